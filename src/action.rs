@@ -1,0 +1,45 @@
+//! What can happen to the state: a key from the terminal, a clock tick, or an
+//! IAM result coming back from the worker.
+
+use chrono::{DateTime, Utc};
+use crossterm::event::KeyEvent;
+
+use crate::iam::IamError;
+use crate::model::{AccessKey, CredentialReport, Identity, LastUsed, Page, User};
+
+/// The input of `update`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// Begin (or restart) loading the account.
+    Load,
+    /// A key press, resolved against modals and the keymap inside `update`.
+    Key(KeyEvent),
+    /// The terminal changed size (columns, rows).
+    Resize(u16, u16),
+    /// The clock, for ages and the spinner.
+    Tick(DateTime<Utc>),
+    /// A worker result; dropped unless `generation` is the current one.
+    Loaded { generation: u64, result: Loaded },
+}
+
+/// The result of one [`crate::effect::Call`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Loaded {
+    Identity(Result<Identity, IamError>),
+    UsersPage(Result<Page<User>, IamError>),
+    CredentialReport(Result<CredentialReport, IamError>),
+    Keys {
+        user: String,
+        result: Result<Vec<AccessKey>, IamError>,
+    },
+    LastUsed {
+        user: String,
+        key_id: String,
+        result: Result<LastUsed, IamError>,
+    },
+    /// Console password and MFA, from per-user calls when the report is denied.
+    UserDetails {
+        user: String,
+        result: Result<(bool, bool), IamError>,
+    },
+}

@@ -1,0 +1,95 @@
+//! The driver: owns the terminal, the channels and the worker. Its loop takes
+//! terminal events, worker results and a clock tick, applies each through
+//! `update`, hands effects to the worker and draws. It never awaits an IAM call.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use color_eyre::eyre::{Result, WrapErr};
+use crossterm::event::{Event, EventStream, KeyEventKind};
+use futures::StreamExt;
+use ratatui::DefaultTerminal;
+use tokio::sync::mpsc;
+
+use crate::action::Action;
+use crate::effect::Effect;
+use crate::iam::IamClient;
+use crate::state::State;
+use crate::ui::{self, Theme};
+use crate::update::update;
+use crate::worker::Worker;
+
+/// How often the clock ticks (spinner, ages).
+const TICK: Duration = Duration::from_millis(120);
+
+/// Apply one action and start the IO it asks for. Returns `true` to quit.
+pub fn dispatch(state: &mut State, action: Action, worker: &Worker) -> bool {
+    let mut quit = false;
+    for effect in update(state, action) {
+        match effect {
+            Effect::Iam { generation, call } => worker.spawn(generation, call),
+            Effect::Quit => quit = true,
+        }
+    }
+    quit
+}
+
+/// Run the terminal UI until the operator quits. The terminal is restored on
+/// every exit path; a panic hook restores it before the report is printed.
+///
+/// # Errors
+/// The terminal could not be set up or written to.
+pub async fn run(
+    client: Arc<dyn IamClient>,
+    state: State,
+    theme: Theme,
+    concurrency: usize,
+) -> Result<()> {
+    let mut terminal = ratatui::try_init().wrap_err("cannot set up the terminal")?;
+    let result = event_loop(&mut terminal, client, state, &theme, concurrency).await;
+    ratatui::try_restore().wrap_err("cannot restore the terminal")?;
+    result
+}
+
+async fn event_loop(
+    terminal: &mut DefaultTerminal,
+    client: Arc<dyn IamClient>,
+    mut state: State,
+    theme: &Theme,
+    concurrency: usize,
+) -> Result<()> {
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let worker = Worker::new(client, tx, concurrency);
+    let size = terminal.size()?;
+    dispatch(&mut state, Action::Resize(size.width, size.height), &worker);
+    // The first frame goes out before any IAM call is even started.
+    terminal.draw(|frame| ui::render(&state, theme, frame))?;
+    tracing::info!(profile = %state.session.profile, "first frame drawn");
+    dispatch(&mut state, Action::Load, &worker);
+    let mut events = EventStream::new();
+    let mut ticker = tokio::time::interval(TICK);
+    loop {
+        let action = tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => Action::Key(key),
+                Some(Ok(Event::Resize(width, height))) => Action::Resize(width, height),
+                Some(Ok(_)) => continue,
+                Some(Err(err)) => return Err(err).wrap_err("cannot read terminal events"),
+                None => return Ok(()),
+            },
+            Some(action) = rx.recv() => action,
+            _ = ticker.tick() => Action::Tick(Utc::now()),
+        };
+        if dispatch(&mut state, action, &worker) {
+            return Ok(());
+        }
+        // Fold in every result that is already waiting, then draw once.
+        while let Ok(action) = rx.try_recv() {
+            if dispatch(&mut state, action, &worker) {
+                return Ok(());
+            }
+        }
+        terminal.draw(|frame| ui::render(&state, theme, frame))?;
+    }
+}

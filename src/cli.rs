@@ -1,0 +1,68 @@
+//! The command line (clap derive).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Audit and manage the access keys of AWS IAM users, from the terminal.
+#[derive(Debug, Parser)]
+#[command(name = "iamkeys", version, about, long_about = None)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Flags accepted before or after any subcommand.
+#[derive(Debug, Clone, Args, Default)]
+pub struct GlobalArgs {
+    /// AWS profile to use (else AWS_PROFILE, else `default_profile` from the config).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Send IAM and STS requests to this URL instead of AWS (also AWS_ENDPOINT_URL).
+    #[arg(long, global = true, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// Config file (default: the platform config dir's iamkeys/config.toml).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Make no change to IAM: dialogs open but nothing is sent.
+    #[arg(long, global = true)]
+    pub read_only: bool,
+    /// Run on a built-in demo account instead of AWS.
+    #[arg(long, global = true)]
+    pub demo: bool,
+}
+
+/// Subcommands.
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Open the terminal UI (the default).
+    Tui,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn global_flags_go_before_or_after_the_subcommand() {
+        let before = Cli::parse_from(["iamkeys", "--profile", "prod", "--read-only", "tui"]);
+        let after = Cli::parse_from(["iamkeys", "tui", "--profile", "prod", "--read-only"]);
+        for cli in [before, after] {
+            assert_eq!(cli.global.profile.as_deref(), Some("prod"));
+            assert!(cli.global.read_only);
+        }
+    }
+
+    #[test]
+    fn unknown_flags_are_errors() {
+        assert!(Cli::try_parse_from(["iamkeys", "--profiel", "x"]).is_err());
+    }
+}

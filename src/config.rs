@@ -1,0 +1,213 @@
+//! The config file: `<config dir>/iamkeys/config.toml` or `--config PATH`.
+//! Every setting is optional; `config.example.toml` documents each one.
+//! Unknown keys are errors, so a typo never silently does nothing.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::keymap::Keymap;
+
+/// Settings for one named AWS profile (`[profiles.NAME]`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileSettings {
+    /// Never send a mutating call while this profile is in use.
+    #[serde(default)]
+    pub read_only: bool,
+}
+
+/// The whole config file.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Profile used when neither `--profile` nor `AWS_PROFILE` is given.
+    pub default_profile: Option<String>,
+    /// Never send a mutating call, whatever the profile.
+    pub read_only: bool,
+    /// Per-user IAM calls running at once in the background.
+    pub concurrency: usize,
+    /// Attempts per IAM request, the first included (SDK adaptive retry).
+    pub max_attempts: u32,
+    /// Seconds before one attempt of a request is abandoned.
+    pub request_timeout_secs: u64,
+    /// Log level for the log file: error, warn, info, debug or trace.
+    pub log_level: String,
+    /// Key bindings: command name = list of keys.
+    pub keybindings: BTreeMap<String, Vec<String>>,
+    /// Per-profile settings.
+    pub profiles: BTreeMap<String, ProfileSettings>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            default_profile: None,
+            read_only: false,
+            concurrency: 8,
+            max_attempts: 5,
+            request_timeout_secs: 20,
+            log_level: "info".to_owned(),
+            keybindings: BTreeMap::new(),
+            profiles: BTreeMap::new(),
+        }
+    }
+}
+
+/// A config file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("config file {path} is invalid: {message}")]
+    Invalid { path: PathBuf, message: String },
+}
+
+const LOG_LEVELS: [&str; 5] = ["error", "warn", "info", "debug", "trace"];
+
+impl Config {
+    /// Parse config text; `path` only names the file in errors.
+    ///
+    /// # Errors
+    /// TOML syntax, unknown keys, wrong types (with line and key), bad values.
+    pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
+        let invalid = |message: String| ConfigError::Invalid {
+            path: path.to_owned(),
+            message,
+        };
+        let config: Self = toml::from_str(text).map_err(|e| invalid(e.to_string().trim_end().to_owned()))?;
+        if config.concurrency == 0 || config.concurrency > 64 {
+            return Err(invalid(format!(
+                "concurrency = {} is out of range: use 1 to 64",
+                config.concurrency
+            )));
+        }
+        if config.max_attempts == 0 || config.max_attempts > 20 {
+            return Err(invalid(format!(
+                "max_attempts = {} is out of range: use 1 to 20",
+                config.max_attempts
+            )));
+        }
+        if config.request_timeout_secs == 0 {
+            return Err(invalid("request_timeout_secs must be at least 1".to_owned()));
+        }
+        if !LOG_LEVELS.contains(&config.log_level.as_str()) {
+            return Err(invalid(format!(
+                "log_level = \"{}\" is not one of {}",
+                config.log_level,
+                LOG_LEVELS.join(", ")
+            )));
+        }
+        config.keymap().map_err(invalid)?;
+        Ok(config)
+    }
+
+    /// Load the file at `path`. A missing file is the default config only when
+    /// `required` is false (the default location); a named file must exist.
+    ///
+    /// # Errors
+    /// The file cannot be read or is invalid.
+    pub fn load(path: &Path, required: bool) -> Result<Self, ConfigError> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Self::parse(&text, path),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => Ok(Self::default()),
+            Err(source) => Err(ConfigError::Read {
+                path: path.to_owned(),
+                source,
+            }),
+        }
+    }
+
+    /// The keymap: the defaults with `[keybindings]` applied.
+    ///
+    /// # Errors
+    /// An unknown command or a key that cannot be parsed.
+    pub fn keymap(&self) -> Result<Keymap, String> {
+        let mut map = Keymap::default();
+        for (command, keys) in &self.keybindings {
+            map.rebind(command, keys)
+                .map_err(|e| format!("[keybindings] {command}: {e}"))?;
+        }
+        Ok(map)
+    }
+
+    /// Whether a profile must be used read-only.
+    #[must_use]
+    pub fn read_only_for(&self, profile: &str) -> bool {
+        self.read_only || self.profiles.get(profile).is_some_and(|p| p.read_only)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(text, Path::new("/etc/iamkeys.toml"))
+    }
+
+    #[test]
+    fn empty_file_is_the_default() {
+        assert_eq!(parse("").unwrap(), Config::default());
+    }
+
+    #[test]
+    fn settings_and_profiles_parse() {
+        let config = parse(
+            "default_profile = \"prod\"\nconcurrency = 4\n[profiles.prod]\nread_only = true\n[keybindings]\ndown = [\"n\"]\n",
+        )
+        .unwrap();
+        assert_eq!(config.default_profile.as_deref(), Some("prod"));
+        assert_eq!(config.concurrency, 4);
+        assert!(config.read_only_for("prod"));
+        assert!(!config.read_only_for("dev"));
+    }
+
+    #[test]
+    fn errors_name_file_line_and_key() {
+        let err = parse("concurrency = 4\nconcurency = 5\n").unwrap_err().to_string();
+        assert!(err.contains("/etc/iamkeys.toml"), "{err}");
+        assert!(err.contains("line 2"), "{err}");
+        assert!(err.contains("concurency"), "{err}");
+        let err = parse("concurrency = \"many\"\n").unwrap_err().to_string();
+        assert!(err.contains("line 1") && err.contains("concurrency"), "{err}");
+        let err = parse("read_only = yes\n").unwrap_err().to_string();
+        assert!(err.contains("line 1"), "{err}");
+        let err = parse("concurrency = 0\n").unwrap_err().to_string();
+        assert!(err.contains("out of range"), "{err}");
+        let err = parse("[keybindings]\nfly = [\"x\"]\n").unwrap_err().to_string();
+        assert!(err.contains("unknown command `fly`"), "{err}");
+    }
+
+    #[test]
+    fn a_named_file_must_exist_but_the_default_may_not() {
+        let missing = Path::new("/nonexistent/iamkeys/config.toml");
+        assert_eq!(Config::load(missing, false).unwrap(), Config::default());
+        let err = Config::load(missing, true).unwrap_err().to_string();
+        assert!(err.contains("/nonexistent/iamkeys/config.toml"), "{err}");
+    }
+
+    #[test]
+    fn the_example_config_parses_and_documents_every_key() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("config.example.toml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let example = Config::parse(&text, &path).unwrap();
+        assert!(example.default_profile.is_some(), "the example sets default_profile");
+        let every = Config {
+            default_profile: Some("x".to_owned()),
+            ..Config::default()
+        };
+        let table = toml::Table::try_from(&every).unwrap();
+        for key in table.keys() {
+            assert!(
+                text.lines().any(|l| l.trim_start_matches("# ").starts_with(key.as_str())
+                    || l.starts_with(&format!("[{key}"))),
+                "config.example.toml does not document `{key}`"
+            );
+        }
+    }
+}

@@ -1,0 +1,76 @@
+//! The `IamClient` trait: every IAM/STS call iamkeys makes, behind one seam.
+//! `sdk` talks to AWS through aws-sdk-iam; `memory` is an in-memory account
+//! that behaves like IAM, for `--demo` and fast UI tests.
+
+pub mod connect;
+pub mod credential_report;
+pub mod demo;
+pub mod error;
+pub mod memory;
+pub mod sdk;
+mod sdk_error;
+
+use async_trait::async_trait;
+
+pub use error::{ErrorKind, IamError};
+
+use crate::model::{
+    AccessKey, CredentialReport, Identity, KeyStatus, LastUsed, NewAccessKey, Page, ReportState,
+    User,
+};
+
+/// The IAM API as iamkeys uses it. Each method is one request.
+#[async_trait]
+pub trait IamClient: Send + Sync {
+    /// STS `GetCallerIdentity`, plus the access key ID of the credentials in use.
+    async fn caller_identity(&self) -> Result<Identity, IamError>;
+    /// One page of `ListUsers` (up to 1,000 users).
+    async fn list_users(&self, marker: Option<String>) -> Result<Page<User>, IamError>;
+    /// One page of `ListAccessKeys` for a user.
+    async fn list_access_keys(
+        &self,
+        user: &str,
+        marker: Option<String>,
+    ) -> Result<Page<AccessKey>, IamError>;
+    /// `GenerateCredentialReport`.
+    async fn generate_credential_report(&self) -> Result<ReportState, IamError>;
+    /// `GetCredentialReport`, parsed.
+    async fn get_credential_report(&self) -> Result<CredentialReport, IamError>;
+    /// `GetAccessKeyLastUsed`.
+    async fn access_key_last_used(&self, key_id: &str) -> Result<LastUsed, IamError>;
+    /// `GetLoginProfile`: whether the user has a console password.
+    async fn has_login_profile(&self, user: &str) -> Result<bool, IamError>;
+    /// `ListMFADevices`: whether the user has an MFA device.
+    async fn has_mfa(&self, user: &str) -> Result<bool, IamError>;
+    /// `CreateAccessKey`.
+    async fn create_access_key(&self, user: &str) -> Result<NewAccessKey, IamError>;
+    /// `UpdateAccessKey`.
+    async fn update_access_key(
+        &self,
+        user: &str,
+        key_id: &str,
+        status: KeyStatus,
+    ) -> Result<(), IamError>;
+    /// `DeleteAccessKey`.
+    async fn delete_access_key(&self, user: &str, key_id: &str) -> Result<(), IamError>;
+}
+
+/// Follow every page of `ListAccessKeys` for one user.
+///
+/// # Errors
+/// The first error any page returns.
+pub async fn list_all_access_keys(
+    client: &dyn IamClient,
+    user: &str,
+) -> Result<Vec<AccessKey>, IamError> {
+    let mut keys = Vec::new();
+    let mut marker = None;
+    loop {
+        let page = client.list_access_keys(user, marker).await?;
+        keys.extend(page.items);
+        match page.next_marker {
+            Some(next) => marker = Some(next),
+            None => return Ok(keys),
+        }
+    }
+}

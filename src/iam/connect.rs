@@ -1,0 +1,79 @@
+//! Building the AWS SDK configuration for a profile, through aws-config's own
+//! provider chain: `AWS_PROFILE`, `AWS_REGION`, `AWS_ENDPOINT_URL`,
+//! `AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`, SSO, assume-role and
+//! `credential_process` profiles all work as in every AWS tool.
+
+use std::time::Duration;
+
+use aws_config::meta::region::RegionProviderChain;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+
+use super::sdk::SdkIam;
+
+/// IAM is a global service; its signing region is us-east-1 in the aws partition.
+const DEFAULT_REGION: &str = "us-east-1";
+
+/// What to connect with.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ConnectOptions {
+    /// Named profile; `None` uses `AWS_PROFILE` or `default`.
+    pub profile: Option<String>,
+    /// Send every request here instead of AWS (e.g. a local test server).
+    pub endpoint_url: Option<String>,
+    /// Attempts per request, including the first (SDK adaptive retry).
+    pub max_attempts: u32,
+    /// Give up on one attempt after this long.
+    pub attempt_timeout: Duration,
+}
+
+impl ConnectOptions {
+    #[must_use]
+    pub fn new(profile: Option<String>, endpoint_url: Option<String>) -> Self {
+        Self {
+            profile,
+            endpoint_url,
+            max_attempts: 5,
+            attempt_timeout: Duration::from_secs(20),
+        }
+    }
+}
+
+/// Load the SDK configuration. This reads the AWS config files but makes no
+/// network call; credentials are resolved lazily by the first request.
+pub async fn sdk_config(options: &ConnectOptions) -> SdkConfig {
+    let region = RegionProviderChain::default_provider().or_else(Region::new(DEFAULT_REGION));
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .retry_config(
+            // Adaptive mode adds client-side rate limiting that backs off when
+            // IAM throttles, so bursts of per-user calls never snowball.
+            RetryConfig::adaptive().with_max_attempts(options.max_attempts.max(1)),
+        )
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(5))
+                .operation_attempt_timeout(options.attempt_timeout)
+                .build(),
+        );
+    if let Some(profile) = &options.profile {
+        loader = loader.profile_name(profile);
+        let region =
+            RegionProviderChain::first_try(aws_config::profile::ProfileFileRegionProvider::builder()
+                .profile_name(profile)
+                .build())
+            .or_else(Region::new(DEFAULT_REGION));
+        loader = loader.region(region);
+    } else {
+        loader = loader.region(region);
+    }
+    if let Some(url) = &options.endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    loader.load().await
+}
+
+/// Connect to IAM for these options.
+pub async fn connect(options: &ConnectOptions) -> SdkIam {
+    SdkIam::new(&sdk_config(options).await)
+}

@@ -1,0 +1,161 @@
+//! The `--demo` account: a few dozen users covering every key situation the
+//! audit distinguishes, so iamkeys can be tried without an AWS account.
+
+use std::time::Duration;
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use super::memory::{MemoryIam, MemoryUser};
+use crate::model::{AccessKey, KeyStatus, LastUsed, User};
+
+/// The demo's account ID.
+pub const DEMO_ACCOUNT: &str = "123456789012";
+
+const TEAMS: [&str; 9] = [
+    "alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan",
+];
+const SERVICES: [&str; 4] = ["s3", "ec2", "sts", "lambda"];
+const REGIONS: [&str; 3] = ["us-east-1", "eu-west-1", "ap-southeast-2"];
+
+fn days(n: i64) -> TimeDelta {
+    TimeDelta::days(n)
+}
+
+/// The kinds of user the demo seeds, one per row.
+#[derive(Clone, Copy)]
+enum Situation {
+    /// Console user whose key, made with the user, was never used (CIS 1.11).
+    InitialSetupKey,
+    /// Console user with an old key in daily use.
+    ConsoleOldKey,
+    /// Service user with two active keys.
+    TwoActive,
+    /// Service user with one inactive and one active key.
+    Rotating,
+    /// Console user without keys.
+    NoKeys,
+    /// Service user whose key has not been used for months.
+    Unused,
+}
+
+const SITUATIONS: [Situation; 6] = [
+    Situation::InitialSetupKey,
+    Situation::ConsoleOldKey,
+    Situation::TwoActive,
+    Situation::Rotating,
+    Situation::NoKeys,
+    Situation::Unused,
+];
+
+fn key_id(n: usize) -> String {
+    format!("AKIADEMO{n:012}")
+}
+
+fn used(now: DateTime<Utc>, ago: i64, n: usize) -> LastUsed {
+    LastUsed {
+        date: Some(now - days(ago)),
+        service: Some(SERVICES[n % SERVICES.len()].to_owned()),
+        region: Some(REGIONS[n % REGIONS.len()].to_owned()),
+    }
+}
+
+fn seed_user(n: usize, now: DateTime<Utc>) -> MemoryUser {
+    let situation = SITUATIONS[n % SITUATIONS.len()];
+    let base = TEAMS[n % TEAMS.len()];
+    let name = match situation {
+        Situation::TwoActive | Situation::Rotating | Situation::Unused => {
+            format!("svc-{base}-{n:02}")
+        }
+        _ => format!("{base}.{n:02}"),
+    };
+    let age = 20 + i64::try_from(n).unwrap_or(0) * 9;
+    let created = now - days(age);
+    let key = |i: usize, status: KeyStatus, at: DateTime<Utc>| AccessKey {
+        id: key_id(n * 2 + i),
+        user_name: name.clone(),
+        status,
+        created: at,
+    };
+    let (password, keys) = match situation {
+        Situation::InitialSetupKey => (
+            true,
+            vec![(
+                key(0, KeyStatus::Active, created + TimeDelta::minutes(2)),
+                LastUsed::default(),
+            )],
+        ),
+        Situation::ConsoleOldKey => (
+            true,
+            vec![(key(0, KeyStatus::Active, created + days(1)), used(now, 1, n))],
+        ),
+        Situation::TwoActive => (
+            false,
+            vec![
+                (key(0, KeyStatus::Active, created + days(3)), used(now, 2, n)),
+                (key(1, KeyStatus::Active, now - days(10)), used(now, 0, n + 1)),
+            ],
+        ),
+        Situation::Rotating => (
+            false,
+            vec![
+                (key(0, KeyStatus::Inactive, created + days(1)), used(now, 30, n)),
+                (key(1, KeyStatus::Active, now - days(5)), used(now, 0, n)),
+            ],
+        ),
+        Situation::NoKeys => (true, Vec::new()),
+        Situation::Unused => (
+            false,
+            vec![(key(0, KeyStatus::Active, created + days(1)), used(now, 70, n))],
+        ),
+    };
+    MemoryUser {
+        user: User {
+            arn: format!("arn:aws:iam::{DEMO_ACCOUNT}:user/{name}"),
+            name,
+            created,
+            password_last_used: password.then(|| now - days(1)),
+        },
+        password,
+        mfa: password && n % 4 != 0,
+        keys,
+    }
+}
+
+/// Build the demo account as of `now`. `latency` slows every call so the
+/// streaming load can be watched.
+#[must_use]
+pub fn account(now: DateTime<Utc>, latency: Duration) -> MemoryIam {
+    let iam = MemoryIam::new(DEMO_ACCOUNT)
+        .with_page_size(20)
+        .with_latency(latency);
+    for n in 0..36 {
+        iam.add_user(seed_user(n, now));
+    }
+    iam
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::iam::IamClient;
+
+    #[tokio::test]
+    async fn demo_has_every_situation() {
+        let iam = account(Utc::now(), Duration::ZERO);
+        let report = {
+            iam.generate_credential_report().await.unwrap();
+            iam.get_credential_report().await.unwrap()
+        };
+        assert_eq!(report.rows.len(), 36);
+        let console_never_used = report.rows.iter().any(|r| {
+            r.password_enabled && r.keys[0].active && r.keys[0].last_used.date.is_none()
+        });
+        let two_active = report.rows.iter().any(|r| r.keys[0].active && r.keys[1].active);
+        let inactive = report
+            .rows
+            .iter()
+            .any(|r| r.keys.iter().any(|k| k.present() && !k.active));
+        let no_keys = report.rows.iter().any(|r| r.keys.iter().all(|k| !k.present()));
+        assert!(console_never_used && two_active && inactive && no_keys);
+    }
+}

@@ -1,0 +1,202 @@
+//! IAM errors as the operator needs them: a kind to branch on, the API that
+//! failed, and a message that names the fix.
+
+use std::fmt;
+
+/// What went wrong, coarsely enough to decide what to do next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The caller lacks a permission (`AccessDenied`, `UnauthorizedOperation`).
+    AccessDenied,
+    /// The user or key does not exist (any more).
+    NoSuchEntity,
+    /// An IAM quota, e.g. two access keys per user.
+    LimitExceeded,
+    /// `Throttling: Rate exceeded` after the SDK's retries.
+    Throttling,
+    /// `GetCredentialReport` before the report is ready.
+    ReportInProgress,
+    /// `GetCredentialReport` with no report generated.
+    ReportNotPresent,
+    /// No credentials could be found for the profile.
+    NoCredentials,
+    /// Credentials expired or were rejected (expired SSO token, bad key).
+    InvalidCredentials,
+    /// The endpoint could not be reached or the request timed out.
+    Network,
+    /// IAM rejected the request as malformed.
+    InvalidInput,
+    /// Anything else the service or the SDK reported.
+    Other,
+}
+
+/// An IAM or STS call that failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IamError {
+    pub kind: ErrorKind,
+    /// The IAM action, e.g. `iam:ListUsers`.
+    pub action: &'static str,
+    /// The service's error code, when it sent one.
+    pub code: Option<String>,
+    /// The service's or SDK's own words.
+    pub detail: String,
+}
+
+impl IamError {
+    #[must_use]
+    pub fn new(kind: ErrorKind, action: &'static str, detail: impl Into<String>) -> Self {
+        Self {
+            kind,
+            action,
+            code: None,
+            detail: detail.into(),
+        }
+    }
+
+    #[must_use]
+    pub fn with_code(mut self, code: impl Into<String>) -> Self {
+        self.code = Some(code.into());
+        self
+    }
+
+    /// Whether trying the same request again later may succeed.
+    #[must_use]
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self.kind,
+            ErrorKind::Throttling | ErrorKind::Network | ErrorKind::ReportInProgress
+        )
+    }
+
+    /// A short name of the kind, for tight spaces.
+    #[must_use]
+    pub fn kind_label(&self) -> &'static str {
+        match self.kind {
+            ErrorKind::AccessDenied => "access denied",
+            ErrorKind::NoSuchEntity => "not found",
+            ErrorKind::LimitExceeded => "limit exceeded",
+            ErrorKind::Throttling => "throttled",
+            ErrorKind::ReportInProgress | ErrorKind::ReportNotPresent => "not ready",
+            ErrorKind::NoCredentials => "no credentials",
+            ErrorKind::InvalidCredentials => "credentials rejected",
+            ErrorKind::Network => "network",
+            ErrorKind::InvalidInput => "invalid input",
+            ErrorKind::Other => "error",
+        }
+    }
+
+    /// One line for the operator: what failed and how to fix it.
+    #[must_use]
+    pub fn operator_message(&self, profile: &str) -> String {
+        let what = &self.action;
+        match self.kind {
+            ErrorKind::AccessDenied => format!(
+                "Access denied for {what}: grant {what} to this identity (see README, \"IAM permissions\")"
+            ),
+            ErrorKind::NoSuchEntity => {
+                format!("{what}: it no longer exists (deleted meanwhile?): press r to refresh")
+            }
+            ErrorKind::LimitExceeded => format!("{what}: IAM limit reached: {}", self.detail),
+            ErrorKind::Throttling => {
+                format!("{what}: IAM is throttling requests (Rate exceeded): wait, then press r")
+            }
+            ErrorKind::ReportInProgress | ErrorKind::ReportNotPresent => {
+                format!("{what}: the credential report is not ready yet: press r to retry")
+            }
+            ErrorKind::NoCredentials => format!(
+                "No AWS credentials for profile '{profile}': configure it (aws configure --profile {profile}) or pick another with --profile"
+            ),
+            ErrorKind::InvalidCredentials => {
+                if self.detail.to_ascii_lowercase().contains("sso") {
+                    format!(
+                        "The SSO session for profile '{profile}' has expired: run `aws sso login --profile {profile}`, then press r"
+                    )
+                } else {
+                    format!(
+                        "The credentials of profile '{profile}' were rejected or have expired: renew them, then press r ({})",
+                        self.detail
+                    )
+                }
+            }
+            ErrorKind::Network => format!(
+                "Cannot reach the IAM endpoint ({}): check the network, proxy or --endpoint-url, then press r",
+                self.detail
+            ),
+            ErrorKind::InvalidInput | ErrorKind::Other => format!("{what} failed: {}", self.detail),
+        }
+    }
+}
+
+impl fmt::Display for IamError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.code {
+            Some(code) => write!(f, "{} failed ({code}): {}", self.action, self.detail),
+            None => write!(f, "{} failed: {}", self.action, self.detail),
+        }
+    }
+}
+
+impl std::error::Error for IamError {}
+
+/// Map an IAM/STS error code to a kind.
+#[must_use]
+pub fn kind_from_code(code: &str) -> ErrorKind {
+    match code {
+        "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" => {
+            ErrorKind::AccessDenied
+        }
+        "NoSuchEntity" => ErrorKind::NoSuchEntity,
+        "LimitExceeded" => ErrorKind::LimitExceeded,
+        "Throttling" | "ThrottlingException" | "RequestLimitExceeded" | "TooManyRequests" => {
+            ErrorKind::Throttling
+        }
+        "ReportInProgress" => ErrorKind::ReportInProgress,
+        "ReportNotPresent" | "ReportExpired" => ErrorKind::ReportNotPresent,
+        "ExpiredToken" | "ExpiredTokenException" | "InvalidClientTokenId"
+        | "SignatureDoesNotMatch" | "UnrecognizedClientException" | "InvalidAccessKeyId" => {
+            ErrorKind::InvalidCredentials
+        }
+        "InvalidInput" | "ValidationError" | "MalformedInput" => ErrorKind::InvalidInput,
+        _ => ErrorKind::Other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_map_to_kinds() {
+        assert_eq!(kind_from_code("AccessDenied"), ErrorKind::AccessDenied);
+        assert_eq!(kind_from_code("NoSuchEntity"), ErrorKind::NoSuchEntity);
+        assert_eq!(kind_from_code("LimitExceeded"), ErrorKind::LimitExceeded);
+        assert_eq!(kind_from_code("Throttling"), ErrorKind::Throttling);
+        assert_eq!(kind_from_code("ReportInProgress"), ErrorKind::ReportInProgress);
+        assert_eq!(kind_from_code("ReportNotPresent"), ErrorKind::ReportNotPresent);
+        assert_eq!(kind_from_code("ExpiredToken"), ErrorKind::InvalidCredentials);
+        assert_eq!(kind_from_code("SomethingNew"), ErrorKind::Other);
+    }
+
+    #[test]
+    fn messages_name_the_fix() {
+        let denied = IamError::new(ErrorKind::AccessDenied, "iam:GetCredentialReport", "no");
+        assert!(
+            denied
+                .operator_message("prod")
+                .contains("grant iam:GetCredentialReport")
+        );
+        let sso = IamError::new(
+            ErrorKind::InvalidCredentials,
+            "sts:GetCallerIdentity",
+            "the SSO session has expired or is invalid",
+        );
+        assert!(
+            sso.operator_message("prod")
+                .contains("aws sso login --profile prod")
+        );
+        let none = IamError::new(ErrorKind::NoCredentials, "sts:GetCallerIdentity", "");
+        assert!(none.operator_message("dev").contains("--profile"));
+        assert!(IamError::new(ErrorKind::Throttling, "iam:ListUsers", "").is_transient());
+        assert!(!IamError::new(ErrorKind::AccessDenied, "iam:ListUsers", "").is_transient());
+    }
+}

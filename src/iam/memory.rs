@@ -1,0 +1,375 @@
+//! An in-memory IAM account that behaves like IAM where iamkeys can tell:
+//! the two-key limit (`LimitExceeded`), `NoSuchEntity`, pagination with
+//! markers, a credential report built from the account. Used by `--demo` and
+//! by UI tests that need no server; the SDK path is tested against moto.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::hash::{BuildHasher, Hasher};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use secrecy::SecretString;
+
+use super::{ErrorKind, IamClient, IamError};
+use crate::model::{
+    AccessKey, CredentialReport, Identity, KeyStatus, LastUsed, NewAccessKey, Page, ReportKeySlot,
+    ReportRow, ReportState, User,
+};
+
+/// One user of the in-memory account.
+#[derive(Debug, Clone)]
+pub struct MemoryUser {
+    pub user: User,
+    pub password: bool,
+    pub mfa: bool,
+    pub keys: Vec<(AccessKey, LastUsed)>,
+}
+
+#[derive(Debug, Default)]
+struct Account {
+    users: BTreeMap<String, MemoryUser>,
+    calls: Vec<&'static str>,
+    denied: BTreeSet<&'static str>,
+    generated: Option<DateTime<Utc>>,
+    serial: u64,
+}
+
+/// The in-memory account.
+#[derive(Debug)]
+pub struct MemoryIam {
+    identity: Identity,
+    account: Mutex<Account>,
+    page_size: usize,
+    latency: Duration,
+}
+
+impl MemoryIam {
+    #[must_use]
+    pub fn new(account_id: &str) -> Self {
+        Self {
+            identity: Identity {
+                account_id: account_id.to_owned(),
+                arn: format!("arn:aws:iam::{account_id}:user/iamkeys-admin"),
+                access_key_id: None,
+            },
+            account: Mutex::new(Account::default()),
+            page_size: 1000,
+            latency: Duration::ZERO,
+        }
+    }
+
+    /// Serve listings in pages of `size` items (IAM's `MaxItems`).
+    #[must_use]
+    pub fn with_page_size(mut self, size: usize) -> Self {
+        self.page_size = size.max(1);
+        self
+    }
+
+    /// Wait this long before answering each call, like a real round trip.
+    #[must_use]
+    pub fn with_latency(mut self, latency: Duration) -> Self {
+        self.latency = latency;
+        self
+    }
+
+    /// Answer `AccessDenied` to every call of this IAM action (e.g. `iam:GetCredentialReport`).
+    pub fn deny(&self, action: &'static str) {
+        self.lock().denied.insert(action);
+    }
+
+    /// Add a user (replacing one of the same name).
+    pub fn add_user(&self, user: MemoryUser) {
+        self.lock().users.insert(user.user.name.clone(), user);
+    }
+
+    /// The IAM actions called so far, in order.
+    #[must_use]
+    pub fn calls(&self) -> Vec<&'static str> {
+        self.lock().calls.clone()
+    }
+
+    /// A user's keys as the account holds them now.
+    #[must_use]
+    pub fn keys_of(&self, user: &str) -> Vec<AccessKey> {
+        self.lock()
+            .users
+            .get(user)
+            .map(|u| u.keys.iter().map(|(k, _)| k.clone()).collect())
+            .unwrap_or_default()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Account> {
+        // A poisoned lock only means another test thread panicked; the data is
+        // still consistent because every mutation below is a single step.
+        self.account
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    async fn call(&self, action: &'static str) -> Result<MutexGuard<'_, Account>, IamError> {
+        if !self.latency.is_zero() {
+            tokio::time::sleep(self.latency).await;
+        }
+        let mut account = self.lock();
+        account.calls.push(action);
+        if account.denied.contains(action) {
+            return Err(IamError::new(
+                ErrorKind::AccessDenied,
+                action,
+                format!("User: {} is not authorized to perform: {action}", self.identity.arn),
+            )
+            .with_code("AccessDenied"));
+        }
+        Ok(account)
+    }
+}
+
+fn no_such_entity(action: &'static str, what: &str) -> IamError {
+    IamError::new(
+        ErrorKind::NoSuchEntity,
+        action,
+        format!("The {what} cannot be found."),
+    )
+    .with_code("NoSuchEntity")
+}
+
+fn page<T: Clone>(items: &[T], marker: Option<&str>, size: usize) -> Page<T> {
+    let start = marker.and_then(|m| m.parse::<usize>().ok()).unwrap_or(0);
+    let end = (start + size).min(items.len());
+    Page {
+        items: items.get(start..end).unwrap_or_default().to_vec(),
+        next_marker: (end < items.len()).then(|| end.to_string()),
+    }
+}
+
+fn random_text(alphabet: &[u8], len: usize, seed: u64) -> String {
+    let mut out = String::with_capacity(len);
+    let mut state = std::collections::hash_map::RandomState::new().build_hasher();
+    state.write_u64(seed);
+    let mut bits = state.finish();
+    for i in 0..len {
+        if i % 8 == 0 {
+            state.write_usize(i);
+            bits = state.finish();
+        }
+        let index = usize::try_from(bits % alphabet.len() as u64).unwrap_or(0);
+        out.push(char::from(alphabet[index]));
+        bits /= alphabet.len() as u64;
+    }
+    out
+}
+
+#[async_trait]
+impl IamClient for MemoryIam {
+    async fn caller_identity(&self) -> Result<Identity, IamError> {
+        drop(self.call("sts:GetCallerIdentity").await?);
+        Ok(self.identity.clone())
+    }
+
+    async fn list_users(&self, marker: Option<String>) -> Result<Page<User>, IamError> {
+        let account = self.call("iam:ListUsers").await?;
+        let users: Vec<User> = account.users.values().map(|u| u.user.clone()).collect();
+        Ok(page(&users, marker.as_deref(), self.page_size))
+    }
+
+    async fn list_access_keys(
+        &self,
+        user: &str,
+        marker: Option<String>,
+    ) -> Result<Page<AccessKey>, IamError> {
+        let account = self.call("iam:ListAccessKeys").await?;
+        let found = account
+            .users
+            .get(user)
+            .ok_or_else(|| no_such_entity("iam:ListAccessKeys", &format!("user with name {user}")))?;
+        let keys: Vec<AccessKey> = found.keys.iter().map(|(k, _)| k.clone()).collect();
+        Ok(page(&keys, marker.as_deref(), self.page_size))
+    }
+
+    async fn generate_credential_report(&self) -> Result<ReportState, IamError> {
+        let mut account = self.call("iam:GenerateCredentialReport").await?;
+        account.generated = Some(Utc::now());
+        Ok(ReportState::Complete)
+    }
+
+    async fn get_credential_report(&self) -> Result<CredentialReport, IamError> {
+        let account = self.call("iam:GetCredentialReport").await?;
+        let generated_at = account.generated.ok_or_else(|| {
+            IamError::new(
+                ErrorKind::ReportNotPresent,
+                "iam:GetCredentialReport",
+                "Credential report not present.",
+            )
+        })?;
+        let rows = account
+            .users
+            .values()
+            .map(|u| {
+                let slot = |i: usize| {
+                    u.keys
+                        .get(i)
+                        .map(|(k, used)| ReportKeySlot {
+                            active: k.status == KeyStatus::Active,
+                            last_rotated: Some(k.created),
+                            last_used: used.clone(),
+                        })
+                        .unwrap_or_default()
+                };
+                ReportRow {
+                    user: u.user.name.clone(),
+                    arn: u.user.arn.clone(),
+                    user_created: Some(u.user.created),
+                    password_enabled: u.password,
+                    password_last_used: u.user.password_last_used,
+                    mfa_active: u.mfa,
+                    keys: [slot(0), slot(1)],
+                }
+            })
+            .collect();
+        Ok(CredentialReport { generated_at, rows })
+    }
+
+    async fn access_key_last_used(&self, key_id: &str) -> Result<LastUsed, IamError> {
+        let account = self.call("iam:GetAccessKeyLastUsed").await?;
+        account
+            .users
+            .values()
+            .flat_map(|u| u.keys.iter())
+            .find(|(k, _)| k.id == key_id)
+            .map(|(_, used)| used.clone())
+            .ok_or_else(|| no_such_entity("iam:GetAccessKeyLastUsed", &format!("access key {key_id}")))
+    }
+
+    async fn has_login_profile(&self, user: &str) -> Result<bool, IamError> {
+        let account = self.call("iam:GetLoginProfile").await?;
+        let found = account
+            .users
+            .get(user)
+            .ok_or_else(|| no_such_entity("iam:GetLoginProfile", &format!("user with name {user}")))?;
+        Ok(found.password)
+    }
+
+    async fn has_mfa(&self, user: &str) -> Result<bool, IamError> {
+        let account = self.call("iam:ListMFADevices").await?;
+        let found = account
+            .users
+            .get(user)
+            .ok_or_else(|| no_such_entity("iam:ListMFADevices", &format!("user with name {user}")))?;
+        Ok(found.mfa)
+    }
+
+    async fn create_access_key(&self, user: &str) -> Result<NewAccessKey, IamError> {
+        const ACTION: &str = "iam:CreateAccessKey";
+        let mut account = self.call(ACTION).await?;
+        account.serial += 1;
+        let serial = account.serial;
+        let found = account
+            .users
+            .get_mut(user)
+            .ok_or_else(|| no_such_entity(ACTION, &format!("user with name {user}")))?;
+        if found.keys.len() >= 2 {
+            return Err(IamError::new(
+                ErrorKind::LimitExceeded,
+                ACTION,
+                "Cannot exceed quota for AccessKeysPerUser: 2",
+            )
+            .with_code("LimitExceeded"));
+        }
+        let key = AccessKey {
+            id: format!("AKIA{}", random_text(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16, serial)),
+            user_name: user.to_owned(),
+            status: KeyStatus::Active,
+            created: Utc::now(),
+        };
+        let secret = SecretString::from(random_text(
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
+            40,
+            serial.wrapping_mul(31),
+        ));
+        found.keys.push((key.clone(), LastUsed::default()));
+        Ok(NewAccessKey { key, secret })
+    }
+
+    async fn update_access_key(
+        &self,
+        user: &str,
+        key_id: &str,
+        status: KeyStatus,
+    ) -> Result<(), IamError> {
+        const ACTION: &str = "iam:UpdateAccessKey";
+        let mut account = self.call(ACTION).await?;
+        let key = account
+            .users
+            .get_mut(user)
+            .and_then(|u| u.keys.iter_mut().find(|(k, _)| k.id == key_id))
+            .ok_or_else(|| no_such_entity(ACTION, &format!("Access Key with id {key_id}")))?;
+        key.0.status = status;
+        Ok(())
+    }
+
+    async fn delete_access_key(&self, user: &str, key_id: &str) -> Result<(), IamError> {
+        const ACTION: &str = "iam:DeleteAccessKey";
+        let mut account = self.call(ACTION).await?;
+        let found = account
+            .users
+            .get_mut(user)
+            .ok_or_else(|| no_such_entity(ACTION, &format!("user with name {user}")))?;
+        let before = found.keys.len();
+        found.keys.retain(|(k, _)| k.id != key_id);
+        if found.keys.len() == before {
+            return Err(no_such_entity(ACTION, &format!("Access Key with id {key_id}")));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(name: &str) -> MemoryUser {
+        MemoryUser {
+            user: User {
+                name: name.to_owned(),
+                arn: format!("arn:aws:iam::1:user/{name}"),
+                created: Utc::now(),
+                password_last_used: None,
+            },
+            password: false,
+            mfa: false,
+            keys: Vec::new(),
+        }
+    }
+
+    #[tokio::test]
+    async fn third_key_is_limit_exceeded_and_missing_key_is_no_such_entity() {
+        let iam = MemoryIam::new("111111111111");
+        iam.add_user(user("a"));
+        iam.create_access_key("a").await.unwrap();
+        iam.create_access_key("a").await.unwrap();
+        let err = iam.create_access_key("a").await.unwrap_err();
+        assert_eq!(err.kind, ErrorKind::LimitExceeded);
+        let err = iam.delete_access_key("a", "AKIANOPE").await.unwrap_err();
+        assert_eq!(err.kind, ErrorKind::NoSuchEntity);
+        let err = iam.list_access_keys("ghost", None).await.unwrap_err();
+        assert_eq!(err.kind, ErrorKind::NoSuchEntity);
+    }
+
+    #[tokio::test]
+    async fn pages_follow_markers_and_denied_actions_fail() {
+        let iam = MemoryIam::new("111111111111").with_page_size(2);
+        for name in ["a", "b", "c"] {
+            iam.add_user(user(name));
+        }
+        let first = iam.list_users(None).await.unwrap();
+        assert_eq!(first.items.len(), 2);
+        let second = iam.list_users(first.next_marker).await.unwrap();
+        assert_eq!(second.items.len(), 1);
+        assert_eq!(second.next_marker, None);
+        iam.deny("iam:GetCredentialReport");
+        let err = iam.get_credential_report().await.unwrap_err();
+        assert_eq!(err.kind, ErrorKind::AccessDenied);
+    }
+}

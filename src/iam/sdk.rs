@@ -1,0 +1,286 @@
+//! The `IamClient` over aws-sdk-iam and aws-sdk-sts.
+
+use async_trait::async_trait;
+use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
+use aws_sdk_iam::types::{ReportStateType, StatusType};
+use chrono::{DateTime, Utc};
+use secrecy::SecretString;
+
+use super::error::{ErrorKind, IamError};
+use super::sdk_error::from_sdk;
+use super::{IamClient, credential_report};
+use crate::model::{
+    AccessKey, CredentialReport, Identity, KeyStatus, LastUsed, NewAccessKey, Page, ReportState,
+    User,
+};
+
+/// IAM's largest page.
+const MAX_ITEMS: i32 = 1000;
+
+/// IAM and STS through the AWS SDK.
+#[derive(Debug, Clone)]
+pub struct SdkIam {
+    iam: aws_sdk_iam::Client,
+    sts: aws_sdk_sts::Client,
+    credentials: Option<SharedCredentialsProvider>,
+}
+
+impl SdkIam {
+    #[must_use]
+    pub fn new(config: &aws_config::SdkConfig) -> Self {
+        Self {
+            iam: aws_sdk_iam::Client::new(config),
+            sts: aws_sdk_sts::Client::new(config),
+            credentials: config.credentials_provider(),
+        }
+    }
+
+    /// Build from ready-made clients (tests with mocked HTTP).
+    #[must_use]
+    pub fn from_clients(iam: aws_sdk_iam::Client, sts: aws_sdk_sts::Client) -> Self {
+        Self {
+            iam,
+            sts,
+            credentials: None,
+        }
+    }
+}
+
+fn time(value: &aws_smithy_types::DateTime) -> DateTime<Utc> {
+    DateTime::from_timestamp(value.secs(), value.subsec_nanos()).unwrap_or_default()
+}
+
+fn status(value: Option<&StatusType>) -> KeyStatus {
+    match value {
+        Some(StatusType::Active) => KeyStatus::Active,
+        _ => KeyStatus::Inactive,
+    }
+}
+
+fn sdk_status(value: KeyStatus) -> StatusType {
+    match value {
+        KeyStatus::Active => StatusType::Active,
+        KeyStatus::Inactive => StatusType::Inactive,
+    }
+}
+
+/// IAM sends `Marker` only with `IsTruncated`; stop on either missing.
+fn next_marker(truncated: bool, marker: Option<&str>) -> Option<String> {
+    truncated.then(|| marker.map(ToOwned::to_owned)).flatten()
+}
+
+#[async_trait]
+impl IamClient for SdkIam {
+    async fn caller_identity(&self) -> Result<Identity, IamError> {
+        const ACTION: &str = "sts:GetCallerIdentity";
+        let out = self
+            .sts
+            .get_caller_identity()
+            .send()
+            .await
+            .map_err(|e| from_sdk(ACTION, &e))?;
+        let access_key_id = match &self.credentials {
+            Some(provider) => provider
+                .provide_credentials()
+                .await
+                .ok()
+                .map(|c| c.access_key_id().to_owned()),
+            None => None,
+        };
+        Ok(Identity {
+            account_id: out.account().unwrap_or_default().to_owned(),
+            arn: out.arn().unwrap_or_default().to_owned(),
+            access_key_id,
+        })
+    }
+
+    async fn list_users(&self, marker: Option<String>) -> Result<Page<User>, IamError> {
+        let out = self
+            .iam
+            .list_users()
+            .max_items(MAX_ITEMS)
+            .set_marker(marker)
+            .send()
+            .await
+            .map_err(|e| from_sdk("iam:ListUsers", &e))?;
+        let items = out
+            .users()
+            .iter()
+            .map(|u| User {
+                name: u.user_name().to_owned(),
+                arn: u.arn().to_owned(),
+                created: time(u.create_date()),
+                password_last_used: u.password_last_used().map(time),
+            })
+            .collect();
+        Ok(Page {
+            items,
+            next_marker: next_marker(out.is_truncated(), out.marker()),
+        })
+    }
+
+    async fn list_access_keys(
+        &self,
+        user: &str,
+        marker: Option<String>,
+    ) -> Result<Page<AccessKey>, IamError> {
+        let out = self
+            .iam
+            .list_access_keys()
+            .user_name(user)
+            .max_items(MAX_ITEMS)
+            .set_marker(marker)
+            .send()
+            .await
+            .map_err(|e| from_sdk("iam:ListAccessKeys", &e))?;
+        let items = out
+            .access_key_metadata()
+            .iter()
+            .filter_map(|k| {
+                Some(AccessKey {
+                    id: k.access_key_id()?.to_owned(),
+                    user_name: k.user_name().unwrap_or(user).to_owned(),
+                    status: status(k.status()),
+                    created: k.create_date().map(time).unwrap_or_default(),
+                })
+            })
+            .collect();
+        Ok(Page {
+            items,
+            next_marker: next_marker(out.is_truncated(), out.marker()),
+        })
+    }
+
+    async fn generate_credential_report(&self) -> Result<ReportState, IamError> {
+        let out = self
+            .iam
+            .generate_credential_report()
+            .send()
+            .await
+            .map_err(|e| from_sdk("iam:GenerateCredentialReport", &e))?;
+        Ok(match out.state() {
+            Some(ReportStateType::Complete) => ReportState::Complete,
+            Some(ReportStateType::Started) => ReportState::Started,
+            _ => ReportState::InProgress,
+        })
+    }
+
+    async fn get_credential_report(&self) -> Result<CredentialReport, IamError> {
+        const ACTION: &str = "iam:GetCredentialReport";
+        let out = self
+            .iam
+            .get_credential_report()
+            .send()
+            .await
+            .map_err(|e| from_sdk(ACTION, &e))?;
+        let content = out.content().map(aws_smithy_types::Blob::as_ref).unwrap_or_default();
+        let rows = credential_report::parse(content)
+            .map_err(|e| IamError::new(ErrorKind::Other, ACTION, e.to_string()))?;
+        Ok(CredentialReport {
+            generated_at: out.generated_time().map(time).unwrap_or_default(),
+            rows,
+        })
+    }
+
+    async fn access_key_last_used(&self, key_id: &str) -> Result<LastUsed, IamError> {
+        let out = self
+            .iam
+            .get_access_key_last_used()
+            .access_key_id(key_id)
+            .send()
+            .await
+            .map_err(|e| from_sdk("iam:GetAccessKeyLastUsed", &e))?;
+        let meaningful = |s: &str| match s {
+            "" | "N/A" | "not_supported" | "no_information" => None,
+            other => Some(other.to_owned()),
+        };
+        Ok(out
+            .access_key_last_used()
+            .map(|u| LastUsed {
+                date: u.last_used_date().map(time),
+                service: meaningful(u.service_name()),
+                region: meaningful(u.region()),
+            })
+            .unwrap_or_default())
+    }
+
+    async fn has_login_profile(&self, user: &str) -> Result<bool, IamError> {
+        match self.iam.get_login_profile().user_name(user).send().await {
+            Ok(_) => Ok(true),
+            Err(e) => {
+                let err = from_sdk("iam:GetLoginProfile", &e);
+                // IAM answers NoSuchEntity both for a user without a console
+                // password ("Login Profile for User X cannot be found") and for
+                // a user that does not exist ("The user with name X ...").
+                let user_gone = err.detail.to_ascii_lowercase().contains("user with name");
+                if err.kind == ErrorKind::NoSuchEntity && !user_gone {
+                    Ok(false)
+                } else {
+                    Err(err)
+                }
+            }
+        }
+    }
+
+    async fn has_mfa(&self, user: &str) -> Result<bool, IamError> {
+        let out = self
+            .iam
+            .list_mfa_devices()
+            .user_name(user)
+            .send()
+            .await
+            .map_err(|e| from_sdk("iam:ListMFADevices", &e))?;
+        Ok(!out.mfa_devices().is_empty())
+    }
+
+    async fn create_access_key(&self, user: &str) -> Result<NewAccessKey, IamError> {
+        const ACTION: &str = "iam:CreateAccessKey";
+        let out = self
+            .iam
+            .create_access_key()
+            .user_name(user)
+            .send()
+            .await
+            .map_err(|e| from_sdk(ACTION, &e))?;
+        let key = out
+            .access_key()
+            .ok_or_else(|| IamError::new(ErrorKind::Other, ACTION, "response held no access key"))?;
+        Ok(NewAccessKey {
+            key: AccessKey {
+                id: key.access_key_id().to_owned(),
+                user_name: key.user_name().to_owned(),
+                status: status(Some(key.status())),
+                created: key.create_date().map(time).unwrap_or_default(),
+            },
+            secret: SecretString::from(key.secret_access_key().to_owned()),
+        })
+    }
+
+    async fn update_access_key(
+        &self,
+        user: &str,
+        key_id: &str,
+        new_status: KeyStatus,
+    ) -> Result<(), IamError> {
+        self.iam
+            .update_access_key()
+            .user_name(user)
+            .access_key_id(key_id)
+            .status(sdk_status(new_status))
+            .send()
+            .await
+            .map_err(|e| from_sdk("iam:UpdateAccessKey", &e))?;
+        Ok(())
+    }
+
+    async fn delete_access_key(&self, user: &str, key_id: &str) -> Result<(), IamError> {
+        self.iam
+            .delete_access_key()
+            .user_name(user)
+            .access_key_id(key_id)
+            .send()
+            .await
+            .map_err(|e| from_sdk("iam:DeleteAccessKey", &e))?;
+        Ok(())
+    }
+}

@@ -1,0 +1,122 @@
+//! Turning aws-sdk errors into [`IamError`]s the operator can act on.
+
+use std::error::Error as StdError;
+
+use aws_credential_types::provider::error::CredentialsError;
+use aws_sdk_iam::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+
+use super::error::{ErrorKind, IamError, kind_from_code};
+
+/// Map any SDK error of `action` (e.g. `iam:ListUsers`) to an [`IamError`].
+pub fn from_sdk<E, R>(action: &'static str, err: &SdkError<E, R>) -> IamError
+where
+    E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    match err {
+        SdkError::ServiceError(service) => {
+            let inner = service.err();
+            let code = inner.code().unwrap_or("Unknown").to_owned();
+            let detail = inner
+                .message()
+                .map_or_else(|| code.clone(), ToOwned::to_owned);
+            IamError::new(kind_from_code(&code), action, detail).with_code(code)
+        }
+        SdkError::TimeoutError(_) => IamError::new(ErrorKind::Network, action, "request timed out"),
+        SdkError::DispatchFailure(failure) => {
+            if let Some(kind) = credentials_kind(err) {
+                return IamError::new(kind, action, chain_text(err));
+            }
+            let detail = if failure.is_timeout() {
+                "request timed out".to_owned()
+            } else {
+                chain_text(err)
+            };
+            IamError::new(ErrorKind::Network, action, detail)
+        }
+        SdkError::ResponseError(_) => {
+            IamError::new(ErrorKind::Network, action, chain_text(err))
+        }
+        _ => {
+            let kind = credentials_kind(err).unwrap_or(ErrorKind::Other);
+            IamError::new(kind, action, chain_text(err))
+        }
+    }
+}
+
+/// The whole source chain on one line, without the SDK's "dispatch failure" prefix noise.
+fn chain_text(err: &dyn StdError) -> String {
+    DisplayErrorContext(err).to_string()
+}
+
+/// When the failure is the credentials provider's, say which kind.
+fn credentials_kind(err: &(dyn StdError + 'static)) -> Option<ErrorKind> {
+    let mut source: Option<&(dyn StdError + 'static)> = Some(err);
+    while let Some(current) = source {
+        if let Some(creds) = current.downcast_ref::<CredentialsError>() {
+            let text = chain_text(creds).to_ascii_lowercase();
+            return Some(match creds {
+                CredentialsError::CredentialsNotLoaded(_) => ErrorKind::NoCredentials,
+                CredentialsError::InvalidConfiguration(_)
+                    if !text.contains("expired") && !text.contains("sso") =>
+                {
+                    ErrorKind::NoCredentials
+                }
+                _ => ErrorKind::InvalidCredentials,
+            });
+        }
+        source = current.source();
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_iam::operation::list_users::ListUsersError;
+    use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+    use aws_smithy_runtime_api::client::result::ConnectorError;
+    use aws_smithy_types::error::ErrorMetadata;
+
+    fn service_error(code: &str) -> SdkError<ListUsersError, HttpResponse> {
+        let meta = ErrorMetadata::builder().code(code).message("msg").build();
+        let response = HttpResponse::new(
+            aws_smithy_runtime_api::http::StatusCode::try_from(400).unwrap(),
+            aws_smithy_types::body::SdkBody::empty(),
+        );
+        SdkError::service_error(ListUsersError::generic(meta), response)
+    }
+
+    #[test]
+    fn service_codes_keep_code_and_message() {
+        let err = from_sdk("iam:ListUsers", &service_error("AccessDenied"));
+        assert_eq!(err.kind, ErrorKind::AccessDenied);
+        assert_eq!(err.code.as_deref(), Some("AccessDenied"));
+        assert_eq!(err.detail, "msg");
+        assert_eq!(
+            from_sdk("iam:ListUsers", &service_error("Throttling")).kind,
+            ErrorKind::Throttling
+        );
+    }
+
+    #[test]
+    fn missing_credentials_and_network_failures_are_told_apart() {
+        let creds: SdkError<ListUsersError, HttpResponse> = SdkError::dispatch_failure(
+            ConnectorError::other(Box::new(CredentialsError::not_loaded("no providers")), None),
+        );
+        assert_eq!(from_sdk("iam:ListUsers", &creds).kind, ErrorKind::NoCredentials);
+        let expired: SdkError<ListUsersError, HttpResponse> = SdkError::dispatch_failure(
+            ConnectorError::other(
+                Box::new(CredentialsError::provider_error("the SSO session has expired")),
+                None,
+            ),
+        );
+        assert_eq!(from_sdk("iam:ListUsers", &expired).kind, ErrorKind::InvalidCredentials);
+        let io: SdkError<ListUsersError, HttpResponse> = SdkError::dispatch_failure(
+            ConnectorError::io(Box::new(std::io::Error::other("connection refused"))),
+        );
+        let err = from_sdk("iam:ListUsers", &io);
+        assert_eq!(err.kind, ErrorKind::Network);
+        assert!(err.detail.contains("connection refused"), "{}", err.detail);
+    }
+}

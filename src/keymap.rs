@@ -1,0 +1,382 @@
+//! Keys to commands. The default map is DESIGN.md's; the config file may
+//! rebind any command. An open modal sees keys before this map does.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+/// Everything a key can ask for outside a modal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Command {
+    Down,
+    Up,
+    Top,
+    Bottom,
+    PageDown,
+    PageUp,
+    FocusNext,
+    FocusPrev,
+    Open,
+    Sort,
+    Refresh,
+    Help,
+    Quit,
+}
+
+impl Command {
+    /// Every command, in the order the help overlay lists them.
+    pub const ALL: [Command; 13] = [
+        Command::Down,
+        Command::Up,
+        Command::Top,
+        Command::Bottom,
+        Command::PageDown,
+        Command::PageUp,
+        Command::FocusNext,
+        Command::FocusPrev,
+        Command::Open,
+        Command::Sort,
+        Command::Refresh,
+        Command::Help,
+        Command::Quit,
+    ];
+
+    /// The name used in the config file's `[keybindings]` table.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Down => "down",
+            Self::Up => "up",
+            Self::Top => "top",
+            Self::Bottom => "bottom",
+            Self::PageDown => "page_down",
+            Self::PageUp => "page_up",
+            Self::FocusNext => "focus_next",
+            Self::FocusPrev => "focus_prev",
+            Self::Open => "open",
+            Self::Sort => "sort",
+            Self::Refresh => "refresh",
+            Self::Help => "help",
+            Self::Quit => "quit",
+        }
+    }
+
+    /// What the command does, for the help overlay.
+    #[must_use]
+    pub fn description(self) -> &'static str {
+        match self {
+            Self::Down => "move down",
+            Self::Up => "move up",
+            Self::Top => "go to the first row",
+            Self::Bottom => "go to the last row",
+            Self::PageDown => "page down",
+            Self::PageUp => "page up",
+            Self::FocusNext => "focus the next pane",
+            Self::FocusPrev => "focus the previous pane",
+            Self::Open => "open the selected user's keys",
+            Self::Sort => "cycle the sort column",
+            Self::Refresh => "reload the account",
+            Self::Help => "show this help",
+            Self::Quit => "quit",
+        }
+    }
+
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.name() == name)
+    }
+}
+
+/// A key with its modifiers, as bound in the keymap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Chord {
+    pub code: KeyCodeOrd,
+    pub mods: u8,
+}
+
+/// `KeyCode` with a total order, so bindings list in a stable order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum KeyCodeOrd {
+    Char(char),
+    Named(u8),
+}
+
+const NAMED: [(KeyCode, &str); 14] = [
+    (KeyCode::Enter, "enter"),
+    (KeyCode::Esc, "esc"),
+    (KeyCode::Tab, "tab"),
+    (KeyCode::BackTab, "backtab"),
+    (KeyCode::Up, "up"),
+    (KeyCode::Down, "down"),
+    (KeyCode::Left, "left"),
+    (KeyCode::Right, "right"),
+    (KeyCode::PageUp, "pageup"),
+    (KeyCode::PageDown, "pagedown"),
+    (KeyCode::Home, "home"),
+    (KeyCode::End, "end"),
+    (KeyCode::Backspace, "backspace"),
+    (KeyCode::Delete, "delete"),
+];
+
+const CTRL: u8 = 1;
+const ALT: u8 = 2;
+
+impl Chord {
+    /// The chord a key event is, or `None` for keys the map never binds.
+    #[must_use]
+    pub fn from_event(event: &KeyEvent) -> Option<Self> {
+        let mut mods = 0;
+        if event.modifiers.contains(KeyModifiers::CONTROL) {
+            mods |= CTRL;
+        }
+        if event.modifiers.contains(KeyModifiers::ALT) {
+            mods |= ALT;
+        }
+        let code = match event.code {
+            KeyCode::Char(c) => KeyCodeOrd::Char(c),
+            other => {
+                let index = NAMED.iter().position(|(k, _)| *k == other)?;
+                KeyCodeOrd::Named(u8::try_from(index).ok()?)
+            }
+        };
+        Some(Self {
+            code,
+            mods: mods,
+        })
+    }
+
+    /// Parse `"j"`, `"ctrl-c"`, `"alt-x"`, `"pagedown"`, `"shift-tab"`, `"space"`, `"G"`.
+    ///
+    /// # Errors
+    /// A text that names no key.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let mut mods = 0;
+        let mut rest = text;
+        loop {
+            let lower = rest.to_ascii_lowercase();
+            if let Some(stripped) = lower.strip_prefix("ctrl-") {
+                mods |= CTRL;
+                rest = &rest[rest.len() - stripped.len()..];
+            } else if let Some(stripped) = lower.strip_prefix("alt-") {
+                mods |= ALT;
+                rest = &rest[rest.len() - stripped.len()..];
+            } else {
+                break;
+            }
+        }
+        let lower = rest.to_ascii_lowercase();
+        let code = if lower == "shift-tab" {
+            KeyCodeOrd::Named(3)
+        } else if lower == "space" {
+            KeyCodeOrd::Char(' ')
+        } else if let Some(index) = NAMED.iter().position(|(_, n)| *n == lower) {
+            KeyCodeOrd::Named(u8::try_from(index).map_err(|e| e.to_string())?)
+        } else {
+            let mut chars = rest.chars();
+            match (chars.next(), chars.next()) {
+                (Some(c), None) => KeyCodeOrd::Char(c),
+                _ => return Err(format!("`{text}` is not a key (try \"j\", \"ctrl-c\", \"pagedown\")")),
+            }
+        };
+        Ok(Self {
+            code,
+            mods: mods,
+        })
+    }
+}
+
+impl fmt::Display for Chord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.mods & CTRL != 0 {
+            f.write_str("Ctrl-")?;
+        }
+        if self.mods & ALT != 0 {
+            f.write_str("Alt-")?;
+        }
+        match self.code {
+            KeyCodeOrd::Char(' ') => f.write_str("Space"),
+            KeyCodeOrd::Char(c) => write!(f, "{c}"),
+            KeyCodeOrd::Named(i) => {
+                let name = NAMED.get(usize::from(i)).map_or("?", |(_, n)| n);
+                let pretty = match name {
+                    "up" => "↑",
+                    "down" => "↓",
+                    "left" => "←",
+                    "right" => "→",
+                    "pageup" => "PgUp",
+                    "pagedown" => "PgDn",
+                    "backtab" => "Shift-Tab",
+                    "enter" => "Enter",
+                    "esc" => "Esc",
+                    "tab" => "Tab",
+                    "home" => "Home",
+                    "end" => "End",
+                    other => other,
+                };
+                f.write_str(pretty)
+            }
+        }
+    }
+}
+
+/// The live key bindings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Keymap {
+    bindings: BTreeMap<Chord, Command>,
+}
+
+const DEFAULTS: [(&str, Command); 22] = [
+    ("j", Command::Down),
+    ("down", Command::Down),
+    ("k", Command::Up),
+    ("up", Command::Up),
+    ("g", Command::Top),
+    ("home", Command::Top),
+    ("G", Command::Bottom),
+    ("end", Command::Bottom),
+    ("pagedown", Command::PageDown),
+    ("pageup", Command::PageUp),
+    ("tab", Command::FocusNext),
+    ("shift-tab", Command::FocusPrev),
+    ("enter", Command::Open),
+    ("s", Command::Sort),
+    ("r", Command::Refresh),
+    ("?", Command::Help),
+    ("q", Command::Quit),
+    ("ctrl-c", Command::Quit),
+    ("l", Command::FocusNext),
+    ("right", Command::FocusNext),
+    ("h", Command::FocusPrev),
+    ("left", Command::FocusPrev),
+];
+
+impl Default for Keymap {
+    fn default() -> Self {
+        let bindings = DEFAULTS
+            .iter()
+            .filter_map(|(text, cmd)| Chord::parse(text).ok().map(|c| (c, *cmd)))
+            .collect();
+        Self { bindings }
+    }
+}
+
+impl Keymap {
+    /// The command a key press asks for. Key releases and repeats of
+    /// non-movement keys are ignored by the caller, not here.
+    #[must_use]
+    pub fn resolve(&self, event: &KeyEvent) -> Option<Command> {
+        if event.kind == KeyEventKind::Release {
+            return None;
+        }
+        let chord = Chord::from_event(event)?;
+        self.bindings.get(&chord).copied()
+    }
+
+    /// Replace a command's keys, e.g. from the config file.
+    ///
+    /// # Errors
+    /// An unknown command name or a key text that names no key.
+    pub fn rebind(&mut self, command: &str, keys: &[String]) -> Result<(), String> {
+        let command = Command::from_name(command).ok_or_else(|| {
+            format!(
+                "unknown command `{command}` in [keybindings]; known: {}",
+                Command::ALL.map(Command::name).join(", ")
+            )
+        })?;
+        let chords = keys
+            .iter()
+            .map(|k| Chord::parse(k))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.bindings.retain(|_, c| *c != command);
+        for chord in chords {
+            self.bindings.insert(chord, command);
+        }
+        Ok(())
+    }
+
+    /// The keys bound to a command, for help and the status bar.
+    #[must_use]
+    pub fn keys_for(&self, command: Command) -> Vec<Chord> {
+        let mut keys: Vec<Chord> = self
+            .bindings
+            .iter()
+            .filter(|(_, c)| **c == command)
+            .map(|(k, _)| *k)
+            .collect();
+        // Plain keys first: `q` reads better than `Ctrl-c` in a hint.
+        keys.sort_by_key(|k| (k.mods, k.code));
+        keys
+    }
+
+    /// The first key bound to a command, as text (`"?"` when unbound).
+    #[must_use]
+    pub fn label(&self, command: Command) -> String {
+        self.keys_for(command)
+            .first()
+            .map_or_else(|| "unbound".to_owned(), ToString::to_string)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn press(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, mods)
+    }
+
+    #[test]
+    fn design_defaults_resolve() {
+        let map = Keymap::default();
+        let none = KeyModifiers::NONE;
+        let cases = [
+            (press(KeyCode::Char('j'), none), Command::Down),
+            (press(KeyCode::Down, none), Command::Down),
+            (press(KeyCode::Char('k'), none), Command::Up),
+            (press(KeyCode::Up, none), Command::Up),
+            (press(KeyCode::Char('g'), none), Command::Top),
+            (press(KeyCode::Char('G'), KeyModifiers::SHIFT), Command::Bottom),
+            (press(KeyCode::PageDown, none), Command::PageDown),
+            (press(KeyCode::PageUp, none), Command::PageUp),
+            (press(KeyCode::Tab, none), Command::FocusNext),
+            (press(KeyCode::BackTab, KeyModifiers::SHIFT), Command::FocusPrev),
+            (press(KeyCode::Enter, none), Command::Open),
+            (press(KeyCode::Char('r'), none), Command::Refresh),
+            (press(KeyCode::Char('?'), none), Command::Help),
+            (press(KeyCode::Char('q'), none), Command::Quit),
+            (press(KeyCode::Char('c'), KeyModifiers::CONTROL), Command::Quit),
+        ];
+        for (event, expected) in cases {
+            assert_eq!(map.resolve(&event), Some(expected), "{event:?}");
+        }
+        assert_eq!(map.resolve(&press(KeyCode::Char('c'), none)), None);
+        let mut release = press(KeyCode::Char('j'), none);
+        release.kind = KeyEventKind::Release;
+        assert_eq!(map.resolve(&release), None);
+    }
+
+    #[test]
+    fn rebinding_replaces_the_old_keys() {
+        let mut map = Keymap::default();
+        map.rebind("down", &["n".to_owned(), "ctrl-n".to_owned()])
+            .unwrap();
+        let none = KeyModifiers::NONE;
+        assert_eq!(map.resolve(&press(KeyCode::Char('j'), none)), None);
+        assert_eq!(
+            map.resolve(&press(KeyCode::Char('n'), KeyModifiers::CONTROL)),
+            Some(Command::Down)
+        );
+        assert_eq!(map.label(Command::Down), "n");
+        assert!(map.rebind("fly", &["x".to_owned()]).unwrap_err().contains("unknown command"));
+        assert!(map.rebind("down", &["nope".to_owned()]).unwrap_err().contains("not a key"));
+    }
+
+    #[test]
+    fn chords_print_readably() {
+        assert_eq!(Chord::parse("ctrl-c").unwrap().to_string(), "Ctrl-c");
+        assert_eq!(Chord::parse("pagedown").unwrap().to_string(), "PgDn");
+        assert_eq!(Chord::parse("shift-tab").unwrap().to_string(), "Shift-Tab");
+        assert_eq!(Chord::parse("space").unwrap().to_string(), "Space");
+    }
+}

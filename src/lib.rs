@@ -1,0 +1,18 @@
+//! iamkeys: a terminal UI to audit and manage the access keys of AWS IAM users.
+
+pub mod action;
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod effect;
+pub mod headless;
+pub mod iam;
+pub mod keymap;
+pub mod logging;
+pub mod model;
+pub mod paths;
+pub mod run;
+pub mod state;
+pub mod ui;
+pub mod update;
+pub mod worker;

@@ -1,0 +1,158 @@
+//! Plain data the whole program shares: users, access keys, the credential
+//! report, the caller identity. No IO lives here.
+
+use chrono::{DateTime, Utc};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Serialize;
+
+/// Status of an access key, as IAM spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum KeyStatus {
+    Active,
+    Inactive,
+}
+
+impl KeyStatus {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "Active",
+            Self::Inactive => "Inactive",
+        }
+    }
+}
+
+impl std::fmt::Display for KeyStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An IAM user as `ListUsers` returns it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub name: String,
+    pub arn: String,
+    pub created: DateTime<Utc>,
+    pub password_last_used: Option<DateTime<Utc>>,
+}
+
+/// When, where and through which service an access key was last used.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LastUsed {
+    /// `None` means the key has never been used.
+    pub date: Option<DateTime<Utc>>,
+    pub service: Option<String>,
+    pub region: Option<String>,
+}
+
+/// An access key's metadata as `ListAccessKeys` returns it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessKey {
+    pub id: String,
+    pub user_name: String,
+    pub status: KeyStatus,
+    pub created: DateTime<Utc>,
+}
+
+/// One page of a paginated IAM listing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// The marker for the next page, `None` on the last page.
+    pub next_marker: Option<String>,
+}
+
+/// Who the program is signed in as (STS `GetCallerIdentity`), plus the access
+/// key ID of the credentials in use, when they are access keys.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Identity {
+    pub account_id: String,
+    pub arn: String,
+    pub access_key_id: Option<String>,
+}
+
+/// What `GenerateCredentialReport` said.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportState {
+    Started,
+    InProgress,
+    Complete,
+}
+
+/// One access-key slot of a credential report row.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ReportKeySlot {
+    pub active: bool,
+    /// `None` when the slot holds no key (`N/A`).
+    pub last_rotated: Option<DateTime<Utc>>,
+    pub last_used: LastUsed,
+}
+
+impl ReportKeySlot {
+    /// Whether a key occupies this slot at all.
+    #[must_use]
+    pub fn present(&self) -> bool {
+        self.last_rotated.is_some()
+    }
+}
+
+/// One row of the credential report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportRow {
+    pub user: String,
+    pub arn: String,
+    pub user_created: Option<DateTime<Utc>>,
+    pub password_enabled: bool,
+    pub password_last_used: Option<DateTime<Utc>>,
+    pub mfa_active: bool,
+    pub keys: [ReportKeySlot; 2],
+}
+
+/// The name IAM gives the root user's row.
+pub const ROOT_ROW: &str = "<root_account>";
+
+/// A parsed credential report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CredentialReport {
+    pub generated_at: DateTime<Utc>,
+    pub rows: Vec<ReportRow>,
+}
+
+impl CredentialReport {
+    #[must_use]
+    pub fn root(&self) -> Option<&ReportRow> {
+        self.rows.iter().find(|r| r.user == ROOT_ROW)
+    }
+}
+
+/// A freshly created access key. The secret is wrapped so it never shows in
+/// `Debug` output and is zeroized when dropped.
+pub struct NewAccessKey {
+    pub key: AccessKey,
+    pub secret: SecretString,
+}
+
+impl std::fmt::Debug for NewAccessKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewAccessKey")
+            .field("key", &self.key)
+            .field("secret", &"[REDACTED]")
+            .finish()
+    }
+}
+
+impl Clone for NewAccessKey {
+    fn clone(&self) -> Self {
+        Self {
+            key: self.key.clone(),
+            secret: SecretString::from(self.secret.expose_secret().to_owned()),
+        }
+    }
+}
+
+impl PartialEq for NewAccessKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key && self.secret.expose_secret() == other.secret.expose_secret()
+    }
+}

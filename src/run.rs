@@ -1,0 +1,90 @@
+//! Start-up: config, logging, the AWS connection, then the UI.
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use color_eyre::eyre::{Result, WrapErr, eyre};
+
+use crate::cli::{Cli, GlobalArgs};
+use crate::config::Config;
+use crate::iam::connect::{ConnectOptions, connect};
+use crate::iam::{IamClient, demo};
+use crate::state::{Session, State};
+use crate::ui::Theme;
+use crate::{app, logging, paths};
+
+/// Load the config named by `--config`, or the default file if it exists.
+///
+/// # Errors
+/// A named file that is missing, or any file that is invalid.
+pub fn load_config(args: &GlobalArgs) -> Result<Config> {
+    match &args.config {
+        Some(path) => Ok(Config::load(path, true)?),
+        None => match paths::config_file() {
+            Some(path) => Ok(Config::load(&path, false)?),
+            None => Ok(Config::default()),
+        },
+    }
+}
+
+/// The profile to use: `--profile`, then `AWS_PROFILE`, then the config's `default_profile`.
+#[must_use]
+pub fn resolve_profile(args: &GlobalArgs, config: &Config) -> Option<String> {
+    args.profile
+        .clone()
+        .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()))
+        .or_else(|| config.default_profile.clone())
+}
+
+fn theme() -> Theme {
+    if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+        Theme::monochrome()
+    } else {
+        Theme::default()
+    }
+}
+
+/// The program, after argument parsing. Errors end with exit code 2.
+///
+/// # Errors
+/// Bad config, no terminal, or a terminal failure.
+pub fn main(cli: &Cli) -> Result<ExitCode> {
+    let config = load_config(&cli.global)?;
+    let keymap = config.keymap().map_err(|e| eyre!(e))?;
+    let data_dir = paths::data_dir().ok_or_else(|| eyre!("cannot find a home directory for the log file"))?;
+    let (_guard, log_path) = logging::init(&data_dir, &config.log_level)
+        .wrap_err_with(|| format!("cannot create the data directory {}", data_dir.display()))?;
+    if !std::io::stdout().is_terminal() {
+        return Err(eyre!(
+            "stdout is not a terminal: the UI needs one (for scripts and CI, use `iamkeys report`)"
+        ));
+    }
+    let profile = resolve_profile(&cli.global, &config);
+    let label = profile.clone().unwrap_or_else(|| "default".to_owned());
+    let session = Session {
+        read_only: cli.global.read_only || config.read_only_for(&label),
+        demo: cli.global.demo,
+        profile: if cli.global.demo { "demo".to_owned() } else { label },
+    };
+    tracing::info!(log = %log_path.display(), profile = %session.profile, "starting");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .wrap_err("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let client: Arc<dyn IamClient> = if cli.global.demo {
+            Arc::new(demo::account(Utc::now(), Duration::from_millis(40)))
+        } else {
+            let mut options = ConnectOptions::new(profile, cli.global.endpoint_url.clone());
+            options.max_attempts = config.max_attempts;
+            options.attempt_timeout = Duration::from_secs(config.request_timeout_secs);
+            Arc::new(connect(&options).await)
+        };
+        let state = State::new(session, keymap, Utc::now());
+        app::run(client, state, theme(), config.concurrency).await
+    })?;
+    Ok(ExitCode::SUCCESS)
+}

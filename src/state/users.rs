@@ -1,0 +1,308 @@
+//! The account's users as loaded so far, and the sorted view the table shows.
+
+use std::collections::HashMap;
+
+use crate::iam::IamError;
+use crate::model::{AccessKey, KeyStatus, LastUsed, ReportKeySlot, ReportRow, User};
+
+/// Where a user's access-key listing stands.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum KeysState {
+    #[default]
+    NotRequested,
+    /// Waiting for a slot in the background queue.
+    Queued,
+    /// Requested ahead of the queue because the user is selected.
+    Priority,
+    Loaded(Vec<AccessKey>),
+    Failed(IamError),
+}
+
+/// One user and everything known about them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRow {
+    pub user: User,
+    /// Console password, from the credential report or `GetLoginProfile`.
+    pub password: Option<bool>,
+    pub mfa: Option<bool>,
+    /// The user's credential report row.
+    pub report: Option<ReportRow>,
+    pub keys: KeysState,
+    /// Fresh `GetAccessKeyLastUsed` answers, by key ID.
+    pub last_used: HashMap<String, LastUsed>,
+}
+
+impl UserRow {
+    #[must_use]
+    pub fn new(user: User) -> Self {
+        Self {
+            user,
+            password: None,
+            mfa: None,
+            report: None,
+            keys: KeysState::NotRequested,
+            last_used: HashMap::new(),
+        }
+    }
+
+    /// Active and inactive key counts, from the listing or else the report.
+    #[must_use]
+    pub fn key_counts(&self) -> Option<(usize, usize)> {
+        if let KeysState::Loaded(keys) = &self.keys {
+            let active = keys.iter().filter(|k| k.status == KeyStatus::Active).count();
+            return Some((active, keys.len() - active));
+        }
+        let report = self.report.as_ref()?;
+        let present = report.keys.iter().filter(|s| s.present());
+        let (active, inactive) = present.fold((0, 0), |(a, i), s| {
+            if s.active { (a + 1, i) } else { (a, i + 1) }
+        });
+        Some((active, inactive))
+    }
+
+    /// The listed keys, when known.
+    #[must_use]
+    pub fn listed_keys(&self) -> Option<&[AccessKey]> {
+        match &self.keys {
+            KeysState::Loaded(keys) => Some(keys),
+            _ => None,
+        }
+    }
+
+    /// The credential report slot of a key: matched by `last_rotated` == the
+    /// key's creation time, to the second (the report has no key IDs).
+    #[must_use]
+    pub fn report_slot(&self, key: &AccessKey) -> Option<&ReportKeySlot> {
+        let report = self.report.as_ref()?;
+        report
+            .keys
+            .iter()
+            .find(|s| s.last_rotated.is_some_and(|t| t.timestamp() == key.created.timestamp()))
+    }
+
+    /// Last use of a key: the fresh answer if there is one, else the report's.
+    #[must_use]
+    pub fn key_last_used(&self, key: &AccessKey) -> Option<LastUsed> {
+        self.last_used
+            .get(&key.id)
+            .cloned()
+            .or_else(|| self.report_slot(key).map(|s| s.last_used.clone()))
+    }
+}
+
+/// Sort orders of the user table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortKey {
+    #[default]
+    Name,
+    Created,
+    Keys,
+}
+
+impl SortKey {
+    #[must_use]
+    pub fn next(self) -> Self {
+        match self {
+            Self::Name => Self::Created,
+            Self::Created => Self::Keys,
+            Self::Keys => Self::Name,
+        }
+    }
+
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Name => "name",
+            Self::Created => "created",
+            Self::Keys => "active keys",
+        }
+    }
+}
+
+/// All users, with a sorted view and a cursor into it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Users {
+    rows: Vec<UserRow>,
+    by_name: HashMap<String, usize>,
+    /// Indices into `rows`, in display order.
+    view: Vec<usize>,
+    /// Position of the selection in `view`.
+    pub cursor: usize,
+    /// First visible position of `view`.
+    pub offset: usize,
+    pub sort: SortKey,
+}
+
+impl Users {
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.view.len()
+    }
+
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.view.is_empty()
+    }
+
+    /// Total users loaded (the view may later be filtered).
+    #[must_use]
+    pub fn total(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn clear(&mut self) {
+        *self = Self {
+            sort: self.sort,
+            ..Self::default()
+        };
+    }
+
+    /// Add or replace users, keeping the selected user selected.
+    pub fn upsert(&mut self, users: Vec<User>) {
+        for user in users {
+            if let Some(&i) = self.by_name.get(&user.name) {
+                self.rows[i].user = user;
+            } else {
+                self.by_name.insert(user.name.clone(), self.rows.len());
+                self.rows.push(UserRow::new(user));
+            }
+        }
+        self.resort();
+    }
+
+    /// Re-sort the view, keeping the selected user selected.
+    pub fn resort(&mut self) {
+        let selected = self.selected().map(|r| r.user.name.clone());
+        let rows = &self.rows;
+        let mut view: Vec<usize> = (0..rows.len()).collect();
+        match self.sort {
+            SortKey::Name => view.sort_by(|&a, &b| rows[a].user.name.cmp(&rows[b].user.name)),
+            SortKey::Created => view.sort_by(|&a, &b| {
+                rows[a]
+                    .user
+                    .created
+                    .cmp(&rows[b].user.created)
+                    .then_with(|| rows[a].user.name.cmp(&rows[b].user.name))
+            }),
+            SortKey::Keys => view.sort_by(|&a, &b| {
+                let active = |r: &UserRow| r.key_counts().map_or(0, |(a, _)| a);
+                active(&rows[b])
+                    .cmp(&active(&rows[a]))
+                    .then_with(|| rows[a].user.name.cmp(&rows[b].user.name))
+            }),
+        }
+        self.view = view;
+        if let Some(name) = selected {
+            if let Some(pos) = self.position_of(&name) {
+                self.cursor = pos;
+            }
+        }
+        self.cursor = self.cursor.min(self.view.len().saturating_sub(1));
+    }
+
+    fn position_of(&self, name: &str) -> Option<usize> {
+        let index = *self.by_name.get(name)?;
+        self.view.iter().position(|&i| i == index)
+    }
+
+    #[must_use]
+    pub fn selected(&self) -> Option<&UserRow> {
+        self.view.get(self.cursor).map(|&i| &self.rows[i])
+    }
+
+    #[must_use]
+    pub fn get(&self, name: &str) -> Option<&UserRow> {
+        self.by_name.get(name).map(|&i| &self.rows[i])
+    }
+
+    pub fn get_mut(&mut self, name: &str) -> Option<&mut UserRow> {
+        self.by_name.get(name).map(|&i| &mut self.rows[i])
+    }
+
+    /// All rows, in load order.
+    pub fn rows(&self) -> impl Iterator<Item = &UserRow> {
+        self.rows.iter()
+    }
+
+    pub fn rows_mut(&mut self) -> impl Iterator<Item = &mut UserRow> {
+        self.rows.iter_mut()
+    }
+
+    /// Rows of the view from `start`, at most `count` of them.
+    pub fn visible(&self, start: usize, count: usize) -> impl Iterator<Item = &UserRow> {
+        self.view
+            .iter()
+            .skip(start)
+            .take(count)
+            .map(|&i| &self.rows[i])
+    }
+
+    /// The user names in view order.
+    pub fn names_in_view(&self) -> impl Iterator<Item = &str> {
+        self.view.iter().map(|&i| self.rows[i].user.name.as_str())
+    }
+
+    /// Move the cursor by `delta`, clamped, and scroll so it stays within `height` rows.
+    pub fn move_cursor(&mut self, delta: isize, height: usize) {
+        let last = self.view.len().saturating_sub(1);
+        self.cursor = self.cursor.saturating_add_signed(delta).min(last);
+        self.scroll_into_view(height);
+    }
+
+    /// Put the cursor at a position, clamped.
+    pub fn set_cursor(&mut self, position: usize, height: usize) {
+        self.cursor = position.min(self.view.len().saturating_sub(1));
+        self.scroll_into_view(height);
+    }
+
+    pub fn scroll_into_view(&mut self, height: usize) {
+        let height = height.max(1);
+        if self.cursor < self.offset {
+            self.offset = self.cursor;
+        } else if self.cursor >= self.offset + height {
+            self.offset = self.cursor + 1 - height;
+        }
+        let max_offset = self.view.len().saturating_sub(height);
+        self.offset = self.offset.min(max_offset);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{TimeZone, Utc};
+
+    fn user(name: &str, day: u32) -> User {
+        User {
+            name: name.to_owned(),
+            arn: format!("arn:aws:iam::1:user/{name}"),
+            created: Utc.with_ymd_and_hms(2024, 1, day, 0, 0, 0).unwrap(),
+            password_last_used: None,
+        }
+    }
+
+    #[test]
+    fn sorted_by_name_and_selection_survives_resort() {
+        let mut users = Users::default();
+        users.upsert(vec![user("carol", 1), user("alice", 3)]);
+        users.upsert(vec![user("bob", 2)]);
+        assert_eq!(users.names_in_view().collect::<Vec<_>>(), ["alice", "bob", "carol"]);
+        users.set_cursor(2, 10);
+        users.sort = SortKey::Created;
+        users.resort();
+        assert_eq!(users.names_in_view().collect::<Vec<_>>(), ["carol", "bob", "alice"]);
+        assert_eq!(users.selected().unwrap().user.name, "carol");
+    }
+
+    #[test]
+    fn cursor_scrolls_and_clamps() {
+        let mut users = Users::default();
+        users.upsert((1..=20).map(|d| user(&format!("u{d:02}"), d)).collect());
+        users.move_cursor(15, 5);
+        assert_eq!((users.cursor, users.offset), (15, 11));
+        users.move_cursor(100, 5);
+        assert_eq!((users.cursor, users.offset), (19, 15));
+        users.move_cursor(-100, 5);
+        assert_eq!((users.cursor, users.offset), (0, 0));
+    }
+}

@@ -1,0 +1,53 @@
+//! Drawing: `render(&State, &Theme, &mut Frame)` reads the state and never
+//! changes it. Only the visible rows are built, so a frame costs the same for
+//! 50 users as for 5,000.
+
+mod format;
+mod header;
+mod help;
+mod keys;
+pub mod layout;
+mod status;
+pub mod theme;
+mod users;
+
+use ratatui::Frame;
+use ratatui::layout::Alignment;
+use ratatui::widgets::{Paragraph, Wrap};
+
+pub use theme::Theme;
+
+use crate::state::{Modal, State};
+
+/// Draw the whole screen.
+pub fn render(state: &State, theme: &Theme, frame: &mut Frame) {
+    let area = frame.area();
+    if area.width < layout::MIN_WIDTH || area.height < layout::MIN_HEIGHT {
+        let text = format!(
+            "Terminal too small ({}×{}): iamkeys needs at least {}×{}.",
+            area.width,
+            area.height,
+            layout::MIN_WIDTH,
+            layout::MIN_HEIGHT
+        );
+        frame.render_widget(
+            Paragraph::new(text)
+                .alignment(Alignment::Center)
+                .wrap(Wrap { trim: true }),
+            area,
+        );
+        return;
+    }
+    let areas = layout::Areas::new(area);
+    header::render(state, theme, frame, areas.header);
+    users::render(state, theme, frame, areas.users);
+    keys::render(state, theme, frame, areas.keys);
+    status::render(state, theme, frame, areas.status);
+    match &state.modal {
+        Some(Modal::Help) => help::render(state, theme, frame, area),
+        Some(Modal::Error { title, message }) => {
+            help::render_error(theme, frame, area, title, message);
+        }
+        None => {}
+    }
+}

@@ -1,0 +1,55 @@
+//! Dates, ages and yes/no as the screen writes them.
+
+use chrono::{DateTime, Utc};
+
+pub fn date(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d").to_string()
+}
+
+pub fn date_time(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// "today", "1 day", "45 days".
+pub fn age(now: DateTime<Utc>, then: DateTime<Utc>) -> String {
+    match (now - then).num_days() {
+        i64::MIN..=0 => "today".to_owned(),
+        1 => "1 day".to_owned(),
+        n => format!("{n} days"),
+    }
+}
+
+/// "today", "yesterday", "12 days ago".
+pub fn ago(now: DateTime<Utc>, then: DateTime<Utc>) -> String {
+    match (now - then).num_days() {
+        i64::MIN..=0 => "today".to_owned(),
+        1 => "yesterday".to_owned(),
+        n => format!("{n} days ago"),
+    }
+}
+
+pub fn yes_no(value: Option<bool>) -> &'static str {
+    match value {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "…",
+    }
+}
+
+pub const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn ages_read_naturally() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 28, 12, 0, 0).unwrap();
+        assert_eq!(age(now, now), "today");
+        assert_eq!(age(now, now - chrono::TimeDelta::days(1)), "1 day");
+        assert_eq!(age(now, now - chrono::TimeDelta::days(90)), "90 days");
+        assert_eq!(age(now, now + chrono::TimeDelta::days(3)), "today");
+        assert_eq!(yes_no(None), "…");
+    }
+}

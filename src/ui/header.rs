@@ -1,0 +1,58 @@
+//! The two header lines: who and where, and the credential report's age.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::Theme;
+use super::format;
+use crate::state::{IdentityStatus, ReportStatus, State};
+
+pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let mut first = vec![
+        Span::styled(" iamkeys ", theme.accent),
+        Span::raw(" profile "),
+        Span::styled(state.session.profile.clone(), theme.title),
+    ];
+    if state.session.demo {
+        first.push(Span::raw("  "));
+        first.push(Span::styled(" DEMO ", theme.badge));
+    }
+    if state.session.read_only {
+        first.push(Span::raw("  "));
+        first.push(Span::styled(" READ-ONLY ", theme.badge));
+    }
+    match &state.identity {
+        IdentityStatus::Loading => first.push(Span::styled("  account …", theme.dim)),
+        IdentityStatus::Known(identity) => {
+            first.push(Span::raw("  account "));
+            first.push(Span::styled(identity.account_id.clone(), theme.title));
+            first.push(Span::raw("  "));
+            first.push(Span::styled(identity.arn.clone(), theme.dim));
+        }
+        IdentityStatus::Failed(_) => {
+            first.push(Span::styled("  identity unknown (sts:GetCallerIdentity failed)", theme.error));
+        }
+    }
+    let report = match &state.report {
+        ReportStatus::Loading => Span::styled(" credential report: generating…", theme.dim),
+        ReportStatus::Loaded(report) => Span::raw(format!(
+            " credential report: generated {} ({})",
+            format::date_time(report.generated_at),
+            format::ago(state.now, report.generated_at)
+        )),
+        ReportStatus::Denied(_) => Span::styled(
+            " credential report: denied — using per-user calls",
+            theme.warn,
+        ),
+        ReportStatus::Failed(err) => Span::styled(
+            format!(" credential report: failed ({})", err.kind_label()),
+            theme.error,
+        ),
+    };
+    frame.render_widget(
+        Paragraph::new(vec![Line::from(first), Line::from(report)]),
+        area,
+    );
+}

@@ -1,0 +1,74 @@
+//! Overlays: the help listing every binding, and error dialogs.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use super::Theme;
+use crate::keymap::Command;
+use crate::state::State;
+
+/// A rectangle of at most `width`×`height`, centred in `area`.
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let [row] = Layout::vertical([Constraint::Length(height.min(area.height))])
+        .flex(Flex::Center)
+        .areas(area);
+    let [cell] = Layout::horizontal([Constraint::Length(width.min(area.width))])
+        .flex(Flex::Center)
+        .areas(row);
+    cell
+}
+
+pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let mut lines: Vec<Line> = Command::ALL
+        .iter()
+        .map(|&command| {
+            let keys = state
+                .keymap
+                .keys_for(command)
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ");
+            Line::from(vec![
+                Span::styled(format!(" {keys:<22}"), theme.title),
+                Span::raw(command.description()),
+            ])
+        })
+        .collect();
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(" Esc, ? or q closes this help", theme.dim));
+    let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
+    let popup = centered(area, 64, height);
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.accent)
+                .title(" Keys "),
+        ),
+        popup,
+    );
+}
+
+pub fn render_error(theme: &Theme, frame: &mut Frame, area: Rect, title: &str, message: &str) {
+    let popup = centered(area, 70, 8);
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(vec![
+            Line::raw(message.to_owned()),
+            Line::raw(""),
+            Line::styled("Esc or Enter closes", theme.dim),
+        ])
+        .wrap(Wrap { trim: true })
+        .block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.error)
+                .title(format!(" {title} ")),
+        ),
+        popup,
+    );
+}

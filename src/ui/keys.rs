@@ -1,0 +1,104 @@
+//! The key pane: the selected user's access keys.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph, Wrap};
+
+use super::Theme;
+use super::format;
+use crate::model::{AccessKey, KeyStatus};
+use crate::state::{Focus, KeysState, ReportStatus, State, UserRow};
+
+fn last_used_line(state: &State, row: &UserRow, key: &AccessKey, theme: &Theme) -> Line<'static> {
+    match row.key_last_used(key) {
+        Some(used) => match used.date {
+            Some(date) => {
+                let mut text = format!(
+                    "   last used {} ({})",
+                    format::date(date),
+                    format::ago(state.now, date)
+                );
+                for part in [used.service, used.region].into_iter().flatten() {
+                    text.push_str(" · ");
+                    text.push_str(&part);
+                }
+                Line::raw(text)
+            }
+            None => Line::styled("   last used never", theme.warn),
+        },
+        None => match state.report {
+            ReportStatus::Loading => Line::styled("   last used …", theme.dim),
+            _ => Line::styled("   last used unknown", theme.dim),
+        },
+    }
+}
+
+fn key_item(state: &State, row: &UserRow, key: &AccessKey, theme: &Theme) -> ListItem<'static> {
+    let status_style = match key.status {
+        KeyStatus::Active => theme.active,
+        KeyStatus::Inactive => theme.inactive,
+    };
+    ListItem::new(vec![
+        Line::from(vec![
+            Span::styled(format!(" {}", key.id), theme.title),
+            Span::raw("  "),
+            Span::styled(key.status.as_str(), status_style),
+        ]),
+        Line::raw(format!(
+            "   created {} ({})",
+            format::date(key.created),
+            format::age(state.now, key.created)
+        )),
+        last_used_line(state, row, key, theme),
+    ])
+}
+
+pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let border = if state.focus == Focus::Keys {
+        theme.accent
+    } else {
+        theme.dim
+    };
+    let Some(row) = state.users.selected() else {
+        let block = Block::default().borders(Borders::ALL).border_style(border).title(" Access keys ");
+        frame.render_widget(block, area);
+        return;
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(border)
+        .title(Span::styled(format!(" Access keys of {} ", row.user.name), theme.title));
+    let message = match &row.keys {
+        KeysState::NotRequested | KeysState::Queued | KeysState::Priority => {
+            Some(Line::styled("Listing access keys…", theme.dim))
+        }
+        KeysState::Failed(err) => Some(Line::styled(
+            err.operator_message(&state.session.profile),
+            theme.error,
+        )),
+        KeysState::Loaded(keys) if keys.is_empty() => {
+            Some(Line::raw("No access keys."))
+        }
+        KeysState::Loaded(_) => None,
+    };
+    if let Some(message) = message {
+        frame.render_widget(
+            Paragraph::new(message).wrap(Wrap { trim: true }).block(block),
+            area,
+        );
+        return;
+    }
+    let keys = row.listed_keys().unwrap_or_default();
+    let items: Vec<ListItem> = keys
+        .iter()
+        .map(|key| key_item(state, row, key, theme))
+        .collect();
+    let list = List::new(items).block(block).highlight_style(if state.focus == Focus::Keys {
+        theme.selected
+    } else {
+        ratatui::style::Style::new()
+    });
+    let mut list_state = ListState::default().with_selected(Some(state.key_cursor.min(keys.len().saturating_sub(1))));
+    frame.render_stateful_widget(list, area, &mut list_state);
+}

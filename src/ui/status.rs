@@ -1,0 +1,52 @@
+//! The status bar: calls in flight, the latest notice, and the keys that apply.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::Theme;
+use super::format::SPINNER;
+use crate::keymap::Command;
+use crate::state::{Focus, State};
+
+fn hints(state: &State) -> String {
+    let map = &state.keymap;
+    let key = |c| map.label(c);
+    let mut parts = vec![format!("{}/{} move", key(Command::Down), key(Command::Up))];
+    match state.focus {
+        Focus::Users => {
+            parts.push(format!("{} keys", key(Command::Open)));
+            parts.push(format!("{} sort", key(Command::Sort)));
+        }
+        Focus::Keys => parts.push(format!("{} users", key(Command::FocusPrev))),
+    }
+    parts.push(format!("{} refresh", key(Command::Refresh)));
+    parts.push(format!("{} help", key(Command::Help)));
+    parts.push(format!("{} quit", key(Command::Quit)));
+    parts.join(" · ")
+}
+
+pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let hint = hints(state);
+    let hint_width = u16::try_from(hint.chars().count() + 1).unwrap_or(u16::MAX);
+    let [left, right] =
+        Layout::horizontal([Constraint::Min(10), Constraint::Length(hint_width)]).areas(area);
+    let mut spans = Vec::new();
+    if state.pending > 0 {
+        spans.push(Span::styled(
+            format!(
+                " {} {} IAM call{} in flight ",
+                SPINNER[state.spinner % SPINNER.len()],
+                state.pending,
+                if state.pending == 1 { "" } else { "s" }
+            ),
+            theme.accent,
+        ));
+    }
+    if let Some(notice) = &state.notice {
+        spans.push(Span::styled(format!(" {notice}"), theme.warn));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), left);
+    frame.render_widget(Paragraph::new(Span::styled(hint, theme.dim)), right);
+}

@@ -1,0 +1,55 @@
+//! Colours and emphasis, in one place.
+
+use ratatui::style::{Color, Modifier, Style};
+
+/// The styles the screen uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Theme {
+    pub accent: Style,
+    pub title: Style,
+    pub dim: Style,
+    pub selected: Style,
+    pub header_row: Style,
+    pub active: Style,
+    pub inactive: Style,
+    pub warn: Style,
+    pub error: Style,
+    pub badge: Style,
+}
+
+impl Default for Theme {
+    fn default() -> Self {
+        Self {
+            accent: Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
+            title: Style::new().add_modifier(Modifier::BOLD),
+            dim: Style::new().fg(Color::DarkGray),
+            selected: Style::new().add_modifier(Modifier::REVERSED),
+            header_row: Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
+            active: Style::new().fg(Color::Green),
+            inactive: Style::new().fg(Color::DarkGray),
+            warn: Style::new().fg(Color::Yellow),
+            error: Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+            badge: Style::new().fg(Color::Black).bg(Color::Yellow),
+        }
+    }
+}
+
+impl Theme {
+    /// No colours at all (`NO_COLOR`): emphasis only.
+    #[must_use]
+    pub fn monochrome() -> Self {
+        let plain = Style::new();
+        Self {
+            accent: plain.add_modifier(Modifier::BOLD),
+            title: plain.add_modifier(Modifier::BOLD),
+            dim: plain,
+            selected: plain.add_modifier(Modifier::REVERSED),
+            header_row: plain.add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
+            active: plain,
+            inactive: plain.add_modifier(Modifier::DIM),
+            warn: plain.add_modifier(Modifier::BOLD),
+            error: plain.add_modifier(Modifier::BOLD),
+            badge: plain.add_modifier(Modifier::REVERSED),
+        }
+    }
+}

@@ -1,0 +1,106 @@
+//! The user table (left or top pane).
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
+
+use super::Theme;
+use super::format;
+use crate::state::{Focus, ListStatus, State, UserRow};
+
+fn key_summary(row: &UserRow) -> String {
+    match row.key_counts() {
+        None => "…".to_owned(),
+        Some((0, 0)) => "none".to_owned(),
+        Some((active, 0)) => format!("{active}A"),
+        Some((0, inactive)) => format!("{inactive}I"),
+        Some((active, inactive)) => format!("{active}A {inactive}I"),
+    }
+}
+
+fn title(state: &State) -> String {
+    let users = &state.users;
+    let progress = match &state.list {
+        ListStatus::Loading { pages } => format!(", loading page {}", pages + 1),
+        ListStatus::Done { .. } => String::new(),
+        ListStatus::Failed(_) => ", listing failed".to_owned(),
+    };
+    format!(
+        " Users ({}{progress}) · sorted by {} ",
+        users.total(),
+        users.sort.label()
+    )
+}
+
+pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let border = if state.focus == Focus::Users {
+        theme.accent
+    } else {
+        theme.dim
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(border)
+        .title(Span::styled(title(state), theme.title));
+    if state.users.is_empty() {
+        let message = match &state.list {
+            ListStatus::Loading { .. } => Line::styled("Loading users…", theme.dim),
+            ListStatus::Done { .. } => Line::raw("This account has no IAM users."),
+            ListStatus::Failed(err) => Line::styled(
+                format!(
+                    "{}  (press r to retry)",
+                    err.operator_message(&state.session.profile)
+                ),
+                theme.error,
+            ),
+        };
+        frame.render_widget(
+            Paragraph::new(message)
+                .wrap(Wrap { trim: true })
+                .block(block),
+            area,
+        );
+        return;
+    }
+    let height = usize::from(area.height.saturating_sub(3)).max(1);
+    let offset = state.users.offset.min(state.users.cursor);
+    let offset = if state.users.cursor >= offset + height {
+        state.users.cursor + 1 - height
+    } else {
+        offset
+    };
+    let rows = state.users.visible(offset, height).map(|row| {
+        let password = format::yes_no(row.password);
+        let mfa = format::yes_no(row.mfa);
+        let mfa_style = if row.password == Some(true) && row.mfa == Some(false) {
+            theme.warn
+        } else {
+            Style::new()
+        };
+        Row::new(vec![
+            Cell::from(row.user.name.clone()),
+            Cell::from(password),
+            Cell::from(Span::styled(mfa, mfa_style)),
+            Cell::from(key_summary(row)),
+            Cell::from(format::date(row.user.created)),
+        ])
+    });
+    let header = Row::new(["User", "Console", "MFA", "Keys", "Created"]).style(theme.header_row);
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Min(12),
+            Constraint::Length(7),
+            Constraint::Length(3),
+            Constraint::Length(5),
+            Constraint::Length(10),
+        ],
+    )
+    .header(header)
+    .block(block)
+    .row_highlight_style(theme.selected);
+    let mut table_state = TableState::default().with_selected(Some(state.users.cursor - offset));
+    frame.render_stateful_widget(table, area, &mut table_state);
+}

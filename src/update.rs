@@ -1,0 +1,74 @@
+//! The one pure step: `update(&mut State, Action) -> Vec<Effect>`. No IO, no
+//! clock, no await: every transition is a plain unit test.
+
+mod load;
+mod navigate;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use crate::action::Action;
+use crate::effect::Effect;
+use crate::state::{Modal, State};
+
+pub use load::start_load;
+
+/// Apply one action; return the IO it asks for.
+pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Load => start_load(state),
+        Action::Key(key) => on_key(state, &key),
+        Action::Resize(width, height) => {
+            state.screen = (width, height);
+            let height = state.list_height();
+            state.users.scroll_into_view(height);
+            Vec::new()
+        }
+        Action::Tick(now) => {
+            state.now = now;
+            if state.pending > 0 {
+                state.spinner = state.spinner.wrapping_add(1);
+            }
+            Vec::new()
+        }
+        Action::Loaded { generation, result } => {
+            if generation != state.generation {
+                // A reply to an earlier load (refresh): never mix it in.
+                return Vec::new();
+            }
+            state.pending = state.pending.saturating_sub(1);
+            load::on_loaded(state, result)
+        }
+    }
+}
+
+fn is_ctrl_c(key: &KeyEvent) -> bool {
+    key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c')
+}
+
+fn on_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
+    if key.kind == KeyEventKind::Release {
+        return Vec::new();
+    }
+    if is_ctrl_c(key) {
+        state.quitting = true;
+        return vec![Effect::Quit];
+    }
+    if let Some(modal) = &state.modal {
+        // An open modal has the first claim on every key.
+        match modal {
+            Modal::Help | Modal::Error { .. } => {
+                if matches!(
+                    key.code,
+                    KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q' | '?' | 'n' | 'y')
+                ) {
+                    state.modal = None;
+                }
+            }
+        }
+        return Vec::new();
+    }
+    match state.keymap.resolve(key) {
+        Some(command) => navigate::on_command(state, command),
+        None => Vec::new(),
+    }
+}

@@ -1,0 +1,229 @@
+//! Loading the account: which calls to make, and folding their results in.
+
+use crate::action::Loaded;
+use crate::effect::{Call, Effect};
+use crate::iam::{ErrorKind, IamError};
+use crate::model::{CredentialReport, Page, User};
+use crate::state::{IdentityStatus, KeysState, ListStatus, ReportStatus, State};
+
+fn call(state: &mut State, call: Call) -> Effect {
+    state.pending += 1;
+    Effect::Iam {
+        generation: state.generation,
+        call,
+    }
+}
+
+/// Start (or restart) loading: a new generation, empty tables, the first calls.
+pub fn start_load(state: &mut State) -> Vec<Effect> {
+    state.generation += 1;
+    state.pending = 0;
+    state.identity = IdentityStatus::Loading;
+    state.list = ListStatus::Loading { pages: 0 };
+    state.report = ReportStatus::Loading;
+    state.users.clear();
+    state.key_cursor = 0;
+    state.notice = None;
+    vec![
+        call(state, Call::Identity),
+        call(state, Call::ListUsers { marker: None }),
+        call(state, Call::CredentialReport),
+    ]
+}
+
+/// Ask for the selected user's keys ahead of the background queue.
+pub fn request_selected_keys(state: &mut State) -> Vec<Effect> {
+    let Some(row) = state.users.selected() else {
+        return Vec::new();
+    };
+    if !matches!(row.keys, KeysState::NotRequested | KeysState::Queued) {
+        return Vec::new();
+    }
+    let user = row.user.name.clone();
+    if let Some(row) = state.users.get_mut(&user) {
+        row.keys = KeysState::Priority;
+    }
+    vec![call(
+        state,
+        Call::ListKeys {
+            user,
+            priority: true,
+        },
+    )]
+}
+
+pub(super) fn on_loaded(state: &mut State, result: Loaded) -> Vec<Effect> {
+    match result {
+        Loaded::Identity(Ok(identity)) => {
+            state.identity = IdentityStatus::Known(identity);
+            Vec::new()
+        }
+        Loaded::Identity(Err(err)) => {
+            state.notice = Some(err.operator_message(&state.session.profile));
+            state.identity = IdentityStatus::Failed(err);
+            Vec::new()
+        }
+        Loaded::UsersPage(Ok(page)) => on_users_page(state, page),
+        Loaded::UsersPage(Err(err)) => {
+            state.notice = Some(err.operator_message(&state.session.profile));
+            state.list = ListStatus::Failed(err);
+            Vec::new()
+        }
+        Loaded::CredentialReport(Ok(report)) => {
+            apply_report(state, &report);
+            state.report = ReportStatus::Loaded(report);
+            Vec::new()
+        }
+        Loaded::CredentialReport(Err(err)) => on_report_failed(state, err),
+        Loaded::Keys { user, result } => on_keys(state, &user, result),
+        Loaded::LastUsed {
+            user,
+            key_id,
+            result,
+        } => {
+            if let (Some(row), Ok(used)) = (state.users.get_mut(&user), result) {
+                row.last_used.insert(key_id, used);
+            }
+            Vec::new()
+        }
+        Loaded::UserDetails { user, result } => {
+            match result {
+                Ok((password, mfa)) => {
+                    if let Some(row) = state.users.get_mut(&user) {
+                        row.password = Some(password);
+                        row.mfa = Some(mfa);
+                    }
+                }
+                Err(err) => {
+                    state.notice = Some(err.operator_message(&state.session.profile));
+                }
+            }
+            Vec::new()
+        }
+    }
+}
+
+fn on_users_page(state: &mut State, page: Page<User>) -> Vec<Effect> {
+    let pages = match state.list {
+        ListStatus::Loading { pages } | ListStatus::Done { pages } => pages + 1,
+        ListStatus::Failed(_) => 1,
+    };
+    let names: Vec<String> = page.items.iter().map(|u| u.name.clone()).collect();
+    state.users.upsert(page.items);
+    let mut effects = Vec::new();
+    match page.next_marker {
+        Some(marker) => {
+            state.list = ListStatus::Loading { pages };
+            effects.push(call(state, Call::ListUsers { marker: Some(marker) }));
+        }
+        None => state.list = ListStatus::Done { pages },
+    }
+    if let ReportStatus::Loaded(report) = &state.report {
+        let report = report.clone();
+        apply_report(state, &report);
+    }
+    effects.extend(request_selected_keys(state));
+    let denied = matches!(state.report, ReportStatus::Denied(_));
+    for user in names {
+        let Some(row) = state.users.get_mut(&user) else {
+            continue;
+        };
+        if row.keys == KeysState::NotRequested {
+            row.keys = KeysState::Queued;
+            effects.push(call(
+                state,
+                Call::ListKeys {
+                    user: user.clone(),
+                    priority: false,
+                },
+            ));
+        }
+        if denied {
+            effects.push(call(state, Call::UserDetails { user }));
+        }
+    }
+    effects
+}
+
+fn apply_report(state: &mut State, report: &CredentialReport) {
+    for row in &report.rows {
+        if let Some(user) = state.users.get_mut(&row.user) {
+            user.password = Some(row.password_enabled);
+            user.mfa = Some(row.mfa_active);
+            user.report = Some(row.clone());
+        }
+    }
+    state.users.resort();
+}
+
+fn on_report_failed(state: &mut State, err: IamError) -> Vec<Effect> {
+    if err.kind != ErrorKind::AccessDenied {
+        state.notice = Some(err.operator_message(&state.session.profile));
+        state.report = ReportStatus::Failed(err);
+        return Vec::new();
+    }
+    state.notice = Some(format!(
+        "Credential report denied ({}): using per-user calls instead (slower)",
+        err.action
+    ));
+    state.report = ReportStatus::Denied(err);
+    let users: Vec<String> = state.users.rows().map(|r| r.user.name.clone()).collect();
+    let keys: Vec<(String, String)> = state
+        .users
+        .rows()
+        .flat_map(|r| r.listed_keys().unwrap_or_default().iter())
+        .map(|k| (k.user_name.clone(), k.id.clone()))
+        .collect();
+    let mut effects: Vec<Effect> = users
+        .into_iter()
+        .map(|user| Call::UserDetails { user })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|c| call(state, c))
+        .collect();
+    for (user, key_id) in keys {
+        effects.push(call(state, Call::LastUsed { user, key_id }));
+    }
+    effects
+}
+
+fn on_keys(
+    state: &mut State,
+    user: &str,
+    result: Result<Vec<crate::model::AccessKey>, IamError>,
+) -> Vec<Effect> {
+    let denied = matches!(state.report, ReportStatus::Denied(_));
+    let Some(row) = state.users.get_mut(user) else {
+        return Vec::new();
+    };
+    match result {
+        Ok(mut keys) => {
+            keys.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
+            let ids: Vec<String> = keys.iter().map(|k| k.id.clone()).collect();
+            row.keys = KeysState::Loaded(keys);
+            if denied {
+                return ids
+                    .into_iter()
+                    .map(|key_id| {
+                        call(
+                            state,
+                            Call::LastUsed {
+                                user: user.to_owned(),
+                                key_id,
+                            },
+                        )
+                    })
+                    .collect();
+            }
+        }
+        Err(err) => {
+            if err.kind == ErrorKind::NoSuchEntity {
+                state.notice = Some(format!("User {user} no longer exists (deleted meanwhile?): press r to refresh"));
+            } else {
+                state.notice = Some(err.operator_message(&state.session.profile));
+            }
+            row.keys = KeysState::Failed(err);
+        }
+    }
+    Vec::new()
+}

@@ -1,0 +1,99 @@
+//! Commands from the keymap: movement, focus, sort, help, refresh, quit.
+
+use super::load::{request_selected_keys, start_load};
+use crate::effect::Effect;
+use crate::keymap::Command;
+use crate::state::{Focus, Modal, State};
+
+pub(super) fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
+    match command {
+        Command::Quit => {
+            state.quitting = true;
+            vec![Effect::Quit]
+        }
+        Command::Help => {
+            state.modal = Some(Modal::Help);
+            Vec::new()
+        }
+        Command::Refresh => start_load(state),
+        Command::FocusNext | Command::FocusPrev => {
+            state.focus = match state.focus {
+                Focus::Users => Focus::Keys,
+                Focus::Keys => Focus::Users,
+            };
+            Vec::new()
+        }
+        Command::Open => {
+            if state.focus == Focus::Users && state.users.selected().is_some() {
+                state.focus = Focus::Keys;
+                state.key_cursor = 0;
+            }
+            Vec::new()
+        }
+        Command::Sort => {
+            state.users.sort = state.users.sort.next();
+            state.users.resort();
+            let height = state.list_height();
+            state.users.scroll_into_view(height);
+            state.notice = Some(format!("sorted by {}", state.users.sort.label()));
+            Vec::new()
+        }
+        Command::Down => step(state, 1),
+        Command::Up => step(state, -1),
+        Command::PageDown => step(state, page(state)),
+        Command::PageUp => step(state, -page(state)),
+        Command::Top => jump(state, 0),
+        Command::Bottom => jump(state, usize::MAX),
+    }
+}
+
+fn page(state: &State) -> isize {
+    isize::try_from(state.list_height().max(1)).unwrap_or(1)
+}
+
+fn key_count(state: &State) -> usize {
+    state
+        .users
+        .selected()
+        .and_then(|r| r.listed_keys())
+        .map_or(0, <[_]>::len)
+}
+
+fn step(state: &mut State, delta: isize) -> Vec<Effect> {
+    match state.focus {
+        Focus::Users => {
+            let before = state.users.cursor;
+            let height = state.list_height();
+            state.users.move_cursor(delta, height);
+            selection_changed(state, before)
+        }
+        Focus::Keys => {
+            let last = key_count(state).saturating_sub(1);
+            state.key_cursor = state.key_cursor.saturating_add_signed(delta).min(last);
+            Vec::new()
+        }
+    }
+}
+
+fn jump(state: &mut State, position: usize) -> Vec<Effect> {
+    match state.focus {
+        Focus::Users => {
+            let before = state.users.cursor;
+            let height = state.list_height();
+            state.users.set_cursor(position, height);
+            selection_changed(state, before)
+        }
+        Focus::Keys => {
+            state.key_cursor = position.min(key_count(state).saturating_sub(1));
+            Vec::new()
+        }
+    }
+}
+
+fn selection_changed(state: &mut State, before: usize) -> Vec<Effect> {
+    if state.users.cursor == before {
+        return Vec::new();
+    }
+    state.key_cursor = 0;
+    request_selected_keys(state)
+}
