@@ -20,6 +20,8 @@ pub enum Action {
     Tick(DateTime<Utc>),
     /// A worker result; dropped unless `generation` is the current one.
     Loaded { generation: u64, result: Loaded },
+    /// A worker task panicked: a bug. The driver stops with this message.
+    Crashed(String),
 }
 
 /// The result of one [`crate::effect::Call`].

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use color_eyre::eyre::{Result, WrapErr};
+use color_eyre::eyre::{Result, WrapErr, eyre};
 use crossterm::event::{Event, EventStream, KeyEventKind};
 use futures::StreamExt;
 use ratatui::DefaultTerminal;
@@ -25,6 +25,9 @@ const TICK: Duration = Duration::from_millis(120);
 
 /// Apply one action and start the IO it asks for. Returns `true` to quit.
 pub fn dispatch(state: &mut State, action: Action, worker: &Worker) -> bool {
+    if let Action::Crashed(message) = &action {
+        tracing::error!(%message, "worker task panicked");
+    }
     let mut quit = false;
     for effect in update(state, action) {
         match effect {
@@ -50,6 +53,14 @@ pub async fn run(
     let result = event_loop(&mut terminal, client, state, &theme, concurrency).await;
     ratatui::try_restore().wrap_err("cannot restore the terminal")?;
     result
+}
+
+/// Quitting after a crash is an error, so the exit code says so.
+fn finish(state: &State) -> Result<()> {
+    match &state.crash {
+        Some(message) => Err(eyre!("internal error: {message} (please report it)")),
+        None => Ok(()),
+    }
 }
 
 async fn event_loop(
@@ -82,12 +93,12 @@ async fn event_loop(
             _ = ticker.tick() => Action::Tick(Utc::now()),
         };
         if dispatch(&mut state, action, &worker) {
-            return Ok(());
+            return finish(&state);
         }
         // Fold in every result that is already waiting, then draw once.
         while let Ok(action) = rx.try_recv() {
             if dispatch(&mut state, action, &worker) {
-                return Ok(());
+                return finish(&state);
             }
         }
         terminal.draw(|frame| ui::render(&state, theme, frame))?;

@@ -17,10 +17,10 @@ pub struct Cli {
 /// Flags accepted before or after any subcommand.
 #[derive(Debug, Clone, Args, Default)]
 pub struct GlobalArgs {
-    /// AWS profile to use (else AWS_PROFILE, else `default_profile` from the config).
+    /// AWS profile to use (else `AWS_PROFILE`, else `default_profile` from the config).
     #[arg(long, global = true, value_name = "NAME")]
     pub profile: Option<String>,
-    /// Send IAM and STS requests to this URL instead of AWS (also AWS_ENDPOINT_URL).
+    /// Send IAM and STS requests to this URL instead of AWS (also `AWS_ENDPOINT_URL`).
     #[arg(long, global = true, value_name = "URL")]
     pub endpoint_url: Option<String>,
     /// Config file (default: the platform config dir's iamkeys/config.toml).

@@ -79,7 +79,8 @@ impl Config {
             path: path.to_owned(),
             message,
         };
-        let config: Self = toml::from_str(text).map_err(|e| invalid(e.to_string().trim_end().to_owned()))?;
+        let config: Self =
+            toml::from_str(text).map_err(|e| invalid(e.to_string().trim_end().to_owned()))?;
         if config.concurrency == 0 || config.concurrency > 64 {
             return Err(invalid(format!(
                 "concurrency = {} is out of range: use 1 to 64",
@@ -93,7 +94,9 @@ impl Config {
             )));
         }
         if config.request_timeout_secs == 0 {
-            return Err(invalid("request_timeout_secs must be at least 1".to_owned()));
+            return Err(invalid(
+                "request_timeout_secs must be at least 1".to_owned(),
+            ));
         }
         if !LOG_LEVELS.contains(&config.log_level.as_str()) {
             return Err(invalid(format!(
@@ -169,17 +172,24 @@ mod tests {
 
     #[test]
     fn errors_name_file_line_and_key() {
-        let err = parse("concurrency = 4\nconcurency = 5\n").unwrap_err().to_string();
+        let err = parse("concurrency = 4\nconcurency = 5\n")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("/etc/iamkeys.toml"), "{err}");
         assert!(err.contains("line 2"), "{err}");
         assert!(err.contains("concurency"), "{err}");
         let err = parse("concurrency = \"many\"\n").unwrap_err().to_string();
-        assert!(err.contains("line 1") && err.contains("concurrency"), "{err}");
+        assert!(
+            err.contains("line 1") && err.contains("concurrency"),
+            "{err}"
+        );
         let err = parse("read_only = yes\n").unwrap_err().to_string();
         assert!(err.contains("line 1"), "{err}");
         let err = parse("concurrency = 0\n").unwrap_err().to_string();
         assert!(err.contains("out of range"), "{err}");
-        let err = parse("[keybindings]\nfly = [\"x\"]\n").unwrap_err().to_string();
+        let err = parse("[keybindings]\nfly = [\"x\"]\n")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("unknown command `fly`"), "{err}");
     }
 
@@ -196,7 +206,10 @@ mod tests {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("config.example.toml");
         let text = std::fs::read_to_string(&path).unwrap();
         let example = Config::parse(&text, &path).unwrap();
-        assert!(example.default_profile.is_some(), "the example sets default_profile");
+        assert!(
+            example.default_profile.is_some(),
+            "the example sets default_profile"
+        );
         let every = Config {
             default_profile: Some("x".to_owned()),
             ..Config::default()
@@ -204,8 +217,9 @@ mod tests {
         let table = toml::Table::try_from(&every).unwrap();
         for key in table.keys() {
             assert!(
-                text.lines().any(|l| l.trim_start_matches("# ").starts_with(key.as_str())
-                    || l.starts_with(&format!("[{key}"))),
+                text.lines()
+                    .any(|l| l.trim_start_matches("# ").starts_with(key.as_str())
+                        || l.starts_with(&format!("[{key}"))),
                 "config.example.toml does not document `{key}`"
             );
         }

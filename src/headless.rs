@@ -25,7 +25,8 @@ pub async fn settle(
     timeout: Duration,
 ) -> Result<(), String> {
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let worker = Worker::new(client, tx, concurrency).with_report_backoff(Duration::from_millis(20));
+    let worker =
+        Worker::new(client, tx, concurrency).with_report_backoff(Duration::from_millis(20));
     for action in actions {
         dispatch(state, action, &worker);
     }
@@ -36,7 +37,12 @@ pub async fn settle(
                 dispatch(state, action, &worker);
             }
             Ok(None) => break,
-            Err(_) => return Err(format!("{} calls still pending after {timeout:?}", state.pending)),
+            Err(_) => {
+                return Err(format!(
+                    "{} calls still pending after {timeout:?}",
+                    state.pending
+                ));
+            }
         }
     }
     Ok(())

@@ -140,10 +140,7 @@ impl Chord {
                 KeyCodeOrd::Named(u8::try_from(index).ok()?)
             }
         };
-        Some(Self {
-            code,
-            mods: mods,
-        })
+        Some(Self { code, mods })
     }
 
     /// Parse `"j"`, `"ctrl-c"`, `"alt-x"`, `"pagedown"`, `"shift-tab"`, `"space"`, `"G"`.
@@ -176,13 +173,14 @@ impl Chord {
             let mut chars = rest.chars();
             match (chars.next(), chars.next()) {
                 (Some(c), None) => KeyCodeOrd::Char(c),
-                _ => return Err(format!("`{text}` is not a key (try \"j\", \"ctrl-c\", \"pagedown\")")),
+                _ => {
+                    return Err(format!(
+                        "`{text}` is not a key (try \"j\", \"ctrl-c\", \"pagedown\")"
+                    ));
+                }
             }
         };
-        Ok(Self {
-            code,
-            mods: mods,
-        })
+        Ok(Self { code, mods })
     }
 }
 
@@ -226,7 +224,7 @@ pub struct Keymap {
     bindings: BTreeMap<Chord, Command>,
 }
 
-const DEFAULTS: [(&str, Command); 22] = [
+const DEFAULTS: [(&str, Command); 18] = [
     ("j", Command::Down),
     ("down", Command::Down),
     ("k", Command::Up),
@@ -245,10 +243,6 @@ const DEFAULTS: [(&str, Command); 22] = [
     ("?", Command::Help),
     ("q", Command::Quit),
     ("ctrl-c", Command::Quit),
-    ("l", Command::FocusNext),
-    ("right", Command::FocusNext),
-    ("h", Command::FocusPrev),
-    ("left", Command::FocusPrev),
 ];
 
 impl Default for Keymap {
@@ -336,16 +330,25 @@ mod tests {
             (press(KeyCode::Char('k'), none), Command::Up),
             (press(KeyCode::Up, none), Command::Up),
             (press(KeyCode::Char('g'), none), Command::Top),
-            (press(KeyCode::Char('G'), KeyModifiers::SHIFT), Command::Bottom),
+            (
+                press(KeyCode::Char('G'), KeyModifiers::SHIFT),
+                Command::Bottom,
+            ),
             (press(KeyCode::PageDown, none), Command::PageDown),
             (press(KeyCode::PageUp, none), Command::PageUp),
             (press(KeyCode::Tab, none), Command::FocusNext),
-            (press(KeyCode::BackTab, KeyModifiers::SHIFT), Command::FocusPrev),
+            (
+                press(KeyCode::BackTab, KeyModifiers::SHIFT),
+                Command::FocusPrev,
+            ),
             (press(KeyCode::Enter, none), Command::Open),
             (press(KeyCode::Char('r'), none), Command::Refresh),
             (press(KeyCode::Char('?'), none), Command::Help),
             (press(KeyCode::Char('q'), none), Command::Quit),
-            (press(KeyCode::Char('c'), KeyModifiers::CONTROL), Command::Quit),
+            (
+                press(KeyCode::Char('c'), KeyModifiers::CONTROL),
+                Command::Quit,
+            ),
         ];
         for (event, expected) in cases {
             assert_eq!(map.resolve(&event), Some(expected), "{event:?}");
@@ -368,8 +371,16 @@ mod tests {
             Some(Command::Down)
         );
         assert_eq!(map.label(Command::Down), "n");
-        assert!(map.rebind("fly", &["x".to_owned()]).unwrap_err().contains("unknown command"));
-        assert!(map.rebind("down", &["nope".to_owned()]).unwrap_err().contains("not a key"));
+        assert!(
+            map.rebind("fly", &["x".to_owned()])
+                .unwrap_err()
+                .contains("unknown command")
+        );
+        assert!(
+            map.rebind("down", &["nope".to_owned()])
+                .unwrap_err()
+                .contains("not a key")
+        );
     }
 
     #[test]

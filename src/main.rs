@@ -4,7 +4,24 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// AWS variables that the SDK reads but cannot take empty: an empty
+/// `AWS_ENDPOINT_URL` makes it panic, an empty `AWS_PROFILE` names no profile.
+const MUST_NOT_BE_EMPTY: [&str; 4] = [
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_IAM",
+    "AWS_ENDPOINT_URL_STS",
+    "AWS_PROFILE",
+];
+
 fn main() -> ExitCode {
+    for name in MUST_NOT_BE_EMPTY {
+        if std::env::var_os(name).is_some_and(|v| v.to_string_lossy().trim().is_empty()) {
+            // SAFETY: this is the first thing `main` does, before any thread
+            // (runtime, log writer) exists, so nothing can read the
+            // environment concurrently.
+            unsafe { std::env::remove_var(name) };
+        }
+    }
     // Panic and error reports; installed before the terminal hook so the
     // terminal is restored first and the report printed after.
     if let Err(err) = color_eyre::install() {

@@ -54,7 +54,8 @@ fn theme() -> Theme {
 pub fn main(cli: &Cli) -> Result<ExitCode> {
     let config = load_config(&cli.global)?;
     let keymap = config.keymap().map_err(|e| eyre!(e))?;
-    let data_dir = paths::data_dir().ok_or_else(|| eyre!("cannot find a home directory for the log file"))?;
+    let data_dir =
+        paths::data_dir().ok_or_else(|| eyre!("cannot find a home directory for the log file"))?;
     let (_guard, log_path) = logging::init(&data_dir, &config.log_level)
         .wrap_err_with(|| format!("cannot create the data directory {}", data_dir.display()))?;
     if !std::io::stdout().is_terminal() {
@@ -67,7 +68,11 @@ pub fn main(cli: &Cli) -> Result<ExitCode> {
     let session = Session {
         read_only: cli.global.read_only || config.read_only_for(&label),
         demo: cli.global.demo,
-        profile: if cli.global.demo { "demo".to_owned() } else { label },
+        profile: if cli.global.demo {
+            "demo".to_owned()
+        } else {
+            label
+        },
     };
     tracing::info!(log = %log_path.display(), profile = %session.profile, "starting");
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -84,6 +84,8 @@ pub struct State {
     /// Terminal size, for page movement and scrolling.
     pub screen: (u16, u16),
     pub quitting: bool,
+    /// Set when a worker task panicked: the program stops with this message.
+    pub crash: Option<String>,
 }
 
 impl State {
@@ -106,6 +108,7 @@ impl State {
             notice: None,
             screen: (120, 40),
             quitting: false,
+            crash: None,
         }
     }
 

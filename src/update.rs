@@ -30,6 +30,11 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Action::Crashed(message) => {
+            state.quitting = true;
+            state.crash = Some(message);
+            vec![Effect::Quit]
+        }
         Action::Loaded { generation, result } => {
             if generation != state.generation {
                 // A reply to an earlier load (refresh): never mix it in.

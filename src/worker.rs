@@ -3,10 +3,13 @@
 //! slots; priority calls (what is on screen) do not. Queued calls of an
 //! older generation are skipped when their turn comes.
 
+use std::any::Any;
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
+use futures::FutureExt;
 use tokio::sync::{Semaphore, mpsc};
 
 use crate::action::{Action, Loaded};
@@ -16,6 +19,14 @@ use crate::model::ReportState;
 
 /// How many times to ask for a credential report that is still being generated.
 const REPORT_POLLS: u32 = 30;
+
+fn panic_message(panic: &(dyn Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a worker task panicked".to_owned())
+}
 
 /// Runs IAM calls off the UI loop.
 #[derive(Clone)]
@@ -63,7 +74,14 @@ impl Worker {
         self.generation.fetch_max(generation, Ordering::Relaxed);
         let worker = self.clone();
         tokio::spawn(async move {
-            let queued = matches!(call, Call::ListKeys { priority: false, .. } | Call::LastUsed { .. } | Call::UserDetails { .. });
+            let queued = matches!(
+                call,
+                Call::ListKeys {
+                    priority: false,
+                    ..
+                } | Call::LastUsed { .. }
+                    | Call::UserDetails { .. }
+            );
             let _permit = if queued {
                 match worker.slots.clone().acquire_owned().await {
                     Ok(permit) => Some(permit),
@@ -76,10 +94,14 @@ impl Worker {
                 return;
             }
             worker.in_flight.fetch_add(1, Ordering::Relaxed);
-            let result = worker.run(call).await;
+            let outcome = AssertUnwindSafe(worker.run(call)).catch_unwind().await;
             worker.in_flight.fetch_sub(1, Ordering::Relaxed);
+            let action = match outcome {
+                Ok(result) => Action::Loaded { generation, result },
+                Err(panic) => Action::Crashed(panic_message(panic.as_ref())),
+            };
             // The receiver is gone only when the program is exiting.
-            let _ = worker.tx.send(Action::Loaded { generation, result });
+            let _ = worker.tx.send(action);
         });
     }
 

@@ -58,11 +58,12 @@ pub async fn sdk_config(options: &ConnectOptions) -> SdkConfig {
         );
     if let Some(profile) = &options.profile {
         loader = loader.profile_name(profile);
-        let region =
-            RegionProviderChain::first_try(aws_config::profile::ProfileFileRegionProvider::builder()
+        let region = RegionProviderChain::first_try(
+            aws_config::profile::ProfileFileRegionProvider::builder()
                 .profile_name(profile)
-                .build())
-            .or_else(Region::new(DEFAULT_REGION));
+                .build(),
+        )
+        .or_else(Region::new(DEFAULT_REGION));
         loader = loader.region(region);
     } else {
         loader = loader.region(region);

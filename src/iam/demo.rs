@@ -86,26 +86,41 @@ fn seed_user(n: usize, now: DateTime<Utc>) -> MemoryUser {
         ),
         Situation::ConsoleOldKey => (
             true,
-            vec![(key(0, KeyStatus::Active, created + days(1)), used(now, 1, n))],
+            vec![(
+                key(0, KeyStatus::Active, created + days(1)),
+                used(now, 1, n),
+            )],
         ),
         Situation::TwoActive => (
             false,
             vec![
-                (key(0, KeyStatus::Active, created + days(3)), used(now, 2, n)),
-                (key(1, KeyStatus::Active, now - days(10)), used(now, 0, n + 1)),
+                (
+                    key(0, KeyStatus::Active, created + days(3)),
+                    used(now, 2, n),
+                ),
+                (
+                    key(1, KeyStatus::Active, now - days(10)),
+                    used(now, 0, n + 1),
+                ),
             ],
         ),
         Situation::Rotating => (
             false,
             vec![
-                (key(0, KeyStatus::Inactive, created + days(1)), used(now, 30, n)),
+                (
+                    key(0, KeyStatus::Inactive, created + days(1)),
+                    used(now, 30, n),
+                ),
                 (key(1, KeyStatus::Active, now - days(5)), used(now, 0, n)),
             ],
         ),
         Situation::NoKeys => (true, Vec::new()),
         Situation::Unused => (
             false,
-            vec![(key(0, KeyStatus::Active, created + days(1)), used(now, 70, n))],
+            vec![(
+                key(0, KeyStatus::Active, created + days(1)),
+                used(now, 70, n),
+            )],
         ),
     };
     MemoryUser {
@@ -116,7 +131,7 @@ fn seed_user(n: usize, now: DateTime<Utc>) -> MemoryUser {
             password_last_used: password.then(|| now - days(1)),
         },
         password,
-        mfa: password && n % 4 != 0,
+        mfa: password && !n.is_multiple_of(4),
         keys,
     }
 }
@@ -147,15 +162,22 @@ mod tests {
             iam.get_credential_report().await.unwrap()
         };
         assert_eq!(report.rows.len(), 36);
-        let console_never_used = report.rows.iter().any(|r| {
-            r.password_enabled && r.keys[0].active && r.keys[0].last_used.date.is_none()
-        });
-        let two_active = report.rows.iter().any(|r| r.keys[0].active && r.keys[1].active);
+        let console_never_used = report
+            .rows
+            .iter()
+            .any(|r| r.password_enabled && r.keys[0].active && r.keys[0].last_used.date.is_none());
+        let two_active = report
+            .rows
+            .iter()
+            .any(|r| r.keys[0].active && r.keys[1].active);
         let inactive = report
             .rows
             .iter()
             .any(|r| r.keys.iter().any(|k| k.present() && !k.active));
-        let no_keys = report.rows.iter().any(|r| r.keys.iter().all(|k| !k.present()));
+        let no_keys = report
+            .rows
+            .iter()
+            .any(|r| r.keys.iter().all(|k| !k.present()));
         assert!(console_never_used && two_active && inactive && no_keys);
     }
 }

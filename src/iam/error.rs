@@ -152,10 +152,12 @@ pub fn kind_from_code(code: &str) -> ErrorKind {
         }
         "ReportInProgress" => ErrorKind::ReportInProgress,
         "ReportNotPresent" | "ReportExpired" => ErrorKind::ReportNotPresent,
-        "ExpiredToken" | "ExpiredTokenException" | "InvalidClientTokenId"
-        | "SignatureDoesNotMatch" | "UnrecognizedClientException" | "InvalidAccessKeyId" => {
-            ErrorKind::InvalidCredentials
-        }
+        "ExpiredToken"
+        | "ExpiredTokenException"
+        | "InvalidClientTokenId"
+        | "SignatureDoesNotMatch"
+        | "UnrecognizedClientException"
+        | "InvalidAccessKeyId" => ErrorKind::InvalidCredentials,
         "InvalidInput" | "ValidationError" | "MalformedInput" => ErrorKind::InvalidInput,
         _ => ErrorKind::Other,
     }
@@ -171,9 +173,18 @@ mod tests {
         assert_eq!(kind_from_code("NoSuchEntity"), ErrorKind::NoSuchEntity);
         assert_eq!(kind_from_code("LimitExceeded"), ErrorKind::LimitExceeded);
         assert_eq!(kind_from_code("Throttling"), ErrorKind::Throttling);
-        assert_eq!(kind_from_code("ReportInProgress"), ErrorKind::ReportInProgress);
-        assert_eq!(kind_from_code("ReportNotPresent"), ErrorKind::ReportNotPresent);
-        assert_eq!(kind_from_code("ExpiredToken"), ErrorKind::InvalidCredentials);
+        assert_eq!(
+            kind_from_code("ReportInProgress"),
+            ErrorKind::ReportInProgress
+        );
+        assert_eq!(
+            kind_from_code("ReportNotPresent"),
+            ErrorKind::ReportNotPresent
+        );
+        assert_eq!(
+            kind_from_code("ExpiredToken"),
+            ErrorKind::InvalidCredentials
+        );
         assert_eq!(kind_from_code("SomethingNew"), ErrorKind::Other);
     }
 

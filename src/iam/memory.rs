@@ -32,6 +32,8 @@ struct Account {
     users: BTreeMap<String, MemoryUser>,
     calls: Vec<&'static str>,
     denied: BTreeSet<&'static str>,
+    running: BTreeMap<&'static str, usize>,
+    peak: BTreeMap<&'static str, usize>,
     generated: Option<DateTime<Utc>>,
     serial: u64,
 }
@@ -108,9 +110,26 @@ impl MemoryIam {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    /// The most calls of one IAM action that were ever running at once.
+    #[must_use]
+    pub fn peak_concurrency(&self, action: &str) -> usize {
+        self.lock().peak.get(action).copied().unwrap_or(0)
+    }
+
     async fn call(&self, action: &'static str) -> Result<MutexGuard<'_, Account>, IamError> {
         if !self.latency.is_zero() {
+            {
+                let mut account = self.lock();
+                let running = account.running.entry(action).or_default();
+                *running += 1;
+                let now = *running;
+                let peak = account.peak.entry(action).or_default();
+                *peak = (*peak).max(now);
+            }
             tokio::time::sleep(self.latency).await;
+            if let Some(running) = self.lock().running.get_mut(action) {
+                *running -= 1;
+            }
         }
         let mut account = self.lock();
         account.calls.push(action);
@@ -118,7 +137,10 @@ impl MemoryIam {
             return Err(IamError::new(
                 ErrorKind::AccessDenied,
                 action,
-                format!("User: {} is not authorized to perform: {action}", self.identity.arn),
+                format!(
+                    "User: {} is not authorized to perform: {action}",
+                    self.identity.arn
+                ),
             )
             .with_code("AccessDenied"));
         }
@@ -180,10 +202,9 @@ impl IamClient for MemoryIam {
         marker: Option<String>,
     ) -> Result<Page<AccessKey>, IamError> {
         let account = self.call("iam:ListAccessKeys").await?;
-        let found = account
-            .users
-            .get(user)
-            .ok_or_else(|| no_such_entity("iam:ListAccessKeys", &format!("user with name {user}")))?;
+        let found = account.users.get(user).ok_or_else(|| {
+            no_such_entity("iam:ListAccessKeys", &format!("user with name {user}"))
+        })?;
         let keys: Vec<AccessKey> = found.keys.iter().map(|(k, _)| k.clone()).collect();
         Ok(page(&keys, marker.as_deref(), self.page_size))
     }
@@ -239,24 +260,24 @@ impl IamClient for MemoryIam {
             .flat_map(|u| u.keys.iter())
             .find(|(k, _)| k.id == key_id)
             .map(|(_, used)| used.clone())
-            .ok_or_else(|| no_such_entity("iam:GetAccessKeyLastUsed", &format!("access key {key_id}")))
+            .ok_or_else(|| {
+                no_such_entity("iam:GetAccessKeyLastUsed", &format!("access key {key_id}"))
+            })
     }
 
     async fn has_login_profile(&self, user: &str) -> Result<bool, IamError> {
         let account = self.call("iam:GetLoginProfile").await?;
-        let found = account
-            .users
-            .get(user)
-            .ok_or_else(|| no_such_entity("iam:GetLoginProfile", &format!("user with name {user}")))?;
+        let found = account.users.get(user).ok_or_else(|| {
+            no_such_entity("iam:GetLoginProfile", &format!("user with name {user}"))
+        })?;
         Ok(found.password)
     }
 
     async fn has_mfa(&self, user: &str) -> Result<bool, IamError> {
         let account = self.call("iam:ListMFADevices").await?;
-        let found = account
-            .users
-            .get(user)
-            .ok_or_else(|| no_such_entity("iam:ListMFADevices", &format!("user with name {user}")))?;
+        let found = account.users.get(user).ok_or_else(|| {
+            no_such_entity("iam:ListMFADevices", &format!("user with name {user}"))
+        })?;
         Ok(found.mfa)
     }
 
@@ -278,7 +299,10 @@ impl IamClient for MemoryIam {
             .with_code("LimitExceeded"));
         }
         let key = AccessKey {
-            id: format!("AKIA{}", random_text(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16, serial)),
+            id: format!(
+                "AKIA{}",
+                random_text(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16, serial)
+            ),
             user_name: user.to_owned(),
             status: KeyStatus::Active,
             created: Utc::now(),
@@ -319,7 +343,10 @@ impl IamClient for MemoryIam {
         let before = found.keys.len();
         found.keys.retain(|(k, _)| k.id != key_id);
         if found.keys.len() == before {
-            return Err(no_such_entity(ACTION, &format!("Access Key with id {key_id}")));
+            return Err(no_such_entity(
+                ACTION,
+                &format!("Access Key with id {key_id}"),
+            ));
         }
         Ok(())
     }

@@ -173,7 +173,10 @@ impl IamClient for SdkIam {
             .send()
             .await
             .map_err(|e| from_sdk(ACTION, &e))?;
-        let content = out.content().map(aws_smithy_types::Blob::as_ref).unwrap_or_default();
+        let content = out
+            .content()
+            .map(aws_smithy_types::Blob::as_ref)
+            .unwrap_or_default();
         let rows = credential_report::parse(content)
             .map_err(|e| IamError::new(ErrorKind::Other, ACTION, e.to_string()))?;
         Ok(CredentialReport {
@@ -242,9 +245,9 @@ impl IamClient for SdkIam {
             .send()
             .await
             .map_err(|e| from_sdk(ACTION, &e))?;
-        let key = out
-            .access_key()
-            .ok_or_else(|| IamError::new(ErrorKind::Other, ACTION, "response held no access key"))?;
+        let key = out.access_key().ok_or_else(|| {
+            IamError::new(ErrorKind::Other, ACTION, "response held no access key")
+        })?;
         Ok(NewAccessKey {
             key: AccessKey {
                 id: key.access_key_id().to_owned(),

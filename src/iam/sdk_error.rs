@@ -34,9 +34,7 @@ where
             };
             IamError::new(ErrorKind::Network, action, detail)
         }
-        SdkError::ResponseError(_) => {
-            IamError::new(ErrorKind::Network, action, chain_text(err))
-        }
+        SdkError::ResponseError(_) => IamError::new(ErrorKind::Network, action, chain_text(err)),
         _ => {
             let kind = credentials_kind(err).unwrap_or(ErrorKind::Other);
             IamError::new(kind, action, chain_text(err))
@@ -104,14 +102,21 @@ mod tests {
         let creds: SdkError<ListUsersError, HttpResponse> = SdkError::dispatch_failure(
             ConnectorError::other(Box::new(CredentialsError::not_loaded("no providers")), None),
         );
-        assert_eq!(from_sdk("iam:ListUsers", &creds).kind, ErrorKind::NoCredentials);
-        let expired: SdkError<ListUsersError, HttpResponse> = SdkError::dispatch_failure(
-            ConnectorError::other(
-                Box::new(CredentialsError::provider_error("the SSO session has expired")),
-                None,
-            ),
+        assert_eq!(
+            from_sdk("iam:ListUsers", &creds).kind,
+            ErrorKind::NoCredentials
         );
-        assert_eq!(from_sdk("iam:ListUsers", &expired).kind, ErrorKind::InvalidCredentials);
+        let expired: SdkError<ListUsersError, HttpResponse> =
+            SdkError::dispatch_failure(ConnectorError::other(
+                Box::new(CredentialsError::provider_error(
+                    "the SSO session has expired",
+                )),
+                None,
+            ));
+        assert_eq!(
+            from_sdk("iam:ListUsers", &expired).kind,
+            ErrorKind::InvalidCredentials
+        );
         let io: SdkError<ListUsersError, HttpResponse> = SdkError::dispatch_failure(
             ConnectorError::io(Box::new(std::io::Error::other("connection refused"))),
         );

@@ -49,14 +49,21 @@ impl UserRow {
     #[must_use]
     pub fn key_counts(&self) -> Option<(usize, usize)> {
         if let KeysState::Loaded(keys) = &self.keys {
-            let active = keys.iter().filter(|k| k.status == KeyStatus::Active).count();
+            let active = keys
+                .iter()
+                .filter(|k| k.status == KeyStatus::Active)
+                .count();
             return Some((active, keys.len() - active));
         }
         let report = self.report.as_ref()?;
         let present = report.keys.iter().filter(|s| s.present());
-        let (active, inactive) = present.fold((0, 0), |(a, i), s| {
-            if s.active { (a + 1, i) } else { (a, i + 1) }
-        });
+        let (active, inactive) =
+            present.fold(
+                (0, 0),
+                |(a, i), s| {
+                    if s.active { (a + 1, i) } else { (a, i + 1) }
+                },
+            );
         Some((active, inactive))
     }
 
@@ -74,10 +81,10 @@ impl UserRow {
     #[must_use]
     pub fn report_slot(&self, key: &AccessKey) -> Option<&ReportKeySlot> {
         let report = self.report.as_ref()?;
-        report
-            .keys
-            .iter()
-            .find(|s| s.last_rotated.is_some_and(|t| t.timestamp() == key.created.timestamp()))
+        report.keys.iter().find(|s| {
+            s.last_rotated
+                .is_some_and(|t| t.timestamp() == key.created.timestamp())
+        })
     }
 
     /// Last use of a key: the fresh answer if there is one, else the report's.
@@ -192,10 +199,10 @@ impl Users {
             }),
         }
         self.view = view;
-        if let Some(name) = selected {
-            if let Some(pos) = self.position_of(&name) {
-                self.cursor = pos;
-            }
+        if let Some(name) = selected
+            && let Some(pos) = self.position_of(&name)
+        {
+            self.cursor = pos;
         }
         self.cursor = self.cursor.min(self.view.len().saturating_sub(1));
     }
@@ -286,11 +293,17 @@ mod tests {
         let mut users = Users::default();
         users.upsert(vec![user("carol", 1), user("alice", 3)]);
         users.upsert(vec![user("bob", 2)]);
-        assert_eq!(users.names_in_view().collect::<Vec<_>>(), ["alice", "bob", "carol"]);
+        assert_eq!(
+            users.names_in_view().collect::<Vec<_>>(),
+            ["alice", "bob", "carol"]
+        );
         users.set_cursor(2, 10);
         users.sort = SortKey::Created;
         users.resort();
-        assert_eq!(users.names_in_view().collect::<Vec<_>>(), ["carol", "bob", "alice"]);
+        assert_eq!(
+            users.names_in_view().collect::<Vec<_>>(),
+            ["carol", "bob", "alice"]
+        );
         assert_eq!(users.selected().unwrap().user.name, "carol");
     }
 

@@ -32,7 +32,10 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             first.push(Span::styled(identity.arn.clone(), theme.dim));
         }
         IdentityStatus::Failed(_) => {
-            first.push(Span::styled("  identity unknown (sts:GetCallerIdentity failed)", theme.error));
+            first.push(Span::styled(
+                "  identity unknown (sts:GetCallerIdentity failed)",
+                theme.error,
+            ));
         }
     }
     let report = match &state.report {

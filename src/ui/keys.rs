@@ -10,27 +10,35 @@ use super::format;
 use crate::model::{AccessKey, KeyStatus};
 use crate::state::{Focus, KeysState, ReportStatus, State, UserRow};
 
-fn last_used_line(state: &State, row: &UserRow, key: &AccessKey, theme: &Theme) -> Line<'static> {
+fn last_used_lines(
+    state: &State,
+    row: &UserRow,
+    key: &AccessKey,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
     match row.key_last_used(key) {
         Some(used) => match used.date {
             Some(date) => {
-                let mut text = format!(
+                let mut lines = vec![Line::raw(format!(
                     "   last used {} ({})",
                     format::date(date),
                     format::ago(state.now, date)
-                );
-                for part in [used.service, used.region].into_iter().flatten() {
-                    text.push_str(" · ");
-                    text.push_str(&part);
-                }
-                Line::raw(text)
+                ))];
+                let place = match (used.service, used.region) {
+                    (Some(service), Some(region)) => Some(format!("   via {service} in {region}")),
+                    (Some(service), None) => Some(format!("   via {service}")),
+                    (None, Some(region)) => Some(format!("   in {region}")),
+                    (None, None) => None,
+                };
+                lines.extend(place.map(Line::raw));
+                lines
             }
-            None => Line::styled("   last used never", theme.warn),
+            None => vec![Line::styled("   last used never", theme.warn)],
         },
-        None => match state.report {
+        None => vec![match state.report {
             ReportStatus::Loading => Line::styled("   last used …", theme.dim),
             _ => Line::styled("   last used unknown", theme.dim),
-        },
+        }],
     }
 }
 
@@ -39,19 +47,20 @@ fn key_item(state: &State, row: &UserRow, key: &AccessKey, theme: &Theme) -> Lis
         KeyStatus::Active => theme.active,
         KeyStatus::Inactive => theme.inactive,
     };
-    ListItem::new(vec![
+    let mut lines = vec![
         Line::from(vec![
             Span::styled(format!(" {}", key.id), theme.title),
             Span::raw("  "),
             Span::styled(key.status.as_str(), status_style),
         ]),
         Line::raw(format!(
-            "   created {} ({})",
+            "   created {} ({} old)",
             format::date(key.created),
             format::age(state.now, key.created)
         )),
-        last_used_line(state, row, key, theme),
-    ])
+    ];
+    lines.extend(last_used_lines(state, row, key, theme));
+    ListItem::new(lines)
 }
 
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
@@ -61,14 +70,20 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         theme.dim
     };
     let Some(row) = state.users.selected() else {
-        let block = Block::default().borders(Borders::ALL).border_style(border).title(" Access keys ");
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(border)
+            .title(" Access keys ");
         frame.render_widget(block, area);
         return;
     };
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(border)
-        .title(Span::styled(format!(" Access keys of {} ", row.user.name), theme.title));
+        .title(Span::styled(
+            format!(" Access keys of {} ", row.user.name),
+            theme.title,
+        ));
     let message = match &row.keys {
         KeysState::NotRequested | KeysState::Queued | KeysState::Priority => {
             Some(Line::styled("Listing access keys…", theme.dim))
@@ -77,14 +92,14 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             err.operator_message(&state.session.profile),
             theme.error,
         )),
-        KeysState::Loaded(keys) if keys.is_empty() => {
-            Some(Line::raw("No access keys."))
-        }
+        KeysState::Loaded(keys) if keys.is_empty() => Some(Line::raw("No access keys.")),
         KeysState::Loaded(_) => None,
     };
     if let Some(message) = message {
         frame.render_widget(
-            Paragraph::new(message).wrap(Wrap { trim: true }).block(block),
+            Paragraph::new(message)
+                .wrap(Wrap { trim: true })
+                .block(block),
             area,
         );
         return;
@@ -94,11 +109,14 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         .iter()
         .map(|key| key_item(state, row, key, theme))
         .collect();
-    let list = List::new(items).block(block).highlight_style(if state.focus == Focus::Keys {
-        theme.selected
-    } else {
-        ratatui::style::Style::new()
-    });
-    let mut list_state = ListState::default().with_selected(Some(state.key_cursor.min(keys.len().saturating_sub(1))));
+    let list = List::new(items)
+        .block(block)
+        .highlight_style(if state.focus == Focus::Keys {
+            theme.selected
+        } else {
+            ratatui::style::Style::new()
+        });
+    let mut list_state = ListState::default()
+        .with_selected(Some(state.key_cursor.min(keys.len().saturating_sub(1))));
     frame.render_stateful_widget(list, area, &mut list_state);
 }

@@ -26,9 +26,15 @@ impl Areas {
         ])
         .areas(area);
         let (direction, split) = if area.width < NARROW {
-            (Direction::Vertical, [Constraint::Percentage(60), Constraint::Percentage(40)])
+            (
+                Direction::Vertical,
+                [Constraint::Percentage(60), Constraint::Percentage(40)],
+            )
         } else {
-            (Direction::Horizontal, [Constraint::Percentage(58), Constraint::Percentage(42)])
+            (
+                Direction::Horizontal,
+                [Constraint::Percentage(58), Constraint::Percentage(42)],
+            )
         };
         let parts = Layout::default()
             .direction(direction)

@@ -19,7 +19,7 @@ fn hints(state: &State) -> String {
             parts.push(format!("{} keys", key(Command::Open)));
             parts.push(format!("{} sort", key(Command::Sort)));
         }
-        Focus::Keys => parts.push(format!("{} users", key(Command::FocusPrev))),
+        Focus::Keys => parts.push(format!("{} users", key(Command::FocusNext))),
     }
     parts.push(format!("{} refresh", key(Command::Refresh)));
     parts.push(format!("{} help", key(Command::Help)));

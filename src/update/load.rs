@@ -114,7 +114,12 @@ fn on_users_page(state: &mut State, page: Page<User>) -> Vec<Effect> {
     match page.next_marker {
         Some(marker) => {
             state.list = ListStatus::Loading { pages };
-            effects.push(call(state, Call::ListUsers { marker: Some(marker) }));
+            effects.push(call(
+                state,
+                Call::ListUsers {
+                    marker: Some(marker),
+                },
+            ));
         }
         None => state.list = ListStatus::Done { pages },
     }
@@ -218,7 +223,9 @@ fn on_keys(
         }
         Err(err) => {
             if err.kind == ErrorKind::NoSuchEntity {
-                state.notice = Some(format!("User {user} no longer exists (deleted meanwhile?): press r to refresh"));
+                state.notice = Some(format!(
+                    "User {user} no longer exists (deleted meanwhile?): press r to refresh"
+                ));
             } else {
                 state.notice = Some(err.operator_message(&state.session.profile));
             }

@@ -1,0 +1,6 @@
+//! Shared test helpers: a moto server per test, SDK clients for it, seeding,
+//! and states built from fixed data.
+
+pub mod moto;
+pub mod states;
+pub mod tmux;

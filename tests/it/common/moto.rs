@@ -1,0 +1,212 @@
+//! moto's standalone server on a free loopback port, one per test, so tests
+//! never share IAM state. The test command (scripts/test.sh) installs moto;
+//! `IAMKEYS_TEST_PYTHON` names the interpreter (default `python3`).
+
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use aws_config::BehaviorVersion;
+use aws_credential_types::Credentials;
+use aws_sdk_iam::types::StatusType;
+
+pub struct Moto {
+    child: Child,
+    pub port: u16,
+}
+
+impl Moto {
+    pub fn start() -> Self {
+        Self::start_with_account(None)
+    }
+
+    pub fn start_with_account(account: Option<&str>) -> Self {
+        let python = std::env::var("IAMKEYS_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
+        for _ in 0..5 {
+            let port = free_port();
+            let mut command = Command::new(&python);
+            command
+                .args([
+                    "-m",
+                    "moto.server",
+                    "-H",
+                    "127.0.0.1",
+                    "-p",
+                    &port.to_string(),
+                ])
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null());
+            if let Some(account) = account {
+                command.env("MOTO_ACCOUNT_ID", account);
+            }
+            let mut child = command.spawn().unwrap_or_else(|e| {
+                panic!(
+                    "cannot start moto with {python} (run scripts/test.sh, which installs it): {e}"
+                )
+            });
+            let deadline = Instant::now() + Duration::from_secs(30);
+            while Instant::now() < deadline {
+                if let Ok(Some(status)) = child.try_wait() {
+                    panic!("moto exited at start-up ({status}); is moto[server] installed?");
+                }
+                let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+                if TcpStream::connect_timeout(&addr, Duration::from_millis(100)).is_ok() {
+                    return Self { child, port };
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        panic!("moto did not start on loopback after five tries");
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    pub async fn sdk_config(&self) -> aws_config::SdkConfig {
+        aws_config::defaults(BehaviorVersion::latest())
+            .region(aws_config::Region::new("us-east-1"))
+            .endpoint_url(self.endpoint())
+            .credentials_provider(Credentials::new(
+                "AKIDTESTTESTTESTTEST",
+                "test-secret",
+                None,
+                None,
+                "test",
+            ))
+            .load()
+            .await
+    }
+
+    /// A raw IAM client, for seeding and for reading server state back.
+    pub async fn iam(&self) -> aws_sdk_iam::Client {
+        aws_sdk_iam::Client::new(&self.sdk_config().await)
+    }
+
+    /// iamkeys' own client.
+    pub async fn client(&self) -> iamkeys::iam::sdk::SdkIam {
+        iamkeys::iam::sdk::SdkIam::new(&self.sdk_config().await)
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+/// What to create for one seeded user.
+#[derive(Debug, Clone, Default)]
+pub struct SeedUser {
+    pub name: &'static str,
+    pub password: bool,
+    pub mfa: bool,
+    /// One entry per key: `true` for Active, `false` for Inactive.
+    pub keys: Vec<bool>,
+}
+
+/// Create the users and return each created key's ID, per user, in order.
+pub async fn seed(iam: &aws_sdk_iam::Client, users: &[SeedUser]) -> Vec<(String, Vec<String>)> {
+    let mut out = Vec::new();
+    for spec in users {
+        iam.create_user().user_name(spec.name).send().await.unwrap();
+        if spec.password {
+            iam.create_login_profile()
+                .user_name(spec.name)
+                .password("Correct-Horse-1!")
+                .send()
+                .await
+                .unwrap();
+        }
+        if spec.mfa {
+            let device = iam
+                .create_virtual_mfa_device()
+                .virtual_mfa_device_name(format!("{}-mfa", spec.name))
+                .send()
+                .await
+                .unwrap();
+            let serial = device
+                .virtual_mfa_device()
+                .unwrap()
+                .serial_number()
+                .to_owned();
+            iam.enable_mfa_device()
+                .user_name(spec.name)
+                .serial_number(serial)
+                .authentication_code1("123456")
+                .authentication_code2("654321")
+                .send()
+                .await
+                .unwrap();
+        }
+        let mut ids = Vec::new();
+        for &active in &spec.keys {
+            let key = iam
+                .create_access_key()
+                .user_name(spec.name)
+                .send()
+                .await
+                .unwrap();
+            let id = key.access_key().unwrap().access_key_id().to_owned();
+            if !active {
+                iam.update_access_key()
+                    .user_name(spec.name)
+                    .access_key_id(&id)
+                    .status(StatusType::Inactive)
+                    .send()
+                    .await
+                    .unwrap();
+            }
+            ids.push(id);
+        }
+        out.push((spec.name.to_owned(), ids));
+    }
+    out
+}
+
+/// The standard small account: every key situation the UI distinguishes.
+pub fn standard_users() -> Vec<SeedUser> {
+    vec![
+        SeedUser {
+            name: "alice",
+            password: true,
+            mfa: true,
+            keys: vec![true],
+        },
+        SeedUser {
+            name: "bob",
+            password: true,
+            mfa: false,
+            keys: vec![],
+        },
+        SeedUser {
+            name: "carol",
+            password: false,
+            mfa: false,
+            keys: vec![true, true],
+        },
+        SeedUser {
+            name: "dave",
+            password: false,
+            mfa: false,
+            keys: vec![false, true],
+        },
+        SeedUser {
+            name: "erin",
+            password: true,
+            mfa: false,
+            keys: vec![false],
+        },
+    ]
+}

@@ -1,0 +1,71 @@
+//! States for pure tests, built only through `update` from fixed data.
+
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+use iamkeys::action::{Action, Loaded};
+use iamkeys::iam::{IamClient, demo, list_all_access_keys};
+use iamkeys::keymap::Keymap;
+use iamkeys::state::{Session, State};
+use iamkeys::update::update;
+
+/// The fixed "now" of every pure test.
+pub fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 28, 12, 0, 0).unwrap()
+}
+
+pub fn session() -> Session {
+    Session {
+        profile: "test".to_owned(),
+        demo: false,
+        read_only: false,
+    }
+}
+
+/// A fresh state on a 120×40 screen, loading started (generation 1).
+pub fn loading() -> State {
+    let mut state = State::new(session(), Keymap::default(), now());
+    update(&mut state, Action::Resize(120, 40));
+    update(&mut state, Action::Load);
+    state
+}
+
+pub fn loaded(state: &State, result: Loaded) -> Action {
+    Action::Loaded {
+        generation: state.generation,
+        result,
+    }
+}
+
+/// The demo account fully loaded through `update`, with a fixed report time.
+pub async fn demo_loaded() -> State {
+    let iam = demo::account(now(), Duration::ZERO);
+    let mut state = loading();
+    let identity = iam.caller_identity().await;
+    let action = loaded(&state, Loaded::Identity(identity));
+    update(&mut state, action);
+    let mut marker = None;
+    let mut names = Vec::new();
+    loop {
+        let page = iam.list_users(marker).await.unwrap();
+        names.extend(page.items.iter().map(|u| u.name.clone()));
+        marker = page.next_marker.as_ref().map(ToOwned::to_owned);
+        let action = loaded(&state, Loaded::UsersPage(Ok(page)));
+        update(&mut state, action);
+        if marker.is_none() {
+            break;
+        }
+    }
+    iam.generate_credential_report().await.unwrap();
+    let mut report = iam.get_credential_report().await.unwrap();
+    report.generated_at = now() - chrono::TimeDelta::hours(2);
+    let action = loaded(&state, Loaded::CredentialReport(Ok(report)));
+    update(&mut state, action);
+    for user in names {
+        let result = list_all_access_keys(&iam, &user).await;
+        let action = loaded(&state, Loaded::Keys { user, result });
+        update(&mut state, action);
+    }
+    assert_eq!(state.pending, 0, "every requested call was answered");
+    state
+}

@@ -1,0 +1,115 @@
+//! Driving the real binary in a pseudo-terminal with tmux: a private tmux
+//! server per test (`-L`), keys in with `send-keys`, the screen out with
+//! `capture-pane`.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+pub struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    /// Start `program args` in a `width`×`height` pane with exactly `env` added.
+    pub fn start(
+        program: &Path,
+        args: &[&str],
+        env: &[(&str, String)],
+        width: u16,
+        height: u16,
+    ) -> Self {
+        static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let socket = format!(
+            "iamkeys-test-{}-{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        );
+        let mut command = Command::new("tmux");
+        command.args([
+            "-L",
+            &socket,
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-s",
+            "t",
+        ]);
+        command.args(["-x", &width.to_string(), "-y", &height.to_string()]);
+        for (key, value) in env {
+            command.arg("-e").arg(format!("{key}={value}"));
+        }
+        // A shell around the program prints its exit status on the screen,
+        // which tmux's own `pane_dead_status` does not reliably report.
+        command
+            .args([
+                "--",
+                "sh",
+                "-c",
+                "\"$0\" \"$@\"; echo \"[exited $?]\"; sleep 600",
+            ])
+            .arg(program)
+            .args(args);
+        let status = command.status().expect("tmux is installed");
+        assert!(status.success(), "tmux new-session failed");
+        Self { socket }
+    }
+
+    fn run(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket])
+            .args(args)
+            .output()
+            .expect("tmux runs");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Press keys, in tmux `send-keys` names (`j`, `Enter`, `Escape`, `C-c`).
+    pub fn send(&self, keys: &[&str]) {
+        for key in keys {
+            self.run(&["send-keys", "-t", "t", key]);
+        }
+    }
+
+    pub fn screen(&self) -> String {
+        self.run(&["capture-pane", "-p", "-t", "t"])
+    }
+
+    /// Wait until the screen satisfies `ready`; panic with the screen if it never does.
+    pub fn wait_for(&self, what: &str, timeout: Duration, ready: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let screen = self.screen();
+            if ready(&screen) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}; screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// The program's exit status once it has exited.
+    pub fn exit_status(&self, timeout: Duration) -> Option<i32> {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            let screen = self.screen();
+            if let Some(rest) = screen.split("[exited ").nth(1) {
+                return rest.split(']').next().and_then(|s| s.trim().parse().ok());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        None
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .status();
+    }
+}

@@ -1,0 +1,205 @@
+//! End to end: the real `iamkeys` binary in a pseudo-terminal (tmux), talking
+//! to moto through a profile of a test AWS config file.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::common::moto::{Moto, seed, standard_users};
+use crate::common::tmux::Tmux;
+
+const BIN: &str = env!("CARGO_BIN_EXE_iamkeys");
+const WAIT: Duration = Duration::from_secs(30);
+
+/// A home of its own: AWS config and credentials files with an `e2e` profile
+/// pointing at `endpoint`, and the data and config dirs under it.
+struct Home {
+    dir: tempfile::TempDir,
+}
+
+impl Home {
+    fn new(endpoint: &str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("aws-config"),
+            format!("[profile e2e]\nregion = us-east-1\nendpoint_url = {endpoint}\n"),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("aws-credentials"),
+            "[e2e]\naws_access_key_id = AKIDE2ETESTE2ETEST00\naws_secret_access_key = e2e-secret\n",
+        )
+        .unwrap();
+        Self { dir }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn env(&self) -> Vec<(&'static str, String)> {
+        let home = self.path().display().to_string();
+        vec![
+            ("HOME", home.clone()),
+            ("XDG_CONFIG_HOME", format!("{home}/config")),
+            ("XDG_DATA_HOME", format!("{home}/data")),
+            ("AWS_CONFIG_FILE", format!("{home}/aws-config")),
+            (
+                "AWS_SHARED_CREDENTIALS_FILE",
+                format!("{home}/aws-credentials"),
+            ),
+            ("AWS_EC2_METADATA_DISABLED", "true".into()),
+            ("AWS_PROFILE", String::new()),
+            ("AWS_ENDPOINT_URL", String::new()),
+            ("TERM", "xterm-256color".into()),
+        ]
+    }
+
+    fn log_file(&self) -> PathBuf {
+        self.path().join("data/iamkeys/iamkeys.log")
+    }
+}
+
+fn key_ids(screen: &str) -> Vec<String> {
+    let mut ids: Vec<String> = screen
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| w.len() == 20 && w.starts_with("AKIA"))
+        .map(ToOwned::to_owned)
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn browse_to_a_user_and_read_their_keys_off_the_screen() {
+    let moto = Moto::start();
+    let iam = moto.iam().await;
+    seed(&iam, &standard_users()).await;
+    let home = Home::new(&moto.endpoint());
+    let tui = Tmux::start(Path::new(BIN), &["--profile", "e2e"], &home.env(), 120, 40);
+    let screen = tui.wait_for("all users listed", WAIT, |s| {
+        s.contains("Users (5)") && s.contains("erin") && s.contains("123456789012")
+    });
+    assert!(screen.contains("profile e2e"), "{screen}");
+    assert!(
+        screen.contains("123456789012"),
+        "account ID from sts: {screen}"
+    );
+    // alice, bob, carol...: two steps down is carol, who has two keys.
+    tui.send(&["j", "Down"]);
+    let screen = tui.wait_for("carol's two keys", WAIT, |s| {
+        s.contains("Access keys of carol") && key_ids(s).len() == 2
+    });
+    let server = iam
+        .list_access_keys()
+        .user_name("carol")
+        .send()
+        .await
+        .unwrap();
+    let mut expected: Vec<String> = server
+        .access_key_metadata()
+        .iter()
+        .filter_map(|k| k.access_key_id().map(ToOwned::to_owned))
+        .collect();
+    expected.sort();
+    assert_eq!(key_ids(&screen), expected);
+    tui.send(&["q"]);
+    assert_eq!(tui.exit_status(WAIT), Some(0));
+    assert!(home.log_file().exists(), "the log goes to the data dir");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn help_overlay_and_focus_in_the_real_terminal() {
+    let moto = Moto::start();
+    seed(&moto.iam().await, &standard_users()).await;
+    let home = Home::new(&moto.endpoint());
+    let tui = Tmux::start(Path::new(BIN), &["--profile", "e2e"], &home.env(), 120, 40);
+    tui.wait_for("users", WAIT, |s| s.contains("Users (5)"));
+    tui.send(&["?"]);
+    tui.wait_for("help", WAIT, |s| s.contains("cycle the sort column"));
+    tui.send(&["Escape"]);
+    tui.wait_for("help closed", WAIT, |s| {
+        !s.contains("cycle the sort column")
+    });
+    tui.send(&["C-c"]);
+    assert_eq!(tui.exit_status(WAIT), Some(0));
+}
+
+#[test]
+fn an_unreachable_endpoint_is_explained_and_the_ui_stays_up() {
+    let moto = Moto::start();
+    let endpoint = moto.endpoint();
+    drop(moto);
+    let home = Home::new(&endpoint);
+    std::fs::write(home.path().join("fast.toml"), "max_attempts = 1\n").unwrap();
+    let config = home.path().join("fast.toml").display().to_string();
+    let tui = Tmux::start(
+        Path::new(BIN),
+        &["--profile", "e2e", "--config", &config],
+        &home.env(),
+        120,
+        30,
+    );
+    tui.wait_for("the network error", WAIT, |s| {
+        s.contains("Cannot reach the IAM endpoint")
+    });
+    tui.send(&["r"]);
+    tui.wait_for("the retry to fail the same way", WAIT, |s| {
+        s.contains("Cannot reach the IAM endpoint")
+    });
+    tui.send(&["j"]);
+    tui.send(&["q"]);
+    let status = tui.exit_status(WAIT);
+    assert_eq!(
+        status,
+        Some(0),
+        "still running until q; screen:\n{}",
+        tui.screen()
+    );
+}
+
+#[test]
+fn a_malformed_config_stops_start_up_naming_file_line_and_key() {
+    let home = Home::new("http://127.0.0.1:9");
+    let path = home.path().join("bad.toml");
+    std::fs::write(&path, "concurrency = 4\nconcurency = 8\n").unwrap();
+    let out = std::process::Command::new(BIN)
+        .args(["--config", path.to_str().unwrap()])
+        .envs(home.env())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(path.to_str().unwrap()), "{stderr}");
+    assert!(stderr.contains("line 2"), "{stderr}");
+    assert!(stderr.contains("concurency"), "{stderr}");
+}
+
+#[test]
+fn without_a_terminal_the_ui_refuses_and_points_to_report() {
+    let home = Home::new("http://127.0.0.1:9");
+    let out = std::process::Command::new(BIN)
+        .arg("--demo")
+        .envs(home.env())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("not a terminal") && stderr.contains("iamkeys report"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_demo_runs_without_any_aws_setup() {
+    let home = Home::new("http://127.0.0.1:9");
+    let tui = Tmux::start(Path::new(BIN), &["--demo"], &home.env(), 120, 40);
+    let screen = tui.wait_for("the demo account", WAIT, |s| {
+        s.contains("DEMO") && s.contains("Users (36)")
+    });
+    assert!(screen.contains("AKIADEMO"), "{screen}");
+    tui.send(&["q"]);
+    assert_eq!(tui.exit_status(WAIT), Some(0));
+}

@@ -1,0 +1,137 @@
+//! The real worker and update loop, without a terminal, on the in-memory account.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use iamkeys::action::Action;
+use iamkeys::headless::settle;
+use iamkeys::iam::demo;
+use iamkeys::state::{KeysState, ListStatus, ReportStatus};
+
+use crate::common::states::loading;
+
+fn every_key_listed(state: &iamkeys::state::State) -> usize {
+    state
+        .users
+        .rows()
+        .filter(|r| matches!(r.keys, KeysState::Loaded(_)))
+        .count()
+}
+
+#[tokio::test]
+async fn the_demo_loads_every_page_and_every_users_keys() {
+    let iam = Arc::new(demo::account(Utc::now(), Duration::ZERO));
+    let mut state = loading();
+    state.generation = 0;
+    settle(
+        &mut state,
+        iam.clone(),
+        4,
+        vec![Action::Load],
+        Duration::from_secs(10),
+    )
+    .await
+    .unwrap();
+    assert_eq!(state.users.total(), 36);
+    assert_eq!(state.list, ListStatus::Done { pages: 2 }, "two pages of 20");
+    assert!(matches!(state.report, ReportStatus::Loaded(_)));
+    assert_eq!(every_key_listed(&state), 36);
+    let calls = iam.calls();
+    assert_eq!(calls.iter().filter(|c| **c == "iam:ListUsers").count(), 2);
+    assert_eq!(
+        calls.iter().filter(|c| **c == "iam:ListAccessKeys").count(),
+        36,
+        "one per user, none twice"
+    );
+    assert!(
+        !calls.contains(&"iam:GetLoginProfile"),
+        "the report made per-user calls unnecessary"
+    );
+    for row in state.users.rows() {
+        let listed = row.listed_keys().unwrap();
+        assert_eq!(listed, iam.keys_of(&row.user.name).as_slice());
+        assert!(row.password.is_some() && row.mfa.is_some());
+    }
+}
+
+#[tokio::test]
+async fn a_denied_credential_report_still_gives_a_full_view() {
+    let iam = Arc::new(demo::account(Utc::now(), Duration::ZERO));
+    iam.deny("iam:GenerateCredentialReport");
+    let mut state = loading();
+    state.generation = 0;
+    settle(
+        &mut state,
+        iam.clone(),
+        4,
+        vec![Action::Load],
+        Duration::from_secs(10),
+    )
+    .await
+    .unwrap();
+    assert!(matches!(state.report, ReportStatus::Denied(_)));
+    let calls = iam.calls();
+    assert_eq!(
+        calls
+            .iter()
+            .filter(|c| **c == "iam:GetLoginProfile")
+            .count(),
+        36
+    );
+    assert_eq!(
+        calls.iter().filter(|c| **c == "iam:ListMFADevices").count(),
+        36
+    );
+    let keys: usize = state
+        .users
+        .rows()
+        .map(|r| r.listed_keys().unwrap().len())
+        .sum();
+    assert_eq!(
+        calls
+            .iter()
+            .filter(|c| **c == "iam:GetAccessKeyLastUsed")
+            .count(),
+        keys
+    );
+    for row in state.users.rows() {
+        assert!(
+            row.password.is_some(),
+            "{} has no password answer",
+            row.user.name
+        );
+        for key in row.listed_keys().unwrap() {
+            assert!(
+                row.key_last_used(key).is_some(),
+                "{} has no last use",
+                key.id
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn background_calls_run_in_parallel_within_the_bound() {
+    // 36 users, 50 ms a call, at most 3 background calls at once.
+    let iam =
+        Arc::new(demo::account(Utc::now(), Duration::ZERO).with_latency(Duration::from_millis(50)));
+    let mut state = loading();
+    state.generation = 0;
+    settle(
+        &mut state,
+        iam.clone(),
+        3,
+        vec![Action::Load],
+        Duration::from_secs(20),
+    )
+    .await
+    .unwrap();
+    assert_eq!(every_key_listed(&state), 36);
+    // Three queued calls at once, plus the one priority call for the selected user.
+    let peak = iam.peak_concurrency("iam:ListAccessKeys");
+    assert!(
+        (2..=4).contains(&peak),
+        "peak ListAccessKeys concurrency {peak}"
+    );
+}

@@ -1,0 +1,20 @@
+//! Integration tests, in one binary to keep link time down on small machines.
+//!
+//! - `update_*`: pure `update` transitions.
+//! - `render`: `TestBackend` snapshots (insta).
+//! - `headless`: the real worker and update loop on the in-memory account.
+//! - `sdk_mock`: aws-sdk-iam against scripted HTTP replies (pagination, faults).
+//! - `moto_*`: aws-sdk-iam against moto's standalone server on 127.0.0.1.
+//! - `e2e_*`: the real binary in a pseudo-terminal (tmux).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic: that is a failed test
+
+mod common;
+mod e2e_tui;
+mod headless;
+mod moto_client;
+mod moto_load;
+mod render;
+mod sdk_mock;
+mod update_keys;
+mod update_load;

@@ -1,0 +1,210 @@
+//! Every IAM/STS call iamkeys makes, through aws-sdk-iam, against moto's
+//! server; results are checked against the server's own state.
+
+use aws_sdk_iam::types::StatusType;
+use iamkeys::iam::{ErrorKind, IamClient, list_all_access_keys};
+use iamkeys::model::{KeyStatus, ReportState};
+use secrecy::ExposeSecret;
+
+use crate::common::moto::{Moto, SeedUser, seed, standard_users};
+
+#[tokio::test]
+async fn reads_identity_users_keys_login_profiles_and_mfa() {
+    let moto = Moto::start();
+    let seeded = seed(&moto.iam().await, &standard_users()).await;
+    let client = moto.client().await;
+
+    let identity = client.caller_identity().await.unwrap();
+    assert_eq!(identity.account_id, "123456789012");
+    assert!(identity.arn.starts_with("arn:aws:"), "{}", identity.arn);
+    assert_eq!(
+        identity.access_key_id.as_deref(),
+        Some("AKIDTESTTESTTESTTEST")
+    );
+
+    let page = client.list_users(None).await.unwrap();
+    let mut names: Vec<_> = page.items.iter().map(|u| u.name.as_str()).collect();
+    names.sort_unstable();
+    assert_eq!(names, ["alice", "bob", "carol", "dave", "erin"]);
+    assert_eq!(page.next_marker, None);
+
+    for (user, ids) in &seeded {
+        let keys = list_all_access_keys(&client, user).await.unwrap();
+        let mut listed: Vec<_> = keys.iter().map(|k| k.id.clone()).collect();
+        listed.sort();
+        let mut expected = ids.clone();
+        expected.sort();
+        assert_eq!(listed, expected, "{user}");
+    }
+    let dave = list_all_access_keys(&client, "dave").await.unwrap();
+    let statuses: Vec<_> = seeded[3]
+        .1
+        .iter()
+        .map(|id| dave.iter().find(|k| &k.id == id).unwrap().status)
+        .collect();
+    assert_eq!(statuses, [KeyStatus::Inactive, KeyStatus::Active]);
+
+    assert!(client.has_login_profile("alice").await.unwrap());
+    assert!(!client.has_login_profile("carol").await.unwrap());
+    let gone = client.has_login_profile("nobody").await.unwrap_err();
+    assert_eq!(gone.kind, ErrorKind::NoSuchEntity);
+    assert!(client.has_mfa("alice").await.unwrap());
+    assert!(!client.has_mfa("bob").await.unwrap());
+}
+
+#[tokio::test]
+async fn credential_report_is_generated_fetched_and_parsed() {
+    let moto = Moto::start();
+    seed(&moto.iam().await, &standard_users()).await;
+    let client = moto.client().await;
+    let state = client.generate_credential_report().await.unwrap();
+    assert!(matches!(
+        state,
+        ReportState::Started | ReportState::Complete | ReportState::InProgress
+    ));
+    let report = client.get_credential_report().await.unwrap();
+    let row = |name: &str| report.rows.iter().find(|r| r.user == name).unwrap();
+    assert!(row("alice").password_enabled);
+    assert!(!row("carol").password_enabled);
+    assert!(row("carol").keys[0].active && row("carol").keys[1].active);
+    assert!(!row("dave").keys[0].active && row("dave").keys[1].active);
+    assert!(!row("bob").keys[0].present());
+}
+
+#[tokio::test]
+async fn last_used_is_never_for_a_new_key_and_set_once_used() {
+    let moto = Moto::start();
+    let iam = moto.iam().await;
+    let seeded = seed(
+        &iam,
+        &[SeedUser {
+            name: "svc",
+            keys: vec![true],
+            ..SeedUser::default()
+        }],
+    )
+    .await;
+    let client = moto.client().await;
+    let key_id = &seeded[0].1[0];
+    let before = client.access_key_last_used(key_id).await.unwrap();
+    assert_eq!(before.date, None);
+    // Sign one request with the key: moto marks it used.
+    let secret = iam
+        .create_access_key()
+        .user_name("svc")
+        .send()
+        .await
+        .unwrap();
+    let new_key = secret.access_key().unwrap();
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-1"))
+        .endpoint_url(moto.endpoint())
+        .credentials_provider(aws_credential_types::Credentials::new(
+            new_key.access_key_id(),
+            new_key.secret_access_key(),
+            None,
+            None,
+            "svc",
+        ))
+        .load()
+        .await;
+    aws_sdk_iam::Client::new(&config)
+        .list_users()
+        .send()
+        .await
+        .unwrap();
+    let after = client
+        .access_key_last_used(new_key.access_key_id())
+        .await
+        .unwrap();
+    assert!(after.date.is_some(), "{after:?}");
+    let missing = client.access_key_last_used("AKIADOESNOTEXIST0000").await;
+    assert!(missing.is_err());
+}
+
+#[tokio::test]
+async fn create_update_and_delete_change_the_server_state() {
+    let moto = Moto::start();
+    let iam = moto.iam().await;
+    seed(
+        &iam,
+        &[SeedUser {
+            name: "ops",
+            ..SeedUser::default()
+        }],
+    )
+    .await;
+    let client = moto.client().await;
+
+    let created = client.create_access_key("ops").await.unwrap();
+    assert!(created.key.id.starts_with("AKIA"));
+    assert_eq!(created.secret.expose_secret().len(), 40);
+    assert!(
+        !format!("{created:?}").contains(created.secret.expose_secret()),
+        "Debug redacts the secret"
+    );
+    client.create_access_key("ops").await.unwrap();
+    let third = client.create_access_key("ops").await.unwrap_err();
+    assert_eq!(third.kind, ErrorKind::LimitExceeded, "{third}");
+
+    client
+        .update_access_key("ops", &created.key.id, KeyStatus::Inactive)
+        .await
+        .unwrap();
+    let server = iam
+        .list_access_keys()
+        .user_name("ops")
+        .send()
+        .await
+        .unwrap();
+    let status = server
+        .access_key_metadata()
+        .iter()
+        .find(|k| k.access_key_id() == Some(created.key.id.as_str()))
+        .and_then(|k| k.status().cloned());
+    assert_eq!(status, Some(StatusType::Inactive));
+    client
+        .update_access_key("ops", &created.key.id, KeyStatus::Active)
+        .await
+        .unwrap();
+
+    client
+        .delete_access_key("ops", &created.key.id)
+        .await
+        .unwrap();
+    let server = iam
+        .list_access_keys()
+        .user_name("ops")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(server.access_key_metadata().len(), 1);
+    let again = client
+        .delete_access_key("ops", &created.key.id)
+        .await
+        .unwrap_err();
+    assert_eq!(again.kind, ErrorKind::NoSuchEntity);
+}
+
+#[tokio::test]
+async fn an_unreachable_endpoint_is_a_network_error() {
+    let moto = Moto::start();
+    let endpoint = moto.endpoint();
+    drop(moto);
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-1"))
+        .endpoint_url(endpoint)
+        .retry_config(aws_config::retry::RetryConfig::disabled())
+        .credentials_provider(aws_credential_types::Credentials::new(
+            "AKID", "s", None, None, "t",
+        ))
+        .load()
+        .await;
+    let client = iamkeys::iam::sdk::SdkIam::new(&config);
+    let err = client.list_users(None).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Network, "{err}");
+    assert!(
+        err.operator_message("p")
+            .contains("Cannot reach the IAM endpoint")
+    );
+}

@@ -1,0 +1,84 @@
+//! The whole load (update + worker + aws-sdk-iam) against moto.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use iamkeys::action::Action;
+use iamkeys::headless::settle;
+use iamkeys::iam::connect::{ConnectOptions, sdk_config};
+use iamkeys::state::{IdentityStatus, ListStatus, ReportStatus};
+
+use crate::common::moto::{Moto, seed, standard_users};
+use crate::common::states::loading;
+
+#[tokio::test]
+async fn the_ui_state_matches_the_server_after_a_load() {
+    let moto = Moto::start();
+    let iam = moto.iam().await;
+    let seeded = seed(&iam, &standard_users()).await;
+    let mut state = loading();
+    state.generation = 0;
+    let client = Arc::new(moto.client().await);
+    settle(
+        &mut state,
+        client,
+        4,
+        vec![Action::Load],
+        Duration::from_secs(30),
+    )
+    .await
+    .unwrap();
+    assert!(matches!(state.identity, IdentityStatus::Known(_)));
+    assert_eq!(state.list, ListStatus::Done { pages: 1 });
+    assert!(
+        matches!(state.report, ReportStatus::Loaded(_)),
+        "{:?}",
+        state.report
+    );
+    for (user, ids) in seeded {
+        let row = state.users.get(&user).unwrap();
+        let mut listed: Vec<_> = row
+            .listed_keys()
+            .unwrap()
+            .iter()
+            .map(|k| k.id.clone())
+            .collect();
+        listed.sort();
+        let server = iam
+            .list_access_keys()
+            .user_name(&user)
+            .send()
+            .await
+            .unwrap();
+        let mut on_server: Vec<_> = server
+            .access_key_metadata()
+            .iter()
+            .filter_map(|k| k.access_key_id().map(ToOwned::to_owned))
+            .collect();
+        on_server.sort();
+        assert_eq!(listed, on_server, "{user}");
+        assert_eq!(listed.len(), ids.len());
+        let password = iam
+            .get_login_profile()
+            .user_name(&user)
+            .send()
+            .await
+            .is_ok();
+        assert_eq!(row.password, Some(password), "{user}");
+    }
+}
+
+#[tokio::test]
+async fn connect_options_reach_the_endpoint_given_on_the_command_line() {
+    let moto = Moto::start();
+    seed(&moto.iam().await, &standard_users()).await;
+    // No profile and an explicit endpoint: the SDK's chain supplies the rest.
+    let mut options = ConnectOptions::new(None, Some(moto.endpoint()));
+    options.max_attempts = 1;
+    let config = sdk_config(&options).await;
+    assert_eq!(config.endpoint_url(), Some(moto.endpoint().as_str()));
+    assert!(
+        config.region().is_some(),
+        "IAM always gets a signing region"
+    );
+}

@@ -1,0 +1,233 @@
+//! aws-sdk-iam against scripted replies (aws-smithy-mocks): what moto cannot
+//! show, such as pagination with markers and specific error codes.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use aws_sdk_iam::operation::generate_credential_report::GenerateCredentialReportOutput;
+use aws_sdk_iam::operation::get_credential_report::{
+    GetCredentialReportError, GetCredentialReportOutput,
+};
+use aws_sdk_iam::operation::list_access_keys::{ListAccessKeysError, ListAccessKeysOutput};
+use aws_sdk_iam::operation::list_users::{ListUsersError, ListUsersOutput};
+use aws_sdk_iam::types::{AccessKeyMetadata, ReportStateType, StatusType, User};
+use aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityOutput;
+use aws_smithy_mocks::{RuleMode, mock, mock_client};
+use aws_smithy_types::error::ErrorMetadata;
+use aws_smithy_types::{Blob, DateTime};
+use iamkeys::action::Action;
+use iamkeys::headless::settle;
+use iamkeys::iam::sdk::SdkIam;
+use iamkeys::iam::{ErrorKind, IamClient, list_all_access_keys};
+use iamkeys::state::{ListStatus, ReportStatus};
+
+use crate::common::states::loading;
+
+fn user(name: &str) -> User {
+    User::builder()
+        .user_name(name)
+        .user_id(format!("AIDA{name}"))
+        .path("/")
+        .arn(format!("arn:aws:iam::123456789012:user/{name}"))
+        .create_date(DateTime::from_secs(1_700_000_000))
+        .build()
+        .unwrap()
+}
+
+fn users_page(names: &[&str], marker: Option<&str>) -> ListUsersOutput {
+    ListUsersOutput::builder()
+        .set_users(Some(names.iter().map(|n| user(n)).collect()))
+        .is_truncated(marker.is_some())
+        .set_marker(marker.map(ToOwned::to_owned))
+        .build()
+        .unwrap()
+}
+
+fn key(user: &str, id: &str) -> AccessKeyMetadata {
+    AccessKeyMetadata::builder()
+        .user_name(user)
+        .access_key_id(id)
+        .status(StatusType::Active)
+        .create_date(DateTime::from_secs(1_700_000_100))
+        .build()
+}
+
+fn sts() -> aws_sdk_sts::Client {
+    let identity = mock!(aws_sdk_sts::Client::get_caller_identity).then_output(|| {
+        GetCallerIdentityOutput::builder()
+            .account("123456789012")
+            .arn("arn:aws:iam::123456789012:user/auditor")
+            .user_id("AIDAAUDITOR")
+            .build()
+    });
+    mock_client!(aws_sdk_sts, [&identity])
+}
+
+#[tokio::test]
+async fn every_list_users_page_is_followed_through_the_update_loop() {
+    let first = mock!(aws_sdk_iam::Client::list_users)
+        .match_requests(|r| r.marker().is_none() && r.max_items() == Some(1000))
+        .then_output(|| users_page(&["u1", "u2"], Some("page-2")));
+    let second = mock!(aws_sdk_iam::Client::list_users)
+        .match_requests(|r| r.marker() == Some("page-2"))
+        .then_output(|| users_page(&["u3", "u4"], Some("page-3")));
+    let third = mock!(aws_sdk_iam::Client::list_users)
+        .match_requests(|r| r.marker() == Some("page-3"))
+        .then_output(|| users_page(&["u5"], None));
+    let keys = mock!(aws_sdk_iam::Client::list_access_keys).then_compute_output(|r| {
+        let user = r.user_name().unwrap_or_default();
+        ListAccessKeysOutput::builder()
+            .access_key_metadata(key(user, &format!("AKIA{}", user.to_uppercase())))
+            .is_truncated(false)
+            .build()
+            .unwrap()
+    });
+    let generate = mock!(aws_sdk_iam::Client::generate_credential_report).then_output(|| {
+        GenerateCredentialReportOutput::builder()
+            .state(ReportStateType::Complete)
+            .build()
+    });
+    let report = mock!(aws_sdk_iam::Client::get_credential_report).then_output(|| {
+        GetCredentialReportOutput::builder()
+            .content(Blob::new("user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service\nu3,arn:aws:iam::123456789012:user/u3,2023-11-14T22:13:20+00:00,true,N/A,N/A,N/A,false,true,2023-11-14T22:15:00+00:00,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A\n"))
+            .generated_time(DateTime::from_secs(1_700_000_500))
+            .build()
+    });
+    let iam = mock_client!(
+        aws_sdk_iam,
+        RuleMode::MatchAny,
+        [&first, &second, &third, &keys, &generate, &report]
+    );
+    let client = Arc::new(SdkIam::from_clients(iam, sts()));
+    let mut state = loading();
+    state.generation = 0;
+    settle(
+        &mut state,
+        client,
+        2,
+        vec![Action::Load],
+        Duration::from_secs(10),
+    )
+    .await
+    .unwrap();
+    assert_eq!(state.list, ListStatus::Done { pages: 3 });
+    assert_eq!(
+        state.users.names_in_view().collect::<Vec<_>>(),
+        ["u1", "u2", "u3", "u4", "u5"]
+    );
+    assert_eq!(
+        (first.num_calls(), second.num_calls(), third.num_calls()),
+        (1, 1, 1)
+    );
+    assert_eq!(keys.num_calls(), 5);
+    assert!(matches!(state.report, ReportStatus::Loaded(_)));
+    assert_eq!(state.users.get("u3").unwrap().password, Some(true));
+    let u3 = state.users.get("u3").unwrap();
+    let listed = &u3.listed_keys().unwrap()[0];
+    assert_eq!(listed.id, "AKIAU3");
+    // 1_700_000_100 s is 2023-11-14T22:15:00Z, the report's last_rotated: same key.
+    let slot = u3
+        .report_slot(listed)
+        .expect("report slot matched by creation time");
+    assert!(slot.active);
+    assert_eq!(u3.key_last_used(listed).unwrap().date, None, "never used");
+}
+
+#[tokio::test]
+async fn every_list_access_keys_page_is_followed() {
+    let first = mock!(aws_sdk_iam::Client::list_access_keys)
+        .match_requests(|r| r.marker().is_none())
+        .then_output(|| {
+            ListAccessKeysOutput::builder()
+                .access_key_metadata(key("ann", "AKIA1"))
+                .is_truncated(true)
+                .marker("next")
+                .build()
+                .unwrap()
+        });
+    let second = mock!(aws_sdk_iam::Client::list_access_keys)
+        .match_requests(|r| r.marker() == Some("next"))
+        .then_output(|| {
+            ListAccessKeysOutput::builder()
+                .access_key_metadata(key("ann", "AKIA2"))
+                .is_truncated(false)
+                .build()
+                .unwrap()
+        });
+    let iam = mock_client!(aws_sdk_iam, RuleMode::MatchAny, [&first, &second]);
+    let client = SdkIam::from_clients(iam, sts());
+    let keys = list_all_access_keys(&client, "ann").await.unwrap();
+    assert_eq!(
+        keys.iter().map(|k| k.id.as_str()).collect::<Vec<_>>(),
+        ["AKIA1", "AKIA2"]
+    );
+}
+
+#[tokio::test]
+async fn service_error_codes_reach_the_operator_as_kinds() {
+    let cases = [
+        ("AccessDenied", ErrorKind::AccessDenied),
+        ("Throttling", ErrorKind::Throttling),
+        ("NoSuchEntity", ErrorKind::NoSuchEntity),
+        ("ExpiredToken", ErrorKind::InvalidCredentials),
+    ];
+    for (code, kind) in cases {
+        let rule = mock!(aws_sdk_iam::Client::list_users).then_error(move || {
+            ListUsersError::generic(
+                ErrorMetadata::builder()
+                    .code(code)
+                    .message("from IAM")
+                    .build(),
+            )
+        });
+        let iam = mock_client!(aws_sdk_iam, RuleMode::MatchAny, [&rule], |c| c
+            .retry_config(aws_smithy_types::retry::RetryConfig::disabled()));
+        let client = SdkIam::from_clients(iam, sts());
+        let err = client.list_users(None).await.unwrap_err();
+        assert_eq!(err.kind, kind, "{code}");
+        assert_eq!(err.code.as_deref(), Some(code));
+        assert_eq!(err.action, "iam:ListUsers");
+    }
+    let gone = mock!(aws_sdk_iam::Client::list_access_keys).then_error(|| {
+        ListAccessKeysError::generic(
+            ErrorMetadata::builder()
+                .code("NoSuchEntity")
+                .message("The user with name x cannot be found.")
+                .build(),
+        )
+    });
+    let iam = mock_client!(aws_sdk_iam, RuleMode::MatchAny, [&gone]);
+    let err = SdkIam::from_clients(iam, sts())
+        .list_access_keys("x", None)
+        .await
+        .unwrap_err();
+    assert!(err.operator_message("p").contains("no longer exists"));
+    let not_ready = mock!(aws_sdk_iam::Client::get_credential_report).then_error(|| {
+        GetCredentialReportError::generic(ErrorMetadata::builder().code("ReportInProgress").build())
+    });
+    let iam = mock_client!(aws_sdk_iam, RuleMode::MatchAny, [&not_ready]);
+    let err = SdkIam::from_clients(iam, sts())
+        .get_credential_report()
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::ReportInProgress);
+}
+
+#[tokio::test]
+async fn a_5xx_reply_is_retried_by_the_sdk() {
+    let flaky = mock!(aws_sdk_iam::Client::list_users)
+        .sequence()
+        .http_status(503, None)
+        .output(|| users_page(&["ok"], None))
+        .build();
+    let iam = mock_client!(aws_sdk_iam, RuleMode::Sequential, [&flaky], |c| c
+        .retry_config(
+            aws_smithy_types::retry::RetryConfig::standard().with_max_attempts(3)
+        ));
+    let page = SdkIam::from_clients(iam, sts())
+        .list_users(None)
+        .await
+        .unwrap();
+    assert_eq!(page.items[0].name, "ok");
+    assert_eq!(flaky.num_calls(), 2);
+}

@@ -1,0 +1,141 @@
+//! Pure `update` tests for keys: movement, focus, help, sort, quit.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use iamkeys::action::Action;
+use iamkeys::effect::{Call, Effect};
+use iamkeys::state::{Focus, KeysState, Modal};
+use iamkeys::update::update;
+
+use crate::common::states::demo_loaded;
+
+fn key(code: KeyCode) -> Action {
+    Action::Key(KeyEvent::from(code))
+}
+
+fn ch(c: char) -> Action {
+    key(KeyCode::Char(c))
+}
+
+#[tokio::test]
+async fn j_k_g_and_shift_g_move_the_user_cursor() {
+    let mut state = demo_loaded().await;
+    let last = state.users.len() - 1;
+    update(&mut state, ch('j'));
+    update(&mut state, key(KeyCode::Down));
+    assert_eq!(state.users.cursor, 2);
+    update(&mut state, ch('k'));
+    assert_eq!(state.users.cursor, 1);
+    update(
+        &mut state,
+        Action::Key(KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT)),
+    );
+    assert_eq!(state.users.cursor, last);
+    assert!(
+        state.users.offset > 0,
+        "scrolled to keep the cursor visible"
+    );
+    update(&mut state, ch('g'));
+    assert_eq!((state.users.cursor, state.users.offset), (0, 0));
+    update(&mut state, key(KeyCode::PageDown));
+    assert_eq!(state.users.cursor, state.list_height());
+    update(&mut state, key(KeyCode::PageUp));
+    assert_eq!(state.users.cursor, 0);
+}
+
+#[tokio::test]
+async fn moving_to_a_user_whose_keys_are_unknown_asks_for_them_first() {
+    let mut state = demo_loaded().await;
+    let second = state.users.names_in_view().nth(1).unwrap().to_owned();
+    state.users.get_mut(&second).unwrap().keys = KeysState::Queued;
+    let effects = update(&mut state, ch('j'));
+    assert_eq!(
+        effects,
+        [Effect::Iam {
+            generation: state.generation,
+            call: Call::ListKeys {
+                user: second.clone(),
+                priority: true
+            }
+        }]
+    );
+    assert_eq!(state.users.get(&second).unwrap().keys, KeysState::Priority);
+    // Moving away and back does not ask twice.
+    update(&mut state, ch('k'));
+    assert!(update(&mut state, ch('j')).is_empty());
+}
+
+#[tokio::test]
+async fn enter_and_tab_move_focus_and_keys_move_in_the_key_pane() {
+    let mut state = demo_loaded().await;
+    // Find a user with two keys.
+    while state.users.selected().unwrap().listed_keys().unwrap().len() < 2 {
+        update(&mut state, ch('j'));
+    }
+    let user_cursor = state.users.cursor;
+    update(&mut state, key(KeyCode::Enter));
+    assert_eq!(state.focus, Focus::Keys);
+    update(&mut state, ch('j'));
+    update(&mut state, ch('j'));
+    assert_eq!(state.key_cursor, 1, "clamped to the last key");
+    assert_eq!(state.users.cursor, user_cursor, "the user cursor stays");
+    update(&mut state, key(KeyCode::Tab));
+    assert_eq!(state.focus, Focus::Users);
+    update(
+        &mut state,
+        Action::Key(KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT)),
+    );
+    assert_eq!(state.focus, Focus::Keys);
+}
+
+#[tokio::test]
+async fn help_takes_keys_until_closed() {
+    let mut state = demo_loaded().await;
+    update(&mut state, ch('?'));
+    assert_eq!(state.modal, Some(Modal::Help));
+    let cursor = state.users.cursor;
+    assert!(update(&mut state, ch('j')).is_empty());
+    assert_eq!(state.users.cursor, cursor, "the modal had the key");
+    assert_eq!(state.modal, Some(Modal::Help));
+    update(&mut state, key(KeyCode::Esc));
+    assert_eq!(state.modal, None);
+}
+
+#[tokio::test]
+async fn q_and_ctrl_c_quit_even_from_a_modal() {
+    let mut state = demo_loaded().await;
+    assert_eq!(update(&mut state, ch('q')), [Effect::Quit]);
+    let mut state = demo_loaded().await;
+    update(&mut state, ch('?'));
+    let ctrl_c = Action::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
+    assert_eq!(update(&mut state, ctrl_c), [Effect::Quit]);
+}
+
+#[tokio::test]
+async fn s_cycles_the_sort_and_keeps_the_selection() {
+    let mut state = demo_loaded().await;
+    update(&mut state, ch('j'));
+    update(&mut state, ch('j'));
+    let selected = state.users.selected().unwrap().user.name.clone();
+    update(&mut state, ch('s'));
+    assert_eq!(state.users.sort.label(), "created");
+    assert_eq!(state.users.selected().unwrap().user.name, selected);
+    let created: Vec<_> = state
+        .users
+        .visible(0, usize::MAX)
+        .map(|r| r.user.created)
+        .collect();
+    assert!(created.windows(2).all(|w| w[0] <= w[1]), "oldest first");
+    update(&mut state, ch('s'));
+    update(&mut state, ch('s'));
+    assert_eq!(state.users.sort.label(), "name");
+}
+
+#[tokio::test]
+async fn refresh_starts_a_new_generation_and_empties_the_table() {
+    let mut state = demo_loaded().await;
+    let generation = state.generation;
+    let effects = update(&mut state, ch('r'));
+    assert_eq!(state.generation, generation + 1);
+    assert_eq!(effects.len(), 3);
+    assert_eq!(state.users.total(), 0);
+}

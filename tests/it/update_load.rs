@@ -1,0 +1,300 @@
+//! Pure `update` tests for loading: which calls are asked for, how results
+//! fold in, and that stale results are dropped.
+
+use chrono::TimeDelta;
+use iamkeys::action::{Action, Loaded};
+use iamkeys::effect::{Call, Effect};
+use iamkeys::iam::{ErrorKind, IamError};
+use iamkeys::model::{AccessKey, Identity, KeyStatus, Page, User};
+use iamkeys::state::{IdentityStatus, KeysState, ListStatus, ReportStatus};
+use iamkeys::update::update;
+
+use crate::common::states::{loaded, loading, now};
+
+fn user(name: &str) -> User {
+    User {
+        name: name.to_owned(),
+        arn: format!("arn:aws:iam::123456789012:user/{name}"),
+        created: now() - TimeDelta::days(100),
+        password_last_used: None,
+    }
+}
+
+fn calls(effects: &[Effect]) -> Vec<Call> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Iam { call, .. } => Some(call.clone()),
+            Effect::Quit => None,
+        })
+        .collect()
+}
+
+fn page(names: &[&str], next: Option<&str>) -> Loaded {
+    Loaded::UsersPage(Ok(Page {
+        items: names.iter().map(|n| user(n)).collect(),
+        next_marker: next.map(ToOwned::to_owned),
+    }))
+}
+
+#[test]
+fn load_asks_for_identity_users_and_report_at_once() {
+    let mut state = iamkeys::state::State::new(
+        crate::common::states::session(),
+        iamkeys::keymap::Keymap::default(),
+        now(),
+    );
+    let effects = update(&mut state, Action::Load);
+    assert_eq!(state.generation, 1);
+    assert_eq!(
+        calls(&effects),
+        [
+            Call::Identity,
+            Call::ListUsers { marker: None },
+            Call::CredentialReport
+        ]
+    );
+    assert!(
+        effects
+            .iter()
+            .all(|e| matches!(e, Effect::Iam { generation: 1, .. }))
+    );
+    assert_eq!(state.pending, 3);
+}
+
+#[test]
+fn a_truncated_page_asks_for_the_next_and_queues_keys_selected_first() {
+    let mut state = loading();
+    let action = loaded(&state, page(&["bob", "alice"], Some("m1")));
+    let effects = calls(&update(&mut state, action));
+    assert_eq!(
+        effects[0],
+        Call::ListUsers {
+            marker: Some("m1".into())
+        }
+    );
+    // The selected user (alice, first by name) skips the queue.
+    assert_eq!(
+        effects[1],
+        Call::ListKeys {
+            user: "alice".into(),
+            priority: true
+        }
+    );
+    assert_eq!(
+        effects[2],
+        Call::ListKeys {
+            user: "bob".into(),
+            priority: false
+        }
+    );
+    assert_eq!(effects.len(), 3);
+    assert_eq!(state.list, ListStatus::Loading { pages: 1 });
+
+    let action = loaded(&state, page(&["carol"], None));
+    let effects = calls(&update(&mut state, action));
+    assert_eq!(
+        effects,
+        [Call::ListKeys {
+            user: "carol".into(),
+            priority: false
+        }]
+    );
+    assert_eq!(state.list, ListStatus::Done { pages: 2 });
+    assert_eq!(
+        state.users.names_in_view().collect::<Vec<_>>(),
+        ["alice", "bob", "carol"]
+    );
+}
+
+#[test]
+fn results_of_an_earlier_generation_are_dropped() {
+    let mut state = loading();
+    let old = state.generation;
+    update(
+        &mut state,
+        Action::Key(crossterm::event::KeyEvent::from(
+            crossterm::event::KeyCode::Char('r'),
+        )),
+    );
+    assert_eq!(state.generation, old + 1);
+    let pending = state.pending;
+    let effects = update(
+        &mut state,
+        Action::Loaded {
+            generation: old,
+            result: page(&["ghost"], None),
+        },
+    );
+    assert!(effects.is_empty());
+    assert_eq!(
+        state.users.total(),
+        0,
+        "a stale page never reaches the table"
+    );
+    assert_eq!(state.pending, pending);
+}
+
+#[test]
+fn identity_failure_is_shown_with_the_fix() {
+    let mut state = loading();
+    let err = IamError::new(
+        ErrorKind::NoCredentials,
+        "sts:GetCallerIdentity",
+        "no providers",
+    );
+    let action = loaded(&state, Loaded::Identity(Err(err)));
+    update(&mut state, action);
+    assert!(matches!(state.identity, IdentityStatus::Failed(_)));
+    let notice = state.notice.clone().unwrap();
+    assert!(
+        notice.contains("No AWS credentials for profile 'test'"),
+        "{notice}"
+    );
+    let ok = Identity {
+        account_id: "123456789012".into(),
+        arn: "arn:aws:iam::123456789012:user/me".into(),
+        access_key_id: None,
+    };
+    update(&mut state, Action::Load);
+    let action = loaded(&state, Loaded::Identity(Ok(ok.clone())));
+    update(&mut state, action);
+    assert_eq!(state.identity, IdentityStatus::Known(ok));
+}
+
+#[test]
+fn a_denied_report_falls_back_to_per_user_calls() {
+    let mut state = loading();
+    let action = loaded(&state, page(&["alice", "bob"], None));
+    update(&mut state, action);
+    let key = AccessKey {
+        id: "AKIAALICE".into(),
+        user_name: "alice".into(),
+        status: KeyStatus::Active,
+        created: now(),
+    };
+    let action = loaded(
+        &state,
+        Loaded::Keys {
+            user: "alice".into(),
+            result: Ok(vec![key]),
+        },
+    );
+    update(&mut state, action);
+    let denied = IamError::new(
+        ErrorKind::AccessDenied,
+        "iam:GenerateCredentialReport",
+        "denied",
+    );
+    let action = loaded(&state, Loaded::CredentialReport(Err(denied)));
+    let effects = calls(&update(&mut state, action));
+    assert!(matches!(state.report, ReportStatus::Denied(_)));
+    assert!(state.notice.as_deref().unwrap().contains("per-user calls"));
+    assert!(effects.contains(&Call::UserDetails {
+        user: "alice".into()
+    }));
+    assert!(effects.contains(&Call::UserDetails { user: "bob".into() }));
+    assert!(effects.contains(&Call::LastUsed {
+        user: "alice".into(),
+        key_id: "AKIAALICE".into()
+    }));
+    // Keys listed after the denial ask for their last use too.
+    let key = AccessKey {
+        id: "AKIABOB".into(),
+        user_name: "bob".into(),
+        status: KeyStatus::Inactive,
+        created: now(),
+    };
+    let action = loaded(
+        &state,
+        Loaded::Keys {
+            user: "bob".into(),
+            result: Ok(vec![key]),
+        },
+    );
+    let effects = calls(&update(&mut state, action));
+    assert_eq!(
+        effects,
+        [Call::LastUsed {
+            user: "bob".into(),
+            key_id: "AKIABOB".into()
+        }]
+    );
+    let action = loaded(
+        &state,
+        Loaded::UserDetails {
+            user: "bob".into(),
+            result: Ok((true, false)),
+        },
+    );
+    update(&mut state, action);
+    let bob = state.users.get("bob").unwrap();
+    assert_eq!((bob.password, bob.mfa), (Some(true), Some(false)));
+}
+
+#[test]
+fn a_failed_listing_is_shown_and_r_retries() {
+    let mut state = loading();
+    let err = IamError::new(ErrorKind::Network, "iam:ListUsers", "connection refused");
+    let action = loaded(&state, Loaded::UsersPage(Err(err)));
+    update(&mut state, action);
+    assert!(matches!(state.list, ListStatus::Failed(_)));
+    assert!(
+        state
+            .notice
+            .as_deref()
+            .unwrap()
+            .contains("Cannot reach the IAM endpoint")
+    );
+    let effects = update(
+        &mut state,
+        Action::Key(crossterm::event::KeyEvent::from(
+            crossterm::event::KeyCode::Char('r'),
+        )),
+    );
+    assert_eq!(calls(&effects)[1], Call::ListUsers { marker: None });
+    assert_eq!(state.list, ListStatus::Loading { pages: 0 });
+}
+
+#[test]
+fn a_user_deleted_meanwhile_is_said_plainly() {
+    let mut state = loading();
+    let action = loaded(&state, page(&["alice"], None));
+    update(&mut state, action);
+    let gone = IamError::new(
+        ErrorKind::NoSuchEntity,
+        "iam:ListAccessKeys",
+        "The user with name alice cannot be found.",
+    );
+    let action = loaded(
+        &state,
+        Loaded::Keys {
+            user: "alice".into(),
+            result: Err(gone),
+        },
+    );
+    update(&mut state, action);
+    assert!(matches!(
+        state.users.get("alice").unwrap().keys,
+        KeysState::Failed(_)
+    ));
+    assert!(
+        state
+            .notice
+            .as_deref()
+            .unwrap()
+            .contains("no longer exists")
+    );
+}
+
+#[test]
+fn ticks_move_the_clock_and_the_spinner_only_while_loading() {
+    let mut state = loading();
+    let later = now() + TimeDelta::seconds(5);
+    update(&mut state, Action::Tick(later));
+    assert_eq!(state.now, later);
+    assert_eq!(state.spinner, 1);
+    state.pending = 0;
+    update(&mut state, Action::Tick(later));
+    assert_eq!(state.spinner, 1);
+}
