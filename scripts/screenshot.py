@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""Regenerate the README's screenshots from the demo account.
+
+    python3 scripts/screenshot.py        # needs tmux and `pip install rich`
+
+Runs `iamkeys --demo` (the release build, built if missing) in a 120x32
+tmux pane, presses the keys for each shot, and saves what the terminal shows
+as SVG in assets/ (rich renders the captured ANSI text).
+"""
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.text import Text
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = ROOT / "target" / "release" / "iamkeys"
+WIDTH, HEIGHT = 120, 32
+SOCKET = f"iamkeys-shot-{os.getpid()}"
+
+
+def tmux(*args: str) -> str:
+    return subprocess.run(
+        ["tmux", "-L", SOCKET, *args], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def shot(name: str, title: str, keys: list[str], wait_for: str) -> None:
+    home = tempfile.mkdtemp()
+    tmux("-f", "/dev/null", "new-session", "-d", "-s", "s", "-x", str(WIDTH), "-y", str(HEIGHT),
+         "-e", f"HOME={home}", "-e", "TERM=xterm-256color", "--", str(BIN), "--demo")
+    try:
+        deadline = time.time() + 20
+        while "Users (36)" not in tmux("capture-pane", "-p", "-t", "s") or "…" in tmux("capture-pane", "-p", "-t", "s"):
+            if time.time() > deadline:
+                sys.exit(f"the demo did not load: {tmux('capture-pane', '-p', '-t', 's')}")
+            time.sleep(0.1)
+        for key in keys:
+            tmux("send-keys", "-t", "s", key)
+            time.sleep(0.2)
+        deadline = time.time() + 10
+        while wait_for not in tmux("capture-pane", "-p", "-t", "s"):
+            if time.time() > deadline:
+                sys.exit(f"{name}: never saw {wait_for!r}")
+            time.sleep(0.1)
+        time.sleep(0.3)
+        ansi = tmux("capture-pane", "-p", "-e", "-t", "s")
+    finally:
+        tmux("kill-server")
+    console = Console(record=True, width=WIDTH, force_terminal=True, color_system="truecolor", file=open(os.devnull, "w"))
+    console.print(Text.from_ansi(ansi.rstrip("\n")), end="")
+    path = ROOT / "assets" / f"{name}.svg"
+    console.save_svg(str(path), title=title)
+    print(f"wrote {path.relative_to(ROOT)}")
+
+
+def main() -> None:
+    if not BIN.exists():
+        subprocess.run(["cargo", "build", "--release"], cwd=ROOT, check=True)
+    shot("main-screen", "iamkeys --demo", ["j"] * 18 + ["Enter"], "Access keys of svc-alice-09")
+    shot("help", "iamkeys --demo: help (?)", ["?"], "cycle the sort column")
+
+
+if __name__ == "__main__":
+    main()
