@@ -55,6 +55,21 @@ pub async fn run(
     result
 }
 
+/// Debug builds only: with `IAMKEYS_TEST_PANIC=1`, the key `P` panics, so
+/// the end-to-end tests can prove the terminal is restored. Compiled out of
+/// release builds.
+#[cfg(debug_assertions)]
+fn test_panic(key: &crossterm::event::KeyEvent) {
+    if key.code == crossterm::event::KeyCode::Char('P')
+        && std::env::var_os("IAMKEYS_TEST_PANIC").is_some_and(|v| v == "1")
+    {
+        panic!("test panic requested with IAMKEYS_TEST_PANIC");
+    }
+}
+
+#[cfg(not(debug_assertions))]
+fn test_panic(_key: &crossterm::event::KeyEvent) {}
+
 /// Quitting after a crash is an error, so the exit code says so.
 fn finish(state: &State) -> Result<()> {
     match &state.crash {
@@ -83,7 +98,10 @@ async fn event_loop(
     loop {
         let action = tokio::select! {
             event = events.next() => match event {
-                Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => Action::Key(key),
+                Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => {
+                    test_panic(&key);
+                    Action::Key(key)
+                }
                 Some(Ok(Event::Resize(width, height))) => Action::Resize(width, height),
                 Some(Ok(_)) => continue,
                 Some(Err(err)) => return Err(err).wrap_err("cannot read terminal events"),

@@ -203,3 +203,70 @@ fn the_demo_runs_without_any_aws_setup() {
     tui.send(&["q"]);
     assert_eq!(tui.exit_status(WAIT), Some(0));
 }
+
+#[test]
+fn a_panic_restores_the_terminal_before_the_report() {
+    let home = Home::new("http://127.0.0.1:9");
+    let mut env = home.env();
+    env.push(("IAMKEYS_TEST_PANIC", "1".into()));
+    env.push(("RUST_BACKTRACE", "0".into()));
+    let tui = Tmux::start(Path::new(BIN), &["--demo"], &env, 120, 40);
+    tui.wait_for("the demo", WAIT, |s| s.contains("Users (36)"));
+    assert_eq!(
+        tui.alternate_and_cursor(),
+        (true, false),
+        "the UI is drawing"
+    );
+    tui.send(&["P"]);
+    assert_eq!(tui.exit_status(WAIT), Some(101), "a panic exits 101");
+    let screen = tui.screen();
+    assert!(screen.contains("The application panicked"), "{screen}");
+    assert!(screen.contains("test panic requested"), "{screen}");
+    assert!(!screen.contains("Users (36)"), "the UI is gone: {screen}");
+    assert_eq!(
+        tui.alternate_and_cursor(),
+        (false, true),
+        "alternate screen left, cursor shown"
+    );
+    assert_eq!(tui.tty_mode().as_deref(), Some("cooked"), "raw mode off");
+}
+
+#[test]
+fn quitting_leaves_the_terminal_as_it_was() {
+    let home = Home::new("http://127.0.0.1:9");
+    let tui = Tmux::start(Path::new(BIN), &["--demo"], &home.env(), 120, 40);
+    tui.wait_for("the demo", WAIT, |s| s.contains("Users (36)"));
+    tui.send(&["q"]);
+    assert_eq!(tui.exit_status(WAIT), Some(0));
+    assert_eq!(tui.alternate_and_cursor(), (false, true));
+    assert_eq!(tui.tty_mode().as_deref(), Some("cooked"));
+}
+
+#[test]
+fn help_and_version_flags() {
+    let out = std::process::Command::new(BIN)
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("iamkeys "));
+    let out = std::process::Command::new(BIN)
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    for flag in [
+        "--profile",
+        "--endpoint-url",
+        "--config",
+        "--read-only",
+        "--demo",
+    ] {
+        assert!(help.contains(flag), "{flag} missing from --help");
+    }
+    let out = std::process::Command::new(BIN)
+        .arg("--no-such-flag")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "bad arguments exit 2");
+}

@@ -47,7 +47,7 @@ impl Tmux {
                 "--",
                 "sh",
                 "-c",
-                "\"$0\" \"$@\"; echo \"[exited $?]\"; sleep 600",
+                "\"$0\" \"$@\"; s=$?; stty -a | tr ' ;' '\\n\\n' | grep -qx -- -icanon && m=raw || m=cooked; echo \"[exited $s, tty $m]\"; sleep 600",
             ])
             .arg(program)
             .args(args);
@@ -93,16 +93,39 @@ impl Tmux {
     }
 
     /// The program's exit status once it has exited.
+    /// The wrapper also says whether the tty was left raw: see [`Self::tty_mode`].
     pub fn exit_status(&self, timeout: Duration) -> Option<i32> {
         let deadline = Instant::now() + timeout;
         while Instant::now() < deadline {
             let screen = self.screen();
             if let Some(rest) = screen.split("[exited ").nth(1) {
-                return rest.split(']').next().and_then(|s| s.trim().parse().ok());
+                return rest.split(',').next().and_then(|s| s.trim().parse().ok());
             }
             std::thread::sleep(Duration::from_millis(50));
         }
         None
+    }
+}
+
+impl Tmux {
+    /// `"raw"` or `"cooked"`: the tty mode the program left behind.
+    pub fn tty_mode(&self) -> Option<String> {
+        let screen = self.screen();
+        let rest = screen.split(", tty ").nth(1)?;
+        rest.split(']').next().map(ToOwned::to_owned)
+    }
+
+    /// Whether the alternate screen is still on, and whether the cursor is visible.
+    pub fn alternate_and_cursor(&self) -> (bool, bool) {
+        let out = self.run(&[
+            "display-message",
+            "-p",
+            "-t",
+            "t",
+            "#{alternate_on} #{cursor_flag}",
+        ]);
+        let mut parts = out.split_whitespace();
+        (parts.next() == Some("1"), parts.next() == Some("1"))
     }
 }
 
