@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 
 use crate::iam::IamError;
-use crate::model::{AccessKey, CredentialReport, Identity, LastUsed, Page, User};
+use crate::model::{AccessKey, CredentialReport, Identity, LastUsed, NewAccessKey, Page, User};
 
 /// The input of `update`.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,6 +20,12 @@ pub enum Action {
     Tick(DateTime<Utc>),
     /// A worker result; dropped unless `generation` is the current one.
     Loaded { generation: u64, result: Loaded },
+    /// Text pasted into the terminal (bracketed paste).
+    Paste(String),
+    /// The result of a change to IAM.
+    Mutated { id: u64, result: Result<Mutated, IamError> },
+    /// The result of saving a new key to the credentials file.
+    Saved { profile: String, result: Result<SaveOutcome, String> },
     /// A worker task panicked: a bug. The driver stops with this message.
     Crashed(String),
 }
@@ -44,4 +50,20 @@ pub enum Loaded {
         user: String,
         result: Result<(bool, bool), IamError>,
     },
+}
+
+/// What a change did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mutated {
+    Created(NewAccessKey),
+    StatusSet,
+    Deleted,
+}
+
+/// What saving to the credentials file did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SaveOutcome {
+    Saved { path: String },
+    /// A profile of that name is there already; nothing was written.
+    Exists,
 }

@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use chrono::Utc;
 use color_eyre::eyre::{Result, WrapErr, eyre};
-use crossterm::event::{Event, EventStream, KeyEventKind};
+use crossterm::event::{
+    DisableBracketedPaste, EnableBracketedPaste, Event, EventStream, KeyEventKind,
+};
 use futures::StreamExt;
 use ratatui::DefaultTerminal;
 use tokio::sync::mpsc;
@@ -18,21 +20,36 @@ use crate::iam::IamClient;
 use crate::state::State;
 use crate::ui::{self, Theme};
 use crate::update::update;
-use crate::worker::Worker;
+use crate::clipboard;
+use crate::worker::{Settings, Worker};
 
 /// How often the clock ticks (spinner, ages).
 const TICK: Duration = Duration::from_millis(120);
 
-/// Apply one action and start the IO it asks for. Returns `true` to quit.
-pub fn dispatch(state: &mut State, action: Action, worker: &Worker) -> bool {
+/// Apply one action and start the IO it asks for. Returns the effects that
+/// belong to the terminal (clipboard, quit), in order.
+pub fn dispatch(state: &mut State, action: Action, worker: &Worker) -> Vec<Effect> {
     if let Action::Crashed(message) = &action {
         tracing::error!(%message, "worker task panicked");
     }
+    update(state, action)
+        .into_iter()
+        .filter_map(|effect| worker.run_effect(effect))
+        .collect()
+}
+
+/// Carry out the terminal's effects. Returns `true` to quit.
+fn terminal_effects(effects: Vec<Effect>) -> bool {
     let mut quit = false;
-    for effect in update(state, action) {
+    for effect in effects {
         match effect {
-            Effect::Iam { generation, call } => worker.spawn(generation, call),
+            Effect::Copy(text) => {
+                if let Err(err) = clipboard::copy(&text) {
+                    tracing::warn!(%err, "cannot write to the clipboard");
+                }
+            }
             Effect::Quit => quit = true,
+            _ => {}
         }
     }
     quit
@@ -47,10 +64,19 @@ pub async fn run(
     client: Arc<dyn IamClient>,
     state: State,
     theme: Theme,
-    concurrency: usize,
+    settings: Settings,
 ) -> Result<()> {
     let mut terminal = ratatui::try_init().wrap_err("cannot set up the terminal")?;
-    let result = event_loop(&mut terminal, client, state, &theme, concurrency).await;
+    // Bracketed paste lets a key ID be pasted into the delete dialog. The hook
+    // turns it off on a panic, before ratatui's hook restores the rest.
+    let _ = crossterm::execute!(std::io::stdout(), EnableBracketedPaste);
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = crossterm::execute!(std::io::stdout(), DisableBracketedPaste);
+        previous(info);
+    }));
+    let result = event_loop(&mut terminal, client, state, &theme, &settings).await;
+    let _ = crossterm::execute!(std::io::stdout(), DisableBracketedPaste);
     ratatui::try_restore().wrap_err("cannot restore the terminal")?;
     result
 }
@@ -83,10 +109,10 @@ async fn event_loop(
     client: Arc<dyn IamClient>,
     mut state: State,
     theme: &Theme,
-    concurrency: usize,
+    settings: &Settings,
 ) -> Result<()> {
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let worker = Worker::new(client, tx, concurrency);
+    let worker = Worker::new(client, tx, settings);
     let size = terminal.size()?;
     dispatch(&mut state, Action::Resize(size.width, size.height), &worker);
     // The first frame goes out before any IAM call is even started.
@@ -103,6 +129,7 @@ async fn event_loop(
                     Action::Key(key)
                 }
                 Some(Ok(Event::Resize(width, height))) => Action::Resize(width, height),
+                Some(Ok(Event::Paste(text))) => Action::Paste(text),
                 Some(Ok(_)) => continue,
                 Some(Err(err)) => return Err(err).wrap_err("cannot read terminal events"),
                 None => return Ok(()),
@@ -110,12 +137,12 @@ async fn event_loop(
             Some(action) = rx.recv() => action,
             _ = ticker.tick() => Action::Tick(Utc::now()),
         };
-        if dispatch(&mut state, action, &worker) {
+        if terminal_effects(dispatch(&mut state, action, &worker)) {
             return finish(&state);
         }
         // Fold in every result that is already waiting, then draw once.
         while let Ok(action) = rx.try_recv() {
-            if dispatch(&mut state, action, &worker) {
+            if terminal_effects(dispatch(&mut state, action, &worker)) {
                 return finish(&state);
             }
         }

@@ -34,6 +34,8 @@ pub struct Config {
     pub request_timeout_secs: u64,
     /// Log level for the log file: error, warn, info, debug or trace.
     pub log_level: String,
+    /// The audit log of changes (JSON lines); default `<data dir>/audit.jsonl`.
+    pub audit_log: Option<PathBuf>,
     /// Key bindings: command name = list of keys.
     pub keybindings: BTreeMap<String, Vec<String>>,
     /// Per-profile settings.
@@ -49,6 +51,7 @@ impl Default for Config {
             max_attempts: 5,
             request_timeout_secs: 20,
             log_level: "info".to_owned(),
+            audit_log: None,
             keybindings: BTreeMap::new(),
             profiles: BTreeMap::new(),
         }
@@ -212,6 +215,7 @@ mod tests {
         );
         let every = Config {
             default_profile: Some("x".to_owned()),
+            audit_log: Some(PathBuf::from("/x")),
             ..Config::default()
         };
         let table = toml::Table::try_from(&every).unwrap();

@@ -1,4 +1,10 @@
-//! IO that `update` asks for, as data. The worker carries it out.
+//! IO that `update` asks for, as data. The worker (or, for the clipboard, the
+//! driver) carries it out.
+
+use std::path::PathBuf;
+
+use crate::model::KeyStatus;
+use crate::secret::Secret;
 
 /// One IAM call (or a short, fixed sequence of them) to make.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,11 +24,83 @@ pub enum Call {
     UserDetails { user: String },
 }
 
+/// A change to IAM. Never sent in read-only mode.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// `iam:CreateAccessKey`. `known_keys` are the user's key IDs before, so a
+    /// retry after an unclear failure can tell whether a key was created.
+    Create {
+        user: String,
+        known_keys: Vec<String>,
+    },
+    /// `iam:UpdateAccessKey`.
+    SetStatus {
+        user: String,
+        key_id: String,
+        status: KeyStatus,
+    },
+    /// `iam:DeleteAccessKey`.
+    Delete { user: String, key_id: String },
+}
+
+impl Change {
+    /// The audit log's name for the action.
+    #[must_use]
+    pub fn action(&self) -> &'static str {
+        match self {
+            Self::Create { .. } => "CreateAccessKey",
+            Self::SetStatus {
+                status: KeyStatus::Active,
+                ..
+            } => "UpdateAccessKey:Active",
+            Self::SetStatus { .. } => "UpdateAccessKey:Inactive",
+            Self::Delete { .. } => "DeleteAccessKey",
+        }
+    }
+
+    #[must_use]
+    pub fn user(&self) -> &str {
+        match self {
+            Self::Create { user, .. } | Self::SetStatus { user, .. } | Self::Delete { user, .. } => {
+                user
+            }
+        }
+    }
+
+    #[must_use]
+    pub fn key_id(&self) -> Option<&str> {
+        match self {
+            Self::Create { .. } => None,
+            Self::SetStatus { key_id, .. } | Self::Delete { key_id, .. } => Some(key_id),
+        }
+    }
+}
+
+/// Who made a change, for the audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Actor {
+    pub profile: String,
+    pub account_id: Option<String>,
+    pub caller_arn: Option<String>,
+}
+
 /// The output of `update`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
     /// Run a call; its result comes back tagged with `generation`.
     Iam { generation: u64, call: Call },
+    /// Make a change; the result comes back tagged with `id`.
+    Mutate { id: u64, change: Change, actor: Actor },
+    /// Put text on the clipboard (OSC 52: works over SSH too).
+    Copy(Secret),
+    /// Append (or, when `overwrite`, replace) a profile in the credentials file, mode 0600.
+    SaveCredentials {
+        path: PathBuf,
+        profile: String,
+        key_id: String,
+        secret: Secret,
+        overwrite: bool,
+    },
     /// Leave the program.
     Quit,
 }

@@ -9,11 +9,17 @@ use tokio::sync::mpsc;
 
 use crate::action::Action;
 use crate::app::dispatch;
+use crate::effect::Effect;
 use crate::iam::IamClient;
-use crate::state::State;
-use crate::worker::Worker;
+use crate::state::{Modal, SaveState, State};
+use crate::worker::{Settings, Worker};
 
-/// Apply `actions` in order, then wait for results until nothing is pending.
+fn saving(state: &State) -> bool {
+    matches!(&state.modal, Some(Modal::Secret(d)) if matches!(d.save, SaveState::Saving { .. }))
+}
+
+/// Apply `actions` in order, then wait for results until nothing is pending,
+/// with the given background concurrency.
 ///
 /// # Errors
 /// Calls were still pending after `timeout`.
@@ -23,27 +29,46 @@ pub async fn settle(
     concurrency: usize,
     actions: Vec<Action>,
     timeout: Duration,
-) -> Result<(), String> {
+) -> Result<Vec<Effect>, String> {
+    let settings = Settings {
+        concurrency,
+        report_backoff: Duration::from_millis(20),
+        audit: None,
+    };
+    settle_with(state, client, &settings, actions, timeout).await
+}
+
+/// [`settle`] with every worker setting given. Returns the effects meant for
+/// the terminal (clipboard copies, quit), in order.
+///
+/// # Errors
+/// Calls or changes were still pending after `timeout`.
+pub async fn settle_with(
+    state: &mut State,
+    client: Arc<dyn IamClient>,
+    settings: &Settings,
+    actions: Vec<Action>,
+    timeout: Duration,
+) -> Result<Vec<Effect>, String> {
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let worker =
-        Worker::new(client, tx, concurrency).with_report_backoff(Duration::from_millis(20));
+    let worker = Worker::new(client, tx, settings);
+    let mut terminal = Vec::new();
     for action in actions {
-        dispatch(state, action, &worker);
+        terminal.extend(dispatch(state, action, &worker));
     }
     let deadline = tokio::time::Instant::now() + timeout;
-    while state.pending > 0 {
+    while state.pending > 0 || !state.in_flight.is_empty() || saving(state) {
         match tokio::time::timeout_at(deadline, rx.recv()).await {
-            Ok(Some(action)) => {
-                dispatch(state, action, &worker);
-            }
+            Ok(Some(action)) => terminal.extend(dispatch(state, action, &worker)),
             Ok(None) => break,
             Err(_) => {
                 return Err(format!(
-                    "{} calls still pending after {timeout:?}",
-                    state.pending
+                    "{} calls and {} changes still pending after {timeout:?}",
+                    state.pending,
+                    state.in_flight.len()
                 ));
             }
         }
     }
-    Ok(())
+    Ok(terminal)
 }

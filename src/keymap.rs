@@ -19,6 +19,12 @@ pub enum Command {
     FocusPrev,
     Open,
     Sort,
+    Create,
+    Deactivate,
+    Activate,
+    Delete,
+    Mark,
+    CopyId,
     Refresh,
     Help,
     Quit,
@@ -26,7 +32,7 @@ pub enum Command {
 
 impl Command {
     /// Every command, in the order the help overlay lists them.
-    pub const ALL: [Command; 13] = [
+    pub const ALL: [Command; 19] = [
         Command::Down,
         Command::Up,
         Command::Top,
@@ -37,6 +43,12 @@ impl Command {
         Command::FocusPrev,
         Command::Open,
         Command::Sort,
+        Command::Create,
+        Command::Deactivate,
+        Command::Activate,
+        Command::Delete,
+        Command::Mark,
+        Command::CopyId,
         Command::Refresh,
         Command::Help,
         Command::Quit,
@@ -56,6 +68,12 @@ impl Command {
             Self::FocusPrev => "focus_prev",
             Self::Open => "open",
             Self::Sort => "sort",
+            Self::Create => "create",
+            Self::Deactivate => "deactivate",
+            Self::Activate => "activate",
+            Self::Delete => "delete",
+            Self::Mark => "mark",
+            Self::CopyId => "copy_id",
             Self::Refresh => "refresh",
             Self::Help => "help",
             Self::Quit => "quit",
@@ -76,6 +94,12 @@ impl Command {
             Self::FocusPrev => "focus the previous pane",
             Self::Open => "open the selected user's keys",
             Self::Sort => "cycle the sort column",
+            Self::Create => "create an access key for the selected user",
+            Self::Deactivate => "make the selected key (or all marked keys) inactive",
+            Self::Activate => "make the selected key active",
+            Self::Delete => "delete the selected key (typed confirmation)",
+            Self::Mark => "mark / unmark the selected key for a bulk action",
+            Self::CopyId => "copy the selected access key ID",
             Self::Refresh => "reload the account",
             Self::Help => "show this help",
             Self::Quit => "quit",
@@ -224,7 +248,7 @@ pub struct Keymap {
     bindings: BTreeMap<Chord, Command>,
 }
 
-const DEFAULTS: [(&str, Command); 18] = [
+const DEFAULTS: [(&str, Command); 24] = [
     ("j", Command::Down),
     ("down", Command::Down),
     ("k", Command::Up),
@@ -239,6 +263,12 @@ const DEFAULTS: [(&str, Command); 18] = [
     ("shift-tab", Command::FocusPrev),
     ("enter", Command::Open),
     ("s", Command::Sort),
+    ("c", Command::Create),
+    ("i", Command::Deactivate),
+    ("a", Command::Activate),
+    ("d", Command::Delete),
+    ("space", Command::Mark),
+    ("y", Command::CopyId),
     ("r", Command::Refresh),
     ("?", Command::Help),
     ("q", Command::Quit),
@@ -343,6 +373,12 @@ mod tests {
             ),
             (press(KeyCode::Enter, none), Command::Open),
             (press(KeyCode::Char('r'), none), Command::Refresh),
+            (press(KeyCode::Char('c'), none), Command::Create),
+            (press(KeyCode::Char('i'), none), Command::Deactivate),
+            (press(KeyCode::Char('a'), none), Command::Activate),
+            (press(KeyCode::Char('d'), none), Command::Delete),
+            (press(KeyCode::Char(' '), none), Command::Mark),
+            (press(KeyCode::Char('y'), none), Command::CopyId),
             (press(KeyCode::Char('?'), none), Command::Help),
             (press(KeyCode::Char('q'), none), Command::Quit),
             (
@@ -353,7 +389,7 @@ mod tests {
         for (event, expected) in cases {
             assert_eq!(map.resolve(&event), Some(expected), "{event:?}");
         }
-        assert_eq!(map.resolve(&press(KeyCode::Char('c'), none)), None);
+        assert_eq!(map.resolve(&press(KeyCode::Char('x'), none)), None);
         let mut release = press(KeyCode::Char('j'), none);
         release.kind = KeyEventKind::Release;
         assert_eq!(map.resolve(&release), None);

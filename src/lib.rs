@@ -2,8 +2,11 @@
 
 pub mod action;
 pub mod app;
+pub mod audit_log;
 pub mod cli;
+pub mod clipboard;
 pub mod config;
+pub mod credentials_file;
 pub mod effect;
 pub mod headless;
 pub mod iam;
@@ -12,6 +15,7 @@ pub mod logging;
 pub mod model;
 pub mod paths;
 pub mod run;
+pub mod secret;
 pub mod state;
 pub mod ui;
 pub mod update;

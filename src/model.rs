@@ -2,8 +2,9 @@
 //! report, the caller identity. No IO lives here.
 
 use chrono::{DateTime, Utc};
-use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
+
+use crate::secret::Secret;
 
 /// Status of an access key, as IAM spells it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -126,33 +127,10 @@ impl CredentialReport {
     }
 }
 
-/// A freshly created access key. The secret is wrapped so it never shows in
-/// `Debug` output and is zeroized when dropped.
+/// A freshly created access key. The secret is a [`Secret`]: redacted in
+/// `Debug`, zeroized when dropped.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewAccessKey {
     pub key: AccessKey,
-    pub secret: SecretString,
-}
-
-impl std::fmt::Debug for NewAccessKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NewAccessKey")
-            .field("key", &self.key)
-            .field("secret", &"[REDACTED]")
-            .finish()
-    }
-}
-
-impl Clone for NewAccessKey {
-    fn clone(&self) -> Self {
-        Self {
-            key: self.key.clone(),
-            secret: SecretString::from(self.secret.expose_secret().to_owned()),
-        }
-    }
-}
-
-impl PartialEq for NewAccessKey {
-    fn eq(&self, other: &Self) -> bool {
-        self.key == other.key && self.secret.expose_secret() == other.secret.expose_secret()
-    }
+    pub secret: Secret,
 }

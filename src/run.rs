@@ -13,7 +13,9 @@ use crate::config::Config;
 use crate::iam::connect::{ConnectOptions, connect};
 use crate::iam::{IamClient, demo};
 use crate::state::{Session, State};
+use crate::audit_log::AuditLog;
 use crate::ui::Theme;
+use crate::worker::Settings;
 use crate::{app, logging, paths};
 
 /// Load the config named by `--config`, or the default file if it exists.
@@ -68,13 +70,22 @@ pub fn main(cli: &Cli) -> Result<ExitCode> {
     let session = Session {
         read_only: cli.global.read_only || config.read_only_for(&label),
         demo: cli.global.demo,
+        credentials_file: if cli.global.demo {
+            None
+        } else {
+            crate::credentials_file::default_path()
+        },
         profile: if cli.global.demo {
             "demo".to_owned()
         } else {
             label
         },
     };
-    tracing::info!(log = %log_path.display(), profile = %session.profile, "starting");
+    let audit_path = config
+        .audit_log
+        .clone()
+        .unwrap_or_else(|| data_dir.join(crate::audit_log::FILE_NAME));
+    tracing::info!(log = %log_path.display(), audit = %audit_path.display(), profile = %session.profile, "starting");
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -89,7 +100,12 @@ pub fn main(cli: &Cli) -> Result<ExitCode> {
             Arc::new(connect(&options).await)
         };
         let state = State::new(session, keymap, Utc::now());
-        app::run(client, state, theme(), config.concurrency).await
+        let settings = Settings {
+            concurrency: config.concurrency,
+            audit: Some(AuditLog::new(audit_path.clone())),
+            ..Settings::default()
+        };
+        app::run(client, state, theme(), settings).await
     })?;
     Ok(ExitCode::SUCCESS)
 }

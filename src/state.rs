@@ -1,9 +1,16 @@
 //! Everything the UI shows, as plain data. `update` changes it; `ui` reads it.
 
+pub mod modal;
 pub mod users;
+
+use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 
+pub use modal::{
+    Button, Confirm, DeleteDialog, KeyTarget, Operation, Outcome, Progress, SaveState,
+    SecretDialog,
+};
 pub use users::{KeysState, UserRow, Users};
 
 use crate::iam::IamError;
@@ -21,7 +28,12 @@ pub enum Focus {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Modal {
     Help,
+    /// Something went wrong or cannot be done; nothing to confirm.
     Error { title: String, message: String },
+    Confirm(Confirm),
+    Delete(DeleteDialog),
+    Secret(SecretDialog),
+    Progress(Progress),
 }
 
 /// Where the credential report stands.
@@ -57,6 +69,8 @@ pub struct Session {
     pub profile: String,
     pub demo: bool,
     pub read_only: bool,
+    /// Where the new-key dialog appends profiles (AWS shared credentials file).
+    pub credentials_file: Option<std::path::PathBuf>,
 }
 
 /// The whole UI state.
@@ -84,6 +98,15 @@ pub struct State {
     /// Terminal size, for page movement and scrolling.
     pub screen: (u16, u16),
     pub quitting: bool,
+    /// Keys marked for a bulk action: (user, key ID).
+    pub marks: BTreeSet<(String, String)>,
+    /// Key IDs with a change in flight, and users with a create in flight.
+    pub busy_keys: BTreeSet<String>,
+    pub busy_users: BTreeSet<String>,
+    /// Numbers mutations so their results find their dialog line.
+    pub next_mutation: u64,
+    /// Changes sent and not answered yet, by mutation number.
+    pub in_flight: std::collections::BTreeMap<u64, crate::effect::Change>,
     /// Set when a worker task panicked: the program stops with this message.
     pub crash: Option<String>,
 }
@@ -109,6 +132,11 @@ impl State {
             screen: (120, 40),
             quitting: false,
             crash: None,
+            marks: BTreeSet::new(),
+            busy_keys: BTreeSet::new(),
+            busy_users: BTreeSet::new(),
+            next_mutation: 0,
+            in_flight: std::collections::BTreeMap::new(),
         }
     }
 
@@ -119,6 +147,23 @@ impl State {
             ReportStatus::Loaded(report) => Some(report),
             _ => None,
         }
+    }
+
+    /// The identity iamkeys is signed in as, once known.
+    #[must_use]
+    pub fn known_identity(&self) -> Option<&Identity> {
+        match &self.identity {
+            IdentityStatus::Known(identity) => Some(identity),
+            _ => None,
+        }
+    }
+
+    /// The selected key of the selected user.
+    #[must_use]
+    pub fn selected_key(&self) -> Option<(&UserRow, &crate::model::AccessKey)> {
+        let row = self.users.selected()?;
+        let key = row.listed_keys()?.get(self.key_cursor)?;
+        Some((row, key))
     }
 
     /// Rows of the user table that fit on the screen.

@@ -2,6 +2,7 @@
 //! changes it. Only the visible rows are built, so a frame costs the same for
 //! 50 users as for 5,000.
 
+mod dialogs;
 mod format;
 mod header;
 mod help;
@@ -48,6 +49,10 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame) {
         Some(Modal::Error { title, message }) => {
             help::render_error(theme, frame, area, title, message);
         }
+        Some(Modal::Confirm(dialog)) => dialogs::confirm(state, theme, frame, area, dialog),
+        Some(Modal::Delete(dialog)) => dialogs::delete(state, theme, frame, area, dialog),
+        Some(Modal::Secret(dialog)) => dialogs::secret(state, theme, frame, area, dialog),
+        Some(Modal::Progress(progress)) => dialogs::progress(theme, frame, area, progress),
         None => {}
     }
 }

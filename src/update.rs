@@ -1,14 +1,17 @@
 //! The one pure step: `update(&mut State, Action) -> Vec<Effect>`. No IO, no
 //! clock, no await: every transition is a plain unit test.
 
+mod dialogs;
+mod key_actions;
 mod load;
+mod mutations;
 mod navigate;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use crate::action::Action;
 use crate::effect::Effect;
-use crate::state::{Modal, State};
+use crate::state::State;
 
 pub use load::start_load;
 
@@ -28,6 +31,15 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             if state.pending > 0 {
                 state.spinner = state.spinner.wrapping_add(1);
             }
+            Vec::new()
+        }
+        Action::Paste(text) => {
+            dialogs::on_paste(state, &text);
+            Vec::new()
+        }
+        Action::Mutated { id, result } => mutations::on_mutated(state, id, result),
+        Action::Saved { profile, result } => {
+            mutations::on_saved(state, profile, result);
             Vec::new()
         }
         Action::Crashed(message) => {
@@ -58,19 +70,9 @@ fn on_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
         state.quitting = true;
         return vec![Effect::Quit];
     }
-    if let Some(modal) = &state.modal {
+    if state.modal.is_some() {
         // An open modal has the first claim on every key.
-        match modal {
-            Modal::Help | Modal::Error { .. } => {
-                if matches!(
-                    key.code,
-                    KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q' | '?' | 'n' | 'y')
-                ) {
-                    state.modal = None;
-                }
-            }
-        }
-        return Vec::new();
+        return dialogs::on_key(state, key);
     }
     match state.keymap.resolve(key) {
         Some(command) => navigate::on_command(state, command),

@@ -13,12 +13,12 @@ use futures::FutureExt;
 use tokio::sync::{Semaphore, mpsc};
 
 use crate::action::{Action, Loaded};
-use crate::effect::Call;
-use crate::iam::{ErrorKind, IamClient, IamError, list_all_access_keys};
-use crate::model::ReportState;
+use crate::audit_log::{AuditLog, Entry};
+use crate::effect::{Actor, Call, Change, Effect};
+use crate::iam::{IamClient, list_all_access_keys};
 
-/// How many times to ask for a credential report that is still being generated.
-const REPORT_POLLS: u32 = 30;
+mod changes;
+mod report;
 
 fn panic_message(panic: &(dyn Any + Send)) -> String {
     panic
@@ -26,6 +26,27 @@ fn panic_message(panic: &(dyn Any + Send)) -> String {
         .map(|s| (*s).to_owned())
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "a worker task panicked".to_owned())
+}
+
+/// How the worker runs.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Background (per-user) calls running at once.
+    pub concurrency: usize,
+    /// Wait before the first re-poll of an unfinished credential report.
+    pub report_backoff: Duration,
+    /// Where every change attempt is appended; `None` keeps no audit log.
+    pub audit: Option<AuditLog>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            concurrency: 8,
+            report_backoff: Duration::from_millis(500),
+            audit: None,
+        }
+    }
 }
 
 /// Runs IAM calls off the UI loop.
@@ -37,6 +58,7 @@ pub struct Worker {
     generation: Arc<AtomicU64>,
     in_flight: Arc<AtomicUsize>,
     report_backoff: Duration,
+    audit: Option<AuditLog>,
 }
 
 impl Worker {
@@ -44,23 +66,68 @@ impl Worker {
     pub fn new(
         client: Arc<dyn IamClient>,
         tx: mpsc::UnboundedSender<Action>,
-        concurrency: usize,
+        settings: &Settings,
     ) -> Self {
         Self {
             client,
             tx,
-            slots: Arc::new(Semaphore::new(concurrency.max(1))),
+            slots: Arc::new(Semaphore::new(settings.concurrency.max(1))),
             generation: Arc::new(AtomicU64::new(0)),
             in_flight: Arc::new(AtomicUsize::new(0)),
-            report_backoff: Duration::from_millis(500),
+            report_backoff: settings.report_backoff,
+            audit: settings.audit.clone(),
         }
     }
 
-    /// Wait this long before the first re-poll of an unfinished credential report.
-    #[must_use]
-    pub fn with_report_backoff(mut self, backoff: Duration) -> Self {
-        self.report_backoff = backoff;
-        self
+    /// Carry out an effect. Effects that belong to the terminal (clipboard,
+    /// quit) are handed back to the caller.
+    pub fn run_effect(&self, effect: Effect) -> Option<Effect> {
+        match effect {
+            Effect::Iam { generation, call } => self.spawn(generation, call),
+            Effect::Mutate { id, change, actor } => self.mutate(id, change, actor),
+            Effect::SaveCredentials {
+                path,
+                profile,
+                key_id,
+                secret,
+                overwrite,
+            } => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let result =
+                        crate::credentials_file::save(&path, &profile, &key_id, &secret, overwrite);
+                    let _ = tx.send(Action::Saved { profile, result });
+                });
+            }
+            other @ (Effect::Copy(_) | Effect::Quit) => return Some(other),
+        }
+        None
+    }
+
+    /// Make a change. Never skipped, never cancelled: its outcome is always
+    /// logged and reported, whatever was loaded meanwhile.
+    fn mutate(&self, id: u64, change: Change, actor: Actor) {
+        let worker = self.clone();
+        tokio::spawn(async move {
+            worker.in_flight.fetch_add(1, Ordering::Relaxed);
+            let outcome =
+                AssertUnwindSafe(changes::apply(worker.client.as_ref(), &change)).catch_unwind().await;
+            worker.in_flight.fetch_sub(1, Ordering::Relaxed);
+            let action = match outcome {
+                Ok(result) => {
+                    if let Some(audit) = &worker.audit {
+                        let entry = Entry::new(chrono::Utc::now(), &actor, &change, &result);
+                        if let Err(err) = audit.append(&entry) {
+                            tracing::error!(path = %audit.path().display(), %err, "cannot write the audit log");
+                        }
+                    }
+                    tracing::info!(action = change.action(), user = change.user(), key = ?change.key_id(), ok = result.is_ok(), "change");
+                    Action::Mutated { id, result }
+                }
+                Err(panic) => Action::Crashed(panic_message(panic.as_ref())),
+            };
+            let _ = worker.tx.send(action);
+        });
     }
 
     /// IAM requests running right now.
@@ -110,7 +177,9 @@ impl Worker {
         match call {
             Call::Identity => Loaded::Identity(client.caller_identity().await),
             Call::ListUsers { marker } => Loaded::UsersPage(client.list_users(marker).await),
-            Call::CredentialReport => Loaded::CredentialReport(self.credential_report().await),
+            Call::CredentialReport => {
+                Loaded::CredentialReport(report::fetch(client, self.report_backoff).await)
+            }
             Call::ListKeys { user, .. } => {
                 let result = list_all_access_keys(client, &user).await;
                 Loaded::Keys { user, result }
@@ -133,36 +202,5 @@ impl Worker {
                 Loaded::UserDetails { user, result }
             }
         }
-    }
-
-    /// Generate the report until IAM says it is complete, backing off between
-    /// polls, then fetch it. A still-unready report after every poll is an error.
-    async fn credential_report(&self) -> Result<crate::model::CredentialReport, IamError> {
-        let client = self.client.as_ref();
-        let mut wait = self.report_backoff;
-        for _ in 0..REPORT_POLLS {
-            let state = match client.generate_credential_report().await {
-                Ok(state) => state,
-                Err(err) if err.is_transient() => ReportState::InProgress,
-                Err(err) => return Err(err),
-            };
-            if state == ReportState::Complete {
-                match client.get_credential_report().await {
-                    Err(err)
-                        if matches!(
-                            err.kind,
-                            ErrorKind::ReportInProgress | ErrorKind::ReportNotPresent
-                        ) => {}
-                    other => return other,
-                }
-            }
-            tokio::time::sleep(wait).await;
-            wait = (wait * 3 / 2).min(Duration::from_secs(5));
-        }
-        Err(IamError::new(
-            ErrorKind::ReportInProgress,
-            "iam:GenerateCredentialReport",
-            "the credential report was still being generated after many polls",
-        ))
     }
 }

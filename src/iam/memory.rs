@@ -10,9 +10,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use secrecy::SecretString;
 
 use super::{ErrorKind, IamClient, IamError};
+use crate::secret::Secret;
 use crate::model::{
     AccessKey, CredentialReport, Identity, KeyStatus, LastUsed, NewAccessKey, Page, ReportKeySlot,
     ReportRow, ReportState, User,
@@ -307,7 +307,7 @@ impl IamClient for MemoryIam {
             status: KeyStatus::Active,
             created: Utc::now(),
         };
-        let secret = SecretString::from(random_text(
+        let secret = Secret::new(random_text(
             b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
             40,
             serial.wrapping_mul(31),

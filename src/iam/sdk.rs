@@ -4,11 +4,11 @@ use async_trait::async_trait;
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
 use aws_sdk_iam::types::{ReportStateType, StatusType};
 use chrono::{DateTime, Utc};
-use secrecy::SecretString;
 
 use super::error::{ErrorKind, IamError};
 use super::sdk_error::from_sdk;
 use super::{IamClient, credential_report};
+use crate::secret::Secret;
 use crate::model::{
     AccessKey, CredentialReport, Identity, KeyStatus, LastUsed, NewAccessKey, Page, ReportState,
     User,
@@ -238,10 +238,17 @@ impl IamClient for SdkIam {
 
     async fn create_access_key(&self, user: &str) -> Result<NewAccessKey, IamError> {
         const ACTION: &str = "iam:CreateAccessKey";
+        // Not idempotent: the SDK must not retry it by itself. The worker
+        // re-lists the user's keys before any second attempt.
         let out = self
             .iam
             .create_access_key()
             .user_name(user)
+            .customize()
+            .config_override(
+                aws_sdk_iam::config::Config::builder()
+                    .retry_config(aws_smithy_types::retry::RetryConfig::disabled()),
+            )
             .send()
             .await
             .map_err(|e| from_sdk(ACTION, &e))?;
@@ -255,7 +262,7 @@ impl IamClient for SdkIam {
                 status: status(Some(key.status())),
                 created: key.create_date().map(time).unwrap_or_default(),
             },
-            secret: SecretString::from(key.secret_access_key().to_owned()),
+            secret: Secret::new(key.secret_access_key()),
         })
     }
 

@@ -32,7 +32,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
                 .collect::<Vec<_>>()
                 .join(", ");
             Line::from(vec![
-                Span::styled(format!(" {keys:<22}"), theme.title),
+                Span::styled(format!(" {keys:<24}"), theme.title),
                 Span::raw(command.description()),
             ])
         })
@@ -40,7 +40,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     lines.push(Line::raw(""));
     lines.push(Line::styled(" Esc, ? or q closes this help", theme.dim));
     let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
-    let popup = centered(area, 64, height);
+    let popup = centered(area, 84, height);
     frame.render_widget(Clear, popup);
     frame.render_widget(
         Paragraph::new(lines).block(

@@ -47,12 +47,25 @@ fn key_item(state: &State, row: &UserRow, key: &AccessKey, theme: &Theme) -> Lis
         KeyStatus::Active => theme.active,
         KeyStatus::Inactive => theme.inactive,
     };
+    let marked = state.marks.contains(&(row.user.name.clone(), key.id.clone()));
+    let mut first = vec![
+        Span::styled(if marked { "●" } else { " " }, theme.warn),
+        Span::styled(key.id.clone(), theme.title),
+        Span::raw("  "),
+        Span::styled(key.status.as_str(), status_style),
+    ];
+    if state.busy_keys.contains(&key.id) {
+        first.push(Span::styled("  change pending…", theme.warn));
+    }
+    if state
+        .known_identity()
+        .and_then(|i| i.access_key_id.as_deref())
+        == Some(key.id.as_str())
+    {
+        first.push(Span::styled("  (this session's key)", theme.dim));
+    }
     let mut lines = vec![
-        Line::from(vec![
-            Span::styled(format!(" {}", key.id), theme.title),
-            Span::raw("  "),
-            Span::styled(key.status.as_str(), status_style),
-        ]),
+        Line::from(first),
         Line::raw(format!(
             "   created {} ({} old)",
             format::date(key.created),

@@ -19,8 +19,15 @@ fn hints(state: &State) -> String {
             parts.push(format!("{} keys", key(Command::Open)));
             parts.push(format!("{} sort", key(Command::Sort)));
         }
-        Focus::Keys => parts.push(format!("{} users", key(Command::FocusNext))),
+        Focus::Keys => {
+            parts.push(format!("{} inactive", key(Command::Deactivate)));
+            parts.push(format!("{} active", key(Command::Activate)));
+            parts.push(format!("{} delete", key(Command::Delete)));
+            parts.push(format!("{} mark", key(Command::Mark)));
+            parts.push(format!("{} users", key(Command::FocusNext)));
+        }
     }
+    parts.insert(1, format!("{} new key", key(Command::Create)));
     parts.push(format!("{} refresh", key(Command::Refresh)));
     parts.push(format!("{} help", key(Command::Help)));
     parts.push(format!("{} quit", key(Command::Quit)));
@@ -42,6 +49,12 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
                 if state.pending == 1 { "" } else { "s" }
             ),
             theme.accent,
+        ));
+    }
+    if !state.marks.is_empty() {
+        spans.push(Span::styled(
+            format!(" {} marked ", state.marks.len()),
+            theme.badge,
         ));
     }
     if let Some(notice) = &state.notice {

@@ -24,6 +24,7 @@ pub fn start_load(state: &mut State) -> Vec<Effect> {
     state.users.clear();
     state.key_cursor = 0;
     state.notice = None;
+    state.marks.clear();
     vec![
         call(state, Call::Identity),
         call(state, Call::ListUsers { marker: None }),
@@ -72,7 +73,16 @@ pub(super) fn on_loaded(state: &mut State, result: Loaded) -> Vec<Effect> {
         Loaded::CredentialReport(Ok(report)) => {
             apply_report(state, &report);
             state.report = ReportStatus::Loaded(report);
-            Vec::new()
+            let listed: Vec<String> = state
+                .users
+                .rows()
+                .filter(|r| r.listed_keys().is_some())
+                .map(|r| r.user.name.clone())
+                .collect();
+            listed
+                .iter()
+                .flat_map(|user| last_used_requests(state, user, false))
+                .collect()
         }
         Loaded::CredentialReport(Err(err)) => on_report_failed(state, err),
         Loaded::Keys { user, result } => on_keys(state, &user, result),
@@ -204,22 +214,12 @@ fn on_keys(
     match result {
         Ok(mut keys) => {
             keys.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
-            let ids: Vec<String> = keys.iter().map(|k| k.id.clone()).collect();
             row.keys = KeysState::Loaded(keys);
-            if denied {
-                return ids
-                    .into_iter()
-                    .map(|key_id| {
-                        call(
-                            state,
-                            Call::LastUsed {
-                                user: user.to_owned(),
-                                key_id,
-                            },
-                        )
-                    })
-                    .collect();
+            if state.users.selected().is_some_and(|r| r.user.name == user) {
+                let count = state.users.selected().and_then(|r| r.listed_keys()).map_or(0, <[_]>::len);
+                state.key_cursor = state.key_cursor.min(count.saturating_sub(1));
             }
+            return last_used_requests(state, user, denied);
         }
         Err(err) => {
             if err.kind == ErrorKind::NoSuchEntity {
@@ -233,4 +233,36 @@ fn on_keys(
         }
     }
     Vec::new()
+}
+
+/// Ask `GetAccessKeyLastUsed` for the user's keys the credential report
+/// cannot speak for: every key when the report was refused, and keys made
+/// after the report (no slot matches their creation time).
+fn last_used_requests(state: &mut State, user: &str, denied: bool) -> Vec<Effect> {
+    let loaded = matches!(state.report, ReportStatus::Loaded(_));
+    if !denied && !loaded {
+        return Vec::new();
+    }
+    let Some(row) = state.users.get(user) else {
+        return Vec::new();
+    };
+    let wanted: Vec<String> = row
+        .listed_keys()
+        .unwrap_or_default()
+        .iter()
+        .filter(|k| !row.last_used.contains_key(&k.id) && (denied || row.report_slot(k).is_none()))
+        .map(|k| k.id.clone())
+        .collect();
+    wanted
+        .into_iter()
+        .map(|key_id| {
+            call(
+                state,
+                Call::LastUsed {
+                    user: user.to_owned(),
+                    key_id,
+                },
+            )
+        })
+        .collect()
 }

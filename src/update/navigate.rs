@@ -1,6 +1,8 @@
 //! Commands from the keymap: movement, focus, sort, help, refresh, quit.
 
+use super::key_actions;
 use super::load::{request_selected_keys, start_load};
+use crate::model::KeyStatus;
 use crate::effect::Effect;
 use crate::keymap::Command;
 use crate::state::{Focus, Modal, State};
@@ -38,6 +40,12 @@ pub(super) fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
             state.notice = Some(format!("sorted by {}", state.users.sort.label()));
             Vec::new()
         }
+        Command::Create => key_actions::create(state),
+        Command::Deactivate => key_actions::set_status(state, KeyStatus::Inactive),
+        Command::Activate => key_actions::set_status(state, KeyStatus::Active),
+        Command::Delete => key_actions::delete(state),
+        Command::Mark => key_actions::toggle_mark(state),
+        Command::CopyId => key_actions::copy_id(state),
         Command::Down => step(state, 1),
         Command::Up => step(state, -1),
         Command::PageDown => step(state, page(state)),

@@ -4,7 +4,6 @@
 use aws_sdk_iam::types::StatusType;
 use iamkeys::iam::{ErrorKind, IamClient, list_all_access_keys};
 use iamkeys::model::{KeyStatus, ReportState};
-use secrecy::ExposeSecret;
 
 use crate::common::moto::{Moto, SeedUser, seed, standard_users};
 
@@ -138,9 +137,9 @@ async fn create_update_and_delete_change_the_server_state() {
 
     let created = client.create_access_key("ops").await.unwrap();
     assert!(created.key.id.starts_with("AKIA"));
-    assert_eq!(created.secret.expose_secret().len(), 40);
+    assert_eq!(created.secret.expose().len(), 40);
     assert!(
-        !format!("{created:?}").contains(created.secret.expose_secret()),
+        !format!("{created:?}").contains(created.secret.expose()),
         "Debug redacts the secret"
     );
     client.create_access_key("ops").await.unwrap();

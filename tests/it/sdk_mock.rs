@@ -5,12 +5,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use aws_sdk_iam::operation::generate_credential_report::GenerateCredentialReportOutput;
+use aws_sdk_iam::operation::get_access_key_last_used::GetAccessKeyLastUsedOutput;
 use aws_sdk_iam::operation::get_credential_report::{
     GetCredentialReportError, GetCredentialReportOutput,
 };
 use aws_sdk_iam::operation::list_access_keys::{ListAccessKeysError, ListAccessKeysOutput};
 use aws_sdk_iam::operation::list_users::{ListUsersError, ListUsersOutput};
-use aws_sdk_iam::types::{AccessKeyMetadata, ReportStateType, StatusType, User};
+use aws_sdk_iam::types::{AccessKeyLastUsed, AccessKeyMetadata, ReportStateType, StatusType, User};
 use aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityOutput;
 use aws_smithy_mocks::{RuleMode, mock, mock_client};
 use aws_smithy_types::error::ErrorMetadata;
@@ -93,10 +94,24 @@ async fn every_list_users_page_is_followed_through_the_update_loop() {
             .generated_time(DateTime::from_secs(1_700_000_500))
             .build()
     });
+    // Keys of users missing from the report get a fresh GetAccessKeyLastUsed.
+    let last_used = mock!(aws_sdk_iam::Client::get_access_key_last_used).then_output(|| {
+        GetAccessKeyLastUsedOutput::builder()
+            .user_name("u1")
+            .access_key_last_used(
+                AccessKeyLastUsed::builder()
+                    .last_used_date(DateTime::from_secs(1_700_100_000))
+                    .service_name("s3")
+                    .region("eu-west-1")
+                    .build()
+                    .unwrap(),
+            )
+            .build()
+    });
     let iam = mock_client!(
         aws_sdk_iam,
         RuleMode::MatchAny,
-        [&first, &second, &third, &keys, &generate, &report]
+        [&first, &second, &third, &keys, &generate, &report, &last_used]
     );
     let client = Arc::new(SdkIam::from_clients(iam, sts()));
     let mut state = loading();
@@ -120,6 +135,10 @@ async fn every_list_users_page_is_followed_through_the_update_loop() {
         (1, 1, 1)
     );
     assert_eq!(keys.num_calls(), 5);
+    assert_eq!(last_used.num_calls(), 4, "every key but u3's, which the report covers");
+    let u1 = state.users.get("u1").unwrap();
+    let used = u1.key_last_used(&u1.listed_keys().unwrap()[0]).unwrap();
+    assert_eq!(used.service.as_deref(), Some("s3"));
     assert!(matches!(state.report, ReportStatus::Loaded(_)));
     assert_eq!(state.users.get("u3").unwrap().password, Some(true));
     let u3 = state.users.get("u3").unwrap();

@@ -25,7 +25,7 @@ fn calls(effects: &[Effect]) -> Vec<Call> {
         .iter()
         .filter_map(|e| match e {
             Effect::Iam { call, .. } => Some(call.clone()),
-            Effect::Quit => None,
+            _ => None,
         })
         .collect()
 }

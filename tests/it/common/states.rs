@@ -19,6 +19,7 @@ pub fn session() -> Session {
         profile: "test".to_owned(),
         demo: false,
         read_only: false,
+        credentials_file: None,
     }
 }
 

@@ -1,0 +1,136 @@
+//! The audit log: one JSON line per change attempt (time, profile, account,
+//! caller ARN, action, user, key ID, outcome), in the data dir unless the
+//! config names another path. It never holds a secret: entries are built from
+//! the change and the outcome's key ID only.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::action::Mutated;
+use crate::effect::{Actor, Change};
+use crate::iam::IamError;
+
+/// The audit log's file name in the data dir.
+pub const FILE_NAME: &str = "audit.jsonl";
+
+/// One line of the audit log.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+pub struct Entry<'a> {
+    pub time: DateTime<Utc>,
+    pub profile: &'a str,
+    pub account_id: Option<&'a str>,
+    pub caller_arn: Option<&'a str>,
+    pub action: &'a str,
+    pub user: &'a str,
+    /// The key acted on, or the key created.
+    pub access_key_id: Option<&'a str>,
+    /// `"ok"` or `"error"`.
+    pub outcome: &'static str,
+    pub error: Option<String>,
+}
+
+impl<'a> Entry<'a> {
+    #[must_use]
+    pub fn new(
+        time: DateTime<Utc>,
+        actor: &'a Actor,
+        change: &'a Change,
+        result: &'a Result<Mutated, IamError>,
+    ) -> Self {
+        let access_key_id = match result {
+            Ok(Mutated::Created(new)) => Some(new.key.id.as_str()),
+            _ => change.key_id(),
+        };
+        Self {
+            time,
+            profile: &actor.profile,
+            account_id: actor.account_id.as_deref(),
+            caller_arn: actor.caller_arn.as_deref(),
+            action: change.action(),
+            user: change.user(),
+            access_key_id,
+            outcome: if result.is_ok() { "ok" } else { "error" },
+            error: result.as_ref().err().map(ToString::to_string),
+        }
+    }
+}
+
+/// Appends entries to a file (created with mode 0600).
+#[derive(Debug, Clone)]
+pub struct AuditLog {
+    path: PathBuf,
+}
+
+impl AuditLog {
+    #[must_use]
+    pub fn new(path: PathBuf) -> Self {
+        Self { path }
+    }
+
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Append one entry as a JSON line.
+    ///
+    /// # Errors
+    /// The file cannot be opened or written.
+    pub fn append(&self, entry: &Entry<'_>) -> std::io::Result<()> {
+        if let Some(dir) = self.path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let mut line = serde_json::to_vec(entry).map_err(std::io::Error::other)?;
+        line.push(b'\n');
+        let mut options = std::fs::OpenOptions::new();
+        options.append(true).create(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        // One write of the whole line: concurrent appends do not interleave.
+        options.open(&self.path)?.write_all(&line)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{AccessKey, KeyStatus, NewAccessKey};
+    use crate::secret::Secret;
+
+    #[test]
+    fn a_create_is_logged_with_the_new_key_id_and_never_the_secret() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = AuditLog::new(dir.path().join("a/audit.jsonl"));
+        let actor = Actor {
+            profile: "prod".into(),
+            account_id: Some("123456789012".into()),
+            caller_arn: Some("arn:aws:iam::123456789012:user/me".into()),
+        };
+        let change = Change::Create { user: "alice".into(), known_keys: vec![] };
+        let result = Ok(Mutated::Created(NewAccessKey {
+            key: AccessKey {
+                id: "AKIANEW".into(),
+                user_name: "alice".into(),
+                status: KeyStatus::Active,
+                created: Utc::now(),
+            },
+            secret: Secret::new("TOPSECRETVALUE"),
+        }));
+        log.append(&Entry::new(Utc::now(), &actor, &change, &result)).unwrap();
+        let change = Change::Delete { user: "bob".into(), key_id: "AKIAOLD".into() };
+        let failed = Err(IamError::new(crate::iam::ErrorKind::NoSuchEntity, "iam:DeleteAccessKey", "gone"));
+        log.append(&Entry::new(Utc::now(), &actor, &change, &failed)).unwrap();
+        let text = std::fs::read_to_string(log.path()).unwrap();
+        assert!(!text.contains("TOPSECRETVALUE"));
+        let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        assert_eq!(lines[0]["action"], "CreateAccessKey");
+        assert_eq!(lines[0]["access_key_id"], "AKIANEW");
+        assert_eq!(lines[0]["outcome"], "ok");
+        assert_eq!(lines[0]["caller_arn"], "arn:aws:iam::123456789012:user/me");
+        assert_eq!(lines[1]["outcome"], "error");
+        assert_eq!(lines[1]["user"], "bob");
+    }
+}

@@ -1,0 +1,112 @@
+//! Dialogs as data. An open modal gets the first claim on every key.
+
+use chrono::{DateTime, Utc};
+
+use crate::model::{KeyStatus, LastUsed};
+use crate::secret::Secret;
+
+/// The two buttons of a confirmation dialog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Button {
+    Cancel,
+    Confirm,
+}
+
+impl Button {
+    #[must_use]
+    pub fn other(self) -> Self {
+        match self {
+            Self::Cancel => Self::Confirm,
+            Self::Confirm => Self::Cancel,
+        }
+    }
+}
+
+/// One access key a dialog acts on, with the facts the operator needs to
+/// judge whether it is in use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyTarget {
+    pub user: String,
+    pub key_id: String,
+    pub status: KeyStatus,
+    pub created: DateTime<Utc>,
+    /// `None` when not known; `Some` with no date when never used.
+    pub last_used: Option<LastUsed>,
+    /// iamkeys itself is signed with this key.
+    pub is_session_key: bool,
+}
+
+/// What a confirmation dialog will do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Operation {
+    Create { user: String, has_password: bool },
+    /// Make one or many keys Active or Inactive.
+    SetStatus {
+        targets: Vec<KeyTarget>,
+        status: KeyStatus,
+    },
+}
+
+/// A yes/no dialog. The focus starts on Cancel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Confirm {
+    pub operation: Operation,
+    pub focus: Button,
+}
+
+/// Delete: the operator types (or pastes) the key ID.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeleteDialog {
+    pub target: KeyTarget,
+    pub input: String,
+    /// Set when Enter was pressed on text that does not match.
+    pub mismatch: bool,
+}
+
+/// Where saving the new key to the credentials file stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SaveState {
+    Idle,
+    /// Typing the profile name.
+    Naming { name: String },
+    /// The profile exists: overwrite only after a second confirmation.
+    ConfirmOverwrite { name: String },
+    Saving { name: String },
+    Saved { name: String, path: String },
+    Failed { message: String },
+}
+
+/// The new key's secret, shown once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretDialog {
+    pub user: String,
+    pub key_id: String,
+    pub secret: Secret,
+    pub save: SaveState,
+    pub copied: bool,
+    /// Closing was asked for: waiting for `y` to acknowledge.
+    pub acknowledging: bool,
+}
+
+/// One key's line in a bulk dialog.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Pending,
+    Done,
+    Skipped(String),
+    Failed(String),
+}
+
+/// Progress of a confirmed action on several keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Progress {
+    pub title: String,
+    pub items: Vec<(KeyTarget, Outcome)>,
+}
+
+impl Progress {
+    #[must_use]
+    pub fn finished(&self) -> bool {
+        self.items.iter().all(|(_, o)| *o != Outcome::Pending)
+    }
+}

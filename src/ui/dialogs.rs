@@ -1,0 +1,263 @@
+//! Confirmation, delete, new-secret and progress dialogs.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use super::Theme;
+use super::format;
+use super::help::centered;
+use crate::model::KeyStatus;
+use crate::state::{
+    Button, Confirm, DeleteDialog, KeyTarget, Operation, Outcome, Progress, SaveState,
+    SecretDialog, State,
+};
+
+const WIDTH: u16 = 84;
+
+fn show(frame: &mut Frame, area: Rect, title: String, border: Style, lines: Vec<Line<'static>>) {
+    let inner_width = usize::from(WIDTH.min(area.width).saturating_sub(2)).max(1);
+    let height: usize = lines
+        .iter()
+        .map(|l| l.width().div_ceil(inner_width).max(1))
+        .sum();
+    let height = u16::try_from(height + 2).unwrap_or(u16::MAX);
+    let popup = centered(area, WIDTH, height);
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(border)
+                .title(Span::styled(title, border)),
+        ),
+        popup,
+    );
+}
+
+fn facts(state: &State, target: &KeyTarget) -> Line<'static> {
+    let used = match &target.last_used {
+        None => "last use unknown".to_owned(),
+        Some(used) => match used.date {
+            None => "never used".to_owned(),
+            Some(date) => {
+                let mut text = format!("last used {} ({})", format::date(date), format::ago(state.now, date));
+                if let Some(service) = &used.service {
+                    text.push_str(&format!(" via {service}"));
+                }
+                if let Some(region) = &used.region {
+                    text.push_str(&format!(" in {region}"));
+                }
+                text
+            }
+        },
+    };
+    Line::raw(format!(
+        " {}  {}  {}  created {} ({} old)  {used}",
+        target.user,
+        target.key_id,
+        target.status,
+        format::date(target.created),
+        format::age(state.now, target.created),
+    ))
+}
+
+fn lockout(theme: &Theme, target: &KeyTarget, verb: &str) -> Option<Line<'static>> {
+    target.is_session_key.then(|| {
+        Line::styled(
+            format!(
+                " {} is the key iamkeys is signed with: {verb} it locks this session out.",
+                target.key_id
+            ),
+            theme.error,
+        )
+    })
+}
+
+fn read_only_line(state: &State, theme: &Theme) -> Option<Line<'static>> {
+    state.session.read_only.then(|| {
+        Line::styled(
+            " READ-ONLY mode: nothing will be changed, whatever you answer.",
+            theme.warn,
+        )
+    })
+}
+
+fn buttons(theme: &Theme, focus: Button, confirm: &str) -> Line<'static> {
+    let style = |b: Button| if b == focus { theme.selected } else { Style::new() };
+    Line::from(vec![
+        Span::raw(" "),
+        Span::styled(" Cancel ", style(Button::Cancel)),
+        Span::raw("   "),
+        Span::styled(format!(" {confirm} "), style(Button::Confirm)),
+        Span::styled("     y confirm · n/Esc cancel · Tab switch · Enter press", theme.dim),
+    ])
+}
+
+pub fn confirm(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, dialog: &Confirm) {
+    let mut lines = Vec::new();
+    let (title, verb) = match &dialog.operation {
+        Operation::Create { user, has_password } => {
+            lines.push(Line::raw(format!(" Create a new access key for {user}?")));
+            if *has_password {
+                lines.push(Line::raw(""));
+                lines.push(Line::styled(
+                    format!(" {user} has a console password. CIS AWS Foundations 1.11 (v1.4–v4.0; 1.10 in v5.0, 2.10 in v6.0) says: do not set up access keys during initial user setup for IAM users that have a console password. Prefer roles or IAM Identity Center for programmatic access."),
+                    theme.warn,
+                ));
+            }
+            (" Create an access key ".to_owned(), "Create")
+        }
+        Operation::SetStatus { targets, status } => {
+            let (word, verb, doing) = match status {
+                KeyStatus::Inactive => ("inactive", "Make inactive", "making"),
+                KeyStatus::Active => ("active", "Make active", "making"),
+            };
+            let title = if targets.len() == 1 {
+                format!(" Make key {word} ")
+            } else {
+                format!(" Make {} keys {word} ", targets.len())
+            };
+            lines.push(Line::raw(format!(
+                " Make {} {word}?",
+                if targets.len() == 1 { "this key" } else { "these keys" }
+            )));
+            for target in targets {
+                lines.push(facts(state, target));
+                if *status == KeyStatus::Inactive {
+                    lines.extend(lockout(theme, target, &format!("{doing} {word}")));
+                }
+            }
+            (title, verb)
+        }
+    };
+    lines.extend(read_only_line(state, theme));
+    lines.push(Line::raw(""));
+    lines.push(buttons(theme, dialog.focus, verb));
+    show(frame, area, title, theme.accent, lines);
+}
+
+pub fn delete(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, dialog: &DeleteDialog) {
+    let target = &dialog.target;
+    let mut lines = vec![
+        Line::raw(format!(
+            " Delete access key {} of {}? This cannot be undone.",
+            target.key_id, target.user
+        )),
+        facts(state, target),
+    ];
+    lines.extend(lockout(theme, target, "deleting"));
+    lines.extend(read_only_line(state, theme));
+    lines.push(Line::raw(""));
+    lines.push(Line::raw(" Type (or paste) the access key ID to confirm:"));
+    lines.push(Line::from(vec![
+        Span::raw(" > "),
+        Span::styled(format!("{}▏", dialog.input), theme.title),
+    ]));
+    if dialog.mismatch {
+        lines.push(Line::styled(
+            format!(" That is not {}: nothing was deleted.", target.key_id),
+            theme.error,
+        ));
+    }
+    lines.push(Line::styled(
+        " Enter deletes when the text matches exactly · Esc cancels",
+        theme.dim,
+    ));
+    show(frame, area, " Delete access key ".to_owned(), theme.error, lines);
+}
+
+fn save_line(state: &State, theme: &Theme, save: &SaveState) -> Vec<Line<'static>> {
+    let path = state
+        .session
+        .credentials_file
+        .as_ref()
+        .map_or_else(|| "the credentials file".to_owned(), |p| p.display().to_string());
+    match save {
+        SaveState::Idle => Vec::new(),
+        SaveState::Naming { name } => vec![
+            Line::raw(format!(" Profile name to add to {path}:")),
+            Line::from(vec![Span::raw(" > "), Span::styled(format!("{name}▏"), theme.title)]),
+            Line::styled(" Enter saves · Esc cancels", theme.dim),
+        ],
+        SaveState::ConfirmOverwrite { name } => vec![Line::styled(
+            format!(" Profile [{name}] already exists in {path}. Overwrite it? y overwrites · n keeps it"),
+            theme.warn,
+        )],
+        SaveState::Saving { name } => vec![Line::raw(format!(" Saving as [{name}]…"))],
+        SaveState::Saved { name, path } => vec![Line::styled(
+            format!(" Saved as profile [{name}] in {path} (mode 0600)."),
+            theme.active,
+        )],
+        SaveState::Failed { message } => vec![
+            Line::styled(format!(" {message}"), theme.error),
+            Line::raw(" The secret stays here until it is saved or you close this dialog."),
+        ],
+    }
+}
+
+pub fn secret(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, dialog: &SecretDialog) {
+    let mut lines = vec![
+        Line::raw(format!(" New access key for {}:", dialog.user)),
+        Line::from(vec![
+            Span::raw(" Access key ID      "),
+            Span::styled(dialog.key_id.clone(), theme.title),
+        ]),
+        Line::from(vec![
+            Span::raw(" Secret access key  "),
+            Span::styled(dialog.secret.expose().to_owned(), theme.title),
+        ]),
+        Line::raw(""),
+        Line::styled(
+            " This is the only time the secret access key is shown. Store it now.",
+            theme.warn,
+        ),
+    ];
+    if dialog.copied {
+        lines.push(Line::raw(" The secret was copied to the clipboard."));
+    }
+    lines.extend(save_line(state, theme, &dialog.save));
+    lines.push(Line::raw(""));
+    if dialog.acknowledging {
+        lines.push(Line::styled(
+            " The secret cannot be shown again once this closes. Close it? y closes · n goes back",
+            theme.error,
+        ));
+    } else {
+        let mut hint = " c copy the secret".to_owned();
+        if state.session.credentials_file.is_some() {
+            hint.push_str(" · w add to the credentials file");
+        }
+        hint.push_str(" · Esc/Enter close");
+        lines.push(Line::styled(hint, theme.dim));
+    }
+    show(frame, area, " New access key: shown once ".to_owned(), theme.accent, lines);
+}
+
+pub fn progress(theme: &Theme, frame: &mut Frame, area: Rect, progress: &Progress) {
+    let mut lines: Vec<Line> = progress
+        .items
+        .iter()
+        .map(|(target, outcome)| {
+            let (text, style) = match outcome {
+                Outcome::Pending => ("in flight…".to_owned(), theme.dim),
+                Outcome::Done => ("done".to_owned(), theme.active),
+                Outcome::Skipped(why) => (format!("skipped: {why}"), theme.dim),
+                Outcome::Failed(why) => (format!("failed: {why}"), theme.error),
+            };
+            Line::from(vec![
+                Span::raw(format!(" {}  {}  ", target.user, target.key_id)),
+                Span::styled(text, style),
+            ])
+        })
+        .collect();
+    lines.push(Line::raw(""));
+    lines.push(if progress.finished() {
+        Line::styled(" All done. Enter or Esc closes.", theme.dim)
+    } else {
+        Line::styled(" Working… each key's outcome appears as it arrives.", theme.dim)
+    });
+    show(frame, area, format!(" {} ", progress.title), theme.accent, lines);
+}

@@ -1,0 +1,253 @@
+//! Keys inside dialogs. `y` confirms and `n`/`Esc` cancels in every yes/no
+//! dialog; `Tab`/arrows move between the buttons; `Enter` presses the focused
+//! one, and the focus starts on Cancel.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::mutations::start;
+use crate::effect::{Change, Effect};
+use crate::model::KeyStatus;
+use crate::state::{
+    Button, Confirm, DeleteDialog, Modal, Operation, Outcome, Progress, SaveState, SecretDialog,
+    State,
+};
+
+pub(super) fn on_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
+    let Some(modal) = state.modal.take() else {
+        return Vec::new();
+    };
+    match modal {
+        Modal::Help | Modal::Error { .. } => {
+            if !matches!(
+                key.code,
+                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q' | '?' | 'n' | 'y')
+            ) {
+                state.modal = Some(modal);
+            }
+            Vec::new()
+        }
+        Modal::Confirm(confirm) => on_confirm(state, confirm, key),
+        Modal::Delete(dialog) => on_delete(state, dialog, key),
+        Modal::Secret(dialog) => on_secret(state, dialog, key),
+        Modal::Progress(progress) => {
+            let closing = matches!(key.code, KeyCode::Esc | KeyCode::Enter);
+            if !(closing && progress.finished()) {
+                state.modal = Some(Modal::Progress(progress));
+            }
+            Vec::new()
+        }
+    }
+}
+
+/// Text pasted while a dialog with a text field is open.
+pub(super) fn on_paste(state: &mut State, text: &str) {
+    let text: String = text.chars().filter(|c| !c.is_control()).collect();
+    match &mut state.modal {
+        Some(Modal::Delete(dialog)) => {
+            dialog.input.push_str(text.trim());
+            dialog.mismatch = false;
+        }
+        Some(Modal::Secret(SecretDialog {
+            save: SaveState::Naming { name },
+            ..
+        })) => name.push_str(text.trim()),
+        _ => {}
+    }
+}
+
+fn on_confirm(state: &mut State, mut confirm: Confirm, key: &KeyEvent) -> Vec<Effect> {
+    let press = match key.code {
+        KeyCode::Char('y') => Some(Button::Confirm),
+        KeyCode::Char('n') | KeyCode::Esc => Some(Button::Cancel),
+        KeyCode::Enter => Some(confirm.focus),
+        KeyCode::Tab | KeyCode::BackTab | KeyCode::Left | KeyCode::Right => {
+            confirm.focus = confirm.focus.other();
+            None
+        }
+        _ => None,
+    };
+    match press {
+        None => {
+            state.modal = Some(Modal::Confirm(confirm));
+            Vec::new()
+        }
+        Some(Button::Cancel) => Vec::new(),
+        Some(Button::Confirm) => confirmed(state, confirm.operation),
+    }
+}
+
+fn read_only(state: &mut State) -> bool {
+    if state.session.read_only {
+        state.notice = Some("Read-only mode: nothing was changed.".to_owned());
+    }
+    state.session.read_only
+}
+
+fn confirmed(state: &mut State, operation: Operation) -> Vec<Effect> {
+    if read_only(state) {
+        return Vec::new();
+    }
+    match operation {
+        Operation::Create { user, .. } => {
+            let known_keys = state
+                .users
+                .get(&user)
+                .and_then(|r| r.listed_keys())
+                .map(|keys| keys.iter().map(|k| k.id.clone()).collect())
+                .unwrap_or_default();
+            state.notice = Some(format!("Creating an access key for {user}…"));
+            vec![start(state, Change::Create { user, known_keys })]
+        }
+        Operation::SetStatus { targets, status } if targets.len() == 1 => {
+            let target = &targets[0];
+            state.notice = Some(format!("Making {} {status}…", target.key_id));
+            vec![start(
+                state,
+                Change::SetStatus {
+                    user: target.user.clone(),
+                    key_id: target.key_id.clone(),
+                    status,
+                },
+            )]
+        }
+        Operation::SetStatus { targets, status } => bulk(state, targets, status),
+    }
+}
+
+fn bulk(
+    state: &mut State,
+    targets: Vec<crate::state::KeyTarget>,
+    status: KeyStatus,
+) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    let mut items = Vec::new();
+    for target in targets {
+        let outcome = if state.busy_keys.contains(&target.key_id) {
+            Outcome::Skipped("a change is already in flight".to_owned())
+        } else if target.status == status {
+            Outcome::Skipped(format!("already {status}"))
+        } else {
+            effects.push(start(
+                state,
+                Change::SetStatus {
+                    user: target.user.clone(),
+                    key_id: target.key_id.clone(),
+                    status,
+                },
+            ));
+            Outcome::Pending
+        };
+        items.push((target, outcome));
+    }
+    state.marks.clear();
+    state.modal = Some(Modal::Progress(Progress {
+        title: format!("Making {} keys {status}", items.len()),
+        items,
+    }));
+    effects
+}
+
+fn on_delete(state: &mut State, mut dialog: DeleteDialog, key: &KeyEvent) -> Vec<Effect> {
+    match key.code {
+        KeyCode::Esc => return Vec::new(),
+        KeyCode::Enter => {
+            if dialog.input.trim() == dialog.target.key_id {
+                if read_only(state) {
+                    return Vec::new();
+                }
+                let target = dialog.target;
+                state.notice = Some(format!("Deleting {}…", target.key_id));
+                return vec![start(
+                    state,
+                    Change::Delete {
+                        user: target.user,
+                        key_id: target.key_id,
+                    },
+                )];
+            }
+            dialog.mismatch = true;
+        }
+        KeyCode::Backspace => {
+            dialog.input.pop();
+            dialog.mismatch = false;
+        }
+        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+            dialog.input.push(c);
+            dialog.mismatch = false;
+        }
+        _ => {}
+    }
+    state.modal = Some(Modal::Delete(dialog));
+    Vec::new()
+}
+
+fn on_secret(state: &mut State, mut dialog: SecretDialog, key: &KeyEvent) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    if dialog.acknowledging {
+        match key.code {
+            // Dropping the dialog drops the last copy of the secret, which zeroizes it.
+            KeyCode::Char('y') => {
+                state.notice = Some(format!("The secret of {} was closed for good.", dialog.key_id));
+                return effects;
+            }
+            KeyCode::Char('n') | KeyCode::Esc => dialog.acknowledging = false,
+            _ => {}
+        }
+        state.modal = Some(Modal::Secret(dialog));
+        return effects;
+    }
+    match (&mut dialog.save, key.code) {
+        (SaveState::Naming { .. }, KeyCode::Esc) => dialog.save = SaveState::Idle,
+        (SaveState::Naming { name }, KeyCode::Backspace) => {
+            name.pop();
+        }
+        (SaveState::Naming { name }, KeyCode::Char(c))
+            if !key.modifiers.contains(KeyModifiers::CONTROL) =>
+        {
+            name.push(c);
+        }
+        (SaveState::Naming { name }, KeyCode::Enter) => {
+            let name = name.trim().to_owned();
+            effects.extend(save(state, &mut dialog, name, false));
+        }
+        (SaveState::ConfirmOverwrite { name }, KeyCode::Char('y')) => {
+            let name = name.clone();
+            effects.extend(save(state, &mut dialog, name, true));
+        }
+        (SaveState::ConfirmOverwrite { .. }, KeyCode::Char('n') | KeyCode::Esc) => {
+            dialog.save = SaveState::Idle;
+        }
+        (SaveState::Naming { .. } | SaveState::ConfirmOverwrite { .. }, _) => {}
+        (_, KeyCode::Char('c')) => {
+            dialog.copied = true;
+            effects.push(Effect::Copy(dialog.secret.clone()));
+        }
+        (_, KeyCode::Char('w')) if state.session.credentials_file.is_some() => {
+            dialog.save = SaveState::Naming {
+                name: format!("iamkeys-{}", dialog.user),
+            };
+        }
+        (_, KeyCode::Esc | KeyCode::Enter) => dialog.acknowledging = true,
+        _ => {}
+    }
+    state.modal = Some(Modal::Secret(dialog));
+    effects
+}
+
+fn save(state: &State, dialog: &mut SecretDialog, name: String, overwrite: bool) -> Vec<Effect> {
+    let Some(path) = state.session.credentials_file.clone() else {
+        return Vec::new();
+    };
+    if let Err(message) = crate::credentials_file::check_profile_name(&name) {
+        dialog.save = SaveState::Failed { message };
+        return Vec::new();
+    }
+    dialog.save = SaveState::Saving { name: name.clone() };
+    vec![Effect::SaveCredentials {
+        path,
+        profile: name,
+        key_id: dialog.key_id.clone(),
+        secret: dialog.secret.clone(),
+        overwrite,
+    }]
+}

@@ -1,0 +1,169 @@
+//! Commands that act on keys: open the create / make inactive / make active /
+//! delete dialogs, mark keys, copy a key ID. Nothing is changed here: a
+//! dialog opens, and only its confirmation asks for a change.
+
+use crate::effect::Effect;
+use crate::model::{AccessKey, KeyStatus};
+use crate::secret::Secret;
+use crate::state::{
+    Button, Confirm, DeleteDialog, KeyTarget, Modal, Operation, State, UserRow,
+};
+
+/// IAM allows two access keys per user.
+pub const KEYS_PER_USER: usize = 2;
+
+/// The facts a dialog shows about a key.
+pub fn target(state: &State, row: &UserRow, key: &AccessKey) -> KeyTarget {
+    let session_key = state
+        .known_identity()
+        .and_then(|i| i.access_key_id.as_deref());
+    KeyTarget {
+        user: row.user.name.clone(),
+        key_id: key.id.clone(),
+        status: key.status,
+        created: key.created,
+        last_used: row.key_last_used(key),
+        is_session_key: session_key == Some(key.id.as_str()),
+    }
+}
+
+fn refuse(state: &mut State, title: &str, message: String) -> Vec<Effect> {
+    state.modal = Some(Modal::Error {
+        title: title.to_owned(),
+        message,
+    });
+    Vec::new()
+}
+
+fn say(state: &mut State, message: String) -> Vec<Effect> {
+    state.notice = Some(message);
+    Vec::new()
+}
+
+pub(super) fn create(state: &mut State) -> Vec<Effect> {
+    let Some(row) = state.users.selected() else {
+        return say(state, "No user selected.".to_owned());
+    };
+    let user = row.user.name.clone();
+    let has_password = row.password == Some(true);
+    if state.busy_users.contains(&user) {
+        return say(state, format!("A key is already being created for {user}."));
+    }
+    match row.listed_keys() {
+        None => say(state, format!("Still listing {user}'s keys: try again in a moment.")),
+        Some(keys) if keys.len() >= KEYS_PER_USER => refuse(
+            state,
+            "Cannot create a key",
+            format!(
+                "{user} already has {} access keys, IAM's limit. To rotate, make the old key inactive (i), check that nothing breaks, delete it (d), then create the new one.",
+                keys.len()
+            ),
+        ),
+        Some(_) => {
+            state.modal = Some(Modal::Confirm(Confirm {
+                operation: Operation::Create { user, has_password },
+                focus: Button::Cancel,
+            }));
+            Vec::new()
+        }
+    }
+}
+
+fn selected_target(state: &State) -> Result<KeyTarget, String> {
+    let (row, key) = state
+        .selected_key()
+        .ok_or_else(|| "No key selected: Enter or Tab moves to the key pane.".to_owned())?;
+    if state.busy_keys.contains(&key.id) {
+        return Err(format!("A change to {} is already in flight.", key.id));
+    }
+    Ok(target(state, row, key))
+}
+
+pub(super) fn set_status(state: &mut State, status: KeyStatus) -> Vec<Effect> {
+    if status == KeyStatus::Inactive && !state.marks.is_empty() {
+        return bulk_deactivate(state);
+    }
+    let target = match selected_target(state) {
+        Ok(target) => target,
+        Err(message) => return say(state, message),
+    };
+    if target.status == status {
+        return say(state, format!("{} is already {status}.", target.key_id));
+    }
+    state.modal = Some(Modal::Confirm(Confirm {
+        operation: Operation::SetStatus {
+            targets: vec![target],
+            status,
+        },
+        focus: Button::Cancel,
+    }));
+    Vec::new()
+}
+
+fn bulk_deactivate(state: &mut State) -> Vec<Effect> {
+    let targets: Vec<KeyTarget> = state
+        .marks
+        .iter()
+        .filter_map(|(user, key_id)| {
+            let row = state.users.get(user)?;
+            let key = row.listed_keys()?.iter().find(|k| &k.id == key_id)?;
+            Some(target(state, row, key))
+        })
+        .collect();
+    if targets.is_empty() {
+        state.marks.clear();
+        return say(state, "The marked keys no longer exist.".to_owned());
+    }
+    state.modal = Some(Modal::Confirm(Confirm {
+        operation: Operation::SetStatus {
+            targets,
+            status: KeyStatus::Inactive,
+        },
+        focus: Button::Cancel,
+    }));
+    Vec::new()
+}
+
+pub(super) fn delete(state: &mut State) -> Vec<Effect> {
+    let target = match selected_target(state) {
+        Ok(target) => target,
+        Err(message) => return say(state, message),
+    };
+    if target.status == KeyStatus::Active {
+        return refuse(
+            state,
+            "Cannot delete an active key",
+            format!(
+                "{} is Active: make it inactive first (i), check that nothing breaks, then delete it. (The AWS console and the CIS backout plan ask the same.)",
+                target.key_id
+            ),
+        );
+    }
+    state.modal = Some(Modal::Delete(DeleteDialog {
+        target,
+        input: String::new(),
+        mismatch: false,
+    }));
+    Vec::new()
+}
+
+pub(super) fn toggle_mark(state: &mut State) -> Vec<Effect> {
+    let Some((row, key)) = state.selected_key() else {
+        return say(state, "No key selected: Enter or Tab moves to the key pane.".to_owned());
+    };
+    let mark = (row.user.name.clone(), key.id.clone());
+    if !state.marks.remove(&mark) {
+        state.marks.insert(mark);
+    }
+    let count = state.marks.len();
+    say(state, format!("{count} key{} marked", if count == 1 { "" } else { "s" }))
+}
+
+pub(super) fn copy_id(state: &mut State) -> Vec<Effect> {
+    let Some((_, key)) = state.selected_key() else {
+        return say(state, "No key selected: Enter or Tab moves to the key pane.".to_owned());
+    };
+    let id = key.id.clone();
+    state.notice = Some(format!("Copied {id} to the clipboard"));
+    vec![Effect::Copy(Secret::new(id))]
+}

@@ -1,0 +1,139 @@
+//! Starting changes and folding their results in: mark what is in flight,
+//! show each outcome, and re-list the user's keys from IAM afterwards.
+
+use crate::action::{Mutated, SaveOutcome};
+use crate::effect::{Actor, Call, Change, Effect};
+use crate::iam::{ErrorKind, IamError};
+use crate::state::{KeysState, Modal, Outcome, SaveState, SecretDialog, State};
+
+/// Ask for a change, marking its key (or user) busy until the result comes.
+pub(super) fn start(state: &mut State, change: Change) -> Effect {
+    state.next_mutation += 1;
+    let id = state.next_mutation;
+    match &change {
+        Change::Create { user, .. } => {
+            state.busy_users.insert(user.clone());
+        }
+        Change::SetStatus { key_id, .. } | Change::Delete { key_id, .. } => {
+            state.busy_keys.insert(key_id.clone());
+        }
+    }
+    state.in_flight.insert(id, change.clone());
+    let identity = state.known_identity();
+    let actor = Actor {
+        profile: state.session.profile.clone(),
+        account_id: identity.map(|i| i.account_id.clone()),
+        caller_arn: identity.map(|i| i.arn.clone()),
+    };
+    Effect::Mutate { id, change, actor }
+}
+
+fn failure_text(state: &State, change: &Change, err: &IamError) -> String {
+    match err.kind {
+        ErrorKind::NoSuchEntity => format!(
+            "{} no longer exists (deleted by someone else meanwhile?): the list was refreshed.",
+            change.key_id().unwrap_or(change.user())
+        ),
+        ErrorKind::AccessDenied => format!(
+            "Access denied: this identity lacks {}. Nothing was changed.",
+            err.action
+        ),
+        ErrorKind::LimitExceeded => format!(
+            "{} already has two access keys (IAM's limit): nothing was created.",
+            change.user()
+        ),
+        _ => err.operator_message(&state.session.profile),
+    }
+}
+
+pub(super) fn on_mutated(
+    state: &mut State,
+    id: u64,
+    result: Result<Mutated, IamError>,
+) -> Vec<Effect> {
+    let Some(change) = state.in_flight.remove(&id) else {
+        return Vec::new();
+    };
+    let user = change.user().to_owned();
+    match &change {
+        Change::Create { .. } => {
+            state.busy_users.remove(&user);
+        }
+        Change::SetStatus { key_id, .. } | Change::Delete { key_id, .. } => {
+            state.busy_keys.remove(key_id);
+        }
+    }
+    let outcome = match &result {
+        Ok(_) => Outcome::Done,
+        Err(err) => Outcome::Failed(failure_text(state, &change, err)),
+    };
+    if let (Some(Modal::Progress(progress)), Some(key_id)) = (&mut state.modal, change.key_id()) {
+        if let Some(item) = progress.items.iter_mut().find(|(t, _)| t.key_id == key_id) {
+            item.1 = outcome;
+            return refresh_user(state, &user);
+        }
+    }
+    match result {
+        Ok(Mutated::Created(new)) => {
+            state.notice = Some(format!("Created {} for {user}.", new.key.id));
+            state.modal = Some(Modal::Secret(SecretDialog {
+                user: user.clone(),
+                key_id: new.key.id.clone(),
+                secret: new.secret,
+                save: SaveState::Idle,
+                copied: false,
+                acknowledging: false,
+            }));
+        }
+        Ok(Mutated::StatusSet) => {
+            if let Change::SetStatus { key_id, status, .. } = &change {
+                state.notice = Some(format!("{user}: {key_id} is now {status}."));
+            }
+        }
+        Ok(Mutated::Deleted) => {
+            if let Some(key_id) = change.key_id() {
+                state.notice = Some(format!("{user}: {key_id} was deleted."));
+                state.marks.retain(|(_, k)| k != key_id);
+            }
+        }
+        Err(err) => {
+            let message = failure_text(state, &change, &err);
+            if err.kind == ErrorKind::NoSuchEntity {
+                state.notice = Some(message);
+            } else {
+                state.modal = Some(Modal::Error {
+                    title: "The change failed".to_owned(),
+                    message,
+                });
+            }
+        }
+    }
+    refresh_user(state, &user)
+}
+
+/// Re-list a user's keys from IAM (ahead of the queue).
+fn refresh_user(state: &mut State, user: &str) -> Vec<Effect> {
+    let Some(row) = state.users.get_mut(user) else {
+        return Vec::new();
+    };
+    row.keys = KeysState::Priority;
+    state.pending += 1;
+    vec![Effect::Iam {
+        generation: state.generation,
+        call: Call::ListKeys {
+            user: user.to_owned(),
+            priority: true,
+        },
+    }]
+}
+
+pub(super) fn on_saved(state: &mut State, profile: String, result: Result<SaveOutcome, String>) {
+    let Some(Modal::Secret(dialog)) = &mut state.modal else {
+        return;
+    };
+    dialog.save = match result {
+        Ok(SaveOutcome::Saved { path }) => SaveState::Saved { name: profile, path },
+        Ok(SaveOutcome::Exists) => SaveState::ConfirmOverwrite { name: profile },
+        Err(message) => SaveState::Failed { message },
+    };
+}
