@@ -23,9 +23,15 @@ pub enum Action {
     /// Text pasted into the terminal (bracketed paste).
     Paste(String),
     /// The result of a change to IAM.
-    Mutated { id: u64, result: Result<Mutated, IamError> },
+    Mutated {
+        id: u64,
+        result: Result<Mutated, IamError>,
+    },
     /// The result of saving a new key to the credentials file.
-    Saved { profile: String, result: Result<SaveOutcome, String> },
+    Saved {
+        profile: String,
+        result: Result<SaveOutcome, String>,
+    },
     /// A worker task panicked: a bug. The driver stops with this message.
     Crashed(String),
 }
@@ -63,7 +69,9 @@ pub enum Mutated {
 /// What saving to the credentials file did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SaveOutcome {
-    Saved { path: String },
+    Saved {
+        path: String,
+    },
     /// A profile of that name is there already; nothing was written.
     Exists,
 }

@@ -15,12 +15,12 @@ use ratatui::DefaultTerminal;
 use tokio::sync::mpsc;
 
 use crate::action::Action;
+use crate::clipboard;
 use crate::effect::Effect;
 use crate::iam::IamClient;
 use crate::state::State;
 use crate::ui::{self, Theme};
 use crate::update::update;
-use crate::clipboard;
 use crate::worker::{Settings, Worker};
 
 /// How often the clock ticks (spinner, ages).

@@ -109,7 +109,10 @@ mod tests {
             account_id: Some("123456789012".into()),
             caller_arn: Some("arn:aws:iam::123456789012:user/me".into()),
         };
-        let change = Change::Create { user: "alice".into(), known_keys: vec![] };
+        let change = Change::Create {
+            user: "alice".into(),
+            known_keys: vec![],
+        };
         let result = Ok(Mutated::Created(NewAccessKey {
             key: AccessKey {
                 id: "AKIANEW".into(),
@@ -119,13 +122,25 @@ mod tests {
             },
             secret: Secret::new("TOPSECRETVALUE"),
         }));
-        log.append(&Entry::new(Utc::now(), &actor, &change, &result)).unwrap();
-        let change = Change::Delete { user: "bob".into(), key_id: "AKIAOLD".into() };
-        let failed = Err(IamError::new(crate::iam::ErrorKind::NoSuchEntity, "iam:DeleteAccessKey", "gone"));
-        log.append(&Entry::new(Utc::now(), &actor, &change, &failed)).unwrap();
+        log.append(&Entry::new(Utc::now(), &actor, &change, &result))
+            .unwrap();
+        let change = Change::Delete {
+            user: "bob".into(),
+            key_id: "AKIAOLD".into(),
+        };
+        let failed = Err(IamError::new(
+            crate::iam::ErrorKind::NoSuchEntity,
+            "iam:DeleteAccessKey",
+            "gone",
+        ));
+        log.append(&Entry::new(Utc::now(), &actor, &change, &failed))
+            .unwrap();
         let text = std::fs::read_to_string(log.path()).unwrap();
         assert!(!text.contains("TOPSECRETVALUE"));
-        let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        let lines: Vec<serde_json::Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
         assert_eq!(lines[0]["action"], "CreateAccessKey");
         assert_eq!(lines[0]["access_key_id"], "AKIANEW");
         assert_eq!(lines[0]["outcome"], "ok");

@@ -21,7 +21,9 @@ pub fn osc52(text: &str) -> String {
 pub fn copy(text: &Secret) -> std::io::Result<()> {
     let mut sequence = osc52(text.expose());
     let mut out = std::io::stdout().lock();
-    let result = out.write_all(sequence.as_bytes()).and_then(|()| out.flush());
+    let result = out
+        .write_all(sequence.as_bytes())
+        .and_then(|()| out.flush());
     zeroize::Zeroize::zeroize(&mut sequence);
     result
 }

@@ -87,10 +87,17 @@ pub fn save(
     if !text.is_empty() && !text.ends_with("\n\n") {
         text.push('\n');
     }
-    text.push_str(&format!(
-        "[{profile}]\naws_access_key_id = {key_id}\naws_secret_access_key = {}\n",
-        secret.expose()
-    ));
+    for part in [
+        "[",
+        profile,
+        "]\naws_access_key_id = ",
+        key_id,
+        "\naws_secret_access_key = ",
+        secret.expose(),
+        "\n",
+    ] {
+        text.push_str(part);
+    }
     write_private(path, text.as_bytes()).map_err(|e| format!("Cannot write {shown}: {e}"))?;
     // The text held the secret: clear it before it is freed.
     zeroize::Zeroize::zeroize(&mut text);
@@ -102,7 +109,10 @@ pub fn save(
 /// Write through a temporary file in the same directory (mode 0600), then
 /// rename it over the target, so a failure never leaves half a file.
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     if !dir.exists() {
         let mut builder = std::fs::DirBuilder::new();
         builder.recursive(true);
@@ -110,7 +120,10 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
         builder.create(dir)?;
     }
-    let name = path.file_name().map_or_else(|| "credentials".into(), |n| n.to_string_lossy().into_owned());
+    let name = path.file_name().map_or_else(
+        || "credentials".into(),
+        |n| n.to_string_lossy().into_owned(),
+    );
     let temp = dir.join(format!(".{name}.iamkeys-{}", std::process::id()));
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
@@ -162,13 +175,22 @@ mod tests {
         let path = dir.path().join("credentials");
         let before = "[a]\nx = 1\n\n[b]\naws_access_key_id = AKIAB\n\n[c]\ny = 2\n";
         std::fs::write(&path, before).unwrap();
-        assert_eq!(save(&path, "b", "AKIANEW", &secret(), false), Ok(SaveOutcome::Exists));
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), before, "nothing written");
+        assert_eq!(
+            save(&path, "b", "AKIANEW", &secret(), false),
+            Ok(SaveOutcome::Exists)
+        );
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            before,
+            "nothing written"
+        );
         save(&path, "b", "AKIANEW", &secret(), true).unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(!text.contains("AKIAB"));
         assert!(text.contains("[a]\nx = 1\n") && text.contains("[c]\ny = 2\n"));
-        assert!(text.ends_with("[b]\naws_access_key_id = AKIANEW\naws_secret_access_key = s3cr3t/EXAMPLE\n"));
+        assert!(text.ends_with(
+            "[b]\naws_access_key_id = AKIANEW\naws_secret_access_key = s3cr3t/EXAMPLE\n"
+        ));
     }
 
     #[test]

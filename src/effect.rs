@@ -61,9 +61,9 @@ impl Change {
     #[must_use]
     pub fn user(&self) -> &str {
         match self {
-            Self::Create { user, .. } | Self::SetStatus { user, .. } | Self::Delete { user, .. } => {
-                user
-            }
+            Self::Create { user, .. }
+            | Self::SetStatus { user, .. }
+            | Self::Delete { user, .. } => user,
         }
     }
 
@@ -90,7 +90,11 @@ pub enum Effect {
     /// Run a call; its result comes back tagged with `generation`.
     Iam { generation: u64, call: Call },
     /// Make a change; the result comes back tagged with `id`.
-    Mutate { id: u64, change: Change, actor: Actor },
+    Mutate {
+        id: u64,
+        change: Change,
+        actor: Actor,
+    },
     /// Put text on the clipboard (OSC 52: works over SSH too).
     Copy(Secret),
     /// Append (or, when `overwrite`, replace) a profile in the credentials file, mode 0600.

@@ -8,12 +8,12 @@ use std::time::Duration;
 use chrono::Utc;
 use color_eyre::eyre::{Result, WrapErr, eyre};
 
+use crate::audit_log::AuditLog;
 use crate::cli::{Cli, GlobalArgs};
 use crate::config::Config;
 use crate::iam::connect::{ConnectOptions, connect};
 use crate::iam::{IamClient, demo};
 use crate::state::{Session, State};
-use crate::audit_log::AuditLog;
 use crate::ui::Theme;
 use crate::worker::Settings;
 use crate::{app, logging, paths};

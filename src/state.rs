@@ -8,8 +8,7 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Utc};
 
 pub use modal::{
-    Button, Confirm, DeleteDialog, KeyTarget, Operation, Outcome, Progress, SaveState,
-    SecretDialog,
+    Button, Confirm, DeleteDialog, KeyTarget, Operation, Outcome, Progress, SaveState, SecretDialog,
 };
 pub use users::{KeysState, UserRow, Users};
 
@@ -29,7 +28,10 @@ pub enum Focus {
 pub enum Modal {
     Help,
     /// Something went wrong or cannot be done; nothing to confirm.
-    Error { title: String, message: String },
+    Error {
+        title: String,
+        message: String,
+    },
     Confirm(Confirm),
     Delete(DeleteDialog),
     Secret(SecretDialog),

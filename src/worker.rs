@@ -81,6 +81,7 @@ impl Worker {
 
     /// Carry out an effect. Effects that belong to the terminal (clipboard,
     /// quit) are handed back to the caller.
+    #[must_use]
     pub fn run_effect(&self, effect: Effect) -> Option<Effect> {
         match effect {
             Effect::Iam { generation, call } => self.spawn(generation, call),
@@ -110,8 +111,9 @@ impl Worker {
         let worker = self.clone();
         tokio::spawn(async move {
             worker.in_flight.fetch_add(1, Ordering::Relaxed);
-            let outcome =
-                AssertUnwindSafe(changes::apply(worker.client.as_ref(), &change)).catch_unwind().await;
+            let outcome = AssertUnwindSafe(changes::apply(worker.client.as_ref(), &change))
+                .catch_unwind()
+                .await;
             worker.in_flight.fetch_sub(1, Ordering::Relaxed);
             let action = match outcome {
                 Ok(result) => {

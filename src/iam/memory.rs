@@ -12,11 +12,11 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::{ErrorKind, IamClient, IamError};
-use crate::secret::Secret;
 use crate::model::{
     AccessKey, CredentialReport, Identity, KeyStatus, LastUsed, NewAccessKey, Page, ReportKeySlot,
     ReportRow, ReportState, User,
 };
+use crate::secret::Secret;
 
 /// One user of the in-memory account.
 #[derive(Debug, Clone)]

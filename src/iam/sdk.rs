@@ -8,11 +8,11 @@ use chrono::{DateTime, Utc};
 use super::error::{ErrorKind, IamError};
 use super::sdk_error::from_sdk;
 use super::{IamClient, credential_report};
-use crate::secret::Secret;
 use crate::model::{
     AccessKey, CredentialReport, Identity, KeyStatus, LastUsed, NewAccessKey, Page, ReportState,
     User,
 };
+use crate::secret::Secret;
 
 /// IAM's largest page.
 const MAX_ITEMS: i32 = 1000;

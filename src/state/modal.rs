@@ -39,7 +39,10 @@ pub struct KeyTarget {
 /// What a confirmation dialog will do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Operation {
-    Create { user: String, has_password: bool },
+    Create {
+        user: String,
+        has_password: bool,
+    },
     /// Make one or many keys Active or Inactive.
     SetStatus {
         targets: Vec<KeyTarget>,
@@ -68,12 +71,23 @@ pub struct DeleteDialog {
 pub enum SaveState {
     Idle,
     /// Typing the profile name.
-    Naming { name: String },
+    Naming {
+        name: String,
+    },
     /// The profile exists: overwrite only after a second confirmation.
-    ConfirmOverwrite { name: String },
-    Saving { name: String },
-    Saved { name: String, path: String },
-    Failed { message: String },
+    ConfirmOverwrite {
+        name: String,
+    },
+    Saving {
+        name: String,
+    },
+    Saved {
+        name: String,
+        path: String,
+    },
+    Failed {
+        message: String,
+    },
 }
 
 /// The new key's secret, shown once.

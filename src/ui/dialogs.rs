@@ -15,7 +15,7 @@ use crate::state::{
     SecretDialog, State,
 };
 
-const WIDTH: u16 = 84;
+const WIDTH: u16 = 100;
 
 fn show(frame: &mut Frame, area: Rect, title: String, border: Style, lines: Vec<Line<'static>>) {
     let inner_width = usize::from(WIDTH.min(area.width).saturating_sub(2)).max(1);
@@ -37,40 +37,46 @@ fn show(frame: &mut Frame, area: Rect, title: String, border: Style, lines: Vec<
     );
 }
 
-fn facts(state: &State, target: &KeyTarget) -> Line<'static> {
+fn facts(state: &State, target: &KeyTarget) -> Vec<Line<'static>> {
     let used = match &target.last_used {
         None => "last use unknown".to_owned(),
         Some(used) => match used.date {
             None => "never used".to_owned(),
             Some(date) => {
-                let mut text = format!("last used {} ({})", format::date(date), format::ago(state.now, date));
+                let mut text = format!(
+                    "last used {} ({})",
+                    format::date(date),
+                    format::ago(state.now, date)
+                );
                 if let Some(service) = &used.service {
-                    text.push_str(&format!(" via {service}"));
+                    text.push_str(" via ");
+                    text.push_str(service);
                 }
                 if let Some(region) = &used.region {
-                    text.push_str(&format!(" in {region}"));
+                    text.push_str(" in ");
+                    text.push_str(region);
                 }
                 text
             }
         },
     };
-    Line::raw(format!(
-        " {}  {}  {}  created {} ({} old)  {used}",
-        target.user,
-        target.key_id,
-        target.status,
-        format::date(target.created),
-        format::age(state.now, target.created),
-    ))
+    vec![
+        Line::raw(format!(
+            " {}  {}  {}",
+            target.user, target.key_id, target.status
+        )),
+        Line::raw(format!(
+            "    created {} ({} old) · {used}",
+            format::date(target.created),
+            format::age(state.now, target.created),
+        )),
+    ]
 }
 
 fn lockout(theme: &Theme, target: &KeyTarget, verb: &str) -> Option<Line<'static>> {
     target.is_session_key.then(|| {
         Line::styled(
-            format!(
-                " {} is the key iamkeys is signed with: {verb} it locks this session out.",
-                target.key_id
-            ),
+            format!(" This is the key iamkeys is signed with: {verb} locks this session out."),
             theme.error,
         )
     })
@@ -86,13 +92,19 @@ fn read_only_line(state: &State, theme: &Theme) -> Option<Line<'static>> {
 }
 
 fn buttons(theme: &Theme, focus: Button, confirm: &str) -> Line<'static> {
-    let style = |b: Button| if b == focus { theme.selected } else { Style::new() };
+    let style = |b: Button| {
+        if b == focus {
+            theme.selected
+        } else {
+            Style::new()
+        }
+    };
     Line::from(vec![
         Span::raw(" "),
         Span::styled(" Cancel ", style(Button::Cancel)),
         Span::raw("   "),
         Span::styled(format!(" {confirm} "), style(Button::Confirm)),
-        Span::styled("     y confirm · n/Esc cancel · Tab switch · Enter press", theme.dim),
+        Span::styled("    y confirms · n/Esc cancels · Tab/Enter", theme.dim),
     ])
 }
 
@@ -122,12 +134,16 @@ pub fn confirm(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, dial
             };
             lines.push(Line::raw(format!(
                 " Make {} {word}?",
-                if targets.len() == 1 { "this key" } else { "these keys" }
+                if targets.len() == 1 {
+                    "this key"
+                } else {
+                    "these keys"
+                }
             )));
             for target in targets {
-                lines.push(facts(state, target));
+                lines.extend(facts(state, target));
                 if *status == KeyStatus::Inactive {
-                    lines.extend(lockout(theme, target, &format!("{doing} {word}")));
+                    lines.extend(lockout(theme, target, &format!("{doing} it {word}")));
                 }
             }
             (title, verb)
@@ -141,14 +157,12 @@ pub fn confirm(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, dial
 
 pub fn delete(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, dialog: &DeleteDialog) {
     let target = &dialog.target;
-    let mut lines = vec![
-        Line::raw(format!(
-            " Delete access key {} of {}? This cannot be undone.",
-            target.key_id, target.user
-        )),
-        facts(state, target),
-    ];
-    lines.extend(lockout(theme, target, "deleting"));
+    let mut lines = vec![Line::raw(format!(
+        " Delete access key {} of {}? This cannot be undone.",
+        target.key_id, target.user
+    ))];
+    lines.extend(facts(state, target));
+    lines.extend(lockout(theme, target, "deleting it"));
     lines.extend(read_only_line(state, theme));
     lines.push(Line::raw(""));
     lines.push(Line::raw(" Type (or paste) the access key ID to confirm:"));
@@ -166,24 +180,34 @@ pub fn delete(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, dialo
         " Enter deletes when the text matches exactly · Esc cancels",
         theme.dim,
     ));
-    show(frame, area, " Delete access key ".to_owned(), theme.error, lines);
+    show(
+        frame,
+        area,
+        " Delete access key ".to_owned(),
+        theme.error,
+        lines,
+    );
 }
 
 fn save_line(state: &State, theme: &Theme, save: &SaveState) -> Vec<Line<'static>> {
-    let path = state
-        .session
-        .credentials_file
-        .as_ref()
-        .map_or_else(|| "the credentials file".to_owned(), |p| p.display().to_string());
+    let path = state.session.credentials_file.as_ref().map_or_else(
+        || "the credentials file".to_owned(),
+        |p| p.display().to_string(),
+    );
     match save {
         SaveState::Idle => Vec::new(),
         SaveState::Naming { name } => vec![
             Line::raw(format!(" Profile name to add to {path}:")),
-            Line::from(vec![Span::raw(" > "), Span::styled(format!("{name}▏"), theme.title)]),
+            Line::from(vec![
+                Span::raw(" > "),
+                Span::styled(format!("{name}▏"), theme.title),
+            ]),
             Line::styled(" Enter saves · Esc cancels", theme.dim),
         ],
         SaveState::ConfirmOverwrite { name } => vec![Line::styled(
-            format!(" Profile [{name}] already exists in {path}. Overwrite it? y overwrites · n keeps it"),
+            format!(
+                " Profile [{name}] already exists in {path}. Overwrite it? y overwrites · n keeps it"
+            ),
             theme.warn,
         )],
         SaveState::Saving { name } => vec![Line::raw(format!(" Saving as [{name}]…"))],
@@ -233,7 +257,13 @@ pub fn secret(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, dialo
         hint.push_str(" · Esc/Enter close");
         lines.push(Line::styled(hint, theme.dim));
     }
-    show(frame, area, " New access key: shown once ".to_owned(), theme.accent, lines);
+    show(
+        frame,
+        area,
+        " New access key: shown once ".to_owned(),
+        theme.accent,
+        lines,
+    );
 }
 
 pub fn progress(theme: &Theme, frame: &mut Frame, area: Rect, progress: &Progress) {
@@ -257,7 +287,16 @@ pub fn progress(theme: &Theme, frame: &mut Frame, area: Rect, progress: &Progres
     lines.push(if progress.finished() {
         Line::styled(" All done. Enter or Esc closes.", theme.dim)
     } else {
-        Line::styled(" Working… each key's outcome appears as it arrives.", theme.dim)
+        Line::styled(
+            " Working… each key's outcome appears as it arrives.",
+            theme.dim,
+        )
     });
-    show(frame, area, format!(" {} ", progress.title), theme.accent, lines);
+    show(
+        frame,
+        area,
+        format!(" {} ", progress.title),
+        theme.accent,
+        lines,
+    );
 }

@@ -10,10 +10,10 @@ pub fn date_time(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
-/// "today", "1 day", "45 days".
+/// "0 days", "1 day", "45 days".
 pub fn age(now: DateTime<Utc>, then: DateTime<Utc>) -> String {
     match (now - then).num_days() {
-        i64::MIN..=0 => "today".to_owned(),
+        i64::MIN..=0 => "0 days".to_owned(),
         1 => "1 day".to_owned(),
         n => format!("{n} days"),
     }
@@ -46,10 +46,10 @@ mod tests {
     #[test]
     fn ages_read_naturally() {
         let now = Utc.with_ymd_and_hms(2026, 11, 28, 12, 0, 0).unwrap();
-        assert_eq!(age(now, now), "today");
+        assert_eq!(age(now, now), "0 days");
         assert_eq!(age(now, now - chrono::TimeDelta::days(1)), "1 day");
         assert_eq!(age(now, now - chrono::TimeDelta::days(90)), "90 days");
-        assert_eq!(age(now, now + chrono::TimeDelta::days(3)), "today");
+        assert_eq!(age(now, now + chrono::TimeDelta::days(3)), "0 days");
         assert_eq!(yes_no(None), "…");
     }
 }

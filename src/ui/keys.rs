@@ -47,7 +47,9 @@ fn key_item(state: &State, row: &UserRow, key: &AccessKey, theme: &Theme) -> Lis
         KeyStatus::Active => theme.active,
         KeyStatus::Inactive => theme.inactive,
     };
-    let marked = state.marks.contains(&(row.user.name.clone(), key.id.clone()));
+    let marked = state
+        .marks
+        .contains(&(row.user.name.clone(), key.id.clone()));
     let mut first = vec![
         Span::styled(if marked { "●" } else { " " }, theme.warn),
         Span::styled(key.id.clone(), theme.title),

@@ -187,7 +187,10 @@ fn on_secret(state: &mut State, mut dialog: SecretDialog, key: &KeyEvent) -> Vec
         match key.code {
             // Dropping the dialog drops the last copy of the secret, which zeroizes it.
             KeyCode::Char('y') => {
-                state.notice = Some(format!("The secret of {} was closed for good.", dialog.key_id));
+                state.notice = Some(format!(
+                    "The secret of {} was closed for good.",
+                    dialog.key_id
+                ));
                 return effects;
             }
             KeyCode::Char('n') | KeyCode::Esc => dialog.acknowledging = false,

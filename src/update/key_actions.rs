@@ -5,9 +5,7 @@
 use crate::effect::Effect;
 use crate::model::{AccessKey, KeyStatus};
 use crate::secret::Secret;
-use crate::state::{
-    Button, Confirm, DeleteDialog, KeyTarget, Modal, Operation, State, UserRow,
-};
+use crate::state::{Button, Confirm, DeleteDialog, KeyTarget, Modal, Operation, State, UserRow};
 
 /// IAM allows two access keys per user.
 pub const KEYS_PER_USER: usize = 2;
@@ -50,7 +48,10 @@ pub(super) fn create(state: &mut State) -> Vec<Effect> {
         return say(state, format!("A key is already being created for {user}."));
     }
     match row.listed_keys() {
-        None => say(state, format!("Still listing {user}'s keys: try again in a moment.")),
+        None => say(
+            state,
+            format!("Still listing {user}'s keys: try again in a moment."),
+        ),
         Some(keys) if keys.len() >= KEYS_PER_USER => refuse(
             state,
             "Cannot create a key",
@@ -149,19 +150,28 @@ pub(super) fn delete(state: &mut State) -> Vec<Effect> {
 
 pub(super) fn toggle_mark(state: &mut State) -> Vec<Effect> {
     let Some((row, key)) = state.selected_key() else {
-        return say(state, "No key selected: Enter or Tab moves to the key pane.".to_owned());
+        return say(
+            state,
+            "No key selected: Enter or Tab moves to the key pane.".to_owned(),
+        );
     };
     let mark = (row.user.name.clone(), key.id.clone());
     if !state.marks.remove(&mark) {
         state.marks.insert(mark);
     }
     let count = state.marks.len();
-    say(state, format!("{count} key{} marked", if count == 1 { "" } else { "s" }))
+    say(
+        state,
+        format!("{count} key{} marked", if count == 1 { "" } else { "s" }),
+    )
 }
 
 pub(super) fn copy_id(state: &mut State) -> Vec<Effect> {
     let Some((_, key)) = state.selected_key() else {
-        return say(state, "No key selected: Enter or Tab moves to the key pane.".to_owned());
+        return say(
+            state,
+            "No key selected: Enter or Tab moves to the key pane.".to_owned(),
+        );
     };
     let id = key.id.clone();
     state.notice = Some(format!("Copied {id} to the clipboard"));

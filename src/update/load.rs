@@ -216,7 +216,11 @@ fn on_keys(
             keys.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
             row.keys = KeysState::Loaded(keys);
             if state.users.selected().is_some_and(|r| r.user.name == user) {
-                let count = state.users.selected().and_then(|r| r.listed_keys()).map_or(0, <[_]>::len);
+                let count = state
+                    .users
+                    .selected()
+                    .and_then(|r| r.listed_keys())
+                    .map_or(0, <[_]>::len);
                 state.key_cursor = state.key_cursor.min(count.saturating_sub(1));
             }
             return last_used_requests(state, user, denied);

@@ -67,11 +67,11 @@ pub(super) fn on_mutated(
         Ok(_) => Outcome::Done,
         Err(err) => Outcome::Failed(failure_text(state, &change, err)),
     };
-    if let (Some(Modal::Progress(progress)), Some(key_id)) = (&mut state.modal, change.key_id()) {
-        if let Some(item) = progress.items.iter_mut().find(|(t, _)| t.key_id == key_id) {
-            item.1 = outcome;
-            return refresh_user(state, &user);
-        }
+    if let (Some(Modal::Progress(progress)), Some(key_id)) = (&mut state.modal, change.key_id())
+        && let Some(item) = progress.items.iter_mut().find(|(t, _)| t.key_id == key_id)
+    {
+        item.1 = outcome;
+        return refresh_user(state, &user);
     }
     match result {
         Ok(Mutated::Created(new)) => {
@@ -132,7 +132,10 @@ pub(super) fn on_saved(state: &mut State, profile: String, result: Result<SaveOu
         return;
     };
     dialog.save = match result {
-        Ok(SaveOutcome::Saved { path }) => SaveState::Saved { name: profile, path },
+        Ok(SaveOutcome::Saved { path }) => SaveState::Saved {
+            name: profile,
+            path,
+        },
         Ok(SaveOutcome::Exists) => SaveState::ConfirmOverwrite { name: profile },
         Err(message) => SaveState::Failed { message },
     };

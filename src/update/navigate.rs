@@ -2,9 +2,9 @@
 
 use super::key_actions;
 use super::load::{request_selected_keys, start_load};
-use crate::model::KeyStatus;
 use crate::effect::Effect;
 use crate::keymap::Command;
+use crate::model::KeyStatus;
 use crate::state::{Focus, Modal, State};
 
 pub(super) fn on_command(state: &mut State, command: Command) -> Vec<Effect> {

@@ -41,7 +41,9 @@ async fn create(
             Ok(new) => return Ok(Mutated::Created(new)),
             Err(err) if err.is_transient() => {
                 // The request may have reached IAM: look before trying again.
-                let keys = list_all_access_keys(client, user).await.map_err(|_| err.clone())?;
+                let keys = list_all_access_keys(client, user)
+                    .await
+                    .map_err(|_| err.clone())?;
                 if let Some(made) = keys.iter().find(|k| !known_keys.contains(&k.id)) {
                     return Err(IamError::new(
                         ErrorKind::Other,
@@ -60,6 +62,10 @@ async fn create(
         }
     }
     Err(last.unwrap_or_else(|| {
-        IamError::new(ErrorKind::Other, "iam:CreateAccessKey", "no attempt was made")
+        IamError::new(
+            ErrorKind::Other,
+            "iam:CreateAccessKey",
+            "no attempt was made",
+        )
     }))
 }

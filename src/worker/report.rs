@@ -11,7 +11,10 @@ const REPORT_POLLS: u32 = 30;
 /// Generate the report until IAM says it is complete, backing off between
 /// polls (also on throttling), then fetch it. A report still unready after
 /// every poll is an error.
-pub(super) async fn fetch(client: &dyn IamClient, backoff: Duration) -> Result<CredentialReport, IamError> {
+pub(super) async fn fetch(
+    client: &dyn IamClient,
+    backoff: Duration,
+) -> Result<CredentialReport, IamError> {
     let mut wait = backoff;
     for _ in 0..REPORT_POLLS {
         let state = match client.generate_credential_report().await {

@@ -111,7 +111,9 @@ async fn every_list_users_page_is_followed_through_the_update_loop() {
     let iam = mock_client!(
         aws_sdk_iam,
         RuleMode::MatchAny,
-        [&first, &second, &third, &keys, &generate, &report, &last_used]
+        [
+            &first, &second, &third, &keys, &generate, &report, &last_used
+        ]
     );
     let client = Arc::new(SdkIam::from_clients(iam, sts()));
     let mut state = loading();
@@ -135,7 +137,11 @@ async fn every_list_users_page_is_followed_through_the_update_loop() {
         (1, 1, 1)
     );
     assert_eq!(keys.num_calls(), 5);
-    assert_eq!(last_used.num_calls(), 4, "every key but u3's, which the report covers");
+    assert_eq!(
+        last_used.num_calls(),
+        4,
+        "every key but u3's, which the report covers"
+    );
     let u1 = state.users.get("u1").unwrap();
     let used = u1.key_last_used(&u1.listed_keys().unwrap()[0]).unwrap();
     assert_eq!(used.service.as_deref(), Some("s3"));

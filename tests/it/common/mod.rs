@@ -1,6 +1,8 @@
 //! Shared test helpers: a moto server per test, SDK clients for it, seeding,
 //! and states built from fixed data.
 
+pub mod flows;
 pub mod moto;
+pub mod proxy;
 pub mod states;
 pub mod tmux;

@@ -1,0 +1,57 @@
+//! Pressing keys in tests: build key actions, and select a user or key the
+//! way an operator would (by moving the cursor).
+
+use crossterm::event::{KeyCode, KeyEvent};
+use iamkeys::action::Action;
+use iamkeys::state::{Focus, State};
+use iamkeys::update::update;
+
+pub fn key(code: KeyCode) -> Action {
+    Action::Key(KeyEvent::from(code))
+}
+
+pub fn ch(c: char) -> Action {
+    key(KeyCode::Char(c))
+}
+
+/// Each character of `text` as a key press.
+pub fn typed(text: &str) -> Vec<Action> {
+    text.chars().map(ch).collect()
+}
+
+/// Move the user cursor onto `name` with j/k, focus stays on the user list.
+pub fn select_user(state: &mut State, name: &str) {
+    if state.focus == Focus::Keys {
+        update(state, key(KeyCode::Tab));
+    }
+    let target = state
+        .users
+        .names_in_view()
+        .position(|n| n == name)
+        .unwrap_or_else(|| panic!("{name} is not in the table"));
+    update(state, ch('g'));
+    for _ in 0..target {
+        update(state, ch('j'));
+    }
+    assert_eq!(state.users.selected().unwrap().user.name, name);
+}
+
+/// Select `user`, focus the key pane and move onto `key_id`.
+pub fn select_key(state: &mut State, user: &str, key_id: &str) {
+    select_user(state, user);
+    update(state, key(KeyCode::Enter));
+    let keys = state
+        .users
+        .selected()
+        .unwrap()
+        .listed_keys()
+        .expect("keys listed");
+    let target = keys
+        .iter()
+        .position(|k| k.id == key_id)
+        .unwrap_or_else(|| panic!("{key_id} is not among {user}'s keys"));
+    for _ in 0..target {
+        update(state, ch('j'));
+    }
+    assert_eq!(state.selected_key().unwrap().1.id, key_id);
+}

@@ -1,0 +1,170 @@
+//! A loopback HTTP proxy in front of moto that records the IAM action of
+//! every request reaching the server (and can refuse chosen actions), so
+//! tests can count calls — e.g. prove that read-only mode sends no change.
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+#[derive(Default)]
+struct Shared {
+    actions: Vec<String>,
+    /// Actions answered with a 403 `AccessDenied` instead of being forwarded.
+    denied: BTreeSet<String>,
+}
+
+pub struct Proxy {
+    pub port: u16,
+    shared: Arc<Mutex<Shared>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+/// IAM's mutating actions.
+pub const MUTATING: [&str; 3] = ["CreateAccessKey", "UpdateAccessKey", "DeleteAccessKey"];
+
+impl Proxy {
+    pub async fn start(upstream: u16) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let shared = Arc::new(Mutex::new(Shared::default()));
+        let state = shared.clone();
+        let task = tokio::spawn(async move {
+            while let Ok((client, _)) = listener.accept().await {
+                tokio::spawn(serve(client, upstream, state.clone()));
+            }
+        });
+        Self { port, shared, task }
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// The actions that reached the proxy, in order.
+    pub fn actions(&self) -> Vec<String> {
+        self.shared.lock().unwrap().actions.clone()
+    }
+
+    pub fn count(&self, action: &str) -> usize {
+        self.actions().iter().filter(|a| *a == action).count()
+    }
+
+    pub fn mutating_calls(&self) -> usize {
+        MUTATING.iter().map(|a| self.count(a)).sum()
+    }
+
+    pub fn deny(&self, action: &str) {
+        self.shared.lock().unwrap().denied.insert(action.to_owned());
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+fn content_length(head: &str) -> usize {
+    head.lines()
+        .filter_map(|l| l.split_once(':'))
+        .find(|(k, _)| k.trim().eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+fn action_of(body: &[u8]) -> String {
+    String::from_utf8_lossy(body)
+        .split('&')
+        .find_map(|p| p.strip_prefix("Action="))
+        .unwrap_or("?")
+        .to_owned()
+}
+
+/// Read one request (head and body) from the client.
+async fn read_request(client: &mut TcpStream, buffer: &mut Vec<u8>) -> Option<(String, Vec<u8>)> {
+    loop {
+        if let Some(end) = find(buffer, b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buffer[..end]).into_owned();
+            let total = end + 4 + content_length(&head);
+            while buffer.len() < total {
+                let mut chunk = [0u8; 8192];
+                let n = client.read(&mut chunk).await.ok()?;
+                if n == 0 {
+                    return None;
+                }
+                buffer.extend_from_slice(&chunk[..n]);
+            }
+            let body = buffer[end + 4..total].to_vec();
+            buffer.drain(..total);
+            return Some((head, body));
+        }
+        let mut chunk = [0u8; 8192];
+        let n = client.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buffer.extend_from_slice(&chunk[..n]);
+    }
+}
+
+async fn serve(mut client: TcpStream, upstream: u16, shared: Arc<Mutex<Shared>>) {
+    let mut buffer = Vec::new();
+    while let Some((head, body)) = read_request(&mut client, &mut buffer).await {
+        let action = action_of(&body);
+        let denied = {
+            let mut shared = shared.lock().unwrap();
+            shared.actions.push(action.clone());
+            shared.denied.contains(&action)
+        };
+        let response = if denied {
+            let xml = format!(
+                "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User is not authorized to perform: iam:{action}</Message></Error><RequestId>x</RequestId></ErrorResponse>"
+            );
+            format!(
+                "HTTP/1.1 403 Forbidden\r\nContent-Type: text/xml\r\nContent-Length: {}\r\n\r\n{xml}",
+                xml.len()
+            )
+            .into_bytes()
+        } else {
+            match forward(upstream, &head, &body).await {
+                Some(bytes) => bytes,
+                None => return,
+            }
+        };
+        if client.write_all(&response).await.is_err() {
+            return;
+        }
+    }
+}
+
+/// Send the request upstream on a fresh connection and read the whole reply.
+async fn forward(upstream: u16, head: &str, body: &[u8]) -> Option<Vec<u8>> {
+    let mut server = TcpStream::connect(("127.0.0.1", upstream)).await.ok()?;
+    let head: String = head
+        .split("\r\n")
+        .filter(|l| !l.to_ascii_lowercase().starts_with("connection:"))
+        .map(|l| format!("{l}\r\n"))
+        .collect();
+    server.write_all(head.as_bytes()).await.ok()?;
+    server.write_all(b"Connection: close\r\n\r\n").await.ok()?;
+    server.write_all(body).await.ok()?;
+    let mut reply = Vec::new();
+    server.read_to_end(&mut reply).await.ok()?;
+    // Keep the client's connection open: drop the upstream's `Connection: close`.
+    let end = find(&reply, b"\r\n\r\n")?;
+    let reply_head: String = String::from_utf8_lossy(&reply[..end])
+        .split("\r\n")
+        .filter(|l| !l.to_ascii_lowercase().starts_with("connection:"))
+        .map(|l| format!("{l}\r\n"))
+        .collect();
+    let mut out = reply_head.into_bytes();
+    out.extend_from_slice(b"\r\n");
+    out.extend_from_slice(&reply[end + 4..]);
+    Some(out)
+}

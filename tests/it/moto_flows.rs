@@ -1,0 +1,571 @@
+//! Every key-lifecycle flow against moto, through the real update loop,
+//! worker and aws-sdk-iam; each checked by reading the server state back.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use aws_sdk_iam::types::StatusType;
+use crossterm::event::KeyCode;
+use iamkeys::action::Action;
+use iamkeys::audit_log::AuditLog;
+use iamkeys::headless::{settle, settle_with};
+use iamkeys::iam::sdk::SdkIam;
+use iamkeys::state::{Modal, Outcome, SaveState, State};
+use iamkeys::update::update;
+use iamkeys::worker::Settings;
+
+use crate::common::flows::{ch, key, select_key, select_user, typed};
+use crate::common::moto::{Moto, SeedUser, seed, standard_users};
+use crate::common::proxy::Proxy;
+use crate::common::states::loading;
+
+const T: Duration = Duration::from_secs(30);
+
+/// moto behind a counting proxy, seeded, and a state loaded through it.
+struct Account {
+    _moto: Moto,
+    proxy: Proxy,
+    iam: aws_sdk_iam::Client,
+    client: Arc<SdkIam>,
+    keys: Vec<(String, Vec<String>)>,
+}
+
+impl Account {
+    async fn new(users: &[SeedUser]) -> Self {
+        let moto = Moto::start();
+        let iam = moto.iam().await;
+        let keys = seed(&iam, users).await;
+        let proxy = Proxy::start(moto.port).await;
+        let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new("us-east-1"))
+            .endpoint_url(proxy.endpoint())
+            .credentials_provider(aws_credential_types::Credentials::new(
+                "AKIDTEST", "s", None, None, "t",
+            ))
+            .load()
+            .await;
+        let client = Arc::new(SdkIam::new(&config));
+        Self {
+            _moto: moto,
+            proxy,
+            iam,
+            client,
+            keys,
+        }
+    }
+
+    async fn loaded(&self) -> State {
+        let mut state = loading();
+        state.generation = 0;
+        settle(&mut state, self.client.clone(), 4, vec![Action::Load], T)
+            .await
+            .unwrap();
+        state
+    }
+
+    async fn drive(&self, state: &mut State, actions: Vec<Action>) {
+        settle(state, self.client.clone(), 4, actions, T)
+            .await
+            .unwrap();
+    }
+
+    fn key_of(&self, user: &str, index: usize) -> String {
+        self.keys.iter().find(|(u, _)| u == user).unwrap().1[index].clone()
+    }
+
+    async fn server_keys(&self, user: &str) -> Vec<(String, StatusType)> {
+        let out = self
+            .iam
+            .list_access_keys()
+            .user_name(user)
+            .send()
+            .await
+            .unwrap();
+        let mut keys: Vec<_> = out
+            .access_key_metadata()
+            .iter()
+            .map(|k| {
+                (
+                    k.access_key_id().unwrap().to_owned(),
+                    k.status().unwrap().clone(),
+                )
+            })
+            .collect();
+        keys.sort();
+        keys
+    }
+
+    async fn status_on_server(&self, user: &str, key_id: &str) -> Option<StatusType> {
+        self.server_keys(user)
+            .await
+            .into_iter()
+            .find(|(k, _)| k == key_id)
+            .map(|(_, s)| s)
+    }
+}
+
+#[tokio::test]
+async fn create_shows_the_secret_once_and_the_server_has_the_key() {
+    let account = Account::new(&standard_users()).await;
+    let mut state = account.loaded().await;
+    select_user(&mut state, "alice");
+    account.drive(&mut state, vec![ch('c'), ch('y')]).await;
+    let Some(Modal::Secret(dialog)) = &state.modal else {
+        panic!("{:?}", state.modal)
+    };
+    let new_id = dialog.key_id.clone();
+    assert_eq!(dialog.secret.expose().len(), 40);
+    let server = account.server_keys("alice").await;
+    assert_eq!(server.len(), 2);
+    assert!(
+        server
+            .iter()
+            .any(|(k, s)| *k == new_id && *s == StatusType::Active)
+    );
+    // The table was refreshed from IAM.
+    let listed = state.users.get("alice").unwrap().listed_keys().unwrap();
+    assert!(listed.iter().any(|k| k.id == new_id));
+    account
+        .drive(&mut state, vec![key(KeyCode::Esc), ch('y')])
+        .await;
+    assert_eq!(state.modal, None);
+    assert_eq!(account.proxy.count("CreateAccessKey"), 1);
+}
+
+#[tokio::test]
+async fn a_user_with_two_keys_gets_no_create_request() {
+    let account = Account::new(&standard_users()).await;
+    let mut state = account.loaded().await;
+    select_user(&mut state, "carol");
+    account.drive(&mut state, vec![ch('c'), ch('y')]).await;
+    assert_eq!(account.proxy.count("CreateAccessKey"), 0);
+    assert_eq!(account.server_keys("carol").await.len(), 2);
+}
+
+#[tokio::test]
+async fn make_inactive_then_active_again() {
+    let account = Account::new(&standard_users()).await;
+    let mut state = account.loaded().await;
+    let key_id = account.key_of("alice", 0);
+    select_key(&mut state, "alice", &key_id);
+    account.drive(&mut state, vec![ch('i'), ch('y')]).await;
+    assert_eq!(
+        account.status_on_server("alice", &key_id).await,
+        Some(StatusType::Inactive)
+    );
+    let listed = &state.users.get("alice").unwrap().listed_keys().unwrap()[0];
+    assert_eq!(
+        listed.status,
+        iamkeys::model::KeyStatus::Inactive,
+        "the pane shows the server's state"
+    );
+    select_key(&mut state, "alice", &key_id);
+    account
+        .drive(
+            &mut state,
+            vec![ch('a'), key(KeyCode::Tab), key(KeyCode::Enter)],
+        )
+        .await;
+    assert_eq!(
+        account.status_on_server("alice", &key_id).await,
+        Some(StatusType::Active)
+    );
+    assert_eq!(account.proxy.count("UpdateAccessKey"), 2);
+}
+
+#[tokio::test]
+async fn bulk_inactive_with_one_key_deleted_meanwhile() {
+    let account = Account::new(&standard_users()).await;
+    let mut state = account.loaded().await;
+    let carol = [account.key_of("carol", 0), account.key_of("carol", 1)];
+    let alice = account.key_of("alice", 0);
+    for (user, id) in [
+        ("carol", &carol[0]),
+        ("carol", &carol[1]),
+        ("alice", &alice),
+    ] {
+        select_key(&mut state, user, id);
+        update(&mut state, ch(' '));
+    }
+    // Someone else deletes one of the marked keys.
+    account
+        .iam
+        .delete_access_key()
+        .user_name("carol")
+        .access_key_id(&carol[1])
+        .send()
+        .await
+        .unwrap();
+    account.drive(&mut state, vec![ch('i'), ch('y')]).await;
+    let Some(Modal::Progress(progress)) = &state.modal else {
+        panic!("{:?}", state.modal)
+    };
+    assert!(progress.finished());
+    for (target, outcome) in &progress.items {
+        if target.key_id == carol[1] {
+            assert!(
+                matches!(outcome, Outcome::Failed(why) if why.contains("no longer exists")),
+                "{outcome:?}"
+            );
+        } else {
+            assert_eq!(*outcome, Outcome::Done, "{}", target.key_id);
+        }
+    }
+    assert_eq!(
+        account.status_on_server("carol", &carol[0]).await,
+        Some(StatusType::Inactive)
+    );
+    assert_eq!(
+        account.status_on_server("alice", &alice).await,
+        Some(StatusType::Inactive)
+    );
+    assert_eq!(
+        account.proxy.count("UpdateAccessKey"),
+        3,
+        "each key once, none twice"
+    );
+}
+
+#[tokio::test]
+async fn delete_refuses_active_and_wrong_ids_then_deletes() {
+    let account = Account::new(&standard_users()).await;
+    let mut state = account.loaded().await;
+    let active = account.key_of("dave", 1);
+    let inactive = account.key_of("dave", 0);
+    select_key(&mut state, "dave", &active);
+    account.drive(&mut state, vec![ch('d'), ch('y')]).await;
+    select_key(&mut state, "dave", &inactive);
+    let mut actions = vec![ch('d')];
+    actions.extend(typed("AKIAWRONG"));
+    actions.push(key(KeyCode::Enter));
+    account.drive(&mut state, actions).await;
+    assert_eq!(account.proxy.count("DeleteAccessKey"), 0);
+    assert_eq!(account.server_keys("dave").await.len(), 2);
+    update(&mut state, key(KeyCode::Esc));
+    select_key(&mut state, "dave", &inactive);
+    account
+        .drive(
+            &mut state,
+            vec![
+                ch('d'),
+                Action::Paste(inactive.clone()),
+                key(KeyCode::Enter),
+            ],
+        )
+        .await;
+    let server = account.server_keys("dave").await;
+    assert_eq!(server, vec![(active.clone(), StatusType::Active)]);
+    assert_eq!(account.proxy.count("DeleteAccessKey"), 1);
+}
+
+#[tokio::test]
+async fn read_only_sends_no_mutating_call_at_all() {
+    let account = Account::new(&standard_users()).await;
+    let mut state = account.loaded().await;
+    state.session.read_only = true;
+    let before = account.proxy.actions().len();
+    select_user(&mut state, "bob");
+    account.drive(&mut state, vec![ch('c'), ch('y')]).await;
+    let alice = account.key_of("alice", 0);
+    select_key(&mut state, "alice", &alice);
+    account.drive(&mut state, vec![ch('i'), ch('y')]).await;
+    let inactive = account.key_of("erin", 0);
+    select_key(&mut state, "erin", &inactive);
+    account.drive(&mut state, vec![ch('a'), ch('y')]).await;
+    select_key(&mut state, "erin", &inactive);
+    let mut actions = vec![ch('d')];
+    actions.extend(typed(&inactive));
+    actions.push(key(KeyCode::Enter));
+    account.drive(&mut state, actions).await;
+    assert!(
+        !account.proxy.actions().is_empty() && before > 0,
+        "the proxy saw the load"
+    );
+    assert_eq!(
+        account.proxy.mutating_calls(),
+        0,
+        "{:?}",
+        account.proxy.actions()
+    );
+    assert_eq!(
+        account.status_on_server("alice", &alice).await,
+        Some(StatusType::Active)
+    );
+    assert_eq!(account.server_keys("erin").await.len(), 1);
+    assert_eq!(account.server_keys("bob").await.len(), 0);
+}
+
+#[tokio::test]
+async fn the_audit_log_records_each_attempt_without_the_secret() {
+    let account = Account::new(&standard_users()).await;
+    let mut state = account.loaded().await;
+    let dir = tempfile::tempdir().unwrap();
+    let audit = AuditLog::new(dir.path().join("audit.jsonl"));
+    let settings = Settings {
+        concurrency: 2,
+        audit: Some(audit.clone()),
+        ..Settings::default()
+    };
+    select_user(&mut state, "bob");
+    settle_with(
+        &mut state,
+        account.client.clone(),
+        &settings,
+        vec![ch('c'), ch('y')],
+        T,
+    )
+    .await
+    .unwrap();
+    let Some(Modal::Secret(dialog)) = &state.modal else {
+        panic!()
+    };
+    let secret = dialog.secret.expose().to_owned();
+    let new_key = dialog.key_id.clone();
+    settle_with(
+        &mut state,
+        account.client.clone(),
+        &settings,
+        vec![key(KeyCode::Esc), ch('y')],
+        T,
+    )
+    .await
+    .unwrap();
+    select_key(&mut state, "bob", &new_key);
+    settle_with(
+        &mut state,
+        account.client.clone(),
+        &settings,
+        vec![ch('i'), ch('y')],
+        T,
+    )
+    .await
+    .unwrap();
+    // A change that fails is logged too.
+    account
+        .iam
+        .delete_access_key()
+        .user_name("bob")
+        .access_key_id(&new_key)
+        .send()
+        .await
+        .unwrap();
+    select_key(&mut state, "bob", &new_key);
+    settle_with(
+        &mut state,
+        account.client.clone(),
+        &settings,
+        vec![ch('a'), ch('y')],
+        T,
+    )
+    .await
+    .unwrap();
+
+    let text = std::fs::read_to_string(audit.path()).unwrap();
+    assert!(
+        !text.contains(&secret),
+        "the secret is never in the audit log"
+    );
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    let fields = |i: usize| {
+        (
+            lines[i]["action"].as_str().unwrap().to_owned(),
+            lines[i]["user"].as_str().unwrap().to_owned(),
+            lines[i]["access_key_id"].as_str().unwrap().to_owned(),
+            lines[i]["outcome"].as_str().unwrap().to_owned(),
+        )
+    };
+    assert_eq!(
+        fields(0),
+        (
+            "CreateAccessKey".into(),
+            "bob".into(),
+            new_key.clone(),
+            "ok".into()
+        )
+    );
+    assert_eq!(
+        fields(1),
+        (
+            "UpdateAccessKey:Inactive".into(),
+            "bob".into(),
+            new_key.clone(),
+            "ok".into()
+        )
+    );
+    assert_eq!(
+        fields(2),
+        (
+            "UpdateAccessKey:Active".into(),
+            "bob".into(),
+            new_key.clone(),
+            "error".into()
+        )
+    );
+    for line in &lines {
+        assert_eq!(line["profile"], "test");
+        assert_eq!(line["account_id"], "123456789012");
+        assert!(line["caller_arn"].as_str().unwrap().starts_with("arn:aws:"));
+        assert!(line["time"].as_str().unwrap().contains('T'));
+    }
+}
+
+#[tokio::test]
+async fn the_new_key_is_written_to_the_credentials_file_with_mode_0600() {
+    let account = Account::new(&standard_users()).await;
+    let mut state = account.loaded().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(".aws/credentials");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, "[existing]\naws_access_key_id = AKIAOLD\n").unwrap();
+    state.session.credentials_file = Some(path.clone());
+    select_user(&mut state, "bob");
+    account.drive(&mut state, vec![ch('c'), ch('y')]).await;
+    let Some(Modal::Secret(dialog)) = &state.modal else {
+        panic!()
+    };
+    let (secret, key_id) = (dialog.secret.expose().to_owned(), dialog.key_id.clone());
+    // Name it "existing": refused until confirmed a second time.
+    let mut actions = vec![ch('w')];
+    actions.extend(std::iter::repeat_n(
+        key(KeyCode::Backspace),
+        "iamkeys-bob".len(),
+    ));
+    actions.extend(typed("existing"));
+    actions.push(key(KeyCode::Enter));
+    account.drive(&mut state, actions).await;
+    let Some(Modal::Secret(dialog)) = &state.modal else {
+        panic!()
+    };
+    assert_eq!(
+        dialog.save,
+        SaveState::ConfirmOverwrite {
+            name: "existing".into()
+        }
+    );
+    assert!(
+        std::fs::read_to_string(&path).unwrap().contains("AKIAOLD"),
+        "not overwritten yet"
+    );
+    account.drive(&mut state, vec![ch('y')]).await;
+    let Some(Modal::Secret(dialog)) = &state.modal else {
+        panic!()
+    };
+    assert!(
+        matches!(dialog.save, SaveState::Saved { .. }),
+        "{:?}",
+        dialog.save
+    );
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(
+        text,
+        format!("[existing]\naws_access_key_id = {key_id}\naws_secret_access_key = {secret}\n")
+    );
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    // The saved profile works: sign a request with it.
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-1"))
+        .endpoint_url(format!("http://127.0.0.1:{}", account.proxy.port))
+        .credentials_provider(aws_credential_types::Credentials::new(
+            &key_id, &secret, None, None, "saved",
+        ))
+        .load()
+        .await;
+    aws_sdk_sts::Client::new(&config)
+        .get_caller_identity()
+        .send()
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_credentials_path_that_cannot_be_written_keeps_the_secret_on_screen() {
+    let account = Account::new(&standard_users()).await;
+    let mut state = account.loaded().await;
+    let dir = tempfile::tempdir().unwrap();
+    let blocker = dir.path().join("not-a-dir");
+    std::fs::write(&blocker, "").unwrap();
+    state.session.credentials_file = Some(blocker.join("credentials"));
+    select_user(&mut state, "bob");
+    account.drive(&mut state, vec![ch('c'), ch('y')]).await;
+    account
+        .drive(&mut state, vec![ch('w'), key(KeyCode::Enter)])
+        .await;
+    let Some(Modal::Secret(dialog)) = &state.modal else {
+        panic!()
+    };
+    let SaveState::Failed { message } = &dialog.save else {
+        panic!("{:?}", dialog.save)
+    };
+    assert!(message.contains("Cannot"), "{message}");
+    assert_eq!(
+        dialog.secret.expose().len(),
+        40,
+        "the secret is still there to copy"
+    );
+}
+
+#[tokio::test]
+async fn the_key_iamkeys_is_signed_with_gets_a_lockout_warning() {
+    let moto = Moto::start();
+    let iam = moto.iam().await;
+    seed(
+        &iam,
+        &[SeedUser {
+            name: "admin",
+            ..SeedUser::default()
+        }],
+    )
+    .await;
+    let made = iam
+        .create_access_key()
+        .user_name("admin")
+        .send()
+        .await
+        .unwrap();
+    let own = made.access_key().unwrap();
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-1"))
+        .endpoint_url(moto.endpoint())
+        .credentials_provider(aws_credential_types::Credentials::new(
+            own.access_key_id(),
+            own.secret_access_key(),
+            None,
+            None,
+            "own",
+        ))
+        .load()
+        .await;
+    let client = Arc::new(SdkIam::new(&config));
+    let mut state = loading();
+    state.generation = 0;
+    settle(&mut state, client.clone(), 2, vec![Action::Load], T)
+        .await
+        .unwrap();
+    let identity = state.known_identity().unwrap();
+    assert_eq!(identity.access_key_id.as_deref(), Some(own.access_key_id()));
+    assert!(
+        identity.arn.ends_with(":user/admin"),
+        "moto answers with the key's user: {}",
+        identity.arn
+    );
+    select_key(&mut state, "admin", own.access_key_id());
+    update(&mut state, ch('i'));
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(200, 30)).unwrap();
+    terminal
+        .draw(|f| iamkeys::ui::render(&state, &iamkeys::ui::Theme::default(), f))
+        .unwrap();
+    let screen = terminal.backend().to_string();
+    assert!(
+        screen.contains("This is the key iamkeys is signed with"),
+        "{screen}"
+    );
+    assert!(screen.contains("locks this session out"), "{screen}");
+}

@@ -1,0 +1,561 @@
+//! Pure `update` tests for every dialog transition of the key lifecycle.
+
+use crossterm::event::KeyCode;
+use iamkeys::action::{Action, Mutated, SaveOutcome};
+use iamkeys::effect::{Call, Change, Effect};
+use iamkeys::iam::{ErrorKind, IamError};
+use iamkeys::model::{AccessKey, Identity, KeyStatus, NewAccessKey};
+use iamkeys::secret::Secret;
+use iamkeys::state::{Button, Modal, Outcome, SaveState, State};
+use iamkeys::update::update;
+
+use crate::common::flows::{ch, key, select_key, select_user, typed};
+use crate::common::states::{demo_loaded, now};
+
+fn changes(effects: &[Effect]) -> Vec<Change> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Mutate { change, .. } => Some(change.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn run(state: &mut State, actions: Vec<Action>) -> Vec<Effect> {
+    actions.into_iter().flat_map(|a| update(state, a)).collect()
+}
+
+/// A user of the demo with exactly this many keys, and whether any is of `status`.
+fn user_with(state: &State, keys: usize, status: Option<KeyStatus>) -> (String, Vec<AccessKey>) {
+    state
+        .users
+        .rows()
+        .filter_map(|r| Some((r.user.name.clone(), r.listed_keys()?.to_vec())))
+        .find(|(_, k)| k.len() == keys && status.is_none_or(|s| k.iter().any(|k| k.status == s)))
+        .expect("the demo has such a user")
+}
+
+fn mutation_id(effects: &[Effect]) -> u64 {
+    effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Mutate { id, .. } => Some(*id),
+            _ => None,
+        })
+        .expect("a change was asked for")
+}
+
+#[tokio::test]
+async fn create_opens_a_dialog_focused_on_cancel_and_enter_cancels() {
+    let mut state = demo_loaded().await;
+    let (user, _) = user_with(&state, 1, None);
+    select_user(&mut state, &user);
+    assert!(update(&mut state, ch('c')).is_empty());
+    let Some(Modal::Confirm(dialog)) = &state.modal else {
+        panic!("{:?}", state.modal)
+    };
+    assert_eq!(dialog.focus, Button::Cancel);
+    assert!(
+        update(&mut state, key(KeyCode::Enter)).is_empty(),
+        "Enter pressed Cancel"
+    );
+    assert_eq!(state.modal, None);
+    update(&mut state, ch('c'));
+    assert!(update(&mut state, key(KeyCode::Esc)).is_empty());
+    update(&mut state, ch('c'));
+    assert!(update(&mut state, ch('n')).is_empty());
+    assert_eq!(state.modal, None);
+}
+
+#[tokio::test]
+async fn create_warns_about_console_users_and_y_asks_for_the_key() {
+    let mut state = demo_loaded().await;
+    let user = state
+        .users
+        .rows()
+        .find(|r| r.password == Some(true) && r.listed_keys().is_some_and(|k| k.len() == 1))
+        .unwrap()
+        .user
+        .name
+        .clone();
+    select_user(&mut state, &user);
+    update(&mut state, ch('c'));
+    let Some(Modal::Confirm(dialog)) = &state.modal else {
+        panic!()
+    };
+    assert!(matches!(
+        &dialog.operation,
+        iamkeys::state::Operation::Create {
+            has_password: true,
+            ..
+        }
+    ));
+    let effects = update(&mut state, ch('y'));
+    let known = state
+        .users
+        .get(&user)
+        .unwrap()
+        .listed_keys()
+        .unwrap()
+        .iter()
+        .map(|k| k.id.clone())
+        .collect();
+    assert_eq!(
+        changes(&effects),
+        [Change::Create {
+            user: user.clone(),
+            known_keys: known
+        }]
+    );
+    assert!(state.busy_users.contains(&user));
+    assert!(update(&mut state, ch('c')).is_empty());
+    assert!(
+        state.modal.is_none(),
+        "no second create while one is in flight"
+    );
+    assert!(
+        state
+            .notice
+            .as_deref()
+            .unwrap()
+            .contains("already being created")
+    );
+}
+
+#[tokio::test]
+async fn tab_then_enter_presses_confirm() {
+    let mut state = demo_loaded().await;
+    let (user, keys) = user_with(&state, 1, Some(KeyStatus::Active));
+    select_key(&mut state, &user, &keys[0].id);
+    update(&mut state, ch('i'));
+    update(&mut state, key(KeyCode::Tab));
+    let Some(Modal::Confirm(dialog)) = &state.modal else {
+        panic!()
+    };
+    assert_eq!(dialog.focus, Button::Confirm);
+    update(&mut state, key(KeyCode::Right));
+    update(&mut state, key(KeyCode::Left));
+    let effects = update(&mut state, key(KeyCode::Enter));
+    assert_eq!(
+        changes(&effects),
+        [Change::SetStatus {
+            user,
+            key_id: keys[0].id.clone(),
+            status: KeyStatus::Inactive
+        }]
+    );
+    assert!(state.busy_keys.contains(&keys[0].id));
+    update(&mut state, ch('i'));
+    assert!(
+        state.modal.is_none(),
+        "a key with a change in flight cannot be acted on again"
+    );
+}
+
+#[tokio::test]
+async fn two_keys_refuse_create_with_nothing_to_confirm() {
+    let mut state = demo_loaded().await;
+    let (user, _) = user_with(&state, 2, None);
+    select_user(&mut state, &user);
+    assert!(update(&mut state, ch('c')).is_empty());
+    let Some(Modal::Error { message, .. }) = &state.modal else {
+        panic!("{:?}", state.modal)
+    };
+    assert!(message.contains("already has 2 access keys"), "{message}");
+    assert!(
+        changes(&update(&mut state, ch('y'))).is_empty(),
+        "y only closes it"
+    );
+    assert_eq!(state.modal, None);
+}
+
+#[tokio::test]
+async fn activate_and_deactivate_refuse_a_key_already_in_that_state() {
+    let mut state = demo_loaded().await;
+    let (user, keys) = user_with(&state, 2, Some(KeyStatus::Inactive));
+    let inactive = keys
+        .iter()
+        .find(|k| k.status == KeyStatus::Inactive)
+        .unwrap();
+    select_key(&mut state, &user, &inactive.id);
+    update(&mut state, ch('i'));
+    assert_eq!(state.modal, None);
+    assert!(
+        state
+            .notice
+            .as_deref()
+            .unwrap()
+            .contains("already Inactive")
+    );
+    update(&mut state, ch('a'));
+    let Some(Modal::Confirm(_)) = &state.modal else {
+        panic!()
+    };
+    let effects = update(&mut state, ch('y'));
+    assert_eq!(
+        changes(&effects),
+        [Change::SetStatus {
+            user,
+            key_id: inactive.id.clone(),
+            status: KeyStatus::Active
+        }]
+    );
+}
+
+#[tokio::test]
+async fn delete_refuses_an_active_key_and_needs_the_exact_id() {
+    let mut state = demo_loaded().await;
+    let (user, keys) = user_with(&state, 2, Some(KeyStatus::Inactive));
+    let active = keys.iter().find(|k| k.status == KeyStatus::Active).unwrap();
+    let inactive = keys
+        .iter()
+        .find(|k| k.status == KeyStatus::Inactive)
+        .unwrap();
+    select_key(&mut state, &user, &active.id);
+    update(&mut state, ch('d'));
+    let Some(Modal::Error { message, .. }) = &state.modal else {
+        panic!()
+    };
+    assert!(message.contains("make it inactive first (i)"), "{message}");
+    update(&mut state, key(KeyCode::Esc));
+
+    select_key(&mut state, &user, &inactive.id);
+    update(&mut state, ch('d'));
+    let wrong = &inactive.id[..inactive.id.len() - 1];
+    let mut effects = run(&mut state, typed(wrong));
+    effects.extend(update(&mut state, key(KeyCode::Enter)));
+    assert!(changes(&effects).is_empty(), "a mismatch deletes nothing");
+    let Some(Modal::Delete(dialog)) = &state.modal else {
+        panic!()
+    };
+    assert!(dialog.mismatch);
+    // y and n are text here, not answers.
+    assert!(changes(&run(&mut state, vec![ch('y'), ch('n')])).is_empty());
+    run(
+        &mut state,
+        vec![key(KeyCode::Backspace), key(KeyCode::Backspace)],
+    );
+    // Fix it by pasting the last character.
+    update(
+        &mut state,
+        Action::Paste(inactive.id[inactive.id.len() - 1..].to_owned()),
+    );
+    let effects = update(&mut state, key(KeyCode::Enter));
+    assert_eq!(
+        changes(&effects),
+        [Change::Delete {
+            user,
+            key_id: inactive.id.clone()
+        }]
+    );
+    assert_eq!(state.modal, None);
+}
+
+#[tokio::test]
+async fn read_only_dialogs_open_but_send_nothing() {
+    let mut state = demo_loaded().await;
+    state.session.read_only = true;
+    let (user, keys) = user_with(&state, 2, Some(KeyStatus::Inactive));
+    let inactive = keys
+        .iter()
+        .find(|k| k.status == KeyStatus::Inactive)
+        .unwrap();
+    let active = keys.iter().find(|k| k.status == KeyStatus::Active).unwrap();
+    select_key(&mut state, &user, &active.id);
+    let mut effects = run(&mut state, vec![ch('i'), ch('y')]);
+    assert!(state.notice.as_deref().unwrap().contains("Read-only"));
+    select_key(&mut state, &user, &inactive.id);
+    effects.extend(run(&mut state, vec![ch('a'), ch('y')]));
+    effects.extend(run(&mut state, vec![ch('d')]));
+    assert!(
+        matches!(state.modal, Some(Modal::Delete(_))),
+        "the dialog still opens"
+    );
+    effects.extend(run(&mut state, typed(&inactive.id)));
+    effects.extend(update(&mut state, key(KeyCode::Enter)));
+    let (one_key_user, _) = user_with(&state, 1, None);
+    select_user(&mut state, &one_key_user);
+    effects.extend(run(&mut state, vec![ch('c'), ch('y')]));
+    assert!(changes(&effects).is_empty(), "{effects:?}");
+}
+
+#[tokio::test]
+async fn bulk_deactivate_lists_every_marked_key_and_reports_each_outcome() {
+    let mut state = demo_loaded().await;
+    let two_active: Vec<(String, Vec<AccessKey>)> = state
+        .users
+        .rows()
+        .filter_map(|r| Some((r.user.name.clone(), r.listed_keys()?.to_vec())))
+        .filter(|(_, k)| k.len() == 2 && k.iter().all(|k| k.status == KeyStatus::Active))
+        .take(2)
+        .collect();
+    let (inactive_user, inactive_keys) = user_with(&state, 2, Some(KeyStatus::Inactive));
+    let already = inactive_keys
+        .iter()
+        .find(|k| k.status == KeyStatus::Inactive)
+        .unwrap();
+    let mut marked = Vec::new();
+    for (user, keys) in &two_active {
+        for k in keys {
+            select_key(&mut state, user, &k.id);
+            update(&mut state, ch(' '));
+            marked.push(k.id.clone());
+        }
+    }
+    select_key(&mut state, &inactive_user, &already.id);
+    update(&mut state, ch(' '));
+    // Marking twice unmarks.
+    update(&mut state, ch(' '));
+    update(&mut state, ch(' '));
+    assert_eq!(state.marks.len(), 5);
+    update(&mut state, ch('i'));
+    let Some(Modal::Confirm(dialog)) = &state.modal else {
+        panic!()
+    };
+    let iamkeys::state::Operation::SetStatus { targets, .. } = &dialog.operation else {
+        panic!()
+    };
+    assert_eq!(targets.len(), 5, "one dialog lists every marked key");
+    let effects = update(&mut state, ch('y'));
+    let asked: Vec<String> = changes(&effects)
+        .into_iter()
+        .map(|c| c.key_id().unwrap().to_owned())
+        .collect();
+    let mut expected = marked.clone();
+    expected.sort();
+    let mut sorted = asked.clone();
+    sorted.sort();
+    assert_eq!(
+        sorted, expected,
+        "each Active key once; the inactive one skipped"
+    );
+    assert!(state.marks.is_empty());
+    let ids: Vec<u64> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Mutate { id, .. } => Some(*id),
+            _ => None,
+        })
+        .collect();
+    // The first fails, the rest succeed.
+    let gone = IamError::new(ErrorKind::NoSuchEntity, "iam:UpdateAccessKey", "gone");
+    let refresh = update(
+        &mut state,
+        Action::Mutated {
+            id: ids[0],
+            result: Err(gone),
+        },
+    );
+    assert!(matches!(
+        &refresh[..],
+        [Effect::Iam {
+            call: Call::ListKeys { priority: true, .. },
+            ..
+        }]
+    ));
+    for id in &ids[1..] {
+        update(
+            &mut state,
+            Action::Mutated {
+                id: *id,
+                result: Ok(Mutated::StatusSet),
+            },
+        );
+    }
+    let Some(Modal::Progress(progress)) = &state.modal else {
+        panic!()
+    };
+    assert!(progress.finished());
+    let failed = progress
+        .items
+        .iter()
+        .filter(|(_, o)| matches!(o, Outcome::Failed(_)))
+        .count();
+    let done = progress
+        .items
+        .iter()
+        .filter(|(_, o)| *o == Outcome::Done)
+        .count();
+    let skipped = progress
+        .items
+        .iter()
+        .filter(|(_, o)| matches!(o, Outcome::Skipped(_)))
+        .count();
+    assert_eq!((failed, done, skipped), (1, 3, 1));
+    assert!(state.busy_keys.is_empty());
+    update(&mut state, key(KeyCode::Enter));
+    assert_eq!(state.modal, None);
+}
+
+fn created(user: &str) -> NewAccessKey {
+    NewAccessKey {
+        key: AccessKey {
+            id: "AKIANEWKEY0000000001".into(),
+            user_name: user.into(),
+            status: KeyStatus::Active,
+            created: now(),
+        },
+        secret: Secret::new("SECRETSECRETSECRETSECRETSECRETSECRET0001"),
+    }
+}
+
+#[tokio::test]
+async fn the_secret_dialog_copies_saves_and_closes_only_when_acknowledged() {
+    let mut state = demo_loaded().await;
+    state.session.credentials_file = Some("/tmp/creds".into());
+    let (user, _) = user_with(&state, 1, None);
+    select_user(&mut state, &user);
+    let effects = run(&mut state, vec![ch('c'), ch('y')]);
+    let id = mutation_id(&effects);
+    let refresh = update(
+        &mut state,
+        Action::Mutated {
+            id,
+            result: Ok(Mutated::Created(created(&user))),
+        },
+    );
+    assert!(
+        matches!(
+            &refresh[..],
+            [Effect::Iam {
+                call: Call::ListKeys { .. },
+                ..
+            }]
+        ),
+        "keys re-listed"
+    );
+    assert!(matches!(state.modal, Some(Modal::Secret(_))));
+    assert!(
+        !format!("{state:?}").contains("SECRETSECRET"),
+        "Debug of the state redacts the secret"
+    );
+
+    let copy = update(&mut state, ch('c'));
+    assert_eq!(
+        copy,
+        [Effect::Copy(Secret::new(
+            "SECRETSECRETSECRETSECRETSECRETSECRET0001"
+        ))]
+    );
+
+    update(&mut state, ch('w'));
+    let Some(Modal::Secret(dialog)) = &state.modal else {
+        panic!()
+    };
+    assert_eq!(
+        dialog.save,
+        SaveState::Naming {
+            name: format!("iamkeys-{user}")
+        }
+    );
+    for _ in 0..(format!("iamkeys-{user}").len()) {
+        update(&mut state, key(KeyCode::Backspace));
+    }
+    run(&mut state, typed("ci-bot"));
+    let save = update(&mut state, key(KeyCode::Enter));
+    assert!(
+        matches!(&save[..], [Effect::SaveCredentials { profile, overwrite: false, .. }] if profile == "ci-bot")
+    );
+    update(
+        &mut state,
+        Action::Saved {
+            profile: "ci-bot".into(),
+            result: Ok(SaveOutcome::Exists),
+        },
+    );
+    let Some(Modal::Secret(dialog)) = &state.modal else {
+        panic!()
+    };
+    assert_eq!(
+        dialog.save,
+        SaveState::ConfirmOverwrite {
+            name: "ci-bot".into()
+        }
+    );
+    let save = update(&mut state, ch('y'));
+    assert!(matches!(
+        &save[..],
+        [Effect::SaveCredentials {
+            overwrite: true,
+            ..
+        }]
+    ));
+    update(
+        &mut state,
+        Action::Saved {
+            profile: "ci-bot".into(),
+            result: Err("Cannot write /tmp/creds: denied".into()),
+        },
+    );
+    let Some(Modal::Secret(dialog)) = &state.modal else {
+        panic!()
+    };
+    assert!(
+        matches!(dialog.save, SaveState::Failed { .. }),
+        "the secret stays up after a failed save"
+    );
+
+    update(&mut state, key(KeyCode::Esc));
+    let Some(Modal::Secret(dialog)) = &state.modal else {
+        panic!()
+    };
+    assert!(dialog.acknowledging);
+    update(&mut state, ch('n'));
+    let Some(Modal::Secret(dialog)) = &state.modal else {
+        panic!()
+    };
+    assert!(!dialog.acknowledging, "n goes back to the secret");
+    update(&mut state, key(KeyCode::Enter));
+    update(&mut state, ch('y'));
+    assert_eq!(state.modal, None);
+    assert!(!format!("{state:?}").contains("SECRETSECRET"));
+}
+
+#[tokio::test]
+async fn dialogs_warn_before_locking_the_session_out() {
+    let mut state = demo_loaded().await;
+    let (user, keys) = user_with(&state, 1, Some(KeyStatus::Active));
+    let identity = Identity {
+        account_id: "123456789012".into(),
+        arn: "arn:aws:iam::123456789012:user/me".into(),
+        access_key_id: Some(keys[0].id.clone()),
+    };
+    state.identity = iamkeys::state::IdentityStatus::Known(identity);
+    select_key(&mut state, &user, &keys[0].id);
+    update(&mut state, ch('i'));
+    let Some(Modal::Confirm(dialog)) = &state.modal else {
+        panic!()
+    };
+    let iamkeys::state::Operation::SetStatus { targets, .. } = &dialog.operation else {
+        panic!()
+    };
+    assert!(targets[0].is_session_key);
+}
+
+#[tokio::test]
+async fn change_results_refresh_the_user_and_explain_failures() {
+    let mut state = demo_loaded().await;
+    let (user, keys) = user_with(&state, 1, Some(KeyStatus::Active));
+    select_key(&mut state, &user, &keys[0].id);
+    let id = mutation_id(&run(&mut state, vec![ch('i'), ch('y')]));
+    // A refresh in between does not lose the answer.
+    update(&mut state, ch('r'));
+    let denied = IamError::new(
+        ErrorKind::AccessDenied,
+        "iam:UpdateAccessKey",
+        "not authorized",
+    );
+    update(
+        &mut state,
+        Action::Mutated {
+            id,
+            result: Err(denied),
+        },
+    );
+    assert!(state.busy_keys.is_empty());
+    let Some(Modal::Error { message, .. }) = &state.modal else {
+        panic!("{:?}", state.modal)
+    };
+    assert!(message.contains("lacks iam:UpdateAccessKey"), "{message}");
+}
