@@ -7,7 +7,9 @@
 //! - `moto_*`: aws-sdk-iam against moto's standalone server on 127.0.0.1.
 //! - `e2e_*`: the real binary in a pseudo-terminal (tmux).
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic: that is a failed test
+// Test helpers may panic (that is a failed test), and a flow test reads
+// best as one long story.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::too_many_lines)]
 
 mod common;
 mod e2e_tui;

@@ -1,6 +1,7 @@
 //! Every key-lifecycle flow against moto, through the real update loop,
 //! worker and aws-sdk-iam; each checked by reading the server state back.
 
+use std::os::unix::fs::PermissionsExt;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -464,7 +465,6 @@ async fn the_new_key_is_written_to_the_credentials_file_with_mode_0600() {
         text,
         format!("[existing]\naws_access_key_id = {key_id}\naws_secret_access_key = {secret}\n")
     );
-    use std::os::unix::fs::PermissionsExt;
     assert_eq!(
         std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
         0o600

@@ -82,3 +82,60 @@ async fn connect_options_reach_the_endpoint_given_on_the_command_line() {
         "IAM always gets a signing region"
     );
 }
+
+#[tokio::test]
+async fn a_refused_credential_report_falls_back_to_per_user_calls() {
+    let moto = Moto::start();
+    let iam = moto.iam().await;
+    seed(&iam, &standard_users()).await;
+    let proxy = crate::common::proxy::Proxy::start(moto.port).await;
+    proxy.deny("GenerateCredentialReport");
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-1"))
+        .endpoint_url(proxy.endpoint())
+        .credentials_provider(aws_credential_types::Credentials::new(
+            "AKIDTEST", "s", None, None, "t",
+        ))
+        .load()
+        .await;
+    let mut state = loading();
+    state.generation = 0;
+    let client = Arc::new(iamkeys::iam::sdk::SdkIam::new(&config));
+    settle(
+        &mut state,
+        client,
+        4,
+        vec![Action::Load],
+        Duration::from_secs(30),
+    )
+    .await
+    .unwrap();
+    assert!(
+        matches!(state.report, ReportStatus::Denied(_)),
+        "{:?}",
+        state.report
+    );
+    assert!(state.notice.as_deref().unwrap().contains("per-user calls"));
+    assert_eq!(proxy.count("GetCredentialReport"), 0);
+    assert_eq!(proxy.count("GetLoginProfile"), 5);
+    assert_eq!(proxy.count("ListMFADevices"), 5);
+    assert_eq!(proxy.count("GetAccessKeyLastUsed"), 6, "one per key");
+    let expect = [
+        ("alice", true, true),
+        ("bob", true, false),
+        ("carol", false, false),
+    ];
+    for (user, password, mfa) in expect {
+        let row = state.users.get(user).unwrap();
+        assert_eq!(
+            (row.password, row.mfa),
+            (Some(password), Some(mfa)),
+            "{user}"
+        );
+    }
+    let carol = state.users.get("carol").unwrap();
+    for key in carol.listed_keys().unwrap() {
+        let used = carol.key_last_used(key).expect("fresh last use");
+        assert_eq!(used.date, None, "never used");
+    }
+}

@@ -143,27 +143,32 @@ async fn serve(mut client: TcpStream, upstream: u16, shared: Arc<Mutex<Shared>>)
     }
 }
 
+/// An HTTP head without its `Connection` header, each line ending in CRLF.
+fn without_connection(head: &str) -> String {
+    let mut out = String::with_capacity(head.len() + 2);
+    for line in head.split("\r\n") {
+        if !line.to_ascii_lowercase().starts_with("connection:") {
+            out.push_str(line);
+            out.push_str("\r\n");
+        }
+    }
+    out
+}
+
 /// Send the request upstream on a fresh connection and read the whole reply.
 async fn forward(upstream: u16, head: &str, body: &[u8]) -> Option<Vec<u8>> {
     let mut server = TcpStream::connect(("127.0.0.1", upstream)).await.ok()?;
-    let head: String = head
-        .split("\r\n")
-        .filter(|l| !l.to_ascii_lowercase().starts_with("connection:"))
-        .map(|l| format!("{l}\r\n"))
-        .collect();
-    server.write_all(head.as_bytes()).await.ok()?;
+    server
+        .write_all(without_connection(head).as_bytes())
+        .await
+        .ok()?;
     server.write_all(b"Connection: close\r\n\r\n").await.ok()?;
     server.write_all(body).await.ok()?;
     let mut reply = Vec::new();
     server.read_to_end(&mut reply).await.ok()?;
     // Keep the client's connection open: drop the upstream's `Connection: close`.
     let end = find(&reply, b"\r\n\r\n")?;
-    let reply_head: String = String::from_utf8_lossy(&reply[..end])
-        .split("\r\n")
-        .filter(|l| !l.to_ascii_lowercase().starts_with("connection:"))
-        .map(|l| format!("{l}\r\n"))
-        .collect();
-    let mut out = reply_head.into_bytes();
+    let mut out = without_connection(&String::from_utf8_lossy(&reply[..end])).into_bytes();
     out.extend_from_slice(b"\r\n");
     out.extend_from_slice(&reply[end + 4..]);
     Some(out)
