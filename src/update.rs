@@ -66,6 +66,8 @@ fn on_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
     if key.kind == KeyEventKind::Release {
         return Vec::new();
     }
+    // A message lasts until the next key press.
+    state.notice = None;
     if is_ctrl_c(key) {
         state.quitting = true;
         return vec![Effect::Quit];

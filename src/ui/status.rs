@@ -35,7 +35,17 @@ fn hints(state: &State) -> String {
 }
 
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let hint = hints(state);
+    // A message takes the room; the full hints come back when it is gone.
+    let hint = if state.notice.is_some() {
+        let map = &state.keymap;
+        format!(
+            "{} help · {} quit",
+            map.label(Command::Help),
+            map.label(Command::Quit)
+        )
+    } else {
+        hints(state)
+    };
     let hint_width = u16::try_from(hint.chars().count() + 1).unwrap_or(u16::MAX);
     let [left, right] =
         Layout::horizontal([Constraint::Min(10), Constraint::Length(hint_width)]).areas(area);

@@ -7,17 +7,17 @@ use std::time::Duration;
 use crate::common::moto::{Moto, seed, standard_users};
 use crate::common::tmux::Tmux;
 
-const BIN: &str = env!("CARGO_BIN_EXE_iamkeys");
-const WAIT: Duration = Duration::from_secs(30);
+pub const BIN: &str = env!("CARGO_BIN_EXE_iamkeys");
+pub const WAIT: Duration = Duration::from_secs(30);
 
 /// A home of its own: AWS config and credentials files with an `e2e` profile
 /// pointing at `endpoint`, and the data and config dirs under it.
-struct Home {
+pub struct Home {
     dir: tempfile::TempDir,
 }
 
 impl Home {
-    fn new(endpoint: &str) -> Self {
+    pub fn new(endpoint: &str) -> Self {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(
             dir.path().join("aws-config"),
@@ -32,11 +32,11 @@ impl Home {
         Self { dir }
     }
 
-    fn path(&self) -> &Path {
+    pub fn path(&self) -> &Path {
         self.dir.path()
     }
 
-    fn env(&self) -> Vec<(&'static str, String)> {
+    pub fn env(&self) -> Vec<(&'static str, String)> {
         let home = self.path().display().to_string();
         vec![
             ("HOME", home.clone()),
@@ -54,12 +54,12 @@ impl Home {
         ]
     }
 
-    fn log_file(&self) -> PathBuf {
+    pub fn log_file(&self) -> PathBuf {
         self.path().join("data/iamkeys/iamkeys.log")
     }
 }
 
-fn key_ids(screen: &str) -> Vec<String> {
+pub fn key_ids(screen: &str) -> Vec<String> {
     let mut ids: Vec<String> = screen
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| w.len() == 20 && w.starts_with("AKIA"))

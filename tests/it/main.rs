@@ -12,6 +12,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::too_many_lines)]
 
 mod common;
+mod e2e_lifecycle;
 mod e2e_tui;
 mod headless;
 mod moto_client;

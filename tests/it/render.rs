@@ -104,3 +104,144 @@ async fn rendering_never_changes_the_state() {
     draw(&state, 60, 20);
     assert_eq!(state, before);
 }
+
+mod dialogs {
+    use super::*;
+    use crate::common::flows::{ch, select_key, select_user, typed};
+    use iamkeys::action::Mutated;
+    use iamkeys::model::{AccessKey, KeyStatus, NewAccessKey};
+    use iamkeys::secret::Secret;
+
+    fn first_user(state: &State, pick: impl Fn(&iamkeys::state::UserRow) -> bool) -> String {
+        state
+            .users
+            .rows()
+            .find(|r| pick(r))
+            .unwrap()
+            .user
+            .name
+            .clone()
+    }
+
+    #[tokio::test]
+    async fn create_for_a_console_user_names_the_cis_control() {
+        let mut state = demo_loaded().await;
+        let user = first_user(&state, |r| {
+            r.password == Some(true) && r.listed_keys().is_some_and(|k| k.len() == 1)
+        });
+        select_user(&mut state, &user);
+        update(&mut state, ch('c'));
+        let text = screen(&state, 120, 30);
+        assert!(text.contains("CIS AWS Foundations 1.11"), "{text}");
+        assert_snapshot!(text);
+    }
+
+    #[tokio::test]
+    async fn delete_dialog_after_a_mismatch() {
+        let mut state = demo_loaded().await;
+        let (user, key) = state
+            .users
+            .rows()
+            .find_map(|r| {
+                let k = r
+                    .listed_keys()?
+                    .iter()
+                    .find(|k| k.status == KeyStatus::Inactive)?;
+                Some((r.user.name.clone(), k.id.clone()))
+            })
+            .unwrap();
+        select_key(&mut state, &user, &key);
+        update(&mut state, ch('d'));
+        for action in typed("AKIAWRONG") {
+            update(&mut state, action);
+        }
+        update(&mut state, Action::Key(KeyEvent::from(KeyCode::Enter)));
+        let text = screen(&state, 120, 30);
+        assert!(text.contains("nothing was deleted"), "{text}");
+        assert_snapshot!(text);
+    }
+
+    #[tokio::test]
+    async fn the_secret_is_shown_once_then_gone_from_the_screen() {
+        let mut state = demo_loaded().await;
+        let user = first_user(&state, |r| r.listed_keys().is_some_and(<[_]>::is_empty));
+        select_user(&mut state, &user);
+        update(&mut state, ch('c'));
+        let effects = update(&mut state, ch('y'));
+        let id = effects
+            .iter()
+            .find_map(|e| match e {
+                iamkeys::effect::Effect::Mutate { id, .. } => Some(*id),
+                _ => None,
+            })
+            .unwrap();
+        let new = NewAccessKey {
+            key: AccessKey {
+                id: "AKIANEWKEY0000000001".into(),
+                user_name: user.clone(),
+                status: KeyStatus::Active,
+                created: crate::common::states::now(),
+            },
+            secret: Secret::new("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+        };
+        update(
+            &mut state,
+            Action::Mutated {
+                id,
+                result: Ok(Mutated::Created(new)),
+            },
+        );
+        let text = screen(&state, 120, 30);
+        assert!(text.contains("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"));
+        assert_snapshot!(text);
+        update(&mut state, Action::Key(KeyEvent::from(KeyCode::Esc)));
+        let text = screen(&state, 120, 30);
+        assert!(text.contains("cannot be shown again"), "{text}");
+        update(&mut state, ch('y'));
+        let text = screen(&state, 120, 30);
+        assert!(!text.contains("wJalrXUtnFEMI"), "{text}");
+    }
+
+    #[tokio::test]
+    async fn bulk_progress_lists_each_outcome() {
+        let mut state = demo_loaded().await;
+        let keys: Vec<(String, String)> = state
+            .users
+            .rows()
+            .filter_map(|r| Some((r.user.name.clone(), r.listed_keys()?.to_vec())))
+            .filter(|(_, k)| k.len() == 2 && k.iter().all(|k| k.status == KeyStatus::Active))
+            .flat_map(|(u, k)| k.into_iter().map(move |k| (u.clone(), k.id)))
+            .take(3)
+            .collect();
+        for (user, key) in &keys {
+            select_key(&mut state, user, key);
+            update(&mut state, ch(' '));
+        }
+        update(&mut state, ch('i'));
+        assert_snapshot!("bulk_confirm", screen(&state, 120, 30));
+        let effects = update(&mut state, ch('y'));
+        let ids: Vec<u64> = effects
+            .iter()
+            .filter_map(|e| match e {
+                iamkeys::effect::Effect::Mutate { id, .. } => Some(*id),
+                _ => None,
+            })
+            .collect();
+        update(
+            &mut state,
+            Action::Mutated {
+                id: ids[0],
+                result: Ok(Mutated::StatusSet),
+            },
+        );
+        let denied = IamError::new(ErrorKind::AccessDenied, "iam:UpdateAccessKey", "no");
+        update(
+            &mut state,
+            Action::Mutated {
+                id: ids[1],
+                result: Err(denied),
+            },
+        );
+        assert_snapshot!("bulk_progress", screen(&state, 120, 30));
+    }
+}

@@ -1,0 +1,160 @@
+//! End to end: key changes in the real binary, in a pseudo-terminal, against
+//! moto; every change checked on the server.
+
+use std::path::Path;
+
+use aws_sdk_iam::types::StatusType;
+
+use crate::common::moto::{Moto, seed, standard_users};
+use crate::common::tmux::Tmux;
+use crate::e2e_tui::{BIN, Home, WAIT};
+
+async fn status(iam: &aws_sdk_iam::Client, user: &str, key_id: &str) -> Option<StatusType> {
+    let out = iam.list_access_keys().user_name(user).send().await.unwrap();
+    out.access_key_metadata()
+        .iter()
+        .find(|k| k.access_key_id() == Some(key_id))
+        .and_then(|k| k.status().cloned())
+}
+
+fn start(home: &Home, extra_env: &[(&'static str, String)]) -> Tmux {
+    let mut env = home.env();
+    env.extend(extra_env.iter().cloned());
+    let tui = Tmux::start(Path::new(BIN), &["--profile", "e2e"], &env, 140, 40);
+    tui.wait_for("the account", WAIT, |s| {
+        s.contains("Users (5)") && s.contains("123456789012")
+    });
+    tui.wait_for("every key summary", WAIT, |s| !s.contains("…"));
+    tui
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn make_a_key_inactive_from_the_keyboard() {
+    let moto = Moto::start();
+    let iam = moto.iam().await;
+    let keys = seed(&iam, &standard_users()).await;
+    let alice_key = keys[0].1[0].clone();
+    let home = Home::new(&moto.endpoint());
+    let tui = start(&home, &[]);
+    // alice is first; Enter focuses her key, i asks, y confirms.
+    tui.send(&["Enter", "i"]);
+    tui.wait_for("the dialog", WAIT, |s| {
+        s.contains("Make key inactive") && s.contains(&alice_key)
+    });
+    tui.send(&["y"]);
+    tui.wait_for("the change", WAIT, |s| s.contains("is now Inactive"));
+    assert_eq!(
+        status(&iam, "alice", &alice_key).await,
+        Some(StatusType::Inactive)
+    );
+    tui.wait_for("the refreshed pane", WAIT, |s| {
+        s.lines()
+            .any(|l| l.contains(&alice_key) && l.contains("Inactive"))
+    });
+    tui.send(&["q"]);
+    assert_eq!(tui.exit_status(WAIT), Some(0));
+    let audit = std::fs::read_to_string(home.path().join("data/iamkeys/audit.jsonl")).unwrap();
+    assert!(
+        audit.contains("\"UpdateAccessKey:Inactive\"") && audit.contains(&alice_key),
+        "{audit}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn delete_an_inactive_key_by_typing_its_id() {
+    let moto = Moto::start();
+    let iam = moto.iam().await;
+    let keys = seed(&iam, &standard_users()).await;
+    // dave: key 0 Inactive (older, listed first), key 1 Active.
+    let (inactive, active) = (keys[3].1[0].clone(), keys[3].1[1].clone());
+    let home = Home::new(&moto.endpoint());
+    let tui = start(&home, &[]);
+    tui.send(&["j", "j", "j", "Enter"]);
+    tui.wait_for("dave's keys", WAIT, |s| s.contains("Access keys of dave"));
+    tui.send(&["j", "d"]);
+    tui.wait_for("the refusal of an active key", WAIT, |s| {
+        s.contains("make it inactive first (i)")
+    });
+    tui.send(&["Escape", "k", "d"]);
+    tui.wait_for("the delete dialog", WAIT, |s| {
+        s.contains("Type (or paste) the access key ID")
+    });
+    tui.send(&["-l", "AKIA", "Enter"]);
+    tui.wait_for("the mismatch", WAIT, |s| s.contains("nothing was deleted"));
+    assert_eq!(
+        status(&iam, "dave", &inactive).await,
+        Some(StatusType::Inactive),
+        "still there"
+    );
+    tui.send(&["BSpace", "BSpace", "BSpace", "BSpace"]);
+    tui.send(&["-l", &inactive]);
+    tui.send(&["Enter"]);
+    tui.wait_for("the deletion", WAIT, |s| s.contains("was deleted"));
+    let left = iam
+        .list_access_keys()
+        .user_name("dave")
+        .send()
+        .await
+        .unwrap();
+    let ids: Vec<_> = left
+        .access_key_metadata()
+        .iter()
+        .filter_map(|k| k.access_key_id())
+        .collect();
+    assert_eq!(ids, [active.as_str()]);
+    tui.send(&["q"]);
+    assert_eq!(tui.exit_status(WAIT), Some(0));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn after_a_create_the_secret_is_nowhere_but_its_dialog() {
+    let moto = Moto::start();
+    let iam = moto.iam().await;
+    seed(&iam, &standard_users()).await;
+    let home = Home::new(&moto.endpoint());
+    // Even the most verbose log level must not record the secret.
+    let tui = start(&home, &[("IAMKEYS_LOG", "trace".into())]);
+    tui.send(&["j", "c"]);
+    tui.wait_for("the create dialog", WAIT, |s| {
+        s.contains("Create a new access key for bob")
+    });
+    tui.send(&["y"]);
+    let screen = tui.wait_for("the secret", WAIT, |s| s.contains("shown once"));
+    let secret = screen
+        .lines()
+        .find_map(|l| l.split("Secret access key").nth(1))
+        .and_then(|rest| rest.split_whitespace().next())
+        .map(ToOwned::to_owned)
+        .unwrap();
+    assert_eq!(
+        secret.len(),
+        40,
+        "read the secret off the screen: {secret:?}"
+    );
+    let server = iam
+        .list_access_keys()
+        .user_name("bob")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(server.access_key_metadata().len(), 1, "one key created");
+    tui.send(&["Escape"]);
+    tui.wait_for("the acknowledgement", WAIT, |s| {
+        s.contains("cannot be shown again")
+    });
+    tui.send(&["y"]);
+    let after = tui.wait_for("the dialog to close", WAIT, |s| !s.contains("shown once"));
+    assert!(!after.contains(&secret), "the screen no longer shows it");
+    tui.send(&["q"]);
+    assert_eq!(tui.exit_status(WAIT), Some(0));
+    let log = std::fs::read_to_string(home.log_file()).unwrap();
+    assert!(log.len() > 1000, "the trace log was written");
+    assert!(!log.contains(&secret), "the secret is not in the log file");
+    let audit = std::fs::read_to_string(home.path().join("data/iamkeys/audit.jsonl")).unwrap();
+    assert!(audit.contains("CreateAccessKey"));
+    assert!(
+        !audit.contains(&secret),
+        "the secret is not in the audit log"
+    );
+    assert!(!tui.screen().contains(&secret));
+}
