@@ -36,6 +36,8 @@ pub struct Config {
     pub log_level: String,
     /// The audit log of changes (JSON lines); default `<data dir>/audit.jsonl`.
     pub audit_log: Option<PathBuf>,
+    /// Audit thresholds (`[audit]`).
+    pub audit: crate::audit::Thresholds,
     /// Key bindings: command name = list of keys.
     pub keybindings: BTreeMap<String, Vec<String>>,
     /// Per-profile settings.
@@ -52,6 +54,7 @@ impl Default for Config {
             request_timeout_secs: 20,
             log_level: "info".to_owned(),
             audit_log: None,
+            audit: crate::audit::Thresholds::default(),
             keybindings: BTreeMap::new(),
             profiles: BTreeMap::new(),
         }

@@ -19,6 +19,7 @@ pub enum Command {
     FocusPrev,
     Open,
     Sort,
+    FindingsOnly,
     Create,
     Deactivate,
     Activate,
@@ -32,7 +33,7 @@ pub enum Command {
 
 impl Command {
     /// Every command, in the order the help overlay lists them.
-    pub const ALL: [Command; 19] = [
+    pub const ALL: [Command; 20] = [
         Command::Down,
         Command::Up,
         Command::Top,
@@ -43,6 +44,7 @@ impl Command {
         Command::FocusPrev,
         Command::Open,
         Command::Sort,
+        Command::FindingsOnly,
         Command::Create,
         Command::Deactivate,
         Command::Activate,
@@ -68,6 +70,7 @@ impl Command {
             Self::FocusPrev => "focus_prev",
             Self::Open => "open",
             Self::Sort => "sort",
+            Self::FindingsOnly => "findings_only",
             Self::Create => "create",
             Self::Deactivate => "deactivate",
             Self::Activate => "activate",
@@ -92,8 +95,9 @@ impl Command {
             Self::PageUp => "page up",
             Self::FocusNext => "focus the next pane",
             Self::FocusPrev => "focus the previous pane",
-            Self::Open => "open the selected user's keys",
+            Self::Open => "open the user's keys; on a key, its findings",
             Self::Sort => "cycle the sort column",
+            Self::FindingsOnly => "show only users with findings (toggle)",
             Self::Create => "create an access key for the selected user",
             Self::Deactivate => "make the selected key (or all marked keys) inactive",
             Self::Activate => "make the selected key active",
@@ -248,7 +252,7 @@ pub struct Keymap {
     bindings: BTreeMap<Chord, Command>,
 }
 
-const DEFAULTS: [(&str, Command); 24] = [
+const DEFAULTS: [(&str, Command); 25] = [
     ("j", Command::Down),
     ("down", Command::Down),
     ("k", Command::Up),
@@ -263,6 +267,7 @@ const DEFAULTS: [(&str, Command); 24] = [
     ("shift-tab", Command::FocusPrev),
     ("enter", Command::Open),
     ("s", Command::Sort),
+    ("F", Command::FindingsOnly),
     ("c", Command::Create),
     ("i", Command::Deactivate),
     ("a", Command::Activate),

@@ -2,6 +2,7 @@
 
 pub mod action;
 pub mod app;
+pub mod audit;
 pub mod audit_log;
 pub mod cli;
 pub mod clipboard;

@@ -99,7 +99,8 @@ pub fn main(cli: &Cli) -> Result<ExitCode> {
             options.attempt_timeout = Duration::from_secs(config.request_timeout_secs);
             Arc::new(connect(&options).await)
         };
-        let state = State::new(session, keymap, Utc::now());
+        let mut state = State::new(session, keymap, Utc::now());
+        state.thresholds = config.audit.clone();
         let settings = Settings {
             concurrency: config.concurrency,
             audit: Some(AuditLog::new(audit_path.clone())),

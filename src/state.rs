@@ -12,6 +12,7 @@ pub use modal::{
 };
 pub use users::{KeysState, UserRow, Users};
 
+use crate::audit::{Finding, FindingId, Thresholds};
 use crate::iam::IamError;
 use crate::keymap::Keymap;
 use crate::model::{CredentialReport, Identity};
@@ -36,6 +37,11 @@ pub enum Modal {
     Delete(DeleteDialog),
     Secret(SecretDialog),
     Progress(Progress),
+    /// The findings of one key (or, with no key, of the user), with remedies.
+    Findings {
+        user: String,
+        key_id: Option<String>,
+    },
 }
 
 /// Where the credential report stands.
@@ -109,6 +115,13 @@ pub struct State {
     pub next_mutation: u64,
     /// Changes sent and not answered yet, by mutation number.
     pub in_flight: std::collections::BTreeMap<u64, crate::effect::Change>,
+    /// The audit's thresholds.
+    pub thresholds: Thresholds,
+    /// Findings about the root user (from the credential report).
+    pub root_findings: Vec<Finding>,
+    /// The time the findings were computed at (ages move slowly; they are
+    /// recomputed when data changes, and hourly).
+    pub audit_now: DateTime<Utc>,
     /// Set when a worker task panicked: the program stops with this message.
     pub crash: Option<String>,
 }
@@ -134,6 +147,9 @@ impl State {
             screen: (120, 40),
             quitting: false,
             crash: None,
+            thresholds: Thresholds::default(),
+            root_findings: Vec::new(),
+            audit_now: now,
             marks: BTreeSet::new(),
             busy_keys: BTreeSet::new(),
             busy_users: BTreeSet::new(),
@@ -166,6 +182,37 @@ impl State {
         let row = self.users.selected()?;
         let key = row.listed_keys()?.get(self.key_cursor)?;
         Some((row, key))
+    }
+
+    /// How many findings of each id the account has.
+    #[must_use]
+    pub fn finding_counts(&self) -> Vec<(FindingId, usize)> {
+        FindingId::ALL
+            .into_iter()
+            .map(|id| {
+                let users: usize = self
+                    .users
+                    .rows()
+                    .map(|r| r.findings.iter().filter(|f| f.id == id).count())
+                    .sum();
+                let root = self.root_findings.iter().filter(|f| f.id == id).count();
+                (id, users + root)
+            })
+            .collect()
+    }
+
+    /// Whether keys changed after the credential report was made.
+    #[must_use]
+    pub fn report_may_be_stale(&self) -> bool {
+        let Some(report) = self.credential_report() else {
+            return false;
+        };
+        self.users
+            .rows()
+            .filter_map(UserRow::listed_keys)
+            .flatten()
+            .any(|k| k.created > report.generated_at)
+            || self.next_mutation > 0
     }
 
     /// Rows of the user table that fit on the screen.

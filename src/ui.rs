@@ -3,6 +3,7 @@
 //! 50 users as for 5,000.
 
 mod dialogs;
+mod findings;
 mod format;
 mod header;
 mod help;
@@ -53,6 +54,9 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame) {
         Some(Modal::Delete(dialog)) => dialogs::delete(state, theme, frame, area, dialog),
         Some(Modal::Secret(dialog)) => dialogs::secret(state, theme, frame, area, dialog),
         Some(Modal::Progress(progress)) => dialogs::progress(theme, frame, area, progress),
+        Some(Modal::Findings { user, key_id }) => {
+            findings::details(state, theme, frame, area, user, key_id.as_deref());
+        }
         None => {}
     }
 }

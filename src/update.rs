@@ -1,6 +1,7 @@
 //! The one pure step: `update(&mut State, Action) -> Vec<Effect>`. No IO, no
 //! clock, no await: every transition is a plain unit test.
 
+mod audit;
 mod dialogs;
 mod key_actions;
 mod load;
@@ -31,6 +32,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             if state.pending > 0 {
                 state.spinner = state.spinner.wrapping_add(1);
             }
+            audit::on_tick(state);
             Vec::new()
         }
         Action::Paste(text) => {

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use crate::audit::Finding;
 use crate::iam::IamError;
 use crate::model::{AccessKey, KeyStatus, LastUsed, ReportKeySlot, ReportRow, User};
 
@@ -30,6 +31,8 @@ pub struct UserRow {
     pub keys: KeysState,
     /// Fresh `GetAccessKeyLastUsed` answers, by key ID.
     pub last_used: HashMap<String, LastUsed>,
+    /// The audit's findings for this user, kept current by `update`.
+    pub findings: Vec<Finding>,
 }
 
 impl UserRow {
@@ -42,7 +45,15 @@ impl UserRow {
             report: None,
             keys: KeysState::NotRequested,
             last_used: HashMap::new(),
+            findings: Vec::new(),
         }
+    }
+
+    /// The findings about one key.
+    pub fn key_findings<'a>(&'a self, key_id: &'a str) -> impl Iterator<Item = &'a Finding> + 'a {
+        self.findings
+            .iter()
+            .filter(move |f| f.access_key_id.as_deref() == Some(key_id))
     }
 
     /// Active and inactive key counts, from the listing or else the report.
@@ -104,6 +115,7 @@ pub enum SortKey {
     Name,
     Created,
     Keys,
+    Findings,
 }
 
 impl SortKey {
@@ -112,7 +124,8 @@ impl SortKey {
         match self {
             Self::Name => Self::Created,
             Self::Created => Self::Keys,
-            Self::Keys => Self::Name,
+            Self::Keys => Self::Findings,
+            Self::Findings => Self::Name,
         }
     }
 
@@ -122,6 +135,7 @@ impl SortKey {
             Self::Name => "name",
             Self::Created => "created",
             Self::Keys => "active keys",
+            Self::Findings => "findings",
         }
     }
 }
@@ -138,6 +152,8 @@ pub struct Users {
     /// First visible position of `view`.
     pub offset: usize,
     pub sort: SortKey,
+    /// Show only users with findings (`F`).
+    pub findings_only: bool,
 }
 
 impl Users {
@@ -160,6 +176,7 @@ impl Users {
     pub fn clear(&mut self) {
         *self = Self {
             sort: self.sort,
+            findings_only: self.findings_only,
             ..Self::default()
         };
     }
@@ -181,7 +198,10 @@ impl Users {
     pub fn resort(&mut self) {
         let selected = self.selected().map(|r| r.user.name.clone());
         let rows = &self.rows;
-        let mut view: Vec<usize> = (0..rows.len()).collect();
+        let findings_only = self.findings_only;
+        let mut view: Vec<usize> = (0..rows.len())
+            .filter(|&i| !findings_only || !rows[i].findings.is_empty())
+            .collect();
         match self.sort {
             SortKey::Name => view.sort_by(|&a, &b| rows[a].user.name.cmp(&rows[b].user.name)),
             SortKey::Created => view.sort_by(|&a, &b| {
@@ -189,6 +209,13 @@ impl Users {
                     .user
                     .created
                     .cmp(&rows[b].user.created)
+                    .then_with(|| rows[a].user.name.cmp(&rows[b].user.name))
+            }),
+            SortKey::Findings => view.sort_by(|&a, &b| {
+                let worst = |r: &UserRow| r.findings.iter().map(|f| f.id.severity()).max();
+                worst(&rows[b])
+                    .cmp(&worst(&rows[a]))
+                    .then_with(|| rows[b].findings.len().cmp(&rows[a].findings.len()))
                     .then_with(|| rows[a].user.name.cmp(&rows[b].user.name))
             }),
             SortKey::Keys => view.sort_by(|&a, &b| {

@@ -54,8 +54,19 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             theme.error,
         ),
     };
+    let mut second = vec![report];
+    if state.report_may_be_stale() {
+        second.push(Span::styled(
+            " — keys changed since: it may be stale",
+            theme.warn,
+        ));
+    }
     frame.render_widget(
-        Paragraph::new(vec![Line::from(first), Line::from(report)]),
+        Paragraph::new(vec![
+            Line::from(first),
+            Line::from(second),
+            super::findings::summary(state, theme),
+        ]),
         area,
     );
 }

@@ -75,6 +75,20 @@ fn key_item(state: &State, row: &UserRow, key: &AccessKey, theme: &Theme) -> Lis
         )),
     ];
     lines.extend(last_used_lines(state, row, key, theme));
+    let found: Vec<_> = row.key_findings(&key.id).cloned().collect();
+    if !found.is_empty() {
+        let mut spans = vec![Span::raw("   ⚑ ")];
+        for (i, finding) in found.iter().enumerate() {
+            if i > 0 {
+                spans.push(Span::raw(" · "));
+            }
+            spans.push(Span::styled(
+                format!("{} (CIS {})", finding.id, finding.id.cis().v1_4_to_v4_0),
+                super::findings::severity_style(theme, finding.id.severity()),
+            ));
+        }
+        lines.push(Line::from(spans));
+    }
     ListItem::new(lines)
 }
 

@@ -20,7 +20,7 @@ impl Areas {
     #[must_use]
     pub fn new(area: Rect) -> Self {
         let [header, body, status] = Layout::vertical([
-            Constraint::Length(2),
+            Constraint::Length(3),
             Constraint::Min(3),
             Constraint::Length(1),
         ])

@@ -85,9 +85,11 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             Cell::from(Span::styled(mfa, mfa_style)),
             Cell::from(key_summary(row)),
             Cell::from(format::date(row.user.created)),
+            Cell::from(Line::from(super::findings::badges(theme, &row.findings))),
         ])
     });
-    let header = Row::new(["User", "Console", "MFA", "Keys", "Created"]).style(theme.header_row);
+    let header =
+        Row::new(["User", "Console", "MFA", "Keys", "Created", "Findings"]).style(theme.header_row);
     let table = Table::new(
         rows,
         [
@@ -96,6 +98,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             Constraint::Length(3),
             Constraint::Length(5),
             Constraint::Length(10),
+            Constraint::Length(21),
         ],
     )
     .header(header)

@@ -26,6 +26,18 @@ pub(super) fn on_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Modal::Findings { .. } => match key.code {
+            // The remedy is one key away.
+            KeyCode::Char('i') => {
+                super::key_actions::set_selected_status(state, KeyStatus::Inactive)
+            }
+            KeyCode::Char('d') => super::key_actions::delete(state),
+            KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => Vec::new(),
+            _ => {
+                state.modal = Some(modal);
+                Vec::new()
+            }
+        },
         Modal::Confirm(confirm) => on_confirm(state, confirm, key),
         Modal::Delete(dialog) => on_delete(state, dialog, key),
         Modal::Secret(dialog) => on_secret(state, dialog, key),

@@ -84,6 +84,11 @@ pub(super) fn set_status(state: &mut State, status: KeyStatus) -> Vec<Effect> {
     if status == KeyStatus::Inactive && !state.marks.is_empty() {
         return bulk_deactivate(state);
     }
+    set_selected_status(state, status)
+}
+
+/// The dialog for the selected key alone, whatever is marked.
+pub(super) fn set_selected_status(state: &mut State, status: KeyStatus) -> Vec<Effect> {
     let target = match selected_target(state) {
         Ok(target) => target,
         Err(message) => return say(state, message),

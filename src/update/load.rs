@@ -1,5 +1,6 @@
 //! Loading the account: which calls to make, and folding their results in.
 
+use super::audit;
 use crate::action::Loaded;
 use crate::effect::{Call, Effect};
 use crate::iam::{ErrorKind, IamError};
@@ -73,16 +74,18 @@ pub(super) fn on_loaded(state: &mut State, result: Loaded) -> Vec<Effect> {
         Loaded::CredentialReport(Ok(report)) => {
             apply_report(state, &report);
             state.report = ReportStatus::Loaded(report);
+            audit::refresh_all(state);
+            let mut effects = details_for_users_missing_from_report(state, None);
             let listed: Vec<String> = state
                 .users
                 .rows()
                 .filter(|r| r.listed_keys().is_some())
                 .map(|r| r.user.name.clone())
                 .collect();
-            listed
-                .iter()
-                .flat_map(|user| last_used_requests(state, user, false))
-                .collect()
+            for user in &listed {
+                effects.extend(last_used_requests(state, user, false));
+            }
+            effects
         }
         Loaded::CredentialReport(Err(err)) => on_report_failed(state, err),
         Loaded::Keys { user, result } => on_keys(state, &user, result),
@@ -93,6 +96,7 @@ pub(super) fn on_loaded(state: &mut State, result: Loaded) -> Vec<Effect> {
         } => {
             if let (Some(row), Ok(used)) = (state.users.get_mut(&user), result) {
                 row.last_used.insert(key_id, used);
+                audit::refresh_user(state, &user);
             }
             Vec::new()
         }
@@ -103,6 +107,7 @@ pub(super) fn on_loaded(state: &mut State, result: Loaded) -> Vec<Effect> {
                         row.password = Some(password);
                         row.mfa = Some(mfa);
                     }
+                    audit::refresh_user(state, &user);
                 }
                 Err(err) => {
                     state.notice = Some(err.operator_message(&state.session.profile));
@@ -136,6 +141,10 @@ fn on_users_page(state: &mut State, page: Page<User>) -> Vec<Effect> {
     if let ReportStatus::Loaded(report) = &state.report {
         let report = report.clone();
         apply_report(state, &report);
+        effects.extend(details_for_users_missing_from_report(state, Some(&names)));
+    }
+    for user in &names {
+        audit::refresh_user(state, user);
     }
     effects.extend(request_selected_keys(state));
     let denied = matches!(state.report, ReportStatus::Denied(_));
@@ -215,6 +224,7 @@ fn on_keys(
         Ok(mut keys) => {
             keys.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
             row.keys = KeysState::Loaded(keys);
+            audit::refresh_user(state, user);
             if state.users.selected().is_some_and(|r| r.user.name == user) {
                 let count = state
                     .users
@@ -268,5 +278,25 @@ fn last_used_requests(state: &mut State, user: &str, denied: bool) -> Vec<Effect
                 },
             )
         })
+        .collect()
+}
+
+/// Users made after the credential report have no row in it: ask
+/// `GetLoginProfile` / `ListMFADevices` for them, so the audit knows whether
+/// they have a console password. `among` limits the check to these users.
+fn details_for_users_missing_from_report(
+    state: &mut State,
+    among: Option<&[String]>,
+) -> Vec<Effect> {
+    let missing: Vec<String> = state
+        .users
+        .rows()
+        .filter(|r| r.report.is_none() && r.password.is_none())
+        .filter(|r| among.is_none_or(|names| names.contains(&r.user.name)))
+        .map(|r| r.user.name.clone())
+        .collect();
+    missing
+        .into_iter()
+        .map(|user| call(state, Call::UserDetails { user }))
         .collect()
 }

@@ -26,11 +26,43 @@ pub(super) fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
             Vec::new()
         }
         Command::Open => {
-            if state.focus == Focus::Users && state.users.selected().is_some() {
-                state.focus = Focus::Keys;
-                state.key_cursor = 0;
+            match state.focus {
+                Focus::Users if state.users.selected().is_some() => {
+                    state.focus = Focus::Keys;
+                    state.key_cursor = 0;
+                }
+                Focus::Keys => {
+                    if let Some((row, key)) = state.selected_key() {
+                        state.modal = Some(Modal::Findings {
+                            user: row.user.name.clone(),
+                            key_id: Some(key.id.clone()),
+                        });
+                    } else if let Some(row) = state.users.selected() {
+                        state.modal = Some(Modal::Findings {
+                            user: row.user.name.clone(),
+                            key_id: None,
+                        });
+                    }
+                }
+                Focus::Users => {}
             }
             Vec::new()
+        }
+        Command::FindingsOnly => {
+            state.users.findings_only = !state.users.findings_only;
+            state.users.resort();
+            let height = state.list_height();
+            state.users.scroll_into_view(height);
+            state.key_cursor = 0;
+            state.notice = Some(if state.users.findings_only {
+                format!(
+                    "Showing the {} users with findings (F shows all)",
+                    state.users.len()
+                )
+            } else {
+                "Showing every user".to_owned()
+            });
+            request_selected_keys(state)
         }
         Command::Sort => {
             state.users.sort = state.users.sort.next();

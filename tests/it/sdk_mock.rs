@@ -9,7 +9,9 @@ use aws_sdk_iam::operation::get_access_key_last_used::GetAccessKeyLastUsedOutput
 use aws_sdk_iam::operation::get_credential_report::{
     GetCredentialReportError, GetCredentialReportOutput,
 };
+use aws_sdk_iam::operation::get_login_profile::GetLoginProfileError;
 use aws_sdk_iam::operation::list_access_keys::{ListAccessKeysError, ListAccessKeysOutput};
+use aws_sdk_iam::operation::list_mfa_devices::ListMfaDevicesOutput;
 use aws_sdk_iam::operation::list_users::{ListUsersError, ListUsersOutput};
 use aws_sdk_iam::types::{AccessKeyLastUsed, AccessKeyMetadata, ReportStateType, StatusType, User};
 use aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityOutput;
@@ -108,11 +110,34 @@ async fn every_list_users_page_is_followed_through_the_update_loop() {
             )
             .build()
     });
+    // Users missing from the report get GetLoginProfile / ListMFADevices.
+    let no_password = mock!(aws_sdk_iam::Client::get_login_profile).then_error(|| {
+        GetLoginProfileError::generic(
+            ErrorMetadata::builder()
+                .code("NoSuchEntity")
+                .message("Login Profile for User u1 cannot be found.")
+                .build(),
+        )
+    });
+    let no_mfa = mock!(aws_sdk_iam::Client::list_mfa_devices).then_output(|| {
+        ListMfaDevicesOutput::builder()
+            .set_mfa_devices(Some(vec![]))
+            .build()
+            .unwrap()
+    });
     let iam = mock_client!(
         aws_sdk_iam,
         RuleMode::MatchAny,
         [
-            &first, &second, &third, &keys, &generate, &report, &last_used
+            &first,
+            &second,
+            &third,
+            &keys,
+            &generate,
+            &report,
+            &last_used,
+            &no_password,
+            &no_mfa
         ]
     );
     let client = Arc::new(SdkIam::from_clients(iam, sts()));
@@ -137,6 +162,8 @@ async fn every_list_users_page_is_followed_through_the_update_loop() {
         (1, 1, 1)
     );
     assert_eq!(keys.num_calls(), 5);
+    assert_eq!(no_password.num_calls(), 4, "u3 is in the report");
+    assert_eq!(state.users.get("u1").unwrap().password, Some(false));
     assert_eq!(
         last_used.num_calls(),
         4,

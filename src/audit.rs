@@ -1,0 +1,253 @@
+//! The CIS audit: finding ids, thresholds and the pure engine that turns
+//! users, their keys and the credential report into findings. No IO and no
+//! clock inside: `now` is an argument.
+
+pub mod findings;
+pub mod input;
+
+use std::fmt;
+
+use chrono::TimeDelta;
+use serde::{Deserialize, Serialize};
+
+pub use findings::evaluate;
+pub use input::{KeyInput, UserInput};
+
+/// The stable finding ids (the UI badges and `iamkeys report` use them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingId {
+    InitialSetupKey,
+    UnusedKey,
+    MultipleActiveKeys,
+    KeyNotRotated,
+    RootAccessKey,
+}
+
+impl FindingId {
+    pub const ALL: [FindingId; 5] = [
+        FindingId::InitialSetupKey,
+        FindingId::UnusedKey,
+        FindingId::MultipleActiveKeys,
+        FindingId::KeyNotRotated,
+        FindingId::RootAccessKey,
+    ];
+
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InitialSetupKey => "initial_setup_key",
+            Self::UnusedKey => "unused_key",
+            Self::MultipleActiveKeys => "multiple_active_keys",
+            Self::KeyNotRotated => "key_not_rotated",
+            Self::RootAccessKey => "root_access_key",
+        }
+    }
+
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|id| id.as_str() == text)
+    }
+
+    /// The short badge the user table shows.
+    #[must_use]
+    pub fn badge(self) -> &'static str {
+        match self {
+            Self::InitialSetupKey => "setup",
+            Self::UnusedKey => "unused",
+            Self::MultipleActiveKeys => "2active",
+            Self::KeyNotRotated => "rotate",
+            Self::RootAccessKey => "root",
+        }
+    }
+
+    /// The control's CIS numbers: (v1.4–v4.0, v5.0, v6.0).
+    #[must_use]
+    pub fn cis(self) -> Cis {
+        let (a, b, c) = match self {
+            Self::InitialSetupKey => ("1.11", "1.10", "2.10"),
+            Self::UnusedKey => ("1.12", "1.11", "2.11"),
+            Self::MultipleActiveKeys => ("1.13", "1.12", "2.12"),
+            Self::KeyNotRotated => ("1.14", "1.13", "2.13"),
+            Self::RootAccessKey => ("1.4", "1.3", "2.3"),
+        };
+        Cis {
+            v1_4_to_v4_0: a,
+            v5_0: b,
+            v6_0: c,
+        }
+    }
+
+    /// The control's title, as CIS words it.
+    #[must_use]
+    pub fn control(self) -> &'static str {
+        match self {
+            Self::InitialSetupKey => {
+                "Do not set up access keys during initial user setup for all IAM users that have a console password"
+            }
+            Self::UnusedKey => "Ensure credentials unused for 45 days or greater are disabled",
+            Self::MultipleActiveKeys => {
+                "Ensure there is only one active access key available for any single IAM user"
+            }
+            Self::KeyNotRotated => "Ensure access keys are rotated every 90 days or less",
+            Self::RootAccessKey => "Ensure no 'root' user account access key exists",
+        }
+    }
+
+    /// What to do about it.
+    #[must_use]
+    pub fn remedy(self) -> &'static str {
+        match self {
+            Self::InitialSetupKey => {
+                "Make the key inactive (i) and, once nothing breaks, delete it (d). Give people console access or IAM Identity Center; give programs roles."
+            }
+            Self::UnusedKey => {
+                "Make the key inactive (i); delete it (d) once you are sure nothing needs it."
+            }
+            Self::MultipleActiveKeys => {
+                "Finish the rotation: move every client to the newer key, then make the older one inactive (i) and delete it (d)."
+            }
+            Self::KeyNotRotated => {
+                "Rotate: create a new key (c), move every client to it, make the old key inactive (i), then delete it (d)."
+            }
+            Self::RootAccessKey => {
+                "Sign in as root and delete the root access key (Security credentials page); iamkeys cannot act on root keys."
+            }
+        }
+    }
+
+    #[must_use]
+    pub fn severity(self) -> Severity {
+        match self {
+            Self::RootAccessKey => Severity::Critical,
+            Self::InitialSetupKey => Severity::High,
+            Self::UnusedKey | Self::KeyNotRotated => Severity::Medium,
+            Self::MultipleActiveKeys => Severity::Low,
+        }
+    }
+}
+
+impl fmt::Display for FindingId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A control's numbers across CIS AWS Foundations versions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Cis {
+    #[serde(rename = "v1.4-v4.0")]
+    pub v1_4_to_v4_0: &'static str,
+    #[serde(rename = "v5.0")]
+    pub v5_0: &'static str,
+    #[serde(rename = "v6.0")]
+    pub v6_0: &'static str,
+}
+
+impl fmt::Display for Cis {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} (v1.4-v4.0), {} (v5.0), {} (v6.0)",
+            self.v1_4_to_v4_0, self.v5_0, self.v6_0
+        )
+    }
+}
+
+/// How bad a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Low => "low",
+            Self::Medium => "medium",
+            Self::High => "high",
+            Self::Critical => "critical",
+        }
+    }
+
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Low, Self::Medium, Self::High, Self::Critical]
+            .into_iter()
+            .find(|s| s.as_str() == text)
+    }
+}
+
+/// One broken control, for a user and (usually) one of their keys.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub id: FindingId,
+    pub user_name: String,
+    /// `None` for user-wide findings and for keys known only from the
+    /// credential report (which holds no key IDs).
+    pub access_key_id: Option<String>,
+    /// `initial_setup_key` only: whether the key was made within
+    /// `initial_setup_window` of the user.
+    pub created_with_user: Option<bool>,
+    /// Why it fired, with the dates involved.
+    pub message: String,
+}
+
+/// The audit's thresholds (`[audit]` in the config file).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Thresholds {
+    /// An Active key unused (or, never used, made) this many days ago or more is `unused_key`.
+    pub unused_days: u32,
+    /// An Active key older than this many days is `key_not_rotated`.
+    pub rotation_days: u32,
+    /// A key made within this long of its user was "created with the user"
+    /// (a duration: "10m", "90s", "1h").
+    pub initial_setup_window: Window,
+    /// Keys younger than this many hours never raise `initial_setup_key` (0: CIS-strict).
+    pub grace_hours: u32,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Self {
+            unused_days: 45,
+            rotation_days: 90,
+            initial_setup_window: Window(std::time::Duration::from_mins(10)),
+            grace_hours: 0,
+        }
+    }
+}
+
+impl Thresholds {
+    #[must_use]
+    pub fn initial_setup_window(&self) -> TimeDelta {
+        TimeDelta::from_std(self.initial_setup_window.0).unwrap_or(TimeDelta::MAX)
+    }
+}
+
+/// A duration written as text ("10m"), via humantime.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window(pub std::time::Duration);
+
+impl Serialize for Window {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&humantime::format_duration(self.0).to_string())
+    }
+}
+
+impl<'de> Deserialize<'de> for Window {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        humantime::parse_duration(&text).map(Window).map_err(|e| {
+            serde::de::Error::custom(format!(
+                "`{text}` is not a duration ({e}); write e.g. \"10m\", \"90s\" or \"1h\""
+            ))
+        })
+    }
+}

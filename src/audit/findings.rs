@@ -1,0 +1,484 @@
+//! The rules. Each key of each user is checked against the CIS key controls;
+//! the root row of the credential report against the root-key control.
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use super::input::{UserInput, report_keys};
+use super::{Finding, FindingId, Thresholds};
+use crate::model::{KeyStatus, ROOT_ROW, ReportRow};
+
+fn day(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d").to_string()
+}
+
+fn key_name(id: Option<&str>) -> String {
+    id.map_or_else(|| "an access key".to_owned(), |id| format!("key {id}"))
+}
+
+/// Every finding for these users (and the root row, when the report has one), in
+/// user order, then key order, then rule order.
+#[must_use]
+pub fn evaluate(
+    users: &[UserInput],
+    root: Option<&ReportRow>,
+    now: DateTime<Utc>,
+    thresholds: &Thresholds,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if let Some(root) = root.filter(|r| r.user == ROOT_ROW) {
+        out.extend(root_findings(root));
+    }
+    for user in users {
+        out.extend(user_findings(user, now, thresholds));
+    }
+    out
+}
+
+fn root_findings(root: &ReportRow) -> Vec<Finding> {
+    report_keys(root)
+        .into_iter()
+        .filter(|k| k.status == KeyStatus::Active)
+        .map(|k| Finding {
+            id: FindingId::RootAccessKey,
+            user_name: ROOT_ROW.to_owned(),
+            access_key_id: None,
+            created_with_user: None,
+            message: format!(
+                "the root user has an active access key (last rotated {})",
+                day(k.created)
+            ),
+        })
+        .collect()
+}
+
+/// The findings of one user.
+#[must_use]
+pub fn user_findings(
+    user: &UserInput,
+    now: DateTime<Utc>,
+    thresholds: &Thresholds,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let unused_after = TimeDelta::days(i64::from(thresholds.unused_days));
+    let rotate_after = TimeDelta::days(i64::from(thresholds.rotation_days));
+    let grace = TimeDelta::hours(i64::from(thresholds.grace_hours));
+    let finding = |id, key: Option<&str>, created_with_user, message: String| Finding {
+        id,
+        user_name: user.name.clone(),
+        access_key_id: key.map(ToOwned::to_owned),
+        created_with_user,
+        message,
+    };
+    for key in user.keys.iter().filter(|k| k.status == KeyStatus::Active) {
+        let id = key.id.as_deref();
+        let name = key_name(id);
+        let age = now - key.created;
+        // CIS audit: console password AND Active key AND never used.
+        if let (Some(true), Some(used)) = (user.password, &key.last_used)
+            && used.date.is_none()
+            && age >= grace
+        {
+            let with_user = (key.created - user.created).abs() <= thresholds.initial_setup_window();
+            let when = if with_user {
+                "with the user"
+            } else {
+                "after the user"
+            };
+            out.push(finding(
+                    FindingId::InitialSetupKey,
+                    id,
+                    Some(with_user),
+                    format!(
+                        "{} has a console password and {name}, created {} {when} (user created {}), has never been used",
+                        user.name,
+                        day(key.created),
+                        day(user.created)
+                    ),
+                ));
+        }
+        if let Some(used) = &key.last_used {
+            // A never-used key counts from its creation.
+            let since = used.date.unwrap_or(key.created);
+            if now - since >= unused_after {
+                let what = match used.date {
+                    Some(date) => format!("last used {}", day(date)),
+                    None => format!("never used since it was created {}", day(key.created)),
+                };
+                out.push(finding(
+                    FindingId::UnusedKey,
+                    id,
+                    None,
+                    format!(
+                        "{name} is active but {what}: {} days, the limit is {}",
+                        (now - since).num_days(),
+                        thresholds.unused_days
+                    ),
+                ));
+            }
+        }
+        if age > rotate_after {
+            out.push(finding(
+                FindingId::KeyNotRotated,
+                id,
+                None,
+                format!(
+                    "{name} is active and was created {}: {} days old, the limit is {}",
+                    day(key.created),
+                    age.num_days(),
+                    thresholds.rotation_days
+                ),
+            ));
+        }
+    }
+    let active = user
+        .keys
+        .iter()
+        .filter(|k| k.status == KeyStatus::Active)
+        .count();
+    if active > 1 {
+        out.push(finding(
+            FindingId::MultipleActiveKeys,
+            None,
+            None,
+            format!("{} has {active} active access keys", user.name),
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::KeyInput;
+    use crate::model::{LastUsed, ReportKeySlot};
+    use chrono::TimeZone;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 28, 12, 0, 0).unwrap()
+    }
+
+    fn ago(days: i64) -> DateTime<Utc> {
+        now() - TimeDelta::days(days)
+    }
+
+    #[allow(clippy::unnecessary_wraps)] // reads as "known: never used" at call sites
+    fn never() -> Option<LastUsed> {
+        Some(LastUsed::default())
+    }
+
+    #[allow(clippy::unnecessary_wraps)]
+    fn used(at: DateTime<Utc>) -> Option<LastUsed> {
+        Some(LastUsed {
+            date: Some(at),
+            service: Some("s3".into()),
+            region: Some("us-east-1".into()),
+        })
+    }
+
+    fn key(
+        id: &str,
+        status: KeyStatus,
+        created: DateTime<Utc>,
+        last_used: Option<LastUsed>,
+    ) -> KeyInput {
+        KeyInput {
+            id: Some(id.into()),
+            status,
+            created,
+            last_used,
+        }
+    }
+
+    fn user(password: Option<bool>, created: DateTime<Utc>, keys: Vec<KeyInput>) -> UserInput {
+        UserInput {
+            name: "u".into(),
+            created,
+            password,
+            keys,
+        }
+    }
+
+    fn ids(user: &UserInput, thresholds: &Thresholds) -> Vec<(FindingId, Option<String>)> {
+        user_findings(user, now(), thresholds)
+            .into_iter()
+            .map(|f| (f.id, f.access_key_id))
+            .collect()
+    }
+
+    fn t() -> Thresholds {
+        Thresholds::default()
+    }
+
+    const SETUP: FindingId = FindingId::InitialSetupKey;
+
+    #[test]
+    fn initial_setup_key_needs_password_active_and_never_used() {
+        let fresh = |password, status, last_used| {
+            user(password, ago(3), vec![key("K", status, ago(3), last_used)])
+        };
+        assert_eq!(
+            ids(&fresh(Some(true), KeyStatus::Active, never()), &t()),
+            [(SETUP, Some("K".into()))]
+        );
+        assert!(
+            ids(&fresh(Some(false), KeyStatus::Active, never()), &t()).is_empty(),
+            "no password"
+        );
+        assert!(
+            ids(&fresh(None, KeyStatus::Active, never()), &t()).is_empty(),
+            "password unknown"
+        );
+        assert!(
+            ids(&fresh(Some(true), KeyStatus::Inactive, never()), &t()).is_empty(),
+            "inactive key"
+        );
+        assert!(
+            ids(&fresh(Some(true), KeyStatus::Active, used(ago(2))), &t()).is_empty(),
+            "used once"
+        );
+        assert!(
+            ids(&fresh(Some(true), KeyStatus::Active, None), &t()).is_empty(),
+            "last use unknown"
+        );
+    }
+
+    #[test]
+    fn created_with_user_follows_the_window_edge() {
+        let at = |offset| {
+            let u = user(
+                Some(true),
+                ago(3),
+                vec![key("K", KeyStatus::Active, ago(3) + offset, never())],
+            );
+            user_findings(&u, now(), &t())[0].created_with_user
+        };
+        assert_eq!(at(TimeDelta::zero()), Some(true));
+        assert_eq!(
+            at(TimeDelta::minutes(10)),
+            Some(true),
+            "exactly at the window"
+        );
+        assert_eq!(
+            at(TimeDelta::minutes(10) + TimeDelta::seconds(1)),
+            Some(false)
+        );
+        assert_eq!(at(TimeDelta::days(1)), Some(false));
+    }
+
+    #[test]
+    fn grace_hours_spare_brand_new_keys() {
+        let u = user(
+            Some(true),
+            ago(0),
+            vec![key(
+                "K",
+                KeyStatus::Active,
+                now() - TimeDelta::hours(5),
+                never(),
+            )],
+        );
+        let grace = Thresholds {
+            grace_hours: 6,
+            ..t()
+        };
+        assert!(ids(&u, &grace).is_empty());
+        let exactly = Thresholds {
+            grace_hours: 5,
+            ..t()
+        };
+        assert_eq!(
+            ids(&u, &exactly),
+            [(SETUP, Some("K".into()))],
+            "at the edge the grace is over"
+        );
+        assert_eq!(
+            ids(&u, &t()),
+            [(SETUP, Some("K".into()))],
+            "0 is CIS-strict"
+        );
+    }
+
+    #[test]
+    fn unused_key_fires_at_45_days_and_counts_never_used_from_creation() {
+        let last_used_at = |days| {
+            user(
+                Some(false),
+                ago(400),
+                vec![key("K", KeyStatus::Active, ago(60), used(ago(days)))],
+            )
+        };
+        assert!(ids(&last_used_at(44), &t()).is_empty());
+        assert_eq!(
+            ids(&last_used_at(45), &t()),
+            [(FindingId::UnusedKey, Some("K".into()))],
+            "45 days or greater"
+        );
+        let never_used = |days| {
+            user(
+                Some(false),
+                ago(400),
+                vec![key("K", KeyStatus::Active, ago(days), never())],
+            )
+        };
+        assert!(ids(&never_used(44), &t()).is_empty());
+        assert_eq!(
+            ids(&never_used(45), &t()),
+            [(FindingId::UnusedKey, Some("K".into()))]
+        );
+        let inactive = user(
+            Some(false),
+            ago(400),
+            vec![key("K", KeyStatus::Inactive, ago(80), used(ago(70)))],
+        );
+        assert!(
+            ids(&inactive, &t()).is_empty(),
+            "inactive keys are already disabled"
+        );
+    }
+
+    #[test]
+    fn key_not_rotated_fires_after_90_days() {
+        let aged = |days| {
+            user(
+                Some(false),
+                ago(400),
+                vec![key("K", KeyStatus::Active, ago(days), used(ago(0)))],
+            )
+        };
+        assert!(ids(&aged(90), &t()).is_empty(), "90 days or less is fine");
+        assert_eq!(
+            ids(&aged(91), &t()),
+            [(FindingId::KeyNotRotated, Some("K".into()))]
+        );
+        let custom = Thresholds {
+            rotation_days: 30,
+            ..t()
+        };
+        assert_eq!(ids(&aged(31), &custom).len(), 1);
+    }
+
+    #[test]
+    fn multiple_active_keys_is_one_finding_for_the_user() {
+        let two = user(
+            Some(false),
+            ago(10),
+            vec![
+                key("A", KeyStatus::Active, ago(5), used(ago(0))),
+                key("B", KeyStatus::Active, ago(2), used(ago(0))),
+            ],
+        );
+        assert_eq!(ids(&two, &t()), [(FindingId::MultipleActiveKeys, None)]);
+        let rotating = user(
+            Some(false),
+            ago(10),
+            vec![
+                key("A", KeyStatus::Inactive, ago(5), used(ago(3))),
+                key("B", KeyStatus::Active, ago(2), used(ago(0))),
+            ],
+        );
+        assert!(ids(&rotating, &t()).is_empty());
+    }
+
+    #[test]
+    fn keys_in_slot_2_only_are_checked_like_any_other() {
+        let row = ReportRow {
+            user: "svc".into(),
+            arn: "arn".into(),
+            user_created: Some(ago(10)),
+            password_enabled: true,
+            password_last_used: None,
+            mfa_active: false,
+            keys: [
+                ReportKeySlot::default(),
+                ReportKeySlot {
+                    active: true,
+                    last_rotated: Some(ago(10)),
+                    last_used: LastUsed::default(),
+                },
+            ],
+        };
+        let u = UserInput {
+            name: "svc".into(),
+            created: ago(10),
+            password: Some(true),
+            keys: report_keys(&row),
+        };
+        let found = user_findings(&u, now(), &t());
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].id, SETUP);
+        assert_eq!(found[0].access_key_id, None, "the report holds no key IDs");
+        assert_eq!(found[0].created_with_user, Some(true));
+    }
+
+    #[test]
+    fn the_root_row_with_an_active_key_is_critical() {
+        let mut root = ReportRow {
+            user: ROOT_ROW.into(),
+            arn: "arn:aws:iam::1:root".into(),
+            user_created: Some(ago(1000)),
+            password_enabled: false,
+            password_last_used: None,
+            mfa_active: true,
+            keys: [
+                ReportKeySlot {
+                    active: true,
+                    last_rotated: Some(ago(500)),
+                    last_used: LastUsed::default(),
+                },
+                ReportKeySlot::default(),
+            ],
+        };
+        let found = evaluate(&[], Some(&root), now(), &t());
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].id, FindingId::RootAccessKey);
+        assert_eq!(found[0].id.severity(), crate::audit::Severity::Critical);
+        root.keys[0].active = false;
+        assert!(
+            evaluate(&[], Some(&root), now(), &t()).is_empty(),
+            "an inactive root key is not flagged"
+        );
+    }
+
+    #[test]
+    fn a_report_older_than_the_keys_does_not_invent_findings() {
+        // A key made after the report: no slot, last use not known yet.
+        let u = user(
+            Some(true),
+            ago(1),
+            vec![key("NEW", KeyStatus::Active, ago(0), None)],
+        );
+        assert!(
+            ids(&u, &t()).is_empty(),
+            "unknown last use is not 'never used'"
+        );
+        // Once GetAccessKeyLastUsed answers "never", the finding appears.
+        let u = user(
+            Some(true),
+            ago(1),
+            vec![key("NEW", KeyStatus::Active, ago(0), never())],
+        );
+        assert_eq!(ids(&u, &t()), [(SETUP, Some("NEW".into()))]);
+    }
+
+    #[test]
+    fn messages_carry_the_dates() {
+        let u = user(
+            Some(true),
+            ago(100),
+            vec![key("K", KeyStatus::Active, ago(100), never())],
+        );
+        let found = user_findings(&u, now(), &t());
+        let all: Vec<FindingId> = found.iter().map(|f| f.id).collect();
+        assert_eq!(all, [SETUP, FindingId::UnusedKey, FindingId::KeyNotRotated]);
+        assert!(
+            found[0].message.contains("2026-08-20"),
+            "{}",
+            found[0].message
+        );
+        assert!(
+            found[2].message.contains("100 days old"),
+            "{}",
+            found[2].message
+        );
+    }
+}

@@ -1,0 +1,75 @@
+//! What the engine reads: a user, whether they have a console password, and
+//! their keys with what is known of each key's last use.
+
+use chrono::{DateTime, Utc};
+
+use crate::model::{KeyStatus, LastUsed, ReportRow};
+use crate::state::UserRow;
+
+/// One access key as the audit sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyInput {
+    /// `None` for a key known only from the credential report.
+    pub id: Option<String>,
+    pub status: KeyStatus,
+    pub created: DateTime<Utc>,
+    /// `None`: not known (yet). `Some` with no date: never used.
+    pub last_used: Option<LastUsed>,
+}
+
+/// One user as the audit sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserInput {
+    pub name: String,
+    pub created: DateTime<Utc>,
+    /// `None`: not known (yet).
+    pub password: Option<bool>,
+    pub keys: Vec<KeyInput>,
+}
+
+/// The keys of a credential report row (no IDs), for users whose keys have
+/// not been listed.
+#[must_use]
+pub fn report_keys(row: &ReportRow) -> Vec<KeyInput> {
+    row.keys
+        .iter()
+        .filter_map(|slot| {
+            Some(KeyInput {
+                id: None,
+                status: if slot.active {
+                    KeyStatus::Active
+                } else {
+                    KeyStatus::Inactive
+                },
+                created: slot.last_rotated?,
+                last_used: Some(slot.last_used.clone()),
+            })
+        })
+        .collect()
+}
+
+impl UserInput {
+    /// Everything the UI state knows of a user: listed keys when there are
+    /// any (with the freshest last use), else the credential report's slots.
+    #[must_use]
+    pub fn from_row(row: &UserRow) -> Self {
+        let keys = match row.listed_keys() {
+            Some(keys) => keys
+                .iter()
+                .map(|k| KeyInput {
+                    id: Some(k.id.clone()),
+                    status: k.status,
+                    created: k.created,
+                    last_used: row.key_last_used(k),
+                })
+                .collect(),
+            None => row.report.as_ref().map(report_keys).unwrap_or_default(),
+        };
+        Self {
+            name: row.user.name.clone(),
+            created: row.user.created,
+            password: row.password,
+            keys,
+        }
+    }
+}

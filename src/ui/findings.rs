@@ -1,0 +1,125 @@
+//! Findings on screen: badges, the summary line and the details dialog.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use super::Theme;
+use super::help::centered;
+use crate::audit::{Finding, FindingId, Severity};
+use crate::state::State;
+
+pub fn severity_style(theme: &Theme, severity: Severity) -> Style {
+    match severity {
+        Severity::Critical | Severity::High => theme.error,
+        Severity::Medium => theme.warn,
+        Severity::Low => theme.dim,
+    }
+}
+
+/// One badge per finding id, most severe first.
+pub fn badges(theme: &Theme, findings: &[Finding]) -> Vec<Span<'static>> {
+    let mut ids: Vec<FindingId> = findings.iter().map(|f| f.id).collect();
+    ids.sort_by_key(|id| std::cmp::Reverse(id.severity()));
+    ids.dedup();
+    let mut spans = Vec::new();
+    for id in ids {
+        if !spans.is_empty() {
+            spans.push(Span::raw(" "));
+        }
+        spans.push(Span::styled(
+            id.badge(),
+            severity_style(theme, id.severity()),
+        ));
+    }
+    spans
+}
+
+/// "Findings: 6 `initial_setup_key` · 3 `unused_key` · …" (ids with none are left out).
+pub fn summary(state: &State, theme: &Theme) -> Line<'static> {
+    let counts = state.finding_counts();
+    let total: usize = counts.iter().map(|(_, n)| n).sum();
+    let mut spans = vec![Span::raw(format!(" Findings: {total}"))];
+    for (id, count) in counts.into_iter().filter(|(_, n)| *n > 0) {
+        spans.push(Span::raw(" · "));
+        spans.push(Span::styled(
+            format!("{count} {id}"),
+            severity_style(theme, id.severity()),
+        ));
+    }
+    if state.users.findings_only {
+        spans.push(Span::styled(
+            "   (showing only users with findings: F)",
+            theme.dim,
+        ));
+    }
+    Line::from(spans)
+}
+
+pub fn details(
+    state: &State,
+    theme: &Theme,
+    frame: &mut Frame,
+    area: Rect,
+    user: &str,
+    key_id: Option<&str>,
+) {
+    let Some(row) = state.users.get(user) else {
+        return;
+    };
+    let shown: Vec<&Finding> = row
+        .findings
+        .iter()
+        .filter(|f| f.access_key_id.is_none() || f.access_key_id.as_deref() == key_id)
+        .collect();
+    let subject = key_id.map_or_else(|| user.to_owned(), |k| format!("{k} of {user}"));
+    let mut lines = Vec::new();
+    if shown.is_empty() {
+        lines.push(Line::raw(format!(" No findings for {subject}.")));
+    }
+    for finding in shown {
+        let id = finding.id;
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!(" {id}"),
+                severity_style(theme, id.severity()).patch(theme.title),
+            ),
+            Span::raw(format!("  ({})", id.severity().as_str())),
+        ]));
+        lines.push(Line::raw(format!("   CIS {}: {}", id.cis(), id.control())));
+        let mut why = format!("   Why: {}", finding.message);
+        if let Some(with_user) = finding.created_with_user {
+            why.push_str(if with_user {
+                " (created with the user: the case the control targets)"
+            } else {
+                " (created later than the user)"
+            });
+        }
+        lines.push(Line::raw(why));
+        lines.push(Line::styled(
+            format!("   Remedy: {}", id.remedy()),
+            theme.dim,
+        ));
+        lines.push(Line::raw(""));
+    }
+    lines.push(Line::styled(
+        " i make this key inactive · d delete it · Esc close",
+        theme.dim,
+    ));
+    let width = 100u16.min(area.width);
+    let inner = usize::from(width.saturating_sub(2)).max(1);
+    let height: usize = lines.iter().map(|l| l.width().div_ceil(inner).max(1)).sum();
+    let popup = centered(area, width, u16::try_from(height + 2).unwrap_or(u16::MAX));
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.accent)
+                .title(format!(" Findings: {subject} ")),
+        ),
+        popup,
+    );
+}
