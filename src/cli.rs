@@ -4,6 +4,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::report::FailOn;
+use crate::report::format::Format;
+
 /// Audit and manage the access keys of AWS IAM users, from the terminal.
 #[derive(Debug, Parser)]
 #[command(name = "iamkeys", version, about, long_about = None)]
@@ -39,6 +42,25 @@ pub struct GlobalArgs {
 pub enum Command {
     /// Open the terminal UI (the default).
     Tui,
+    /// Print the CIS audit without a UI, for scripts and CI.
+    ///
+    /// Exit code 0: nothing at or above --fail-on; 1: findings; 2: error.
+    Report(ReportArgs),
+}
+
+/// `iamkeys report` options.
+#[derive(Debug, Clone, Args)]
+pub struct ReportArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+    /// Exit 1 when a finding matches: any, none, a severity (low, medium,
+    /// high, critical: that or worse) or finding ids separated by commas.
+    #[arg(long, default_value = "any", value_parser = FailOn::parse, value_name = "any|none|SEVERITY|ID,...")]
+    pub fail_on: FailOn,
+    /// Write the report to this file instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[cfg(test)]
@@ -59,6 +81,28 @@ mod tests {
             assert_eq!(cli.global.profile.as_deref(), Some("prod"));
             assert!(cli.global.read_only);
         }
+    }
+
+    #[test]
+    fn report_takes_its_options_and_the_global_flags() {
+        let cli = Cli::parse_from([
+            "iamkeys",
+            "report",
+            "--format",
+            "json",
+            "--fail-on",
+            "high",
+            "--profile",
+            "p",
+        ]);
+        let Some(Command::Report(args)) = cli.command else {
+            panic!("not a report")
+        };
+        assert_eq!(args.format, Format::Json);
+        assert_eq!(args.fail_on, FailOn::AtLeast(crate::audit::Severity::High));
+        assert_eq!(cli.global.profile.as_deref(), Some("p"));
+        assert!(Cli::try_parse_from(["iamkeys", "report", "--fail-on", "bogus"]).is_err());
+        assert!(Cli::try_parse_from(["iamkeys", "report", "--format", "xml"]).is_err());
     }
 
     #[test]

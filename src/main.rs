@@ -31,7 +31,13 @@ fn main() -> ExitCode {
     match iamkeys::run::main(&cli) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("iamkeys: {err:#}");
+            // One line: scripts read the reason from stderr.
+            let name = if matches!(cli.command, Some(iamkeys::cli::Command::Report(_))) {
+                "iamkeys report"
+            } else {
+                "iamkeys"
+            };
+            eprintln!("{name}: {err:#}");
             ExitCode::from(2)
         }
     }

@@ -6,7 +6,7 @@ use std::time::Duration;
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::memory::{MemoryIam, MemoryUser};
-use crate::model::{AccessKey, KeyStatus, LastUsed, User};
+use crate::model::{AccessKey, KeyStatus, LastUsed, ROOT_ROW, ReportKeySlot, ReportRow, User};
 
 /// The demo's account ID.
 pub const DEMO_ACCOUNT: &str = "123456789012";
@@ -146,6 +146,23 @@ pub fn account(now: DateTime<Utc>, latency: Duration) -> MemoryIam {
     for n in 0..36 {
         iam.add_user(seed_user(n, now));
     }
+    // The root user still has an old access key: CIS 1.4.
+    iam.set_root(ReportRow {
+        user: ROOT_ROW.to_owned(),
+        arn: format!("arn:aws:iam::{DEMO_ACCOUNT}:root"),
+        user_created: Some(now - days(2000)),
+        password_enabled: false,
+        password_last_used: Some(now - days(40)),
+        mfa_active: true,
+        keys: [
+            ReportKeySlot {
+                active: true,
+                last_rotated: Some(now - days(1500)),
+                last_used: used(now, 200, 0),
+            },
+            ReportKeySlot::default(),
+        ],
+    });
     iam
 }
 
@@ -161,7 +178,11 @@ mod tests {
             iam.generate_credential_report().await.unwrap();
             iam.get_credential_report().await.unwrap()
         };
-        assert_eq!(report.rows.len(), 36);
+        assert_eq!(report.rows.len(), 37);
+        assert!(
+            report.root().is_some_and(|r| r.keys[0].active),
+            "a root key for CIS 1.4"
+        );
         let console_never_used = report
             .rows
             .iter()

@@ -36,6 +36,8 @@ struct Account {
     peak: BTreeMap<&'static str, usize>,
     generated: Option<DateTime<Utc>>,
     serial: u64,
+    /// The root user's row of the credential report, if the account shows one.
+    root: Option<ReportRow>,
 }
 
 /// The in-memory account.
@@ -84,6 +86,11 @@ impl MemoryIam {
     /// Add a user (replacing one of the same name).
     pub fn add_user(&self, user: MemoryUser) {
         self.lock().users.insert(user.user.name.clone(), user);
+    }
+
+    /// Give the credential report a `<root_account>` row.
+    pub fn set_root(&self, row: ReportRow) {
+        self.lock().root = Some(row);
     }
 
     /// The IAM actions called so far, in order.
@@ -225,9 +232,10 @@ impl IamClient for MemoryIam {
             )
         })?;
         let rows = account
-            .users
-            .values()
-            .map(|u| {
+            .root
+            .iter()
+            .cloned()
+            .chain(account.users.values().map(|u| {
                 let slot = |i: usize| {
                     u.keys
                         .get(i)
@@ -247,7 +255,7 @@ impl IamClient for MemoryIam {
                     mfa_active: u.mfa,
                     keys: [slot(0), slot(1)],
                 }
-            })
+            }))
             .collect();
         Ok(CredentialReport { generated_at, rows })
     }

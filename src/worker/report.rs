@@ -19,7 +19,9 @@ pub(super) async fn fetch(
     for _ in 0..REPORT_POLLS {
         let state = match client.generate_credential_report().await {
             Ok(state) => state,
-            Err(err) if err.is_transient() => ReportState::InProgress,
+            // Throttling: back off and poll again. A network failure has
+            // already been retried by the SDK: report it.
+            Err(err) if err.kind == ErrorKind::Throttling => ReportState::InProgress,
             Err(err) => return Err(err),
         };
         if state == ReportState::Complete {

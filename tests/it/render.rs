@@ -245,3 +245,38 @@ mod dialogs {
         assert_snapshot!("bulk_progress", screen(&state, 120, 30));
     }
 }
+
+#[tokio::test]
+async fn findings_details_and_the_filtered_table() {
+    use crate::common::flows::select_key;
+    use iamkeys::audit::FindingId;
+    let mut state = demo_loaded().await;
+    let (user, key) = state
+        .users
+        .rows()
+        .find_map(|r| {
+            let f = r.findings.iter().find(|f| f.id == FindingId::UnusedKey)?;
+            r.findings
+                .iter()
+                .find(|f| f.id == FindingId::InitialSetupKey)?;
+            Some((r.user.name.clone(), f.access_key_id.clone()?))
+        })
+        .unwrap();
+    update(
+        &mut state,
+        Action::Key(KeyEvent::new(
+            KeyCode::Char('F'),
+            crossterm::event::KeyModifiers::SHIFT,
+        )),
+    );
+    select_key(&mut state, &user, &key);
+    assert_snapshot!("findings_only_table", screen(&state, 120, 30));
+    update(&mut state, Action::Key(KeyEvent::from(KeyCode::Enter)));
+    let text = screen(&state, 120, 30);
+    assert!(text.contains("Remedy"), "{text}");
+    assert!(
+        text.contains("1.11 (v1.4-v4.0), 1.10 (v5.0), 2.10 (v6.0)"),
+        "{text}"
+    );
+    assert_snapshot!("findings_details", text);
+}

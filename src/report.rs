@@ -1,0 +1,247 @@
+//! `iamkeys report`: the audit without a terminal UI, as a table, JSON
+//! (`iamkeys.report/v1`) or CSV, with an exit code for CI.
+
+pub mod command;
+pub mod format;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::audit::{Cis, Finding, FindingId, Severity, Thresholds};
+use crate::model::KeyStatus;
+use crate::state::{ReportStatus, State};
+
+/// The JSON schema name; bumped on any incompatible change.
+pub const SCHEMA: &str = "iamkeys.report/v1";
+
+/// Which findings make the exit code 1.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FailOn {
+    Any,
+    None,
+    /// Findings of this severity or worse.
+    AtLeast(Severity),
+    Ids(Vec<FindingId>),
+}
+
+impl FailOn {
+    /// Parse `any`, `none`, a severity (`low`…`critical`) or finding ids separated by commas.
+    ///
+    /// # Errors
+    /// A word that is none of these.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        match text.trim() {
+            "any" => Ok(Self::Any),
+            "none" => Ok(Self::None),
+            other => {
+                if let Some(severity) = Severity::parse(other) {
+                    return Ok(Self::AtLeast(severity));
+                }
+                other
+                    .split(',')
+                    .map(|id| {
+                        FindingId::parse(id.trim()).ok_or_else(|| {
+                            format!(
+                                "`{}` is not a finding id; use any, none, low, medium, high, critical or ids from: {}",
+                                id.trim(),
+                                FindingId::ALL.map(FindingId::as_str).join(", ")
+                            )
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+                    .map(Self::Ids)
+            }
+        }
+    }
+
+    #[must_use]
+    pub fn fails(&self, finding: &Finding) -> bool {
+        match self {
+            Self::Any => true,
+            Self::None => false,
+            Self::AtLeast(severity) => finding.id.severity() >= *severity,
+            Self::Ids(ids) => ids.contains(&finding.id),
+        }
+    }
+}
+
+/// One access key in the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KeyEntry {
+    pub access_key_id: String,
+    pub status: KeyStatus,
+    pub created: DateTime<Utc>,
+    pub last_used: Option<DateTime<Utc>>,
+    pub last_used_service: Option<String>,
+    pub last_used_region: Option<String>,
+}
+
+/// One user in the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UserEntry {
+    pub user_name: String,
+    pub arn: String,
+    pub created: DateTime<Utc>,
+    pub password_enabled: Option<bool>,
+    pub mfa_active: Option<bool>,
+    pub access_keys: Vec<KeyEntry>,
+}
+
+/// One finding in the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FindingEntry {
+    pub id: FindingId,
+    pub cis: Cis,
+    pub severity: Severity,
+    pub user_name: String,
+    pub access_key_id: Option<String>,
+    /// Only on `initial_setup_key`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_with_user: Option<bool>,
+    pub message: String,
+}
+
+impl From<&Finding> for FindingEntry {
+    fn from(f: &Finding) -> Self {
+        Self {
+            id: f.id,
+            cis: f.id.cis(),
+            severity: f.id.severity(),
+            user_name: f.user_name.clone(),
+            access_key_id: f.access_key_id.clone(),
+            created_with_user: f.created_with_user,
+            message: f.message.clone(),
+        }
+    }
+}
+
+/// The whole report (`iamkeys.report/v1`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    pub schema: &'static str,
+    pub generated_at: DateTime<Utc>,
+    pub profile: String,
+    pub account_id: Option<String>,
+    pub credential_report_generated_at: Option<DateTime<Utc>>,
+    pub thresholds: Thresholds,
+    /// Things a reader must know, e.g. that the credential report was refused.
+    pub notes: Vec<String>,
+    pub users: Vec<UserEntry>,
+    pub findings: Vec<FindingEntry>,
+}
+
+impl Report {
+    /// Build the report from a fully loaded state.
+    #[must_use]
+    pub fn from_state(state: &State, generated_at: DateTime<Utc>) -> Self {
+        let mut notes = Vec::new();
+        if let ReportStatus::Denied(err) = &state.report {
+            notes.push(format!(
+                "The credential report was refused ({}): console password, MFA and last use come from per-user calls (GetLoginProfile, ListMFADevices, GetAccessKeyLastUsed); root access keys were not checked.",
+                err.action
+            ));
+        }
+        let mut rows: Vec<_> = state.users.rows().collect();
+        rows.sort_by(|a, b| a.user.name.cmp(&b.user.name));
+        let users = rows
+            .iter()
+            .map(|row| UserEntry {
+                user_name: row.user.name.clone(),
+                arn: row.user.arn.clone(),
+                created: row.user.created,
+                password_enabled: row.password,
+                mfa_active: row.mfa,
+                access_keys: row
+                    .listed_keys()
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|k| {
+                        let used = row.key_last_used(k).unwrap_or_default();
+                        KeyEntry {
+                            access_key_id: k.id.clone(),
+                            status: k.status,
+                            created: k.created,
+                            last_used: used.date,
+                            last_used_service: used.service,
+                            last_used_region: used.region,
+                        }
+                    })
+                    .collect(),
+            })
+            .collect();
+        let findings = state
+            .root_findings
+            .iter()
+            .chain(rows.iter().flat_map(|r| r.findings.iter()))
+            .map(FindingEntry::from)
+            .collect();
+        Self {
+            schema: SCHEMA,
+            generated_at,
+            profile: state.session.profile.clone(),
+            account_id: state.known_identity().map(|i| i.account_id.clone()),
+            credential_report_generated_at: state.credential_report().map(|r| r.generated_at),
+            thresholds: state.thresholds.clone(),
+            notes,
+            users,
+            findings,
+        }
+    }
+
+    /// Whether any finding is at or above `fail_on`.
+    #[must_use]
+    pub fn fails(&self, fail_on: &FailOn) -> bool {
+        self.findings.iter().any(|f| {
+            fail_on.fails(&Finding {
+                id: f.id,
+                user_name: f.user_name.clone(),
+                access_key_id: f.access_key_id.clone(),
+                created_with_user: f.created_with_user,
+                message: String::new(),
+            })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(id: FindingId) -> Finding {
+        Finding {
+            id,
+            user_name: "u".into(),
+            access_key_id: None,
+            created_with_user: None,
+            message: String::new(),
+        }
+    }
+
+    #[test]
+    fn fail_on_parses_words_severities_and_ids() {
+        assert_eq!(FailOn::parse("any"), Ok(FailOn::Any));
+        assert_eq!(FailOn::parse("none"), Ok(FailOn::None));
+        assert_eq!(FailOn::parse("high"), Ok(FailOn::AtLeast(Severity::High)));
+        assert_eq!(
+            FailOn::parse("unused_key, root_access_key"),
+            Ok(FailOn::Ids(vec![
+                FindingId::UnusedKey,
+                FindingId::RootAccessKey
+            ]))
+        );
+        let err = FailOn::parse("unused,bogus").unwrap_err();
+        assert!(err.contains("`unused` is not a finding id"), "{err}");
+    }
+
+    #[test]
+    fn fail_on_decides_per_finding() {
+        let high = FailOn::AtLeast(Severity::High);
+        assert!(high.fails(&finding(FindingId::InitialSetupKey)));
+        assert!(high.fails(&finding(FindingId::RootAccessKey)));
+        assert!(!high.fails(&finding(FindingId::UnusedKey)));
+        let ids = FailOn::Ids(vec![FindingId::UnusedKey]);
+        assert!(ids.fails(&finding(FindingId::UnusedKey)));
+        assert!(!ids.fails(&finding(FindingId::KeyNotRotated)));
+        assert!(!FailOn::None.fails(&finding(FindingId::RootAccessKey)));
+    }
+}

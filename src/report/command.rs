@@ -1,0 +1,99 @@
+//! Running `iamkeys report`: load the account headlessly with the same
+//! update loop as the UI, then write the report and choose the exit code.
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+
+use super::format::{Format, render};
+use super::{FailOn, Report};
+use crate::action::Action;
+use crate::audit::Thresholds;
+use crate::headless::settle_with;
+use crate::iam::IamClient;
+use crate::keymap::Keymap;
+use crate::state::{IdentityStatus, KeysState, ListStatus, ReportStatus, Session, State};
+use crate::worker::Settings;
+
+/// How long a whole report may take before it is abandoned.
+const TIMEOUT: Duration = Duration::from_mins(30);
+
+/// Exit codes: nothing at or above `--fail-on`, findings, error.
+pub const EXIT_CLEAN: u8 = 0;
+pub const EXIT_FINDINGS: u8 = 1;
+pub const EXIT_ERROR: u8 = 2;
+
+/// Load the account and build the report.
+///
+/// # Errors
+/// One line saying what failed and how to fix it.
+pub async fn produce(
+    client: Arc<dyn IamClient>,
+    session: Session,
+    thresholds: Thresholds,
+    settings: &Settings,
+) -> Result<Report, String> {
+    let profile = session.profile.clone();
+    let mut state = State::new(session, Keymap::default(), Utc::now());
+    state.thresholds = thresholds;
+    settle_with(&mut state, client, settings, vec![Action::Load], TIMEOUT).await?;
+    let say = |err: &crate::iam::IamError| {
+        err.operator_message(&profile)
+            .replace(", then press r", "")
+            .replace(": press r to retry", "")
+    };
+    if let IdentityStatus::Failed(err) = &state.identity {
+        return Err(say(err));
+    }
+    if let ListStatus::Failed(err) = &state.list {
+        return Err(say(err));
+    }
+    if let ReportStatus::Failed(err) = &state.report {
+        return Err(say(err));
+    }
+    if let Some((user, err)) = state.users.rows().find_map(|r| match &r.keys {
+        KeysState::Failed(err) => Some((r.user.name.clone(), err.clone())),
+        _ => None,
+    }) {
+        return Err(format!("{user}: {}", say(&err)));
+    }
+    Ok(Report::from_state(&state, Utc::now()))
+}
+
+/// Write the report where asked and pick the exit code.
+#[must_use]
+pub fn finish(
+    report: &Report,
+    format: Format,
+    fail_on: &FailOn,
+    output: Option<&std::path::Path>,
+) -> ExitCode {
+    let text = match render(report, format) {
+        Ok(text) => text,
+        Err(err) => {
+            eprintln!("iamkeys report: cannot format the report: {err}");
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
+    let written = if let Some(path) = output {
+        std::fs::write(path, text.as_bytes())
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))
+    } else {
+        let mut out = std::io::stdout().lock();
+        out.write_all(text.as_bytes())
+            .and_then(|()| out.flush())
+            .map_err(|e| format!("cannot write the report to stdout: {e}"))
+    };
+    if let Err(err) = written {
+        eprintln!("iamkeys report: {err}");
+        return ExitCode::from(EXIT_ERROR);
+    }
+    if report.fails(fail_on) {
+        ExitCode::from(EXIT_FINDINGS)
+    } else {
+        ExitCode::from(EXIT_CLEAN)
+    }
+}

@@ -1,0 +1,149 @@
+//! Writing the report: JSON, CSV (one row per finding) or a table for people.
+
+use std::fmt::Write as _;
+
+use super::Report;
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Csv,
+}
+
+/// The report as text in `format`.
+///
+/// # Errors
+/// Serialization failed (never expected for these types).
+pub fn render(report: &Report, format: Format) -> Result<String, String> {
+    match format {
+        Format::Json => serde_json::to_string_pretty(report)
+            .map(|mut s| {
+                s.push('\n');
+                s
+            })
+            .map_err(|e| e.to_string()),
+        Format::Csv => csv_text(report),
+        Format::Table => Ok(table(report)),
+    }
+}
+
+/// The CSV header (finding rows follow).
+pub const CSV_HEADER: [&str; 9] = [
+    "id",
+    "severity",
+    "cis_v1.4_v4.0",
+    "cis_v5.0",
+    "cis_v6.0",
+    "user_name",
+    "access_key_id",
+    "created_with_user",
+    "message",
+];
+
+fn csv_text(report: &Report) -> Result<String, String> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(CSV_HEADER).map_err(|e| e.to_string())?;
+    for f in &report.findings {
+        let created_with_user = f
+            .created_with_user
+            .map(|b| b.to_string())
+            .unwrap_or_default();
+        writer
+            .write_record([
+                f.id.as_str(),
+                f.severity.as_str(),
+                f.cis.v1_4_to_v4_0,
+                f.cis.v5_0,
+                f.cis.v6_0,
+                &f.user_name,
+                f.access_key_id.as_deref().unwrap_or(""),
+                &created_with_user,
+                &f.message,
+            ])
+            .map_err(|e| e.to_string())?;
+    }
+    let bytes = writer.into_inner().map_err(|e| e.to_string())?;
+    String::from_utf8(bytes).map_err(|e| e.to_string())
+}
+
+fn table(report: &Report) -> String {
+    let mut out = String::new();
+    let account = report.account_id.as_deref().unwrap_or("unknown");
+    let _ = writeln!(
+        out,
+        "iamkeys report · profile {} · account {account} · {}",
+        report.profile,
+        report
+            .generated_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    );
+    match report.credential_report_generated_at {
+        Some(t) => {
+            let _ = writeln!(
+                out,
+                "credential report generated {}",
+                t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            );
+        }
+        None => out.push_str("no credential report\n"),
+    }
+    for note in &report.notes {
+        let _ = writeln!(out, "note: {note}");
+    }
+    out.push('\n');
+    if report.findings.is_empty() {
+        out.push_str("No findings.\n");
+    } else {
+        let user_width = report
+            .findings
+            .iter()
+            .map(|f| f.user_name.len())
+            .max()
+            .unwrap_or(4)
+            .max(4);
+        let _ = writeln!(
+            out,
+            "{:<8}  {:<20}  {:<4}  {:<user_width$}  {:<20}  MESSAGE",
+            "SEVERITY", "FINDING", "CIS", "USER", "ACCESS KEY"
+        );
+        for f in &report.findings {
+            let _ = writeln!(
+                out,
+                "{:<8}  {:<20}  {:<4}  {:<user_width$}  {:<20}  {}",
+                f.severity.as_str(),
+                f.id.as_str(),
+                f.cis.v1_4_to_v4_0,
+                f.user_name,
+                f.access_key_id.as_deref().unwrap_or("-"),
+                f.message
+            );
+        }
+    }
+    let keys: usize = report.users.iter().map(|u| u.access_keys.len()).sum();
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for f in &report.findings {
+        match counts.iter_mut().find(|(id, _)| id == f.id.as_str()) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((f.id.as_str().to_owned(), 1)),
+        }
+    }
+    let by_id = counts
+        .iter()
+        .map(|(id, n)| format!("{n} {id}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let _ = writeln!(
+        out,
+        "\n{} users · {keys} access keys · {} findings{}",
+        report.users.len(),
+        report.findings.len(),
+        if by_id.is_empty() {
+            String::new()
+        } else {
+            format!(" ({by_id})")
+        }
+    );
+    out
+}

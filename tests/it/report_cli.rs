@@ -1,0 +1,390 @@
+//! `iamkeys report` end to end: the real binary against moto, its JSON
+//! checked finding by finding against what the seed implies; CSV, table,
+//! exit codes, `--fail-on`, and the fallback when the report is refused.
+
+use std::collections::BTreeSet;
+use std::process::Output;
+
+use crate::common::moto::{Moto, SeedUser, seed};
+use crate::common::proxy::Proxy;
+use crate::e2e_tui::{BIN, Home};
+
+/// Every situation the rules tell apart, as fresh keys allow.
+fn seed_users() -> Vec<SeedUser> {
+    vec![
+        // Console password, one active key never used: initial_setup_key.
+        SeedUser {
+            name: "console-new-key",
+            password: true,
+            mfa: false,
+            keys: vec![true],
+        },
+        // Console password, the key is inactive: nothing.
+        SeedUser {
+            name: "console-inactive",
+            password: true,
+            mfa: true,
+            keys: vec![false],
+        },
+        // Console password, key used once (below): nothing.
+        SeedUser {
+            name: "console-used",
+            password: true,
+            mfa: true,
+            keys: vec![true],
+        },
+        // No console password, never-used key: nothing (not initial setup).
+        SeedUser {
+            name: "svc-new",
+            password: false,
+            mfa: false,
+            keys: vec![true],
+        },
+        // Two active keys: multiple_active_keys.
+        SeedUser {
+            name: "svc-two",
+            password: false,
+            mfa: false,
+            keys: vec![true, true],
+        },
+        // Console password and two active keys, the second only: both rules.
+        SeedUser {
+            name: "console-slot2",
+            password: true,
+            mfa: false,
+            keys: vec![false, true],
+        },
+        // No keys at all.
+        SeedUser {
+            name: "nobody",
+            password: true,
+            mfa: false,
+            keys: vec![],
+        },
+    ]
+}
+
+struct Setup {
+    moto: Moto,
+    home: Home,
+    keys: Vec<(String, Vec<String>)>,
+}
+
+async fn setup() -> Setup {
+    let moto = Moto::start();
+    let iam = moto.iam().await;
+    let keys = seed(&iam, &seed_users()).await;
+    // Use console-used's key once: moto marks it used.
+    let used_user_key = iam
+        .create_access_key()
+        .user_name("console-used")
+        .send()
+        .await
+        .unwrap();
+    let used = used_user_key.access_key().unwrap();
+    iam.delete_access_key()
+        .user_name("console-used")
+        .access_key_id(&keys[2].1[0])
+        .send()
+        .await
+        .unwrap();
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-1"))
+        .endpoint_url(moto.endpoint())
+        .credentials_provider(aws_credential_types::Credentials::new(
+            used.access_key_id(),
+            used.secret_access_key(),
+            None,
+            None,
+            "used",
+        ))
+        .load()
+        .await;
+    aws_sdk_sts::Client::new(&config)
+        .get_caller_identity()
+        .send()
+        .await
+        .unwrap();
+    let mut keys = keys;
+    keys[2].1 = vec![used.access_key_id().to_owned()];
+    let home = Home::new(&moto.endpoint());
+    Setup { moto, home, keys }
+}
+
+impl Setup {
+    fn key(&self, user: &str, index: usize) -> String {
+        self.keys.iter().find(|(u, _)| u == user).unwrap().1[index].clone()
+    }
+
+    async fn report(&self, args: &[&str]) -> Output {
+        self.report_at(&self.moto.endpoint(), args).await
+    }
+
+    async fn report_at(&self, endpoint: &str, args: &[&str]) -> Output {
+        let mut command = tokio::process::Command::new(BIN);
+        command
+            .arg("report")
+            .args(["--profile", "e2e", "--endpoint-url", endpoint])
+            .args(args)
+            .envs(self.home.env());
+        command.output().await.unwrap()
+    }
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    assert!(
+        out.status.code() == Some(1) || out.status.code() == Some(0),
+        "exit {:?}: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn findings(report: &serde_json::Value) -> BTreeSet<(String, String, Option<String>)> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["id"].as_str().unwrap().to_owned(),
+                f["user_name"].as_str().unwrap().to_owned(),
+                f["access_key_id"].as_str().map(ToOwned::to_owned),
+            )
+        })
+        .collect()
+}
+
+fn expected(setup: &Setup) -> BTreeSet<(String, String, Option<String>)> {
+    let f = |id: &str, user: &str, key: Option<String>| (id.to_owned(), user.to_owned(), key);
+    [
+        f(
+            "initial_setup_key",
+            "console-new-key",
+            Some(setup.key("console-new-key", 0)),
+        ),
+        f("multiple_active_keys", "svc-two", None),
+        f(
+            "initial_setup_key",
+            "console-slot2",
+            Some(setup.key("console-slot2", 1)),
+        ),
+    ]
+    .into_iter()
+    .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn json_has_every_finding_the_seed_implies_and_nothing_else() {
+    let setup = setup().await;
+    let out = setup.report(&["--format", "json"]).await;
+    assert_eq!(out.status.code(), Some(1), "findings: exit 1");
+    let report = json(&out);
+    assert_eq!(report["schema"], "iamkeys.report/v1");
+    assert_eq!(report["profile"], "e2e");
+    assert_eq!(report["account_id"], "123456789012");
+    assert!(report["generated_at"].as_str().unwrap().contains('T'));
+    assert_eq!(
+        report["credential_report_generated_at"], "2015-02-02T20:02:02Z",
+        "moto's fixed time"
+    );
+    assert_eq!(report["thresholds"]["unused_days"], 45);
+    assert_eq!(report["thresholds"]["initial_setup_window"], "10m");
+    assert_eq!(findings(&report), expected(&setup));
+    let setup_finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["user_name"] == "console-new-key")
+        .unwrap();
+    assert_eq!(setup_finding["created_with_user"], true);
+    assert_eq!(setup_finding["severity"], "high");
+    assert_eq!(setup_finding["cis"]["v1.4-v4.0"], "1.11");
+    assert_eq!(setup_finding["cis"]["v5.0"], "1.10");
+    assert_eq!(setup_finding["cis"]["v6.0"], "2.10");
+    // Users carry their keys with the documented fields.
+    let users = report["users"].as_array().unwrap();
+    assert_eq!(users.len(), 7);
+    let used = users
+        .iter()
+        .find(|u| u["user_name"] == "console-used")
+        .unwrap();
+    assert_eq!(used["password_enabled"], true);
+    assert_eq!(used["mfa_active"], true);
+    let key = &used["access_keys"][0];
+    assert_eq!(key["access_key_id"], setup.key("console-used", 0));
+    assert_eq!(key["status"], "Active");
+    assert!(
+        key["last_used"].as_str().is_some(),
+        "moto marked it used: {key}"
+    );
+    for field in ["created", "last_used_service", "last_used_region"] {
+        assert!(key.get(field).is_some(), "{field} missing");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn thresholds_from_the_config_file_change_the_findings() {
+    let setup = setup().await;
+    let config = setup.home.path().join("strict.toml");
+    std::fs::write(
+        &config,
+        "[audit]\nunused_days = 0\nrotation_days = 0\ninitial_setup_window = \"0s\"\n",
+    )
+    .unwrap();
+    let out = setup
+        .report(&["--format", "json", "--config", config.to_str().unwrap()])
+        .await;
+    let report = json(&out);
+    let all = findings(&report);
+    // Every Active key is now "unused" (0 days) and "not rotated" (older than 0 days).
+    let active_keys = [
+        ("console-new-key", 0),
+        ("console-used", 0),
+        ("svc-new", 0),
+        ("svc-two", 0),
+        ("svc-two", 1),
+        ("console-slot2", 1),
+    ];
+    for (user, index) in active_keys {
+        let key = Some(setup.key(user, index));
+        assert!(
+            all.contains(&("key_not_rotated".into(), user.into(), key.clone())),
+            "{user}"
+        );
+    }
+    let setup_finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "initial_setup_key")
+        .unwrap();
+    assert_eq!(setup_finding["created_with_user"], false, "a 0s window");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn csv_and_table_and_fail_on() {
+    let setup = setup().await;
+    let out = setup.report(&["--format", "csv"]).await;
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "id,severity,cis_v1.4_v4.0,cis_v5.0,cis_v6.0,user_name,access_key_id,created_with_user,message"
+    );
+    assert_eq!(lines.clone().count(), 3, "one row per finding");
+    assert!(lines.any(|l| l.starts_with("multiple_active_keys,low,1.13,1.12,2.12,svc-two,,,")));
+
+    let out = setup.report(&[]).await;
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(table.contains("SEVERITY  FINDING"), "{table}");
+    assert!(
+        table.contains("7 users · 8 access keys · 3 findings"),
+        "{table}"
+    );
+
+    assert_eq!(
+        setup.report(&["--fail-on", "none"]).await.status.code(),
+        Some(0)
+    );
+    assert_eq!(
+        setup.report(&["--fail-on", "critical"]).await.status.code(),
+        Some(0)
+    );
+    assert_eq!(
+        setup.report(&["--fail-on", "high"]).await.status.code(),
+        Some(1)
+    );
+    assert_eq!(
+        setup
+            .report(&["--fail-on", "unused_key,key_not_rotated"])
+            .await
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        setup
+            .report(&["--fail-on", "multiple_active_keys"])
+            .await
+            .status
+            .code(),
+        Some(1)
+    );
+    let bad = setup.report(&["--fail-on", "everything"]).await;
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("not a finding id"));
+
+    let file = setup.home.path().join("out.json");
+    let out = setup
+        .report(&["--format", "json", "--output", file.to_str().unwrap()])
+        .await;
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let written: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    assert_eq!(findings(&written), expected(&setup));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_credential_report_gives_the_same_findings_and_says_so() {
+    let setup = setup().await;
+    let proxy = Proxy::start(setup.moto.port).await;
+    proxy.deny("GenerateCredentialReport");
+    let out = setup
+        .report_at(&proxy.endpoint(), &["--format", "json"])
+        .await;
+    let report = json(&out);
+    assert_eq!(findings(&report), expected(&setup));
+    assert_eq!(
+        report["credential_report_generated_at"],
+        serde_json::Value::Null
+    );
+    let notes = report["notes"].as_array().unwrap();
+    assert!(
+        notes[0]
+            .as_str()
+            .unwrap()
+            .contains("credential report was refused"),
+        "{notes:?}"
+    );
+    assert!(proxy.count("GetLoginProfile") >= 7);
+    let table = setup.report_at(&proxy.endpoint(), &[]).await;
+    assert!(
+        String::from_utf8_lossy(&table.stdout).contains("note: The credential report was refused")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn errors_exit_2_with_one_line_on_stderr() {
+    let setup = setup().await;
+    let closed = {
+        let moto = Moto::start();
+        moto.endpoint()
+    };
+    let config = setup.home.path().join("fast.toml");
+    std::fs::write(&config, "max_attempts = 1\n").unwrap();
+    let out = setup
+        .report_at(&closed, &["--config", config.to_str().unwrap()])
+        .await;
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("iamkeys report: Cannot reach the IAM endpoint"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty());
+
+    let proxy = Proxy::start(setup.moto.port).await;
+    proxy.deny("ListUsers");
+    let out = setup.report_at(&proxy.endpoint(), &[]).await;
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("Access denied for iam:ListUsers"),
+        "{stderr}"
+    );
+}

@@ -1,0 +1,172 @@
+//! Pure `update` tests for the audit in the UI: findings kept current, the
+//! findings-only filter, the details dialog with its remedy one key away.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use iamkeys::action::{Action, Loaded};
+use iamkeys::audit::FindingId;
+use iamkeys::model::{KeyStatus, LastUsed};
+use iamkeys::state::{Modal, Operation};
+use iamkeys::update::update;
+
+use crate::common::flows::{ch, key, select_key, select_user};
+use crate::common::states::{demo_loaded, loaded};
+
+fn shift_f() -> Action {
+    Action::Key(KeyEvent::new(KeyCode::Char('F'), KeyModifiers::SHIFT))
+}
+
+#[tokio::test]
+async fn the_demo_has_every_finding_and_the_summary_counts_them() {
+    let state = demo_loaded().await;
+    let counts = state.finding_counts();
+    for (id, count) in &counts {
+        assert!(*count > 0, "{id} missing from the demo");
+    }
+    let root = counts
+        .iter()
+        .find(|(id, _)| *id == FindingId::RootAccessKey)
+        .unwrap()
+        .1;
+    assert_eq!(root, 1);
+    // Console users whose key was made with them and never used.
+    let setup: usize = state
+        .users
+        .rows()
+        .filter(|r| {
+            r.findings
+                .iter()
+                .any(|f| f.id == FindingId::InitialSetupKey)
+        })
+        .inspect(|r| assert_eq!(r.password, Some(true)))
+        .count();
+    assert_eq!(setup, 6);
+}
+
+#[tokio::test]
+async fn f_shows_only_users_with_findings_and_back() {
+    let mut state = demo_loaded().await;
+    let all = state.users.len();
+    update(&mut state, shift_f());
+    assert!(state.users.findings_only);
+    let flagged = state.users.len();
+    assert!(flagged > 0 && flagged < all, "{flagged} of {all}");
+    assert!(
+        state
+            .users
+            .visible(0, usize::MAX)
+            .all(|r| !r.findings.is_empty())
+    );
+    update(&mut state, shift_f());
+    assert_eq!(state.users.len(), all);
+}
+
+#[tokio::test]
+async fn fresh_last_use_clears_an_initial_setup_finding() {
+    let mut state = demo_loaded().await;
+    let (user, key_id) = state
+        .users
+        .rows()
+        .find_map(|r| {
+            let f = r
+                .findings
+                .iter()
+                .find(|f| f.id == FindingId::InitialSetupKey)?;
+            Some((r.user.name.clone(), f.access_key_id.clone()?))
+        })
+        .unwrap();
+    let used = LastUsed {
+        date: Some(state.now),
+        service: Some("s3".into()),
+        region: Some("us-east-1".into()),
+    };
+    let action = loaded(
+        &state,
+        Loaded::LastUsed {
+            user: user.clone(),
+            key_id,
+            result: Ok(used),
+        },
+    );
+    update(&mut state, action);
+    let row = state.users.get(&user).unwrap();
+    assert!(
+        row.findings
+            .iter()
+            .all(|f| f.id != FindingId::InitialSetupKey),
+        "{:?}",
+        row.findings
+    );
+}
+
+#[tokio::test]
+async fn enter_on_a_key_explains_its_findings_and_i_acts_on_it() {
+    let mut state = demo_loaded().await;
+    let (user, key_id) = state
+        .users
+        .rows()
+        .find_map(|r| {
+            let f = r
+                .findings
+                .iter()
+                .find(|f| f.id == FindingId::InitialSetupKey)?;
+            Some((r.user.name.clone(), f.access_key_id.clone()?))
+        })
+        .unwrap();
+    // Some other key is marked: the remedy still acts on this key alone.
+    let other = state
+        .users
+        .rows()
+        .find_map(|r| {
+            let k = r
+                .listed_keys()?
+                .iter()
+                .find(|k| k.status == KeyStatus::Active && k.id != key_id)?;
+            Some((r.user.name.clone(), k.id.clone()))
+        })
+        .unwrap();
+    select_key(&mut state, &other.0, &other.1);
+    update(&mut state, ch(' '));
+    select_key(&mut state, &user, &key_id);
+    update(&mut state, key(KeyCode::Enter));
+    assert_eq!(
+        state.modal,
+        Some(Modal::Findings {
+            user: user.clone(),
+            key_id: Some(key_id.clone())
+        })
+    );
+    update(&mut state, ch('i'));
+    let Some(Modal::Confirm(confirm)) = &state.modal else {
+        panic!("{:?}", state.modal)
+    };
+    let Operation::SetStatus { targets, status } = &confirm.operation else {
+        panic!()
+    };
+    assert_eq!(*status, KeyStatus::Inactive);
+    assert_eq!(targets.len(), 1);
+    assert_eq!(targets[0].key_id, key_id);
+}
+
+#[tokio::test]
+async fn sorting_by_findings_puts_the_worst_first() {
+    let mut state = demo_loaded().await;
+    select_user(&mut state, "bob.01");
+    for _ in 0..3 {
+        update(&mut state, ch('s'));
+    }
+    assert_eq!(state.users.sort.label(), "findings");
+    let first = state.users.visible(0, 1).next().unwrap();
+    assert!(
+        first
+            .findings
+            .iter()
+            .any(|f| f.id == FindingId::InitialSetupKey),
+        "{}",
+        first.user.name
+    );
+    assert_eq!(
+        state.users.selected().unwrap().user.name,
+        "bob.01",
+        "the selection stays"
+    );
+}
