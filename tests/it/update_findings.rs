@@ -74,7 +74,7 @@ async fn fresh_last_use_clears_an_initial_setup_finding() {
             Some((r.user.name.clone(), f.access_key_id.clone()?))
         })
         .unwrap();
-    let used = LastUsed {
+    let fresh = LastUsed {
         date: Some(state.now),
         service: Some("s3".into()),
         region: Some("us-east-1".into()),
