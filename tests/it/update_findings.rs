@@ -84,7 +84,7 @@ async fn fresh_last_use_clears_an_initial_setup_finding() {
         Loaded::LastUsed {
             user: user.clone(),
             key_id,
-            result: Ok(used),
+            result: Ok(fresh),
         },
     );
     update(&mut state, action);
