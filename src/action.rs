@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 
 use crate::iam::IamError;
+use crate::profiles::ProfileInfo;
 use crate::model::{AccessKey, CredentialReport, Identity, LastUsed, NewAccessKey, Page, User};
 
 /// The input of `update`.
@@ -32,6 +33,12 @@ pub enum Action {
         profile: String,
         result: Result<SaveOutcome, String>,
     },
+    /// The profiles of the AWS config files.
+    Profiles(Result<Vec<ProfileInfo>, String>),
+    /// The new profile answered STS: it is now the one in use.
+    ProfileSwitched { profile: String, identity: Identity },
+    /// The new profile failed; the previous one stays in use.
+    ProfileFailed { profile: String, message: String },
     /// A worker task panicked: a bug. The driver stops with this message.
     Crashed(String),
 }

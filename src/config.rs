@@ -16,6 +16,10 @@ pub struct ProfileSettings {
     /// Never send a mutating call while this profile is in use.
     #[serde(default)]
     pub read_only: bool,
+    /// The UI's accent colour while this profile is in use: a colour name
+    /// ("red", "lightblue") or "#rrggbb".
+    #[serde(default)]
+    pub accent: Option<String>,
 }
 
 /// The whole config file.
@@ -112,6 +116,15 @@ impl Config {
             )));
         }
         config.keymap().map_err(invalid)?;
+        for (name, profile) in &config.profiles {
+            if let Some(accent) = &profile.accent {
+                if accent.parse::<ratatui::style::Color>().is_err() {
+                    return Err(invalid(format!(
+                        "[profiles.{name}] accent = \"{accent}\" is not a colour: use a name (red, lightblue...) or \"#rrggbb\""
+                    )));
+                }
+            }
+        }
         Ok(config)
     }
 
@@ -142,6 +155,25 @@ impl Config {
                 .map_err(|e| format!("[keybindings] {command}: {e}"))?;
         }
         Ok(map)
+    }
+
+    /// The per-profile rules, with `forced` (`--read-only`) on top.
+    #[must_use]
+    pub fn posture(&self, forced_read_only: bool) -> crate::state::Posture {
+        crate::state::Posture {
+            all_read_only: forced_read_only || self.read_only,
+            read_only: self
+                .profiles
+                .iter()
+                .filter(|(_, p)| p.read_only)
+                .map(|(n, _)| n.clone())
+                .collect(),
+            accents: self
+                .profiles
+                .iter()
+                .filter_map(|(n, p)| Some((n.clone(), p.accent.clone()?)))
+                .collect(),
+        }
     }
 
     /// Whether a profile must be used read-only.

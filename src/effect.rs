@@ -105,6 +105,10 @@ pub enum Effect {
         secret: Secret,
         overwrite: bool,
     },
+    /// Read the profiles of the AWS config files.
+    ListProfiles,
+    /// Connect to another profile; on success it replaces the current one.
+    SwitchProfile { profile: String },
     /// Leave the program.
     Quit,
 }

@@ -33,7 +33,7 @@ pub async fn settle(
     let settings = Settings {
         concurrency,
         report_backoff: Duration::from_millis(20),
-        audit: None,
+        ..Settings::default()
     };
     settle_with(state, client, &settings, actions, timeout).await
 }
@@ -59,7 +59,12 @@ pub async fn settle_with(
     let deadline = tokio::time::Instant::now() + timeout;
     while state.pending > 0 || !state.in_flight.is_empty() || saving(state) {
         match tokio::time::timeout_at(deadline, rx.recv()).await {
-            Ok(Some(action)) => terminal.extend(dispatch(state, action, &worker)),
+            Ok(Some(action)) => {
+                terminal.extend(dispatch(state, action, &worker));
+                if let Some(crash) = &state.crash {
+                    return Err(format!("internal error: {crash}"));
+                }
+            }
             Ok(None) => break,
             Err(_) => {
                 return Err(format!(

@@ -24,6 +24,8 @@ use crate::model::{
 pub trait IamClient: Send + Sync {
     /// STS `GetCallerIdentity`, plus the access key ID of the credentials in use.
     async fn caller_identity(&self) -> Result<Identity, IamError>;
+    /// `ListAccountAliases`: the account's alias, if it has one.
+    async fn account_alias(&self) -> Result<Option<String>, IamError>;
     /// One page of `ListUsers` (up to 1,000 users).
     async fn list_users(&self, marker: Option<String>) -> Result<Page<User>, IamError>;
     /// One page of `ListAccessKeys` for a user.

@@ -26,6 +26,7 @@ pub enum Command {
     Delete,
     Mark,
     CopyId,
+    Profiles,
     Refresh,
     Help,
     Quit,
@@ -33,7 +34,7 @@ pub enum Command {
 
 impl Command {
     /// Every command, in the order the help overlay lists them.
-    pub const ALL: [Command; 20] = [
+    pub const ALL: [Command; 21] = [
         Command::Down,
         Command::Up,
         Command::Top,
@@ -51,6 +52,7 @@ impl Command {
         Command::Delete,
         Command::Mark,
         Command::CopyId,
+        Command::Profiles,
         Command::Refresh,
         Command::Help,
         Command::Quit,
@@ -77,6 +79,7 @@ impl Command {
             Self::Delete => "delete",
             Self::Mark => "mark",
             Self::CopyId => "copy_id",
+            Self::Profiles => "profiles",
             Self::Refresh => "refresh",
             Self::Help => "help",
             Self::Quit => "quit",
@@ -104,6 +107,7 @@ impl Command {
             Self::Delete => "delete the selected key (typed confirmation)",
             Self::Mark => "mark / unmark the selected key for a bulk action",
             Self::CopyId => "copy the selected access key ID",
+            Self::Profiles => "switch AWS profile",
             Self::Refresh => "reload the account",
             Self::Help => "show this help",
             Self::Quit => "quit",
@@ -252,7 +256,7 @@ pub struct Keymap {
     bindings: BTreeMap<Chord, Command>,
 }
 
-const DEFAULTS: [(&str, Command); 25] = [
+const DEFAULTS: [(&str, Command); 26] = [
     ("j", Command::Down),
     ("down", Command::Down),
     ("k", Command::Up),
@@ -274,6 +278,7 @@ const DEFAULTS: [(&str, Command); 25] = [
     ("d", Command::Delete),
     ("space", Command::Mark),
     ("y", Command::CopyId),
+    ("p", Command::Profiles),
     ("r", Command::Refresh),
     ("?", Command::Help),
     ("q", Command::Quit),

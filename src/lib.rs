@@ -15,6 +15,7 @@ pub mod keymap;
 pub mod logging;
 pub mod model;
 pub mod paths;
+pub mod profiles;
 pub mod report;
 pub mod run;
 pub mod secret;

@@ -71,6 +71,8 @@ pub struct Identity {
     pub account_id: String,
     pub arn: String,
     pub access_key_id: Option<String>,
+    /// The account alias (`ListAccountAliases`), when it has one and may be read.
+    pub alias: Option<String>,
 }
 
 /// What `GenerateCredentialReport` said.

@@ -54,6 +54,7 @@ fn theme() -> Theme {
 fn session(args: &GlobalArgs, config: &Config, profile: Option<&String>) -> Session {
     let label = profile.cloned().unwrap_or_else(|| "default".to_owned());
     Session {
+        posture: config.posture(args.read_only),
         read_only: args.read_only || config.read_only_for(&label),
         demo: args.demo,
         credentials_file: if args.demo {

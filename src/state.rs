@@ -8,7 +8,8 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Utc};
 
 pub use modal::{
-    Button, Confirm, DeleteDialog, KeyTarget, Operation, Outcome, Progress, SaveState, SecretDialog,
+    Button, Confirm, DeleteDialog, KeyTarget, Operation, Outcome, Posture, ProfilePicker,
+    Progress, SaveState, SecretDialog,
 };
 pub use users::{KeysState, UserRow, Users};
 
@@ -42,6 +43,7 @@ pub enum Modal {
         user: String,
         key_id: Option<String>,
     },
+    Profiles(ProfilePicker),
 }
 
 /// Where the credential report stands.
@@ -79,6 +81,22 @@ pub struct Session {
     pub read_only: bool,
     /// Where the new-key dialog appends profiles (AWS shared credentials file).
     pub credentials_file: Option<std::path::PathBuf>,
+    /// Read-only and accent rules for every profile, applied on each switch.
+    pub posture: Posture,
+}
+
+impl Session {
+    /// Become `profile`, with its read-only rule.
+    pub fn switch_to(&mut self, profile: String) {
+        self.read_only = self.posture.read_only(&profile);
+        self.profile = profile;
+    }
+
+    /// The accent colour of the profile in use, if the config gives one.
+    #[must_use]
+    pub fn accent(&self) -> Option<&str> {
+        self.posture.accents.get(&self.profile).map(String::as_str)
+    }
 }
 
 /// The whole UI state.

@@ -8,6 +8,7 @@ mod format;
 mod header;
 mod help;
 mod keys;
+mod profiles;
 pub mod layout;
 mod status;
 pub mod theme;
@@ -40,6 +41,15 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame) {
         );
         return;
     }
+    // A profile's accent colour (e.g. red for production) tints the frame.
+    let themed;
+    let theme = match state.session.accent() {
+        Some(accent) => {
+            themed = theme.with_accent(accent);
+            &themed
+        }
+        None => theme,
+    };
     let areas = layout::Areas::new(area);
     header::render(state, theme, frame, areas.header);
     users::render(state, theme, frame, areas.users);
@@ -54,6 +64,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame) {
         Some(Modal::Delete(dialog)) => dialogs::delete(state, theme, frame, area, dialog),
         Some(Modal::Secret(dialog)) => dialogs::secret(state, theme, frame, area, dialog),
         Some(Modal::Progress(progress)) => dialogs::progress(theme, frame, area, progress),
+        Some(Modal::Profiles(picker)) => profiles::render(state, theme, frame, area, picker),
         Some(Modal::Findings { user, key_id }) => {
             findings::details(state, theme, frame, area, user, key_id.as_deref());
         }

@@ -7,6 +7,7 @@ mod key_actions;
 mod load;
 mod mutations;
 mod navigate;
+mod profiles;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
@@ -42,6 +43,17 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Mutated { id, result } => mutations::on_mutated(state, id, result),
         Action::Saved { profile, result } => {
             mutations::on_saved(state, profile, result);
+            Vec::new()
+        }
+        Action::Profiles(result) => {
+            profiles::on_list(state, result);
+            Vec::new()
+        }
+        Action::ProfileSwitched { profile, identity } => {
+            profiles::on_switched(state, profile, identity)
+        }
+        Action::ProfileFailed { profile, message } => {
+            profiles::on_failed(state, &profile, message);
             Vec::new()
         }
         Action::Crashed(message) => {

@@ -5,7 +5,7 @@
 
 use std::any::Any;
 use std::panic::AssertUnwindSafe;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
@@ -20,12 +20,36 @@ use crate::iam::{IamClient, list_all_access_keys};
 mod changes;
 mod report;
 
+/// The caller identity, with the account alias when it may be read (an
+/// `AccessDenied` on `ListAccountAliases` only leaves the alias out).
+async fn identity(client: &dyn IamClient) -> Result<crate::model::Identity, crate::iam::IamError> {
+    let mut identity = client.caller_identity().await?;
+    match client.account_alias().await {
+        Ok(alias) => identity.alias = alias,
+        Err(err) => tracing::info!(%err, "no account alias"),
+    }
+    Ok(identity)
+}
+
 fn panic_message(panic: &(dyn Any + Send)) -> String {
     panic
         .downcast_ref::<&str>()
         .map(|s| (*s).to_owned())
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "a worker task panicked".to_owned())
+}
+
+/// Builds the IAM client for a named profile (the real one connects with
+/// aws-config; tests hand in their own).
+#[derive(Clone)]
+pub struct Connector(
+    pub Arc<dyn Fn(String) -> futures::future::BoxFuture<'static, Arc<dyn IamClient>> + Send + Sync>,
+);
+
+impl std::fmt::Debug for Connector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Connector")
+    }
 }
 
 /// How the worker runs.
@@ -37,6 +61,8 @@ pub struct Settings {
     pub report_backoff: Duration,
     /// Where every change attempt is appended; `None` keeps no audit log.
     pub audit: Option<AuditLog>,
+    /// How to connect to another profile; `None` refuses to switch.
+    pub connector: Option<Connector>,
 }
 
 impl Default for Settings {
@@ -45,6 +71,7 @@ impl Default for Settings {
             concurrency: 8,
             report_backoff: Duration::from_millis(500),
             audit: None,
+            connector: None,
         }
     }
 }
@@ -52,7 +79,8 @@ impl Default for Settings {
 /// Runs IAM calls off the UI loop.
 #[derive(Clone)]
 pub struct Worker {
-    client: Arc<dyn IamClient>,
+    client: Arc<RwLock<Arc<dyn IamClient>>>,
+    connector: Option<Connector>,
     tx: mpsc::UnboundedSender<Action>,
     slots: Arc<Semaphore>,
     generation: Arc<AtomicU64>,
@@ -69,7 +97,8 @@ impl Worker {
         settings: &Settings,
     ) -> Self {
         Self {
-            client,
+            client: Arc::new(RwLock::new(client)),
+            connector: settings.connector.clone(),
             tx,
             slots: Arc::new(Semaphore::new(settings.concurrency.max(1))),
             generation: Arc::new(AtomicU64::new(0)),
@@ -100,6 +129,13 @@ impl Worker {
                     let _ = tx.send(Action::Saved { profile, result });
                 });
             }
+            Effect::ListProfiles => {
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let _ = tx.send(Action::Profiles(crate::profiles::list().await));
+                });
+            }
+            Effect::SwitchProfile { profile } => self.switch(profile),
             other @ (Effect::Copy(_) | Effect::Quit) => return Some(other),
         }
         None
@@ -111,7 +147,8 @@ impl Worker {
         let worker = self.clone();
         tokio::spawn(async move {
             worker.in_flight.fetch_add(1, Ordering::Relaxed);
-            let outcome = AssertUnwindSafe(changes::apply(worker.client.as_ref(), &change))
+            let client = worker.client();
+            let outcome = AssertUnwindSafe(changes::apply(client.as_ref(), &change))
                 .catch_unwind()
                 .await;
             worker.in_flight.fetch_sub(1, Ordering::Relaxed);
@@ -127,6 +164,48 @@ impl Worker {
                     Action::Mutated { id, result }
                 }
                 Err(panic) => Action::Crashed(panic_message(panic.as_ref())),
+            };
+            let _ = worker.tx.send(action);
+        });
+    }
+
+    /// The client of the profile in use.
+    fn client(&self) -> Arc<dyn IamClient> {
+        // A poisoned lock only means a panic elsewhere; the Arc inside is whole.
+        self.client
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Connect to `profile` and check the credentials with STS; only then
+    /// make it the profile in use. Queued calls of the old profile are
+    /// skipped from now on.
+    fn switch(&self, profile: String) {
+        let worker = self.clone();
+        tokio::spawn(async move {
+            let action = match &worker.connector {
+                None => Action::ProfileFailed {
+                    profile,
+                    message: "switching profiles is not available here".to_owned(),
+                },
+                Some(Connector(connect)) => {
+                    let client = connect(profile.clone()).await;
+                    match identity(client.as_ref()).await {
+                        Ok(identity) => {
+                            *worker
+                                .client
+                                .write()
+                                .unwrap_or_else(std::sync::PoisonError::into_inner) = client;
+                            worker.generation.fetch_add(1, Ordering::Relaxed);
+                            Action::ProfileSwitched { profile, identity }
+                        }
+                        Err(err) => Action::ProfileFailed {
+                            message: err.operator_message(&profile),
+                            profile,
+                        },
+                    }
+                }
             };
             let _ = worker.tx.send(action);
         });
@@ -175,9 +254,10 @@ impl Worker {
     }
 
     async fn run(&self, call: Call) -> Loaded {
-        let client = self.client.as_ref();
+        let client = self.client();
+        let client = client.as_ref();
         match call {
-            Call::Identity => Loaded::Identity(client.caller_identity().await),
+            Call::Identity => Loaded::Identity(identity(client).await),
             Call::ListUsers { marker } => Loaded::UsersPage(client.list_users(marker).await),
             Call::CredentialReport => {
                 Loaded::CredentialReport(report::fetch(client, self.report_backoff).await)

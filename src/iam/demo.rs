@@ -146,6 +146,7 @@ pub fn account(now: DateTime<Utc>, latency: Duration) -> MemoryIam {
     for n in 0..36 {
         iam.add_user(seed_user(n, now));
     }
+    iam.set_alias("example-demo");
     // The root user still has an old access key: CIS 1.4.
     iam.set_root(ReportRow {
         user: ROOT_ROW.to_owned(),

@@ -38,6 +38,7 @@ struct Account {
     serial: u64,
     /// The root user's row of the credential report, if the account shows one.
     root: Option<ReportRow>,
+    alias: Option<String>,
 }
 
 /// The in-memory account.
@@ -57,6 +58,7 @@ impl MemoryIam {
                 account_id: account_id.to_owned(),
                 arn: format!("arn:aws:iam::{account_id}:user/iamkeys-admin"),
                 access_key_id: None,
+                alias: None,
             },
             account: Mutex::new(Account::default()),
             page_size: 1000,
@@ -86,6 +88,11 @@ impl MemoryIam {
     /// Add a user (replacing one of the same name).
     pub fn add_user(&self, user: MemoryUser) {
         self.lock().users.insert(user.user.name.clone(), user);
+    }
+
+    /// Give the account an alias.
+    pub fn set_alias(&self, alias: &str) {
+        self.lock().alias = Some(alias.to_owned());
     }
 
     /// Give the credential report a `<root_account>` row.
@@ -195,6 +202,11 @@ impl IamClient for MemoryIam {
     async fn caller_identity(&self) -> Result<Identity, IamError> {
         drop(self.call("sts:GetCallerIdentity").await?);
         Ok(self.identity.clone())
+    }
+
+    async fn account_alias(&self) -> Result<Option<String>, IamError> {
+        let account = self.call("iam:ListAccountAliases").await?;
+        Ok(account.alias.clone())
     }
 
     async fn list_users(&self, marker: Option<String>) -> Result<Page<User>, IamError> {

@@ -91,7 +91,18 @@ impl IamClient for SdkIam {
             account_id: out.account().unwrap_or_default().to_owned(),
             arn: out.arn().unwrap_or_default().to_owned(),
             access_key_id,
+            alias: None,
         })
+    }
+
+    async fn account_alias(&self) -> Result<Option<String>, IamError> {
+        let out = self
+            .iam
+            .list_account_aliases()
+            .send()
+            .await
+            .map_err(|e| from_sdk("iam:ListAccountAliases", &e))?;
+        Ok(out.account_aliases().first().cloned())
     }
 
     async fn list_users(&self, marker: Option<String>) -> Result<Page<User>, IamError> {

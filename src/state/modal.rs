@@ -5,6 +5,23 @@ use chrono::{DateTime, Utc};
 use crate::model::{KeyStatus, LastUsed};
 use crate::secret::Secret;
 
+/// Per-profile rules: which profiles are read-only and their accent colours.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Posture {
+    /// Every profile is read-only (`--read-only` or `read_only = true`).
+    pub all_read_only: bool,
+    pub read_only: std::collections::BTreeSet<String>,
+    /// Colour names or `#rrggbb`, by profile.
+    pub accents: std::collections::BTreeMap<String, String>,
+}
+
+impl Posture {
+    #[must_use]
+    pub fn read_only(&self, profile: &str) -> bool {
+        self.all_read_only || self.read_only.contains(profile)
+    }
+}
+
 /// The two buttons of a confirmation dialog.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Button {
@@ -122,5 +139,32 @@ impl Progress {
     #[must_use]
     pub fn finished(&self) -> bool {
         self.items.iter().all(|(_, o)| *o != Outcome::Pending)
+    }
+}
+
+/// The profile picker (`p`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ProfilePicker {
+    /// `None` while the AWS config files are being read.
+    pub profiles: Option<Vec<crate::profiles::ProfileInfo>>,
+    /// Typed text: shows the profiles whose name contains it.
+    pub filter: String,
+    /// Position in the filtered list.
+    pub cursor: usize,
+    /// The profile being connected to.
+    pub switching: Option<String>,
+    pub error: Option<String>,
+}
+
+impl ProfilePicker {
+    /// The profiles the filter lets through, in order.
+    #[must_use]
+    pub fn visible(&self) -> Vec<&crate::profiles::ProfileInfo> {
+        let filter = self.filter.to_lowercase();
+        self.profiles
+            .iter()
+            .flatten()
+            .filter(|p| p.name.to_lowercase().contains(&filter))
+            .collect()
     }
 }

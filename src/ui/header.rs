@@ -28,6 +28,9 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         IdentityStatus::Known(identity) => {
             first.push(Span::raw("  account "));
             first.push(Span::styled(identity.account_id.clone(), theme.title));
+            if let Some(alias) = &identity.alias {
+                first.push(Span::styled(format!(" ({alias})"), theme.title));
+            }
             first.push(Span::raw("  "));
             first.push(Span::styled(identity.arn.clone(), theme.dim));
         }

@@ -15,6 +15,8 @@ pub struct Theme {
     pub warn: Style,
     pub error: Style,
     pub badge: Style,
+    /// Whether colours are used at all (`NO_COLOR` turns them off).
+    pub colour: bool,
 }
 
 impl Default for Theme {
@@ -30,6 +32,7 @@ impl Default for Theme {
             warn: Style::new().fg(Color::Yellow),
             error: Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
             badge: Style::new().fg(Color::Black).bg(Color::Yellow),
+            colour: true,
         }
     }
 }
@@ -50,6 +53,19 @@ impl Theme {
             warn: plain.add_modifier(Modifier::BOLD),
             error: plain.add_modifier(Modifier::BOLD),
             badge: plain.add_modifier(Modifier::REVERSED),
+            colour: false,
         }
+    }
+
+    /// This theme with a profile's accent colour (a name or `#rrggbb`);
+    /// unchanged without colours or for a text that names no colour.
+    #[must_use]
+    pub fn with_accent(&self, accent: &str) -> Self {
+        let mut theme = self.clone();
+        if let (true, Ok(colour)) = (self.colour, accent.parse::<Color>()) {
+            theme.accent = theme.accent.fg(colour);
+            theme.badge = Style::new().fg(Color::Black).bg(colour);
+        }
+        theme
     }
 }

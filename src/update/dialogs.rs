@@ -38,6 +38,7 @@ pub(super) fn on_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
                 Vec::new()
             }
         },
+        Modal::Profiles(picker) => super::profiles::on_key(state, picker, key),
         Modal::Confirm(confirm) => on_confirm(state, confirm, key),
         Modal::Delete(dialog) => on_delete(state, dialog, key),
         Modal::Secret(dialog) => on_secret(state, dialog, key),

@@ -78,6 +78,7 @@ pub(super) fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
         Command::Delete => key_actions::delete(state),
         Command::Mark => key_actions::toggle_mark(state),
         Command::CopyId => key_actions::copy_id(state),
+        Command::Profiles => super::profiles::open(state),
         Command::Down => step(state, 1),
         Command::Up => step(state, -1),
         Command::PageDown => step(state, page(state)),

@@ -11,6 +11,7 @@ use aws_sdk_iam::operation::get_credential_report::{
 };
 use aws_sdk_iam::operation::get_login_profile::GetLoginProfileError;
 use aws_sdk_iam::operation::list_access_keys::{ListAccessKeysError, ListAccessKeysOutput};
+use aws_sdk_iam::operation::list_account_aliases::ListAccountAliasesOutput;
 use aws_sdk_iam::operation::list_mfa_devices::ListMfaDevicesOutput;
 use aws_sdk_iam::operation::list_users::{ListUsersError, ListUsersOutput};
 use aws_sdk_iam::types::{AccessKeyLastUsed, AccessKeyMetadata, ReportStateType, StatusType, User};
@@ -125,6 +126,12 @@ async fn every_list_users_page_is_followed_through_the_update_loop() {
             .build()
             .unwrap()
     });
+    let alias = mock!(aws_sdk_iam::Client::list_account_aliases).then_output(|| {
+        ListAccountAliasesOutput::builder()
+            .account_aliases("acme-prod")
+            .build()
+            .unwrap()
+    });
     let iam = mock_client!(
         aws_sdk_iam,
         RuleMode::MatchAny,
@@ -137,7 +144,8 @@ async fn every_list_users_page_is_followed_through_the_update_loop() {
             &report,
             &last_used,
             &no_password,
-            &no_mfa
+            &no_mfa,
+            &alias
         ]
     );
     let client = Arc::new(SdkIam::from_clients(iam, sts()));
@@ -153,6 +161,8 @@ async fn every_list_users_page_is_followed_through_the_update_loop() {
     .await
     .unwrap();
     assert_eq!(state.list, ListStatus::Done { pages: 3 });
+    assert_eq!(state.known_identity().unwrap().alias.as_deref(), Some("acme-prod"));
+    assert_eq!(state.known_identity().unwrap().alias.as_deref(), Some("acme-prod"));
     assert_eq!(
         state.users.names_in_view().collect::<Vec<_>>(),
         ["u1", "u2", "u3", "u4", "u5"]

@@ -520,6 +520,7 @@ async fn dialogs_warn_before_locking_the_session_out() {
         account_id: "123456789012".into(),
         arn: "arn:aws:iam::123456789012:user/me".into(),
         access_key_id: Some(keys[0].id.clone()),
+        alias: None,
     };
     state.identity = iamkeys::state::IdentityStatus::Known(identity);
     select_key(&mut state, &user, &keys[0].id);

@@ -155,6 +155,7 @@ fn identity_failure_is_shown_with_the_fix() {
         account_id: "123456789012".into(),
         arn: "arn:aws:iam::123456789012:user/me".into(),
         access_key_id: None,
+        alias: None,
     };
     update(&mut state, Action::Load);
     let action = loaded(&state, Loaded::Identity(Ok(ok.clone())));

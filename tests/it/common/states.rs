@@ -20,6 +20,7 @@ pub fn session() -> Session {
         demo: false,
         read_only: false,
         credentials_file: None,
+        posture: iamkeys::state::Posture::default(),
     }
 }
 

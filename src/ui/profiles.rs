@@ -1,0 +1,64 @@
+//! The profile picker.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use super::Theme;
+use super::help::centered;
+use crate::state::{ProfilePicker, State};
+
+pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, picker: &ProfilePicker) {
+    let mut lines = vec![Line::from(vec![
+        Span::raw(" Filter: "),
+        Span::styled(format!("{}▏", picker.filter), theme.title),
+    ])];
+    lines.push(Line::raw(""));
+    match &picker.profiles {
+        None => lines.push(Line::styled(" Reading the AWS config files…", theme.dim)),
+        Some(_) => {
+            let visible = picker.visible();
+            if visible.is_empty() {
+                lines.push(Line::styled(" No profile matches.", theme.dim));
+            }
+            for (i, profile) in visible.iter().enumerate() {
+                let current = profile.name == state.session.profile;
+                let text = format!(
+                    " {} {:<28} {:<20} {}",
+                    if current { "●" } else { " " },
+                    profile.name,
+                    profile.kind.to_string(),
+                    profile.region.as_deref().unwrap_or("-"),
+                );
+                let style = if i == picker.cursor { theme.selected } else { ratatui::style::Style::new() };
+                lines.push(Line::styled(text, style));
+            }
+        }
+    }
+    lines.push(Line::raw(""));
+    if let Some(name) = &picker.switching {
+        lines.push(Line::styled(format!(" Connecting to {name}…"), theme.accent));
+    }
+    if let Some(error) = &picker.error {
+        lines.push(Line::styled(format!(" {error}"), theme.error));
+    }
+    lines.push(Line::styled(
+        " type to filter · ↑/↓ choose · Enter switch · Esc close",
+        theme.dim,
+    ));
+    let width = 90u16.min(area.width);
+    let inner = usize::from(width.saturating_sub(2)).max(1);
+    let height: usize = lines.iter().map(|l| l.width().div_ceil(inner).max(1)).sum();
+    let popup = centered(area, width, u16::try_from(height + 2).unwrap_or(u16::MAX));
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.accent)
+                .title(" AWS profiles "),
+        ),
+        popup,
+    );
+}

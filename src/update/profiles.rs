@@ -1,0 +1,108 @@
+//! The profile picker and switching profiles in place. The new profile is
+//! connected and checked on the worker; only when it answers does it replace
+//! the current one, with a new generation so nothing of the old account is
+//! mixed in. A profile that fails leaves the current one in use.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::load::start_load;
+use crate::effect::Effect;
+use crate::model::Identity;
+use crate::profiles::ProfileInfo;
+use crate::state::{IdentityStatus, Modal, ProfilePicker, State};
+
+pub(super) fn open(state: &mut State) -> Vec<Effect> {
+    if state.session.demo {
+        state.notice = Some("The demo has no AWS profiles.".to_owned());
+        return Vec::new();
+    }
+    if !state.in_flight.is_empty() {
+        state.notice = Some("A change is in flight: switch profiles when it is done.".to_owned());
+        return Vec::new();
+    }
+    state.modal = Some(Modal::Profiles(ProfilePicker::default()));
+    vec![Effect::ListProfiles]
+}
+
+pub(super) fn on_list(state: &mut State, result: Result<Vec<ProfileInfo>, String>) {
+    let current = state.session.profile.clone();
+    let Some(Modal::Profiles(picker)) = &mut state.modal else {
+        return;
+    };
+    match result {
+        Ok(profiles) => {
+            picker.cursor = profiles.iter().position(|p| p.name == current).unwrap_or(0);
+            picker.profiles = Some(profiles);
+        }
+        Err(message) => {
+            picker.profiles = Some(Vec::new());
+            picker.error = Some(message);
+        }
+    }
+}
+
+pub(super) fn on_key(state: &mut State, mut picker: ProfilePicker, key: &KeyEvent) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    match key.code {
+        KeyCode::Esc => return effects,
+        KeyCode::Down => {
+            let last = picker.visible().len().saturating_sub(1);
+            picker.cursor = (picker.cursor + 1).min(last);
+        }
+        KeyCode::Up => picker.cursor = picker.cursor.saturating_sub(1),
+        KeyCode::Backspace => {
+            picker.filter.pop();
+            picker.cursor = 0;
+        }
+        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+            picker.filter.push(c);
+            picker.cursor = 0;
+        }
+        KeyCode::Enter if picker.switching.is_none() => {
+            let chosen = picker.visible().get(picker.cursor).map(|p| p.name.clone());
+            match chosen {
+                Some(name) if name == state.session.profile => return effects,
+                Some(name) => {
+                    picker.error = None;
+                    picker.switching = Some(name.clone());
+                    effects.push(Effect::SwitchProfile { profile: name });
+                }
+                None => picker.error = Some("No profile matches.".to_owned()),
+            }
+        }
+        _ => {}
+    }
+    state.modal = Some(Modal::Profiles(picker));
+    effects
+}
+
+pub(super) fn on_switched(state: &mut State, profile: String, identity: Identity) -> Vec<Effect> {
+    if matches!(state.modal, Some(Modal::Profiles(_))) {
+        state.modal = None;
+    }
+    state.session.switch_to(profile);
+    let effects = start_load(state);
+    let alias = identity.alias.as_ref().map(|a| format!(" ({a})")).unwrap_or_default();
+    state.notice = Some(format!(
+        "Switched to profile {}: account {}{alias}",
+        state.session.profile, identity.account_id
+    ));
+    state.identity = IdentityStatus::Known(identity);
+    effects
+}
+
+pub(super) fn on_failed(state: &mut State, profile: &str, message: String) {
+    let text = format!("Profile {profile} failed; still using {}. {message}", state.session.profile);
+    match &mut state.modal {
+        Some(Modal::Profiles(picker)) => {
+            picker.switching = None;
+            picker.error = Some(text);
+        }
+        _ => {
+            state.modal = Some(Modal::Error {
+                title: "Cannot switch profiles".to_owned(),
+                message: text,
+            });
+        }
+    }
+}
