@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 
 use crate::iam::IamError;
-use crate::profiles::ProfileInfo;
 use crate::model::{AccessKey, CredentialReport, Identity, LastUsed, NewAccessKey, Page, User};
+use crate::profiles::ProfileInfo;
 
 /// The input of `update`.
 #[derive(Debug, Clone, PartialEq)]

@@ -61,6 +61,17 @@ pub struct ReportArgs {
     /// Write the report to this file instead of stdout.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Audit several profiles (accounts) in one run, comma-separated.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "A,B,...",
+        conflicts_with = "all_profiles"
+    )]
+    pub profiles: Vec<String>,
+    /// Audit every profile of the AWS config files.
+    #[arg(long)]
+    pub all_profiles: bool,
 }
 
 #[cfg(test)]

@@ -117,12 +117,12 @@ impl Config {
         }
         config.keymap().map_err(invalid)?;
         for (name, profile) in &config.profiles {
-            if let Some(accent) = &profile.accent {
-                if accent.parse::<ratatui::style::Color>().is_err() {
-                    return Err(invalid(format!(
-                        "[profiles.{name}] accent = \"{accent}\" is not a colour: use a name (red, lightblue...) or \"#rrggbb\""
-                    )));
-                }
+            if let Some(accent) = &profile.accent
+                && accent.parse::<ratatui::style::Color>().is_err()
+            {
+                return Err(invalid(format!(
+                    "[profiles.{name}] accent = \"{accent}\" is not a colour: use a name (red, lightblue...) or \"#rrggbb\""
+                )));
             }
         }
         Ok(config)

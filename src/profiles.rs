@@ -62,9 +62,15 @@ fn kind(profile: &aws_config::profile::Profile) -> ProfileKind {
 /// # Errors
 /// A file that exists but cannot be read or parsed; the message names it.
 pub async fn list() -> Result<Vec<ProfileInfo>, String> {
-    let set = aws_config::profile::load(&Fs::real(), &Env::real(), &EnvConfigFiles::default(), None)
-        .await
-        .map_err(|e| format!("cannot read the AWS config files: {}", aws_sdk_iam::error::DisplayErrorContext(&e)))?;
+    let set =
+        aws_config::profile::load(&Fs::real(), &Env::real(), &EnvConfigFiles::default(), None)
+            .await
+            .map_err(|e| {
+                format!(
+                    "cannot read the AWS config files: {}",
+                    aws_sdk_iam::error::DisplayErrorContext(&e)
+                )
+            })?;
     let mut profiles: Vec<ProfileInfo> = set
         .profiles()
         .filter_map(|name| {
@@ -90,7 +96,11 @@ pub fn unknown(name: &str, profiles: &[ProfileInfo]) -> String {
     } else {
         format!(
             "unknown profile '{name}'; profiles that exist: {}",
-            profiles.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")
+            profiles
+                .iter()
+                .map(|p| p.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         )
     }
 }

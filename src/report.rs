@@ -79,6 +79,8 @@ pub struct KeyEntry {
 /// One user in the report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UserEntry {
+    pub profile: String,
+    pub account_id: Option<String>,
     pub user_name: String,
     pub arn: String,
     pub created: DateTime<Utc>,
@@ -90,6 +92,8 @@ pub struct UserEntry {
 /// One finding in the report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FindingEntry {
+    pub profile: String,
+    pub account_id: Option<String>,
     pub id: FindingId,
     pub cis: Cis,
     pub severity: Severity,
@@ -101,9 +105,11 @@ pub struct FindingEntry {
     pub message: String,
 }
 
-impl From<&Finding> for FindingEntry {
-    fn from(f: &Finding) -> Self {
+impl FindingEntry {
+    fn new(f: &Finding, profile: &str, account_id: Option<&String>) -> Self {
         Self {
+            profile: profile.to_owned(),
+            account_id: account_id.cloned(),
             id: f.id,
             cis: f.id.cis(),
             severity: f.id.severity(),
@@ -115,17 +121,30 @@ impl From<&Finding> for FindingEntry {
     }
 }
 
+/// One audited account (profile), and whether its audit succeeded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccountEntry {
+    pub profile: String,
+    pub account_id: Option<String>,
+    pub credential_report_generated_at: Option<DateTime<Utc>>,
+    /// Why this profile could not be audited; its users and findings are missing.
+    pub error: Option<String>,
+}
+
 /// The whole report (`iamkeys.report/v1`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Report {
     pub schema: &'static str,
     pub generated_at: DateTime<Utc>,
-    pub profile: String,
+    /// The profile, when one account was audited; `null` for several.
+    pub profile: Option<String>,
     pub account_id: Option<String>,
     pub credential_report_generated_at: Option<DateTime<Utc>>,
     pub thresholds: Thresholds,
     /// Things a reader must know, e.g. that the credential report was refused.
     pub notes: Vec<String>,
+    /// Every account audited, failed ones included.
+    pub accounts: Vec<AccountEntry>,
     pub users: Vec<UserEntry>,
     pub findings: Vec<FindingEntry>,
 }
@@ -143,9 +162,13 @@ impl Report {
         }
         let mut rows: Vec<_> = state.users.rows().collect();
         rows.sort_by(|a, b| a.user.name.cmp(&b.user.name));
+        let profile = state.session.profile.clone();
+        let account_id = state.known_identity().map(|i| i.account_id.clone());
         let users = rows
             .iter()
             .map(|row| UserEntry {
+                profile: profile.clone(),
+                account_id: account_id.clone(),
                 user_name: row.user.name.clone(),
                 arn: row.user.arn.clone(),
                 created: row.user.created,
@@ -173,19 +196,71 @@ impl Report {
             .root_findings
             .iter()
             .chain(rows.iter().flat_map(|r| r.findings.iter()))
-            .map(FindingEntry::from)
+            .map(|f| FindingEntry::new(f, &profile, account_id.as_ref()))
             .collect();
+        let credential_report_generated_at = state.credential_report().map(|r| r.generated_at);
         Self {
             schema: SCHEMA,
             generated_at,
-            profile: state.session.profile.clone(),
-            account_id: state.known_identity().map(|i| i.account_id.clone()),
-            credential_report_generated_at: state.credential_report().map(|r| r.generated_at),
+            accounts: vec![AccountEntry {
+                profile: profile.clone(),
+                account_id: account_id.clone(),
+                credential_report_generated_at,
+                error: None,
+            }],
+            profile: Some(profile),
+            account_id,
+            credential_report_generated_at,
             thresholds: state.thresholds.clone(),
             notes,
             users,
             findings,
         }
+    }
+
+    /// One report of several accounts: each profile's report, or its error.
+    #[must_use]
+    pub fn merge(
+        parts: Vec<(String, Result<Report, String>)>,
+        thresholds: Thresholds,
+        generated_at: DateTime<Utc>,
+    ) -> Self {
+        let mut merged = Self {
+            schema: SCHEMA,
+            generated_at,
+            profile: None,
+            account_id: None,
+            credential_report_generated_at: None,
+            thresholds,
+            notes: Vec::new(),
+            accounts: Vec::new(),
+            users: Vec::new(),
+            findings: Vec::new(),
+        };
+        for (profile, part) in parts {
+            match part {
+                Ok(report) => {
+                    merged
+                        .notes
+                        .extend(report.notes.into_iter().map(|n| format!("{profile}: {n}")));
+                    merged.accounts.extend(report.accounts);
+                    merged.users.extend(report.users);
+                    merged.findings.extend(report.findings);
+                }
+                Err(error) => merged.accounts.push(AccountEntry {
+                    profile,
+                    account_id: None,
+                    credential_report_generated_at: None,
+                    error: Some(error),
+                }),
+            }
+        }
+        merged
+    }
+
+    /// The accounts that could not be audited.
+    pub fn failed(&self) -> impl Iterator<Item = &AccountEntry> {
+        self.accounts.iter().filter(|a| a.error.is_some())
     }
 
     /// Whether any finding is at or above `fail_on`.

@@ -16,7 +16,7 @@ use crate::iam::{IamClient, demo};
 use crate::report::command::{finish, produce};
 use crate::state::{Session, State};
 use crate::ui::Theme;
-use crate::worker::Settings;
+use crate::worker::{Connector, Settings};
 use crate::{app, logging, paths};
 
 /// Load the config named by `--config`, or the default file if it exists.
@@ -77,6 +77,90 @@ async fn client(args: &GlobalArgs, config: &Config, profile: Option<String>) -> 
     }
 }
 
+/// Accounts audited at once by `report --profiles` / `--all-profiles`.
+const ACCOUNTS_AT_ONCE: usize = 4;
+
+/// `iamkeys report` over several profiles: each audited on its own, a few at
+/// a time; a profile that fails is reported with its error, the others complete.
+fn many_accounts(cli: &Cli, args: &crate::cli::ReportArgs, config: &Config) -> Result<ExitCode> {
+    use futures::StreamExt;
+    runtime()?.block_on(async {
+        let known = crate::profiles::list().await.map_err(|e| eyre!(e))?;
+        let names: Vec<String> = if args.all_profiles {
+            known.iter().map(|p| p.name.clone()).collect()
+        } else {
+            args.profiles.clone()
+        };
+        if names.is_empty() {
+            return Err(eyre!(crate::profiles::unknown("(any)", &known)));
+        }
+        let settings = Settings {
+            concurrency: config.concurrency,
+            ..Settings::default()
+        };
+        let parts: Vec<(String, std::result::Result<crate::report::Report, String>)> =
+            futures::stream::iter(names.into_iter().map(|name| {
+                let known = &known;
+                let settings = &settings;
+                async move {
+                    if !known.iter().any(|p| p.name == name) {
+                        let error = crate::profiles::unknown(&name, known);
+                        return (name, Err(error));
+                    }
+                    let client = client(&cli.global, config, Some(name.clone())).await;
+                    let session = session(&cli.global, config, Some(&name));
+                    let result = produce(client, session, config.audit.clone(), settings).await;
+                    (name, result)
+                }
+            }))
+            .buffer_unordered(ACCOUNTS_AT_ONCE)
+            .collect()
+            .await;
+        let mut parts = parts;
+        parts.sort_by(|a, b| a.0.cmp(&b.0));
+        let report = crate::report::Report::merge(parts, config.audit.clone(), Utc::now());
+        let code = finish(&report, args.format, &args.fail_on, args.output.as_deref());
+        let mut failed = false;
+        for account in report.failed() {
+            failed = true;
+            eprintln!(
+                "iamkeys report: profile {}: {}",
+                account.profile,
+                account.error.as_deref().unwrap_or("failed")
+            );
+        }
+        Ok(if failed { ExitCode::from(2) } else { code })
+    })
+}
+
+/// How the UI connects to another profile (`p`): the same options as at start-up.
+fn connector(args: &GlobalArgs, config: &Config) -> Connector {
+    let endpoint = args.endpoint_url.clone();
+    let (attempts, timeout) = (config.max_attempts, config.request_timeout_secs);
+    Connector(Arc::new(move |profile: String| {
+        let mut options = ConnectOptions::new(Some(profile), endpoint.clone());
+        options.max_attempts = attempts;
+        options.attempt_timeout = Duration::from_secs(timeout);
+        Box::pin(async move { Arc::new(connect(&options).await) as Arc<dyn IamClient> })
+    }))
+}
+
+/// At start-up, a profile named on the command line, in `AWS_PROFILE` or in
+/// the config must exist; the error lists those that do.
+fn check_profile(profile: Option<&String>) -> Result<()> {
+    let Some(name) = profile else {
+        return Ok(());
+    };
+    let profiles = runtime()?
+        .block_on(crate::profiles::list())
+        .map_err(|e| eyre!(e))?;
+    if profiles.iter().any(|p| &p.name == name) {
+        Ok(())
+    } else {
+        Err(eyre!(crate::profiles::unknown(name, &profiles)))
+    }
+}
+
 fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -95,7 +179,15 @@ pub fn main(cli: &Cli) -> Result<ExitCode> {
         paths::data_dir().ok_or_else(|| eyre!("cannot find a home directory for the log file"))?;
     let (_guard, log_path) = logging::init(&data_dir, &config.log_level)
         .wrap_err_with(|| format!("cannot create the data directory {}", data_dir.display()))?;
+    if let Some(Command::Report(args)) = &cli.command
+        && (args.all_profiles || !args.profiles.is_empty())
+    {
+        return many_accounts(cli, args, &config);
+    }
     let profile = resolve_profile(&cli.global, &config);
+    if !cli.global.demo {
+        check_profile(profile.as_ref())?;
+    }
     let session = session(&cli.global, &config, profile.as_ref());
     if let Some(Command::Report(args)) = &cli.command {
         tracing::info!(profile = %session.profile, "report");
@@ -133,6 +225,7 @@ pub fn main(cli: &Cli) -> Result<ExitCode> {
         let settings = Settings {
             concurrency: config.concurrency,
             audit: Some(AuditLog::new(audit_path.clone())),
+            connector: Some(connector(&cli.global, &config)),
             ..Settings::default()
         };
         app::run(client, state, theme(), settings).await

@@ -8,8 +8,8 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Utc};
 
 pub use modal::{
-    Button, Confirm, DeleteDialog, KeyTarget, Operation, Outcome, Posture, ProfilePicker,
-    Progress, SaveState, SecretDialog,
+    Button, Confirm, DeleteDialog, KeyTarget, Operation, Outcome, Posture, ProfilePicker, Progress,
+    SaveState, SecretDialog,
 };
 pub use users::{KeysState, UserRow, Users};
 

@@ -53,7 +53,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             profiles::on_switched(state, profile, identity)
         }
         Action::ProfileFailed { profile, message } => {
-            profiles::on_failed(state, &profile, message);
+            profiles::on_failed(state, &profile, &message);
             Vec::new()
         }
         Action::Crashed(message) => {

@@ -30,7 +30,9 @@ pub fn render(report: &Report, format: Format) -> Result<String, String> {
 }
 
 /// The CSV header (finding rows follow).
-pub const CSV_HEADER: [&str; 9] = [
+pub const CSV_HEADER: [&str; 11] = [
+    "profile",
+    "account_id",
     "id",
     "severity",
     "cis_v1.4_v4.0",
@@ -52,6 +54,8 @@ fn csv_text(report: &Report) -> Result<String, String> {
             .unwrap_or_default();
         writer
             .write_record([
+                f.profile.as_str(),
+                f.account_id.as_deref().unwrap_or(""),
                 f.id.as_str(),
                 f.severity.as_str(),
                 f.cis.v1_4_to_v4_0,
@@ -70,24 +74,24 @@ fn csv_text(report: &Report) -> Result<String, String> {
 
 fn table(report: &Report) -> String {
     let mut out = String::new();
-    let account = report.account_id.as_deref().unwrap_or("unknown");
     let _ = writeln!(
         out,
-        "iamkeys report · profile {} · account {account} · {}",
-        report.profile,
+        "iamkeys report · {}",
         report
             .generated_at
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
     );
-    match report.credential_report_generated_at {
-        Some(t) => {
-            let _ = writeln!(
-                out,
+    for account in &report.accounts {
+        let id = account.account_id.as_deref().unwrap_or("unknown");
+        let status = match (&account.error, account.credential_report_generated_at) {
+            (Some(error), _) => format!("FAILED: {error}"),
+            (None, Some(t)) => format!(
                 "credential report generated {}",
                 t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-            );
-        }
-        None => out.push_str("no credential report\n"),
+            ),
+            (None, None) => "no credential report".to_owned(),
+        };
+        let _ = writeln!(out, "profile {} · account {id} · {status}", account.profile);
     }
     for note in &report.notes {
         let _ = writeln!(out, "note: {note}");
@@ -103,15 +107,36 @@ fn table(report: &Report) -> String {
             .max()
             .unwrap_or(4)
             .max(4);
+        let several = report.accounts.len() > 1;
+        let profile_width = report
+            .accounts
+            .iter()
+            .map(|a| a.profile.len())
+            .max()
+            .unwrap_or(7)
+            .max(7);
+        let profile_column = |p: &str| {
+            if several {
+                format!("{p:<profile_width$}  ")
+            } else {
+                String::new()
+            }
+        };
         let _ = writeln!(
             out,
-            "{:<8}  {:<20}  {:<4}  {:<user_width$}  {:<20}  MESSAGE",
-            "SEVERITY", "FINDING", "CIS", "USER", "ACCESS KEY"
+            "{}{:<8}  {:<20}  {:<4}  {:<user_width$}  {:<20}  MESSAGE",
+            profile_column("PROFILE"),
+            "SEVERITY",
+            "FINDING",
+            "CIS",
+            "USER",
+            "ACCESS KEY"
         );
         for f in &report.findings {
             let _ = writeln!(
                 out,
-                "{:<8}  {:<20}  {:<4}  {:<user_width$}  {:<20}  {}",
+                "{}{:<8}  {:<20}  {:<4}  {:<user_width$}  {:<20}  {}",
+                profile_column(&f.profile),
                 f.severity.as_str(),
                 f.id.as_str(),
                 f.cis.v1_4_to_v4_0,

@@ -15,30 +15,36 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, picke
         Span::styled(format!("{}▏", picker.filter), theme.title),
     ])];
     lines.push(Line::raw(""));
-    match &picker.profiles {
-        None => lines.push(Line::styled(" Reading the AWS config files…", theme.dim)),
-        Some(_) => {
-            let visible = picker.visible();
-            if visible.is_empty() {
-                lines.push(Line::styled(" No profile matches.", theme.dim));
-            }
-            for (i, profile) in visible.iter().enumerate() {
-                let current = profile.name == state.session.profile;
-                let text = format!(
-                    " {} {:<28} {:<20} {}",
-                    if current { "●" } else { " " },
-                    profile.name,
-                    profile.kind.to_string(),
-                    profile.region.as_deref().unwrap_or("-"),
-                );
-                let style = if i == picker.cursor { theme.selected } else { ratatui::style::Style::new() };
-                lines.push(Line::styled(text, style));
-            }
+    if picker.profiles.is_none() {
+        lines.push(Line::styled(" Reading the AWS config files…", theme.dim));
+    } else {
+        let visible = picker.visible();
+        if visible.is_empty() {
+            lines.push(Line::styled(" No profile matches.", theme.dim));
+        }
+        for (i, profile) in visible.iter().enumerate() {
+            let current = profile.name == state.session.profile;
+            let text = format!(
+                " {} {:<28} {:<20} {}",
+                if current { "●" } else { " " },
+                profile.name,
+                profile.kind.to_string(),
+                profile.region.as_deref().unwrap_or("-"),
+            );
+            let style = if i == picker.cursor {
+                theme.selected
+            } else {
+                ratatui::style::Style::new()
+            };
+            lines.push(Line::styled(text, style));
         }
     }
     lines.push(Line::raw(""));
     if let Some(name) = &picker.switching {
-        lines.push(Line::styled(format!(" Connecting to {name}…"), theme.accent));
+        lines.push(Line::styled(
+            format!(" Connecting to {name}…"),
+            theme.accent,
+        ));
     }
     if let Some(error) = &picker.error {
         lines.push(Line::styled(format!(" {error}"), theme.error));

@@ -82,7 +82,11 @@ pub(super) fn on_switched(state: &mut State, profile: String, identity: Identity
     }
     state.session.switch_to(profile);
     let effects = start_load(state);
-    let alias = identity.alias.as_ref().map(|a| format!(" ({a})")).unwrap_or_default();
+    let alias = identity
+        .alias
+        .as_ref()
+        .map(|a| format!(" ({a})"))
+        .unwrap_or_default();
     state.notice = Some(format!(
         "Switched to profile {}: account {}{alias}",
         state.session.profile, identity.account_id
@@ -91,8 +95,11 @@ pub(super) fn on_switched(state: &mut State, profile: String, identity: Identity
     effects
 }
 
-pub(super) fn on_failed(state: &mut State, profile: &str, message: String) {
-    let text = format!("Profile {profile} failed; still using {}. {message}", state.session.profile);
+pub(super) fn on_failed(state: &mut State, profile: &str, message: &str) {
+    let text = format!(
+        "Profile {profile} failed; still using {}. {message}",
+        state.session.profile
+    );
     match &mut state.modal {
         Some(Modal::Profiles(picker)) => {
             picker.switching = None;

@@ -183,6 +183,22 @@ async fn json_has_every_finding_the_seed_implies_and_nothing_else() {
     let report = json(&out);
     assert_eq!(report["schema"], "iamkeys.report/v1");
     assert_eq!(report["profile"], "e2e");
+    assert_eq!(report["accounts"][0]["profile"], "e2e");
+    assert_eq!(report["accounts"][0]["error"], serde_json::Value::Null);
+    assert!(
+        report["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|u| u["account_id"] == "123456789012")
+    );
+    assert!(
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["profile"] == "e2e")
+    );
     assert_eq!(report["account_id"], "123456789012");
     assert!(report["generated_at"].as_str().unwrap().contains('T'));
     assert_eq!(
@@ -272,10 +288,12 @@ async fn csv_and_table_and_fail_on() {
     let mut lines = text.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "id,severity,cis_v1.4_v4.0,cis_v5.0,cis_v6.0,user_name,access_key_id,created_with_user,message"
+        "profile,account_id,id,severity,cis_v1.4_v4.0,cis_v5.0,cis_v6.0,user_name,access_key_id,created_with_user,message"
     );
     assert_eq!(lines.clone().count(), 3, "one row per finding");
-    assert!(lines.any(|l| l.starts_with("multiple_active_keys,low,1.13,1.12,2.12,svc-two,,,")));
+    assert!(lines.any(|l| {
+        l.starts_with("e2e,123456789012,multiple_active_keys,low,1.13,1.12,2.12,svc-two,,,")
+    }));
 
     let out = setup.report(&[]).await;
     let table = String::from_utf8(out.stdout).unwrap();

@@ -161,8 +161,14 @@ async fn every_list_users_page_is_followed_through_the_update_loop() {
     .await
     .unwrap();
     assert_eq!(state.list, ListStatus::Done { pages: 3 });
-    assert_eq!(state.known_identity().unwrap().alias.as_deref(), Some("acme-prod"));
-    assert_eq!(state.known_identity().unwrap().alias.as_deref(), Some("acme-prod"));
+    assert_eq!(
+        state.known_identity().unwrap().alias.as_deref(),
+        Some("acme-prod")
+    );
+    assert_eq!(
+        state.known_identity().unwrap().alias.as_deref(),
+        Some("acme-prod")
+    );
     assert_eq!(
         state.users.names_in_view().collect::<Vec<_>>(),
         ["u1", "u2", "u3", "u4", "u5"]
