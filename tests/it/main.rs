@@ -14,6 +14,7 @@
 mod common;
 mod e2e_lifecycle;
 mod e2e_tui;
+mod faults;
 mod headless;
 mod moto_client;
 mod moto_flows;

@@ -1,0 +1,265 @@
+//! Faults on the paths that must not go wrong twice: a create whose answer
+//! is lost, and a credential report that takes a while.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use aws_sdk_iam::operation::generate_credential_report::GenerateCredentialReportOutput;
+use aws_sdk_iam::operation::get_credential_report::{
+    GetCredentialReportError, GetCredentialReportOutput,
+};
+use aws_sdk_iam::types::ReportStateType;
+use aws_smithy_mocks::{RuleMode, mock, mock_client};
+use aws_smithy_types::error::ErrorMetadata;
+use aws_smithy_types::{Blob, DateTime};
+use chrono::Utc;
+use iamkeys::action::Action;
+use iamkeys::headless::settle;
+use iamkeys::iam::memory::{MemoryIam, MemoryUser};
+use iamkeys::iam::sdk::SdkIam;
+use iamkeys::iam::{ErrorKind, IamClient, IamError};
+use iamkeys::model::{
+    AccessKey, CredentialReport, Identity, KeyStatus, LastUsed, NewAccessKey, Page, ReportState,
+    User,
+};
+use iamkeys::state::{Modal, ReportStatus};
+
+use crate::common::flows::{ch, select_user};
+use crate::common::states::loading;
+
+/// The in-memory account, except that `CreateAccessKey` fails with a network
+/// error `failures` times — after really creating the key when `applied`.
+struct LostAnswers {
+    inner: MemoryIam,
+    failures: AtomicUsize,
+    applied: bool,
+    creates: AtomicUsize,
+}
+
+#[async_trait]
+impl IamClient for LostAnswers {
+    async fn caller_identity(&self) -> Result<Identity, IamError> {
+        self.inner.caller_identity().await
+    }
+    async fn account_alias(&self) -> Result<Option<String>, IamError> {
+        self.inner.account_alias().await
+    }
+    async fn list_users(&self, marker: Option<String>) -> Result<Page<User>, IamError> {
+        self.inner.list_users(marker).await
+    }
+    async fn list_access_keys(
+        &self,
+        user: &str,
+        marker: Option<String>,
+    ) -> Result<Page<AccessKey>, IamError> {
+        self.inner.list_access_keys(user, marker).await
+    }
+    async fn generate_credential_report(&self) -> Result<ReportState, IamError> {
+        self.inner.generate_credential_report().await
+    }
+    async fn get_credential_report(&self) -> Result<CredentialReport, IamError> {
+        self.inner.get_credential_report().await
+    }
+    async fn access_key_last_used(&self, key_id: &str) -> Result<LastUsed, IamError> {
+        self.inner.access_key_last_used(key_id).await
+    }
+    async fn has_login_profile(&self, user: &str) -> Result<bool, IamError> {
+        self.inner.has_login_profile(user).await
+    }
+    async fn has_mfa(&self, user: &str) -> Result<bool, IamError> {
+        self.inner.has_mfa(user).await
+    }
+    async fn create_access_key(&self, user: &str) -> Result<NewAccessKey, IamError> {
+        self.creates.fetch_add(1, Ordering::Relaxed);
+        let fail = self
+            .failures
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
+            .is_ok();
+        if fail {
+            if self.applied {
+                self.inner.create_access_key(user).await?;
+            }
+            return Err(IamError::new(
+                ErrorKind::Network,
+                "iam:CreateAccessKey",
+                "request timed out",
+            ));
+        }
+        self.inner.create_access_key(user).await
+    }
+    async fn update_access_key(
+        &self,
+        user: &str,
+        key_id: &str,
+        status: KeyStatus,
+    ) -> Result<(), IamError> {
+        self.inner.update_access_key(user, key_id, status).await
+    }
+    async fn delete_access_key(&self, user: &str, key_id: &str) -> Result<(), IamError> {
+        self.inner.delete_access_key(user, key_id).await
+    }
+}
+
+fn account(failures: usize, applied: bool) -> Arc<LostAnswers> {
+    let inner = MemoryIam::new("123456789012");
+    inner.add_user(MemoryUser {
+        user: User {
+            name: "ops".into(),
+            arn: "arn:aws:iam::123456789012:user/ops".into(),
+            created: Utc::now(),
+            password_last_used: None,
+        },
+        password: false,
+        mfa: false,
+        keys: Vec::new(),
+    });
+    Arc::new(LostAnswers {
+        inner,
+        failures: AtomicUsize::new(failures),
+        applied,
+        creates: AtomicUsize::new(0),
+    })
+}
+
+async fn create(client: Arc<LostAnswers>) -> iamkeys::state::State {
+    let mut state = loading();
+    state.generation = 0;
+    settle(
+        &mut state,
+        client.clone(),
+        2,
+        vec![Action::Load],
+        Duration::from_secs(10),
+    )
+    .await
+    .unwrap();
+    select_user(&mut state, "ops");
+    settle(
+        &mut state,
+        client,
+        2,
+        vec![ch('c'), ch('y')],
+        Duration::from_secs(10),
+    )
+    .await
+    .unwrap();
+    state
+}
+
+#[tokio::test]
+async fn a_create_whose_answer_was_lost_is_not_sent_again() {
+    let client = account(1, true);
+    let state = create(client.clone()).await;
+    assert_eq!(
+        client.creates.load(Ordering::Relaxed),
+        1,
+        "never a second CreateAccessKey"
+    );
+    let keys = client.inner.keys_of("ops");
+    assert_eq!(keys.len(), 1, "exactly the one key IAM made");
+    let Some(Modal::Error { message, .. }) = &state.modal else {
+        panic!("{:?}", state.modal)
+    };
+    assert!(
+        message.contains(&keys[0].id) && message.contains("cannot be recovered"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn a_create_that_never_reached_iam_is_tried_again_once_it_is_clear() {
+    let client = account(2, false);
+    let state = create(client.clone()).await;
+    assert_eq!(client.creates.load(Ordering::Relaxed), 3);
+    assert_eq!(client.inner.keys_of("ops").len(), 1, "one key, not three");
+    assert!(
+        matches!(state.modal, Some(Modal::Secret(_))),
+        "{:?}",
+        state.modal
+    );
+}
+
+#[tokio::test]
+async fn the_credential_report_is_polled_with_backoff_until_ready() {
+    let generate = mock!(aws_sdk_iam::Client::generate_credential_report)
+        .sequence()
+        .output(|| {
+            GenerateCredentialReportOutput::builder()
+                .state(ReportStateType::Started)
+                .build()
+        })
+        .output(|| {
+            GenerateCredentialReportOutput::builder()
+                .state(ReportStateType::Inprogress)
+                .build()
+        })
+        .output(|| {
+            GenerateCredentialReportOutput::builder()
+                .state(ReportStateType::Complete)
+                .build()
+        })
+        .repeatedly()
+        .build();
+    let get = mock!(aws_sdk_iam::Client::get_credential_report)
+        .sequence()
+        .error(|| GetCredentialReportError::generic(ErrorMetadata::builder().code("ReportInProgress").build()))
+        .output(|| {
+            GetCredentialReportOutput::builder()
+                .content(Blob::new("user,arn,user_creation_time,password_enabled,password_last_used,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service\n"))
+                .generated_time(DateTime::from_secs(1_700_000_000))
+                .build()
+        })
+        .build();
+    let users = mock!(aws_sdk_iam::Client::list_users).then_output(|| {
+        aws_sdk_iam::operation::list_users::ListUsersOutput::builder()
+            .set_users(Some(vec![]))
+            .build()
+            .unwrap()
+    });
+    let alias = mock!(aws_sdk_iam::Client::list_account_aliases).then_output(|| {
+        aws_sdk_iam::operation::list_account_aliases::ListAccountAliasesOutput::builder()
+            .set_account_aliases(Some(vec![]))
+            .build()
+            .unwrap()
+    });
+    let iam = mock_client!(
+        aws_sdk_iam,
+        RuleMode::MatchAny,
+        [&generate, &get, &users, &alias]
+    );
+    let identity = mock!(aws_sdk_sts::Client::get_caller_identity).then_output(|| {
+        aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityOutput::builder()
+            .account("123456789012")
+            .arn("arn:aws:iam::123456789012:user/x")
+            .build()
+    });
+    let sts = mock_client!(aws_sdk_sts, [&identity]);
+    let mut state = loading();
+    state.generation = 0;
+    let started = std::time::Instant::now();
+    settle(
+        &mut state,
+        Arc::new(SdkIam::from_clients(iam, sts)),
+        2,
+        vec![Action::Load],
+        Duration::from_secs(10),
+    )
+    .await
+    .unwrap();
+    assert!(
+        matches!(state.report, ReportStatus::Loaded(_)),
+        "{:?}",
+        state.report
+    );
+    // Started, InProgress, Complete (get: not ready), Complete (get: the report).
+    assert_eq!(generate.num_calls(), 4);
+    assert_eq!(get.num_calls(), 2);
+    // Three waits of 20, 30 and 45 ms (the headless backoff): it backed off, it did not spin.
+    assert!(
+        started.elapsed() >= Duration::from_millis(95),
+        "{:?}",
+        started.elapsed()
+    );
+}
