@@ -19,6 +19,7 @@ pub enum Command {
     FocusPrev,
     Open,
     Sort,
+    Filter,
     FindingsOnly,
     Create,
     Deactivate,
@@ -34,7 +35,7 @@ pub enum Command {
 
 impl Command {
     /// Every command, in the order the help overlay lists them.
-    pub const ALL: [Command; 21] = [
+    pub const ALL: [Command; 22] = [
         Command::Down,
         Command::Up,
         Command::Top,
@@ -45,6 +46,7 @@ impl Command {
         Command::FocusPrev,
         Command::Open,
         Command::Sort,
+        Command::Filter,
         Command::FindingsOnly,
         Command::Create,
         Command::Deactivate,
@@ -72,6 +74,7 @@ impl Command {
             Self::FocusPrev => "focus_prev",
             Self::Open => "open",
             Self::Sort => "sort",
+            Self::Filter => "filter",
             Self::FindingsOnly => "findings_only",
             Self::Create => "create",
             Self::Deactivate => "deactivate",
@@ -100,6 +103,7 @@ impl Command {
             Self::FocusPrev => "focus the previous pane",
             Self::Open => "open the user's keys; on a key, its findings",
             Self::Sort => "cycle the sort column",
+            Self::Filter => "filter users by name or access key ID (Esc clears)",
             Self::FindingsOnly => "show only users with findings (toggle)",
             Self::Create => "create an access key for the selected user",
             Self::Deactivate => "make the selected key (or all marked keys) inactive",
@@ -256,7 +260,7 @@ pub struct Keymap {
     bindings: BTreeMap<Chord, Command>,
 }
 
-const DEFAULTS: [(&str, Command); 26] = [
+const DEFAULTS: [(&str, Command); 27] = [
     ("j", Command::Down),
     ("down", Command::Down),
     ("k", Command::Up),
@@ -271,6 +275,7 @@ const DEFAULTS: [(&str, Command); 26] = [
     ("shift-tab", Command::FocusPrev),
     ("enter", Command::Open),
     ("s", Command::Sort),
+    ("/", Command::Filter),
     ("F", Command::FindingsOnly),
     ("c", Command::Create),
     ("i", Command::Deactivate),

@@ -119,6 +119,8 @@ pub struct State {
     /// Selected row of the key pane.
     pub key_cursor: usize,
     pub modal: Option<Modal>,
+    /// Typing into the `/` filter.
+    pub filtering: bool,
     /// A one-line message for the status bar.
     pub notice: Option<String>,
     /// Terminal size, for page movement and scrolling.
@@ -137,6 +139,14 @@ pub struct State {
     pub thresholds: Thresholds,
     /// Findings about the root user (from the credential report).
     pub root_findings: Vec<Finding>,
+    /// Findings per id (in `FindingId::ALL` order), users and root together.
+    pub finding_totals: [usize; 5],
+    /// The newest key creation time seen, for the stale-report notice.
+    pub newest_key: Option<DateTime<Utc>>,
+    /// Users whose keys are listed, for progress and timings.
+    pub users_with_keys: usize,
+    /// Users whose console password is known.
+    pub users_with_password: usize,
     /// The time the findings were computed at (ages move slowly; they are
     /// recomputed when data changes, and hourly).
     pub audit_now: DateTime<Utc>,
@@ -162,12 +172,17 @@ impl State {
             key_cursor: 0,
             modal: None,
             notice: None,
+            filtering: false,
             screen: (120, 40),
             quitting: false,
             crash: None,
             thresholds: Thresholds::default(),
             root_findings: Vec::new(),
             audit_now: now,
+            finding_totals: [0; 5],
+            newest_key: None,
+            users_with_keys: 0,
+            users_with_password: 0,
             marks: BTreeSet::new(),
             busy_keys: BTreeSet::new(),
             busy_users: BTreeSet::new(),
@@ -194,6 +209,12 @@ impl State {
         }
     }
 
+    /// The keys of the selected user, when listed.
+    #[must_use]
+    pub fn selected_row_keys(&self) -> Option<&[crate::model::AccessKey]> {
+        self.users.selected()?.listed_keys()
+    }
+
     /// The selected key of the selected user.
     #[must_use]
     pub fn selected_key(&self) -> Option<(&UserRow, &crate::model::AccessKey)> {
@@ -202,20 +223,13 @@ impl State {
         Some((row, key))
     }
 
-    /// How many findings of each id the account has.
+    /// How many findings of each id the account has (kept by `update`,
+    /// so drawing it costs nothing per user).
     #[must_use]
     pub fn finding_counts(&self) -> Vec<(FindingId, usize)> {
         FindingId::ALL
             .into_iter()
-            .map(|id| {
-                let users: usize = self
-                    .users
-                    .rows()
-                    .map(|r| r.findings.iter().filter(|f| f.id == id).count())
-                    .sum();
-                let root = self.root_findings.iter().filter(|f| f.id == id).count();
-                (id, users + root)
-            })
+            .zip(self.finding_totals)
             .collect()
     }
 
@@ -225,12 +239,25 @@ impl State {
         let Some(report) = self.credential_report() else {
             return false;
         };
-        self.users
-            .rows()
-            .filter_map(UserRow::listed_keys)
-            .flatten()
-            .any(|k| k.created > report.generated_at)
-            || self.next_mutation > 0
+        self.newest_key.is_some_and(|t| t > report.generated_at) || self.next_mutation > 0
+    }
+
+    /// Every user is listed and every user's keys are listed.
+    #[must_use]
+    pub fn all_keys_known(&self) -> bool {
+        matches!(self.list, ListStatus::Done { .. }) && self.users_with_keys == self.users.total()
+    }
+
+    /// Every user is listed, and console password, key status and findings
+    /// are known for each (from the credential report or per-user calls).
+    #[must_use]
+    pub fn audit_complete(&self) -> bool {
+        matches!(self.list, ListStatus::Done { .. })
+            && matches!(
+                self.report,
+                ReportStatus::Loaded(_) | ReportStatus::Denied(_)
+            )
+            && self.users_with_password == self.users.total()
     }
 
     /// Rows of the user table that fit on the screen.

@@ -90,6 +90,13 @@ fn on_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
         // An open modal has the first claim on every key.
         return dialogs::on_key(state, key);
     }
+    if state.filtering {
+        return navigate::on_filter_key(state, key);
+    }
+    if key.code == KeyCode::Esc && !state.users.filter.is_empty() {
+        state.users.filter.clear();
+        return navigate::apply_filter(state);
+    }
     match state.keymap.resolve(key) {
         Some(command) => navigate::on_command(state, command),
         None => Vec::new(),

@@ -78,6 +78,15 @@ impl UserRow {
         Some((active, inactive))
     }
 
+    /// Whether the (lower-case) name or an (upper-case) access key ID contains the filter.
+    #[must_use]
+    pub fn matches(&self, lower: &str, upper: &str) -> bool {
+        self.user.name.to_lowercase().contains(lower)
+            || self
+                .listed_keys()
+                .is_some_and(|keys| keys.iter().any(|k| k.id.contains(upper)))
+    }
+
     /// The listed keys, when known.
     #[must_use]
     pub fn listed_keys(&self) -> Option<&[AccessKey]> {
@@ -154,6 +163,8 @@ pub struct Users {
     pub sort: SortKey,
     /// Show only users with findings (`F`).
     pub findings_only: bool,
+    /// Show only users whose name, or one of whose access key IDs, contains this (`/`).
+    pub filter: String,
 }
 
 impl Users {
@@ -177,6 +188,7 @@ impl Users {
         *self = Self {
             sort: self.sort,
             findings_only: self.findings_only,
+            filter: std::mem::take(&mut self.filter),
             ..Self::default()
         };
     }
@@ -199,8 +211,11 @@ impl Users {
         let selected = self.selected().map(|r| r.user.name.clone());
         let rows = &self.rows;
         let findings_only = self.findings_only;
+        let needle = self.filter.to_lowercase();
+        let key_needle = self.filter.to_uppercase();
         let mut view: Vec<usize> = (0..rows.len())
             .filter(|&i| !findings_only || !rows[i].findings.is_empty())
+            .filter(|&i| needle.is_empty() || rows[i].matches(&needle, &key_needle))
             .collect();
         match self.sort {
             SortKey::Name => view.sort_by(|&a, &b| rows[a].user.name.cmp(&rows[b].user.name)),

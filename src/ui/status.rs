@@ -50,6 +50,13 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let [left, right] =
         Layout::horizontal([Constraint::Min(10), Constraint::Length(hint_width)]).areas(area);
     let mut spans = Vec::new();
+    if state.filtering {
+        spans.push(Span::styled(
+            format!(" /{}▏ ", state.users.filter),
+            theme.title,
+        ));
+        spans.push(Span::styled("Enter keeps · Esc clears", theme.dim));
+    }
     if state.pending > 0 {
         spans.push(Span::styled(
             format!(

@@ -27,9 +27,18 @@ fn title(state: &State) -> String {
         ListStatus::Done { .. } => String::new(),
         ListStatus::Failed(_) => ", listing failed".to_owned(),
     };
+    let shown = if users.len() == users.total() {
+        users.total().to_string()
+    } else {
+        format!("{} of {}", users.len(), users.total())
+    };
+    let filter = if users.filter.is_empty() {
+        String::new()
+    } else {
+        format!(" · filter \"{}\"", users.filter)
+    };
     format!(
-        " Users ({}{progress}) · sorted by {} ",
-        users.total(),
+        " Users ({shown}{progress}) · sorted by {}{filter} ",
         users.sort.label()
     )
 }
@@ -47,6 +56,9 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     if state.users.is_empty() {
         let message = match &state.list {
             ListStatus::Loading { .. } => Line::styled("Loading users…", theme.dim),
+            ListStatus::Done { .. } if !state.users.filter.is_empty() => {
+                Line::raw("No user or access key ID matches the filter (Esc clears it).")
+            }
             ListStatus::Done { .. } => Line::raw("This account has no IAM users."),
             ListStatus::Failed(err) => Line::styled(
                 format!(

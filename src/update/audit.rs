@@ -3,8 +3,23 @@
 
 use chrono::TimeDelta;
 
-use crate::audit::{UserInput, evaluate, findings::user_findings};
+use crate::audit::{Finding, FindingId, UserInput, evaluate, findings::user_findings};
 use crate::state::State;
+
+fn index(id: FindingId) -> usize {
+    FindingId::ALL.iter().position(|i| *i == id).unwrap_or(0)
+}
+
+fn count(totals: &mut [usize; 5], findings: &[Finding], add: bool) {
+    for f in findings {
+        let slot = &mut totals[index(f.id)];
+        *slot = if add {
+            *slot + 1
+        } else {
+            slot.saturating_sub(1)
+        };
+    }
+}
 
 /// Recompute one user's findings.
 pub fn refresh_user(state: &mut State, user: &str) {
@@ -13,7 +28,12 @@ pub fn refresh_user(state: &mut State, user: &str) {
     let Some(row) = state.users.get_mut(user) else {
         return;
     };
-    row.findings = user_findings(&UserInput::from_row(row), now, &thresholds);
+    let fresh = user_findings(&UserInput::from_row(row), now, &thresholds);
+    let old = std::mem::replace(&mut row.findings, fresh);
+    count(&mut state.finding_totals, &old, false);
+    if let Some(row) = state.users.get(user) {
+        count(&mut state.finding_totals, &row.findings, true);
+    }
     if state.users.findings_only || state.users.sort == crate::state::users::SortKey::Findings {
         state.users.resort();
     }
@@ -24,11 +44,15 @@ pub fn refresh_all(state: &mut State) {
     let now = state.now;
     state.audit_now = now;
     let thresholds = state.thresholds.clone();
+    let mut totals = [0; 5];
     for row in state.users.rows_mut() {
         row.findings = user_findings(&UserInput::from_row(row), now, &thresholds);
+        count(&mut totals, &row.findings, true);
     }
     let root = state.credential_report().and_then(|r| r.root()).cloned();
     state.root_findings = evaluate(&[], root.as_ref(), now, &thresholds);
+    count(&mut totals, &state.root_findings, true);
+    state.finding_totals = totals;
     state.users.resort();
 }
 

@@ -26,6 +26,11 @@ pub fn start_load(state: &mut State) -> Vec<Effect> {
     state.key_cursor = 0;
     state.notice = None;
     state.marks.clear();
+    state.finding_totals = [0; 5];
+    state.root_findings.clear();
+    state.newest_key = None;
+    state.users_with_keys = 0;
+    state.users_with_password = 0;
     vec![
         call(state, Call::Identity),
         call(state, Call::ListUsers { marker: None }),
@@ -104,6 +109,9 @@ pub(super) fn on_loaded(state: &mut State, result: Loaded) -> Vec<Effect> {
             match result {
                 Ok((password, mfa)) => {
                     if let Some(row) = state.users.get_mut(&user) {
+                        if row.password.is_none() {
+                            state.users_with_password += 1;
+                        }
                         row.password = Some(password);
                         row.mfa = Some(mfa);
                     }
@@ -172,6 +180,9 @@ fn on_users_page(state: &mut State, page: Page<User>) -> Vec<Effect> {
 fn apply_report(state: &mut State, report: &CredentialReport) {
     for row in &report.rows {
         if let Some(user) = state.users.get_mut(&row.user) {
+            if user.password.is_none() {
+                state.users_with_password += 1;
+            }
             user.password = Some(row.password_enabled);
             user.mfa = Some(row.mfa_active);
             user.report = Some(row.clone());
@@ -223,7 +234,12 @@ fn on_keys(
     match result {
         Ok(mut keys) => {
             keys.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
+            let newest = keys.iter().map(|k| k.created).max();
+            if !matches!(row.keys, KeysState::Loaded(_)) {
+                state.users_with_keys += 1;
+            }
             row.keys = KeysState::Loaded(keys);
+            state.newest_key = state.newest_key.max(newest);
             audit::refresh_user(state, user);
             if state.users.selected().is_some_and(|r| r.user.name == user) {
                 let count = state

@@ -48,6 +48,11 @@ pub(super) fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Command::Filter => {
+            state.filtering = true;
+            state.focus = Focus::Users;
+            Vec::new()
+        }
         Command::FindingsOnly => {
             state.users.findings_only = !state.users.findings_only;
             state.users.resort();
@@ -136,5 +141,47 @@ fn selection_changed(state: &mut State, before: usize) -> Vec<Effect> {
         return Vec::new();
     }
     state.key_cursor = 0;
+    request_selected_keys(state)
+}
+
+/// Keys while typing the `/` filter: text narrows the table as it is typed,
+/// `Enter` keeps the filter, `Esc` clears it. A filter that is an access key
+/// ID lands on its user.
+pub(super) fn on_filter_key(state: &mut State, key: &crossterm::event::KeyEvent) -> Vec<Effect> {
+    use crossterm::event::{KeyCode, KeyModifiers};
+    match key.code {
+        KeyCode::Esc => {
+            state.filtering = false;
+            state.users.filter.clear();
+        }
+        KeyCode::Enter => state.filtering = false,
+        KeyCode::Backspace => {
+            state.users.filter.pop();
+        }
+        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+            state.users.filter.push(c);
+        }
+        _ => return Vec::new(),
+    }
+    apply_filter(state)
+}
+
+/// Re-filter the table, keep the selection visible, fetch what is now selected.
+pub(super) fn apply_filter(state: &mut State) -> Vec<Effect> {
+    let before = state.users.selected().map(|r| r.user.name.clone());
+    state.users.resort();
+    let height = state.list_height();
+    state.users.scroll_into_view(height);
+    if state.users.selected().map(|r| r.user.name.clone()) != before {
+        state.key_cursor = 0;
+    }
+    // A key ID typed in full: select that key in its user's pane.
+    let typed = state.users.filter.to_uppercase();
+    if let Some(position) = state
+        .selected_row_keys()
+        .and_then(|keys| keys.iter().position(|k| k.id == typed))
+    {
+        state.key_cursor = position;
+    }
     request_selected_keys(state)
 }

@@ -140,3 +140,54 @@ async fn refresh_starts_a_new_generation_and_empties_the_table() {
     assert_eq!(effects.len(), 3);
     assert_eq!(state.users.total(), 0);
 }
+
+#[tokio::test]
+async fn slash_filters_by_name_as_you_type_and_esc_clears() {
+    let mut state = demo_loaded().await;
+    let all = state.users.len();
+    update(&mut state, ch('/'));
+    assert!(state.filtering);
+    for c in "svc-car".chars() {
+        update(&mut state, ch(c));
+    }
+    let names: Vec<&str> = state.users.names_in_view().collect();
+    assert!(
+        !names.is_empty() && names.iter().all(|n| n.starts_with("svc-carol")),
+        "{names:?}"
+    );
+    // j is text while typing, not movement.
+    update(&mut state, ch('j'));
+    assert_eq!(state.users.len(), 0);
+    update(&mut state, key(KeyCode::Backspace));
+    update(&mut state, key(KeyCode::Enter));
+    assert!(!state.filtering);
+    assert_eq!(state.users.filter, "svc-car", "Enter keeps the filter");
+    update(&mut state, ch('j'));
+    assert_eq!(state.users.cursor, 1, "j moves again");
+    update(&mut state, key(KeyCode::Esc));
+    assert_eq!(state.users.len(), all);
+}
+
+#[tokio::test]
+async fn an_access_key_id_lands_on_its_user_and_key() {
+    let mut state = demo_loaded().await;
+    let (user, key_id) = state
+        .users
+        .rows()
+        .find_map(|r| {
+            let keys = r.listed_keys()?;
+            (keys.len() == 2).then(|| (r.user.name.clone(), keys[1].id.clone()))
+        })
+        .unwrap();
+    update(&mut state, ch('/'));
+    for c in key_id.to_lowercase().chars() {
+        update(&mut state, ch(c));
+    }
+    assert_eq!(state.users.len(), 1);
+    assert_eq!(state.users.selected().unwrap().user.name, user);
+    assert_eq!(
+        state.selected_key().unwrap().1.id,
+        key_id,
+        "the key itself is selected"
+    );
+}
