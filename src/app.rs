@@ -19,9 +19,13 @@ use crate::clipboard;
 use crate::effect::Effect;
 use crate::iam::IamClient;
 use crate::state::State;
+use crate::timings::Timings;
 use crate::ui::{self, Theme};
 use crate::update::update;
 use crate::worker::{Settings, Worker};
+
+/// Results folded in before the next frame is drawn.
+const MAX_BATCH: usize = 512;
 
 /// How often the clock ticks (spinner, ages).
 const TICK: Duration = Duration::from_millis(120);
@@ -115,17 +119,21 @@ async fn event_loop(
     let worker = Worker::new(client, tx, settings);
     let size = terminal.size()?;
     dispatch(&mut state, Action::Resize(size.width, size.height), &worker);
+    let mut timings = Timings::from_env();
     // The first frame goes out before any IAM call is even started.
     terminal.draw(|frame| ui::render(&state, theme, frame))?;
+    timings.frame(&state);
     tracing::info!(profile = %state.session.profile, "first frame drawn");
     dispatch(&mut state, Action::Load, &worker);
     let mut events = EventStream::new();
     let mut ticker = tokio::time::interval(TICK);
     loop {
+        let mut key_at = None;
         let action = tokio::select! {
             event = events.next() => match event {
                 Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => {
                     test_panic(&key);
+                    key_at = Some(std::time::Instant::now());
                     Action::Key(key)
                 }
                 Some(Ok(Event::Resize(width, height))) => Action::Resize(width, height),
@@ -140,12 +148,21 @@ async fn event_loop(
         if terminal_effects(dispatch(&mut state, action, &worker)) {
             return finish(&state);
         }
-        // Fold in every result that is already waiting, then draw once.
-        while let Ok(action) = rx.try_recv() {
+        // Fold in the results already waiting (a bounded batch, so key
+        // presses are never starved by a flood of results), then draw once.
+        let mut batch = 0;
+        while batch < MAX_BATCH
+            && let Ok(action) = rx.try_recv()
+        {
+            batch += 1;
             if terminal_effects(dispatch(&mut state, action, &worker)) {
                 return finish(&state);
             }
         }
         terminal.draw(|frame| ui::render(&state, theme, frame))?;
+        timings.frame(&state);
+        if let Some(at) = key_at {
+            timings.key_answered(at.elapsed());
+        }
     }
 }

@@ -20,6 +20,7 @@ pub mod report;
 pub mod run;
 pub mod secret;
 pub mod state;
+pub mod timings;
 pub mod ui;
 pub mod update;
 pub mod worker;

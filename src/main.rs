@@ -14,6 +14,7 @@ const MUST_NOT_BE_EMPTY: [&str; 4] = [
 ];
 
 fn main() -> ExitCode {
+    iamkeys::timings::process_started();
     for name in MUST_NOT_BE_EMPTY {
         if std::env::var_os(name).is_some_and(|v| v.to_string_lossy().trim().is_empty()) {
             // SAFETY: this is the first thing `main` does, before any thread

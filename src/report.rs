@@ -68,7 +68,8 @@ impl FailOn {
 /// One access key in the report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct KeyEntry {
-    pub access_key_id: String,
+    /// `null` unless keys were listed (`--key-ids`): the credential report holds no key IDs.
+    pub access_key_id: Option<String>,
     pub status: KeyStatus,
     pub created: DateTime<Utc>,
     pub last_used: Option<DateTime<Utc>>,
@@ -174,14 +175,13 @@ impl Report {
                 created: row.user.created,
                 password_enabled: row.password,
                 mfa_active: row.mfa,
-                access_keys: row
-                    .listed_keys()
-                    .unwrap_or_default()
-                    .iter()
+                access_keys: crate::audit::UserInput::from_row(row)
+                    .keys
+                    .into_iter()
                     .map(|k| {
-                        let used = row.key_last_used(k).unwrap_or_default();
+                        let used = k.last_used.unwrap_or_default();
                         KeyEntry {
-                            access_key_id: k.id.clone(),
+                            access_key_id: k.id,
                             status: k.status,
                             created: k.created,
                             last_used: used.date,

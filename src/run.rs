@@ -109,7 +109,14 @@ fn many_accounts(cli: &Cli, args: &crate::cli::ReportArgs, config: &Config) -> R
                     }
                     let client = client(&cli.global, config, Some(name.clone())).await;
                     let session = session(&cli.global, config, Some(&name));
-                    let result = produce(client, session, config.audit.clone(), settings).await;
+                    let result = produce(
+                        client,
+                        session,
+                        config.audit.clone(),
+                        settings,
+                        args.key_ids,
+                    )
+                    .await;
                     (name, result)
                 }
             }))
@@ -197,7 +204,15 @@ pub fn main(cli: &Cli) -> Result<ExitCode> {
                 concurrency: config.concurrency,
                 ..Settings::default()
             };
-            match produce(client, session, config.audit.clone(), &settings).await {
+            match produce(
+                client,
+                session,
+                config.audit.clone(),
+                &settings,
+                args.key_ids,
+            )
+            .await
+            {
                 Ok(report) => Ok(finish(
                     &report,
                     args.format,

@@ -121,6 +121,9 @@ pub struct State {
     pub modal: Option<Modal>,
     /// Typing into the `/` filter.
     pub filtering: bool,
+    /// List every user's access keys (the UI, `report --key-ids`). Without it
+    /// the audit comes from `ListUsers` and the credential report alone.
+    pub list_keys: bool,
     /// A one-line message for the status bar.
     pub notice: Option<String>,
     /// Terminal size, for page movement and scrolling.
@@ -173,6 +176,7 @@ impl State {
             modal: None,
             notice: None,
             filtering: false,
+            list_keys: true,
             screen: (120, 40),
             quitting: false,
             crash: None,

@@ -35,10 +35,12 @@ pub async fn produce(
     session: Session,
     thresholds: Thresholds,
     settings: &Settings,
+    key_ids: bool,
 ) -> Result<Report, String> {
     let profile = session.profile.clone();
     let mut state = State::new(session, Keymap::default(), Utc::now());
     state.thresholds = thresholds;
+    state.list_keys = key_ids;
     settle_with(&mut state, client, settings, vec![Action::Load], TIMEOUT).await?;
     let say = |err: &crate::iam::IamError| {
         err.operator_message(&profile)

@@ -40,6 +40,9 @@ pub fn start_load(state: &mut State) -> Vec<Effect> {
 
 /// Ask for the selected user's keys ahead of the background queue.
 pub fn request_selected_keys(state: &mut State) -> Vec<Effect> {
+    if !state.list_keys {
+        return Vec::new();
+    }
     let Some(row) = state.users.selected() else {
         return Vec::new();
     };
@@ -154,13 +157,16 @@ fn on_users_page(state: &mut State, page: Page<User>) -> Vec<Effect> {
     for user in &names {
         audit::refresh_user(state, user);
     }
-    effects.extend(request_selected_keys(state));
+    if state.list_keys {
+        effects.extend(request_selected_keys(state));
+    }
     let denied = matches!(state.report, ReportStatus::Denied(_));
+    let list_keys = state.list_keys;
     for user in names {
         let Some(row) = state.users.get_mut(&user) else {
             continue;
         };
-        if row.keys == KeysState::NotRequested {
+        if list_keys && row.keys == KeysState::NotRequested {
             row.keys = KeysState::Queued;
             effects.push(call(
                 state,
@@ -202,6 +208,24 @@ fn on_report_failed(state: &mut State, err: IamError) -> Vec<Effect> {
         err.action
     ));
     state.report = ReportStatus::Denied(err);
+    let mut queue = Vec::new();
+    if !state.list_keys {
+        // Without the report, keys (and their last use) can only come from listing them.
+        state.list_keys = true;
+        let names: Vec<String> = state.users.rows().map(|r| r.user.name.clone()).collect();
+        for user in names {
+            if let Some(row) = state.users.get_mut(&user) {
+                row.keys = KeysState::Queued;
+            }
+            queue.push(call(
+                state,
+                Call::ListKeys {
+                    user,
+                    priority: false,
+                },
+            ));
+        }
+    }
     let users: Vec<String> = state.users.rows().map(|r| r.user.name.clone()).collect();
     let keys: Vec<(String, String)> = state
         .users
@@ -219,6 +243,7 @@ fn on_report_failed(state: &mut State, err: IamError) -> Vec<Effect> {
     for (user, key_id) in keys {
         effects.push(call(state, Call::LastUsed { user, key_id }));
     }
+    effects.extend(queue);
     effects
 }
 

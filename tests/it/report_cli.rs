@@ -124,7 +124,7 @@ impl Setup {
         let mut command = tokio::process::Command::new(BIN);
         command
             .arg("report")
-            .args(["--profile", "e2e", "--endpoint-url", endpoint])
+            .args(["--profile", "e2e", "--endpoint-url", endpoint, "--key-ids"])
             .args(args)
             .envs(self.home.env());
         command.output().await.unwrap()
@@ -405,4 +405,55 @@ async fn errors_exit_2_with_one_line_on_stderr() {
         stderr.contains("Access denied for iam:ListUsers"),
         "{stderr}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_key_ids_the_audit_needs_only_a_few_requests() {
+    let setup = setup().await;
+    let proxy = Proxy::start(setup.moto.port).await;
+    let out = tokio::process::Command::new(BIN)
+        .args([
+            "report",
+            "--profile",
+            "e2e",
+            "--endpoint-url",
+            &proxy.endpoint(),
+            "--format",
+            "json",
+        ])
+        .envs(setup.home.env())
+        .output()
+        .await
+        .unwrap();
+    let report = json(&out);
+    let without_ids: BTreeSet<(String, String)> = findings(&report)
+        .into_iter()
+        .map(|(id, user, _)| (id, user))
+        .collect();
+    let with_ids: BTreeSet<(String, String)> = expected(&setup)
+        .into_iter()
+        .map(|(id, user, _)| (id, user))
+        .collect();
+    assert_eq!(
+        without_ids, with_ids,
+        "the same findings from the credential report alone"
+    );
+    assert!(
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["access_key_id"].is_null())
+    );
+    let keys = report["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|u| u["access_keys"].as_array().unwrap().clone())
+        .count();
+    assert_eq!(keys, 8, "every key is there, from the report's slots");
+    assert_eq!(proxy.count("ListAccessKeys"), 0);
+    assert_eq!(proxy.count("GetLoginProfile"), 0);
+    let actions = proxy.actions();
+    assert!(actions.len() <= 6, "{actions:?}");
 }

@@ -1,0 +1,175 @@
+//! Criterion micro-benchmarks of the UI's per-frame and per-keystroke work
+//! with a large account: one frame of the main screen at 200×50 with 5,000
+//! users loaded, and one filter keystroke over 5,000 users.
+//!
+//!     cargo bench --bench ui
+
+use std::hint::black_box;
+
+use chrono::{TimeDelta, TimeZone, Utc};
+use criterion::{Criterion, criterion_group, criterion_main};
+use crossterm::event::{KeyCode, KeyEvent};
+use iamkeys::action::{Action, Loaded};
+use iamkeys::keymap::Keymap;
+use iamkeys::model::{
+    AccessKey, CredentialReport, Identity, KeyStatus, LastUsed, Page, ReportKeySlot, ReportRow,
+    User,
+};
+use iamkeys::state::{Posture, Session, State};
+use iamkeys::ui::{Theme, render};
+use iamkeys::update::update;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+const USERS: usize = 5_000;
+
+fn loaded(state: &State, result: Loaded) -> Action {
+    Action::Loaded {
+        generation: state.generation,
+        result,
+    }
+}
+
+/// 5,000 users (70% with a console password, 0-2 keys, some inactive),
+/// loaded through `update` as the UI would.
+fn big_state() -> State {
+    let now = Utc.with_ymd_and_hms(2026, 11, 28, 12, 0, 0).unwrap();
+    let session = Session {
+        profile: "bench".into(),
+        demo: false,
+        read_only: false,
+        credentials_file: None,
+        posture: Posture::default(),
+    };
+    let mut state = State::new(session, Keymap::default(), now);
+    update(&mut state, Action::Resize(200, 50));
+    update(&mut state, Action::Load);
+    let users: Vec<User> = (0..USERS)
+        .map(|i| User {
+            name: format!("user-{i:05}"),
+            arn: format!("arn:aws:iam::123456789012:user/user-{i:05}"),
+            created: now - TimeDelta::days(i64::try_from(i % 900).unwrap_or(0)),
+            password_last_used: None,
+        })
+        .collect();
+    let keys_of = |i: usize, user: &User| -> Vec<AccessKey> {
+        (0..i % 3)
+            .map(|k| AccessKey {
+                id: format!("AKIA{i:011}{k:05}"),
+                user_name: user.name.clone(),
+                status: if (i + k) % 5 == 0 {
+                    KeyStatus::Inactive
+                } else {
+                    KeyStatus::Active
+                },
+                created: user.created + TimeDelta::minutes(2),
+            })
+            .collect()
+    };
+    let rows = users
+        .iter()
+        .enumerate()
+        .map(|(i, user)| {
+            let keys = keys_of(i, user);
+            let slot = |k: usize| {
+                keys.get(k)
+                    .map(|key| ReportKeySlot {
+                        active: key.status == KeyStatus::Active,
+                        last_rotated: Some(key.created),
+                        last_used: LastUsed {
+                            date: (i % 4 != 0).then(|| now - TimeDelta::days(3)),
+                            service: Some("s3".into()),
+                            region: Some("us-east-1".into()),
+                        },
+                    })
+                    .unwrap_or_default()
+            };
+            ReportRow {
+                user: user.name.clone(),
+                arn: user.arn.clone(),
+                user_created: Some(user.created),
+                password_enabled: i % 10 < 7,
+                password_last_used: None,
+                mfa_active: i % 2 == 0,
+                keys: [slot(0), slot(1)],
+            }
+        })
+        .collect();
+    let identity = Identity {
+        account_id: "123456789012".into(),
+        arn: "arn:aws:iam::123456789012:user/bench".into(),
+        access_key_id: None,
+        alias: None,
+    };
+    let action = loaded(&state, Loaded::Identity(Ok(identity)));
+    update(&mut state, action);
+    for chunk in users.chunks(1000) {
+        let action = loaded(
+            &state,
+            Loaded::UsersPage(Ok(Page {
+                items: chunk.to_vec(),
+                next_marker: None,
+            })),
+        );
+        update(&mut state, action);
+    }
+    let action = loaded(
+        &state,
+        Loaded::CredentialReport(Ok(CredentialReport {
+            generated_at: now,
+            rows,
+        })),
+    );
+    update(&mut state, action);
+    for (i, user) in users.iter().enumerate() {
+        let action = loaded(
+            &state,
+            Loaded::Keys {
+                user: user.name.clone(),
+                result: Ok(keys_of(i, user)),
+            },
+        );
+        update(&mut state, action);
+    }
+    assert_eq!(state.users.total(), USERS);
+    state
+}
+
+fn benches(c: &mut Criterion) {
+    let state = big_state();
+    let theme = Theme::default();
+    let mut terminal = Terminal::new(TestBackend::new(200, 50)).unwrap_or_else(|e| panic!("{e}"));
+    c.bench_function("render main screen 200x50, 5000 users", |b| {
+        b.iter(|| {
+            terminal
+                .draw(|frame| render(black_box(&state), &theme, frame))
+                .unwrap_or_else(|e| panic!("{e}"));
+        });
+    });
+
+    let mut filtering = state.clone();
+    update(
+        &mut filtering,
+        Action::Key(KeyEvent::from(KeyCode::Char('/'))),
+    );
+    update(
+        &mut filtering,
+        Action::Key(KeyEvent::from(KeyCode::Char('4'))),
+    );
+    // Two keystrokes per iteration: type a character, erase it.
+    c.bench_function("filter: 2 keystrokes (type + erase) over 5000 users", |b| {
+        b.iter(|| {
+            update(
+                &mut filtering,
+                Action::Key(KeyEvent::from(KeyCode::Char('2'))),
+            );
+            update(
+                &mut filtering,
+                Action::Key(KeyEvent::from(KeyCode::Backspace)),
+            );
+        });
+    });
+}
+
+criterion_group!(ui, benches);
+criterion_main!(ui);
