@@ -72,9 +72,9 @@ pub struct ReportArgs {
     /// Audit every profile of the AWS config files.
     #[arg(long)]
     pub all_profiles: bool,
-    /// Also list every user's access keys (one ListAccessKeys per user), so
+    /// Also list every user's access keys (one `ListAccessKeys` per user), so
     /// keys and findings carry their access key IDs. Without it the audit
-    /// needs only ListUsers and the credential report: a few round trips.
+    /// needs only `ListUsers` and the credential report: a few round trips.
     #[arg(long)]
     pub key_ids: bool,
 }
