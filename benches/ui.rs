@@ -57,7 +57,7 @@ fn big_state() -> State {
             .map(|k| AccessKey {
                 id: format!("AKIA{i:011}{k:05}"),
                 user_name: user.name.clone(),
-                status: if (i + k) % 5 == 0 {
+                status: if (i + k).is_multiple_of(5) {
                     KeyStatus::Inactive
                 } else {
                     KeyStatus::Active

@@ -23,8 +23,10 @@ mod report;
 /// The caller identity, with the account alias when it may be read (an
 /// `AccessDenied` on `ListAccountAliases` only leaves the alias out).
 async fn identity(client: &dyn IamClient) -> Result<crate::model::Identity, crate::iam::IamError> {
-    let mut identity = client.caller_identity().await?;
-    match client.account_alias().await {
+    // Both at once: the alias must not add a round trip to the header.
+    let (identity, alias) = tokio::join!(client.caller_identity(), client.account_alias());
+    let mut identity = identity?;
+    match alias {
         Ok(alias) => identity.alias = alias,
         Err(err) => tracing::info!(%err, "no account alias"),
     }
@@ -69,7 +71,9 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             concurrency: 8,
-            report_backoff: Duration::from_millis(500),
+            // IAM answers STARTED, then is usually done within a second for
+            // small accounts; the wait grows by half each poll (up to 5 s).
+            report_backoff: Duration::from_millis(100),
             audit: None,
             connector: None,
         }

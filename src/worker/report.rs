@@ -1,4 +1,6 @@
-//! Fetching the credential report: generate until complete, backing off, then get.
+//! Fetching the credential report: ask IAM to generate it, then fetch it,
+//! polling with a growing wait while it is being generated (and backing off
+//! on throttling) instead of spinning.
 
 use std::time::Duration;
 
@@ -8,38 +10,57 @@ use crate::model::{CredentialReport, ReportState};
 /// How many times to ask for a credential report that is still being generated.
 const REPORT_POLLS: u32 = 30;
 
-/// Generate the report until IAM says it is complete, backing off between
-/// polls (also on throttling), then fetch it. A report still unready after
-/// every poll is an error.
+fn not_ready(err: &IamError) -> bool {
+    matches!(
+        err.kind,
+        ErrorKind::ReportInProgress | ErrorKind::ReportNotPresent | ErrorKind::Throttling
+    )
+}
+
+/// `GenerateCredentialReport` once; then `GetCredentialReport` — at once
+/// when IAM says the report is complete, else after `backoff`, growing by
+/// half each poll up to 5 s. A report still unready after every poll is an
+/// error.
 pub(super) async fn fetch(
     client: &dyn IamClient,
     backoff: Duration,
 ) -> Result<CredentialReport, IamError> {
     let mut wait = backoff;
+    let mut complete = false;
     for _ in 0..REPORT_POLLS {
-        let state = match client.generate_credential_report().await {
-            Ok(state) => state,
-            // Throttling: back off and poll again. A network failure has
-            // already been retried by the SDK: report it.
-            Err(err) if err.kind == ErrorKind::Throttling => ReportState::InProgress,
-            Err(err) => return Err(err),
-        };
-        if state == ReportState::Complete {
-            match client.get_credential_report().await {
-                Err(err)
-                    if matches!(
-                        err.kind,
-                        ErrorKind::ReportInProgress | ErrorKind::ReportNotPresent
-                    ) || err.kind == ErrorKind::Throttling => {}
-                other => return other,
+        match client.generate_credential_report().await {
+            Ok(state) => {
+                complete = state == ReportState::Complete;
+                break;
             }
+            // Throttled: back off and ask again.
+            Err(err) if err.kind == ErrorKind::Throttling => {
+                tokio::time::sleep(wait).await;
+                wait = grow(wait);
+            }
+            Err(err) => return Err(err),
         }
+    }
+    if !complete {
         tokio::time::sleep(wait).await;
-        wait = (wait * 3 / 2).min(Duration::from_secs(5));
+        wait = grow(wait);
+    }
+    for _ in 0..REPORT_POLLS {
+        match client.get_credential_report().await {
+            Err(err) if not_ready(&err) => {
+                tokio::time::sleep(wait).await;
+                wait = grow(wait);
+            }
+            other => return other,
+        }
     }
     Err(IamError::new(
         ErrorKind::ReportInProgress,
-        "iam:GenerateCredentialReport",
+        "iam:GetCredentialReport",
         "the credential report was still being generated after many polls",
     ))
+}
+
+fn grow(wait: Duration) -> Duration {
+    (wait * 3 / 2).min(Duration::from_secs(5))
 }
