@@ -159,7 +159,7 @@ def cli_loop(endpoint: str, users: int, sample: int) -> tuple[float, int, bool]:
 
 
 def report_run(endpoint: str, home: str) -> tuple[float, int, dict]:
-    env = {**os.environ, **CREDS, "HOME": home, "AWS_EC2_METADATA_DISABLED": "true"}
+    env = {**os.environ, **CREDS, "HOME": home, "AWS_EC2_METADATA_DISABLED": "true", "XDG_CONFIG_HOME": str(Path(home) / ".config")}
     env.pop("AWS_PROFILE", None)
     start = time.perf_counter()
     proc = subprocess.run(["/usr/bin/time", "-v", str(BIN), "report", "--format", "json", "--fail-on", "none", "--endpoint-url", endpoint],
@@ -178,6 +178,7 @@ def tui_run(endpoint: str, home: str, timeout: float = 120) -> dict:
     env_args = []
     for k, v in {**CREDS, "HOME": home, "AWS_EC2_METADATA_DISABLED": "true", "IAMKEYS_TIMINGS": str(timings), "TERM": "xterm-256color"}.items():
         env_args += ["-e", f"{k}={v}"]
+    env_args += ["-e", "XDG_CONFIG_HOME=" + str(Path(home) / ".config")]
     subprocess.run(["tmux", "-L", socket_name, "-f", "/dev/null", "new-session", "-d", "-s", "b", "-x", "200", "-y", "50", *env_args,
                     "--", str(BIN), "--endpoint-url", endpoint], check=True)
     try:
@@ -203,6 +204,8 @@ def main() -> None:
     parser.add_argument("--users", type=int, nargs="+", default=[1000, 5000])
     parser.add_argument("--latency-ms", type=float, default=50)
     parser.add_argument("--cli-sample", type=int, default=100, help="users the AWS CLI loop is timed on (scaled to N)")
+    parser.add_argument("--concurrency", type=int, default=None, help="iamkeys' background concurrency (config `concurrency`; default 8)")
+    parser.add_argument("--skip-cli", action="store_true", help="do not time the AWS CLI loop")
     args = parser.parse_args()
     if not BIN.exists():
         subprocess.run(["cargo", "build", "--release"], cwd=ROOT, check=True)
@@ -215,6 +218,10 @@ def main() -> None:
             print(f"seeded {n} users, {keys} keys in {time.perf_counter() - t:.1f}s", file=sys.stderr)
             proxy = LatencyProxy(port, args.latency_ms / 1000)
             home = tempfile.mkdtemp()
+            if args.concurrency:
+                config = Path(home) / ".config" / "iamkeys"
+                config.mkdir(parents=True)
+                (config / "config.toml").write_text(f"concurrency = {args.concurrency}\n")
             proxy.count = 0
             report_s, rss_kb, report = report_run(proxy.endpoint, home)
             report_requests = proxy.count
@@ -227,7 +234,7 @@ def main() -> None:
             boto_requests = proxy.count
             assert boto_keys == keys, (boto_keys, keys)
             proxy.count = 0
-            cli_s, cli_measured, scaled = cli_loop(proxy.endpoint, n, args.cli_sample)
+            cli_s, cli_measured, scaled = (float("nan"), 0, False) if args.skip_cli else cli_loop(proxy.endpoint, n, args.cli_sample)
             rows.append({
                 "users": n, "keys": keys, "report_s": report_s, "rss_mb": rss_kb / 1024,
                 "report_requests": report_requests, "tui": tui, "tui_requests": tui_requests,

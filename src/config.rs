@@ -53,7 +53,7 @@ impl Default for Config {
         Self {
             default_profile: None,
             read_only: false,
-            concurrency: 8,
+            concurrency: 16,
             max_attempts: 5,
             request_timeout_secs: 20,
             log_level: "info".to_owned(),

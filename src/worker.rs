@@ -70,10 +70,10 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Self {
-            concurrency: 8,
+            concurrency: 16,
             // IAM answers STARTED, then is usually done within a second for
             // small accounts; the wait grows by half each poll (up to 5 s).
-            report_backoff: Duration::from_millis(100),
+            report_backoff: Duration::from_millis(50),
             audit: None,
             connector: None,
         }
