@@ -9,6 +9,7 @@ mod header;
 mod help;
 mod keys;
 pub mod layout;
+mod popup;
 mod profiles;
 mod status;
 pub mod theme;

@@ -4,11 +4,9 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::Theme;
 use super::format;
-use super::help::centered;
 use crate::model::KeyStatus;
 use crate::state::{
     Button, Confirm, DeleteDialog, KeyTarget, Operation, Outcome, Progress, SaveState,
@@ -18,23 +16,7 @@ use crate::state::{
 const WIDTH: u16 = 100;
 
 fn show(frame: &mut Frame, area: Rect, title: String, border: Style, lines: Vec<Line<'static>>) {
-    let inner_width = usize::from(WIDTH.min(area.width).saturating_sub(2)).max(1);
-    let height: usize = lines
-        .iter()
-        .map(|l| l.width().div_ceil(inner_width).max(1))
-        .sum();
-    let height = u16::try_from(height + 2).unwrap_or(u16::MAX);
-    let popup = centered(area, WIDTH, height);
-    frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .border_style(border)
-                .title(Span::styled(title, border)),
-        ),
-        popup,
-    );
+    super::popup::show(frame, area, WIDTH, title, border, lines);
 }
 
 fn facts(state: &State, target: &KeyTarget) -> Vec<Line<'static>> {

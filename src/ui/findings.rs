@@ -4,10 +4,8 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::Theme;
-use super::help::centered;
 use crate::audit::{Finding, FindingId, Severity};
 use crate::state::State;
 
@@ -108,18 +106,12 @@ pub fn details(
         " i make this key inactive · d delete it · Esc close",
         theme.dim,
     ));
-    let width = 100u16.min(area.width);
-    let inner = usize::from(width.saturating_sub(2)).max(1);
-    let height: usize = lines.iter().map(|l| l.width().div_ceil(inner).max(1)).sum();
-    let popup = centered(area, width, u16::try_from(height + 2).unwrap_or(u16::MAX));
-    frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .border_style(theme.accent)
-                .title(format!(" Findings: {subject} ")),
-        ),
-        popup,
+    super::popup::show(
+        frame,
+        area,
+        100,
+        format!(" Findings: {subject} "),
+        theme.accent,
+        lines,
     );
 }

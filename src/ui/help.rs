@@ -1,24 +1,15 @@
 //! Overlays: the help listing every binding, and error dialogs.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::layout::Rect;
+
+use super::popup::centered;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::Theme;
 use crate::keymap::Command;
 use crate::state::State;
-
-/// A rectangle of at most `width`×`height`, centred in `area`.
-pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
-    let [row] = Layout::vertical([Constraint::Length(height.min(area.height))])
-        .flex(Flex::Center)
-        .areas(area);
-    let [cell] = Layout::horizontal([Constraint::Length(width.min(area.width))])
-        .flex(Flex::Center)
-        .areas(row);
-    cell
-}
 
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let mut lines: Vec<Line> = Command::ALL

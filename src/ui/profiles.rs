@@ -3,10 +3,8 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::Theme;
-use super::help::centered;
 use crate::state::{ProfilePicker, State};
 
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, picker: &ProfilePicker) {
@@ -53,18 +51,12 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, picke
         " type to filter · ↑/↓ choose · Enter switch · Esc close",
         theme.dim,
     ));
-    let width = 90u16.min(area.width);
-    let inner = usize::from(width.saturating_sub(2)).max(1);
-    let height: usize = lines.iter().map(|l| l.width().div_ceil(inner).max(1)).sum();
-    let popup = centered(area, width, u16::try_from(height + 2).unwrap_or(u16::MAX));
-    frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .border_style(theme.accent)
-                .title(" AWS profiles "),
-        ),
-        popup,
+    super::popup::show(
+        frame,
+        area,
+        90,
+        " AWS profiles ".to_owned(),
+        theme.accent,
+        lines,
     );
 }

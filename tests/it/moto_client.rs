@@ -95,18 +95,12 @@ async fn last_used_is_never_for_a_new_key_and_set_once_used() {
         .await
         .unwrap();
     let new_key = secret.access_key().unwrap();
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new("us-east-1"))
-        .endpoint_url(moto.endpoint())
-        .credentials_provider(aws_credential_types::Credentials::new(
-            new_key.access_key_id(),
-            new_key.secret_access_key(),
-            None,
-            None,
-            "svc",
-        ))
-        .load()
-        .await;
+    let config = crate::common::moto::sdk_config_at(
+        moto.endpoint(),
+        new_key.access_key_id(),
+        new_key.secret_access_key(),
+    )
+    .await;
     aws_sdk_iam::Client::new(&config)
         .list_users()
         .send()

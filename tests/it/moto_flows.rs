@@ -37,14 +37,7 @@ impl Account {
         let iam = moto.iam().await;
         let keys = seed(&iam, users).await;
         let proxy = Proxy::start(moto.port).await;
-        let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .region(aws_config::Region::new("us-east-1"))
-            .endpoint_url(proxy.endpoint())
-            .credentials_provider(aws_credential_types::Credentials::new(
-                "AKIDTEST", "s", None, None, "t",
-            ))
-            .load()
-            .await;
+        let config = crate::common::moto::sdk_config_at(proxy.endpoint(), "AKIDTEST", "s").await;
         let client = Arc::new(SdkIam::new(&config));
         Self {
             _moto: moto,
@@ -470,14 +463,12 @@ async fn the_new_key_is_written_to_the_credentials_file_with_mode_0600() {
         0o600
     );
     // The saved profile works: sign a request with it.
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new("us-east-1"))
-        .endpoint_url(format!("http://127.0.0.1:{}", account.proxy.port))
-        .credentials_provider(aws_credential_types::Credentials::new(
-            &key_id, &secret, None, None, "saved",
-        ))
-        .load()
-        .await;
+    let config = crate::common::moto::sdk_config_at(
+        format!("http://127.0.0.1:{}", account.proxy.port),
+        &key_id,
+        &secret,
+    )
+    .await;
     aws_sdk_sts::Client::new(&config)
         .get_caller_identity()
         .send()
@@ -531,18 +522,12 @@ async fn the_key_iamkeys_is_signed_with_gets_a_lockout_warning() {
         .await
         .unwrap();
     let own = made.access_key().unwrap();
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new("us-east-1"))
-        .endpoint_url(moto.endpoint())
-        .credentials_provider(aws_credential_types::Credentials::new(
-            own.access_key_id(),
-            own.secret_access_key(),
-            None,
-            None,
-            "own",
-        ))
-        .load()
-        .await;
+    let config = crate::common::moto::sdk_config_at(
+        moto.endpoint(),
+        own.access_key_id(),
+        own.secret_access_key(),
+    )
+    .await;
     let client = Arc::new(SdkIam::new(&config));
     let mut state = loading();
     state.generation = 0;

@@ -90,14 +90,7 @@ async fn a_refused_credential_report_falls_back_to_per_user_calls() {
     seed(&iam, &standard_users()).await;
     let proxy = crate::common::proxy::Proxy::start(moto.port).await;
     proxy.deny("GenerateCredentialReport");
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new("us-east-1"))
-        .endpoint_url(proxy.endpoint())
-        .credentials_provider(aws_credential_types::Credentials::new(
-            "AKIDTEST", "s", None, None, "t",
-        ))
-        .load()
-        .await;
+    let config = crate::common::moto::sdk_config_at(proxy.endpoint(), "AKIDTEST", "s").await;
     let mut state = loading();
     state.generation = 0;
     let client = Arc::new(iamkeys::iam::sdk::SdkIam::new(&config));

@@ -88,18 +88,12 @@ async fn setup() -> Setup {
         .send()
         .await
         .unwrap();
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new("us-east-1"))
-        .endpoint_url(moto.endpoint())
-        .credentials_provider(aws_credential_types::Credentials::new(
-            used.access_key_id(),
-            used.secret_access_key(),
-            None,
-            None,
-            "used",
-        ))
-        .load()
-        .await;
+    let config = crate::common::moto::sdk_config_at(
+        moto.endpoint(),
+        used.access_key_id(),
+        used.secret_access_key(),
+    )
+    .await;
     aws_sdk_sts::Client::new(&config)
         .get_caller_identity()
         .send()

@@ -67,18 +67,7 @@ impl Moto {
     }
 
     pub async fn sdk_config(&self) -> aws_config::SdkConfig {
-        aws_config::defaults(BehaviorVersion::latest())
-            .region(aws_config::Region::new("us-east-1"))
-            .endpoint_url(self.endpoint())
-            .credentials_provider(Credentials::new(
-                "AKIDTESTTESTTESTTEST",
-                "test-secret",
-                None,
-                None,
-                "test",
-            ))
-            .load()
-            .await
+        sdk_config_at(self.endpoint(), "AKIDTESTTESTTESTTEST", "test-secret").await
     }
 
     /// A raw IAM client, for seeding and for reading server state back.
@@ -97,6 +86,20 @@ impl Drop for Moto {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// An SDK config for `endpoint` signed with these static keys.
+pub async fn sdk_config_at(
+    endpoint: impl Into<String>,
+    key_id: &str,
+    secret: &str,
+) -> aws_config::SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-1"))
+        .endpoint_url(endpoint.into())
+        .credentials_provider(Credentials::new(key_id, secret, None, None, "test"))
+        .load()
+        .await
 }
 
 fn free_port() -> u16 {

@@ -1,0 +1,44 @@
+//! A bordered box of wrapped lines, centred, as tall as its text needs.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+/// A rectangle of at most `width`×`height`, centred in `area`.
+#[must_use]
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let [row] = Layout::vertical([Constraint::Length(height.min(area.height))])
+        .flex(Flex::Center)
+        .areas(area);
+    let [cell] = Layout::horizontal([Constraint::Length(width.min(area.width))])
+        .flex(Flex::Center)
+        .areas(row);
+    cell
+}
+
+/// Draw `lines` in a box at most `width` wide, titled `title`, over whatever is below.
+pub fn show(
+    frame: &mut Frame,
+    area: Rect,
+    width: u16,
+    title: String,
+    border: Style,
+    lines: Vec<Line<'static>>,
+) {
+    let width = width.min(area.width);
+    let inner = usize::from(width.saturating_sub(2)).max(1);
+    let height: usize = lines.iter().map(|l| l.width().div_ceil(inner).max(1)).sum();
+    let popup = centered(area, width, u16::try_from(height + 2).unwrap_or(u16::MAX));
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(border)
+                .title(Span::styled(title, border)),
+        ),
+        popup,
+    );
+}
