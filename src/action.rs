@@ -15,6 +15,8 @@ pub enum Action {
     Load,
     /// A key press, resolved against modals and the keymap inside `update`.
     Key(KeyEvent),
+    /// A mouse click or wheel turn.
+    Mouse(crossterm::event::MouseEvent),
     /// The terminal changed size (columns, rows).
     Resize(u16, u16),
     /// The clock, for ages and the spinner.
@@ -57,6 +59,11 @@ pub enum Loaded {
         user: String,
         key_id: String,
         result: Result<LastUsed, IamError>,
+    },
+    /// Groups and tags of a user (the details area, key descriptions).
+    UserExtras {
+        user: String,
+        result: Result<crate::state::users::Extras, IamError>,
     },
     /// Console password and MFA, from per-user calls when the report is denied.
     UserDetails {

@@ -8,7 +8,8 @@ use std::time::Duration;
 use chrono::Utc;
 use color_eyre::eyre::{Result, WrapErr, eyre};
 use crossterm::event::{
-    DisableBracketedPaste, EnableBracketedPaste, Event, EventStream, KeyEventKind,
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event,
+    EventStream, KeyEventKind, MouseEventKind,
 };
 use futures::StreamExt;
 use ratatui::DefaultTerminal;
@@ -73,14 +74,23 @@ pub async fn run(
     let mut terminal = ratatui::try_init().wrap_err("cannot set up the terminal")?;
     // Bracketed paste lets a key ID be pasted into the delete dialog. The hook
     // turns it off on a panic, before ratatui's hook restores the rest.
-    let _ = crossterm::execute!(std::io::stdout(), EnableBracketedPaste);
+    // The mouse selects and scrolls (Shift-drag still selects text in most terminals).
+    let _ = crossterm::execute!(std::io::stdout(), EnableBracketedPaste, EnableMouseCapture);
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        let _ = crossterm::execute!(std::io::stdout(), DisableBracketedPaste);
+        let _ = crossterm::execute!(
+            std::io::stdout(),
+            DisableBracketedPaste,
+            DisableMouseCapture
+        );
         previous(info);
     }));
     let result = event_loop(&mut terminal, client, state, &theme, &settings).await;
-    let _ = crossterm::execute!(std::io::stdout(), DisableBracketedPaste);
+    let _ = crossterm::execute!(
+        std::io::stdout(),
+        DisableBracketedPaste,
+        DisableMouseCapture
+    );
     ratatui::try_restore().wrap_err("cannot restore the terminal")?;
     result
 }
@@ -138,6 +148,15 @@ async fn event_loop(
                 }
                 Some(Ok(Event::Resize(width, height))) => Action::Resize(width, height),
                 Some(Ok(Event::Paste(text))) => Action::Paste(text),
+                // Clicks and the wheel only: pointer motion would redraw for nothing.
+                Some(Ok(Event::Mouse(mouse)))
+                    if matches!(
+                        mouse.kind,
+                        MouseEventKind::Down(_) | MouseEventKind::ScrollUp | MouseEventKind::ScrollDown
+                    ) =>
+                {
+                    Action::Mouse(mouse)
+                }
                 Some(Ok(_)) => continue,
                 Some(Err(err)) => return Err(err).wrap_err("cannot read terminal events"),
                 None => return Ok(()),

@@ -42,6 +42,13 @@ pub struct GlobalArgs {
 pub enum Command {
     /// Open the terminal UI (the default).
     Tui,
+    /// Print a shell completion script: `iamkeys completions bash > /etc/bash_completion.d/iamkeys`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `iamkeys man > /usr/local/share/man/man1/iamkeys.1`.
+    Man,
     /// Print the CIS audit without a UI, for scripts and CI.
     ///
     /// Exit code 0: nothing at or above --fail-on; 1: findings; 2: error.
@@ -77,6 +84,33 @@ pub struct ReportArgs {
     /// needs only `ListUsers` and the credential report: a few round trips.
     #[arg(long)]
     pub key_ids: bool,
+}
+
+/// Write the completion script for `shell` (generated from this definition).
+///
+/// # Errors
+/// `out` cannot be written (a closed pipe is not an error).
+pub fn completions(
+    shell: clap_complete::Shell,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    use clap::CommandFactory;
+    // Generate into memory first: clap_complete panics on write errors.
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "iamkeys", &mut script);
+    match out.write_all(&script) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
+/// Write the man page (generated from this definition).
+///
+/// # Errors
+/// `out` cannot be written.
+pub fn man(out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    use clap::CommandFactory;
+    clap_mangen::Man::new(Cli::command()).render(out)
 }
 
 #[cfg(test)]

@@ -22,6 +22,69 @@ pub struct ProfileSettings {
     pub accent: Option<String>,
 }
 
+/// Colours of the UI (`[theme]`): a colour name ("red", "lightblue",
+/// "darkgray") or "#rrggbb" each. `NO_COLOR` turns every colour off.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThemeColors {
+    /// Focused borders, the title, the spinner.
+    pub accent: Option<String>,
+    /// Hints and secondary text.
+    pub dim: Option<String>,
+    /// Active keys.
+    pub active: Option<String>,
+    /// Inactive keys.
+    pub inactive: Option<String>,
+    /// Warnings and medium findings.
+    pub warn: Option<String>,
+    /// Errors, high and critical findings.
+    pub error: Option<String>,
+    /// The background of badges (DEMO, READ-ONLY, marks).
+    pub badge: Option<String>,
+}
+
+impl ThemeColors {
+    fn entries(&self) -> [(&'static str, Option<&String>); 7] {
+        [
+            ("accent", self.accent.as_ref()),
+            ("dim", self.dim.as_ref()),
+            ("active", self.active.as_ref()),
+            ("inactive", self.inactive.as_ref()),
+            ("warn", self.warn.as_ref()),
+            ("error", self.error.as_ref()),
+            ("badge", self.badge.as_ref()),
+        ]
+    }
+
+    /// `theme` with these colours.
+    #[must_use]
+    pub fn apply(&self, theme: &crate::ui::Theme) -> crate::ui::Theme {
+        let mut theme = theme.clone();
+        if !theme.colour {
+            return theme;
+        }
+        for (name, value) in self.entries() {
+            let Some(colour) = value.and_then(|v| v.parse::<ratatui::style::Color>().ok()) else {
+                continue;
+            };
+            let style = match name {
+                "accent" => &mut theme.accent,
+                "dim" => &mut theme.dim,
+                "active" => &mut theme.active,
+                "inactive" => &mut theme.inactive,
+                "warn" => &mut theme.warn,
+                "error" => &mut theme.error,
+                _ => {
+                    theme.badge = theme.badge.bg(colour);
+                    continue;
+                }
+            };
+            *style = style.fg(colour);
+        }
+        theme
+    }
+}
+
 /// The whole config file.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
@@ -42,6 +105,8 @@ pub struct Config {
     pub audit_log: Option<PathBuf>,
     /// Audit thresholds (`[audit]`).
     pub audit: crate::audit::Thresholds,
+    /// UI colours.
+    pub theme: ThemeColors,
     /// Key bindings: command name = list of keys.
     pub keybindings: BTreeMap<String, Vec<String>>,
     /// Per-profile settings.
@@ -59,6 +124,7 @@ impl Default for Config {
             log_level: "info".to_owned(),
             audit_log: None,
             audit: crate::audit::Thresholds::default(),
+            theme: ThemeColors::default(),
             keybindings: BTreeMap::new(),
             profiles: BTreeMap::new(),
         }
@@ -116,6 +182,15 @@ impl Config {
             )));
         }
         config.keymap().map_err(invalid)?;
+        for (name, value) in config.theme.entries() {
+            if let Some(value) = value
+                && value.parse::<ratatui::style::Color>().is_err()
+            {
+                return Err(invalid(format!(
+                    "[theme] {name} = \"{value}\" is not a colour: use a name (red, lightblue, darkgray...) or \"#rrggbb\""
+                )));
+            }
+        }
         for (name, profile) in &config.profiles {
             if let Some(accent) = &profile.accent
                 && accent.parse::<ratatui::style::Color>().is_err()
@@ -229,6 +304,19 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("unknown command `fly`"), "{err}");
+    }
+
+    #[test]
+    fn theme_colours_apply_unless_colour_is_off() {
+        let config = parse("[theme]\naccent = \"#ff8800\"\nwarn = \"magenta\"\n").unwrap();
+        let themed = config.theme.apply(&crate::ui::Theme::default());
+        assert_eq!(
+            themed.accent.fg,
+            Some(ratatui::style::Color::Rgb(0xff, 0x88, 0))
+        );
+        assert_eq!(themed.warn.fg, Some(ratatui::style::Color::Magenta));
+        let plain = config.theme.apply(&crate::ui::Theme::monochrome());
+        assert_eq!(plain, crate::ui::Theme::monochrome(), "NO_COLOR wins");
     }
 
     #[test]

@@ -44,6 +44,11 @@ pub trait IamClient: Send + Sync {
     async fn has_login_profile(&self, user: &str) -> Result<bool, IamError>;
     /// `ListMFADevices`: whether the user has an MFA device.
     async fn has_mfa(&self, user: &str) -> Result<bool, IamError>;
+    /// `ListGroupsForUser` (first page: a user is in at most 10 groups).
+    async fn user_groups(&self, user: &str) -> Result<Vec<String>, IamError>;
+    /// `ListUserTags`: the console keeps each access key's description in a
+    /// tag whose key is the access key ID.
+    async fn user_tags(&self, user: &str) -> Result<Vec<(String, String)>, IamError>;
     /// `CreateAccessKey`.
     async fn create_access_key(&self, user: &str) -> Result<NewAccessKey, IamError>;
     /// `UpdateAccessKey`.

@@ -180,6 +180,18 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 /// # Errors
 /// Bad config, no terminal, or a terminal failure.
 pub fn main(cli: &Cli) -> Result<ExitCode> {
+    match &cli.command {
+        Some(Command::Completions { shell }) => {
+            crate::cli::completions(*shell, &mut std::io::stdout())
+                .wrap_err("cannot write the completion script")?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Some(Command::Man) => {
+            crate::cli::man(&mut std::io::stdout()).wrap_err("cannot write the man page")?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        _ => {}
+    }
     let config = load_config(&cli.global)?;
     let keymap = config.keymap().map_err(|e| eyre!(e))?;
     let data_dir =
@@ -243,7 +255,7 @@ pub fn main(cli: &Cli) -> Result<ExitCode> {
             connector: Some(connector(&cli.global, &config)),
             ..Settings::default()
         };
-        app::run(client, state, theme(), settings).await
+        app::run(client, state, config.theme.apply(&theme()), settings).await
     })?;
     Ok(ExitCode::SUCCESS)
 }

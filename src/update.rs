@@ -36,6 +36,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             audit::on_tick(state);
             Vec::new()
         }
+        Action::Mouse(event) => navigate::on_mouse(state, event),
         Action::Paste(text) => {
             dialogs::on_paste(state, &text);
             Vec::new()

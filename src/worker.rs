@@ -278,6 +278,17 @@ impl Worker {
                     result,
                 }
             }
+            Call::UserExtras { user } => {
+                let (groups, tags) =
+                    tokio::join!(client.user_groups(&user), client.user_tags(&user));
+                let result = groups.and_then(|groups| {
+                    Ok(crate::state::users::Extras {
+                        groups,
+                        tags: tags?,
+                    })
+                });
+                Loaded::UserExtras { user, result }
+            }
             Call::UserDetails { user } => {
                 let result = async {
                     let password = client.has_login_profile(&user).await?;

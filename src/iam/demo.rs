@@ -132,7 +132,20 @@ fn seed_user(n: usize, now: DateTime<Utc>) -> MemoryUser {
         },
         password,
         mfa: password && !n.is_multiple_of(4),
+        // The console keeps a key's description as a tag keyed by its ID.
+        tags: keys
+            .iter()
+            .take(1)
+            .filter(|_| n.is_multiple_of(3))
+            .map(|(k, _)| {
+                (
+                    k.id.clone(),
+                    format!("{} deploy pipeline", TEAMS[n % TEAMS.len()]),
+                )
+            })
+            .collect(),
         keys,
+        groups: vec![if password { "developers" } else { "services" }.to_owned()],
     }
 }
 

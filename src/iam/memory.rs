@@ -25,6 +25,8 @@ pub struct MemoryUser {
     pub password: bool,
     pub mfa: bool,
     pub keys: Vec<(AccessKey, LastUsed)>,
+    pub groups: Vec<String>,
+    pub tags: Vec<(String, String)>,
 }
 
 #[derive(Debug, Default)]
@@ -301,6 +303,26 @@ impl IamClient for MemoryIam {
         Ok(found.mfa)
     }
 
+    async fn user_groups(&self, user: &str) -> Result<Vec<String>, IamError> {
+        let account = self.call("iam:ListGroupsForUser").await?;
+        account
+            .users
+            .get(user)
+            .map(|u| u.groups.clone())
+            .ok_or_else(|| {
+                no_such_entity("iam:ListGroupsForUser", &format!("user with name {user}"))
+            })
+    }
+
+    async fn user_tags(&self, user: &str) -> Result<Vec<(String, String)>, IamError> {
+        let account = self.call("iam:ListUserTags").await?;
+        account
+            .users
+            .get(user)
+            .map(|u| u.tags.clone())
+            .ok_or_else(|| no_such_entity("iam:ListUserTags", &format!("user with name {user}")))
+    }
+
     async fn create_access_key(&self, user: &str) -> Result<NewAccessKey, IamError> {
         const ACTION: &str = "iam:CreateAccessKey";
         let mut account = self.call(ACTION).await?;
@@ -387,6 +409,8 @@ mod tests {
             password: false,
             mfa: false,
             keys: Vec::new(),
+            groups: Vec::new(),
+            tags: Vec::new(),
         }
     }
 

@@ -247,6 +247,36 @@ impl IamClient for SdkIam {
         Ok(!out.mfa_devices().is_empty())
     }
 
+    async fn user_groups(&self, user: &str) -> Result<Vec<String>, IamError> {
+        let out = self
+            .iam
+            .list_groups_for_user()
+            .user_name(user)
+            .send()
+            .await
+            .map_err(|e| from_sdk("iam:ListGroupsForUser", &e))?;
+        Ok(out
+            .groups()
+            .iter()
+            .map(|g| g.group_name().to_owned())
+            .collect())
+    }
+
+    async fn user_tags(&self, user: &str) -> Result<Vec<(String, String)>, IamError> {
+        let out = self
+            .iam
+            .list_user_tags()
+            .user_name(user)
+            .send()
+            .await
+            .map_err(|e| from_sdk("iam:ListUserTags", &e))?;
+        Ok(out
+            .tags()
+            .iter()
+            .map(|t| (t.key().to_owned(), t.value().to_owned()))
+            .collect())
+    }
+
     async fn create_access_key(&self, user: &str) -> Result<NewAccessKey, IamError> {
         const ACTION: &str = "iam:CreateAccessKey";
         // Not idempotent: the SDK must not retry it by itself. The worker

@@ -2,7 +2,9 @@
 
 use std::collections::HashMap;
 
-use crate::audit::Finding;
+use chrono::{DateTime, Utc};
+
+use crate::audit::{Finding, UserInput};
 use crate::iam::IamError;
 use crate::model::{AccessKey, KeyStatus, LastUsed, ReportKeySlot, ReportRow, User};
 
@@ -16,6 +18,34 @@ pub enum KeysState {
     /// Requested ahead of the queue because the user is selected.
     Priority,
     Loaded(Vec<AccessKey>),
+    Failed(IamError),
+}
+
+/// A user's groups and tags, fetched when the user is on screen.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Extras {
+    pub groups: Vec<String>,
+    pub tags: Vec<(String, String)>,
+}
+
+impl Extras {
+    /// The console's description of an access key: the tag keyed by its ID.
+    #[must_use]
+    pub fn description(&self, key_id: &str) -> Option<&str> {
+        self.tags
+            .iter()
+            .find(|(k, _)| k == key_id)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Where a user's groups and tags stand.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum ExtrasState {
+    #[default]
+    NotRequested,
+    Requested,
+    Loaded(Extras),
     Failed(IamError),
 }
 
@@ -33,6 +63,8 @@ pub struct UserRow {
     pub last_used: HashMap<String, LastUsed>,
     /// The audit's findings for this user, kept current by `update`.
     pub findings: Vec<Finding>,
+    /// Groups and tags (key descriptions), for the details area.
+    pub extras: ExtrasState,
 }
 
 impl UserRow {
@@ -46,6 +78,7 @@ impl UserRow {
             keys: KeysState::NotRequested,
             last_used: HashMap::new(),
             findings: Vec::new(),
+            extras: ExtrasState::NotRequested,
         }
     }
 
@@ -123,7 +156,10 @@ pub enum SortKey {
     #[default]
     Name,
     Created,
-    Keys,
+    /// The oldest Active key first (users without one last).
+    OldestKey,
+    /// The least recently used keys first (never used before any date; users without keys last).
+    LastUsed,
     Findings,
 }
 
@@ -132,8 +168,9 @@ impl SortKey {
     pub fn next(self) -> Self {
         match self {
             Self::Name => Self::Created,
-            Self::Created => Self::Keys,
-            Self::Keys => Self::Findings,
+            Self::Created => Self::OldestKey,
+            Self::OldestKey => Self::LastUsed,
+            Self::LastUsed => Self::Findings,
             Self::Findings => Self::Name,
         }
     }
@@ -143,7 +180,8 @@ impl SortKey {
         match self {
             Self::Name => "name",
             Self::Created => "created",
-            Self::Keys => "active keys",
+            Self::OldestKey => "oldest active key",
+            Self::LastUsed => "last used",
             Self::Findings => "findings",
         }
     }
@@ -233,12 +271,45 @@ impl Users {
                     .then_with(|| rows[b].findings.len().cmp(&rows[a].findings.len()))
                     .then_with(|| rows[a].user.name.cmp(&rows[b].user.name))
             }),
-            SortKey::Keys => view.sort_by(|&a, &b| {
-                let active = |r: &UserRow| r.key_counts().map_or(0, |(a, _)| a);
-                active(&rows[b])
-                    .cmp(&active(&rows[a]))
-                    .then_with(|| rows[a].user.name.cmp(&rows[b].user.name))
-            }),
+            SortKey::OldestKey => {
+                // (no active key, oldest creation): computed once per row.
+                let keys: Vec<(bool, Option<DateTime<Utc>>)> = rows
+                    .iter()
+                    .map(|r| {
+                        let oldest = UserInput::from_row(r)
+                            .keys
+                            .iter()
+                            .filter(|k| k.status == KeyStatus::Active)
+                            .map(|k| k.created)
+                            .min();
+                        (oldest.is_none(), oldest)
+                    })
+                    .collect();
+                view.sort_by(|&a, &b| {
+                    keys[a]
+                        .cmp(&keys[b])
+                        .then_with(|| rows[a].user.name.cmp(&rows[b].user.name))
+                });
+            }
+            SortKey::LastUsed => {
+                // (no keys, most recent use; None = never used sorts first).
+                let keys: Vec<(bool, Option<DateTime<Utc>>)> = rows
+                    .iter()
+                    .map(|r| {
+                        let keys = UserInput::from_row(r).keys;
+                        let latest = keys
+                            .iter()
+                            .filter_map(|k| k.last_used.as_ref().and_then(|u| u.date))
+                            .max();
+                        (keys.is_empty(), latest)
+                    })
+                    .collect();
+                view.sort_by(|&a, &b| {
+                    keys[a]
+                        .cmp(&keys[b])
+                        .then_with(|| rows[a].user.name.cmp(&rows[b].user.name))
+                });
+            }
         }
         self.view = view;
         if let Some(name) = selected

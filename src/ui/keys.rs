@@ -8,6 +8,7 @@ use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph, Wra
 use super::Theme;
 use super::format;
 use crate::model::{AccessKey, KeyStatus};
+use crate::state::users::ExtrasState;
 use crate::state::{Focus, KeysState, ReportStatus, State, UserRow};
 
 fn last_used_lines(
@@ -66,14 +67,17 @@ fn key_item(state: &State, row: &UserRow, key: &AccessKey, theme: &Theme) -> Lis
     {
         first.push(Span::styled("  (this session's key)", theme.dim));
     }
-    let mut lines = vec![
-        Line::from(first),
-        Line::raw(format!(
-            "   created {} ({} old)",
-            format::date(key.created),
-            format::age(state.now, key.created)
-        )),
-    ];
+    let mut lines = vec![Line::from(first)];
+    if let ExtrasState::Loaded(extras) = &row.extras
+        && let Some(description) = extras.description(&key.id)
+    {
+        lines.push(Line::styled(format!("   \"{description}\""), theme.title));
+    }
+    lines.extend([Line::raw(format!(
+        "   created {} ({} old)",
+        format::date(key.created),
+        format::age(state.now, key.created)
+    ))]);
     lines.extend(last_used_lines(state, row, key, theme));
     let found: Vec<_> = row.key_findings(&key.id).cloned().collect();
     if !found.is_empty() {
@@ -124,13 +128,20 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         KeysState::Loaded(keys) if keys.is_empty() => Some(Line::raw("No access keys.")),
         KeysState::Loaded(_) => None,
     };
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let details = details_lines(state, row, theme);
+    let details_height = u16::try_from(details.len())
+        .unwrap_or(0)
+        .min(inner.height / 2);
+    let [top, body] = ratatui::layout::Layout::vertical([
+        ratatui::layout::Constraint::Length(details_height),
+        ratatui::layout::Constraint::Min(0),
+    ])
+    .areas(inner);
+    frame.render_widget(Paragraph::new(details), top);
     if let Some(message) = message {
-        frame.render_widget(
-            Paragraph::new(message)
-                .wrap(Wrap { trim: true })
-                .block(block),
-            area,
-        );
+        frame.render_widget(Paragraph::new(message).wrap(Wrap { trim: true }), body);
         return;
     }
     let keys = row.listed_keys().unwrap_or_default();
@@ -138,14 +149,46 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         .iter()
         .map(|key| key_item(state, row, key, theme))
         .collect();
-    let list = List::new(items)
-        .block(block)
-        .highlight_style(if state.focus == Focus::Keys {
-            theme.selected
-        } else {
-            ratatui::style::Style::new()
-        });
+    let list = List::new(items).highlight_style(if state.focus == Focus::Keys {
+        theme.selected
+    } else {
+        ratatui::style::Style::new()
+    });
     let mut list_state = ListState::default()
         .with_selected(Some(state.key_cursor.min(keys.len().saturating_sub(1))));
-    frame.render_stateful_widget(list, area, &mut list_state);
+    frame.render_stateful_widget(list, body, &mut list_state);
+}
+
+/// The user details area: ARN, created, password last used, MFA, groups.
+fn details_lines(state: &State, row: &UserRow, theme: &Theme) -> Vec<Line<'static>> {
+    let password = match (row.password, row.user.password_last_used) {
+        (Some(false), _) => "no console password".to_owned(),
+        (_, Some(t)) => format!("password last used {}", format::date(t)),
+        (Some(true), None) => "password never used".to_owned(),
+        (None, None) => "password …".to_owned(),
+    };
+    let mfa = match row.mfa {
+        Some(true) => "MFA on",
+        Some(false) => "no MFA",
+        None => "MFA …",
+    };
+    let groups = match &row.extras {
+        ExtrasState::Loaded(extras) if extras.groups.is_empty() => "groups: none".to_owned(),
+        ExtrasState::Loaded(extras) => format!("groups: {}", extras.groups.join(", ")),
+        ExtrasState::Failed(err) => format!("groups: {}", err.kind_label()),
+        _ => "groups: …".to_owned(),
+    };
+    vec![
+        Line::styled(format!(" {}", row.user.arn), theme.dim),
+        Line::styled(
+            format!(" created {} · {mfa}", format::date(row.user.created)),
+            theme.dim,
+        ),
+        Line::styled(format!(" {password}"), theme.dim),
+        Line::styled(format!(" {groups}"), theme.dim),
+        Line::raw(""),
+    ]
+    .into_iter()
+    .filter(|_| state.screen.1 >= 20)
+    .collect()
 }

@@ -5,6 +5,7 @@ use crate::action::Loaded;
 use crate::effect::{Call, Effect};
 use crate::iam::{ErrorKind, IamError};
 use crate::model::{CredentialReport, Page, User};
+use crate::state::users::ExtrasState;
 use crate::state::{IdentityStatus, KeysState, ListStatus, ReportStatus, State};
 
 fn call(state: &mut State, call: Call) -> Effect {
@@ -46,20 +47,32 @@ pub fn request_selected_keys(state: &mut State) -> Vec<Effect> {
     let Some(row) = state.users.selected() else {
         return Vec::new();
     };
+    let mut effects = Vec::new();
+    if row.extras == ExtrasState::NotRequested {
+        let user = row.user.name.clone();
+        if let Some(row) = state.users.get_mut(&user) {
+            row.extras = ExtrasState::Requested;
+        }
+        effects.push(call(state, Call::UserExtras { user }));
+    }
+    let Some(row) = state.users.selected() else {
+        return effects;
+    };
     if !matches!(row.keys, KeysState::NotRequested | KeysState::Queued) {
-        return Vec::new();
+        return effects;
     }
     let user = row.user.name.clone();
     if let Some(row) = state.users.get_mut(&user) {
         row.keys = KeysState::Priority;
     }
-    vec![call(
+    effects.push(call(
         state,
         Call::ListKeys {
             user,
             priority: true,
         },
-    )]
+    ));
+    effects
 }
 
 pub(super) fn on_loaded(state: &mut State, result: Loaded) -> Vec<Effect> {
@@ -105,6 +118,15 @@ pub(super) fn on_loaded(state: &mut State, result: Loaded) -> Vec<Effect> {
             if let (Some(row), Ok(used)) = (state.users.get_mut(&user), result) {
                 row.last_used.insert(key_id, used);
                 audit::refresh_user(state, &user);
+            }
+            Vec::new()
+        }
+        Loaded::UserExtras { user, result } => {
+            if let Some(row) = state.users.get_mut(&user) {
+                row.extras = match result {
+                    Ok(extras) => ExtrasState::Loaded(extras),
+                    Err(err) => ExtrasState::Failed(err),
+                };
             }
             Vec::new()
         }

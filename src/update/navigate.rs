@@ -185,3 +185,51 @@ pub(super) fn apply_filter(state: &mut State) -> Vec<Effect> {
     }
     request_selected_keys(state)
 }
+
+/// Mouse: a click selects the row under it (and focuses its pane), the
+/// wheel scrolls the pane under the pointer. Ignored while a dialog is open.
+pub(super) fn on_mouse(state: &mut State, event: crossterm::event::MouseEvent) -> Vec<Effect> {
+    use crossterm::event::{MouseButton, MouseEventKind};
+    use ratatui::layout::{Position, Rect};
+    if state.modal.is_some() || state.filtering {
+        return Vec::new();
+    }
+    let (width, height) = state.screen;
+    let areas = crate::ui::layout::Areas::new(Rect::new(0, 0, width, height));
+    let at = Position::new(event.column, event.row);
+    let pane = if areas.users.contains(at) {
+        Focus::Users
+    } else if areas.keys.contains(at) {
+        Focus::Keys
+    } else {
+        return Vec::new();
+    };
+    match event.kind {
+        MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
+            let delta = if event.kind == MouseEventKind::ScrollDown {
+                1
+            } else {
+                -1
+            };
+            let focus = std::mem::replace(&mut state.focus, pane);
+            let effects = step(state, delta);
+            state.focus = focus;
+            effects
+        }
+        MouseEventKind::Down(MouseButton::Left) => {
+            state.focus = pane;
+            if pane == Focus::Users {
+                // Below the top border and the column header.
+                let first_row = areas.users.y + 2;
+                if event.row >= first_row && event.row < areas.users.bottom().saturating_sub(1) {
+                    let position = state.users.offset + usize::from(event.row - first_row);
+                    if position < state.users.len() {
+                        return jump(state, position);
+                    }
+                }
+            }
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}

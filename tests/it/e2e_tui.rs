@@ -270,3 +270,50 @@ fn help_and_version_flags() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "bad arguments exit 2");
 }
+
+#[test]
+fn completions_and_man_page_come_from_the_cli_definition() {
+    for shell in ["bash", "zsh", "fish"] {
+        let out = std::process::Command::new(BIN)
+            .args(["completions", shell])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{shell}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains("iamkeys") && text.contains("profile") && text.contains("report"),
+            "{shell}"
+        );
+    }
+    let out = std::process::Command::new(BIN).arg("man").output().unwrap();
+    assert!(out.status.success());
+    let page = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        page.starts_with(".ie") || page.contains(".TH iamkeys"),
+        "{}",
+        &page[..200.min(page.len())]
+    );
+    assert!(page.contains("read\\-only") || page.contains("read-only"));
+}
+
+#[test]
+fn filter_by_an_access_key_id_lands_on_its_user() {
+    let home = Home::new("http://127.0.0.1:9");
+    let tui = Tmux::start(Path::new(BIN), &["--demo"], &home.env(), 140, 40);
+    tui.wait_for("the demo", WAIT, |s| {
+        s.contains("Users (36)") && !s.contains("…")
+    });
+    // svc-dave-03's second key in the demo.
+    tui.send(&["/"]);
+    tui.send(&["-l", "akiademo000000000007"]);
+    let screen = tui.wait_for("one user", WAIT, |s| s.contains("Users (1 of 36)"));
+    assert!(screen.contains("Access keys of svc-dave-03"), "{screen}");
+    tui.send(&["Enter", "Tab"]);
+    tui.send(&["d"]);
+    tui.wait_for("the delete dialog for that very key", WAIT, |s| {
+        s.contains("Delete access key AKIADEMO000000000007")
+            || s.contains("AKIADEMO000000000007 is Active")
+    });
+    tui.send(&["Escape", "q"]);
+    assert_eq!(tui.exit_status(WAIT), Some(0));
+}

@@ -71,6 +71,12 @@ impl IamClient for LostAnswers {
     async fn has_mfa(&self, user: &str) -> Result<bool, IamError> {
         self.inner.has_mfa(user).await
     }
+    async fn user_groups(&self, user: &str) -> Result<Vec<String>, IamError> {
+        self.inner.user_groups(user).await
+    }
+    async fn user_tags(&self, user: &str) -> Result<Vec<(String, String)>, IamError> {
+        self.inner.user_tags(user).await
+    }
     async fn create_access_key(&self, user: &str) -> Result<NewAccessKey, IamError> {
         self.creates.fetch_add(1, Ordering::Relaxed);
         let fail = self
@@ -114,6 +120,8 @@ fn account(failures: usize, applied: bool) -> Arc<LostAnswers> {
         password: false,
         mfa: false,
         keys: Vec::new(),
+        groups: Vec::new(),
+        tags: Vec::new(),
     });
     Arc::new(LostAnswers {
         inner,

@@ -201,3 +201,59 @@ async fn an_unreachable_endpoint_is_a_network_error() {
             .contains("Cannot reach the IAM endpoint")
     );
 }
+
+#[tokio::test]
+async fn groups_and_key_descriptions_come_from_iam() {
+    let moto = Moto::start();
+    let iam = moto.iam().await;
+    let seeded = seed(
+        &iam,
+        &[SeedUser {
+            name: "dev",
+            keys: vec![true],
+            ..SeedUser::default()
+        }],
+    )
+    .await;
+    let key_id = seeded[0].1[0].clone();
+    iam.create_group()
+        .group_name("developers")
+        .send()
+        .await
+        .unwrap();
+    iam.add_user_to_group()
+        .group_name("developers")
+        .user_name("dev")
+        .send()
+        .await
+        .unwrap();
+    // The console stores a key's description as a user tag keyed by the key ID.
+    iam.tag_user()
+        .user_name("dev")
+        .tags(
+            aws_sdk_iam::types::Tag::builder()
+                .key(&key_id)
+                .value("CI deploy")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let client = moto.client().await;
+    assert_eq!(client.user_groups("dev").await.unwrap(), ["developers"]);
+    assert_eq!(
+        client.user_tags("dev").await.unwrap(),
+        [(key_id, "CI deploy".to_owned())]
+    );
+    assert_eq!(client.account_alias().await.unwrap(), None);
+    iam.create_account_alias()
+        .account_alias("acme-sandbox")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        client.account_alias().await.unwrap().as_deref(),
+        Some("acme-sandbox")
+    );
+}

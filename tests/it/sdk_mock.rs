@@ -132,6 +132,19 @@ async fn every_list_users_page_is_followed_through_the_update_loop() {
             .build()
             .unwrap()
     });
+    // The selected user's details area.
+    let groups = mock!(aws_sdk_iam::Client::list_groups_for_user).then_output(|| {
+        aws_sdk_iam::operation::list_groups_for_user::ListGroupsForUserOutput::builder()
+            .set_groups(Some(vec![]))
+            .build()
+            .unwrap()
+    });
+    let tags = mock!(aws_sdk_iam::Client::list_user_tags).then_output(|| {
+        aws_sdk_iam::operation::list_user_tags::ListUserTagsOutput::builder()
+            .set_tags(Some(vec![]))
+            .build()
+            .unwrap()
+    });
     let iam = mock_client!(
         aws_sdk_iam,
         RuleMode::MatchAny,
@@ -145,7 +158,9 @@ async fn every_list_users_page_is_followed_through_the_update_loop() {
             &last_used,
             &no_password,
             &no_mfa,
-            &alias
+            &alias,
+            &groups,
+            &tags
         ]
     );
     let client = Arc::new(SdkIam::from_clients(iam, sts()));

@@ -151,7 +151,7 @@ async fn enter_on_a_key_explains_its_findings_and_i_acts_on_it() {
 async fn sorting_by_findings_puts_the_worst_first() {
     let mut state = demo_loaded().await;
     select_user(&mut state, "bob.01");
-    for _ in 0..3 {
+    for _ in 0..4 {
         update(&mut state, ch('s'));
     }
     assert_eq!(state.users.sort.label(), "findings");

@@ -50,13 +50,21 @@ async fn moving_to_a_user_whose_keys_are_unknown_asks_for_them_first() {
     let effects = update(&mut state, ch('j'));
     assert_eq!(
         effects,
-        [Effect::Iam {
-            generation: state.generation,
-            call: Call::ListKeys {
-                user: second.clone(),
-                priority: true
+        [
+            Effect::Iam {
+                generation: state.generation,
+                call: Call::UserExtras {
+                    user: second.clone()
+                }
+            },
+            Effect::Iam {
+                generation: state.generation,
+                call: Call::ListKeys {
+                    user: second.clone(),
+                    priority: true
+                }
             }
-        }]
+        ]
     );
     assert_eq!(state.users.get(&second).unwrap().keys, KeysState::Priority);
     // Moving away and back does not ask twice.
@@ -125,9 +133,38 @@ async fn s_cycles_the_sort_and_keeps_the_selection() {
         .map(|r| r.user.created)
         .collect();
     assert!(created.windows(2).all(|w| w[0] <= w[1]), "oldest first");
-    for _ in 0..3 {
-        update(&mut state, ch('s'));
-    }
+    update(&mut state, ch('s'));
+    assert_eq!(state.users.sort.label(), "oldest active key");
+    let first = state.users.visible(0, 1).next().unwrap();
+    let oldest = |r: &iamkeys::state::UserRow| {
+        r.listed_keys()
+            .unwrap()
+            .iter()
+            .filter(|k| k.status == iamkeys::model::KeyStatus::Active)
+            .map(|k| k.created)
+            .min()
+    };
+    let all_oldest = state.users.rows().filter_map(oldest).min();
+    assert_eq!(
+        oldest(first),
+        all_oldest,
+        "the oldest active key comes first"
+    );
+    update(&mut state, ch('s'));
+    assert_eq!(state.users.sort.label(), "last used");
+    let first = state.users.visible(0, 1).next().unwrap();
+    assert!(
+        first
+            .listed_keys()
+            .unwrap()
+            .iter()
+            .all(|k| first.key_last_used(k).unwrap().date.is_none()),
+        "never-used keys first: {}",
+        first.user.name
+    );
+    update(&mut state, ch('s'));
+    assert_eq!(state.users.sort.label(), "findings");
+    update(&mut state, ch('s'));
     assert_eq!(state.users.sort.label(), "name");
 }
 
@@ -190,4 +227,27 @@ async fn an_access_key_id_lands_on_its_user_and_key() {
         key_id,
         "the key itself is selected"
     );
+}
+
+#[tokio::test]
+async fn a_click_selects_the_row_and_the_wheel_scrolls() {
+    use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    let mouse = |kind, column, row| {
+        Action::Mouse(MouseEvent { kind, column, row, modifiers: KeyModifiers::NONE })
+    };
+    let mut state = demo_loaded().await;
+    // 120×40: the header takes 3 lines, the table's border and column header 2 more.
+    update(&mut state, mouse(MouseEventKind::Down(MouseButton::Left), 10, 5 + 4));
+    assert_eq!(state.users.cursor, 4);
+    update(&mut state, mouse(MouseEventKind::ScrollDown, 10, 20));
+    update(&mut state, mouse(MouseEventKind::ScrollDown, 10, 20));
+    assert_eq!(state.users.cursor, 6);
+    update(&mut state, mouse(MouseEventKind::ScrollUp, 10, 20));
+    assert_eq!(state.users.cursor, 5);
+    // A click in the key pane focuses it.
+    update(&mut state, mouse(MouseEventKind::Down(MouseButton::Left), 100, 12));
+    assert_eq!(state.focus, Focus::Keys);
+    // Clicks on the header do nothing.
+    update(&mut state, mouse(MouseEventKind::Down(MouseButton::Left), 10, 0));
+    assert_eq!(state.users.cursor, 5);
 }

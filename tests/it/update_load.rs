@@ -73,22 +73,28 @@ fn a_truncated_page_asks_for_the_next_and_queues_keys_selected_first() {
             marker: Some("m1".into())
         }
     );
-    // The selected user (alice, first by name) skips the queue.
+    // The selected user (alice, first by name) skips the queue, details included.
     assert_eq!(
         effects[1],
+        Call::UserExtras {
+            user: "alice".into()
+        }
+    );
+    assert_eq!(
+        effects[2],
         Call::ListKeys {
             user: "alice".into(),
             priority: true
         }
     );
     assert_eq!(
-        effects[2],
+        effects[3],
         Call::ListKeys {
             user: "bob".into(),
             priority: false
         }
     );
-    assert_eq!(effects.len(), 3);
+    assert_eq!(effects.len(), 4);
     assert_eq!(state.list, ListStatus::Loading { pages: 1 });
 
     let action = loaded(&state, page(&["carol"], None));

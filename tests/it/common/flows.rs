@@ -3,8 +3,34 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 use iamkeys::action::Action;
-use iamkeys::state::{Focus, State};
+use iamkeys::effect::{Call, Effect};
+use iamkeys::state::users::ExtrasState;
+use iamkeys::state::{Focus, KeysState, State};
 use iamkeys::update::update;
+
+/// Apply a move without carrying out the IAM calls it asks for (the user's
+/// groups and tags, keys not listed yet): they are forgotten, as if never
+/// asked, so a later `settle` does not wait for them.
+fn quietly(state: &mut State, action: Action) {
+    for effect in update(state, action) {
+        if let Effect::Iam { call, .. } = effect {
+            state.pending -= 1;
+            match call {
+                Call::UserExtras { user } => {
+                    if let Some(row) = state.users.get_mut(&user) {
+                        row.extras = ExtrasState::NotRequested;
+                    }
+                }
+                Call::ListKeys { user, .. } => {
+                    if let Some(row) = state.users.get_mut(&user) {
+                        row.keys = KeysState::NotRequested;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
 
 pub fn key(code: KeyCode) -> Action {
     Action::Key(KeyEvent::from(code))
@@ -22,16 +48,16 @@ pub fn typed(text: &str) -> Vec<Action> {
 /// Move the user cursor onto `name` with j/k, focus stays on the user list.
 pub fn select_user(state: &mut State, name: &str) {
     if state.focus == Focus::Keys {
-        update(state, key(KeyCode::Tab));
+        quietly(state, key(KeyCode::Tab));
     }
     let target = state
         .users
         .names_in_view()
         .position(|n| n == name)
         .unwrap_or_else(|| panic!("{name} is not in the table"));
-    update(state, ch('g'));
+    quietly(state, ch('g'));
     for _ in 0..target {
-        update(state, ch('j'));
+        quietly(state, ch('j'));
     }
     assert_eq!(state.users.selected().unwrap().user.name, name);
 }
@@ -39,7 +65,7 @@ pub fn select_user(state: &mut State, name: &str) {
 /// Select `user`, focus the key pane and move onto `key_id`.
 pub fn select_key(state: &mut State, user: &str, key_id: &str) {
     select_user(state, user);
-    update(state, key(KeyCode::Enter));
+    quietly(state, key(KeyCode::Enter));
     let keys = state
         .users
         .selected()
@@ -51,7 +77,7 @@ pub fn select_key(state: &mut State, user: &str, key_id: &str) {
         .position(|k| k.id == key_id)
         .unwrap_or_else(|| panic!("{key_id} is not among {user}'s keys"));
     for _ in 0..target {
-        update(state, ch('j'));
+        quietly(state, ch('j'));
     }
     assert_eq!(state.selected_key().unwrap().1.id, key_id);
 }

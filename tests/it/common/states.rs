@@ -68,6 +68,20 @@ pub async fn demo_loaded() -> State {
         let action = loaded(&state, Loaded::Keys { user, result });
         update(&mut state, action);
     }
+    // The first user was selected on the first page: its groups and tags.
+    let first = state.users.selected().unwrap().user.name.clone();
+    let extras = iamkeys::state::users::Extras {
+        groups: iam.user_groups(&first).await.unwrap(),
+        tags: iam.user_tags(&first).await.unwrap(),
+    };
+    let action = loaded(
+        &state,
+        Loaded::UserExtras {
+            user: first,
+            result: Ok(extras),
+        },
+    );
+    update(&mut state, action);
     assert_eq!(state.pending, 0, "every requested call was answered");
     state
 }
