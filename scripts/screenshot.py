@@ -64,6 +64,9 @@ def main() -> None:
         subprocess.run(["cargo", "build", "--release"], cwd=ROOT, check=True)
     shot("main-screen", "iamkeys --demo", ["j"] * 18 + ["Enter"], "Access keys of svc-alice-09")
     shot("help", "iamkeys --demo: help (?)", ["?"], "cycle the sort column")
+    # alice.00: a console user whose key was made with her and never used.
+    shot("confirm-inactive", "iamkeys --demo: make a key inactive (Enter, i)", ["Enter", "i"], "Make key inactive")
+    shot("findings", "iamkeys --demo: a key's findings (Enter on a key)", ["Enter", "Enter"], "Remedy")
 
 
 if __name__ == "__main__":

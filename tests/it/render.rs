@@ -280,3 +280,25 @@ async fn findings_details_and_the_filtered_table() {
     );
     assert_snapshot!("findings_details", text);
 }
+
+#[tokio::test]
+async fn filtered_and_sorted_tables() {
+    let mut state = demo_loaded().await;
+    update(&mut state, Action::Key(KeyEvent::from(KeyCode::Char('/'))));
+    for c in "svc-".chars() {
+        update(&mut state, Action::Key(KeyEvent::from(KeyCode::Char(c))));
+    }
+    let text = screen(&state, 120, 24);
+    assert!(
+        text.contains("filter \"svc-\"") && text.contains("/svc-"),
+        "{text}"
+    );
+    assert_snapshot!("filter_typing", text);
+    update(&mut state, Action::Key(KeyEvent::from(KeyCode::Enter)));
+    for _ in 0..2 {
+        update(&mut state, Action::Key(KeyEvent::from(KeyCode::Char('s'))));
+    }
+    let text = screen(&state, 120, 24);
+    assert!(text.contains("sorted by oldest active key"), "{text}");
+    assert_snapshot!("filter_sorted_by_oldest_key", text);
+}

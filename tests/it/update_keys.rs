@@ -233,11 +233,19 @@ async fn an_access_key_id_lands_on_its_user_and_key() {
 async fn a_click_selects_the_row_and_the_wheel_scrolls() {
     use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
     let mouse = |kind, column, row| {
-        Action::Mouse(MouseEvent { kind, column, row, modifiers: KeyModifiers::NONE })
+        Action::Mouse(MouseEvent {
+            kind,
+            column,
+            row,
+            modifiers: KeyModifiers::NONE,
+        })
     };
     let mut state = demo_loaded().await;
     // 120×40: the header takes 3 lines, the table's border and column header 2 more.
-    update(&mut state, mouse(MouseEventKind::Down(MouseButton::Left), 10, 5 + 4));
+    update(
+        &mut state,
+        mouse(MouseEventKind::Down(MouseButton::Left), 10, 5 + 4),
+    );
     assert_eq!(state.users.cursor, 4);
     update(&mut state, mouse(MouseEventKind::ScrollDown, 10, 20));
     update(&mut state, mouse(MouseEventKind::ScrollDown, 10, 20));
@@ -245,9 +253,15 @@ async fn a_click_selects_the_row_and_the_wheel_scrolls() {
     update(&mut state, mouse(MouseEventKind::ScrollUp, 10, 20));
     assert_eq!(state.users.cursor, 5);
     // A click in the key pane focuses it.
-    update(&mut state, mouse(MouseEventKind::Down(MouseButton::Left), 100, 12));
+    update(
+        &mut state,
+        mouse(MouseEventKind::Down(MouseButton::Left), 100, 12),
+    );
     assert_eq!(state.focus, Focus::Keys);
     // Clicks on the header do nothing.
-    update(&mut state, mouse(MouseEventKind::Down(MouseButton::Left), 10, 0));
+    update(
+        &mut state,
+        mouse(MouseEventKind::Down(MouseButton::Left), 10, 0),
+    );
     assert_eq!(state.users.cursor, 5);
 }
