@@ -302,3 +302,26 @@ async fn filtered_and_sorted_tables() {
     assert!(text.contains("sorted by oldest active key"), "{text}");
     assert_snapshot!("filter_sorted_by_oldest_key", text);
 }
+
+#[tokio::test]
+async fn help_shows_rebound_keys_as_rebound() {
+    let mut state = demo_loaded().await;
+    let config = iamkeys::config::Config::parse(
+        "[keybindings]\ndown = [\"n\", \"ctrl-n\"]\nhelp = [\"h\"]\n",
+        std::path::Path::new("test.toml"),
+    )
+    .unwrap();
+    state.keymap = config.keymap().unwrap();
+    update(&mut state, Action::Key(KeyEvent::from(KeyCode::Char('h'))));
+    let text = screen(&state, 120, 40);
+    let down = text.lines().find(|l| l.contains("move down")).unwrap();
+    assert!(down.contains("n, Ctrl-n") && !down.contains("j,"), "{down}");
+    assert!(
+        text.lines()
+            .any(|l| l.contains("show this help") && l.contains(" h ")),
+        "{text}"
+    );
+    // The status bar hints follow the keymap too.
+    update(&mut state, Action::Key(KeyEvent::from(KeyCode::Esc)));
+    assert!(screen(&state, 120, 40).contains("n/k move"));
+}
