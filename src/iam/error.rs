@@ -24,6 +24,8 @@ pub enum ErrorKind {
     InvalidCredentials,
     /// The endpoint could not be reached or the request timed out.
     Network,
+    /// IAM answered 5xx (`ServiceUnavailable`, `InternalFailure`) after the SDK's retries.
+    Unavailable,
     /// IAM rejected the request as malformed.
     InvalidInput,
     /// Anything else the service or the SDK reported.
@@ -64,7 +66,10 @@ impl IamError {
     pub fn is_transient(&self) -> bool {
         matches!(
             self.kind,
-            ErrorKind::Throttling | ErrorKind::Network | ErrorKind::ReportInProgress
+            ErrorKind::Throttling
+                | ErrorKind::Network
+                | ErrorKind::Unavailable
+                | ErrorKind::ReportInProgress
         )
     }
 
@@ -80,6 +85,7 @@ impl IamError {
             ErrorKind::NoCredentials => "no credentials",
             ErrorKind::InvalidCredentials => "credentials rejected",
             ErrorKind::Network => "network",
+            ErrorKind::Unavailable => "unavailable",
             ErrorKind::InvalidInput => "invalid input",
             ErrorKind::Other => "error",
         }
@@ -122,6 +128,10 @@ impl IamError {
                 "Cannot reach the IAM endpoint ({}): check the network, proxy or --endpoint-url, then press r",
                 self.detail
             ),
+            ErrorKind::Unavailable => format!(
+                "{what}: IAM is unavailable right now ({}): press r to retry",
+                self.detail
+            ),
             ErrorKind::InvalidInput | ErrorKind::Other => format!("{what} failed: {}", self.detail),
         }
     }
@@ -159,6 +169,8 @@ pub fn kind_from_code(code: &str) -> ErrorKind {
         | "UnrecognizedClientException"
         | "InvalidAccessKeyId" => ErrorKind::InvalidCredentials,
         "InvalidInput" | "ValidationError" | "MalformedInput" => ErrorKind::InvalidInput,
+        "ServiceUnavailable" | "ServiceFailure" | "InternalFailure" | "InternalError"
+        | "RequestTimeout" => ErrorKind::Unavailable,
         _ => ErrorKind::Other,
     }
 }
@@ -183,6 +195,12 @@ mod tests {
         );
         assert_eq!(
             kind_from_code("ExpiredToken"),
+            ErrorKind::InvalidCredentials
+        );
+        assert_eq!(kind_from_code("ServiceUnavailable"), ErrorKind::Unavailable);
+        assert_eq!(kind_from_code("InternalFailure"), ErrorKind::Unavailable);
+        assert_eq!(
+            kind_from_code("InvalidClientTokenId"),
             ErrorKind::InvalidCredentials
         );
         assert_eq!(kind_from_code("SomethingNew"), ErrorKind::Other);

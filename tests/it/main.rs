@@ -15,6 +15,7 @@ mod common;
 mod e2e_lifecycle;
 mod e2e_tui;
 mod faults;
+mod faults_moto;
 mod headless;
 mod moto_client;
 mod moto_flows;

@@ -8,11 +8,36 @@ use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
+/// A fault the proxy injects instead of (or before) forwarding a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// `400 Throttling: Rate exceeded`.
+    Throttle,
+    /// `503 Service Unavailable`.
+    Unavailable,
+    /// The connection is closed without an answer.
+    Reset,
+    /// The answer comes this many milliseconds late.
+    Stall(u64),
+}
+
+/// Which requests get a fault: every `every`-th request (counting from 1)
+/// whose action is in `actions` (all actions when empty).
+#[derive(Debug, Clone, Default)]
+struct FaultPlan {
+    fault: Option<Fault>,
+    every: usize,
+    actions: Vec<String>,
+    seen: usize,
+    injected: usize,
+}
+
 #[derive(Default)]
 struct Shared {
     actions: Vec<String>,
     /// Actions answered with a 403 `AccessDenied` instead of being forwarded.
     denied: BTreeSet<String>,
+    plan: FaultPlan,
 }
 
 pub struct Proxy {
@@ -58,6 +83,25 @@ impl Proxy {
     pub fn deny(&self, action: &str) {
         self.shared.lock().unwrap().denied.insert(action.to_owned());
     }
+
+    /// Inject `fault` into every `every`-th request of `actions` (all when empty).
+    pub fn inject(&self, fault: Fault, every: usize, actions: &[&str]) {
+        self.shared.lock().unwrap().plan = FaultPlan {
+            fault: Some(fault),
+            every: every.max(1),
+            actions: actions.iter().map(|a| (*a).to_owned()).collect(),
+            seen: 0,
+            injected: 0,
+        };
+    }
+
+    /// Stop injecting; returns how many requests got the fault.
+    pub fn heal(&self) -> usize {
+        let mut shared = self.shared.lock().unwrap();
+        let injected = shared.plan.injected;
+        shared.plan = FaultPlan::default();
+        injected
+    }
 }
 
 impl Drop for Proxy {
@@ -84,6 +128,17 @@ fn action_of(body: &[u8]) -> String {
         .find_map(|p| p.strip_prefix("Action="))
         .unwrap_or("?")
         .to_owned()
+}
+
+fn error_reply(status: u16, reason: &str, code: &str, message: &str) -> Vec<u8> {
+    let xml = format!(
+        "<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>x</RequestId></ErrorResponse>"
+    );
+    format!(
+        "HTTP/1.1 {status} {reason}\r\nContent-Type: text/xml\r\nContent-Length: {}\r\n\r\n{xml}",
+        xml.len()
+    )
+    .into_bytes()
 }
 
 /// Read one request (head and body) from the client.
@@ -117,12 +172,43 @@ async fn serve(mut client: TcpStream, upstream: u16, shared: Arc<Mutex<Shared>>)
     let mut buffer = Vec::new();
     while let Some((head, body)) = read_request(&mut client, &mut buffer).await {
         let action = action_of(&body);
-        let denied = {
+        let (denied, fault) = {
             let mut shared = shared.lock().unwrap();
             shared.actions.push(action.clone());
-            shared.denied.contains(&action)
+            let plan = &mut shared.plan;
+            let mut fault = None;
+            if plan.fault.is_some() && (plan.actions.is_empty() || plan.actions.contains(&action)) {
+                plan.seen += 1;
+                if plan.seen.is_multiple_of(plan.every) {
+                    plan.injected += 1;
+                    fault = plan.fault;
+                }
+            }
+            (shared.denied.contains(&action), fault)
         };
-        let response = if denied {
+        let response = match fault {
+            Some(Fault::Reset) => return,
+            Some(Fault::Throttle) => Some(error_reply(
+                400,
+                "Bad Request",
+                "Throttling",
+                "Rate exceeded",
+            )),
+            Some(Fault::Unavailable) => Some(error_reply(
+                503,
+                "Service Unavailable",
+                "ServiceUnavailable",
+                "Service is unavailable",
+            )),
+            Some(Fault::Stall(ms)) => {
+                tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+                None
+            }
+            None => None,
+        };
+        let response = if let Some(response) = response {
+            response
+        } else if denied {
             let xml = format!(
                 "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User is not authorized to perform: iam:{action}</Message></Error><RequestId>x</RequestId></ErrorResponse>"
             );

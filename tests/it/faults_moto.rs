@@ -1,0 +1,178 @@
+//! Faults injected by a loopback proxy in front of moto: throttling, 5xx,
+//! connection resets and stalls. Loads end with exactly the fault-free result;
+//! changes end in the right server state, never applied twice.
+
+use std::path::Path;
+use std::time::Duration;
+
+use aws_sdk_iam::types::StatusType;
+
+use crate::common::moto::{Moto, SeedUser, seed, standard_users};
+use crate::common::proxy::{Fault, Proxy};
+use crate::common::tmux::Tmux;
+use crate::e2e_tui::{BIN, Home, WAIT};
+
+fn many_users() -> Vec<SeedUser> {
+    let mut users = standard_users();
+    let names: &[&'static str] = &["u01", "u02", "u03", "u04"];
+    for (i, name) in names.iter().enumerate() {
+        users.push(SeedUser {
+            name,
+            password: i % 2 == 0,
+            mfa: false,
+            keys: vec![true; i % 3],
+        });
+    }
+    users
+}
+
+async fn report(home: &Home, endpoint: &str) -> serde_json::Value {
+    let out = tokio::process::Command::new(BIN)
+        .args([
+            "report",
+            "--profile",
+            "e2e",
+            "--endpoint-url",
+            endpoint,
+            "--key-ids",
+            "--format",
+            "json",
+            "--fail-on",
+            "none",
+        ])
+        .envs(home.env())
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // Times of the run itself differ; everything else must not.
+    report["generated_at"] = serde_json::Value::Null;
+    report
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn throttling_5xx_and_resets_end_in_the_fault_free_report() {
+    let moto = Moto::start();
+    seed(&moto.iam().await, &many_users()).await;
+    let home = Home::new(&moto.endpoint());
+    let proxy = Proxy::start(moto.port).await;
+    let clean = report(&home, &proxy.endpoint()).await;
+    let requests = proxy.actions().len();
+    assert!(requests > 10, "{requests}");
+    for (fault, every) in [
+        (Fault::Throttle, 3),
+        (Fault::Unavailable, 4),
+        (Fault::Reset, 5),
+    ] {
+        proxy.inject(fault, every, &[]);
+        let faulty = report(&home, &proxy.endpoint()).await;
+        let injected = proxy.heal();
+        assert!(
+            injected >= requests / every / 2,
+            "{fault:?}: only {injected} faults"
+        );
+        assert_eq!(
+            faulty, clean,
+            "{fault:?} every {every}th request ({injected} injected)"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn changes_meeting_faults_land_once() {
+    let moto = Moto::start();
+    let iam = moto.iam().await;
+    let keys = seed(&iam, &standard_users()).await;
+    let home = Home::new(&moto.endpoint());
+    let proxy = Proxy::start(moto.port).await;
+    std::fs::write(
+        home.path().join("aws-config"),
+        format!(
+            "[profile e2e]\nregion = us-east-1\nendpoint_url = {}\n",
+            proxy.endpoint()
+        ),
+    )
+    .unwrap();
+    let tui = Tmux::start(Path::new(BIN), &["--profile", "e2e"], &home.env(), 140, 40);
+    tui.wait_for("the account", WAIT, |s| {
+        s.contains("Users (5)") && !s.contains("…")
+    });
+    let alice = keys[0].1[0].clone();
+    tui.send(&["Enter", "i"]);
+    tui.wait_for("the dialog", WAIT, |s| s.contains("Make key inactive"));
+    // The first UpdateAccessKey is answered 503: the SDK retries it once.
+    proxy.inject(Fault::Unavailable, 1, &["UpdateAccessKey"]);
+    let before = proxy.count("UpdateAccessKey");
+    tui.send(&["y"]);
+    tui.wait_for("the first attempt", WAIT, |_| {
+        proxy.count("UpdateAccessKey") > before
+    });
+    let injected = proxy.heal();
+    tui.wait_for("the outcome", Duration::from_mins(1), |s| {
+        s.contains("is now Inactive") || s.contains("The change failed")
+    });
+    let status = iam
+        .list_access_keys()
+        .user_name("alice")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        status.access_key_metadata()[0].status(),
+        Some(&StatusType::Inactive)
+    );
+    assert_eq!(
+        status.access_key_metadata()[0].access_key_id(),
+        Some(alice.as_str())
+    );
+    assert_eq!(injected, 1);
+    assert_eq!(
+        proxy.count("UpdateAccessKey") - before,
+        2,
+        "one failed attempt, one that landed"
+    );
+    tui.send(&["q"]);
+    assert_eq!(tui.exit_status(WAIT), Some(0));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stalled_call_never_freezes_the_screen() {
+    let moto = Moto::start();
+    seed(&moto.iam().await, &standard_users()).await;
+    let home = Home::new(&moto.endpoint());
+    let proxy = Proxy::start(moto.port).await;
+    std::fs::write(
+        home.path().join("aws-config"),
+        format!(
+            "[profile e2e]\nregion = us-east-1\nendpoint_url = {}\n",
+            proxy.endpoint()
+        ),
+    )
+    .unwrap();
+    proxy.inject(Fault::Stall(10_000), 1, &["ListUsers"]);
+    let tui = Tmux::start(Path::new(BIN), &["--profile", "e2e"], &home.env(), 120, 40);
+    tui.wait_for("the first frame", WAIT, |s| s.contains("Loading users"));
+    let asked = std::time::Instant::now();
+    tui.send(&["?"]);
+    tui.wait_for("the help, while ListUsers stalls", WAIT, |s| {
+        s.contains("cycle the sort column")
+    });
+    let answered = asked.elapsed();
+    assert!(
+        answered < Duration::from_secs(5),
+        "the key waited {answered:?} for a stalled call"
+    );
+    assert!(tui.screen().contains("Loading users") || tui.screen().contains("IAM call"));
+    tui.send(&["Escape", "q"]);
+    assert_eq!(
+        tui.exit_status(WAIT),
+        Some(0),
+        "quits at once, stall or not"
+    );
+}
