@@ -451,3 +451,36 @@ async fn without_key_ids_the_audit_needs_only_a_few_requests() {
     let actions = proxy.actions();
     assert!(actions.len() <= 6, "{actions:?}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_report_without_key_ids_falls_back_to_listing_keys() {
+    let setup = setup().await;
+    let proxy = Proxy::start(setup.moto.port).await;
+    proxy.deny("GetCredentialReport");
+    let out = tokio::process::Command::new(BIN)
+        .args([
+            "report",
+            "--profile",
+            "e2e",
+            "--endpoint-url",
+            &proxy.endpoint(),
+            "--format",
+            "json",
+        ])
+        .envs(setup.home.env())
+        .output()
+        .await
+        .unwrap();
+    let report = json(&out);
+    assert_eq!(
+        findings(&report),
+        expected(&setup),
+        "keys were listed, so findings carry IDs"
+    );
+    assert!(
+        proxy.count("ListAccessKeys") >= 7,
+        "per-user listing: {}",
+        proxy.count("ListAccessKeys")
+    );
+    assert!(report["notes"][0].as_str().unwrap().contains("refused"));
+}
