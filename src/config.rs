@@ -250,12 +250,6 @@ impl Config {
                 .collect(),
         }
     }
-
-    /// Whether a profile must be used read-only.
-    #[must_use]
-    pub fn read_only_for(&self, profile: &str) -> bool {
-        self.read_only || self.profiles.get(profile).is_some_and(|p| p.read_only)
-    }
 }
 
 #[cfg(test)]
@@ -279,8 +273,12 @@ mod tests {
         .unwrap();
         assert_eq!(config.default_profile.as_deref(), Some("prod"));
         assert_eq!(config.concurrency, 4);
-        assert!(config.read_only_for("prod"));
-        assert!(!config.read_only_for("dev"));
+        assert!(config.posture(false).read_only("prod"));
+        assert!(!config.posture(false).read_only("dev"));
+        assert!(
+            config.posture(true).read_only("dev"),
+            "--read-only covers every profile"
+        );
     }
 
     #[test]

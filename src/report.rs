@@ -54,13 +54,14 @@ impl FailOn {
         }
     }
 
+    /// Whether a finding of this id makes the exit code 1.
     #[must_use]
-    pub fn fails(&self, finding: &Finding) -> bool {
+    pub fn fails(&self, id: FindingId) -> bool {
         match self {
             Self::Any => true,
             Self::None => false,
-            Self::AtLeast(severity) => finding.id.severity() >= *severity,
-            Self::Ids(ids) => ids.contains(&finding.id),
+            Self::AtLeast(severity) => id.severity() >= *severity,
+            Self::Ids(ids) => ids.contains(&id),
         }
     }
 }
@@ -266,31 +267,13 @@ impl Report {
     /// Whether any finding is at or above `fail_on`.
     #[must_use]
     pub fn fails(&self, fail_on: &FailOn) -> bool {
-        self.findings.iter().any(|f| {
-            fail_on.fails(&Finding {
-                id: f.id,
-                user_name: f.user_name.clone(),
-                access_key_id: f.access_key_id.clone(),
-                created_with_user: f.created_with_user,
-                message: String::new(),
-            })
-        })
+        self.findings.iter().any(|f| fail_on.fails(f.id))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn finding(id: FindingId) -> Finding {
-        Finding {
-            id,
-            user_name: "u".into(),
-            access_key_id: None,
-            created_with_user: None,
-            message: String::new(),
-        }
-    }
 
     #[test]
     fn fail_on_parses_words_severities_and_ids() {
@@ -311,12 +294,12 @@ mod tests {
     #[test]
     fn fail_on_decides_per_finding() {
         let high = FailOn::AtLeast(Severity::High);
-        assert!(high.fails(&finding(FindingId::InitialSetupKey)));
-        assert!(high.fails(&finding(FindingId::RootAccessKey)));
-        assert!(!high.fails(&finding(FindingId::UnusedKey)));
+        assert!(high.fails(FindingId::InitialSetupKey));
+        assert!(high.fails(FindingId::RootAccessKey));
+        assert!(!high.fails(FindingId::UnusedKey));
         let ids = FailOn::Ids(vec![FindingId::UnusedKey]);
-        assert!(ids.fails(&finding(FindingId::UnusedKey)));
-        assert!(!ids.fails(&finding(FindingId::KeyNotRotated)));
-        assert!(!FailOn::None.fails(&finding(FindingId::RootAccessKey)));
+        assert!(ids.fails(FindingId::UnusedKey));
+        assert!(!ids.fails(FindingId::KeyNotRotated));
+        assert!(!FailOn::None.fails(FindingId::RootAccessKey));
     }
 }

@@ -53,9 +53,10 @@ fn theme() -> Theme {
 /// What the session is, from the command line and the config.
 fn session(args: &GlobalArgs, config: &Config, profile: Option<&String>) -> Session {
     let label = profile.cloned().unwrap_or_else(|| "default".to_owned());
+    let posture = config.posture(args.read_only);
     Session {
-        posture: config.posture(args.read_only),
-        read_only: args.read_only || config.read_only_for(&label),
+        read_only: posture.read_only(&label),
+        posture,
         demo: args.demo,
         credentials_file: if args.demo {
             None

@@ -290,12 +290,9 @@ impl Worker {
                 Loaded::UserExtras { user, result }
             }
             Call::UserDetails { user } => {
-                let result = async {
-                    let password = client.has_login_profile(&user).await?;
-                    let mfa = client.has_mfa(&user).await?;
-                    Ok((password, mfa))
-                }
-                .await;
+                let (password, mfa) =
+                    tokio::join!(client.has_login_profile(&user), client.has_mfa(&user));
+                let result = password.and_then(|password| Ok((password, mfa?)));
                 Loaded::UserDetails { user, result }
             }
         }

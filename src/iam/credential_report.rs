@@ -85,7 +85,9 @@ fn flag(value: &str) -> bool {
     value.eq_ignore_ascii_case("true")
 }
 
-fn text_value(value: &str) -> Option<String> {
+/// A text field of IAM's, or `None` for the values IAM uses for "nothing"
+/// (`N/A`, `no_information`, `not_supported`, empty).
+pub(crate) fn text_value(value: &str) -> Option<String> {
     match value {
         "" | "N/A" | "no_information" | "not_supported" => None,
         other => Some(other.to_owned()),

@@ -204,16 +204,12 @@ impl IamClient for SdkIam {
             .send()
             .await
             .map_err(|e| from_sdk("iam:GetAccessKeyLastUsed", &e))?;
-        let meaningful = |s: &str| match s {
-            "" | "N/A" | "not_supported" | "no_information" => None,
-            other => Some(other.to_owned()),
-        };
         Ok(out
             .access_key_last_used()
             .map(|u| LastUsed {
                 date: u.last_used_date().map(time),
-                service: meaningful(u.service_name()),
-                region: meaningful(u.region()),
+                service: credential_report::text_value(u.service_name()),
+                region: credential_report::text_value(u.region()),
             })
             .unwrap_or_default())
     }

@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 
 use super::popup::centered;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::Theme;
 use crate::keymap::Command;
@@ -45,21 +45,16 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
 }
 
 pub fn render_error(theme: &Theme, frame: &mut Frame, area: Rect, title: &str, message: &str) {
-    let popup = centered(area, 70, 8);
-    frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(vec![
+    super::popup::show(
+        frame,
+        area,
+        70,
+        format!(" {title} "),
+        theme.error,
+        vec![
             Line::raw(message.to_owned()),
             Line::raw(""),
             Line::styled("Esc or Enter closes", theme.dim),
-        ])
-        .wrap(Wrap { trim: true })
-        .block(
-            Block::default()
-                .borders(Borders::ALL)
-                .border_style(theme.error)
-                .title(format!(" {title} ")),
-        ),
-        popup,
+        ],
     );
 }

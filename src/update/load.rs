@@ -4,7 +4,7 @@ use super::audit;
 use crate::action::Loaded;
 use crate::effect::{Call, Effect};
 use crate::iam::{ErrorKind, IamError};
-use crate::model::{CredentialReport, Page, User};
+use crate::model::{Page, User};
 use crate::state::users::ExtrasState;
 use crate::state::{IdentityStatus, KeysState, ListStatus, ReportStatus, State};
 
@@ -93,8 +93,8 @@ pub(super) fn on_loaded(state: &mut State, result: Loaded) -> Vec<Effect> {
             Vec::new()
         }
         Loaded::CredentialReport(Ok(report)) => {
-            apply_report(state, &report);
             state.report = ReportStatus::Loaded(report);
+            apply_report(state, None);
             audit::refresh_all(state);
             let mut effects = details_for_users_missing_from_report(state, None);
             let listed: Vec<String> = state
@@ -171,9 +171,8 @@ fn on_users_page(state: &mut State, page: Page<User>) -> Vec<Effect> {
         }
         None => state.list = ListStatus::Done { pages },
     }
-    if let ReportStatus::Loaded(report) = &state.report {
-        let report = report.clone();
-        apply_report(state, &report);
+    if matches!(state.report, ReportStatus::Loaded(_)) {
+        apply_report(state, Some(&names));
         effects.extend(details_for_users_missing_from_report(state, Some(&names)));
     }
     for user in &names {
@@ -182,13 +181,26 @@ fn on_users_page(state: &mut State, page: Page<User>) -> Vec<Effect> {
     if state.list_keys {
         effects.extend(request_selected_keys(state));
     }
-    let denied = matches!(state.report, ReportStatus::Denied(_));
-    let list_keys = state.list_keys;
+    if state.list_keys {
+        effects.extend(queue_keys(state, &names));
+    }
+    if matches!(state.report, ReportStatus::Denied(_)) {
+        for user in names {
+            effects.push(call(state, Call::UserDetails { user }));
+        }
+    }
+    effects
+}
+
+/// Put the listing of these users' keys in the background queue (users
+/// whose keys are already asked for or known are left alone).
+fn queue_keys(state: &mut State, names: &[String]) -> Vec<Effect> {
+    let mut effects = Vec::new();
     for user in names {
-        let Some(row) = state.users.get_mut(&user) else {
+        let Some(row) = state.users.get_mut(user) else {
             continue;
         };
-        if list_keys && row.keys == KeysState::NotRequested {
+        if row.keys == KeysState::NotRequested {
             row.keys = KeysState::Queued;
             effects.push(call(
                 state,
@@ -198,15 +210,20 @@ fn on_users_page(state: &mut State, page: Page<User>) -> Vec<Effect> {
                 },
             ));
         }
-        if denied {
-            effects.push(call(state, Call::UserDetails { user }));
-        }
     }
     effects
 }
 
-fn apply_report(state: &mut State, report: &CredentialReport) {
+/// Copy password, MFA and key slots from the loaded credential report into
+/// the users (only those in `only`, when given: a new page of users).
+fn apply_report(state: &mut State, only: Option<&[String]>) {
+    let ReportStatus::Loaded(report) = &state.report else {
+        return;
+    };
     for row in &report.rows {
+        if only.is_some_and(|names| !names.contains(&row.user)) {
+            continue;
+        }
         if let Some(user) = state.users.get_mut(&row.user) {
             if user.password.is_none() {
                 state.users_with_password += 1;
@@ -230,24 +247,6 @@ fn on_report_failed(state: &mut State, err: IamError) -> Vec<Effect> {
         err.action
     ));
     state.report = ReportStatus::Denied(err);
-    let mut queue = Vec::new();
-    if !state.list_keys {
-        // Without the report, keys (and their last use) can only come from listing them.
-        state.list_keys = true;
-        let names: Vec<String> = state.users.rows().map(|r| r.user.name.clone()).collect();
-        for user in names {
-            if let Some(row) = state.users.get_mut(&user) {
-                row.keys = KeysState::Queued;
-            }
-            queue.push(call(
-                state,
-                Call::ListKeys {
-                    user,
-                    priority: false,
-                },
-            ));
-        }
-    }
     let users: Vec<String> = state.users.rows().map(|r| r.user.name.clone()).collect();
     let keys: Vec<(String, String)> = state
         .users
@@ -255,17 +254,18 @@ fn on_report_failed(state: &mut State, err: IamError) -> Vec<Effect> {
         .flat_map(|r| r.listed_keys().unwrap_or_default().iter())
         .map(|k| (k.user_name.clone(), k.id.clone()))
         .collect();
-    let mut effects: Vec<Effect> = users
-        .into_iter()
-        .map(|user| Call::UserDetails { user })
-        .collect::<Vec<_>>()
-        .into_iter()
-        .map(|c| call(state, c))
-        .collect();
+    let mut effects = Vec::new();
+    for user in &users {
+        effects.push(call(state, Call::UserDetails { user: user.clone() }));
+    }
     for (user, key_id) in keys {
         effects.push(call(state, Call::LastUsed { user, key_id }));
     }
-    effects.extend(queue);
+    if !state.list_keys {
+        // Without the report, keys (and their last use) can only come from listing them.
+        state.list_keys = true;
+        effects.extend(queue_keys(state, &users));
+    }
     effects
 }
 
