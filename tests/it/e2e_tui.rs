@@ -37,26 +37,33 @@ impl Home {
     }
 
     pub fn env(&self) -> Vec<(&'static str, String)> {
-        let home = self.path().display().to_string();
-        vec![
-            ("HOME", home.clone()),
-            ("XDG_CONFIG_HOME", format!("{home}/config")),
-            ("XDG_DATA_HOME", format!("{home}/data")),
-            ("AWS_CONFIG_FILE", format!("{home}/aws-config")),
-            (
-                "AWS_SHARED_CREDENTIALS_FILE",
-                format!("{home}/aws-credentials"),
-            ),
-            ("AWS_EC2_METADATA_DISABLED", "true".into()),
-            ("AWS_PROFILE", String::new()),
-            ("AWS_ENDPOINT_URL", String::new()),
-            ("TERM", "xterm-256color".into()),
-        ]
+        aws_env(self.path())
     }
 
     pub fn log_file(&self) -> PathBuf {
         self.path().join("data/iamkeys/iamkeys.log")
     }
+}
+
+/// The environment of a run of the binary in `home`: its AWS config and
+/// credentials files, config and data dirs under it, and no AWS variable of
+/// the test process leaking in.
+pub fn aws_env(home: &Path) -> Vec<(&'static str, String)> {
+    let home = home.display().to_string();
+    vec![
+        ("HOME", home.clone()),
+        ("XDG_CONFIG_HOME", format!("{home}/config")),
+        ("XDG_DATA_HOME", format!("{home}/data")),
+        ("AWS_CONFIG_FILE", format!("{home}/aws-config")),
+        (
+            "AWS_SHARED_CREDENTIALS_FILE",
+            format!("{home}/aws-credentials"),
+        ),
+        ("AWS_EC2_METADATA_DISABLED", "true".into()),
+        ("AWS_PROFILE", String::new()),
+        ("AWS_ENDPOINT_URL", String::new()),
+        ("TERM", "xterm-256color".into()),
+    ]
 }
 
 pub fn key_ids(screen: &str) -> Vec<String> {

@@ -89,16 +89,9 @@ async fn changes_meeting_faults_land_once() {
     let moto = Moto::start();
     let iam = moto.iam().await;
     let keys = seed(&iam, &standard_users()).await;
-    let home = Home::new(&moto.endpoint());
     let proxy = Proxy::start(moto.port).await;
-    std::fs::write(
-        home.path().join("aws-config"),
-        format!(
-            "[profile e2e]\nregion = us-east-1\nendpoint_url = {}\n",
-            proxy.endpoint()
-        ),
-    )
-    .unwrap();
+    // The profile's endpoint is the proxy, so every request meets the faults.
+    let home = Home::new(&proxy.endpoint());
     let tui = Tmux::start(Path::new(BIN), &["--profile", "e2e"], &home.env(), 140, 40);
     tui.wait_for("the account", WAIT, |s| {
         s.contains("Users (5)") && !s.contains("…")
@@ -145,16 +138,9 @@ async fn changes_meeting_faults_land_once() {
 async fn a_stalled_call_never_freezes_the_screen() {
     let moto = Moto::start();
     seed(&moto.iam().await, &standard_users()).await;
-    let home = Home::new(&moto.endpoint());
     let proxy = Proxy::start(moto.port).await;
-    std::fs::write(
-        home.path().join("aws-config"),
-        format!(
-            "[profile e2e]\nregion = us-east-1\nendpoint_url = {}\n",
-            proxy.endpoint()
-        ),
-    )
-    .unwrap();
+    // The profile's endpoint is the proxy, so every request meets the faults.
+    let home = Home::new(&proxy.endpoint());
     proxy.inject(Fault::Stall(10_000), 1, &["ListUsers"]);
     let tui = Tmux::start(Path::new(BIN), &["--profile", "e2e"], &home.env(), 120, 40);
     tui.wait_for("the first frame", WAIT, |s| s.contains("Loading users"));

@@ -63,21 +63,7 @@ async fn accounts() -> Accounts {
 
 impl Accounts {
     fn env(&self) -> Vec<(&'static str, String)> {
-        let home = self.home.path().display().to_string();
-        vec![
-            ("HOME", home.clone()),
-            ("XDG_CONFIG_HOME", format!("{home}/config")),
-            ("XDG_DATA_HOME", format!("{home}/data")),
-            ("AWS_CONFIG_FILE", format!("{home}/aws-config")),
-            (
-                "AWS_SHARED_CREDENTIALS_FILE",
-                format!("{home}/aws-credentials"),
-            ),
-            ("AWS_EC2_METADATA_DISABLED", "true".into()),
-            ("AWS_PROFILE", String::new()),
-            ("AWS_ENDPOINT_URL", String::new()),
-            ("TERM", "xterm-256color".into()),
-        ]
+        crate::e2e_tui::aws_env(self.home.path())
     }
 
     async fn run(&self, args: &[&str]) -> std::process::Output {

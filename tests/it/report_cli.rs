@@ -114,14 +114,23 @@ impl Setup {
         self.report_at(&self.moto.endpoint(), args).await
     }
 
+    /// `iamkeys report --key-ids` against `endpoint`.
     async fn report_at(&self, endpoint: &str, args: &[&str]) -> Output {
-        let mut command = tokio::process::Command::new(BIN);
-        command
+        let mut with_ids = vec!["--key-ids"];
+        with_ids.extend_from_slice(args);
+        self.report_without_ids(endpoint, &with_ids).await
+    }
+
+    /// `iamkeys report` against `endpoint`, keys listed only if `args` asks.
+    async fn report_without_ids(&self, endpoint: &str, args: &[&str]) -> Output {
+        tokio::process::Command::new(BIN)
             .arg("report")
-            .args(["--profile", "e2e", "--endpoint-url", endpoint, "--key-ids"])
+            .args(["--profile", "e2e", "--endpoint-url", endpoint])
             .args(args)
-            .envs(self.home.env());
-        command.output().await.unwrap()
+            .envs(self.home.env())
+            .output()
+            .await
+            .unwrap()
     }
 }
 
@@ -405,20 +414,9 @@ async fn errors_exit_2_with_one_line_on_stderr() {
 async fn without_key_ids_the_audit_needs_only_a_few_requests() {
     let setup = setup().await;
     let proxy = Proxy::start(setup.moto.port).await;
-    let out = tokio::process::Command::new(BIN)
-        .args([
-            "report",
-            "--profile",
-            "e2e",
-            "--endpoint-url",
-            &proxy.endpoint(),
-            "--format",
-            "json",
-        ])
-        .envs(setup.home.env())
-        .output()
-        .await
-        .unwrap();
+    let out = setup
+        .report_without_ids(&proxy.endpoint(), &["--format", "json"])
+        .await;
     let report = json(&out);
     let without_ids: BTreeSet<(String, String)> = findings(&report)
         .into_iter()
@@ -457,20 +455,9 @@ async fn a_refused_report_without_key_ids_falls_back_to_listing_keys() {
     let setup = setup().await;
     let proxy = Proxy::start(setup.moto.port).await;
     proxy.deny("GetCredentialReport");
-    let out = tokio::process::Command::new(BIN)
-        .args([
-            "report",
-            "--profile",
-            "e2e",
-            "--endpoint-url",
-            &proxy.endpoint(),
-            "--format",
-            "json",
-        ])
-        .envs(setup.home.env())
-        .output()
-        .await
-        .unwrap();
+    let out = setup
+        .report_without_ids(&proxy.endpoint(), &["--format", "json"])
+        .await;
     let report = json(&out);
     assert_eq!(
         findings(&report),
