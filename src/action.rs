@@ -41,6 +41,8 @@ pub enum Action {
     ProfileSwitched { profile: String, identity: Identity },
     /// The new profile failed; the previous one stays in use.
     ProfileFailed { profile: String, message: String },
+    /// The SDK is retrying a failed request of the profile in use.
+    Retrying(crate::iam::retries::Retries),
     /// A worker task panicked: a bug. The driver stops with this message.
     Crashed(String),
 }

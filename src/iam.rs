@@ -7,6 +7,7 @@ pub mod credential_report;
 pub mod demo;
 pub mod error;
 pub mod memory;
+pub mod retries;
 pub mod sdk;
 mod sdk_error;
 
@@ -22,6 +23,11 @@ use crate::model::{
 /// The IAM API as iamkeys uses it. Each method is one request.
 #[async_trait]
 pub trait IamClient: Send + Sync {
+    /// The SDK's retries of this client's requests, as they happen (`None`
+    /// for clients that never retry).
+    fn retries(&self) -> Option<tokio::sync::watch::Receiver<retries::Retries>> {
+        None
+    }
     /// STS `GetCallerIdentity`, plus the access key ID of the credentials in use.
     async fn caller_identity(&self) -> Result<Identity, IamError>;
     /// `ListAccountAliases`: the account's alias, if it has one.

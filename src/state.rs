@@ -153,8 +153,26 @@ pub struct State {
     /// The time the findings were computed at (ages move slowly; they are
     /// recomputed when data changes, and hourly).
     pub audit_now: DateTime<Utc>,
+    /// The SDK's latest retry of this load, if any: the status bar says it
+    /// is backing off for a while after it.
+    pub backoff: Option<Backoff>,
     /// Set when a worker task panicked: the program stops with this message.
     pub crash: Option<String>,
+}
+
+/// The SDK is retrying failed requests (throttling, 5xx, dropped connections).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Backoff {
+    /// Retries of this client so far.
+    pub retries: u64,
+    pub reason: Option<crate::iam::retries::RetryReason>,
+    /// When the latest retry was seen.
+    pub at: DateTime<Utc>,
+}
+
+impl Backoff {
+    /// How long after the latest retry the status bar still mentions it.
+    pub const SHOWN_FOR: chrono::TimeDelta = chrono::TimeDelta::seconds(5);
 }
 
 impl State {
@@ -180,6 +198,7 @@ impl State {
             screen: (120, 40),
             quitting: false,
             crash: None,
+            backoff: None,
             thresholds: Thresholds::default(),
             root_findings: Vec::new(),
             audit_now: now,
@@ -193,6 +212,14 @@ impl State {
             next_mutation: 0,
             in_flight: std::collections::BTreeMap::new(),
         }
+    }
+
+    /// The backing-off notice to show now, if a retry was seen lately.
+    #[must_use]
+    pub fn backing_off(&self) -> Option<&Backoff> {
+        self.backoff
+            .as_ref()
+            .filter(|b| self.now.signed_duration_since(b.at) <= Backoff::SHOWN_FOR)
     }
 
     /// The credential report, once loaded.

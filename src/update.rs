@@ -36,6 +36,16 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             audit::on_tick(state);
             Vec::new()
         }
+        Action::Retrying(retries) => {
+            if retries.total > 0 {
+                state.backoff = Some(crate::state::Backoff {
+                    retries: retries.total,
+                    reason: retries.last,
+                    at: state.now,
+                });
+            }
+            Vec::new()
+        }
         Action::Mouse(event) => navigate::on_mouse(state, event),
         Action::Paste(text) => {
             dialogs::on_paste(state, &text);

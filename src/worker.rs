@@ -15,6 +15,7 @@ use tokio::sync::{Semaphore, mpsc};
 use crate::action::{Action, Loaded};
 use crate::audit_log::{AuditLog, Entry};
 use crate::effect::{Actor, Call, Change, Effect};
+use crate::iam::retries::Retries;
 use crate::iam::{IamClient, list_all_access_keys};
 
 mod changes;
@@ -100,7 +101,8 @@ impl Worker {
         tx: mpsc::UnboundedSender<Action>,
         settings: &Settings,
     ) -> Self {
-        Self {
+        let retries = client.retries();
+        let worker = Self {
             client: Arc::new(RwLock::new(client)),
             connector: settings.connector.clone(),
             tx,
@@ -109,7 +111,26 @@ impl Worker {
             in_flight: Arc::new(AtomicUsize::new(0)),
             report_backoff: settings.report_backoff,
             audit: settings.audit.clone(),
-        }
+        };
+        worker.watch_retries(retries);
+        worker
+    }
+
+    /// Forward the client's retries to the UI until the client is dropped
+    /// (its sender goes with it) or the UI is gone.
+    fn watch_retries(&self, retries: Option<tokio::sync::watch::Receiver<Retries>>) {
+        let Some(mut retries) = retries else {
+            return;
+        };
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            while retries.changed().await.is_ok() {
+                let seen = *retries.borrow_and_update();
+                if tx.send(Action::Retrying(seen)).is_err() {
+                    break;
+                }
+            }
+        });
     }
 
     /// Carry out an effect. Effects that belong to the terminal (clipboard,
@@ -197,6 +218,7 @@ impl Worker {
                     let client = connect(profile.clone()).await;
                     match identity(client.as_ref()).await {
                         Ok(identity) => {
+                            worker.watch_retries(client.retries());
                             *worker
                                 .client
                                 .write()

@@ -6,6 +6,7 @@ use aws_sdk_iam::types::{ReportStateType, StatusType};
 use chrono::{DateTime, Utc};
 
 use super::error::{ErrorKind, IamError};
+use super::retries::{Retries, RetrySignal, RetryWatch};
 use super::sdk_error::from_sdk;
 use super::{IamClient, credential_report};
 use crate::model::{
@@ -23,15 +24,25 @@ pub struct SdkIam {
     iam: aws_sdk_iam::Client,
     sts: aws_sdk_sts::Client,
     credentials: Option<SharedCredentialsProvider>,
+    retries: RetrySignal,
 }
 
 impl SdkIam {
+    /// Clients for `config`, whose retries are reported on [`IamClient::retries`].
     #[must_use]
     pub fn new(config: &aws_config::SdkConfig) -> Self {
+        let retries = RetrySignal::default();
+        let iam = aws_sdk_iam::config::Builder::from(config)
+            .interceptor(RetryWatch::new(retries.clone()))
+            .build();
+        let sts = aws_sdk_sts::config::Builder::from(config)
+            .interceptor(RetryWatch::new(retries.clone()))
+            .build();
         Self {
-            iam: aws_sdk_iam::Client::new(config),
-            sts: aws_sdk_sts::Client::new(config),
+            iam: aws_sdk_iam::Client::from_conf(iam),
+            sts: aws_sdk_sts::Client::from_conf(sts),
             credentials: config.credentials_provider(),
+            retries,
         }
     }
 
@@ -42,6 +53,7 @@ impl SdkIam {
             iam,
             sts,
             credentials: None,
+            retries: RetrySignal::default(),
         }
     }
 }
@@ -71,6 +83,10 @@ fn next_marker(truncated: bool, marker: Option<&str>) -> Option<String> {
 
 #[async_trait]
 impl IamClient for SdkIam {
+    fn retries(&self) -> Option<tokio::sync::watch::Receiver<Retries>> {
+        Some(self.retries.subscribe())
+    }
+
     async fn caller_identity(&self) -> Result<Identity, IamError> {
         const ACTION: &str = "sts:GetCallerIdentity";
         let out = self

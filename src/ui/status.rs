@@ -36,7 +36,7 @@ fn hints(state: &State) -> String {
 
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     // A message takes the room; the full hints come back when it is gone.
-    let hint = if state.notice.is_some() {
+    let hint = if state.notice.is_some() || state.backing_off().is_some() {
         let map = &state.keymap;
         format!(
             "{} help · {} quit",
@@ -66,6 +66,17 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
                 if state.pending == 1 { "" } else { "s" }
             ),
             theme.accent,
+        ));
+    }
+    if let Some(backoff) = state.backing_off() {
+        spans.push(Span::styled(
+            format!(
+                " backing off: {} · {} retr{} ",
+                backoff.reason.map_or("retrying", |r| r.label()),
+                backoff.retries,
+                if backoff.retries == 1 { "y" } else { "ies" }
+            ),
+            theme.warn,
         ));
     }
     if !state.marks.is_empty() {

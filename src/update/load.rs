@@ -26,6 +26,7 @@ pub fn start_load(state: &mut State) -> Vec<Effect> {
     state.users.clear();
     state.key_cursor = 0;
     state.notice = None;
+    state.backoff = None;
     state.marks.clear();
     state.finding_totals = [0; 5];
     state.root_findings.clear();

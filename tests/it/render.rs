@@ -325,3 +325,37 @@ async fn help_shows_rebound_keys_as_rebound() {
     update(&mut state, Action::Key(KeyEvent::from(KeyCode::Esc)));
     assert!(screen(&state, 120, 40).contains("n/k move"));
 }
+
+#[test]
+fn the_status_bar_says_when_the_sdk_is_backing_off() {
+    use iamkeys::iam::retries::{Retries, RetryReason};
+    let mut state = loading();
+    update(
+        &mut state,
+        Action::Retrying(Retries {
+            total: 3,
+            last: Some(RetryReason::Throttled),
+        }),
+    );
+    let text = screen(&state, 120, 12);
+    assert!(
+        text.contains("backing off: IAM is throttling · 3 retries"),
+        "{text}"
+    );
+    assert_snapshot!(text);
+    // Five seconds after the latest retry, the notice is gone.
+    let later = state.now + chrono::TimeDelta::seconds(6);
+    update(&mut state, Action::Tick(later));
+    assert!(!screen(&state, 120, 12).contains("backing off"));
+    // A new load starts without it.
+    update(
+        &mut state,
+        Action::Retrying(Retries {
+            total: 4,
+            last: Some(RetryReason::Unavailable),
+        }),
+    );
+    assert_eq!(state.backoff.unwrap().retries, 4);
+    update(&mut state, Action::Load);
+    assert!(state.backoff.is_none());
+}

@@ -1,0 +1,222 @@
+//! Seeing the SDK's retries: an interceptor on every IAM and STS client that
+//! notices an attempt which failed in a way the SDK retries (throttling, 5xx,
+//! a dropped connection) while attempts remain, and says so on a watch
+//! channel. The worker forwards it to the UI, which shows that it is backing off.
+
+use std::sync::Arc;
+
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
+use aws_smithy_runtime_api::client::interceptors::context::FinalizerInterceptorContextRef;
+use aws_smithy_runtime_api::client::retries::RequestAttempts;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::{ConfigBag, Storable, StoreReplace};
+use aws_smithy_types::retry::RetryConfig;
+use tokio::sync::watch;
+
+use super::error::{ErrorKind, kind_from_code};
+
+/// Why a request is being tried again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetryReason {
+    /// IAM answered `Throttling` (or another rate-limit code).
+    Throttled,
+    /// IAM answered 5xx.
+    Unavailable,
+    /// The connection failed, was reset, or the attempt timed out.
+    Network,
+}
+
+impl RetryReason {
+    /// How the status bar says it.
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Throttled => "IAM is throttling",
+            Self::Unavailable => "IAM answered 5xx",
+            Self::Network => "a request failed or timed out",
+        }
+    }
+}
+
+/// The retries of one client so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Retries {
+    /// Failed attempts that the SDK is retrying, since the client was made.
+    pub total: u64,
+    /// Why the latest one failed.
+    pub last: Option<RetryReason>,
+}
+
+/// Where an interceptor reports retries; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct RetrySignal {
+    tx: Arc<watch::Sender<Retries>>,
+}
+
+impl Default for RetrySignal {
+    fn default() -> Self {
+        Self {
+            tx: Arc::new(watch::Sender::new(Retries::default())),
+        }
+    }
+}
+
+impl RetrySignal {
+    /// A receiver that wakes on every retry.
+    #[must_use]
+    pub fn subscribe(&self) -> watch::Receiver<Retries> {
+        self.tx.subscribe()
+    }
+
+    /// Count one retry.
+    pub fn record(&self, reason: RetryReason) {
+        self.tx.send_modify(|r| {
+            r.total += 1;
+            r.last = Some(reason);
+        });
+    }
+}
+
+/// The IAM/STS error code of a query-protocol error body (`<Code>…</Code>`).
+fn error_code(body: &[u8]) -> Option<&str> {
+    let text = std::str::from_utf8(body).ok()?;
+    let start = text.find("<Code>")? + "<Code>".len();
+    let len = text[start..].find("</Code>")?;
+    Some(text[start..start + len].trim())
+}
+
+/// Why an attempt failed, when it failed in a way the SDK retries.
+fn retry_reason(status: Option<u16>, body: Option<&[u8]>) -> Option<RetryReason> {
+    match status {
+        None => Some(RetryReason::Network),
+        Some(500..=599) => Some(RetryReason::Unavailable),
+        Some(429) => Some(RetryReason::Throttled),
+        Some(_) => match body.and_then(error_code).map(kind_from_code) {
+            Some(ErrorKind::Throttling) => Some(RetryReason::Throttled),
+            Some(ErrorKind::Unavailable) => Some(RetryReason::Unavailable),
+            _ => None,
+        },
+    }
+}
+
+/// The attempt whose failure was already reported (kept per operation).
+#[derive(Debug, Clone, Copy)]
+struct Reported(u32);
+
+impl Storable for Reported {
+    type Storer = StoreReplace<Self>;
+}
+
+/// Reports each retryable failed attempt that will be retried to a [`RetrySignal`].
+#[derive(Debug, Clone)]
+pub struct RetryWatch {
+    signal: RetrySignal,
+}
+
+impl RetryWatch {
+    #[must_use]
+    pub fn new(signal: RetrySignal) -> Self {
+        Self { signal }
+    }
+}
+
+impl Intercept for RetryWatch {
+    fn name(&self) -> &'static str {
+        "iamkeys::RetryWatch"
+    }
+
+    fn read_after_attempt(
+        &self,
+        context: &FinalizerInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if !matches!(context.output_or_error(), Some(Err(_))) {
+            return Ok(());
+        }
+        let attempt = cfg
+            .load::<RequestAttempts>()
+            .map_or(1, RequestAttempts::attempts);
+        let max = cfg
+            .load::<RetryConfig>()
+            .map_or(1, RetryConfig::max_attempts);
+        if attempt >= max {
+            // The last attempt: the error goes to the caller, no backing off.
+            return Ok(());
+        }
+        let response = context.response();
+        let status = response.map(|r| r.status().as_u16());
+        let body = response.and_then(|r| r.body().bytes());
+        if let Some(reason) = retry_reason(status, body) {
+            tracing::info!(
+                attempt,
+                max,
+                reason = reason.label(),
+                "backing off before a retry"
+            );
+            self.signal.record(reason);
+            cfg.interceptor_state().store_put(Reported(attempt));
+        }
+        Ok(())
+    }
+
+    /// A retry whose failed attempt was not seen above: the attempt timed out
+    /// (the SDK cancels it before its last hooks run) or failed in a way
+    /// not classified above.
+    fn read_before_attempt(
+        &self,
+        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let attempt = cfg
+            .load::<RequestAttempts>()
+            .map_or(1, RequestAttempts::attempts);
+        let reported = cfg.load::<Reported>().map(|r| r.0);
+        if attempt > 1 && reported != Some(attempt - 1) {
+            tracing::info!(attempt, "retrying after a failed or timed-out attempt");
+            self.signal.record(RetryReason::Network);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_and_statuses_give_the_reason() {
+        let throttled = b"<ErrorResponse><Error><Code>Throttling</Code></Error></ErrorResponse>";
+        assert_eq!(
+            retry_reason(Some(400), Some(throttled)),
+            Some(RetryReason::Throttled)
+        );
+        let invalid = b"<ErrorResponse><Error><Code>InvalidInput</Code></Error></ErrorResponse>";
+        assert_eq!(retry_reason(Some(400), Some(invalid)), None);
+        assert_eq!(retry_reason(Some(403), None), None);
+        assert_eq!(
+            retry_reason(Some(503), None),
+            Some(RetryReason::Unavailable)
+        );
+        assert_eq!(retry_reason(Some(429), None), Some(RetryReason::Throttled));
+        assert_eq!(retry_reason(None, None), Some(RetryReason::Network));
+    }
+
+    #[test]
+    fn a_signal_counts_and_remembers_the_latest_reason() {
+        let signal = RetrySignal::default();
+        let rx = signal.subscribe();
+        signal.record(RetryReason::Throttled);
+        signal.record(RetryReason::Network);
+        assert_eq!(
+            *rx.borrow(),
+            Retries {
+                total: 2,
+                last: Some(RetryReason::Network)
+            }
+        );
+    }
+}
