@@ -95,7 +95,7 @@ pub struct Config {
     pub read_only: bool,
     /// Per-user IAM calls running at once in the background.
     pub concurrency: usize,
-    /// Attempts per IAM request, the first included (SDK adaptive retry).
+    /// Attempts per IAM request, the first included (SDK standard retry).
     pub max_attempts: u32,
     /// Seconds before one attempt of a request is abandoned.
     pub request_timeout_secs: u64,
@@ -134,7 +134,8 @@ impl Default for Config {
 /// A config file that cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read config file {path}: {source}")]
+    /// The io error is the source: the one-line report prints it after the path.
+    #[error("cannot read config file {path}")]
     Read {
         path: PathBuf,
         source: std::io::Error,

@@ -102,6 +102,25 @@ pub async fn sdk_config_at(
         .await
 }
 
+/// An SDK config for `endpoint` with iamkeys' own retry and timeout policy
+/// (standard retries, `max_attempts` attempts, `attempt_timeout` each).
+pub async fn policy_config_at(
+    endpoint: impl Into<String>,
+    max_attempts: u32,
+    attempt_timeout: Duration,
+) -> aws_config::SdkConfig {
+    let mut options = iamkeys::iam::connect::ConnectOptions::new(None, None);
+    options.max_attempts = max_attempts;
+    options.attempt_timeout = attempt_timeout;
+    let loader = aws_config::defaults(BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-1"))
+        .endpoint_url(endpoint.into())
+        .credentials_provider(Credentials::new("AKIDTEST", "s", None, None, "test"));
+    iamkeys::iam::connect::with_policy(loader, &options)
+        .load()
+        .await
+}
+
 fn free_port() -> u16 {
     TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
         .and_then(|l| l.local_addr())
@@ -212,4 +231,20 @@ pub fn standard_users() -> Vec<SeedUser> {
             keys: vec![false],
         },
     ]
+}
+
+/// The standard account and four more users (passwords on every other one,
+/// 0–2 active keys): enough requests for faults to land on every call kind.
+pub fn more_users() -> Vec<SeedUser> {
+    let mut users = standard_users();
+    let names: &[&'static str] = &["u01", "u02", "u03", "u04"];
+    for (i, name) in names.iter().enumerate() {
+        users.push(SeedUser {
+            name,
+            password: i % 2 == 0,
+            mfa: false,
+            keys: vec![true; i % 3],
+        });
+    }
+    users
 }
