@@ -24,7 +24,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "NAME")]
     pub profile: Option<String>,
     /// Send IAM and STS requests to this URL instead of AWS (also `AWS_ENDPOINT_URL`).
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(long, global = true, value_name = "URL", value_parser = endpoint_url)]
     pub endpoint_url: Option<String>,
     /// Config file (default: the platform config dir's iamkeys/config.toml).
     #[arg(long, global = true, value_name = "PATH")]
@@ -35,6 +35,19 @@ pub struct GlobalArgs {
     /// Run on a built-in demo account instead of AWS.
     #[arg(long, global = true)]
     pub demo: bool,
+}
+
+/// An endpoint URL the SDK can send to: `http://` or `https://` and a host.
+fn endpoint_url(text: &str) -> Result<String, String> {
+    let rest = text
+        .strip_prefix("https://")
+        .or_else(|| text.strip_prefix("http://"))
+        .ok_or("it must start with http:// or https://, e.g. http://127.0.0.1:5000")?;
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if host.is_empty() || host.starts_with(':') || host.contains(char::is_whitespace) {
+        return Err("it names no host, e.g. http://127.0.0.1:5000".to_owned());
+    }
+    Ok(text.to_owned())
 }
 
 /// Subcommands.
@@ -121,6 +134,26 @@ mod tests {
     #[test]
     fn cli_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn endpoint_urls_need_a_scheme_and_a_host() {
+        for good in [
+            "http://127.0.0.1:5000",
+            "https://iam.amazonaws.com",
+            "http://localhost:4566/",
+        ] {
+            assert_eq!(endpoint_url(good).as_deref(), Ok(good));
+        }
+        for bad in [
+            "127.0.0.1:5000",
+            "ftp://x",
+            "http://",
+            "https://:443",
+            "http:// x",
+        ] {
+            assert!(endpoint_url(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

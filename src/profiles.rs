@@ -3,6 +3,7 @@
 //! as by every AWS SDK), each with its kind and region.
 
 use std::fmt;
+use std::path::PathBuf;
 
 use aws_runtime::env_config::file::EnvConfigFiles;
 use aws_types::os_shim_internal::{Env, Fs};
@@ -57,18 +58,88 @@ fn kind(profile: &aws_config::profile::Profile) -> ProfileKind {
     }
 }
 
+/// The AWS config and credentials files, where aws-config looks for them:
+/// `AWS_CONFIG_FILE` / `AWS_SHARED_CREDENTIALS_FILE`, else under `~/.aws`.
+fn files() -> [(&'static str, &'static str, PathBuf); 2] {
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    let path = |variable: &str, default: &str| {
+        let given = std::env::var_os(variable).filter(|v| !v.is_empty());
+        match given {
+            Some(value) => {
+                let value = PathBuf::from(value);
+                match (value.strip_prefix("~"), &home) {
+                    (Ok(rest), Some(home)) => home.join(rest),
+                    _ => value,
+                }
+            }
+            None => home.clone().unwrap_or_default().join(".aws").join(default),
+        }
+    };
+    [
+        (
+            "config",
+            "AWS_CONFIG_FILE",
+            path("AWS_CONFIG_FILE", "config"),
+        ),
+        (
+            "credentials",
+            "AWS_SHARED_CREDENTIALS_FILE",
+            path("AWS_SHARED_CREDENTIALS_FILE", "credentials"),
+        ),
+    ]
+}
+
+/// aws-config treats a config file it cannot read as empty (it only logs a
+/// warning), which would show up as "no profiles" far from the cause. A file
+/// that is there but cannot be read as text is an error of its own.
+///
+/// # Errors
+/// The file and why it cannot be read, and how to fix it.
+pub fn check_files() -> Result<(), String> {
+    for (what, variable, path) in files() {
+        let fix = format!("fix it, or point {variable} at another file");
+        match std::fs::read(&path) {
+            Ok(bytes) if std::str::from_utf8(&bytes).is_err() => {
+                return Err(format!(
+                    "the AWS {what} file {} is not UTF-8 text: {fix}",
+                    path.display()
+                ));
+            }
+            Ok(_) => {}
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+            Err(err) => {
+                return Err(format!(
+                    "cannot read the AWS {what} file {}: {err}: {fix}",
+                    path.display()
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Every profile of the AWS config and credentials files, sorted by name.
 ///
 /// # Errors
 /// A file that exists but cannot be read or parsed; the message names it.
 pub async fn list() -> Result<Vec<ProfileInfo>, String> {
+    check_files()?;
     let set =
         aws_config::profile::load(&Fs::real(), &Env::real(), &EnvConfigFiles::default(), None)
             .await
             .map_err(|e| {
+                // Display of each error in the chain, on one line (the SDK's
+                // own context printer adds the Debug form).
+                let mut text = e.to_string();
+                let mut source = std::error::Error::source(&e);
+                while let Some(inner) = source {
+                    text.push_str(": ");
+                    text.push_str(&inner.to_string());
+                    source = inner.source();
+                }
                 format!(
-                    "cannot read the AWS config files: {}",
-                    aws_sdk_iam::error::DisplayErrorContext(&e)
+                    "cannot read the AWS config files: {}: fix the file, or point AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE at another",
+                    text.split_whitespace().collect::<Vec<_>>().join(" ")
                 )
             })?;
     let mut profiles: Vec<ProfileInfo> = set

@@ -153,19 +153,18 @@ fn connector(args: &GlobalArgs, config: &Config) -> Connector {
     }))
 }
 
-/// At start-up, a profile named on the command line, in `AWS_PROFILE` or in
-/// the config must exist; the error lists those that do.
+/// At start-up, the AWS config files must be readable, and a profile named
+/// on the command line, in `AWS_PROFILE` or in the config must exist; the
+/// error lists those that do.
 fn check_profile(profile: Option<&String>) -> Result<()> {
-    let Some(name) = profile else {
-        return Ok(());
-    };
     let profiles = runtime()?
         .block_on(crate::profiles::list())
         .map_err(|e| eyre!(e))?;
-    if profiles.iter().any(|p| &p.name == name) {
-        Ok(())
-    } else {
-        Err(eyre!(crate::profiles::unknown(name, &profiles)))
+    match profile {
+        Some(name) if !profiles.iter().any(|p| &p.name == name) => {
+            Err(eyre!(crate::profiles::unknown(name, &profiles)))
+        }
+        _ => Ok(()),
     }
 }
 

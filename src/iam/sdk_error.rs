@@ -3,7 +3,7 @@
 use std::error::Error as StdError;
 
 use aws_credential_types::provider::error::CredentialsError;
-use aws_sdk_iam::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
 
 use super::error::{ErrorKind, IamError, kind_from_code};
 
@@ -42,9 +42,20 @@ where
     }
 }
 
-/// The whole source chain on one line, without the SDK's "dispatch failure" prefix noise.
-fn chain_text(err: &dyn StdError) -> String {
-    DisplayErrorContext(err).to_string()
+/// The whole source chain on one line: each error's own words, once (the
+/// SDK's `DisplayErrorContext` adds every error's `Debug` form, which can
+/// hold a whole request).
+fn chain_text(err: &(dyn StdError + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut source = Some(err);
+    while let Some(current) = source {
+        let text = current.to_string();
+        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = current.source();
+    }
+    parts.join(": ")
 }
 
 /// When the failure is the credentials provider's, say which kind.
