@@ -30,6 +30,12 @@ pub(super) fn start(state: &mut State, change: Change) -> Effect {
 
 fn failure_text(state: &State, change: &Change, err: &IamError) -> String {
     match err.kind {
+        // A delete may meet this on the SDK's retry of an attempt that landed
+        // but whose answer was lost: either way the key is gone, as asked.
+        ErrorKind::NoSuchEntity if matches!(change, Change::Delete { .. }) => format!(
+            "{} is already gone (deleted by someone else, or by an earlier attempt whose answer was lost): the list was refreshed.",
+            change.key_id().unwrap_or(change.user())
+        ),
         ErrorKind::NoSuchEntity => format!(
             "{} no longer exists (deleted by someone else meanwhile?): the list was refreshed.",
             change.key_id().unwrap_or(change.user())
@@ -38,7 +44,7 @@ fn failure_text(state: &State, change: &Change, err: &IamError) -> String {
             "Access denied: this identity lacks {}. Nothing was changed.",
             err.action
         ),
-        ErrorKind::LimitExceeded => format!(
+        ErrorKind::LimitExceeded if matches!(change, Change::Create { .. }) => format!(
             "{} already has two access keys (IAM's limit): nothing was created.",
             change.user()
         ),
