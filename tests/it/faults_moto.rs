@@ -7,24 +7,10 @@ use std::time::Duration;
 
 use aws_sdk_iam::types::StatusType;
 
-use crate::common::moto::{Moto, SeedUser, seed, standard_users};
+use crate::common::moto::{Moto, more_users, seed, standard_users};
 use crate::common::proxy::{Fault, Proxy};
 use crate::common::tmux::Tmux;
 use crate::e2e_tui::{BIN, Home, WAIT};
-
-fn many_users() -> Vec<SeedUser> {
-    let mut users = standard_users();
-    let names: &[&'static str] = &["u01", "u02", "u03", "u04"];
-    for (i, name) in names.iter().enumerate() {
-        users.push(SeedUser {
-            name,
-            password: i % 2 == 0,
-            mfa: false,
-            keys: vec![true; i % 3],
-        });
-    }
-    users
-}
 
 async fn report(home: &Home, endpoint: &str) -> serde_json::Value {
     let out = tokio::process::Command::new(BIN)
@@ -59,7 +45,7 @@ async fn report(home: &Home, endpoint: &str) -> serde_json::Value {
 #[tokio::test(flavor = "multi_thread")]
 async fn throttling_5xx_and_resets_end_in_the_fault_free_report() {
     let moto = Moto::start();
-    seed(&moto.iam().await, &many_users()).await;
+    seed(&moto.iam().await, &more_users()).await;
     let home = Home::new(&moto.endpoint());
     let proxy = Proxy::start(moto.port).await;
     let clean = report(&home, &proxy.endpoint()).await;
@@ -161,4 +147,26 @@ async fn a_stalled_call_never_freezes_the_screen() {
         Some(0),
         "quits at once, stall or not"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_status_bar_says_it_is_backing_off_while_iam_throttles() {
+    let moto = Moto::start();
+    seed(&moto.iam().await, &standard_users()).await;
+    let proxy = Proxy::start(moto.port).await;
+    let home = Home::new(&proxy.endpoint());
+    proxy.inject(Fault::Throttle, 2, &[]);
+    let tui = Tmux::start(Path::new(BIN), &["--profile", "e2e"], &home.env(), 140, 40);
+    tui.wait_for("the backing-off notice", WAIT, |s| {
+        s.contains("backing off: IAM is throttling")
+    });
+    tui.wait_for("the whole account", WAIT, |s| {
+        s.contains("Users (5)") && !s.contains("…") && !s.contains("in flight")
+    });
+    let injected = proxy.heal();
+    assert!(injected >= 3, "{injected}");
+    let screen = tui.screen();
+    assert!(!screen.contains("failed"), "{screen}");
+    tui.send(&["q"]);
+    assert_eq!(tui.exit_status(WAIT), Some(0));
 }

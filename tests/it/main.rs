@@ -11,10 +11,13 @@
 // best as one long story.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::too_many_lines)]
 
+mod bad_input;
 mod common;
 mod e2e_lifecycle;
 mod e2e_tui;
+mod error_mapping;
 mod faults;
+mod faults_load;
 mod faults_moto;
 mod headless;
 mod moto_client;

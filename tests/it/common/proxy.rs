@@ -1,6 +1,7 @@
 //! A loopback HTTP proxy in front of moto that records the IAM action of
-//! every request reaching the server (and can refuse chosen actions), so
-//! tests can count calls — e.g. prove that read-only mode sends no change.
+//! every request reaching the server, can refuse chosen actions, and injects
+//! faults (throttling, 5xx, resets, stalls, expired credentials, lost
+//! answers), so tests can count calls and prove what survives them.
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
@@ -19,6 +20,11 @@ pub enum Fault {
     Reset,
     /// The answer comes this many milliseconds late.
     Stall(u64),
+    /// `403 ExpiredToken`: the session's credentials expired.
+    Expired,
+    /// The request reaches the server and is carried out, but the answer is
+    /// lost: the connection closes before it is sent back.
+    LoseAnswer,
 }
 
 /// Which requests get a fault: every `every`-th request (counting from 1)
@@ -30,6 +36,8 @@ struct FaultPlan {
     actions: Vec<String>,
     seen: usize,
     injected: usize,
+    /// Stop after this many faults (`None`: never stop).
+    limit: Option<usize>,
 }
 
 #[derive(Default)]
@@ -92,7 +100,19 @@ impl Proxy {
             actions: actions.iter().map(|a| (*a).to_owned()).collect(),
             seen: 0,
             injected: 0,
+            limit: None,
         };
+    }
+
+    /// Inject `fault` into the first request of `actions` only.
+    pub fn inject_first(&self, fault: Fault, actions: &[&str]) {
+        self.inject(fault, 1, actions);
+        self.shared.lock().unwrap().plan.limit = Some(1);
+    }
+
+    /// How many requests got the fault so far.
+    pub fn injected(&self) -> usize {
+        self.shared.lock().unwrap().plan.injected
     }
 
     /// Stop injecting; returns how many requests got the fault.
@@ -179,7 +199,9 @@ async fn serve(mut client: TcpStream, upstream: u16, shared: Arc<Mutex<Shared>>)
             let mut fault = None;
             if plan.fault.is_some() && (plan.actions.is_empty() || plan.actions.contains(&action)) {
                 plan.seen += 1;
-                if plan.seen.is_multiple_of(plan.every) {
+                if plan.seen.is_multiple_of(plan.every)
+                    && plan.limit.is_none_or(|limit| plan.injected < limit)
+                {
                     plan.injected += 1;
                     fault = plan.fault;
                 }
@@ -200,6 +222,16 @@ async fn serve(mut client: TcpStream, upstream: u16, shared: Arc<Mutex<Shared>>)
                 "ServiceUnavailable",
                 "Service is unavailable",
             )),
+            Some(Fault::Expired) => Some(error_reply(
+                403,
+                "Forbidden",
+                "ExpiredToken",
+                "The security token included in the request is expired",
+            )),
+            Some(Fault::LoseAnswer) => {
+                let _ = forward(upstream, &head, &body).await;
+                return;
+            }
             Some(Fault::Stall(ms)) => {
                 tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
                 None

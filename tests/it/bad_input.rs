@@ -1,0 +1,255 @@
+//! Bad input, each tried on the real binary: a clear message naming the fix,
+//! exit code 2 where the program stops, and nothing lost. Each case prints
+//! what it got (`--no-capture` shows them).
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use crate::common::tmux::Tmux;
+use crate::e2e_tui::{BIN, Home, WAIT};
+
+/// One bad start-up: what is wrong, how to cause it, what stderr must say.
+struct Case {
+    what: &'static str,
+    args: Vec<String>,
+    /// Files to write under the home first: (name, bytes).
+    files: Vec<(&'static str, Vec<u8>)>,
+    /// Directories to make under the home first.
+    dirs: Vec<&'static str>,
+    /// Environment to set, `{home}` replaced by the home's path.
+    env: Vec<(&'static str, &'static str)>,
+    said: Vec<&'static str>,
+}
+
+fn case(what: &'static str, args: &[&str], said: &[&'static str]) -> Case {
+    Case {
+        what,
+        args: args.iter().map(|a| (*a).to_owned()).collect(),
+        files: Vec::new(),
+        dirs: Vec::new(),
+        env: Vec::new(),
+        said: said.to_vec(),
+    }
+}
+
+impl Case {
+    fn file(mut self, name: &'static str, bytes: &[u8]) -> Self {
+        self.files.push((name, bytes.to_vec()));
+        self
+    }
+
+    fn dir(mut self, name: &'static str) -> Self {
+        self.dirs.push(name);
+        self
+    }
+
+    fn env(mut self, key: &'static str, value: &'static str) -> Self {
+        self.env.push((key, value));
+        self
+    }
+
+    fn run(&self, home: &Home) -> Output {
+        let root = home.path().display().to_string();
+        for (name, bytes) in &self.files {
+            std::fs::write(home.path().join(name), bytes).unwrap();
+        }
+        for name in &self.dirs {
+            std::fs::create_dir_all(home.path().join(name)).unwrap();
+        }
+        let args: Vec<String> = self
+            .args
+            .iter()
+            .map(|a| a.replace("{home}", &root))
+            .collect();
+        Command::new(BIN)
+            .args(&args)
+            .envs(home.env())
+            .envs(
+                self.env
+                    .iter()
+                    .map(|(k, v)| (*k, v.replace("{home}", &root))),
+            )
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap()
+    }
+}
+
+/// Every file under `dir`, with its bytes, to prove nothing was changed.
+fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if !path.ends_with("iamkeys.log") {
+                out.push((path.display().to_string(), std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn every_bad_start_up_input_exits_2_and_names_the_fix() {
+    let cases = vec![
+        case(
+            "config: TOML syntax error",
+            &["--config", "{home}/bad.toml", "report"],
+            &["{home}/bad.toml", "line 2"],
+        )
+        .file("bad.toml", b"concurrency = 4\nlog_level = \n"),
+        case(
+            "config: unknown key",
+            &["--config", "{home}/bad.toml", "report"],
+            &["{home}/bad.toml", "line 2", "concurency"],
+        )
+        .file("bad.toml", b"concurrency = 4\nconcurency = 8\n"),
+        case(
+            "config: wrong type",
+            &["--config", "{home}/bad.toml", "report"],
+            &["{home}/bad.toml", "line 1", "concurrency"],
+        )
+        .file("bad.toml", b"concurrency = \"many\"\n"),
+        case(
+            "config: value out of range",
+            &["--config", "{home}/bad.toml", "report"],
+            &["{home}/bad.toml", "concurrency", "1 to 64"],
+        )
+        .file("bad.toml", b"concurrency = 1000\n"),
+        case(
+            "config: unknown command in [keybindings]",
+            &["--config", "{home}/bad.toml", "report"],
+            &["{home}/bad.toml", "explode"],
+        )
+        .file("bad.toml", b"[keybindings]\nexplode = [\"x\"]\n"),
+        case(
+            "config: file named with --config does not exist",
+            &["--config", "{home}/missing.toml", "report"],
+            &[
+                "cannot read config file {home}/missing.toml",
+                "No such file",
+            ],
+        ),
+        case(
+            "unknown profile",
+            &["--profile", "nope", "report"],
+            &["unknown profile 'nope'", "profiles that exist: e2e"],
+        ),
+        case(
+            "unknown profile in AWS_PROFILE, for the UI",
+            &[],
+            &["unknown profile 'ghost'", "e2e"],
+        )
+        .env("AWS_PROFILE", "ghost"),
+        case(
+            "AWS config file is a directory (unreadable)",
+            &["--profile", "e2e", "report"],
+            &[
+                "cannot read the AWS config file {home}/aws-dir",
+                "AWS_CONFIG_FILE",
+            ],
+        )
+        .dir("aws-dir")
+        .env("AWS_CONFIG_FILE", "{home}/aws-dir"),
+        case(
+            "AWS config file is not text",
+            &["report"],
+            &["AWS config file {home}/aws-binary is not UTF-8 text"],
+        )
+        .file("aws-binary", b"\xff\xfe[profile e2e]\n")
+        .env("AWS_CONFIG_FILE", "{home}/aws-binary"),
+        case(
+            "AWS config file with a syntax error",
+            &["--profile", "e2e", "report"],
+            &[
+                "{home}/aws-broken on line 1",
+                "Profile definition must end with ']'",
+            ],
+        )
+        .file("aws-broken", b"[profile e2e\nregion = us-east-1\n")
+        .env("AWS_CONFIG_FILE", "{home}/aws-broken"),
+        case(
+            "AWS credentials file unreadable",
+            &["--profile", "e2e", "report"],
+            &["cannot read the AWS credentials file {home}/creds-dir"],
+        )
+        .dir("creds-dir")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "{home}/creds-dir"),
+        case(
+            "unknown flag",
+            &["--no-such-flag"],
+            &["unexpected argument '--no-such-flag'"],
+        ),
+        case(
+            "report format that does not exist",
+            &["report", "--format", "xml"],
+            &["invalid value 'xml'", "table, json, csv"],
+        ),
+        case(
+            "--fail-on that is no severity or finding id",
+            &["report", "--fail-on", "sometimes"],
+            &["`sometimes` is not a finding id", "initial_setup_key"],
+        ),
+        case(
+            "endpoint URL without a scheme",
+            &["--endpoint-url", "127.0.0.1:5000", "report"],
+            &["must start with http:// or https://"],
+        ),
+        case(
+            "completions for an unknown shell",
+            &["completions", "tcsh"],
+            &["invalid value 'tcsh'", "bash"],
+        ),
+        case(
+            "the UI with stdout not a terminal",
+            &["--profile", "e2e"],
+            &["stdout is not a terminal", "iamkeys report"],
+        ),
+    ];
+    for case in &cases {
+        let home = Home::new("http://127.0.0.1:9");
+        let before = snapshot(home.path());
+        let out = case.run(&home);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        println!("{}:\n  {}", case.what, stderr.trim().replace('\n', "\n  "));
+        assert_eq!(out.status.code(), Some(2), "{}: {stderr}", case.what);
+        assert!(out.stdout.is_empty(), "{}", case.what);
+        let root = home.path().display().to_string();
+        for said in &case.said {
+            let said = said.replace("{home}", &root);
+            assert!(
+                stderr.contains(&said),
+                "{}: {said:?} not in {stderr}",
+                case.what
+            );
+        }
+        // Nothing written, nothing changed (the log file aside).
+        let after: Vec<_> = snapshot(home.path())
+            .into_iter()
+            .filter(|(p, _)| !case.files.iter().any(|(n, _)| p.ends_with(n)))
+            .collect();
+        let before: Vec<_> = before
+            .into_iter()
+            .filter(|(p, _)| !case.files.iter().any(|(n, _)| p.ends_with(n)))
+            .collect();
+        assert_eq!(after, before, "{}", case.what);
+    }
+}
+
+#[test]
+fn a_terminal_too_small_gets_a_notice_and_the_ui_comes_back() {
+    let home = Home::new("http://127.0.0.1:9");
+    let tui = Tmux::start(Path::new(BIN), &["--demo"], &home.env(), 120, 40);
+    tui.wait_for("the demo account", WAIT, |s| s.contains("Users (36)"));
+    tui.resize(30, 6);
+    let screen = tui.wait_for("the notice", WAIT, |s| s.contains("Terminal too"));
+    println!("30×6:\n{screen}");
+    tui.resize(120, 40);
+    tui.wait_for("the UI again", WAIT, |s| s.contains("Users (36)"));
+    tui.send(&["q"]);
+    assert_eq!(tui.exit_status(WAIT), Some(0), "no panic, a clean exit");
+}
