@@ -17,7 +17,7 @@ use iamkeys::iam::ErrorKind;
 use iamkeys::iam::retries::RetryReason;
 use iamkeys::iam::sdk::SdkIam;
 use iamkeys::report::Report;
-use iamkeys::state::{IdentityStatus, ListStatus, Modal, State};
+use iamkeys::state::{IdentityStatus, ListStatus, Modal, ReportStatus, State};
 use iamkeys::ui::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -197,6 +197,11 @@ async fn a_load_failing_past_the_retries_shows_the_error_and_r_loads_again() {
         let before = account.proxy.count("ListUsers");
         account.proxy.inject(fault, 1, &["ListUsers"]);
         let mut state = load(&client).await;
+        println!(
+            "{fault:?} on every ListUsers: {} attempts, then: {:?}",
+            account.proxy.count("ListUsers") - before,
+            state.notice
+        );
         assert_eq!(account.proxy.count("ListUsers") - before, 3, "{fault:?}");
         let ListStatus::Failed(err) = &state.list else {
             panic!("{fault:?}: {:?}", state.list)
@@ -215,6 +220,28 @@ async fn a_load_failing_past_the_retries_shows_the_error_and_r_loads_again() {
         assert_eq!(audit(&state), expected, "after r, {fault:?}");
         assert!(state.notice.is_none());
     }
+    // The credential report failing: the users are there, the error said.
+    let client = account.client(3, Duration::from_secs(20)).await;
+    let before = account.proxy.count("GenerateCredentialReport");
+    account
+        .proxy
+        .inject(Fault::Unavailable, 1, &["GenerateCredentialReport"]);
+    let mut state = load(&client).await;
+    assert_eq!(account.proxy.count("GenerateCredentialReport") - before, 3);
+    let ReportStatus::Failed(err) = &state.report else {
+        panic!("{:?}", state.report)
+    };
+    assert_eq!(err.kind, ErrorKind::Unavailable);
+    assert_eq!(state.users.len(), 9);
+    let notice = state.notice.clone().unwrap();
+    assert!(
+        notice.contains("iam:GenerateCredentialReport: IAM is unavailable right now")
+            && notice.contains("press r"),
+        "{notice}"
+    );
+    account.proxy.heal();
+    drive(&mut state, &client, vec![ch('r')]).await;
+    assert_eq!(audit(&state), expected, "after r, the report too");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -57,8 +57,14 @@ async fn throttling_5xx_and_resets_end_in_the_fault_free_report() {
         (Fault::Reset, 5),
     ] {
         proxy.inject(fault, every, &[]);
+        let before = proxy.actions().len();
         let faulty = report(&home, &proxy.endpoint()).await;
         let injected = proxy.heal();
+        println!(
+            "report --key-ids, {fault:?} on 1 in {every}: {} requests, {injected} faulted, JSON equal: {}",
+            proxy.actions().len() - before,
+            faulty == clean
+        );
         assert!(
             injected >= requests / every / 2,
             "{fault:?}: only {injected} faults"
