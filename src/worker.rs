@@ -89,6 +89,8 @@ pub struct Worker {
     tx: mpsc::UnboundedSender<Action>,
     slots: Arc<Semaphore>,
     generation: Arc<AtomicU64>,
+    /// Bumped when another profile's client replaces the one in use.
+    client_epoch: Arc<AtomicU64>,
     in_flight: Arc<AtomicUsize>,
     report_backoff: Duration,
     audit: Option<AuditLog>,
@@ -108,23 +110,30 @@ impl Worker {
             tx,
             slots: Arc::new(Semaphore::new(settings.concurrency.max(1))),
             generation: Arc::new(AtomicU64::new(0)),
+            client_epoch: Arc::new(AtomicU64::new(0)),
             in_flight: Arc::new(AtomicUsize::new(0)),
             report_backoff: settings.report_backoff,
             audit: settings.audit.clone(),
         };
-        worker.watch_retries(retries);
+        worker.watch_retries(retries, 0);
         worker
     }
 
-    /// Forward the client's retries to the UI until the client is dropped
-    /// (its sender goes with it) or the UI is gone.
-    fn watch_retries(&self, retries: Option<tokio::sync::watch::Receiver<Retries>>) {
+    /// Forward the retries of the client of `epoch` to the UI while it is
+    /// the client in use: not after a switch (the old profile's calls still
+    /// in flight are no news about the new one), the client is dropped, or
+    /// the UI is gone.
+    fn watch_retries(&self, retries: Option<tokio::sync::watch::Receiver<Retries>>, epoch: u64) {
         let Some(mut retries) = retries else {
             return;
         };
         let tx = self.tx.clone();
+        let current = self.client_epoch.clone();
         tokio::spawn(async move {
             while retries.changed().await.is_ok() {
+                if current.load(Ordering::Relaxed) != epoch {
+                    break;
+                }
                 let seen = *retries.borrow_and_update();
                 if tx.send(Action::Retrying(seen)).is_err() {
                     break;
@@ -218,11 +227,13 @@ impl Worker {
                     let client = connect(profile.clone()).await;
                     match identity(client.as_ref()).await {
                         Ok(identity) => {
-                            worker.watch_retries(client.retries());
+                            let retries = client.retries();
                             *worker
                                 .client
                                 .write()
                                 .unwrap_or_else(std::sync::PoisonError::into_inner) = client;
+                            let epoch = worker.client_epoch.fetch_add(1, Ordering::Relaxed) + 1;
+                            worker.watch_retries(retries, epoch);
                             worker.generation.fetch_add(1, Ordering::Relaxed);
                             Action::ProfileSwitched { profile, identity }
                         }

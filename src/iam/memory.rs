@@ -50,6 +50,7 @@ pub struct MemoryIam {
     account: Mutex<Account>,
     page_size: usize,
     latency: Duration,
+    retries: Option<super::retries::RetrySignal>,
 }
 
 impl MemoryIam {
@@ -65,7 +66,16 @@ impl MemoryIam {
             account: Mutex::new(Account::default()),
             page_size: 1000,
             latency: Duration::ZERO,
+            retries: None,
         }
+    }
+
+    /// Report retries on `signal`, as the SDK client does (tests record
+    /// them by hand: this account never fails by itself).
+    #[must_use]
+    pub fn with_retry_signal(mut self, signal: super::retries::RetrySignal) -> Self {
+        self.retries = Some(signal);
+        self
     }
 
     /// Serve listings in pages of `size` items (IAM's `MaxItems`).
@@ -201,6 +211,12 @@ fn random_text(alphabet: &[u8], len: usize, seed: u64) -> String {
 
 #[async_trait]
 impl IamClient for MemoryIam {
+    fn retries(&self) -> Option<tokio::sync::watch::Receiver<super::retries::Retries>> {
+        self.retries
+            .as_ref()
+            .map(super::retries::RetrySignal::subscribe)
+    }
+
     async fn caller_identity(&self) -> Result<Identity, IamError> {
         drop(self.call("sts:GetCallerIdentity").await?);
         Ok(self.identity.clone())

@@ -135,3 +135,70 @@ async fn background_calls_run_in_parallel_within_the_bound() {
         "peak ListAccessKeys concurrency {peak}"
     );
 }
+
+#[tokio::test]
+async fn retries_reach_the_ui_from_the_client_in_use_only() {
+    use iamkeys::effect::Effect;
+    use iamkeys::iam::IamClient;
+    use iamkeys::iam::memory::MemoryIam;
+    use iamkeys::iam::retries::{Retries, RetryReason, RetrySignal};
+    use iamkeys::worker::{Connector, Settings, Worker};
+
+    async fn next(rx: &mut tokio::sync::mpsc::UnboundedReceiver<Action>) -> Action {
+        tokio::time::timeout(Duration::from_secs(5), rx.recv())
+            .await
+            .expect("an action within 5 s")
+            .expect("the worker is alive")
+    }
+
+    let old_signal = RetrySignal::default();
+    let new_signal = RetrySignal::default();
+    let old = Arc::new(MemoryIam::new("111111111111").with_retry_signal(old_signal.clone()));
+    let replacement =
+        Arc::new(MemoryIam::new("222222222222").with_retry_signal(new_signal.clone()));
+    let connector = Connector(Arc::new(move |_profile| {
+        let client: Arc<dyn IamClient> = replacement.clone();
+        Box::pin(async move { client })
+    }));
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let settings = Settings {
+        connector: Some(connector),
+        ..Settings::default()
+    };
+    let worker = Worker::new(old, tx, &settings);
+    old_signal.record(RetryReason::Throttled);
+    assert_eq!(
+        next(&mut rx).await,
+        Action::Retrying(Retries {
+            total: 1,
+            last: Some(RetryReason::Throttled)
+        })
+    );
+    assert!(
+        worker
+            .run_effect(Effect::SwitchProfile {
+                profile: "b".to_owned()
+            })
+            .is_none()
+    );
+    assert!(matches!(
+        next(&mut rx).await,
+        Action::ProfileSwitched { .. }
+    ));
+    // A late retry of the old profile's call is no news about the new one.
+    old_signal.record(RetryReason::Unavailable);
+    new_signal.record(RetryReason::Network);
+    assert_eq!(
+        next(&mut rx).await,
+        Action::Retrying(Retries {
+            total: 1,
+            last: Some(RetryReason::Network)
+        })
+    );
+    assert!(
+        tokio::time::timeout(Duration::from_millis(200), rx.recv())
+            .await
+            .is_err(),
+        "nothing else arrives"
+    );
+}
