@@ -89,7 +89,10 @@ async fn delete_an_inactive_key_by_typing_its_id() {
     tui.send(&["BSpace", "BSpace", "BSpace", "BSpace"]);
     tui.send(&["-l", &inactive]);
     tui.send(&["Enter"]);
-    tui.wait_for("the deletion", WAIT, |s| s.contains("was deleted"));
+    // Not just "was deleted": the mismatch said "nothing was deleted".
+    tui.wait_for("the deletion", WAIT, |s| {
+        s.contains(&format!("{inactive} was deleted"))
+    });
     let left = iam
         .list_access_keys()
         .user_name("dave")
