@@ -12,10 +12,7 @@ use crate::secret::Secret;
 /// The credentials file the AWS CLI and SDKs read.
 #[must_use]
 pub fn default_path() -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("AWS_SHARED_CREDENTIALS_FILE").filter(|p| !p.is_empty()) {
-        return Some(PathBuf::from(path));
-    }
-    directories::BaseDirs::new().map(|d| d.home_dir().join(".aws").join("credentials"))
+    crate::paths::aws_file("AWS_SHARED_CREDENTIALS_FILE", "credentials")
 }
 
 /// A profile name the file can hold.

@@ -21,3 +21,20 @@ pub fn config_file() -> Option<PathBuf> {
 pub fn data_dir() -> Option<PathBuf> {
     dirs().map(|d| d.data_dir().to_owned())
 }
+
+/// An AWS shared file where aws-config looks for it: the path in `variable`
+/// when set (a leading `~` is the home directory), else `~/.aws/<name>`.
+#[must_use]
+pub fn aws_file(variable: &str, name: &str) -> Option<PathBuf> {
+    let home = directories::BaseDirs::new().map(|d| d.home_dir().to_owned());
+    match std::env::var_os(variable).filter(|v| !v.is_empty()) {
+        Some(value) => {
+            let value = PathBuf::from(value);
+            match (value.strip_prefix("~"), home) {
+                (Ok(rest), Some(home)) => Some(home.join(rest)),
+                _ => Some(value),
+            }
+        }
+        None => home.map(|home| home.join(".aws").join(name)),
+    }
+}

@@ -3,7 +3,6 @@
 //! as by every AWS SDK), each with its kind and region.
 
 use std::fmt;
-use std::path::PathBuf;
 
 use aws_runtime::env_config::file::EnvConfigFiles;
 use aws_types::os_shim_internal::{Env, Fs};
@@ -58,37 +57,6 @@ fn kind(profile: &aws_config::profile::Profile) -> ProfileKind {
     }
 }
 
-/// The AWS config and credentials files, where aws-config looks for them:
-/// `AWS_CONFIG_FILE` / `AWS_SHARED_CREDENTIALS_FILE`, else under `~/.aws`.
-fn files() -> [(&'static str, &'static str, PathBuf); 2] {
-    let home = std::env::var_os("HOME").map(PathBuf::from);
-    let path = |variable: &str, default: &str| {
-        let given = std::env::var_os(variable).filter(|v| !v.is_empty());
-        match given {
-            Some(value) => {
-                let value = PathBuf::from(value);
-                match (value.strip_prefix("~"), &home) {
-                    (Ok(rest), Some(home)) => home.join(rest),
-                    _ => value,
-                }
-            }
-            None => home.clone().unwrap_or_default().join(".aws").join(default),
-        }
-    };
-    [
-        (
-            "config",
-            "AWS_CONFIG_FILE",
-            path("AWS_CONFIG_FILE", "config"),
-        ),
-        (
-            "credentials",
-            "AWS_SHARED_CREDENTIALS_FILE",
-            path("AWS_SHARED_CREDENTIALS_FILE", "credentials"),
-        ),
-    ]
-}
-
 /// aws-config treats a config file it cannot read as empty (it only logs a
 /// warning), which would show up as "no profiles" far from the cause. A file
 /// that is there but cannot be read as text is an error of its own.
@@ -96,7 +64,13 @@ fn files() -> [(&'static str, &'static str, PathBuf); 2] {
 /// # Errors
 /// The file and why it cannot be read, and how to fix it.
 pub fn check_files() -> Result<(), String> {
-    for (what, variable, path) in files() {
+    for (what, variable, name) in [
+        ("config", "AWS_CONFIG_FILE", "config"),
+        ("credentials", "AWS_SHARED_CREDENTIALS_FILE", "credentials"),
+    ] {
+        let Some(path) = crate::paths::aws_file(variable, name) else {
+            continue;
+        };
         let fix = format!("fix it, or point {variable} at another file");
         match std::fs::read(&path) {
             Ok(bytes) if std::str::from_utf8(&bytes).is_err() => {
