@@ -9,6 +9,7 @@ pub mod clipboard;
 pub mod config;
 pub mod credentials_file;
 pub mod effect;
+pub mod error_chain;
 pub mod headless;
 pub mod iam;
 pub mod keymap;

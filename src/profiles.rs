@@ -102,18 +102,12 @@ pub async fn list() -> Result<Vec<ProfileInfo>, String> {
         aws_config::profile::load(&Fs::real(), &Env::real(), &EnvConfigFiles::default(), None)
             .await
             .map_err(|e| {
-                // Display of each error in the chain, on one line (the SDK's
-                // own context printer adds the Debug form).
-                let mut text = e.to_string();
-                let mut source = std::error::Error::source(&e);
-                while let Some(inner) = source {
-                    text.push_str(": ");
-                    text.push_str(&inner.to_string());
-                    source = inner.source();
-                }
                 format!(
                     "cannot read the AWS config files: {}: fix the file, or point AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE at another",
-                    text.split_whitespace().collect::<Vec<_>>().join(" ")
+                    crate::error_chain::text(&e)
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ")
                 )
             })?;
     let mut profiles: Vec<ProfileInfo> = set

@@ -6,6 +6,7 @@ use aws_credential_types::provider::error::CredentialsError;
 use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
 
 use super::error::{ErrorKind, IamError, kind_from_code};
+use crate::error_chain::text as chain_text;
 
 /// Map any SDK error of `action` (e.g. `iam:ListUsers`) to an [`IamError`].
 pub fn from_sdk<E, R>(action: &'static str, err: &SdkError<E, R>) -> IamError
@@ -40,22 +41,6 @@ where
             IamError::new(kind, action, chain_text(err))
         }
     }
-}
-
-/// The whole source chain on one line: each error's own words, once (the
-/// SDK's `DisplayErrorContext` adds every error's `Debug` form, which can
-/// hold a whole request).
-fn chain_text(err: &(dyn StdError + 'static)) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let mut source = Some(err);
-    while let Some(current) = source {
-        let text = current.to_string();
-        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-        source = current.source();
-    }
-    parts.join(": ")
 }
 
 /// When the failure is the credentials provider's, say which kind.
