@@ -23,7 +23,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 use crate::common::flows::{ch, key, select_key, select_user, typed};
-use crate::common::moto::{Moto, more_users, policy_config_at, seed};
+use crate::common::moto::{Moto, more_users, policy_config_at, seed, seeded_key, server_keys};
 use crate::common::proxy::{Fault, Proxy};
 use crate::common::states::{loading, now};
 
@@ -62,26 +62,11 @@ impl Account {
     }
 
     fn key_of(&self, user: &str, index: usize) -> String {
-        self.keys.iter().find(|(u, _)| u == user).unwrap().1[index].clone()
+        seeded_key(&self.keys, user, index)
     }
 
     async fn server_keys(&self, user: &str) -> Vec<(String, StatusType)> {
-        let out = self
-            .iam
-            .list_access_keys()
-            .user_name(user)
-            .send()
-            .await
-            .unwrap();
-        out.access_key_metadata()
-            .iter()
-            .map(|k| {
-                (
-                    k.access_key_id().unwrap().to_owned(),
-                    k.status().unwrap().clone(),
-                )
-            })
-            .collect()
+        server_keys(&self.iam, user).await
     }
 }
 

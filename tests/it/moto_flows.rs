@@ -16,7 +16,7 @@ use iamkeys::update::update;
 use iamkeys::worker::Settings;
 
 use crate::common::flows::{ch, key, select_key, select_user, typed};
-use crate::common::moto::{Moto, SeedUser, seed, standard_users};
+use crate::common::moto::{Moto, SeedUser, seed, seeded_key, server_keys, standard_users};
 use crate::common::proxy::Proxy;
 use crate::common::states::loading;
 
@@ -64,29 +64,11 @@ impl Account {
     }
 
     fn key_of(&self, user: &str, index: usize) -> String {
-        self.keys.iter().find(|(u, _)| u == user).unwrap().1[index].clone()
+        seeded_key(&self.keys, user, index)
     }
 
     async fn server_keys(&self, user: &str) -> Vec<(String, StatusType)> {
-        let out = self
-            .iam
-            .list_access_keys()
-            .user_name(user)
-            .send()
-            .await
-            .unwrap();
-        let mut keys: Vec<_> = out
-            .access_key_metadata()
-            .iter()
-            .map(|k| {
-                (
-                    k.access_key_id().unwrap().to_owned(),
-                    k.status().unwrap().clone(),
-                )
-            })
-            .collect();
-        keys.sort();
-        keys
+        server_keys(&self.iam, user).await
     }
 
     async fn status_on_server(&self, user: &str, key_id: &str) -> Option<StatusType> {

@@ -197,6 +197,28 @@ pub async fn seed(iam: &aws_sdk_iam::Client, users: &[SeedUser]) -> Vec<(String,
     out
 }
 
+/// The ID of `user`'s `index`-th key as [`seed`] returned them.
+pub fn seeded_key(keys: &[(String, Vec<String>)], user: &str, index: usize) -> String {
+    keys.iter().find(|(u, _)| u == user).unwrap().1[index].clone()
+}
+
+/// A user's keys as the server has them now: (ID, status), sorted by ID.
+pub async fn server_keys(iam: &aws_sdk_iam::Client, user: &str) -> Vec<(String, StatusType)> {
+    let out = iam.list_access_keys().user_name(user).send().await.unwrap();
+    let mut keys: Vec<_> = out
+        .access_key_metadata()
+        .iter()
+        .map(|k| {
+            (
+                k.access_key_id().unwrap().to_owned(),
+                k.status().unwrap().clone(),
+            )
+        })
+        .collect();
+    keys.sort();
+    keys
+}
+
 /// The standard small account: every key situation the UI distinguishes.
 pub fn standard_users() -> Vec<SeedUser> {
     vec![
