@@ -6,7 +6,7 @@
 
 use std::hint::black_box;
 
-use chrono::{TimeDelta, TimeZone, Utc};
+use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use crossterm::event::{KeyCode, KeyEvent};
 use iamkeys::action::{Action, Loaded};
@@ -32,6 +32,16 @@ fn loaded(state: &State, result: Loaded) -> Action {
 
 /// 5,000 users (70% with a console password, 0-2 keys, some inactive),
 /// loaded through `update` as the UI would.
+/// A credential report generated for this load.
+fn fresh_report(generated_at: DateTime<Utc>, rows: Vec<ReportRow>) -> CredentialReport {
+    CredentialReport {
+        generated_at,
+        rows,
+        rejected: Vec::new(),
+        fresh: true,
+    }
+}
+
 fn big_state() -> State {
     let now = Utc.with_ymd_and_hms(2026, 11, 28, 12, 0, 0).unwrap();
     let session = Session {
@@ -62,7 +72,7 @@ fn big_state() -> State {
                 } else {
                     KeyStatus::Active
                 },
-                created: user.created + TimeDelta::minutes(2),
+                created: Some(user.created + TimeDelta::minutes(2)),
             })
             .collect()
     };
@@ -75,7 +85,7 @@ fn big_state() -> State {
                 keys.get(k)
                     .map(|key| ReportKeySlot {
                         active: key.status == KeyStatus::Active,
-                        last_rotated: Some(key.created),
+                        last_rotated: key.created,
                         last_used: LastUsed {
                             date: (i % 4 != 0).then(|| now - TimeDelta::days(3)),
                             service: Some("s3".into()),
@@ -115,10 +125,7 @@ fn big_state() -> State {
     }
     let action = loaded(
         &state,
-        Loaded::CredentialReport(Ok(CredentialReport {
-            generated_at: now,
-            rows,
-        })),
+        Loaded::CredentialReport(Ok(fresh_report(now, rows))),
     );
     update(&mut state, action);
     for (i, user) in users.iter().enumerate() {

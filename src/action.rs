@@ -65,12 +65,14 @@ pub enum Loaded {
     /// Groups and tags of a user (the details area, key descriptions).
     UserExtras {
         user: String,
-        result: Result<crate::state::users::Extras, IamError>,
+        extras: crate::state::users::Extras,
     },
-    /// Console password and MFA, from per-user calls when the report is denied.
+    /// Console password and MFA, from per-user calls (no credential report,
+    /// or a user the report does not hold); each succeeds or fails alone.
     UserDetails {
         user: String,
-        result: Result<(bool, bool), IamError>,
+        password: Result<bool, IamError>,
+        mfa: Result<bool, IamError>,
     },
 }
 

@@ -118,7 +118,7 @@ mod tests {
                 id: "AKIANEW".into(),
                 user_name: "alice".into(),
                 status: KeyStatus::Active,
-                created: Utc::now(),
+                created: Some(Utc::now()),
             },
             secret: Secret::new("TOPSECRETVALUE"),
         }));

@@ -144,6 +144,41 @@ pub enum ConfigError {
     Invalid { path: PathBuf, message: String },
 }
 
+/// A TOML error on one line: "line 3, column 16: invalid type: …" (the
+/// toml crate's own text spans five lines with a source excerpt).
+fn one_line(text: &str, err: &toml::de::Error) -> String {
+    let message = err
+        .message()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ");
+    match err.span() {
+        Some(span) => {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            // The line itself names the key a type error is about.
+            let source: String = text
+                .lines()
+                .nth(line - 1)
+                .unwrap_or("")
+                .trim()
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(60)
+                .collect();
+            if source.is_empty() {
+                format!("line {line}, column {column}: {message}")
+            } else {
+                format!("line {line}, column {column} (`{source}`): {message}")
+            }
+        }
+        None => message,
+    }
+}
+
 const LOG_LEVELS: [&str; 5] = ["error", "warn", "info", "debug", "trace"];
 
 impl Config {
@@ -156,8 +191,7 @@ impl Config {
             path: path.to_owned(),
             message,
         };
-        let config: Self =
-            toml::from_str(text).map_err(|e| invalid(e.to_string().trim_end().to_owned()))?;
+        let config: Self = toml::from_str(text).map_err(|e| invalid(one_line(text, &e)))?;
         if config.concurrency == 0 || config.concurrency > 64 {
             return Err(invalid(format!(
                 "concurrency = {} is out of range: use 1 to 64",

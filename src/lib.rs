@@ -21,6 +21,7 @@ pub mod report;
 pub mod run;
 pub mod secret;
 pub mod state;
+pub mod text;
 pub mod timings;
 pub mod ui;
 pub mod update;

@@ -11,6 +11,9 @@ use crate::secret::Secret;
 pub enum KeyStatus {
     Active,
     Inactive,
+    /// A status IAM sent that iamkeys does not know: no rule judges the key
+    /// (the audit says so), and it is never read as Active or Inactive.
+    Unknown,
 }
 
 impl KeyStatus {
@@ -19,6 +22,7 @@ impl KeyStatus {
         match self {
             Self::Active => "Active",
             Self::Inactive => "Inactive",
+            Self::Unknown => "Unknown",
         }
     }
 }
@@ -53,7 +57,9 @@ pub struct AccessKey {
     pub id: String,
     pub user_name: String,
     pub status: KeyStatus,
-    pub created: DateTime<Utc>,
+    /// `None` when IAM sent no creation date: the age-based rules cannot
+    /// judge the key (the audit says so) instead of counting from 1970.
+    pub created: Option<DateTime<Utc>>,
 }
 
 /// One page of a paginated IAM listing.
@@ -115,11 +121,29 @@ pub struct ReportRow {
 /// The name IAM gives the root user's row.
 pub const ROOT_ROW: &str = "<root_account>";
 
+/// A credential report row that was not read: wrong field count or a value
+/// outside what IAM documents. Its user is audited with per-user calls.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RejectedRow {
+    /// The line of the CSV (the header is line 1).
+    pub line: u64,
+    /// The row's first field, as far as it can be told (may be cut short).
+    pub user: String,
+    pub reason: String,
+}
+
 /// A parsed credential report.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CredentialReport {
     pub generated_at: DateTime<Utc>,
     pub rows: Vec<ReportRow>,
+    /// Rows that were not read (their users fall back to per-user calls).
+    pub rejected: Vec<RejectedRow>,
+    /// Generated for this run (IAM's first `GenerateCredentialReport`
+    /// answer was `STARTED` or `INPROGRESS`), so current. A report IAM
+    /// already had (`COMPLETE` at once) may be up to 4 hours old: keys made
+    /// since are not in it, so every user's keys are listed.
+    pub fresh: bool,
 }
 
 impl CredentialReport {

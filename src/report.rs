@@ -72,7 +72,8 @@ pub struct KeyEntry {
     /// `null` unless keys were listed (`--key-ids`): the credential report holds no key IDs.
     pub access_key_id: Option<String>,
     pub status: KeyStatus,
-    pub created: DateTime<Utc>,
+    /// `null` when IAM sent no creation date.
+    pub created: Option<DateTime<Utc>>,
     pub last_used: Option<DateTime<Utc>>,
     pub last_used_service: Option<String>,
     pub last_used_region: Option<String>,
@@ -131,6 +132,8 @@ pub struct AccountEntry {
     pub credential_report_generated_at: Option<DateTime<Utc>>,
     /// Why this profile could not be audited; its users and findings are missing.
     pub error: Option<String>,
+    /// Every rule could be judged for every user and key of this account.
+    pub complete: bool,
 }
 
 /// The whole report (`iamkeys.report/v1`).
@@ -143,8 +146,16 @@ pub struct Report {
     pub account_id: Option<String>,
     pub credential_report_generated_at: Option<DateTime<Utc>>,
     pub thresholds: Thresholds,
-    /// Things a reader must know, e.g. that the credential report was refused.
+    /// Things a reader must know: where the data came from (a credential
+    /// report generated for this run, or one IAM already had), and every
+    /// gap — what could not be read, with the API and the users affected.
     pub notes: Vec<String>,
+    /// `false` when any rule could not be judged somewhere (see `gaps`):
+    /// the exit code is then 2, whatever the findings.
+    pub complete: bool,
+    /// What could not be read, one line per API and cause, with the users
+    /// affected (also in `notes`).
+    pub gaps: Vec<String>,
     /// Every account audited, failed ones included.
     pub accounts: Vec<AccountEntry>,
     pub users: Vec<UserEntry>,
@@ -155,13 +166,11 @@ impl Report {
     /// Build the report from a fully loaded state.
     #[must_use]
     pub fn from_state(state: &State, generated_at: DateTime<Utc>) -> Self {
-        let mut notes = Vec::new();
-        if let ReportStatus::Denied(err) = &state.report {
-            notes.push(format!(
-                "The credential report was refused ({}): console password, MFA and last use come from per-user calls (GetLoginProfile, ListMFADevices, GetAccessKeyLastUsed); root access keys were not checked.",
-                err.action
-            ));
-        }
+        let mut notes = source_notes(state);
+        let all_gaps = state.gaps();
+        let complete = !all_gaps.iter().any(|g| g.blocks_audit);
+        let gaps = crate::state::gaps::lines(&all_gaps);
+        notes.extend(gaps.iter().cloned());
         let mut rows: Vec<_> = state.users.rows().collect();
         rows.sort_by(|a, b| a.user.name.cmp(&b.user.name));
         let profile = state.session.profile.clone();
@@ -208,12 +217,15 @@ impl Report {
                 account_id: account_id.clone(),
                 credential_report_generated_at,
                 error: None,
+                complete,
             }],
             profile: Some(profile),
             account_id,
             credential_report_generated_at,
             thresholds: state.thresholds.clone(),
             notes,
+            complete,
+            gaps,
             users,
             findings,
         }
@@ -234,6 +246,8 @@ impl Report {
             credential_report_generated_at: None,
             thresholds,
             notes: Vec::new(),
+            complete: true,
+            gaps: Vec::new(),
             accounts: Vec::new(),
             users: Vec::new(),
             findings: Vec::new(),
@@ -241,6 +255,10 @@ impl Report {
         for (profile, part) in parts {
             match part {
                 Ok(report) => {
+                    merged.complete &= report.complete;
+                    merged
+                        .gaps
+                        .extend(report.gaps.into_iter().map(|n| format!("{profile}: {n}")));
                     merged
                         .notes
                         .extend(report.notes.into_iter().map(|n| format!("{profile}: {n}")));
@@ -248,12 +266,16 @@ impl Report {
                     merged.users.extend(report.users);
                     merged.findings.extend(report.findings);
                 }
-                Err(error) => merged.accounts.push(AccountEntry {
-                    profile,
-                    account_id: None,
-                    credential_report_generated_at: None,
-                    error: Some(error),
-                }),
+                Err(error) => {
+                    merged.complete = false;
+                    merged.accounts.push(AccountEntry {
+                        profile,
+                        account_id: None,
+                        credential_report_generated_at: None,
+                        error: Some(error),
+                        complete: false,
+                    });
+                }
             }
         }
         merged
@@ -269,6 +291,59 @@ impl Report {
     pub fn fails(&self, fail_on: &FailOn) -> bool {
         self.findings.iter().any(|f| fail_on.fails(f.id))
     }
+}
+
+/// Where the data came from, and what that means for the audit.
+fn source_notes(state: &State) -> Vec<String> {
+    let mut notes = Vec::new();
+    let at = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    match &state.report {
+        ReportStatus::Loaded(report) if report.fresh => {
+            let listed = state
+                .users
+                .rows()
+                .filter(|r| r.listed_keys().is_some())
+                .count();
+            notes.push(if state.list_keys {
+                format!(
+                    "The credential report was generated for this run ({}); every user's keys were listed as well.",
+                    at(report.generated_at)
+                )
+            } else {
+                format!(
+                    "The credential report was generated for this run ({}), so it is current: the audit reads it, and keys were listed only for the {listed} users whose findings need a key ID or who are not in the report.",
+                    at(report.generated_at)
+                )
+            });
+        }
+        ReportStatus::Loaded(report) => notes.push(format!(
+            "IAM returned a credential report it already had (generated {}; IAM keeps one for up to 4 hours), so keys made since are not in it: every user's keys were listed, and last use and console password were asked of IAM where the report could not speak for a key or might be out of date.",
+            at(report.generated_at)
+        )),
+        ReportStatus::Denied(err) | ReportStatus::Failed(err) => notes.push(format!(
+            "The credential report could not be had ({} {}): console password, MFA and last use come from per-user calls (GetLoginProfile, ListMFADevices, GetAccessKeyLastUsed).",
+            err.action,
+            crate::state::gaps::cause(err)
+        )),
+        ReportStatus::Loading => {}
+    }
+    if let Some(report) = state.credential_report()
+        && !report.rejected.is_empty()
+    {
+        let rows: Vec<String> = report
+            .rejected
+            .iter()
+            .take(5)
+            .map(|r| format!("line {} ({}): {}", r.line, r.user, r.reason))
+            .collect();
+        notes.push(format!(
+            "{} credential report rows could not be read and were not used ({}{}): those users were audited with per-user calls.",
+            report.rejected.len(),
+            rows.join("; "),
+            if report.rejected.len() > 5 { "; …" } else { "" }
+        ));
+    }
+    notes
 }
 
 #[cfg(test)]

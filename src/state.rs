@@ -1,5 +1,6 @@
 //! Everything the UI shows, as plain data. `update` changes it; `ui` reads it.
 
+pub mod gaps;
 pub mod modal;
 pub mod users;
 
@@ -7,6 +8,7 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 
+pub use gaps::Gap;
 pub use modal::{
     Button, Confirm, DeleteDialog, KeyTarget, Operation, Outcome, Posture, ProfilePicker, Progress,
     SaveState, SecretDialog,
@@ -150,6 +152,8 @@ pub struct State {
     pub users_with_keys: usize,
     /// Users whose console password is known.
     pub users_with_password: usize,
+    /// Users something is missing about (see [`UserRow::gaps`]), kept by `update`.
+    pub gap_users: BTreeSet<String>,
     /// The time the findings were computed at (ages move slowly; they are
     /// recomputed when data changes, and hourly).
     pub audit_now: DateTime<Utc>,
@@ -206,6 +210,7 @@ impl State {
             newest_key: None,
             users_with_keys: 0,
             users_with_password: 0,
+            gap_users: BTreeSet::new(),
             marks: BTreeSet::new(),
             busy_keys: BTreeSet::new(),
             busy_users: BTreeSet::new(),
@@ -229,6 +234,40 @@ impl State {
             ReportStatus::Loaded(report) => Some(report),
             _ => None,
         }
+    }
+
+    /// The credential report could not be had (refused or failed past the
+    /// retries): per-user calls fill in, and root keys are not checked.
+    #[must_use]
+    pub fn report_unavailable(&self) -> Option<&IamError> {
+        match &self.report {
+            ReportStatus::Denied(err) | ReportStatus::Failed(err) => Some(err),
+            _ => None,
+        }
+    }
+
+    /// Everything the audit could not see so far: the root's keys without
+    /// a credential report, then each user's gaps.
+    #[must_use]
+    pub fn gaps(&self) -> Vec<Gap> {
+        let mut out: Vec<Gap> = self
+            .report_unavailable()
+            .map(Gap::root)
+            .into_iter()
+            .collect();
+        for user in &self.gap_users {
+            if let Some(row) = self.users.get(user) {
+                out.extend(row.gaps());
+            }
+        }
+        out
+    }
+
+    /// Whether a rule's data is missing (what [`State::gaps`] lists,
+    /// less what no rule needs).
+    #[must_use]
+    pub fn audit_incomplete(&self) -> bool {
+        self.gaps().iter().any(|g| g.blocks_audit)
     }
 
     /// The identity iamkeys is signed in as, once known.

@@ -314,19 +314,19 @@ impl Worker {
             Call::UserExtras { user } => {
                 let (groups, tags) =
                     tokio::join!(client.user_groups(&user), client.user_tags(&user));
-                let result = groups.and_then(|groups| {
-                    Ok(crate::state::users::Extras {
-                        groups,
-                        tags: tags?,
-                    })
-                });
-                Loaded::UserExtras { user, result }
+                Loaded::UserExtras {
+                    user,
+                    extras: crate::state::users::Extras { groups, tags },
+                }
             }
             Call::UserDetails { user } => {
                 let (password, mfa) =
                     tokio::join!(client.has_login_profile(&user), client.has_mfa(&user));
-                let result = password.and_then(|password| Ok((password, mfa?)));
-                Loaded::UserDetails { user, result }
+                Loaded::UserDetails {
+                    user,
+                    password,
+                    mfa,
+                }
             }
         }
     }

@@ -45,7 +45,7 @@ fn root_findings(root: &ReportRow) -> Vec<Finding> {
             created_with_user: None,
             message: format!(
                 "the root user has an active access key (last rotated {})",
-                day(k.created)
+                k.created.map_or_else(|| "unknown".to_owned(), day)
             ),
         })
         .collect()
@@ -72,58 +72,67 @@ pub fn user_findings(
     for key in user.keys.iter().filter(|k| k.status == KeyStatus::Active) {
         let id = key.id.as_deref();
         let name = key_name(id);
-        let age = now - key.created;
+        // A key without a creation date is not judged by the age rules (the
+        // audit names it as a gap instead of counting from 1970).
+        let age = key.created.map(|created| now - created);
         // CIS audit: console password AND Active key AND never used.
         if let (Some(true), Some(used)) = (user.password, &key.last_used)
             && used.date.is_none()
-            && age >= grace
+            && (grace == TimeDelta::zero() || age.is_some_and(|age| age >= grace))
         {
-            let with_user = (key.created - user.created).abs() <= thresholds.initial_setup_window();
-            let when = if with_user {
-                "with the user"
-            } else {
-                "after the user"
+            let with_user = key
+                .created
+                .map(|created| (created - user.created).abs() <= thresholds.initial_setup_window());
+            let when = match with_user {
+                Some(true) => "with the user",
+                Some(false) => "after the user",
+                None => "at an unknown time",
             };
             out.push(finding(
                     FindingId::InitialSetupKey,
                     id,
-                    Some(with_user),
+                    with_user,
                     format!(
                         "{} has a console password and {name}, created {} {when} (user created {}), has never been used",
                         user.name,
-                        day(key.created),
+                        key.created.map_or_else(|| "on an unknown date".to_owned(), day),
                         day(user.created)
                     ),
                 ));
         }
-        if let Some(used) = &key.last_used {
+        if let Some(used) = &key.last_used
             // A never-used key counts from its creation.
-            let since = used.date.unwrap_or(key.created);
-            if now - since >= unused_after {
-                let what = match used.date {
-                    Some(date) => format!("last used {}", day(date)),
-                    None => format!("never used since it was created {}", day(key.created)),
-                };
-                out.push(finding(
-                    FindingId::UnusedKey,
-                    id,
-                    None,
-                    format!(
-                        "{name} is active but {what}: {} days, the limit is {}",
-                        (now - since).num_days(),
-                        thresholds.unused_days
-                    ),
-                ));
-            }
+            && let Some(since) = used.date.or(key.created)
+            && now - since >= unused_after
+        {
+            let what = match (used.date, key.created) {
+                (Some(date), _) => format!("last used {}", day(date)),
+                (None, Some(created)) => {
+                    format!("never used since it was created {}", day(created))
+                }
+                (None, None) => "never used".to_owned(),
+            };
+            out.push(finding(
+                FindingId::UnusedKey,
+                id,
+                None,
+                format!(
+                    "{name} is active but {what}: {} days, the limit is {}",
+                    (now - since).num_days(),
+                    thresholds.unused_days
+                ),
+            ));
         }
-        if age > rotate_after {
+        if let (Some(age), Some(created)) = (age, key.created)
+            && age > rotate_after
+        {
             out.push(finding(
                 FindingId::KeyNotRotated,
                 id,
                 None,
                 format!(
                     "{name} is active and was created {}: {} days old, the limit is {}",
-                    day(key.created),
+                    day(created),
                     age.num_days(),
                     thresholds.rotation_days
                 ),
@@ -184,7 +193,7 @@ mod tests {
         KeyInput {
             id: Some(id.into()),
             status,
-            created,
+            created: Some(created),
             last_used,
         }
     }
@@ -480,5 +489,38 @@ mod tests {
             "{}",
             found[2].message
         );
+    }
+
+    #[test]
+    fn a_key_without_a_creation_date_is_not_aged_from_1970() {
+        let mut k = key("K", KeyStatus::Active, ago(3), used(ago(1)));
+        k.created = None;
+        let u = user(Some(false), ago(400), vec![k]);
+        assert!(
+            ids(&u, &t()).is_empty(),
+            "neither key_not_rotated nor unused_key from an unknown date"
+        );
+        // Never used, with a console password: still initial_setup_key
+        // (that rule needs no date), with created_with_user unknown.
+        let mut k = key("K", KeyStatus::Active, ago(3), never());
+        k.created = None;
+        let u = user(Some(true), ago(400), vec![k]);
+        let found = user_findings(&u, now(), &t());
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].id, SETUP);
+        assert_eq!(found[0].created_with_user, None);
+    }
+
+    #[test]
+    fn a_key_of_unknown_status_neither_fires_nor_counts_as_inactive() {
+        let u = user(
+            Some(true),
+            ago(400),
+            vec![
+                key("K1", KeyStatus::Unknown, ago(300), never()),
+                key("K2", KeyStatus::Active, ago(1), used(ago(1))),
+            ],
+        );
+        assert!(ids(&u, &t()).is_empty());
     }
 }

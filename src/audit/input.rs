@@ -12,7 +12,8 @@ pub struct KeyInput {
     /// `None` for a key known only from the credential report.
     pub id: Option<String>,
     pub status: KeyStatus,
-    pub created: DateTime<Utc>,
+    /// `None`: IAM gave no creation date; the age rules cannot judge it.
+    pub created: Option<DateTime<Utc>>,
     /// `None`: not known (yet). `Some` with no date: never used.
     pub last_used: Option<LastUsed>,
 }
@@ -41,7 +42,7 @@ pub fn report_keys(row: &ReportRow) -> Vec<KeyInput> {
                 } else {
                     KeyStatus::Inactive
                 },
-                created: slot.last_rotated?,
+                created: Some(slot.last_rotated?),
                 last_used: Some(slot.last_used.clone()),
             })
         })

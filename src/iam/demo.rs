@@ -74,7 +74,7 @@ fn seed_user(n: usize, now: DateTime<Utc>) -> MemoryUser {
         id: key_id(n * 2 + i),
         user_name: name.clone(),
         status,
-        created: at,
+        created: Some(at),
     };
     let (password, keys) = match situation {
         Situation::InitialSetupKey => (

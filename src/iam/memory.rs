@@ -248,8 +248,15 @@ impl IamClient for MemoryIam {
 
     async fn generate_credential_report(&self) -> Result<ReportState, IamError> {
         let mut account = self.call("iam:GenerateCredentialReport").await?;
+        // As IAM: STARTED the first time, COMPLETE while a report exists
+        // (this one is built live on every get, so it is never stale).
+        let state = if account.generated.is_some() {
+            ReportState::Complete
+        } else {
+            ReportState::Started
+        };
         account.generated = Some(Utc::now());
-        Ok(ReportState::Complete)
+        Ok(state)
     }
 
     async fn get_credential_report(&self) -> Result<CredentialReport, IamError> {
@@ -271,7 +278,7 @@ impl IamClient for MemoryIam {
                         .get(i)
                         .map(|(k, used)| ReportKeySlot {
                             active: k.status == KeyStatus::Active,
-                            last_rotated: Some(k.created),
+                            last_rotated: k.created,
                             last_used: used.clone(),
                         })
                         .unwrap_or_default()
@@ -287,7 +294,12 @@ impl IamClient for MemoryIam {
                 }
             }))
             .collect();
-        Ok(CredentialReport { generated_at, rows })
+        Ok(CredentialReport {
+            generated_at,
+            rows,
+            rejected: Vec::new(),
+            fresh: false,
+        })
     }
 
     async fn access_key_last_used(&self, key_id: &str) -> Result<LastUsed, IamError> {
@@ -363,7 +375,7 @@ impl IamClient for MemoryIam {
             ),
             user_name: user.to_owned(),
             status: KeyStatus::Active,
-            created: Utc::now(),
+            created: Some(Utc::now()),
         };
         let secret = Secret::new(random_text(
             b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",

@@ -62,17 +62,28 @@ fn time(value: &aws_smithy_types::DateTime) -> DateTime<Utc> {
     DateTime::from_timestamp(value.secs(), value.subsec_nanos()).unwrap_or_default()
 }
 
+/// IAM's key status; anything else (a new value, none at all) is
+/// `Unknown`, never read as Inactive (that would hide findings).
 fn status(value: Option<&StatusType>) -> KeyStatus {
     match value {
         Some(StatusType::Active) => KeyStatus::Active,
-        _ => KeyStatus::Inactive,
+        Some(StatusType::Inactive) => KeyStatus::Inactive,
+        other => {
+            tracing::warn!(status = ?other, "an access key status iamkeys does not know");
+            KeyStatus::Unknown
+        }
     }
 }
 
-fn sdk_status(value: KeyStatus) -> StatusType {
+fn sdk_status(value: KeyStatus) -> Result<StatusType, IamError> {
     match value {
-        KeyStatus::Active => StatusType::Active,
-        KeyStatus::Inactive => StatusType::Inactive,
+        KeyStatus::Active => Ok(StatusType::Active),
+        KeyStatus::Inactive => Ok(StatusType::Inactive),
+        KeyStatus::Unknown => Err(IamError::new(
+            ErrorKind::InvalidInput,
+            "iam:UpdateAccessKey",
+            "a key can only be made Active or Inactive",
+        )),
     }
 }
 
@@ -168,7 +179,7 @@ impl IamClient for SdkIam {
                     id: k.access_key_id()?.to_owned(),
                     user_name: k.user_name().unwrap_or(user).to_owned(),
                     status: status(k.status()),
-                    created: k.create_date().map(time).unwrap_or_default(),
+                    created: k.create_date().map(time),
                 })
             })
             .collect();
@@ -204,11 +215,21 @@ impl IamClient for SdkIam {
             .content()
             .map(aws_smithy_types::Blob::as_ref)
             .unwrap_or_default();
-        let rows = credential_report::parse(content)
+        let parsed = credential_report::parse(content)
             .map_err(|e| IamError::new(ErrorKind::Other, ACTION, e.to_string()))?;
+        // Without its time the report's age is unknown: not read at all.
+        let generated_at = out.generated_time().map(time).ok_or_else(|| {
+            IamError::new(
+                ErrorKind::Other,
+                ACTION,
+                "the report came without a GeneratedTime",
+            )
+        })?;
         Ok(CredentialReport {
-            generated_at: out.generated_time().map(time).unwrap_or_default(),
-            rows,
+            generated_at,
+            rows: parsed.rows,
+            rejected: parsed.rejected,
+            fresh: false,
         })
     }
 
@@ -313,7 +334,7 @@ impl IamClient for SdkIam {
                 id: key.access_key_id().to_owned(),
                 user_name: key.user_name().to_owned(),
                 status: status(Some(key.status())),
-                created: key.create_date().map(time).unwrap_or_default(),
+                created: key.create_date().map(time),
             },
             secret: Secret::new(key.secret_access_key()),
         })
@@ -329,7 +350,7 @@ impl IamClient for SdkIam {
             .update_access_key()
             .user_name(user)
             .access_key_id(key_id)
-            .status(sdk_status(new_status))
+            .status(sdk_status(new_status)?)
             .send()
             .await
             .map_err(|e| from_sdk("iam:UpdateAccessKey", &e))?;

@@ -15,7 +15,7 @@ use crate::audit::Thresholds;
 use crate::headless::settle_with;
 use crate::iam::IamClient;
 use crate::keymap::Keymap;
-use crate::state::{IdentityStatus, KeysState, ListStatus, ReportStatus, Session, State};
+use crate::state::{IdentityStatus, ListStatus, Session, State};
 use crate::worker::Settings;
 
 /// How long a whole report may take before it is abandoned.
@@ -53,15 +53,10 @@ pub async fn produce(
     if let ListStatus::Failed(err) = &state.list {
         return Err(say(err));
     }
-    if let ReportStatus::Failed(err) = &state.report {
-        return Err(say(err));
-    }
-    if let Some((user, err)) = state.users.rows().find_map(|r| match &r.keys {
-        KeysState::Failed(err) => Some((r.user.name.clone(), err.clone())),
-        _ => None,
-    }) {
-        return Err(format!("{user}: {}", say(&err)));
-    }
+    // A failed credential report, a user whose keys or password could not
+    // be read: the report is still made, with each gap named in its notes,
+    // and marked incomplete (exit 2). One user's failure never discards
+    // the others.
     Ok(Report::from_state(&state, Utc::now()))
 }
 
@@ -85,12 +80,25 @@ pub fn finish(
             .map_err(|e| format!("cannot write {}: {e}", path.display()))
     } else {
         let mut out = std::io::stdout().lock();
-        out.write_all(text.as_bytes())
-            .and_then(|()| out.flush())
-            .map_err(|e| format!("cannot write the report to stdout: {e}"))
+        match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+            // A reader that has seen enough (`| head`) closed the pipe: not
+            // an error, and nothing to say; the exit code is the audit's.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            other => other.map_err(|e| format!("cannot write the report to stdout: {e}")),
+        }
     };
     if let Err(err) = written {
         eprintln!("iamkeys report: {err}");
+        return ExitCode::from(EXIT_ERROR);
+    }
+    if !report.complete {
+        eprintln!(
+            "iamkeys report: the audit is incomplete ({} gaps, named in the notes); exit 2",
+            report.gaps.len()
+        );
+        for gap in &report.gaps {
+            eprintln!("iamkeys report: {gap}");
+        }
         return ExitCode::from(EXIT_ERROR);
     }
     if report.fails(fail_on) {

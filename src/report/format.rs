@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 
 use super::Report;
+use crate::text::{clean, csv_cell};
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -52,30 +53,31 @@ fn csv_text(report: &Report) -> Result<String, String> {
             .created_with_user
             .map(|b| b.to_string())
             .unwrap_or_default();
+        let record = [
+            f.profile.as_str(),
+            f.account_id.as_deref().unwrap_or(""),
+            f.id.as_str(),
+            f.severity.as_str(),
+            f.cis.v1_4_to_v4_0,
+            f.cis.v5_0,
+            f.cis.v6_0,
+            &f.user_name,
+            f.access_key_id.as_deref().unwrap_or(""),
+            &created_with_user,
+            &f.message,
+        ];
         writer
-            .write_record([
-                f.profile.as_str(),
-                f.account_id.as_deref().unwrap_or(""),
-                f.id.as_str(),
-                f.severity.as_str(),
-                f.cis.v1_4_to_v4_0,
-                f.cis.v5_0,
-                f.cis.v6_0,
-                &f.user_name,
-                f.access_key_id.as_deref().unwrap_or(""),
-                &created_with_user,
-                &f.message,
-            ])
+            .write_record(record.iter().map(|cell| csv_cell(cell).into_owned()))
             .map_err(|e| e.to_string())?;
     }
     let bytes = writer.into_inner().map_err(|e| e.to_string())?;
     String::from_utf8(bytes).map_err(|e| e.to_string())
 }
 
-fn table(report: &Report) -> String {
-    let mut out = String::new();
+/// The lines above the findings: the run, each account, completeness, notes.
+fn table_head(report: &Report, out: &mut String) {
     let _ = writeln!(
-        out,
+        *out,
         "iamkeys report · {}",
         report
             .generated_at
@@ -91,19 +93,38 @@ fn table(report: &Report) -> String {
             ),
             (None, None) => "no credential report".to_owned(),
         };
-        let _ = writeln!(out, "profile {} · account {id} · {status}", account.profile);
+        let _ = writeln!(
+            out,
+            "profile {} · account {} · {}",
+            clean(&account.profile),
+            clean(id),
+            clean(&status)
+        );
+    }
+    if !report.complete {
+        let _ = writeln!(
+            out,
+            "INCOMPLETE AUDIT: some rules could not be judged (gaps below); the findings are what could be seen, not all there is."
+        );
     }
     for note in &report.notes {
-        let _ = writeln!(out, "note: {note}");
+        let _ = writeln!(*out, "note: {}", clean(note));
     }
     out.push('\n');
-    if report.findings.is_empty() {
+}
+
+fn table(report: &Report) -> String {
+    let mut out = String::new();
+    table_head(report, &mut out);
+    if report.findings.is_empty() && report.complete {
         out.push_str("No findings.\n");
+    } else if report.findings.is_empty() {
+        out.push_str("No findings among what could be seen: the audit is incomplete.\n");
     } else {
         let user_width = report
             .findings
             .iter()
-            .map(|f| f.user_name.len())
+            .map(|f| clean(&f.user_name).chars().count())
             .max()
             .unwrap_or(4)
             .max(4);
@@ -136,13 +157,13 @@ fn table(report: &Report) -> String {
             let _ = writeln!(
                 out,
                 "{}{:<8}  {:<20}  {:<4}  {:<user_width$}  {:<20}  {}",
-                profile_column(&f.profile),
+                profile_column(&clean(&f.profile)),
                 f.severity.as_str(),
                 f.id.as_str(),
                 f.cis.v1_4_to_v4_0,
-                f.user_name,
-                f.access_key_id.as_deref().unwrap_or("-"),
-                f.message
+                clean(&f.user_name),
+                clean(f.access_key_id.as_deref().unwrap_or("-")),
+                clean(&f.message)
             );
         }
     }

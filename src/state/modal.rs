@@ -46,7 +46,7 @@ pub struct KeyTarget {
     pub user: String,
     pub key_id: String,
     pub status: KeyStatus,
-    pub created: DateTime<Utc>,
+    pub created: Option<DateTime<Utc>>,
     /// `None` when not known; `Some` with no date when never used.
     pub last_used: Option<LastUsed>,
     /// iamkeys itself is signed with this key.

@@ -21,11 +21,13 @@ pub enum KeysState {
     Failed(IamError),
 }
 
-/// A user's groups and tags, fetched when the user is on screen.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// A user's groups and tags, fetched when the user is on screen. Each is
+/// asked on its own and fails on its own: a denied `ListUserTags` loses the
+/// key descriptions, not the groups.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Extras {
-    pub groups: Vec<String>,
-    pub tags: Vec<(String, String)>,
+    pub groups: Result<Vec<String>, IamError>,
+    pub tags: Result<Vec<(String, String)>, IamError>,
 }
 
 impl Extras {
@@ -33,6 +35,8 @@ impl Extras {
     #[must_use]
     pub fn description(&self, key_id: &str) -> Option<&str> {
         self.tags
+            .as_ref()
+            .ok()?
             .iter()
             .find(|(k, _)| k == key_id)
             .map(|(_, v)| v.as_str())
@@ -46,7 +50,6 @@ pub enum ExtrasState {
     NotRequested,
     Requested,
     Loaded(Extras),
-    Failed(IamError),
 }
 
 /// One user and everything known about them.
@@ -55,12 +58,19 @@ pub struct UserRow {
     pub user: User,
     /// Console password, from the credential report or `GetLoginProfile`.
     pub password: Option<bool>,
+    /// Why the console password could not be read (`GetLoginProfile` failed).
+    pub password_error: Option<IamError>,
+    /// A `GetLoginProfile` is asked (or answered) for this user.
+    pub details_requested: bool,
     pub mfa: Option<bool>,
+    pub mfa_error: Option<IamError>,
     /// The user's credential report row.
     pub report: Option<ReportRow>,
     pub keys: KeysState,
     /// Fresh `GetAccessKeyLastUsed` answers, by key ID.
     pub last_used: HashMap<String, LastUsed>,
+    /// `GetAccessKeyLastUsed` calls that failed, by key ID.
+    pub last_used_errors: HashMap<String, IamError>,
     /// The audit's findings for this user, kept current by `update`.
     pub findings: Vec<Finding>,
     /// Groups and tags (key descriptions), for the details area.
@@ -73,10 +83,14 @@ impl UserRow {
         Self {
             user,
             password: None,
+            password_error: None,
+            details_requested: false,
             mfa: None,
+            mfa_error: None,
             report: None,
             keys: KeysState::NotRequested,
             last_used: HashMap::new(),
+            last_used_errors: HashMap::new(),
             findings: Vec::new(),
             extras: ExtrasState::NotRequested,
         }
@@ -134,9 +148,10 @@ impl UserRow {
     #[must_use]
     pub fn report_slot(&self, key: &AccessKey) -> Option<&ReportKeySlot> {
         let report = self.report.as_ref()?;
+        let created = key.created?;
         report.keys.iter().find(|s| {
             s.last_rotated
-                .is_some_and(|t| t.timestamp() == key.created.timestamp())
+                .is_some_and(|t| t.timestamp() == created.timestamp())
         })
     }
 
@@ -280,7 +295,7 @@ impl Users {
                             .keys
                             .iter()
                             .filter(|k| k.status == KeyStatus::Active)
-                            .map(|k| k.created)
+                            .filter_map(|k| k.created)
                             .min();
                         (oldest.is_none(), oldest)
                     })

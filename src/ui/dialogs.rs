@@ -48,9 +48,8 @@ fn facts(state: &State, target: &KeyTarget) -> Vec<Line<'static>> {
             target.user, target.key_id, target.status
         )),
         Line::raw(format!(
-            "    created {} ({} old) · {used}",
-            format::date(target.created),
-            format::age(state.now, target.created),
+            "    created {} · {used}",
+            format::created(state.now, target.created),
         )),
     ]
 }
@@ -107,7 +106,7 @@ pub fn confirm(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, dial
         Operation::SetStatus { targets, status } => {
             let (word, verb, doing) = match status {
                 KeyStatus::Inactive => ("inactive", "Make inactive", "making"),
-                KeyStatus::Active => ("active", "Make active", "making"),
+                KeyStatus::Active | KeyStatus::Unknown => ("active", "Make active", "making"),
             };
             let title = if targets.len() == 1 {
                 format!(" Make key {word} ")

@@ -6,6 +6,14 @@ pub fn date(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%d").to_string()
 }
 
+/// "2026-11-28 (3 days old)", or "date unknown" when IAM gave none.
+pub fn created(now: DateTime<Utc>, created: Option<DateTime<Utc>>) -> String {
+    created.map_or_else(
+        || "on an unknown date (IAM sent none)".to_owned(),
+        |t| format!("{} ({} old)", date(t), age(now, t)),
+    )
+}
+
 pub fn date_time(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%d %H:%M UTC").to_string()
 }

@@ -47,6 +47,7 @@ fn key_item(state: &State, row: &UserRow, key: &AccessKey, theme: &Theme) -> Lis
     let status_style = match key.status {
         KeyStatus::Active => theme.active,
         KeyStatus::Inactive => theme.inactive,
+        KeyStatus::Unknown => theme.warn,
     };
     let marked = state
         .marks
@@ -74,9 +75,8 @@ fn key_item(state: &State, row: &UserRow, key: &AccessKey, theme: &Theme) -> Lis
         lines.push(Line::styled(format!("   \"{description}\""), theme.title));
     }
     lines.extend([Line::raw(format!(
-        "   created {} ({} old)",
-        format::date(key.created),
-        format::age(state.now, key.created)
+        "   created {}",
+        format::created(state.now, key.created)
     ))]);
     lines.extend(last_used_lines(state, row, key, theme));
     let found: Vec<_> = row.key_findings(&key.id).cloned().collect();
@@ -173,9 +173,11 @@ fn details_lines(state: &State, row: &UserRow, theme: &Theme) -> Vec<Line<'stati
         None => "MFA …",
     };
     let groups = match &row.extras {
-        ExtrasState::Loaded(extras) if extras.groups.is_empty() => "groups: none".to_owned(),
-        ExtrasState::Loaded(extras) => format!("groups: {}", extras.groups.join(", ")),
-        ExtrasState::Failed(err) => format!("groups: {}", err.kind_label()),
+        ExtrasState::Loaded(extras) => match &extras.groups {
+            Ok(groups) if groups.is_empty() => "groups: none".to_owned(),
+            Ok(groups) => format!("groups: {}", groups.join(", ")),
+            Err(err) => format!("groups: {}", err.kind_label()),
+        },
         _ => "groups: …".to_owned(),
     };
     vec![

@@ -30,6 +30,11 @@ pub fn refresh_user(state: &mut State, user: &str) {
     };
     let fresh = user_findings(&UserInput::from_row(row), now, &thresholds);
     let old = std::mem::replace(&mut row.findings, fresh);
+    if row.gaps().is_empty() {
+        state.gap_users.remove(user);
+    } else {
+        state.gap_users.insert(user.to_owned());
+    }
     count(&mut state.finding_totals, &old, false);
     if let Some(row) = state.users.get(user) {
         count(&mut state.finding_totals, &row.findings, true);
@@ -45,9 +50,13 @@ pub fn refresh_all(state: &mut State) {
     state.audit_now = now;
     let thresholds = state.thresholds.clone();
     let mut totals = [0; 5];
+    state.gap_users.clear();
     for row in state.users.rows_mut() {
         row.findings = user_findings(&UserInput::from_row(row), now, &thresholds);
         count(&mut totals, &row.findings, true);
+        if !row.gaps().is_empty() {
+            state.gap_users.insert(row.user.name.clone());
+        }
     }
     let root = state.credential_report().and_then(|r| r.root()).cloned();
     state.root_findings = evaluate(&[], root.as_ref(), now, &thresholds);

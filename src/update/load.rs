@@ -2,9 +2,10 @@
 
 use super::audit;
 use crate::action::Loaded;
+use crate::audit::FindingId;
 use crate::effect::{Call, Effect};
 use crate::iam::{ErrorKind, IamError};
-use crate::model::{Page, User};
+use crate::model::{KeyStatus, Page, User};
 use crate::state::users::ExtrasState;
 use crate::state::{IdentityStatus, KeysState, ListStatus, ReportStatus, State};
 
@@ -33,6 +34,7 @@ pub fn start_load(state: &mut State) -> Vec<Effect> {
     state.newest_key = None;
     state.users_with_keys = 0;
     state.users_with_password = 0;
+    state.gap_users.clear();
     vec![
         call(state, Call::Identity),
         call(state, Call::ListUsers { marker: None }),
@@ -94,10 +96,18 @@ pub(super) fn on_loaded(state: &mut State, result: Loaded) -> Vec<Effect> {
             Vec::new()
         }
         Loaded::CredentialReport(Ok(report)) => {
+            let fresh = report.fresh;
             state.report = ReportStatus::Loaded(report);
             apply_report(state, None);
             audit::refresh_all(state);
-            let mut effects = details_for_users_missing_from_report(state, None);
+            let mut effects = missing_from_report(state, None);
+            if !fresh && !state.list_keys {
+                // A report IAM already had may be hours old: keys made
+                // since are not in it. See every key that exists now.
+                state.list_keys = true;
+                let users: Vec<String> = state.users.rows().map(|r| r.user.name.clone()).collect();
+                effects.extend(queue_keys(state, &users));
+            }
             let listed: Vec<String> = state
                 .users
                 .rows()
@@ -105,8 +115,10 @@ pub(super) fn on_loaded(state: &mut State, result: Loaded) -> Vec<Effect> {
                 .map(|r| r.user.name.clone())
                 .collect();
             for user in &listed {
-                effects.extend(last_used_requests(state, user, false));
+                effects.extend(last_used_requests(state, user));
+                effects.extend(verify_password(state, user));
             }
+            effects.extend(keys_for_findings(state, None));
             effects
         }
         Loaded::CredentialReport(Err(err)) => on_report_failed(state, err),
@@ -116,37 +128,32 @@ pub(super) fn on_loaded(state: &mut State, result: Loaded) -> Vec<Effect> {
             key_id,
             result,
         } => {
-            if let (Some(row), Ok(used)) = (state.users.get_mut(&user), result) {
-                row.last_used.insert(key_id, used);
+            if let Some(row) = state.users.get_mut(&user) {
+                match result {
+                    Ok(used) => {
+                        row.last_used_errors.remove(&key_id);
+                        row.last_used.insert(key_id, used);
+                    }
+                    Err(err) => {
+                        row.last_used_errors.insert(key_id, err);
+                    }
+                }
                 audit::refresh_user(state, &user);
             }
             Vec::new()
         }
-        Loaded::UserExtras { user, result } => {
+        Loaded::UserExtras { user, extras } => {
             if let Some(row) = state.users.get_mut(&user) {
-                row.extras = match result {
-                    Ok(extras) => ExtrasState::Loaded(extras),
-                    Err(err) => ExtrasState::Failed(err),
-                };
+                row.extras = ExtrasState::Loaded(extras);
             }
             Vec::new()
         }
-        Loaded::UserDetails { user, result } => {
-            match result {
-                Ok((password, mfa)) => {
-                    if let Some(row) = state.users.get_mut(&user) {
-                        if row.password.is_none() {
-                            state.users_with_password += 1;
-                        }
-                        row.password = Some(password);
-                        row.mfa = Some(mfa);
-                    }
-                    audit::refresh_user(state, &user);
-                }
-                Err(err) => {
-                    state.notice = Some(err.operator_message(&state.session.profile));
-                }
-            }
+        Loaded::UserDetails {
+            user,
+            password,
+            mfa,
+        } => {
+            on_details(state, &user, password, mfa);
             Vec::new()
         }
     }
@@ -172,22 +179,24 @@ fn on_users_page(state: &mut State, page: Page<User>) -> Vec<Effect> {
         }
         None => state.list = ListStatus::Done { pages },
     }
-    if matches!(state.report, ReportStatus::Loaded(_)) {
+    let loaded = matches!(state.report, ReportStatus::Loaded(_));
+    if loaded {
         apply_report(state, Some(&names));
-        effects.extend(details_for_users_missing_from_report(state, Some(&names)));
+        effects.extend(missing_from_report(state, Some(&names)));
     }
     for user in &names {
         audit::refresh_user(state, user);
     }
     if state.list_keys {
         effects.extend(request_selected_keys(state));
-    }
-    if state.list_keys {
         effects.extend(queue_keys(state, &names));
     }
-    if matches!(state.report, ReportStatus::Denied(_)) {
+    if loaded {
+        effects.extend(keys_for_findings(state, Some(&names)));
+    }
+    if state.report_unavailable().is_some() {
         for user in names {
-            effects.push(call(state, Call::UserDetails { user }));
+            effects.extend(details(state, &user));
         }
     }
     effects
@@ -237,30 +246,27 @@ fn apply_report(state: &mut State, only: Option<&[String]>) {
     state.users.resort();
 }
 
+/// No credential report (refused, or failed past the retries): console
+/// password, MFA and last use come from per-user calls, and every user's
+/// keys are listed. Root keys cannot be checked: the audit says so.
 fn on_report_failed(state: &mut State, err: IamError) -> Vec<Effect> {
-    if err.kind != ErrorKind::AccessDenied {
+    if err.kind == ErrorKind::AccessDenied {
+        state.notice = Some(format!(
+            "Credential report denied ({}): using per-user calls instead (slower)",
+            err.action
+        ));
+        state.report = ReportStatus::Denied(err);
+    } else {
         state.notice = Some(err.operator_message(&state.session.profile));
         state.report = ReportStatus::Failed(err);
-        return Vec::new();
     }
-    state.notice = Some(format!(
-        "Credential report denied ({}): using per-user calls instead (slower)",
-        err.action
-    ));
-    state.report = ReportStatus::Denied(err);
     let users: Vec<String> = state.users.rows().map(|r| r.user.name.clone()).collect();
-    let keys: Vec<(String, String)> = state
-        .users
-        .rows()
-        .flat_map(|r| r.listed_keys().unwrap_or_default().iter())
-        .map(|k| (k.user_name.clone(), k.id.clone()))
-        .collect();
     let mut effects = Vec::new();
     for user in &users {
-        effects.push(call(state, Call::UserDetails { user: user.clone() }));
+        effects.extend(details(state, user));
     }
-    for (user, key_id) in keys {
-        effects.push(call(state, Call::LastUsed { user, key_id }));
+    for user in &users {
+        effects.extend(last_used_requests(state, user));
     }
     if !state.list_keys {
         // Without the report, keys (and their last use) can only come from listing them.
@@ -270,25 +276,97 @@ fn on_report_failed(state: &mut State, err: IamError) -> Vec<Effect> {
     effects
 }
 
+/// Ask `GetLoginProfile` and `ListMFADevices` for a user, once.
+fn details(state: &mut State, user: &str) -> Vec<Effect> {
+    let Some(row) = state.users.get_mut(user) else {
+        return Vec::new();
+    };
+    if row.details_requested {
+        return Vec::new();
+    }
+    row.details_requested = true;
+    vec![call(
+        state,
+        Call::UserDetails {
+            user: user.to_owned(),
+        },
+    )]
+}
+
+/// Console password and MFA arrived, each on its own: a denied
+/// `ListMFADevices` does not lose the password, and a denied
+/// `GetLoginProfile` is kept, so the audit can say what it could not judge.
+fn on_details(
+    state: &mut State,
+    user: &str,
+    password: Result<bool, IamError>,
+    mfa: Result<bool, IamError>,
+) {
+    let Some(row) = state.users.get_mut(user) else {
+        return;
+    };
+    match password {
+        Ok(password) => {
+            if row.password.is_none() {
+                state.users_with_password += 1;
+            }
+            row.password = Some(password);
+            row.password_error = None;
+        }
+        Err(err) => {
+            // A password the report already gave stays; the error is kept
+            // only where nothing is known.
+            if row.password.is_none() {
+                if err.kind == ErrorKind::NoSuchEntity {
+                    state.notice = Some(format!(
+                        "User {user} no longer exists (deleted meanwhile?): press r to refresh"
+                    ));
+                }
+                row.password_error = Some(err);
+            }
+        }
+    }
+    match mfa {
+        Ok(mfa) => {
+            row.mfa = Some(mfa);
+            row.mfa_error = None;
+        }
+        Err(err) => {
+            if row.mfa.is_none() {
+                row.mfa_error = Some(err);
+            }
+        }
+    }
+    audit::refresh_user(state, user);
+}
+
 fn on_keys(
     state: &mut State,
     user: &str,
     result: Result<Vec<crate::model::AccessKey>, IamError>,
 ) -> Vec<Effect> {
-    let denied = matches!(state.report, ReportStatus::Denied(_));
     let Some(row) = state.users.get_mut(user) else {
         return Vec::new();
     };
     match result {
         Ok(mut keys) => {
-            keys.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
-            let newest = keys.iter().map(|k| k.created).max();
+            // Oldest first; a key without a date (unknown) last.
+            keys.sort_by(|a, b| {
+                (a.created.is_none(), a.created)
+                    .cmp(&(b.created.is_none(), b.created))
+                    .then_with(|| a.id.cmp(&b.id))
+            });
+            let newest = keys.iter().filter_map(|k| k.created).max();
             if !matches!(row.keys, KeysState::Loaded(_)) {
                 state.users_with_keys += 1;
             }
             row.keys = KeysState::Loaded(keys);
             state.newest_key = state.newest_key.max(newest);
             audit::refresh_user(state, user);
+            if !state.users.filter.is_empty() {
+                // A key ID typed before this user's keys were listed may match now.
+                state.users.resort();
+            }
             if state.users.selected().is_some_and(|r| r.user.name == user) {
                 let count = state
                     .users
@@ -297,7 +375,9 @@ fn on_keys(
                     .map_or(0, <[_]>::len);
                 state.key_cursor = state.key_cursor.min(count.saturating_sub(1));
             }
-            return last_used_requests(state, user, denied);
+            let mut effects = last_used_requests(state, user);
+            effects.extend(verify_password(state, user));
+            return effects;
         }
         Err(err) => {
             if err.kind == ErrorKind::NoSuchEntity {
@@ -308,17 +388,21 @@ fn on_keys(
                 state.notice = Some(err.operator_message(&state.session.profile));
             }
             row.keys = KeysState::Failed(err);
+            audit::refresh_user(state, user);
         }
     }
     Vec::new()
 }
 
 /// Ask `GetAccessKeyLastUsed` for the user's keys the credential report
-/// cannot speak for: every key when the report was refused, and keys made
-/// after the report (no slot matches their creation time).
-fn last_used_requests(state: &mut State, user: &str, denied: bool) -> Vec<Effect> {
-    let loaded = matches!(state.report, ReportStatus::Loaded(_));
-    if !denied && !loaded {
+/// cannot speak for: every key without a report, keys made after the report
+/// (no slot matches their creation time), and — when the report is one IAM
+/// already had — Active keys it shows as never used (they may have been
+/// used since, and a finding must not be invented from an old report).
+fn last_used_requests(state: &mut State, user: &str) -> Vec<Effect> {
+    let unavailable = state.report_unavailable().is_some();
+    let cached = state.credential_report().map(|r| !r.fresh);
+    if !unavailable && cached.is_none() {
         return Vec::new();
     }
     let Some(row) = state.users.get(user) else {
@@ -328,7 +412,18 @@ fn last_used_requests(state: &mut State, user: &str, denied: bool) -> Vec<Effect
         .listed_keys()
         .unwrap_or_default()
         .iter()
-        .filter(|k| !row.last_used.contains_key(&k.id) && (denied || row.report_slot(k).is_none()))
+        .filter(|k| !row.last_used.contains_key(&k.id))
+        .filter(|k| {
+            unavailable
+                || match row.report_slot(k) {
+                    None => true,
+                    Some(slot) => {
+                        cached == Some(true)
+                            && k.status != KeyStatus::Inactive
+                            && slot.last_used.date.is_none()
+                    }
+                }
+        })
         .map(|k| k.id.clone())
         .collect();
     wanted
@@ -345,13 +440,34 @@ fn last_used_requests(state: &mut State, user: &str, denied: bool) -> Vec<Effect
         .collect()
 }
 
-/// Users made after the credential report have no row in it: ask
-/// `GetLoginProfile` / `ListMFADevices` for them, so the audit knows whether
-/// they have a console password. `among` limits the check to these users.
-fn details_for_users_missing_from_report(
-    state: &mut State,
-    among: Option<&[String]>,
-) -> Vec<Effect> {
+/// With a report IAM already had, a user it shows without a console
+/// password may have been given one since: when that would decide
+/// `initial_setup_key` (an Active key with no known use), ask
+/// `GetLoginProfile` rather than trust the old row.
+fn verify_password(state: &mut State, user: &str) -> Vec<Effect> {
+    if state.credential_report().is_none_or(|r| r.fresh) {
+        return Vec::new();
+    }
+    let Some(row) = state.users.get(user) else {
+        return Vec::new();
+    };
+    let decides = row.password == Some(false)
+        && row.listed_keys().unwrap_or_default().iter().any(|k| {
+            k.status != KeyStatus::Inactive
+                && row.key_last_used(k).is_none_or(|used| used.date.is_none())
+        });
+    if decides {
+        details(state, user)
+    } else {
+        Vec::new()
+    }
+}
+
+/// Users without a (readable) row in the credential report — made after
+/// it, or whose row was rejected — get everything from per-user calls:
+/// console password and MFA, and their keys with each key's last use.
+/// `among` limits the check to these users.
+fn missing_from_report(state: &mut State, among: Option<&[String]>) -> Vec<Effect> {
     let missing: Vec<String> = state
         .users
         .rows()
@@ -359,8 +475,32 @@ fn details_for_users_missing_from_report(
         .filter(|r| among.is_none_or(|names| names.contains(&r.user.name)))
         .map(|r| r.user.name.clone())
         .collect();
-    missing
-        .into_iter()
-        .map(|user| call(state, Call::UserDetails { user }))
-        .collect()
+    let mut effects = Vec::new();
+    for user in &missing {
+        effects.extend(details(state, user));
+    }
+    effects.extend(queue_keys(state, &missing));
+    effects
+}
+
+/// Audited from the credential report alone, a key-level finding has no
+/// key ID (the report holds none): list the keys of the users who have
+/// one, so that every finding names the key to act on.
+fn keys_for_findings(state: &mut State, among: Option<&[String]>) -> Vec<Effect> {
+    let users: Vec<String> = state
+        .users
+        .rows()
+        .filter(|r| among.is_none_or(|names| names.contains(&r.user.name)))
+        .filter(|r| {
+            r.findings.iter().any(|f| {
+                f.access_key_id.is_none()
+                    && !matches!(
+                        f.id,
+                        FindingId::MultipleActiveKeys | FindingId::RootAccessKey
+                    )
+            })
+        })
+        .map(|r| r.user.name.clone())
+        .collect();
+    queue_keys(state, &users)
 }

@@ -51,7 +51,13 @@ pub(super) async fn fetch(
                 tokio::time::sleep(wait).await;
                 wait = grow(wait);
             }
-            other => return other,
+            Ok(mut report) => {
+                // A report IAM already had may be hours old; one it started
+                // for this run is current.
+                report.fresh = !complete;
+                return Ok(report);
+            }
+            Err(err) => return Err(err),
         }
     }
     Err(IamError::new(

@@ -180,7 +180,7 @@ mod dialogs {
                 id: "AKIANEWKEY0000000001".into(),
                 user_name: user.clone(),
                 status: KeyStatus::Active,
-                created: crate::common::states::now(),
+                created: Some(crate::common::states::now()),
             },
             secret: Secret::new("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
         };

@@ -394,7 +394,7 @@ fn created(user: &str) -> NewAccessKey {
             id: "AKIANEWKEY0000000001".into(),
             user_name: user.into(),
             status: KeyStatus::Active,
-            created: now(),
+            created: Some(now()),
         },
         secret: Secret::new("SECRETSECRETSECRETSECRETSECRETSECRET0001"),
     }

@@ -178,7 +178,7 @@ fn a_denied_report_falls_back_to_per_user_calls() {
         id: "AKIAALICE".into(),
         user_name: "alice".into(),
         status: KeyStatus::Active,
-        created: now(),
+        created: Some(now()),
     };
     let action = loaded(
         &state,
@@ -210,7 +210,7 @@ fn a_denied_report_falls_back_to_per_user_calls() {
         id: "AKIABOB".into(),
         user_name: "bob".into(),
         status: KeyStatus::Inactive,
-        created: now(),
+        created: Some(now()),
     };
     let action = loaded(
         &state,
@@ -231,7 +231,8 @@ fn a_denied_report_falls_back_to_per_user_calls() {
         &state,
         Loaded::UserDetails {
             user: "bob".into(),
-            result: Ok((true, false)),
+            password: Ok(true),
+            mfa: Ok(false),
         },
     );
     update(&mut state, action);

@@ -61,6 +61,8 @@ pub async fn demo_loaded() -> State {
     iam.generate_credential_report().await.unwrap();
     let mut report = iam.get_credential_report().await.unwrap();
     report.generated_at = now() - chrono::TimeDelta::hours(2);
+    // Generated for this load (the worker sets this from IAM's STARTED).
+    report.fresh = true;
     let action = loaded(&state, Loaded::CredentialReport(Ok(report)));
     update(&mut state, action);
     for user in names {
@@ -71,14 +73,14 @@ pub async fn demo_loaded() -> State {
     // The first user was selected on the first page: its groups and tags.
     let first = state.users.selected().unwrap().user.name.clone();
     let extras = iamkeys::state::users::Extras {
-        groups: iam.user_groups(&first).await.unwrap(),
-        tags: iam.user_tags(&first).await.unwrap(),
+        groups: Ok(iam.user_groups(&first).await.unwrap()),
+        tags: Ok(iam.user_tags(&first).await.unwrap()),
     };
     let action = loaded(
         &state,
         Loaded::UserExtras {
             user: first,
-            result: Ok(extras),
+            extras,
         },
     );
     update(&mut state, action);
