@@ -10,16 +10,19 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use futures::FutureExt;
-use tokio::sync::{Semaphore, mpsc};
+use tokio::sync::mpsc;
 
 use crate::action::{Action, Loaded};
 use crate::audit_log::{AuditLog, Entry};
 use crate::effect::{Actor, Call, Change, Effect};
-use crate::iam::retries::Retries;
-use crate::iam::{IamClient, list_all_access_keys};
+use crate::iam::retries::{Retries, RetryReason};
+use crate::iam::{ErrorKind, IamClient, IamError, list_all_access_keys};
 
 mod changes;
+pub mod limiter;
 mod report;
+
+use limiter::Limiter;
 
 /// The caller identity, with the account alias when it may be read (an
 /// `AccessDenied` on `ListAccountAliases` only leaves the alias out).
@@ -66,6 +69,12 @@ pub struct Settings {
     pub audit: Option<AuditLog>,
     /// How to connect to another profile; `None` refuses to switch.
     pub connector: Option<Connector>,
+    /// A read still throttled after the SDK's own retries (or its retry
+    /// quota) is tried again this many times, waiting `throttle_backoff`,
+    /// doubled each time (to 20 s, jittered): throttling is back-pressure,
+    /// not failure.
+    pub throttle_rounds: u32,
+    pub throttle_backoff: Duration,
 }
 
 impl Default for Settings {
@@ -77,6 +86,8 @@ impl Default for Settings {
             report_backoff: Duration::from_millis(50),
             audit: None,
             connector: None,
+            throttle_rounds: 10,
+            throttle_backoff: Duration::from_millis(500),
         }
     }
 }
@@ -87,7 +98,10 @@ pub struct Worker {
     client: Arc<RwLock<Arc<dyn IamClient>>>,
     connector: Option<Connector>,
     tx: mpsc::UnboundedSender<Action>,
-    slots: Arc<Semaphore>,
+    /// How many background calls may run at once (adapts to throttling).
+    limiter: Arc<Limiter>,
+    throttle_rounds: u32,
+    throttle_backoff: Duration,
     generation: Arc<AtomicU64>,
     /// Bumped when another profile's client replaces the one in use.
     client_epoch: Arc<AtomicU64>,
@@ -108,7 +122,9 @@ impl Worker {
             client: Arc::new(RwLock::new(client)),
             connector: settings.connector.clone(),
             tx,
-            slots: Arc::new(Semaphore::new(settings.concurrency.max(1))),
+            limiter: Limiter::new(settings.concurrency),
+            throttle_rounds: settings.throttle_rounds,
+            throttle_backoff: settings.throttle_backoff,
             generation: Arc::new(AtomicU64::new(0)),
             client_epoch: Arc::new(AtomicU64::new(0)),
             in_flight: Arc::new(AtomicUsize::new(0)),
@@ -129,12 +145,17 @@ impl Worker {
         };
         let tx = self.tx.clone();
         let current = self.client_epoch.clone();
+        let limiter = self.limiter.clone();
         tokio::spawn(async move {
             while retries.changed().await.is_ok() {
                 if current.load(Ordering::Relaxed) != epoch {
                     break;
                 }
                 let seen = *retries.borrow_and_update();
+                if seen.last == Some(RetryReason::Throttled) {
+                    // IAM pushes back: fewer background calls at once.
+                    limiter.throttled();
+                }
                 if tx.send(Action::Retrying(seen)).is_err() {
                     break;
                 }
@@ -268,10 +289,7 @@ impl Worker {
                     | Call::UserDetails { .. }
             );
             let _permit = if queued {
-                match worker.slots.clone().acquire_owned().await {
-                    Ok(permit) => Some(permit),
-                    Err(_) => return,
-                }
+                Some(worker.limiter.acquire().await)
             } else {
                 None
             };
@@ -290,21 +308,55 @@ impl Worker {
         });
     }
 
+    /// Run a read, trying it again while IAM throttles it (after the SDK's
+    /// own retries, or at once when the SDK's retry quota is spent), with a
+    /// growing, jittered wait: one user's throttled call must not become a
+    /// gap in the audit while IAM is only asking for patience.
+    async fn patiently<T, F, Fut>(&self, mut call: F) -> Result<T, IamError>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<T, IamError>>,
+    {
+        let mut wait = self.throttle_backoff;
+        let mut round = 0;
+        loop {
+            match call().await {
+                Err(err) if err.kind == ErrorKind::Throttling && round < self.throttle_rounds => {
+                    round += 1;
+                    self.limiter.throttled();
+                    tracing::debug!(action = err.action, round, "throttled: waiting");
+                    // Full jitter: calls throttled together do not return together.
+                    tokio::time::sleep(wait.mul_f64(0.5 + fastrand::f64() / 2.0)).await;
+                    wait = (wait * 2).min(Duration::from_secs(20));
+                }
+                Ok(value) => {
+                    self.limiter.succeeded();
+                    return Ok(value);
+                }
+                Err(err) => return Err(err),
+            }
+        }
+    }
+
     async fn run(&self, call: Call) -> Loaded {
         let client = self.client();
         let client = client.as_ref();
         match call {
-            Call::Identity => Loaded::Identity(identity(client).await),
-            Call::ListUsers { marker } => Loaded::UsersPage(client.list_users(marker).await),
+            Call::Identity => Loaded::Identity(self.patiently(|| identity(client)).await),
+            Call::ListUsers { marker } => {
+                Loaded::UsersPage(self.patiently(|| client.list_users(marker.clone())).await)
+            }
             Call::CredentialReport => {
                 Loaded::CredentialReport(report::fetch(client, self.report_backoff).await)
             }
             Call::ListKeys { user, .. } => {
-                let result = list_all_access_keys(client, &user).await;
+                let result = self.patiently(|| list_all_access_keys(client, &user)).await;
                 Loaded::Keys { user, result }
             }
             Call::LastUsed { user, key_id } => {
-                let result = client.access_key_last_used(&key_id).await;
+                let result = self
+                    .patiently(|| client.access_key_last_used(&key_id))
+                    .await;
                 Loaded::LastUsed {
                     user,
                     key_id,
@@ -312,16 +364,20 @@ impl Worker {
                 }
             }
             Call::UserExtras { user } => {
-                let (groups, tags) =
-                    tokio::join!(client.user_groups(&user), client.user_tags(&user));
+                let (groups, tags) = tokio::join!(
+                    self.patiently(|| client.user_groups(&user)),
+                    self.patiently(|| client.user_tags(&user))
+                );
                 Loaded::UserExtras {
                     user,
                     extras: crate::state::users::Extras { groups, tags },
                 }
             }
             Call::UserDetails { user } => {
-                let (password, mfa) =
-                    tokio::join!(client.has_login_profile(&user), client.has_mfa(&user));
+                let (password, mfa) = tokio::join!(
+                    self.patiently(|| client.has_login_profile(&user)),
+                    self.patiently(|| client.has_mfa(&user))
+                );
                 Loaded::UserDetails {
                     user,
                     password,

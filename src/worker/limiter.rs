@@ -1,0 +1,199 @@
+//! Back-pressure for background IAM calls: an additive-increase,
+//! multiplicative-decrease limit on how many run at once. A throttle (seen
+//! by the SDK's retry interceptor or as a call's final error) cuts the limit
+//! — at most once per cool-down, so one burst of throttles is one cut —
+//! and each success raises it by `1/limit`, back up to the configured
+//! concurrency. IAM's rate limits are per API and unpublished: this finds
+//! the rate the account allows instead of guessing it.
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use tokio::sync::Notify;
+
+/// How long after a cut further throttles are taken as the same burst.
+const COOL_DOWN: Duration = Duration::from_millis(500);
+/// What a cut keeps of the limit.
+const CUT: f64 = 0.5;
+
+/// The arithmetic of the limit, without the waiting (pure, for tests).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Aimd {
+    limit: f64,
+    max: f64,
+    last_cut: Option<Instant>,
+}
+
+impl Aimd {
+    #[must_use]
+    pub fn new(max: usize) -> Self {
+        let max = f64::from(u32::try_from(max.max(1)).unwrap_or(u32::MAX));
+        Self {
+            limit: max,
+            max,
+            last_cut: None,
+        }
+    }
+
+    /// Calls allowed at once now (at least one).
+    #[must_use]
+    pub fn allowed(&self) -> usize {
+        // The limit is within 1..=max (a usize), so the cast is exact.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let whole = self.limit.floor() as usize;
+        whole.max(1)
+    }
+
+    /// A request was throttled at `now`: halve the limit, unless it was cut
+    /// within the cool-down.
+    pub fn throttled(&mut self, now: Instant) {
+        if self
+            .last_cut
+            .is_some_and(|cut| now.saturating_duration_since(cut) < COOL_DOWN)
+        {
+            return;
+        }
+        self.limit = (self.limit * CUT).max(1.0);
+        self.last_cut = Some(now);
+    }
+
+    /// A call succeeded: one more call at once per `limit` successes.
+    pub fn succeeded(&mut self) {
+        self.limit = (self.limit + 1.0 / self.limit).min(self.max);
+    }
+}
+
+#[derive(Debug)]
+struct Inner {
+    aimd: Aimd,
+    running: usize,
+}
+
+/// The limit shared by the worker's tasks.
+#[derive(Debug)]
+pub struct Limiter {
+    inner: Mutex<Inner>,
+    freed: Notify,
+}
+
+/// A place among the calls running at once; given back when dropped.
+#[derive(Debug)]
+pub struct Permit {
+    limiter: Arc<Limiter>,
+}
+
+impl Drop for Permit {
+    fn drop(&mut self) {
+        self.limiter.lock().running -= 1;
+        self.limiter.freed.notify_waiters();
+    }
+}
+
+impl Limiter {
+    #[must_use]
+    pub fn new(max: usize) -> Arc<Self> {
+        Arc::new(Self {
+            inner: Mutex::new(Inner {
+                aimd: Aimd::new(max),
+                running: 0,
+            }),
+            freed: Notify::new(),
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        // A poisoned lock only means a panic elsewhere; the counts are whole.
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Wait for a place under the current limit.
+    pub async fn acquire(self: &Arc<Self>) -> Permit {
+        loop {
+            let freed = self.freed.notified();
+            {
+                let mut inner = self.lock();
+                if inner.running < inner.aimd.allowed() {
+                    inner.running += 1;
+                    return Permit {
+                        limiter: self.clone(),
+                    };
+                }
+            }
+            freed.await;
+        }
+    }
+
+    pub fn throttled(&self) {
+        self.lock().aimd.throttled(Instant::now());
+    }
+
+    pub fn succeeded(&self) {
+        self.lock().aimd.succeeded();
+        self.freed.notify_waiters();
+    }
+
+    /// Calls allowed at once now.
+    #[must_use]
+    pub fn allowed(&self) -> usize {
+        self.lock().aimd.allowed()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_throttle_halves_the_limit_once_per_burst() {
+        let start = Instant::now();
+        let mut aimd = Aimd::new(16);
+        assert_eq!(aimd.allowed(), 16);
+        aimd.throttled(start);
+        assert_eq!(aimd.allowed(), 8);
+        // The same burst: no second cut.
+        aimd.throttled(start + Duration::from_millis(100));
+        assert_eq!(aimd.allowed(), 8);
+        aimd.throttled(start + COOL_DOWN);
+        assert_eq!(aimd.allowed(), 4);
+        for i in 1..=10 {
+            aimd.throttled(start + COOL_DOWN * (i + 1));
+        }
+        assert_eq!(aimd.allowed(), 1, "never below one");
+    }
+
+    #[test]
+    fn successes_raise_the_limit_back_to_the_maximum() {
+        let mut aimd = Aimd::new(8);
+        aimd.throttled(Instant::now());
+        assert_eq!(aimd.allowed(), 4);
+        // About `limit` successes per step up.
+        for _ in 0..5 {
+            aimd.succeeded();
+        }
+        assert_eq!(aimd.allowed(), 5);
+        for _ in 0..1000 {
+            aimd.succeeded();
+        }
+        assert_eq!(aimd.allowed(), 8, "capped at the configured concurrency");
+    }
+
+    #[tokio::test]
+    async fn waiters_run_when_a_place_frees_and_never_above_the_limit() {
+        let limiter = Limiter::new(2);
+        let a = limiter.acquire().await;
+        let _b = limiter.acquire().await;
+        let third = tokio::spawn({
+            let limiter = limiter.clone();
+            async move {
+                let _c = limiter.acquire().await;
+            }
+        });
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        assert!(!third.is_finished(), "two places, both taken");
+        drop(a);
+        tokio::time::timeout(Duration::from_secs(1), third)
+            .await
+            .expect("the freed place is taken")
+            .unwrap();
+    }
+}
