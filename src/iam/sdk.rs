@@ -25,6 +25,9 @@ pub struct SdkIam {
     sts: aws_sdk_sts::Client,
     credentials: Option<SharedCredentialsProvider>,
     retries: RetrySignal,
+    /// Where requests go, as errors name it: the configured endpoint, or
+    /// AWS's own.
+    endpoint: Option<String>,
 }
 
 impl SdkIam {
@@ -43,6 +46,7 @@ impl SdkIam {
             sts: aws_sdk_sts::Client::from_conf(sts),
             credentials: config.credentials_provider(),
             retries,
+            endpoint: config.endpoint_url().map(ToOwned::to_owned),
         }
     }
 
@@ -54,7 +58,28 @@ impl SdkIam {
             sts,
             credentials: None,
             retries: RetrySignal::default(),
+            endpoint: None,
         }
+    }
+
+    /// An SDK error as iamkeys words it, naming where the request went.
+    fn fail<E>(
+        &self,
+        action: &'static str,
+        err: &aws_sdk_iam::error::SdkError<
+            E,
+            aws_smithy_runtime_api::client::orchestrator::HttpResponse,
+        >,
+    ) -> IamError
+    where
+        E: aws_sdk_iam::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        let endpoint = match (&self.endpoint, action.starts_with("sts:")) {
+            (Some(url), _) => url.as_str(),
+            (None, true) => "AWS STS",
+            (None, false) => "https://iam.amazonaws.com",
+        };
+        from_sdk(action, err, endpoint)
     }
 }
 
@@ -105,7 +130,7 @@ impl IamClient for SdkIam {
             .get_caller_identity()
             .send()
             .await
-            .map_err(|e| from_sdk(ACTION, &e))?;
+            .map_err(|e| self.fail(ACTION, &e))?;
         let access_key_id = match &self.credentials {
             Some(provider) => provider
                 .provide_credentials()
@@ -128,7 +153,7 @@ impl IamClient for SdkIam {
             .list_account_aliases()
             .send()
             .await
-            .map_err(|e| from_sdk("iam:ListAccountAliases", &e))?;
+            .map_err(|e| self.fail("iam:ListAccountAliases", &e))?;
         Ok(out.account_aliases().first().cloned())
     }
 
@@ -140,7 +165,7 @@ impl IamClient for SdkIam {
             .set_marker(marker)
             .send()
             .await
-            .map_err(|e| from_sdk("iam:ListUsers", &e))?;
+            .map_err(|e| self.fail("iam:ListUsers", &e))?;
         let items = out
             .users()
             .iter()
@@ -170,7 +195,7 @@ impl IamClient for SdkIam {
             .set_marker(marker)
             .send()
             .await
-            .map_err(|e| from_sdk("iam:ListAccessKeys", &e))?;
+            .map_err(|e| self.fail("iam:ListAccessKeys", &e))?;
         let items = out
             .access_key_metadata()
             .iter()
@@ -195,7 +220,7 @@ impl IamClient for SdkIam {
             .generate_credential_report()
             .send()
             .await
-            .map_err(|e| from_sdk("iam:GenerateCredentialReport", &e))?;
+            .map_err(|e| self.fail("iam:GenerateCredentialReport", &e))?;
         Ok(match out.state() {
             Some(ReportStateType::Complete) => ReportState::Complete,
             Some(ReportStateType::Started) => ReportState::Started,
@@ -210,7 +235,7 @@ impl IamClient for SdkIam {
             .get_credential_report()
             .send()
             .await
-            .map_err(|e| from_sdk(ACTION, &e))?;
+            .map_err(|e| self.fail(ACTION, &e))?;
         let content = out
             .content()
             .map(aws_smithy_types::Blob::as_ref)
@@ -240,7 +265,7 @@ impl IamClient for SdkIam {
             .access_key_id(key_id)
             .send()
             .await
-            .map_err(|e| from_sdk("iam:GetAccessKeyLastUsed", &e))?;
+            .map_err(|e| self.fail("iam:GetAccessKeyLastUsed", &e))?;
         Ok(out
             .access_key_last_used()
             .map(|u| LastUsed {
@@ -255,7 +280,7 @@ impl IamClient for SdkIam {
         match self.iam.get_login_profile().user_name(user).send().await {
             Ok(_) => Ok(true),
             Err(e) => {
-                let err = from_sdk("iam:GetLoginProfile", &e);
+                let err = self.fail("iam:GetLoginProfile", &e);
                 // IAM answers NoSuchEntity both for a user without a console
                 // password ("Login Profile for User X cannot be found") and for
                 // a user that does not exist ("The user with name X ...").
@@ -276,7 +301,7 @@ impl IamClient for SdkIam {
             .user_name(user)
             .send()
             .await
-            .map_err(|e| from_sdk("iam:ListMFADevices", &e))?;
+            .map_err(|e| self.fail("iam:ListMFADevices", &e))?;
         Ok(!out.mfa_devices().is_empty())
     }
 
@@ -287,7 +312,7 @@ impl IamClient for SdkIam {
             .user_name(user)
             .send()
             .await
-            .map_err(|e| from_sdk("iam:ListGroupsForUser", &e))?;
+            .map_err(|e| self.fail("iam:ListGroupsForUser", &e))?;
         Ok(out
             .groups()
             .iter()
@@ -302,7 +327,7 @@ impl IamClient for SdkIam {
             .user_name(user)
             .send()
             .await
-            .map_err(|e| from_sdk("iam:ListUserTags", &e))?;
+            .map_err(|e| self.fail("iam:ListUserTags", &e))?;
         Ok(out
             .tags()
             .iter()
@@ -325,7 +350,7 @@ impl IamClient for SdkIam {
             )
             .send()
             .await
-            .map_err(|e| from_sdk(ACTION, &e))?;
+            .map_err(|e| self.fail(ACTION, &e))?;
         let key = out.access_key().ok_or_else(|| {
             IamError::new(ErrorKind::Other, ACTION, "response held no access key")
         })?;
@@ -353,7 +378,7 @@ impl IamClient for SdkIam {
             .status(sdk_status(new_status)?)
             .send()
             .await
-            .map_err(|e| from_sdk("iam:UpdateAccessKey", &e))?;
+            .map_err(|e| self.fail("iam:UpdateAccessKey", &e))?;
         Ok(())
     }
 
@@ -364,7 +389,7 @@ impl IamClient for SdkIam {
             .access_key_id(key_id)
             .send()
             .await
-            .map_err(|e| from_sdk("iam:DeleteAccessKey", &e))?;
+            .map_err(|e| self.fail("iam:DeleteAccessKey", &e))?;
         Ok(())
     }
 }

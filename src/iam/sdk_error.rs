@@ -4,17 +4,61 @@ use std::error::Error as StdError;
 
 use aws_credential_types::provider::error::CredentialsError;
 use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 
 use super::error::{ErrorKind, IamError, kind_from_code};
 use crate::error_chain::text as chain_text;
 
-/// Map any SDK error of `action` (e.g. `iam:ListUsers`) to an [`IamError`].
-pub fn from_sdk<E, R>(action: &'static str, err: &SdkError<E, R>) -> IamError
+/// How much of an answer that is not IAM's the operator is shown.
+const BODY_SHOWN: usize = 80;
+
+/// "HTTP 403 from https://iam.amazonaws.com: <html><head>…": what came back
+/// when it was not an IAM answer (a corporate proxy's page, a load
+/// balancer's error, cut-off XML), on one line, control characters removed.
+fn what_came_back(endpoint: &str, raw: &HttpResponse) -> String {
+    let body = raw
+        .body()
+        .bytes()
+        .map(String::from_utf8_lossy)
+        .unwrap_or_default();
+    let mut shown: String = body
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(BODY_SHOWN)
+        .collect();
+    if body.chars().count() > BODY_SHOWN {
+        shown.push('…');
+    }
+    if shown.is_empty() {
+        shown = "(no body)".to_owned();
+    }
+    format!("HTTP {} from {endpoint}: {shown}", raw.status().as_u16())
+}
+
+/// Map any SDK error of `action` (e.g. `iam:ListUsers`) to an [`IamError`];
+/// `endpoint` names where the request went, for answers that are not IAM's.
+pub fn from_sdk<E>(
+    action: &'static str,
+    err: &SdkError<E, HttpResponse>,
+    endpoint: &str,
+) -> IamError
 where
     E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
-    R: std::fmt::Debug + Send + Sync + 'static,
 {
     match err {
+        SdkError::ServiceError(service) if service.err().code().is_none() => {
+            // Not an IAM error document: say what came back instead of "Unknown".
+            let raw = service.raw();
+            let kind = if raw.status().is_server_error() {
+                ErrorKind::Unavailable
+            } else {
+                ErrorKind::Other
+            };
+            IamError::new(kind, action, what_came_back(endpoint, raw))
+        }
         SdkError::ServiceError(service) => {
             let inner = service.err();
             let code = inner.code().unwrap_or("Unknown").to_owned();
@@ -35,7 +79,15 @@ where
             };
             IamError::new(ErrorKind::Network, action, detail)
         }
-        SdkError::ResponseError(_) => IamError::new(ErrorKind::Network, action, chain_text(err)),
+        SdkError::ResponseError(response) => IamError::new(
+            ErrorKind::Network,
+            action,
+            format!(
+                "{} ({})",
+                what_came_back(endpoint, response.raw()),
+                chain_text(err)
+            ),
+        ),
         _ => {
             let kind = credentials_kind(err).unwrap_or(ErrorKind::Other);
             IamError::new(kind, action, chain_text(err))
@@ -68,7 +120,6 @@ fn credentials_kind(err: &(dyn StdError + 'static)) -> Option<ErrorKind> {
 mod tests {
     use super::*;
     use aws_sdk_iam::operation::list_users::ListUsersError;
-    use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
     use aws_smithy_runtime_api::client::result::ConnectorError;
     use aws_smithy_types::error::ErrorMetadata;
 
@@ -83,12 +134,12 @@ mod tests {
 
     #[test]
     fn service_codes_keep_code_and_message() {
-        let err = from_sdk("iam:ListUsers", &service_error("AccessDenied"));
+        let err = from_sdk("iam:ListUsers", &service_error("AccessDenied"), "x");
         assert_eq!(err.kind, ErrorKind::AccessDenied);
         assert_eq!(err.code.as_deref(), Some("AccessDenied"));
         assert_eq!(err.detail, "msg");
         assert_eq!(
-            from_sdk("iam:ListUsers", &service_error("Throttling")).kind,
+            from_sdk("iam:ListUsers", &service_error("Throttling"), "x").kind,
             ErrorKind::Throttling
         );
     }
@@ -99,7 +150,7 @@ mod tests {
             ConnectorError::other(Box::new(CredentialsError::not_loaded("no providers")), None),
         );
         assert_eq!(
-            from_sdk("iam:ListUsers", &creds).kind,
+            from_sdk("iam:ListUsers", &creds, "x").kind,
             ErrorKind::NoCredentials
         );
         let expired: SdkError<ListUsersError, HttpResponse> =
@@ -110,13 +161,13 @@ mod tests {
                 None,
             ));
         assert_eq!(
-            from_sdk("iam:ListUsers", &expired).kind,
+            from_sdk("iam:ListUsers", &expired, "x").kind,
             ErrorKind::InvalidCredentials
         );
         let io: SdkError<ListUsersError, HttpResponse> = SdkError::dispatch_failure(
             ConnectorError::io(Box::new(std::io::Error::other("connection refused"))),
         );
-        let err = from_sdk("iam:ListUsers", &io);
+        let err = from_sdk("iam:ListUsers", &io, "x");
         assert_eq!(err.kind, ErrorKind::Network);
         assert!(err.detail.contains("connection refused"), "{}", err.detail);
     }

@@ -64,6 +64,25 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             theme.warn,
         ));
     }
+    let gaps: Vec<_> = state
+        .gaps()
+        .into_iter()
+        .filter(|g| g.blocks_audit)
+        .collect();
+    if !gaps.is_empty() {
+        // Kept in the header, not only in a passing status line: the audit
+        // on screen is incomplete until this goes away.
+        let lines = crate::state::gaps::lines(&gaps);
+        let more = if lines.len() > 1 {
+            format!(" (+{} more)", lines.len() - 1)
+        } else {
+            String::new()
+        };
+        second.push(Span::styled(
+            format!("  INCOMPLETE AUDIT: {}{more}", lines[0]),
+            theme.error,
+        ));
+    }
     frame.render_widget(
         Paragraph::new(vec![
             Line::from(first),

@@ -36,9 +36,17 @@ fn last_used_lines(
             }
             None => vec![Line::styled("   last used never", theme.warn)],
         },
-        None => vec![match state.report {
-            ReportStatus::Loading => Line::styled("   last used …", theme.dim),
-            _ => Line::styled("   last used unknown", theme.dim),
+        None => vec![match (row.last_used_errors.get(&key.id), &state.report) {
+            (Some(err), _) => Line::styled(
+                format!(
+                    "   last used unknown: {} {}",
+                    err.action,
+                    format::failed(err)
+                ),
+                theme.error,
+            ),
+            (None, ReportStatus::Loading) => Line::styled("   last used …", theme.dim),
+            (None, _) => Line::styled("   last used unknown", theme.dim),
         }],
     }
 }
@@ -165,12 +173,17 @@ fn details_lines(state: &State, row: &UserRow, theme: &Theme) -> Vec<Line<'stati
         (Some(false), _) => "no console password".to_owned(),
         (_, Some(t)) => format!("password last used {}", format::date(t)),
         (Some(true), None) => "password never used".to_owned(),
-        (None, None) => "password …".to_owned(),
+        (None, None) => match &row.password_error {
+            Some(err) => format!("password unknown ({} {})", err.action, format::failed(err)),
+            None => "password …".to_owned(),
+        },
     };
-    let mfa = match row.mfa {
-        Some(true) => "MFA on",
-        Some(false) => "no MFA",
-        None => "MFA …",
+    let mfa = match (row.mfa, &row.mfa_error) {
+        (Some(true), _) => "MFA on",
+        (Some(false), _) => "no MFA",
+        (None, Some(err)) if format::failed(err) == "denied" => "MFA denied",
+        (None, Some(_)) => "MFA failed",
+        (None, None) => "MFA …",
     };
     let groups = match &row.extras {
         ExtrasState::Loaded(extras) => match &extras.groups {

@@ -11,6 +11,9 @@ use super::format;
 use crate::state::{Focus, ListStatus, State, UserRow};
 
 fn key_summary(row: &UserRow) -> String {
+    if let (None, crate::state::KeysState::Failed(err)) = (row.key_counts(), &row.keys) {
+        return format::failed(err).to_owned();
+    }
     match row.key_counts() {
         None => "…".to_owned(),
         Some((0, 0)) => "none".to_owned(),
@@ -84,8 +87,8 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         offset
     };
     let rows = state.users.visible(offset, height).map(|row| {
-        let password = format::yes_no(row.password);
-        let mfa = format::yes_no(row.mfa);
+        let password = format::known(row.password, row.password_error.as_ref());
+        let mfa = format::known(row.mfa, row.mfa_error.as_ref());
         let mfa_style = if row.password == Some(true) && row.mfa == Some(false) {
             theme.warn
         } else {

@@ -11,6 +11,7 @@
 // best as one long story.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::too_many_lines)]
 
+mod audit_truth;
 mod bad_input;
 mod common;
 mod e2e_lifecycle;

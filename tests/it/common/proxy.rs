@@ -25,6 +25,31 @@ pub enum Fault {
     /// The request reaches the server and is carried out, but the answer is
     /// lost: the connection closes before it is sent back.
     LoseAnswer,
+    /// An HTML page with this status, as a corporate proxy or load balancer
+    /// answers (not IAM's XML).
+    Html(u16),
+    /// `200 OK` whose body is not XML at all.
+    BadXml,
+}
+
+/// Which requests get a fault: at random, `percent` in 100, from a seeded
+/// generator (the seed is printed, so a failing run can be replayed).
+#[derive(Debug, Clone)]
+struct RandomPlan {
+    fault: Fault,
+    percent: u64,
+    actions: Vec<String>,
+    state: u64,
+}
+
+impl RandomPlan {
+    /// xorshift64*: small, seeded, good enough to pick requests.
+    fn next(&mut self) -> u64 {
+        self.state ^= self.state >> 12;
+        self.state ^= self.state << 25;
+        self.state ^= self.state >> 27;
+        self.state.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
 }
 
 /// Which requests get a fault: every `every`-th request (counting from 1)
@@ -46,6 +71,14 @@ struct Shared {
     /// Actions answered with a 403 `AccessDenied` instead of being forwarded.
     denied: BTreeSet<String>,
     plan: FaultPlan,
+    random: Option<RandomPlan>,
+    /// Requests seen and faulted by the random plan.
+    random_seen: usize,
+    random_injected: usize,
+    /// Freeze the credential report as IAM keeps one for hours:
+    /// `GenerateCredentialReport` answers COMPLETE, and
+    /// `GetCredentialReport` replays the first answer it got.
+    frozen_report: Option<Option<Vec<u8>>>,
 }
 
 pub struct Proxy {
@@ -108,6 +141,33 @@ impl Proxy {
     pub fn inject_first(&self, fault: Fault, actions: &[&str]) {
         self.inject(fault, 1, actions);
         self.shared.lock().unwrap().plan.limit = Some(1);
+    }
+
+    /// Inject `fault` into `percent` % of the requests of `actions` (all
+    /// when empty), chosen at random from `seed`.
+    pub fn inject_random(&self, fault: Fault, percent: u64, seed: u64, actions: &[&str]) {
+        let mut shared = self.shared.lock().unwrap();
+        shared.random = Some(RandomPlan {
+            fault,
+            percent,
+            actions: actions.iter().map(|a| (*a).to_owned()).collect(),
+            state: seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1,
+        });
+        shared.random_seen = 0;
+        shared.random_injected = 0;
+    }
+
+    /// Stop the random plan; returns (requests it saw, requests faulted).
+    pub fn heal_random(&self) -> (usize, usize) {
+        let mut shared = self.shared.lock().unwrap();
+        shared.random = None;
+        (shared.random_seen, shared.random_injected)
+    }
+
+    /// From now on the credential report is the one IAM has now, however
+    /// IAM changes: as IAM hands back the same report for up to 4 hours.
+    pub fn freeze_report(&self) {
+        self.shared.lock().unwrap().frozen_report = Some(None);
     }
 
     /// How many requests got the fault so far.
@@ -206,8 +266,21 @@ async fn serve(mut client: TcpStream, upstream: u16, shared: Arc<Mutex<Shared>>)
                     fault = plan.fault;
                 }
             }
+            if fault.is_none()
+                && let Some(random) = &mut shared.random
+                && (random.actions.is_empty() || random.actions.contains(&action))
+            {
+                let hit = random.next() % 100 < random.percent;
+                let chosen = random.fault;
+                shared.random_seen += 1;
+                if hit {
+                    shared.random_injected += 1;
+                    fault = Some(chosen);
+                }
+            }
             (shared.denied.contains(&action), fault)
         };
+
         let response = match fault {
             Some(Fault::Reset) => return,
             Some(Fault::Throttle) => Some(error_reply(
@@ -236,6 +309,26 @@ async fn serve(mut client: TcpStream, upstream: u16, shared: Arc<Mutex<Shared>>)
                 tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
                 None
             }
+            Some(Fault::Html(status)) => {
+                let html = "<html><head><title>Access Denied</title></head><body><h1>Blocked by the corporate proxy</h1></body></html>";
+                Some(
+                    format!(
+                        "HTTP/1.1 {status} Blocked\r\nContent-Type: text/html\r\nContent-Length: {}\r\n\r\n{html}",
+                        html.len()
+                    )
+                    .into_bytes(),
+                )
+            }
+            Some(Fault::BadXml) => {
+                let xml = "Service temporarily overloaded, please retry";
+                Some(
+                    format!(
+                        "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: {}\r\n\r\n{xml}",
+                        xml.len()
+                    )
+                    .into_bytes(),
+                )
+            }
             None => None,
         };
         let response = if let Some(response) = response {
@@ -249,6 +342,8 @@ async fn serve(mut client: TcpStream, upstream: u16, shared: Arc<Mutex<Shared>>)
                 xml.len()
             )
             .into_bytes()
+        } else if let Some(reply) = frozen(&shared, &action, upstream, &head, &body).await {
+            reply
         } else {
             match forward(upstream, &head, &body).await {
                 Some(bytes) => bytes,
@@ -258,6 +353,41 @@ async fn serve(mut client: TcpStream, upstream: u16, shared: Arc<Mutex<Shared>>)
         if client.write_all(&response).await.is_err() {
             return;
         }
+    }
+}
+
+/// The frozen credential report's answers, when the report is frozen.
+async fn frozen(
+    shared: &Arc<Mutex<Shared>>,
+    action: &str,
+    upstream: u16,
+    head: &str,
+    body: &[u8],
+) -> Option<Vec<u8>> {
+    if shared.lock().unwrap().frozen_report.is_none() {
+        return None;
+    }
+    match action {
+        "GenerateCredentialReport" => {
+            let xml = "<GenerateCredentialReportResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><GenerateCredentialReportResult><State>COMPLETE</State><Description>No report generation was started: a report exists</Description></GenerateCredentialReportResult><ResponseMetadata><RequestId>x</RequestId></ResponseMetadata></GenerateCredentialReportResponse>";
+            Some(
+                format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: {}\r\n\r\n{xml}",
+                    xml.len()
+                )
+                .into_bytes(),
+            )
+        }
+        "GetCredentialReport" => {
+            let kept = shared.lock().unwrap().frozen_report.clone().flatten();
+            if let Some(reply) = kept {
+                return Some(reply);
+            }
+            let reply = forward(upstream, head, body).await?;
+            shared.lock().unwrap().frozen_report = Some(Some(reply.clone()));
+            Some(reply)
+        }
+        _ => None,
     }
 }
 
