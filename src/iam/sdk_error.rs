@@ -12,7 +12,7 @@ use crate::error_chain::text as chain_text;
 /// How much of an answer that is not IAM's the operator is shown.
 const BODY_SHOWN: usize = 80;
 
-/// "HTTP 403 from https://iam.amazonaws.com: <html><head>…": what came back
+/// `HTTP 403 from https://iam.amazonaws.com: <html><head>…`: what came back
 /// when it was not an IAM answer (a corporate proxy's page, a load
 /// balancer's error, cut-off XML), on one line, control characters removed.
 fn what_came_back(endpoint: &str, raw: &HttpResponse) -> String {
@@ -33,7 +33,7 @@ fn what_came_back(endpoint: &str, raw: &HttpResponse) -> String {
         shown.push('…');
     }
     if shown.is_empty() {
-        shown = "(no body)".to_owned();
+        "(no body)".clone_into(&mut shown);
     }
     format!("HTTP {} from {endpoint}: {shown}", raw.status().as_u16())
 }
