@@ -77,8 +77,9 @@ struct Shared {
     random_injected: usize,
     /// Freeze the credential report as IAM keeps one for hours:
     /// `GenerateCredentialReport` answers COMPLETE, and
-    /// `GetCredentialReport` replays the first answer it got.
-    frozen_report: Option<Option<Vec<u8>>>,
+    /// `GetCredentialReport` replays the first answer it got (kept here).
+    frozen: bool,
+    frozen_report: Option<Vec<u8>>,
 }
 
 pub struct Proxy {
@@ -167,7 +168,7 @@ impl Proxy {
     /// From now on the credential report is the one IAM has now, however
     /// IAM changes: as IAM hands back the same report for up to 4 hours.
     pub fn freeze_report(&self) {
-        self.shared.lock().unwrap().frozen_report = Some(None);
+        self.shared.lock().unwrap().frozen = true;
     }
 
     /// How many requests got the fault so far.
@@ -364,7 +365,7 @@ async fn frozen(
     head: &str,
     body: &[u8],
 ) -> Option<Vec<u8>> {
-    if shared.lock().unwrap().frozen_report.is_none() {
+    if !shared.lock().unwrap().frozen {
         return None;
     }
     match action {
@@ -379,12 +380,12 @@ async fn frozen(
             )
         }
         "GetCredentialReport" => {
-            let kept = shared.lock().unwrap().frozen_report.clone().flatten();
+            let kept = shared.lock().unwrap().frozen_report.clone();
             if let Some(reply) = kept {
                 return Some(reply);
             }
             let reply = forward(upstream, head, body).await?;
-            shared.lock().unwrap().frozen_report = Some(Some(reply.clone()));
+            shared.lock().unwrap().frozen_report = Some(reply.clone());
             Some(reply)
         }
         _ => None,
