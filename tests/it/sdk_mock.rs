@@ -19,7 +19,7 @@ use aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityOutput;
 use aws_smithy_mocks::{RuleMode, mock, mock_client};
 use aws_smithy_types::error::ErrorMetadata;
 use aws_smithy_types::{Blob, DateTime};
-use iamkeys::action::Action;
+use iamkeys::action::{Action, Loaded};
 use iamkeys::headless::settle;
 use iamkeys::iam::sdk::SdkIam;
 use iamkeys::iam::{ErrorKind, IamClient, list_all_access_keys};
@@ -317,4 +317,193 @@ async fn a_5xx_reply_is_retried_by_the_sdk() {
         .unwrap();
     assert_eq!(page.items[0].name, "ok");
     assert_eq!(flaky.num_calls(), 2);
+}
+
+/// Issue 12, item 6: a key IAM sends without a creation date, or with a
+/// status iamkeys does not know, is unknown — never 1970, never Inactive —
+/// and the audit says it could not judge it.
+#[tokio::test]
+async fn a_key_without_a_date_or_with_an_unknown_status_is_unknown() {
+    let keys = mock!(aws_sdk_iam::Client::list_access_keys).then_output(|| {
+        ListAccessKeysOutput::builder()
+            .access_key_metadata(
+                AccessKeyMetadata::builder()
+                    .user_name("ann")
+                    .access_key_id("AKIANODATE")
+                    .status(StatusType::Active)
+                    .build(),
+            )
+            .access_key_metadata(
+                AccessKeyMetadata::builder()
+                    .user_name("ann")
+                    .access_key_id("AKIAEXPIRED")
+                    .status(StatusType::from("Expired"))
+                    .create_date(DateTime::from_secs(1_600_000_000))
+                    .build(),
+            )
+            .is_truncated(false)
+            .build()
+            .unwrap()
+    });
+    let iam = mock_client!(aws_sdk_iam, [&keys]);
+    let client = SdkIam::from_clients(iam, sts());
+    let listed = iamkeys::iam::list_all_access_keys(&client, "ann")
+        .await
+        .unwrap();
+    assert_eq!(listed[0].created, None, "no date: unknown, not 1970");
+    assert_eq!(listed[1].status, iamkeys::model::KeyStatus::Unknown);
+    // Through update: no finding is invented or hidden, and the gaps say so.
+    let mut state = crate::common::states::loading();
+    let ann = iamkeys::model::User {
+        name: "ann".into(),
+        arn: "arn:aws:iam::123456789012:user/ann".into(),
+        created: crate::common::states::now() - chrono::TimeDelta::days(400),
+        password_last_used: None,
+    };
+    for result in [
+        Loaded::UsersPage(Ok(iamkeys::model::Page {
+            items: vec![ann],
+            next_marker: None,
+        })),
+        Loaded::Keys {
+            user: "ann".into(),
+            result: Ok(listed),
+        },
+    ] {
+        let action = crate::common::states::loaded(&state, result);
+        iamkeys::update::update(&mut state, action);
+    }
+    let row = state.users.get("ann").unwrap();
+    assert!(
+        !row.findings
+            .iter()
+            .any(|f| f.id == iamkeys::audit::FindingId::KeyNotRotated),
+        "{:?}",
+        row.findings
+    );
+    let lines = iamkeys::state::gaps::lines(&state.gaps());
+    assert!(
+        lines.iter().any(|l| l.starts_with(
+            "iam:ListAccessKeys sent no creation date: key age unknown for 1 key (AKIANODATE of ann)"
+        )),
+        "{lines:?}"
+    );
+    assert!(
+        lines.iter().any(|l| l.starts_with(
+            "iam:ListAccessKeys sent a status iamkeys does not know: key status unknown for 1 key (AKIAEXPIRED of ann)"
+        )),
+        "{lines:?}"
+    );
+    assert!(state.audit_incomplete());
+}
+
+/// Issue 12, item 5, through the SDK: a credential report row with an extra
+/// field (a comma in the name) is not read with shifted columns; its user
+/// gets per-user calls, and the report says which line was left out.
+#[tokio::test]
+async fn a_malformed_report_row_sends_its_user_to_per_user_calls() {
+    let list =
+        mock!(aws_sdk_iam::Client::list_users).then_output(|| users_page(&["u1", "u2"], None));
+    let keys = mock!(aws_sdk_iam::Client::list_access_keys).then_compute_output(|r| {
+        let user = r.user_name().unwrap_or_default();
+        ListAccessKeysOutput::builder()
+            .access_key_metadata(key(user, &format!("AKIA{}", user.to_uppercase())))
+            .is_truncated(false)
+            .build()
+            .unwrap()
+    });
+    let generate = mock!(aws_sdk_iam::Client::generate_credential_report).then_output(|| {
+        GenerateCredentialReportOutput::builder()
+            .state(ReportStateType::Started)
+            .build()
+    });
+    // u1's row has one field too many: read leniently, `password_enabled`
+    // would be the ARN's neighbour ("2023-…" is not true: no password).
+    let report = mock!(aws_sdk_iam::Client::get_credential_report).then_output(|| {
+        GetCredentialReportOutput::builder()
+            .content(Blob::new("user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service\nu1,arn:aws:iam::123456789012:user/x,u1,2023-11-14T22:13:20+00:00,true,N/A,N/A,N/A,false,true,2023-11-14T22:15:00+00:00,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A\nu2,arn:aws:iam::123456789012:user/u2,2023-11-14T22:13:20+00:00,false,N/A,N/A,N/A,false,true,2023-11-14T22:15:00+00:00,2023-11-15T00:00:00+00:00,us-east-1,s3,false,N/A,N/A,N/A,N/A\n"))
+            .generated_time(DateTime::from_secs(1_700_000_500))
+            .build()
+    });
+    let has_password = mock!(aws_sdk_iam::Client::get_login_profile).then_output(|| {
+        aws_sdk_iam::operation::get_login_profile::GetLoginProfileOutput::builder()
+            .login_profile(
+                aws_sdk_iam::types::LoginProfile::builder()
+                    .user_name("u1")
+                    .create_date(DateTime::from_secs(1_700_000_000))
+                    .build()
+                    .unwrap(),
+            )
+            .build()
+    });
+    let no_mfa = mock!(aws_sdk_iam::Client::list_mfa_devices).then_output(|| {
+        ListMfaDevicesOutput::builder()
+            .set_mfa_devices(Some(vec![]))
+            .build()
+            .unwrap()
+    });
+    let never_used = mock!(aws_sdk_iam::Client::get_access_key_last_used).then_output(|| {
+        GetAccessKeyLastUsedOutput::builder()
+            .user_name("u1")
+            .access_key_last_used(
+                AccessKeyLastUsed::builder()
+                    .service_name("N/A")
+                    .region("N/A")
+                    .build()
+                    .unwrap(),
+            )
+            .build()
+    });
+    let no_alias = mock!(aws_sdk_iam::Client::list_account_aliases).then_output(|| {
+        ListAccountAliasesOutput::builder()
+            .set_account_aliases(Some(vec![]))
+            .build()
+            .unwrap()
+    });
+    let iam = mock_client!(
+        aws_sdk_iam,
+        RuleMode::MatchAny,
+        [
+            &list,
+            &keys,
+            &generate,
+            &report,
+            &has_password,
+            &no_mfa,
+            &never_used,
+            &no_alias
+        ]
+    );
+    let client = Arc::new(SdkIam::from_clients(iam, sts()));
+    let mut state = loading();
+    state.list_keys = false;
+    settle(
+        &mut state,
+        client,
+        2,
+        vec![Action::Load],
+        Duration::from_secs(10),
+    )
+    .await
+    .unwrap();
+    assert_eq!(has_password.num_calls(), 1, "u1 only");
+    let u1 = state.users.get("u1").unwrap();
+    assert_eq!(u1.password, Some(true));
+    assert!(
+        u1.findings
+            .iter()
+            .any(|f| f.id == iamkeys::audit::FindingId::InitialSetupKey
+                && f.access_key_id.as_deref() == Some("AKIAU1")),
+        "{:?}",
+        u1.findings
+    );
+    let report = iamkeys::report::Report::from_state(&state, crate::common::states::now());
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|n| n.starts_with("1 credential report rows could not be read and were not used (line 2 (u1): 19 fields where the header has 18)")),
+        "{:?}",
+        report.notes
+    );
 }

@@ -306,3 +306,90 @@ fn ticks_move_the_clock_and_the_spinner_only_while_loading() {
     update(&mut state, Action::Tick(later));
     assert_eq!(state.spinner, 1);
 }
+
+fn users(names: &[&str]) -> Vec<User> {
+    names
+        .iter()
+        .map(|name| User {
+            name: (*name).to_owned(),
+            arn: format!("arn:aws:iam::1:user/{name}"),
+            created: now() - TimeDelta::days(10),
+            password_last_used: None,
+        })
+        .collect()
+}
+
+/// Issue 12, item 9: a key ID typed into `/` before that user's keys are
+/// listed matches once they arrive (the filter is re-applied), and lands
+/// on the user.
+#[test]
+fn a_key_id_typed_while_loading_matches_when_the_keys_arrive() {
+    let mut state = loading();
+    let page = Page {
+        items: users(&["alice", "bob", "carol"]),
+        next_marker: None,
+    };
+    let action = loaded(&state, Loaded::UsersPage(Ok(page)));
+    update(&mut state, action);
+    update(&mut state, crate::common::flows::ch('/'));
+    for action in crate::common::flows::typed("AKIABOBKEY0001") {
+        update(&mut state, action);
+    }
+    assert_eq!(state.users.len(), 0, "no key listed yet: nothing matches");
+    let key = AccessKey {
+        id: "AKIABOBKEY0001".into(),
+        user_name: "bob".into(),
+        status: KeyStatus::Active,
+        created: Some(now()),
+    };
+    let action = loaded(
+        &state,
+        Loaded::Keys {
+            user: "bob".into(),
+            result: Ok(vec![key]),
+        },
+    );
+    update(&mut state, action);
+    assert_eq!(state.users.names_in_view().collect::<Vec<_>>(), ["bob"]);
+    assert_eq!(state.users.selected().unwrap().user.name, "bob");
+}
+
+/// Issue 12, item 8: groups and tags fail on their own; a denied
+/// `ListUserTags` loses the key descriptions, not the groups.
+#[test]
+fn a_denied_list_user_tags_keeps_the_groups() {
+    let mut state = loading();
+    let page = Page {
+        items: users(&["alice"]),
+        next_marker: None,
+    };
+    let action = loaded(&state, Loaded::UsersPage(Ok(page)));
+    update(&mut state, action);
+    let action = loaded(
+        &state,
+        Loaded::UserExtras {
+            user: "alice".into(),
+            extras: iamkeys::state::users::Extras {
+                groups: Ok(vec!["admins".into()]),
+                tags: Err(IamError::new(
+                    ErrorKind::AccessDenied,
+                    "iam:ListUserTags",
+                    "no",
+                )),
+            },
+        },
+    );
+    update(&mut state, action);
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 30)).unwrap();
+    terminal
+        .draw(|frame| iamkeys::ui::render(&state, &iamkeys::ui::Theme::default(), frame))
+        .unwrap();
+    let screen: String = terminal
+        .backend()
+        .buffer()
+        .content
+        .iter()
+        .map(ratatui::buffer::Cell::symbol)
+        .collect();
+    assert!(screen.contains("groups: admins"), "{screen}");
+}
