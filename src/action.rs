@@ -62,6 +62,8 @@ pub enum Loaded {
         key_id: String,
         result: Result<LastUsed, IamError>,
     },
+    /// Whether the root user has access keys (`GetAccountSummary`).
+    RootKeys(Result<bool, IamError>),
     /// Groups and tags of a user (the details area, key descriptions).
     UserExtras {
         user: String,

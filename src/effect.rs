@@ -22,6 +22,8 @@ pub enum Call {
     LastUsed { user: String, key_id: String },
     /// `iam:GetLoginProfile` and `iam:ListMFADevices` (credential report refused).
     UserDetails { user: String },
+    /// `iam:GetAccountSummary`: root access keys, without a credential report.
+    RootKeys,
     /// `iam:ListGroupsForUser` and `iam:ListUserTags` for the details area.
     UserExtras { user: String },
 }

@@ -10,6 +10,7 @@ pub mod memory;
 pub mod retries;
 pub mod sdk;
 mod sdk_error;
+pub mod whole_answer;
 
 use async_trait::async_trait;
 
@@ -44,6 +45,10 @@ pub trait IamClient: Send + Sync {
     async fn generate_credential_report(&self) -> Result<ReportState, IamError>;
     /// `GetCredentialReport`, parsed.
     async fn get_credential_report(&self) -> Result<CredentialReport, IamError>;
+    /// `GetAccountSummary`: whether the root user has access keys
+    /// (`AccountAccessKeysPresent`), for when the credential report cannot
+    /// be had.
+    async fn root_access_keys_present(&self) -> Result<bool, IamError>;
     /// `GetAccessKeyLastUsed`.
     async fn access_key_last_used(&self, key_id: &str) -> Result<LastUsed, IamError>;
     /// `GetLoginProfile`: whether the user has a console password.

@@ -321,7 +321,7 @@ fn source_notes(state: &State) -> Vec<String> {
             at(report.generated_at)
         )),
         ReportStatus::Denied(err) | ReportStatus::Failed(err) => notes.push(format!(
-            "The credential report could not be had ({} {}): console password, MFA and last use come from per-user calls (GetLoginProfile, ListMFADevices, GetAccessKeyLastUsed).",
+            "The credential report could not be had ({} {}): console password, MFA and last use come from per-user calls (GetLoginProfile, ListMFADevices, GetAccessKeyLastUsed), and root access keys from GetAccountSummary.",
             err.action,
             crate::state::gaps::cause(err)
         )),

@@ -142,8 +142,12 @@ pub struct State {
     pub in_flight: std::collections::BTreeMap<u64, crate::effect::Change>,
     /// The audit's thresholds.
     pub thresholds: Thresholds,
-    /// Findings about the root user (from the credential report).
+    /// Findings about the root user (from the credential report, or
+    /// `GetAccountSummary` without one).
     pub root_findings: Vec<Finding>,
+    /// Without a credential report: whether the root user has access keys
+    /// (`GetAccountSummary`); `None` until answered.
+    pub root_keys: Option<Result<bool, IamError>>,
     /// Findings per id (in `FindingId::ALL` order), users and root together.
     pub finding_totals: [usize; 5],
     /// The newest key creation time seen, for the stale-report notice.
@@ -205,6 +209,7 @@ impl State {
             backoff: None,
             thresholds: Thresholds::default(),
             root_findings: Vec::new(),
+            root_keys: None,
             audit_now: now,
             finding_totals: [0; 5],
             newest_key: None,
@@ -250,11 +255,16 @@ impl State {
     /// a credential report, then each user's gaps.
     #[must_use]
     pub fn gaps(&self) -> Vec<Gap> {
-        let mut out: Vec<Gap> = self
-            .report_unavailable()
-            .map(Gap::root)
-            .into_iter()
-            .collect();
+        let mut out: Vec<Gap> = Vec::new();
+        // Without a credential report, GetAccountSummary still tells whether
+        // the root user has keys; only when that fails too is root unchecked.
+        if let Some(report_err) = self.report_unavailable() {
+            match &self.root_keys {
+                Some(Ok(_)) => {}
+                Some(Err(err)) => out.push(Gap::root(err)),
+                None => out.push(Gap::root(report_err)),
+            }
+        }
         for user in &self.gap_users {
             if let Some(row) = self.users.get(user) {
                 out.extend(row.gaps());

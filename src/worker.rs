@@ -373,6 +373,9 @@ impl Worker {
                     extras: crate::state::users::Extras { groups, tags },
                 }
             }
+            Call::RootKeys => {
+                Loaded::RootKeys(self.patiently(|| client.root_access_keys_present()).await)
+            }
             Call::UserDetails { user } => {
                 let (password, mfa) = tokio::join!(
                     self.patiently(|| client.has_login_profile(&user)),

@@ -34,6 +34,20 @@ pub fn evaluate(
     out
 }
 
+/// The root finding from `GetAccountSummary` (no credential report): it
+/// says whether root has access keys, not whether they are active. CIS
+/// 1.4 asks that none exist, so one present is the finding.
+#[must_use]
+pub fn root_summary_finding() -> Finding {
+    Finding {
+        id: FindingId::RootAccessKey,
+        user_name: ROOT_ROW.to_owned(),
+        access_key_id: None,
+        created_with_user: None,
+        message: "the root user has an access key (GetAccountSummary: AccountAccessKeysPresent; whether it is active is in the credential report, which could not be had)".to_owned(),
+    }
+}
+
 fn root_findings(root: &ReportRow) -> Vec<Finding> {
     report_keys(root)
         .into_iter()

@@ -302,6 +302,14 @@ impl IamClient for MemoryIam {
         })
     }
 
+    async fn root_access_keys_present(&self) -> Result<bool, IamError> {
+        let account = self.call("iam:GetAccountSummary").await?;
+        Ok(account
+            .root
+            .as_ref()
+            .is_some_and(|root| root.keys.iter().any(ReportKeySlot::present)))
+    }
+
     async fn access_key_last_used(&self, key_id: &str) -> Result<LastUsed, IamError> {
         let account = self.call("iam:GetAccessKeyLastUsed").await?;
         account

@@ -2,12 +2,13 @@
 
 use async_trait::async_trait;
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
-use aws_sdk_iam::types::{ReportStateType, StatusType};
+use aws_sdk_iam::types::{ReportStateType, StatusType, SummaryKeyType};
 use chrono::{DateTime, Utc};
 
 use super::error::{ErrorKind, IamError};
 use super::retries::{Retries, RetrySignal, RetryWatch};
 use super::sdk_error::from_sdk;
+use super::whole_answer::WholeAnswer;
 use super::{IamClient, credential_report};
 use crate::model::{
     AccessKey, CredentialReport, Identity, KeyStatus, LastUsed, NewAccessKey, Page, ReportState,
@@ -37,9 +38,11 @@ impl SdkIam {
         let retries = RetrySignal::default();
         let iam = aws_sdk_iam::config::Builder::from(config)
             .interceptor(RetryWatch::new(retries.clone()))
+            .interceptor(WholeAnswer)
             .build();
         let sts = aws_sdk_sts::config::Builder::from(config)
             .interceptor(RetryWatch::new(retries.clone()))
+            .interceptor(WholeAnswer)
             .build();
         Self {
             iam: aws_sdk_iam::Client::from_conf(iam),
@@ -196,18 +199,29 @@ impl IamClient for SdkIam {
             .send()
             .await
             .map_err(|e| self.fail("iam:ListAccessKeys", &e))?;
+        // A key without an ID cannot be shown or acted on; dropping it would
+        // hide it from the audit, so the listing fails instead.
         let items = out
             .access_key_metadata()
             .iter()
-            .filter_map(|k| {
-                Some(AccessKey {
-                    id: k.access_key_id()?.to_owned(),
+            .map(|k| {
+                Ok(AccessKey {
+                    id: k
+                        .access_key_id()
+                        .ok_or_else(|| {
+                            IamError::new(
+                                ErrorKind::Other,
+                                "iam:ListAccessKeys",
+                                "the answer held a key without an AccessKeyId",
+                            )
+                        })?
+                        .to_owned(),
                     user_name: k.user_name().unwrap_or(user).to_owned(),
                     status: status(k.status()),
                     created: k.create_date().map(time),
                 })
             })
-            .collect();
+            .collect::<Result<Vec<_>, IamError>>()?;
         Ok(Page {
             items,
             next_marker: next_marker(out.is_truncated(), out.marker()),
@@ -258,6 +272,27 @@ impl IamClient for SdkIam {
         })
     }
 
+    async fn root_access_keys_present(&self) -> Result<bool, IamError> {
+        const ACTION: &str = "iam:GetAccountSummary";
+        let out = self
+            .iam
+            .get_account_summary()
+            .send()
+            .await
+            .map_err(|e| self.fail(ACTION, &e))?;
+        let present = out
+            .summary_map()
+            .and_then(|map| map.get(&SummaryKeyType::AccountAccessKeysPresent))
+            .ok_or_else(|| {
+                IamError::new(
+                    ErrorKind::Other,
+                    ACTION,
+                    "the answer held no AccountAccessKeysPresent",
+                )
+            })?;
+        Ok(*present > 0)
+    }
+
     async fn access_key_last_used(&self, key_id: &str) -> Result<LastUsed, IamError> {
         let out = self
             .iam
@@ -266,14 +301,19 @@ impl IamClient for SdkIam {
             .send()
             .await
             .map_err(|e| self.fail("iam:GetAccessKeyLastUsed", &e))?;
-        Ok(out
-            .access_key_last_used()
-            .map(|u| LastUsed {
-                date: u.last_used_date().map(time),
-                service: credential_report::text_value(u.service_name()),
-                region: credential_report::text_value(u.region()),
-            })
-            .unwrap_or_default())
+        // No block at all is not "never used" (that would invent a finding).
+        let used = out.access_key_last_used().ok_or_else(|| {
+            IamError::new(
+                ErrorKind::Other,
+                "iam:GetAccessKeyLastUsed",
+                "the answer held no AccessKeyLastUsed",
+            )
+        })?;
+        Ok(LastUsed {
+            date: used.last_used_date().map(time),
+            service: credential_report::text_value(used.service_name()),
+            region: credential_report::text_value(used.region()),
+        })
     }
 
     async fn has_login_profile(&self, user: &str) -> Result<bool, IamError> {

@@ -60,6 +60,11 @@ pub fn refresh_all(state: &mut State) {
     }
     let root = state.credential_report().and_then(|r| r.root()).cloned();
     state.root_findings = evaluate(&[], root.as_ref(), now, &thresholds);
+    if state.report_unavailable().is_some() && matches!(state.root_keys, Some(Ok(true))) {
+        state
+            .root_findings
+            .push(crate::audit::findings::root_summary_finding());
+    }
     count(&mut totals, &state.root_findings, true);
     state.finding_totals = totals;
     state.users.resort();

@@ -31,6 +31,7 @@ pub fn start_load(state: &mut State) -> Vec<Effect> {
     state.marks.clear();
     state.finding_totals = [0; 5];
     state.root_findings.clear();
+    state.root_keys = None;
     state.newest_key = None;
     state.users_with_keys = 0;
     state.users_with_password = 0;
@@ -140,6 +141,11 @@ pub(super) fn on_loaded(state: &mut State, result: Loaded) -> Vec<Effect> {
                 }
                 audit::refresh_user(state, &user);
             }
+            Vec::new()
+        }
+        Loaded::RootKeys(result) => {
+            state.root_keys = Some(result);
+            audit::refresh_all(state);
             Vec::new()
         }
         Loaded::UserExtras { user, extras } => {
@@ -261,7 +267,7 @@ fn on_report_failed(state: &mut State, err: IamError) -> Vec<Effect> {
         state.report = ReportStatus::Failed(err);
     }
     let users: Vec<String> = state.users.rows().map(|r| r.user.name.clone()).collect();
-    let mut effects = Vec::new();
+    let mut effects = vec![call(state, Call::RootKeys)];
     for user in &users {
         effects.extend(details(state, user));
     }

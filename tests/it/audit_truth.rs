@@ -152,7 +152,10 @@ async fn a_denied_fallback_is_incomplete_and_names_get_login_profile() {
         ),
         "{gaps}"
     );
-    assert!(gaps.contains("root access keys not checked"), "{gaps}");
+    assert!(
+        !gaps.contains("root access keys not checked"),
+        "root checked with GetAccountSummary: {gaps}"
+    );
     assert!(
         json["users"]
             .as_array()
@@ -193,7 +196,7 @@ async fn the_screen_says_denied_and_incomplete() {
     state.notice = None;
     let screen = screen(&state);
     assert!(
-        screen.contains("INCOMPLETE AUDIT: iam:GetCredentialReport denied"),
+        screen.contains("INCOMPLETE AUDIT: iam:GetLoginProfile denied"),
         "{screen}"
     );
     let alice = screen
@@ -350,6 +353,15 @@ async fn an_html_page_or_broken_xml_is_said_as_what_came_back() {
         "{stderr}"
     );
     assert!(!stderr.contains("Unknown"), "{stderr}");
+
+    // Cut off mid-element, the SDK alone would read a user named `al` (who
+    // does not exist): the answer is refused instead.
+    proxy.inject(Fault::CutXml, 1, &["ListUsers"]);
+    let out = report(&home, &proxy.endpoint(), &["--config", config]).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("the answer was cut off"), "{stderr}");
+    assert!(!stderr.contains("(al)"), "no phantom user: {stderr}");
 }
 
 /// 10. `report | head -1`: a closed stdout is not an error; the exit code

@@ -65,6 +65,9 @@ impl IamClient for LostAnswers {
     async fn access_key_last_used(&self, key_id: &str) -> Result<LastUsed, IamError> {
         self.inner.access_key_last_used(key_id).await
     }
+    async fn root_access_keys_present(&self) -> Result<bool, IamError> {
+        self.inner.root_access_keys_present().await
+    }
     async fn has_login_profile(&self, user: &str) -> Result<bool, IamError> {
         self.inner.has_login_profile(user).await
     }

@@ -371,9 +371,10 @@ async fn a_refused_credential_report_gives_the_same_findings_and_says_so() {
     let out = setup
         .report_at(&proxy.endpoint(), &["--format", "json"])
         .await;
-    // Every user's findings, from per-user calls; but the root user's keys
-    // are only in the credential report: incomplete, exit 2.
-    let report = incomplete_json(&out);
+    // Every user's findings from per-user calls, root's from
+    // GetAccountSummary: the audit is whole.
+    let report = json(&out);
+    assert_eq!(report["complete"], true);
     assert_eq!(findings(&report), expected(&setup));
     assert_eq!(
         report["credential_report_generated_at"],
@@ -387,20 +388,32 @@ async fn a_refused_credential_report_gives_the_same_findings_and_says_so() {
             .contains("credential report could not be had (iam:GenerateCredentialReport denied)"),
         "{notes:?}"
     );
-    assert_eq!(
-        report["gaps"],
-        serde_json::json!([
-            "iam:GenerateCredentialReport denied: root access keys not checked for the root user; root_access_key cannot be judged"
-        ])
-    );
+    assert_eq!(report["gaps"], serde_json::json!([]));
+    assert_eq!(proxy.count("GetAccountSummary"), 1);
     assert!(proxy.count("GetLoginProfile") >= 7);
     let table = setup.report_at(&proxy.endpoint(), &[]).await;
     let text = String::from_utf8_lossy(&table.stdout);
-    assert!(text.contains("INCOMPLETE AUDIT"), "{text}");
     assert!(
         text.contains("note: The credential report could not be had"),
         "{text}"
     );
+    // GetAccountSummary refused too: root keys are unchecked, and the
+    // audit says so (exit 2) while printing every user's findings.
+    proxy.deny("GetAccountSummary");
+    let out = setup
+        .report_at(&proxy.endpoint(), &["--format", "json"])
+        .await;
+    let report = incomplete_json(&out);
+    assert_eq!(findings(&report), expected(&setup));
+    assert_eq!(
+        report["gaps"],
+        serde_json::json!([
+            "iam:GetAccountSummary denied: root access keys not checked for the root user; root_access_key cannot be judged"
+        ])
+    );
+    let table = setup.report_at(&proxy.endpoint(), &[]).await;
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert!(text.contains("INCOMPLETE AUDIT"), "{text}");
     assert!(
         String::from_utf8_lossy(&table.stderr).contains("the audit is incomplete"),
         "{}",
@@ -488,7 +501,7 @@ async fn a_refused_report_without_key_ids_falls_back_to_listing_keys() {
     let out = setup
         .report_without_ids(&proxy.endpoint(), &["--format", "json"])
         .await;
-    let report = incomplete_json(&out);
+    let report = json(&out);
     assert_eq!(
         findings(&report),
         expected(&setup),

@@ -30,6 +30,9 @@ pub enum Fault {
     Html(u16),
     /// `200 OK` whose body is not XML at all.
     BadXml,
+    /// `200 OK` whose `ListUsers` XML stops mid-element (the SDK reads
+    /// `<UserName>al` as a user named `al`).
+    CutXml,
 }
 
 /// Which requests get a fault: at random, `percent` in 100, from a seeded
@@ -316,6 +319,16 @@ async fn serve(mut client: TcpStream, upstream: u16, shared: Arc<Mutex<Shared>>)
                     format!(
                         "HTTP/1.1 {status} Blocked\r\nContent-Type: text/html\r\nContent-Length: {}\r\n\r\n{html}",
                         html.len()
+                    )
+                    .into_bytes(),
+                )
+            }
+            Some(Fault::CutXml) => {
+                let xml = "<ListUsersResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><ListUsersResult><Users><member><UserName>al";
+                Some(
+                    format!(
+                        "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: {}\r\n\r\n{xml}",
+                        xml.len()
                     )
                     .into_bytes(),
                 )
