@@ -393,3 +393,39 @@ fn a_denied_list_user_tags_keeps_the_groups() {
         .collect();
     assert!(screen.contains("groups: admins"), "{screen}");
 }
+
+/// Without a credential report, root's keys come from GetAccountSummary:
+/// present is the root_access_key finding; unanswered, root is a gap.
+#[test]
+fn without_a_report_root_keys_come_from_the_account_summary() {
+    let mut state = loading();
+    let denied = IamError::new(ErrorKind::AccessDenied, "iam:GetCredentialReport", "no");
+    let action = loaded(&state, Loaded::CredentialReport(Err(denied)));
+    let effects = update(&mut state, action);
+    assert!(effects.iter().any(|e| matches!(
+        e,
+        Effect::Iam {
+            call: Call::RootKeys,
+            ..
+        }
+    )));
+    assert!(state.audit_incomplete(), "root not checked yet");
+    let action = loaded(&state, Loaded::RootKeys(Ok(true)));
+    update(&mut state, action);
+    assert_eq!(state.root_findings.len(), 1);
+    assert_eq!(
+        state.root_findings[0].id,
+        iamkeys::audit::FindingId::RootAccessKey
+    );
+    assert!(!state.audit_incomplete(), "root checked");
+    let failed = IamError::new(ErrorKind::AccessDenied, "iam:GetAccountSummary", "no");
+    let action = loaded(&state, Loaded::RootKeys(Err(failed)));
+    update(&mut state, action);
+    assert!(state.root_findings.is_empty());
+    assert_eq!(
+        iamkeys::state::gaps::lines(&state.gaps()),
+        [
+            "iam:GetAccountSummary denied: root access keys not checked for the root user; root_access_key cannot be judged"
+        ]
+    );
+}
