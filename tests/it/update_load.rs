@@ -394,8 +394,8 @@ fn a_denied_list_user_tags_keeps_the_groups() {
     assert!(screen.contains("groups: admins"), "{screen}");
 }
 
-/// Without a credential report, root's keys come from GetAccountSummary:
-/// present is the root_access_key finding; unanswered, root is a gap.
+/// Without a credential report, root's keys come from `GetAccountSummary`:
+/// present is the `root_access_key` finding; unanswered, root is a gap.
 #[test]
 fn without_a_report_root_keys_come_from_the_account_summary() {
     let mut state = loading();
