@@ -1,7 +1,10 @@
-//! The audit log: one JSON line per change attempt (time, profile, account,
-//! caller ARN, action, user, key ID, outcome), in the data dir unless the
-//! config names another path. It never holds a secret: entries are built from
-//! the change and the outcome's key ID only.
+//! The audit log: JSON lines for every change — an `attempt` line written
+//! *before* the call (if it cannot be written, the change is refused), then
+//! the outcome (`ok`, `error`, or `refused` when iamkeys would not send it) —
+//! with time, profile, account, caller ARN, action, user and key ID, in the
+//! data dir unless the config names another path. It never holds a secret:
+//! entries are built from the change and the outcome's key ID only. The file
+//! is opened without following a symlink, created 0600 in a 0700 directory.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -27,7 +30,8 @@ pub struct Entry<'a> {
     pub user: &'a str,
     /// The key acted on, or the key created.
     pub access_key_id: Option<&'a str>,
-    /// `"ok"` or `"error"`.
+    /// `"attempt"` (written before the call), `"ok"`, `"error"`, or
+    /// `"refused"` (iamkeys sent nothing).
     pub outcome: &'static str,
     pub error: Option<String>,
 }
@@ -58,6 +62,39 @@ impl<'a> Entry<'a> {
     }
 }
 
+impl<'a> Entry<'a> {
+    /// The line written before the call: what is about to be sent.
+    #[must_use]
+    pub fn attempt(time: DateTime<Utc>, actor: &'a Actor, change: &'a Change) -> Self {
+        Self {
+            time,
+            profile: &actor.profile,
+            account_id: actor.account_id.as_deref(),
+            caller_arn: actor.caller_arn.as_deref(),
+            action: change.action(),
+            user: change.user(),
+            access_key_id: change.key_id(),
+            outcome: "attempt",
+            error: None,
+        }
+    }
+
+    /// The line for a change iamkeys would not send.
+    #[must_use]
+    pub fn refused(
+        time: DateTime<Utc>,
+        actor: &'a Actor,
+        change: &'a Change,
+        why: &IamError,
+    ) -> Self {
+        Self {
+            outcome: "refused",
+            error: Some(why.to_string()),
+            ..Self::attempt(time, actor, change)
+        }
+    }
+}
+
 /// Appends entries to a file (created with mode 0600).
 #[derive(Debug, Clone)]
 pub struct AuditLog {
@@ -75,22 +112,62 @@ impl AuditLog {
         &self.path
     }
 
+    /// Open for appending: the directory made 0700 if missing, the file
+    /// created 0600, a symlink at the path refused (never followed).
+    fn open(&self) -> std::io::Result<std::fs::File> {
+        if let Some(dir) = self.path.parent()
+            && !dir.as_os_str().is_empty()
+        {
+            let mut builder = std::fs::DirBuilder::new();
+            builder.recursive(true);
+            #[cfg(unix)]
+            std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+            builder.create(dir)?;
+        }
+        let mut options = std::fs::OpenOptions::new();
+        options.append(true).create(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
+        }
+        options.open(&self.path)
+    }
+
+    /// Check at start-up that the log can be written, and how it is kept.
+    /// Returns a warning when others may read it (a looser existing mode).
+    ///
+    /// # Errors
+    /// The file cannot be opened for appending (no change could be recorded).
+    pub fn check(&self) -> std::io::Result<Option<String>> {
+        let file = self.open()?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = file.metadata()?.permissions().mode() & 0o777;
+            if mode & 0o077 != 0 {
+                return Ok(Some(format!(
+                    "the audit log {} is readable or writable by others (mode {mode:o}): chmod 600 it",
+                    self.path.display()
+                )));
+            }
+        }
+        #[cfg(not(unix))]
+        drop(file);
+        Ok(None)
+    }
+
     /// Append one entry as a JSON line.
     ///
     /// # Errors
     /// The file cannot be opened or written.
     pub fn append(&self, entry: &Entry<'_>) -> std::io::Result<()> {
-        if let Some(dir) = self.path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
         let mut line = serde_json::to_vec(entry).map_err(std::io::Error::other)?;
         line.push(b'\n');
-        let mut options = std::fs::OpenOptions::new();
-        options.append(true).create(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
         // One write of the whole line: concurrent appends do not interleave.
-        options.open(&self.path)?.write_all(&line)
+        let mut file = self.open()?;
+        file.write_all(&line)?;
+        file.sync_data()
     }
 }
 
@@ -111,7 +188,6 @@ mod tests {
         };
         let change = Change::Create {
             user: "alice".into(),
-            known_keys: vec![],
         };
         let result = Ok(Mutated::Created(NewAccessKey {
             key: AccessKey {

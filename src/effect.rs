@@ -31,12 +31,10 @@ pub enum Call {
 /// A change to IAM. Never sent in read-only mode.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
-    /// `iam:CreateAccessKey`. `known_keys` are the user's key IDs before, so a
-    /// retry after an unclear failure can tell whether a key was created.
-    Create {
-        user: String,
-        known_keys: Vec<String>,
-    },
+    /// `iam:CreateAccessKey`. The worker lists the user's keys just before
+    /// the first attempt (not the screen's list, which may be old or still
+    /// loading), so an unclear failure can tell whether a key was made.
+    Create { user: String },
     /// `iam:UpdateAccessKey`.
     SetStatus {
         user: String,
@@ -59,6 +57,16 @@ impl Change {
             } => "UpdateAccessKey:Active",
             Self::SetStatus { .. } => "UpdateAccessKey:Inactive",
             Self::Delete { .. } => "DeleteAccessKey",
+        }
+    }
+
+    /// The IAM action it sends, e.g. `iam:DeleteAccessKey`.
+    #[must_use]
+    pub fn iam_action(&self) -> &'static str {
+        match self {
+            Self::Create { .. } => "iam:CreateAccessKey",
+            Self::SetStatus { .. } => "iam:UpdateAccessKey",
+            Self::Delete { .. } => "iam:DeleteAccessKey",
         }
     }
 

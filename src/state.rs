@@ -10,8 +10,8 @@ use chrono::{DateTime, Utc};
 
 pub use gaps::Gap;
 pub use modal::{
-    Button, Confirm, DeleteDialog, KeyTarget, Operation, Outcome, Posture, ProfilePicker, Progress,
-    SaveState, SecretDialog,
+    AccountRef, Button, Confirm, DeleteDialog, KeyTarget, Operation, Outcome, Posture,
+    ProfilePicker, Progress, SaveState, SecretDialog,
 };
 pub use users::{KeysState, UserRow, Users};
 
@@ -128,6 +128,9 @@ pub struct State {
     pub list_keys: bool,
     /// A one-line message for the status bar.
     pub notice: Option<String>,
+    /// A profile switch asked of the worker and not answered yet: no change
+    /// dialog opens meanwhile, and the status bar says so.
+    pub switching: Option<String>,
     /// Terminal size, for page movement and scrolling.
     pub screen: (u16, u16),
     pub quitting: bool,
@@ -201,6 +204,7 @@ impl State {
             key_cursor: 0,
             modal: None,
             notice: None,
+            switching: None,
             filtering: false,
             list_keys: true,
             screen: (120, 40),
@@ -278,6 +282,28 @@ impl State {
     #[must_use]
     pub fn audit_incomplete(&self) -> bool {
         self.gaps().iter().any(|g| g.blocks_audit)
+    }
+
+    /// The account a change would be bound to now, or why no change may be
+    /// started: a profile switch in progress, or an account not known yet.
+    ///
+    /// # Errors
+    /// The reason, in the operator's words.
+    pub fn change_target(&self) -> Result<AccountRef, String> {
+        if let Some(profile) = &self.switching {
+            return Err(format!(
+                "Switching to profile {profile}…: no change can start until the switch is done."
+            ));
+        }
+        let identity = self.known_identity().ok_or_else(|| {
+            "The account is not known yet (sts:GetCallerIdentity): no change can start until it is; r retries.".to_owned()
+        })?;
+        Ok(AccountRef {
+            profile: self.session.profile.clone(),
+            account_id: identity.account_id.clone(),
+            alias: identity.alias.clone(),
+            caller_arn: identity.arn.clone(),
+        })
     }
 
     /// The identity iamkeys is signed in as, once known.

@@ -12,6 +12,7 @@ use std::time::Duration;
 use futures::FutureExt;
 use tokio::sync::mpsc;
 
+use crate::action::Mutated;
 use crate::action::{Action, Loaded};
 use crate::audit_log::{AuditLog, Entry};
 use crate::effect::{Actor, Call, Change, Effect};
@@ -35,6 +36,32 @@ async fn identity(client: &dyn IamClient) -> Result<crate::model::Identity, crat
         Err(err) => tracing::info!(%err, "no account alias"),
     }
     Ok(identity)
+}
+
+/// Refuse a change confirmed for another profile or account than the
+/// client's: nothing is sent.
+async fn bound_to(slot: &Slot, actor: &Actor) -> Result<(), IamError> {
+    let refuse = |why: String| IamError::new(ErrorKind::Refused, "iamkeys", why);
+    if let Some(profile) = &slot.profile
+        && profile != &actor.profile
+    {
+        return Err(refuse(format!(
+            "Refused: this change was confirmed for profile {}, but the profile in use is now {profile}. Nothing was sent.",
+            actor.profile
+        )));
+    }
+    let Some(confirmed) = &actor.account_id else {
+        return Err(refuse(
+            "Refused: the change names no account. Nothing was sent.".to_owned(),
+        ));
+    };
+    let account = slot.account().await?;
+    if &account != confirmed {
+        return Err(refuse(format!(
+            "Refused: this change was confirmed for account {confirmed}, but the credentials in use are account {account}'s. Nothing was sent."
+        )));
+    }
+    Ok(())
 }
 
 fn panic_message(panic: &(dyn Any + Send)) -> String {
@@ -69,6 +96,9 @@ pub struct Settings {
     pub audit: Option<AuditLog>,
     /// How to connect to another profile; `None` refuses to switch.
     pub connector: Option<Connector>,
+    /// The profile of the client the worker starts with (changes confirmed
+    /// for another profile are refused).
+    pub profile: Option<String>,
     /// A read still throttled after the SDK's own retries (or its retry
     /// quota) is tried again this many times, waiting `throttle_backoff`,
     /// doubled each time (to 20 s, jittered): throttling is back-pressure,
@@ -86,16 +116,64 @@ impl Default for Settings {
             report_backoff: Duration::from_millis(50),
             audit: None,
             connector: None,
+            profile: None,
             throttle_rounds: 10,
             throttle_backoff: Duration::from_millis(500),
         }
     }
 }
 
+/// The client in use, with the profile and account it belongs to: a change
+/// is sent only through the client of the account it was confirmed for.
+#[derive(Clone)]
+struct Slot {
+    client: Arc<dyn IamClient>,
+    /// `None` for the client the worker was started with when the caller
+    /// gave no profile (tests); its account is still checked.
+    profile: Option<String>,
+    /// Learnt from `GetCallerIdentity` (the load's, the switch's, or asked
+    /// before the first change).
+    account: Arc<std::sync::Mutex<Option<String>>>,
+}
+
+impl Slot {
+    fn new(client: Arc<dyn IamClient>, profile: Option<String>, account: Option<String>) -> Self {
+        Self {
+            client,
+            profile,
+            account: Arc::new(std::sync::Mutex::new(account)),
+        }
+    }
+
+    fn known_account(&self) -> Option<String> {
+        self.account
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    fn learn_account(&self, account: &str) {
+        *self
+            .account
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(account.to_owned());
+    }
+
+    /// The account this client signs into: known, or asked of STS once.
+    async fn account(&self) -> Result<String, crate::iam::IamError> {
+        if let Some(account) = self.known_account() {
+            return Ok(account);
+        }
+        let identity = self.client.caller_identity().await?;
+        self.learn_account(&identity.account_id);
+        Ok(identity.account_id)
+    }
+}
+
 /// Runs IAM calls off the UI loop.
 #[derive(Clone)]
 pub struct Worker {
-    client: Arc<RwLock<Arc<dyn IamClient>>>,
+    client: Arc<RwLock<Slot>>,
     connector: Option<Connector>,
     tx: mpsc::UnboundedSender<Action>,
     /// How many background calls may run at once (adapts to throttling).
@@ -119,7 +197,11 @@ impl Worker {
     ) -> Self {
         let retries = client.retries();
         let worker = Self {
-            client: Arc::new(RwLock::new(client)),
+            client: Arc::new(RwLock::new(Slot::new(
+                client,
+                settings.profile.clone(),
+                None,
+            ))),
             connector: settings.connector.clone(),
             tx,
             limiter: Limiter::new(settings.concurrency),
@@ -202,19 +284,13 @@ impl Worker {
         let worker = self.clone();
         tokio::spawn(async move {
             worker.in_flight.fetch_add(1, Ordering::Relaxed);
-            let client = worker.client();
-            let outcome = AssertUnwindSafe(changes::apply(client.as_ref(), &change))
+            let slot = worker.slot();
+            let outcome = AssertUnwindSafe(worker.guarded(&slot, &change, &actor))
                 .catch_unwind()
                 .await;
             worker.in_flight.fetch_sub(1, Ordering::Relaxed);
             let action = match outcome {
                 Ok(result) => {
-                    if let Some(audit) = &worker.audit {
-                        let entry = Entry::new(chrono::Utc::now(), &actor, &change, &result);
-                        if let Err(err) = audit.append(&entry) {
-                            tracing::error!(path = %audit.path().display(), %err, "cannot write the audit log");
-                        }
-                    }
                     tracing::info!(action = change.action(), user = change.user(), key = ?change.key_id(), ok = result.is_ok(), "change");
                     Action::Mutated { id, result }
                 }
@@ -224,9 +300,49 @@ impl Worker {
         });
     }
 
-    /// The client of the profile in use.
-    fn client(&self) -> Arc<dyn IamClient> {
-        // A poisoned lock only means a panic elsewhere; the Arc inside is whole.
+    /// Check that the change goes to the account it was confirmed for,
+    /// record the attempt, make the change, record the outcome.
+    async fn guarded(
+        &self,
+        slot: &Slot,
+        change: &Change,
+        actor: &Actor,
+    ) -> Result<Mutated, IamError> {
+        let now = chrono::Utc::now;
+        if let Err(refusal) = bound_to(slot, actor).await {
+            tracing::warn!(%refusal, "change refused: another account's client");
+            if let Some(audit) = &self.audit
+                && let Err(err) = audit.append(&Entry::refused(now(), actor, change, &refusal))
+            {
+                tracing::error!(path = %audit.path().display(), %err, "cannot write the audit log");
+            }
+            return Err(refusal);
+        }
+        if let Some(audit) = &self.audit
+            && let Err(err) = audit.append(&Entry::attempt(now(), actor, change))
+        {
+            tracing::error!(path = %audit.path().display(), %err, "cannot write the audit log: change refused");
+            return Err(IamError::new(
+                ErrorKind::Refused,
+                change.iam_action(),
+                format!(
+                    "The audit log {} cannot be written ({err}): nothing was changed. Fix the file or `audit_log` in the config, then try again.",
+                    audit.path().display()
+                ),
+            ));
+        }
+        let result = changes::apply(slot.client.as_ref(), change).await;
+        if let Some(audit) = &self.audit
+            && let Err(err) = audit.append(&Entry::new(now(), actor, change, &result))
+        {
+            // The change is made; only its outcome line is missing.
+            tracing::error!(path = %audit.path().display(), %err, outcome = result.is_ok(), "cannot write the outcome to the audit log");
+        }
+        result
+    }
+
+    fn slot(&self) -> Slot {
+        // A poisoned lock only means a panic elsewhere; the slot inside is whole.
         self.client
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -252,7 +368,11 @@ impl Worker {
                             *worker
                                 .client
                                 .write()
-                                .unwrap_or_else(std::sync::PoisonError::into_inner) = client;
+                                .unwrap_or_else(std::sync::PoisonError::into_inner) = Slot::new(
+                                client,
+                                Some(profile.clone()),
+                                Some(identity.account_id.clone()),
+                            );
                             let epoch = worker.client_epoch.fetch_add(1, Ordering::Relaxed) + 1;
                             worker.watch_retries(retries, epoch);
                             worker.generation.fetch_add(1, Ordering::Relaxed);
@@ -339,10 +459,16 @@ impl Worker {
     }
 
     async fn run(&self, call: Call) -> Loaded {
-        let client = self.client();
-        let client = client.as_ref();
+        let slot = self.slot();
+        let client = slot.client.as_ref();
         match call {
-            Call::Identity => Loaded::Identity(self.patiently(|| identity(client)).await),
+            Call::Identity => {
+                let result = self.patiently(|| identity(client)).await;
+                if let Ok(identity) = &result {
+                    slot.learn_account(&identity.account_id);
+                }
+                Loaded::Identity(result)
+            }
             Call::ListUsers { marker } => {
                 Loaded::UsersPage(self.patiently(|| client.list_users(marker.clone())).await)
             }

@@ -28,6 +28,12 @@ pub enum ErrorKind {
     Unavailable,
     /// IAM rejected the request as malformed.
     InvalidInput,
+    /// iamkeys refused to send the change (another account's client, an
+    /// audit log that cannot be written): nothing reached IAM.
+    Refused,
+    /// IAM no longer shows what the operator confirmed (the key was made
+    /// active again, or is gone): nothing was changed.
+    Conflict,
     /// Anything else the service or the SDK reported.
     Other,
 }
@@ -87,6 +93,8 @@ impl IamError {
             ErrorKind::Network => "network",
             ErrorKind::Unavailable => "unavailable",
             ErrorKind::InvalidInput => "invalid input",
+            ErrorKind::Refused => "refused",
+            ErrorKind::Conflict => "changed meanwhile",
             ErrorKind::Other => "error",
         }
     }
@@ -132,6 +140,7 @@ impl IamError {
                 "{what}: IAM is unavailable right now ({}): press r to retry",
                 self.detail
             ),
+            ErrorKind::Refused | ErrorKind::Conflict => self.detail.clone(),
             ErrorKind::InvalidInput | ErrorKind::Other => format!("{what} failed: {}", self.detail),
         }
     }

@@ -72,12 +72,42 @@ pub enum Operation {
 pub struct Confirm {
     pub operation: Operation,
     pub focus: Button,
+    /// The account the dialog shows and the change is bound to.
+    pub account: AccountRef,
+}
+
+/// The account (and profile) a change was confirmed for: the worker sends
+/// it through that account's client or not at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountRef {
+    pub profile: String,
+    pub account_id: String,
+    pub alias: Option<String>,
+    pub caller_arn: String,
+}
+
+impl AccountRef {
+    /// "account 123456789012 (acme-prod) · profile prod", as dialogs name it.
+    #[must_use]
+    pub fn label(&self) -> String {
+        let alias = self
+            .alias
+            .as_ref()
+            .map(|a| format!(" ({a})"))
+            .unwrap_or_default();
+        format!(
+            "account {}{alias} · profile {}",
+            self.account_id, self.profile
+        )
+    }
 }
 
 /// Delete: the operator types (or pastes) the key ID.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeleteDialog {
     pub target: KeyTarget,
+    /// The account the dialog shows and the delete is bound to.
+    pub account: AccountRef,
     pub input: String,
     /// Set when Enter was pressed on text that does not match.
     pub mismatch: bool,

@@ -132,6 +132,10 @@ pub fn confirm(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, dial
     };
     lines.extend(read_only_line(state, theme));
     lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        format!(" In {}", dialog.account.label()),
+        theme.title,
+    ));
     lines.push(buttons(theme, dialog.focus, verb));
     show(frame, area, title, theme.accent, lines);
 }
@@ -145,6 +149,10 @@ pub fn delete(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, dialo
     lines.extend(facts(state, target));
     lines.extend(lockout(theme, target, "deleting it"));
     lines.extend(read_only_line(state, theme));
+    lines.push(Line::styled(
+        format!(" In {}", dialog.account.label()),
+        theme.title,
+    ));
     lines.push(Line::raw(""));
     lines.push(Line::raw(" Type (or paste) the access key ID to confirm:"));
     lines.push(Line::from(vec![

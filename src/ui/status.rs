@@ -57,6 +57,12 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         ));
         spans.push(Span::styled("Enter keeps · Esc clears", theme.dim));
     }
+    if let Some(profile) = &state.switching {
+        spans.push(Span::styled(
+            format!(" switching to profile {profile}… (no changes until it is done) "),
+            theme.badge,
+        ));
+    }
     if state.pending > 0 {
         spans.push(Span::styled(
             format!(

@@ -8,8 +8,8 @@ use super::mutations::start;
 use crate::effect::{Change, Effect};
 use crate::model::KeyStatus;
 use crate::state::{
-    Button, Confirm, DeleteDialog, Modal, Operation, Outcome, Progress, SaveState, SecretDialog,
-    State,
+    AccountRef, Button, Confirm, DeleteDialog, Modal, Operation, Outcome, Progress, SaveState,
+    SecretDialog, State,
 };
 
 pub(super) fn on_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
@@ -85,7 +85,7 @@ fn on_confirm(state: &mut State, mut confirm: Confirm, key: &KeyEvent) -> Vec<Ef
             Vec::new()
         }
         Some(Button::Cancel) => Vec::new(),
-        Some(Button::Confirm) => confirmed(state, confirm.operation),
+        Some(Button::Confirm) => confirmed(state, confirm.operation, &confirm.account),
     }
 }
 
@@ -96,20 +96,14 @@ fn read_only(state: &mut State) -> bool {
     state.session.read_only
 }
 
-fn confirmed(state: &mut State, operation: Operation) -> Vec<Effect> {
+fn confirmed(state: &mut State, operation: Operation, account: &AccountRef) -> Vec<Effect> {
     if read_only(state) {
         return Vec::new();
     }
     match operation {
         Operation::Create { user, .. } => {
-            let known_keys = state
-                .users
-                .get(&user)
-                .and_then(|r| r.listed_keys())
-                .map(|keys| keys.iter().map(|k| k.id.clone()).collect())
-                .unwrap_or_default();
             state.notice = Some(format!("Creating an access key for {user}…"));
-            vec![start(state, Change::Create { user, known_keys })]
+            vec![start(state, Change::Create { user }, account)]
         }
         Operation::SetStatus { targets, status } if targets.len() == 1 => {
             let target = &targets[0];
@@ -121,9 +115,10 @@ fn confirmed(state: &mut State, operation: Operation) -> Vec<Effect> {
                     key_id: target.key_id.clone(),
                     status,
                 },
+                account,
             )]
         }
-        Operation::SetStatus { targets, status } => bulk(state, targets, status),
+        Operation::SetStatus { targets, status } => bulk(state, targets, status, account),
     }
 }
 
@@ -131,6 +126,7 @@ fn bulk(
     state: &mut State,
     targets: Vec<crate::state::KeyTarget>,
     status: KeyStatus,
+    account: &AccountRef,
 ) -> Vec<Effect> {
     let mut effects = Vec::new();
     let mut items = Vec::new();
@@ -147,6 +143,7 @@ fn bulk(
                     key_id: target.key_id.clone(),
                     status,
                 },
+                account,
             ));
             Outcome::Pending
         };
@@ -176,6 +173,7 @@ fn on_delete(state: &mut State, mut dialog: DeleteDialog, key: &KeyEvent) -> Vec
                         user: target.user,
                         key_id: target.key_id,
                     },
+                    &dialog.account,
                 )];
             }
             dialog.mismatch = true;

@@ -5,7 +5,9 @@
 use crate::effect::Effect;
 use crate::model::{AccessKey, KeyStatus};
 use crate::secret::Secret;
-use crate::state::{Button, Confirm, DeleteDialog, KeyTarget, Modal, Operation, State, UserRow};
+use crate::state::{
+    AccountRef, Button, Confirm, DeleteDialog, KeyTarget, Modal, Operation, State, UserRow,
+};
 
 /// IAM allows two access keys per user.
 pub const KEYS_PER_USER: usize = 2;
@@ -38,7 +40,21 @@ fn say(state: &mut State, message: String) -> Vec<Effect> {
     Vec::new()
 }
 
+/// The account a change dialog binds to, or the refusal said on the status bar.
+fn bound(state: &mut State) -> Option<AccountRef> {
+    match state.change_target() {
+        Ok(account) => Some(account),
+        Err(message) => {
+            state.notice = Some(message);
+            None
+        }
+    }
+}
+
 pub(super) fn create(state: &mut State) -> Vec<Effect> {
+    let Some(account) = bound(state) else {
+        return Vec::new();
+    };
     let Some(row) = state.users.selected() else {
         return say(state, "No user selected.".to_owned());
     };
@@ -64,6 +80,7 @@ pub(super) fn create(state: &mut State) -> Vec<Effect> {
             state.modal = Some(Modal::Confirm(Confirm {
                 operation: Operation::Create { user, has_password },
                 focus: Button::Cancel,
+                account,
             }));
             Vec::new()
         }
@@ -89,6 +106,9 @@ pub(super) fn set_status(state: &mut State, status: KeyStatus) -> Vec<Effect> {
 
 /// The dialog for the selected key alone, whatever is marked.
 pub(super) fn set_selected_status(state: &mut State, status: KeyStatus) -> Vec<Effect> {
+    let Some(account) = bound(state) else {
+        return Vec::new();
+    };
     let target = match selected_target(state) {
         Ok(target) => target,
         Err(message) => return say(state, message),
@@ -102,11 +122,15 @@ pub(super) fn set_selected_status(state: &mut State, status: KeyStatus) -> Vec<E
             status,
         },
         focus: Button::Cancel,
+        account,
     }));
     Vec::new()
 }
 
 fn bulk_deactivate(state: &mut State) -> Vec<Effect> {
+    let Some(account) = bound(state) else {
+        return Vec::new();
+    };
     let targets: Vec<KeyTarget> = state
         .marks
         .iter()
@@ -126,11 +150,15 @@ fn bulk_deactivate(state: &mut State) -> Vec<Effect> {
             status: KeyStatus::Inactive,
         },
         focus: Button::Cancel,
+        account,
     }));
     Vec::new()
 }
 
 pub(super) fn delete(state: &mut State) -> Vec<Effect> {
+    let Some(account) = bound(state) else {
+        return Vec::new();
+    };
     let target = match selected_target(state) {
         Ok(target) => target,
         Err(message) => return say(state, message),
@@ -147,6 +175,7 @@ pub(super) fn delete(state: &mut State) -> Vec<Effect> {
     }
     state.modal = Some(Modal::Delete(DeleteDialog {
         target,
+        account,
         input: String::new(),
         mismatch: false,
     }));

@@ -4,10 +4,11 @@
 use crate::action::{Mutated, SaveOutcome};
 use crate::effect::{Actor, Call, Change, Effect};
 use crate::iam::{ErrorKind, IamError};
-use crate::state::{KeysState, Modal, Outcome, SaveState, SecretDialog, State};
+use crate::state::{AccountRef, KeysState, Modal, Outcome, SaveState, SecretDialog, State};
 
-/// Ask for a change, marking its key (or user) busy until the result comes.
-pub(super) fn start(state: &mut State, change: Change) -> Effect {
+/// Ask for a change bound to the account its dialog showed, marking its key
+/// (or user) busy until the result comes.
+pub(super) fn start(state: &mut State, change: Change, account: &AccountRef) -> Effect {
     state.next_mutation += 1;
     let id = state.next_mutation;
     match &change {
@@ -19,11 +20,10 @@ pub(super) fn start(state: &mut State, change: Change) -> Effect {
         }
     }
     state.in_flight.insert(id, change.clone());
-    let identity = state.known_identity();
     let actor = Actor {
-        profile: state.session.profile.clone(),
-        account_id: identity.map(|i| i.account_id.clone()),
-        caller_arn: identity.map(|i| i.arn.clone()),
+        profile: account.profile.clone(),
+        account_id: Some(account.account_id.clone()),
+        caller_arn: Some(account.caller_arn.clone()),
     };
     Effect::Mutate { id, change, actor }
 }

@@ -20,6 +20,13 @@ pub(super) fn open(state: &mut State) -> Vec<Effect> {
         state.notice = Some("A change is in flight: switch profiles when it is done.".to_owned());
         return Vec::new();
     }
+    if let Some(profile) = &state.switching {
+        // One switch at a time: two could finish in either order.
+        state.notice = Some(format!(
+            "Switching to profile {profile}…: wait for it before choosing another."
+        ));
+        return Vec::new();
+    }
     state.modal = Some(Modal::Profiles(ProfilePicker::default()));
     vec![Effect::ListProfiles]
 }
@@ -44,6 +51,8 @@ pub(super) fn on_list(state: &mut State, result: Result<Vec<ProfileInfo>, String
 pub(super) fn on_key(state: &mut State, mut picker: ProfilePicker, key: &KeyEvent) -> Vec<Effect> {
     let mut effects = Vec::new();
     match key.code {
+        // Esc closes the picker; a switch already asked for goes on, and the
+        // status bar keeps saying so until it is done.
         KeyCode::Esc => return effects,
         KeyCode::Down => {
             let last = picker.visible().len().saturating_sub(1);
@@ -65,6 +74,7 @@ pub(super) fn on_key(state: &mut State, mut picker: ProfilePicker, key: &KeyEven
                 Some(name) => {
                     picker.error = None;
                     picker.switching = Some(name.clone());
+                    state.switching = Some(name.clone());
                     effects.push(Effect::SwitchProfile { profile: name });
                 }
                 None => picker.error = Some("No profile matches.".to_owned()),
@@ -77,7 +87,10 @@ pub(super) fn on_key(state: &mut State, mut picker: ProfilePicker, key: &KeyEven
 }
 
 pub(super) fn on_switched(state: &mut State, profile: String, identity: Identity) -> Vec<Effect> {
-    if matches!(state.modal, Some(Modal::Profiles(_))) {
+    state.switching = None;
+    // Nothing shown of the old account stays open over the new one; a
+    // secret still being handed over is the exception (it is never lost).
+    if !matches!(state.modal, Some(Modal::Secret(_))) {
         state.modal = None;
     }
     state.session.switch_to(profile);
@@ -96,6 +109,7 @@ pub(super) fn on_switched(state: &mut State, profile: String, identity: Identity
 }
 
 pub(super) fn on_failed(state: &mut State, profile: &str, message: &str) {
+    state.switching = None;
     let text = format!(
         "Profile {profile} failed; still using {}. {message}",
         state.session.profile

@@ -1,19 +1,32 @@
-//! Carrying out changes. `CreateAccessKey` is not idempotent, so it is never
-//! retried blindly: after an unclear failure the user's keys are listed again,
-//! and a key that appeared is reported instead of creating a second one.
+//! Carrying out changes, each checked against IAM (not the screen) right
+//! before it is sent:
+//! - a delete lists the user's keys and goes ahead only if the key is still
+//!   there and still Inactive (someone may have made it active again);
+//! - a create lists the user's keys just before its first attempt, and is
+//!   tried again only after a failure that shows IAM did not act on it
+//!   (throttling, 503). After an unclear one (a timeout, a dropped answer, a
+//!   500) it is never tried again: the keys are listed, and a key that is
+//!   new since the attempt began is reported, not a second one made.
 
 use std::time::Duration;
+
+use chrono::{DateTime, Utc};
 
 use crate::action::Mutated;
 use crate::effect::Change;
 use crate::iam::{ErrorKind, IamClient, IamError, list_all_access_keys};
+use crate::model::{AccessKey, KeyStatus};
 
-/// Attempts at `CreateAccessKey` when the failures are transient and IAM shows no new key.
+/// Attempts at `CreateAccessKey` when IAM refuses it without acting on it.
 const CREATE_ATTEMPTS: u32 = 3;
+
+/// IAM's clock and ours may differ by this much when telling whether a key
+/// was made after an attempt began.
+const CLOCK_SKEW: chrono::TimeDelta = chrono::TimeDelta::seconds(300);
 
 pub(super) async fn apply(client: &dyn IamClient, change: &Change) -> Result<Mutated, IamError> {
     match change {
-        Change::Create { user, known_keys } => create(client, user, known_keys).await,
+        Change::Create { user, .. } => create(client, user).await,
         Change::SetStatus {
             user,
             key_id,
@@ -22,50 +35,107 @@ pub(super) async fn apply(client: &dyn IamClient, change: &Change) -> Result<Mut
             .update_access_key(user, key_id, *status)
             .await
             .map(|()| Mutated::StatusSet),
-        Change::Delete { user, key_id } => client
-            .delete_access_key(user, key_id)
-            .await
-            .map(|()| Mutated::Deleted),
+        Change::Delete { user, key_id } => {
+            still_inactive(client, user, key_id).await?;
+            client
+                .delete_access_key(user, key_id)
+                .await
+                .map(|()| Mutated::Deleted)
+        }
     }
 }
 
-async fn create(
-    client: &dyn IamClient,
-    user: &str,
-    known_keys: &[String],
-) -> Result<Mutated, IamError> {
+/// The screen may be old: ask IAM whether the key is still Inactive.
+async fn still_inactive(client: &dyn IamClient, user: &str, key_id: &str) -> Result<(), IamError> {
+    const ACTION: &str = "iam:DeleteAccessKey";
+    let keys = list_all_access_keys(client, user).await?;
+    match keys.iter().find(|k| k.id == key_id) {
+        None => Err(IamError::new(
+            ErrorKind::NoSuchEntity,
+            ACTION,
+            format!("{key_id} is no longer among {user}'s keys"),
+        )),
+        Some(key) if key.status == KeyStatus::Inactive => Ok(()),
+        Some(key) => Err(IamError::new(
+            ErrorKind::Conflict,
+            ACTION,
+            format!(
+                "{key_id} was made {} again meanwhile (IAM shows it so now): nothing was deleted. Make it inactive (i) and check that nothing breaks before deleting it.",
+                key.status
+            ),
+        )),
+    }
+}
+
+/// Whether IAM answered the request without acting on it (so a second
+/// attempt cannot make a second key).
+fn refused_without_acting(err: &IamError) -> bool {
+    err.kind == ErrorKind::Throttling
+        || (err.kind == ErrorKind::Unavailable && err.code.as_deref() == Some("ServiceUnavailable"))
+}
+
+/// A key IAM shows now that was not there before the attempt, made after
+/// the attempt began (allowing for clock skew).
+fn made_since<'a>(
+    now: &'a [AccessKey],
+    before: &[String],
+    began: DateTime<Utc>,
+) -> Option<&'a AccessKey> {
+    now.iter()
+        .find(|k| !before.contains(&k.id) && k.created.is_none_or(|t| t >= began - CLOCK_SKEW))
+}
+
+async fn create(client: &dyn IamClient, user: &str) -> Result<Mutated, IamError> {
+    const ACTION: &str = "iam:CreateAccessKey";
+    // IAM as it is now, not as the screen last saw it.
+    let before: Vec<String> = list_all_access_keys(client, user)
+        .await?
+        .into_iter()
+        .map(|k| k.id)
+        .collect();
+    let began = Utc::now();
     let mut wait = Duration::from_millis(250);
     let mut last = None;
     for _ in 0..CREATE_ATTEMPTS {
         match client.create_access_key(user).await {
             Ok(new) => return Ok(Mutated::Created(new)),
-            Err(err) if err.is_transient() => {
-                // The request may have reached IAM: look before trying again.
-                let keys = list_all_access_keys(client, user)
-                    .await
-                    .map_err(|_| err.clone())?;
-                if let Some(made) = keys.iter().find(|k| !known_keys.contains(&k.id)) {
-                    return Err(IamError::new(
-                        ErrorKind::Other,
-                        "iam:CreateAccessKey",
-                        format!(
-                            "the request failed ({}) but IAM created key {} anyway; its secret never arrived and cannot be recovered: make it inactive and delete it",
-                            err.detail, made.id
-                        ),
-                    ));
-                }
+            Err(err) if refused_without_acting(&err) => {
                 last = Some(err);
                 tokio::time::sleep(wait).await;
                 wait *= 2;
             }
+            Err(err) if err.is_transient() || err.kind == ErrorKind::Unavailable => {
+                // The request may have reached IAM: look, and never try again.
+                let now = list_all_access_keys(client, user)
+                    .await
+                    .map_err(|_| unclear(&err, None))?;
+                return Err(unclear(&err, made_since(&now, &before, began)));
+            }
             Err(err) => return Err(err),
         }
     }
-    Err(last.unwrap_or_else(|| {
-        IamError::new(
+    Err(last.unwrap_or_else(|| IamError::new(ErrorKind::Other, ACTION, "no attempt was made")))
+}
+
+/// The words for a create whose outcome IAM did not say.
+fn unclear(err: &IamError, made: Option<&AccessKey>) -> IamError {
+    const ACTION: &str = "iam:CreateAccessKey";
+    match made {
+        Some(made) => IamError::new(
             ErrorKind::Other,
-            "iam:CreateAccessKey",
-            "no attempt was made",
-        )
-    }))
+            ACTION,
+            format!(
+                "the request failed ({}) but IAM created key {} anyway; its secret never arrived and cannot be recovered: make it inactive and delete it",
+                err.detail, made.id
+            ),
+        ),
+        None => IamError::new(
+            err.kind,
+            ACTION,
+            format!(
+                "the request failed ({}) and IAM shows no new key yet; it was not tried again (a second attempt could make a second key). Press r in a minute: IAM's lists can lag",
+                err.detail
+            ),
+        ),
+    }
 }

@@ -297,8 +297,9 @@ async fn expired_credentials_mid_session_fail_clearly_and_change_nothing() {
             && message.contains("renew them"),
         "{message}"
     );
-    // ExpiredToken is not retried: one request, and nothing changed.
-    assert_eq!(account.proxy.count("UpdateAccessKey"), 1);
+    // The worker's account check (GetCallerIdentity, before anything is
+    // sent) met the expired credentials: nothing was sent, nothing changed.
+    assert_eq!(account.proxy.count("UpdateAccessKey"), 0);
     assert_eq!(
         account.server_keys("alice").await,
         vec![(alice.clone(), StatusType::Active)]
