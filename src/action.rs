@@ -74,7 +74,8 @@ pub enum Loaded {
     UserDetails {
         user: String,
         password: Result<bool, IamError>,
-        mfa: Result<bool, IamError>,
+        /// `None` when not asked.
+        mfa: Option<Result<bool, IamError>>,
     },
 }
 

@@ -21,7 +21,9 @@ pub enum Call {
     /// `iam:GetAccessKeyLastUsed`.
     LastUsed { user: String, key_id: String },
     /// `iam:GetLoginProfile` and `iam:ListMFADevices` (credential report refused).
-    UserDetails { user: String },
+    /// With `mfa` false, only `GetLoginProfile` (checking an old report's
+    /// "no console password").
+    UserDetails { user: String, mfa: bool },
     /// `iam:GetAccountSummary`: root access keys, without a credential report.
     RootKeys,
     /// `iam:ListGroupsForUser` and `iam:ListUserTags` for the details area.

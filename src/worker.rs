@@ -408,8 +408,13 @@ impl Worker {
                 } | Call::LastUsed { .. }
                     | Call::UserDetails { .. }
             );
+            let class = if matches!(call, Call::ListKeys { .. }) {
+                limiter::Class::First
+            } else {
+                limiter::Class::Second
+            };
             let _permit = if queued {
-                Some(worker.limiter.acquire().await)
+                Some(worker.limiter.acquire(class).await)
             } else {
                 None
             };
@@ -502,11 +507,15 @@ impl Worker {
             Call::RootKeys => {
                 Loaded::RootKeys(self.patiently(|| client.root_access_keys_present()).await)
             }
-            Call::UserDetails { user } => {
-                let (password, mfa) = tokio::join!(
-                    self.patiently(|| client.has_login_profile(&user)),
-                    self.patiently(|| client.has_mfa(&user))
-                );
+            Call::UserDetails { user, mfa } => {
+                let (password, mfa) =
+                    tokio::join!(self.patiently(|| client.has_login_profile(&user)), async {
+                        if mfa {
+                            Some(self.patiently(|| client.has_mfa(&user)).await)
+                        } else {
+                            None
+                        }
+                    });
                 Loaded::UserDetails {
                     user,
                     password,

@@ -284,6 +284,11 @@ fn on_report_failed(state: &mut State, err: IamError) -> Vec<Effect> {
 
 /// Ask `GetLoginProfile` and `ListMFADevices` for a user, once.
 fn details(state: &mut State, user: &str) -> Vec<Effect> {
+    ask_details(state, user, true)
+}
+
+/// Ask `GetLoginProfile` (and, with `mfa`, `ListMFADevices`) once.
+fn ask_details(state: &mut State, user: &str, mfa: bool) -> Vec<Effect> {
     let Some(row) = state.users.get_mut(user) else {
         return Vec::new();
     };
@@ -295,6 +300,7 @@ fn details(state: &mut State, user: &str) -> Vec<Effect> {
         state,
         Call::UserDetails {
             user: user.to_owned(),
+            mfa,
         },
     )]
 }
@@ -306,7 +312,7 @@ fn on_details(
     state: &mut State,
     user: &str,
     password: Result<bool, IamError>,
-    mfa: Result<bool, IamError>,
+    mfa: Option<Result<bool, IamError>>,
 ) {
     let Some(row) = state.users.get_mut(user) else {
         return;
@@ -333,15 +339,12 @@ fn on_details(
         }
     }
     match mfa {
-        Ok(mfa) => {
+        Some(Ok(mfa)) => {
             row.mfa = Some(mfa);
             row.mfa_error = None;
         }
-        Err(err) => {
-            if row.mfa.is_none() {
-                row.mfa_error = Some(err);
-            }
-        }
+        Some(Err(err)) if row.mfa.is_none() => row.mfa_error = Some(err),
+        Some(Err(_)) | None => {}
     }
     audit::refresh_user(state, user);
 }
@@ -463,7 +466,8 @@ fn verify_password(state: &mut State, user: &str) -> Vec<Effect> {
                 && row.key_last_used(k).is_none_or(|used| used.date.is_none())
         });
     if decides {
-        details(state, user)
+        // The report gave MFA; only the password may be out of date.
+        ask_details(state, user, false)
     } else {
         Vec::new()
     }

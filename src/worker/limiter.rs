@@ -67,6 +67,17 @@ impl Aimd {
 struct Inner {
     aimd: Aimd,
     running: usize,
+    /// First-class callers waiting: second-class ones let them go first.
+    waiting_first: usize,
+}
+
+/// Which calls go first when places are scarce: listing keys (what the
+/// screen and the audit need) before the last-use and login-profile
+/// look-ups that refine it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Class {
+    First,
+    Second,
 }
 
 /// The limit shared by the worker's tasks.
@@ -96,6 +107,7 @@ impl Limiter {
             inner: Mutex::new(Inner {
                 aimd: Aimd::new(max),
                 running: 0,
+                waiting_first: 0,
             }),
             freed: Notify::new(),
         })
@@ -106,17 +118,27 @@ impl Limiter {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Wait for a place under the current limit.
-    pub async fn acquire(self: &Arc<Self>) -> Permit {
+    /// Wait for a place under the current limit; second-class callers
+    /// wait while a first-class one does.
+    pub async fn acquire(self: &Arc<Self>, class: Class) -> Permit {
+        let mut counted = false;
         loop {
             let freed = self.freed.notified();
             {
                 let mut inner = self.lock();
-                if inner.running < inner.aimd.allowed() {
+                let yields = class == Class::Second && inner.waiting_first > 0;
+                if inner.running < inner.aimd.allowed() && !yields {
                     inner.running += 1;
+                    if counted {
+                        inner.waiting_first -= 1;
+                    }
                     return Permit {
                         limiter: self.clone(),
                     };
+                }
+                if class == Class::First && !counted {
+                    inner.waiting_first += 1;
+                    counted = true;
                 }
             }
             freed.await;
@@ -180,12 +202,12 @@ mod tests {
     #[tokio::test]
     async fn waiters_run_when_a_place_frees_and_never_above_the_limit() {
         let limiter = Limiter::new(2);
-        let a = limiter.acquire().await;
-        let _b = limiter.acquire().await;
+        let a = limiter.acquire(Class::First).await;
+        let _b = limiter.acquire(Class::First).await;
         let third = tokio::spawn({
             let limiter = limiter.clone();
             async move {
-                let _c = limiter.acquire().await;
+                let _c = limiter.acquire(Class::First).await;
             }
         });
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -195,5 +217,32 @@ mod tests {
             .await
             .expect("the freed place is taken")
             .unwrap();
+    }
+
+    #[tokio::test]
+    async fn listing_keys_goes_before_the_look_ups() {
+        let limiter = Limiter::new(1);
+        let held = limiter.acquire(Class::First).await;
+        let order = Arc::new(Mutex::new(Vec::new()));
+        let second = tokio::spawn({
+            let (limiter, order) = (limiter.clone(), order.clone());
+            async move {
+                let _p = limiter.acquire(Class::Second).await;
+                order.lock().unwrap().push("second");
+            }
+        });
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        let first = tokio::spawn({
+            let (limiter, order) = (limiter.clone(), order.clone());
+            async move {
+                let _p = limiter.acquire(Class::First).await;
+                order.lock().unwrap().push("first");
+            }
+        });
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        drop(held);
+        first.await.unwrap();
+        second.await.unwrap();
+        assert_eq!(*order.lock().unwrap(), ["first", "second"]);
     }
 }

@@ -198,9 +198,13 @@ fn a_denied_report_falls_back_to_per_user_calls() {
     assert!(matches!(state.report, ReportStatus::Denied(_)));
     assert!(state.notice.as_deref().unwrap().contains("per-user calls"));
     assert!(effects.contains(&Call::UserDetails {
-        user: "alice".into()
+        user: "alice".into(),
+        mfa: true
     }));
-    assert!(effects.contains(&Call::UserDetails { user: "bob".into() }));
+    assert!(effects.contains(&Call::UserDetails {
+        user: "bob".into(),
+        mfa: true
+    }));
     assert!(effects.contains(&Call::LastUsed {
         user: "alice".into(),
         key_id: "AKIAALICE".into()
@@ -232,7 +236,7 @@ fn a_denied_report_falls_back_to_per_user_calls() {
         Loaded::UserDetails {
             user: "bob".into(),
             password: Ok(true),
-            mfa: Ok(false),
+            mfa: Some(Ok(false)),
         },
     );
     update(&mut state, action);
