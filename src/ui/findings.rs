@@ -103,7 +103,11 @@ pub fn details(
         lines.push(Line::raw(""));
     }
     lines.push(Line::styled(
-        " i make this key inactive · d delete it · Esc close",
+        if key_id.is_some() {
+            " i make this key inactive · d delete it · Esc close"
+        } else {
+            " Esc close (choose a key in the key pane to act on it)"
+        },
         theme.dim,
     ));
     super::popup::show(

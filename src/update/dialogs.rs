@@ -4,6 +4,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use super::key_actions::Which;
 use super::mutations::start;
 use crate::effect::{Change, Effect};
 use crate::model::KeyStatus;
@@ -26,12 +27,19 @@ pub(super) fn on_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Modal::Findings { .. } => match key.code {
-            // The remedy is one key away.
-            KeyCode::Char('i') => {
-                super::key_actions::set_selected_status(state, KeyStatus::Inactive)
+        Modal::Findings {
+            ref user,
+            key_id: Some(ref key_id),
+        } if matches!(key.code, KeyCode::Char('i' | 'd')) => {
+            // The remedy is one key away, on the dialog's own key.
+            let which = Which::Named { user, key_id };
+            if key.code == KeyCode::Char('i') {
+                super::key_actions::set_key_status(state, which, KeyStatus::Inactive)
+            } else {
+                super::key_actions::delete(state, which)
             }
-            KeyCode::Char('d') => super::key_actions::delete(state),
+        }
+        Modal::Findings { .. } => match key.code {
             KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => Vec::new(),
             _ => {
                 state.modal = Some(modal);

@@ -91,25 +91,63 @@ fn selected_target(state: &State) -> Result<KeyTarget, String> {
     let (row, key) = state
         .selected_key()
         .ok_or_else(|| "No key selected: Enter or Tab moves to the key pane.".to_owned())?;
+    busy_or_target(state, row, key)
+}
+
+/// A named key of a named user (the findings dialog's own key), whatever
+/// the selection is now: a background result may have re-sorted the list.
+fn named_target(state: &State, user: &str, key_id: &str) -> Result<KeyTarget, String> {
+    let row = state
+        .users
+        .get(user)
+        .ok_or_else(|| format!("{user} is no longer listed: press r to refresh."))?;
+    let key = row
+        .listed_keys()
+        .and_then(|keys| keys.iter().find(|k| k.id == key_id))
+        .ok_or_else(|| format!("{key_id} is no longer among {user}'s keys: press r to refresh."))?;
+    busy_or_target(state, row, key)
+}
+
+fn busy_or_target(state: &State, row: &UserRow, key: &AccessKey) -> Result<KeyTarget, String> {
     if state.busy_keys.contains(&key.id) {
         return Err(format!("A change to {} is already in flight.", key.id));
     }
     Ok(target(state, row, key))
 }
 
+/// Which key a command acts on: the selected one, or one named by a dialog.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Which<'a> {
+    Selected,
+    Named { user: &'a str, key_id: &'a str },
+}
+
+impl Which<'_> {
+    fn target(self, state: &State) -> Result<KeyTarget, String> {
+        match self {
+            Self::Selected => selected_target(state),
+            Self::Named { user, key_id } => named_target(state, user, key_id),
+        }
+    }
+}
+
 pub(super) fn set_status(state: &mut State, status: KeyStatus) -> Vec<Effect> {
     if status == KeyStatus::Inactive && !state.marks.is_empty() {
         return bulk_deactivate(state);
     }
-    set_selected_status(state, status)
+    set_key_status(state, Which::Selected, status)
 }
 
-/// The dialog for the selected key alone, whatever is marked.
-pub(super) fn set_selected_status(state: &mut State, status: KeyStatus) -> Vec<Effect> {
+/// The dialog for one key alone, whatever is marked.
+pub(super) fn set_key_status(
+    state: &mut State,
+    which: Which<'_>,
+    status: KeyStatus,
+) -> Vec<Effect> {
     let Some(account) = bound(state) else {
         return Vec::new();
     };
-    let target = match selected_target(state) {
+    let target = match which.target(state) {
         Ok(target) => target,
         Err(message) => return say(state, message),
     };
@@ -155,11 +193,11 @@ fn bulk_deactivate(state: &mut State) -> Vec<Effect> {
     Vec::new()
 }
 
-pub(super) fn delete(state: &mut State) -> Vec<Effect> {
+pub(super) fn delete(state: &mut State, which: Which<'_>) -> Vec<Effect> {
     let Some(account) = bound(state) else {
         return Vec::new();
     };
-    let target = match selected_target(state) {
+    let target = match which.target(state) {
         Ok(target) => target,
         Err(message) => return say(state, message),
     };

@@ -80,7 +80,7 @@ pub(super) fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
         Command::Create => key_actions::create(state),
         Command::Deactivate => key_actions::set_status(state, KeyStatus::Inactive),
         Command::Activate => key_actions::set_status(state, KeyStatus::Active),
-        Command::Delete => key_actions::delete(state),
+        Command::Delete => key_actions::delete(state, key_actions::Which::Selected),
         Command::Mark => key_actions::toggle_mark(state),
         Command::CopyId => key_actions::copy_id(state),
         Command::Profiles => super::profiles::open(state),

@@ -170,3 +170,57 @@ async fn sorting_by_findings_puts_the_worst_first() {
         "the selection stays"
     );
 }
+
+/// Issue 13, item 6: with `F` on, a background result re-sorts the list
+/// under the open findings dialog; `i` and `d` still act on the dialog's
+/// own user and key, never on whatever is selected now.
+#[tokio::test]
+async fn the_findings_dialog_acts_on_its_own_key_after_a_re_sort() {
+    let mut state = demo_loaded().await;
+    update(&mut state, ch('F'));
+    let (user, key_id) = state
+        .users
+        .rows()
+        .find_map(|r| {
+            let f = r
+                .findings
+                .iter()
+                .find(|f| f.id == FindingId::InitialSetupKey)?;
+            Some((r.user.name.clone(), f.access_key_id.clone()?))
+        })
+        .unwrap();
+    select_key(&mut state, &user, &key_id);
+    update(&mut state, key(KeyCode::Enter));
+    // A fresh last use arrives: the key has been used, the user's finding
+    // goes away, and with `F` on the user leaves the list under the dialog.
+    let action = loaded(
+        &state,
+        Loaded::LastUsed {
+            user: user.clone(),
+            key_id: key_id.clone(),
+            result: Ok(LastUsed {
+                date: Some(crate::common::states::now()),
+                service: Some("s3".into()),
+                region: Some("us-east-1".into()),
+            }),
+        },
+    );
+    update(&mut state, action);
+    let now_selected = state.users.selected().map(|r| r.user.name.clone());
+    assert_ne!(
+        now_selected.as_deref(),
+        Some(user.as_str()),
+        "re-sorted away"
+    );
+    update(&mut state, ch('i'));
+    let Some(Modal::Confirm(confirm)) = &state.modal else {
+        panic!("{:?}", state.modal)
+    };
+    let Operation::SetStatus { targets, .. } = &confirm.operation else {
+        panic!()
+    };
+    assert_eq!(
+        (targets[0].user.as_str(), targets[0].key_id.as_str()),
+        (user.as_str(), key_id.as_str())
+    );
+}
