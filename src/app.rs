@@ -54,6 +54,16 @@ fn terminal_effects(effects: Vec<Effect>) -> bool {
                 }
             }
             Effect::Quit => quit = true,
+            Effect::Abandon(changes) => {
+                for change in changes {
+                    tracing::warn!(
+                        action = change.action(),
+                        user = change.user(),
+                        key = ?change.key_id(),
+                        "quit with this change in flight (abandoned by a second Ctrl-C): IAM may or may not have applied it, and its outcome is not in the audit log"
+                    );
+                }
+            }
             _ => {}
         }
     }

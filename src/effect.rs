@@ -125,4 +125,7 @@ pub enum Effect {
     SwitchProfile { profile: String },
     /// Leave the program.
     Quit,
+    /// Changes still in flight when the operator quit for good (a second
+    /// `Ctrl-C`): the driver logs each before leaving.
+    Abandon(Vec<Change>),
 }

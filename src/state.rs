@@ -134,6 +134,12 @@ pub struct State {
     /// Terminal size, for page movement and scrolling.
     pub screen: (u16, u16),
     pub quitting: bool,
+    /// The operator asked to quit: waiting for changes in flight, or for a
+    /// secret to be acknowledged.
+    pub quit_waiting: bool,
+    /// New keys' secrets waiting behind the one on screen (never replaced,
+    /// never lost).
+    pub secrets_waiting: std::collections::VecDeque<SecretDialog>,
     /// Keys marked for a bulk action: (user, key ID).
     pub marks: BTreeSet<(String, String)>,
     /// Key IDs with a change in flight, and users with a create in flight.
@@ -209,6 +215,8 @@ impl State {
             list_keys: true,
             screen: (120, 40),
             quitting: false,
+            quit_waiting: false,
+            secrets_waiting: std::collections::VecDeque::new(),
             crash: None,
             backoff: None,
             thresholds: Thresholds::default(),

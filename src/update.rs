@@ -8,6 +8,7 @@ mod load;
 mod mutations;
 mod navigate;
 mod profiles;
+mod quit;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
@@ -94,8 +95,7 @@ fn on_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
     // A message lasts until the next key press.
     state.notice = None;
     if is_ctrl_c(key) {
-        state.quitting = true;
-        return vec![Effect::Quit];
+        return quit::request(state, true);
     }
     if state.modal.is_some() {
         // An open modal has the first claim on every key.

@@ -273,7 +273,7 @@ impl Worker {
                 });
             }
             Effect::SwitchProfile { profile } => self.switch(profile),
-            other @ (Effect::Copy(_) | Effect::Quit) => return Some(other),
+            other @ (Effect::Copy(_) | Effect::Quit | Effect::Abandon(_)) => return Some(other),
         }
         None
     }

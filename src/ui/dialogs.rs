@@ -246,6 +246,21 @@ pub fn secret(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, dialo
         hint.push_str(" · Esc/Enter close");
         lines.push(Line::styled(hint, theme.dim));
     }
+    if !state.secrets_waiting.is_empty() {
+        let n = state.secrets_waiting.len();
+        lines.push(Line::styled(
+            format!(
+                " {n} more new key{} waiting: {} shown next.",
+                if n == 1 { "" } else { "s" },
+                if n == 1 {
+                    "its secret is"
+                } else {
+                    "their secrets are"
+                }
+            ),
+            theme.warn,
+        ));
+    }
     show(
         frame,
         area,

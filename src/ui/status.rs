@@ -57,6 +57,16 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         ));
         spans.push(Span::styled("Enter keeps · Esc clears", theme.dim));
     }
+    if state.quit_waiting && !state.in_flight.is_empty() {
+        let n = state.in_flight.len();
+        spans.push(Span::styled(
+            format!(
+                " quitting: waiting for {n} change{} in flight · Ctrl-C again abandons ",
+                if n == 1 { "" } else { "s" }
+            ),
+            theme.badge,
+        ));
+    }
     if let Some(profile) = &state.switching {
         spans.push(Span::styled(
             format!(" switching to profile {profile}… (no changes until it is done) "),

@@ -210,9 +210,14 @@ fn on_secret(state: &mut State, mut dialog: SecretDialog, key: &KeyEvent) -> Vec
                     "The secret of {} was closed for good.",
                     dialog.key_id
                 ));
-                return effects;
+                // The next new key's secret, if one is waiting.
+                state.modal = state.secrets_waiting.pop_front().map(Modal::Secret);
+                return super::quit::proceed(state);
             }
-            KeyCode::Char('n') | KeyCode::Esc => dialog.acknowledging = false,
+            KeyCode::Char('n') | KeyCode::Esc => {
+                dialog.acknowledging = false;
+                super::quit::cancel(state);
+            }
             _ => {}
         }
         state.modal = Some(Modal::Secret(dialog));

@@ -81,15 +81,26 @@ pub(super) fn on_mutated(
     }
     match result {
         Ok(Mutated::Created(new)) => {
-            state.notice = Some(format!("Created {} for {user}.", new.key.id));
-            state.modal = Some(Modal::Secret(SecretDialog {
+            let dialog = SecretDialog {
                 user: user.clone(),
                 key_id: new.key.id.clone(),
                 secret: new.secret,
                 save: SaveState::Idle,
                 copied: false,
                 acknowledging: false,
-            }));
+            };
+            if matches!(state.modal, Some(Modal::Secret(_))) {
+                // Never over the secret on screen: this one waits its turn.
+                state.notice = Some(format!(
+                    "Created {} for {user}: its secret is next ({} waiting).",
+                    new.key.id,
+                    state.secrets_waiting.len() + 1
+                ));
+                state.secrets_waiting.push_back(dialog);
+            } else {
+                state.notice = Some(format!("Created {} for {user}.", new.key.id));
+                state.modal = Some(Modal::Secret(dialog));
+            }
         }
         Ok(Mutated::StatusSet) => {
             if let Change::SetStatus { key_id, status, .. } = &change {
@@ -114,7 +125,9 @@ pub(super) fn on_mutated(
             }
         }
     }
-    refresh_user(state, &user)
+    let mut effects = refresh_user(state, &user);
+    effects.extend(super::quit::proceed(state));
+    effects
 }
 
 /// Re-list a user's keys from IAM (ahead of the queue).

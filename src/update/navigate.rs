@@ -9,10 +9,7 @@ use crate::state::{Focus, Modal, State};
 
 pub(super) fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
     match command {
-        Command::Quit => {
-            state.quitting = true;
-            vec![Effect::Quit]
-        }
+        Command::Quit => super::quit::request(state, false),
         Command::Help => {
             state.modal = Some(Modal::Help);
             Vec::new()

@@ -545,3 +545,133 @@ async fn change_results_refresh_the_user_and_explain_failures() {
     };
     assert!(message.contains("lacks iam:UpdateAccessKey"), "{message}");
 }
+
+fn created_ok(user: &str, id: &str) -> Result<Mutated, IamError> {
+    Ok(Mutated::Created(NewAccessKey {
+        key: AccessKey {
+            id: id.into(),
+            user_name: user.into(),
+            status: KeyStatus::Active,
+            created: Some(now()),
+        },
+        secret: Secret::new(format!("secret-of-{id}")),
+    }))
+}
+
+/// Start a create for a user with no keys; returns the user and the change's id.
+fn start_create(state: &mut State, skip: usize) -> (String, u64) {
+    let user = state
+        .users
+        .rows()
+        .filter(|r| r.listed_keys().is_some_and(<[_]>::is_empty))
+        .nth(skip)
+        .map(|r| r.user.name.clone())
+        .expect("the demo has users without keys");
+    select_user(state, &user);
+    update(state, ch('c'));
+    let effects = update(state, ch('y'));
+    (user, mutation_id(&effects))
+}
+
+/// Issue 13, item 5: a second secret waits behind the first, never over it.
+#[tokio::test]
+async fn a_second_secret_waits_behind_the_first() {
+    let mut state = demo_loaded().await;
+    let (first_user, first) = start_create(&mut state, 0);
+    let (second_user, second) = start_create(&mut state, 1);
+    update(
+        &mut state,
+        Action::Mutated {
+            id: first,
+            result: created_ok(&first_user, "AKIAFIRST0000000"),
+        },
+    );
+    update(
+        &mut state,
+        Action::Mutated {
+            id: second,
+            result: created_ok(&second_user, "AKIASECOND000000"),
+        },
+    );
+    let Some(Modal::Secret(shown)) = &state.modal else {
+        panic!("{:?}", state.modal)
+    };
+    assert_eq!(
+        shown.key_id, "AKIAFIRST0000000",
+        "the first stays on screen"
+    );
+    assert_eq!(state.secrets_waiting.len(), 1);
+    update(&mut state, key(KeyCode::Esc));
+    update(&mut state, ch('y'));
+    let Some(Modal::Secret(shown)) = &state.modal else {
+        panic!("{:?}", state.modal)
+    };
+    assert_eq!(shown.key_id, "AKIASECOND000000", "then the second");
+    update(&mut state, key(KeyCode::Esc));
+    update(&mut state, ch('y'));
+    assert_eq!(state.modal, None);
+}
+
+/// Issue 13, item 5: quitting with a change in flight waits for it; a
+/// second Ctrl-C abandons it (the driver logs it).
+#[tokio::test]
+async fn quitting_waits_for_a_change_in_flight() {
+    let mut state = demo_loaded().await;
+    let (user, id) = start_create(&mut state, 0);
+    assert!(update(&mut state, ch('q')).is_empty(), "not yet");
+    assert!(state.quit_waiting && !state.quitting);
+    // The key arrives: its secret is shown before anything else.
+    let effects = update(
+        &mut state,
+        Action::Mutated {
+            id,
+            result: created_ok(&user, "AKIAWAITED000000"),
+        },
+    );
+    assert!(!effects.contains(&Effect::Quit), "{effects:?}");
+    let Some(Modal::Secret(dialog)) = &state.modal else {
+        panic!("{:?}", state.modal)
+    };
+    assert!(dialog.acknowledging, "asked before it closes");
+    assert_eq!(update(&mut state, ch('y')), [Effect::Quit]);
+
+    let mut state = demo_loaded().await;
+    let (_, _) = start_create(&mut state, 0);
+    let ctrl_c = || {
+        Action::Key(crossterm::event::KeyEvent::new(
+            KeyCode::Char('c'),
+            crossterm::event::KeyModifiers::CONTROL,
+        ))
+    };
+    assert!(update(&mut state, ctrl_c()).is_empty());
+    let effects = update(&mut state, ctrl_c());
+    assert!(matches!(&effects[..], [Effect::Abandon(changes), Effect::Quit] if changes.len() == 1));
+}
+
+/// Issue 13, item 5: Ctrl-C in the secret dialog asks the same
+/// acknowledgement as closing it.
+#[tokio::test]
+async fn ctrl_c_in_the_secret_dialog_asks_first() {
+    let mut state = demo_loaded().await;
+    let (user, id) = start_create(&mut state, 0);
+    update(
+        &mut state,
+        Action::Mutated {
+            id,
+            result: created_ok(&user, "AKIACTRLC0000000"),
+        },
+    );
+    let ctrl_c = Action::Key(crossterm::event::KeyEvent::new(
+        KeyCode::Char('c'),
+        crossterm::event::KeyModifiers::CONTROL,
+    ));
+    assert!(update(&mut state, ctrl_c).is_empty(), "not closed yet");
+    let Some(Modal::Secret(dialog)) = &state.modal else {
+        panic!("{:?}", state.modal)
+    };
+    assert!(dialog.acknowledging);
+    // n keeps the secret, and the quit is off.
+    update(&mut state, ch('n'));
+    assert!(matches!(state.modal, Some(Modal::Secret(_))));
+    assert!(!state.quit_waiting);
+}
