@@ -133,10 +133,7 @@ pub struct State {
     pub switching: Option<String>,
     /// Terminal size, for page movement and scrolling.
     pub screen: (u16, u16),
-    pub quitting: bool,
-    /// The operator asked to quit: waiting for changes in flight, or for a
-    /// secret to be acknowledged.
-    pub quit_waiting: bool,
+    pub quit: Quit,
     /// New keys' secrets waiting behind the one on screen (never replaced,
     /// never lost).
     pub secrets_waiting: std::collections::VecDeque<SecretDialog>,
@@ -177,6 +174,17 @@ pub struct State {
     pub crash: Option<String>,
 }
 
+/// Where leaving the program stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quit {
+    No,
+    /// The operator asked to quit: waiting for changes in flight, or for a
+    /// secret to be acknowledged.
+    Waiting,
+    /// Leaving now.
+    Leaving,
+}
+
 /// The SDK is retrying failed requests (throttling, 5xx, dropped connections).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Backoff {
@@ -214,8 +222,7 @@ impl State {
             filtering: false,
             list_keys: true,
             screen: (120, 40),
-            quitting: false,
-            quit_waiting: false,
+            quit: Quit::No,
             secrets_waiting: std::collections::VecDeque::new(),
             crash: None,
             backoff: None,

@@ -69,7 +69,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Crashed(message) => {
-            state.quitting = true;
+            state.quit = crate::state::Quit::Leaving;
             state.crash = Some(message);
             vec![Effect::Quit]
         }

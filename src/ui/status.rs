@@ -57,7 +57,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         ));
         spans.push(Span::styled("Enter keeps · Esc clears", theme.dim));
     }
-    if state.quit_waiting && !state.in_flight.is_empty() {
+    if state.quit == crate::state::Quit::Waiting && !state.in_flight.is_empty() {
         let n = state.in_flight.len();
         spans.push(Span::styled(
             format!(

@@ -4,23 +4,23 @@
 //! `Ctrl-C` while waiting abandons them, and the driver logs each one.
 
 use crate::effect::Effect;
-use crate::state::{Modal, State};
+use crate::state::{Modal, Quit, State};
 
 /// `q` (or the first `Ctrl-C`): quit once nothing would be lost.
 pub(super) fn request(state: &mut State, ctrl_c: bool) -> Vec<Effect> {
-    if ctrl_c && state.quit_waiting && !state.in_flight.is_empty() {
-        state.quitting = true;
+    if ctrl_c && state.quit == Quit::Waiting && !state.in_flight.is_empty() {
+        state.quit = Quit::Leaving;
         let abandoned = state.in_flight.values().cloned().collect();
         return vec![Effect::Abandon(abandoned), Effect::Quit];
     }
-    state.quit_waiting = true;
+    state.quit = Quit::Waiting;
     proceed(state)
 }
 
 /// Where a requested quit stands after something changed: a secret to
 /// acknowledge, changes to wait for, or out.
 pub(super) fn proceed(state: &mut State) -> Vec<Effect> {
-    if !state.quit_waiting {
+    if state.quit != Quit::Waiting {
         return Vec::new();
     }
     if let Some(Modal::Secret(dialog)) = &mut state.modal {
@@ -31,11 +31,11 @@ pub(super) fn proceed(state: &mut State) -> Vec<Effect> {
     if !state.in_flight.is_empty() {
         return Vec::new();
     }
-    state.quitting = true;
+    state.quit = Quit::Leaving;
     vec![Effect::Quit]
 }
 
 /// The operator kept the secret open: they are not leaving after all.
 pub(super) fn cancel(state: &mut State) {
-    state.quit_waiting = false;
+    state.quit = Quit::No;
 }

@@ -546,6 +546,7 @@ async fn change_results_refresh_the_user_and_explain_failures() {
     assert!(message.contains("lacks iam:UpdateAccessKey"), "{message}");
 }
 
+#[allow(clippy::unnecessary_wraps)] // reads as the worker's result at call sites
 fn created_ok(user: &str, id: &str) -> Result<Mutated, IamError> {
     Ok(Mutated::Created(NewAccessKey {
         key: AccessKey {
@@ -619,7 +620,7 @@ async fn quitting_waits_for_a_change_in_flight() {
     let mut state = demo_loaded().await;
     let (user, id) = start_create(&mut state, 0);
     assert!(update(&mut state, ch('q')).is_empty(), "not yet");
-    assert!(state.quit_waiting && !state.quitting);
+    assert_eq!(state.quit, iamkeys::state::Quit::Waiting);
     // The key arrives: its secret is shown before anything else.
     let effects = update(
         &mut state,
@@ -673,5 +674,5 @@ async fn ctrl_c_in_the_secret_dialog_asks_first() {
     // n keeps the secret, and the quit is off.
     update(&mut state, ch('n'));
     assert!(matches!(state.modal, Some(Modal::Secret(_))));
-    assert!(!state.quit_waiting);
+    assert_eq!(state.quit, iamkeys::state::Quit::No);
 }
