@@ -235,20 +235,32 @@ pub fn main(cli: &Cli) -> Result<ExitCode> {
             }
         });
     }
+    let audit_path = config
+        .audit_log
+        .clone()
+        .unwrap_or_else(|| data_dir.join(crate::audit_log::FILE_NAME));
+    // Every change is recorded before it is sent: a log that cannot be
+    // written would refuse them all, so say so now.
+    let audit_warning = AuditLog::new(audit_path.clone()).check().map_err(|err| {
+        eyre!(
+            "the audit log {} cannot be written ({err}): every change is recorded there before it is sent. Fix the file (a symlink is not followed) or set `audit_log` in the config",
+            audit_path.display()
+        )
+    })?;
     if !std::io::stdout().is_terminal() {
         return Err(eyre!(
             "stdout is not a terminal: the UI needs one (for scripts and CI, use `iamkeys report`)"
         ));
     }
-    let audit_path = config
-        .audit_log
-        .clone()
-        .unwrap_or_else(|| data_dir.join(crate::audit_log::FILE_NAME));
     tracing::info!(log = %log_path.display(), audit = %audit_path.display(), profile = %session.profile, "starting");
     runtime()?.block_on(async {
         let client = client(&cli.global, &config, profile).await;
         let mut state = State::new(session, keymap, Utc::now());
         state.thresholds = config.audit.clone();
+        if let Some(warning) = audit_warning {
+            tracing::warn!(%warning, "audit log");
+            state.notice = Some(warning);
+        }
         let settings = Settings {
             concurrency: config.concurrency,
             audit: Some(AuditLog::new(audit_path.clone())),

@@ -20,6 +20,7 @@ mod error_mapping;
 mod faults;
 mod faults_load;
 mod faults_moto;
+mod files_and_logs;
 mod headless;
 mod moto_client;
 mod moto_flows;

@@ -536,3 +536,83 @@ async fn the_key_iamkeys_is_signed_with_gets_a_lockout_warning() {
     );
     assert!(screen.contains("locks this session out"), "{screen}");
 }
+
+/// Issue 13, item 3: the attempt is recorded before the call; when the
+/// audit log cannot be written, the change is refused and IAM is untouched.
+#[tokio::test]
+async fn an_unwritable_audit_log_refuses_the_change() {
+    let account = Account::new(&standard_users()).await;
+    let mut state = account.loaded().await;
+    let dir = tempfile::tempdir().unwrap();
+    let blocked = dir.path().join("not-a-dir");
+    std::fs::write(&blocked, "a file where the log's directory should be").unwrap();
+    let settings = Settings {
+        concurrency: 2,
+        audit: Some(AuditLog::new(blocked.join("audit.jsonl"))),
+        ..Settings::default()
+    };
+    let alice = account.key_of("alice", 0);
+    select_key(&mut state, "alice", &alice);
+    settle_with(
+        &mut state,
+        account.client.clone(),
+        &settings,
+        vec![ch('i'), ch('y')],
+        T,
+    )
+    .await
+    .unwrap();
+    let Some(Modal::Error { message, .. }) = &state.modal else {
+        panic!("{:?}", state.modal)
+    };
+    assert!(
+        message.contains("cannot be written") && message.contains("nothing was changed"),
+        "{message}"
+    );
+    assert_eq!(
+        account.proxy.count("UpdateAccessKey"),
+        0,
+        "nothing was sent"
+    );
+    assert_eq!(
+        account.status_on_server("alice", &alice).await,
+        Some(StatusType::Active)
+    );
+}
+
+/// Issue 13, item 2: someone makes the key active again after iamkeys made
+/// it inactive; the delete dialog still shows Inactive, but IAM is asked
+/// first and nothing is deleted.
+#[tokio::test]
+async fn delete_checks_iam_not_the_screen() {
+    let account = Account::new(&standard_users()).await;
+    let mut state = account.loaded().await;
+    let erin = account.key_of("erin", 0);
+    select_key(&mut state, "erin", &erin);
+    // Inactive on screen; made active from outside meanwhile.
+    account
+        .iam
+        .update_access_key()
+        .user_name("erin")
+        .access_key_id(&erin)
+        .status(StatusType::Active)
+        .send()
+        .await
+        .unwrap();
+    let mut actions = vec![ch('d')];
+    actions.extend(typed(&erin));
+    actions.push(key(KeyCode::Enter));
+    account.drive(&mut state, actions).await;
+    let Some(Modal::Error { message, .. }) = &state.modal else {
+        panic!("{:?}", state.modal)
+    };
+    assert!(
+        message.contains("made Active again meanwhile") && message.contains("nothing was deleted"),
+        "{message}"
+    );
+    assert_eq!(account.proxy.count("DeleteAccessKey"), 0);
+    assert_eq!(
+        account.status_on_server("erin", &erin).await,
+        Some(StatusType::Active)
+    );
+}
