@@ -50,6 +50,7 @@ fn big_state() -> State {
         read_only: false,
         credentials_file: None,
         posture: Posture::default(),
+        insecure_endpoint: None,
     };
     let mut state = State::new(session, Keymap::default(), now);
     update(&mut state, Action::Resize(200, 50));

@@ -38,7 +38,12 @@ pub enum Action {
     /// The profiles of the AWS config files.
     Profiles(Result<Vec<ProfileInfo>, String>),
     /// The new profile answered STS: it is now the one in use.
-    ProfileSwitched { profile: String, identity: Identity },
+    ProfileSwitched {
+        profile: String,
+        identity: Identity,
+        /// The new client's endpoint, when it is plain HTTP to another host.
+        insecure_endpoint: Option<String>,
+    },
     /// The new profile failed; the previous one stays in use.
     ProfileFailed { profile: String, message: String },
     /// The SDK is retrying a failed request of the profile in use.

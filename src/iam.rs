@@ -29,6 +29,11 @@ pub trait IamClient: Send + Sync {
     fn retries(&self) -> Option<tokio::sync::watch::Receiver<retries::Retries>> {
         None
     }
+    /// The endpoint requests go to, when it is not AWS's own (a test server,
+    /// LocalStack): the header warns about plain HTTP to another host.
+    fn endpoint(&self) -> Option<String> {
+        None
+    }
     /// STS `GetCallerIdentity`, plus the access key ID of the credentials in use.
     async fn caller_identity(&self) -> Result<Identity, IamError>;
     /// `ListAccountAliases`: the account's alias, if it has one.

@@ -64,6 +64,7 @@ fn session(args: &GlobalArgs, config: &Config, profile: Option<&String>) -> Sess
             crate::credentials_file::default_path()
         },
         profile: if args.demo { "demo".to_owned() } else { label },
+        insecure_endpoint: None,
     }
 }
 
@@ -75,6 +76,19 @@ async fn client(args: &GlobalArgs, config: &Config, profile: Option<String>) -> 
         options.max_attempts = config.max_attempts;
         options.attempt_timeout = Duration::from_secs(config.request_timeout_secs);
         Arc::new(connect(&options).await)
+    }
+}
+
+/// `report` to a plain-HTTP endpoint on another host: said on stderr (the
+/// report itself goes on; test servers and `LocalStack` use such endpoints).
+fn warn_if_insecure(client: &dyn IamClient) {
+    if let Some(url) = client
+        .endpoint()
+        .filter(|url| crate::iam::connect::insecure(url))
+    {
+        eprintln!(
+            "iamkeys report: warning: INSECURE ENDPOINT {url}: plain HTTP to another host, so signed requests and the audit cross the network unencrypted"
+        );
     }
 }
 
@@ -109,6 +123,7 @@ fn many_accounts(cli: &Cli, args: &crate::cli::ReportArgs, config: &Config) -> R
                         return (name, Err(error));
                     }
                     let client = client(&cli.global, config, Some(name.clone())).await;
+                    warn_if_insecure(client.as_ref());
                     let session = session(&cli.global, config, Some(&name));
                     let result = produce(
                         client,
@@ -212,6 +227,7 @@ pub fn main(cli: &Cli) -> Result<ExitCode> {
         tracing::info!(profile = %session.profile, "report");
         return runtime()?.block_on(async {
             let client = client(&cli.global, &config, profile).await;
+            warn_if_insecure(client.as_ref());
             let settings = Settings {
                 concurrency: config.concurrency,
                 ..Settings::default()
@@ -255,6 +271,10 @@ pub fn main(cli: &Cli) -> Result<ExitCode> {
     tracing::info!(log = %log_path.display(), audit = %audit_path.display(), profile = %session.profile, "starting");
     runtime()?.block_on(async {
         let client = client(&cli.global, &config, profile).await;
+        let mut session = session;
+        session.insecure_endpoint = client
+            .endpoint()
+            .filter(|url| crate::iam::connect::insecure(url));
         let mut state = State::new(session, keymap, Utc::now());
         state.thresholds = config.audit.clone();
         if let Some(warning) = audit_warning {

@@ -85,6 +85,8 @@ pub struct Session {
     pub credentials_file: Option<std::path::PathBuf>,
     /// Read-only and accent rules for every profile, applied on each switch.
     pub posture: Posture,
+    /// A plain-HTTP endpoint on another host, said in the header.
+    pub insecure_endpoint: Option<String>,
 }
 
 impl Session {

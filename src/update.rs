@@ -61,7 +61,12 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             profiles::on_list(state, result);
             Vec::new()
         }
-        Action::ProfileSwitched { profile, identity } => {
+        Action::ProfileSwitched {
+            profile,
+            identity,
+            insecure_endpoint,
+        } => {
+            state.session.insecure_endpoint = insecure_endpoint;
             profiles::on_switched(state, profile, identity)
         }
         Action::ProfileFailed { profile, message } => {

@@ -365,6 +365,9 @@ impl Worker {
                     match identity(client.as_ref()).await {
                         Ok(identity) => {
                             let retries = client.retries();
+                            let insecure_endpoint = client
+                                .endpoint()
+                                .filter(|url| crate::iam::connect::insecure(url));
                             *worker
                                 .client
                                 .write()
@@ -376,7 +379,11 @@ impl Worker {
                             let epoch = worker.client_epoch.fetch_add(1, Ordering::Relaxed) + 1;
                             worker.watch_retries(retries, epoch);
                             worker.generation.fetch_add(1, Ordering::Relaxed);
-                            Action::ProfileSwitched { profile, identity }
+                            Action::ProfileSwitched {
+                                profile,
+                                identity,
+                                insecure_endpoint,
+                            }
                         }
                         Err(err) => Action::ProfileFailed {
                             message: err.operator_message(&profile),

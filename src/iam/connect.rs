@@ -61,6 +61,30 @@ pub fn with_policy(loader: ConfigLoader, options: &ConnectOptions) -> ConfigLoad
         )
 }
 
+/// A plain-HTTP endpoint on another host: requests (signed, but readable)
+/// and answers (the whole audit) cross the network unencrypted. Loopback
+/// test servers are fine; anything else is said on screen and on stderr.
+#[must_use]
+pub fn insecure(endpoint: &str) -> bool {
+    let Some(rest) = endpoint.strip_prefix("http://") else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = if let Some(v6) = host.strip_prefix('[') {
+        v6.split(']').next().unwrap_or("")
+    } else {
+        host.split(':').next().unwrap_or("")
+    };
+    if host.eq_ignore_ascii_case("localhost") {
+        return false;
+    }
+    match host.parse::<std::net::IpAddr>() {
+        Ok(ip) => !ip.is_loopback(),
+        Err(_) => true,
+    }
+}
+
 /// Load the SDK configuration. This reads the AWS config files but makes no
 /// network call; credentials are resolved lazily by the first request.
 pub async fn sdk_config(options: &ConnectOptions) -> SdkConfig {
@@ -87,4 +111,30 @@ pub async fn sdk_config(options: &ConnectOptions) -> SdkConfig {
 /// Connect to IAM for these options.
 pub async fn connect(options: &ConnectOptions) -> SdkIam {
     SdkIam::new(&sdk_config(options).await)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::insecure;
+
+    #[test]
+    fn plain_http_to_another_host_is_insecure() {
+        for url in [
+            "http://10.0.0.5:4566",
+            "http://localstack:4566",
+            "http://0.0.0.0:9",
+            "http://[2001:db8::1]:80/",
+        ] {
+            assert!(insecure(url), "{url}");
+        }
+        for url in [
+            "https://iam.example.com",
+            "http://127.0.0.1:5000",
+            "http://localhost:4566",
+            "http://[::1]:80",
+            "http://127.8.9.1",
+        ] {
+            assert!(!insecure(url), "{url}");
+        }
+    }
 }

@@ -126,6 +126,10 @@ impl IamClient for SdkIam {
         Some(self.retries.subscribe())
     }
 
+    fn endpoint(&self) -> Option<String> {
+        self.endpoint.clone()
+    }
+
     async fn caller_identity(&self) -> Result<Identity, IamError> {
         const ACTION: &str = "sts:GetCallerIdentity";
         let out = self

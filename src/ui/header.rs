@@ -23,6 +23,13 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         first.push(Span::raw("  "));
         first.push(Span::styled(" READ-ONLY ", theme.badge));
     }
+    if let Some(url) = &state.session.insecure_endpoint {
+        first.push(Span::raw("  "));
+        first.push(Span::styled(
+            format!(" INSECURE ENDPOINT {url} "),
+            theme.error,
+        ));
+    }
     match &state.identity {
         IdentityStatus::Loading => first.push(Span::styled("  account …", theme.dim)),
         IdentityStatus::Known(identity) => {

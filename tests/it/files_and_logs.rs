@@ -86,3 +86,65 @@ async fn an_unwritable_or_symlinked_audit_log_stops_start_up() {
         "nothing written through the link"
     );
 }
+
+/// Issue 13, item 11: plain HTTP to another host is allowed (`LocalStack`,
+/// test servers) but said: on stderr for `report`, in the header for the
+/// UI. (0.0.0.0 is "this host" on Linux: nothing leaves the machine, and
+/// nothing listens on port 9.)
+#[tokio::test(flavor = "multi_thread")]
+async fn a_plain_http_endpoint_on_another_host_is_said() {
+    let home = Home::new("http://127.0.0.1:9");
+    let config = home.path().join("once.toml");
+    std::fs::write(&config, "max_attempts = 1\n").unwrap();
+    let out = tokio::process::Command::new(BIN)
+        .args([
+            "report",
+            "--profile",
+            "e2e",
+            "--endpoint-url",
+            "http://0.0.0.0:9",
+        ])
+        .args(["--config", config.to_str().unwrap()])
+        .envs(home.env())
+        .output()
+        .await
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("warning: INSECURE ENDPOINT http://0.0.0.0:9"),
+        "{stderr}"
+    );
+    // A loopback test server is not flagged.
+    let out = tokio::process::Command::new(BIN)
+        .args([
+            "report",
+            "--profile",
+            "e2e",
+            "--endpoint-url",
+            "http://127.0.0.1:9",
+        ])
+        .args(["--config", config.to_str().unwrap()])
+        .envs(home.env())
+        .output()
+        .await
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("INSECURE"));
+
+    let mut state = crate::common::states::loading();
+    state.session.insecure_endpoint = Some("http://10.1.2.3:4566".into());
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(140, 20)).unwrap();
+    terminal
+        .draw(|frame| iamkeys::ui::render(&state, &iamkeys::ui::Theme::default(), frame))
+        .unwrap();
+    let screen: String = terminal
+        .backend()
+        .buffer()
+        .content
+        .iter()
+        .map(ratatui::buffer::Cell::symbol)
+        .collect();
+    assert!(
+        screen.contains("INSECURE ENDPOINT http://10.1.2.3:4566"),
+        "{screen}"
+    );
+}

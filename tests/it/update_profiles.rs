@@ -66,6 +66,7 @@ async fn a_switch_resets_everything_and_drops_the_old_accounts_results() {
         Action::ProfileSwitched {
             profile: "prod".into(),
             identity: identity("999999999999"),
+            insecure_endpoint: None,
         },
     );
     assert_eq!(state.session.profile, "prod");
@@ -169,6 +170,7 @@ async fn per_profile_read_only_follows_the_switch() {
         Action::ProfileSwitched {
             profile: "prod".into(),
             identity: identity("1"),
+            insecure_endpoint: None,
         },
     );
     assert!(state.session.read_only);
@@ -178,6 +180,7 @@ async fn per_profile_read_only_follows_the_switch() {
         Action::ProfileSwitched {
             profile: "dev".into(),
             identity: identity("2"),
+            insecure_endpoint: None,
         },
     );
     assert!(!state.session.read_only);

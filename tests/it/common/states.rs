@@ -21,6 +21,7 @@ pub fn session() -> Session {
         read_only: false,
         credentials_file: None,
         posture: iamkeys::state::Posture::default(),
+        insecure_endpoint: None,
     }
 }
 
