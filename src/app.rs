@@ -9,7 +9,8 @@ use chrono::Utc;
 use color_eyre::eyre::{Result, WrapErr, eyre};
 use crossterm::event::{
     DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event,
-    EventStream, KeyEventKind, MouseEventKind,
+    EventStream, KeyEventKind, KeyboardEnhancementFlags, MouseEventKind,
+    PopKeyboardEnhancementFlags, PushKeyboardEnhancementFlags,
 };
 use futures::StreamExt;
 use ratatui::DefaultTerminal;
@@ -86,23 +87,40 @@ pub async fn run(
     // turns it off on a panic, before ratatui's hook restores the rest.
     // The mouse selects and scrolls (Shift-drag still selects text in most terminals).
     let _ = crossterm::execute!(std::io::stdout(), EnableBracketedPaste, EnableMouseCapture);
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
+    // Where the terminal can tell a held key's repeats from presses, ask it
+    // to: `update` lets repeats move the cursor and nothing else.
+    let enhanced = crossterm::terminal::supports_keyboard_enhancement().unwrap_or(false);
+    if enhanced {
         let _ = crossterm::execute!(
             std::io::stdout(),
-            DisableBracketedPaste,
-            DisableMouseCapture
+            PushKeyboardEnhancementFlags(
+                KeyboardEnhancementFlags::DISAMBIGUATE_ESCAPE_CODES
+                    | KeyboardEnhancementFlags::REPORT_EVENT_TYPES
+            )
         );
+    }
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore_modes(enhanced);
         previous(info);
     }));
     let result = event_loop(&mut terminal, client, state, &theme, &settings).await;
+    restore_modes(enhanced);
+    ratatui::try_restore().wrap_err("cannot restore the terminal")?;
+    result
+}
+
+/// Turn off what `run` turned on beyond ratatui's own (which
+/// `ratatui::restore` undoes): paste, mouse, key event types.
+fn restore_modes(enhanced: bool) {
+    if enhanced {
+        let _ = crossterm::execute!(std::io::stdout(), PopKeyboardEnhancementFlags);
+    }
     let _ = crossterm::execute!(
         std::io::stdout(),
         DisableBracketedPaste,
         DisableMouseCapture
     );
-    ratatui::try_restore().wrap_err("cannot restore the terminal")?;
-    result
 }
 
 /// Debug builds only: with `IAMKEYS_TEST_PANIC=1`, the key `P` panics, so

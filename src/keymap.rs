@@ -60,6 +60,25 @@ impl Command {
         Command::Quit,
     ];
 
+    /// Commands that open a dialog confirming a change to IAM.
+    #[must_use]
+    pub fn opens_a_change(self) -> bool {
+        matches!(
+            self,
+            Self::Create | Self::Deactivate | Self::Activate | Self::Delete
+        )
+    }
+
+    /// Commands a held key may repeat (moving); every other command acts
+    /// on a press only, so a held key cannot open dialogs over and over.
+    #[must_use]
+    pub fn repeats(self) -> bool {
+        matches!(
+            self,
+            Self::Down | Self::Up | Self::PageDown | Self::PageUp | Self::Top | Self::Bottom
+        )
+    }
+
     /// The name used in the config file's `[keybindings]` table.
     #[must_use]
     pub fn name(self) -> &'static str {
@@ -327,6 +346,21 @@ impl Keymap {
             .iter()
             .map(|k| Chord::parse(k))
             .collect::<Result<Vec<_>, _>>()?;
+        if command.opens_a_change() {
+            // y, n, Enter and Esc answer dialogs: bound to a change, a double
+            // tap would open its dialog and answer it at once.
+            let answers = ["y", "n", "enter", "esc"].map(Chord::parse);
+            if let Some((text, _)) = keys
+                .iter()
+                .zip(&chords)
+                .find(|(_, chord)| answers.iter().any(|a| a.as_ref() == Ok(*chord)))
+            {
+                return Err(format!(
+                    "`{text}` cannot be bound to `{}`: y, n, Enter and Esc answer dialogs, and a double tap would open and confirm a change",
+                    command.name()
+                ));
+            }
+        }
         self.bindings.retain(|_, c| *c != command);
         for chord in chords {
             self.bindings.insert(chord, command);
@@ -440,5 +474,33 @@ mod tests {
         assert_eq!(Chord::parse("pagedown").unwrap().to_string(), "PgDn");
         assert_eq!(Chord::parse("shift-tab").unwrap().to_string(), "Shift-Tab");
         assert_eq!(Chord::parse("space").unwrap().to_string(), "Space");
+    }
+
+    #[test]
+    fn answers_cannot_open_a_change() {
+        let mut map = Keymap::default();
+        for key in ["y", "n", "enter", "esc", "Esc"] {
+            let err = map.rebind("delete", &[key.to_owned()]).unwrap_err();
+            assert!(err.contains("double tap"), "{key}: {err}");
+        }
+        assert!(
+            map.rebind("create", &["C".to_owned(), "y".to_owned()])
+                .is_err()
+        );
+        // Other commands may take them (y copies the key ID by default).
+        assert!(map.rebind("refresh", &["n".to_owned()]).is_ok());
+    }
+
+    #[test]
+    fn a_held_key_repeats_movement_only() {
+        assert!(Command::Down.repeats() && Command::PageUp.repeats());
+        for command in [
+            Command::Create,
+            Command::Delete,
+            Command::Deactivate,
+            Command::Refresh,
+        ] {
+            assert!(!command.repeats(), "{command:?}");
+        }
     }
 }

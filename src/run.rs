@@ -255,6 +255,11 @@ pub fn main(cli: &Cli) -> Result<ExitCode> {
         .audit_log
         .clone()
         .unwrap_or_else(|| data_dir.join(crate::audit_log::FILE_NAME));
+    if !std::io::stdout().is_terminal() {
+        return Err(eyre!(
+            "stdout is not a terminal: the UI needs one (for scripts and CI, use `iamkeys report`)"
+        ));
+    }
     // Every change is recorded before it is sent: a log that cannot be
     // written would refuse them all, so say so now.
     let audit_warning = AuditLog::new(audit_path.clone()).check().map_err(|err| {
@@ -263,11 +268,6 @@ pub fn main(cli: &Cli) -> Result<ExitCode> {
             audit_path.display()
         )
     })?;
-    if !std::io::stdout().is_terminal() {
-        return Err(eyre!(
-            "stdout is not a terminal: the UI needs one (for scripts and CI, use `iamkeys report`)"
-        ));
-    }
     tracing::info!(log = %log_path.display(), audit = %audit_path.display(), profile = %session.profile, "starting");
     runtime()?.block_on(async {
         let client = client(&cli.global, &config, profile).await;

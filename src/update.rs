@@ -114,6 +114,8 @@ fn on_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
         return navigate::apply_filter(state);
     }
     match state.keymap.resolve(key) {
+        // A held key repeats movement only.
+        Some(command) if key.kind == KeyEventKind::Repeat && !command.repeats() => Vec::new(),
         Some(command) => navigate::on_command(state, command),
         None => Vec::new(),
     }

@@ -121,6 +121,12 @@ fn every_bad_start_up_input_exits_2_and_names_the_fix() {
         )
         .file("bad.toml", b"concurrency = 1000\n"),
         case(
+            "config: a dialog's answer bound to a change",
+            &["--config", "{home}/bad.toml", "report"],
+            &["`y` cannot be bound to `delete`", "double tap"],
+        )
+        .file("bad.toml", b"[keybindings]\ndelete = [\"y\"]\n"),
+        case(
             "config: unknown command in [keybindings]",
             &["--config", "{home}/bad.toml", "report"],
             &["{home}/bad.toml", "explode"],

@@ -4,8 +4,10 @@
 //! never in the log, whatever `IAMKEYS_LOG` says.
 
 use std::os::unix::fs::PermissionsExt;
+use std::time::Duration;
 
 use crate::common::moto::{Moto, seed, standard_users};
+use crate::common::tmux::Tmux;
 use crate::e2e_tui::{BIN, Home};
 
 const TOKEN: &str = "FwoGZXIvYXdzSESSIONTOKENFORTHETEST0123456789";
@@ -68,17 +70,19 @@ async fn an_unwritable_or_symlinked_audit_log_stops_start_up() {
     ] {
         let config = home.path().join("audit.toml");
         std::fs::write(&config, format!("audit_log = \"{}\"\n", path.display())).unwrap();
-        // The UI needs a terminal, but the audit log is checked first.
-        let out = tokio::process::Command::new(BIN)
-            .args(["--profile", "e2e", "--config", config.to_str().unwrap()])
-            .envs(home.env())
-            .output()
-            .await
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{stderr}");
-        assert!(stderr.contains(&path.display().to_string()), "{stderr}");
-        assert!(stderr.contains(said), "{stderr}");
+        // In a terminal (tmux): the check comes before the UI starts.
+        let tui = Tmux::start(
+            std::path::Path::new(BIN),
+            &["--profile", "e2e", "--config", config.to_str().unwrap()],
+            &home.env(),
+            200,
+            20,
+        );
+        assert_eq!(tui.exit_status(Duration::from_secs(20)), Some(2));
+        // The pane wraps long lines: read it as one.
+        let screen = tui.screen().replace('\n', "");
+        assert!(screen.contains(&path.display().to_string()), "{screen}");
+        assert!(screen.contains(said), "{screen}");
     }
     assert_eq!(
         std::fs::read_to_string(&target).unwrap(),

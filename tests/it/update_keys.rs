@@ -265,3 +265,28 @@ async fn a_click_selects_the_row_and_the_wheel_scrolls() {
     );
     assert_eq!(state.users.cursor, 5);
 }
+
+/// Issue 13, item 10: a held key's repeats move the cursor, and never open
+/// a dialog (or refresh) again and again.
+#[tokio::test]
+async fn a_held_key_repeats_movement_only() {
+    use crossterm::event::KeyEventKind;
+    let repeat = |code| {
+        let mut event = KeyEvent::from(code);
+        event.kind = KeyEventKind::Repeat;
+        Action::Key(event)
+    };
+    let mut state = demo_loaded().await;
+    update(&mut state, repeat(KeyCode::Char('j')));
+    update(&mut state, repeat(KeyCode::Char('j')));
+    assert_eq!(state.users.cursor, 2, "movement repeats");
+    update(&mut state, key(KeyCode::Enter));
+    assert!(update(&mut state, repeat(KeyCode::Char('d'))).is_empty());
+    assert!(update(&mut state, repeat(KeyCode::Char('i'))).is_empty());
+    assert_eq!(state.modal, None, "no dialog from a repeat");
+    let generation = state.generation;
+    update(&mut state, repeat(KeyCode::Char('r')));
+    assert_eq!(state.generation, generation, "no refresh from a repeat");
+    update(&mut state, ch('i'));
+    assert!(state.modal.is_some(), "a press still acts");
+}
