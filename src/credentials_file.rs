@@ -2,6 +2,13 @@
 //! (`AWS_SHARED_CREDENTIALS_FILE` or `~/.aws/credentials`), mode 0600. An
 //! existing profile of the same name is replaced only when asked twice.
 //! Everything else in the file is kept byte for byte.
+//!
+//! Section headers are recognised as aws-config reads them (`[name]` at the
+//! start of a line, spaces and a trailing `#`/`;` comment allowed), the key
+//! ID and secret are checked before a byte is written (a newline in a
+//! hostile answer could otherwise add `credential_process`), a symlinked
+//! file is written at its target (the link stays), under a lock, through a
+//! temporary file with a random name.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -34,9 +41,47 @@ pub fn check_profile_name(name: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// The profile a line opens, as aws-config's parser reads it: a line that
+/// starts with `[` (no indent: an indented line continues a value), with
+/// any `#`/`;` comment and surrounding spaces or tabs removed.
 fn header_name(line: &str) -> Option<&str> {
-    let line = line.trim();
-    line.strip_prefix('[')?.strip_suffix(']').map(str::trim)
+    if !line.starts_with('[') {
+        return None;
+    }
+    let line = line.trim_end_matches(['\n', '\r']);
+    let line = line.find(['#', ';']).map_or(line, |i| &line[..i]);
+    let inner = line
+        .trim_matches([' ', '\t'])
+        .strip_prefix('[')?
+        .strip_suffix(']')?;
+    Some(inner.trim_matches([' ', '\t']))
+}
+
+/// An access key ID as IAM makes them.
+fn check_key_id(key_id: &str) -> Result<(), String> {
+    let ok = (16..=128).contains(&key_id.len())
+        && key_id
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+    if ok {
+        Ok(())
+    } else {
+        Err("The access key ID IAM sent is not one (16-128 capital letters and digits): nothing was written.".to_owned())
+    }
+}
+
+/// A secret access key as IAM makes them (base64 characters only).
+fn check_secret(secret: &Secret) -> Result<(), String> {
+    let value = secret.expose();
+    let ok = (16..=128).contains(&value.len())
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '+' | '='));
+    if ok {
+        Ok(())
+    } else {
+        Err("The secret access key IAM sent has characters no secret has: nothing was written. Copy it from the dialog instead.".to_owned())
+    }
 }
 
 /// The file's text without the named section (header to the next header).
@@ -68,8 +113,13 @@ pub fn save(
     overwrite: bool,
 ) -> Result<SaveOutcome, String> {
     check_profile_name(profile)?;
+    check_key_id(key_id)?;
+    check_secret(secret)?;
     let shown = path.display();
-    let existing = match std::fs::read_to_string(path) {
+    // A symlinked file (dotfiles managers) is written where it points.
+    let target = resolve(path).map_err(|e| format!("Cannot follow {shown}: {e}"))?;
+    let _lock = lock_dir(&target).map_err(|e| format!("Cannot lock {shown}: {e}"))?;
+    let existing = match std::fs::read_to_string(&target) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(e) => return Err(format!("Cannot read {shown}: {e}")),
@@ -95,7 +145,7 @@ pub fn save(
     ] {
         text.push_str(part);
     }
-    write_private(path, text.as_bytes()).map_err(|e| format!("Cannot write {shown}: {e}"))?;
+    write_private(&target, text.as_bytes()).map_err(|e| format!("Cannot write {shown}: {e}"))?;
     // The text held the secret: clear it before it is freed.
     zeroize::Zeroize::zeroize(&mut text);
     Ok(SaveOutcome::Saved {
@@ -103,8 +153,52 @@ pub fn save(
     })
 }
 
-/// Write through a temporary file in the same directory (mode 0600), then
-/// rename it over the target, so a failure never leaves half a file.
+/// Where a path points when it is a symlink (relative links resolved from
+/// its directory, chains followed); the path itself otherwise.
+fn resolve(path: &Path) -> std::io::Result<PathBuf> {
+    let mut current = path.to_path_buf();
+    for _ in 0..16 {
+        match std::fs::symlink_metadata(&current) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let link = std::fs::read_link(&current)?;
+                current = match current.parent() {
+                    Some(dir) if link.is_relative() => dir.join(link),
+                    _ => link,
+                };
+            }
+            _ => return Ok(current),
+        }
+    }
+    Err(std::io::Error::other("too many symlinks"))
+}
+
+/// Hold an exclusive lock on the file's directory while reading and
+/// rewriting it, so two iamkeys never lose each other's profile.
+fn lock_dir(target: &Path) -> std::io::Result<Option<std::fs::File>> {
+    let dir = target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !dir.exists() {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(dir)?;
+    }
+    #[cfg(unix)]
+    {
+        let handle = std::fs::File::open(dir)?;
+        handle.lock()?;
+        Ok(Some(handle))
+    }
+    #[cfg(not(unix))]
+    Ok(None)
+}
+
+/// Write through a temporary file in the same directory (mode 0600, a
+/// random name), then rename it over the target, so a failure never leaves
+/// half a file.
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path
         .parent()
@@ -121,7 +215,10 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         || "credentials".into(),
         |n| n.to_string_lossy().into_owned(),
     );
-    let temp = dir.join(format!(".{name}.iamkeys-{}", std::process::id()));
+    let random: String = std::iter::repeat_with(fastrand::alphanumeric)
+        .take(12)
+        .collect();
+    let temp = dir.join(format!(".{name}.iamkeys-{random}"));
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -143,20 +240,22 @@ mod tests {
     use super::*;
 
     fn secret() -> Secret {
-        Secret::new("s3cr3t/EXAMPLE")
+        Secret::new("s3cr3t/EXAMPLEKEY+0123456789abcdefghijkl")
     }
+
+    const KEY: &str = "AKIANEW000000000";
 
     #[test]
     fn appends_keeps_the_rest_and_uses_mode_0600() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("credentials");
         std::fs::write(&path, "# mine\n[default]\naws_access_key_id = AKIAOLD\n").unwrap();
-        let out = save(&path, "new", "AKIANEW", &secret(), false).unwrap();
+        let out = save(&path, "new", KEY, &secret(), false).unwrap();
         assert!(matches!(out, SaveOutcome::Saved { .. }));
         let text = std::fs::read_to_string(&path).unwrap();
         assert_eq!(
             text,
-            "# mine\n[default]\naws_access_key_id = AKIAOLD\n\n[new]\naws_access_key_id = AKIANEW\naws_secret_access_key = s3cr3t/EXAMPLE\n"
+            "# mine\n[default]\naws_access_key_id = AKIAOLD\n\n[new]\naws_access_key_id = AKIANEW000000000\naws_secret_access_key = s3cr3t/EXAMPLEKEY+0123456789abcdefghijkl\n"
         );
         #[cfg(unix)]
         {
@@ -173,7 +272,7 @@ mod tests {
         let before = "[a]\nx = 1\n\n[b]\naws_access_key_id = AKIAB\n\n[c]\ny = 2\n";
         std::fs::write(&path, before).unwrap();
         assert_eq!(
-            save(&path, "b", "AKIANEW", &secret(), false),
+            save(&path, "b", KEY, &secret(), false),
             Ok(SaveOutcome::Exists)
         );
         assert_eq!(
@@ -181,12 +280,12 @@ mod tests {
             before,
             "nothing written"
         );
-        save(&path, "b", "AKIANEW", &secret(), true).unwrap();
+        save(&path, "b", KEY, &secret(), true).unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(!text.contains("AKIAB"));
         assert!(text.contains("[a]\nx = 1\n") && text.contains("[c]\ny = 2\n"));
         assert!(text.ends_with(
-            "[b]\naws_access_key_id = AKIANEW\naws_secret_access_key = s3cr3t/EXAMPLE\n"
+            "[b]\naws_access_key_id = AKIANEW000000000\naws_secret_access_key = s3cr3t/EXAMPLEKEY+0123456789abcdefghijkl\n"
         ));
     }
 
@@ -194,13 +293,78 @@ mod tests {
     fn missing_directories_are_created_and_bad_paths_are_errors() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("new/.aws/credentials");
-        save(&path, "p", "AKIA", &secret(), false).unwrap();
+        save(&path, "p", KEY, &secret(), false).unwrap();
         assert!(path.exists());
         let blocked = dir.path().join("file");
         std::fs::write(&blocked, "").unwrap();
-        let err = save(&blocked.join("credentials"), "p", "AKIA", &secret(), false).unwrap_err();
+        let err = save(&blocked.join("credentials"), "p", KEY, &secret(), false).unwrap_err();
         assert!(err.contains("Cannot"), "{err}");
         assert!(check_profile_name("has space").is_err());
         assert!(check_profile_name("").is_err());
+    }
+
+    /// Issue 13, item 8: headers as aws-config reads them.
+    #[test]
+    fn headers_with_comments_and_spaces_are_headers() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("credentials");
+        let before =
+            "[a]\nx = 1\n[b] ; old\naws_access_key_id = AKIAB\n[c] # prod\ny = 2\n[ d ]\nz = 3\n";
+        std::fs::write(&path, before).unwrap();
+        assert_eq!(
+            save(&path, "b", KEY, &secret(), false),
+            Ok(SaveOutcome::Exists),
+            "`[b] ; old` is profile b"
+        );
+        assert_eq!(
+            save(&path, "d", KEY, &secret(), false),
+            Ok(SaveOutcome::Exists),
+            "`[ d ]` is profile d"
+        );
+        save(&path, "b", KEY, &secret(), true).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("[c] # prod\ny = 2\n"), "c survives: {text}");
+        assert!(!text.contains("AKIAB"), "{text}");
+    }
+
+    /// Issue 13, item 8: what IAM sent is checked before it is written.
+    #[test]
+    fn a_hostile_key_id_or_secret_is_not_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("credentials");
+        let injected = "AKIANEW000000000\ncredential_process = /tmp/evil";
+        assert!(save(&path, "p", injected, &secret(), false).is_err());
+        let bad_secret = Secret::new("abcdefghijklmnop\ncredential_process = /tmp/evil");
+        assert!(save(&path, "p", KEY, &bad_secret, false).is_err());
+        assert!(!path.exists(), "nothing written");
+    }
+
+    /// Issue 13, item 8: a symlinked file stays a symlink; its target is
+    /// written, and no temporary file is left behind.
+    #[cfg(unix)]
+    #[test]
+    fn a_symlinked_file_is_written_at_its_target() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("dotfiles/aws-credentials");
+        std::fs::create_dir_all(real.parent().unwrap()).unwrap();
+        std::fs::write(&real, "[default]\nx = 1\n").unwrap();
+        let aws = dir.path().join(".aws");
+        std::fs::create_dir_all(&aws).unwrap();
+        let link = aws.join("credentials");
+        std::os::unix::fs::symlink("../dotfiles/aws-credentials", &link).unwrap();
+        save(&link, "p", KEY, &secret(), false).unwrap();
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink(),
+            "the link stays"
+        );
+        assert!(std::fs::read_to_string(&real).unwrap().contains("[p]"));
+        let left: Vec<_> = std::fs::read_dir(real.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left.len(), 1, "{left:?}");
     }
 }
