@@ -19,6 +19,9 @@ pub enum Action {
     Mouse(crossterm::event::MouseEvent),
     /// The terminal changed size (columns, rows).
     Resize(u16, u16),
+    /// SIGTERM or SIGHUP: leave as `q` does (changes in flight are waited
+    /// for), but no one is there to acknowledge a secret.
+    Terminate,
     /// The clock, for ages and the spinner.
     Tick(DateTime<Utc>),
     /// A worker result; dropped unless `generation` is the current one.

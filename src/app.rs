@@ -44,9 +44,16 @@ pub fn dispatch(state: &mut State, action: Action, worker: &Worker) -> Vec<Effec
         .collect()
 }
 
-/// Carry out the terminal's effects. Returns `true` to quit.
-fn terminal_effects(effects: Vec<Effect>) -> bool {
-    let mut quit = false;
+/// What the loop does after the terminal's effects.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct Flow {
+    quit: bool,
+    suspend: bool,
+}
+
+/// Carry out the terminal's effects.
+fn terminal_effects(effects: Vec<Effect>) -> Flow {
+    let mut flow = Flow::default();
     for effect in effects {
         match effect {
             Effect::Copy(text) => {
@@ -54,7 +61,13 @@ fn terminal_effects(effects: Vec<Effect>) -> bool {
                     tracing::warn!(%err, "cannot write to the clipboard");
                 }
             }
-            Effect::Quit => quit = true,
+            Effect::Quit => flow.quit = true,
+            Effect::Suspend => flow.suspend = true,
+            Effect::SecretsLost(keys) => {
+                for key in keys {
+                    tracing::warn!(key = %key, "stopped by a signal while this new key's secret was on screen: the secret was never acknowledged; make the key inactive and delete it if it was not stored");
+                }
+            }
             Effect::Abandon(changes) => {
                 for change in changes {
                     tracing::warn!(
@@ -68,7 +81,66 @@ fn terminal_effects(effects: Vec<Effect>) -> bool {
             _ => {}
         }
     }
-    quit
+    flow
+}
+
+/// The signals that must not leave the terminal broken.
+#[cfg(unix)]
+struct Signals {
+    term: tokio::signal::unix::Signal,
+    hup: tokio::signal::unix::Signal,
+    int: tokio::signal::unix::Signal,
+    tstp: tokio::signal::unix::Signal,
+}
+
+#[cfg(unix)]
+impl Signals {
+    fn new() -> std::io::Result<Self> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(Self {
+            term: signal(SignalKind::terminate())?,
+            hup: signal(SignalKind::hangup())?,
+            int: signal(SignalKind::interrupt())?,
+            tstp: signal(SignalKind::from_raw(libc::SIGTSTP))?,
+        })
+    }
+}
+
+/// Give the terminal back to the shell and stop; when the shell continues
+/// the process (`fg`, SIGCONT), take it again and redraw everything.
+fn suspend(terminal: &mut DefaultTerminal, enhanced: bool) -> Result<()> {
+    restore_modes(enhanced);
+    ratatui::try_restore().wrap_err("cannot restore the terminal")?;
+    // The Terminal shows the cursor when dropped; this one lives on.
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::cursor::Show);
+    tracing::info!("suspended");
+    #[cfg(unix)]
+    // SAFETY: raise only sends a signal to this process; SIGSTOP cannot be
+    // caught, so this returns once the process is continued.
+    unsafe {
+        libc::raise(libc::SIGSTOP);
+    }
+    tracing::info!("continued");
+    // The same Terminal again (a new one would ask the terminal for the
+    // cursor position while the event reader owns the input): raw mode and
+    // the alternate screen back, then a full redraw.
+    crossterm::terminal::enable_raw_mode().wrap_err("cannot set up the terminal again")?;
+    crossterm::execute!(
+        std::io::stdout(),
+        crossterm::terminal::EnterAlternateScreen,
+        crossterm::cursor::Hide
+    )
+    .wrap_err("cannot set up the terminal again")?;
+    enter_modes(enhanced);
+    // `Terminal::clear` would read the cursor position too. Clear the
+    // screen, then draw a blank frame so ratatui's memory of the screen is
+    // blank as well: the next frame is drawn whole.
+    crossterm::execute!(
+        std::io::stdout(),
+        crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
+    )?;
+    terminal.draw(|frame| frame.render_widget(ratatui::widgets::Clear, frame.area()))?;
+    Ok(())
 }
 
 /// Run the terminal UI until the operator quits. The terminal is restored on
@@ -86,10 +158,25 @@ pub async fn run(
     // Bracketed paste lets a key ID be pasted into the delete dialog. The hook
     // turns it off on a panic, before ratatui's hook restores the rest.
     // The mouse selects and scrolls (Shift-drag still selects text in most terminals).
-    let _ = crossterm::execute!(std::io::stdout(), EnableBracketedPaste, EnableMouseCapture);
     // Where the terminal can tell a held key's repeats from presses, ask it
     // to: `update` lets repeats move the cursor and nothing else.
     let enhanced = crossterm::terminal::supports_keyboard_enhancement().unwrap_or(false);
+    enter_modes(enhanced);
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore_modes(enhanced);
+        previous(info);
+    }));
+    let result = event_loop(&mut terminal, client, state, &theme, &settings, enhanced).await;
+    restore_modes(enhanced);
+    ratatui::try_restore().wrap_err("cannot restore the terminal")?;
+    result
+}
+
+/// Turn on what the UI needs beyond ratatui's raw mode and alternate
+/// screen: bracketed paste, the mouse, and key event types where known.
+fn enter_modes(enhanced: bool) {
+    let _ = crossterm::execute!(std::io::stdout(), EnableBracketedPaste, EnableMouseCapture);
     if enhanced {
         let _ = crossterm::execute!(
             std::io::stdout(),
@@ -99,15 +186,6 @@ pub async fn run(
             )
         );
     }
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        restore_modes(enhanced);
-        previous(info);
-    }));
-    let result = event_loop(&mut terminal, client, state, &theme, &settings).await;
-    restore_modes(enhanced);
-    ratatui::try_restore().wrap_err("cannot restore the terminal")?;
-    result
 }
 
 /// Turn off what `run` turned on beyond ratatui's own (which
@@ -152,8 +230,11 @@ async fn event_loop(
     mut state: State,
     theme: &Theme,
     settings: &Settings,
+    enhanced: bool,
 ) -> Result<()> {
     let (tx, mut rx) = mpsc::unbounded_channel();
+    #[cfg(unix)]
+    let mut signals = Signals::new().wrap_err("cannot listen for signals")?;
     let worker = Worker::new(client, tx, settings);
     let size = terminal.size()?;
     dispatch(&mut state, Action::Resize(size.width, size.height), &worker);
@@ -191,9 +272,26 @@ async fn event_loop(
             },
             Some(action) = rx.recv() => action,
             _ = ticker.tick() => Action::Tick(Utc::now()),
+            _ = signals.term.recv() => Action::Terminate,
+            _ = signals.hup.recv() => Action::Terminate,
+            // Raw mode reads Ctrl-C as a key; a SIGINT from elsewhere is one.
+            _ = signals.int.recv() => Action::Key(crossterm::event::KeyEvent::new(
+                crossterm::event::KeyCode::Char('c'),
+                crossterm::event::KeyModifiers::CONTROL,
+            )),
+            _ = signals.tstp.recv() => {
+                suspend(terminal, enhanced)?;
+                Action::Resize(terminal.size()?.width, terminal.size()?.height)
+            }
         };
-        if terminal_effects(dispatch(&mut state, action, &worker)) {
+        let flow = terminal_effects(dispatch(&mut state, action, &worker));
+        if flow.quit {
             return finish(&state);
+        }
+        if flow.suspend {
+            suspend(terminal, enhanced)?;
+            let size = terminal.size()?;
+            dispatch(&mut state, Action::Resize(size.width, size.height), &worker);
         }
         // Fold in the results already waiting (a bounded batch, so key
         // presses are never starved by a flood of results), then draw once.
@@ -202,7 +300,7 @@ async fn event_loop(
             && let Ok(action) = rx.try_recv()
         {
             batch += 1;
-            if terminal_effects(dispatch(&mut state, action, &worker)) {
+            if terminal_effects(dispatch(&mut state, action, &worker)).quit {
                 return finish(&state);
             }
         }

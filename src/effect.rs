@@ -125,7 +125,13 @@ pub enum Effect {
     SwitchProfile { profile: String },
     /// Leave the program.
     Quit,
+    /// Stop the process (`Ctrl-Z`): the terminal is restored first and the
+    /// UI comes back when the shell continues it.
+    Suspend,
     /// Changes still in flight when the operator quit for good (a second
     /// `Ctrl-C`): the driver logs each before leaving.
     Abandon(Vec<Change>),
+    /// New keys whose secrets were on screen when the program was told to
+    /// stop (SIGTERM, SIGHUP): the driver logs their IDs.
+    SecretsLost(Vec<String>),
 }

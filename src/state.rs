@@ -183,6 +183,9 @@ pub enum Quit {
     /// The operator asked to quit: waiting for changes in flight, or for a
     /// secret to be acknowledged.
     Waiting,
+    /// SIGTERM or SIGHUP: waiting for changes in flight; no one is there to
+    /// acknowledge a secret.
+    Terminating,
     /// Leaving now.
     Leaving,
 }

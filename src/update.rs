@@ -22,6 +22,7 @@ pub use load::start_load;
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     match action {
         Action::Load => start_load(state),
+        Action::Terminate => quit::terminate(state),
         Action::Key(key) => on_key(state, &key),
         Action::Resize(width, height) => {
             state.screen = (width, height);
@@ -101,6 +102,9 @@ fn on_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
     state.notice = None;
     if is_ctrl_c(key) {
         return quit::request(state, true);
+    }
+    if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('z') {
+        return vec![Effect::Suspend];
     }
     if state.modal.is_some() {
         // An open modal has the first claim on every key.

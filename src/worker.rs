@@ -273,7 +273,13 @@ impl Worker {
                 });
             }
             Effect::SwitchProfile { profile } => self.switch(profile),
-            other @ (Effect::Copy(_) | Effect::Quit | Effect::Abandon(_)) => return Some(other),
+            other @ (Effect::Copy(_)
+            | Effect::Quit
+            | Effect::Suspend
+            | Effect::Abandon(_)
+            | Effect::SecretsLost(_)) => {
+                return Some(other);
+            }
         }
         None
     }

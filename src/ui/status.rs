@@ -57,7 +57,11 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         ));
         spans.push(Span::styled("Enter keeps · Esc clears", theme.dim));
     }
-    if state.quit == crate::state::Quit::Waiting && !state.in_flight.is_empty() {
+    if matches!(
+        state.quit,
+        crate::state::Quit::Waiting | crate::state::Quit::Terminating
+    ) && !state.in_flight.is_empty()
+    {
         let n = state.in_flight.len();
         spans.push(Span::styled(
             format!(

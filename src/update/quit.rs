@@ -20,22 +20,51 @@ pub(super) fn request(state: &mut State, ctrl_c: bool) -> Vec<Effect> {
 /// Where a requested quit stands after something changed: a secret to
 /// acknowledge, changes to wait for, or out.
 pub(super) fn proceed(state: &mut State) -> Vec<Effect> {
-    if state.quit != Quit::Waiting {
-        return Vec::new();
+    let mut effects = Vec::new();
+    match state.quit {
+        Quit::Waiting => {}
+        Quit::Terminating => effects.extend(lose_secrets(state)),
+        Quit::No | Quit::Leaving => return effects,
     }
     if let Some(Modal::Secret(dialog)) = &mut state.modal {
         // The same acknowledgement as Esc: the secret is never seen again.
         dialog.acknowledging = true;
-        return Vec::new();
+        return effects;
     }
     if !state.in_flight.is_empty() {
-        return Vec::new();
+        return effects;
     }
     state.quit = Quit::Leaving;
-    vec![Effect::Quit]
+    effects.push(Effect::Quit);
+    effects
+}
+
+/// Close the secret on screen and those waiting, naming their keys.
+fn lose_secrets(state: &mut State) -> Vec<Effect> {
+    let mut lost: Vec<String> = Vec::new();
+    if matches!(state.modal, Some(Modal::Secret(_)))
+        && let Some(Modal::Secret(dialog)) = state.modal.take()
+    {
+        lost.push(dialog.key_id);
+    }
+    lost.extend(state.secrets_waiting.drain(..).map(|d| d.key_id));
+    if lost.is_empty() {
+        Vec::new()
+    } else {
+        vec![Effect::SecretsLost(lost)]
+    }
 }
 
 /// The operator kept the secret open: they are not leaving after all.
 pub(super) fn cancel(state: &mut State) {
     state.quit = Quit::No;
+}
+
+/// SIGTERM or SIGHUP: nobody can answer a dialog any more. Changes in
+/// flight are still waited for (their outcome goes to the audit log); a
+/// secret on screen, or arriving meanwhile, is closed and its key named
+/// for the log.
+pub(super) fn terminate(state: &mut State) -> Vec<Effect> {
+    state.quit = Quit::Terminating;
+    proceed(state)
 }

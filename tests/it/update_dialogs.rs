@@ -676,3 +676,37 @@ async fn ctrl_c_in_the_secret_dialog_asks_first() {
     assert!(matches!(state.modal, Some(Modal::Secret(_))));
     assert_eq!(state.quit, iamkeys::state::Quit::No);
 }
+
+/// Issue 13, item 4: SIGTERM/SIGHUP leave as `q` does — a change in flight
+/// is waited for — but nobody can acknowledge a secret: it is closed and
+/// its key named for the log.
+#[tokio::test]
+async fn terminate_waits_for_changes_and_names_a_lost_secret() {
+    let mut state = demo_loaded().await;
+    let (user, id) = start_create(&mut state, 0);
+    assert!(update(&mut state, Action::Terminate).is_empty(), "waits");
+    let effects = update(
+        &mut state,
+        Action::Mutated {
+            id,
+            result: created_ok(&user, "AKIATERM00000000"),
+        },
+    );
+    assert!(effects.contains(&Effect::Quit), "{effects:?}");
+    let mut state = demo_loaded().await;
+    let (user, id) = start_create(&mut state, 0);
+    update(
+        &mut state,
+        Action::Mutated {
+            id,
+            result: created_ok(&user, "AKIATERM00000001"),
+        },
+    );
+    assert_eq!(
+        update(&mut state, Action::Terminate),
+        [
+            Effect::SecretsLost(vec!["AKIATERM00000001".into()]),
+            Effect::Quit
+        ]
+    );
+}

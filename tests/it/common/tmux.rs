@@ -140,6 +140,47 @@ impl Tmux {
         let mut parts = out.split_whitespace();
         (parts.next() == Some("1"), parts.next() == Some("1"))
     }
+
+    /// Whether the program in the pane asked for mouse reports.
+    pub fn mouse_on(&self) -> bool {
+        self.run(&["display-message", "-p", "-t", "t", "#{mouse_any_flag}"])
+            .trim()
+            == "1"
+    }
+
+    /// The program's process ID (the child of the pane's wrapper shell).
+    pub fn program_pid(&self) -> u32 {
+        let shell = self
+            .run(&["display-message", "-p", "-t", "t", "#{pane_pid}"])
+            .trim()
+            .to_owned();
+        let out = Command::new("pgrep")
+            .args(["-P", &shell])
+            .output()
+            .expect("pgrep runs");
+        String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .find_map(|pid| pid.parse().ok())
+            .expect("the program runs under the pane's shell")
+    }
+
+    /// Send a signal to the program, as `kill -NAME` does.
+    pub fn signal(&self, name: &str) {
+        let status = Command::new("kill")
+            .args([&format!("-{name}"), &self.program_pid().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "kill -{name}");
+    }
+
+    /// The program's process state as `ps` reports it (`T` when stopped).
+    pub fn program_state(&self) -> String {
+        let out = Command::new("ps")
+            .args(["-o", "stat=", "-p", &self.program_pid().to_string()])
+            .output()
+            .expect("ps runs");
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    }
 }
 
 impl Drop for Tmux {
