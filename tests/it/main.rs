@@ -14,6 +14,7 @@
 mod audit_truth;
 mod bad_input;
 mod common;
+mod e2e_change_safety;
 mod e2e_lifecycle;
 mod e2e_signals;
 mod e2e_tui;

@@ -1,0 +1,159 @@
+//! Issue 13, end to end in tmux: the real binary against two moto servers
+//! (alpha, and beta behind the suite's proxy answering STS slowly), pressing
+//! keys as an operator would, then reading both servers back.
+
+use std::path::Path;
+use std::time::Duration;
+
+use crate::common::moto::{Moto, SeedUser, seed, server_keys};
+use crate::common::proxy::{Fault, Proxy};
+use crate::common::tmux::Tmux;
+use crate::e2e_tui::{BIN, WAIT};
+
+const ALPHA: &str = "111111111111";
+const BETA: &str = "222222222222";
+
+fn bin() -> String {
+    std::env::var("IAMKEYS_TEST_BIN").unwrap_or_else(|_| BIN.to_owned())
+}
+
+/// Item 1: `p`, beta, `Enter`, `Esc` — the switch goes on; `c` on a user
+/// both accounts have must not open a create dialog meanwhile, and no key
+/// is made in either account. Once the switch is done, the dialog names
+/// beta, and the key lands there.
+#[tokio::test(flavor = "multi_thread")]
+async fn no_change_dialog_while_a_switch_is_in_progress() {
+    let alpha = Moto::start_with_account(Some(ALPHA));
+    let beta = Moto::start_with_account(Some(BETA));
+    let shared = || {
+        [SeedUser {
+            name: "shared",
+            ..SeedUser::default()
+        }]
+    };
+    seed(&alpha.iam().await, &shared()).await;
+    seed(&beta.iam().await, &shared()).await;
+    let slow = Proxy::start(beta.port).await;
+    // Beta's STS answers 4 s late: the switch takes that long.
+    slow.inject(Fault::Stall(4000), 1, &["GetCallerIdentity"]);
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        home.path().join("aws-config"),
+        format!(
+            "[profile alpha]\nregion = us-east-1\nendpoint_url = {}\n\n[profile beta]\nregion = us-east-1\nendpoint_url = {}\n",
+            alpha.endpoint(),
+            slow.endpoint()
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        home.path().join("aws-credentials"),
+        "[alpha]\naws_access_key_id = AKIDALPHA\naws_secret_access_key = a\n\n[beta]\naws_access_key_id = AKIDBETA\naws_secret_access_key = b\n",
+    )
+    .unwrap();
+    let env = crate::e2e_tui::aws_env(home.path());
+    let tui = Tmux::start(Path::new(&bin()), &["--profile", "alpha"], &env, 140, 40);
+    tui.wait_for("alpha", WAIT, |s| s.contains(ALPHA) && s.contains("shared"));
+    tui.send(&["p"]);
+    tui.wait_for("the picker", WAIT, |s| s.contains("AWS profiles"));
+    tui.send(&["-l", "beta"]);
+    tui.send(&["Enter"]);
+    tui.send(&["Escape"]);
+    tui.wait_for("the picker closed", WAIT, |s| !s.contains("AWS profiles"));
+    tui.send(&["c"]);
+    let screen = tui.wait_for("the refusal", WAIT, |s| {
+        s.contains("Switching to profile beta")
+    });
+    assert!(
+        !screen.contains("Create a new access key"),
+        "no create dialog during the switch: {screen}"
+    );
+    // Even a `y` typed now creates nothing anywhere.
+    tui.send(&["y"]);
+    tui.wait_for("beta", Duration::from_secs(30), |s| {
+        s.contains(BETA) && s.contains("profile beta") && s.contains("shared")
+    });
+    assert!(server_keys(&alpha.iam().await, "shared").await.is_empty());
+    assert!(server_keys(&beta.iam().await, "shared").await.is_empty());
+    // Now the create is bound to beta, and the dialog says so.
+    slow.heal();
+    tui.send(&["c"]);
+    tui.wait_for("the dialog naming beta", WAIT, |s| {
+        s.contains("Create a new access key for shared")
+            && s.contains(&format!("In account {BETA}"))
+            && s.contains("profile beta")
+    });
+    tui.send(&["y"]);
+    tui.wait_for("the secret", WAIT, |s| s.contains("shown once"));
+    assert!(server_keys(&alpha.iam().await, "shared").await.is_empty());
+    assert_eq!(server_keys(&beta.iam().await, "shared").await.len(), 1);
+    tui.send(&["Escape"]);
+    tui.wait_for("the acknowledgement", WAIT, |s| {
+        s.contains("cannot be shown again")
+    });
+    tui.send(&["y"]);
+    tui.wait_for("the dialog closed", WAIT, |s| !s.contains("shown once"));
+    tui.send(&["q"]);
+    assert_eq!(tui.exit_status(WAIT), Some(0));
+}
+
+/// Item 2, in the UI: make a key inactive, someone makes it active again,
+/// `d`, type the ID, Enter: nothing is deleted, and the screen says why.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_key_made_active_again_is_not_deleted() {
+    let moto = Moto::start();
+    let iam = moto.iam().await;
+    let keys = seed(
+        &iam,
+        &[SeedUser {
+            name: "svc",
+            keys: vec![true],
+            ..SeedUser::default()
+        }],
+    )
+    .await;
+    let key = keys[0].1[0].clone();
+    let home = crate::e2e_tui::Home::new(&moto.endpoint());
+    let tui = Tmux::start(
+        Path::new(&bin()),
+        &["--profile", "e2e"],
+        &home.env(),
+        140,
+        40,
+    );
+    // Changes wait for the account to be known (it binds them).
+    tui.wait_for("svc and the account", WAIT, |s| {
+        s.contains("svc") && s.contains("account 123456789012")
+    });
+    tui.send(&["Enter"]);
+    tui.wait_for("the key", WAIT, |s| s.contains(&key));
+    tui.send(&["i"]);
+    tui.wait_for("the dialog", WAIT, |s| s.contains("Make key inactive"));
+    tui.send(&["y"]);
+    tui.wait_for("inactive", WAIT, |s| {
+        s.contains(&format!("{key} is now Inactive"))
+    });
+    // From outside: active again.
+    iam.update_access_key()
+        .user_name("svc")
+        .access_key_id(&key)
+        .status(aws_sdk_iam::types::StatusType::Active)
+        .send()
+        .await
+        .unwrap();
+    tui.send(&["d"]);
+    tui.wait_for("the delete dialog", WAIT, |s| s.contains("Type (or paste)"));
+    tui.send(&["-l", &key]);
+    tui.send(&["Enter"]);
+    tui.wait_for("the refusal", WAIT, |s| s.contains("nothing was deleted"));
+    let left = server_keys(&iam, "svc").await;
+    assert_eq!(
+        left,
+        [(key.clone(), aws_sdk_iam::types::StatusType::Active)],
+        "the key is still there, active"
+    );
+    tui.send(&["Escape"]);
+    tui.wait_for("closed", WAIT, |s| !s.contains("nothing was deleted"));
+    tui.send(&["q"]);
+    assert_eq!(tui.exit_status(WAIT), Some(0));
+}
