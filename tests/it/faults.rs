@@ -292,3 +292,42 @@ async fn the_credential_report_is_polled_with_backoff_until_ready() {
         started.elapsed()
     );
 }
+
+/// Issue 13, item 7: the user's keys were being re-listed when the create
+/// was confirmed (the screen's list empty for a moment); a timeout that
+/// made no key must not be blamed on the key the user already had.
+#[tokio::test]
+async fn an_existing_key_is_never_blamed_for_a_lost_create() {
+    let client = account(1, false);
+    let existing = client.inner.create_access_key("ops").await.unwrap().key.id;
+    let mut state = loading();
+    state.generation = 0;
+    settle(
+        &mut state,
+        client.clone(),
+        2,
+        vec![Action::Load],
+        Duration::from_secs(10),
+    )
+    .await
+    .unwrap();
+    select_user(&mut state, "ops");
+    iamkeys::update::update(&mut state, ch('c'));
+    // A refresh of ops's keys is in flight as the operator confirms.
+    state.users.get_mut("ops").unwrap().keys = iamkeys::state::KeysState::Priority;
+    settle(
+        &mut state,
+        client.clone(),
+        2,
+        vec![ch('y')],
+        Duration::from_secs(10),
+    )
+    .await
+    .unwrap();
+    assert_eq!(client.creates.load(Ordering::Relaxed), 1);
+    let Some(Modal::Error { message, .. }) = &state.modal else {
+        panic!("{:?}", state.modal)
+    };
+    assert!(!message.contains(&existing), "blames {existing}: {message}");
+    assert!(message.contains("IAM shows no new key"), "{message}");
+}
