@@ -49,15 +49,10 @@ impl<'a> Entry<'a> {
             _ => change.key_id(),
         };
         Self {
-            time,
-            profile: &actor.profile,
-            account_id: actor.account_id.as_deref(),
-            caller_arn: actor.caller_arn.as_deref(),
-            action: change.action(),
-            user: change.user(),
             access_key_id,
             outcome: if result.is_ok() { "ok" } else { "error" },
             error: result.as_ref().err().map(ToString::to_string),
+            ..Self::attempt(time, actor, change)
         }
     }
 }
@@ -115,15 +110,7 @@ impl AuditLog {
     /// Open for appending: the directory made 0700 if missing, the file
     /// created 0600, a symlink at the path refused (never followed).
     fn open(&self) -> std::io::Result<std::fs::File> {
-        if let Some(dir) = self.path.parent()
-            && !dir.as_os_str().is_empty()
-        {
-            let mut builder = std::fs::DirBuilder::new();
-            builder.recursive(true);
-            #[cfg(unix)]
-            std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-            builder.create(dir)?;
-        }
+        crate::paths::private_dir(crate::paths::dir_of(&self.path))?;
         let mut options = std::fs::OpenOptions::new();
         options.append(true).create(true);
         #[cfg(unix)]

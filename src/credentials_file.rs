@@ -175,17 +175,8 @@ fn resolve(path: &Path) -> std::io::Result<PathBuf> {
 /// Hold an exclusive lock on the file's directory while reading and
 /// rewriting it, so two iamkeys never lose each other's profile.
 fn lock_dir(target: &Path) -> std::io::Result<Option<std::fs::File>> {
-    let dir = target
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    if !dir.exists() {
-        let mut builder = std::fs::DirBuilder::new();
-        builder.recursive(true);
-        #[cfg(unix)]
-        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-        builder.create(dir)?;
-    }
+    let dir = crate::paths::dir_of(target);
+    crate::paths::private_dir(dir)?;
     #[cfg(unix)]
     {
         let handle = std::fs::File::open(dir)?;
@@ -200,17 +191,8 @@ fn lock_dir(target: &Path) -> std::io::Result<Option<std::fs::File>> {
 /// random name), then rename it over the target, so a failure never leaves
 /// half a file.
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    if !dir.exists() {
-        let mut builder = std::fs::DirBuilder::new();
-        builder.recursive(true);
-        #[cfg(unix)]
-        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-        builder.create(dir)?;
-    }
+    let dir = crate::paths::dir_of(path);
+    crate::paths::private_dir(dir)?;
     let name = path.file_name().map_or_else(
         || "credentials".into(),
         |n| n.to_string_lossy().into_owned(),

@@ -42,11 +42,7 @@ pub fn within_caps(meta: &Metadata<'_>) -> bool {
 
 /// Create (or tighten) the log file 0600 in a 0700 directory.
 fn prepare(dir: &Path) -> std::io::Result<PathBuf> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir)?;
+    crate::paths::private_dir(dir)?;
     let path = dir.join(LOG_FILE);
     let mut options = std::fs::OpenOptions::new();
     options.append(true).create(true);

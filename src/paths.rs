@@ -1,6 +1,6 @@
 //! Where iamkeys keeps its files (the `directories` crate's platform dirs).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use directories::ProjectDirs;
 
@@ -37,4 +37,25 @@ pub fn aws_file(variable: &str, name: &str) -> Option<PathBuf> {
         }
         None => home.map(|home| home.join(".aws").join(name)),
     }
+}
+
+/// Create a directory (and its parents) as only its owner may enter it
+/// (0700); an existing one is left as it is.
+///
+/// # Errors
+/// It cannot be created.
+pub fn private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+/// The directory a file lives in (`.` for a bare file name).
+#[must_use]
+pub fn dir_of(path: &Path) -> &Path {
+    path.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
 }

@@ -6,23 +6,19 @@
 //! `IAMKEYS_TEST_BIN` runs these against another build of the binary
 //! (e.g. one from before the fix, to see them fail).
 
-use std::collections::BTreeSet;
 use std::process::{Output, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use iamkeys::headless::settle_with;
 use iamkeys::report::Report;
-use iamkeys::state::State;
-use iamkeys::ui::{Theme, render};
 use iamkeys::worker::Settings;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
 use crate::common::moto::{Moto, SeedUser, policy_config_at, seed, standard_users};
 use crate::common::proxy::{Fault, Proxy};
 use crate::common::states::{loading, now};
 use crate::e2e_tui::{BIN, Home};
+use crate::report_cli::findings;
 
 fn bin() -> String {
     std::env::var("IAMKEYS_TEST_BIN").unwrap_or_else(|_| BIN.to_owned())
@@ -47,22 +43,6 @@ fn stdout_json(out: &Output) -> serde_json::Value {
             String::from_utf8_lossy(&out.stderr)
         )
     })
-}
-
-/// (id, user, key ID) of every finding.
-fn findings(report: &serde_json::Value) -> BTreeSet<(String, String, Option<String>)> {
-    report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["id"].as_str().unwrap().to_owned(),
-                f["user_name"].as_str().unwrap().to_owned(),
-                f["access_key_id"].as_str().map(ToOwned::to_owned),
-            )
-        })
-        .collect()
 }
 
 /// 1. IAM hands back the report it already has for hours. A console user
@@ -194,7 +174,7 @@ async fn the_screen_says_denied_and_incomplete() {
     .await
     .unwrap();
     state.notice = None;
-    let screen = screen(&state);
+    let screen = crate::common::screen::text(&state, 160, 30);
     assert!(
         screen.contains("INCOMPLETE AUDIT: iam:GetLoginProfile denied"),
         "{screen}"
@@ -206,25 +186,6 @@ async fn the_screen_says_denied_and_incomplete() {
         .to_owned();
     assert!(alice.contains("denied"), "{alice}\n{screen}");
     assert!(state.audit_incomplete());
-}
-
-fn screen(state: &State) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(160, 30)).unwrap();
-    terminal
-        .draw(|frame| render(state, &Theme::default(), frame))
-        .unwrap();
-    let buffer = terminal.backend().buffer().clone();
-    let width = buffer.area.width as usize;
-    buffer
-        .content
-        .chunks(width)
-        .map(|row| {
-            row.iter()
-                .map(ratatui::buffer::Cell::symbol)
-                .collect::<String>()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// 4. 30% of requests throttled at random: every run ends in the fault-free

@@ -136,17 +136,7 @@ async fn a_plain_http_endpoint_on_another_host_is_said() {
 
     let mut state = crate::common::states::loading();
     state.session.insecure_endpoint = Some("http://10.1.2.3:4566".into());
-    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(140, 20)).unwrap();
-    terminal
-        .draw(|frame| iamkeys::ui::render(&state, &iamkeys::ui::Theme::default(), frame))
-        .unwrap();
-    let screen: String = terminal
-        .backend()
-        .buffer()
-        .content
-        .iter()
-        .map(ratatui::buffer::Cell::symbol)
-        .collect();
+    let screen = crate::common::screen::text(&state, 140, 20);
     assert!(
         screen.contains("INSECURE ENDPOINT http://10.1.2.3:4566"),
         "{screen}"

@@ -158,7 +158,7 @@ fn incomplete_json(out: &Output) -> serde_json::Value {
     report
 }
 
-fn findings(report: &serde_json::Value) -> BTreeSet<(String, String, Option<String>)> {
+pub fn findings(report: &serde_json::Value) -> BTreeSet<(String, String, Option<String>)> {
     report["findings"]
         .as_array()
         .unwrap()

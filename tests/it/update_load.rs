@@ -384,17 +384,7 @@ fn a_denied_list_user_tags_keeps_the_groups() {
         },
     );
     update(&mut state, action);
-    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 30)).unwrap();
-    terminal
-        .draw(|frame| iamkeys::ui::render(&state, &iamkeys::ui::Theme::default(), frame))
-        .unwrap();
-    let screen: String = terminal
-        .backend()
-        .buffer()
-        .content
-        .iter()
-        .map(ratatui::buffer::Cell::symbol)
-        .collect();
+    let screen = crate::common::screen::text(&state, 160, 30);
     assert!(screen.contains("groups: admins"), "{screen}");
 }
 

@@ -4,5 +4,6 @@
 pub mod flows;
 pub mod moto;
 pub mod proxy;
+pub mod screen;
 pub mod states;
 pub mod tmux;

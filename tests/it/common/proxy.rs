@@ -214,6 +214,15 @@ fn action_of(body: &[u8]) -> String {
         .to_owned()
 }
 
+/// `200 OK` with this body (as IAM's XML, whatever it holds).
+fn ok_reply(xml: &str) -> Vec<u8> {
+    format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: {}\r\n\r\n{xml}",
+        xml.len()
+    )
+    .into_bytes()
+}
+
 fn error_reply(status: u16, reason: &str, code: &str, message: &str) -> Vec<u8> {
     let xml = format!(
         "<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>x</RequestId></ErrorResponse>"
@@ -325,23 +334,11 @@ async fn serve(mut client: TcpStream, upstream: u16, shared: Arc<Mutex<Shared>>)
             }
             Some(Fault::CutXml) => {
                 let xml = "<ListUsersResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><ListUsersResult><Users><member><UserName>al";
-                Some(
-                    format!(
-                        "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: {}\r\n\r\n{xml}",
-                        xml.len()
-                    )
-                    .into_bytes(),
-                )
+                Some(ok_reply(xml))
             }
             Some(Fault::BadXml) => {
                 let xml = "Service temporarily overloaded, please retry";
-                Some(
-                    format!(
-                        "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: {}\r\n\r\n{xml}",
-                        xml.len()
-                    )
-                    .into_bytes(),
-                )
+                Some(ok_reply(xml))
             }
             None => None,
         };
@@ -384,13 +381,7 @@ async fn frozen(
     match action {
         "GenerateCredentialReport" => {
             let xml = "<GenerateCredentialReportResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><GenerateCredentialReportResult><State>COMPLETE</State><Description>No report generation was started: a report exists</Description></GenerateCredentialReportResult><ResponseMetadata><RequestId>x</RequestId></ResponseMetadata></GenerateCredentialReportResponse>";
-            Some(
-                format!(
-                    "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: {}\r\n\r\n{xml}",
-                    xml.len()
-                )
-                .into_bytes(),
-            )
+            Some(ok_reply(xml))
         }
         "GetCredentialReport" => {
             let kept = shared.lock().unwrap().frozen_report.clone();
