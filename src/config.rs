@@ -325,6 +325,7 @@ mod tests {
         assert!(err.contains("line 2"), "{err}");
         assert!(err.contains("concurency"), "{err}");
         let err = parse("concurrency = \"many\"\n").unwrap_err().to_string();
+        assert!(!err.contains('\n'), "one line: {err}");
         assert!(
             err.contains("line 1") && err.contains("concurrency"),
             "{err}"

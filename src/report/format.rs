@@ -193,3 +193,59 @@ fn table(report: &Report) -> String {
     );
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::{FindingId, Thresholds};
+    use crate::report::{FindingEntry, SCHEMA};
+
+    fn report_with(user_name: &str, message: &str) -> Report {
+        let id = FindingId::InitialSetupKey;
+        Report {
+            schema: SCHEMA,
+            generated_at: chrono::DateTime::UNIX_EPOCH,
+            profile: Some("p".into()),
+            account_id: Some("123456789012".into()),
+            credential_report_generated_at: None,
+            thresholds: Thresholds::default(),
+            notes: vec![format!("a note about {user_name}")],
+            complete: true,
+            gaps: Vec::new(),
+            accounts: Vec::new(),
+            users: Vec::new(),
+            findings: vec![FindingEntry {
+                profile: "p".into(),
+                account_id: Some("123456789012".into()),
+                id,
+                cis: id.cis(),
+                severity: id.severity(),
+                user_name: user_name.into(),
+                access_key_id: Some("AKIAEXAMPLE00000".into()),
+                created_with_user: Some(true),
+                message: message.into(),
+            }],
+        }
+    }
+
+    /// Issue 12, item 10: text from IAM reaches no terminal or spreadsheet raw.
+    #[test]
+    fn control_and_bidi_characters_never_reach_table_or_csv() {
+        let report = report_with("eve\u{1b}]0;pwned\u{7}\u{202e}nimda", "hi\u{1b}[2J there");
+        for format in [Format::Table, Format::Csv] {
+            let text = render(&report, format).unwrap();
+            assert!(
+                !text
+                    .chars()
+                    .any(|c| (c.is_control() && c != '\n') || c == '\u{202e}'),
+                "{format:?}: {text:?}"
+            );
+            assert!(text.contains("eve]0;pwnednimda"), "{format:?}: {text}");
+        }
+        let csv = render(&report_with("@SUM(A1)", "=cmd"), Format::Csv).unwrap();
+        assert!(
+            csv.contains(",'@SUM(A1),") && csv.contains(",'=cmd"),
+            "{csv}"
+        );
+    }
+}
