@@ -211,4 +211,28 @@ mod tests {
         assert_eq!(lines[1]["outcome"], "error");
         assert_eq!(lines[1]["user"], "bob");
     }
+
+    /// Issue 13, item 9: a looser existing mode is reported; a symlink is
+    /// refused, not followed.
+    #[cfg(unix)]
+    #[test]
+    fn a_looser_mode_is_reported_and_a_symlink_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.jsonl");
+        assert_eq!(AuditLog::new(path.clone()).check().unwrap(), None);
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let warning = AuditLog::new(path.clone()).check().unwrap().unwrap();
+        assert!(
+            warning.contains("mode 644") && warning.contains("chmod 600"),
+            "{warning}"
+        );
+        let link = dir.path().join("link.jsonl");
+        std::os::unix::fs::symlink(&path, &link).unwrap();
+        assert!(AuditLog::new(link).check().is_err());
+    }
 }

@@ -349,4 +349,24 @@ mod tests {
             .collect();
         assert_eq!(left.len(), 1, "{left:?}");
     }
+
+    /// Issue 13, item 8: writers at once (two iamkeys, or one saving twice)
+    /// never lose each other's profile, and never collide on a temp file.
+    #[test]
+    fn concurrent_saves_keep_every_profile() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("credentials");
+        std::fs::write(&path, "[default]\nx = 1\n").unwrap();
+        std::thread::scope(|scope| {
+            for i in 0..16 {
+                let path = &path;
+                scope.spawn(move || save(path, &format!("p{i}"), KEY, &secret(), false).unwrap());
+            }
+        });
+        let text = std::fs::read_to_string(&path).unwrap();
+        for i in 0..16 {
+            assert!(text.contains(&format!("[p{i}]")), "p{i} lost: {text}");
+        }
+        assert!(text.starts_with("[default]\nx = 1\n"));
+    }
 }
