@@ -95,12 +95,4 @@ pub enum Mutated {
     Deleted,
 }
 
-/// What saving to the credentials file did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SaveOutcome {
-    Saved {
-        path: String,
-    },
-    /// A profile of that name is there already; nothing was written.
-    Exists,
-}
+pub use crate::credentials_file::SaveOutcome;

@@ -12,7 +12,6 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::action::Mutated;
 use crate::effect::{Actor, Change};
 use crate::iam::IamError;
 
@@ -37,21 +36,20 @@ pub struct Entry<'a> {
 }
 
 impl<'a> Entry<'a> {
+    /// The line written after the call: `created` is the new key's ID (a
+    /// create that worked), `error` why it failed.
     #[must_use]
-    pub fn new(
+    pub fn outcome(
         time: DateTime<Utc>,
         actor: &'a Actor,
         change: &'a Change,
-        result: &'a Result<Mutated, IamError>,
+        created: Option<&'a str>,
+        error: Option<&IamError>,
     ) -> Self {
-        let access_key_id = match result {
-            Ok(Mutated::Created(new)) => Some(new.key.id.as_str()),
-            _ => change.key_id(),
-        };
         Self {
-            access_key_id,
-            outcome: if result.is_ok() { "ok" } else { "error" },
-            error: result.as_ref().err().map(ToString::to_string),
+            access_key_id: created.or_else(|| change.key_id()),
+            outcome: if error.is_none() { "ok" } else { "error" },
+            error: error.map(ToString::to_string),
             ..Self::attempt(time, actor, change)
         }
     }
@@ -176,7 +174,7 @@ mod tests {
         let change = Change::Create {
             user: "alice".into(),
         };
-        let result = Ok(Mutated::Created(NewAccessKey {
+        let new = NewAccessKey {
             key: AccessKey {
                 id: "AKIANEW".into(),
                 user_name: "alice".into(),
@@ -184,20 +182,32 @@ mod tests {
                 created: Some(Utc::now()),
             },
             secret: Secret::new("TOPSECRETVALUE"),
-        }));
-        log.append(&Entry::new(Utc::now(), &actor, &change, &result))
-            .unwrap();
+        };
+        log.append(&Entry::outcome(
+            Utc::now(),
+            &actor,
+            &change,
+            Some(new.key.id.as_str()),
+            None,
+        ))
+        .unwrap();
         let change = Change::Delete {
             user: "bob".into(),
             key_id: "AKIAOLD".into(),
         };
-        let failed = Err(IamError::new(
+        let failed = IamError::new(
             crate::iam::ErrorKind::NoSuchEntity,
             "iam:DeleteAccessKey",
             "gone",
-        ));
-        log.append(&Entry::new(Utc::now(), &actor, &change, &failed))
-            .unwrap();
+        );
+        log.append(&Entry::outcome(
+            Utc::now(),
+            &actor,
+            &change,
+            None,
+            Some(&failed),
+        ))
+        .unwrap();
         let text = std::fs::read_to_string(log.path()).unwrap();
         assert!(!text.contains("TOPSECRETVALUE"));
         let lines: Vec<serde_json::Value> = text

@@ -44,7 +44,9 @@ pub struct ThemeColors {
 }
 
 impl ThemeColors {
-    fn entries(&self) -> [(&'static str, Option<&String>); 7] {
+    /// Each colour setting by name, as the file spells it.
+    #[must_use]
+    pub fn entries(&self) -> [(&'static str, Option<&String>); 7] {
         [
             ("accent", self.accent.as_ref()),
             ("dim", self.dim.as_ref()),
@@ -55,33 +57,22 @@ impl ThemeColors {
             ("badge", self.badge.as_ref()),
         ]
     }
+}
 
-    /// `theme` with these colours.
+/// Per-profile rules: which profiles are read-only and their accent colours.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Posture {
+    /// Every profile is read-only (`--read-only` or `read_only = true`).
+    pub all_read_only: bool,
+    pub read_only: std::collections::BTreeSet<String>,
+    /// Colour names or `#rrggbb`, by profile.
+    pub accents: std::collections::BTreeMap<String, String>,
+}
+
+impl Posture {
     #[must_use]
-    pub fn apply(&self, theme: &crate::ui::Theme) -> crate::ui::Theme {
-        let mut theme = theme.clone();
-        if !theme.colour {
-            return theme;
-        }
-        for (name, value) in self.entries() {
-            let Some(colour) = value.and_then(|v| v.parse::<ratatui::style::Color>().ok()) else {
-                continue;
-            };
-            let style = match name {
-                "accent" => &mut theme.accent,
-                "dim" => &mut theme.dim,
-                "active" => &mut theme.active,
-                "inactive" => &mut theme.inactive,
-                "warn" => &mut theme.warn,
-                "error" => &mut theme.error,
-                _ => {
-                    theme.badge = theme.badge.bg(colour);
-                    continue;
-                }
-            };
-            *style = style.fg(colour);
-        }
-        theme
+    pub fn read_only(&self, profile: &str) -> bool {
+        self.all_read_only || self.read_only.contains(profile)
     }
 }
 
@@ -269,8 +260,8 @@ impl Config {
 
     /// The per-profile rules, with `forced` (`--read-only`) on top.
     #[must_use]
-    pub fn posture(&self, forced_read_only: bool) -> crate::state::Posture {
-        crate::state::Posture {
+    pub fn posture(&self, forced_read_only: bool) -> Posture {
+        Posture {
             all_read_only: forced_read_only || self.read_only,
             read_only: self
                 .profiles
@@ -338,19 +329,6 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("unknown command `fly`"), "{err}");
-    }
-
-    #[test]
-    fn theme_colours_apply_unless_colour_is_off() {
-        let config = parse("[theme]\naccent = \"#ff8800\"\nwarn = \"magenta\"\n").unwrap();
-        let themed = config.theme.apply(&crate::ui::Theme::default());
-        assert_eq!(
-            themed.accent.fg,
-            Some(ratatui::style::Color::Rgb(0xff, 0x88, 0))
-        );
-        assert_eq!(themed.warn.fg, Some(ratatui::style::Color::Magenta));
-        let plain = config.theme.apply(&crate::ui::Theme::monochrome());
-        assert_eq!(plain, crate::ui::Theme::monochrome(), "NO_COLOR wins");
     }
 
     #[test]

@@ -13,8 +13,17 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::action::SaveOutcome;
 use crate::secret::Secret;
+
+/// What saving to the credentials file did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SaveOutcome {
+    Saved {
+        path: String,
+    },
+    /// A profile of that name is there already; nothing was written.
+    Exists,
+}
 
 /// The credentials file the AWS CLI and SDKs read.
 #[must_use]

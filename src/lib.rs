@@ -13,6 +13,7 @@ pub mod error_chain;
 pub mod headless;
 pub mod iam;
 pub mod keymap;
+pub mod layout;
 pub mod logging;
 pub mod model;
 pub mod paths;

@@ -185,7 +185,8 @@ impl Report {
                 created: row.user.created,
                 password_enabled: row.password,
                 mfa_active: row.mfa,
-                access_keys: crate::audit::UserInput::from_row(row)
+                access_keys: row
+                    .audit_input()
                     .keys
                     .into_iter()
                     .map(|k| {

@@ -287,7 +287,7 @@ pub fn main(cli: &Cli) -> Result<ExitCode> {
             connector: Some(connector(&cli.global, &config)),
             ..Settings::default()
         };
-        app::run(client, state, config.theme.apply(&theme()), settings).await
+        app::run(client, state, theme().with(&config.theme), settings).await
     })?;
     Ok(ExitCode::SUCCESS)
 }

@@ -389,6 +389,6 @@ impl State {
     /// Rows of the user table that fit on the screen.
     #[must_use]
     pub fn list_height(&self) -> usize {
-        usize::from(crate::ui::layout::user_rows(self.screen.0, self.screen.1))
+        usize::from(crate::layout::user_rows(self.screen.0, self.screen.1))
     }
 }

@@ -8,7 +8,6 @@ mod format;
 mod header;
 mod help;
 mod keys;
-pub mod layout;
 mod popup;
 mod profiles;
 mod status;
@@ -21,6 +20,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 pub use theme::Theme;
 
+use crate::layout;
 use crate::state::{Modal, State};
 
 /// Draw the whole screen.

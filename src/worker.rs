@@ -339,7 +339,16 @@ impl Worker {
         }
         let result = changes::apply(slot.client.as_ref(), change).await;
         if let Some(audit) = &self.audit
-            && let Err(err) = audit.append(&Entry::new(now(), actor, change, &result))
+            && let Err(err) = audit.append(&Entry::outcome(
+                now(),
+                actor,
+                change,
+                match &result {
+                    Ok(Mutated::Created(new)) => Some(new.key.id.as_str()),
+                    _ => None,
+                },
+                result.as_ref().err(),
+            ))
         {
             // The change is made; only its outcome line is missing.
             tracing::error!(path = %audit.path().display(), %err, outcome = result.is_ok(), "cannot write the outcome to the audit log");

@@ -4,7 +4,6 @@
 use chrono::{DateTime, Utc};
 
 use crate::model::{KeyStatus, LastUsed, ReportRow};
-use crate::state::UserRow;
 
 /// One access key as the audit sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,30 +46,4 @@ pub fn report_keys(row: &ReportRow) -> Vec<KeyInput> {
             })
         })
         .collect()
-}
-
-impl UserInput {
-    /// Everything the UI state knows of a user: listed keys when there are
-    /// any (with the freshest last use), else the credential report's slots.
-    #[must_use]
-    pub fn from_row(row: &UserRow) -> Self {
-        let keys = match row.listed_keys() {
-            Some(keys) => keys
-                .iter()
-                .map(|k| KeyInput {
-                    id: Some(k.id.clone()),
-                    status: k.status,
-                    created: k.created,
-                    last_used: row.key_last_used(k),
-                })
-                .collect(),
-            None => row.report.as_ref().map(report_keys).unwrap_or_default(),
-        };
-        Self {
-            name: row.user.name.clone(),
-            created: row.user.created,
-            password: row.password,
-            keys,
-        }
-    }
 }

@@ -38,6 +38,13 @@ pub enum ErrorKind {
     Other,
 }
 
+/// Where a message is read: at the UI (where `r` retries) or on a command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Context {
+    Screen,
+    Cli,
+}
+
 /// An IAM or STS call that failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IamError {
@@ -99,23 +106,43 @@ impl IamError {
         }
     }
 
-    /// One line for the operator: what failed and how to fix it.
+    /// One line for the operator at the screen: what failed and how to fix
+    /// it (`r` retries there).
     #[must_use]
     pub fn operator_message(&self, profile: &str) -> String {
+        self.message(profile, Context::Screen)
+    }
+
+    /// The same for a command line (`iamkeys report`): no key to press.
+    #[must_use]
+    pub fn cli_message(&self, profile: &str) -> String {
+        self.message(profile, Context::Cli)
+    }
+
+    fn message(&self, profile: &str, context: Context) -> String {
+        // How to try again, where it fits the sentence.
+        let (then_retry, to_retry, to_refresh) = match context {
+            Context::Screen => (
+                ", then press r",
+                ": press r to retry",
+                ": press r to refresh",
+            ),
+            Context::Cli => (", then run it again", "", ""),
+        };
         let what = &self.action;
         match self.kind {
             ErrorKind::AccessDenied => format!(
                 "Access denied for {what}: grant {what} to this identity (see README, \"IAM permissions\")"
             ),
             ErrorKind::NoSuchEntity => {
-                format!("{what}: it no longer exists (deleted meanwhile?): press r to refresh")
+                format!("{what}: it no longer exists (deleted meanwhile?){to_refresh}")
             }
             ErrorKind::LimitExceeded => format!("{what}: IAM limit reached: {}", self.detail),
             ErrorKind::Throttling => {
-                format!("{what}: IAM is throttling requests (Rate exceeded): wait, then press r")
+                format!("{what}: IAM is throttling requests (Rate exceeded): wait{then_retry}")
             }
             ErrorKind::ReportInProgress | ErrorKind::ReportNotPresent => {
-                format!("{what}: the credential report is not ready yet: press r to retry")
+                format!("{what}: the credential report is not ready yet{to_retry}")
             }
             ErrorKind::NoCredentials => format!(
                 "No AWS credentials for profile '{profile}': configure it (aws configure --profile {profile}) or pick another with --profile"
@@ -123,21 +150,21 @@ impl IamError {
             ErrorKind::InvalidCredentials => {
                 if self.detail.to_ascii_lowercase().contains("sso") {
                     format!(
-                        "The SSO session for profile '{profile}' has expired: run `aws sso login --profile {profile}`, then press r"
+                        "The SSO session for profile '{profile}' has expired: run `aws sso login --profile {profile}`{then_retry}"
                     )
                 } else {
                     format!(
-                        "The credentials of profile '{profile}' were rejected or have expired: renew them, then press r ({})",
+                        "The credentials of profile '{profile}' were rejected or have expired: renew them{then_retry} ({})",
                         self.detail
                     )
                 }
             }
             ErrorKind::Network => format!(
-                "Cannot reach the IAM endpoint ({}): check the network, proxy or --endpoint-url, then press r",
+                "Cannot reach the IAM endpoint ({}): check the network, proxy or --endpoint-url{then_retry}",
                 self.detail
             ),
             ErrorKind::Unavailable => format!(
-                "{what}: IAM is unavailable right now ({}): press r to retry",
+                "{what}: IAM is unavailable right now ({}){to_retry}",
                 self.detail
             ),
             ErrorKind::Refused | ErrorKind::Conflict => self.detail.clone(),

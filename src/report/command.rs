@@ -42,11 +42,7 @@ pub async fn produce(
     state.thresholds = thresholds;
     state.list_keys = key_ids;
     settle_with(&mut state, client, settings, vec![Action::Load], TIMEOUT).await?;
-    let say = |err: &crate::iam::IamError| {
-        err.operator_message(&profile)
-            .replace(", then press r", "")
-            .replace(": press r to retry", "")
-    };
+    let say = |err: &crate::iam::IamError| err.cli_message(&profile);
     if let IdentityStatus::Failed(err) = &state.identity {
         return Err(say(err));
     }

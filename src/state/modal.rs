@@ -5,22 +5,7 @@ use chrono::{DateTime, Utc};
 use crate::model::{KeyStatus, LastUsed};
 use crate::secret::Secret;
 
-/// Per-profile rules: which profiles are read-only and their accent colours.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Posture {
-    /// Every profile is read-only (`--read-only` or `read_only = true`).
-    pub all_read_only: bool,
-    pub read_only: std::collections::BTreeSet<String>,
-    /// Colour names or `#rrggbb`, by profile.
-    pub accents: std::collections::BTreeMap<String, String>,
-}
-
-impl Posture {
-    #[must_use]
-    pub fn read_only(&self, profile: &str) -> bool {
-        self.all_read_only || self.read_only.contains(profile)
-    }
-}
+pub use crate::config::Posture;
 
 /// The two buttons of a confirmation dialog.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

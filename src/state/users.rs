@@ -155,6 +155,35 @@ impl UserRow {
         })
     }
 
+    /// Everything known of the user, as the audit reads it: listed keys
+    /// when there are any (with the freshest last use), else the credential
+    /// report's slots.
+    #[must_use]
+    pub fn audit_input(&self) -> UserInput {
+        let keys = match self.listed_keys() {
+            Some(keys) => keys
+                .iter()
+                .map(|k| crate::audit::KeyInput {
+                    id: Some(k.id.clone()),
+                    status: k.status,
+                    created: k.created,
+                    last_used: self.key_last_used(k),
+                })
+                .collect(),
+            None => self
+                .report
+                .as_ref()
+                .map(crate::audit::input::report_keys)
+                .unwrap_or_default(),
+        };
+        UserInput {
+            name: self.user.name.clone(),
+            created: self.user.created,
+            password: self.password,
+            keys,
+        }
+    }
+
     /// Last use of a key: the fresh answer if there is one, else the report's.
     #[must_use]
     pub fn key_last_used(&self, key: &AccessKey) -> Option<LastUsed> {
@@ -291,7 +320,8 @@ impl Users {
                 let keys: Vec<(bool, Option<DateTime<Utc>>)> = rows
                     .iter()
                     .map(|r| {
-                        let oldest = UserInput::from_row(r)
+                        let oldest = r
+                            .audit_input()
                             .keys
                             .iter()
                             .filter(|k| k.status == KeyStatus::Active)
@@ -311,7 +341,7 @@ impl Users {
                 let keys: Vec<(bool, Option<DateTime<Utc>>)> = rows
                     .iter()
                     .map(|r| {
-                        let keys = UserInput::from_row(r).keys;
+                        let keys = r.audit_input().keys;
                         let latest = keys
                             .iter()
                             .filter_map(|k| k.last_used.as_ref().and_then(|u| u.date))

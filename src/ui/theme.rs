@@ -69,3 +69,55 @@ impl Theme {
         theme
     }
 }
+
+impl Theme {
+    /// This theme with the config file's colours.
+    #[must_use]
+    pub fn with(&self, colors: &crate::config::ThemeColors) -> Theme {
+        let mut theme = self.clone();
+        if !theme.colour {
+            return theme;
+        }
+        for (name, value) in colors.entries() {
+            let Some(colour) = value.and_then(|v| v.parse::<ratatui::style::Color>().ok()) else {
+                continue;
+            };
+            let style = match name {
+                "accent" => &mut theme.accent,
+                "dim" => &mut theme.dim,
+                "active" => &mut theme.active,
+                "inactive" => &mut theme.inactive,
+                "warn" => &mut theme.warn,
+                "error" => &mut theme.error,
+                _ => {
+                    theme.badge = theme.badge.bg(colour);
+                    continue;
+                }
+            };
+            *style = style.fg(colour);
+        }
+        theme
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn theme_colours_apply_unless_colour_is_off() {
+        let config = crate::config::Config::parse(
+            "[theme]\naccent = \"#ff8800\"\nwarn = \"magenta\"\n",
+            std::path::Path::new("/etc/iamkeys.toml"),
+        )
+        .unwrap();
+        let themed = Theme::default().with(&config.theme);
+        assert_eq!(
+            themed.accent.fg,
+            Some(ratatui::style::Color::Rgb(0xff, 0x88, 0))
+        );
+        assert_eq!(themed.warn.fg, Some(ratatui::style::Color::Magenta));
+        let plain = Theme::monochrome().with(&config.theme);
+        assert_eq!(plain, Theme::monochrome(), "NO_COLOR wins");
+    }
+}

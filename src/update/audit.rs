@@ -3,7 +3,7 @@
 
 use chrono::TimeDelta;
 
-use crate::audit::{Finding, FindingId, UserInput, evaluate, findings::user_findings};
+use crate::audit::{Finding, FindingId, evaluate, findings::user_findings};
 use crate::state::State;
 
 fn index(id: FindingId) -> usize {
@@ -28,7 +28,7 @@ pub fn refresh_user(state: &mut State, user: &str) {
     let Some(row) = state.users.get_mut(user) else {
         return;
     };
-    let fresh = user_findings(&UserInput::from_row(row), now, &thresholds);
+    let fresh = user_findings(&row.audit_input(), now, &thresholds);
     let old = std::mem::replace(&mut row.findings, fresh);
     if row.gaps().is_empty() {
         state.gap_users.remove(user);
@@ -52,7 +52,7 @@ pub fn refresh_all(state: &mut State) {
     let mut totals = [0; 5];
     state.gap_users.clear();
     for row in state.users.rows_mut() {
-        row.findings = user_findings(&UserInput::from_row(row), now, &thresholds);
+        row.findings = user_findings(&row.audit_input(), now, &thresholds);
         count(&mut totals, &row.findings, true);
         if !row.gaps().is_empty() {
             state.gap_users.insert(row.user.name.clone());

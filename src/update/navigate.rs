@@ -192,7 +192,7 @@ pub(super) fn on_mouse(state: &mut State, event: crossterm::event::MouseEvent) -
         return Vec::new();
     }
     let (width, height) = state.screen;
-    let areas = crate::ui::layout::Areas::new(Rect::new(0, 0, width, height));
+    let areas = crate::layout::Areas::new(Rect::new(0, 0, width, height));
     let at = Position::new(event.column, event.row);
     let pane = if areas.users.contains(at) {
         Focus::Users

@@ -24,6 +24,7 @@ mod faults_load;
 mod faults_moto;
 mod files_and_logs;
 mod headless;
+mod layers;
 mod moto_client;
 mod moto_flows;
 mod moto_load;

@@ -1,4 +1,7 @@
-//! Screen geometry, shared by `render` and by `update` (for paging and scrolling).
+//! Screen geometry: where each part of the main screen goes for a terminal
+//! size. A neutral module below both `ui` (which draws there) and `update`
+//! (which pages, scrolls and hit-tests clicks with it), so neither layer
+//! reaches into the other.
 
 use ratatui::layout::{Constraint, Direction, Layout, Rect};
 

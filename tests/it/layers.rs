@@ -1,0 +1,110 @@
+//! Issue 14: layers run one way. `model`, `state`, `update`, `audit`, `iam`
+//! and `worker` never reach the UI; `audit` does not depend on `state`; the
+//! IO adapters (credentials file, audit log, config) return their own types
+//! and do not reach into the UI's actions or state. A scan of the sources:
+//! cheap, and it keeps the rule when the code moves.
+
+use std::path::{Path, PathBuf};
+
+/// Every `.rs` file of a module: `src/<name>.rs` and everything under `src/<name>/`.
+fn module_files(name: &str) -> Vec<PathBuf> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    let file = src.join(format!("{name}.rs"));
+    if file.exists() {
+        files.push(file);
+    }
+    let mut dirs = vec![src.join(name)];
+    while let Some(dir) = dirs.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(path);
+            }
+        }
+    }
+    assert!(!files.is_empty(), "no sources for module {name}");
+    files
+}
+
+/// Lines of code (comments left out) that name one of `forbidden`.
+fn uses(files: &[PathBuf], forbidden: &[&str]) -> Vec<String> {
+    let mut found = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(file).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            for name in forbidden {
+                if code.contains(name) {
+                    found.push(format!("{}:{}: {}", file.display(), n + 1, line.trim()));
+                }
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn lower_layers_never_import_the_ui() {
+    for module in [
+        "model", "state", "update", "audit", "iam", "worker", "config", "layout",
+    ] {
+        let found = uses(
+            &module_files(module),
+            &["crate::ui", "super::ui", "super::super::ui", "use ui::"],
+        );
+        assert!(
+            found.is_empty(),
+            "{module} imports ui:\n{}",
+            found.join("\n")
+        );
+    }
+}
+
+#[test]
+fn the_audit_does_not_depend_on_the_state() {
+    let found = uses(
+        &module_files("audit"),
+        &["crate::state", "super::super::state"],
+    );
+    assert!(
+        found.is_empty(),
+        "audit imports state:\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn io_adapters_return_their_own_types() {
+    for module in ["credentials_file", "audit_log", "config"] {
+        let found = uses(
+            &module_files(module),
+            &["crate::action", "crate::state", "crate::update"],
+        );
+        assert!(
+            found.is_empty(),
+            "{module} reaches up:\n{}",
+            found.join("\n")
+        );
+    }
+}
+
+/// The scan itself finds what it looks for (a rule that cannot fail is no rule).
+#[test]
+fn the_scan_sees_an_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("x.rs");
+    std::fs::write(
+        &file,
+        "// crate::ui in a comment is fine\nuse crate::ui::Theme;\n",
+    )
+    .unwrap();
+    let found = uses(&[file], &["crate::ui"]);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].ends_with("use crate::ui::Theme;"));
+}
