@@ -109,9 +109,9 @@ impl Default for Config {
         Self {
             default_profile: None,
             read_only: false,
-            concurrency: 16,
-            max_attempts: 5,
-            request_timeout_secs: 20,
+            concurrency: crate::defaults::CONCURRENCY,
+            max_attempts: crate::defaults::MAX_ATTEMPTS,
+            request_timeout_secs: crate::defaults::REQUEST_TIMEOUT_SECS,
             log_level: "info".to_owned(),
             audit_log: None,
             audit: crate::audit::Thresholds::default(),

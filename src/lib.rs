@@ -8,6 +8,7 @@ pub mod cli;
 pub mod clipboard;
 pub mod config;
 pub mod credentials_file;
+pub mod defaults;
 pub mod effect;
 pub mod error_chain;
 pub mod headless;

@@ -3,6 +3,7 @@
 
 pub mod command;
 pub mod format;
+pub mod many;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;

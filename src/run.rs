@@ -68,14 +68,25 @@ fn session(args: &GlobalArgs, config: &Config, profile: Option<&String>) -> Sess
     }
 }
 
+/// How to connect to a profile: the command line's endpoint and the
+/// config's retry and timeout settings (the one place they are combined).
+#[must_use]
+pub fn connect_options(
+    args: &GlobalArgs,
+    config: &Config,
+    profile: Option<String>,
+) -> ConnectOptions {
+    let mut options = ConnectOptions::new(profile, args.endpoint_url.clone());
+    options.max_attempts = config.max_attempts;
+    options.attempt_timeout = Duration::from_secs(config.request_timeout_secs);
+    options
+}
+
 async fn client(args: &GlobalArgs, config: &Config, profile: Option<String>) -> Arc<dyn IamClient> {
     if args.demo {
         Arc::new(demo::account(Utc::now(), Duration::from_millis(40)))
     } else {
-        let mut options = ConnectOptions::new(profile, args.endpoint_url.clone());
-        options.max_attempts = config.max_attempts;
-        options.attempt_timeout = Duration::from_secs(config.request_timeout_secs);
-        Arc::new(connect(&options).await)
+        Arc::new(connect(&connect_options(args, config, profile)).await)
     }
 }
 
@@ -92,13 +103,8 @@ fn warn_if_insecure(client: &dyn IamClient) {
     }
 }
 
-/// Accounts audited at once by `report --profiles` / `--all-profiles`.
-const ACCOUNTS_AT_ONCE: usize = 4;
-
-/// `iamkeys report` over several profiles: each audited on its own, a few at
-/// a time; a profile that fails is reported with its error, the others complete.
+/// `iamkeys report` over several profiles (see `report::many`).
 fn many_accounts(cli: &Cli, args: &crate::cli::ReportArgs, config: &Config) -> Result<ExitCode> {
-    use futures::StreamExt;
     runtime()?.block_on(async {
         let known = crate::profiles::list().await.map_err(|e| eyre!(e))?;
         let names: Vec<String> = if args.all_profiles {
@@ -113,34 +119,23 @@ fn many_accounts(cli: &Cli, args: &crate::cli::ReportArgs, config: &Config) -> R
             concurrency: config.concurrency,
             ..Settings::default()
         };
-        let parts: Vec<(String, std::result::Result<crate::report::Report, String>)> =
-            futures::stream::iter(names.into_iter().map(|name| {
-                let known = &known;
-                let settings = &settings;
-                async move {
-                    if !known.iter().any(|p| p.name == name) {
-                        let error = crate::profiles::unknown(&name, known);
-                        return (name, Err(error));
-                    }
-                    let client = client(&cli.global, config, Some(name.clone())).await;
-                    warn_if_insecure(client.as_ref());
-                    let session = session(&cli.global, config, Some(&name));
-                    let result = produce(
-                        client,
-                        session,
-                        config.audit.clone(),
-                        settings,
-                        args.key_ids,
-                    )
-                    .await;
-                    (name, result)
-                }
-            }))
-            .buffer_unordered(ACCOUNTS_AT_ONCE)
-            .collect()
-            .await;
-        let mut parts = parts;
-        parts.sort_by(|a, b| a.0.cmp(&b.0));
+        let settings = &settings;
+        let parts = crate::report::many::audit_profiles(names, &known, |name: String| {
+            Box::pin(async move {
+                let client = client(&cli.global, config, Some(name.clone())).await;
+                warn_if_insecure(client.as_ref());
+                let session = session(&cli.global, config, Some(&name));
+                produce(
+                    client,
+                    session,
+                    config.audit.clone(),
+                    settings,
+                    args.key_ids,
+                )
+                .await
+            })
+        })
+        .await;
         let report = crate::report::Report::merge(parts, config.audit.clone(), Utc::now());
         let code = finish(&report, args.format, &args.fail_on, args.output.as_deref());
         let mut failed = false;
@@ -158,12 +153,9 @@ fn many_accounts(cli: &Cli, args: &crate::cli::ReportArgs, config: &Config) -> R
 
 /// How the UI connects to another profile (`p`): the same options as at start-up.
 fn connector(args: &GlobalArgs, config: &Config) -> Connector {
-    let endpoint = args.endpoint_url.clone();
-    let (attempts, timeout) = (config.max_attempts, config.request_timeout_secs);
+    let (args, config) = (args.clone(), config.clone());
     Connector(Arc::new(move |profile: String| {
-        let mut options = ConnectOptions::new(Some(profile), endpoint.clone());
-        options.max_attempts = attempts;
-        options.attempt_timeout = Duration::from_secs(timeout);
+        let options = connect_options(&args, &config, Some(profile));
         Box::pin(async move { Arc::new(connect(&options).await) as Arc<dyn IamClient> })
     }))
 }

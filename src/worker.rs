@@ -5,7 +5,7 @@
 
 use std::any::Any;
 use std::panic::AssertUnwindSafe;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -110,7 +110,7 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Self {
-            concurrency: 16,
+            concurrency: crate::defaults::CONCURRENCY,
             // IAM answers STARTED, then is usually done within a second for
             // small accounts; the wait grows by half each poll (up to 5 s).
             report_backoff: Duration::from_millis(50),
@@ -180,10 +180,11 @@ pub struct Worker {
     limiter: Arc<Limiter>,
     throttle_rounds: u32,
     throttle_backoff: Duration,
-    generation: Arc<AtomicU64>,
+    /// The newest generation seen on an effect (from `update`, the one
+    /// source of generations).
+    latest: Arc<AtomicU64>,
     /// Bumped when another profile's client replaces the one in use.
     client_epoch: Arc<AtomicU64>,
-    in_flight: Arc<AtomicUsize>,
     report_backoff: Duration,
     audit: Option<AuditLog>,
 }
@@ -207,9 +208,8 @@ impl Worker {
             limiter: Limiter::new(settings.concurrency),
             throttle_rounds: settings.throttle_rounds,
             throttle_backoff: settings.throttle_backoff,
-            generation: Arc::new(AtomicU64::new(0)),
+            latest: Arc::new(AtomicU64::new(0)),
             client_epoch: Arc::new(AtomicU64::new(0)),
-            in_flight: Arc::new(AtomicUsize::new(0)),
             report_backoff: settings.report_backoff,
             audit: settings.audit.clone(),
         };
@@ -289,12 +289,10 @@ impl Worker {
     fn mutate(&self, id: u64, change: Change, actor: Actor) {
         let worker = self.clone();
         tokio::spawn(async move {
-            worker.in_flight.fetch_add(1, Ordering::Relaxed);
             let slot = worker.slot();
             let outcome = AssertUnwindSafe(worker.guarded(&slot, &change, &actor))
                 .catch_unwind()
                 .await;
-            worker.in_flight.fetch_sub(1, Ordering::Relaxed);
             let action = match outcome {
                 Ok(result) => {
                     tracing::info!(action = change.action(), user = change.user(), key = ?change.key_id(), ok = result.is_ok(), "change");
@@ -393,7 +391,6 @@ impl Worker {
                             );
                             let epoch = worker.client_epoch.fetch_add(1, Ordering::Relaxed) + 1;
                             worker.watch_retries(retries, epoch);
-                            worker.generation.fetch_add(1, Ordering::Relaxed);
                             Action::ProfileSwitched {
                                 profile,
                                 identity,
@@ -411,15 +408,14 @@ impl Worker {
         });
     }
 
-    /// IAM requests running right now.
-    #[must_use]
-    pub fn in_flight(&self) -> usize {
-        self.in_flight.load(Ordering::Relaxed)
-    }
-
-    /// Start a call on its own task; the result arrives on the channel.
+    /// Start a call on its own task; the result arrives on the channel,
+    /// tagged with the effect's generation. A queued call is skipped when its
+    /// turn comes if a newer load has been asked for since (the latest
+    /// generation seen on an effect), or if another profile's client has
+    /// replaced the one it was asked of.
     pub fn spawn(&self, generation: u64, call: Call) {
-        self.generation.fetch_max(generation, Ordering::Relaxed);
+        self.latest.fetch_max(generation, Ordering::Relaxed);
+        let epoch = self.client_epoch.load(Ordering::Relaxed);
         let worker = self.clone();
         tokio::spawn(async move {
             let queued = matches!(
@@ -440,12 +436,13 @@ impl Worker {
             } else {
                 None
             };
-            if queued && worker.generation.load(Ordering::Relaxed) != generation {
+            if queued
+                && (worker.latest.load(Ordering::Relaxed) != generation
+                    || worker.client_epoch.load(Ordering::Relaxed) != epoch)
+            {
                 return;
             }
-            worker.in_flight.fetch_add(1, Ordering::Relaxed);
             let outcome = AssertUnwindSafe(worker.run(call)).catch_unwind().await;
-            worker.in_flight.fetch_sub(1, Ordering::Relaxed);
             let action = match outcome {
                 Ok(result) => Action::Loaded { generation, result },
                 Err(panic) => Action::Crashed(panic_message(panic.as_ref())),

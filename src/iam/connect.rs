@@ -34,8 +34,8 @@ impl ConnectOptions {
         Self {
             profile,
             endpoint_url,
-            max_attempts: 5,
-            attempt_timeout: Duration::from_secs(20),
+            max_attempts: crate::defaults::MAX_ATTEMPTS,
+            attempt_timeout: Duration::from_secs(crate::defaults::REQUEST_TIMEOUT_SECS),
         }
     }
 }

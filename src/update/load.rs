@@ -9,7 +9,9 @@ use crate::model::{KeyStatus, Page, User};
 use crate::state::users::ExtrasState;
 use crate::state::{IdentityStatus, KeysState, ListStatus, ReportStatus, State};
 
-fn call(state: &mut State, call: Call) -> Effect {
+/// An IAM call of the current load, counted as pending until it answers
+/// (the one place an `Effect::Iam` is made).
+pub(super) fn call(state: &mut State, call: Call) -> Effect {
     state.pending += 1;
     Effect::Iam {
         generation: state.generation,

@@ -136,14 +136,13 @@ fn refresh_user(state: &mut State, user: &str) -> Vec<Effect> {
         return Vec::new();
     };
     row.keys = KeysState::Priority;
-    state.pending += 1;
-    vec![Effect::Iam {
-        generation: state.generation,
-        call: Call::ListKeys {
+    vec![super::load::call(
+        state,
+        Call::ListKeys {
             user: user.to_owned(),
             priority: true,
         },
-    }]
+    )]
 }
 
 pub(super) fn on_saved(state: &mut State, profile: String, result: Result<SaveOutcome, String>) {
