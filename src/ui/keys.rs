@@ -138,7 +138,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     };
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let details = details_lines(state, row, theme);
+    let details = details_lines(row, theme, frame.area().height);
     let details_height = u16::try_from(details.len())
         .unwrap_or(0)
         .min(inner.height / 2);
@@ -168,7 +168,9 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
 }
 
 /// The user details area: ARN, created, password last used, MFA, groups.
-fn details_lines(state: &State, row: &UserRow, theme: &Theme) -> Vec<Line<'static>> {
+/// `rows`: the height of the terminal the frame is drawn on (the details
+/// only fit on 20 rows or more).
+fn details_lines(row: &UserRow, theme: &Theme, rows: u16) -> Vec<Line<'static>> {
     let password = match (row.password, row.user.password_last_used) {
         (Some(false), _) => "no console password".to_owned(),
         (_, Some(t)) => format!("password last used {}", format::date(t)),
@@ -204,6 +206,6 @@ fn details_lines(state: &State, row: &UserRow, theme: &Theme) -> Vec<Line<'stati
         Line::raw(""),
     ]
     .into_iter()
-    .filter(|_| state.screen.1 >= 20)
+    .filter(|_| rows >= 20)
     .collect()
 }

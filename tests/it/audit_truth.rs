@@ -16,7 +16,7 @@ use iamkeys::worker::Settings;
 
 use crate::common::moto::{Moto, SeedUser, policy_config_at, seed, standard_users};
 use crate::common::proxy::{Fault, Proxy};
-use crate::common::states::{loading, now};
+use crate::common::states::{fresh, loading, now};
 use crate::e2e_tui::{BIN, Home};
 use crate::report_cli::findings;
 
@@ -162,8 +162,7 @@ async fn the_screen_says_denied_and_incomplete() {
     proxy.deny("GetLoginProfile");
     let config = policy_config_at(proxy.endpoint(), 3, Duration::from_secs(20)).await;
     let client = Arc::new(iamkeys::iam::sdk::SdkIam::new(&config));
-    let mut state = loading();
-    state.generation = 0;
+    let mut state = fresh();
     settle_with(
         &mut state,
         client,

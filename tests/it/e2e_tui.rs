@@ -134,9 +134,18 @@ async fn help_overlay_and_focus_in_the_real_terminal() {
 
 #[test]
 fn an_unreachable_endpoint_is_explained_and_the_ui_stays_up() {
-    let moto = Moto::start();
-    let endpoint = moto.endpoint();
-    drop(moto);
+    // An endpoint that accepts each connection and drops it at once,
+    // counting them: the only way to tell that `r` really tried again.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    let connections = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = connections.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            drop(stream);
+        }
+    });
     let home = Home::new(&endpoint);
     std::fs::write(home.path().join("fast.toml"), "max_attempts = 1\n").unwrap();
     let config = home.path().join("fast.toml").display().to_string();
@@ -150,9 +159,12 @@ fn an_unreachable_endpoint_is_explained_and_the_ui_stays_up() {
     tui.wait_for("the network error", WAIT, |s| {
         s.contains("Cannot reach the IAM endpoint")
     });
+    let before = connections.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(before > 0);
     tui.send(&["r"]);
     tui.wait_for("the retry to fail the same way", WAIT, |s| {
-        s.contains("Cannot reach the IAM endpoint")
+        connections.load(std::sync::atomic::Ordering::SeqCst) > before
+            && s.contains("Cannot reach the IAM endpoint")
     });
     tui.send(&["j"]);
     tui.send(&["q"]);

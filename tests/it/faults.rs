@@ -27,7 +27,7 @@ use iamkeys::model::{
 use iamkeys::state::{Modal, ReportStatus};
 
 use crate::common::flows::{ch, select_user};
-use crate::common::states::loading;
+use crate::common::states::fresh;
 
 /// The in-memory account, except that `CreateAccessKey` fails with a network
 /// error `failures` times — after really creating the key when `applied`.
@@ -143,8 +143,7 @@ fn account_failing_with(failures: usize, applied: bool, kind: ErrorKind) -> Arc<
 }
 
 async fn create(client: Arc<LostAnswers>) -> iamkeys::state::State {
-    let mut state = loading();
-    state.generation = 0;
+    let mut state = fresh();
     settle(
         &mut state,
         client.clone(),
@@ -265,8 +264,7 @@ async fn the_credential_report_is_polled_with_backoff_until_ready() {
             .build()
     });
     let sts = mock_client!(aws_sdk_sts, [&identity]);
-    let mut state = loading();
-    state.generation = 0;
+    let mut state = fresh();
     let started = std::time::Instant::now();
     settle(
         &mut state,
@@ -300,8 +298,7 @@ async fn the_credential_report_is_polled_with_backoff_until_ready() {
 async fn an_existing_key_is_never_blamed_for_a_lost_create() {
     let client = account(1, false);
     let existing = client.inner.create_access_key("ops").await.unwrap().key.id;
-    let mut state = loading();
-    state.generation = 0;
+    let mut state = fresh();
     settle(
         &mut state,
         client.clone(),

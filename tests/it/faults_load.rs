@@ -26,7 +26,7 @@ use ratatui::backend::TestBackend;
 use crate::common::flows::{ch, key, select_key, select_user, typed};
 use crate::common::moto::{Moto, more_users, policy_config_at, seed, seeded_key, server_keys};
 use crate::common::proxy::{Fault, Proxy};
-use crate::common::states::{loading, now};
+use crate::common::states::{fresh, now};
 
 const T: Duration = Duration::from_mins(1);
 
@@ -93,8 +93,7 @@ async fn drive(state: &mut State, client: &Arc<SdkIam>, actions: Vec<Action>) {
 }
 
 async fn load(client: &Arc<SdkIam>) -> State {
-    let mut state = loading();
-    state.generation = 0;
+    let mut state = fresh();
     drive(&mut state, client, vec![Action::Load]).await;
     state
 }

@@ -9,7 +9,7 @@ use iamkeys::headless::settle;
 use iamkeys::iam::demo;
 use iamkeys::state::{KeysState, ListStatus, ReportStatus};
 
-use crate::common::states::loading;
+use crate::common::states::fresh;
 
 fn every_key_listed(state: &iamkeys::state::State) -> usize {
     state
@@ -22,8 +22,7 @@ fn every_key_listed(state: &iamkeys::state::State) -> usize {
 #[tokio::test]
 async fn the_demo_loads_every_page_and_every_users_keys() {
     let iam = Arc::new(demo::account(Utc::now(), Duration::ZERO));
-    let mut state = loading();
-    state.generation = 0;
+    let mut state = fresh();
     settle(
         &mut state,
         iam.clone(),
@@ -59,8 +58,7 @@ async fn the_demo_loads_every_page_and_every_users_keys() {
 async fn a_denied_credential_report_still_gives_a_full_view() {
     let iam = Arc::new(demo::account(Utc::now(), Duration::ZERO));
     iam.deny("iam:GenerateCredentialReport");
-    let mut state = loading();
-    state.generation = 0;
+    let mut state = fresh();
     settle(
         &mut state,
         iam.clone(),
@@ -116,8 +114,7 @@ async fn background_calls_run_in_parallel_within_the_bound() {
     // 36 users, 50 ms a call, at most 3 background calls at once.
     let iam =
         Arc::new(demo::account(Utc::now(), Duration::ZERO).with_latency(Duration::from_millis(50)));
-    let mut state = loading();
-    state.generation = 0;
+    let mut state = fresh();
     settle(
         &mut state,
         iam.clone(),

@@ -18,7 +18,7 @@ use iamkeys::worker::Settings;
 use crate::common::flows::{ch, key, select_key, select_user, typed};
 use crate::common::moto::{Moto, SeedUser, seed, seeded_key, server_keys, standard_users};
 use crate::common::proxy::Proxy;
-use crate::common::states::loading;
+use crate::common::states::fresh;
 
 const T: Duration = Duration::from_secs(30);
 
@@ -49,8 +49,7 @@ impl Account {
     }
 
     async fn loaded(&self) -> State {
-        let mut state = loading();
-        state.generation = 0;
+        let mut state = fresh();
         settle(&mut state, self.client.clone(), 4, vec![Action::Load], T)
             .await
             .unwrap();
@@ -511,8 +510,7 @@ async fn the_key_iamkeys_is_signed_with_gets_a_lockout_warning() {
     )
     .await;
     let client = Arc::new(SdkIam::new(&config));
-    let mut state = loading();
-    state.generation = 0;
+    let mut state = fresh();
     settle(&mut state, client.clone(), 2, vec![Action::Load], T)
         .await
         .unwrap();

@@ -9,15 +9,14 @@ use iamkeys::iam::connect::{ConnectOptions, sdk_config};
 use iamkeys::state::{IdentityStatus, ListStatus, ReportStatus};
 
 use crate::common::moto::{Moto, seed, standard_users};
-use crate::common::states::loading;
+use crate::common::states::fresh;
 
 #[tokio::test]
 async fn the_ui_state_matches_the_server_after_a_load() {
     let moto = Moto::start();
     let iam = moto.iam().await;
     let seeded = seed(&iam, &standard_users()).await;
-    let mut state = loading();
-    state.generation = 0;
+    let mut state = fresh();
     let client = Arc::new(moto.client().await);
     settle(
         &mut state,
@@ -91,8 +90,7 @@ async fn a_refused_credential_report_falls_back_to_per_user_calls() {
     let proxy = crate::common::proxy::Proxy::start(moto.port).await;
     proxy.deny("GenerateCredentialReport");
     let config = crate::common::moto::sdk_config_at(proxy.endpoint(), "AKIDTEST", "s").await;
-    let mut state = loading();
-    state.generation = 0;
+    let mut state = fresh();
     let client = Arc::new(iamkeys::iam::sdk::SdkIam::new(&config));
     settle(
         &mut state,

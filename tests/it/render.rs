@@ -97,12 +97,20 @@ fn failed_listing_says_how_to_fix_it() {
 }
 
 #[tokio::test]
-async fn rendering_never_changes_the_state() {
-    let state = demo_loaded().await;
-    let before = state.clone();
-    draw(&state, 120, 40);
-    draw(&state, 60, 20);
-    assert_eq!(state, before);
+async fn rendering_follows_the_frame_not_the_size_the_state_last_saw() {
+    // Render takes `&State`, so it cannot change it; what can go wrong is
+    // drawing for the size the state remembers instead of the frame's.
+    let mut state = demo_loaded().await;
+    update(&mut state, Action::Resize(120, 40));
+    let details = |s: &str| s.contains("password last used");
+    let small = screen(&state, 120, 16);
+    assert!(
+        !details(&small),
+        "16 rows have no room for the details:\n{small}"
+    );
+    update(&mut state, Action::Resize(120, 16));
+    let tall = screen(&state, 120, 40);
+    assert!(details(&tall), "40 rows show them:\n{tall}");
 }
 
 mod dialogs {

@@ -25,7 +25,7 @@ use iamkeys::iam::sdk::SdkIam;
 use iamkeys::iam::{ErrorKind, IamClient, list_all_access_keys};
 use iamkeys::state::{ListStatus, ReportStatus};
 
-use crate::common::states::loading;
+use crate::common::states::{fresh, loading};
 
 fn user(name: &str) -> User {
     User::builder()
@@ -164,8 +164,7 @@ async fn every_list_users_page_is_followed_through_the_update_loop() {
         ]
     );
     let client = Arc::new(SdkIam::from_clients(iam, sts()));
-    let mut state = loading();
-    state.generation = 0;
+    let mut state = fresh();
     settle(
         &mut state,
         client,

@@ -25,6 +25,14 @@ pub fn session() -> Session {
     }
 }
 
+/// A fresh state on a 120×40 screen, nothing asked yet: hand it to
+/// `settle` with `Action::Load`, and the worker runs the load.
+pub fn fresh() -> State {
+    let mut state = State::new(session(), Keymap::default(), now());
+    update(&mut state, Action::Resize(120, 40));
+    state
+}
+
 /// A fresh state on a 120×40 screen, loading started (generation 1).
 pub fn loading() -> State {
     let mut state = State::new(session(), Keymap::default(), now());
