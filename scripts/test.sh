@@ -34,6 +34,9 @@ cargo fmt --all -- --check
 echo "==> cargo clippy --all-targets -- -D warnings"
 cargo clippy --all-targets --quiet -- -D warnings
 
+echo "==> cargo doc (warnings denied)"
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
+
 # 4. Tests (snapshots are checked, never written: INSTA_UPDATE=no).
 export INSTA_UPDATE=no
 # Tests must never reach AWS or the instance metadata service.

@@ -6,60 +6,66 @@ use std::fmt;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-/// Everything a key can ask for outside a modal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Command {
-    Down,
-    Up,
-    Top,
-    Bottom,
-    PageDown,
-    PageUp,
-    FocusNext,
-    FocusPrev,
-    Open,
-    Sort,
-    Filter,
-    FindingsOnly,
-    Create,
-    Deactivate,
-    Activate,
-    Delete,
-    Mark,
-    CopyId,
-    Profiles,
-    Refresh,
-    Help,
-    Quit,
+/// One table for every command: its variant, its name in the config file's
+/// `[keybindings]`, and what the help overlay says it does. The enum, the
+/// list of all commands and both texts are generated from it.
+macro_rules! commands {
+    ($($variant:ident => $name:literal, $description:literal;)*) => {
+        /// Everything a key can ask for outside a modal.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Command {
+            $($variant,)*
+        }
+
+        impl Command {
+            /// Every command, in the order the help overlay lists them.
+            pub const ALL: [Command; <[&str]>::len(&[$($name),*])] = [$(Command::$variant,)*];
+
+            /// The name used in the config file's `[keybindings]` table.
+            #[must_use]
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $name,)*
+                }
+            }
+
+            /// What the command does, for the help overlay.
+            #[must_use]
+            pub fn description(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $description,)*
+                }
+            }
+        }
+    };
+}
+
+commands! {
+    Down => "down", "move down";
+    Up => "up", "move up";
+    Top => "top", "go to the first row";
+    Bottom => "bottom", "go to the last row";
+    PageDown => "page_down", "page down";
+    PageUp => "page_up", "page up";
+    FocusNext => "focus_next", "focus the next pane";
+    FocusPrev => "focus_prev", "focus the previous pane";
+    Open => "open", "open the user's keys; on a key, its findings";
+    Sort => "sort", "cycle the sort column";
+    Filter => "filter", "filter users by name or access key ID (Esc clears)";
+    FindingsOnly => "findings_only", "show only users with findings (toggle)";
+    Create => "create", "create an access key for the selected user";
+    Deactivate => "deactivate", "make the selected key (or all marked keys) inactive";
+    Activate => "activate", "make the selected key active";
+    Delete => "delete", "delete the selected key (typed confirmation)";
+    Mark => "mark", "mark / unmark the selected key for a bulk action";
+    CopyId => "copy_id", "copy the selected access key ID";
+    Profiles => "profiles", "switch AWS profile";
+    Refresh => "refresh", "reload the account";
+    Help => "help", "show this help";
+    Quit => "quit", "quit";
 }
 
 impl Command {
-    /// Every command, in the order the help overlay lists them.
-    pub const ALL: [Command; 22] = [
-        Command::Down,
-        Command::Up,
-        Command::Top,
-        Command::Bottom,
-        Command::PageDown,
-        Command::PageUp,
-        Command::FocusNext,
-        Command::FocusPrev,
-        Command::Open,
-        Command::Sort,
-        Command::Filter,
-        Command::FindingsOnly,
-        Command::Create,
-        Command::Deactivate,
-        Command::Activate,
-        Command::Delete,
-        Command::Mark,
-        Command::CopyId,
-        Command::Profiles,
-        Command::Refresh,
-        Command::Help,
-        Command::Quit,
-    ];
-
     /// Commands that open a dialog confirming a change to IAM.
     #[must_use]
     pub fn opens_a_change(self) -> bool {
@@ -77,64 +83,6 @@ impl Command {
             self,
             Self::Down | Self::Up | Self::PageDown | Self::PageUp | Self::Top | Self::Bottom
         )
-    }
-
-    /// The name used in the config file's `[keybindings]` table.
-    #[must_use]
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Down => "down",
-            Self::Up => "up",
-            Self::Top => "top",
-            Self::Bottom => "bottom",
-            Self::PageDown => "page_down",
-            Self::PageUp => "page_up",
-            Self::FocusNext => "focus_next",
-            Self::FocusPrev => "focus_prev",
-            Self::Open => "open",
-            Self::Sort => "sort",
-            Self::Filter => "filter",
-            Self::FindingsOnly => "findings_only",
-            Self::Create => "create",
-            Self::Deactivate => "deactivate",
-            Self::Activate => "activate",
-            Self::Delete => "delete",
-            Self::Mark => "mark",
-            Self::CopyId => "copy_id",
-            Self::Profiles => "profiles",
-            Self::Refresh => "refresh",
-            Self::Help => "help",
-            Self::Quit => "quit",
-        }
-    }
-
-    /// What the command does, for the help overlay.
-    #[must_use]
-    pub fn description(self) -> &'static str {
-        match self {
-            Self::Down => "move down",
-            Self::Up => "move up",
-            Self::Top => "go to the first row",
-            Self::Bottom => "go to the last row",
-            Self::PageDown => "page down",
-            Self::PageUp => "page up",
-            Self::FocusNext => "focus the next pane",
-            Self::FocusPrev => "focus the previous pane",
-            Self::Open => "open the user's keys; on a key, its findings",
-            Self::Sort => "cycle the sort column",
-            Self::Filter => "filter users by name or access key ID (Esc clears)",
-            Self::FindingsOnly => "show only users with findings (toggle)",
-            Self::Create => "create an access key for the selected user",
-            Self::Deactivate => "make the selected key (or all marked keys) inactive",
-            Self::Activate => "make the selected key active",
-            Self::Delete => "delete the selected key (typed confirmation)",
-            Self::Mark => "mark / unmark the selected key for a bulk action",
-            Self::CopyId => "copy the selected access key ID",
-            Self::Profiles => "switch AWS profile",
-            Self::Refresh => "reload the account",
-            Self::Help => "show this help",
-            Self::Quit => "quit",
-        }
     }
 
     #[must_use]
