@@ -143,6 +143,14 @@ fn account_failing_with(failures: usize, applied: bool, kind: ErrorKind) -> Arc<
 }
 
 async fn create(client: Arc<LostAnswers>) -> iamkeys::state::State {
+    create_after(client, |_| {}).await
+}
+
+/// Load, select ops, `c`, let `meanwhile` change the state, then `y`.
+async fn create_after(
+    client: Arc<LostAnswers>,
+    meanwhile: impl FnOnce(&mut iamkeys::state::State),
+) -> iamkeys::state::State {
     let mut state = fresh();
     settle(
         &mut state,
@@ -154,11 +162,13 @@ async fn create(client: Arc<LostAnswers>) -> iamkeys::state::State {
     .await
     .unwrap();
     select_user(&mut state, "ops");
+    iamkeys::update::update(&mut state, ch('c'));
+    meanwhile(&mut state);
     settle(
         &mut state,
         client,
         2,
-        vec![ch('c'), ch('y')],
+        vec![ch('y')],
         Duration::from_secs(10),
     )
     .await
@@ -298,29 +308,11 @@ async fn the_credential_report_is_polled_with_backoff_until_ready() {
 async fn an_existing_key_is_never_blamed_for_a_lost_create() {
     let client = account(1, false);
     let existing = client.inner.create_access_key("ops").await.unwrap().key.id;
-    let mut state = fresh();
-    settle(
-        &mut state,
-        client.clone(),
-        2,
-        vec![Action::Load],
-        Duration::from_secs(10),
-    )
-    .await
-    .unwrap();
-    select_user(&mut state, "ops");
-    iamkeys::update::update(&mut state, ch('c'));
     // A refresh of ops's keys is in flight as the operator confirms.
-    state.users.get_mut("ops").unwrap().keys = iamkeys::state::KeysState::Priority;
-    settle(
-        &mut state,
-        client.clone(),
-        2,
-        vec![ch('y')],
-        Duration::from_secs(10),
-    )
-    .await
-    .unwrap();
+    let state = create_after(client.clone(), |state| {
+        state.users.get_mut("ops").unwrap().keys = iamkeys::state::KeysState::Priority;
+    })
+    .await;
     assert_eq!(client.creates.load(Ordering::Relaxed), 1);
     let Some(Modal::Error { message, .. }) = &state.modal else {
         panic!("{:?}", state.modal)

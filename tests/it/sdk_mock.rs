@@ -56,6 +56,28 @@ fn key(user: &str, id: &str) -> AccessKeyMetadata {
         .build()
 }
 
+/// Every user has one Active key, `AKIA<USER>`.
+fn one_key_each() -> aws_smithy_mocks::Rule {
+    mock!(aws_sdk_iam::Client::list_access_keys).then_compute_output(|r| {
+        let user = r.user_name().unwrap_or_default();
+        ListAccessKeysOutput::builder()
+            .access_key_metadata(key(user, &format!("AKIA{}", user.to_uppercase())))
+            .is_truncated(false)
+            .build()
+            .unwrap()
+    })
+}
+
+/// No user has an MFA device.
+fn no_mfa_devices() -> aws_smithy_mocks::Rule {
+    mock!(aws_sdk_iam::Client::list_mfa_devices).then_output(|| {
+        ListMfaDevicesOutput::builder()
+            .set_mfa_devices(Some(vec![]))
+            .build()
+            .unwrap()
+    })
+}
+
 fn sts() -> aws_sdk_sts::Client {
     let identity = mock!(aws_sdk_sts::Client::get_caller_identity).then_output(|| {
         GetCallerIdentityOutput::builder()
@@ -78,14 +100,7 @@ async fn every_list_users_page_is_followed_through_the_update_loop() {
     let third = mock!(aws_sdk_iam::Client::list_users)
         .match_requests(|r| r.marker() == Some("page-3"))
         .then_output(|| users_page(&["u5"], None));
-    let keys = mock!(aws_sdk_iam::Client::list_access_keys).then_compute_output(|r| {
-        let user = r.user_name().unwrap_or_default();
-        ListAccessKeysOutput::builder()
-            .access_key_metadata(key(user, &format!("AKIA{}", user.to_uppercase())))
-            .is_truncated(false)
-            .build()
-            .unwrap()
-    });
+    let keys = one_key_each();
     let generate = mock!(aws_sdk_iam::Client::generate_credential_report).then_output(|| {
         GenerateCredentialReportOutput::builder()
             .state(ReportStateType::Complete)
@@ -120,12 +135,7 @@ async fn every_list_users_page_is_followed_through_the_update_loop() {
                 .build(),
         )
     });
-    let no_mfa = mock!(aws_sdk_iam::Client::list_mfa_devices).then_output(|| {
-        ListMfaDevicesOutput::builder()
-            .set_mfa_devices(Some(vec![]))
-            .build()
-            .unwrap()
-    });
+    let no_mfa = no_mfa_devices();
     let alias = mock!(aws_sdk_iam::Client::list_account_aliases).then_output(|| {
         ListAccountAliasesOutput::builder()
             .account_aliases("acme-prod")
@@ -403,14 +413,7 @@ async fn a_key_without_a_date_or_with_an_unknown_status_is_unknown() {
 async fn a_malformed_report_row_sends_its_user_to_per_user_calls() {
     let list =
         mock!(aws_sdk_iam::Client::list_users).then_output(|| users_page(&["u1", "u2"], None));
-    let keys = mock!(aws_sdk_iam::Client::list_access_keys).then_compute_output(|r| {
-        let user = r.user_name().unwrap_or_default();
-        ListAccessKeysOutput::builder()
-            .access_key_metadata(key(user, &format!("AKIA{}", user.to_uppercase())))
-            .is_truncated(false)
-            .build()
-            .unwrap()
-    });
+    let keys = one_key_each();
     let generate = mock!(aws_sdk_iam::Client::generate_credential_report).then_output(|| {
         GenerateCredentialReportOutput::builder()
             .state(ReportStateType::Started)
@@ -435,12 +438,7 @@ async fn a_malformed_report_row_sends_its_user_to_per_user_calls() {
             )
             .build()
     });
-    let no_mfa = mock!(aws_sdk_iam::Client::list_mfa_devices).then_output(|| {
-        ListMfaDevicesOutput::builder()
-            .set_mfa_devices(Some(vec![]))
-            .build()
-            .unwrap()
-    });
+    let no_mfa = no_mfa_devices();
     let never_used = mock!(aws_sdk_iam::Client::get_access_key_last_used).then_output(|| {
         GetAccessKeyLastUsedOutput::builder()
             .user_name("u1")
