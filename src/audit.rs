@@ -183,6 +183,38 @@ impl Severity {
     }
 }
 
+/// How many findings of each id, kept as findings come and go (so a
+/// summary costs nothing per user).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FindingCounts([usize; FindingId::ALL.len()]);
+
+impl FindingCounts {
+    fn slot(id: FindingId) -> usize {
+        FindingId::ALL.iter().position(|i| *i == id).unwrap_or(0)
+    }
+
+    /// Count these findings in.
+    pub fn add(&mut self, findings: &[Finding]) {
+        for f in findings {
+            self.0[Self::slot(f.id)] += 1;
+        }
+    }
+
+    /// Count these findings out (never below zero).
+    pub fn remove(&mut self, findings: &[Finding]) {
+        for f in findings {
+            let slot = &mut self.0[Self::slot(f.id)];
+            *slot = slot.saturating_sub(1);
+        }
+    }
+
+    /// Every id with its count, in `FindingId::ALL` order.
+    #[must_use]
+    pub fn by_id(&self) -> Vec<(FindingId, usize)> {
+        FindingId::ALL.into_iter().zip(self.0).collect()
+    }
+}
+
 /// One broken control, for a user and (usually) one of their keys.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
@@ -249,5 +281,38 @@ impl<'de> Deserialize<'de> for Window {
                 "`{text}` is not a duration ({e}); write e.g. \"10m\", \"90s\" or \"1h\""
             ))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_follow_findings_in_and_out() {
+        let finding = |id| Finding {
+            id,
+            user_name: "u".into(),
+            access_key_id: None,
+            created_with_user: None,
+            message: String::new(),
+        };
+        let mut counts = FindingCounts::default();
+        counts.add(&[finding(FindingId::UnusedKey), finding(FindingId::UnusedKey)]);
+        counts.add(&[finding(FindingId::RootAccessKey)]);
+        counts.remove(&[
+            finding(FindingId::UnusedKey),
+            finding(FindingId::KeyNotRotated),
+        ]);
+        assert_eq!(
+            counts.by_id(),
+            [
+                (FindingId::InitialSetupKey, 0),
+                (FindingId::UnusedKey, 1),
+                (FindingId::MultipleActiveKeys, 0),
+                (FindingId::KeyNotRotated, 0),
+                (FindingId::RootAccessKey, 1),
+            ]
+        );
     }
 }

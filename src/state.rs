@@ -15,7 +15,7 @@ pub use modal::{
 };
 pub use users::{KeysState, UserRow, Users};
 
-use crate::audit::{Finding, FindingId, Thresholds};
+use crate::audit::{Finding, FindingCounts, FindingId, Thresholds};
 use crate::iam::IamError;
 use crate::keymap::Keymap;
 use crate::model::{CredentialReport, Identity};
@@ -157,7 +157,7 @@ pub struct State {
     /// (`GetAccountSummary`); `None` until answered.
     pub root_keys: Option<Result<bool, IamError>>,
     /// Findings per id (in `FindingId::ALL` order), users and root together.
-    pub finding_totals: [usize; 5],
+    pub finding_totals: FindingCounts,
     /// The newest key creation time seen, for the stale-report notice.
     pub newest_key: Option<DateTime<Utc>>,
     /// Users whose keys are listed, for progress and timings.
@@ -235,7 +235,7 @@ impl State {
             root_findings: Vec::new(),
             root_keys: None,
             audit_now: now,
-            finding_totals: [0; 5],
+            finding_totals: FindingCounts::default(),
             newest_key: None,
             users_with_keys: 0,
             users_with_password: 0,
@@ -353,10 +353,7 @@ impl State {
     /// so drawing it costs nothing per user).
     #[must_use]
     pub fn finding_counts(&self) -> Vec<(FindingId, usize)> {
-        FindingId::ALL
-            .into_iter()
-            .zip(self.finding_totals)
-            .collect()
+        self.finding_totals.by_id()
     }
 
     /// Whether keys changed after the credential report was made.

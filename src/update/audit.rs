@@ -3,23 +3,8 @@
 
 use chrono::TimeDelta;
 
-use crate::audit::{Finding, FindingId, evaluate, findings::user_findings};
+use crate::audit::{FindingCounts, evaluate, findings::user_findings};
 use crate::state::State;
-
-fn index(id: FindingId) -> usize {
-    FindingId::ALL.iter().position(|i| *i == id).unwrap_or(0)
-}
-
-fn count(totals: &mut [usize; 5], findings: &[Finding], add: bool) {
-    for f in findings {
-        let slot = &mut totals[index(f.id)];
-        *slot = if add {
-            *slot + 1
-        } else {
-            slot.saturating_sub(1)
-        };
-    }
-}
 
 /// Recompute one user's findings.
 pub fn refresh_user(state: &mut State, user: &str) {
@@ -35,9 +20,9 @@ pub fn refresh_user(state: &mut State, user: &str) {
     } else {
         state.gap_users.insert(user.to_owned());
     }
-    count(&mut state.finding_totals, &old, false);
+    state.finding_totals.remove(&old);
     if let Some(row) = state.users.get(user) {
-        count(&mut state.finding_totals, &row.findings, true);
+        state.finding_totals.add(&row.findings);
     }
     if state.users.findings_only || state.users.sort == crate::state::users::SortKey::Findings {
         state.users.resort();
@@ -49,11 +34,11 @@ pub fn refresh_all(state: &mut State) {
     let now = state.now;
     state.audit_now = now;
     let thresholds = state.thresholds.clone();
-    let mut totals = [0; 5];
+    let mut totals = FindingCounts::default();
     state.gap_users.clear();
     for row in state.users.rows_mut() {
         row.findings = user_findings(&row.audit_input(), now, &thresholds);
-        count(&mut totals, &row.findings, true);
+        totals.add(&row.findings);
         if !row.gaps().is_empty() {
             state.gap_users.insert(row.user.name.clone());
         }
@@ -65,7 +50,7 @@ pub fn refresh_all(state: &mut State) {
             .root_findings
             .push(crate::audit::findings::root_summary_finding());
     }
-    count(&mut totals, &state.root_findings, true);
+    totals.add(&state.root_findings);
     state.finding_totals = totals;
     state.users.resort();
 }

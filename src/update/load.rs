@@ -31,7 +31,7 @@ pub fn start_load(state: &mut State) -> Vec<Effect> {
     state.notice = None;
     state.backoff = None;
     state.marks.clear();
-    state.finding_totals = [0; 5];
+    state.finding_totals = crate::audit::FindingCounts::default();
     state.root_findings.clear();
     state.root_keys = None;
     state.newest_key = None;

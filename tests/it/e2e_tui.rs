@@ -181,10 +181,12 @@ fn an_unreachable_endpoint_is_explained_and_the_ui_stays_up() {
 fn the_demo_runs_without_any_aws_setup() {
     let home = Home::new("http://127.0.0.1:9");
     let tui = Tmux::start(Path::new(BIN), &["--demo"], &home.env(), 120, 40);
-    let screen = tui.wait_for("the demo account", WAIT, |s| {
-        s.contains("DEMO") && s.contains("Users (36)")
+    // The selected user's keys come a moment after the users (the demo
+    // answers with latency): wait for both, then read the screen.
+    let screen = tui.wait_for("the demo account and a key", WAIT, |s| {
+        s.contains("DEMO") && s.contains("Users (36)") && s.contains("AKIADEMO")
     });
-    assert!(screen.contains("AKIADEMO"), "{screen}");
+    assert!(screen.contains("account 123456789012"), "{screen}");
     tui.send(&["q"]);
     assert_eq!(tui.exit_status(WAIT), Some(0));
 }
