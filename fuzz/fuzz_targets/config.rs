@@ -8,7 +8,7 @@ fuzz_target!(|data: &[u8]| {
         if let Ok(config) = iamkeys::config::Config::parse(text, std::path::Path::new("fuzz.toml")) {
             let _ = config.keymap();
             let _ = config.posture(false);
-            let _ = config.theme.apply(&iamkeys::ui::Theme::default());
+            let _ = iamkeys::ui::Theme::default().with(&config.theme);
         }
     }
 });

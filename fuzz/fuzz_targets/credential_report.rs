@@ -5,9 +5,9 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    if let Ok(rows) = iamkeys::iam::credential_report::parse(data) {
+    if let Ok(parsed) = iamkeys::iam::credential_report::parse(data) {
         // Whatever parsed must be usable by the audit.
-        for row in &rows {
+        for row in &parsed.rows {
             let _ = iamkeys::audit::input::report_keys(row);
         }
     }
