@@ -94,26 +94,38 @@ impl FindingId {
         }
     }
 
-    /// What to do about it.
+    /// What to do about it. `{create}`, `{deactivate}` and `{delete}` stand
+    /// for the keys of those commands: the UI fills them in from the
+    /// keymap (see [`FindingId::remedy_with`]).
     #[must_use]
     pub fn remedy(self) -> &'static str {
         match self {
             Self::InitialSetupKey => {
-                "Make the key inactive (i) and, once nothing breaks, delete it (d). Give people console access or IAM Identity Center; give programs roles."
+                "Make the key inactive ({deactivate}) and, once nothing breaks, delete it ({delete}). Give people console access or IAM Identity Center; give programs roles."
             }
             Self::UnusedKey => {
-                "Make the key inactive (i); delete it (d) once you are sure nothing needs it."
+                "Make the key inactive ({deactivate}); delete it ({delete}) once you are sure nothing needs it."
             }
             Self::MultipleActiveKeys => {
-                "Finish the rotation: move every client to the newer key, then make the older one inactive (i) and delete it (d)."
+                "Finish the rotation: move every client to the newer key, then make the older one inactive ({deactivate}) and delete it ({delete})."
             }
             Self::KeyNotRotated => {
-                "Rotate: create a new key (c), move every client to it, make the old key inactive (i), then delete it (d)."
+                "Rotate: create a new key ({create}), move every client to it, make the old key inactive ({deactivate}), then delete it ({delete})."
             }
             Self::RootAccessKey => {
                 "Sign in as root and delete the root access key (Security credentials page); iamkeys cannot act on root keys."
             }
         }
+    }
+
+    /// The remedy with each command's key filled in by `key`.
+    #[must_use]
+    pub fn remedy_with(self, key: impl Fn(&str) -> String) -> String {
+        let mut text = self.remedy().to_owned();
+        for name in ["create", "deactivate", "delete"] {
+            text = text.replace(&format!("{{{name}}}"), &key(name));
+        }
+        text
     }
 
     #[must_use]

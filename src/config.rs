@@ -59,6 +59,15 @@ impl ThemeColors {
     }
 }
 
+/// `[keybindings]`: the main screen's commands, and `[keybindings.dialog]`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+pub struct Keybindings {
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub dialog: BTreeMap<String, Vec<String>>,
+    #[serde(flatten)]
+    pub commands: BTreeMap<String, Vec<String>>,
+}
+
 /// Per-profile rules: which profiles are read-only and their accent colours.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Posture {
@@ -98,8 +107,9 @@ pub struct Config {
     pub audit: crate::audit::Thresholds,
     /// UI colours.
     pub theme: ThemeColors,
-    /// Key bindings: command name = list of keys.
-    pub keybindings: BTreeMap<String, Vec<String>>,
+    /// Key bindings: command name = list of keys; `[keybindings.dialog]`
+    /// for the keys that answer dialogs.
+    pub keybindings: Keybindings,
     /// Per-profile settings.
     pub profiles: BTreeMap<String, ProfileSettings>,
 }
@@ -116,7 +126,7 @@ impl Default for Config {
             audit_log: None,
             audit: crate::audit::Thresholds::default(),
             theme: ThemeColors::default(),
-            keybindings: BTreeMap::new(),
+            keybindings: Keybindings::default(),
             profiles: BTreeMap::new(),
         }
     }
@@ -251,10 +261,15 @@ impl Config {
     /// An unknown command or a key that cannot be parsed.
     pub fn keymap(&self) -> Result<Keymap, String> {
         let mut map = Keymap::default();
-        for (command, keys) in &self.keybindings {
+        for (command, keys) in &self.keybindings.commands {
             map.rebind(command, keys)
                 .map_err(|e| format!("[keybindings] {command}: {e}"))?;
         }
+        for (command, keys) in &self.keybindings.dialog {
+            map.rebind_dialog(command, keys)
+                .map_err(|e| format!("[keybindings.dialog] {command}: {e}"))?;
+        }
+        map.check().map_err(|e| format!("[keybindings]: {e}"))?;
         Ok(map)
     }
 

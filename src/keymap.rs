@@ -10,16 +10,16 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 /// `[keybindings]`, and what the help overlay says it does. The enum, the
 /// list of all commands and both texts are generated from it.
 macro_rules! commands {
-    ($($variant:ident => $name:literal, $description:literal;)*) => {
-        /// Everything a key can ask for outside a modal.
+    ($(#[$meta:meta])* enum $enum:ident { $($variant:ident => $name:literal, $description:literal;)* }) => {
+        $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum Command {
+        pub enum $enum {
             $($variant,)*
         }
 
-        impl Command {
+        impl $enum {
             /// Every command, in the order the help overlay lists them.
-            pub const ALL: [Command; <[&str]>::len(&[$($name),*])] = [$(Command::$variant,)*];
+            pub const ALL: [$enum; <[&str]>::len(&[$($name),*])] = [$($enum::$variant,)*];
 
             /// The name used in the config file's `[keybindings]` table.
             #[must_use]
@@ -41,6 +41,8 @@ macro_rules! commands {
 }
 
 commands! {
+    /// Everything a key can ask for outside a modal.
+    enum Command {
     Down => "down", "move down";
     Up => "up", "move up";
     Top => "top", "go to the first row";
@@ -63,6 +65,28 @@ commands! {
     Refresh => "refresh", "reload the account";
     Help => "help", "show this help";
     Quit => "quit", "quit";
+    }
+}
+
+commands! {
+    /// The keys that answer dialogs (`[keybindings.dialog]`). Text being
+    /// typed (a key ID, a profile name, the picker's filter) takes letters
+    /// as text, so only named keys answer there.
+    enum DialogCommand {
+    Confirm => "confirm", "confirm (the dialog's action button)";
+    Cancel => "cancel", "cancel, or close";
+    SwitchButton => "switch_button", "move between the buttons";
+    Press => "press", "press the focused button, or submit";
+    CopySecret => "copy_secret", "copy the new secret to the clipboard";
+    SaveSecret => "save_secret", "add the new key to the credentials file";
+    }
+}
+
+impl DialogCommand {
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.name() == name)
+    }
 }
 
 impl Command {
@@ -221,11 +245,25 @@ impl fmt::Display for Chord {
     }
 }
 
-/// The live key bindings.
+/// The live key bindings: the main screen's, and the dialogs'.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Keymap {
     bindings: BTreeMap<Chord, Command>,
+    dialog: BTreeMap<Chord, DialogCommand>,
 }
+
+const DIALOG_DEFAULTS: [(&str, DialogCommand); 10] = [
+    ("y", DialogCommand::Confirm),
+    ("n", DialogCommand::Cancel),
+    ("esc", DialogCommand::Cancel),
+    ("tab", DialogCommand::SwitchButton),
+    ("shift-tab", DialogCommand::SwitchButton),
+    ("left", DialogCommand::SwitchButton),
+    ("right", DialogCommand::SwitchButton),
+    ("enter", DialogCommand::Press),
+    ("c", DialogCommand::CopySecret),
+    ("w", DialogCommand::SaveSecret),
+];
 
 const DEFAULTS: [(&str, Command); 27] = [
     ("j", Command::Down),
@@ -263,7 +301,11 @@ impl Default for Keymap {
             .iter()
             .filter_map(|(text, cmd)| Chord::parse(text).ok().map(|c| (c, *cmd)))
             .collect();
-        Self { bindings }
+        let dialog = DIALOG_DEFAULTS
+            .iter()
+            .filter_map(|(text, cmd)| Chord::parse(text).ok().map(|c| (c, *cmd)))
+            .collect();
+        Self { bindings, dialog }
     }
 }
 
@@ -294,26 +336,92 @@ impl Keymap {
             .iter()
             .map(|k| Chord::parse(k))
             .collect::<Result<Vec<_>, _>>()?;
-        if command.opens_a_change() {
-            // y, n, Enter and Esc answer dialogs: bound to a change, a double
-            // tap would open its dialog and answer it at once.
-            let answers = ["y", "n", "enter", "esc"].map(Chord::parse);
-            if let Some((text, _)) = keys
-                .iter()
-                .zip(&chords)
-                .find(|(_, chord)| answers.iter().any(|a| a.as_ref() == Ok(*chord)))
-            {
-                return Err(format!(
-                    "`{text}` cannot be bound to `{}`: y, n, Enter and Esc answer dialogs, and a double tap would open and confirm a change",
-                    command.name()
-                ));
-            }
-        }
         self.bindings.retain(|_, c| *c != command);
         for chord in chords {
             self.bindings.insert(chord, command);
         }
         Ok(())
+    }
+
+    /// What a key press means in a dialog.
+    #[must_use]
+    pub fn resolve_dialog(&self, event: &KeyEvent) -> Option<DialogCommand> {
+        if event.kind == KeyEventKind::Release {
+            return None;
+        }
+        let chord = Chord::from_event(event)?;
+        self.dialog.get(&chord).copied()
+    }
+
+    /// Replace a dialog command's keys (`[keybindings.dialog]`).
+    ///
+    /// # Errors
+    /// An unknown command name or a key text that names no key.
+    pub fn rebind_dialog(&mut self, command: &str, keys: &[String]) -> Result<(), String> {
+        let command = DialogCommand::from_name(command).ok_or_else(|| {
+            format!(
+                "unknown command `{command}` in [keybindings.dialog]; known: {}",
+                DialogCommand::ALL.map(DialogCommand::name).join(", ")
+            )
+        })?;
+        let chords = keys
+            .iter()
+            .map(|k| Chord::parse(k))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.dialog.retain(|_, c| *c != command);
+        for chord in chords {
+            self.dialog.insert(chord, command);
+        }
+        Ok(())
+    }
+
+    /// The bindings together: a key that opens a change dialog must not
+    /// also answer dialogs, or a double tap would open and confirm a change.
+    ///
+    /// # Errors
+    /// The first such key, named.
+    pub fn check(&self) -> Result<(), String> {
+        for (chord, command) in &self.bindings {
+            if command.opens_a_change()
+                && let Some(answer) = self.dialog.get(chord)
+                && *answer != DialogCommand::CopySecret
+                && *answer != DialogCommand::SaveSecret
+            {
+                return Err(format!(
+                    "`{chord}` cannot open `{}` and also {} in dialogs: a double tap would open and confirm a change",
+                    command.name(),
+                    answer.name()
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The keys bound to a dialog command.
+    #[must_use]
+    pub fn dialog_keys_for(&self, command: DialogCommand) -> Vec<Chord> {
+        let mut keys: Vec<Chord> = self
+            .dialog
+            .iter()
+            .filter(|(_, c)| **c == command)
+            .map(|(k, _)| *k)
+            .collect();
+        keys.sort_by_key(|k| (k.mods, k.code));
+        keys
+    }
+
+    /// A dialog command's keys as a hint shows them: `n/Esc`.
+    #[must_use]
+    pub fn dialog_label(&self, command: DialogCommand) -> String {
+        let keys = self.dialog_keys_for(command);
+        if keys.is_empty() {
+            "unbound".to_owned()
+        } else {
+            keys.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("/")
+        }
     }
 
     /// The keys bound to a command, for help and the status bar.
@@ -426,17 +534,43 @@ mod tests {
 
     #[test]
     fn answers_cannot_open_a_change() {
-        let mut map = Keymap::default();
-        for key in ["y", "n", "enter", "esc", "Esc"] {
-            let err = map.rebind("delete", &[key.to_owned()]).unwrap_err();
+        for key in ["y", "n", "enter", "esc", "Esc", "tab"] {
+            let mut map = Keymap::default();
+            map.rebind("delete", &[key.to_owned()]).unwrap();
+            let err = map.check().unwrap_err();
             assert!(err.contains("double tap"), "{key}: {err}");
         }
-        assert!(
-            map.rebind("create", &["C".to_owned(), "y".to_owned()])
-                .is_err()
-        );
+        let mut map = Keymap::default();
+        map.rebind("create", &["C".to_owned(), "y".to_owned()])
+            .unwrap();
+        assert!(map.check().is_err());
         // Other commands may take them (y copies the key ID by default).
-        assert!(map.rebind("refresh", &["n".to_owned()]).is_ok());
+        let mut map = Keymap::default();
+        map.rebind("refresh", &["n".to_owned()]).unwrap();
+        assert!(map.check().is_ok());
+        // Rebinding the dialog's answers moves the rule with them.
+        let mut map = Keymap::default();
+        map.rebind_dialog("confirm", &["Y".to_owned()]).unwrap();
+        map.rebind("delete", &["y".to_owned()]).unwrap();
+        assert!(map.check().is_ok(), "y no longer confirms");
+        map.rebind("activate", &["Y".to_owned()]).unwrap();
+        assert!(
+            map.check()
+                .unwrap_err()
+                .contains("`Y` cannot open `activate`")
+        );
+    }
+
+    #[test]
+    fn dialog_keys_resolve_and_rebind() {
+        let mut map = Keymap::default();
+        let key = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+        assert_eq!(map.resolve_dialog(&key('y')), Some(DialogCommand::Confirm));
+        assert_eq!(map.dialog_label(DialogCommand::Cancel), "n/Esc");
+        map.rebind_dialog("confirm", &["o".to_owned()]).unwrap();
+        assert_eq!(map.resolve_dialog(&key('y')), None);
+        assert_eq!(map.resolve_dialog(&key('o')), Some(DialogCommand::Confirm));
+        assert!(map.rebind_dialog("accept", &["o".to_owned()]).is_err());
     }
 
     #[test]

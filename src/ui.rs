@@ -59,12 +59,12 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame) {
     match &state.modal {
         Some(Modal::Help) => help::render(state, theme, frame, area),
         Some(Modal::Error { title, message }) => {
-            help::render_error(theme, frame, area, title, message);
+            help::render_error(state, theme, frame, area, title, message);
         }
         Some(Modal::Confirm(dialog)) => dialogs::confirm(state, theme, frame, area, dialog),
         Some(Modal::Delete(dialog)) => dialogs::delete(state, theme, frame, area, dialog),
         Some(Modal::Secret(dialog)) => dialogs::secret(state, theme, frame, area, dialog),
-        Some(Modal::Progress(progress)) => dialogs::progress(theme, frame, area, progress),
+        Some(Modal::Progress(progress)) => dialogs::progress(state, theme, frame, area, progress),
         Some(Modal::Profiles(picker)) => profiles::render(state, theme, frame, area, picker),
         Some(Modal::Findings { user, key_id }) => {
             findings::details(state, theme, frame, area, user, key_id.as_deref());

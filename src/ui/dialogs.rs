@@ -1,5 +1,7 @@
 //! Confirmation, delete, new-secret and progress dialogs.
 
+use std::fmt::Write as _;
+
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -7,6 +9,7 @@ use ratatui::text::{Line, Span};
 
 use super::Theme;
 use super::format;
+use crate::keymap::DialogCommand;
 use crate::model::KeyStatus;
 use crate::state::{
     Button, Confirm, DeleteDialog, KeyTarget, Operation, Outcome, Progress, SaveState,
@@ -72,7 +75,31 @@ fn read_only_line(state: &State, theme: &Theme) -> Option<Line<'static>> {
     })
 }
 
-fn buttons(theme: &Theme, focus: Button, confirm: &str) -> Line<'static> {
+/// A dialog command's first key, as a hint names it (`Enter`).
+fn key(state: &State, command: DialogCommand) -> String {
+    state
+        .keymap
+        .dialog_keys_for(command)
+        .first()
+        .map_or_else(|| "unbound".to_owned(), ToString::to_string)
+}
+
+/// The first named key of a dialog command (where letters are typed text,
+/// only named keys answer): `Esc`.
+fn key_named(state: &State, command: DialogCommand) -> String {
+    let all = state.keymap.dialog_keys_for(command);
+    all.iter()
+        .find(|k| !matches!(k.code, crate::keymap::KeyCodeOrd::Char(_)))
+        .or(all.first())
+        .map_or_else(|| "unbound".to_owned(), ToString::to_string)
+}
+
+/// All of a dialog command's keys (`n/Esc`).
+fn keys(state: &State, command: DialogCommand) -> String {
+    state.keymap.dialog_label(command)
+}
+
+fn buttons(state: &State, theme: &Theme, focus: Button, confirm: &str) -> Line<'static> {
     let style = |b: Button| {
         if b == focus {
             theme.selected
@@ -85,7 +112,16 @@ fn buttons(theme: &Theme, focus: Button, confirm: &str) -> Line<'static> {
         Span::styled(" Cancel ", style(Button::Cancel)),
         Span::raw("   "),
         Span::styled(format!(" {confirm} "), style(Button::Confirm)),
-        Span::styled("    y confirms · n/Esc cancels · Tab/Enter", theme.dim),
+        Span::styled(
+            format!(
+                "    {} confirms · {} cancels · {}/{}",
+                keys(state, DialogCommand::Confirm),
+                keys(state, DialogCommand::Cancel),
+                key(state, DialogCommand::SwitchButton),
+                key(state, DialogCommand::Press)
+            ),
+            theme.dim,
+        ),
     ])
 }
 
@@ -136,7 +172,7 @@ pub fn confirm(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, dial
         format!(" In {}", dialog.account.label()),
         theme.title,
     ));
-    lines.push(buttons(theme, dialog.focus, verb));
+    lines.push(buttons(state, theme, dialog.focus, verb));
     show(frame, area, title, theme.accent, lines);
 }
 
@@ -166,7 +202,11 @@ pub fn delete(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, dialo
         ));
     }
     lines.push(Line::styled(
-        " Enter deletes when the text matches exactly · Esc cancels",
+        format!(
+            " {} deletes when the text matches exactly · {} cancels",
+            key(state, DialogCommand::Press),
+            key_named(state, DialogCommand::Cancel)
+        ),
         theme.dim,
     ));
     show(
@@ -191,11 +231,20 @@ fn save_line(state: &State, theme: &Theme, save: &SaveState) -> Vec<Line<'static
                 Span::raw(" > "),
                 Span::styled(format!("{name}▏"), theme.title),
             ]),
-            Line::styled(" Enter saves · Esc cancels", theme.dim),
+            Line::styled(
+                format!(
+                    " {} saves · {} cancels",
+                    key(state, DialogCommand::Press),
+                    key_named(state, DialogCommand::Cancel)
+                ),
+                theme.dim,
+            ),
         ],
         SaveState::ConfirmOverwrite { name } => vec![Line::styled(
             format!(
-                " Profile [{name}] already exists in {path}. Overwrite it? y overwrites · n keeps it"
+                " Profile [{name}] already exists in {path}. Overwrite it? {} overwrites · {} keeps it",
+                keys(state, DialogCommand::Confirm),
+                key(state, DialogCommand::Cancel)
             ),
             theme.warn,
         )],
@@ -235,15 +284,27 @@ pub fn secret(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, dialo
     lines.push(Line::raw(""));
     if dialog.acknowledging {
         lines.push(Line::styled(
-            " The secret cannot be shown again once this closes. Close it? y closes · n goes back",
+            format!(
+                " The secret cannot be shown again once this closes. Close it? {} closes · {} goes back",
+                keys(state, DialogCommand::Confirm),
+                key(state, DialogCommand::Cancel)
+            ),
             theme.error,
         ));
     } else {
-        let mut hint = " c copy the secret".to_owned();
+        let mut hint = format!(
+            " {} copy the secret",
+            keys(state, DialogCommand::CopySecret)
+        );
         if state.session.credentials_file.is_some() {
             hint.push_str(" · w add to the credentials file");
         }
-        hint.push_str(" · Esc/Enter close");
+        let _ = write!(
+            hint,
+            " · {}/{} close",
+            key_named(state, DialogCommand::Cancel),
+            key(state, DialogCommand::Press)
+        );
         lines.push(Line::styled(hint, theme.dim));
     }
     if !state.secrets_waiting.is_empty() {
@@ -270,7 +331,7 @@ pub fn secret(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, dialo
     );
 }
 
-pub fn progress(theme: &Theme, frame: &mut Frame, area: Rect, progress: &Progress) {
+pub fn progress(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, progress: &Progress) {
     let mut lines: Vec<Line> = progress
         .items
         .iter()
@@ -289,7 +350,14 @@ pub fn progress(theme: &Theme, frame: &mut Frame, area: Rect, progress: &Progres
         .collect();
     lines.push(Line::raw(""));
     lines.push(if progress.finished() {
-        Line::styled(" All done. Enter or Esc closes.", theme.dim)
+        Line::styled(
+            format!(
+                " All done. {} or {} closes.",
+                key(state, DialogCommand::Press),
+                key_named(state, DialogCommand::Cancel)
+            ),
+            theme.dim,
+        )
     } else {
         Line::styled(
             " Working… each key's outcome appears as it arrives.",

@@ -97,16 +97,34 @@ pub fn details(
         }
         lines.push(Line::raw(why));
         lines.push(Line::styled(
-            format!("   Remedy: {}", id.remedy()),
+            format!(
+                "   Remedy: {}",
+                id.remedy_with(|name| {
+                    crate::keymap::Command::from_name(name)
+                        .map_or_else(|| name.to_owned(), |c| state.keymap.label(c))
+                })
+            ),
             theme.dim,
         ));
         lines.push(Line::raw(""));
     }
     lines.push(Line::styled(
         if key_id.is_some() {
-            " i make this key inactive · d delete it · Esc close"
+            format!(
+                " {} make this key inactive · {} delete it · {} close",
+                state.keymap.label(crate::keymap::Command::Deactivate),
+                state.keymap.label(crate::keymap::Command::Delete),
+                state
+                    .keymap
+                    .dialog_label(crate::keymap::DialogCommand::Cancel)
+            )
         } else {
-            " Esc close (choose a key in the key pane to act on it)"
+            format!(
+                " {} close (choose a key in the key pane to act on it)",
+                state
+                    .keymap
+                    .dialog_label(crate::keymap::DialogCommand::Cancel)
+            )
         },
         theme.dim,
     ));

@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::Theme;
-use crate::keymap::Command;
+use crate::keymap::{Command, DialogCommand};
 use crate::state::State;
 
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
@@ -29,7 +29,35 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         })
         .collect();
     lines.push(Line::raw(""));
-    lines.push(Line::styled(" Esc, ? or q closes this help", theme.dim));
+    lines.push(Line::styled(
+        " In dialogs ([keybindings.dialog]):",
+        theme.dim,
+    ));
+    for command in DialogCommand::ALL {
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!(
+                    " {:<24}",
+                    state.keymap.dialog_label(command).replace('/', ", ")
+                ),
+                theme.title,
+            ),
+            Span::raw(command.description()),
+        ]));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        format!(
+            " {}, {} or {} closes this help",
+            state
+                .keymap
+                .dialog_label(DialogCommand::Cancel)
+                .replace('/', ", "),
+            state.keymap.label(Command::Help),
+            state.keymap.label(Command::Quit)
+        ),
+        theme.dim,
+    ));
     let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
     let popup = centered(area, 84, height);
     frame.render_widget(Clear, popup);
@@ -44,7 +72,14 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     );
 }
 
-pub fn render_error(theme: &Theme, frame: &mut Frame, area: Rect, title: &str, message: &str) {
+pub fn render_error(
+    state: &State,
+    theme: &Theme,
+    frame: &mut Frame,
+    area: Rect,
+    title: &str,
+    message: &str,
+) {
     super::popup::show(
         frame,
         area,
@@ -54,7 +89,19 @@ pub fn render_error(theme: &Theme, frame: &mut Frame, area: Rect, title: &str, m
         vec![
             Line::raw(message.to_owned()),
             Line::raw(""),
-            Line::styled("Esc or Enter closes", theme.dim),
+            Line::styled(
+                format!(
+                    "{} or {} closes",
+                    state
+                        .keymap
+                        .dialog_keys_for(DialogCommand::Cancel)
+                        .iter()
+                        .find(|k| !matches!(k.code, crate::keymap::KeyCodeOrd::Char(_)))
+                        .map_or_else(|| "unbound".to_owned(), ToString::to_string),
+                    state.keymap.dialog_label(DialogCommand::Press)
+                ),
+                theme.dim,
+            ),
         ],
     );
 }

@@ -48,7 +48,20 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, picke
         lines.push(Line::styled(format!(" {error}"), theme.error));
     }
     lines.push(Line::styled(
-        " type to filter · ↑/↓ choose · Enter switch · Esc close",
+        format!(
+            " type to filter · ↑/↓ choose · {} switch · {} close",
+            state
+                .keymap
+                .dialog_keys_for(crate::keymap::DialogCommand::Press)
+                .first()
+                .map_or_else(|| "unbound".to_owned(), ToString::to_string),
+            state
+                .keymap
+                .dialog_keys_for(crate::keymap::DialogCommand::Cancel)
+                .iter()
+                .find(|k| !matches!(k.code, crate::keymap::KeyCodeOrd::Char(_)))
+                .map_or_else(|| "unbound".to_owned(), ToString::to_string)
+        ),
         theme.dim,
     ));
     super::popup::show(

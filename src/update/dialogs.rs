@@ -1,12 +1,15 @@
-//! Keys inside dialogs. `y` confirms and `n`/`Esc` cancels in every yes/no
-//! dialog; `Tab`/arrows move between the buttons; `Enter` presses the focused
-//! one, and the focus starts on Cancel.
+//! Keys inside dialogs, as the keymap's dialog table names them (defaults:
+//! `y` confirms and `n`/`Esc` cancels in every yes/no dialog; `Tab`/arrows
+//! move between the buttons; `Enter` presses the focused one, and the focus
+//! starts on Cancel). Where text is typed, letters are text: only named keys
+//! (Enter, Esc, Backspace…) answer there.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::key_actions::Which;
 use super::mutations::start;
 use crate::effect::{Change, Effect};
+use crate::keymap::{Command, DialogCommand};
 use crate::model::KeyStatus;
 use crate::state::{
     AccountRef, Button, Confirm, DeleteDialog, Modal, Operation, Outcome, Progress, SaveState,
@@ -17,12 +20,15 @@ pub(super) fn on_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
     let Some(modal) = state.modal.take() else {
         return Vec::new();
     };
+    let answer = state.keymap.resolve_dialog(key);
+    let command = state.keymap.resolve(key);
+    let closes = matches!(
+        answer,
+        Some(DialogCommand::Cancel | DialogCommand::Press | DialogCommand::Confirm)
+    ) || matches!(command, Some(Command::Quit | Command::Help));
     match modal {
         Modal::Help | Modal::Error { .. } => {
-            if !matches!(
-                key.code,
-                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q' | '?' | 'n' | 'y')
-            ) {
+            if !closes {
                 state.modal = Some(modal);
             }
             Vec::new()
@@ -30,28 +36,27 @@ pub(super) fn on_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
         Modal::Findings {
             ref user,
             key_id: Some(ref key_id),
-        } if matches!(key.code, KeyCode::Char('i' | 'd')) => {
+        } if matches!(command, Some(Command::Deactivate | Command::Delete)) => {
             // The remedy is one key away, on the dialog's own key.
             let which = Which::Named { user, key_id };
-            if key.code == KeyCode::Char('i') {
+            if command == Some(Command::Deactivate) {
                 super::key_actions::set_key_status(state, which, KeyStatus::Inactive)
             } else {
                 super::key_actions::delete(state, which)
             }
         }
-        Modal::Findings { .. } => match key.code {
-            KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => Vec::new(),
-            _ => {
+        Modal::Findings { .. } => {
+            if !(closes && command != Some(Command::Help)) {
                 state.modal = Some(modal);
-                Vec::new()
             }
-        },
+            Vec::new()
+        }
         Modal::Profiles(picker) => super::profiles::on_key(state, picker, key),
         Modal::Confirm(confirm) => on_confirm(state, confirm, key),
         Modal::Delete(dialog) => on_delete(state, dialog, key),
         Modal::Secret(dialog) => on_secret(state, dialog, key),
         Modal::Progress(progress) => {
-            let closing = matches!(key.code, KeyCode::Esc | KeyCode::Enter);
+            let closing = matches!(answer, Some(DialogCommand::Cancel | DialogCommand::Press));
             if !(closing && progress.finished()) {
                 state.modal = Some(Modal::Progress(progress));
             }
@@ -77,11 +82,11 @@ pub(super) fn on_paste(state: &mut State, text: &str) {
 }
 
 fn on_confirm(state: &mut State, mut confirm: Confirm, key: &KeyEvent) -> Vec<Effect> {
-    let press = match key.code {
-        KeyCode::Char('y') => Some(Button::Confirm),
-        KeyCode::Char('n') | KeyCode::Esc => Some(Button::Cancel),
-        KeyCode::Enter => Some(confirm.focus),
-        KeyCode::Tab | KeyCode::BackTab | KeyCode::Left | KeyCode::Right => {
+    let press = match state.keymap.resolve_dialog(key) {
+        Some(DialogCommand::Confirm) => Some(Button::Confirm),
+        Some(DialogCommand::Cancel) => Some(Button::Cancel),
+        Some(DialogCommand::Press) => Some(confirm.focus),
+        Some(DialogCommand::SwitchButton) => {
             confirm.focus = confirm.focus.other();
             None
         }
@@ -165,10 +170,30 @@ fn bulk(
     effects
 }
 
-fn on_delete(state: &mut State, mut dialog: DeleteDialog, key: &KeyEvent) -> Vec<Effect> {
+/// A key in a dialog where text is typed: letters (and shifted ones) are
+/// text, Backspace edits, and other named keys answer through the keymap.
+enum Typed {
+    Text(char),
+    Backspace,
+    Answer(DialogCommand),
+    Other,
+}
+
+fn typed(state: &State, key: &KeyEvent) -> Typed {
     match key.code {
-        KeyCode::Esc => return Vec::new(),
-        KeyCode::Enter => {
+        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => Typed::Text(c),
+        KeyCode::Backspace => Typed::Backspace,
+        _ => state
+            .keymap
+            .resolve_dialog(key)
+            .map_or(Typed::Other, Typed::Answer),
+    }
+}
+
+fn on_delete(state: &mut State, mut dialog: DeleteDialog, key: &KeyEvent) -> Vec<Effect> {
+    match typed(state, key) {
+        Typed::Answer(DialogCommand::Cancel) => return Vec::new(),
+        Typed::Answer(DialogCommand::Press) => {
             if dialog.input.trim() == dialog.target.key_id {
                 if read_only(state) {
                     return Vec::new();
@@ -186,15 +211,15 @@ fn on_delete(state: &mut State, mut dialog: DeleteDialog, key: &KeyEvent) -> Vec
             }
             dialog.mismatch = true;
         }
-        KeyCode::Backspace => {
+        Typed::Backspace => {
             dialog.input.pop();
             dialog.mismatch = false;
         }
-        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+        Typed::Text(c) => {
             dialog.input.push(c);
             dialog.mismatch = false;
         }
-        _ => {}
+        Typed::Answer(_) | Typed::Other => {}
     }
     state.modal = Some(Modal::Delete(dialog));
     Vec::new()
@@ -202,10 +227,11 @@ fn on_delete(state: &mut State, mut dialog: DeleteDialog, key: &KeyEvent) -> Vec
 
 fn on_secret(state: &mut State, mut dialog: SecretDialog, key: &KeyEvent) -> Vec<Effect> {
     let mut effects = Vec::new();
+    let answer = state.keymap.resolve_dialog(key);
     if dialog.acknowledging {
-        match key.code {
+        match answer {
             // Dropping the dialog drops the last copy of the secret, which zeroizes it.
-            KeyCode::Char('y') => {
+            Some(DialogCommand::Confirm) => {
                 state.notice = Some(format!(
                     "The secret of {} was closed for good.",
                     dialog.key_id
@@ -214,7 +240,7 @@ fn on_secret(state: &mut State, mut dialog: SecretDialog, key: &KeyEvent) -> Vec
                 state.modal = state.secrets_waiting.pop_front().map(Modal::Secret);
                 return super::quit::proceed(state);
             }
-            KeyCode::Char('n') | KeyCode::Esc => {
+            Some(DialogCommand::Cancel) => {
                 dialog.acknowledging = false;
                 super::quit::cancel(state);
             }
@@ -223,39 +249,40 @@ fn on_secret(state: &mut State, mut dialog: SecretDialog, key: &KeyEvent) -> Vec
         state.modal = Some(Modal::Secret(dialog));
         return effects;
     }
-    match (&mut dialog.save, key.code) {
-        (SaveState::Naming { .. }, KeyCode::Esc) => dialog.save = SaveState::Idle,
-        (SaveState::Naming { name }, KeyCode::Backspace) => {
-            name.pop();
-        }
-        (SaveState::Naming { name }, KeyCode::Char(c))
-            if !key.modifiers.contains(KeyModifiers::CONTROL) =>
-        {
-            name.push(c);
-        }
-        (SaveState::Naming { name }, KeyCode::Enter) => {
-            let name = name.trim().to_owned();
-            effects.extend(save(state, &mut dialog, name, false));
-        }
-        (SaveState::ConfirmOverwrite { name }, KeyCode::Char('y')) => {
-            let name = name.clone();
-            effects.extend(save(state, &mut dialog, name, true));
-        }
-        (SaveState::ConfirmOverwrite { .. }, KeyCode::Char('n') | KeyCode::Esc) => {
-            dialog.save = SaveState::Idle;
-        }
-        (SaveState::Naming { .. } | SaveState::ConfirmOverwrite { .. }, _) => {}
-        (_, KeyCode::Char('c')) => {
-            dialog.copied = true;
-            effects.push(Effect::Copy(dialog.secret.clone()));
-        }
-        (_, KeyCode::Char('w')) if state.session.credentials_file.is_some() => {
-            dialog.save = SaveState::Naming {
-                name: format!("iamkeys-{}", dialog.user),
-            };
-        }
-        (_, KeyCode::Esc | KeyCode::Enter) => dialog.acknowledging = true,
-        _ => {}
+    match &mut dialog.save {
+        SaveState::Naming { name } => match typed(state, key) {
+            Typed::Answer(DialogCommand::Cancel) => dialog.save = SaveState::Idle,
+            Typed::Backspace => {
+                name.pop();
+            }
+            Typed::Text(c) => name.push(c),
+            Typed::Answer(DialogCommand::Press) => {
+                let name = name.trim().to_owned();
+                effects.extend(save(state, &mut dialog, name, false));
+            }
+            Typed::Answer(_) | Typed::Other => {}
+        },
+        SaveState::ConfirmOverwrite { name } => match answer {
+            Some(DialogCommand::Confirm) => {
+                let name = name.clone();
+                effects.extend(save(state, &mut dialog, name, true));
+            }
+            Some(DialogCommand::Cancel) => dialog.save = SaveState::Idle,
+            _ => {}
+        },
+        _ => match answer {
+            Some(DialogCommand::CopySecret) => {
+                dialog.copied = true;
+                effects.push(Effect::Copy(dialog.secret.clone()));
+            }
+            Some(DialogCommand::SaveSecret) if state.session.credentials_file.is_some() => {
+                dialog.save = SaveState::Naming {
+                    name: format!("iamkeys-{}", dialog.user),
+                };
+            }
+            Some(DialogCommand::Cancel | DialogCommand::Press) => dialog.acknowledging = true,
+            _ => {}
+        },
     }
     state.modal = Some(Modal::Secret(dialog));
     effects

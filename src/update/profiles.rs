@@ -7,6 +7,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::load::start_load;
 use crate::effect::Effect;
+use crate::keymap::{Command, DialogCommand};
 use crate::model::Identity;
 use crate::profiles::ProfileInfo;
 use crate::state::{IdentityStatus, Modal, ProfilePicker, State};
@@ -50,24 +51,38 @@ pub(super) fn on_list(state: &mut State, result: Result<Vec<ProfileInfo>, String
 
 pub(super) fn on_key(state: &mut State, mut picker: ProfilePicker, key: &KeyEvent) -> Vec<Effect> {
     let mut effects = Vec::new();
-    match key.code {
-        // Esc closes the picker; a switch already asked for goes on, and the
-        // status bar keeps saying so until it is done.
-        KeyCode::Esc => return effects,
-        KeyCode::Down => {
+    // Letters filter the list; named keys move and answer, as the keymap
+    // says (the main table's down/up, the dialog table's cancel/press).
+    let typing =
+        matches!(key.code, KeyCode::Char(_)) && !key.modifiers.contains(KeyModifiers::CONTROL);
+    let command = if typing {
+        None
+    } else {
+        state.keymap.resolve(key)
+    };
+    let answer = if typing {
+        None
+    } else {
+        state.keymap.resolve_dialog(key)
+    };
+    match (key.code, command, answer) {
+        // Cancel closes the picker; a switch already asked for goes on, and
+        // the status bar keeps saying so until it is done.
+        (_, _, Some(DialogCommand::Cancel)) => return effects,
+        (_, Some(Command::Down), _) => {
             let last = picker.visible().len().saturating_sub(1);
             picker.cursor = (picker.cursor + 1).min(last);
         }
-        KeyCode::Up => picker.cursor = picker.cursor.saturating_sub(1),
-        KeyCode::Backspace => {
+        (_, Some(Command::Up), _) => picker.cursor = picker.cursor.saturating_sub(1),
+        (KeyCode::Backspace, _, _) => {
             picker.filter.pop();
             picker.cursor = 0;
         }
-        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+        (KeyCode::Char(c), _, _) if typing => {
             picker.filter.push(c);
             picker.cursor = 0;
         }
-        KeyCode::Enter if picker.switching.is_none() => {
+        (_, _, Some(DialogCommand::Press)) if picker.switching.is_none() => {
             let chosen = picker.visible().get(picker.cursor).map(|p| p.name.clone());
             match chosen {
                 Some(name) if name == state.session.profile => return effects,

@@ -123,7 +123,7 @@ fn every_bad_start_up_input_exits_2_and_names_the_fix() {
         case(
             "config: a dialog's answer bound to a change",
             &["--config", "{home}/bad.toml", "report"],
-            &["`y` cannot be bound to `delete`", "double tap"],
+            &["`y` cannot open `delete`", "double tap"],
         )
         .file("bad.toml", b"[keybindings]\ndelete = [\"y\"]\n"),
         case(

@@ -367,3 +367,50 @@ fn the_status_bar_says_when_the_sdk_is_backing_off() {
     update(&mut state, Action::Load);
     assert!(state.backoff.is_none());
 }
+
+/// Issue 14, item 4: the dialogs answer the keys the config gives them, and
+/// every hint, the help and the remedies show those keys.
+#[tokio::test]
+async fn rebound_dialog_keys_answer_and_show_everywhere() {
+    use crate::common::flows::select_key;
+    let mut state = demo_loaded().await;
+    let config = iamkeys::config::Config::parse(
+        "[keybindings]\ndeactivate = [\"x\"]\n[keybindings.dialog]\nconfirm = [\"o\"]\ncancel = [\"esc\"]\n",
+        std::path::Path::new("test.toml"),
+    )
+    .unwrap();
+    state.keymap = config.keymap().unwrap();
+    let (user, key_id) = state
+        .users
+        .rows()
+        .find_map(|r| {
+            let f = r.findings.iter().find(|f| {
+                f.id == iamkeys::audit::FindingId::KeyNotRotated && f.access_key_id.is_some()
+            })?;
+            Some((r.user.name.clone(), f.access_key_id.clone()?))
+        })
+        .unwrap();
+    select_key(&mut state, &user, &key_id);
+    // The findings dialog: the remedy names the rebound key.
+    update(&mut state, Action::Key(KeyEvent::from(KeyCode::Enter)));
+    let text = screen(&state, 120, 40);
+    assert!(text.contains("make the old key inactive (x)"), "{text}");
+    assert!(text.contains("x make this key inactive"), "{text}");
+    update(&mut state, Action::Key(KeyEvent::from(KeyCode::Esc)));
+    // x opens the dialog; its hint names o; y no longer confirms, o does.
+    update(&mut state, Action::Key(KeyEvent::from(KeyCode::Char('x'))));
+    let text = screen(&state, 120, 40);
+    assert!(text.contains("o confirms · Esc cancels"), "{text}");
+    assert!(
+        update(&mut state, Action::Key(KeyEvent::from(KeyCode::Char('y')))).is_empty(),
+        "y does nothing now"
+    );
+    assert!(state.modal.is_some());
+    let effects = update(&mut state, Action::Key(KeyEvent::from(KeyCode::Char('o'))));
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, iamkeys::effect::Effect::Mutate { .. })),
+        "{effects:?}"
+    );
+}
