@@ -297,16 +297,55 @@ const DEFAULTS: [(&str, Command); 27] = [
 
 impl Default for Keymap {
     fn default() -> Self {
-        let bindings = DEFAULTS
-            .iter()
-            .filter_map(|(text, cmd)| Chord::parse(text).ok().map(|c| (c, *cmd)))
-            .collect();
-        let dialog = DIALOG_DEFAULTS
-            .iter()
-            .filter_map(|(text, cmd)| Chord::parse(text).ok().map(|c| (c, *cmd)))
-            .collect();
-        Self { bindings, dialog }
+        Self {
+            bindings: table(&DEFAULTS),
+            dialog: table(&DIALOG_DEFAULTS),
+        }
     }
+}
+
+/// The defaults of a table, parsed.
+fn table<C: Copy>(defaults: &[(&str, C)]) -> BTreeMap<Chord, C> {
+    defaults
+        .iter()
+        .filter_map(|(text, cmd)| Chord::parse(text).ok().map(|c| (c, *cmd)))
+        .collect()
+}
+
+/// What a key press asks of a table (releases ask nothing).
+fn lookup<C: Copy>(table: &BTreeMap<Chord, C>, event: &KeyEvent) -> Option<C> {
+    if event.kind == KeyEventKind::Release {
+        return None;
+    }
+    table.get(&Chord::from_event(event)?).copied()
+}
+
+/// Give `command` exactly these keys in a table.
+fn rebind_in<C: Copy + PartialEq>(
+    table: &mut BTreeMap<Chord, C>,
+    command: C,
+    keys: &[String],
+) -> Result<(), String> {
+    let chords = keys
+        .iter()
+        .map(|k| Chord::parse(k))
+        .collect::<Result<Vec<_>, _>>()?;
+    table.retain(|_, c| *c != command);
+    for chord in chords {
+        table.insert(chord, command);
+    }
+    Ok(())
+}
+
+/// A command's keys in a table, plain keys first (`q` before `Ctrl-c`).
+fn keys_in<C: Copy + PartialEq>(table: &BTreeMap<Chord, C>, command: C) -> Vec<Chord> {
+    let mut keys: Vec<Chord> = table
+        .iter()
+        .filter(|(_, c)| **c == command)
+        .map(|(k, _)| *k)
+        .collect();
+    keys.sort_by_key(|k| (k.mods, k.code));
+    keys
 }
 
 impl Keymap {
@@ -314,11 +353,7 @@ impl Keymap {
     /// non-movement keys are ignored by the caller, not here.
     #[must_use]
     pub fn resolve(&self, event: &KeyEvent) -> Option<Command> {
-        if event.kind == KeyEventKind::Release {
-            return None;
-        }
-        let chord = Chord::from_event(event)?;
-        self.bindings.get(&chord).copied()
+        lookup(&self.bindings, event)
     }
 
     /// Replace a command's keys, e.g. from the config file.
@@ -332,25 +367,13 @@ impl Keymap {
                 Command::ALL.map(Command::name).join(", ")
             )
         })?;
-        let chords = keys
-            .iter()
-            .map(|k| Chord::parse(k))
-            .collect::<Result<Vec<_>, _>>()?;
-        self.bindings.retain(|_, c| *c != command);
-        for chord in chords {
-            self.bindings.insert(chord, command);
-        }
-        Ok(())
+        rebind_in(&mut self.bindings, command, keys)
     }
 
     /// What a key press means in a dialog.
     #[must_use]
     pub fn resolve_dialog(&self, event: &KeyEvent) -> Option<DialogCommand> {
-        if event.kind == KeyEventKind::Release {
-            return None;
-        }
-        let chord = Chord::from_event(event)?;
-        self.dialog.get(&chord).copied()
+        lookup(&self.dialog, event)
     }
 
     /// Replace a dialog command's keys (`[keybindings.dialog]`).
@@ -364,15 +387,7 @@ impl Keymap {
                 DialogCommand::ALL.map(DialogCommand::name).join(", ")
             )
         })?;
-        let chords = keys
-            .iter()
-            .map(|k| Chord::parse(k))
-            .collect::<Result<Vec<_>, _>>()?;
-        self.dialog.retain(|_, c| *c != command);
-        for chord in chords {
-            self.dialog.insert(chord, command);
-        }
-        Ok(())
+        rebind_in(&mut self.dialog, command, keys)
     }
 
     /// The bindings together: a key that opens a change dialog must not
@@ -400,14 +415,26 @@ impl Keymap {
     /// The keys bound to a dialog command.
     #[must_use]
     pub fn dialog_keys_for(&self, command: DialogCommand) -> Vec<Chord> {
-        let mut keys: Vec<Chord> = self
-            .dialog
-            .iter()
-            .filter(|(_, c)| **c == command)
-            .map(|(k, _)| *k)
-            .collect();
-        keys.sort_by_key(|k| (k.mods, k.code));
-        keys
+        keys_in(&self.dialog, command)
+    }
+
+    /// A dialog command's first key, as a hint names it (`Enter`).
+    #[must_use]
+    pub fn dialog_key(&self, command: DialogCommand) -> String {
+        self.dialog_keys_for(command)
+            .first()
+            .map_or_else(|| "unbound".to_owned(), ToString::to_string)
+    }
+
+    /// A dialog command's first named key (`Esc`): where text is typed,
+    /// letters are text, so only named keys answer there.
+    #[must_use]
+    pub fn dialog_named_key(&self, command: DialogCommand) -> String {
+        let keys = self.dialog_keys_for(command);
+        keys.iter()
+            .find(|k| !matches!(k.code, KeyCodeOrd::Char(_)))
+            .or(keys.first())
+            .map_or_else(|| "unbound".to_owned(), ToString::to_string)
     }
 
     /// A dialog command's keys as a hint shows them: `n/Esc`.
@@ -427,15 +454,7 @@ impl Keymap {
     /// The keys bound to a command, for help and the status bar.
     #[must_use]
     pub fn keys_for(&self, command: Command) -> Vec<Chord> {
-        let mut keys: Vec<Chord> = self
-            .bindings
-            .iter()
-            .filter(|(_, c)| **c == command)
-            .map(|(k, _)| *k)
-            .collect();
-        // Plain keys first: `q` reads better than `Ctrl-c` in a hint.
-        keys.sort_by_key(|k| (k.mods, k.code));
-        keys
+        keys_in(&self.bindings, command)
     }
 
     /// The first key bound to a command, as text (`"?"` when unbound).

@@ -75,26 +75,14 @@ fn read_only_line(state: &State, theme: &Theme) -> Option<Line<'static>> {
     })
 }
 
-/// A dialog command's first key, as a hint names it (`Enter`).
 fn key(state: &State, command: DialogCommand) -> String {
-    state
-        .keymap
-        .dialog_keys_for(command)
-        .first()
-        .map_or_else(|| "unbound".to_owned(), ToString::to_string)
+    state.keymap.dialog_key(command)
 }
 
-/// The first named key of a dialog command (where letters are typed text,
-/// only named keys answer): `Esc`.
 fn key_named(state: &State, command: DialogCommand) -> String {
-    let all = state.keymap.dialog_keys_for(command);
-    all.iter()
-        .find(|k| !matches!(k.code, crate::keymap::KeyCodeOrd::Char(_)))
-        .or(all.first())
-        .map_or_else(|| "unbound".to_owned(), ToString::to_string)
+    state.keymap.dialog_named_key(command)
 }
 
-/// All of a dialog command's keys (`n/Esc`).
 fn keys(state: &State, command: DialogCommand) -> String {
     state.keymap.dialog_label(command)
 }

@@ -92,12 +92,7 @@ pub fn render_error(
             Line::styled(
                 format!(
                     "{} or {} closes",
-                    state
-                        .keymap
-                        .dialog_keys_for(DialogCommand::Cancel)
-                        .iter()
-                        .find(|k| !matches!(k.code, crate::keymap::KeyCodeOrd::Char(_)))
-                        .map_or_else(|| "unbound".to_owned(), ToString::to_string),
+                    state.keymap.dialog_named_key(DialogCommand::Cancel),
                     state.keymap.dialog_label(DialogCommand::Press)
                 ),
                 theme.dim,

@@ -50,17 +50,10 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, picke
     lines.push(Line::styled(
         format!(
             " type to filter · ↑/↓ choose · {} switch · {} close",
+            state.keymap.dialog_key(crate::keymap::DialogCommand::Press),
             state
                 .keymap
-                .dialog_keys_for(crate::keymap::DialogCommand::Press)
-                .first()
-                .map_or_else(|| "unbound".to_owned(), ToString::to_string),
-            state
-                .keymap
-                .dialog_keys_for(crate::keymap::DialogCommand::Cancel)
-                .iter()
-                .find(|k| !matches!(k.code, crate::keymap::KeyCodeOrd::Char(_)))
-                .map_or_else(|| "unbound".to_owned(), ToString::to_string)
+                .dialog_named_key(crate::keymap::DialogCommand::Cancel)
         ),
         theme.dim,
     ));
