@@ -277,6 +277,9 @@ pub fn main(cli: &Cli) -> Result<ExitCode> {
             concurrency: config.concurrency,
             audit: Some(AuditLog::new(audit_path.clone())),
             connector: Some(connector(&cli.global, &config)),
+            // Changes are checked against this profile (and its account)
+            // from the start, not only after a switch.
+            profile: Some(state.session.profile.clone()),
             ..Settings::default()
         };
         app::run(client, state, theme().with(&config.theme), settings).await

@@ -199,3 +199,89 @@ async fn retries_reach_the_ui_from_the_client_in_use_only() {
         "nothing else arrives"
     );
 }
+
+/// Issue 13, item 1, at the worker: a change confirmed for another profile
+/// or another account is refused before anything is sent.
+#[tokio::test]
+async fn the_worker_refuses_a_change_bound_to_another_account() {
+    use iamkeys::effect::{Actor, Change, Effect};
+    use iamkeys::iam::{ErrorKind, IamClient};
+    use iamkeys::worker::{Settings, Worker};
+    let account = demo::account(Utc::now(), Duration::ZERO);
+    let identity = account.caller_identity().await.unwrap();
+    let (user, key) = {
+        let first = account.list_users(None).await.unwrap().items[0]
+            .name
+            .clone();
+        let keys = account.list_access_keys(&first, None).await.unwrap().items;
+        (first, keys[0].clone())
+    };
+    let account = Arc::new(account);
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let settings = Settings {
+        profile: Some("alpha".into()),
+        ..Settings::default()
+    };
+    let worker = Worker::new(account.clone(), tx, &settings);
+    let change = || Change::SetStatus {
+        user: user.clone(),
+        key_id: key.id.clone(),
+        status: iamkeys::model::KeyStatus::Inactive,
+    };
+    for (profile, account_id, why) in [
+        (
+            "beta",
+            identity.account_id.clone(),
+            "profile in use is now alpha",
+        ),
+        (
+            "alpha",
+            "999999999999".to_owned(),
+            "credentials in use are account",
+        ),
+    ] {
+        let actor = Actor {
+            profile: profile.into(),
+            account_id: Some(account_id),
+            caller_arn: None,
+        };
+        assert!(
+            worker
+                .run_effect(Effect::Mutate {
+                    id: 1,
+                    change: change(),
+                    actor,
+                })
+                .is_none()
+        );
+        let Some(Action::Mutated {
+            result: Err(err), ..
+        }) = rx.recv().await
+        else {
+            panic!("a refusal")
+        };
+        assert_eq!(err.kind, ErrorKind::Refused);
+        assert!(err.detail.contains(why), "{}", err.detail);
+        assert!(err.detail.contains("Nothing was sent"), "{}", err.detail);
+    }
+    let now = account.list_access_keys(&user, None).await.unwrap().items;
+    assert!(
+        now.iter().any(|k| k.id == key.id && k.status == key.status),
+        "unchanged"
+    );
+    // The right profile and account: it goes through.
+    let actor = Actor {
+        profile: "alpha".into(),
+        account_id: Some(identity.account_id.clone()),
+        caller_arn: None,
+    };
+    let _ = worker.run_effect(Effect::Mutate {
+        id: 2,
+        change: change(),
+        actor,
+    });
+    let Some(Action::Mutated { result, .. }) = rx.recv().await else {
+        panic!("a result")
+    };
+    assert!(result.is_ok(), "{result:?}");
+}
