@@ -255,8 +255,9 @@ fn apply_report(state: &mut State, only: Option<&[String]>) {
 }
 
 /// No credential report (refused, or failed past the retries): console
-/// password, MFA and last use come from per-user calls, and every user's
-/// keys are listed. Root keys cannot be checked: the audit says so.
+/// password, MFA and last use come from per-user calls, every user's keys
+/// are listed, and root keys come from `GetAccountSummary` (if that fails
+/// too, the audit says root was not checked).
 fn on_report_failed(state: &mut State, err: IamError) -> Vec<Effect> {
     if err.kind == ErrorKind::AccessDenied {
         state.notice = Some(format!(

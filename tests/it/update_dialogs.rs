@@ -9,7 +9,7 @@ use iamkeys::secret::Secret;
 use iamkeys::state::{Button, Modal, Outcome, SaveState, State};
 use iamkeys::update::update;
 
-use crate::common::flows::{ch, key, select_key, select_user, typed};
+use crate::common::flows::{ch, ctrl, key, select_key, select_user, typed};
 use crate::common::states::{demo_loaded, now};
 
 fn changes(effects: &[Effect]) -> Vec<Change> {
@@ -638,14 +638,8 @@ async fn quitting_waits_for_a_change_in_flight() {
 
     let mut state = demo_loaded().await;
     let (_, _) = start_create(&mut state, 0);
-    let ctrl_c = || {
-        Action::Key(crossterm::event::KeyEvent::new(
-            KeyCode::Char('c'),
-            crossterm::event::KeyModifiers::CONTROL,
-        ))
-    };
-    assert!(update(&mut state, ctrl_c()).is_empty());
-    let effects = update(&mut state, ctrl_c());
+    assert!(update(&mut state, ctrl('c')).is_empty());
+    let effects = update(&mut state, ctrl('c'));
     assert!(matches!(&effects[..], [Effect::Abandon(changes), Effect::Quit] if changes.len() == 1));
 }
 
@@ -662,11 +656,7 @@ async fn ctrl_c_in_the_secret_dialog_asks_first() {
             result: created_ok(&user, "AKIACTRLC0000000"),
         },
     );
-    let ctrl_c = Action::Key(crossterm::event::KeyEvent::new(
-        KeyCode::Char('c'),
-        crossterm::event::KeyModifiers::CONTROL,
-    ));
-    assert!(update(&mut state, ctrl_c).is_empty(), "not closed yet");
+    assert!(update(&mut state, ctrl('c')).is_empty(), "not closed yet");
     let Some(Modal::Secret(dialog)) = &state.modal else {
         panic!("{:?}", state.modal)
     };

@@ -40,6 +40,14 @@ pub fn ch(c: char) -> Action {
     key(KeyCode::Char(c))
 }
 
+/// `Ctrl-<c>`, e.g. `ctrl('c')`.
+pub fn ctrl(c: char) -> Action {
+    Action::Key(KeyEvent::new(
+        KeyCode::Char(c),
+        crossterm::event::KeyModifiers::CONTROL,
+    ))
+}
+
 /// Each character of `text` as a key press.
 pub fn typed(text: &str) -> Vec<Action> {
     text.chars().map(ch).collect()
