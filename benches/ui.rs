@@ -25,7 +25,7 @@ const USERS: usize = 5_000;
 
 fn loaded(state: &State, result: Loaded) -> Action {
     Action::Loaded {
-        generation: state.generation,
+        generation: state.account.generation,
         result,
     }
 }
@@ -51,6 +51,7 @@ fn big_state() -> State {
         credentials_file: None,
         posture: Posture::default(),
         insecure_endpoint: None,
+        switching: None,
     };
     let mut state = State::new(session, Keymap::default(), now);
     update(&mut state, Action::Resize(200, 50));
@@ -139,7 +140,7 @@ fn big_state() -> State {
         );
         update(&mut state, action);
     }
-    assert_eq!(state.users.total(), USERS);
+    assert_eq!(state.account.users().total(), USERS);
     state
 }
 

@@ -75,7 +75,7 @@ pub enum Loaded {
     /// Groups and tags of a user (the details area, key descriptions).
     UserExtras {
         user: String,
-        extras: crate::state::users::Extras,
+        extras: crate::account::users::Extras,
     },
     /// Console password and MFA, from per-user calls (no credential report,
     /// or a user the report does not hold); each succeeds or fails alone.

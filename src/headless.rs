@@ -15,7 +15,7 @@ use crate::state::{Modal, SaveState, State};
 use crate::worker::{Settings, Worker};
 
 fn saving(state: &State) -> bool {
-    matches!(&state.modal, Some(Modal::Secret(d)) if matches!(d.save, SaveState::Saving { .. }))
+    matches!(&state.view.modal, Some(Modal::Secret(d)) if matches!(d.save, SaveState::Saving { .. }))
 }
 
 /// Apply `actions` in order, then wait for results until nothing is pending,
@@ -57,7 +57,7 @@ pub async fn settle_with(
         terminal.extend(dispatch(state, action, &worker));
     }
     let deadline = tokio::time::Instant::now() + timeout;
-    while state.pending > 0 || !state.in_flight.is_empty() || saving(state) {
+    while state.account.pending() > 0 || state.account.changing() || saving(state) {
         match tokio::time::timeout_at(deadline, rx.recv()).await {
             Ok(Some(action)) => {
                 terminal.extend(dispatch(state, action, &worker));
@@ -69,8 +69,8 @@ pub async fn settle_with(
             Err(_) => {
                 return Err(format!(
                     "{} calls and {} changes still pending after {timeout:?}",
-                    state.pending,
-                    state.in_flight.len()
+                    state.account.pending(),
+                    state.account.changes_in_flight().len()
                 ));
             }
         }

@@ -1,5 +1,6 @@
 //! iamkeys: a terminal UI to audit and manage the access keys of AWS IAM users.
 
+pub mod account;
 pub mod action;
 pub mod app;
 pub mod audit;

@@ -168,14 +168,14 @@ impl Report {
     #[must_use]
     pub fn from_state(state: &State, generated_at: DateTime<Utc>) -> Self {
         let mut notes = source_notes(state);
-        let all_gaps = state.gaps();
+        let all_gaps = state.account.gaps();
         let complete = !all_gaps.iter().any(|g| g.blocks_audit);
-        let gaps = crate::state::gaps::lines(&all_gaps);
+        let gaps = crate::account::gaps::lines(&all_gaps);
         notes.extend(gaps.iter().cloned());
-        let mut rows: Vec<_> = state.users.rows().collect();
+        let mut rows: Vec<_> = state.account.users().rows().collect();
         rows.sort_by(|a, b| a.user.name.cmp(&b.user.name));
         let profile = state.session.profile.clone();
-        let account_id = state.known_identity().map(|i| i.account_id.clone());
+        let account_id = state.account.known_identity().map(|i| i.account_id.clone());
         let users = rows
             .iter()
             .map(|row| UserEntry {
@@ -205,12 +205,14 @@ impl Report {
             })
             .collect();
         let findings = state
-            .root_findings
+            .account
+            .root_findings()
             .iter()
             .chain(rows.iter().flat_map(|r| r.findings.iter()))
             .map(|f| FindingEntry::new(f, &profile, account_id.as_ref()))
             .collect();
-        let credential_report_generated_at = state.credential_report().map(|r| r.generated_at);
+        let credential_report_generated_at =
+            state.account.credential_report().map(|r| r.generated_at);
         Self {
             schema: SCHEMA,
             generated_at,
@@ -224,7 +226,7 @@ impl Report {
             profile: Some(profile),
             account_id,
             credential_report_generated_at,
-            thresholds: state.thresholds.clone(),
+            thresholds: state.account.thresholds.clone(),
             notes,
             complete,
             gaps,
@@ -299,14 +301,14 @@ impl Report {
 fn source_notes(state: &State) -> Vec<String> {
     let mut notes = Vec::new();
     let at = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    match &state.report {
+    match &state.account.report {
         ReportStatus::Loaded(report) if report.fresh => {
             let listed = state
-                .users
-                .rows()
+                .account
+                .users().rows()
                 .filter(|r| r.listed_keys().is_some())
                 .count();
-            notes.push(if state.list_keys {
+            notes.push(if state.account.list_keys {
                 format!(
                     "The credential report was generated for this run ({}); every user's keys were listed as well.",
                     at(report.generated_at)
@@ -325,11 +327,11 @@ fn source_notes(state: &State) -> Vec<String> {
         ReportStatus::Denied(err) | ReportStatus::Failed(err) => notes.push(format!(
             "The credential report could not be had ({} {}): console password, MFA and last use come from per-user calls (GetLoginProfile, ListMFADevices, GetAccessKeyLastUsed), and root access keys from GetAccountSummary.",
             err.action,
-            crate::state::gaps::cause(err)
+            crate::account::gaps::cause(err)
         )),
         ReportStatus::Loading => {}
     }
-    if let Some(report) = state.credential_report()
+    if let Some(report) = state.account.credential_report()
         && !report.rejected.is_empty()
     {
         let rows: Vec<String> = report

@@ -65,6 +65,7 @@ fn session(args: &GlobalArgs, config: &Config, profile: Option<&String>) -> Sess
         },
         profile: if args.demo { "demo".to_owned() } else { label },
         insecure_endpoint: None,
+        switching: None,
     }
 }
 
@@ -268,10 +269,10 @@ pub fn main(cli: &Cli) -> Result<ExitCode> {
             .endpoint()
             .filter(|url| crate::iam::connect::insecure(url));
         let mut state = State::new(session, keymap, Utc::now());
-        state.thresholds = config.audit.clone();
+        state.account.thresholds = config.audit.clone();
         if let Some(warning) = audit_warning {
             tracing::warn!(%warning, "audit log");
-            state.notice = Some(warning);
+            state.view.notice = Some(warning);
         }
         let settings = Settings {
             concurrency: config.concurrency,

@@ -68,13 +68,13 @@ impl Timings {
             return;
         }
         self.once("first_frame");
-        if matches!(state.list, ListStatus::Done { .. }) {
+        if matches!(state.account.list, ListStatus::Done { .. }) {
             self.once("users_listed");
         }
-        if state.audit_complete() {
+        if state.account.audit_complete() {
             self.once("audit_complete");
         }
-        if state.all_keys_known() {
+        if state.account.all_keys_known() {
             self.once("keys_complete");
         }
     }

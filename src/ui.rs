@@ -56,7 +56,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame) {
     users::render(state, theme, frame, areas.users);
     keys::render(state, theme, frame, areas.keys);
     status::render(state, theme, frame, areas.status);
-    match &state.modal {
+    match &state.view.modal {
         Some(Modal::Help) => help::render(state, theme, frame, area),
         Some(Modal::Error { title, message }) => {
             help::render_error(state, theme, frame, area, title, message);

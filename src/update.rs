@@ -1,7 +1,6 @@
 //! The one pure step: `update(&mut State, Action) -> Vec<Effect>`. No IO, no
 //! clock, no await: every transition is a plain unit test.
 
-mod audit;
 mod dialogs;
 mod key_actions;
 mod load;
@@ -25,22 +24,23 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Terminate => quit::terminate(state),
         Action::Key(key) => on_key(state, &key),
         Action::Resize(width, height) => {
-            state.screen = (width, height);
+            state.view.screen = (width, height);
             let height = state.list_height();
-            state.users.scroll_into_view(height);
+            state.view.table.scroll_into_view(height);
             Vec::new()
         }
         Action::Tick(now) => {
             state.now = now;
-            if state.pending > 0 {
-                state.spinner = state.spinner.wrapping_add(1);
+            if state.account.pending() > 0 {
+                state.view.spinner = state.view.spinner.wrapping_add(1);
             }
-            audit::on_tick(state);
+            state.account.on_tick(now);
+            state.sync_view();
             Vec::new()
         }
         Action::Retrying(retries) => {
             if retries.total > 0 {
-                state.backoff = Some(crate::state::Backoff {
+                state.account.backoff = Some(crate::state::Backoff {
                     retries: retries.total,
                     reason: retries.last,
                     at: state.now,
@@ -80,11 +80,10 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             vec![Effect::Quit]
         }
         Action::Loaded { generation, result } => {
-            if generation != state.generation {
+            if !state.account.answered(generation) {
                 // A reply to an earlier load (refresh): never mix it in.
                 return Vec::new();
             }
-            state.pending = state.pending.saturating_sub(1);
             load::on_loaded(state, result)
         }
     }
@@ -99,25 +98,25 @@ fn on_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
         return Vec::new();
     }
     // A message lasts until the next key press.
-    state.notice = None;
+    state.view.notice = None;
     if is_ctrl_c(key) {
         return quit::request(state, true);
     }
     if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('z') {
         return vec![Effect::Suspend];
     }
-    if state.modal.is_some() {
+    if state.view.modal.is_some() {
         // An open modal has the first claim on every key.
         return dialogs::on_key(state, key);
     }
-    if state.filtering {
+    if state.view.filtering {
         return navigate::on_filter_key(state, key);
     }
-    if key.code == KeyCode::Esc && !state.users.filter.is_empty() {
-        state.users.filter.clear();
+    if key.code == KeyCode::Esc && !state.view.table.filter.is_empty() {
+        state.view.table.filter.clear();
         return navigate::apply_filter(state);
     }
-    match state.keymap.resolve(key) {
+    match state.view.keymap.resolve(key) {
         // A held key repeats movement only.
         Some(command) if key.kind == KeyEventKind::Repeat && !command.repeats() => Vec::new(),
         Some(command) => navigate::on_command(state, command),

@@ -520,7 +520,7 @@ impl Worker {
                 );
                 Loaded::UserExtras {
                     user,
-                    extras: crate::state::users::Extras { groups, tags },
+                    extras: crate::account::users::Extras { groups, tags },
                 }
             }
             Call::RootKeys => {

@@ -39,14 +39,14 @@ pub async fn produce(
 ) -> Result<Report, String> {
     let profile = session.profile.clone();
     let mut state = State::new(session, Keymap::default(), Utc::now());
-    state.thresholds = thresholds;
-    state.list_keys = key_ids;
+    state.account.thresholds = thresholds;
+    state.account.list_keys = key_ids;
     settle_with(&mut state, client, settings, vec![Action::Load], TIMEOUT).await?;
     let say = |err: &crate::iam::IamError| err.cli_message(&profile);
-    if let IdentityStatus::Failed(err) = &state.identity {
+    if let IdentityStatus::Failed(err) = &state.account.identity {
         return Err(say(err));
     }
-    if let ListStatus::Failed(err) = &state.list {
+    if let ListStatus::Failed(err) = &state.account.list {
         return Err(say(err));
     }
     // A failed credential report, a user whose keys or password could not

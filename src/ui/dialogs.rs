@@ -76,15 +76,15 @@ fn read_only_line(state: &State, theme: &Theme) -> Option<Line<'static>> {
 }
 
 fn key(state: &State, command: DialogCommand) -> String {
-    state.keymap.dialog_key(command)
+    state.view.keymap.dialog_key(command)
 }
 
 fn key_named(state: &State, command: DialogCommand) -> String {
-    state.keymap.dialog_named_key(command)
+    state.view.keymap.dialog_named_key(command)
 }
 
 fn keys(state: &State, command: DialogCommand) -> String {
-    state.keymap.dialog_label(command)
+    state.view.keymap.dialog_label(command)
 }
 
 fn buttons(state: &State, theme: &Theme, focus: Button, confirm: &str) -> Line<'static> {
@@ -295,8 +295,8 @@ pub fn secret(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, dialo
         );
         lines.push(Line::styled(hint, theme.dim));
     }
-    if !state.secrets_waiting.is_empty() {
-        let n = state.secrets_waiting.len();
+    if !state.view.secrets_waiting.is_empty() {
+        let n = state.view.secrets_waiting.len();
         lines.push(Line::styled(
             format!(
                 " {n} more new key{} waiting: {} shown next.",

@@ -37,7 +37,7 @@ pub fn badges(theme: &Theme, findings: &[Finding]) -> Vec<Span<'static>> {
 
 /// "Findings: 6 `initial_setup_key` · 3 `unused_key` · …" (ids with none are left out).
 pub fn summary(state: &State, theme: &Theme) -> Line<'static> {
-    let counts = state.finding_counts();
+    let counts = state.account.finding_counts();
     let total: usize = counts.iter().map(|(_, n)| n).sum();
     let mut spans = vec![Span::raw(format!(" Findings: {total}"))];
     for (id, count) in counts.into_iter().filter(|(_, n)| *n > 0) {
@@ -47,7 +47,7 @@ pub fn summary(state: &State, theme: &Theme) -> Line<'static> {
             severity_style(theme, id.severity()),
         ));
     }
-    if state.users.findings_only {
+    if state.view.table.findings_only {
         spans.push(Span::styled(
             "   (showing only users with findings: F)",
             theme.dim,
@@ -64,7 +64,7 @@ pub fn details(
     user: &str,
     key_id: Option<&str>,
 ) {
-    let Some(row) = state.users.get(user) else {
+    let Some(row) = state.account.users().get(user) else {
         return;
     };
     let shown: Vec<&Finding> = row
@@ -101,7 +101,7 @@ pub fn details(
                 "   Remedy: {}",
                 id.remedy_with(|name| {
                     crate::keymap::Command::from_name(name)
-                        .map_or_else(|| name.to_owned(), |c| state.keymap.label(c))
+                        .map_or_else(|| name.to_owned(), |c| state.view.keymap.label(c))
                 })
             ),
             theme.dim,
@@ -112,9 +112,10 @@ pub fn details(
         if key_id.is_some() {
             format!(
                 " {} make this key inactive · {} delete it · {} close",
-                state.keymap.label(crate::keymap::Command::Deactivate),
-                state.keymap.label(crate::keymap::Command::Delete),
+                state.view.keymap.label(crate::keymap::Command::Deactivate),
+                state.view.keymap.label(crate::keymap::Command::Delete),
                 state
+                    .view
                     .keymap
                     .dialog_label(crate::keymap::DialogCommand::Cancel)
             )
@@ -122,6 +123,7 @@ pub fn details(
             format!(
                 " {} close (choose a key in the key pane to act on it)",
                 state
+                    .view
                     .keymap
                     .dialog_label(crate::keymap::DialogCommand::Cancel)
             )

@@ -30,7 +30,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             theme.error,
         ));
     }
-    match &state.identity {
+    match &state.account.identity {
         IdentityStatus::Loading => first.push(Span::styled("  account …", theme.dim)),
         IdentityStatus::Known(identity) => {
             first.push(Span::raw("  account "));
@@ -48,7 +48,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             ));
         }
     }
-    let report = match &state.report {
+    let report = match &state.account.report {
         ReportStatus::Loading => Span::styled(" credential report: generating…", theme.dim),
         ReportStatus::Loaded(report) => Span::raw(format!(
             " credential report: generated {} ({})",
@@ -65,13 +65,14 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         ),
     };
     let mut second = vec![report];
-    if state.report_may_be_stale() {
+    if state.account.report_may_be_stale() {
         second.push(Span::styled(
             " — keys changed since: it may be stale",
             theme.warn,
         ));
     }
     let gaps: Vec<_> = state
+        .account
         .gaps()
         .into_iter()
         .filter(|g| g.blocks_audit)
@@ -79,7 +80,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     if !gaps.is_empty() {
         // Kept in the header, not only in a passing status line: the audit
         // on screen is incomplete until this goes away.
-        let lines = crate::state::gaps::lines(&gaps);
+        let lines = crate::account::gaps::lines(&gaps);
         let more = if lines.len() > 1 {
             format!(" (+{} more)", lines.len() - 1)
         } else {

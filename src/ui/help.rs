@@ -16,6 +16,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         .iter()
         .map(|&command| {
             let keys = state
+                .view
                 .keymap
                 .keys_for(command)
                 .iter()
@@ -38,7 +39,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             Span::styled(
                 format!(
                     " {:<24}",
-                    state.keymap.dialog_label(command).replace('/', ", ")
+                    state.view.keymap.dialog_label(command).replace('/', ", ")
                 ),
                 theme.title,
             ),
@@ -50,11 +51,12 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         format!(
             " {}, {} or {} closes this help",
             state
+                .view
                 .keymap
                 .dialog_label(DialogCommand::Cancel)
                 .replace('/', ", "),
-            state.keymap.label(Command::Help),
-            state.keymap.label(Command::Quit)
+            state.view.keymap.label(Command::Help),
+            state.view.keymap.label(Command::Quit)
         ),
         theme.dim,
     ));
@@ -92,8 +94,8 @@ pub fn render_error(
             Line::styled(
                 format!(
                     "{} or {} closes",
-                    state.keymap.dialog_named_key(DialogCommand::Cancel),
-                    state.keymap.dialog_label(DialogCommand::Press)
+                    state.view.keymap.dialog_named_key(DialogCommand::Cancel),
+                    state.view.keymap.dialog_label(DialogCommand::Press)
                 ),
                 theme.dim,
             ),

@@ -7,8 +7,8 @@ use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph, Wra
 
 use super::Theme;
 use super::format;
+use crate::account::users::ExtrasState;
 use crate::model::{AccessKey, KeyStatus};
-use crate::state::users::ExtrasState;
 use crate::state::{Focus, KeysState, ReportStatus, State, UserRow};
 
 fn last_used_lines(
@@ -36,18 +36,20 @@ fn last_used_lines(
             }
             None => vec![Line::styled("   last used never", theme.warn)],
         },
-        None => vec![match (row.last_used_errors.get(&key.id), &state.report) {
-            (Some(err), _) => Line::styled(
-                format!(
-                    "   last used unknown: {} {}",
-                    err.action,
-                    format::failed(err)
+        None => vec![
+            match (row.last_used_errors.get(&key.id), &state.account.report) {
+                (Some(err), _) => Line::styled(
+                    format!(
+                        "   last used unknown: {} {}",
+                        err.action,
+                        format::failed(err)
+                    ),
+                    theme.error,
                 ),
-                theme.error,
-            ),
-            (None, ReportStatus::Loading) => Line::styled("   last used …", theme.dim),
-            (None, _) => Line::styled("   last used unknown", theme.dim),
-        }],
+                (None, ReportStatus::Loading) => Line::styled("   last used …", theme.dim),
+                (None, _) => Line::styled("   last used unknown", theme.dim),
+            },
+        ],
     }
 }
 
@@ -58,6 +60,7 @@ fn key_item(state: &State, row: &UserRow, key: &AccessKey, theme: &Theme) -> Lis
         KeyStatus::Unknown => theme.warn,
     };
     let marked = state
+        .view
         .marks
         .contains(&(row.user.name.clone(), key.id.clone()));
     let mut first = vec![
@@ -66,10 +69,11 @@ fn key_item(state: &State, row: &UserRow, key: &AccessKey, theme: &Theme) -> Lis
         Span::raw("  "),
         Span::styled(key.status.as_str(), status_style),
     ];
-    if state.busy_keys.contains(&key.id) {
+    if state.account.key_busy(&key.id) {
         first.push(Span::styled("  change pending…", theme.warn));
     }
     if state
+        .account
         .known_identity()
         .and_then(|i| i.access_key_id.as_deref())
         == Some(key.id.as_str())
@@ -105,12 +109,12 @@ fn key_item(state: &State, row: &UserRow, key: &AccessKey, theme: &Theme) -> Lis
 }
 
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let border = if state.focus == Focus::Keys {
+    let border = if state.view.focus == Focus::Keys {
         theme.accent
     } else {
         theme.dim
     };
-    let Some(row) = state.users.selected() else {
+    let Some(row) = state.selected_user() else {
         let block = Block::default()
             .borders(Borders::ALL)
             .border_style(border)
@@ -157,13 +161,14 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         .iter()
         .map(|key| key_item(state, row, key, theme))
         .collect();
-    let list = List::new(items).highlight_style(if state.focus == Focus::Keys {
+    let list = List::new(items).highlight_style(if state.view.focus == Focus::Keys {
         theme.selected
     } else {
         ratatui::style::Style::new()
     });
-    let mut list_state = ListState::default()
-        .with_selected(Some(state.key_cursor.min(keys.len().saturating_sub(1))));
+    let mut list_state = ListState::default().with_selected(Some(
+        state.view.key_cursor.min(keys.len().saturating_sub(1)),
+    ));
     frame.render_stateful_widget(list, body, &mut list_state);
 }
 

@@ -50,8 +50,12 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, picke
     lines.push(Line::styled(
         format!(
             " type to filter · ↑/↓ choose · {} switch · {} close",
-            state.keymap.dialog_key(crate::keymap::DialogCommand::Press),
             state
+                .view
+                .keymap
+                .dialog_key(crate::keymap::DialogCommand::Press),
+            state
+                .view
                 .keymap
                 .dialog_named_key(crate::keymap::DialogCommand::Cancel)
         ),

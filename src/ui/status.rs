@@ -11,10 +11,10 @@ use crate::keymap::Command;
 use crate::state::{Focus, State};
 
 fn hints(state: &State) -> String {
-    let map = &state.keymap;
+    let map = &state.view.keymap;
     let key = |c| map.label(c);
     let mut parts = vec![format!("{}/{} move", key(Command::Down), key(Command::Up))];
-    match state.focus {
+    match state.view.focus {
         Focus::Users => {
             parts.push(format!("{} keys", key(Command::Open)));
             parts.push(format!("{} sort", key(Command::Sort)));
@@ -36,8 +36,8 @@ fn hints(state: &State) -> String {
 
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     // A message takes the room; the full hints come back when it is gone.
-    let hint = if state.notice.is_some() || state.backing_off().is_some() {
-        let map = &state.keymap;
+    let hint = if state.view.notice.is_some() || state.account.backing_off(state.now).is_some() {
+        let map = &state.view.keymap;
         format!(
             "{} help · {} quit",
             map.label(Command::Help),
@@ -50,9 +50,9 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let [left, right] =
         Layout::horizontal([Constraint::Min(10), Constraint::Length(hint_width)]).areas(area);
     let mut spans = Vec::new();
-    if state.filtering {
+    if state.view.filtering {
         spans.push(Span::styled(
-            format!(" /{}▏ ", state.users.filter),
+            format!(" /{}▏ ", state.view.table.filter),
             theme.title,
         ));
         spans.push(Span::styled("Enter keeps · Esc clears", theme.dim));
@@ -60,9 +60,9 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     if matches!(
         state.quit,
         crate::state::Quit::Waiting | crate::state::Quit::Terminating
-    ) && !state.in_flight.is_empty()
+    ) && state.account.changing()
     {
-        let n = state.in_flight.len();
+        let n = state.account.changes_in_flight().len();
         spans.push(Span::styled(
             format!(
                 " quitting: waiting for {n} change{} in flight · Ctrl-C again abandons ",
@@ -71,24 +71,28 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             theme.badge,
         ));
     }
-    if let Some(profile) = &state.switching {
+    if let Some(profile) = &state.session.switching {
         spans.push(Span::styled(
             format!(" switching to profile {profile}… (no changes until it is done) "),
             theme.badge,
         ));
     }
-    if state.pending > 0 {
+    if state.account.pending() > 0 {
         spans.push(Span::styled(
             format!(
                 " {} {} IAM call{} in flight ",
-                SPINNER[state.spinner % SPINNER.len()],
-                state.pending,
-                if state.pending == 1 { "" } else { "s" }
+                SPINNER[state.view.spinner % SPINNER.len()],
+                state.account.pending(),
+                if state.account.pending() == 1 {
+                    ""
+                } else {
+                    "s"
+                }
             ),
             theme.accent,
         ));
     }
-    if let Some(backoff) = state.backing_off() {
+    if let Some(backoff) = state.account.backing_off(state.now) {
         spans.push(Span::styled(
             format!(
                 " backing off: {} · {} retr{} ",
@@ -99,13 +103,13 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             theme.warn,
         ));
     }
-    if !state.marks.is_empty() {
+    if !state.view.marks.is_empty() {
         spans.push(Span::styled(
-            format!(" {} marked ", state.marks.len()),
+            format!(" {} marked ", state.view.marks.len()),
             theme.badge,
         ));
     }
-    if let Some(notice) = &state.notice {
+    if let Some(notice) = &state.view.notice {
         spans.push(Span::styled(format!(" {notice}"), theme.warn));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), left);

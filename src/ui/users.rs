@@ -24,16 +24,17 @@ fn key_summary(row: &UserRow) -> String {
 }
 
 fn title(state: &State) -> String {
-    let users = &state.users;
-    let progress = match &state.list {
+    let users = &state.view.table;
+    let total = state.account.users().total();
+    let progress = match &state.account.list {
         ListStatus::Loading { pages } => format!(", loading page {}", pages + 1),
         ListStatus::Done { .. } => String::new(),
         ListStatus::Failed(_) => ", listing failed".to_owned(),
     };
-    let shown = if users.len() == users.total() {
-        users.total().to_string()
+    let shown = if users.len() == total {
+        total.to_string()
     } else {
-        format!("{} of {}", users.len(), users.total())
+        format!("{} of {total}", users.len())
     };
     let filter = if users.filter.is_empty() {
         String::new()
@@ -47,7 +48,7 @@ fn title(state: &State) -> String {
 }
 
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let border = if state.focus == Focus::Users {
+    let border = if state.view.focus == Focus::Users {
         theme.accent
     } else {
         theme.dim
@@ -56,10 +57,10 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         .borders(Borders::ALL)
         .border_style(border)
         .title(Span::styled(title(state), theme.title));
-    if state.users.is_empty() {
-        let message = match &state.list {
+    if state.view.table.is_empty() {
+        let message = match &state.account.list {
             ListStatus::Loading { .. } => Line::styled("Loading users…", theme.dim),
-            ListStatus::Done { .. } if !state.users.filter.is_empty() => {
+            ListStatus::Done { .. } if !state.view.table.filter.is_empty() => {
                 Line::raw("No user or access key ID matches the filter (Esc clears it).")
             }
             ListStatus::Done { .. } => Line::raw("This account has no IAM users."),
@@ -80,29 +81,33 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         return;
     }
     let height = usize::from(area.height.saturating_sub(3)).max(1);
-    let offset = state.users.offset.min(state.users.cursor);
-    let offset = if state.users.cursor >= offset + height {
-        state.users.cursor + 1 - height
+    let offset = state.view.table.offset.min(state.view.table.cursor);
+    let offset = if state.view.table.cursor >= offset + height {
+        state.view.table.cursor + 1 - height
     } else {
         offset
     };
-    let rows = state.users.visible(offset, height).map(|row| {
-        let password = format::known(row.password, row.password_error.as_ref());
-        let mfa = format::known(row.mfa, row.mfa_error.as_ref());
-        let mfa_style = if row.password == Some(true) && row.mfa == Some(false) {
-            theme.warn
-        } else {
-            Style::new()
-        };
-        Row::new(vec![
-            Cell::from(row.user.name.clone()),
-            Cell::from(password),
-            Cell::from(Span::styled(mfa, mfa_style)),
-            Cell::from(key_summary(row)),
-            Cell::from(format::date(row.user.created)),
-            Cell::from(Line::from(super::findings::badges(theme, &row.findings))),
-        ])
-    });
+    let rows = state
+        .view
+        .table
+        .visible(state.account.users(), offset, height)
+        .map(|row| {
+            let password = format::known(row.password, row.password_error.as_ref());
+            let mfa = format::known(row.mfa, row.mfa_error.as_ref());
+            let mfa_style = if row.password == Some(true) && row.mfa == Some(false) {
+                theme.warn
+            } else {
+                Style::new()
+            };
+            Row::new(vec![
+                Cell::from(row.user.name.clone()),
+                Cell::from(password),
+                Cell::from(Span::styled(mfa, mfa_style)),
+                Cell::from(key_summary(row)),
+                Cell::from(format::date(row.user.created)),
+                Cell::from(Line::from(super::findings::badges(theme, &row.findings))),
+            ])
+        });
     let header =
         Row::new(["User", "Console", "MFA", "Keys", "Created", "Findings"]).style(theme.header_row);
     let table = Table::new(
@@ -119,6 +124,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     .header(header)
     .block(block)
     .row_highlight_style(theme.selected);
-    let mut table_state = TableState::default().with_selected(Some(state.users.cursor - offset));
+    let mut table_state =
+        TableState::default().with_selected(Some(state.view.table.cursor - offset));
     frame.render_stateful_widget(table, area, &mut table_state);
 }

@@ -17,11 +17,11 @@ use crate::state::{
 };
 
 pub(super) fn on_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
-    let Some(modal) = state.modal.take() else {
+    let Some(modal) = state.view.modal.take() else {
         return Vec::new();
     };
-    let answer = state.keymap.resolve_dialog(key);
-    let command = state.keymap.resolve(key);
+    let answer = state.view.keymap.resolve_dialog(key);
+    let command = state.view.keymap.resolve(key);
     let closes = matches!(
         answer,
         Some(DialogCommand::Cancel | DialogCommand::Press | DialogCommand::Confirm)
@@ -29,7 +29,7 @@ pub(super) fn on_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
     match modal {
         Modal::Help | Modal::Error { .. } => {
             if !closes {
-                state.modal = Some(modal);
+                state.view.modal = Some(modal);
             }
             Vec::new()
         }
@@ -47,7 +47,7 @@ pub(super) fn on_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
         }
         Modal::Findings { .. } => {
             if !(closes && command != Some(Command::Help)) {
-                state.modal = Some(modal);
+                state.view.modal = Some(modal);
             }
             Vec::new()
         }
@@ -58,7 +58,7 @@ pub(super) fn on_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
         Modal::Progress(progress) => {
             let closing = matches!(answer, Some(DialogCommand::Cancel | DialogCommand::Press));
             if !(closing && progress.finished()) {
-                state.modal = Some(Modal::Progress(progress));
+                state.view.modal = Some(Modal::Progress(progress));
             }
             Vec::new()
         }
@@ -68,7 +68,7 @@ pub(super) fn on_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
 /// Text pasted while a dialog with a text field is open.
 pub(super) fn on_paste(state: &mut State, text: &str) {
     let text: String = text.chars().filter(|c| !c.is_control()).collect();
-    match &mut state.modal {
+    match &mut state.view.modal {
         Some(Modal::Delete(dialog)) => {
             dialog.input.push_str(text.trim());
             dialog.mismatch = false;
@@ -82,7 +82,7 @@ pub(super) fn on_paste(state: &mut State, text: &str) {
 }
 
 fn on_confirm(state: &mut State, mut confirm: Confirm, key: &KeyEvent) -> Vec<Effect> {
-    let press = match state.keymap.resolve_dialog(key) {
+    let press = match state.view.keymap.resolve_dialog(key) {
         Some(DialogCommand::Confirm) => Some(Button::Confirm),
         Some(DialogCommand::Cancel) => Some(Button::Cancel),
         Some(DialogCommand::Press) => Some(confirm.focus),
@@ -94,7 +94,7 @@ fn on_confirm(state: &mut State, mut confirm: Confirm, key: &KeyEvent) -> Vec<Ef
     };
     match press {
         None => {
-            state.modal = Some(Modal::Confirm(confirm));
+            state.view.modal = Some(Modal::Confirm(confirm));
             Vec::new()
         }
         Some(Button::Cancel) => Vec::new(),
@@ -104,7 +104,7 @@ fn on_confirm(state: &mut State, mut confirm: Confirm, key: &KeyEvent) -> Vec<Ef
 
 fn read_only(state: &mut State) -> bool {
     if state.session.read_only {
-        state.notice = Some("Read-only mode: nothing was changed.".to_owned());
+        state.view.notice = Some("Read-only mode: nothing was changed.".to_owned());
     }
     state.session.read_only
 }
@@ -115,12 +115,12 @@ fn confirmed(state: &mut State, operation: Operation, account: &AccountRef) -> V
     }
     match operation {
         Operation::Create { user, .. } => {
-            state.notice = Some(format!("Creating an access key for {user}…"));
+            state.view.notice = Some(format!("Creating an access key for {user}…"));
             vec![start(state, Change::Create { user }, account)]
         }
         Operation::SetStatus { targets, status } if targets.len() == 1 => {
             let target = &targets[0];
-            state.notice = Some(format!("Making {} {status}…", target.key_id));
+            state.view.notice = Some(format!("Making {} {status}…", target.key_id));
             vec![start(
                 state,
                 Change::SetStatus {
@@ -144,7 +144,7 @@ fn bulk(
     let mut effects = Vec::new();
     let mut items = Vec::new();
     for target in targets {
-        let outcome = if state.busy_keys.contains(&target.key_id) {
+        let outcome = if state.account.key_busy(&target.key_id) {
             Outcome::Skipped("a change is already in flight".to_owned())
         } else if target.status == status {
             Outcome::Skipped(format!("already {status}"))
@@ -162,8 +162,8 @@ fn bulk(
         };
         items.push((target, outcome));
     }
-    state.marks.clear();
-    state.modal = Some(Modal::Progress(Progress {
+    state.view.marks.clear();
+    state.view.modal = Some(Modal::Progress(Progress {
         title: format!("Making {} keys {status}", items.len()),
         items,
     }));
@@ -184,6 +184,7 @@ fn typed(state: &State, key: &KeyEvent) -> Typed {
         KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => Typed::Text(c),
         KeyCode::Backspace => Typed::Backspace,
         _ => state
+            .view
             .keymap
             .resolve_dialog(key)
             .map_or(Typed::Other, Typed::Answer),
@@ -199,7 +200,7 @@ fn on_delete(state: &mut State, mut dialog: DeleteDialog, key: &KeyEvent) -> Vec
                     return Vec::new();
                 }
                 let target = dialog.target;
-                state.notice = Some(format!("Deleting {}…", target.key_id));
+                state.view.notice = Some(format!("Deleting {}…", target.key_id));
                 return vec![start(
                     state,
                     Change::Delete {
@@ -221,23 +222,23 @@ fn on_delete(state: &mut State, mut dialog: DeleteDialog, key: &KeyEvent) -> Vec
         }
         Typed::Answer(_) | Typed::Other => {}
     }
-    state.modal = Some(Modal::Delete(dialog));
+    state.view.modal = Some(Modal::Delete(dialog));
     Vec::new()
 }
 
 fn on_secret(state: &mut State, mut dialog: SecretDialog, key: &KeyEvent) -> Vec<Effect> {
     let mut effects = Vec::new();
-    let answer = state.keymap.resolve_dialog(key);
+    let answer = state.view.keymap.resolve_dialog(key);
     if dialog.acknowledging {
         match answer {
             // Dropping the dialog drops the last copy of the secret, which zeroizes it.
             Some(DialogCommand::Confirm) => {
-                state.notice = Some(format!(
+                state.view.notice = Some(format!(
                     "The secret of {} was closed for good.",
                     dialog.key_id
                 ));
                 // The next new key's secret, if one is waiting.
-                state.modal = state.secrets_waiting.pop_front().map(Modal::Secret);
+                state.view.modal = state.view.secrets_waiting.pop_front().map(Modal::Secret);
                 return super::quit::proceed(state);
             }
             Some(DialogCommand::Cancel) => {
@@ -246,7 +247,7 @@ fn on_secret(state: &mut State, mut dialog: SecretDialog, key: &KeyEvent) -> Vec
             }
             _ => {}
         }
-        state.modal = Some(Modal::Secret(dialog));
+        state.view.modal = Some(Modal::Secret(dialog));
         return effects;
     }
     match &mut dialog.save {
@@ -284,7 +285,7 @@ fn on_secret(state: &mut State, mut dialog: SecretDialog, key: &KeyEvent) -> Vec
             _ => {}
         },
     }
-    state.modal = Some(Modal::Secret(dialog));
+    state.view.modal = Some(Modal::Secret(dialog));
     effects
 }
 

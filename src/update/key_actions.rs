@@ -15,6 +15,7 @@ pub const KEYS_PER_USER: usize = 2;
 /// The facts a dialog shows about a key.
 pub fn target(state: &State, row: &UserRow, key: &AccessKey) -> KeyTarget {
     let session_key = state
+        .account
         .known_identity()
         .and_then(|i| i.access_key_id.as_deref());
     KeyTarget {
@@ -28,7 +29,7 @@ pub fn target(state: &State, row: &UserRow, key: &AccessKey) -> KeyTarget {
 }
 
 fn refuse(state: &mut State, title: &str, message: String) -> Vec<Effect> {
-    state.modal = Some(Modal::Error {
+    state.view.modal = Some(Modal::Error {
         title: title.to_owned(),
         message,
     });
@@ -36,7 +37,7 @@ fn refuse(state: &mut State, title: &str, message: String) -> Vec<Effect> {
 }
 
 fn say(state: &mut State, message: String) -> Vec<Effect> {
-    state.notice = Some(message);
+    state.view.notice = Some(message);
     Vec::new()
 }
 
@@ -45,7 +46,7 @@ fn bound(state: &mut State) -> Option<AccountRef> {
     match state.change_target() {
         Ok(account) => Some(account),
         Err(message) => {
-            state.notice = Some(message);
+            state.view.notice = Some(message);
             None
         }
     }
@@ -55,12 +56,12 @@ pub(super) fn create(state: &mut State) -> Vec<Effect> {
     let Some(account) = bound(state) else {
         return Vec::new();
     };
-    let Some(row) = state.users.selected() else {
+    let Some(row) = state.selected_user() else {
         return say(state, "No user selected.".to_owned());
     };
     let user = row.user.name.clone();
     let has_password = row.password == Some(true);
-    if state.busy_users.contains(&user) {
+    if state.account.user_busy(&user) {
         return say(state, format!("A key is already being created for {user}."));
     }
     match row.listed_keys() {
@@ -77,7 +78,7 @@ pub(super) fn create(state: &mut State) -> Vec<Effect> {
             ),
         ),
         Some(_) => {
-            state.modal = Some(Modal::Confirm(Confirm {
+            state.view.modal = Some(Modal::Confirm(Confirm {
                 operation: Operation::Create { user, has_password },
                 focus: Button::Cancel,
                 account,
@@ -98,7 +99,8 @@ fn selected_target(state: &State) -> Result<KeyTarget, String> {
 /// the selection is now: a background result may have re-sorted the list.
 fn named_target(state: &State, user: &str, key_id: &str) -> Result<KeyTarget, String> {
     let row = state
-        .users
+        .account
+        .users()
         .get(user)
         .ok_or_else(|| format!("{user} is no longer listed: press r to refresh."))?;
     let key = row
@@ -109,7 +111,7 @@ fn named_target(state: &State, user: &str, key_id: &str) -> Result<KeyTarget, St
 }
 
 fn busy_or_target(state: &State, row: &UserRow, key: &AccessKey) -> Result<KeyTarget, String> {
-    if state.busy_keys.contains(&key.id) {
+    if state.account.key_busy(&key.id) {
         return Err(format!("A change to {} is already in flight.", key.id));
     }
     Ok(target(state, row, key))
@@ -132,7 +134,7 @@ impl Which<'_> {
 }
 
 pub(super) fn set_status(state: &mut State, status: KeyStatus) -> Vec<Effect> {
-    if status == KeyStatus::Inactive && !state.marks.is_empty() {
+    if status == KeyStatus::Inactive && !state.view.marks.is_empty() {
         return bulk_deactivate(state);
     }
     set_key_status(state, Which::Selected, status)
@@ -154,7 +156,7 @@ pub(super) fn set_key_status(
     if target.status == status {
         return say(state, format!("{} is already {status}.", target.key_id));
     }
-    state.modal = Some(Modal::Confirm(Confirm {
+    state.view.modal = Some(Modal::Confirm(Confirm {
         operation: Operation::SetStatus {
             targets: vec![target],
             status,
@@ -170,19 +172,20 @@ fn bulk_deactivate(state: &mut State) -> Vec<Effect> {
         return Vec::new();
     };
     let targets: Vec<KeyTarget> = state
+        .view
         .marks
         .iter()
         .filter_map(|(user, key_id)| {
-            let row = state.users.get(user)?;
+            let row = state.account.users().get(user)?;
             let key = row.listed_keys()?.iter().find(|k| &k.id == key_id)?;
             Some(target(state, row, key))
         })
         .collect();
     if targets.is_empty() {
-        state.marks.clear();
+        state.view.marks.clear();
         return say(state, "The marked keys no longer exist.".to_owned());
     }
-    state.modal = Some(Modal::Confirm(Confirm {
+    state.view.modal = Some(Modal::Confirm(Confirm {
         operation: Operation::SetStatus {
             targets,
             status: KeyStatus::Inactive,
@@ -211,7 +214,7 @@ pub(super) fn delete(state: &mut State, which: Which<'_>) -> Vec<Effect> {
             ),
         );
     }
-    state.modal = Some(Modal::Delete(DeleteDialog {
+    state.view.modal = Some(Modal::Delete(DeleteDialog {
         target,
         account,
         input: String::new(),
@@ -228,10 +231,10 @@ pub(super) fn toggle_mark(state: &mut State) -> Vec<Effect> {
         );
     };
     let mark = (row.user.name.clone(), key.id.clone());
-    if !state.marks.remove(&mark) {
-        state.marks.insert(mark);
+    if !state.view.marks.remove(&mark) {
+        state.view.marks.insert(mark);
     }
-    let count = state.marks.len();
+    let count = state.view.marks.len();
     say(
         state,
         format!("{count} key{} marked", if count == 1 { "" } else { "s" }),
@@ -246,6 +249,6 @@ pub(super) fn copy_id(state: &mut State) -> Vec<Effect> {
         );
     };
     let id = key.id.clone();
-    state.notice = Some(format!("Copied {id} to the clipboard"));
+    state.view.notice = Some(format!("Copied {id} to the clipboard"));
     vec![Effect::Copy(Secret::new(id))]
 }

@@ -2,24 +2,14 @@
 //! show each outcome, and re-list the user's keys from IAM afterwards.
 
 use crate::action::{Mutated, SaveOutcome};
-use crate::effect::{Actor, Call, Change, Effect};
+use crate::effect::{Actor, Change, Effect};
 use crate::iam::{ErrorKind, IamError};
-use crate::state::{AccountRef, KeysState, Modal, Outcome, SaveState, SecretDialog, State};
+use crate::state::{AccountRef, Modal, Outcome, SaveState, SecretDialog, State};
 
 /// Ask for a change bound to the account its dialog showed, marking its key
 /// (or user) busy until the result comes.
 pub(super) fn start(state: &mut State, change: Change, account: &AccountRef) -> Effect {
-    state.next_mutation += 1;
-    let id = state.next_mutation;
-    match &change {
-        Change::Create { user, .. } => {
-            state.busy_users.insert(user.clone());
-        }
-        Change::SetStatus { key_id, .. } | Change::Delete { key_id, .. } => {
-            state.busy_keys.insert(key_id.clone());
-        }
-    }
-    state.in_flight.insert(id, change.clone());
+    let id = state.account.send(change.clone());
     let actor = Actor {
         profile: account.profile.clone(),
         account_id: Some(account.account_id.clone()),
@@ -57,23 +47,16 @@ pub(super) fn on_mutated(
     id: u64,
     result: Result<Mutated, IamError>,
 ) -> Vec<Effect> {
-    let Some(change) = state.in_flight.remove(&id) else {
+    let Some(change) = state.account.settle(id) else {
         return Vec::new();
     };
     let user = change.user().to_owned();
-    match &change {
-        Change::Create { .. } => {
-            state.busy_users.remove(&user);
-        }
-        Change::SetStatus { key_id, .. } | Change::Delete { key_id, .. } => {
-            state.busy_keys.remove(key_id);
-        }
-    }
     let outcome = match &result {
         Ok(_) => Outcome::Done,
         Err(err) => Outcome::Failed(failure_text(state, &change, err)),
     };
-    if let (Some(Modal::Progress(progress)), Some(key_id)) = (&mut state.modal, change.key_id())
+    if let (Some(Modal::Progress(progress)), Some(key_id)) =
+        (&mut state.view.modal, change.key_id())
         && let Some(item) = progress.items.iter_mut().find(|(t, _)| t.key_id == key_id)
     {
         item.1 = outcome;
@@ -89,36 +72,36 @@ pub(super) fn on_mutated(
                 copied: false,
                 acknowledging: false,
             };
-            if matches!(state.modal, Some(Modal::Secret(_))) {
+            if matches!(state.view.modal, Some(Modal::Secret(_))) {
                 // Never over the secret on screen: this one waits its turn.
-                state.notice = Some(format!(
+                state.view.notice = Some(format!(
                     "Created {} for {user}: its secret is next ({} waiting).",
                     new.key.id,
-                    state.secrets_waiting.len() + 1
+                    state.view.secrets_waiting.len() + 1
                 ));
-                state.secrets_waiting.push_back(dialog);
+                state.view.secrets_waiting.push_back(dialog);
             } else {
-                state.notice = Some(format!("Created {} for {user}.", new.key.id));
-                state.modal = Some(Modal::Secret(dialog));
+                state.view.notice = Some(format!("Created {} for {user}.", new.key.id));
+                state.view.modal = Some(Modal::Secret(dialog));
             }
         }
         Ok(Mutated::StatusSet) => {
             if let Change::SetStatus { key_id, status, .. } = &change {
-                state.notice = Some(format!("{user}: {key_id} is now {status}."));
+                state.view.notice = Some(format!("{user}: {key_id} is now {status}."));
             }
         }
         Ok(Mutated::Deleted) => {
             if let Some(key_id) = change.key_id() {
-                state.notice = Some(format!("{user}: {key_id} was deleted."));
-                state.marks.retain(|(_, k)| k != key_id);
+                state.view.notice = Some(format!("{user}: {key_id} was deleted."));
+                state.view.marks.retain(|(_, k)| k != key_id);
             }
         }
         Err(err) => {
             let message = failure_text(state, &change, &err);
             if err.kind == ErrorKind::NoSuchEntity {
-                state.notice = Some(message);
+                state.view.notice = Some(message);
             } else {
-                state.modal = Some(Modal::Error {
+                state.view.modal = Some(Modal::Error {
                     title: "The change failed".to_owned(),
                     message,
                 });
@@ -132,21 +115,11 @@ pub(super) fn on_mutated(
 
 /// Re-list a user's keys from IAM (ahead of the queue).
 fn refresh_user(state: &mut State, user: &str) -> Vec<Effect> {
-    let Some(row) = state.users.get_mut(user) else {
-        return Vec::new();
-    };
-    row.keys = KeysState::Priority;
-    vec![super::load::call(
-        state,
-        Call::ListKeys {
-            user: user.to_owned(),
-            priority: true,
-        },
-    )]
+    state.account.relist_keys(user)
 }
 
 pub(super) fn on_saved(state: &mut State, profile: String, result: Result<SaveOutcome, String>) {
-    let Some(Modal::Secret(dialog)) = &mut state.modal else {
+    let Some(Modal::Secret(dialog)) = &mut state.view.modal else {
         return;
     };
     dialog.save = match result {

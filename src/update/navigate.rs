@@ -11,31 +11,31 @@ pub(super) fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
     match command {
         Command::Quit => super::quit::request(state, false),
         Command::Help => {
-            state.modal = Some(Modal::Help);
+            state.view.modal = Some(Modal::Help);
             Vec::new()
         }
         Command::Refresh => start_load(state),
         Command::FocusNext | Command::FocusPrev => {
-            state.focus = match state.focus {
+            state.view.focus = match state.view.focus {
                 Focus::Users => Focus::Keys,
                 Focus::Keys => Focus::Users,
             };
             Vec::new()
         }
         Command::Open => {
-            match state.focus {
-                Focus::Users if state.users.selected().is_some() => {
-                    state.focus = Focus::Keys;
-                    state.key_cursor = 0;
+            match state.view.focus {
+                Focus::Users if state.selected_user().is_some() => {
+                    state.view.focus = Focus::Keys;
+                    state.view.key_cursor = 0;
                 }
                 Focus::Keys => {
                     if let Some((row, key)) = state.selected_key() {
-                        state.modal = Some(Modal::Findings {
+                        state.view.modal = Some(Modal::Findings {
                             user: row.user.name.clone(),
                             key_id: Some(key.id.clone()),
                         });
-                    } else if let Some(row) = state.users.selected() {
-                        state.modal = Some(Modal::Findings {
+                    } else if let Some(row) = state.selected_user() {
+                        state.view.modal = Some(Modal::Findings {
                             user: row.user.name.clone(),
                             key_id: None,
                         });
@@ -46,20 +46,20 @@ pub(super) fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
             Vec::new()
         }
         Command::Filter => {
-            state.filtering = true;
-            state.focus = Focus::Users;
+            state.view.filtering = true;
+            state.view.focus = Focus::Users;
             Vec::new()
         }
         Command::FindingsOnly => {
-            state.users.findings_only = !state.users.findings_only;
-            state.users.resort();
+            state.view.table.findings_only = !state.view.table.findings_only;
+            state.resort();
             let height = state.list_height();
-            state.users.scroll_into_view(height);
-            state.key_cursor = 0;
-            state.notice = Some(if state.users.findings_only {
+            state.view.table.scroll_into_view(height);
+            state.view.key_cursor = 0;
+            state.view.notice = Some(if state.view.table.findings_only {
                 format!(
                     "Showing the {} users with findings (F shows all)",
-                    state.users.len()
+                    state.view.table.len()
                 )
             } else {
                 "Showing every user".to_owned()
@@ -67,11 +67,11 @@ pub(super) fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
             request_selected_keys(state)
         }
         Command::Sort => {
-            state.users.sort = state.users.sort.next();
-            state.users.resort();
+            state.view.table.sort = state.view.table.sort.next();
+            state.resort();
             let height = state.list_height();
-            state.users.scroll_into_view(height);
-            state.notice = Some(format!("sorted by {}", state.users.sort.label()));
+            state.view.table.scroll_into_view(height);
+            state.view.notice = Some(format!("sorted by {}", state.view.table.sort.label()));
             Vec::new()
         }
         Command::Create => key_actions::create(state),
@@ -96,48 +96,47 @@ fn page(state: &State) -> isize {
 
 fn key_count(state: &State) -> usize {
     state
-        .users
-        .selected()
+        .selected_user()
         .and_then(|r| r.listed_keys())
         .map_or(0, <[_]>::len)
 }
 
 fn step(state: &mut State, delta: isize) -> Vec<Effect> {
-    match state.focus {
+    match state.view.focus {
         Focus::Users => {
-            let before = state.users.cursor;
+            let before = state.view.table.cursor;
             let height = state.list_height();
-            state.users.move_cursor(delta, height);
+            state.view.table.move_cursor(delta, height);
             selection_changed(state, before)
         }
         Focus::Keys => {
             let last = key_count(state).saturating_sub(1);
-            state.key_cursor = state.key_cursor.saturating_add_signed(delta).min(last);
+            state.view.key_cursor = state.view.key_cursor.saturating_add_signed(delta).min(last);
             Vec::new()
         }
     }
 }
 
 fn jump(state: &mut State, position: usize) -> Vec<Effect> {
-    match state.focus {
+    match state.view.focus {
         Focus::Users => {
-            let before = state.users.cursor;
+            let before = state.view.table.cursor;
             let height = state.list_height();
-            state.users.set_cursor(position, height);
+            state.view.table.set_cursor(position, height);
             selection_changed(state, before)
         }
         Focus::Keys => {
-            state.key_cursor = position.min(key_count(state).saturating_sub(1));
+            state.view.key_cursor = position.min(key_count(state).saturating_sub(1));
             Vec::new()
         }
     }
 }
 
 fn selection_changed(state: &mut State, before: usize) -> Vec<Effect> {
-    if state.users.cursor == before {
+    if state.view.table.cursor == before {
         return Vec::new();
     }
-    state.key_cursor = 0;
+    state.view.key_cursor = 0;
     request_selected_keys(state)
 }
 
@@ -148,15 +147,15 @@ pub(super) fn on_filter_key(state: &mut State, key: &crossterm::event::KeyEvent)
     use crossterm::event::{KeyCode, KeyModifiers};
     match key.code {
         KeyCode::Esc => {
-            state.filtering = false;
-            state.users.filter.clear();
+            state.view.filtering = false;
+            state.view.table.filter.clear();
         }
-        KeyCode::Enter => state.filtering = false,
+        KeyCode::Enter => state.view.filtering = false,
         KeyCode::Backspace => {
-            state.users.filter.pop();
+            state.view.table.filter.pop();
         }
         KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-            state.users.filter.push(c);
+            state.view.table.filter.push(c);
         }
         _ => return Vec::new(),
     }
@@ -165,20 +164,20 @@ pub(super) fn on_filter_key(state: &mut State, key: &crossterm::event::KeyEvent)
 
 /// Re-filter the table, keep the selection visible, fetch what is now selected.
 pub(super) fn apply_filter(state: &mut State) -> Vec<Effect> {
-    let before = state.users.selected().map(|r| r.user.name.clone());
-    state.users.resort();
+    let before = state.selected_user().map(|r| r.user.name.clone());
+    state.resort();
     let height = state.list_height();
-    state.users.scroll_into_view(height);
-    if state.users.selected().map(|r| r.user.name.clone()) != before {
-        state.key_cursor = 0;
+    state.view.table.scroll_into_view(height);
+    if state.selected_user().map(|r| r.user.name.clone()) != before {
+        state.view.key_cursor = 0;
     }
     // A key ID typed in full: select that key in its user's pane.
-    let typed = state.users.filter.to_uppercase();
+    let typed = state.view.table.filter.to_uppercase();
     if let Some(position) = state
         .selected_row_keys()
         .and_then(|keys| keys.iter().position(|k| k.id == typed))
     {
-        state.key_cursor = position;
+        state.view.key_cursor = position;
     }
     request_selected_keys(state)
 }
@@ -188,10 +187,10 @@ pub(super) fn apply_filter(state: &mut State) -> Vec<Effect> {
 pub(super) fn on_mouse(state: &mut State, event: crossterm::event::MouseEvent) -> Vec<Effect> {
     use crossterm::event::{MouseButton, MouseEventKind};
     use ratatui::layout::{Position, Rect};
-    if state.modal.is_some() || state.filtering {
+    if state.view.modal.is_some() || state.view.filtering {
         return Vec::new();
     }
-    let (width, height) = state.screen;
+    let (width, height) = state.view.screen;
     let areas = crate::layout::Areas::new(Rect::new(0, 0, width, height));
     let at = Position::new(event.column, event.row);
     let pane = if areas.users.contains(at) {
@@ -208,19 +207,19 @@ pub(super) fn on_mouse(state: &mut State, event: crossterm::event::MouseEvent) -
             } else {
                 -1
             };
-            let focus = std::mem::replace(&mut state.focus, pane);
+            let focus = std::mem::replace(&mut state.view.focus, pane);
             let effects = step(state, delta);
-            state.focus = focus;
+            state.view.focus = focus;
             effects
         }
         MouseEventKind::Down(MouseButton::Left) => {
-            state.focus = pane;
+            state.view.focus = pane;
             if pane == Focus::Users {
                 // Below the top border and the column header.
                 let first_row = areas.users.y + 2;
                 if event.row >= first_row && event.row < areas.users.bottom().saturating_sub(1) {
-                    let position = state.users.offset + usize::from(event.row - first_row);
-                    if position < state.users.len() {
+                    let position = state.view.table.offset + usize::from(event.row - first_row);
+                    if position < state.view.table.len() {
                         return jump(state, position);
                     }
                 }

@@ -14,27 +14,28 @@ use crate::state::{IdentityStatus, Modal, ProfilePicker, State};
 
 pub(super) fn open(state: &mut State) -> Vec<Effect> {
     if state.session.demo {
-        state.notice = Some("The demo has no AWS profiles.".to_owned());
+        state.view.notice = Some("The demo has no AWS profiles.".to_owned());
         return Vec::new();
     }
-    if !state.in_flight.is_empty() {
-        state.notice = Some("A change is in flight: switch profiles when it is done.".to_owned());
+    if state.account.changing() {
+        state.view.notice =
+            Some("A change is in flight: switch profiles when it is done.".to_owned());
         return Vec::new();
     }
-    if let Some(profile) = &state.switching {
+    if let Some(profile) = &state.session.switching {
         // One switch at a time: two could finish in either order.
-        state.notice = Some(format!(
+        state.view.notice = Some(format!(
             "Switching to profile {profile}…: wait for it before choosing another."
         ));
         return Vec::new();
     }
-    state.modal = Some(Modal::Profiles(ProfilePicker::default()));
+    state.view.modal = Some(Modal::Profiles(ProfilePicker::default()));
     vec![Effect::ListProfiles]
 }
 
 pub(super) fn on_list(state: &mut State, result: Result<Vec<ProfileInfo>, String>) {
     let current = state.session.profile.clone();
-    let Some(Modal::Profiles(picker)) = &mut state.modal else {
+    let Some(Modal::Profiles(picker)) = &mut state.view.modal else {
         return;
     };
     match result {
@@ -58,12 +59,12 @@ pub(super) fn on_key(state: &mut State, mut picker: ProfilePicker, key: &KeyEven
     let command = if typing {
         None
     } else {
-        state.keymap.resolve(key)
+        state.view.keymap.resolve(key)
     };
     let answer = if typing {
         None
     } else {
-        state.keymap.resolve_dialog(key)
+        state.view.keymap.resolve_dialog(key)
     };
     match (key.code, command, answer) {
         // Cancel closes the picker; a switch already asked for goes on, and
@@ -89,7 +90,7 @@ pub(super) fn on_key(state: &mut State, mut picker: ProfilePicker, key: &KeyEven
                 Some(name) => {
                     picker.error = None;
                     picker.switching = Some(name.clone());
-                    state.switching = Some(name.clone());
+                    state.session.switching = Some(name.clone());
                     effects.push(Effect::SwitchProfile { profile: name });
                 }
                 None => picker.error = Some("No profile matches.".to_owned()),
@@ -97,16 +98,16 @@ pub(super) fn on_key(state: &mut State, mut picker: ProfilePicker, key: &KeyEven
         }
         _ => {}
     }
-    state.modal = Some(Modal::Profiles(picker));
+    state.view.modal = Some(Modal::Profiles(picker));
     effects
 }
 
 pub(super) fn on_switched(state: &mut State, profile: String, identity: Identity) -> Vec<Effect> {
-    state.switching = None;
+    state.session.switching = None;
     // Nothing shown of the old account stays open over the new one; a
     // secret still being handed over is the exception (it is never lost).
-    if !matches!(state.modal, Some(Modal::Secret(_))) {
-        state.modal = None;
+    if !matches!(state.view.modal, Some(Modal::Secret(_))) {
+        state.view.modal = None;
     }
     state.session.switch_to(profile);
     let effects = start_load(state);
@@ -115,27 +116,27 @@ pub(super) fn on_switched(state: &mut State, profile: String, identity: Identity
         .as_ref()
         .map(|a| format!(" ({a})"))
         .unwrap_or_default();
-    state.notice = Some(format!(
+    state.view.notice = Some(format!(
         "Switched to profile {}: account {}{alias}",
         state.session.profile, identity.account_id
     ));
-    state.identity = IdentityStatus::Known(identity);
+    state.account.identity = IdentityStatus::Known(identity);
     effects
 }
 
 pub(super) fn on_failed(state: &mut State, profile: &str, message: &str) {
-    state.switching = None;
+    state.session.switching = None;
     let text = format!(
         "Profile {profile} failed; still using {}. {message}",
         state.session.profile
     );
-    match &mut state.modal {
+    match &mut state.view.modal {
         Some(Modal::Profiles(picker)) => {
             picker.switching = None;
             picker.error = Some(text);
         }
         _ => {
-            state.modal = Some(Modal::Error {
+            state.view.modal = Some(Modal::Error {
                 title: "Cannot switch profiles".to_owned(),
                 message: text,
             });

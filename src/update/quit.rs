@@ -8,9 +8,9 @@ use crate::state::{Modal, Quit, State};
 
 /// `q` (or the first `Ctrl-C`): quit once nothing would be lost.
 pub(super) fn request(state: &mut State, ctrl_c: bool) -> Vec<Effect> {
-    if ctrl_c && state.quit == Quit::Waiting && !state.in_flight.is_empty() {
+    if ctrl_c && state.quit == Quit::Waiting && state.account.changing() {
         state.quit = Quit::Leaving;
-        let abandoned = state.in_flight.values().cloned().collect();
+        let abandoned = state.account.changes_in_flight().cloned().collect();
         return vec![Effect::Abandon(abandoned), Effect::Quit];
     }
     state.quit = Quit::Waiting;
@@ -26,12 +26,12 @@ pub(super) fn proceed(state: &mut State) -> Vec<Effect> {
         Quit::Terminating => effects.extend(lose_secrets(state)),
         Quit::No | Quit::Leaving => return effects,
     }
-    if let Some(Modal::Secret(dialog)) = &mut state.modal {
+    if let Some(Modal::Secret(dialog)) = &mut state.view.modal {
         // The same acknowledgement as Esc: the secret is never seen again.
         dialog.acknowledging = true;
         return effects;
     }
-    if !state.in_flight.is_empty() {
+    if state.account.changing() {
         return effects;
     }
     state.quit = Quit::Leaving;
@@ -42,12 +42,12 @@ pub(super) fn proceed(state: &mut State) -> Vec<Effect> {
 /// Close the secret on screen and those waiting, naming their keys.
 fn lose_secrets(state: &mut State) -> Vec<Effect> {
     let mut lost: Vec<String> = Vec::new();
-    if matches!(state.modal, Some(Modal::Secret(_)))
-        && let Some(Modal::Secret(dialog)) = state.modal.take()
+    if matches!(state.view.modal, Some(Modal::Secret(_)))
+        && let Some(Modal::Secret(dialog)) = state.view.modal.take()
     {
         lost.push(dialog.key_id);
     }
-    lost.extend(state.secrets_waiting.drain(..).map(|d| d.key_id));
+    lost.extend(state.view.secrets_waiting.drain(..).map(|d| d.key_id));
     if lost.is_empty() {
         Vec::new()
     } else {

@@ -172,7 +172,7 @@ async fn the_screen_says_denied_and_incomplete() {
     )
     .await
     .unwrap();
-    state.notice = None;
+    state.view.notice = None;
     let screen = crate::common::screen::text(&state, 160, 30);
     assert!(
         screen.contains("INCOMPLETE AUDIT: iam:GetLoginProfile denied"),
@@ -184,7 +184,7 @@ async fn the_screen_says_denied_and_incomplete() {
         .unwrap_or_default()
         .to_owned();
     assert!(alice.contains("denied"), "{alice}\n{screen}");
-    assert!(state.audit_incomplete());
+    assert!(state.account.audit_incomplete());
 }
 
 /// 4. 30% of requests throttled at random: every run ends in the fault-free

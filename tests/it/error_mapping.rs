@@ -48,8 +48,7 @@ fn client(status: u16, code: &'static str) -> SdkIam {
 /// What the operator sees after `change` fails with `err`.
 fn shown_after(state: &State, change: Change, err: IamError) -> String {
     let mut state = state.clone();
-    let id = 7;
-    state.in_flight.insert(id, change);
+    let id = state.account.send(change);
     update(
         &mut state,
         Action::Mutated {
@@ -57,9 +56,9 @@ fn shown_after(state: &State, change: Change, err: IamError) -> String {
             result: Err(err),
         },
     );
-    match &state.modal {
+    match &state.view.modal {
         Some(Modal::Error { message, .. }) => message.clone(),
-        _ => state.notice.clone().unwrap_or_default(),
+        _ => state.view.notice.clone().unwrap_or_default(),
     }
 }
 
@@ -234,7 +233,8 @@ async fn every_handled_code_reaches_the_operator_in_words_that_name_the_fix() {
     let state = demo_loaded().await;
     let (user, key) = {
         let (row, key) = state
-            .users
+            .account
+            .users()
             .rows()
             .find_map(|r| Some((r, r.listed_keys()?.first()?)))
             .unwrap();

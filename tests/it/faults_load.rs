@@ -131,7 +131,7 @@ fn runs() -> usize {
 async fn loads_under_throttling_5xx_resets_end_in_the_fault_free_audit() {
     let account = Account::new().await;
     let clean = load(&account.default_client().await).await;
-    assert!(clean.backoff.is_none());
+    assert!(clean.account.backoff.is_none());
     let expected = audit(&clean);
     assert_eq!(expected["users"].as_array().unwrap().len(), 9);
     let requests = account.proxy.actions().len();
@@ -159,10 +159,10 @@ async fn loads_under_throttling_5xx_resets_end_in_the_fault_free_audit() {
                 "{fault:?}: only {injected} faults"
             );
             assert_eq!(audit(&state), expected, "{fault:?} run {run}");
-            assert!(state.notice.is_none(), "{:?}", state.notice);
+            assert!(state.view.notice.is_none(), "{:?}", state.view.notice);
             // Every fault was retried by the SDK, and the UI was told.
             assert_eq!(retries.borrow().total, injected as u64, "{fault:?}");
-            let backoff = state.backoff.expect("the UI heard of the retries");
+            let backoff = state.account.backoff.expect("the UI heard of the retries");
             assert_eq!(backoff.reason, Some(reason));
             let bar = status_bar(&state);
             assert!(
@@ -203,7 +203,7 @@ async fn a_load_failing_past_the_retries_shows_the_error_and_r_loads_again() {
         println!(
             "{fault:?} on every ListUsers: {} attempts, then: {:?}",
             account.proxy.count("ListUsers") - before,
-            state.notice
+            state.view.notice
         );
         // A throttled read gets one more round of the SDK's attempts.
         let attempts = if fault == Fault::Throttle { 6 } else { 3 };
@@ -212,22 +212,22 @@ async fn a_load_failing_past_the_retries_shows_the_error_and_r_loads_again() {
             attempts,
             "{fault:?}"
         );
-        let ListStatus::Failed(err) = &state.list else {
-            panic!("{fault:?}: {:?}", state.list)
+        let ListStatus::Failed(err) = &state.account.list else {
+            panic!("{fault:?}: {:?}", state.account.list)
         };
         assert_eq!(err.kind, kind);
-        let notice = state.notice.clone().unwrap();
+        let notice = state.view.notice.clone().unwrap();
         assert!(
             notice.contains(said) && notice.contains("press r"),
             "{notice}"
         );
         assert!(status_bar(&state).contains(said));
         // The identity and the report still came in.
-        assert!(matches!(state.identity, IdentityStatus::Known(_)));
+        assert!(matches!(state.account.identity, IdentityStatus::Known(_)));
         account.proxy.heal();
         drive(&mut state, &client, vec![ch('r')]).await;
         assert_eq!(audit(&state), expected, "after r, {fault:?}");
-        assert!(state.notice.is_none());
+        assert!(state.view.notice.is_none());
     }
     // The credential report failing: the users are there, the error said.
     let client = account.client(3, Duration::from_secs(20)).await;
@@ -237,12 +237,12 @@ async fn a_load_failing_past_the_retries_shows_the_error_and_r_loads_again() {
         .inject(Fault::Unavailable, 1, &["GenerateCredentialReport"]);
     let mut state = load(&client).await;
     assert_eq!(account.proxy.count("GenerateCredentialReport") - before, 3);
-    let ReportStatus::Failed(err) = &state.report else {
-        panic!("{:?}", state.report)
+    let ReportStatus::Failed(err) = &state.account.report else {
+        panic!("{:?}", state.account.report)
     };
     assert_eq!(err.kind, ErrorKind::Unavailable);
-    assert_eq!(state.users.len(), 9);
-    let notice = state.notice.clone().unwrap();
+    assert_eq!(state.view.table.len(), 9);
+    let notice = state.view.notice.clone().unwrap();
     assert!(
         notice.contains("iam:GenerateCredentialReport: IAM is unavailable right now")
             && notice.contains("press r"),
@@ -273,7 +273,7 @@ async fn a_stalled_attempt_times_out_and_is_retried() {
         "waited out the stall: {took:?}"
     );
     assert_eq!(
-        state.backoff.map(|b| b.reason),
+        state.account.backoff.map(|b| b.reason),
         Some(Some(RetryReason::Network))
     );
 }
@@ -288,8 +288,8 @@ async fn expired_credentials_mid_session_fail_clearly_and_change_nothing() {
     account.proxy.inject(Fault::Expired, 1, &[]);
     select_key(&mut state, "alice", &alice);
     drive(&mut state, &client, vec![ch('i'), ch('y')]).await;
-    let Some(Modal::Error { message, .. }) = &state.modal else {
-        panic!("{:?}", state.modal)
+    let Some(Modal::Error { message, .. }) = &state.view.modal else {
+        panic!("{:?}", state.view.modal)
     };
     assert!(
         message.contains("credentials of profile 'test' were rejected or have expired")
@@ -305,7 +305,7 @@ async fn expired_credentials_mid_session_fail_clearly_and_change_nothing() {
     );
     // A refresh says the same; once renewed, the account is back as it was.
     drive(&mut state, &client, vec![key(KeyCode::Esc), ch('r')]).await;
-    let notice = state.notice.clone().unwrap();
+    let notice = state.view.notice.clone().unwrap();
     assert!(notice.contains("rejected or have expired"), "{notice}");
     account.proxy.heal();
     drive(&mut state, &client, vec![ch('r')]).await;
@@ -323,18 +323,18 @@ async fn access_denied_on_the_account_alias_alone_leaves_it_out() {
         .await
         .unwrap();
     let clean = load(&account.default_client().await).await;
-    let IdentityStatus::Known(identity) = &clean.identity else {
-        panic!("{:?}", clean.identity)
+    let IdentityStatus::Known(identity) = &clean.account.identity else {
+        panic!("{:?}", clean.account.identity)
     };
     assert_eq!(identity.alias.as_deref(), Some("acme-prod"));
     account.proxy.deny("ListAccountAliases");
     let state = load(&account.default_client().await).await;
-    let IdentityStatus::Known(identity) = &state.identity else {
-        panic!("{:?}", state.identity)
+    let IdentityStatus::Known(identity) = &state.account.identity else {
+        panic!("{:?}", state.account.identity)
     };
     assert_eq!(identity.alias, None);
-    assert!(state.notice.is_none(), "{:?}", state.notice);
-    assert!(state.modal.is_none());
+    assert!(state.view.notice.is_none(), "{:?}", state.view.notice);
+    assert!(state.view.modal.is_none());
     assert_eq!(audit(&state), audit(&clean));
 }
 
@@ -358,7 +358,7 @@ async fn changes_whose_answer_is_lost_land_once() {
         vec![(alice.clone(), StatusType::Inactive)]
     );
     assert_eq!(
-        state.notice.as_deref(),
+        state.view.notice.as_deref(),
         Some(format!("alice: {alice} is now Inactive.").as_str())
     );
 
@@ -375,12 +375,12 @@ async fn changes_whose_answer_is_lost_land_once() {
     assert_eq!(account.proxy.heal(), 1);
     assert_eq!(account.proxy.count("DeleteAccessKey"), 2);
     assert!(account.server_keys("erin").await.is_empty());
-    let notice = state.notice.clone().unwrap();
+    let notice = state.view.notice.clone().unwrap();
     assert!(
         notice.contains(&format!("{erin} is already gone")),
         "{notice}"
     );
-    assert!(state.modal.is_none(), "{:?}", state.modal);
+    assert!(state.view.modal.is_none(), "{:?}", state.view.modal);
 
     // Create: applied, answer lost; never sent again, the new key reported.
     account
@@ -392,8 +392,8 @@ async fn changes_whose_answer_is_lost_land_once() {
     assert_eq!(account.proxy.count("CreateAccessKey"), 1);
     let made = account.server_keys("bob").await;
     assert_eq!(made.len(), 1, "one key, as asked");
-    let Some(Modal::Error { message, .. }) = &state.modal else {
-        panic!("{:?}", state.modal)
+    let Some(Modal::Error { message, .. }) = &state.view.modal else {
+        panic!("{:?}", state.view.modal)
     };
     assert!(
         message.contains(&format!("IAM created key {} anyway", made[0].0))
@@ -401,7 +401,15 @@ async fn changes_whose_answer_is_lost_land_once() {
         "{message}"
     );
     assert!(
-        state.users.get("bob").unwrap().listed_keys().unwrap().len() == 1,
+        state
+            .account
+            .users()
+            .get("bob")
+            .unwrap()
+            .listed_keys()
+            .unwrap()
+            .len()
+            == 1,
         "the list shows the key"
     );
 }
@@ -440,7 +448,7 @@ async fn changes_meeting_a_5xx_land_once() {
     assert_eq!(left.len(), 1);
     assert_ne!(left[0].0, dave);
     assert_eq!(
-        state.notice.as_deref(),
+        state.view.notice.as_deref(),
         Some(format!("dave: {dave} was deleted.").as_str())
     );
     // A create meeting a 503 is tried again only after IAM shows no new key.
@@ -453,8 +461,8 @@ async fn changes_meeting_a_5xx_land_once() {
     assert_eq!(account.proxy.count("CreateAccessKey"), 2);
     let made = account.server_keys("bob").await;
     assert_eq!(made.len(), 1, "one key, as asked");
-    let Some(Modal::Secret(dialog)) = &state.modal else {
-        panic!("{:?}", state.modal)
+    let Some(Modal::Secret(dialog)) = &state.view.modal else {
+        panic!("{:?}", state.view.modal)
     };
     assert_eq!(dialog.key_id, made[0].0);
 }

@@ -13,7 +13,8 @@ use crate::common::states::fresh;
 
 fn every_key_listed(state: &iamkeys::state::State) -> usize {
     state
-        .users
+        .account
+        .users()
         .rows()
         .filter(|r| matches!(r.keys, KeysState::Loaded(_)))
         .count()
@@ -32,9 +33,13 @@ async fn the_demo_loads_every_page_and_every_users_keys() {
     )
     .await
     .unwrap();
-    assert_eq!(state.users.total(), 36);
-    assert_eq!(state.list, ListStatus::Done { pages: 2 }, "two pages of 20");
-    assert!(matches!(state.report, ReportStatus::Loaded(_)));
+    assert_eq!(state.account.users().total(), 36);
+    assert_eq!(
+        state.account.list,
+        ListStatus::Done { pages: 2 },
+        "two pages of 20"
+    );
+    assert!(matches!(state.account.report, ReportStatus::Loaded(_)));
     assert_eq!(every_key_listed(&state), 36);
     let calls = iam.calls();
     assert_eq!(calls.iter().filter(|c| **c == "iam:ListUsers").count(), 2);
@@ -47,7 +52,7 @@ async fn the_demo_loads_every_page_and_every_users_keys() {
         !calls.contains(&"iam:GetLoginProfile"),
         "the report made per-user calls unnecessary"
     );
-    for row in state.users.rows() {
+    for row in state.account.users().rows() {
         let listed = row.listed_keys().unwrap();
         assert_eq!(listed, iam.keys_of(&row.user.name).as_slice());
         assert!(row.password.is_some() && row.mfa.is_some());
@@ -68,7 +73,7 @@ async fn a_denied_credential_report_still_gives_a_full_view() {
     )
     .await
     .unwrap();
-    assert!(matches!(state.report, ReportStatus::Denied(_)));
+    assert!(matches!(state.account.report, ReportStatus::Denied(_)));
     let calls = iam.calls();
     assert_eq!(
         calls
@@ -82,7 +87,8 @@ async fn a_denied_credential_report_still_gives_a_full_view() {
         36
     );
     let keys: usize = state
-        .users
+        .account
+        .users()
         .rows()
         .map(|r| r.listed_keys().unwrap().len())
         .sum();
@@ -93,7 +99,7 @@ async fn a_denied_credential_report_still_gives_a_full_view() {
             .count(),
         keys
     );
-    for row in state.users.rows() {
+    for row in state.account.users().rows() {
         assert!(
             row.password.is_some(),
             "{} has no password answer",

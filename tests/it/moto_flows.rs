@@ -85,8 +85,8 @@ async fn create_shows_the_secret_once_and_the_server_has_the_key() {
     let mut state = account.loaded().await;
     select_user(&mut state, "alice");
     account.drive(&mut state, vec![ch('c'), ch('y')]).await;
-    let Some(Modal::Secret(dialog)) = &state.modal else {
-        panic!("{:?}", state.modal)
+    let Some(Modal::Secret(dialog)) = &state.view.modal else {
+        panic!("{:?}", state.view.modal)
     };
     let new_id = dialog.key_id.clone();
     assert_eq!(dialog.secret.expose().len(), 40);
@@ -98,12 +98,18 @@ async fn create_shows_the_secret_once_and_the_server_has_the_key() {
             .any(|(k, s)| *k == new_id && *s == StatusType::Active)
     );
     // The table was refreshed from IAM.
-    let listed = state.users.get("alice").unwrap().listed_keys().unwrap();
+    let listed = state
+        .account
+        .users()
+        .get("alice")
+        .unwrap()
+        .listed_keys()
+        .unwrap();
     assert!(listed.iter().any(|k| k.id == new_id));
     account
         .drive(&mut state, vec![key(KeyCode::Esc), ch('y')])
         .await;
-    assert_eq!(state.modal, None);
+    assert_eq!(state.view.modal, None);
     assert_eq!(account.proxy.count("CreateAccessKey"), 1);
 }
 
@@ -128,7 +134,13 @@ async fn make_inactive_then_active_again() {
         account.status_on_server("alice", &key_id).await,
         Some(StatusType::Inactive)
     );
-    let listed = &state.users.get("alice").unwrap().listed_keys().unwrap()[0];
+    let listed = &state
+        .account
+        .users()
+        .get("alice")
+        .unwrap()
+        .listed_keys()
+        .unwrap()[0];
     assert_eq!(
         listed.status,
         iamkeys::model::KeyStatus::Inactive,
@@ -172,8 +184,8 @@ async fn bulk_inactive_with_one_key_deleted_meanwhile() {
         .await
         .unwrap();
     account.drive(&mut state, vec![ch('i'), ch('y')]).await;
-    let Some(Modal::Progress(progress)) = &state.modal else {
-        panic!("{:?}", state.modal)
+    let Some(Modal::Progress(progress)) = &state.view.modal else {
+        panic!("{:?}", state.view.modal)
     };
     assert!(progress.finished());
     for (target, outcome) in &progress.items {
@@ -291,7 +303,7 @@ async fn the_audit_log_records_each_attempt_without_the_secret() {
     )
     .await
     .unwrap();
-    let Some(Modal::Secret(dialog)) = &state.modal else {
+    let Some(Modal::Secret(dialog)) = &state.view.modal else {
         panic!()
     };
     let secret = dialog.secret.expose().to_owned();
@@ -399,7 +411,7 @@ async fn the_new_key_is_written_to_the_credentials_file_with_mode_0600() {
     state.session.credentials_file = Some(path.clone());
     select_user(&mut state, "bob");
     account.drive(&mut state, vec![ch('c'), ch('y')]).await;
-    let Some(Modal::Secret(dialog)) = &state.modal else {
+    let Some(Modal::Secret(dialog)) = &state.view.modal else {
         panic!()
     };
     let (secret, key_id) = (dialog.secret.expose().to_owned(), dialog.key_id.clone());
@@ -412,7 +424,7 @@ async fn the_new_key_is_written_to_the_credentials_file_with_mode_0600() {
     actions.extend(typed("existing"));
     actions.push(key(KeyCode::Enter));
     account.drive(&mut state, actions).await;
-    let Some(Modal::Secret(dialog)) = &state.modal else {
+    let Some(Modal::Secret(dialog)) = &state.view.modal else {
         panic!()
     };
     assert_eq!(
@@ -426,7 +438,7 @@ async fn the_new_key_is_written_to_the_credentials_file_with_mode_0600() {
         "not overwritten yet"
     );
     account.drive(&mut state, vec![ch('y')]).await;
-    let Some(Modal::Secret(dialog)) = &state.modal else {
+    let Some(Modal::Secret(dialog)) = &state.view.modal else {
         panic!()
     };
     assert!(
@@ -470,7 +482,7 @@ async fn a_credentials_path_that_cannot_be_written_keeps_the_secret_on_screen() 
     account
         .drive(&mut state, vec![ch('w'), key(KeyCode::Enter)])
         .await;
-    let Some(Modal::Secret(dialog)) = &state.modal else {
+    let Some(Modal::Secret(dialog)) = &state.view.modal else {
         panic!()
     };
     let SaveState::Failed { message } = &dialog.save else {
@@ -514,7 +526,7 @@ async fn the_key_iamkeys_is_signed_with_gets_a_lockout_warning() {
     settle(&mut state, client.clone(), 2, vec![Action::Load], T)
         .await
         .unwrap();
-    let identity = state.known_identity().unwrap();
+    let identity = state.account.known_identity().unwrap();
     assert_eq!(identity.access_key_id.as_deref(), Some(own.access_key_id()));
     assert!(
         identity.arn.ends_with(":user/admin"),
@@ -560,8 +572,8 @@ async fn an_unwritable_audit_log_refuses_the_change() {
     )
     .await
     .unwrap();
-    let Some(Modal::Error { message, .. }) = &state.modal else {
-        panic!("{:?}", state.modal)
+    let Some(Modal::Error { message, .. }) = &state.view.modal else {
+        panic!("{:?}", state.view.modal)
     };
     assert!(
         message.contains("cannot be written") && message.contains("nothing was changed"),
@@ -601,8 +613,8 @@ async fn delete_checks_iam_not_the_screen() {
     actions.extend(typed(&erin));
     actions.push(key(KeyCode::Enter));
     account.drive(&mut state, actions).await;
-    let Some(Modal::Error { message, .. }) = &state.modal else {
-        panic!("{:?}", state.modal)
+    let Some(Modal::Error { message, .. }) = &state.view.modal else {
+        panic!("{:?}", state.view.modal)
     };
     assert!(
         message.contains("made Active again meanwhile") && message.contains("nothing was deleted"),

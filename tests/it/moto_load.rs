@@ -27,15 +27,15 @@ async fn the_ui_state_matches_the_server_after_a_load() {
     )
     .await
     .unwrap();
-    assert!(matches!(state.identity, IdentityStatus::Known(_)));
-    assert_eq!(state.list, ListStatus::Done { pages: 1 });
+    assert!(matches!(state.account.identity, IdentityStatus::Known(_)));
+    assert_eq!(state.account.list, ListStatus::Done { pages: 1 });
     assert!(
-        matches!(state.report, ReportStatus::Loaded(_)),
+        matches!(state.account.report, ReportStatus::Loaded(_)),
         "{:?}",
-        state.report
+        state.account.report
     );
     for (user, ids) in seeded {
-        let row = state.users.get(&user).unwrap();
+        let row = state.account.users().get(&user).unwrap();
         let mut listed: Vec<_> = row
             .listed_keys()
             .unwrap()
@@ -102,11 +102,18 @@ async fn a_refused_credential_report_falls_back_to_per_user_calls() {
     .await
     .unwrap();
     assert!(
-        matches!(state.report, ReportStatus::Denied(_)),
+        matches!(state.account.report, ReportStatus::Denied(_)),
         "{:?}",
-        state.report
+        state.account.report
     );
-    assert!(state.notice.as_deref().unwrap().contains("per-user calls"));
+    assert!(
+        state
+            .view
+            .notice
+            .as_deref()
+            .unwrap()
+            .contains("per-user calls")
+    );
     assert_eq!(proxy.count("GetCredentialReport"), 0);
     assert_eq!(proxy.count("GetLoginProfile"), 5);
     assert_eq!(proxy.count("ListMFADevices"), 5);
@@ -117,14 +124,14 @@ async fn a_refused_credential_report_falls_back_to_per_user_calls() {
         ("carol", false, false),
     ];
     for (user, password, mfa) in expect {
-        let row = state.users.get(user).unwrap();
+        let row = state.account.users().get(user).unwrap();
         assert_eq!(
             (row.password, row.mfa),
             (Some(password), Some(mfa)),
             "{user}"
         );
     }
-    let carol = state.users.get("carol").unwrap();
+    let carol = state.account.users().get("carol").unwrap();
     for key in carol.listed_keys().unwrap() {
         let used = carol.key_last_used(key).expect("fresh last use");
         assert_eq!(used.date, None, "never used");

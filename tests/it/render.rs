@@ -45,7 +45,7 @@ async fn main_screen_with_the_demo_account() {
 #[tokio::test]
 async fn key_pane_with_two_keys_focused() {
     let mut state = demo_loaded().await;
-    while state.users.selected().unwrap().listed_keys().unwrap().len() < 2 {
+    while state.selected_user().unwrap().listed_keys().unwrap().len() < 2 {
         update(&mut state, Action::Key(KeyEvent::from(KeyCode::Char('j'))));
     }
     update(&mut state, Action::Key(KeyEvent::from(KeyCode::Enter)));
@@ -122,7 +122,8 @@ mod dialogs {
 
     fn first_user(state: &State, pick: impl Fn(&iamkeys::state::UserRow) -> bool) -> String {
         state
-            .users
+            .account
+            .users()
             .rows()
             .find(|r| pick(r))
             .unwrap()
@@ -148,7 +149,8 @@ mod dialogs {
     async fn delete_dialog_after_a_mismatch() {
         let mut state = demo_loaded().await;
         let (user, key) = state
-            .users
+            .account
+            .users()
             .rows()
             .find_map(|r| {
                 let k = r
@@ -214,7 +216,8 @@ mod dialogs {
     async fn bulk_progress_lists_each_outcome() {
         let mut state = demo_loaded().await;
         let keys: Vec<(String, String)> = state
-            .users
+            .account
+            .users()
             .rows()
             .filter_map(|r| Some((r.user.name.clone(), r.listed_keys()?.to_vec())))
             .filter(|(_, k)| k.len() == 2 && k.iter().all(|k| k.status == KeyStatus::Active))
@@ -260,7 +263,8 @@ async fn findings_details_and_the_filtered_table() {
     use iamkeys::audit::FindingId;
     let mut state = demo_loaded().await;
     let (user, key) = state
-        .users
+        .account
+        .users()
         .rows()
         .find_map(|r| {
             let f = r.findings.iter().find(|f| f.id == FindingId::UnusedKey)?;
@@ -319,7 +323,7 @@ async fn help_shows_rebound_keys_as_rebound() {
         std::path::Path::new("test.toml"),
     )
     .unwrap();
-    state.keymap = config.keymap().unwrap();
+    state.view.keymap = config.keymap().unwrap();
     update(&mut state, Action::Key(KeyEvent::from(KeyCode::Char('h'))));
     let text = screen(&state, 120, 40);
     let down = text.lines().find(|l| l.contains("move down")).unwrap();
@@ -363,9 +367,9 @@ fn the_status_bar_says_when_the_sdk_is_backing_off() {
             last: Some(RetryReason::Unavailable),
         }),
     );
-    assert_eq!(state.backoff.unwrap().retries, 4);
+    assert_eq!(state.account.backoff.unwrap().retries, 4);
     update(&mut state, Action::Load);
-    assert!(state.backoff.is_none());
+    assert!(state.account.backoff.is_none());
 }
 
 /// Issue 14, item 4: the dialogs answer the keys the config gives them, and
@@ -379,9 +383,10 @@ async fn rebound_dialog_keys_answer_and_show_everywhere() {
         std::path::Path::new("test.toml"),
     )
     .unwrap();
-    state.keymap = config.keymap().unwrap();
+    state.view.keymap = config.keymap().unwrap();
     let (user, key_id) = state
-        .users
+        .account
+        .users()
         .rows()
         .find_map(|r| {
             let f = r.findings.iter().find(|f| {
@@ -405,7 +410,7 @@ async fn rebound_dialog_keys_answer_and_show_everywhere() {
         update(&mut state, Action::Key(KeyEvent::from(KeyCode::Char('y')))).is_empty(),
         "y does nothing now"
     );
-    assert!(state.modal.is_some());
+    assert!(state.view.modal.is_some());
     let effects = update(&mut state, Action::Key(KeyEvent::from(KeyCode::Char('o'))));
     assert!(
         effects

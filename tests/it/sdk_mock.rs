@@ -184,17 +184,21 @@ async fn every_list_users_page_is_followed_through_the_update_loop() {
     )
     .await
     .unwrap();
-    assert_eq!(state.list, ListStatus::Done { pages: 3 });
+    assert_eq!(state.account.list, ListStatus::Done { pages: 3 });
     assert_eq!(
-        state.known_identity().unwrap().alias.as_deref(),
+        state.account.known_identity().unwrap().alias.as_deref(),
         Some("acme-prod")
     );
     assert_eq!(
-        state.known_identity().unwrap().alias.as_deref(),
+        state.account.known_identity().unwrap().alias.as_deref(),
         Some("acme-prod")
     );
     assert_eq!(
-        state.users.names_in_view().collect::<Vec<_>>(),
+        state
+            .view
+            .table
+            .names_in_view(state.account.users())
+            .collect::<Vec<_>>(),
         ["u1", "u2", "u3", "u4", "u5"]
     );
     assert_eq!(
@@ -203,18 +207,24 @@ async fn every_list_users_page_is_followed_through_the_update_loop() {
     );
     assert_eq!(keys.num_calls(), 5);
     assert_eq!(no_password.num_calls(), 4, "u3 is in the report");
-    assert_eq!(state.users.get("u1").unwrap().password, Some(false));
+    assert_eq!(
+        state.account.users().get("u1").unwrap().password,
+        Some(false)
+    );
     assert_eq!(
         last_used.num_calls(),
         5,
         "every key: the report IAM already had (COMPLETE at once) covers u3's, but says never used, which may be out of date"
     );
-    let u1 = state.users.get("u1").unwrap();
+    let u1 = state.account.users().get("u1").unwrap();
     let used = u1.key_last_used(&u1.listed_keys().unwrap()[0]).unwrap();
     assert_eq!(used.service.as_deref(), Some("s3"));
-    assert!(matches!(state.report, ReportStatus::Loaded(_)));
-    assert_eq!(state.users.get("u3").unwrap().password, Some(true));
-    let u3 = state.users.get("u3").unwrap();
+    assert!(matches!(state.account.report, ReportStatus::Loaded(_)));
+    assert_eq!(
+        state.account.users().get("u3").unwrap().password,
+        Some(true)
+    );
+    let u3 = state.account.users().get("u3").unwrap();
     let listed = &u3.listed_keys().unwrap()[0];
     assert_eq!(listed.id, "AKIAU3");
     // 1_700_000_100 s is 2023-11-14T22:15:00Z, the report's last_rotated: same key.
@@ -382,7 +392,7 @@ async fn a_key_without_a_date_or_with_an_unknown_status_is_unknown() {
         let action = crate::common::states::loaded(&state, result);
         iamkeys::update::update(&mut state, action);
     }
-    let row = state.users.get("ann").unwrap();
+    let row = state.account.users().get("ann").unwrap();
     assert!(
         !row.findings
             .iter()
@@ -390,7 +400,7 @@ async fn a_key_without_a_date_or_with_an_unknown_status_is_unknown() {
         "{:?}",
         row.findings
     );
-    let lines = iamkeys::state::gaps::lines(&state.gaps());
+    let lines = iamkeys::account::gaps::lines(&state.account.gaps());
     assert!(
         lines.iter().any(|l| l.starts_with(
             "iam:ListAccessKeys sent no creation date: key age unknown for 1 key (AKIANODATE of ann)"
@@ -403,7 +413,7 @@ async fn a_key_without_a_date_or_with_an_unknown_status_is_unknown() {
         )),
         "{lines:?}"
     );
-    assert!(state.audit_incomplete());
+    assert!(state.account.audit_incomplete());
 }
 
 /// Issue 12, item 5, through the SDK: a credential report row with an extra
@@ -473,7 +483,7 @@ async fn a_malformed_report_row_sends_its_user_to_per_user_calls() {
     );
     let client = Arc::new(SdkIam::from_clients(iam, sts()));
     let mut state = loading();
-    state.list_keys = false;
+    state.account.list_keys = false;
     settle(
         &mut state,
         client,
@@ -484,7 +494,7 @@ async fn a_malformed_report_row_sends_its_user_to_per_user_calls() {
     .await
     .unwrap();
     assert_eq!(has_password.num_calls(), 1, "u1 only");
-    let u1 = state.users.get("u1").unwrap();
+    let u1 = state.account.users().get("u1").unwrap();
     assert_eq!(u1.password, Some(true));
     assert!(
         u1.findings

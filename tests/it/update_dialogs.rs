@@ -29,7 +29,8 @@ fn run(state: &mut State, actions: Vec<Action>) -> Vec<Effect> {
 /// A user of the demo with exactly this many keys, and whether any is of `status`.
 fn user_with(state: &State, keys: usize, status: Option<KeyStatus>) -> (String, Vec<AccessKey>) {
     state
-        .users
+        .account
+        .users()
         .rows()
         .filter_map(|r| Some((r.user.name.clone(), r.listed_keys()?.to_vec())))
         .find(|(_, k)| k.len() == keys && status.is_none_or(|s| k.iter().any(|k| k.status == s)))
@@ -52,27 +53,28 @@ async fn create_opens_a_dialog_focused_on_cancel_and_enter_cancels() {
     let (user, _) = user_with(&state, 1, None);
     select_user(&mut state, &user);
     assert!(update(&mut state, ch('c')).is_empty());
-    let Some(Modal::Confirm(dialog)) = &state.modal else {
-        panic!("{:?}", state.modal)
+    let Some(Modal::Confirm(dialog)) = &state.view.modal else {
+        panic!("{:?}", state.view.modal)
     };
     assert_eq!(dialog.focus, Button::Cancel);
     assert!(
         update(&mut state, key(KeyCode::Enter)).is_empty(),
         "Enter pressed Cancel"
     );
-    assert_eq!(state.modal, None);
+    assert_eq!(state.view.modal, None);
     update(&mut state, ch('c'));
     assert!(update(&mut state, key(KeyCode::Esc)).is_empty());
     update(&mut state, ch('c'));
     assert!(update(&mut state, ch('n')).is_empty());
-    assert_eq!(state.modal, None);
+    assert_eq!(state.view.modal, None);
 }
 
 #[tokio::test]
 async fn create_warns_about_console_users_and_y_asks_for_the_key() {
     let mut state = demo_loaded().await;
     let user = state
-        .users
+        .account
+        .users()
         .rows()
         .find(|r| r.password == Some(true) && r.listed_keys().is_some_and(|k| k.len() == 1))
         .unwrap()
@@ -81,7 +83,7 @@ async fn create_warns_about_console_users_and_y_asks_for_the_key() {
         .clone();
     select_user(&mut state, &user);
     update(&mut state, ch('c'));
-    let Some(Modal::Confirm(dialog)) = &state.modal else {
+    let Some(Modal::Confirm(dialog)) = &state.view.modal else {
         panic!()
     };
     assert!(matches!(
@@ -93,14 +95,15 @@ async fn create_warns_about_console_users_and_y_asks_for_the_key() {
     ));
     let effects = update(&mut state, ch('y'));
     assert_eq!(changes(&effects), [Change::Create { user: user.clone() }]);
-    assert!(state.busy_users.contains(&user));
+    assert!(state.account.user_busy(&user));
     assert!(update(&mut state, ch('c')).is_empty());
     assert!(
-        state.modal.is_none(),
+        state.view.modal.is_none(),
         "no second create while one is in flight"
     );
     assert!(
         state
+            .view
             .notice
             .as_deref()
             .unwrap()
@@ -115,7 +118,7 @@ async fn tab_then_enter_presses_confirm() {
     select_key(&mut state, &user, &keys[0].id);
     update(&mut state, ch('i'));
     update(&mut state, key(KeyCode::Tab));
-    let Some(Modal::Confirm(dialog)) = &state.modal else {
+    let Some(Modal::Confirm(dialog)) = &state.view.modal else {
         panic!()
     };
     assert_eq!(dialog.focus, Button::Confirm);
@@ -130,10 +133,10 @@ async fn tab_then_enter_presses_confirm() {
             status: KeyStatus::Inactive
         }]
     );
-    assert!(state.busy_keys.contains(&keys[0].id));
+    assert!(state.account.key_busy(&keys[0].id));
     update(&mut state, ch('i'));
     assert!(
-        state.modal.is_none(),
+        state.view.modal.is_none(),
         "a key with a change in flight cannot be acted on again"
     );
 }
@@ -144,15 +147,15 @@ async fn two_keys_refuse_create_with_nothing_to_confirm() {
     let (user, _) = user_with(&state, 2, None);
     select_user(&mut state, &user);
     assert!(update(&mut state, ch('c')).is_empty());
-    let Some(Modal::Error { message, .. }) = &state.modal else {
-        panic!("{:?}", state.modal)
+    let Some(Modal::Error { message, .. }) = &state.view.modal else {
+        panic!("{:?}", state.view.modal)
     };
     assert!(message.contains("already has 2 access keys"), "{message}");
     assert!(
         changes(&update(&mut state, ch('y'))).is_empty(),
         "y only closes it"
     );
-    assert_eq!(state.modal, None);
+    assert_eq!(state.view.modal, None);
 }
 
 #[tokio::test]
@@ -165,16 +168,17 @@ async fn activate_and_deactivate_refuse_a_key_already_in_that_state() {
         .unwrap();
     select_key(&mut state, &user, &inactive.id);
     update(&mut state, ch('i'));
-    assert_eq!(state.modal, None);
+    assert_eq!(state.view.modal, None);
     assert!(
         state
+            .view
             .notice
             .as_deref()
             .unwrap()
             .contains("already Inactive")
     );
     update(&mut state, ch('a'));
-    let Some(Modal::Confirm(_)) = &state.modal else {
+    let Some(Modal::Confirm(_)) = &state.view.modal else {
         panic!()
     };
     let effects = update(&mut state, ch('y'));
@@ -199,7 +203,7 @@ async fn delete_refuses_an_active_key_and_needs_the_exact_id() {
         .unwrap();
     select_key(&mut state, &user, &active.id);
     update(&mut state, ch('d'));
-    let Some(Modal::Error { message, .. }) = &state.modal else {
+    let Some(Modal::Error { message, .. }) = &state.view.modal else {
         panic!()
     };
     assert!(message.contains("make it inactive first (i)"), "{message}");
@@ -211,7 +215,7 @@ async fn delete_refuses_an_active_key_and_needs_the_exact_id() {
     let mut effects = run(&mut state, typed(wrong));
     effects.extend(update(&mut state, key(KeyCode::Enter)));
     assert!(changes(&effects).is_empty(), "a mismatch deletes nothing");
-    let Some(Modal::Delete(dialog)) = &state.modal else {
+    let Some(Modal::Delete(dialog)) = &state.view.modal else {
         panic!()
     };
     assert!(dialog.mismatch);
@@ -234,7 +238,7 @@ async fn delete_refuses_an_active_key_and_needs_the_exact_id() {
             key_id: inactive.id.clone()
         }]
     );
-    assert_eq!(state.modal, None);
+    assert_eq!(state.view.modal, None);
 }
 
 #[tokio::test]
@@ -249,12 +253,12 @@ async fn read_only_dialogs_open_but_send_nothing() {
     let active = keys.iter().find(|k| k.status == KeyStatus::Active).unwrap();
     select_key(&mut state, &user, &active.id);
     let mut effects = run(&mut state, vec![ch('i'), ch('y')]);
-    assert!(state.notice.as_deref().unwrap().contains("Read-only"));
+    assert!(state.view.notice.as_deref().unwrap().contains("Read-only"));
     select_key(&mut state, &user, &inactive.id);
     effects.extend(run(&mut state, vec![ch('a'), ch('y')]));
     effects.extend(run(&mut state, vec![ch('d')]));
     assert!(
-        matches!(state.modal, Some(Modal::Delete(_))),
+        matches!(state.view.modal, Some(Modal::Delete(_))),
         "the dialog still opens"
     );
     effects.extend(run(&mut state, typed(&inactive.id)));
@@ -269,7 +273,8 @@ async fn read_only_dialogs_open_but_send_nothing() {
 async fn bulk_deactivate_lists_every_marked_key_and_reports_each_outcome() {
     let mut state = demo_loaded().await;
     let two_active: Vec<(String, Vec<AccessKey>)> = state
-        .users
+        .account
+        .users()
         .rows()
         .filter_map(|r| Some((r.user.name.clone(), r.listed_keys()?.to_vec())))
         .filter(|(_, k)| k.len() == 2 && k.iter().all(|k| k.status == KeyStatus::Active))
@@ -293,9 +298,9 @@ async fn bulk_deactivate_lists_every_marked_key_and_reports_each_outcome() {
     // Marking twice unmarks.
     update(&mut state, ch(' '));
     update(&mut state, ch(' '));
-    assert_eq!(state.marks.len(), 5);
+    assert_eq!(state.view.marks.len(), 5);
     update(&mut state, ch('i'));
-    let Some(Modal::Confirm(dialog)) = &state.modal else {
+    let Some(Modal::Confirm(dialog)) = &state.view.modal else {
         panic!()
     };
     let iamkeys::state::Operation::SetStatus { targets, .. } = &dialog.operation else {
@@ -315,7 +320,7 @@ async fn bulk_deactivate_lists_every_marked_key_and_reports_each_outcome() {
         sorted, expected,
         "each Active key once; the inactive one skipped"
     );
-    assert!(state.marks.is_empty());
+    assert!(state.view.marks.is_empty());
     let ids: Vec<u64> = effects
         .iter()
         .filter_map(|e| match e {
@@ -348,7 +353,7 @@ async fn bulk_deactivate_lists_every_marked_key_and_reports_each_outcome() {
             },
         );
     }
-    let Some(Modal::Progress(progress)) = &state.modal else {
+    let Some(Modal::Progress(progress)) = &state.view.modal else {
         panic!()
     };
     assert!(progress.finished());
@@ -368,9 +373,9 @@ async fn bulk_deactivate_lists_every_marked_key_and_reports_each_outcome() {
         .filter(|(_, o)| matches!(o, Outcome::Skipped(_)))
         .count();
     assert_eq!((failed, done, skipped), (1, 3, 1));
-    assert!(state.busy_keys.is_empty());
+    assert_eq!(state.account.busy_keys().count(), 0);
     update(&mut state, key(KeyCode::Enter));
-    assert_eq!(state.modal, None);
+    assert_eq!(state.view.modal, None);
 }
 
 fn created(user: &str) -> NewAccessKey {
@@ -410,7 +415,7 @@ async fn the_secret_dialog_copies_saves_and_closes_only_when_acknowledged() {
         ),
         "keys re-listed"
     );
-    assert!(matches!(state.modal, Some(Modal::Secret(_))));
+    assert!(matches!(state.view.modal, Some(Modal::Secret(_))));
     assert!(
         !format!("{state:?}").contains("SECRETSECRET"),
         "Debug of the state redacts the secret"
@@ -425,7 +430,7 @@ async fn the_secret_dialog_copies_saves_and_closes_only_when_acknowledged() {
     );
 
     update(&mut state, ch('w'));
-    let Some(Modal::Secret(dialog)) = &state.modal else {
+    let Some(Modal::Secret(dialog)) = &state.view.modal else {
         panic!()
     };
     assert_eq!(
@@ -449,7 +454,7 @@ async fn the_secret_dialog_copies_saves_and_closes_only_when_acknowledged() {
             result: Ok(SaveOutcome::Exists),
         },
     );
-    let Some(Modal::Secret(dialog)) = &state.modal else {
+    let Some(Modal::Secret(dialog)) = &state.view.modal else {
         panic!()
     };
     assert_eq!(
@@ -473,7 +478,7 @@ async fn the_secret_dialog_copies_saves_and_closes_only_when_acknowledged() {
             result: Err("Cannot write /tmp/creds: denied".into()),
         },
     );
-    let Some(Modal::Secret(dialog)) = &state.modal else {
+    let Some(Modal::Secret(dialog)) = &state.view.modal else {
         panic!()
     };
     assert!(
@@ -482,18 +487,18 @@ async fn the_secret_dialog_copies_saves_and_closes_only_when_acknowledged() {
     );
 
     update(&mut state, key(KeyCode::Esc));
-    let Some(Modal::Secret(dialog)) = &state.modal else {
+    let Some(Modal::Secret(dialog)) = &state.view.modal else {
         panic!()
     };
     assert!(dialog.acknowledging);
     update(&mut state, ch('n'));
-    let Some(Modal::Secret(dialog)) = &state.modal else {
+    let Some(Modal::Secret(dialog)) = &state.view.modal else {
         panic!()
     };
     assert!(!dialog.acknowledging, "n goes back to the secret");
     update(&mut state, key(KeyCode::Enter));
     update(&mut state, ch('y'));
-    assert_eq!(state.modal, None);
+    assert_eq!(state.view.modal, None);
     assert!(!format!("{state:?}").contains("SECRETSECRET"));
 }
 
@@ -507,10 +512,10 @@ async fn dialogs_warn_before_locking_the_session_out() {
         access_key_id: Some(keys[0].id.clone()),
         alias: None,
     };
-    state.identity = iamkeys::state::IdentityStatus::Known(identity);
+    state.account.identity = iamkeys::state::IdentityStatus::Known(identity);
     select_key(&mut state, &user, &keys[0].id);
     update(&mut state, ch('i'));
-    let Some(Modal::Confirm(dialog)) = &state.modal else {
+    let Some(Modal::Confirm(dialog)) = &state.view.modal else {
         panic!()
     };
     let iamkeys::state::Operation::SetStatus { targets, .. } = &dialog.operation else {
@@ -539,9 +544,9 @@ async fn change_results_refresh_the_user_and_explain_failures() {
             result: Err(denied),
         },
     );
-    assert!(state.busy_keys.is_empty());
-    let Some(Modal::Error { message, .. }) = &state.modal else {
-        panic!("{:?}", state.modal)
+    assert_eq!(state.account.busy_keys().count(), 0);
+    let Some(Modal::Error { message, .. }) = &state.view.modal else {
+        panic!("{:?}", state.view.modal)
     };
     assert!(message.contains("lacks iam:UpdateAccessKey"), "{message}");
 }
@@ -562,7 +567,8 @@ fn created_ok(user: &str, id: &str) -> Result<Mutated, IamError> {
 /// Start a create for a user with no keys; returns the user and the change's id.
 fn start_create(state: &mut State, skip: usize) -> (String, u64) {
     let user = state
-        .users
+        .account
+        .users()
         .rows()
         .filter(|r| r.listed_keys().is_some_and(<[_]>::is_empty))
         .nth(skip)
@@ -594,23 +600,23 @@ async fn a_second_secret_waits_behind_the_first() {
             result: created_ok(&second_user, "AKIASECOND000000"),
         },
     );
-    let Some(Modal::Secret(shown)) = &state.modal else {
-        panic!("{:?}", state.modal)
+    let Some(Modal::Secret(shown)) = &state.view.modal else {
+        panic!("{:?}", state.view.modal)
     };
     assert_eq!(
         shown.key_id, "AKIAFIRST0000000",
         "the first stays on screen"
     );
-    assert_eq!(state.secrets_waiting.len(), 1);
+    assert_eq!(state.view.secrets_waiting.len(), 1);
     update(&mut state, key(KeyCode::Esc));
     update(&mut state, ch('y'));
-    let Some(Modal::Secret(shown)) = &state.modal else {
-        panic!("{:?}", state.modal)
+    let Some(Modal::Secret(shown)) = &state.view.modal else {
+        panic!("{:?}", state.view.modal)
     };
     assert_eq!(shown.key_id, "AKIASECOND000000", "then the second");
     update(&mut state, key(KeyCode::Esc));
     update(&mut state, ch('y'));
-    assert_eq!(state.modal, None);
+    assert_eq!(state.view.modal, None);
 }
 
 /// Issue 13, item 5: quitting with a change in flight waits for it; a
@@ -630,8 +636,8 @@ async fn quitting_waits_for_a_change_in_flight() {
         },
     );
     assert!(!effects.contains(&Effect::Quit), "{effects:?}");
-    let Some(Modal::Secret(dialog)) = &state.modal else {
-        panic!("{:?}", state.modal)
+    let Some(Modal::Secret(dialog)) = &state.view.modal else {
+        panic!("{:?}", state.view.modal)
     };
     assert!(dialog.acknowledging, "asked before it closes");
     assert_eq!(update(&mut state, ch('y')), [Effect::Quit]);
@@ -657,13 +663,13 @@ async fn ctrl_c_in_the_secret_dialog_asks_first() {
         },
     );
     assert!(update(&mut state, ctrl('c')).is_empty(), "not closed yet");
-    let Some(Modal::Secret(dialog)) = &state.modal else {
-        panic!("{:?}", state.modal)
+    let Some(Modal::Secret(dialog)) = &state.view.modal else {
+        panic!("{:?}", state.view.modal)
     };
     assert!(dialog.acknowledging);
     // n keeps the secret, and the quit is off.
     update(&mut state, ch('n'));
-    assert!(matches!(state.modal, Some(Modal::Secret(_))));
+    assert!(matches!(state.view.modal, Some(Modal::Secret(_))));
     assert_eq!(state.quit, iamkeys::state::Quit::No);
 }
 

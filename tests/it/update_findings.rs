@@ -18,7 +18,7 @@ fn shift_f() -> Action {
 #[tokio::test]
 async fn the_demo_has_every_finding_and_the_summary_counts_them() {
     let state = demo_loaded().await;
-    let counts = state.finding_counts();
+    let counts = state.account.finding_counts();
     for (id, count) in &counts {
         assert!(*count > 0, "{id} missing from the demo");
     }
@@ -30,7 +30,8 @@ async fn the_demo_has_every_finding_and_the_summary_counts_them() {
     assert_eq!(root, 1);
     // Console users whose key was made with them and never used.
     let setup: usize = state
-        .users
+        .account
+        .users()
         .rows()
         .filter(|r| {
             r.findings
@@ -45,26 +46,28 @@ async fn the_demo_has_every_finding_and_the_summary_counts_them() {
 #[tokio::test]
 async fn f_shows_only_users_with_findings_and_back() {
     let mut state = demo_loaded().await;
-    let all = state.users.len();
+    let all = state.view.table.len();
     update(&mut state, shift_f());
-    assert!(state.users.findings_only);
-    let flagged = state.users.len();
+    assert!(state.view.table.findings_only);
+    let flagged = state.view.table.len();
     assert!(flagged > 0 && flagged < all, "{flagged} of {all}");
     assert!(
         state
-            .users
-            .visible(0, usize::MAX)
+            .view
+            .table
+            .visible(state.account.users(), 0, usize::MAX)
             .all(|r| !r.findings.is_empty())
     );
     update(&mut state, shift_f());
-    assert_eq!(state.users.len(), all);
+    assert_eq!(state.view.table.len(), all);
 }
 
 #[tokio::test]
 async fn fresh_last_use_clears_an_initial_setup_finding() {
     let mut state = demo_loaded().await;
     let (user, key_id) = state
-        .users
+        .account
+        .users()
         .rows()
         .find_map(|r| {
             let f = r
@@ -88,7 +91,7 @@ async fn fresh_last_use_clears_an_initial_setup_finding() {
         },
     );
     update(&mut state, action);
-    let row = state.users.get(&user).unwrap();
+    let row = state.account.users().get(&user).unwrap();
     assert!(
         row.findings
             .iter()
@@ -102,7 +105,8 @@ async fn fresh_last_use_clears_an_initial_setup_finding() {
 async fn enter_on_a_key_explains_its_findings_and_i_acts_on_it() {
     let mut state = demo_loaded().await;
     let (user, key_id) = state
-        .users
+        .account
+        .users()
         .rows()
         .find_map(|r| {
             let f = r
@@ -114,7 +118,8 @@ async fn enter_on_a_key_explains_its_findings_and_i_acts_on_it() {
         .unwrap();
     // Some other key is marked: the remedy still acts on this key alone.
     let other = state
-        .users
+        .account
+        .users()
         .rows()
         .find_map(|r| {
             let k = r
@@ -129,15 +134,15 @@ async fn enter_on_a_key_explains_its_findings_and_i_acts_on_it() {
     select_key(&mut state, &user, &key_id);
     update(&mut state, key(KeyCode::Enter));
     assert_eq!(
-        state.modal,
+        state.view.modal,
         Some(Modal::Findings {
             user: user.clone(),
             key_id: Some(key_id.clone())
         })
     );
     update(&mut state, ch('i'));
-    let Some(Modal::Confirm(confirm)) = &state.modal else {
-        panic!("{:?}", state.modal)
+    let Some(Modal::Confirm(confirm)) = &state.view.modal else {
+        panic!("{:?}", state.view.modal)
     };
     let Operation::SetStatus { targets, status } = &confirm.operation else {
         panic!()
@@ -154,8 +159,13 @@ async fn sorting_by_findings_puts_the_worst_first() {
     for _ in 0..4 {
         update(&mut state, ch('s'));
     }
-    assert_eq!(state.users.sort.label(), "findings");
-    let first = state.users.visible(0, 1).next().unwrap();
+    assert_eq!(state.view.table.sort.label(), "findings");
+    let first = state
+        .view
+        .table
+        .visible(state.account.users(), 0, 1)
+        .next()
+        .unwrap();
     assert!(
         first
             .findings
@@ -165,7 +175,7 @@ async fn sorting_by_findings_puts_the_worst_first() {
         first.user.name
     );
     assert_eq!(
-        state.users.selected().unwrap().user.name,
+        state.selected_user().unwrap().user.name,
         "bob.01",
         "the selection stays"
     );
@@ -179,7 +189,8 @@ async fn the_findings_dialog_acts_on_its_own_key_after_a_re_sort() {
     let mut state = demo_loaded().await;
     update(&mut state, ch('F'));
     let (user, key_id) = state
-        .users
+        .account
+        .users()
         .rows()
         .find_map(|r| {
             let f = r
@@ -206,15 +217,15 @@ async fn the_findings_dialog_acts_on_its_own_key_after_a_re_sort() {
         },
     );
     update(&mut state, action);
-    let now_selected = state.users.selected().map(|r| r.user.name.clone());
+    let now_selected = state.selected_user().map(|r| r.user.name.clone());
     assert_ne!(
         now_selected.as_deref(),
         Some(user.as_str()),
         "re-sorted away"
     );
     update(&mut state, ch('i'));
-    let Some(Modal::Confirm(confirm)) = &state.modal else {
-        panic!("{:?}", state.modal)
+    let Some(Modal::Confirm(confirm)) = &state.view.modal else {
+        panic!("{:?}", state.view.modal)
     };
     let Operation::SetStatus { targets, .. } = &confirm.operation else {
         panic!()

@@ -19,46 +19,59 @@ fn ch(c: char) -> Action {
 #[tokio::test]
 async fn j_k_g_and_shift_g_move_the_user_cursor() {
     let mut state = demo_loaded().await;
-    let last = state.users.len() - 1;
+    let last = state.view.table.len() - 1;
     update(&mut state, ch('j'));
     update(&mut state, key(KeyCode::Down));
-    assert_eq!(state.users.cursor, 2);
+    assert_eq!(state.view.table.cursor, 2);
     update(&mut state, ch('k'));
-    assert_eq!(state.users.cursor, 1);
+    assert_eq!(state.view.table.cursor, 1);
     update(
         &mut state,
         Action::Key(KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT)),
     );
-    assert_eq!(state.users.cursor, last);
+    assert_eq!(state.view.table.cursor, last);
     assert!(
-        state.users.offset > 0,
+        state.view.table.offset > 0,
         "scrolled to keep the cursor visible"
     );
     update(&mut state, ch('g'));
-    assert_eq!((state.users.cursor, state.users.offset), (0, 0));
+    assert_eq!((state.view.table.cursor, state.view.table.offset), (0, 0));
     update(&mut state, key(KeyCode::PageDown));
-    assert_eq!(state.users.cursor, state.list_height());
+    assert_eq!(state.view.table.cursor, state.list_height());
     update(&mut state, key(KeyCode::PageUp));
-    assert_eq!(state.users.cursor, 0);
+    assert_eq!(state.view.table.cursor, 0);
 }
 
 #[tokio::test]
 async fn moving_to_a_user_whose_keys_are_unknown_asks_for_them_first() {
     let mut state = demo_loaded().await;
-    let second = state.users.names_in_view().nth(1).unwrap().to_owned();
-    state.users.get_mut(&second).unwrap().keys = KeysState::Queued;
+    let second = state
+        .view
+        .table
+        .names_in_view(state.account.users())
+        .nth(1)
+        .unwrap()
+        .to_owned();
+    // Its keys were listed, then a re-list was asked and not made yet.
+    for effect in state.account.relist_keys(&second) {
+        state.account.withdraw(&effect);
+    }
+    assert_eq!(
+        state.account.users().get(&second).unwrap().keys,
+        KeysState::NotRequested
+    );
     let effects = update(&mut state, ch('j'));
     assert_eq!(
         effects,
         [
             Effect::Iam {
-                generation: state.generation,
+                generation: state.account.generation,
                 call: Call::UserExtras {
                     user: second.clone()
                 }
             },
             Effect::Iam {
-                generation: state.generation,
+                generation: state.account.generation,
                 call: Call::ListKeys {
                     user: second.clone(),
                     priority: true
@@ -66,7 +79,10 @@ async fn moving_to_a_user_whose_keys_are_unknown_asks_for_them_first() {
             }
         ]
     );
-    assert_eq!(state.users.get(&second).unwrap().keys, KeysState::Priority);
+    assert_eq!(
+        state.account.users().get(&second).unwrap().keys,
+        KeysState::Priority
+    );
     // Moving away and back does not ask twice.
     update(&mut state, ch('k'));
     assert!(update(&mut state, ch('j')).is_empty());
@@ -76,36 +92,39 @@ async fn moving_to_a_user_whose_keys_are_unknown_asks_for_them_first() {
 async fn enter_and_tab_move_focus_and_keys_move_in_the_key_pane() {
     let mut state = demo_loaded().await;
     // Find a user with two keys.
-    while state.users.selected().unwrap().listed_keys().unwrap().len() < 2 {
+    while state.selected_user().unwrap().listed_keys().unwrap().len() < 2 {
         update(&mut state, ch('j'));
     }
-    let user_cursor = state.users.cursor;
+    let user_cursor = state.view.table.cursor;
     update(&mut state, key(KeyCode::Enter));
-    assert_eq!(state.focus, Focus::Keys);
+    assert_eq!(state.view.focus, Focus::Keys);
     update(&mut state, ch('j'));
     update(&mut state, ch('j'));
-    assert_eq!(state.key_cursor, 1, "clamped to the last key");
-    assert_eq!(state.users.cursor, user_cursor, "the user cursor stays");
+    assert_eq!(state.view.key_cursor, 1, "clamped to the last key");
+    assert_eq!(
+        state.view.table.cursor, user_cursor,
+        "the user cursor stays"
+    );
     update(&mut state, key(KeyCode::Tab));
-    assert_eq!(state.focus, Focus::Users);
+    assert_eq!(state.view.focus, Focus::Users);
     update(
         &mut state,
         Action::Key(KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT)),
     );
-    assert_eq!(state.focus, Focus::Keys);
+    assert_eq!(state.view.focus, Focus::Keys);
 }
 
 #[tokio::test]
 async fn help_takes_keys_until_closed() {
     let mut state = demo_loaded().await;
     update(&mut state, ch('?'));
-    assert_eq!(state.modal, Some(Modal::Help));
-    let cursor = state.users.cursor;
+    assert_eq!(state.view.modal, Some(Modal::Help));
+    let cursor = state.view.table.cursor;
     assert!(update(&mut state, ch('j')).is_empty());
-    assert_eq!(state.users.cursor, cursor, "the modal had the key");
-    assert_eq!(state.modal, Some(Modal::Help));
+    assert_eq!(state.view.table.cursor, cursor, "the modal had the key");
+    assert_eq!(state.view.modal, Some(Modal::Help));
     update(&mut state, key(KeyCode::Esc));
-    assert_eq!(state.modal, None);
+    assert_eq!(state.view.modal, None);
 }
 
 #[tokio::test]
@@ -123,19 +142,25 @@ async fn s_cycles_the_sort_and_keeps_the_selection() {
     let mut state = demo_loaded().await;
     update(&mut state, ch('j'));
     update(&mut state, ch('j'));
-    let selected = state.users.selected().unwrap().user.name.clone();
+    let selected = state.selected_user().unwrap().user.name.clone();
     update(&mut state, ch('s'));
-    assert_eq!(state.users.sort.label(), "created");
-    assert_eq!(state.users.selected().unwrap().user.name, selected);
+    assert_eq!(state.view.table.sort.label(), "created");
+    assert_eq!(state.selected_user().unwrap().user.name, selected);
     let created: Vec<_> = state
-        .users
-        .visible(0, usize::MAX)
+        .view
+        .table
+        .visible(state.account.users(), 0, usize::MAX)
         .map(|r| r.user.created)
         .collect();
     assert!(created.windows(2).all(|w| w[0] <= w[1]), "oldest first");
     update(&mut state, ch('s'));
-    assert_eq!(state.users.sort.label(), "oldest active key");
-    let first = state.users.visible(0, 1).next().unwrap();
+    assert_eq!(state.view.table.sort.label(), "oldest active key");
+    let first = state
+        .view
+        .table
+        .visible(state.account.users(), 0, 1)
+        .next()
+        .unwrap();
     let oldest = |r: &iamkeys::state::UserRow| {
         r.listed_keys()
             .unwrap()
@@ -144,15 +169,20 @@ async fn s_cycles_the_sort_and_keeps_the_selection() {
             .map(|k| k.created)
             .min()
     };
-    let all_oldest = state.users.rows().filter_map(oldest).min();
+    let all_oldest = state.account.users().rows().filter_map(oldest).min();
     assert_eq!(
         oldest(first),
         all_oldest,
         "the oldest active key comes first"
     );
     update(&mut state, ch('s'));
-    assert_eq!(state.users.sort.label(), "last used");
-    let first = state.users.visible(0, 1).next().unwrap();
+    assert_eq!(state.view.table.sort.label(), "last used");
+    let first = state
+        .view
+        .table
+        .visible(state.account.users(), 0, 1)
+        .next()
+        .unwrap();
     assert!(
         first
             .listed_keys()
@@ -163,53 +193,58 @@ async fn s_cycles_the_sort_and_keeps_the_selection() {
         first.user.name
     );
     update(&mut state, ch('s'));
-    assert_eq!(state.users.sort.label(), "findings");
+    assert_eq!(state.view.table.sort.label(), "findings");
     update(&mut state, ch('s'));
-    assert_eq!(state.users.sort.label(), "name");
+    assert_eq!(state.view.table.sort.label(), "name");
 }
 
 #[tokio::test]
 async fn refresh_starts_a_new_generation_and_empties_the_table() {
     let mut state = demo_loaded().await;
-    let generation = state.generation;
+    let generation = state.account.generation;
     let effects = update(&mut state, ch('r'));
-    assert_eq!(state.generation, generation + 1);
+    assert_eq!(state.account.generation, generation + 1);
     assert_eq!(effects.len(), 3);
-    assert_eq!(state.users.total(), 0);
+    assert_eq!(state.account.users().total(), 0);
 }
 
 #[tokio::test]
 async fn slash_filters_by_name_as_you_type_and_esc_clears() {
     let mut state = demo_loaded().await;
-    let all = state.users.len();
+    let all = state.view.table.len();
     update(&mut state, ch('/'));
-    assert!(state.filtering);
+    assert!(state.view.filtering);
     for c in "svc-car".chars() {
         update(&mut state, ch(c));
     }
-    let names: Vec<&str> = state.users.names_in_view().collect();
+    let names: Vec<&str> = state
+        .view
+        .table
+        .names_in_view(state.account.users())
+        .collect();
     assert!(
         !names.is_empty() && names.iter().all(|n| n.starts_with("svc-carol")),
         "{names:?}"
     );
     // j is text while typing, not movement.
     update(&mut state, ch('j'));
-    assert_eq!(state.users.len(), 0);
+    assert_eq!(state.view.table.len(), 0);
     update(&mut state, key(KeyCode::Backspace));
     update(&mut state, key(KeyCode::Enter));
-    assert!(!state.filtering);
-    assert_eq!(state.users.filter, "svc-car", "Enter keeps the filter");
+    assert!(!state.view.filtering);
+    assert_eq!(state.view.table.filter, "svc-car", "Enter keeps the filter");
     update(&mut state, ch('j'));
-    assert_eq!(state.users.cursor, 1, "j moves again");
+    assert_eq!(state.view.table.cursor, 1, "j moves again");
     update(&mut state, key(KeyCode::Esc));
-    assert_eq!(state.users.len(), all);
+    assert_eq!(state.view.table.len(), all);
 }
 
 #[tokio::test]
 async fn an_access_key_id_lands_on_its_user_and_key() {
     let mut state = demo_loaded().await;
     let (user, key_id) = state
-        .users
+        .account
+        .users()
         .rows()
         .find_map(|r| {
             let keys = r.listed_keys()?;
@@ -220,8 +255,8 @@ async fn an_access_key_id_lands_on_its_user_and_key() {
     for c in key_id.to_lowercase().chars() {
         update(&mut state, ch(c));
     }
-    assert_eq!(state.users.len(), 1);
-    assert_eq!(state.users.selected().unwrap().user.name, user);
+    assert_eq!(state.view.table.len(), 1);
+    assert_eq!(state.selected_user().unwrap().user.name, user);
     assert_eq!(
         state.selected_key().unwrap().1.id,
         key_id,
@@ -246,24 +281,24 @@ async fn a_click_selects_the_row_and_the_wheel_scrolls() {
         &mut state,
         mouse(MouseEventKind::Down(MouseButton::Left), 10, 5 + 4),
     );
-    assert_eq!(state.users.cursor, 4);
+    assert_eq!(state.view.table.cursor, 4);
     update(&mut state, mouse(MouseEventKind::ScrollDown, 10, 20));
     update(&mut state, mouse(MouseEventKind::ScrollDown, 10, 20));
-    assert_eq!(state.users.cursor, 6);
+    assert_eq!(state.view.table.cursor, 6);
     update(&mut state, mouse(MouseEventKind::ScrollUp, 10, 20));
-    assert_eq!(state.users.cursor, 5);
+    assert_eq!(state.view.table.cursor, 5);
     // A click in the key pane focuses it.
     update(
         &mut state,
         mouse(MouseEventKind::Down(MouseButton::Left), 100, 12),
     );
-    assert_eq!(state.focus, Focus::Keys);
+    assert_eq!(state.view.focus, Focus::Keys);
     // Clicks on the header do nothing.
     update(
         &mut state,
         mouse(MouseEventKind::Down(MouseButton::Left), 10, 0),
     );
-    assert_eq!(state.users.cursor, 5);
+    assert_eq!(state.view.table.cursor, 5);
 }
 
 /// Issue 13, item 10: a held key's repeats move the cursor, and never open
@@ -279,14 +314,17 @@ async fn a_held_key_repeats_movement_only() {
     let mut state = demo_loaded().await;
     update(&mut state, repeat(KeyCode::Char('j')));
     update(&mut state, repeat(KeyCode::Char('j')));
-    assert_eq!(state.users.cursor, 2, "movement repeats");
+    assert_eq!(state.view.table.cursor, 2, "movement repeats");
     update(&mut state, key(KeyCode::Enter));
     assert!(update(&mut state, repeat(KeyCode::Char('d'))).is_empty());
     assert!(update(&mut state, repeat(KeyCode::Char('i'))).is_empty());
-    assert_eq!(state.modal, None, "no dialog from a repeat");
-    let generation = state.generation;
+    assert_eq!(state.view.modal, None, "no dialog from a repeat");
+    let generation = state.account.generation;
     update(&mut state, repeat(KeyCode::Char('r')));
-    assert_eq!(state.generation, generation, "no refresh from a repeat");
+    assert_eq!(
+        state.account.generation, generation,
+        "no refresh from a repeat"
+    );
     update(&mut state, ch('i'));
-    assert!(state.modal.is_some(), "a press still acts");
+    assert!(state.view.modal.is_some(), "a press still acts");
 }

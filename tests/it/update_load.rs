@@ -9,7 +9,7 @@ use iamkeys::model::{AccessKey, Identity, KeyStatus, Page, User};
 use iamkeys::state::{IdentityStatus, KeysState, ListStatus, ReportStatus};
 use iamkeys::update::update;
 
-use crate::common::states::{loaded, loading, now};
+use crate::common::states::{fresh, loaded, loading, now};
 
 fn user(name: &str) -> User {
     User {
@@ -45,7 +45,7 @@ fn load_asks_for_identity_users_and_report_at_once() {
         now(),
     );
     let effects = update(&mut state, Action::Load);
-    assert_eq!(state.generation, 1);
+    assert_eq!(state.account.generation, 1);
     assert_eq!(
         calls(&effects),
         [
@@ -59,7 +59,7 @@ fn load_asks_for_identity_users_and_report_at_once() {
             .iter()
             .all(|e| matches!(e, Effect::Iam { generation: 1, .. }))
     );
-    assert_eq!(state.pending, 3);
+    assert_eq!(state.account.pending(), 3);
 }
 
 #[test]
@@ -95,7 +95,7 @@ fn a_truncated_page_asks_for_the_next_and_queues_keys_selected_first() {
         }
     );
     assert_eq!(effects.len(), 4);
-    assert_eq!(state.list, ListStatus::Loading { pages: 1 });
+    assert_eq!(state.account.list, ListStatus::Loading { pages: 1 });
 
     let action = loaded(&state, page(&["carol"], None));
     let effects = calls(&update(&mut state, action));
@@ -106,9 +106,13 @@ fn a_truncated_page_asks_for_the_next_and_queues_keys_selected_first() {
             priority: false
         }]
     );
-    assert_eq!(state.list, ListStatus::Done { pages: 2 });
+    assert_eq!(state.account.list, ListStatus::Done { pages: 2 });
     assert_eq!(
-        state.users.names_in_view().collect::<Vec<_>>(),
+        state
+            .view
+            .table
+            .names_in_view(state.account.users())
+            .collect::<Vec<_>>(),
         ["alice", "bob", "carol"]
     );
 }
@@ -116,15 +120,15 @@ fn a_truncated_page_asks_for_the_next_and_queues_keys_selected_first() {
 #[test]
 fn results_of_an_earlier_generation_are_dropped() {
     let mut state = loading();
-    let old = state.generation;
+    let old = state.account.generation;
     update(
         &mut state,
         Action::Key(crossterm::event::KeyEvent::from(
             crossterm::event::KeyCode::Char('r'),
         )),
     );
-    assert_eq!(state.generation, old + 1);
-    let pending = state.pending;
+    assert_eq!(state.account.generation, old + 1);
+    let pending = state.account.pending();
     let effects = update(
         &mut state,
         Action::Loaded {
@@ -134,11 +138,11 @@ fn results_of_an_earlier_generation_are_dropped() {
     );
     assert!(effects.is_empty());
     assert_eq!(
-        state.users.total(),
+        state.account.users().total(),
         0,
         "a stale page never reaches the table"
     );
-    assert_eq!(state.pending, pending);
+    assert_eq!(state.account.pending(), pending);
 }
 
 #[test]
@@ -151,8 +155,8 @@ fn identity_failure_is_shown_with_the_fix() {
     );
     let action = loaded(&state, Loaded::Identity(Err(err)));
     update(&mut state, action);
-    assert!(matches!(state.identity, IdentityStatus::Failed(_)));
-    let notice = state.notice.clone().unwrap();
+    assert!(matches!(state.account.identity, IdentityStatus::Failed(_)));
+    let notice = state.view.notice.clone().unwrap();
     assert!(
         notice.contains("No AWS credentials for profile 'test'"),
         "{notice}"
@@ -166,7 +170,7 @@ fn identity_failure_is_shown_with_the_fix() {
     update(&mut state, Action::Load);
     let action = loaded(&state, Loaded::Identity(Ok(ok.clone())));
     update(&mut state, action);
-    assert_eq!(state.identity, IdentityStatus::Known(ok));
+    assert_eq!(state.account.identity, IdentityStatus::Known(ok));
 }
 
 #[test]
@@ -195,8 +199,15 @@ fn a_denied_report_falls_back_to_per_user_calls() {
     );
     let action = loaded(&state, Loaded::CredentialReport(Err(denied)));
     let effects = calls(&update(&mut state, action));
-    assert!(matches!(state.report, ReportStatus::Denied(_)));
-    assert!(state.notice.as_deref().unwrap().contains("per-user calls"));
+    assert!(matches!(state.account.report, ReportStatus::Denied(_)));
+    assert!(
+        state
+            .view
+            .notice
+            .as_deref()
+            .unwrap()
+            .contains("per-user calls")
+    );
     assert!(effects.contains(&Call::UserDetails {
         user: "alice".into(),
         mfa: true
@@ -240,7 +251,7 @@ fn a_denied_report_falls_back_to_per_user_calls() {
         },
     );
     update(&mut state, action);
-    let bob = state.users.get("bob").unwrap();
+    let bob = state.account.users().get("bob").unwrap();
     assert_eq!((bob.password, bob.mfa), (Some(true), Some(false)));
 }
 
@@ -250,9 +261,10 @@ fn a_failed_listing_is_shown_and_r_retries() {
     let err = IamError::new(ErrorKind::Network, "iam:ListUsers", "connection refused");
     let action = loaded(&state, Loaded::UsersPage(Err(err)));
     update(&mut state, action);
-    assert!(matches!(state.list, ListStatus::Failed(_)));
+    assert!(matches!(state.account.list, ListStatus::Failed(_)));
     assert!(
         state
+            .view
             .notice
             .as_deref()
             .unwrap()
@@ -265,7 +277,7 @@ fn a_failed_listing_is_shown_and_r_retries() {
         )),
     );
     assert_eq!(calls(&effects)[1], Call::ListUsers { marker: None });
-    assert_eq!(state.list, ListStatus::Loading { pages: 0 });
+    assert_eq!(state.account.list, ListStatus::Loading { pages: 0 });
 }
 
 #[test]
@@ -287,11 +299,12 @@ fn a_user_deleted_meanwhile_is_said_plainly() {
     );
     update(&mut state, action);
     assert!(matches!(
-        state.users.get("alice").unwrap().keys,
+        state.account.users().get("alice").unwrap().keys,
         KeysState::Failed(_)
     ));
     assert!(
         state
+            .view
             .notice
             .as_deref()
             .unwrap()
@@ -301,14 +314,18 @@ fn a_user_deleted_meanwhile_is_said_plainly() {
 
 #[test]
 fn ticks_move_the_clock_and_the_spinner_only_while_loading() {
-    let mut state = loading();
+    let mut state = fresh();
+    let asked = update(&mut state, Action::Load);
     let later = now() + TimeDelta::seconds(5);
     update(&mut state, Action::Tick(later));
     assert_eq!(state.now, later);
-    assert_eq!(state.spinner, 1);
-    state.pending = 0;
+    assert_eq!(state.view.spinner, 1);
+    for effect in &asked {
+        state.account.withdraw(effect);
+    }
+    assert_eq!(state.account.pending(), 0);
     update(&mut state, Action::Tick(later));
-    assert_eq!(state.spinner, 1);
+    assert_eq!(state.view.spinner, 1);
 }
 
 fn users(names: &[&str]) -> Vec<User> {
@@ -339,7 +356,11 @@ fn a_key_id_typed_while_loading_matches_when_the_keys_arrive() {
     for action in crate::common::flows::typed("AKIABOBKEY0001") {
         update(&mut state, action);
     }
-    assert_eq!(state.users.len(), 0, "no key listed yet: nothing matches");
+    assert_eq!(
+        state.view.table.len(),
+        0,
+        "no key listed yet: nothing matches"
+    );
     let key = AccessKey {
         id: "AKIABOBKEY0001".into(),
         user_name: "bob".into(),
@@ -354,8 +375,15 @@ fn a_key_id_typed_while_loading_matches_when_the_keys_arrive() {
         },
     );
     update(&mut state, action);
-    assert_eq!(state.users.names_in_view().collect::<Vec<_>>(), ["bob"]);
-    assert_eq!(state.users.selected().unwrap().user.name, "bob");
+    assert_eq!(
+        state
+            .view
+            .table
+            .names_in_view(state.account.users())
+            .collect::<Vec<_>>(),
+        ["bob"]
+    );
+    assert_eq!(state.selected_user().unwrap().user.name, "bob");
 }
 
 /// Issue 12, item 8: groups and tags fail on their own; a denied
@@ -373,7 +401,7 @@ fn a_denied_list_user_tags_keeps_the_groups() {
         &state,
         Loaded::UserExtras {
             user: "alice".into(),
-            extras: iamkeys::state::users::Extras {
+            extras: iamkeys::account::users::Extras {
                 groups: Ok(vec!["admins".into()]),
                 tags: Err(IamError::new(
                     ErrorKind::AccessDenied,
@@ -403,21 +431,21 @@ fn without_a_report_root_keys_come_from_the_account_summary() {
             ..
         }
     )));
-    assert!(state.audit_incomplete(), "root not checked yet");
+    assert!(state.account.audit_incomplete(), "root not checked yet");
     let action = loaded(&state, Loaded::RootKeys(Ok(true)));
     update(&mut state, action);
-    assert_eq!(state.root_findings.len(), 1);
+    assert_eq!(state.account.root_findings().len(), 1);
     assert_eq!(
-        state.root_findings[0].id,
+        state.account.root_findings()[0].id,
         iamkeys::audit::FindingId::RootAccessKey
     );
-    assert!(!state.audit_incomplete(), "root checked");
+    assert!(!state.account.audit_incomplete(), "root checked");
     let failed = IamError::new(ErrorKind::AccessDenied, "iam:GetAccountSummary", "no");
     let action = loaded(&state, Loaded::RootKeys(Err(failed)));
     update(&mut state, action);
-    assert!(state.root_findings.is_empty());
+    assert!(state.account.root_findings().is_empty());
     assert_eq!(
-        iamkeys::state::gaps::lines(&state.gaps()),
+        iamkeys::account::gaps::lines(&state.account.gaps()),
         [
             "iam:GetAccountSummary denied: root access keys not checked for the root user; root_access_key cannot be judged"
         ]

@@ -44,7 +44,7 @@ fn choose(state: &mut State, filter: &str) -> Vec<Effect> {
 #[tokio::test]
 async fn a_switch_resets_everything_and_drops_the_old_accounts_results() {
     let mut state = demo_loaded().await;
-    let old = state.generation;
+    let old = state.account.generation;
     let effects = choose(&mut state, "prod");
     assert_eq!(
         effects,
@@ -52,7 +52,7 @@ async fn a_switch_resets_everything_and_drops_the_old_accounts_results() {
             profile: "prod".into()
         }]
     );
-    let Some(Modal::Profiles(picker)) = &state.modal else {
+    let Some(Modal::Profiles(picker)) = &state.view.modal else {
         panic!()
     };
     assert_eq!(picker.switching.as_deref(), Some("prod"));
@@ -70,10 +70,16 @@ async fn a_switch_resets_everything_and_drops_the_old_accounts_results() {
         },
     );
     assert_eq!(state.session.profile, "prod");
-    assert_eq!(state.generation, old + 1);
-    assert_eq!(state.users.total(), 0, "the old account's users are gone");
-    assert!(state.modal.is_none());
-    assert!(matches!(&state.identity, IdentityStatus::Known(i) if i.account_id == "999999999999"));
+    assert_eq!(state.account.generation, old + 1);
+    assert_eq!(
+        state.account.users().total(),
+        0,
+        "the old account's users are gone"
+    );
+    assert!(state.view.modal.is_none());
+    assert!(
+        matches!(&state.account.identity, IdentityStatus::Known(i) if i.account_id == "999999999999")
+    );
     assert!(effects.contains(&Effect::Iam {
         generation: old + 1,
         call: Call::ListUsers { marker: None }
@@ -93,14 +99,14 @@ async fn a_switch_resets_everything_and_drops_the_old_accounts_results() {
         })),
     };
     assert!(update(&mut state, old_page).is_empty());
-    assert_eq!(state.users.total(), 0);
+    assert_eq!(state.account.users().total(), 0);
 }
 
 #[tokio::test]
 async fn a_failed_switch_keeps_the_previous_profile() {
     let mut state = demo_loaded().await;
-    let users = state.users.total();
-    let generation = state.generation;
+    let users = state.account.users().total();
+    let generation = state.account.generation;
     choose(&mut state, "dev");
     update(
         &mut state,
@@ -112,9 +118,9 @@ async fn a_failed_switch_keeps_the_previous_profile() {
         },
     );
     assert_eq!(state.session.profile, "test");
-    assert_eq!(state.generation, generation);
-    assert_eq!(state.users.total(), users);
-    let Some(Modal::Profiles(picker)) = &state.modal else {
+    assert_eq!(state.account.generation, generation);
+    assert_eq!(state.account.users().total(), users);
+    let Some(Modal::Profiles(picker)) = &state.view.modal else {
         panic!()
     };
     assert!(picker.switching.is_none());
@@ -124,7 +130,7 @@ async fn a_failed_switch_keeps_the_previous_profile() {
         "{error}"
     );
     update(&mut state, key(KeyCode::Esc));
-    assert!(state.modal.is_none());
+    assert!(state.view.modal.is_none());
 }
 
 #[tokio::test]
@@ -132,14 +138,14 @@ async fn the_picker_filters_and_moves() {
     let mut state = demo_loaded().await;
     update(&mut state, ch('p'));
     update(&mut state, Action::Profiles(Ok(profiles())));
-    let Some(Modal::Profiles(picker)) = &state.modal else {
+    let Some(Modal::Profiles(picker)) = &state.view.modal else {
         panic!()
     };
     assert_eq!(picker.cursor, 2, "starts on the profile in use (test)");
     for action in typed("t") {
         update(&mut state, action);
     }
-    let Some(Modal::Profiles(picker)) = &state.modal else {
+    let Some(Modal::Profiles(picker)) = &state.view.modal else {
         panic!()
     };
     let names: Vec<&str> = picker.visible().iter().map(|p| p.name.as_str()).collect();
@@ -156,7 +162,7 @@ async fn the_picker_filters_and_moves() {
         effects.is_empty(),
         "choosing the profile in use does nothing: {effects:?}"
     );
-    assert!(state.modal.is_none());
+    assert!(state.view.modal.is_none());
 }
 
 #[tokio::test]
@@ -189,14 +195,11 @@ async fn per_profile_read_only_follows_the_switch() {
 #[tokio::test]
 async fn no_switch_while_a_change_is_in_flight() {
     let mut state = demo_loaded().await;
-    state.in_flight.insert(
-        1,
-        iamkeys::effect::Change::Delete {
-            user: "u".into(),
-            key_id: "k".into(),
-        },
-    );
+    state.account.send(iamkeys::effect::Change::Delete {
+        user: "u".into(),
+        key_id: "k".into(),
+    });
     assert!(update(&mut state, ch('p')).is_empty());
-    assert!(state.modal.is_none());
-    assert!(state.notice.as_deref().unwrap().contains("in flight"));
+    assert!(state.view.modal.is_none());
+    assert!(state.view.notice.as_deref().unwrap().contains("in flight"));
 }

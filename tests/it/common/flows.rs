@@ -3,9 +3,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 use iamkeys::action::Action;
-use iamkeys::effect::{Call, Effect};
-use iamkeys::state::users::ExtrasState;
-use iamkeys::state::{Focus, KeysState, State};
+use iamkeys::state::{Focus, State};
 use iamkeys::update::update;
 
 /// Apply a move without carrying out the IAM calls it asks for (the user's
@@ -13,22 +11,7 @@ use iamkeys::update::update;
 /// asked, so a later `settle` does not wait for them.
 fn quietly(state: &mut State, action: Action) {
     for effect in update(state, action) {
-        if let Effect::Iam { call, .. } = effect {
-            state.pending -= 1;
-            match call {
-                Call::UserExtras { user } => {
-                    if let Some(row) = state.users.get_mut(&user) {
-                        row.extras = ExtrasState::NotRequested;
-                    }
-                }
-                Call::ListKeys { user, .. } => {
-                    if let Some(row) = state.users.get_mut(&user) {
-                        row.keys = KeysState::NotRequested;
-                    }
-                }
-                _ => {}
-            }
-        }
+        state.account.withdraw(&effect);
     }
 }
 
@@ -55,19 +38,20 @@ pub fn typed(text: &str) -> Vec<Action> {
 
 /// Move the user cursor onto `name` with j/k, focus stays on the user list.
 pub fn select_user(state: &mut State, name: &str) {
-    if state.focus == Focus::Keys {
+    if state.view.focus == Focus::Keys {
         quietly(state, key(KeyCode::Tab));
     }
     let target = state
-        .users
-        .names_in_view()
+        .view
+        .table
+        .names_in_view(state.account.users())
         .position(|n| n == name)
         .unwrap_or_else(|| panic!("{name} is not in the table"));
     quietly(state, ch('g'));
     for _ in 0..target {
         quietly(state, ch('j'));
     }
-    assert_eq!(state.users.selected().unwrap().user.name, name);
+    assert_eq!(state.selected_user().unwrap().user.name, name);
 }
 
 /// Select `user`, focus the key pane and move onto `key_id`.
@@ -75,8 +59,7 @@ pub fn select_key(state: &mut State, user: &str, key_id: &str) {
     select_user(state, user);
     quietly(state, key(KeyCode::Enter));
     let keys = state
-        .users
-        .selected()
+        .selected_user()
         .unwrap()
         .listed_keys()
         .expect("keys listed");

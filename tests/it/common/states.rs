@@ -22,6 +22,7 @@ pub fn session() -> Session {
         credentials_file: None,
         posture: iamkeys::state::Posture::default(),
         insecure_endpoint: None,
+        switching: None,
     }
 }
 
@@ -43,7 +44,7 @@ pub fn loading() -> State {
 
 pub fn loaded(state: &State, result: Loaded) -> Action {
     Action::Loaded {
-        generation: state.generation,
+        generation: state.account.generation,
         result,
     }
 }
@@ -80,8 +81,8 @@ pub async fn demo_loaded() -> State {
         update(&mut state, action);
     }
     // The first user was selected on the first page: its groups and tags.
-    let first = state.users.selected().unwrap().user.name.clone();
-    let extras = iamkeys::state::users::Extras {
+    let first = state.selected_user().unwrap().user.name.clone();
+    let extras = iamkeys::account::users::Extras {
         groups: Ok(iam.user_groups(&first).await.unwrap()),
         tags: Ok(iam.user_tags(&first).await.unwrap()),
     };
@@ -93,6 +94,10 @@ pub async fn demo_loaded() -> State {
         },
     );
     update(&mut state, action);
-    assert_eq!(state.pending, 0, "every requested call was answered");
+    assert_eq!(
+        state.account.pending(),
+        0,
+        "every requested call was answered"
+    );
     state
 }

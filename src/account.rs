@@ -1,0 +1,375 @@
+//! One AWS account as loaded: identity, users, keys, credential report,
+//! findings and what could not be seen, plus the calls and changes still
+//! out. No view in it (cursor, sort, dialogs are `state::View`'s), so the
+//! headless report runs on an `Account` alone, and a session can hold
+//! several. Counters derived from the users are kept by the methods that
+//! change the users, and read through methods, so they cannot drift.
+
+pub mod findings;
+pub mod gaps;
+mod load;
+pub mod users;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Utc};
+
+pub use gaps::Gap;
+pub use load::{Event, Step};
+pub use users::{KeysState, UserRow, UserTable};
+
+use crate::audit::{Finding, FindingCounts, FindingId, Thresholds};
+use crate::effect::{Call, Change, Effect};
+use crate::iam::IamError;
+use crate::model::{CredentialReport, Identity};
+
+/// Where the credential report stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReportStatus {
+    Loading,
+    Loaded(CredentialReport),
+    /// Refused (`AccessDenied`): per-user calls fill in instead.
+    Denied(IamError),
+    Failed(IamError),
+}
+
+/// The caller identity as the header shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdentityStatus {
+    Loading,
+    Known(Identity),
+    Failed(IamError),
+}
+
+/// Where listing the users stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListStatus {
+    Loading { pages: usize },
+    Done { pages: usize },
+    Failed(IamError),
+}
+
+/// The SDK is retrying failed requests (throttling, 5xx, dropped connections).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Backoff {
+    /// Retries of this client so far.
+    pub retries: u64,
+    pub reason: Option<crate::iam::retries::RetryReason>,
+    /// When the latest retry was seen.
+    pub at: DateTime<Utc>,
+}
+
+impl Backoff {
+    /// How long after the latest retry the status bar still mentions it.
+    pub const SHOWN_FOR: chrono::TimeDelta = chrono::TimeDelta::seconds(5);
+}
+
+/// Change counters of an account, for views that order its users: a view
+/// re-sorts when a counter its order depends on has moved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Revisions {
+    /// Users added, the credential report applied, every finding recomputed.
+    pub rows: u64,
+    /// One user's findings recomputed.
+    pub findings: u64,
+    /// One user's keys listed.
+    pub keys: u64,
+}
+
+/// One AWS account as loaded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Account {
+    /// Bumped by every (re)load; results of older generations are dropped.
+    pub generation: u64,
+    /// IAM calls requested in this generation and not answered yet.
+    pending: usize,
+    pub identity: IdentityStatus,
+    pub list: ListStatus,
+    pub report: ReportStatus,
+    users: UserTable,
+    /// List every user's access keys (the UI, `report --key-ids`). Without it
+    /// the audit comes from `ListUsers` and the credential report alone.
+    pub list_keys: bool,
+    /// The audit's thresholds.
+    pub thresholds: Thresholds,
+    /// Findings about the root user (from the credential report, or
+    /// `GetAccountSummary` without one).
+    root_findings: Vec<Finding>,
+    /// Without a credential report: whether the root user has access keys
+    /// (`GetAccountSummary`); `None` until answered.
+    root_keys: Option<Result<bool, IamError>>,
+    /// Findings per id, users and root together.
+    totals: FindingCounts,
+    /// The newest key creation time seen, for the stale-report notice.
+    newest_key: Option<DateTime<Utc>>,
+    /// Users whose keys are listed.
+    users_with_keys: usize,
+    /// Users whose console password is known.
+    users_with_password: usize,
+    /// Users something is missing about (see [`UserRow::gaps`]).
+    gap_users: BTreeSet<String>,
+    /// The time the findings were computed at (ages move slowly; they are
+    /// recomputed when data changes, and hourly).
+    audit_now: DateTime<Utc>,
+    revisions: Revisions,
+    /// The SDK's latest retry of this load, if any.
+    pub backoff: Option<Backoff>,
+    /// Key IDs with a change in flight, and users with a create in flight.
+    busy_keys: BTreeSet<String>,
+    busy_users: BTreeSet<String>,
+    /// Numbers changes so their results find their dialog line.
+    next_mutation: u64,
+    /// Changes sent and not answered yet, by mutation number.
+    in_flight: BTreeMap<u64, Change>,
+}
+
+impl Account {
+    /// Nothing loaded yet; `now` is the audit's clock until the first load.
+    #[must_use]
+    pub fn new(thresholds: Thresholds, list_keys: bool, now: DateTime<Utc>) -> Self {
+        Self {
+            generation: 0,
+            pending: 0,
+            identity: IdentityStatus::Loading,
+            list: ListStatus::Loading { pages: 0 },
+            report: ReportStatus::Loading,
+            users: UserTable::default(),
+            list_keys,
+            thresholds,
+            root_findings: Vec::new(),
+            root_keys: None,
+            totals: FindingCounts::default(),
+            newest_key: None,
+            users_with_keys: 0,
+            users_with_password: 0,
+            gap_users: BTreeSet::new(),
+            audit_now: now,
+            revisions: Revisions::default(),
+            backoff: None,
+            busy_keys: BTreeSet::new(),
+            busy_users: BTreeSet::new(),
+            next_mutation: 0,
+            in_flight: BTreeMap::new(),
+        }
+    }
+
+    /// An IAM call of the current load, counted as pending until it answers
+    /// (the one place an `Effect::Iam` is made).
+    pub fn call(&mut self, call: Call) -> Effect {
+        self.pending += 1;
+        Effect::Iam {
+            generation: self.generation,
+            call,
+        }
+    }
+
+    /// An answer arrived for `generation`: whether it belongs to the
+    /// current load (an earlier load's answer is never mixed in).
+    pub fn answered(&mut self, generation: u64) -> bool {
+        if generation != self.generation {
+            return false;
+        }
+        self.pending = self.pending.saturating_sub(1);
+        true
+    }
+
+    /// IAM calls of this load not answered yet.
+    #[must_use]
+    pub fn pending(&self) -> usize {
+        self.pending
+    }
+
+    /// The account's users, in load order.
+    #[must_use]
+    pub fn users(&self) -> &UserTable {
+        &self.users
+    }
+
+    /// What views order by, counted.
+    #[must_use]
+    pub fn revisions(&self) -> Revisions {
+        self.revisions
+    }
+
+    /// The backing-off notice to show at `now`, if a retry was seen lately.
+    #[must_use]
+    pub fn backing_off(&self, now: DateTime<Utc>) -> Option<&Backoff> {
+        self.backoff
+            .as_ref()
+            .filter(|b| now.signed_duration_since(b.at) <= Backoff::SHOWN_FOR)
+    }
+
+    /// The credential report, once loaded.
+    #[must_use]
+    pub fn credential_report(&self) -> Option<&CredentialReport> {
+        match &self.report {
+            ReportStatus::Loaded(report) => Some(report),
+            _ => None,
+        }
+    }
+
+    /// The credential report could not be had (refused or failed past the
+    /// retries): per-user calls fill in, and root keys are not checked.
+    #[must_use]
+    pub fn report_unavailable(&self) -> Option<&IamError> {
+        match &self.report {
+            ReportStatus::Denied(err) | ReportStatus::Failed(err) => Some(err),
+            _ => None,
+        }
+    }
+
+    /// Everything the audit could not see so far: the root's keys without
+    /// a credential report, then each user's gaps.
+    #[must_use]
+    pub fn gaps(&self) -> Vec<Gap> {
+        let mut out: Vec<Gap> = Vec::new();
+        // Without a credential report, GetAccountSummary still tells whether
+        // the root user has keys; only when that fails too is root unchecked.
+        if let Some(report_err) = self.report_unavailable() {
+            match &self.root_keys {
+                Some(Ok(_)) => {}
+                Some(Err(err)) => out.push(Gap::root(err)),
+                None => out.push(Gap::root(report_err)),
+            }
+        }
+        for user in &self.gap_users {
+            if let Some(row) = self.users.get(user) {
+                out.extend(row.gaps());
+            }
+        }
+        out
+    }
+
+    /// Whether a rule's data is missing (what [`Account::gaps`] lists,
+    /// less what no rule needs).
+    #[must_use]
+    pub fn audit_incomplete(&self) -> bool {
+        self.gaps().iter().any(|g| g.blocks_audit)
+    }
+
+    /// Users something is missing about.
+    #[must_use]
+    pub fn gap_user_count(&self) -> usize {
+        self.gap_users.len()
+    }
+
+    /// The identity iamkeys is signed in as, once known.
+    #[must_use]
+    pub fn known_identity(&self) -> Option<&Identity> {
+        match &self.identity {
+            IdentityStatus::Known(identity) => Some(identity),
+            _ => None,
+        }
+    }
+
+    /// Findings about the root user.
+    #[must_use]
+    pub fn root_findings(&self) -> &[Finding] {
+        &self.root_findings
+    }
+
+    /// How many findings of each id the account has (kept as users change,
+    /// so reading it costs nothing per user).
+    #[must_use]
+    pub fn finding_counts(&self) -> Vec<(FindingId, usize)> {
+        self.totals.by_id()
+    }
+
+    /// The findings counted by id.
+    #[must_use]
+    pub fn finding_totals(&self) -> &FindingCounts {
+        &self.totals
+    }
+
+    /// Whether keys changed after the credential report was made.
+    #[must_use]
+    pub fn report_may_be_stale(&self) -> bool {
+        let Some(report) = self.credential_report() else {
+            return false;
+        };
+        self.newest_key.is_some_and(|t| t > report.generated_at) || self.next_mutation > 0
+    }
+
+    /// Users whose keys are listed now.
+    #[must_use]
+    pub fn users_with_keys(&self) -> usize {
+        self.users_with_keys
+    }
+
+    /// Every user is listed and every user's keys are listed.
+    #[must_use]
+    pub fn all_keys_known(&self) -> bool {
+        matches!(self.list, ListStatus::Done { .. }) && self.users_with_keys == self.users.total()
+    }
+
+    /// Every user is listed, and console password, key status and findings
+    /// are known for each (from the credential report or per-user calls).
+    #[must_use]
+    pub fn audit_complete(&self) -> bool {
+        matches!(self.list, ListStatus::Done { .. })
+            && matches!(
+                self.report,
+                ReportStatus::Loaded(_) | ReportStatus::Denied(_)
+            )
+            && self.users_with_password == self.users.total()
+    }
+
+    /// A change is sent: number it and mark what it is busy on.
+    pub fn send(&mut self, change: Change) -> u64 {
+        self.next_mutation += 1;
+        let id = self.next_mutation;
+        match &change {
+            Change::Create { user } => {
+                self.busy_users.insert(user.clone());
+            }
+            Change::SetStatus { key_id, .. } | Change::Delete { key_id, .. } => {
+                self.busy_keys.insert(key_id.clone());
+            }
+        }
+        self.in_flight.insert(id, change);
+        id
+    }
+
+    /// Whether a change to this key is in flight.
+    #[must_use]
+    pub fn key_busy(&self, key_id: &str) -> bool {
+        self.busy_keys.contains(key_id)
+    }
+
+    /// Keys with a change in flight.
+    pub fn busy_keys(&self) -> impl Iterator<Item = &str> {
+        self.busy_keys.iter().map(String::as_str)
+    }
+
+    /// Whether a new key for this user is being made.
+    #[must_use]
+    pub fn user_busy(&self, user: &str) -> bool {
+        self.busy_users.contains(user)
+    }
+
+    /// Whether any change is in flight.
+    #[must_use]
+    pub fn changing(&self) -> bool {
+        !self.in_flight.is_empty()
+    }
+
+    /// Changes sent and not answered yet, oldest first.
+    #[must_use]
+    pub fn changes_in_flight(&self) -> impl ExactSizeIterator<Item = &Change> {
+        self.in_flight.values()
+    }
+
+    /// A change answered: the change it was, no longer busy.
+    pub fn settle(&mut self, id: u64) -> Option<Change> {
+        let change = self.in_flight.remove(&id)?;
+        match &change {
+            Change::Create { user } => {
+                self.busy_users.remove(user);
+            }
+            Change::SetStatus { key_id, .. } | Change::Delete { key_id, .. } => {
+                self.busy_keys.remove(key_id);
+            }
+        }
+        Some(change)
+    }
+}

@@ -1,0 +1,57 @@
+//! Keeping findings current: recomputed for a user when what is known of
+//! them changes, for everyone when the report arrives, and hourly. The
+//! totals and the users with gaps move with them.
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use super::Account;
+use crate::audit::{FindingCounts, evaluate, findings::user_findings};
+
+impl Account {
+    /// Recompute one user's findings as of `now`.
+    pub(crate) fn refresh_user(&mut self, user: &str, now: DateTime<Utc>) {
+        let Some(row) = self.users.get_mut(user) else {
+            return;
+        };
+        let fresh = user_findings(&row.audit_input(), now, &self.thresholds);
+        let old = std::mem::replace(&mut row.findings, fresh);
+        if row.gaps().is_empty() {
+            self.gap_users.remove(user);
+        } else {
+            self.gap_users.insert(user.to_owned());
+        }
+        self.totals.remove(&old);
+        self.totals.add(&row.findings);
+        self.revisions.findings += 1;
+    }
+
+    /// Recompute every finding as of `now`, the root's included.
+    pub fn refresh_all(&mut self, now: DateTime<Utc>) {
+        self.audit_now = now;
+        let mut totals = FindingCounts::default();
+        self.gap_users.clear();
+        for row in self.users.rows_mut() {
+            row.findings = user_findings(&row.audit_input(), now, &self.thresholds);
+            totals.add(&row.findings);
+            if !row.gaps().is_empty() {
+                self.gap_users.insert(row.user.name.clone());
+            }
+        }
+        let root = self.credential_report().and_then(|r| r.root()).cloned();
+        self.root_findings = evaluate(&[], root.as_ref(), now, &self.thresholds);
+        if self.report_unavailable().is_some() && matches!(self.root_keys, Some(Ok(true))) {
+            self.root_findings
+                .push(crate::audit::findings::root_summary_finding());
+        }
+        totals.add(&self.root_findings);
+        self.totals = totals;
+        self.revisions.rows += 1;
+    }
+
+    /// Ages move on: recompute hourly.
+    pub fn on_tick(&mut self, now: DateTime<Utc>) {
+        if now - self.audit_now >= TimeDelta::hours(1) {
+            self.refresh_all(now);
+        }
+    }
+}

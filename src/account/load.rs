@@ -1,0 +1,586 @@
+//! Loading the account: which calls to make, and folding their results in.
+
+use chrono::{DateTime, Utc};
+
+use super::users::ExtrasState;
+use super::{Account, IdentityStatus, KeysState, ListStatus, ReportStatus, UserTable};
+use crate::action::Loaded;
+use crate::audit::FindingId;
+use crate::effect::{Call, Effect};
+use crate::iam::{ErrorKind, IamError};
+use crate::model::{KeyStatus, Page, User};
+
+/// Something the operator should hear of, in whatever words the place
+/// they are in uses (a status line, a CLI message).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// A call failed in a way worth saying at once.
+    Failed(IamError),
+    /// The credential report was refused: per-user calls fill in.
+    ReportDenied { action: &'static str },
+    /// A user listed a moment ago no longer exists.
+    UserGone(String),
+}
+
+/// What folding in one answer asks for next.
+#[derive(Debug, Default)]
+pub struct Step {
+    /// Further IAM calls (already counted as pending).
+    pub effects: Vec<Effect>,
+    /// The latest thing worth saying, if any.
+    pub event: Option<Event>,
+}
+
+/// Which user a view has on screen, asked after new users are in (their
+/// keys are then listed ahead of the queue); `None` for no view.
+pub type OnScreen<'a> = &'a mut dyn FnMut(&Account) -> Option<String>;
+
+impl Account {
+    /// Start (or restart) loading: a new generation, an empty table, the
+    /// first calls.
+    pub fn start_load(&mut self) -> Vec<Effect> {
+        self.generation += 1;
+        self.pending = 0;
+        self.identity = IdentityStatus::Loading;
+        self.list = ListStatus::Loading { pages: 0 };
+        self.report = ReportStatus::Loading;
+        self.users = UserTable::default();
+        self.backoff = None;
+        self.totals = crate::audit::FindingCounts::default();
+        self.root_findings.clear();
+        self.root_keys = None;
+        self.newest_key = None;
+        self.users_with_keys = 0;
+        self.users_with_password = 0;
+        self.gap_users.clear();
+        self.revisions.rows += 1;
+        vec![
+            self.call(Call::Identity),
+            self.call(Call::ListUsers { marker: None }),
+            self.call(Call::CredentialReport),
+        ]
+    }
+
+    /// Ask for a user's groups, tags and keys ahead of the background queue
+    /// (the user is on screen).
+    pub fn prioritize(&mut self, user: &str) -> Vec<Effect> {
+        if !self.list_keys {
+            return Vec::new();
+        }
+        let Some(row) = self.users.get_mut(user) else {
+            return Vec::new();
+        };
+        let mut effects = Vec::new();
+        if row.extras == ExtrasState::NotRequested {
+            row.extras = ExtrasState::Requested;
+            effects.push(self.call(Call::UserExtras {
+                user: user.to_owned(),
+            }));
+        }
+        let Some(row) = self.users.get(user) else {
+            return effects;
+        };
+        if !matches!(row.keys, KeysState::NotRequested | KeysState::Queued) {
+            return effects;
+        }
+        self.set_keys(user, KeysState::Priority);
+        effects.push(self.call(Call::ListKeys {
+            user: user.to_owned(),
+            priority: true,
+        }));
+        effects
+    }
+
+    /// An effect of this account that its driver did not carry out: it is
+    /// no longer pending, and what it asked for may be asked again.
+    pub fn withdraw(&mut self, effect: &Effect) {
+        let Effect::Iam { generation, call } = effect else {
+            return;
+        };
+        if *generation != self.generation {
+            return;
+        }
+        self.pending = self.pending.saturating_sub(1);
+        match call {
+            Call::UserExtras { user } => {
+                if let Some(row) = self.users.get_mut(user)
+                    && row.extras == ExtrasState::Requested
+                {
+                    row.extras = ExtrasState::NotRequested;
+                }
+            }
+            Call::ListKeys { user, .. }
+                if self
+                    .users
+                    .get(user)
+                    .is_some_and(|r| matches!(r.keys, KeysState::Queued | KeysState::Priority)) =>
+            {
+                self.set_keys(user, KeysState::NotRequested);
+            }
+            Call::UserDetails { user, .. } => {
+                if let Some(row) = self.users.get_mut(user) {
+                    row.details_requested = false;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// List a user's keys again, ahead of the queue (after a change).
+    pub fn relist_keys(&mut self, user: &str) -> Vec<Effect> {
+        if self.users.get(user).is_none() {
+            return Vec::new();
+        }
+        self.set_keys(user, KeysState::Priority);
+        vec![self.call(Call::ListKeys {
+            user: user.to_owned(),
+            priority: true,
+        })]
+    }
+
+    /// Fold in one answer of the current load (see [`Account::answered`]).
+    /// `on_screen` names the user a view shows, once new users are in.
+    pub fn on_loaded(
+        &mut self,
+        result: Loaded,
+        now: DateTime<Utc>,
+        on_screen: OnScreen<'_>,
+    ) -> Step {
+        let mut step = Step::default();
+        step.effects = match result {
+            Loaded::Identity(Ok(identity)) => {
+                self.identity = IdentityStatus::Known(identity);
+                Vec::new()
+            }
+            Loaded::Identity(Err(err)) => {
+                step.event = Some(Event::Failed(err.clone()));
+                self.identity = IdentityStatus::Failed(err);
+                Vec::new()
+            }
+            Loaded::UsersPage(Ok(page)) => self.on_users_page(page, now, on_screen),
+            Loaded::UsersPage(Err(err)) => {
+                step.event = Some(Event::Failed(err.clone()));
+                self.list = ListStatus::Failed(err);
+                Vec::new()
+            }
+            Loaded::CredentialReport(Ok(report)) => self.on_report(report, now),
+            Loaded::CredentialReport(Err(err)) => self.on_report_failed(err, &mut step.event),
+            Loaded::Keys { user, result } => self.on_keys(&user, result, now, &mut step.event),
+            Loaded::LastUsed {
+                user,
+                key_id,
+                result,
+            } => {
+                if let Some(row) = self.users.get_mut(&user) {
+                    match result {
+                        Ok(used) => {
+                            row.last_used_errors.remove(&key_id);
+                            row.last_used.insert(key_id, used);
+                        }
+                        Err(err) => {
+                            row.last_used_errors.insert(key_id, err);
+                        }
+                    }
+                    self.refresh_user(&user, now);
+                }
+                Vec::new()
+            }
+            Loaded::RootKeys(result) => {
+                self.root_keys = Some(result);
+                self.refresh_all(now);
+                Vec::new()
+            }
+            Loaded::UserExtras { user, extras } => {
+                if let Some(row) = self.users.get_mut(&user) {
+                    row.extras = ExtrasState::Loaded(extras);
+                }
+                Vec::new()
+            }
+            Loaded::UserDetails {
+                user,
+                password,
+                mfa,
+            } => {
+                self.on_details(&user, password, mfa, now, &mut step.event);
+                Vec::new()
+            }
+        };
+        step
+    }
+
+    fn on_report(
+        &mut self,
+        report: crate::model::CredentialReport,
+        now: DateTime<Utc>,
+    ) -> Vec<Effect> {
+        let fresh = report.fresh;
+        self.report = ReportStatus::Loaded(report);
+        self.apply_report(None);
+        self.refresh_all(now);
+        let mut effects = self.missing_from_report(None);
+        if !fresh && !self.list_keys {
+            // A report IAM already had may be hours old: keys made
+            // since are not in it. See every key that exists now.
+            self.list_keys = true;
+            let users: Vec<String> = self.users.rows().map(|r| r.user.name.clone()).collect();
+            effects.extend(self.queue_keys(&users));
+        }
+        let listed: Vec<String> = self
+            .users
+            .rows()
+            .filter(|r| r.listed_keys().is_some())
+            .map(|r| r.user.name.clone())
+            .collect();
+        for user in &listed {
+            effects.extend(self.last_used_requests(user));
+            effects.extend(self.verify_password(user));
+        }
+        effects.extend(self.keys_for_findings(None));
+        effects
+    }
+
+    fn on_users_page(
+        &mut self,
+        page: Page<User>,
+        now: DateTime<Utc>,
+        on_screen: OnScreen<'_>,
+    ) -> Vec<Effect> {
+        let pages = match self.list {
+            ListStatus::Loading { pages } | ListStatus::Done { pages } => pages + 1,
+            ListStatus::Failed(_) => 1,
+        };
+        let names: Vec<String> = page.items.iter().map(|u| u.name.clone()).collect();
+        self.users.upsert(page.items);
+        self.revisions.rows += 1;
+        let mut effects = Vec::new();
+        match page.next_marker {
+            Some(marker) => {
+                self.list = ListStatus::Loading { pages };
+                effects.push(self.call(Call::ListUsers {
+                    marker: Some(marker),
+                }));
+            }
+            None => self.list = ListStatus::Done { pages },
+        }
+        let loaded = matches!(self.report, ReportStatus::Loaded(_));
+        if loaded {
+            self.apply_report(Some(&names));
+            effects.extend(self.missing_from_report(Some(&names)));
+        }
+        for user in &names {
+            self.refresh_user(user, now);
+        }
+        if self.list_keys {
+            if let Some(user) = on_screen(self) {
+                effects.extend(self.prioritize(&user));
+            }
+            effects.extend(self.queue_keys(&names));
+        }
+        if loaded {
+            effects.extend(self.keys_for_findings(Some(&names)));
+        }
+        if self.report_unavailable().is_some() {
+            for user in names {
+                effects.extend(self.details(&user));
+            }
+        }
+        effects
+    }
+
+    /// Keep the listed-keys count true whatever a user's keys become.
+    fn set_keys(&mut self, user: &str, keys: KeysState) {
+        let Some(row) = self.users.get_mut(user) else {
+            return;
+        };
+        let was = matches!(row.keys, KeysState::Loaded(_));
+        let is = matches!(keys, KeysState::Loaded(_));
+        row.keys = keys;
+        match (was, is) {
+            (false, true) => self.users_with_keys += 1,
+            (true, false) => self.users_with_keys -= 1,
+            _ => {}
+        }
+    }
+
+    /// Put the listing of these users' keys in the background queue (users
+    /// whose keys are already asked for or known are left alone).
+    fn queue_keys(&mut self, names: &[String]) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        for user in names {
+            let Some(row) = self.users.get_mut(user) else {
+                continue;
+            };
+            if row.keys == KeysState::NotRequested {
+                row.keys = KeysState::Queued;
+                effects.push(self.call(Call::ListKeys {
+                    user: user.clone(),
+                    priority: false,
+                }));
+            }
+        }
+        effects
+    }
+
+    /// Copy password, MFA and key slots from the loaded credential report into
+    /// the users (only those in `only`, when given: a new page of users).
+    fn apply_report(&mut self, only: Option<&[String]>) {
+        let ReportStatus::Loaded(report) = &self.report else {
+            return;
+        };
+        for row in &report.rows {
+            if only.is_some_and(|names| !names.contains(&row.user)) {
+                continue;
+            }
+            if let Some(user) = self.users.get_mut(&row.user) {
+                if user.password.is_none() {
+                    self.users_with_password += 1;
+                }
+                user.password = Some(row.password_enabled);
+                user.mfa = Some(row.mfa_active);
+                user.report = Some(row.clone());
+            }
+        }
+        self.revisions.rows += 1;
+    }
+
+    /// No credential report (refused, or failed past the retries): console
+    /// password, MFA and last use come from per-user calls, every user's keys
+    /// are listed, and root keys come from `GetAccountSummary` (if that fails
+    /// too, the audit says root was not checked).
+    fn on_report_failed(&mut self, err: IamError, event: &mut Option<Event>) -> Vec<Effect> {
+        if err.kind == ErrorKind::AccessDenied {
+            *event = Some(Event::ReportDenied { action: err.action });
+            self.report = ReportStatus::Denied(err);
+        } else {
+            *event = Some(Event::Failed(err.clone()));
+            self.report = ReportStatus::Failed(err);
+        }
+        let users: Vec<String> = self.users.rows().map(|r| r.user.name.clone()).collect();
+        let mut effects = vec![self.call(Call::RootKeys)];
+        for user in &users {
+            effects.extend(self.details(user));
+        }
+        for user in &users {
+            effects.extend(self.last_used_requests(user));
+        }
+        if !self.list_keys {
+            // Without the report, keys (and their last use) can only come from listing them.
+            self.list_keys = true;
+            effects.extend(self.queue_keys(&users));
+        }
+        effects
+    }
+
+    /// Ask `GetLoginProfile` and `ListMFADevices` for a user, once.
+    fn details(&mut self, user: &str) -> Vec<Effect> {
+        self.ask_details(user, true)
+    }
+
+    /// Ask `GetLoginProfile` (and, with `mfa`, `ListMFADevices`) once.
+    fn ask_details(&mut self, user: &str, mfa: bool) -> Vec<Effect> {
+        let Some(row) = self.users.get_mut(user) else {
+            return Vec::new();
+        };
+        if row.details_requested {
+            return Vec::new();
+        }
+        row.details_requested = true;
+        vec![self.call(Call::UserDetails {
+            user: user.to_owned(),
+            mfa,
+        })]
+    }
+
+    /// Console password and MFA arrived, each on its own: a denied
+    /// `ListMFADevices` does not lose the password, and a denied
+    /// `GetLoginProfile` is kept, so the audit can say what it could not judge.
+    fn on_details(
+        &mut self,
+        user: &str,
+        password: Result<bool, IamError>,
+        mfa: Option<Result<bool, IamError>>,
+        now: DateTime<Utc>,
+        event: &mut Option<Event>,
+    ) {
+        let Some(row) = self.users.get_mut(user) else {
+            return;
+        };
+        match password {
+            Ok(password) => {
+                if row.password.is_none() {
+                    self.users_with_password += 1;
+                }
+                row.password = Some(password);
+                row.password_error = None;
+            }
+            Err(err) => {
+                // A password the report already gave stays; the error is kept
+                // only where nothing is known.
+                if row.password.is_none() {
+                    if err.kind == ErrorKind::NoSuchEntity {
+                        *event = Some(Event::UserGone(user.to_owned()));
+                    }
+                    row.password_error = Some(err);
+                }
+            }
+        }
+        match mfa {
+            Some(Ok(mfa)) => {
+                row.mfa = Some(mfa);
+                row.mfa_error = None;
+            }
+            Some(Err(err)) if row.mfa.is_none() => row.mfa_error = Some(err),
+            Some(Err(_)) | None => {}
+        }
+        self.refresh_user(user, now);
+    }
+
+    fn on_keys(
+        &mut self,
+        user: &str,
+        result: Result<Vec<crate::model::AccessKey>, IamError>,
+        now: DateTime<Utc>,
+        event: &mut Option<Event>,
+    ) -> Vec<Effect> {
+        if self.users.get(user).is_none() {
+            return Vec::new();
+        }
+        match result {
+            Ok(mut keys) => {
+                // Oldest first; a key without a date (unknown) last.
+                keys.sort_by(|a, b| {
+                    (a.created.is_none(), a.created)
+                        .cmp(&(b.created.is_none(), b.created))
+                        .then_with(|| a.id.cmp(&b.id))
+                });
+                let newest = keys.iter().filter_map(|k| k.created).max();
+                self.set_keys(user, KeysState::Loaded(keys));
+                self.newest_key = self.newest_key.max(newest);
+                self.revisions.keys += 1;
+                self.refresh_user(user, now);
+                let mut effects = self.last_used_requests(user);
+                effects.extend(self.verify_password(user));
+                effects
+            }
+            Err(err) => {
+                *event = Some(if err.kind == ErrorKind::NoSuchEntity {
+                    Event::UserGone(user.to_owned())
+                } else {
+                    Event::Failed(err.clone())
+                });
+                self.set_keys(user, KeysState::Failed(err));
+                self.refresh_user(user, now);
+                Vec::new()
+            }
+        }
+    }
+
+    /// Ask `GetAccessKeyLastUsed` for the user's keys the credential report
+    /// cannot speak for: every key without a report, keys made after the report
+    /// (no slot matches their creation time), and — when the report is one IAM
+    /// already had — Active keys it shows as never used (they may have been
+    /// used since, and a finding must not be invented from an old report).
+    fn last_used_requests(&mut self, user: &str) -> Vec<Effect> {
+        let unavailable = self.report_unavailable().is_some();
+        let cached = self.credential_report().map(|r| !r.fresh);
+        if !unavailable && cached.is_none() {
+            return Vec::new();
+        }
+        let Some(row) = self.users.get(user) else {
+            return Vec::new();
+        };
+        let wanted: Vec<String> = row
+            .listed_keys()
+            .unwrap_or_default()
+            .iter()
+            .filter(|k| !row.last_used.contains_key(&k.id))
+            .filter(|k| {
+                unavailable
+                    || match row.report_slot(k) {
+                        None => true,
+                        Some(slot) => {
+                            cached == Some(true)
+                                && k.status != KeyStatus::Inactive
+                                && slot.last_used.date.is_none()
+                        }
+                    }
+            })
+            .map(|k| k.id.clone())
+            .collect();
+        wanted
+            .into_iter()
+            .map(|key_id| {
+                self.call(Call::LastUsed {
+                    user: user.to_owned(),
+                    key_id,
+                })
+            })
+            .collect()
+    }
+
+    /// With a report IAM already had, a user it shows without a console
+    /// password may have been given one since: when that would decide
+    /// `initial_setup_key` (an Active key with no known use), ask
+    /// `GetLoginProfile` rather than trust the old row.
+    fn verify_password(&mut self, user: &str) -> Vec<Effect> {
+        if self.credential_report().is_none_or(|r| r.fresh) {
+            return Vec::new();
+        }
+        let Some(row) = self.users.get(user) else {
+            return Vec::new();
+        };
+        let decides = row.password == Some(false)
+            && row.listed_keys().unwrap_or_default().iter().any(|k| {
+                k.status != KeyStatus::Inactive
+                    && row.key_last_used(k).is_none_or(|used| used.date.is_none())
+            });
+        if decides {
+            // The report gave MFA; only the password may be out of date.
+            self.ask_details(user, false)
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// Users without a (readable) row in the credential report — made after
+    /// it, or whose row was rejected — get everything from per-user calls:
+    /// console password and MFA, and their keys with each key's last use.
+    /// `among` limits the check to these users.
+    fn missing_from_report(&mut self, among: Option<&[String]>) -> Vec<Effect> {
+        let missing: Vec<String> = self
+            .users
+            .rows()
+            .filter(|r| r.report.is_none() && r.password.is_none())
+            .filter(|r| among.is_none_or(|names| names.contains(&r.user.name)))
+            .map(|r| r.user.name.clone())
+            .collect();
+        let mut effects = Vec::new();
+        for user in &missing {
+            effects.extend(self.details(user));
+        }
+        effects.extend(self.queue_keys(&missing));
+        effects
+    }
+
+    /// Audited from the credential report alone, a key-level finding has no
+    /// key ID (the report holds none): list the keys of the users who have
+    /// one, so that every finding names the key to act on.
+    fn keys_for_findings(&mut self, among: Option<&[String]>) -> Vec<Effect> {
+        let users: Vec<String> = self
+            .users
+            .rows()
+            .filter(|r| among.is_none_or(|names| names.contains(&r.user.name)))
+            .filter(|r| {
+                r.findings.iter().any(|f| {
+                    f.access_key_id.is_none()
+                        && !matches!(
+                            f.id,
+                            FindingId::MultipleActiveKeys | FindingId::RootAccessKey
+                        )
+                })
+            })
+            .map(|r| r.user.name.clone())
+            .collect();
+        self.queue_keys(&users)
+    }
+}

@@ -1,0 +1,253 @@
+//! The account's users as loaded so far, in load order. The table's order,
+//! cursor and filter are the view's (`state::table`).
+
+use std::collections::HashMap;
+
+use crate::audit::{Finding, UserInput};
+use crate::iam::IamError;
+use crate::model::{AccessKey, KeyStatus, LastUsed, ReportKeySlot, ReportRow, User};
+
+/// Where a user's access-key listing stands.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum KeysState {
+    #[default]
+    NotRequested,
+    /// Waiting for a slot in the background queue.
+    Queued,
+    /// Requested ahead of the queue because the user is selected.
+    Priority,
+    Loaded(Vec<AccessKey>),
+    Failed(IamError),
+}
+
+/// A user's groups and tags, fetched when the user is on screen. Each is
+/// asked on its own and fails on its own: a denied `ListUserTags` loses the
+/// key descriptions, not the groups.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Extras {
+    pub groups: Result<Vec<String>, IamError>,
+    pub tags: Result<Vec<(String, String)>, IamError>,
+}
+
+impl Extras {
+    /// The console's description of an access key: the tag keyed by its ID.
+    #[must_use]
+    pub fn description(&self, key_id: &str) -> Option<&str> {
+        self.tags
+            .as_ref()
+            .ok()?
+            .iter()
+            .find(|(k, _)| k == key_id)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Where a user's groups and tags stand.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum ExtrasState {
+    #[default]
+    NotRequested,
+    Requested,
+    Loaded(Extras),
+}
+
+/// One user and everything known about them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRow {
+    pub user: User,
+    /// Console password, from the credential report or `GetLoginProfile`.
+    pub password: Option<bool>,
+    /// Why the console password could not be read (`GetLoginProfile` failed).
+    pub password_error: Option<IamError>,
+    /// A `GetLoginProfile` is asked (or answered) for this user.
+    pub details_requested: bool,
+    pub mfa: Option<bool>,
+    pub mfa_error: Option<IamError>,
+    /// The user's credential report row.
+    pub report: Option<ReportRow>,
+    pub keys: KeysState,
+    /// Fresh `GetAccessKeyLastUsed` answers, by key ID.
+    pub last_used: HashMap<String, LastUsed>,
+    /// `GetAccessKeyLastUsed` calls that failed, by key ID.
+    pub last_used_errors: HashMap<String, IamError>,
+    /// The audit's findings for this user, kept current by `update`.
+    pub findings: Vec<Finding>,
+    /// Groups and tags (key descriptions), for the details area.
+    pub extras: ExtrasState,
+}
+
+impl UserRow {
+    #[must_use]
+    pub fn new(user: User) -> Self {
+        Self {
+            user,
+            password: None,
+            password_error: None,
+            details_requested: false,
+            mfa: None,
+            mfa_error: None,
+            report: None,
+            keys: KeysState::NotRequested,
+            last_used: HashMap::new(),
+            last_used_errors: HashMap::new(),
+            findings: Vec::new(),
+            extras: ExtrasState::NotRequested,
+        }
+    }
+
+    /// The findings about one key.
+    pub fn key_findings<'a>(&'a self, key_id: &'a str) -> impl Iterator<Item = &'a Finding> + 'a {
+        self.findings
+            .iter()
+            .filter(move |f| f.access_key_id.as_deref() == Some(key_id))
+    }
+
+    /// Active and inactive key counts, from the listing or else the report.
+    #[must_use]
+    pub fn key_counts(&self) -> Option<(usize, usize)> {
+        if let KeysState::Loaded(keys) = &self.keys {
+            let active = keys
+                .iter()
+                .filter(|k| k.status == KeyStatus::Active)
+                .count();
+            return Some((active, keys.len() - active));
+        }
+        let report = self.report.as_ref()?;
+        let present = report.keys.iter().filter(|s| s.present());
+        let (active, inactive) =
+            present.fold(
+                (0, 0),
+                |(a, i), s| {
+                    if s.active { (a + 1, i) } else { (a, i + 1) }
+                },
+            );
+        Some((active, inactive))
+    }
+
+    /// Whether the (lower-case) name or an (upper-case) access key ID contains the filter.
+    #[must_use]
+    pub fn matches(&self, lower: &str, upper: &str) -> bool {
+        self.user.name.to_lowercase().contains(lower)
+            || self
+                .listed_keys()
+                .is_some_and(|keys| keys.iter().any(|k| k.id.contains(upper)))
+    }
+
+    /// The listed keys, when known.
+    #[must_use]
+    pub fn listed_keys(&self) -> Option<&[AccessKey]> {
+        match &self.keys {
+            KeysState::Loaded(keys) => Some(keys),
+            _ => None,
+        }
+    }
+
+    /// The credential report slot of a key: matched by `last_rotated` == the
+    /// key's creation time, to the second (the report has no key IDs).
+    #[must_use]
+    pub fn report_slot(&self, key: &AccessKey) -> Option<&ReportKeySlot> {
+        let report = self.report.as_ref()?;
+        let created = key.created?;
+        report.keys.iter().find(|s| {
+            s.last_rotated
+                .is_some_and(|t| t.timestamp() == created.timestamp())
+        })
+    }
+
+    /// Everything known of the user, as the audit reads it: listed keys
+    /// when there are any (with the freshest last use), else the credential
+    /// report's slots.
+    #[must_use]
+    pub fn audit_input(&self) -> UserInput {
+        let keys = match self.listed_keys() {
+            Some(keys) => keys
+                .iter()
+                .map(|k| crate::audit::KeyInput {
+                    id: Some(k.id.clone()),
+                    status: k.status,
+                    created: k.created,
+                    last_used: self.key_last_used(k),
+                })
+                .collect(),
+            None => self
+                .report
+                .as_ref()
+                .map(crate::audit::input::report_keys)
+                .unwrap_or_default(),
+        };
+        UserInput {
+            name: self.user.name.clone(),
+            created: self.user.created,
+            password: self.password,
+            keys,
+        }
+    }
+
+    /// Last use of a key: the fresh answer if there is one, else the report's.
+    #[must_use]
+    pub fn key_last_used(&self, key: &AccessKey) -> Option<LastUsed> {
+        self.last_used
+            .get(&key.id)
+            .cloned()
+            .or_else(|| self.report_slot(key).map(|s| s.last_used.clone()))
+    }
+}
+
+/// Every user of the account as loaded so far, in load order. Rows are only
+/// added (a reload starts a new table), so an index into it stays valid for
+/// the table's life.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct UserTable {
+    rows: Vec<UserRow>,
+    by_name: HashMap<String, usize>,
+}
+
+impl UserTable {
+    /// Users loaded.
+    #[must_use]
+    pub fn total(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Add or replace users.
+    pub fn upsert(&mut self, users: Vec<User>) {
+        for user in users {
+            if let Some(&i) = self.by_name.get(&user.name) {
+                self.rows[i].user = user;
+            } else {
+                self.by_name.insert(user.name.clone(), self.rows.len());
+                self.rows.push(UserRow::new(user));
+            }
+        }
+    }
+
+    #[must_use]
+    pub fn get(&self, name: &str) -> Option<&UserRow> {
+        self.by_name.get(name).map(|&i| &self.rows[i])
+    }
+
+    pub(crate) fn get_mut(&mut self, name: &str) -> Option<&mut UserRow> {
+        self.by_name.get(name).map(|&i| &mut self.rows[i])
+    }
+
+    /// The row at a load-order index.
+    #[must_use]
+    pub fn at(&self, index: usize) -> Option<&UserRow> {
+        self.rows.get(index)
+    }
+
+    /// The load-order index of a user.
+    #[must_use]
+    pub fn index_of(&self, name: &str) -> Option<usize> {
+        self.by_name.get(name).copied()
+    }
+
+    /// All rows, in load order.
+    pub fn rows(&self) -> impl Iterator<Item = &UserRow> {
+        self.rows.iter()
+    }
+
+    pub(crate) fn rows_mut(&mut self) -> impl Iterator<Item = &mut UserRow> {
+        self.rows.iter_mut()
+    }
+}

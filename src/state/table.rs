@@ -1,0 +1,296 @@
+//! The user table as the operator sees it: sort order, filters, cursor and
+//! scroll, over the account's rows (which it never changes).
+
+use chrono::{DateTime, Utc};
+
+use crate::account::users::{UserRow, UserTable};
+use crate::account::{Account, Revisions};
+use crate::model::KeyStatus;
+
+/// Sort orders of the user table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortKey {
+    #[default]
+    Name,
+    Created,
+    /// The oldest Active key first (users without one last).
+    OldestKey,
+    /// The least recently used keys first (never used before any date; users without keys last).
+    LastUsed,
+    Findings,
+}
+
+impl SortKey {
+    #[must_use]
+    pub fn next(self) -> Self {
+        match self {
+            Self::Name => Self::Created,
+            Self::Created => Self::OldestKey,
+            Self::OldestKey => Self::LastUsed,
+            Self::LastUsed => Self::Findings,
+            Self::Findings => Self::Name,
+        }
+    }
+
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Name => "name",
+            Self::Created => "created",
+            Self::OldestKey => "oldest active key",
+            Self::LastUsed => "last used",
+            Self::Findings => "findings",
+        }
+    }
+}
+
+/// The table's order over an account's users, and a cursor into it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TableView {
+    /// Load-order indices into the account's users, in display order.
+    order: Vec<usize>,
+    /// Position of the selection in the order.
+    pub cursor: usize,
+    /// First visible position.
+    pub offset: usize,
+    pub sort: SortKey,
+    /// Show only users with findings (`F`).
+    pub findings_only: bool,
+    /// Show only users whose name, or one of whose access key IDs, contains this (`/`).
+    pub filter: String,
+    /// The account's revisions the order was made at.
+    seen: Revisions,
+}
+
+impl TableView {
+    /// Users in view.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty()
+    }
+
+    /// Forget the order and position (a new load), keeping sort and filters.
+    pub fn clear(&mut self) {
+        *self = Self {
+            sort: self.sort,
+            findings_only: self.findings_only,
+            filter: std::mem::take(&mut self.filter),
+            ..Self::default()
+        };
+    }
+
+    /// Re-sort when what the order depends on changed in the account since
+    /// the last sort: users added or the report applied (always), findings
+    /// (when sorted or filtered by them), keys (when a filter may match a
+    /// key ID).
+    pub fn sync(&mut self, account: &Account) {
+        let now = account.revisions();
+        let stale = now.rows != self.seen.rows
+            || (now.findings != self.seen.findings
+                && (self.findings_only || self.sort == SortKey::Findings))
+            || (now.keys != self.seen.keys && !self.filter.is_empty());
+        if stale {
+            self.resort(account.users());
+        }
+        self.seen = now;
+    }
+
+    /// Re-sort the order, keeping the selected user selected.
+    pub fn resort(&mut self, users: &UserTable) {
+        let selected = self.selected(users).map(|r| r.user.name.clone());
+        let rows: Vec<&UserRow> = users.rows().collect();
+        let findings_only = self.findings_only;
+        let needle = self.filter.to_lowercase();
+        let key_needle = self.filter.to_uppercase();
+        let mut order: Vec<usize> = (0..rows.len())
+            .filter(|&i| !findings_only || !rows[i].findings.is_empty())
+            .filter(|&i| needle.is_empty() || rows[i].matches(&needle, &key_needle))
+            .collect();
+        match self.sort {
+            SortKey::Name => order.sort_by(|&a, &b| rows[a].user.name.cmp(&rows[b].user.name)),
+            SortKey::Created => order.sort_by(|&a, &b| {
+                rows[a]
+                    .user
+                    .created
+                    .cmp(&rows[b].user.created)
+                    .then_with(|| rows[a].user.name.cmp(&rows[b].user.name))
+            }),
+            SortKey::Findings => order.sort_by(|&a, &b| {
+                let worst = |r: &UserRow| r.findings.iter().map(|f| f.id.severity()).max();
+                worst(rows[b])
+                    .cmp(&worst(rows[a]))
+                    .then_with(|| rows[b].findings.len().cmp(&rows[a].findings.len()))
+                    .then_with(|| rows[a].user.name.cmp(&rows[b].user.name))
+            }),
+            SortKey::OldestKey => {
+                // (no active key, oldest creation): computed once per row.
+                let keys: Vec<(bool, Option<DateTime<Utc>>)> = rows
+                    .iter()
+                    .map(|r| {
+                        let oldest = r
+                            .audit_input()
+                            .keys
+                            .iter()
+                            .filter(|k| k.status == KeyStatus::Active)
+                            .filter_map(|k| k.created)
+                            .min();
+                        (oldest.is_none(), oldest)
+                    })
+                    .collect();
+                order.sort_by(|&a, &b| {
+                    keys[a]
+                        .cmp(&keys[b])
+                        .then_with(|| rows[a].user.name.cmp(&rows[b].user.name))
+                });
+            }
+            SortKey::LastUsed => {
+                // (no keys, most recent use; None = never used sorts first).
+                let keys: Vec<(bool, Option<DateTime<Utc>>)> = rows
+                    .iter()
+                    .map(|r| {
+                        let keys = r.audit_input().keys;
+                        let latest = keys
+                            .iter()
+                            .filter_map(|k| k.last_used.as_ref().and_then(|u| u.date))
+                            .max();
+                        (keys.is_empty(), latest)
+                    })
+                    .collect();
+                order.sort_by(|&a, &b| {
+                    keys[a]
+                        .cmp(&keys[b])
+                        .then_with(|| rows[a].user.name.cmp(&rows[b].user.name))
+                });
+            }
+        }
+        self.order = order;
+        if let Some(name) = selected
+            && let Some(index) = users.index_of(&name)
+            && let Some(pos) = self.order.iter().position(|&i| i == index)
+        {
+            self.cursor = pos;
+        }
+        self.cursor = self.cursor.min(self.order.len().saturating_sub(1));
+    }
+
+    /// The selected user's row.
+    #[must_use]
+    pub fn selected<'a>(&self, users: &'a UserTable) -> Option<&'a UserRow> {
+        users.at(*self.order.get(self.cursor)?)
+    }
+
+    /// Rows of the view from `start`, at most `count` of them.
+    pub fn visible<'a>(
+        &'a self,
+        users: &'a UserTable,
+        start: usize,
+        count: usize,
+    ) -> impl Iterator<Item = &'a UserRow> + 'a {
+        self.order
+            .iter()
+            .skip(start)
+            .take(count)
+            .filter_map(|&i| users.at(i))
+    }
+
+    /// The user names in view order.
+    pub fn names_in_view<'a>(&'a self, users: &'a UserTable) -> impl Iterator<Item = &'a str> + 'a {
+        self.order
+            .iter()
+            .filter_map(|&i| users.at(i))
+            .map(|r| r.user.name.as_str())
+    }
+
+    /// Move the cursor by `delta`, clamped, and scroll so it stays within `height` rows.
+    pub fn move_cursor(&mut self, delta: isize, height: usize) {
+        let last = self.order.len().saturating_sub(1);
+        self.cursor = self.cursor.saturating_add_signed(delta).min(last);
+        self.scroll_into_view(height);
+    }
+
+    /// Put the cursor at a position, clamped.
+    pub fn set_cursor(&mut self, position: usize, height: usize) {
+        self.cursor = position.min(self.order.len().saturating_sub(1));
+        self.scroll_into_view(height);
+    }
+
+    pub fn scroll_into_view(&mut self, height: usize) {
+        let height = height.max(1);
+        if self.cursor < self.offset {
+            self.offset = self.cursor;
+        } else if self.cursor >= self.offset + height {
+            self.offset = self.cursor + 1 - height;
+        }
+        let max_offset = self.order.len().saturating_sub(height);
+        self.offset = self.offset.min(max_offset);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::User;
+    use chrono::{TimeZone, Utc};
+
+    fn user(name: &str, day: u32) -> User {
+        User {
+            name: name.to_owned(),
+            arn: format!("arn:aws:iam::1:user/{name}"),
+            created: Utc.with_ymd_and_hms(2024, 1, day, 0, 0, 0).unwrap(),
+            password_last_used: None,
+        }
+    }
+
+    #[test]
+    fn sorted_by_name_and_selection_survives_resort() {
+        let mut users = UserTable::default();
+        let mut view = TableView::default();
+        users.upsert(vec![user("carol", 1), user("alice", 3)]);
+        view.resort(&users);
+        users.upsert(vec![user("bob", 2)]);
+        view.resort(&users);
+        assert_eq!(
+            view.names_in_view(&users).collect::<Vec<_>>(),
+            ["alice", "bob", "carol"]
+        );
+        view.set_cursor(2, 10);
+        view.sort = SortKey::Created;
+        view.resort(&users);
+        assert_eq!(
+            view.names_in_view(&users).collect::<Vec<_>>(),
+            ["carol", "bob", "alice"]
+        );
+        assert_eq!(view.selected(&users).unwrap().user.name, "carol");
+    }
+
+    #[test]
+    fn cursor_scrolls_and_clamps() {
+        let mut users = UserTable::default();
+        let mut view = TableView::default();
+        users.upsert((1..=20).map(|d| user(&format!("u{d:02}"), d)).collect());
+        view.resort(&users);
+        view.move_cursor(15, 5);
+        assert_eq!((view.cursor, view.offset), (15, 11));
+        view.move_cursor(100, 5);
+        assert_eq!((view.cursor, view.offset), (19, 15));
+        view.move_cursor(-100, 5);
+        assert_eq!((view.cursor, view.offset), (0, 0));
+    }
+
+    #[test]
+    fn an_order_from_an_older_table_selects_nothing_rather_than_panicking() {
+        let mut users = UserTable::default();
+        let mut view = TableView::default();
+        users.upsert(vec![user("alice", 1), user("bob", 2)]);
+        view.resort(&users);
+        view.set_cursor(1, 10);
+        let newer = UserTable::default();
+        assert!(view.selected(&newer).is_none());
+        assert_eq!(view.visible(&newer, 0, 10).count(), 0);
+    }
+}
