@@ -1,6 +1,5 @@
-//! Running the load without a terminal: the same `update` and worker as the
-//! UI, driven until every requested call has answered. Used by tests (and by
-//! `iamkeys report`).
+//! Running the UI's loop without a terminal: the same `update` and worker,
+//! driven until every requested call has answered. Used by tests.
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -3,14 +3,15 @@
 
 pub mod command;
 pub mod format;
+pub mod load;
 pub mod many;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use crate::account::{Account, ReportStatus};
 use crate::audit::{Cis, Finding, FindingId, Severity, Thresholds};
 use crate::model::KeyStatus;
-use crate::state::{ReportStatus, State};
 
 /// The JSON schema name; bumped on any incompatible change.
 pub const SCHEMA: &str = "iamkeys.report/v1";
@@ -164,18 +165,18 @@ pub struct Report {
 }
 
 impl Report {
-    /// Build the report from a fully loaded state.
+    /// Build the report of one account, loaded through `profile`.
     #[must_use]
-    pub fn from_state(state: &State, generated_at: DateTime<Utc>) -> Self {
-        let mut notes = source_notes(state);
-        let all_gaps = state.account.gaps();
+    pub fn from_account(account: &Account, profile: &str, generated_at: DateTime<Utc>) -> Self {
+        let mut notes = source_notes(account);
+        let all_gaps = account.gaps();
         let complete = !all_gaps.iter().any(|g| g.blocks_audit);
         let gaps = crate::account::gaps::lines(&all_gaps);
         notes.extend(gaps.iter().cloned());
-        let mut rows: Vec<_> = state.account.users().rows().collect();
+        let mut rows: Vec<_> = account.users().rows().collect();
         rows.sort_by(|a, b| a.user.name.cmp(&b.user.name));
-        let profile = state.session.profile.clone();
-        let account_id = state.account.known_identity().map(|i| i.account_id.clone());
+        let profile = profile.to_owned();
+        let account_id = account.known_identity().map(|i| i.account_id.clone());
         let users = rows
             .iter()
             .map(|row| UserEntry {
@@ -204,15 +205,13 @@ impl Report {
                     .collect(),
             })
             .collect();
-        let findings = state
-            .account
+        let findings = account
             .root_findings()
             .iter()
             .chain(rows.iter().flat_map(|r| r.findings.iter()))
             .map(|f| FindingEntry::new(f, &profile, account_id.as_ref()))
             .collect();
-        let credential_report_generated_at =
-            state.account.credential_report().map(|r| r.generated_at);
+        let credential_report_generated_at = account.credential_report().map(|r| r.generated_at);
         Self {
             schema: SCHEMA,
             generated_at,
@@ -226,7 +225,7 @@ impl Report {
             profile: Some(profile),
             account_id,
             credential_report_generated_at,
-            thresholds: state.account.thresholds.clone(),
+            thresholds: account.thresholds.clone(),
             notes,
             complete,
             gaps,
@@ -298,17 +297,16 @@ impl Report {
 }
 
 /// Where the data came from, and what that means for the audit.
-fn source_notes(state: &State) -> Vec<String> {
+fn source_notes(account: &Account) -> Vec<String> {
     let mut notes = Vec::new();
     let at = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    match &state.account.report {
+    match &account.report {
         ReportStatus::Loaded(report) if report.fresh => {
-            let listed = state
-                .account
+            let listed = account
                 .users().rows()
                 .filter(|r| r.listed_keys().is_some())
                 .count();
-            notes.push(if state.account.list_keys {
+            notes.push(if account.list_keys {
                 format!(
                     "The credential report was generated for this run ({}); every user's keys were listed as well.",
                     at(report.generated_at)
@@ -331,7 +329,7 @@ fn source_notes(state: &State) -> Vec<String> {
         )),
         ReportStatus::Loading => {}
     }
-    if let Some(report) = state.account.credential_report()
+    if let Some(report) = account.credential_report()
         && !report.rejected.is_empty()
     {
         let rows: Vec<String> = report

@@ -125,10 +125,10 @@ fn many_accounts(cli: &Cli, args: &crate::cli::ReportArgs, config: &Config) -> R
             Box::pin(async move {
                 let client = client(&cli.global, config, Some(name.clone())).await;
                 warn_if_insecure(client.as_ref());
-                let session = session(&cli.global, config, Some(&name));
+                let profile = session(&cli.global, config, Some(&name)).profile;
                 produce(
                     client,
-                    session,
+                    profile,
                     config.audit.clone(),
                     settings,
                     args.key_ids,
@@ -227,7 +227,7 @@ pub fn main(cli: &Cli) -> Result<ExitCode> {
             };
             match produce(
                 client,
-                session,
+                session.profile,
                 config.audit.clone(),
                 &settings,
                 args.key_ids,

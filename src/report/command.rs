@@ -1,5 +1,6 @@
-//! Running `iamkeys report`: load the account headlessly with the same
-//! update loop as the UI, then write the report and choose the exit code.
+//! Running `iamkeys report`: load the account headlessly (the same
+//! `Account` and worker as the UI, without a view), then write the report
+//! and choose the exit code.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -9,13 +10,11 @@ use std::time::Duration;
 use chrono::Utc;
 
 use super::format::{Format, render};
+use super::load::load_account;
 use super::{FailOn, Report};
-use crate::action::Action;
+use crate::account::{Account, IdentityStatus, ListStatus};
 use crate::audit::Thresholds;
-use crate::headless::settle_with;
 use crate::iam::IamClient;
-use crate::keymap::Keymap;
-use crate::state::{IdentityStatus, ListStatus, Session, State};
 use crate::worker::Settings;
 
 /// How long a whole report may take before it is abandoned.
@@ -32,28 +31,25 @@ pub const EXIT_ERROR: u8 = 2;
 /// One line saying what failed and how to fix it.
 pub async fn produce(
     client: Arc<dyn IamClient>,
-    session: Session,
+    profile: String,
     thresholds: Thresholds,
     settings: &Settings,
     key_ids: bool,
 ) -> Result<Report, String> {
-    let profile = session.profile.clone();
-    let mut state = State::new(session, Keymap::default(), Utc::now());
-    state.account.thresholds = thresholds;
-    state.account.list_keys = key_ids;
-    settle_with(&mut state, client, settings, vec![Action::Load], TIMEOUT).await?;
+    let mut account = Account::new(thresholds, key_ids, Utc::now());
+    load_account(&mut account, client, settings, TIMEOUT).await?;
     let say = |err: &crate::iam::IamError| err.cli_message(&profile);
-    if let IdentityStatus::Failed(err) = &state.account.identity {
+    if let IdentityStatus::Failed(err) = &account.identity {
         return Err(say(err));
     }
-    if let ListStatus::Failed(err) = &state.account.list {
+    if let ListStatus::Failed(err) = &account.list {
         return Err(say(err));
     }
     // A failed credential report, a user whose keys or password could not
     // be read: the report is still made, with each gap named in its notes,
     // and marked incomplete (exit 2). One user's failure never discards
     // the others.
-    Ok(Report::from_state(&state, Utc::now()))
+    Ok(Report::from_account(&account, &profile, Utc::now()))
 }
 
 /// Write the report where asked and pick the exit code.

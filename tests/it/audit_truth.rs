@@ -373,7 +373,7 @@ async fn csv_cells_that_look_like_formulas_are_neutralised() {
 #[test]
 fn a_whole_state_makes_a_complete_report() {
     let state = loading();
-    let report = Report::from_state(&state, now());
+    let report = Report::from_account(&state.account, &state.session.profile, now());
     assert!(report.complete);
     assert!(report.gaps.is_empty());
 }

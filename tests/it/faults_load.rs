@@ -100,7 +100,12 @@ async fn load(client: &Arc<SdkIam>) -> State {
 
 /// Everything the audit shows, without the times of the run itself.
 fn audit(state: &State) -> serde_json::Value {
-    let mut value = serde_json::to_value(Report::from_state(state, now())).unwrap();
+    let mut value = serde_json::to_value(Report::from_account(
+        &state.account,
+        &state.session.profile,
+        now(),
+    ))
+    .unwrap();
     value["credential_report_generated_at"] = serde_json::Value::Null;
     for account in value["accounts"].as_array_mut().unwrap() {
         account["credential_report_generated_at"] = serde_json::Value::Null;

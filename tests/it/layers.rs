@@ -52,7 +52,8 @@ fn uses(files: &[PathBuf], forbidden: &[&str]) -> Vec<String> {
 #[test]
 fn lower_layers_never_import_the_ui() {
     for module in [
-        "model", "state", "update", "audit", "iam", "worker", "config", "layout",
+        "model", "account", "state", "update", "audit", "iam", "worker", "config", "layout",
+        "report",
     ] {
         let found = uses(
             &module_files(module),
@@ -67,16 +68,53 @@ fn lower_layers_never_import_the_ui() {
 }
 
 #[test]
-fn the_audit_does_not_depend_on_the_state() {
+fn the_audit_does_not_depend_on_the_state_or_the_account() {
     let found = uses(
         &module_files("audit"),
-        &["crate::state", "super::super::state"],
+        &["crate::state", "super::super::state", "crate::account"],
     );
     assert!(
         found.is_empty(),
         "audit imports state:\n{}",
         found.join("\n")
     );
+}
+
+/// The account is one AWS account as loaded: no view, no dialog, no key
+/// press in it, so a session can hold several and the report can run on one.
+#[test]
+fn the_account_knows_nothing_of_the_view() {
+    let found = uses(
+        &module_files("account"),
+        &[
+            "crate::state",
+            "crate::update",
+            "crate::ui",
+            "crate::keymap",
+        ],
+    );
+    assert!(
+        found.is_empty(),
+        "account reaches up:\n{}",
+        found.join("\n")
+    );
+}
+
+/// `iamkeys report` runs on an `Account` alone: no UI state, no `update`.
+#[test]
+fn the_report_runs_on_the_account_alone() {
+    let found = uses(
+        &module_files("report"),
+        &[
+            "crate::state",
+            "crate::update",
+            "crate::ui",
+            "crate::keymap",
+            "crate::headless",
+            "crate::app",
+        ],
+    );
+    assert!(found.is_empty(), "report reaches up:\n{}", found.join("\n"));
 }
 
 #[test]

@@ -504,7 +504,11 @@ async fn a_malformed_report_row_sends_its_user_to_per_user_calls() {
         "{:?}",
         u1.findings
     );
-    let report = iamkeys::report::Report::from_state(&state, crate::common::states::now());
+    let report = iamkeys::report::Report::from_account(
+        &state.account,
+        &state.session.profile,
+        crate::common::states::now(),
+    );
     assert!(
         report
             .notes

@@ -451,3 +451,58 @@ fn without_a_report_root_keys_come_from_the_account_summary() {
         ]
     );
 }
+
+/// Issue 14, item 2: counters derived from the users live behind the
+/// account's methods and cannot drift. A user's keys re-listed after a
+/// change were counted a second time, so the account never again read as
+/// "every key known".
+#[tokio::test]
+async fn a_re_list_after_a_change_keeps_the_counts_true() {
+    let mut state = crate::common::states::demo_loaded().await;
+    let total = state.account.users().total();
+    assert_eq!(state.account.users_with_keys(), total);
+    assert!(state.account.all_keys_known());
+    let (user, key_id) = {
+        let row = state
+            .account
+            .users()
+            .rows()
+            .find(|r| r.listed_keys().is_some_and(|k| !k.is_empty()))
+            .unwrap();
+        (
+            row.user.name.clone(),
+            row.listed_keys().unwrap()[0].id.clone(),
+        )
+    };
+    let id = state.account.send(iamkeys::effect::Change::SetStatus {
+        user: user.clone(),
+        key_id,
+        status: KeyStatus::Inactive,
+    });
+    let effects = update(
+        &mut state,
+        Action::Mutated {
+            id,
+            result: Ok(iamkeys::action::Mutated::StatusSet),
+        },
+    );
+    assert!(effects.iter().any(|e| matches!(
+        e,
+        Effect::Iam { call: Call::ListKeys { user: u, priority: true }, .. } if *u == user
+    )));
+    assert_eq!(
+        state.account.users_with_keys(),
+        total - 1,
+        "being re-listed, not known"
+    );
+    let action = loaded(
+        &state,
+        Loaded::Keys {
+            user,
+            result: Ok(Vec::<AccessKey>::new()),
+        },
+    );
+    update(&mut state, action);
+    assert_eq!(state.account.users_with_keys(), total);
+    assert!(state.account.all_keys_known());
+}
