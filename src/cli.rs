@@ -35,6 +35,15 @@ pub struct GlobalArgs {
     /// Run on a built-in demo account instead of AWS.
     #[arg(long, global = true)]
     pub demo: bool,
+    /// Every account of the AWS Organization: listed from this profile's
+    /// account (management or delegated administrator), each member reached
+    /// by assuming a role in it.
+    #[arg(long, global = true)]
+    pub org: bool,
+    /// The role assumed in each member account (default
+    /// `OrganizationAccountAccessRole`, or `[org] role`).
+    #[arg(long, global = true, value_name = "NAME", requires = "org")]
+    pub org_role: Option<String>,
 }
 
 /// An endpoint URL the SDK can send to: `http://` or `https://` and a host.

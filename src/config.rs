@@ -68,6 +68,57 @@ pub struct Keybindings {
     pub commands: BTreeMap<String, Vec<String>>,
 }
 
+/// `[org]`: how `--org` reaches the organization's member accounts.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OrgSettings {
+    /// The role assumed in each member (default `OrganizationAccountAccessRole`;
+    /// `--org-role` overrides it).
+    pub role: Option<String>,
+    /// The `sts:ExternalId` the role's trust policy asks for, if any.
+    pub external_id: Option<String>,
+    /// The role session name (default `iamkeys-<caller name>`).
+    pub session_name: Option<String>,
+    /// Only these accounts (IDs or names); empty for all.
+    pub accounts: Vec<String>,
+    /// Never these accounts (IDs or names).
+    pub exclude: Vec<String>,
+    /// Make no change in any member account.
+    pub read_only: bool,
+    /// Per-account read-only overrides, by ID or name: `{ "111111111111" = false }`.
+    pub read_only_accounts: BTreeMap<String, bool>,
+    /// Accounts audited at once (1 to 64).
+    pub accounts_at_once: Option<usize>,
+}
+
+impl OrgSettings {
+    /// The role to assume, `--org-role` first.
+    #[must_use]
+    pub fn role(&self, flag: Option<&str>) -> String {
+        flag.map(ToOwned::to_owned)
+            .or_else(|| self.role.clone())
+            .unwrap_or_else(|| crate::defaults::ORG_ROLE.to_owned())
+    }
+
+    /// Whether an account (by ID or name) is in the audited set.
+    #[must_use]
+    pub fn includes(&self, id: &str, name: &str) -> bool {
+        let named = |list: &[String]| list.iter().any(|a| a == id || a == name);
+        (self.accounts.is_empty() || named(&self.accounts)) && !named(&self.exclude)
+    }
+
+    /// Whether changes in this account are refused (`read_only`, with
+    /// per-account overrides by ID, then by name).
+    #[must_use]
+    pub fn read_only_for(&self, id: &str, name: &str) -> bool {
+        self.read_only_accounts
+            .get(id)
+            .or_else(|| self.read_only_accounts.get(name))
+            .copied()
+            .unwrap_or(self.read_only)
+    }
+}
+
 /// Per-profile rules: which profiles are read-only and their accent colours.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Posture {
@@ -112,6 +163,8 @@ pub struct Config {
     pub keybindings: Keybindings,
     /// Per-profile settings.
     pub profiles: BTreeMap<String, ProfileSettings>,
+    /// AWS Organizations (`--org`).
+    pub org: OrgSettings,
 }
 
 impl Default for Config {
@@ -128,6 +181,7 @@ impl Default for Config {
             theme: ThemeColors::default(),
             keybindings: Keybindings::default(),
             profiles: BTreeMap::new(),
+            org: OrgSettings::default(),
         }
     }
 }
@@ -193,6 +247,13 @@ impl Config {
             message,
         };
         let config: Self = toml::from_str(text).map_err(|e| invalid(one_line(text, &e)))?;
+        if let Some(n) = config.org.accounts_at_once
+            && !(1..=64).contains(&n)
+        {
+            return Err(invalid(format!(
+                "[org] accounts_at_once = {n} is out of range: use 1 to 64"
+            )));
+        }
         if config.concurrency == 0 || config.concurrency > 64 {
             return Err(invalid(format!(
                 "concurrency = {} is out of range: use 1 to 64",
@@ -344,6 +405,34 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("unknown command `fly`"), "{err}");
+    }
+
+    #[test]
+    fn org_settings_narrow_accounts_and_set_read_only_per_account() {
+        let config = parse(
+            "[org]\nrole = \"Audit\"\nexclude = [\"sandbox\"]\nread_only = true\n[org.read_only_accounts]\n\"222222222222\" = false\n",
+        )
+        .unwrap();
+        assert_eq!(config.org.role(None), "Audit");
+        assert_eq!(config.org.role(Some("Other")), "Other", "--org-role wins");
+        assert_eq!(
+            Config::default().org.role(None),
+            "OrganizationAccountAccessRole"
+        );
+        assert!(config.org.includes("111111111111", "prod"));
+        assert!(!config.org.includes("333333333333", "sandbox"));
+        assert!(config.org.read_only_for("111111111111", "prod"));
+        assert!(!config.org.read_only_for("222222222222", "dev"));
+        let only = parse("[org]\naccounts = [\"prod\", \"444444444444\"]\n").unwrap();
+        assert!(only.org.includes("111111111111", "prod"));
+        assert!(only.org.includes("444444444444", "x"));
+        assert!(!only.org.includes("555555555555", "dev"));
+        let err = parse("[org]\naccounts_at_once = 0\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("out of range"), "{err}");
+        let err = parse("[org]\nrol = \"x\"\n").unwrap_err().to_string();
+        assert!(err.contains("rol"), "{err}");
     }
 
     #[test]

@@ -7,3 +7,8 @@ pub const CONCURRENCY: usize = 16;
 pub const MAX_ATTEMPTS: u32 = 5;
 /// Seconds before one attempt is abandoned (config `request_timeout_secs`).
 pub const REQUEST_TIMEOUT_SECS: u64 = 20;
+/// The role assumed in each member account with `--org`: the one
+/// Organizations creates in every account it makes.
+pub const ORG_ROLE: &str = "OrganizationAccountAccessRole";
+/// Member accounts audited at once with `--org`.
+pub const ACCOUNTS_AT_ONCE: usize = 16;

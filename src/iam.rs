@@ -7,6 +7,7 @@ pub mod credential_report;
 pub mod demo;
 pub mod error;
 pub mod memory;
+pub mod org;
 pub mod retries;
 pub mod sdk;
 mod sdk_error;

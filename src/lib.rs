@@ -18,6 +18,7 @@ pub mod keymap;
 pub mod layout;
 pub mod logging;
 pub mod model;
+pub mod org;
 pub mod paths;
 pub mod profiles;
 pub mod report;

@@ -70,6 +70,15 @@ pub struct Page<T> {
     pub next_marker: Option<String>,
 }
 
+/// An account of an AWS Organization (`organizations:ListAccounts`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgAccount {
+    pub id: String,
+    pub name: String,
+    /// `ACTIVE`, `SUSPENDED`, `PENDING_CLOSURE`, … as Organizations says it.
+    pub status: String,
+}
+
 /// Who the program is signed in as (STS `GetCallerIdentity`), plus the access
 /// key ID of the credentials in use, when they are access keys.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

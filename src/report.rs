@@ -5,6 +5,7 @@ pub mod command;
 pub mod format;
 pub mod load;
 pub mod many;
+pub mod org;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -86,6 +87,8 @@ pub struct KeyEntry {
 pub struct UserEntry {
     pub profile: String,
     pub account_id: Option<String>,
+    /// The account's name in the organization (`--org`), else `null`.
+    pub account_name: Option<String>,
     pub user_name: String,
     pub arn: String,
     pub created: DateTime<Utc>,
@@ -99,6 +102,8 @@ pub struct UserEntry {
 pub struct FindingEntry {
     pub profile: String,
     pub account_id: Option<String>,
+    /// The account's name in the organization (`--org`), else `null`.
+    pub account_name: Option<String>,
     pub id: FindingId,
     pub cis: Cis,
     pub severity: Severity,
@@ -115,6 +120,7 @@ impl FindingEntry {
         Self {
             profile: profile.to_owned(),
             account_id: account_id.cloned(),
+            account_name: None,
             id: f.id,
             cis: f.id.cis(),
             severity: f.id.severity(),
@@ -131,9 +137,19 @@ impl FindingEntry {
 pub struct AccountEntry {
     pub profile: String,
     pub account_id: Option<String>,
+    /// The account's name in the organization (`--org`), else `null`.
+    pub account_name: Option<String>,
+    /// The account's state in the organization (`ACTIVE`, `SUSPENDED`, …;
+    /// `--org`), else `null`.
+    pub status: Option<String>,
     pub credential_report_generated_at: Option<DateTime<Utc>>,
-    /// Why this profile could not be audited; its users and findings are missing.
+    /// Why this account could not be audited; its users and findings are missing.
     pub error: Option<String>,
+    /// The error's class: `role_denied`, `scp_denied`, `access_denied`,
+    /// `throttled`, `unreachable`, `failed` (`--org`), else `null`.
+    pub error_class: Option<&'static str>,
+    /// Suspended or closing (`--org`): not audited, and not a failure.
+    pub skipped: bool,
     /// Every rule could be judged for every user and key of this account.
     pub complete: bool,
 }
@@ -182,6 +198,7 @@ impl Report {
             .map(|row| UserEntry {
                 profile: profile.clone(),
                 account_id: account_id.clone(),
+                account_name: None,
                 user_name: row.user.name.clone(),
                 arn: row.user.arn.clone(),
                 created: row.user.created,
@@ -218,8 +235,12 @@ impl Report {
             accounts: vec![AccountEntry {
                 profile: profile.clone(),
                 account_id: account_id.clone(),
+                account_name: None,
+                status: None,
                 credential_report_generated_at,
                 error: None,
+                error_class: None,
+                skipped: false,
                 complete,
             }],
             profile: Some(profile),
@@ -274,8 +295,12 @@ impl Report {
                     merged.accounts.push(AccountEntry {
                         profile,
                         account_id: None,
+                        account_name: None,
+                        status: None,
                         credential_report_generated_at: None,
                         error: Some(error),
+                        error_class: None,
+                        skipped: false,
                         complete: false,
                     });
                 }

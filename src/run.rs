@@ -183,6 +183,53 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
         .wrap_err("cannot start the async runtime")
 }
 
+/// `iamkeys report` for one profile's account, or its organization (`--org`).
+fn report(
+    cli: &Cli,
+    args: &crate::cli::ReportArgs,
+    config: &Config,
+    profile: Option<String>,
+    session: &Session,
+) -> Result<ExitCode> {
+    if cli.global.org {
+        tracing::info!(profile = %session.profile, "report --org");
+        let options = connect_options(&cli.global, config, profile);
+        return runtime()?.block_on(crate::org::report(
+            &options,
+            &session.profile,
+            args,
+            config,
+            cli.global.org_role.as_deref(),
+        ));
+    }
+    tracing::info!(profile = %session.profile, "report");
+    runtime()?.block_on(async {
+        let client = client(&cli.global, config, profile).await;
+        warn_if_insecure(client.as_ref());
+        let settings = Settings {
+            concurrency: config.concurrency,
+            ..Settings::default()
+        };
+        match produce(
+            client,
+            session.profile.clone(),
+            config.audit.clone(),
+            &settings,
+            args.key_ids,
+        )
+        .await
+        {
+            Ok(report) => Ok(finish(
+                &report,
+                args.format,
+                &args.fail_on,
+                args.output.as_deref(),
+            )),
+            Err(reason) => Err(eyre!(reason)),
+        }
+    })
+}
+
 /// The program, after argument parsing. Errors end with exit code 2.
 ///
 /// # Errors
@@ -209,6 +256,11 @@ pub fn main(cli: &Cli) -> Result<ExitCode> {
     if let Some(Command::Report(args)) = &cli.command
         && (args.all_profiles || !args.profiles.is_empty())
     {
+        if cli.global.org {
+            return Err(eyre!(
+                "--org audits the accounts of one profile's organization: use it without --profiles or --all-profiles"
+            ));
+        }
         return many_accounts(cli, args, &config);
     }
     let profile = resolve_profile(&cli.global, &config);
@@ -216,33 +268,13 @@ pub fn main(cli: &Cli) -> Result<ExitCode> {
         check_profile(profile.as_ref())?;
     }
     let session = session(&cli.global, &config, profile.as_ref());
+    if cli.global.org && cli.global.demo {
+        return Err(eyre!(
+            "--org lists a real AWS Organization: it cannot be used with --demo"
+        ));
+    }
     if let Some(Command::Report(args)) = &cli.command {
-        tracing::info!(profile = %session.profile, "report");
-        return runtime()?.block_on(async {
-            let client = client(&cli.global, &config, profile).await;
-            warn_if_insecure(client.as_ref());
-            let settings = Settings {
-                concurrency: config.concurrency,
-                ..Settings::default()
-            };
-            match produce(
-                client,
-                session.profile,
-                config.audit.clone(),
-                &settings,
-                args.key_ids,
-            )
-            .await
-            {
-                Ok(report) => Ok(finish(
-                    &report,
-                    args.format,
-                    &args.fail_on,
-                    args.output.as_deref(),
-                )),
-                Err(reason) => Err(eyre!(reason)),
-            }
-        });
+        return report(cli, args, &config, profile, &session);
     }
     let audit_path = config
         .audit_log

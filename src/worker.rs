@@ -105,6 +105,10 @@ pub struct Settings {
     /// not failure.
     pub throttle_rounds: u32,
     pub throttle_backoff: Duration,
+    /// Several workers (an organization's accounts) under one bound: every
+    /// call but the credential report's waits for this limiter, so the
+    /// requests in flight across all of them stay within its limit.
+    pub shared: Option<Arc<Limiter>>,
 }
 
 impl Default for Settings {
@@ -119,6 +123,7 @@ impl Default for Settings {
             profile: None,
             throttle_rounds: 10,
             throttle_backoff: Duration::from_millis(500),
+            shared: None,
         }
     }
 }
@@ -178,6 +183,8 @@ pub struct Worker {
     tx: mpsc::UnboundedSender<Action>,
     /// How many background calls may run at once (adapts to throttling).
     limiter: Arc<Limiter>,
+    /// Every call waits for the limiter, not only the background ones.
+    bound_all: bool,
     throttle_rounds: u32,
     throttle_backoff: Duration,
     /// The newest generation seen on an effect (from `update`, the one
@@ -205,7 +212,11 @@ impl Worker {
             ))),
             connector: settings.connector.clone(),
             tx,
-            limiter: Limiter::new(settings.concurrency),
+            limiter: settings
+                .shared
+                .clone()
+                .unwrap_or_else(|| Limiter::new(settings.concurrency)),
+            bound_all: settings.shared.is_some(),
             throttle_rounds: settings.throttle_rounds,
             throttle_backoff: settings.throttle_backoff,
             latest: Arc::new(AtomicU64::new(0)),
@@ -426,12 +437,16 @@ impl Worker {
                 } | Call::LastUsed { .. }
                     | Call::UserDetails { .. }
             );
-            let class = if matches!(call, Call::ListKeys { .. }) {
+            let bounded = queued || (worker.bound_all && !matches!(call, Call::CredentialReport));
+            let class = if matches!(
+                call,
+                Call::ListKeys { .. } | Call::Identity | Call::ListUsers { .. }
+            ) {
                 limiter::Class::First
             } else {
                 limiter::Class::Second
             };
-            let _permit = if queued {
+            let _permit = if bounded {
                 Some(worker.limiter.acquire(class).await)
             } else {
                 None

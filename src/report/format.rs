@@ -30,8 +30,9 @@ pub fn render(report: &Report, format: Format) -> Result<String, String> {
     }
 }
 
-/// The CSV header (finding rows follow).
-pub const CSV_HEADER: [&str; 11] = [
+/// The CSV header (finding rows follow). Columns are only ever added at
+/// the end, so scripts reading by position keep working.
+pub const CSV_HEADER: [&str; 12] = [
     "profile",
     "account_id",
     "id",
@@ -43,6 +44,7 @@ pub const CSV_HEADER: [&str; 11] = [
     "access_key_id",
     "created_with_user",
     "message",
+    "account_name",
 ];
 
 fn csv_text(report: &Report) -> Result<String, String> {
@@ -65,6 +67,7 @@ fn csv_text(report: &Report) -> Result<String, String> {
             f.access_key_id.as_deref().unwrap_or(""),
             &created_with_user,
             &f.message,
+            f.account_name.as_deref().unwrap_or(""),
         ];
         writer
             .write_record(record.iter().map(|cell| csv_cell(cell).into_owned()))
@@ -86,6 +89,10 @@ fn table_head(report: &Report, out: &mut String) {
     for account in &report.accounts {
         let id = account.account_id.as_deref().unwrap_or("unknown");
         let status = match (&account.error, account.credential_report_generated_at) {
+            _ if account.skipped => format!(
+                "skipped ({})",
+                account.status.as_deref().unwrap_or("not active")
+            ),
             (Some(error), _) => format!("FAILED: {error}"),
             (None, Some(t)) => format!(
                 "credential report generated {}",
@@ -93,9 +100,14 @@ fn table_head(report: &Report, out: &mut String) {
             ),
             (None, None) => "no credential report".to_owned(),
         };
+        let name = account
+            .account_name
+            .as_deref()
+            .map(|n| format!(" {}", clean(n)))
+            .unwrap_or_default();
         let _ = writeln!(
             out,
-            "profile {} · account {} · {}",
+            "profile {} · account{name} {} · {}",
             clean(&account.profile),
             clean(id),
             clean(&status)
@@ -128,11 +140,27 @@ fn table(report: &Report) -> String {
             .max()
             .unwrap_or(4)
             .max(4);
+        // Several profiles: which profile; an organization: which account.
+        let org = report.accounts.iter().any(|a| a.account_name.is_some());
         let several = report.accounts.len() > 1;
+        let column_of = |f: &super::FindingEntry| {
+            if org {
+                clean(
+                    f.account_name
+                        .as_deref()
+                        .filter(|n| !n.is_empty())
+                        .or(f.account_id.as_deref())
+                        .unwrap_or("?"),
+                )
+                .into_owned()
+            } else {
+                clean(&f.profile).into_owned()
+            }
+        };
         let profile_width = report
-            .accounts
+            .findings
             .iter()
-            .map(|a| a.profile.len())
+            .map(|f| column_of(f).chars().count())
             .max()
             .unwrap_or(7)
             .max(7);
@@ -146,7 +174,7 @@ fn table(report: &Report) -> String {
         let _ = writeln!(
             out,
             "{}{:<8}  {:<20}  {:<4}  {:<user_width$}  {:<20}  MESSAGE",
-            profile_column("PROFILE"),
+            profile_column(if org { "ACCOUNT" } else { "PROFILE" }),
             "SEVERITY",
             "FINDING",
             "CIS",
@@ -157,7 +185,7 @@ fn table(report: &Report) -> String {
             let _ = writeln!(
                 out,
                 "{}{:<8}  {:<20}  {:<4}  {:<user_width$}  {:<20}  {}",
-                profile_column(&clean(&f.profile)),
+                profile_column(&column_of(f)),
                 f.severity.as_str(),
                 f.id.as_str(),
                 f.cis.v1_4_to_v4_0,
@@ -217,6 +245,7 @@ mod tests {
             findings: vec![FindingEntry {
                 profile: "p".into(),
                 account_id: Some("123456789012".into()),
+                account_name: None,
                 id,
                 cis: id.cis(),
                 severity: id.severity(),

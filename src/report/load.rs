@@ -8,13 +8,14 @@ use std::time::Duration;
 use chrono::Utc;
 use tokio::sync::mpsc;
 
-use crate::account::Account;
+use crate::account::{Account, IdentityStatus, ListStatus};
 use crate::action::Action;
 use crate::effect::Effect;
 use crate::iam::IamClient;
 use crate::worker::{Settings, Worker};
 
-/// Load `account` through `client` until every call has answered.
+/// Load `account` through `client` until every call has answered, or the
+/// identity or the user listing failed.
 ///
 /// # Errors
 /// Calls were still pending after `timeout`, or a worker task panicked.
@@ -35,6 +36,13 @@ pub async fn load_account(
     run(&worker, account.start_load());
     let deadline = tokio::time::Instant::now() + timeout;
     while account.pending() > 0 {
+        // Without the identity or the users, nothing of the rest can make
+        // an audit: stop waiting for it (the caller says why).
+        if matches!(account.identity, IdentityStatus::Failed(_))
+            || matches!(account.list, ListStatus::Failed(_))
+        {
+            break;
+        }
         match tokio::time::timeout_at(deadline, rx.recv()).await {
             Ok(Some(Action::Loaded { generation, result })) => {
                 if account.answered(generation) {

@@ -28,6 +28,8 @@ mod layers;
 mod moto_client;
 mod moto_flows;
 mod moto_load;
+mod org_report;
+mod org_sdk;
 mod profiles_multi;
 mod render;
 mod report_cli;

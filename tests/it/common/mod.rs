@@ -3,6 +3,7 @@
 
 pub mod flows;
 pub mod moto;
+pub mod org;
 pub mod proxy;
 pub mod screen;
 pub mod states;

@@ -83,6 +83,31 @@ struct Shared {
     /// `GetCredentialReport` replays the first answer it got (kept here).
     frozen: bool,
     frozen_report: Option<Vec<u8>>,
+    /// `sts:AssumeRole` into a role of this account gets this answer.
+    role_rules: Vec<(String, Reply)>,
+    /// Requests signed by a role session in this account (and of this
+    /// action, when given) get this answer.
+    account_rules: Vec<(String, Option<String>, Reply)>,
+    /// The account of each role session's access key, learnt from the
+    /// `AssumeRole` answers that went through.
+    sessions: std::collections::HashMap<String, String>,
+    /// Every `AssumeRole` request: (role ARN, session name).
+    assume_requests: Vec<(String, String)>,
+}
+
+/// What a rule of one account answers.
+#[derive(Debug, Clone)]
+pub enum Reply {
+    Fault(Fault),
+    /// 403 `AccessDenied` with this message.
+    Denied(String),
+}
+
+/// The message AWS gives when a service control policy denies a call.
+pub fn scp_message(action: &str) -> String {
+    format!(
+        "User: arn:aws:sts::000000000000:assumed-role/OrganizationAccountAccessRole/iamkeys is not authorized to perform: {action} with an explicit deny in a service control policy"
+    )
 }
 
 pub struct Proxy {
@@ -170,6 +195,41 @@ impl Proxy {
 
     /// From now on the credential report is the one IAM has now, however
     /// IAM changes: as IAM hands back the same report for up to 4 hours.
+    /// Answer `sts:AssumeRole` into any role of `account` with `reply`.
+    pub fn on_role(&self, account: &str, reply: Reply) {
+        self.shared
+            .lock()
+            .unwrap()
+            .role_rules
+            .push((account.to_owned(), reply));
+    }
+
+    /// Answer requests made with a role session in `account` (only `action`
+    /// ones, when given) with `reply`.
+    pub fn in_account(&self, account: &str, action: Option<&str>, reply: Reply) {
+        self.shared.lock().unwrap().account_rules.push((
+            account.to_owned(),
+            action.map(ToOwned::to_owned),
+            reply,
+        ));
+    }
+
+    /// Every `AssumeRole` request seen: (role ARN, session name).
+    pub fn assume_requests(&self) -> Vec<(String, String)> {
+        self.shared.lock().unwrap().assume_requests.clone()
+    }
+
+    /// Role sessions made (answered) in `account`.
+    pub fn assumed(&self, account: &str) -> usize {
+        self.shared
+            .lock()
+            .unwrap()
+            .sessions
+            .values()
+            .filter(|a| *a == account)
+            .count()
+    }
+
     pub fn freeze_report(&self) {
         self.shared.lock().unwrap().frozen = true;
     }
@@ -204,6 +264,37 @@ fn content_length(head: &str) -> usize {
         .find(|(k, _)| k.trim().eq_ignore_ascii_case("content-length"))
         .and_then(|(_, v)| v.trim().parse().ok())
         .unwrap_or(0)
+}
+
+/// The account of the role an `AssumeRole` request names.
+fn role_account(body: &[u8]) -> Option<String> {
+    let text = decode(body);
+    let arn = text.split('&').find_map(|p| p.strip_prefix("RoleArn="))?;
+    arn.strip_prefix("arn:aws:iam::")?
+        .split(':')
+        .next()
+        .map(ToOwned::to_owned)
+}
+
+/// A form body with the escapes of ARNs undone.
+fn decode(body: &[u8]) -> String {
+    String::from_utf8_lossy(body)
+        .replace("%3A", ":")
+        .replace("%2F", "/")
+        .replace("%40", "@")
+}
+
+/// The access key ID a request is signed with.
+fn access_key(head: &str) -> Option<String> {
+    let at = head.find("Credential=")? + "Credential=".len();
+    head[at..].split('/').next().map(ToOwned::to_owned)
+}
+
+fn between(bytes: &[u8], open: &str, close: &str) -> Option<String> {
+    let text = String::from_utf8_lossy(bytes);
+    let start = text.find(open)? + open.len();
+    let end = text[start..].find(close)? + start;
+    Some(text[start..end].to_owned())
 }
 
 fn action_of(body: &[u8]) -> String {
@@ -265,34 +356,84 @@ async fn serve(mut client: TcpStream, upstream: u16, shared: Arc<Mutex<Shared>>)
     let mut buffer = Vec::new();
     while let Some((head, body)) = read_request(&mut client, &mut buffer).await {
         let action = action_of(&body);
-        let (denied, fault) = {
+        let role_account = (action == "AssumeRole")
+            .then(|| role_account(&body))
+            .flatten();
+        let (denied, fault, refusal) = {
             let mut shared = shared.lock().unwrap();
             shared.actions.push(action.clone());
-            let plan = &mut shared.plan;
-            let mut fault = None;
-            if plan.fault.is_some() && (plan.actions.is_empty() || plan.actions.contains(&action)) {
-                plan.seen += 1;
-                if plan.seen.is_multiple_of(plan.every)
-                    && plan.limit.is_none_or(|limit| plan.injected < limit)
-                {
-                    plan.injected += 1;
-                    fault = plan.fault;
+            if action == "AssumeRole" {
+                let text = decode(&body);
+                let field = |name: &str| {
+                    text.split('&')
+                        .find_map(|p| p.strip_prefix(name))
+                        .unwrap_or("")
+                        .to_owned()
+                };
+                let request = (field("RoleArn="), field("RoleSessionName="));
+                shared.assume_requests.push(request);
+            }
+            let rule = match &role_account {
+                Some(account) => shared
+                    .role_rules
+                    .iter()
+                    .find(|(a, _)| a == account)
+                    .map(|(_, r)| r.clone()),
+                None => access_key(&head)
+                    .and_then(|key| shared.sessions.get(&key).cloned())
+                    .and_then(|account| {
+                        shared
+                            .account_rules
+                            .iter()
+                            .find(|(a, act, _)| {
+                                *a == account && act.as_ref().is_none_or(|x| *x == action)
+                            })
+                            .map(|(_, _, r)| r.clone())
+                    }),
+            };
+            match rule {
+                Some(Reply::Denied(message)) => (false, None, Some(message)),
+                Some(Reply::Fault(fault)) => (false, Some(fault), None),
+                None => {
+                    let plan = &mut shared.plan;
+                    let mut fault = None;
+                    if plan.fault.is_some()
+                        && (plan.actions.is_empty() || plan.actions.contains(&action))
+                    {
+                        plan.seen += 1;
+                        if plan.seen.is_multiple_of(plan.every)
+                            && plan.limit.is_none_or(|limit| plan.injected < limit)
+                        {
+                            plan.injected += 1;
+                            fault = plan.fault;
+                        }
+                    }
+                    if fault.is_none()
+                        && let Some(random) = &mut shared.random
+                        && (random.actions.is_empty() || random.actions.contains(&action))
+                    {
+                        let hit = random.next() % 100 < random.percent;
+                        let chosen = random.fault;
+                        shared.random_seen += 1;
+                        if hit {
+                            shared.random_injected += 1;
+                            fault = Some(chosen);
+                        }
+                    }
+                    (shared.denied.contains(&action), fault, None)
                 }
             }
-            if fault.is_none()
-                && let Some(random) = &mut shared.random
-                && (random.actions.is_empty() || random.actions.contains(&action))
-            {
-                let hit = random.next() % 100 < random.percent;
-                let chosen = random.fault;
-                shared.random_seen += 1;
-                if hit {
-                    shared.random_injected += 1;
-                    fault = Some(chosen);
-                }
-            }
-            (shared.denied.contains(&action), fault)
         };
+        if let Some(message) = refusal {
+            if client
+                .write_all(&error_reply(403, "Forbidden", "AccessDenied", &message))
+                .await
+                .is_err()
+            {
+                return;
+            }
+            continue;
+        }
 
         let response = match fault {
             Some(Fault::Reset) => return,
@@ -357,7 +498,14 @@ async fn serve(mut client: TcpStream, upstream: u16, shared: Arc<Mutex<Shared>>)
             reply
         } else {
             match forward(upstream, &head, &body).await {
-                Some(bytes) => bytes,
+                Some(bytes) => {
+                    if let Some(account) = &role_account
+                        && let Some(key) = between(&bytes, "<AccessKeyId>", "</AccessKeyId>")
+                    {
+                        shared.lock().unwrap().sessions.insert(key, account.clone());
+                    }
+                    bytes
+                }
                 None => return,
             }
         };

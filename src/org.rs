@@ -1,0 +1,155 @@
+//! Starting `--org`: the session of the profile the organization is reached
+//! from, the Organizations client, and how each member account is reached
+//! (its own credentials for the caller's account, an assumed role for the
+//! others). Start-up glue, like `run`.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use aws_config::SdkConfig;
+use chrono::Utc;
+use color_eyre::eyre::{Result, eyre};
+use futures::future::BoxFuture;
+
+use crate::cli::ReportArgs;
+use crate::config::Config;
+use crate::iam::connect::{ConnectOptions, sdk_config};
+use crate::iam::org::{OrgClient, RoleSpec, SdkOrg, assume, session_name};
+use crate::iam::sdk::SdkIam;
+use crate::iam::{IamClient, IamError};
+use crate::model::{Identity, OrgAccount};
+use crate::report::command::finish;
+use crate::report::org::{Plan, audit_org};
+use crate::worker::Settings;
+use crate::worker::limiter::Limiter;
+
+/// How every account of the organization is reached.
+#[derive(Clone)]
+pub struct OrgAccess {
+    base: SdkConfig,
+    /// The caller's own account's client (never a role into it).
+    own_client: Arc<dyn IamClient>,
+    /// Who the caller is.
+    pub caller: Identity,
+    /// The role assumed in the members, and the session's name.
+    pub spec: RoleSpec,
+    pub org: Arc<dyn OrgClient>,
+}
+
+impl OrgAccess {
+    /// Connect as the profile, learn who it is, and prepare the role.
+    ///
+    /// # Errors
+    /// `sts:GetCallerIdentity` failed for the profile.
+    pub async fn open(
+        options: &ConnectOptions,
+        config: &Config,
+        role_flag: Option<&str>,
+    ) -> Result<Self, IamError> {
+        let base = sdk_config(options).await;
+        let own = SdkIam::new(&base);
+        let caller = own.caller_identity().await?;
+        let spec = RoleSpec {
+            role: config.org.role(role_flag),
+            external_id: config.org.external_id.clone(),
+            session_name: config
+                .org
+                .session_name
+                .clone()
+                .unwrap_or_else(|| session_name(&caller.arn)),
+        };
+        Ok(Self {
+            org: Arc::new(SdkOrg::new(&base)),
+            own_client: Arc::new(own),
+            base,
+            caller,
+            spec,
+        })
+    }
+
+    /// The client of one account: the caller's own, or a session of the
+    /// role in a member (assumed now, so a refusal is known at once).
+    #[must_use]
+    pub fn connect(
+        &self,
+        account: &OrgAccount,
+    ) -> BoxFuture<'static, Result<Arc<dyn IamClient>, IamError>> {
+        let this = self.clone();
+        let id = account.id.clone();
+        Box::pin(async move {
+            if id == this.caller.account_id {
+                return Ok(this.own_client.clone());
+            }
+            let config = assume(&this.base, &this.spec, &id).await?;
+            Ok(Arc::new(SdkIam::new(&config)) as Arc<dyn IamClient>)
+        })
+    }
+
+    /// How a change in `account_id` is signed: the caller's own ARN, or the
+    /// role session's.
+    #[must_use]
+    pub fn actor_arn(&self, account_id: &str) -> String {
+        if account_id == self.caller.account_id {
+            self.caller.arn.clone()
+        } else {
+            format!(
+                "arn:aws:sts::{account_id}:assumed-role/{}/{}",
+                self.spec.role, self.spec.session_name
+            )
+        }
+    }
+}
+
+/// `iamkeys report --org`.
+///
+/// # Errors
+/// The profile cannot be used, or the organization cannot be listed at all.
+pub async fn report(
+    options: &ConnectOptions,
+    profile: &str,
+    args: &ReportArgs,
+    config: &Config,
+    role_flag: Option<&str>,
+) -> Result<ExitCode> {
+    let access = OrgAccess::open(options, config, role_flag)
+        .await
+        .map_err(|e| eyre!(e.cli_message(profile)))?;
+    tracing::info!(caller = %access.caller.arn, role = %access.spec.role, "report --org");
+    let settings = Settings {
+        concurrency: config.concurrency,
+        shared: Some(Limiter::new(config.concurrency)),
+        ..Settings::default()
+    };
+    let org_settings = config.org.clone();
+    let plan = Plan {
+        profile: profile.to_owned(),
+        thresholds: config.audit.clone(),
+        settings,
+        key_ids: args.key_ids,
+        accounts_at_once: config
+            .org
+            .accounts_at_once
+            .unwrap_or(crate::defaults::ACCOUNTS_AT_ONCE),
+        include: Box::new(move |a: &OrgAccount| org_settings.includes(&a.id, &a.name)),
+    };
+    let connect = |account: OrgAccount| access.connect(&account);
+    let audit = audit_org(access.org.clone(), &connect, &plan).await;
+    if audit.members.is_empty()
+        && let Some(err) = &audit.listing_error
+    {
+        return Err(eyre!(err.cli_message(profile)));
+    }
+    let report = crate::report::Report::from_org(audit, profile, config.audit.clone(), Utc::now());
+    let code = finish(&report, args.format, &args.fail_on, args.output.as_deref());
+    let mut failed = false;
+    for account in report.failed() {
+        failed = true;
+        eprintln!(
+            "iamkeys report: account {} ({}): {}",
+            account.account_name.as_deref().unwrap_or("?"),
+            account.account_id.as_deref().unwrap_or("?"),
+            account.error.as_deref().unwrap_or("failed")
+        );
+    }
+    Ok(if failed { ExitCode::from(2) } else { code })
+}

@@ -1,0 +1,252 @@
+//! `iamkeys report --org`: every account of an AWS Organization, audited
+//! as the listing pages arrive, several at once under one bound on requests
+//! in flight. Each account ends audited, failed (classified), or skipped
+//! (suspended, closing); a failure never stops the others.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use futures::StreamExt;
+use futures::future::BoxFuture;
+use tokio::sync::mpsc;
+
+use super::load::load_account;
+use super::{AccountEntry, Report, SCHEMA};
+use crate::account::{Account, IdentityStatus, ListStatus};
+use crate::audit::Thresholds;
+use crate::iam::org::{Failure, OrgClient, skipped};
+use crate::iam::{IamClient, IamError};
+use crate::model::OrgAccount;
+use crate::worker::Settings;
+
+/// How long one member's audit may take.
+const TIMEOUT: Duration = Duration::from_mins(30);
+
+/// How one member account ended.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    Audited(Box<Report>),
+    Failed(Failure),
+    /// Suspended or closing: never audited, never a failure.
+    Skipped,
+}
+
+/// Everything `--org` saw: each account in listing order, and the listing's
+/// own failure if it stopped part-way.
+#[derive(Debug, Clone)]
+pub struct OrgAudit {
+    pub members: Vec<(OrgAccount, Outcome)>,
+    pub listing_error: Option<IamError>,
+}
+
+/// How the audit reaches one member: its client, or why it cannot.
+pub type Connect<'a> =
+    dyn Fn(OrgAccount) -> BoxFuture<'a, Result<Arc<dyn IamClient>, IamError>> + Send + Sync + 'a;
+
+/// What every member's audit shares.
+pub struct Plan<'a> {
+    /// The profile the organization is reached from.
+    pub profile: String,
+    pub thresholds: Thresholds,
+    /// Worker settings; `shared` bounds requests across all members.
+    pub settings: Settings,
+    pub key_ids: bool,
+    pub accounts_at_once: usize,
+    /// Which listed accounts to audit (`[org] accounts` / `exclude`).
+    pub include: Box<dyn Fn(&OrgAccount) -> bool + Send + Sync + 'a>,
+}
+
+/// List the organization's accounts and audit each as its page arrives.
+pub async fn audit_org(
+    org: Arc<dyn OrgClient>,
+    connect: &Connect<'_>,
+    plan: &Plan<'_>,
+) -> OrgAudit {
+    let (tx, rx) = mpsc::unbounded_channel::<OrgAccount>();
+    let lister = tokio::spawn(async move {
+        let mut next = None;
+        loop {
+            let page = org.list_accounts(next).await?;
+            for account in page.items {
+                if tx.send(account).is_err() {
+                    return Ok(());
+                }
+            }
+            match page.next_marker {
+                Some(marker) => next = Some(marker),
+                None => return Ok(()),
+            }
+        }
+    });
+    let accounts = futures::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|account| (account, rx))
+    })
+    .filter(|account| std::future::ready((plan.include)(account)));
+    let mut members: Vec<(usize, OrgAccount, Outcome)> = accounts
+        .enumerate()
+        .map(|(order, account)| async move {
+            let outcome = audit_member(&account, connect, plan).await;
+            (order, account, outcome)
+        })
+        .buffer_unordered(plan.accounts_at_once.max(1))
+        .collect()
+        .await;
+    members.sort_by_key(|(order, ..)| *order);
+    let listing_error = match lister.await {
+        Ok(Ok(())) => None,
+        Ok(Err(err)) => Some(err),
+        Err(join) => Some(IamError::new(
+            crate::iam::ErrorKind::Other,
+            "organizations:ListAccounts",
+            format!("the listing task stopped: {join}"),
+        )),
+    };
+    OrgAudit {
+        members: members.into_iter().map(|(_, a, o)| (a, o)).collect(),
+        listing_error,
+    }
+}
+
+async fn audit_member(account: &OrgAccount, connect: &Connect<'_>, plan: &Plan<'_>) -> Outcome {
+    if skipped(&account.status) {
+        tracing::info!(account = %account.id, status = %account.status, "skipped");
+        return Outcome::Skipped;
+    }
+    let client = match connect(account.clone()).await {
+        Ok(client) => client,
+        Err(err) => return Outcome::Failed(Failure::classify(err)),
+    };
+    let mut loaded = Account::new(plan.thresholds.clone(), plan.key_ids, Utc::now());
+    if let Err(message) = load_account(&mut loaded, client, &plan.settings, TIMEOUT).await {
+        return Outcome::Failed(Failure::Other(IamError::new(
+            crate::iam::ErrorKind::Network,
+            "iam:ListUsers",
+            message,
+        )));
+    }
+    if let IdentityStatus::Failed(err) = &loaded.identity {
+        return Outcome::Failed(Failure::classify(err.clone()));
+    }
+    if let ListStatus::Failed(err) = &loaded.list {
+        return Outcome::Failed(Failure::classify(err.clone()));
+    }
+    let mut report = Report::from_account(&loaded, &plan.profile, Utc::now());
+    report.name_account(&account.id, &account.name, &account.status);
+    Outcome::Audited(Box::new(report))
+}
+
+impl Report {
+    /// Give this one-account report the organization's name and status for it.
+    pub fn name_account(&mut self, id: &str, name: &str, status: &str) {
+        for entry in &mut self.accounts {
+            entry.account_id.get_or_insert_with(|| id.to_owned());
+            entry.account_name = Some(name.to_owned());
+            entry.status = Some(status.to_owned());
+        }
+        for user in &mut self.users {
+            user.account_name = Some(name.to_owned());
+        }
+        for finding in &mut self.findings {
+            finding.account_name = Some(name.to_owned());
+        }
+    }
+
+    /// One report of the whole organization: every account, audited,
+    /// failed (with its class) or skipped; incomplete when any account that
+    /// was not skipped failed, or the listing stopped part-way.
+    #[must_use]
+    pub fn from_org(
+        audit: OrgAudit,
+        profile: &str,
+        thresholds: Thresholds,
+        generated_at: DateTime<Utc>,
+    ) -> Self {
+        let mut merged = Self {
+            schema: SCHEMA,
+            generated_at,
+            profile: Some(profile.to_owned()),
+            account_id: None,
+            credential_report_generated_at: None,
+            thresholds,
+            notes: Vec::new(),
+            complete: true,
+            gaps: Vec::new(),
+            accounts: Vec::new(),
+            users: Vec::new(),
+            findings: Vec::new(),
+        };
+        let (mut audited, mut failed, mut skipped) = (0, 0, 0);
+        for (account, outcome) in audit.members {
+            let label = if account.name.is_empty() {
+                account.id.clone()
+            } else {
+                format!("{} ({})", account.name, account.id)
+            };
+            let entry =
+                |error: Option<String>, class: Option<&'static str>, skip: bool| AccountEntry {
+                    profile: profile.to_owned(),
+                    account_id: Some(account.id.clone()),
+                    account_name: Some(account.name.clone()),
+                    status: Some(account.status.clone()),
+                    credential_report_generated_at: None,
+                    error,
+                    error_class: class,
+                    skipped: skip,
+                    complete: false,
+                };
+            match outcome {
+                Outcome::Audited(report) => {
+                    audited += 1;
+                    merged.complete &= report.complete;
+                    merged
+                        .gaps
+                        .extend(report.gaps.into_iter().map(|n| format!("{label}: {n}")));
+                    merged
+                        .notes
+                        .extend(report.notes.into_iter().map(|n| format!("{label}: {n}")));
+                    merged.accounts.extend(report.accounts);
+                    merged.users.extend(report.users);
+                    merged.findings.extend(report.findings);
+                }
+                Outcome::Failed(failure) => {
+                    failed += 1;
+                    merged.complete = false;
+                    merged.accounts.push(entry(
+                        Some(failure.message()),
+                        Some(failure.class()),
+                        false,
+                    ));
+                }
+                Outcome::Skipped => {
+                    skipped += 1;
+                    let mut skipped_entry = entry(None, None, true);
+                    skipped_entry.complete = true;
+                    merged.accounts.push(skipped_entry);
+                }
+            }
+        }
+        if let Some(err) = &audit.listing_error {
+            merged.complete = false;
+            let line = format!(
+                "organizations:ListAccounts stopped part-way ({}): accounts after the last page read are missing",
+                crate::iam::org::Failure::classify(err.clone()).message()
+            );
+            merged.gaps.push(line.clone());
+        }
+        merged.notes.insert(
+            0,
+            format!(
+                "Organization listed from profile {profile}: {audited} accounts audited, {failed} failed, {skipped} skipped (suspended or closing)."
+            ),
+        );
+        merged.notes.extend(
+            merged
+                .gaps
+                .iter()
+                .filter(|g| g.starts_with("organizations:"))
+                .cloned(),
+        );
+        merged
+    }
+}

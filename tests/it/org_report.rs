@@ -1,0 +1,342 @@
+//! Issue 15: `iamkeys report --org` over an AWS Organization in moto. The
+//! management account is audited with its own credentials; each member
+//! through a session of `OrganizationAccountAccessRole`. What moto does not
+//! do (refuse a role, deny by SCP, throttle, time out) comes from the
+//! proxy, per account.
+
+use std::collections::BTreeSet;
+use std::process::Output;
+use std::sync::Arc;
+use std::time::Duration;
+
+use iamkeys::iam::IamClient;
+use iamkeys::iam::org::{RoleSpec, SdkOrg, assume};
+use iamkeys::iam::sdk::SdkIam;
+use iamkeys::model::OrgAccount;
+use iamkeys::report::org::{Outcome, Plan, audit_org};
+use iamkeys::worker::Settings;
+
+use crate::common::moto::{Moto, SeedUser, policy_config_at, seed};
+use crate::common::org::{close, member_iam, organization};
+use crate::common::proxy::{Fault, Proxy, Reply, scp_message};
+use crate::e2e_tui::{BIN, Home};
+
+async fn report(home: &Home, endpoint: &str, args: &[&str]) -> Output {
+    tokio::process::Command::new(BIN)
+        .args([
+            "report",
+            "--org",
+            "--profile",
+            "e2e",
+            "--endpoint-url",
+            endpoint,
+        ])
+        .args(args)
+        .envs(home.env())
+        .output()
+        .await
+        .unwrap()
+}
+
+fn user(name: &'static str, password: bool, keys: Vec<bool>) -> SeedUser {
+    SeedUser {
+        name,
+        password,
+        mfa: false,
+        keys,
+    }
+}
+
+/// (account ID, user, finding id) of every finding.
+fn findings(report: &serde_json::Value) -> BTreeSet<(String, String, String)> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["account_id"].as_str().unwrap().to_owned(),
+                f["user_name"].as_str().unwrap().to_owned(),
+                f["id"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn account<'a>(report: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    report["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["account_id"] == id)
+        .unwrap_or_else(|| panic!("no account {id} in {}", report["accounts"]))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_account_is_audited_or_fails_alone_or_is_skipped() {
+    let moto = Moto::start();
+    let org = organization(&moto, &["alpha", "beta", "gamma", "delta", "epsilon"]).await;
+    seed(&moto.iam().await, &[user("mgmt-admin", true, vec![true])]).await;
+    seed(
+        &member_iam(&moto, &org.id("alpha")).await,
+        &[
+            user("alice", true, vec![true]),
+            user("quiet", false, vec![]),
+        ],
+    )
+    .await;
+    seed(
+        &member_iam(&moto, &org.id("beta")).await,
+        &[user("bob", false, vec![true, true])],
+    )
+    .await;
+    close(&moto, &org.id("epsilon")).await;
+    let proxy = Proxy::start(moto.port).await;
+    // gamma's role refuses the caller (trust policy); an SCP denies
+    // ListUsers in delta.
+    proxy.on_role(
+        &org.id("gamma"),
+        Reply::Denied(
+            "User: arn:aws:iam::123456789012:user/e2e is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::x:role/OrganizationAccountAccessRole".into(),
+        ),
+    );
+    proxy.in_account(
+        &org.id("delta"),
+        Some("ListUsers"),
+        Reply::Denied(scp_message("iam:ListUsers")),
+    );
+    let home = Home::new(&proxy.endpoint());
+    let out = report(&home, &proxy.endpoint(), &["--format", "json"]).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "a member failed: {stderr}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["complete"], false);
+
+    // Everything that succeeded is there, each user and finding with its account.
+    let (alpha, beta) = (org.id("alpha"), org.id("beta"));
+    assert_eq!(
+        findings(&json),
+        BTreeSet::from([
+            (
+                org.management.clone(),
+                "mgmt-admin".into(),
+                "initial_setup_key".into()
+            ),
+            (alpha.clone(), "alice".into(), "initial_setup_key".into()),
+            (beta.clone(), "bob".into(), "multiple_active_keys".into()),
+        ])
+    );
+    let users: BTreeSet<(String, String, String)> = json["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            (
+                u["account_id"].as_str().unwrap().to_owned(),
+                u["account_name"].as_str().unwrap().to_owned(),
+                u["user_name"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert!(users.contains(&(alpha.clone(), "alpha".into(), "quiet".into())));
+    assert!(users.contains(&(beta.clone(), "beta".into(), "bob".into())));
+    assert_eq!(users.len(), 4, "{users:?}");
+
+    // Each account, classified.
+    for (id, class) in [
+        (&org.management, None),
+        (&alpha, None),
+        (&beta, None),
+        (&org.id("gamma"), Some("role_denied")),
+        (&org.id("delta"), Some("scp_denied")),
+    ] {
+        let entry = account(&json, id);
+        assert_eq!(entry["error_class"].as_str(), class, "{entry}");
+        assert_eq!(entry["skipped"], false);
+        assert_eq!(entry["status"], "ACTIVE");
+    }
+    let gamma = account(&json, &org.id("gamma"));
+    assert!(
+        gamma["error"].as_str().unwrap().contains("trust policy"),
+        "{gamma}"
+    );
+    let delta = account(&json, &org.id("delta"));
+    assert!(
+        delta["error"]
+            .as_str()
+            .unwrap()
+            .contains("service control policy"),
+        "{delta}"
+    );
+    let epsilon = account(&json, &org.id("epsilon"));
+    assert_eq!(epsilon["skipped"], true);
+    assert_eq!(epsilon["status"], "SUSPENDED");
+    assert!(
+        epsilon["error"].is_null(),
+        "skipped is no failure: {epsilon}"
+    );
+    assert_eq!(account(&json, &alpha)["account_name"], "alpha");
+
+    // The caller's own account is never reached through a role; the
+    // suspended one is never touched.
+    assert_eq!(proxy.assumed(&org.management), 0);
+    assert_eq!(proxy.assumed(&org.id("epsilon")), 0);
+    assert_eq!(proxy.assumed(&alpha), 1);
+    assert!(
+        stderr.contains("gamma") && stderr.contains("role denied"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("delta") && stderr.contains("SCP denied"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("epsilon"), "{stderr}");
+
+    // Table and CSV name the account.
+    let table = report(&home, &proxy.endpoint(), &[]).await;
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert!(text.contains("ACCOUNT"), "{text}");
+    assert!(text.contains("skipped (SUSPENDED)"), "{text}");
+    let bob = text.lines().find(|l| l.contains("bob")).unwrap();
+    assert!(bob.starts_with("beta"), "{bob}");
+    let csv = report(&home, &proxy.endpoint(), &["--format", "csv"]).await;
+    let csv = String::from_utf8_lossy(&csv.stdout);
+    let mut lines = csv.lines();
+    assert!(lines.next().unwrap().ends_with(",account_name"));
+    assert!(
+        lines.any(|l| l.contains(&alpha) && l.ends_with(",alpha")),
+        "{csv}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn config_narrows_the_accounts_and_names_the_role() {
+    let moto = Moto::start();
+    let org = organization(&moto, &["alpha", "beta", "gamma"]).await;
+    let proxy = Proxy::start(moto.port).await;
+    let home = Home::new(&proxy.endpoint());
+    let dir = home.path().join("config/iamkeys");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("config.toml"),
+        "[org]\nexclude = [\"beta\"]\nsession_name = \"audit-run\"\n",
+    )
+    .unwrap();
+    let out = report(&home, &proxy.endpoint(), &["--format", "json"]).await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: BTreeSet<&str> = json["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["account_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        BTreeSet::from([org.management.as_str(), &org.id("alpha"), &org.id("gamma")])
+    );
+    assert_eq!(proxy.assumed(&org.id("beta")), 0, "excluded: never reached");
+    let alpha_role = format!(
+        "arn:aws:iam::{}:role/OrganizationAccountAccessRole",
+        org.id("alpha")
+    );
+    assert!(
+        proxy
+            .assume_requests()
+            .contains(&(alpha_role, "audit-run".to_owned())),
+        "{:?}",
+        proxy.assume_requests()
+    );
+
+    // --org-role names another role (moto assumes any role name).
+    let before = proxy.assume_requests().len();
+    let out = report(
+        &home,
+        &proxy.endpoint(),
+        &["--format", "json", "--org-role", "AuditRole"],
+    )
+    .await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let asked = &proxy.assume_requests()[before..];
+    assert_eq!(asked.len(), 2, "alpha and gamma: {asked:?}");
+    assert!(
+        asked
+            .iter()
+            .all(|(arn, _)| arn.ends_with(":role/AuditRole")),
+        "{asked:?}"
+    );
+}
+
+/// Throttled past the retries, unreachable, other access denied: each
+/// account's failure has its class, and the others are audited. In-process
+/// (`audit_org` with the SDK clients iamkeys makes) so retries and timeouts
+/// can be short.
+#[tokio::test(flavor = "multi_thread")]
+async fn each_failure_class_is_told_apart() {
+    let moto = Moto::start();
+    let org = organization(&moto, &["fine", "throttled", "silent", "denied"]).await;
+    let proxy = Proxy::start(moto.port).await;
+    proxy.in_account(&org.id("throttled"), None, Reply::Fault(Fault::Throttle));
+    proxy.on_role(&org.id("silent"), Reply::Fault(Fault::Stall(3_000)));
+    proxy.in_account(
+        &org.id("denied"),
+        Some("ListUsers"),
+        Reply::Denied("User is not authorized to perform: iam:ListUsers".into()),
+    );
+    let base = policy_config_at(proxy.endpoint(), 1, Duration::from_millis(800)).await;
+    let spec = RoleSpec {
+        role: "OrganizationAccountAccessRole".into(),
+        external_id: None,
+        session_name: "iamkeys-test".into(),
+    };
+    let own = org.management.clone();
+    let connect = |account: OrgAccount| {
+        let (base, spec, own) = (base.clone(), spec.clone(), own.clone());
+        Box::pin(async move {
+            let config = if account.id == own {
+                base
+            } else {
+                assume(&base, &spec, &account.id).await?
+            };
+            Ok(Arc::new(SdkIam::new(&config)) as Arc<dyn IamClient>)
+        }) as futures::future::BoxFuture<'static, _>
+    };
+    let plan = Plan {
+        profile: "test".into(),
+        thresholds: iamkeys::audit::Thresholds::default(),
+        settings: Settings {
+            throttle_rounds: 1,
+            throttle_backoff: Duration::from_millis(10),
+            shared: Some(iamkeys::worker::limiter::Limiter::new(4)),
+            ..Settings::default()
+        },
+        key_ids: false,
+        accounts_at_once: 8,
+        include: Box::new(|_| true),
+    };
+    let audit = audit_org(Arc::new(SdkOrg::new(&base)), &connect, &plan).await;
+    assert!(audit.listing_error.is_none());
+    let class = |name: &str| {
+        let id = org.id(name);
+        match &audit.members.iter().find(|(a, _)| a.id == id).unwrap().1 {
+            Outcome::Failed(failure) => failure.class(),
+            Outcome::Audited(_) => "audited",
+            Outcome::Skipped => "skipped",
+        }
+    };
+    assert_eq!(class("fine"), "audited");
+    assert_eq!(class("throttled"), "throttled");
+    assert_eq!(class("silent"), "unreachable");
+    assert_eq!(class("denied"), "access_denied");
+    assert_eq!(audit.members.len(), 5, "the management account too");
+}
