@@ -52,6 +52,7 @@ fn big_state() -> State {
         posture: Posture::default(),
         insecure_endpoint: None,
         switching: None,
+        org_settings: iamkeys::config::OrgSettings::default(),
     };
     let mut state = State::new(session, Keymap::default(), now);
     update(&mut state, Action::Resize(200, 50));

@@ -8,6 +8,7 @@
 pub mod findings;
 pub mod gaps;
 mod load;
+pub mod org;
 pub mod users;
 
 use std::collections::{BTreeMap, BTreeSet};

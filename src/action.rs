@@ -53,6 +53,21 @@ pub enum Action {
     Retrying(crate::iam::retries::Retries),
     /// A worker task panicked: a bug. The driver stops with this message.
     Crashed(String),
+    /// A page of the organization's accounts (`--org`).
+    AccountsPage {
+        generation: u64,
+        result: Result<Page<crate::model::OrgAccount>, IamError>,
+    },
+    /// A member account was reached (its worker is ready), or why not.
+    MemberConnected {
+        account: String,
+        result: Result<(), IamError>,
+    },
+    /// Something from one member account's worker.
+    Member {
+        account: String,
+        action: Box<Action>,
+    },
 }
 
 /// The result of one [`crate::effect::Call`].

@@ -134,4 +134,18 @@ pub enum Effect {
     /// New keys whose secrets were on screen when the program was told to
     /// stop (SIGTERM, SIGHUP): the driver logs their IDs.
     SecretsLost(Vec<String>),
+    /// One page of `organizations:ListAccounts` (`--org`); the answer comes
+    /// back tagged with `generation`.
+    ListAccounts {
+        generation: u64,
+        next: Option<String>,
+    },
+    /// Reach a member account: assume its role (or use the caller's own
+    /// credentials in the caller's account) and start its worker.
+    ConnectMember { account: crate::model::OrgAccount },
+    /// An IAM call or change for one member account's worker.
+    Member {
+        account: String,
+        effect: Box<Effect>,
+    },
 }

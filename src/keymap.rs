@@ -63,6 +63,7 @@ commands! {
     CopyId => "copy_id", "copy the selected access key ID";
     Profiles => "profiles", "switch AWS profile";
     Refresh => "refresh", "reload the account";
+    Back => "back", "back to the organization overview (--org)";
     Help => "help", "show this help";
     Quit => "quit", "quit";
     }
@@ -265,7 +266,7 @@ const DIALOG_DEFAULTS: [(&str, DialogCommand); 10] = [
     ("w", DialogCommand::SaveSecret),
 ];
 
-const DEFAULTS: [(&str, Command); 27] = [
+const DEFAULTS: [(&str, Command); 28] = [
     ("j", Command::Down),
     ("down", Command::Down),
     ("k", Command::Up),
@@ -290,6 +291,7 @@ const DEFAULTS: [(&str, Command); 27] = [
     ("y", Command::CopyId),
     ("p", Command::Profiles),
     ("r", Command::Refresh),
+    ("esc", Command::Back),
     ("?", Command::Help),
     ("q", Command::Quit),
     ("ctrl-c", Command::Quit),

@@ -14,6 +14,8 @@ pub const NARROW: u16 = 110;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Areas {
     pub header: Rect,
+    /// Between header and status bar (the organization overview's table).
+    pub body: Rect,
     pub users: Rect,
     pub keys: Rect,
     pub status: Rect,
@@ -45,11 +47,22 @@ impl Areas {
             .split(body);
         Self {
             header,
+            body,
             users: parts[0],
             keys: parts[1],
             status,
         }
     }
+}
+
+/// Data rows the organization overview shows on a screen of this size.
+#[must_use]
+pub fn overview_rows(width: u16, height: u16) -> u16 {
+    Areas::new(Rect::new(0, 0, width, height))
+        .body
+        .height
+        .saturating_sub(3)
+        .max(1)
 }
 
 /// Data rows the user table shows on a screen of this size (borders and the

@@ -85,17 +85,13 @@ impl OrgAccess {
         })
     }
 
-    /// How a change in `account_id` is signed: the caller's own ARN, or the
-    /// role session's.
+    /// The worker's way to list the organization and reach its members.
     #[must_use]
-    pub fn actor_arn(&self, account_id: &str) -> String {
-        if account_id == self.caller.account_id {
-            self.caller.arn.clone()
-        } else {
-            format!(
-                "arn:aws:sts::{account_id}:assumed-role/{}/{}",
-                self.spec.role, self.spec.session_name
-            )
+    pub fn connector(&self) -> crate::worker::fleet::OrgConnector {
+        let access = self.clone();
+        crate::worker::fleet::OrgConnector {
+            org: self.org.clone(),
+            connect: Arc::new(move |account: OrgAccount| access.connect(&account)),
         }
     }
 }

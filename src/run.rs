@@ -66,6 +66,7 @@ fn session(args: &GlobalArgs, config: &Config, profile: Option<&String>) -> Sess
         profile: if args.demo { "demo".to_owned() } else { label },
         insecure_endpoint: None,
         switching: None,
+        org_settings: config.org.clone(),
     }
 }
 
@@ -276,6 +277,19 @@ pub fn main(cli: &Cli) -> Result<ExitCode> {
     if let Some(Command::Report(args)) = &cli.command {
         return report(cli, args, &config, profile, &session);
     }
+    tui(cli, &config, keymap, profile, session, &data_dir, &log_path)
+}
+
+/// The terminal UI, after the checks every command shares.
+fn tui(
+    cli: &Cli,
+    config: &Config,
+    keymap: crate::keymap::Keymap,
+    profile: Option<String>,
+    session: Session,
+    data_dir: &std::path::Path,
+    log_path: &std::path::Path,
+) -> Result<ExitCode> {
     let audit_path = config
         .audit_log
         .clone()
@@ -295,7 +309,17 @@ pub fn main(cli: &Cli) -> Result<ExitCode> {
     })?;
     tracing::info!(log = %log_path.display(), audit = %audit_path.display(), profile = %session.profile, "starting");
     runtime()?.block_on(async {
-        let client = client(&cli.global, &config, profile).await;
+        let org = if cli.global.org {
+            let options = connect_options(&cli.global, config, profile.clone());
+            let access =
+                crate::org::OrgAccess::open(&options, config, cli.global.org_role.as_deref())
+                    .await
+                    .map_err(|e| eyre!(e.cli_message(&session.profile)))?;
+            Some(access)
+        } else {
+            None
+        };
+        let client = client(&cli.global, config, profile).await;
         let mut session = session;
         session.insecure_endpoint = client
             .endpoint()
@@ -306,15 +330,28 @@ pub fn main(cli: &Cli) -> Result<ExitCode> {
             tracing::warn!(%warning, "audit log");
             state.view.notice = Some(warning);
         }
-        let settings = Settings {
+        let mut settings = Settings {
             concurrency: config.concurrency,
             audit: Some(AuditLog::new(audit_path.clone())),
-            connector: Some(connector(&cli.global, &config)),
+            connector: Some(connector(&cli.global, config)),
             // Changes are checked against this profile (and its account)
             // from the start, not only after a switch.
             profile: Some(state.session.profile.clone()),
             ..Settings::default()
         };
+        if let Some(access) = org {
+            tracing::info!(caller = %access.caller.arn, role = %access.spec.role, "--org");
+            state.org = Some(crate::account::org::Organization::new(
+                access.spec.role.clone(),
+                access.spec.session_name.clone(),
+                access.caller.account_id.clone(),
+                config
+                    .org
+                    .accounts_at_once
+                    .unwrap_or(crate::defaults::ACCOUNTS_AT_ONCE),
+            ));
+            settings.org = Some(access.connector());
+        }
         app::run(client, state, theme().with(&config.theme), settings).await
     })?;
     Ok(ExitCode::SUCCESS)

@@ -2,6 +2,7 @@
 //! loaded (`account`) and the view over it. `update` changes it; `ui` reads it.
 
 pub mod modal;
+pub mod overview;
 pub mod table;
 
 use std::collections::{BTreeSet, VecDeque};
@@ -15,7 +16,10 @@ pub use modal::{
     AccountRef, Button, Confirm, DeleteDialog, KeyTarget, Operation, Outcome, Posture,
     ProfilePicker, Progress, SaveState, SecretDialog,
 };
+pub use overview::{Overview, OverviewSort};
 pub use table::{SortKey, TableView};
+
+use crate::account::org::{Member, Organization};
 
 use crate::audit::Thresholds;
 use crate::keymap::Keymap;
@@ -64,6 +68,8 @@ pub struct Session {
     /// A profile switch asked of the worker and not answered yet: no change
     /// dialog opens meanwhile, and the status bar says so.
     pub switching: Option<String>,
+    /// `[org]`: which accounts `--org` audits and which refuse changes.
+    pub org_settings: crate::config::OrgSettings,
 }
 
 impl Session {
@@ -104,6 +110,8 @@ pub struct View {
     /// New keys' secrets waiting behind the one on screen (never replaced,
     /// never lost).
     pub secrets_waiting: VecDeque<SecretDialog>,
+    /// The organization overview's order, filter and cursor (`--org`).
+    pub overview: Overview,
 }
 
 impl View {
@@ -121,6 +129,7 @@ impl View {
             spinner: 0,
             marks: BTreeSet::new(),
             secrets_waiting: VecDeque::new(),
+            overview: Overview::default(),
         }
     }
 
@@ -129,13 +138,23 @@ impl View {
     pub fn list_height(&self) -> usize {
         usize::from(crate::layout::user_rows(self.screen.0, self.screen.1))
     }
+
+    /// Rows of the organization overview that fit on the screen.
+    #[must_use]
+    pub fn overview_height(&self) -> usize {
+        usize::from(crate::layout::overview_rows(self.screen.0, self.screen.1))
+    }
 }
 
 /// The whole program state: the session, the account it shows, the view.
 #[derive(Debug, Clone, PartialEq)]
 pub struct State {
     pub session: Session,
+    /// The account on screen: the profile's, or the organization member the
+    /// operator is in.
     pub account: Account,
+    /// The organization (`--org`): every member's account, and which one is open.
+    pub org: Option<Organization>,
     pub view: View,
     /// The clock, moved on by ticks.
     pub now: DateTime<Utc>,
@@ -164,11 +183,25 @@ impl State {
         Self {
             session,
             account: Account::new(Thresholds::default(), true, now),
+            org: None,
             view: View::new(keymap),
             now,
             quit: Quit::No,
             crash: None,
         }
+    }
+
+    /// The organization overview is on screen (`--org`, no account open).
+    #[must_use]
+    pub fn at_overview(&self) -> bool {
+        self.org.as_ref().is_some_and(|o| o.open.is_none())
+    }
+
+    /// The organization member the operator is in, if any.
+    #[must_use]
+    pub fn open_member(&self) -> Option<&Member> {
+        let org = self.org.as_ref()?;
+        org.members.get(org.open?)
     }
 
     /// The user selected in the table.
@@ -201,11 +234,21 @@ impl State {
         let identity = self.account.known_identity().ok_or_else(|| {
             "The account is not known yet (sts:GetCallerIdentity): no change can start until it is; r retries.".to_owned()
         })?;
+        let member = self.open_member();
+        let role_session = identity
+            .arn
+            .split_once(":assumed-role/")
+            .filter(|_| member.is_some())
+            .map(|(_, session)| session.to_owned());
         Ok(AccountRef {
             profile: self.session.profile.clone(),
             account_id: identity.account_id.clone(),
-            alias: identity.alias.clone(),
+            // In an organization the account's name there says which it is.
+            alias: member
+                .map(|m| m.info.name.clone())
+                .or_else(|| identity.alias.clone()),
             caller_arn: identity.arn.clone(),
+            role_session,
         })
     }
 

@@ -8,6 +8,7 @@ mod format;
 mod header;
 mod help;
 mod keys;
+mod overview;
 mod popup;
 mod profiles;
 mod status;
@@ -52,10 +53,14 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame) {
         None => theme,
     };
     let areas = layout::Areas::new(area);
-    header::render(state, theme, frame, areas.header);
-    users::render(state, theme, frame, areas.users);
-    keys::render(state, theme, frame, areas.keys);
-    status::render(state, theme, frame, areas.status);
+    if let Some(org) = state.org.as_ref().filter(|o| o.open.is_none()) {
+        overview::render(state, org, theme, frame, area);
+    } else {
+        header::render(state, theme, frame, areas.header);
+        users::render(state, theme, frame, areas.users);
+        keys::render(state, theme, frame, areas.keys);
+        status::render(state, theme, frame, areas.status);
+    }
     match &state.view.modal {
         Some(Modal::Help) => help::render(state, theme, frame, area),
         Some(Modal::Error { title, message }) => {

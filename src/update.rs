@@ -6,6 +6,7 @@ mod key_actions;
 mod load;
 mod mutations;
 mod navigate;
+mod org;
 mod profiles;
 mod quit;
 
@@ -19,8 +20,18 @@ pub use load::start_load;
 
 /// Apply one action; return the IO it asks for.
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
+    let effects = step(state, action);
+    // In an organization, the account on screen has its own worker.
+    org::route(state, effects)
+}
+
+fn step(state: &mut State, action: Action) -> Vec<Effect> {
     match action {
+        Action::Load if state.at_overview() => org::start(state),
         Action::Load => start_load(state),
+        Action::AccountsPage { generation, result } => org::on_page(state, generation, result),
+        Action::MemberConnected { account, result } => org::on_connected(state, &account, result),
+        Action::Member { account, action } => org::on_member(state, &account, *action),
         Action::Terminate => quit::terminate(state),
         Action::Key(key) => on_key(state, &key),
         Action::Resize(width, height) => {
@@ -108,6 +119,9 @@ fn on_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
     if state.view.modal.is_some() {
         // An open modal has the first claim on every key.
         return dialogs::on_key(state, key);
+    }
+    if state.at_overview() {
+        return navigate::on_overview_key(state, key);
     }
     if state.view.filtering {
         return navigate::on_filter_key(state, key);

@@ -20,6 +20,7 @@ use crate::iam::retries::{Retries, RetryReason};
 use crate::iam::{ErrorKind, IamClient, IamError, list_all_access_keys};
 
 mod changes;
+pub mod fleet;
 pub mod limiter;
 mod report;
 
@@ -109,6 +110,8 @@ pub struct Settings {
     /// call but the credential report's waits for this limiter, so the
     /// requests in flight across all of them stay within its limit.
     pub shared: Option<Arc<Limiter>>,
+    /// `--org`: how to list the organization and reach its members.
+    pub org: Option<fleet::OrgConnector>,
 }
 
 impl Default for Settings {
@@ -124,6 +127,7 @@ impl Default for Settings {
             throttle_rounds: 10,
             throttle_backoff: Duration::from_millis(500),
             shared: None,
+            org: None,
         }
     }
 }
@@ -185,6 +189,11 @@ pub struct Worker {
     limiter: Arc<Limiter>,
     /// Every call waits for the limiter, not only the background ones.
     bound_all: bool,
+    /// `--org`: the organization, and a worker per member account.
+    org: Option<fleet::OrgConnector>,
+    fleet: fleet::Fleet,
+    /// What member workers are started with.
+    settings: Settings,
     throttle_rounds: u32,
     throttle_backoff: Duration,
     /// The newest generation seen on an effect (from `update`, the one
@@ -217,6 +226,9 @@ impl Worker {
                 .clone()
                 .unwrap_or_else(|| Limiter::new(settings.concurrency)),
             bound_all: settings.shared.is_some(),
+            org: settings.org.clone(),
+            fleet: fleet::Fleet::default(),
+            settings: settings.clone(),
             throttle_rounds: settings.throttle_rounds,
             throttle_backoff: settings.throttle_backoff,
             latest: Arc::new(AtomicU64::new(0)),
@@ -284,6 +296,9 @@ impl Worker {
                 });
             }
             Effect::SwitchProfile { profile } => self.switch(profile),
+            Effect::ListAccounts { generation, next } => self.list_accounts(generation, next),
+            Effect::ConnectMember { account } => self.connect_member(account),
+            Effect::Member { account, effect } => return self.for_member(&account, *effect),
             other @ (Effect::Copy(_)
             | Effect::Quit
             | Effect::Suspend
@@ -437,7 +452,16 @@ impl Worker {
                 } | Call::LastUsed { .. }
                     | Call::UserDetails { .. }
             );
-            let bounded = queued || (worker.bound_all && !matches!(call, Call::CredentialReport));
+            // Shared (an organization): every call waits its turn, but the
+            // credential report (it mostly waits on IAM) and what is on screen.
+            let bounded = queued
+                || (worker.bound_all
+                    && !matches!(
+                        call,
+                        Call::CredentialReport
+                            | Call::ListKeys { priority: true, .. }
+                            | Call::UserExtras { .. }
+                    ));
             let class = if matches!(
                 call,
                 Call::ListKeys { .. } | Call::Identity | Call::ListUsers { .. }

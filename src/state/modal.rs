@@ -69,6 +69,9 @@ pub struct AccountRef {
     pub account_id: String,
     pub alias: Option<String>,
     pub caller_arn: String,
+    /// In an organization (`--org`): the role session the change is made
+    /// with, e.g. `OrganizationAccountAccessRole/iamkeys-alice`.
+    pub role_session: Option<String>,
 }
 
 impl AccountRef {
@@ -80,10 +83,16 @@ impl AccountRef {
             .as_ref()
             .map(|a| format!(" ({a})"))
             .unwrap_or_default();
-        format!(
-            "account {}{alias} · profile {}",
-            self.account_id, self.profile
-        )
+        match &self.role_session {
+            Some(session) => format!(
+                "account {}{alias} · profile {} · role session {session}",
+                self.account_id, self.profile
+            ),
+            None => format!(
+                "account {}{alias} · profile {}",
+                self.account_id, self.profile
+            ),
+        }
     }
 }
 

@@ -35,7 +35,12 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         IdentityStatus::Known(identity) => {
             first.push(Span::raw("  account "));
             first.push(Span::styled(identity.account_id.clone(), theme.title));
-            if let Some(alias) = &identity.alias {
+            if let Some(member) = state.open_member() {
+                first.push(Span::styled(
+                    format!(" ({})", crate::text::clean(&member.info.name)),
+                    theme.title,
+                ));
+            } else if let Some(alias) = &identity.alias {
                 first.push(Span::styled(format!(" ({alias})"), theme.title));
             }
             first.push(Span::raw("  "));

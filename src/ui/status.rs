@@ -29,6 +29,9 @@ fn hints(state: &State) -> String {
     }
     parts.insert(1, format!("{} new key", key(Command::Create)));
     parts.push(format!("{} refresh", key(Command::Refresh)));
+    if state.org.is_some() {
+        parts.push(format!("{} accounts", key(Command::Back)));
+    }
     parts.push(format!("{} help", key(Command::Help)));
     parts.push(format!("{} quit", key(Command::Quit)));
     parts.join(" · ")

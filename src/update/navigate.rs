@@ -81,6 +81,8 @@ pub(super) fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
         Command::Mark => key_actions::toggle_mark(state),
         Command::CopyId => key_actions::copy_id(state),
         Command::Profiles => super::profiles::open(state),
+        Command::Back if state.org.is_some() => super::org::close(state),
+        Command::Back => Vec::new(),
         Command::Down => step(state, 1),
         Command::Up => step(state, -1),
         Command::PageDown => step(state, page(state)),
@@ -138,6 +140,94 @@ fn selection_changed(state: &mut State, before: usize) -> Vec<Effect> {
     }
     state.view.key_cursor = 0;
     request_selected_keys(state)
+}
+
+/// Keys on the organization overview: movement, `Enter` into an account,
+/// sort, `/` filter by name or ID, `r` lists the organization again; help,
+/// profiles and quit as anywhere.
+pub(super) fn on_overview_key(state: &mut State, key: &crossterm::event::KeyEvent) -> Vec<Effect> {
+    use crossterm::event::{KeyCode, KeyEventKind, KeyModifiers};
+    let height = state.view.overview_height();
+    if state.view.filtering {
+        match key.code {
+            KeyCode::Esc => {
+                state.view.filtering = false;
+                state.view.overview.filter.clear();
+            }
+            KeyCode::Enter => state.view.filtering = false,
+            KeyCode::Backspace => {
+                state.view.overview.filter.pop();
+            }
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                state.view.overview.filter.push(c);
+            }
+            _ => return Vec::new(),
+        }
+        state.view.overview.cursor = 0;
+        state.view.overview.selected = None;
+        if let Some(org) = &state.org {
+            state.view.overview.follow(org, height);
+        }
+        return Vec::new();
+    }
+    if key.code == KeyCode::Esc && !state.view.overview.filter.is_empty() {
+        state.view.overview.filter.clear();
+        if let Some(org) = &state.org {
+            state.view.overview.follow(org, height);
+        }
+        return Vec::new();
+    }
+    let Some(command) = state.view.keymap.resolve(key) else {
+        return Vec::new();
+    };
+    if key.kind == KeyEventKind::Repeat && !command.repeats() {
+        return Vec::new();
+    }
+    let page = isize::try_from(height.max(1)).unwrap_or(1);
+    let moved = |state: &mut State, delta: isize| {
+        if let Some(org) = &state.org {
+            state.view.overview.move_by(org, delta, height);
+        }
+        Vec::new()
+    };
+    match command {
+        Command::Quit => super::quit::request(state, false),
+        Command::Help => {
+            state.view.modal = Some(Modal::Help);
+            Vec::new()
+        }
+        Command::Profiles => super::profiles::open(state),
+        Command::Refresh => super::org::start(state),
+        Command::Open => super::org::open(state),
+        Command::Down => moved(state, 1),
+        Command::Up => moved(state, -1),
+        Command::PageDown => moved(state, page),
+        Command::PageUp => moved(state, -page),
+        Command::Top => moved(state, isize::MIN / 2),
+        Command::Bottom => moved(state, isize::MAX / 2),
+        Command::Sort => {
+            state.view.overview.sort = state.view.overview.sort.next();
+            if let Some(org) = &state.org {
+                state.view.overview.follow(org, height);
+            }
+            state.view.notice = Some(format!(
+                "accounts sorted by {}",
+                state.view.overview.sort.label()
+            ));
+            Vec::new()
+        }
+        Command::Filter => {
+            state.view.filtering = true;
+            Vec::new()
+        }
+        _ => {
+            state.view.notice = Some(format!(
+                "Open an account first ({}): keys are changed inside an account.",
+                state.view.keymap.label(Command::Open)
+            ));
+            Vec::new()
+        }
+    }
 }
 
 /// Keys while typing the `/` filter: text narrows the table as it is typed,

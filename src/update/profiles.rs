@@ -110,6 +110,9 @@ pub(super) fn on_switched(state: &mut State, profile: String, identity: Identity
         state.view.modal = None;
     }
     state.session.switch_to(profile);
+    // Another profile is another caller: the organization view (and its
+    // role sessions) was the old profile's. The new one is one account.
+    let left_org = state.org.take().is_some();
     let effects = start_load(state);
     let alias = identity
         .alias
@@ -117,8 +120,14 @@ pub(super) fn on_switched(state: &mut State, profile: String, identity: Identity
         .map(|a| format!(" ({a})"))
         .unwrap_or_default();
     state.view.notice = Some(format!(
-        "Switched to profile {}: account {}{alias}",
-        state.session.profile, identity.account_id
+        "Switched to profile {}: account {}{alias}{}",
+        state.session.profile,
+        identity.account_id,
+        if left_org {
+            " (the organization view was the previous profile's; run with --org for this one's)"
+        } else {
+            ""
+        }
     ));
     state.account.identity = IdentityStatus::Known(identity);
     effects

@@ -23,6 +23,7 @@ pub fn session() -> Session {
         posture: iamkeys::state::Posture::default(),
         insecure_endpoint: None,
         switching: None,
+        org_settings: iamkeys::config::OrgSettings::default(),
     }
 }
 

@@ -1,0 +1,211 @@
+//! The organization overview (`--org`): one row per account — name, ID,
+//! where its audit stands or why it failed, users, keys and findings by
+//! id — filling in as accounts finish.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
+
+use super::Theme;
+use super::format::SPINNER;
+use crate::account::org::{Listing, Member, MemberStatus, Organization, Summary};
+use crate::audit::FindingId;
+use crate::keymap::Command;
+use crate::layout::Areas;
+use crate::state::State;
+
+/// The short column title of a finding id.
+fn short(id: FindingId) -> &'static str {
+    match id {
+        FindingId::InitialSetupKey => "SETUP",
+        FindingId::UnusedKey => "UNUSED",
+        FindingId::MultipleActiveKeys => "2 KEYS",
+        FindingId::KeyNotRotated => "OLD",
+        FindingId::RootAccessKey => "ROOT",
+    }
+}
+
+fn status(member: &Member, spinner: &str) -> String {
+    match &member.status {
+        MemberStatus::Waiting => "waiting".to_owned(),
+        MemberStatus::Connecting => format!("{spinner} assuming role"),
+        MemberStatus::Loading if member.account.audit_incomplete() => {
+            format!("{spinner} loading (incomplete)")
+        }
+        MemberStatus::Loading => format!("{spinner} loading"),
+        MemberStatus::Done if member.account.audit_incomplete() => "INCOMPLETE".to_owned(),
+        MemberStatus::Done => "audited".to_owned(),
+        MemberStatus::Failed(failure) => failure.label().to_owned(),
+        MemberStatus::Skipped => format!("{}: skipped", member.info.status.to_lowercase()),
+    }
+}
+
+fn header(state: &State, org: &Organization, theme: &Theme) -> Vec<Line<'static>> {
+    let tally = org.tally();
+    let mut first = vec![
+        Span::styled(" iamkeys ", theme.accent),
+        Span::raw(" profile "),
+        Span::styled(state.session.profile.clone(), theme.title),
+        Span::raw("  organization from account "),
+        Span::styled(org.own_account.clone(), theme.title),
+        Span::raw(format!(
+            "  role {} · session {}",
+            org.role, org.session_name
+        )),
+    ];
+    if state.session.read_only {
+        first.push(Span::raw("  "));
+        first.push(Span::styled(" READ-ONLY ", theme.badge));
+    }
+    if let Some(url) = &state.session.insecure_endpoint {
+        first.push(Span::raw("  "));
+        first.push(Span::styled(
+            format!(" INSECURE ENDPOINT {url} "),
+            theme.error,
+        ));
+    }
+    let listing = match &org.listing {
+        Listing::Loading { pages } => format!(" · listing page {}…", pages + 1),
+        Listing::Done { .. } => String::new(),
+        Listing::Failed(err) => format!(
+            " · LISTING FAILED ({}): accounts may be missing",
+            err.kind_label()
+        ),
+    };
+    let second = Line::from(vec![Span::raw(format!(
+        " {} accounts: {} audited · {} failed · {} skipped · {} to go{listing}",
+        org.members.len(),
+        tally.done,
+        tally.failed,
+        tally.skipped,
+        tally.todo
+    ))]);
+    let incomplete = org
+        .members
+        .iter()
+        .filter(|m| matches!(m.status, MemberStatus::Failed(_)) || m.account.audit_incomplete())
+        .count();
+    let third = if incomplete > 0 || matches!(org.listing, Listing::Failed(_)) {
+        Line::styled(
+            format!(" INCOMPLETE AUDIT: {incomplete} accounts could not be audited in full"),
+            theme.error,
+        )
+    } else {
+        Line::raw("")
+    };
+    vec![Line::from(first), second, third]
+}
+
+pub fn render(state: &State, org: &Organization, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let areas = Areas::new(area);
+    frame.render_widget(Paragraph::new(header(state, org, theme)), areas.header);
+    let overview = &state.view.overview;
+    let order = overview.order(org);
+    let height = usize::from(areas.body.height.saturating_sub(3)).max(1);
+    let mut offset = overview.offset.min(order.len().saturating_sub(height));
+    if overview.cursor < offset {
+        offset = overview.cursor;
+    } else if overview.cursor >= offset + height {
+        offset = overview.cursor + 1 - height;
+    }
+    let spinner = SPINNER[state.view.spinner % SPINNER.len()];
+    let rows = order.iter().skip(offset).take(height).map(|&i| {
+        let member = &org.members[i];
+        let style = match member.status {
+            MemberStatus::Failed(_) => theme.error,
+            MemberStatus::Skipped | MemberStatus::Waiting => theme.dim,
+            _ => ratatui::style::Style::default(),
+        };
+        let reached = matches!(member.status, MemberStatus::Loading | MemberStatus::Done);
+        let summary = Summary::of(&member.account);
+        let count = |n: usize| {
+            if reached {
+                n.to_string()
+            } else {
+                "·".to_owned()
+            }
+        };
+        let mut cells = vec![
+            Cell::from(crate::text::clean(&member.info.name).into_owned()),
+            Cell::from(member.info.id.clone()),
+            Cell::from(status(member, spinner)),
+            Cell::from(count(summary.users)),
+            Cell::from(count(summary.keys)),
+        ];
+        cells.extend(summary.findings.iter().map(|(_, n)| Cell::from(count(*n))));
+        cells.push(Cell::from(count(summary.total)));
+        Row::new(cells).style(style)
+    });
+    let mut titles = vec!["ACCOUNT", "ID", "STATUS", "USERS", "KEYS"];
+    titles.extend(FindingId::ALL.iter().map(|id| short(*id)));
+    titles.push("TOTAL");
+    let mut widths = vec![
+        Constraint::Min(14),
+        Constraint::Length(12),
+        Constraint::Length(20),
+        Constraint::Length(6),
+        Constraint::Length(6),
+    ];
+    widths.extend(FindingId::ALL.iter().map(|_| Constraint::Length(7)));
+    widths.push(Constraint::Length(6));
+    let filter = if overview.filter.is_empty() {
+        String::new()
+    } else {
+        format!(" · filter \"{}\"", overview.filter)
+    };
+    let title = format!(
+        " Accounts ({} of {}) · sorted by {}{filter} ",
+        order.len(),
+        org.members.len(),
+        overview.sort.label()
+    );
+    let mut table_state = ratatui::widgets::TableState::default()
+        .with_offset(offset)
+        .with_selected((!order.is_empty()).then_some(overview.cursor));
+    let table = Table::new(rows, widths)
+        .header(Row::new(titles).style(theme.title))
+        .row_highlight_style(theme.accent.add_modifier(Modifier::REVERSED))
+        .block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.accent)
+                .title(Span::styled(title, theme.title)),
+        );
+    frame.render_stateful_widget(table, areas.body, &mut table_state);
+    status_bar(state, theme, frame, areas.status);
+}
+
+/// The overview's status bar: the filter being typed or the notice, and its keys.
+fn status_bar(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let overview = &state.view.overview;
+    let map = &state.view.keymap;
+    let hints = format!(
+        "{}/{} move · {} open · {} sort · {} filter · {} list again · {} help · {} quit",
+        map.label(Command::Down),
+        map.label(Command::Up),
+        map.label(Command::Open),
+        map.label(Command::Sort),
+        map.label(Command::Filter),
+        map.label(Command::Refresh),
+        map.label(Command::Help),
+        map.label(Command::Quit)
+    );
+    let mut left = Vec::new();
+    if state.view.filtering {
+        left.push(Span::styled(
+            format!(" /{}▏ ", overview.filter),
+            theme.title,
+        ));
+        left.push(Span::styled("Enter keeps · Esc clears", theme.dim));
+    } else if let Some(notice) = &state.view.notice {
+        left.push(Span::styled(format!(" {notice}"), theme.warn));
+    }
+    let hint_width = u16::try_from(hints.chars().count() + 1).unwrap_or(u16::MAX);
+    let [l, r] =
+        ratatui::layout::Layout::horizontal([Constraint::Min(10), Constraint::Length(hint_width)])
+            .areas(area);
+    frame.render_widget(Paragraph::new(Line::from(left)), l);
+    frame.render_widget(Paragraph::new(Span::styled(hints, theme.dim)), r);
+}
