@@ -42,7 +42,8 @@ fn step(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Tick(now) => {
             state.now = now;
-            if state.account.pending() > 0 {
+            let org_loading = state.org.as_ref().is_some_and(|o| o.tally().todo > 0);
+            if state.account.pending() > 0 || org_loading {
                 state.view.spinner = state.view.spinner.wrapping_add(1);
             }
             state.account.on_tick(now);

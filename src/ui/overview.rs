@@ -48,7 +48,7 @@ fn header(state: &State, org: &Organization, theme: &Theme) -> Vec<Line<'static>
         Span::styled(" iamkeys ", theme.accent),
         Span::raw(" profile "),
         Span::styled(state.session.profile.clone(), theme.title),
-        Span::raw("  organization from account "),
+        Span::raw("  organization of "),
         Span::styled(org.own_account.clone(), theme.title),
         Span::raw(format!(
             "  role {} · session {}",
@@ -89,7 +89,10 @@ fn header(state: &State, org: &Organization, theme: &Theme) -> Vec<Line<'static>
         .count();
     let third = if incomplete > 0 || matches!(org.listing, Listing::Failed(_)) {
         Line::styled(
-            format!(" INCOMPLETE AUDIT: {incomplete} accounts could not be audited in full"),
+            format!(
+                " INCOMPLETE AUDIT: {incomplete} account{} could not be audited in full",
+                if incomplete == 1 { "" } else { "s" }
+            ),
             theme.error,
         )
     } else {

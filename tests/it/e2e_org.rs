@@ -1,0 +1,126 @@
+//! Issue 15 end to end: `iamkeys --org` in tmux against an organization in
+//! moto. The overview fills in (a refused role and a suspended account
+//! said as such), Enter goes into a member, a key is made inactive there
+//! through the member's role session, and the server is read back: the
+//! member's key changed, the management account's did not.
+
+use std::path::Path;
+
+use aws_sdk_iam::types::StatusType;
+
+use crate::common::moto::{Moto, SeedUser, seed, server_keys};
+use crate::common::org::{close, member_iam, organization};
+use crate::common::proxy::{Proxy, Reply};
+use crate::common::tmux::Tmux;
+use crate::e2e_tui::{BIN, Home, WAIT};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn into_a_member_make_a_key_inactive_and_back() {
+    let moto = Moto::start();
+    let org = organization(&moto, &["alpha", "beta", "gamma"]).await;
+    let alpha = org.id("alpha");
+    let mgmt_keys = seed(
+        &moto.iam().await,
+        &[SeedUser {
+            name: "ops",
+            password: false,
+            mfa: false,
+            keys: vec![true],
+        }],
+    )
+    .await;
+    let alpha_iam = member_iam(&moto, &alpha).await;
+    let alpha_keys = seed(
+        &alpha_iam,
+        &[SeedUser {
+            name: "ops",
+            password: true,
+            mfa: false,
+            keys: vec![true],
+        }],
+    )
+    .await;
+    let key = alpha_keys[0].1[0].clone();
+    close(&moto, &org.id("gamma")).await;
+    let proxy = Proxy::start(moto.port).await;
+    proxy.on_role(
+        &org.id("beta"),
+        Reply::Denied("not authorized to perform: sts:AssumeRole".into()),
+    );
+    let home = Home::new(&proxy.endpoint());
+    let tui = Tmux::start(
+        Path::new(BIN),
+        &["--org", "--profile", "e2e"],
+        &home.env(),
+        140,
+        40,
+    );
+    let screen = tui.wait_for("every account settled", WAIT, |s| {
+        s.contains("4 accounts: 2 audited · 1 failed · 1 skipped · 0 to go")
+    });
+    let row = |name: &str| {
+        screen
+            .lines()
+            .find(|l| l.contains(&format!("│{name} ")))
+            .unwrap_or_else(|| panic!("no row for {name}: {screen}"))
+            .to_owned()
+    };
+    assert!(row("beta").contains("role denied"), "{screen}");
+    assert!(row("gamma").contains("suspended: skipped"), "{screen}");
+    assert!(row("alpha").contains("audited"), "{screen}");
+    assert!(screen.contains("INCOMPLETE AUDIT"), "{screen}");
+
+    // Into alpha (listed after the management account).
+    tui.send(&["j", "Enter"]);
+    tui.wait_for("alpha's users", WAIT, |s| {
+        s.contains(&format!("account {alpha} (alpha)")) && s.contains(&key)
+    });
+    tui.send(&["Tab", "i"]);
+    let dialog = tui.wait_for("the confirmation", WAIT, |s| {
+        s.contains("Make key inactive")
+    });
+    assert!(
+        dialog.contains(&format!("In account {alpha} (alpha)")),
+        "{dialog}"
+    );
+    assert!(dialog.contains("role session"), "{dialog}");
+    tui.send(&["y"]);
+    tui.wait_for("done", WAIT, |s| s.contains("is now Inactive"));
+
+    // Read back through alpha's role: inactive. The management account's
+    // own ops key (another user of the same name) is untouched.
+    assert_eq!(
+        server_keys(&alpha_iam, "ops").await,
+        [(key.clone(), StatusType::Inactive)]
+    );
+    assert_eq!(
+        server_keys(&moto.iam().await, "ops").await,
+        [(mgmt_keys[0].1[0].clone(), StatusType::Active)]
+    );
+    let audit = std::fs::read_to_string(home.path().join("data/iamkeys/audit.jsonl")).unwrap();
+    let last = audit.lines().last().unwrap();
+    assert!(
+        last.contains(&format!("\"account_id\":\"{alpha}\"")),
+        "{last}"
+    );
+    assert!(
+        last.contains(&format!(
+            "arn:aws:sts::{alpha}:assumed-role/OrganizationAccountAccessRole/"
+        )),
+        "the role session is recorded: {last}"
+    );
+
+    // Esc: back on alpha's row.
+    tui.send(&["Escape"]);
+    let screen = tui.wait_for("the overview again", WAIT, |s| {
+        s.contains("Accounts (4 of 4)")
+    });
+    let selected = screen
+        .lines()
+        .find(|l| l.contains("│alpha "))
+        .unwrap()
+        .to_owned();
+    assert!(selected.contains("audited"), "{screen}");
+    tui.send(&["q"]);
+    assert_eq!(tui.exit_status(WAIT), Some(0));
+}
