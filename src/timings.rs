@@ -77,6 +77,13 @@ impl Timings {
         if state.account.all_keys_known() {
             self.once("keys_complete");
         }
+        // `--org`: every account listed and audited, failed or skipped.
+        if let Some(org) = &state.org
+            && matches!(org.listing, crate::account::org::Listing::Done { .. })
+            && org.tally().todo == 0
+        {
+            self.once("org_complete");
+        }
     }
 
     /// A key press was answered by a frame `waited` after it arrived.
