@@ -262,34 +262,10 @@ impl Report {
         thresholds: Thresholds,
         generated_at: DateTime<Utc>,
     ) -> Self {
-        let mut merged = Self {
-            schema: SCHEMA,
-            generated_at,
-            profile: None,
-            account_id: None,
-            credential_report_generated_at: None,
-            thresholds,
-            notes: Vec::new(),
-            complete: true,
-            gaps: Vec::new(),
-            accounts: Vec::new(),
-            users: Vec::new(),
-            findings: Vec::new(),
-        };
+        let mut merged = Self::empty(None, thresholds, generated_at);
         for (profile, part) in parts {
             match part {
-                Ok(report) => {
-                    merged.complete &= report.complete;
-                    merged
-                        .gaps
-                        .extend(report.gaps.into_iter().map(|n| format!("{profile}: {n}")));
-                    merged
-                        .notes
-                        .extend(report.notes.into_iter().map(|n| format!("{profile}: {n}")));
-                    merged.accounts.extend(report.accounts);
-                    merged.users.extend(report.users);
-                    merged.findings.extend(report.findings);
-                }
+                Ok(report) => merged.absorb(report, &profile),
                 Err(error) => {
                     merged.complete = false;
                     merged.accounts.push(AccountEntry {
@@ -307,6 +283,37 @@ impl Report {
             }
         }
         merged
+    }
+
+    /// A report of no account yet, to merge accounts into.
+    fn empty(profile: Option<String>, thresholds: Thresholds, generated_at: DateTime<Utc>) -> Self {
+        Self {
+            schema: SCHEMA,
+            generated_at,
+            profile,
+            account_id: None,
+            credential_report_generated_at: None,
+            thresholds,
+            notes: Vec::new(),
+            complete: true,
+            gaps: Vec::new(),
+            accounts: Vec::new(),
+            users: Vec::new(),
+            findings: Vec::new(),
+        }
+    }
+
+    /// Take in one account's report; its notes and gaps are prefixed with
+    /// `label` (the profile, or the organization's account).
+    fn absorb(&mut self, part: Report, label: &str) {
+        self.complete &= part.complete;
+        self.gaps
+            .extend(part.gaps.into_iter().map(|n| format!("{label}: {n}")));
+        self.notes
+            .extend(part.notes.into_iter().map(|n| format!("{label}: {n}")));
+        self.accounts.extend(part.accounts);
+        self.users.extend(part.users);
+        self.findings.extend(part.findings);
     }
 
     /// The accounts that could not be audited.

@@ -12,7 +12,7 @@ use futures::future::BoxFuture;
 use tokio::sync::mpsc;
 
 use super::load::load_account;
-use super::{AccountEntry, Report, SCHEMA};
+use super::{AccountEntry, Report};
 use crate::account::{Account, IdentityStatus, ListStatus};
 use crate::audit::Thresholds;
 use crate::iam::org::{Failure, OrgClient, skipped};
@@ -162,20 +162,7 @@ impl Report {
         thresholds: Thresholds,
         generated_at: DateTime<Utc>,
     ) -> Self {
-        let mut merged = Self {
-            schema: SCHEMA,
-            generated_at,
-            profile: Some(profile.to_owned()),
-            account_id: None,
-            credential_report_generated_at: None,
-            thresholds,
-            notes: Vec::new(),
-            complete: true,
-            gaps: Vec::new(),
-            accounts: Vec::new(),
-            users: Vec::new(),
-            findings: Vec::new(),
-        };
+        let mut merged = Self::empty(Some(profile.to_owned()), thresholds, generated_at);
         let (mut audited, mut failed, mut skipped) = (0, 0, 0);
         for (account, outcome) in audit.members {
             let label = if account.name.is_empty() {
@@ -198,16 +185,7 @@ impl Report {
             match outcome {
                 Outcome::Audited(report) => {
                     audited += 1;
-                    merged.complete &= report.complete;
-                    merged
-                        .gaps
-                        .extend(report.gaps.into_iter().map(|n| format!("{label}: {n}")));
-                    merged
-                        .notes
-                        .extend(report.notes.into_iter().map(|n| format!("{label}: {n}")));
-                    merged.accounts.extend(report.accounts);
-                    merged.users.extend(report.users);
-                    merged.findings.extend(report.findings);
+                    merged.absorb(*report, &label);
                 }
                 Outcome::Failed(failure) => {
                     failed += 1;

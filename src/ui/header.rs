@@ -9,12 +9,8 @@ use super::Theme;
 use super::format;
 use crate::state::{IdentityStatus, ReportStatus, State};
 
-pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let mut first = vec![
-        Span::styled(" iamkeys ", theme.accent),
-        Span::raw(" profile "),
-        Span::styled(state.session.profile.clone(), theme.title),
-    ];
+/// The session's badges: DEMO, READ-ONLY, INSECURE ENDPOINT.
+pub(super) fn badges(state: &State, theme: &Theme, first: &mut Vec<Span<'static>>) {
     if state.session.demo {
         first.push(Span::raw("  "));
         first.push(Span::styled(" DEMO ", theme.badge));
@@ -30,6 +26,15 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             theme.error,
         ));
     }
+}
+
+pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let mut first = vec![
+        Span::styled(" iamkeys ", theme.accent),
+        Span::raw(" profile "),
+        Span::styled(state.session.profile.clone(), theme.title),
+    ];
+    badges(state, theme, &mut first);
     match &state.account.identity {
         IdentityStatus::Loading => first.push(Span::styled("  account …", theme.dim)),
         IdentityStatus::Known(identity) => {

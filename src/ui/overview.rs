@@ -55,17 +55,7 @@ fn header(state: &State, org: &Organization, theme: &Theme) -> Vec<Line<'static>
             org.role, org.session_name
         )),
     ];
-    if state.session.read_only {
-        first.push(Span::raw("  "));
-        first.push(Span::styled(" READ-ONLY ", theme.badge));
-    }
-    if let Some(url) = &state.session.insecure_endpoint {
-        first.push(Span::raw("  "));
-        first.push(Span::styled(
-            format!(" INSECURE ENDPOINT {url} "),
-            theme.error,
-        ));
-    }
+    super::header::badges(state, theme, &mut first);
     let listing = match &org.listing {
         Listing::Loading { pages } => format!(" · listing page {}…", pages + 1),
         Listing::Done { .. } => String::new(),

@@ -27,6 +27,18 @@ fn account(id: &str, name: &str, state: Option<AccountState>) -> Account {
         .build()
 }
 
+/// Two accounts at once, every account included.
+fn plan() -> Plan<'static> {
+    Plan {
+        profile: "test".into(),
+        thresholds: iamkeys::audit::Thresholds::default(),
+        settings: Settings::default(),
+        key_ids: false,
+        accounts_at_once: 2,
+        include: Box::new(|_| true),
+    }
+}
+
 #[tokio::test]
 async fn every_page_of_accounts_is_audited_and_an_unknown_state_is_not_skipped() {
     let first = mock!(aws_sdk_organizations::Client::list_accounts)
@@ -69,14 +81,7 @@ async fn every_page_of_accounts_is_audited_and_an_unknown_state_is_not_skipped()
             ))
         }) as futures::future::BoxFuture<'static, _>
     };
-    let plan = Plan {
-        profile: "test".into(),
-        thresholds: iamkeys::audit::Thresholds::default(),
-        settings: Settings::default(),
-        key_ids: false,
-        accounts_at_once: 2,
-        include: Box::new(|_| true),
-    };
+    let plan = plan();
     let audit = audit_org(Arc::new(org), &connect, &plan).await;
     assert!(audit.listing_error.is_none());
     let seen: Vec<(&str, &str, &str)> = audit
@@ -138,14 +143,7 @@ async fn a_listing_that_fails_part_way_keeps_what_was_listed_and_says_so() {
         Box::pin(async { Err::<Arc<dyn IamClient>, _>(IamError::new(ErrorKind::Other, "x", "x")) })
             as futures::future::BoxFuture<'static, _>
     };
-    let plan = Plan {
-        profile: "test".into(),
-        thresholds: iamkeys::audit::Thresholds::default(),
-        settings: Settings::default(),
-        key_ids: false,
-        accounts_at_once: 2,
-        include: Box::new(|_| true),
-    };
+    let plan = plan();
     let audit = audit_org(Arc::new(SdkOrg::from_client(client)), &connect, &plan).await;
     assert_eq!(audit.members.len(), 1);
     let err = audit.listing_error.clone().unwrap();

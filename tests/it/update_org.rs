@@ -51,6 +51,20 @@ fn page(items: Vec<OrgAccount>, next: Option<&str>) -> Action {
     }
 }
 
+/// The management account, dev, a suspended account and sandbox (read-only
+/// by the config), in one page.
+fn four_accounts(next: Option<&str>) -> Action {
+    page(
+        vec![
+            account(OWN, "management", "ACTIVE"),
+            account("222222222222", "dev", "ACTIVE"),
+            account("333333333333", "closed", "SUSPENDED"),
+            account("444444444444", "sandbox", "ACTIVE"),
+        ],
+        next,
+    )
+}
+
 fn member(id: &str, action: Action) -> Action {
     Action::Member {
         account: id.into(),
@@ -139,18 +153,7 @@ fn pages_start_accounts_a_few_at_a_time_and_skip_the_suspended() {
             next: None
         }]
     );
-    let effects = update(
-        &mut state,
-        page(
-            vec![
-                account(OWN, "management", "ACTIVE"),
-                account("222222222222", "dev", "ACTIVE"),
-                account("333333333333", "closed", "SUSPENDED"),
-                account("444444444444", "sandbox", "ACTIVE"),
-            ],
-            Some("p2"),
-        ),
-    );
+    let effects = update(&mut state, four_accounts(Some("p2")));
     assert_eq!(
         effects,
         [
@@ -242,18 +245,7 @@ fn pages_start_accounts_a_few_at_a_time_and_skip_the_suspended() {
 fn enter_opens_an_account_and_esc_comes_back_to_the_same_row() {
     let mut state = org_state(4);
     update(&mut state, Action::Load);
-    update(
-        &mut state,
-        page(
-            vec![
-                account(OWN, "management", "ACTIVE"),
-                account("222222222222", "dev", "ACTIVE"),
-                account("333333333333", "closed", "SUSPENDED"),
-                account("444444444444", "sandbox", "ACTIVE"),
-            ],
-            None,
-        ),
-    );
+    update(&mut state, four_accounts(None));
     update(&mut state, connected("222222222222"));
     load_member(&mut state, "222222222222", &["carol"]);
 
@@ -464,18 +456,7 @@ fn the_overview_filters_and_sorts() {
 fn the_overview_is_drawn_with_each_accounts_standing() {
     let mut state = org_state(2);
     update(&mut state, Action::Load);
-    update(
-        &mut state,
-        page(
-            vec![
-                account(OWN, "management", "ACTIVE"),
-                account("222222222222", "dev", "ACTIVE"),
-                account("333333333333", "closed", "SUSPENDED"),
-                account("444444444444", "sandbox", "ACTIVE"),
-            ],
-            None,
-        ),
-    );
+    update(&mut state, four_accounts(None));
     update(
         &mut state,
         Action::MemberConnected {
