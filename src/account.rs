@@ -113,6 +113,8 @@ pub struct Account {
     /// recomputed when data changes, and hourly).
     audit_now: DateTime<Utc>,
     revisions: Revisions,
+    /// Users whose tags (waivers) are to be asked for with the next answer.
+    tag_queue: Vec<String>,
     /// The SDK's latest retry of this load, if any.
     pub backoff: Option<Backoff>,
     /// Key IDs with a change in flight, and users with a create in flight.
@@ -146,6 +148,7 @@ impl Account {
             gap_users: BTreeSet::new(),
             audit_now: now,
             revisions: Revisions::default(),
+            tag_queue: Vec::new(),
             backoff: None,
             busy_keys: BTreeSet::new(),
             busy_users: BTreeSet::new(),

@@ -100,6 +100,11 @@ pub enum Loaded {
         /// `None` when not asked.
         mfa: Option<Result<bool, IamError>>,
     },
+    /// A user's tags (for waivers).
+    Tags {
+        user: String,
+        result: Result<Vec<(String, String)>, IamError>,
+    },
 }
 
 /// What a change did.

@@ -4,6 +4,7 @@
 
 pub mod findings;
 pub mod input;
+pub mod waivers;
 
 use std::fmt;
 
@@ -198,7 +199,12 @@ impl Severity {
 /// How many findings of each id, kept as findings come and go (so a
 /// summary costs nothing per user).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct FindingCounts([usize; FindingId::ALL.len()]);
+pub struct FindingCounts {
+    /// Open findings per id.
+    open: [usize; FindingId::ALL.len()],
+    /// Findings under a live waiver.
+    waived: usize,
+}
 
 impl FindingCounts {
     fn slot(id: FindingId) -> usize {
@@ -208,22 +214,36 @@ impl FindingCounts {
     /// Count these findings in.
     pub fn add(&mut self, findings: &[Finding]) {
         for f in findings {
-            self.0[Self::slot(f.id)] += 1;
+            if f.open() {
+                self.open[Self::slot(f.id)] += 1;
+            } else {
+                self.waived += 1;
+            }
         }
     }
 
     /// Count these findings out (never below zero).
     pub fn remove(&mut self, findings: &[Finding]) {
         for f in findings {
-            let slot = &mut self.0[Self::slot(f.id)];
+            let slot = if f.open() {
+                &mut self.open[Self::slot(f.id)]
+            } else {
+                &mut self.waived
+            };
             *slot = slot.saturating_sub(1);
         }
     }
 
-    /// Every id with its count, in `FindingId::ALL` order.
+    /// Every id with its count of open findings, in `FindingId::ALL` order.
     #[must_use]
     pub fn by_id(&self) -> Vec<(FindingId, usize)> {
-        FindingId::ALL.into_iter().zip(self.0).collect()
+        FindingId::ALL.into_iter().zip(self.open).collect()
+    }
+
+    /// Findings under a live waiver (not in [`FindingCounts::by_id`]).
+    #[must_use]
+    pub fn waived(&self) -> usize {
+        self.waived
     }
 }
 
@@ -240,6 +260,16 @@ pub struct Finding {
     pub created_with_user: Option<bool>,
     /// Why it fired, with the dates involved.
     pub message: String,
+    /// A waiver from the user's tags, live or lapsed.
+    pub waiver: Option<waivers::WaiverMark>,
+}
+
+impl Finding {
+    /// Not waived, or its waiver has lapsed: it counts.
+    #[must_use]
+    pub fn open(&self) -> bool {
+        self.waiver.as_ref().is_none_or(|w| w.expired)
+    }
 }
 
 /// The audit's thresholds (`[audit]` in the config file).
@@ -308,6 +338,7 @@ mod tests {
             access_key_id: None,
             created_with_user: None,
             message: String::new(),
+            waiver: None,
         };
         let mut counts = FindingCounts::default();
         counts.add(&[finding(FindingId::UnusedKey), finding(FindingId::UnusedKey)]);

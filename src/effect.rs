@@ -28,6 +28,8 @@ pub enum Call {
     RootKeys,
     /// `iam:ListGroupsForUser` and `iam:ListUserTags` for the details area.
     UserExtras { user: String },
+    /// `iam:ListUserTags`: the waivers of a user with findings.
+    Tags { user: String },
 }
 
 /// A change to IAM. Never sent in read-only mode.

@@ -113,6 +113,11 @@ pub struct FindingEntry {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_with_user: Option<bool>,
     pub message: String,
+    /// A live waiver from the user's tags (`iamkeys:waive:…`): the finding
+    /// is listed but does not count for `--fail-on`. `null` otherwise.
+    pub waived: Option<crate::audit::waivers::WaiverMark>,
+    /// The date of a waiver that has lapsed (the finding counts again).
+    pub waiver_expired: Option<chrono::NaiveDate>,
 }
 
 impl FindingEntry {
@@ -128,6 +133,8 @@ impl FindingEntry {
             access_key_id: f.access_key_id.clone(),
             created_with_user: f.created_with_user,
             message: f.message.clone(),
+            waived: f.waiver.clone().filter(|w| !w.expired),
+            waiver_expired: f.waiver.as_ref().filter(|w| w.expired).map(|w| w.until),
         }
     }
 }
@@ -324,7 +331,10 @@ impl Report {
     /// Whether any finding is at or above `fail_on`.
     #[must_use]
     pub fn fails(&self, fail_on: &FailOn) -> bool {
-        self.findings.iter().any(|f| fail_on.fails(f.id))
+        // A waived finding is listed, never failed on.
+        self.findings
+            .iter()
+            .any(|f| f.waived.is_none() && fail_on.fails(f.id))
     }
 }
 
@@ -375,6 +385,37 @@ fn source_notes(account: &Account) -> Vec<String> {
             report.rejected.len(),
             rows.join("; "),
             if report.rejected.len() > 5 { "; …" } else { "" }
+        ));
+    }
+    notes.extend(waiver_notes(account));
+    notes
+}
+
+/// Malformed waiver tags (never honoured), and users whose tags could not
+/// be read (their findings count: no waiver is assumed).
+fn waiver_notes(account: &Account) -> Vec<String> {
+    let mut notes = Vec::new();
+    let mut unread = Vec::new();
+    for row in account.users().rows() {
+        for bad in row.waivers().1 {
+            notes.push(format!(
+                "waiver tag `{}` of user {} is malformed and not honoured: {}",
+                bad.tag, bad.user, bad.why
+            ));
+        }
+        if let crate::account::users::TagsState::Failed(err) = &row.tags {
+            unread.push((row.user.name.as_str(), err));
+        }
+    }
+    if let Some((_, err)) = unread.first() {
+        let names: Vec<&str> = unread.iter().take(5).map(|(u, _)| *u).collect();
+        notes.push(format!(
+            "{} {}: the tags of {} users with findings could not be read ({}{}), so no waiver is assumed: their findings count.",
+            err.action,
+            crate::account::gaps::cause(err),
+            unread.len(),
+            names.join(", "),
+            if unread.len() > 5 { ", …" } else { "" }
         ));
     }
     notes

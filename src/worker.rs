@@ -451,6 +451,7 @@ impl Worker {
                     ..
                 } | Call::LastUsed { .. }
                     | Call::UserDetails { .. }
+                    | Call::Tags { .. }
             );
             // Shared (an organization): every call waits its turn, but the
             // credential report (it mostly waits on IAM) and what is on screen.
@@ -564,6 +565,10 @@ impl Worker {
             }
             Call::RootKeys => {
                 Loaded::RootKeys(self.patiently(|| client.root_access_keys_present()).await)
+            }
+            Call::Tags { user } => {
+                let result = self.patiently(|| client.user_tags(&user)).await;
+                Loaded::Tags { user, result }
             }
             Call::UserDetails { user, mfa } => {
                 let (password, mfa) =

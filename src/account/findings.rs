@@ -5,6 +5,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::Account;
+use super::users::TagsState;
 use crate::audit::{FindingCounts, evaluate, findings::user_findings};
 
 impl Account {
@@ -15,6 +16,11 @@ impl Account {
         };
         let fresh = user_findings(&row.audit_input(), now, &self.thresholds);
         let old = std::mem::replace(&mut row.findings, fresh);
+        if !row.findings.is_empty() && row.tags == TagsState::NotRequested {
+            // A finding may be waived: read the user's tags.
+            row.tags = TagsState::Queued;
+            self.tag_queue.push(user.to_owned());
+        }
         if row.gaps().is_empty() {
             self.gap_users.remove(user);
         } else {
@@ -33,6 +39,10 @@ impl Account {
         for row in self.users.rows_mut() {
             row.findings = user_findings(&row.audit_input(), now, &self.thresholds);
             totals.add(&row.findings);
+            if !row.findings.is_empty() && row.tags == TagsState::NotRequested {
+                row.tags = TagsState::Queued;
+                self.tag_queue.push(row.user.name.clone());
+            }
             if !row.gaps().is_empty() {
                 self.gap_users.insert(row.user.name.clone());
             }

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::users::ExtrasState;
+use super::users::{ExtrasState, TagsState};
 use super::{Account, IdentityStatus, KeysState, ListStatus, ReportStatus, UserTable};
 use crate::action::Loaded;
 use crate::audit::FindingId;
@@ -53,6 +53,7 @@ impl Account {
         self.users_with_keys = 0;
         self.users_with_password = 0;
         self.gap_users.clear();
+        self.tag_queue.clear();
         self.revisions.rows += 1;
         vec![
             self.call(Call::Identity),
@@ -120,6 +121,13 @@ impl Account {
             Call::UserDetails { user, .. } => {
                 if let Some(row) = self.users.get_mut(user) {
                     row.details_requested = false;
+                }
+            }
+            Call::Tags { user } => {
+                if let Some(row) = self.users.get_mut(user)
+                    && row.tags == TagsState::Queued
+                {
+                    row.tags = TagsState::NotRequested;
                 }
             }
             _ => {}
@@ -192,7 +200,26 @@ impl Account {
             }
             Loaded::UserExtras { user, extras } => {
                 if let Some(row) = self.users.get_mut(&user) {
-                    row.extras = ExtrasState::Loaded(extras);
+                    // The same tags hold the waivers: one read serves both.
+                    if let Ok(tags) = &extras.tags
+                        && !matches!(row.tags, TagsState::Loaded(_))
+                    {
+                        row.tags = TagsState::Loaded(tags.clone());
+                        row.extras = ExtrasState::Loaded(extras);
+                        self.refresh_user(&user, now);
+                    } else {
+                        row.extras = ExtrasState::Loaded(extras);
+                    }
+                }
+                Vec::new()
+            }
+            Loaded::Tags { user, result } => {
+                if let Some(row) = self.users.get_mut(&user) {
+                    row.tags = match result {
+                        Ok(tags) => TagsState::Loaded(tags),
+                        Err(err) => TagsState::Failed(err),
+                    };
+                    self.refresh_user(&user, now);
                 }
                 Vec::new()
             }
@@ -205,6 +232,10 @@ impl Account {
                 Vec::new()
             }
         };
+        for user in std::mem::take(&mut self.tag_queue) {
+            let call = self.call(Call::Tags { user });
+            step.effects.push(call);
+        }
         step
     }
 

@@ -51,6 +51,16 @@ pub enum ExtrasState {
     Loaded(Extras),
 }
 
+/// Where a user's tags stand (read for the waivers of users with findings).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum TagsState {
+    #[default]
+    NotRequested,
+    Queued,
+    Loaded(Vec<(String, String)>),
+    Failed(IamError),
+}
+
 /// One user and everything known about them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserRow {
@@ -74,6 +84,8 @@ pub struct UserRow {
     pub findings: Vec<Finding>,
     /// Groups and tags (key descriptions), for the details area.
     pub extras: ExtrasState,
+    /// The user's tags, for waivers.
+    pub tags: TagsState,
 }
 
 impl UserRow {
@@ -92,6 +104,7 @@ impl UserRow {
             last_used_errors: HashMap::new(),
             findings: Vec::new(),
             extras: ExtrasState::NotRequested,
+            tags: TagsState::NotRequested,
         }
     }
 
@@ -180,6 +193,21 @@ impl UserRow {
             created: self.user.created,
             password: self.password,
             keys,
+            waivers: self.waivers().0,
+        }
+    }
+
+    /// The waivers in the user's tags, and the malformed waiver tags.
+    #[must_use]
+    pub fn waivers(
+        &self,
+    ) -> (
+        Vec<crate::audit::waivers::Waiver>,
+        Vec<crate::audit::waivers::Malformed>,
+    ) {
+        match &self.tags {
+            TagsState::Loaded(tags) => crate::audit::waivers::parse(&self.user.name, tags),
+            _ => (Vec::new(), Vec::new()),
         }
     }
 

@@ -44,6 +44,7 @@ pub fn root_summary_finding() -> Finding {
         user_name: ROOT_ROW.to_owned(),
         access_key_id: None,
         created_with_user: None,
+        waiver: None,
         message: "the root user has an access key (GetAccountSummary: AccountAccessKeysPresent; whether it is active is in the credential report, which could not be had)".to_owned(),
     }
 }
@@ -57,6 +58,7 @@ fn root_findings(root: &ReportRow) -> Vec<Finding> {
             user_name: ROOT_ROW.to_owned(),
             access_key_id: None,
             created_with_user: None,
+            waiver: None,
             message: format!(
                 "the root user has an active access key (last rotated {})",
                 k.created.map_or_else(|| "unknown".to_owned(), day)
@@ -82,6 +84,7 @@ pub fn user_findings(
         access_key_id: key.map(ToOwned::to_owned),
         created_with_user,
         message,
+        waiver: None,
     };
     for key in user.keys.iter().filter(|k| k.status == KeyStatus::Active) {
         let id = key.id.as_deref();
@@ -166,6 +169,7 @@ pub fn user_findings(
             format!("{} has {active} active access keys", user.name),
         ));
     }
+    super::waivers::apply(&mut out, &user.waivers, now.date_naive());
     out
 }
 
@@ -218,6 +222,7 @@ mod tests {
             created,
             password,
             keys,
+            waivers: Vec::new(),
         }
     }
 
@@ -425,6 +430,7 @@ mod tests {
             created: ago(10),
             password: Some(true),
             keys: report_keys(&row),
+            waivers: Vec::new(),
         };
         let found = user_findings(&u, now(), &t());
         assert_eq!(found.len(), 1);

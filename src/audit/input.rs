@@ -25,6 +25,8 @@ pub struct UserInput {
     /// `None`: not known (yet).
     pub password: Option<bool>,
     pub keys: Vec<KeyInput>,
+    /// Waivers from the user's tags (empty when they are not read).
+    pub waivers: Vec<super::waivers::Waiver>,
 }
 
 /// The keys of a credential report row (no IDs), for users whose keys have

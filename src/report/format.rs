@@ -32,7 +32,7 @@ pub fn render(report: &Report, format: Format) -> Result<String, String> {
 
 /// The CSV header (finding rows follow). Columns are only ever added at
 /// the end, so scripts reading by position keep working.
-pub const CSV_HEADER: [&str; 12] = [
+pub const CSV_HEADER: [&str; 13] = [
     "profile",
     "account_id",
     "id",
@@ -45,6 +45,7 @@ pub const CSV_HEADER: [&str; 12] = [
     "created_with_user",
     "message",
     "account_name",
+    "waived_until",
 ];
 
 fn csv_text(report: &Report) -> Result<String, String> {
@@ -54,6 +55,11 @@ fn csv_text(report: &Report) -> Result<String, String> {
         let created_with_user = f
             .created_with_user
             .map(|b| b.to_string())
+            .unwrap_or_default();
+        let waived_until = f
+            .waived
+            .as_ref()
+            .map(|w| w.until.to_string())
             .unwrap_or_default();
         let record = [
             f.profile.as_str(),
@@ -68,6 +74,7 @@ fn csv_text(report: &Report) -> Result<String, String> {
             &created_with_user,
             &f.message,
             f.account_name.as_deref().unwrap_or(""),
+            &waived_until,
         ];
         writer
             .write_record(record.iter().map(|cell| csv_cell(cell).into_owned()))
@@ -123,6 +130,54 @@ fn table_head(report: &Report, out: &mut String) {
         let _ = writeln!(*out, "note: {}", clean(note));
     }
     out.push('\n');
+}
+
+/// The message, with the waiver on it: live (the finding does not count)
+/// or lapsed (it counts again).
+fn waiver_text(f: &super::FindingEntry) -> String {
+    match (&f.waived, f.waiver_expired) {
+        (Some(w), _) => format!("{} [{}]", f.message, w.describe()),
+        (None, Some(date)) => format!("{} [waiver expired {date}]", f.message),
+        (None, None) => f.message.clone(),
+    }
+}
+
+/// The last line: users, keys, findings by id, and how many are waived.
+fn table_foot(report: &Report, out: &mut String) {
+    let keys: usize = report.users.iter().map(|u| u.access_keys.len()).sum();
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for f in &report.findings {
+        match counts.iter_mut().find(|(id, _)| id == f.id.as_str()) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((f.id.as_str().to_owned(), 1)),
+        }
+    }
+    let by_id = counts
+        .iter()
+        .map(|(id, n)| format!("{n} {id}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let waived = report
+        .findings
+        .iter()
+        .filter(|f| f.waived.is_some())
+        .count();
+    let _ = writeln!(
+        *out,
+        "\n{} users · {keys} access keys · {} findings{}{}",
+        report.users.len(),
+        report.findings.len(),
+        if by_id.is_empty() {
+            String::new()
+        } else {
+            format!(" ({by_id})")
+        },
+        if waived > 0 {
+            format!(" · {waived} waived")
+        } else {
+            String::new()
+        }
+    );
 }
 
 fn table(report: &Report) -> String {
@@ -191,34 +246,11 @@ fn table(report: &Report) -> String {
                 f.cis.v1_4_to_v4_0,
                 clean(&f.user_name),
                 clean(f.access_key_id.as_deref().unwrap_or("-")),
-                clean(&f.message)
+                clean(&waiver_text(f))
             );
         }
     }
-    let keys: usize = report.users.iter().map(|u| u.access_keys.len()).sum();
-    let mut counts: Vec<(String, usize)> = Vec::new();
-    for f in &report.findings {
-        match counts.iter_mut().find(|(id, _)| id == f.id.as_str()) {
-            Some((_, n)) => *n += 1,
-            None => counts.push((f.id.as_str().to_owned(), 1)),
-        }
-    }
-    let by_id = counts
-        .iter()
-        .map(|(id, n)| format!("{n} {id}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let _ = writeln!(
-        out,
-        "\n{} users · {keys} access keys · {} findings{}",
-        report.users.len(),
-        report.findings.len(),
-        if by_id.is_empty() {
-            String::new()
-        } else {
-            format!(" ({by_id})")
-        }
-    );
+    table_foot(report, &mut out);
     out
 }
 
@@ -253,6 +285,8 @@ mod tests {
                 access_key_id: Some("AKIAEXAMPLE00000".into()),
                 created_with_user: Some(true),
                 message: message.into(),
+                waived: None,
+                waiver_expired: None,
             }],
         }
     }

@@ -17,9 +17,9 @@ pub fn severity_style(theme: &Theme, severity: Severity) -> Style {
     }
 }
 
-/// One badge per finding id, most severe first.
+/// One badge per finding id, most severe first (waived findings left out).
 pub fn badges(theme: &Theme, findings: &[Finding]) -> Vec<Span<'static>> {
-    let mut ids: Vec<FindingId> = findings.iter().map(|f| f.id).collect();
+    let mut ids: Vec<FindingId> = findings.iter().filter(|f| f.open()).map(|f| f.id).collect();
     ids.sort_by_key(|id| std::cmp::Reverse(id.severity()));
     ids.dedup();
     let mut spans = Vec::new();
@@ -46,6 +46,10 @@ pub fn summary(state: &State, theme: &Theme) -> Line<'static> {
             format!("{count} {id}"),
             severity_style(theme, id.severity()),
         ));
+    }
+    let waived = state.account.finding_totals().waived();
+    if waived > 0 {
+        spans.push(Span::styled(format!(" · {waived} waived"), theme.dim));
     }
     if state.view.table.findings_only {
         spans.push(Span::styled(
@@ -96,6 +100,14 @@ pub fn details(
             });
         }
         lines.push(Line::raw(why));
+        if let Some(waiver) = &finding.waiver {
+            let style = if waiver.expired {
+                theme.warn
+            } else {
+                theme.dim
+            };
+            lines.push(Line::styled(format!("   {}", waiver.describe()), style));
+        }
         lines.push(Line::styled(
             format!(
                 "   Remedy: {}",

@@ -98,9 +98,23 @@ fn key_item(state: &State, row: &UserRow, key: &AccessKey, theme: &Theme) -> Lis
             if i > 0 {
                 spans.push(Span::raw(" · "));
             }
+            let style = if finding.open() {
+                super::findings::severity_style(theme, finding.id.severity())
+            } else {
+                theme.dim
+            };
+            let waived = match &finding.waiver {
+                Some(w) if !w.expired => format!(", waived until {}", w.until),
+                Some(w) => format!(", waiver expired {}", w.until),
+                None => String::new(),
+            };
             spans.push(Span::styled(
-                format!("{} (CIS {})", finding.id, finding.id.cis().v1_4_to_v4_0),
-                super::findings::severity_style(theme, finding.id.severity()),
+                format!(
+                    "{} (CIS {}{waived})",
+                    finding.id,
+                    finding.id.cis().v1_4_to_v4_0
+                ),
+                style,
             ));
         }
         lines.push(Line::from(spans));
@@ -200,7 +214,7 @@ fn details_lines(row: &UserRow, theme: &Theme, rows: u16) -> Vec<Line<'static>> 
         },
         _ => "groups: …".to_owned(),
     };
-    vec![
+    let mut lines: Vec<Line<'static>> = vec![
         Line::styled(format!(" {}", row.user.arn), theme.dim),
         Line::styled(
             format!(" created {} · {mfa}", format::date(row.user.created)),
@@ -208,9 +222,18 @@ fn details_lines(row: &UserRow, theme: &Theme, rows: u16) -> Vec<Line<'static>> 
         ),
         Line::styled(format!(" {password}"), theme.dim),
         Line::styled(format!(" {groups}"), theme.dim),
-        Line::raw(""),
-    ]
-    .into_iter()
-    .filter(|_| rows >= 20)
-    .collect()
+    ];
+    // A waiver tag that does not read is said, never silently ignored.
+    for bad in row.waivers().1 {
+        lines.push(Line::styled(
+            format!(
+                " malformed waiver tag {}: {} (not honoured)",
+                crate::text::clean(&bad.tag),
+                bad.why
+            ),
+            theme.warn,
+        ));
+    }
+    lines.push(Line::raw(""));
+    lines.into_iter().filter(|_| rows >= 20).collect()
 }

@@ -41,3 +41,4 @@ mod update_keys;
 mod update_load;
 mod update_org;
 mod update_profiles;
+mod waivers;

@@ -467,6 +467,13 @@ async fn a_malformed_report_row_sends_its_user_to_per_user_calls() {
             .build()
             .unwrap()
     });
+    // Users with findings have their tags read (waivers): none here.
+    let no_tags = mock!(aws_sdk_iam::Client::list_user_tags).then_output(|| {
+        aws_sdk_iam::operation::list_user_tags::ListUserTagsOutput::builder()
+            .set_tags(Some(vec![]))
+            .build()
+            .unwrap()
+    });
     let iam = mock_client!(
         aws_sdk_iam,
         RuleMode::MatchAny,
@@ -478,7 +485,8 @@ async fn a_malformed_report_row_sends_its_user_to_per_user_calls() {
             &has_password,
             &no_mfa,
             &never_used,
-            &no_alias
+            &no_alias,
+            &no_tags
         ]
     );
     let client = Arc::new(SdkIam::from_clients(iam, sts()));

@@ -235,3 +235,81 @@ async fn the_findings_dialog_acts_on_its_own_key_after_a_re_sort() {
         (user.as_str(), key_id.as_str())
     );
 }
+
+/// Issue 16, waivers: tags arriving for a user with findings mark them;
+/// a live waiver leaves the open counts and the badges, a malformed tag is
+/// said on screen; the key pane names the waiver.
+#[tokio::test]
+async fn a_waiver_in_the_users_tags_marks_the_finding_and_leaves_the_counts() {
+    let mut state = demo_loaded().await;
+    let (user, key_id) = state
+        .account
+        .users()
+        .rows()
+        .find_map(|r| {
+            let f = r
+                .findings
+                .iter()
+                .find(|f| f.id == FindingId::InitialSetupKey)?;
+            Some((r.user.name.clone(), f.access_key_id.clone()?))
+        })
+        .unwrap();
+    let open_before = state
+        .account
+        .finding_counts()
+        .iter()
+        .find(|(id, _)| *id == FindingId::InitialSetupKey)
+        .unwrap()
+        .1;
+    let tags = vec![
+        (
+            format!("iamkeys:waive:initial_setup_key:{key_id}"),
+            "2027-03-01 alice moves to a role".to_owned(),
+        ),
+        (
+            "iamkeys:waive:unused_key".to_owned(),
+            "tomorrow bob x".to_owned(),
+        ),
+    ];
+    let action = loaded(
+        &state,
+        Loaded::Tags {
+            user: user.clone(),
+            result: Ok(tags),
+        },
+    );
+    update(&mut state, action);
+    let row = state.account.users().get(&user).unwrap();
+    let finding = row
+        .findings
+        .iter()
+        .find(|f| f.id == FindingId::InitialSetupKey)
+        .unwrap();
+    assert!(!finding.open());
+    assert_eq!(
+        finding.waiver.as_ref().unwrap().describe(),
+        "waived until 2027-03-01 by alice: moves to a role"
+    );
+    let open_after = state
+        .account
+        .finding_counts()
+        .iter()
+        .find(|(id, _)| *id == FindingId::InitialSetupKey)
+        .unwrap()
+        .1;
+    assert_eq!(open_after, open_before - 1);
+    assert_eq!(state.account.finding_totals().waived(), 1);
+
+    select_key(&mut state, &user, &key_id);
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(140, 40)).unwrap();
+    terminal
+        .draw(|frame| iamkeys::ui::render(&state, &iamkeys::ui::Theme::default(), frame))
+        .unwrap();
+    let text = terminal.backend().to_string();
+    assert!(text.contains("waived until 2027-03-01"), "{text}");
+    assert!(text.contains("1 waived"), "{text}");
+    assert!(
+        text.contains("malformed waiver tag iamkeys:waive:unused_key"),
+        "{text}"
+    );
+}

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 use iamkeys::action::{Action, Loaded};
+use iamkeys::effect::{Call, Effect};
 use iamkeys::iam::{IamClient, demo, list_all_access_keys};
 use iamkeys::keymap::Keymap;
 use iamkeys::state::{Session, State};
@@ -54,9 +55,22 @@ pub fn loaded(state: &State, result: Loaded) -> Action {
 pub async fn demo_loaded() -> State {
     let iam = demo::account(now(), Duration::ZERO);
     let mut state = loading();
+    // Every user with findings has its tags asked for (waivers).
+    let mut tags_asked: Vec<String> = Vec::new();
+    let step = |state: &mut State, action: Action, asked: &mut Vec<String>| {
+        for effect in update(state, action) {
+            if let Effect::Iam {
+                call: Call::Tags { user },
+                ..
+            } = effect
+            {
+                asked.push(user);
+            }
+        }
+    };
     let identity = iam.caller_identity().await;
     let action = loaded(&state, Loaded::Identity(identity));
-    update(&mut state, action);
+    step(&mut state, action, &mut tags_asked);
     let mut marker = None;
     let mut names = Vec::new();
     loop {
@@ -64,7 +78,7 @@ pub async fn demo_loaded() -> State {
         names.extend(page.items.iter().map(|u| u.name.clone()));
         marker = page.next_marker.as_ref().map(ToOwned::to_owned);
         let action = loaded(&state, Loaded::UsersPage(Ok(page)));
-        update(&mut state, action);
+        step(&mut state, action, &mut tags_asked);
         if marker.is_none() {
             break;
         }
@@ -75,11 +89,11 @@ pub async fn demo_loaded() -> State {
     // Generated for this load (the worker sets this from IAM's STARTED).
     report.fresh = true;
     let action = loaded(&state, Loaded::CredentialReport(Ok(report)));
-    update(&mut state, action);
+    step(&mut state, action, &mut tags_asked);
     for user in names {
         let result = list_all_access_keys(&iam, &user).await;
         let action = loaded(&state, Loaded::Keys { user, result });
-        update(&mut state, action);
+        step(&mut state, action, &mut tags_asked);
     }
     // The first user was selected on the first page: its groups and tags.
     let first = state.selected_user().unwrap().user.name.clone();
@@ -94,7 +108,12 @@ pub async fn demo_loaded() -> State {
             extras,
         },
     );
-    update(&mut state, action);
+    step(&mut state, action, &mut tags_asked);
+    for user in tags_asked {
+        let result = iam.user_tags(&user).await;
+        let action = loaded(&state, Loaded::Tags { user, result });
+        update(&mut state, action);
+    }
     assert_eq!(
         state.account.pending(),
         0,
