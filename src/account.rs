@@ -329,6 +329,7 @@ impl Account {
             Change::SetStatus { key_id, .. } | Change::Delete { key_id, .. } => {
                 self.busy_keys.insert(key_id.clone());
             }
+            Change::Waive { .. } => {}
         }
         self.in_flight.insert(id, change);
         id
@@ -373,6 +374,7 @@ impl Account {
             Change::SetStatus { key_id, .. } | Change::Delete { key_id, .. } => {
                 self.busy_keys.remove(key_id);
             }
+            Change::Waive { .. } => {}
         }
         Some(change)
     }

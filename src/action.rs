@@ -113,6 +113,8 @@ pub enum Mutated {
     Created(NewAccessKey),
     StatusSet,
     Deleted,
+    /// A waiver tag written or removed.
+    Waived,
 }
 
 pub use crate::credentials_file::SaveOutcome;

@@ -280,6 +280,8 @@ pub struct Thresholds {
     pub unused_days: u32,
     /// An Active key older than this many days is `key_not_rotated`.
     pub rotation_days: u32,
+    /// The longest a waiver written with `W` may run, in days.
+    pub max_waiver_days: u32,
     /// A key made within this long of its user was "created with the user"
     /// (a duration: "10m", "90s", "1h").
     pub initial_setup_window: Window,
@@ -292,6 +294,7 @@ impl Default for Thresholds {
         Self {
             unused_days: 45,
             rotation_days: 90,
+            max_waiver_days: 180,
             initial_setup_window: Window(std::time::Duration::from_mins(10)),
             grace_hours: 0,
         }

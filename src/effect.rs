@@ -47,6 +47,14 @@ pub enum Change {
     },
     /// `iam:DeleteAccessKey`.
     Delete { user: String, key_id: String },
+    /// `iam:TagUser` (a waiver written) or, with no value, `iam:UntagUser`
+    /// (a waiver removed). `key_id`: the key the waiver is about, if one.
+    Waive {
+        user: String,
+        tag: String,
+        value: Option<String>,
+        key_id: Option<String>,
+    },
 }
 
 impl Change {
@@ -61,6 +69,8 @@ impl Change {
             } => "UpdateAccessKey:Active",
             Self::SetStatus { .. } => "UpdateAccessKey:Inactive",
             Self::Delete { .. } => "DeleteAccessKey",
+            Self::Waive { value: Some(_), .. } => "TagUser:waive",
+            Self::Waive { value: None, .. } => "UntagUser:waive",
         }
     }
 
@@ -71,6 +81,8 @@ impl Change {
             Self::Create { .. } => "iam:CreateAccessKey",
             Self::SetStatus { .. } => "iam:UpdateAccessKey",
             Self::Delete { .. } => "iam:DeleteAccessKey",
+            Self::Waive { value: Some(_), .. } => "iam:TagUser",
+            Self::Waive { value: None, .. } => "iam:UntagUser",
         }
     }
 
@@ -79,7 +91,8 @@ impl Change {
         match self {
             Self::Create { user, .. }
             | Self::SetStatus { user, .. }
-            | Self::Delete { user, .. } => user,
+            | Self::Delete { user, .. }
+            | Self::Waive { user, .. } => user,
         }
     }
 
@@ -88,6 +101,7 @@ impl Change {
         match self {
             Self::Create { .. } => None,
             Self::SetStatus { key_id, .. } | Self::Delete { key_id, .. } => Some(key_id),
+            Self::Waive { key_id, .. } => key_id.as_deref(),
         }
     }
 }

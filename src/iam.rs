@@ -77,6 +77,10 @@ pub trait IamClient: Send + Sync {
     ) -> Result<(), IamError>;
     /// `DeleteAccessKey`.
     async fn delete_access_key(&self, user: &str, key_id: &str) -> Result<(), IamError>;
+    /// `TagUser`: set one tag (a waiver).
+    async fn tag_user(&self, user: &str, key: &str, value: &str) -> Result<(), IamError>;
+    /// `UntagUser`: remove one tag.
+    async fn untag_user(&self, user: &str, key: &str) -> Result<(), IamError>;
 }
 
 /// Follow every page of `ListAccessKeys` for one user.

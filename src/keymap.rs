@@ -80,6 +80,7 @@ commands! {
     Press => "press", "press the focused button, or submit";
     CopySecret => "copy_secret", "copy the new secret to the clipboard";
     SaveSecret => "save_secret", "add the new key to the credentials file";
+    Waive => "waive", "write or remove a waiver of a finding (in the findings dialog)";
     }
 }
 
@@ -253,7 +254,7 @@ pub struct Keymap {
     dialog: BTreeMap<Chord, DialogCommand>,
 }
 
-const DIALOG_DEFAULTS: [(&str, DialogCommand); 10] = [
+const DIALOG_DEFAULTS: [(&str, DialogCommand); 11] = [
     ("y", DialogCommand::Confirm),
     ("n", DialogCommand::Cancel),
     ("esc", DialogCommand::Cancel),
@@ -264,6 +265,7 @@ const DIALOG_DEFAULTS: [(&str, DialogCommand); 10] = [
     ("enter", DialogCommand::Press),
     ("c", DialogCommand::CopySecret),
     ("w", DialogCommand::SaveSecret),
+    ("W", DialogCommand::Waive),
 ];
 
 const DEFAULTS: [(&str, Command); 28] = [

@@ -14,7 +14,7 @@ pub use crate::account::{
 };
 pub use modal::{
     AccountRef, Button, Confirm, DeleteDialog, KeyTarget, Operation, Outcome, Posture,
-    ProfilePicker, Progress, SaveState, SecretDialog,
+    ProfilePicker, Progress, SaveState, SecretDialog, WaiveChoice, WaiveDialog, WaiveField,
 };
 pub use overview::{Overview, OverviewSort};
 pub use table::{SortKey, TableView};
@@ -50,6 +50,7 @@ pub enum Modal {
         key_id: Option<String>,
     },
     Profiles(ProfilePicker),
+    Waive(WaiveDialog),
 }
 
 /// What the session is connected to, fixed for a run of the UI.

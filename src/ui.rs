@@ -14,6 +14,7 @@ mod profiles;
 mod status;
 pub mod theme;
 mod users;
+mod waive;
 
 use ratatui::Frame;
 use ratatui::layout::Alignment;
@@ -71,6 +72,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame) {
         Some(Modal::Secret(dialog)) => dialogs::secret(state, theme, frame, area, dialog),
         Some(Modal::Progress(progress)) => dialogs::progress(state, theme, frame, area, progress),
         Some(Modal::Profiles(picker)) => profiles::render(state, theme, frame, area, picker),
+        Some(Modal::Waive(dialog)) => waive::render(state, theme, frame, area, dialog),
         Some(Modal::Findings { user, key_id }) => {
             findings::details(state, theme, frame, area, user, key_id.as_deref());
         }

@@ -9,6 +9,7 @@ mod navigate;
 mod org;
 mod profiles;
 mod quit;
+mod waive;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 

@@ -134,6 +134,17 @@ impl Account {
         }
     }
 
+    /// Read a user's tags again (after a waiver was written or removed).
+    pub fn reread_tags(&mut self, user: &str) -> Vec<Effect> {
+        let Some(row) = self.users.get_mut(user) else {
+            return Vec::new();
+        };
+        row.tags = TagsState::Queued;
+        vec![self.call(Call::Tags {
+            user: user.to_owned(),
+        })]
+    }
+
     /// List a user's keys again, ahead of the queue (after a change).
     pub fn relist_keys(&mut self, user: &str) -> Vec<Effect> {
         if self.users.get(user).is_none() {

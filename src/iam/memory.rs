@@ -428,6 +428,29 @@ impl IamClient for MemoryIam {
         }
         Ok(())
     }
+
+    async fn tag_user(&self, user: &str, key: &str, value: &str) -> Result<(), IamError> {
+        const ACTION: &str = "iam:TagUser";
+        let mut account = self.call(ACTION).await?;
+        let found = account
+            .users
+            .get_mut(user)
+            .ok_or_else(|| no_such_entity(ACTION, &format!("user with name {user}")))?;
+        found.tags.retain(|(k, _)| k != key);
+        found.tags.push((key.to_owned(), value.to_owned()));
+        Ok(())
+    }
+
+    async fn untag_user(&self, user: &str, key: &str) -> Result<(), IamError> {
+        const ACTION: &str = "iam:UntagUser";
+        let mut account = self.call(ACTION).await?;
+        let found = account
+            .users
+            .get_mut(user)
+            .ok_or_else(|| no_such_entity(ACTION, &format!("user with name {user}")))?;
+        found.tags.retain(|(k, _)| k != key);
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -107,6 +107,43 @@ pub struct DeleteDialog {
     pub mismatch: bool,
 }
 
+/// One finding a waiver can be written for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WaiveChoice {
+    pub finding: crate::audit::FindingId,
+    /// The key it is about (`None`: the whole user).
+    pub key_id: Option<String>,
+    /// The waiver it has now, if any.
+    pub existing: Option<crate::audit::waivers::WaiverMark>,
+}
+
+/// Which field of the waiver dialog takes the typing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WaiveField {
+    Until,
+    Reason,
+}
+
+/// Accepting a finding until a date, by a named person, for a reason: a
+/// user tag every operator and CI run sees (`W` in the findings dialog).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WaiveDialog {
+    pub user: String,
+    pub choices: Vec<WaiveChoice>,
+    pub choice: usize,
+    /// `YYYY-MM-DD`, as typed.
+    pub until: String,
+    pub reason: String,
+    pub field: WaiveField,
+    /// Who the waiver is by: the caller's name.
+    pub by: String,
+    /// What is wrong with the input, after `Enter`.
+    pub error: Option<String>,
+    /// The tag (key, value or `None` to remove) shown for `y` to write.
+    pub pending: Option<(String, Option<String>)>,
+    pub account: AccountRef,
+}
+
 /// Where saving the new key to the credentials file stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SaveState {

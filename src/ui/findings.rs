@@ -123,9 +123,13 @@ pub fn details(
     lines.push(Line::styled(
         if key_id.is_some() {
             format!(
-                " {} make this key inactive · {} delete it · {} close",
+                " {} make this key inactive · {} delete it · {} waive a finding · {} close",
                 state.view.keymap.label(crate::keymap::Command::Deactivate),
                 state.view.keymap.label(crate::keymap::Command::Delete),
+                state
+                    .view
+                    .keymap
+                    .dialog_label(crate::keymap::DialogCommand::Waive),
                 state
                     .view
                     .keymap
@@ -133,7 +137,11 @@ pub fn details(
             )
         } else {
             format!(
-                " {} close (choose a key in the key pane to act on it)",
+                " {} waive a finding · {} close (choose a key in the key pane to act on it)",
+                state
+                    .view
+                    .keymap
+                    .dialog_label(crate::keymap::DialogCommand::Waive),
                 state
                     .view
                     .keymap

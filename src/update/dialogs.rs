@@ -45,6 +45,13 @@ pub(super) fn on_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
                 super::key_actions::delete(state, which)
             }
         }
+        Modal::Findings {
+            ref user,
+            ref key_id,
+        } if answer == Some(DialogCommand::Waive) => {
+            let (user, key_id) = (user.clone(), key_id.clone());
+            super::waive::open(state, &user, key_id.as_deref())
+        }
         Modal::Findings { .. } => {
             if !(closes && command != Some(Command::Help)) {
                 state.view.modal = Some(modal);
@@ -54,6 +61,7 @@ pub(super) fn on_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
         Modal::Profiles(picker) => super::profiles::on_key(state, picker, key),
         Modal::Confirm(confirm) => on_confirm(state, confirm, key),
         Modal::Delete(dialog) => on_delete(state, dialog, key),
+        Modal::Waive(dialog) => super::waive::on_key(state, dialog, key),
         Modal::Secret(dialog) => on_secret(state, dialog, key),
         Modal::Progress(progress) => {
             let closing = matches!(answer, Some(DialogCommand::Cancel | DialogCommand::Press));
@@ -102,7 +110,7 @@ fn on_confirm(state: &mut State, mut confirm: Confirm, key: &KeyEvent) -> Vec<Ef
     }
 }
 
-fn read_only(state: &mut State) -> bool {
+pub(super) fn read_only(state: &mut State) -> bool {
     if state.session.read_only {
         state.view.notice = Some("Read-only mode: nothing was changed.".to_owned());
     }
@@ -172,14 +180,14 @@ fn bulk(
 
 /// A key in a dialog where text is typed: letters (and shifted ones) are
 /// text, Backspace edits, and other named keys answer through the keymap.
-enum Typed {
+pub(super) enum Typed {
     Text(char),
     Backspace,
     Answer(DialogCommand),
     Other,
 }
 
-fn typed(state: &State, key: &KeyEvent) -> Typed {
+pub(super) fn typed(state: &State, key: &KeyEvent) -> Typed {
     match key.code {
         KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => Typed::Text(c),
         KeyCode::Backspace => Typed::Backspace,

@@ -90,6 +90,16 @@ pub(super) fn on_mutated(
                 state.view.notice = Some(format!("{user}: {key_id} is now {status}."));
             }
         }
+        Ok(Mutated::Waived) => {
+            state.view.notice = Some(match &change {
+                Change::Waive {
+                    value: Some(_),
+                    tag,
+                    ..
+                } => format!("{user}: waiver {tag} written."),
+                _ => format!("{user}: waiver removed."),
+            });
+        }
         Ok(Mutated::Deleted) => {
             if let Some(key_id) = change.key_id() {
                 state.view.notice = Some(format!("{user}: {key_id} was deleted."));
@@ -108,7 +118,11 @@ pub(super) fn on_mutated(
             }
         }
     }
-    let mut effects = refresh_user(state, &user);
+    let mut effects = if matches!(change, Change::Waive { .. }) {
+        state.account.reread_tags(&user)
+    } else {
+        refresh_user(state, &user)
+    };
     effects.extend(super::quit::proceed(state));
     effects
 }

@@ -42,6 +42,21 @@ pub(super) async fn apply(client: &dyn IamClient, change: &Change) -> Result<Mut
                 .await
                 .map(|()| Mutated::Deleted)
         }
+        Change::Waive {
+            user,
+            tag,
+            value: Some(value),
+            ..
+        } => client
+            .tag_user(user, tag, value)
+            .await
+            .map(|()| Mutated::Waived),
+        Change::Waive {
+            user,
+            tag,
+            value: None,
+            ..
+        } => client.untag_user(user, tag).await.map(|()| Mutated::Waived),
     }
 }
 

@@ -112,6 +112,12 @@ impl IamClient for LostAnswers {
     async fn delete_access_key(&self, user: &str, key_id: &str) -> Result<(), IamError> {
         self.inner.delete_access_key(user, key_id).await
     }
+    async fn tag_user(&self, user: &str, key: &str, value: &str) -> Result<(), IamError> {
+        self.inner.tag_user(user, key, value).await
+    }
+    async fn untag_user(&self, user: &str, key: &str) -> Result<(), IamError> {
+        self.inner.untag_user(user, key).await
+    }
 }
 
 fn account(failures: usize, applied: bool) -> Arc<LostAnswers> {

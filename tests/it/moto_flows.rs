@@ -626,3 +626,117 @@ async fn delete_checks_iam_not_the_screen() {
         Some(StatusType::Active)
     );
 }
+
+/// Issue 16, `W`: a waiver written from the findings dialog lands in the
+/// user's tags on the server, marks the finding on screen, and the same
+/// dialog removes it. Bad dates are refused before anything is sent.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_waiver_written_with_w_reaches_the_server_and_is_removed_the_same_way() {
+    let account = Account::new(&[SeedUser {
+        name: "legacy",
+        password: true,
+        mfa: false,
+        keys: vec![true],
+    }])
+    .await;
+    let key_id = seeded_key(&account.keys, "legacy", 0);
+    let mut state = account.loaded().await;
+    select_key(&mut state, "legacy", &key_id);
+    update(&mut state, key(KeyCode::Enter));
+    assert!(matches!(state.view.modal, Some(Modal::Findings { .. })));
+    update(&mut state, ch('W'));
+    let Some(Modal::Waive(dialog)) = &state.view.modal else {
+        panic!("{:?}", state.view.modal)
+    };
+    assert_eq!(dialog.choices[0].finding.as_str(), "initial_setup_key");
+    assert_eq!(dialog.choices[0].key_id.as_deref(), Some(key_id.as_str()));
+
+    // A date past max_waiver_days (180) is refused, nothing sent.
+    update(&mut state, key(KeyCode::Tab));
+    for _ in 0..10 {
+        update(&mut state, key(KeyCode::Backspace));
+    }
+    for action in typed("2099-01-01") {
+        update(&mut state, action);
+    }
+    update(&mut state, key(KeyCode::Tab));
+    for action in typed("moves to a role") {
+        update(&mut state, action);
+    }
+    assert!(update(&mut state, key(KeyCode::Enter)).is_empty());
+    let Some(Modal::Waive(dialog)) = &state.view.modal else {
+        panic!()
+    };
+    assert!(
+        dialog
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("more than 180 days"),
+        "{dialog:?}"
+    );
+
+    let until = (state.now + chrono::TimeDelta::days(20))
+        .date_naive()
+        .to_string();
+    update(&mut state, key(KeyCode::Tab));
+    for _ in 0..10 {
+        update(&mut state, key(KeyCode::Backspace));
+    }
+    for action in typed(&until) {
+        update(&mut state, action);
+    }
+    update(&mut state, key(KeyCode::Enter));
+    let Some(Modal::Waive(dialog)) = &state.view.modal else {
+        panic!()
+    };
+    let (tag, value) = dialog.pending.clone().unwrap();
+    assert_eq!(tag, format!("iamkeys:waive:initial_setup_key:{key_id}"));
+    let value = value.unwrap();
+    assert!(
+        value.starts_with(&format!("{until} ")) && value.ends_with(" moves to a role"),
+        "{value}"
+    );
+    account.drive(&mut state, vec![ch('y')]).await;
+
+    let tags = account
+        .iam
+        .list_user_tags()
+        .user_name("legacy")
+        .send()
+        .await
+        .unwrap();
+    let on_server: Vec<(String, String)> = tags
+        .tags()
+        .iter()
+        .map(|t| (t.key().to_owned(), t.value().to_owned()))
+        .collect();
+    assert_eq!(on_server, [(tag.clone(), value.clone())]);
+    let row = state.account.users().get("legacy").unwrap();
+    assert!(
+        !row.findings[0].open(),
+        "the tag was read back: {:?}",
+        row.findings
+    );
+
+    // The same dialog, an empty reason: the waiver is removed.
+    update(&mut state, key(KeyCode::Enter));
+    update(&mut state, ch('W'));
+    update(&mut state, key(KeyCode::Enter));
+    let Some(Modal::Waive(dialog)) = &state.view.modal else {
+        panic!("{:?}", state.view.modal)
+    };
+    assert_eq!(dialog.pending, Some((tag, None)));
+    account.drive(&mut state, vec![ch('y')]).await;
+    let tags = account
+        .iam
+        .list_user_tags()
+        .user_name("legacy")
+        .send()
+        .await
+        .unwrap();
+    assert!(tags.tags().is_empty());
+    assert!(state.account.users().get("legacy").unwrap().findings[0].open());
+    assert_eq!(account.proxy.count("TagUser"), 1);
+    assert_eq!(account.proxy.count("UntagUser"), 1);
+}

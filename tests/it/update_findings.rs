@@ -313,3 +313,47 @@ async fn a_waiver_in_the_users_tags_marks_the_finding_and_leaves_the_counts() {
         "{text}"
     );
 }
+
+/// Issue 16, the waiver dialog as drawn with its tag on screen; read-only
+/// sends nothing.
+#[tokio::test]
+async fn the_waiver_dialog_shows_the_tag_and_read_only_writes_nothing() {
+    let mut state = demo_loaded().await;
+    let (user, key_id) = state
+        .account
+        .users()
+        .rows()
+        .find_map(|r| {
+            let f = r
+                .findings
+                .iter()
+                .find(|f| f.id == FindingId::InitialSetupKey)?;
+            Some((r.user.name.clone(), f.access_key_id.clone()?))
+        })
+        .unwrap();
+    select_key(&mut state, &user, &key_id);
+    update(&mut state, key(KeyCode::Enter));
+    update(&mut state, ch('W'));
+    for c in "vendor rotates in March".chars() {
+        update(&mut state, ch(c));
+    }
+    update(&mut state, key(KeyCode::Enter));
+    let Some(Modal::Waive(dialog)) = &state.view.modal else {
+        panic!("{:?}", state.view.modal)
+    };
+    let (tag, value) = dialog.pending.clone().unwrap();
+    assert_eq!(tag, format!("iamkeys:waive:initial_setup_key:{key_id}"));
+    assert_eq!(
+        value.as_deref(),
+        Some("2026-12-28 iamkeys-admin vendor rotates in March")
+    );
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
+    terminal
+        .draw(|frame| iamkeys::ui::render(&state, &iamkeys::ui::Theme::default(), frame))
+        .unwrap();
+    insta::assert_snapshot!(terminal.backend().to_string());
+
+    state.session.read_only = true;
+    assert!(update(&mut state, ch('y')).is_empty());
+    assert!(state.view.notice.as_deref().unwrap().contains("Read-only"));
+}
