@@ -65,6 +65,15 @@ impl Backoff {
     pub const SHOWN_FOR: chrono::TimeDelta = chrono::TimeDelta::seconds(5);
 }
 
+/// Where reading every user's tags at once stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BulkTags {
+    Loading,
+    Done,
+    /// Refused or failed: users with findings have their tags read one by one.
+    Failed(IamError),
+}
+
 /// Change counters of an account, for views that order its users: a view
 /// re-sorts when a counter its order depends on has moved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -115,6 +124,11 @@ pub struct Account {
     revisions: Revisions,
     /// Users whose tags (waivers) are to be asked for with the next answer.
     tag_queue: Vec<String>,
+    /// Every user's tags read at once (`GetAccountAuthorizationDetails`);
+    /// until it settles, no user's tags are asked for on their own.
+    bulk_tags: BulkTags,
+    /// Tags from that read for users not listed yet.
+    early_tags: std::collections::HashMap<String, Vec<(String, String)>>,
     /// The SDK's latest retry of this load, if any.
     pub backoff: Option<Backoff>,
     /// Key IDs with a change in flight, and users with a create in flight.
@@ -149,6 +163,8 @@ impl Account {
             audit_now: now,
             revisions: Revisions::default(),
             tag_queue: Vec::new(),
+            bulk_tags: BulkTags::Loading,
+            early_tags: std::collections::HashMap::new(),
             backoff: None,
             busy_keys: BTreeSet::new(),
             busy_users: BTreeSet::new(),
@@ -249,6 +265,15 @@ impl Account {
     #[must_use]
     pub fn audit_incomplete(&self) -> bool {
         self.gaps().iter().any(|g| g.blocks_audit)
+    }
+
+    /// Why every user's tags could not be read at once, if so.
+    #[must_use]
+    pub fn bulk_tags_error(&self) -> Option<&IamError> {
+        match &self.bulk_tags {
+            BulkTags::Failed(err) => Some(err),
+            _ => None,
+        }
     }
 
     /// Users something is missing about.

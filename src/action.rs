@@ -100,6 +100,8 @@ pub enum Loaded {
         /// `None` when not asked.
         mfa: Option<Result<bool, IamError>>,
     },
+    /// A page of every user's tags.
+    AllTags(Result<Page<crate::model::UserTags>, IamError>),
     /// A user's tags (for waivers).
     Tags {
         user: String,

@@ -30,6 +30,8 @@ pub enum Call {
     UserExtras { user: String },
     /// `iam:ListUserTags`: the waivers of a user with findings.
     Tags { user: String },
+    /// One page of every user's tags (`iam:GetAccountAuthorizationDetails`).
+    AllTags { marker: Option<String> },
 }
 
 /// A change to IAM. Never sent in read-only mode.

@@ -66,6 +66,12 @@ pub trait IamClient: Send + Sync {
     /// `ListUserTags`: the console keeps each access key's description in a
     /// tag whose key is the access key ID.
     async fn user_tags(&self, user: &str) -> Result<Vec<(String, String)>, IamError>;
+    /// One page of `GetAccountAuthorizationDetails` (users only): every
+    /// user's tags in a few requests, instead of one `ListUserTags` each.
+    async fn users_tags(
+        &self,
+        marker: Option<String>,
+    ) -> Result<Page<crate::model::UserTags>, IamError>;
     /// `CreateAccessKey`.
     async fn create_access_key(&self, user: &str) -> Result<NewAccessKey, IamError>;
     /// `UpdateAccessKey`.

@@ -70,6 +70,9 @@ pub struct Page<T> {
     pub next_marker: Option<String>,
 }
 
+/// A user's name and tags (key, value), as one page of every user's tags has them.
+pub type UserTags = (String, Vec<(String, String)>);
+
 /// An account of an AWS Organization (`organizations:ListAccounts`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrgAccount {

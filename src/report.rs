@@ -407,6 +407,13 @@ fn waiver_notes(account: &Account) -> Vec<String> {
             unread.push((row.user.name.as_str(), err));
         }
     }
+    if let Some(err) = account.bulk_tags_error() {
+        notes.push(format!(
+            "{} {}: the users' tags were read one by one instead (slower).",
+            err.action,
+            crate::account::gaps::cause(err)
+        ));
+    }
     if let Some((_, err)) = unread.first() {
         let names: Vec<&str> = unread.iter().take(5).map(|(u, _)| *u).collect();
         notes.push(format!(

@@ -570,6 +570,9 @@ impl Worker {
                 let result = self.patiently(|| client.user_tags(&user)).await;
                 Loaded::Tags { user, result }
             }
+            Call::AllTags { marker } => {
+                Loaded::AllTags(self.patiently(|| client.users_tags(marker.clone())).await)
+            }
             Call::UserDetails { user, mfa } => {
                 let (password, mfa) =
                     tokio::join!(self.patiently(|| client.has_login_profile(&user)), async {

@@ -16,8 +16,12 @@ impl Account {
         };
         let fresh = user_findings(&row.audit_input(), now, &self.thresholds);
         let old = std::mem::replace(&mut row.findings, fresh);
-        if !row.findings.is_empty() && row.tags == TagsState::NotRequested {
-            // A finding may be waived: read the user's tags.
+        if !row.findings.is_empty()
+            && row.tags == TagsState::NotRequested
+            && self.bulk_tags != super::BulkTags::Loading
+        {
+            // A finding may be waived: read the user's tags (the read of
+            // every user's tags at once did not bring them).
             row.tags = TagsState::Queued;
             self.tag_queue.push(user.to_owned());
         }
@@ -39,7 +43,10 @@ impl Account {
         for row in self.users.rows_mut() {
             row.findings = user_findings(&row.audit_input(), now, &self.thresholds);
             totals.add(&row.findings);
-            if !row.findings.is_empty() && row.tags == TagsState::NotRequested {
+            if !row.findings.is_empty()
+                && row.tags == TagsState::NotRequested
+                && self.bulk_tags != super::BulkTags::Loading
+            {
                 row.tags = TagsState::Queued;
                 self.tag_queue.push(row.user.name.clone());
             }

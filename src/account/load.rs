@@ -54,11 +54,14 @@ impl Account {
         self.users_with_password = 0;
         self.gap_users.clear();
         self.tag_queue.clear();
+        self.bulk_tags = super::BulkTags::Loading;
+        self.early_tags.clear();
         self.revisions.rows += 1;
         vec![
             self.call(Call::Identity),
             self.call(Call::ListUsers { marker: None }),
             self.call(Call::CredentialReport),
+            self.call(Call::AllTags { marker: None }),
         ]
     }
 
@@ -224,6 +227,7 @@ impl Account {
                 }
                 Vec::new()
             }
+            Loaded::AllTags(result) => self.on_all_tags(result, now),
             Loaded::Tags { user, result } => {
                 if let Some(row) = self.users.get_mut(&user) {
                     row.tags = match result {
@@ -293,6 +297,13 @@ impl Account {
         };
         let names: Vec<String> = page.items.iter().map(|u| u.name.clone()).collect();
         self.users.upsert(page.items);
+        for user in &names {
+            if let Some(tags) = self.early_tags.remove(user)
+                && let Some(row) = self.users.get_mut(user)
+            {
+                row.tags = TagsState::Loaded(tags);
+            }
+        }
         self.revisions.rows += 1;
         let mut effects = Vec::new();
         match page.next_marker {
@@ -327,6 +338,52 @@ impl Account {
             }
         }
         effects
+    }
+
+    /// A page of every user's tags: set them (or keep them for users not
+    /// listed yet); when the read is over or refused, users with findings
+    /// whose tags it did not bring have theirs read one by one.
+    fn on_all_tags(
+        &mut self,
+        result: Result<crate::model::Page<crate::model::UserTags>, IamError>,
+        now: DateTime<Utc>,
+    ) -> Vec<Effect> {
+        match result {
+            Ok(page) => {
+                for (user, tags) in page.items {
+                    match self.users.get_mut(&user) {
+                        Some(row) if !matches!(row.tags, TagsState::Loaded(_)) => {
+                            row.tags = TagsState::Loaded(tags);
+                            self.refresh_user(&user, now);
+                        }
+                        Some(_) => {}
+                        None => {
+                            self.early_tags.insert(user, tags);
+                        }
+                    }
+                }
+                if let Some(marker) = page.next_marker {
+                    return vec![self.call(Call::AllTags {
+                        marker: Some(marker),
+                    })];
+                }
+                self.bulk_tags = super::BulkTags::Done;
+            }
+            Err(err) => self.bulk_tags = super::BulkTags::Failed(err),
+        }
+        let users: Vec<String> = self
+            .users
+            .rows()
+            .filter(|r| !r.findings.is_empty() && r.tags == TagsState::NotRequested)
+            .map(|r| r.user.name.clone())
+            .collect();
+        for user in users {
+            if let Some(row) = self.users.get_mut(&user) {
+                row.tags = TagsState::Queued;
+                self.tag_queue.push(user);
+            }
+        }
+        Vec::new()
     }
 
     /// Keep the listed-keys count true whatever a user's keys become.

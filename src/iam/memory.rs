@@ -359,6 +359,21 @@ impl IamClient for MemoryIam {
             .ok_or_else(|| no_such_entity("iam:ListUserTags", &format!("user with name {user}")))
     }
 
+    async fn users_tags(
+        &self,
+        _marker: Option<String>,
+    ) -> Result<Page<crate::model::UserTags>, IamError> {
+        let account = self.call("iam:GetAccountAuthorizationDetails").await?;
+        Ok(Page {
+            items: account
+                .users
+                .iter()
+                .map(|(name, u)| (name.clone(), u.tags.clone()))
+                .collect(),
+            next_marker: None,
+        })
+    }
+
     async fn create_access_key(&self, user: &str) -> Result<NewAccessKey, IamError> {
         const ACTION: &str = "iam:CreateAccessKey";
         let mut account = self.call(ACTION).await?;

@@ -112,6 +112,12 @@ impl IamClient for LostAnswers {
     async fn delete_access_key(&self, user: &str, key_id: &str) -> Result<(), IamError> {
         self.inner.delete_access_key(user, key_id).await
     }
+    async fn users_tags(
+        &self,
+        marker: Option<String>,
+    ) -> Result<Page<iamkeys::model::UserTags>, IamError> {
+        self.inner.users_tags(marker).await
+    }
     async fn tag_user(&self, user: &str, key: &str, value: &str) -> Result<(), IamError> {
         self.inner.tag_user(user, key, value).await
     }
@@ -268,10 +274,11 @@ async fn the_credential_report_is_polled_with_backoff_until_ready() {
             .build()
             .unwrap()
     });
+    let all_tags = crate::sdk_mock::no_tags_at_once();
     let iam = mock_client!(
         aws_sdk_iam,
         RuleMode::MatchAny,
-        [&generate, &get, &users, &alias]
+        [&generate, &get, &users, &alias, &all_tags]
     );
     let identity = mock!(aws_sdk_sts::Client::get_caller_identity).then_output(|| {
         aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityOutput::builder()

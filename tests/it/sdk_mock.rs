@@ -155,6 +155,7 @@ async fn every_list_users_page_is_followed_through_the_update_loop() {
             .build()
             .unwrap()
     });
+    let all_tags = no_tags_at_once();
     let iam = mock_client!(
         aws_sdk_iam,
         RuleMode::MatchAny,
@@ -170,7 +171,8 @@ async fn every_list_users_page_is_followed_through_the_update_loop() {
             &no_mfa,
             &alias,
             &groups,
-            &tags
+            &tags,
+            &all_tags
         ]
     );
     let client = Arc::new(SdkIam::from_clients(iam, sts()));
@@ -468,6 +470,7 @@ async fn a_malformed_report_row_sends_its_user_to_per_user_calls() {
             .unwrap()
     });
     // Users with findings have their tags read (waivers): none here.
+    let all_tags = no_tags_at_once();
     let no_tags = mock!(aws_sdk_iam::Client::list_user_tags).then_output(|| {
         aws_sdk_iam::operation::list_user_tags::ListUserTagsOutput::builder()
             .set_tags(Some(vec![]))
@@ -486,7 +489,8 @@ async fn a_malformed_report_row_sends_its_user_to_per_user_calls() {
             &no_mfa,
             &never_used,
             &no_alias,
-            &no_tags
+            &no_tags,
+            &all_tags
         ]
     );
     let client = Arc::new(SdkIam::from_clients(iam, sts()));
@@ -525,4 +529,12 @@ async fn a_malformed_report_row_sends_its_user_to_per_user_calls() {
         "{:?}",
         report.notes
     );
+}
+
+/// `GetAccountAuthorizationDetails` with no user tags (every full load asks it).
+pub fn no_tags_at_once() -> aws_smithy_mocks::Rule {
+    mock!(aws_sdk_iam::Client::get_account_authorization_details).then_output(|| {
+        aws_sdk_iam::operation::get_account_authorization_details::GetAccountAuthorizationDetailsOutput::builder()
+            .build()
+    })
 }

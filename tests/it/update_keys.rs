@@ -204,7 +204,7 @@ async fn refresh_starts_a_new_generation_and_empties_the_table() {
     let generation = state.account.generation;
     let effects = update(&mut state, ch('r'));
     assert_eq!(state.account.generation, generation + 1);
-    assert_eq!(effects.len(), 3);
+    assert_eq!(effects.len(), 4);
     assert_eq!(state.account.users().total(), 0);
 }
 

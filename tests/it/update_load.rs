@@ -51,7 +51,8 @@ fn load_asks_for_identity_users_and_report_at_once() {
         [
             Call::Identity,
             Call::ListUsers { marker: None },
-            Call::CredentialReport
+            Call::CredentialReport,
+            Call::AllTags { marker: None }
         ]
     );
     assert!(
@@ -59,7 +60,7 @@ fn load_asks_for_identity_users_and_report_at_once() {
             .iter()
             .all(|e| matches!(e, Effect::Iam { generation: 1, .. }))
     );
-    assert_eq!(state.account.pending(), 3);
+    assert_eq!(state.account.pending(), 4);
 }
 
 #[test]

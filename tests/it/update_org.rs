@@ -206,7 +206,8 @@ fn pages_start_accounts_a_few_at_a_time_and_skip_the_suspended() {
         [
             Call::Identity,
             Call::ListUsers { marker: None },
-            Call::CredentialReport
+            Call::CredentialReport,
+            Call::AllTags { marker: None }
         ]
     );
     assert_eq!(status(&state, OWN), MemberStatus::Loading);

@@ -178,3 +178,72 @@ async fn live_lapsed_and_malformed_waivers() {
             .all(|f| !f["waived"].is_null())
     );
 }
+
+/// Every user's tags come in one `GetAccountAuthorizationDetails` page;
+/// when that is refused, the tags of users with findings are read one by
+/// one, the waivers still hold, and the notes say so.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_bulk_read_falls_back_to_each_users_tags() {
+    let moto = Moto::start();
+    let iam = moto.iam().await;
+    let keys = seed(
+        &iam,
+        &[
+            SeedUser {
+                name: "legacy",
+                password: true,
+                mfa: false,
+                keys: vec![true],
+            },
+            SeedUser {
+                name: "clean",
+                password: false,
+                mfa: false,
+                keys: vec![],
+            },
+        ],
+    )
+    .await;
+    let until = (Utc::now() + TimeDelta::days(10)).date_naive().to_string();
+    tag(
+        &iam,
+        "legacy",
+        &format!("iamkeys:waive:initial_setup_key:{}", keys[0].1[0]),
+        &format!("{until} alice legacy box"),
+    )
+    .await;
+    let proxy = crate::common::proxy::Proxy::start(moto.port).await;
+    let home = Home::new(&proxy.endpoint());
+
+    let out = report(&home, &proxy.endpoint(), &["--format", "json"]).await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(proxy.count("GetAccountAuthorizationDetails"), 1);
+    assert_eq!(proxy.count("ListUserTags"), 0, "one read for every user");
+
+    proxy.deny("GetAccountAuthorizationDetails");
+    let before = proxy.count("ListUserTags");
+    let out = report(&home, &proxy.endpoint(), &["--format", "json"]).await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(!finding(&json, "legacy")["waived"].is_null());
+    assert_eq!(
+        proxy.count("ListUserTags") - before,
+        1,
+        "only the user with findings"
+    );
+    let notes = json["notes"].to_string();
+    assert!(
+        notes.contains("iam:GetAccountAuthorizationDetails denied") && notes.contains("one by one"),
+        "{notes}"
+    );
+}

@@ -71,6 +71,9 @@ pub async fn demo_loaded() -> State {
     let identity = iam.caller_identity().await;
     let action = loaded(&state, Loaded::Identity(identity));
     step(&mut state, action, &mut tags_asked);
+    // Every user's tags at once, before the users are listed.
+    let action = loaded(&state, Loaded::AllTags(iam.users_tags(None).await));
+    step(&mut state, action, &mut tags_asked);
     let mut marker = None;
     let mut names = Vec::new();
     loop {
