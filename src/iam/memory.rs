@@ -43,6 +43,15 @@ struct Account {
     alias: Option<String>,
 }
 
+impl Account {
+    /// The user, or IAM's `NoSuchEntity` for `action`.
+    fn user_mut(&mut self, action: &'static str, user: &str) -> Result<&mut MemoryUser, IamError> {
+        self.users
+            .get_mut(user)
+            .ok_or_else(|| no_such_entity(action, &format!("user with name {user}")))
+    }
+}
+
 /// The in-memory account.
 #[derive(Debug)]
 pub struct MemoryIam {
@@ -429,10 +438,7 @@ impl IamClient for MemoryIam {
     async fn delete_access_key(&self, user: &str, key_id: &str) -> Result<(), IamError> {
         const ACTION: &str = "iam:DeleteAccessKey";
         let mut account = self.call(ACTION).await?;
-        let found = account
-            .users
-            .get_mut(user)
-            .ok_or_else(|| no_such_entity(ACTION, &format!("user with name {user}")))?;
+        let found = account.user_mut(ACTION, user)?;
         let before = found.keys.len();
         found.keys.retain(|(k, _)| k.id != key_id);
         if found.keys.len() == before {
@@ -447,10 +453,7 @@ impl IamClient for MemoryIam {
     async fn tag_user(&self, user: &str, key: &str, value: &str) -> Result<(), IamError> {
         const ACTION: &str = "iam:TagUser";
         let mut account = self.call(ACTION).await?;
-        let found = account
-            .users
-            .get_mut(user)
-            .ok_or_else(|| no_such_entity(ACTION, &format!("user with name {user}")))?;
+        let found = account.user_mut(ACTION, user)?;
         found.tags.retain(|(k, _)| k != key);
         found.tags.push((key.to_owned(), value.to_owned()));
         Ok(())
@@ -459,10 +462,7 @@ impl IamClient for MemoryIam {
     async fn untag_user(&self, user: &str, key: &str) -> Result<(), IamError> {
         const ACTION: &str = "iam:UntagUser";
         let mut account = self.call(ACTION).await?;
-        let found = account
-            .users
-            .get_mut(user)
-            .ok_or_else(|| no_such_entity(ACTION, &format!("user with name {user}")))?;
+        let found = account.user_mut(ACTION, user)?;
         found.tags.retain(|(k, _)| k != key);
         Ok(())
     }

@@ -65,18 +65,7 @@ async fn f_shows_only_users_with_findings_and_back() {
 #[tokio::test]
 async fn fresh_last_use_clears_an_initial_setup_finding() {
     let mut state = demo_loaded().await;
-    let (user, key_id) = state
-        .account
-        .users()
-        .rows()
-        .find_map(|r| {
-            let f = r
-                .findings
-                .iter()
-                .find(|f| f.id == FindingId::InitialSetupKey)?;
-            Some((r.user.name.clone(), f.access_key_id.clone()?))
-        })
-        .unwrap();
+    let (user, key_id) = setup_key(&state);
     let fresh = LastUsed {
         date: Some(state.now),
         service: Some("s3".into()),
@@ -104,18 +93,7 @@ async fn fresh_last_use_clears_an_initial_setup_finding() {
 #[tokio::test]
 async fn enter_on_a_key_explains_its_findings_and_i_acts_on_it() {
     let mut state = demo_loaded().await;
-    let (user, key_id) = state
-        .account
-        .users()
-        .rows()
-        .find_map(|r| {
-            let f = r
-                .findings
-                .iter()
-                .find(|f| f.id == FindingId::InitialSetupKey)?;
-            Some((r.user.name.clone(), f.access_key_id.clone()?))
-        })
-        .unwrap();
+    let (user, key_id) = setup_key(&state);
     // Some other key is marked: the remedy still acts on this key alone.
     let other = state
         .account
@@ -188,18 +166,7 @@ async fn sorting_by_findings_puts_the_worst_first() {
 async fn the_findings_dialog_acts_on_its_own_key_after_a_re_sort() {
     let mut state = demo_loaded().await;
     update(&mut state, ch('F'));
-    let (user, key_id) = state
-        .account
-        .users()
-        .rows()
-        .find_map(|r| {
-            let f = r
-                .findings
-                .iter()
-                .find(|f| f.id == FindingId::InitialSetupKey)?;
-            Some((r.user.name.clone(), f.access_key_id.clone()?))
-        })
-        .unwrap();
+    let (user, key_id) = setup_key(&state);
     select_key(&mut state, &user, &key_id);
     update(&mut state, key(KeyCode::Enter));
     // A fresh last use arrives: the key has been used, the user's finding
@@ -236,13 +203,9 @@ async fn the_findings_dialog_acts_on_its_own_key_after_a_re_sort() {
     );
 }
 
-/// Issue 16, waivers: tags arriving for a user with findings mark them;
-/// a live waiver leaves the open counts and the badges, a malformed tag is
-/// said on screen; the key pane names the waiver.
-#[tokio::test]
-async fn a_waiver_in_the_users_tags_marks_the_finding_and_leaves_the_counts() {
-    let mut state = demo_loaded().await;
-    let (user, key_id) = state
+/// A user with an `initial_setup_key` finding, and its key.
+fn setup_key(state: &iamkeys::state::State) -> (String, String) {
+    state
         .account
         .users()
         .rows()
@@ -253,7 +216,16 @@ async fn a_waiver_in_the_users_tags_marks_the_finding_and_leaves_the_counts() {
                 .find(|f| f.id == FindingId::InitialSetupKey)?;
             Some((r.user.name.clone(), f.access_key_id.clone()?))
         })
-        .unwrap();
+        .unwrap()
+}
+
+/// Issue 16, waivers: tags arriving for a user with findings mark them;
+/// a live waiver leaves the open counts and the badges, a malformed tag is
+/// said on screen; the key pane names the waiver.
+#[tokio::test]
+async fn a_waiver_in_the_users_tags_marks_the_finding_and_leaves_the_counts() {
+    let mut state = demo_loaded().await;
+    let (user, key_id) = setup_key(&state);
     let open_before = state
         .account
         .finding_counts()
@@ -319,18 +291,7 @@ async fn a_waiver_in_the_users_tags_marks_the_finding_and_leaves_the_counts() {
 #[tokio::test]
 async fn the_waiver_dialog_shows_the_tag_and_read_only_writes_nothing() {
     let mut state = demo_loaded().await;
-    let (user, key_id) = state
-        .account
-        .users()
-        .rows()
-        .find_map(|r| {
-            let f = r
-                .findings
-                .iter()
-                .find(|f| f.id == FindingId::InitialSetupKey)?;
-            Some((r.user.name.clone(), f.access_key_id.clone()?))
-        })
-        .unwrap();
+    let (user, key_id) = setup_key(&state);
     select_key(&mut state, &user, &key_id);
     update(&mut state, key(KeyCode::Enter));
     update(&mut state, ch('W'));
