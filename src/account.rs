@@ -354,7 +354,7 @@ impl Account {
             Change::SetStatus { key_id, .. } | Change::Delete { key_id, .. } => {
                 self.busy_keys.insert(key_id.clone());
             }
-            Change::Waive { .. } => {}
+            Change::Tag { .. } => {}
         }
         self.in_flight.insert(id, change);
         id
@@ -399,7 +399,7 @@ impl Account {
             Change::SetStatus { key_id, .. } | Change::Delete { key_id, .. } => {
                 self.busy_keys.remove(key_id);
             }
-            Change::Waive { .. } => {}
+            Change::Tag { .. } => {}
         }
         Some(change)
     }

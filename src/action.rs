@@ -115,8 +115,8 @@ pub enum Mutated {
     Created(NewAccessKey),
     StatusSet,
     Deleted,
-    /// A waiver tag written or removed.
-    Waived,
+    /// A user tag written or removed (a waiver, when a key was made inactive).
+    Tagged,
 }
 
 pub use crate::credentials_file::SaveOutcome;

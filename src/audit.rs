@@ -282,6 +282,9 @@ pub struct Thresholds {
     pub rotation_days: u32,
     /// The longest a waiver written with `W` may run, in days.
     pub max_waiver_days: u32,
+    /// A key iamkeys made inactive this many days ago, and still inactive,
+    /// is ready to delete.
+    pub retire_after_days: u32,
     /// A key made within this long of its user was "created with the user"
     /// (a duration: "10m", "90s", "1h").
     pub initial_setup_window: Window,
@@ -295,6 +298,7 @@ impl Default for Thresholds {
             unused_days: 45,
             rotation_days: 90,
             max_waiver_days: 180,
+            retire_after_days: 14,
             initial_setup_window: Window(std::time::Duration::from_mins(10)),
             grace_hours: 0,
         }

@@ -6,6 +6,10 @@ use std::path::PathBuf;
 use crate::model::KeyStatus;
 use crate::secret::Secret;
 
+/// The user tag that says when iamkeys made a key inactive, and who:
+/// `iamkeys:inactive-since:<key ID>` = `<RFC 3339 time> <who>`.
+pub const INACTIVE_SINCE: &str = "iamkeys:inactive-since:";
+
 /// One IAM call (or a short, fixed sequence of them) to make.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Call {
@@ -49,9 +53,9 @@ pub enum Change {
     },
     /// `iam:DeleteAccessKey`.
     Delete { user: String, key_id: String },
-    /// `iam:TagUser` (a waiver written) or, with no value, `iam:UntagUser`
-    /// (a waiver removed). `key_id`: the key the waiver is about, if one.
-    Waive {
+    /// `iam:TagUser` (a waiver, or when a key was made inactive) or, with
+    /// no value, `iam:UntagUser`. `key_id`: the key the tag is about, if one.
+    Tag {
         user: String,
         tag: String,
         value: Option<String>,
@@ -71,8 +75,16 @@ impl Change {
             } => "UpdateAccessKey:Active",
             Self::SetStatus { .. } => "UpdateAccessKey:Inactive",
             Self::Delete { .. } => "DeleteAccessKey",
-            Self::Waive { value: Some(_), .. } => "TagUser:waive",
-            Self::Waive { value: None, .. } => "UntagUser:waive",
+            Self::Tag {
+                value: Some(_),
+                tag,
+                ..
+            } if tag.starts_with(INACTIVE_SINCE) => "TagUser:inactive-since",
+            Self::Tag {
+                value: None, tag, ..
+            } if tag.starts_with(INACTIVE_SINCE) => "UntagUser:inactive-since",
+            Self::Tag { value: Some(_), .. } => "TagUser:waive",
+            Self::Tag { value: None, .. } => "UntagUser:waive",
         }
     }
 
@@ -83,8 +95,8 @@ impl Change {
             Self::Create { .. } => "iam:CreateAccessKey",
             Self::SetStatus { .. } => "iam:UpdateAccessKey",
             Self::Delete { .. } => "iam:DeleteAccessKey",
-            Self::Waive { value: Some(_), .. } => "iam:TagUser",
-            Self::Waive { value: None, .. } => "iam:UntagUser",
+            Self::Tag { value: Some(_), .. } => "iam:TagUser",
+            Self::Tag { value: None, .. } => "iam:UntagUser",
         }
     }
 
@@ -94,7 +106,7 @@ impl Change {
             Self::Create { user, .. }
             | Self::SetStatus { user, .. }
             | Self::Delete { user, .. }
-            | Self::Waive { user, .. } => user,
+            | Self::Tag { user, .. } => user,
         }
     }
 
@@ -103,7 +115,7 @@ impl Change {
         match self {
             Self::Create { .. } => None,
             Self::SetStatus { key_id, .. } | Self::Delete { key_id, .. } => Some(key_id),
-            Self::Waive { key_id, .. } => key_id.as_deref(),
+            Self::Tag { key_id, .. } => key_id.as_deref(),
         }
     }
 }

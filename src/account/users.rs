@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
+
 use crate::audit::{Finding, UserInput};
 use crate::iam::IamError;
 use crate::model::{AccessKey, KeyStatus, LastUsed, ReportKeySlot, ReportRow, User};
@@ -197,6 +199,26 @@ impl UserRow {
         }
     }
 
+    /// When iamkeys made this key inactive, and who (the
+    /// `iamkeys:inactive-since:` tag); `Err` for a tag that does not read.
+    #[must_use]
+    pub fn inactive_since(&self, key_id: &str) -> Option<Result<(DateTime<Utc>, String), String>> {
+        let TagsState::Loaded(tags) = &self.tags else {
+            return None;
+        };
+        let want = format!("{}{key_id}", crate::effect::INACTIVE_SINCE);
+        let (_, value) = tags.iter().find(|(k, _)| *k == want)?;
+        let mut words = value.split_whitespace();
+        let parsed = words
+            .next()
+            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.with_timezone(&Utc));
+        Some(match (parsed, words.next()) {
+            (Some(at), Some(by)) => Ok((at, by.to_owned())),
+            _ => Err(format!("`{value}` is not `<RFC 3339 time> <who>`")),
+        })
+    }
+
     /// The waivers in the user's tags, and the malformed waiver tags.
     #[must_use]
     pub fn waivers(
@@ -218,6 +240,20 @@ impl UserRow {
             .get(&key.id)
             .cloned()
             .or_else(|| self.report_slot(key).map(|s| s.last_used.clone()))
+    }
+}
+
+/// A name as an IAM tag value may hold it (letters, digits and `_.:/=+-@`).
+#[must_use]
+pub fn tag_word(name: &str) -> String {
+    let word: String = name
+        .chars()
+        .filter(|c| c.is_alphanumeric() || "_.:/=+-@".contains(*c))
+        .collect();
+    if word.is_empty() {
+        "operator".to_owned()
+    } else {
+        word
     }
 }
 

@@ -90,6 +90,9 @@ fn key_item(state: &State, row: &UserRow, key: &AccessKey, theme: &Theme) -> Lis
         "   created {}",
         format::created(state.now, key.created)
     ))]);
+    if key.status == KeyStatus::Inactive {
+        lines.extend(inactive_since_lines(state, row, key, theme));
+    }
     lines.extend(last_used_lines(state, row, key, theme));
     let found: Vec<_> = row.key_findings(&key.id).cloned().collect();
     if !found.is_empty() {
@@ -184,6 +187,41 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         state.view.key_cursor.min(keys.len().saturating_sub(1)),
     ));
     frame.render_stateful_widget(list, body, &mut list_state);
+}
+
+/// How long a key iamkeys made inactive has been so, and whether it is
+/// ready to delete (`retire_after_days`).
+fn inactive_since_lines(
+    state: &State,
+    row: &UserRow,
+    key: &crate::model::AccessKey,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    match row.inactive_since(&key.id) {
+        None => Vec::new(),
+        Some(Ok((at, by))) => {
+            let days = (state.now - at).num_days().max(0);
+            let mut lines = vec![Line::raw(format!(
+                "   inactive since {} ({days} day{}) by {by}",
+                format::date(at),
+                if days == 1 { "" } else { "s" }
+            ))];
+            if days >= i64::from(state.account.thresholds.retire_after_days) {
+                lines.push(Line::styled(
+                    format!(
+                        "   ready to delete ({})",
+                        state.view.keymap.label(crate::keymap::Command::Delete)
+                    ),
+                    theme.warn,
+                ));
+            }
+            lines
+        }
+        Some(Err(why)) => vec![Line::styled(
+            format!("   inactive-since tag unreadable: {why}"),
+            theme.warn,
+        )],
+    }
 }
 
 /// The user details area: ARN, created, password last used, MFA, groups.

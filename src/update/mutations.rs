@@ -2,8 +2,9 @@
 //! show each outcome, and re-list the user's keys from IAM afterwards.
 
 use crate::action::{Mutated, SaveOutcome};
-use crate::effect::{Actor, Change, Effect};
+use crate::effect::{Actor, Change, Effect, INACTIVE_SINCE};
 use crate::iam::{ErrorKind, IamError};
+use crate::model::KeyStatus;
 use crate::state::{AccountRef, Modal, Outcome, SaveState, SecretDialog, State};
 
 /// Ask for a change bound to the account its dialog showed, marking its key
@@ -51,6 +52,26 @@ pub(super) fn on_mutated(
         return Vec::new();
     };
     let user = change.user().to_owned();
+    if let Change::Tag { tag, .. } = &change
+        && tag.starts_with(INACTIVE_SINCE)
+    {
+        // Bookkeeping after a key was made inactive (or active, or deleted):
+        // said only when it failed; the change itself was said already.
+        if let Err(err) = &result {
+            state.view.notice = Some(format!(
+                "{user}: {} — when the key was made inactive is not remembered ({} {}): 'ready to delete' cannot be told for it.",
+                change.key_id().unwrap_or("?"),
+                err.action,
+                crate::account::gaps::cause(err)
+            ));
+        }
+        return state.account.reread_tags(&user);
+    }
+    let follow_up = if result.is_ok() {
+        inactive_since_tag(state, &change)
+    } else {
+        Vec::new()
+    };
     let outcome = match &result {
         Ok(_) => Outcome::Done,
         Err(err) => Outcome::Failed(failure_text(state, &change, err)),
@@ -60,7 +81,9 @@ pub(super) fn on_mutated(
         && let Some(item) = progress.items.iter_mut().find(|(t, _)| t.key_id == key_id)
     {
         item.1 = outcome;
-        return refresh_user(state, &user);
+        let mut effects = refresh_user(state, &user);
+        effects.extend(follow_up);
+        return effects;
     }
     match result {
         Ok(Mutated::Created(new)) => {
@@ -90,9 +113,9 @@ pub(super) fn on_mutated(
                 state.view.notice = Some(format!("{user}: {key_id} is now {status}."));
             }
         }
-        Ok(Mutated::Waived) => {
+        Ok(Mutated::Tagged) => {
             state.view.notice = Some(match &change {
-                Change::Waive {
+                Change::Tag {
                     value: Some(_),
                     tag,
                     ..
@@ -118,13 +141,59 @@ pub(super) fn on_mutated(
             }
         }
     }
-    let mut effects = if matches!(change, Change::Waive { .. }) {
+    let mut effects = if matches!(change, Change::Tag { .. }) {
         state.account.reread_tags(&user)
     } else {
         refresh_user(state, &user)
     };
+    effects.extend(follow_up);
     effects.extend(super::quit::proceed(state));
     effects
+}
+
+/// After a key was made inactive: remember when, and who, in a user tag
+/// (`iamkeys:inactive-since:<key ID>`), so every operator sees how long it
+/// has been inactive. Made active again or deleted: the tag goes. A change
+/// of its own: bound to the account, audit-logged.
+fn inactive_since_tag(state: &mut State, change: &Change) -> Vec<Effect> {
+    let (user, key_id, value) = match change {
+        Change::SetStatus {
+            user,
+            key_id,
+            status: KeyStatus::Inactive,
+        } => {
+            let Ok(account) = state.change_target() else {
+                return Vec::new();
+            };
+            let by = crate::account::users::tag_word(
+                account.caller_arn.rsplit('/').next().unwrap_or("operator"),
+            );
+            let at = state.now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            (user, key_id, Some(format!("{at} {by}")))
+        }
+        Change::SetStatus { user, key_id, .. } | Change::Delete { user, key_id } => {
+            let tagged = state
+                .account
+                .users()
+                .get(user)
+                .is_some_and(|r| r.inactive_since(key_id).is_some());
+            if !tagged {
+                return Vec::new();
+            }
+            (user, key_id, None)
+        }
+        _ => return Vec::new(),
+    };
+    let Ok(account) = state.change_target() else {
+        return Vec::new();
+    };
+    let change = Change::Tag {
+        user: user.clone(),
+        tag: format!("{INACTIVE_SINCE}{key_id}"),
+        value,
+        key_id: Some(key_id.clone()),
+    };
+    vec![start(state, change, &account)]
 }
 
 /// Re-list a user's keys from IAM (ahead of the queue).

@@ -45,14 +45,7 @@ pub(super) fn open(state: &mut State, user: &str, key_id: Option<&str>) -> Vec<E
         state.view.notice = Some(format!("{user} has no finding here to waive."));
         return Vec::new();
     }
-    let by = account
-        .caller_arn
-        .rsplit('/')
-        .next()
-        .unwrap_or("operator")
-        .chars()
-        .filter(|c| c.is_alphanumeric() || "_.:/=+-@".contains(*c))
-        .collect::<String>();
+    let by = crate::account::users::tag_word(account.caller_arn.rsplit('/').next().unwrap_or(""));
     let until = (state.now + TimeDelta::days(DEFAULT_DAYS))
         .date_naive()
         .to_string();
@@ -63,11 +56,7 @@ pub(super) fn open(state: &mut State, user: &str, key_id: Option<&str>) -> Vec<E
         until,
         reason: String::new(),
         field: WaiveField::Reason,
-        by: if by.is_empty() {
-            "operator".to_owned()
-        } else {
-            by
-        },
+        by,
         error: None,
         pending: None,
         account,
@@ -141,7 +130,7 @@ pub(super) fn on_key(state: &mut State, mut dialog: WaiveDialog, key: &KeyEvent)
                     .choices
                     .get(dialog.choice)
                     .and_then(|c| c.key_id.clone());
-                let change = Change::Waive {
+                let change = Change::Tag {
                     user: dialog.user.clone(),
                     tag,
                     value,

@@ -42,7 +42,7 @@ pub(super) async fn apply(client: &dyn IamClient, change: &Change) -> Result<Mut
                 .await
                 .map(|()| Mutated::Deleted)
         }
-        Change::Waive {
+        Change::Tag {
             user,
             tag,
             value: Some(value),
@@ -50,13 +50,13 @@ pub(super) async fn apply(client: &dyn IamClient, change: &Change) -> Result<Mut
         } => client
             .tag_user(user, tag, value)
             .await
-            .map(|()| Mutated::Waived),
-        Change::Waive {
+            .map(|()| Mutated::Tagged),
+        Change::Tag {
             user,
             tag,
             value: None,
             ..
-        } => client.untag_user(user, tag).await.map(|()| Mutated::Waived),
+        } => client.untag_user(user, tag).await.map(|()| Mutated::Tagged),
     }
 }
 

@@ -146,6 +146,22 @@ async fn make_inactive_then_active_again() {
         iamkeys::model::KeyStatus::Inactive,
         "the pane shows the server's state"
     );
+    // Issue 16, staged retirement: when, and who, is kept in a user tag.
+    let tag = format!("iamkeys:inactive-since:{key_id}");
+    let tags = user_tags(&account.iam, "alice").await;
+    let value = &tags.iter().find(|(k, _)| *k == tag).expect("the tag").1;
+    let at = state.now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    assert!(value.starts_with(&format!("{at} ")), "{value}");
+    let (since, _) = state
+        .account
+        .users()
+        .get("alice")
+        .unwrap()
+        .inactive_since(&key_id)
+        .unwrap()
+        .unwrap();
+    assert_eq!(since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true), at);
+
     select_key(&mut state, "alice", &key_id);
     account
         .drive(
@@ -158,6 +174,83 @@ async fn make_inactive_then_active_again() {
         Some(StatusType::Active)
     );
     assert_eq!(account.proxy.count("UpdateAccessKey"), 2);
+    assert!(
+        user_tags(&account.iam, "alice")
+            .await
+            .iter()
+            .all(|(k, _)| *k != tag),
+        "made active again: the tag is gone"
+    );
+}
+
+async fn user_tags(iam: &aws_sdk_iam::Client, user: &str) -> Vec<(String, String)> {
+    iam.list_user_tags()
+        .user_name(user)
+        .send()
+        .await
+        .unwrap()
+        .tags()
+        .iter()
+        .map(|t| (t.key().to_owned(), t.value().to_owned()))
+        .collect()
+}
+
+/// Deleting a key iamkeys made inactive removes its inactive-since tag.
+#[tokio::test]
+async fn deleting_a_retired_key_removes_its_tag() {
+    let account = Account::new(&standard_users()).await;
+    let mut state = account.loaded().await;
+    let key_id = account.key_of("alice", 0);
+    select_key(&mut state, "alice", &key_id);
+    account.drive(&mut state, vec![ch('i'), ch('y')]).await;
+    let tag = format!("iamkeys:inactive-since:{key_id}");
+    assert!(
+        user_tags(&account.iam, "alice")
+            .await
+            .iter()
+            .any(|(k, _)| *k == tag)
+    );
+    select_key(&mut state, "alice", &key_id);
+    account
+        .drive(
+            &mut state,
+            vec![ch('d'), Action::Paste(key_id.clone()), key(KeyCode::Enter)],
+        )
+        .await;
+    assert!(account.server_keys("alice").await.is_empty());
+    assert!(
+        user_tags(&account.iam, "alice")
+            .await
+            .iter()
+            .all(|(k, _)| *k != tag),
+        "the tag went with the key"
+    );
+    assert_eq!(account.proxy.count("UntagUser"), 1);
+}
+
+/// A refused `TagUser` loses nothing but the date: the key is inactive, and
+/// the screen says the date is not remembered.
+#[tokio::test]
+async fn a_refused_inactive_since_tag_is_said_and_the_key_stays_inactive() {
+    let account = Account::new(&standard_users()).await;
+    account.proxy.deny("TagUser");
+    let mut state = account.loaded().await;
+    let key_id = account.key_of("alice", 0);
+    select_key(&mut state, "alice", &key_id);
+    account.drive(&mut state, vec![ch('i'), ch('y')]).await;
+    assert_eq!(
+        account.status_on_server("alice", &key_id).await,
+        Some(StatusType::Inactive)
+    );
+    let notice = state.view.notice.clone().unwrap();
+    assert!(
+        notice.contains("not remembered") && notice.contains("iam:TagUser denied"),
+        "{notice}"
+    );
+    assert!(
+        state.view.modal.is_none(),
+        "no error dialog for the bookkeeping"
+    );
 }
 
 #[tokio::test]
@@ -356,8 +449,9 @@ async fn the_audit_log_records_each_attempt_without_the_secret() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    // Each change: an attempt line before the call, then its outcome.
-    assert_eq!(lines.len(), 6);
+    // Each change: an attempt line before the call, then its outcome. Making
+    // a key inactive is followed by the tag that remembers when.
+    assert_eq!(lines.len(), 8);
     let fields = |i: usize| {
         (
             lines[i]["action"].as_str().unwrap().to_owned(),
@@ -386,10 +480,18 @@ async fn the_audit_log_records_each_attempt_without_the_secret() {
     );
     assert_eq!(
         fields(4),
-        line("UpdateAccessKey:Active", Some(&new_key), "attempt")
+        line("TagUser:inactive-since", Some(&new_key), "attempt")
     );
     assert_eq!(
         fields(5),
+        line("TagUser:inactive-since", Some(&new_key), "ok")
+    );
+    assert_eq!(
+        fields(6),
+        line("UpdateAccessKey:Active", Some(&new_key), "attempt")
+    );
+    assert_eq!(
+        fields(7),
         line("UpdateAccessKey:Active", Some(&new_key), "error")
     );
     for line in &lines {

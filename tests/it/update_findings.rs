@@ -318,3 +318,52 @@ async fn the_waiver_dialog_shows_the_tag_and_read_only_writes_nothing() {
     assert!(update(&mut state, ch('y')).is_empty());
     assert!(state.view.notice.as_deref().unwrap().contains("Read-only"));
 }
+
+/// Issue 16, staged retirement: an inactive key shows since when, and after
+/// `retire_after_days` that it is ready to delete.
+#[tokio::test]
+async fn an_inactive_key_shows_since_when_and_when_it_is_ready_to_delete() {
+    let mut state = demo_loaded().await;
+    let (user, key_id) = state
+        .account
+        .users()
+        .rows()
+        .find_map(|r| {
+            let k = r
+                .listed_keys()?
+                .iter()
+                .find(|k| k.status == KeyStatus::Inactive)?;
+            Some((r.user.name.clone(), k.id.clone()))
+        })
+        .unwrap();
+    let draw = |state: &iamkeys::state::State| {
+        let mut terminal =
+            ratatui::Terminal::new(ratatui::backend::TestBackend::new(140, 40)).unwrap();
+        terminal
+            .draw(|frame| iamkeys::ui::render(state, &iamkeys::ui::Theme::default(), frame))
+            .unwrap();
+        terminal.backend().to_string()
+    };
+    for (days, ready) in [(3, false), (20, true)] {
+        let at = (state.now - chrono::TimeDelta::days(days))
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let action = loaded(
+            &state,
+            Loaded::Tags {
+                user: user.clone(),
+                result: Ok(vec![(
+                    format!("iamkeys:inactive-since:{key_id}"),
+                    format!("{at} alice"),
+                )]),
+            },
+        );
+        update(&mut state, action);
+        select_key(&mut state, &user, &key_id);
+        let text = draw(&state);
+        assert!(
+            text.contains("inactive since") && text.contains(&format!("({days} days) by alice")),
+            "{text}"
+        );
+        assert_eq!(text.contains("ready to delete"), ready, "{text}");
+    }
+}
