@@ -23,15 +23,19 @@ pub enum FindingId {
     MultipleActiveKeys,
     KeyNotRotated,
     RootAccessKey,
+    /// Informational: a key iamkeys made inactive `retire_after_days` ago
+    /// and still inactive can be deleted.
+    InactiveKeyReadyToDelete,
 }
 
 impl FindingId {
-    pub const ALL: [FindingId; 5] = [
+    pub const ALL: [FindingId; 6] = [
         FindingId::InitialSetupKey,
         FindingId::UnusedKey,
         FindingId::MultipleActiveKeys,
         FindingId::KeyNotRotated,
         FindingId::RootAccessKey,
+        FindingId::InactiveKeyReadyToDelete,
     ];
 
     #[must_use]
@@ -42,6 +46,7 @@ impl FindingId {
             Self::MultipleActiveKeys => "multiple_active_keys",
             Self::KeyNotRotated => "key_not_rotated",
             Self::RootAccessKey => "root_access_key",
+            Self::InactiveKeyReadyToDelete => "inactive_key_ready_to_delete",
         }
     }
 
@@ -59,6 +64,7 @@ impl FindingId {
             Self::MultipleActiveKeys => "2active",
             Self::KeyNotRotated => "rotate",
             Self::RootAccessKey => "root",
+            Self::InactiveKeyReadyToDelete => "retire",
         }
     }
 
@@ -71,6 +77,8 @@ impl FindingId {
             Self::MultipleActiveKeys => ("1.13", "1.12", "2.12"),
             Self::KeyNotRotated => ("1.14", "1.13", "2.13"),
             Self::RootAccessKey => ("1.4", "1.3", "2.3"),
+            // Not a CIS control: the last step of retiring a key.
+            Self::InactiveKeyReadyToDelete => ("-", "-", "-"),
         };
         Cis {
             v1_4_to_v4_0: a,
@@ -92,6 +100,9 @@ impl FindingId {
             }
             Self::KeyNotRotated => "Ensure access keys are rotated every 90 days or less",
             Self::RootAccessKey => "Ensure no 'root' user account access key exists",
+            Self::InactiveKeyReadyToDelete => {
+                "Not a CIS control: a key made inactive and not missed since can be deleted"
+            }
         }
     }
 
@@ -116,6 +127,9 @@ impl FindingId {
             Self::RootAccessKey => {
                 "Sign in as root and delete the root access key (Security credentials page); iamkeys cannot act on root keys."
             }
+            Self::InactiveKeyReadyToDelete => {
+                "Nothing asked for it while it was inactive: delete it ({delete}, typed confirmation)."
+            }
         }
     }
 
@@ -136,6 +150,7 @@ impl FindingId {
             Self::InitialSetupKey => Severity::High,
             Self::UnusedKey | Self::KeyNotRotated => Severity::Medium,
             Self::MultipleActiveKeys => Severity::Low,
+            Self::InactiveKeyReadyToDelete => Severity::Info,
         }
     }
 }
@@ -171,6 +186,8 @@ impl fmt::Display for Cis {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
+    /// Informational: never a control failure (see `FailOn`).
+    Info,
     Low,
     Medium,
     High,
@@ -181,6 +198,7 @@ impl Severity {
     #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
+            Self::Info => "info",
             Self::Low => "low",
             Self::Medium => "medium",
             Self::High => "high",
@@ -190,9 +208,15 @@ impl Severity {
 
     #[must_use]
     pub fn parse(text: &str) -> Option<Self> {
-        [Self::Low, Self::Medium, Self::High, Self::Critical]
-            .into_iter()
-            .find(|s| s.as_str() == text)
+        [
+            Self::Info,
+            Self::Low,
+            Self::Medium,
+            Self::High,
+            Self::Critical,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == text)
     }
 }
 
@@ -362,6 +386,7 @@ mod tests {
                 (FindingId::MultipleActiveKeys, 0),
                 (FindingId::KeyNotRotated, 0),
                 (FindingId::RootAccessKey, 1),
+                (FindingId::InactiveKeyReadyToDelete, 0),
             ]
         );
     }

@@ -83,8 +83,9 @@ pub struct ReportArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
-    /// Exit 1 when a finding matches: any, none, a severity (low, medium,
-    /// high, critical: that or worse) or finding ids separated by commas.
+    /// Exit 1 when a finding matches: any (any control failure; not info),
+    /// none, a severity (info, low, medium, high, critical: that or worse)
+    /// or finding ids separated by commas.
     #[arg(long, default_value = "any", value_parser = FailOn::parse, value_name = "any|none|SEVERITY|ID,...")]
     pub fail_on: FailOn,
     /// Write the report to this file instead of stdout.

@@ -45,7 +45,7 @@ impl FailOn {
                     .map(|id| {
                         FindingId::parse(id.trim()).ok_or_else(|| {
                             format!(
-                                "`{}` is not a finding id; use any, none, low, medium, high, critical or ids from: {}",
+                                "`{}` is not a finding id; use any, none, info, low, medium, high, critical or ids from: {}",
                                 id.trim(),
                                 FindingId::ALL.map(FindingId::as_str).join(", ")
                             )
@@ -61,7 +61,9 @@ impl FailOn {
     #[must_use]
     pub fn fails(&self, id: FindingId) -> bool {
         match self {
-            Self::Any => true,
+            // `any` is any control failure: informational findings
+            // (`info`) fail only when asked for by severity or id.
+            Self::Any => id.severity() > Severity::Info,
             Self::None => false,
             Self::AtLeast(severity) => id.severity() >= *severity,
             Self::Ids(ids) => ids.contains(&id),
@@ -458,5 +460,12 @@ mod tests {
         assert!(ids.fails(FindingId::UnusedKey));
         assert!(!ids.fails(FindingId::KeyNotRotated));
         assert!(!FailOn::None.fails(FindingId::RootAccessKey));
+        // `any` is any control failure; the informational finding is not one.
+        assert!(FailOn::Any.fails(FindingId::MultipleActiveKeys));
+        assert!(!FailOn::Any.fails(FindingId::InactiveKeyReadyToDelete));
+        let info = FailOn::parse("info").unwrap();
+        assert!(info.fails(FindingId::InactiveKeyReadyToDelete));
+        assert!(info.fails(FindingId::MultipleActiveKeys));
+        assert!(!FailOn::AtLeast(Severity::Low).fails(FindingId::InactiveKeyReadyToDelete));
     }
 }

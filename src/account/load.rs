@@ -235,8 +235,10 @@ impl Account {
                         Err(err) => TagsState::Failed(err),
                     };
                     self.refresh_user(&user, now);
+                    self.keys_for_retirement(&[user])
+                } else {
+                    Vec::new()
                 }
-                Vec::new()
             }
             Loaded::UserDetails {
                 user,
@@ -328,6 +330,8 @@ impl Account {
                 effects.extend(self.prioritize(&user));
             }
             effects.extend(self.queue_keys(&names));
+        } else {
+            effects.extend(self.keys_for_retirement(&names));
         }
         if loaded {
             effects.extend(self.keys_for_findings(Some(&names)));
@@ -350,6 +354,7 @@ impl Account {
     ) -> Vec<Effect> {
         match result {
             Ok(page) => {
+                let names: Vec<String> = page.items.iter().map(|(u, _)| u.clone()).collect();
                 for (user, tags) in page.items {
                     match self.users.get_mut(&user) {
                         Some(row) if !matches!(row.tags, TagsState::Loaded(_)) => {
@@ -362,15 +367,25 @@ impl Account {
                         }
                     }
                 }
+                let mut effects = self.keys_for_retirement(&names);
                 if let Some(marker) = page.next_marker {
-                    return vec![self.call(Call::AllTags {
+                    effects.push(self.call(Call::AllTags {
                         marker: Some(marker),
-                    })];
+                    }));
+                    return effects;
                 }
                 self.bulk_tags = super::BulkTags::Done;
+                effects.extend(self.queue_tags_one_by_one());
+                return effects;
             }
             Err(err) => self.bulk_tags = super::BulkTags::Failed(err),
         }
+        self.queue_tags_one_by_one()
+    }
+
+    /// Users with findings whose tags the read of every user's tags did not
+    /// bring are read one by one (with the next answer).
+    fn queue_tags_one_by_one(&mut self) -> Vec<Effect> {
         let users: Vec<String> = self
             .users
             .rows()
@@ -384,6 +399,25 @@ impl Account {
             }
         }
         Vec::new()
+    }
+
+    /// Users with a key iamkeys made inactive have their keys listed, so
+    /// the audit can tell which key is ready to delete (the credential
+    /// report has no key IDs).
+    fn keys_for_retirement(&mut self, users: &[String]) -> Vec<Effect> {
+        let wanted: Vec<String> = users
+            .iter()
+            .filter(|u| {
+                self.users.get(u).is_some_and(|r| match &r.tags {
+                    TagsState::Loaded(tags) => tags
+                        .iter()
+                        .any(|(k, _)| k.starts_with(crate::effect::INACTIVE_SINCE)),
+                    _ => false,
+                })
+            })
+            .cloned()
+            .collect();
+        self.queue_keys(&wanted)
     }
 
     /// Keep the listed-keys count true whatever a user's keys become.

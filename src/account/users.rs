@@ -194,6 +194,15 @@ impl UserRow {
             name: self.user.name.clone(),
             created: self.user.created,
             password: self.password,
+            inactive_since: self
+                .listed_keys()
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|k| match self.inactive_since(&k.id) {
+                    Some(Ok((at, _))) => Some((k.id.clone(), at)),
+                    _ => None,
+                })
+                .collect(),
             keys,
             waivers: self.waivers().0,
         }

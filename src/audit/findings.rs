@@ -169,7 +169,38 @@ pub fn user_findings(
             format!("{} has {active} active access keys", user.name),
         ));
     }
+    out.extend(retirement(user, now, thresholds));
     super::waivers::apply(&mut out, &user.waivers, now.date_naive());
+    out
+}
+
+/// Retiring a key: made inactive by iamkeys long enough ago, and still so
+/// (informational, `inactive_key_ready_to_delete`).
+fn retirement(user: &UserInput, now: DateTime<Utc>, thresholds: &Thresholds) -> Vec<Finding> {
+    let retire_after = TimeDelta::days(i64::from(thresholds.retire_after_days));
+    let mut out = Vec::new();
+    for key in user.keys.iter().filter(|k| k.status == KeyStatus::Inactive) {
+        let Some(id) = key.id.as_deref() else {
+            continue;
+        };
+        if let Some((_, since)) = user.inactive_since.iter().find(|(k, _)| k == id)
+            && now - *since >= retire_after
+        {
+            out.push(Finding {
+                id: FindingId::InactiveKeyReadyToDelete,
+                user_name: user.name.clone(),
+                access_key_id: Some(id.to_owned()),
+                created_with_user: None,
+                message: format!(
+                    "{id} of {} has been inactive since {} ({} days): nothing has needed it since",
+                    user.name,
+                    day(*since),
+                    (now - *since).num_days()
+                ),
+                waiver: None,
+            });
+        }
+    }
     out
 }
 
@@ -223,6 +254,7 @@ mod tests {
             password,
             keys,
             waivers: Vec::new(),
+            inactive_since: Vec::new(),
         }
     }
 
@@ -431,6 +463,7 @@ mod tests {
             password: Some(true),
             keys: report_keys(&row),
             waivers: Vec::new(),
+            inactive_since: Vec::new(),
         };
         let found = user_findings(&u, now(), &t());
         assert_eq!(found.len(), 1);

@@ -27,6 +27,8 @@ pub struct UserInput {
     pub keys: Vec<KeyInput>,
     /// Waivers from the user's tags (empty when they are not read).
     pub waivers: Vec<super::waivers::Waiver>,
+    /// When iamkeys made a key inactive, by key ID (from the user's tags).
+    pub inactive_since: Vec<(String, DateTime<Utc>)>,
 }
 
 /// The keys of a credential report row (no IDs), for users whose keys have

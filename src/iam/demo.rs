@@ -132,21 +132,47 @@ fn seed_user(n: usize, now: DateTime<Utc>) -> MemoryUser {
         },
         password,
         mfa: password && !n.is_multiple_of(4),
-        // The console keeps a key's description as a tag keyed by its ID.
-        tags: keys
-            .iter()
-            .take(1)
-            .filter(|_| n.is_multiple_of(3))
-            .map(|(k, _)| {
-                (
-                    k.id.clone(),
-                    format!("{} deploy pipeline", TEAMS[n % TEAMS.len()]),
-                )
-            })
-            .collect(),
+        tags: demo_tags(n, now, &keys),
         keys,
         groups: vec![if password { "developers" } else { "services" }.to_owned()],
     }
+}
+
+/// The demo user's tags: a key description the console keeps, and when
+/// iamkeys made a key inactive (20 or 3 days ago: one ready to delete, one
+/// not yet).
+fn demo_tags(
+    n: usize,
+    now: DateTime<Utc>,
+    keys: &[(AccessKey, LastUsed)],
+) -> Vec<(String, String)> {
+    // The console keeps a key's description as a tag keyed by its ID;
+    // iamkeys keeps when it made a key inactive (20 or 3 days ago here:
+    // one ready to delete, one not yet).
+    keys.iter()
+        .take(1)
+        .filter(|_| n.is_multiple_of(3))
+        .map(|(k, _)| {
+            (
+                k.id.clone(),
+                format!("{} deploy pipeline", TEAMS[n % TEAMS.len()]),
+            )
+        })
+        .chain(
+            keys.iter()
+                .filter(|(k, _)| k.status == KeyStatus::Inactive)
+                .map(|(k, _)| {
+                    let ago = if (n / 6).is_multiple_of(2) { 20 } else { 3 };
+                    (
+                        format!("{}{}", crate::effect::INACTIVE_SINCE, k.id),
+                        format!(
+                            "{} iamkeys-admin",
+                            (now - days(ago)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                        ),
+                    )
+                }),
+        )
+        .collect()
 }
 
 /// Build the demo account as of `now`. `latency` slows every call so the

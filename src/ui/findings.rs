@@ -13,7 +13,7 @@ pub fn severity_style(theme: &Theme, severity: Severity) -> Style {
     match severity {
         Severity::Critical | Severity::High => theme.error,
         Severity::Medium => theme.warn,
-        Severity::Low => theme.dim,
+        Severity::Low | Severity::Info => theme.dim,
     }
 }
 
@@ -35,15 +35,16 @@ pub fn badges(theme: &Theme, findings: &[Finding]) -> Vec<Span<'static>> {
     spans
 }
 
-/// "Findings: 6 `initial_setup_key` · 3 `unused_key` · …" (ids with none are left out).
+/// "Findings: 6 setup · 3 unused · …" (by badge; ids with none are left out).
 pub fn summary(state: &State, theme: &Theme) -> Line<'static> {
     let counts = state.account.finding_counts();
     let total: usize = counts.iter().map(|(_, n)| n).sum();
     let mut spans = vec![Span::raw(format!(" Findings: {total}"))];
+    // The badge names the table uses: the line must fit with every id.
     for (id, count) in counts.into_iter().filter(|(_, n)| *n > 0) {
         spans.push(Span::raw(" · "));
         spans.push(Span::styled(
-            format!("{count} {id}"),
+            format!("{count} {}", id.badge()),
             severity_style(theme, id.severity()),
         ));
     }

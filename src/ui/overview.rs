@@ -24,6 +24,7 @@ fn short(id: FindingId) -> &'static str {
         FindingId::MultipleActiveKeys => "2 KEYS",
         FindingId::KeyNotRotated => "OLD",
         FindingId::RootAccessKey => "ROOT",
+        FindingId::InactiveKeyReadyToDelete => "RETIRE",
     }
 }
 
