@@ -13,8 +13,9 @@ pub use crate::account::{
     Account, Backoff, Gap, IdentityStatus, KeysState, ListStatus, ReportStatus, UserRow,
 };
 pub use modal::{
-    AccountRef, Button, Confirm, DeleteDialog, KeyTarget, Operation, Outcome, Posture,
-    ProfilePicker, Progress, SaveState, SecretDialog, WaiveChoice, WaiveDialog, WaiveField,
+    AccountRef, BulkDeleteDialog, Button, Confirm, DeleteDialog, KeyTarget, Operation, Outcome,
+    Posture, ProfilePicker, Progress, SaveState, SecretDialog, WaiveChoice, WaiveDialog,
+    WaiveField,
 };
 pub use overview::{Overview, OverviewSort};
 pub use table::{SortKey, TableView};
@@ -51,6 +52,7 @@ pub enum Modal {
     },
     Profiles(ProfilePicker),
     Waive(WaiveDialog),
+    BulkDelete(BulkDeleteDialog),
 }
 
 /// What the session is connected to, fixed for a run of the UI.

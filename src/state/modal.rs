@@ -144,6 +144,17 @@ pub struct WaiveDialog {
     pub account: AccountRef,
 }
 
+/// Deleting every marked key that is ready to delete, at once: the number
+/// of keys is typed to confirm.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BulkDeleteDialog {
+    pub targets: Vec<KeyTarget>,
+    pub account: AccountRef,
+    pub input: String,
+    /// Set when Enter was pressed on text that is not the count.
+    pub mismatch: bool,
+}
+
 /// Where saving the new key to the credentials file stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SaveState {

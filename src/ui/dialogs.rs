@@ -206,6 +206,60 @@ pub fn delete(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, dialo
     );
 }
 
+pub fn bulk_delete(
+    state: &State,
+    theme: &Theme,
+    frame: &mut Frame,
+    area: Rect,
+    dialog: &crate::state::BulkDeleteDialog,
+) {
+    let count = dialog.targets.len();
+    let mut lines = vec![Line::raw(format!(
+        " Delete these {count} keys? Each is ready to delete: made inactive by iamkeys {} days ago or more, and still inactive. This cannot be undone.",
+        state.account.thresholds.retire_after_days
+    ))];
+    for target in &dialog.targets {
+        lines.push(Line::styled(
+            format!("   {}  {}", target.user, target.key_id),
+            theme.title,
+        ));
+    }
+    lines.extend(read_only_line(state, theme));
+    lines.push(Line::styled(
+        format!(" In {}", dialog.account.label()),
+        theme.title,
+    ));
+    lines.push(Line::raw(""));
+    lines.push(Line::raw(format!(
+        " Type the number of keys ({count}) to confirm:"
+    )));
+    lines.push(Line::from(vec![
+        Span::raw(" > "),
+        Span::styled(format!("{}▏", dialog.input), theme.title),
+    ]));
+    if dialog.mismatch {
+        lines.push(Line::styled(
+            format!(" That is not {count}: nothing was deleted."),
+            theme.error,
+        ));
+    }
+    lines.push(Line::styled(
+        format!(
+            " {} deletes when the number matches · {} cancels",
+            key(state, DialogCommand::Press),
+            key_named(state, DialogCommand::Cancel)
+        ),
+        theme.dim,
+    ));
+    show(
+        frame,
+        area,
+        format!(" Delete {count} keys "),
+        theme.error,
+        lines,
+    );
+}
+
 fn save_line(state: &State, theme: &Theme, save: &SaveState) -> Vec<Line<'static>> {
     let path = state.session.credentials_file.as_ref().map_or_else(
         || "the credentials file".to_owned(),

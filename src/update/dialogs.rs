@@ -12,8 +12,8 @@ use crate::effect::{Change, Effect};
 use crate::keymap::{Command, DialogCommand};
 use crate::model::KeyStatus;
 use crate::state::{
-    AccountRef, Button, Confirm, DeleteDialog, Modal, Operation, Outcome, Progress, SaveState,
-    SecretDialog, State,
+    AccountRef, BulkDeleteDialog, Button, Confirm, DeleteDialog, Modal, Operation, Outcome,
+    Progress, SaveState, SecretDialog, State,
 };
 
 pub(super) fn on_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
@@ -62,6 +62,7 @@ pub(super) fn on_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
         Modal::Confirm(confirm) => on_confirm(state, confirm, key),
         Modal::Delete(dialog) => on_delete(state, dialog, key),
         Modal::Waive(dialog) => super::waive::on_key(state, dialog, key),
+        Modal::BulkDelete(dialog) => on_bulk_delete(state, dialog, key),
         Modal::Secret(dialog) => on_secret(state, dialog, key),
         Modal::Progress(progress) => {
             let closing = matches!(answer, Some(DialogCommand::Cancel | DialogCommand::Press));
@@ -231,6 +232,55 @@ fn on_delete(state: &mut State, mut dialog: DeleteDialog, key: &KeyEvent) -> Vec
         Typed::Answer(_) | Typed::Other => {}
     }
     state.view.modal = Some(Modal::Delete(dialog));
+    Vec::new()
+}
+
+fn on_bulk_delete(state: &mut State, mut dialog: BulkDeleteDialog, key: &KeyEvent) -> Vec<Effect> {
+    match typed(state, key) {
+        Typed::Answer(DialogCommand::Cancel) => return Vec::new(),
+        Typed::Answer(DialogCommand::Press) => {
+            if dialog.input.trim() == dialog.targets.len().to_string() {
+                if read_only(state) {
+                    return Vec::new();
+                }
+                let mut effects = Vec::new();
+                let mut items = Vec::new();
+                for target in dialog.targets {
+                    let outcome = if state.account.key_busy(&target.key_id) {
+                        Outcome::Skipped("a change is already in flight".to_owned())
+                    } else {
+                        effects.push(start(
+                            state,
+                            Change::Delete {
+                                user: target.user.clone(),
+                                key_id: target.key_id.clone(),
+                            },
+                            &dialog.account,
+                        ));
+                        Outcome::Pending
+                    };
+                    items.push((target, outcome));
+                }
+                state.view.marks.clear();
+                state.view.modal = Some(Modal::Progress(Progress {
+                    title: format!("Deleting {} keys", items.len()),
+                    items,
+                }));
+                return effects;
+            }
+            dialog.mismatch = true;
+        }
+        Typed::Backspace => {
+            dialog.input.pop();
+            dialog.mismatch = false;
+        }
+        Typed::Text(c) => {
+            dialog.input.push(c);
+            dialog.mismatch = false;
+        }
+        Typed::Answer(_) | Typed::Other => {}
+    }
+    state.view.modal = Some(Modal::BulkDelete(dialog));
     Vec::new()
 }
 

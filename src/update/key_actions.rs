@@ -6,7 +6,8 @@ use crate::effect::Effect;
 use crate::model::{AccessKey, KeyStatus};
 use crate::secret::Secret;
 use crate::state::{
-    AccountRef, Button, Confirm, DeleteDialog, KeyTarget, Modal, Operation, State, UserRow,
+    AccountRef, BulkDeleteDialog, Button, Confirm, DeleteDialog, KeyTarget, Modal, Operation,
+    State, UserRow,
 };
 
 /// IAM allows two access keys per user.
@@ -196,7 +197,63 @@ fn bulk_deactivate(state: &mut State) -> Vec<Effect> {
     Vec::new()
 }
 
+/// `d` with keys marked: delete them all from one dialog, when every one
+/// is ready to delete (made inactive by iamkeys `retire_after_days` ago
+/// and still inactive). Anything else is refused, naming the keys.
+fn bulk_delete(state: &mut State) -> Vec<Effect> {
+    let Some(account) = bound(state) else {
+        return Vec::new();
+    };
+    let retire_after =
+        chrono::TimeDelta::days(i64::from(state.account.thresholds.retire_after_days));
+    let mut targets = Vec::new();
+    let mut not_ready = Vec::new();
+    for (user, key_id) in &state.view.marks {
+        let Some(row) = state.account.users().get(user) else {
+            continue;
+        };
+        let Some(key) = row
+            .listed_keys()
+            .and_then(|k| k.iter().find(|k| &k.id == key_id))
+        else {
+            continue;
+        };
+        let ready = key.status == KeyStatus::Inactive
+            && matches!(row.inactive_since(key_id), Some(Ok((at, _))) if state.now - at >= retire_after);
+        if ready {
+            targets.push(target(state, row, key));
+        } else {
+            not_ready.push(key_id.clone());
+        }
+    }
+    if !not_ready.is_empty() {
+        return refuse(
+            state,
+            "Only keys ready to delete go together",
+            format!(
+                "Marked keys are deleted together only when each is ready to delete (made inactive by iamkeys {} days ago or more, and still inactive). Not ready: {}. Unmark them (Space), or delete each on its own.",
+                state.account.thresholds.retire_after_days,
+                not_ready.join(", ")
+            ),
+        );
+    }
+    if targets.is_empty() {
+        state.view.marks.clear();
+        return say(state, "The marked keys no longer exist.".to_owned());
+    }
+    state.view.modal = Some(Modal::BulkDelete(BulkDeleteDialog {
+        targets,
+        account,
+        input: String::new(),
+        mismatch: false,
+    }));
+    Vec::new()
+}
+
 pub(super) fn delete(state: &mut State, which: Which<'_>) -> Vec<Effect> {
+    if matches!(which, Which::Selected) && !state.view.marks.is_empty() {
+        return bulk_delete(state);
+    }
     let Some(account) = bound(state) else {
         return Vec::new();
     };

@@ -706,3 +706,72 @@ async fn terminate_waits_for_changes_and_names_a_lost_secret() {
         ]
     );
 }
+
+/// Issue 16, staged retirement: every marked key that is ready to delete
+/// goes from one dialog, confirmed by typing how many; a marked key that is
+/// not ready refuses the lot.
+#[tokio::test]
+async fn ready_keys_are_deleted_together_after_typing_their_count() {
+    let mut state = demo_loaded().await;
+    let retire_after = chrono::TimeDelta::days(14);
+    let mut ready = Vec::new();
+    let mut not_ready = None;
+    for row in state.account.users().rows() {
+        for key in row.listed_keys().unwrap_or_default() {
+            match row.inactive_since(&key.id) {
+                Some(Ok((at, _))) if state.now - at >= retire_after => {
+                    ready.push((row.user.name.clone(), key.id.clone()));
+                }
+                Some(Ok(_)) => not_ready = Some((row.user.name.clone(), key.id.clone())),
+                _ => {}
+            }
+        }
+    }
+    assert_eq!(ready.len(), 3, "the demo has three keys ready to delete");
+    let not_ready = not_ready.expect("and one inactive for a few days only");
+
+    // One not ready among the marks: refused, naming it.
+    for (user, key_id) in ready.iter().chain([&not_ready]) {
+        select_key(&mut state, user, key_id);
+        update(&mut state, ch(' '));
+    }
+    assert!(update(&mut state, ch('d')).is_empty());
+    let Some(Modal::Error { message, .. }) = &state.view.modal else {
+        panic!("{:?}", state.view.modal)
+    };
+    assert!(message.contains(&not_ready.1), "{message}");
+    update(&mut state, key(KeyCode::Esc));
+    select_key(&mut state, &not_ready.0, &not_ready.1);
+    update(&mut state, ch(' '));
+
+    let effects = update(&mut state, ch('d'));
+    assert!(effects.is_empty());
+    assert!(matches!(state.view.modal, Some(Modal::BulkDelete(_))));
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
+    terminal
+        .draw(|frame| iamkeys::ui::render(&state, &iamkeys::ui::Theme::default(), frame))
+        .unwrap();
+    insta::assert_snapshot!(terminal.backend().to_string());
+    let wrong = run(&mut state, vec![ch('2'), key(KeyCode::Enter)]);
+    assert!(wrong.is_empty(), "2 is not 3: nothing is deleted");
+    let Some(Modal::BulkDelete(dialog)) = &state.view.modal else {
+        panic!()
+    };
+    assert!(dialog.mismatch);
+    let effects = run(
+        &mut state,
+        vec![key(KeyCode::Backspace), ch('3'), key(KeyCode::Enter)],
+    );
+    let mut deleted: Vec<(String, String)> = changes(&effects)
+        .into_iter()
+        .map(|c| match c {
+            Change::Delete { user, key_id } => (user, key_id),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    deleted.sort();
+    ready.sort();
+    assert_eq!(deleted, ready);
+    assert!(matches!(state.view.modal, Some(Modal::Progress(_))));
+    assert!(state.view.marks.is_empty());
+}
