@@ -177,25 +177,15 @@ pub fn delete(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, dialo
         format!(" In {}", dialog.account.label()),
         theme.title,
     ));
-    lines.push(Line::raw(""));
-    lines.push(Line::raw(" Type (or paste) the access key ID to confirm:"));
-    lines.push(Line::from(vec![
-        Span::raw(" > "),
-        Span::styled(format!("{}▏", dialog.input), theme.title),
-    ]));
-    if dialog.mismatch {
-        lines.push(Line::styled(
-            format!(" That is not {}: nothing was deleted.", target.key_id),
-            theme.error,
-        ));
-    }
-    lines.push(Line::styled(
-        format!(
-            " {} deletes when the text matches exactly · {} cancels",
-            key(state, DialogCommand::Press),
-            key_named(state, DialogCommand::Cancel)
-        ),
-        theme.dim,
+    lines.extend(typed_confirmation(
+        state,
+        theme,
+        " Type (or paste) the access key ID to confirm:",
+        &dialog.input,
+        dialog
+            .mismatch
+            .then(|| format!(" That is not {}: nothing was deleted.", target.key_id)),
+        "deletes when the text matches exactly",
     ));
     show(
         frame,
@@ -204,6 +194,38 @@ pub fn delete(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, dialo
         theme.error,
         lines,
     );
+}
+
+/// The typed confirmation of a delete: what to type, the field, a
+/// mismatch, and the keys.
+fn typed_confirmation(
+    state: &State,
+    theme: &Theme,
+    ask: &str,
+    input: &str,
+    mismatch: Option<String>,
+    press: &str,
+) -> Vec<Line<'static>> {
+    let mut lines = vec![
+        Line::raw(""),
+        Line::raw(ask.to_owned()),
+        Line::from(vec![
+            Span::raw(" > "),
+            Span::styled(format!("{input}▏"), theme.title),
+        ]),
+    ];
+    if let Some(mismatch) = mismatch {
+        lines.push(Line::styled(mismatch, theme.error));
+    }
+    lines.push(Line::styled(
+        format!(
+            " {} {press} · {} cancels",
+            key(state, DialogCommand::Press),
+            key_named(state, DialogCommand::Cancel)
+        ),
+        theme.dim,
+    ));
+    lines
 }
 
 pub fn bulk_delete(
@@ -229,27 +251,15 @@ pub fn bulk_delete(
         format!(" In {}", dialog.account.label()),
         theme.title,
     ));
-    lines.push(Line::raw(""));
-    lines.push(Line::raw(format!(
-        " Type the number of keys ({count}) to confirm:"
-    )));
-    lines.push(Line::from(vec![
-        Span::raw(" > "),
-        Span::styled(format!("{}▏", dialog.input), theme.title),
-    ]));
-    if dialog.mismatch {
-        lines.push(Line::styled(
-            format!(" That is not {count}: nothing was deleted."),
-            theme.error,
-        ));
-    }
-    lines.push(Line::styled(
-        format!(
-            " {} deletes when the number matches · {} cancels",
-            key(state, DialogCommand::Press),
-            key_named(state, DialogCommand::Cancel)
-        ),
-        theme.dim,
+    lines.extend(typed_confirmation(
+        state,
+        theme,
+        &format!(" Type the number of keys ({count}) to confirm:"),
+        &dialog.input,
+        dialog
+            .mismatch
+            .then(|| format!(" That is not {count}: nothing was deleted.")),
+        "deletes when the number matches",
     ));
     show(
         frame,

@@ -188,6 +188,22 @@ pub(super) enum Typed {
     Other,
 }
 
+/// Typing into a confirmation field: Backspace and text edit it and clear
+/// an earlier mismatch; anything else leaves it.
+fn type_into(input: &mut String, mismatch: &mut bool, typed: &Typed) {
+    match typed {
+        Typed::Backspace => {
+            input.pop();
+            *mismatch = false;
+        }
+        Typed::Text(c) => {
+            input.push(*c);
+            *mismatch = false;
+        }
+        Typed::Answer(_) | Typed::Other => {}
+    }
+}
+
 pub(super) fn typed(state: &State, key: &KeyEvent) -> Typed {
     match key.code {
         KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => Typed::Text(c),
@@ -221,15 +237,7 @@ fn on_delete(state: &mut State, mut dialog: DeleteDialog, key: &KeyEvent) -> Vec
             }
             dialog.mismatch = true;
         }
-        Typed::Backspace => {
-            dialog.input.pop();
-            dialog.mismatch = false;
-        }
-        Typed::Text(c) => {
-            dialog.input.push(c);
-            dialog.mismatch = false;
-        }
-        Typed::Answer(_) | Typed::Other => {}
+        other => type_into(&mut dialog.input, &mut dialog.mismatch, &other),
     }
     state.view.modal = Some(Modal::Delete(dialog));
     Vec::new()
@@ -270,15 +278,7 @@ fn on_bulk_delete(state: &mut State, mut dialog: BulkDeleteDialog, key: &KeyEven
             }
             dialog.mismatch = true;
         }
-        Typed::Backspace => {
-            dialog.input.pop();
-            dialog.mismatch = false;
-        }
-        Typed::Text(c) => {
-            dialog.input.push(c);
-            dialog.mismatch = false;
-        }
-        Typed::Answer(_) | Typed::Other => {}
+        other => type_into(&mut dialog.input, &mut dialog.mismatch, &other),
     }
     state.view.modal = Some(Modal::BulkDelete(dialog));
     Vec::new()

@@ -24,7 +24,8 @@ fn bin() -> String {
     std::env::var("IAMKEYS_TEST_BIN").unwrap_or_else(|_| BIN.to_owned())
 }
 
-async fn report(home: &Home, endpoint: &str, args: &[&str]) -> Output {
+/// `iamkeys report --profile e2e --endpoint-url <endpoint> <args>` in `home`.
+pub async fn report(home: &Home, endpoint: &str, args: &[&str]) -> Output {
     tokio::process::Command::new(bin())
         .arg("report")
         .args(["--profile", "e2e", "--endpoint-url", endpoint])

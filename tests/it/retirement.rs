@@ -5,18 +5,9 @@
 
 use chrono::{TimeDelta, Utc};
 
+use crate::audit_truth::report;
 use crate::common::moto::{Moto, SeedUser, seed};
-use crate::e2e_tui::{BIN, Home};
-
-async fn report(home: &Home, endpoint: &str, args: &[&str]) -> std::process::Output {
-    tokio::process::Command::new(BIN)
-        .args(["report", "--profile", "e2e", "--endpoint-url", endpoint])
-        .args(args)
-        .envs(home.env())
-        .output()
-        .await
-        .unwrap()
-}
+use crate::e2e_tui::Home;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_key_inactive_long_enough_is_ready_to_delete_and_informational() {
@@ -36,18 +27,13 @@ async fn a_key_inactive_long_enough_is_ready_to_delete_and_informational() {
     let inactive = keys[0].1[1].clone();
     let since =
         (Utc::now() - TimeDelta::days(20)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    iam.tag_user()
-        .user_name("svc")
-        .tags(
-            aws_sdk_iam::types::Tag::builder()
-                .key(format!("iamkeys:inactive-since:{inactive}"))
-                .value(format!("{since} alice"))
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
+    crate::waivers::tag(
+        &iam,
+        "svc",
+        &format!("iamkeys:inactive-since:{inactive}"),
+        &format!("{since} alice"),
+    )
+    .await;
     let home = Home::new(&moto.endpoint());
     let out = report(&home, &moto.endpoint(), &["--format", "json"]).await;
     assert_eq!(

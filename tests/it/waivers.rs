@@ -3,24 +3,13 @@
 //! out of `--fail-on` (exit 0); a lapsed one counts again (exit 1); a
 //! malformed one is said in the notes and never honoured.
 
-use std::process::Output;
-
 use chrono::{TimeDelta, Utc};
 
+use crate::audit_truth::report;
 use crate::common::moto::{Moto, SeedUser, seed};
-use crate::e2e_tui::{BIN, Home};
+use crate::e2e_tui::Home;
 
-async fn report(home: &Home, endpoint: &str, args: &[&str]) -> Output {
-    tokio::process::Command::new(BIN)
-        .args(["report", "--profile", "e2e", "--endpoint-url", endpoint])
-        .args(args)
-        .envs(home.env())
-        .output()
-        .await
-        .unwrap()
-}
-
-async fn tag(iam: &aws_sdk_iam::Client, user: &str, key: &str, value: &str) {
+pub async fn tag(iam: &aws_sdk_iam::Client, user: &str, key: &str, value: &str) {
     iam.tag_user()
         .user_name(user)
         .tags(
