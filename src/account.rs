@@ -211,6 +211,17 @@ impl Account {
         self.revisions
     }
 
+    /// The SDK retried requests of this account (seen at `now`).
+    pub fn retrying(&mut self, retries: crate::iam::retries::Retries, now: DateTime<Utc>) {
+        if retries.total > 0 {
+            self.backoff = Some(Backoff {
+                retries: retries.total,
+                reason: retries.last,
+                at: now,
+            });
+        }
+    }
+
     /// The backing-off notice to show at `now`, if a retry was seen lately.
     #[must_use]
     pub fn backing_off(&self, now: DateTime<Utc>) -> Option<&Backoff> {
@@ -304,6 +315,12 @@ impl Account {
         self.totals.by_id()
     }
 
+    /// Open findings in all (waived ones left out).
+    #[must_use]
+    pub fn open_findings(&self) -> usize {
+        self.totals.by_id().iter().map(|(_, n)| n).sum()
+    }
+
     /// The findings counted by id.
     #[must_use]
     pub fn finding_totals(&self) -> &FindingCounts {
@@ -343,18 +360,24 @@ impl Account {
             && self.users_with_password == self.users.total()
     }
 
+    /// What a change keeps busy while in flight: its user (a create) or its
+    /// key (a status change, a delete); a tag keeps nothing busy.
+    fn busy_on<'a>(&mut self, change: &'a Change) -> Option<(&mut BTreeSet<String>, &'a str)> {
+        match change {
+            Change::Create { user } => Some((&mut self.busy_users, user)),
+            Change::SetStatus { key_id, .. } | Change::Delete { key_id, .. } => {
+                Some((&mut self.busy_keys, key_id))
+            }
+            Change::Tag { .. } => None,
+        }
+    }
+
     /// A change is sent: number it and mark what it is busy on.
     pub fn send(&mut self, change: Change) -> u64 {
         self.next_mutation += 1;
         let id = self.next_mutation;
-        match &change {
-            Change::Create { user } => {
-                self.busy_users.insert(user.clone());
-            }
-            Change::SetStatus { key_id, .. } | Change::Delete { key_id, .. } => {
-                self.busy_keys.insert(key_id.clone());
-            }
-            Change::Tag { .. } => {}
+        if let Some((set, name)) = self.busy_on(&change) {
+            set.insert(name.to_owned());
         }
         self.in_flight.insert(id, change);
         id
@@ -392,14 +415,8 @@ impl Account {
     /// A change answered: the change it was, no longer busy.
     pub fn settle(&mut self, id: u64) -> Option<Change> {
         let change = self.in_flight.remove(&id)?;
-        match &change {
-            Change::Create { user } => {
-                self.busy_users.remove(user);
-            }
-            Change::SetStatus { key_id, .. } | Change::Delete { key_id, .. } => {
-                self.busy_keys.remove(key_id);
-            }
-            Change::Tag { .. } => {}
+        if let Some((set, name)) = self.busy_on(&change) {
+            set.remove(name);
         }
         Some(change)
     }

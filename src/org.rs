@@ -18,7 +18,7 @@ use crate::iam::org::{OrgClient, RoleSpec, SdkOrg, assume, session_name};
 use crate::iam::sdk::SdkIam;
 use crate::iam::{IamClient, IamError};
 use crate::model::{Identity, OrgAccount};
-use crate::report::command::finish;
+use crate::report::command::finish_accounts;
 use crate::report::org::{Plan, audit_org};
 use crate::worker::Settings;
 use crate::worker::limiter::Limiter;
@@ -136,16 +136,10 @@ pub async fn report(
         return Err(eyre!(err.cli_message(profile)));
     }
     let report = crate::report::Report::from_org(audit, profile, config.audit.clone(), Utc::now());
-    let code = finish(&report, args.format, &args.fail_on, args.output.as_deref());
-    let mut failed = false;
-    for account in report.failed() {
-        failed = true;
-        eprintln!(
-            "iamkeys report: account {} ({}): {}",
-            account.account_name.as_deref().unwrap_or("?"),
-            account.account_id.as_deref().unwrap_or("?"),
-            account.error.as_deref().unwrap_or("failed")
-        );
-    }
-    Ok(if failed { ExitCode::from(2) } else { code })
+    Ok(finish_accounts(
+        &report,
+        args.format,
+        &args.fail_on,
+        args.output.as_deref(),
+    ))
 }

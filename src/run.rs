@@ -13,7 +13,7 @@ use crate::cli::{Cli, Command, GlobalArgs};
 use crate::config::Config;
 use crate::iam::connect::{ConnectOptions, connect};
 use crate::iam::{IamClient, demo};
-use crate::report::command::{finish, produce};
+use crate::report::command::{finish, finish_accounts, produce};
 use crate::state::{Session, State};
 use crate::ui::Theme;
 use crate::worker::{Connector, Settings};
@@ -139,17 +139,12 @@ fn many_accounts(cli: &Cli, args: &crate::cli::ReportArgs, config: &Config) -> R
         })
         .await;
         let report = crate::report::Report::merge(parts, config.audit.clone(), Utc::now());
-        let code = finish(&report, args.format, &args.fail_on, args.output.as_deref());
-        let mut failed = false;
-        for account in report.failed() {
-            failed = true;
-            eprintln!(
-                "iamkeys report: profile {}: {}",
-                account.profile,
-                account.error.as_deref().unwrap_or("failed")
-            );
-        }
-        Ok(if failed { ExitCode::from(2) } else { code })
+        Ok(finish_accounts(
+            &report,
+            args.format,
+            &args.fail_on,
+            args.output.as_deref(),
+        ))
     })
 }
 

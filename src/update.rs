@@ -52,13 +52,7 @@ fn step(state: &mut State, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Retrying(retries) => {
-            if retries.total > 0 {
-                state.account.backoff = Some(crate::state::Backoff {
-                    retries: retries.total,
-                    reason: retries.last,
-                    at: state.now,
-                });
-            }
+            state.account.retrying(retries, state.now);
             Vec::new()
         }
         Action::Mouse(event) => navigate::on_mouse(state, event),

@@ -5,8 +5,18 @@
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::Account;
-use super::users::TagsState;
+use super::users::{TagsState, UserRow};
 use crate::audit::{FindingCounts, evaluate, findings::user_findings};
+
+/// A user with findings may have a waiver: queue a read of their tags, once
+/// the read of every user's tags at once is over (`settled`) and did not
+/// bring them.
+pub(super) fn queue_tags(row: &mut UserRow, settled: bool, queue: &mut Vec<String>) {
+    if settled && !row.findings.is_empty() && row.tags == TagsState::NotRequested {
+        row.tags = TagsState::Queued;
+        queue.push(row.user.name.clone());
+    }
+}
 
 impl Account {
     /// Recompute one user's findings as of `now`.
@@ -16,15 +26,8 @@ impl Account {
         };
         let fresh = user_findings(&row.audit_input(), now, &self.thresholds);
         let old = std::mem::replace(&mut row.findings, fresh);
-        if !row.findings.is_empty()
-            && row.tags == TagsState::NotRequested
-            && self.bulk_tags != super::BulkTags::Loading
-        {
-            // A finding may be waived: read the user's tags (the read of
-            // every user's tags at once did not bring them).
-            row.tags = TagsState::Queued;
-            self.tag_queue.push(user.to_owned());
-        }
+        let settled = self.bulk_tags != super::BulkTags::Loading;
+        queue_tags(row, settled, &mut self.tag_queue);
         if row.gaps().is_empty() {
             self.gap_users.remove(user);
         } else {
@@ -40,16 +43,11 @@ impl Account {
         self.audit_now = now;
         let mut totals = FindingCounts::default();
         self.gap_users.clear();
+        let settled = self.bulk_tags != super::BulkTags::Loading;
         for row in self.users.rows_mut() {
             row.findings = user_findings(&row.audit_input(), now, &self.thresholds);
             totals.add(&row.findings);
-            if !row.findings.is_empty()
-                && row.tags == TagsState::NotRequested
-                && self.bulk_tags != super::BulkTags::Loading
-            {
-                row.tags = TagsState::Queued;
-                self.tag_queue.push(row.user.name.clone());
-            }
+            queue_tags(row, settled, &mut self.tag_queue);
             if !row.gaps().is_empty() {
                 self.gap_users.insert(row.user.name.clone());
             }

@@ -352,6 +352,7 @@ impl Account {
         result: Result<crate::model::Page<crate::model::UserTags>, IamError>,
         now: DateTime<Utc>,
     ) -> Vec<Effect> {
+        let mut effects = Vec::new();
         match result {
             Ok(page) => {
                 let names: Vec<String> = page.items.iter().map(|(u, _)| u.clone()).collect();
@@ -367,7 +368,7 @@ impl Account {
                         }
                     }
                 }
-                let mut effects = self.keys_for_retirement(&names);
+                effects = self.keys_for_retirement(&names);
                 if let Some(marker) = page.next_marker {
                     effects.push(self.call(Call::AllTags {
                         marker: Some(marker),
@@ -375,30 +376,19 @@ impl Account {
                     return effects;
                 }
                 self.bulk_tags = super::BulkTags::Done;
-                effects.extend(self.queue_tags_one_by_one());
-                return effects;
             }
             Err(err) => self.bulk_tags = super::BulkTags::Failed(err),
         }
-        self.queue_tags_one_by_one()
+        self.queue_tags_one_by_one();
+        effects
     }
 
     /// Users with findings whose tags the read of every user's tags did not
     /// bring are read one by one (with the next answer).
-    fn queue_tags_one_by_one(&mut self) -> Vec<Effect> {
-        let users: Vec<String> = self
-            .users
-            .rows()
-            .filter(|r| !r.findings.is_empty() && r.tags == TagsState::NotRequested)
-            .map(|r| r.user.name.clone())
-            .collect();
-        for user in users {
-            if let Some(row) = self.users.get_mut(&user) {
-                row.tags = TagsState::Queued;
-                self.tag_queue.push(user);
-            }
+    fn queue_tags_one_by_one(&mut self) {
+        for row in self.users.rows_mut() {
+            super::findings::queue_tags(row, true, &mut self.tag_queue);
         }
-        Vec::new()
     }
 
     /// Users with a key iamkeys made inactive have their keys listed, so

@@ -247,12 +247,11 @@ impl Summary {
             .filter_map(super::UserRow::key_counts)
             .map(|(a, i)| a + i)
             .sum();
-        let findings = account.finding_counts();
         Self {
             users: account.users().total(),
             keys,
-            total: findings.iter().map(|(_, n)| n).sum(),
-            findings,
+            total: account.open_findings(),
+            findings: account.finding_counts(),
         }
     }
 }

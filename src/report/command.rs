@@ -99,3 +99,36 @@ pub fn finish(
         ExitCode::from(EXIT_CLEAN)
     }
 }
+
+/// [`finish`] for a report of several accounts (several profiles, or an
+/// organization): every account that failed is named on stderr, and any
+/// failure makes the exit code 2, after everything else was written.
+#[must_use]
+pub fn finish_accounts(
+    report: &Report,
+    format: Format,
+    fail_on: &FailOn,
+    output: Option<&std::path::Path>,
+) -> ExitCode {
+    let code = finish(report, format, fail_on, output);
+    let mut failed = false;
+    for account in report.failed() {
+        failed = true;
+        let who = match &account.account_name {
+            Some(name) => format!(
+                "account {name} ({})",
+                account.account_id.as_deref().unwrap_or("?")
+            ),
+            None => format!("profile {}", account.profile),
+        };
+        eprintln!(
+            "iamkeys report: {who}: {}",
+            account.error.as_deref().unwrap_or("failed")
+        );
+    }
+    if failed {
+        ExitCode::from(EXIT_ERROR)
+    } else {
+        code
+    }
+}

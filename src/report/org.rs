@@ -211,19 +211,13 @@ impl Report {
                 crate::iam::org::Failure::classify(err.clone()).message()
             );
             merged.gaps.push(line.clone());
+            merged.notes.push(line);
         }
         merged.notes.insert(
             0,
             format!(
                 "Organization listed from profile {profile}: {audited} accounts audited, {failed} failed, {skipped} skipped (suspended or closing)."
             ),
-        );
-        merged.notes.extend(
-            merged
-                .gaps
-                .iter()
-                .filter(|g| g.starts_with("organizations:"))
-                .cloned(),
         );
         merged
     }

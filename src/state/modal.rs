@@ -75,6 +75,13 @@ pub struct AccountRef {
 }
 
 impl AccountRef {
+    /// The caller's name as a tag value can hold it (the last part of the
+    /// ARN: the user, or the role session), for the tags iamkeys writes.
+    #[must_use]
+    pub fn caller_name(&self) -> String {
+        crate::account::users::tag_word(self.caller_arn.rsplit('/').next().unwrap_or(""))
+    }
+
     /// "account 123456789012 (acme-prod) · profile prod", as dialogs name it.
     #[must_use]
     pub fn label(&self) -> String {

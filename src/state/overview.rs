@@ -1,7 +1,7 @@
 //! The organization overview as the operator sees it: one row per account,
 //! sorted and filtered, with a cursor (`--org`).
 
-use crate::account::org::{Member, Organization, Summary};
+use crate::account::org::{Member, Organization};
 
 /// Sort orders of the overview.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -73,7 +73,7 @@ impl Overview {
                 let totals: Vec<usize> = org
                     .members
                     .iter()
-                    .map(|m| Summary::of(&m.account).total)
+                    .map(|m| m.account.open_findings())
                     .collect();
                 order.sort_by(|&a, &b| {
                     totals[b]

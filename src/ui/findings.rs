@@ -38,8 +38,10 @@ pub fn badges(theme: &Theme, findings: &[Finding]) -> Vec<Span<'static>> {
 /// "Findings: 6 setup · 3 unused · …" (by badge; ids with none are left out).
 pub fn summary(state: &State, theme: &Theme) -> Line<'static> {
     let counts = state.account.finding_counts();
-    let total: usize = counts.iter().map(|(_, n)| n).sum();
-    let mut spans = vec![Span::raw(format!(" Findings: {total}"))];
+    let mut spans = vec![Span::raw(format!(
+        " Findings: {}",
+        state.account.open_findings()
+    ))];
     // The badge names the table uses: the line must fit with every id.
     for (id, count) in counts.into_iter().filter(|(_, n)| *n > 0) {
         spans.push(Span::raw(" · "));

@@ -156,20 +156,21 @@ pub(super) fn on_mutated(
 /// has been inactive. Made active again or deleted: the tag goes. A change
 /// of its own: bound to the account, audit-logged.
 fn inactive_since_tag(state: &mut State, change: &Change) -> Vec<Effect> {
+    let Ok(account) = state.change_target() else {
+        return Vec::new();
+    };
     let (user, key_id, value) = match change {
         Change::SetStatus {
             user,
             key_id,
             status: KeyStatus::Inactive,
         } => {
-            let Ok(account) = state.change_target() else {
-                return Vec::new();
-            };
-            let by = crate::account::users::tag_word(
-                account.caller_arn.rsplit('/').next().unwrap_or("operator"),
-            );
             let at = state.now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-            (user, key_id, Some(format!("{at} {by}")))
+            (
+                user,
+                key_id,
+                Some(format!("{at} {}", account.caller_name())),
+            )
         }
         Change::SetStatus { user, key_id, .. } | Change::Delete { user, key_id } => {
             let tagged = state
@@ -183,9 +184,6 @@ fn inactive_since_tag(state: &mut State, change: &Change) -> Vec<Effect> {
             (user, key_id, None)
         }
         _ => return Vec::new(),
-    };
-    let Ok(account) = state.change_target() else {
-        return Vec::new();
     };
     let change = Change::Tag {
         user: user.clone(),

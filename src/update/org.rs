@@ -142,19 +142,9 @@ pub fn on_member(state: &mut State, id: &str, action: Action) -> Vec<Effect> {
         return Vec::new();
     };
     let mut effects = if org.open == Some(index) {
-        // The usual step on the state's account; `update` routes its effects.
-        let effects = super::update(state, action);
-        effects
-            .into_iter()
-            .map(|e| match e {
-                Effect::Member { .. } => e,
-                Effect::Iam { .. } | Effect::Mutate { .. } => Effect::Member {
-                    account: id.to_owned(),
-                    effect: Box::new(e),
-                },
-                other => other,
-            })
-            .collect()
+        // The usual step on the state's account; `update` routes its
+        // effects to this member's worker (`route`).
+        super::update(state, action)
     } else {
         let now = state.now;
         let member = &mut org.members[index];
@@ -163,12 +153,8 @@ pub fn on_member(state: &mut State, id: &str, action: Action) -> Vec<Effect> {
                 let step = member.account.on_loaded(result, now, &mut |_| None);
                 for_member(id, step.effects)
             }
-            Action::Retrying(retries) if retries.total > 0 => {
-                member.account.backoff = Some(crate::account::Backoff {
-                    retries: retries.total,
-                    reason: retries.last,
-                    at: now,
-                });
+            Action::Retrying(retries) => {
+                member.account.retrying(retries, now);
                 Vec::new()
             }
             Action::Crashed(message) => return super::update(state, Action::Crashed(message)),

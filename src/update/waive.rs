@@ -45,7 +45,7 @@ pub(super) fn open(state: &mut State, user: &str, key_id: Option<&str>) -> Vec<E
         state.view.notice = Some(format!("{user} has no finding here to waive."));
         return Vec::new();
     }
-    let by = crate::account::users::tag_word(account.caller_arn.rsplit('/').next().unwrap_or(""));
+    let by = account.caller_name();
     let until = (state.now + TimeDelta::days(DEFAULT_DAYS))
         .date_naive()
         .to_string();
