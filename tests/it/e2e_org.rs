@@ -8,7 +8,7 @@ use std::path::Path;
 
 use aws_sdk_iam::types::StatusType;
 
-use crate::common::moto::{Moto, SeedUser, seed, server_keys};
+use crate::common::moto::{Moto, seed, server_keys, user};
 use crate::common::org::{close, member_iam, organization};
 use crate::common::proxy::{Proxy, Reply};
 use crate::common::tmux::Tmux;
@@ -19,27 +19,9 @@ async fn into_a_member_make_a_key_inactive_and_back() {
     let moto = Moto::start();
     let org = organization(&moto, &["alpha", "beta", "gamma"]).await;
     let alpha = org.id("alpha");
-    let mgmt_keys = seed(
-        &moto.iam().await,
-        &[SeedUser {
-            name: "ops",
-            password: false,
-            mfa: false,
-            keys: vec![true],
-        }],
-    )
-    .await;
+    let mgmt_keys = seed(&moto.iam().await, &[user("ops", false, vec![true])]).await;
     let alpha_iam = member_iam(&moto, &alpha).await;
-    let alpha_keys = seed(
-        &alpha_iam,
-        &[SeedUser {
-            name: "ops",
-            password: true,
-            mfa: false,
-            keys: vec![true],
-        }],
-    )
-    .await;
+    let alpha_keys = seed(&alpha_iam, &[user("ops", true, vec![true])]).await;
     let key = alpha_keys[0].1[0].clone();
     close(&moto, &org.id("gamma")).await;
     let proxy = Proxy::start(moto.port).await;

@@ -16,7 +16,7 @@ use iamkeys::update::update;
 use iamkeys::worker::Settings;
 
 use crate::common::flows::{ch, key, select_key, select_user, typed};
-use crate::common::moto::{Moto, SeedUser, seed, seeded_key, server_keys, standard_users};
+use crate::common::moto::{Moto, SeedUser, seed, seeded_key, server_keys, standard_users, user};
 use crate::common::proxy::Proxy;
 use crate::common::states::fresh;
 
@@ -734,13 +734,7 @@ async fn delete_checks_iam_not_the_screen() {
 /// dialog removes it. Bad dates are refused before anything is sent.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_waiver_written_with_w_reaches_the_server_and_is_removed_the_same_way() {
-    let account = Account::new(&[SeedUser {
-        name: "legacy",
-        password: true,
-        mfa: false,
-        keys: vec![true],
-    }])
-    .await;
+    let account = Account::new(&[user("legacy", true, vec![true])]).await;
     let key_id = seeded_key(&account.keys, "legacy", 0);
     let mut state = account.loaded().await;
     select_key(&mut state, "legacy", &key_id);

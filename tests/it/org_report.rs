@@ -16,7 +16,7 @@ use iamkeys::model::OrgAccount;
 use iamkeys::report::org::{Outcome, Plan, audit_org};
 use iamkeys::worker::Settings;
 
-use crate::common::moto::{Moto, SeedUser, policy_config_at, seed};
+use crate::common::moto::{Moto, policy_config_at, seed, user};
 use crate::common::org::{close, member_iam, organization};
 use crate::common::proxy::{Fault, Proxy, Reply, scp_message};
 use crate::e2e_tui::{BIN, Home};
@@ -36,15 +36,6 @@ async fn report(home: &Home, endpoint: &str, args: &[&str]) -> Output {
         .output()
         .await
         .unwrap()
-}
-
-fn user(name: &'static str, password: bool, keys: Vec<bool>) -> SeedUser {
-    SeedUser {
-        name,
-        password,
-        mfa: false,
-        keys,
-    }
 }
 
 /// (account ID, user, finding id) of every finding.

@@ -6,7 +6,7 @@
 use chrono::{TimeDelta, Utc};
 
 use crate::audit_truth::report;
-use crate::common::moto::{Moto, SeedUser, seed};
+use crate::common::moto::{Moto, seed, user};
 use crate::e2e_tui::Home;
 
 #[tokio::test(flavor = "multi_thread")]
@@ -14,16 +14,7 @@ async fn a_key_inactive_long_enough_is_ready_to_delete_and_informational() {
     let moto = Moto::start();
     let iam = moto.iam().await;
     // Two keys, one inactive (no rule fires on these: both fresh, no console password).
-    let keys = seed(
-        &iam,
-        &[SeedUser {
-            name: "svc",
-            password: false,
-            mfa: false,
-            keys: vec![true, false],
-        }],
-    )
-    .await;
+    let keys = seed(&iam, &[user("svc", false, vec![true, false])]).await;
     let inactive = keys[0].1[1].clone();
     let since =
         (Utc::now() - TimeDelta::days(20)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);

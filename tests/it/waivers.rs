@@ -6,7 +6,7 @@
 use chrono::{TimeDelta, Utc};
 
 use crate::audit_truth::report;
-use crate::common::moto::{Moto, SeedUser, seed};
+use crate::common::moto::{Moto, seed, user};
 use crate::e2e_tui::Home;
 
 pub async fn tag(iam: &aws_sdk_iam::Client, user: &str, key: &str, value: &str) {
@@ -41,26 +41,11 @@ async fn live_lapsed_and_malformed_waivers() {
         &iam,
         &[
             // initial_setup_key on its one key.
-            SeedUser {
-                name: "legacy",
-                password: true,
-                mfa: false,
-                keys: vec![true],
-            },
+            user("legacy", true, vec![true]),
             // multiple_active_keys.
-            SeedUser {
-                name: "two",
-                password: false,
-                mfa: false,
-                keys: vec![true, true],
-            },
+            user("two", false, vec![true, true]),
             // initial_setup_key, with a waiver tag that does not read.
-            SeedUser {
-                name: "odd",
-                password: true,
-                mfa: false,
-                keys: vec![true],
-            },
+            user("odd", true, vec![true]),
         ],
     )
     .await;
@@ -178,18 +163,8 @@ async fn a_refused_bulk_read_falls_back_to_each_users_tags() {
     let keys = seed(
         &iam,
         &[
-            SeedUser {
-                name: "legacy",
-                password: true,
-                mfa: false,
-                keys: vec![true],
-            },
-            SeedUser {
-                name: "clean",
-                password: false,
-                mfa: false,
-                keys: vec![],
-            },
+            user("legacy", true, vec![true]),
+            user("clean", false, vec![]),
         ],
     )
     .await;

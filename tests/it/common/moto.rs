@@ -128,6 +128,17 @@ fn free_port() -> u16 {
         .expect("a free loopback port")
 }
 
+/// A user without MFA: `keys` holds `true` for each Active key, `false`
+/// for each Inactive one.
+pub fn user(name: &'static str, password: bool, keys: Vec<bool>) -> SeedUser {
+    SeedUser {
+        name,
+        password,
+        mfa: false,
+        keys,
+    }
+}
+
 /// What to create for one seeded user.
 #[derive(Debug, Clone, Default)]
 pub struct SeedUser {
