@@ -66,8 +66,14 @@ impl Tmux {
     }
 
     /// Press keys, in tmux `send-keys` names (`j`, `Enter`, `Escape`, `C-c`).
+    ///
+    /// A key after `Escape` waits a moment, as a person's would: a terminal that reads
+    /// ESC and `k` in one read sees Alt+k (that raced once in CI and the dialog stayed open).
     pub fn send(&self, keys: &[&str]) {
-        for key in keys {
+        for (i, key) in keys.iter().enumerate() {
+            if i > 0 && keys[i - 1] == "Escape" {
+                std::thread::sleep(Duration::from_millis(250));
+            }
             self.run(&["send-keys", "-t", "t", key]);
         }
     }
