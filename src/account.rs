@@ -9,6 +9,7 @@ pub mod findings;
 pub mod gaps;
 mod load;
 pub mod org;
+pub mod rotation;
 pub mod users;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -138,6 +139,8 @@ pub struct Account {
     next_mutation: u64,
     /// Changes sent and not answered yet, by mutation number.
     in_flight: BTreeMap<u64, Change>,
+    /// Rotations this session started or watched (kept across reloads).
+    rotations: rotation::Rotations,
 }
 
 impl Account {
@@ -170,6 +173,7 @@ impl Account {
             busy_users: BTreeSet::new(),
             next_mutation: 0,
             in_flight: BTreeMap::new(),
+            rotations: rotation::Rotations::default(),
         }
     }
 
@@ -364,7 +368,7 @@ impl Account {
     /// key (a status change, a delete); a tag keeps nothing busy.
     fn busy_on<'a>(&mut self, change: &'a Change) -> Option<(&mut BTreeSet<String>, &'a str)> {
         match change {
-            Change::Create { user } => Some((&mut self.busy_users, user)),
+            Change::Create { user, .. } => Some((&mut self.busy_users, user)),
             Change::SetStatus { key_id, .. } | Change::Delete { key_id, .. } => {
                 Some((&mut self.busy_keys, key_id))
             }

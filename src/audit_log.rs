@@ -173,6 +173,7 @@ mod tests {
         };
         let change = Change::Create {
             user: "alice".into(),
+            rotating: None,
         };
         let new = NewAccessKey {
             key: AccessKey {

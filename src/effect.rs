@@ -10,6 +10,11 @@ use crate::secret::Secret;
 /// `iamkeys:inactive-since:<key ID>` = `<RFC 3339 time> <who>`.
 pub const INACTIVE_SINCE: &str = "iamkeys:inactive-since:";
 
+/// The user tag that records a rotation in progress:
+/// `iamkeys:rotation:<old key ID>` = `<new key ID> <started RFC 3339>`, and
+/// once iamkeys has seen the new key used, ` <first use RFC 3339>` after it.
+pub const ROTATION: &str = "iamkeys:rotation:";
+
 /// One IAM call (or a short, fixed sequence of them) to make.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Call {
@@ -44,7 +49,12 @@ pub enum Change {
     /// `iam:CreateAccessKey`. The worker lists the user's keys just before
     /// the first attempt (not the screen's list, which may be old or still
     /// loading), so an unclear failure can tell whether a key was made.
-    Create { user: String },
+    /// `rotating`: the key it replaces (`R`); it must still be there and
+    /// Active, or nothing is created.
+    Create {
+        user: String,
+        rotating: Option<String>,
+    },
     /// `iam:UpdateAccessKey`.
     SetStatus {
         user: String,
@@ -53,7 +63,7 @@ pub enum Change {
     },
     /// `iam:DeleteAccessKey`.
     Delete { user: String, key_id: String },
-    /// `iam:TagUser` (a waiver, or when a key was made inactive) or, with
+    /// `iam:TagUser` (a waiver, when a key was made inactive, a rotation) or, with
     /// no value, `iam:UntagUser`. `key_id`: the key the tag is about, if one.
     Tag {
         user: String,
@@ -68,7 +78,8 @@ impl Change {
     #[must_use]
     pub fn action(&self) -> &'static str {
         match self {
-            Self::Create { .. } => "CreateAccessKey",
+            Self::Create { rotating: None, .. } => "CreateAccessKey",
+            Self::Create { .. } => "CreateAccessKey:rotation",
             Self::SetStatus {
                 status: KeyStatus::Active,
                 ..
@@ -83,6 +94,14 @@ impl Change {
             Self::Tag {
                 value: None, tag, ..
             } if tag.starts_with(INACTIVE_SINCE) => "UntagUser:inactive-since",
+            Self::Tag {
+                value: Some(_),
+                tag,
+                ..
+            } if tag.starts_with(ROTATION) => "TagUser:rotation",
+            Self::Tag {
+                value: None, tag, ..
+            } if tag.starts_with(ROTATION) => "UntagUser:rotation",
             Self::Tag { value: Some(_), .. } => "TagUser:waive",
             Self::Tag { value: None, .. } => "UntagUser:waive",
         }

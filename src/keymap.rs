@@ -56,6 +56,7 @@ commands! {
     Filter => "filter", "filter users by name or access key ID (Esc clears)";
     FindingsOnly => "findings_only", "show only users with findings (toggle)";
     Create => "create", "create an access key for the selected user";
+    Rotate => "rotate", "rotate the selected Active key: a new key, watched until used";
     Deactivate => "deactivate", "make the selected key (or all marked keys) inactive";
     Activate => "activate", "make the selected key active";
     Delete => "delete", "delete the selected key (typed confirmation)";
@@ -97,7 +98,7 @@ impl Command {
     pub fn opens_a_change(self) -> bool {
         matches!(
             self,
-            Self::Create | Self::Deactivate | Self::Activate | Self::Delete
+            Self::Create | Self::Rotate | Self::Deactivate | Self::Activate | Self::Delete
         )
     }
 
@@ -268,7 +269,7 @@ const DIALOG_DEFAULTS: [(&str, DialogCommand); 11] = [
     ("W", DialogCommand::Waive),
 ];
 
-const DEFAULTS: [(&str, Command); 28] = [
+const DEFAULTS: [(&str, Command); 29] = [
     ("j", Command::Down),
     ("down", Command::Down),
     ("k", Command::Up),
@@ -286,6 +287,7 @@ const DEFAULTS: [(&str, Command); 28] = [
     ("/", Command::Filter),
     ("F", Command::FindingsOnly),
     ("c", Command::Create),
+    ("R", Command::Rotate),
     ("i", Command::Deactivate),
     ("a", Command::Activate),
     ("d", Command::Delete),

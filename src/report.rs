@@ -141,6 +141,26 @@ impl FindingEntry {
     }
 }
 
+/// A rotation in progress (`R`; the user tag `iamkeys:rotation:<old>`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RotationEntry {
+    pub profile: String,
+    pub account_id: Option<String>,
+    /// The account's name in the organization (`--org`), else `null`.
+    pub account_name: Option<String>,
+    pub user_name: String,
+    /// The key being replaced.
+    pub old_access_key_id: String,
+    /// The key replacing it.
+    pub new_access_key_id: String,
+    pub started: DateTime<Utc>,
+    /// The new key's first use as iamkeys recorded it; when none was
+    /// recorded but IAM shows the new key used, its last use (the first
+    /// was at or before it). `null`: not used yet — making the old key
+    /// inactive would break whatever uses it.
+    pub new_key_first_used: Option<DateTime<Utc>>,
+}
+
 /// One audited account (profile), and whether its audit succeeded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AccountEntry {
@@ -187,6 +207,8 @@ pub struct Report {
     pub accounts: Vec<AccountEntry>,
     pub users: Vec<UserEntry>,
     pub findings: Vec<FindingEntry>,
+    /// Rotations in progress, oldest first.
+    pub rotations: Vec<RotationEntry>,
 }
 
 impl Report {
@@ -237,6 +259,7 @@ impl Report {
             .chain(rows.iter().flat_map(|r| r.findings.iter()))
             .map(|f| FindingEntry::new(f, &profile, account_id.as_ref()))
             .collect();
+        let rotations = rotations(account, &rows, &profile, account_id.as_ref(), &mut notes);
         let credential_report_generated_at = account.credential_report().map(|r| r.generated_at);
         Self {
             schema: SCHEMA,
@@ -261,6 +284,7 @@ impl Report {
             gaps,
             users,
             findings,
+            rotations,
         }
     }
 
@@ -309,6 +333,7 @@ impl Report {
             accounts: Vec::new(),
             users: Vec::new(),
             findings: Vec::new(),
+            rotations: Vec::new(),
         }
     }
 
@@ -323,6 +348,7 @@ impl Report {
         self.accounts.extend(part.accounts);
         self.users.extend(part.users);
         self.findings.extend(part.findings);
+        self.rotations.extend(part.rotations);
     }
 
     /// The accounts that could not be audited.
@@ -391,6 +417,54 @@ fn source_notes(account: &Account) -> Vec<String> {
     }
     notes.extend(waiver_notes(account));
     notes
+}
+
+/// The rotations in progress of the account's users, oldest first. A tag
+/// whose old key no longer exists (deleted outside iamkeys) and a tag that
+/// does not read are notes, not rotations.
+fn rotations(
+    account: &Account,
+    rows: &[&crate::account::UserRow],
+    profile: &str,
+    account_id: Option<&String>,
+    notes: &mut Vec<String>,
+) -> Vec<RotationEntry> {
+    let mut out = Vec::new();
+    for row in rows {
+        let user = &row.user.name;
+        for bad in account.unreadable_rotations(user) {
+            notes.push(format!(
+                "rotation tag `{}{}` of user {user} does not read and is not honoured: {}",
+                crate::effect::ROTATION,
+                bad.old,
+                bad.why
+            ));
+        }
+        for rotation in account.rotations(user) {
+            if let Some(keys) = row.listed_keys()
+                && !keys.iter().any(|k| k.id == rotation.old)
+            {
+                notes.push(format!(
+                    "rotation tag `{}` of user {user}: {} no longer exists, so the rotation is over; the tag can be removed.",
+                    rotation.tag_key(),
+                    rotation.old
+                ));
+                continue;
+            }
+            out.push(RotationEntry {
+                profile: profile.to_owned(),
+                account_id: account_id.cloned(),
+                account_name: None,
+                user_name: user.clone(),
+                new_key_first_used: account.new_key_used(&rotation),
+                old_access_key_id: rotation.old,
+                new_access_key_id: rotation.new,
+                started: rotation.started,
+            });
+        }
+    }
+    out.sort_by_key(|r| r.started);
+    out
 }
 
 /// Malformed waiver tags (never honoured), and users whose tags could not

@@ -49,7 +49,8 @@ fn step(state: &mut State, action: Action) -> Vec<Effect> {
             }
             state.account.on_tick(now);
             state.sync_view();
-            Vec::new()
+            // The new keys of rotations in progress, until each is used.
+            state.account.watch_rotations(now)
         }
         Action::Retrying(retries) => {
             state.account.retrying(retries, state.now);

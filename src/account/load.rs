@@ -20,6 +20,8 @@ pub enum Event {
     ReportDenied { action: &'static str },
     /// A user listed a moment ago no longer exists.
     UserGone(String),
+    /// The new key of a rotation was seen used for the first time.
+    NewKeyInUse(super::rotation::Rotation),
 }
 
 /// What folding in one answer asks for next.
@@ -197,7 +199,14 @@ impl Account {
                     match result {
                         Ok(used) => {
                             row.last_used_errors.remove(&key_id);
-                            row.last_used.insert(key_id, used);
+                            if let Some(at) = used.date
+                                && let Some(rotation) = self.first_use_seen(&user, &key_id, at)
+                            {
+                                step.event = Some(Event::NewKeyInUse(rotation));
+                            }
+                            if let Some(row) = self.users.get_mut(&user) {
+                                row.last_used.insert(key_id, used);
+                            }
                         }
                         Err(err) => {
                             row.last_used_errors.insert(key_id, err);
@@ -235,7 +244,9 @@ impl Account {
                         Err(err) => TagsState::Failed(err),
                     };
                     self.refresh_user(&user, now);
-                    self.keys_for_retirement(&[user])
+                    let mut effects = self.keys_for_retirement(std::slice::from_ref(&user));
+                    effects.extend(self.rotation_last_used(&user));
+                    effects
                 } else {
                     Vec::new()
                 }
@@ -369,6 +380,9 @@ impl Account {
                     }
                 }
                 effects = self.keys_for_retirement(&names);
+                for user in &names {
+                    effects.extend(self.rotation_last_used(user));
+                }
                 if let Some(marker) = page.next_marker {
                     effects.push(self.call(Call::AllTags {
                         marker: Some(marker),
@@ -391,17 +405,19 @@ impl Account {
         }
     }
 
-    /// Users with a key iamkeys made inactive have their keys listed, so
-    /// the audit can tell which key is ready to delete (the credential
-    /// report has no key IDs).
+    /// Users with a key iamkeys made inactive, or a rotation in progress,
+    /// have their keys listed, so the audit can tell which key is ready to
+    /// delete and whose new key is in use (the credential report has no key
+    /// IDs).
     fn keys_for_retirement(&mut self, users: &[String]) -> Vec<Effect> {
         let wanted: Vec<String> = users
             .iter()
             .filter(|u| {
                 self.users.get(u).is_some_and(|r| match &r.tags {
-                    TagsState::Loaded(tags) => tags
-                        .iter()
-                        .any(|(k, _)| k.starts_with(crate::effect::INACTIVE_SINCE)),
+                    TagsState::Loaded(tags) => tags.iter().any(|(k, _)| {
+                        k.starts_with(crate::effect::INACTIVE_SINCE)
+                            || k.starts_with(crate::effect::ROTATION)
+                    }),
                     _ => false,
                 })
             })
@@ -583,6 +599,7 @@ impl Account {
                 self.refresh_user(user, now);
                 let mut effects = self.last_used_requests(user);
                 effects.extend(self.verify_password(user));
+                effects.extend(self.rotation_last_used(user));
                 effects
             }
             Err(err) => {

@@ -250,8 +250,36 @@ fn table(report: &Report) -> String {
             );
         }
     }
+    table_rotations(report, &mut out);
     table_foot(report, &mut out);
     out
+}
+
+/// Rotations in progress, one line each, after the findings.
+fn table_rotations(report: &Report, out: &mut String) {
+    if report.rotations.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\nRotations in progress:");
+    for r in &report.rotations {
+        let used = r.new_key_first_used.map_or_else(
+            || {
+                format!(
+                    "new key not used yet: making {} inactive would break what uses it",
+                    clean(&r.old_access_key_id)
+                )
+            },
+            |t| format!("new key in use since {}", t.format("%Y-%m-%d %H:%M UTC")),
+        );
+        let _ = writeln!(
+            out,
+            "  {}: {} → {} (started {}): {used}",
+            clean(&r.user_name),
+            clean(&r.old_access_key_id),
+            clean(&r.new_access_key_id),
+            r.started.format("%Y-%m-%d %H:%M UTC")
+        );
+    }
 }
 
 #[cfg(test)]
@@ -288,6 +316,7 @@ mod tests {
                 waived: None,
                 waiver_expired: None,
             }],
+            rotations: Vec::new(),
         }
     }
 

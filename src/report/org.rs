@@ -150,6 +150,9 @@ impl Report {
         for finding in &mut self.findings {
             finding.account_name = Some(name.to_owned());
         }
+        for rotation in &mut self.rotations {
+            rotation.account_name = Some(name.to_owned());
+        }
     }
 
     /// One report of the whole organization: every account, audited,

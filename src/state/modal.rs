@@ -45,6 +45,12 @@ pub enum Operation {
         user: String,
         has_password: bool,
     },
+    /// Replace an Active key: create the new one now, and watch it until
+    /// it is used (`R`).
+    Rotate {
+        target: KeyTarget,
+        has_password: bool,
+    },
     /// Make one or many keys Active or Inactive.
     SetStatus {
         targets: Vec<KeyTarget>,
@@ -59,6 +65,9 @@ pub struct Confirm {
     pub focus: Button,
     /// The account the dialog shows and the change is bound to.
     pub account: AccountRef,
+    /// What will break if the operator goes ahead (e.g. making inactive
+    /// the old key of a rotation whose new key has not been used yet).
+    pub warnings: Vec<String>,
 }
 
 /// The account (and profile) a change was confirmed for: the worker sends

@@ -127,6 +127,10 @@ pub fn confirm(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, dial
             }
             (" Create an access key ".to_owned(), "Create")
         }
+        Operation::Rotate { target, .. } => {
+            lines.extend(rotation_steps(state, target));
+            (" Rotate an access key ".to_owned(), "Rotate")
+        }
         Operation::SetStatus { targets, status } => {
             let (word, verb, doing) = match status {
                 KeyStatus::Inactive => ("inactive", "Make inactive", "making"),
@@ -154,6 +158,10 @@ pub fn confirm(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, dial
             (title, verb)
         }
     };
+    for warning in &dialog.warnings {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(format!(" ⚠ {warning}"), theme.error));
+    }
     lines.extend(read_only_line(state, theme));
     lines.push(Line::raw(""));
     lines.push(Line::styled(
@@ -162,6 +170,40 @@ pub fn confirm(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, dial
     ));
     lines.push(buttons(state, theme, dialog.focus, verb));
     show(frame, area, title, theme.accent, lines);
+}
+
+/// What `R` will do, step by step.
+fn rotation_steps(state: &State, target: &KeyTarget) -> Vec<Line<'static>> {
+    let map = &state.view.keymap;
+    let (old, user) = (&target.key_id, &target.user);
+    let mut lines = vec![Line::raw(format!(" Rotate access key {old} of {user}?"))];
+    lines.extend(facts(state, target));
+    lines.push(Line::raw(""));
+    for step in [
+        format!(
+            " 1. {} creates a new key for {user} and shows its secret once ({} copies it, {} saves it as profile iamkeys-{user}).",
+            keys(state, DialogCommand::Confirm),
+            key(state, DialogCommand::CopySecret),
+            key(state, DialogCommand::SaveSecret),
+        ),
+        format!(
+            " 2. Put the new key where {old} is used. iamkeys watches the new key's last use (every {} s, and on {}) and shows when it is in use.",
+            crate::account::rotation::WATCH_EVERY.num_seconds(),
+            map.label(crate::keymap::Command::Refresh),
+        ),
+        format!(
+            " 3. Then make {old} inactive ({}), check that nothing breaks, and delete it later ({}).",
+            map.label(crate::keymap::Command::Deactivate),
+            map.label(crate::keymap::Command::Delete),
+        ),
+        format!(
+            " The rotation is kept in the user tag {}{old}, so a restart and other operators see it.",
+            crate::effect::ROTATION
+        ),
+    ] {
+        lines.push(Line::raw(step));
+    }
+    lines
 }
 
 pub fn delete(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, dialog: &DeleteDialog) {

@@ -46,8 +46,8 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             Span::raw(command.description()),
         ]));
     }
-    lines.push(Line::raw(""));
-    lines.push(Line::styled(
+    // The closing words sit on the bottom border: every row is a binding.
+    let closing = Line::styled(
         format!(
             " {}, {} or {} closes this help",
             state
@@ -59,16 +59,17 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             state.view.keymap.label(Command::Quit)
         ),
         theme.dim,
-    ));
+    );
     let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
-    let popup = centered(area, 84, height);
+    let popup = centered(area, 92, height);
     frame.render_widget(Clear, popup);
     frame.render_widget(
         Paragraph::new(lines).block(
             Block::default()
                 .borders(Borders::ALL)
                 .border_style(theme.accent)
-                .title(" Keys "),
+                .title(" Keys ")
+                .title_bottom(closing),
         ),
         popup,
     );

@@ -90,6 +90,7 @@ fn key_item(state: &State, row: &UserRow, key: &AccessKey, theme: &Theme) -> Lis
         "   created {}",
         format::created(state.now, key.created)
     ))]);
+    lines.extend(rotation_lines(state, row, key, theme));
     if key.status == KeyStatus::Inactive {
         lines.extend(inactive_since_lines(state, row, key, theme));
     }
@@ -189,6 +190,66 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     frame.render_stateful_widget(list, body, &mut list_state);
 }
 
+/// A rotation this key is part of: the old key says what replaces it and
+/// whether the new key is in use yet; the new key says whether it is used.
+fn rotation_lines(
+    state: &State,
+    row: &UserRow,
+    key: &AccessKey,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    use crate::account::rotation::Kept;
+    let account = &state.account;
+    let user = &row.user.name;
+    if let Some(rotation) = account.rotation_of(user, &key.id) {
+        let mut lines = vec![Line::styled(
+            format!(
+                "   rotating → {} (started {})",
+                rotation.new,
+                format::date_time(rotation.started)
+            ),
+            theme.warn,
+        )];
+        lines.push(match account.new_key_used(&rotation) {
+            Some(at) => Line::styled(
+                format!(
+                    "   new key in use since {}: make this key inactive next ({})",
+                    format::date_time(at),
+                    state.view.keymap.label(crate::keymap::Command::Deactivate)
+                ),
+                theme.active,
+            ),
+            None => Line::styled("   new key not used yet", theme.warn),
+        });
+        match &rotation.kept {
+            Kept::Tag => {}
+            Kept::Writing => lines.push(Line::styled("   recording the rotation…", theme.dim)),
+            Kept::SessionOnly(why) => lines.push(Line::styled(
+                format!("   not remembered ({why}): watched in this session only"),
+                theme.error,
+            )),
+        }
+        return lines;
+    }
+    if let Some(rotation) = account.rotation_to(user, &key.id) {
+        return vec![match account.new_key_used(&rotation) {
+            Some(at) => Line::styled(
+                format!(
+                    "   replaces {} · in use since {}",
+                    rotation.old,
+                    format::date_time(at)
+                ),
+                theme.active,
+            ),
+            None => Line::styled(
+                format!("   not used yet (replaces {})", rotation.old),
+                theme.warn,
+            ),
+        }];
+    }
+    Vec::new()
+}
+
 /// How long a key iamkeys made inactive has been so, and whether it is
 /// ready to delete (`retire_after_days`).
 fn inactive_since_lines(
@@ -268,6 +329,17 @@ fn details_lines(row: &UserRow, theme: &Theme, rows: u16) -> Vec<Line<'static>> 
                 " malformed waiver tag {}: {} (not honoured)",
                 crate::text::clean(&bad.tag),
                 bad.why
+            ),
+            theme.warn,
+        ));
+    }
+    for bad in row.rotation_tags().into_iter().filter_map(Result::err) {
+        lines.push(Line::styled(
+            format!(
+                " unreadable rotation tag {}{}: {} (not honoured)",
+                crate::effect::ROTATION,
+                crate::text::clean(&bad.old),
+                crate::text::clean(&bad.why)
             ),
             theme.warn,
         ));

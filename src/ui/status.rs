@@ -20,10 +20,11 @@ fn hints(state: &State) -> String {
             parts.push(format!("{} sort", key(Command::Sort)));
         }
         Focus::Keys => {
+            parts.push(format!("{} rotate", key(Command::Rotate)));
             parts.push(format!("{} inactive", key(Command::Deactivate)));
             parts.push(format!("{} active", key(Command::Activate)));
+            // Marking (Space) is in the help: the bar keeps to 120 columns.
             parts.push(format!("{} delete", key(Command::Delete)));
-            parts.push(format!("{} mark", key(Command::Mark)));
             parts.push(format!("{} users", key(Command::FocusNext)));
         }
     }

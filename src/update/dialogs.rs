@@ -125,7 +125,25 @@ fn confirmed(state: &mut State, operation: Operation, account: &AccountRef) -> V
     match operation {
         Operation::Create { user, .. } => {
             state.view.notice = Some(format!("Creating an access key for {user}…"));
-            vec![start(state, Change::Create { user }, account)]
+            vec![start(
+                state,
+                Change::Create {
+                    user,
+                    rotating: None,
+                },
+                account,
+            )]
+        }
+        Operation::Rotate { target, .. } => {
+            state.view.notice = Some(format!("Creating the key that replaces {}…", target.key_id));
+            vec![start(
+                state,
+                Change::Create {
+                    user: target.user,
+                    rotating: Some(target.key_id),
+                },
+                account,
+            )]
         }
         Operation::SetStatus { targets, status } if targets.len() == 1 => {
             let target = &targets[0];

@@ -83,6 +83,7 @@ pub(super) fn create(state: &mut State) -> Vec<Effect> {
                 operation: Operation::Create { user, has_password },
                 focus: Button::Cancel,
                 account,
+                warnings: Vec::new(),
             }));
             Vec::new()
         }
@@ -134,6 +135,90 @@ impl Which<'_> {
     }
 }
 
+/// The warnings for making these keys inactive: any that is the old key of
+/// a rotation whose new key has not been seen used.
+fn unused_successors(state: &State, targets: &[KeyTarget]) -> Vec<String> {
+    targets
+        .iter()
+        .filter_map(|t| state.account.rotation_of(&t.user, &t.key_id))
+        .filter(|r| state.account.new_key_used(r).is_none())
+        .map(|r| {
+            format!(
+                "the new key {} has not been used yet: whatever uses {} will break",
+                r.new, r.old
+            )
+        })
+        .collect()
+}
+
+/// `R` on an Active key: the dialog that explains the rotation, names the
+/// account, and creates the new key on `y`. Refused, with the reason, when
+/// the user already has two keys, or the key is not Active, or is being
+/// rotated already.
+pub(super) fn rotate(state: &mut State) -> Vec<Effect> {
+    let Some(account) = bound(state) else {
+        return Vec::new();
+    };
+    let target = match selected_target(state) {
+        Ok(target) => target,
+        Err(message) => return say(state, message),
+    };
+    let user = target.user.clone();
+    if target.status != KeyStatus::Active {
+        return say(
+            state,
+            format!(
+                "{} is {}: only an Active key is rotated (a new key replaces it while it still works).",
+                target.key_id, target.status
+            ),
+        );
+    }
+    if let Some(rotation) = state.account.rotation_of(&user, &target.key_id) {
+        return say(
+            state,
+            format!(
+                "{} is already being rotated → {} (started {}).",
+                rotation.old,
+                rotation.new,
+                rotation.started.format("%Y-%m-%d %H:%M UTC")
+            ),
+        );
+    }
+    if state.account.user_busy(&user) {
+        return say(state, format!("A key is already being created for {user}."));
+    }
+    let Some(row) = state.account.users().get(&user) else {
+        return say(
+            state,
+            format!("{user} is no longer listed: press r to refresh."),
+        );
+    };
+    let has_password = row.password == Some(true);
+    let count = row.listed_keys().map_or(0, <[_]>::len);
+    if count >= KEYS_PER_USER {
+        return refuse(
+            state,
+            "Cannot rotate: two keys already",
+            format!(
+                "{user} already has {count} access keys, IAM's limit, so the new key cannot be made. Retire one first: make the key that is not {} inactive ({}), check that nothing breaks, delete it ({}), then rotate.",
+                target.key_id,
+                state.view.keymap.label(crate::keymap::Command::Deactivate),
+                state.view.keymap.label(crate::keymap::Command::Delete),
+            ),
+        );
+    }
+    state.view.modal = Some(Modal::Confirm(Confirm {
+        operation: Operation::Rotate {
+            target,
+            has_password,
+        },
+        focus: Button::Cancel,
+        account,
+        warnings: Vec::new(),
+    }));
+    Vec::new()
+}
+
 pub(super) fn set_status(state: &mut State, status: KeyStatus) -> Vec<Effect> {
     if status == KeyStatus::Inactive && !state.view.marks.is_empty() {
         return bulk_deactivate(state);
@@ -157,6 +242,11 @@ pub(super) fn set_key_status(
     if target.status == status {
         return say(state, format!("{} is already {status}.", target.key_id));
     }
+    let warnings = if status == KeyStatus::Inactive {
+        unused_successors(state, std::slice::from_ref(&target))
+    } else {
+        Vec::new()
+    };
     state.view.modal = Some(Modal::Confirm(Confirm {
         operation: Operation::SetStatus {
             targets: vec![target],
@@ -164,6 +254,7 @@ pub(super) fn set_key_status(
         },
         focus: Button::Cancel,
         account,
+        warnings,
     }));
     Vec::new()
 }
@@ -186,6 +277,7 @@ fn bulk_deactivate(state: &mut State) -> Vec<Effect> {
         state.view.marks.clear();
         return say(state, "The marked keys no longer exist.".to_owned());
     }
+    let warnings = unused_successors(state, &targets);
     state.view.modal = Some(Modal::Confirm(Confirm {
         operation: Operation::SetStatus {
             targets,
@@ -193,6 +285,7 @@ fn bulk_deactivate(state: &mut State) -> Vec<Effect> {
         },
         focus: Button::Cancel,
         account,
+        warnings,
     }));
     Vec::new()
 }

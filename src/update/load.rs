@@ -43,6 +43,10 @@ pub fn on_loaded(state: &mut State, result: Loaded) -> Vec<Effect> {
             .map(|r| r.user.name.clone())
     });
     state.sync_view();
+    let mut effects = step.effects;
+    if let Some(Event::NewKeyInUse(rotation)) = &step.event {
+        effects.extend(super::mutations::record_first_use(state, rotation));
+    }
     if let Some(event) = step.event {
         state.view.notice = Some(say(state, event));
     }
@@ -52,7 +56,7 @@ pub fn on_loaded(state: &mut State, result: Loaded) -> Vec<Effect> {
         let count = state.selected_row_keys().map_or(0, <[_]>::len);
         state.view.key_cursor = state.view.key_cursor.min(count.saturating_sub(1));
     }
-    step.effects
+    effects
 }
 
 /// An event of the load in the status bar's words.
@@ -65,5 +69,16 @@ fn say(state: &State, event: Event) -> String {
         Event::UserGone(user) => {
             format!("User {user} no longer exists (deleted meanwhile?): press r to refresh")
         }
+        Event::NewKeyInUse(rotation) => format!(
+            "{}: the new key {} is in use (seen {}): make the old key {} inactive next ({}).",
+            rotation.user,
+            rotation.new,
+            rotation
+                .first_used
+                .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+                .unwrap_or_default(),
+            rotation.old,
+            state.view.keymap.label(crate::keymap::Command::Deactivate)
+        ),
     }
 }

@@ -1,8 +1,9 @@
 //! Starting changes and folding their results in: mark what is in flight,
 //! show each outcome, and re-list the user's keys from IAM afterwards.
 
+use crate::account::rotation::{Kept, Rotation};
 use crate::action::{Mutated, SaveOutcome};
-use crate::effect::{Actor, Change, Effect, INACTIVE_SINCE};
+use crate::effect::{Actor, Change, Effect, INACTIVE_SINCE, ROTATION};
 use crate::iam::{ErrorKind, IamError};
 use crate::model::KeyStatus;
 use crate::state::{AccountRef, Modal, Outcome, SaveState, SecretDialog, State};
@@ -67,11 +68,20 @@ pub(super) fn on_mutated(
         }
         return state.account.reread_tags(&user);
     }
-    let follow_up = if result.is_ok() {
+    if let Change::Tag { tag, .. } = &change
+        && tag.starts_with(ROTATION)
+    {
+        rotation_tag_answered(state, &change, result.as_ref().err());
+        return state.account.reread_tags(&user);
+    }
+    let mut follow_up = if result.is_ok() {
         inactive_since_tag(state, &change)
     } else {
         Vec::new()
     };
+    if result.is_ok() {
+        follow_up.extend(rotation_follow_up(state, &change, &result));
+    }
     let outcome = match &result {
         Ok(_) => Outcome::Done,
         Err(err) => Outcome::Failed(failure_text(state, &change, err)),
@@ -86,28 +96,7 @@ pub(super) fn on_mutated(
         return effects;
     }
     match result {
-        Ok(Mutated::Created(new)) => {
-            let dialog = SecretDialog {
-                user: user.clone(),
-                key_id: new.key.id.clone(),
-                secret: new.secret,
-                save: SaveState::Idle,
-                copied: false,
-                acknowledging: false,
-            };
-            if matches!(state.view.modal, Some(Modal::Secret(_))) {
-                // Never over the secret on screen: this one waits its turn.
-                state.view.notice = Some(format!(
-                    "Created {} for {user}: its secret is next ({} waiting).",
-                    new.key.id,
-                    state.view.secrets_waiting.len() + 1
-                ));
-                state.view.secrets_waiting.push_back(dialog);
-            } else {
-                state.view.notice = Some(format!("Created {} for {user}.", new.key.id));
-                state.view.modal = Some(Modal::Secret(dialog));
-            }
-        }
+        Ok(Mutated::Created(new)) => show_secret(state, &change, new),
         Ok(Mutated::StatusSet) => {
             if let Change::SetStatus { key_id, status, .. } = &change {
                 state.view.notice = Some(format!("{user}: {key_id} is now {status}."));
@@ -192,6 +181,162 @@ fn inactive_since_tag(state: &mut State, change: &Change) -> Vec<Effect> {
         key_id: Some(key_id.clone()),
     };
     vec![start(state, change, &account)]
+}
+
+/// A new key: its secret on screen (or waiting its turn behind another).
+fn show_secret(state: &mut State, change: &Change, new: crate::model::NewAccessKey) {
+    let user = change.user().to_owned();
+    let dialog = SecretDialog {
+        user: user.clone(),
+        key_id: new.key.id.clone(),
+        secret: new.secret,
+        save: SaveState::Idle,
+        copied: false,
+        acknowledging: false,
+    };
+    if matches!(state.view.modal, Some(Modal::Secret(_))) {
+        // Never over the secret on screen: this one waits its turn.
+        state.view.notice = Some(format!(
+            "Created {} for {user}: its secret is next ({} waiting).",
+            new.key.id,
+            state.view.secrets_waiting.len() + 1
+        ));
+        state.view.secrets_waiting.push_back(dialog);
+    } else {
+        state.view.notice = Some(match &change {
+            Change::Create {
+                rotating: Some(old),
+                ..
+            } => format!(
+                "Created {} for {user} to replace {old}: put it where {old} is used; iamkeys watches for its first use.",
+                new.key.id
+            ),
+            _ => format!("Created {} for {user}.", new.key.id),
+        });
+        state.view.modal = Some(Modal::Secret(dialog));
+    }
+}
+
+/// The new key of a rotation was seen used: record the first use in its
+/// tag, so every operator and the report see it (a tag this session could
+/// not write is left alone, and nothing is written in read-only mode).
+pub(super) fn record_first_use(state: &mut State, rotation: &Rotation) -> Vec<Effect> {
+    if rotation.kept != Kept::Tag || state.session.read_only {
+        return Vec::new();
+    }
+    let Ok(account) = state.change_target() else {
+        return Vec::new();
+    };
+    let change = Change::Tag {
+        user: rotation.user.clone(),
+        tag: rotation.tag_key(),
+        value: Some(rotation.tag_value()),
+        key_id: Some(rotation.old.clone()),
+    };
+    vec![start(state, change, &account)]
+}
+
+/// After a change that worked: a rotation's new key made (write its tag),
+/// or a rotation's old or new key deleted (the rotation is over: remove it).
+fn rotation_follow_up(
+    state: &mut State,
+    change: &Change,
+    result: &Result<Mutated, IamError>,
+) -> Vec<Effect> {
+    let Ok(account) = state.change_target() else {
+        return Vec::new();
+    };
+    let change = match (change, result) {
+        (
+            Change::Create {
+                user,
+                rotating: Some(old),
+            },
+            Ok(Mutated::Created(new)),
+        ) => {
+            let rotation = Rotation {
+                user: user.clone(),
+                old: old.clone(),
+                new: new.key.id.clone(),
+                started: state.now,
+                first_used: None,
+                kept: Kept::Writing,
+            };
+            state.account.begin_rotation(rotation.clone());
+            Change::Tag {
+                user: user.clone(),
+                tag: rotation.tag_key(),
+                value: Some(rotation.tag_value()),
+                key_id: Some(old.clone()),
+            }
+        }
+        (Change::Delete { user, key_id }, Ok(_)) => {
+            let Some(rotation) = state
+                .account
+                .rotation_of(user, key_id)
+                .or_else(|| state.account.rotation_to(user, key_id))
+            else {
+                return Vec::new();
+            };
+            state.account.end_rotation(user, &rotation.old);
+            let tagged = state.account.users().get(user).is_some_and(|r| {
+                r.rotation_tags().iter().any(|t| match t {
+                    Ok(t) => t.old == rotation.old,
+                    Err(bad) => bad.old == rotation.old,
+                })
+            });
+            if !tagged {
+                return Vec::new();
+            }
+            Change::Tag {
+                user: user.clone(),
+                tag: rotation.tag_key(),
+                value: None,
+                key_id: Some(rotation.old),
+            }
+        }
+        _ => return Vec::new(),
+    };
+    vec![start(state, change, &account)]
+}
+
+/// A rotation tag's write (or removal) answered: a first write that failed
+/// leaves the rotation in this session only, said on the status bar.
+fn rotation_tag_answered(state: &mut State, change: &Change, err: Option<&IamError>) {
+    let Change::Tag {
+        user,
+        value,
+        key_id: Some(old),
+        ..
+    } = change
+    else {
+        return;
+    };
+    let Some(err) = err else {
+        state.account.rotation_tag_written(user, old, Ok(()));
+        return;
+    };
+    let why = format!("{} {}", err.action, crate::account::gaps::cause(err));
+    let first_write = state
+        .account
+        .rotation_of(user, old)
+        .is_some_and(|r| r.kept == Kept::Writing);
+    state.view.notice = Some(if first_write {
+        state
+            .account
+            .rotation_tag_written(user, old, Err(why.clone()));
+        format!(
+            "{user}: the rotation of {old} will not be remembered ({why}): it is watched in this session only."
+        )
+    } else if value.is_some() {
+        format!(
+            "{user}: the new key's first use could not be recorded in the tag of {old} ({why})."
+        )
+    } else {
+        format!(
+            "{user}: the rotation tag of {old} could not be removed ({why}): remove {ROTATION}{old} by hand."
+        )
+    });
 }
 
 /// Re-list a user's keys from IAM (ahead of the queue).

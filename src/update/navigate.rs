@@ -75,6 +75,7 @@ pub(super) fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
             Vec::new()
         }
         Command::Create => key_actions::create(state),
+        Command::Rotate => key_actions::rotate(state),
         Command::Deactivate => key_actions::set_status(state, KeyStatus::Inactive),
         Command::Activate => key_actions::set_status(state, KeyStatus::Active),
         Command::Delete => key_actions::delete(state, key_actions::Which::Selected),

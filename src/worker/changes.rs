@@ -2,7 +2,9 @@
 //! before it is sent:
 //! - a delete lists the user's keys and goes ahead only if the key is still
 //!   there and still Inactive (someone may have made it active again);
-//! - a create lists the user's keys just before its first attempt, and is
+//! - a create lists the user's keys just before its first attempt (a
+//!   rotation's goes ahead only if the key it replaces is still there and
+//!   still Active), and is
 //!   tried again only after a failure that shows IAM did not act on it
 //!   (throttling, 503). After an unclear one (a timeout, a dropped answer, a
 //!   500) it is never tried again: the keys are listed, and a key that is
@@ -26,7 +28,7 @@ const CLOCK_SKEW: chrono::TimeDelta = chrono::TimeDelta::seconds(300);
 
 pub(super) async fn apply(client: &dyn IamClient, change: &Change) -> Result<Mutated, IamError> {
     match change {
-        Change::Create { user, .. } => create(client, user).await,
+        Change::Create { user, rotating } => create(client, user, rotating.as_deref()).await,
         Change::SetStatus {
             user,
             key_id,
@@ -100,14 +102,32 @@ fn made_since<'a>(
         .find(|k| !before.contains(&k.id) && k.created.is_none_or(|t| t >= began - CLOCK_SKEW))
 }
 
-async fn create(client: &dyn IamClient, user: &str) -> Result<Mutated, IamError> {
+async fn create(
+    client: &dyn IamClient,
+    user: &str,
+    rotating: Option<&str>,
+) -> Result<Mutated, IamError> {
     const ACTION: &str = "iam:CreateAccessKey";
     // IAM as it is now, not as the screen last saw it.
-    let before: Vec<String> = list_all_access_keys(client, user)
-        .await?
-        .into_iter()
-        .map(|k| k.id)
-        .collect();
+    let listed = list_all_access_keys(client, user).await?;
+    if let Some(old) = rotating {
+        match listed.iter().find(|k| k.id == old) {
+            Some(key) if key.status == KeyStatus::Active => {}
+            found => {
+                let now = found.map_or("no longer among the user's keys".to_owned(), |k| {
+                    format!("{} now", k.status)
+                });
+                return Err(IamError::new(
+                    ErrorKind::Conflict,
+                    ACTION,
+                    format!(
+                        "{old} is {now} (changed meanwhile): there is nothing to rotate, and no key was created. Press r to see {user}'s keys as they are."
+                    ),
+                ));
+            }
+        }
+    }
+    let before: Vec<String> = listed.into_iter().map(|k| k.id).collect();
     let began = Utc::now();
     let mut wait = Duration::from_millis(250);
     let mut last = None;

@@ -287,7 +287,10 @@ async fn every_handled_code_reaches_the_operator_in_words_that_name_the_fix() {
         .create_access_key(&user)
         .await
         .unwrap_err();
-    let change = Change::Create { user: user.clone() };
+    let change = Change::Create {
+        user: user.clone(),
+        rotating: None,
+    };
     assert!(shown_after(&state, change, full).contains(&format!(
         "{user} already has two access keys (IAM's limit): nothing was created."
     )));

@@ -59,7 +59,10 @@ async fn help_overlay_lists_every_binding() {
     update(&mut state, Action::Key(KeyEvent::from(KeyCode::Char('?'))));
     let text = screen(&state, 120, 40);
     for command in iamkeys::keymap::Command::ALL {
-        assert!(text.contains(command.description()), "{command:?} missing");
+        assert!(
+            text.contains(command.description()),
+            "{command:?} missing:\n{text}"
+        );
     }
     assert_snapshot!(text);
 }

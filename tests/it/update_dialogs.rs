@@ -94,7 +94,13 @@ async fn create_warns_about_console_users_and_y_asks_for_the_key() {
         }
     ));
     let effects = update(&mut state, ch('y'));
-    assert_eq!(changes(&effects), [Change::Create { user: user.clone() }]);
+    assert_eq!(
+        changes(&effects),
+        [Change::Create {
+            user: user.clone(),
+            rotating: None
+        }]
+    );
     assert!(state.account.user_busy(&user));
     assert!(update(&mut state, ch('c')).is_empty());
     assert!(

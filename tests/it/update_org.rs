@@ -385,6 +385,7 @@ fn leaving_an_account_waits_for_its_change_and_a_profile_switch_leaves_the_organ
     update(&mut state, key(KeyCode::Enter));
     state.account.send(iamkeys::effect::Change::Create {
         user: "carol".into(),
+        rotating: None,
     });
     update(&mut state, key(KeyCode::Esc));
     assert!(!state.at_overview(), "a change is in flight");

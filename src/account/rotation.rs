@@ -1,0 +1,391 @@
+//! Rotations in progress (`R`): a new key made to replace an old one, kept
+//! in the user tag `iamkeys:rotation:<old key ID>` so a refresh, a restart
+//! and another operator see it, and watched until the new key is used.
+//! When `TagUser` is refused the rotation lives in this session only.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use super::Account;
+use super::users::{TagsState, UserRow};
+use crate::effect::{Call, Effect, ROTATION};
+
+/// How often the new keys of rotations in progress are asked for their last
+/// use while none has been seen (`GetAccessKeyLastUsed`).
+pub const WATCH_EVERY: TimeDelta = TimeDelta::seconds(30);
+
+/// Where a rotation is kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Kept {
+    /// In the user's tag: a refresh, a restart and other operators see it.
+    Tag,
+    /// The tag is being written.
+    Writing,
+    /// `TagUser` failed: in this session only; why.
+    SessionOnly(String),
+}
+
+/// One rotation in progress.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rotation {
+    pub user: String,
+    /// The key being replaced.
+    pub old: String,
+    /// The key replacing it.
+    pub new: String,
+    pub started: DateTime<Utc>,
+    /// The new key's first use as iamkeys saw it (recorded in the tag once
+    /// seen), if any.
+    pub first_used: Option<DateTime<Utc>>,
+    pub kept: Kept,
+}
+
+impl Rotation {
+    /// The tag's value: `<new> <started>`, then ` <first use>` once seen.
+    #[must_use]
+    pub fn tag_value(&self) -> String {
+        let at = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        match self.first_used {
+            Some(first) => format!("{} {} {}", self.new, at(self.started), at(first)),
+            None => format!("{} {}", self.new, at(self.started)),
+        }
+    }
+
+    /// The tag's key: `iamkeys:rotation:<old key ID>`.
+    #[must_use]
+    pub fn tag_key(&self) -> String {
+        format!("{ROTATION}{}", self.old)
+    }
+}
+
+/// A rotation tag that does not read: its key, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreadable {
+    pub old: String,
+    pub why: String,
+}
+
+fn time(word: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(word)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// An access key ID as IAM makes them: 16 to 128 upper-case letters and
+/// digits, starting `AK` or `AS`.
+fn key_id(word: &str) -> bool {
+    (16..=128).contains(&word.len())
+        && (word.starts_with("AK") || word.starts_with("AS"))
+        && word
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+}
+
+/// Read one rotation tag strictly: `<new key ID> <started>` and an optional
+/// `<first use>`, nothing else.
+///
+/// # Errors
+/// What does not read, in words.
+pub fn parse(user: &str, tag: &str, value: &str) -> Result<Rotation, Unreadable> {
+    let old = tag.strip_prefix(ROTATION).unwrap_or(tag).to_owned();
+    let fail = |why: String| Unreadable {
+        old: old.clone(),
+        why,
+    };
+    if !key_id(&old) {
+        return Err(fail(format!("`{old}` is not an access key ID")));
+    }
+    let words: Vec<&str> = value.split_whitespace().collect();
+    let shape = "is not `<new key ID> <started RFC 3339> [<first use RFC 3339>]`";
+    let (new, started, first) = match words.as_slice() {
+        [new, started] => (*new, *started, None),
+        [new, started, first] => (*new, *started, Some(*first)),
+        _ => return Err(fail(format!("`{value}` {shape}"))),
+    };
+    let (Some(started), true) = (time(started), key_id(new)) else {
+        return Err(fail(format!("`{value}` {shape}")));
+    };
+    let first_used = match first.map(time) {
+        None => None,
+        Some(Some(t)) => Some(t),
+        Some(None) => return Err(fail(format!("`{value}` {shape}"))),
+    };
+    Ok(Rotation {
+        user: user.to_owned(),
+        old,
+        new: new.to_owned(),
+        started,
+        first_used,
+        kept: Kept::Tag,
+    })
+}
+
+impl UserRow {
+    /// The rotation tags of the user, read (unreadable ones apart).
+    #[must_use]
+    pub fn rotation_tags(&self) -> Vec<Result<Rotation, Unreadable>> {
+        let TagsState::Loaded(tags) = &self.tags else {
+            return Vec::new();
+        };
+        tags.iter()
+            .filter(|(k, _)| k.starts_with(ROTATION))
+            .map(|(k, v)| parse(&self.user.name, k, v))
+            .collect()
+    }
+}
+
+/// Rotations started or watched in this session, by (user, old key): the
+/// ones whose tag could not be written, and first uses seen.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Rotations {
+    here: BTreeMap<(String, String), Rotation>,
+    /// When the new keys were last asked for their last use.
+    watched_at: Option<DateTime<Utc>>,
+}
+
+impl Account {
+    /// The user's rotations in progress: the tags', with what this session
+    /// knows over them, then the session's own. Unreadable tags are in
+    /// [`Account::unreadable_rotations`].
+    #[must_use]
+    pub fn rotations(&self, user: &str) -> Vec<Rotation> {
+        let mut out: Vec<Rotation> = self
+            .users
+            .get(user)
+            .map(UserRow::rotation_tags)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(Result::ok)
+            .map(|mut tagged| {
+                if let Some(here) = self
+                    .rotations
+                    .here
+                    .get(&(user.to_owned(), tagged.old.clone()))
+                    && here.new == tagged.new
+                {
+                    tagged.first_used = tagged.first_used.or(here.first_used);
+                }
+                tagged
+            })
+            .collect();
+        for ((u, old), here) in &self.rotations.here {
+            if u == user && !out.iter().any(|r| &r.old == old) {
+                out.push(here.clone());
+            }
+        }
+        out
+    }
+
+    /// Rotation tags of the user that do not read (said, never honoured).
+    #[must_use]
+    pub fn unreadable_rotations(&self, user: &str) -> Vec<Unreadable> {
+        self.users
+            .get(user)
+            .map(UserRow::rotation_tags)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(Result::err)
+            .collect()
+    }
+
+    /// The rotation replacing this key, if one is in progress.
+    #[must_use]
+    pub fn rotation_of(&self, user: &str, old: &str) -> Option<Rotation> {
+        self.rotations(user).into_iter().find(|r| r.old == old)
+    }
+
+    /// The rotation this key is the new key of, if any.
+    #[must_use]
+    pub fn rotation_to(&self, user: &str, new: &str) -> Option<Rotation> {
+        self.rotations(user).into_iter().find(|r| r.new == new)
+    }
+
+    /// When the new key was first seen used: the recorded first use, else
+    /// its last use as IAM says now (a use at or after the first).
+    #[must_use]
+    pub fn new_key_used(&self, rotation: &Rotation) -> Option<DateTime<Utc>> {
+        rotation.first_used.or_else(|| {
+            let row = self.users.get(&rotation.user)?;
+            let key = row.listed_keys()?.iter().find(|k| k.id == rotation.new)?;
+            row.key_last_used(key)?.date
+        })
+    }
+
+    /// A rotation began: its new key exists and its tag is being written.
+    pub fn begin_rotation(&mut self, rotation: Rotation) {
+        self.rotations.here.insert(
+            (rotation.user.clone(), rotation.old.clone()),
+            Rotation {
+                kept: Kept::Writing,
+                ..rotation
+            },
+        );
+    }
+
+    /// How the write of a rotation's tag ended: on success the tag speaks
+    /// for it (the session keeps only a first use it saw); on failure the
+    /// session keeps it, saying why it is not remembered.
+    pub fn rotation_tag_written(&mut self, user: &str, old: &str, result: Result<(), String>) {
+        let key = (user.to_owned(), old.to_owned());
+        if let Some(here) = self.rotations.here.get_mut(&key) {
+            here.kept = match result {
+                Ok(()) => Kept::Tag,
+                Err(why) => Kept::SessionOnly(why),
+            };
+        }
+    }
+
+    /// The rotation is over (its old or new key deleted): the session
+    /// forgets it.
+    pub fn end_rotation(&mut self, user: &str, old: &str) {
+        self.rotations
+            .here
+            .remove(&(user.to_owned(), old.to_owned()));
+    }
+
+    /// The new key of a rotation was seen used at `at` for the first time:
+    /// remember it in the session. Returns the rotation as it now is.
+    pub(super) fn first_use_seen(
+        &mut self,
+        user: &str,
+        new: &str,
+        at: DateTime<Utc>,
+    ) -> Option<Rotation> {
+        let rotation = self.rotation_to(user, new)?;
+        if rotation.first_used.is_some() {
+            return None;
+        }
+        let seen = Rotation {
+            first_used: Some(at),
+            ..rotation
+        };
+        let key = (user.to_owned(), seen.old.clone());
+        match self.rotations.here.get_mut(&key) {
+            Some(here) => here.first_used = Some(at),
+            None => {
+                self.rotations.here.insert(key, seen.clone());
+            }
+        }
+        Some(seen)
+    }
+
+    /// New keys of rotations in progress not seen used yet, with their users.
+    fn unused_new_keys(&self) -> Vec<(String, String)> {
+        let users: std::collections::BTreeSet<&str> = self
+            .users
+            .rows()
+            .filter(|r| {
+                matches!(&r.tags, TagsState::Loaded(t) if t.iter().any(|(k, _)| k.starts_with(ROTATION)))
+            })
+            .map(|r| r.user.name.as_str())
+            .chain(self.rotations.here.keys().map(|(u, _)| u.as_str()))
+            .collect();
+        users
+            .into_iter()
+            .flat_map(|u| self.rotations(u))
+            .filter(|r| self.new_key_used(r).is_none())
+            .filter(|r| {
+                self.users.get(&r.user).is_some_and(|row| {
+                    row.listed_keys()
+                        .is_some_and(|keys| keys.iter().any(|k| k.id == r.new))
+                })
+            })
+            .map(|r| (r.user, r.new))
+            .collect()
+    }
+
+    /// Ask the last use of the user's new keys of rotations not asked yet in
+    /// this load (their keys and tags are both in).
+    pub(super) fn rotation_last_used(&mut self, user: &str) -> Vec<Effect> {
+        let Some(row) = self.users.get(user) else {
+            return Vec::new();
+        };
+        let Some(keys) = row.listed_keys() else {
+            return Vec::new();
+        };
+        let wanted: Vec<String> = self
+            .rotations(user)
+            .into_iter()
+            .filter(|r| keys.iter().any(|k| k.id == r.new))
+            .filter(|r| !row.last_used.contains_key(&r.new) && r.first_used.is_none())
+            .map(|r| r.new)
+            .collect();
+        wanted
+            .into_iter()
+            .map(|key_id| {
+                self.call(Call::LastUsed {
+                    user: user.to_owned(),
+                    key_id,
+                })
+            })
+            .collect()
+    }
+
+    /// Ask the new keys of rotations in progress for their last use, every
+    /// [`WATCH_EVERY`] while any is unused.
+    pub fn watch_rotations(&mut self, now: DateTime<Utc>) -> Vec<Effect> {
+        let due = self
+            .rotations
+            .watched_at
+            .is_none_or(|at| now - at >= WATCH_EVERY);
+        if !due {
+            return Vec::new();
+        }
+        self.rotations.watched_at = Some(now);
+        let wanted = self.unused_new_keys();
+        wanted
+            .into_iter()
+            .map(|(user, key_id)| self.call(Call::LastUsed { user, key_id }))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OLD: &str = "iamkeys:rotation:AKIAOLDKEY0000000001";
+
+    #[test]
+    fn a_tag_reads_strictly() {
+        let r = parse("alice", OLD, "AKIANEWKEY0000000002 2026-11-01T10:00:00Z").unwrap();
+        assert_eq!(
+            (r.old.as_str(), r.new.as_str(), r.first_used),
+            ("AKIAOLDKEY0000000001", "AKIANEWKEY0000000002", None)
+        );
+        assert_eq!(r.tag_value(), "AKIANEWKEY0000000002 2026-11-01T10:00:00Z");
+        let used = parse(
+            "alice",
+            OLD,
+            "AKIANEWKEY0000000002 2026-11-01T10:00:00Z 2026-11-02T08:30:00Z",
+        )
+        .unwrap();
+        assert_eq!(
+            used.first_used.map(|t| t.to_rfc3339()),
+            Some("2026-11-02T08:30:00+00:00".to_owned())
+        );
+        assert_eq!(
+            used.tag_value(),
+            "AKIANEWKEY0000000002 2026-11-01T10:00:00Z 2026-11-02T08:30:00Z"
+        );
+        for bad in [
+            "",
+            "AKIANEWKEY0000000002",
+            "AKIANEWKEY0000000002 yesterday",
+            "akianewkey0000000002 2026-11-01T10:00:00Z",
+            "AKIANEWKEY0000000002 2026-11-01T10:00:00Z soon",
+            "AKIANEWKEY0000000002 2026-11-01T10:00:00Z 2026-11-02T08:30:00Z x",
+        ] {
+            let err = parse("alice", OLD, bad).unwrap_err();
+            assert!(err.why.contains("is not `<new key ID>"), "{bad}: {err:?}");
+        }
+        let err = parse(
+            "alice",
+            "iamkeys:rotation:old",
+            "AKIANEWKEY0000000002 2026-11-01T10:00:00Z",
+        )
+        .unwrap_err();
+        assert!(err.why.contains("not an access key ID"), "{err:?}");
+    }
+}
