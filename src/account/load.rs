@@ -245,7 +245,8 @@ impl Account {
                     };
                     self.refresh_user(&user, now);
                     let mut effects = self.keys_for_retirement(std::slice::from_ref(&user));
-                    effects.extend(self.rotation_last_used(&user));
+                    let rotations = self.rotation_last_used(&user, &effects);
+                    effects.extend(rotations);
                     effects
                 } else {
                     Vec::new()
@@ -381,7 +382,8 @@ impl Account {
                 }
                 effects = self.keys_for_retirement(&names);
                 for user in &names {
-                    effects.extend(self.rotation_last_used(user));
+                    let rotations = self.rotation_last_used(user, &effects);
+                    effects.extend(rotations);
                 }
                 if let Some(marker) = page.next_marker {
                     effects.push(self.call(Call::AllTags {
@@ -599,7 +601,8 @@ impl Account {
                 self.refresh_user(user, now);
                 let mut effects = self.last_used_requests(user);
                 effects.extend(self.verify_password(user));
-                effects.extend(self.rotation_last_used(user));
+                let rotations = self.rotation_last_used(user, &effects);
+                effects.extend(rotations);
                 effects
             }
             Err(err) => {

@@ -296,8 +296,9 @@ impl Account {
     }
 
     /// Ask the last use of the user's new keys of rotations not asked yet in
-    /// this load (their keys and tags are both in).
-    pub(super) fn rotation_last_used(&mut self, user: &str) -> Vec<Effect> {
+    /// this load (their keys and tags are both in), but for those `asked`
+    /// already.
+    pub(super) fn rotation_last_used(&mut self, user: &str, asked: &[Effect]) -> Vec<Effect> {
         let Some(row) = self.users.get(user) else {
             return Vec::new();
         };
@@ -309,6 +310,11 @@ impl Account {
             .into_iter()
             .filter(|r| keys.iter().any(|k| k.id == r.new))
             .filter(|r| !row.last_used.contains_key(&r.new) && r.first_used.is_none())
+            .filter(|r| {
+                !asked.iter().any(|e| {
+                    matches!(e, Effect::Iam { call: Call::LastUsed { key_id, .. }, .. } if *key_id == r.new)
+                })
+            })
             .map(|r| r.new)
             .collect();
         wanted

@@ -202,32 +202,39 @@ fn rotation_lines(
     let account = &state.account;
     let user = &row.user.name;
     if let Some(rotation) = account.rotation_of(user, &key.id) {
+        // The pane is narrow: short lines, one fact each.
         let mut lines = vec![Line::styled(
-            format!(
-                "   rotating → {} (started {})",
-                rotation.new,
-                format::date_time(rotation.started)
-            ),
+            format!("   rotating → {}", rotation.new),
             theme.warn,
         )];
-        lines.push(match account.new_key_used(&rotation) {
-            Some(at) => Line::styled(
-                format!(
-                    "   new key in use since {}: make this key inactive next ({})",
-                    format::date_time(at),
-                    state.view.keymap.label(crate::keymap::Command::Deactivate)
+        let started = format!("   started {}", format::ago(state.now, rotation.started));
+        match account.new_key_used(&rotation) {
+            Some(at) => lines.extend([
+                Line::raw(started),
+                Line::styled(
+                    format!("   new key in use since {}", format::date_time(at)),
+                    theme.active,
                 ),
-                theme.active,
-            ),
-            None => Line::styled("   new key not used yet", theme.warn),
-        });
+                Line::styled(
+                    format!(
+                        "   make this key inactive next ({})",
+                        state.view.keymap.label(crate::keymap::Command::Deactivate)
+                    ),
+                    theme.active,
+                ),
+            ]),
+            None => lines.push(Line::styled(
+                format!("{started} · new key not used yet"),
+                theme.warn,
+            )),
+        }
         match &rotation.kept {
             Kept::Tag => {}
             Kept::Writing => lines.push(Line::styled("   recording the rotation…", theme.dim)),
-            Kept::SessionOnly(why) => lines.push(Line::styled(
-                format!("   not remembered ({why}): watched in this session only"),
-                theme.error,
-            )),
+            Kept::SessionOnly(why) => lines.extend([
+                Line::styled(format!("   not remembered: {why}"), theme.error),
+                Line::styled("   (watched in this session only)", theme.error),
+            ]),
         }
         return lines;
     }
@@ -235,9 +242,9 @@ fn rotation_lines(
         return vec![match account.new_key_used(&rotation) {
             Some(at) => Line::styled(
                 format!(
-                    "   replaces {} · in use since {}",
+                    "   replaces {} · in use {}",
                     rotation.old,
-                    format::date_time(at)
+                    format::ago(state.now, at)
                 ),
                 theme.active,
             ),

@@ -42,4 +42,5 @@ mod update_keys;
 mod update_load;
 mod update_org;
 mod update_profiles;
+mod update_rotation;
 mod waivers;

@@ -1,0 +1,477 @@
+//! Issue 16, rotation (`R`), as pure `update` transitions: the dialog, the
+//! replacing key and its tag, watching the new key's first use, the warning
+//! before making the old key inactive too early, a refused tag (this
+//! session only), and the end of a rotation when a key is deleted.
+
+use chrono::TimeDelta;
+use crossterm::event::KeyCode;
+use iamkeys::account::rotation::Kept;
+use iamkeys::action::{Action, Loaded, Mutated};
+use iamkeys::effect::{Call, Change, Effect};
+use iamkeys::iam::{ErrorKind, IamError};
+use iamkeys::model::{AccessKey, KeyStatus, LastUsed, NewAccessKey};
+use iamkeys::secret::Secret;
+use iamkeys::state::{Button, Modal, Operation, State};
+use iamkeys::update::update;
+
+use crate::common::flows::{ch, key, select_key};
+use crate::common::states::{demo_loaded, loaded, now};
+
+const NEW: &str = "AKIAROTATEDNEW000001";
+
+fn changes(effects: &[Effect]) -> Vec<Change> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Mutate { change, .. } => Some(change.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn mutation(effects: &[Effect], pick: impl Fn(&Change) -> bool) -> u64 {
+    effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Mutate { id, change, .. } if pick(change) => Some(*id),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no such change in {effects:?}"))
+}
+
+fn last_used_asked(effects: &[Effect]) -> Vec<String> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Iam {
+                call: Call::LastUsed { key_id, .. },
+                ..
+            } => Some(key_id.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A user of the demo with one key, Active, no findings about rotation.
+fn one_active_key(state: &State) -> (String, AccessKey) {
+    state
+        .account
+        .users()
+        .rows()
+        .find_map(|r| match r.listed_keys()? {
+            [k] if k.status == KeyStatus::Active => Some((r.user.name.clone(), k.clone())),
+            _ => None,
+        })
+        .expect("the demo has a user with one Active key")
+}
+
+/// An answer of the current load.
+fn answer(state: &mut State, result: Loaded) -> Vec<Effect> {
+    let action = loaded(state, result);
+    update(state, action)
+}
+
+fn screen(state: &State) -> String {
+    crate::common::screen::text(state, 120, 40)
+}
+
+fn new_key(user: &str) -> NewAccessKey {
+    NewAccessKey {
+        key: AccessKey {
+            id: NEW.into(),
+            user_name: user.into(),
+            status: KeyStatus::Active,
+            created: Some(now()),
+        },
+        secret: Secret::new("ROTATEDSECRETROTATEDSECRETROTATEDSECRET1"),
+    }
+}
+
+/// `R`, `y`, the new key made and its secret closed, the keys re-listed:
+/// returns the effects of the create's answer (the tag write among them).
+fn rotate(state: &mut State, user: &str, old: &AccessKey) -> Vec<Effect> {
+    select_key(state, user, &old.id);
+    assert!(update(state, ch('R')).is_empty());
+    let effects = update(state, ch('y'));
+    assert_eq!(
+        changes(&effects),
+        [Change::Create {
+            user: user.to_owned(),
+            rotating: Some(old.id.clone()),
+        }]
+    );
+    let id = mutation(&effects, |_| true);
+    let answered = update(
+        state,
+        Action::Mutated {
+            id,
+            result: Ok(Mutated::Created(new_key(user))),
+        },
+    );
+    assert!(matches!(state.view.modal, Some(Modal::Secret(_))));
+    assert!(
+        state
+            .view
+            .notice
+            .as_deref()
+            .unwrap()
+            .contains(&format!("Created {NEW} for {user} to replace {}", old.id))
+    );
+    update(state, key(KeyCode::Esc));
+    update(state, ch('y'));
+    assert_eq!(state.view.modal, None);
+    let relisted = update(
+        state,
+        loaded(
+            state,
+            Loaded::Keys {
+                user: user.to_owned(),
+                result: Ok(vec![old.clone(), new_key(user).key]),
+            },
+        ),
+    );
+    assert_eq!(
+        last_used_asked(&relisted),
+        [NEW],
+        "the new key's last use is asked at once"
+    );
+    answered
+}
+
+#[tokio::test]
+async fn r_rotates_watches_the_new_key_and_warns_before_the_old_goes_inactive() {
+    let mut state = demo_loaded().await;
+    let (user, old) = one_active_key(&state);
+    select_key(&mut state, &user, &old.id);
+    update(&mut state, ch('R'));
+    let Some(Modal::Confirm(dialog)) = &state.view.modal else {
+        panic!("{:?}", state.view.modal)
+    };
+    assert!(
+        matches!(&dialog.operation, Operation::Rotate { target, .. } if target.key_id == old.id)
+    );
+    assert_eq!(dialog.focus, Button::Cancel);
+    let text = screen(&state);
+    assert!(text.contains("account 123456789012"), "{text}");
+    insta::assert_snapshot!("rotate_dialog", text);
+    update(&mut state, key(KeyCode::Esc));
+
+    let answered = rotate(&mut state, &user, &old);
+    let tag = format!("iamkeys:rotation:{}", old.id);
+    let started = now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    assert!(changes(&answered).contains(&Change::Tag {
+        user: user.clone(),
+        tag: tag.clone(),
+        value: Some(format!("{NEW} {started}")),
+        key_id: Some(old.id.clone()),
+    }));
+    let rotation = state.account.rotation_of(&user, &old.id).unwrap();
+    assert_eq!(
+        (rotation.new.as_str(), &rotation.kept),
+        (NEW, &Kept::Writing)
+    );
+    let tag_write = mutation(&answered, |c| matches!(c, Change::Tag { .. }));
+    let reread = update(
+        &mut state,
+        Action::Mutated {
+            id: tag_write,
+            result: Ok(Mutated::Tagged),
+        },
+    );
+    assert!(
+        reread
+            .iter()
+            .any(|e| matches!(e, Effect::Iam { call: Call::Tags { user: u }, .. } if *u == user)),
+        "the tags are read back: {reread:?}"
+    );
+    answer(
+        &mut state,
+        Loaded::Tags {
+            user: user.clone(),
+            result: Ok(vec![(tag.clone(), format!("{NEW} {started}"))]),
+        },
+    );
+    assert_eq!(
+        state.account.rotation_of(&user, &old.id).unwrap().kept,
+        Kept::Tag
+    );
+    select_key(&mut state, &user, &old.id);
+    let text = screen(&state);
+    assert!(text.contains(&format!("rotating → {NEW}")), "{text}");
+    assert!(text.contains("new key not used yet"), "{text}");
+    assert!(text.contains(&format!("not used yet (replaces {})", old.id)));
+    insta::assert_snapshot!("rotation_in_progress", text);
+
+    // Too early: the dialog warns, focus on Cancel.
+    update(&mut state, ch('i'));
+    let Some(Modal::Confirm(dialog)) = &state.view.modal else {
+        panic!("{:?}", state.view.modal)
+    };
+    assert_eq!(dialog.focus, Button::Cancel);
+    assert_eq!(
+        dialog.warnings,
+        [format!(
+            "the new key {NEW} has not been used yet: whatever uses {} will break",
+            old.id
+        )]
+    );
+    insta::assert_snapshot!("inactive_before_the_new_key_is_used", screen(&state));
+    update(&mut state, key(KeyCode::Esc));
+
+    // The watch: every 30 s while the new key is unused.
+    let tick =
+        |state: &mut State, secs| update(state, Action::Tick(now() + TimeDelta::seconds(secs)));
+    assert_eq!(last_used_asked(&tick(&mut state, 1)), [NEW]);
+    assert!(last_used_asked(&tick(&mut state, 20)).is_empty());
+    assert_eq!(last_used_asked(&tick(&mut state, 31)), [NEW]);
+
+    // Then the new key is used.
+    let used_at = now() + TimeDelta::seconds(25);
+    let effects = answer(
+        &mut state,
+        Loaded::LastUsed {
+            user: user.clone(),
+            key_id: NEW.into(),
+            result: Ok(LastUsed {
+                date: Some(used_at),
+                service: Some("sts".into()),
+                region: Some("us-east-1".into()),
+            }),
+        },
+    );
+    let notice = state.view.notice.clone().unwrap();
+    assert!(
+        notice.contains(&format!("the new key {NEW} is in use"))
+            && notice.contains("inactive next (i)"),
+        "{notice}"
+    );
+    assert_eq!(
+        changes(&effects),
+        [Change::Tag {
+            user: user.clone(),
+            tag: tag.clone(),
+            value: Some(format!(
+                "{NEW} {started} {}",
+                used_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            )),
+            key_id: Some(old.id.clone()),
+        }],
+        "the first use is recorded for other operators and the report"
+    );
+    let text = screen(&state);
+    assert!(
+        text.contains("new key in use since 2026-11-28 12:00 UTC"),
+        "{text}"
+    );
+    assert!(
+        last_used_asked(&tick(&mut state, 120)).is_empty(),
+        "a used key is not watched"
+    );
+    update(&mut state, ch('i'));
+    let Some(Modal::Confirm(dialog)) = &state.view.modal else {
+        panic!("{:?}", state.view.modal)
+    };
+    assert!(dialog.warnings.is_empty(), "{:?}", dialog.warnings);
+}
+
+#[tokio::test]
+async fn r_is_refused_at_two_keys_on_an_inactive_key_and_twice() {
+    let mut state = demo_loaded().await;
+    let (two, keys) = state
+        .account
+        .users()
+        .rows()
+        .find_map(|r| match r.listed_keys()? {
+            keys @ [a, _] if a.status == KeyStatus::Active => {
+                Some((r.user.name.clone(), keys.to_vec()))
+            }
+            _ => None,
+        })
+        .unwrap();
+    select_key(&mut state, &two, &keys[0].id);
+    assert!(update(&mut state, ch('R')).is_empty());
+    let Some(Modal::Error { title, message }) = &state.view.modal else {
+        panic!("{:?}", state.view.modal)
+    };
+    assert_eq!(title, "Cannot rotate: two keys already");
+    assert!(message.contains("Retire one first"), "{message}");
+    update(&mut state, key(KeyCode::Esc));
+
+    let (user, inactive) = state
+        .account
+        .users()
+        .rows()
+        .find_map(|r| {
+            let k = r
+                .listed_keys()?
+                .iter()
+                .find(|k| k.status == KeyStatus::Inactive)?;
+            Some((r.user.name.clone(), k.id.clone()))
+        })
+        .unwrap();
+    select_key(&mut state, &user, &inactive);
+    update(&mut state, ch('R'));
+    assert_eq!(state.view.modal, None);
+    assert!(
+        state
+            .view
+            .notice
+            .as_deref()
+            .unwrap()
+            .contains("only an Active key is rotated")
+    );
+
+    let (user, old) = one_active_key(&state);
+    rotate(&mut state, &user, &old);
+    select_key(&mut state, &user, &old.id);
+    update(&mut state, ch('R'));
+    assert_eq!(state.view.modal, None);
+    assert!(
+        state
+            .view
+            .notice
+            .as_deref()
+            .unwrap()
+            .contains(&format!("already being rotated → {NEW}")),
+        "{:?}",
+        state.view.notice
+    );
+}
+
+#[tokio::test]
+async fn a_refused_tag_keeps_the_rotation_in_this_session_only() {
+    let mut state = demo_loaded().await;
+    let (user, old) = one_active_key(&state);
+    let answered = rotate(&mut state, &user, &old);
+    let tag_write = mutation(&answered, |c| matches!(c, Change::Tag { .. }));
+    update(
+        &mut state,
+        Action::Mutated {
+            id: tag_write,
+            result: Err(IamError::new(
+                ErrorKind::AccessDenied,
+                "iam:TagUser",
+                "not authorized",
+            )),
+        },
+    );
+    let notice = state.view.notice.clone().unwrap();
+    assert!(
+        notice.contains(&format!(
+            "the rotation of {} will not be remembered",
+            old.id
+        )),
+        "{notice}"
+    );
+    assert!(matches!(
+        state.account.rotation_of(&user, &old.id).unwrap().kept,
+        Kept::SessionOnly(_)
+    ));
+    select_key(&mut state, &user, &old.id);
+    let text = screen(&state);
+    assert!(text.contains("watched in this session only"), "{text}");
+
+    // A refresh keeps it; its first use is not written anywhere.
+    update(&mut state, ch('r'));
+    assert!(state.account.rotation_of(&user, &old.id).is_some());
+    answer(
+        &mut state,
+        Loaded::UsersPage(Ok(iamkeys::model::Page {
+            items: vec![state_user(&user)],
+            next_marker: None,
+        })),
+    );
+    answer(
+        &mut state,
+        Loaded::Keys {
+            user: user.clone(),
+            result: Ok(vec![old.clone(), new_key(&user).key]),
+        },
+    );
+    let effects = answer(
+        &mut state,
+        Loaded::LastUsed {
+            user: user.clone(),
+            key_id: NEW.into(),
+            result: Ok(LastUsed {
+                date: Some(now()),
+                service: None,
+                region: None,
+            }),
+        },
+    );
+    assert!(changes(&effects).is_empty(), "{effects:?}");
+    assert!(
+        state.view.notice.as_deref().unwrap().contains("is in use"),
+        "{:?}",
+        state.view.notice
+    );
+}
+
+fn state_user(name: &str) -> iamkeys::model::User {
+    iamkeys::model::User {
+        name: name.into(),
+        arn: format!("arn:aws:iam::123456789012:user/{name}"),
+        created: now() - TimeDelta::days(400),
+        password_last_used: None,
+    }
+}
+
+#[tokio::test]
+async fn deleting_the_old_or_the_new_key_ends_the_rotation_and_removes_its_tag() {
+    for delete_new in [false, true] {
+        let mut state = demo_loaded().await;
+        let (user, old) = one_active_key(&state);
+        let answered = rotate(&mut state, &user, &old);
+        let tag = format!("iamkeys:rotation:{}", old.id);
+        let tag_write = mutation(&answered, |c| matches!(c, Change::Tag { .. }));
+        update(
+            &mut state,
+            Action::Mutated {
+                id: tag_write,
+                result: Ok(Mutated::Tagged),
+            },
+        );
+        let value = format!(
+            "{NEW} {}",
+            now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        );
+        answer(
+            &mut state,
+            Loaded::Tags {
+                user: user.clone(),
+                result: Ok(vec![(tag.clone(), value)]),
+            },
+        );
+        let gone = if delete_new { NEW } else { old.id.as_str() };
+        let delete = Change::Delete {
+            user: user.clone(),
+            key_id: gone.to_owned(),
+        };
+        let id = state.account.send(delete);
+        let effects = update(
+            &mut state,
+            Action::Mutated {
+                id,
+                result: Ok(Mutated::Deleted),
+            },
+        );
+        assert!(
+            changes(&effects).contains(&Change::Tag {
+                user: user.clone(),
+                tag: tag.clone(),
+                value: None,
+                key_id: Some(old.id.clone()),
+            }),
+            "delete_new={delete_new}: {effects:?}"
+        );
+        answer(
+            &mut state,
+            Loaded::Tags {
+                user: user.clone(),
+                result: Ok(Vec::new()),
+            },
+        );
+        assert_eq!(state.account.rotation_of(&user, &old.id), None);
+    }
+}
