@@ -836,3 +836,122 @@ async fn a_waiver_written_with_w_reaches_the_server_and_is_removed_the_same_way(
     assert_eq!(account.proxy.count("TagUser"), 1);
     assert_eq!(account.proxy.count("UntagUser"), 1);
 }
+
+/// Issue 16, rotation through the worker and the SDK: `R` makes the new
+/// key and tags the user; a request signed with the new key makes IAM
+/// record its use, which the watch sees; the old key then goes inactive
+/// without a warning, and deleting it removes the tag.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rotation_is_tagged_watched_until_the_new_key_is_used_and_ended_by_the_delete() {
+    let account = Account::new(&[user("svc", false, vec![true])]).await;
+    let old = account.key_of("svc", 0);
+    let mut state = account.loaded().await;
+    select_key(&mut state, "svc", &old);
+    account.drive(&mut state, vec![ch('R'), ch('y')]).await;
+    let Some(Modal::Secret(dialog)) = &state.view.modal else {
+        panic!("{:?}", state.view.modal)
+    };
+    let (new, secret) = (dialog.key_id.clone(), dialog.secret.expose().to_owned());
+    assert_eq!(account.server_keys("svc").await.len(), 2);
+    let tag = format!("iamkeys:rotation:{old}");
+    let tags = user_tags(&account.iam, "svc").await;
+    let value = &tags.iter().find(|(k, _)| *k == tag).expect("tagged").1;
+    assert!(value.starts_with(&format!("{new} 2026-")), "{value}");
+    account
+        .drive(&mut state, vec![key(KeyCode::Esc), ch('y')])
+        .await;
+    assert_eq!(
+        state.account.rotation_of("svc", &old).map(|r| r.kept),
+        Some(iamkeys::account::rotation::Kept::Tag)
+    );
+    assert!(
+        state
+            .account
+            .new_key_used(&state.account.rotation_of("svc", &old).unwrap())
+            .is_none()
+    );
+
+    // Whatever used the old key now signs with the new one.
+    let config = crate::common::moto::sdk_config_at(account.proxy.endpoint(), &new, &secret).await;
+    aws_sdk_iam::Client::new(&config)
+        .list_users()
+        .send()
+        .await
+        .unwrap();
+    let later = state.now + chrono::TimeDelta::seconds(31);
+    account.drive(&mut state, vec![Action::Tick(later)]).await;
+    let notice = state.view.notice.clone().unwrap_or_default();
+    assert!(
+        notice.contains(&format!("the new key {new} is in use")),
+        "{notice}"
+    );
+    let tags = user_tags(&account.iam, "svc").await;
+    let value = &tags
+        .iter()
+        .find(|(k, _)| *k == tag)
+        .expect("still tagged")
+        .1;
+    assert_eq!(
+        value.split(' ').count(),
+        3,
+        "the first use is recorded: {value}"
+    );
+
+    select_key(&mut state, "svc", &old);
+    update(&mut state, ch('i'));
+    let Some(Modal::Confirm(dialog)) = &state.view.modal else {
+        panic!("{:?}", state.view.modal)
+    };
+    assert!(dialog.warnings.is_empty(), "{:?}", dialog.warnings);
+    account.drive(&mut state, vec![ch('y')]).await;
+    assert_eq!(
+        account.status_on_server("svc", &old).await,
+        Some(StatusType::Inactive)
+    );
+    select_key(&mut state, "svc", &old);
+    account
+        .drive(
+            &mut state,
+            vec![ch('d'), Action::Paste(old.clone()), key(KeyCode::Enter)],
+        )
+        .await;
+    assert_eq!(account.server_keys("svc").await.len(), 1);
+    let tags = user_tags(&account.iam, "svc").await;
+    assert!(
+        tags.iter()
+            .all(|(k, _)| !k.starts_with("iamkeys:rotation:")),
+        "{tags:?}"
+    );
+    assert_eq!(state.account.rotation_of("svc", &old), None);
+}
+
+/// A rotation's create checks IAM, not the screen: the old key made
+/// inactive from outside after the dialog opened means nothing is created.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rotation_whose_old_key_changed_meanwhile_creates_nothing() {
+    let account = Account::new(&[user("svc", false, vec![true])]).await;
+    let old = account.key_of("svc", 0);
+    let mut state = account.loaded().await;
+    select_key(&mut state, "svc", &old);
+    update(&mut state, ch('R'));
+    account
+        .iam
+        .update_access_key()
+        .user_name("svc")
+        .access_key_id(&old)
+        .status(StatusType::Inactive)
+        .send()
+        .await
+        .unwrap();
+    account.drive(&mut state, vec![ch('y')]).await;
+    let Some(Modal::Error { message, .. }) = &state.view.modal else {
+        panic!("{:?}", state.view.modal)
+    };
+    assert!(
+        message.contains("Inactive now") && message.contains("no key was created"),
+        "{message}"
+    );
+    assert_eq!(account.proxy.count("CreateAccessKey"), 0);
+    assert_eq!(account.server_keys("svc").await.len(), 1);
+    assert_eq!(account.proxy.count("TagUser"), 0);
+}

@@ -61,3 +61,101 @@ async fn a_key_inactive_long_enough_is_ready_to_delete_and_informational() {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(json["findings"].as_array().unwrap().is_empty());
 }
+
+/// Issue 16, rotations in `report`: the JSON lists each rotation in
+/// progress (user, old, new, started, the new key's first use or null); a
+/// request signed with the new key turns null into a time; a tag whose old
+/// key is gone, and a tag that does not read, are notes, not rotations.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_report_lists_rotations_in_progress_and_sees_the_new_keys_use() {
+    let moto = Moto::start();
+    let iam = moto.iam().await;
+    let keys = seed(
+        &iam,
+        &[
+            user("svc", false, vec![true]),
+            user("ops", false, vec![true]),
+        ],
+    )
+    .await;
+    let old = keys[0].1[0].clone();
+    let made = iam
+        .create_access_key()
+        .user_name("svc")
+        .send()
+        .await
+        .unwrap();
+    let new = made.access_key().unwrap();
+    let started = "2026-11-20T09:30:00Z";
+    crate::waivers::tag(
+        &iam,
+        "svc",
+        &format!("iamkeys:rotation:{old}"),
+        &format!("{} {started}", new.access_key_id()),
+    )
+    .await;
+    // ops: one tag for a key that no longer exists, one that does not read.
+    crate::waivers::tag(
+        &iam,
+        "ops",
+        "iamkeys:rotation:AKIAGONEGONEGONE0001",
+        &format!("{} {started}", keys[1].1[0]),
+    )
+    .await;
+    crate::waivers::tag(
+        &iam,
+        "ops",
+        &format!("iamkeys:rotation:{}", keys[1].1[0]),
+        "soon",
+    )
+    .await;
+    let home = Home::new(&moto.endpoint());
+    let json = |out: &std::process::Output| -> serde_json::Value {
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
+    };
+    let out = report(&home, &moto.endpoint(), &["--format", "json"]).await;
+    let first = json(&out);
+    let rotations = first["rotations"].as_array().unwrap();
+    assert_eq!(rotations.len(), 1, "{rotations:?}");
+    let r = &rotations[0];
+    assert_eq!(r["user_name"], "svc");
+    assert_eq!(r["old_access_key_id"], old.as_str());
+    assert_eq!(r["new_access_key_id"], new.access_key_id());
+    assert_eq!(r["started"], "2026-11-20T09:30:00Z");
+    assert!(r["new_key_first_used"].is_null(), "{r}");
+    let notes = first["notes"].to_string();
+    assert!(
+        notes.contains("AKIAGONEGONEGONE0001 no longer exists, so the rotation is over"),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("does not read and is not honoured"),
+        "{notes}"
+    );
+    let table = report(&home, &moto.endpoint(), &[]).await;
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert!(
+        text.contains(&format!("svc: {old} → {}", new.access_key_id()))
+            && text.contains("new key not used yet"),
+        "{text}"
+    );
+
+    // The workload moves to the new key.
+    let config = crate::common::moto::sdk_config_at(
+        moto.endpoint(),
+        new.access_key_id(),
+        new.secret_access_key(),
+    )
+    .await;
+    aws_sdk_iam::Client::new(&config)
+        .list_users()
+        .send()
+        .await
+        .unwrap();
+    let out = report(&home, &moto.endpoint(), &["--format", "json"]).await;
+    let used = json(&out)["rotations"][0]["new_key_first_used"].clone();
+    let at = chrono::DateTime::parse_from_rfc3339(used.as_str().unwrap_or_default())
+        .unwrap_or_else(|e| panic!("{used}: {e}"));
+    assert!((Utc::now() - at.with_timezone(&Utc)).num_minutes().abs() < 5);
+}
