@@ -67,6 +67,8 @@ def main() -> None:
     # alice.00: a console user whose key was made with her and never used.
     shot("confirm-inactive", "iamkeys --demo: make a key inactive (Enter, i)", ["Enter", "i"], "Make key inactive")
     shot("findings", "iamkeys --demo: a key's findings (Enter on a key)", ["Enter", "Enter"], "Remedy")
+    # svc-ivan-08: a rotation in progress, its new key in use since the day it was made.
+    shot("rotation", "iamkeys --demo: a rotation in progress (R)", ["/", "ivan-08", "Enter", "Enter"], "make this key inactive next")
 
 
 if __name__ == "__main__":

@@ -138,9 +138,10 @@ fn seed_user(n: usize, now: DateTime<Utc>) -> MemoryUser {
     }
 }
 
-/// The demo user's tags: a key description the console keeps, and when
+/// The demo user's tags: a key description the console keeps, when
 /// iamkeys made a key inactive (20 or 3 days ago: one ready to delete, one
-/// not yet).
+/// not yet), and one rotation in progress (svc-ivan-08: its newer key
+/// replaces the older, and has been in use since the day it was made).
 fn demo_tags(
     n: usize,
     now: DateTime<Utc>,
@@ -172,7 +173,28 @@ fn demo_tags(
                     )
                 }),
         )
+        .chain(rotation_tag(n, keys))
         .collect()
+}
+
+/// svc-ivan-08's rotation: `iamkeys:rotation:<old>` = `<new> <started> <first use>`.
+fn rotation_tag(n: usize, keys: &[(AccessKey, LastUsed)]) -> Option<(String, String)> {
+    let [(old, _), (new, _)] = keys else {
+        return None;
+    };
+    let started = new.created?;
+    let at = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    (n == 8).then(|| {
+        (
+            format!("{}{}", crate::effect::ROTATION, old.id),
+            format!(
+                "{} {} {}",
+                new.id,
+                at(started),
+                at(started + TimeDelta::hours(2))
+            ),
+        )
+    })
 }
 
 /// Build the demo account as of `now`. `latency` slows every call so the

@@ -240,12 +240,8 @@ fn rotation_lines(
     }
     if let Some(rotation) = account.rotation_to(user, &key.id) {
         return vec![match account.new_key_used(&rotation) {
-            Some(at) => Line::styled(
-                format!(
-                    "   replaces {} · in use {}",
-                    rotation.old,
-                    format::ago(state.now, at)
-                ),
+            Some(_) => Line::styled(
+                format!("   replaces {} · in use", rotation.old),
                 theme.active,
             ),
             None => Line::styled(

@@ -161,3 +161,117 @@ async fn after_a_create_the_secret_is_nowhere_but_its_dialog() {
     );
     assert!(!tui.screen().contains(&secret));
 }
+
+/// The `[name]` section of an INI credentials file, as (key ID, secret).
+fn profile_keys(path: &Path, name: &str) -> (String, String) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let section = text
+        .split(&format!("[{name}]"))
+        .nth(1)
+        .unwrap_or_else(|| panic!("no [{name}] in {text}"));
+    let value = |key: &str| {
+        section
+            .lines()
+            .find_map(|l| {
+                l.strip_prefix(key)?
+                    .trim()
+                    .strip_prefix('=')
+                    .map(|v| v.trim().to_owned())
+            })
+            .unwrap_or_else(|| panic!("no {key} in [{name}]"))
+    };
+    (value("aws_access_key_id"), value("aws_secret_access_key"))
+}
+
+/// Issue 16, a whole rotation in the real binary: `R` names the account,
+/// `y` makes the new key, `w` saves it as profile `iamkeys-svc`; the test
+/// signs a request with it (as the workload would), `r` shows `new key in
+/// use`, and the old key goes inactive without a warning. The server then
+/// has the old key Inactive, the new Active, and the rotation's tag.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rotation_from_r_to_the_old_key_inactive() {
+    let moto = Moto::start();
+    let iam = moto.iam().await;
+    let keys = seed(&iam, &[crate::common::moto::user("svc", false, vec![true])]).await;
+    let old = keys[0].1[0].clone();
+    let home = Home::new(&moto.endpoint());
+    let mut env = home.env();
+    env.push(("IAMKEYS_LOG", "debug".into()));
+    let tui = Tmux::start(Path::new(BIN), &["--profile", "e2e"], &env, 140, 40);
+    tui.wait_for("the account", WAIT, |s| {
+        s.contains("Users (1)") && s.contains("123456789012")
+    });
+    tui.send(&["Enter"]);
+    tui.wait_for("svc's key", WAIT, |s| s.contains(&format!("{old}  Active")));
+    tui.send(&["R"]);
+    tui.wait_for("the rotation dialog", WAIT, |s| {
+        s.contains(&format!("Rotate access key {old} of svc?"))
+            && s.contains("In account 123456789012 · profile e2e")
+    });
+    tui.send(&["y"]);
+    tui.wait_for("the secret", WAIT, |s| s.contains("shown once"));
+    tui.send(&["w"]);
+    tui.wait_for("the profile name", WAIT, |s| s.contains("iamkeys-svc"));
+    tui.send(&["Enter"]);
+    tui.wait_for("the save", WAIT, |s| {
+        s.contains("Saved as profile [iamkeys-svc]")
+    });
+    tui.send(&["Escape"]);
+    tui.wait_for("the acknowledgement", WAIT, |s| {
+        s.contains("cannot be shown again")
+    });
+    tui.send(&["y"]);
+    let (new, secret) = profile_keys(&home.path().join("aws-credentials"), "iamkeys-svc");
+    let screen = tui.wait_for("the rotation in progress", WAIT, |s| {
+        !s.contains("shown once")
+            && s.contains(&format!("rotating → {new}"))
+            && s.contains("new key not used yet")
+    });
+    assert!(
+        screen.contains(&format!("not used yet (replaces {old})")),
+        "{screen}"
+    );
+
+    // The workload signs with the new key.
+    let config = crate::common::moto::sdk_config_at(moto.endpoint(), &new, &secret).await;
+    aws_sdk_iam::Client::new(&config)
+        .list_users()
+        .send()
+        .await
+        .unwrap();
+    tui.send(&["r"]);
+    tui.wait_for("the new key in use", WAIT, |s| {
+        s.contains("new key in use since") && s.contains("make this key inactive next (i)")
+    });
+    tui.send(&["g", "i"]);
+    let dialog = tui.wait_for("the dialog", WAIT, |s| {
+        s.contains("Make key inactive") && s.contains(&old)
+    });
+    assert!(!dialog.contains("has not been used yet"), "{dialog}");
+    tui.send(&["y"]);
+    tui.wait_for("the change", WAIT, |s| s.contains("is now Inactive"));
+    tui.send(&["q"]);
+    assert_eq!(tui.exit_status(WAIT), Some(0));
+
+    assert_eq!(status(&iam, "svc", &old).await, Some(StatusType::Inactive));
+    assert_eq!(status(&iam, "svc", &new).await, Some(StatusType::Active));
+    let tags = iam.list_user_tags().user_name("svc").send().await.unwrap();
+    let rotation = tags
+        .tags()
+        .iter()
+        .find(|t| t.key() == format!("iamkeys:rotation:{old}"))
+        .expect("the rotation stays recorded until the old key is deleted");
+    let words: Vec<&str> = rotation.value().split(' ').collect();
+    assert_eq!((words.len(), words[0]), (3, new.as_str()), "{words:?}");
+    let audit = std::fs::read_to_string(home.path().join("data/iamkeys/audit.jsonl")).unwrap();
+    for action in [
+        "CreateAccessKey:rotation",
+        "TagUser:rotation",
+        "UpdateAccessKey:Inactive",
+    ] {
+        assert!(
+            audit.contains(&format!("\"{action}\"")),
+            "{action}: {audit}"
+        );
+    }
+}
