@@ -22,7 +22,7 @@ fn start(home: &Home, extra_env: &[(&'static str, String)]) -> Tmux {
     env.extend(extra_env.iter().cloned());
     let tui = Tmux::start(Path::new(BIN), &["--profile", "e2e"], &env, 140, 40);
     tui.wait_for("the account", WAIT, |s| {
-        s.contains("Users (5)") && s.contains("123456789012")
+        s.contains("Users (5)") && s.contains("account 123456789012")
     });
     tui.wait_for("every key summary", WAIT, |s| !s.contains("…"));
     tui
@@ -198,8 +198,10 @@ async fn a_rotation_from_r_to_the_old_key_inactive() {
     let mut env = home.env();
     env.push(("IAMKEYS_LOG", "debug".into()));
     let tui = Tmux::start(Path::new(BIN), &["--profile", "e2e"], &env, 140, 40);
+    // The header's account (the user's ARN has the number too): until the
+    // caller is known, no change may start.
     tui.wait_for("the account", WAIT, |s| {
-        s.contains("Users (1)") && s.contains("123456789012")
+        s.contains("Users (1)") && s.contains("account 123456789012")
     });
     tui.send(&["Enter"]);
     tui.wait_for("svc's key", WAIT, |s| s.contains(&format!("{old}  Active")));
@@ -274,4 +276,14 @@ async fn a_rotation_from_r_to_the_old_key_inactive() {
             "{action}: {audit}"
         );
     }
+
+    // A restart (or another operator) sees the rotation from the tag.
+    let tui = Tmux::start(Path::new(BIN), &["--profile", "e2e"], &home.env(), 140, 40);
+    tui.wait_for("the account", WAIT, |s| s.contains("Users (1)"));
+    tui.send(&["Enter"]);
+    tui.wait_for("the rotation, read back", WAIT, |s| {
+        s.contains(&format!("rotating → {new}")) && s.contains("new key in use since")
+    });
+    tui.send(&["q"]);
+    assert_eq!(tui.exit_status(WAIT), Some(0));
 }

@@ -85,7 +85,7 @@ async fn browse_to_a_user_and_read_their_keys_off_the_screen() {
     let home = Home::new(&moto.endpoint());
     let tui = Tmux::start(Path::new(BIN), &["--profile", "e2e"], &home.env(), 120, 40);
     let screen = tui.wait_for("all users listed", WAIT, |s| {
-        s.contains("Users (5)") && s.contains("erin") && s.contains("123456789012")
+        s.contains("Users (5)") && s.contains("erin") && s.contains("account 123456789012")
     });
     assert!(screen.contains("profile e2e"), "{screen}");
     assert!(
