@@ -451,6 +451,14 @@ fn rotations(
                 ));
                 continue;
             }
+            if account.new_key_gone(&rotation) {
+                notes.push(format!(
+                    "rotation tag `{}` of user {user}: the new key {} no longer exists, so the rotation was abandoned; the tag can be removed.",
+                    rotation.tag_key(),
+                    rotation.new
+                ));
+                continue;
+            }
             out.push(RotationEntry {
                 profile: profile.to_owned(),
                 account_id: account_id.cloned(),

@@ -212,6 +212,16 @@ impl Account {
         })
     }
 
+    /// The rotation's new key is no longer among the user's listed keys
+    /// (deleted outside iamkeys): the rotation was abandoned.
+    #[must_use]
+    pub fn new_key_gone(&self, rotation: &Rotation) -> bool {
+        self.users
+            .get(&rotation.user)
+            .and_then(UserRow::listed_keys)
+            .is_some_and(|keys| !keys.iter().any(|k| k.id == rotation.new))
+    }
+
     /// A rotation began: its new key exists and its tag is being written.
     pub fn begin_rotation(&mut self, rotation: Rotation) {
         self.rotations.here.insert(

@@ -208,6 +208,13 @@ fn rotation_lines(
             theme.warn,
         )];
         let started = format!("   started {}", format::ago(state.now, rotation.started));
+        if account.new_key_gone(&rotation) {
+            lines.push(Line::styled(
+                format!("{started} · the new key is gone"),
+                theme.error,
+            ));
+            return lines;
+        }
         match account.new_key_used(&rotation) {
             Some(at) => lines.extend([
                 Line::raw(started),

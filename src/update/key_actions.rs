@@ -143,8 +143,13 @@ fn unused_successors(state: &State, targets: &[KeyTarget]) -> Vec<String> {
         .filter_map(|t| state.account.rotation_of(&t.user, &t.key_id))
         .filter(|r| state.account.new_key_used(r).is_none())
         .map(|r| {
+            let why = if state.account.new_key_gone(&r) {
+                "no longer exists"
+            } else {
+                "has not been used yet"
+            };
             format!(
-                "the new key {} has not been used yet: whatever uses {} will break",
+                "the new key {} {why}: whatever uses {} will break",
                 r.new, r.old
             )
         })

@@ -75,6 +75,7 @@ async fn the_report_lists_rotations_in_progress_and_sees_the_new_keys_use() {
         &[
             user("svc", false, vec![true]),
             user("ops", false, vec![true]),
+            user("dave", false, vec![true]),
         ],
     )
     .await;
@@ -94,7 +95,8 @@ async fn the_report_lists_rotations_in_progress_and_sees_the_new_keys_use() {
         &format!("{} {started}", new.access_key_id()),
     )
     .await;
-    // ops: one tag for a key that no longer exists, one that does not read.
+    // ops: one tag for a key that no longer exists, one that does not read;
+    // dave: a rotation whose new key was deleted.
     crate::waivers::tag(
         &iam,
         "ops",
@@ -107,6 +109,13 @@ async fn the_report_lists_rotations_in_progress_and_sees_the_new_keys_use() {
         "ops",
         &format!("iamkeys:rotation:{}", keys[1].1[0]),
         "soon",
+    )
+    .await;
+    crate::waivers::tag(
+        &iam,
+        "dave",
+        &format!("iamkeys:rotation:{}", keys[2].1[0]),
+        &format!("AKIADELETEDDELETED01 {started}"),
     )
     .await;
     let home = Home::new(&moto.endpoint());
@@ -131,6 +140,12 @@ async fn the_report_lists_rotations_in_progress_and_sees_the_new_keys_use() {
     );
     assert!(
         notes.contains("does not read and is not honoured"),
+        "{notes}"
+    );
+    assert!(
+        notes.contains(
+            "the new key AKIADELETEDDELETED01 no longer exists, so the rotation was abandoned"
+        ),
         "{notes}"
     );
     let table = report(&home, &moto.endpoint(), &[]).await;

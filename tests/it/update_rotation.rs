@@ -475,3 +475,33 @@ async fn deleting_the_old_or_the_new_key_ends_the_rotation_and_removes_its_tag()
         assert_eq!(state.account.rotation_of(&user, &old.id), None);
     }
 }
+
+/// A rotation whose new key was deleted outside iamkeys is abandoned: the
+/// pane says so, and making the old key inactive warns that no key replaces it.
+#[tokio::test]
+async fn a_rotation_whose_new_key_is_gone_says_so() {
+    let mut state = demo_loaded().await;
+    let (user, old) = one_active_key(&state);
+    rotate(&mut state, &user, &old);
+    answer(
+        &mut state,
+        Loaded::Keys {
+            user: user.clone(),
+            result: Ok(vec![old.clone()]),
+        },
+    );
+    select_key(&mut state, &user, &old.id);
+    let text = screen(&state);
+    assert!(text.contains("the new key is gone"), "{text}");
+    update(&mut state, ch('i'));
+    let Some(Modal::Confirm(dialog)) = &state.view.modal else {
+        panic!("{:?}", state.view.modal)
+    };
+    assert_eq!(
+        dialog.warnings,
+        [format!(
+            "the new key {NEW} no longer exists: whatever uses {} will break",
+            old.id
+        )]
+    );
+}
