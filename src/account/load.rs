@@ -650,8 +650,12 @@ impl Account {
             })
             .map(|k| k.id.clone())
             .collect();
-        wanted
-            .into_iter()
+        self.ask_last_used(user, wanted)
+    }
+
+    /// `GetAccessKeyLastUsed` for each of these keys of the user.
+    pub(super) fn ask_last_used(&mut self, user: &str, keys: Vec<String>) -> Vec<Effect> {
+        keys.into_iter()
             .map(|key_id| {
                 self.call(Call::LastUsed {
                     user: user.to_owned(),

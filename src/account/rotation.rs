@@ -327,15 +327,7 @@ impl Account {
             })
             .map(|r| r.new)
             .collect();
-        wanted
-            .into_iter()
-            .map(|key_id| {
-                self.call(Call::LastUsed {
-                    user: user.to_owned(),
-                    key_id,
-                })
-            })
-            .collect()
+        self.ask_last_used(user, wanted)
     }
 
     /// Ask the new keys of rotations in progress for their last use, every

@@ -235,12 +235,7 @@ async fn a_rotation_from_r_to_the_old_key_inactive() {
     );
 
     // The workload signs with the new key.
-    let config = crate::common::moto::sdk_config_at(moto.endpoint(), &new, &secret).await;
-    aws_sdk_iam::Client::new(&config)
-        .list_users()
-        .send()
-        .await
-        .unwrap();
+    crate::common::moto::use_key(moto.endpoint(), &new, &secret).await;
     tui.send(&["r"]);
     tui.wait_for("the new key in use", WAIT, |s| {
         s.contains("new key in use since") && s.contains("make this key inactive next (i)")

@@ -872,12 +872,7 @@ async fn a_rotation_is_tagged_watched_until_the_new_key_is_used_and_ended_by_the
     );
 
     // Whatever used the old key now signs with the new one.
-    let config = crate::common::moto::sdk_config_at(account.proxy.endpoint(), &new, &secret).await;
-    aws_sdk_iam::Client::new(&config)
-        .list_users()
-        .send()
-        .await
-        .unwrap();
+    crate::common::moto::use_key(account.proxy.endpoint(), &new, &secret).await;
     let later = state.now + chrono::TimeDelta::seconds(31);
     account.drive(&mut state, vec![Action::Tick(later)]).await;
     let notice = state.view.notice.clone().unwrap_or_default();

@@ -118,7 +118,7 @@ async fn rendering_follows_the_frame_not_the_size_the_state_last_saw() {
 
 mod dialogs {
     use super::*;
-    use crate::common::flows::{ch, select_key, select_user, typed};
+    use crate::common::flows::{ch, key_with_status, select_key, select_user, typed};
     use iamkeys::action::Mutated;
     use iamkeys::model::{AccessKey, KeyStatus, NewAccessKey};
     use iamkeys::secret::Secret;
@@ -151,18 +151,7 @@ mod dialogs {
     #[tokio::test]
     async fn delete_dialog_after_a_mismatch() {
         let mut state = demo_loaded().await;
-        let (user, key) = state
-            .account
-            .users()
-            .rows()
-            .find_map(|r| {
-                let k = r
-                    .listed_keys()?
-                    .iter()
-                    .find(|k| k.status == KeyStatus::Inactive)?;
-                Some((r.user.name.clone(), k.id.clone()))
-            })
-            .unwrap();
+        let (user, key) = key_with_status(&state, KeyStatus::Inactive);
         select_key(&mut state, &user, &key);
         update(&mut state, ch('d'));
         for action in typed("AKIAWRONG") {

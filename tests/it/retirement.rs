@@ -157,17 +157,12 @@ async fn the_report_lists_rotations_in_progress_and_sees_the_new_keys_use() {
     );
 
     // The workload moves to the new key.
-    let config = crate::common::moto::sdk_config_at(
+    crate::common::moto::use_key(
         moto.endpoint(),
         new.access_key_id(),
         new.secret_access_key(),
     )
     .await;
-    aws_sdk_iam::Client::new(&config)
-        .list_users()
-        .send()
-        .await
-        .unwrap();
     let out = report(&home, &moto.endpoint(), &["--format", "json"]).await;
     let used = json(&out)["rotations"][0]["new_key_first_used"].clone();
     let at = chrono::DateTime::parse_from_rfc3339(used.as_str().unwrap_or_default())

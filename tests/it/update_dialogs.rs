@@ -9,18 +9,8 @@ use iamkeys::secret::Secret;
 use iamkeys::state::{Button, Modal, Outcome, SaveState, State};
 use iamkeys::update::update;
 
-use crate::common::flows::{ch, ctrl, key, select_key, select_user, typed};
+use crate::common::flows::{assert_notice, ch, changes, ctrl, key, select_key, select_user, typed};
 use crate::common::states::{demo_loaded, now};
-
-fn changes(effects: &[Effect]) -> Vec<Change> {
-    effects
-        .iter()
-        .filter_map(|e| match e {
-            Effect::Mutate { change, .. } => Some(change.clone()),
-            _ => None,
-        })
-        .collect()
-}
 
 fn run(state: &mut State, actions: Vec<Action>) -> Vec<Effect> {
     actions.into_iter().flat_map(|a| update(state, a)).collect()
@@ -107,14 +97,7 @@ async fn create_warns_about_console_users_and_y_asks_for_the_key() {
         state.view.modal.is_none(),
         "no second create while one is in flight"
     );
-    assert!(
-        state
-            .view
-            .notice
-            .as_deref()
-            .unwrap()
-            .contains("already being created")
-    );
+    assert_notice(&state, "already being created");
 }
 
 #[tokio::test]
@@ -175,14 +158,7 @@ async fn activate_and_deactivate_refuse_a_key_already_in_that_state() {
     select_key(&mut state, &user, &inactive.id);
     update(&mut state, ch('i'));
     assert_eq!(state.view.modal, None);
-    assert!(
-        state
-            .view
-            .notice
-            .as_deref()
-            .unwrap()
-            .contains("already Inactive")
-    );
+    assert_notice(&state, "already Inactive");
     update(&mut state, ch('a'));
     let Some(Modal::Confirm(_)) = &state.view.modal else {
         panic!()

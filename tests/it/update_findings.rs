@@ -8,7 +8,7 @@ use iamkeys::model::{KeyStatus, LastUsed};
 use iamkeys::state::{Modal, Operation};
 use iamkeys::update::update;
 
-use crate::common::flows::{ch, key, select_key, select_user};
+use crate::common::flows::{ch, key, key_with_status, select_key, select_user};
 use crate::common::states::{demo_loaded, loaded};
 
 fn shift_f() -> Action {
@@ -324,18 +324,7 @@ async fn the_waiver_dialog_shows_the_tag_and_read_only_writes_nothing() {
 #[tokio::test]
 async fn an_inactive_key_shows_since_when_and_when_it_is_ready_to_delete() {
     let mut state = demo_loaded().await;
-    let (user, key_id) = state
-        .account
-        .users()
-        .rows()
-        .find_map(|r| {
-            let k = r
-                .listed_keys()?
-                .iter()
-                .find(|k| k.status == KeyStatus::Inactive)?;
-            Some((r.user.name.clone(), k.id.clone()))
-        })
-        .unwrap();
+    let (user, key_id) = key_with_status(&state, KeyStatus::Inactive);
     let draw = |state: &iamkeys::state::State| {
         let mut terminal =
             ratatui::Terminal::new(ratatui::backend::TestBackend::new(140, 40)).unwrap();

@@ -9,16 +9,7 @@ use iamkeys::model::{AccessKey, Identity, KeyStatus, Page, User};
 use iamkeys::state::{IdentityStatus, KeysState, ListStatus, ReportStatus};
 use iamkeys::update::update;
 
-use crate::common::states::{fresh, loaded, loading, now};
-
-fn user(name: &str) -> User {
-    User {
-        name: name.to_owned(),
-        arn: format!("arn:aws:iam::123456789012:user/{name}"),
-        created: now() - TimeDelta::days(100),
-        password_last_used: None,
-    }
-}
+use crate::common::states::{fresh, iam_user as user, loaded, loading, now};
 
 fn calls(effects: &[Effect]) -> Vec<Call> {
     effects

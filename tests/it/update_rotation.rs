@@ -14,20 +14,10 @@ use iamkeys::secret::Secret;
 use iamkeys::state::{Button, Modal, Operation, State};
 use iamkeys::update::update;
 
-use crate::common::flows::{ch, key, select_key};
-use crate::common::states::{demo_loaded, loaded, now};
+use crate::common::flows::{assert_notice, ch, changes, key, key_with_status, select_key};
+use crate::common::states::{demo_loaded, iam_user, loaded, now};
 
 const NEW: &str = "AKIAROTATEDNEW000001";
-
-fn changes(effects: &[Effect]) -> Vec<Change> {
-    effects
-        .iter()
-        .filter_map(|e| match e {
-            Effect::Mutate { change, .. } => Some(change.clone()),
-            _ => None,
-        })
-        .collect()
-}
 
 fn mutation(effects: &[Effect], pick: impl Fn(&Change) -> bool) -> u64 {
     effects
@@ -109,13 +99,9 @@ fn rotate(state: &mut State, user: &str, old: &AccessKey) -> Vec<Effect> {
         },
     );
     assert!(matches!(state.view.modal, Some(Modal::Secret(_))));
-    assert!(
-        state
-            .view
-            .notice
-            .as_deref()
-            .unwrap()
-            .contains(&format!("Created {NEW} for {user} to replace {}", old.id))
+    assert_notice(
+        state,
+        &format!("Created {NEW} for {user} to replace {}", old.id),
     );
     update(state, key(KeyCode::Esc));
     update(state, ch('y'));
@@ -297,45 +283,18 @@ async fn r_is_refused_at_two_keys_on_an_inactive_key_and_twice() {
     assert!(message.contains("Retire one first"), "{message}");
     update(&mut state, key(KeyCode::Esc));
 
-    let (user, inactive) = state
-        .account
-        .users()
-        .rows()
-        .find_map(|r| {
-            let k = r
-                .listed_keys()?
-                .iter()
-                .find(|k| k.status == KeyStatus::Inactive)?;
-            Some((r.user.name.clone(), k.id.clone()))
-        })
-        .unwrap();
+    let (user, inactive) = key_with_status(&state, KeyStatus::Inactive);
     select_key(&mut state, &user, &inactive);
     update(&mut state, ch('R'));
     assert_eq!(state.view.modal, None);
-    assert!(
-        state
-            .view
-            .notice
-            .as_deref()
-            .unwrap()
-            .contains("only an Active key is rotated")
-    );
+    assert_notice(&state, "only an Active key is rotated");
 
     let (user, old) = one_active_key(&state);
     rotate(&mut state, &user, &old);
     select_key(&mut state, &user, &old.id);
     update(&mut state, ch('R'));
     assert_eq!(state.view.modal, None);
-    assert!(
-        state
-            .view
-            .notice
-            .as_deref()
-            .unwrap()
-            .contains(&format!("already being rotated → {NEW}")),
-        "{:?}",
-        state.view.notice
-    );
+    assert_notice(&state, &format!("already being rotated → {NEW}"));
 }
 
 #[tokio::test]
@@ -377,7 +336,7 @@ async fn a_refused_tag_keeps_the_rotation_in_this_session_only() {
     answer(
         &mut state,
         Loaded::UsersPage(Ok(iamkeys::model::Page {
-            items: vec![state_user(&user)],
+            items: vec![iam_user(&user)],
             next_marker: None,
         })),
     );
@@ -406,15 +365,6 @@ async fn a_refused_tag_keeps_the_rotation_in_this_session_only() {
         "{:?}",
         state.view.notice
     );
-}
-
-fn state_user(name: &str) -> iamkeys::model::User {
-    iamkeys::model::User {
-        name: name.into(),
-        arn: format!("arn:aws:iam::123456789012:user/{name}"),
-        created: now() - TimeDelta::days(400),
-        password_last_used: None,
-    }
 }
 
 #[tokio::test]

@@ -3,6 +3,8 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 use iamkeys::action::Action;
+use iamkeys::effect::{Change, Effect};
+use iamkeys::model::KeyStatus;
 use iamkeys::state::{Focus, State};
 use iamkeys::update::update;
 
@@ -71,4 +73,34 @@ pub fn select_key(state: &mut State, user: &str, key_id: &str) {
         quietly(state, ch('j'));
     }
     assert_eq!(state.selected_key().unwrap().1.id, key_id);
+}
+
+/// The changes among effects, in order.
+pub fn changes(effects: &[Effect]) -> Vec<Change> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Mutate { change, .. } => Some(change.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The first user (in load order) with a key of this status: (user, key ID).
+pub fn key_with_status(state: &State, status: KeyStatus) -> (String, String) {
+    state
+        .account
+        .users()
+        .rows()
+        .find_map(|r| {
+            let k = r.listed_keys()?.iter().find(|k| k.status == status)?;
+            Some((r.user.name.clone(), k.id.clone()))
+        })
+        .unwrap_or_else(|| panic!("no user has a {status} key"))
+}
+
+/// Assert the status bar says `part` (and show what it says if not).
+pub fn assert_notice(state: &State, part: &str) {
+    let notice = state.view.notice.as_deref().unwrap_or("");
+    assert!(notice.contains(part), "notice {notice:?} lacks {part:?}");
 }

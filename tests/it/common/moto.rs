@@ -281,3 +281,14 @@ pub fn more_users() -> Vec<SeedUser> {
     }
     users
 }
+
+/// Sign one request (`ListUsers`) with this key, as a workload would: IAM
+/// (moto) then records the key's last use.
+pub async fn use_key(endpoint: String, key_id: &str, secret: &str) {
+    let config = sdk_config_at(endpoint, key_id, secret).await;
+    aws_sdk_iam::Client::new(&config)
+        .list_users()
+        .send()
+        .await
+        .unwrap();
+}

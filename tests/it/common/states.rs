@@ -28,6 +28,16 @@ pub fn session() -> Session {
     }
 }
 
+/// An IAM user as `ListUsers` gives it, made 100 days before [`now`].
+pub fn iam_user(name: &str) -> iamkeys::model::User {
+    iamkeys::model::User {
+        name: name.to_owned(),
+        arn: format!("arn:aws:iam::123456789012:user/{name}"),
+        created: now() - chrono::TimeDelta::days(100),
+        password_last_used: None,
+    }
+}
+
 /// A fresh state on a 120×40 screen, nothing asked yet: hand it to
 /// `settle` with `Action::Load`, and the worker runs the load.
 pub fn fresh() -> State {
