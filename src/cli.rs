@@ -85,9 +85,15 @@ pub struct ReportArgs {
     pub format: Format,
     /// Exit 1 when a finding matches: any (any control failure; not info),
     /// none, a severity (info, low, medium, high, critical: that or worse)
-    /// or finding ids separated by commas.
-    #[arg(long, default_value = "any", value_parser = FailOn::parse, value_name = "any|none|SEVERITY|ID,...")]
+    /// or finding ids separated by commas; with `new` among them (needs
+    /// --baseline), only new findings count: `new,high`.
+    #[arg(long, default_value = "any", value_parser = FailOn::parse, value_name = "any|none|new|SEVERITY|ID,...")]
     pub fail_on: FailOn,
+    /// A previous `--format json` report: mark each finding new or not,
+    /// list the baseline's findings now gone (`resolved`); with
+    /// `--fail-on new`, fail only on new findings.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
     /// Write the report to this file instead of stdout.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -107,6 +113,21 @@ pub struct ReportArgs {
     /// needs only `ListUsers` and the credential report: a few round trips.
     #[arg(long)]
     pub key_ids: bool,
+}
+
+impl ReportArgs {
+    /// How the report is finished, checked before any AWS call.
+    ///
+    /// # Errors
+    /// `--fail-on new` without `--baseline`, or a baseline that does not read.
+    pub fn finish(&self) -> Result<crate::report::command::Finish<'_>, String> {
+        crate::report::command::Finish::new(
+            self.format,
+            &self.fail_on,
+            self.output.as_deref(),
+            self.baseline.as_deref(),
+        )
+    }
 }
 
 /// Write the completion script for `shell` (generated from this definition).

@@ -107,6 +107,7 @@ pub async fn report(
     config: &Config,
     role_flag: Option<&str>,
 ) -> Result<ExitCode> {
+    let finishing = args.finish().map_err(|e| eyre!(e))?;
     let access = OrgAccess::open(options, config, role_flag)
         .await
         .map_err(|e| eyre!(e.cli_message(profile)))?;
@@ -136,10 +137,5 @@ pub async fn report(
         return Err(eyre!(err.cli_message(profile)));
     }
     let report = crate::report::Report::from_org(audit, profile, config.audit.clone(), Utc::now());
-    Ok(finish_accounts(
-        &report,
-        args.format,
-        &args.fail_on,
-        args.output.as_deref(),
-    ))
+    Ok(finish_accounts(report, &finishing))
 }

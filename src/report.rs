@@ -1,10 +1,12 @@
 //! `iamkeys report`: the audit without a terminal UI, as a table, JSON
 //! (`iamkeys.report/v1`) or CSV, with an exit code for CI.
 
+pub mod baseline;
 pub mod command;
 pub mod format;
 pub mod load;
 pub mod many;
+pub mod ocsf;
 pub mod org;
 
 use chrono::{DateTime, Utc};
@@ -25,14 +27,31 @@ pub enum FailOn {
     /// Findings of this severity or worse.
     AtLeast(Severity),
     Ids(Vec<FindingId>),
+    /// New findings (against `--baseline`) that the inner rule fails on:
+    /// `new` alone is new and `any`; `new,high` is new and high or worse.
+    New(Box<FailOn>),
 }
 
 impl FailOn {
-    /// Parse `any`, `none`, a severity (`low`…`critical`) or finding ids separated by commas.
+    /// Parse `any`, `none`, a severity (`low`…`critical`) or finding ids
+    /// separated by commas, each optionally with `new` among them.
     ///
     /// # Errors
     /// A word that is none of these.
     pub fn parse(text: &str) -> Result<Self, String> {
+        let words: Vec<&str> = text.split(',').map(str::trim).collect();
+        if words.contains(&"new") {
+            let rest: Vec<&str> = words.into_iter().filter(|w| *w != "new").collect();
+            let inner = if rest.is_empty() {
+                Self::Any
+            } else {
+                Self::parse(&rest.join(","))?
+            };
+            if matches!(inner, Self::None) {
+                return Err("`new,none` fails on nothing: use `none`".to_owned());
+            }
+            return Ok(Self::New(Box::new(inner)));
+        }
         match text.trim() {
             "any" => Ok(Self::Any),
             "none" => Ok(Self::None),
@@ -45,7 +64,7 @@ impl FailOn {
                     .map(|id| {
                         FindingId::parse(id.trim()).ok_or_else(|| {
                             format!(
-                                "`{}` is not a finding id; use any, none, info, low, medium, high, critical or ids from: {}",
+                                "`{}` is not a finding id; use any, none, new, info, low, medium, high, critical or ids from: {}",
                                 id.trim(),
                                 FindingId::ALL.map(FindingId::as_str).join(", ")
                             )
@@ -57,10 +76,27 @@ impl FailOn {
         }
     }
 
-    /// Whether a finding of this id makes the exit code 1.
+    /// Whether `--baseline` is needed (`new` is asked for).
+    #[must_use]
+    pub fn needs_baseline(&self) -> bool {
+        matches!(self, Self::New(_))
+    }
+
+    /// Whether a finding of this id, new against the baseline or not (`None`:
+    /// no baseline), makes the exit code 1.
+    #[must_use]
+    pub fn fails_finding(&self, id: FindingId, new: Option<bool>) -> bool {
+        match self {
+            Self::New(inner) => new == Some(true) && inner.fails(id),
+            other => other.fails(id),
+        }
+    }
+
+    /// Whether a finding of this id makes the exit code 1 (`new` aside).
     #[must_use]
     pub fn fails(&self, id: FindingId) -> bool {
         match self {
+            Self::New(inner) => inner.fails(id),
             // `any` is any control failure: informational findings
             // (`info`) fail only when asked for by severity or id.
             Self::Any => id.severity() > Severity::Info,
@@ -120,6 +156,10 @@ pub struct FindingEntry {
     pub waived: Option<crate::audit::waivers::WaiverMark>,
     /// The date of a waiver that has lapsed (the finding counts again).
     pub waiver_expired: Option<chrono::NaiveDate>,
+    /// With `--baseline`: not in the baseline (matched on account, finding
+    /// id, user and key). Absent without a baseline.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new: Option<bool>,
 }
 
 impl FindingEntry {
@@ -137,6 +177,7 @@ impl FindingEntry {
             message: f.message.clone(),
             waived: f.waiver.clone().filter(|w| !w.expired),
             waiver_expired: f.waiver.as_ref().filter(|w| w.expired).map(|w| w.until),
+            new: None,
         }
     }
 }
@@ -209,6 +250,10 @@ pub struct Report {
     pub findings: Vec<FindingEntry>,
     /// Rotations in progress, oldest first.
     pub rotations: Vec<RotationEntry>,
+    /// With `--baseline`: its findings no longer present (in accounts this
+    /// run audited completely). Absent without a baseline.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resolved: Option<Vec<baseline::BaselineFinding>>,
 }
 
 impl Report {
@@ -285,6 +330,7 @@ impl Report {
             users,
             findings,
             rotations,
+            resolved: None,
         }
     }
 
@@ -334,6 +380,7 @@ impl Report {
             users: Vec::new(),
             findings: Vec::new(),
             rotations: Vec::new(),
+            resolved: None,
         }
     }
 
@@ -362,7 +409,7 @@ impl Report {
         // A waived finding is listed, never failed on.
         self.findings
             .iter()
-            .any(|f| f.waived.is_none() && fail_on.fails(f.id))
+            .any(|f| f.waived.is_none() && fail_on.fails_finding(f.id, f.new))
     }
 }
 
@@ -530,6 +577,30 @@ mod tests {
         );
         let err = FailOn::parse("unused,bogus").unwrap_err();
         assert!(err.contains("`unused` is not a finding id"), "{err}");
+        assert_eq!(FailOn::parse("new"), Ok(FailOn::New(Box::new(FailOn::Any))));
+        assert_eq!(
+            FailOn::parse("new,high"),
+            Ok(FailOn::New(Box::new(FailOn::AtLeast(Severity::High))))
+        );
+        assert_eq!(
+            FailOn::parse("unused_key,new"),
+            Ok(FailOn::New(Box::new(FailOn::Ids(vec![
+                FindingId::UnusedKey
+            ]))))
+        );
+        assert!(FailOn::parse("new,none").is_err());
+        assert!(FailOn::parse("new,bogus").is_err());
+    }
+
+    #[test]
+    fn fail_on_new_fails_only_on_new_findings() {
+        let new_high = FailOn::parse("new,high").unwrap();
+        assert!(new_high.needs_baseline() && !FailOn::Any.needs_baseline());
+        assert!(new_high.fails_finding(FindingId::InitialSetupKey, Some(true)));
+        assert!(!new_high.fails_finding(FindingId::InitialSetupKey, Some(false)));
+        assert!(!new_high.fails_finding(FindingId::UnusedKey, Some(true)));
+        assert!(!new_high.fails_finding(FindingId::InitialSetupKey, None));
+        assert!(FailOn::Any.fails_finding(FindingId::UnusedKey, Some(false)));
     }
 
     #[test]

@@ -107,6 +107,7 @@ fn warn_if_insecure(client: &dyn IamClient) {
 
 /// `iamkeys report` over several profiles (see `report::many`).
 fn many_accounts(cli: &Cli, args: &crate::cli::ReportArgs, config: &Config) -> Result<ExitCode> {
+    let finishing = args.finish().map_err(|e| eyre!(e))?;
     runtime()?.block_on(async {
         let known = crate::profiles::list().await.map_err(|e| eyre!(e))?;
         let names: Vec<String> = if args.all_profiles {
@@ -139,12 +140,7 @@ fn many_accounts(cli: &Cli, args: &crate::cli::ReportArgs, config: &Config) -> R
         })
         .await;
         let report = crate::report::Report::merge(parts, config.audit.clone(), Utc::now());
-        Ok(finish_accounts(
-            &report,
-            args.format,
-            &args.fail_on,
-            args.output.as_deref(),
-        ))
+        Ok(finish_accounts(report, &finishing))
     })
 }
 
@@ -199,6 +195,7 @@ fn report(
         ));
     }
     tracing::info!(profile = %session.profile, "report");
+    let finishing = args.finish().map_err(|e| eyre!(e))?;
     runtime()?.block_on(async {
         let client = client(&cli.global, config, profile).await;
         warn_if_insecure(client.as_ref());
@@ -215,12 +212,7 @@ fn report(
         )
         .await
         {
-            Ok(report) => Ok(finish(
-                &report,
-                args.format,
-                &args.fail_on,
-                args.output.as_deref(),
-            )),
+            Ok(report) => Ok(finish(report, &finishing)),
             Err(reason) => Err(eyre!(reason)),
         }
     })

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 
+use super::baseline::Baseline;
 use super::format::{Format, render};
 use super::load::load_account;
 use super::{FailOn, Report};
@@ -52,14 +53,55 @@ pub async fn produce(
     Ok(Report::from_account(&account, &profile, Utc::now()))
 }
 
-/// Write the report where asked and pick the exit code.
+/// How a report is finished: its format, the exit-code rule, where it goes
+/// and the baseline it is compared with.
+#[derive(Debug, Clone)]
+pub struct Finish<'a> {
+    pub format: Format,
+    pub fail_on: &'a FailOn,
+    pub output: Option<&'a std::path::Path>,
+    pub baseline: Option<Baseline>,
+}
+
+impl<'a> Finish<'a> {
+    /// Check the options before any AWS call: `--fail-on new` needs a
+    /// baseline, and the baseline must read.
+    ///
+    /// # Errors
+    /// One line saying what is wrong.
+    pub fn new(
+        format: Format,
+        fail_on: &'a FailOn,
+        output: Option<&'a std::path::Path>,
+        baseline: Option<&std::path::Path>,
+    ) -> Result<Self, String> {
+        if fail_on.needs_baseline() && baseline.is_none() {
+            return Err(
+                "--fail-on new needs --baseline FILE (a report written earlier with --format json)"
+                    .to_owned(),
+            );
+        }
+        Ok(Self {
+            format,
+            fail_on,
+            output,
+            baseline: baseline.map(Baseline::read).transpose()?,
+        })
+    }
+}
+
+/// Compare with the baseline, write the report where asked and pick the
+/// exit code.
 #[must_use]
-pub fn finish(
-    report: &Report,
-    format: Format,
-    fail_on: &FailOn,
-    output: Option<&std::path::Path>,
-) -> ExitCode {
+pub fn finish(mut report: Report, how: &Finish<'_>) -> ExitCode {
+    if let Some(baseline) = &how.baseline
+        && let Err(err) = baseline.compare(&mut report)
+    {
+        eprintln!("iamkeys report: {err}");
+        return ExitCode::from(EXIT_ERROR);
+    }
+    let report = &report;
+    let (format, fail_on, output) = (how.format, how.fail_on, how.output);
     let text = match render(report, format) {
         Ok(text) => text,
         Err(err) => {
@@ -104,15 +146,11 @@ pub fn finish(
 /// organization): every account that failed is named on stderr, and any
 /// failure makes the exit code 2, after everything else was written.
 #[must_use]
-pub fn finish_accounts(
-    report: &Report,
-    format: Format,
-    fail_on: &FailOn,
-    output: Option<&std::path::Path>,
-) -> ExitCode {
-    let code = finish(report, format, fail_on, output);
+pub fn finish_accounts(report: Report, how: &Finish<'_>) -> ExitCode {
+    let failures: Vec<super::AccountEntry> = report.failed().cloned().collect();
+    let code = finish(report, how);
     let mut failed = false;
-    for account in report.failed() {
+    for account in &failures {
         failed = true;
         let who = match &account.account_name {
             Some(name) => format!(

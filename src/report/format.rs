@@ -11,6 +11,8 @@ pub enum Format {
     Table,
     Json,
     Csv,
+    /// OCSF Detection Findings (class 2004), a JSON array.
+    Ocsf,
 }
 
 /// The report as text in `format`.
@@ -26,13 +28,14 @@ pub fn render(report: &Report, format: Format) -> Result<String, String> {
             })
             .map_err(|e| e.to_string()),
         Format::Csv => csv_text(report),
+        Format::Ocsf => super::ocsf::render(report),
         Format::Table => Ok(table(report)),
     }
 }
 
 /// The CSV header (finding rows follow). Columns are only ever added at
 /// the end, so scripts reading by position keep working.
-pub const CSV_HEADER: [&str; 13] = [
+pub const CSV_HEADER: [&str; 14] = [
     "profile",
     "account_id",
     "id",
@@ -46,6 +49,7 @@ pub const CSV_HEADER: [&str; 13] = [
     "message",
     "account_name",
     "waived_until",
+    "new",
 ];
 
 fn csv_text(report: &Report) -> Result<String, String> {
@@ -75,6 +79,11 @@ fn csv_text(report: &Report) -> Result<String, String> {
             &f.message,
             f.account_name.as_deref().unwrap_or(""),
             &waived_until,
+            match f.new {
+                Some(true) => "true",
+                Some(false) => "false",
+                None => "",
+            },
         ];
         writer
             .write_record(record.iter().map(|cell| csv_cell(cell).into_owned()))
@@ -135,10 +144,37 @@ fn table_head(report: &Report, out: &mut String) {
 /// The message, with the waiver on it: live (the finding does not count)
 /// or lapsed (it counts again).
 fn waiver_text(f: &super::FindingEntry) -> String {
-    match (&f.waived, f.waiver_expired) {
+    let message = match (&f.waived, f.waiver_expired) {
         (Some(w), _) => format!("{} [{}]", f.message, w.describe()),
         (None, Some(date)) => format!("{} [waiver expired {date}]", f.message),
         (None, None) => f.message.clone(),
+    };
+    // Against a baseline, new findings stand out.
+    if f.new == Some(true) {
+        format!("[new] {message}")
+    } else {
+        message
+    }
+}
+
+/// With a baseline: its findings that are gone, one line each.
+fn table_resolved(report: &Report, out: &mut String) {
+    let Some(resolved) = &report.resolved else {
+        return;
+    };
+    let _ = writeln!(out, "\nResolved since the baseline: {}", resolved.len());
+    for f in resolved {
+        let _ = writeln!(
+            out,
+            "  {} {} {}{}",
+            clean(f.account_id.as_deref().unwrap_or("?")),
+            clean(&f.id),
+            clean(&f.user_name),
+            f.access_key_id
+                .as_deref()
+                .map(|k| format!(" {}", clean(k)))
+                .unwrap_or_default()
+        );
     }
 }
 
@@ -162,6 +198,11 @@ fn table_foot(report: &Report, out: &mut String) {
         .iter()
         .filter(|f| f.waived.is_some())
         .count();
+    let new = report
+        .findings
+        .iter()
+        .filter(|f| f.new == Some(true))
+        .count();
     let _ = writeln!(
         *out,
         "\n{} users · {keys} access keys · {} findings{}{}",
@@ -178,6 +219,9 @@ fn table_foot(report: &Report, out: &mut String) {
             String::new()
         }
     );
+    if report.resolved.is_some() {
+        let _ = writeln!(*out, "against the baseline: {new} new");
+    }
 }
 
 fn table(report: &Report) -> String {
@@ -251,6 +295,7 @@ fn table(report: &Report) -> String {
         }
     }
     table_rotations(report, &mut out);
+    table_resolved(report, &mut out);
     table_foot(report, &mut out);
     out
 }
@@ -315,8 +360,10 @@ mod tests {
                 message: message.into(),
                 waived: None,
                 waiver_expired: None,
+                new: None,
             }],
             rotations: Vec::new(),
+            resolved: None,
         }
     }
 

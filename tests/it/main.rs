@@ -34,6 +34,7 @@ mod org_sdk;
 mod profiles_multi;
 mod render;
 mod report_cli;
+mod report_formats;
 mod retirement;
 mod sdk_mock;
 mod update_dialogs;

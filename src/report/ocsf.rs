@@ -1,0 +1,164 @@
+//! `--format ocsf`: the findings as OCSF Detection Findings (class 2004,
+//! category 2 "Findings", OCSF 1.1), the schema Security Lake and Prowler
+//! use, one object per finding in a JSON array.
+
+use serde_json::{Value, json};
+
+use super::{FindingEntry, Report};
+use crate::audit::Severity;
+
+/// The OCSF version the objects follow.
+pub const OCSF_VERSION: &str = "1.1.0";
+const CLASS_UID: u32 = 2004;
+const CATEGORY_UID: u32 = 2;
+/// Activity 1, "Create": a finding reported.
+const ACTIVITY_ID: u32 = 1;
+
+/// OCSF `severity_id`: 1 Informational, 2 Low, 3 Medium, 4 High, 5 Critical.
+fn severity_id(severity: Severity) -> u32 {
+    match severity {
+        Severity::Info => 1,
+        Severity::Low => 2,
+        Severity::Medium => 3,
+        Severity::High => 4,
+        Severity::Critical => 5,
+    }
+}
+
+/// The same finding in every run: account, finding id, user, key.
+#[must_use]
+pub fn finding_uid(f: &FindingEntry) -> String {
+    format!(
+        "iamkeys:{}:{}:{}:{}",
+        f.account_id.as_deref().unwrap_or("unknown"),
+        f.id.as_str(),
+        f.user_name,
+        f.access_key_id.as_deref().unwrap_or("-")
+    )
+}
+
+/// The user's ARN as the report's users give it, or one built from the
+/// account and name (the root user's is the account's root ARN).
+fn user_arn(report: &Report, f: &FindingEntry) -> String {
+    report
+        .users
+        .iter()
+        .find(|u| u.user_name == f.user_name && u.account_id == f.account_id)
+        .map_or_else(
+            || {
+                let account = f.account_id.as_deref().unwrap_or("unknown");
+                if f.user_name == crate::model::ROOT_ROW {
+                    format!("arn:aws:iam::{account}:root")
+                } else {
+                    format!("arn:aws:iam::{account}:user/{}", f.user_name)
+                }
+            },
+            |u| u.arn.clone(),
+        )
+}
+
+fn detection_finding(report: &Report, f: &FindingEntry) -> Value {
+    let time = report.generated_at.timestamp_millis();
+    let mut resources = vec![json!({
+        "type": "AWS::IAM::User",
+        "uid": user_arn(report, f),
+        "name": f.user_name,
+    })];
+    if let Some(key) = &f.access_key_id {
+        resources.push(json!({ "type": "AWS::IAM::AccessKey", "uid": key }));
+    }
+    // A waived finding is accepted for a while: OCSF's "Suppressed".
+    let (status_id, status) = if f.waived.is_some() {
+        (3, "Suppressed")
+    } else {
+        (1, "New")
+    };
+    json!({
+        "activity_id": ACTIVITY_ID,
+        "activity_name": "Create",
+        "category_uid": CATEGORY_UID,
+        "category_name": "Findings",
+        "class_uid": CLASS_UID,
+        "class_name": "Detection Finding",
+        "type_uid": CLASS_UID * 100 + ACTIVITY_ID,
+        "type_name": "Detection Finding: Create",
+        "severity_id": severity_id(f.severity),
+        "severity": ocsf_severity(f.severity),
+        "status_id": status_id,
+        "status": status,
+        "time": time,
+        "message": f.message,
+        "metadata": {
+            "version": OCSF_VERSION,
+            "product": {
+                "name": "iamkeys",
+                "vendor_name": "iamkeys",
+                "version": env!("CARGO_PKG_VERSION"),
+            },
+        },
+        "finding_info": {
+            "uid": finding_uid(f),
+            "title": f.id.control(),
+            "desc": f.message,
+            "types": ["CIS AWS Foundations Benchmark"],
+        },
+        "cloud": {
+            "provider": "AWS",
+            "account": {
+                "uid": f.account_id,
+                "name": f.account_name,
+                "type": "AWS Account",
+                "type_id": 10,
+            },
+        },
+        "resources": resources,
+        "remediation": {
+            "desc": f.id.remedy_with(|name| {
+                match name {
+                    "create" => "iamkeys: c",
+                    "deactivate" => "iamkeys: i",
+                    _ => "iamkeys: d",
+                }
+                .to_owned()
+            }),
+        },
+        "unmapped": {
+            "iamkeys_finding_id": f.id.as_str(),
+            "cis": f.cis,
+            "profile": f.profile,
+            "created_with_user": f.created_with_user,
+            "waived": f.waived,
+            "waiver_expired": f.waiver_expired,
+            "new": f.new,
+        },
+    })
+}
+
+/// OCSF's severity captions.
+fn ocsf_severity(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Info => "Informational",
+        Severity::Low => "Low",
+        Severity::Medium => "Medium",
+        Severity::High => "High",
+        Severity::Critical => "Critical",
+    }
+}
+
+/// Every finding of the report as an OCSF Detection Finding.
+///
+/// # Errors
+/// Serialization failed (never expected).
+pub fn render(report: &Report) -> Result<String, String> {
+    let findings: Vec<Value> = report
+        .findings
+        .iter()
+        .map(|f| detection_finding(report, f))
+        .collect();
+    serde_json::to_string_pretty(&findings)
+        .map(|mut s| {
+            s.push('\n');
+            s
+        })
+        .map_err(|e| e.to_string())
+}

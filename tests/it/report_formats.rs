@@ -1,0 +1,312 @@
+//! Issue 17, the report in the formats security pipelines ingest:
+//! `--format ocsf` (checked against a JSON schema of the OCSF fields used)
+//! and `--baseline` with `--fail-on new`, each against moto through the
+//! real binary.
+
+use std::process::Output;
+
+use crate::audit_truth::report;
+use crate::common::moto::{Moto, seed, user};
+use crate::e2e_tui::Home;
+
+fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "no JSON ({e}); exit {:?}; stderr: {}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// One line per finding: (id, user, key, new).
+fn marks(report: &serde_json::Value) -> Vec<(String, String, String, Option<bool>)> {
+    let mut out: Vec<_> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["id"].as_str().unwrap().to_owned(),
+                f["user_name"].as_str().unwrap().to_owned(),
+                f["access_key_id"].as_str().unwrap_or("-").to_owned(),
+                f["new"].as_bool(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_baseline_marks_new_findings_lists_resolved_ones_and_fail_on_new_fails_only_on_new() {
+    let moto = Moto::start();
+    let iam = moto.iam().await;
+    // alice and bob: console users whose keys were made with them, never
+    // used (initial_setup_key); svc: one key, nothing to say.
+    let keys = seed(
+        &iam,
+        &[
+            user("alice", true, vec![true]),
+            user("bob", true, vec![true]),
+            user("svc", false, vec![true]),
+        ],
+    )
+    .await;
+    let home = Home::new(&moto.endpoint());
+    let base = home.path().join("baseline.json");
+    let base_arg = base.to_str().unwrap();
+    let first = report(
+        &home,
+        &moto.endpoint(),
+        &["--format", "json", "--output", base_arg],
+    )
+    .await;
+    assert_eq!(first.status.code(), Some(1), "{}", stderr(&first));
+
+    // Nothing changed: nothing is new, nothing resolved, and --fail-on new passes.
+    let same = report(
+        &home,
+        &moto.endpoint(),
+        &[
+            "--format",
+            "json",
+            "--baseline",
+            base_arg,
+            "--fail-on",
+            "new",
+        ],
+    )
+    .await;
+    assert_eq!(same.status.code(), Some(0), "{}", stderr(&same));
+    let same = json(&same);
+    let found = marks(&same);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(found.iter().all(|m| m.3 == Some(false)), "{found:?}");
+    assert_eq!(same["resolved"], serde_json::json!([]));
+
+    // carol appears with a finding; bob's key goes (his finding resolves).
+    seed(&iam, &[user("carol", true, vec![true])]).await;
+    iam.delete_access_key()
+        .user_name("bob")
+        .access_key_id(&keys[1].1[0])
+        .send()
+        .await
+        .unwrap();
+    let changed = report(
+        &home,
+        &moto.endpoint(),
+        &[
+            "--format",
+            "json",
+            "--baseline",
+            base_arg,
+            "--fail-on",
+            "new",
+        ],
+    )
+    .await;
+    assert_eq!(changed.status.code(), Some(1), "{}", stderr(&changed));
+    let changed = json(&changed);
+    let found = marks(&changed);
+    assert_eq!(
+        found
+            .iter()
+            .map(|m| (m.1.as_str(), m.3))
+            .collect::<Vec<_>>(),
+        [("alice", Some(false)), ("carol", Some(true))],
+        "{found:?}"
+    );
+    let resolved = changed["resolved"].as_array().unwrap();
+    assert_eq!(resolved.len(), 1, "{resolved:?}");
+    assert_eq!(resolved[0]["user_name"], "bob");
+    assert_eq!(resolved[0]["access_key_id"], keys[1].1[0].as_str());
+
+    // new,critical: carol's finding is high, so nothing fails.
+    let critical = report(
+        &home,
+        &moto.endpoint(),
+        &["--baseline", base_arg, "--fail-on", "new,critical"],
+    )
+    .await;
+    assert_eq!(critical.status.code(), Some(0), "{}", stderr(&critical));
+    let table = String::from_utf8_lossy(&critical.stdout);
+    assert!(
+        table
+            .lines()
+            .any(|l| l.contains("carol") && l.contains("[new]")),
+        "{table}"
+    );
+    assert!(
+        !table
+            .lines()
+            .any(|l| l.contains("alice") && l.contains("[new]"))
+    );
+    assert!(
+        table.contains("Resolved since the baseline: 1") && table.contains("1 new"),
+        "{table}"
+    );
+    let csv = report(
+        &home,
+        &moto.endpoint(),
+        &["--format", "csv", "--baseline", base_arg],
+    )
+    .await;
+    let csv = String::from_utf8_lossy(&csv.stdout);
+    let header = csv.lines().next().unwrap();
+    assert!(header.ends_with(",waived_until,new"), "{header}");
+    assert!(
+        csv.lines()
+            .any(|l| l.contains("carol") && l.ends_with(",true"))
+    );
+    assert!(
+        csv.lines()
+            .any(|l| l.contains("alice") && l.ends_with(",false"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_baseline_of_another_schema_or_account_set_or_none_is_an_error() {
+    let moto = Moto::start();
+    let iam = moto.iam().await;
+    seed(&iam, &[user("alice", true, vec![true])]).await;
+    let home = Home::new(&moto.endpoint());
+    let path = home.path().join("baseline.json");
+    let arg = path.to_str().unwrap();
+
+    let out = report(&home, &moto.endpoint(), &["--fail-on", "new"]).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--fail-on new needs --baseline FILE"),
+        "{}",
+        stderr(&out)
+    );
+
+    std::fs::write(&path, r#"{"schema": "iamkeys.report/v2", "findings": []}"#).unwrap();
+    let out = report(&home, &moto.endpoint(), &["--baseline", arg]).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("has schema iamkeys.report/v2; this iamkeys reads iamkeys.report/v1"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        out.stdout.is_empty(),
+        "nothing is printed for a bad baseline"
+    );
+
+    std::fs::write(
+        &path,
+        r#"{"schema": "iamkeys.report/v1", "accounts": [{"account_id": "210987654321"}], "findings": []}"#,
+    )
+    .unwrap();
+    let out = report(&home, &moto.endpoint(), &["--baseline", arg]).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("covers accounts 210987654321, this run covers 123456789012"),
+        "{}",
+        stderr(&out)
+    );
+
+    std::fs::write(&path, "not json").unwrap();
+    let out = report(&home, &moto.endpoint(), &["--baseline", arg]).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("is not JSON"), "{}", stderr(&out));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ocsf_findings_follow_the_schema_and_keep_their_uid_across_runs() {
+    let moto = Moto::start();
+    let iam = moto.iam().await;
+    let keys = seed(
+        &iam,
+        &[
+            user("alice", true, vec![true]),
+            user("svc", false, vec![true, true]),
+        ],
+    )
+    .await;
+    let home = Home::new(&moto.endpoint());
+    let out = report(&home, &moto.endpoint(), &["--format", "ocsf"]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let ocsf = json(&out);
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../data/ocsf_detection_finding.schema.json")).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&ocsf)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}\n{ocsf:#}");
+    // The schema bites: another class, or no account, is refused.
+    let mut wrong = ocsf.clone();
+    wrong[0]["class_uid"] = 2003.into();
+    wrong[1]["cloud"]["account"]["uid"] = serde_json::Value::Null;
+    assert_eq!(validator.iter_errors(&wrong).count(), 2);
+
+    let items = ocsf.as_array().unwrap();
+    assert_eq!(
+        items.len(),
+        2,
+        "initial_setup_key and multiple_active_keys: {ocsf:#}"
+    );
+    let alice = items
+        .iter()
+        .find(|f| f["unmapped"]["iamkeys_finding_id"] == "initial_setup_key")
+        .unwrap();
+    assert_eq!(alice["severity_id"], 4, "high");
+    assert_eq!(alice["cloud"]["account"]["uid"], "123456789012");
+    assert_eq!(alice["unmapped"]["cis"]["v1.4-v4.0"], "1.11");
+    assert_eq!(
+        alice["metadata"]["product"]["version"],
+        env!("CARGO_PKG_VERSION")
+    );
+    let resources: Vec<&str> = alice["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["uid"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        resources,
+        [
+            "arn:aws:iam::123456789012:user/alice",
+            keys[0].1[0].as_str()
+        ]
+    );
+    assert_eq!(
+        alice["finding_info"]["uid"],
+        format!(
+            "iamkeys:123456789012:initial_setup_key:alice:{}",
+            keys[0].1[0]
+        )
+    );
+    let svc = items
+        .iter()
+        .find(|f| f["unmapped"]["iamkeys_finding_id"] == "multiple_active_keys")
+        .unwrap();
+    assert_eq!(svc["severity_id"], 2, "low");
+    assert_eq!(
+        svc["resources"].as_array().unwrap().len(),
+        1,
+        "the user only"
+    );
+
+    // Another run: the same uids (time differs, identity does not).
+    let again = json(&report(&home, &moto.endpoint(), &["--format", "ocsf"]).await);
+    let uids = |v: &serde_json::Value| {
+        let mut u: Vec<String> = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["finding_info"]["uid"].as_str().unwrap().to_owned())
+            .collect();
+        u.sort();
+        u
+    };
+    assert_eq!(uids(&ocsf), uids(&again));
+}
