@@ -42,9 +42,8 @@ fn fresh_report(generated_at: DateTime<Utc>, rows: Vec<ReportRow>) -> Credential
     }
 }
 
-fn big_state() -> State {
-    let now = Utc.with_ymd_and_hms(2026, 11, 28, 12, 0, 0).unwrap();
-    let session = Session {
+fn session() -> Session {
+    Session {
         profile: "bench".into(),
         demo: false,
         read_only: false,
@@ -53,7 +52,14 @@ fn big_state() -> State {
         insecure_endpoint: None,
         switching: None,
         org_settings: iamkeys::config::OrgSettings::default(),
-    };
+        cloudtrail_regions: Vec::new(),
+        cloudtrail_max_events: 500,
+    }
+}
+
+fn big_state() -> State {
+    let now = Utc.with_ymd_and_hms(2026, 11, 28, 12, 0, 0).unwrap();
+    let session = session();
     let mut state = State::new(session, Keymap::default(), now);
     update(&mut state, Action::Resize(200, 50));
     update(&mut state, Action::Load);

@@ -10,6 +10,7 @@ pub mod gaps;
 mod load;
 pub mod org;
 pub mod rotation;
+pub mod usage;
 pub mod users;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -141,6 +142,8 @@ pub struct Account {
     in_flight: BTreeMap<u64, Change>,
     /// Rotations this session started or watched (kept across reloads).
     rotations: rotation::Rotations,
+    /// Who uses the keys the operator asked about (`u`), by key ID.
+    usage: BTreeMap<String, usage::KeyUsage>,
 }
 
 impl Account {
@@ -174,6 +177,7 @@ impl Account {
             next_mutation: 0,
             in_flight: BTreeMap::new(),
             rotations: rotation::Rotations::default(),
+            usage: BTreeMap::new(),
         }
     }
 

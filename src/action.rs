@@ -63,6 +63,14 @@ pub enum Action {
         account: String,
         result: Result<(), IamError>,
     },
+    /// A page of CloudTrail events about a key (see [`crate::effect::Effect::Usage`]);
+    /// `done` once its stream has no more to give (or reached the cap).
+    Usage {
+        key_id: String,
+        stream: crate::usage::Stream,
+        result: Result<Vec<crate::usage::TrailEvent>, IamError>,
+        done: bool,
+    },
     /// Something from one member account's worker.
     Member {
         account: String,

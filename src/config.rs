@@ -165,6 +165,11 @@ pub struct Config {
     pub profiles: BTreeMap<String, ProfileSettings>,
     /// AWS Organizations (`--org`).
     pub org: OrgSettings,
+    /// Where `u` looks for a key's CloudTrail events; empty: the profile's
+    /// region and `us-east-1`.
+    pub cloudtrail_regions: Vec<String>,
+    /// At most this many events per region for one key.
+    pub cloudtrail_max_events: usize,
 }
 
 impl Default for Config {
@@ -182,6 +187,8 @@ impl Default for Config {
             keybindings: Keybindings::default(),
             profiles: BTreeMap::new(),
             org: OrgSettings::default(),
+            cloudtrail_regions: Vec::new(),
+            cloudtrail_max_events: crate::defaults::CLOUDTRAIL_MAX_EVENTS,
         }
     }
 }
@@ -253,6 +260,11 @@ impl Config {
             return Err(invalid(format!(
                 "[org] accounts_at_once = {n} is out of range: use 1 to 64"
             )));
+        }
+        if config.cloudtrail_max_events == 0 {
+            return Err(invalid(
+                "cloudtrail_max_events = 0: use 1 or more (default 500)".to_owned(),
+            ));
         }
         if config.concurrency == 0 || config.concurrency > 64 {
             return Err(invalid(format!(

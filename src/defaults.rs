@@ -12,3 +12,5 @@ pub const REQUEST_TIMEOUT_SECS: u64 = 20;
 pub const ORG_ROLE: &str = "OrganizationAccountAccessRole";
 /// Member accounts audited at once with `--org`.
 pub const ACCOUNTS_AT_ONCE: usize = 16;
+/// CloudTrail events read per region for one key's usage (`u`).
+pub const CLOUDTRAIL_MAX_EVENTS: usize = 500;

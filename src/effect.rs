@@ -192,6 +192,15 @@ pub enum Effect {
     /// Reach a member account: assume its role (or use the caller's own
     /// credentials in the caller's account) and start its worker.
     ConnectMember { account: crate::model::OrgAccount },
+    /// Who uses a key, and who made it: CloudTrail `LookupEvents` by the
+    /// key in each region (paced), and by the key as a resource in
+    /// `us-east-1` for its `CreateAccessKey`. Pages come back as
+    /// [`crate::action::Action::Usage`].
+    Usage {
+        key_id: String,
+        regions: Vec<String>,
+        max_events: usize,
+    },
     /// An IAM call or change for one member account's worker.
     Member {
         account: String,

@@ -35,6 +35,11 @@ pub trait IamClient: Send + Sync {
     fn endpoint(&self) -> Option<String> {
         None
     }
+    /// The region the client's profile names, if any (CloudTrail is asked
+    /// there and in `us-east-1` unless the config names regions).
+    fn region(&self) -> Option<String> {
+        None
+    }
     /// STS `GetCallerIdentity`, plus the access key ID of the credentials in use.
     async fn caller_identity(&self) -> Result<Identity, IamError>;
     /// `ListAccountAliases`: the account's alias, if it has one.
@@ -87,6 +92,21 @@ pub trait IamClient: Send + Sync {
     async fn tag_user(&self, user: &str, key: &str, value: &str) -> Result<(), IamError>;
     /// `UntagUser`: remove one tag.
     async fn untag_user(&self, user: &str, key: &str) -> Result<(), IamError>;
+    /// CloudTrail `LookupEvents` in `region`: one page (up to 50) of the
+    /// last 90 days' management events found by `lookup`, newest first.
+    async fn lookup_events(
+        &self,
+        region: &str,
+        lookup: &crate::usage::Lookup,
+        next: Option<String>,
+    ) -> Result<Page<crate::usage::TrailEvent>, IamError> {
+        let _ = (region, lookup, next);
+        Err(IamError::new(
+            ErrorKind::Other,
+            "cloudtrail:LookupEvents",
+            "this account has no CloudTrail to ask",
+        ))
+    }
 }
 
 /// Follow every page of `ListAccessKeys` for one user.

@@ -62,6 +62,7 @@ commands! {
     Delete => "delete", "delete the selected key (typed confirmation)";
     Mark => "mark", "mark / unmark the selected key for a bulk action";
     CopyId => "copy_id", "copy the selected access key ID";
+    Usage => "usage", "who uses the selected key, and who made it (CloudTrail)";
     Profiles => "profiles", "switch AWS profile";
     Refresh => "refresh", "reload the account";
     Back => "back", "back to the organization overview (--org)";
@@ -82,6 +83,7 @@ commands! {
     CopySecret => "copy_secret", "copy the new secret to the clipboard";
     SaveSecret => "save_secret", "add the new key to the credentials file";
     Waive => "waive", "write or remove a waiver of a finding (in the findings dialog)";
+    Usage => "usage", "who uses the key (in the make-inactive and delete dialogs)";
     }
 }
 
@@ -255,7 +257,7 @@ pub struct Keymap {
     dialog: BTreeMap<Chord, DialogCommand>,
 }
 
-const DIALOG_DEFAULTS: [(&str, DialogCommand); 11] = [
+const DIALOG_DEFAULTS: [(&str, DialogCommand); 12] = [
     ("y", DialogCommand::Confirm),
     ("n", DialogCommand::Cancel),
     ("esc", DialogCommand::Cancel),
@@ -267,9 +269,10 @@ const DIALOG_DEFAULTS: [(&str, DialogCommand); 11] = [
     ("c", DialogCommand::CopySecret),
     ("w", DialogCommand::SaveSecret),
     ("W", DialogCommand::Waive),
+    ("u", DialogCommand::Usage),
 ];
 
-const DEFAULTS: [(&str, Command); 29] = [
+const DEFAULTS: [(&str, Command); 30] = [
     ("j", Command::Down),
     ("down", Command::Down),
     ("k", Command::Up),
@@ -293,6 +296,7 @@ const DEFAULTS: [(&str, Command); 29] = [
     ("d", Command::Delete),
     ("space", Command::Mark),
     ("y", Command::CopyId),
+    ("u", Command::Usage),
     ("p", Command::Profiles),
     ("r", Command::Refresh),
     ("esc", Command::Back),

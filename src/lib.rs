@@ -29,4 +29,5 @@ pub mod text;
 pub mod timings;
 pub mod ui;
 pub mod update;
+pub mod usage;
 pub mod worker;

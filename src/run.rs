@@ -67,6 +67,8 @@ fn session(args: &GlobalArgs, config: &Config, profile: Option<&String>) -> Sess
         insecure_endpoint: None,
         switching: None,
         org_settings: config.org.clone(),
+        cloudtrail_regions: config.cloudtrail_regions.clone(),
+        cloudtrail_max_events: config.cloudtrail_max_events,
     }
 }
 

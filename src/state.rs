@@ -53,6 +53,13 @@ pub enum Modal {
     Profiles(ProfilePicker),
     Waive(WaiveDialog),
     BulkDelete(BulkDeleteDialog),
+    /// Who uses a key and who made it (`u`), from CloudTrail; `back` is the
+    /// dialog it was opened from, shown again when it closes.
+    Usage {
+        user: String,
+        key_id: String,
+        back: Option<Box<Modal>>,
+    },
 }
 
 /// What the session is connected to, fixed for a run of the UI.
@@ -73,6 +80,10 @@ pub struct Session {
     pub switching: Option<String>,
     /// `[org]`: which accounts `--org` audits and which refuse changes.
     pub org_settings: crate::config::OrgSettings,
+    /// Where `u` looks (empty: the profile's region and `us-east-1`) and
+    /// how many events per region at most.
+    pub cloudtrail_regions: Vec<String>,
+    pub cloudtrail_max_events: usize,
 }
 
 impl Session {

@@ -13,6 +13,7 @@ mod popup;
 mod profiles;
 mod status;
 pub mod theme;
+mod usage;
 mod users;
 mod waive;
 
@@ -76,6 +77,9 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame) {
         Some(Modal::BulkDelete(dialog)) => dialogs::bulk_delete(state, theme, frame, area, dialog),
         Some(Modal::Findings { user, key_id }) => {
             findings::details(state, theme, frame, area, user, key_id.as_deref());
+        }
+        Some(Modal::Usage { user, key_id, .. }) => {
+            usage::render(state, theme, frame, area, user, key_id);
         }
         None => {}
     }

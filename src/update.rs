@@ -9,6 +9,7 @@ mod navigate;
 mod org;
 mod profiles;
 mod quit;
+mod usage;
 mod waive;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
@@ -62,6 +63,15 @@ fn step(state: &mut State, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Mutated { id, result } => mutations::on_mutated(state, id, result),
+        Action::Usage {
+            key_id,
+            stream,
+            result,
+            done,
+        } => {
+            state.account.on_usage(&key_id, &stream, result, done);
+            Vec::new()
+        }
         Action::Saved { profile, result } => {
             mutations::on_saved(state, profile, result);
             Vec::new()

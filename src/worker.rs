@@ -23,6 +23,7 @@ mod changes;
 pub mod fleet;
 pub mod limiter;
 mod report;
+mod usage;
 
 use limiter::Limiter;
 
@@ -298,6 +299,11 @@ impl Worker {
             Effect::SwitchProfile { profile } => self.switch(profile),
             Effect::ListAccounts { generation, next } => self.list_accounts(generation, next),
             Effect::ConnectMember { account } => self.connect_member(account),
+            Effect::Usage {
+                key_id,
+                regions,
+                max_events,
+            } => self.usage(&key_id, &regions, max_events),
             Effect::Member { account, effect } => return self.for_member(&account, *effect),
             other @ (Effect::Copy(_)
             | Effect::Quit
@@ -308,6 +314,30 @@ impl Worker {
             }
         }
         None
+    }
+
+    /// Who uses a key: one paced `LookupEvents` stream per region, and the
+    /// key's creation in `us-east-1`, all at once.
+    fn usage(&self, key_id: &str, regions: &[String], max_events: usize) {
+        let client = self.slot().client;
+        let regions = crate::usage::regions(regions, client.region().as_deref());
+        let streams = regions
+            .into_iter()
+            .map(crate::usage::Stream::Region)
+            .chain([crate::usage::Stream::Creation]);
+        for stream in streams {
+            let tx = self.tx.clone();
+            let client = client.clone();
+            let key_id = key_id.to_owned();
+            tokio::spawn(usage::stream(
+                client,
+                key_id,
+                stream,
+                max_events,
+                usage::PACE,
+                move |action| tx.send(action).is_ok(),
+            ));
+        }
     }
 
     /// Make a change. Never skipped, never cancelled: its outcome is always

@@ -208,6 +208,7 @@ pub fn account(now: DateTime<Utc>, latency: Duration) -> MemoryIam {
         iam.add_user(seed_user(n, now));
     }
     iam.set_alias("example-demo");
+    add_trail(&iam, now);
     // The root user still has an old access key: CIS 1.4.
     iam.set_root(ReportRow {
         user: ROOT_ROW.to_owned(),
@@ -226,6 +227,71 @@ pub fn account(now: DateTime<Utc>, latency: Duration) -> MemoryIam {
         ],
     });
     iam
+}
+
+/// CloudTrail's history for `u` in the demo: svc-ivan-08's older key, used
+/// by a deploy pipeline and a laptop, and alice.00's key, made for her by
+/// an administrator.
+fn add_trail(iam: &MemoryIam, now: DateTime<Utc>) {
+    let old = key_id(16);
+    let sources = [
+        (
+            "203.0.113.10",
+            "APN/1.0 HashiCorp/1.0 Terraform/1.9.8 (+https://www.terraform.io)",
+            "ec2.amazonaws.com",
+            "DescribeInstances",
+        ),
+        (
+            "10.0.4.7",
+            "aws-cli/2.15.3 Python/3.11.6 Linux/6.1",
+            "s3.amazonaws.com",
+            "ListBuckets",
+        ),
+        (
+            "10.0.4.7",
+            "aws-cli/2.15.3 Python/3.11.6 Linux/6.1",
+            "sts.amazonaws.com",
+            "GetCallerIdentity",
+        ),
+        (
+            "198.51.100.23",
+            "Boto3/1.34.2 md/Botocore#1.34.2",
+            "ssm.amazonaws.com",
+            "GetParameter",
+        ),
+    ];
+    for i in 0..40_usize {
+        let (ip, agent, source, name) = sources[i % sources.len()];
+        let hours = i64::try_from(i * 7).unwrap_or(0);
+        let time = now - TimeDelta::hours(hours + 3);
+        let json = format!(
+            r#"{{"sourceIPAddress": "{ip}", "userAgent": "{agent}", "awsRegion": "us-east-1", "userIdentity": {{"arn": "arn:aws:iam::{DEMO_ACCOUNT}:user/svc-ivan-08"}}}}"#
+        );
+        iam.add_trail_event(
+            "us-east-1",
+            crate::usage::TrailEvent::parse(
+                &format!("{old}-{i:04}"),
+                Some(time),
+                name,
+                source,
+                Some(&json),
+            ),
+        );
+    }
+    let alice = key_id(0);
+    let json = format!(
+        r#"{{"sourceIPAddress": "192.0.2.44", "userAgent": "Mozilla/5.0", "userIdentity": {{"arn": "arn:aws:iam::{DEMO_ACCOUNT}:user/iamkeys-admin"}}, "responseElements": {{"accessKey": {{"accessKeyId": "{alice}", "userName": "alice.00"}}}}}}"#
+    );
+    iam.add_trail_event(
+        "us-east-1",
+        crate::usage::TrailEvent::parse(
+            "demo-create-alice",
+            Some(now - days(19)),
+            "CreateAccessKey",
+            "iam.amazonaws.com",
+            Some(&json),
+        ),
+    );
 }
 
 #[cfg(test)]

@@ -41,6 +41,8 @@ struct Account {
     /// The root user's row of the credential report, if the account shows one.
     root: Option<ReportRow>,
     alias: Option<String>,
+    /// CloudTrail's event history, by region, newest first.
+    trail: BTreeMap<String, Vec<crate::usage::TrailEvent>>,
 }
 
 impl Account {
@@ -114,6 +116,14 @@ impl MemoryIam {
     /// Give the account an alias.
     pub fn set_alias(&self, alias: &str) {
         self.lock().alias = Some(alias.to_owned());
+    }
+
+    /// Add an event to a region's CloudTrail history (kept newest first).
+    pub fn add_trail_event(&self, region: &str, event: crate::usage::TrailEvent) {
+        let mut account = self.lock();
+        let events = account.trail.entry(region.to_owned()).or_default();
+        events.push(event);
+        events.sort_by_key(|e| std::cmp::Reverse(e.time));
     }
 
     /// Give the credential report a `<root_account>` row.
@@ -465,6 +475,42 @@ impl IamClient for MemoryIam {
         let found = account.user_mut(ACTION, user)?;
         found.tags.retain(|(k, _)| k != key);
         Ok(())
+    }
+
+    async fn lookup_events(
+        &self,
+        region: &str,
+        lookup: &crate::usage::Lookup,
+        next: Option<String>,
+    ) -> Result<Page<crate::usage::TrailEvent>, IamError> {
+        const ACTION: &str = "cloudtrail:LookupEvents";
+        let account = self.call(ACTION).await?;
+        let matching: Vec<crate::usage::TrailEvent> = account
+            .trail
+            .get(region)
+            .map(|events| {
+                events
+                    .iter()
+                    .filter(|e| match lookup {
+                        // The memory account records which key signed an
+                        // event as the event's access key.
+                        crate::usage::Lookup::AccessKey(key) => {
+                            e.created_key.is_none() && e.id.contains(key.as_str())
+                        }
+                        crate::usage::Lookup::Resource(key) => {
+                            e.created_key.as_deref() == Some(key.as_str())
+                        }
+                    })
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default();
+        let start: usize = next.and_then(|n| n.parse().ok()).unwrap_or(0);
+        let end = (start + 50).min(matching.len());
+        Ok(Page {
+            items: matching.get(start..end).unwrap_or_default().to_vec(),
+            next_marker: (end < matching.len()).then(|| end.to_string()),
+        })
     }
 }
 

@@ -29,6 +29,17 @@ pub struct SdkIam {
     /// Where requests go, as errors name it: the configured endpoint, or
     /// AWS's own.
     endpoint: Option<String>,
+    /// CloudTrail: a client per region is made from this configuration
+    /// (endpoint and credentials shared with IAM), or one given client
+    /// answers every region (tests).
+    trail: Trail,
+}
+
+#[derive(Debug, Clone)]
+enum Trail {
+    Config(Box<aws_config::SdkConfig>),
+    Fixed(aws_sdk_cloudtrail::Client),
+    None,
 }
 
 impl SdkIam {
@@ -50,6 +61,29 @@ impl SdkIam {
             credentials: config.credentials_provider(),
             retries,
             endpoint: config.endpoint_url().map(ToOwned::to_owned),
+            trail: Trail::Config(Box::new(config.clone())),
+        }
+    }
+
+    /// The same, with this CloudTrail client for every region (tests with
+    /// mocked HTTP).
+    #[must_use]
+    pub fn with_trail(mut self, trail: aws_sdk_cloudtrail::Client) -> Self {
+        self.trail = Trail::Fixed(trail);
+        self
+    }
+
+    fn trail_client(&self, region: &str) -> Option<aws_sdk_cloudtrail::Client> {
+        match &self.trail {
+            Trail::Config(config) => {
+                let conf = aws_sdk_cloudtrail::config::Builder::from(config.as_ref())
+                    .region(aws_types::region::Region::new(region.to_owned()))
+                    .interceptor(RetryWatch::new(self.retries.clone()))
+                    .build();
+                Some(aws_sdk_cloudtrail::Client::from_conf(conf))
+            }
+            Trail::Fixed(client) => Some(client.clone()),
+            Trail::None => None,
         }
     }
 
@@ -62,6 +96,7 @@ impl SdkIam {
             credentials: None,
             retries: RetrySignal::default(),
             endpoint: None,
+            trail: Trail::None,
         }
     }
 
@@ -128,6 +163,13 @@ impl IamClient for SdkIam {
 
     fn endpoint(&self) -> Option<String> {
         self.endpoint.clone()
+    }
+
+    fn region(&self) -> Option<String> {
+        match &self.trail {
+            Trail::Config(config) => config.region().map(ToString::to_string),
+            _ => None,
+        }
     }
 
     async fn caller_identity(&self) -> Result<Identity, IamError> {
@@ -499,5 +541,66 @@ impl IamClient for SdkIam {
             .await
             .map_err(|e| self.fail("iam:UntagUser", &e))?;
         Ok(())
+    }
+
+    async fn lookup_events(
+        &self,
+        region: &str,
+        lookup: &crate::usage::Lookup,
+        next: Option<String>,
+    ) -> Result<Page<crate::usage::TrailEvent>, IamError> {
+        use aws_sdk_cloudtrail::types::{LookupAttribute, LookupAttributeKey};
+        const ACTION: &str = "cloudtrail:LookupEvents";
+        let Some(client) = self.trail_client(region) else {
+            return Err(IamError::new(
+                ErrorKind::Other,
+                ACTION,
+                "no CloudTrail client was configured",
+            ));
+        };
+        let (key, value) = match lookup {
+            crate::usage::Lookup::AccessKey(id) => (LookupAttributeKey::AccessKeyId, id),
+            crate::usage::Lookup::Resource(name) => (LookupAttributeKey::ResourceName, name),
+        };
+        let attribute = LookupAttribute::builder()
+            .attribute_key(key)
+            .attribute_value(value)
+            .build()
+            .map_err(|e| IamError::new(ErrorKind::InvalidInput, ACTION, e.to_string()))?;
+        let now = Utc::now();
+        let start = now - chrono::TimeDelta::days(crate::usage::HISTORY_DAYS);
+        let out = client
+            .lookup_events()
+            .lookup_attributes(attribute)
+            .start_time(aws_smithy_types::DateTime::from_secs(start.timestamp()))
+            .end_time(aws_smithy_types::DateTime::from_secs(now.timestamp()))
+            .max_results(50)
+            .set_next_token(next)
+            .send()
+            .await
+            .map_err(|e| {
+                let endpoint = self
+                    .endpoint
+                    .clone()
+                    .unwrap_or_else(|| format!("https://cloudtrail.{region}.amazonaws.com"));
+                from_sdk(ACTION, &e, &endpoint)
+            })?;
+        let items = out
+            .events()
+            .iter()
+            .map(|e| {
+                crate::usage::TrailEvent::parse(
+                    e.event_id().unwrap_or_default(),
+                    e.event_time().map(time),
+                    e.event_name().unwrap_or_default(),
+                    e.event_source().unwrap_or_default(),
+                    e.cloud_trail_event(),
+                )
+            })
+            .collect();
+        Ok(Page {
+            items,
+            next_marker: out.next_token().map(ToOwned::to_owned),
+        })
     }
 }

@@ -45,7 +45,7 @@ fn facts(state: &State, target: &KeyTarget) -> Vec<Line<'static>> {
             }
         },
     };
-    vec![
+    let mut lines = vec![
         Line::raw(format!(
             " {}  {}  {}",
             target.user, target.key_id, target.status
@@ -54,7 +54,27 @@ fn facts(state: &State, target: &KeyTarget) -> Vec<Line<'static>> {
             "    created {} · {used}",
             format::created(state.now, target.created),
         )),
-    ]
+    ];
+    // What CloudTrail said of it, once `u` asked.
+    if let Some(summary) = state
+        .account
+        .key_usage(&target.key_id)
+        .and_then(|u| u.summary(state.now))
+    {
+        lines.push(Line::raw(format!("    CloudTrail: {summary}")));
+    }
+    lines
+}
+
+/// The hint that `u` shows who uses the key (single-key dialogs).
+fn usage_hint(state: &State, theme: &Theme) -> Line<'static> {
+    Line::styled(
+        format!(
+            " {} shows who uses this key (CloudTrail)",
+            key(state, DialogCommand::Usage)
+        ),
+        theme.dim,
+    )
 }
 
 fn lockout(theme: &Theme, target: &KeyTarget, verb: &str) -> Option<Line<'static>> {
@@ -155,6 +175,9 @@ pub fn confirm(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, dial
                     lines.extend(lockout(theme, target, &format!("{doing} it {word}")));
                 }
             }
+            if targets.len() == 1 {
+                lines.push(usage_hint(state, theme));
+            }
             (title, verb)
         }
     };
@@ -214,6 +237,7 @@ pub fn delete(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, dialo
     ))];
     lines.extend(facts(state, target));
     lines.extend(lockout(theme, target, "deleting it"));
+    lines.push(usage_hint(state, theme));
     lines.extend(read_only_line(state, theme));
     lines.push(Line::styled(
         format!(" In {}", dialog.account.label()),

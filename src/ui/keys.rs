@@ -90,6 +90,17 @@ fn key_item(state: &State, row: &UserRow, key: &AccessKey, theme: &Theme) -> Lis
         "   created {}",
         format::created(state.now, key.created)
     ))]);
+    // Known once `u` asked CloudTrail: a key made by someone else.
+    if let Some(crate::account::usage::Made::By(made)) =
+        state.account.key_usage(&key.id).map(|u| &u.made)
+        && let Some(by) = made
+            .by
+            .as_deref()
+            .filter(|by| crate::usage::made_by_other(by, &row.user.name))
+    {
+        let who = by.rsplit_once(':').map_or(by, |(_, tail)| tail);
+        lines.push(Line::styled(format!("   made by {who}"), theme.warn));
+    }
     lines.extend(rotation_lines(state, row, key, theme));
     if key.status == KeyStatus::Inactive {
         lines.extend(inactive_since_lines(state, row, key, theme));

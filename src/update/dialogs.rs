@@ -58,8 +58,25 @@ pub(super) fn on_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Modal::Usage { .. } => super::usage::on_key(state, modal, answer, command),
         Modal::Profiles(picker) => super::profiles::on_key(state, picker, key),
+        Modal::Confirm(Confirm {
+            operation: Operation::SetStatus { ref targets, .. },
+            ..
+        }) if targets.len() == 1 && answer == Some(DialogCommand::Usage) => {
+            let (user, key_id) = (targets[0].user.clone(), targets[0].key_id.clone());
+            super::usage::open(state, &user, &key_id, Some(Box::new(modal)))
+        }
         Modal::Confirm(confirm) => on_confirm(state, confirm, key),
+        // Key IDs are upper-case letters and digits: a lower-case key
+        // bound to `usage` is never part of one.
+        Modal::Delete(ref dialog)
+            if answer == Some(DialogCommand::Usage)
+                && matches!(key.code, KeyCode::Char(c) if c.is_ascii_lowercase()) =>
+        {
+            let (user, key_id) = (dialog.target.user.clone(), dialog.target.key_id.clone());
+            super::usage::open(state, &user, &key_id, Some(Box::new(modal)))
+        }
         Modal::Delete(dialog) => on_delete(state, dialog, key),
         Modal::Waive(dialog) => super::waive::on_key(state, dialog, key),
         Modal::BulkDelete(dialog) => on_bulk_delete(state, dialog, key),

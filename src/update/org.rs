@@ -37,7 +37,7 @@ pub fn route(state: &State, effects: Vec<Effect>) -> Vec<Effect> {
     effects
         .into_iter()
         .map(|effect| match effect {
-            Effect::Iam { .. } | Effect::Mutate { .. } => Effect::Member {
+            Effect::Iam { .. } | Effect::Mutate { .. } | Effect::Usage { .. } => Effect::Member {
                 account: id.clone(),
                 effect: Box::new(effect),
             },
@@ -155,6 +155,15 @@ pub fn on_member(state: &mut State, id: &str, action: Action) -> Vec<Effect> {
             }
             Action::Retrying(retries) => {
                 member.account.retrying(retries, now);
+                Vec::new()
+            }
+            Action::Usage {
+                key_id,
+                stream,
+                result,
+                done,
+            } => {
+                member.account.on_usage(&key_id, &stream, result, done);
                 Vec::new()
             }
             Action::Crashed(message) => return super::update(state, Action::Crashed(message)),

@@ -25,6 +25,8 @@ pub fn session() -> Session {
         insecure_endpoint: None,
         switching: None,
         org_settings: iamkeys::config::OrgSettings::default(),
+        cloudtrail_regions: vec!["eu-west-1".to_owned(), "us-east-1".to_owned()],
+        cloudtrail_max_events: 500,
     }
 }
 

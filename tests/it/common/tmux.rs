@@ -117,8 +117,14 @@ impl Tmux {
         let deadline = Instant::now() + timeout;
         while Instant::now() < deadline {
             let screen = self.screen();
-            if let Some(rest) = screen.split("[exited ").nth(1) {
-                return rest.split(',').next().and_then(|s| s.trim().parse().ok());
+            // The wrapper's line may be caught half-written: wait for the number.
+            if let Some(code) = screen
+                .split("[exited ")
+                .nth(1)
+                .and_then(|rest| rest.split(',').next())
+                .and_then(|s| s.trim().parse().ok())
+            {
+                return Some(code);
             }
             std::thread::sleep(Duration::from_millis(50));
         }

@@ -1,0 +1,214 @@
+//! The usage view (`u`): who uses a key and who made it, from CloudTrail,
+//! with what the numbers cannot say stated on screen.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+
+use super::Theme;
+use super::format;
+use crate::account::usage::{KeyUsage, Made, StreamState};
+use crate::iam::ErrorKind;
+use crate::keymap::{Command, DialogCommand};
+use crate::state::State;
+use crate::usage::{IpKind, Stream, Usage, ip_kind};
+
+const WIDTH: u16 = 100;
+/// Rows of each list (IPs, agents) shown.
+const LIST_ROWS: usize = 8;
+
+fn progress_lines(entry: &KeyUsage, theme: &Theme) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    for (stream, progress) in &entry.streams {
+        let name = match stream {
+            Stream::Region(region) => region.clone(),
+            Stream::Creation => format!("{} (who made it)", crate::usage::IAM_REGION),
+        };
+        lines.push(match &progress.state {
+            StreamState::Loading => Line::styled(
+                format!(
+                    " {name}: reading… {} events, {} pages (2 requests a second)",
+                    progress.events, progress.pages
+                ),
+                theme.dim,
+            ),
+            StreamState::Done => Line::raw(format!(
+                " {name}: {} events in {} page{}",
+                progress.events,
+                progress.pages,
+                if progress.pages == 1 { "" } else { "s" }
+            )),
+            StreamState::Failed(err) if err.kind == ErrorKind::AccessDenied => Line::styled(
+                format!(
+                    " {name}: access denied — add cloudtrail:LookupEvents to this identity's policy to see who uses a key"
+                ),
+                theme.error,
+            ),
+            StreamState::Failed(err) => Line::styled(
+                format!(" {name}: {} {}", err.action, format::failed(err)),
+                theme.error,
+            ),
+        });
+    }
+    lines
+}
+
+fn made_line(entry: &KeyUsage, theme: &Theme) -> Line<'static> {
+    match &entry.made {
+        Made::Loading => Line::styled(" Made by: looking…", theme.dim),
+        Made::NotFound => Line::styled(
+            " Made by: no CreateAccessKey for it in the last 90 days (made earlier)",
+            theme.dim,
+        ),
+        Made::Failed(err) => Line::styled(
+            format!(" Made by: unknown ({} {})", err.action, format::failed(err)),
+            theme.warn,
+        ),
+        Made::By(made) => {
+            let by = made.by.clone().unwrap_or_else(|| "unknown caller".into());
+            let other = made
+                .by
+                .as_deref()
+                .is_some_and(|b| crate::usage::made_by_other(b, &entry.user));
+            let when = made
+                .time
+                .map(|t| format!(" on {}", format::date_time(t)))
+                .unwrap_or_default();
+            let from = made
+                .source_ip
+                .as_ref()
+                .map(|ip| format!(" from {ip}"))
+                .unwrap_or_default();
+            Line::styled(
+                format!(
+                    " Made by: {by}{when}{from}{}",
+                    if other { " — not the key's user" } else { "" }
+                ),
+                if other { theme.warn } else { theme.title },
+            )
+        }
+    }
+}
+
+fn ip_label(ip: &str) -> &'static str {
+    match ip_kind(ip) {
+        IpKind::Public => "",
+        IpKind::Private => "private",
+        IpKind::AwsService => "AWS service",
+        IpKind::Other => "?",
+    }
+}
+
+fn usage_lines(usage: &Usage, theme: &Theme) -> Vec<Line<'static>> {
+    let when = |t: Option<chrono::DateTime<chrono::Utc>>| {
+        t.map_or_else(|| "-".to_owned(), format::date_time)
+    };
+    let mut lines = vec![Line::raw(format!(
+        " {} events · first {} · last {}",
+        usage.events,
+        when(usage.first),
+        when(usage.last)
+    ))];
+    if usage.events == 0 {
+        return lines;
+    }
+    lines.push(Line::styled(
+        format!(" {:<40} {:<12} {:>7}  last", "Source IP", "", "events"),
+        theme.title,
+    ));
+    let ips = Usage::ranked(&usage.ips);
+    for (ip, seen) in ips.iter().take(LIST_ROWS) {
+        lines.push(Line::raw(format!(
+            " {:<40} {:<12} {:>7}  {}",
+            crate::text::clean(ip),
+            ip_label(ip),
+            seen.count,
+            when(seen.last)
+        )));
+    }
+    if ips.len() > LIST_ROWS {
+        lines.push(Line::styled(
+            format!(" … and {} more", ips.len() - LIST_ROWS),
+            theme.dim,
+        ));
+    }
+    lines.push(Line::styled(
+        format!(" {:<53} {:>7}  last", "User agent", "events"),
+        theme.title,
+    ));
+    let agents = Usage::ranked(&usage.agents);
+    for (agent, seen) in agents.iter().take(LIST_ROWS) {
+        lines.push(Line::raw(format!(
+            " {:<53} {:>7}  {}",
+            crate::text::clean(agent),
+            seen.count,
+            when(seen.last)
+        )));
+    }
+    let join = |top: Vec<(String, usize)>| {
+        top.into_iter()
+            .map(|(k, n)| format!("{} {n}", crate::text::clean(&k)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    lines.push(Line::raw(format!(
+        " Services: {}",
+        join(Usage::top(&usage.sources, 10))
+    )));
+    lines.push(Line::raw(format!(
+        " APIs: {}",
+        join(Usage::top(&usage.names, 10))
+    )));
+    lines
+}
+
+pub fn render(
+    state: &State,
+    theme: &Theme,
+    frame: &mut Frame,
+    area: Rect,
+    user: &str,
+    key_id: &str,
+) {
+    let account = state.account.known_identity().map_or_else(
+        || "account unknown".to_owned(),
+        |i| match &i.alias {
+            Some(alias) => format!("account {} ({alias})", i.account_id),
+            None => format!("account {}", i.account_id),
+        },
+    );
+    let mut lines = vec![
+        Line::styled(
+            " Management events only, last 90 days: not data events (S3 objects, Lambda invokes).",
+            theme.dim,
+        ),
+        Line::raw(""),
+    ];
+    match state.account.key_usage(key_id) {
+        None => lines.push(Line::styled(" Asking CloudTrail…", theme.dim)),
+        Some(entry) => {
+            lines.extend(progress_lines(entry, theme));
+            lines.push(made_line(entry, theme));
+            lines.push(Line::raw(""));
+            lines.extend(usage_lines(&entry.usage, theme));
+        }
+    }
+    lines.push(Line::raw(""));
+    let map = &state.view.keymap;
+    lines.push(Line::styled(
+        format!(
+            " {} asks again · {} closes",
+            map.label(Command::Refresh),
+            map.dialog_label(DialogCommand::Cancel)
+        ),
+        theme.dim,
+    ));
+    super::popup::show(
+        frame,
+        area,
+        WIDTH,
+        format!(" Usage of {key_id} · {user} · {account} "),
+        theme.accent,
+        lines,
+    );
+}

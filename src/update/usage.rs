@@ -1,0 +1,79 @@
+//! `u`: who uses a key, and who made it. The view opens at once; CloudTrail
+//! is asked the first time (or again after a failure, or with `r` in the
+//! view), and its pages fill the view as they arrive.
+
+use crate::effect::Effect;
+use crate::keymap::{Command, DialogCommand};
+use crate::state::{Modal, State};
+
+/// Open the usage view of `user`'s `key_id`, over `back` (the dialog it
+/// was opened from), asking CloudTrail unless it answered already.
+pub(super) fn open(
+    state: &mut State,
+    user: &str,
+    key_id: &str,
+    back: Option<Box<Modal>>,
+) -> Vec<Effect> {
+    let known = state
+        .account
+        .key_usage(key_id)
+        .is_some_and(|u| u.failures().next().is_none());
+    state.view.modal = Some(Modal::Usage {
+        user: user.to_owned(),
+        key_id: key_id.to_owned(),
+        back,
+    });
+    if known {
+        Vec::new()
+    } else {
+        ask(state, user, key_id)
+    }
+}
+
+fn ask(state: &mut State, user: &str, key_id: &str) -> Vec<Effect> {
+    let regions = state.session.cloudtrail_regions.clone();
+    state.account.start_usage(user, key_id, &regions, state.now);
+    vec![Effect::Usage {
+        key_id: key_id.to_owned(),
+        regions,
+        max_events: state.session.cloudtrail_max_events,
+    }]
+}
+
+/// `u` on the key pane.
+pub(super) fn on_command(state: &mut State) -> Vec<Effect> {
+    let Some((row, key)) = state.selected_key() else {
+        state.view.notice = Some("No key selected: Enter or Tab moves to the key pane.".to_owned());
+        return Vec::new();
+    };
+    let (user, key_id) = (row.user.name.clone(), key.id.clone());
+    open(state, &user, &key_id, None)
+}
+
+/// Keys in the view: `r` asks again, the cancel keys (and `q`, `?`) close
+/// it, back to the dialog it came from.
+pub(super) fn on_key(
+    state: &mut State,
+    modal: Modal,
+    answer: Option<DialogCommand>,
+    command: Option<Command>,
+) -> Vec<Effect> {
+    let Modal::Usage { user, key_id, back } = modal else {
+        return Vec::new();
+    };
+    if command == Some(Command::Refresh) {
+        let effects = ask(state, &user, &key_id);
+        state.view.modal = Some(Modal::Usage { user, key_id, back });
+        return effects;
+    }
+    let closes = matches!(
+        answer,
+        Some(DialogCommand::Cancel | DialogCommand::Press | DialogCommand::Usage)
+    ) || matches!(command, Some(Command::Quit | Command::Help));
+    state.view.modal = if closes {
+        back.map(|b| *b)
+    } else {
+        Some(Modal::Usage { user, key_id, back })
+    };
+    Vec::new()
+}

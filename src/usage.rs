@@ -1,0 +1,477 @@
+//! Who uses an access key, and who made it, from CloudTrail management
+//! events (`LookupEvents`): events read strictly from their JSON, then
+//! gathered per source IP, user agent, service and API. Pure: no IO.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::net::IpAddr;
+
+use chrono::{DateTime, Utc};
+
+/// One CloudTrail event, as much of it as iamkeys reads. A field the event
+/// does not carry (or carries malformed) is `None`: unknown, never guessed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrailEvent {
+    pub id: String,
+    pub time: Option<DateTime<Utc>>,
+    pub name: String,
+    pub source: String,
+    pub region: Option<String>,
+    pub source_ip: Option<String>,
+    pub user_agent: Option<String>,
+    /// The caller's ARN (`userIdentity.arn`).
+    pub caller_arn: Option<String>,
+    /// For `CreateAccessKey`: the key it made (`responseElements.accessKey.accessKeyId`).
+    pub created_key: Option<String>,
+}
+
+impl TrailEvent {
+    /// An event from `LookupEvents`: its ID, name and source from the
+    /// lookup's fields, the rest from the `CloudTrailEvent` JSON string.
+    #[must_use]
+    pub fn parse(
+        id: &str,
+        time: Option<DateTime<Utc>>,
+        name: &str,
+        source: &str,
+        json: Option<&str>,
+    ) -> Self {
+        let body: serde_json::Value = json
+            .and_then(|j| serde_json::from_str(j).ok())
+            .unwrap_or(serde_json::Value::Null);
+        let text = |pointer: &str| {
+            body.pointer(pointer)
+                .and_then(serde_json::Value::as_str)
+                .filter(|s| !s.is_empty())
+                .map(ToOwned::to_owned)
+        };
+        Self {
+            id: id.to_owned(),
+            time,
+            name: name.to_owned(),
+            source: source.to_owned(),
+            region: text("/awsRegion"),
+            source_ip: text("/sourceIPAddress"),
+            user_agent: text("/userAgent"),
+            caller_arn: text("/userIdentity/arn"),
+            created_key: text("/responseElements/accessKey/accessKeyId"),
+        }
+    }
+}
+
+/// What `LookupEvents` looks events up by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lookup {
+    /// Events signed with this access key (`AccessKeyId`): who uses it.
+    AccessKey(String),
+    /// Events naming this resource (`ResourceName`): its `CreateAccessKey`.
+    Resource(String),
+}
+
+/// Where a page of events about a key comes from.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Stream {
+    /// Events signed with the key, in this region.
+    Region(String),
+    /// Events naming the key, in `us-east-1`: its `CreateAccessKey`.
+    Creation,
+}
+
+/// The region where IAM's management events (`CreateAccessKey`) land.
+pub const IAM_REGION: &str = "us-east-1";
+
+/// How far back CloudTrail's event history goes.
+pub const HISTORY_DAYS: i64 = 90;
+
+/// What a source IP is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IpKind {
+    Public,
+    /// RFC 1918, loopback, link-local, unique-local.
+    Private,
+    /// An AWS service acting for the caller (`lambda.amazonaws.com`, …).
+    AwsService,
+    /// Not an address CloudTrail usually writes.
+    Other,
+}
+
+/// The kind of a `sourceIPAddress`.
+#[must_use]
+pub fn ip_kind(source: &str) -> IpKind {
+    match source.parse::<IpAddr>() {
+        Ok(IpAddr::V4(v4)) => {
+            if v4.is_private() || v4.is_loopback() || v4.is_link_local() {
+                IpKind::Private
+            } else {
+                IpKind::Public
+            }
+        }
+        Ok(IpAddr::V6(v6)) => {
+            let first = v6.segments()[0];
+            if v6.is_loopback() || (first & 0xfe00) == 0xfc00 || (first & 0xffc0) == 0xfe80 {
+                IpKind::Private
+            } else {
+                IpKind::Public
+            }
+        }
+        Err(_) if source.ends_with(".amazonaws.com") || source == "AWS Internal" => {
+            IpKind::AwsService
+        }
+        Err(_) => IpKind::Other,
+    }
+}
+
+/// A user agent grouped as people name it: `aws-cli/2.15`, `terraform/1.9`,
+/// `Boto3/1.34`, `aws-sdk-go-v2/1.24`, `console (browser)`, `AWS internal`.
+#[must_use]
+pub fn agent_group(agent: &str) -> String {
+    let agent = agent.trim();
+    if agent.is_empty() {
+        return "unknown".to_owned();
+    }
+    if agent == "AWS Internal" {
+        return "AWS internal".to_owned();
+    }
+    if agent.ends_with(".amazonaws.com") {
+        return format!("AWS service {agent}");
+    }
+    if agent.starts_with("Mozilla/") {
+        return "console (browser)".to_owned();
+    }
+    // Terraform puts its own name later: "APN/1.0 HashiCorp/1.0 Terraform/1.9.8 (+https://www.terraform.io) …".
+    let words: Vec<&str> = agent.split_whitespace().collect();
+    let pick = words
+        .iter()
+        .find(|w| w.to_ascii_lowercase().starts_with("terraform/"))
+        .or_else(|| words.first())
+        .copied()
+        .unwrap_or(agent);
+    match pick.split_once('/') {
+        Some((product, version)) => {
+            let mut parts = version.split(['.', '-']);
+            let major = parts.next().unwrap_or("");
+            let minor = parts.next();
+            let product = if product.eq_ignore_ascii_case("terraform") {
+                "terraform"
+            } else {
+                product
+            };
+            match minor {
+                Some(minor) if minor.chars().all(|c| c.is_ascii_digit()) && !minor.is_empty() => {
+                    format!("{product}/{major}.{minor}")
+                }
+                _ => format!("{product}/{major}"),
+            }
+        }
+        None => pick.to_owned(),
+    }
+}
+
+/// A count and the latest time seen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Seen {
+    pub count: usize,
+    pub last: Option<DateTime<Utc>>,
+}
+
+impl Seen {
+    fn add(&mut self, time: Option<DateTime<Utc>>) {
+        self.count += 1;
+        self.last = self.last.max(time);
+    }
+}
+
+/// Who made the key: the `CreateAccessKey` event that returned it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Creation {
+    pub by: Option<String>,
+    pub time: Option<DateTime<Utc>>,
+    pub source_ip: Option<String>,
+}
+
+/// A key's events, gathered. Events are counted once each, by `EventId`:
+/// global-service events can be returned by more than one region.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Usage {
+    seen: HashSet<String>,
+    pub ips: BTreeMap<String, Seen>,
+    pub agents: BTreeMap<String, Seen>,
+    pub sources: BTreeMap<String, usize>,
+    pub names: BTreeMap<String, usize>,
+    pub first: Option<DateTime<Utc>>,
+    pub last: Option<DateTime<Utc>>,
+    /// Events with no time (counted, not placed).
+    pub events: usize,
+}
+
+impl Usage {
+    /// Take in events, each once.
+    pub fn add(&mut self, events: &[TrailEvent]) {
+        for event in events {
+            // An event without an ID cannot be matched: counted each time.
+            if !event.id.is_empty() && !self.seen.insert(event.id.clone()) {
+                continue;
+            }
+            self.events += 1;
+            let ip = event.source_ip.clone().unwrap_or_else(|| "unknown".into());
+            self.ips.entry(ip).or_default().add(event.time);
+            let agent = event
+                .user_agent
+                .as_deref()
+                .map_or_else(|| "unknown".to_owned(), agent_group);
+            self.agents.entry(agent).or_default().add(event.time);
+            *self.sources.entry(event.source.clone()).or_default() += 1;
+            *self.names.entry(event.name.clone()).or_default() += 1;
+            if let Some(t) = event.time {
+                self.first = Some(self.first.map_or(t, |f| f.min(t)));
+                self.last = self.last.max(Some(t));
+            }
+        }
+    }
+
+    /// The `n` most frequent of a tally, most frequent first (ties by name).
+    #[must_use]
+    pub fn top(tally: &BTreeMap<String, usize>, n: usize) -> Vec<(String, usize)> {
+        let mut all: Vec<(String, usize)> = tally.iter().map(|(k, v)| (k.clone(), *v)).collect();
+        all.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        all.truncate(n);
+        all
+    }
+
+    /// IPs or agents, most events first.
+    #[must_use]
+    pub fn ranked(tally: &BTreeMap<String, Seen>) -> Vec<(String, Seen)> {
+        let mut all: Vec<(String, Seen)> = tally.iter().map(|(k, v)| (k.clone(), *v)).collect();
+        all.sort_by(|a, b| b.1.count.cmp(&a.1.count).then_with(|| a.0.cmp(&b.0)));
+        all
+    }
+
+    /// One line for the dialogs: "used from 2 IPs by terraform/1.9,
+    /// aws-cli/2.15; last 3 h ago", or "no management events in 90 days".
+    #[must_use]
+    pub fn summary(&self, now: DateTime<Utc>) -> String {
+        if self.events == 0 {
+            return "no CloudTrail management events in 90 days".to_owned();
+        }
+        let ips = self.ips.len();
+        let agents: Vec<String> = Self::ranked(&self.agents)
+            .into_iter()
+            .take(3)
+            .map(|(a, _)| a)
+            .collect();
+        let last = self
+            .last
+            .map(|t| format!("; last {}", ago(now, t)))
+            .unwrap_or_default();
+        format!(
+            "used from {ips} IP{} by {}{}{last}",
+            if ips == 1 { "" } else { "s" },
+            agents.join(", "),
+            if self.agents.len() > 3 { ", …" } else { "" }
+        )
+    }
+}
+
+/// "3 min ago", "5 h ago", "12 days ago".
+#[must_use]
+pub fn ago(now: DateTime<Utc>, then: DateTime<Utc>) -> String {
+    let d = now - then;
+    if d.num_minutes() < 60 {
+        format!("{} min ago", d.num_minutes().max(0))
+    } else if d.num_hours() < 48 {
+        format!("{} h ago", d.num_hours())
+    } else {
+        format!("{} days ago", d.num_days())
+    }
+}
+
+/// The creation of `key_id` among events (looked up by resource name).
+#[must_use]
+pub fn creation(events: &[TrailEvent], key_id: &str) -> Option<Creation> {
+    events
+        .iter()
+        .find(|e| e.name == "CreateAccessKey" && e.created_key.as_deref() == Some(key_id))
+        .map(|e| Creation {
+            by: e.caller_arn.clone(),
+            time: e.time,
+            source_ip: e.source_ip.clone(),
+        })
+}
+
+/// Whether `creator` (an ARN) is someone other than `user`: an
+/// administrator's initial-setup key, or a key planted by someone else.
+#[must_use]
+pub fn made_by_other(creator: &str, user: &str) -> bool {
+    let own = creator.ends_with(&format!(":user/{user}"))
+        || creator
+            .rsplit_once('/')
+            .is_some_and(|(path, name)| name == user && path.contains(":user"));
+    !own
+}
+
+/// The regions to look in: the configured ones, else the profile's region
+/// and `us-east-1` (where IAM and STS management events land), each once.
+#[must_use]
+pub fn regions(configured: &[String], profile_region: Option<&str>) -> Vec<String> {
+    let wanted: Vec<String> = if configured.is_empty() {
+        profile_region
+            .into_iter()
+            .map(ToOwned::to_owned)
+            .chain(["us-east-1".to_owned()])
+            .collect()
+    } else {
+        configured.to_vec()
+    };
+    let mut seen = BTreeSet::new();
+    wanted
+        .into_iter()
+        .filter(|r| seen.insert(r.clone()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(h: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 28, h, 0, 0).unwrap()
+    }
+
+    fn event(id: &str, h: u32, ip: &str, agent: &str) -> TrailEvent {
+        TrailEvent::parse(
+            id,
+            Some(at(h)),
+            "ListBuckets",
+            "s3.amazonaws.com",
+            Some(&format!(
+                r#"{{"sourceIPAddress": "{ip}", "userAgent": "{agent}", "awsRegion": "eu-west-1"}}"#
+            )),
+        )
+    }
+
+    #[test]
+    fn agents_group_as_people_name_them() {
+        for (agent, group) in [
+            (
+                "aws-cli/2.15.3 Python/3.11.6 Linux/6.1 exe/x86_64.amzn.2",
+                "aws-cli/2.15",
+            ),
+            (
+                "APN/1.0 HashiCorp/1.0 Terraform/1.9.8 (+https://www.terraform.io) terraform-provider-aws/5.40.0",
+                "terraform/1.9",
+            ),
+            (
+                "Boto3/1.34.2 md/Botocore#1.34.2 ua/2.0 os/linux",
+                "Boto3/1.34",
+            ),
+            (
+                "aws-sdk-go-v2/1.24.0 os/linux lang/go#1.21",
+                "aws-sdk-go-v2/1.24",
+            ),
+            ("Mozilla/5.0 (X11; Linux x86_64)", "console (browser)"),
+            ("AWS Internal", "AWS internal"),
+            ("lambda.amazonaws.com", "AWS service lambda.amazonaws.com"),
+            ("curl", "curl"),
+            ("", "unknown"),
+        ] {
+            assert_eq!(agent_group(agent), group, "{agent}");
+        }
+    }
+
+    #[test]
+    fn ips_are_labelled() {
+        assert_eq!(ip_kind("10.1.2.3"), IpKind::Private);
+        assert_eq!(ip_kind("192.168.0.9"), IpKind::Private);
+        assert_eq!(ip_kind("172.20.0.1"), IpKind::Private);
+        assert_eq!(ip_kind("fd00::1"), IpKind::Private);
+        assert_eq!(ip_kind("203.0.113.7"), IpKind::Public);
+        assert_eq!(ip_kind("2001:db8::1"), IpKind::Public);
+        assert_eq!(ip_kind("ec2.amazonaws.com"), IpKind::AwsService);
+        assert_eq!(ip_kind("not an ip"), IpKind::Other);
+    }
+
+    #[test]
+    fn events_count_once_and_summarise() {
+        let mut usage = Usage::default();
+        let events = [
+            event("a", 1, "203.0.113.7", "aws-cli/2.15.3 Python/3.11"),
+            event("b", 3, "203.0.113.7", "aws-cli/2.15.9 Python/3.11"),
+            event("c", 2, "10.0.0.5", "APN/1.0 HashiCorp/1.0 Terraform/1.9.8"),
+        ];
+        usage.add(&events);
+        // The same events again from another region: counted once.
+        usage.add(&events[..2]);
+        assert_eq!(usage.events, 3);
+        assert_eq!(usage.ips["203.0.113.7"].count, 2);
+        assert_eq!(usage.ips["203.0.113.7"].last, Some(at(3)));
+        assert_eq!((usage.first, usage.last), (Some(at(1)), Some(at(3))));
+        assert_eq!(
+            usage.summary(at(6)),
+            "used from 2 IPs by aws-cli/2.15, terraform/1.9; last 3 h ago"
+        );
+        assert_eq!(
+            Usage::top(&usage.names, 10),
+            [("ListBuckets".to_owned(), 3)]
+        );
+        assert_eq!(
+            Usage::default().summary(at(6)),
+            "no CloudTrail management events in 90 days"
+        );
+    }
+
+    #[test]
+    fn an_event_reads_strictly() {
+        let e = TrailEvent::parse(
+            "x",
+            None,
+            "GetCallerIdentity",
+            "sts.amazonaws.com",
+            Some("{not json"),
+        );
+        assert_eq!(
+            (e.source_ip, e.user_agent, e.caller_arn),
+            (None, None, None)
+        );
+        let made = TrailEvent::parse(
+            "y",
+            Some(at(1)),
+            "CreateAccessKey",
+            "iam.amazonaws.com",
+            Some(
+                r#"{"userIdentity": {"arn": "arn:aws:iam::123456789012:user/admin"}, "sourceIPAddress": "198.51.100.4", "responseElements": {"accessKey": {"accessKeyId": "AKIANEW0000000000001", "userName": "alice"}}}"#,
+            ),
+        );
+        let found = creation(&[made], "AKIANEW0000000000001").unwrap();
+        assert_eq!(
+            found.by.as_deref(),
+            Some("arn:aws:iam::123456789012:user/admin")
+        );
+        assert!(made_by_other(
+            "arn:aws:iam::123456789012:user/admin",
+            "alice"
+        ));
+        assert!(!made_by_other(
+            "arn:aws:iam::123456789012:user/alice",
+            "alice"
+        ));
+        assert!(!made_by_other(
+            "arn:aws:iam::123456789012:user/team/alice",
+            "alice"
+        ));
+        assert!(creation(&[], "AKIANEW0000000000001").is_none());
+    }
+
+    #[test]
+    fn regions_default_to_the_profiles_and_us_east_1() {
+        assert_eq!(regions(&[], Some("eu-west-1")), ["eu-west-1", "us-east-1"]);
+        assert_eq!(regions(&[], Some("us-east-1")), ["us-east-1"]);
+        assert_eq!(regions(&[], None), ["us-east-1"]);
+        assert_eq!(
+            regions(
+                &["ap-south-1".into(), "ap-south-1".into()],
+                Some("eu-west-1")
+            ),
+            ["ap-south-1"]
+        );
+    }
+}

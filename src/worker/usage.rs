@@ -1,0 +1,96 @@
+//! CloudTrail `LookupEvents` for the usage view (`u`): one paced stream
+//! per region (CloudTrail allows 2 requests a second per region and
+//! account), plus the key's `CreateAccessKey` in `us-east-1`. Each page is
+//! sent to the UI as it arrives.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::action::Action;
+use crate::iam::{ErrorKind, IamClient, IamError};
+use crate::usage::{Lookup, Stream, TrailEvent};
+
+/// Between two requests of one region: 2 a second.
+pub const PACE: Duration = Duration::from_millis(500);
+
+/// Throttled past the SDK's own retries: wait this long, doubling, this
+/// many times before giving up on the region.
+const THROTTLE_WAIT: Duration = Duration::from_secs(1);
+const THROTTLE_ROUNDS: u32 = 4;
+
+/// One page, asked again after throttling (the SDK retried already).
+async fn page(
+    client: &dyn IamClient,
+    region: &str,
+    lookup: &Lookup,
+    next: Option<String>,
+    throttle_wait: Duration,
+) -> Result<crate::model::Page<TrailEvent>, IamError> {
+    let mut wait = throttle_wait;
+    let mut rounds = 0;
+    loop {
+        match client.lookup_events(region, lookup, next.clone()).await {
+            Err(err) if err.kind == ErrorKind::Throttling && rounds < THROTTLE_ROUNDS => {
+                rounds += 1;
+                tokio::time::sleep(wait).await;
+                wait *= 2;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Read one stream to its end (or `max_events`, or for `Creation` until
+/// the key's `CreateAccessKey` is found), sending each page.
+pub(super) async fn stream(
+    client: Arc<dyn IamClient>,
+    key_id: String,
+    stream: Stream,
+    max_events: usize,
+    pace: Duration,
+    send: impl Fn(Action) -> bool,
+) {
+    let (region, lookup) = match &stream {
+        Stream::Region(region) => (region.clone(), Lookup::AccessKey(key_id.clone())),
+        Stream::Creation => (
+            crate::usage::IAM_REGION.to_owned(),
+            Lookup::Resource(key_id.clone()),
+        ),
+    };
+    let mut next = None;
+    let mut seen = 0;
+    let mut first = true;
+    loop {
+        if !first {
+            tokio::time::sleep(pace).await;
+        }
+        first = false;
+        let result = page(client.as_ref(), &region, &lookup, next, THROTTLE_WAIT).await;
+        let (events, more) = match result {
+            Ok(answer) => (answer.items, answer.next_marker),
+            Err(err) => {
+                send(Action::Usage {
+                    key_id,
+                    stream,
+                    result: Err(err),
+                    done: true,
+                });
+                return;
+            }
+        };
+        seen += events.len();
+        let found =
+            stream == Stream::Creation && crate::usage::creation(&events, &key_id).is_some();
+        let done = more.is_none() || seen >= max_events || found;
+        let alive = send(Action::Usage {
+            key_id: key_id.clone(),
+            stream: stream.clone(),
+            result: Ok(events),
+            done,
+        });
+        if done || !alive {
+            return;
+        }
+        next = more;
+    }
+}
