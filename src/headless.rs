@@ -56,7 +56,11 @@ pub async fn settle_with(
         terminal.extend(dispatch(state, action, &worker));
     }
     let deadline = tokio::time::Instant::now() + timeout;
-    while state.account.pending() > 0 || state.account.changing() || saving(state) {
+    while state.account.pending() > 0
+        || state.account.changing()
+        || saving(state)
+        || state.account.usage_loading()
+    {
         match tokio::time::timeout_at(deadline, rx.recv()).await {
             Ok(Some(action)) => {
                 terminal.extend(dispatch(state, action, &worker));

@@ -59,6 +59,17 @@ impl KeyUsage {
         regions.peek().is_some() && regions.all(|(_, p)| p.state != StreamState::Loading)
     }
 
+    /// Pages are still to come (a region or the creation lookup not done,
+    /// or no region heard from yet).
+    #[must_use]
+    pub fn loading(&self) -> bool {
+        !self.settled()
+            || self
+                .streams
+                .values()
+                .any(|p| p.state == StreamState::Loading)
+    }
+
     /// The regions that failed, with why.
     pub fn failures(&self) -> impl Iterator<Item = (&Stream, &IamError)> {
         self.streams.iter().filter_map(|(s, p)| match &p.state {
@@ -79,6 +90,12 @@ impl Account {
     #[must_use]
     pub fn key_usage(&self, key_id: &str) -> Option<&KeyUsage> {
         self.usage.get(key_id)
+    }
+
+    /// Whether any key's usage is still being read.
+    #[must_use]
+    pub fn usage_loading(&self) -> bool {
+        self.usage.values().any(KeyUsage::loading)
     }
 
     /// Start (or start again) gathering a key's usage.

@@ -33,8 +33,9 @@ fn progress_lines(entry: &KeyUsage, theme: &Theme) -> Vec<Line<'static>> {
                 theme.dim,
             ),
             StreamState::Done => Line::raw(format!(
-                " {name}: {} events in {} page{}",
+                " {name}: {} event{} in {} page{}",
                 progress.events,
+                if progress.events == 1 { "" } else { "s" },
                 progress.pages,
                 if progress.pages == 1 { "" } else { "s" }
             )),
@@ -53,17 +54,17 @@ fn progress_lines(entry: &KeyUsage, theme: &Theme) -> Vec<Line<'static>> {
     lines
 }
 
-fn made_line(entry: &KeyUsage, theme: &Theme) -> Line<'static> {
+fn made_line(entry: &KeyUsage, theme: &Theme) -> Vec<Line<'static>> {
     match &entry.made {
-        Made::Loading => Line::styled(" Made by: looking…", theme.dim),
-        Made::NotFound => Line::styled(
+        Made::Loading => vec![Line::styled(" Made by: looking…", theme.dim)],
+        Made::NotFound => vec![Line::styled(
             " Made by: no CreateAccessKey for it in the last 90 days (made earlier)",
             theme.dim,
-        ),
-        Made::Failed(err) => Line::styled(
+        )],
+        Made::Failed(err) => vec![Line::styled(
             format!(" Made by: unknown ({} {})", err.action, format::failed(err)),
             theme.warn,
-        ),
+        )],
         Made::By(made) => {
             let by = made.by.clone().unwrap_or_else(|| "unknown caller".into());
             let other = made
@@ -79,13 +80,21 @@ fn made_line(entry: &KeyUsage, theme: &Theme) -> Line<'static> {
                 .as_ref()
                 .map(|ip| format!(" from {ip}"))
                 .unwrap_or_default();
-            Line::styled(
-                format!(
-                    " Made by: {by}{when}{from}{}",
-                    if other { " — not the key's user" } else { "" }
+            vec![
+                Line::styled(
+                    format!(" Made by: {by}"),
+                    if other { theme.warn } else { theme.title },
                 ),
-                if other { theme.warn } else { theme.title },
-            )
+                Line::styled(
+                    format!(
+                        "   {}{}{}",
+                        when.trim_start(),
+                        from,
+                        if other { " — not its user" } else { "" }
+                    ),
+                    if other { theme.warn } else { theme.dim },
+                ),
+            ]
         }
     }
 }
@@ -188,7 +197,7 @@ pub fn render(
         None => lines.push(Line::styled(" Asking CloudTrail…", theme.dim)),
         Some(entry) => {
             lines.extend(progress_lines(entry, theme));
-            lines.push(made_line(entry, theme));
+            lines.extend(made_line(entry, theme));
             lines.push(Line::raw(""));
             lines.extend(usage_lines(&entry.usage, theme));
         }

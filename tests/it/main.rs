@@ -44,4 +44,5 @@ mod update_load;
 mod update_org;
 mod update_profiles;
 mod update_rotation;
+mod usage_view;
 mod waivers;

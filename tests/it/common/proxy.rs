@@ -93,6 +93,100 @@ struct Shared {
     sessions: std::collections::HashMap<String, String>,
     /// Every `AssumeRole` request: (role ARN, session name).
     assume_requests: Vec<(String, String)>,
+    /// A fake CloudTrail (moto has no `LookupEvents`): its history.
+    trail: Vec<TrailEvent>,
+    /// `LookupEvents` requests: (region from the signature, attribute key, value, next token).
+    lookups: Vec<(String, String, String, Option<String>)>,
+}
+
+/// One event of the fake CloudTrail's history.
+#[derive(Debug, Clone)]
+pub struct TrailEvent {
+    pub id: String,
+    /// Epoch seconds.
+    pub time: i64,
+    pub name: String,
+    pub source: String,
+    /// The key that signed it.
+    pub key: String,
+    pub ip: String,
+    pub agent: String,
+    pub caller: String,
+    /// For `CreateAccessKey`: the key it made.
+    pub created: Option<String>,
+}
+
+/// Events per page of the fake CloudTrail (small, so paging is exercised).
+const TRAIL_PAGE: usize = 2;
+
+/// The fake `LookupEvents` (JSON 1.1): events found by `AccessKeyId` (the
+/// signing key) or `ResourceName` (the key made), newest first, in pages.
+fn lookup_events(shared: &Arc<Mutex<Shared>>, head: &str, body: &[u8]) -> Vec<u8> {
+    let request: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+    let attribute = &request["LookupAttributes"][0];
+    let key = attribute["AttributeKey"].as_str().unwrap_or("").to_owned();
+    let value = attribute["AttributeValue"]
+        .as_str()
+        .unwrap_or("")
+        .to_owned();
+    let next = request["NextToken"].as_str().map(ToOwned::to_owned);
+    let region = head
+        .find("Credential=")
+        .and_then(|at| head[at..].split('/').nth(2))
+        .unwrap_or("?")
+        .to_owned();
+    let mut shared = shared.lock().unwrap();
+    shared
+        .lookups
+        .push((region, key.clone(), value.clone(), next.clone()));
+    let mut found: Vec<&TrailEvent> = shared
+        .trail
+        .iter()
+        .filter(|e| match key.as_str() {
+            "AccessKeyId" => e.key == value,
+            "ResourceName" => e.created.as_deref() == Some(value.as_str()),
+            _ => false,
+        })
+        .collect();
+    found.sort_by_key(|e| std::cmp::Reverse(e.time));
+    let start: usize = next.and_then(|n| n.parse().ok()).unwrap_or(0);
+    let end = (start + TRAIL_PAGE).min(found.len());
+    let events: Vec<serde_json::Value> = found[start.min(end)..end]
+        .iter()
+        .map(|e| {
+            let mut detail = serde_json::json!({
+                "eventID": e.id,
+                "eventName": e.name,
+                "eventSource": e.source,
+                "sourceIPAddress": e.ip,
+                "userAgent": e.agent,
+                "awsRegion": "us-east-1",
+                "userIdentity": { "arn": e.caller, "accessKeyId": e.key },
+            });
+            if let Some(created) = &e.created {
+                detail["responseElements"] =
+                    serde_json::json!({ "accessKey": { "accessKeyId": created } });
+            }
+            serde_json::json!({
+                "EventId": e.id,
+                "EventName": e.name,
+                "EventTime": e.time,
+                "EventSource": e.source,
+                "AccessKeyId": e.key,
+                "CloudTrailEvent": detail.to_string(),
+            })
+        })
+        .collect();
+    let mut answer = serde_json::json!({ "Events": events });
+    if end < found.len() {
+        answer["NextToken"] = end.to_string().into();
+    }
+    let body = answer.to_string();
+    format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
 }
 
 /// What a rule of one account answers.
@@ -148,6 +242,16 @@ impl Proxy {
 
     pub fn mutating_calls(&self) -> usize {
         MUTATING.iter().map(|a| self.count(a)).sum()
+    }
+
+    /// Serve `LookupEvents` from this history (a fake CloudTrail).
+    pub fn trail(&self, events: Vec<TrailEvent>) {
+        self.shared.lock().unwrap().trail = events;
+    }
+
+    /// The `LookupEvents` requests seen: (region, attribute, value, next token).
+    pub fn lookups(&self) -> Vec<(String, String, String, Option<String>)> {
+        self.shared.lock().unwrap().lookups.clone()
     }
 
     pub fn deny(&self, action: &str) {
@@ -297,7 +401,16 @@ fn between(bytes: &[u8], open: &str, close: &str) -> Option<String> {
     Some(text[start..end].to_owned())
 }
 
-fn action_of(body: &[u8]) -> String {
+fn action_of(head: &str, body: &[u8]) -> String {
+    // JSON protocols name the action in `X-Amz-Target: <service>.<Action>`.
+    if let Some(target) = head.lines().find_map(|l| {
+        let (k, v) = l.split_once(':')?;
+        k.trim()
+            .eq_ignore_ascii_case("x-amz-target")
+            .then(|| v.trim().to_owned())
+    }) {
+        return target.rsplit('.').next().unwrap_or("?").to_owned();
+    }
     String::from_utf8_lossy(body)
         .split('&')
         .find_map(|p| p.strip_prefix("Action="))
@@ -355,7 +468,7 @@ async fn read_request(client: &mut TcpStream, buffer: &mut Vec<u8>) -> Option<(S
 async fn serve(mut client: TcpStream, upstream: u16, shared: Arc<Mutex<Shared>>) {
     let mut buffer = Vec::new();
     while let Some((head, body)) = read_request(&mut client, &mut buffer).await {
-        let action = action_of(&body);
+        let action = action_of(&head, &body);
         let role_account = (action == "AssumeRole")
             .then(|| role_account(&body))
             .flatten();
@@ -437,6 +550,16 @@ async fn serve(mut client: TcpStream, upstream: u16, shared: Arc<Mutex<Shared>>)
 
         let response = match fault {
             Some(Fault::Reset) => return,
+            Some(Fault::Throttle) if action == "LookupEvents" => {
+                let body = r#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#;
+                Some(
+                    format!(
+                        "HTTP/1.1 400 Bad Request\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: {}\r\n\r\n{body}",
+                        body.len()
+                    )
+                    .into_bytes(),
+                )
+            }
             Some(Fault::Throttle) => Some(error_reply(
                 400,
                 "Bad Request",
@@ -485,6 +608,15 @@ async fn serve(mut client: TcpStream, upstream: u16, shared: Arc<Mutex<Shared>>)
         };
         let response = if let Some(response) = response {
             response
+        } else if denied && action == "LookupEvents" {
+            let body = r#"{"__type":"AccessDeniedException","message":"User is not authorized to perform: cloudtrail:LookupEvents"}"#;
+            format!(
+                "HTTP/1.1 400 Bad Request\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: {}\r\n\r\n{body}",
+                body.len()
+            )
+            .into_bytes()
+        } else if action == "LookupEvents" {
+            lookup_events(&shared, &head, &body)
         } else if denied {
             let xml = format!(
                 "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User is not authorized to perform: iam:{action}</Message></Error><RequestId>x</RequestId></ErrorResponse>"

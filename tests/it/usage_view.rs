@@ -1,0 +1,333 @@
+//! Issue 17, who uses a key (`u`): CloudTrail `LookupEvents` through the
+//! real SDK against the suite's fake CloudTrail (moto has none) behind the
+//! same endpoint as moto, with pages, random throttling and a refusal; the
+//! view and the dialogs as pure `update` transitions; the real binary in tmux.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crossterm::event::KeyCode;
+use iamkeys::account::usage::Made;
+use iamkeys::action::Action;
+use iamkeys::effect::Effect;
+use iamkeys::headless::settle;
+use iamkeys::iam::sdk::SdkIam;
+use iamkeys::iam::{ErrorKind, IamClient, IamError};
+use iamkeys::state::Modal;
+use iamkeys::update::update;
+use iamkeys::usage::{Lookup, Stream, TrailEvent};
+
+use crate::common::flows::{ch, key, select_key};
+use crate::common::moto::{Moto, seed, user};
+use crate::common::proxy::{self, Fault, Proxy};
+use crate::common::states::{demo_loaded, fresh, now};
+
+const T: Duration = Duration::from_mins(1);
+
+/// A history for `key`: `n` events from two IPs and two tools, and its
+/// creation by an administrator.
+fn history(key: &str, user: &str, n: usize) -> Vec<proxy::TrailEvent> {
+    let base = 1_764_300_000; // 2025-11-28
+    let mut events: Vec<proxy::TrailEvent> = (0..n)
+        .map(|i| {
+            let laptop = i % 3 == 0;
+            proxy::TrailEvent {
+                id: format!("ev-{key}-{i:03}"),
+                time: base + i64::try_from(i).unwrap() * 600,
+                name: if laptop {
+                    "GetCallerIdentity"
+                } else {
+                    "ListBuckets"
+                }
+                .into(),
+                source: if laptop {
+                    "sts.amazonaws.com"
+                } else {
+                    "s3.amazonaws.com"
+                }
+                .into(),
+                key: key.into(),
+                ip: if laptop { "10.1.2.3" } else { "203.0.113.50" }.into(),
+                agent: if laptop {
+                    "aws-cli/2.15.3 Python/3.11.6 Linux/6.1".into()
+                } else {
+                    "APN/1.0 HashiCorp/1.0 Terraform/1.9.8 (+https://www.terraform.io)".into()
+                },
+                caller: format!("arn:aws:iam::123456789012:user/{user}"),
+                created: None,
+            }
+        })
+        .collect();
+    events.push(proxy::TrailEvent {
+        id: format!("create-{key}"),
+        time: base - 86_400,
+        name: "CreateAccessKey".into(),
+        source: "iam.amazonaws.com".into(),
+        key: "AKIAADMINADMINADMIN0".into(),
+        ip: "198.51.100.9".into(),
+        agent: "Mozilla/5.0".into(),
+        caller: "arn:aws:iam::123456789012:user/admin".into(),
+        created: Some(key.into()),
+    });
+    events
+}
+
+async fn sdk(endpoint: String) -> SdkIam {
+    let config = crate::common::moto::sdk_config_at(endpoint, "AKIDTEST", "s").await;
+    SdkIam::new(&config)
+}
+
+/// Through the SDK: every page followed, events read from their JSON, the
+/// creation found by resource name, a refusal named as such.
+#[tokio::test(flavor = "multi_thread")]
+async fn lookup_events_pages_parses_and_names_a_refusal() {
+    let moto = Moto::start();
+    let proxy = Proxy::start(moto.port).await;
+    let key_id = "AKIAUSEDUSEDUSED0001";
+    proxy.trail(history(key_id, "alice", 5));
+    let client = sdk(proxy.endpoint()).await;
+    let mut events: Vec<TrailEvent> = Vec::new();
+    let mut next = None;
+    loop {
+        let page = client
+            .lookup_events("eu-west-1", &Lookup::AccessKey(key_id.into()), next)
+            .await
+            .unwrap();
+        events.extend(page.items);
+        match page.next_marker {
+            Some(token) => next = Some(token),
+            None => break,
+        }
+    }
+    assert_eq!(events.len(), 5);
+    assert_eq!(events[0].id, format!("ev-{key_id}-004"), "newest first");
+    // Event 4 is the pipeline's (every third is the laptop's).
+    assert_eq!(events[0].source_ip.as_deref(), Some("203.0.113.50"));
+    assert!(
+        events[0]
+            .user_agent
+            .as_deref()
+            .unwrap()
+            .contains("Terraform/1.9.8")
+    );
+    assert_eq!(
+        events[0].time.map(|t| t.timestamp()),
+        Some(1_764_300_000 + 4 * 600)
+    );
+    let lookups = proxy.lookups();
+    assert_eq!(lookups.len(), 3, "three pages of two: {lookups:?}");
+    assert_eq!(lookups[0].0, "eu-west-1", "signed for the region asked");
+    assert_eq!(
+        (lookups[0].1.as_str(), lookups[0].2.as_str()),
+        ("AccessKeyId", key_id)
+    );
+    assert_eq!(lookups[1].3.as_deref(), Some("2"), "NextToken followed");
+
+    let made = client
+        .lookup_events("us-east-1", &Lookup::Resource(key_id.into()), None)
+        .await
+        .unwrap();
+    let creation = iamkeys::usage::creation(&made.items, key_id).unwrap();
+    assert_eq!(
+        creation.by.as_deref(),
+        Some("arn:aws:iam::123456789012:user/admin")
+    );
+
+    proxy.deny("LookupEvents");
+    let err: IamError = client
+        .lookup_events("us-east-1", &Lookup::AccessKey(key_id.into()), None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::AccessDenied);
+    assert_eq!(err.action, "cloudtrail:LookupEvents");
+}
+
+/// The worker reads every region to its end, paced, and backs off when
+/// CloudTrail throttles 30 % of the requests at random: the view ends with
+/// every event counted once, whatever region returned it.
+#[tokio::test(flavor = "multi_thread")]
+async fn u_reads_every_region_through_random_throttling_and_counts_each_event_once() {
+    let moto = Moto::start();
+    let iam = moto.iam().await;
+    let keys = seed(&iam, &[user("alice", true, vec![true])]).await;
+    let key_id = keys[0].1[0].clone();
+    let proxy = Proxy::start(moto.port).await;
+    proxy.trail(history(&key_id, "alice", 9));
+    let client: Arc<dyn IamClient> = Arc::new(sdk(proxy.endpoint()).await);
+    let mut state = fresh();
+    settle(&mut state, client.clone(), 4, vec![Action::Load], T)
+        .await
+        .unwrap();
+    let seed_value = 0x5eed_u64 ^ u64::from(std::process::id());
+    eprintln!("throttling seed {seed_value}");
+    proxy.inject_random(Fault::Throttle, 30, seed_value, &["LookupEvents"]);
+    select_key(&mut state, "alice", &key_id);
+    let started = std::time::Instant::now();
+    settle(&mut state, client, 4, vec![ch('u')], T)
+        .await
+        .unwrap();
+    let (seen, throttled) = proxy.heal_random();
+    let usage = state.account.key_usage(&key_id).unwrap();
+    // The fake answers every region with the same events (IAM's are global):
+    // counted once each.
+    assert_eq!(usage.usage.events, 9, "{usage:?}");
+    assert_eq!(usage.usage.ips["203.0.113.50"].count, 6);
+    assert_eq!(usage.usage.agents["terraform/1.9"].count, 6);
+    assert_eq!(usage.usage.agents["aws-cli/2.15"].count, 3);
+    for region in ["eu-west-1", "us-east-1"] {
+        let progress = &usage.streams[&Stream::Region(region.into())];
+        assert_eq!(progress.pages, 5, "{region}: pages of two");
+    }
+    assert!(
+        matches!(&usage.made, Made::By(c) if c.by.as_deref() == Some("arn:aws:iam::123456789012:user/admin"))
+    );
+    assert!(throttled > 0, "{throttled} of {seen} throttled");
+    // Two regions of five pages each, paced at 2 a second: at least 2 s.
+    assert!(
+        started.elapsed() >= Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    let text = crate::common::screen::text(&state, 120, 40);
+    for shown in [
+        "203.0.113.50",
+        "10.1.2.3",
+        "private",
+        "terraform/1.9",
+        "aws-cli/2.15",
+        "Made by: arn:aws:iam::123456789012:user/admin",
+        "not its user",
+        "Management events only, last 90 days",
+    ] {
+        assert!(text.contains(shown), "{shown}:\n{text}");
+    }
+    assert!(matches!(state.view.modal, Some(Modal::Usage { .. })));
+}
+
+/// A refused `cloudtrail:LookupEvents` says which permission to add, and
+/// nothing else in the UI is touched.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_lookup_says_which_permission_to_add() {
+    let moto = Moto::start();
+    let iam = moto.iam().await;
+    let keys = seed(&iam, &[user("alice", true, vec![true])]).await;
+    let proxy = Proxy::start(moto.port).await;
+    proxy.deny("LookupEvents");
+    let client: Arc<dyn IamClient> = Arc::new(sdk(proxy.endpoint()).await);
+    let mut state = fresh();
+    settle(&mut state, client.clone(), 4, vec![Action::Load], T)
+        .await
+        .unwrap();
+    let findings = state.account.open_findings();
+    select_key(&mut state, "alice", &keys[0].1[0]);
+    settle(&mut state, client, 4, vec![ch('u')], T)
+        .await
+        .unwrap();
+    let text = crate::common::screen::text(&state, 120, 40);
+    assert!(
+        text.contains("add cloudtrail:LookupEvents to this identity's policy"),
+        "{text}"
+    );
+    assert_eq!(state.account.open_findings(), findings);
+    update(&mut state, key(KeyCode::Esc));
+    assert_eq!(state.view.modal, None);
+    assert!(state.account.audit_complete());
+}
+
+/// Pure transitions: `u` asks once, pages fill the view, the dialogs show
+/// the summary and open the view over themselves, and "made by" appears in
+/// the key pane.
+#[tokio::test]
+async fn the_view_the_summary_and_made_by_from_the_dialogs() {
+    let mut state = demo_loaded().await;
+    let (user, key_id) =
+        crate::common::flows::key_with_status(&state, iamkeys::model::KeyStatus::Active);
+    select_key(&mut state, &user, &key_id);
+    let effects = update(&mut state, ch('u'));
+    assert_eq!(
+        effects,
+        [Effect::Usage {
+            key_id: key_id.clone(),
+            regions: vec!["eu-west-1".into(), "us-east-1".into()],
+            max_events: 500,
+        }]
+    );
+    let event = |id: &str, ip: &str, agent: &str| {
+        TrailEvent::parse(
+            id,
+            Some(now() - chrono::TimeDelta::hours(3)),
+            "ListBuckets",
+            "s3.amazonaws.com",
+            Some(&format!(
+                r#"{{"sourceIPAddress": "{ip}", "userAgent": "{agent}"}}"#
+            )),
+        )
+    };
+    let page = |stream: Stream, events: Vec<TrailEvent>| Action::Usage {
+        key_id: key_id.clone(),
+        stream,
+        result: Ok(events),
+        done: true,
+    };
+    update(
+        &mut state,
+        page(
+            Stream::Region("us-east-1".into()),
+            vec![
+                event("e1", "203.0.113.9", "aws-cli/2.15.3 Python/3"),
+                event(
+                    "e2",
+                    "198.51.100.7",
+                    "APN/1.0 HashiCorp/1.0 Terraform/1.9.8",
+                ),
+            ],
+        ),
+    );
+    update(
+        &mut state,
+        page(
+            Stream::Region("eu-west-1".into()),
+            vec![event("e1", "203.0.113.9", "aws-cli/2.15.3 Python/3")],
+        ),
+    );
+    let made = TrailEvent::parse(
+        "c1",
+        Some(now() - chrono::TimeDelta::days(2)),
+        "CreateAccessKey",
+        "iam.amazonaws.com",
+        Some(&format!(
+            r#"{{"userIdentity": {{"arn": "arn:aws:iam::123456789012:user/mallory"}}, "sourceIPAddress": "192.0.2.1", "responseElements": {{"accessKey": {{"accessKeyId": "{key_id}"}}}}}}"#
+        )),
+    );
+    update(&mut state, page(Stream::Creation, vec![made]));
+    insta::assert_snapshot!("usage_view", crate::common::screen::text(&state, 120, 40));
+    assert!(update(&mut state, ch('u')).is_empty(), "u closes it");
+    assert_eq!(state.view.modal, None);
+    assert!(crate::common::screen::text(&state, 120, 40).contains("made by user/mallory"));
+
+    // Again: the answer is kept, nothing is asked.
+    assert!(update(&mut state, ch('u')).is_empty());
+    update(&mut state, key(KeyCode::Esc));
+
+    // The make-inactive dialog shows the summary, and u opens the view over it.
+    update(&mut state, ch('i'));
+    let text = crate::common::screen::text(&state, 120, 40);
+    assert!(
+        text.contains("CloudTrail: used from 2 IPs by aws-cli/2.15, terraform/1.9; last 3 h ago"),
+        "{text}"
+    );
+    update(&mut state, ch('u'));
+    assert!(matches!(
+        &state.view.modal,
+        Some(Modal::Usage { back: Some(_), .. })
+    ));
+    update(&mut state, key(KeyCode::Esc));
+    assert!(
+        matches!(state.view.modal, Some(Modal::Confirm(_))),
+        "back to the dialog"
+    );
+    // r in the view asks again.
+    update(&mut state, ch('u'));
+    let again = update(&mut state, ch('r'));
+    assert!(matches!(&again[..], [Effect::Usage { .. }]), "{again:?}");
+}
