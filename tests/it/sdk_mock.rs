@@ -538,3 +538,76 @@ pub fn no_tags_at_once() -> aws_smithy_mocks::Rule {
             .build()
     })
 }
+
+/// Issue 17: CloudTrail `LookupEvents` against scripted replies — events
+/// with source IPs and user agents across a `NextToken`, a throttling
+/// answer named as such, and `AccessDeniedException`.
+#[tokio::test]
+async fn lookup_events_pages_throttling_and_denial_through_smithy_mocks() {
+    use aws_sdk_cloudtrail::operation::lookup_events::{LookupEventsError, LookupEventsOutput};
+    use aws_sdk_cloudtrail::types::Event;
+    use iamkeys::usage::Lookup;
+
+    let event = |id: &str, ip: &str, agent: &str| {
+        Event::builder()
+            .event_id(id)
+            .event_name("ListBuckets")
+            .event_source("s3.amazonaws.com")
+            .event_time(DateTime::from_secs(1_764_300_000))
+            .cloud_trail_event(format!(
+                r#"{{"sourceIPAddress": "{ip}", "userAgent": "{agent}"}}"#
+            ))
+            .build()
+    };
+    let first = mock!(aws_sdk_cloudtrail::Client::lookup_events)
+        .match_requests(|r| r.next_token().is_none())
+        .then_output(move || {
+            LookupEventsOutput::builder()
+                .events(event("e1", "203.0.113.1", "aws-cli/2.15.3 Python/3"))
+                .next_token("t2")
+                .build()
+        });
+    let second = mock!(aws_sdk_cloudtrail::Client::lookup_events)
+        .match_requests(|r| r.next_token() == Some("t2"))
+        .then_output(move || {
+            LookupEventsOutput::builder()
+                .events(event("e2", "10.0.0.1", "Boto3/1.34.2 md/Botocore#1.34.2"))
+                .build()
+        });
+    let trail = mock_client!(aws_sdk_cloudtrail, RuleMode::MatchAny, [&first, &second]);
+    let iam = mock_client!(aws_sdk_iam, []);
+    let client = SdkIam::from_clients(iam, sts()).with_trail(trail);
+    let lookup = Lookup::AccessKey("AKIAKEY".into());
+    let page = client
+        .lookup_events("us-east-1", &lookup, None)
+        .await
+        .unwrap();
+    assert_eq!(page.next_marker.as_deref(), Some("t2"));
+    assert_eq!(page.items[0].source_ip.as_deref(), Some("203.0.113.1"));
+    let page = client
+        .lookup_events("us-east-1", &lookup, page.next_marker)
+        .await
+        .unwrap();
+    assert_eq!(page.next_marker, None);
+    assert_eq!(
+        iamkeys::usage::agent_group(page.items[0].user_agent.as_deref().unwrap()),
+        "Boto3/1.34"
+    );
+
+    for (code, kind) in [
+        ("ThrottlingException", ErrorKind::Throttling),
+        ("AccessDeniedException", ErrorKind::AccessDenied),
+    ] {
+        let refused = mock!(aws_sdk_cloudtrail::Client::lookup_events).then_error(move || {
+            LookupEventsError::generic(ErrorMetadata::builder().code(code).message("no").build())
+        });
+        let trail = mock_client!(aws_sdk_cloudtrail, [&refused]);
+        let client = SdkIam::from_clients(mock_client!(aws_sdk_iam, []), sts()).with_trail(trail);
+        let err = client
+            .lookup_events("us-east-1", &lookup, None)
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind, kind, "{code}");
+        assert_eq!(err.action, "cloudtrail:LookupEvents");
+    }
+}

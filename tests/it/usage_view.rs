@@ -331,3 +331,57 @@ async fn the_view_the_summary_and_made_by_from_the_dialogs() {
     let again = update(&mut state, ch('r'));
     assert!(matches!(&again[..], [Effect::Usage { .. }]), "{again:?}");
 }
+
+/// End to end: the real binary, its profile's endpoint the proxy in front
+/// of moto, whose fake CloudTrail answers `LookupEvents`. `u` on alice's
+/// key shows the fake events' IPs and user agents, and who made the key;
+/// the key pane then marks it made by someone else.
+#[tokio::test(flavor = "multi_thread")]
+async fn u_in_the_real_binary_shows_who_uses_the_key() {
+    let moto = Moto::start();
+    let iam = moto.iam().await;
+    let keys = seed(&iam, &[user("alice", true, vec![true])]).await;
+    let key_id = keys[0].1[0].clone();
+    let proxy = Proxy::start(moto.port).await;
+    proxy.trail(history(&key_id, "alice", 4));
+    let home = crate::e2e_tui::Home::new(&proxy.endpoint());
+    let tui = crate::common::tmux::Tmux::start(
+        std::path::Path::new(crate::e2e_tui::BIN),
+        &["--profile", "e2e"],
+        &home.env(),
+        130,
+        40,
+    );
+    tui.wait_for("the account", crate::e2e_tui::WAIT, |s| {
+        s.contains("Users (1)") && s.contains("account 123456789012")
+    });
+    tui.send(&["Enter"]);
+    tui.wait_for("alice's key", crate::e2e_tui::WAIT, |s| {
+        s.contains(&format!("{key_id}  Active"))
+    });
+    tui.send(&["u"]);
+    let screen = tui.wait_for("the usage", crate::e2e_tui::WAIT, |s| {
+        s.contains("us-east-1: 4 events")
+            && s.contains("Made by: arn:aws:iam::123456789012:user/admin")
+    });
+    for shown in [
+        "203.0.113.50",
+        "10.1.2.3",
+        "terraform/1.9",
+        "aws-cli/2.15",
+        "not its user",
+    ] {
+        assert!(screen.contains(shown), "{shown}:\n{screen}");
+    }
+    tui.send(&["Escape"]);
+    tui.wait_for("made by in the key pane", crate::e2e_tui::WAIT, |s| {
+        s.contains("made by user/admin")
+    });
+    tui.send(&["q"]);
+    assert_eq!(tui.exit_status(crate::e2e_tui::WAIT), Some(0));
+    let regions: Vec<String> = proxy.lookups().into_iter().map(|l| l.0).collect();
+    assert!(
+        regions.iter().all(|r| r == "us-east-1"),
+        "the profile's region is us-east-1, and IAM's events land there: {regions:?}"
+    );
+}
