@@ -69,6 +69,8 @@ def main() -> None:
     shot("findings", "iamkeys --demo: a key's findings (Enter on a key)", ["Enter", "Enter"], "Remedy")
     # svc-ivan-08: a rotation in progress, its new key in use since the day it was made.
     shot("rotation", "iamkeys --demo: a rotation in progress (R)", ["/", "ivan-08", "Enter", "Enter"], "make this key inactive next")
+    # The same key's CloudTrail history (the demo's).
+    shot("usage", "iamkeys --demo: who uses a key (u)", ["/", "ivan-08", "Enter", "Enter", "u"], "APIs:")
 
 
 if __name__ == "__main__":

@@ -53,7 +53,7 @@ fn uses(files: &[PathBuf], forbidden: &[&str]) -> Vec<String> {
 fn lower_layers_never_import_the_ui() {
     for module in [
         "model", "account", "state", "update", "audit", "iam", "worker", "config", "layout",
-        "report",
+        "report", "usage",
     ] {
         let found = uses(
             &module_files(module),
@@ -145,4 +145,21 @@ fn the_scan_sees_an_import() {
     let found = uses(&[file], &["crate::ui"]);
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(found[0].ends_with("use crate::ui::Theme;"));
+}
+
+/// Gathering CloudTrail events is pure: no IO, no state, no account.
+#[test]
+fn usage_is_pure() {
+    let found = uses(
+        &module_files("usage"),
+        &[
+            "crate::state",
+            "crate::account",
+            "crate::worker",
+            "crate::iam",
+            "tokio",
+            "std::fs",
+        ],
+    );
+    assert!(found.is_empty(), "usage reaches out:\n{}", found.join("\n"));
 }
