@@ -332,8 +332,9 @@ async fn the_view_the_summary_and_made_by_from_the_dialogs() {
     assert!(matches!(&again[..], [Effect::Usage { .. }]), "{again:?}");
 }
 
-/// End to end: the real binary, its profile's endpoint the proxy in front
-/// of moto, whose fake CloudTrail answers `LookupEvents`. `u` on alice's
+/// End to end: the real binary with `--endpoint-url` the proxy in front of
+/// moto (its profile names moto itself: the flag must win for CloudTrail as
+/// for IAM), whose fake CloudTrail answers `LookupEvents`. `u` on alice's
 /// key shows the fake events' IPs and user agents, and who made the key;
 /// the key pane then marks it made by someone else.
 #[tokio::test(flavor = "multi_thread")]
@@ -344,10 +345,10 @@ async fn u_in_the_real_binary_shows_who_uses_the_key() {
     let key_id = keys[0].1[0].clone();
     let proxy = Proxy::start(moto.port).await;
     proxy.trail(history(&key_id, "alice", 4));
-    let home = crate::e2e_tui::Home::new(&proxy.endpoint());
+    let home = crate::e2e_tui::Home::new(&moto.endpoint());
     let tui = crate::common::tmux::Tmux::start(
         std::path::Path::new(crate::e2e_tui::BIN),
-        &["--profile", "e2e"],
+        &["--profile", "e2e", "--endpoint-url", &proxy.endpoint()],
         &home.env(),
         130,
         40,
