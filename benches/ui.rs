@@ -119,6 +119,7 @@ fn big_state() -> State {
         arn: "arn:aws:iam::123456789012:user/bench".into(),
         access_key_id: None,
         alias: None,
+        region: None,
     };
     let action = loaded(&state, Loaded::Identity(Ok(identity)));
     update(&mut state, action);

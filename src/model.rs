@@ -91,6 +91,9 @@ pub struct Identity {
     pub access_key_id: Option<String>,
     /// The account alias (`ListAccountAliases`), when it has one and may be read.
     pub alias: Option<String>,
+    /// The region the client's profile names, if any (where `u` asks
+    /// CloudTrail, with `us-east-1`, unless the config names regions).
+    pub region: Option<String>,
 }
 
 /// What `GenerateCredentialReport` said.

@@ -33,6 +33,7 @@ async fn identity(client: &dyn IamClient) -> Result<crate::model::Identity, crat
     // Both at once: the alias must not add a round trip to the header.
     let (identity, alias) = tokio::join!(client.caller_identity(), client.account_alias());
     let mut identity = identity?;
+    identity.region = client.region();
     match alias {
         Ok(alias) => identity.alias = alias,
         Err(err) => tracing::info!(%err, "no account alias"),

@@ -73,6 +73,7 @@ impl MemoryIam {
                 arn: format!("arn:aws:iam::{account_id}:user/iamkeys-admin"),
                 access_key_id: None,
                 alias: None,
+                region: None,
             },
             account: Mutex::new(Account::default()),
             page_size: 1000,

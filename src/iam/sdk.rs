@@ -193,6 +193,7 @@ impl IamClient for SdkIam {
             arn: out.arn().unwrap_or_default().to_owned(),
             access_key_id,
             alias: None,
+            region: None,
         })
     }
 

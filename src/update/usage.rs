@@ -31,7 +31,13 @@ pub(super) fn open(
 }
 
 fn ask(state: &mut State, user: &str, key_id: &str) -> Vec<Effect> {
-    let regions = state.session.cloudtrail_regions.clone();
+    // The configured regions, else the profile's and us-east-1: known here
+    // so each region has its progress line from the start.
+    let region = state
+        .account
+        .known_identity()
+        .and_then(|i| i.region.clone());
+    let regions = crate::usage::regions(&state.session.cloudtrail_regions, region.as_deref());
     state.account.start_usage(user, key_id, &regions, state.now);
     vec![Effect::Usage {
         key_id: key_id.to_owned(),

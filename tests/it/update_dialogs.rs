@@ -493,6 +493,7 @@ async fn dialogs_warn_before_locking_the_session_out() {
         arn: "arn:aws:iam::123456789012:user/me".into(),
         access_key_id: Some(keys[0].id.clone()),
         alias: None,
+        region: None,
     };
     state.account.identity = iamkeys::state::IdentityStatus::Known(identity);
     select_key(&mut state, &user, &keys[0].id);

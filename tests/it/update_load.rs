@@ -158,6 +158,7 @@ fn identity_failure_is_shown_with_the_fix() {
         arn: "arn:aws:iam::123456789012:user/me".into(),
         access_key_id: None,
         alias: None,
+        region: None,
     };
     update(&mut state, Action::Load);
     let action = loaded(&state, Loaded::Identity(Ok(ok.clone())));

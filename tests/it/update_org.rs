@@ -106,6 +106,7 @@ fn load_member(state: &mut State, id: &str, users: &[&str]) -> Vec<Effect> {
         arn: format!("arn:aws:sts::{id}:assumed-role/OrganizationAccountAccessRole/iamkeys-alice"),
         access_key_id: None,
         alias: None,
+        region: None,
     };
     let mut effects = update(
         state,
@@ -402,6 +403,7 @@ fn leaving_an_account_waits_for_its_change_and_a_profile_switch_leaves_the_organ
                 arn: "arn:aws:iam::999999999999:user/x".into(),
                 access_key_id: None,
                 alias: None,
+                region: None,
             },
             insecure_endpoint: None,
         },

@@ -28,6 +28,7 @@ fn identity(account: &str) -> Identity {
         arn: format!("arn:aws:iam::{account}:user/me"),
         access_key_id: None,
         alias: Some("other".into()),
+        region: None,
     }
 }
 
