@@ -66,13 +66,13 @@ pub(super) fn on_mutated(
                 crate::account::gaps::cause(err)
             ));
         }
-        return state.account.reread_tags(&user);
+        return bookkept(state, &user);
     }
     if let Change::Tag { tag, .. } = &change
         && tag.starts_with(ROTATION)
     {
         rotation_tag_answered(state, &change, result.as_ref().err());
-        return state.account.reread_tags(&user);
+        return bookkept(state, &user);
     }
     let mut follow_up = if result.is_ok() {
         inactive_since_tag(state, &change)
@@ -136,6 +136,14 @@ pub(super) fn on_mutated(
         refresh_user(state, &user)
     };
     effects.extend(follow_up);
+    effects.extend(super::quit::proceed(state));
+    effects
+}
+
+/// A bookkeeping tag answered: read the user's tags again, and go on
+/// quitting if the operator asked to leave while it was in flight.
+fn bookkept(state: &mut State, user: &str) -> Vec<Effect> {
+    let mut effects = state.account.reread_tags(user);
     effects.extend(super::quit::proceed(state));
     effects
 }

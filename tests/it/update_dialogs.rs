@@ -632,6 +632,48 @@ async fn quitting_waits_for_a_change_in_flight() {
     assert!(matches!(&effects[..], [Effect::Abandon(changes), Effect::Quit] if changes.len() == 1));
 }
 
+/// Found by `faults_moto` under load: `q` pressed while the bookkeeping
+/// tag of a key just made inactive (`iamkeys:inactive-since:`) was still
+/// being written waited forever — the tag's answer never let the quit go on.
+#[tokio::test]
+async fn quitting_waits_for_the_inactive_since_tag_then_leaves() {
+    let mut state = demo_loaded().await;
+    let (user, key_id) = crate::common::flows::key_with_status(&state, KeyStatus::Active);
+    select_key(&mut state, &user, &key_id);
+    let effects = run(&mut state, vec![ch('i'), ch('y')]);
+    let id = mutation_id(&effects);
+    let effects = update(
+        &mut state,
+        Action::Mutated {
+            id,
+            result: Ok(Mutated::StatusSet),
+        },
+    );
+    let tag = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Mutate {
+                id,
+                change: Change::Tag { .. },
+                ..
+            } => Some(*id),
+            _ => None,
+        })
+        .expect("the inactive-since tag is written");
+    assert!(
+        update(&mut state, ch('q')).is_empty(),
+        "the tag is in flight"
+    );
+    let effects = update(
+        &mut state,
+        Action::Mutated {
+            id: tag,
+            result: Ok(Mutated::Tagged),
+        },
+    );
+    assert!(effects.contains(&Effect::Quit), "{effects:?}");
+}
+
 /// Issue 13, item 5: Ctrl-C in the secret dialog asks the same
 /// acknowledgement as closing it.
 #[tokio::test]
