@@ -93,6 +93,7 @@ pub(super) fn on_mutated(
         item.1 = outcome;
         let mut effects = refresh_user(state, &user);
         effects.extend(follow_up);
+        effects.extend(super::quit::proceed(state));
         return effects;
     }
     match result {

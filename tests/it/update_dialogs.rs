@@ -674,6 +674,70 @@ async fn quitting_waits_for_the_inactive_since_tag_then_leaves() {
     assert!(effects.contains(&Effect::Quit), "{effects:?}");
 }
 
+/// The same for a bulk change: Ctrl-C while marked keys are being made
+/// inactive waits for each, and their tags, then leaves.
+#[tokio::test]
+async fn terminate_during_a_bulk_change_leaves_once_everything_answered() {
+    let mut state = demo_loaded().await;
+    let actives: Vec<(String, String)> = state
+        .account
+        .users()
+        .rows()
+        .filter_map(|r| {
+            let k = r
+                .listed_keys()?
+                .iter()
+                .find(|k| k.status == KeyStatus::Active)?;
+            Some((r.user.name.clone(), k.id.clone()))
+        })
+        .take(2)
+        .collect();
+    for (user, key_id) in &actives {
+        select_key(&mut state, user, key_id);
+        update(&mut state, ch(' '));
+    }
+    let effects = run(&mut state, vec![ch('i'), ch('y')]);
+    let ids: Vec<u64> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Mutate { id, .. } => Some(*id),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(ids.len(), 2);
+    assert!(
+        update(&mut state, Action::Terminate).is_empty(),
+        "changes in flight"
+    );
+    let mut tags = Vec::new();
+    for id in ids {
+        let effects = update(
+            &mut state,
+            Action::Mutated {
+                id,
+                result: Ok(Mutated::StatusSet),
+            },
+        );
+        assert!(!effects.contains(&Effect::Quit));
+        tags.extend(effects.iter().filter_map(|e| match e {
+            Effect::Mutate { id, .. } => Some(*id),
+            _ => None,
+        }));
+    }
+    assert_eq!(tags.len(), 2, "one inactive-since tag each");
+    let mut last = Vec::new();
+    for id in tags {
+        last = update(
+            &mut state,
+            Action::Mutated {
+                id,
+                result: Ok(Mutated::Tagged),
+            },
+        );
+    }
+    assert!(last.contains(&Effect::Quit), "{last:?}");
+}
+
 /// Issue 13, item 5: Ctrl-C in the secret dialog asks the same
 /// acknowledgement as closing it.
 #[tokio::test]
