@@ -63,14 +63,8 @@ pub enum Action {
         account: String,
         result: Result<(), IamError>,
     },
-    /// A page of CloudTrail events about a key (see [`crate::effect::Effect::Usage`]);
-    /// `done` once its stream has no more to give (or reached the cap).
-    Usage {
-        key_id: String,
-        stream: crate::usage::Stream,
-        result: Result<Vec<crate::usage::TrailEvent>, IamError>,
-        done: bool,
-    },
+    /// A page of CloudTrail events about a key (see [`crate::effect::Effect::Usage`]).
+    Usage(UsagePage),
     /// Something from one member account's worker.
     Member {
         account: String,
@@ -128,3 +122,13 @@ pub enum Mutated {
 }
 
 pub use crate::credentials_file::SaveOutcome;
+
+/// A page of CloudTrail events about a key, from one stream; `done` once
+/// that stream has no more to give (or reached the cap).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UsagePage {
+    pub key_id: String,
+    pub stream: crate::usage::Stream,
+    pub result: Result<Vec<crate::usage::TrailEvent>, IamError>,
+    pub done: bool,
+}

@@ -63,13 +63,8 @@ fn step(state: &mut State, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Mutated { id, result } => mutations::on_mutated(state, id, result),
-        Action::Usage {
-            key_id,
-            stream,
-            result,
-            done,
-        } => {
-            state.account.on_usage(&key_id, &stream, result, done);
+        Action::Usage(page) => {
+            state.account.on_usage(page);
             Vec::new()
         }
         Action::Saved { profile, result } => {

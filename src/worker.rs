@@ -321,9 +321,9 @@ impl Worker {
     /// key's creation in `us-east-1`, all at once.
     fn usage(&self, key_id: &str, regions: &[String], max_events: usize) {
         let client = self.slot().client;
-        let regions = crate::usage::regions(regions, client.region().as_deref());
         let streams = regions
-            .into_iter()
+            .iter()
+            .cloned()
             .map(crate::usage::Stream::Region)
             .chain([crate::usage::Stream::Creation]);
         for stream in streams {

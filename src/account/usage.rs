@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 
 use super::Account;
 use crate::iam::IamError;
-use crate::usage::{Creation, Stream, TrailEvent, Usage};
+use crate::usage::{Creation, Stream, Usage};
 
 /// Where one stream of a key's events stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,6 +25,15 @@ pub struct Progress {
     pub state: StreamState,
     pub pages: usize,
     pub events: usize,
+}
+
+impl Progress {
+    /// Asked, nothing answered yet.
+    const LOADING: Self = Self {
+        state: StreamState::Loading,
+        pages: 0,
+        events: 0,
+    };
 }
 
 /// What the key's creation event says.
@@ -106,17 +115,12 @@ impl Account {
         regions: &[String],
         now: DateTime<Utc>,
     ) {
-        let loading = Progress {
-            state: StreamState::Loading,
-            pages: 0,
-            events: 0,
-        };
         let streams = regions
             .iter()
             .cloned()
             .map(Stream::Region)
             .chain([Stream::Creation])
-            .map(|s| (s, loading.clone()))
+            .map(|s| (s, Progress::LOADING))
             .collect();
         self.usage.insert(
             key_id.to_owned(),
@@ -131,23 +135,21 @@ impl Account {
     }
 
     /// A page of a key's events arrived.
-    pub fn on_usage(
-        &mut self,
-        key_id: &str,
-        stream: &Stream,
-        result: Result<Vec<TrailEvent>, IamError>,
-        done: bool,
-    ) {
-        let Some(entry) = self.usage.get_mut(key_id) else {
+    pub fn on_usage(&mut self, page: crate::action::UsagePage) {
+        let crate::action::UsagePage {
+            key_id,
+            stream,
+            result,
+            done,
+        } = page;
+        let Some(entry) = self.usage.get_mut(&key_id) else {
             return;
         };
-        // Regions resolved by the worker (none configured) appear with
-        // their first page.
-        let progress = entry.streams.entry(stream.clone()).or_insert(Progress {
-            state: StreamState::Loading,
-            pages: 0,
-            events: 0,
-        });
+        // A stream not started here (none should be) gets a line anyway.
+        let progress = entry
+            .streams
+            .entry(stream.clone())
+            .or_insert(Progress::LOADING);
         match result {
             Ok(events) => {
                 progress.pages += 1;
@@ -158,7 +160,7 @@ impl Account {
                 match stream {
                     Stream::Region(_) => entry.usage.add(&events),
                     Stream::Creation => {
-                        if let Some(made) = crate::usage::creation(&events, key_id) {
+                        if let Some(made) = crate::usage::creation(&events, &key_id) {
                             entry.made = Made::By(made);
                         } else if done {
                             entry.made = Made::NotFound;
@@ -167,7 +169,7 @@ impl Account {
                 }
             }
             Err(err) => {
-                if *stream == Stream::Creation {
+                if stream == Stream::Creation {
                     entry.made = Made::Failed(err.clone());
                 }
                 progress.state = StreamState::Failed(err);

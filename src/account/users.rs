@@ -208,6 +208,12 @@ impl UserRow {
         }
     }
 
+    /// Whether the user's tags (as read) hold this tag key.
+    #[must_use]
+    pub fn has_tag(&self, key: &str) -> bool {
+        matches!(&self.tags, TagsState::Loaded(tags) if tags.iter().any(|(k, _)| k == key))
+    }
+
     /// When iamkeys made this key inactive, and who (the
     /// `iamkeys:inactive-since:` tag); `Err` for a tag that does not read.
     #[must_use]

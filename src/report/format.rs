@@ -21,16 +21,24 @@ pub enum Format {
 /// Serialization failed (never expected for these types).
 pub fn render(report: &Report, format: Format) -> Result<String, String> {
     match format {
-        Format::Json => serde_json::to_string_pretty(report)
-            .map(|mut s| {
-                s.push('\n');
-                s
-            })
-            .map_err(|e| e.to_string()),
+        Format::Json => pretty_json(report),
         Format::Csv => csv_text(report),
         Format::Ocsf => super::ocsf::render(report),
         Format::Table => Ok(table(report)),
     }
+}
+
+/// Indented JSON ending in a newline.
+///
+/// # Errors
+/// Serialization failed (never expected for the report's types).
+pub(super) fn pretty_json(value: &impl serde::Serialize) -> Result<String, String> {
+    serde_json::to_string_pretty(value)
+        .map(|mut s| {
+            s.push('\n');
+            s
+        })
+        .map_err(|e| e.to_string())
 }
 
 /// The CSV header (finding rows follow). Columns are only ever added at

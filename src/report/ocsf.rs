@@ -2,6 +2,8 @@
 //! category 2 "Findings", OCSF 1.1), the schema Security Lake and Prowler
 //! use, one object per finding in a JSON array.
 
+use std::collections::HashMap;
+
 use serde_json::{Value, json};
 
 use super::{FindingEntry, Report};
@@ -37,13 +39,13 @@ pub fn finding_uid(f: &FindingEntry) -> String {
     )
 }
 
+/// The users' ARNs by account and name, looked up once per finding.
+type Arns<'a> = HashMap<(Option<&'a str>, &'a str), &'a str>;
+
 /// The user's ARN as the report's users give it, or one built from the
 /// account and name (the root user's is the account's root ARN).
-fn user_arn(report: &Report, f: &FindingEntry) -> String {
-    report
-        .users
-        .iter()
-        .find(|u| u.user_name == f.user_name && u.account_id == f.account_id)
+fn user_arn(arns: &Arns<'_>, f: &FindingEntry) -> String {
+    arns.get(&(f.account_id.as_deref(), f.user_name.as_str()))
         .map_or_else(
             || {
                 let account = f.account_id.as_deref().unwrap_or("unknown");
@@ -53,15 +55,15 @@ fn user_arn(report: &Report, f: &FindingEntry) -> String {
                     format!("arn:aws:iam::{account}:user/{}", f.user_name)
                 }
             },
-            |u| u.arn.clone(),
+            |arn| (*arn).to_owned(),
         )
 }
 
-fn detection_finding(report: &Report, f: &FindingEntry) -> Value {
+fn detection_finding(report: &Report, arns: &Arns<'_>, f: &FindingEntry) -> Value {
     let time = report.generated_at.timestamp_millis();
     let mut resources = vec![json!({
         "type": "AWS::IAM::User",
-        "uid": user_arn(report, f),
+        "uid": user_arn(arns, f),
         "name": f.user_name,
     })];
     if let Some(key) = &f.access_key_id {
@@ -150,15 +152,20 @@ fn ocsf_severity(severity: Severity) -> &'static str {
 /// # Errors
 /// Serialization failed (never expected).
 pub fn render(report: &Report) -> Result<String, String> {
+    let arns: Arns<'_> = report
+        .users
+        .iter()
+        .map(|u| {
+            (
+                (u.account_id.as_deref(), u.user_name.as_str()),
+                u.arn.as_str(),
+            )
+        })
+        .collect();
     let findings: Vec<Value> = report
         .findings
         .iter()
-        .map(|f| detection_finding(report, f))
+        .map(|f| detection_finding(report, &arns, f))
         .collect();
-    serde_json::to_string_pretty(&findings)
-        .map(|mut s| {
-            s.push('\n');
-            s
-        })
-        .map_err(|e| e.to_string())
+    super::format::pretty_json(&findings)
 }

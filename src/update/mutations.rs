@@ -171,21 +171,24 @@ fn inactive_since_tag(state: &mut State, change: &Change) -> Vec<Effect> {
             )
         }
         Change::SetStatus { user, key_id, .. } | Change::Delete { user, key_id } => {
-            let tagged = state
-                .account
-                .users()
-                .get(user)
-                .is_some_and(|r| r.inactive_since(key_id).is_some());
-            if !tagged {
-                return Vec::new();
-            }
             (user, key_id, None)
         }
         _ => return Vec::new(),
     };
+    let tag = format!("{INACTIVE_SINCE}{key_id}");
+    // Nothing to remove when the key has no such tag.
+    if value.is_none()
+        && !state
+            .account
+            .users()
+            .get(user)
+            .is_some_and(|r| r.has_tag(&tag))
+    {
+        return Vec::new();
+    }
     let change = Change::Tag {
         user: user.clone(),
-        tag: format!("{INACTIVE_SINCE}{key_id}"),
+        tag,
         value,
         key_id: Some(key_id.clone()),
     };
@@ -288,18 +291,18 @@ fn rotation_follow_up(
                 return Vec::new();
             };
             state.account.end_rotation(user, &rotation.old);
-            let tagged = state.account.users().get(user).is_some_and(|r| {
-                r.rotation_tags().iter().any(|t| match t {
-                    Ok(t) => t.old == rotation.old,
-                    Err(bad) => bad.old == rotation.old,
-                })
-            });
-            if !tagged {
+            let tag = rotation.tag_key();
+            if !state
+                .account
+                .users()
+                .get(user)
+                .is_some_and(|r| r.has_tag(&tag))
+            {
                 return Vec::new();
             }
             Change::Tag {
                 user: user.clone(),
-                tag: rotation.tag_key(),
+                tag,
                 value: None,
                 key_id: Some(rotation.old),
             }

@@ -157,13 +157,8 @@ pub fn on_member(state: &mut State, id: &str, action: Action) -> Vec<Effect> {
                 member.account.retrying(retries, now);
                 Vec::new()
             }
-            Action::Usage {
-                key_id,
-                stream,
-                result,
-                done,
-            } => {
-                member.account.on_usage(&key_id, &stream, result, done);
+            Action::Usage(page) => {
+                member.account.on_usage(page);
                 Vec::new()
             }
             Action::Crashed(message) => return super::update(state, Action::Crashed(message)),

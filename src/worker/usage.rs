@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::action::Action;
+use crate::action::{Action, UsagePage};
 use crate::iam::{ErrorKind, IamClient, IamError};
 use crate::usage::{Lookup, Stream, TrailEvent};
 
@@ -57,24 +57,23 @@ pub(super) async fn stream(
             Lookup::Resource(key_id.clone()),
         ),
     };
-    let mut next = None;
+    let mut next: Option<String> = None;
     let mut seen = 0;
-    let mut first = true;
     loop {
-        if !first {
+        // Every page after the first waits its turn.
+        if next.is_some() {
             tokio::time::sleep(pace).await;
         }
-        first = false;
         let result = page(client.as_ref(), &region, &lookup, next, THROTTLE_WAIT).await;
         let (events, more) = match result {
             Ok(answer) => (answer.items, answer.next_marker),
             Err(err) => {
-                send(Action::Usage {
+                send(Action::Usage(UsagePage {
                     key_id,
                     stream,
                     result: Err(err),
                     done: true,
-                });
+                }));
                 return;
             }
         };
@@ -82,12 +81,12 @@ pub(super) async fn stream(
         let found =
             stream == Stream::Creation && crate::usage::creation(&events, &key_id).is_some();
         let done = more.is_none() || seen >= max_events || found;
-        let alive = send(Action::Usage {
+        let alive = send(Action::Usage(UsagePage {
             key_id: key_id.clone(),
             stream: stream.clone(),
             result: Ok(events),
             done,
-        });
+        }));
         if done || !alive {
             return;
         }

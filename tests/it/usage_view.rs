@@ -263,11 +263,13 @@ async fn the_view_the_summary_and_made_by_from_the_dialogs() {
             )),
         )
     };
-    let page = |stream: Stream, events: Vec<TrailEvent>| Action::Usage {
-        key_id: key_id.clone(),
-        stream,
-        result: Ok(events),
-        done: true,
+    let page = |stream: Stream, events: Vec<TrailEvent>| {
+        Action::Usage(iamkeys::action::UsagePage {
+            key_id: key_id.clone(),
+            stream,
+            result: Ok(events),
+            done: true,
+        })
     };
     update(
         &mut state,
