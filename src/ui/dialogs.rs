@@ -95,6 +95,11 @@ fn read_only_line(state: &State, theme: &Theme) -> Option<Line<'static>> {
     })
 }
 
+/// " In account … · profile …": where the dialog's change goes.
+pub(super) fn account_line(theme: &Theme, account: &crate::state::AccountRef) -> Line<'static> {
+    Line::styled(format!(" In {}", account.label()), theme.title)
+}
+
 fn key(state: &State, command: DialogCommand) -> String {
     state.view.keymap.dialog_key(command)
 }
@@ -187,10 +192,7 @@ pub fn confirm(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, dial
     }
     lines.extend(read_only_line(state, theme));
     lines.push(Line::raw(""));
-    lines.push(Line::styled(
-        format!(" In {}", dialog.account.label()),
-        theme.title,
-    ));
+    lines.push(account_line(theme, &dialog.account));
     lines.push(buttons(state, theme, dialog.focus, verb));
     show(frame, area, title, theme.accent, lines);
 }
@@ -239,10 +241,7 @@ pub fn delete(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, dialo
     lines.extend(lockout(theme, target, "deleting it"));
     lines.push(usage_hint(state, theme));
     lines.extend(read_only_line(state, theme));
-    lines.push(Line::styled(
-        format!(" In {}", dialog.account.label()),
-        theme.title,
-    ));
+    lines.push(account_line(theme, &dialog.account));
     lines.extend(typed_confirmation(
         state,
         theme,
@@ -313,10 +312,7 @@ pub fn bulk_delete(
         ));
     }
     lines.extend(read_only_line(state, theme));
-    lines.push(Line::styled(
-        format!(" In {}", dialog.account.label()),
-        theme.title,
-    ));
+    lines.push(account_line(theme, &dialog.account));
     lines.extend(typed_confirmation(
         state,
         theme,

@@ -59,10 +59,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, dialo
         WaiveField::Reason,
     ));
     lines.push(Line::styled(format!(" by {}", dialog.by), theme.dim));
-    lines.push(Line::styled(
-        format!(" In {}", dialog.account.label()),
-        theme.title,
-    ));
+    lines.push(super::dialogs::account_line(theme, &dialog.account));
     if state.session.read_only {
         lines.push(Line::styled(
             " READ-ONLY: nothing will be written.",
@@ -90,24 +87,16 @@ fn footer(state: &State, theme: &Theme, dialog: &WaiveDialog) -> Vec<Line<'stati
     let key = |c| map.dialog_label(c);
     let mut lines = Vec::new();
     match &dialog.pending {
-        Some((tag, Some(value))) => {
+        Some((tag, value)) => {
+            let (call, verb) = match value {
+                Some(value) => (format!(" TagUser {tag} = {value}"), "writes"),
+                None => (format!(" UntagUser {tag} (the waiver is removed)"), "removes"),
+            };
             lines.push(Line::raw(""));
-            lines.push(Line::styled(format!(" TagUser {tag} = {value}"), theme.warn));
+            lines.push(Line::styled(call, theme.warn));
             lines.push(Line::styled(
                 format!(
-                    " {} writes it · {} goes back",
-                    key(DialogCommand::Confirm),
-                    key(DialogCommand::Cancel)
-                ),
-                theme.dim,
-            ));
-        }
-        Some((tag, None)) => {
-            lines.push(Line::raw(""));
-            lines.push(Line::styled(format!(" UntagUser {tag} (the waiver is removed)"), theme.warn));
-            lines.push(Line::styled(
-                format!(
-                    " {} removes it · {} goes back",
+                    " {} {verb} it · {} goes back",
                     key(DialogCommand::Confirm),
                     key(DialogCommand::Cancel)
                 ),
