@@ -158,17 +158,23 @@ def cli_loop(endpoint: str, users: int, sample: int) -> tuple[float, int, bool]:
     return (elapsed * users / len(measured) if scaled else elapsed), len(measured) + 1, scaled
 
 
-def report_run(endpoint: str, home: str) -> tuple[float, int, dict]:
-    env = {**os.environ, **CREDS, "HOME": home, "AWS_EC2_METADATA_DISABLED": "true", "XDG_CONFIG_HOME": str(Path(home) / ".config")}
-    env.pop("AWS_PROFILE", None)
+def timed_report(endpoint: str, env: dict, args: list[str]) -> tuple[float, int, dict]:
+    """`iamkeys report <args> --format json` under /usr/bin/time: wall seconds, peak RSS (KiB), the JSON."""
     start = time.perf_counter()
-    proc = subprocess.run(["/usr/bin/time", "-v", str(BIN), "report", "--format", "json", "--fail-on", "none", "--endpoint-url", endpoint],
+    proc = subprocess.run(["/usr/bin/time", "-v", str(BIN), "report", *args, "--format", "json",
+                           "--fail-on", "none", "--endpoint-url", endpoint],
                           env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
-        raise SystemExit(f"iamkeys report failed: {proc.stderr}")
+        raise SystemExit(f"iamkeys report failed ({proc.returncode}): {proc.stderr[-2000:]}")
     rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr).group(1))
     return elapsed, rss, json.loads(proc.stdout)
+
+
+def report_run(endpoint: str, home: str) -> tuple[float, int, dict]:
+    env = {**os.environ, **CREDS, "HOME": home, "AWS_EC2_METADATA_DISABLED": "true", "XDG_CONFIG_HOME": str(Path(home) / ".config")}
+    env.pop("AWS_PROFILE", None)
+    return timed_report(endpoint, env, [])
 
 
 def tui_run(endpoint: str, home: str, timeout: float = 120) -> dict:

@@ -21,7 +21,6 @@ import argparse
 import concurrent.futures
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -31,7 +30,7 @@ from pathlib import Path
 import boto3
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import BIN, CREDS, ROOT, LatencyProxy, start_moto  # noqa: E402
+from bench import BIN, CREDS, ROOT, LatencyProxy, start_moto, timed_report  # noqa: E402
 
 ROLE = "OrganizationAccountAccessRole"
 
@@ -76,18 +75,6 @@ def env_for(home: str, extra: dict | None = None) -> dict:
            "XDG_CONFIG_HOME": str(Path(home) / ".config"), **(extra or {})}
     env.pop("AWS_PROFILE", None)
     return env
-
-
-def timed_report(endpoint: str, env: dict, args: list[str]) -> tuple[float, int, dict]:
-    start = time.perf_counter()
-    proc = subprocess.run(["/usr/bin/time", "-v", str(BIN), "report", *args, "--format", "json",
-                           "--fail-on", "none", "--endpoint-url", endpoint],
-                          env=env, capture_output=True, text=True)
-    elapsed = time.perf_counter() - start
-    if proc.returncode != 0:
-        raise SystemExit(f"iamkeys report failed ({proc.returncode}): {proc.stderr[-2000:]}")
-    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr).group(1))
-    return elapsed, rss, json.loads(proc.stdout)
 
 
 def tui_org(endpoint: str, home: str, timeout: float = 300) -> dict:

@@ -795,18 +795,7 @@ async fn a_waiver_written_with_w_reaches_the_server_and_is_removed_the_same_way(
     );
     account.drive(&mut state, vec![ch('y')]).await;
 
-    let tags = account
-        .iam
-        .list_user_tags()
-        .user_name("legacy")
-        .send()
-        .await
-        .unwrap();
-    let on_server: Vec<(String, String)> = tags
-        .tags()
-        .iter()
-        .map(|t| (t.key().to_owned(), t.value().to_owned()))
-        .collect();
+    let on_server = user_tags(&account.iam, "legacy").await;
     assert_eq!(on_server, [(tag.clone(), value.clone())]);
     let row = state.account.users().get("legacy").unwrap();
     assert!(
@@ -824,14 +813,7 @@ async fn a_waiver_written_with_w_reaches_the_server_and_is_removed_the_same_way(
     };
     assert_eq!(dialog.pending, Some((tag, None)));
     account.drive(&mut state, vec![ch('y')]).await;
-    let tags = account
-        .iam
-        .list_user_tags()
-        .user_name("legacy")
-        .send()
-        .await
-        .unwrap();
-    assert!(tags.tags().is_empty());
+    assert!(user_tags(&account.iam, "legacy").await.is_empty());
     assert!(state.account.users().get("legacy").unwrap().findings[0].open());
     assert_eq!(account.proxy.count("TagUser"), 1);
     assert_eq!(account.proxy.count("UntagUser"), 1);
