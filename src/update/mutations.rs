@@ -44,11 +44,19 @@ fn failure_text(state: &State, change: &Change, err: &IamError) -> String {
     }
 }
 
+/// A change answered. Whatever it was, a quit the operator asked for
+/// meanwhile goes on (or keeps waiting for the rest).
 pub(super) fn on_mutated(
     state: &mut State,
     id: u64,
     result: Result<Mutated, IamError>,
 ) -> Vec<Effect> {
+    let mut effects = answered(state, id, result);
+    effects.extend(super::quit::proceed(state));
+    effects
+}
+
+fn answered(state: &mut State, id: u64, result: Result<Mutated, IamError>) -> Vec<Effect> {
     let Some(change) = state.account.settle(id) else {
         return Vec::new();
     };
@@ -66,13 +74,13 @@ pub(super) fn on_mutated(
                 crate::account::gaps::cause(err)
             ));
         }
-        return bookkept(state, &user);
+        return state.account.reread_tags(&user);
     }
     if let Change::Tag { tag, .. } = &change
         && tag.starts_with(ROTATION)
     {
         rotation_tag_answered(state, &change, result.as_ref().err());
-        return bookkept(state, &user);
+        return state.account.reread_tags(&user);
     }
     let mut follow_up = if result.is_ok() {
         inactive_since_tag(state, &change)
@@ -93,7 +101,6 @@ pub(super) fn on_mutated(
         item.1 = outcome;
         let mut effects = refresh_user(state, &user);
         effects.extend(follow_up);
-        effects.extend(super::quit::proceed(state));
         return effects;
     }
     match result {
@@ -137,15 +144,6 @@ pub(super) fn on_mutated(
         refresh_user(state, &user)
     };
     effects.extend(follow_up);
-    effects.extend(super::quit::proceed(state));
-    effects
-}
-
-/// A bookkeeping tag answered: read the user's tags again, and go on
-/// quitting if the operator asked to leave while it was in flight.
-fn bookkept(state: &mut State, user: &str) -> Vec<Effect> {
-    let mut effects = state.account.reread_tags(user);
-    effects.extend(super::quit::proceed(state));
     effects
 }
 
