@@ -50,7 +50,6 @@ pub enum Made {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyUsage {
     pub user: String,
-    pub asked_at: DateTime<Utc>,
     pub streams: BTreeMap<Stream, Progress>,
     pub usage: Usage,
     pub made: Made,
@@ -108,13 +107,7 @@ impl Account {
     }
 
     /// Start (or start again) gathering a key's usage.
-    pub fn start_usage(
-        &mut self,
-        user: &str,
-        key_id: &str,
-        regions: &[String],
-        now: DateTime<Utc>,
-    ) {
+    pub fn start_usage(&mut self, user: &str, key_id: &str, regions: &[String]) {
         let streams = regions
             .iter()
             .cloned()
@@ -126,7 +119,6 @@ impl Account {
             key_id.to_owned(),
             KeyUsage {
                 user: user.to_owned(),
-                asked_at: now,
                 streams,
                 usage: Usage::default(),
                 made: Made::Loading,

@@ -38,7 +38,7 @@ fn ask(state: &mut State, user: &str, key_id: &str) -> Vec<Effect> {
         .known_identity()
         .and_then(|i| i.region.clone());
     let regions = crate::usage::regions(&state.session.cloudtrail_regions, region.as_deref());
-    state.account.start_usage(user, key_id, &regions, state.now);
+    state.account.start_usage(user, key_id, &regions);
     vec![Effect::Usage {
         key_id: key_id.to_owned(),
         regions,
