@@ -159,14 +159,37 @@ impl UserRow {
 
     /// The credential report slot of a key: matched by `last_rotated` == the
     /// key's creation time, to the second (the report has no key IDs).
+    ///
+    /// A match is used only when it is one-to-one: exactly one slot made in
+    /// that second, and exactly one listed key made in it. Two keys made in
+    /// the same second (a script, Terraform), or a slot of a key deleted
+    /// since that shares the second, are ambiguous: `None`, and the key's
+    /// last use is asked of IAM (`GetAccessKeyLastUsed`) instead of taken
+    /// from a slot that may be the other key's.
     #[must_use]
     pub fn report_slot(&self, key: &AccessKey) -> Option<&ReportKeySlot> {
         let report = self.report.as_ref()?;
-        let created = key.created?;
-        report.keys.iter().find(|s| {
-            s.last_rotated
-                .is_some_and(|t| t.timestamp() == created.timestamp())
-        })
+        let second = key.created?.timestamp();
+        let same_second = |t: Option<DateTime<Utc>>| t.is_some_and(|t| t.timestamp() == second);
+        let mut slots = report.keys.iter().filter(|s| same_second(s.last_rotated));
+        let slot = slots.next()?;
+        if slots.next().is_some() {
+            return None;
+        }
+        let keys_in_second = self.listed_keys().map_or(1, |keys| {
+            keys.iter().filter(|k| same_second(k.created)).count()
+        });
+        // The key asked about may not be among the listed ones (yet): it
+        // still competes for the slot.
+        let listed = self
+            .listed_keys()
+            .is_some_and(|keys| keys.iter().any(|k| k.id == key.id));
+        let competitors = if listed {
+            keys_in_second
+        } else {
+            keys_in_second + 1
+        };
+        (competitors == 1).then_some(slot)
     }
 
     /// Everything known of the user, as the audit reads it: listed keys
