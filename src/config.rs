@@ -103,8 +103,75 @@ impl OrgSettings {
     /// Whether an account (by ID or name) is in the audited set.
     #[must_use]
     pub fn includes(&self, id: &str, name: &str) -> bool {
-        let named = |list: &[String]| list.iter().any(|a| a == id || a == name);
-        (self.accounts.is_empty() || named(&self.accounts)) && !named(&self.exclude)
+        self.excluded(id, name).is_none()
+    }
+
+    /// Why the config leaves an account out (`[org] exclude`, or not among
+    /// `[org] accounts`), if it does. An account left out is still listed,
+    /// as skipped with this reason: never dropped silently.
+    #[must_use]
+    pub fn excluded(&self, id: &str, name: &str) -> Option<&'static str> {
+        let named = |list: &[String]| {
+            list.iter()
+                .any(|a| a == id || (!name.is_empty() && a == name))
+        };
+        if named(&self.exclude) {
+            Some("excluded by config")
+        } else if !self.accounts.is_empty() && !named(&self.accounts) {
+            Some("not in [org] accounts")
+        } else {
+            None
+        }
+    }
+
+    /// The entries of `accounts`, `exclude` and `read_only_accounts` that
+    /// matched a listed account by its name rather than its ID. A member's
+    /// own admins can rename their account, so each is a warning that
+    /// recommends the ID.
+    ///
+    /// # Errors
+    /// A name that two listed accounts bear: which one is meant cannot be told.
+    pub fn name_matches(
+        &self,
+        listed: &[crate::model::OrgAccount],
+    ) -> Result<Vec<NameMatch>, String> {
+        let mut warnings = Vec::new();
+        let entries = self
+            .accounts
+            .iter()
+            .map(|e| ("accounts", e))
+            .chain(self.exclude.iter().map(|e| ("exclude", e)))
+            .chain(
+                self.read_only_accounts
+                    .keys()
+                    .map(|e| ("read_only_accounts", e)),
+            );
+        for (list, entry) in entries {
+            if crate::model::is_account_id(entry) {
+                continue;
+            }
+            let ids: Vec<&str> = listed
+                .iter()
+                .filter(|a| &a.name == entry)
+                .map(|a| a.id.as_str())
+                .collect();
+            match ids.as_slice() {
+                [] => {}
+                [id] => warnings.push(NameMatch {
+                    list,
+                    name: entry.clone(),
+                    id: (*id).to_owned(),
+                }),
+                many => {
+                    return Err(format!(
+                        "[org] {list} names `{entry}`, which is the name of {} accounts ({}): write the account ID instead",
+                        many.len(),
+                        many.join(", ")
+                    ));
+                }
+            }
+        }
+        Ok(warnings)
     }
 
     /// Whether changes in this account are refused (`read_only`, with
@@ -116,6 +183,33 @@ impl OrgSettings {
             .or_else(|| self.read_only_accounts.get(name))
             .copied()
             .unwrap_or(self.read_only)
+    }
+}
+
+/// An `[org]` entry that matched an account by its name, not its ID.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameMatch {
+    /// `accounts`, `exclude` or `read_only_accounts`.
+    pub list: &'static str,
+    pub name: String,
+    pub id: String,
+}
+
+impl NameMatch {
+    /// A status-bar line.
+    #[must_use]
+    pub fn short(&self) -> String {
+        format!("[org] `{}`: use the ID {}", self.name, self.id)
+    }
+}
+
+impl std::fmt::Display for NameMatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "[org] {} names `{}`, which matched account {} by its name: the account's own admins can rename it; write the ID {} instead",
+            self.list, self.name, self.id, self.id
+        )
     }
 }
 

@@ -73,6 +73,14 @@ pub struct Page<T> {
 /// A user's name and tags (key, value), as one page of every user's tags has them.
 pub type UserTags = (String, Vec<(String, String)>);
 
+/// Whether `id` reads as an AWS account ID: exactly 12 ASCII digits. An
+/// empty or malformed ID from STS or Organizations is refused everywhere (two
+/// empty strings must never compare as "the same account").
+#[must_use]
+pub fn is_account_id(id: &str) -> bool {
+    id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// An account of an AWS Organization (`organizations:ListAccounts`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrgAccount {

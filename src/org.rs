@@ -14,7 +14,7 @@ use futures::future::BoxFuture;
 use crate::cli::ReportArgs;
 use crate::config::Config;
 use crate::iam::connect::{ConnectOptions, sdk_config};
-use crate::iam::org::{OrgClient, RoleSpec, SdkOrg, assume, session_name};
+use crate::iam::org::{OrgClient, RoleSpec, SdkOrg, member_client, session_name};
 use crate::iam::sdk::SdkIam;
 use crate::iam::{IamClient, IamError};
 use crate::model::{Identity, OrgAccount};
@@ -80,8 +80,7 @@ impl OrgAccess {
             if id == this.caller.account_id {
                 return Ok(this.own_client.clone());
             }
-            let config = assume(&this.base, &this.spec, &id).await?;
-            Ok(Arc::new(SdkIam::new(&config)) as Arc<dyn IamClient>)
+            member_client(&this.base, &this.spec, &id).await
         })
     }
 
@@ -127,7 +126,9 @@ pub async fn report(
             .org
             .accounts_at_once
             .unwrap_or(crate::defaults::ACCOUNTS_AT_ONCE),
-        include: Box::new(move |a: &OrgAccount| org_settings.includes(&a.id, &a.name)),
+        exclude: Box::new(move |a: &OrgAccount| {
+            org_settings.excluded(&a.id, &a.name).map(ToOwned::to_owned)
+        }),
     };
     let connect = |account: OrgAccount| access.connect(&account);
     let audit = audit_org(access.org.clone(), &connect, &plan).await;
@@ -136,6 +137,13 @@ pub async fn report(
     {
         return Err(eyre!(err.cli_message(profile)));
     }
-    let report = crate::report::Report::from_org(audit, profile, config.audit.clone(), Utc::now());
+    let listed: Vec<OrgAccount> = audit.members.iter().map(|(a, _)| a.clone()).collect();
+    let name_warnings = config.org.name_matches(&listed).map_err(|e| eyre!(e))?;
+    let mut report =
+        crate::report::Report::from_org(audit, profile, config.audit.clone(), Utc::now());
+    for warning in name_warnings {
+        tracing::warn!(%warning, "an account matched by name");
+        report.notes.push(warning.to_string());
+    }
     Ok(finish_accounts(report, &finishing))
 }

@@ -218,8 +218,12 @@ pub struct AccountEntry {
     /// The error's class: `role_denied`, `scp_denied`, `access_denied`,
     /// `throttled`, `unreachable`, `failed` (`--org`), else `null`.
     pub error_class: Option<&'static str>,
-    /// Suspended or closing (`--org`): not audited, and not a failure.
+    /// Suspended or closing, or left out by the config (`--org`): not
+    /// audited, and not a failure.
     pub skipped: bool,
+    /// Why it was skipped: `SUSPENDED (suspended or closing)`, `excluded by
+    /// config`, `not in [org] accounts`; else `null`.
+    pub skipped_reason: Option<String>,
     /// Every rule could be judged for every user and key of this account.
     pub complete: bool,
 }
@@ -318,6 +322,7 @@ impl Report {
                 error: None,
                 error_class: None,
                 skipped: false,
+                skipped_reason: None,
                 complete,
             }],
             profile: Some(profile),
@@ -356,6 +361,7 @@ impl Report {
                         error: Some(error),
                         error_class: None,
                         skipped: false,
+                        skipped_reason: None,
                         complete: false,
                     });
                 }

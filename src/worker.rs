@@ -59,6 +59,13 @@ async fn bound_to(slot: &Slot, actor: &Actor) -> Result<(), IamError> {
         ));
     };
     let account = slot.account().await?;
+    if !crate::model::is_account_id(confirmed) || !crate::model::is_account_id(&account) {
+        return Err(refuse(format!(
+            "Refused: the account of this change cannot be told (confirmed for `{}`, the credentials answer as `{}`): an account ID is 12 digits. Nothing was sent.",
+            crate::text::clean(confirmed),
+            crate::text::clean(&account)
+        )));
+    }
     if &account != confirmed {
         return Err(refuse(format!(
             "Refused: this change was confirmed for account {confirmed}, but the credentials in use are account {account}'s. Nothing was sent."

@@ -20,8 +20,9 @@ pub enum MemberStatus {
     Loading,
     Done,
     Failed(Failure),
-    /// Suspended or closing: never audited, never a failure.
-    Skipped,
+    /// Never audited, never a failure: suspended or closing, or left out by
+    /// the config (the reason says which).
+    Skipped(String),
 }
 
 /// One account of the organization.
@@ -114,12 +115,13 @@ impl Organization {
         self.members.iter().position(|m| m.info.id == id)
     }
 
-    /// A page of accounts arrived: add them (`include` narrows the set,
-    /// `read_only` says which refuse changes). Returns whether another page follows.
+    /// A page of accounts arrived: add them (`exclude` says why the config
+    /// leaves one out: it is listed as skipped, never dropped; `read_only`
+    /// says which refuse changes). Returns whether another page follows.
     pub fn add_page(
         &mut self,
         page: Page<OrgAccount>,
-        include: impl Fn(&OrgAccount) -> bool,
+        exclude: impl Fn(&OrgAccount) -> Option<String>,
         read_only: impl Fn(&OrgAccount) -> bool,
         thresholds: &Thresholds,
         now: DateTime<Utc>,
@@ -128,12 +130,14 @@ impl Organization {
             Listing::Loading { pages } | Listing::Done { pages } => pages + 1,
             Listing::Failed(_) => 1,
         };
-        for info in page.items.into_iter().filter(|a| include(a)) {
+        for info in page.items {
             if self.index_of(&info.id).is_some() {
                 continue;
             }
             let status = if skipped(&info.status) {
-                MemberStatus::Skipped
+                MemberStatus::Skipped(format!("{}: skipped", info.status.to_lowercase()))
+            } else if let Some(why) = exclude(&info) {
+                MemberStatus::Skipped(why)
             } else {
                 MemberStatus::Waiting
             };
@@ -192,6 +196,13 @@ impl Organization {
         let account = on_screen.unwrap_or(&member.account);
         let status = if let IdentityStatus::Failed(err) = &account.identity {
             MemberStatus::Failed(Failure::classify(err.clone()))
+        } else if let IdentityStatus::Known(identity) = &account.identity
+            && identity.account_id != member.info.id
+        {
+            MemberStatus::Failed(Failure::IdentityMismatch(crate::iam::org::mismatch(
+                &member.info.id,
+                &identity.account_id,
+            )))
         } else if let ListStatus::Failed(err) = &account.list {
             MemberStatus::Failed(Failure::classify(err.clone()))
         } else if account.pending() == 0 {
@@ -211,7 +222,7 @@ impl Organization {
             match member.status {
                 MemberStatus::Done => tally.done += 1,
                 MemberStatus::Failed(_) => tally.failed += 1,
-                MemberStatus::Skipped => tally.skipped += 1,
+                MemberStatus::Skipped(_) => tally.skipped += 1,
                 _ => tally.todo += 1,
             }
         }

@@ -34,6 +34,10 @@ pub enum ErrorKind {
     /// IAM no longer shows what the operator confirmed (the key was made
     /// active again, or is gone): nothing was changed.
     Conflict,
+    /// A session answers as another account than the one it was made for
+    /// (`GetCallerIdentity`), or with no valid account ID at all: nothing
+    /// of it is trusted or sent through it.
+    IdentityMismatch,
     /// Anything else the service or the SDK reported.
     Other,
 }
@@ -102,6 +106,7 @@ impl IamError {
             ErrorKind::InvalidInput => "invalid input",
             ErrorKind::Refused => "refused",
             ErrorKind::Conflict => "changed meanwhile",
+            ErrorKind::IdentityMismatch => "identity mismatch",
             ErrorKind::Other => "error",
         }
     }
@@ -167,7 +172,9 @@ impl IamError {
                 "{what}: IAM is unavailable right now ({}){to_retry}",
                 self.detail
             ),
-            ErrorKind::Refused | ErrorKind::Conflict => self.detail.clone(),
+            ErrorKind::Refused | ErrorKind::Conflict | ErrorKind::IdentityMismatch => {
+                self.detail.clone()
+            }
             ErrorKind::InvalidInput | ErrorKind::Other => format!("{what} failed: {}", self.detail),
         }
     }

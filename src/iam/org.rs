@@ -240,6 +240,66 @@ pub async fn assume_with(
         .build())
 }
 
+/// A client in member `account_id`: a session of `spec`'s role, assumed now,
+/// whose `GetCallerIdentity` must answer as that very account. A session
+/// that answers as another account (a role given as another account's ARN,
+/// a proxy or server that pins one account) is refused with
+/// [`ErrorKind::IdentityMismatch`], naming both IDs: nothing read through it
+/// could be reported as the member's, and no change is sent through it.
+///
+/// # Errors
+/// The account ID is not 12 digits, `sts:AssumeRole` or
+/// `sts:GetCallerIdentity` failed, or the session is another account's.
+pub async fn member_client(
+    base: &SdkConfig,
+    spec: &RoleSpec,
+    account_id: &str,
+) -> Result<Arc<dyn super::IamClient>, IamError> {
+    if !crate::model::is_account_id(account_id) {
+        return Err(IamError::new(
+            ErrorKind::IdentityMismatch,
+            "organizations:ListAccounts",
+            format!(
+                "Organizations listed the account ID `{}`, not 12 digits: it is not reached",
+                crate::text::clean(account_id)
+            ),
+        ));
+    }
+    let config = assume(base, spec, account_id).await?;
+    let client = super::sdk::SdkIam::new(&config);
+    check_identity(&client, account_id).await?;
+    Ok(Arc::new(client))
+}
+
+/// That `client` acts in `account_id`, as its `GetCallerIdentity` says.
+///
+/// # Errors
+/// `sts:GetCallerIdentity` failed, or answered as another account.
+pub async fn check_identity(
+    client: &dyn super::IamClient,
+    account_id: &str,
+) -> Result<(), IamError> {
+    let identity = client.caller_identity().await?;
+    if identity.account_id == account_id {
+        Ok(())
+    } else {
+        Err(mismatch(account_id, &identity.account_id))
+    }
+}
+
+/// The error of a session made for `expected` that answers as `actual`.
+#[must_use]
+pub fn mismatch(expected: &str, actual: &str) -> IamError {
+    IamError::new(
+        ErrorKind::IdentityMismatch,
+        "sts:GetCallerIdentity",
+        format!(
+            "the session made for account {expected} answers as account {}: nothing of it is reported as {expected}'s, and no change is sent through it",
+            crate::text::clean(actual)
+        ),
+    )
+}
+
 /// Why an account of the organization could not be audited.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Failure {
@@ -249,6 +309,9 @@ pub enum Failure {
     ScpDenied(IamError),
     /// Any other refusal, naming the API.
     Denied(IamError),
+    /// The session made for the account answers as another account (or as
+    /// none): nothing of it is the member's.
+    IdentityMismatch(IamError),
     /// Still throttled after the retries.
     Throttled(IamError),
     /// The endpoint could not be reached, or timed out.
@@ -265,6 +328,7 @@ impl Failure {
             .to_ascii_lowercase()
             .contains("service control polic");
         match err.kind {
+            ErrorKind::IdentityMismatch => Self::IdentityMismatch(err),
             ErrorKind::AccessDenied | ErrorKind::InvalidCredentials if scp => Self::ScpDenied(err),
             ErrorKind::AccessDenied | ErrorKind::InvalidCredentials
                 if err.action == "sts:AssumeRole" =>
@@ -279,12 +343,13 @@ impl Failure {
     }
 
     /// A short machine-readable class: `role_denied`, `scp_denied`,
-    /// `access_denied`, `throttled`, `unreachable`, `failed`.
+    /// `identity_mismatch`, `access_denied`, `throttled`, `unreachable`, `failed`.
     #[must_use]
     pub fn class(&self) -> &'static str {
         match self {
             Self::RoleDenied(_) => "role_denied",
             Self::ScpDenied(_) => "scp_denied",
+            Self::IdentityMismatch(_) => "identity_mismatch",
             Self::Denied(_) => "access_denied",
             Self::Throttled(_) => "throttled",
             Self::Unreachable(_) => "unreachable",
@@ -298,6 +363,7 @@ impl Failure {
         match self {
             Self::RoleDenied(_) => "role denied",
             Self::ScpDenied(_) => "SCP denied",
+            Self::IdentityMismatch(_) => "identity mismatch",
             Self::Denied(_) => "access denied",
             Self::Throttled(_) => "throttled",
             Self::Unreachable(_) => "unreachable",
@@ -310,6 +376,7 @@ impl Failure {
         match self {
             Self::RoleDenied(e)
             | Self::ScpDenied(e)
+            | Self::IdentityMismatch(e)
             | Self::Denied(e)
             | Self::Throttled(e)
             | Self::Unreachable(e)
@@ -330,6 +397,7 @@ impl Failure {
                 "SCP denied: a service control policy denies {} ({said})",
                 err.action
             ),
+            Self::IdentityMismatch(_) => format!("identity mismatch: {said}"),
             Self::Denied(_) => format!("access denied: {} ({said})", err.action),
             Self::Throttled(_) => {
                 format!("throttled: {} still throttled after retries", err.action)

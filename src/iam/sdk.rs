@@ -188,8 +188,19 @@ impl IamClient for SdkIam {
                 .map(|c| c.access_key_id().to_owned()),
             None => None,
         };
+        let account_id = out.account().unwrap_or_default();
+        if !crate::model::is_account_id(account_id) {
+            return Err(IamError::new(
+                ErrorKind::IdentityMismatch,
+                ACTION,
+                format!(
+                    "STS answered with account ID `{}`, not 12 digits: the session cannot be told apart from another account's",
+                    crate::text::clean(account_id)
+                ),
+            ));
+        }
         Ok(Identity {
-            account_id: out.account().unwrap_or_default().to_owned(),
+            account_id: account_id.to_owned(),
             arn: out.arn().unwrap_or_default().to_owned(),
             access_key_id,
             alias: None,

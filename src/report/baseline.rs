@@ -202,6 +202,7 @@ mod tests {
             error: None,
             error_class: None,
             skipped: false,
+            skipped_reason: None,
             complete,
         }
     }

@@ -28,8 +28,9 @@ const TIMEOUT: Duration = Duration::from_mins(30);
 pub enum Outcome {
     Audited(Box<Report>),
     Failed(Failure),
-    /// Suspended or closing: never audited, never a failure.
-    Skipped,
+    /// Never audited, never a failure: suspended or closing, or left out by
+    /// the config (the reason says which).
+    Skipped(String),
 }
 
 /// Everything `--org` saw: each account in listing order, and the listing's
@@ -44,6 +45,9 @@ pub struct OrgAudit {
 pub type Connect<'a> =
     dyn Fn(OrgAccount) -> BoxFuture<'a, Result<Arc<dyn IamClient>, IamError>> + Send + Sync + 'a;
 
+/// Why the config leaves an account out, if it does.
+pub type Exclude<'a> = dyn Fn(&OrgAccount) -> Option<String> + Send + Sync + 'a;
+
 /// What every member's audit shares.
 pub struct Plan<'a> {
     /// The profile the organization is reached from.
@@ -53,8 +57,9 @@ pub struct Plan<'a> {
     pub settings: Settings,
     pub key_ids: bool,
     pub accounts_at_once: usize,
-    /// Which listed accounts to audit (`[org] accounts` / `exclude`).
-    pub include: Box<dyn Fn(&OrgAccount) -> bool + Send + Sync + 'a>,
+    /// Why a listed account is not audited (`[org] accounts` / `exclude`),
+    /// if it is not: it is still listed, as skipped with the reason.
+    pub exclude: Box<Exclude<'a>>,
 }
 
 /// List the organization's accounts and audit each as its page arrives.
@@ -81,8 +86,7 @@ pub async fn audit_org(
     });
     let accounts = futures::stream::unfold(rx, |mut rx| async move {
         rx.recv().await.map(|account| (account, rx))
-    })
-    .filter(|account| std::future::ready((plan.include)(account)));
+    });
     let mut members: Vec<(usize, OrgAccount, Outcome)> = accounts
         .enumerate()
         .map(|(order, account)| async move {
@@ -111,7 +115,11 @@ pub async fn audit_org(
 async fn audit_member(account: &OrgAccount, connect: &Connect<'_>, plan: &Plan<'_>) -> Outcome {
     if skipped(&account.status) {
         tracing::info!(account = %account.id, status = %account.status, "skipped");
-        return Outcome::Skipped;
+        return Outcome::Skipped(format!("{} (suspended or closing)", account.status));
+    }
+    if let Some(why) = (plan.exclude)(account) {
+        tracing::info!(account = %account.id, %why, "skipped");
+        return Outcome::Skipped(why);
     }
     let client = match connect(account.clone()).await {
         Ok(client) => client,
@@ -125,8 +133,17 @@ async fn audit_member(account: &OrgAccount, connect: &Connect<'_>, plan: &Plan<'
             message,
         )));
     }
-    if let IdentityStatus::Failed(err) = &loaded.identity {
-        return Outcome::Failed(Failure::classify(err.clone()));
+    match &loaded.identity {
+        IdentityStatus::Failed(err) => return Outcome::Failed(Failure::classify(err.clone())),
+        // The session was checked when it was made; the load's own answer
+        // must agree too.
+        IdentityStatus::Known(identity) if identity.account_id != account.id => {
+            return Outcome::Failed(Failure::IdentityMismatch(crate::iam::org::mismatch(
+                &account.id,
+                &identity.account_id,
+            )));
+        }
+        IdentityStatus::Known(_) | IdentityStatus::Loading => {}
     }
     if let ListStatus::Failed(err) = &loaded.list {
         return Outcome::Failed(Failure::classify(err.clone()));
@@ -173,18 +190,20 @@ impl Report {
             } else {
                 format!("{} ({})", account.name, account.id)
             };
-            let entry =
-                |error: Option<String>, class: Option<&'static str>, skip: bool| AccountEntry {
-                    profile: profile.to_owned(),
-                    account_id: Some(account.id.clone()),
-                    account_name: Some(account.name.clone()),
-                    status: Some(account.status.clone()),
-                    credential_report_generated_at: None,
-                    error,
-                    error_class: class,
-                    skipped: skip,
-                    complete: false,
-                };
+            let entry = |error: Option<String>,
+                         class: Option<&'static str>,
+                         skip: Option<String>| AccountEntry {
+                profile: profile.to_owned(),
+                account_id: Some(account.id.clone()),
+                account_name: Some(account.name.clone()),
+                status: Some(account.status.clone()),
+                credential_report_generated_at: None,
+                error,
+                error_class: class,
+                skipped: skip.is_some(),
+                skipped_reason: skip,
+                complete: false,
+            };
             match outcome {
                 Outcome::Audited(report) => {
                     audited += 1;
@@ -196,12 +215,12 @@ impl Report {
                     merged.accounts.push(entry(
                         Some(failure.message()),
                         Some(failure.class()),
-                        false,
+                        None,
                     ));
                 }
-                Outcome::Skipped => {
+                Outcome::Skipped(why) => {
                     skipped += 1;
-                    let mut skipped_entry = entry(None, None, true);
+                    let mut skipped_entry = entry(None, None, Some(why));
                     skipped_entry.complete = true;
                     merged.accounts.push(skipped_entry);
                 }
@@ -219,7 +238,7 @@ impl Report {
         merged.notes.insert(
             0,
             format!(
-                "Organization listed from profile {profile}: {audited} accounts audited, {failed} failed, {skipped} skipped (suspended or closing)."
+                "Organization listed from profile {profile}: {audited} accounts audited, {failed} failed, {skipped} skipped (suspended, closing or left out by config)."
             ),
         );
         merged

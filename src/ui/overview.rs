@@ -39,7 +39,7 @@ fn status(member: &Member, spinner: &str) -> String {
         MemberStatus::Done if member.account.audit_incomplete() => "INCOMPLETE".to_owned(),
         MemberStatus::Done => "audited".to_owned(),
         MemberStatus::Failed(failure) => failure.label().to_owned(),
-        MemberStatus::Skipped => format!("{}: skipped", member.info.status.to_lowercase()),
+        MemberStatus::Skipped(why) => why.clone(),
     }
 }
 
@@ -109,7 +109,7 @@ pub fn render(state: &State, org: &Organization, theme: &Theme, frame: &mut Fram
         let member = &org.members[i];
         let style = match member.status {
             MemberStatus::Failed(_) => theme.error,
-            MemberStatus::Skipped | MemberStatus::Waiting => theme.dim,
+            MemberStatus::Skipped(_) | MemberStatus::Waiting => theme.dim,
             _ => ratatui::style::Style::default(),
         };
         let reached = matches!(member.status, MemberStatus::Loading | MemberStatus::Done);

@@ -85,13 +85,32 @@ pub fn on_page(
             let next = page.next_marker.clone();
             let more = org.add_page(
                 page,
-                |a| settings.includes(&a.id, &a.name),
+                |a| settings.excluded(&a.id, &a.name).map(ToOwned::to_owned),
                 |a| settings.read_only_for(&a.id, &a.name),
                 &thresholds,
                 now,
             );
             if more {
                 effects.push(Effect::ListAccounts { generation, next });
+            }
+            let listed: Vec<OrgAccount> = org.members.iter().map(|m| m.info.clone()).collect();
+            match settings.name_matches(&listed) {
+                Ok(warnings) => {
+                    if let Some(first) = warnings.first() {
+                        state.view.notice = Some(first.short());
+                    }
+                }
+                Err(err) => {
+                    // Which account an override meant cannot be told: no
+                    // account may be changed until the config says.
+                    for member in &mut org.members {
+                        member.read_only = true;
+                    }
+                    state.view.modal = Some(crate::state::Modal::Error {
+                        title: "The [org] config names two accounts".to_owned(),
+                        message: format!("{err}. Every account is read-only until then."),
+                    });
+                }
             }
             effects.extend(start_next(org));
         }
@@ -194,11 +213,15 @@ pub fn open(state: &mut State) -> Vec<Effect> {
             });
             return Vec::new();
         }
-        MemberStatus::Skipped => {
+        MemberStatus::Skipped(why) => {
             state.view.notice = Some(format!(
                 "{} is {}: skipped (not audited).",
                 member.label(),
-                member.info.status
+                if crate::iam::org::skipped(&member.info.status) {
+                    member.info.status.as_str()
+                } else {
+                    why.as_str()
+                }
             ));
             return Vec::new();
         }

@@ -245,6 +245,8 @@ async fn the_worker_refuses_a_change_bound_to_another_account() {
             "999999999999".to_owned(),
             "credentials in use are account",
         ),
+        // Issue 21 §2: an empty account never matches anything.
+        ("alpha", String::new(), "an account ID is 12 digits"),
     ] {
         let actor = Actor {
             profile: profile.into(),

@@ -232,9 +232,24 @@ async fn config_narrows_the_accounts_and_names_the_role() {
         .iter()
         .map(|a| a["account_id"].as_str().unwrap())
         .collect();
+    // Issue 21 §2: the excluded account is listed, as skipped and why,
+    // never dropped silently; matched by its name, with a warning.
     assert_eq!(
         ids,
-        BTreeSet::from([org.management.as_str(), &org.id("alpha"), &org.id("gamma")])
+        BTreeSet::from([
+            org.management.as_str(),
+            &org.id("alpha"),
+            &org.id("beta"),
+            &org.id("gamma")
+        ])
+    );
+    let beta = account(&json, &org.id("beta"));
+    assert_eq!(beta["skipped"], true, "{beta}");
+    assert_eq!(beta["skipped_reason"], "excluded by config", "{beta}");
+    let notes = json["notes"].to_string();
+    assert!(
+        notes.contains(&format!("write the ID {}", org.id("beta"))),
+        "a name match recommends the ID: {notes}"
     );
     assert_eq!(proxy.assumed(&org.id("beta")), 0, "excluded: never reached");
     let alpha_role = format!(
@@ -318,7 +333,7 @@ async fn each_failure_class_is_told_apart() {
         },
         key_ids: false,
         accounts_at_once: 8,
-        include: Box::new(|_| true),
+        exclude: Box::new(|_| None),
     };
     let audit = audit_org(Arc::new(SdkOrg::new(&base)), &connect, &plan).await;
     assert!(audit.listing_error.is_none());
@@ -327,7 +342,7 @@ async fn each_failure_class_is_told_apart() {
         match &audit.members.iter().find(|(a, _)| a.id == id).unwrap().1 {
             Outcome::Failed(failure) => failure.class(),
             Outcome::Audited(_) => "audited",
-            Outcome::Skipped => "skipped",
+            Outcome::Skipped(_) => "skipped",
         }
     };
     assert_eq!(class("fine"), "audited");
@@ -335,4 +350,60 @@ async fn each_failure_class_is_told_apart() {
     assert_eq!(class("silent"), "unreachable");
     assert_eq!(class("denied"), "access_denied");
     assert_eq!(audit.members.len(), 5, "the management account too");
+}
+
+/// Issue 21 §2: a server that pins one account answers every member's role
+/// session as that account. Each member must end `identity_mismatch`,
+/// naming both IDs, with nothing of it reported as the member's.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_member_session_that_answers_as_another_account_is_a_mismatch() {
+    let pinned = "123456789012";
+    let moto = Moto::start_with_account(Some(pinned));
+    let org = organization(&moto, &["alpha", "beta"]).await;
+    // Every request lands in the pinned account: this user would be
+    // reported under each member's name if the sessions were believed.
+    seed(&moto.iam().await, &[user("pinned-user", true, vec![true])]).await;
+    let home = Home::new(&moto.endpoint());
+    let out = report(&home, &moto.endpoint(), &["--format", "json"]).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "members failed: {stderr}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["complete"], false);
+    for name in ["alpha", "beta"] {
+        let id = org.id(name);
+        let entry = account(&json, &id);
+        assert_eq!(entry["error_class"], "identity_mismatch", "{entry}");
+        let error = entry["error"].as_str().unwrap();
+        assert!(
+            error.contains(&id) && error.contains(pinned),
+            "both IDs named: {error}"
+        );
+    }
+    // The pinned account's user appears once, under the management account only.
+    let accounts: Vec<&str> = json["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["account_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(accounts, [org.management.as_str()], "{json:#}");
+}
+
+/// Issue 21 §2: a name in `[org] exclude` that two accounts bear is an
+/// error (which one was meant cannot be told), naming both IDs.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_config_name_of_two_accounts_is_an_error() {
+    let moto = Moto::start();
+    let org = organization(&moto, &["twin", "twin", "other"]).await;
+    let home = Home::new(&moto.endpoint());
+    let dir = home.path().join("config/iamkeys");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("config.toml"), "[org]\nexclude = [\"twin\"]\n").unwrap();
+    let out = report(&home, &moto.endpoint(), &["--format", "json"]).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    for member in org.members.iter().filter(|m| m.name == "twin") {
+        assert!(stderr.contains(&member.id), "{stderr}");
+    }
+    assert!(stderr.contains("write the account ID"), "{stderr}");
 }

@@ -611,3 +611,29 @@ async fn lookup_events_pages_throttling_and_denial_through_smithy_mocks() {
         assert_eq!(err.action, "cloudtrail:LookupEvents");
     }
 }
+
+/// Issue 21 §2: an empty or non-12-digit account ID from `GetCallerIdentity`
+/// is refused (a session whose account cannot be told is no account).
+#[tokio::test]
+async fn a_caller_identity_without_a_twelve_digit_account_is_refused() {
+    for account in ["", "12345", "12345678901x", "1234567890123"] {
+        let identity = mock!(aws_sdk_sts::Client::get_caller_identity).then_output(move || {
+            GetCallerIdentityOutput::builder()
+                .account(account)
+                .arn("arn:aws:iam::123456789012:user/auditor")
+                .build()
+        });
+        let sts = mock_client!(aws_sdk_sts, [&identity]);
+        let iam = mock_client!(aws_sdk_iam, []);
+        let err = SdkIam::from_clients(iam, sts)
+            .caller_identity()
+            .await
+            .unwrap_err();
+        assert_eq!(
+            err.kind,
+            iamkeys::iam::ErrorKind::IdentityMismatch,
+            "{account:?}"
+        );
+        assert!(err.detail.contains("not 12 digits"), "{}", err.detail);
+    }
+}

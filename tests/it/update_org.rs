@@ -171,7 +171,10 @@ fn pages_start_accounts_a_few_at_a_time_and_skip_the_suspended() {
         ],
         "two at once; the listing goes on meanwhile"
     );
-    assert_eq!(status(&state, "333333333333"), MemberStatus::Skipped);
+    assert_eq!(
+        status(&state, "333333333333"),
+        MemberStatus::Skipped("suspended: skipped".into())
+    );
     assert_eq!(status(&state, "444444444444"), MemberStatus::Waiting);
 
     // dev's role is refused: classified, and sandbox's turn comes.
@@ -482,4 +485,89 @@ fn the_overview_is_drawn_with_each_accounts_standing() {
     assert!(text.contains("role denied"), "{text}");
     assert!(text.contains("suspended: skipped"), "{text}");
     insta::assert_snapshot!(text);
+}
+
+/// Issue 21 §2: an account the config leaves out is listed as skipped with
+/// why (never dropped); a name match warns and recommends the ID; a name two
+/// accounts bear stops every change; a member whose session answers as
+/// another account fails as an identity mismatch.
+#[test]
+fn excluded_accounts_are_listed_and_names_are_checked() {
+    let mut state = org_state(4);
+    state.session.org_settings.exclude = vec!["dev".into()];
+    update(&mut state, Action::Load);
+    let effects = update(&mut state, four_accounts(None));
+    assert_eq!(
+        status(&state, "222222222222"),
+        MemberStatus::Skipped("excluded by config".into())
+    );
+    assert!(
+        !effects.iter().any(|e| matches!(
+            e,
+            Effect::ConnectMember { account } if account.id == "222222222222"
+        )),
+        "never reached: {effects:?}"
+    );
+    let notice = state.view.notice.clone().unwrap_or_default();
+    assert!(notice.contains("use the ID 222222222222"), "{notice}");
+    assert_eq!(state.org.as_ref().unwrap().tally().skipped, 2);
+
+    // The management account's session answers as another account.
+    update(&mut state, connected(OWN));
+    load_member(&mut state, OWN, &[]);
+    update(
+        &mut state,
+        member(
+            OWN,
+            Action::Loaded {
+                generation: 1,
+                result: Loaded::Identity(Ok(Identity {
+                    account_id: "999999999999".into(),
+                    ..Identity::default()
+                })),
+            },
+        ),
+    );
+    let MemberStatus::Failed(failure) = status(&state, OWN) else {
+        panic!("{:?}", status(&state, OWN))
+    };
+    assert_eq!(failure.class(), "identity_mismatch");
+    assert!(
+        failure.message().contains("999999999999"),
+        "{}",
+        failure.message()
+    );
+}
+
+#[test]
+fn a_name_two_accounts_bear_stops_every_change() {
+    let mut state = org_state(4);
+    update(&mut state, Action::Load);
+    update(
+        &mut state,
+        page(
+            vec![
+                account("444444444444", "sandbox", "ACTIVE"),
+                account("555555555555", "sandbox", "ACTIVE"),
+            ],
+            None,
+        ),
+    );
+    let Some(Modal::Error { message, .. }) = &state.view.modal else {
+        panic!("{:?}", state.view.modal)
+    };
+    assert!(
+        message.contains("444444444444") && message.contains("555555555555"),
+        "{message}"
+    );
+    assert!(
+        state
+            .org
+            .as_ref()
+            .unwrap()
+            .members
+            .iter()
+            .all(|m| m.read_only),
+        "no account may be changed"
+    );
 }
