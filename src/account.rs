@@ -12,6 +12,7 @@ pub mod org;
 pub mod rotation;
 pub mod usage;
 pub mod users;
+pub mod writers;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -144,6 +145,8 @@ pub struct Account {
     rotations: rotation::Rotations,
     /// Who uses the keys the operator asked about (`u`), by key ID.
     usage: BTreeMap<String, usage::KeyUsage>,
+    /// Who wrote the waiver tags (CloudTrail), asked once per load.
+    writers: writers::WriterStatus,
 }
 
 impl Account {
@@ -178,6 +181,7 @@ impl Account {
             in_flight: BTreeMap::new(),
             rotations: rotation::Rotations::default(),
             usage: BTreeMap::new(),
+            writers: writers::WriterStatus::NotAsked,
         }
     }
 

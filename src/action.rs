@@ -109,6 +109,17 @@ pub enum Loaded {
         user: String,
         result: Result<Vec<(String, String)>, IamError>,
     },
+    /// The `TagUser` calls CloudTrail recorded (see [`crate::effect::Call::TagWriters`]).
+    TagWriters(Result<TagWriters, IamError>),
+}
+
+/// Every tag set by a `TagUser` that CloudTrail's history holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TagWriters {
+    pub writes: Vec<crate::audit::waivers::writers::TagWrite>,
+    /// The history held more events than were read (the cap): a waiver
+    /// whose event was not reached is not honoured.
+    pub cut_short: bool,
 }
 
 /// What a change did.

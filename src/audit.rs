@@ -50,6 +50,13 @@ impl FindingId {
         }
     }
 
+    /// Whether the finding is about one key (and is waived only by a
+    /// waiver naming that key), not about the whole user.
+    #[must_use]
+    pub fn is_key_level(self) -> bool {
+        !matches!(self, Self::MultipleActiveKeys | Self::RootAccessKey)
+    }
+
     #[must_use]
     pub fn parse(text: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|id| id.as_str() == text)
@@ -264,7 +271,7 @@ impl FindingCounts {
         FindingId::ALL.into_iter().zip(self.open).collect()
     }
 
-    /// Findings under a live waiver (not in [`FindingCounts::by_id`]).
+    /// Findings under an honoured waiver (not in [`FindingCounts::by_id`]).
     #[must_use]
     pub fn waived(&self) -> usize {
         self.waived
@@ -289,10 +296,10 @@ pub struct Finding {
 }
 
 impl Finding {
-    /// Not waived, or its waiver has lapsed: it counts.
+    /// Not waived, or its waiver has lapsed or is not honoured: it counts.
     #[must_use]
     pub fn open(&self) -> bool {
-        self.waiver.as_ref().is_none_or(|w| w.expired)
+        self.waiver.as_ref().is_none_or(|w| !w.honoured())
     }
 }
 
@@ -304,8 +311,19 @@ pub struct Thresholds {
     pub unused_days: u32,
     /// An Active key older than this many days is `key_not_rotated`.
     pub rotation_days: u32,
-    /// The longest a waiver written with `W` may run, in days.
+    /// The longest a waiver may run from today, in days: `W` refuses a
+    /// later date, and a waiver read with one is not honoured.
     pub max_waiver_days: u32,
+    /// ARN patterns (`*` wildcards) of the principals whose `TagUser` writes
+    /// of a waiver tag are honoured, as CloudTrail shows them; empty: no
+    /// tag waiver is honoured.
+    pub waiver_approvers: Vec<String>,
+    /// The reviewed waivers file (`--waivers` wins over it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waivers_file: Option<std::path::PathBuf>,
+    /// The waivers file's entries, read at start-up.
+    #[serde(skip)]
+    pub file_waivers: waivers::file::FileWaivers,
     /// A key iamkeys made inactive this many days ago, and still inactive,
     /// is ready to delete.
     pub retire_after_days: u32,
@@ -322,6 +340,9 @@ impl Default for Thresholds {
             unused_days: 45,
             rotation_days: 90,
             max_waiver_days: 180,
+            waiver_approvers: Vec::new(),
+            waivers_file: None,
+            file_waivers: waivers::file::FileWaivers::default(),
             retire_after_days: 14,
             initial_setup_window: Window(std::time::Duration::from_mins(10)),
             grace_hours: 0,

@@ -44,6 +44,10 @@ pub struct GlobalArgs {
     /// `OrganizationAccountAccessRole`, or `[org] role`).
     #[arg(long, global = true, value_name = "NAME", requires = "org")]
     pub org_role: Option<String>,
+    /// A reviewed waivers file (TOML `[[waiver]]` entries), honoured as
+    /// written; replaces `[audit] waivers_file`.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub waivers: Option<PathBuf>,
 }
 
 /// An endpoint URL the SDK can send to: `http://` or `https://` and a host.

@@ -41,6 +41,10 @@ pub enum Call {
     Tags { user: String },
     /// One page of every user's tags (`iam:GetAccountAuthorizationDetails`).
     AllTags { marker: Option<String> },
+    /// Who wrote the waiver tags: every `TagUser` in CloudTrail's event
+    /// history (`cloudtrail:LookupEvents`, `EventName=TagUser`, us-east-1),
+    /// paced, up to a cap.
+    TagWriters,
 }
 
 /// A change to IAM. Never sent in read-only mode.

@@ -151,11 +151,16 @@ pub struct FindingEntry {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_with_user: Option<bool>,
     pub message: String,
-    /// A live waiver from the user's tags (`iamkeys:waive:…`): the finding
-    /// is listed but does not count for `--fail-on`. `null` otherwise.
+    /// An honoured waiver (a tag whose verified writer is an approver, or
+    /// a waivers-file entry): the finding is listed but does not count for
+    /// `--fail-on`. `until`, `by`, `reason`, `source` (`tag`/`file`) and
+    /// `writer` (the verified ARN; `null` for the file). `null` otherwise.
     pub waived: Option<crate::audit::waivers::WaiverMark>,
     /// The date of a waiver that has lapsed (the finding counts again).
     pub waiver_expired: Option<chrono::NaiveDate>,
+    /// A waiver that is not honoured (the finding counts): what it claims,
+    /// and why not. `null` otherwise.
+    pub waiver_claim: Option<WaiverClaim>,
     /// With `--baseline`: not in the baseline (matched on account, finding
     /// id, user and key). Absent without a baseline.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -175,11 +180,35 @@ impl FindingEntry {
             access_key_id: f.access_key_id.clone(),
             created_with_user: f.created_with_user,
             message: f.message.clone(),
-            waived: f.waiver.clone().filter(|w| !w.expired),
+            waived: f
+                .waiver
+                .clone()
+                .filter(crate::audit::waivers::WaiverMark::honoured),
             waiver_expired: f.waiver.as_ref().filter(|w| w.expired).map(|w| w.until),
+            waiver_claim: f.waiver.as_ref().filter(|w| !w.expired).and_then(|w| {
+                Some(WaiverClaim {
+                    until: w.until,
+                    by: w.by.clone(),
+                    reason: w.reason.clone(),
+                    source: w.source,
+                    not_honoured: w.not_honoured.clone()?,
+                })
+            }),
             new: None,
         }
     }
+}
+
+/// A waiver that is not honoured: the finding counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WaiverClaim {
+    pub until: chrono::NaiveDate,
+    /// Who the waiver says wrote it (a claim).
+    pub by: String,
+    pub reason: String,
+    pub source: crate::audit::waivers::Source,
+    /// Why it is not honoured.
+    pub not_honoured: String,
 }
 
 /// A rotation in progress (`R`; the user tag `iamkeys:rotation:<old>`).
@@ -533,15 +562,52 @@ fn rotations(
 fn waiver_notes(account: &Account) -> Vec<String> {
     let mut notes = Vec::new();
     let mut unread = Vec::new();
+    let mut tag_waivers = 0;
+    let account_id = account.known_identity().map(|i| i.account_id.as_str());
     for row in account.users().rows() {
-        for bad in row.waivers().1 {
+        let (mut waivers, malformed) = row.waivers();
+        tag_waivers += waivers.len();
+        for bad in malformed {
             notes.push(format!(
                 "waiver tag `{}` of user {} is malformed and not honoured: {}",
                 bad.tag, bad.user, bad.why
             ));
         }
+        waivers.extend(
+            account
+                .thresholds
+                .file_waivers
+                .for_user(account_id, &row.user.name),
+        );
+        let keys: Option<Vec<String>> = row
+            .listed_keys()
+            .map(|keys| keys.iter().map(|k| k.id.clone()).collect());
+        notes.extend(crate::audit::waivers::strays(
+            &row.user.name,
+            &waivers,
+            keys.as_deref(),
+        ));
         if let crate::account::users::TagsState::Failed(err) = &row.tags {
             unread.push((row.user.name.as_str(), err));
+        }
+    }
+    if tag_waivers > 0 {
+        use crate::account::writers::WriterStatus;
+        let not_honoured = "so no waiver tag is honoured: their findings count";
+        match account.tag_writers() {
+            _ if account.thresholds.waiver_approvers.is_empty() => notes.push(format!(
+                "{tag_waivers} waiver tags: no [audit] waiver_approvers are configured, {not_honoured} (tag waivers need an approver's TagUser in CloudTrail's 90 days; see README, Waivers)."
+            )),
+            WriterStatus::Failed(err) => notes.push(format!(
+                "{} {}: who wrote the {tag_waivers} waiver tags cannot be told, {not_honoured}.",
+                err.action,
+                crate::account::gaps::cause(err)
+            )),
+            WriterStatus::Known(found) if found.cut_short => notes.push(format!(
+                "CloudTrail held more TagUser events than were read ({}): a waiver tag whose event was not reached is not honoured.",
+                found.writes.len()
+            )),
+            _ => {}
         }
     }
     if let Some(err) = account.bulk_tags_error() {

@@ -1,6 +1,7 @@
 //! Start-up: config, logging, the AWS connection, then the UI.
 
 use std::io::IsTerminal;
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -24,13 +25,32 @@ use crate::{app, logging, paths};
 /// # Errors
 /// A named file that is missing, or any file that is invalid.
 pub fn load_config(args: &GlobalArgs) -> Result<Config> {
-    match &args.config {
-        Some(path) => Ok(Config::load(path, true)?),
+    let (mut config, dir) = match &args.config {
+        Some(path) => (Config::load(path, true)?, path.parent().map(Path::to_owned)),
         None => match paths::config_file() {
-            Some(path) => Ok(Config::load(&path, false)?),
-            None => Ok(Config::default()),
+            Some(path) => (
+                Config::load(&path, false)?,
+                path.parent().map(Path::to_owned),
+            ),
+            None => (Config::default(), None),
         },
+    };
+    // The waivers file: `--waivers` as given; `[audit] waivers_file`
+    // relative to the config file. Read before any AWS call: a malformed
+    // entry stops the run, naming the file, line and field.
+    let file = match (&args.waivers, &config.audit.waivers_file) {
+        (Some(flag), _) => Some(flag.clone()),
+        (None, Some(path)) if path.is_relative() => {
+            Some(dir.map_or_else(|| path.clone(), |d| d.join(path)))
+        }
+        (None, other) => other.clone(),
+    };
+    if let Some(path) = file {
+        config.audit.file_waivers =
+            crate::audit::waivers::file::load(&path).map_err(|e| eyre!(e))?;
+        config.audit.waivers_file = Some(path);
     }
+    Ok(config)
 }
 
 /// The profile to use: `--profile`, then `AWS_PROFILE`, then the config's `default_profile`.

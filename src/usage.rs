@@ -22,6 +22,14 @@ pub struct TrailEvent {
     pub caller_arn: Option<String>,
     /// For `CreateAccessKey`: the key it made (`responseElements.accessKey.accessKeyId`).
     pub created_key: Option<String>,
+    /// The role behind an assumed-role caller
+    /// (`userIdentity.sessionContext.sessionIssuer.arn`).
+    pub issuer_arn: Option<String>,
+    /// For `TagUser`: the user tagged (`requestParameters.userName`).
+    pub request_user: Option<String>,
+    /// For `TagUser`: the tags set (`requestParameters.tags`), each with a
+    /// string key and value; an entry without them is left out.
+    pub request_tags: Vec<(String, String)>,
 }
 
 impl TrailEvent {
@@ -54,6 +62,22 @@ impl TrailEvent {
             user_agent: text("/userAgent"),
             caller_arn: text("/userIdentity/arn"),
             created_key: text("/responseElements/accessKey/accessKeyId"),
+            issuer_arn: text("/userIdentity/sessionContext/sessionIssuer/arn"),
+            request_user: text("/requestParameters/userName"),
+            request_tags: body
+                .pointer("/requestParameters/tags")
+                .and_then(serde_json::Value::as_array)
+                .map(|tags| {
+                    tags.iter()
+                        .filter_map(|t| {
+                            Some((
+                                t.get("key")?.as_str()?.to_owned(),
+                                t.get("value")?.as_str()?.to_owned(),
+                            ))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
         }
     }
 }
@@ -65,6 +89,9 @@ pub enum Lookup {
     AccessKey(String),
     /// Events naming this resource (`ResourceName`): its `CreateAccessKey`.
     Resource(String),
+    /// Events of this API (`EventName`): every `TagUser`, for the writers
+    /// of waiver tags.
+    EventName(String),
 }
 
 /// Where a page of events about a key comes from.

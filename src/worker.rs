@@ -492,12 +492,14 @@ impl Worker {
                     | Call::Tags { .. }
             );
             // Shared (an organization): every call waits its turn, but the
-            // credential report (it mostly waits on IAM) and what is on screen.
+            // credential report (it mostly waits on IAM), CloudTrail (paced
+            // on its own, another service's limits) and what is on screen.
             let bounded = queued
                 || (worker.bound_all
                     && !matches!(
                         call,
                         Call::CredentialReport
+                            | Call::TagWriters
                             | Call::ListKeys { priority: true, .. }
                             | Call::UserExtras { .. }
                     ));
@@ -611,6 +613,9 @@ impl Worker {
             Call::AllTags { marker } => {
                 Loaded::AllTags(self.patiently(|| client.users_tags(marker.clone())).await)
             }
+            Call::TagWriters => Loaded::TagWriters(
+                usage::tag_writers(client, usage::TAG_WRITER_EVENTS, usage::PACE).await,
+            ),
             Call::UserDetails { user, mfa } => {
                 let (password, mfa) =
                     tokio::join!(self.patiently(|| client.has_login_profile(&user)), async {

@@ -24,7 +24,8 @@ impl Account {
         let Some(row) = self.users.get_mut(user) else {
             return;
         };
-        let fresh = user_findings(&row.audit_input(), now, &self.thresholds);
+        let input = super::writers::attest(row.audit_input(), &self.writers, &self.thresholds);
+        let fresh = user_findings(&input, now, &self.thresholds);
         let old = std::mem::replace(&mut row.findings, fresh);
         let settled = self.bulk_tags != super::BulkTags::Loading;
         queue_tags(row, settled, &mut self.tag_queue);
@@ -45,7 +46,8 @@ impl Account {
         self.gap_users.clear();
         let settled = self.bulk_tags != super::BulkTags::Loading;
         for row in self.users.rows_mut() {
-            row.findings = user_findings(&row.audit_input(), now, &self.thresholds);
+            let input = super::writers::attest(row.audit_input(), &self.writers, &self.thresholds);
+            row.findings = user_findings(&input, now, &self.thresholds);
             totals.add(&row.findings);
             queue_tags(row, settled, &mut self.tag_queue);
             if !row.gaps().is_empty() {

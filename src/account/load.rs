@@ -58,6 +58,7 @@ impl Account {
         self.tag_queue.clear();
         self.bulk_tags = super::BulkTags::Loading;
         self.early_tags.clear();
+        self.writers = super::writers::WriterStatus::NotAsked;
         self.revisions.rows += 1;
         vec![
             self.call(Call::Identity),
@@ -134,6 +135,9 @@ impl Account {
                 {
                     row.tags = TagsState::NotRequested;
                 }
+            }
+            Call::TagWriters if self.writers == super::writers::WriterStatus::Asked => {
+                self.writers = super::writers::WriterStatus::NotAsked;
             }
             _ => {}
         }
@@ -260,11 +264,16 @@ impl Account {
                 self.on_details(&user, password, mfa, now, &mut step.event);
                 Vec::new()
             }
+            Loaded::TagWriters(result) => {
+                self.on_tag_writers(result, now);
+                Vec::new()
+            }
         };
         for user in std::mem::take(&mut self.tag_queue) {
             let call = self.call(Call::Tags { user });
             step.effects.push(call);
         }
+        step.effects.extend(self.ask_tag_writers());
         step
     }
 

@@ -215,6 +215,13 @@ impl UserRow {
         };
         UserInput {
             name: self.user.name.clone(),
+            account_id: self
+                .user
+                .arn
+                .split(':')
+                .nth(4)
+                .filter(|a| crate::model::is_account_id(a))
+                .map(ToOwned::to_owned),
             created: self.user.created,
             password: self.password,
             inactive_since: self

@@ -170,8 +170,24 @@ pub fn user_findings(
         ));
     }
     out.extend(retirement(user, now, thresholds));
-    super::waivers::apply(&mut out, &user.waivers, now.date_naive());
+    waive(&mut out, user, now, thresholds);
     out
+}
+
+/// Mark the findings the user's waivers (tags and the waivers file) speak to.
+fn waive(out: &mut [Finding], user: &UserInput, now: DateTime<Utc>, thresholds: &Thresholds) {
+    let mut waivers = user.waivers.clone();
+    waivers.extend(
+        thresholds
+            .file_waivers
+            .for_user(user.account_id.as_deref(), &user.name),
+    );
+    let policy = super::waivers::Policy {
+        approvers: &thresholds.waiver_approvers,
+        max_days: thresholds.max_waiver_days,
+        today: now.date_naive(),
+    };
+    super::waivers::apply(out, &waivers, &policy);
 }
 
 /// Retiring a key: made inactive by iamkeys long enough ago, and still so
@@ -249,6 +265,7 @@ mod tests {
 
     fn user(password: Option<bool>, created: DateTime<Utc>, keys: Vec<KeyInput>) -> UserInput {
         UserInput {
+            account_id: None,
             name: "u".into(),
             created,
             password,
@@ -458,6 +475,7 @@ mod tests {
             ],
         };
         let u = UserInput {
+            account_id: None,
             name: "svc".into(),
             created: ago(10),
             password: Some(true),

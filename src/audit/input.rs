@@ -21,11 +21,15 @@ pub struct KeyInput {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserInput {
     pub name: String,
+    /// The account the user is in (from its ARN), for waivers-file entries
+    /// that name one.
+    pub account_id: Option<String>,
     pub created: DateTime<Utc>,
     /// `None`: not known (yet).
     pub password: Option<bool>,
     pub keys: Vec<KeyInput>,
-    /// Waivers from the user's tags (empty when they are not read).
+    /// Waivers from the user's tags (empty when they are not read), each
+    /// with what is known of its writer.
     pub waivers: Vec<super::waivers::Waiver>,
     /// When iamkeys made a key inactive, by key ID (from the user's tags).
     pub inactive_since: Vec<(String, DateTime<Utc>)>,

@@ -1,14 +1,48 @@
-//! Waivers kept in the account: a user tag `iamkeys:waive:<finding id>`
-//! (the whole user) or `iamkeys:waive:<finding id>:<access key ID>` (one
-//! key), valued `YYYY-MM-DD <by> <reason words>`. A waived finding is still
-//! listed, marked, and left out of the open counts and `--fail-on`; after
-//! its date the waiver lapses on its own. A tag that does not read exactly
-//! so is malformed: said, never honoured and never silently ignored.
+//! Waivers: a user tag `iamkeys:waive:<finding id>` (the whole user) or
+//! `iamkeys:waive:<finding id>:<access key ID>` (one key), valued
+//! `YYYY-MM-DD <by> <reason words>`, or an entry of a reviewed waivers file
+//! ([`file`]). A waived finding is still listed, marked, and left out of the
+//! open counts and `--fail-on`; after its date the waiver lapses on its own.
+//! A tag that does not read exactly so is malformed: said, never honoured
+//! and never silently ignored.
+//!
+//! A waiver is honoured only as far as its writer is trusted ([`Policy`]):
+//! a tag waiver only when CloudTrail shows its `TagUser` was made by a
+//! principal matching `[audit] waiver_approvers` ([`writers`]); a file
+//! waiver as written (the repository's review is its trust). Neither runs
+//! further than `max_waiver_days` from today, and a key-level finding is
+//! waived only by a waiver naming its key. A waiver that is not honoured is
+//! shown as a claim, with why, and the finding counts.
+
+pub mod file;
+pub mod writers;
 
 use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::{Finding, FindingId};
+
+/// Where a waiver was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// A user tag `iamkeys:waive:…`.
+    Tag,
+    /// The reviewed waivers file (`--waivers`, `[audit] waivers_file`).
+    File,
+}
+
+/// How far a waiver's writer is known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Trust {
+    /// A waivers-file entry: trusted as the repository that reviews it.
+    Reviewed,
+    /// A tag whose `TagUser` CloudTrail shows, made by this principal.
+    Writer(writers::Writer),
+    /// A tag whose writer is not known, and why (CloudTrail not asked yet,
+    /// refused, no such event in its 90 days).
+    Unverified(String),
+}
 
 /// The tag key prefix of every waiver.
 pub const PREFIX: &str = "iamkeys:waive:";
@@ -22,6 +56,10 @@ pub struct Waiver {
     pub until: NaiveDate,
     pub by: String,
     pub reason: String,
+    pub source: Source,
+    pub trust: Trust,
+    /// A tag waiver's tag (key, value), whose writer CloudTrail is asked.
+    pub tag: Option<(String, String)>,
 }
 
 /// A waiver tag that could not be read, and why.
@@ -36,16 +74,31 @@ pub struct Malformed {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct WaiverMark {
     pub until: NaiveDate,
+    /// Who the waiver says wrote it (free text: a claim, not a proof).
     pub by: String,
     pub reason: String,
+    pub source: Source,
+    /// The verified writer (a tag's `TagUser` caller in CloudTrail); `None`
+    /// for file waivers and for tags whose writer is not known.
+    pub writer: Option<String>,
+    /// Why the waiver is not honoured (the finding counts); `None` when it is.
+    #[serde(skip)]
+    pub not_honoured: Option<String>,
     /// The date has passed: the finding counts again.
     #[serde(skip)]
     pub expired: bool,
 }
 
 impl WaiverMark {
-    /// `waived until 2027-01-31 by alice: moving to a role` or
-    /// `waiver expired 2026-10-01 (alice: …)`.
+    /// The waiver takes the finding out of the counts.
+    #[must_use]
+    pub fn honoured(&self) -> bool {
+        !self.expired && self.not_honoured.is_none()
+    }
+
+    /// `waived until 2027-01-31 by alice: moving to a role`,
+    /// `waiver expired 2026-10-01 (alice: …)` or
+    /// `waiver claimed by alice until 2027-01-31, not honoured: <why>`.
     #[must_use]
     pub fn describe(&self) -> String {
         if self.expired {
@@ -53,14 +106,74 @@ impl WaiverMark {
                 "waiver expired {} (by {}: {})",
                 self.until, self.by, self.reason
             )
-        } else {
+        } else if let Some(why) = &self.not_honoured {
             format!(
-                "waived until {} by {}: {}",
+                "waiver claimed by {} until {}, not honoured: {why}",
+                self.by, self.until
+            )
+        } else {
+            let writer = match (&self.source, &self.writer) {
+                (Source::File, _) => " (waivers file)".to_owned(),
+                (Source::Tag, Some(arn)) => format!(" (tag written by {arn})"),
+                (Source::Tag, None) => String::new(),
+            };
+            format!(
+                "waived until {} by {}: {}{writer}",
                 self.until, self.by, self.reason
             )
         }
     }
 }
+
+/// What decides whether a waiver is honoured.
+#[derive(Debug, Clone, Copy)]
+pub struct Policy<'a> {
+    /// ARN patterns (`*` wildcards) whose tag writes are trusted.
+    pub approvers: &'a [String],
+    /// No waiver runs further than this from `today`.
+    pub max_days: u32,
+    pub today: NaiveDate,
+}
+
+impl Policy<'_> {
+    /// Why this waiver is not honoured, or `None` when it is (its date
+    /// aside: a lapsed waiver is told apart by `expired`).
+    #[must_use]
+    pub fn refuses(&self, waiver: &Waiver) -> Option<String> {
+        let furthest = self
+            .today
+            .checked_add_days(chrono::Days::new(u64::from(self.max_days)))
+            .unwrap_or(NaiveDate::MAX);
+        if waiver.until > furthest {
+            return Some(format!(
+                "{} is more than {} days away (max_waiver_days)",
+                waiver.until, self.max_days
+            ));
+        }
+        match &waiver.trust {
+            Trust::Reviewed => None,
+            Trust::Unverified(why) => Some(why.clone()),
+            Trust::Writer(writer) => {
+                if self.approvers.is_empty() {
+                    Some(format!(
+                        "written by {}, and no [audit] waiver_approvers are configured",
+                        writer.arn
+                    ))
+                } else if writer.approved_by(self.approvers) {
+                    None
+                } else {
+                    Some(format!(
+                        "written by {}, who is not among waiver_approvers",
+                        writer.arn
+                    ))
+                }
+            }
+        }
+    }
+}
+
+/// Why a waiver of the whole user is no waiver of a key-level finding.
+pub const WHOLE_USER: &str = "a waiver of the whole user does not cover its keys (keys made later would be pre-approved): name the key";
 
 /// Whether a character may stand in an IAM tag value as iamkeys writes it.
 fn allowed(c: char) -> bool {
@@ -117,6 +230,9 @@ fn one(key: &str, value: &str) -> Option<Result<Waiver, String>> {
             until,
             by,
             reason,
+            source: Source::Tag,
+            trust: Trust::Unverified("its writer was not checked in CloudTrail".to_owned()),
+            tag: Some((key.to_owned(), value.to_owned())),
         })
     })())
 }
@@ -140,25 +256,80 @@ pub fn parse(user: &str, tags: &[(String, String)]) -> (Vec<Waiver>, Vec<Malform
     (waivers, malformed)
 }
 
-/// Mark the findings these waivers cover, as of `today` (the last day of
-/// a waiver is still waived).
-pub fn apply(findings: &mut [Finding], waivers: &[Waiver], today: NaiveDate) {
+/// Mark the findings these waivers speak to, as of `policy.today` (the
+/// last day of a waiver is still waived). A key-level finding is waived
+/// only by a waiver naming its key; a waiver of the whole user is then a
+/// claim, not honoured. Of several waivers, an honoured one is shown (the
+/// key's own first, the file's before a tag's); else the closest claim.
+pub fn apply(findings: &mut [Finding], waivers: &[Waiver], policy: &Policy<'_>) {
     for finding in findings {
-        // A waiver of this very key wins over one of the whole user.
-        let waiver = waivers
+        let key_level = finding.id.is_key_level();
+        let mut marks: Vec<(bool, bool, bool, WaiverMark)> = waivers
             .iter()
             .filter(|w| w.finding == finding.id)
-            .filter(|w| {
-                w.key_id.is_none() || w.key_id.as_deref() == finding.access_key_id.as_deref()
+            .filter(|w| match &w.key_id {
+                Some(key) => key_level && finding.access_key_id.as_deref() == Some(key),
+                None => true,
             })
-            .max_by_key(|w| w.key_id.is_some());
-        finding.waiver = waiver.map(|w| WaiverMark {
-            until: w.until,
-            by: w.by.clone(),
-            reason: w.reason.clone(),
-            expired: w.until < today,
-        });
+            .map(|w| {
+                let not_honoured = if key_level && w.key_id.is_none() {
+                    Some(WHOLE_USER.to_owned())
+                } else {
+                    policy.refuses(w)
+                };
+                let writer = match &w.trust {
+                    Trust::Writer(writer) => Some(writer.arn.clone()),
+                    Trust::Reviewed | Trust::Unverified(_) => None,
+                };
+                let mark = WaiverMark {
+                    until: w.until,
+                    by: w.by.clone(),
+                    reason: w.reason.clone(),
+                    source: w.source,
+                    writer,
+                    not_honoured,
+                    expired: w.until < policy.today,
+                };
+                (
+                    mark.honoured(),
+                    w.key_id.is_some(),
+                    w.source == Source::File,
+                    mark,
+                )
+            })
+            .collect();
+        marks.sort_by_key(|(honoured, key, file, _)| std::cmp::Reverse((*honoured, *key, *file)));
+        finding.waiver = marks.into_iter().next().map(|(.., mark)| mark);
     }
+}
+
+/// Waivers that can never apply, as notes: a key ID on a finding about the
+/// whole user, a key the user does not have (when the keys are listed), or
+/// a waiver of the whole user for a key-level finding (it pre-approves
+/// nothing). Never silent.
+#[must_use]
+pub fn strays(user: &str, waivers: &[Waiver], keys: Option<&[String]>) -> Vec<String> {
+    let mut notes = Vec::new();
+    for w in waivers {
+        let what = match w.source {
+            Source::Tag => format!("waiver tag of user {user} for {}", w.finding.as_str()),
+            Source::File => format!("waivers-file entry for user {user}, {}", w.finding.as_str()),
+        };
+        match &w.key_id {
+            Some(key) if !w.finding.is_key_level() => notes.push(format!(
+                "{what} names key {key}, but {} is about the whole user: it never applies",
+                w.finding.as_str()
+            )),
+            Some(key) if keys.is_some_and(|keys| !keys.iter().any(|k| k == key)) => notes.push(
+                format!("{what} names key {key}, which the user does not have: it never applies"),
+            ),
+            None if w.finding.is_key_level() => notes.push(format!(
+                "{what} names no key: {WHOLE_USER}; it is not honoured"
+            )),
+            _ => {}
+        }
+    }
+    notes
 }
 
 #[cfg(test)]
@@ -193,24 +364,42 @@ mod tests {
                 ("iamkeys:waive:root_access_key", "2027-01-31 bob a; b"),
             ]),
         );
+        let read: Vec<_> = waivers
+            .iter()
+            .map(|w| {
+                (
+                    w.finding,
+                    w.key_id.as_deref(),
+                    w.until.to_string(),
+                    w.by.as_str(),
+                    w.reason.as_str(),
+                )
+            })
+            .collect();
         assert_eq!(
-            waivers,
+            read,
             [
-                Waiver {
-                    finding: FindingId::UnusedKey,
-                    key_id: None,
-                    until: NaiveDate::from_ymd_opt(2027, 1, 31).unwrap(),
-                    by: "bob".into(),
-                    reason: "legacy box moves to a role in Q1".into(),
-                },
-                Waiver {
-                    finding: FindingId::KeyNotRotated,
-                    key_id: Some("AKIAIOSFODNN7EXAMPLE".into()),
-                    until: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
-                    by: "carol@example.com".into(),
-                    reason: "vendor rotates in December".into(),
-                },
+                (
+                    FindingId::UnusedKey,
+                    None,
+                    "2027-01-31".to_owned(),
+                    "bob",
+                    "legacy box moves to a role in Q1"
+                ),
+                (
+                    FindingId::KeyNotRotated,
+                    Some("AKIAIOSFODNN7EXAMPLE"),
+                    "2026-12-01".to_owned(),
+                    "carol@example.com",
+                    "vendor rotates in December"
+                ),
             ]
+        );
+        assert!(
+            waivers
+                .iter()
+                .all(|w| w.source == Source::Tag && matches!(w.trust, Trust::Unverified(_))),
+            "a tag is unverified until CloudTrail says who wrote it"
         );
         let whys: Vec<&str> = malformed.iter().map(|m| m.why.as_str()).collect();
         assert_eq!(malformed.len(), 5, "{whys:?}");
@@ -232,52 +421,184 @@ mod tests {
         }
     }
 
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 12, d).unwrap()
+    }
+
+    const APPROVER: &str = "arn:aws:iam::111111111111:role/SecurityAudit";
+
+    fn waiver(id: FindingId, key: Option<&str>, until: NaiveDate, trust: Trust) -> Waiver {
+        Waiver {
+            finding: id,
+            key_id: key.map(ToOwned::to_owned),
+            until,
+            by: "bob".into(),
+            reason: "why".into(),
+            source: if trust == Trust::Reviewed {
+                Source::File
+            } else {
+                Source::Tag
+            },
+            trust,
+            tag: None,
+        }
+    }
+
+    fn by(arn: &str) -> Trust {
+        Trust::Writer(writers::Writer {
+            arn: arn.into(),
+            issuer: None,
+            at: None,
+        })
+    }
+
+    fn policy(approvers: &[String], today: NaiveDate) -> Policy<'_> {
+        Policy {
+            approvers,
+            max_days: 30,
+            today,
+        }
+    }
+
+    fn mark(
+        finding: FindingId,
+        key: Option<&str>,
+        waivers: &[Waiver],
+        p: &Policy<'_>,
+    ) -> WaiverMark {
+        let mut findings = [self::finding(finding, key)];
+        apply(&mut findings, waivers, p);
+        findings[0].waiver.clone().expect("a waiver speaks to it")
+    }
+
     #[test]
-    fn a_waiver_marks_its_findings_and_lapses_after_its_date() {
-        let day = |d| NaiveDate::from_ymd_opt(2026, 12, d).unwrap();
-        let waivers = [
-            Waiver {
-                finding: FindingId::UnusedKey,
-                key_id: None,
-                until: day(10),
-                by: "bob".into(),
-                reason: "user-wide".into(),
-            },
-            Waiver {
-                finding: FindingId::UnusedKey,
-                key_id: Some("AKIAKEYTWO000000".into()),
-                until: day(20),
-                by: "carol".into(),
-                reason: "this key".into(),
-            },
-        ];
-        let mut findings = vec![
-            finding(FindingId::UnusedKey, Some("AKIAKEYONE000000")),
-            finding(FindingId::UnusedKey, Some("AKIAKEYTWO000000")),
-            finding(FindingId::KeyNotRotated, Some("AKIAKEYONE000000")),
-        ];
-        apply(&mut findings, &waivers, day(10));
-        assert_eq!(findings[0].waiver.as_ref().unwrap().by, "bob");
+    fn a_tag_waiver_is_honoured_only_when_an_approver_wrote_it() {
+        let approvers = [APPROVER.to_owned()];
+        let p = policy(&approvers, day(1));
+        let key = Some("AKIAKEYONE000000");
+        let id = FindingId::UnusedKey;
+        let approved = mark(id, key, &[waiver(id, key, day(20), by(APPROVER))], &p);
+        assert!(approved.honoured(), "{}", approved.describe());
+        assert_eq!(approved.writer.as_deref(), Some(APPROVER));
+        let own = "arn:aws:iam::111111111111:user/alice";
+        let self_written = mark(id, key, &[waiver(id, key, day(20), by(own))], &p);
+        assert!(!self_written.honoured());
         assert!(
-            !findings[0].waiver.as_ref().unwrap().expired,
-            "the last day still counts"
+            self_written.describe().starts_with(
+                "waiver claimed by bob until 2026-12-20, not honoured: written by arn:aws:iam::111111111111:user/alice"
+            ),
+            "{}",
+            self_written.describe()
         );
-        assert_eq!(
-            findings[1].waiver.as_ref().unwrap().by,
-            "carol",
-            "the key's own waiver wins"
+        let unknown = Trust::Unverified("cloudtrail:LookupEvents refused".into());
+        assert!(!mark(id, key, &[waiver(id, key, day(20), unknown)], &p).honoured());
+        let none_configured = policy(&[], day(1));
+        let m = mark(
+            id,
+            key,
+            &[waiver(id, key, day(20), by(APPROVER))],
+            &none_configured,
         );
-        assert!(findings[2].waiver.is_none(), "another finding id");
-        apply(&mut findings, &waivers, day(11));
-        assert!(findings[0].waiver.as_ref().unwrap().expired);
         assert!(
-            findings[0]
-                .waiver
-                .as_ref()
+            m.not_honoured
                 .unwrap()
-                .describe()
-                .starts_with("waiver expired 2026-12-10")
+                .contains("no [audit] waiver_approvers")
         );
-        assert!(!findings[1].waiver.as_ref().unwrap().expired);
+    }
+
+    #[test]
+    fn no_waiver_runs_past_max_waiver_days_and_each_lapses() {
+        let approvers = [APPROVER.to_owned()];
+        let id = FindingId::KeyNotRotated;
+        let key = Some("AKIAKEYONE000000");
+        let far = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap();
+        for trust in [by(APPROVER), Trust::Reviewed] {
+            let m = mark(
+                id,
+                key,
+                &[waiver(id, key, far, trust)],
+                &policy(&approvers, day(1)),
+            );
+            assert!(!m.honoured());
+            assert!(m.not_honoured.unwrap().contains("max_waiver_days"));
+        }
+        let file = [waiver(id, key, day(10), Trust::Reviewed)];
+        assert!(
+            mark(id, key, &file, &policy(&approvers, day(10))).honoured(),
+            "the last day counts"
+        );
+        let lapsed = mark(id, key, &file, &policy(&approvers, day(11)));
+        assert!(lapsed.expired && !lapsed.honoured());
+        assert!(lapsed.describe().starts_with("waiver expired 2026-12-10"));
+    }
+
+    #[test]
+    fn a_key_level_finding_is_waived_only_by_a_waiver_naming_its_key() {
+        let approvers = [APPROVER.to_owned()];
+        let p = policy(&approvers, day(1));
+        let id = FindingId::InitialSetupKey;
+        let whole_user = [waiver(id, None, day(20), Trust::Reviewed)];
+        let m = mark(id, Some("AKIANEWKEY000000"), &whole_user, &p);
+        assert!(!m.honoured());
+        assert_eq!(m.not_honoured.as_deref(), Some(WHOLE_USER));
+        // Another key's waiver does not speak to it at all.
+        let mut findings = [finding(id, Some("AKIANEWKEY000000"))];
+        apply(
+            &mut findings,
+            &[waiver(
+                id,
+                Some("AKIAOLDKEY000000"),
+                day(20),
+                Trust::Reviewed,
+            )],
+            &p,
+        );
+        assert!(findings[0].waiver.is_none());
+        // The user-level finding is waived by a user-level waiver.
+        let multi = FindingId::MultipleActiveKeys;
+        assert!(
+            mark(
+                multi,
+                None,
+                &[waiver(multi, None, day(20), Trust::Reviewed)],
+                &p
+            )
+            .honoured()
+        );
+        // The honoured one is shown over a claim.
+        let both = [
+            waiver(id, None, day(20), Trust::Reviewed),
+            waiver(id, Some("AKIANEWKEY000000"), day(20), by(APPROVER)),
+        ];
+        assert!(mark(id, Some("AKIANEWKEY000000"), &both, &p).honoured());
+    }
+
+    #[test]
+    fn waivers_that_can_never_apply_are_notes() {
+        let id = FindingId::MultipleActiveKeys;
+        let notes = strays(
+            "alice",
+            &[
+                waiver(id, Some("AKIAKEYONE000000"), day(20), Trust::Reviewed),
+                waiver(
+                    FindingId::UnusedKey,
+                    Some("AKIAGONE00000000"),
+                    day(20),
+                    by(APPROVER),
+                ),
+                waiver(FindingId::InitialSetupKey, None, day(20), by(APPROVER)),
+                waiver(
+                    FindingId::UnusedKey,
+                    Some("AKIAKEYONE000000"),
+                    day(20),
+                    by(APPROVER),
+                ),
+            ],
+            Some(&["AKIAKEYONE000000".to_owned()]),
+        );
+        assert_eq!(notes.len(), 3, "{notes:?}");
+        assert!(notes[0].contains("about the whole user"));
+        assert!(notes[1].contains("does not have"));
+        assert!(notes[2].contains("names no key"));
     }
 }

@@ -467,6 +467,26 @@ impl IamClient for MemoryIam {
         let found = account.user_mut(ACTION, user)?;
         found.tags.retain(|(k, _)| k != key);
         found.tags.push((key.to_owned(), value.to_owned()));
+        // CloudTrail records who set it (in us-east-1, as for IAM).
+        let json = serde_json::json!({
+            "userIdentity": { "arn": self.identity.arn },
+            "requestParameters": { "userName": user, "tags": [{ "key": key, "value": value }] },
+        })
+        .to_string();
+        let now = chrono::Utc::now();
+        let event = crate::usage::TrailEvent::parse(
+            &format!(
+                "tag-{user}-{key}-{}",
+                now.timestamp_nanos_opt().unwrap_or_default()
+            ),
+            Some(now),
+            "TagUser",
+            "iam.amazonaws.com",
+            Some(&json),
+        );
+        let events = account.trail.entry("us-east-1".to_owned()).or_default();
+        events.push(event);
+        events.sort_by_key(|e| std::cmp::Reverse(e.time));
         Ok(())
     }
 
@@ -501,6 +521,7 @@ impl IamClient for MemoryIam {
                         crate::usage::Lookup::Resource(key) => {
                             e.created_key.as_deref() == Some(key.as_str())
                         }
+                        crate::usage::Lookup::EventName(name) => &e.name == name,
                     })
                     .cloned()
                     .collect()

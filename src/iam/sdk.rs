@@ -573,6 +573,7 @@ impl IamClient for SdkIam {
         let (key, value) = match lookup {
             crate::usage::Lookup::AccessKey(id) => (LookupAttributeKey::AccessKeyId, id),
             crate::usage::Lookup::Resource(name) => (LookupAttributeKey::ResourceName, name),
+            crate::usage::Lookup::EventName(name) => (LookupAttributeKey::EventName, name),
         };
         let attribute = LookupAttribute::builder()
             .attribute_key(key)

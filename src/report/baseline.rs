@@ -222,6 +222,7 @@ mod tests {
             message: String::new(),
             waived: None,
             waiver_expired: None,
+            waiver_claim: None,
             new: None,
         }
     }

@@ -43,7 +43,7 @@ pub(super) fn pretty_json(value: &impl serde::Serialize) -> Result<String, Strin
 
 /// The CSV header (finding rows follow). Columns are only ever added at
 /// the end, so scripts reading by position keep working.
-pub const CSV_HEADER: [&str; 14] = [
+pub const CSV_HEADER: [&str; 15] = [
     "profile",
     "account_id",
     "id",
@@ -58,6 +58,7 @@ pub const CSV_HEADER: [&str; 14] = [
     "account_name",
     "waived_until",
     "new",
+    "waiver_not_honoured",
 ];
 
 fn csv_text(report: &Report) -> Result<String, String> {
@@ -92,6 +93,9 @@ fn csv_text(report: &Report) -> Result<String, String> {
                 Some(false) => "false",
                 None => "",
             },
+            f.waiver_claim
+                .as_ref()
+                .map_or("", |c| c.not_honoured.as_str()),
         ];
         writer
             .write_record(record.iter().map(|cell| csv_cell(cell).into_owned()))
@@ -152,10 +156,14 @@ fn table_head(report: &Report, out: &mut String) {
 /// The message, with the waiver on it: live (the finding does not count)
 /// or lapsed (it counts again).
 fn waiver_text(f: &super::FindingEntry) -> String {
-    let message = match (&f.waived, f.waiver_expired) {
-        (Some(w), _) => format!("{} [{}]", f.message, w.describe()),
-        (None, Some(date)) => format!("{} [waiver expired {date}]", f.message),
-        (None, None) => f.message.clone(),
+    let message = match (&f.waived, f.waiver_expired, &f.waiver_claim) {
+        (Some(w), ..) => format!("{} [{}]", f.message, w.describe()),
+        (None, Some(date), _) => format!("{} [waiver expired {date}]", f.message),
+        (None, None, Some(c)) => format!(
+            "{} [waiver claimed by {} until {}, not honoured: {}]",
+            f.message, c.by, c.until, c.not_honoured
+        ),
+        (None, None, None) => f.message.clone(),
     };
     // Against a baseline, new findings stand out.
     if f.new == Some(true) {
@@ -368,6 +376,7 @@ mod tests {
                 message: message.into(),
                 waived: None,
                 waiver_expired: None,
+                waiver_claim: None,
                 new: None,
             }],
             rotations: Vec::new(),

@@ -131,6 +131,7 @@ fn detection_finding(report: &Report, arns: &Arns<'_>, f: &FindingEntry) -> Valu
             "created_with_user": f.created_with_user,
             "waived": f.waived,
             "waiver_expired": f.waiver_expired,
+            "waiver_claim": f.waiver_claim,
             "new": f.new,
         },
     })

@@ -104,10 +104,10 @@ pub fn details(
         }
         lines.push(Line::raw(why));
         if let Some(waiver) = &finding.waiver {
-            let style = if waiver.expired {
-                theme.warn
-            } else {
+            let style = if waiver.honoured() {
                 theme.dim
+            } else {
+                theme.warn
             };
             lines.push(Line::styled(format!("   {}", waiver.describe()), style));
         }

@@ -119,8 +119,9 @@ fn key_item(state: &State, row: &UserRow, key: &AccessKey, theme: &Theme) -> Lis
                 theme.dim
             };
             let waived = match &finding.waiver {
-                Some(w) if !w.expired => format!(", waived until {}", w.until),
-                Some(w) => format!(", waiver expired {}", w.until),
+                Some(w) if w.honoured() => format!(", waived until {}", w.until),
+                Some(w) if w.expired => format!(", waiver expired {}", w.until),
+                Some(_) => ", waiver not honoured".to_owned(),
                 None => String::new(),
             };
             spans.push(Span::styled(

@@ -116,7 +116,16 @@ fn answered(state: &mut State, id: u64, result: Result<Mutated, IamError>) -> Ve
                     value: Some(_),
                     tag,
                     ..
-                } => format!("{user}: waiver {tag} written."),
+                } if state.account.thresholds.waiver_approvers.is_empty() => format!(
+                    "{user}: waiver {tag} written; not honoured: no [audit] waiver_approvers are configured."
+                ),
+                Change::Tag {
+                    value: Some(_),
+                    tag,
+                    ..
+                } => format!(
+                    "{user}: waiver {tag} written; honoured once CloudTrail shows an approver's TagUser (minutes; r re-checks)."
+                ),
                 _ => format!("{user}: waiver removed."),
             });
         }
@@ -139,6 +148,7 @@ fn answered(state: &mut State, id: u64, result: Result<Mutated, IamError>) -> Ve
         }
     }
     let mut effects = if matches!(change, Change::Tag { .. }) {
+        state.account.recheck_tag_writers();
         state.account.reread_tags(&user)
     } else {
         refresh_user(state, &user)

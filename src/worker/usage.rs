@@ -40,6 +40,57 @@ async fn page(
     }
 }
 
+/// The most `TagUser` events read for the writers of waiver tags.
+pub const TAG_WRITER_EVENTS: usize = 2_000;
+
+/// Every `TagUser` CloudTrail's history holds (us-east-1, where IAM's
+/// events are recorded), newest first, up to `max_events`, paced.
+pub(super) async fn tag_writers(
+    client: &dyn IamClient,
+    max_events: usize,
+    pace: Duration,
+) -> Result<crate::action::TagWriters, IamError> {
+    let lookup = Lookup::EventName("TagUser".to_owned());
+    let mut writes = Vec::new();
+    let mut next: Option<String> = None;
+    let mut seen = 0;
+    loop {
+        if next.is_some() {
+            tokio::time::sleep(pace).await;
+        }
+        let answer = page(
+            client,
+            crate::usage::IAM_REGION,
+            &lookup,
+            next,
+            THROTTLE_WAIT,
+        )
+        .await?;
+        seen += answer.items.len();
+        writes.extend(
+            answer
+                .items
+                .iter()
+                .flat_map(crate::audit::waivers::writers::tag_writes),
+        );
+        match answer.next_marker {
+            Some(more) if seen < max_events => next = Some(more),
+            Some(_) => {
+                return Ok(crate::action::TagWriters {
+                    writes,
+                    cut_short: true,
+                });
+            }
+            None => {
+                return Ok(crate::action::TagWriters {
+                    writes,
+                    cut_short: false,
+                });
+            }
+        }
+    }
+}
+
 /// Read one stream to its end (or `max_events`, or for `Creation` until
 /// the key's `CreateAccessKey` is found), sending each page.
 pub(super) async fn stream(

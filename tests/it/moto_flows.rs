@@ -736,7 +736,15 @@ async fn delete_checks_iam_not_the_screen() {
 async fn a_waiver_written_with_w_reaches_the_server_and_is_removed_the_same_way() {
     let account = Account::new(&[user("legacy", true, vec![true])]).await;
     let key_id = seeded_key(&account.keys, "legacy", 0);
+    // Issue 21 §3: the operator signs as an approver's role session, as
+    // CloudTrail (the proxy's fake) records the TagUser.
+    account.proxy.identify(
+        "AKIDTEST",
+        "arn:aws:sts::123456789012:assumed-role/SecurityAudit/operator",
+        Some(crate::waivers::APPROVER_ROLE),
+    );
     let mut state = account.loaded().await;
+    state.account.thresholds.waiver_approvers = vec!["arn:aws:iam::*:role/SecurityAudit".into()];
     select_key(&mut state, "legacy", &key_id);
     update(&mut state, key(KeyCode::Enter));
     assert!(matches!(state.view.modal, Some(Modal::Findings { .. })));
@@ -800,9 +808,10 @@ async fn a_waiver_written_with_w_reaches_the_server_and_is_removed_the_same_way(
     let row = state.account.users().get("legacy").unwrap();
     assert!(
         !row.findings[0].open(),
-        "the tag was read back: {:?}",
+        "the tag was read back, its writer found in CloudTrail: {:?}",
         row.findings
     );
+    assert_eq!(account.proxy.count("LookupEvents"), 1);
 
     // The same dialog, an empty reason: the waiver is removed.
     update(&mut state, key(KeyCode::Enter));

@@ -233,11 +233,13 @@ async fn a_waiver_in_the_users_tags_marks_the_finding_and_leaves_the_counts() {
         .find(|(id, _)| *id == FindingId::InitialSetupKey)
         .unwrap()
         .1;
+    // Issue 21 §3: a tag waiver counts only when CloudTrail shows an
+    // approver wrote it.
+    state.account.thresholds.waiver_approvers = vec!["arn:aws:iam::*:role/SecurityAudit".into()];
+    let waiver_tag = format!("iamkeys:waive:initial_setup_key:{key_id}");
+    let waiver_value = "2027-03-01 alice moves to a role".to_owned();
     let tags = vec![
-        (
-            format!("iamkeys:waive:initial_setup_key:{key_id}"),
-            "2027-03-01 alice moves to a role".to_owned(),
-        ),
+        (waiver_tag.clone(), waiver_value.clone()),
         (
             "iamkeys:waive:unused_key".to_owned(),
             "tomorrow bob x".to_owned(),
@@ -250,17 +252,80 @@ async fn a_waiver_in_the_users_tags_marks_the_finding_and_leaves_the_counts() {
             result: Ok(tags),
         },
     );
+    let effects = update(&mut state, action);
+    assert!(
+        effects.iter().any(|e| matches!(
+            e,
+            iamkeys::effect::Effect::Iam {
+                call: iamkeys::effect::Call::TagWriters,
+                ..
+            }
+        )),
+        "CloudTrail is asked who wrote it: {effects:?}"
+    );
+    let finding = |state: &iamkeys::state::State| {
+        state
+            .account
+            .users()
+            .get(&user)
+            .unwrap()
+            .findings
+            .iter()
+            .find(|f| f.id == FindingId::InitialSetupKey)
+            .unwrap()
+            .clone()
+    };
+    let pending = finding(&state);
+    assert!(pending.open(), "not honoured while its writer is unknown");
+    assert!(
+        pending
+            .waiver
+            .unwrap()
+            .describe()
+            .ends_with("not honoured: its writer is being looked up in CloudTrail")
+    );
+    let written_by = |arn: &str, issuer: Option<&str>| {
+        use iamkeys::audit::waivers::writers::{TagWrite, Writer};
+        Loaded::TagWriters(Ok(iamkeys::action::TagWriters {
+            writes: vec![TagWrite {
+                user: user.clone(),
+                key: waiver_tag.clone(),
+                value: waiver_value.clone(),
+                writer: Writer {
+                    arn: arn.into(),
+                    issuer: issuer.map(Into::into),
+                    at: None,
+                },
+            }],
+            cut_short: false,
+        }))
+    };
+    // The user wrote it on itself: a claim, and the finding counts.
+    let self_arn = format!("arn:aws:iam::123456789012:user/{user}");
+    let action = loaded(&state, written_by(&self_arn, None));
     update(&mut state, action);
-    let row = state.account.users().get(&user).unwrap();
-    let finding = row
-        .findings
-        .iter()
-        .find(|f| f.id == FindingId::InitialSetupKey)
-        .unwrap();
+    let claimed = finding(&state);
+    assert!(claimed.open());
+    assert_eq!(
+        claimed.waiver.unwrap().describe(),
+        format!(
+            "waiver claimed by alice until 2027-03-01, not honoured: written by {self_arn}, who is not among waiver_approvers"
+        )
+    );
+    // An approver's role session wrote it: honoured.
+    let action = loaded(
+        &state,
+        written_by(
+            "arn:aws:sts::123456789012:assumed-role/SecurityAudit/secops",
+            Some("arn:aws:iam::123456789012:role/SecurityAudit"),
+        ),
+    );
+    update(&mut state, action);
+    let finding = finding(&state);
     assert!(!finding.open());
     assert_eq!(
         finding.waiver.as_ref().unwrap().describe(),
-        "waived until 2027-03-01 by alice: moves to a role"
+        "waived until 2027-03-01 by alice: moves to a role (tag written by arn:aws:sts::123456789012:assumed-role/SecurityAudit/secops)"
     );
     let open_after = state
         .account

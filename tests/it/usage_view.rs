@@ -55,6 +55,7 @@ fn history(key: &str, user: &str, n: usize) -> Vec<proxy::TrailEvent> {
                 },
                 caller: format!("arn:aws:iam::123456789012:user/{user}"),
                 created: None,
+                ..proxy::TrailEvent::default()
             }
         })
         .collect();
@@ -68,6 +69,7 @@ fn history(key: &str, user: &str, n: usize) -> Vec<proxy::TrailEvent> {
         agent: "Mozilla/5.0".into(),
         caller: "arn:aws:iam::123456789012:user/admin".into(),
         created: Some(key.into()),
+        ..proxy::TrailEvent::default()
     });
     events
 }

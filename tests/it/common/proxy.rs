@@ -97,10 +97,14 @@ struct Shared {
     trail: Vec<TrailEvent>,
     /// `LookupEvents` requests: (region from the signature, attribute key, value, next token).
     lookups: Vec<(String, String, String, Option<String>)>,
+    /// Who signs with an access key, as CloudTrail would record it: (ARN,
+    /// the role behind a session). `TagUser` calls that go through are
+    /// recorded in the trail with it.
+    identities: std::collections::HashMap<String, (String, Option<String>)>,
 }
 
 /// One event of the fake CloudTrail's history.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct TrailEvent {
     pub id: String,
     /// Epoch seconds.
@@ -114,6 +118,10 @@ pub struct TrailEvent {
     pub caller: String,
     /// For `CreateAccessKey`: the key it made.
     pub created: Option<String>,
+    /// The role behind an assumed-role caller (`sessionContext.sessionIssuer.arn`).
+    pub issuer: Option<String>,
+    /// `requestParameters` (for `TagUser`: `userName` and `tags`).
+    pub request: Option<serde_json::Value>,
 }
 
 /// Events per page of the fake CloudTrail (small, so paging is exercised).
@@ -145,6 +153,7 @@ fn lookup_events(shared: &Arc<Mutex<Shared>>, head: &str, body: &[u8]) -> Vec<u8
         .filter(|e| match key.as_str() {
             "AccessKeyId" => e.key == value,
             "ResourceName" => e.created.as_deref() == Some(value.as_str()),
+            "EventName" => e.name == value,
             _ => false,
         })
         .collect();
@@ -163,6 +172,14 @@ fn lookup_events(shared: &Arc<Mutex<Shared>>, head: &str, body: &[u8]) -> Vec<u8
                 "awsRegion": "us-east-1",
                 "userIdentity": { "arn": e.caller, "accessKeyId": e.key },
             });
+            if let Some(issuer) = &e.issuer {
+                detail["userIdentity"]["type"] = "AssumedRole".into();
+                detail["userIdentity"]["sessionContext"] =
+                    serde_json::json!({ "sessionIssuer": { "type": "Role", "arn": issuer } });
+            }
+            if let Some(request) = &e.request {
+                detail["requestParameters"] = request.clone();
+            }
             if let Some(created) = &e.created {
                 detail["responseElements"] =
                     serde_json::json!({ "accessKey": { "accessKeyId": created } });
@@ -248,6 +265,17 @@ impl Proxy {
     pub fn trail(&self, events: Vec<TrailEvent>) {
         self.shared.lock().unwrap().trail = events;
     }
+
+    /// Who signs with `key`, as CloudTrail records the caller: `arn`, and
+    /// for a role session the role behind it. Each `TagUser` that goes
+    /// through the proxy is then added to the fake CloudTrail's history.
+    pub fn identify(&self, key: &str, arn: &str, issuer: Option<&str>) {
+        self.shared.lock().unwrap().identities.insert(
+            key.to_owned(),
+            (arn.to_owned(), issuer.map(ToOwned::to_owned)),
+        );
+    }
+
 
     /// The `LookupEvents` requests seen: (region, attribute, value, next token).
     pub fn lookups(&self) -> Vec<(String, String, String, Option<String>)> {
@@ -386,6 +414,78 @@ fn decode(body: &[u8]) -> String {
         .replace("%3A", ":")
         .replace("%2F", "/")
         .replace("%40", "@")
+}
+
+/// A form value as the query protocol sends it (`+` for space, `%XX`).
+fn form_decode(text: &str) -> String {
+    let bytes = text.replace('+', " ").into_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Ok(b) = u8::from_str_radix(&String::from_utf8_lossy(&bytes[i + 1..i + 3]), 16)
+        {
+            out.push(b);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// CloudTrail's record of a `TagUser` that IAM (moto) accepted: the caller
+/// as [`Proxy::identify`] named it, the user and the tags set.
+fn record_tag_user(shared: &Arc<Mutex<Shared>>, head: &str, body: &[u8]) {
+    let text = String::from_utf8_lossy(body);
+    let fields: Vec<(String, String)> = text
+        .split('&')
+        .filter_map(|p| p.split_once('='))
+        .map(|(k, v)| (form_decode(k), form_decode(v)))
+        .collect();
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    let user = field("UserName").unwrap_or_default();
+    let mut tags = Vec::new();
+    for n in 1.. {
+        let (Some(key), Some(value)) = (
+            field(&format!("Tags.member.{n}.Key")),
+            field(&format!("Tags.member.{n}.Value")),
+        ) else {
+            break;
+        };
+        tags.push(serde_json::json!({ "key": key, "value": value }));
+    }
+    let key = access_key(head).unwrap_or_default();
+    let mut shared = shared.lock().unwrap();
+    let (caller, issuer) = shared
+        .identities
+        .get(&key)
+        .cloned()
+        .unwrap_or_else(|| ("arn:aws:iam::123456789012:user/unknown".to_owned(), None));
+    let n = shared.trail.len();
+    let time = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
+    shared.trail.push(TrailEvent {
+        id: format!("tag-user-{n}"),
+        time,
+        name: "TagUser".into(),
+        source: "iam.amazonaws.com".into(),
+        key,
+        ip: "127.0.0.1".into(),
+        agent: "aws-sdk-rust".into(),
+        caller,
+        created: None,
+        issuer,
+        request: Some(serde_json::json!({ "userName": user, "tags": tags })),
+    });
 }
 
 /// The access key ID a request is signed with.
@@ -635,6 +735,9 @@ async fn serve(mut client: TcpStream, upstream: u16, shared: Arc<Mutex<Shared>>)
                         && let Some(key) = between(&bytes, "<AccessKeyId>", "</AccessKeyId>")
                     {
                         shared.lock().unwrap().sessions.insert(key, account.clone());
+                    }
+                    if action == "TagUser" && bytes.starts_with(b"HTTP/1.1 200") {
+                        record_tag_user(&shared, &head, &body);
                     }
                     bytes
                 }
