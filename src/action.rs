@@ -38,6 +38,8 @@ pub enum Action {
         profile: String,
         result: Result<SaveOutcome, String>,
     },
+    /// The waivers file after `W` added an entry to it (read back), or why not.
+    WaiverFiled(Result<crate::audit::waivers::file::FileWaivers, String>),
     /// The profiles of the AWS config files.
     Profiles(Result<Vec<ProfileInfo>, String>),
     /// The new profile answered STS: it is now the one in use.

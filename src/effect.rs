@@ -172,6 +172,13 @@ pub enum Effect {
         secret: Secret,
         overwrite: bool,
     },
+    /// Add a waiver to the reviewed waivers file (`W` when one is
+    /// configured); the file read back comes as
+    /// [`crate::action::Action::WaiverFiled`].
+    AppendWaiver {
+        path: PathBuf,
+        entry: crate::audit::waivers::file::FileWaiver,
+    },
     /// Read the profiles of the AWS config files.
     ListProfiles,
     /// Connect to another profile; on success it replaces the current one.

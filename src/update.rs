@@ -71,6 +71,10 @@ fn step(state: &mut State, action: Action) -> Vec<Effect> {
             mutations::on_saved(state, profile, result);
             Vec::new()
         }
+        Action::WaiverFiled(result) => {
+            waive::on_filed(state, result);
+            Vec::new()
+        }
         Action::Profiles(result) => {
             profiles::on_list(state, result);
             Vec::new()

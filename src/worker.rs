@@ -298,6 +298,13 @@ impl Worker {
                     let _ = tx.send(Action::Saved { profile, result });
                 });
             }
+            Effect::AppendWaiver { path, entry } => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let result = crate::audit::waivers::file::append(&path, &entry);
+                    let _ = tx.send(Action::WaiverFiled(result));
+                });
+            }
             Effect::ListProfiles => {
                 let tx = self.tx.clone();
                 tokio::spawn(async move {

@@ -1,7 +1,7 @@
 //! Waivers: a user tag `iamkeys:waive:<finding id>` (the whole user) or
 //! `iamkeys:waive:<finding id>:<access key ID>` (one key), valued
 //! `YYYY-MM-DD <by> <reason words>`, or an entry of a reviewed waivers file
-//! ([`file`]). A waived finding is still listed, marked, and left out of the
+//! ([`mod@file`]). A waived finding is still listed, marked, and left out of the
 //! open counts and `--fail-on`; after its date the waiver lapses on its own.
 //! A tag that does not read exactly so is malformed: said, never honoured
 //! and never silently ignored.

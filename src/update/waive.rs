@@ -125,11 +125,16 @@ pub(super) fn on_key(state: &mut State, mut dialog: WaiveDialog, key: &KeyEvent)
                 if super::dialogs::read_only(state) {
                     return Vec::new();
                 }
-                state.view.notice = Some(format!("Writing {tag}…"));
                 let key_id = dialog
                     .choices
                     .get(dialog.choice)
                     .and_then(|c| c.key_id.clone());
+                if let (Some(path), Some(value)) =
+                    (state.account.thresholds.waivers_file.clone(), &value)
+                {
+                    return to_file(state, &dialog, path, &tag, value);
+                }
+                state.view.notice = Some(format!("Writing {tag}…"));
                 let change = Change::Tag {
                     user: dialog.user.clone(),
                     tag,
@@ -175,6 +180,66 @@ pub(super) fn on_key(state: &mut State, mut dialog: WaiveDialog, key: &KeyEvent)
     }
     state.view.modal = Some(Modal::Waive(dialog));
     Vec::new()
+}
+
+/// With a waivers file configured, `W` adds the waiver there (for the
+/// repository's review) instead of tagging the user.
+fn to_file(
+    state: &mut State,
+    dialog: &WaiveDialog,
+    path: std::path::PathBuf,
+    tag: &str,
+    value: &str,
+) -> Vec<Effect> {
+    let (read, _) =
+        crate::audit::waivers::parse(&dialog.user, &[(tag.to_owned(), value.to_owned())]);
+    let Some(waiver) = read.into_iter().next() else {
+        return Vec::new();
+    };
+    state.view.notice = Some(format!("Adding the waiver to {}…", path.display()));
+    vec![Effect::AppendWaiver {
+        path,
+        entry: crate::audit::waivers::file::FileWaiver {
+            finding: waiver.finding,
+            user: dialog.user.clone(),
+            key_id: waiver.key_id,
+            account_id: Some(dialog.account.account_id.clone()),
+            until: waiver.until,
+            by: waiver.by,
+            reason: waiver.reason,
+        },
+    }]
+}
+
+/// The waivers file came back after `W` added to it: its entries count now.
+pub(super) fn on_filed(
+    state: &mut State,
+    result: Result<crate::audit::waivers::file::FileWaivers, String>,
+) {
+    match result {
+        Ok(file) => {
+            let path = file
+                .path
+                .as_ref()
+                .map_or_else(String::new, |p| p.display().to_string());
+            state.account.thresholds.file_waivers = file.clone();
+            if let Some(org) = &mut state.org {
+                for member in &mut org.members {
+                    member.account.thresholds.file_waivers = file.clone();
+                }
+            }
+            let now = state.now;
+            state.account.refresh_all(now);
+            state.sync_view();
+            state.view.notice = Some(format!("Waiver added to {path}: commit it for review."));
+        }
+        Err(message) => {
+            state.view.modal = Some(Modal::Error {
+                title: "The waiver was not added".to_owned(),
+                message,
+            });
+        }
+    }
 }
 
 fn field(dialog: &mut WaiveDialog) -> &mut String {

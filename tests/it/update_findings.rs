@@ -421,3 +421,62 @@ async fn an_inactive_key_shows_since_when_and_when_it_is_ready_to_delete() {
         assert_eq!(text.contains("ready to delete"), ready, "{text}");
     }
 }
+
+/// Issue 21 §3: with a waivers file configured, `W` adds the waiver to the
+/// file (for review) instead of tagging the user; read back, it is honoured
+/// as written, marked as the file's.
+#[tokio::test]
+async fn w_writes_to_the_waivers_file_when_one_is_configured() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("waivers.toml");
+    let mut state = demo_loaded().await;
+    state.account.thresholds.waivers_file = Some(path.clone());
+    let (user, key_id) = setup_key(&state);
+    select_key(&mut state, &user, &key_id);
+    update(&mut state, key(KeyCode::Enter));
+    update(&mut state, ch('W'));
+    for c in "vendor rotates in March".chars() {
+        update(&mut state, ch(c));
+    }
+    update(&mut state, key(KeyCode::Enter));
+    let effects = update(&mut state, ch('y'));
+    let [iamkeys::effect::Effect::AppendWaiver { path: to, entry }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(to, &path);
+    assert_eq!(entry.key_id.as_deref(), Some(key_id.as_str()));
+    assert_eq!(entry.reason, "vendor rotates in March");
+    assert!(
+        entry.account_id.is_some(),
+        "bound to the account it was written in"
+    );
+    // The worker's part: append and read back.
+    let file = iamkeys::audit::waivers::file::append(&path, entry).unwrap();
+    update(&mut state, Action::WaiverFiled(Ok(file)));
+    let finding = state
+        .account
+        .users()
+        .get(&user)
+        .unwrap()
+        .findings
+        .iter()
+        .find(|f| f.id == FindingId::InitialSetupKey)
+        .unwrap()
+        .clone();
+    assert!(!finding.open(), "{finding:?}");
+    assert!(
+        finding
+            .waiver
+            .unwrap()
+            .describe()
+            .ends_with("(waivers file)")
+    );
+    assert!(
+        state
+            .view
+            .notice
+            .as_deref()
+            .unwrap()
+            .contains("commit it for review")
+    );
+}

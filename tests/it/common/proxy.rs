@@ -276,7 +276,6 @@ impl Proxy {
         );
     }
 
-
     /// The `LookupEvents` requests seen: (region, attribute, value, next token).
     pub fn lookups(&self) -> Vec<(String, String, String, Option<String>)> {
         self.shared.lock().unwrap().lookups.clone()
