@@ -124,6 +124,9 @@ pub struct Account {
     /// The time the findings were computed at (ages move slowly; they are
     /// recomputed when data changes, and hourly).
     audit_now: DateTime<Utc>,
+    /// The latest time the account was told (every tick and answer): what
+    /// "in the future" is judged against for state kept in tags.
+    clock: DateTime<Utc>,
     revisions: Revisions,
     /// Users whose tags (waivers) are to be asked for with the next answer.
     tag_queue: Vec<String>,
@@ -170,6 +173,7 @@ impl Account {
             users_with_password: 0,
             gap_users: BTreeSet::new(),
             audit_now: now,
+            clock: now,
             revisions: Revisions::default(),
             tag_queue: Vec::new(),
             bulk_tags: BulkTags::Loading,

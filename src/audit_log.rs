@@ -195,6 +195,7 @@ mod tests {
         let change = Change::Delete {
             user: "bob".into(),
             key_id: "AKIAOLD".into(),
+            unused_since: None,
         };
         let failed = IamError::new(
             crate::iam::ErrorKind::NoSuchEntity,

@@ -65,8 +65,14 @@ pub enum Change {
         key_id: String,
         status: KeyStatus,
     },
-    /// `iam:DeleteAccessKey`.
-    Delete { user: String, key_id: String },
+    /// `iam:DeleteAccessKey`, once IAM still shows the key Inactive. With
+    /// `unused_since` (a key deleted as ready to delete), also once IAM shows
+    /// it unused since then (`GetAccessKeyLastUsed`).
+    Delete {
+        user: String,
+        key_id: String,
+        unused_since: Option<chrono::DateTime<chrono::Utc>>,
+    },
     /// `iam:TagUser` (a waiver, when a key was made inactive, a rotation) or, with
     /// no value, `iam:UntagUser`. `key_id`: the key the tag is about, if one.
     Tag {

@@ -314,8 +314,7 @@ impl Report {
                 password_enabled: row.password,
                 mfa_active: row.mfa,
                 access_keys: row
-                    .audit_input()
-                    .keys
+                    .audit_keys()
                     .into_iter()
                     .map(|k| {
                         let used = k.last_used.unwrap_or_default();
@@ -522,22 +521,32 @@ fn rotations(
                 bad.why
             ));
         }
-        for rotation in account.rotations(user) {
-            if let Some(keys) = row.listed_keys()
-                && !keys.iter().any(|k| k.id == rotation.old)
-            {
+        let old_gone = |rotation: &crate::account::rotation::Rotation| {
+            row.listed_keys()
+                .is_some_and(|keys| !keys.iter().any(|k| k.id == rotation.old))
+        };
+        for (rotation, why) in account.stale_rotations(user) {
+            if old_gone(&rotation) {
                 notes.push(format!(
                     "rotation tag `{}` of user {user}: {} no longer exists, so the rotation is over; the tag can be removed.",
                     rotation.tag_key(),
                     rotation.old
                 ));
-                continue;
-            }
-            if account.new_key_gone(&rotation) {
+            } else {
                 notes.push(format!(
-                    "rotation tag `{}` of user {user}: the new key {} no longer exists, so the rotation was abandoned; the tag can be removed.",
+                    "rotation tag `{}` of user {user} (new key {}) is not honoured: {why}; the tag can be removed (R on {} in the UI).",
                     rotation.tag_key(),
-                    rotation.new
+                    rotation.new,
+                    rotation.old
+                ));
+            }
+        }
+        for rotation in account.rotations(user) {
+            if old_gone(&rotation) {
+                notes.push(format!(
+                    "rotation tag `{}` of user {user}: {} no longer exists, so the rotation is over; the tag can be removed.",
+                    rotation.tag_key(),
+                    rotation.old
                 ));
                 continue;
             }

@@ -24,7 +24,7 @@ impl Account {
         let Some(row) = self.users.get_mut(user) else {
             return;
         };
-        let input = super::writers::attest(row.audit_input(), &self.writers, &self.thresholds);
+        let input = super::writers::attest(row.audit_input(now), &self.writers, &self.thresholds);
         let fresh = user_findings(&input, now, &self.thresholds);
         let old = std::mem::replace(&mut row.findings, fresh);
         let settled = self.bulk_tags != super::BulkTags::Loading;
@@ -42,11 +42,13 @@ impl Account {
     /// Recompute every finding as of `now`, the root's included.
     pub fn refresh_all(&mut self, now: DateTime<Utc>) {
         self.audit_now = now;
+        self.clock = self.clock.max(now);
         let mut totals = FindingCounts::default();
         self.gap_users.clear();
         let settled = self.bulk_tags != super::BulkTags::Loading;
         for row in self.users.rows_mut() {
-            let input = super::writers::attest(row.audit_input(), &self.writers, &self.thresholds);
+            let input =
+                super::writers::attest(row.audit_input(now), &self.writers, &self.thresholds);
             row.findings = user_findings(&input, now, &self.thresholds);
             totals.add(&row.findings);
             queue_tags(row, settled, &mut self.tag_queue);
@@ -67,6 +69,7 @@ impl Account {
 
     /// Ages move on: recompute hourly.
     pub fn on_tick(&mut self, now: DateTime<Utc>) {
+        self.clock = self.clock.max(now);
         if now - self.audit_now >= TimeDelta::hours(1) {
             self.refresh_all(now);
         }

@@ -174,6 +174,7 @@ impl Account {
         now: DateTime<Utc>,
         on_screen: OnScreen<'_>,
     ) -> Step {
+        self.clock = self.clock.max(now);
         let mut step = Step::default();
         step.effects = match result {
             Loaded::Identity(Ok(identity)) => {
@@ -199,25 +200,7 @@ impl Account {
                 key_id,
                 result,
             } => {
-                if let Some(row) = self.users.get_mut(&user) {
-                    match result {
-                        Ok(used) => {
-                            row.last_used_errors.remove(&key_id);
-                            if let Some(at) = used.date
-                                && let Some(rotation) = self.first_use_seen(&user, &key_id, at)
-                            {
-                                step.event = Some(Event::NewKeyInUse(rotation));
-                            }
-                            if let Some(row) = self.users.get_mut(&user) {
-                                row.last_used.insert(key_id, used);
-                            }
-                        }
-                        Err(err) => {
-                            row.last_used_errors.insert(key_id, err);
-                        }
-                    }
-                    self.refresh_user(&user, now);
-                }
+                step.event = self.on_last_used(&user, key_id, result, now);
                 Vec::new()
             }
             Loaded::RootKeys(result) => {
@@ -275,6 +258,36 @@ impl Account {
         }
         step.effects.extend(self.ask_tag_writers());
         step
+    }
+
+    fn on_last_used(
+        &mut self,
+        user: &str,
+        key_id: String,
+        result: Result<crate::model::LastUsed, IamError>,
+        now: DateTime<Utc>,
+    ) -> Option<Event> {
+        let row = self.users.get_mut(user)?;
+        let mut event = None;
+        match result {
+            Ok(answer) => {
+                row.last_used_errors.remove(&key_id);
+                // Recorded first, so that the rotation's first use is
+                // believed (IAM shows the key used).
+                let date = answer.date;
+                row.last_used.insert(key_id.clone(), answer);
+                if let Some(at) = date
+                    && let Some(rotation) = self.first_use_seen(user, &key_id, at)
+                {
+                    event = Some(Event::NewKeyInUse(rotation));
+                }
+            }
+            Err(err) => {
+                row.last_used_errors.insert(key_id, err);
+            }
+        }
+        self.refresh_user(user, now);
+        event
     }
 
     fn on_report(

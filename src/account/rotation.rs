@@ -15,6 +15,19 @@ use crate::effect::{Call, Effect, ROTATION};
 /// use while none has been seen (`GetAccessKeyLastUsed`).
 pub const WATCH_EVERY: TimeDelta = TimeDelta::seconds(30);
 
+/// How far this machine's clock and IAM's may disagree when a rotation's
+/// start is compared with its new key's creation and with now.
+const CLOCK_SKEW: TimeDelta = TimeDelta::minutes(5);
+
+/// Why a rotation tag is not honoured, as IAM's own facts say.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fault {
+    /// The user's keys are not listed yet: it cannot be told.
+    Unchecked,
+    /// IAM contradicts it (why): shown as stale, and `R` offers to remove it.
+    Stale(String),
+}
+
 /// Where a rotation is kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Kept {
@@ -145,11 +158,48 @@ pub struct Rotations {
 }
 
 impl Account {
-    /// The user's rotations in progress: the tags', with what this session
-    /// knows over them, then the session's own. Unreadable tags are in
-    /// [`Account::unreadable_rotations`].
+    /// What IAM's own facts say against a rotation: honoured only when its
+    /// new key exists among this user's keys, differs from the old key, was
+    /// made at or after the start, and the start is not in the future.
     #[must_use]
-    pub fn rotations(&self, user: &str) -> Vec<Rotation> {
+    pub fn rotation_fault(&self, rotation: &Rotation) -> Option<Fault> {
+        let stale = |why: String| Some(Fault::Stale(why));
+        if rotation.new == rotation.old {
+            return stale("new key = old key".to_owned());
+        }
+        if rotation.started > self.clock + CLOCK_SKEW {
+            return stale("starts in the future".to_owned());
+        }
+        let Some(keys) = self
+            .users
+            .get(&rotation.user)
+            .and_then(UserRow::listed_keys)
+        else {
+            return Some(Fault::Unchecked);
+        };
+        if let Some(new) = keys.iter().find(|k| k.id == rotation.new) {
+            return match new.created {
+                Some(made) if made + CLOCK_SKEW < rotation.started => {
+                    stale("new key made before the start".to_owned())
+                }
+                Some(_) => None,
+                None => stale("new key has no creation date".to_owned()),
+            };
+        }
+        let owner = self.users.rows().find(|r| {
+            r.user.name != rotation.user
+                && r.listed_keys()
+                    .is_some_and(|k| k.iter().any(|k| k.id == rotation.new))
+        });
+        match owner {
+            Some(other) => stale(format!("new key is {}'s", other.user.name)),
+            None => stale("new key gone".to_owned()),
+        }
+    }
+
+    /// Every rotation the user's tags and this session speak of, honoured
+    /// or not.
+    fn rotation_claims(&self, user: &str) -> Vec<Rotation> {
         let mut out: Vec<Rotation> = self
             .users
             .get(user)
@@ -177,6 +227,41 @@ impl Account {
         out
     }
 
+    /// The user's rotations in progress: the tags', with what this session
+    /// knows over them, then the session's own, each as far as IAM agrees
+    /// ([`Account::rotation_fault`]). Unreadable tags are in
+    /// [`Account::unreadable_rotations`], contradicted ones in
+    /// [`Account::stale_rotations`].
+    #[must_use]
+    pub fn rotations(&self, user: &str) -> Vec<Rotation> {
+        self.rotation_claims(user)
+            .into_iter()
+            .filter(|r| self.rotation_fault(r).is_none())
+            .collect()
+    }
+
+    /// Rotation tags IAM contradicts, with why: not in progress (they do
+    /// not block `R`), shown as stale, and `R` on the old key offers to
+    /// remove the tag.
+    #[must_use]
+    pub fn stale_rotations(&self, user: &str) -> Vec<(Rotation, String)> {
+        self.rotation_claims(user)
+            .into_iter()
+            .filter_map(|r| match self.rotation_fault(&r) {
+                Some(Fault::Stale(why)) => Some((r, why)),
+                Some(Fault::Unchecked) | None => None,
+            })
+            .collect()
+    }
+
+    /// The stale rotation tag on this old key, if any.
+    #[must_use]
+    pub fn stale_rotation_of(&self, user: &str, old: &str) -> Option<(Rotation, String)> {
+        self.stale_rotations(user)
+            .into_iter()
+            .find(|(r, _)| r.old == old)
+    }
+
     /// Rotation tags of the user that do not read (said, never honoured).
     #[must_use]
     pub fn unreadable_rotations(&self, user: &str) -> Vec<Unreadable> {
@@ -201,15 +286,21 @@ impl Account {
         self.rotations(user).into_iter().find(|r| r.new == new)
     }
 
-    /// When the new key was first seen used: the recorded first use, else
-    /// its last use as IAM says now (a use at or after the first).
+    /// When the new key was first seen used, only as far as IAM shows it
+    /// used: IAM's `GetAccessKeyLastUsed` wins over the tag. The recorded
+    /// first use when it is at or before IAM's last use, else that last use;
+    /// `None` while IAM shows the key unused, or has not said.
     #[must_use]
     pub fn new_key_used(&self, rotation: &Rotation) -> Option<DateTime<Utc>> {
-        rotation.first_used.or_else(|| {
-            let row = self.users.get(&rotation.user)?;
-            let key = row.listed_keys()?.iter().find(|k| k.id == rotation.new)?;
-            row.key_last_used(key)?.date
-        })
+        let row = self.users.get(&rotation.user)?;
+        let key = row.listed_keys()?.iter().find(|k| k.id == rotation.new)?;
+        let last = row.key_last_used(key)?.date?;
+        Some(
+            rotation
+                .first_used
+                .filter(|first| *first <= last)
+                .unwrap_or(last),
+        )
     }
 
     /// The rotation's new key is no longer among the user's listed keys
@@ -319,7 +410,9 @@ impl Account {
             .rotations(user)
             .into_iter()
             .filter(|r| keys.iter().any(|k| k.id == r.new))
-            .filter(|r| !row.last_used.contains_key(&r.new) && r.first_used.is_none())
+            // A recorded first use is believed only once IAM shows the key
+            // used: ask it either way.
+            .filter(|r| !row.last_used.contains_key(&r.new))
             .filter(|r| {
                 !asked.iter().any(|e| {
                     matches!(e, Effect::Iam { call: Call::LastUsed { key_id, .. }, .. } if *key_id == r.new)

@@ -192,12 +192,11 @@ impl UserRow {
         (competitors == 1).then_some(slot)
     }
 
-    /// Everything known of the user, as the audit reads it: listed keys
-    /// when there are any (with the freshest last use), else the credential
-    /// report's slots.
+    /// The user's keys as the audit reads them: listed keys when there are
+    /// any (with the freshest last use), else the credential report's slots.
     #[must_use]
-    pub fn audit_input(&self) -> UserInput {
-        let keys = match self.listed_keys() {
+    pub fn audit_keys(&self) -> Vec<crate::audit::KeyInput> {
+        match self.listed_keys() {
             Some(keys) => keys
                 .iter()
                 .map(|k| crate::audit::KeyInput {
@@ -212,7 +211,13 @@ impl UserRow {
                 .as_ref()
                 .map(crate::audit::input::report_keys)
                 .unwrap_or_default(),
-        };
+        }
+    }
+
+    /// Everything known of the user, as the audit reads it as of `now`.
+    #[must_use]
+    pub fn audit_input(&self, now: DateTime<Utc>) -> UserInput {
+        let keys = self.audit_keys();
         UserInput {
             name: self.user.name.clone(),
             account_id: self
@@ -228,8 +233,8 @@ impl UserRow {
                 .listed_keys()
                 .unwrap_or_default()
                 .iter()
-                .filter_map(|k| match self.inactive_since(&k.id) {
-                    Some(Ok((at, _))) => Some((k.id.clone(), at)),
+                .filter_map(|k| match self.inactive_since(&k.id, now) {
+                    Some(Since::Honoured { at, .. }) => Some((k.id.clone(), at)),
                     _ => None,
                 })
                 .collect(),
@@ -245,9 +250,13 @@ impl UserRow {
     }
 
     /// When iamkeys made this key inactive, and who (the
-    /// `iamkeys:inactive-since:` tag); `Err` for a tag that does not read.
+    /// `iamkeys:inactive-since:` tag), as far as IAM's own facts agree as of
+    /// `now`: the tag is honoured only while the key is Inactive, its date
+    /// is not in the future nor before the key was made, and the key's last
+    /// use (from IAM) is known and not after it. Anyone who can tag the user
+    /// can write it, and a key made active again in the console keeps it.
     #[must_use]
-    pub fn inactive_since(&self, key_id: &str) -> Option<Result<(DateTime<Utc>, String), String>> {
+    pub fn inactive_since(&self, key_id: &str, now: DateTime<Utc>) -> Option<Since> {
         let TagsState::Loaded(tags) = &self.tags else {
             return None;
         };
@@ -258,10 +267,48 @@ impl UserRow {
             .next()
             .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
             .map(|t| t.with_timezone(&Utc));
-        Some(match (parsed, words.next()) {
-            (Some(at), Some(by)) => Ok((at, by.to_owned())),
-            _ => Err(format!("`{value}` is not `<RFC 3339 time> <who>`")),
-        })
+        let (at, by) = match (parsed, words.next()) {
+            (Some(at), Some(by)) => (at, by.to_owned()),
+            _ => {
+                return Some(Since::Unreadable(format!(
+                    "`{value}` is not `<RFC 3339 time> <who>`"
+                )));
+            }
+        };
+        let stale = |why: String| {
+            Some(Since::Stale {
+                at,
+                by: by.clone(),
+                why,
+            })
+        };
+        let Some(key) = self
+            .listed_keys()
+            .and_then(|keys| keys.iter().find(|k| k.id == key_id))
+        else {
+            return stale("key not listed".to_owned());
+        };
+        if key.status != KeyStatus::Inactive {
+            return stale(format!("key is {} now", key.status));
+        }
+        // The tag holds whole seconds, written by this machine's clock;
+        // IAM's times are AWS's: a few minutes either way are no contradiction.
+        let skew = chrono::TimeDelta::minutes(5);
+        if at > now + skew {
+            return stale("dated in the future".to_owned());
+        }
+        if let Some(created) = key.created
+            && at + skew < created
+        {
+            return stale("dated before the key was made".to_owned());
+        }
+        match self.key_last_used(key) {
+            None => stale("last use not known yet".to_owned()),
+            Some(LastUsed {
+                date: Some(used), ..
+            }) if used > at + skew => stale(format!("used {}, after it", used.format("%Y-%m-%d"))),
+            Some(_) => Some(Since::Honoured { at, by }),
+        }
     }
 
     /// The waivers in the user's tags, and the malformed waiver tags.
@@ -286,6 +333,22 @@ impl UserRow {
             .cloned()
             .or_else(|| self.report_slot(key).map(|s| s.last_used.clone()))
     }
+}
+
+/// How an `iamkeys:inactive-since:` tag stands against IAM's own facts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Since {
+    /// Believed: the key has been inactive, unused, since `at`.
+    Honoured { at: DateTime<Utc>, by: String },
+    /// Contradicted by IAM (why): shown, not honoured, and rewritten the
+    /// next time iamkeys makes the key inactive.
+    Stale {
+        at: DateTime<Utc>,
+        by: String,
+        why: String,
+    },
+    /// Not `<RFC 3339 time> <who>`.
+    Unreadable(String),
 }
 
 /// A name as an IAM tag value may hold it (letters, digits and `_.:/=+-@`).

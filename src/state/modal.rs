@@ -56,6 +56,13 @@ pub enum Operation {
         targets: Vec<KeyTarget>,
         status: KeyStatus,
     },
+    /// Remove a rotation tag IAM contradicts (`R` on its old key).
+    RemoveRotationTag {
+        user: String,
+        old: String,
+        new: String,
+        why: String,
+    },
 }
 
 /// A yes/no dialog. The focus starts on Cancel.

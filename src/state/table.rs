@@ -133,8 +133,7 @@ impl TableView {
                     .iter()
                     .map(|r| {
                         let oldest = r
-                            .audit_input()
-                            .keys
+                            .audit_keys()
                             .iter()
                             .filter(|k| k.status == KeyStatus::Active)
                             .filter_map(|k| k.created)
@@ -153,7 +152,7 @@ impl TableView {
                 let keys: Vec<(bool, Option<DateTime<Utc>>)> = rows
                     .iter()
                     .map(|r| {
-                        let keys = r.audit_input().keys;
+                        let keys = r.audit_keys();
                         let latest = keys
                             .iter()
                             .filter_map(|k| k.last_used.as_ref().and_then(|u| u.date))

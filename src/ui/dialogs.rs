@@ -156,6 +156,23 @@ pub fn confirm(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, dial
             lines.extend(rotation_steps(state, target));
             (" Rotate an access key ".to_owned(), "Rotate")
         }
+        Operation::RemoveRotationTag {
+            user,
+            old,
+            new,
+            why,
+        } => {
+            lines.push(Line::raw(format!(
+                " Remove the rotation tag {}{old} of {user}?",
+                crate::effect::ROTATION
+            )));
+            lines.push(Line::raw(""));
+            lines.push(Line::styled(
+                format!(" It says {new} replaces {old}, but IAM disagrees: {why}. It is not honoured; removing it changes no key. R then starts a new rotation."),
+                theme.warn,
+            ));
+            (" Remove a stale rotation tag ".to_owned(), "Remove")
+        }
         Operation::SetStatus { targets, status } => {
             let (word, verb, doing) = match status {
                 KeyStatus::Inactive => ("inactive", "Make inactive", "making"),

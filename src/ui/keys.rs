@@ -7,7 +7,7 @@ use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph, Wra
 
 use super::Theme;
 use super::format;
-use crate::account::users::ExtrasState;
+use crate::account::users::{ExtrasState, Since};
 use crate::model::{AccessKey, KeyStatus};
 use crate::state::{Focus, KeysState, ReportStatus, State, UserRow};
 
@@ -257,6 +257,19 @@ fn rotation_lines(
         }
         return lines;
     }
+    if let Some((rotation, why)) = account.stale_rotation_of(user, &key.id) {
+        return vec![
+            Line::styled(format!("   stale rotation tag: {why}"), theme.error),
+            Line::styled(
+                format!(
+                    "   → {}: {} removes the tag",
+                    rotation.new,
+                    state.view.keymap.label(crate::keymap::Command::Rotate)
+                ),
+                theme.dim,
+            ),
+        ];
+    }
     if let Some(rotation) = account.rotation_to(user, &key.id) {
         return vec![match account.new_key_used(&rotation) {
             Some(_) => Line::styled(
@@ -280,9 +293,9 @@ fn inactive_since_lines(
     key: &crate::model::AccessKey,
     theme: &Theme,
 ) -> Vec<Line<'static>> {
-    match row.inactive_since(&key.id) {
+    match row.inactive_since(&key.id, state.now) {
         None => Vec::new(),
-        Some(Ok((at, by))) => {
+        Some(Since::Honoured { at, by }) => {
             let days = (state.now - at).num_days().max(0);
             let mut lines = vec![Line::raw(format!(
                 "   inactive since {} ({days} day{}) by {by}",
@@ -300,7 +313,11 @@ fn inactive_since_lines(
             }
             lines
         }
-        Some(Err(why)) => vec![Line::styled(
+        Some(Since::Stale { why, .. }) => vec![Line::styled(
+            format!("   inactive-since tag stale: {why}"),
+            theme.warn,
+        )],
+        Some(Since::Unreadable(why)) => vec![Line::styled(
             format!("   inactive-since tag unreadable: {why}"),
             theme.warn,
         )],

@@ -151,6 +151,19 @@ fn confirmed(state: &mut State, operation: Operation, account: &AccountRef) -> V
                 account,
             )]
         }
+        Operation::RemoveRotationTag { user, old, .. } => {
+            state.view.notice = Some(format!("Removing the rotation tag of {old}…"));
+            vec![start(
+                state,
+                Change::Tag {
+                    user,
+                    tag: format!("{}{old}", crate::effect::ROTATION),
+                    value: None,
+                    key_id: Some(old),
+                },
+                account,
+            )]
+        }
         Operation::Rotate { target, .. } => {
             state.view.notice = Some(format!("Creating the key that replaces {}…", target.key_id));
             vec![start(
@@ -266,6 +279,7 @@ fn on_delete(state: &mut State, mut dialog: DeleteDialog, key: &KeyEvent) -> Vec
                     Change::Delete {
                         user: target.user,
                         key_id: target.key_id,
+                        unused_since: None,
                     },
                     &dialog.account,
                 )];
@@ -292,11 +306,22 @@ fn on_bulk_delete(state: &mut State, mut dialog: BulkDeleteDialog, key: &KeyEven
                     let outcome = if state.account.key_busy(&target.key_id) {
                         Outcome::Skipped("a change is already in flight".to_owned())
                     } else {
+                        // Ready to delete: inactive and unused since this.
+                        let unused_since =
+                            state.account.users().get(&target.user).and_then(|row| {
+                                match row.inactive_since(&target.key_id, state.now) {
+                                    Some(crate::account::users::Since::Honoured { at, .. }) => {
+                                        Some(at)
+                                    }
+                                    _ => None,
+                                }
+                            });
                         effects.push(start(
                             state,
                             Change::Delete {
                                 user: target.user.clone(),
                                 key_id: target.key_id.clone(),
+                                unused_since,
                             },
                             &dialog.account,
                         ));

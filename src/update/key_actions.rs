@@ -2,6 +2,7 @@
 //! delete dialogs, mark keys, copy a key ID. Nothing is changed here: a
 //! dialog opens, and only its confirmation asks for a change.
 
+use crate::account::users::Since;
 use crate::effect::Effect;
 use crate::model::{AccessKey, KeyStatus};
 use crate::secret::Secret;
@@ -140,7 +141,16 @@ impl Which<'_> {
 fn unused_successors(state: &State, targets: &[KeyTarget]) -> Vec<String> {
     targets
         .iter()
-        .filter_map(|t| state.account.rotation_of(&t.user, &t.key_id))
+        .filter_map(|t| {
+            state.account.rotation_of(&t.user, &t.key_id).or_else(|| {
+                // A stale tag whose new key is gone: nothing replaces it.
+                state
+                    .account
+                    .stale_rotation_of(&t.user, &t.key_id)
+                    .map(|(r, _)| r)
+                    .filter(|r| state.account.new_key_gone(r))
+            })
+        })
         .filter(|r| state.account.new_key_used(r).is_none())
         .map(|r| {
             let why = if state.account.new_key_gone(&r) {
@@ -169,6 +179,21 @@ pub(super) fn rotate(state: &mut State) -> Vec<Effect> {
         Err(message) => return say(state, message),
     };
     let user = target.user.clone();
+    if let Some((stale, why)) = state.account.stale_rotation_of(&user, &target.key_id) {
+        // The tag IAM contradicts goes first (a change like the others).
+        state.view.modal = Some(Modal::Confirm(Confirm {
+            operation: Operation::RemoveRotationTag {
+                user,
+                old: stale.old,
+                new: stale.new,
+                why,
+            },
+            focus: Button::Cancel,
+            account,
+            warnings: Vec::new(),
+        }));
+        return Vec::new();
+    }
     if target.status != KeyStatus::Active {
         return say(
             state,
@@ -317,7 +342,10 @@ fn bulk_delete(state: &mut State) -> Vec<Effect> {
             continue;
         };
         let ready = key.status == KeyStatus::Inactive
-            && matches!(row.inactive_since(key_id), Some(Ok((at, _))) if state.now - at >= retire_after);
+            && matches!(
+                row.inactive_since(key_id, state.now),
+                Some(Since::Honoured { at, .. }) if state.now - at >= retire_after
+            );
         if ready {
             targets.push(target(state, row, key));
         } else {

@@ -178,7 +178,7 @@ fn inactive_since_tag(state: &mut State, change: &Change) -> Vec<Effect> {
                 Some(format!("{at} {}", account.caller_name())),
             )
         }
-        Change::SetStatus { user, key_id, .. } | Change::Delete { user, key_id } => {
+        Change::SetStatus { user, key_id, .. } | Change::Delete { user, key_id, .. } => {
             (user, key_id, None)
         }
         _ => return Vec::new(),
@@ -290,7 +290,7 @@ fn rotation_follow_up(
                 key_id: Some(old.clone()),
             }
         }
-        (Change::Delete { user, key_id }, Ok(_)) => {
+        (Change::Delete { user, key_id, .. }, Ok(_)) => {
             let Some(rotation) = state
                 .account
                 .rotation_of(user, key_id)
@@ -333,7 +333,12 @@ fn rotation_tag_answered(state: &mut State, change: &Change, err: Option<&IamErr
         return;
     };
     let Some(err) = err else {
-        state.account.rotation_tag_written(user, old, Ok(()));
+        if value.is_none() {
+            state.account.end_rotation(user, old);
+            state.view.notice = Some(format!("{user}: the rotation tag of {old} was removed."));
+        } else {
+            state.account.rotation_tag_written(user, old, Ok(()));
+        }
         return;
     };
     let why = format!("{} {}", err.action, crate::account::gaps::cause(err));

@@ -37,8 +37,15 @@ pub(super) async fn apply(client: &dyn IamClient, change: &Change) -> Result<Mut
             .update_access_key(user, key_id, *status)
             .await
             .map(|()| Mutated::StatusSet),
-        Change::Delete { user, key_id } => {
+        Change::Delete {
+            user,
+            key_id,
+            unused_since,
+        } => {
             still_inactive(client, user, key_id).await?;
+            if let Some(since) = unused_since {
+                unused_since_then(client, key_id, *since).await?;
+            }
             client
                 .delete_access_key(user, key_id)
                 .await
@@ -81,6 +88,28 @@ async fn still_inactive(client: &dyn IamClient, user: &str, key_id: &str) -> Res
                 key.status
             ),
         )),
+    }
+}
+
+/// A key deleted as "ready to delete": IAM must show it unused since it
+/// was made inactive (someone may have made it active, used it and made it
+/// inactive again since the screen was drawn).
+async fn unused_since_then(
+    client: &dyn IamClient,
+    key_id: &str,
+    since: DateTime<Utc>,
+) -> Result<(), IamError> {
+    let used = client.access_key_last_used(key_id).await?;
+    match used.date {
+        Some(at) if at > since => Err(IamError::new(
+            ErrorKind::Conflict,
+            "iam:DeleteAccessKey",
+            format!(
+                "{key_id} was used {} (IAM shows it so now), after it was made inactive: nothing was deleted. Press r to see it as it is.",
+                at.format("%Y-%m-%d %H:%M UTC")
+            ),
+        )),
+        _ => Ok(()),
     }
 }
 

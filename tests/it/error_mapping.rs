@@ -281,6 +281,7 @@ async fn every_handled_code_reaches_the_operator_in_words_that_name_the_fix() {
     let change = Change::Delete {
         user: user.clone(),
         key_id: key.clone(),
+        unused_since: None,
     };
     assert!(shown_after(&state, change, gone).contains(&format!("{key} is already gone")));
     let full = client(409, "LimitExceeded")

@@ -16,8 +16,10 @@ async fn a_key_inactive_long_enough_is_ready_to_delete_and_informational() {
     // Two keys, one inactive (no rule fires on these: both fresh, no console password).
     let keys = seed(&iam, &[user("svc", false, vec![true, false])]).await;
     let inactive = keys[0].1[1].clone();
-    let since =
-        (Utc::now() - TimeDelta::days(20)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    // moto makes keys now: a tag dated before that is stale (issue 21 §4),
+    // so the key is ready at once (retire_after_days = 0) from a tag dated
+    // now.
+    let since = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     crate::waivers::tag(
         &iam,
         "svc",
@@ -26,6 +28,7 @@ async fn a_key_inactive_long_enough_is_ready_to_delete_and_informational() {
     )
     .await;
     let home = Home::new(&moto.endpoint());
+    crate::waivers::write_config(&home, "[audit]\nretire_after_days = 0\n");
     let out = report(&home, &moto.endpoint(), &["--format", "json"]).await;
     assert_eq!(
         out.status.code(),
@@ -39,7 +42,12 @@ async fn a_key_inactive_long_enough_is_ready_to_delete_and_informational() {
     assert_eq!(findings[0]["id"], "inactive_key_ready_to_delete");
     assert_eq!(findings[0]["severity"], "info");
     assert_eq!(findings[0]["access_key_id"], inactive.as_str());
-    assert!(findings[0]["message"].as_str().unwrap().contains("20 days"));
+    assert!(
+        findings[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("(0 days)")
+    );
     for args in [
         ["--fail-on", "info"],
         ["--fail-on", "inactive_key_ready_to_delete"],
@@ -51,15 +59,99 @@ async fn a_key_inactive_long_enough_is_ready_to_delete_and_informational() {
     assert_eq!(out.status.code(), Some(0));
 
     // Not long enough: nothing.
-    std::fs::create_dir_all(home.path().join("config/iamkeys")).unwrap();
-    std::fs::write(
-        home.path().join("config/iamkeys/config.toml"),
-        "[audit]\nretire_after_days = 30\n",
-    )
-    .unwrap();
+    crate::waivers::write_config(&home, "[audit]\nretire_after_days = 30\n");
     let out = report(&home, &moto.endpoint(), &["--format", "json"]).await;
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(json["findings"].as_array().unwrap().is_empty());
+
+    // Issue 21 §4: a tag dated before the key was made is stale: not ready.
+    let before =
+        (Utc::now() - TimeDelta::days(20)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    crate::waivers::tag(
+        &iam,
+        "svc",
+        &format!("iamkeys:inactive-since:{inactive}"),
+        &format!("{before} alice"),
+    )
+    .await;
+    crate::waivers::write_config(&home, "[audit]\nretire_after_days = 14\n");
+    let out = report(&home, &moto.endpoint(), &["--format", "json"]).await;
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(json["findings"].as_array().unwrap().is_empty(), "{json:#}");
+}
+
+/// Issue 21 §4: a key deleted as ready to delete is deleted only if IAM
+/// still shows it Inactive *and* unused since it was made inactive. Here it
+/// was used after (made active, used, made inactive again behind the
+/// screen's back): nothing is deleted.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_ready_key_used_since_is_not_deleted() {
+    use iamkeys::effect::{Actor, Change, Effect};
+    use iamkeys::worker::{Settings, Worker};
+    let moto = Moto::start();
+    let iam = moto.iam().await;
+    iam.create_user().user_name("svc").send().await.unwrap();
+    let made = iam
+        .create_access_key()
+        .user_name("svc")
+        .send()
+        .await
+        .unwrap();
+    let key = made.access_key().unwrap();
+    let (id, secret) = (
+        key.access_key_id().to_owned(),
+        key.secret_access_key().to_owned(),
+    );
+    let inactive_since = Utc::now() - TimeDelta::minutes(5);
+    crate::common::moto::use_key(moto.endpoint(), &id, &secret).await;
+    iam.update_access_key()
+        .user_name("svc")
+        .access_key_id(&id)
+        .status(aws_sdk_iam::types::StatusType::Inactive)
+        .send()
+        .await
+        .unwrap();
+    let client = std::sync::Arc::new(moto.client().await);
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let worker = Worker::new(client, tx, &Settings::default());
+    let actor = Actor {
+        profile: "test".into(),
+        account_id: Some("123456789012".into()),
+        caller_arn: None,
+    };
+    for (unused_since, deleted) in [(Some(inactive_since), false), (None, true)] {
+        let change = Change::Delete {
+            user: "svc".into(),
+            key_id: id.clone(),
+            unused_since,
+        };
+        assert!(
+            worker
+                .run_effect(Effect::Mutate {
+                    id: 1,
+                    change,
+                    actor: actor.clone(),
+                })
+                .is_none()
+        );
+        let Some(iamkeys::action::Action::Mutated { result, .. }) = rx.recv().await else {
+            panic!("an answer")
+        };
+        let left = crate::common::moto::server_keys(&iam, "svc").await;
+        if deleted {
+            assert!(result.is_ok(), "{result:?}");
+            assert!(left.is_empty());
+        } else {
+            let err = result.unwrap_err();
+            assert_eq!(err.kind, iamkeys::iam::ErrorKind::Conflict);
+            assert!(
+                err.detail.contains("after it was made inactive"),
+                "{}",
+                err.detail
+            );
+            assert_eq!(left.len(), 1, "nothing was deleted");
+        }
+    }
 }
 
 /// Issue 16, rotations in `report`: the JSON lists each rotation in
@@ -143,9 +235,7 @@ async fn the_report_lists_rotations_in_progress_and_sees_the_new_keys_use() {
         "{notes}"
     );
     assert!(
-        notes.contains(
-            "the new key AKIADELETEDDELETED01 no longer exists, so the rotation was abandoned"
-        ),
+        notes.contains("(new key AKIADELETEDDELETED01) is not honoured: new key gone"),
         "{notes}"
     );
     let table = report(&home, &moto.endpoint(), &[]).await;

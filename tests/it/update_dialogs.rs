@@ -1,6 +1,7 @@
 //! Pure `update` tests for every dialog transition of the key lifecycle.
 
 use crossterm::event::KeyCode;
+use iamkeys::account::users::Since;
 use iamkeys::action::{Action, Mutated, SaveOutcome};
 use iamkeys::effect::{Call, Change, Effect};
 use iamkeys::iam::{ErrorKind, IamError};
@@ -217,7 +218,8 @@ async fn delete_refuses_an_active_key_and_needs_the_exact_id() {
         changes(&effects),
         [Change::Delete {
             user,
-            key_id: inactive.id.clone()
+            key_id: inactive.id.clone(),
+            unused_since: None,
         }]
     );
     assert_eq!(state.view.modal, None);
@@ -807,11 +809,13 @@ async fn ready_keys_are_deleted_together_after_typing_their_count() {
     let mut not_ready = None;
     for row in state.account.users().rows() {
         for key in row.listed_keys().unwrap_or_default() {
-            match row.inactive_since(&key.id) {
-                Some(Ok((at, _))) if state.now - at >= retire_after => {
+            match row.inactive_since(&key.id, state.now) {
+                Some(Since::Honoured { at, .. }) if state.now - at >= retire_after => {
                     ready.push((row.user.name.clone(), key.id.clone()));
                 }
-                Some(Ok(_)) => not_ready = Some((row.user.name.clone(), key.id.clone())),
+                Some(Since::Honoured { .. }) => {
+                    not_ready = Some((row.user.name.clone(), key.id.clone()));
+                }
                 _ => {}
             }
         }
@@ -854,7 +858,12 @@ async fn ready_keys_are_deleted_together_after_typing_their_count() {
     let mut deleted: Vec<(String, String)> = changes(&effects)
         .into_iter()
         .map(|c| match c {
-            Change::Delete { user, key_id } => (user, key_id),
+            // Issue 21 §4: the worker re-checks the key is unused since.
+            Change::Delete {
+                user,
+                key_id,
+                unused_since: Some(_),
+            } => (user, key_id),
             other => panic!("{other:?}"),
         })
         .collect();

@@ -480,3 +480,102 @@ async fn w_writes_to_the_waivers_file_when_one_is_configured() {
             .contains("commit it for review")
     );
 }
+
+/// Issue 21 §4: an `inactive-since` tag is honoured only when IAM agrees.
+/// The realistic path: iamkeys made the key inactive long ago, someone made
+/// it active in the console (the tag stayed), used it last week, and made it
+/// inactive again yesterday. It is not "ready to delete"; the key pane says
+/// the tag is stale. So is a tag dated in the future, or before the key was
+/// made, or on a key that is Active now.
+#[tokio::test]
+async fn an_inactive_since_tag_that_iam_contradicts_is_stale_not_ready() {
+    let mut state = demo_loaded().await;
+    let (user, key_id) = key_with_status(&state, KeyStatus::Inactive);
+    let created = state
+        .account
+        .users()
+        .get(&user)
+        .unwrap()
+        .listed_keys()
+        .unwrap()
+        .iter()
+        .find(|k| k.id == key_id)
+        .unwrap()
+        .created
+        .unwrap();
+    let ready = |state: &iamkeys::state::State| {
+        state
+            .account
+            .users()
+            .get(&user)
+            .unwrap()
+            .findings
+            .iter()
+            .any(|f| {
+                f.id == FindingId::InactiveKeyReadyToDelete
+                    && f.access_key_id.as_deref() == Some(key_id.as_str())
+            })
+    };
+    let set_tag = |state: &mut iamkeys::state::State, at: chrono::DateTime<chrono::Utc>| {
+        let tag = (
+            format!("iamkeys:inactive-since:{key_id}"),
+            format!(
+                "{} alice",
+                at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            ),
+        );
+        let action = loaded(
+            state,
+            Loaded::Tags {
+                user: user.clone(),
+                result: Ok(vec![tag]),
+            },
+        );
+        update(state, action);
+    };
+    let last_use = |state: &mut iamkeys::state::State, days: Option<i64>| {
+        let action = loaded(
+            state,
+            Loaded::LastUsed {
+                user: user.clone(),
+                key_id: key_id.clone(),
+                result: Ok(LastUsed {
+                    date: days.map(|d| state.now - chrono::TimeDelta::days(d)),
+                    service: Some("s3".into()),
+                    region: Some("us-east-1".into()),
+                }),
+            },
+        );
+        update(state, action);
+    };
+    let long_ago = created + chrono::TimeDelta::days(1);
+    assert!(
+        state.now - long_ago > chrono::TimeDelta::days(20),
+        "the demo key is old enough"
+    );
+    // Never used: honoured, ready to delete.
+    last_use(&mut state, None);
+    set_tag(&mut state, long_ago);
+    assert!(ready(&state), "a true tag is honoured");
+    // Used last week, after the tag's date: stale.
+    last_use(&mut state, Some(7));
+    assert!(!ready(&state), "used after the tag: not ready to delete");
+    select_key(&mut state, &user, &key_id);
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(140, 40)).unwrap();
+    terminal
+        .draw(|frame| iamkeys::ui::render(&state, &iamkeys::ui::Theme::default(), frame))
+        .unwrap();
+    let text = terminal.backend().to_string();
+    assert!(
+        text.contains("inactive-since tag stale: used 2026-11-21"),
+        "{text}"
+    );
+    assert!(!text.contains("ready to delete"), "{text}");
+    // A date in the future, or before the key was made: stale.
+    last_use(&mut state, None);
+    let future = state.now + chrono::TimeDelta::days(30);
+    set_tag(&mut state, future);
+    assert!(!ready(&state), "a future date");
+    set_tag(&mut state, created - chrono::TimeDelta::days(30));
+    assert!(!ready(&state), "before the key was made");
+}

@@ -199,6 +199,7 @@ async fn no_switch_while_a_change_is_in_flight() {
     state.account.send(iamkeys::effect::Change::Delete {
         user: "u".into(),
         key_id: "k".into(),
+        unused_since: None,
     });
     assert!(update(&mut state, ch('p')).is_empty());
     assert!(state.view.modal.is_none());

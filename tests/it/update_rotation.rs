@@ -330,9 +330,9 @@ async fn a_refused_tag_keeps_the_rotation_in_this_session_only() {
     let text = screen(&state);
     assert!(text.contains("watched in this session only"), "{text}");
 
-    // A refresh keeps it; its first use is not written anywhere.
+    // A refresh keeps it (honoured again once the keys show its new key);
+    // its first use is not written anywhere.
     update(&mut state, ch('r'));
-    assert!(state.account.rotation_of(&user, &old.id).is_some());
     answer(
         &mut state,
         Loaded::UsersPage(Ok(iamkeys::model::Page {
@@ -347,6 +347,7 @@ async fn a_refused_tag_keeps_the_rotation_in_this_session_only() {
             result: Ok(vec![old.clone(), new_key(&user).key]),
         },
     );
+    assert!(state.account.rotation_of(&user, &old.id).is_some());
     let effects = answer(
         &mut state,
         Loaded::LastUsed {
@@ -397,6 +398,7 @@ async fn deleting_the_old_or_the_new_key_ends_the_rotation_and_removes_its_tag()
         let delete = Change::Delete {
             user: user.clone(),
             key_id: gone.to_owned(),
+            unused_since: None,
         };
         let id = state.account.send(delete);
         let effects = update(
@@ -442,7 +444,31 @@ async fn a_rotation_whose_new_key_is_gone_says_so() {
     );
     select_key(&mut state, &user, &old.id);
     let text = screen(&state);
-    assert!(text.contains("the new key is gone"), "{text}");
+    assert!(
+        text.contains("stale rotation tag: new key gone") && text.contains("R removes the tag"),
+        "{text}"
+    );
+    // Issue 21 §4: not in progress, so R is not blocked: it offers to
+    // remove the stale tag (a change like the others).
+    assert!(state.account.rotation_of(&user, &old.id).is_none());
+    update(&mut state, ch('R'));
+    let Some(Modal::Confirm(dialog)) = &state.view.modal else {
+        panic!("{:?}", state.view.modal)
+    };
+    assert!(matches!(
+        dialog.operation,
+        iamkeys::state::Operation::RemoveRotationTag { .. }
+    ));
+    let effects = update(&mut state, ch('y'));
+    assert_eq!(
+        changes(&effects),
+        [Change::Tag {
+            user: user.clone(),
+            tag: format!("iamkeys:rotation:{}", old.id),
+            value: None,
+            key_id: Some(old.id.clone()),
+        }]
+    );
     update(&mut state, ch('i'));
     let Some(Modal::Confirm(dialog)) = &state.view.modal else {
         panic!("{:?}", state.view.modal)
@@ -454,4 +480,102 @@ async fn a_rotation_whose_new_key_is_gone_says_so() {
             old.id
         )]
     );
+}
+
+/// Issue 21 §4: a rotation tag is honoured only as far as IAM agrees. A tag
+/// written by anyone who can tag the user, claiming a first use, does not
+/// make "new key in use" appear while IAM shows the new key unused: the
+/// early-inactive warning stays. A tag whose new key is another user's is
+/// no rotation in progress (R is not blocked), and one dated in the future
+/// neither.
+#[tokio::test]
+async fn a_rotation_tag_is_believed_only_as_far_as_iam_agrees() {
+    let mut state = demo_loaded().await;
+    let (user, old) = one_active_key(&state);
+    let new = AccessKey {
+        id: NEW.into(),
+        user_name: user.clone(),
+        status: KeyStatus::Active,
+        created: Some(now() - TimeDelta::days(2)),
+    };
+    answer(
+        &mut state,
+        Loaded::Keys {
+            user: user.clone(),
+            result: Ok(vec![old.clone(), new.clone()]),
+        },
+    );
+    let tag = format!("iamkeys:rotation:{}", old.id);
+    let set_tag = |state: &mut State, value: String| {
+        answer(
+            state,
+            Loaded::Tags {
+                user: user.clone(),
+                result: Ok(vec![(tag.clone(), value)]),
+            },
+        )
+    };
+    let at =
+        |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let started = now() - TimeDelta::days(3);
+    let effects = set_tag(
+        &mut state,
+        format!("{NEW} {} {}", at(started), at(now() - TimeDelta::days(1))),
+    );
+    assert_eq!(
+        last_used_asked(&effects),
+        [NEW],
+        "IAM is asked even though the tag records a first use"
+    );
+    answer(
+        &mut state,
+        Loaded::LastUsed {
+            user: user.clone(),
+            key_id: NEW.into(),
+            result: Ok(LastUsed::default()),
+        },
+    );
+    let rotation = state.account.rotation_of(&user, &old.id).unwrap();
+    assert_eq!(state.account.new_key_used(&rotation), None, "IAM wins");
+    select_key(&mut state, &user, &old.id);
+    let text = screen(&state);
+    assert!(!text.contains("new key in use"), "{text}");
+    assert!(!text.contains("make this key inactive next"), "{text}");
+    update(&mut state, ch('i'));
+    let Some(Modal::Confirm(dialog)) = &state.view.modal else {
+        panic!("{:?}", state.view.modal)
+    };
+    assert_eq!(dialog.warnings.len(), 1, "the early-inactive warning stays");
+    update(&mut state, key(KeyCode::Esc));
+
+    // Dated in the future: not in progress.
+    set_tag(
+        &mut state,
+        format!("{NEW} {}", at(now() + TimeDelta::days(30))),
+    );
+    assert!(state.account.rotation_of(&user, &old.id).is_none());
+    let contradicted = state.account.stale_rotation_of(&user, &old.id).unwrap();
+    assert_eq!(contradicted.1, "starts in the future");
+
+    // Its new key is another user's: not in progress, R not blocked.
+    let (other, other_key) = state
+        .account
+        .users()
+        .rows()
+        .find_map(|r| {
+            let k = r.listed_keys()?.first()?;
+            (r.user.name != user).then(|| (r.user.name.clone(), k.id.clone()))
+        })
+        .unwrap();
+    set_tag(&mut state, format!("{other_key} {}", at(started)));
+    assert!(state.account.rotation_of(&user, &old.id).is_none());
+    assert_eq!(
+        state.account.stale_rotation_of(&user, &old.id).unwrap().1,
+        format!("new key is {other}'s")
+    );
+    update(&mut state, ch('R'));
+    assert!(matches!(
+        &state.view.modal,
+        Some(Modal::Confirm(c)) if matches!(c.operation, Operation::RemoveRotationTag { .. })
+    ));
 }

@@ -67,25 +67,35 @@ pub fn loaded(state: &State, result: Loaded) -> Action {
 pub async fn demo_loaded() -> State {
     let iam = demo::account(now(), Duration::ZERO);
     let mut state = loading();
-    // Every user with findings has its tags asked for (waivers).
+    // Every user with findings has its tags asked for (waivers); the new
+    // keys of rotations their last use (a recorded first use is believed
+    // only once IAM shows the key used).
     let mut tags_asked: Vec<String> = Vec::new();
-    let step = |state: &mut State, action: Action, asked: &mut Vec<String>| {
+    let mut last_used_asked: Vec<(String, String)> = Vec::new();
+    let step = |state: &mut State,
+                action: Action,
+                asked: &mut Vec<String>,
+                used: &mut Vec<(String, String)>| {
         for effect in update(state, action) {
-            if let Effect::Iam {
-                call: Call::Tags { user },
-                ..
-            } = effect
-            {
-                asked.push(user);
+            match effect {
+                Effect::Iam {
+                    call: Call::Tags { user },
+                    ..
+                } => asked.push(user),
+                Effect::Iam {
+                    call: Call::LastUsed { user, key_id },
+                    ..
+                } => used.push((user, key_id)),
+                _ => {}
             }
         }
     };
     let identity = iam.caller_identity().await;
     let action = loaded(&state, Loaded::Identity(identity));
-    step(&mut state, action, &mut tags_asked);
+    step(&mut state, action, &mut tags_asked, &mut last_used_asked);
     // Every user's tags at once, before the users are listed.
     let action = loaded(&state, Loaded::AllTags(iam.users_tags(None).await));
-    step(&mut state, action, &mut tags_asked);
+    step(&mut state, action, &mut tags_asked, &mut last_used_asked);
     let mut marker = None;
     let mut names = Vec::new();
     loop {
@@ -93,7 +103,7 @@ pub async fn demo_loaded() -> State {
         names.extend(page.items.iter().map(|u| u.name.clone()));
         marker = page.next_marker.as_ref().map(ToOwned::to_owned);
         let action = loaded(&state, Loaded::UsersPage(Ok(page)));
-        step(&mut state, action, &mut tags_asked);
+        step(&mut state, action, &mut tags_asked, &mut last_used_asked);
         if marker.is_none() {
             break;
         }
@@ -104,11 +114,11 @@ pub async fn demo_loaded() -> State {
     // Generated for this load (the worker sets this from IAM's STARTED).
     report.fresh = true;
     let action = loaded(&state, Loaded::CredentialReport(Ok(report)));
-    step(&mut state, action, &mut tags_asked);
+    step(&mut state, action, &mut tags_asked, &mut last_used_asked);
     for user in names {
         let result = list_all_access_keys(&iam, &user).await;
         let action = loaded(&state, Loaded::Keys { user, result });
-        step(&mut state, action, &mut tags_asked);
+        step(&mut state, action, &mut tags_asked, &mut last_used_asked);
     }
     // The first user was selected on the first page: its groups and tags.
     let first = state.selected_user().unwrap().user.name.clone();
@@ -123,10 +133,30 @@ pub async fn demo_loaded() -> State {
             extras,
         },
     );
-    step(&mut state, action, &mut tags_asked);
+    step(&mut state, action, &mut tags_asked, &mut last_used_asked);
     for user in tags_asked {
         let result = iam.user_tags(&user).await;
         let action = loaded(&state, Loaded::Tags { user, result });
+        for effect in update(&mut state, action) {
+            if let Effect::Iam {
+                call: Call::LastUsed { user, key_id },
+                ..
+            } = effect
+            {
+                last_used_asked.push((user, key_id));
+            }
+        }
+    }
+    for (user, key_id) in last_used_asked {
+        let result = iam.access_key_last_used(&key_id).await;
+        let action = loaded(
+            &state,
+            Loaded::LastUsed {
+                user,
+                key_id,
+                result,
+            },
+        );
         update(&mut state, action);
     }
     assert_eq!(
