@@ -89,6 +89,17 @@ pub struct Revisions {
     pub keys: u64,
 }
 
+/// A change sent and not answered yet, with what its follow-ups need: the
+/// account it was confirmed for (follow-ups go there, whatever is on screen
+/// when the answer comes) and, for a delete, the rotation its key was part
+/// of when it was sent (a refresh may have dropped the tags meanwhile).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sent {
+    pub change: Change,
+    pub actor: crate::effect::Actor,
+    pub rotation: Option<rotation::Rotation>,
+}
+
 /// One AWS account as loaded.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Account {
@@ -143,7 +154,7 @@ pub struct Account {
     /// Numbers changes so their results find their dialog line.
     next_mutation: u64,
     /// Changes sent and not answered yet, by mutation number.
-    in_flight: BTreeMap<u64, Change>,
+    in_flight: BTreeMap<u64, Sent>,
     /// Rotations this session started or watched (kept across reloads).
     rotations: rotation::Rotations,
     /// Who uses the keys the operator asked about (`u`), by key ID.
@@ -187,6 +198,14 @@ impl Account {
             usage: BTreeMap::new(),
             writers: writers::WriterStatus::NotAsked,
         }
+    }
+
+    /// Number this account's loads and changes from `base`, so answers meant
+    /// for an earlier account of the same ID (before an organization was
+    /// listed again) never match this one's.
+    pub fn rebase(&mut self, base: u64) {
+        self.generation = self.generation.max(base);
+        self.next_mutation = self.next_mutation.max(base);
     }
 
     /// An IAM call of the current load, counted as pending until it answers
@@ -388,14 +407,26 @@ impl Account {
         }
     }
 
-    /// A change is sent: number it and mark what it is busy on.
-    pub fn send(&mut self, change: Change) -> u64 {
+    /// A change is sent, bound to `actor`: number it and mark what it is
+    /// busy on.
+    pub fn send(&mut self, change: Change, actor: crate::effect::Actor) -> u64 {
         self.next_mutation += 1;
         let id = self.next_mutation;
         if let Some((set, name)) = self.busy_on(&change) {
             set.insert(name.to_owned());
         }
-        self.in_flight.insert(id, change);
+        let rotation = match &change {
+            Change::Delete { user, key_id, .. } => self.rotation_claim_on(user, key_id),
+            _ => None,
+        };
+        self.in_flight.insert(
+            id,
+            Sent {
+                change,
+                actor,
+                rotation,
+            },
+        );
         id
     }
 
@@ -425,15 +456,21 @@ impl Account {
     /// Changes sent and not answered yet, oldest first.
     #[must_use]
     pub fn changes_in_flight(&self) -> impl ExactSizeIterator<Item = &Change> {
+        self.in_flight.values().map(|sent| &sent.change)
+    }
+
+    /// Changes sent and not answered yet, with the account each is bound to.
+    #[must_use]
+    pub fn sent_in_flight(&self) -> impl ExactSizeIterator<Item = &Sent> {
         self.in_flight.values()
     }
 
     /// A change answered: the change it was, no longer busy.
-    pub fn settle(&mut self, id: u64) -> Option<Change> {
-        let change = self.in_flight.remove(&id)?;
-        if let Some((set, name)) = self.busy_on(&change) {
+    pub fn settle(&mut self, id: u64) -> Option<Sent> {
+        let sent = self.in_flight.remove(&id)?;
+        if let Some((set, name)) = self.busy_on(&sent.change) {
             set.remove(name);
         }
-        Some(change)
+        Some(sent)
     }
 }

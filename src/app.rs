@@ -17,6 +17,7 @@ use ratatui::DefaultTerminal;
 use tokio::sync::mpsc;
 
 use crate::action::Action;
+use crate::audit_log::AuditLog;
 use crate::clipboard;
 use crate::effect::Effect;
 use crate::iam::IamClient;
@@ -51,9 +52,17 @@ struct Flow {
     suspend: bool,
 }
 
-/// Carry out the terminal's effects.
-fn terminal_effects(effects: Vec<Effect>) -> Flow {
+/// Carry out the terminal's effects. Lost secrets and abandoned changes go
+/// to the audit log (and the log file).
+fn terminal_effects(effects: Vec<Effect>, audit: Option<&AuditLog>) -> Flow {
     let mut flow = Flow::default();
+    let record = |entry: &crate::audit_log::Entry<'_>| {
+        if let Some(audit) = audit
+            && let Err(err) = audit.append(entry)
+        {
+            tracing::error!(%err, path = %audit.path().display(), "cannot write the audit log");
+        }
+    };
     for effect in effects {
         match effect {
             Effect::Copy(text) => {
@@ -63,25 +72,71 @@ fn terminal_effects(effects: Vec<Effect>) -> Flow {
             }
             Effect::Quit => flow.quit = true,
             Effect::Suspend => flow.suspend = true,
-            Effect::SecretsLost(keys) => {
-                for key in keys {
-                    tracing::warn!(key = %key, "stopped by a signal while this new key's secret was on screen: the secret was never acknowledged; make the key inactive and delete it if it was not stored");
+            Effect::SecretsLost(lost) => {
+                for secret in &lost {
+                    tracing::warn!(key = %secret.key_id, user = %secret.user, "stopped while this new key's secret was on screen: the secret was never acknowledged; make the key inactive and delete it if it was not stored");
+                    record(&crate::audit_log::Entry::secret_lost(
+                        Utc::now(),
+                        &secret.actor,
+                        &secret.user,
+                        &secret.key_id,
+                    ));
                 }
             }
             Effect::Abandon(changes) => {
-                for change in changes {
+                for (change, actor) in &changes {
                     tracing::warn!(
                         action = change.action(),
                         user = change.user(),
                         key = ?change.key_id(),
-                        "quit with this change in flight (abandoned by a second Ctrl-C): IAM may or may not have applied it, and its outcome is not in the audit log"
+                        "left with this change in flight: IAM may or may not have applied it"
                     );
+                    record(&crate::audit_log::Entry::abandoned(
+                        Utc::now(),
+                        actor,
+                        change,
+                        "iamkeys left before IAM answered: it may or may not have been applied; check the key in IAM",
+                    ));
                 }
             }
             _ => {}
         }
     }
     flow
+}
+
+/// How long changes in flight are waited for once the terminal is gone.
+const GONE_WAIT: Duration = Duration::from_secs(30);
+
+/// The terminal went away (its reads or writes fail: an SSH drop): nobody
+/// can answer a dialog, but changes in flight are still waited for (up to
+/// [`GONE_WAIT`]) so their outcome reaches the audit log; a secret on screen
+/// is recorded as lost; what is still in flight after the wait is recorded
+/// as abandoned.
+async fn terminal_gone(
+    state: &mut State,
+    worker: &Worker,
+    rx: &mut mpsc::UnboundedReceiver<Action>,
+    audit: Option<&AuditLog>,
+    why: &str,
+) -> Result<()> {
+    tracing::warn!(%why, "the terminal went away: waiting for changes in flight");
+    let deadline = tokio::time::Instant::now() + GONE_WAIT;
+    if terminal_effects(dispatch(state, Action::Terminate, worker), audit).quit {
+        return finish(state);
+    }
+    while let Ok(Some(action)) = tokio::time::timeout_at(deadline, rx.recv()).await {
+        if terminal_effects(dispatch(state, action, worker), audit).quit {
+            return finish(state);
+        }
+    }
+    let abandoned = state
+        .account
+        .sent_in_flight()
+        .map(|s| (s.change.clone(), s.actor.clone()))
+        .collect();
+    terminal_effects(vec![Effect::Abandon(abandoned)], audit);
+    finish(state)
 }
 
 /// The signals that must not leave the terminal broken.
@@ -236,6 +291,7 @@ async fn event_loop(
     #[cfg(unix)]
     let mut signals = Signals::new().wrap_err("cannot listen for signals")?;
     let worker = Worker::new(client, tx, settings);
+    let audit = settings.audit.as_ref();
     let size = terminal.size()?;
     dispatch(&mut state, Action::Resize(size.width, size.height), &worker);
     let mut timings = Timings::from_env();
@@ -267,8 +323,13 @@ async fn event_loop(
                     Action::Mouse(mouse)
                 }
                 Some(Ok(_)) => continue,
-                Some(Err(err)) => return Err(err).wrap_err("cannot read terminal events"),
-                None => return Ok(()),
+                Some(Err(err)) => {
+                    let why = format!("cannot read terminal events: {err}");
+                    return terminal_gone(&mut state, &worker, &mut rx, audit, &why).await;
+                }
+                None => {
+                    return terminal_gone(&mut state, &worker, &mut rx, audit, "the terminal closed").await;
+                }
             },
             Some(action) = rx.recv() => action,
             _ = ticker.tick() => Action::Tick(Utc::now()),
@@ -284,7 +345,7 @@ async fn event_loop(
                 Action::Resize(terminal.size()?.width, terminal.size()?.height)
             }
         };
-        let flow = terminal_effects(dispatch(&mut state, action, &worker));
+        let flow = terminal_effects(dispatch(&mut state, action, &worker), audit);
         if flow.quit {
             return finish(&state);
         }
@@ -300,11 +361,14 @@ async fn event_loop(
             && let Ok(action) = rx.try_recv()
         {
             batch += 1;
-            if terminal_effects(dispatch(&mut state, action, &worker)).quit {
+            if terminal_effects(dispatch(&mut state, action, &worker), audit).quit {
                 return finish(&state);
             }
         }
-        terminal.draw(|frame| ui::render(&state, theme, frame))?;
+        if let Err(err) = terminal.draw(|frame| ui::render(&state, theme, frame)) {
+            let why = format!("cannot write to the terminal: {err}");
+            return terminal_gone(&mut state, &worker, &mut rx, audit, &why).await;
+        }
         timings.frame(&state);
         if let Some(at) = key_at {
             timings.key_answered(at.elapsed());

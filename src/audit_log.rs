@@ -29,10 +29,22 @@ pub struct Entry<'a> {
     pub user: &'a str,
     /// The key acted on, or the key created.
     pub access_key_id: Option<&'a str>,
-    /// `"attempt"` (written before the call), `"ok"`, `"error"`, or
-    /// `"refused"` (iamkeys sent nothing).
+    /// `"attempt"` (written before the call), `"ok"`, `"error"`,
+    /// `"refused"` (iamkeys sent nothing), `"abandoned"` (iamkeys left
+    /// before IAM answered: it may or may not have been applied) or
+    /// `"secret_lost"` (a new key whose secret was on screen when iamkeys
+    /// was stopped or its terminal went away: never acknowledged).
     pub outcome: &'static str,
     pub error: Option<String>,
+    /// A tag change: the tag's key (`iamkeys:waive:<finding>:<key>`,
+    /// `iamkeys:rotation:<old key>`, `iamkeys:inactive-since:<key>`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tag: Option<&'a str>,
+    /// What a tag change wrote (the waiver's until, by and reason; the
+    /// rotation's new key and start; the inactive-since date), `null` for a
+    /// removal. Never a secret.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tag_value: Option<&'a str>,
 }
 
 impl<'a> Entry<'a> {
@@ -59,6 +71,10 @@ impl<'a> Entry<'a> {
     /// The line written before the call: what is about to be sent.
     #[must_use]
     pub fn attempt(time: DateTime<Utc>, actor: &'a Actor, change: &'a Change) -> Self {
+        let (tag, tag_value) = match change {
+            Change::Tag { tag, value, .. } => (Some(tag.as_str()), value.as_deref()),
+            _ => (None, None),
+        };
         Self {
             time,
             profile: &actor.profile,
@@ -69,6 +85,45 @@ impl<'a> Entry<'a> {
             access_key_id: change.key_id(),
             outcome: "attempt",
             error: None,
+            tag,
+            tag_value,
+        }
+    }
+
+    /// The line for a change still in flight when iamkeys left (a second
+    /// `Ctrl-C`, or the terminal gone past the wait): its outcome is unknown.
+    #[must_use]
+    pub fn abandoned(time: DateTime<Utc>, actor: &'a Actor, change: &'a Change, why: &str) -> Self {
+        Self {
+            outcome: "abandoned",
+            error: Some(why.to_owned()),
+            ..Self::attempt(time, actor, change)
+        }
+    }
+
+    /// The line for a new key whose secret was on screen, never
+    /// acknowledged, when iamkeys was stopped.
+    #[must_use]
+    pub fn secret_lost(
+        time: DateTime<Utc>,
+        actor: &'a Actor,
+        user: &'a str,
+        key_id: &'a str,
+    ) -> Self {
+        Self {
+            time,
+            profile: &actor.profile,
+            account_id: actor.account_id.as_deref(),
+            caller_arn: actor.caller_arn.as_deref(),
+            action: "CreateAccessKey:secret",
+            user,
+            access_key_id: Some(key_id),
+            outcome: "secret_lost",
+            error: Some(
+                "the secret was on screen and never acknowledged: make the key inactive and delete it if it was not stored".to_owned(),
+            ),
+            tag: None,
+            tag_value: None,
         }
     }
 

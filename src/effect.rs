@@ -149,6 +149,15 @@ impl Change {
     }
 }
 
+/// A new key whose secret was on screen, never acknowledged, when iamkeys
+/// was stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LostSecret {
+    pub user: String,
+    pub key_id: String,
+    pub actor: Actor,
+}
+
 /// Who made a change, for the audit log.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Actor {
@@ -194,12 +203,14 @@ pub enum Effect {
     /// Stop the process (`Ctrl-Z`): the terminal is restored first and the
     /// UI comes back when the shell continues it.
     Suspend,
-    /// Changes still in flight when the operator quit for good (a second
-    /// `Ctrl-C`): the driver logs each before leaving.
-    Abandon(Vec<Change>),
+    /// Changes still in flight when iamkeys left for good (a second
+    /// `Ctrl-C`, or the terminal gone past the wait): the driver records
+    /// each in the audit log (`abandoned`) before leaving.
+    Abandon(Vec<(Change, Actor)>),
     /// New keys whose secrets were on screen when the program was told to
-    /// stop (SIGTERM, SIGHUP): the driver logs their IDs.
-    SecretsLost(Vec<String>),
+    /// stop (SIGTERM, SIGHUP, the terminal gone): the driver records each in
+    /// the audit log (`secret_lost`, with the key ID).
+    SecretsLost(Vec<LostSecret>),
     /// One page of `organizations:ListAccounts` (`--org`); the answer comes
     /// back tagged with `generation`.
     ListAccounts {

@@ -82,6 +82,10 @@ pub struct Organization {
     pub generation: u64,
     /// Bumped whenever an account's row may read differently.
     pub revision: u64,
+    /// Where the members' accounts number their loads and changes from: a
+    /// new stretch on every (re)listing, so the answers of an earlier
+    /// listing's sessions (still on their way) never match the new ones.
+    account_base: u64,
 }
 
 impl Organization {
@@ -97,6 +101,7 @@ impl Organization {
             at_once: at_once.max(1),
             generation: 0,
             revision: 0,
+            account_base: 0,
         }
     }
 
@@ -105,6 +110,10 @@ impl Organization {
         self.members.clear();
         self.listing = Listing::Loading { pages: 0 };
         self.open = None;
+        if self.generation > 0 {
+            // Listed before: its sessions' answers may still be on their way.
+            self.account_base += 1 << 32;
+        }
         self.generation += 1;
         self.revision += 1;
     }
@@ -141,9 +150,11 @@ impl Organization {
             } else {
                 MemberStatus::Waiting
             };
+            let mut account = Account::new(thresholds.clone(), true, now);
+            account.rebase(self.account_base);
             self.members.push(Member {
                 read_only: read_only(&info),
-                account: Account::new(thresholds.clone(), true, now),
+                account,
                 info,
                 status,
             });

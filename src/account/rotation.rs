@@ -254,6 +254,15 @@ impl Account {
             .collect()
     }
 
+    /// Any rotation this key is the old or new key of, honoured or not (what
+    /// a delete of the key ends).
+    #[must_use]
+    pub fn rotation_claim_on(&self, user: &str, key_id: &str) -> Option<Rotation> {
+        self.rotation_claims(user)
+            .into_iter()
+            .find(|r| r.old == key_id || r.new == key_id)
+    }
+
     /// The stale rotation tag on this old key, if any.
     #[must_use]
     pub fn stale_rotation_of(&self, user: &str, old: &str) -> Option<(Rotation, String)> {

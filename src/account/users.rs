@@ -249,6 +249,13 @@ impl UserRow {
         matches!(&self.tags, TagsState::Loaded(tags) if tags.iter().any(|(k, _)| k == key))
     }
 
+    /// Whether the user's tags are read and do not hold this tag key (while
+    /// they are not read, it cannot be told: `false`).
+    #[must_use]
+    pub fn lacks_tag(&self, key: &str) -> bool {
+        matches!(&self.tags, TagsState::Loaded(tags) if !tags.iter().any(|(k, _)| k == key))
+    }
+
     /// When iamkeys made this key inactive, and who (the
     /// `iamkeys:inactive-since:` tag), as far as IAM's own facts agree as of
     /// `now`: the tag is honoured only while the key is Inactive, its date

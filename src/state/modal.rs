@@ -207,6 +207,8 @@ pub enum SaveState {
 pub struct SecretDialog {
     pub user: String,
     pub key_id: String,
+    /// Who made the key, where (the audit log names it if the secret is lost).
+    pub actor: crate::effect::Actor,
     pub secret: Secret,
     pub save: SaveState,
     pub copied: bool,

@@ -11,12 +11,18 @@ use crate::state::{AccountRef, Modal, Outcome, SaveState, SecretDialog, State};
 /// Ask for a change bound to the account its dialog showed, marking its key
 /// (or user) busy until the result comes.
 pub(super) fn start(state: &mut State, change: Change, account: &AccountRef) -> Effect {
-    let id = state.account.send(change.clone());
     let actor = Actor {
         profile: account.profile.clone(),
         account_id: Some(account.account_id.clone()),
         caller_arn: Some(account.caller_arn.clone()),
     };
+    start_as(state, change, actor)
+}
+
+/// A follow-up of a change (a tag after it), bound to the same account as
+/// the change itself: never to whatever the screen shows when it answers.
+fn start_as(state: &mut State, change: Change, actor: Actor) -> Effect {
+    let id = state.account.send(change.clone(), actor.clone());
     Effect::Mutate { id, change, actor }
 }
 
@@ -57,9 +63,14 @@ pub(super) fn on_mutated(
 }
 
 fn answered(state: &mut State, id: u64, result: Result<Mutated, IamError>) -> Vec<Effect> {
-    let Some(change) = state.account.settle(id) else {
+    let Some(sent) = state.account.settle(id) else {
         return Vec::new();
     };
+    let crate::account::Sent {
+        change,
+        actor,
+        rotation,
+    } = sent;
     let user = change.user().to_owned();
     if let Change::Tag { tag, .. } = &change
         && tag.starts_with(INACTIVE_SINCE)
@@ -83,12 +94,14 @@ fn answered(state: &mut State, id: u64, result: Result<Mutated, IamError>) -> Ve
         return state.account.reread_tags(&user);
     }
     let mut follow_up = if result.is_ok() {
-        inactive_since_tag(state, &change)
+        inactive_since_tag(state, &change, &actor)
     } else {
         Vec::new()
     };
     if result.is_ok() {
-        follow_up.extend(rotation_follow_up(state, &change, &result));
+        follow_up.extend(rotation_follow_up(
+            state, &change, &result, &actor, rotation,
+        ));
     }
     let outcome = match &result {
         Ok(_) => Outcome::Done,
@@ -104,31 +117,13 @@ fn answered(state: &mut State, id: u64, result: Result<Mutated, IamError>) -> Ve
         return effects;
     }
     match result {
-        Ok(Mutated::Created(new)) => show_secret(state, &change, new),
+        Ok(Mutated::Created(new)) => show_secret(state, &change, new, actor),
         Ok(Mutated::StatusSet) => {
             if let Change::SetStatus { key_id, status, .. } = &change {
                 state.view.notice = Some(format!("{user}: {key_id} is now {status}."));
             }
         }
-        Ok(Mutated::Tagged) => {
-            state.view.notice = Some(match &change {
-                Change::Tag {
-                    value: Some(_),
-                    tag,
-                    ..
-                } if state.account.thresholds.waiver_approvers.is_empty() => format!(
-                    "{user}: waiver {tag} written; not honoured: no [audit] waiver_approvers are configured."
-                ),
-                Change::Tag {
-                    value: Some(_),
-                    tag,
-                    ..
-                } => format!(
-                    "{user}: waiver {tag} written; honoured once CloudTrail shows an approver's TagUser (minutes; r re-checks)."
-                ),
-                _ => format!("{user}: waiver removed."),
-            });
-        }
+        Ok(Mutated::Tagged) => state.view.notice = Some(waiver_notice(state, &change, &user)),
         Ok(Mutated::Deleted) => {
             if let Some(key_id) = change.key_id() {
                 state.view.notice = Some(format!("{user}: {key_id} was deleted."));
@@ -157,14 +152,32 @@ fn answered(state: &mut State, id: u64, result: Result<Mutated, IamError>) -> Ve
     effects
 }
 
+/// What the status bar says after a waiver tag was written or removed.
+fn waiver_notice(state: &State, change: &Change, user: &str) -> String {
+    match change {
+        Change::Tag {
+            value: Some(_),
+            tag,
+            ..
+        } if state.account.thresholds.waiver_approvers.is_empty() => format!(
+            "{user}: waiver {tag} written; not honoured: no [audit] waiver_approvers are configured."
+        ),
+        Change::Tag {
+            value: Some(_),
+            tag,
+            ..
+        } => format!(
+            "{user}: waiver {tag} written; honoured once CloudTrail shows an approver's TagUser (minutes; r re-checks)."
+        ),
+        _ => format!("{user}: waiver removed."),
+    }
+}
+
 /// After a key was made inactive: remember when, and who, in a user tag
 /// (`iamkeys:inactive-since:<key ID>`), so every operator sees how long it
 /// has been inactive. Made active again or deleted: the tag goes. A change
 /// of its own: bound to the account, audit-logged.
-fn inactive_since_tag(state: &mut State, change: &Change) -> Vec<Effect> {
-    let Ok(account) = state.change_target() else {
-        return Vec::new();
-    };
+fn inactive_since_tag(state: &mut State, change: &Change, actor: &Actor) -> Vec<Effect> {
     let (user, key_id, value) = match change {
         Change::SetStatus {
             user,
@@ -172,11 +185,9 @@ fn inactive_since_tag(state: &mut State, change: &Change) -> Vec<Effect> {
             status: KeyStatus::Inactive,
         } => {
             let at = state.now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-            (
-                user,
-                key_id,
-                Some(format!("{at} {}", account.caller_name())),
-            )
+            let caller = actor.caller_arn.as_deref().unwrap_or("");
+            let by = crate::account::users::tag_word(caller.rsplit('/').next().unwrap_or(""));
+            (user, key_id, Some(format!("{at} {by}")))
         }
         Change::SetStatus { user, key_id, .. } | Change::Delete { user, key_id, .. } => {
             (user, key_id, None)
@@ -184,13 +195,15 @@ fn inactive_since_tag(state: &mut State, change: &Change) -> Vec<Effect> {
         _ => return Vec::new(),
     };
     let tag = format!("{INACTIVE_SINCE}{key_id}");
-    // Nothing to remove when the key has no such tag.
+    // Nothing to remove when the key has no such tag (as far as the tags
+    // read say: while they are being read again, it is removed anyway;
+    // removing a tag that is not there changes nothing).
     if value.is_none()
-        && !state
+        && state
             .account
             .users()
             .get(user)
-            .is_some_and(|r| r.has_tag(&tag))
+            .is_some_and(|r| r.lacks_tag(&tag))
     {
         return Vec::new();
     }
@@ -200,15 +213,16 @@ fn inactive_since_tag(state: &mut State, change: &Change) -> Vec<Effect> {
         value,
         key_id: Some(key_id.clone()),
     };
-    vec![start(state, change, &account)]
+    vec![start_as(state, change, actor.clone())]
 }
 
 /// A new key: its secret on screen (or waiting its turn behind another).
-fn show_secret(state: &mut State, change: &Change, new: crate::model::NewAccessKey) {
+fn show_secret(state: &mut State, change: &Change, new: crate::model::NewAccessKey, actor: Actor) {
     let user = change.user().to_owned();
     let dialog = SecretDialog {
         user: user.clone(),
         key_id: new.key.id.clone(),
+        actor,
         secret: new.secret,
         save: SaveState::Idle,
         copied: false,
@@ -262,10 +276,9 @@ fn rotation_follow_up(
     state: &mut State,
     change: &Change,
     result: &Result<Mutated, IamError>,
+    actor: &Actor,
+    at_send: Option<Rotation>,
 ) -> Vec<Effect> {
-    let Ok(account) = state.change_target() else {
-        return Vec::new();
-    };
     let change = match (change, result) {
         (
             Change::Create {
@@ -291,20 +304,19 @@ fn rotation_follow_up(
             }
         }
         (Change::Delete { user, key_id, .. }, Ok(_)) => {
-            let Some(rotation) = state
-                .account
-                .rotation_of(user, key_id)
-                .or_else(|| state.account.rotation_to(user, key_id))
+            // The rotation as it stood when the delete was sent (a refresh
+            // meanwhile may have the tags still being read), else now.
+            let Some(rotation) = at_send.or_else(|| state.account.rotation_claim_on(user, key_id))
             else {
                 return Vec::new();
             };
             state.account.end_rotation(user, &rotation.old);
             let tag = rotation.tag_key();
-            if !state
+            if state
                 .account
                 .users()
                 .get(user)
-                .is_some_and(|r| r.has_tag(&tag))
+                .is_some_and(|r| r.lacks_tag(&tag))
             {
                 return Vec::new();
             }
@@ -317,7 +329,7 @@ fn rotation_follow_up(
         }
         _ => return Vec::new(),
     };
-    vec![start(state, change, &account)]
+    vec![start_as(state, change, actor.clone())]
 }
 
 /// A rotation tag's write (or removal) answered: a first write that failed

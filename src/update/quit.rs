@@ -10,7 +10,11 @@ use crate::state::{Modal, Quit, State};
 pub(super) fn request(state: &mut State, ctrl_c: bool) -> Vec<Effect> {
     if ctrl_c && state.quit == Quit::Waiting && state.account.changing() {
         state.quit = Quit::Leaving;
-        let abandoned = state.account.changes_in_flight().cloned().collect();
+        let abandoned = state
+            .account
+            .sent_in_flight()
+            .map(|s| (s.change.clone(), s.actor.clone()))
+            .collect();
         return vec![Effect::Abandon(abandoned), Effect::Quit];
     }
     state.quit = Quit::Waiting;
@@ -41,13 +45,18 @@ pub(super) fn proceed(state: &mut State) -> Vec<Effect> {
 
 /// Close the secret on screen and those waiting, naming their keys.
 fn lose_secrets(state: &mut State) -> Vec<Effect> {
-    let mut lost: Vec<String> = Vec::new();
+    let lost_one = |d: crate::state::SecretDialog| crate::effect::LostSecret {
+        user: d.user.clone(),
+        key_id: d.key_id.clone(),
+        actor: d.actor.clone(),
+    };
+    let mut lost = Vec::new();
     if matches!(state.view.modal, Some(Modal::Secret(_)))
         && let Some(Modal::Secret(dialog)) = state.view.modal.take()
     {
-        lost.push(dialog.key_id);
+        lost.push(lost_one(dialog));
     }
-    lost.extend(state.view.secrets_waiting.drain(..).map(|d| d.key_id));
+    lost.extend(state.view.secrets_waiting.drain(..).map(lost_one));
     if lost.is_empty() {
         Vec::new()
     } else {

@@ -48,7 +48,9 @@ fn client(status: u16, code: &'static str) -> SdkIam {
 /// What the operator sees after `change` fails with `err`.
 fn shown_after(state: &State, change: Change, err: IamError) -> String {
     let mut state = state.clone();
-    let id = state.account.send(change);
+    let id = state
+        .account
+        .send(change, iamkeys::effect::Actor::default());
     update(
         &mut state,
         Action::Mutated {

@@ -789,12 +789,17 @@ async fn terminate_waits_for_changes_and_names_a_lost_secret() {
             result: created_ok(&user, "AKIATERM00000001"),
         },
     );
+    let effects = update(&mut state, Action::Terminate);
+    let [Effect::SecretsLost(lost), Effect::Quit] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(lost.len(), 1);
+    assert_eq!(lost[0].key_id, "AKIATERM00000001");
+    assert_eq!(lost[0].user, user);
     assert_eq!(
-        update(&mut state, Action::Terminate),
-        [
-            Effect::SecretsLost(vec!["AKIATERM00000001".into()]),
-            Effect::Quit
-        ]
+        lost[0].actor.account_id.as_deref(),
+        Some("123456789012"),
+        "the audit log names the account the key was made in"
     );
 }
 
@@ -872,4 +877,52 @@ async fn ready_keys_are_deleted_together_after_typing_their_count() {
     assert_eq!(deleted, ready);
     assert!(matches!(state.view.modal, Some(Modal::Progress(_))));
     assert!(state.view.marks.is_empty());
+}
+
+/// Issue 21 §5: a refresh (`r`) while a change is in flight must not drop
+/// its follow-up: the inactive-since tag (and, on a rotation, the rotation
+/// tag) is still written, bound to the account the change was confirmed
+/// for, though the screen's account is loading again.
+#[tokio::test]
+async fn a_refresh_while_a_change_is_in_flight_keeps_its_follow_up_tags() {
+    let mut state = demo_loaded().await;
+    let (user, key_id) = crate::common::flows::key_with_status(&state, KeyStatus::Active);
+    select_key(&mut state, &user, &key_id);
+    let effects = run(&mut state, vec![ch('i'), ch('y')]);
+    let (id, actor) = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Mutate { id, actor, .. } => Some((*id, actor.clone())),
+            _ => None,
+        })
+        .unwrap();
+    update(&mut state, ch('r'));
+    assert!(
+        state.account.known_identity().is_none(),
+        "the account is loading again"
+    );
+    let effects = update(
+        &mut state,
+        Action::Mutated {
+            id,
+            result: Ok(Mutated::StatusSet),
+        },
+    );
+    let follow_up = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Mutate {
+                change: Change::Tag { tag, value, .. },
+                actor: bound,
+                ..
+            } => Some((tag.clone(), value.is_some(), bound.clone())),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("the inactive-since tag is still written: {effects:?}"));
+    assert_eq!(follow_up.0, format!("iamkeys:inactive-since:{key_id}"));
+    assert!(follow_up.1);
+    assert_eq!(
+        follow_up.2, actor,
+        "bound to the account the change was confirmed for"
+    );
 }

@@ -467,11 +467,14 @@ async fn a_re_list_after_a_change_keeps_the_counts_true() {
             row.listed_keys().unwrap()[0].id.clone(),
         )
     };
-    let id = state.account.send(iamkeys::effect::Change::SetStatus {
-        user: user.clone(),
-        key_id,
-        status: KeyStatus::Inactive,
-    });
+    let id = state.account.send(
+        iamkeys::effect::Change::SetStatus {
+            user: user.clone(),
+            key_id,
+            status: KeyStatus::Inactive,
+        },
+        iamkeys::effect::Actor::default(),
+    );
     let effects = update(
         &mut state,
         Action::Mutated {

@@ -387,10 +387,13 @@ fn leaving_an_account_waits_for_its_change_and_a_profile_switch_leaves_the_organ
     update(&mut state, connected("222222222222"));
     load_member(&mut state, "222222222222", &["carol"]);
     update(&mut state, key(KeyCode::Enter));
-    state.account.send(iamkeys::effect::Change::Create {
-        user: "carol".into(),
-        rotating: None,
-    });
+    state.account.send(
+        iamkeys::effect::Change::Create {
+            user: "carol".into(),
+            rotating: None,
+        },
+        iamkeys::effect::Actor::default(),
+    );
     update(&mut state, key(KeyCode::Esc));
     assert!(!state.at_overview(), "a change is in flight");
     assert!(state.view.notice.as_deref().unwrap().contains("in flight"));
@@ -570,4 +573,58 @@ fn a_name_two_accounts_bear_stops_every_change() {
             .all(|m| m.read_only),
         "no account may be changed"
     );
+}
+
+/// Issue 21 §5: the overview listed again (`r`) while the previous
+/// sessions' answers are still on their way: those answers are dropped by
+/// generation, never folded into the new account of the same ID.
+#[test]
+fn answers_of_the_previous_listing_are_dropped_after_a_refresh() {
+    let mut state = org_state(4);
+    update(&mut state, Action::Load);
+    update(&mut state, four_accounts(None));
+    update(&mut state, connected("222222222222"));
+    load_member(&mut state, "222222222222", &["carol"]);
+    // The overview again: listed anew, dev reached anew.
+    update(&mut state, ch('r'));
+    let effects = update(
+        &mut state,
+        Action::AccountsPage {
+            generation: 2,
+            result: Ok(Page {
+                items: vec![account("222222222222", "dev", "ACTIVE")],
+                next_marker: None,
+            }),
+        },
+    );
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::ConnectMember { .. }))
+    );
+    let effects = update(&mut state, connected("222222222222"));
+    let new_generation = calls_for(&effects, "222222222222")[0].0;
+    assert_ne!(new_generation, 1, "numbered apart from the first listing's");
+    // The first listing's session answers its (generation 1) user page late.
+    update(
+        &mut state,
+        member(
+            "222222222222",
+            Action::Loaded {
+                generation: 1,
+                result: Loaded::UsersPage(Ok(Page {
+                    items: vec![User {
+                        name: "stale-user".into(),
+                        arn: "arn:aws:iam::222222222222:user/stale-user".into(),
+                        created: now(),
+                        password_last_used: None,
+                    }],
+                    next_marker: None,
+                })),
+            },
+        ),
+    );
+    let org = state.org.as_ref().unwrap();
+    let dev = &org.members[org.index_of("222222222222").unwrap()];
+    assert_eq!(dev.account.users().total(), 0, "the old answer was dropped");
 }

@@ -196,11 +196,14 @@ async fn per_profile_read_only_follows_the_switch() {
 #[tokio::test]
 async fn no_switch_while_a_change_is_in_flight() {
     let mut state = demo_loaded().await;
-    state.account.send(iamkeys::effect::Change::Delete {
-        user: "u".into(),
-        key_id: "k".into(),
-        unused_since: None,
-    });
+    state.account.send(
+        iamkeys::effect::Change::Delete {
+            user: "u".into(),
+            key_id: "k".into(),
+            unused_since: None,
+        },
+        iamkeys::effect::Actor::default(),
+    );
     assert!(update(&mut state, ch('p')).is_empty());
     assert!(state.view.modal.is_none());
     assert!(state.view.notice.as_deref().unwrap().contains("in flight"));

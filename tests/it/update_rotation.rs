@@ -400,7 +400,9 @@ async fn deleting_the_old_or_the_new_key_ends_the_rotation_and_removes_its_tag()
             key_id: gone.to_owned(),
             unused_since: None,
         };
-        let id = state.account.send(delete);
+        let id = state
+            .account
+            .send(delete, iamkeys::effect::Actor::default());
         let effects = update(
             &mut state,
             Action::Mutated {
