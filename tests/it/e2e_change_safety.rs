@@ -157,3 +157,135 @@ async fn a_key_made_active_again_is_not_deleted() {
     tui.send(&["q"]);
     assert_eq!(tui.exit_status(WAIT), Some(0));
 }
+
+/// The audit log's lines, parsed.
+fn audit_lines(home: &crate::e2e_tui::Home) -> Vec<serde_json::Value> {
+    let path = home.path().join("data/iamkeys/audit.jsonl");
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// Wait for a process to end (it is not our child: poll `/proc`).
+fn wait_gone(pid: u32, timeout: Duration) -> bool {
+    let deadline = std::time::Instant::now() + timeout;
+    while std::time::Instant::now() < deadline {
+        if !Path::new(&format!("/proc/{pid}")).exists() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    false
+}
+
+/// Issue 21 §5: the terminal goes away (an SSH drop: the tmux server is
+/// killed) while `UpdateAccessKey` is stalled at the proxy. iamkeys still
+/// waits for it, records its outcome and its inactive-since tag (with what
+/// the tag says) in the audit log, then leaves; the server shows the key
+/// Inactive. A secret on screen when the terminal goes is recorded as lost.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_terminal_that_goes_away_still_records_what_was_in_flight() {
+    let moto = Moto::start();
+    let iam = moto.iam().await;
+    let keys = seed(
+        &iam,
+        &[SeedUser {
+            name: "svc",
+            keys: vec![true],
+            ..SeedUser::default()
+        }],
+    )
+    .await;
+    let key = keys[0].1[0].clone();
+    let proxy = Proxy::start(moto.port).await;
+    let home = crate::e2e_tui::Home::new(&proxy.endpoint());
+    let tui = Tmux::start(
+        Path::new(&bin()),
+        &["--profile", "e2e"],
+        &home.env(),
+        140,
+        40,
+    );
+    tui.wait_for("svc and the account", WAIT, |s| {
+        s.contains("svc") && s.contains("account 123456789012")
+    });
+    tui.send(&["Enter"]);
+    tui.wait_for("the key", WAIT, |s| s.contains(&key));
+    tui.send(&["i"]);
+    tui.wait_for("the dialog", WAIT, |s| s.contains("Make key inactive"));
+    proxy.inject_first(Fault::Stall(3000), &["UpdateAccessKey"]);
+    tui.send(&["y"]);
+    tui.wait_for("in flight", WAIT, |s| s.contains("Making"));
+    let pid = tui.program_pid();
+    tui.kill_server();
+    assert!(
+        wait_gone(pid, Duration::from_secs(40)),
+        "iamkeys leaves once the change answered"
+    );
+    assert_eq!(
+        server_keys(&iam, "svc").await,
+        [(key.clone(), aws_sdk_iam::types::StatusType::Inactive)]
+    );
+    let lines = audit_lines(&home);
+    let outcomes: Vec<(String, String)> = lines
+        .iter()
+        .map(|l| {
+            (
+                l["action"].as_str().unwrap().to_owned(),
+                l["outcome"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            ("UpdateAccessKey:Inactive".into(), "attempt".into()),
+            ("UpdateAccessKey:Inactive".into(), "ok".into()),
+            ("TagUser:inactive-since".into(), "attempt".into()),
+            ("TagUser:inactive-since".into(), "ok".into()),
+        ],
+        "{lines:#?}"
+    );
+    assert_eq!(lines[3]["tag"], format!("iamkeys:inactive-since:{key}"));
+    assert!(
+        lines[3]["tag_value"].as_str().unwrap().ends_with(" moto"),
+        "{}",
+        lines[3]
+    );
+
+    // A new key's secret on screen when the terminal goes: recorded as lost.
+    let tui = Tmux::start(
+        Path::new(&bin()),
+        &["--profile", "e2e"],
+        &home.env(),
+        140,
+        40,
+    );
+    tui.wait_for("svc and the account", WAIT, |s| {
+        s.contains("svc") && s.contains("account 123456789012")
+    });
+    tui.send(&["c"]);
+    tui.wait_for("the dialog", WAIT, |s| {
+        s.contains("Create a new access key")
+    });
+    tui.send(&["y"]);
+    tui.wait_for("the secret", WAIT, |s| s.contains("shown once"));
+    let pid = tui.program_pid();
+    tui.kill_server();
+    assert!(wait_gone(pid, Duration::from_secs(40)));
+    let made: Vec<String> = server_keys(&iam, "svc")
+        .await
+        .into_iter()
+        .map(|(id, _)| id)
+        .filter(|id| *id != key)
+        .collect();
+    let lost: Vec<serde_json::Value> = audit_lines(&home)
+        .into_iter()
+        .filter(|l| l["outcome"] == "secret_lost")
+        .collect();
+    assert_eq!(lost.len(), 1, "{lost:?}");
+    assert_eq!(lost[0]["access_key_id"], made[0].as_str());
+    assert_eq!(lost[0]["account_id"], "123456789012");
+}

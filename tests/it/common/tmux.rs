@@ -185,6 +185,12 @@ impl Tmux {
         assert!(status.success(), "kill -{name}");
     }
 
+    /// The terminal goes away, as on an SSH drop: the tmux server (and the
+    /// pseudo-terminal the program draws on) is killed.
+    pub fn kill_server(&self) {
+        let _ = self.run(&["kill-server"]);
+    }
+
     /// The program's process state as `ps` reports it (`T` when stopped).
     pub fn program_state(&self) -> String {
         let out = Command::new("ps")
