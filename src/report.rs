@@ -118,6 +118,11 @@ pub struct KeyEntry {
     pub last_used: Option<DateTime<Utc>>,
     pub last_used_service: Option<String>,
     pub last_used_region: Option<String>,
+    /// When the last use comes from the credential report: the report's
+    /// generation time (a use since then is not in it; it is asked of IAM
+    /// only where it could change a finding). `null` when IAM's
+    /// `GetAccessKeyLastUsed` answered in this run, or it is not known.
+    pub last_used_as_of: Option<DateTime<Utc>>,
 }
 
 /// One user in the report.
@@ -317,6 +322,14 @@ impl Report {
                     .audit_keys()
                     .into_iter()
                     .map(|k| {
+                        let asked =
+                            k.id.as_ref()
+                                .is_some_and(|id| row.last_used.contains_key(id));
+                        let as_of = if asked || k.last_used.is_none() {
+                            None
+                        } else {
+                            account.credential_report().map(|r| r.generated_at)
+                        };
                         let used = k.last_used.unwrap_or_default();
                         KeyEntry {
                             access_key_id: k.id,
@@ -325,6 +338,7 @@ impl Report {
                             last_used: used.date,
                             last_used_service: used.service,
                             last_used_region: used.region,
+                            last_used_as_of: as_of,
                         }
                     })
                     .collect(),

@@ -244,8 +244,14 @@ impl Account {
                 password,
                 mfa,
             } => {
+                let before = self.users.get(&user).and_then(|r| r.password);
                 self.on_details(&user, password, mfa, now, &mut step.event);
-                Vec::new()
+                let after = self.users.get(&user).and_then(|r| r.password);
+                if before == Some(false) && after == Some(true) {
+                    self.password_now_decides(&user)
+                } else {
+                    Vec::new()
+                }
             }
             Loaded::TagWriters(result) => {
                 self.on_tag_writers(result, now);
@@ -642,9 +648,11 @@ impl Account {
 
     /// Ask `GetAccessKeyLastUsed` for the user's keys the credential report
     /// cannot speak for: every key without a report, keys made after the report
-    /// (no slot matches their creation time), and — when the report is one IAM
-    /// already had — Active keys it shows as never used (they may have been
-    /// used since, and a finding must not be invented from an old report).
+    /// or sharing a report slot (no one-to-one match), and — when the report is
+    /// one IAM already had — Active keys it shows as never used, where a use
+    /// since could change a finding ([`Account::use_decides`]): a finding must
+    /// not be invented from an old report, nor a request sent that cannot
+    /// change one.
     fn last_used_requests(&mut self, user: &str) -> Vec<Effect> {
         let unavailable = self.report_unavailable().is_some();
         let cached = self.credential_report().map(|r| !r.fresh);
@@ -667,8 +675,52 @@ impl Account {
                             cached == Some(true)
                                 && k.status != KeyStatus::Inactive
                                 && slot.last_used.date.is_none()
+                                && self.use_decides(row, k)
                         }
                     }
+            })
+            .map(|k| k.id.clone())
+            .collect();
+        self.ask_last_used(user, wanted)
+    }
+
+    /// Whether a use since an old report of an Active key it shows as never
+    /// used could change a finding. `initial_setup_key` hangs on it only for
+    /// a user with a console password (or one not known); `unused_key` only
+    /// for a key old enough to be unused (a use since the report, at most
+    /// hours ago, would clear it). `key_not_rotated` and
+    /// `multiple_active_keys` never do.
+    fn use_decides(&self, row: &super::UserRow, key: &crate::model::AccessKey) -> bool {
+        let unused_after = chrono::TimeDelta::days(i64::from(self.thresholds.unused_days));
+        let old_enough = key
+            .created
+            .is_none_or(|made| self.clock - made >= unused_after);
+        old_enough || row.password != Some(false)
+    }
+
+    /// A console password given since an old report: the last use of the
+    /// Active keys it shows as never used now decides `initial_setup_key`.
+    /// Those old enough for `unused_key` were asked already.
+    fn password_now_decides(&mut self, user: &str) -> Vec<Effect> {
+        if self.credential_report().is_none_or(|r| r.fresh) {
+            return Vec::new();
+        }
+        let Some(row) = self.users.get(user) else {
+            return Vec::new();
+        };
+        let unused_after = chrono::TimeDelta::days(i64::from(self.thresholds.unused_days));
+        let wanted: Vec<String> = row
+            .listed_keys()
+            .unwrap_or_default()
+            .iter()
+            .filter(|k| k.status != KeyStatus::Inactive && !row.last_used.contains_key(&k.id))
+            .filter(|k| {
+                row.report_slot(k)
+                    .is_some_and(|slot| slot.last_used.date.is_none())
+            })
+            .filter(|k| {
+                k.created
+                    .is_some_and(|made| self.clock - made < unused_after)
             })
             .map(|k| k.id.clone())
             .collect();

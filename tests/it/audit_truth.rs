@@ -378,3 +378,83 @@ fn a_whole_state_makes_a_complete_report() {
     assert!(report.complete);
     assert!(report.gaps.is_empty());
 }
+
+/// Issue 21 §6: with a report IAM already had, `GetAccessKeyLastUsed` is
+/// asked only where a use since the report could change a finding: Active
+/// keys the report shows as never used, of users with a console password
+/// (`initial_setup_key`) or old enough for `unused_key`. A young key of a
+/// user without a password keeps the report's "never used", and the JSON
+/// says as of when (`last_used_as_of`). A key used after the report is seen
+/// as used, its finding gone.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cached_report_asks_last_use_only_where_it_can_change_a_finding() {
+    let moto = Moto::start();
+    let iam = moto.iam().await;
+    let mut made = Vec::new();
+    for name in ["svc-young", "console-unused", "console-used-since"] {
+        iam.create_user().user_name(name).send().await.unwrap();
+        if name.starts_with("console") {
+            iam.create_login_profile()
+                .user_name(name)
+                .password("Correct-Horse-1!")
+                .send()
+                .await
+                .unwrap();
+        }
+        let out = iam
+            .create_access_key()
+            .user_name(name)
+            .send()
+            .await
+            .unwrap();
+        let key = out.access_key().unwrap();
+        made.push((
+            key.access_key_id().to_owned(),
+            key.secret_access_key().to_owned(),
+        ));
+    }
+    let proxy = Proxy::start(moto.port).await;
+    proxy.freeze_report();
+    iam.generate_credential_report().send().await.unwrap();
+    let through_proxy = aws_sdk_iam::Client::new(
+        &crate::common::moto::sdk_config_at(proxy.endpoint(), "AKIDTEST", "s").await,
+    );
+    through_proxy.get_credential_report().send().await.unwrap();
+    // After the report: one console user's key is used.
+    crate::common::moto::use_key(moto.endpoint(), &made[2].0, &made[2].1).await;
+
+    let home = Home::new(&moto.endpoint());
+    let asked_before = proxy.count("GetAccessKeyLastUsed");
+    let out = report(&home, &proxy.endpoint(), &["--format", "json"]).await;
+    let json = stdout_json(&out);
+    assert!(json["notes"].to_string().contains("already had"));
+    assert_eq!(
+        proxy.count("GetAccessKeyLastUsed") - asked_before,
+        2,
+        "the two console users' keys only: {:?}",
+        proxy.actions()
+    );
+    let key_of = |user: &str| {
+        json["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["user_name"] == user)
+            .unwrap()["access_keys"][0]
+            .clone()
+    };
+    let young = key_of("svc-young");
+    assert!(young["last_used"].is_null());
+    assert!(
+        young["last_used_as_of"].is_string(),
+        "the report's never-used, as of the report: {young}"
+    );
+    assert!(key_of("console-unused")["last_used_as_of"].is_null());
+    assert!(key_of("console-used-since")["last_used"].is_string());
+    let setup: Vec<String> = findings(&json)
+        .into_iter()
+        .filter(|(id, _, _)| id == "initial_setup_key")
+        .map(|(_, user, _)| user)
+        .collect();
+    assert_eq!(setup, ["console-unused"], "{:#}", json["findings"]);
+}
