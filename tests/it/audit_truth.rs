@@ -401,17 +401,8 @@ async fn a_cached_report_asks_last_use_only_where_it_can_change_a_finding() {
                 .await
                 .unwrap();
         }
-        let out = iam
-            .create_access_key()
-            .user_name(name)
-            .send()
-            .await
-            .unwrap();
-        let key = out.access_key().unwrap();
-        made.push((
-            key.access_key_id().to_owned(),
-            key.secret_access_key().to_owned(),
-        ));
+        let (id, secret, _) = crate::common::moto::new_key(&iam, name).await;
+        made.push((id, secret));
     }
     let proxy = Proxy::start(moto.port).await;
     proxy.freeze_report();

@@ -114,17 +114,7 @@ async fn a_key_made_active_again_is_not_deleted() {
     .await;
     let key = keys[0].1[0].clone();
     let home = crate::e2e_tui::Home::new(&moto.endpoint());
-    let tui = Tmux::start(
-        Path::new(&bin()),
-        &["--profile", "e2e"],
-        &home.env(),
-        140,
-        40,
-    );
-    // Changes wait for the account to be known (it binds them).
-    tui.wait_for("svc and the account", WAIT, |s| {
-        s.contains("svc") && s.contains("account 123456789012")
-    });
+    let tui = svc_on_screen(&home);
     tui.send(&["Enter"]);
     tui.wait_for("the key", WAIT, |s| s.contains(&key));
     tui.send(&["i"]);
@@ -156,6 +146,22 @@ async fn a_key_made_active_again_is_not_deleted() {
     tui.wait_for("closed", WAIT, |s| !s.contains("nothing was deleted"));
     tui.send(&["q"]);
     assert_eq!(tui.exit_status(WAIT), Some(0));
+}
+
+/// The binary on profile `e2e` in `home`, once user svc and the account
+/// are on screen (changes wait for the account: it binds them).
+fn svc_on_screen(home: &crate::e2e_tui::Home) -> Tmux {
+    let tui = Tmux::start(
+        Path::new(&bin()),
+        &["--profile", "e2e"],
+        &home.env(),
+        140,
+        40,
+    );
+    tui.wait_for("svc and the account", WAIT, |s| {
+        s.contains("svc") && s.contains("account 123456789012")
+    });
+    tui
 }
 
 /// The audit log's lines, parsed.
@@ -201,16 +207,7 @@ async fn a_terminal_that_goes_away_still_records_what_was_in_flight() {
     let key = keys[0].1[0].clone();
     let proxy = Proxy::start(moto.port).await;
     let home = crate::e2e_tui::Home::new(&proxy.endpoint());
-    let tui = Tmux::start(
-        Path::new(&bin()),
-        &["--profile", "e2e"],
-        &home.env(),
-        140,
-        40,
-    );
-    tui.wait_for("svc and the account", WAIT, |s| {
-        s.contains("svc") && s.contains("account 123456789012")
-    });
+    let tui = svc_on_screen(&home);
     tui.send(&["Enter"]);
     tui.wait_for("the key", WAIT, |s| s.contains(&key));
     tui.send(&["i"]);
@@ -256,16 +253,7 @@ async fn a_terminal_that_goes_away_still_records_what_was_in_flight() {
     );
 
     // A new key's secret on screen when the terminal goes: recorded as lost.
-    let tui = Tmux::start(
-        Path::new(&bin()),
-        &["--profile", "e2e"],
-        &home.env(),
-        140,
-        40,
-    );
-    tui.wait_for("svc and the account", WAIT, |s| {
-        s.contains("svc") && s.contains("account 123456789012")
-    });
+    let tui = svc_on_screen(&home);
     tui.send(&["c"]);
     tui.wait_for("the dialog", WAIT, |s| {
         s.contains("Create a new access key")

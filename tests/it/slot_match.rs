@@ -265,18 +265,7 @@ async fn report_names_the_never_used_key_of_two_made_in_one_second() {
     for _ in 0..50 {
         let mut keys = Vec::new();
         for _ in 0..2 {
-            let out = iam
-                .create_access_key()
-                .user_name("twins")
-                .send()
-                .await
-                .unwrap();
-            let key = out.access_key().unwrap();
-            keys.push((
-                key.access_key_id().to_owned(),
-                key.secret_access_key().to_owned(),
-                key.create_date().unwrap().secs(),
-            ));
+            keys.push(crate::common::moto::new_key(&iam, "twins").await);
         }
         if keys[0].2 == keys[1].2 {
             made = Some(keys);

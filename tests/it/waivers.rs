@@ -80,6 +80,17 @@ pub async fn world(config: &str) -> World {
 
 pub const APPROVERS: &str = "[audit]\nwaiver_approvers = [\"arn:aws:iam::*:role/SecurityAudit\"]\n";
 
+/// The report's one `initial_setup_key` finding.
+fn setup_finding(json: &serde_json::Value) -> serde_json::Value {
+    json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "initial_setup_key")
+        .unwrap_or_else(|| panic!("no initial_setup_key in {}", json["findings"]))
+        .clone()
+}
+
 fn in_days(days: i64) -> String {
     (Utc::now() + TimeDelta::days(days))
         .date_naive()
@@ -290,18 +301,8 @@ async fn a_waiver_the_user_wrote_itself_is_a_claim_not_a_waiver() {
     // the second is never used: initial_setup_key.
     let mut made = Vec::new();
     for _ in 0..2 {
-        let out = w
-            .iam
-            .create_access_key()
-            .user_name("mallory")
-            .send()
-            .await
-            .unwrap();
-        let key = out.access_key().unwrap();
-        made.push((
-            key.access_key_id().to_owned(),
-            key.secret_access_key().to_owned(),
-        ));
+        let (id, secret, _) = crate::common::moto::new_key(&w.iam, "mallory").await;
+        made.push((id, secret));
     }
     let (own_key, own_secret) = made[0].clone();
     let never = made[1].0.clone();
@@ -326,13 +327,7 @@ async fn a_waiver_the_user_wrote_itself_is_a_claim_not_a_waiver() {
     .await;
     assert_eq!(out.status.code(), Some(1), "the finding counts");
     let json = json_of(&out);
-    let f = &json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["id"] == "initial_setup_key")
-        .unwrap()
-        .clone();
+    let f = &setup_finding(&json);
     assert_eq!(f["access_key_id"], never.as_str());
     assert!(f["waived"].is_null(), "{f}");
     assert_eq!(f["waiver_claim"]["by"], "secops");
@@ -371,12 +366,7 @@ async fn a_waiver_the_user_wrote_itself_is_a_claim_not_a_waiver() {
     .await;
     let out = report(&w.home, &w.proxy.endpoint(), &["--format", "json"]).await;
     let json = json_of(&out);
-    let honoured = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["id"] == "initial_setup_key")
-        .unwrap();
+    let honoured = &setup_finding(&json);
     assert_eq!(honoured["waived"]["writer"], APPROVER_SESSION, "{honoured}");
 
     // Dated past max_waiver_days (180): not honoured, even from the approver.
@@ -389,12 +379,7 @@ async fn a_waiver_the_user_wrote_itself_is_a_claim_not_a_waiver() {
     .await;
     assert_eq!(out.status.code(), Some(1));
     let json = json_of(&out);
-    let why = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["id"] == "initial_setup_key")
-        .unwrap()["waiver_claim"]["not_honoured"]
+    let why = setup_finding(&json)["waiver_claim"]["not_honoured"]
         .as_str()
         .unwrap()
         .to_owned();

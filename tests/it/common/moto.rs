@@ -282,6 +282,22 @@ pub fn more_users() -> Vec<SeedUser> {
     users
 }
 
+/// Make an access key for `user`: (ID, secret, creation time in epoch seconds).
+pub async fn new_key(iam: &aws_sdk_iam::Client, user: &str) -> (String, String, i64) {
+    let out = iam
+        .create_access_key()
+        .user_name(user)
+        .send()
+        .await
+        .unwrap();
+    let key = out.access_key().unwrap();
+    (
+        key.access_key_id().to_owned(),
+        key.secret_access_key().to_owned(),
+        key.create_date().unwrap().secs(),
+    )
+}
+
 /// Sign one request (`ListUsers`) with this key, as a workload would: IAM
 /// (moto) then records the key's last use.
 pub async fn use_key(endpoint: String, key_id: &str, secret: &str) {
