@@ -165,17 +165,20 @@ impl UserRow {
     /// the same second (a script, Terraform), or a slot of a key deleted
     /// since that shares the second, are ambiguous: `None`, and the key's
     /// last use is asked of IAM (`GetAccessKeyLastUsed`) instead of taken
-    /// from a slot that may be the other key's.
+    /// from a slot that may be the other key's — unless which slot is whose
+    /// cannot matter: as many slots as keys in that second, every one with
+    /// the same last use (then any match gives each key the same answer).
     #[must_use]
     pub fn report_slot(&self, key: &AccessKey) -> Option<&ReportKeySlot> {
         let report = self.report.as_ref()?;
         let second = key.created?.timestamp();
         let same_second = |t: Option<DateTime<Utc>>| t.is_some_and(|t| t.timestamp() == second);
-        let mut slots = report.keys.iter().filter(|s| same_second(s.last_rotated));
-        let slot = slots.next()?;
-        if slots.next().is_some() {
-            return None;
-        }
+        let slots: Vec<&ReportKeySlot> = report
+            .keys
+            .iter()
+            .filter(|s| same_second(s.last_rotated))
+            .collect();
+        let first = *slots.first()?;
         let keys_in_second = self.listed_keys().map_or(1, |keys| {
             keys.iter().filter(|k| same_second(k.created)).count()
         });
@@ -189,7 +192,8 @@ impl UserRow {
         } else {
             keys_in_second + 1
         };
-        (competitors == 1).then_some(slot)
+        let alike = slots.iter().all(|s| s.last_used == first.last_used);
+        (competitors == slots.len() && (slots.len() == 1 || alike)).then_some(first)
     }
 
     /// The user's keys as the audit reads them: listed keys when there are
