@@ -117,6 +117,17 @@ pub struct ReportArgs {
     /// needs only `ListUsers` and the credential report: a few round trips.
     #[arg(long)]
     pub key_ids: bool,
+    /// The MFA code for a profile whose role (or user) needs one (its
+    /// `mfa_serial`); without it, a terminal is asked, and with none the
+    /// report exits 2 naming the device.
+    #[arg(
+        long,
+        env = "IAMKEYS_MFA_CODE",
+        hide_env_values = true,
+        value_name = "CODE",
+        value_parser = |s: &str| Ok::<_, String>(crate::secret::Secret::new(s))
+    )]
+    pub mfa_code: Option<crate::secret::Secret>,
 }
 
 impl ReportArgs {

@@ -264,6 +264,25 @@ pub struct Config {
     pub cloudtrail_regions: Vec<String>,
     /// At most this many events per region for one key.
     pub cloudtrail_max_events: usize,
+    /// Signing in (`[aws]`).
+    pub aws: AwsSettings,
+}
+
+/// `[aws]`: how iamkeys signs in where aws-config does not (MFA).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AwsSettings {
+    /// Keep sessions got with an MFA code in the AWS CLI's cache
+    /// (`~/.aws/cli/cache`), so a code typed in either serves both.
+    pub session_cache: bool,
+}
+
+impl Default for AwsSettings {
+    fn default() -> Self {
+        Self {
+            session_cache: true,
+        }
+    }
 }
 
 impl Default for Config {
@@ -283,6 +302,7 @@ impl Default for Config {
             org: OrgSettings::default(),
             cloudtrail_regions: Vec::new(),
             cloudtrail_max_events: crate::defaults::CLOUDTRAIL_MAX_EVENTS,
+            aws: AwsSettings::default(),
         }
     }
 }

@@ -10,7 +10,7 @@ pub mod memory;
 pub mod org;
 pub mod retries;
 pub mod sdk;
-mod sdk_error;
+pub(crate) mod sdk_error;
 pub mod whole_answer;
 
 use async_trait::async_trait;

@@ -24,6 +24,7 @@ pub mod profiles;
 pub mod report;
 pub mod run;
 pub mod secret;
+pub mod signin;
 pub mod state;
 pub mod text;
 pub mod timings;

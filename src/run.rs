@@ -103,7 +103,34 @@ pub fn connect_options(
     let mut options = ConnectOptions::new(profile, args.endpoint_url.clone());
     options.max_attempts = config.max_attempts;
     options.attempt_timeout = Duration::from_secs(config.request_timeout_secs);
+    options.session_cache = config.aws.session_cache;
+    options.codes = CODES.get().cloned().unwrap_or_default();
     options
+}
+
+/// Where this run takes MFA codes from, decided once at start-up: `report`
+/// from `--mfa-code` / `IAMKEYS_MFA_CODE`, else the terminal, else nowhere;
+/// the UI from the terminal before it opens (see [`tui`]).
+static CODES: std::sync::OnceLock<crate::iam::connect::CodeSource> = std::sync::OnceLock::new();
+
+/// For the UI: codes from the terminal until the screen opens.
+static UI_CODES: std::sync::OnceLock<Arc<crate::signin::mfa::Swappable>> =
+    std::sync::OnceLock::new();
+
+fn set_codes(command: Option<&Command>) {
+    use crate::signin::mfa::{Codes, Given, NoCode, Prompt, Swappable};
+    let codes: Arc<dyn Codes> = if let Some(Command::Report(args)) = command {
+        match &args.mfa_code {
+            Some(code) => Arc::new(Given(code.clone())),
+            None if std::io::stdin().is_terminal() => Arc::new(Prompt),
+            None => Arc::new(NoCode),
+        }
+    } else {
+        let swappable = Arc::new(Swappable::new(Arc::new(Prompt)));
+        let _ = UI_CODES.set(swappable.clone());
+        swappable
+    };
+    let _ = CODES.set(crate::iam::connect::CodeSource(Some(codes)));
 }
 
 async fn client(args: &GlobalArgs, config: &Config, profile: Option<String>) -> Arc<dyn IamClient> {
@@ -258,6 +285,7 @@ pub fn main(cli: &Cli) -> Result<ExitCode> {
         _ => {}
     }
     let config = load_config(&cli.global)?;
+    set_codes(cli.command.as_ref());
     let keymap = config.keymap().map_err(|e| eyre!(e))?;
     let data_dir =
         paths::data_dir().ok_or_else(|| eyre!("cannot find a home directory for the log file"))?;
@@ -328,7 +356,25 @@ fn tui(
         } else {
             None
         };
-        let client = client(&cli.global, config, profile).await;
+        let client = client(&cli.global, config, profile.clone()).await;
+        // A profile that needs an MFA code signs in now, on the terminal,
+        // before the screen is taken; from then on the UI has it.
+        if !cli.global.demo {
+            let options = connect_options(&cli.global, config, profile);
+            let plain = crate::iam::connect::plain_config(&options).await;
+            if crate::signin::provider::for_profile(&options, &plain)
+                .await
+                .is_ok_and(|p| p.is_some())
+            {
+                client
+                    .caller_identity()
+                    .await
+                    .map_err(|e| eyre!(e.cli_message(&session.profile)))?;
+            }
+        }
+        if let Some(codes) = UI_CODES.get() {
+            codes.set(Arc::new(crate::signin::mfa::NotInUi));
+        }
         let mut session = session;
         session.insecure_endpoint = client
             .endpoint()

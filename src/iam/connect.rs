@@ -3,6 +3,7 @@
 //! `AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`, SSO, assume-role and
 //! `credential_process` profiles all work as in every AWS tool.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use aws_config::meta::region::RegionProviderChain;
@@ -15,6 +16,33 @@ use super::sdk::SdkIam;
 /// IAM is a global service; its signing region is us-east-1 in the aws partition.
 const DEFAULT_REGION: &str = "us-east-1";
 
+/// Where MFA codes come from when a profile needs one (see
+/// [`crate::signin`]); `None`: nowhere (signing in says what is needed).
+#[derive(Clone, Default)]
+pub struct CodeSource(pub Option<Arc<dyn crate::signin::mfa::Codes>>);
+
+impl std::fmt::Debug for CodeSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "CodeSource(..)"
+        } else {
+            "CodeSource(none)"
+        })
+    }
+}
+
+impl PartialEq for CodeSource {
+    fn eq(&self, other: &Self) -> bool {
+        match (&self.0, &other.0) {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        }
+    }
+}
+
+impl Eq for CodeSource {}
+
 /// What to connect with.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ConnectOptions {
@@ -26,6 +54,10 @@ pub struct ConnectOptions {
     pub max_attempts: u32,
     /// Give up on one attempt after this long.
     pub attempt_timeout: Duration,
+    /// MFA codes for profiles that need one.
+    pub codes: CodeSource,
+    /// Keep MFA sessions in the AWS CLI's cache (`[aws] session_cache`).
+    pub session_cache: bool,
 }
 
 impl ConnectOptions {
@@ -36,6 +68,8 @@ impl ConnectOptions {
             endpoint_url,
             max_attempts: crate::defaults::MAX_ATTEMPTS,
             attempt_timeout: Duration::from_secs(crate::defaults::REQUEST_TIMEOUT_SECS),
+            codes: CodeSource::default(),
+            session_cache: true,
         }
     }
 }
@@ -86,8 +120,32 @@ pub fn insecure(endpoint: &str) -> bool {
 }
 
 /// Load the SDK configuration. This reads the AWS config files but makes no
-/// network call; credentials are resolved lazily by the first request.
+/// network call; credentials are resolved lazily by the first request. A
+/// profile that needs an MFA code gets iamkeys' own provider
+/// ([`crate::signin::mfa::MfaProvider`]) in place of aws-config's.
 pub async fn sdk_config(options: &ConnectOptions) -> SdkConfig {
+    let config = plain_config(options).await;
+    match crate::signin::provider::for_profile(options, &config).await {
+        Ok(None) => config,
+        Ok(Some(provider)) => config
+            .to_builder()
+            .credentials_provider(
+                aws_credential_types::provider::SharedCredentialsProvider::new(provider),
+            )
+            .build(),
+        Err(why) => config
+            .to_builder()
+            .credentials_provider(
+                aws_credential_types::provider::SharedCredentialsProvider::new(
+                    crate::signin::provider::Refuse(why),
+                ),
+            )
+            .build(),
+    }
+}
+
+/// The SDK configuration as aws-config makes it for these options.
+pub async fn plain_config(options: &ConnectOptions) -> SdkConfig {
     let region = RegionProviderChain::default_provider().or_else(Region::new(DEFAULT_REGION));
     let mut loader = with_policy(aws_config::defaults(BehaviorVersion::latest()), options);
     if let Some(profile) = &options.profile {

@@ -38,6 +38,9 @@ pub enum ErrorKind {
     /// (`GetCallerIdentity`), or with no valid account ID at all: nothing
     /// of it is trusted or sent through it.
     IdentityMismatch,
+    /// Signing in with MFA did not work: no code could be had, or the codes
+    /// were refused (the detail says which, naming the profile and device).
+    SignIn,
     /// Anything else the service or the SDK reported.
     Other,
 }
@@ -107,6 +110,7 @@ impl IamError {
             ErrorKind::Refused => "refused",
             ErrorKind::Conflict => "changed meanwhile",
             ErrorKind::IdentityMismatch => "identity mismatch",
+            ErrorKind::SignIn => "sign-in",
             ErrorKind::Other => "error",
         }
     }
@@ -172,9 +176,10 @@ impl IamError {
                 "{what}: IAM is unavailable right now ({}){to_retry}",
                 self.detail
             ),
-            ErrorKind::Refused | ErrorKind::Conflict | ErrorKind::IdentityMismatch => {
-                self.detail.clone()
-            }
+            ErrorKind::Refused
+            | ErrorKind::Conflict
+            | ErrorKind::IdentityMismatch
+            | ErrorKind::SignIn => self.detail.clone(),
             ErrorKind::InvalidInput | ErrorKind::Other => format!("{what} failed: {}", self.detail),
         }
     }

@@ -69,6 +69,9 @@ where
         }
         SdkError::TimeoutError(_) => IamError::new(ErrorKind::Network, action, "request timed out"),
         SdkError::DispatchFailure(failure) => {
+            if let Some(why) = sign_in(err) {
+                return IamError::new(ErrorKind::SignIn, action, why);
+            }
             if let Some(kind) = credentials_kind(err) {
                 return IamError::new(kind, action, chain_text(err));
             }
@@ -89,10 +92,26 @@ where
             ),
         ),
         _ => {
+            if let Some(why) = sign_in(err) {
+                return IamError::new(ErrorKind::SignIn, action, why);
+            }
             let kind = credentials_kind(err).unwrap_or(ErrorKind::Other);
             IamError::new(kind, action, chain_text(err))
         }
     }
+}
+
+/// When signing in with MFA failed, what the sign-in said (verbatim: it
+/// names the profile and the device, and holds no secret).
+fn sign_in(err: &(dyn StdError + 'static)) -> Option<String> {
+    let mut source: Option<&(dyn StdError + 'static)> = Some(err);
+    while let Some(current) = source {
+        if let Some(why) = current.downcast_ref::<crate::signin::mfa::SignInError>() {
+            return Some(why.0.clone());
+        }
+        source = current.source();
+    }
+    None
 }
 
 /// When the failure is the credentials provider's, say which kind.

@@ -37,6 +37,7 @@ mod report_cli;
 mod report_formats;
 mod retirement;
 mod sdk_mock;
+mod signin;
 mod slot_match;
 mod update_dialogs;
 mod update_findings;

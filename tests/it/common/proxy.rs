@@ -101,6 +101,13 @@ struct Shared {
     /// the role behind a session). `TagUser` calls that go through are
     /// recorded in the trail with it.
     identities: std::collections::HashMap<String, (String, Option<String>)>,
+    /// When set, `AssumeRole` and `GetSessionToken` are refused as IAM
+    /// refuses them unless they carry a `SerialNumber` and this `TokenCode`
+    /// (moto checks neither).
+    mfa_code: Option<String>,
+    /// `AssumeRole` / `GetSessionToken` requests: (action, `SerialNumber`,
+    /// `TokenCode`, `DurationSeconds`).
+    mfa_requests: Vec<(String, String, String, String)>,
 }
 
 /// One event of the fake CloudTrail's history.
@@ -264,6 +271,18 @@ impl Proxy {
     /// Serve `LookupEvents` from this history (a fake CloudTrail).
     pub fn trail(&self, events: Vec<TrailEvent>) {
         self.shared.lock().unwrap().trail = events;
+    }
+
+    /// Refuse `AssumeRole` and `GetSessionToken` without a `SerialNumber`
+    /// and this `TokenCode`, with IAM's own words.
+    pub fn require_mfa(&self, code: &str) {
+        self.shared.lock().unwrap().mfa_code = Some(code.to_owned());
+    }
+
+    /// The `AssumeRole` / `GetSessionToken` requests seen: (action,
+    /// `SerialNumber`, `TokenCode`, `DurationSeconds`).
+    pub fn mfa_requests(&self) -> Vec<(String, String, String, String)> {
+        self.shared.lock().unwrap().mfa_requests.clone()
     }
 
     /// Who signs with `key`, as CloudTrail records the caller: `arn`, and
@@ -603,7 +622,36 @@ async fn serve(mut client: TcpStream, upstream: u16, shared: Arc<Mutex<Shared>>)
                             .map(|(_, _, r)| r.clone())
                     }),
             };
+            let mfa = if action == "AssumeRole" || action == "GetSessionToken" {
+                let text = String::from_utf8_lossy(&body).into_owned();
+                let field = |name: &str| {
+                    text.split('&')
+                        .find_map(|p| p.strip_prefix(name))
+                        .map(form_decode)
+                        .unwrap_or_default()
+                };
+                let (serial, code, duration) = (
+                    field("SerialNumber="),
+                    field("TokenCode="),
+                    field("DurationSeconds="),
+                );
+                shared
+                    .mfa_requests
+                    .push((action.clone(), serial.clone(), code.clone(), duration));
+                shared
+                    .mfa_code
+                    .as_ref()
+                    .filter(|want| serial.is_empty() || code != **want)
+                    .map(|_| {
+                        "MultiFactorAuthentication failed with invalid MFA one time pass code. "
+                            .trim_end()
+                            .to_owned()
+                    })
+            } else {
+                None
+            };
             match rule {
+                _ if mfa.is_some() => (false, None, mfa),
                 Some(Reply::Denied(message)) => (false, None, Some(message)),
                 Some(Reply::Fault(fault)) => (false, Some(fault), None),
                 None => {

@@ -1,0 +1,419 @@
+//! The credentials provider for profiles that need an MFA code, plugged into
+//! aws-config's chain in place of its own for them: a session from the
+//! cache (the AWS CLI's), or a code — from `--mfa-code`, the terminal, or
+//! the UI's dialog — then `sts:AssumeRole` / `sts:GetSessionToken` with
+//! `SerialNumber` and `TokenCode`. A wrong code is said with IAM's answer and
+//! asked again; three in a row stop with the reason. A new code is asked
+//! five minutes before the session expires. The code and the session's
+//! secrets are [`Secret`]s: never logged, never in an error.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use aws_credential_types::Credentials;
+use aws_credential_types::provider::{ProvideCredentials, error::CredentialsError, future};
+use chrono::{DateTime, TimeDelta, Utc};
+use tokio::sync::Mutex;
+
+use super::cache::{self, Cached};
+use super::plan::{Plan, Session};
+use crate::iam::sdk_error::from_sdk;
+use crate::iam::{ErrorKind, IamError};
+use crate::secret::Secret;
+
+/// A session is renewed (a new code asked) this long before it expires.
+pub const RENEW_BEFORE: TimeDelta = TimeDelta::minutes(5);
+
+/// Codes in a row that may be refused before signing in stops.
+pub const ATTEMPTS: usize = 3;
+
+/// IAM's words for a wrong code.
+const REFUSED: &str = "MultiFactorAuthentication failed";
+
+/// Where MFA codes come from.
+#[async_trait]
+pub trait Codes: Send + Sync + std::fmt::Debug {
+    /// A code for `plan`'s device. `refused` is IAM's answer to the previous
+    /// code, when it was refused.
+    ///
+    /// # Errors
+    /// No code can be had (none given, no terminal, the operator cancelled).
+    async fn code(&self, plan: &Plan, refused: Option<&str>) -> Result<Secret, String>;
+}
+
+/// A code given up front (`--mfa-code`, `IAMKEYS_MFA_CODE`): one try.
+#[derive(Debug)]
+pub struct Given(pub Secret);
+
+#[async_trait]
+impl Codes for Given {
+    async fn code(&self, plan: &Plan, refused: Option<&str>) -> Result<Secret, String> {
+        match refused {
+            None => Ok(self.0.clone()),
+            Some(why) => Err(format!(
+                "the MFA code given for {} was refused: {why}",
+                plan.serial
+            )),
+        }
+    }
+}
+
+/// Asks on the terminal: the prompt on stderr, the code from `/dev/tty`.
+#[derive(Debug)]
+pub struct Prompt;
+
+#[async_trait]
+impl Codes for Prompt {
+    async fn code(&self, plan: &Plan, refused: Option<&str>) -> Result<Secret, String> {
+        let prompt = match refused {
+            Some(why) => format!("{why}\n{}: ", plan.prompt()),
+            None => format!("{}: ", plan.prompt()),
+        };
+        tokio::task::spawn_blocking(move || {
+            use std::io::{BufRead, Write};
+            let mut err = std::io::stderr();
+            let _ = write!(err, "{}", crate::text::clean(&prompt));
+            let _ = err.flush();
+            let tty = std::fs::File::open("/dev/tty")
+                .map_err(|e| format!("no terminal to ask on: {e}"))?;
+            let mut line = String::new();
+            std::io::BufReader::new(tty)
+                .read_line(&mut line)
+                .map_err(|e| format!("the code could not be read: {e}"))?;
+            let code = Secret::new(line.trim());
+            zeroize::Zeroize::zeroize(&mut line);
+            Ok(code)
+        })
+        .await
+        .map_err(|e| format!("the code could not be read: {e}"))?
+    }
+}
+
+/// Codes from one source until told to take them from another (the
+/// terminal before the UI has the screen, then the UI).
+#[derive(Debug)]
+pub struct Swappable(std::sync::Mutex<Arc<dyn Codes>>);
+
+impl Swappable {
+    #[must_use]
+    pub fn new(first: Arc<dyn Codes>) -> Self {
+        Self(std::sync::Mutex::new(first))
+    }
+
+    /// Take codes from `next` from now on.
+    pub fn set(&self, next: Arc<dyn Codes>) {
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = next;
+    }
+}
+
+#[async_trait]
+impl Codes for Swappable {
+    async fn code(&self, plan: &Plan, refused: Option<&str>) -> Result<Secret, String> {
+        let current = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        current.code(plan, refused).await
+    }
+}
+
+/// While the UI has the screen, the terminal cannot be asked: a profile
+/// that needs a new code says how to give one.
+#[derive(Debug)]
+pub struct NotInUi;
+
+#[async_trait]
+impl Codes for NotInUi {
+    async fn code(&self, plan: &Plan, _refused: Option<&str>) -> Result<Secret, String> {
+        Err(format!(
+            "profile {} needs an MFA code ({}): start iamkeys with --profile {} to type it before the screen opens",
+            plan.profile, plan.serial, plan.profile
+        ))
+    }
+}
+
+/// No way to ask: the error names the profile and the device.
+#[derive(Debug)]
+pub struct NoCode;
+
+#[async_trait]
+impl Codes for NoCode {
+    async fn code(&self, plan: &Plan, _refused: Option<&str>) -> Result<Secret, String> {
+        Err(needs_code(plan))
+    }
+}
+
+/// `profile <name> needs an MFA code (<mfa_serial>): pass --mfa-code or run it in a terminal`.
+#[must_use]
+pub fn needs_code(plan: &Plan) -> String {
+    format!(
+        "profile {} needs an MFA code ({}): pass --mfa-code or run it in a terminal",
+        plan.profile, plan.serial
+    )
+}
+
+/// Why signing in did not work, in the operator's words (carried through the
+/// SDK as the credentials provider's error, and told apart from other
+/// credential failures).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignInError(pub String);
+
+impl std::fmt::Display for SignInError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for SignInError {}
+
+fn six_digits(code: &Secret) -> bool {
+    let text = code.expose();
+    text.len() == 6 && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+struct Inner {
+    plan: Plan,
+    sts: aws_sdk_sts::Client,
+    endpoint: String,
+    codes: Arc<dyn Codes>,
+    cache_dir: Option<PathBuf>,
+    held: Mutex<Option<Credentials>>,
+    /// How signing in last ended in failure: the SDK's retries of the
+    /// requests waiting on it get the same answer, not another prompt.
+    failed: std::sync::Mutex<Option<SignInError>>,
+}
+
+/// The provider aws-config's chain gets for a profile that needs a code.
+#[derive(Clone)]
+pub struct MfaProvider(Arc<Inner>);
+
+impl std::fmt::Debug for MfaProvider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MfaProvider")
+            .field("profile", &self.0.plan.profile)
+            .field("serial", &self.0.plan.serial)
+            .finish_non_exhaustive()
+    }
+}
+
+impl MfaProvider {
+    /// `sts` signs with the plan's source credentials (and goes to the
+    /// endpoint in use). `cache_dir`: the AWS CLI's cache, `None` to keep
+    /// sessions in memory only (`[aws] session_cache = false`).
+    #[must_use]
+    pub fn new(
+        plan: Plan,
+        sts: aws_sdk_sts::Client,
+        endpoint: String,
+        codes: Arc<dyn Codes>,
+        cache_dir: Option<PathBuf>,
+    ) -> Self {
+        Self(Arc::new(Inner {
+            plan,
+            sts,
+            endpoint,
+            codes,
+            cache_dir,
+            held: Mutex::new(None),
+            failed: std::sync::Mutex::new(None),
+        }))
+    }
+
+    /// The plan this provider signs in.
+    #[must_use]
+    pub fn plan(&self) -> &Plan {
+        &self.0.plan
+    }
+
+    /// A session from the cache, valid for more than [`RENEW_BEFORE`], if any
+    /// (no code needed).
+    #[must_use]
+    pub fn cached(&self, now: DateTime<Utc>) -> Option<Cached> {
+        let dir = self.0.cache_dir.as_ref()?;
+        cache::read(dir, &cache::key(&self.0.plan), now, RENEW_BEFORE)
+    }
+
+    /// Credentials of a session valid for more than [`RENEW_BEFORE`]: held,
+    /// cached, or got now with a code.
+    ///
+    /// # Errors
+    /// No code could be had, [`ATTEMPTS`] codes in a row were refused, or STS failed.
+    pub async fn session(&self) -> Result<Credentials, SignInError> {
+        let inner = &self.0;
+        let mut held = inner.held.lock().await;
+        let now = Utc::now();
+        let fresh = |c: &Credentials| {
+            c.expiry()
+                .is_none_or(|t| DateTime::<Utc>::from(t) - now > RENEW_BEFORE)
+        };
+        if let Some(creds) = held.as_ref().filter(|c| fresh(c)) {
+            return Ok(creds.clone());
+        }
+        if let Some(failed) = inner
+            .failed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+        {
+            return Err(failed);
+        }
+        let result = self.sign_in(now).await;
+        match result {
+            Ok(creds) => {
+                *held = Some(creds.clone());
+                Ok(creds)
+            }
+            Err(err) => {
+                *inner
+                    .failed
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(err.clone());
+                Err(err)
+            }
+        }
+    }
+
+    async fn sign_in(&self, now: DateTime<Utc>) -> Result<Credentials, SignInError> {
+        let inner = &self.0;
+        if let Some(cached) = self.cached(now) {
+            tracing::info!(profile = %inner.plan.profile, "MFA session from the cache");
+            return Ok(credentials(&cached));
+        }
+        let mut refused: Option<String> = None;
+        for _ in 0..ATTEMPTS {
+            let code = inner
+                .codes
+                .code(&inner.plan, refused.as_deref())
+                .await
+                .map_err(SignInError)?;
+            if !six_digits(&code) {
+                refused = Some("an MFA code is 6 digits".to_owned());
+                continue;
+            }
+            match self.call(&code).await {
+                Ok((cached, arn)) => {
+                    if let Some(dir) = &inner.cache_dir
+                        && let Err(err) =
+                            cache::write(dir, &cache::key(&inner.plan), &cached, arn.as_deref())
+                    {
+                        tracing::warn!(%err, "the session could not be cached");
+                    }
+                    tracing::info!(profile = %inner.plan.profile, expires = %cached.expiration, "signed in with MFA");
+                    return Ok(credentials(&cached));
+                }
+                Err(err) if err.detail.contains(REFUSED) => {
+                    refused = Some(format!(
+                        "{} refused the code: {}",
+                        err.action,
+                        crate::text::clean(&err.detail)
+                    ));
+                }
+                Err(err) => return Err(SignInError(format!("{err}"))),
+            }
+        }
+        Err(SignInError(format!(
+            "{ATTEMPTS} MFA codes in a row were refused for {} (profile {}): {}",
+            inner.plan.serial,
+            inner.plan.profile,
+            refused.unwrap_or_default()
+        )))
+    }
+
+    async fn call(&self, code: &Secret) -> Result<(Cached, Option<String>), IamError> {
+        let inner = &self.0;
+        let plan = &inner.plan;
+        let (creds, arn, action) = match &plan.session {
+            Session::Role {
+                role_arn,
+                external_id,
+                session_name,
+            } => {
+                const ACTION: &str = "sts:AssumeRole";
+                let name = session_name
+                    .clone()
+                    .unwrap_or_else(|| format!("iamkeys-{}", Utc::now().timestamp()));
+                let out = inner
+                    .sts
+                    .assume_role()
+                    .role_arn(role_arn)
+                    .role_session_name(name)
+                    .serial_number(&plan.serial)
+                    .token_code(code.expose())
+                    .set_duration_seconds(plan.duration_seconds)
+                    .set_external_id(external_id.clone())
+                    .send()
+                    .await
+                    .map_err(|e| from_sdk(ACTION, &e, &inner.endpoint))?;
+                let arn = out.assumed_role_user().map(|u| u.arn().to_owned());
+                (out.credentials().cloned(), arn, ACTION)
+            }
+            Session::Token => {
+                const ACTION: &str = "sts:GetSessionToken";
+                let out = inner
+                    .sts
+                    .get_session_token()
+                    .serial_number(&plan.serial)
+                    .token_code(code.expose())
+                    .set_duration_seconds(plan.duration_seconds)
+                    .send()
+                    .await
+                    .map_err(|e| from_sdk(ACTION, &e, &inner.endpoint))?;
+                (out.credentials().cloned(), None, ACTION)
+            }
+        };
+        let Some(c) = creds else {
+            return Err(IamError::new(
+                ErrorKind::Other,
+                action,
+                "STS answered without credentials",
+            ));
+        };
+        let expiration = std::time::SystemTime::try_from(*c.expiration())
+            .ok()
+            .map(DateTime::<Utc>::from)
+            .ok_or_else(|| {
+                IamError::new(
+                    ErrorKind::Other,
+                    action,
+                    "STS answered without an expiration",
+                )
+            })?;
+        Ok((
+            Cached {
+                access_key_id: c.access_key_id().to_owned(),
+                secret_access_key: Secret::new(c.secret_access_key()),
+                session_token: Secret::new(c.session_token()),
+                expiration,
+            },
+            arn,
+        ))
+    }
+}
+
+fn credentials(cached: &Cached) -> Credentials {
+    Credentials::new(
+        &cached.access_key_id,
+        cached.secret_access_key.expose(),
+        Some(cached.session_token.expose().to_owned()),
+        Some(cached.expiration.into()),
+        "iamkeys-mfa",
+    )
+}
+
+impl ProvideCredentials for MfaProvider {
+    fn provide_credentials<'a>(&'a self) -> future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        future::ProvideCredentials::new(async move {
+            self.session()
+                .await
+                .map_err(CredentialsError::provider_error)
+        })
+    }
+}

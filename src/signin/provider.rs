@@ -1,0 +1,93 @@
+//! Plugging the MFA provider into aws-config's chain: for the profile in use
+//! (`--profile`, `AWS_PROFILE`, else `default`), read with aws-config's own
+//! profile loader, a [`Plan`](super::plan::Plan) decides; the source
+//! credentials, region and endpoint (`--endpoint-url` reaches these STS
+//! calls too) come from aws-config.
+
+use std::sync::Arc;
+
+use aws_config::{BehaviorVersion, SdkConfig};
+use aws_credential_types::provider::{ProvideCredentials, error::CredentialsError, future};
+use aws_runtime::env_config::file::EnvConfigFiles;
+use aws_types::os_shim_internal::{Env, Fs};
+
+use super::mfa::{MfaProvider, NoCode, SignInError};
+use super::plan::{Source, plan};
+use crate::iam::connect::{ConnectOptions, with_policy};
+
+/// The MFA provider for the options' profile, if it needs a code.
+///
+/// # Errors
+/// The profile's MFA settings cannot be used (the message says why).
+pub async fn for_profile(
+    options: &ConnectOptions,
+    config: &SdkConfig,
+) -> Result<Option<MfaProvider>, String> {
+    let name = options
+        .profile
+        .clone()
+        .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()))
+        .unwrap_or_else(|| "default".to_owned());
+    // Files that do not load are aws-config's to report, as for any profile.
+    let Ok(set) =
+        aws_config::profile::load(&Fs::real(), &Env::real(), &EnvConfigFiles::default(), None)
+            .await
+    else {
+        return Ok(None);
+    };
+    let get = |profile: &str, key: &str| {
+        set.get_profile(profile)
+            .and_then(|p| p.get(key))
+            .map(ToOwned::to_owned)
+    };
+    let Some(plan) = plan(&name, &get).map_err(|e| e.0)? else {
+        return Ok(None);
+    };
+    let mut loader = with_policy(aws_config::defaults(BehaviorVersion::latest()), options);
+    if let Some(region) = config.region() {
+        loader = loader.region(region.clone());
+    }
+    match &plan.source {
+        Source::Profile(source) => loader = loader.profile_name(source),
+        Source::CredentialSource(kind) if kind == "Environment" => {
+            loader = loader.credentials_provider(
+                aws_config::environment::EnvironmentVariableCredentialsProvider::new(),
+            );
+        }
+        Source::CredentialSource(_) => {}
+    }
+    if let Some(url) = &options.endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    let base = loader.load().await;
+    let endpoint = base.endpoint_url().unwrap_or("AWS STS").to_owned();
+    let codes = options.codes.0.clone().unwrap_or_else(|| Arc::new(NoCode));
+    let cache_dir = if options.session_cache {
+        super::cache::dir()
+    } else {
+        None
+    };
+    tracing::info!(profile = %plan.profile, serial = %plan.serial, "the profile signs in with MFA");
+    Ok(Some(MfaProvider::new(
+        plan,
+        aws_sdk_sts::Client::new(&base),
+        endpoint,
+        codes,
+        cache_dir,
+    )))
+}
+
+/// A profile whose MFA settings cannot be used: every request says why.
+#[derive(Debug)]
+pub struct Refuse(pub String);
+
+impl ProvideCredentials for Refuse {
+    fn provide_credentials<'a>(&'a self) -> future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        future::ProvideCredentials::ready(Err(CredentialsError::invalid_configuration(
+            SignInError(self.0.clone()),
+        )))
+    }
+}

@@ -1,0 +1,405 @@
+//! Issue 22, signing in as operators do: profiles whose role (or user)
+//! needs an MFA code. moto checks no code, so the suite's proxy refuses
+//! `AssumeRole` and `GetSessionToken` without a `SerialNumber` and the
+//! right `TokenCode`, with IAM's own words. The session cache is checked
+//! against botocore's (the AWS CLI's) own implementation.
+
+use std::os::unix::fs::PermissionsExt;
+use std::process::Output;
+
+use crate::common::moto::{Moto, seed, user};
+use crate::common::proxy::Proxy;
+use crate::e2e_tui::{BIN, Home};
+
+const CODE: &str = "123456";
+const ALICE: &str = "arn:aws:iam::123456789012:mfa/alice";
+const BOB: &str = "arn:aws:iam::123456789012:mfa/bob";
+const ADMIN_ROLE: &str = "arn:aws:iam::123456789012:role/Admin";
+
+/// A home whose AWS config has `admin` (role + MFA, source `base`),
+/// `mfa-user` (static keys + MFA), `chained` (a role whose source profile
+/// has the MFA device), all pointing at `endpoint`.
+fn home(endpoint: &str) -> Home {
+    let home = Home::new(endpoint);
+    std::fs::write(
+        home.path().join("aws-config"),
+        format!(
+            "[profile base]\nregion = us-east-1\nendpoint_url = {endpoint}\n\n\
+             [profile admin]\nrole_arn = {ADMIN_ROLE}\nsource_profile = base\nmfa_serial = {ALICE}\nduration_seconds = 1800\nregion = us-east-1\nendpoint_url = {endpoint}\n\n\
+             [profile mfa-user]\nmfa_serial = {BOB}\nregion = us-east-1\nendpoint_url = {endpoint}\n\n\
+             [profile chained]\nrole_arn = arn:aws:iam::123456789012:role/Audit\nsource_profile = mfa-user\nregion = us-east-1\nendpoint_url = {endpoint}\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        home.path().join("aws-credentials"),
+        "[base]\naws_access_key_id = AKIDBASEBASEBASE0001\naws_secret_access_key = base\n\n[mfa-user]\naws_access_key_id = AKIDUSERUSERUSER0001\naws_secret_access_key = user\n",
+    )
+    .unwrap();
+    home
+}
+
+async fn report(home: &Home, profile: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
+    tokio::process::Command::new(BIN)
+        .args([
+            "report",
+            "--profile",
+            profile,
+            "--format",
+            "json",
+            "--fail-on",
+            "none",
+        ])
+        .args(args)
+        .envs(home.env())
+        .env_remove("IAMKEYS_MFA_CODE")
+        .envs(env.iter().map(|(k, v)| (*k, *v)))
+        .stdin(std::process::Stdio::null())
+        .output()
+        .await
+        .unwrap()
+}
+
+fn ok_json(out: &Output) -> serde_json::Value {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// botocore's cache file name for these `AssumeRole` arguments, as the AWS
+/// CLI computes it (`json.dumps(args, sort_keys=True)`, SHA-1).
+fn botocore_key(args: &str) -> String {
+    let python = std::env::var("IAMKEYS_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
+    let out = std::process::Command::new(python)
+        .args([
+            "-c",
+            &format!(
+                "import json, hashlib; print(hashlib.sha1(json.dumps({args}, sort_keys=True).encode('utf-8')).hexdigest())"
+            ),
+        ])
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_mfa_role_profile_signs_in_with_a_code_and_caches_it_as_the_cli_does() {
+    let moto = Moto::start();
+    seed(&moto.iam().await, &[user("alice", true, vec![true])]).await;
+    let proxy = Proxy::start(moto.port).await;
+    proxy.require_mfa(CODE);
+    let home = home(&proxy.endpoint());
+
+    // No code and no terminal: exit 2, naming the profile and the device.
+    let out = report(&home, "admin", &[], &[]).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "profile admin needs an MFA code ({ALICE}): pass --mfa-code or run it in a terminal"
+        )),
+        "{stderr}"
+    );
+    assert!(
+        proxy.mfa_requests().is_empty(),
+        "nothing sent without a code"
+    );
+
+    // A wrong code: IAM's answer, exit 2.
+    let out = report(&home, "admin", &["--mfa-code", "000000"], &[]).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("MultiFactorAuthentication failed"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("000000"),
+        "the code is never echoed: {stderr}"
+    );
+
+    // The right code: the role's session audits the account.
+    let json = ok_json(&report(&home, "admin", &["--mfa-code", CODE], &[]).await);
+    assert!(json["users"].to_string().contains("alice"));
+    let asked = proxy.mfa_requests();
+    let last = asked.last().unwrap();
+    assert_eq!(
+        (
+            last.0.as_str(),
+            last.1.as_str(),
+            last.2.as_str(),
+            last.3.as_str()
+        ),
+        ("AssumeRole", ALICE, CODE, "1800"),
+        "SerialNumber, TokenCode and duration_seconds are sent"
+    );
+
+    // Cached where and as the AWS CLI caches it.
+    let key = botocore_key(&format!(
+        "{{'RoleArn': '{ADMIN_ROLE}', 'SerialNumber': '{ALICE}', 'DurationSeconds': 1800}}"
+    ));
+    let file = home
+        .path()
+        .join(".aws/cli/cache")
+        .join(format!("{key}.json"));
+    let cached: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&file).expect("the CLI's file name")).unwrap();
+    assert!(cached["Credentials"]["SessionToken"].is_string());
+    assert_eq!(
+        std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert_eq!(
+        std::fs::metadata(file.parent().unwrap())
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777,
+        0o700
+    );
+    // The next run needs no code: the cached session is used.
+    let before = proxy.mfa_requests().len();
+    ok_json(&report(&home, "admin", &[], &[]).await);
+    assert_eq!(
+        proxy.mfa_requests().len(),
+        before,
+        "no AssumeRole: the cache served"
+    );
+
+    // An expired session in the cache is not used.
+    let mut expired = cached.clone();
+    expired["Credentials"]["Expiration"] = "2020-01-01T00:00:00UTC".into();
+    std::fs::write(&file, expired.to_string()).unwrap();
+    let out = report(&home, "admin", &[], &[]).await;
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "expired: a code is needed again"
+    );
+
+    // IAMKEYS_MFA_CODE is the flag's environment variable.
+    ok_json(&report(&home, "admin", &[], &[("IAMKEYS_MFA_CODE", CODE)]).await);
+
+    // [aws] session_cache = false: nothing is written.
+    std::fs::remove_file(&file).unwrap();
+    let dir = home.path().join("config/iamkeys");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("config.toml"), "[aws]\nsession_cache = false\n").unwrap();
+    ok_json(&report(&home, "admin", &["--mfa-code", CODE], &[]).await);
+    assert!(!file.exists());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_user_profile_gets_a_session_token_and_a_source_profile_lends_its_device() {
+    let moto = Moto::start();
+    seed(&moto.iam().await, &[user("bob", false, vec![true])]).await;
+    let proxy = Proxy::start(moto.port).await;
+    proxy.require_mfa(CODE);
+    let home = home(&proxy.endpoint());
+    ok_json(&report(&home, "mfa-user", &["--mfa-code", CODE], &[]).await);
+    assert!(
+        proxy
+            .mfa_requests()
+            .iter()
+            .any(|(action, serial, code, _)| action == "GetSessionToken"
+                && serial == BOB
+                && code == CODE),
+        "{:?}",
+        proxy.mfa_requests()
+    );
+    // `chained` has no mfa_serial; its source profile does.
+    ok_json(&report(&home, "chained", &["--mfa-code", CODE], &[]).await);
+    assert!(
+        proxy
+            .mfa_requests()
+            .iter()
+            .any(|(action, serial, _, _)| action == "AssumeRole" && serial == BOB),
+        "{:?}",
+        proxy.mfa_requests()
+    );
+}
+
+/// The AWS CLI's own code (botocore, which moto's server brings along)
+/// caches a session got with a code; iamkeys then uses that file with no
+/// code. And the other way: a session iamkeys cached serves botocore with no
+/// prompt.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_session_cache_is_shared_with_the_aws_cli() {
+    let moto = Moto::start();
+    seed(&moto.iam().await, &[user("carol", false, vec![])]).await;
+    let proxy = Proxy::start(moto.port).await;
+    proxy.require_mfa(CODE);
+    let home = home(&proxy.endpoint());
+    let botocore = |prompted: &str| {
+        let python = std::env::var("IAMKEYS_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
+        let script = format!(
+            "import os, botocore.session\n\
+             from botocore.utils import JSONFileCache\n\
+             s = botocore.session.Session(profile='admin')\n\
+             p = s.get_component('credential_provider').get_provider('assume-role')\n\
+             p.cache = JSONFileCache(os.path.expanduser(os.path.join('~', '.aws', 'cli', 'cache')))\n\
+             p._prompter = lambda prompt: (open('{prompted}', 'a').write(prompt), '{CODE}')[1]\n\
+             c = s.get_credentials().get_frozen_credentials()\n\
+             print(c.access_key)\n"
+        );
+        let out = std::process::Command::new(python)
+            .args(["-c", &script])
+            .envs(home.env())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let prompted = home.path().join("prompted.txt");
+    let prompted_path = prompted.display().to_string();
+    botocore(&prompted_path);
+    assert!(prompted.exists(), "botocore asked for a code");
+    let before = proxy.mfa_requests().len();
+    ok_json(&report(&home, "admin", &[], &[]).await);
+    assert_eq!(
+        proxy.mfa_requests().len(),
+        before,
+        "iamkeys used botocore's cache"
+    );
+
+    // The other way round.
+    std::fs::remove_dir_all(home.path().join(".aws/cli/cache")).unwrap();
+    std::fs::remove_file(&prompted).unwrap();
+    ok_json(&report(&home, "admin", &["--mfa-code", CODE], &[]).await);
+    let before = proxy.mfa_requests().len();
+    botocore(&prompted_path);
+    assert!(
+        !prompted.exists(),
+        "botocore found iamkeys' session: no prompt"
+    );
+    assert_eq!(proxy.mfa_requests().len(), before);
+}
+
+/// Issue 22, "never kept": at trace level, the MFA code and the session's
+/// secret key and token reach neither `iamkeys.log` nor stderr.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_code_and_the_session_never_reach_the_log_or_stderr() {
+    let moto = Moto::start();
+    seed(&moto.iam().await, &[user("dave", true, vec![true])]).await;
+    let proxy = Proxy::start(moto.port).await;
+    let code = "314159";
+    proxy.require_mfa(code);
+    let home = home(&proxy.endpoint());
+    let out = tokio::process::Command::new(BIN)
+        .args([
+            "report",
+            "--profile",
+            "admin",
+            "--fail-on",
+            "none",
+            "--mfa-code",
+            code,
+        ])
+        .envs(home.env())
+        .env("IAMKEYS_LOG", "trace")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .await
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let cache = home.path().join(".aws/cli/cache");
+    let file = std::fs::read_dir(&cache)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let cached: serde_json::Value = serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
+    let secret = cached["Credentials"]["SecretAccessKey"].as_str().unwrap();
+    let token = cached["Credentials"]["SessionToken"].as_str().unwrap();
+    let log = std::fs::read_to_string(home.log_file()).unwrap();
+    assert!(log.len() > 500, "the trace log was written");
+    assert!(log.contains("signed in with MFA"), "the sign-in is logged");
+    for (what, text) in [
+        ("the code", code),
+        ("the secret", secret),
+        ("the token", token),
+    ] {
+        assert!(!log.contains(text), "{what} is in the log");
+        assert!(!stderr.contains(text), "{what} is on stderr");
+    }
+}
+
+/// The UI with an MFA role profile: the code is asked on the terminal
+/// before the screen opens (a wrong one says IAM's answer and asks again),
+/// then the users load with the role's session.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_ui_asks_for_the_code_then_loads_the_account() {
+    use crate::common::tmux::Tmux;
+    use crate::e2e_tui::WAIT;
+    let moto = Moto::start();
+    seed(&moto.iam().await, &[user("erin", true, vec![true])]).await;
+    let proxy = Proxy::start(moto.port).await;
+    proxy.require_mfa(CODE);
+    let home = home(&proxy.endpoint());
+    let tui = Tmux::start(
+        std::path::Path::new(BIN),
+        &["--profile", "admin"],
+        &home.env(),
+        140,
+        40,
+    );
+    tui.wait_for("the code prompt", WAIT, |s| {
+        s.contains(&format!("MFA code for {ALICE} (profile admin):"))
+    });
+    tui.send(&["-l", "000000"]);
+    tui.send(&["Enter"]);
+    tui.wait_for("the refusal, and the prompt again", WAIT, |s| {
+        s.contains("MultiFactorAuthentication failed") && s.matches("MFA code for").count() >= 2
+    });
+    tui.send(&["-l", CODE]);
+    tui.send(&["Enter"]);
+    tui.wait_for("the account's users", WAIT, |s| {
+        s.contains("erin") && s.contains("account 123456789012")
+    });
+    let asked: Vec<String> = proxy.mfa_requests().into_iter().map(|r| r.2).collect();
+    assert_eq!(asked, ["000000", CODE]);
+    tui.send(&["q"]);
+    assert_eq!(tui.exit_status(WAIT), Some(0));
+}
+
+/// `--endpoint-url` reaches the STS call of a profile that signs in with
+/// MFA (the profiles here name no endpoint of their own).
+#[tokio::test(flavor = "multi_thread")]
+async fn the_endpoint_flag_reaches_the_sign_in() {
+    let moto = Moto::start();
+    seed(&moto.iam().await, &[user("frank", false, vec![])]).await;
+    let proxy = Proxy::start(moto.port).await;
+    proxy.require_mfa(CODE);
+    let home = home("http://127.0.0.1:9");
+    let config = std::fs::read_to_string(home.path().join("aws-config")).unwrap();
+    let without: String = config
+        .lines()
+        .filter(|l| !l.starts_with("endpoint_url"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(home.path().join("aws-config"), without).unwrap();
+    let endpoint = proxy.endpoint();
+    let json = ok_json(
+        &report(
+            &home,
+            "admin",
+            &["--mfa-code", CODE, "--endpoint-url", &endpoint],
+            &[],
+        )
+        .await,
+    );
+    assert!(json["users"].to_string().contains("frank"));
+    assert!(
+        proxy.mfa_requests().iter().any(|r| r.0 == "AssumeRole"),
+        "AssumeRole went to the flag's endpoint"
+    );
+}
