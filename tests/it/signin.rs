@@ -381,11 +381,11 @@ async fn the_endpoint_flag_reaches_the_sign_in() {
     proxy.require_mfa(CODE);
     let home = home("http://127.0.0.1:9");
     let config = std::fs::read_to_string(home.path().join("aws-config")).unwrap();
-    let without: String = config
+    let without = config
         .lines()
         .filter(|l| !l.starts_with("endpoint_url"))
-        .map(|l| format!("{l}\n"))
-        .collect();
+        .collect::<Vec<_>>()
+        .join("\n");
     std::fs::write(home.path().join("aws-config"), without).unwrap();
     let endpoint = proxy.endpoint();
     let json = ok_json(
