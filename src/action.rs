@@ -55,6 +55,15 @@ pub enum Action {
     Retrying(crate::iam::retries::Retries),
     /// A worker task panicked: a bug. The driver stops with this message.
     Crashed(String),
+    /// A profile needs an MFA code (its session is new, or about to
+    /// expire): `prompt` names the device and profile, `refused` IAM's
+    /// answer to the previous code. Answered with
+    /// [`crate::effect::Effect::CodeAnswer`].
+    CodeWanted {
+        id: u64,
+        prompt: String,
+        refused: Option<String>,
+    },
     /// A page of the organization's accounts (`--org`).
     AccountsPage {
         generation: u64,

@@ -54,7 +54,11 @@ struct Flow {
 
 /// Carry out the terminal's effects. Lost secrets and abandoned changes go
 /// to the audit log (and the log file).
-fn terminal_effects(effects: Vec<Effect>, audit: Option<&AuditLog>) -> Flow {
+fn terminal_effects(
+    effects: Vec<Effect>,
+    audit: Option<&AuditLog>,
+    codes: Option<&crate::signin::mfa::UiCodes>,
+) -> Flow {
     let mut flow = Flow::default();
     let record = |entry: &crate::audit_log::Entry<'_>| {
         if let Some(audit) = audit
@@ -71,6 +75,11 @@ fn terminal_effects(effects: Vec<Effect>, audit: Option<&AuditLog>) -> Flow {
                 }
             }
             Effect::Quit => flow.quit = true,
+            Effect::CodeAnswer { id, code } => {
+                if let Some(codes) = codes {
+                    codes.answer(id, code);
+                }
+            }
             Effect::Suspend => flow.suspend = true,
             Effect::SecretsLost(lost) => {
                 for secret in &lost {
@@ -122,11 +131,11 @@ async fn terminal_gone(
 ) -> Result<()> {
     tracing::warn!(%why, "the terminal went away: waiting for changes in flight");
     let deadline = tokio::time::Instant::now() + GONE_WAIT;
-    if terminal_effects(dispatch(state, Action::Terminate, worker), audit).quit {
+    if terminal_effects(dispatch(state, Action::Terminate, worker), audit, None).quit {
         return finish(state);
     }
     while let Ok(Some(action)) = tokio::time::timeout_at(deadline, rx.recv()).await {
-        if terminal_effects(dispatch(state, action, worker), audit).quit {
+        if terminal_effects(dispatch(state, action, worker), audit, None).quit {
             return finish(state);
         }
     }
@@ -135,7 +144,7 @@ async fn terminal_gone(
         .sent_in_flight()
         .map(|s| (s.change.clone(), s.actor.clone()))
         .collect();
-    terminal_effects(vec![Effect::Abandon(abandoned)], audit);
+    terminal_effects(vec![Effect::Abandon(abandoned)], audit, None);
     finish(state)
 }
 
@@ -290,6 +299,13 @@ async fn event_loop(
     let (tx, mut rx) = mpsc::unbounded_channel();
     #[cfg(unix)]
     let mut signals = Signals::new().wrap_err("cannot listen for signals")?;
+    // MFA codes are typed in the UI from now on.
+    let codes = settings.codes.as_ref().map(|swappable| {
+        let ui = Arc::new(crate::signin::mfa::UiCodes::new(tx.clone()));
+        swappable.set(ui.clone());
+        ui
+    });
+    let codes = codes.as_deref();
     let worker = Worker::new(client, tx, settings);
     let audit = settings.audit.as_ref();
     let size = terminal.size()?;
@@ -345,7 +361,7 @@ async fn event_loop(
                 Action::Resize(terminal.size()?.width, terminal.size()?.height)
             }
         };
-        let flow = terminal_effects(dispatch(&mut state, action, &worker), audit);
+        let flow = terminal_effects(dispatch(&mut state, action, &worker), audit, codes);
         if flow.quit {
             return finish(&state);
         }
@@ -361,7 +377,7 @@ async fn event_loop(
             && let Ok(action) = rx.try_recv()
         {
             batch += 1;
-            if terminal_effects(dispatch(&mut state, action, &worker), audit).quit {
+            if terminal_effects(dispatch(&mut state, action, &worker), audit, codes).quit {
                 return finish(&state);
             }
         }

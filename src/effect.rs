@@ -194,6 +194,9 @@ pub enum Effect {
         path: PathBuf,
         entry: crate::audit::waivers::file::FileWaiver,
     },
+    /// The code typed for [`crate::action::Action::CodeWanted`] `id`, or
+    /// `None` when the dialog was cancelled.
+    CodeAnswer { id: u64, code: Option<Secret> },
     /// Read the profiles of the AWS config files.
     ListProfiles,
     /// Connect to another profile; on success it replaces the current one.

@@ -110,10 +110,10 @@ pub fn connect_options(
 
 /// Where this run takes MFA codes from, decided once at start-up: `report`
 /// from `--mfa-code` / `IAMKEYS_MFA_CODE`, else the terminal, else nowhere;
-/// the UI from the terminal before it opens (see [`tui`]).
+/// the UI from its code dialog.
 static CODES: std::sync::OnceLock<crate::iam::connect::CodeSource> = std::sync::OnceLock::new();
 
-/// For the UI: codes from the terminal until the screen opens.
+/// For the UI: codes from its dialog once the screen is open.
 static UI_CODES: std::sync::OnceLock<Arc<crate::signin::mfa::Swappable>> =
     std::sync::OnceLock::new();
 
@@ -126,6 +126,8 @@ fn set_codes(command: Option<&Command>) {
             None => Arc::new(NoCode),
         }
     } else {
+        // On the terminal until the screen opens (`--org` signs in first);
+        // then the UI's dialog takes over (see `app`).
         let swappable = Arc::new(Swappable::new(Arc::new(Prompt)));
         let _ = UI_CODES.set(swappable.clone());
         swappable
@@ -356,25 +358,7 @@ fn tui(
         } else {
             None
         };
-        let client = client(&cli.global, config, profile.clone()).await;
-        // A profile that needs an MFA code signs in now, on the terminal,
-        // before the screen is taken; from then on the UI has it.
-        if !cli.global.demo {
-            let options = connect_options(&cli.global, config, profile);
-            let plain = crate::iam::connect::plain_config(&options).await;
-            if crate::signin::provider::for_profile(&options, &plain)
-                .await
-                .is_ok_and(|p| p.is_some())
-            {
-                client
-                    .caller_identity()
-                    .await
-                    .map_err(|e| eyre!(e.cli_message(&session.profile)))?;
-            }
-        }
-        if let Some(codes) = UI_CODES.get() {
-            codes.set(Arc::new(crate::signin::mfa::NotInUi));
-        }
+        let client = client(&cli.global, config, profile).await;
         let mut session = session;
         session.insecure_endpoint = client
             .endpoint()
@@ -392,6 +376,8 @@ fn tui(
             // Changes are checked against this profile (and its account)
             // from the start, not only after a switch.
             profile: Some(state.session.profile.clone()),
+            // MFA codes are asked in the UI's dialog.
+            codes: UI_CODES.get().cloned(),
             ..Settings::default()
         };
         if let Some(access) = org {

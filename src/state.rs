@@ -13,8 +13,8 @@ pub use crate::account::{
     Account, Backoff, Gap, IdentityStatus, KeysState, ListStatus, ReportStatus, UserRow,
 };
 pub use modal::{
-    AccountRef, BulkDeleteDialog, Button, Confirm, DeleteDialog, KeyTarget, Operation, Outcome,
-    Posture, ProfilePicker, Progress, SaveState, SecretDialog, WaiveChoice, WaiveDialog,
+    AccountRef, BulkDeleteDialog, Button, CodeDialog, Confirm, DeleteDialog, KeyTarget, Operation,
+    Outcome, Posture, ProfilePicker, Progress, SaveState, SecretDialog, WaiveChoice, WaiveDialog,
     WaiveField,
 };
 pub use overview::{Overview, OverviewSort};
@@ -53,6 +53,8 @@ pub enum Modal {
     Profiles(ProfilePicker),
     Waive(WaiveDialog),
     BulkDelete(BulkDeleteDialog),
+    /// An MFA code for the profile in use (see [`CodeDialog`]).
+    Code(CodeDialog),
     /// Who uses a key and who made it (`u`), from CloudTrail; `back` is the
     /// dialog it was opened from, shown again when it closes.
     Usage {
@@ -124,6 +126,8 @@ pub struct View {
     /// New keys' secrets waiting behind the one on screen (never replaced,
     /// never lost).
     pub secrets_waiting: VecDeque<SecretDialog>,
+    /// An MFA code asked for while a secret was on screen: shown once it closes.
+    pub code_waiting: Option<CodeDialog>,
     /// The organization overview's order, filter and cursor (`--org`).
     pub overview: Overview,
 }
@@ -143,6 +147,7 @@ impl View {
             spinner: 0,
             marks: BTreeSet::new(),
             secrets_waiting: VecDeque::new(),
+            code_waiting: None,
             overview: Overview::default(),
         }
     }

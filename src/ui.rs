@@ -71,6 +71,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame) {
         Some(Modal::Confirm(dialog)) => dialogs::confirm(state, theme, frame, area, dialog),
         Some(Modal::Delete(dialog)) => dialogs::delete(state, theme, frame, area, dialog),
         Some(Modal::Secret(dialog)) => dialogs::secret(state, theme, frame, area, dialog),
+        Some(Modal::Code(dialog)) => dialogs::code(theme, frame, area, dialog),
         Some(Modal::Progress(progress)) => dialogs::progress(state, theme, frame, area, progress),
         Some(Modal::Profiles(picker)) => profiles::render(state, theme, frame, area, picker),
         Some(Modal::Waive(dialog)) => waive::render(state, theme, frame, area, dialog),

@@ -9,6 +9,7 @@ mod navigate;
 mod org;
 mod profiles;
 mod quit;
+mod sign_in;
 mod usage;
 mod waive;
 
@@ -63,6 +64,14 @@ fn step(state: &mut State, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Mutated { id, result } => mutations::on_mutated(state, id, result),
+        Action::CodeWanted {
+            id,
+            prompt,
+            refused,
+        } => {
+            sign_in::wanted(state, id, prompt, refused);
+            Vec::new()
+        }
         Action::Usage(page) => {
             state.account.on_usage(page);
             Vec::new()

@@ -121,6 +121,9 @@ pub struct Settings {
     pub shared: Option<Arc<Limiter>>,
     /// `--org`: how to list the organization and reach its members.
     pub org: Option<fleet::OrgConnector>,
+    /// Where MFA codes come from in this run: the UI's dialog takes them
+    /// over when it starts.
+    pub codes: Option<Arc<crate::signin::mfa::Swappable>>,
 }
 
 impl Default for Settings {
@@ -137,6 +140,7 @@ impl Default for Settings {
             throttle_backoff: Duration::from_millis(500),
             shared: None,
             org: None,
+            codes: None,
         }
     }
 }
@@ -321,6 +325,7 @@ impl Worker {
             } => self.usage(&key_id, &regions, max_events),
             Effect::Member { account, effect } => return self.for_member(&account, *effect),
             other @ (Effect::Copy(_)
+            | Effect::CodeAnswer { .. }
             | Effect::Quit
             | Effect::Suspend
             | Effect::Abandon(_)

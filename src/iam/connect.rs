@@ -127,11 +127,14 @@ pub async fn sdk_config(options: &ConnectOptions) -> SdkConfig {
     let config = plain_config(options).await;
     match crate::signin::provider::for_profile(options, &config).await {
         Ok(None) => config,
+        // The provider holds the session and renews it before it expires
+        // (a new code): no cache of the SDK's in front of it.
         Ok(Some(provider)) => config
             .to_builder()
             .credentials_provider(
                 aws_credential_types::provider::SharedCredentialsProvider::new(provider),
             )
+            .identity_cache(aws_config::identity::IdentityCache::no_cache())
             .build(),
         Err(why) => config
             .to_builder()

@@ -14,7 +14,6 @@ use async_trait::async_trait;
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::{ProvideCredentials, error::CredentialsError, future};
 use chrono::{DateTime, TimeDelta, Utc};
-use tokio::sync::Mutex;
 
 use super::cache::{self, Cached};
 use super::plan::{Plan, Session};
@@ -122,18 +121,58 @@ impl Codes for Swappable {
     }
 }
 
-/// While the UI has the screen, the terminal cannot be asked: a profile
-/// that needs a new code says how to give one.
+/// Codes typed in the UI's dialog: each request goes to the update loop as
+/// [`crate::action::Action::CodeWanted`], and the dialog's answer comes back
+/// through [`UiCodes::answer`] (`None`: cancelled).
 #[derive(Debug)]
-pub struct NotInUi;
+pub struct UiCodes {
+    tx: tokio::sync::mpsc::UnboundedSender<crate::action::Action>,
+    waiting: std::sync::Mutex<
+        std::collections::HashMap<u64, tokio::sync::oneshot::Sender<Option<Secret>>>,
+    >,
+    next: std::sync::atomic::AtomicU64,
+}
+
+impl UiCodes {
+    #[must_use]
+    pub fn new(tx: tokio::sync::mpsc::UnboundedSender<crate::action::Action>) -> Self {
+        Self {
+            tx,
+            waiting: std::sync::Mutex::new(std::collections::HashMap::new()),
+            next: std::sync::atomic::AtomicU64::new(0),
+        }
+    }
+
+    /// The dialog `id` was answered: the code, or `None` when cancelled.
+    pub fn answer(&self, id: u64, code: Option<Secret>) {
+        if let Some(reply) = lock(&self.waiting).remove(&id) {
+            let _ = reply.send(code);
+        }
+    }
+}
 
 #[async_trait]
-impl Codes for NotInUi {
-    async fn code(&self, plan: &Plan, _refused: Option<&str>) -> Result<Secret, String> {
-        Err(format!(
-            "profile {} needs an MFA code ({}): start iamkeys with --profile {} to type it before the screen opens",
-            plan.profile, plan.serial, plan.profile
-        ))
+impl Codes for UiCodes {
+    async fn code(&self, plan: &Plan, refused: Option<&str>) -> Result<Secret, String> {
+        let id = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        lock(&self.waiting).insert(id, reply);
+        let gone = || "the UI is gone".to_owned();
+        self.tx
+            .send(crate::action::Action::CodeWanted {
+                id,
+                prompt: plan.prompt(),
+                refused: refused.map(ToOwned::to_owned),
+            })
+            .map_err(|_| gone())?;
+        match answer.await {
+            Ok(Some(code)) => Ok(code),
+            Ok(None) => Err(format!(
+                "signing in to profile {} was cancelled: press r to sign in again",
+                plan.profile
+            )),
+            Err(_) => Err(gone()),
+        }
     }
 }
 
@@ -176,16 +215,31 @@ fn six_digits(code: &Secret) -> bool {
     text.len() == 6 && text.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// A sign-in under way, shared by every request that waits on it: a
+/// request given up (the SDK's attempt timeout while the operator types)
+/// leaves it running for the next.
+type Pending =
+    futures::future::Shared<futures::future::BoxFuture<'static, Result<Credentials, SignInError>>>;
+
+/// How long a failed sign-in answers for itself (the SDK's retries of the
+/// requests that waited on it), before a new request asks again.
+const FAILURE_HOLDS: std::time::Duration = std::time::Duration::from_secs(30);
+
 struct Inner {
     plan: Plan,
     sts: aws_sdk_sts::Client,
     endpoint: String,
     codes: Arc<dyn Codes>,
     cache_dir: Option<PathBuf>,
-    held: Mutex<Option<Credentials>>,
-    /// How signing in last ended in failure: the SDK's retries of the
-    /// requests waiting on it get the same answer, not another prompt.
-    failed: std::sync::Mutex<Option<SignInError>>,
+    held: std::sync::Mutex<Option<Credentials>>,
+    pending: std::sync::Mutex<Option<Pending>>,
+    failed: std::sync::Mutex<Option<(std::time::Instant, SignInError)>>,
+}
+
+fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// The provider aws-config's chain gets for a profile that needs a code.
@@ -219,7 +273,8 @@ impl MfaProvider {
             endpoint,
             codes,
             cache_dir,
-            held: Mutex::new(None),
+            held: std::sync::Mutex::new(None),
+            pending: std::sync::Mutex::new(None),
             failed: std::sync::Mutex::new(None),
         }))
     }
@@ -245,37 +300,35 @@ impl MfaProvider {
     /// No code could be had, [`ATTEMPTS`] codes in a row were refused, or STS failed.
     pub async fn session(&self) -> Result<Credentials, SignInError> {
         let inner = &self.0;
-        let mut held = inner.held.lock().await;
         let now = Utc::now();
         let fresh = |c: &Credentials| {
             c.expiry()
                 .is_none_or(|t| DateTime::<Utc>::from(t) - now > RENEW_BEFORE)
         };
-        if let Some(creds) = held.as_ref().filter(|c| fresh(c)) {
+        if let Some(creds) = lock(&inner.held).as_ref().filter(|c| fresh(c)) {
             return Ok(creds.clone());
         }
-        if let Some(failed) = inner
-            .failed
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone()
+        if let Some((at, err)) = lock(&inner.failed).clone()
+            && at.elapsed() < FAILURE_HOLDS
         {
-            return Err(failed);
+            return Err(err);
         }
-        let result = self.sign_in(now).await;
-        match result {
-            Ok(creds) => {
-                *held = Some(creds.clone());
-                Ok(creds)
-            }
-            Err(err) => {
-                *inner
-                    .failed
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(err.clone());
-                Err(err)
-            }
+        let pending = lock(&inner.pending)
+            .get_or_insert_with(|| {
+                use futures::FutureExt;
+                let this = self.clone();
+                async move { this.sign_in(Utc::now()).await }
+                    .boxed()
+                    .shared()
+            })
+            .clone();
+        let result = pending.await;
+        *lock(&inner.pending) = None;
+        match &result {
+            Ok(creds) => *lock(&inner.held) = Some(creds.clone()),
+            Err(err) => *lock(&inner.failed) = Some((std::time::Instant::now(), err.clone())),
         }
+        result
     }
 
     async fn sign_in(&self, now: DateTime<Utc>) -> Result<Credentials, SignInError> {

@@ -216,6 +216,20 @@ pub struct SecretDialog {
     pub acknowledging: bool,
 }
 
+/// An MFA code asked for (a profile whose role or user needs one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeDialog {
+    pub id: u64,
+    /// `MFA code for <serial> (profile <name>)`.
+    pub prompt: String,
+    /// IAM's answer to the previous code, when it was refused.
+    pub refused: Option<String>,
+    /// The digits typed so far.
+    pub input: crate::secret::Secret,
+    /// What is wrong with what was typed.
+    pub error: Option<String>,
+}
+
 /// One key's line in a bulk dialog.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {

@@ -462,6 +462,30 @@ pub fn secret(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, dialo
     );
 }
 
+/// The MFA code dialog: the device and profile, IAM's answer to a refused
+/// code, the digits as dots.
+pub fn code(theme: &Theme, frame: &mut Frame, area: Rect, dialog: &crate::state::CodeDialog) {
+    let typed = dialog.input.expose().len();
+    let boxes: String = (0..6)
+        .map(|i| if i < typed { "● " } else { "_ " })
+        .collect();
+    let mut lines = vec![Line::raw(format!(" {}:", dialog.prompt)), Line::raw("")];
+    if let Some(refused) = &dialog.refused {
+        lines.push(Line::styled(format!(" {refused}"), theme.error));
+        lines.push(Line::raw(""));
+    }
+    lines.push(Line::styled(
+        format!("   {}", boxes.trim_end()),
+        theme.title,
+    ));
+    if let Some(error) = &dialog.error {
+        lines.push(Line::styled(format!(" {error}"), theme.warn));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(" Enter signs in · Esc cancels", theme.dim));
+    show(frame, area, " Sign in ".to_owned(), theme.accent, lines);
+}
+
 pub fn progress(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, progress: &Progress) {
     let mut lines: Vec<Line> = progress
         .items

@@ -80,7 +80,12 @@ pub(super) fn on_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
         Modal::Delete(dialog) => on_delete(state, dialog, key),
         Modal::Waive(dialog) => super::waive::on_key(state, dialog, key),
         Modal::BulkDelete(dialog) => on_bulk_delete(state, dialog, key),
-        Modal::Secret(dialog) => on_secret(state, dialog, key),
+        Modal::Secret(dialog) => {
+            let effects = on_secret(state, dialog, key);
+            super::sign_in::show_waiting(state);
+            effects
+        }
+        Modal::Code(dialog) => super::sign_in::on_key(state, dialog, key),
         Modal::Progress(progress) => {
             let closing = matches!(answer, Some(DialogCommand::Cancel | DialogCommand::Press));
             if !(closing && progress.finished()) {
@@ -103,6 +108,7 @@ pub(super) fn on_paste(state: &mut State, text: &str) {
             save: SaveState::Naming { name },
             ..
         })) => name.push_str(text.trim()),
+        Some(Modal::Code(dialog)) => super::sign_in::on_paste(dialog, &text),
         _ => {}
     }
 }

@@ -46,5 +46,6 @@ mod update_load;
 mod update_org;
 mod update_profiles;
 mod update_rotation;
+mod update_sign_in;
 mod usage_view;
 mod waivers;

@@ -333,9 +333,9 @@ async fn the_code_and_the_session_never_reach_the_log_or_stderr() {
     }
 }
 
-/// The UI with an MFA role profile: the code is asked on the terminal
-/// before the screen opens (a wrong one says IAM's answer and asks again),
-/// then the users load with the role's session.
+/// The UI with an MFA role profile: the code is asked in a dialog on the
+/// UI's own screen (a wrong one says IAM's answer and asks again), then the
+/// users load with the role's session.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_ui_asks_for_the_code_then_loads_the_account() {
     use crate::common::tmux::Tmux;
@@ -352,13 +352,19 @@ async fn the_ui_asks_for_the_code_then_loads_the_account() {
         140,
         40,
     );
-    tui.wait_for("the code prompt", WAIT, |s| {
-        s.contains(&format!("MFA code for {ALICE} (profile admin):"))
+    tui.wait_for("the code dialog", WAIT, |s| {
+        s.contains("Sign in") && s.contains(&format!("MFA code for {ALICE} (profile admin):"))
     });
-    tui.send(&["-l", "000000"]);
+    assert!(tui.alternate_and_cursor().0, "on the UI's own screen");
+    tui.send(&["-l", "0000"]);
     tui.send(&["Enter"]);
-    tui.wait_for("the refusal, and the prompt again", WAIT, |s| {
-        s.contains("MultiFactorAuthentication failed") && s.matches("MFA code for").count() >= 2
+    tui.wait_for("six digits", WAIT, |s| {
+        s.contains("An MFA code is 6 digits")
+    });
+    tui.send(&["-l", "00"]);
+    tui.send(&["Enter"]);
+    tui.wait_for("the refusal, and the dialog again", WAIT, |s| {
+        s.contains("MultiFactorAuthentication failed") && s.contains("Sign in")
     });
     tui.send(&["-l", CODE]);
     tui.send(&["Enter"]);
