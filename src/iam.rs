@@ -30,6 +30,11 @@ pub trait IamClient: Send + Sync {
     fn retries(&self) -> Option<tokio::sync::watch::Receiver<retries::Retries>> {
         None
     }
+    /// Whether a read that met an expired session is worth asking again:
+    /// the client signs with a session it renews (a new MFA code).
+    fn renews_sessions(&self) -> bool {
+        false
+    }
     /// The endpoint requests go to, when it is not AWS's own (a test server,
     /// LocalStack): the header warns about plain HTTP to another host.
     fn endpoint(&self) -> Option<String> {

@@ -555,8 +555,20 @@ impl Worker {
     {
         let mut wait = self.throttle_backoff;
         let mut round = 0;
+        let mut renewed = 0;
+        let renews = self.slot().client.renews_sessions();
         loop {
             match call().await {
+                // The MFA session expired before its time: the next try
+                // asks for a new code (the dialog), then reads again. A
+                // change is never sent again this way (not `patiently`).
+                Err(err) if err.session_expired() && renews && renewed < 2 => {
+                    renewed += 1;
+                    tracing::info!(
+                        action = err.action,
+                        "session expired: reading again once signed in"
+                    );
+                }
                 Err(err) if err.kind == ErrorKind::Throttling && round < self.throttle_rounds => {
                     round += 1;
                     self.limiter.throttled();

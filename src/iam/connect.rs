@@ -124,8 +124,17 @@ pub fn insecure(endpoint: &str) -> bool {
 /// profile that needs an MFA code gets iamkeys' own provider
 /// ([`crate::signin::mfa::MfaProvider`]) in place of aws-config's.
 pub async fn sdk_config(options: &ConnectOptions) -> SdkConfig {
+    sdk_config_and_session(options).await.0
+}
+
+/// [`sdk_config`], and the MFA session its credentials come from, if any.
+pub async fn sdk_config_and_session(
+    options: &ConnectOptions,
+) -> (SdkConfig, Option<crate::signin::mfa::MfaProvider>) {
     let config = plain_config(options).await;
-    match crate::signin::provider::for_profile(options, &config).await {
+    let session = crate::signin::provider::for_profile(options, &config).await;
+    let held = session.as_ref().ok().and_then(Clone::clone);
+    let config = match session {
         Ok(None) => config,
         // The provider holds the session and renews it before it expires
         // (a new code): no cache of the SDK's in front of it.
@@ -144,7 +153,8 @@ pub async fn sdk_config(options: &ConnectOptions) -> SdkConfig {
                 ),
             )
             .build(),
-    }
+    };
+    (config, held)
 }
 
 /// The SDK configuration as aws-config makes it for these options.
@@ -171,7 +181,8 @@ pub async fn plain_config(options: &ConnectOptions) -> SdkConfig {
 
 /// Connect to IAM for these options.
 pub async fn connect(options: &ConnectOptions) -> SdkIam {
-    SdkIam::new(&sdk_config(options).await)
+    let (config, session) = sdk_config_and_session(options).await;
+    SdkIam::new(&config).with_session(session)
 }
 
 #[cfg(test)]

@@ -115,6 +115,16 @@ impl IamError {
         }
     }
 
+    /// IAM says the session's credentials have expired (`ExpiredToken`,
+    /// `ExpiredTokenException`, `RequestExpired`).
+    #[must_use]
+    pub fn session_expired(&self) -> bool {
+        matches!(
+            self.code.as_deref(),
+            Some("ExpiredToken" | "ExpiredTokenException" | "RequestExpired")
+        )
+    }
+
     /// One line for the operator at the screen: what failed and how to fix
     /// it (`r` retries there).
     #[must_use]

@@ -33,6 +33,9 @@ pub struct SdkIam {
     /// (endpoint and credentials shared with IAM), or one given client
     /// answers every region (tests).
     trail: Trail,
+    /// The MFA session the credentials come from, if the profile needs one:
+    /// told when IAM answers that it has expired.
+    session: Option<crate::signin::mfa::MfaProvider>,
 }
 
 #[derive(Debug, Clone)]
@@ -62,7 +65,15 @@ impl SdkIam {
             retries,
             endpoint: config.endpoint_url().map(ToOwned::to_owned),
             trail: Trail::Config(Box::new(config.clone())),
+            session: None,
         }
+    }
+
+    /// The same, signing with this MFA session (see [`crate::signin`]).
+    #[must_use]
+    pub fn with_session(mut self, session: Option<crate::signin::mfa::MfaProvider>) -> Self {
+        self.session = session;
+        self
     }
 
     /// The same, with this CloudTrail client for every region (tests with
@@ -97,6 +108,7 @@ impl SdkIam {
             retries: RetrySignal::default(),
             endpoint: None,
             trail: Trail::None,
+            session: None,
         }
     }
 
@@ -117,7 +129,13 @@ impl SdkIam {
             (None, true) => "AWS STS",
             (None, false) => "https://iam.amazonaws.com",
         };
-        from_sdk(action, err, endpoint)
+        let err = from_sdk(action, err, endpoint);
+        if let Some(session) = &self.session
+            && err.session_expired()
+        {
+            session.expire();
+        }
+        err
     }
 }
 
@@ -159,6 +177,10 @@ fn next_marker(truncated: bool, marker: Option<&str>) -> Option<String> {
 impl IamClient for SdkIam {
     fn retries(&self) -> Option<tokio::sync::watch::Receiver<Retries>> {
         Some(self.retries.subscribe())
+    }
+
+    fn renews_sessions(&self) -> bool {
+        self.session.is_some()
     }
 
     fn endpoint(&self) -> Option<String> {

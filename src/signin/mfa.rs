@@ -234,6 +234,9 @@ struct Inner {
     held: std::sync::Mutex<Option<Credentials>>,
     pending: std::sync::Mutex<Option<Pending>>,
     failed: std::sync::Mutex<Option<(std::time::Instant, SignInError)>>,
+    /// The access key of a session IAM called expired: the cache's copy of
+    /// it is not used again.
+    expired: std::sync::Mutex<Option<String>>,
 }
 
 fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -276,6 +279,7 @@ impl MfaProvider {
             held: std::sync::Mutex::new(None),
             pending: std::sync::Mutex::new(None),
             failed: std::sync::Mutex::new(None),
+            expired: std::sync::Mutex::new(None),
         }))
     }
 
@@ -290,7 +294,21 @@ impl MfaProvider {
     #[must_use]
     pub fn cached(&self, now: DateTime<Utc>) -> Option<Cached> {
         let dir = self.0.cache_dir.as_ref()?;
-        cache::read(dir, &cache::key(&self.0.plan), now, RENEW_BEFORE)
+        let cached = cache::read(dir, &cache::key(&self.0.plan), now, RENEW_BEFORE)?;
+        let dead = lock(&self.0.expired).clone();
+        (dead.as_deref() != Some(cached.access_key_id.as_str())).then_some(cached)
+    }
+
+    /// IAM answered that the session has expired (`ExpiredToken`) before
+    /// its time: it is dropped (and its copy in the cache not used), so the
+    /// next request asks for a new code.
+    pub fn expire(&self) {
+        let held = lock(&self.0.held).take();
+        if let Some(creds) = held {
+            tracing::info!(profile = %self.0.plan.profile, "IAM says the MFA session expired: a new code is needed");
+            *lock(&self.0.expired) = Some(creds.access_key_id().to_owned());
+        }
+        *lock(&self.0.failed) = None;
     }
 
     /// Credentials of a session valid for more than [`RENEW_BEFORE`]: held,

@@ -409,3 +409,43 @@ async fn the_endpoint_flag_reaches_the_sign_in() {
         "AssumeRole went to the flag's endpoint"
     );
 }
+
+/// An `ExpiredToken` answer mid-load (the proxy's): the dialog asks for a
+/// new code without leaving the screen, the read that failed is made
+/// again, and the load completes.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_expiry_mid_load_asks_again_and_the_load_completes() {
+    use crate::common::proxy::Fault;
+    use crate::common::tmux::Tmux;
+    use crate::e2e_tui::WAIT;
+    let moto = Moto::start();
+    seed(&moto.iam().await, &[user("grace", true, vec![true])]).await;
+    let proxy = Proxy::start(moto.port).await;
+    proxy.require_mfa(CODE);
+    proxy.inject_first(Fault::Expired, &["ListUsers"]);
+    let home = home(&proxy.endpoint());
+    let tui = Tmux::start(
+        std::path::Path::new(BIN),
+        &["--profile", "admin"],
+        &home.env(),
+        140,
+        40,
+    );
+    tui.wait_for("the code dialog", WAIT, |s| s.contains("Sign in"));
+    tui.send(&["-l", CODE]);
+    tui.send(&["Enter"]);
+    tui.wait_for("the dialog again, after ExpiredToken", WAIT, |s| {
+        // ListUsers is sent only once signed in; after its ExpiredToken
+        // the dialog is the second one.
+        s.contains("Sign in") && proxy.count("ListUsers") >= 1
+    });
+    tui.send(&["-l", CODE]);
+    tui.send(&["Enter"]);
+    tui.wait_for("the users", WAIT, |s| {
+        s.contains("grace") && s.contains("account 123456789012")
+    });
+    assert_eq!(proxy.mfa_requests().len(), 2, "signed in twice");
+    assert_eq!(proxy.count("ListUsers"), 2, "the read was made again");
+    tui.send(&["q"]);
+    assert_eq!(tui.exit_status(WAIT), Some(0));
+}
