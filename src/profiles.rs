@@ -11,8 +11,14 @@ use aws_types::os_shim_internal::{Env, Fs};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProfileKind {
     StaticKeys,
+    /// Static keys and `mfa_serial`: a session token with a code.
+    KeysMfa,
     Sso,
     AssumeRole,
+    /// A role whose `mfa_serial` (or its source profile's) asks for a code.
+    RoleMfa,
+    /// `aws login` (`login_session`).
+    ConsoleLogin,
     CredentialProcess,
     WebIdentity,
     /// Settings only (region, output...): credentials come from elsewhere.
@@ -22,10 +28,13 @@ pub enum ProfileKind {
 impl fmt::Display for ProfileKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            Self::StaticKeys => "static keys",
+            Self::StaticKeys => "keys",
+            Self::KeysMfa => "keys + MFA",
             Self::Sso => "SSO",
-            Self::AssumeRole => "assume role",
-            Self::CredentialProcess => "credential process",
+            Self::AssumeRole => "role",
+            Self::RoleMfa => "role + MFA",
+            Self::ConsoleLogin => "console login",
+            Self::CredentialProcess => "process",
             Self::WebIdentity => "web identity",
             Self::Other => "settings only",
         })
@@ -38,23 +47,58 @@ pub struct ProfileInfo {
     pub name: String,
     pub kind: ProfileKind,
     pub region: Option<String>,
+    /// What stands between the profile and a session, when something does:
+    /// `SSO token expired`, `code needed`, `MFA session cached`.
+    pub note: Option<String>,
 }
 
-fn kind(profile: &aws_config::profile::Profile) -> ProfileKind {
+fn kind(profile: &aws_config::profile::Profile, mfa: bool) -> ProfileKind {
     let has = |key: &str| profile.get(key).is_some_and(|v| !v.is_empty());
     if has("sso_session") || has("sso_start_url") {
         ProfileKind::Sso
+    } else if has("login_session") {
+        ProfileKind::ConsoleLogin
     } else if has("role_arn") && has("web_identity_token_file") {
         ProfileKind::WebIdentity
+    } else if has("role_arn") && mfa {
+        ProfileKind::RoleMfa
     } else if has("role_arn") {
         ProfileKind::AssumeRole
     } else if has("credential_process") {
         ProfileKind::CredentialProcess
+    } else if has("aws_access_key_id") && mfa {
+        ProfileKind::KeysMfa
     } else if has("aws_access_key_id") {
         ProfileKind::StaticKeys
     } else {
         ProfileKind::Other
     }
+}
+
+/// Whether an SSO profile's cached token (`~/.aws/sso/cache/<SHA-1 of the
+/// session name, or of the start URL>.json`, `expiresAt`) has expired;
+/// `None` when there is none to read.
+fn sso_expired(
+    profile: &aws_config::profile::Profile,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<bool> {
+    use sha1::{Digest, Sha1};
+    let id = profile
+        .get("sso_session")
+        .or_else(|| profile.get("sso_start_url"))?;
+    let hex: String = Sha1::digest(id.as_bytes())
+        .iter()
+        .fold(String::new(), |mut s, b| {
+            use std::fmt::Write as _;
+            let _ = write!(s, "{b:02x}");
+            s
+        });
+    let home = directories::BaseDirs::new()?.home_dir().to_owned();
+    let path = home.join(".aws/sso/cache").join(format!("{hex}.json"));
+    let text = std::fs::read_to_string(path).ok()?;
+    let value: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let at = chrono::DateTime::parse_from_rfc3339(value.get("expiresAt")?.as_str()?).ok()?;
+    Some(at <= now)
 }
 
 /// aws-config treats a config file it cannot read as empty (it only logs a
@@ -114,10 +158,36 @@ pub async fn list() -> Result<Vec<ProfileInfo>, String> {
         .profiles()
         .filter_map(|name| {
             let profile = set.get_profile(name)?;
+            let get = |p: &str, k: &str| {
+                set.get_profile(p)
+                    .and_then(|p| p.get(k))
+                    .map(ToOwned::to_owned)
+            };
+            let now = chrono::Utc::now();
+            let plan = crate::signin::plan::plan(name, &get).ok().flatten();
+            let note = match &plan {
+                Some(plan) => Some(
+                    crate::signin::cache::dir()
+                        .and_then(|dir| {
+                            crate::signin::cache::read(
+                                &dir,
+                                &crate::signin::cache::key(plan),
+                                now,
+                                crate::signin::mfa::RENEW_BEFORE,
+                            )
+                        })
+                        .map_or("code needed", |_| "MFA session cached")
+                        .to_owned(),
+                ),
+                None => sso_expired(profile, now)
+                    .filter(|expired| *expired)
+                    .map(|_| "SSO token expired".to_owned()),
+            };
             Some(ProfileInfo {
                 name: name.to_owned(),
-                kind: kind(profile),
+                kind: kind(profile, plan.is_some()),
                 region: profile.get("region").map(ToOwned::to_owned),
+                note,
             })
         })
         .collect();

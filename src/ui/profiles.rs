@@ -23,11 +23,12 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, picke
         for (i, profile) in visible.iter().enumerate() {
             let current = profile.name == state.session.profile;
             let text = format!(
-                " {} {:<28} {:<20} {}",
+                " {} {:<28} {:<14} {:<14} {}",
                 if current { "●" } else { " " },
                 profile.name,
                 profile.kind.to_string(),
                 profile.region.as_deref().unwrap_or("-"),
+                profile.note.as_deref().unwrap_or(""),
             );
             let style = if i == picker.cursor {
                 theme.selected

@@ -449,3 +449,69 @@ async fn an_expiry_mid_load_asks_again_and_the_load_completes() {
     tui.send(&["q"]);
     assert_eq!(tui.exit_status(WAIT), Some(0));
 }
+
+/// The profile picker says each profile's kind (keys, role, role + MFA,
+/// keys + MFA, SSO) and what stands between it and a session: a code
+/// needed, an MFA session cached, an SSO token expired.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_picker_shows_kinds_and_what_each_profile_needs() {
+    use crate::common::tmux::Tmux;
+    use crate::e2e_tui::WAIT;
+    let moto = Moto::start();
+    seed(&moto.iam().await, &[user("heidi", false, vec![])]).await;
+    let proxy = Proxy::start(moto.port).await;
+    proxy.require_mfa(CODE);
+    let home = home(&proxy.endpoint());
+    // An SSO profile whose cached token (SHA-1 of the session name) expired.
+    let mut config = std::fs::read_to_string(home.path().join("aws-config")).unwrap();
+    config.push_str(
+        "\n[profile sso-dev]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = Admin\nregion = us-east-1\n\n[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n",
+    );
+    std::fs::write(home.path().join("aws-config"), config).unwrap();
+    let sso = home.path().join(".aws/sso/cache");
+    std::fs::create_dir_all(&sso).unwrap();
+    std::fs::write(
+        sso.join(format!("{}.json", botocore_sha1("corp"))),
+        r#"{"accessToken": "x", "expiresAt": "2020-01-01T00:00:00Z"}"#,
+    )
+    .unwrap();
+    // mfa-user has a session cached; admin needs a code.
+    ok_json(&report(&home, "mfa-user", &["--mfa-code", CODE], &[]).await);
+    let tui = Tmux::start(
+        std::path::Path::new(BIN),
+        &["--profile", "base"],
+        &home.env(),
+        140,
+        40,
+    );
+    tui.wait_for("the account", WAIT, |s| s.contains("heidi"));
+    tui.send(&["p"]);
+    let picker = tui.wait_for("the picker", WAIT, |s| {
+        s.contains("AWS profiles") && s.contains("sso-dev")
+    });
+    for (name, words) in [
+        ("admin", ["role + MFA", "code needed"]),
+        ("mfa-user", ["keys + MFA", "MFA session cached"]),
+        ("sso-dev", ["SSO", "SSO token expired"]),
+        ("base", ["keys", "us-east-1"]),
+    ] {
+        assert!(
+            picker
+                .lines()
+                .any(|l| l.contains(&format!(" {name} ")) && words.iter().all(|w| l.contains(w))),
+            "{name}: {words:?} in {picker}"
+        );
+    }
+}
+
+fn botocore_sha1(text: &str) -> String {
+    let python = std::env::var("IAMKEYS_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
+    let out = std::process::Command::new(python)
+        .args([
+            "-c",
+            &format!("import hashlib; print(hashlib.sha1({text:?}.encode()).hexdigest())"),
+        ])
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}

@@ -17,6 +17,7 @@ fn profiles() -> Vec<ProfileInfo> {
         .map(|name| ProfileInfo {
             name: name.into(),
             kind: ProfileKind::StaticKeys,
+            note: None,
             region: None,
         })
         .collect()
