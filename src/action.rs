@@ -55,6 +55,9 @@ pub enum Action {
     Retrying(crate::iam::retries::Retries),
     /// A worker task panicked: a bug. The driver stops with this message.
     Crashed(String),
+    /// The AWS CLI's sign-in command could not be run (`why`): the dialog
+    /// says so and shows the command.
+    SignInNotRun { command: String, why: String },
     /// A profile needs an MFA code (its session is new, or about to
     /// expire): `prompt` names the device and profile, `refused` IAM's
     /// answer to the previous code. Answered with

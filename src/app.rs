@@ -46,10 +46,12 @@ pub fn dispatch(state: &mut State, action: Action, worker: &Worker) -> Vec<Effec
 }
 
 /// What the loop does after the terminal's effects.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 struct Flow {
     quit: bool,
     suspend: bool,
+    /// The AWS CLI's sign-in command to run with the terminal handed over.
+    sign_in: Option<Vec<String>>,
 }
 
 /// Carry out the terminal's effects. Lost secrets and abandoned changes go
@@ -81,6 +83,7 @@ fn terminal_effects(
                 }
             }
             Effect::Suspend => flow.suspend = true,
+            Effect::RunSignIn(command) => flow.sign_in = Some(command),
             Effect::SecretsLost(lost) => {
                 for secret in &lost {
                     tracing::warn!(key = %secret.key_id, user = %secret.user, "stopped while this new key's secret was on screen: the secret was never acknowledged; make the key inactive and delete it if it was not stored");
@@ -173,10 +176,7 @@ impl Signals {
 /// Give the terminal back to the shell and stop; when the shell continues
 /// the process (`fg`, SIGCONT), take it again and redraw everything.
 fn suspend(terminal: &mut DefaultTerminal, enhanced: bool) -> Result<()> {
-    restore_modes(enhanced);
-    ratatui::try_restore().wrap_err("cannot restore the terminal")?;
-    // The Terminal shows the cursor when dropped; this one lives on.
-    let _ = crossterm::execute!(std::io::stdout(), crossterm::cursor::Show);
+    hand_over(enhanced)?;
     tracing::info!("suspended");
     #[cfg(unix)]
     // SAFETY: raise only sends a signal to this process; SIGSTOP cannot be
@@ -185,6 +185,79 @@ fn suspend(terminal: &mut DefaultTerminal, enhanced: bool) -> Result<()> {
         libc::raise(libc::SIGSTOP);
     }
     tracing::info!("continued");
+    take_back(terminal, enhanced)
+}
+
+/// Give the terminal back as the shell had it (cooked mode, main screen,
+/// cursor shown).
+fn hand_over(enhanced: bool) -> Result<()> {
+    restore_modes(enhanced);
+    ratatui::try_restore().wrap_err("cannot restore the terminal")?;
+    // The Terminal shows the cursor when dropped; this one lives on.
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::cursor::Show);
+    Ok(())
+}
+
+/// Where `program` is on `PATH`, if it is.
+fn on_path(program: &str) -> Option<std::path::PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|dir| dir.join(program))
+        .find(|path| {
+            std::fs::metadata(path)
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
+}
+
+/// Run the AWS CLI's sign-in command with the terminal handed over (the
+/// event reader is stopped meanwhile, so the command gets every key), then
+/// take the terminal back. `Ok(Err(why))`: it could not be run.
+async fn run_sign_in(
+    terminal: &mut DefaultTerminal,
+    enhanced: bool,
+    command: &[String],
+) -> Result<Result<(), String>> {
+    let Some((program, args)) = command.split_first() else {
+        return Ok(Err("no command".to_owned()));
+    };
+    let Some(path) = on_path(program) else {
+        return Ok(Err(format!(
+            "The AWS CLI ({program}) is not on PATH, so it cannot be run here."
+        )));
+    };
+    hand_over(enhanced)?;
+    tracing::info!(?command, "running the sign-in command");
+    println!(
+        "iamkeys: running `{}`; the screen comes back when it ends.",
+        command.join(" ")
+    );
+    let status = tokio::process::Command::new(path).args(args).status().await;
+    take_back(terminal, enhanced)?;
+    Ok(match status {
+        Ok(status) if status.success() => Ok(()),
+        Ok(status) => Err(format!("`{}` ended with {status}.", command.join(" "))),
+        Err(err) => Err(format!("`{}` could not be run: {err}", command.join(" "))),
+    })
+}
+
+/// Run the sign-in command; what follows: the load again, or why not.
+async fn signed_in(
+    terminal: &mut DefaultTerminal,
+    enhanced: bool,
+    command: &[String],
+) -> Result<Action> {
+    Ok(match run_sign_in(terminal, enhanced, command).await? {
+        Ok(()) => Action::Load,
+        Err(why) => Action::SignInNotRun {
+            command: command.join(" "),
+            why,
+        },
+    })
+}
+
+/// Take the terminal back after [`hand_over`]: raw mode, the alternate
+/// screen, the modes, a whole redraw.
+fn take_back(terminal: &mut DefaultTerminal, enhanced: bool) -> Result<()> {
     // The same Terminal again (a new one would ask the terminal for the
     // cursor position while the event reader owns the input): raw mode and
     // the alternate screen back, then a full redraw.
@@ -369,6 +442,15 @@ async fn event_loop(
             suspend(terminal, enhanced)?;
             let size = terminal.size()?;
             dispatch(&mut state, Action::Resize(size.width, size.height), &worker);
+        }
+        if let Some(command) = flow.sign_in {
+            // The command reads the terminal: the event reader stops meanwhile.
+            drop(events);
+            let next = signed_in(terminal, enhanced, &command).await?;
+            events = EventStream::new();
+            let size = terminal.size()?;
+            dispatch(&mut state, Action::Resize(size.width, size.height), &worker);
+            let _ = terminal_effects(dispatch(&mut state, next, &worker), audit, codes);
         }
         // Fold in the results already waiting (a bounded batch, so key
         // presses are never starved by a flood of results), then draw once.

@@ -197,6 +197,10 @@ pub enum Effect {
     /// The code typed for [`crate::action::Action::CodeWanted`] `id`, or
     /// `None` when the dialog was cancelled.
     CodeAnswer { id: u64, code: Option<Secret> },
+    /// Run the AWS CLI's sign-in command (`aws sso login --profile X`,
+    /// `aws login --profile X`) with the terminal handed over, as `Ctrl-Z`
+    /// does; the load is tried again when it returns.
+    RunSignIn(Vec<String>),
     /// Read the profiles of the AWS config files.
     ListProfiles,
     /// Connect to another profile; on success it replaces the current one.

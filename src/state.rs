@@ -55,6 +55,13 @@ pub enum Modal {
     BulkDelete(BulkDeleteDialog),
     /// An MFA code for the profile in use (see [`CodeDialog`]).
     Code(CodeDialog),
+    /// The profile's SSO or `aws login` session is missing or has expired:
+    /// `Enter` runs `command` (the AWS CLI's) with the terminal handed over.
+    /// `unavailable`: why it cannot be run here (no `aws` on `PATH`).
+    SignInAgain {
+        command: String,
+        unavailable: Option<String>,
+    },
     /// Who uses a key and who made it (`u`), from CloudTrail; `back` is the
     /// dialog it was opened from, shown again when it closes.
     Usage {

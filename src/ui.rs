@@ -72,6 +72,10 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame) {
         Some(Modal::Delete(dialog)) => dialogs::delete(state, theme, frame, area, dialog),
         Some(Modal::Secret(dialog)) => dialogs::secret(state, theme, frame, area, dialog),
         Some(Modal::Code(dialog)) => dialogs::code(theme, frame, area, dialog),
+        Some(Modal::SignInAgain {
+            command,
+            unavailable,
+        }) => dialogs::sign_in_again(state, theme, frame, area, command, unavailable.as_deref()),
         Some(Modal::Progress(progress)) => dialogs::progress(state, theme, frame, area, progress),
         Some(Modal::Profiles(picker)) => profiles::render(state, theme, frame, area, picker),
         Some(Modal::Waive(dialog)) => waive::render(state, theme, frame, area, dialog),

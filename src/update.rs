@@ -64,6 +64,10 @@ fn step(state: &mut State, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Mutated { id, result } => mutations::on_mutated(state, id, result),
+        Action::SignInNotRun { command, why } => {
+            sign_in::not_run(state, command, why);
+            Vec::new()
+        }
         Action::CodeWanted {
             id,
             prompt,

@@ -326,6 +326,7 @@ impl Worker {
             Effect::Member { account, effect } => return self.for_member(&account, *effect),
             other @ (Effect::Copy(_)
             | Effect::CodeAnswer { .. }
+            | Effect::RunSignIn(_)
             | Effect::Quit
             | Effect::Suspend
             | Effect::Abandon(_)

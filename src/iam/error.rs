@@ -115,6 +115,27 @@ impl IamError {
         }
     }
 
+    /// The AWS CLI command that signs this profile in again, when the
+    /// failure is an SSO session (`aws sso login`) or an `aws login` session
+    /// that is missing or has expired.
+    #[must_use]
+    pub fn sign_in_command(&self, profile: &str) -> Option<String> {
+        if !matches!(
+            self.kind,
+            ErrorKind::InvalidCredentials | ErrorKind::NoCredentials
+        ) {
+            return None;
+        }
+        let detail = self.detail.to_ascii_lowercase();
+        if detail.contains("login token") {
+            Some(format!("aws login --profile {profile}"))
+        } else if detail.contains("sso") {
+            Some(format!("aws sso login --profile {profile}"))
+        } else {
+            None
+        }
+    }
+
     /// IAM says the session's credentials have expired (`ExpiredToken`,
     /// `ExpiredTokenException`, `RequestExpired`).
     #[must_use]
@@ -163,21 +184,26 @@ impl IamError {
             ErrorKind::ReportInProgress | ErrorKind::ReportNotPresent => {
                 format!("{what}: the credential report is not ready yet{to_retry}")
             }
+            ErrorKind::NoCredentials | ErrorKind::InvalidCredentials
+                if self.sign_in_command(profile).is_some() =>
+            {
+                let command = self.sign_in_command(profile).unwrap_or_default();
+                let what = if command.starts_with("aws sso") {
+                    "SSO session"
+                } else {
+                    "`aws login` session"
+                };
+                format!(
+                    "The {what} for profile '{profile}' is missing or has expired: run `{command}`{then_retry}"
+                )
+            }
             ErrorKind::NoCredentials => format!(
                 "No AWS credentials for profile '{profile}': configure it (aws configure --profile {profile}) or pick another with --profile"
             ),
-            ErrorKind::InvalidCredentials => {
-                if self.detail.to_ascii_lowercase().contains("sso") {
-                    format!(
-                        "The SSO session for profile '{profile}' has expired: run `aws sso login --profile {profile}`{then_retry}"
-                    )
-                } else {
-                    format!(
-                        "The credentials of profile '{profile}' were rejected or have expired: renew them{then_retry} ({})",
-                        self.detail
-                    )
-                }
-            }
+            ErrorKind::InvalidCredentials => format!(
+                "The credentials of profile '{profile}' were rejected or have expired: renew them{then_retry} ({})",
+                self.detail
+            ),
             ErrorKind::Network => format!(
                 "Cannot reach the IAM endpoint ({}): check the network, proxy or --endpoint-url{then_retry}",
                 self.detail

@@ -486,6 +486,46 @@ pub fn code(theme: &Theme, frame: &mut Frame, area: Rect, dialog: &crate::state:
     show(frame, area, " Sign in ".to_owned(), theme.accent, lines);
 }
 
+/// An SSO or `aws login` session to renew: the command, run here on `Enter`.
+pub fn sign_in_again(
+    state: &State,
+    theme: &Theme,
+    frame: &mut Frame,
+    area: Rect,
+    command: &str,
+    unavailable: Option<&str>,
+) {
+    let mut lines = vec![
+        Line::raw(format!(
+            " The sign-in session of profile {} is missing or has expired.",
+            state.session.profile
+        )),
+        Line::raw(""),
+        Line::styled(format!("   {command}"), theme.title),
+        Line::raw(""),
+    ];
+    match unavailable {
+        Some(why) => {
+            lines.push(Line::styled(format!(" {why}"), theme.warn));
+            lines.push(Line::styled(
+                " Run the command in another terminal, then press r here. Esc closes.",
+                theme.dim,
+            ));
+        }
+        None => lines.push(Line::styled(
+            " Enter runs it here (the screen comes back after) · Esc closes",
+            theme.dim,
+        )),
+    }
+    show(
+        frame,
+        area,
+        " Sign in again ".to_owned(),
+        theme.accent,
+        lines,
+    );
+}
+
 pub fn progress(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, progress: &Progress) {
     let mut lines: Vec<Line> = progress
         .items

@@ -86,6 +86,10 @@ pub(super) fn on_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
             effects
         }
         Modal::Code(dialog) => super::sign_in::on_key(state, dialog, key),
+        Modal::SignInAgain {
+            command,
+            unavailable,
+        } => super::sign_in::on_again(state, command, unavailable, key),
         Modal::Progress(progress) => {
             let closing = matches!(answer, Some(DialogCommand::Cancel | DialogCommand::Press));
             if !(closing && progress.finished()) {

@@ -47,6 +47,17 @@ pub fn on_loaded(state: &mut State, result: Loaded) -> Vec<Effect> {
     if let Some(Event::NewKeyInUse(rotation)) = &step.event {
         effects.extend(super::mutations::record_first_use(state, rotation));
     }
+    if let Some(Event::Failed(err)) = &step.event
+        && state.view.modal.is_none()
+        && let Some(command) = err.sign_in_command(&state.session.profile)
+    {
+        // An SSO or `aws login` session to renew: offer to run the AWS
+        // CLI's command right here.
+        state.view.modal = Some(crate::state::Modal::SignInAgain {
+            command,
+            unavailable: None,
+        });
+    }
     if let Some(event) = step.event {
         state.view.notice = Some(say(state, event));
     }

@@ -73,6 +73,40 @@ pub(super) fn on_key(state: &mut State, mut dialog: CodeDialog, key: &KeyEvent) 
     Vec::new()
 }
 
+/// `Enter` in the sign-in-again dialog runs the command; `Esc` closes it.
+pub(super) fn on_again(
+    state: &mut State,
+    command: String,
+    unavailable: Option<String>,
+    key: &KeyEvent,
+) -> Vec<Effect> {
+    match key.code {
+        KeyCode::Enter if unavailable.is_none() => {
+            state.view.notice = Some(format!("Running `{command}`…"));
+            vec![Effect::RunSignIn(
+                command.split_whitespace().map(ToOwned::to_owned).collect(),
+            )]
+        }
+        KeyCode::Esc | KeyCode::Enter => Vec::new(),
+        _ => {
+            state.view.modal = Some(Modal::SignInAgain {
+                command,
+                unavailable,
+            });
+            Vec::new()
+        }
+    }
+}
+
+/// The sign-in command could not be run (not found): said in the dialog,
+/// with the command to run elsewhere.
+pub(super) fn not_run(state: &mut State, command: String, why: String) {
+    state.view.modal = Some(Modal::SignInAgain {
+        command,
+        unavailable: Some(why),
+    });
+}
+
 /// Digits pasted into the dialog.
 pub(super) fn on_paste(dialog: &mut CodeDialog, text: &str) {
     with_input(dialog, |input| {

@@ -515,3 +515,145 @@ fn botocore_sha1(text: &str) -> String {
         .unwrap();
     String::from_utf8(out.stdout).unwrap().trim().to_owned()
 }
+
+/// An `aws login` profile (`login_session`), through aws-config's
+/// `credentials-login`: a cached login token (a fixture in
+/// `AWS_LOGIN_CACHE_DIRECTORY`, named by the SHA-256 of the session) signs
+/// the audit in; an expired one (nothing to refresh it with here) ends with
+/// the exact command: `aws login --profile <name>`.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_login_profile_uses_its_cached_token_and_an_expired_one_says_aws_login() {
+    let moto = Moto::start();
+    seed(&moto.iam().await, &[user("ivan", false, vec![])]).await;
+    let home = home(&moto.endpoint());
+    let session = "arn:aws:iam::123456789012:user/ivan";
+    let mut config = std::fs::read_to_string(home.path().join("aws-config")).unwrap();
+    let console = format!(
+        "\n[profile console]\nlogin_session = {session}\nregion = us-east-1\nendpoint_url = {}\n",
+        moto.endpoint()
+    );
+    config.push_str(&console);
+    std::fs::write(home.path().join("aws-config"), config).unwrap();
+    let cache = home.path().join("login-cache");
+    std::fs::create_dir_all(&cache).unwrap();
+    let python = std::env::var("IAMKEYS_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
+    let name = std::process::Command::new(python)
+        .args([
+            "-c",
+            &format!("import hashlib; print(hashlib.sha256({session:?}.encode()).hexdigest())"),
+        ])
+        .output()
+        .unwrap();
+    let file = cache.join(format!(
+        "{}.json",
+        String::from_utf8(name.stdout).unwrap().trim()
+    ));
+    let token = |expires: &str| {
+        format!(
+            r#"{{"accessToken": {{"accessKeyId": "ASIALOGINLOGIN000001", "secretAccessKey": "login-secret", "sessionToken": "login-token", "accountId": "123456789012", "expiresAt": "{expires}"}}, "tokenType": "aws_sigv4", "refreshToken": "opaque", "idToken": "x.y.z", "clientId": "arn:aws:signin:::devtools/same-device", "dpopKey": "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIFDZHUzOG1Pzq+6F0mjMlOSp1syN9LRPBuHMoCFXTcXhoAoGCCqGSM49\nAwEHoUQDQgAE9qhj+KtcdHj1kVgwxWWWw++tqoh7H7UHs7oXh8jBbgF47rrYGC+t\ndjiIaHK3dBvvdE7MGj5HsepzLm3Kj91bqA==\n-----END EC PRIVATE KEY-----\n"}}"#
+        )
+    };
+    let later = (chrono::Utc::now() + chrono::TimeDelta::hours(2))
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string();
+    std::fs::write(&file, token(&later)).unwrap();
+    let dir = cache.display().to_string();
+    let env = [("AWS_LOGIN_CACHE_DIRECTORY", dir.as_str())];
+    let json = ok_json(&report(&home, "console", &[], &env).await);
+    assert!(json["users"].to_string().contains("ivan"), "{json}");
+
+    std::fs::write(&file, token("2020-01-01T00:00:00Z")).unwrap();
+    let out = report(&home, "console", &[], &env).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("`aws login --profile console`"), "{stderr}");
+}
+
+/// An SSO profile whose token has expired: the UI offers to run
+/// `aws sso login --profile <name>` right here. `Enter` hands the terminal
+/// to it (here a stand-in `aws` on `PATH` that records its arguments), then
+/// the load is tried again. Without `aws` on `PATH` the dialog says so and
+/// shows the command; `report` exits 2 with it.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_expired_sso_session_offers_aws_sso_login_here() {
+    use crate::common::tmux::Tmux;
+    use crate::e2e_tui::WAIT;
+    let moto = Moto::start();
+    let home = home(&moto.endpoint());
+    let mut config = std::fs::read_to_string(home.path().join("aws-config")).unwrap();
+    config.push_str(
+        "\n[profile sso-dev]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = Admin\nregion = us-east-1\n\n[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n",
+    );
+    std::fs::write(home.path().join("aws-config"), config).unwrap();
+    let sso = home.path().join(".aws/sso/cache");
+    std::fs::create_dir_all(&sso).unwrap();
+    std::fs::write(
+        sso.join(format!("{}.json", botocore_sha1("corp"))),
+        r#"{"accessToken": "x", "expiresAt": "2020-01-01T00:00:00Z", "region": "us-east-1", "startUrl": "https://corp.awsapps.com/start"}"#,
+    )
+    .unwrap();
+
+    let out = report(&home, "sso-dev", &[], &[]).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("`aws sso login --profile sso-dev`"),
+        "{stderr}"
+    );
+
+    let bin = home.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let record = home.path().join("aws-args");
+    std::fs::write(
+        bin.join("aws"),
+        format!(
+            "#!/bin/sh\necho \"$@\" >> {}\necho fake aws ran\n",
+            record.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(bin.join("aws"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    // tmux gives a pane its own PATH: set it on the program's command line.
+    let path = format!("PATH={}:/usr/bin:/bin", bin.display());
+    let tui = Tmux::start(
+        std::path::Path::new("/usr/bin/env"),
+        &[&path, BIN, "--profile", "sso-dev"],
+        &home.env(),
+        140,
+        40,
+    );
+    tui.wait_for("the sign-in dialog", WAIT, |s| {
+        s.contains("Sign in again") && s.contains("aws sso login --profile sso-dev")
+    });
+    tui.send(&["Enter"]);
+    let deadline = std::time::Instant::now() + WAIT;
+    while !record.exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+
+    assert_eq!(
+        std::fs::read_to_string(&record).unwrap().trim(),
+        "sso login --profile sso-dev"
+    );
+    // Still expired (the stand-in signs nothing in): asked again, on the
+    // UI's screen.
+    tui.wait_for("the dialog again", WAIT, |s| s.contains("Sign in again"));
+    assert!(tui.alternate_and_cursor().0);
+    tui.send(&["Escape"]);
+    tui.send(&["q"]);
+    assert_eq!(tui.exit_status(WAIT), Some(0));
+
+    // No `aws` on PATH: said, with the command.
+    let tui = Tmux::start(
+        std::path::Path::new("/usr/bin/env"),
+        &["PATH=/usr/bin:/bin", BIN, "--profile", "sso-dev"],
+        &home.env(),
+        140,
+        40,
+    );
+    tui.wait_for("the sign-in dialog", WAIT, |s| s.contains("Sign in again"));
+    tui.send(&["Enter"]);
+    tui.wait_for("not on PATH", WAIT, |s| {
+        s.contains("is not on PATH") && s.contains("aws sso login --profile sso-dev")
+    });
+}
