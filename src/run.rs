@@ -86,6 +86,7 @@ fn session(args: &GlobalArgs, config: &Config, profile: Option<&String>) -> Sess
         profile: if args.demo { "demo".to_owned() } else { label },
         insecure_endpoint: None,
         switching: None,
+        signing_in: false,
         org_settings: config.org.clone(),
         cloudtrail_regions: config.cloudtrail_regions.clone(),
         cloudtrail_max_events: config.cloudtrail_max_events,

@@ -87,6 +87,9 @@ pub struct Session {
     /// A profile switch asked of the worker and not answered yet: no change
     /// dialog opens meanwhile, and the status bar says so.
     pub switching: Option<String>,
+    /// An MFA code is being asked for (the session is not valid until it
+    /// is typed): no change dialog can be confirmed meanwhile.
+    pub signing_in: bool,
     /// `[org]`: which accounts `--org` audits and which refuse changes.
     pub org_settings: crate::config::OrgSettings,
     /// Where `u` looks (empty: the profile's region and `us-east-1`) and
@@ -255,6 +258,12 @@ impl State {
         if let Some(profile) = &self.session.switching {
             return Err(format!(
                 "Switching to profile {profile}…: no change can start until the switch is done."
+            ));
+        }
+        if self.session.signing_in {
+            return Err(format!(
+                "Profile {} is not signed in (its MFA code was not given): no change can start until it is; r asks for the code again.",
+                self.session.profile
             ));
         }
         let identity = self.account.known_identity().ok_or_else(|| {

@@ -223,7 +223,7 @@ type Pending =
 
 /// How long a failed sign-in answers for itself (the SDK's retries of the
 /// requests that waited on it), before a new request asks again.
-const FAILURE_HOLDS: std::time::Duration = std::time::Duration::from_secs(30);
+const FAILURE_HOLDS: std::time::Duration = std::time::Duration::from_secs(10);
 
 struct Inner {
     plan: Plan,

@@ -13,6 +13,7 @@ use crate::state::{CodeDialog, Modal, State};
 /// A code is asked for. Over any dialog but a new key's secret (that one is
 /// never hidden: the code waits behind it).
 pub(super) fn wanted(state: &mut State, id: u64, prompt: String, refused: Option<String>) {
+    state.session.signing_in = true;
     let dialog = CodeDialog {
         id,
         prompt,
@@ -59,6 +60,7 @@ pub(super) fn on_key(state: &mut State, mut dialog: CodeDialog, key: &KeyEvent) 
             let code = dialog.input.clone();
             if code.expose().len() == 6 {
                 state.view.notice = Some("Signing in…".to_owned());
+                state.session.signing_in = false;
                 return vec![Effect::CodeAnswer {
                     id: dialog.id,
                     code: Some(code),

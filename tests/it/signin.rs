@@ -657,3 +657,58 @@ async fn an_expired_sso_session_offers_aws_sso_login_here() {
         s.contains("is not on PATH") && s.contains("aws sso login --profile sso-dev")
     });
 }
+
+/// `--org` from an MFA role profile: the base session's code is asked once,
+/// and every member's role session is assumed from it (no code each).
+#[tokio::test(flavor = "multi_thread")]
+async fn an_organization_from_an_mfa_profile_asks_one_code() {
+    let moto = Moto::start();
+    let org = crate::common::org::organization(&moto, &["alpha", "beta"]).await;
+    let proxy = Proxy::start(moto.port).await;
+    proxy.require_mfa_for(CODE, &[ADMIN_ROLE]);
+    let home = home(&proxy.endpoint());
+    // Member sessions carry no code: only the base session's call must.
+    let out = tokio::process::Command::new(BIN)
+        .args([
+            "report",
+            "--org",
+            "--profile",
+            "admin",
+            "--format",
+            "json",
+            "--fail-on",
+            "none",
+            "--mfa-code",
+            CODE,
+        ])
+        .envs(home.env())
+        .env_remove("IAMKEYS_MFA_CODE")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .await
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let asked = proxy.mfa_requests();
+    let with_code: Vec<_> = asked.iter().filter(|r| !r.2.is_empty()).collect();
+    assert_eq!(
+        with_code.len(),
+        1,
+        "one code for the whole organization: {asked:?}"
+    );
+    assert_eq!(with_code[0].1, ALICE);
+    let json: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+    for name in ["alpha", "beta"] {
+        let id = org.id(name);
+        let entry = json["accounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["account_id"] == id.as_str())
+            .unwrap();
+        assert!(
+            entry["error"].is_null(),
+            "{name} audited from the base session: {entry}"
+        );
+    }
+}

@@ -100,6 +100,11 @@ async fn esc_once_signed_in_cancels_and_a_code_waits_behind_a_secret() {
             .unwrap()
             .contains("r asks for a code again")
     );
+    // Not signed in: a change dialog says why it cannot be confirmed.
+    assert!(update(&mut state, ch('c')).is_empty());
+    let text = crate::common::screen::text(&state, 120, 40);
+    assert!(text.contains("is not signed in"), "{text}");
+    update(&mut state, key(KeyCode::Esc));
 
     // A secret on screen is never hidden: the code waits, then comes forward.
     state.view.modal = Some(Modal::Secret(iamkeys::state::SecretDialog {

@@ -105,6 +105,9 @@ struct Shared {
     /// refuses them unless they carry a `SerialNumber` and this `TokenCode`
     /// (moto checks neither).
     mfa_code: Option<String>,
+    /// When not empty, only `AssumeRole` into these role ARNs needs the code
+    /// (others trust the caller without MFA).
+    mfa_roles: Vec<String>,
     /// `AssumeRole` / `GetSessionToken` requests: (action, `SerialNumber`,
     /// `TokenCode`, `DurationSeconds`).
     mfa_requests: Vec<(String, String, String, String)>,
@@ -277,6 +280,14 @@ impl Proxy {
     /// and this `TokenCode`, with IAM's own words.
     pub fn require_mfa(&self, code: &str) {
         self.shared.lock().unwrap().mfa_code = Some(code.to_owned());
+    }
+
+    /// As [`Proxy::require_mfa`], but only `AssumeRole` into these roles
+    /// (and `GetSessionToken`) needs the code.
+    pub fn require_mfa_for(&self, code: &str, roles: &[&str]) {
+        let mut shared = self.shared.lock().unwrap();
+        shared.mfa_code = Some(code.to_owned());
+        shared.mfa_roles = roles.iter().map(|r| (*r).to_owned()).collect();
     }
 
     /// The `AssumeRole` / `GetSessionToken` requests seen: (action,
@@ -635,12 +646,17 @@ async fn serve(mut client: TcpStream, upstream: u16, shared: Arc<Mutex<Shared>>)
                     field("TokenCode="),
                     field("DurationSeconds="),
                 );
+                let role = field("RoleArn=");
+                let exempt = action == "AssumeRole"
+                    && !shared.mfa_roles.is_empty()
+                    && !shared.mfa_roles.contains(&role);
                 shared
                     .mfa_requests
                     .push((action.clone(), serial.clone(), code.clone(), duration));
                 shared
                     .mfa_code
                     .as_ref()
+                    .filter(|_| !exempt)
                     .filter(|want| serial.is_empty() || code != **want)
                     .map(|_| {
                         "MultiFactorAuthentication failed with invalid MFA one time pass code. "

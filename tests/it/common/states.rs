@@ -24,6 +24,7 @@ pub fn session() -> Session {
         posture: iamkeys::state::Posture::default(),
         insecure_endpoint: None,
         switching: None,
+        signing_in: false,
         org_settings: iamkeys::config::OrgSettings::default(),
         cloudtrail_regions: vec!["eu-west-1".to_owned(), "us-east-1".to_owned()],
         cloudtrail_max_events: 500,
