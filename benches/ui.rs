@@ -51,6 +51,7 @@ fn session() -> Session {
         posture: Posture::default(),
         insecure_endpoint: None,
         switching: None,
+        signing_in: false,
         org_settings: iamkeys::config::OrgSettings::default(),
         cloudtrail_regions: Vec::new(),
         cloudtrail_max_events: 500,
