@@ -646,10 +646,10 @@ async fn serve(mut client: TcpStream, upstream: u16, shared: Arc<Mutex<Shared>>)
                     field("TokenCode="),
                     field("DurationSeconds="),
                 );
-                let role = field("RoleArn=");
+                let role_arn = field("RoleArn=");
                 let exempt = action == "AssumeRole"
                     && !shared.mfa_roles.is_empty()
-                    && !shared.mfa_roles.contains(&role);
+                    && !shared.mfa_roles.contains(&role_arn);
                 shared
                     .mfa_requests
                     .push((action.clone(), serial.clone(), code.clone(), duration));
