@@ -86,7 +86,10 @@ fn python_json(mut args: Vec<(&str, Arg<'_>)>) -> String {
 /// the CLI does not cache) one of iamkeys' own, keyed the same way.
 #[must_use]
 pub fn key(plan: &Plan) -> String {
-    let mut args: Vec<(&str, Arg<'_>)> = vec![("SerialNumber", Arg::Text(&plan.serial))];
+    let mut args: Vec<(&str, Arg<'_>)> = Vec::new();
+    if let Some(serial) = &plan.serial {
+        args.push(("SerialNumber", Arg::Text(serial)));
+    }
     if let Some(seconds) = plan.duration_seconds {
         args.push(("DurationSeconds", Arg::Number(seconds)));
     }
@@ -235,7 +238,7 @@ mod tests {
     fn role(duration: Option<i32>) -> Plan {
         Plan {
             profile: "admin".into(),
-            serial: "arn:aws:iam::222222222222:mfa/alice".into(),
+            serial: Some("arn:aws:iam::222222222222:mfa/alice".into()),
             session: Session::Role {
                 role_arn: "arn:aws:iam::111111111111:role/Admin".into(),
                 external_id: None,

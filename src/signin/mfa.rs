@@ -52,7 +52,7 @@ impl Codes for Given {
             None => Ok(self.0.clone()),
             Some(why) => Err(format!(
                 "the MFA code given for {} was refused: {why}",
-                plan.serial
+                plan.device()
             )),
         }
     }
@@ -192,7 +192,8 @@ impl Codes for NoCode {
 pub fn needs_code(plan: &Plan) -> String {
     format!(
         "profile {} needs an MFA code ({}): pass --mfa-code or run it in a terminal",
-        plan.profile, plan.serial
+        plan.profile,
+        plan.device()
     )
 }
 
@@ -355,6 +356,13 @@ impl MfaProvider {
             tracing::info!(profile = %inner.plan.profile, "MFA session from the cache");
             return Ok(credentials(&cached));
         }
+        if inner.plan.serial.is_none() {
+            // A role without MFA, taken over for the endpoint: no code.
+            return match self.call(None).await {
+                Ok((cached, arn)) => Ok(self.keep(&cached, arn.as_deref())),
+                Err(err) => Err(SignInError(format!("{err}"))),
+            };
+        }
         let mut refused: Option<String> = None;
         for _ in 0..ATTEMPTS {
             let code = inner
@@ -366,17 +374,8 @@ impl MfaProvider {
                 refused = Some("an MFA code is 6 digits".to_owned());
                 continue;
             }
-            match self.call(&code).await {
-                Ok((cached, arn)) => {
-                    if let Some(dir) = &inner.cache_dir
-                        && let Err(err) =
-                            cache::write(dir, &cache::key(&inner.plan), &cached, arn.as_deref())
-                    {
-                        tracing::warn!(%err, "the session could not be cached");
-                    }
-                    tracing::info!(profile = %inner.plan.profile, expires = %cached.expiration, "signed in with MFA");
-                    return Ok(credentials(&cached));
-                }
+            match self.call(Some(&code)).await {
+                Ok((cached, arn)) => return Ok(self.keep(&cached, arn.as_deref())),
                 Err(err) if err.detail.contains(REFUSED) => {
                     refused = Some(format!(
                         "{} refused the code: {}",
@@ -389,13 +388,25 @@ impl MfaProvider {
         }
         Err(SignInError(format!(
             "{ATTEMPTS} MFA codes in a row were refused for {} (profile {}): {}",
-            inner.plan.serial,
+            inner.plan.device(),
             inner.plan.profile,
             refused.unwrap_or_default()
         )))
     }
 
-    async fn call(&self, code: &Secret) -> Result<(Cached, Option<String>), IamError> {
+    /// A new session: into the cache (when kept), and its credentials.
+    fn keep(&self, cached: &Cached, arn: Option<&str>) -> Credentials {
+        let inner = &self.0;
+        if let Some(dir) = &inner.cache_dir
+            && let Err(err) = cache::write(dir, &cache::key(&inner.plan), cached, arn)
+        {
+            tracing::warn!(%err, "the session could not be cached");
+        }
+        tracing::info!(profile = %inner.plan.profile, expires = %cached.expiration, "signed in with MFA");
+        credentials(cached)
+    }
+
+    async fn call(&self, code: Option<&Secret>) -> Result<(Cached, Option<String>), IamError> {
         let inner = &self.0;
         let plan = &inner.plan;
         let (creds, arn, action) = match &plan.session {
@@ -413,8 +424,8 @@ impl MfaProvider {
                     .assume_role()
                     .role_arn(role_arn)
                     .role_session_name(name)
-                    .serial_number(&plan.serial)
-                    .token_code(code.expose())
+                    .set_serial_number(plan.serial.clone())
+                    .set_token_code(code.map(|c| c.expose().to_owned()))
                     .set_duration_seconds(plan.duration_seconds)
                     .set_external_id(external_id.clone())
                     .send()
@@ -428,8 +439,8 @@ impl MfaProvider {
                 let out = inner
                     .sts
                     .get_session_token()
-                    .serial_number(&plan.serial)
-                    .token_code(code.expose())
+                    .set_serial_number(plan.serial.clone())
+                    .set_token_code(code.map(|c| c.expose().to_owned()))
                     .set_duration_seconds(plan.duration_seconds)
                     .send()
                     .await

@@ -31,8 +31,10 @@ pub enum Source {
 pub struct Plan {
     /// The profile signed in as.
     pub profile: String,
-    /// The MFA device (`mfa_serial`), from the profile or its source profile.
-    pub serial: String,
+    /// The MFA device (`mfa_serial`), from the profile or its source
+    /// profile; `None` for a role without MFA taken over only to reach
+    /// `--endpoint-url` (see [`plan_with`]).
+    pub serial: Option<String>,
     pub session: Session,
     pub source: Source,
     /// `duration_seconds` (whole seconds), when set.
@@ -43,7 +45,17 @@ impl Plan {
     /// What the dialog and the prompt say: `MFA code for <serial> (profile <name>)`.
     #[must_use]
     pub fn prompt(&self) -> String {
-        format!("MFA code for {} (profile {})", self.serial, self.profile)
+        format!(
+            "MFA code for {} (profile {})",
+            self.serial.as_deref().unwrap_or("no device"),
+            self.profile
+        )
+    }
+
+    /// The device, as said in messages.
+    #[must_use]
+    pub fn device(&self) -> &str {
+        self.serial.as_deref().unwrap_or("no MFA device")
     }
 }
 
@@ -62,6 +74,20 @@ pub fn plan(
     profile: &str,
     get: &dyn Fn(&str, &str) -> Option<String>,
 ) -> Result<Option<Plan>, Invalid> {
+    plan_with(profile, get, false)
+}
+
+/// [`plan`]; with `roles_too`, a `role_arn` profile without MFA gets a plan
+/// as well (no code), so that its `AssumeRole` goes where `--endpoint-url`
+/// says, which aws-config's own role provider does not do.
+///
+/// # Errors
+/// As [`plan`].
+pub fn plan_with(
+    profile: &str,
+    get: &dyn Fn(&str, &str) -> Option<String>,
+    roles_too: bool,
+) -> Result<Option<Plan>, Invalid> {
     let own = |key: &str| get(profile, key).filter(|v| !v.trim().is_empty());
     let source_profile = own("source_profile");
     let serial = own("mfa_serial").or_else(|| {
@@ -70,9 +96,9 @@ pub fn plan(
             .and_then(|source| get(source, "mfa_serial"))
             .filter(|v| !v.trim().is_empty())
     });
-    let Some(serial) = serial else {
+    if serial.is_none() && !(roles_too && own("role_arn").is_some()) {
         return Ok(None);
-    };
+    }
     let duration_seconds = match own("duration_seconds") {
         None => None,
         Some(text) => Some(text.trim().parse::<i32>().map_err(|_| {
@@ -83,6 +109,9 @@ pub fn plan(
     };
     let Some(role_arn) = own("role_arn") else {
         // A user profile: the same user's keys, with MFA.
+        if serial.is_none() {
+            return Ok(None);
+        }
         return Ok(Some(Plan {
             profile: profile.to_owned(),
             serial,
@@ -155,7 +184,10 @@ mod tests {
             ("plain", "source_profile", "base"),
         ]);
         let admin = plan("admin", &get).unwrap().unwrap();
-        assert_eq!(admin.serial, "arn:aws:iam::222222222222:mfa/alice");
+        assert_eq!(
+            admin.serial.as_deref(),
+            Some("arn:aws:iam::222222222222:mfa/alice")
+        );
         assert_eq!(admin.duration_seconds, Some(7200));
         assert_eq!(admin.source, Source::Profile("base".into()));
         assert_eq!(
@@ -164,12 +196,16 @@ mod tests {
         );
         let chained = plan("chained", &get).unwrap().unwrap();
         assert_eq!(
-            chained.serial, "arn:aws:iam::222222222222:mfa/bob",
+            chained.serial.as_deref(),
+            Some("arn:aws:iam::222222222222:mfa/bob"),
             "from the source profile"
         );
         let user = plan("user-mfa", &get).unwrap().unwrap();
         assert_eq!(user.session, Session::Token);
         assert_eq!(plan("plain", &get).unwrap(), None, "aws-config's own");
+        let plain = plan_with("plain", &get, true).unwrap().unwrap();
+        assert_eq!(plain.serial, None, "taken over for --endpoint-url, no code");
+        assert_eq!(plan_with("base", &get, true).unwrap(), None);
         assert_eq!(plan("base", &get).unwrap(), None);
         let bad = files(&[
             ("x", "mfa_serial", "arn:aws:iam::1:mfa/a"),

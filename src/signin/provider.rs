@@ -12,7 +12,7 @@ use aws_runtime::env_config::file::EnvConfigFiles;
 use aws_types::os_shim_internal::{Env, Fs};
 
 use super::mfa::{MfaProvider, NoCode, SignInError};
-use super::plan::{Source, plan};
+use super::plan::{Source, plan_with};
 use crate::iam::connect::{ConnectOptions, with_policy};
 
 /// The MFA provider for the options' profile, if it needs a code.
@@ -40,7 +40,8 @@ pub async fn for_profile(
             .and_then(|p| p.get(key))
             .map(ToOwned::to_owned)
     };
-    let Some(plan) = plan(&name, &get).map_err(|e| e.0)? else {
+    let Some(plan) = plan_with(&name, &get, options.endpoint_url.is_some()).map_err(|e| e.0)?
+    else {
         return Ok(None);
     };
     let mut loader = with_policy(aws_config::defaults(BehaviorVersion::latest()), options);
@@ -67,7 +68,7 @@ pub async fn for_profile(
     } else {
         None
     };
-    tracing::info!(profile = %plan.profile, serial = %plan.serial, "the profile signs in with MFA");
+    tracing::info!(profile = %plan.profile, serial = %plan.device(), "the profile signs in with iamkeys' provider");
     Ok(Some(MfaProvider::new(
         plan,
         aws_sdk_sts::Client::new(&base),

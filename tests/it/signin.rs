@@ -384,7 +384,7 @@ async fn the_endpoint_flag_reaches_the_sign_in() {
     let moto = Moto::start();
     seed(&moto.iam().await, &[user("frank", false, vec![])]).await;
     let proxy = Proxy::start(moto.port).await;
-    proxy.require_mfa(CODE);
+    proxy.require_mfa_for(CODE, &[ADMIN_ROLE]);
     let home = home("http://127.0.0.1:9");
     let config = std::fs::read_to_string(home.path().join("aws-config")).unwrap();
     let without = config
@@ -407,6 +407,24 @@ async fn the_endpoint_flag_reaches_the_sign_in() {
     assert!(
         proxy.mfa_requests().iter().any(|r| r.0 == "AssumeRole"),
         "AssumeRole went to the flag's endpoint"
+    );
+
+    // A role profile without MFA: its AssumeRole goes there too (aws-config's
+    // own role provider would ask AWS's STS: a DNS error here).
+    let mut config = std::fs::read_to_string(home.path().join("aws-config")).unwrap();
+    config.push_str("\n[profile plain-role]\nrole_arn = arn:aws:iam::123456789012:role/Reader\nsource_profile = base\nregion = us-east-1\n");
+    std::fs::write(home.path().join("aws-config"), config).unwrap();
+    let before = proxy.mfa_requests().len();
+    let json = ok_json(&report(&home, "plain-role", &["--endpoint-url", &endpoint], &[]).await);
+    assert!(json["users"].to_string().contains("frank"));
+    let after = proxy.mfa_requests();
+    assert!(
+        after[before..]
+            .iter()
+            .any(|(action, serial, code, _)| action == "AssumeRole"
+                && serial.is_empty()
+                && code.is_empty()),
+        "{after:?}"
     );
 }
 
