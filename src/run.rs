@@ -106,8 +106,13 @@ pub fn connect_options(
     options.attempt_timeout = Duration::from_secs(config.request_timeout_secs);
     options.session_cache = config.aws.session_cache;
     options.codes = CODES.get().cloned().unwrap_or_default();
+    options.share_mfa = SHARE_MFA.load(std::sync::atomic::Ordering::Relaxed);
     options
 }
+
+/// Several profiles in one run: one MFA code per device (see
+/// [`ConnectOptions::share_mfa`]).
+static SHARE_MFA: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// Where this run takes MFA codes from, decided once at start-up: `report`
 /// from `--mfa-code` / `IAMKEYS_MFA_CODE`, else the terminal, else nowhere;
@@ -160,6 +165,7 @@ fn warn_if_insecure(client: &dyn IamClient) {
 /// `iamkeys report` over several profiles (see `report::many`).
 fn many_accounts(cli: &Cli, args: &crate::cli::ReportArgs, config: &Config) -> Result<ExitCode> {
     let finishing = args.finish().map_err(|e| eyre!(e))?;
+    SHARE_MFA.store(true, std::sync::atomic::Ordering::Relaxed);
     runtime()?.block_on(async {
         let known = crate::profiles::list().await.map_err(|e| eyre!(e))?;
         let names: Vec<String> = if args.all_profiles {

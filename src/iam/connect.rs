@@ -58,6 +58,9 @@ pub struct ConnectOptions {
     pub codes: CodeSource,
     /// Keep MFA sessions in the AWS CLI's cache (`[aws] session_cache`).
     pub session_cache: bool,
+    /// Several profiles in one run (`report --profiles`): one MFA code per
+    /// device, each role assumed from that device's session token.
+    pub share_mfa: bool,
 }
 
 impl ConnectOptions {
@@ -70,6 +73,7 @@ impl ConnectOptions {
             attempt_timeout: Duration::from_secs(crate::defaults::REQUEST_TIMEOUT_SECS),
             codes: CodeSource::default(),
             session_cache: true,
+            share_mfa: false,
         }
     }
 }

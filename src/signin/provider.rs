@@ -12,7 +12,7 @@ use aws_runtime::env_config::file::EnvConfigFiles;
 use aws_types::os_shim_internal::{Env, Fs};
 
 use super::mfa::{MfaProvider, NoCode, SignInError};
-use super::plan::{Source, plan_with};
+use super::plan::{Plan, Session, Source, plan_with};
 use crate::iam::connect::{ConnectOptions, with_policy};
 
 /// The MFA provider for the options' profile, if it needs a code.
@@ -48,6 +48,20 @@ pub async fn for_profile(
     if let Some(region) = config.region() {
         loader = loader.region(region.clone());
     }
+    if let (true, Session::Role { .. }, Some(serial), Source::Profile(source)) =
+        (options.share_mfa, &plan.session, &plan.serial, &plan.source)
+    {
+        // Several profiles, one code per device: the role is assumed (no
+        // code) from the device's session token, got once for this run.
+        let token = shared_token(options, config, source, serial).await;
+        let role = Plan {
+            serial: None,
+            ..plan
+        };
+        return Ok(Some(
+            build(options, config, loader.credentials_provider(token), role).await,
+        ));
+    }
     match &plan.source {
         Source::Profile(source) => loader = loader.profile_name(source),
         Source::CredentialSource(kind) if kind == "Environment" => {
@@ -57,7 +71,23 @@ pub async fn for_profile(
         }
         Source::CredentialSource(_) => {}
     }
-    if let Some(url) = &options.endpoint_url {
+    Ok(Some(build(options, config, loader, plan).await))
+}
+
+/// The provider for `plan`, asking STS with `loader`'s credentials.
+async fn build(
+    options: &ConnectOptions,
+    config: &SdkConfig,
+    mut loader: aws_config::ConfigLoader,
+    plan: Plan,
+) -> MfaProvider {
+    // Where the profile in use sends its requests (`--endpoint-url`, or its
+    // `endpoint_url`), STS included.
+    if let Some(url) = options
+        .endpoint_url
+        .as_deref()
+        .or_else(|| config.endpoint_url())
+    {
         loader = loader.endpoint_url(url);
     }
     let base = loader.load().await;
@@ -69,13 +99,58 @@ pub async fn for_profile(
         None
     };
     tracing::info!(profile = %plan.profile, serial = %plan.device(), "the profile signs in with iamkeys' provider");
-    Ok(Some(MfaProvider::new(
+    MfaProvider::new(
         plan,
         aws_sdk_sts::Client::new(&base),
         endpoint,
         codes,
         cache_dir,
-    )))
+    )
+}
+
+/// The session tokens of this run, one per (source profile, device).
+static TOKENS: std::sync::Mutex<Vec<((String, String), MfaProvider)>> =
+    std::sync::Mutex::new(Vec::new());
+
+/// The session token of `source` with device `serial`, made once per run
+/// (`sts:GetSessionToken` with a code), shared by every role assumed from it.
+async fn shared_token(
+    options: &ConnectOptions,
+    config: &SdkConfig,
+    source: &str,
+    serial: &str,
+) -> MfaProvider {
+    let key = (source.to_owned(), serial.to_owned());
+    let known = TOKENS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, token)| token.clone());
+    if let Some(token) = known {
+        return token;
+    }
+    let mut loader =
+        with_policy(aws_config::defaults(BehaviorVersion::latest()), options).profile_name(source);
+    if let Some(region) = config.region() {
+        loader = loader.region(region.clone());
+    }
+    let plan = Plan {
+        profile: source.to_owned(),
+        serial: Some(serial.to_owned()),
+        session: Session::Token,
+        source: Source::Profile(source.to_owned()),
+        duration_seconds: None,
+    };
+    let token = build(options, config, loader, plan).await;
+    let mut tokens = TOKENS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((_, first)) = tokens.iter().find(|(k, _)| *k == key) {
+        return first.clone();
+    }
+    tokens.push((key, token.clone()));
+    token
 }
 
 /// A profile whose MFA settings cannot be used: every request says why.

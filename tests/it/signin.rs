@@ -730,3 +730,58 @@ async fn an_organization_from_an_mfa_profile_asks_one_code() {
         );
     }
 }
+
+/// `report --profiles` over two roles behind one MFA device: one code for
+/// the run (`GetSessionToken`), each role assumed from that session (whose
+/// requests carry `aws:MultiFactorAuthPresent`, as the proxy models it).
+#[tokio::test(flavor = "multi_thread")]
+async fn several_profiles_on_one_device_ask_one_code() {
+    let moto = Moto::start();
+    seed(&moto.iam().await, &[user("judy", false, vec![])]).await;
+    let proxy = Proxy::start(moto.port).await;
+    proxy.require_mfa(CODE);
+    let home = home(&proxy.endpoint());
+    let mut config = std::fs::read_to_string(home.path().join("aws-config")).unwrap();
+    let admin2 = format!(
+        "\n[profile admin2]\nrole_arn = arn:aws:iam::123456789012:role/Admin2\nsource_profile = base\nmfa_serial = {ALICE}\nregion = us-east-1\nendpoint_url = {}\n",
+        proxy.endpoint()
+    );
+    config.push_str(&admin2);
+    std::fs::write(home.path().join("aws-config"), config).unwrap();
+    let out = tokio::process::Command::new(BIN)
+        .args([
+            "report",
+            "--profiles",
+            "admin,admin2",
+            "--format",
+            "json",
+            "--fail-on",
+            "none",
+            "--mfa-code",
+            CODE,
+        ])
+        .envs(home.env())
+        .env_remove("IAMKEYS_MFA_CODE")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .await
+        .unwrap();
+    let json = ok_json(&out);
+    assert_eq!(json["accounts"].as_array().unwrap().len(), 2, "{json}");
+    let asked = proxy.mfa_requests();
+    let coded: Vec<&str> = asked
+        .iter()
+        .filter(|r| !r.2.is_empty())
+        .map(|r| r.0.as_str())
+        .collect();
+    assert_eq!(
+        coded,
+        ["GetSessionToken"],
+        "one code for one device: {asked:?}"
+    );
+    assert_eq!(
+        asked.iter().filter(|r| r.0 == "AssumeRole").count(),
+        2,
+        "each role from the session: {asked:?}"
+    );
+}

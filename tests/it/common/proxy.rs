@@ -108,6 +108,9 @@ struct Shared {
     /// When not empty, only `AssumeRole` into these role ARNs needs the code
     /// (others trust the caller without MFA).
     mfa_roles: Vec<String>,
+    /// Access keys of session tokens got with a code: requests signed with
+    /// them carry `aws:MultiFactorAuthPresent`, as IAM evaluates it.
+    mfa_sessions: BTreeSet<String>,
     /// `AssumeRole` / `GetSessionToken` requests: (action, `SerialNumber`,
     /// `TokenCode`, `DurationSeconds`).
     mfa_requests: Vec<(String, String, String, String)>,
@@ -647,9 +650,11 @@ async fn serve(mut client: TcpStream, upstream: u16, shared: Arc<Mutex<Shared>>)
                     field("DurationSeconds="),
                 );
                 let role_arn = field("RoleArn=");
+                let signed_with_mfa =
+                    access_key(&head).is_some_and(|key| shared.mfa_sessions.contains(&key));
                 let exempt = action == "AssumeRole"
-                    && !shared.mfa_roles.is_empty()
-                    && !shared.mfa_roles.contains(&role_arn);
+                    && (signed_with_mfa
+                        || (!shared.mfa_roles.is_empty() && !shared.mfa_roles.contains(&role_arn)));
                 shared
                     .mfa_requests
                     .push((action.clone(), serial.clone(), code.clone(), duration));
@@ -801,6 +806,12 @@ async fn serve(mut client: TcpStream, upstream: u16, shared: Arc<Mutex<Shared>>)
                     }
                     if action == "TagUser" && bytes.starts_with(b"HTTP/1.1 200") {
                         record_tag_user(&shared, &head, &body);
+                    }
+                    if action == "GetSessionToken"
+                        && bytes.starts_with(b"HTTP/1.1 200")
+                        && let Some(key) = between(&bytes, "<AccessKeyId>", "</AccessKeyId>")
+                    {
+                        shared.lock().unwrap().mfa_sessions.insert(key);
                     }
                     bytes
                 }
