@@ -77,9 +77,12 @@ impl Codes for Prompt {
             let tty = std::fs::File::open("/dev/tty")
                 .map_err(|e| format!("no terminal to ask on: {e}"))?;
             let mut line = String::new();
-            std::io::BufReader::new(tty)
-                .read_line(&mut line)
-                .map_err(|e| format!("the code could not be read: {e}"))?;
+            // Not echoed, as a password prompt.
+            let echo = Echo::off(&tty);
+            let read = std::io::BufReader::new(&tty).read_line(&mut line);
+            drop(echo);
+            let _ = writeln!(err);
+            read.map_err(|e| format!("the code could not be read: {e}"))?;
             let code = Secret::new(line.trim());
             zeroize::Zeroize::zeroize(&mut line);
             Ok(code)
@@ -176,6 +179,43 @@ impl Codes for UiCodes {
     }
 }
 
+/// The terminal's echo turned off while a code is typed, and back on when
+/// dropped.
+struct Echo {
+    fd: std::os::fd::RawFd,
+    before: Option<libc::termios>,
+}
+
+impl Echo {
+    fn off(tty: &std::fs::File) -> Self {
+        use std::os::fd::AsRawFd;
+        let fd = tty.as_raw_fd();
+        // SAFETY: `termios` is plain data; tcgetattr fills it for an open fd.
+        let mut term: libc::termios = unsafe { std::mem::zeroed() };
+        // SAFETY: fd is open for the life of `tty`, which outlives this guard.
+        let before = (unsafe { libc::tcgetattr(fd, &raw mut term) } == 0).then_some(term);
+        if let Some(mut quiet) = before {
+            quiet.c_lflag &= !libc::ECHO;
+            // SAFETY: as above; a failure leaves echo on, which is harmless.
+            unsafe {
+                libc::tcsetattr(fd, libc::TCSANOW, &raw const quiet);
+            }
+        }
+        Self { fd, before }
+    }
+}
+
+impl Drop for Echo {
+    fn drop(&mut self) {
+        if let Some(before) = self.before {
+            // SAFETY: restores the settings read in `off` on the same fd.
+            unsafe {
+                libc::tcsetattr(self.fd, libc::TCSANOW, &raw const before);
+            }
+        }
+    }
+}
+
 /// No way to ask: the error names the profile and the device.
 #[derive(Debug)]
 pub struct NoCode;
@@ -236,8 +276,10 @@ struct Inner {
     pending: std::sync::Mutex<Option<Pending>>,
     failed: std::sync::Mutex<Option<(std::time::Instant, SignInError)>>,
     /// The access key of a session IAM called expired: the cache's copy of
-    /// it is not used again.
+    /// it is not used again, nor held.
     expired: std::sync::Mutex<Option<String>>,
+    /// The access key of the latest session got (signed in or cached).
+    latest: std::sync::Mutex<Option<String>>,
 }
 
 fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -281,6 +323,7 @@ impl MfaProvider {
             pending: std::sync::Mutex::new(None),
             failed: std::sync::Mutex::new(None),
             expired: std::sync::Mutex::new(None),
+            latest: std::sync::Mutex::new(None),
         }))
     }
 
@@ -304,10 +347,13 @@ impl MfaProvider {
     /// its time: it is dropped (and its copy in the cache not used), so the
     /// next request asks for a new code.
     pub fn expire(&self) {
-        let held = lock(&self.0.held).take();
-        if let Some(creds) = held {
+        lock(&self.0.held).take();
+        // The latest session is the one IAM refused (a request waiting on a
+        // sign-in may not have held it yet: it will not).
+        let latest = lock(&self.0.latest).clone();
+        if let Some(key) = latest {
             tracing::info!(profile = %self.0.plan.profile, "IAM says the MFA session expired: a new code is needed");
-            *lock(&self.0.expired) = Some(creds.access_key_id().to_owned());
+            *lock(&self.0.expired) = Some(key);
         }
         *lock(&self.0.failed) = None;
     }
@@ -332,25 +378,52 @@ impl MfaProvider {
         {
             return Err(err);
         }
-        let pending = lock(&inner.pending)
-            .get_or_insert_with(|| {
-                use futures::FutureExt;
-                let this = self.clone();
-                async move { this.sign_in(Utc::now()).await }
-                    .boxed()
-                    .shared()
-            })
-            .clone();
-        let result = pending.await;
-        *lock(&inner.pending) = None;
-        match &result {
-            Ok(creds) => *lock(&inner.held) = Some(creds.clone()),
-            Err(err) => *lock(&inner.failed) = Some((std::time::Instant::now(), err.clone())),
+        // A sign-in already under way is shared; one whose session IAM has
+        // since called expired is not: a new one starts (once).
+        for _ in 0..2 {
+            let pending = lock(&inner.pending)
+                .get_or_insert_with(|| {
+                    use futures::FutureExt;
+                    let this = self.clone();
+                    async move { this.sign_in(Utc::now()).await }
+                        .boxed()
+                        .shared()
+                })
+                .clone();
+            let result = pending.clone().await;
+            {
+                let mut slot = lock(&inner.pending);
+                if slot.as_ref().is_some_and(|p| p.ptr_eq(&pending)) {
+                    *slot = None;
+                }
+            }
+            match result {
+                Ok(creds) => {
+                    let dead = lock(&inner.expired).clone();
+                    if dead.as_deref() == Some(creds.access_key_id()) {
+                        continue;
+                    }
+                    *lock(&inner.held) = Some(creds.clone());
+                    return Ok(creds);
+                }
+                Err(err) => {
+                    *lock(&inner.failed) = Some((std::time::Instant::now(), err.clone()));
+                    return Err(err);
+                }
+            }
         }
-        result
+        Err(SignInError(
+            "the MFA session expired while it was being used: a new code is needed".to_owned(),
+        ))
     }
 
     async fn sign_in(&self, now: DateTime<Utc>) -> Result<Credentials, SignInError> {
+        let creds = self.get_session(now).await?;
+        *lock(&self.0.latest) = Some(creds.access_key_id().to_owned());
+        Ok(creds)
+    }
+
+    async fn get_session(&self, now: DateTime<Utc>) -> Result<Credentials, SignInError> {
         let inner = &self.0;
         if let Some(cached) = self.cached(now) {
             tracing::info!(profile = %inner.plan.profile, "MFA session from the cache");

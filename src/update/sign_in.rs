@@ -120,11 +120,16 @@ pub(super) fn on_paste(dialog: &mut CodeDialog, text: &str) {
     });
 }
 
-/// `Esc`: no code. At start (nothing signed in yet, no switch) there is
-/// nothing to go back to: iamkeys leaves.
+/// `Esc`: no code. During a switch, back to the profile picker (the switch
+/// fails and says so there; the previous profile stays in use). At start
+/// (nothing signed in yet) there is nothing to go back to: iamkeys leaves.
 fn cancel(state: &mut State, id: u64) -> Vec<Effect> {
     let mut effects = vec![Effect::CodeAnswer { id, code: None }];
-    if state.session.switching.is_none() && state.account.known_identity().is_none() {
+    if state.session.switching.is_some() {
+        state.session.signing_in = false;
+        state.view.modal = Some(Modal::Profiles(crate::state::ProfilePicker::default()));
+        effects.push(Effect::ListProfiles);
+    } else if state.account.known_identity().is_none() {
         effects.extend(super::quit::request(state, false));
     } else {
         state.view.notice = Some(

@@ -785,3 +785,89 @@ async fn several_profiles_on_one_device_ask_one_code() {
         "each role from the session: {asked:?}"
     );
 }
+
+/// Switching (`p`) to a profile that needs a code: the dialog asks for it
+/// in place; `Esc` goes back to the picker (the previous profile stays);
+/// the code then switches to the role's account.
+#[tokio::test(flavor = "multi_thread")]
+async fn switching_to_an_mfa_profile_asks_in_place() {
+    use crate::common::tmux::Tmux;
+    use crate::e2e_tui::WAIT;
+    let moto = Moto::start();
+    seed(&moto.iam().await, &[user("ken", false, vec![])]).await;
+    let proxy = Proxy::start(moto.port).await;
+    proxy.require_mfa(CODE);
+    let home = home(&proxy.endpoint());
+    let tui = Tmux::start(
+        std::path::Path::new(BIN),
+        &["--profile", "base"],
+        &home.env(),
+        140,
+        40,
+    );
+    tui.wait_for("profile base", WAIT, |s| {
+        s.contains("ken") && s.contains("profile base")
+    });
+    let choose_admin = || {
+        tui.send(&["p"]);
+        tui.wait_for("the picker", WAIT, |s| {
+            s.contains("AWS profiles") && s.contains("role + MFA")
+        });
+        tui.send(&["-l", "admin"]);
+        tui.send(&["Enter"]);
+        tui.wait_for("the code dialog", WAIT, |s| {
+            s.contains("Sign in") && s.contains("(profile admin)")
+        });
+    };
+    choose_admin();
+    tui.send(&["Escape"]);
+    tui.wait_for("back to the picker, still on base", WAIT, |s| {
+        s.contains("AWS profiles") && s.contains("still using base")
+    });
+    tui.send(&["Escape"]);
+    tui.wait_for("the picker closed", WAIT, |s| !s.contains("AWS profiles"));
+    choose_admin();
+    tui.send(&["-l", CODE]);
+    tui.send(&["Enter"]);
+    tui.wait_for("the role's session", WAIT, |s| {
+        s.contains("profile admin") && s.contains("assumed-role/Admin") && s.contains("ken")
+    });
+    tui.send(&["q"]);
+    assert_eq!(tui.exit_status(WAIT), Some(0));
+}
+
+/// `report` on a terminal without `--mfa-code`: asked on stderr, the code
+/// read from the terminal, then the report.
+#[tokio::test(flavor = "multi_thread")]
+async fn report_on_a_terminal_asks_for_the_code() {
+    use crate::common::tmux::Tmux;
+    use crate::e2e_tui::WAIT;
+    let moto = Moto::start();
+    seed(&moto.iam().await, &[user("lena", false, vec![])]).await;
+    let proxy = Proxy::start(moto.port).await;
+    proxy.require_mfa(CODE);
+    let home = home(&proxy.endpoint());
+    let tui = Tmux::start(
+        std::path::Path::new(BIN),
+        &["report", "--profile", "admin", "--fail-on", "none"],
+        &home.env(),
+        140,
+        40,
+    );
+    tui.wait_for("the prompt", WAIT, |s| {
+        s.contains(&format!("MFA code for {ALICE} (profile admin):"))
+    });
+    tui.send(&["-l", CODE]);
+    tui.send(&["Enter"]);
+    assert_eq!(tui.exit_status(WAIT), Some(0), "{}", tui.screen());
+    let screen = tui.screen();
+    assert!(screen.contains("1 users"), "{screen}");
+    let prompt = screen
+        .lines()
+        .find(|l| l.starts_with("MFA code for"))
+        .unwrap();
+    assert!(
+        prompt.trim_end().ends_with("(profile admin):"),
+        "the code is not echoed: {prompt}"
+    );
+}
