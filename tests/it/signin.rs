@@ -39,6 +39,36 @@ fn home(endpoint: &str) -> Home {
     home
 }
 
+/// moto with this user, behind a proxy that wants [`CODE`] for every
+/// `AssumeRole` and `GetSessionToken`, and a [`home`] pointing at it.
+async fn stage(seeded: crate::common::moto::SeedUser) -> (Moto, Proxy, Home) {
+    let moto = Moto::start();
+    seed(&moto.iam().await, &[seeded]).await;
+    let proxy = Proxy::start(moto.port).await;
+    proxy.require_mfa(CODE);
+    let home = home(&proxy.endpoint());
+    (moto, proxy, home)
+}
+
+/// The binary in tmux (140×40) with these arguments, in `home`.
+fn ui(home: &Home, args: &[&str]) -> crate::common::tmux::Tmux {
+    crate::common::tmux::Tmux::start(std::path::Path::new(BIN), args, &home.env(), 140, 40)
+}
+
+/// [`ui`] with this `PATH=…` (tmux gives a pane its own `PATH`: it is set
+/// on the program's command line).
+fn ui_with_path(home: &Home, path: &str, args: &[&str]) -> crate::common::tmux::Tmux {
+    let mut all = vec![path, BIN];
+    all.extend_from_slice(args);
+    crate::common::tmux::Tmux::start(
+        std::path::Path::new("/usr/bin/env"),
+        &all,
+        &home.env(),
+        140,
+        40,
+    )
+}
+
 async fn report(home: &Home, profile: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
     tokio::process::Command::new(BIN)
         .args([
@@ -88,11 +118,7 @@ fn botocore_key(args: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_mfa_role_profile_signs_in_with_a_code_and_caches_it_as_the_cli_does() {
-    let moto = Moto::start();
-    seed(&moto.iam().await, &[user("alice", true, vec![true])]).await;
-    let proxy = Proxy::start(moto.port).await;
-    proxy.require_mfa(CODE);
-    let home = home(&proxy.endpoint());
+    let (_moto, proxy, home) = stage(user("alice", true, vec![true])).await;
 
     // No code and no terminal: exit 2, naming the profile and the device.
     let out = report(&home, "admin", &[], &[]).await;
@@ -195,11 +221,7 @@ async fn an_mfa_role_profile_signs_in_with_a_code_and_caches_it_as_the_cli_does(
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_user_profile_gets_a_session_token_and_a_source_profile_lends_its_device() {
-    let moto = Moto::start();
-    seed(&moto.iam().await, &[user("bob", false, vec![true])]).await;
-    let proxy = Proxy::start(moto.port).await;
-    proxy.require_mfa(CODE);
-    let home = home(&proxy.endpoint());
+    let (_moto, proxy, home) = stage(user("bob", false, vec![true])).await;
     ok_json(&report(&home, "mfa-user", &["--mfa-code", CODE], &[]).await);
     assert!(
         proxy
@@ -229,11 +251,7 @@ async fn a_user_profile_gets_a_session_token_and_a_source_profile_lends_its_devi
 /// prompt.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_session_cache_is_shared_with_the_aws_cli() {
-    let moto = Moto::start();
-    seed(&moto.iam().await, &[user("carol", false, vec![])]).await;
-    let proxy = Proxy::start(moto.port).await;
-    proxy.require_mfa(CODE);
-    let home = home(&proxy.endpoint());
+    let (_moto, proxy, home) = stage(user("carol", false, vec![])).await;
     let botocore = |prompted: &str| {
         let python = std::env::var("IAMKEYS_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
         let script = format!(
@@ -338,20 +356,9 @@ async fn the_code_and_the_session_never_reach_the_log_or_stderr() {
 /// users load with the role's session.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_ui_asks_for_the_code_then_loads_the_account() {
-    use crate::common::tmux::Tmux;
     use crate::e2e_tui::WAIT;
-    let moto = Moto::start();
-    seed(&moto.iam().await, &[user("erin", true, vec![true])]).await;
-    let proxy = Proxy::start(moto.port).await;
-    proxy.require_mfa(CODE);
-    let home = home(&proxy.endpoint());
-    let tui = Tmux::start(
-        std::path::Path::new(BIN),
-        &["--profile", "admin"],
-        &home.env(),
-        140,
-        40,
-    );
+    let (_moto, proxy, home) = stage(user("erin", true, vec![true])).await;
+    let tui = ui(&home, &["--profile", "admin"]);
     tui.wait_for("the code dialog", WAIT, |s| {
         s.contains("Sign in") && s.contains(&format!("MFA code for {ALICE} (profile admin):"))
     });
@@ -434,7 +441,6 @@ async fn the_endpoint_flag_reaches_the_sign_in() {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_expiry_mid_load_asks_again_and_the_load_completes() {
     use crate::common::proxy::Fault;
-    use crate::common::tmux::Tmux;
     use crate::e2e_tui::WAIT;
     let moto = Moto::start();
     seed(&moto.iam().await, &[user("grace", true, vec![true])]).await;
@@ -442,13 +448,7 @@ async fn an_expiry_mid_load_asks_again_and_the_load_completes() {
     proxy.require_mfa(CODE);
     proxy.inject_first(Fault::Expired, &["ListUsers"]);
     let home = home(&proxy.endpoint());
-    let tui = Tmux::start(
-        std::path::Path::new(BIN),
-        &["--profile", "admin"],
-        &home.env(),
-        140,
-        40,
-    );
+    let tui = ui(&home, &["--profile", "admin"]);
     tui.wait_for("the code dialog", WAIT, |s| s.contains("Sign in"));
     tui.send(&["-l", CODE]);
     tui.send(&["Enter"]);
@@ -473,13 +473,8 @@ async fn an_expiry_mid_load_asks_again_and_the_load_completes() {
 /// needed, an MFA session cached, an SSO token expired.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_picker_shows_kinds_and_what_each_profile_needs() {
-    use crate::common::tmux::Tmux;
     use crate::e2e_tui::WAIT;
-    let moto = Moto::start();
-    seed(&moto.iam().await, &[user("heidi", false, vec![])]).await;
-    let proxy = Proxy::start(moto.port).await;
-    proxy.require_mfa(CODE);
-    let home = home(&proxy.endpoint());
+    let (_moto, _proxy, home) = stage(user("heidi", false, vec![])).await;
     // An SSO profile whose cached token (SHA-1 of the session name) expired.
     let mut config = std::fs::read_to_string(home.path().join("aws-config")).unwrap();
     config.push_str(
@@ -495,13 +490,7 @@ async fn the_picker_shows_kinds_and_what_each_profile_needs() {
     .unwrap();
     // mfa-user has a session cached; admin needs a code.
     ok_json(&report(&home, "mfa-user", &["--mfa-code", CODE], &[]).await);
-    let tui = Tmux::start(
-        std::path::Path::new(BIN),
-        &["--profile", "base"],
-        &home.env(),
-        140,
-        40,
-    );
+    let tui = ui(&home, &["--profile", "base"]);
     tui.wait_for("the account", WAIT, |s| s.contains("heidi"));
     tui.send(&["p"]);
     let picker = tui.wait_for("the picker", WAIT, |s| {
@@ -594,7 +583,6 @@ async fn a_login_profile_uses_its_cached_token_and_an_expired_one_says_aws_login
 /// shows the command; `report` exits 2 with it.
 #[tokio::test(flavor = "multi_thread")]
 async fn an_expired_sso_session_offers_aws_sso_login_here() {
-    use crate::common::tmux::Tmux;
     use crate::e2e_tui::WAIT;
     let moto = Moto::start();
     let home = home(&moto.endpoint());
@@ -633,13 +621,7 @@ async fn an_expired_sso_session_offers_aws_sso_login_here() {
     std::fs::set_permissions(bin.join("aws"), std::fs::Permissions::from_mode(0o755)).unwrap();
     // tmux gives a pane its own PATH: set it on the program's command line.
     let path = format!("PATH={}:/usr/bin:/bin", bin.display());
-    let tui = Tmux::start(
-        std::path::Path::new("/usr/bin/env"),
-        &[&path, BIN, "--profile", "sso-dev"],
-        &home.env(),
-        140,
-        40,
-    );
+    let tui = ui_with_path(&home, &path, &["--profile", "sso-dev"]);
     tui.wait_for("the sign-in dialog", WAIT, |s| {
         s.contains("Sign in again") && s.contains("aws sso login --profile sso-dev")
     });
@@ -662,13 +644,7 @@ async fn an_expired_sso_session_offers_aws_sso_login_here() {
     assert_eq!(tui.exit_status(WAIT), Some(0));
 
     // No `aws` on PATH: said, with the command.
-    let tui = Tmux::start(
-        std::path::Path::new("/usr/bin/env"),
-        &["PATH=/usr/bin:/bin", BIN, "--profile", "sso-dev"],
-        &home.env(),
-        140,
-        40,
-    );
+    let tui = ui_with_path(&home, "PATH=/usr/bin:/bin", &["--profile", "sso-dev"]);
     tui.wait_for("the sign-in dialog", WAIT, |s| s.contains("Sign in again"));
     tui.send(&["Enter"]);
     tui.wait_for("not on PATH", WAIT, |s| {
@@ -736,11 +712,7 @@ async fn an_organization_from_an_mfa_profile_asks_one_code() {
 /// requests carry `aws:MultiFactorAuthPresent`, as the proxy models it).
 #[tokio::test(flavor = "multi_thread")]
 async fn several_profiles_on_one_device_ask_one_code() {
-    let moto = Moto::start();
-    seed(&moto.iam().await, &[user("judy", false, vec![])]).await;
-    let proxy = Proxy::start(moto.port).await;
-    proxy.require_mfa(CODE);
-    let home = home(&proxy.endpoint());
+    let (_moto, proxy, home) = stage(user("judy", false, vec![])).await;
     let mut config = std::fs::read_to_string(home.path().join("aws-config")).unwrap();
     let admin2 = format!(
         "\n[profile admin2]\nrole_arn = arn:aws:iam::123456789012:role/Admin2\nsource_profile = base\nmfa_serial = {ALICE}\nregion = us-east-1\nendpoint_url = {}\n",
@@ -791,20 +763,9 @@ async fn several_profiles_on_one_device_ask_one_code() {
 /// the code then switches to the role's account.
 #[tokio::test(flavor = "multi_thread")]
 async fn switching_to_an_mfa_profile_asks_in_place() {
-    use crate::common::tmux::Tmux;
     use crate::e2e_tui::WAIT;
-    let moto = Moto::start();
-    seed(&moto.iam().await, &[user("ken", false, vec![])]).await;
-    let proxy = Proxy::start(moto.port).await;
-    proxy.require_mfa(CODE);
-    let home = home(&proxy.endpoint());
-    let tui = Tmux::start(
-        std::path::Path::new(BIN),
-        &["--profile", "base"],
-        &home.env(),
-        140,
-        40,
-    );
+    let (_moto, _proxy, home) = stage(user("ken", false, vec![])).await;
+    let tui = ui(&home, &["--profile", "base"]);
     tui.wait_for("profile base", WAIT, |s| {
         s.contains("ken") && s.contains("profile base")
     });
@@ -840,19 +801,11 @@ async fn switching_to_an_mfa_profile_asks_in_place() {
 /// read from the terminal, then the report.
 #[tokio::test(flavor = "multi_thread")]
 async fn report_on_a_terminal_asks_for_the_code() {
-    use crate::common::tmux::Tmux;
     use crate::e2e_tui::WAIT;
-    let moto = Moto::start();
-    seed(&moto.iam().await, &[user("lena", false, vec![])]).await;
-    let proxy = Proxy::start(moto.port).await;
-    proxy.require_mfa(CODE);
-    let home = home(&proxy.endpoint());
-    let tui = Tmux::start(
-        std::path::Path::new(BIN),
+    let (_moto, _proxy, home) = stage(user("lena", false, vec![])).await;
+    let tui = ui(
+        &home,
         &["report", "--profile", "admin", "--fail-on", "none"],
-        &home.env(),
-        140,
-        40,
     );
     tui.wait_for("the prompt", WAIT, |s| {
         s.contains(&format!("MFA code for {ALICE} (profile admin):"))
