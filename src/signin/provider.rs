@@ -1,6 +1,6 @@
 //! Plugging the MFA provider into aws-config's chain: for the profile in use
 //! (`--profile`, `AWS_PROFILE`, else `default`), read with aws-config's own
-//! profile loader, a [`Plan`](super::plan::Plan) decides; the source
+//! profile loader, a [`Plan`] decides; the source
 //! credentials, region and endpoint (`--endpoint-url` reaches these STS
 //! calls too) come from aws-config.
 
