@@ -126,3 +126,77 @@ async fn esc_once_signed_in_cancels_and_a_code_waits_behind_a_secret() {
         state.view.modal
     );
 }
+
+/// Codes that count how often they are asked.
+#[derive(Debug, Default)]
+struct Counting(std::sync::atomic::AtomicUsize);
+
+#[async_trait::async_trait]
+impl iamkeys::signin::mfa::Codes for Counting {
+    async fn code(
+        &self,
+        _plan: &iamkeys::signin::plan::Plan,
+        _refused: Option<&str>,
+    ) -> Result<iamkeys::secret::Secret, String> {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(iamkeys::secret::Secret::new("123456"))
+    }
+}
+
+async fn asked_after_two_uses(expires_in: std::time::Duration) -> usize {
+    use aws_sdk_sts::operation::assume_role::AssumeRoleOutput;
+    use aws_smithy_mocks::{RuleMode, mock, mock_client};
+    let rule = mock!(aws_sdk_sts::Client::assume_role)
+        .match_requests(|r| {
+            r.serial_number() == Some("arn:aws:iam::1:mfa/a") && r.token_code() == Some("123456")
+        })
+        .then_output(move || {
+            AssumeRoleOutput::builder()
+                .credentials(
+                    aws_sdk_sts::types::Credentials::builder()
+                        .access_key_id("ASIAMFASESSION")
+                        .secret_access_key("secret")
+                        .session_token("token")
+                        .expiration(aws_smithy_types::DateTime::from(
+                            std::time::SystemTime::now() + expires_in,
+                        ))
+                        .build()
+                        .unwrap(),
+                )
+                .build()
+        });
+    let sts = mock_client!(aws_sdk_sts, RuleMode::MatchAny, [&rule]);
+    let codes = std::sync::Arc::new(Counting::default());
+    let plan = iamkeys::signin::plan::Plan {
+        profile: "admin".into(),
+        serial: Some("arn:aws:iam::1:mfa/a".into()),
+        session: iamkeys::signin::plan::Session::Role {
+            role_arn: "arn:aws:iam::1:role/Admin".into(),
+            external_id: None,
+            session_name: None,
+        },
+        source: iamkeys::signin::plan::Source::Profile("base".into()),
+        duration_seconds: None,
+    };
+    let provider =
+        iamkeys::signin::mfa::MfaProvider::new(plan, sts, "mock".into(), codes.clone(), None);
+    provider.session().await.unwrap();
+    provider.session().await.unwrap();
+    codes.0.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Issue 22: a session is reused while it has more than five minutes left,
+/// and a new code is asked once it has less (STS through smithy mocks).
+#[tokio::test]
+async fn a_new_code_is_asked_five_minutes_before_the_session_expires() {
+    assert_eq!(
+        asked_after_two_uses(std::time::Duration::from_hours(1)).await,
+        1,
+        "an hour left: one code"
+    );
+    assert_eq!(
+        asked_after_two_uses(std::time::Duration::from_mins(4)).await,
+        2,
+        "four minutes left: a new code at the next use"
+    );
+}
