@@ -234,6 +234,10 @@ pub struct RotationEntry {
     /// was at or before it). `null`: not used yet — making the old key
     /// inactive would break whatever uses it.
     pub new_key_first_used: Option<DateTime<Utc>>,
+    /// The old key's last use, when it came after the new key's first use:
+    /// the workload has not switched yet, and making the old key inactive
+    /// would break it. `null` otherwise.
+    pub old_key_used_since: Option<DateTime<Utc>>,
 }
 
 /// One audited account (profile), and whether its audit succeeded.
@@ -570,6 +574,7 @@ fn rotations(
                 account_name: None,
                 user_name: user.clone(),
                 new_key_first_used: account.new_key_used(&rotation),
+                old_key_used_since: account.old_key_still_used(&rotation),
                 old_access_key_id: rotation.old,
                 new_access_key_id: rotation.new,
                 started: rotation.started,

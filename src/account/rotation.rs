@@ -312,6 +312,18 @@ impl Account {
         )
     }
 
+    /// When the old key was last used, if that was after the new key's
+    /// first use: the workload (or some of its instances) has not switched,
+    /// and making the old key inactive would break it.
+    #[must_use]
+    pub fn old_key_still_used(&self, rotation: &Rotation) -> Option<DateTime<Utc>> {
+        let first_new = self.new_key_used(rotation)?;
+        let row = self.users.get(&rotation.user)?;
+        let old = row.listed_keys()?.iter().find(|k| k.id == rotation.old)?;
+        let last_old = row.key_last_used(old)?.date?;
+        (last_old > first_new).then_some(last_old)
+    }
+
     /// The rotation's new key is no longer among the user's listed keys
     /// (deleted outside iamkeys): the rotation was abandoned.
     #[must_use]
@@ -380,6 +392,25 @@ impl Account {
         Some(seen)
     }
 
+    /// Old keys of rotations whose new key is in use, with their users.
+    fn old_keys_of_used_rotations(&self) -> Vec<(String, String)> {
+        let users: std::collections::BTreeSet<String> = self
+            .users
+            .rows()
+            .filter(|r| {
+                matches!(&r.tags, TagsState::Loaded(t) if t.iter().any(|(k, _)| k.starts_with(ROTATION)))
+            })
+            .map(|r| r.user.name.clone())
+            .chain(self.rotations.here.keys().map(|(u, _)| u.clone()))
+            .collect();
+        users
+            .iter()
+            .flat_map(|u| self.rotations(u))
+            .filter(|r| self.new_key_used(r).is_some())
+            .map(|r| (r.user, r.old))
+            .collect()
+    }
+
     /// New keys of rotations in progress not seen used yet, with their users.
     fn unused_new_keys(&self) -> Vec<(String, String)> {
         let users: std::collections::BTreeSet<&str> = self
@@ -443,7 +474,10 @@ impl Account {
             return Vec::new();
         }
         self.rotations.watched_at = Some(now);
-        let wanted = self.unused_new_keys();
+        let mut wanted = self.unused_new_keys();
+        // Once the new key is used, the old key's last use says whether the
+        // workload has switched.
+        wanted.extend(self.old_keys_of_used_rotations());
         wanted
             .into_iter()
             .map(|(user, key_id)| self.call(Call::LastUsed { user, key_id }))

@@ -227,8 +227,23 @@ fn rotation_lines(
             ));
             return lines;
         }
-        match account.new_key_used(&rotation) {
-            Some(at) => lines.extend([
+        match (
+            account.new_key_used(&rotation),
+            account.old_key_still_used(&rotation),
+        ) {
+            (Some(at), Some(old_used)) => lines.extend([
+                Line::raw(started),
+                Line::styled(
+                    format!("   new key in use since {}", format::date_time(at)),
+                    theme.active,
+                ),
+                Line::styled(
+                    format!("   this key still used {}:", format::date_time(old_used)),
+                    theme.warn,
+                ),
+                Line::styled("   after the new key's first use: wait", theme.warn),
+            ]),
+            (Some(at), None) => lines.extend([
                 Line::raw(started),
                 Line::styled(
                     format!("   new key in use since {}", format::date_time(at)),
@@ -242,7 +257,7 @@ fn rotation_lines(
                     theme.active,
                 ),
             ]),
-            None => lines.push(Line::styled(
+            (None, _) => lines.push(Line::styled(
                 format!("{started} · new key not used yet"),
                 theme.warn,
             )),

@@ -139,7 +139,20 @@ impl Which<'_> {
 /// The warnings for making these keys inactive: any that is the old key of
 /// a rotation whose new key has not been seen used.
 fn unused_successors(state: &State, targets: &[KeyTarget]) -> Vec<String> {
-    targets
+    let mut warnings: Vec<String> = targets
+        .iter()
+        .filter_map(|t| state.account.rotation_of(&t.user, &t.key_id))
+        .filter_map(|r| {
+            let old_used = state.account.old_key_still_used(&r)?;
+            Some(format!(
+                "{} was still used {}, after the new key {}'s first use: the workload has not switched (wait, and look with u)",
+                r.old,
+                old_used.format("%Y-%m-%d %H:%M UTC"),
+                r.new
+            ))
+        })
+        .collect();
+    let unused: Vec<String> = targets
         .iter()
         .filter_map(|t| {
             state.account.rotation_of(&t.user, &t.key_id).or_else(|| {
@@ -163,7 +176,9 @@ fn unused_successors(state: &State, targets: &[KeyTarget]) -> Vec<String> {
                 r.new, r.old
             )
         })
-        .collect()
+        .collect();
+    warnings.extend(unused);
+    warnings
 }
 
 /// `R` on an Active key: the dialog that explains the rotation, names the
@@ -226,12 +241,31 @@ pub(super) fn rotate(state: &mut State) -> Vec<Effect> {
     let has_password = row.password == Some(true);
     let count = row.listed_keys().map_or(0, <[_]>::len);
     if count >= KEYS_PER_USER {
+        // Name the key to retire by its last use: the least recently used
+        // (never used first), not merely "the other one".
+        let retire = row
+            .listed_keys()
+            .unwrap_or_default()
+            .iter()
+            .min_by_key(|k| row.key_last_used(k).and_then(|u| u.date))
+            .map(|k| {
+                let last = row.key_last_used(k).map_or_else(
+                    || "last use unknown".to_owned(),
+                    |u| {
+                        u.date.map_or_else(
+                            || "never used".to_owned(),
+                            |d| format!("last used {}", d.format("%Y-%m-%d %H:%M UTC")),
+                        )
+                    },
+                );
+                format!("{} ({last})", k.id)
+            })
+            .unwrap_or_default();
         return refuse(
             state,
             "Cannot rotate: two keys already",
             format!(
-                "{user} already has {count} access keys, IAM's limit, so the new key cannot be made. Retire one first: make the key that is not {} inactive ({}), check that nothing breaks, delete it ({}), then rotate.",
-                target.key_id,
+                "{user} already has {count} access keys, IAM's limit, so the new key cannot be made. Retire the one used least recently first: {retire}. Make it inactive ({}), check that nothing breaks, delete it ({}), then rotate.",
                 state.view.keymap.label(crate::keymap::Command::Deactivate),
                 state.view.keymap.label(crate::keymap::Command::Delete),
             ),
