@@ -166,10 +166,15 @@ pub fn completions(
 /// Write the man page (generated from this definition).
 ///
 /// # Errors
-/// `out` cannot be written.
+/// `out` cannot be written (a closed pipe is not an error: `man | head`).
 pub fn man(out: &mut dyn std::io::Write) -> std::io::Result<()> {
     use clap::CommandFactory;
-    clap_mangen::Man::new(Cli::command()).render(out)
+    let mut page = Vec::new();
+    clap_mangen::Man::new(Cli::command()).render(&mut page)?;
+    match out.write_all(&page) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
 }
 
 #[cfg(test)]

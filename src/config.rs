@@ -578,6 +578,11 @@ mod tests {
             example.default_profile.is_some(),
             "the example sets default_profile"
         );
+        // Copied as it is, it works for anyone: nothing that needs root.
+        assert_eq!(
+            example.audit_log, None,
+            "the example keeps the audit log in the data dir"
+        );
         let every = Config {
             default_profile: Some("x".to_owned()),
             audit_log: Some(PathBuf::from("/x")),

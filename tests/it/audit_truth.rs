@@ -449,3 +449,24 @@ async fn a_cached_report_asks_last_use_only_where_it_can_change_a_finding() {
         .collect();
     assert_eq!(setup, ["console-unused"], "{:#}", json["findings"]);
 }
+
+/// Issue 23 item 8: `iamkeys man | head` and `completions | head` end
+/// quietly (exit 0, nothing on stderr) like `report | head`.
+#[tokio::test(flavor = "multi_thread")]
+async fn man_and_completions_into_a_closed_pipe_end_quietly() {
+    let home = tempfile::tempdir().unwrap();
+    for args in [vec!["man"], vec!["completions", "bash"]] {
+        let mut child = tokio::process::Command::new(bin())
+            .args(&args)
+            .envs(crate::e2e_tui::aws_env(home.path()))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().await.unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(stderr.is_empty(), "{args:?}: {stderr}");
+    }
+}
