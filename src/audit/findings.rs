@@ -190,6 +190,16 @@ fn waive(out: &mut [Finding], user: &UserInput, now: DateTime<Utc>, thresholds: 
     super::waivers::apply(out, &waivers, &policy);
 }
 
+/// A count of days as said: `today`, `1 day`, `N days`.
+#[must_use]
+pub fn days(n: i64) -> String {
+    match n {
+        ..=0 => "today".to_owned(),
+        1 => "1 day".to_owned(),
+        n => format!("{n} days"),
+    }
+}
+
 /// Retiring a key: made inactive by iamkeys long enough ago, and still so
 /// (informational, `inactive_key_ready_to_delete`).
 fn retirement(user: &UserInput, now: DateTime<Utc>, thresholds: &Thresholds) -> Vec<Finding> {
@@ -208,10 +218,10 @@ fn retirement(user: &UserInput, now: DateTime<Utc>, thresholds: &Thresholds) -> 
                 access_key_id: Some(id.to_owned()),
                 created_with_user: None,
                 message: format!(
-                    "{id} of {} has been inactive since {} ({} days): nothing has needed it since",
+                    "{id} of {} has been inactive since {} ({}): nothing has needed it since",
                     user.name,
                     day(*since),
-                    (now - *since).num_days()
+                    days((now - *since).num_days())
                 ),
                 waiver: None,
             });

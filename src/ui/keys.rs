@@ -313,9 +313,9 @@ fn inactive_since_lines(
         Some(Since::Honoured { at, by }) => {
             let days = (state.now - at).num_days().max(0);
             let mut lines = vec![Line::raw(format!(
-                "   inactive since {} ({days} day{}) by {by}",
+                "   inactive since {} ({}) by {by}",
                 format::date(at),
-                if days == 1 { "" } else { "s" }
+                crate::audit::findings::days(days)
             ))];
             if days >= i64::from(state.account.thresholds.retire_after_days) {
                 lines.push(Line::styled(
