@@ -70,16 +70,23 @@ fn ui_with_path(home: &Home, path: &str, args: &[&str]) -> crate::common::tmux::
 }
 
 async fn report(home: &Home, profile: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut all = vec![
+        "--profile",
+        profile,
+        "--format",
+        "json",
+        "--fail-on",
+        "none",
+    ];
+    all.extend_from_slice(args);
+    run_report(home, &all, env).await
+}
+
+/// `iamkeys report <args>` in `home`, no code in the environment unless
+/// `env` gives one, and no terminal on stdin.
+async fn run_report(home: &Home, args: &[&str], env: &[(&str, &str)]) -> Output {
     tokio::process::Command::new(BIN)
-        .args([
-            "report",
-            "--profile",
-            profile,
-            "--format",
-            "json",
-            "--fail-on",
-            "none",
-        ])
+        .arg("report")
         .args(args)
         .envs(home.env())
         .env_remove("IAMKEYS_MFA_CODE")
@@ -662,9 +669,9 @@ async fn an_organization_from_an_mfa_profile_asks_one_code() {
     proxy.require_mfa_for(CODE, &[ADMIN_ROLE]);
     let home = home(&proxy.endpoint());
     // Member sessions carry no code: only the base session's call must.
-    let out = tokio::process::Command::new(BIN)
-        .args([
-            "report",
+    let out = run_report(
+        &home,
+        &[
             "--org",
             "--profile",
             "admin",
@@ -674,13 +681,10 @@ async fn an_organization_from_an_mfa_profile_asks_one_code() {
             "none",
             "--mfa-code",
             CODE,
-        ])
-        .envs(home.env())
-        .env_remove("IAMKEYS_MFA_CODE")
-        .stdin(std::process::Stdio::null())
-        .output()
-        .await
-        .unwrap();
+        ],
+        &[],
+    )
+    .await;
     let stderr = String::from_utf8_lossy(&out.stderr);
     let asked = proxy.mfa_requests();
     let with_code: Vec<_> = asked.iter().filter(|r| !r.2.is_empty()).collect();
@@ -720,9 +724,9 @@ async fn several_profiles_on_one_device_ask_one_code() {
     );
     config.push_str(&admin2);
     std::fs::write(home.path().join("aws-config"), config).unwrap();
-    let out = tokio::process::Command::new(BIN)
-        .args([
-            "report",
+    let out = run_report(
+        &home,
+        &[
             "--profiles",
             "admin,admin2",
             "--format",
@@ -731,13 +735,10 @@ async fn several_profiles_on_one_device_ask_one_code() {
             "none",
             "--mfa-code",
             CODE,
-        ])
-        .envs(home.env())
-        .env_remove("IAMKEYS_MFA_CODE")
-        .stdin(std::process::Stdio::null())
-        .output()
-        .await
-        .unwrap();
+        ],
+        &[],
+    )
+    .await;
     let json = ok_json(&out);
     assert_eq!(json["accounts"].as_array().unwrap().len(), 2, "{json}");
     let asked = proxy.mfa_requests();

@@ -55,6 +55,27 @@ fn one_active_key(state: &State) -> (String, AccessKey) {
         .expect("the demo has a user with one Active key")
 }
 
+/// The demo, with a user of one Active key given the rotation's new key
+/// (made `days` ago) in its listing: (state, user, old key).
+async fn with_new_key(days: i64) -> (State, String, AccessKey) {
+    let mut state = demo_loaded().await;
+    let (user, old) = one_active_key(&state);
+    let new = AccessKey {
+        id: NEW.into(),
+        user_name: user.clone(),
+        status: KeyStatus::Active,
+        created: Some(now() - TimeDelta::days(days)),
+    };
+    answer(
+        &mut state,
+        Loaded::Keys {
+            user: user.clone(),
+            result: Ok(vec![old.clone(), new]),
+        },
+    );
+    (state, user, old)
+}
+
 /// An answer of the current load.
 fn answer(state: &mut State, result: Loaded) -> Vec<Effect> {
     let action = loaded(state, result);
@@ -508,21 +529,7 @@ async fn a_rotation_whose_new_key_is_gone_says_so() {
 /// neither.
 #[tokio::test]
 async fn a_rotation_tag_is_believed_only_as_far_as_iam_agrees() {
-    let mut state = demo_loaded().await;
-    let (user, old) = one_active_key(&state);
-    let new = AccessKey {
-        id: NEW.into(),
-        user_name: user.clone(),
-        status: KeyStatus::Active,
-        created: Some(now() - TimeDelta::days(2)),
-    };
-    answer(
-        &mut state,
-        Loaded::Keys {
-            user: user.clone(),
-            result: Ok(vec![old.clone(), new.clone()]),
-        },
-    );
+    let (mut state, user, old) = with_new_key(2).await;
     let tag = format!("iamkeys:rotation:{}", old.id);
     let set_tag = |state: &mut State, value: String| {
         answer(
@@ -604,21 +611,7 @@ async fn a_rotation_tag_is_believed_only_as_far_as_iam_agrees() {
 /// warns. At two keys, `R` names the key to retire by its last use.
 #[tokio::test]
 async fn an_old_key_used_after_the_new_keys_first_use_is_not_advised_inactive() {
-    let mut state = demo_loaded().await;
-    let (user, old) = one_active_key(&state);
-    let new = AccessKey {
-        id: NEW.into(),
-        user_name: user.clone(),
-        status: KeyStatus::Active,
-        created: Some(now() - TimeDelta::days(3)),
-    };
-    answer(
-        &mut state,
-        Loaded::Keys {
-            user: user.clone(),
-            result: Ok(vec![old.clone(), new.clone()]),
-        },
-    );
+    let (mut state, user, old) = with_new_key(3).await;
     let at =
         |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     answer(
