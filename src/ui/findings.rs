@@ -37,6 +37,15 @@ pub fn badges(theme: &Theme, findings: &[Finding]) -> Vec<Span<'static>> {
 
 /// "Findings: 6 setup · 3 unused · …" (by badge; ids with none are left out).
 pub fn summary(state: &State, theme: &Theme) -> Line<'static> {
+    // An account that was not read has no count of findings: never "0".
+    if matches!(state.account.list, crate::account::ListStatus::Failed(_))
+        && state.account.users().total() == 0
+    {
+        return Line::from(vec![
+            Span::raw(" Findings: "),
+            Span::styled("— (the account could not be read)", theme.warn),
+        ]);
+    }
     let counts = state.account.finding_counts();
     let mut spans = vec![Span::raw(format!(
         " Findings: {}",

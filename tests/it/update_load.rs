@@ -502,3 +502,22 @@ async fn a_re_list_after_a_change_keeps_the_counts_true() {
     assert_eq!(state.account.users_with_keys(), total);
     assert!(state.account.all_keys_known());
 }
+
+/// Issue 23 item 3: an account that could not be read (no credentials)
+/// never reads as clean: the header says `Findings: —`, not `0`.
+#[test]
+fn an_account_that_could_not_be_read_has_no_findings_count() {
+    let mut state = loading();
+    let none = IamError::new(
+        ErrorKind::NoCredentials,
+        "iam:ListUsers",
+        "no credentials in the chain",
+    );
+    let action = loaded(&state, Loaded::Identity(Err(none.clone())));
+    update(&mut state, action);
+    let action = loaded(&state, Loaded::UsersPage(Err(none)));
+    update(&mut state, action);
+    let text = crate::common::screen::text(&state, 120, 30);
+    assert!(text.contains("Findings: —"), "{text}");
+    assert!(!text.contains("Findings: 0"), "{text}");
+}
