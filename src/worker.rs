@@ -475,7 +475,7 @@ impl Worker {
                             }
                         }
                         Err(err) => Action::ProfileFailed {
-                            message: err.operator_message(&profile),
+                            message: err.dialog_message(&profile),
                             profile,
                         },
                     }

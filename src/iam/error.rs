@@ -50,6 +50,9 @@ pub enum ErrorKind {
 enum Context {
     Screen,
     Cli,
+    /// Inside a dialog where `r` is text (the profile picker's filter):
+    /// no key to press is named.
+    Dialog,
 }
 
 /// An IAM or STS call that failed.
@@ -159,6 +162,13 @@ impl IamError {
         self.message(profile, Context::Cli)
     }
 
+    /// The same inside a dialog whose keys are text (the profile picker):
+    /// no `r` to press.
+    #[must_use]
+    pub fn dialog_message(&self, profile: &str) -> String {
+        self.message(profile, Context::Dialog)
+    }
+
     fn message(&self, profile: &str, context: Context) -> String {
         // How to try again, where it fits the sentence.
         let (then_retry, to_retry, to_refresh) = match context {
@@ -168,6 +178,7 @@ impl IamError {
                 ": press r to refresh",
             ),
             Context::Cli => (", then run it again", "", ""),
+            Context::Dialog => ("", "", ""),
         };
         let what = &self.action;
         match self.kind {
@@ -197,9 +208,15 @@ impl IamError {
                     "The {what} for profile '{profile}' is missing or has expired: run `{command}`{then_retry}"
                 )
             }
-            ErrorKind::NoCredentials => format!(
-                "No AWS credentials for profile '{profile}': configure it (aws configure --profile {profile}) or pick another with --profile"
-            ),
+            ErrorKind::NoCredentials => {
+                let other = match context {
+                    Context::Cli => "pass another with --profile",
+                    Context::Screen | Context::Dialog => "pick another profile with p",
+                };
+                format!(
+                    "No credentials found for profile '{profile}': run `aws configure --profile {profile}` (or `aws sso login --profile {profile}`), or {other}"
+                )
+            }
             ErrorKind::InvalidCredentials => format!(
                 "The credentials of profile '{profile}' were rejected or have expired: renew them{then_retry} ({})",
                 self.detail

@@ -217,9 +217,12 @@ async fn switching_profiles_in_the_ui_shows_the_other_account_only() {
     tui.wait_for("the picker", WAIT, |s| s.contains("AWS profiles"));
     tui.send(&["-l", "broken"]);
     tui.send(&["Enter"]);
-    tui.wait_for("the failure", Duration::from_mins(1), |s| {
+    let failed = tui.wait_for("the failure", Duration::from_mins(1), |s| {
         s.contains("still using acct-b")
     });
+    // In the picker `r` is text for the filter: the error names no key
+    // to press (issue 23 item 3).
+    assert!(!failed.contains("press r"), "{failed}");
     tui.send(&["Escape"]);
     let screen = tui.wait_for("account B still", WAIT, |s| !s.contains("AWS profiles"));
     assert!(

@@ -150,8 +150,10 @@ fn identity_failure_is_shown_with_the_fix() {
     assert!(matches!(state.account.identity, IdentityStatus::Failed(_)));
     let notice = state.view.notice.clone().unwrap();
     assert!(
-        notice.contains("No AWS credentials for profile 'test'"),
-        "{notice}"
+        notice.contains("No credentials found for profile 'test'")
+            && notice.contains("aws configure --profile test")
+            && notice.contains("pick another profile with p"),
+        "issue 23 item 3: one line, what is missing and the fixes: {notice}"
     );
     let ok = Identity {
         account_id: "123456789012".into(),
