@@ -214,13 +214,23 @@ fn connector(args: &GlobalArgs, config: &Config) -> Connector {
 /// At start-up, the AWS config files must be readable, and a profile named
 /// on the command line, in `AWS_PROFILE` or in the config must exist; the
 /// error lists those that do.
-fn check_profile(profile: Option<&String>) -> Result<()> {
+fn check_profile(args: &GlobalArgs, profile: Option<&String>) -> Result<()> {
     let profiles = runtime()?
         .block_on(crate::profiles::list())
         .map_err(|e| eyre!(e))?;
     match profile {
         Some(name) if !profiles.iter().any(|p| &p.name == name) => {
-            Err(eyre!(crate::profiles::unknown(name, &profiles)))
+            // Say where the name came from when it was not typed.
+            let shown = if args.profile.is_none()
+                && std::env::var("AWS_PROFILE").ok().as_deref() == Some(name.as_str())
+            {
+                format!("{name}' (from AWS_PROFILE)")
+            } else {
+                format!("{name}'")
+            };
+            let message =
+                crate::profiles::unknown(name, &profiles).replacen(&format!("{name}'"), &shown, 1);
+            Err(eyre!(message))
         }
         _ => Ok(()),
     }
@@ -312,7 +322,7 @@ pub fn main(cli: &Cli) -> Result<ExitCode> {
     }
     let profile = resolve_profile(&cli.global, &config);
     if !cli.global.demo {
-        check_profile(profile.as_ref())?;
+        check_profile(&cli.global, profile.as_ref())?;
     }
     let session = session(&cli.global, &config, profile.as_ref());
     if cli.global.org && cli.global.demo {

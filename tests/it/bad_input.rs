@@ -148,7 +148,7 @@ fn every_bad_start_up_input_exits_2_and_names_the_fix() {
         case(
             "unknown profile in AWS_PROFILE, for the UI",
             &[],
-            &["unknown profile 'ghost'", "e2e"],
+            &["unknown profile 'ghost' (from AWS_PROFILE)", "e2e"],
         )
         .env("AWS_PROFILE", "ghost"),
         case(
