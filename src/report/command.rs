@@ -126,9 +126,20 @@ pub fn finish(mut report: Report, how: &Finish<'_>) -> ExitCode {
         return ExitCode::from(EXIT_ERROR);
     }
     if !report.complete {
+        let failed = report.accounts.iter().filter(|a| a.error.is_some()).count();
+        let mut why = Vec::new();
+        if failed > 0 {
+            why.push(format!(
+                "{failed} of {} accounts failed",
+                report.accounts.len()
+            ));
+        }
+        if !report.gaps.is_empty() || failed == 0 {
+            why.push(format!("{} gaps, named in the notes", report.gaps.len()));
+        }
         eprintln!(
-            "iamkeys report: the audit is incomplete ({} gaps, named in the notes); exit 2",
-            report.gaps.len()
+            "iamkeys report: the audit is incomplete ({}); exit 2",
+            why.join("; ")
         );
         for gap in &report.gaps {
             eprintln!("iamkeys report: {gap}");

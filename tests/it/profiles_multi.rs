@@ -94,6 +94,11 @@ async fn one_report_over_several_accounts_with_one_failing() {
         stderr.contains("profile broken: Cannot reach the IAM endpoint"),
         "{stderr}"
     );
+    // How many failed, not "0 gaps" (issue 23 item 8).
+    assert!(
+        stderr.contains("the audit is incomplete (1 of 3 accounts failed)"),
+        "{stderr}"
+    );
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["profile"], serde_json::Value::Null);
     let accounts_json = report["accounts"].as_array().unwrap();
