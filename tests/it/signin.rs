@@ -576,7 +576,14 @@ async fn a_login_profile_uses_its_cached_token_and_an_expired_one_says_aws_login
     let json = ok_json(&report(&home, "console", &[], &env).await);
     assert!(json["users"].to_string().contains("ivan"), "{json}");
 
-    std::fs::write(&file, token("2020-01-01T00:00:00Z")).unwrap();
+    // Expired, and its DPoP key unusable, so the refresh fails at once
+    // (no call to a sign-in service, which moto does not have: its retries
+    // could outlast the SDK's 5 s identity timeout on a busy machine).
+    let expired = token("2020-01-01T00:00:00Z").replace(
+        r#""dpopKey": "-----BEGIN"#,
+        r#""dpopKey": "not a key", "unusedKey": "-----BEGIN"#,
+    );
+    std::fs::write(&file, expired).unwrap();
     let out = report(&home, "console", &[], &env).await;
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
