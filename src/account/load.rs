@@ -691,11 +691,14 @@ impl Account {
     /// hours ago, would clear it). `key_not_rotated` and
     /// `multiple_active_keys` never do.
     fn use_decides(&self, row: &super::UserRow, key: &crate::model::AccessKey) -> bool {
+        self.old_enough_to_be_unused(key) || row.password != Some(false)
+    }
+
+    /// Whether `key` is old enough (or of unknown age) for `unused_key`.
+    fn old_enough_to_be_unused(&self, key: &crate::model::AccessKey) -> bool {
         let unused_after = chrono::TimeDelta::days(i64::from(self.thresholds.unused_days));
-        let old_enough = key
-            .created
-            .is_none_or(|made| self.clock - made >= unused_after);
-        old_enough || row.password != Some(false)
+        key.created
+            .is_none_or(|made| self.clock - made >= unused_after)
     }
 
     /// A console password given since an old report: the last use of the
@@ -708,7 +711,6 @@ impl Account {
         let Some(row) = self.users.get(user) else {
             return Vec::new();
         };
-        let unused_after = chrono::TimeDelta::days(i64::from(self.thresholds.unused_days));
         let wanted: Vec<String> = row
             .listed_keys()
             .unwrap_or_default()
@@ -718,10 +720,7 @@ impl Account {
                 row.report_slot(k)
                     .is_some_and(|slot| slot.last_used.date.is_none())
             })
-            .filter(|k| {
-                k.created
-                    .is_some_and(|made| self.clock - made < unused_after)
-            })
+            .filter(|k| !self.old_enough_to_be_unused(k))
             .map(|k| k.id.clone())
             .collect();
         self.ask_last_used(user, wanted)
