@@ -13,6 +13,7 @@ pub mod defaults;
 pub mod effect;
 pub mod error_chain;
 pub mod headless;
+pub mod help;
 pub mod iam;
 pub mod keymap;
 pub mod layout;

@@ -127,12 +127,19 @@ pub struct View {
     pub filtering: bool,
     /// A one-line message for the status bar.
     pub notice: Option<String>,
+    /// The notice on screen and the tick that first drew it: how long it
+    /// has had the bar's room.
+    pub notice_seen: Option<(String, chrono::DateTime<chrono::Utc>)>,
     /// Terminal size, for page movement and scrolling.
     pub screen: (u16, u16),
     /// Spinner frame, advanced by ticks while calls are pending.
     pub spinner: usize,
     /// Keys marked for a bulk action: (user, key ID).
     pub marks: BTreeSet<(String, String)>,
+    /// `Esc` asked "clear N marks? y": the next key answers.
+    pub clearing_marks: bool,
+    /// The first row of the help on screen.
+    pub help_scroll: usize,
     /// New keys' secrets waiting behind the one on screen (never replaced,
     /// never lost).
     pub secrets_waiting: VecDeque<SecretDialog>,
@@ -153,12 +160,37 @@ impl View {
             modal: None,
             filtering: false,
             notice: None,
+            notice_seen: None,
             screen: (120, 40),
             spinner: 0,
             marks: BTreeSet::new(),
+            clearing_marks: false,
+            help_scroll: 0,
             secrets_waiting: VecDeque::new(),
             code_waiting: None,
             overview: Overview::default(),
+        }
+    }
+
+    /// Note when the notice on screen first showed (called each tick).
+    pub fn age_notice(&mut self, now: chrono::DateTime<chrono::Utc>) {
+        self.notice_seen = match (&self.notice, self.notice_seen.take()) {
+            (None, _) => None,
+            (Some(notice), Some((seen, at))) if &seen == notice => Some((seen, at)),
+            (Some(notice), _) => Some((notice.clone(), now)),
+        };
+    }
+
+    /// Whether the notice on screen has been there at least `long`.
+    #[must_use]
+    pub fn notice_shown_for(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+        long: chrono::TimeDelta,
+    ) -> bool {
+        match (&self.notice, &self.notice_seen) {
+            (Some(notice), Some((seen, at))) => seen == notice && now - *at >= long,
+            _ => false,
         }
     }
 
@@ -306,4 +338,13 @@ impl State {
     pub fn list_height(&self) -> usize {
         self.view.list_height()
     }
+}
+
+/// "the 1 marked key", "the 3 marked keys".
+#[must_use]
+pub fn marked_keys(count: usize) -> String {
+    format!(
+        "the {count} marked key{}",
+        if count == 1 { "" } else { "s" }
+    )
 }

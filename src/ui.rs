@@ -54,7 +54,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame) {
         }
         None => theme,
     };
-    let areas = layout::Areas::new(area);
+    let areas = layout::Areas::with_focus(area, state.view.focus == crate::state::Focus::Keys);
     if let Some(org) = state.org.as_ref().filter(|o| o.open.is_none()) {
         overview::render(state, org, theme, frame, area);
     } else {

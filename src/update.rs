@@ -50,6 +50,7 @@ fn step(state: &mut State, action: Action) -> Vec<Effect> {
                 state.view.spinner = state.view.spinner.wrapping_add(1);
             }
             state.account.on_tick(now);
+            state.view.age_notice(now);
             state.sync_view();
             // The new keys of rotations in progress, until each is used.
             state.account.watch_rotations(now)
@@ -148,6 +149,25 @@ fn on_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
     if key.code == KeyCode::Esc && !state.view.table.filter.is_empty() {
         state.view.table.filter.clear();
         return navigate::apply_filter(state);
+    }
+    if std::mem::take(&mut state.view.clearing_marks) && !state.view.marks.is_empty() {
+        // The answer to "clear N marks? y": any other key keeps them.
+        let n = state.view.marks.len();
+        let what = format!("{n} mark{}", if n == 1 { "" } else { "s" });
+        state.view.notice = Some(
+            if state.view.keymap.resolve_dialog(key) == Some(crate::keymap::DialogCommand::Confirm)
+            {
+                state.view.marks.clear();
+                format!("Cleared {what}.")
+            } else {
+                format!("Kept {what}.")
+            },
+        );
+        return Vec::new();
+    }
+    if key.code == KeyCode::Esc && !state.view.marks.is_empty() {
+        state.view.clearing_marks = true;
+        return Vec::new();
     }
     match state.view.keymap.resolve(key) {
         // A held key repeats movement only.

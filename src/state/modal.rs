@@ -75,6 +75,9 @@ pub struct Confirm {
     /// What will break if the operator goes ahead (e.g. making inactive
     /// the old key of a rotation whose new key has not been used yet).
     pub warnings: Vec<String>,
+    /// Made from the marks (`Space`), not from the selected key: the
+    /// dialog says so in its first line.
+    pub from_marks: bool,
 }
 
 /// The account (and profile) a change was confirmed for: the worker sends

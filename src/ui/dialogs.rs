@@ -183,14 +183,16 @@ pub fn confirm(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, dial
             } else {
                 format!(" Make {} keys {word} ", targets.len())
             };
-            lines.push(Line::raw(format!(
-                " Make {} {word}?",
-                if targets.len() == 1 {
-                    "this key"
-                } else {
-                    "these keys"
-                }
-            )));
+            lines.push(Line::raw(if dialog.from_marks {
+                format!(
+                    " Make {} {word}, not the selected one? (Esc on the list clears marks)",
+                    crate::state::marked_keys(targets.len())
+                )
+            } else if targets.len() == 1 {
+                format!(" Make this key {word}?")
+            } else {
+                format!(" Make these keys {word}?")
+            }));
             for target in targets {
                 lines.extend(facts(state, target));
                 if *status == KeyStatus::Inactive {
@@ -319,7 +321,8 @@ pub fn bulk_delete(
 ) {
     let count = dialog.targets.len();
     let mut lines = vec![Line::raw(format!(
-        " Delete these {count} keys? Each is ready to delete: made inactive by iamkeys {} days ago or more, and still inactive. This cannot be undone.",
+        " Delete {}, not the selected one? Each is ready to delete: made inactive by iamkeys {} days ago or more, and still inactive. This cannot be undone.",
+        crate::state::marked_keys(count),
         state.account.thresholds.retire_after_days
     ))];
     for target in &dialog.targets {

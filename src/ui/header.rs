@@ -35,6 +35,13 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         Span::styled(state.session.profile.clone(), theme.title),
     ];
     badges(state, theme, &mut first);
+    if !state.view.marks.is_empty() {
+        first.push(Span::raw("  "));
+        first.push(Span::styled(
+            format!(" {} marked ", state.view.marks.len()),
+            theme.badge,
+        ));
+    }
     match &state.account.identity {
         IdentityStatus::Loading => first.push(Span::styled("  account …", theme.dim)),
         IdentityStatus::Known(identity) => {
@@ -101,11 +108,12 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             theme.error,
         ));
     }
+    let width = usize::from(area.width);
     frame.render_widget(
         Paragraph::new(vec![
-            Line::from(first),
-            Line::from(second),
-            super::findings::summary(state, theme),
+            format::fit(Line::from(first), width),
+            format::fit(Line::from(second), width),
+            format::fit(super::findings::summary(state, theme), width),
         ]),
         area,
     );

@@ -8,69 +8,61 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::Theme;
+use crate::help::Row;
 use crate::keymap::{Command, DialogCommand};
 use crate::state::State;
 
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let mut lines: Vec<Line> = Command::ALL
-        .iter()
-        .map(|&command| {
-            let keys = state
-                .view
-                .keymap
-                .keys_for(command)
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(", ");
-            Line::from(vec![
+    let rows = crate::help::rows(&state.view.keymap);
+    let total = rows.len();
+    let lines: Vec<Line> = rows
+        .into_iter()
+        .map(|row| match row {
+            Row::Heading(text) => Line::styled(format!(" {text}"), theme.dim),
+            Row::Entry(keys, what) => Line::from(vec![
                 Span::styled(format!(" {keys:<24}"), theme.title),
-                Span::raw(command.description()),
-            ])
+                Span::raw(what),
+            ]),
+            Row::Blank => Line::raw(""),
         })
         .collect();
-    lines.push(Line::raw(""));
-    lines.push(Line::styled(
-        " In dialogs ([keybindings.dialog]):",
-        theme.dim,
-    ));
-    for command in DialogCommand::ALL {
-        lines.push(Line::from(vec![
-            Span::styled(
-                format!(
-                    " {:<24}",
-                    state.view.keymap.dialog_label(command).replace('/', ", ")
-                ),
-                theme.title,
-            ),
-            Span::raw(command.description()),
-        ]));
-    }
+    let height = u16::try_from(total + 2).unwrap_or(u16::MAX);
+    let popup = centered(area, 92, height);
+    let shown = crate::help::visible_rows(popup.height);
+    let scroll = state.view.help_scroll.min(total.saturating_sub(shown));
+    let below = total.saturating_sub(scroll + shown);
+    let map = &state.view.keymap;
     // The closing words sit on the bottom border: every row is a binding.
+    let more = if below > 0 || scroll > 0 {
+        format!(
+            "{} more below · {}/{} PgDn/PgUp scroll · ",
+            below,
+            map.label(Command::Down),
+            map.label(Command::Up)
+        )
+    } else {
+        String::new()
+    };
     let closing = Line::styled(
         format!(
-            " {}, {} or {} closes this help",
-            state
-                .view
-                .keymap
-                .dialog_label(DialogCommand::Cancel)
-                .replace('/', ", "),
-            state.view.keymap.label(Command::Help),
-            state.view.keymap.label(Command::Quit)
+            " {more}{}, {} or {} closes ",
+            map.dialog_label(DialogCommand::Cancel).replace('/', ", "),
+            map.label(Command::Help),
+            map.label(Command::Quit)
         ),
         theme.dim,
     );
-    let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
-    let popup = centered(area, 92, height);
     frame.render_widget(Clear, popup);
     frame.render_widget(
-        Paragraph::new(lines).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .border_style(theme.accent)
-                .title(" Keys ")
-                .title_bottom(closing),
-        ),
+        Paragraph::new(lines)
+            .scroll((u16::try_from(scroll).unwrap_or(u16::MAX), 0))
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .border_style(theme.accent)
+                    .title(" Keys ")
+                    .title_bottom(closing),
+            ),
         popup,
     );
 }

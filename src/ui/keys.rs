@@ -3,11 +3,12 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::Theme;
 use super::format;
 use crate::account::users::{ExtrasState, Since};
+use crate::layout::{Details, KeyForm, KeyPane};
 use crate::model::{AccessKey, KeyStatus};
 use crate::state::{Focus, KeysState, ReportStatus, State, UserRow};
 
@@ -53,7 +54,15 @@ fn last_used_lines(
     }
 }
 
-fn key_item(state: &State, row: &UserRow, key: &AccessKey, theme: &Theme) -> ListItem<'static> {
+/// A key's first spans: the cursor (`›`, also seen without colour), the
+/// mark (`●`), the ID and the status.
+fn head(
+    state: &State,
+    row: &UserRow,
+    key: &AccessKey,
+    theme: &Theme,
+    cursor: bool,
+) -> Vec<Span<'static>> {
     let status_style = match key.status {
         KeyStatus::Active => theme.active,
         KeyStatus::Inactive => theme.inactive,
@@ -63,12 +72,23 @@ fn key_item(state: &State, row: &UserRow, key: &AccessKey, theme: &Theme) -> Lis
         .view
         .marks
         .contains(&(row.user.name.clone(), key.id.clone()));
-    let mut first = vec![
+    vec![
+        Span::styled(if cursor { "›" } else { " " }, theme.accent),
         Span::styled(if marked { "●" } else { " " }, theme.warn),
         Span::styled(key.id.clone(), theme.title),
         Span::raw("  "),
         Span::styled(key.status.as_str(), status_style),
-    ];
+    ]
+}
+
+fn key_lines(
+    state: &State,
+    row: &UserRow,
+    key: &AccessKey,
+    theme: &Theme,
+    cursor: bool,
+) -> Vec<Line<'static>> {
+    let mut first = head(state, row, key, theme, cursor);
     if state.account.key_busy(&key.id) {
         first.push(Span::styled("  change pending…", theme.warn));
     }
@@ -135,7 +155,37 @@ fn key_item(state: &State, row: &UserRow, key: &AccessKey, theme: &Theme) -> Lis
         }
         lines.push(Line::from(spans));
     }
-    ListItem::new(lines)
+    lines
+}
+
+/// One line for a key when the pane has no room for all of it:
+/// `›●AKIA…  Active  19 days  used 2 days ago  ⚑ setup rotate`.
+fn key_line(
+    state: &State,
+    row: &UserRow,
+    key: &AccessKey,
+    theme: &Theme,
+    cursor: bool,
+) -> Line<'static> {
+    let age = key
+        .created
+        .map_or_else(|| "age ?".to_owned(), |t| format::age(state.now, t));
+    let used = match row.key_last_used(key) {
+        Some(used) => used.date.map_or_else(
+            || "never used".to_owned(),
+            |date| format!("used {}", format::ago(state.now, date)),
+        ),
+        None => "use unknown".to_owned(),
+    };
+    let mut spans = head(state, row, key, theme, cursor);
+    spans.push(Span::raw(format!("  {age}  {used}")));
+    let found: Vec<_> = row.key_findings(&key.id).cloned().collect();
+    let badges = super::findings::badges(theme, &found);
+    if !badges.is_empty() {
+        spans.push(Span::raw("  ⚑ "));
+        spans.extend(badges);
+    }
+    Line::from(spans)
 }
 
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
@@ -172,34 +222,100 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     };
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let details = details_lines(row, theme, frame.area().height);
-    let details_height = u16::try_from(details.len())
-        .unwrap_or(0)
-        .min(inner.height / 2);
-    let [top, body] = ratatui::layout::Layout::vertical([
-        ratatui::layout::Constraint::Length(details_height),
-        ratatui::layout::Constraint::Min(0),
-    ])
-    .areas(inner);
-    frame.render_widget(Paragraph::new(details), top);
-    if let Some(message) = message {
-        frame.render_widget(Paragraph::new(message).wrap(Wrap { trim: true }), body);
-        return;
-    }
-    let keys = row.listed_keys().unwrap_or_default();
-    let items: Vec<ListItem> = keys
-        .iter()
-        .map(|key| key_item(state, row, key, theme))
+    let width = usize::from(inner.width);
+    let height = usize::from(inner.height);
+    let details: Vec<Line<'static>> = details_lines(row, theme)
+        .into_iter()
+        .flat_map(|line| format::wrap(line, width))
         .collect();
-    let list = List::new(items).highlight_style(if state.view.focus == Focus::Keys {
-        theme.selected
-    } else {
-        ratatui::style::Style::new()
-    });
-    let mut list_state = ListState::default().with_selected(Some(
-        state.view.key_cursor.min(keys.len().saturating_sub(1)),
-    ));
-    frame.render_stateful_widget(list, body, &mut list_state);
+    let keys = match message {
+        Some(message) => {
+            let mut lines = if details.len() < height {
+                details
+            } else {
+                vec![details_line(row, theme)]
+            };
+            lines.extend(format::wrap(message, width));
+            let text: Vec<Line> = lines.into_iter().map(|l| format::fit(l, width)).collect();
+            frame.render_widget(Paragraph::new(text), inner);
+            return;
+        }
+        None => row.listed_keys().unwrap_or_default(),
+    };
+    let selected = state.view.key_cursor.min(keys.len().saturating_sub(1));
+    let focused = state.view.focus == Focus::Keys;
+    let full: Vec<Vec<Line<'static>>> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, key)| {
+            key_lines(state, row, key, theme, focused && i == selected)
+                .into_iter()
+                .flat_map(|line| format::wrap(line, width))
+                .collect()
+        })
+        .collect();
+    let plan = KeyPane::plan(
+        height,
+        details.len(),
+        &full.iter().map(Vec::len).collect::<Vec<_>>(),
+        selected,
+        focused,
+    );
+    let mut lines: Vec<Line<'static>> = match plan.details {
+        Details::Full => details,
+        Details::Line => vec![details_line(row, theme)],
+        Details::Hidden => Vec::new(),
+    };
+    let mut chosen = (0, 0);
+    for (i, ((key, form), key_lines)) in keys.iter().zip(&plan.forms).zip(full).enumerate() {
+        let mut item = match form {
+            KeyForm::Full => key_lines,
+            KeyForm::Compact => vec![key_line(state, row, key, theme, focused && i == selected)],
+        };
+        if i == selected {
+            chosen = (lines.len(), item.len());
+            if focused {
+                item = item
+                    .into_iter()
+                    .map(|l| l.patch_style(theme.selected))
+                    .collect();
+            }
+        }
+        lines.extend(item);
+    }
+    let lines = window(lines, chosen, height);
+    let text: Vec<Line> = lines.into_iter().map(|l| format::fit(l, width)).collect();
+    frame.render_widget(Paragraph::new(text), inner);
+}
+
+/// The rows that fit in `height`, keeping the selected key's first line on
+/// screen; a key cut short ends in a line that says how much is hidden.
+fn window(
+    lines: Vec<Line<'static>>,
+    (start, len): (usize, usize),
+    height: usize,
+) -> Vec<Line<'static>> {
+    if lines.len() <= height || height == 0 {
+        return lines;
+    }
+    let from = if start + len <= height { 0 } else { start };
+    let total = lines.len();
+    let mut shown: Vec<Line<'static>> = lines.into_iter().skip(from).take(height).collect();
+    let hidden = total - from - shown.len();
+    let selected_cut = start + len > from + height;
+    if selected_cut && let Some(last) = shown.last_mut() {
+        // The last row says what the pane could not show.
+        let more = start + len - (from + height) + 1;
+        *last = Line::raw(format!(
+            "   … {more} more line{} (a taller terminal shows them)",
+            if more == 1 { "" } else { "s" }
+        ));
+    } else if hidden > 0
+        && let Some(last) = shown.last_mut()
+    {
+        *last = Line::raw(format!("   … {} more below", hidden + 1));
+    }
+    shown
 }
 
 /// A rotation this key is part of: the old key says what replaces it and
@@ -339,11 +455,21 @@ fn inactive_since_lines(
     }
 }
 
-/// The user details area: ARN, created, password last used, MFA, groups.
-/// `rows`: the height of the terminal the frame is drawn on (the details
-/// only fit on 20 rows or more).
-fn details_lines(row: &UserRow, theme: &Theme, rows: u16) -> Vec<Line<'static>> {
-    let password = match (row.password, row.user.password_last_used) {
+/// The user's details on one line, for a pane without room for more.
+fn details_line(row: &UserRow, theme: &Theme) -> Line<'static> {
+    Line::styled(
+        format!(
+            " created {} · {} · {}",
+            format::date(row.user.created),
+            mfa(row),
+            password(row)
+        ),
+        theme.dim,
+    )
+}
+
+fn password(row: &UserRow) -> String {
+    match (row.password, row.user.password_last_used) {
         (Some(false), _) => "no console password".to_owned(),
         (_, Some(t)) => format!("password last used {}", format::date(t)),
         (Some(true), None) => "password never used".to_owned(),
@@ -351,14 +477,23 @@ fn details_lines(row: &UserRow, theme: &Theme, rows: u16) -> Vec<Line<'static>> 
             Some(err) => format!("password unknown ({} {})", err.action, format::failed(err)),
             None => "password …".to_owned(),
         },
-    };
-    let mfa = match (row.mfa, &row.mfa_error) {
+    }
+}
+
+fn mfa(row: &UserRow) -> &'static str {
+    match (row.mfa, &row.mfa_error) {
         (Some(true), _) => "MFA on",
         (Some(false), _) => "no MFA",
         (None, Some(err)) if format::failed(err) == "denied" => "MFA denied",
         (None, Some(_)) => "MFA failed",
         (None, None) => "MFA …",
-    };
+    }
+}
+
+/// The user details area: ARN, created, password last used, MFA, groups.
+fn details_lines(row: &UserRow, theme: &Theme) -> Vec<Line<'static>> {
+    let password = password(row);
+    let mfa = mfa(row);
     let groups = match &row.extras {
         ExtrasState::Loaded(extras) => match &extras.groups {
             Ok(groups) if groups.is_empty() => "groups: none".to_owned(),
@@ -399,5 +534,5 @@ fn details_lines(row: &UserRow, theme: &Theme, rows: u16) -> Vec<Line<'static>> 
         ));
     }
     lines.push(Line::raw(""));
-    lines.into_iter().filter(|_| rows >= 20).collect()
+    lines
 }

@@ -4,7 +4,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 /// A rectangle of at most `width`×`height`, centred in `area`.
 #[must_use]
@@ -28,12 +28,20 @@ pub fn show(
     lines: Vec<Line<'static>>,
 ) {
     let width = width.min(area.width);
-    let inner = usize::from(width.saturating_sub(2)).max(1);
-    let height: usize = lines.iter().map(|l| l.width().div_ceil(inner).max(1)).sum();
-    let popup = centered(area, width, u16::try_from(height + 2).unwrap_or(u16::MAX));
+    // One blank column before the right border: text never touches it.
+    let inner = usize::from(width.saturating_sub(3)).max(1);
+    let lines: Vec<Line<'static>> = lines
+        .into_iter()
+        .flat_map(|line| super::format::wrap_with(line, inner, 0))
+        .collect();
+    let popup = centered(
+        area,
+        width,
+        u16::try_from(lines.len() + 2).unwrap_or(u16::MAX),
+    );
     frame.render_widget(Clear, popup);
     frame.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+        Paragraph::new(lines).block(
             Block::default()
                 .borders(Borders::ALL)
                 .border_style(border)

@@ -8,51 +8,152 @@ use ratatui::widgets::Paragraph;
 use super::Theme;
 use super::format::SPINNER;
 use crate::keymap::Command;
-use crate::state::{Focus, State};
+use crate::state::{Focus, Modal, State};
 
-fn hints(state: &State) -> String {
+/// The keys of what has focus, most useful first: the last two (help and
+/// quit) and a note on marks are kept when the bar is short of room.
+fn hints(state: &State) -> Vec<String> {
     let map = &state.view.keymap;
     let key = |c| map.label(c);
-    let mut parts = vec![format!("{}/{} move", key(Command::Down), key(Command::Up))];
+    if state.view.clearing_marks || state.view.filtering {
+        // The question (or the filter's keys) on the left is all it says.
+        return Vec::new();
+    }
+    if let Some(modal) = &state.view.modal {
+        return dialog_hints(state, modal);
+    }
+    let mut parts = Vec::new();
+    if !state.view.marks.is_empty() {
+        parts.push(format!(
+            "{}/{} act on {} marked · Esc clears",
+            key(Command::Deactivate),
+            key(Command::Delete),
+            state.view.marks.len()
+        ));
+    }
+    parts.push(format!("{}/{} move", key(Command::Down), key(Command::Up)));
+    parts.push(format!("{} new key", key(Command::Create)));
     match state.view.focus {
         Focus::Users => {
             parts.push(format!("{} keys", key(Command::Open)));
+            parts.push(format!("{} filter", key(Command::Filter)));
             parts.push(format!("{} sort", key(Command::Sort)));
         }
         Focus::Keys => {
             parts.push(format!("{} rotate", key(Command::Rotate)));
             parts.push(format!("{} inactive", key(Command::Deactivate)));
             parts.push(format!("{} active", key(Command::Activate)));
-            // Marking (Space) is in the help: the bar keeps to 120 columns.
             parts.push(format!("{} delete", key(Command::Delete)));
+            parts.push(format!("{} mark", key(Command::Mark)));
             parts.push(format!("{} users", key(Command::FocusNext)));
         }
     }
-    parts.insert(1, format!("{} new key", key(Command::Create)));
     parts.push(format!("{} refresh", key(Command::Refresh)));
     if state.org.is_some() {
         parts.push(format!("{} accounts", key(Command::Back)));
     }
     parts.push(format!("{} help", key(Command::Help)));
     parts.push(format!("{} quit", key(Command::Quit)));
-    parts.join(" · ")
+    parts
 }
 
+/// The keys of the dialog on screen.
+fn dialog_hints(state: &State, modal: &Modal) -> Vec<String> {
+    use crate::keymap::DialogCommand as D;
+    let map = &state.view.keymap;
+    let d = |c| map.dialog_label(c);
+    let named = |c| map.dialog_named_key(c);
+    let key = |c| map.label(c);
+    let close = format!("{} close", d(D::Cancel));
+    match modal {
+        Modal::Help => vec![
+            format!("{}/{} scroll", key(Command::Down), key(Command::Up)),
+            "PgDn/PgUp page".to_owned(),
+            close,
+        ],
+        Modal::Error { .. } | Modal::Progress(_) => vec![close],
+        Modal::Confirm(confirm) => {
+            let mut parts = vec![
+                format!("{} confirm", d(D::Confirm)),
+                format!("{} cancel", d(D::Cancel)),
+                format!("{} switch button", d(D::SwitchButton)),
+            ];
+            if matches!(&confirm.operation, crate::state::Operation::SetStatus { targets, .. } if targets.len() == 1)
+            {
+                parts.push(format!("{} usage", d(D::Usage)));
+            }
+            parts
+        }
+        Modal::Delete(_) => vec![
+            "type the key ID".to_owned(),
+            format!("{} delete", named(D::Press)),
+            format!("{} usage", d(D::Usage)),
+            format!("{} cancel", named(D::Cancel)),
+        ],
+        Modal::BulkDelete(_) => vec![
+            "type the number of keys".to_owned(),
+            format!("{} delete", named(D::Press)),
+            format!("{} cancel", named(D::Cancel)),
+        ],
+        Modal::Secret(_) => vec![
+            format!("{} copy", d(D::CopySecret)),
+            format!("{} save to the credentials file", d(D::SaveSecret)),
+            close,
+        ],
+        Modal::Findings { .. } => vec![
+            format!("{} make inactive", key(Command::Deactivate)),
+            format!("{} delete", key(Command::Delete)),
+            format!("{} waive", d(D::Waive)),
+            close,
+        ],
+        Modal::Usage { .. } => vec![format!("{} ask again", key(Command::Refresh)), close],
+        Modal::Profiles(_) => vec![
+            "type to filter".to_owned(),
+            "↑/↓ choose".to_owned(),
+            format!("{} switch", named(D::Press)),
+            format!("{} close", named(D::Cancel)),
+        ],
+        Modal::Waive(_) => vec![
+            "↑/↓ finding".to_owned(),
+            format!("{} next field", named(D::SwitchButton)),
+            format!("{} cancel", named(D::Cancel)),
+        ],
+        Modal::Code(_) => vec![
+            "type the MFA code".to_owned(),
+            format!("{} sign in", named(D::Press)),
+            format!("{} cancel", named(D::Cancel)),
+        ],
+        Modal::SignInAgain { .. } => vec![
+            format!("{} sign in", named(D::Press)),
+            format!("{} close", named(D::Cancel)),
+        ],
+    }
+}
+
+/// `parts` joined, leaving out the least useful (those just before help
+/// and quit) until the line fits in `width`.
+fn fit_hints(mut parts: Vec<String>, width: usize) -> String {
+    let keep_first = usize::from(parts.first().is_some_and(|p| p.contains("marked")));
+    let line = |parts: &[String]| parts.join(" · ");
+    // Help and quit (the last two) stay, whatever else is on the bar.
+    let least = line(&parts[parts.len().saturating_sub(2)..])
+        .chars()
+        .count();
+    let width = width.max(least);
+    while line(&parts).chars().count() > width && parts.len() > 2 + keep_first {
+        let drop = parts.len() - 3;
+        if drop < keep_first {
+            break;
+        }
+        parts.remove(drop);
+    }
+    super::format::fit_str(&line(&parts), width)
+}
+
+/// A notice has the bar's room for this long; then the hints come back.
+const NOTICE_FIRST: chrono::TimeDelta = chrono::TimeDelta::seconds(5);
+
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
-    // A message takes the room; the full hints come back when it is gone.
-    let hint = if state.view.notice.is_some() || state.account.backing_off(state.now).is_some() {
-        let map = &state.view.keymap;
-        format!(
-            "{} help · {} quit",
-            map.label(Command::Help),
-            map.label(Command::Quit)
-        )
-    } else {
-        hints(state)
-    };
-    let hint_width = u16::try_from(hint.chars().count() + 1).unwrap_or(u16::MAX);
-    let [left, right] =
-        Layout::horizontal([Constraint::Min(10), Constraint::Length(hint_width)]).areas(area);
     let mut spans = Vec::new();
     if state.view.filtering {
         spans.push(Span::styled(
@@ -113,9 +214,46 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             theme.badge,
         ));
     }
+    if state.view.clearing_marks {
+        let n = state.view.marks.len();
+        spans.push(Span::styled(
+            format!(
+                " Clear {n} mark{}? {} clears · any other key keeps them ",
+                if n == 1 { "" } else { "s" },
+                state
+                    .view
+                    .keymap
+                    .dialog_key(crate::keymap::DialogCommand::Confirm)
+            ),
+            theme.badge,
+        ));
+    }
     if let Some(notice) = &state.view.notice {
         spans.push(Span::styled(format!(" {notice}"), theme.warn));
     }
-    frame.render_widget(Paragraph::new(Line::from(spans)), left);
+    // A fresh notice has the room first; after a few seconds the keys
+    // come back and the notice keeps what is left (cut with `…`).
+    let fresh = (state.view.notice.is_some()
+        && !state.view.notice_shown_for(state.now, NOTICE_FIRST))
+        || state.account.backing_off(state.now).is_some();
+    let width = usize::from(area.width);
+    let left_width = Line::from(spans.clone()).width();
+    let hint = if fresh {
+        fit_hints(hints(state), width.saturating_sub(left_width + 1))
+    } else {
+        fit_hints(hints(state), width.saturating_sub(30.min(left_width)))
+    };
+    let hint_width = if hint.is_empty() {
+        0
+    } else {
+        hint.chars().count() + 1
+    };
+    let left = super::format::fit(Line::from(spans), width.saturating_sub(hint_width));
+    let [left_area, right] = Layout::horizontal([
+        Constraint::Min(0),
+        Constraint::Length(u16::try_from(hint_width).unwrap_or(u16::MAX)),
+    ])
+    .areas(area);
+    frame.render_widget(Paragraph::new(left), left_area);
     frame.render_widget(Paragraph::new(Span::styled(hint, theme.dim)), right);
 }

@@ -47,6 +47,20 @@ fn title(state: &State) -> String {
     )
 }
 
+/// Width of the findings column: the badges a row can show.
+const BADGES: u16 = 21;
+
+/// Mark, user, console, MFA, keys, created, findings.
+const COLUMNS: [Constraint; 7] = [
+    Constraint::Length(1),
+    Constraint::Min(12),
+    Constraint::Length(7),
+    Constraint::Length(3),
+    Constraint::Length(5),
+    Constraint::Length(10),
+    Constraint::Length(BADGES),
+];
+
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let border = if state.view.focus == Focus::Users {
         theme.accent
@@ -81,6 +95,16 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         return;
     }
     let height = usize::from(area.height.saturating_sub(3)).max(1);
+    // The name column takes what the others leave (borders, one space
+    // between columns); a longer name is cut with `…`.
+    let fixed: u16 = COLUMNS
+        .iter()
+        .map(|c| match c {
+            Constraint::Length(n) => n + 1,
+            _ => 0,
+        })
+        .sum();
+    let name_width = usize::from(area.width.saturating_sub(2 + fixed)).max(1);
     let offset = state.view.table.offset.min(state.view.table.cursor);
     let offset = if state.view.table.cursor >= offset + height {
         state.view.table.cursor + 1 - height
@@ -99,31 +123,28 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             } else {
                 Style::new()
             };
+            let marked = state
+                .view
+                .marks
+                .iter()
+                .any(|(user, _)| user == &row.user.name);
+            let badges = Line::from(super::findings::badges(theme, &row.findings));
             Row::new(vec![
-                Cell::from(row.user.name.clone()),
+                Cell::from(Span::styled(if marked { "●" } else { " " }, theme.warn)),
+                Cell::from(format::fit_str(&row.user.name, name_width)),
                 Cell::from(password),
                 Cell::from(Span::styled(mfa, mfa_style)),
                 Cell::from(key_summary(row)),
                 Cell::from(format::date(row.user.created)),
-                Cell::from(Line::from(super::findings::badges(theme, &row.findings))),
+                Cell::from(format::fit(badges, usize::from(BADGES))),
             ])
         });
-    let header =
-        Row::new(["User", "Console", "MFA", "Keys", "Created", "Findings"]).style(theme.header_row);
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Min(12),
-            Constraint::Length(7),
-            Constraint::Length(3),
-            Constraint::Length(5),
-            Constraint::Length(10),
-            Constraint::Length(21),
-        ],
-    )
-    .header(header)
-    .block(block)
-    .row_highlight_style(theme.selected);
+    let header = Row::new(["", "User", "Console", "MFA", "Keys", "Created", "Findings"])
+        .style(theme.header_row);
+    let table = Table::new(rows, COLUMNS)
+        .header(header)
+        .block(block)
+        .row_highlight_style(theme.selected);
     let mut table_state =
         TableState::default().with_selected(Some(state.view.table.cursor - offset));
     frame.render_stateful_widget(table, area, &mut table_state);

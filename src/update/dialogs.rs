@@ -16,6 +16,25 @@ use crate::state::{
     Progress, SaveState, SecretDialog, State,
 };
 
+/// `j`/`k`, `PgDn`/`PgUp`, `g`/`G` in the help: the help scrolls, never
+/// past its last row.
+fn scroll_help(state: &mut State, command: Option<Command>) {
+    let height = state.view.screen.1;
+    let page = crate::help::visible_rows(height).saturating_sub(1).max(1);
+    let last = crate::help::max_scroll(&state.view.keymap, height);
+    let at = state.view.help_scroll.min(last);
+    state.view.help_scroll = match command {
+        Some(Command::Down) => at + 1,
+        Some(Command::Up) => at.saturating_sub(1),
+        Some(Command::PageDown) => at + page,
+        Some(Command::PageUp) => at.saturating_sub(page),
+        Some(Command::Top) => 0,
+        Some(Command::Bottom) => last,
+        _ => at,
+    }
+    .min(last);
+}
+
 pub(super) fn on_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
     let Some(modal) = state.view.modal.take() else {
         return Vec::new();
@@ -27,6 +46,11 @@ pub(super) fn on_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
         Some(DialogCommand::Cancel | DialogCommand::Press | DialogCommand::Confirm)
     ) || matches!(command, Some(Command::Quit | Command::Help));
     match modal {
+        Modal::Help if command.is_some_and(Command::repeats) => {
+            scroll_help(state, command);
+            state.view.modal = Some(modal);
+            Vec::new()
+        }
         Modal::Help | Modal::Error { .. } => {
             if !closes {
                 state.view.modal = Some(modal);

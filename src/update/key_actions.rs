@@ -85,6 +85,7 @@ pub(super) fn create(state: &mut State) -> Vec<Effect> {
                 focus: Button::Cancel,
                 account,
                 warnings: Vec::new(),
+                from_marks: false,
             }));
             Vec::new()
         }
@@ -206,6 +207,7 @@ pub(super) fn rotate(state: &mut State) -> Vec<Effect> {
             focus: Button::Cancel,
             account,
             warnings: Vec::new(),
+            from_marks: false,
         }));
         return Vec::new();
     }
@@ -279,6 +281,7 @@ pub(super) fn rotate(state: &mut State) -> Vec<Effect> {
         focus: Button::Cancel,
         account,
         warnings: Vec::new(),
+        from_marks: false,
     }));
     Vec::new()
 }
@@ -319,6 +322,7 @@ pub(super) fn set_key_status(
         focus: Button::Cancel,
         account,
         warnings,
+        from_marks: false,
     }));
     Vec::new()
 }
@@ -350,6 +354,7 @@ fn bulk_deactivate(state: &mut State) -> Vec<Effect> {
         focus: Button::Cancel,
         account,
         warnings,
+        from_marks: true,
     }));
     Vec::new()
 }
@@ -391,7 +396,9 @@ fn bulk_delete(state: &mut State) -> Vec<Effect> {
             state,
             "Only keys ready to delete go together",
             format!(
-                "Marked keys are deleted together only when each is ready to delete (made inactive by iamkeys {} days ago or more, and still inactive). Not ready: {}. Unmark them (Space), or delete each on its own.",
+                "{} acts on {}, not the selected one (Esc on the list clears marks). Marked keys are deleted together only when each is ready to delete (made inactive by iamkeys {} days ago or more, and still inactive). Not ready: {}. Unmark them (Space), or delete each on its own.",
+                state.view.keymap.label(crate::keymap::Command::Delete),
+                crate::state::marked_keys(state.view.marks.len()),
                 state.account.thresholds.retire_after_days,
                 not_ready.join(", ")
             ),

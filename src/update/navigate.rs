@@ -12,6 +12,7 @@ pub(super) fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
         Command::Quit => super::quit::request(state, false),
         Command::Help => {
             state.view.modal = Some(Modal::Help);
+            state.view.help_scroll = 0;
             Vec::new()
         }
         Command::Refresh => start_load(state),
@@ -196,6 +197,7 @@ pub(super) fn on_overview_key(state: &mut State, key: &crossterm::event::KeyEven
         Command::Quit => super::quit::request(state, false),
         Command::Help => {
             state.view.modal = Some(Modal::Help);
+            state.view.help_scroll = 0;
             Vec::new()
         }
         Command::Profiles => super::profiles::open(state),
@@ -283,7 +285,8 @@ pub(super) fn on_mouse(state: &mut State, event: crossterm::event::MouseEvent) -
         return Vec::new();
     }
     let (width, height) = state.view.screen;
-    let areas = crate::layout::Areas::new(Rect::new(0, 0, width, height));
+    let keys_focused = state.view.focus == Focus::Keys;
+    let areas = crate::layout::Areas::with_focus(Rect::new(0, 0, width, height), keys_focused);
     let at = Position::new(event.column, event.row);
     let pane = if areas.users.contains(at) {
         Focus::Users
@@ -306,7 +309,10 @@ pub(super) fn on_mouse(state: &mut State, event: crossterm::event::MouseEvent) -
         }
         MouseEventKind::Down(MouseButton::Left) => {
             state.view.focus = pane;
-            if pane == Focus::Users {
+            // A stacked screen with the keys focused shows one user row: a
+            // click there gives the list its room back, and picks nothing.
+            let one_row = keys_focused && width < crate::layout::NARROW;
+            if pane == Focus::Users && !one_row {
                 // Below the top border and the column header.
                 let first_row = areas.users.y + 2;
                 if event.row >= first_row && event.row < areas.users.bottom().saturating_sub(1) {

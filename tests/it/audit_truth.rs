@@ -181,7 +181,11 @@ async fn the_screen_says_denied_and_incomplete() {
     );
     let alice = screen
         .lines()
-        .find(|l| l.starts_with("│alice") || l.starts_with("│▶ alice") || l.contains("│ alice"))
+        .find(|l| {
+            l.split('│')
+                .nth(1)
+                .is_some_and(|cell| cell.trim_start_matches(['●', ' ']).starts_with("alice "))
+        })
         .unwrap_or_default()
         .to_owned();
     assert!(alice.contains("denied"), "{alice}\n{screen}");

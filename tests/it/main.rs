@@ -43,6 +43,7 @@ mod update_dialogs;
 mod update_findings;
 mod update_keys;
 mod update_load;
+mod update_marks;
 mod update_org;
 mod update_profiles;
 mod update_rotation;

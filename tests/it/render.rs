@@ -105,13 +105,13 @@ async fn rendering_follows_the_frame_not_the_size_the_state_last_saw() {
     // drawing for the size the state remembers instead of the frame's.
     let mut state = demo_loaded().await;
     update(&mut state, Action::Resize(120, 40));
-    let details = |s: &str| s.contains("password last used");
-    let small = screen(&state, 120, 16);
+    let details = |s: &str| s.contains("groups: developers");
+    let small = screen(&state, 120, 13);
     assert!(
         !details(&small),
-        "16 rows have no room for the details:\n{small}"
+        "13 rows have no room for all the details:\n{small}"
     );
-    update(&mut state, Action::Resize(120, 16));
+    update(&mut state, Action::Resize(120, 13));
     let tall = screen(&state, 120, 40);
     assert!(details(&tall), "40 rows show them:\n{tall}");
 }
@@ -410,4 +410,68 @@ async fn rebound_dialog_keys_answer_and_show_everywhere() {
             .any(|e| matches!(e, iamkeys::effect::Effect::Mutate { .. })),
         "{effects:?}"
     );
+}
+
+/// Issue 23 item 1: from 80×24 up, a user of two keys, with badges and a
+/// rotation, shows both keys with the user list focused, and the selected
+/// key (`›`) with the key pane focused; nothing is cut without `…`.
+#[tokio::test]
+async fn every_size_shows_the_keys_and_the_selected_one() {
+    use crate::common::flows::select_user;
+    let mut state = demo_loaded().await;
+    let user = "svc-ivan-08";
+    select_user(&mut state, user);
+    let row = state.selected_user().unwrap();
+    let ids: Vec<String> = row
+        .listed_keys()
+        .unwrap()
+        .iter()
+        .map(|k| k.id.clone())
+        .collect();
+    assert_eq!(ids.len(), 2);
+    assert!(
+        state.account.rotation_of(user, &ids[0]).is_some()
+            || state.account.rotation_of(user, &ids[1]).is_some()
+    );
+    for (width, height) in [(80, 24), (100, 30), (120, 30), (160, 48)] {
+        update(&mut state, Action::Resize(width, height));
+        if state.view.focus == iamkeys::state::Focus::Keys {
+            update(&mut state, Action::Key(KeyEvent::from(KeyCode::Tab)));
+        }
+        let listed = screen(&state, width, height);
+        for id in &ids {
+            assert!(
+                listed.contains(id.as_str()),
+                "{width}×{height}: {id} hidden:\n{listed}"
+            );
+        }
+        assert!(listed.contains("2active"), "{listed}");
+        assert_snapshot!(format!("sizes_{width}x{height}_users"), listed);
+        update(&mut state, Action::Key(KeyEvent::from(KeyCode::Enter)));
+        update(&mut state, Action::Key(KeyEvent::from(KeyCode::Char('j'))));
+        let keys = screen(&state, width, height);
+        assert!(
+            keys.contains(&format!("› {}", ids[1])),
+            "{width}×{height}: the selected key is not shown as selected:\n{keys}"
+        );
+        assert!(
+            keys.contains("rotat"),
+            "{width}×{height}: the rotation:\n{keys}"
+        );
+        // Text is never cut silently: every row that fills the key pane
+        // to its border ends in `…`.
+        let pane = keys
+            .lines()
+            .map(|l| l.trim_matches('"'))
+            .skip_while(|l| !l.contains("Access keys of"));
+        for line in pane.take_while(|l| !l.starts_with('└')).skip(1) {
+            let inner: Vec<char> = line.chars().collect();
+            let last = inner[inner.len() - 2];
+            assert!(
+                last == ' ' || last == '…' || last == '│',
+                "cut without a mark: {line}"
+            );
+        }
+        assert_snapshot!(format!("sizes_{width}x{height}_keys"), keys);
+    }
 }

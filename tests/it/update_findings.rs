@@ -338,7 +338,7 @@ async fn a_waiver_in_the_users_tags_marks_the_finding_and_leaves_the_counts() {
     assert_eq!(state.account.finding_totals().waived(), 1);
 
     select_key(&mut state, &user, &key_id);
-    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(140, 40)).unwrap();
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 40)).unwrap();
     terminal
         .draw(|frame| iamkeys::ui::render(&state, &iamkeys::ui::Theme::default(), frame))
         .unwrap();
