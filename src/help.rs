@@ -70,11 +70,11 @@ pub fn rows(keymap: &Keymap) -> Vec<Row> {
     rows
 }
 
-/// The help's rows that fit on a screen `height` rows tall (its border
-/// takes two).
+/// The help's rows that fit on a screen `height` rows tall: its border
+/// takes two, and it leaves the top row and the status bar uncovered.
 #[must_use]
 pub fn visible_rows(height: u16) -> usize {
-    usize::from(height.saturating_sub(2)).max(1)
+    usize::from(height.saturating_sub(4)).max(1)
 }
 
 /// The furthest the help scrolls on a screen `height` rows tall.

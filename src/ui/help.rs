@@ -26,19 +26,23 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             Row::Blank => Line::raw(""),
         })
         .collect();
-    let height = u16::try_from(total + 2).unwrap_or(u16::MAX);
-    let popup = centered(area, 92, height);
-    let shown = crate::help::visible_rows(popup.height);
+    let shown = total.min(crate::help::visible_rows(area.height));
+    let popup = centered(area, 92, u16::try_from(shown + 2).unwrap_or(u16::MAX));
     let scroll = state.view.help_scroll.min(total.saturating_sub(shown));
     let below = total.saturating_sub(scroll + shown);
     let map = &state.view.keymap;
     // The closing words sit on the bottom border: every row is a binding.
-    let more = if below > 0 || scroll > 0 {
+    let more = if below > 0 {
         format!(
-            "{} more below · {}/{} PgDn/PgUp scroll · ",
-            below,
+            "{below} more below · {}/{} PgDn/PgUp scroll · ",
             map.label(Command::Down),
             map.label(Command::Up)
+        )
+    } else if scroll > 0 {
+        format!(
+            "the end · {}/PgUp/{} back up · ",
+            map.label(Command::Up),
+            map.label(Command::Top)
         )
     } else {
         String::new()

@@ -241,7 +241,10 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let hint = if fresh {
         fit_hints(hints(state), width.saturating_sub(left_width + 1))
     } else {
-        fit_hints(hints(state), width.saturating_sub(30.min(left_width)))
+        fit_hints(
+            hints(state),
+            width.saturating_sub((width / 2).min(left_width)),
+        )
     };
     let hint_width = if hint.is_empty() {
         0

@@ -475,3 +475,70 @@ async fn every_size_shows_the_keys_and_the_selected_one() {
         assert_snapshot!(format!("sizes_{width}x{height}_keys"), keys);
     }
 }
+
+/// Issue 23 item 7: a notice has the status bar for a few seconds, then
+/// the keys come back beside what is left of it.
+#[test]
+fn a_notice_hides_the_keys_for_a_few_seconds_only() {
+    let mut state = loading();
+    let err = IamError::new(ErrorKind::AccessDenied, "iam:ListUsers", "not authorized");
+    let action = loaded(&state, Loaded::UsersPage(Err(err)));
+    update(&mut state, action);
+    let bar = |state: &State| screen(state, 120, 16).lines().last().unwrap().to_owned();
+    let fresh = bar(&state);
+    assert!(fresh.contains("Access denied"), "{fresh}");
+    assert!(!fresh.contains("j/k move"), "{fresh}");
+    let now = state.now;
+    update(&mut state, Action::Tick(now));
+    update(
+        &mut state,
+        Action::Tick(now + chrono::TimeDelta::seconds(4)),
+    );
+    assert!(!bar(&state).contains("j/k move"), "4 s is still its time");
+    update(
+        &mut state,
+        Action::Tick(now + chrono::TimeDelta::seconds(6)),
+    );
+    let later = bar(&state);
+    assert!(
+        later.contains("j/k move") && later.contains("? help"),
+        "{later}"
+    );
+    assert!(
+        later.contains("Access denied"),
+        "the notice stays, cut: {later}"
+    );
+    assert!(later.contains('…'), "{later}");
+}
+
+/// Issue 23 item 7: the help scrolls (j/k, PgDn/PgUp, g/G) within 120×30
+/// and ends in a legend of the badges and `1A 1I`.
+#[tokio::test]
+async fn the_help_scrolls_to_its_legend() {
+    let mut state = demo_loaded().await;
+    update(&mut state, Action::Resize(120, 30));
+    let press = |state: &mut State, code| update(state, Action::Key(KeyEvent::from(code)));
+    press(&mut state, KeyCode::Char('?'));
+    let top = screen(&state, 120, 30);
+    assert!(top.contains("more below"), "{top}");
+    assert!(top.contains("move down"), "{top}");
+    assert!(!top.contains("1A 1I"), "{top}");
+    press(&mut state, KeyCode::Char('j'));
+    let one = screen(&state, 120, 30);
+    assert!(!one.contains("move down"), "j scrolls one row:\n{one}");
+    press(&mut state, KeyCode::PageDown);
+    press(&mut state, KeyCode::PageDown);
+    press(&mut state, KeyCode::PageDown);
+    let bottom = screen(&state, 120, 30);
+    assert!(bottom.contains("1A 1I"), "{bottom}");
+    assert!(bottom.contains("retire") && bottom.contains("inactive_key_ready_to_delete"));
+    assert!(!bottom.contains("more below"), "{bottom}");
+    assert_snapshot!(bottom);
+    // Scrolling past the end stays at the end; k comes back.
+    press(&mut state, KeyCode::Char('j'));
+    assert_eq!(screen(&state, 120, 30), bottom);
+    press(&mut state, KeyCode::Char('g'));
+    assert_eq!(screen(&state, 120, 30), top);
+    press(&mut state, KeyCode::Esc);
+    assert!(state.view.modal.is_none());
+}
