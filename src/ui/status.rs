@@ -153,7 +153,9 @@ fn fit_hints(mut parts: Vec<String>, width: usize) -> String {
 /// A notice has the bar's room for this long; then the hints come back.
 const NOTICE_FIRST: chrono::TimeDelta = chrono::TimeDelta::seconds(5);
 
-pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+/// What the bar says on its left: the filter, quitting, switching, calls in
+/// flight, back-off, marks, the clear-marks question and the notice.
+fn left_spans(state: &State, theme: &Theme) -> Vec<Span<'static>> {
     let mut spans = Vec::new();
     if state.view.filtering {
         spans.push(Span::styled(
@@ -231,6 +233,11 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     if let Some(notice) = &state.view.notice {
         spans.push(Span::styled(format!(" {notice}"), theme.warn));
     }
+    spans
+}
+
+pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let spans = left_spans(state, theme);
     // A fresh notice has the room first; after a few seconds the keys
     // come back and the notice keeps what is left (cut with `…`).
     let fresh = (state.view.notice.is_some()
