@@ -60,6 +60,9 @@ pub struct TableView {
     pub filter: String,
     /// The account's revisions the order was made at.
     seen: Revisions,
+    /// The user selected before a reload (`r`): selected again once listed,
+    /// unless the operator moves first.
+    wanted: Option<String>,
 }
 
 impl TableView {
@@ -74,7 +77,8 @@ impl TableView {
         self.order.is_empty()
     }
 
-    /// Forget the order and position (a new load), keeping sort and filters.
+    /// Forget the order and position (another account), keeping sort and
+    /// filters.
     pub fn clear(&mut self) {
         *self = Self {
             sort: self.sort,
@@ -82,6 +86,17 @@ impl TableView {
             filter: std::mem::take(&mut self.filter),
             ..Self::default()
         };
+    }
+
+    /// As [`TableView::clear`] for a reload of the same account: the user
+    /// selected now is selected again once listed.
+    pub fn reload(&mut self, users: &UserTable) {
+        let wanted = self
+            .selected(users)
+            .map(|r| r.user.name.clone())
+            .or_else(|| self.wanted.take());
+        self.clear();
+        self.wanted = wanted;
     }
 
     /// Re-sort when what the order depends on changed in the account since
@@ -102,7 +117,10 @@ impl TableView {
 
     /// Re-sort the order, keeping the selected user selected.
     pub fn resort(&mut self, users: &UserTable) {
-        let selected = self.selected(users).map(|r| r.user.name.clone());
+        let selected = match &self.wanted {
+            Some(name) if users.index_of(name).is_some() => self.wanted.take(),
+            _ => self.selected(users).map(|r| r.user.name.clone()),
+        };
         let rows: Vec<&UserRow> = users.rows().collect();
         let findings_only = self.findings_only;
         let needle = self.filter.to_lowercase();
@@ -207,6 +225,7 @@ impl TableView {
 
     /// Move the cursor by `delta`, clamped, and scroll so it stays within `height` rows.
     pub fn move_cursor(&mut self, delta: isize, height: usize) {
+        self.wanted = None;
         let last = self.order.len().saturating_sub(1);
         self.cursor = self.cursor.saturating_add_signed(delta).min(last);
         self.scroll_into_view(height);
@@ -214,6 +233,7 @@ impl TableView {
 
     /// Put the cursor at a position, clamped.
     pub fn set_cursor(&mut self, position: usize, height: usize) {
+        self.wanted = None;
         self.cursor = position.min(self.order.len().saturating_sub(1));
         self.scroll_into_view(height);
     }

@@ -9,11 +9,10 @@ use crate::state::State;
 
 /// Start (or restart) loading: a new generation, empty tables, the first calls.
 pub fn start_load(state: &mut State) -> Vec<Effect> {
+    state.view.table.reload(state.account.users());
     let effects = state.account.start_load();
     // A code still wanted is asked again by the load, if it is.
     state.session.signing_in = false;
-    state.view.table.clear();
-    state.view.key_cursor = 0;
     state.view.notice = None;
     state.view.marks.clear();
     state.sync_view();

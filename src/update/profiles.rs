@@ -113,6 +113,9 @@ pub(super) fn on_switched(state: &mut State, profile: String, identity: Identity
     // Another profile is another caller: the organization view (and its
     // role sessions) was the old profile's. The new one is one account.
     let left_org = state.org.take().is_some();
+    // Another account: no user of the old one is looked for in it.
+    state.view.table.clear();
+    state.view.key_cursor = 0;
     let effects = start_load(state);
     let alias = identity
         .alias

@@ -328,3 +328,41 @@ async fn a_held_key_repeats_movement_only() {
     update(&mut state, ch('i'));
     assert!(state.view.modal.is_some(), "a press still acts");
 }
+
+/// Issue 23 item 7: `r` keeps the cursor on the same user, inside the
+/// filter, once the user is listed again (the key pane keeps its focus).
+#[tokio::test]
+async fn refresh_keeps_the_cursor_on_the_same_user_inside_the_filter() {
+    use crate::common::flows::{select_user, typed};
+    use crate::common::states::{loaded, now};
+    use iamkeys::action::Loaded;
+    let mut state = demo_loaded().await;
+    update(&mut state, ch('/'));
+    for action in typed("svc-") {
+        update(&mut state, action);
+    }
+    update(&mut state, key(KeyCode::Enter));
+    select_user(&mut state, "svc-frank-14");
+    update(&mut state, key(KeyCode::Enter));
+    update(&mut state, ch('r'));
+    assert_eq!(state.view.table.filter, "svc-");
+    let iam = iamkeys::iam::demo::account(now(), std::time::Duration::ZERO);
+    let mut marker = None;
+    loop {
+        use iamkeys::iam::IamClient as _;
+        let page = iam.list_users(marker).await.unwrap();
+        marker = page.next_marker.clone();
+        let action = loaded(&state, Loaded::UsersPage(Ok(page)));
+        update(&mut state, action);
+        if marker.is_none() {
+            break;
+        }
+    }
+    assert_eq!(state.view.table.filter, "svc-", "the filter stays");
+    assert!(state.view.table.names_in_view(state.account.users()).all(|n| n.contains("svc-")));
+    assert_eq!(
+        state.selected_user().map(|r| r.user.name.as_str()),
+        Some("svc-frank-14")
+    );
+    assert_eq!(state.view.focus, Focus::Keys);
+}
