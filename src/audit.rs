@@ -62,6 +62,13 @@ impl FindingId {
         Self::ALL.into_iter().find(|id| id.as_str() == text)
     }
 
+    /// A finding id or the badge word the UI shows for it (`setup`,
+    /// `unused`, `2active`, `rotate`, `root`, `retire`).
+    #[must_use]
+    pub fn parse_word(text: &str) -> Option<Self> {
+        Self::parse(text).or_else(|| Self::ALL.into_iter().find(|id| id.badge() == text))
+    }
+
     /// The short badge the user table shows.
     #[must_use]
     pub fn badge(self) -> &'static str {

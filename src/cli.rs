@@ -89,7 +89,8 @@ pub struct ReportArgs {
     pub format: Format,
     /// Exit 1 when a finding matches: any (any control failure; not info),
     /// none, a severity (info, low, medium, high, critical: that or worse)
-    /// or finding ids separated by commas; with `new` among them (needs
+    /// or finding ids (or the UI's badge words: setup, unused, 2active,
+    /// rotate, root, retire) separated by commas; with `new` among them (needs
     /// --baseline), only new findings count: `new,high`.
     #[arg(long, default_value = "any", value_parser = FailOn::parse, value_name = "any|none|new|SEVERITY|ID,...")]
     pub fail_on: FailOn,

@@ -62,11 +62,12 @@ impl FailOn {
                 other
                     .split(',')
                     .map(|id| {
-                        FindingId::parse(id.trim()).ok_or_else(|| {
+                        FindingId::parse_word(id.trim()).ok_or_else(|| {
                             format!(
-                                "`{}` is not a finding id; use any, none, new, info, low, medium, high, critical or ids from: {}",
+                                "`{}` is not a finding id; use any, none, new, info, low, medium, high, critical, ids from: {} or their badge words: {}",
                                 id.trim(),
-                                FindingId::ALL.map(FindingId::as_str).join(", ")
+                                FindingId::ALL.map(FindingId::as_str).join(", "),
+                                FindingId::ALL.map(FindingId::badge).join(", ")
                             )
                         })
                     })
@@ -675,8 +676,14 @@ mod tests {
                 FindingId::RootAccessKey
             ]))
         );
+        // The badge words the UI shows are finding ids too (issue 23 item 6).
+        assert_eq!(
+            FailOn::parse("setup,unused,2active,rotate,root,retire"),
+            Ok(FailOn::Ids(FindingId::ALL.to_vec()))
+        );
         let err = FailOn::parse("unused,bogus").unwrap_err();
-        assert!(err.contains("`unused` is not a finding id"), "{err}");
+        assert!(err.contains("`bogus` is not a finding id"), "{err}");
+        assert!(err.contains("setup"), "the badge words are named: {err}");
         assert_eq!(FailOn::parse("new"), Ok(FailOn::New(Box::new(FailOn::Any))));
         assert_eq!(
             FailOn::parse("new,high"),
