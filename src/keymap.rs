@@ -53,6 +53,7 @@ commands! {
     FocusPrev => "focus_prev", "focus the previous pane";
     Open => "open", "open the user's keys; on a key, its findings";
     Sort => "sort", "cycle the sort column";
+    SortReverse => "sort_reverse", "sort the other way";
     Filter => "filter", "filter users by name or access key ID (Esc clears)";
     FindingsOnly => "findings_only", "show only users with findings (toggle)";
     Create => "create", "create an access key for the selected user";
@@ -272,7 +273,7 @@ const DIALOG_DEFAULTS: [(&str, DialogCommand); 12] = [
     ("u", DialogCommand::Usage),
 ];
 
-const DEFAULTS: [(&str, Command); 30] = [
+const DEFAULTS: [(&str, Command); 31] = [
     ("j", Command::Down),
     ("down", Command::Down),
     ("k", Command::Up),
@@ -287,6 +288,7 @@ const DEFAULTS: [(&str, Command); 30] = [
     ("shift-tab", Command::FocusPrev),
     ("enter", Command::Open),
     ("s", Command::Sort),
+    ("S", Command::SortReverse),
     ("/", Command::Filter),
     ("F", Command::FindingsOnly),
     ("c", Command::Create),

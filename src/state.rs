@@ -3,6 +3,7 @@
 
 pub mod modal;
 pub mod overview;
+pub mod query;
 pub mod table;
 
 use std::collections::{BTreeSet, VecDeque};

@@ -41,6 +41,8 @@ pub struct Overview {
     pub cursor: usize,
     pub offset: usize,
     pub sort: OverviewSort,
+    /// `S`: the other way round.
+    pub descending: bool,
     /// Show only accounts whose name or ID contains this (`/`).
     pub filter: String,
     /// The member selected, by ID (kept across re-sorts and new pages).
@@ -81,6 +83,9 @@ impl Overview {
                         .then_with(|| org.members[a].info.name.cmp(&org.members[b].info.name))
                 });
             }
+        }
+        if self.descending {
+            order.reverse();
         }
         order
     }

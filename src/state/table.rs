@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use crate::account::users::{UserRow, UserTable};
 use crate::account::{Account, Revisions};
 use crate::model::KeyStatus;
+use crate::state::query::Query;
 
 /// Sort orders of the user table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -32,16 +33,23 @@ impl SortKey {
         }
     }
 
+    /// The column the sort uses, as its header names it.
     #[must_use]
     pub fn label(self) -> &'static str {
         match self {
-            Self::Name => "name",
-            Self::Created => "created",
-            Self::OldestKey => "oldest active key",
-            Self::LastUsed => "last used",
-            Self::Findings => "findings",
+            Self::Name => "User",
+            Self::Created => "Created",
+            Self::OldestKey => "Oldest key",
+            Self::LastUsed => "Last used",
+            Self::Findings => "Findings",
         }
     }
+}
+
+/// `↑` for the sort's own order, `↓` for the other way (`S`).
+#[must_use]
+pub fn arrow(descending: bool) -> &'static str {
+    if descending { "↓" } else { "↑" }
 }
 
 /// The table's order over an account's users, and a cursor into it.
@@ -56,8 +64,12 @@ pub struct TableView {
     pub sort: SortKey,
     /// Show only users with findings (`F`).
     pub findings_only: bool,
-    /// Show only users whose name, or one of whose access key IDs, contains this (`/`).
+    /// The `/` filter as typed (see [`Query`]).
     pub filter: String,
+    /// Why the filter does not read (nothing is shown until it does).
+    pub filter_error: Option<String>,
+    /// `S`: the other way round.
+    pub descending: bool,
     /// The account's revisions the order was made at.
     seen: Revisions,
     /// The user selected before a reload (`r`): selected again once listed,
@@ -82,6 +94,7 @@ impl TableView {
     pub fn clear(&mut self) {
         *self = Self {
             sort: self.sort,
+            descending: self.descending,
             findings_only: self.findings_only,
             filter: std::mem::take(&mut self.filter),
             ..Self::default()
@@ -105,10 +118,11 @@ impl TableView {
     /// key ID).
     pub fn sync(&mut self, account: &Account) {
         let now = account.revisions();
+        // A filter may read anything of a row (keys, findings, MFA).
         let stale = now.rows != self.seen.rows
             || (now.findings != self.seen.findings
                 && (self.findings_only || self.sort == SortKey::Findings))
-            || (now.keys != self.seen.keys && !self.filter.is_empty());
+            || (now != self.seen && !self.filter.is_empty());
         if stale {
             self.resort(account.users());
         }
@@ -123,12 +137,16 @@ impl TableView {
         };
         let rows: Vec<&UserRow> = users.rows().collect();
         let findings_only = self.findings_only;
-        let needle = self.filter.to_lowercase();
-        let key_needle = self.filter.to_uppercase();
-        let mut order: Vec<usize> = (0..rows.len())
-            .filter(|&i| !findings_only || !rows[i].findings.is_empty())
-            .filter(|&i| needle.is_empty() || rows[i].matches(&needle, &key_needle))
-            .collect();
+        let query = Query::parse(&self.filter);
+        self.filter_error = query.as_ref().err().cloned();
+        let mut order: Vec<usize> = match &query {
+            Ok(query) => (0..rows.len())
+                .filter(|&i| !findings_only || !rows[i].findings.is_empty())
+                .filter(|&i| query.matches(rows[i]))
+                .collect(),
+            // A filter that does not read shows nothing, and says why.
+            Err(_) => Vec::new(),
+        };
         match self.sort {
             SortKey::Name => order.sort_by(|&a, &b| rows[a].user.name.cmp(&rows[b].user.name)),
             SortKey::Created => order.sort_by(|&a, &b| {
@@ -184,6 +202,9 @@ impl TableView {
                         .then_with(|| rows[a].user.name.cmp(&rows[b].user.name))
                 });
             }
+        }
+        if self.descending {
+            order.reverse();
         }
         self.order = order;
         if let Some(name) = selected

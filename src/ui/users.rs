@@ -8,6 +8,7 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, 
 
 use super::Theme;
 use super::format;
+use crate::state::table::SortKey;
 use crate::state::{Focus, ListStatus, State, UserRow};
 
 fn key_summary(row: &UserRow) -> String {
@@ -42,9 +43,35 @@ fn title(state: &State) -> String {
         format!(" · filter \"{}\"", users.filter)
     };
     format!(
-        " Users ({shown}{progress}) · sorted by {}{filter} ",
-        users.sort.label()
+        " Users ({shown}{progress}) · sorted by {} {}{filter} ",
+        users.sort.label(),
+        crate::state::table::arrow(users.descending)
     )
+}
+
+/// The fifth column: the user's creation date, or what the sort reads
+/// when it sorts by the oldest Active key or the last use.
+fn sort_cell(state: &State, row: &UserRow) -> String {
+    let keys = || row.audit_keys();
+    match state.view.table.sort {
+        SortKey::OldestKey => keys()
+            .iter()
+            .filter(|k| k.status == crate::model::KeyStatus::Active)
+            .filter_map(|k| k.created)
+            .min()
+            .map_or_else(|| "no active".to_owned(), |t| format::age(state.now, t)),
+        SortKey::LastUsed => {
+            let keys = keys();
+            if keys.is_empty() {
+                return "no keys".to_owned();
+            }
+            keys.iter()
+                .filter_map(|k| k.last_used.as_ref().and_then(|u| u.date))
+                .max()
+                .map_or_else(|| "never".to_owned(), format::date)
+        }
+        _ => format::date(row.user.created),
+    }
 }
 
 /// Width of the findings column: the badges a row can show.
@@ -57,9 +84,35 @@ const COLUMNS: [Constraint; 7] = [
     Constraint::Length(7),
     Constraint::Length(3),
     Constraint::Length(5),
-    Constraint::Length(10),
+    Constraint::Length(11),
     Constraint::Length(BADGES),
 ];
+
+/// What an empty table says: loading, a filter that does not read or
+/// matches no one, no users, or why the listing failed.
+fn empty_message(state: &State, theme: &Theme) -> Line<'static> {
+    match &state.account.list {
+        ListStatus::Loading { .. } => Line::styled("Loading users…", theme.dim),
+        ListStatus::Done { .. } if state.view.table.filter_error.is_some() => Line::styled(
+            format!(
+                "The filter does not read: {} (Esc clears it).",
+                state.view.table.filter_error.as_deref().unwrap_or_default()
+            ),
+            theme.warn,
+        ),
+        ListStatus::Done { .. } if !state.view.table.filter.is_empty() => {
+            Line::raw("No user matches the filter (Esc clears it).")
+        }
+        ListStatus::Done { .. } => Line::raw("This account has no IAM users."),
+        ListStatus::Failed(err) => Line::styled(
+            format!(
+                "{}  (press r to retry)",
+                err.operator_message(&state.session.profile)
+            ),
+            theme.error,
+        ),
+    }
+}
 
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let border = if state.view.focus == Focus::Users {
@@ -72,20 +125,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         .border_style(border)
         .title(Span::styled(title(state), theme.title));
     if state.view.table.is_empty() {
-        let message = match &state.account.list {
-            ListStatus::Loading { .. } => Line::styled("Loading users…", theme.dim),
-            ListStatus::Done { .. } if !state.view.table.filter.is_empty() => {
-                Line::raw("No user or access key ID matches the filter (Esc clears it).")
-            }
-            ListStatus::Done { .. } => Line::raw("This account has no IAM users."),
-            ListStatus::Failed(err) => Line::styled(
-                format!(
-                    "{}  (press r to retry)",
-                    err.operator_message(&state.session.profile)
-                ),
-                theme.error,
-            ),
-        };
+        let message = empty_message(state, theme);
         frame.render_widget(
             Paragraph::new(message)
                 .wrap(Wrap { trim: true })
@@ -135,12 +175,27 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
                 Cell::from(password),
                 Cell::from(Span::styled(mfa, mfa_style)),
                 Cell::from(key_summary(row)),
-                Cell::from(format::date(row.user.created)),
+                Cell::from(sort_cell(state, row)),
                 Cell::from(format::fit(badges, usize::from(BADGES))),
             ])
         });
-    let header = Row::new(["", "User", "Console", "MFA", "Keys", "Created", "Findings"])
-        .style(theme.header_row);
+    // The column the sort uses says so (`User↑`); the fifth column shows
+    // what the sort reads (creation, oldest Active key, last use).
+    let sort = &state.view.table;
+    let fifth = match sort.sort {
+        SortKey::OldestKey | SortKey::LastUsed => sort.sort.label(),
+        _ => SortKey::Created.label(),
+    };
+    let header = Row::new(
+        ["", "User", "Console", "MFA", "Keys", fifth, "Findings"].map(|name| {
+            if name == sort.sort.label() {
+                format!("{name}{}", crate::state::table::arrow(sort.descending))
+            } else {
+                name.to_owned()
+            }
+        }),
+    )
+    .style(theme.header_row);
     let table = Table::new(rows, COLUMNS)
         .header(header)
         .block(block)

@@ -75,6 +75,18 @@ pub(super) fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
             state.view.notice = Some(format!("sorted by {}", state.view.table.sort.label()));
             Vec::new()
         }
+        Command::SortReverse => {
+            state.view.table.descending = !state.view.table.descending;
+            state.resort();
+            let height = state.list_height();
+            state.view.table.scroll_into_view(height);
+            state.view.notice = Some(format!(
+                "sorted by {} {}",
+                state.view.table.sort.label(),
+                crate::state::table::arrow(state.view.table.descending)
+            ));
+            Vec::new()
+        }
         Command::Create => key_actions::create(state),
         Command::Rotate => key_actions::rotate(state),
         Command::Deactivate => key_actions::set_status(state, KeyStatus::Inactive),
@@ -217,6 +229,18 @@ pub(super) fn on_overview_key(state: &mut State, key: &crossterm::event::KeyEven
             state.view.notice = Some(format!(
                 "accounts sorted by {}",
                 state.view.overview.sort.label()
+            ));
+            Vec::new()
+        }
+        Command::SortReverse => {
+            state.view.overview.descending = !state.view.overview.descending;
+            if let Some(org) = &state.org {
+                state.view.overview.follow(org, height);
+            }
+            state.view.notice = Some(format!(
+                "accounts sorted by {} {}",
+                state.view.overview.sort.label(),
+                crate::state::table::arrow(state.view.overview.descending)
             ));
             Vec::new()
         }

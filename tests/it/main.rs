@@ -40,6 +40,7 @@ mod sdk_mock;
 mod signin;
 mod slot_match;
 mod update_dialogs;
+mod update_filter;
 mod update_findings;
 mod update_keys;
 mod update_load;

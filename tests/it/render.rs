@@ -303,7 +303,7 @@ async fn filtered_and_sorted_tables() {
         update(&mut state, Action::Key(KeyEvent::from(KeyCode::Char('s'))));
     }
     let text = screen(&state, 120, 24);
-    assert!(text.contains("sorted by oldest active key"), "{text}");
+    assert!(text.contains("sorted by Oldest key ↑"), "{text}");
     assert_snapshot!("filter_sorted_by_oldest_key", text);
 }
 

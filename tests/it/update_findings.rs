@@ -137,7 +137,7 @@ async fn sorting_by_findings_puts_the_worst_first() {
     for _ in 0..4 {
         update(&mut state, ch('s'));
     }
-    assert_eq!(state.view.table.sort.label(), "findings");
+    assert_eq!(state.view.table.sort.label(), "Findings");
     let first = state
         .view
         .table

@@ -144,7 +144,7 @@ async fn s_cycles_the_sort_and_keeps_the_selection() {
     update(&mut state, ch('j'));
     let selected = state.selected_user().unwrap().user.name.clone();
     update(&mut state, ch('s'));
-    assert_eq!(state.view.table.sort.label(), "created");
+    assert_eq!(state.view.table.sort.label(), "Created");
     assert_eq!(state.selected_user().unwrap().user.name, selected);
     let created: Vec<_> = state
         .view
@@ -154,7 +154,7 @@ async fn s_cycles_the_sort_and_keeps_the_selection() {
         .collect();
     assert!(created.windows(2).all(|w| w[0] <= w[1]), "oldest first");
     update(&mut state, ch('s'));
-    assert_eq!(state.view.table.sort.label(), "oldest active key");
+    assert_eq!(state.view.table.sort.label(), "Oldest key");
     let first = state
         .view
         .table
@@ -176,7 +176,7 @@ async fn s_cycles_the_sort_and_keeps_the_selection() {
         "the oldest active key comes first"
     );
     update(&mut state, ch('s'));
-    assert_eq!(state.view.table.sort.label(), "last used");
+    assert_eq!(state.view.table.sort.label(), "Last used");
     let first = state
         .view
         .table
@@ -193,9 +193,9 @@ async fn s_cycles_the_sort_and_keeps_the_selection() {
         first.user.name
     );
     update(&mut state, ch('s'));
-    assert_eq!(state.view.table.sort.label(), "findings");
+    assert_eq!(state.view.table.sort.label(), "Findings");
     update(&mut state, ch('s'));
-    assert_eq!(state.view.table.sort.label(), "name");
+    assert_eq!(state.view.table.sort.label(), "User");
 }
 
 #[tokio::test]
@@ -359,7 +359,13 @@ async fn refresh_keeps_the_cursor_on_the_same_user_inside_the_filter() {
         }
     }
     assert_eq!(state.view.table.filter, "svc-", "the filter stays");
-    assert!(state.view.table.names_in_view(state.account.users()).all(|n| n.contains("svc-")));
+    assert!(
+        state
+            .view
+            .table
+            .names_in_view(state.account.users())
+            .all(|n| n.contains("svc-"))
+    );
     assert_eq!(
         state.selected_user().map(|r| r.user.name.as_str()),
         Some("svc-frank-14")
