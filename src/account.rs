@@ -100,6 +100,29 @@ pub struct Sent {
     pub rotation: Option<rotation::Rotation>,
 }
 
+/// What the list shows of the root user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RootRow<'a> {
+    pub findings: &'a [Finding],
+    /// From the credential report only.
+    pub mfa: Option<bool>,
+    pub keys: RootKeys,
+}
+
+/// The root user's access keys, as far as they are known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RootKeys {
+    /// From the credential report's two slots.
+    Counted { active: usize, inactive: usize },
+    /// From `GetAccountSummary` (`AccountAccessKeysPresent`): whether any.
+    Has(bool),
+    /// Neither could be read: why, in a word.
+    Unknown(&'static str),
+}
+
+/// The name the list gives the root user's row.
+pub const ROOT_ROW_NAME: &str = "<root account>";
+
 /// One AWS account as loaded.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Account {
@@ -341,6 +364,32 @@ impl Account {
     #[must_use]
     pub fn root_findings(&self) -> &[Finding] {
         &self.root_findings
+    }
+
+    /// The root user's row of the list, once anything of it is known: from
+    /// the credential report, else from `GetAccountSummary`, else (both
+    /// failed) a row that says root is unchecked.
+    #[must_use]
+    pub fn root_row(&self) -> Option<RootRow<'_>> {
+        let from_report = self.credential_report().and_then(|r| r.root());
+        let keys = match (from_report, &self.root_keys) {
+            (Some(row), _) => RootKeys::Counted {
+                active: row.keys.iter().filter(|k| k.present() && k.active).count(),
+                inactive: row.keys.iter().filter(|k| k.present() && !k.active).count(),
+            },
+            (None, Some(Ok(has))) => RootKeys::Has(*has),
+            (None, Some(Err(err))) => RootKeys::Unknown(err.kind_label()),
+            (None, None) => match self.report_unavailable() {
+                Some(err) => RootKeys::Unknown(err.kind_label()),
+                // The report is still coming: nothing to show yet.
+                None => return None,
+            },
+        };
+        Some(RootRow {
+            findings: &self.root_findings,
+            mfa: from_report.map(|r| r.mfa_active),
+            keys,
+        })
     }
 
     /// How many findings of each id the account has (kept as users change,

@@ -279,7 +279,9 @@ impl State {
 
     /// Re-sort the table now (sort or filter changed).
     pub fn resort(&mut self) {
-        self.view.table.resort(self.account.users());
+        self.view
+            .table
+            .resort(self.account.users(), self.account.root_row().as_ref());
     }
 
     /// The account a change would be bound to now, or why no change may be

@@ -93,6 +93,27 @@ impl Query {
         self.terms.iter().any(|t| matches!(t, Term::Finding(_)))
     }
 
+    /// Whether the root user's row matches every term: its name is
+    /// `<root account>`, it has no key IDs or password to filter by.
+    #[must_use]
+    pub fn matches_root(&self, root: &crate::account::RootRow<'_>) -> bool {
+        use crate::account::RootKeys;
+        self.terms.iter().all(|term| match term {
+            Term::Text { lower, .. } => crate::account::ROOT_ROW_NAME.contains(lower.as_str()),
+            Term::Finding(id) => root.findings.iter().any(|f| f.id == *id && f.open()),
+            Term::Status(KeyStatus::Active) => matches!(
+                root.keys,
+                RootKeys::Counted { active: 1.., .. } | RootKeys::Has(true)
+            ),
+            Term::Status(KeyStatus::Inactive) => {
+                matches!(root.keys, RootKeys::Counted { inactive: 1.., .. })
+            }
+            Term::Status(KeyStatus::Unknown) => matches!(root.keys, RootKeys::Unknown(_)),
+            Term::Password(_) => false,
+            Term::Mfa(value) => root.mfa == *value,
+        })
+    }
+
     /// Whether `row` matches every term.
     #[must_use]
     pub fn matches(&self, row: &UserRow) -> bool {

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::account::users::{UserRow, UserTable};
-use crate::account::{Account, Revisions};
+use crate::account::{Account, Revisions, RootRow};
 use crate::model::KeyStatus;
 use crate::state::query::Query;
 
@@ -46,6 +46,9 @@ impl SortKey {
     }
 }
 
+/// The root user's row in [`TableView`]'s order (never a user's index).
+const ROOT: usize = usize::MAX;
+
 /// `↑` for the sort's own order, `↓` for the other way (`S`).
 #[must_use]
 pub fn arrow(descending: bool) -> &'static str {
@@ -82,6 +85,12 @@ impl TableView {
     #[must_use]
     pub fn len(&self) -> usize {
         self.order.len()
+    }
+
+    /// Users in view, the root user's row not counted.
+    #[must_use]
+    pub fn users_in_view(&self) -> usize {
+        self.order.iter().filter(|&&i| i != ROOT).count()
     }
 
     #[must_use]
@@ -124,13 +133,15 @@ impl TableView {
                 && (self.findings_only || self.sort == SortKey::Findings))
             || (now != self.seen && !self.filter.is_empty());
         if stale {
-            self.resort(account.users());
+            self.resort(account.users(), account.root_row().as_ref());
         }
         self.seen = now;
     }
 
-    /// Re-sort the order, keeping the selected user selected.
-    pub fn resort(&mut self, users: &UserTable) {
+    /// Re-sort the order, keeping the selected user selected. The root
+    /// user's row (`root`, when known) comes first, whatever the order.
+    pub fn resort(&mut self, users: &UserTable, root: Option<&RootRow<'_>>) {
+        let root_was_selected = self.root_selected() && self.wanted.is_none();
         let selected = match &self.wanted {
             Some(name) if users.index_of(name).is_some() => self.wanted.take(),
             _ => self.selected(users).map(|r| r.user.name.clone()),
@@ -206,8 +217,16 @@ impl TableView {
         if self.descending {
             order.reverse();
         }
+        if let (Some(root), Ok(query)) = (root, &query)
+            && (!findings_only || !root.findings.is_empty())
+            && query.matches_root(root)
+        {
+            order.insert(0, ROOT);
+        }
         self.order = order;
-        if let Some(name) = selected
+        if root_was_selected && self.root_selected() {
+            self.cursor = 0;
+        } else if let Some(name) = selected
             && let Some(index) = users.index_of(&name)
             && let Some(pos) = self.order.iter().position(|&i| i == index)
         {
@@ -216,24 +235,39 @@ impl TableView {
         self.cursor = self.cursor.min(self.order.len().saturating_sub(1));
     }
 
-    /// The selected user's row.
+    /// Whether the cursor is on the root user's row.
+    #[must_use]
+    pub fn root_selected(&self) -> bool {
+        self.order.get(self.cursor) == Some(&ROOT)
+    }
+
+    /// The selected user's row (none on the root user's row).
     #[must_use]
     pub fn selected<'a>(&self, users: &'a UserTable) -> Option<&'a UserRow> {
         users.at(*self.order.get(self.cursor)?)
     }
 
-    /// Rows of the view from `start`, at most `count` of them.
+    /// Rows of the view from `start`, at most `count` of them; `None` is
+    /// the root user's row.
     pub fn visible<'a>(
         &'a self,
         users: &'a UserTable,
         start: usize,
         count: usize,
-    ) -> impl Iterator<Item = &'a UserRow> + 'a {
+    ) -> impl Iterator<Item = Option<&'a UserRow>> + 'a {
         self.order
             .iter()
             .skip(start)
             .take(count)
-            .filter_map(|&i| users.at(i))
+            .filter(|&&i| i == ROOT || users.at(i).is_some())
+            .map(|&i| users.at(i))
+    }
+
+    /// Where a user is in the view (the root user's row counts).
+    #[must_use]
+    pub fn position_of(&self, users: &UserTable, name: &str) -> Option<usize> {
+        let index = users.index_of(name)?;
+        self.order.iter().position(|&i| i == index)
     }
 
     /// The user names in view order.
@@ -291,16 +325,16 @@ mod tests {
         let mut users = UserTable::default();
         let mut view = TableView::default();
         users.upsert(vec![user("carol", 1), user("alice", 3)]);
-        view.resort(&users);
+        view.resort(&users, None);
         users.upsert(vec![user("bob", 2)]);
-        view.resort(&users);
+        view.resort(&users, None);
         assert_eq!(
             view.names_in_view(&users).collect::<Vec<_>>(),
             ["alice", "bob", "carol"]
         );
         view.set_cursor(2, 10);
         view.sort = SortKey::Created;
-        view.resort(&users);
+        view.resort(&users, None);
         assert_eq!(
             view.names_in_view(&users).collect::<Vec<_>>(),
             ["carol", "bob", "alice"]
@@ -313,7 +347,7 @@ mod tests {
         let mut users = UserTable::default();
         let mut view = TableView::default();
         users.upsert((1..=20).map(|d| user(&format!("u{d:02}"), d)).collect());
-        view.resort(&users);
+        view.resort(&users, None);
         view.move_cursor(15, 5);
         assert_eq!((view.cursor, view.offset), (15, 11));
         view.move_cursor(100, 5);
@@ -327,7 +361,7 @@ mod tests {
         let mut users = UserTable::default();
         let mut view = TableView::default();
         users.upsert(vec![user("alice", 1), user("bob", 2)]);
-        view.resort(&users);
+        view.resort(&users, None);
         view.set_cursor(1, 10);
         let newer = UserTable::default();
         assert!(view.selected(&newer).is_none());

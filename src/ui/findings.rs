@@ -72,6 +72,30 @@ pub fn summary(state: &State, theme: &Theme) -> Line<'static> {
     Line::from(spans)
 }
 
+/// The findings dialog's last line: the keys that act from it.
+fn closing(state: &State, user: &str, key_id: Option<&str>) -> String {
+    use crate::keymap::{Command, DialogCommand};
+    let map = &state.view.keymap;
+    let close = map.dialog_label(DialogCommand::Cancel);
+    if user == crate::account::ROOT_ROW_NAME {
+        format!(
+            " {close} close · iamkeys cannot act on the root user's keys or tags: sign in as root"
+        )
+    } else if key_id.is_some() {
+        format!(
+            " {} make this key inactive · {} delete it · {} waive a finding · {close} close",
+            map.label(Command::Deactivate),
+            map.label(Command::Delete),
+            map.dialog_label(DialogCommand::Waive),
+        )
+    } else {
+        format!(
+            " {} waive a finding · {close} close (choose a key in the key pane to act on it)",
+            map.dialog_label(DialogCommand::Waive),
+        )
+    }
+}
+
 pub fn details(
     state: &State,
     theme: &Theme,
@@ -80,11 +104,15 @@ pub fn details(
     user: &str,
     key_id: Option<&str>,
 ) {
-    let Some(row) = state.account.users().get(user) else {
-        return;
+    let findings = if user == crate::account::ROOT_ROW_NAME {
+        state.account.root_findings()
+    } else {
+        match state.account.users().get(user) {
+            Some(row) => &row.findings,
+            None => return,
+        }
     };
-    let shown: Vec<&Finding> = row
-        .findings
+    let shown: Vec<&Finding> = findings
         .iter()
         .filter(|f| f.access_key_id.is_none() || f.access_key_id.as_deref() == key_id)
         .collect();
@@ -132,36 +160,7 @@ pub fn details(
         ));
         lines.push(Line::raw(""));
     }
-    lines.push(Line::styled(
-        if key_id.is_some() {
-            format!(
-                " {} make this key inactive · {} delete it · {} waive a finding · {} close",
-                state.view.keymap.label(crate::keymap::Command::Deactivate),
-                state.view.keymap.label(crate::keymap::Command::Delete),
-                state
-                    .view
-                    .keymap
-                    .dialog_label(crate::keymap::DialogCommand::Waive),
-                state
-                    .view
-                    .keymap
-                    .dialog_label(crate::keymap::DialogCommand::Cancel)
-            )
-        } else {
-            format!(
-                " {} waive a finding · {} close (choose a key in the key pane to act on it)",
-                state
-                    .view
-                    .keymap
-                    .dialog_label(crate::keymap::DialogCommand::Waive),
-                state
-                    .view
-                    .keymap
-                    .dialog_label(crate::keymap::DialogCommand::Cancel)
-            )
-        },
-        theme.dim,
-    ));
+    lines.push(Line::styled(closing(state, user, key_id), theme.dim));
     super::popup::show(
         frame,
         area,

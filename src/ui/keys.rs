@@ -188,12 +188,31 @@ fn key_line(
     Line::from(spans)
 }
 
+/// What the pane says in place of keys: listing, failed, none.
+fn keys_message(state: &State, row: &UserRow, theme: &Theme) -> Option<Line<'static>> {
+    match &row.keys {
+        KeysState::NotRequested | KeysState::Queued | KeysState::Priority => {
+            Some(Line::styled("Listing access keys…", theme.dim))
+        }
+        KeysState::Failed(err) => Some(Line::styled(
+            err.operator_message(&state.session.profile),
+            theme.error,
+        )),
+        KeysState::Loaded(keys) if keys.is_empty() => Some(Line::raw("No access keys.")),
+        KeysState::Loaded(_) => None,
+    }
+}
+
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let border = if state.view.focus == Focus::Keys {
         theme.accent
     } else {
         theme.dim
     };
+    if state.view.table.root_selected() {
+        root(state, theme, frame, area, border);
+        return;
+    }
     let Some(row) = state.selected_user() else {
         let block = Block::default()
             .borders(Borders::ALL)
@@ -209,17 +228,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             format!(" Access keys of {} ", row.user.name),
             theme.title,
         ));
-    let message = match &row.keys {
-        KeysState::NotRequested | KeysState::Queued | KeysState::Priority => {
-            Some(Line::styled("Listing access keys…", theme.dim))
-        }
-        KeysState::Failed(err) => Some(Line::styled(
-            err.operator_message(&state.session.profile),
-            theme.error,
-        )),
-        KeysState::Loaded(keys) if keys.is_empty() => Some(Line::raw("No access keys.")),
-        KeysState::Loaded(_) => None,
-    };
+    let message = keys_message(state, row, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let width = usize::from(inner.width);
@@ -316,6 +325,78 @@ fn window(
         *last = Line::raw(format!("   … {} more below", hidden + 1));
     }
     shown
+}
+
+/// The pane for the root user's row: what is known of its MFA and keys,
+/// its findings, and that iamkeys cannot act on them.
+fn root(
+    state: &State,
+    theme: &Theme,
+    frame: &mut Frame,
+    area: Rect,
+    border: ratatui::style::Style,
+) {
+    use crate::account::RootKeys;
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(border)
+        .title(Span::styled(" The root user ", theme.title));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let Some(root) = state.account.root_row() else {
+        return;
+    };
+    let mfa = match root.mfa {
+        Some(true) => "MFA on",
+        Some(false) => "no MFA",
+        None => "MFA unknown (no credential report)",
+    };
+    let keys = match root.keys {
+        RootKeys::Counted { active, inactive } => {
+            format!("access keys: {active} active, {inactive} inactive")
+        }
+        RootKeys::Has(true) => "access keys: yes (GetAccountSummary)".to_owned(),
+        RootKeys::Has(false) => "access keys: none (GetAccountSummary)".to_owned(),
+        RootKeys::Unknown(why) => format!("access keys: unknown ({why})"),
+    };
+    let mut lines = vec![
+        Line::styled(
+            " The root user of the account: it signs in with the account's email.",
+            theme.dim,
+        ),
+        Line::raw(format!(" {mfa} · {keys}")),
+        Line::raw(""),
+    ];
+    let open: Vec<_> = root.findings.iter().filter(|f| f.open()).collect();
+    if open.is_empty() {
+        lines.push(Line::raw(" No findings."));
+    }
+    for finding in open {
+        lines.push(Line::styled(
+            format!(
+                "   ⚑ {} (CIS {})",
+                finding.id,
+                finding.id.cis().v1_4_to_v4_0
+            ),
+            super::findings::severity_style(theme, finding.id.severity()),
+        ));
+    }
+    lines.extend([
+        Line::raw(""),
+        Line::styled(
+            format!(
+                " {} explains · iamkeys cannot act on root keys: sign in as root (Security credentials)",
+                state.view.keymap.label(crate::keymap::Command::Open)
+            ),
+            theme.dim,
+        ),
+    ]);
+    let width = usize::from(inner.width);
+    let text: Vec<Line> = lines
+        .into_iter()
+        .flat_map(|line| format::wrap(line, width))
+        .collect();
+    frame.render_widget(Paragraph::new(text), inner);
 }
 
 /// A rotation this key is part of: the old key says what replaces it and

@@ -32,10 +32,11 @@ fn title(state: &State) -> String {
         ListStatus::Done { .. } => String::new(),
         ListStatus::Failed(_) => ", listing failed".to_owned(),
     };
-    let shown = if users.len() == total {
+    let in_view = users.users_in_view();
+    let shown = if in_view == total {
         total.to_string()
     } else {
-        format!("{} of {total}", users.len())
+        format!("{in_view} of {total}")
     };
     let filter = if users.filter.is_empty() {
         String::new()
@@ -47,6 +48,48 @@ fn title(state: &State) -> String {
         users.sort.label(),
         crate::state::table::arrow(users.descending)
     )
+}
+
+/// The root user's row: its MFA and keys as far as known, its findings.
+fn root_row(state: &State, theme: &Theme, name_width: usize) -> Row<'static> {
+    use crate::account::RootKeys;
+    let Some(root) = state.account.root_row() else {
+        return Row::new(vec![
+            Cell::from(""),
+            Cell::from(crate::account::ROOT_ROW_NAME),
+        ]);
+    };
+    let keys = match root.keys {
+        RootKeys::Counted {
+            active: 0,
+            inactive: 0,
+        }
+        | RootKeys::Has(false) => "none".to_owned(),
+        RootKeys::Counted {
+            active,
+            inactive: 0,
+        } => format!("{active}A"),
+        RootKeys::Counted {
+            active: 0,
+            inactive,
+        } => format!("{inactive}I"),
+        RootKeys::Counted { active, inactive } => format!("{active}A {inactive}I"),
+        RootKeys::Has(true) => "yes".to_owned(),
+        RootKeys::Unknown(why) => why.to_owned(),
+    };
+    let badges = Line::from(super::findings::badges(theme, root.findings));
+    Row::new(vec![
+        Cell::from(" "),
+        Cell::from(Span::styled(
+            format::fit_str(crate::account::ROOT_ROW_NAME, name_width),
+            theme.title,
+        )),
+        Cell::from("n/a"),
+        Cell::from(format::yes_no(root.mfa)),
+        Cell::from(keys),
+        Cell::from(""),
+        Cell::from(format::fit(badges, usize::from(BADGES))),
+    ])
 }
 
 /// The fifth column: the user's creation date, or what the sort reads
@@ -156,6 +199,9 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         .table
         .visible(state.account.users(), offset, height)
         .map(|row| {
+            let Some(row) = row else {
+                return root_row(state, theme, name_width);
+            };
             let password = format::known(row.password, row.password_error.as_ref());
             let mfa = format::known(row.mfa, row.mfa_error.as_ref());
             let mfa_style = if row.password == Some(true) && row.mfa == Some(false) {

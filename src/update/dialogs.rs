@@ -69,6 +69,15 @@ pub(super) fn on_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
                 super::key_actions::delete(state, which)
             }
         }
+        Modal::Findings { ref user, .. }
+            if answer == Some(DialogCommand::Waive) && user == crate::account::ROOT_ROW_NAME =>
+        {
+            state.view.notice = Some(
+                "The root user has no tags: its findings are waived in the waivers file ([audit] waivers_file), not here.".to_owned(),
+            );
+            state.view.modal = Some(modal);
+            Vec::new()
+        }
         Modal::Findings {
             ref user,
             ref key_id,

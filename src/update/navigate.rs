@@ -7,6 +7,39 @@ use crate::keymap::Command;
 use crate::model::KeyStatus;
 use crate::state::{Focus, Modal, State};
 
+/// `Enter`: a user's keys; on a key (or a user without one), its findings;
+/// on the root user's row, root's findings.
+fn open(state: &mut State) -> Vec<Effect> {
+    match state.view.focus {
+        Focus::Users if state.view.table.root_selected() => {
+            // Root's keys cannot be acted on: Enter explains its findings.
+            state.view.modal = Some(Modal::Findings {
+                user: crate::account::ROOT_ROW_NAME.to_owned(),
+                key_id: None,
+            });
+        }
+        Focus::Users if state.selected_user().is_some() => {
+            state.view.focus = Focus::Keys;
+            state.view.key_cursor = 0;
+        }
+        Focus::Keys => {
+            if let Some((row, key)) = state.selected_key() {
+                state.view.modal = Some(Modal::Findings {
+                    user: row.user.name.clone(),
+                    key_id: Some(key.id.clone()),
+                });
+            } else if let Some(row) = state.selected_user() {
+                state.view.modal = Some(Modal::Findings {
+                    user: row.user.name.clone(),
+                    key_id: None,
+                });
+            }
+        }
+        Focus::Users => {}
+    }
+    Vec::new()
+}
+
 pub(super) fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
     match command {
         Command::Quit => super::quit::request(state, false),
@@ -23,29 +56,7 @@ pub(super) fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
             };
             Vec::new()
         }
-        Command::Open => {
-            match state.view.focus {
-                Focus::Users if state.selected_user().is_some() => {
-                    state.view.focus = Focus::Keys;
-                    state.view.key_cursor = 0;
-                }
-                Focus::Keys => {
-                    if let Some((row, key)) = state.selected_key() {
-                        state.view.modal = Some(Modal::Findings {
-                            user: row.user.name.clone(),
-                            key_id: Some(key.id.clone()),
-                        });
-                    } else if let Some(row) = state.selected_user() {
-                        state.view.modal = Some(Modal::Findings {
-                            user: row.user.name.clone(),
-                            key_id: None,
-                        });
-                    }
-                }
-                Focus::Users => {}
-            }
-            Vec::new()
-        }
+        Command::Open => open(state),
         Command::Filter => {
             state.view.filtering = true;
             state.view.focus = Focus::Users;

@@ -246,7 +246,9 @@ async fn a_load_failing_past_the_retries_shows_the_error_and_r_loads_again() {
         panic!("{:?}", state.account.report)
     };
     assert_eq!(err.kind, ErrorKind::Unavailable);
-    assert_eq!(state.view.table.len(), 9);
+    // Nine users, and the root user's row (GetAccountSummary said).
+    assert_eq!(state.view.table.len(), 10);
+    assert_eq!(state.view.table.users_in_view(), 9);
     let notice = state.view.notice.clone().unwrap();
     assert!(
         notice.contains("iam:GenerateCredentialReport: IAM is unavailable right now")

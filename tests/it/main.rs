@@ -47,6 +47,7 @@ mod update_load;
 mod update_marks;
 mod update_org;
 mod update_profiles;
+mod update_root;
 mod update_rotation;
 mod update_sign_in;
 mod usage_view;

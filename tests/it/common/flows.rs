@@ -46,8 +46,7 @@ pub fn select_user(state: &mut State, name: &str) {
     let target = state
         .view
         .table
-        .names_in_view(state.account.users())
-        .position(|n| n == name)
+        .position_of(state.account.users(), name)
         .unwrap_or_else(|| panic!("{name} is not in the table"));
     quietly(state, ch('g'));
     for _ in 0..target {
