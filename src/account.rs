@@ -120,6 +120,15 @@ pub enum RootKeys {
     Unknown(&'static str),
 }
 
+/// One word for why a value could not be read: `denied` or `failed`.
+fn failed_word(err: &IamError) -> &'static str {
+    if err.kind == crate::iam::ErrorKind::AccessDenied {
+        "denied"
+    } else {
+        "failed"
+    }
+}
+
 /// The name the list gives the root user's row.
 pub const ROOT_ROW_NAME: &str = "<root account>";
 
@@ -378,13 +387,18 @@ impl Account {
                 inactive: row.keys.iter().filter(|k| k.present() && !k.active).count(),
             },
             (None, Some(Ok(has))) => RootKeys::Has(*has),
-            (None, Some(Err(err))) => RootKeys::Unknown(err.kind_label()),
+            (None, Some(Err(err))) => RootKeys::Unknown(failed_word(err)),
             (None, None) => match self.report_unavailable() {
-                Some(err) => RootKeys::Unknown(err.kind_label()),
+                Some(err) => RootKeys::Unknown(failed_word(err)),
                 // The report is still coming: nothing to show yet.
                 None => return None,
             },
         };
+        // An account that could not be read at all has no row of root
+        // either: the list says why, once.
+        if matches!(keys, RootKeys::Unknown(_)) && !matches!(self.list, ListStatus::Done { .. }) {
+            return None;
+        }
         Some(RootRow {
             findings: &self.root_findings,
             mfa: from_report.map(|r| r.mfa_active),

@@ -133,9 +133,18 @@ impl Intercept for RetryWatch {
         _runtime_components: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        if !matches!(context.output_or_error(), Some(Err(_))) {
+        let Some(Err(error)) = context.output_or_error() else {
             return Ok(());
-        }
+        };
+        // Without a response, only a dropped connection or a timeout is
+        // retried: a failure before sending (no credentials, a bad
+        // endpoint) is not, and must not read as backing off.
+        let transient = error.is_timeout_error()
+            || error.as_connector_error().is_some_and(|c| {
+                c.is_io()
+                    || c.is_timeout()
+                    || c.as_other() == Some(aws_smithy_types::retry::ErrorKind::TransientError)
+            });
         let attempt = cfg
             .load::<RequestAttempts>()
             .map_or(1, RequestAttempts::attempts);
@@ -149,6 +158,9 @@ impl Intercept for RetryWatch {
         let response = context.response();
         let status = response.map(|r| r.status().as_u16());
         let body = response.and_then(|r| r.body().bytes());
+        if status.is_none() && !transient {
+            return Ok(());
+        }
         if let Some(reason) = retry_reason(status, body) {
             tracing::info!(
                 attempt,

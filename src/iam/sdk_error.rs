@@ -122,6 +122,11 @@ fn credentials_kind(err: &(dyn StdError + 'static)) -> Option<ErrorKind> {
             let text = chain_text(creds).to_ascii_lowercase();
             return Some(match creds {
                 CredentialsError::CredentialsNotLoaded(_) => ErrorKind::NoCredentials,
+                // The chain reaches the instance metadata service only when
+                // neither the environment nor the profile holds credentials:
+                // off EC2 (or with IMDS refused) that is "none configured".
+                // IMDS's own words stay in the log.
+                _ if text.contains("imds") => ErrorKind::NoCredentials,
                 CredentialsError::InvalidConfiguration(_)
                     if !text.contains("expired") && !text.contains("sso") =>
                 {
@@ -170,6 +175,19 @@ mod tests {
         );
         assert_eq!(
             from_sdk("iam:ListUsers", &creds, "x").kind,
+            ErrorKind::NoCredentials
+        );
+        // The chain fell through to IMDS, which refused (issue 23 item 3).
+        let imds: SdkError<ListUsersError, HttpResponse> = SdkError::dispatch_failure(
+            ConnectorError::other(
+                Box::new(CredentialsError::provider_error(
+                    "failed to load IMDS session token: service error: request forbidden: IMDS is disabled",
+                )),
+                None,
+            ),
+        );
+        assert_eq!(
+            from_sdk("iam:ListUsers", &imds, "x").kind,
             ErrorKind::NoCredentials
         );
         let expired: SdkError<ListUsersError, HttpResponse> =

@@ -126,7 +126,7 @@ const COLUMNS: [Constraint; 7] = [
     Constraint::Min(12),
     Constraint::Length(7),
     Constraint::Length(3),
-    Constraint::Length(5),
+    Constraint::Length(6),
     Constraint::Length(11),
     Constraint::Length(BADGES),
 ];

@@ -259,3 +259,84 @@ fn a_terminal_too_small_gets_a_notice_and_the_ui_comes_back() {
     tui.send(&["q"]);
     assert_eq!(tui.exit_status(WAIT), Some(0), "no panic, a clean exit");
 }
+
+/// A fake instance metadata service that refuses everything (as a host
+/// without IMDS, or a proxy that denies it, does): counts the requests.
+async fn refusing_imds() -> (u16, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = count.clone();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            tokio::spawn(async move {
+                let mut buf = [0_u8; 4096];
+                let _ = socket.read(&mut buf).await;
+                let body = "resolve_deny: denied destination";
+                let _ = socket
+                    .write_all(
+                        format!(
+                            "HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                            body.len()
+                        )
+                        .as_bytes(),
+                    )
+                    .await;
+            });
+        }
+    });
+    (port, count)
+}
+
+/// Issue 23 item 3: a profile with only a region, on a host whose instance
+/// metadata refuses: one line says no credentials were found and what to
+/// do; no SDK or IMDS text, no "rejected", no count of findings, no root
+/// row, and nothing asked again by itself.
+#[tokio::test(flavor = "multi_thread")]
+async fn no_credentials_at_all_is_said_in_one_line_and_not_retried() {
+    let (port, imds) = refusing_imds().await;
+    let home = Home::new("http://127.0.0.1:9");
+    std::fs::write(
+        home.path().join("aws-config"),
+        "[profile bare]\nregion = eu-west-1\n",
+    )
+    .unwrap();
+    std::fs::write(home.path().join("aws-credentials"), "").unwrap();
+    let mut env: Vec<(&str, String)> = home
+        .env()
+        .into_iter()
+        .filter(|(k, _)| *k != "AWS_EC2_METADATA_DISABLED")
+        .collect();
+    env.push((
+        "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+        format!("http://127.0.0.1:{port}"),
+    ));
+    let tui = Tmux::start(Path::new(BIN), &["--profile", "bare"], &env, 120, 30);
+    let screen = tui.wait_for("the missing credentials", WAIT, |s| {
+        s.contains("No credentials found for profile 'bare'")
+    });
+    println!("{screen}");
+    for never in [
+        "rejected",
+        "IMDS",
+        "imds",
+        "403",
+        "resolve_deny",
+        "<root account>",
+        "backing off",
+    ] {
+        assert!(!screen.contains(never), "{never:?} on screen:\n{screen}");
+    }
+    assert!(screen.contains("Findings: —"), "{screen}");
+    let asked = imds.load(std::sync::atomic::Ordering::SeqCst);
+    std::thread::sleep(std::time::Duration::from_secs(4));
+    assert_eq!(
+        imds.load(std::sync::atomic::Ordering::SeqCst),
+        asked,
+        "nothing is asked again by itself"
+    );
+    tui.send(&["q"]);
+    assert_eq!(tui.exit_status(WAIT), Some(0));
+}
