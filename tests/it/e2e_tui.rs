@@ -299,3 +299,55 @@ fn filter_by_an_access_key_id_lands_on_its_user() {
     tui.send(&["Escape", "q"]);
     assert_eq!(tui.exit_status(WAIT), Some(0));
 }
+
+/// Issue 23 items 1 and 4, as the walk-through found them at 100×30:
+/// `/svc-ivan-08`, `Enter`, `Tab` shows the user's keys with the selected
+/// one marked `›`; the old key of the rotation, still used after the new
+/// key's first use, is advised to wait, and `i` warns with the focus on
+/// Cancel, so `Enter` changes nothing.
+#[test]
+fn a_narrow_terminal_shows_the_keys_and_the_rotation_says_wait() {
+    let home = Home::new("http://127.0.0.1:9");
+    let tui = Tmux::start(Path::new(BIN), &["--demo"], &home.env(), 100, 30);
+    tui.wait_for("the demo", WAIT, |s| s.contains("Users (36)"));
+    tui.send(&["/"]);
+    tui.send(&["-l", "svc-ivan-08"]);
+    tui.wait_for("one user", WAIT, |s| s.contains("Users (1 of 36)"));
+    tui.send(&["Enter", "Tab"]);
+    let screen = tui.wait_for("the keys, the first selected", WAIT, |s| {
+        s.contains("› AKIADEMO")
+    });
+    println!("{screen}");
+    let ids = key_ids(&screen);
+    assert_eq!(ids.len(), 2, "both keys on screen: {ids:?}\n{screen}");
+    assert!(screen.contains("still used"), "{screen}");
+    assert!(screen.contains("wait"), "{screen}");
+    assert!(!screen.contains("make this key inactive next"), "{screen}");
+    // The old key is the selected one (the first); `i` warns.
+    let old = screen
+        .lines()
+        .find(|l| l.contains("› AKIADEMO"))
+        .and_then(|l| key_ids(l).into_iter().next())
+        .unwrap();
+    assert!(screen.contains(&format!("replaces {old}")), "{screen}");
+    tui.send(&["i"]);
+    let dialog = tui.wait_for("the make-inactive dialog", WAIT, |s| {
+        s.contains("Make this key inactive?")
+    });
+    println!("{dialog}");
+    assert!(dialog.contains("still used"), "the dialog warns: {dialog}");
+    tui.send(&["Enter"]);
+    let after = tui.wait_for("the dialog closed", WAIT, |s| {
+        !s.contains("Make this key inactive?")
+    });
+    let line = after
+        .lines()
+        .find(|l| l.contains(&old) && !l.contains("replaces"))
+        .unwrap_or_default();
+    assert!(
+        line.contains("Active") && !line.contains("Inactive"),
+        "Enter pressed Cancel: {after}"
+    );
+    tui.send(&["q"]);
+    assert_eq!(tui.exit_status(WAIT), Some(0));
+}
