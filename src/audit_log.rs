@@ -17,6 +17,8 @@ use crate::iam::IamError;
 
 /// The audit log's file name in the data dir.
 pub const FILE_NAME: &str = "audit.jsonl";
+/// Where `--demo` records its (unreal) changes instead.
+pub const DEMO_FILE_NAME: &str = "demo-audit.jsonl";
 
 /// One line of the audit log.
 #[derive(Debug, Serialize, PartialEq, Eq)]

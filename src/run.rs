@@ -346,10 +346,16 @@ fn tui(
     data_dir: &std::path::Path,
     log_path: &std::path::Path,
 ) -> Result<ExitCode> {
-    let audit_path = config
-        .audit_log
-        .clone()
-        .unwrap_or_else(|| data_dir.join(crate::audit_log::FILE_NAME));
+    // The demo's changes are not real: they go to a log of their own,
+    // never into the audit log of real changes.
+    let audit_path = if cli.global.demo {
+        data_dir.join(crate::audit_log::DEMO_FILE_NAME)
+    } else {
+        config
+            .audit_log
+            .clone()
+            .unwrap_or_else(|| data_dir.join(crate::audit_log::FILE_NAME))
+    };
     if !std::io::stdout().is_terminal() {
         return Err(eyre!(
             "stdout is not a terminal: the UI needs one (for scripts and CI, use `iamkeys report`)"

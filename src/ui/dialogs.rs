@@ -431,7 +431,11 @@ pub fn secret(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, dialo
             keys(state, DialogCommand::CopySecret)
         );
         if state.session.credentials_file.is_some() {
-            hint.push_str(" · w add to the credentials file");
+            let _ = write!(
+                hint,
+                " · {} add to the credentials file",
+                key(state, DialogCommand::SaveSecret)
+            );
         }
         let _ = write!(
             hint,

@@ -95,11 +95,14 @@ fn dialog_hints(state: &State, modal: &Modal) -> Vec<String> {
             format!("{} delete", named(D::Press)),
             format!("{} cancel", named(D::Cancel)),
         ],
-        Modal::Secret(_) => vec![
-            format!("{} copy", d(D::CopySecret)),
-            format!("{} save to the credentials file", d(D::SaveSecret)),
-            close,
-        ],
+        Modal::Secret(_) => {
+            let mut parts = vec![format!("{} copy", d(D::CopySecret))];
+            if state.session.credentials_file.is_some() {
+                parts.push(format!("{} save to the credentials file", d(D::SaveSecret)));
+            }
+            parts.push(close);
+            parts
+        }
         Modal::Findings { .. } => vec![
             format!("{} make inactive", key(Command::Deactivate)),
             format!("{} delete", key(Command::Delete)),

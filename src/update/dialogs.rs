@@ -442,6 +442,16 @@ fn on_secret(state: &mut State, mut dialog: SecretDialog, key: &KeyEvent) -> Vec
                     name: format!("iamkeys-{}", dialog.user),
                 };
             }
+            Some(DialogCommand::SaveSecret) => {
+                // Nowhere to save: said, never silence.
+                dialog.save = SaveState::Failed {
+                    message: if state.session.demo {
+                        "The demo saves nothing: its keys are not real, and no credentials file is written.".to_owned()
+                    } else {
+                        "No AWS credentials file is known here (no HOME, no AWS_SHARED_CREDENTIALS_FILE): nothing saved.".to_owned()
+                    },
+                };
+            }
             Some(DialogCommand::Cancel | DialogCommand::Press) => dialog.acknowledging = true,
             _ => {}
         },

@@ -351,3 +351,41 @@ fn a_narrow_terminal_shows_the_keys_and_the_rotation_says_wait() {
     tui.send(&["q"]);
     assert_eq!(tui.exit_status(WAIT), Some(0));
 }
+
+/// Issue 23 item 8: the demo's changes are recorded in a demo audit log
+/// of its own, never in the real audit log (even one set in the config).
+#[test]
+fn the_demo_records_its_changes_in_a_log_of_its_own() {
+    let home = Home::new("http://127.0.0.1:9");
+    let real = home.path().join("real-audit.jsonl");
+    std::fs::create_dir_all(home.path().join("config/iamkeys")).unwrap();
+    std::fs::write(
+        home.path().join("config/iamkeys/config.toml"),
+        format!("audit_log = \"{}\"\n", real.display()),
+    )
+    .unwrap();
+    let tui = Tmux::start(Path::new(BIN), &["--demo"], &home.env(), 120, 40);
+    tui.wait_for("the demo", WAIT, |s| s.contains("Users (36)"));
+    tui.send(&["/"]);
+    tui.send(&["-l", "alice.00"]);
+    tui.send(&["Enter", "Tab", "i"]);
+    tui.wait_for("the dialog", WAIT, |s| {
+        s.contains("Make this key inactive?")
+    });
+    tui.send(&["y"]);
+    tui.wait_for("the key inactive", WAIT, |s| {
+        s.contains("Inactive") && !s.contains("Make this key inactive?")
+    });
+    tui.send(&["q"]);
+    assert_eq!(tui.exit_status(WAIT), Some(0));
+    let demo = std::fs::read_to_string(home.path().join("data/iamkeys/demo-audit.jsonl"))
+        .expect("the demo's own audit log");
+    assert!(
+        demo.contains("UpdateAccessKey") || demo.contains("update_access_key"),
+        "{demo}"
+    );
+    for path in [real, home.path().join("data/iamkeys/audit.jsonl")] {
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(text.is_empty(), "{} has demo lines: {text}", path.display());
+    }
+}

@@ -542,3 +542,55 @@ async fn the_help_scrolls_to_its_legend() {
     press(&mut state, KeyCode::Esc);
     assert!(state.view.modal.is_none());
 }
+
+/// Issue 23 item 8: `w` in the demo (no credentials file) says it saves
+/// nothing, never silence; the hints offer it only where it saves.
+#[tokio::test]
+async fn w_in_the_demo_says_it_saves_nothing() {
+    use crate::common::flows::select_user;
+    use iamkeys::action::Mutated;
+    use iamkeys::model::{AccessKey, KeyStatus, NewAccessKey};
+    use iamkeys::secret::Secret;
+    let mut state = demo_loaded().await;
+    state.session.demo = true;
+    assert!(state.session.credentials_file.is_none());
+    select_user(&mut state, "bob.10");
+    update(&mut state, Action::Key(KeyEvent::from(KeyCode::Char('c'))));
+    let effects = update(&mut state, Action::Key(KeyEvent::from(KeyCode::Char('y'))));
+    let id = effects
+        .iter()
+        .find_map(|e| match e {
+            iamkeys::effect::Effect::Mutate { id, .. } => Some(*id),
+            _ => None,
+        })
+        .unwrap();
+    let new = NewAccessKey {
+        key: AccessKey {
+            id: "AKIANEWKEY0000000001".into(),
+            user_name: "bob.10".into(),
+            status: KeyStatus::Active,
+            created: Some(crate::common::states::now()),
+        },
+        secret: Secret::new("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+    };
+    update(
+        &mut state,
+        Action::Mutated {
+            id,
+            result: Ok(Mutated::Created(new)),
+        },
+    );
+    let before = screen(&state, 120, 30);
+    assert!(!before.contains("save to the credentials file"), "{before}");
+    assert!(!before.contains("add to the credentials file"), "{before}");
+    update(&mut state, Action::Key(KeyEvent::from(KeyCode::Char('w'))));
+    let after = screen(&state, 120, 30);
+    assert!(
+        after.contains("The demo saves nothing"),
+        "w is answered:\n{after}"
+    );
+    assert!(matches!(
+        state.view.modal,
+        Some(iamkeys::state::Modal::Secret(_))
+    ));
+}
