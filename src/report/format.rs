@@ -272,6 +272,14 @@ fn table(report: &Report) -> String {
                 clean(&f.profile).into_owned()
             }
         };
+        // As wide as the longest finding id in the table.
+        let id_width = report
+            .findings
+            .iter()
+            .map(|f| f.id.as_str().len())
+            .max()
+            .unwrap_or(7)
+            .max(7);
         let profile_width = report
             .findings
             .iter()
@@ -288,7 +296,7 @@ fn table(report: &Report) -> String {
         };
         let _ = writeln!(
             out,
-            "{}{:<8}  {:<20}  {:<4}  {:<user_width$}  {:<20}  MESSAGE",
+            "{}{:<8}  {:<id_width$}  {:<4}  {:<user_width$}  {:<20}  MESSAGE",
             profile_column(if org { "ACCOUNT" } else { "PROFILE" }),
             "SEVERITY",
             "FINDING",
@@ -299,7 +307,7 @@ fn table(report: &Report) -> String {
         for f in &report.findings {
             let _ = writeln!(
                 out,
-                "{}{:<8}  {:<20}  {:<4}  {:<user_width$}  {:<20}  {}",
+                "{}{:<8}  {:<id_width$}  {:<4}  {:<user_width$}  {:<20}  {}",
                 profile_column(&column_of(f)),
                 f.severity.as_str(),
                 f.id.as_str(),
@@ -403,5 +411,30 @@ mod tests {
             csv.contains(",'@SUM(A1),") && csv.contains(",'=cmd"),
             "{csv}"
         );
+    }
+
+    /// Issue 23 item 8: every finding id, the longest included, keeps the
+    /// columns after it aligned.
+    #[test]
+    fn the_table_stays_aligned_for_every_finding_id() {
+        let mut report = report_with("alice", "m");
+        let first = report.findings[0].clone();
+        report.findings = FindingId::ALL
+            .into_iter()
+            .map(|id| FindingEntry {
+                id,
+                cis: id.cis(),
+                severity: id.severity(),
+                ..first.clone()
+            })
+            .collect();
+        let text = render(&report, Format::Table).unwrap();
+        let columns: Vec<usize> = text
+            .lines()
+            .filter(|l| l.contains("AKIAEXAMPLE") || l.starts_with("SEVERITY"))
+            .map(|l| l.find("alice").or_else(|| l.find("USER")).unwrap())
+            .collect();
+        assert_eq!(columns.len(), FindingId::ALL.len() + 1, "{text}");
+        assert!(columns.windows(2).all(|w| w[0] == w[1]), "{text}");
     }
 }
