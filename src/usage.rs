@@ -336,10 +336,15 @@ pub fn made_by_other(creator: &str, user: &str) -> bool {
 }
 
 /// The regions to look in: the configured ones, else the profile's region
-/// and `us-east-1` (where IAM and STS management events land), each once.
+/// and `us-east-1` (where IAM and STS management events land); then the
+/// region IAM says the key was last used in, if not among them; each once.
 #[must_use]
-pub fn regions(configured: &[String], profile_region: Option<&str>) -> Vec<String> {
-    let wanted: Vec<String> = if configured.is_empty() {
+pub fn regions(
+    configured: &[String],
+    profile_region: Option<&str>,
+    last_used_region: Option<&str>,
+) -> Vec<String> {
+    let mut wanted: Vec<String> = if configured.is_empty() {
         profile_region
             .into_iter()
             .map(ToOwned::to_owned)
@@ -348,11 +353,29 @@ pub fn regions(configured: &[String], profile_region: Option<&str>) -> Vec<Strin
     } else {
         configured.to_vec()
     };
+    // IAM writes `N/A` when there is no region; only a region-shaped name
+    // (`ap-southeast-2`) is asked.
+    wanted.extend(
+        last_used_region
+            .filter(|r| is_region(r))
+            .map(ToOwned::to_owned),
+    );
     let mut seen = BTreeSet::new();
     wanted
         .into_iter()
         .filter(|r| seen.insert(r.clone()))
         .collect()
+}
+
+/// `xx-name-N` (and `us-gov-west-1`, `cn-north-1`): letters, digits and
+/// dashes, ending in a digit.
+fn is_region(text: &str) -> bool {
+    text.len() <= 32
+        && text.contains('-')
+        && text.ends_with(|c: char| c.is_ascii_digit())
+        && text
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 #[cfg(test)]
@@ -490,15 +513,33 @@ mod tests {
 
     #[test]
     fn regions_default_to_the_profiles_and_us_east_1() {
-        assert_eq!(regions(&[], Some("eu-west-1")), ["eu-west-1", "us-east-1"]);
-        assert_eq!(regions(&[], Some("us-east-1")), ["us-east-1"]);
-        assert_eq!(regions(&[], None), ["us-east-1"]);
+        assert_eq!(
+            regions(&[], Some("eu-west-1"), None),
+            ["eu-west-1", "us-east-1"]
+        );
+        assert_eq!(regions(&[], Some("us-east-1"), None), ["us-east-1"]);
+        assert_eq!(regions(&[], None, None), ["us-east-1"]);
         assert_eq!(
             regions(
                 &["ap-south-1".into(), "ap-south-1".into()],
-                Some("eu-west-1")
+                Some("eu-west-1"),
+                None
             ),
             ["ap-south-1"]
+        );
+        // The key's last-used region too, once; IAM's `N/A` is no region.
+        assert_eq!(
+            regions(&["ap-south-1".into()], None, Some("sa-east-1")),
+            ["ap-south-1", "sa-east-1"]
+        );
+        assert_eq!(
+            regions(&["ap-south-1".into()], None, Some("ap-south-1")),
+            ["ap-south-1"]
+        );
+        assert_eq!(regions(&[], None, Some("N/A")), ["us-east-1"]);
+        assert_eq!(
+            regions(&[], None, Some("us-gov-west-1")),
+            ["us-east-1", "us-gov-west-1"]
         );
     }
 }

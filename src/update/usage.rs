@@ -37,7 +37,15 @@ fn ask(state: &mut State, user: &str, key_id: &str) -> Vec<Effect> {
         .account
         .known_identity()
         .and_then(|i| i.region.clone());
-    let regions = crate::usage::regions(&state.session.cloudtrail_regions, region.as_deref());
+    let last_used = state.account.users().get(user).and_then(|row| {
+        let key = row.listed_keys()?.iter().find(|k| k.id == key_id)?;
+        row.key_last_used(key)?.region
+    });
+    let regions = crate::usage::regions(
+        &state.session.cloudtrail_regions,
+        region.as_deref(),
+        last_used.as_deref(),
+    );
     state.account.start_usage(user, key_id, &regions);
     vec![Effect::Usage {
         key_id: key_id.to_owned(),

@@ -405,3 +405,38 @@ async fn u_in_the_real_binary_shows_who_uses_the_key() {
         "the profile's region is us-east-1, and IAM's events land there: {regions:?}"
     );
 }
+
+/// Issue 23 item 8: `u` also looks in the region the key was last used in
+/// (IAM says which), not only in the configured ones.
+#[tokio::test]
+async fn u_also_reads_the_region_the_key_was_last_used_in() {
+    let mut state = demo_loaded().await;
+    // svc-ivan-08's old key was last used in ap-southeast-2 (the demo).
+    let row = state.account.users().get("svc-ivan-08").unwrap();
+    let (key_id, region) = row
+        .listed_keys()
+        .unwrap()
+        .iter()
+        .find_map(|k| {
+            let used = row.key_last_used(k)?;
+            Some((k.id.clone(), used.region?))
+        })
+        .unwrap();
+    assert!(
+        !state.session.cloudtrail_regions.contains(&region),
+        "{region}"
+    );
+    select_key(&mut state, "svc-ivan-08", &key_id);
+    let effects = update(&mut state, ch('u'));
+    let regions = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Usage { regions, .. } => Some(regions.clone()),
+            _ => None,
+        })
+        .expect("CloudTrail is asked");
+    assert!(regions.contains(&region), "{regions:?}");
+    for configured in &state.session.cloudtrail_regions {
+        assert!(regions.contains(configured), "{regions:?}");
+    }
+}
