@@ -176,7 +176,8 @@ impl Policy<'_> {
 pub const WHOLE_USER: &str = "a waiver of the whole user does not cover its keys (keys made later would be pre-approved): name the key";
 
 /// Whether a character may stand in an IAM tag value as iamkeys writes it.
-fn allowed(c: char) -> bool {
+#[must_use]
+pub fn allowed(c: char) -> bool {
     c.is_alphanumeric() || c == ' ' || "_.:/=+-@".contains(c)
 }
 

@@ -271,20 +271,48 @@ fn bulk(
 }
 
 /// A key in a dialog where text is typed: letters (and shifted ones) are
-/// text, Backspace edits, and other named keys answer through the keymap.
+/// text, Backspace, Ctrl-W and Ctrl-U edit, and other named keys answer
+/// through the keymap.
 pub(super) enum Typed {
     Text(char),
-    Backspace,
+    Edit(Edit),
     Answer(DialogCommand),
     Other,
 }
 
-/// Typing into a confirmation field: Backspace and text edit it and clear
+/// An edit of the field being typed, as a shell's line editor does it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Edit {
+    /// Backspace: the last character.
+    Backspace,
+    /// Ctrl-W: the last word (and the spaces after it).
+    Word,
+    /// Ctrl-U: everything.
+    Line,
+}
+
+impl Edit {
+    pub(super) fn apply(self, input: &mut String) {
+        match self {
+            Self::Backspace => {
+                input.pop();
+            }
+            Self::Word => {
+                let kept = input.trim_end().len();
+                let start = input[..kept].rfind(' ').map_or(0, |i| i + 1);
+                input.truncate(start);
+            }
+            Self::Line => input.clear(),
+        }
+    }
+}
+
+/// Typing into a confirmation field: edits and text change it and clear
 /// an earlier mismatch; anything else leaves it.
 fn type_into(input: &mut String, mismatch: &mut bool, typed: &Typed) {
     match typed {
-        Typed::Backspace => {
-            input.pop();
+        Typed::Edit(edit) => {
+            edit.apply(input);
             *mismatch = false;
         }
         Typed::Text(c) => {
@@ -298,7 +326,9 @@ fn type_into(input: &mut String, mismatch: &mut bool, typed: &Typed) {
 pub(super) fn typed(state: &State, key: &KeyEvent) -> Typed {
     match key.code {
         KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => Typed::Text(c),
-        KeyCode::Backspace => Typed::Backspace,
+        KeyCode::Backspace => Typed::Edit(Edit::Backspace),
+        KeyCode::Char('w') => Typed::Edit(Edit::Word),
+        KeyCode::Char('u') => Typed::Edit(Edit::Line),
         _ => state
             .view
             .keymap
@@ -414,9 +444,7 @@ fn on_secret(state: &mut State, mut dialog: SecretDialog, key: &KeyEvent) -> Vec
     match &mut dialog.save {
         SaveState::Naming { name } => match typed(state, key) {
             Typed::Answer(DialogCommand::Cancel) => dialog.save = SaveState::Idle,
-            Typed::Backspace => {
-                name.pop();
-            }
+            Typed::Edit(edit) => edit.apply(name),
             Typed::Text(c) => name.push(c),
             Typed::Answer(DialogCommand::Press) => {
                 let name = name.trim().to_owned();

@@ -84,6 +84,12 @@ fn check(state: &State, dialog: &WaiveDialog) -> Result<(String, Option<String>)
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ");
+    if let Some(c) = reason.chars().find(|&c| !crate::audit::waivers::allowed(c)) {
+        return Err(format!(
+            "`{}` cannot be stored in an IAM tag value: use letters, digits, spaces and _ . : / = + - @.",
+            c.escape_default()
+        ));
+    }
     if reason.is_empty() {
         return if choice.existing.is_some() {
             Ok((key, None))
@@ -167,8 +173,8 @@ pub(super) fn on_key(state: &mut State, mut dialog: WaiveDialog, key: &KeyEvent)
                 }
                 Err(error) => dialog.error = Some(error),
             },
-            Typed::Backspace => {
-                field(&mut dialog).pop();
+            Typed::Edit(edit) => {
+                edit.apply(field(&mut dialog));
                 dialog.error = None;
             }
             Typed::Text(c) => {

@@ -581,3 +581,42 @@ async fn an_inactive_since_tag_that_iam_contradicts_is_stale_not_ready() {
     set_tag(&mut state, created - chrono::TimeDelta::days(30));
     assert!(!ready(&state), "before the key was made");
 }
+
+/// Issue 23 item 8: the waiver's reason takes Ctrl-W (a word back) and
+/// Ctrl-U (the whole field), and a character IAM would refuse is named.
+#[tokio::test]
+async fn the_reason_field_edits_like_a_shell_and_names_a_refused_character() {
+    use crate::common::flows::ctrl;
+    let mut state = demo_loaded().await;
+    let (user, key_id) = setup_key(&state);
+    select_key(&mut state, &user, &key_id);
+    update(&mut state, key(KeyCode::Enter));
+    update(&mut state, ch('W'));
+    let reason = |state: &iamkeys::state::State| match &state.view.modal {
+        Some(Modal::Waive(dialog)) => dialog.reason.clone(),
+        modal => panic!("{modal:?}"),
+    };
+    for c in "vendor rotates soon".chars() {
+        update(&mut state, ch(c));
+    }
+    update(&mut state, ctrl('w'));
+    assert_eq!(reason(&state), "vendor rotates ");
+    update(&mut state, ctrl('w'));
+    assert_eq!(reason(&state), "vendor ");
+    update(&mut state, ctrl('u'));
+    assert_eq!(reason(&state), "");
+    for c in "vendor, rotates in March!".chars() {
+        update(&mut state, ch(c));
+    }
+    update(&mut state, key(KeyCode::Enter));
+    let Some(Modal::Waive(dialog)) = &state.view.modal else {
+        panic!("{:?}", state.view.modal)
+    };
+    assert!(dialog.pending.is_none(), "nothing to write");
+    let error = dialog.error.clone().unwrap();
+    assert!(error.contains("`,`"), "the character is named: {error}");
+    assert!(
+        error.contains("_ . : / = + - @"),
+        "and what IAM allows: {error}"
+    );
+}
