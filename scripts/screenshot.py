@@ -3,8 +3,8 @@
 
     python3 scripts/screenshot.py        # needs tmux and `pip install rich`
 
-Runs `iamkeys --demo` (the release build, built if missing) in a 120x32
-tmux pane, presses the keys for each shot, and saves what the terminal shows
+Runs `iamkeys --demo` (the release build, built if missing) in a 100x30
+tmux pane (a laptop terminal or a tmux split), presses the keys for each shot, and saves what the terminal shows
 as SVG in assets/ (rich renders the captured ANSI text).
 """
 
@@ -20,7 +20,7 @@ from rich.text import Text
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / "target" / "release" / "iamkeys"
-WIDTH, HEIGHT = 120, 32
+WIDTH, HEIGHT = 100, 30
 SOCKET = f"iamkeys-shot-{os.getpid()}"
 
 
@@ -36,7 +36,9 @@ def shot(name: str, title: str, keys: list[str], wait_for: str) -> None:
          "-e", f"HOME={home}", "-e", "TERM=xterm-256color", "--", str(BIN), "--demo")
     try:
         deadline = time.time() + 20
-        while "Users (36)" not in tmux("capture-pane", "-p", "-t", "s") or "…" in tmux("capture-pane", "-p", "-t", "s"):
+        # Loaded: every user listed and no IAM call left in flight (a cut
+        # line's `…` is no sign of loading at this width).
+        while "Users (36)" not in tmux("capture-pane", "-p", "-t", "s") or "in flight" in tmux("capture-pane", "-p", "-t", "s"):
             if time.time() > deadline:
                 sys.exit(f"the demo did not load: {tmux('capture-pane', '-p', '-t', 's')}")
             time.sleep(0.1)
@@ -68,9 +70,14 @@ def main() -> None:
     shot("confirm-inactive", "iamkeys --demo: make a key inactive (Enter, i)", ["Enter", "i"], "Make key inactive")
     shot("findings", "iamkeys --demo: a key's findings (Enter on a key)", ["Enter", "Enter"], "Remedy")
     # svc-ivan-08: a rotation in progress, its new key in use since the day it was made.
-    shot("rotation", "iamkeys --demo: a rotation in progress (R)", ["/", "ivan-08", "Enter", "Enter"], "make this key inactive next")
+    # The old key is still used after the new key's first use: wait.
+    shot("rotation", "iamkeys --demo: a rotation in progress (R)", ["/", "ivan-08", "Enter", "Enter"], "rotating →")
     # The same key's CloudTrail history (the demo's).
     shot("usage", "iamkeys --demo: who uses a key (u)", ["/", "ivan-08", "Enter", "Enter", "u"], "APIs:")
+    # Filters as k9s reads them: console users without MFA.
+    shot("filter", "iamkeys --demo: /password:yes mfa:no", ["/", "password:yes mfa:no", "Enter"], "filter \"password:yes mfa:no\"")
+    # The account's own findings: the root user's row.
+    shot("root", "iamkeys --demo: the root user's row (g, Enter)", ["g", "Enter"], "root_access_key")
 
 
 if __name__ == "__main__":

@@ -103,6 +103,7 @@ fn dialog_hints(state: &State, modal: &Modal) -> Vec<String> {
             parts.push(close);
             parts
         }
+        Modal::Findings { user, .. } if user == crate::account::ROOT_ROW_NAME => vec![close],
         Modal::Findings { .. } => vec![
             format!("{} make inactive", key(Command::Deactivate)),
             format!("{} delete", key(Command::Delete)),
