@@ -594,3 +594,43 @@ async fn w_in_the_demo_says_it_saves_nothing() {
         Some(iamkeys::state::Modal::Secret(_))
     ));
 }
+
+/// Issue 23 items 1 and 8: at 60×15 the key pane still shows the keys
+/// (one line each); a wrapped dialog line keeps its indent and leaves a
+/// blank column before the border.
+#[tokio::test]
+async fn small_terminals_keep_the_keys_and_dialog_text_off_the_border() {
+    use crate::common::flows::select_user;
+    let mut state = demo_loaded().await;
+    select_user(&mut state, "svc-ivan-08");
+    let small = screen(&state, 60, 15);
+    assert_eq!(
+        crate::e2e_tui::key_ids(&small).len(),
+        2,
+        "both keys at 60×15:\n{small}"
+    );
+    // alice.00 has a console password: the create dialog's CIS paragraph wraps.
+    select_user(&mut state, "alice.00");
+    update(&mut state, Action::Key(KeyEvent::from(KeyCode::Char('c'))));
+    let text = screen(&state, 100, 30);
+    let inside: Vec<&str> = text
+        .lines()
+        .map(|l| l.trim_matches('"'))
+        .skip_while(|l| !l.contains("Create an access key"))
+        .skip(1)
+        .take_while(|l| !l.starts_with('└'))
+        .collect();
+    assert!(inside.len() > 3, "{text}");
+    for line in &inside {
+        let chars: Vec<char> = line.chars().collect();
+        assert_eq!(
+            chars[chars.len() - 2],
+            ' ',
+            "text runs into the border: {line}"
+        );
+        assert!(
+            line.starts_with("│ ") || line.trim_matches('│').trim().is_empty(),
+            "a line without its indent: {line}"
+        );
+    }
+}

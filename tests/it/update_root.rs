@@ -50,7 +50,10 @@ async fn the_root_row_comes_first_with_its_badge_and_explains_itself() {
     assert!(screen.contains("root_access_key"), "{screen}");
     assert!(screen.contains("CIS 1.4"), "{screen}");
     let hints = screen.lines().last().unwrap();
-    assert!(!hints.contains("make inactive") && !hints.contains("waive"), "{hints}");
+    assert!(
+        !hints.contains("make inactive") && !hints.contains("waive"),
+        "{hints}"
+    );
     // No key of root can be acted on, nor can a waiver go in root's tags.
     update(&mut state, ch('W'));
     assert!(!matches!(state.view.modal, Some(Modal::Waive(_))));
