@@ -178,6 +178,10 @@ pub struct Account {
     bulk_tags: BulkTags,
     /// Tags from that read for users not listed yet.
     early_tags: std::collections::HashMap<String, Vec<(String, String)>>,
+    /// The markers `ListUsers` and the read of every user's tags gave so
+    /// far: a repeated one ends that listing (see [`crate::iam::pages`]).
+    user_pages: crate::iam::pages::Pages,
+    tag_pages: crate::iam::pages::Pages,
     /// The SDK's latest retry of this load, if any.
     pub backoff: Option<Backoff>,
     /// Key IDs with a change in flight, and users with a create in flight.
@@ -221,6 +225,8 @@ impl Account {
             tag_queue: Vec::new(),
             bulk_tags: BulkTags::Loading,
             early_tags: std::collections::HashMap::new(),
+            user_pages: crate::iam::pages::Pages::new(),
+            tag_pages: crate::iam::pages::Pages::new(),
             backoff: None,
             busy_keys: BTreeSet::new(),
             busy_users: BTreeSet::new(),
@@ -329,6 +335,13 @@ impl Account {
                 Some(Err(err)) => out.push(Gap::root(err)),
                 None => out.push(Gap::root(report_err)),
             }
+        }
+        // A listing cut short (users were listed, then it failed): the
+        // users past them are not seen at all.
+        if let ListStatus::Failed(err) = &self.list
+            && self.users.total() > 0
+        {
+            out.push(Gap::listing(err));
         }
         for user in &self.gap_users {
             if let Some(row) = self.users.get(user) {

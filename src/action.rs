@@ -156,4 +156,7 @@ pub struct UsagePage {
     pub stream: crate::usage::Stream,
     pub result: Result<Vec<crate::usage::TrailEvent>, IamError>,
     pub done: bool,
+    /// The stream stopped at `cloudtrail_max_events`: older events (the
+    /// history is read newest first) were not read.
+    pub capped: bool,
 }

@@ -8,6 +8,7 @@ pub mod demo;
 pub mod error;
 pub mod memory;
 pub mod org;
+pub mod pages;
 pub mod retries;
 pub mod sdk;
 pub(crate) mod sdk_error;
@@ -124,10 +125,11 @@ pub async fn list_all_access_keys(
 ) -> Result<Vec<AccessKey>, IamError> {
     let mut keys = Vec::new();
     let mut marker = None;
+    let mut pages = pages::Pages::new();
     loop {
         let page = client.list_access_keys(user, marker).await?;
         keys.extend(page.items);
-        match page.next_marker {
+        match pages.next("iam:ListAccessKeys", page.next_marker)? {
             Some(next) => marker = Some(next),
             None => return Ok(keys),
         }

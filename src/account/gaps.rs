@@ -37,6 +37,8 @@ pub fn cause(err: &IamError) -> String {
     }
 }
 
+/// The "user" of a gap in the listing itself.
+const LISTING: &str = "<user listing>";
 const PASSWORD: &str = "console password unknown";
 const PASSWORD_RULES: &str = "initial_setup_key cannot be judged for them";
 
@@ -57,6 +59,19 @@ impl Gap {
             key_id: key_id.map(ToOwned::to_owned),
             blocks_audit: true,
         }
+    }
+
+    /// The user listing stopped part-way (`ListUsers` failed, or repeated
+    /// its marker): users past those listed are not audited at all.
+    #[must_use]
+    pub fn listing(err: &IamError) -> Self {
+        Self::of(
+            err,
+            "users past those listed not read",
+            "no finding of theirs can be judged",
+            LISTING,
+            None,
+        )
     }
 
     /// The root user's keys could not be checked (no credential report).
@@ -168,6 +183,8 @@ pub fn lines(gaps: &[Gap]) -> Vec<String> {
                 format!("{} ({})", plural(keys, "key"), shortlist(&ids))
             } else if users == [crate::model::ROOT_ROW] {
                 "the root user".to_owned()
+            } else if users == [LISTING] {
+                "the account".to_owned()
             } else {
                 let names: Vec<String> = users.iter().map(|u| (*u).to_owned()).collect();
                 format!("{} ({})", plural(users.len(), "user"), shortlist(&names))

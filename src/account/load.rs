@@ -57,6 +57,8 @@ impl Account {
         self.gap_users.clear();
         self.tag_queue.clear();
         self.bulk_tags = super::BulkTags::Loading;
+        self.user_pages = crate::iam::pages::Pages::new();
+        self.tag_pages = crate::iam::pages::Pages::new();
         self.early_tags.clear();
         self.writers = super::writers::WriterStatus::NotAsked;
         self.revisions.rows += 1;
@@ -348,14 +350,16 @@ impl Account {
         }
         self.revisions.rows += 1;
         let mut effects = Vec::new();
-        match page.next_marker {
-            Some(marker) => {
+        match self.user_pages.next("iam:ListUsers", page.next_marker) {
+            Ok(Some(marker)) => {
                 self.list = ListStatus::Loading { pages };
                 effects.push(self.call(Call::ListUsers {
                     marker: Some(marker),
                 }));
             }
-            None => self.list = ListStatus::Done { pages },
+            Ok(None) => self.list = ListStatus::Done { pages },
+            // What was listed stays; the audit says it is incomplete.
+            Err(err) => self.list = ListStatus::Failed(err),
         }
         let loaded = matches!(self.report, ReportStatus::Loaded(_));
         if loaded {
@@ -413,13 +417,19 @@ impl Account {
                     let rotations = self.rotation_last_used(user, &effects);
                     effects.extend(rotations);
                 }
-                if let Some(marker) = page.next_marker {
-                    effects.push(self.call(Call::AllTags {
-                        marker: Some(marker),
-                    }));
-                    return effects;
+                match self
+                    .tag_pages
+                    .next("iam:GetAccountAuthorizationDetails", page.next_marker)
+                {
+                    Ok(Some(marker)) => {
+                        effects.push(self.call(Call::AllTags {
+                            marker: Some(marker),
+                        }));
+                        return effects;
+                    }
+                    Ok(None) => self.bulk_tags = super::BulkTags::Done,
+                    Err(err) => self.bulk_tags = super::BulkTags::Failed(err),
                 }
-                self.bulk_tags = super::BulkTags::Done;
             }
             Err(err) => self.bulk_tags = super::BulkTags::Failed(err),
         }

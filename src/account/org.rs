@@ -86,6 +86,8 @@ pub struct Organization {
     /// new stretch on every (re)listing, so the answers of an earlier
     /// listing's sessions (still on their way) never match the new ones.
     account_base: u64,
+    /// The `ListAccounts` tokens of this listing: a repeated one ends it.
+    pages: crate::iam::pages::Pages,
 }
 
 impl Organization {
@@ -102,6 +104,7 @@ impl Organization {
             generation: 0,
             revision: 0,
             account_base: 0,
+            pages: crate::iam::pages::Pages::new(),
         }
     }
 
@@ -109,6 +112,7 @@ impl Organization {
     pub fn restart(&mut self) {
         self.members.clear();
         self.listing = Listing::Loading { pages: 0 };
+        self.pages = crate::iam::pages::Pages::new();
         self.open = None;
         if self.generation > 0 {
             // Listed before: its sessions' answers may still be on their way.
@@ -126,7 +130,8 @@ impl Organization {
 
     /// A page of accounts arrived: add them (`exclude` says why the config
     /// leaves one out: it is listed as skipped, never dropped; `read_only`
-    /// says which refuse changes). Returns whether another page follows.
+    /// says which refuse changes). Returns the token of the next page to
+    /// ask, if another follows (a repeated token fails the listing).
     pub fn add_page(
         &mut self,
         page: Page<OrgAccount>,
@@ -134,7 +139,7 @@ impl Organization {
         read_only: impl Fn(&OrgAccount) -> bool,
         thresholds: &Thresholds,
         now: DateTime<Utc>,
-    ) -> bool {
+    ) -> Option<String> {
         let pages = match self.listing {
             Listing::Loading { pages } | Listing::Done { pages } => pages + 1,
             Listing::Failed(_) => 1,
@@ -160,12 +165,22 @@ impl Organization {
             });
         }
         self.revision += 1;
-        if page.next_marker.is_some() {
-            self.listing = Listing::Loading { pages };
-            true
-        } else {
-            self.listing = Listing::Done { pages };
-            false
+        match self
+            .pages
+            .next("organizations:ListAccounts", page.next_marker)
+        {
+            Ok(Some(next)) => {
+                self.listing = Listing::Loading { pages };
+                Some(next)
+            }
+            Ok(None) => {
+                self.listing = Listing::Done { pages };
+                None
+            }
+            Err(err) => {
+                self.listing = Listing::Failed(err);
+                None
+            }
         }
     }
 

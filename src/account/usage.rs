@@ -16,6 +16,8 @@ use crate::usage::{Creation, Stream, Usage};
 pub enum StreamState {
     Loading,
     Done,
+    /// Done at `cloudtrail_max_events`: the newest events only.
+    Capped,
     Failed(IamError),
 }
 
@@ -133,6 +135,7 @@ impl Account {
             stream,
             result,
             done,
+            capped,
         } = page;
         let Some(entry) = self.usage.get_mut(&key_id) else {
             return;
@@ -146,7 +149,9 @@ impl Account {
             Ok(events) => {
                 progress.pages += 1;
                 progress.events += events.len();
-                if done {
+                if capped {
+                    progress.state = StreamState::Capped;
+                } else if done {
                     progress.state = StreamState::Done;
                 }
                 match stream {

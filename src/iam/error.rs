@@ -41,6 +41,9 @@ pub enum ErrorKind {
     /// Signing in with MFA did not work: no code could be had, or the codes
     /// were refused (the detail says which, naming the profile and device).
     SignIn,
+    /// The service's answer could not be trusted: a page marker repeated,
+    /// or a listing went past any real size. The listing stops there.
+    Malformed,
     /// Anything else the service or the SDK reported.
     Other,
 }
@@ -114,6 +117,7 @@ impl IamError {
             ErrorKind::Conflict => "changed meanwhile",
             ErrorKind::IdentityMismatch => "identity mismatch",
             ErrorKind::SignIn => "sign-in",
+            ErrorKind::Malformed => "malformed answer",
             ErrorKind::Other => "error",
         }
     }
@@ -233,7 +237,9 @@ impl IamError {
             | ErrorKind::Conflict
             | ErrorKind::IdentityMismatch
             | ErrorKind::SignIn => self.detail.clone(),
-            ErrorKind::InvalidInput | ErrorKind::Other => format!("{what} failed: {}", self.detail),
+            ErrorKind::InvalidInput | ErrorKind::Other | ErrorKind::Malformed => {
+                format!("{what} failed: {}", self.detail)
+            }
         }
     }
 }

@@ -71,14 +71,21 @@ pub async fn audit_org(
     let (tx, rx) = mpsc::unbounded_channel::<OrgAccount>();
     let lister = tokio::spawn(async move {
         let mut next = None;
+        let mut pages = crate::iam::pages::Pages::new();
+        // An account listed twice is audited once.
+        let mut listed = std::collections::HashSet::new();
         loop {
             let page = org.list_accounts(next).await?;
             for account in page.items {
+                if !listed.insert(account.id.clone()) {
+                    tracing::warn!(account = %crate::text::clean(&account.id), "listed again: audited once");
+                    continue;
+                }
                 if tx.send(account).is_err() {
                     return Ok(());
                 }
             }
-            match page.next_marker {
+            match pages.next("organizations:ListAccounts", page.next_marker)? {
                 Some(marker) => next = Some(marker),
                 None => return Ok(()),
             }

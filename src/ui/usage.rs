@@ -39,6 +39,13 @@ fn progress_lines(entry: &KeyUsage, theme: &Theme) -> Vec<Line<'static>> {
                 progress.pages,
                 if progress.pages == 1 { "" } else { "s" }
             )),
+            StreamState::Capped => Line::styled(
+                format!(
+                    " {name}: the {} newest events; older ones not read (cloudtrail_max_events)",
+                    progress.events
+                ),
+                theme.warn,
+            ),
             StreamState::Failed(err) if err.kind == ErrorKind::AccessDenied => Line::styled(
                 format!(
                     " {name}: access denied — add cloudtrail:LookupEvents to this identity's policy to see who uses a key"

@@ -82,15 +82,14 @@ pub fn on_page(
     let mut effects = Vec::new();
     match result {
         Ok(page) => {
-            let next = page.next_marker.clone();
-            let more = org.add_page(
+            let next = org.add_page(
                 page,
                 |a| settings.excluded(&a.id, &a.name).map(ToOwned::to_owned),
                 |a| settings.read_only_for(&a.id, &a.name),
                 &thresholds,
                 now,
             );
-            if more {
+            if next.is_some() {
                 effects.push(Effect::ListAccounts { generation, next });
             }
             let listed: Vec<OrgAccount> = org.members.iter().map(|m| m.info.clone()).collect();

@@ -43,6 +43,94 @@ async fn page(
 /// The most `TagUser` events read for the writers of waiver tags.
 pub const TAG_WRITER_EVENTS: usize = 2_000;
 
+/// How a page of a paced read ends it, or not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Ending {
+    /// Another page follows.
+    More(String),
+    /// The history's end.
+    End,
+    /// `max_events` read; older events were not (CloudTrail answers
+    /// newest first).
+    Capped,
+    /// The page failed, or its token came back a second time.
+    Failed(IamError),
+}
+
+/// One CloudTrail read's count and tokens: each page is cut to what is
+/// left of `max_events` (within the page, not only between pages), and a
+/// repeated token ends the read with an error.
+#[derive(Debug)]
+pub(super) struct Reader {
+    pages: crate::iam::pages::Pages,
+    seen: usize,
+    max_events: usize,
+}
+
+impl Reader {
+    pub(super) fn new(max_events: usize) -> Self {
+        Self {
+            pages: crate::iam::pages::Pages::new(),
+            seen: 0,
+            max_events,
+        }
+    }
+
+    /// Take a page's events (cut to the cap) and say what comes next.
+    pub(super) fn take(
+        &mut self,
+        page: crate::model::Page<TrailEvent>,
+    ) -> (Vec<TrailEvent>, Ending) {
+        let mut events = page.items;
+        let room = self.max_events.saturating_sub(self.seen);
+        let over = events.len() > room || (events.len() == room && page.next_marker.is_some());
+        events.truncate(room);
+        self.seen += events.len();
+        if over {
+            return (events, Ending::Capped);
+        }
+        let ending = match self.pages.next("cloudtrail:LookupEvents", page.next_marker) {
+            Ok(Some(next)) => Ending::More(next),
+            Ok(None) => Ending::End,
+            Err(err) => Ending::Failed(err),
+        };
+        (events, ending)
+    }
+}
+
+/// Read `lookup` in `region` page by page, `pace` apart, handing each
+/// page's events and how it ends to `each` (which returns whether to go
+/// on): the one loop behind the usage streams and the tag writers.
+async fn read_paced(
+    client: &dyn IamClient,
+    region: &str,
+    lookup: &Lookup,
+    max_events: usize,
+    pace: Duration,
+    mut each: impl FnMut(Vec<TrailEvent>, Ending) -> bool,
+) {
+    let mut reader = Reader::new(max_events);
+    let mut next: Option<String> = None;
+    loop {
+        // Every page after the first waits its turn.
+        if next.is_some() {
+            tokio::time::sleep(pace).await;
+        }
+        let (events, ending) = match page(client, region, lookup, next.take(), THROTTLE_WAIT).await
+        {
+            Ok(answer) => reader.take(answer),
+            Err(err) => (Vec::new(), Ending::Failed(err)),
+        };
+        if let Ending::More(token) = &ending {
+            next = Some(token.clone());
+        }
+        let more = matches!(ending, Ending::More(_));
+        if !each(events, ending) || !more {
+            return;
+        }
+    }
+}
+
 /// Every `TagUser` CloudTrail's history holds (us-east-1, where IAM's
 /// events are recorded), newest first, up to `max_events`, paced.
 pub(super) async fn tag_writers(
@@ -52,43 +140,29 @@ pub(super) async fn tag_writers(
 ) -> Result<crate::action::TagWriters, IamError> {
     let lookup = Lookup::EventName("TagUser".to_owned());
     let mut writes = Vec::new();
-    let mut next: Option<String> = None;
-    let mut seen = 0;
-    loop {
-        if next.is_some() {
-            tokio::time::sleep(pace).await;
-        }
-        let answer = page(
-            client,
-            crate::usage::IAM_REGION,
-            &lookup,
-            next,
-            THROTTLE_WAIT,
-        )
-        .await?;
-        seen += answer.items.len();
-        writes.extend(
-            answer
-                .items
-                .iter()
-                .flat_map(crate::audit::waivers::writers::tag_writes),
-        );
-        match answer.next_marker {
-            Some(more) if seen < max_events => next = Some(more),
-            Some(_) => {
-                return Ok(crate::action::TagWriters {
-                    writes,
-                    cut_short: true,
-                });
-            }
-            None => {
-                return Ok(crate::action::TagWriters {
-                    writes,
-                    cut_short: false,
-                });
-            }
-        }
-    }
+    let mut outcome = Ok(false);
+    read_paced(
+        client,
+        crate::usage::IAM_REGION,
+        &lookup,
+        max_events,
+        pace,
+        |events, ending| {
+            writes.extend(
+                events
+                    .iter()
+                    .flat_map(crate::audit::waivers::writers::tag_writes),
+            );
+            outcome = match ending {
+                Ending::Failed(err) => Err(err),
+                Ending::Capped => Ok(true),
+                Ending::More(_) | Ending::End => Ok(false),
+            };
+            true
+        },
+    )
+    .await;
+    outcome.map(|cut_short| crate::action::TagWriters { writes, cut_short })
 }
 
 /// Read one stream to its end (or `max_events`, or for `Creation` until
@@ -108,39 +182,104 @@ pub(super) async fn stream(
             Lookup::Resource(key_id.clone()),
         ),
     };
-    let mut next: Option<String> = None;
-    let mut seen = 0;
-    loop {
-        // Every page after the first waits its turn.
-        if next.is_some() {
-            tokio::time::sleep(pace).await;
-        }
-        let result = page(client.as_ref(), &region, &lookup, next, THROTTLE_WAIT).await;
-        let (events, more) = match result {
-            Ok(answer) => (answer.items, answer.next_marker),
-            Err(err) => {
-                send(Action::Usage(UsagePage {
-                    key_id,
-                    stream,
-                    result: Err(err),
-                    done: true,
-                }));
-                return;
-            }
-        };
-        seen += events.len();
-        let found =
-            stream == Stream::Creation && crate::usage::creation(&events, &key_id).is_some();
-        let done = more.is_none() || seen >= max_events || found;
-        let alive = send(Action::Usage(UsagePage {
+    let page_of = |result, done, capped| {
+        Action::Usage(UsagePage {
             key_id: key_id.clone(),
             stream: stream.clone(),
-            result: Ok(events),
+            result,
             done,
-        }));
-        if done || !alive {
-            return;
+            capped,
+        })
+    };
+    read_paced(
+        client.as_ref(),
+        &region,
+        &lookup,
+        max_events,
+        pace,
+        |events, ending| {
+            let found =
+                stream == Stream::Creation && crate::usage::creation(&events, &key_id).is_some();
+            match ending {
+                Ending::Failed(err) => {
+                    // The events of a page whose token came back still count.
+                    if !events.is_empty() && !send(page_of(Ok(events), false, false)) {
+                        return false;
+                    }
+                    send(page_of(Err(err), true, false));
+                    false
+                }
+                Ending::Capped => {
+                    send(page_of(Ok(events), true, true));
+                    false
+                }
+                Ending::End => {
+                    send(page_of(Ok(events), true, false));
+                    false
+                }
+                Ending::More(_) => send(page_of(Ok(events), found, false)) && !found,
+            }
+        },
+    )
+    .await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Page;
+
+    fn events(n: usize) -> Vec<TrailEvent> {
+        (0..n)
+            .map(|i| TrailEvent {
+                id: format!("e{i}"),
+                time: None,
+                name: "GetCallerIdentity".into(),
+                source: "sts.amazonaws.com".into(),
+                region: None,
+                source_ip: None,
+                user_agent: None,
+                caller_arn: None,
+                created_key: None,
+                issuer_arn: None,
+                request_user: None,
+                request_tags: Vec::new(),
+            })
+            .collect()
+    }
+
+    fn page(n: usize, next: Option<&str>) -> Page<TrailEvent> {
+        Page {
+            items: events(n),
+            next_marker: next.map(ToOwned::to_owned),
         }
-        next = more;
+    }
+
+    /// Issue 24 item 2: the cap holds within a page, and says it cut.
+    #[test]
+    fn the_cap_holds_within_a_page() {
+        let mut reader = Reader::new(5);
+        let (got, ending) = reader.take(page(3, Some("a")));
+        assert_eq!((got.len(), ending), (3, Ending::More("a".into())));
+        let (got, ending) = reader.take(page(50, Some("b")));
+        assert_eq!((got.len(), ending), (2, Ending::Capped));
+        // Exactly the cap at the history's end is the end, not a cut.
+        let mut reader = Reader::new(5);
+        assert_eq!(reader.take(page(5, None)).1, Ending::End);
+        assert_eq!(Reader::new(5).take(page(5, Some("c"))).1, Ending::Capped);
+    }
+
+    /// Issue 24 items 1 and 2: a token that comes back ends the read.
+    #[test]
+    fn a_repeated_token_ends_the_read() {
+        let mut reader = Reader::new(500);
+        assert_eq!(reader.take(page(2, Some("t"))).1, Ending::More("t".into()));
+        let (got, ending) = reader.take(page(2, Some("t")));
+        assert_eq!(got.len(), 2, "the page's events still count");
+        let Ending::Failed(err) = ending else {
+            panic!("{ending:?}")
+        };
+        assert_eq!(err.kind, ErrorKind::Malformed);
+        assert_eq!(err.action, "cloudtrail:LookupEvents");
     }
 }

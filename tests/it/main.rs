@@ -31,6 +31,7 @@ mod moto_flows;
 mod moto_load;
 mod org_report;
 mod org_sdk;
+mod paging;
 mod profiles_multi;
 mod render;
 mod report_cli;

@@ -628,3 +628,35 @@ fn answers_of_the_previous_listing_are_dropped_after_a_refresh() {
     let dev = &org.members[org.index_of("222222222222").unwrap()];
     assert_eq!(dev.account.users().total(), 0, "the old answer was dropped");
 }
+
+/// Issue 24 item 1: the overview's listing ends when `ListAccounts`
+/// repeats its token, and says why; no page is asked again.
+#[test]
+fn a_repeated_accounts_token_ends_the_overviews_listing() {
+    let mut state = org_state(2);
+    update(&mut state, Action::Load);
+    let asks = |effects: &[Effect]| {
+        effects
+            .iter()
+            .filter(|e| matches!(e, Effect::ListAccounts { .. }))
+            .count()
+    };
+    assert_eq!(asks(&update(&mut state, four_accounts(Some("same")))), 1);
+    let again = page(
+        vec![account("555555555555", "five", "ACTIVE")],
+        Some("same"),
+    );
+    assert_eq!(
+        asks(&update(&mut state, again)),
+        0,
+        "the token is not followed round"
+    );
+    let org = state.org.as_ref().unwrap();
+    match &org.listing {
+        iamkeys::account::org::Listing::Failed(err) => {
+            assert_eq!(err.kind, iamkeys::iam::ErrorKind::Malformed);
+        }
+        listing => panic!("{listing:?}"),
+    }
+    assert_eq!(org.members.len(), 5, "what was listed stays");
+}

@@ -281,6 +281,7 @@ async fn the_view_the_summary_and_made_by_from_the_dialogs() {
             stream,
             result: Ok(events),
             done: true,
+            capped: false,
         })
     };
     update(
@@ -439,4 +440,30 @@ async fn u_also_reads_the_region_the_key_was_last_used_in() {
     for configured in &state.session.cloudtrail_regions {
         assert!(regions.contains(configured), "{regions:?}");
     }
+}
+
+/// Issue 24 item 2: a stream stopped at `cloudtrail_max_events` says the
+/// view holds the newest events only.
+#[tokio::test]
+async fn a_capped_stream_says_older_events_were_not_read() {
+    let mut state = demo_loaded().await;
+    let (user, key_id) =
+        crate::common::flows::key_with_status(&state, iamkeys::model::KeyStatus::Active);
+    select_key(&mut state, &user, &key_id);
+    update(&mut state, ch('u'));
+    update(
+        &mut state,
+        Action::Usage(iamkeys::action::UsagePage {
+            key_id: key_id.clone(),
+            stream: Stream::Region("eu-west-1".into()),
+            result: Ok(Vec::new()),
+            done: true,
+            capped: true,
+        }),
+    );
+    let screen = crate::common::screen::text(&state, 120, 40);
+    assert!(
+        screen.contains("newest events; older ones not read"),
+        "{screen}"
+    );
 }
