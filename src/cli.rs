@@ -102,6 +102,11 @@ pub struct ReportArgs {
     /// Write the report to this file instead of stdout.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Bound the whole run (e.g. 20m, 1h, 90s): at the deadline what is
+    /// done is printed, accounts not done are named as timed out, and the
+    /// exit code is 2.
+    #[arg(long, default_value = "20m", value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub timeout: std::time::Duration,
     /// Audit several profiles (accounts) in one run, comma-separated.
     #[arg(
         long,
@@ -132,6 +137,12 @@ pub struct ReportArgs {
 }
 
 impl ReportArgs {
+    /// The run's deadline, from `--timeout`, counted from now.
+    #[must_use]
+    pub fn deadline(&self) -> tokio::time::Instant {
+        tokio::time::Instant::now() + self.timeout
+    }
+
     /// How the report is finished, checked before any AWS call.
     ///
     /// # Errors

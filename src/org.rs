@@ -114,6 +114,7 @@ pub async fn report(
     let settings = Settings {
         concurrency: config.concurrency,
         shared: Some(Limiter::new(config.concurrency)),
+        deadline: Some(args.deadline()),
         ..Settings::default()
     };
     let org_settings = config.org.clone();

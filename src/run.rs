@@ -178,6 +178,7 @@ fn many_accounts(cli: &Cli, args: &crate::cli::ReportArgs, config: &Config) -> R
         }
         let settings = Settings {
             concurrency: config.concurrency,
+            deadline: Some(args.deadline()),
             ..Settings::default()
         };
         let settings = &settings;
@@ -269,6 +270,7 @@ fn report(
         warn_if_insecure(client.as_ref());
         let settings = Settings {
             concurrency: config.concurrency,
+            deadline: Some(args.deadline()),
             ..Settings::default()
         };
         match produce(

@@ -124,6 +124,9 @@ pub struct Settings {
     /// Where MFA codes come from in this run: the UI's dialog takes them
     /// over when it starts.
     pub codes: Option<Arc<crate::signin::mfa::Swappable>>,
+    /// `iamkeys report --timeout`: the whole run ends here; what is not
+    /// done by then is named as timed out.
+    pub deadline: Option<tokio::time::Instant>,
 }
 
 impl Default for Settings {
@@ -141,6 +144,7 @@ impl Default for Settings {
             shared: None,
             org: None,
             codes: None,
+            deadline: None,
         }
     }
 }

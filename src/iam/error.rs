@@ -41,6 +41,8 @@ pub enum ErrorKind {
     /// Signing in with MFA did not work: no code could be had, or the codes
     /// were refused (the detail says which, naming the profile and device).
     SignIn,
+    /// The run's `--timeout` came first: the call was not waited for.
+    TimedOut,
     /// The service's answer could not be trusted: a page marker repeated,
     /// or a listing went past any real size. The listing stops there.
     Malformed,
@@ -118,6 +120,7 @@ impl IamError {
             ErrorKind::IdentityMismatch => "identity mismatch",
             ErrorKind::SignIn => "sign-in",
             ErrorKind::Malformed => "malformed answer",
+            ErrorKind::TimedOut => "timed out",
             ErrorKind::Other => "error",
         }
     }
@@ -234,6 +237,7 @@ impl IamError {
                 self.detail
             ),
             ErrorKind::Refused
+            | ErrorKind::TimedOut
             | ErrorKind::Conflict
             | ErrorKind::IdentityMismatch
             | ErrorKind::SignIn => self.detail.clone(),

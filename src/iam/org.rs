@@ -316,6 +316,8 @@ pub enum Failure {
     Throttled(IamError),
     /// The endpoint could not be reached, or timed out.
     Unreachable(IamError),
+    /// The run's `--timeout` came before the account's audit was done.
+    TimedOut(IamError),
     Other(IamError),
 }
 
@@ -338,12 +340,14 @@ impl Failure {
             ErrorKind::AccessDenied => Self::Denied(err),
             ErrorKind::Throttling => Self::Throttled(err),
             ErrorKind::Network => Self::Unreachable(err),
+            ErrorKind::TimedOut => Self::TimedOut(err),
             _ => Self::Other(err),
         }
     }
 
     /// A short machine-readable class: `role_denied`, `scp_denied`,
-    /// `identity_mismatch`, `access_denied`, `throttled`, `unreachable`, `failed`.
+    /// `identity_mismatch`, `access_denied`, `throttled`, `unreachable`,
+    /// `timed_out`, `failed`.
     #[must_use]
     pub fn class(&self) -> &'static str {
         match self {
@@ -353,6 +357,7 @@ impl Failure {
             Self::Denied(_) => "access_denied",
             Self::Throttled(_) => "throttled",
             Self::Unreachable(_) => "unreachable",
+            Self::TimedOut(_) => "timed_out",
             Self::Other(_) => "failed",
         }
     }
@@ -367,6 +372,7 @@ impl Failure {
             Self::Denied(_) => "access denied",
             Self::Throttled(_) => "throttled",
             Self::Unreachable(_) => "unreachable",
+            Self::TimedOut(_) => "timed out",
             Self::Other(_) => "failed",
         }
     }
@@ -380,6 +386,7 @@ impl Failure {
             | Self::Denied(e)
             | Self::Throttled(e)
             | Self::Unreachable(e)
+            | Self::TimedOut(e)
             | Self::Other(e) => e,
         }
     }
@@ -403,6 +410,7 @@ impl Failure {
                 format!("throttled: {} still throttled after retries", err.action)
             }
             Self::Unreachable(_) => format!("unreachable: {} ({said})", err.action),
+            Self::TimedOut(_) => format!("timed out: {said}"),
             Self::Other(_) => format!("failed: {} ({said})", err.action),
         }
     }

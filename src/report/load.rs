@@ -34,7 +34,8 @@ pub async fn load_account(
         }
     };
     run(&worker, account.start_load());
-    let deadline = tokio::time::Instant::now() + timeout;
+    let own = tokio::time::Instant::now() + timeout;
+    let deadline = settings.deadline.map_or(own, |run| run.min(own));
     while account.pending() > 0 {
         // Without the identity or the users, nothing of the rest can make
         // an audit: stop waiting for it (the caller says why).
@@ -53,6 +54,12 @@ pub async fn load_account(
             Ok(Some(Action::Crashed(crash))) => return Err(format!("internal error: {crash}")),
             Ok(Some(_)) => {}
             Ok(None) => break,
+            Err(_) if settings.deadline.is_some_and(|run| run <= own) => {
+                return Err(format!(
+                    "--timeout reached with {} calls still pending",
+                    account.pending()
+                ));
+            }
             Err(_) => {
                 return Err(format!(
                     "{} calls still pending after {timeout:?}",

@@ -69,13 +69,28 @@ pub async fn audit_org(
     plan: &Plan<'_>,
 ) -> OrgAudit {
     let (tx, rx) = mpsc::unbounded_channel::<OrgAccount>();
+    let deadline = plan.settings.deadline;
     let lister = tokio::spawn(async move {
         let mut next = None;
         let mut pages = crate::iam::pages::Pages::new();
         // An account listed twice is audited once.
         let mut listed = std::collections::HashSet::new();
         loop {
-            let page = org.list_accounts(next).await?;
+            let listing = org.list_accounts(next);
+            let page = match deadline {
+                Some(deadline) => {
+                    tokio::time::timeout_at(deadline, listing)
+                        .await
+                        .map_err(|_| {
+                            IamError::new(
+                                crate::iam::ErrorKind::TimedOut,
+                                "organizations:ListAccounts",
+                                "the run's --timeout came before the listing ended",
+                            )
+                        })??
+                }
+                None => listing.await?,
+            };
             for account in page.items {
                 if !listed.insert(account.id.clone()) {
                     tracing::warn!(account = %crate::text::clean(&account.id), "listed again: audited once");
@@ -128,12 +143,30 @@ async fn audit_member(account: &OrgAccount, connect: &Connect<'_>, plan: &Plan<'
         tracing::info!(account = %account.id, %why, "skipped");
         return Outcome::Skipped(why);
     }
-    let client = match connect(account.clone()).await {
+    let timed_out = |what: &str| {
+        Outcome::Failed(Failure::TimedOut(IamError::new(
+            crate::iam::ErrorKind::TimedOut,
+            "iamkeys report --timeout",
+            format!("the run's --timeout came {what}"),
+        )))
+    };
+    let connecting = connect(account.clone());
+    let connected = match plan.settings.deadline {
+        Some(deadline) => match tokio::time::timeout_at(deadline, connecting).await {
+            Ok(connected) => connected,
+            Err(_) => return timed_out("before the account's session was made"),
+        },
+        None => connecting.await,
+    };
+    let client = match connected {
         Ok(client) => client,
         Err(err) => return Outcome::Failed(Failure::classify(err)),
     };
     let mut loaded = Account::new(plan.thresholds.clone(), plan.key_ids, Utc::now());
     if let Err(message) = load_account(&mut loaded, client, &plan.settings, TIMEOUT).await {
+        if message.starts_with("--timeout") {
+            return timed_out(&format!("before the account was read ({message})"));
+        }
         return Outcome::Failed(Failure::Other(IamError::new(
             crate::iam::ErrorKind::Network,
             "iam:ListUsers",

@@ -184,3 +184,71 @@ async fn report_org_ends_on_a_repeated_token_and_audits_each_account_once() {
     );
     assert_eq!(looping.num_calls(), 2);
 }
+
+/// Issue 24 item 1: `--timeout` bounds the whole run: at the deadline the
+/// accounts done are kept and the others are named as timed out.
+#[tokio::test]
+async fn at_the_deadline_unfinished_accounts_are_timed_out() {
+    let accounts = mock!(aws_sdk_organizations::Client::list_accounts).then_output(|| {
+        ListAccountsOutput::builder()
+            .accounts(
+                Account::builder()
+                    .id("111111111111")
+                    .name("slow")
+                    .state(AccountState::Active)
+                    .build(),
+            )
+            .accounts(
+                Account::builder()
+                    .id("222222222222")
+                    .name("refused")
+                    .state(AccountState::Active)
+                    .build(),
+            )
+            .build()
+    });
+    let client = mock_client!(aws_sdk_organizations, RuleMode::MatchAny, [&accounts]);
+    let org = SdkOrg::from_client(client);
+    // One member's session never comes; the other's is refused at once.
+    let connect = |account: OrgAccount| {
+        Box::pin(async move {
+            if account.id == "111111111111" {
+                std::future::pending::<()>().await;
+            }
+            Err::<Arc<dyn IamClient>, _>(IamError::new(
+                ErrorKind::AccessDenied,
+                "sts:AssumeRole",
+                "no role",
+            ))
+        }) as futures::future::BoxFuture<'static, _>
+    };
+    let mut plan = plan();
+    plan.settings.deadline = Some(tokio::time::Instant::now() + std::time::Duration::from_secs(1));
+    let audit = tokio::time::timeout(
+        std::time::Duration::from_secs(20),
+        audit_org(Arc::new(org) as Arc<dyn OrgClient>, &connect, &plan),
+    )
+    .await
+    .expect("the deadline ends the run");
+    let classes: Vec<(&str, &str)> = audit
+        .members
+        .iter()
+        .map(|(a, o)| {
+            (
+                a.id.as_str(),
+                match o {
+                    Outcome::Failed(f) => f.class(),
+                    Outcome::Skipped(_) => "skipped",
+                    Outcome::Audited(_) => "audited",
+                },
+            )
+        })
+        .collect();
+    assert_eq!(
+        classes,
+        [
+            ("111111111111", "timed_out"),
+            ("222222222222", "role_denied")
+        ]
+    );
+}

@@ -524,3 +524,25 @@ async fn a_refused_report_without_key_ids_falls_back_to_listing_keys() {
     );
     assert!(report["notes"][0].as_str().unwrap().contains("denied"));
 }
+
+/// Issue 24 item 1: `--timeout` bounds the run; reaching it is exit 2 with
+/// one line that says so, never a report that reads complete.
+#[test]
+fn the_run_ends_at_its_timeout_with_exit_2() {
+    let home = crate::e2e_tui::Home::new("http://127.0.0.1:9");
+    let out = std::process::Command::new(BIN)
+        .args(["report", "--demo", "--timeout", "0s", "--format", "json"])
+        .envs(home.env())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--timeout reached"), "{stderr}");
+    assert!(out.stdout.is_empty(), "no report that reads complete");
+    let bad = std::process::Command::new(BIN)
+        .args(["report", "--demo", "--timeout", "soon"])
+        .envs(home.env())
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+}
