@@ -207,7 +207,8 @@ fn one(key: &str, value: &str) -> Option<Result<Waiver, String>> {
         {
             return Err(format!("`{key}` is not an access key ID"));
         }
-        if value.len() > 256 || !value.chars().all(allowed) {
+        // IAM counts a tag value's characters, not its bytes.
+        if value.chars().count() > 256 || !value.chars().all(allowed) {
             return Err(
                 "the value has characters IAM tag values do not allow, or is over 256 characters"
                     .to_owned(),
@@ -342,6 +343,19 @@ mod tests {
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect()
+    }
+
+    /// Issue 24 item 6: IAM's 256 is characters, not bytes.
+    #[test]
+    fn a_value_is_measured_in_characters() {
+        let reason = "é".repeat(200);
+        let value = format!("2027-01-31 bob {reason}");
+        assert!(value.len() > 256 && value.chars().count() <= 256);
+        let (read, bad) = parse("alice", &tags(&[("iamkeys:waive:unused_key", &value)]));
+        assert_eq!((read.len(), bad.len()), (1, 0), "{bad:?}");
+        let long = format!("2027-01-31 bob {}", "é".repeat(250));
+        let (read, bad) = parse("alice", &tags(&[("iamkeys:waive:unused_key", &long)]));
+        assert_eq!((read.len(), bad.len()), (0, 1));
     }
 
     #[test]

@@ -104,7 +104,11 @@ pub fn with_policy(loader: ConfigLoader, options: &ConnectOptions) -> ConfigLoad
 /// test servers are fine; anything else is said on screen and on stderr.
 #[must_use]
 pub fn insecure(endpoint: &str) -> bool {
-    let Some(rest) = endpoint.strip_prefix("http://") else {
+    let Some(rest) = endpoint
+        .get(..7)
+        .filter(|scheme| scheme.eq_ignore_ascii_case("http://"))
+        .map(|_| &endpoint[7..])
+    else {
         return false;
     };
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
@@ -200,6 +204,9 @@ mod tests {
             "http://localstack:4566",
             "http://0.0.0.0:9",
             "http://[2001:db8::1]:80/",
+            // The scheme is case-insensitive (issue 24 item 6).
+            "HTTP://10.0.0.5:4566",
+            "Http://localstack:4566",
         ] {
             assert!(insecure(url), "{url}");
         }
