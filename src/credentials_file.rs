@@ -10,7 +10,6 @@
 //! file is written at its target (the link stays), under a lock, through a
 //! temporary file with a random name.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::secret::Secret;
@@ -196,34 +195,11 @@ fn lock_dir(target: &Path) -> std::io::Result<Option<std::fs::File>> {
     Ok(None)
 }
 
-/// Write through a temporary file in the same directory (mode 0600, a
-/// random name), then rename it over the target, so a failure never leaves
-/// half a file.
+/// Write through a temporary file in the same directory (mode 0600), then
+/// rename it over the target, so a failure never leaves half a file.
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = crate::paths::dir_of(path);
-    crate::paths::private_dir(dir)?;
-    let name = path.file_name().map_or_else(
-        || "credentials".into(),
-        |n| n.to_string_lossy().into_owned(),
-    );
-    let random: String = std::iter::repeat_with(fastrand::alphanumeric)
-        .take(12)
-        .collect();
-    let temp = dir.join(format!(".{name}.iamkeys-{random}"));
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let result = (|| {
-        let mut file = options.open(&temp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&temp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    result
+    crate::paths::private_dir(crate::paths::dir_of(path))?;
+    crate::paths::replace_file(path, bytes, Some(0o600))
 }
 
 #[cfg(test)]

@@ -15,6 +15,9 @@ const MUST_NOT_BE_EMPTY: [&str; 4] = [
 
 fn main() -> ExitCode {
     iamkeys::timings::process_started();
+    // A closed stdout (`>&-`) is remembered before anything else runs: a
+    // report with nowhere to go is an error, never silently lost.
+    iamkeys::report::command::hold_closed_stdout();
     for name in MUST_NOT_BE_EMPTY {
         if std::env::var_os(name).is_some_and(|v| v.to_string_lossy().trim().is_empty()) {
             // SAFETY: this is the first thing `main` does, before any thread

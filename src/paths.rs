@@ -59,3 +59,40 @@ pub fn dir_of(path: &Path) -> &Path {
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."))
 }
+
+/// Replace `path` whole or not at all: the bytes go to a new file of a
+/// random name beside it (`mode` on Unix, else the default), are synced,
+/// and the file is renamed over `path`. On any failure the temporary file
+/// is removed and `path` is as it was.
+///
+/// # Errors
+/// The temporary file cannot be made, written or renamed.
+pub fn replace_file(path: &Path, bytes: &[u8], mode: Option<u32>) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let dir = dir_of(path);
+    let name = path
+        .file_name()
+        .map_or_else(|| "file".into(), |n| n.to_string_lossy().into_owned());
+    let random: String = std::iter::repeat_with(fastrand::alphanumeric)
+        .take(12)
+        .collect();
+    let temp = dir.join(format!(".{name}.iamkeys-{random}"));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    if let Some(mode) = mode {
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, mode);
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    let result = (|| {
+        let mut file = options.open(&temp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&temp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result
+}

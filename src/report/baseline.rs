@@ -67,6 +67,9 @@ pub struct Baseline {
     findings: Vec<BaselineFinding>,
 }
 
+/// The largest baseline read: a report of 100,000 findings is about 60 MB.
+pub const MAX_BYTES: u64 = 64 * 1024 * 1024;
+
 impl Baseline {
     /// Read a `--format json` report of this schema.
     ///
@@ -74,9 +77,34 @@ impl Baseline {
     /// The file cannot be read, is not such a report, or is of another
     /// schema version: one line naming the file and what is wrong.
     pub fn read(path: &Path) -> Result<Self, String> {
-        let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path)
+        use std::io::Read as _;
+        let shown = crate::text::clean(&path.display().to_string()).into_owned();
+        // Checked before it is opened: a FIFO would block the open, a
+        // device (`/dev/zero`) or a huge file would read without end.
+        let meta = std::fs::metadata(path)
             .map_err(|e| format!("cannot read the baseline {shown}: {e}"))?;
+        if !meta.is_file() {
+            return Err(format!(
+                "the baseline {shown} is not a regular file: give a report written with --format json"
+            ));
+        }
+        let too_big = || {
+            format!(
+                "the baseline {shown} is over {} MB: it is no report iamkeys wrote",
+                MAX_BYTES / (1024 * 1024)
+            )
+        };
+        if meta.len() > MAX_BYTES {
+            return Err(too_big());
+        }
+        let mut text = String::new();
+        std::fs::File::open(path)
+            .and_then(|file| file.take(MAX_BYTES + 1).read_to_string(&mut text))
+            .map_err(|e| format!("cannot read the baseline {shown}: {e}"))?;
+        // It may have grown since it was measured.
+        if text.len() as u64 > MAX_BYTES {
+            return Err(too_big());
+        }
         Self::parse(&text, &shown)
     }
 
@@ -107,6 +135,16 @@ impl Baseline {
         }
         let file: File = serde_json::from_value(value)
             .map_err(|e| format!("the baseline {path} is not a {SCHEMA} report: {e}"))?;
+        if let Some(bad) = file
+            .findings
+            .iter()
+            .find(|f| crate::audit::FindingId::parse(&f.id).is_none())
+        {
+            return Err(format!(
+                "the baseline {path} names `{}`, which is no iamkeys finding id: give a report written with --format json",
+                crate::text::clean(&bad.id)
+            ));
+        }
         Ok(Self {
             path: path.to_owned(),
             accounts: file
@@ -191,6 +229,17 @@ mod tests {
     use super::*;
     use crate::audit::{FindingId, Thresholds};
     use crate::report::{AccountEntry, FindingEntry};
+
+    /// Issue 24 item 3: a finding id the baseline names must be one of
+    /// iamkeys' (cleaned before it is said).
+    #[test]
+    fn finding_ids_are_checked_and_said_clean() {
+        let text = r#"{"schema":"iamkeys.report/v1","accounts":[],"findings":[
+            {"id":"bogus\u001b[2J","user_name":"alice"}]}"#;
+        let err = Baseline::parse(text, "b.json").unwrap_err();
+        assert!(err.contains("is no iamkeys finding id"), "{err}");
+        assert!(!err.contains('\u{1b}'), "{err:?}");
+    }
 
     fn account(id: &str, complete: bool) -> AccountEntry {
         AccountEntry {

@@ -110,8 +110,20 @@ pub fn finish(mut report: Report, how: &Finish<'_>) -> ExitCode {
         }
     };
     let written = if let Some(path) = output {
-        std::fs::write(path, text.as_bytes())
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))
+        // Whole or not at all: a failure part-way (a full disk) leaves the
+        // previous file (a baseline) as it was.
+        crate::paths::replace_file(path, text.as_bytes(), None).map_err(|e| {
+            format!(
+                "cannot write {} ({e}): the previous file is as it was",
+                crate::text::clean(&path.display().to_string())
+            )
+        })
+    } else if !stdout_open() {
+        // Rust's stdout swallows writes to a closed descriptor: say it.
+        Err(
+            "stdout is closed: nothing could be written (give --output FILE, or open stdout)"
+                .to_owned(),
+        )
     } else {
         let mut out = std::io::stdout().lock();
         match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
@@ -151,6 +163,37 @@ pub fn finish(mut report: Report, how: &Finish<'_>) -> ExitCode {
     } else {
         ExitCode::from(EXIT_CLEAN)
     }
+}
+
+/// Set when the program started with stdout closed.
+static STDOUT_CLOSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// At start-up: whether the program was started with stdout closed
+/// (`>&-`). Rust's runtime holds a closed standard descriptor on
+/// `/dev/null`, opened read-write, before `main` (so no file opened later
+/// takes its number); a shell's `>/dev/null` opens it write-only. Only the
+/// former is read as closed.
+pub fn hold_closed_stdout() {
+    #[cfg(unix)]
+    {
+        // SAFETY: fstat and stat write into zeroed, owned `stat` buffers;
+        // fcntl(F_GETFL) only reads the descriptor's flags.
+        let closed = unsafe {
+            let mut out: libc::stat = std::mem::zeroed();
+            let mut null: libc::stat = std::mem::zeroed();
+            libc::fstat(1, &raw mut out) == 0
+                && libc::stat(c"/dev/null".as_ptr(), &raw mut null) == 0
+                && (out.st_mode & libc::S_IFMT) == libc::S_IFCHR
+                && out.st_rdev == null.st_rdev
+                && (libc::fcntl(1, libc::F_GETFL) & libc::O_ACCMODE) == libc::O_RDWR
+        };
+        STDOUT_CLOSED.store(closed, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// Whether stdout was open when the program started.
+fn stdout_open() -> bool {
+    !STDOUT_CLOSED.load(std::sync::atomic::Ordering::SeqCst)
 }
 
 /// [`finish`] for a report of several accounts (several profiles, or an

@@ -546,3 +546,105 @@ fn the_run_ends_at_its_timeout_with_exit_2() {
         .unwrap();
     assert_eq!(bad.status.code(), Some(2));
 }
+
+/// Issue 24 item 3: `--output` replaces the file whole or not at all: a
+/// write that fails part-way (here the file-size limit, as a full disk
+/// would) leaves the previous file as it was.
+#[test]
+fn a_failed_output_leaves_the_previous_file_whole() {
+    let home = crate::e2e_tui::Home::new("http://127.0.0.1:9");
+    let out = home.path().join("baseline.json");
+    std::fs::write(&out, "previous baseline\n").unwrap();
+    // 1 KiB at most per file written; SIGXFSZ ignored, so the write fails
+    // with EFBIG instead of killing the program.
+    let run = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("trap '' XFSZ; ulimit -f 1; exec \"$0\" report --demo --format json --output \"$1\"")
+        .arg(BIN)
+        .arg(&out)
+        .envs(home.env())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("cannot write"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "previous baseline\n"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(home.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().contains("baseline.json."))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "no temporary file left: {leftovers:?}"
+    );
+}
+
+/// Issue 24 item 3: `--baseline` is a regular file of at most 64 MB,
+/// checked before it is read: a FIFO, `/dev/zero` or a huge file is one
+/// line and exit 2 at once (never a hang, never memory without end).
+#[test]
+fn a_baseline_that_is_no_regular_file_or_too_big_is_refused_at_once() {
+    let home = crate::e2e_tui::Home::new("http://127.0.0.1:9");
+    let fifo = home.path().join("fifo.json");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let huge = home.path().join("huge.json");
+    std::fs::File::create(&huge)
+        .unwrap()
+        .set_len(65 * 1024 * 1024)
+        .unwrap();
+    for (path, said) in [
+        (fifo.as_path(), "not a regular file"),
+        (std::path::Path::new("/dev/zero"), "not a regular file"),
+        (huge.as_path(), "over 64 MB"),
+    ] {
+        let started = std::time::Instant::now();
+        let mut child = std::process::Command::new(BIN)
+            .args(["report", "--demo", "--baseline"])
+            .arg(path)
+            .envs(home.env())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let deadline = started + std::time::Duration::from_secs(10);
+        while child.try_wait().unwrap().is_none() {
+            if std::time::Instant::now() > deadline {
+                child.kill().unwrap();
+                panic!("{}: still running after 10 s", path.display());
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{}: {stderr}", path.display());
+        assert!(stderr.contains(said), "{}: {stderr}", path.display());
+    }
+}
+
+/// Issue 24 item 3: a closed stdout (`>&-`) is an error (exit 2, one line
+/// on stderr), never a report silently lost.
+#[test]
+fn a_closed_stdout_is_an_error() {
+    let home = crate::e2e_tui::Home::new("http://127.0.0.1:9");
+    let run = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("exec \"$0\" report --demo >&-")
+        .arg(BIN)
+        .envs(home.env())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("stdout is closed"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}

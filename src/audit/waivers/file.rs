@@ -145,23 +145,15 @@ pub fn append(path: &Path, entry: &FileWaiver) -> Result<FileWaivers, String> {
         new.push('\n');
     }
     new.push_str(&render(entry));
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map_or_else(|| "waivers".into(), |n| n.to_string_lossy().into_owned());
-    let temp = dir.join(format!(".{name}.iamkeys-{}", std::process::id()));
-    let write = || -> std::io::Result<()> {
-        std::fs::write(&temp, &new)?;
-        if let Ok(meta) = &meta {
-            std::fs::set_permissions(&temp, meta.permissions())?;
-        }
-        std::fs::rename(&temp, path)
-    };
-    if let Err(e) = write() {
-        let _ = std::fs::remove_file(&temp);
+    // The file keeps its mode (it is replaced, not rewritten in place).
+    #[cfg(unix)]
+    let mode = meta
+        .as_ref()
+        .ok()
+        .map(|m| std::os::unix::fs::PermissionsExt::mode(&m.permissions()) & 0o7777);
+    #[cfg(not(unix))]
+    let mode = None;
+    if let Err(e) = crate::paths::replace_file(path, new.as_bytes(), mode) {
         return Err(format!("waivers file {shown}: cannot be written: {e}"));
     }
     load(path)
