@@ -61,6 +61,29 @@ fn prepare(dir: &Path) -> std::io::Result<PathBuf> {
     Ok(path)
 }
 
+/// The log file's writer: each event (one write of one line) as every sink
+/// shows AWS's text ([`crate::text::clean`]); a line break inside an event
+/// (a user name with `\n`) becomes a space, so no event forges another.
+struct CleanWriter<W>(W);
+
+impl<W: std::io::Write> std::io::Write for CleanWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let text = String::from_utf8_lossy(buf);
+        let (body, end) = match text.strip_suffix('\n') {
+            Some(body) => (body, "\n"),
+            None => (text.as_ref(), ""),
+        };
+        let spaced = body.replace(['\n', '\r'], " ");
+        let line = format!("{}{end}", crate::text::clean(&spaced));
+        self.0.write_all(line.as_bytes())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
 /// Start logging to `dir/iamkeys.log` at `level` (or `IAMKEYS_LOG`). Keep
 /// the guard alive for the program's life: dropping it flushes the log.
 ///
@@ -69,7 +92,7 @@ fn prepare(dir: &Path) -> std::io::Result<PathBuf> {
 pub fn init(dir: &Path, level: &str) -> std::io::Result<(WorkerGuard, PathBuf)> {
     let path = prepare(dir)?;
     let appender = tracing_appender::rolling::never(dir, LOG_FILE);
-    let (writer, guard) = tracing_appender::non_blocking(appender);
+    let (writer, guard) = tracing_appender::non_blocking(CleanWriter(appender));
     let filter = EnvFilter::try_from_env("IAMKEYS_LOG").unwrap_or_else(|_| {
         // The AWS SDK logs every request at debug; keep it at warn unless asked.
         EnvFilter::new(format!("warn,iamkeys={level}"))
@@ -81,4 +104,20 @@ pub fn init(dir: &Path, level: &str) -> std::io::Result<(WorkerGuard, PathBuf)> 
     // A second init (tests) keeps the first subscriber; that is fine.
     let _ = tracing_subscriber::registry().with(layer).try_init();
     Ok((guard, path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 24 item 4: what reaches the log is cleaned, one event a line.
+    #[test]
+    fn the_log_holds_no_escape_and_no_forged_line() {
+        use std::io::Write as _;
+        let mut out = CleanWriter(Vec::new());
+        out.write_all(b"WARN user=x\x1b[2J\nINFO forged e\xe2\x80\xae\n")
+            .unwrap();
+        let text = String::from_utf8(out.0).unwrap();
+        assert_eq!(text, "WARN user=x[2J INFO forged e\u{FFFD}\n");
+    }
 }

@@ -41,7 +41,7 @@ fn main() -> ExitCode {
             } else {
                 "iamkeys"
             };
-            eprintln!("{name}: {err:#}");
+            eprintln!("{name}: {}", iamkeys::text::clean(&format!("{err:#}")));
             ExitCode::from(2)
         }
     }

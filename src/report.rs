@@ -660,6 +660,46 @@ fn waiver_notes(account: &Account) -> Vec<String> {
     notes
 }
 
+/// Reports and accounts for unit tests of the report's parts.
+#[cfg(test)]
+pub(crate) mod tests_support {
+    use super::{AccountEntry, Report, SCHEMA};
+
+    pub(crate) fn empty_report() -> Report {
+        Report {
+            schema: SCHEMA,
+            generated_at: chrono::DateTime::UNIX_EPOCH,
+            profile: Some("p".into()),
+            account_id: Some("123456789012".into()),
+            credential_report_generated_at: None,
+            thresholds: crate::audit::Thresholds::default(),
+            notes: Vec::new(),
+            complete: true,
+            gaps: Vec::new(),
+            accounts: Vec::new(),
+            users: Vec::new(),
+            findings: Vec::new(),
+            rotations: Vec::new(),
+            resolved: None,
+        }
+    }
+
+    pub(crate) fn account(id: &str) -> AccountEntry {
+        AccountEntry {
+            profile: id.into(),
+            account_id: Some(id.into()),
+            account_name: None,
+            status: None,
+            credential_report_generated_at: None,
+            error: None,
+            error_class: None,
+            skipped: false,
+            skipped_reason: None,
+            complete: true,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

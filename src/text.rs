@@ -1,9 +1,13 @@
-//! Text from IAM made safe to print: user names, tag values and messages
-//! may hold control characters (a terminal escape) or bidi overrides (text
-//! that reads other than it is). Every text format strips them; CSV also
-//! neutralises cells a spreadsheet would run as a formula.
+//! Text from AWS made safe for every sink: user names, tag values, account
+//! names, CloudTrail's user agents and messages may hold control characters
+//! (a terminal escape, a forged line), bidi controls (text that reads other
+//! than it is) or invisible characters (two values that look the same).
+//! One decision, [`clean`], serves the UI (every cell drawn), stderr, the
+//! log file, the table and CSV; JSON and OCSF escape the same characters as
+//! `\uXXXX`. CSV also neutralises cells a spreadsheet would run as a formula.
 
 use std::borrow::Cow;
+use std::fmt::Write as _;
 
 /// Unicode's bidirectional controls: embeddings, overrides, isolates and marks.
 fn is_bidi_control(c: char) -> bool {
@@ -13,18 +17,60 @@ fn is_bidi_control(c: char) -> bool {
     )
 }
 
-/// The text without control characters or bidi controls.
+/// Characters that show as nothing: zero-width spaces and joiners, line and
+/// paragraph separators, word joiner and invisible operators, the BOM.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}'..='\u{200F}' | '\u{2028}' | '\u{2029}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}'
+    )
+}
+
+/// Whether a character may not reach a sink as it is: a C0 or C1 control,
+/// a bidi control, or an invisible character.
+#[must_use]
+pub fn is_unsafe(c: char) -> bool {
+    c.is_control() || is_bidi_control(c) || is_invisible(c)
+}
+
+/// The text as every sink shows it: control characters removed (an escape
+/// sequence cannot act), bidi controls and invisible characters shown as
+/// `�` (so a value that differs is seen to differ).
 #[must_use]
 pub fn clean(text: &str) -> Cow<'_, str> {
-    if text.chars().any(|c| c.is_control() || is_bidi_control(c)) {
+    if text.chars().any(is_unsafe) {
         Cow::Owned(
             text.chars()
-                .filter(|c| !c.is_control() && !is_bidi_control(*c))
+                .filter(|c| !c.is_control())
+                .map(|c| if is_unsafe(c) { '\u{FFFD}' } else { c })
                 .collect(),
         )
     } else {
         Cow::Borrowed(text)
     }
+}
+
+/// JSON text (already valid JSON) with the characters [`is_unsafe`] names
+/// written as `\uXXXX` escapes: C0 controls are escaped by any JSON writer,
+/// but C1, bidi and invisible characters pass raw otherwise. They can only
+/// stand inside strings, so escaping them keeps the JSON's meaning.
+#[must_use]
+pub fn json_escaped(json: &str) -> Cow<'_, str> {
+    if !json.chars().any(is_unsafe) {
+        return Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if is_unsafe(c) && c != '\n' {
+            let mut units = [0_u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                let _ = write!(out, "\\u{unit:04x}");
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// A CSV cell: cleaned, and prefixed with `'` when a spreadsheet would read
@@ -48,8 +94,27 @@ mod tests {
         assert_eq!(clean("alice"), "alice");
         assert!(matches!(clean("alice"), Cow::Borrowed(_)));
         assert_eq!(clean("al\u{1b}[31mice\r\n"), "al[31mice");
-        assert_eq!(clean("admin\u{202E}txt.exe"), "admintxt.exe");
-        assert_eq!(clean("a\u{2066}b\u{2069}c\u{200F}"), "abc");
+        assert_eq!(clean("admin\u{202E}txt.exe"), "admin\u{FFFD}txt.exe");
+        assert_eq!(
+            clean("a\u{2066}b\u{2069}c\u{200F}"),
+            "a\u{FFFD}b\u{FFFD}c\u{FFFD}"
+        );
+    }
+
+    /// Issue 24 item 4: invisible characters and C1 controls too.
+    #[test]
+    fn invisible_characters_show_and_c1_controls_go() {
+        assert_eq!(clean("203.0.113.5\u{200B}"), "203.0.113.5\u{FFFD}");
+        for c in [
+            '\u{2028}', '\u{2029}', '\u{2060}', '\u{2064}', '\u{FEFF}', '\u{200D}',
+        ] {
+            assert_eq!(clean(&format!("a{c}b")), "a\u{FFFD}b", "{:x}", c as u32);
+        }
+        assert_eq!(clean("a\u{85}b\u{9b}2Jc"), "ab2Jc");
+        let json = "{\"u\":\"e\u{202E}v\u{85}e\"}\n";
+        assert_eq!(json_escaped(json), "{\"u\":\"e\\u202ev\\u0085e\"}\n");
+        let parsed: serde_json::Value = serde_json::from_str(&json_escaped(json)).unwrap();
+        assert_eq!(parsed["u"], "e\u{202E}v\u{85}e", "the same value");
     }
 
     #[test]

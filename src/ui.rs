@@ -88,4 +88,26 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame) {
         }
         None => {}
     }
+    clean_buffer(frame);
+}
+
+/// The last word on what reaches the terminal: whatever text a pane drew
+/// without [`crate::text::clean`], no cell holds a control, bidi or
+/// invisible character. (A zero-width one rides on the cell before it:
+/// that cell keeps its visible character; a cell of nothing else shows `�`.)
+fn clean_buffer(frame: &mut Frame) {
+    for cell in &mut frame.buffer_mut().content {
+        if cell.symbol().chars().any(crate::text::is_unsafe) {
+            let kept: String = cell
+                .symbol()
+                .chars()
+                .filter(|c| !crate::text::is_unsafe(*c))
+                .collect();
+            if kept.is_empty() {
+                cell.set_symbol("\u{FFFD}");
+            } else {
+                cell.set_symbol(&kept);
+            }
+        }
+    }
 }

@@ -97,7 +97,7 @@ pub fn finish(mut report: Report, how: &Finish<'_>) -> ExitCode {
     if let Some(baseline) = &how.baseline
         && let Err(err) = baseline.compare(&mut report)
     {
-        eprintln!("iamkeys report: {err}");
+        say(&err);
         return ExitCode::from(EXIT_ERROR);
     }
     let report = &report;
@@ -105,7 +105,7 @@ pub fn finish(mut report: Report, how: &Finish<'_>) -> ExitCode {
     let text = match render(report, format) {
         Ok(text) => text,
         Err(err) => {
-            eprintln!("iamkeys report: cannot format the report: {err}");
+            say(&format!("cannot format the report: {err}"));
             return ExitCode::from(EXIT_ERROR);
         }
     };
@@ -134,27 +134,12 @@ pub fn finish(mut report: Report, how: &Finish<'_>) -> ExitCode {
         }
     };
     if let Err(err) = written {
-        eprintln!("iamkeys report: {err}");
+        say(&err);
         return ExitCode::from(EXIT_ERROR);
     }
     if !report.complete {
-        let failed = report.accounts.iter().filter(|a| a.error.is_some()).count();
-        let mut why = Vec::new();
-        if failed > 0 {
-            why.push(format!(
-                "{failed} of {} accounts failed",
-                report.accounts.len()
-            ));
-        }
-        if !report.gaps.is_empty() || failed == 0 {
-            why.push(format!("{} gaps, named in the notes", report.gaps.len()));
-        }
-        eprintln!(
-            "iamkeys report: the audit is incomplete ({}); exit 2",
-            why.join("; ")
-        );
-        for gap in &report.gaps {
-            eprintln!("iamkeys report: {gap}");
+        for line in incomplete_lines(report) {
+            say(&line);
         }
         return ExitCode::from(EXIT_ERROR);
     }
@@ -163,6 +148,50 @@ pub fn finish(mut report: Report, how: &Finish<'_>) -> ExitCode {
     } else {
         ExitCode::from(EXIT_CLEAN)
     }
+}
+
+/// What stderr says of an incomplete audit: why, then each gap.
+fn incomplete_lines(report: &Report) -> Vec<String> {
+    let failed = report.accounts.iter().filter(|a| a.error.is_some()).count();
+    let mut why = Vec::new();
+    if failed > 0 {
+        why.push(format!(
+            "{failed} of {} accounts failed",
+            report.accounts.len()
+        ));
+    }
+    if !report.gaps.is_empty() || failed == 0 {
+        why.push(format!("{} gaps, named in the notes", report.gaps.len()));
+    }
+    let mut lines = vec![format!(
+        "the audit is incomplete ({}); exit 2",
+        why.join("; ")
+    )];
+    lines.extend(report.gaps.iter().cloned());
+    lines
+}
+
+/// What stderr says of an account that failed.
+fn failure_line(account: &super::AccountEntry) -> String {
+    let who = match &account.account_name {
+        Some(name) => format!(
+            "account {name} ({})",
+            account.account_id.as_deref().unwrap_or("?")
+        ),
+        None => format!("profile {}", account.profile),
+    };
+    format!("{who}: {}", account.error.as_deref().unwrap_or("failed"))
+}
+
+/// One line on stderr, as every sink shows AWS's text: a name with an
+/// escape sequence or a newline cannot act on the terminal or forge a line.
+fn say(line: &str) {
+    eprintln!("{}", said(line));
+}
+
+/// A stderr line as [`say`] writes it.
+fn said(line: &str) -> String {
+    format!("iamkeys report: {}", crate::text::clean(line))
 }
 
 /// Set when the program started with stdout closed.
@@ -206,21 +235,36 @@ pub fn finish_accounts(report: Report, how: &Finish<'_>) -> ExitCode {
     let mut failed = false;
     for account in &failures {
         failed = true;
-        let who = match &account.account_name {
-            Some(name) => format!(
-                "account {name} ({})",
-                account.account_id.as_deref().unwrap_or("?")
-            ),
-            None => format!("profile {}", account.profile),
-        };
-        eprintln!(
-            "iamkeys report: {who}: {}",
-            account.error.as_deref().unwrap_or("failed")
-        );
+        say(&failure_line(account));
     }
     if failed {
         ExitCode::from(EXIT_ERROR)
     } else {
         code
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 24 item 4: gap lines and account failures carry names from
+    /// AWS; on stderr they hold no escape and no line break.
+    #[test]
+    fn stderr_lines_hold_no_escape_or_line_break() {
+        let mut report = crate::report::tests_support::empty_report();
+        report.complete = false;
+        report.gaps =
+            vec!["iam:GetLoginProfile denied for 1 user (x\u{1b}[2J\ny\u{202E})".to_owned()];
+        let mut account = crate::report::tests_support::account("111111111111");
+        account.account_name = Some("evil\u{1b}]0;pwned\u{7}".into());
+        account.error = Some("role denied\r\nforged line".into());
+        let mut lines: Vec<String> = incomplete_lines(&report);
+        lines.push(failure_line(&account));
+        for line in lines {
+            let line = said(&line);
+            assert!(!line.chars().any(char::is_control), "{line:?}");
+            assert!(!line.contains('\u{202E}'), "{line:?}");
+        }
     }
 }

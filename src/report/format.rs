@@ -34,7 +34,9 @@ pub fn render(report: &Report, format: Format) -> Result<String, String> {
 /// Serialization failed (never expected for the report's types).
 pub(super) fn pretty_json(value: &impl serde::Serialize) -> Result<String, String> {
     serde_json::to_string_pretty(value)
-        .map(|mut s| {
+        .map(|s| {
+            // C1, bidi and invisible characters as `\uXXXX`, as C0 already are.
+            let mut s = crate::text::json_escaped(&s).into_owned();
             s.push('\n');
             s
         })
@@ -404,13 +406,39 @@ mod tests {
                     .any(|c| (c.is_control() && c != '\n') || c == '\u{202e}'),
                 "{format:?}: {text:?}"
             );
-            assert!(text.contains("eve]0;pwnednimda"), "{format:?}: {text}");
+            assert!(
+                text.contains("eve]0;pwned\u{FFFD}nimda"),
+                "{format:?}: {text}"
+            );
         }
         let csv = render(&report_with("@SUM(A1)", "=cmd"), Format::Csv).unwrap();
         assert!(
             csv.contains(",'@SUM(A1),") && csv.contains(",'=cmd"),
             "{csv}"
         );
+    }
+
+    /// Issue 24 item 4: JSON and OCSF write C1, bidi and invisible
+    /// characters as `\u` escapes, and read back to the same names.
+    #[test]
+    fn json_and_ocsf_escape_what_a_terminal_would_act_on() {
+        let name = "eve\u{202E}\u{85}\u{200B}x";
+        let report = report_with(name, "m");
+        for format in [Format::Json, Format::Ocsf] {
+            let text = render(&report, format).unwrap();
+            assert!(
+                !text.chars().any(|c| crate::text::is_unsafe(c) && c != '\n'),
+                "{format:?}: {text:?}"
+            );
+            assert!(text.contains("\\u202e"), "{format:?}");
+            let value: serde_json::Value = serde_json::from_str(&text)
+                .or_else(|_| serde_json::from_str(text.lines().next().unwrap()))
+                .unwrap();
+            assert!(value.to_string().contains("eve"), "{format:?}");
+        }
+        let json: serde_json::Value =
+            serde_json::from_str(&render(&report, Format::Json).unwrap()).unwrap();
+        assert_eq!(json["findings"][0]["user_name"], name);
     }
 
     /// Issue 23 item 8: every finding id, the longest included, keeps the

@@ -62,9 +62,21 @@ pub fn failed(err: &crate::iam::IamError) -> &'static str {
     }
 }
 
+/// A line whose spans hold text from AWS, as [`crate::text::clean`] shows it.
+fn cleaned(mut line: Line<'static>) -> Line<'static> {
+    for span in &mut line.spans {
+        if span.content.chars().any(crate::text::is_unsafe) {
+            span.content = crate::text::clean(&span.content).into_owned().into();
+        }
+    }
+    line
+}
+
 /// `text` cut to `width` columns, ending in `…` when anything was cut.
 pub fn fit_str(text: &str, width: usize) -> String {
     use unicode_width::UnicodeWidthStr;
+    let text = crate::text::clean(text);
+    let text = text.as_ref();
     if text.width() <= width {
         return text.to_owned();
     }
@@ -92,6 +104,7 @@ fn cut(text: &str, width: usize) -> String {
 /// A line cut to `width` columns, its last visible character replaced by
 /// `…` when anything was cut: a reader always sees that there is more.
 pub fn fit(line: Line<'static>, width: usize) -> Line<'static> {
+    let line = cleaned(line);
     if line.width() <= width {
         return line;
     }
@@ -125,6 +138,7 @@ pub fn wrap(line: Line<'static>, width: usize) -> Vec<Line<'static>> {
 /// As [`wrap`], continuations `hang` columns further in than the line's
 /// own indent (0: they keep it, as dialog text does).
 pub fn wrap_with(line: Line<'static>, width: usize, hang: usize) -> Vec<Line<'static>> {
+    let line = cleaned(line);
     if line.width() <= width || width == 0 {
         return vec![line];
     }

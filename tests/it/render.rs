@@ -634,3 +634,38 @@ async fn small_terminals_keep_the_keys_and_dialog_text_off_the_border() {
         );
     }
 }
+
+/// Issue 24 item 4: no control, bidi or invisible character reaches the
+/// terminal from the UI, whatever AWS sent; a bidi or invisible one shows
+/// as `�`, so two names that differ are seen to differ.
+#[test]
+fn no_unsafe_character_reaches_the_screen() {
+    use iamkeys::model::Page;
+    let mut state = loading();
+    let users = vec![
+        crate::common::states::iam_user("eve\u{202E}gpj.exe"),
+        crate::common::states::iam_user("bob\u{200B}"),
+        crate::common::states::iam_user("bob"),
+        crate::common::states::iam_user("x\u{1b}[2J\u{85}y\u{feff}"),
+    ];
+    let action = loaded(
+        &state,
+        Loaded::UsersPage(Ok(Page {
+            items: users,
+            next_marker: None,
+        })),
+    );
+    update(&mut state, action);
+    let terminal = draw(&state, 120, 30);
+    let buffer = terminal.backend().buffer();
+    for cell in &buffer.content {
+        assert!(
+            !cell.symbol().chars().any(iamkeys::text::is_unsafe),
+            "{:?} on screen",
+            cell.symbol()
+        );
+    }
+    let text = screen(&state, 120, 30);
+    assert!(text.contains("eve�gpj.exe"), "{text}");
+    assert!(text.contains("bob�"), "{text}");
+}
