@@ -8,12 +8,19 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 MOTO_VERSION="5.2.1"
+# Prowler's OCSF models: an implementation nobody here wrote checks the
+# OCSF output (tests/data/validate_ocsf.py).
+OCSF_MODELS_VERSION="0.10.0"
 PYTHON="${IAMKEYS_TEST_PYTHON:-python3}"
 
 # 1. moto's standalone server, pinned.
 if ! "$PYTHON" -c "import moto, moto.server, flask, sys; sys.exit(moto.__version__ != '$MOTO_VERSION')" 2>/dev/null; then
     echo "==> installing moto[server]==$MOTO_VERSION"
     "$PYTHON" -m pip install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION"
+fi
+if ! "$PYTHON" -c "import importlib.metadata as m, sys; sys.exit(m.version('py-ocsf-models') != '$OCSF_MODELS_VERSION')" 2>/dev/null; then
+    echo "==> installing py-ocsf-models==$OCSF_MODELS_VERSION"
+    "$PYTHON" -m pip install --quiet --disable-pip-version-check "py-ocsf-models==$OCSF_MODELS_VERSION"
 fi
 export IAMKEYS_TEST_PYTHON="$PYTHON"
 

@@ -92,6 +92,8 @@ fn detection_finding(report: &Report, arns: &Arns<'_>, f: &FindingEntry) -> Valu
         "message": f.message,
         "metadata": {
             "version": OCSF_VERSION,
+            // The `cloud` attributes are filled in: OCSF's Cloud profile.
+            "profiles": ["cloud"],
             "product": {
                 "name": "iamkeys",
                 "vendor_name": "iamkeys",
@@ -108,7 +110,9 @@ fn detection_finding(report: &Report, arns: &Arns<'_>, f: &FindingEntry) -> Valu
             "provider": "AWS",
             "account": {
                 "uid": f.account_id,
-                "name": f.account_name,
+                // Never null (other tools refuse it): the organization's
+                // name for the account, else its ID.
+                "name": f.account_name.as_deref().filter(|n| !n.is_empty()).or(f.account_id.as_deref()),
                 "type": "AWS Account",
                 "type_id": 10,
             },

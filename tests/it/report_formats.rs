@@ -313,3 +313,53 @@ async fn ocsf_findings_follow_the_schema_and_keep_their_uid_across_runs() {
     };
     assert_eq!(uids(&ocsf), uids(&again));
 }
+
+/// Issue 24 item 5: Prowler's own OCSF models (py-ocsf-models, pinned by
+/// scripts/test.sh) accept every finding, of the demo and of a moto run.
+#[tokio::test(flavor = "multi_thread")]
+async fn prowlers_ocsf_models_accept_every_finding() {
+    let validate = |ocsf: &[u8], what: &str| {
+        use std::io::Write as _;
+        let python = std::env::var("IAMKEYS_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
+        let mut child = std::process::Command::new(python)
+            .arg(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/data/validate_ocsf.py"
+            ))
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(ocsf).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{what}: py-ocsf-models refused:\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let home = Home::new("http://127.0.0.1:9");
+    let demo = std::process::Command::new(crate::e2e_tui::BIN)
+        .args(["report", "--demo", "--format", "ocsf"])
+        .envs(home.env())
+        .output()
+        .unwrap();
+    assert_eq!(demo.status.code(), Some(1));
+    validate(&demo.stdout, "the demo");
+    let moto = Moto::start();
+    let iam = moto.iam().await;
+    seed(
+        &iam,
+        &[
+            user("alice", true, vec![true]),
+            user("svc", false, vec![true, true]),
+        ],
+    )
+    .await;
+    let home = Home::new(&moto.endpoint());
+    let out = report(&home, &moto.endpoint(), &["--format", "ocsf"]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    validate(&out.stdout, "a moto run");
+}
