@@ -324,15 +324,13 @@ pub fn creation(events: &[TrailEvent], key_id: &str) -> Option<Creation> {
         })
 }
 
-/// Whether `creator` (an ARN) is someone other than `user`: an
-/// administrator's initial-setup key, or a key planted by someone else.
+/// Whether `creator` (an ARN, from CloudTrail) is someone other than the
+/// user whose ARN is `user_arn`: an administrator's initial-setup key, or a
+/// key planted by someone else. The full ARN decides (account and path
+/// included): a user of the same name elsewhere is someone else.
 #[must_use]
-pub fn made_by_other(creator: &str, user: &str) -> bool {
-    let own = creator.ends_with(&format!(":user/{user}"))
-        || creator
-            .rsplit_once('/')
-            .is_some_and(|(path, name)| name == user && path.contains(":user"));
-    !own
+pub fn made_by_other(creator: &str, user_arn: &str) -> bool {
+    creator != user_arn
 }
 
 /// The regions to look in: the configured ones, else the profile's region
@@ -496,17 +494,19 @@ mod tests {
             found.by.as_deref(),
             Some("arn:aws:iam::123456789012:user/admin")
         );
-        assert!(made_by_other(
-            "arn:aws:iam::123456789012:user/admin",
-            "alice"
-        ));
-        assert!(!made_by_other(
-            "arn:aws:iam::123456789012:user/alice",
-            "alice"
-        ));
+        let alice = "arn:aws:iam::123456789012:user/alice";
+        assert!(made_by_other("arn:aws:iam::123456789012:user/admin", alice));
+        assert!(!made_by_other(alice, alice));
         assert!(!made_by_other(
             "arn:aws:iam::123456789012:user/team/alice",
-            "alice"
+            "arn:aws:iam::123456789012:user/team/alice"
+        ));
+        // Issue 24 item 2: the full ARN decides — an alice of another
+        // account, or of another path, is someone else.
+        assert!(made_by_other("arn:aws:iam::999999999999:user/alice", alice));
+        assert!(made_by_other(
+            "arn:aws:iam::123456789012:user/team/alice",
+            alice
         ));
         assert!(creation(&[], "AKIANEW0000000000001").is_none());
     }

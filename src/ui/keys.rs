@@ -116,7 +116,7 @@ fn key_lines(
         && let Some(by) = made
             .by
             .as_deref()
-            .filter(|by| crate::usage::made_by_other(by, &row.user.name))
+            .filter(|by| crate::usage::made_by_other(by, &row.user.arn))
     {
         let who = by.rsplit_once(':').map_or(by, |(_, tail)| tail);
         lines.push(Line::styled(format!("   made by {who}"), theme.warn));

@@ -61,7 +61,7 @@ fn progress_lines(entry: &KeyUsage, theme: &Theme) -> Vec<Line<'static>> {
     lines
 }
 
-fn made_line(entry: &KeyUsage, theme: &Theme) -> Vec<Line<'static>> {
+fn made_line(state: &State, entry: &KeyUsage, theme: &Theme) -> Vec<Line<'static>> {
     match &entry.made {
         Made::Loading => vec![Line::styled(" Made by: looking…", theme.dim)],
         Made::NotFound => vec![Line::styled(
@@ -74,10 +74,16 @@ fn made_line(entry: &KeyUsage, theme: &Theme) -> Vec<Line<'static>> {
         )],
         Made::By(made) => {
             let by = made.by.clone().unwrap_or_else(|| "unknown caller".into());
-            let other = made
-                .by
-                .as_deref()
-                .is_some_and(|b| crate::usage::made_by_other(b, &entry.user));
+            // Unknown ARN (the user is gone from the list): said as other.
+            let arn = state
+                .account
+                .users()
+                .get(&entry.user)
+                .map(|r| r.user.arn.clone());
+            let other = made.by.as_deref().is_some_and(|b| {
+                arn.as_deref()
+                    .is_none_or(|arn| crate::usage::made_by_other(b, arn))
+            });
             let when = made
                 .time
                 .map(|t| format!(" on {}", format::date_time(t)))
@@ -204,7 +210,7 @@ pub fn render(
         None => lines.push(Line::styled(" Asking CloudTrail…", theme.dim)),
         Some(entry) => {
             lines.extend(progress_lines(entry, theme));
-            lines.extend(made_line(entry, theme));
+            lines.extend(made_line(state, entry, theme));
             lines.push(Line::raw(""));
             lines.extend(usage_lines(&entry.usage, theme));
         }
