@@ -195,6 +195,8 @@ pub struct Account {
     rotations: rotation::Rotations,
     /// Who uses the keys the operator asked about (`u`), by key ID.
     usage: BTreeMap<String, usage::KeyUsage>,
+    /// Bumped by every `u`: its streams' pages carry it.
+    usage_generation: u64,
     /// Who wrote the waiver tags (CloudTrail), asked once per load.
     writers: writers::WriterStatus,
 }
@@ -234,6 +236,7 @@ impl Account {
             in_flight: BTreeMap::new(),
             rotations: rotation::Rotations::default(),
             usage: BTreeMap::new(),
+            usage_generation: 0,
             writers: writers::WriterStatus::NotAsked,
         }
     }

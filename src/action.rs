@@ -154,6 +154,9 @@ pub use crate::credentials_file::SaveOutcome;
 pub struct UsagePage {
     pub key_id: String,
     pub stream: crate::usage::Stream,
+    /// The `u` it answers: a page of an earlier one (asked again, or the
+    /// view closed) is dropped.
+    pub generation: u64,
     pub result: Result<Vec<crate::usage::TrailEvent>, IamError>,
     pub done: bool,
     /// The stream stopped at `cloudtrail_max_events`: older events (the

@@ -235,7 +235,12 @@ pub enum Effect {
         key_id: String,
         regions: Vec<String>,
         max_events: usize,
+        /// Pages carry it back; the streams of any earlier `u` are stopped.
+        generation: u64,
     },
+    /// The usage view closed (or the account is loaded again): stop every
+    /// CloudTrail stream, so none polls for a view no one sees.
+    StopUsage,
     /// An IAM call or change for one member account's worker.
     Member {
         account: String,

@@ -220,6 +220,10 @@ pub struct Worker {
     client_epoch: Arc<AtomicU64>,
     report_backoff: Duration,
     audit: Option<AuditLog>,
+    /// CloudTrail's turns per region, shared by every read of this account.
+    pacer: Arc<usage::Pacer>,
+    /// The usage streams running: stopped by the next `u` or by closing.
+    streams: Arc<std::sync::Mutex<Vec<tokio::task::AbortHandle>>>,
 }
 
 impl Worker {
@@ -252,6 +256,8 @@ impl Worker {
             client_epoch: Arc::new(AtomicU64::new(0)),
             report_backoff: settings.report_backoff,
             audit: settings.audit.clone(),
+            pacer: Arc::new(usage::Pacer::new(usage::PACE)),
+            streams: Arc::new(std::sync::Mutex::new(Vec::new())),
         };
         worker.watch_retries(retries, 0);
         worker
@@ -326,7 +332,9 @@ impl Worker {
                 key_id,
                 regions,
                 max_events,
-            } => self.usage(&key_id, &regions, max_events),
+                generation,
+            } => self.usage(&key_id, &regions, max_events, generation),
+            Effect::StopUsage => self.stop_usage(),
             Effect::Member { account, effect } => return self.for_member(&account, *effect),
             other @ (Effect::Copy(_)
             | Effect::CodeAnswer { .. }
@@ -343,25 +351,42 @@ impl Worker {
 
     /// Who uses a key: one paced `LookupEvents` stream per region, and the
     /// key's creation in `us-east-1`, all at once.
-    fn usage(&self, key_id: &str, regions: &[String], max_events: usize) {
+    fn usage(&self, key_id: &str, regions: &[String], max_events: usize, generation: u64) {
+        self.stop_usage();
         let client = self.slot().client;
         let streams = regions
             .iter()
             .cloned()
             .map(crate::usage::Stream::Region)
             .chain([crate::usage::Stream::Creation]);
+        let mut running = self
+            .streams
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         for stream in streams {
             let tx = self.tx.clone();
             let client = client.clone();
             let key_id = key_id.to_owned();
-            tokio::spawn(usage::stream(
+            let task = tokio::spawn(usage::stream(
                 client,
                 key_id,
-                stream,
+                (stream, generation),
                 max_events,
-                usage::PACE,
+                self.pacer.clone(),
                 move |action| tx.send(action).is_ok(),
             ));
+            running.push(task.abort_handle());
+        }
+    }
+
+    /// Stop every usage stream of this worker.
+    fn stop_usage(&self) {
+        let mut running = self
+            .streams
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for task in running.drain(..) {
+            task.abort();
         }
     }
 
@@ -643,7 +668,7 @@ impl Worker {
                 Loaded::AllTags(self.patiently(|| client.users_tags(marker.clone())).await)
             }
             Call::TagWriters => Loaded::TagWriters(
-                usage::tag_writers(client, usage::TAG_WRITER_EVENTS, usage::PACE).await,
+                usage::tag_writers(client, usage::TAG_WRITER_EVENTS, &self.pacer).await,
             ),
             Call::UserDetails { user, mfa } => {
                 let (password, mfa) =

@@ -52,6 +52,8 @@ pub enum Made {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyUsage {
     pub user: String,
+    /// The `u` these streams answer (pages of another are dropped).
+    pub generation: u64,
     pub streams: BTreeMap<Stream, Progress>,
     pub usage: Usage,
     pub made: Made,
@@ -109,7 +111,11 @@ impl Account {
     }
 
     /// Start (or start again) gathering a key's usage.
-    pub fn start_usage(&mut self, user: &str, key_id: &str, regions: &[String]) {
+    /// Start (or restart) a key's usage; returns the generation its pages
+    /// must carry.
+    pub fn start_usage(&mut self, user: &str, key_id: &str, regions: &[String]) -> u64 {
+        self.usage_generation += 1;
+        let generation = self.usage_generation;
         let streams = regions
             .iter()
             .cloned()
@@ -121,11 +127,13 @@ impl Account {
             key_id.to_owned(),
             KeyUsage {
                 user: user.to_owned(),
+                generation,
                 streams,
                 usage: Usage::default(),
                 made: Made::Loading,
             },
         );
+        generation
     }
 
     /// A page of a key's events arrived.
@@ -133,11 +141,17 @@ impl Account {
         let crate::action::UsagePage {
             key_id,
             stream,
+            generation,
             result,
             done,
             capped,
         } = page;
-        let Some(entry) = self.usage.get_mut(&key_id) else {
+        let Some(entry) = self
+            .usage
+            .get_mut(&key_id)
+            .filter(|e| e.generation == generation)
+        else {
+            // A page of an earlier `u` (asked again, or closed): dropped.
             return;
         };
         // A stream not started here (none should be) gets a line anyway.

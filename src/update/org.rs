@@ -37,7 +37,10 @@ pub fn route(state: &State, effects: Vec<Effect>) -> Vec<Effect> {
     effects
         .into_iter()
         .map(|effect| match effect {
-            Effect::Iam { .. } | Effect::Mutate { .. } | Effect::Usage { .. } => Effect::Member {
+            Effect::Iam { .. }
+            | Effect::Mutate { .. }
+            | Effect::Usage { .. }
+            | Effect::StopUsage => Effect::Member {
                 account: id.clone(),
                 effect: Box::new(effect),
             },

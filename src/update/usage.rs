@@ -14,10 +14,12 @@ pub(super) fn open(
     key_id: &str,
     back: Option<Box<Modal>>,
 ) -> Vec<Effect> {
+    // Known: read to the end without a failure. Streams stopped part-way
+    // (the view was closed) are asked again.
     let known = state
         .account
         .key_usage(key_id)
-        .is_some_and(|u| u.failures().next().is_none());
+        .is_some_and(|u| !u.loading() && u.failures().next().is_none());
     state.view.modal = Some(Modal::Usage {
         user: user.to_owned(),
         key_id: key_id.to_owned(),
@@ -46,11 +48,12 @@ fn ask(state: &mut State, user: &str, key_id: &str) -> Vec<Effect> {
         region.as_deref(),
         last_used.as_deref(),
     );
-    state.account.start_usage(user, key_id, &regions);
+    let generation = state.account.start_usage(user, key_id, &regions);
     vec![Effect::Usage {
         key_id: key_id.to_owned(),
         regions,
         max_events: state.session.cloudtrail_max_events,
+        generation,
     }]
 }
 
@@ -84,10 +87,11 @@ pub(super) fn on_key(
         answer,
         Some(DialogCommand::Cancel | DialogCommand::Press | DialogCommand::Usage)
     ) || matches!(command, Some(Command::Quit | Command::Help));
-    state.view.modal = if closes {
-        back.map(|b| *b)
-    } else {
-        Some(Modal::Usage { user, key_id, back })
-    };
+    if closes {
+        state.view.modal = back.map(|b| *b);
+        // No stream polls for a view no one sees.
+        return vec![Effect::StopUsage];
+    }
+    state.view.modal = Some(Modal::Usage { user, key_id, back });
     Vec::new()
 }

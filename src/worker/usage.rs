@@ -13,6 +13,41 @@ use crate::usage::{Lookup, Stream, TrailEvent};
 /// Between two requests of one region: 2 a second.
 pub const PACE: Duration = Duration::from_millis(500);
 
+/// One pace per region for every CloudTrail read of an account (the usage
+/// streams, the creation lookup, the tag writers): CloudTrail's 2 requests
+/// a second per account and region is shared, so the turns are too.
+#[derive(Debug)]
+pub struct Pacer {
+    every: Duration,
+    next: std::sync::Mutex<std::collections::HashMap<String, tokio::time::Instant>>,
+}
+
+impl Pacer {
+    #[must_use]
+    pub fn new(every: Duration) -> Self {
+        Self {
+            every,
+            next: std::sync::Mutex::new(std::collections::HashMap::new()),
+        }
+    }
+
+    /// Wait for this region's next turn (and take it).
+    pub async fn turn(&self, region: &str) {
+        let at = {
+            let mut next = self
+                .next
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let now = tokio::time::Instant::now();
+            let slot = next.entry(region.to_owned()).or_insert(now);
+            let at = (*slot).max(now);
+            *slot = at + self.every;
+            at
+        };
+        tokio::time::sleep_until(at).await;
+    }
+}
+
 /// Throttled past the SDK's own retries: wait this long, doubling, this
 /// many times before giving up on the region.
 const THROTTLE_WAIT: Duration = Duration::from_secs(1);
@@ -106,16 +141,14 @@ async fn read_paced(
     region: &str,
     lookup: &Lookup,
     max_events: usize,
-    pace: Duration,
+    pacer: &Pacer,
     mut each: impl FnMut(Vec<TrailEvent>, Ending) -> bool,
 ) {
     let mut reader = Reader::new(max_events);
     let mut next: Option<String> = None;
     loop {
-        // Every page after the first waits its turn.
-        if next.is_some() {
-            tokio::time::sleep(pace).await;
-        }
+        // Every request waits its region's turn, across all reads.
+        pacer.turn(region).await;
         let (events, ending) = match page(client, region, lookup, next.take(), THROTTLE_WAIT).await
         {
             Ok(answer) => reader.take(answer),
@@ -136,7 +169,7 @@ async fn read_paced(
 pub(super) async fn tag_writers(
     client: &dyn IamClient,
     max_events: usize,
-    pace: Duration,
+    pacer: &Pacer,
 ) -> Result<crate::action::TagWriters, IamError> {
     let lookup = Lookup::EventName("TagUser".to_owned());
     let mut writes = Vec::new();
@@ -146,7 +179,7 @@ pub(super) async fn tag_writers(
         crate::usage::IAM_REGION,
         &lookup,
         max_events,
-        pace,
+        pacer,
         |events, ending| {
             writes.extend(
                 events
@@ -170,9 +203,9 @@ pub(super) async fn tag_writers(
 pub(super) async fn stream(
     client: Arc<dyn IamClient>,
     key_id: String,
-    stream: Stream,
+    (stream, generation): (Stream, u64),
     max_events: usize,
-    pace: Duration,
+    pacer: Arc<Pacer>,
     send: impl Fn(Action) -> bool,
 ) {
     let (region, lookup) = match &stream {
@@ -186,6 +219,7 @@ pub(super) async fn stream(
         Action::Usage(UsagePage {
             key_id: key_id.clone(),
             stream: stream.clone(),
+            generation,
             result,
             done,
             capped,
@@ -196,7 +230,7 @@ pub(super) async fn stream(
         &region,
         &lookup,
         max_events,
-        pace,
+        &pacer,
         |events, ending| {
             let found =
                 stream == Stream::Creation && crate::usage::creation(&events, &key_id).is_some();

@@ -262,6 +262,7 @@ async fn the_view_the_summary_and_made_by_from_the_dialogs() {
             key_id: key_id.clone(),
             regions: vec!["eu-west-1".into(), "us-east-1".into()],
             max_events: 500,
+            generation: 1,
         }]
     );
     let event = |id: &str, ip: &str, agent: &str| {
@@ -279,6 +280,7 @@ async fn the_view_the_summary_and_made_by_from_the_dialogs() {
         Action::Usage(iamkeys::action::UsagePage {
             key_id: key_id.clone(),
             stream,
+            generation: 1,
             result: Ok(events),
             done: true,
             capped: false,
@@ -316,7 +318,11 @@ async fn the_view_the_summary_and_made_by_from_the_dialogs() {
     );
     update(&mut state, page(Stream::Creation, vec![made]));
     insta::assert_snapshot!("usage_view", crate::common::screen::text(&state, 120, 40));
-    assert!(update(&mut state, ch('u')).is_empty(), "u closes it");
+    assert_eq!(
+        update(&mut state, ch('u')),
+        [Effect::StopUsage],
+        "u closes it, and nothing polls for it any more"
+    );
     assert_eq!(state.view.modal, None);
     assert!(crate::common::screen::text(&state, 120, 40).contains("made by user/mallory"));
 
@@ -456,6 +462,7 @@ async fn a_capped_stream_says_older_events_were_not_read() {
         Action::Usage(iamkeys::action::UsagePage {
             key_id: key_id.clone(),
             stream: Stream::Region("eu-west-1".into()),
+            generation: 1,
             result: Ok(Vec::new()),
             done: true,
             capped: true,
@@ -465,5 +472,95 @@ async fn a_capped_stream_says_older_events_were_not_read() {
     assert!(
         screen.contains("newest events; older ones not read"),
         "{screen}"
+    );
+}
+
+/// Issue 24 item 2: closing the view stops its streams; `r` in the view
+/// asks again under a new generation, and a late page of the earlier one
+/// is dropped.
+#[tokio::test]
+async fn closing_the_view_stops_its_streams_and_late_pages_are_dropped() {
+    let mut state = demo_loaded().await;
+    let (user, key_id) =
+        crate::common::flows::key_with_status(&state, iamkeys::model::KeyStatus::Active);
+    select_key(&mut state, &user, &key_id);
+    let generation = |effects: &[Effect]| {
+        effects.iter().find_map(|e| match e {
+            Effect::Usage { generation, .. } => Some(*generation),
+            _ => None,
+        })
+    };
+    let first = generation(&update(&mut state, ch('u'))).unwrap();
+    let second = generation(&update(&mut state, ch('r'))).expect("r asks again");
+    assert!(second > first);
+    let late = iamkeys::action::UsagePage {
+        key_id: key_id.clone(),
+        stream: Stream::Region("eu-west-1".into()),
+        generation: first,
+        result: Ok(vec![TrailEvent::parse(
+            "late",
+            Some(now()),
+            "ListBuckets",
+            "s3.amazonaws.com",
+            Some(r#"{"sourceIPAddress": "198.51.100.9"}"#),
+        )]),
+        done: true,
+        capped: false,
+    };
+    update(&mut state, Action::Usage(late));
+    let usage = state.account.key_usage(&key_id).unwrap();
+    assert_eq!(usage.usage.events, 0, "the earlier u's page is dropped");
+    let effects = update(&mut state, key(KeyCode::Esc));
+    assert!(effects.contains(&Effect::StopUsage), "{effects:?}");
+    assert!(state.view.modal.is_none());
+    // Opened again, streams stopped part-way are asked again.
+    assert!(generation(&update(&mut state, ch('u'))).is_some());
+}
+
+/// Issue 24 item 2, against the worker: closing the view stops its
+/// streams at CloudTrail (no request after), and every read of one region
+/// shares one pace of 2 requests a second (the us-east-1 stream and the
+/// creation lookup together).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_closed_view_asks_cloudtrail_nothing_more_and_a_region_keeps_one_pace() {
+    use iamkeys::app::dispatch;
+    use iamkeys::worker::{Settings, Worker};
+    let moto = Moto::start();
+    let iam = moto.iam().await;
+    let keys = seed(&iam, &[user("alice", true, vec![true])]).await;
+    let key_id = keys[0].1[0].clone();
+    let proxy = Proxy::start(moto.port).await;
+    proxy.trail(history(&key_id, "alice", 40));
+    let client: Arc<dyn IamClient> = Arc::new(sdk(proxy.endpoint()).await);
+    let mut state = fresh();
+    settle(&mut state, client.clone(), 4, vec![Action::Load], T)
+        .await
+        .unwrap();
+    select_key(&mut state, "alice", &key_id);
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let worker = Worker::new(client, tx, &Settings::default());
+    let before = proxy.count("LookupEvents");
+    dispatch(&mut state, ch('u'), &worker);
+    // Read for a while: about 1.5 s, three streams.
+    let until = tokio::time::Instant::now() + Duration::from_millis(1500);
+    while let Ok(Some(action)) = tokio::time::timeout_at(until, rx.recv()).await {
+        dispatch(&mut state, action, &worker);
+    }
+    let asked = proxy.count("LookupEvents") - before;
+    // Two regions and the creation lookup (us-east-1): us-east-1 is asked
+    // by two reads that share its pace, so at most 4 + 4 (+ 1 in flight)
+    // requests in 1.5 s, where each stream at its own pace would make 12.
+    assert!(asked <= 9, "{asked} requests in 1.5 s");
+    assert!(asked >= 3, "{asked}");
+    dispatch(&mut state, key(KeyCode::Esc), &worker);
+    assert!(state.view.modal.is_none());
+    // A request already on the wire when the view closed may still land.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let closed = proxy.count("LookupEvents");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        proxy.count("LookupEvents"),
+        closed,
+        "no request after the view closed"
     );
 }
