@@ -151,6 +151,22 @@ pub fn ip_kind(source: &str) -> IpKind {
 /// `Boto3/1.34`, `aws-sdk-go-v2/1.24`, `console (browser)`, `AWS internal`.
 #[must_use]
 pub fn agent_group(agent: &str) -> String {
+    let group = agent_group_whole(agent);
+    // The caller writes this field: it is cut for display, so a 1,000- or
+    // 10,000,000-character agent takes one short line like any other.
+    if group.chars().count() > AGENT_SHOWN {
+        let mut cut: String = group.chars().take(AGENT_SHOWN - 1).collect();
+        cut.push('…');
+        cut
+    } else {
+        group
+    }
+}
+
+/// The most characters of a user agent shown (its group's name).
+pub const AGENT_SHOWN: usize = 48;
+
+fn agent_group_whole(agent: &str) -> String {
     let agent = agent.trim();
     if agent.is_empty() {
         return "unknown".to_owned();
@@ -509,6 +525,21 @@ mod tests {
             alice
         ));
         assert!(creation(&[], "AKIANEW0000000000001").is_none());
+    }
+
+    /// Issue 24 item 2: an agent the caller chose is cut for display.
+    #[test]
+    fn a_long_agent_is_cut_to_one_short_group() {
+        let long = format!("evil/{}", "A".repeat(1_000));
+        let group = agent_group(&long);
+        assert_eq!(group.chars().count(), AGENT_SHOWN);
+        assert!(
+            group.ends_with('…') && group.starts_with("evil/"),
+            "{group}"
+        );
+        let huge = "B".repeat(10_000_000);
+        assert_eq!(agent_group(&huge).chars().count(), AGENT_SHOWN);
+        assert_eq!(agent_group("aws-cli/2.15.3 Python/3"), "aws-cli/2.15");
     }
 
     #[test]

@@ -110,7 +110,6 @@ impl Account {
         self.usage.values().any(KeyUsage::loading)
     }
 
-    /// Start (or start again) gathering a key's usage.
     /// Start (or restart) a key's usage; returns the generation its pages
     /// must carry.
     pub fn start_usage(&mut self, user: &str, key_id: &str, regions: &[String]) -> u64 {

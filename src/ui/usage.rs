@@ -155,7 +155,10 @@ fn usage_lines(usage: &Usage, theme: &Theme) -> Vec<Line<'static>> {
         ));
     }
     lines.push(Line::styled(
-        format!(" {:<53} {:>7}  last", "User agent", "events"),
+        format!(
+            " {:<53} {:>7}  last",
+            "User agent (as the caller claims)", "events"
+        ),
         theme.title,
     ));
     let agents = Usage::ranked(&usage.agents);

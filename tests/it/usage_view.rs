@@ -564,3 +564,48 @@ async fn a_closed_view_asks_cloudtrail_nothing_more_and_a_region_keeps_one_pace(
         "no request after the view closed"
     );
 }
+
+/// Issue 24 item 2: a 1,000-character user agent (the caller chooses it)
+/// does not push the make-inactive dialog's account line and buttons off
+/// the screen.
+#[tokio::test]
+async fn a_long_agent_leaves_the_dialogs_buttons_on_screen() {
+    let mut state = demo_loaded().await;
+    let (user, key_id) =
+        crate::common::flows::key_with_status(&state, iamkeys::model::KeyStatus::Active);
+    select_key(&mut state, &user, &key_id);
+    update(&mut state, ch('u'));
+    let agent = format!("evil/{}", "A".repeat(1_000));
+    for stream in [
+        Stream::Region("eu-west-1".into()),
+        Stream::Region("us-east-1".into()),
+        Stream::Creation,
+    ] {
+        update(
+            &mut state,
+            Action::Usage(iamkeys::action::UsagePage {
+                key_id: key_id.clone(),
+                stream,
+                generation: 1,
+                result: Ok(vec![TrailEvent::parse(
+                    "e1",
+                    Some(now() - chrono::TimeDelta::hours(1)),
+                    "ListBuckets",
+                    "s3.amazonaws.com",
+                    Some(&format!(
+                        r#"{{"sourceIPAddress": "203.0.113.9", "userAgent": "{agent}"}}"#
+                    )),
+                )]),
+                done: true,
+                capped: false,
+            }),
+        );
+    }
+    update(&mut state, key(KeyCode::Esc));
+    update(&mut state, ch('i'));
+    let screen = crate::common::screen::text(&state, 120, 30);
+    assert!(screen.contains("CloudTrail: "), "{screen}");
+    assert!(screen.contains("In account"), "{screen}");
+    assert!(screen.contains("Make inactive"), "{screen}");
+    assert!(!screen.contains(&"A".repeat(60)), "{screen}");
+}
