@@ -20,6 +20,8 @@ pub struct TrailEvent {
     pub user_agent: Option<String>,
     /// The caller's ARN (`userIdentity.arn`).
     pub caller_arn: Option<String>,
+    /// The caller's account (`userIdentity.accountId`).
+    pub account_id: Option<String>,
     /// For `CreateAccessKey`: the key it made (`responseElements.accessKey.accessKeyId`).
     pub created_key: Option<String>,
     /// The role behind an assumed-role caller
@@ -61,6 +63,7 @@ impl TrailEvent {
             source_ip: text("/sourceIPAddress"),
             user_agent: text("/userAgent"),
             caller_arn: text("/userIdentity/arn"),
+            account_id: text("/userIdentity/accountId"),
             created_key: text("/responseElements/accessKey/accessKeyId"),
             issuer_arn: text("/userIdentity/sessionContext/sessionIssuer/arn"),
             request_user: text("/requestParameters/userName"),
@@ -236,6 +239,8 @@ pub struct Creation {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Usage {
     seen: HashSet<String>,
+    /// Events not counted: outside the window asked, or of another account.
+    pub left_out: LeftOut,
     pub ips: BTreeMap<String, Seen>,
     pub agents: BTreeMap<String, Seen>,
     pub sources: BTreeMap<String, usize>,
@@ -246,12 +251,74 @@ pub struct Usage {
     pub events: usize,
 }
 
+/// What a read of a key's events counts: events in the window asked, of
+/// the key's own account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope {
+    /// The window's start. (Its end is the moment of the request, which
+    /// this clock may lag: a later event is not left out for that.)
+    pub since: DateTime<Utc>,
+    /// The key's account; `None`: not known, nothing left out for it.
+    pub account: Option<String>,
+}
+
+impl Scope {
+    /// The last [`HISTORY_DAYS`] as of `now` (a day's slack for clocks),
+    /// in `account`.
+    #[must_use]
+    pub fn history(now: DateTime<Utc>, account: Option<String>) -> Self {
+        Self {
+            since: now - chrono::TimeDelta::days(HISTORY_DAYS + 1),
+            account,
+        }
+    }
+}
+
+/// Events a read brought that are not the key's: never counted, named in
+/// one line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LeftOut {
+    /// Dated outside the window asked.
+    pub outside: usize,
+    /// Of a caller in another account than the key's.
+    pub foreign: usize,
+}
+
+impl LeftOut {
+    /// "2 outside the 90 days asked, 1 of another account", if any.
+    #[must_use]
+    pub fn line(&self) -> Option<String> {
+        let mut parts = Vec::new();
+        if self.outside > 0 {
+            parts.push(format!(
+                "{} outside the {HISTORY_DAYS} days asked",
+                self.outside
+            ));
+        }
+        if self.foreign > 0 {
+            parts.push(format!("{} of another account", self.foreign));
+        }
+        (!parts.is_empty()).then(|| format!("events left out: {}", parts.join(", ")))
+    }
+}
+
 impl Usage {
-    /// Take in events, each once.
-    pub fn add(&mut self, events: &[TrailEvent]) {
+    /// Take in events, each once; those outside `scope` are left out and
+    /// counted as such.
+    pub fn add(&mut self, events: &[TrailEvent], scope: &Scope) {
         for event in events {
             // An event without an ID cannot be matched: counted each time.
             if !event.id.is_empty() && !self.seen.insert(event.id.clone()) {
+                continue;
+            }
+            if event.time.is_some_and(|t| t < scope.since) {
+                self.left_out.outside += 1;
+                continue;
+            }
+            if let (Some(theirs), Some(ours)) = (&event.account_id, &scope.account)
+                && theirs != ours
+            {
+                self.left_out.foreign += 1;
                 continue;
             }
             self.events += 1;
@@ -454,6 +521,36 @@ mod tests {
         assert_eq!(ip_kind("not an ip"), IpKind::Other);
     }
 
+    /// Issue 24 item 2: events outside the window asked, or of another
+    /// account, are left out of the counts and named.
+    #[test]
+    fn events_not_the_keys_are_left_out_and_named() {
+        let mut usage = Usage::default();
+        let mut old = event("old", 1, "203.0.113.7", "aws-cli/2.15");
+        old.time = Some(at(1) - chrono::TimeDelta::days(200));
+        let mut foreign = event("x", 2, "198.51.100.1", "aws-cli/2.15");
+        foreign.account_id = Some("999999999999".into());
+        let mut own = event("own", 3, "203.0.113.7", "aws-cli/2.15");
+        own.account_id = Some("123456789012".into());
+        usage.add(
+            &[old, foreign, own],
+            &Scope::history(at(6), Some("123456789012".into())),
+        );
+        assert_eq!(usage.events, 1);
+        assert_eq!(
+            usage.left_out,
+            LeftOut {
+                outside: 1,
+                foreign: 1
+            }
+        );
+        assert_eq!(
+            usage.left_out.line().as_deref(),
+            Some("events left out: 1 outside the 90 days asked, 1 of another account")
+        );
+        assert!(!usage.ips.contains_key("198.51.100.1"));
+    }
+
     #[test]
     fn events_count_once_and_summarise() {
         let mut usage = Usage::default();
@@ -462,9 +559,10 @@ mod tests {
             event("b", 3, "203.0.113.7", "aws-cli/2.15.9 Python/3.11"),
             event("c", 2, "10.0.0.5", "APN/1.0 HashiCorp/1.0 Terraform/1.9.8"),
         ];
-        usage.add(&events);
+        let scope = Scope::history(at(6), Some("123456789012".into()));
+        usage.add(&events, &scope);
         // The same events again from another region: counted once.
-        usage.add(&events[..2]);
+        usage.add(&events[..2], &scope);
         assert_eq!(usage.events, 3);
         assert_eq!(usage.ips["203.0.113.7"].count, 2);
         assert_eq!(usage.ips["203.0.113.7"].last, Some(at(3)));

@@ -145,6 +145,10 @@ impl Account {
             done,
             capped,
         } = page;
+        let scope = crate::usage::Scope::history(
+            self.clock,
+            self.known_identity().map(|i| i.account_id.clone()),
+        );
         let Some(entry) = self
             .usage
             .get_mut(&key_id)
@@ -168,7 +172,7 @@ impl Account {
                     progress.state = StreamState::Done;
                 }
                 match stream {
-                    Stream::Region(_) => entry.usage.add(&events),
+                    Stream::Region(_) => entry.usage.add(&events, &scope),
                     Stream::Creation => {
                         if let Some(made) = crate::usage::creation(&events, &key_id) {
                             entry.made = Made::By(made);

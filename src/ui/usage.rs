@@ -131,6 +131,9 @@ fn usage_lines(usage: &Usage, theme: &Theme) -> Vec<Line<'static>> {
         when(usage.first),
         when(usage.last)
     ))];
+    if let Some(left_out) = usage.left_out.line() {
+        lines.push(Line::styled(format!(" {left_out}"), theme.warn));
+    }
     if usage.events == 0 {
         return lines;
     }

@@ -274,6 +274,7 @@ mod tests {
                 source_ip: None,
                 user_agent: None,
                 caller_arn: None,
+                account_id: None,
                 created_key: None,
                 issuer_arn: None,
                 request_user: None,

@@ -24,10 +24,16 @@ use crate::common::states::{demo_loaded, fresh, now};
 
 const T: Duration = Duration::from_mins(1);
 
+/// When the fake history starts: midnight two days ago (inside the 90 days
+/// a lookup asks for; the same all day long).
+fn history_base() -> i64 {
+    (chrono::Utc::now().timestamp() / 86_400 - 2) * 86_400
+}
+
 /// A history for `key`: `n` events from two IPs and two tools, and its
 /// creation by an administrator.
 fn history(key: &str, user: &str, n: usize) -> Vec<proxy::TrailEvent> {
-    let base = 1_764_300_000; // 2025-11-28
+    let base = history_base();
     let mut events: Vec<proxy::TrailEvent> = (0..n)
         .map(|i| {
             let laptop = i % 3 == 0;
@@ -114,7 +120,7 @@ async fn lookup_events_pages_parses_and_names_a_refusal() {
     );
     assert_eq!(
         events[0].time.map(|t| t.timestamp()),
-        Some(1_764_300_000 + 4 * 600)
+        Some(history_base() + 4 * 600)
     );
     let lookups = proxy.lookups();
     assert_eq!(lookups.len(), 3, "three pages of two: {lookups:?}");
