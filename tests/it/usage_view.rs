@@ -614,4 +614,5 @@ async fn a_long_agent_leaves_the_dialogs_buttons_on_screen() {
     assert!(screen.contains("In account"), "{screen}");
     assert!(screen.contains("Make inactive"), "{screen}");
     assert!(!screen.contains(&"A".repeat(60)), "{screen}");
+    insta::assert_snapshot!("dialog_under_a_long_agent", screen);
 }
