@@ -23,6 +23,7 @@ pub mod org;
 pub mod paths;
 pub mod profiles;
 pub mod report;
+pub mod risk;
 pub mod run;
 pub mod secret;
 pub mod signin;

@@ -1,0 +1,98 @@
+//! Known ways to more privilege without writing IAM itself: each a set of
+//! actions that, all granted, let a principal act as a more privileged
+//! role. One table, each row with where it is documented.
+
+/// One combination.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Combination {
+    /// Every action it needs.
+    pub actions: &'static [&'static str],
+    /// The actions must be granted on every resource (`*`), not one.
+    pub on_everything: bool,
+    /// Where it is documented.
+    pub source: &'static str,
+}
+
+const RHINO: &str = "Rhino Security Labs, AWS IAM Privilege Escalation – Methods and Mitigation";
+
+/// The combinations, checked in this order.
+pub const COMBINATIONS: &[Combination] = &[
+    Combination {
+        actions: &["iam:PassRole", "ec2:RunInstances"],
+        on_everything: false,
+        source: RHINO,
+    },
+    Combination {
+        actions: &[
+            "iam:PassRole",
+            "lambda:CreateFunction",
+            "lambda:InvokeFunction",
+        ],
+        on_everything: false,
+        source: RHINO,
+    },
+    Combination {
+        actions: &[
+            "iam:PassRole",
+            "lambda:CreateFunction",
+            "lambda:CreateEventSourceMapping",
+        ],
+        on_everything: false,
+        source: RHINO,
+    },
+    Combination {
+        actions: &["lambda:UpdateFunctionCode"],
+        on_everything: false,
+        source: RHINO,
+    },
+    Combination {
+        actions: &["iam:PassRole", "cloudformation:CreateStack"],
+        on_everything: false,
+        source: RHINO,
+    },
+    Combination {
+        actions: &[
+            "iam:PassRole",
+            "datapipeline:CreatePipeline",
+            "datapipeline:PutPipelineDefinition",
+        ],
+        on_everything: false,
+        source: RHINO,
+    },
+    Combination {
+        actions: &["iam:PassRole", "glue:CreateDevEndpoint"],
+        on_everything: false,
+        source: RHINO,
+    },
+    Combination {
+        actions: &["glue:UpdateDevEndpoint"],
+        on_everything: false,
+        source: RHINO,
+    },
+    Combination {
+        actions: &["sts:AssumeRole"],
+        on_everything: true,
+        source: "any role whose trust policy names the account: assume it (PMapper's sts edge)",
+    },
+];
+
+/// The actions that change identities (of others): any of them granted on
+/// more than the user itself is `iam_write`.
+pub const IAM_WRITES: &[&str] = &[
+    "iam:CreateUser",
+    "iam:CreateRole",
+    "iam:CreateGroup",
+    "iam:CreatePolicy",
+    "iam:CreatePolicyVersion",
+    "iam:CreateAccessKey",
+    "iam:CreateLoginProfile",
+    "iam:UpdateLoginProfile",
+    "iam:PutUserPolicy",
+    "iam:PutRolePolicy",
+    "iam:PutGroupPolicy",
+    "iam:AttachUserPolicy",
+    "iam:AttachRolePolicy",
+    "iam:AttachGroupPolicy",
+    "iam:UpdateAssumeRolePolicy",
+    "iam:AddUserToGroup",
+];

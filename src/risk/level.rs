@@ -1,0 +1,393 @@
+//! The level of a user's policies: the highest of admin, IAM writes,
+//! escalation, limited and none that applies; `unknown` when a document
+//! could not be had or read (fail closed: it ranks like admin).
+
+use super::escalation::{COMBINATIONS, IAM_WRITES};
+use super::policy::{Effect, Statement, parse};
+
+/// What a user can do, from least to most (`Unknown` ranks with `Admin`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Level {
+    None,
+    Limited,
+    Escalation,
+    IamWrite,
+    Admin,
+    /// The details were refused or a document did not read.
+    Unknown,
+}
+
+impl Level {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::Limited => "limited",
+            Self::Escalation => "escalation",
+            Self::IamWrite => "iam_write",
+            Self::Admin => "admin",
+            Self::Unknown => "unknown",
+        }
+    }
+}
+
+/// One policy a user has, named as the reason reads (`group Admins →
+/// AdministratorAccess`, `inline policy deploy`), with its document or why
+/// there is none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    pub via: String,
+    pub document: Result<String, String>,
+}
+
+/// Every policy that applies to a user, and its permissions boundary.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct UserPolicies {
+    pub sources: Vec<Source>,
+    pub boundary: Option<Source>,
+}
+
+/// The result, as the report and the UI show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Privileges {
+    pub level: Level,
+    /// The policies that give it.
+    pub via: Vec<String>,
+    /// A grant behind the level has a `Condition`: it may not apply.
+    pub conditional: bool,
+    /// The permissions boundary, when it lowered the level.
+    pub boundary: Option<String>,
+}
+
+/// The statements of each source, or the first that did not read.
+fn read(sources: &[Source]) -> Result<Vec<(&str, Vec<Statement>)>, String> {
+    sources
+        .iter()
+        .map(|s| match &s.document {
+            Ok(doc) => parse(doc)
+                .map(|st| (s.via.as_str(), st))
+                .map_err(|e| format!("{}: {e}", s.via)),
+            Err(why) => Err(format!("{}: {why}", s.via)),
+        })
+        .collect()
+}
+
+/// Whether `action` is granted on more than the user itself: some Allow
+/// covers it, and no unconditional Deny on every resource does. Returns
+/// whether the grant is conditional.
+fn granted(
+    all: &[(&str, Vec<Statement>)],
+    action: &str,
+    on_everything: bool,
+) -> Option<(bool, Vec<String>)> {
+    let denied = all.iter().flat_map(|(_, s)| s).any(|s| {
+        s.effect == Effect::Deny
+            && !s.conditional
+            && s.resources.everything()
+            && s.actions.covers(action)
+    });
+    if denied {
+        return None;
+    }
+    let mut conditional = true;
+    let mut via = Vec::new();
+    for (name, statements) in all {
+        for s in statements {
+            let broad = if on_everything {
+                s.resources.everything()
+            } else {
+                !s.only_self()
+            };
+            if s.effect == Effect::Allow && broad && s.actions.covers(action) {
+                conditional &= s.conditional;
+                if !via.contains(&(*name).to_owned()) {
+                    via.push((*name).to_owned());
+                }
+            }
+        }
+    }
+    (!via.is_empty()).then_some((conditional, via))
+}
+
+/// The level of a set of statements, with the sources behind it.
+fn level_of(all: &[(&str, Vec<Statement>)]) -> (Level, bool, Vec<String>) {
+    // Admin: every action on every resource, and no unconditional Deny on
+    // every resource taking any of it back.
+    let any_deny = all
+        .iter()
+        .flat_map(|(_, s)| s)
+        .any(|s| s.effect == Effect::Deny && !s.conditional && s.resources.everything());
+    let admin: Vec<(&str, bool)> = all
+        .iter()
+        .flat_map(|(name, s)| s.iter().map(move |s| (*name, s)))
+        .filter(|(_, s)| {
+            s.effect == Effect::Allow && s.actions.everything() && s.resources.everything()
+        })
+        .map(|(name, s)| (name, s.conditional))
+        .collect();
+    if !admin.is_empty() && !any_deny {
+        let conditional = admin.iter().all(|(_, c)| *c);
+        let mut via: Vec<String> = admin.iter().map(|(n, _)| (*n).to_owned()).collect();
+        via.dedup();
+        return (Level::Admin, conditional, via);
+    }
+    let writes: Vec<(bool, Vec<String>)> = IAM_WRITES
+        .iter()
+        .filter_map(|a| granted(all, a, false))
+        .collect();
+    if !writes.is_empty() {
+        return collect(Level::IamWrite, writes);
+    }
+    for combination in COMBINATIONS {
+        let parts: Option<Vec<(bool, Vec<String>)>> = combination
+            .actions
+            .iter()
+            .map(|a| granted(all, a, combination.on_everything))
+            .collect();
+        if let Some(parts) = parts {
+            return collect(Level::Escalation, parts);
+        }
+    }
+    let allows: Vec<String> = all
+        .iter()
+        .filter(|(_, s)| s.iter().any(|s| s.effect == Effect::Allow))
+        .map(|(n, _)| (*n).to_owned())
+        .collect();
+    if allows.is_empty() {
+        (Level::None, false, Vec::new())
+    } else {
+        (Level::Limited, false, allows)
+    }
+}
+
+fn collect(level: Level, parts: Vec<(bool, Vec<String>)>) -> (Level, bool, Vec<String>) {
+    let conditional = parts.iter().all(|(c, _)| *c);
+    let mut via: Vec<String> = Vec::new();
+    for name in parts.into_iter().flat_map(|(_, v)| v) {
+        if !via.contains(&name) {
+            via.push(name);
+        }
+    }
+    (level, conditional, via)
+}
+
+/// The level of a user's policies, capped by its permissions boundary.
+#[must_use]
+pub fn evaluate(user: &UserPolicies) -> Privileges {
+    let all = match read(&user.sources) {
+        Ok(all) => all,
+        Err(why) => {
+            return Privileges {
+                level: Level::Unknown,
+                via: vec![format!("unreadable {why}")],
+                conditional: false,
+                boundary: None,
+            };
+        }
+    };
+    let (level, conditional, via) = level_of(&all);
+    let Some(boundary) = &user.boundary else {
+        return Privileges {
+            level,
+            via,
+            conditional,
+            boundary: None,
+        };
+    };
+    let capped = match read(std::slice::from_ref(boundary)) {
+        Ok(bound) => level_of(&bound).0,
+        Err(why) => {
+            return Privileges {
+                level: Level::Unknown,
+                via: vec![format!("unreadable boundary {why}")],
+                conditional,
+                boundary: None,
+            };
+        }
+    };
+    if capped < level {
+        Privileges {
+            level: capped,
+            via,
+            conditional,
+            boundary: Some(format!("capped by boundary {}", boundary.via)),
+        }
+    } else {
+        Privileges {
+            level,
+            via,
+            conditional,
+            boundary: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(via: &str, document: &str) -> Source {
+        Source {
+            via: via.to_owned(),
+            document: Ok(document.to_owned()),
+        }
+    }
+
+    fn allow(action: &str, resource: &str) -> String {
+        format!(r#"{{"Statement":[{{"Effect":"Allow","Action":{action},"Resource":{resource}}}]}}"#)
+    }
+
+    fn level(sources: Vec<Source>) -> Privileges {
+        evaluate(&UserPolicies {
+            sources,
+            boundary: None,
+        })
+    }
+
+    #[test]
+    fn admin_directly_through_a_group_or_inline() {
+        let p = level(vec![source(
+            "AdministratorAccess",
+            &allow(r#""*""#, r#""*""#),
+        )]);
+        assert_eq!(
+            (p.level, p.via.as_slice(), p.conditional),
+            (Level::Admin, &["AdministratorAccess".to_owned()][..], false)
+        );
+        let p = level(vec![source(
+            "inline policy all",
+            &allow(r#""*:*""#, r#"["*"]"#),
+        )]);
+        assert_eq!(p.level, Level::Admin);
+    }
+
+    #[test]
+    fn iam_writes_but_not_self_service() {
+        let p = level(vec![source(
+            "group Admins → IAMFullAccess",
+            &allow(r#""iam:*""#, r#""*""#),
+        )]);
+        assert_eq!(p.level, Level::IamWrite);
+        assert_eq!(p.via, ["group Admins → IAMFullAccess"]);
+        let own = level(vec![source(
+            "inline policy self-service",
+            &allow(
+                r#""iam:CreateAccessKey""#,
+                r#""arn:aws:iam::*:user/${aws:username}""#,
+            ),
+        )]);
+        assert_eq!(own.level, Level::Limited, "{own:?}");
+        let put = level(vec![source("p", &allow(r#"["iam:Put*Policy"]"#, r#""*""#))]);
+        assert_eq!(put.level, Level::IamWrite);
+        let not_resource = level(vec![source(
+            "p",
+            r#"{"Statement":{"Effect":"Allow","Action":"iam:CreateUser","NotResource":"arn:aws:iam::*:user/admin"}}"#,
+        )]);
+        assert_eq!(not_resource.level, Level::IamWrite);
+    }
+
+    #[test]
+    fn read_only_is_limited_and_nothing_is_none() {
+        let p = level(vec![source(
+            "ReadOnlyAccess",
+            &allow(r#"["iam:Get*","iam:List*","s3:Get*"]"#, r#""*""#),
+        )]);
+        assert_eq!(p.level, Level::Limited);
+        assert_eq!(level(Vec::new()).level, Level::None);
+        let deny_only = level(vec![source(
+            "p",
+            r#"{"Statement":{"Effect":"Deny","Action":"*","Resource":"*"}}"#,
+        )]);
+        assert_eq!(deny_only.level, Level::None);
+    }
+
+    #[test]
+    fn escalation_across_policies_and_assume_role_on_everything() {
+        let p = level(vec![
+            source("inline policy pass", &allow(r#""iam:PassRole""#, r#""*""#)),
+            source(
+                "inline policy ec2",
+                &allow(r#""ec2:RunInstances""#, r#""*""#),
+            ),
+        ]);
+        assert_eq!(p.level, Level::Escalation);
+        assert_eq!(p.via, ["inline policy pass", "inline policy ec2"]);
+        let one_role = level(vec![source(
+            "p",
+            &allow(
+                r#""sts:AssumeRole""#,
+                r#""arn:aws:iam::123456789012:role/ops""#,
+            ),
+        )]);
+        assert_eq!(one_role.level, Level::Limited);
+        let any_role = level(vec![source("p", &allow(r#""sts:AssumeRole""#, r#""*""#))]);
+        assert_eq!(any_role.level, Level::Escalation);
+    }
+
+    #[test]
+    fn deny_lowers_only_what_it_clearly_covers() {
+        let admin = allow(r#""*""#, r#""*""#);
+        let deny_iam = r#"{"Statement":{"Effect":"Deny","Action":"iam:*","Resource":"*"}}"#;
+        let p = level(vec![source("a", &admin), source("d", deny_iam)]);
+        // No IAM at all, but Lambda's code can still be replaced.
+        assert_eq!(p.level, Level::Escalation, "{p:?}");
+        let conditional_deny = r#"{"Statement":{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"false"}}}}"#;
+        let p = level(vec![source("a", &admin), source("d", conditional_deny)]);
+        assert_eq!(p.level, Level::Admin, "a conditional Deny does not lower");
+        let deny_one = r#"{"Statement":{"Effect":"Deny","Action":"iam:*","Resource":"arn:aws:iam::*:user/root"}}"#;
+        let p = level(vec![source("a", &admin), source("d", deny_one)]);
+        assert_eq!(
+            p.level,
+            Level::Admin,
+            "a Deny on one resource does not lower"
+        );
+    }
+
+    #[test]
+    fn not_action_and_conditions() {
+        let power = level(vec![source(
+            "PowerUserAccess",
+            r#"{"Statement":{"Effect":"Allow","NotAction":["iam:*","organizations:*"],"Resource":"*"}}"#,
+        )]);
+        assert_eq!(power.level, Level::Escalation, "{power:?}");
+        let conditional = level(vec![source(
+            "p",
+            r#"{"Statement":{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"203.0.113.0/24"}}}}"#,
+        )]);
+        assert_eq!(
+            (conditional.level, conditional.conditional),
+            (Level::Admin, true)
+        );
+    }
+
+    #[test]
+    fn a_boundary_caps_the_level() {
+        let p = evaluate(&UserPolicies {
+            sources: vec![source("AdministratorAccess", &allow(r#""*""#, r#""*""#))],
+            boundary: Some(source("S3Only", &allow(r#""s3:*""#, r#""*""#))),
+        });
+        assert_eq!(p.level, Level::Limited);
+        assert_eq!(p.boundary.as_deref(), Some("capped by boundary S3Only"));
+        let wide = evaluate(&UserPolicies {
+            sources: vec![source("p", &allow(r#""s3:*""#, r#""*""#))],
+            boundary: Some(source("All", &allow(r#""*""#, r#""*""#))),
+        });
+        assert_eq!((wide.level, wide.boundary), (Level::Limited, None));
+    }
+
+    #[test]
+    fn what_cannot_be_read_is_unknown() {
+        let p = level(vec![source("inline policy broken", "{not json")]);
+        assert_eq!(p.level, Level::Unknown);
+        assert!(p.via[0].contains("inline policy broken"), "{p:?}");
+        let refused = level(vec![Source {
+            via: "managed X".into(),
+            document: Err("iam:GetPolicyVersion denied".into()),
+        }]);
+        assert_eq!(refused.level, Level::Unknown);
+        assert!(
+            Level::Unknown > Level::Admin,
+            "unknown ranks with admin, first"
+        );
+    }
+}
