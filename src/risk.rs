@@ -15,7 +15,7 @@ pub mod escalation;
 pub mod level;
 pub mod policy;
 
-pub use level::{Level, Privileges, Source, UserPolicies, evaluate};
+pub use level::{Level, Parsed, Privileges, Source, UserPolicies, evaluate, evaluate_all};
 
 use crate::audit::Severity;
 

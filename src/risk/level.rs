@@ -59,12 +59,33 @@ pub struct Privileges {
     pub boundary: Option<String>,
 }
 
+/// Documents read once per account: a managed policy attached to a
+/// thousand users is parsed once.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    documents: std::collections::HashMap<String, Result<std::sync::Arc<Vec<Statement>>, String>>,
+}
+
+impl Parsed {
+    fn get(&mut self, document: &str) -> Result<std::sync::Arc<Vec<Statement>>, String> {
+        if let Some(known) = self.documents.get(document) {
+            return known.clone();
+        }
+        let read = parse(document).map(std::sync::Arc::new);
+        self.documents.insert(document.to_owned(), read.clone());
+        read
+    }
+}
+
+type Read<'a> = (&'a str, std::sync::Arc<Vec<Statement>>);
+
 /// The statements of each source, or the first that did not read.
-fn read(sources: &[Source]) -> Result<Vec<(&str, Vec<Statement>)>, String> {
+fn read<'a>(sources: &'a [Source], parsed: &mut Parsed) -> Result<Vec<Read<'a>>, String> {
     sources
         .iter()
         .map(|s| match &s.document {
-            Ok(doc) => parse(doc)
+            Ok(doc) => parsed
+                .get(doc)
                 .map(|st| (s.via.as_str(), st))
                 .map_err(|e| format!("{}: {e}", s.via)),
             Err(why) => Err(format!("{}: {why}", s.via)),
@@ -75,12 +96,8 @@ fn read(sources: &[Source]) -> Result<Vec<(&str, Vec<Statement>)>, String> {
 /// Whether `action` is granted on more than the user itself: some Allow
 /// covers it, and no unconditional Deny on every resource does. Returns
 /// whether the grant is conditional.
-fn granted(
-    all: &[(&str, Vec<Statement>)],
-    action: &str,
-    on_everything: bool,
-) -> Option<(bool, Vec<String>)> {
-    let denied = all.iter().flat_map(|(_, s)| s).any(|s| {
+fn granted(all: &[Read<'_>], action: &str, on_everything: bool) -> Option<(bool, Vec<String>)> {
+    let denied = all.iter().flat_map(|(_, s)| s.iter()).any(|s| {
         s.effect == Effect::Deny
             && !s.conditional
             && s.resources.everything()
@@ -92,7 +109,7 @@ fn granted(
     let mut conditional = true;
     let mut via = Vec::new();
     for (name, statements) in all {
-        for s in statements {
+        for s in statements.iter() {
             let broad = if on_everything {
                 s.resources.everything()
             } else {
@@ -110,12 +127,12 @@ fn granted(
 }
 
 /// The level of a set of statements, with the sources behind it.
-fn level_of(all: &[(&str, Vec<Statement>)]) -> (Level, bool, Vec<String>) {
+fn level_of(all: &[Read<'_>]) -> (Level, bool, Vec<String>) {
     // Admin: every action on every resource, and no unconditional Deny on
     // every resource taking any of it back.
     let any_deny = all
         .iter()
-        .flat_map(|(_, s)| s)
+        .flat_map(|(_, s)| s.iter())
         .any(|s| s.effect == Effect::Deny && !s.conditional && s.resources.everything());
     let admin: Vec<(&str, bool)> = all
         .iter()
@@ -174,7 +191,22 @@ fn collect(level: Level, parts: Vec<(bool, Vec<String>)>) -> (Level, bool, Vec<S
 /// The level of a user's policies, capped by its permissions boundary.
 #[must_use]
 pub fn evaluate(user: &UserPolicies) -> Privileges {
-    let all = match read(&user.sources) {
+    evaluate_with(user, &mut Parsed::default())
+}
+
+/// Every user's level, each document read once.
+#[must_use]
+pub fn evaluate_all(users: &[UserPolicies]) -> Vec<Privileges> {
+    let mut parsed = Parsed::default();
+    users
+        .iter()
+        .map(|u| evaluate_with(u, &mut parsed))
+        .collect()
+}
+
+/// [`evaluate`] with documents already read.
+pub fn evaluate_with(user: &UserPolicies, parsed: &mut Parsed) -> Privileges {
+    let all = match read(&user.sources, parsed) {
         Ok(all) => all,
         Err(why) => {
             return Privileges {
@@ -194,7 +226,7 @@ pub fn evaluate(user: &UserPolicies) -> Privileges {
             boundary: None,
         };
     };
-    let capped = match read(std::slice::from_ref(boundary)) {
+    let capped = match read(std::slice::from_ref(boundary), parsed) {
         Ok(bound) => level_of(&bound).0,
         Err(why) => {
             return Privileges {
