@@ -49,9 +49,10 @@ fn users(policies: &[String]) -> Vec<UserPolicies> {
                 .collect();
             sources.push(Source {
                 via: format!("inline policy user-{u}"),
-                document: Ok(format!(
-                    r#"{{"Statement":{{"Effect":"Allow","Action":"iam:CreateAccessKey","Resource":"arn:aws:iam::*:user/${{aws:username}}"}}}}"#
-                )),
+                document: Ok(
+                    r#"{"Statement":{"Effect":"Allow","Action":"iam:CreateAccessKey","Resource":"arn:aws:iam::*:user/${aws:username}"}}"#
+                        .to_owned(),
+                ),
             });
             let boundary = (u % 10 == 0).then(|| Source {
                 via: "boundary".into(),
