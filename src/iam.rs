@@ -2,6 +2,7 @@
 //! `sdk` talks to AWS through aws-sdk-iam; `memory` is an in-memory account
 //! that behaves like IAM, for `--demo` and fast UI tests.
 
+pub mod auth_details;
 pub mod connect;
 pub mod credential_report;
 pub mod demo;

@@ -11,6 +11,7 @@
 //! Service control policies are not evaluated: a level is what IAM's own
 //! policies allow, an upper bound where an SCP denies.
 
+pub mod details;
 pub mod escalation;
 pub mod level;
 pub mod policy;
