@@ -61,6 +61,32 @@ impl AuthDetails {
     }
 }
 
+/// The policies AWS attaches to a user whose access key it found exposed
+/// (it opens a support case too; which key leaked is said there, not in
+/// IAM): the managed quarantine policies, and the inline policy of older
+/// cases.
+pub const QUARANTINE_MANAGED: [&str; 3] = [
+    "AWSCompromisedKeyQuarantine",
+    "AWSCompromisedKeyQuarantineV2",
+    "AWSCompromisedKeyQuarantineV3",
+];
+pub const QUARANTINE_INLINE: &str = "AWSExposedCredentialPolicy_DO_NOT_REMOVE";
+
+impl UserAuth {
+    /// Whether AWS has quarantined this user's keys: the source of the
+    /// `exposed_key_quarantined` finding.
+    #[must_use]
+    pub fn quarantined(&self) -> bool {
+        self.attached
+            .iter()
+            .any(|a| QUARANTINE_MANAGED.contains(&a.name.as_str()))
+            || self
+                .inline
+                .iter()
+                .any(|(name, _)| name == QUARANTINE_INLINE)
+    }
+}
+
 /// Each user's policies, by user name.
 #[must_use]
 pub fn user_policies(details: &AuthDetails) -> BTreeMap<String, UserPolicies> {
@@ -143,6 +169,30 @@ mod tests {
             name: name.to_owned(),
             arn: format!("arn:aws:iam::aws:policy/{name}"),
         }
+    }
+
+    #[test]
+    fn keys_aws_caught_are_seen_by_their_policies() {
+        let mut user = UserAuth {
+            name: "leaky".into(),
+            ..UserAuth::default()
+        };
+        assert!(!user.quarantined());
+        user.attached
+            .push(attached("AWSCompromisedKeyQuarantineV2"));
+        assert!(user.quarantined());
+        let old = UserAuth {
+            name: "older".into(),
+            inline: vec![(QUARANTINE_INLINE.into(), "{}".into())],
+            ..UserAuth::default()
+        };
+        assert!(old.quarantined());
+        let lookalike = UserAuth {
+            name: "x".into(),
+            attached: vec![attached("AWSCompromisedKeyQuarantineV9")],
+            ..UserAuth::default()
+        };
+        assert!(!lookalike.quarantined());
     }
 
     #[test]
