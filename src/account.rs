@@ -182,6 +182,12 @@ pub struct Account {
     /// far: a repeated one ends that listing (see [`crate::iam::pages`]).
     user_pages: crate::iam::pages::Pages,
     tag_pages: crate::iam::pages::Pages,
+    /// `GetAccountAuthorizationDetails` gathered page by page, evaluated
+    /// when the walk ends.
+    auth: crate::risk::details::AuthDetails,
+    /// Each user's privileges, once the walk ended; why not, if it failed.
+    privileges:
+        Option<Result<std::collections::BTreeMap<String, crate::risk::Privileges>, IamError>>,
     /// The SDK's latest retry of this load, if any.
     pub backoff: Option<Backoff>,
     /// Key IDs with a change in flight, and users with a create in flight.
@@ -229,6 +235,8 @@ impl Account {
             early_tags: std::collections::HashMap::new(),
             user_pages: crate::iam::pages::Pages::new(),
             tag_pages: crate::iam::pages::Pages::new(),
+            auth: crate::risk::details::AuthDetails::default(),
+            privileges: None,
             backoff: None,
             busy_keys: BTreeSet::new(),
             busy_users: BTreeSet::new(),
@@ -382,6 +390,31 @@ impl Account {
         match &self.identity {
             IdentityStatus::Known(identity) => Some(identity),
             _ => None,
+        }
+    }
+
+    /// What `user`'s policies let it do: `None` while the walk of
+    /// `GetAccountAuthorizationDetails` is not over; `unknown` (naming the
+    /// call) when it failed or the user was not in it (fail closed).
+    #[must_use]
+    pub fn privileges(&self, user: &str) -> Option<crate::risk::Privileges> {
+        match self.privileges.as_ref()? {
+            Ok(all) => Some(
+                all.get(user)
+                    .cloned()
+                    .unwrap_or_else(|| crate::risk::Privileges {
+                        level: crate::risk::Level::Unknown,
+                        via: vec!["not in iam:GetAccountAuthorizationDetails".to_owned()],
+                        conditional: false,
+                        boundary: None,
+                    }),
+            ),
+            Err(err) => Some(crate::risk::Privileges {
+                level: crate::risk::Level::Unknown,
+                via: vec![format!("{} {}", err.action, err.kind_label())],
+                conditional: false,
+                boundary: None,
+            }),
         }
     }
 

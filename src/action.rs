@@ -117,7 +117,15 @@ pub enum Loaded {
         mfa: Option<Result<bool, IamError>>,
     },
     /// A page of every user's tags.
-    AllTags(Result<Page<crate::model::UserTags>, IamError>),
+    AllTags(
+        Result<
+            (
+                Page<crate::model::UserTags>,
+                crate::risk::details::AuthDetails,
+            ),
+            IamError,
+        >,
+    ),
     /// A user's tags (for waivers).
     Tags {
         user: String,

@@ -84,6 +84,25 @@ pub trait IamClient: Send + Sync {
         &self,
         marker: Option<String>,
     ) -> Result<Page<crate::model::UserTags>, IamError>;
+    /// One page of `GetAccountAuthorizationDetails` with every entity
+    /// type: the users' tags (as [`IamClient::users_tags`]) and what
+    /// decides their privileges (users', groups' and managed policies), in
+    /// one walk. A client that cannot tell policies answers the tags with
+    /// empty details (the demo's users have no policies).
+    async fn authorization_details(
+        &self,
+        marker: Option<String>,
+    ) -> Result<
+        (
+            Page<crate::model::UserTags>,
+            crate::risk::details::AuthDetails,
+        ),
+        IamError,
+    > {
+        self.users_tags(marker)
+            .await
+            .map(|page| (page, crate::risk::details::AuthDetails::default()))
+    }
     /// `CreateAccessKey`.
     async fn create_access_key(&self, user: &str) -> Result<NewAccessKey, IamError>;
     /// `UpdateAccessKey`.

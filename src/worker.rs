@@ -664,9 +664,10 @@ impl Worker {
                 let result = self.patiently(|| client.user_tags(&user)).await;
                 Loaded::Tags { user, result }
             }
-            Call::AllTags { marker } => {
-                Loaded::AllTags(self.patiently(|| client.users_tags(marker.clone())).await)
-            }
+            Call::AllTags { marker } => Loaded::AllTags(
+                self.patiently(|| client.authorization_details(marker.clone()))
+                    .await,
+            ),
             Call::TagWriters => Loaded::TagWriters(
                 usage::tag_writers(client, usage::TAG_WRITER_EVENTS, &self.pacer).await,
             ),

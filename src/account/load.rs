@@ -59,6 +59,8 @@ impl Account {
         self.bulk_tags = super::BulkTags::Loading;
         self.user_pages = crate::iam::pages::Pages::new();
         self.tag_pages = crate::iam::pages::Pages::new();
+        self.auth = crate::risk::details::AuthDetails::default();
+        self.privileges = None;
         self.early_tags.clear();
         self.writers = super::writers::WriterStatus::NotAsked;
         self.revisions.rows += 1;
@@ -393,12 +395,19 @@ impl Account {
     /// whose tags it did not bring have theirs read one by one.
     fn on_all_tags(
         &mut self,
-        result: Result<crate::model::Page<crate::model::UserTags>, IamError>,
+        result: Result<
+            (
+                crate::model::Page<crate::model::UserTags>,
+                crate::risk::details::AuthDetails,
+            ),
+            IamError,
+        >,
         now: DateTime<Utc>,
     ) -> Vec<Effect> {
         let mut effects = Vec::new();
         match result {
-            Ok(page) => {
+            Ok((page, details)) => {
+                self.auth.extend(details);
                 let names: Vec<String> = page.items.iter().map(|(u, _)| u.clone()).collect();
                 for (user, tags) in page.items {
                     match self.users.get_mut(&user) {
@@ -427,11 +436,29 @@ impl Account {
                         }));
                         return effects;
                     }
-                    Ok(None) => self.bulk_tags = super::BulkTags::Done,
-                    Err(err) => self.bulk_tags = super::BulkTags::Failed(err),
+                    Ok(None) => {
+                        self.bulk_tags = super::BulkTags::Done;
+                        // The walk is whole: every user's level, each
+                        // document read once.
+                        let users = crate::risk::details::user_policies(&self.auth);
+                        let names: Vec<String> = users.keys().cloned().collect();
+                        let policies: Vec<_> = users.into_values().collect();
+                        self.privileges = Some(Ok(names
+                            .into_iter()
+                            .zip(crate::risk::evaluate_all(&policies))
+                            .collect()));
+                        self.auth = crate::risk::details::AuthDetails::default();
+                    }
+                    Err(err) => {
+                        self.privileges = Some(Err(err.clone()));
+                        self.bulk_tags = super::BulkTags::Failed(err);
+                    }
                 }
             }
-            Err(err) => self.bulk_tags = super::BulkTags::Failed(err),
+            Err(err) => {
+                self.privileges = Some(Err(err.clone()));
+                self.bulk_tags = super::BulkTags::Failed(err);
+            }
         }
         self.queue_tags_one_by_one();
         effects

@@ -491,6 +491,52 @@ impl IamClient for SdkIam {
         })
     }
 
+    async fn authorization_details(
+        &self,
+        marker: Option<String>,
+    ) -> Result<
+        (
+            Page<crate::model::UserTags>,
+            crate::risk::details::AuthDetails,
+        ),
+        IamError,
+    > {
+        const ACTION: &str = "iam:GetAccountAuthorizationDetails";
+        // Every entity type at once: users (their tags and policies),
+        // groups and the managed policies in use, in one walk.
+        let out = self
+            .iam
+            .get_account_authorization_details()
+            .max_items(MAX_ITEMS)
+            .set_marker(marker)
+            .send()
+            .await
+            .map_err(|e| self.fail(ACTION, &e))?;
+        let mut items = Vec::new();
+        for user in out.user_detail_list() {
+            let Some(name) = user.user_name() else {
+                return Err(IamError::new(
+                    ErrorKind::Other,
+                    ACTION,
+                    "a user without a name in the answer",
+                ));
+            };
+            let tags = user
+                .tags()
+                .iter()
+                .map(|t| (t.key().to_owned(), t.value().to_owned()))
+                .collect();
+            items.push((name.to_owned(), tags));
+        }
+        Ok((
+            Page {
+                items,
+                next_marker: next_marker(out.is_truncated(), out.marker()),
+            },
+            super::auth_details::page(&out),
+        ))
+    }
+
     async fn create_access_key(&self, user: &str) -> Result<NewAccessKey, IamError> {
         const ACTION: &str = "iam:CreateAccessKey";
         // Not idempotent: the SDK must not retry it by itself. The worker

@@ -32,6 +32,7 @@ mod moto_load;
 mod org_report;
 mod org_sdk;
 mod paging;
+mod privileges;
 mod profiles_multi;
 mod render;
 mod report_cli;

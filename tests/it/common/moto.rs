@@ -21,6 +21,15 @@ impl Moto {
     }
 
     pub fn start_with_account(account: Option<&str>) -> Self {
+        let env: Vec<(&str, &str)> = account
+            .map(|a| ("MOTO_ACCOUNT_ID", a))
+            .into_iter()
+            .collect();
+        Self::start_with_env(&env)
+    }
+
+    /// moto with these environment variables (e.g. `MOTO_IAM_LOAD_MANAGED_POLICIES`).
+    pub fn start_with_env(env: &[(&str, &str)]) -> Self {
         let python = std::env::var("IAMKEYS_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
         for _ in 0..5 {
             let port = free_port();
@@ -37,9 +46,7 @@ impl Moto {
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
                 .stderr(Stdio::null());
-            if let Some(account) = account {
-                command.env("MOTO_ACCOUNT_ID", account);
-            }
+            command.envs(env.iter().copied());
             let mut child = command.spawn().unwrap_or_else(|e| {
                 panic!(
                     "cannot start moto with {python} (run scripts/test.sh, which installs it): {e}"

@@ -95,7 +95,10 @@ pub async fn demo_loaded() -> State {
     let action = loaded(&state, Loaded::Identity(identity));
     step(&mut state, action, &mut tags_asked, &mut last_used_asked);
     // Every user's tags at once, before the users are listed.
-    let action = loaded(&state, Loaded::AllTags(iam.users_tags(None).await));
+    let action = loaded(
+        &state,
+        Loaded::AllTags(iam.authorization_details(None).await),
+    );
     step(&mut state, action, &mut tags_asked, &mut last_used_asked);
     let mut marker = None;
     let mut names = Vec::new();
