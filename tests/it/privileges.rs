@@ -73,7 +73,7 @@ async fn levels_come_from_users_groups_and_inline_policies() {
         client,
         4,
         vec![Action::Load],
-        Duration::from_secs(60),
+        Duration::from_mins(1),
     )
     .await
     .unwrap();
