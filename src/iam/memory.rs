@@ -394,6 +394,57 @@ impl IamClient for MemoryIam {
         })
     }
 
+    /// The tags, and users and groups with no policies (the demo's users
+    /// can do nothing: `none`).
+    async fn authorization_details(
+        &self,
+        _marker: Option<String>,
+    ) -> Result<
+        (
+            Page<crate::model::UserTags>,
+            crate::risk::details::AuthDetails,
+        ),
+        IamError,
+    > {
+        use crate::risk::details::{AuthDetails, GroupAuth, UserAuth};
+        let account = self.call("iam:GetAccountAuthorizationDetails").await?;
+        let mut groups: Vec<String> = account
+            .users
+            .values()
+            .flat_map(|u| u.groups.iter().cloned())
+            .collect();
+        groups.sort();
+        groups.dedup();
+        let details = AuthDetails {
+            users: account
+                .users
+                .iter()
+                .map(|(name, u)| UserAuth {
+                    name: name.clone(),
+                    groups: u.groups.clone(),
+                    ..UserAuth::default()
+                })
+                .collect(),
+            groups: groups
+                .into_iter()
+                .map(|name| GroupAuth {
+                    name,
+                    ..GroupAuth::default()
+                })
+                .collect(),
+            policies: Vec::new(),
+        };
+        let tags = Page {
+            items: account
+                .users
+                .iter()
+                .map(|(name, u)| (name.clone(), u.tags.clone()))
+                .collect(),
+            next_marker: None,
+        };
+        Ok((tags, details))
+    }
+
     async fn create_access_key(&self, user: &str) -> Result<NewAccessKey, IamError> {
         const ACTION: &str = "iam:CreateAccessKey";
         let mut account = self.call(ACTION).await?;

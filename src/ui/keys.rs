@@ -1,5 +1,7 @@
 //! The key pane: the selected user's access keys.
 
+use std::fmt::Write as _;
+
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -233,7 +235,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     frame.render_widget(block, area);
     let width = usize::from(inner.width);
     let height = usize::from(inner.height);
-    let details: Vec<Line<'static>> = details_lines(row, theme)
+    let details: Vec<Line<'static>> = details_lines(row, theme, can_line(state, row, theme))
         .into_iter()
         .flat_map(|line| format::wrap(line, width))
         .collect();
@@ -572,7 +574,33 @@ fn mfa(row: &UserRow) -> &'static str {
 }
 
 /// The user details area: ARN, created, password last used, MFA, groups.
-fn details_lines(row: &UserRow, theme: &Theme) -> Vec<Line<'static>> {
+/// `can: admin via group Admins → AdministratorAccess · SCPs not
+/// evaluated`: what the user's policies let it do.
+fn can_line(state: &State, row: &UserRow, theme: &Theme) -> Line<'static> {
+    use crate::risk::Level;
+    let Some(p) = state.account.privileges(&row.user.name) else {
+        return Line::styled(" can: …", theme.dim);
+    };
+    let mut text = format!(" can: {}", p.level.as_str());
+    if !p.via.is_empty() {
+        let _ = write!(text, " via {}", p.via.join(", "));
+    }
+    if p.conditional {
+        text.push_str(" (conditional)");
+    }
+    if let Some(boundary) = &p.boundary {
+        let _ = write!(text, " ({boundary})");
+    }
+    text.push_str(" · SCPs not evaluated");
+    let style = match p.level {
+        Level::Admin | Level::Unknown => theme.error,
+        Level::IamWrite | Level::Escalation => theme.warn,
+        Level::Limited | Level::None => theme.dim,
+    };
+    Line::styled(text, style)
+}
+
+fn details_lines(row: &UserRow, theme: &Theme, can: Line<'static>) -> Vec<Line<'static>> {
     let password = password(row);
     let mfa = mfa(row);
     let groups = match &row.extras {
@@ -591,6 +619,7 @@ fn details_lines(row: &UserRow, theme: &Theme) -> Vec<Line<'static>> {
         ),
         Line::styled(format!(" {password}"), theme.dim),
         Line::styled(format!(" {groups}"), theme.dim),
+        can,
     ];
     // A waiver tag that does not read is said, never silently ignored.
     for bad in row.waivers().1 {

@@ -94,4 +94,11 @@ async fn levels_come_from_users_groups_and_inline_policies() {
     assert_eq!(level("carol").level, Level::Limited, "self-service only");
     assert_eq!(level("dave").level, Level::Limited, "read-only");
     assert_eq!(level("erin").level, Level::None);
+    // The key pane says it, and that SCPs are not evaluated.
+    crate::common::flows::select_user(&mut state, "alice");
+    let screen = crate::common::screen::text(&state, 160, 40);
+    assert!(
+        screen.contains("can: admin via AdministratorAccess · SCPs not evaluated"),
+        "{screen}"
+    );
 }
