@@ -25,6 +25,7 @@ async fn levels_come_from_users_groups_and_inline_policies() {
             user("carol", true, vec![true]),
             user("dave", true, vec![true]),
             user("erin", true, vec![true]),
+            user("grace", true, vec![true]),
         ],
     )
     .await;
@@ -66,6 +67,16 @@ async fn levels_come_from_users_groups_and_inline_policies() {
         .send()
         .await
         .unwrap();
+    // grace: everything, but only from one network.
+    iam.put_user_policy()
+        .user_name("grace")
+        .policy_name("office-only")
+        .policy_document(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"203.0.113.0/24"}}}]}"#,
+        )
+        .send()
+        .await
+        .unwrap();
     let client: Arc<dyn IamClient> = Arc::new(moto.client().await);
     let mut state = fresh();
     settle(
@@ -94,6 +105,15 @@ async fn levels_come_from_users_groups_and_inline_policies() {
     assert_eq!(level("carol").level, Level::Limited, "self-service only");
     assert_eq!(level("dave").level, Level::Limited, "read-only");
     assert_eq!(level("erin").level, Level::None);
+    // (A permissions boundary is not in moto's answer, and its
+    // PutUserPermissionsBoundary answers 500: the cap is tested on the
+    // SDK's own types, iam::auth_details, and the evaluator's corpus.)
+    let grace = level("grace");
+    assert_eq!(
+        (grace.level, grace.conditional),
+        (Level::Admin, true),
+        "{grace:?}"
+    );
     // The key pane says it, and that SCPs are not evaluated.
     crate::common::flows::select_user(&mut state, "alice");
     let screen = crate::common::screen::text(&state, 160, 40);
