@@ -139,6 +139,11 @@ pub struct UserEntry {
     pub password_enabled: Option<bool>,
     pub mfa_active: Option<bool>,
     pub access_keys: Vec<KeyEntry>,
+    /// What the user's policies let it do (`level`, `via`, `conditional`,
+    /// `boundary`); service control policies are not evaluated. Absent
+    /// when `GetAccountAuthorizationDetails` was not read to its end.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub privileges: Option<crate::risk::Privileges>,
 }
 
 /// One finding in the report.
@@ -171,6 +176,10 @@ pub struct FindingEntry {
     /// id, user and key). Absent without a baseline.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub new: Option<bool>,
+    /// The severity raised (or lowered) by what the user can do (see
+    /// `risk::risk`). Absent when the user's privileges were not read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub risk: Option<Severity>,
 }
 
 impl FindingEntry {
@@ -201,6 +210,7 @@ impl FindingEntry {
                 })
             }),
             new: None,
+            risk: None,
         }
     }
 }
@@ -323,6 +333,7 @@ impl Report {
                 created: row.user.created,
                 password_enabled: row.password,
                 mfa_active: row.mfa,
+                privileges: account.privileges(&row.user.name),
                 access_keys: row
                     .audit_keys()
                     .into_iter()
@@ -353,7 +364,17 @@ impl Report {
             .root_findings()
             .iter()
             .chain(rows.iter().flat_map(|r| r.findings.iter()))
-            .map(|f| FindingEntry::new(f, &profile, account_id.as_ref()))
+            .map(|f| {
+                let mut entry = FindingEntry::new(f, &profile, account_id.as_ref());
+                // The root user can do everything.
+                let level = if f.user_name == crate::model::ROOT_ROW {
+                    Some(crate::risk::Level::Admin)
+                } else {
+                    account.privileges(&f.user_name).map(|p| p.level)
+                };
+                entry.risk = level.map(|level| crate::risk::risk(f.id.severity(), level));
+                entry
+            })
             .collect();
         let rotations = rotations(account, &rows, &profile, account_id.as_ref(), &mut notes);
         let credential_report_generated_at = account.credential_report().map(|r| r.generated_at);

@@ -273,6 +273,7 @@ mod tests {
             waiver_expired: None,
             waiver_claim: None,
             new: None,
+            risk: None,
         }
     }
 

@@ -388,6 +388,7 @@ mod tests {
                 waiver_expired: None,
                 waiver_claim: None,
                 new: None,
+                risk: None,
             }],
             rotations: Vec::new(),
             resolved: None,

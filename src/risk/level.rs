@@ -6,7 +6,8 @@ use super::escalation::{COMBINATIONS, IAM_WRITES};
 use super::policy::{Effect, Statement, parse};
 
 /// What a user can do, from least to most (`Unknown` ranks with `Admin`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Level {
     None,
     Limited,
@@ -48,7 +49,7 @@ pub struct UserPolicies {
 }
 
 /// The result, as the report and the UI show it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Privileges {
     pub level: Level,
     /// The policies that give it.

@@ -114,6 +114,44 @@ async fn levels_come_from_users_groups_and_inline_policies() {
         (Level::Admin, true),
         "{grace:?}"
     );
+    // The report: users[].privileges and findings[].risk (each user has a
+    // console password and a never-used key: initial_setup_key, high).
+    let report = iamkeys::report::Report::from_account(&state.account, "test", chrono::Utc::now());
+    let json = serde_json::to_value(&report).unwrap();
+    let user_json = |name: &str| {
+        json["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["user_name"] == name)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(user_json("alice")["privileges"]["level"], "admin");
+    assert_eq!(
+        user_json("alice")["privileges"]["via"][0],
+        "AdministratorAccess"
+    );
+    assert_eq!(user_json("bob")["privileges"]["level"], "iam_write");
+    assert_eq!(user_json("grace")["privileges"]["conditional"], true);
+    let risk = |name: &str| {
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["user_name"] == name && f["id"] == "initial_setup_key")
+            .unwrap_or_else(|| panic!("no initial_setup_key of {name}: {json:#}"))["risk"]
+            .clone()
+    };
+    assert_eq!(risk("alice"), "critical", "high, of an admin");
+    assert_eq!(
+        risk("bob"),
+        "critical",
+        "high, of an IAM writer: one step up"
+    );
+    assert_eq!(risk("carol"), "high", "limited keeps it");
+    assert_eq!(risk("erin"), "medium", "none lowers it");
+
     // The key pane says it, and that SCPs are not evaluated.
     crate::common::flows::select_user(&mut state, "alice");
     let screen = crate::common::screen::text(&state, 160, 40);
