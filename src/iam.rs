@@ -78,17 +78,10 @@ pub trait IamClient: Send + Sync {
     /// `ListUserTags`: the console keeps each access key's description in a
     /// tag whose key is the access key ID.
     async fn user_tags(&self, user: &str) -> Result<Vec<(String, String)>, IamError>;
-    /// One page of `GetAccountAuthorizationDetails` (users only): every
-    /// user's tags in a few requests, instead of one `ListUserTags` each.
-    async fn users_tags(
-        &self,
-        marker: Option<String>,
-    ) -> Result<Page<crate::model::UserTags>, IamError>;
     /// One page of `GetAccountAuthorizationDetails` with every entity
-    /// type: the users' tags (as [`IamClient::users_tags`]) and what
-    /// decides their privileges (users', groups' and managed policies), in
-    /// one walk. A client that cannot tell policies answers the tags with
-    /// empty details (the demo's users have no policies).
+    /// type, in one walk: every user's tags (a few requests instead of one
+    /// `ListUserTags` each) and what decides their privileges (users',
+    /// groups' and managed policies).
     async fn authorization_details(
         &self,
         marker: Option<String>,
@@ -98,11 +91,7 @@ pub trait IamClient: Send + Sync {
             crate::risk::details::AuthDetails,
         ),
         IamError,
-    > {
-        self.users_tags(marker)
-            .await
-            .map(|page| (page, crate::risk::details::AuthDetails::default()))
-    }
+    >;
     /// `CreateAccessKey`.
     async fn create_access_key(&self, user: &str) -> Result<NewAccessKey, IamError>;
     /// `UpdateAccessKey`.

@@ -379,21 +379,6 @@ impl IamClient for MemoryIam {
             .ok_or_else(|| no_such_entity("iam:ListUserTags", &format!("user with name {user}")))
     }
 
-    async fn users_tags(
-        &self,
-        _marker: Option<String>,
-    ) -> Result<Page<crate::model::UserTags>, IamError> {
-        let account = self.call("iam:GetAccountAuthorizationDetails").await?;
-        Ok(Page {
-            items: account
-                .users
-                .iter()
-                .map(|(name, u)| (name.clone(), u.tags.clone()))
-                .collect(),
-            next_marker: None,
-        })
-    }
-
     /// The tags, and users and groups with no policies (the demo's users
     /// can do nothing: `none`).
     async fn authorization_details(

@@ -455,42 +455,6 @@ impl IamClient for SdkIam {
             .collect())
     }
 
-    async fn users_tags(
-        &self,
-        marker: Option<String>,
-    ) -> Result<Page<crate::model::UserTags>, IamError> {
-        const ACTION: &str = "iam:GetAccountAuthorizationDetails";
-        let out = self
-            .iam
-            .get_account_authorization_details()
-            .filter(aws_sdk_iam::types::EntityType::User)
-            .max_items(MAX_ITEMS)
-            .set_marker(marker)
-            .send()
-            .await
-            .map_err(|e| self.fail(ACTION, &e))?;
-        let mut items = Vec::new();
-        for user in out.user_detail_list() {
-            let Some(name) = user.user_name() else {
-                return Err(IamError::new(
-                    ErrorKind::Other,
-                    ACTION,
-                    "a user without a name in the answer",
-                ));
-            };
-            let tags = user
-                .tags()
-                .iter()
-                .map(|t| (t.key().to_owned(), t.value().to_owned()))
-                .collect();
-            items.push((name.to_owned(), tags));
-        }
-        Ok(Page {
-            items,
-            next_marker: next_marker(out.is_truncated(), out.marker()),
-        })
-    }
-
     async fn authorization_details(
         &self,
         marker: Option<String>,

@@ -112,11 +112,17 @@ impl IamClient for LostAnswers {
     async fn delete_access_key(&self, user: &str, key_id: &str) -> Result<(), IamError> {
         self.inner.delete_access_key(user, key_id).await
     }
-    async fn users_tags(
+    async fn authorization_details(
         &self,
         marker: Option<String>,
-    ) -> Result<Page<iamkeys::model::UserTags>, IamError> {
-        self.inner.users_tags(marker).await
+    ) -> Result<
+        (
+            Page<iamkeys::model::UserTags>,
+            iamkeys::risk::details::AuthDetails,
+        ),
+        IamError,
+    > {
+        self.inner.authorization_details(marker).await
     }
     async fn tag_user(&self, user: &str, key: &str, value: &str) -> Result<(), IamError> {
         self.inner.tag_user(user, key, value).await
