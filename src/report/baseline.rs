@@ -243,16 +243,8 @@ mod tests {
 
     fn account(id: &str, complete: bool) -> AccountEntry {
         AccountEntry {
-            profile: id.into(),
-            account_id: Some(id.into()),
-            account_name: None,
-            status: None,
-            credential_report_generated_at: None,
-            error: None,
-            error_class: None,
-            skipped: false,
-            skipped_reason: None,
             complete,
+            ..crate::report::tests_support::account(id)
         }
     }
 

@@ -16,8 +16,7 @@ use aws_smithy_types::DateTime;
 use iamkeys::iam::org::{OrgClient, RoleSpec, SdkOrg, assume_with};
 use iamkeys::iam::{ErrorKind, IamClient, IamError};
 use iamkeys::model::OrgAccount;
-use iamkeys::report::org::{Outcome, Plan, audit_org};
-use iamkeys::worker::Settings;
+use iamkeys::report::org::{Outcome, audit_org};
 
 fn account(id: &str, name: &str, state: Option<AccountState>) -> Account {
     Account::builder()
@@ -25,18 +24,6 @@ fn account(id: &str, name: &str, state: Option<AccountState>) -> Account {
         .name(name)
         .set_state(state)
         .build()
-}
-
-/// Two accounts at once, every account included.
-fn plan() -> Plan<'static> {
-    Plan {
-        profile: "test".into(),
-        thresholds: iamkeys::audit::Thresholds::default(),
-        settings: Settings::default(),
-        key_ids: false,
-        accounts_at_once: 2,
-        exclude: Box::new(|_| None),
-    }
 }
 
 #[tokio::test]
@@ -81,7 +68,7 @@ async fn every_page_of_accounts_is_audited_and_an_unknown_state_is_not_skipped()
             ))
         }) as futures::future::BoxFuture<'static, _>
     };
-    let plan = plan();
+    let plan = crate::common::mocks::org_plan();
     let audit = audit_org(Arc::new(org), &connect, &plan).await;
     assert!(audit.listing_error.is_none());
     let seen: Vec<(&str, &str, &str)> = audit
@@ -143,7 +130,7 @@ async fn a_listing_that_fails_part_way_keeps_what_was_listed_and_says_so() {
         Box::pin(async { Err::<Arc<dyn IamClient>, _>(IamError::new(ErrorKind::Other, "x", "x")) })
             as futures::future::BoxFuture<'static, _>
     };
-    let plan = plan();
+    let plan = crate::common::mocks::org_plan();
     let audit = audit_org(Arc::new(SdkOrg::from_client(client)), &connect, &plan).await;
     assert_eq!(audit.members.len(), 1);
     let err = audit.listing_error.clone().unwrap();

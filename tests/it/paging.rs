@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use crate::common::mocks::{org_plan, sts};
 use aws_sdk_iam::operation::list_access_keys::ListAccessKeysOutput;
 use aws_sdk_iam::operation::list_users::ListUsersOutput;
 use aws_sdk_iam::types::{AccessKeyMetadata, StatusType, User};
@@ -15,30 +16,7 @@ use iamkeys::iam::org::{OrgClient, SdkOrg};
 use iamkeys::iam::sdk::SdkIam;
 use iamkeys::iam::{ErrorKind, IamClient, IamError, list_all_access_keys};
 use iamkeys::model::OrgAccount;
-use iamkeys::report::org::{Outcome, Plan, audit_org};
-use iamkeys::worker::Settings;
-
-fn sts() -> aws_sdk_sts::Client {
-    let identity = mock!(aws_sdk_sts::Client::get_caller_identity).then_output(|| {
-        aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityOutput::builder()
-            .account("123456789012")
-            .arn("arn:aws:iam::123456789012:user/auditor")
-            .user_id("AIDAAUDITOR")
-            .build()
-    });
-    mock_client!(aws_sdk_sts, [&identity])
-}
-
-fn plan() -> Plan<'static> {
-    Plan {
-        profile: "test".into(),
-        thresholds: iamkeys::audit::Thresholds::default(),
-        settings: Settings::default(),
-        key_ids: false,
-        accounts_at_once: 2,
-        exclude: Box::new(|_| None),
-    }
-}
+use iamkeys::report::org::{Outcome, audit_org};
 
 #[tokio::test]
 async fn a_repeated_access_key_marker_ends_the_listing_with_an_error() {
@@ -165,7 +143,7 @@ async fn report_org_ends_on_a_repeated_token_and_audits_each_account_once() {
             ))
         }) as futures::future::BoxFuture<'static, _>
     };
-    let plan = plan();
+    let plan = org_plan();
     let audit = tokio::time::timeout(
         std::time::Duration::from_secs(10),
         audit_org(Arc::new(org) as Arc<dyn OrgClient>, &connect, &plan),
@@ -222,7 +200,7 @@ async fn at_the_deadline_unfinished_accounts_are_timed_out() {
             ))
         }) as futures::future::BoxFuture<'static, _>
     };
-    let mut plan = plan();
+    let mut plan = org_plan();
     plan.settings.deadline = Some(tokio::time::Instant::now() + std::time::Duration::from_secs(1));
     let audit = tokio::time::timeout(
         std::time::Duration::from_secs(20),

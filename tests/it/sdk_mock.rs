@@ -25,6 +25,7 @@ use iamkeys::iam::sdk::SdkIam;
 use iamkeys::iam::{ErrorKind, IamClient, list_all_access_keys};
 use iamkeys::state::{ListStatus, ReportStatus};
 
+use crate::common::mocks::sts;
 use crate::common::states::{fresh, loading};
 
 fn user(name: &str) -> User {
@@ -76,17 +77,6 @@ fn no_mfa_devices() -> aws_smithy_mocks::Rule {
             .build()
             .unwrap()
     })
-}
-
-fn sts() -> aws_sdk_sts::Client {
-    let identity = mock!(aws_sdk_sts::Client::get_caller_identity).then_output(|| {
-        GetCallerIdentityOutput::builder()
-            .account("123456789012")
-            .arn("arn:aws:iam::123456789012:user/auditor")
-            .user_id("AIDAAUDITOR")
-            .build()
-    });
-    mock_client!(aws_sdk_sts, [&identity])
 }
 
 #[tokio::test]

@@ -2,6 +2,7 @@
 //! and states built from fixed data.
 
 pub mod flows;
+pub mod mocks;
 pub mod moto;
 pub mod org;
 pub mod proxy;
