@@ -120,15 +120,6 @@ pub enum RootKeys {
     Unknown(&'static str),
 }
 
-/// One word for why a value could not be read: `denied` or `failed`.
-fn failed_word(err: &IamError) -> &'static str {
-    if err.kind == crate::iam::ErrorKind::AccessDenied {
-        "denied"
-    } else {
-        "failed"
-    }
-}
-
 /// The name the list gives the root user's row.
 pub const ROOT_ROW_NAME: &str = "<root account>";
 
@@ -436,9 +427,9 @@ impl Account {
                 inactive: row.keys.iter().filter(|k| k.present() && !k.active).count(),
             },
             (None, Some(Ok(has))) => RootKeys::Has(*has),
-            (None, Some(Err(err))) => RootKeys::Unknown(failed_word(err)),
+            (None, Some(Err(err))) => RootKeys::Unknown(err.in_a_word()),
             (None, None) => match self.report_unavailable() {
-                Some(err) => RootKeys::Unknown(failed_word(err)),
+                Some(err) => RootKeys::Unknown(err.in_a_word()),
                 // The report is still coming: nothing to show yet.
                 None => return None,
             },

@@ -102,6 +102,17 @@ impl IamError {
     }
 
     /// A short name of the kind, for tight spaces.
+    /// Why a value is missing, in one word: `denied` or `failed` (a
+    /// table cell, a key count).
+    #[must_use]
+    pub fn in_a_word(&self) -> &'static str {
+        if self.kind == ErrorKind::AccessDenied {
+            "denied"
+        } else {
+            "failed"
+        }
+    }
+
     #[must_use]
     pub fn kind_label(&self) -> &'static str {
         match self.kind {

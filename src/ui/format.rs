@@ -48,17 +48,8 @@ pub fn yes_no(value: Option<bool>) -> &'static str {
 /// A yes/no cell: `…` while loading, `denied`/`failed` when it could not be read.
 pub fn known(value: Option<bool>, error: Option<&crate::iam::IamError>) -> &'static str {
     match (value, error) {
-        (None, Some(err)) => failed(err),
+        (None, Some(err)) => err.in_a_word(),
         _ => yes_no(value),
-    }
-}
-
-/// One word for why a value is missing.
-pub fn failed(err: &crate::iam::IamError) -> &'static str {
-    if err.kind == crate::iam::ErrorKind::AccessDenied {
-        "denied"
-    } else {
-        "failed"
     }
 }
 

@@ -42,11 +42,7 @@ fn last_used_lines(
         None => vec![
             match (row.last_used_errors.get(&key.id), &state.account.report) {
                 (Some(err), _) => Line::styled(
-                    format!(
-                        "   last used unknown: {} {}",
-                        err.action,
-                        format::failed(err)
-                    ),
+                    format!("   last used unknown: {} {}", err.action, err.in_a_word()),
                     theme.error,
                 ),
                 (None, ReportStatus::Loading) => Line::styled("   last used …", theme.dim),
@@ -557,7 +553,7 @@ fn password(row: &UserRow) -> String {
         (_, Some(t)) => format!("password last used {}", format::date(t)),
         (Some(true), None) => "password never used".to_owned(),
         (None, None) => match &row.password_error {
-            Some(err) => format!("password unknown ({} {})", err.action, format::failed(err)),
+            Some(err) => format!("password unknown ({} {})", err.action, err.in_a_word()),
             None => "password …".to_owned(),
         },
     }
@@ -567,7 +563,7 @@ fn mfa(row: &UserRow) -> &'static str {
     match (row.mfa, &row.mfa_error) {
         (Some(true), _) => "MFA on",
         (Some(false), _) => "no MFA",
-        (None, Some(err)) if format::failed(err) == "denied" => "MFA denied",
+        (None, Some(err)) if err.in_a_word() == "denied" => "MFA denied",
         (None, Some(_)) => "MFA failed",
         (None, None) => "MFA …",
     }

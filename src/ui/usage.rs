@@ -53,7 +53,7 @@ fn progress_lines(entry: &KeyUsage, theme: &Theme) -> Vec<Line<'static>> {
                 theme.error,
             ),
             StreamState::Failed(err) => Line::styled(
-                format!(" {name}: {} {}", err.action, format::failed(err)),
+                format!(" {name}: {} {}", err.action, err.in_a_word()),
                 theme.error,
             ),
         });
@@ -69,7 +69,7 @@ fn made_line(state: &State, entry: &KeyUsage, theme: &Theme) -> Vec<Line<'static
             theme.dim,
         )],
         Made::Failed(err) => vec![Line::styled(
-            format!(" Made by: unknown ({} {})", err.action, format::failed(err)),
+            format!(" Made by: unknown ({} {})", err.action, err.in_a_word()),
             theme.warn,
         )],
         Made::By(made) => {

@@ -13,7 +13,7 @@ use crate::state::{Focus, ListStatus, State, UserRow};
 
 fn key_summary(row: &UserRow) -> String {
     if let (None, crate::state::KeysState::Failed(err)) = (row.key_counts(), &row.keys) {
-        return format::failed(err).to_owned();
+        return err.in_a_word().to_owned();
     }
     match row.key_counts() {
         None => "…".to_owned(),
