@@ -40,24 +40,38 @@ fn inline(list: &[PolicyDetail]) -> Vec<(String, String)> {
         .collect()
 }
 
-/// One page of the answer.
-#[must_use]
-pub fn page(out: &GetAccountAuthorizationDetailsOutput) -> AuthDetails {
-    AuthDetails {
-        users: out
-            .user_detail_list()
-            .iter()
-            .map(|u| UserAuth {
-                name: u.user_name().unwrap_or_default().to_owned(),
-                attached: attached(u.attached_managed_policies()),
-                inline: inline(u.user_policy_list()),
-                groups: u.group_list().to_vec(),
-                boundary: u
-                    .permissions_boundary()
-                    .and_then(|b| b.permissions_boundary_arn())
-                    .map(ToOwned::to_owned),
-            })
-            .collect(),
+/// One page of the answer: every user's tags, and the users, groups and
+/// policies that decide their privileges, read in one pass over the users.
+///
+/// # Errors
+/// A user without a name: nothing of the page is used.
+pub fn page(
+    out: &GetAccountAuthorizationDetailsOutput,
+) -> Result<(Vec<crate::model::UserTags>, AuthDetails), &'static str> {
+    let mut tags = Vec::new();
+    let mut users = Vec::new();
+    for u in out.user_detail_list() {
+        let name = u.user_name().ok_or("a user without a name in the answer")?;
+        tags.push((
+            name.to_owned(),
+            u.tags()
+                .iter()
+                .map(|t| (t.key().to_owned(), t.value().to_owned()))
+                .collect(),
+        ));
+        users.push(UserAuth {
+            name: name.to_owned(),
+            attached: attached(u.attached_managed_policies()),
+            inline: inline(u.user_policy_list()),
+            groups: u.group_list().to_vec(),
+            boundary: u
+                .permissions_boundary()
+                .and_then(|b| b.permissions_boundary_arn())
+                .map(ToOwned::to_owned),
+        });
+    }
+    let details = AuthDetails {
+        users,
         groups: out
             .group_detail_list()
             .iter()
@@ -83,7 +97,8 @@ pub fn page(out: &GetAccountAuthorizationDetailsOutput) -> AuthDetails {
                     .and_then(decode),
             })
             .collect(),
-    }
+    };
+    Ok((tags, details))
 }
 
 #[cfg(test)]
@@ -154,7 +169,8 @@ mod tests {
             )
             .is_truncated(false)
             .build();
-        let details = page(&out);
+        let (tags, details) = page(&out).unwrap();
+        assert_eq!(tags, [("alice".to_owned(), Vec::new())]);
         assert_eq!(
             details.policies[0].document.as_deref(),
             Some(admin),

@@ -476,28 +476,14 @@ impl IamClient for SdkIam {
             .send()
             .await
             .map_err(|e| self.fail(ACTION, &e))?;
-        let mut items = Vec::new();
-        for user in out.user_detail_list() {
-            let Some(name) = user.user_name() else {
-                return Err(IamError::new(
-                    ErrorKind::Other,
-                    ACTION,
-                    "a user without a name in the answer",
-                ));
-            };
-            let tags = user
-                .tags()
-                .iter()
-                .map(|t| (t.key().to_owned(), t.value().to_owned()))
-                .collect();
-            items.push((name.to_owned(), tags));
-        }
+        let (items, details) = super::auth_details::page(&out)
+            .map_err(|why| IamError::new(ErrorKind::Other, ACTION, why))?;
         Ok((
             Page {
                 items,
                 next_marker: next_marker(out.is_truncated(), out.marker()),
             },
-            super::auth_details::page(&out),
+            details,
         ))
     }
 
