@@ -176,6 +176,9 @@ pub struct Account {
     /// `GetAccountAuthorizationDetails` gathered page by page, evaluated
     /// when the walk ends.
     auth: crate::risk::details::AuthDetails,
+    /// The quarantine policy AWS attached to a user, by user name (from the
+    /// same walk).
+    quarantine: BTreeMap<String, String>,
     /// Each user's privileges, once the walk ended; why not, if it failed.
     privileges:
         Option<Result<std::collections::BTreeMap<String, crate::risk::Privileges>, IamError>>,
@@ -196,6 +199,26 @@ pub struct Account {
     usage_generation: u64,
     /// Who wrote the waiver tags (CloudTrail), asked once per load.
     writers: writers::WriterStatus,
+}
+
+/// A user's worst risk, or while its level is not known yet, the worst
+/// severity it will be raised from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Risk {
+    Known(crate::audit::Severity),
+    Pending(crate::audit::Severity),
+}
+
+impl Risk {
+    /// For ordering: the severity, a known risk before a pending one of the
+    /// same step.
+    #[must_use]
+    pub fn rank(self) -> (crate::audit::Severity, bool) {
+        match self {
+            Self::Known(s) => (s, true),
+            Self::Pending(s) => (s, false),
+        }
+    }
 }
 
 impl Account {
@@ -227,6 +250,7 @@ impl Account {
             user_pages: crate::iam::pages::Pages::new(),
             tag_pages: crate::iam::pages::Pages::new(),
             auth: crate::risk::details::AuthDetails::default(),
+            quarantine: BTreeMap::new(),
             privileges: None,
             backoff: None,
             busy_keys: BTreeSet::new(),
@@ -407,6 +431,46 @@ impl Account {
                 boundary: None,
             }),
         }
+    }
+
+    /// The level of `user`'s policies, as [`Account::privileges`] has it,
+    /// without its reasons: `None` while the walk is not over.
+    #[must_use]
+    pub fn level(&self, user: &str) -> Option<crate::risk::Level> {
+        if user == crate::model::ROOT_ROW || user == ROOT_ROW_NAME {
+            // The root user can do everything.
+            return Some(crate::risk::Level::Admin);
+        }
+        match self.privileges.as_ref()? {
+            Ok(all) => Some(
+                all.get(user)
+                    .map_or(crate::risk::Level::Unknown, |p| p.level),
+            ),
+            Err(_) => Some(crate::risk::Level::Unknown),
+        }
+    }
+
+    /// A finding's risk: its severity raised by its user's level (`None`
+    /// while the level is not known yet).
+    #[must_use]
+    pub fn risk_of(&self, finding: &Finding) -> Option<crate::audit::Severity> {
+        self.level(&finding.user_name)
+            .map(|level| crate::risk::risk(finding.id.severity(), level))
+    }
+
+    /// The worst risk among `user`'s open findings: `None` when it has
+    /// none; the worst severity while its level is not known yet.
+    #[must_use]
+    pub fn worst_risk(&self, user: &str, findings: &[Finding]) -> Option<Risk> {
+        let level = self.level(user);
+        findings
+            .iter()
+            .filter(|f| f.open())
+            .map(|f| match level {
+                Some(level) => Risk::Known(crate::risk::risk(f.id.severity(), level)),
+                None => Risk::Pending(f.id.severity()),
+            })
+            .max_by_key(|r| r.rank())
     }
 
     /// Findings about the root user.

@@ -26,16 +26,20 @@ pub enum FindingId {
     /// Informational: a key iamkeys made inactive `retire_after_days` ago
     /// and still inactive can be deleted.
     InactiveKeyReadyToDelete,
+    /// AWS found one of the user's keys exposed and attached its
+    /// quarantine policy (which key is in AWS's support case, not in IAM).
+    ExposedKeyQuarantined,
 }
 
 impl FindingId {
-    pub const ALL: [FindingId; 6] = [
+    pub const ALL: [FindingId; 7] = [
         FindingId::InitialSetupKey,
         FindingId::UnusedKey,
         FindingId::MultipleActiveKeys,
         FindingId::KeyNotRotated,
         FindingId::RootAccessKey,
         FindingId::InactiveKeyReadyToDelete,
+        FindingId::ExposedKeyQuarantined,
     ];
 
     #[must_use]
@@ -47,6 +51,7 @@ impl FindingId {
             Self::KeyNotRotated => "key_not_rotated",
             Self::RootAccessKey => "root_access_key",
             Self::InactiveKeyReadyToDelete => "inactive_key_ready_to_delete",
+            Self::ExposedKeyQuarantined => "exposed_key_quarantined",
         }
     }
 
@@ -63,7 +68,7 @@ impl FindingId {
     }
 
     /// A finding id or the badge word the UI shows for it (`setup`,
-    /// `unused`, `2active`, `rotate`, `root`, `retire`).
+    /// `unused`, `2active`, `rotate`, `root`, `retire`, `exposed`).
     #[must_use]
     pub fn parse_word(text: &str) -> Option<Self> {
         Self::parse(text).or_else(|| Self::ALL.into_iter().find(|id| id.badge() == text))
@@ -79,6 +84,7 @@ impl FindingId {
             Self::KeyNotRotated => "rotate",
             Self::RootAccessKey => "root",
             Self::InactiveKeyReadyToDelete => "retire",
+            Self::ExposedKeyQuarantined => "exposed",
         }
     }
 
@@ -91,8 +97,9 @@ impl FindingId {
             Self::MultipleActiveKeys => ("1.13", "1.12", "2.12"),
             Self::KeyNotRotated => ("1.14", "1.13", "2.13"),
             Self::RootAccessKey => ("1.4", "1.3", "2.3"),
-            // Not a CIS control: the last step of retiring a key.
-            Self::InactiveKeyReadyToDelete => ("-", "-", "-"),
+            // Not CIS controls: the last step of retiring a key, and a key
+            // AWS itself caught.
+            Self::InactiveKeyReadyToDelete | Self::ExposedKeyQuarantined => ("-", "-", "-"),
         };
         Cis {
             v1_4_to_v4_0: a,
@@ -117,11 +124,14 @@ impl FindingId {
             Self::InactiveKeyReadyToDelete => {
                 "Not a CIS control: a key made inactive and not missed since can be deleted"
             }
+            Self::ExposedKeyQuarantined => {
+                "Not a CIS control: AWS found an access key of this user exposed and quarantined the user"
+            }
         }
     }
 
-    /// What to do about it. `{create}`, `{deactivate}` and `{delete}` stand
-    /// for the keys of those commands: the UI fills them in from the
+    /// What to do about it. `{create}`, `{deactivate}`, `{delete}`,
+    /// `{rotate}` and `{usage}` stand for the keys of those commands: the UI fills them in from the
     /// keymap (see [`FindingId::remedy_with`]).
     #[must_use]
     pub fn remedy(self) -> &'static str {
@@ -144,6 +154,9 @@ impl FindingId {
             Self::InactiveKeyReadyToDelete => {
                 "Nothing asked for it while it was inactive: delete it ({delete}, typed confirmation)."
             }
+            Self::ExposedKeyQuarantined => {
+                "Rotate the key ({rotate}), then delete the old one ({delete}); read what it did ({usage}: write events first). Which key leaked is in AWS's support case, not in IAM: treat every Active key of the user as exposed."
+            }
         }
     }
 
@@ -151,7 +164,7 @@ impl FindingId {
     #[must_use]
     pub fn remedy_with(self, key: impl Fn(&str) -> String) -> String {
         let mut text = self.remedy().to_owned();
-        for name in ["create", "deactivate", "delete"] {
+        for name in ["create", "deactivate", "delete", "rotate", "usage"] {
             text = text.replace(&format!("{{{name}}}"), &key(name));
         }
         text
@@ -160,7 +173,7 @@ impl FindingId {
     #[must_use]
     pub fn severity(self) -> Severity {
         match self {
-            Self::RootAccessKey => Severity::Critical,
+            Self::RootAccessKey | Self::ExposedKeyQuarantined => Severity::Critical,
             Self::InitialSetupKey => Severity::High,
             Self::UnusedKey | Self::KeyNotRotated => Severity::Medium,
             Self::MultipleActiveKeys => Severity::Low,
@@ -415,6 +428,7 @@ mod tests {
                 (FindingId::KeyNotRotated, 0),
                 (FindingId::RootAccessKey, 1),
                 (FindingId::InactiveKeyReadyToDelete, 0),
+                (FindingId::ExposedKeyQuarantined, 0),
             ]
         );
     }

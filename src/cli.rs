@@ -88,11 +88,13 @@ pub struct ReportArgs {
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
     /// Exit 1 when a finding matches: any (any control failure; not info),
-    /// none, a severity (info, low, medium, high, critical: that or worse)
-    /// or finding ids (or the UI's badge words: setup, unused, 2active,
-    /// rotate, root, retire) separated by commas; with `new` among them (needs
-    /// --baseline), only new findings count: `new,high`.
-    #[arg(long, default_value = "any", value_parser = FailOn::parse, value_name = "any|none|new|SEVERITY|ID,...")]
+    /// none, a severity (info, low, medium, high, critical: that or worse),
+    /// a risk (risk:low … risk:critical: the severity raised by what the
+    /// key's user can do, that or worse; not known counts as critical) or
+    /// finding ids (or the UI's badge words: setup, unused, 2active,
+    /// rotate, root, retire, exposed) separated by commas; with `new` among
+    /// them (needs --baseline), only new findings count: `new,high`.
+    #[arg(long, default_value = "any", value_parser = FailOn::parse, value_name = "any|none|new|SEVERITY|risk:SEVERITY|ID,...")]
     pub fail_on: FailOn,
     /// A previous `--format json` report: mark each finding new or not,
     /// list the baseline's findings now gone (`resolved`); with

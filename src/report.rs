@@ -26,6 +26,10 @@ pub enum FailOn {
     None,
     /// Findings of this severity or worse.
     AtLeast(Severity),
+    /// Findings of this risk or worse (`risk:high`): the severity raised by
+    /// what the user can do. A finding whose risk is not known counts as
+    /// critical (fail closed).
+    RiskAtLeast(Severity),
     Ids(Vec<FindingId>),
     /// New findings (against `--baseline`) that the inner rule fails on:
     /// `new` alone is new and `any`; `new,high` is new and high or worse.
@@ -33,8 +37,9 @@ pub enum FailOn {
 }
 
 impl FailOn {
-    /// Parse `any`, `none`, a severity (`low`…`critical`) or finding ids
-    /// separated by commas, each optionally with `new` among them.
+    /// Parse `any`, `none`, a severity (`low`…`critical`), a risk
+    /// (`risk:low`…`risk:critical`) or finding ids separated by commas,
+    /// each optionally with `new` among them.
     ///
     /// # Errors
     /// A word that is none of these.
@@ -59,12 +64,22 @@ impl FailOn {
                 if let Some(severity) = Severity::parse(other) {
                     return Ok(Self::AtLeast(severity));
                 }
+                if let Some(risk) = other.strip_prefix("risk:") {
+                    return Severity::parse(risk.trim())
+                        .filter(|r| *r > Severity::Info)
+                        .map(Self::RiskAtLeast)
+                        .ok_or_else(|| {
+                            format!(
+                                "`{other}`: a risk is one of risk:low, risk:medium, risk:high, risk:critical"
+                            )
+                        });
+                }
                 other
                     .split(',')
                     .map(|id| {
                         FindingId::parse_word(id.trim()).ok_or_else(|| {
                             format!(
-                                "`{}` is not a finding id; use any, none, new, info, low, medium, high, critical, ids from: {} or their badge words: {}",
+                                "`{}` is not a finding id; use any, none, new, info, low, medium, high, critical, risk:<low|medium|high|critical>, ids from: {} or their badge words: {}",
                                 id.trim(),
                                 FindingId::ALL.map(FindingId::as_str).join(", "),
                                 FindingId::ALL.map(FindingId::badge).join(", ")
@@ -83,21 +98,26 @@ impl FailOn {
         matches!(self, Self::New(_))
     }
 
-    /// Whether a finding of this id, new against the baseline or not (`None`:
-    /// no baseline), makes the exit code 1.
+    /// Whether a finding of this id and risk (`None`: not known), new
+    /// against the baseline or not (`None`: no baseline), makes the exit
+    /// code 1.
     #[must_use]
-    pub fn fails_finding(&self, id: FindingId, new: Option<bool>) -> bool {
+    pub fn fails_finding(&self, id: FindingId, risk: Option<Severity>, new: Option<bool>) -> bool {
         match self {
-            Self::New(inner) => new == Some(true) && inner.fails(id),
-            other => other.fails(id),
+            Self::New(inner) => new == Some(true) && inner.fails(id, risk),
+            other => other.fails(id, risk),
         }
     }
 
-    /// Whether a finding of this id makes the exit code 1 (`new` aside).
+    /// Whether a finding of this id and risk makes the exit code 1 (`new`
+    /// aside).
     #[must_use]
-    pub fn fails(&self, id: FindingId) -> bool {
+    pub fn fails(&self, id: FindingId, risk: Option<Severity>) -> bool {
         match self {
-            Self::New(inner) => inner.fails(id),
+            Self::New(inner) => inner.fails(id, risk),
+            Self::RiskAtLeast(floor) => {
+                id.severity() > Severity::Info && risk.unwrap_or(Severity::Critical) >= *floor
+            }
             // `any` is any control failure: informational findings
             // (`info`) fail only when asked for by severity or id.
             Self::Any => id.severity() > Severity::Info,
@@ -366,13 +386,7 @@ impl Report {
             .chain(rows.iter().flat_map(|r| r.findings.iter()))
             .map(|f| {
                 let mut entry = FindingEntry::new(f, &profile, account_id.as_ref());
-                // The root user can do everything.
-                let level = if f.user_name == crate::model::ROOT_ROW {
-                    Some(crate::risk::Level::Admin)
-                } else {
-                    account.privileges(&f.user_name).map(|p| p.level)
-                };
-                entry.risk = level.map(|level| crate::risk::risk(f.id.severity(), level));
+                entry.risk = account.risk_of(f);
                 entry
             })
             .collect();
@@ -483,7 +497,7 @@ impl Report {
         // A waived finding is listed, never failed on.
         self.findings
             .iter()
-            .any(|f| f.waived.is_none() && fail_on.fails_finding(f.id, f.new))
+            .any(|f| f.waived.is_none() && fail_on.fails_finding(f.id, f.risk, f.new))
     }
 }
 
@@ -739,7 +753,7 @@ mod tests {
         );
         // The badge words the UI shows are finding ids too (issue 23 item 6).
         assert_eq!(
-            FailOn::parse("setup,unused,2active,rotate,root,retire"),
+            FailOn::parse("setup,unused,2active,rotate,root,retire,exposed"),
             Ok(FailOn::Ids(FindingId::ALL.to_vec()))
         );
         let err = FailOn::parse("unused,bogus").unwrap_err();
@@ -764,29 +778,53 @@ mod tests {
     fn fail_on_new_fails_only_on_new_findings() {
         let new_high = FailOn::parse("new,high").unwrap();
         assert!(new_high.needs_baseline() && !FailOn::Any.needs_baseline());
-        assert!(new_high.fails_finding(FindingId::InitialSetupKey, Some(true)));
-        assert!(!new_high.fails_finding(FindingId::InitialSetupKey, Some(false)));
-        assert!(!new_high.fails_finding(FindingId::UnusedKey, Some(true)));
-        assert!(!new_high.fails_finding(FindingId::InitialSetupKey, None));
-        assert!(FailOn::Any.fails_finding(FindingId::UnusedKey, Some(false)));
+        assert!(new_high.fails_finding(FindingId::InitialSetupKey, None, Some(true)));
+        assert!(!new_high.fails_finding(FindingId::InitialSetupKey, None, Some(false)));
+        assert!(!new_high.fails_finding(FindingId::UnusedKey, None, Some(true)));
+        assert!(!new_high.fails_finding(FindingId::InitialSetupKey, None, None));
+        assert!(FailOn::Any.fails_finding(FindingId::UnusedKey, None, Some(false)));
     }
 
     #[test]
     fn fail_on_decides_per_finding() {
         let high = FailOn::AtLeast(Severity::High);
-        assert!(high.fails(FindingId::InitialSetupKey));
-        assert!(high.fails(FindingId::RootAccessKey));
-        assert!(!high.fails(FindingId::UnusedKey));
+        assert!(high.fails(FindingId::InitialSetupKey, None));
+        assert!(high.fails(FindingId::RootAccessKey, None));
+        assert!(!high.fails(FindingId::UnusedKey, None));
         let ids = FailOn::Ids(vec![FindingId::UnusedKey]);
-        assert!(ids.fails(FindingId::UnusedKey));
-        assert!(!ids.fails(FindingId::KeyNotRotated));
-        assert!(!FailOn::None.fails(FindingId::RootAccessKey));
+        assert!(ids.fails(FindingId::UnusedKey, None));
+        assert!(!ids.fails(FindingId::KeyNotRotated, None));
+        assert!(!FailOn::None.fails(FindingId::RootAccessKey, None));
         // `any` is any control failure; the informational finding is not one.
-        assert!(FailOn::Any.fails(FindingId::MultipleActiveKeys));
-        assert!(!FailOn::Any.fails(FindingId::InactiveKeyReadyToDelete));
+        assert!(FailOn::Any.fails(FindingId::MultipleActiveKeys, None));
+        assert!(!FailOn::Any.fails(FindingId::InactiveKeyReadyToDelete, None));
         let info = FailOn::parse("info").unwrap();
-        assert!(info.fails(FindingId::InactiveKeyReadyToDelete));
-        assert!(info.fails(FindingId::MultipleActiveKeys));
-        assert!(!FailOn::AtLeast(Severity::Low).fails(FindingId::InactiveKeyReadyToDelete));
+        assert!(info.fails(FindingId::InactiveKeyReadyToDelete, None));
+        assert!(info.fails(FindingId::MultipleActiveKeys, None));
+        assert!(!FailOn::AtLeast(Severity::Low).fails(FindingId::InactiveKeyReadyToDelete, None));
+    }
+
+    #[test]
+    fn fail_on_risk_reads_the_risk_not_the_severity() {
+        let high = FailOn::parse("risk:high").unwrap();
+        assert_eq!(high, FailOn::RiskAtLeast(Severity::High));
+        // A medium finding of an IAM writer is a high risk: it fails.
+        assert!(high.fails(FindingId::UnusedKey, Some(Severity::High)));
+        // A high finding of a user with no policies is a medium risk: it passes.
+        assert!(!high.fails(FindingId::InitialSetupKey, Some(Severity::Medium)));
+        // Not known: fails closed.
+        assert!(high.fails(FindingId::UnusedKey, None));
+        // Informational findings are never control failures.
+        assert!(!high.fails(FindingId::InactiveKeyReadyToDelete, None));
+        assert_eq!(
+            FailOn::parse("new,risk:critical"),
+            Ok(FailOn::New(Box::new(FailOn::RiskAtLeast(
+                Severity::Critical
+            ))))
+        );
+        for bad in ["risk:", "risk:info", "risk:severe"] {
+            let err = FailOn::parse(bad).unwrap_err();
+            assert!(err.contains("risk:low"), "{bad}: {err}");
+        }
     }
 }

@@ -279,9 +279,7 @@ impl State {
 
     /// Re-sort the table now (sort or filter changed).
     pub fn resort(&mut self) {
-        self.view
-            .table
-            .resort(self.account.users(), self.account.root_row().as_ref());
+        self.view.table.resort_account(&self.account);
     }
 
     /// The account a change would be bound to now, or why no change may be

@@ -24,7 +24,9 @@ impl Account {
         let Some(row) = self.users.get_mut(user) else {
             return;
         };
-        let input = super::writers::attest(row.audit_input(now), &self.writers, &self.thresholds);
+        let mut input =
+            super::writers::attest(row.audit_input(now), &self.writers, &self.thresholds);
+        input.quarantine = self.quarantine.get(user).cloned();
         let fresh = user_findings(&input, now, &self.thresholds);
         let old = std::mem::replace(&mut row.findings, fresh);
         let settled = self.bulk_tags != super::BulkTags::Loading;
@@ -47,8 +49,9 @@ impl Account {
         self.gap_users.clear();
         let settled = self.bulk_tags != super::BulkTags::Loading;
         for row in self.users.rows_mut() {
-            let input =
+            let mut input =
                 super::writers::attest(row.audit_input(now), &self.writers, &self.thresholds);
+            input.quarantine = self.quarantine.get(&row.user.name).cloned();
             row.findings = user_findings(&input, now, &self.thresholds);
             totals.add(&row.findings);
             queue_tags(row, settled, &mut self.tag_queue);

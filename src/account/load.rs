@@ -60,6 +60,7 @@ impl Account {
         self.user_pages = crate::iam::pages::Pages::new();
         self.tag_pages = crate::iam::pages::Pages::new();
         self.auth = crate::risk::details::AuthDetails::default();
+        self.quarantine.clear();
         self.privileges = None;
         self.early_tags.clear();
         self.writers = super::writers::WriterStatus::NotAsked;
@@ -439,7 +440,14 @@ impl Account {
                     Ok(None) => {
                         self.bulk_tags = super::BulkTags::Done;
                         // The walk is whole: every user's level, each
-                        // document read once.
+                        // document read once, and the users AWS
+                        // quarantined.
+                        self.quarantine = self
+                            .auth
+                            .users
+                            .iter()
+                            .filter_map(|u| Some((u.name.clone(), u.quarantine()?.to_owned())))
+                            .collect();
                         let users = crate::risk::details::user_policies(&self.auth);
                         let names: Vec<String> = users.keys().cloned().collect();
                         let policies: Vec<_> = users.into_values().collect();
@@ -448,15 +456,23 @@ impl Account {
                             .zip(crate::risk::evaluate_all(&policies))
                             .collect()));
                         self.auth = crate::risk::details::AuthDetails::default();
+                        // Risks are known now: a table sorted by them re-sorts.
+                        self.revisions.findings += 1;
+                        let quarantined: Vec<String> = self.quarantine.keys().cloned().collect();
+                        for user in quarantined {
+                            self.refresh_user(&user, now);
+                        }
                     }
                     Err(err) => {
                         self.privileges = Some(Err(err.clone()));
+                        self.revisions.findings += 1;
                         self.bulk_tags = super::BulkTags::Failed(err);
                     }
                 }
             }
             Err(err) => {
                 self.privileges = Some(Err(err.clone()));
+                self.revisions.findings += 1;
                 self.bulk_tags = super::BulkTags::Failed(err);
             }
         }

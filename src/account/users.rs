@@ -244,6 +244,8 @@ impl UserRow {
                 .collect(),
             keys,
             waivers: self.waivers().0,
+            // The account knows it (from the authorization details).
+            quarantine: None,
         }
     }
 

@@ -86,6 +86,7 @@ pub fn user_findings(
         message,
         waiver: None,
     };
+    out.extend(exposed(user));
     for key in user.keys.iter().filter(|k| k.status == KeyStatus::Active) {
         let id = key.id.as_deref();
         let name = key_name(id);
@@ -172,6 +173,30 @@ pub fn user_findings(
     out.extend(retirement(user, now, thresholds));
     waive(&mut out, user, now, thresholds);
     out
+}
+
+/// A user AWS quarantined: each Active key is named exposed (AWS's
+/// support case, not IAM, says which one leaked).
+fn exposed(user: &UserInput) -> Vec<Finding> {
+    let Some(policy) = &user.quarantine else {
+        return Vec::new();
+    };
+    user.keys
+        .iter()
+        .filter(|k| k.status == KeyStatus::Active)
+        .map(|key| Finding {
+            id: FindingId::ExposedKeyQuarantined,
+            user_name: user.name.clone(),
+            access_key_id: key.id.clone(),
+            created_with_user: None,
+            message: format!(
+                "AWS attached {policy} to {}: one of its access keys was found exposed, and {} is still active (which key leaked is in AWS's support case, not in IAM)",
+                user.name,
+                key_name(key.id.as_deref())
+            ),
+            waiver: None,
+        })
+        .collect()
 }
 
 /// Mark the findings the user's waivers (tags and the waivers file) speak to.
@@ -282,6 +307,7 @@ mod tests {
             keys,
             waivers: Vec::new(),
             inactive_since: Vec::new(),
+            quarantine: None,
         }
     }
 
@@ -492,6 +518,7 @@ mod tests {
             keys: report_keys(&row),
             waivers: Vec::new(),
             inactive_since: Vec::new(),
+            quarantine: None,
         };
         let found = user_findings(&u, now(), &t());
         assert_eq!(found.len(), 1);
@@ -603,5 +630,41 @@ mod tests {
             ],
         );
         assert!(ids(&u, &t()).is_empty());
+    }
+
+    #[test]
+    fn a_quarantined_user_has_each_active_key_named_exposed() {
+        let mut u = user(
+            Some(false),
+            ago(400),
+            vec![
+                key("AKIAOLD", KeyStatus::Active, ago(30), used(ago(1))),
+                key("AKIANEW", KeyStatus::Active, ago(2), used(ago(1))),
+                key("AKIAOFF", KeyStatus::Inactive, ago(50), used(ago(40))),
+            ],
+        );
+        // Not quarantined: only the two active keys.
+        assert_eq!(ids(&u, &t()), vec![(FindingId::MultipleActiveKeys, None)]);
+        u.quarantine = Some("AWSCompromisedKeyQuarantineV2".into());
+        let found = user_findings(&u, now(), &t());
+        let exposed: Vec<_> = found
+            .iter()
+            .filter(|f| f.id == FindingId::ExposedKeyQuarantined)
+            .collect();
+        assert_eq!(exposed.len(), 2, "{found:?}");
+        assert_eq!(exposed[0].access_key_id.as_deref(), Some("AKIAOLD"));
+        assert_eq!(exposed[1].access_key_id.as_deref(), Some("AKIANEW"));
+        assert!(exposed[0].message.contains("AWSCompromisedKeyQuarantineV2"));
+        assert!(exposed[0].message.contains("support case"));
+        assert_eq!(
+            FindingId::ExposedKeyQuarantined.severity(),
+            crate::audit::Severity::Critical
+        );
+        let remedy = FindingId::ExposedKeyQuarantined.remedy_with(|n| format!("<{n}>"));
+        assert!(
+            remedy.contains("<rotate>")
+                && remedy.contains("<delete>")
+                && remedy.contains("<usage>")
+        );
     }
 }

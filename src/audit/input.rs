@@ -33,6 +33,10 @@ pub struct UserInput {
     pub waivers: Vec<super::waivers::Waiver>,
     /// When iamkeys made a key inactive, by key ID (from the user's tags).
     pub inactive_since: Vec<(String, DateTime<Utc>)>,
+    /// The quarantine policy AWS attached to the user on finding one of its
+    /// keys exposed (from `GetAccountAuthorizationDetails`); `None` when
+    /// there is none or the details are not read.
+    pub quarantine: Option<String>,
 }
 
 /// The keys of a credential report row (no IDs), for users whose keys have

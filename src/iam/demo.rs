@@ -123,7 +123,10 @@ fn seed_user(n: usize, now: DateTime<Utc>) -> MemoryUser {
             )],
         ),
     };
+    let (attached, inline) = demo_policies(n);
     MemoryUser {
+        attached,
+        inline,
         user: User {
             arn: format!("arn:aws:iam::{DEMO_ACCOUNT}:user/{name}"),
             name,
@@ -136,6 +139,33 @@ fn seed_user(n: usize, now: DateTime<Utc>) -> MemoryUser {
         keys,
         groups: vec![if password { "developers" } else { "services" }.to_owned()],
     }
+}
+
+/// What the demo's users may do, beside their group's (`developers` read
+/// everything): alice's users are administrators, dave's write IAM,
+/// ivan's can escalate through Lambda, and heidi.07's key was found exposed
+/// (AWS attached its quarantine policy).
+fn demo_policies(n: usize) -> (Vec<String>, Vec<(String, String)>) {
+    let mut attached = Vec::new();
+    let mut inline = Vec::new();
+    match TEAMS[n % TEAMS.len()] {
+        "alice" => attached.push("AdministratorAccess".to_owned()),
+        "dave" => attached.push("IAMFullAccess".to_owned()),
+        "ivan" => inline.push((
+            "deploy".to_owned(),
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["lambda:CreateFunction","lambda:InvokeFunction","iam:PassRole"],"Resource":"*"}]}"#
+                .to_owned(),
+        )),
+        _ => inline.push((
+            "own-bucket".to_owned(),
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::demo-bucket/*"}]}"#
+                .to_owned(),
+        )),
+    }
+    if n == 7 {
+        attached.push("AWSCompromisedKeyQuarantineV2".to_owned());
+    }
+    (attached, inline)
 }
 
 /// The demo user's tags: a key description the console keeps, when

@@ -27,6 +27,42 @@ pub struct MemoryUser {
     pub keys: Vec<(AccessKey, LastUsed)>,
     pub groups: Vec<String>,
     pub tags: Vec<(String, String)>,
+    /// AWS managed policies attached to the user, by name (see
+    /// [`managed_document`]); the user's groups' are in [`group_policies`].
+    pub attached: Vec<String>,
+    /// Inline policies: name and document.
+    pub inline: Vec<(String, String)>,
+}
+
+/// The few AWS managed policies the in-memory account knows, with
+/// documents that grant what the real ones grant as far as the risk levels
+/// tell (`ReadOnlyAccess` shortened).
+#[must_use]
+pub fn managed_document(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "AdministratorAccess" => {
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#
+        }
+        "IAMFullAccess" => {
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:*","organizations:DescribeAccount"],"Resource":"*"}]}"#
+        }
+        "ReadOnlyAccess" => {
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["*:Get*","*:List*","*:Describe*"],"Resource":"*"}]}"#
+        }
+        "AWSCompromisedKeyQuarantineV2" => {
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":["iam:AttachUserPolicy","iam:CreateAccessKey","iam:CreateUser","ec2:RunInstances","lambda:CreateFunction"],"Resource":"*"}]}"#
+        }
+        _ => return None,
+    })
+}
+
+/// The AWS managed policies attached to the in-memory account's groups.
+#[must_use]
+pub fn group_policies(group: &str) -> &'static [&'static str] {
+    match group {
+        "developers" => &["ReadOnlyAccess"],
+        _ => &[],
+    }
 }
 
 #[derive(Debug, Default)]
@@ -391,7 +427,7 @@ impl IamClient for MemoryIam {
         ),
         IamError,
     > {
-        use crate::risk::details::{AuthDetails, GroupAuth, UserAuth};
+        use crate::risk::details::{Attached, AuthDetails, GroupAuth, ManagedPolicy, UserAuth};
         let account = self.call("iam:GetAccountAuthorizationDetails").await?;
         let mut groups: Vec<String> = account
             .users
@@ -400,6 +436,27 @@ impl IamClient for MemoryIam {
             .collect();
         groups.sort();
         groups.dedup();
+        let arn = |name: &str| format!("arn:aws:iam::aws:policy/{name}");
+        let attached = |names: &mut dyn Iterator<Item = &str>| -> Vec<Attached> {
+            names
+                .map(|name| Attached {
+                    name: name.to_owned(),
+                    arn: arn(name),
+                })
+                .collect()
+        };
+        let mut used: Vec<&str> = account
+            .users
+            .values()
+            .flat_map(|u| u.attached.iter().map(String::as_str))
+            .chain(
+                groups
+                    .iter()
+                    .flat_map(|g| group_policies(g).iter().copied()),
+            )
+            .collect();
+        used.sort_unstable();
+        used.dedup();
         let details = AuthDetails {
             users: account
                 .users
@@ -407,17 +464,27 @@ impl IamClient for MemoryIam {
                 .map(|(name, u)| UserAuth {
                     name: name.clone(),
                     groups: u.groups.clone(),
-                    ..UserAuth::default()
+                    attached: attached(&mut u.attached.iter().map(String::as_str)),
+                    inline: u.inline.clone(),
+                    boundary: None,
                 })
                 .collect(),
             groups: groups
-                .into_iter()
+                .iter()
                 .map(|name| GroupAuth {
-                    name,
-                    ..GroupAuth::default()
+                    name: name.clone(),
+                    attached: attached(&mut group_policies(name).iter().copied()),
+                    inline: Vec::new(),
                 })
                 .collect(),
-            policies: Vec::new(),
+            policies: used
+                .into_iter()
+                .map(|name| ManagedPolicy {
+                    arn: arn(name),
+                    name: name.to_owned(),
+                    document: managed_document(name).map(ToOwned::to_owned),
+                })
+                .collect(),
         };
         let tags = Page {
             items: account
@@ -589,6 +656,8 @@ mod tests {
             keys: Vec::new(),
             groups: Vec::new(),
             tags: Vec::new(),
+            attached: Vec::new(),
+            inline: Vec::new(),
         }
     }
 

@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 
 use super::Report;
+use crate::audit::Severity;
 use crate::text::{clean, csv_cell};
 
 /// Output formats.
@@ -45,7 +46,7 @@ pub(super) fn pretty_json(value: &impl serde::Serialize) -> Result<String, Strin
 
 /// The CSV header (finding rows follow). Columns are only ever added at
 /// the end, so scripts reading by position keep working.
-pub const CSV_HEADER: [&str; 15] = [
+pub const CSV_HEADER: [&str; 16] = [
     "profile",
     "account_id",
     "id",
@@ -61,6 +62,7 @@ pub const CSV_HEADER: [&str; 15] = [
     "waived_until",
     "new",
     "waiver_not_honoured",
+    "risk",
 ];
 
 fn csv_text(report: &Report) -> Result<String, String> {
@@ -98,6 +100,7 @@ fn csv_text(report: &Report) -> Result<String, String> {
             f.waiver_claim
                 .as_ref()
                 .map_or("", |c| c.not_honoured.as_str()),
+            f.risk.map_or("", Severity::as_str),
         ];
         writer
             .write_record(record.iter().map(|cell| csv_cell(cell).into_owned()))
@@ -298,19 +301,25 @@ fn table(report: &Report) -> String {
         };
         let _ = writeln!(
             out,
-            "{}{:<8}  {:<id_width$}  {:<4}  {:<user_width$}  {:<20}  MESSAGE",
+            "{}{:<8}  {:<8}  {:<id_width$}  {:<4}  {:<user_width$}  {:<20}  MESSAGE",
             profile_column(if org { "ACCOUNT" } else { "PROFILE" }),
+            "RISK",
             "SEVERITY",
             "FINDING",
             "CIS",
             "USER",
             "ACCESS KEY"
         );
-        for f in &report.findings {
+        // Worst risk first (not known ranks as critical: fail closed),
+        // then as the JSON lists them.
+        let mut ordered: Vec<&super::FindingEntry> = report.findings.iter().collect();
+        ordered.sort_by_key(|f| std::cmp::Reverse(f.risk.unwrap_or(Severity::Critical)));
+        for f in ordered {
             let _ = writeln!(
                 out,
-                "{}{:<8}  {:<id_width$}  {:<4}  {:<user_width$}  {:<20}  {}",
+                "{}{:<8}  {:<8}  {:<id_width$}  {:<4}  {:<user_width$}  {:<20}  {}",
                 profile_column(&column_of(f)),
+                f.risk.map_or("unknown", Severity::as_str),
                 f.severity.as_str(),
                 f.id.as_str(),
                 f.cis.v1_4_to_v4_0,
@@ -460,10 +469,57 @@ mod tests {
         let text = render(&report, Format::Table).unwrap();
         let columns: Vec<usize> = text
             .lines()
-            .filter(|l| l.contains("AKIAEXAMPLE") || l.starts_with("SEVERITY"))
+            .filter(|l| l.contains("AKIAEXAMPLE") || l.starts_with("RISK"))
             .map(|l| l.find("alice").or_else(|| l.find("USER")).unwrap())
             .collect();
         assert_eq!(columns.len(), FindingId::ALL.len() + 1, "{text}");
         assert!(columns.windows(2).all(|w| w[0] == w[1]), "{text}");
+    }
+
+    /// Issue 25: the table leads with the risk, worst first; CSV carries it
+    /// in its last column.
+    #[test]
+    fn the_table_orders_by_risk_and_csv_carries_it() {
+        let mut report = report_with("low-user", "m");
+        let first = report.findings[0].clone();
+        report.findings = vec![
+            FindingEntry {
+                risk: Some(Severity::Medium),
+                ..first.clone()
+            },
+            FindingEntry {
+                user_name: "admin-user".into(),
+                risk: Some(Severity::Critical),
+                ..first.clone()
+            },
+            FindingEntry {
+                user_name: "unread-user".into(),
+                risk: None,
+                ..first
+            },
+        ];
+        let text = render(&report, Format::Table).unwrap();
+        let order: Vec<&str> = text
+            .lines()
+            .filter(|l| l.contains("AKIAEXAMPLE"))
+            .map(|l| l.split_whitespace().next().unwrap())
+            .collect();
+        assert_eq!(order, ["critical", "unknown", "medium"], "{text}");
+        let admin = text.lines().find(|l| l.contains("admin-user")).unwrap();
+        assert!(admin.starts_with("critical  high"), "{admin}");
+        let csv = render(&report, Format::Csv).unwrap();
+        let mut reader = csv::Reader::from_reader(csv.as_bytes());
+        let risk = reader
+            .headers()
+            .unwrap()
+            .iter()
+            .position(|h| h == "risk")
+            .unwrap();
+        assert_eq!(risk, CSV_HEADER.len() - 1);
+        let risks: Vec<String> = reader
+            .records()
+            .map(|r| r.unwrap()[risk].to_owned())
+            .collect();
+        assert_eq!(risks, ["medium", "critical", ""]);
     }
 }

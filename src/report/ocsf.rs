@@ -84,8 +84,11 @@ fn detection_finding(report: &Report, arns: &Arns<'_>, f: &FindingEntry) -> Valu
         "class_name": "Detection Finding",
         "type_uid": CLASS_UID * 100 + ACTIVITY_ID,
         "type_name": "Detection Finding: Create",
-        "severity_id": severity_id(f.severity),
-        "severity": ocsf_severity(f.severity),
+        // The risk orders the work (the severity raised by what the
+        // user can do); the control's own severity stays in `unmapped`.
+        // Risk not known (the details were not read): the severity.
+        "severity_id": severity_id(f.risk.unwrap_or(f.severity)),
+        "severity": ocsf_severity(f.risk.unwrap_or(f.severity)),
         "status_id": status_id,
         "status": status,
         "time": time,
@@ -123,6 +126,8 @@ fn detection_finding(report: &Report, arns: &Arns<'_>, f: &FindingEntry) -> Valu
                 match name {
                     "create" => "iamkeys: c",
                     "deactivate" => "iamkeys: i",
+                    "rotate" => "iamkeys: R",
+                    "usage" => "iamkeys: u",
                     _ => "iamkeys: d",
                 }
                 .to_owned()
@@ -130,6 +135,8 @@ fn detection_finding(report: &Report, arns: &Arns<'_>, f: &FindingEntry) -> Valu
         },
         "unmapped": {
             "iamkeys_finding_id": f.id.as_str(),
+            "iamkeys_severity": f.severity.as_str(),
+            "iamkeys_risk": f.risk.map(Severity::as_str),
             "cis": f.cis,
             "profile": f.profile,
             "created_with_user": f.created_with_user,

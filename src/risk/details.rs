@@ -77,13 +77,24 @@ impl UserAuth {
     /// `exposed_key_quarantined` finding.
     #[must_use]
     pub fn quarantined(&self) -> bool {
+        self.quarantine().is_some()
+    }
+
+    /// The quarantine policy AWS attached to this user, if any (by name: a
+    /// customer policy of the same name counts too, erring towards a
+    /// finding).
+    #[must_use]
+    pub fn quarantine(&self) -> Option<&str> {
         self.attached
             .iter()
-            .any(|a| QUARANTINE_MANAGED.contains(&a.name.as_str()))
-            || self
-                .inline
-                .iter()
-                .any(|(name, _)| name == QUARANTINE_INLINE)
+            .map(|a| a.name.as_str())
+            .find(|name| QUARANTINE_MANAGED.contains(name))
+            .or_else(|| {
+                self.inline
+                    .iter()
+                    .map(|(name, _)| name.as_str())
+                    .find(|name| *name == QUARANTINE_INLINE)
+            })
     }
 }
 

@@ -60,6 +60,29 @@ pub struct Privileges {
     pub boundary: Option<String>,
 }
 
+impl Privileges {
+    /// In words, as the UI shows it: `admin via AdministratorAccess
+    /// (conditional) (capped by boundary …) · SCPs not evaluated`.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        let mut text = self.level.as_str().to_owned();
+        if !self.via.is_empty() {
+            text.push_str(" via ");
+            text.push_str(&self.via.join(", "));
+        }
+        if self.conditional {
+            text.push_str(" (conditional)");
+        }
+        if let Some(boundary) = &self.boundary {
+            text.push_str(" (");
+            text.push_str(boundary);
+            text.push(')');
+        }
+        text.push_str(" · SCPs not evaluated");
+        text
+    }
+}
+
 /// Documents read once per account: a managed policy attached to a
 /// thousand users is parsed once.
 #[derive(Debug, Default)]

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::account::users::{UserRow, UserTable};
-use crate::account::{Account, Revisions, RootRow};
+use crate::account::{Account, Revisions, Risk, RootRow};
 use crate::model::KeyStatus;
 use crate::state::query::Query;
 
@@ -19,6 +19,9 @@ pub enum SortKey {
     /// The least recently used keys first (never used before any date; users without keys last).
     LastUsed,
     Findings,
+    /// The worst risk of the user's open findings first (its severity
+    /// raised by what the user can do); users without findings last.
+    Risk,
 }
 
 impl SortKey {
@@ -29,7 +32,8 @@ impl SortKey {
             Self::Created => Self::OldestKey,
             Self::OldestKey => Self::LastUsed,
             Self::LastUsed => Self::Findings,
-            Self::Findings => Self::Name,
+            Self::Findings => Self::Risk,
+            Self::Risk => Self::Name,
         }
     }
 
@@ -42,6 +46,7 @@ impl SortKey {
             Self::OldestKey => "Oldest key",
             Self::LastUsed => "Last used",
             Self::Findings => "Findings",
+            Self::Risk => "Risk",
         }
     }
 }
@@ -78,6 +83,9 @@ pub struct TableView {
     /// The user selected before a reload (`r`): selected again once listed,
     /// unless the operator moves first.
     wanted: Option<String>,
+    /// The sort before the findings-only view put risk first, restored
+    /// when it closes.
+    sort_before_findings: Option<(SortKey, bool)>,
 }
 
 impl TableView {
@@ -98,6 +106,20 @@ impl TableView {
         self.order.is_empty()
     }
 
+    /// `F`: only users with findings, worst risk first; again: every user,
+    /// in the sort they had before.
+    pub fn toggle_findings_only(&mut self) {
+        self.findings_only = !self.findings_only;
+        if self.findings_only {
+            self.sort_before_findings = Some((self.sort, self.descending));
+            self.sort = SortKey::Risk;
+            self.descending = false;
+        } else if let Some((sort, descending)) = self.sort_before_findings.take() {
+            self.sort = sort;
+            self.descending = descending;
+        }
+    }
+
     /// Forget the order and position (another account), keeping sort and
     /// filters.
     pub fn clear(&mut self) {
@@ -105,6 +127,7 @@ impl TableView {
             sort: self.sort,
             descending: self.descending,
             findings_only: self.findings_only,
+            sort_before_findings: self.sort_before_findings,
             filter: std::mem::take(&mut self.filter),
             ..Self::default()
         };
@@ -130,17 +153,42 @@ impl TableView {
         // A filter may read anything of a row (keys, findings, MFA).
         let stale = now.rows != self.seen.rows
             || (now.findings != self.seen.findings
-                && (self.findings_only || self.sort == SortKey::Findings))
+                && (self.findings_only || matches!(self.sort, SortKey::Findings | SortKey::Risk)))
             || (now != self.seen && !self.filter.is_empty());
         if stale {
-            self.resort(account.users(), account.root_row().as_ref());
+            self.resort_account(account);
         }
         self.seen = now;
     }
 
-    /// Re-sort the order, keeping the selected user selected. The root
-    /// user's row (`root`, when known) comes first, whatever the order.
+    /// Re-sort the order over the account's users, with their risks.
+    pub fn resort_account(&mut self, account: &Account) {
+        self.resort_by(account.users(), account.root_row().as_ref(), &|row| {
+            account.worst_risk(&row.user.name, &row.findings)
+        });
+    }
+
+    /// Re-sort the order, keeping the selected user selected, every
+    /// user's risk not known yet (see [`TableView::resort_by`]).
     pub fn resort(&mut self, users: &UserTable, root: Option<&RootRow<'_>>) {
+        self.resort_by(users, root, &|row| {
+            row.findings
+                .iter()
+                .filter(|f| f.open())
+                .map(|f| Risk::Pending(f.id.severity()))
+                .max_by_key(|r| r.rank())
+        });
+    }
+
+    /// Re-sort the order, keeping the selected user selected; `risk` is a
+    /// row's worst risk (for [`SortKey::Risk`]). The root user's row
+    /// (`root`, when known) comes first, whatever the order.
+    pub fn resort_by(
+        &mut self,
+        users: &UserTable,
+        root: Option<&RootRow<'_>>,
+        risk: &dyn Fn(&UserRow) -> Option<Risk>,
+    ) {
         let root_was_selected = self.root_selected() && self.wanted.is_none();
         let selected = match &self.wanted {
             Some(name) if users.index_of(name).is_some() => self.wanted.take(),
@@ -158,62 +206,7 @@ impl TableView {
             // A filter that does not read shows nothing, and says why.
             Err(_) => Vec::new(),
         };
-        match self.sort {
-            SortKey::Name => order.sort_by(|&a, &b| rows[a].user.name.cmp(&rows[b].user.name)),
-            SortKey::Created => order.sort_by(|&a, &b| {
-                rows[a]
-                    .user
-                    .created
-                    .cmp(&rows[b].user.created)
-                    .then_with(|| rows[a].user.name.cmp(&rows[b].user.name))
-            }),
-            SortKey::Findings => order.sort_by(|&a, &b| {
-                let worst = |r: &UserRow| r.findings.iter().map(|f| f.id.severity()).max();
-                worst(rows[b])
-                    .cmp(&worst(rows[a]))
-                    .then_with(|| rows[b].findings.len().cmp(&rows[a].findings.len()))
-                    .then_with(|| rows[a].user.name.cmp(&rows[b].user.name))
-            }),
-            SortKey::OldestKey => {
-                // (no active key, oldest creation): computed once per row.
-                let keys: Vec<(bool, Option<DateTime<Utc>>)> = rows
-                    .iter()
-                    .map(|r| {
-                        let oldest = r
-                            .audit_keys()
-                            .iter()
-                            .filter(|k| k.status == KeyStatus::Active)
-                            .filter_map(|k| k.created)
-                            .min();
-                        (oldest.is_none(), oldest)
-                    })
-                    .collect();
-                order.sort_by(|&a, &b| {
-                    keys[a]
-                        .cmp(&keys[b])
-                        .then_with(|| rows[a].user.name.cmp(&rows[b].user.name))
-                });
-            }
-            SortKey::LastUsed => {
-                // (no keys, most recent use; None = never used sorts first).
-                let keys: Vec<(bool, Option<DateTime<Utc>>)> = rows
-                    .iter()
-                    .map(|r| {
-                        let keys = r.audit_keys();
-                        let latest = keys
-                            .iter()
-                            .filter_map(|k| k.last_used.as_ref().and_then(|u| u.date))
-                            .max();
-                        (keys.is_empty(), latest)
-                    })
-                    .collect();
-                order.sort_by(|&a, &b| {
-                    keys[a]
-                        .cmp(&keys[b])
-                        .then_with(|| rows[a].user.name.cmp(&rows[b].user.name))
-                });
-            }
-        }
+        sort_order(&mut order, &rows, self.sort, risk);
         if self.descending {
             order.reverse();
         }
@@ -302,6 +295,90 @@ impl TableView {
         }
         let max_offset = self.order.len().saturating_sub(height);
         self.offset = self.offset.min(max_offset);
+    }
+}
+
+/// Put `order` (indices into `rows`) in `sort`'s order; `risk` is a row's
+/// worst risk.
+fn sort_order(
+    order: &mut [usize],
+    rows: &[&UserRow],
+    sort: SortKey,
+    risk: &dyn Fn(&UserRow) -> Option<Risk>,
+) {
+    match sort {
+        SortKey::Name => order.sort_by(|&a, &b| rows[a].user.name.cmp(&rows[b].user.name)),
+        SortKey::Created => order.sort_by(|&a, &b| {
+            rows[a]
+                .user
+                .created
+                .cmp(&rows[b].user.created)
+                .then_with(|| rows[a].user.name.cmp(&rows[b].user.name))
+        }),
+        SortKey::Findings => order.sort_by(|&a, &b| {
+            let worst = |r: &UserRow| r.findings.iter().map(|f| f.id.severity()).max();
+            worst(rows[b])
+                .cmp(&worst(rows[a]))
+                .then_with(|| rows[b].findings.len().cmp(&rows[a].findings.len()))
+                .then_with(|| rows[a].user.name.cmp(&rows[b].user.name))
+        }),
+        SortKey::Risk => {
+            // (worst risk, open findings): computed once per row, the
+            // worst first.
+            let keys: Vec<(Option<(crate::audit::Severity, bool)>, usize)> = rows
+                .iter()
+                .map(|r| {
+                    (
+                        risk(r).map(Risk::rank),
+                        r.findings.iter().filter(|f| f.open()).count(),
+                    )
+                })
+                .collect();
+            order.sort_by(|&a, &b| {
+                keys[b]
+                    .cmp(&keys[a])
+                    .then_with(|| rows[a].user.name.cmp(&rows[b].user.name))
+            });
+        }
+        SortKey::OldestKey => {
+            // (no active key, oldest creation): computed once per row.
+            let keys: Vec<(bool, Option<DateTime<Utc>>)> = rows
+                .iter()
+                .map(|r| {
+                    let oldest = r
+                        .audit_keys()
+                        .iter()
+                        .filter(|k| k.status == KeyStatus::Active)
+                        .filter_map(|k| k.created)
+                        .min();
+                    (oldest.is_none(), oldest)
+                })
+                .collect();
+            order.sort_by(|&a, &b| {
+                keys[a]
+                    .cmp(&keys[b])
+                    .then_with(|| rows[a].user.name.cmp(&rows[b].user.name))
+            });
+        }
+        SortKey::LastUsed => {
+            // (no keys, most recent use; None = never used sorts first).
+            let keys: Vec<(bool, Option<DateTime<Utc>>)> = rows
+                .iter()
+                .map(|r| {
+                    let keys = r.audit_keys();
+                    let latest = keys
+                        .iter()
+                        .filter_map(|k| k.last_used.as_ref().and_then(|u| u.date))
+                        .max();
+                    (keys.is_empty(), latest)
+                })
+                .collect();
+            order.sort_by(|&a, &b| {
+                keys[a]
+                    .cmp(&keys[b])
+                    .then_with(|| rows[a].user.name.cmp(&rows[b].user.name))
+            });
+        }
     }
 }
 

@@ -35,7 +35,8 @@ pub fn badges(theme: &Theme, findings: &[Finding]) -> Vec<Span<'static>> {
     spans
 }
 
-/// "Findings: 6 setup · 3 unused · …" (by badge; ids with none are left out).
+/// "Findings: 1 root · 6 setup · 3 unused · …" (by badge, most severe first;
+/// ids with none are left out).
 pub fn summary(state: &State, theme: &Theme) -> Line<'static> {
     // An account that was not read has no count of findings: never "0".
     if matches!(state.account.list, crate::account::ListStatus::Failed(_))
@@ -46,7 +47,10 @@ pub fn summary(state: &State, theme: &Theme) -> Line<'static> {
             Span::styled("— (the account could not be read)", theme.warn),
         ]);
     }
-    let counts = state.account.finding_counts();
+    // Most severe first: where the line is cut on a narrow terminal, what
+    // is lost is the least severe.
+    let mut counts = state.account.finding_counts();
+    counts.sort_by_key(|(id, _)| std::cmp::Reverse(id.severity()));
     let mut spans = vec![Span::raw(format!(
         " Findings: {}",
         state.account.open_findings()
@@ -96,6 +100,46 @@ fn closing(state: &State, user: &str, key_id: Option<&str>) -> String {
     }
 }
 
+/// `Risk: critical — a high finding raised by what the user can do: admin
+/// via AdministratorAccess · SCPs not evaluated`.
+fn risk_line(state: &State, theme: &Theme, finding: &Finding) -> Line<'static> {
+    use crate::risk::Level;
+    let severity = finding.id.severity();
+    let Some(risk) = state.account.risk_of(finding) else {
+        return Line::styled(
+            format!(
+                "   Risk: not known yet ({}: the user's policies are still being read)",
+                severity.as_str()
+            ),
+            theme.dim,
+        );
+    };
+    let can = if finding.user_name == crate::model::ROOT_ROW {
+        "the root user can do everything".to_owned()
+    } else {
+        state
+            .account
+            .privileges(&finding.user_name)
+            .map_or_else(String::new, |p| p.describe())
+    };
+    let moved = match state.account.level(&finding.user_name) {
+        _ if risk == severity => "kept",
+        Some(Level::None) => "lowered",
+        _ => "raised",
+    };
+    Line::from(vec![
+        Span::raw("   Risk: "),
+        Span::styled(
+            risk.as_str(),
+            severity_style(theme, risk).patch(theme.title),
+        ),
+        Span::raw(format!(
+            " — a {} finding {moved} by what the user can do: {can}",
+            severity.as_str()
+        )),
+    ])
+}
+
 pub fn details(
     state: &State,
     theme: &Theme,
@@ -130,6 +174,7 @@ pub fn details(
             ),
             Span::raw(format!("  ({})", id.severity().as_str())),
         ]));
+        lines.push(risk_line(state, theme, finding));
         lines.push(Line::raw(format!("   CIS {}: {}", id.cis(), id.control())));
         let mut why = format!("   Why: {}", finding.message);
         if let Some(with_user) = finding.created_with_user {

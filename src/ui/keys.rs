@@ -1,7 +1,5 @@
 //! The key pane: the selected user's access keys.
 
-use std::fmt::Write as _;
-
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -231,9 +229,12 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     frame.render_widget(block, area);
     let width = usize::from(inner.width);
     let height = usize::from(inner.height);
+    // Text wraps one column short of the border, as it starts one column
+    // in: a row that reaches the border is one cut (and marked `…`).
+    let wrap_at = width.saturating_sub(1).max(1);
     let details: Vec<Line<'static>> = details_lines(row, theme, can_line(state, row, theme))
         .into_iter()
-        .flat_map(|line| format::wrap(line, width))
+        .flat_map(|line| format::wrap(line, wrap_at))
         .collect();
     let keys = match message {
         Some(message) => {
@@ -242,7 +243,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             } else {
                 vec![details_line(row, theme)]
             };
-            lines.extend(format::wrap(message, width));
+            lines.extend(format::wrap(message, wrap_at));
             let text: Vec<Line> = lines.into_iter().map(|l| format::fit(l, width)).collect();
             frame.render_widget(Paragraph::new(text), inner);
             return;
@@ -257,7 +258,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         .map(|(i, key)| {
             key_lines(state, row, key, theme, focused && i == selected)
                 .into_iter()
-                .flat_map(|line| format::wrap(line, width))
+                .flat_map(|line| format::wrap(line, wrap_at))
                 .collect()
         })
         .collect();
@@ -577,17 +578,7 @@ fn can_line(state: &State, row: &UserRow, theme: &Theme) -> Line<'static> {
     let Some(p) = state.account.privileges(&row.user.name) else {
         return Line::styled(" can: …", theme.dim);
     };
-    let mut text = format!(" can: {}", p.level.as_str());
-    if !p.via.is_empty() {
-        let _ = write!(text, " via {}", p.via.join(", "));
-    }
-    if p.conditional {
-        text.push_str(" (conditional)");
-    }
-    if let Some(boundary) = &p.boundary {
-        let _ = write!(text, " ({boundary})");
-    }
-    text.push_str(" · SCPs not evaluated");
+    let text = format!(" can: {}", p.describe());
     let style = match p.level {
         Level::Admin | Level::Unknown => theme.error,
         Level::IamWrite | Level::Escalation => theme.warn,

@@ -25,6 +25,7 @@ fn short(id: FindingId) -> &'static str {
         FindingId::KeyNotRotated => "OLD",
         FindingId::RootAccessKey => "ROOT",
         FindingId::InactiveKeyReadyToDelete => "RETIRE",
+        FindingId::ExposedKeyQuarantined => "EXPOSED",
     }
 }
 
@@ -142,7 +143,12 @@ pub fn render(state: &State, org: &Organization, theme: &Theme, frame: &mut Fram
         Constraint::Length(6),
         Constraint::Length(6),
     ];
-    widths.extend(FindingId::ALL.iter().map(|_| Constraint::Length(7)));
+    // Each finding's column as wide as its title (counts fit in six).
+    widths.extend(
+        FindingId::ALL
+            .iter()
+            .map(|id| Constraint::Length(u16::try_from(short(*id).len()).unwrap_or(7).max(6))),
+    );
     widths.push(Constraint::Length(6));
     let filter = if overview.filter.is_empty() {
         String::new()

@@ -88,8 +88,36 @@ fn root_row(state: &State, theme: &Theme, name_width: usize) -> Row<'static> {
         Cell::from(format::yes_no(root.mfa)),
         Cell::from(keys),
         Cell::from(""),
+        risk_cell(
+            theme,
+            state
+                .account
+                .worst_risk(crate::model::ROOT_ROW, root.findings),
+        ),
         Cell::from(format::fit(badges, usize::from(BADGES))),
     ])
+}
+
+/// The worst risk of a row's open findings, in a word of at most four
+/// letters (`crit`, `high`, `med`, `low`, `info`), `…` while the user's
+/// level is not known yet, empty without findings.
+fn risk_cell(theme: &Theme, risk: Option<crate::account::Risk>) -> Cell<'static> {
+    use crate::account::Risk;
+    use crate::audit::Severity;
+    match risk {
+        Some(Risk::Known(severity)) => Cell::from(Span::styled(
+            match severity {
+                Severity::Critical => "crit",
+                Severity::High => "high",
+                Severity::Medium => "med",
+                Severity::Low => "low",
+                Severity::Info => "info",
+            },
+            super::findings::severity_style(theme, severity),
+        )),
+        Some(Risk::Pending(_)) => Cell::from(Span::styled("…", theme.dim)),
+        None => Cell::from(""),
+    }
 }
 
 /// The fifth column: the user's creation date, or what the sort reads
@@ -117,17 +145,19 @@ fn sort_cell(state: &State, row: &UserRow) -> String {
     }
 }
 
-/// Width of the findings column: the badges a row can show.
-const BADGES: u16 = 21;
+/// Width of the findings column: the badges a row can show (a longer
+/// list ends in `…`; the key pane lists them all).
+const BADGES: u16 = 15;
 
-/// Mark, user, console, MFA, keys, created, findings.
-const COLUMNS: [Constraint; 7] = [
+/// Mark, user, console, MFA, keys, created, risk, findings.
+const COLUMNS: [Constraint; 8] = [
     Constraint::Length(1),
     Constraint::Min(12),
     Constraint::Length(7),
     Constraint::Length(3),
     Constraint::Length(6),
     Constraint::Length(11),
+    Constraint::Length(5),
     Constraint::Length(BADGES),
 ];
 
@@ -222,6 +252,10 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
                 Cell::from(Span::styled(mfa, mfa_style)),
                 Cell::from(key_summary(row)),
                 Cell::from(sort_cell(state, row)),
+                risk_cell(
+                    theme,
+                    state.account.worst_risk(&row.user.name, &row.findings),
+                ),
                 Cell::from(format::fit(badges, usize::from(BADGES))),
             ])
         });
@@ -233,7 +267,10 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         _ => SortKey::Created.label(),
     };
     let header = Row::new(
-        ["", "User", "Console", "MFA", "Keys", fifth, "Findings"].map(|name| {
+        [
+            "", "User", "Console", "MFA", "Keys", fifth, "Risk", "Findings",
+        ]
+        .map(|name| {
             if name == sort.sort.label() {
                 format!("{name}{}", crate::state::table::arrow(sort.descending))
             } else {

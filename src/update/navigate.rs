@@ -63,18 +63,21 @@ pub(super) fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
             Vec::new()
         }
         Command::FindingsOnly => {
-            state.view.table.findings_only = !state.view.table.findings_only;
+            state.view.table.toggle_findings_only();
             state.resort();
             let height = state.list_height();
             state.view.table.scroll_into_view(height);
             state.view.key_cursor = 0;
             state.view.notice = Some(if state.view.table.findings_only {
                 format!(
-                    "Showing the {} users with findings (F shows all)",
+                    "Showing the {} users with findings, worst risk first (F shows all)",
                     state.view.table.len()
                 )
             } else {
-                "Showing every user".to_owned()
+                format!(
+                    "Showing every user, sorted by {}",
+                    state.view.table.sort.label()
+                )
             });
             request_selected_keys(state)
         }

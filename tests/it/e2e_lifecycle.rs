@@ -24,7 +24,7 @@ fn start(home: &Home, extra_env: &[(&'static str, String)]) -> Tmux {
     tui.wait_for("the account", WAIT, |s| {
         s.contains("Users (5)") && s.contains("account 123456789012")
     });
-    tui.wait_for("every key summary", WAIT, |s| !s.contains("…"));
+    tui.wait_for("every key summary", WAIT, |s| !Tmux::still_loading(s));
     tui
 }
 

@@ -283,7 +283,7 @@ fn filter_by_an_access_key_id_lands_on_its_user() {
     let home = Home::new("http://127.0.0.1:9");
     let tui = Tmux::start(Path::new(BIN), &["--demo"], &home.env(), 140, 40);
     tui.wait_for("the demo", WAIT, |s| {
-        s.contains("Users (36)") && !s.contains("…")
+        s.contains("Users (36)") && !Tmux::still_loading(s)
     });
     // svc-dave-03's second key in the demo.
     tui.send(&["/"]);

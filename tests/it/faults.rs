@@ -150,6 +150,8 @@ fn account_failing_with(failures: usize, applied: bool, kind: ErrorKind) -> Arc<
         keys: Vec::new(),
         groups: Vec::new(),
         tags: Vec::new(),
+        attached: Vec::new(),
+        inline: Vec::new(),
     });
     Arc::new(LostAnswers {
         inner,

@@ -89,7 +89,7 @@ async fn changes_meeting_faults_land_once() {
     let home = Home::new(&proxy.endpoint());
     let tui = Tmux::start(Path::new(BIN), &["--profile", "e2e"], &home.env(), 140, 40);
     tui.wait_for("the account", WAIT, |s| {
-        s.contains("Users (5)") && !s.contains("…")
+        s.contains("Users (5)") && !Tmux::still_loading(s)
     });
     let alice = keys[0].1[0].clone();
     tui.send(&["Enter", "i"]);
@@ -172,7 +172,7 @@ async fn the_status_bar_says_it_is_backing_off_while_iam_throttles() {
         s.contains("backing off: IAM is throttling")
     });
     tui.wait_for("the whole account", WAIT, |s| {
-        s.contains("Users (5)") && !s.contains("…") && !s.contains("in flight")
+        s.contains("Users (5)") && !Tmux::still_loading(s) && !s.contains("in flight")
     });
     let injected = proxy.heal();
     assert!(injected >= 3, "{injected}");

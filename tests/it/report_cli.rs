@@ -305,7 +305,7 @@ async fn csv_and_table_and_fail_on() {
     let mut lines = text.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "profile,account_id,id,severity,cis_v1.4_v4.0,cis_v5.0,cis_v6.0,user_name,access_key_id,created_with_user,message,account_name,waived_until,new,waiver_not_honoured"
+        "profile,account_id,id,severity,cis_v1.4_v4.0,cis_v5.0,cis_v6.0,user_name,access_key_id,created_with_user,message,account_name,waived_until,new,waiver_not_honoured,risk"
     );
     assert_eq!(lines.clone().count(), 3, "one row per finding");
     assert!(lines.any(|l| {
@@ -314,7 +314,7 @@ async fn csv_and_table_and_fail_on() {
 
     let out = setup.report(&[]).await;
     let table = String::from_utf8(out.stdout).unwrap();
-    assert!(table.contains("SEVERITY  FINDING"), "{table}");
+    assert!(table.contains("RISK      SEVERITY  FINDING"), "{table}");
     assert!(
         table.contains("7 users · 8 access keys · 3 findings"),
         "{table}"

@@ -159,16 +159,16 @@ async fn a_baseline_marks_new_findings_lists_resolved_ones_and_fail_on_new_fails
     let csv = String::from_utf8_lossy(&csv.stdout);
     let header = csv.lines().next().unwrap();
     assert!(
-        header.ends_with(",waived_until,new,waiver_not_honoured"),
+        header.ends_with(",waived_until,new,waiver_not_honoured,risk"),
         "{header}"
     );
     assert!(
         csv.lines()
-            .any(|l| l.contains("carol") && l.ends_with(",true,"))
+            .any(|l| l.contains("carol") && l.contains(",true,,"))
     );
     assert!(
         csv.lines()
-            .any(|l| l.contains("alice") && l.ends_with(",false,"))
+            .any(|l| l.contains("alice") && l.contains(",false,,"))
     );
 }
 
@@ -261,7 +261,12 @@ async fn ocsf_findings_follow_the_schema_and_keep_their_uid_across_runs() {
         .iter()
         .find(|f| f["unmapped"]["iamkeys_finding_id"] == "initial_setup_key")
         .unwrap();
-    assert_eq!(alice["severity_id"], 4, "high");
+    // Issue 25: severity_id is the risk; alice has no policies, so her
+    // high finding is a medium risk, the control's severity in unmapped.
+    assert_eq!(alice["severity_id"], 3, "medium risk");
+    assert_eq!(alice["severity"], "Medium");
+    assert_eq!(alice["unmapped"]["iamkeys_severity"], "high");
+    assert_eq!(alice["unmapped"]["iamkeys_risk"], "medium");
     assert_eq!(alice["cloud"]["account"]["uid"], "123456789012");
     assert_eq!(alice["unmapped"]["cis"]["v1.4-v4.0"], "1.11");
     assert_eq!(

@@ -118,7 +118,14 @@ async fn shift_s_sorts_the_other_way_and_every_sort_names_its_column() {
     assert!(screen.contains("sorted by User ↓"), "{screen}");
     update(&mut state, ch('S'));
     // Each sort's column is on screen, marked with the direction.
-    for column in ["Created", "Oldest key", "Last used", "Findings", "User"] {
+    for column in [
+        "Created",
+        "Oldest key",
+        "Last used",
+        "Findings",
+        "Risk",
+        "User",
+    ] {
         update(&mut state, ch('s'));
         let screen = text(&state, 120, 30);
         assert!(

@@ -63,6 +63,53 @@ async fn f_shows_only_users_with_findings_and_back() {
     assert_eq!(state.view.table.len(), all);
 }
 
+/// Issue 25: the findings-only view puts the worst risk first (an
+/// administrator's or a quarantined user's before a read-only user's), and
+/// closing it gives back the sort the operator had.
+#[tokio::test]
+async fn the_findings_view_sorts_by_risk_worst_first_and_gives_the_sort_back() {
+    use iamkeys::audit::Severity;
+    use iamkeys::state::SortKey;
+    let mut state = demo_loaded().await;
+    update(&mut state, ch('s'));
+    assert_eq!(state.view.table.sort, SortKey::Created);
+    update(&mut state, shift_f());
+    assert_eq!(state.view.table.sort, SortKey::Risk);
+    assert!(
+        state
+            .view
+            .notice
+            .as_deref()
+            .unwrap_or_default()
+            .contains("worst risk first"),
+        "{:?}",
+        state.view.notice
+    );
+    let risks: Vec<(String, Severity)> = state
+        .view
+        .table
+        .visible(state.account.users(), 0, usize::MAX)
+        .flatten()
+        .map(|r| {
+            let risk = match state.account.worst_risk(&r.user.name, &r.findings) {
+                Some(iamkeys::account::Risk::Known(risk)) => risk,
+                other => panic!("{}: {other:?}", r.user.name),
+            };
+            (r.user.name.clone(), risk)
+        })
+        .collect();
+    assert!(risks.windows(2).all(|w| w[0].1 >= w[1].1), "{risks:?}");
+    let place = |name: &str| risks.iter().position(|(n, _)| n == name).unwrap();
+    // An administrator's never-used setup key, and the quarantined user,
+    // come before a read-only user's same finding.
+    assert_eq!(risks[place("alice.00")].1, Severity::Critical);
+    assert_eq!(risks[place("heidi.07")].1, Severity::Critical);
+    assert_eq!(risks[place("grace.06")].1, Severity::High);
+    assert!(place("alice.00") < place("grace.06"));
+    update(&mut state, shift_f());
+    assert_eq!(state.view.table.sort, SortKey::Created);
+}
+
 #[tokio::test]
 async fn fresh_last_use_clears_an_initial_setup_finding() {
     let mut state = demo_loaded().await;
@@ -146,11 +193,16 @@ async fn sorting_by_findings_puts_the_worst_first() {
         .flatten()
         .next()
         .unwrap();
+    // The most severe finding of any user (the quarantined user's
+    // critical exposed key), whatever the users' risks.
+    let worst = |r: &iamkeys::state::UserRow| r.findings.iter().map(|f| f.id.severity()).max();
+    let all_worst = state.account.users().rows().filter_map(worst).max();
+    assert_eq!(worst(first), all_worst, "{}", first.user.name);
     assert!(
         first
             .findings
             .iter()
-            .any(|f| f.id == FindingId::InitialSetupKey),
+            .any(|f| f.id == FindingId::ExposedKeyQuarantined),
         "{}",
         first.user.name
     );

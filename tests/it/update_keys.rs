@@ -200,6 +200,27 @@ async fn s_cycles_the_sort_and_keeps_the_selection() {
     update(&mut state, ch('s'));
     assert_eq!(state.view.table.sort.label(), "Findings");
     update(&mut state, ch('s'));
+    assert_eq!(state.view.table.sort.label(), "Risk");
+    // Worst risk first, then users without findings.
+    let risks: Vec<_> = state
+        .view
+        .table
+        .visible(state.account.users(), 0, usize::MAX)
+        .flatten()
+        .map(|r| {
+            state
+                .account
+                .worst_risk(&r.user.name, &r.findings)
+                .map(iamkeys::account::Risk::rank)
+        })
+        .collect();
+    assert_eq!(
+        risks[0],
+        Some((iamkeys::audit::Severity::Critical, true)),
+        "{risks:?}"
+    );
+    assert!(risks.windows(2).all(|w| w[0] >= w[1]), "{risks:?}");
+    update(&mut state, ch('s'));
     assert_eq!(state.view.table.sort.label(), "User");
 }
 

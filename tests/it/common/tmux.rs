@@ -91,6 +91,16 @@ impl Tmux {
         ]);
     }
 
+    /// Whether anything on the screen is still loading: a `…` standing
+    /// alone (a key count, a risk, `groups: …`), not one that ends a cut
+    /// word (`setup unused r…`).
+    #[must_use]
+    pub fn still_loading(screen: &str) -> bool {
+        screen
+            .split(|c: char| c.is_whitespace() || c == '│')
+            .any(|word| word == "…")
+    }
+
     pub fn screen(&self) -> String {
         self.run(&["capture-pane", "-p", "-t", "t"])
     }
