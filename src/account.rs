@@ -473,6 +473,13 @@ impl Account {
             .max_by_key(|r| r.rank())
     }
 
+    /// The quarantine policy AWS attached to `user` on finding one of its
+    /// keys exposed, if the authorization details said so.
+    #[must_use]
+    pub fn quarantine_of(&self, user: &str) -> Option<&str> {
+        self.quarantine.get(user).map(String::as_str)
+    }
+
     /// Findings about the root user.
     #[must_use]
     pub fn root_findings(&self) -> &[Finding] {

@@ -32,6 +32,9 @@ pub struct TrailEvent {
     /// For `TagUser`: the tags set (`requestParameters.tags`), each with a
     /// string key and value; an entry without them is left out.
     pub request_tags: Vec<(String, String)>,
+    /// `readOnly`: whether the call only read. `None`: the event does not
+    /// say (counted among the writes: fail closed).
+    pub read_only: Option<bool>,
 }
 
 impl TrailEvent {
@@ -67,6 +70,9 @@ impl TrailEvent {
             created_key: text("/responseElements/accessKey/accessKeyId"),
             issuer_arn: text("/userIdentity/sessionContext/sessionIssuer/arn"),
             request_user: text("/requestParameters/userName"),
+            read_only: body
+                .pointer("/readOnly")
+                .and_then(serde_json::Value::as_bool),
             request_tags: body
                 .pointer("/requestParameters/tags")
                 .and_then(serde_json::Value::as_array)
@@ -212,6 +218,72 @@ fn agent_group_whole(agent: &str) -> String {
     }
 }
 
+/// Calls that change who can do what, or start compute that can act with a
+/// role: the ones an attacker with a leaked key makes first. Event names as
+/// CloudTrail records them (IAM, STS, EC2, Lambda, `CloudFormation`, Glue);
+/// the same calls the privilege-escalation table in
+/// [`crate::risk::escalation`] and its sources name.
+pub const IDENTITY_CHANGING: [&str; 30] = [
+    "AddUserToGroup",
+    "AttachGroupPolicy",
+    "AttachRolePolicy",
+    "AttachUserPolicy",
+    "CreateAccessKey",
+    "CreateDevEndpoint",
+    "CreateFunction",
+    "CreateLoginProfile",
+    "CreatePolicy",
+    "CreatePolicyVersion",
+    "CreateRole",
+    "CreateStack",
+    "CreateUser",
+    "CreateVirtualMFADevice",
+    "DeactivateMFADevice",
+    "DeleteRolePermissionsBoundary",
+    "DeleteUserPermissionsBoundary",
+    "EnableMFADevice",
+    "PutGroupPolicy",
+    "PutRolePolicy",
+    "PutUserPolicy",
+    "RunInstances",
+    "SetDefaultPolicyVersion",
+    "UpdateAccessKey",
+    "UpdateAssumeRolePolicy",
+    "UpdateDevEndpoint",
+    "UpdateFunctionCode",
+    "UpdateFunctionConfiguration",
+    "UpdateLoginProfile",
+    "UpdateStack",
+];
+
+/// Whether an event's name is one of [`IDENTITY_CHANGING`] (CloudTrail
+/// names some versions of an API with a date suffix, `UpdateFunctionCode20150331v2`).
+#[must_use]
+pub fn identity_changing(name: &str) -> bool {
+    IDENTITY_CHANGING.iter().any(|known| {
+        name.strip_prefix(known)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(|c: char| c.is_ascii_digit()))
+    })
+}
+
+/// The write events kept per key, newest first (the count of all is kept).
+pub const WRITES_KEPT: usize = 200;
+
+/// One event that was not read-only (or did not say), as the usage view
+/// lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WriteEvent {
+    pub time: Option<DateTime<Utc>>,
+    pub name: String,
+    pub source: String,
+    pub region: Option<String>,
+    pub source_ip: Option<String>,
+    /// One of [`IDENTITY_CHANGING`].
+    pub identity: bool,
+    /// The event did not say whether it only read.
+    pub unsure: bool,
+}
+
 /// A count and the latest time seen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Seen {
@@ -249,6 +321,13 @@ pub struct Usage {
     pub last: Option<DateTime<Utc>>,
     /// Events with no time (counted, not placed).
     pub events: usize,
+    /// The newest [`WRITES_KEPT`] events that were not read-only, newest
+    /// first (an event without a time last).
+    pub writes: Vec<WriteEvent>,
+    /// Every write event counted, kept or not.
+    pub writes_total: usize,
+    /// Identity-changing calls among them.
+    pub identity_total: usize,
 }
 
 /// What a read of a key's events counts: events in the window asked, of
@@ -331,10 +410,39 @@ impl Usage {
             self.agents.entry(agent).or_default().add(event.time);
             *self.sources.entry(event.source.clone()).or_default() += 1;
             *self.names.entry(event.name.clone()).or_default() += 1;
+            if event.read_only != Some(true) {
+                self.add_write(event);
+            }
             if let Some(t) = event.time {
                 self.first = Some(self.first.map_or(t, |f| f.min(t)));
                 self.last = self.last.max(Some(t));
             }
+        }
+    }
+
+    fn add_write(&mut self, event: &TrailEvent) {
+        let write = WriteEvent {
+            time: event.time,
+            name: event.name.clone(),
+            source: event.source.clone(),
+            region: event.region.clone(),
+            source_ip: event.source_ip.clone(),
+            identity: identity_changing(&event.name),
+            unsure: event.read_only.is_none(),
+        };
+        self.writes_total += 1;
+        if write.identity {
+            self.identity_total += 1;
+        }
+        // Newest first; `None` (no time) sorts last.
+        let at = self.writes.partition_point(|w| match (w.time, write.time) {
+            (Some(kept), Some(new)) => kept >= new,
+            (Some(_), None) => true,
+            (None, _) => false,
+        });
+        if at < WRITES_KEPT {
+            self.writes.insert(at, write);
+            self.writes.truncate(WRITES_KEPT);
         }
     }
 
@@ -670,5 +778,74 @@ mod tests {
             regions(&[], None, Some("us-gov-west-1")),
             ["us-east-1", "us-gov-west-1"]
         );
+    }
+
+    /// Issue 25: what a leaked key did is its writes; the identity changes
+    /// among them are marked, newest first, and an event that does not say
+    /// whether it only read counts as a write.
+    #[test]
+    fn writes_are_kept_newest_first_with_identity_changes_marked() {
+        let scope = Scope::history(at(23), None);
+        let write = |id: &str, h: u32, name: &str, read_only: Option<bool>| {
+            let flag = read_only.map_or(String::new(), |r| format!(r#", "readOnly": {r}"#));
+            TrailEvent::parse(
+                id,
+                Some(at(h)),
+                name,
+                "iam.amazonaws.com",
+                Some(&format!(r#"{{"sourceIPAddress": "203.0.113.9"{flag}}}"#)),
+            )
+        };
+        let mut usage = Usage::default();
+        usage.add(
+            &[
+                write("a", 3, "ListUsers", Some(true)),
+                write("b", 5, "CreateUser", Some(false)),
+                write("c", 9, "PutBucketPolicy", Some(false)),
+                write("d", 7, "RunInstances", None),
+                write("e", 8, "UpdateFunctionCode20150331v2", Some(false)),
+            ],
+            &scope,
+        );
+        let names: Vec<&str> = usage.writes.iter().map(|w| w.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "PutBucketPolicy",
+                "UpdateFunctionCode20150331v2",
+                "RunInstances",
+                "CreateUser"
+            ]
+        );
+        let identity: Vec<bool> = usage.writes.iter().map(|w| w.identity).collect();
+        assert_eq!(identity, [false, true, true, true]);
+        assert!(usage.writes[2].unsure, "readOnly missing: unsure");
+        assert_eq!((usage.writes_total, usage.identity_total), (4, 3));
+        assert_eq!(usage.events, 5);
+        // Lookalikes are not identity changes.
+        assert!(!identity_changing("CreateUserProfile"));
+        assert!(!identity_changing("ListAttachedUserPolicies"));
+    }
+
+    #[test]
+    fn only_the_newest_writes_are_kept_and_all_are_counted() {
+        let scope = Scope::history(at(23), None);
+        let events: Vec<TrailEvent> = (0..WRITES_KEPT + 50)
+            .map(|i| {
+                TrailEvent::parse(
+                    &format!("w{i}"),
+                    Some(at(0) + chrono::TimeDelta::seconds(i64::try_from(i).unwrap())),
+                    "PutObjectAcl",
+                    "s3.amazonaws.com",
+                    Some(r#"{"readOnly": false}"#),
+                )
+            })
+            .collect();
+        let mut usage = Usage::default();
+        usage.add(&events, &scope);
+        assert_eq!(usage.writes.len(), WRITES_KEPT);
+        assert_eq!(usage.writes_total, WRITES_KEPT + 50);
+        assert_eq!(usage.writes[0].time, events.last().unwrap().time);
+        assert!(usage.writes.windows(2).all(|w| w[0].time >= w[1].time));
     }
 }

@@ -295,7 +295,7 @@ fn add_trail(iam: &MemoryIam, now: DateTime<Utc>) {
         let hours = i64::try_from(i * 7).unwrap_or(0);
         let time = now - TimeDelta::hours(hours + 3);
         let json = format!(
-            r#"{{"sourceIPAddress": "{ip}", "userAgent": "{agent}", "awsRegion": "us-east-1", "userIdentity": {{"arn": "arn:aws:iam::{DEMO_ACCOUNT}:user/svc-ivan-08"}}}}"#
+            r#"{{"sourceIPAddress": "{ip}", "userAgent": "{agent}", "awsRegion": "us-east-1", "readOnly": true, "userIdentity": {{"arn": "arn:aws:iam::{DEMO_ACCOUNT}:user/svc-ivan-08"}}}}"#
         );
         iam.add_trail_event(
             "us-east-1",
@@ -310,7 +310,7 @@ fn add_trail(iam: &MemoryIam, now: DateTime<Utc>) {
     }
     let alice = key_id(0);
     let json = format!(
-        r#"{{"sourceIPAddress": "192.0.2.44", "userAgent": "Mozilla/5.0", "userIdentity": {{"arn": "arn:aws:iam::{DEMO_ACCOUNT}:user/iamkeys-admin"}}, "responseElements": {{"accessKey": {{"accessKeyId": "{alice}", "userName": "alice.00"}}}}}}"#
+        r#"{{"sourceIPAddress": "192.0.2.44", "userAgent": "Mozilla/5.0", "readOnly": false, "userIdentity": {{"arn": "arn:aws:iam::{DEMO_ACCOUNT}:user/iamkeys-admin"}}, "responseElements": {{"accessKey": {{"accessKeyId": "{alice}", "userName": "alice.00"}}}}}}"#
     );
     iam.add_trail_event(
         "us-east-1",
@@ -322,6 +322,37 @@ fn add_trail(iam: &MemoryIam, now: DateTime<Utc>) {
             Some(&json),
         ),
     );
+    add_leak(iam, now);
+}
+
+/// What heidi.07's exposed key did once it leaked: a look around, then a
+/// new user with a key and administrator rights, and instances.
+fn add_leak(iam: &MemoryIam, now: DateTime<Utc>) {
+    let leaked = key_id(14);
+    let calls = [
+        ("sts.amazonaws.com", "GetCallerIdentity", true, 30),
+        ("iam.amazonaws.com", "ListUsers", true, 29),
+        ("iam.amazonaws.com", "CreateUser", false, 28),
+        ("iam.amazonaws.com", "CreateAccessKey", false, 27),
+        ("iam.amazonaws.com", "AttachUserPolicy", false, 26),
+        ("ec2.amazonaws.com", "RunInstances", false, 20),
+        ("s3.amazonaws.com", "PutBucketPolicy", false, 12),
+    ];
+    for (i, (source, name, read_only, hours)) in calls.into_iter().enumerate() {
+        let json = format!(
+            r#"{{"sourceIPAddress": "185.220.101.4", "userAgent": "python-requests/2.31.0", "awsRegion": "us-east-1", "readOnly": {read_only}, "userIdentity": {{"arn": "arn:aws:iam::{DEMO_ACCOUNT}:user/heidi.07"}}}}"#
+        );
+        iam.add_trail_event(
+            "us-east-1",
+            crate::usage::TrailEvent::parse(
+                &format!("{leaked}-leak-{i}"),
+                Some(now - TimeDelta::hours(hours)),
+                name,
+                source,
+                Some(&json),
+            ),
+        );
+    }
 }
 
 #[cfg(test)]

@@ -573,6 +573,7 @@ impl IamClient for MemoryIam {
         // CloudTrail records who set it (in us-east-1, as for IAM).
         let json = serde_json::json!({
             "userIdentity": { "arn": self.identity.arn },
+            "readOnly": false,
             "requestParameters": { "userName": user, "tags": [{ "key": key, "value": value }] },
         })
         .to_string();

@@ -190,6 +190,62 @@ fn usage_lines(usage: &Usage, theme: &Theme) -> Vec<Line<'static>> {
     lines
 }
 
+/// Rows of write events shown: more when the key is one AWS caught.
+const WRITE_ROWS: usize = 8;
+const WRITE_ROWS_EXPOSED: usize = 16;
+
+/// The key's write events (`ReadOnly=false`), newest first, identity
+/// changes marked `⚠`.
+fn write_lines(usage: &Usage, rows: usize, theme: &Theme) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::styled(
+        format!(
+            " Write events, newest first: {} (⚠ {} change identities or start compute; ? not said read-only)",
+            usage.writes_total, usage.identity_total
+        ),
+        theme.title,
+    )];
+    if usage.writes.is_empty() {
+        lines.push(Line::styled(" none read", theme.dim));
+        return lines;
+    }
+    for write in usage.writes.iter().take(rows) {
+        let when = write
+            .time
+            .map_or_else(|| "time unknown".to_owned(), format::date_time);
+        let service = write
+            .source
+            .strip_suffix(".amazonaws.com")
+            .unwrap_or(&write.source);
+        let text = format!(
+            " {when:<20} {} {:<30} {:<12} {:<14} {}",
+            if write.identity {
+                "⚠"
+            } else if write.unsure {
+                "?"
+            } else {
+                " "
+            },
+            crate::text::clean(&write.name),
+            crate::text::clean(service),
+            crate::text::clean(write.region.as_deref().unwrap_or("-")),
+            crate::text::clean(write.source_ip.as_deref().unwrap_or("-")),
+        );
+        lines.push(if write.identity {
+            Line::styled(text, theme.error)
+        } else {
+            Line::raw(text)
+        });
+    }
+    let shown = usage.writes.len().min(rows);
+    if usage.writes_total > shown {
+        lines.push(Line::styled(
+            format!(" … and {} more", usage.writes_total - shown),
+            theme.dim,
+        ));
+    }
+    lines
+}
+
 pub fn render(
     state: &State,
     theme: &Theme,
@@ -216,9 +272,23 @@ pub fn render(
         None => lines.push(Line::styled(" Asking CloudTrail…", theme.dim)),
         Some(entry) => {
             lines.extend(progress_lines(entry, theme));
+            // A key AWS caught: what it did comes first.
+            if let Some(policy) = state.account.quarantine_of(user) {
+                lines.push(Line::styled(
+                    format!(
+                        " AWS found a key of {user} exposed ({policy}): which one is in AWS's support case, not in IAM. What this key wrote:"
+                    ),
+                    theme.error,
+                ));
+                lines.extend(write_lines(&entry.usage, WRITE_ROWS_EXPOSED, theme));
+                lines.push(Line::raw(""));
+            }
             lines.extend(made_line(state, entry, theme));
             lines.push(Line::raw(""));
             lines.extend(usage_lines(&entry.usage, theme));
+            if state.account.quarantine_of(user).is_none() && entry.usage.events > 0 {
+                lines.extend(write_lines(&entry.usage, WRITE_ROWS, theme));
+            }
         }
     }
     lines.push(Line::raw(""));

@@ -279,6 +279,7 @@ mod tests {
                 issuer_arn: None,
                 request_user: None,
                 request_tags: Vec::new(),
+                read_only: Some(true),
             })
             .collect()
     }

@@ -61,6 +61,7 @@ fn history(key: &str, user: &str, n: usize) -> Vec<proxy::TrailEvent> {
                 },
                 caller: format!("arn:aws:iam::123456789012:user/{user}"),
                 created: None,
+                read_only: Some(true),
                 ..proxy::TrailEvent::default()
             }
         })
@@ -75,6 +76,7 @@ fn history(key: &str, user: &str, n: usize) -> Vec<proxy::TrailEvent> {
         agent: "Mozilla/5.0".into(),
         caller: "arn:aws:iam::123456789012:user/admin".into(),
         created: Some(key.into()),
+        read_only: Some(false),
         ..proxy::TrailEvent::default()
     });
     events
@@ -140,6 +142,9 @@ async fn lookup_events_pages_parses_and_names_a_refusal() {
         creation.by.as_deref(),
         Some("arn:aws:iam::123456789012:user/admin")
     );
+    // `readOnly` is read from the event's JSON through the SDK (issue 25).
+    assert!(events.iter().all(|e| e.read_only == Some(true)));
+    assert_eq!(made.items[0].read_only, Some(false));
 
     proxy.deny("LookupEvents");
     let err: IamError = client
@@ -615,4 +620,80 @@ async fn a_long_agent_leaves_the_dialogs_buttons_on_screen() {
     assert!(screen.contains("Make inactive"), "{screen}");
     assert!(!screen.contains(&"A".repeat(60)), "{screen}");
     insta::assert_snapshot!("dialog_under_a_long_agent", screen);
+}
+
+/// Issue 25: `u` on a key of a user AWS quarantined opens on what the key
+/// wrote — CloudTrail's `readOnly: false` events, newest first, identity
+/// changes marked `⚠` — before who made it and where it is used from; the
+/// reads are not among them.
+#[tokio::test]
+async fn a_quarantined_users_key_opens_on_its_write_events() {
+    let mut state = demo_loaded().await;
+    let leaked = "AKIADEMO000000000014";
+    assert_eq!(
+        state.account.quarantine_of("heidi.07"),
+        Some("AWSCompromisedKeyQuarantineV2")
+    );
+    select_key(&mut state, "heidi.07", leaked);
+    let effects = update(&mut state, ch('u'));
+    let Some(Effect::Usage {
+        regions,
+        generation,
+        ..
+    }) = effects.first()
+    else {
+        panic!("{effects:?}")
+    };
+    // The demo's own CloudTrail answers, as the worker would ask it.
+    let iam = iamkeys::iam::demo::account(now(), Duration::ZERO);
+    for region in regions {
+        let events = iam
+            .lookup_events(region, &Lookup::AccessKey(leaked.into()), None)
+            .await
+            .unwrap();
+        update(
+            &mut state,
+            Action::Usage(iamkeys::action::UsagePage {
+                key_id: leaked.into(),
+                stream: Stream::Region(region.clone()),
+                generation: *generation,
+                result: Ok(events.items),
+                done: true,
+                capped: false,
+            }),
+        );
+    }
+    let text = crate::common::screen::text(&state, 120, 45);
+    let line_of = |needle: &str| {
+        text.lines()
+            .position(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("{needle} not on screen:\n{text}"))
+    };
+    let caught = line_of("AWS found a key of heidi.07 exposed (AWSCompromisedKeyQuarantineV2)");
+    let writes = line_of("Write events");
+    assert!(
+        text.contains("newest first: 5 (⚠ 4 change identities"),
+        "{text}"
+    );
+    let order: Vec<usize> = [
+        "  PutBucketPolicy",
+        "⚠ RunInstances",
+        "⚠ AttachUserPolicy",
+        "⚠ CreateAccessKey",
+        "⚠ CreateUser",
+    ]
+    .iter()
+    .map(|name| line_of(name))
+    .collect();
+    assert!(caught < writes && writes < order[0], "{text}");
+    assert!(
+        order.windows(2).all(|w| w[0] < w[1]),
+        "newest first:\n{text}"
+    );
+    // What it did comes before who made it and the tallies.
+    assert!(order[4] < line_of("Made by"), "{text}");
+    assert!(order[4] < line_of("Source IP"), "{text}");
+    // Reads are counted, never listed as writes.
+    assert!(!text.contains("ListUsers            "), "{text}");
+    assert!(text.contains("7 events"), "{text}");
 }

@@ -135,6 +135,8 @@ pub struct TrailEvent {
     pub issuer: Option<String>,
     /// `requestParameters` (for `TagUser`: `userName` and `tags`).
     pub request: Option<serde_json::Value>,
+    /// `readOnly`, when the event says.
+    pub read_only: Option<bool>,
 }
 
 /// Events per page of the fake CloudTrail (small, so paging is exercised).
@@ -192,6 +194,9 @@ fn lookup_events(shared: &Arc<Mutex<Shared>>, head: &str, body: &[u8]) -> Vec<u8
             }
             if let Some(request) = &e.request {
                 detail["requestParameters"] = request.clone();
+            }
+            if let Some(read_only) = e.read_only {
+                detail["readOnly"] = read_only.into();
             }
             if let Some(created) = &e.created {
                 detail["responseElements"] =
@@ -517,6 +522,7 @@ fn record_tag_user(shared: &Arc<Mutex<Shared>>, head: &str, body: &[u8]) {
         created: None,
         issuer,
         request: Some(serde_json::json!({ "userName": user, "tags": tags })),
+        read_only: Some(false),
     });
 }
 
