@@ -23,7 +23,9 @@ use crate::audit::Severity;
 /// A finding's risk: its severity raised by what its user can do. An admin
 /// (or unknown, failing closed) user's finding rises two steps (high →
 /// critical), IAM writes and escalation one, limited keeps it, none lowers
-/// it one. Informational findings stay informational.
+/// it one. Informational findings stay informational, and critical ones
+/// critical (a key AWS caught may reach what resource policies grant it,
+/// which the user's own policies do not show).
 #[must_use]
 pub fn risk(severity: Severity, level: Level) -> Severity {
     const STEPS: [Severity; 4] = [
@@ -32,8 +34,8 @@ pub fn risk(severity: Severity, level: Level) -> Severity {
         Severity::High,
         Severity::Critical,
     ];
-    if severity == Severity::Info {
-        return Severity::Info;
+    if matches!(severity, Severity::Info | Severity::Critical) {
+        return severity;
     }
     let at = STEPS.iter().position(|s| *s == severity).unwrap_or(0);
     let moved = match level {
@@ -60,5 +62,9 @@ mod tests {
         assert_eq!(risk(Severity::Low, Level::None), Severity::Low);
         assert_eq!(risk(Severity::Critical, Level::Admin), Severity::Critical);
         assert_eq!(risk(Severity::Info, Level::Admin), Severity::Info);
+        // A critical finding (a key AWS caught, a root key) is never
+        // lowered: what a key can reach through resource policies is not
+        // in the user's own.
+        assert_eq!(risk(Severity::Critical, Level::None), Severity::Critical);
     }
 }

@@ -117,10 +117,39 @@ fn read<'a>(sources: &'a [Source], parsed: &mut Parsed) -> Result<Vec<Read<'a>>,
         .collect()
 }
 
+/// A source and the pattern in it that grants what the level rests on.
+type Reason = (String, String);
+
+/// How a reason reads: an inline policy's name says nothing of what it
+/// grants, so the pattern follows it (`inline policy deploy: iam:*`); a
+/// managed policy's name does (`AdministratorAccess`).
+fn shown(reasons: Vec<Reason>) -> Vec<String> {
+    // Each source once, in order, with the distinct patterns it grants by
+    // (an escalation's every part: `iam:PassRole + lambda:CreateFunction`).
+    let mut grouped: Vec<(String, Vec<String>)> = Vec::new();
+    for (name, pattern) in reasons {
+        match grouped.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, patterns)) if !patterns.contains(&pattern) => patterns.push(pattern),
+            Some(_) => {}
+            None => grouped.push((name, vec![pattern])),
+        }
+    }
+    grouped
+        .into_iter()
+        .map(|(name, patterns)| {
+            if name.contains("inline policy") {
+                format!("{name}: {}", patterns.join(" + "))
+            } else {
+                name
+            }
+        })
+        .collect()
+}
+
 /// Whether `action` is granted on more than the user itself: some Allow
 /// covers it, and no unconditional Deny on every resource does. Returns
 /// whether the grant is conditional.
-fn granted(all: &[Read<'_>], action: &str, on_everything: bool) -> Option<(bool, Vec<String>)> {
+fn granted(all: &[Read<'_>], action: &str, on_everything: bool) -> Option<(bool, Vec<Reason>)> {
     let denied = all.iter().flat_map(|(_, s)| s.iter()).any(|s| {
         s.effect == Effect::Deny
             && !s.conditional
@@ -141,9 +170,7 @@ fn granted(all: &[Read<'_>], action: &str, on_everything: bool) -> Option<(bool,
             };
             if s.effect == Effect::Allow && broad && s.actions.covers(action) {
                 conditional &= s.conditional;
-                if !via.contains(&(*name).to_owned()) {
-                    via.push((*name).to_owned());
-                }
+                via.push(((*name).to_owned(), s.actions.shown_for(action).to_owned()));
             }
         }
     }
@@ -158,21 +185,25 @@ fn level_of(all: &[Read<'_>]) -> (Level, bool, Vec<String>) {
         .iter()
         .flat_map(|(_, s)| s.iter())
         .any(|s| s.effect == Effect::Deny && !s.conditional && s.resources.everything());
-    let admin: Vec<(&str, bool)> = all
+    let admin: Vec<(Reason, bool)> = all
         .iter()
         .flat_map(|(name, s)| s.iter().map(move |s| (*name, s)))
         .filter(|(_, s)| {
             s.effect == Effect::Allow && s.actions.everything() && s.resources.everything()
         })
-        .map(|(name, s)| (name, s.conditional))
+        .map(|(name, s)| {
+            (
+                (name.to_owned(), s.actions.shown_for("*").to_owned()),
+                s.conditional,
+            )
+        })
         .collect();
     if !admin.is_empty() && !any_deny {
         let conditional = admin.iter().all(|(_, c)| *c);
-        let mut via: Vec<String> = admin.iter().map(|(n, _)| (*n).to_owned()).collect();
-        via.dedup();
+        let via = shown(admin.into_iter().map(|(r, _)| r).collect());
         return (Level::Admin, conditional, via);
     }
-    let writes: Vec<(bool, Vec<String>)> = IAM_WRITES
+    let writes: Vec<(bool, Vec<Reason>)> = IAM_WRITES
         .iter()
         .filter_map(|a| granted(all, a, false))
         .collect();
@@ -180,7 +211,7 @@ fn level_of(all: &[Read<'_>]) -> (Level, bool, Vec<String>) {
         return collect(Level::IamWrite, writes);
     }
     for combination in COMBINATIONS {
-        let parts: Option<Vec<(bool, Vec<String>)>> = combination
+        let parts: Option<Vec<(bool, Vec<Reason>)>> = combination
             .actions
             .iter()
             .map(|a| granted(all, a, combination.on_everything))
@@ -201,14 +232,9 @@ fn level_of(all: &[Read<'_>]) -> (Level, bool, Vec<String>) {
     }
 }
 
-fn collect(level: Level, parts: Vec<(bool, Vec<String>)>) -> (Level, bool, Vec<String>) {
+fn collect(level: Level, parts: Vec<(bool, Vec<Reason>)>) -> (Level, bool, Vec<String>) {
     let conditional = parts.iter().all(|(c, _)| *c);
-    let mut via: Vec<String> = Vec::new();
-    for name in parts.into_iter().flat_map(|(_, v)| v) {
-        if !via.contains(&name) {
-            via.push(name);
-        }
-    }
+    let via = shown(parts.into_iter().flat_map(|(_, v)| v).collect());
     (level, conditional, via)
 }
 
@@ -367,7 +393,31 @@ mod tests {
             ),
         ]);
         assert_eq!(p.level, Level::Escalation);
-        assert_eq!(p.via, ["inline policy pass", "inline policy ec2"]);
+        assert_eq!(
+            p.via,
+            [
+                "inline policy pass: iam:PassRole",
+                "inline policy ec2: ec2:RunInstances"
+            ]
+        );
+        // One inline policy granting a whole combination names each part.
+        let deploy = level(vec![source(
+            "inline policy deploy",
+            &allow(
+                r#"["lambda:CreateFunction", "lambda:InvokeFunction", "iam:PassRole"]"#,
+                r#""*""#,
+            ),
+        )]);
+        assert_eq!(deploy.level, Level::Escalation);
+        assert_eq!(deploy.via.len(), 1, "{:?}", deploy.via);
+        for part in [
+            "iam:PassRole",
+            "lambda:CreateFunction",
+            "lambda:InvokeFunction",
+        ] {
+            assert!(deploy.via[0].contains(part), "{:?}", deploy.via);
+        }
+        assert!(deploy.via[0].starts_with("inline policy deploy: "));
         let one_role = level(vec![source(
             "p",
             &allow(

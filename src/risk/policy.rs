@@ -29,6 +29,20 @@ impl Names {
         }
     }
 
+    /// The pattern that grants `name`, as the policy writes it (for the
+    /// reasons shown): `NotAction` for an `Except`.
+    #[must_use]
+    pub fn shown_for(&self, name: &str) -> &str {
+        match self {
+            Self::Only(patterns) => patterns
+                .iter()
+                .find(|p| p.as_str() == "*" || p.as_str() == "*:*")
+                .or_else(|| patterns.iter().find(|p| glob(p, name)))
+                .map_or("?", String::as_str),
+            Self::Except(_) => "NotAction",
+        }
+    }
+
     /// Whether they are every name there is (`*`, or `*:*` for actions).
     #[must_use]
     pub fn everything(&self) -> bool {

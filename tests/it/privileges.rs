@@ -160,3 +160,233 @@ async fn levels_come_from_users_groups_and_inline_policies() {
         "{screen}"
     );
 }
+
+/// `iamkeys report` of this moto as JSON (its exit code beside it).
+async fn report(home: &crate::e2e_tui::Home, args: &[&str]) -> (Option<i32>, String) {
+    let out = tokio::process::Command::new(crate::e2e_tui::BIN)
+        .arg("report")
+        .args(["--profile", "e2e"])
+        .args(args)
+        .envs(home.env())
+        .output()
+        .await
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+async fn attach(iam: &aws_sdk_iam::Client, user: &str, policy: &str) {
+    iam.attach_user_policy()
+        .user_name(user)
+        .policy_arn(format!("arn:aws:iam::aws:policy/{policy}"))
+        .send()
+        .await
+        .unwrap();
+}
+
+async fn inline(iam: &aws_sdk_iam::Client, user: &str, name: &str, statement: &str) {
+    iam.put_user_policy()
+        .user_name(user)
+        .policy_name(name)
+        .policy_document(format!(
+            r#"{{"Version":"2012-10-17","Statement":[{statement}]}}"#
+        ))
+        .send()
+        .await
+        .unwrap();
+}
+
+/// Issue 25 end to end, the real binary against moto with AWS's managed
+/// policies: `--fail-on risk:high` reads the risk, not the severity; the
+/// JSON's levels and risks; the key AWS caught (`AWSCompromisedKeyQuarantineV2`
+/// attached) is `exposed_key_quarantined`, critical; OCSF's severity is the
+/// risk; and the UI's findings view (`F`) puts the worst risk first.
+#[tokio::test(flavor = "multi_thread")]
+async fn risk_orders_the_report_the_exit_code_ocsf_and_the_screen() {
+    let moto = Moto::start_with_env(&[("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")]);
+    let iam = moto.iam().await;
+    let home = crate::e2e_tui::Home::new(&moto.endpoint());
+    // One user with no policies: its never-used key is a high finding, a
+    // medium risk.
+    seed(&iam, &[user("plain", true, vec![true])]).await;
+    let (code, _) = report(&home, &["--fail-on", "high"]).await;
+    assert_eq!(code, Some(1), "the severity is high");
+    let (code, out) = report(&home, &["--fail-on", "risk:high"]).await;
+    assert_eq!(code, Some(0), "the risk is medium: {out}");
+    let (code, _) = report(&home, &["--fail-on", "risk:medium"]).await;
+    assert_eq!(code, Some(1));
+
+    seed(
+        &iam,
+        &[
+            user("admin", true, vec![true]),
+            user("iamgroup", true, vec![true]),
+            user("star", true, vec![true]),
+            user("selfsvc", true, vec![true]),
+            user("reader", true, vec![true]),
+            user("cond", true, vec![true]),
+            user("leaky", false, vec![true]),
+        ],
+    )
+    .await;
+    attach(&iam, "admin", "AdministratorAccess").await;
+    iam.create_group().group_name("Ops").send().await.unwrap();
+    iam.attach_group_policy()
+        .group_name("Ops")
+        .policy_arn("arn:aws:iam::aws:policy/IAMFullAccess")
+        .send()
+        .await
+        .unwrap();
+    iam.add_user_to_group()
+        .group_name("Ops")
+        .user_name("iamgroup")
+        .send()
+        .await
+        .unwrap();
+    inline(
+        &iam,
+        "star",
+        "everything",
+        r#"{"Effect":"Allow","Action":"*:*","Resource":"*"}"#,
+    )
+    .await;
+    inline(
+        &iam,
+        "selfsvc",
+        "own-keys",
+        r#"{"Effect":"Allow","Action":"iam:CreateAccessKey","Resource":"arn:aws:iam::*:user/${aws:username}"}"#,
+    )
+    .await;
+    attach(&iam, "reader", "ReadOnlyAccess").await;
+    inline(
+        &iam,
+        "cond",
+        "mfa-only",
+        r#"{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}"#,
+    )
+    .await;
+    attach(&iam, "leaky", "AWSCompromisedKeyQuarantineV2").await;
+
+    let (code, out) = report(&home, &["--format", "json", "--key-ids"]).await;
+    assert_eq!(code, Some(1), "{out}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let privileges = |name: &str| {
+        json["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["user_name"] == name)
+            .unwrap_or_else(|| panic!("{name}: {json:#}"))["privileges"]
+            .clone()
+    };
+    for (name, level) in [
+        ("admin", "admin"),
+        ("iamgroup", "iam_write"),
+        ("star", "admin"),
+        ("selfsvc", "limited"),
+        ("reader", "limited"),
+        ("cond", "admin"),
+        ("plain", "none"),
+    ] {
+        assert_eq!(privileges(name)["level"], level, "{name}");
+    }
+    assert_eq!(
+        privileges("iamgroup")["via"][0],
+        "group Ops → IAMFullAccess"
+    );
+    assert_eq!(
+        privileges("star")["via"][0],
+        "inline policy everything: *:*"
+    );
+    assert_eq!(privileges("cond")["conditional"], true);
+    let finding = |name: &str, id: &str| {
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["user_name"] == name && f["id"] == id)
+            .unwrap_or_else(|| panic!("no {id} of {name}: {json:#}"))
+            .clone()
+    };
+    for (name, risk) in [
+        ("admin", "critical"),
+        ("iamgroup", "critical"),
+        ("star", "critical"),
+        ("selfsvc", "high"),
+        ("reader", "high"),
+        ("cond", "critical"),
+        ("plain", "medium"),
+    ] {
+        assert_eq!(finding(name, "initial_setup_key")["risk"], risk, "{name}");
+    }
+    let leak = finding("leaky", "exposed_key_quarantined");
+    assert_eq!(
+        (leak["severity"].as_str(), leak["risk"].as_str()),
+        (Some("critical"), Some("critical")),
+        "never lowered"
+    );
+    assert!(leak["access_key_id"].as_str().unwrap().starts_with("AKIA"));
+    assert!(
+        leak["message"]
+            .as_str()
+            .unwrap()
+            .contains("AWSCompromisedKeyQuarantineV2"),
+        "{leak}"
+    );
+
+    // OCSF: severity_id is the risk; the control's severity is kept.
+    let (_, out) = report(&home, &["--format", "ocsf"]).await;
+    let ocsf: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let item = |name: &str, id: &str| {
+        ocsf.as_array()
+            .unwrap()
+            .iter()
+            .find(|f| {
+                f["unmapped"]["iamkeys_finding_id"] == id
+                    && f["resources"][0]["uid"]
+                        .as_str()
+                        .unwrap()
+                        .ends_with(&format!("user/{name}"))
+            })
+            .unwrap_or_else(|| panic!("no {id} of {name}"))
+            .clone()
+    };
+    let admin = item("admin", "initial_setup_key");
+    assert_eq!(admin["severity_id"], 5);
+    assert_eq!(admin["unmapped"]["iamkeys_severity"], "high");
+    assert_eq!(item("plain", "initial_setup_key")["severity_id"], 3);
+    assert_eq!(item("leaky", "exposed_key_quarantined")["severity_id"], 5);
+
+    // The screen: F shows the users with findings, worst risk first.
+    let tui = crate::common::tmux::Tmux::start(
+        std::path::Path::new(crate::e2e_tui::BIN),
+        &["--profile", "e2e"],
+        &home.env(),
+        140,
+        40,
+    );
+    tui.wait_for("every risk", crate::e2e_tui::WAIT, |s| {
+        s.contains("Users (8)") && !crate::common::tmux::Tmux::still_loading(s)
+    });
+    tui.send(&["F"]);
+    let screen = tui.wait_for("the findings view", crate::e2e_tui::WAIT, |s| {
+        s.contains("sorted by Risk")
+    });
+    let row = |name: &str| {
+        screen
+            .lines()
+            .position(|l| l.contains(&format!("│  {name} ")))
+            .unwrap_or_else(|| panic!("{name} not listed:\n{screen}"))
+    };
+    for worst in ["admin", "iamgroup", "star", "cond", "leaky"] {
+        assert!(row(worst) < row("reader"), "{worst} first:\n{screen}");
+        let line = &screen.lines().nth(row(worst)).unwrap();
+        assert!(line.contains(" crit "), "{line}");
+    }
+    assert!(row("reader") < row("plain"), "{screen}");
+    assert!(screen.lines().nth(row("plain")).unwrap().contains(" med "));
+    tui.send(&["q"]);
+    assert_eq!(tui.exit_status(crate::e2e_tui::WAIT), Some(0));
+}
