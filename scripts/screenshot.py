@@ -76,6 +76,10 @@ def main() -> None:
     shot("usage", "iamkeys --demo: who uses a key (u)", ["/", "ivan-08", "Enter", "Enter", "u"], "APIs:")
     # Filters as k9s reads them: console users without MFA.
     shot("filter", "iamkeys --demo: /password:yes mfa:no", ["/", "password:yes mfa:no", "Enter"], "filter \"password:yes mfa:no\"")
+    # Triage by risk: users with findings, worst risk first (F).
+    shot("risk", "iamkeys --demo: findings by risk (F)", ["F"], "sorted by Risk")
+    # heidi.07: AWS caught her key exposed; u opens on what it wrote.
+    shot("exposed", "iamkeys --demo: a key AWS caught (u on an exposed key)", ["/", "heidi.07", "Enter", "Enter", "u"], "Write events")
     # The account's own findings: the root user's row.
     shot("root", "iamkeys --demo: the root user's row (g, Enter)", ["g", "Enter"], "root_access_key")
 

@@ -369,6 +369,10 @@ impl Account {
         {
             out.push(Gap::listing(err));
         }
+        // Which keys AWS caught is only in the authorization details.
+        if let Some(Err(err)) = &self.privileges {
+            out.push(Gap::details(err));
+        }
         for user in &self.gap_users {
             if let Some(row) = self.users.get(user) {
                 out.extend(row.gaps());

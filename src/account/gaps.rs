@@ -74,6 +74,20 @@ impl Gap {
         )
     }
 
+    /// `GetAccountAuthorizationDetails` could not be walked to its end:
+    /// no one can tell which users AWS quarantined, nor what anyone's
+    /// policies allow.
+    #[must_use]
+    pub fn details(err: &IamError) -> Self {
+        Self::of(
+            err,
+            "AWS's quarantine policies and every user's policies not read",
+            "exposed_key_quarantined cannot be judged, and every risk is raised as unknown",
+            LISTING,
+            None,
+        )
+    }
+
     /// The root user's keys could not be checked (no credential report).
     #[must_use]
     pub fn root(err: &IamError) -> Self {

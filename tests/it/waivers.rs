@@ -268,11 +268,19 @@ async fn a_refused_bulk_read_falls_back_to_each_users_tags() {
     w.proxy.deny("GetAccountAuthorizationDetails");
     let before = w.proxy.count("ListUserTags");
     let out = report(&w.home, &w.proxy.endpoint(), &["--format", "json"]).await;
+    // Issue 25: without the details no one can tell which keys AWS
+    // quarantined: the audit is incomplete (exit 2) and says why.
     assert_eq!(
         out.status.code(),
-        Some(0),
+        Some(2),
         "{}",
         String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("iam:GetAccountAuthorizationDetails denied")
+            && stderr.contains("exposed_key_quarantined cannot be judged"),
+        "{stderr}"
     );
     let json = json_of(&out);
     assert!(!finding(&json, "legacy")["waived"].is_null());
