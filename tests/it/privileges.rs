@@ -227,7 +227,7 @@ async fn risk_orders_the_report_the_exit_code_ocsf_and_the_screen() {
             user("selfsvc", true, vec![true]),
             user("reader", true, vec![true]),
             user("cond", true, vec![true]),
-            user("leaky", false, vec![true]),
+            user("leaky", true, vec![true]),
         ],
     )
     .await;
@@ -321,6 +321,10 @@ async fn risk_orders_the_report_the_exit_code_ocsf_and_the_screen() {
     ] {
         assert_eq!(finding(name, "initial_setup_key")["risk"], risk, "{name}");
     }
+    // The quarantine policy only denies: leaky's own level is none, and
+    // its initial-setup key a medium risk; the exposed key stays critical.
+    assert_eq!(privileges("leaky")["level"], "none");
+    assert_eq!(finding("leaky", "initial_setup_key")["risk"], "medium");
     let leak = finding("leaky", "exposed_key_quarantined");
     assert_eq!(
         (leak["severity"].as_str(), leak["risk"].as_str()),
