@@ -15,7 +15,7 @@ pub use findings::evaluate;
 pub use input::{KeyInput, UserInput};
 
 /// The stable finding ids (the UI badges and `iamkeys report` use them).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FindingId {
     InitialSetupKey,
@@ -210,7 +210,7 @@ impl fmt::Display for Cis {
 }
 
 /// How bad a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// Informational: never a control failure (see `FailOn`).

@@ -79,6 +79,72 @@ pub enum Command {
     ///
     /// Exit code 0: nothing at or above --fail-on; 1: findings; 2: error.
     Report(ReportArgs),
+    /// Audit as `report` does and write what the `[enforce]` rules would
+    /// do to which key, and when (changes nothing unless --record).
+    ///
+    /// Exit code 0: planned; 1: a due date could not be recorded; 2: the
+    /// audit is incomplete (no plan), or an error.
+    Plan(PlanArgs),
+    /// Act on a plan's due actions, each key re-checked at IAM first.
+    ///
+    /// Exit code 0: every due action done or skipped for a safe reason;
+    /// 1: a change failed; 2: the plan was refused.
+    Apply(ApplyArgs),
+}
+
+/// `iamkeys plan` options.
+#[derive(Debug, Clone, Args)]
+pub struct PlanArgs {
+    /// Write the plan (JSON) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// `table` for people (the default on a terminal), `json` otherwise.
+    #[arg(long, value_enum, value_name = "table|json")]
+    pub format: Option<PlanFormat>,
+    /// Tag each newly planned key's due date on its user
+    /// (`iamkeys:due:<key ID>`), so planning again keeps it.
+    #[arg(long)]
+    pub record: bool,
+    /// Bound the audit (e.g. 20m, 1h).
+    #[arg(long, default_value = "20m", value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub timeout: std::time::Duration,
+}
+
+/// How a plan is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PlanFormat {
+    Table,
+    Json,
+}
+
+/// `iamkeys apply` options.
+#[derive(Debug, Clone, Args)]
+pub struct ApplyArgs {
+    /// The plan `iamkeys plan --out` wrote.
+    #[arg(value_name = "PLAN")]
+    pub plan: PathBuf,
+    /// Stop after this many changes (default `[enforce] max_changes`).
+    #[arg(long, value_name = "N")]
+    pub max_changes: Option<usize>,
+    /// Re-check every due action and say what would be done; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Do not ask (needed without a terminal).
+    #[arg(long)]
+    pub yes: bool,
+    /// `text` (a line per action) or `json` (a summary).
+    #[arg(long, value_enum, default_value = "text", value_name = "text|json")]
+    pub format: ApplyFormat,
+    /// Bound the audit before acting (e.g. 20m, 1h).
+    #[arg(long, default_value = "20m", value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub timeout: std::time::Duration,
+}
+
+/// How `apply` reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ApplyFormat {
+    Text,
+    Json,
 }
 
 /// `iamkeys report` options.

@@ -266,6 +266,8 @@ pub struct Config {
     pub cloudtrail_max_events: usize,
     /// Signing in (`[aws]`).
     pub aws: AwsSettings,
+    /// Plan and apply (`[enforce]`, `[[enforce.rule]]`).
+    pub enforce: crate::enforce::EnforceSettings,
 }
 
 /// `[aws]`: how iamkeys signs in where aws-config does not (MFA).
@@ -303,6 +305,7 @@ impl Default for Config {
             cloudtrail_regions: Vec::new(),
             cloudtrail_max_events: crate::defaults::CLOUDTRAIL_MAX_EVENTS,
             aws: AwsSettings::default(),
+            enforce: crate::enforce::EnforceSettings::default(),
         }
     }
 }
@@ -405,6 +408,7 @@ impl Config {
             )));
         }
         config.keymap().map_err(invalid)?;
+        config.enforce.rules().map_err(invalid)?;
         for (name, value) in config.theme.entries() {
             if let Some(value) = value
                 && value.parse::<ratatui::style::Color>().is_err()

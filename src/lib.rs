@@ -11,6 +11,7 @@ pub mod config;
 pub mod credentials_file;
 pub mod defaults;
 pub mod effect;
+pub mod enforce;
 pub mod error_chain;
 pub mod headless;
 pub mod help;

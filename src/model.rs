@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::secret::Secret;
 
 /// Status of an access key, as IAM spells it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 pub enum KeyStatus {
     Active,
     Inactive,

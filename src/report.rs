@@ -164,6 +164,10 @@ pub struct UserEntry {
     /// when `GetAccountAuthorizationDetails` was not read to its end.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub privileges: Option<crate::risk::Privileges>,
+    /// The user's tags as read (`None`: not read), for `iamkeys plan`
+    /// (owners, due dates); not in the report's JSON.
+    #[serde(skip)]
+    pub tags: Option<Vec<(String, String)>>,
 }
 
 /// One finding in the report.
@@ -354,6 +358,10 @@ impl Report {
                 password_enabled: row.password,
                 mfa_active: row.mfa,
                 privileges: account.privileges(&row.user.name),
+                tags: match &row.tags {
+                    crate::account::users::TagsState::Loaded(tags) => Some(tags.clone()),
+                    _ => None,
+                },
                 access_keys: row
                     .audit_keys()
                     .into_iter()

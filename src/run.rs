@@ -288,6 +288,143 @@ fn report(
     })
 }
 
+/// `iamkeys plan`: the report's audit, every key listed, then the plan.
+fn plan(
+    cli: &Cli,
+    args: &crate::cli::PlanArgs,
+    config: &Config,
+    profile: Option<String>,
+    session: &Session,
+) -> Result<ExitCode> {
+    if cli.global.org {
+        return Err(eyre!(
+            "plan --org is not built yet: plan each account with its own profile"
+        ));
+    }
+    tracing::info!(profile = %session.profile, "plan");
+    config.enforce.rules().map_err(|e| eyre!(e))?;
+    let table = match args.format {
+        Some(crate::cli::PlanFormat::Table) => true,
+        Some(crate::cli::PlanFormat::Json) => false,
+        None => args.out.is_none() && std::io::stdout().is_terminal(),
+    };
+    let data_dir =
+        paths::data_dir().ok_or_else(|| eyre!("cannot find a home directory for the audit log"))?;
+    let audit_path = audit_log_path(cli, config, &data_dir);
+    runtime()?.block_on(async {
+        let client = client(&cli.global, config, profile).await;
+        warn_if_insecure(client.as_ref());
+        let settings = Settings {
+            concurrency: config.concurrency,
+            deadline: Some(tokio::time::Instant::now() + args.timeout),
+            audit: Some(AuditLog::new(audit_path)),
+            profile: Some(session.profile.clone()),
+            ..Settings::default()
+        };
+        let report = produce(
+            client.clone(),
+            session.profile.clone(),
+            config.audit.clone(),
+            &settings,
+            true,
+        )
+        .await;
+        Ok(crate::enforce::command::plan(
+            client,
+            report,
+            &crate::enforce::command::PlanRun {
+                enforce: &config.enforce,
+                record: args.record,
+                out: args.out.as_deref(),
+                table,
+                profile: &session.profile,
+                settings: &settings,
+            },
+        )
+        .await)
+    })
+}
+
+/// Where changes are recorded: the demo's own log, else the config's or
+/// the data directory's.
+fn audit_log_path(cli: &Cli, config: &Config, data_dir: &std::path::Path) -> std::path::PathBuf {
+    if cli.global.demo {
+        data_dir.join(crate::audit_log::DEMO_FILE_NAME)
+    } else {
+        config
+            .audit_log
+            .clone()
+            .unwrap_or_else(|| data_dir.join(crate::audit_log::FILE_NAME))
+    }
+}
+
+/// `iamkeys apply PLAN`.
+fn apply(
+    cli: &Cli,
+    args: &crate::cli::ApplyArgs,
+    config: &Config,
+    profile: Option<String>,
+    session: &Session,
+    data_dir: &std::path::Path,
+) -> Result<ExitCode> {
+    tracing::info!(profile = %session.profile, plan = %args.plan.display(), "apply");
+    let plan = match crate::enforce::command::load_plan(
+        &args.plan,
+        Utc::now(),
+        config.enforce.max_plan_age_hours,
+    ) {
+        Ok(plan) => plan,
+        Err(err) => return Err(eyre!("refused: {err}")),
+    };
+    if session.read_only && !args.dry_run {
+        return Err(eyre!(
+            "refused: profile {} is read-only here (--read-only or the config): use --dry-run",
+            session.profile
+        ));
+    }
+    let audit_path = audit_log_path(cli, config, data_dir);
+    AuditLog::new(audit_path.clone()).check().map_err(|err| {
+        eyre!(
+            "refused: the audit log {} cannot be written ({err}): every change is recorded there before it is sent",
+            audit_path.display()
+        )
+    })?;
+    runtime()?.block_on(async {
+        let client = client(&cli.global, config, profile).await;
+        warn_if_insecure(client.as_ref());
+        let settings = Settings {
+            concurrency: config.concurrency,
+            deadline: Some(tokio::time::Instant::now() + args.timeout),
+            audit: Some(AuditLog::new(audit_path)),
+            profile: Some(session.profile.clone()),
+            ..Settings::default()
+        };
+        let audit = produce(
+            client.clone(),
+            session.profile.clone(),
+            config.audit.clone(),
+            &settings,
+            true,
+        );
+        Ok(crate::enforce::command::apply(
+            client,
+            &plan,
+            audit,
+            &crate::enforce::command::ApplyRun {
+                plan_path: &args.plan,
+                max_changes: args.max_changes.unwrap_or(config.enforce.max_changes),
+                max_plan_age_hours: config.enforce.max_plan_age_hours,
+                dry_run: args.dry_run,
+                yes: args.yes,
+                json: args.format == crate::cli::ApplyFormat::Json,
+                profile: &session.profile,
+                settings: &settings,
+            },
+        )
+        .await)
+    })
+}
+
 /// The program, after argument parsing. Errors end with exit code 2.
 ///
 /// # Errors
@@ -334,6 +471,12 @@ pub fn main(cli: &Cli) -> Result<ExitCode> {
     }
     if let Some(Command::Report(args)) = &cli.command {
         return report(cli, args, &config, profile, &session);
+    }
+    if let Some(Command::Plan(args)) = &cli.command {
+        return plan(cli, args, &config, profile, &session);
+    }
+    if let Some(Command::Apply(args)) = &cli.command {
+        return apply(cli, args, &config, profile, &session, &data_dir);
     }
     tui(cli, &config, keymap, profile, session, &data_dir, &log_path)
 }

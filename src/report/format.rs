@@ -33,7 +33,7 @@ pub fn render(report: &Report, format: Format) -> Result<String, String> {
 ///
 /// # Errors
 /// Serialization failed (never expected for the report's types).
-pub(super) fn pretty_json(value: &impl serde::Serialize) -> Result<String, String> {
+pub fn pretty_json(value: &impl serde::Serialize) -> Result<String, String> {
     serde_json::to_string_pretty(value)
         .map(|s| {
             // C1, bidi and invisible characters as `\uXXXX`, as C0 already are.

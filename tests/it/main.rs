@@ -19,6 +19,7 @@ mod e2e_lifecycle;
 mod e2e_org;
 mod e2e_signals;
 mod e2e_tui;
+mod enforce;
 mod error_mapping;
 mod faults;
 mod faults_load;

@@ -1,0 +1,260 @@
+//! Whether a plan may be applied, and whether each of its actions may be
+//! acted on now: the key must still be as the plan saw it. Pure: the
+//! command reads IAM and hands the answers in.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::plan::{Plan, PlannedAction, SCHEMA};
+use crate::model::KeyStatus;
+
+/// Read a plan file's text: the schema is checked before anything else,
+/// so a plan of another version is named as such.
+///
+/// # Errors
+/// Not JSON, another schema, or a field that does not read.
+pub fn read(text: &str) -> Result<Plan, String> {
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| format!("the plan is not JSON ({e})"))?;
+    match value.get("schema").and_then(serde_json::Value::as_str) {
+        Some(SCHEMA) => {}
+        Some(other) => {
+            return Err(format!(
+                "the plan's schema is {:?}, not {SCHEMA}: make a new plan with this iamkeys",
+                crate::text::clean(other)
+            ));
+        }
+        None => {
+            return Err(format!(
+                "the file has no \"schema\": it is not an {SCHEMA} plan"
+            ));
+        }
+    }
+    serde_json::from_value(value).map_err(|e| format!("the plan does not read ({e})"))
+}
+
+/// Whether the plan is fresh enough to act on.
+///
+/// # Errors
+/// It is older than `max_age_hours`, or dated in the future.
+pub fn check_age(plan: &Plan, now: DateTime<Utc>, max_age_hours: u32) -> Result<(), String> {
+    let age = now - plan.created;
+    if age < -chrono::TimeDelta::minutes(5) {
+        return Err(format!(
+            "the plan is dated {} , in the future: refused",
+            plan.created
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        ));
+    }
+    if age > chrono::TimeDelta::hours(i64::from(max_age_hours)) {
+        return Err(format!(
+            "the plan was made {} hours ago, more than [enforce] max_plan_age_hours ({max_age_hours}): what it saw may have changed; make a new plan",
+            age.num_hours()
+        ));
+    }
+    Ok(())
+}
+
+/// What IAM says of the action's key now, read right before acting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fresh {
+    /// The account the session's credentials are in.
+    pub session_account: String,
+    /// The access key the session signs with, when known.
+    pub session_key: Option<String>,
+    /// The key's status now; `None`: it is no longer the user's.
+    pub status: Option<KeyStatus>,
+    /// Its last use now (`None`: never used).
+    pub last_used: Option<DateTime<Utc>>,
+    /// A waiver honoured now covers the action's finding.
+    pub waived: bool,
+}
+
+/// What to do with one action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    Act,
+    /// Not acted on, for a reason that is safe (the key changed, is not
+    /// due, …): said, never a failure.
+    Skip(String),
+}
+
+/// Whether the action is due `today`.
+#[must_use]
+pub fn due(action: &PlannedAction, today: NaiveDate) -> bool {
+    action.due <= today
+}
+
+/// Act only on a key that is still as the plan saw it.
+#[must_use]
+pub fn decide(action: &PlannedAction, fresh: &Fresh) -> Decision {
+    let skip = |why: String| Decision::Skip(why);
+    if fresh.session_account != action.account_id {
+        return skip(format!(
+            "in account {}, and this session is in {}",
+            action.account_id, fresh.session_account
+        ));
+    }
+    if fresh.session_key.as_deref() == Some(action.access_key_id.as_str()) {
+        return skip("the key this session signs with".to_owned());
+    }
+    let Some(status) = fresh.status else {
+        return skip("no longer exists".to_owned());
+    };
+    if status != action.evidence.status {
+        return skip(format!(
+            "now {status}; the plan saw it {}",
+            action.evidence.status
+        ));
+    }
+    if fresh.last_used > action.evidence.last_used {
+        let when = |t: Option<DateTime<Utc>>| {
+            t.map_or_else(
+                || "never".to_owned(),
+                |t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            )
+        };
+        return skip(format!(
+            "used since the plan (last used {}; the plan saw {})",
+            when(fresh.last_used),
+            when(action.evidence.last_used)
+        ));
+    }
+    if fresh.waived {
+        return skip(format!("{} is waived now", action.finding));
+    }
+    Decision::Act
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::FindingId;
+    use crate::enforce::plan::Evidence;
+    use crate::enforce::rules::RuleAction;
+    use chrono::TimeZone;
+
+    fn at(day: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, day, 12, 0, 0).unwrap()
+    }
+
+    fn action() -> PlannedAction {
+        PlannedAction {
+            account_id: "123456789012".into(),
+            account_name: None,
+            user_name: "svc".into(),
+            access_key_id: "AKIAPLANNED000000001".into(),
+            action: RuleAction::MakeInactive,
+            finding: FindingId::UnusedKey,
+            rule: 1,
+            risk: None,
+            owner: "unowned".into(),
+            due: at(20).date_naive(),
+            due_recorded: false,
+            evidence: Evidence {
+                status: KeyStatus::Active,
+                created: Some(at(1)),
+                last_used: Some(at(2)),
+            },
+        }
+    }
+
+    fn fresh() -> Fresh {
+        Fresh {
+            session_account: "123456789012".into(),
+            session_key: Some("AKIASESSION000000001".into()),
+            status: Some(KeyStatus::Active),
+            last_used: Some(at(2)),
+            waived: false,
+        }
+    }
+
+    #[test]
+    fn acts_only_on_a_key_as_the_plan_saw_it() {
+        let a = action();
+        assert_eq!(decide(&a, &fresh()), Decision::Act);
+        let skipped = |f: Fresh| match decide(&a, &f) {
+            Decision::Skip(why) => why,
+            Decision::Act => panic!("acted on {f:?}"),
+        };
+        assert!(
+            skipped(Fresh {
+                last_used: Some(at(3)),
+                ..fresh()
+            })
+            .starts_with("used since the plan")
+        );
+        assert!(
+            skipped(Fresh {
+                status: Some(KeyStatus::Inactive),
+                ..fresh()
+            })
+            .contains("now Inactive")
+        );
+        assert_eq!(
+            skipped(Fresh {
+                status: None,
+                ..fresh()
+            }),
+            "no longer exists"
+        );
+        assert!(
+            skipped(Fresh {
+                session_account: "210987654321".into(),
+                ..fresh()
+            })
+            .contains("this session is in 210987654321")
+        );
+        assert_eq!(
+            skipped(Fresh {
+                session_key: Some(a.access_key_id.clone()),
+                ..fresh()
+            }),
+            "the key this session signs with"
+        );
+        assert!(
+            skipped(Fresh {
+                waived: true,
+                ..fresh()
+            })
+            .contains("waived now")
+        );
+        // A never-used key used since.
+        let mut never = action();
+        never.evidence.last_used = None;
+        assert!(matches!(
+            decide(
+                &never,
+                &Fresh {
+                    last_used: Some(at(3)),
+                    ..fresh()
+                }
+            ),
+            Decision::Skip(_)
+        ));
+        assert!(due(&a, at(20).date_naive()) && !due(&a, at(19).date_naive()));
+    }
+
+    #[test]
+    fn a_plan_of_another_schema_or_too_old_is_refused() {
+        let plan = Plan {
+            schema: SCHEMA.into(),
+            created: at(20),
+            caller: None,
+            notice_days: 7,
+            actions: vec![action()],
+            notes: Vec::new(),
+        };
+        let text = serde_json::to_string(&plan).unwrap();
+        assert_eq!(read(&text).unwrap(), plan);
+        let other = text.replace(SCHEMA, "iamkeys.plan/v0");
+        assert!(read(&other).unwrap_err().contains("iamkeys.plan/v0"));
+        assert!(read("{}").unwrap_err().contains("no \"schema\""));
+        assert!(read("not json").unwrap_err().contains("not JSON"));
+        let unknown = text.replace("\"make_inactive\"", "\"disable\"");
+        assert!(read(&unknown).unwrap_err().contains("does not read"));
+        assert!(check_age(&plan, at(20) + chrono::TimeDelta::hours(23), 24).is_ok());
+        let old = check_age(&plan, at(21) + chrono::TimeDelta::hours(1), 24).unwrap_err();
+        assert!(old.contains("25 hours ago"), "{old}");
+        assert!(check_age(&plan, at(19), 24).is_err(), "from the future");
+    }
+}

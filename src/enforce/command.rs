@@ -1,0 +1,585 @@
+//! `iamkeys plan` and `iamkeys apply`: the IO around [`super::plan`] and
+//! [`super::apply`]. The audit is the report's (the same `Account` and
+//! worker); every change goes through the worker as the UI's do (bound to
+//! the account the plan names, the attempt in the audit log first).
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use tokio::sync::mpsc;
+
+use super::apply::{Decision, Fresh, decide};
+use super::plan::{DUE_TAG, Inputs, Plan, PlannedAction, build};
+use super::rules::{EnforceSettings, RuleAction};
+use crate::action::{Action, Mutated};
+use crate::effect::{Actor, Change, Effect, INACTIVE_SINCE};
+use crate::iam::{IamClient, IamError, list_all_access_keys};
+use crate::model::KeyStatus;
+use crate::report::Report;
+use crate::worker::{Settings, Worker};
+
+/// Exit codes: done (or skipped safely), a change failed, refused.
+pub const EXIT_DONE: u8 = 0;
+pub const EXIT_FAILED: u8 = 1;
+pub const EXIT_REFUSED: u8 = 2;
+
+fn say(line: &str) {
+    let _ = writeln!(std::io::stderr(), "iamkeys: {}", crate::text::clean(line));
+}
+
+/// Changes made one at a time through a worker, each answered before the
+/// next is sent.
+struct Changer {
+    worker: Worker,
+    rx: mpsc::UnboundedReceiver<Action>,
+    next: u64,
+    actor: Actor,
+}
+
+impl Changer {
+    fn new(client: Arc<dyn IamClient>, settings: &Settings, actor: Actor) -> Self {
+        let (tx, rx) = mpsc::unbounded_channel();
+        Self {
+            worker: Worker::new(client, tx, settings),
+            rx,
+            next: 0,
+            actor,
+        }
+    }
+
+    /// Make one change bound to `account` (the plan's): the worker refuses
+    /// it when the credentials answer for another.
+    async fn change(&mut self, change: Change, account: &str) -> Result<Mutated, IamError> {
+        self.next += 1;
+        let id = self.next;
+        let actor = Actor {
+            account_id: Some(account.to_owned()),
+            ..self.actor.clone()
+        };
+        let _ = self.worker.run_effect(Effect::Mutate { id, change, actor });
+        loop {
+            match self.rx.recv().await {
+                Some(Action::Mutated { id: got, result }) if got == id => return result,
+                Some(Action::Crashed(crash)) => {
+                    return Err(IamError::new(
+                        crate::iam::ErrorKind::Refused,
+                        "iamkeys",
+                        format!("internal error: {crash}"),
+                    ));
+                }
+                Some(_) => {}
+                None => {
+                    return Err(IamError::new(
+                        crate::iam::ErrorKind::Refused,
+                        "iamkeys",
+                        "the worker stopped".to_owned(),
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// What `plan` needs beyond the report.
+pub struct PlanRun<'a> {
+    pub enforce: &'a EnforceSettings,
+    pub record: bool,
+    pub out: Option<&'a std::path::Path>,
+    pub table: bool,
+    pub profile: &'a str,
+    pub settings: &'a Settings,
+}
+
+/// `iamkeys plan`: the plan of a complete report, written where asked;
+/// with `--record`, each new due date tagged on its user.
+pub async fn plan(
+    client: Arc<dyn IamClient>,
+    report: Result<Report, String>,
+    run: &PlanRun<'_>,
+) -> ExitCode {
+    let rules = match run.enforce.rules() {
+        Ok(rules) if rules.is_empty() => {
+            say(
+                "no [[enforce.rule]] in the config: nothing would be planned (see README, \"Enforcing on a schedule\")",
+            );
+            return ExitCode::from(EXIT_REFUSED);
+        }
+        Ok(rules) => rules,
+        Err(err) => {
+            say(&err);
+            return ExitCode::from(EXIT_REFUSED);
+        }
+    };
+    let report = match report {
+        Ok(report) => report,
+        Err(err) => {
+            say(&err);
+            return ExitCode::from(EXIT_REFUSED);
+        }
+    };
+    for gap in &report.gaps {
+        say(&format!("gap: {gap}"));
+    }
+    let identity = client.caller_identity().await.ok();
+    let now = Utc::now();
+    let mut plan = match build(&Inputs {
+        report: &report,
+        rules: &rules,
+        owner_tag: &run.enforce.owner_tag,
+        notice_days: run.enforce.notice_days,
+        caller: identity.as_ref().map(|i| i.arn.clone()),
+        now,
+    }) {
+        Ok(plan) => plan,
+        Err(err) => {
+            say(&err);
+            return ExitCode::from(EXIT_REFUSED);
+        }
+    };
+    let failed = run.record && !record(client, &mut plan, identity.as_ref(), run).await;
+    if let Err(err) = write_plan(&plan, run, now) {
+        say(&err);
+        return ExitCode::from(EXIT_REFUSED);
+    }
+    ExitCode::from(if failed { EXIT_FAILED } else { EXIT_DONE })
+}
+
+/// `--record`: tag each new due date on its user. Whether all were written.
+async fn record(
+    client: Arc<dyn IamClient>,
+    plan: &mut Plan,
+    identity: Option<&crate::model::Identity>,
+    run: &PlanRun<'_>,
+) -> bool {
+    let actor = Actor {
+        profile: run.profile.to_owned(),
+        account_id: identity.map(|i| i.account_id.clone()),
+        caller_arn: identity.map(|i| i.arn.clone()),
+    };
+    let mut changer = Changer::new(client, run.settings, actor);
+    let mut all = true;
+    for action in plan.actions.iter_mut().filter(|a| !a.due_recorded) {
+        let change = Change::Tag {
+            user: action.user_name.clone(),
+            tag: format!("{DUE_TAG}{}", action.access_key_id),
+            value: Some(action.due.to_string()),
+            key_id: Some(action.access_key_id.clone()),
+        };
+        match changer.change(change, &action.account_id).await {
+            Ok(_) => action.due_recorded = true,
+            Err(err) => {
+                all = false;
+                say(&format!(
+                    "cannot record the due date of {}: {}",
+                    action.access_key_id,
+                    err.cli_message(run.profile)
+                ));
+            }
+        }
+    }
+    all
+}
+
+/// The plan as JSON to `--out` (whole or not at all), and to stdout as a
+/// table or JSON.
+fn write_plan(plan: &Plan, run: &PlanRun<'_>, now: DateTime<Utc>) -> Result<(), String> {
+    let json = crate::report::format::pretty_json(plan)
+        .map_err(|err| format!("cannot write the plan: {err}"))?;
+    if let Some(path) = run.out {
+        crate::paths::replace_file(path, json.as_bytes(), None).map_err(|err| {
+            format!(
+                "cannot write {} ({err}): the previous file is as it was",
+                path.display()
+            )
+        })?;
+    }
+    let shown = if run.table {
+        plan.table(now.date_naive())
+    } else if run.out.is_none() {
+        json
+    } else {
+        return Ok(());
+    };
+    let _ = std::io::stdout().write_all(shown.as_bytes());
+    Ok(())
+}
+
+/// One action's outcome, as `apply` reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "outcome")]
+pub enum Outcome {
+    Done,
+    /// `dry_run`: it would have been done.
+    WouldDo,
+    Skipped {
+        reason: String,
+    },
+    Failed {
+        reason: String,
+    },
+}
+
+/// One line of `apply`'s summary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Applied {
+    pub account_id: String,
+    pub user_name: String,
+    pub access_key_id: String,
+    pub action: RuleAction,
+    pub finding: crate::audit::FindingId,
+    pub due: chrono::NaiveDate,
+    #[serde(flatten)]
+    pub outcome: Outcome,
+}
+
+/// The JSON summary of `apply --format json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub schema: &'static str,
+    pub plan_created: DateTime<Utc>,
+    pub applied_at: DateTime<Utc>,
+    pub dry_run: bool,
+    pub max_changes: usize,
+    pub changes: usize,
+    pub actions: Vec<Applied>,
+}
+
+/// How `apply` runs.
+pub struct ApplyRun<'a> {
+    pub plan_path: &'a std::path::Path,
+    pub max_changes: usize,
+    pub max_plan_age_hours: u32,
+    pub dry_run: bool,
+    pub yes: bool,
+    pub json: bool,
+    pub profile: &'a str,
+    pub settings: &'a Settings,
+}
+
+/// Read and check the plan: refused (exit 2) when it does not read, is of
+/// another schema or too old.
+///
+/// # Errors
+/// Why it is refused.
+pub fn load_plan(
+    path: &std::path::Path,
+    now: DateTime<Utc>,
+    max_age_hours: u32,
+) -> Result<Plan, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read the plan {} ({e})", path.display()))?;
+    let plan = super::apply::read(&text)?;
+    super::apply::check_age(&plan, now, max_age_hours)?;
+    Ok(plan)
+}
+
+/// Ask once on the terminal; anything but `y`/`yes` is no.
+fn confirm(due: &[&PlannedAction], dry_run: bool) -> bool {
+    let mut err = std::io::stderr();
+    let _ = writeln!(err, "iamkeys apply: {} due action(s):", due.len());
+    for action in due {
+        let _ = writeln!(err, "  {}", action.describe());
+    }
+    let _ = write!(
+        err,
+        "{} [y/N] ",
+        if dry_run {
+            "Check them (nothing is changed)?"
+        } else {
+            "Apply them?"
+        }
+    );
+    let _ = err.flush();
+    let mut line = String::new();
+    if std::io::stdin().lock().read_line(&mut line).is_err() {
+        return false;
+    }
+    matches!(line.trim().to_ascii_lowercase().as_str(), "y" | "yes")
+}
+
+/// The key's status and last use at IAM now.
+async fn fresh(
+    client: &dyn IamClient,
+    action: &PlannedAction,
+    session_account: &str,
+    session_key: Option<&str>,
+    waived: bool,
+) -> Result<Fresh, IamError> {
+    let keys = list_all_access_keys(client, &action.user_name).await?;
+    let status = keys
+        .iter()
+        .find(|k| k.id == action.access_key_id)
+        .map(|k| k.status);
+    let last_used = if status.is_some() {
+        client
+            .access_key_last_used(&action.access_key_id)
+            .await?
+            .date
+    } else {
+        None
+    };
+    Ok(Fresh {
+        session_account: session_account.to_owned(),
+        session_key: session_key.map(ToOwned::to_owned),
+        status,
+        last_used,
+        waived,
+    })
+}
+
+/// Without `--yes`: asked once on a terminal; refused without one.
+fn asked(due: &[&PlannedAction], dry_run: bool) -> bool {
+    if !std::io::stdin().is_terminal() {
+        say(
+            "refused: apply changes keys; without a terminal to ask, pass --yes (or --dry-run first)",
+        );
+        return false;
+    }
+    if !confirm(due, dry_run) {
+        say("nothing applied");
+        return false;
+    }
+    true
+}
+
+/// The audit before acting, complete or refused.
+async fn audited(
+    audit: impl std::future::Future<Output = Result<Report, String>>,
+) -> Result<Report, String> {
+    let report = audit.await?;
+    if report.complete {
+        return Ok(report);
+    }
+    for gap in &report.gaps {
+        say(&format!("gap: {gap}"));
+    }
+    Err("refused: the audit before apply is incomplete, so a waiver honoured now cannot be ruled out: nothing applied".to_owned())
+}
+
+/// `iamkeys apply PLAN`.
+pub async fn apply(
+    client: Arc<dyn IamClient>,
+    plan: &Plan,
+    audit: impl std::future::Future<Output = Result<Report, String>>,
+    run: &ApplyRun<'_>,
+) -> ExitCode {
+    let now = Utc::now();
+    let today = now.date_naive();
+    let due: Vec<&PlannedAction> = plan
+        .actions
+        .iter()
+        .filter(|a| super::apply::due(a, today))
+        .collect();
+    if !due.is_empty() && !run.yes && !asked(&due, run.dry_run) {
+        return ExitCode::from(EXIT_REFUSED);
+    }
+    let identity = match client.caller_identity().await {
+        Ok(identity) => identity,
+        Err(err) => {
+            say(&err.cli_message(run.profile));
+            return ExitCode::from(EXIT_REFUSED);
+        }
+    };
+    // Waivers honoured now, and every key as the audit sees it now.
+    let report = if due.iter().any(|a| a.account_id == identity.account_id) {
+        match audited(audit).await {
+            Ok(report) => Some(report),
+            Err(err) => {
+                say(&err);
+                return ExitCode::from(EXIT_REFUSED);
+            }
+        }
+    } else {
+        None
+    };
+    let actor = Actor {
+        profile: run.profile.to_owned(),
+        account_id: Some(identity.account_id.clone()),
+        caller_arn: Some(identity.arn.clone()),
+    };
+    let mut changer = Changer::new(client.clone(), run.settings, actor);
+    let mut made = 0;
+    let mut applied = Vec::new();
+    for action in &plan.actions {
+        let outcome = if !super::apply::due(action, today) {
+            Outcome::Skipped {
+                reason: format!("not due until {}", action.due),
+            }
+        } else if made >= run.max_changes {
+            Outcome::Skipped {
+                reason: format!("--max-changes {} reached", run.max_changes),
+            }
+        } else {
+            let waived = report.as_ref().is_some_and(|r| {
+                r.findings.iter().any(|f| {
+                    f.id == action.finding
+                        && f.user_name == action.user_name
+                        && f.access_key_id.as_deref() == Some(action.access_key_id.as_str())
+                        && f.waived.is_some()
+                })
+            });
+            let outcome = act(
+                client.as_ref(),
+                &mut changer,
+                action,
+                &identity,
+                waived,
+                run,
+            )
+            .await;
+            if matches!(outcome, Outcome::Done | Outcome::WouldDo) {
+                made += 1;
+            }
+            outcome
+        };
+        applied.push(Applied {
+            account_id: action.account_id.clone(),
+            user_name: action.user_name.clone(),
+            access_key_id: action.access_key_id.clone(),
+            action: action.action,
+            finding: action.finding,
+            due: action.due,
+            outcome,
+        });
+    }
+    let failed = applied
+        .iter()
+        .any(|a| matches!(a.outcome, Outcome::Failed { .. }));
+    let summary = Summary {
+        schema: "iamkeys.apply/v1",
+        plan_created: plan.created,
+        applied_at: now,
+        dry_run: run.dry_run,
+        max_changes: run.max_changes,
+        changes: made,
+        actions: applied,
+    };
+    let text = if run.json {
+        crate::report::format::pretty_json(&summary).unwrap_or_default()
+    } else {
+        lines(&summary, plan)
+    };
+    let _ = std::io::stdout().write_all(text.as_bytes());
+    ExitCode::from(if failed { EXIT_FAILED } else { EXIT_DONE })
+}
+
+/// One line per action: `done: …`, `skipped: reason: …`, `failed: reason: …`.
+fn lines(summary: &Summary, plan: &Plan) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    for (applied, action) in summary.actions.iter().zip(&plan.actions) {
+        let what = action.describe();
+        let _ = match &applied.outcome {
+            Outcome::Done => writeln!(out, "done: {what}"),
+            Outcome::WouldDo => writeln!(out, "would do (dry run): {what}"),
+            Outcome::Skipped { reason } => {
+                writeln!(out, "skipped: {}: {what}", crate::text::clean(reason))
+            }
+            Outcome::Failed { reason } => {
+                writeln!(out, "failed: {}: {what}", crate::text::clean(reason))
+            }
+        };
+    }
+    let _ = writeln!(
+        out,
+        "{} change{}{} (at most {})",
+        summary.changes,
+        if summary.changes == 1 { "" } else { "s" },
+        if summary.dry_run {
+            " would be made"
+        } else {
+            " made"
+        },
+        summary.max_changes
+    );
+    out
+}
+
+/// Re-check one due action at IAM and act on it.
+async fn act(
+    client: &dyn IamClient,
+    changer: &mut Changer,
+    action: &PlannedAction,
+    identity: &crate::model::Identity,
+    waived: bool,
+    run: &ApplyRun<'_>,
+) -> Outcome {
+    // The caller's own user: its key may be the one this session signs with.
+    let own_user = identity
+        .arn
+        .split_once(":user/")
+        .map(|(_, path)| path.rsplit('/').next().unwrap_or(path));
+    if identity.account_id == action.account_id && own_user == Some(action.user_name.as_str()) {
+        return Outcome::Skipped {
+            reason: "a key of the caller's own user (this session may sign with it)".to_owned(),
+        };
+    }
+    if identity.account_id != action.account_id {
+        return Outcome::Skipped {
+            reason: format!(
+                "in account {}, and this session is in {}",
+                action.account_id, identity.account_id
+            ),
+        };
+    }
+    let fresh = match fresh(client, action, &identity.account_id, None, waived).await {
+        Ok(fresh) => fresh,
+        Err(err) => {
+            return Outcome::Failed {
+                reason: format!("cannot re-check the key ({})", err.cli_message(run.profile)),
+            };
+        }
+    };
+    if let Decision::Skip(reason) = decide(action, &fresh) {
+        return Outcome::Skipped { reason };
+    }
+    if run.dry_run {
+        return Outcome::WouldDo;
+    }
+    let change = match action.action {
+        RuleAction::MakeInactive => Change::SetStatus {
+            user: action.user_name.clone(),
+            key_id: action.access_key_id.clone(),
+            status: KeyStatus::Inactive,
+        },
+        RuleAction::Delete => Change::Delete {
+            user: action.user_name.clone(),
+            key_id: action.access_key_id.clone(),
+            unused_since: None,
+        },
+    };
+    match changer.change(change, &action.account_id).await {
+        Ok(_) => {
+            if action.action == RuleAction::MakeInactive {
+                // As the UI does: when, and who, in the user's tags.
+                let by =
+                    crate::account::users::tag_word(identity.arn.rsplit('/').next().unwrap_or(""));
+                let at = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+                let tag = Change::Tag {
+                    user: action.user_name.clone(),
+                    tag: format!("{INACTIVE_SINCE}{}", action.access_key_id),
+                    value: Some(format!("{at} {by}")),
+                    key_id: Some(action.access_key_id.clone()),
+                };
+                if let Err(err) = changer.change(tag, &action.account_id).await {
+                    say(&format!(
+                        "{} is inactive; its inactive-since tag was not written ({})",
+                        action.access_key_id,
+                        err.cli_message(run.profile)
+                    ));
+                }
+            }
+            Outcome::Done
+        }
+        Err(err) => Outcome::Failed {
+            reason: err.cli_message(run.profile),
+        },
+    }
+}
+
+/// How long a plan's audit may take.
+pub const AUDIT_TIMEOUT: Duration = Duration::from_mins(20);

@@ -1,0 +1,492 @@
+//! The plan: what the rules would do to which key, and when. Built from a
+//! complete report (an incomplete audit makes no plan: a gap never becomes
+//! an action). Each action's `due` date is `notice_days` after the key's
+//! first appearance in a plan, kept in the user tag `iamkeys:due:<key ID>`
+//! (written by `plan --record`) so that planning again never postpones it;
+//! a due tag later than the date this plan would give is not honoured (a
+//! user who can tag itself must not postpone its own deadline).
+
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::rules::{CheckedRule, RuleAction};
+use crate::audit::{FindingId, Severity};
+use crate::model::KeyStatus;
+use crate::report::Report;
+
+/// The plan's schema name; bumped on any incompatible change.
+pub const SCHEMA: &str = "iamkeys.plan/v1";
+
+/// The user tag holding a key's due date: `iamkeys:due:<key ID>` =
+/// `YYYY-MM-DD`.
+pub const DUE_TAG: &str = "iamkeys:due:";
+
+/// What a key looked like when the plan was made: `apply` acts only if it
+/// still looks so.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Evidence {
+    pub status: KeyStatus,
+    pub created: Option<DateTime<Utc>>,
+    /// `null`: never used (the audit was complete, so it is known).
+    pub last_used: Option<DateTime<Utc>>,
+}
+
+/// One action on one key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlannedAction {
+    pub account_id: String,
+    pub account_name: Option<String>,
+    pub user_name: String,
+    pub access_key_id: String,
+    pub action: RuleAction,
+    pub finding: FindingId,
+    /// The config's rule that asked for it (1-based).
+    pub rule: usize,
+    pub risk: Option<Severity>,
+    /// The user's owner tag, else `unowned`.
+    pub owner: String,
+    pub due: NaiveDate,
+    /// Whether `due` is the key's due tag (set by an earlier `--record`).
+    pub due_recorded: bool,
+    pub evidence: Evidence,
+}
+
+impl PlannedAction {
+    /// `make inactive AKIA… of alice (rule 1, unused_key)`.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        format!(
+            "{} {} of {} in {} (rule {}, {})",
+            self.action.words(),
+            self.access_key_id,
+            crate::text::clean(&self.user_name),
+            self.account_id,
+            self.rule,
+            self.finding
+        )
+    }
+}
+
+/// A plan, as `iamkeys plan` writes it and `iamkeys apply` reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Plan {
+    pub schema: String,
+    pub created: DateTime<Utc>,
+    /// Who made the plan (the caller's ARN), where known.
+    pub caller: Option<String>,
+    pub notice_days: u32,
+    pub actions: Vec<PlannedAction>,
+    /// What was left out and why (waived, a rule that could not apply, a
+    /// due tag not honoured).
+    pub notes: Vec<String>,
+}
+
+/// A due tag as read: the date when it reads, the reason otherwise.
+fn due_tag(tags: &[(String, String)], key_id: &str) -> Option<Result<NaiveDate, String>> {
+    let want = format!("{DUE_TAG}{key_id}");
+    let (_, value) = tags.iter().find(|(k, _)| *k == want)?;
+    Some(
+        NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").map_err(|_| {
+            format!(
+                "{want} = {:?} is not a YYYY-MM-DD date",
+                crate::text::clean(value)
+            )
+        }),
+    )
+}
+
+/// The due date of a key first planned `today`, or kept from its tag: an
+/// earlier (or equal) tag is honoured, a later one is not.
+fn due(
+    tags: &[(String, String)],
+    key_id: &str,
+    user: &str,
+    today: NaiveDate,
+    notice_days: u32,
+    notes: &mut Vec<String>,
+) -> (NaiveDate, bool) {
+    let fresh = today + TimeDelta::days(i64::from(notice_days));
+    match due_tag(tags, key_id) {
+        None => (fresh, false),
+        Some(Ok(date)) if date <= fresh => (date, true),
+        Some(Ok(date)) => {
+            notes.push(format!(
+                "{key_id} of {}: its due tag says {date}, later than this plan's {fresh}: not honoured (a deadline is never postponed by a tag)",
+                crate::text::clean(user)
+            ));
+            (fresh, false)
+        }
+        Some(Err(why)) => {
+            notes.push(format!(
+                "{key_id} of {}: {why}: not honoured",
+                crate::text::clean(user)
+            ));
+            (fresh, false)
+        }
+    }
+}
+
+/// What a plan is made from: a complete report, the checked rules and the
+/// owner tag's name.
+pub struct Inputs<'a> {
+    pub report: &'a Report,
+    pub rules: &'a [CheckedRule],
+    pub owner_tag: &'a str,
+    pub notice_days: u32,
+    pub caller: Option<String>,
+    pub now: DateTime<Utc>,
+}
+
+/// The action `rule` asks for on `key_id`, if its key is as the rule
+/// needs it (Active to make inactive, Inactive to delete).
+fn planned(
+    inputs: &Inputs<'_>,
+    rule: &CheckedRule,
+    finding: &crate::report::FindingEntry,
+    key_id: &str,
+    today: NaiveDate,
+    notes: &mut Vec<String>,
+) -> Option<PlannedAction> {
+    let user = inputs
+        .report
+        .users
+        .iter()
+        .find(|u| u.user_name == finding.user_name && u.account_id == finding.account_id)?;
+    let key = user
+        .access_keys
+        .iter()
+        .find(|k| k.access_key_id.as_deref() == Some(key_id))?;
+    let wanted = match rule.action {
+        RuleAction::MakeInactive => KeyStatus::Active,
+        RuleAction::Delete => KeyStatus::Inactive,
+    };
+    if key.status != wanted {
+        notes.push(format!(
+            "{key_id} of {}: {} wants it {wanted} and it is {}: not planned",
+            crate::text::clean(&user.user_name),
+            rule.name(),
+            key.status
+        ));
+        return None;
+    }
+    let tags = user.tags.as_deref().unwrap_or_default();
+    let owner = tags
+        .iter()
+        .find(|(k, _)| k == inputs.owner_tag)
+        .map(|(_, v)| v.trim())
+        .filter(|v| !v.is_empty())
+        .map_or_else(
+            || "unowned".to_owned(),
+            |v| crate::text::clean(v).into_owned(),
+        );
+    let (due, due_recorded) = due(
+        tags,
+        key_id,
+        &user.user_name,
+        today,
+        inputs.notice_days,
+        notes,
+    );
+    Some(PlannedAction {
+        account_id: finding.account_id.clone().unwrap_or_default(),
+        account_name: finding.account_name.clone(),
+        user_name: user.user_name.clone(),
+        access_key_id: key_id.to_owned(),
+        action: rule.action,
+        finding: finding.id,
+        rule: rule.number,
+        risk: finding.risk,
+        owner,
+        due,
+        due_recorded,
+        evidence: Evidence {
+            status: key.status,
+            created: key.created,
+            last_used: key.last_used,
+        },
+    })
+}
+
+/// The plan of these findings: for each key, the first rule that covers one
+/// of its open findings (waived findings never planned).
+///
+/// # Errors
+/// The report is incomplete: a gap never becomes an action.
+pub fn build(inputs: &Inputs<'_>) -> Result<Plan, String> {
+    let report = inputs.report;
+    if !report.complete {
+        return Err(format!(
+            "the audit is incomplete ({} gap{}): no plan is made from what could not be seen",
+            report.gaps.len(),
+            if report.gaps.len() == 1 { "" } else { "s" }
+        ));
+    }
+    let today = inputs.now.date_naive();
+    let mut notes = Vec::new();
+    let mut actions: Vec<PlannedAction> = Vec::new();
+    for rule in inputs.rules {
+        for finding in &report.findings {
+            if !rule.covers(finding.id, &finding.user_name, finding.risk) {
+                continue;
+            }
+            let Some(key_id) = finding.access_key_id.as_deref() else {
+                continue;
+            };
+            if finding.waived.is_some() {
+                notes.push(format!(
+                    "{key_id} of {}: {} is waived: not planned",
+                    crate::text::clean(&finding.user_name),
+                    finding.id
+                ));
+                continue;
+            }
+            let Some(account_id) = finding.account_id.clone() else {
+                notes.push(format!(
+                    "{key_id} of {}: its account is not known: not planned",
+                    crate::text::clean(&finding.user_name)
+                ));
+                continue;
+            };
+            // One action per key: the first rule (in the config's order)
+            // that covers it.
+            if actions
+                .iter()
+                .any(|a| a.account_id == account_id && a.access_key_id == key_id)
+            {
+                continue;
+            }
+            if let Some(action) = planned(inputs, rule, finding, key_id, today, &mut notes) {
+                actions.push(action);
+            }
+        }
+    }
+    actions.sort_by(|a, b| {
+        (a.due, &a.account_id, &a.user_name, &a.access_key_id).cmp(&(
+            b.due,
+            &b.account_id,
+            &b.user_name,
+            &b.access_key_id,
+        ))
+    });
+    Ok(Plan {
+        schema: SCHEMA.to_owned(),
+        created: inputs.now,
+        caller: inputs.caller.clone(),
+        notice_days: inputs.notice_days,
+        actions,
+        notes,
+    })
+}
+
+impl Plan {
+    /// The plan for people: one line per action, due first.
+    #[must_use]
+    pub fn table(&self, today: NaiveDate) -> String {
+        use std::fmt::Write as _;
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "Plan of {} ({} action{}; owners told {} days before)",
+            self.created.format("%Y-%m-%d %H:%M UTC"),
+            self.actions.len(),
+            if self.actions.len() == 1 { "" } else { "s" },
+            self.notice_days
+        );
+        if self.actions.is_empty() {
+            out.push_str("Nothing to do.\n");
+        } else {
+            let _ = writeln!(
+                out,
+                "{:<10}  {:<13}  {:<12}  {:<20}  {:<20}  {:<28}  OWNER",
+                "DUE", "ACTION", "ACCOUNT", "USER", "ACCESS KEY", "FINDING"
+            );
+            for a in &self.actions {
+                let due = if a.due <= today {
+                    format!("{} now", a.due)
+                } else {
+                    a.due.to_string()
+                };
+                let _ = writeln!(
+                    out,
+                    "{due:<10}  {:<13}  {:<12}  {:<20}  {:<20}  {:<28}  {}",
+                    a.action.words(),
+                    a.account_id,
+                    crate::text::clean(&a.user_name),
+                    a.access_key_id,
+                    a.finding.as_str(),
+                    crate::text::clean(&a.owner)
+                );
+            }
+        }
+        for note in &self.notes {
+            let _ = writeln!(out, "note: {}", crate::text::clean(note));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::enforce::rules::CheckedRule;
+    use crate::report::{FindingEntry, KeyEntry, UserEntry};
+    use chrono::TimeZone;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 12, 2, 9, 0, 0).unwrap()
+    }
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 12, d).unwrap()
+    }
+
+    #[test]
+    fn a_due_tag_keeps_an_earlier_date_and_never_postpones() {
+        let key = "AKIAKEY0000000000001";
+        let tag = |v: &str| vec![(format!("{DUE_TAG}{key}"), v.to_owned())];
+        let mut notes = Vec::new();
+        assert_eq!(due(&[], key, "u", day(2), 7, &mut notes), (day(9), false));
+        assert_eq!(
+            due(&tag("2026-12-05"), key, "u", day(2), 7, &mut notes),
+            (day(5), true)
+        );
+        assert_eq!(
+            due(&tag("2026-12-09"), key, "u", day(2), 7, &mut notes),
+            (day(9), true)
+        );
+        assert!(notes.is_empty());
+        // Later than this plan's date: the user postponing itself.
+        assert_eq!(
+            due(&tag("2027-03-01"), key, "u", day(2), 7, &mut notes),
+            (day(9), false)
+        );
+        assert!(notes[0].contains("not honoured"), "{notes:?}");
+        assert_eq!(
+            due(&tag("soon"), key, "u", day(2), 7, &mut notes),
+            (day(9), false)
+        );
+        assert!(notes[1].contains("not a YYYY-MM-DD date"), "{notes:?}");
+    }
+
+    fn report() -> Report {
+        let mut report = crate::report::tests_support::empty_report();
+        let key = |id: &str, status| KeyEntry {
+            access_key_id: Some(id.into()),
+            status,
+            created: Some(now() - chrono::TimeDelta::days(100)),
+            last_used: None,
+            last_used_service: None,
+            last_used_region: None,
+            last_used_as_of: None,
+        };
+        for (name, status) in [("alice", KeyStatus::Active), ("bob", KeyStatus::Inactive)] {
+            report.users.push(UserEntry {
+                profile: "p".into(),
+                account_id: Some("123456789012".into()),
+                account_name: None,
+                user_name: name.into(),
+                arn: format!("arn:aws:iam::123456789012:user/{name}"),
+                created: now() - chrono::TimeDelta::days(200),
+                password_enabled: Some(true),
+                mfa_active: Some(true),
+                access_keys: vec![key(&format!("AKIA{name:0>16}"), status)],
+                privileges: None,
+                tags: Some(vec![("owner".into(), "ops@example.com".into())]),
+            });
+            let id = FindingId::UnusedKey;
+            report.findings.push(FindingEntry {
+                profile: "p".into(),
+                account_id: Some("123456789012".into()),
+                account_name: None,
+                id,
+                cis: id.cis(),
+                severity: id.severity(),
+                user_name: name.into(),
+                access_key_id: Some(format!("AKIA{name:0>16}")),
+                created_with_user: None,
+                message: String::new(),
+                waived: None,
+                waiver_expired: None,
+                waiver_claim: None,
+                new: None,
+                risk: Some(Severity::Medium),
+            });
+        }
+        report
+    }
+
+    fn rules() -> Vec<CheckedRule> {
+        vec![CheckedRule {
+            number: 1,
+            finding: FindingId::UnusedKey,
+            action: RuleAction::MakeInactive,
+            users: None,
+            min_risk: None,
+        }]
+    }
+
+    fn inputs<'a>(report: &'a Report, rules: &'a [CheckedRule]) -> Inputs<'a> {
+        Inputs {
+            report,
+            rules,
+            owner_tag: "owner",
+            notice_days: 7,
+            caller: None,
+            now: now(),
+        }
+    }
+
+    #[test]
+    fn the_plan_names_each_key_once_with_its_owner_and_due_date() {
+        let report = report();
+        let rules = rules();
+        let plan = build(&inputs(&report, &rules)).unwrap();
+        // bob's key is Inactive: a make-inactive rule cannot act on it.
+        assert_eq!(plan.actions.len(), 1, "{plan:#?}");
+        let a = &plan.actions[0];
+        assert_eq!(
+            (a.user_name.as_str(), a.owner.as_str(), a.due),
+            ("alice", "ops@example.com", day(9))
+        );
+        assert_eq!(a.evidence.status, KeyStatus::Active);
+        assert!(
+            plan.notes
+                .iter()
+                .any(|n| n.contains("bob") && n.contains("not planned"))
+        );
+        // A second rule for the same key adds nothing.
+        let mut twice = rules.clone();
+        twice.push(CheckedRule {
+            number: 2,
+            ..rules[0].clone()
+        });
+        assert_eq!(build(&inputs(&report, &twice)).unwrap().actions.len(), 1);
+        // The table says what and when.
+        let table = plan.table(day(2));
+        assert!(table.contains("2026-12-09  make inactive"), "{table}");
+    }
+
+    #[test]
+    fn waived_findings_and_incomplete_audits_plan_nothing() {
+        let mut report = report();
+        report.findings[0].waived = Some(crate::audit::waivers::WaiverMark {
+            until: day(30),
+            by: "security".into(),
+            reason: "migration".into(),
+            source: crate::audit::waivers::Source::File,
+            writer: None,
+            not_honoured: None,
+            expired: false,
+        });
+        let rules = rules();
+        let plan = build(&inputs(&report, &rules)).unwrap();
+        assert!(plan.actions.is_empty(), "{plan:#?}");
+        assert!(plan.notes.iter().any(|n| n.contains("waived")));
+        report.complete = false;
+        let err = build(&inputs(&report, &rules)).unwrap_err();
+        assert!(err.contains("incomplete"), "{err}");
+    }
+}

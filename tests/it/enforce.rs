@@ -1,0 +1,401 @@
+//! Issue 26: `iamkeys plan` and `iamkeys apply`, the real binary against
+//! moto: a plan read back from the server, a key used between plan and
+//! apply skipped, `--max-changes`, another account's plan, an old plan,
+//! `--dry-run`, `--record` and the due dates it keeps.
+
+use std::process::Output;
+
+use crate::common::moto::{Moto, seed, user};
+use crate::e2e_tui::{BIN, Home};
+
+/// The rules: every never-used key of a console user made inactive after
+/// `notice_days`.
+fn configure(home: &Home, notice_days: u32, extra: &str) {
+    let dir = home.path().join("config/iamkeys");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("config.toml"),
+        format!(
+            "[enforce]\nnotice_days = {notice_days}\nmax_changes = 10\n{extra}\n[[enforce.rule]]\nfinding = \"initial_setup_key\"\naction = \"make_inactive\"\n"
+        ),
+    )
+    .unwrap();
+}
+
+async fn run(home: &Home, args: &[&str]) -> Output {
+    tokio::process::Command::new(BIN)
+        .args(args)
+        .args(["--profile", "e2e"])
+        .envs(home.env())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .await
+        .unwrap()
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+async fn status(iam: &aws_sdk_iam::Client, user: &str, key: &str) -> String {
+    iam.list_access_keys()
+        .user_name(user)
+        .send()
+        .await
+        .unwrap()
+        .access_key_metadata()
+        .iter()
+        .find(|k| k.access_key_id() == Some(key))
+        .map(|k| k.status().unwrap().as_str().to_owned())
+        .unwrap_or_default()
+}
+
+async fn tags(iam: &aws_sdk_iam::Client, user: &str) -> Vec<(String, String)> {
+    iam.list_user_tags()
+        .user_name(user)
+        .send()
+        .await
+        .unwrap()
+        .tags()
+        .iter()
+        .map(|t| (t.key().to_owned(), t.value().to_owned()))
+        .collect()
+}
+
+struct World {
+    moto: Moto,
+    iam: aws_sdk_iam::Client,
+    home: Home,
+    /// (user, key ID, secret) of the two console users' never-used keys.
+    keys: Vec<(String, String, String)>,
+}
+
+async fn world() -> World {
+    let moto = Moto::start();
+    let iam = moto.iam().await;
+    seed(
+        &iam,
+        &[user("alice", true, vec![]), user("bob", true, vec![])],
+    )
+    .await;
+    let mut keys = Vec::new();
+    for name in ["alice", "bob"] {
+        let made = iam
+            .create_access_key()
+            .user_name(name)
+            .send()
+            .await
+            .unwrap();
+        let key = made.access_key().unwrap();
+        keys.push((
+            name.to_owned(),
+            key.access_key_id().to_owned(),
+            key.secret_access_key().to_owned(),
+        ));
+    }
+    let home = Home::new(&moto.endpoint());
+    World {
+        moto,
+        iam,
+        home,
+        keys,
+    }
+}
+
+fn plan_json(path: &std::path::Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_plan_applied_acts_only_on_keys_still_as_it_saw_them() {
+    let w = world().await;
+    configure(&w.home, 0, "");
+    let plan = w.home.path().join("plan.json");
+    let out = run(&w.home, &["plan", "--out", plan.to_str().unwrap()]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let json = plan_json(&plan);
+    assert_eq!(json["schema"], "iamkeys.plan/v1");
+    let actions = json["actions"].as_array().unwrap();
+    assert_eq!(actions.len(), 2, "{json:#}");
+    for action in actions {
+        assert_eq!(action["action"], "make_inactive");
+        assert_eq!(action["finding"], "initial_setup_key");
+        assert_eq!(action["account_id"], "123456789012");
+        assert_eq!(action["owner"], "unowned");
+        assert_eq!(action["evidence"]["status"], "Active");
+        assert!(action["evidence"]["last_used"].is_null());
+        assert_eq!(action["due"], chrono::Utc::now().date_naive().to_string());
+    }
+    // The plan changed nothing.
+    for (name, key, _) in &w.keys {
+        assert_eq!(status(&w.iam, name, key).await, "Active");
+        assert!(tags(&w.iam, name).await.is_empty());
+    }
+
+    // Without a terminal and without --yes, apply refuses.
+    let out = run(&w.home, &["apply", plan.to_str().unwrap()]).await;
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("--yes"), "{}", text(&out));
+
+    // --dry-run re-checks and changes nothing.
+    let out = run(
+        &w.home,
+        &["apply", plan.to_str().unwrap(), "--dry-run", "--yes"],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(
+        text(&out).matches("would do (dry run)").count(),
+        2,
+        "{}",
+        text(&out)
+    );
+    for (name, key, _) in &w.keys {
+        assert_eq!(status(&w.iam, name, key).await, "Active", "dry run");
+    }
+
+    // alice's key is used between plan and apply.
+    let (alice, alice_key, alice_secret) = &w.keys[0];
+    let config =
+        crate::common::moto::sdk_config_at(w.moto.endpoint(), alice_key, alice_secret).await;
+    aws_sdk_sts::Client::new(&config)
+        .get_caller_identity()
+        .send()
+        .await
+        .unwrap();
+    let out = run(
+        &w.home,
+        &["apply", plan.to_str().unwrap(), "--yes", "--format", "json"],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["changes"], 1, "{summary:#}");
+    let outcome = |user: &str| {
+        summary["actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["user_name"] == user)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(outcome("alice")["outcome"], "skipped");
+    assert!(
+        outcome("alice")["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("used since the plan"),
+        "{summary:#}"
+    );
+    assert_eq!(outcome("bob")["outcome"], "done");
+    // The server: bob's key inactive, with the tag the UI writes; alice's
+    // key as it was.
+    let (bob, bob_key, _) = &w.keys[1];
+    assert_eq!(status(&w.iam, bob, bob_key).await, "Inactive");
+    assert!(
+        tags(&w.iam, bob)
+            .await
+            .iter()
+            .any(|(k, v)| k == &format!("iamkeys:inactive-since:{bob_key}") && !v.is_empty())
+    );
+    assert_eq!(status(&w.iam, alice, alice_key).await, "Active");
+    // The audit log: the attempt, then its outcome.
+    let log = std::fs::read_to_string(w.home.path().join("data/iamkeys/audit.jsonl")).unwrap();
+    let lines: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains(bob_key.as_str()))
+        .collect();
+    assert!(lines.len() >= 2, "{log}");
+    assert!(lines[0].contains("attempt"), "{log}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn max_changes_another_account_and_an_old_plan() {
+    let w = world().await;
+    configure(&w.home, 0, "");
+    let plan = w.home.path().join("plan.json");
+    let out = run(&w.home, &["plan", "--out", plan.to_str().unwrap()]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+
+    // Another account's plan: its actions skipped, nothing changed.
+    let mut other = plan_json(&plan);
+    for action in other["actions"].as_array_mut().unwrap() {
+        action["account_id"] = "210987654321".into();
+    }
+    let other_path = w.home.path().join("other.json");
+    std::fs::write(&other_path, other.to_string()).unwrap();
+    let out = run(&w.home, &["apply", other_path.to_str().unwrap(), "--yes"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(
+        text(&out)
+            .matches("skipped: in account 210987654321, and this session is in 123456789012")
+            .count(),
+        2,
+        "{}",
+        text(&out)
+    );
+
+    // An old plan is refused.
+    let mut old = plan_json(&plan);
+    old["created"] = (chrono::Utc::now() - chrono::TimeDelta::hours(30))
+        .to_rfc3339()
+        .into();
+    let old_path = w.home.path().join("old.json");
+    std::fs::write(&old_path, old.to_string()).unwrap();
+    let out = run(&w.home, &["apply", old_path.to_str().unwrap(), "--yes"]).await;
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("max_plan_age_hours"), "{}", text(&out));
+    for (name, key, _) in &w.keys {
+        assert_eq!(status(&w.iam, name, key).await, "Active");
+    }
+
+    // --max-changes 1: one key changed on the server, the other skipped.
+    let out = run(
+        &w.home,
+        &[
+            "apply",
+            plan.to_str().unwrap(),
+            "--yes",
+            "--max-changes",
+            "1",
+        ],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("skipped: --max-changes 1 reached"),
+        "{}",
+        text(&out)
+    );
+    let mut inactive = 0;
+    for (name, key, _) in &w.keys {
+        if status(&w.iam, name, key).await == "Inactive" {
+            inactive += 1;
+        }
+    }
+    assert_eq!(inactive, 1, "never more changes than --max-changes");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn record_keeps_the_due_dates_and_a_later_tag_is_not_honoured() {
+    let w = world().await;
+    configure(&w.home, 7, "owner_tag = \"team\"");
+    w.iam
+        .tag_user()
+        .user_name("alice")
+        .tags(
+            aws_sdk_iam::types::Tag::builder()
+                .key("team")
+                .value("payments@example.com")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let today = chrono::Utc::now().date_naive();
+    let plan = w.home.path().join("plan.json");
+    let out = run(
+        &w.home,
+        &["plan", "--record", "--out", plan.to_str().unwrap()],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let week = (today + chrono::TimeDelta::days(7)).to_string();
+    let json = plan_json(&plan);
+    for action in json["actions"].as_array().unwrap() {
+        assert_eq!(action["due"], week.as_str());
+        assert_eq!(action["due_recorded"], true);
+    }
+    let alice = json["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["user_name"] == "alice")
+        .unwrap();
+    assert_eq!(alice["owner"], "payments@example.com");
+    let (_, alice_key, _) = &w.keys[0];
+    let (_, bob_key, _) = &w.keys[1];
+    assert!(
+        tags(&w.iam, "alice")
+            .await
+            .contains(&(format!("iamkeys:due:{alice_key}"), week.clone()))
+    );
+
+    // Nothing is due yet: apply skips both, changes nothing.
+    let out = run(&w.home, &["apply", plan.to_str().unwrap(), "--yes"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(
+        text(&out)
+            .matches(&format!("skipped: not due until {week}"))
+            .count(),
+        2,
+        "{}",
+        text(&out)
+    );
+
+    // bob postpones his own deadline by a tag; a longer notice is
+    // configured: the recorded date stays, the later tag is not honoured.
+    let later = (today + chrono::TimeDelta::days(60)).to_string();
+    w.iam
+        .tag_user()
+        .user_name("bob")
+        .tags(
+            aws_sdk_iam::types::Tag::builder()
+                .key(format!("iamkeys:due:{bob_key}"))
+                .value(&later)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    configure(&w.home, 14, "owner_tag = \"team\"");
+    let again = w.home.path().join("again.json");
+    let out = run(&w.home, &["plan", "--out", again.to_str().unwrap()]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let json = plan_json(&again);
+    let due = |user: &str| {
+        json["actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["user_name"] == user)
+            .unwrap()["due"]
+            .clone()
+    };
+    assert_eq!(due("alice"), week.as_str(), "re-planning never postpones");
+    let fortnight = (today + chrono::TimeDelta::days(14)).to_string();
+    assert_eq!(due("bob"), fortnight.as_str(), "{json:#}");
+    assert!(
+        json["notes"].to_string().contains("not honoured"),
+        "{json:#}"
+    );
+    // Plan alone changed nothing: bob's tag is as he wrote it.
+    assert!(
+        tags(&w.iam, "bob")
+            .await
+            .contains(&(format!("iamkeys:due:{bob_key}"), later))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_incomplete_audit_makes_no_plan() {
+    let w = world().await;
+    configure(&w.home, 0, "");
+    let proxy = crate::common::proxy::Proxy::start(w.moto.port).await;
+    proxy.deny("GetLoginProfile");
+    proxy.deny("GenerateCredentialReport");
+    let home = Home::new(&proxy.endpoint());
+    configure(&home, 0, "");
+    let plan = home.path().join("plan.json");
+    let out = run(&home, &["plan", "--out", plan.to_str().unwrap()]).await;
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("incomplete"), "{}", text(&out));
+    assert!(!plan.exists(), "no plan written");
+}
