@@ -90,6 +90,22 @@ pub enum Command {
     /// Exit code 0: every due action done or skipped for a safe reason;
     /// 1: a change failed; 2: the plan was refused.
     Apply(ApplyArgs),
+    /// Tell each owner what a plan will do to their keys, and when
+    /// (`[notify]`: SNS and/or a webhook).
+    ///
+    /// Exit code 0: every owner told; 1: a delivery failed; 2: refused.
+    Notify(NotifyArgs),
+}
+
+/// `iamkeys notify` options.
+#[derive(Debug, Clone, Args)]
+pub struct NotifyArgs {
+    /// The plan `iamkeys plan --out` wrote.
+    #[arg(value_name = "PLAN")]
+    pub plan: PathBuf,
+    /// Print the notices instead of sending them.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// `iamkeys plan` options.

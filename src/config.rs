@@ -268,6 +268,8 @@ pub struct Config {
     pub aws: AwsSettings,
     /// Plan and apply (`[enforce]`, `[[enforce.rule]]`).
     pub enforce: crate::enforce::EnforceSettings,
+    /// Where `iamkeys notify` sends owners' notices (`[notify]`).
+    pub notify: crate::enforce::notify::NotifySettings,
 }
 
 /// `[aws]`: how iamkeys signs in where aws-config does not (MFA).
@@ -306,6 +308,7 @@ impl Default for Config {
             cloudtrail_max_events: crate::defaults::CLOUDTRAIL_MAX_EVENTS,
             aws: AwsSettings::default(),
             enforce: crate::enforce::EnforceSettings::default(),
+            notify: crate::enforce::notify::NotifySettings::default(),
         }
     }
 }
@@ -409,6 +412,7 @@ impl Config {
         }
         config.keymap().map_err(invalid)?;
         config.enforce.rules().map_err(invalid)?;
+        config.notify.check().map_err(invalid)?;
         for (name, value) in config.theme.entries() {
             if let Some(value) = value
                 && value.parse::<ratatui::style::Color>().is_err()

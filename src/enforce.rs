@@ -8,9 +8,13 @@
 //! - [`rules`]: `[enforce]` in the config.
 //! - [`plan`]: the plan (`iamkeys.plan/v1`), built from a report.
 //! - [`apply`]: whether a plan may be applied, and each action acted on.
+//! - [`notify`]: one notice per owner; [`deliver`] sends them (SNS, a
+//!   webhook).
 
 pub mod apply;
 pub mod command;
+pub mod deliver;
+pub mod notify;
 pub mod plan;
 pub mod rules;
 

@@ -358,6 +358,33 @@ fn audit_log_path(cli: &Cli, config: &Config, data_dir: &std::path::Path) -> std
     }
 }
 
+/// `iamkeys notify PLAN`: the plan's schema is checked (not its age:
+/// notices are about dates to come).
+fn notify(
+    cli: &Cli,
+    args: &crate::cli::NotifyArgs,
+    config: &Config,
+    profile: Option<String>,
+) -> Result<ExitCode> {
+    let text = std::fs::read_to_string(&args.plan)
+        .map_err(|e| eyre!("cannot read the plan {} ({e})", args.plan.display()))?;
+    let plan = crate::enforce::apply::read(&text).map_err(|e| eyre!("refused: {e}"))?;
+    runtime()?.block_on(async {
+        let sdk = if config.notify.sns_topic_arn.is_some() && !args.dry_run {
+            Some(
+                crate::iam::connect::sdk_config(&connect_options(&cli.global, config, profile))
+                    .await,
+            )
+        } else {
+            None
+        };
+        Ok(
+            crate::enforce::command::notify(&plan, &config.notify, sdk.as_ref(), args.dry_run)
+                .await,
+        )
+    })
+}
+
 /// `iamkeys apply PLAN`.
 fn apply(
     cli: &Cli,
@@ -477,6 +504,9 @@ pub fn main(cli: &Cli) -> Result<ExitCode> {
     }
     if let Some(Command::Apply(args)) = &cli.command {
         return apply(cli, args, &config, profile, &session, &data_dir);
+    }
+    if let Some(Command::Notify(args)) = &cli.command {
+        return notify(cli, args, &config, profile);
     }
     tui(cli, &config, keymap, profile, session, &data_dir, &log_path)
 }

@@ -583,3 +583,88 @@ async fn act(
 
 /// How long a plan's audit may take.
 pub const AUDIT_TIMEOUT: Duration = Duration::from_mins(20);
+
+/// `iamkeys notify PLAN`: one notice per owner, sent where `[notify]`
+/// says (or printed with `--dry-run`). Exit 1 when any delivery failed.
+pub async fn notify(
+    plan: &Plan,
+    settings: &super::notify::NotifySettings,
+    sdk: Option<&aws_config::SdkConfig>,
+    dry_run: bool,
+) -> ExitCode {
+    let notices = super::notify::notices(
+        plan,
+        settings.fallback_owner.as_deref(),
+        Utc::now().date_naive(),
+    );
+    let mut out = std::io::stdout();
+    if notices.is_empty() {
+        let _ = writeln!(out, "No action in the plan: nobody to tell.");
+        return ExitCode::from(EXIT_DONE);
+    }
+    if dry_run {
+        for notice in &notices {
+            let _ = writeln!(
+                out,
+                "To: {}\nSubject: {}\n\n{}",
+                notice.owner, notice.subject, notice.text
+            );
+        }
+        return ExitCode::from(EXIT_DONE);
+    }
+    if settings.sns_topic_arn.is_none() && settings.webhook_url.is_none() {
+        say(
+            "refused: [notify] names no sns_topic_arn and no webhook_url (use --dry-run to print the notices)",
+        );
+        return ExitCode::from(EXIT_REFUSED);
+    }
+    let sns = match (&settings.sns_topic_arn, sdk) {
+        (Some(topic), Some(config)) => Some((super::deliver::sns_client(config, topic), topic)),
+        _ => None,
+    };
+    let http = match settings
+        .webhook_url
+        .as_deref()
+        .map(|url| super::deliver::http_client().map(|client| (client, url)))
+    {
+        Some(Ok(pair)) => Some(pair),
+        Some(Err(err)) => {
+            say(&err);
+            return ExitCode::from(EXIT_REFUSED);
+        }
+        None => None,
+    };
+    let mut failed = false;
+    for notice in &notices {
+        let mut sent = Vec::new();
+        if let Some((client, topic)) = &sns {
+            match super::deliver::sns(client, topic, notice).await {
+                Ok(()) => sent.push("SNS"),
+                Err(err) => {
+                    failed = true;
+                    let _ = writeln!(out, "failed: {}: {err}", notice.owner);
+                }
+            }
+        }
+        if let Some((client, url)) = &http {
+            match super::deliver::webhook(client, url, notice).await {
+                Ok(()) => sent.push("webhook"),
+                Err(err) => {
+                    failed = true;
+                    let _ = writeln!(out, "failed: {}: {err}", notice.owner);
+                }
+            }
+        }
+        if !sent.is_empty() {
+            let _ = writeln!(
+                out,
+                "told {} ({} key{}) by {}",
+                notice.owner,
+                notice.actions.len(),
+                if notice.actions.len() == 1 { "" } else { "s" },
+                sent.join(" and ")
+            );
+        }
+    }
+    ExitCode::from(if failed { EXIT_FAILED } else { EXIT_DONE })
+}

@@ -399,3 +399,219 @@ async fn an_incomplete_audit_makes_no_plan() {
     assert!(text(&out).contains("incomplete"), "{}", text(&out));
     assert!(!plan.exists(), "no plan written");
 }
+
+/// A local HTTP listener standing in for a webhook: answers each POST with
+/// `status` and keeps the bodies.
+async fn webhook(status: u16) -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let bodies = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let kept = bodies.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut socket, _)) = listener.accept().await else {
+                return;
+            };
+            let kept = kept.clone();
+            tokio::spawn(async move {
+                let mut request = Vec::new();
+                let mut buf = [0u8; 4096];
+                loop {
+                    let n = socket.read(&mut buf).await.unwrap_or(0);
+                    if n == 0 {
+                        break;
+                    }
+                    request.extend_from_slice(&buf[..n]);
+                    let text = String::from_utf8_lossy(&request).to_string();
+                    if let Some(head_end) = text.find("\r\n\r\n") {
+                        let length = text[..head_end]
+                            .lines()
+                            .find_map(|l| {
+                                l.to_ascii_lowercase()
+                                    .strip_prefix("content-length:")
+                                    .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                            })
+                            .unwrap_or(0);
+                        if request.len() >= head_end + 4 + length {
+                            kept.lock()
+                                .unwrap()
+                                .push(text[head_end + 4..head_end + 4 + length].to_owned());
+                            break;
+                        }
+                    }
+                }
+                let reason = if status == 200 { "OK" } else { "Server Error" };
+                let _ = socket
+                    .write_all(
+                        format!("HTTP/1.1 {status} {reason}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
+                            .as_bytes(),
+                    )
+                    .await;
+            });
+        }
+    });
+    (url, bodies)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn notify_tells_each_owner_by_sns_and_webhook() {
+    let w = world().await;
+    w.iam
+        .tag_user()
+        .user_name("alice")
+        .tags(
+            aws_sdk_iam::types::Tag::builder()
+                .key("owner")
+                .value("payments@example.com")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    // moto's SNS with an SQS queue subscribed: the queue shows what was sent.
+    let config = crate::common::moto::sdk_config_at(w.moto.endpoint(), "AKIDTEST", "s").await;
+    let sns = aws_sdk_sns::Client::new(&config);
+    let sqs = aws_sdk_sqs::Client::new(&config);
+    let topic = sns
+        .create_topic()
+        .name("key-notices")
+        .send()
+        .await
+        .unwrap()
+        .topic_arn()
+        .unwrap()
+        .to_owned();
+    let queue = sqs
+        .create_queue()
+        .queue_name("notices")
+        .send()
+        .await
+        .unwrap()
+        .queue_url()
+        .unwrap()
+        .to_owned();
+    let queue_arn = sqs
+        .get_queue_attributes()
+        .queue_url(&queue)
+        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
+        .send()
+        .await
+        .unwrap()
+        .attributes()
+        .unwrap()[&aws_sdk_sqs::types::QueueAttributeName::QueueArn]
+        .clone();
+    sns.subscribe()
+        .topic_arn(&topic)
+        .protocol("sqs")
+        .endpoint(&queue_arn)
+        .send()
+        .await
+        .unwrap();
+    let (url, bodies) = webhook(200).await;
+    configure(
+        &w.home,
+        7,
+        &format!(
+            "[notify]\nsns_topic_arn = \"{topic}\"\nwebhook_url = \"{url}\"\nfallback_owner = \"security@example.com\"\n"
+        ),
+    );
+    let plan = w.home.path().join("plan.json");
+    let out = run(&w.home, &["plan", "--out", plan.to_str().unwrap()]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+
+    // --dry-run prints, sends nothing.
+    let out = run(&w.home, &["notify", plan.to_str().unwrap(), "--dry-run"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("To: payments@example.com"),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        text(&out).contains("To: security@example.com"),
+        "{}",
+        text(&out)
+    );
+    assert!(bodies.lock().unwrap().is_empty());
+
+    let out = run(&w.home, &["notify", plan.to_str().unwrap()]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("told payments@example.com (1 key) by SNS and webhook"),
+        "{}",
+        text(&out)
+    );
+    // The queue: one message per owner, each naming its keys.
+    let mut messages = Vec::new();
+    for _ in 0..5 {
+        let got = sqs
+            .receive_message()
+            .queue_url(&queue)
+            .max_number_of_messages(10)
+            .send()
+            .await
+            .unwrap();
+        for m in got.messages() {
+            let envelope: serde_json::Value = serde_json::from_str(m.body().unwrap()).unwrap();
+            messages.push(envelope);
+        }
+        if messages.len() >= 2 {
+            break;
+        }
+    }
+    assert_eq!(messages.len(), 2, "{messages:#?}");
+    let (alice_key, bob_key) = (&w.keys[0].1, &w.keys[1].1);
+    let alices = messages
+        .iter()
+        .find(|m| m["Message"].as_str().unwrap().contains(alice_key.as_str()))
+        .unwrap();
+    assert!(
+        alices["Subject"]
+            .as_str()
+            .unwrap()
+            .starts_with("iamkeys: 1 access key")
+    );
+    assert!(
+        !alices["Message"]
+            .as_str()
+            .unwrap()
+            .contains(bob_key.as_str())
+    );
+    assert!(
+        alices["Message"]
+            .as_str()
+            .unwrap()
+            .contains("made inactive on or after")
+    );
+    // The webhook: {owner, text, actions}.
+    let bodies = bodies.lock().unwrap().clone();
+    assert_eq!(bodies.len(), 2, "{bodies:?}");
+    let posted: Vec<serde_json::Value> = bodies
+        .iter()
+        .map(|b| serde_json::from_str(b).unwrap())
+        .collect();
+    let owners: Vec<&str> = posted
+        .iter()
+        .map(|p| p["owner"].as_str().unwrap())
+        .collect();
+    assert!(owners.contains(&"security@example.com") && owners.contains(&"payments@example.com"));
+    for p in &posted {
+        assert!(p["text"].as_str().unwrap().contains("To keep a key"));
+        assert_eq!(p["actions"].as_array().unwrap().len(), 1);
+    }
+
+    // A webhook that fails: reported per owner, exit 1, nothing retried
+    // forever.
+    let (bad, _) = webhook(500).await;
+    configure(&w.home, 7, &format!("[notify]\nwebhook_url = \"{bad}\"\n"));
+    let out = run(&w.home, &["notify", plan.to_str().unwrap()]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(
+        text(&out).matches("the webhook answered 500").count(),
+        2,
+        "{}",
+        text(&out)
+    );
+}
