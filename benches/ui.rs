@@ -55,6 +55,8 @@ fn session() -> Session {
         org_settings: iamkeys::config::OrgSettings::default(),
         cloudtrail_regions: Vec::new(),
         cloudtrail_max_events: 500,
+        enforce_rules: Vec::new(),
+        notice_days: 7,
     }
 }
 

@@ -14,6 +14,7 @@
 pub mod apply;
 pub mod command;
 pub mod deliver;
+pub mod due;
 pub mod notify;
 pub mod plan;
 pub mod rules;

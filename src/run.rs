@@ -90,6 +90,9 @@ fn session(args: &GlobalArgs, config: &Config, profile: Option<&String>) -> Sess
         org_settings: config.org.clone(),
         cloudtrail_regions: config.cloudtrail_regions.clone(),
         cloudtrail_max_events: config.cloudtrail_max_events,
+        // Checked when the config was read.
+        enforce_rules: config.enforce.rules().unwrap_or_default(),
+        notice_days: config.enforce.notice_days,
     }
 }
 

@@ -97,6 +97,10 @@ pub struct Session {
     /// how many events per region at most.
     pub cloudtrail_regions: Vec<String>,
     pub cloudtrail_max_events: usize,
+    /// `[enforce]`'s rules (checked) and notice: the key pane says what a
+    /// key's due tag means.
+    pub enforce_rules: Vec<crate::enforce::rules::CheckedRule>,
+    pub notice_days: u32,
 }
 
 impl Session {
@@ -240,6 +244,54 @@ pub enum Quit {
 }
 
 impl State {
+    /// What `row`'s due tag for `key_id` means under `[enforce]`'s rules.
+    #[must_use]
+    pub fn key_due(&self, row: &UserRow, key_id: &str) -> Option<crate::enforce::due::KeyDue> {
+        let crate::account::users::TagsState::Loaded(tags) = &row.tags else {
+            return None;
+        };
+        let findings: Vec<_> = row
+            .key_findings(key_id)
+            .filter(|f| f.open())
+            .map(|f| (f.id, self.account.risk_of(f)))
+            .collect();
+        crate::enforce::due::key_due(
+            tags,
+            key_id,
+            &row.user.name,
+            &findings,
+            &self.session.enforce_rules,
+            self.session.notice_days,
+            self.now.date_naive(),
+        )
+    }
+
+    /// Keys whose due date has come, a rule covering them: what the next
+    /// `iamkeys apply` acts on (the header counts them).
+    #[must_use]
+    pub fn due_now(&self) -> usize {
+        if self.session.enforce_rules.is_empty() {
+            return 0;
+        }
+        self.account
+            .users()
+            .rows()
+            .filter(|row| matches!(&row.tags, crate::account::users::TagsState::Loaded(t) if t.iter().any(|(k, _)| k.starts_with(crate::enforce::plan::DUE_TAG))))
+            .map(|row| {
+                row.listed_keys()
+                    .unwrap_or_default()
+                    .iter()
+                    .filter(|k| {
+                        matches!(
+                            self.key_due(row, &k.id),
+                            Some(crate::enforce::due::KeyDue::Due { now: true, .. })
+                        )
+                    })
+                    .count()
+            })
+            .sum()
+    }
+
     #[must_use]
     pub fn new(session: Session, keymap: Keymap, now: DateTime<Utc>) -> Self {
         Self {

@@ -85,7 +85,10 @@ pub struct Plan {
 }
 
 /// A due tag as read: the date when it reads, the reason otherwise.
-fn due_tag(tags: &[(String, String)], key_id: &str) -> Option<Result<NaiveDate, String>> {
+pub(crate) fn due_tag(
+    tags: &[(String, String)],
+    key_id: &str,
+) -> Option<Result<NaiveDate, String>> {
     let want = format!("{DUE_TAG}{key_id}");
     let (_, value) = tags.iter().find(|(k, _)| *k == want)?;
     Some(

@@ -42,6 +42,11 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             theme.badge,
         ));
     }
+    let due = state.due_now();
+    if due > 0 {
+        first.push(Span::raw("  "));
+        first.push(Span::styled(format!(" {due} due "), theme.warn));
+    }
     match &state.account.identity {
         IdentityStatus::Loading => first.push(Span::styled("  account …", theme.dim)),
         IdentityStatus::Known(identity) => {

@@ -151,6 +151,15 @@ fn key_lines(
         }
         lines.push(Line::from(spans));
     }
+    if let Some(due) = state.key_due(row, &key.id) {
+        use crate::enforce::due::KeyDue;
+        let style = match &due {
+            KeyDue::Due { now: true, .. } => theme.error,
+            KeyDue::Due { .. } | KeyDue::NotHonoured { .. } | KeyDue::Unreadable => theme.warn,
+            KeyDue::Uncovered { .. } => theme.dim,
+        };
+        lines.push(Line::styled(format!("   {}", due.describe()), style));
+    }
     lines
 }
 

@@ -672,3 +672,52 @@ async fn the_reason_field_edits_like_a_shell_and_names_a_refused_character() {
         "and what IAM allows: {error}"
     );
 }
+
+/// Issue 26: a key with a due tag says when, and what the rules will do
+/// then; the header counts the keys whose date has come.
+#[tokio::test]
+async fn a_due_tag_shows_when_and_what_and_the_header_counts_it() {
+    let mut state = demo_loaded().await;
+    state.session.enforce_rules = iamkeys::enforce::EnforceSettings {
+        rule: vec![iamkeys::enforce::Rule {
+            finding: "initial_setup_key".into(),
+            action: iamkeys::enforce::RuleAction::MakeInactive,
+            users: None,
+            min_risk: None,
+        }],
+        ..iamkeys::enforce::EnforceSettings::default()
+    }
+    .rules()
+    .unwrap();
+    let (user, key_id) = setup_key(&state);
+    let screen = |state: &iamkeys::state::State| crate::common::screen::text(state, 220, 40);
+    assert!(!screen(&state).contains(" due "), "no due tag yet");
+    let today = state.now.date_naive();
+    let mut tags = match &state.account.users().get(&user).unwrap().tags {
+        iamkeys::account::users::TagsState::Loaded(tags) => tags.clone(),
+        other => panic!("{other:?}"),
+    };
+    tags.push((format!("iamkeys:due:{key_id}"), today.to_string()));
+    let action = loaded(
+        &state,
+        Loaded::Tags {
+            user: user.clone(),
+            result: Ok(tags),
+        },
+    );
+    update(&mut state, action);
+    select_key(&mut state, &user, &key_id);
+    let text = screen(&state);
+    assert!(
+        text.contains(&format!(
+            "due now ({today}): make inactive (rule initial_setup_key)"
+        )),
+        "{text}"
+    );
+    assert!(text.contains(" 1 due "), "{text}");
+    assert_eq!(state.due_now(), 1);
+    // Without a rule covering it, the tag is said and nothing is due.
+    state.session.enforce_rules.clear();
+    let text = screen(&state);
+    assert!(!text.contains(" 1 due "), "{text}");
+}

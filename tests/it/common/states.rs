@@ -28,6 +28,8 @@ pub fn session() -> Session {
         org_settings: iamkeys::config::OrgSettings::default(),
         cloudtrail_regions: vec!["eu-west-1".to_owned(), "us-east-1".to_owned()],
         cloudtrail_max_events: 500,
+        enforce_rules: Vec::new(),
+        notice_days: 7,
     }
 }
 
