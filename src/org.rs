@@ -84,6 +84,40 @@ impl OrgAccess {
         })
     }
 
+    /// How `plan --org --record` and `apply --org` reach an account of a
+    /// plan: refused where `[org]` leaves it out or, when `changes` are to
+    /// be made, keeps it read-only; else its client (its own for the
+    /// caller's account, a role session for a member).
+    pub fn reach(
+        &self,
+        org: crate::config::OrgSettings,
+        changes: bool,
+    ) -> impl Fn(&str) -> BoxFuture<'static, Result<Arc<dyn IamClient>, String>> + Sync + use<> {
+        let access = self.clone();
+        move |id: &str| {
+            if let Some(why) = org.excluded(id, "") {
+                let why = format!("account {id} is left out by [org] ({why})");
+                return Box::pin(async move { Err(why) });
+            }
+            if changes && org.read_only_for(id, "") {
+                let why = format!("account {id} is read-only ([org]): nothing changed there");
+                return Box::pin(async move { Err(why) });
+            }
+            let account = OrgAccount {
+                id: id.to_owned(),
+                name: String::new(),
+                status: "ACTIVE".to_owned(),
+            };
+            let connecting = access.connect(&account);
+            let id = id.to_owned();
+            Box::pin(async move {
+                connecting
+                    .await
+                    .map_err(|e| format!("account {id} cannot be reached ({})", e.in_a_word()))
+            })
+        }
+    }
+
     /// The worker's way to list the organization and reach its members.
     #[must_use]
     pub fn connector(&self) -> crate::worker::fleet::OrgConnector {
@@ -107,14 +141,39 @@ pub async fn report(
     role_flag: Option<&str>,
 ) -> Result<ExitCode> {
     let finishing = args.finish().map_err(|e| eyre!(e))?;
+    let (report, _) = audit_report(
+        options,
+        profile,
+        config,
+        role_flag,
+        args.key_ids,
+        args.deadline(),
+    )
+    .await?;
+    Ok(finish_accounts(report, &finishing))
+}
+
+/// The organization audited as `report --org` does it: the report, and how
+/// each of its accounts is reached (for `plan --org` and `apply --org`).
+///
+/// # Errors
+/// The profile cannot be used, or the organization cannot be listed at all.
+pub async fn audit_report(
+    options: &ConnectOptions,
+    profile: &str,
+    config: &Config,
+    role_flag: Option<&str>,
+    key_ids: bool,
+    deadline: tokio::time::Instant,
+) -> Result<(crate::report::Report, OrgAccess)> {
     let access = OrgAccess::open(options, config, role_flag)
         .await
         .map_err(|e| eyre!(e.cli_message(profile)))?;
-    tracing::info!(caller = %access.caller.arn, role = %access.spec.role, "report --org");
+    tracing::info!(caller = %access.caller.arn, role = %access.spec.role, "audit --org");
     let settings = Settings {
         concurrency: config.concurrency,
         shared: Some(Limiter::new(config.concurrency)),
-        deadline: Some(args.deadline()),
+        deadline: Some(deadline),
         ..Settings::default()
     };
     let org_settings = config.org.clone();
@@ -122,7 +181,7 @@ pub async fn report(
         profile: profile.to_owned(),
         thresholds: config.audit.clone(),
         settings,
-        key_ids: args.key_ids,
+        key_ids,
         accounts_at_once: config
             .org
             .accounts_at_once
@@ -146,5 +205,5 @@ pub async fn report(
         tracing::warn!(%warning, "an account matched by name");
         report.notes.push(warning.to_string());
     }
-    Ok(finish_accounts(report, &finishing))
+    Ok((report, access))
 }

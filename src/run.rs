@@ -299,12 +299,7 @@ fn plan(
     profile: Option<String>,
     session: &Session,
 ) -> Result<ExitCode> {
-    if cli.global.org {
-        return Err(eyre!(
-            "plan --org is not built yet: plan each account with its own profile"
-        ));
-    }
-    tracing::info!(profile = %session.profile, "plan");
+    tracing::info!(profile = %session.profile, org = cli.global.org, "plan");
     config.enforce.rules().map_err(|e| eyre!(e))?;
     let table = match args.format {
         Some(crate::cli::PlanFormat::Table) => true,
@@ -314,16 +309,39 @@ fn plan(
     let data_dir =
         paths::data_dir().ok_or_else(|| eyre!("cannot find a home directory for the audit log"))?;
     let audit_path = audit_log_path(cli, config, &data_dir);
+    let settings = Settings {
+        concurrency: config.concurrency,
+        deadline: Some(tokio::time::Instant::now() + args.timeout),
+        audit: Some(AuditLog::new(audit_path)),
+        profile: Some(session.profile.clone()),
+        ..Settings::default()
+    };
+    let run = crate::enforce::command::PlanRun {
+        enforce: &config.enforce,
+        record: args.record,
+        out: args.out.as_deref(),
+        table,
+        profile: &session.profile,
+        settings: &settings,
+    };
     runtime()?.block_on(async {
+        if cli.global.org {
+            let options = connect_options(&cli.global, config, profile);
+            let (report, access) = crate::org::audit_report(
+                &options,
+                &session.profile,
+                config,
+                cli.global.org_role.as_deref(),
+                true,
+                tokio::time::Instant::now() + args.timeout,
+            )
+            .await?;
+            let caller = Some(access.caller.clone());
+            let reach = access.reach(config.org.clone(), args.record);
+            return Ok(crate::enforce::command::plan(&reach, caller, Ok(report), &run).await);
+        }
         let client = client(&cli.global, config, profile).await;
         warn_if_insecure(client.as_ref());
-        let settings = Settings {
-            concurrency: config.concurrency,
-            deadline: Some(tokio::time::Instant::now() + args.timeout),
-            audit: Some(AuditLog::new(audit_path)),
-            profile: Some(session.profile.clone()),
-            ..Settings::default()
-        };
         let report = produce(
             client.clone(),
             session.profile.clone(),
@@ -332,19 +350,16 @@ fn plan(
             true,
         )
         .await;
-        Ok(crate::enforce::command::plan(
-            client,
-            report,
-            &crate::enforce::command::PlanRun {
-                enforce: &config.enforce,
-                record: args.record,
-                out: args.out.as_deref(),
-                table,
-                profile: &session.profile,
-                settings: &settings,
-            },
-        )
-        .await)
+        let caller = client.caller_identity().await.ok();
+        let reach = move |_: &str| -> futures::future::BoxFuture<
+            'static,
+            Result<Arc<dyn IamClient>, String>,
+        > {
+            // The worker's binding refuses a tag for another account.
+            let client = client.clone();
+            Box::pin(async move { Ok(client) })
+        };
+        Ok(crate::enforce::command::plan(&reach, caller, report, &run).await)
     })
 }
 
@@ -419,39 +434,67 @@ fn apply(
             audit_path.display()
         )
     })?;
+    let settings = Settings {
+        concurrency: config.concurrency,
+        deadline: Some(tokio::time::Instant::now() + args.timeout),
+        audit: Some(AuditLog::new(audit_path)),
+        profile: Some(session.profile.clone()),
+        ..Settings::default()
+    };
+    let run = crate::enforce::command::ApplyRun {
+        plan_path: &args.plan,
+        max_changes: args.max_changes.unwrap_or(config.enforce.max_changes),
+        max_plan_age_hours: config.enforce.max_plan_age_hours,
+        dry_run: args.dry_run,
+        yes: args.yes,
+        json: args.format == crate::cli::ApplyFormat::Json,
+        profile: &session.profile,
+        settings: &settings,
+    };
+    let audit_settings = Settings {
+        audit: None,
+        ..settings.clone()
+    };
+    let profile_name = session.profile.clone();
+    let thresholds = config.audit.clone();
+    let audit_of = move |client: Arc<dyn IamClient>| -> futures::future::BoxFuture<
+        'static,
+        Result<crate::report::Report, String>,
+    > {
+        let (settings, profile, thresholds) = (
+            audit_settings.clone(),
+            profile_name.clone(),
+            thresholds.clone(),
+        );
+        Box::pin(async move { produce(client, profile, thresholds, &settings, true).await })
+    };
     runtime()?.block_on(async {
+        if cli.global.org {
+            let options = connect_options(&cli.global, config, profile);
+            let access = crate::org::OrgAccess::open(&options, config, cli.global.org_role.as_deref())
+                .await
+                .map_err(|e| eyre!(e.cli_message(&session.profile)))?;
+            let reach = access.reach(config.org.clone(), !args.dry_run);
+            return Ok(crate::enforce::command::apply(&plan, &reach, &audit_of, &run).await);
+        }
         let client = client(&cli.global, config, profile).await;
         warn_if_insecure(client.as_ref());
-        let settings = Settings {
-            concurrency: config.concurrency,
-            deadline: Some(tokio::time::Instant::now() + args.timeout),
-            audit: Some(AuditLog::new(audit_path)),
-            profile: Some(session.profile.clone()),
-            ..Settings::default()
+        let session_account = client
+            .caller_identity()
+            .await
+            .map_err(|e| eyre!(e.cli_message(&session.profile)))?
+            .account_id;
+        let reach = move |id: &str| -> futures::future::BoxFuture<'static, Result<Arc<dyn IamClient>, String>> {
+            let answer = if id == session_account {
+                Ok(client.clone())
+            } else {
+                Err(format!(
+                    "in account {id}, and this session is in {session_account} (apply --org reaches an organization's accounts)"
+                ))
+            };
+            Box::pin(async move { answer })
         };
-        let audit = produce(
-            client.clone(),
-            session.profile.clone(),
-            config.audit.clone(),
-            &settings,
-            true,
-        );
-        Ok(crate::enforce::command::apply(
-            client,
-            &plan,
-            audit,
-            &crate::enforce::command::ApplyRun {
-                plan_path: &args.plan,
-                max_changes: args.max_changes.unwrap_or(config.enforce.max_changes),
-                max_plan_age_hours: config.enforce.max_plan_age_hours,
-                dry_run: args.dry_run,
-                yes: args.yes,
-                json: args.format == crate::cli::ApplyFormat::Json,
-                profile: &session.profile,
-                settings: &settings,
-            },
-        )
-        .await)
+        Ok(crate::enforce::command::apply(&plan, &reach, &audit_of, &run).await)
     })
 }
 

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use futures::future::BoxFuture;
 use serde::Serialize;
 use tokio::sync::mpsc;
 
@@ -97,7 +98,8 @@ pub struct PlanRun<'a> {
 /// `iamkeys plan`: the plan of a complete report, written where asked;
 /// with `--record`, each new due date tagged on its user.
 pub async fn plan(
-    client: Arc<dyn IamClient>,
+    reach: Reach<'_>,
+    caller: Option<crate::model::Identity>,
     report: Result<Report, String>,
     run: &PlanRun<'_>,
 ) -> ExitCode {
@@ -124,7 +126,7 @@ pub async fn plan(
     for gap in &report.gaps {
         say(&format!("gap: {gap}"));
     }
-    let identity = client.caller_identity().await.ok();
+    let identity = caller;
     let now = Utc::now();
     let mut plan = match build(&Inputs {
         report: &report,
@@ -140,7 +142,7 @@ pub async fn plan(
             return ExitCode::from(EXIT_REFUSED);
         }
     };
-    let failed = run.record && !record(client, &mut plan, identity.as_ref(), run).await;
+    let failed = run.record && !record(reach, &mut plan, identity.as_ref(), run).await;
     if let Err(err) = write_plan(&plan, run, now) {
         say(&err);
         return ExitCode::from(EXIT_REFUSED);
@@ -150,34 +152,59 @@ pub async fn plan(
 
 /// `--record`: tag each new due date on its user. Whether all were written.
 async fn record(
-    client: Arc<dyn IamClient>,
+    reach: Reach<'_>,
     plan: &mut Plan,
     identity: Option<&crate::model::Identity>,
     run: &PlanRun<'_>,
 ) -> bool {
-    let actor = Actor {
-        profile: run.profile.to_owned(),
-        account_id: identity.map(|i| i.account_id.clone()),
-        caller_arn: identity.map(|i| i.arn.clone()),
-    };
-    let mut changer = Changer::new(client, run.settings, actor);
     let mut all = true;
-    for action in plan.actions.iter_mut().filter(|a| !a.due_recorded) {
-        let change = Change::Tag {
-            user: action.user_name.clone(),
-            tag: format!("{DUE_TAG}{}", action.access_key_id),
-            value: Some(action.due.to_string()),
-            key_id: Some(action.access_key_id.clone()),
-        };
-        match changer.change(change, &action.account_id).await {
-            Ok(_) => action.due_recorded = true,
-            Err(err) => {
+    let mut accounts: Vec<String> = plan
+        .actions
+        .iter()
+        .filter(|a| !a.due_recorded)
+        .map(|a| a.account_id.clone())
+        .collect();
+    accounts.dedup();
+    accounts.sort();
+    accounts.dedup();
+    for account in accounts {
+        let client = match reach(&account).await {
+            Ok(client) => client,
+            Err(why) => {
                 all = false;
                 say(&format!(
-                    "cannot record the due date of {}: {}",
-                    action.access_key_id,
-                    err.cli_message(run.profile)
+                    "cannot record the due dates in account {account}: {why}"
                 ));
+                continue;
+            }
+        };
+        let actor = Actor {
+            profile: run.profile.to_owned(),
+            account_id: Some(account.clone()),
+            caller_arn: identity.map(|i| i.arn.clone()),
+        };
+        let mut changer = Changer::new(client, run.settings, actor);
+        for action in plan
+            .actions
+            .iter_mut()
+            .filter(|a| !a.due_recorded && a.account_id == account)
+        {
+            let change = Change::Tag {
+                user: action.user_name.clone(),
+                tag: format!("{DUE_TAG}{}", action.access_key_id),
+                value: Some(action.due.to_string()),
+                key_id: Some(action.access_key_id.clone()),
+            };
+            match changer.change(change, &action.account_id).await {
+                Ok(_) => action.due_recorded = true,
+                Err(err) => {
+                    all = false;
+                    say(&format!(
+                        "cannot record the due date of {}: {}",
+                        action.access_key_id,
+                        err.cli_message(run.profile)
+                    ));
+                }
             }
         }
     }
@@ -360,11 +387,113 @@ async fn audited(
     Err("refused: the audit before apply is incomplete, so a waiver honoured now cannot be ruled out: nothing applied".to_owned())
 }
 
-/// `iamkeys apply PLAN`.
+/// How an account of a plan is reached: its client, or why not.
+pub type Reach<'a> =
+    &'a (dyn Fn(&str) -> BoxFuture<'static, Result<Arc<dyn IamClient>, String>> + Sync);
+
+/// The audit of one account through its client (for the waivers honoured
+/// now).
+pub type AuditOf<'a> =
+    &'a (dyn Fn(Arc<dyn IamClient>) -> BoxFuture<'static, Result<Report, String>> + Sync);
+
+/// One account's part of an apply: reached, audited, then each due action
+/// re-checked and acted on within the run's budget of changes.
+struct AccountRun<'a> {
+    reach: Reach<'a>,
+    audit_of: AuditOf<'a>,
+    run: &'a ApplyRun<'a>,
+    made: usize,
+    /// An account could not be reached or audited: its actions were
+    /// skipped, and the run says it could not check everything (exit 2).
+    unchecked: bool,
+}
+
+impl AccountRun<'_> {
+    async fn account(&mut self, account: &str, actions: &[&PlannedAction]) -> Vec<Outcome> {
+        let skip_all = |reason: String| {
+            actions
+                .iter()
+                .map(|_| Outcome::Skipped {
+                    reason: reason.clone(),
+                })
+                .collect::<Vec<_>>()
+        };
+        let client = match (self.reach)(account).await {
+            Ok(client) => client,
+            Err(why) => {
+                self.unchecked = true;
+                return skip_all(why);
+            }
+        };
+        let identity = match client.caller_identity().await {
+            Ok(identity) if identity.account_id == account => identity,
+            Ok(identity) => {
+                self.unchecked = true;
+                return skip_all(format!(
+                    "in account {account}, and its session answers as {}",
+                    identity.account_id
+                ));
+            }
+            Err(err) => {
+                self.unchecked = true;
+                return skip_all(format!(
+                    "account {account} cannot be reached ({})",
+                    err.cli_message(self.run.profile)
+                ));
+            }
+        };
+        // Waivers honoured now, and every key as the audit sees it now.
+        let report = match audited((self.audit_of)(client.clone())).await {
+            Ok(report) => report,
+            Err(why) => {
+                self.unchecked = true;
+                return skip_all(format!("account {account}: {why}"));
+            }
+        };
+        let actor = Actor {
+            profile: self.run.profile.to_owned(),
+            account_id: Some(identity.account_id.clone()),
+            caller_arn: Some(identity.arn.clone()),
+        };
+        let mut changer = Changer::new(client.clone(), self.run.settings, actor);
+        let mut out = Vec::new();
+        for action in actions {
+            if self.made >= self.run.max_changes {
+                out.push(Outcome::Skipped {
+                    reason: format!("--max-changes {} reached", self.run.max_changes),
+                });
+                continue;
+            }
+            let waived = report.findings.iter().any(|f| {
+                f.id == action.finding
+                    && f.user_name == action.user_name
+                    && f.access_key_id.as_deref() == Some(action.access_key_id.as_str())
+                    && f.waived.is_some()
+            });
+            let outcome = act(
+                client.as_ref(),
+                &mut changer,
+                action,
+                &identity,
+                waived,
+                self.run,
+            )
+            .await;
+            if matches!(outcome, Outcome::Done | Outcome::WouldDo) {
+                self.made += 1;
+            }
+            out.push(outcome);
+        }
+        out
+    }
+}
+
+/// `iamkeys apply PLAN`: each account of the plan's due actions reached
+/// (`reach`), audited (`audit_of`), and its actions acted on.
 pub async fn apply(
-    client: Arc<dyn IamClient>,
     plan: &Plan,
-    audit: impl std::future::Future<Output = Result<Report, String>>,
+    reach: Reach<'_>,
+    audit_of: AuditOf<'_>,
     run: &ApplyRun<'_>,
 ) -> ExitCode {
     let now = Utc::now();
@@ -377,75 +506,49 @@ pub async fn apply(
     if !due.is_empty() && !run.yes && !asked(&due, run.dry_run) {
         return ExitCode::from(EXIT_REFUSED);
     }
-    let identity = match client.caller_identity().await {
-        Ok(identity) => identity,
-        Err(err) => {
-            say(&err.cli_message(run.profile));
-            return ExitCode::from(EXIT_REFUSED);
+    let mut accounts: Vec<&str> = Vec::new();
+    for action in &due {
+        if !accounts.contains(&action.account_id.as_str()) {
+            accounts.push(&action.account_id);
         }
+    }
+    let mut runner = AccountRun {
+        reach,
+        audit_of,
+        run,
+        made: 0,
+        unchecked: false,
     };
-    // Waivers honoured now, and every key as the audit sees it now.
-    let report = if due.iter().any(|a| a.account_id == identity.account_id) {
-        match audited(audit).await {
-            Ok(report) => Some(report),
-            Err(err) => {
-                say(&err);
-                return ExitCode::from(EXIT_REFUSED);
-            }
+    let mut outcomes: std::collections::HashMap<(&str, &str), Outcome> =
+        std::collections::HashMap::new();
+    for account in accounts {
+        let mine: Vec<&PlannedAction> = due
+            .iter()
+            .copied()
+            .filter(|a| a.account_id == account)
+            .collect();
+        let results = runner.account(account, &mine).await;
+        for (action, outcome) in mine.iter().zip(results) {
+            outcomes.insert((&action.account_id, &action.access_key_id), outcome);
         }
-    } else {
-        None
-    };
-    let actor = Actor {
-        profile: run.profile.to_owned(),
-        account_id: Some(identity.account_id.clone()),
-        caller_arn: Some(identity.arn.clone()),
-    };
-    let mut changer = Changer::new(client.clone(), run.settings, actor);
-    let mut made = 0;
-    let mut applied = Vec::new();
-    for action in &plan.actions {
-        let outcome = if !super::apply::due(action, today) {
-            Outcome::Skipped {
-                reason: format!("not due until {}", action.due),
-            }
-        } else if made >= run.max_changes {
-            Outcome::Skipped {
-                reason: format!("--max-changes {} reached", run.max_changes),
-            }
-        } else {
-            let waived = report.as_ref().is_some_and(|r| {
-                r.findings.iter().any(|f| {
-                    f.id == action.finding
-                        && f.user_name == action.user_name
-                        && f.access_key_id.as_deref() == Some(action.access_key_id.as_str())
-                        && f.waived.is_some()
-                })
-            });
-            let outcome = act(
-                client.as_ref(),
-                &mut changer,
-                action,
-                &identity,
-                waived,
-                run,
-            )
-            .await;
-            if matches!(outcome, Outcome::Done | Outcome::WouldDo) {
-                made += 1;
-            }
-            outcome
-        };
-        applied.push(Applied {
+    }
+    let applied: Vec<Applied> = plan
+        .actions
+        .iter()
+        .map(|action| Applied {
             account_id: action.account_id.clone(),
             user_name: action.user_name.clone(),
             access_key_id: action.access_key_id.clone(),
             action: action.action,
             finding: action.finding,
             due: action.due,
-            outcome,
-        });
-    }
+            outcome: outcomes
+                .remove(&(action.account_id.as_str(), action.access_key_id.as_str()))
+                .unwrap_or_else(|| Outcome::Skipped {
+                    reason: format!("not due until {}", action.due),
+                }),
+        })
+        .collect();
     let failed = applied
         .iter()
         .any(|a| matches!(a.outcome, Outcome::Failed { .. }));
@@ -455,7 +558,7 @@ pub async fn apply(
         applied_at: now,
         dry_run: run.dry_run,
         max_changes: run.max_changes,
-        changes: made,
+        changes: runner.made,
         actions: applied,
     };
     let text = if run.json {
@@ -464,7 +567,13 @@ pub async fn apply(
         lines(&summary, plan)
     };
     let _ = std::io::stdout().write_all(text.as_bytes());
-    ExitCode::from(if failed { EXIT_FAILED } else { EXIT_DONE })
+    ExitCode::from(if runner.unchecked {
+        EXIT_REFUSED
+    } else if failed {
+        EXIT_FAILED
+    } else {
+        EXIT_DONE
+    })
 }
 
 /// One line per action: `done: …`, `skipped: reason: …`, `failed: reason: …`.
@@ -508,14 +617,20 @@ async fn act(
     waived: bool,
     run: &ApplyRun<'_>,
 ) -> Outcome {
-    // The caller's own user: its key may be the one this session signs with.
+    // The key this session signs with is never changed by it; when that
+    // key is not known, no key of the caller's own user is.
     let own_user = identity
         .arn
         .split_once(":user/")
         .map(|(_, path)| path.rsplit('/').next().unwrap_or(path));
-    if identity.account_id == action.account_id && own_user == Some(action.user_name.as_str()) {
+    if identity.access_key_id.is_none()
+        && identity.account_id == action.account_id
+        && own_user == Some(action.user_name.as_str())
+    {
         return Outcome::Skipped {
-            reason: "a key of the caller's own user (this session may sign with it)".to_owned(),
+            reason:
+                "a key of the caller's own user (which key this session signs with is not known)"
+                    .to_owned(),
         };
     }
     if identity.account_id != action.account_id {
@@ -526,7 +641,15 @@ async fn act(
             ),
         };
     }
-    let fresh = match fresh(client, action, &identity.account_id, None, waived).await {
+    let fresh = match fresh(
+        client,
+        action,
+        &identity.account_id,
+        identity.access_key_id.as_deref(),
+        waived,
+    )
+    .await
+    {
         Ok(fresh) => fresh,
         Err(err) => {
             return Outcome::Failed {

@@ -222,7 +222,8 @@ async fn max_changes_another_account_and_an_old_plan() {
     let out = run(&w.home, &["plan", "--out", plan.to_str().unwrap()]).await;
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
 
-    // Another account's plan: its actions skipped, nothing changed.
+    // Another account's plan: refused (exit 2), its actions skipped with
+    // the reason, nothing changed.
     let mut other = plan_json(&plan);
     for action in other["actions"].as_array_mut().unwrap() {
         action["account_id"] = "210987654321".into();
@@ -230,7 +231,7 @@ async fn max_changes_another_account_and_an_old_plan() {
     let other_path = w.home.path().join("other.json");
     std::fs::write(&other_path, other.to_string()).unwrap();
     let out = run(&w.home, &["apply", other_path.to_str().unwrap(), "--yes"]).await;
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert_eq!(
         text(&out)
             .matches("skipped: in account 210987654321, and this session is in 123456789012")
@@ -614,4 +615,90 @@ async fn notify_tells_each_owner_by_sns_and_webhook() {
         "{}",
         text(&out)
     );
+}
+
+/// `plan --org` plans every account's keys and `--record` tags each due
+/// date in its own account; `apply --org` acts in each member through its
+/// role session, and an account it cannot reach has its actions skipped
+/// while the others go on (exit 2: not everything could be checked).
+#[tokio::test(flavor = "multi_thread")]
+async fn an_organizations_plan_is_recorded_and_applied_account_by_account() {
+    use crate::common::org::{member_iam, organization};
+    use crate::common::proxy::{Proxy, Reply};
+    let moto = Moto::start();
+    let org = organization(&moto, &["alpha", "beta"]).await;
+    let mgmt = seed(&moto.iam().await, &[user("boss", true, vec![true])]).await;
+    let alpha_iam = member_iam(&moto, &org.id("alpha")).await;
+    let alpha = seed(&alpha_iam, &[user("ops", true, vec![true])]).await;
+    let beta_iam = member_iam(&moto, &org.id("beta")).await;
+    let beta = seed(&beta_iam, &[user("dev", true, vec![true])]).await;
+    let proxy = Proxy::start(moto.port).await;
+    let home = Home::new(&proxy.endpoint());
+    configure(&home, 0, "");
+    let plan = home.path().join("plan.json");
+    let out = run(
+        &home,
+        &["plan", "--org", "--record", "--out", plan.to_str().unwrap()],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let json = plan_json(&plan);
+    let accounts: std::collections::BTreeSet<String> = json["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["account_id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        accounts,
+        [org.management.clone(), org.id("alpha"), org.id("beta")]
+            .into_iter()
+            .collect(),
+        "{json:#}"
+    );
+    // Each due date is tagged in its own account.
+    let alpha_key = alpha[0].1[0].clone();
+    assert!(
+        tags(&alpha_iam, "ops")
+            .await
+            .iter()
+            .any(|(k, _)| k == &format!("iamkeys:due:{alpha_key}")),
+        "alpha's tag"
+    );
+    let beta_key = beta[0].1[0].clone();
+    assert!(
+        tags(&beta_iam, "dev")
+            .await
+            .iter()
+            .any(|(k, _)| k == &format!("iamkeys:due:{beta_key}"))
+    );
+
+    // beta's role now refuses the caller.
+    proxy.on_role(
+        &org.id("beta"),
+        Reply::Denied("not authorized to perform: sts:AssumeRole".into()),
+    );
+    let out = run(&home, &["apply", "--org", plan.to_str().unwrap(), "--yes"]).await;
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains(&format!(
+            "skipped: account {} cannot be reached",
+            org.id("beta")
+        )),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(
+        text(&out).matches("done: make inactive").count(),
+        2,
+        "{}",
+        text(&out)
+    );
+    let mgmt_key = mgmt[0].1[0].clone();
+    assert_eq!(
+        status(&moto.iam().await, "boss", &mgmt_key).await,
+        "Inactive"
+    );
+    assert_eq!(status(&alpha_iam, "ops", &alpha_key).await, "Inactive");
+    assert_eq!(status(&beta_iam, "dev", &beta_key).await, "Active");
 }
