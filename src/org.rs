@@ -92,7 +92,8 @@ impl OrgAccess {
         &self,
         org: crate::config::OrgSettings,
         changes: bool,
-    ) -> impl Fn(&str) -> BoxFuture<'static, Result<Arc<dyn IamClient>, String>> + Sync + use<> {
+    ) -> impl Fn(&str) -> BoxFuture<'static, Result<Arc<dyn IamClient>, String>> + Sync + use<>
+    {
         let access = self.clone();
         move |id: &str| {
             if let Some(why) = org.excluded(id, "") {
