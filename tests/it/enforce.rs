@@ -702,3 +702,88 @@ async fn an_organizations_plan_is_recorded_and_applied_account_by_account() {
     assert_eq!(status(&alpha_iam, "ops", &alpha_key).await, "Inactive");
     assert_eq!(status(&beta_iam, "dev", &beta_key).await, "Active");
 }
+
+/// The whole retirement on a schedule: a never-used key made inactive (with
+/// the inactive-since tag), then, once `retire_after_days` have passed
+/// (0 here), planned for deletion and deleted through the same re-checks.
+#[tokio::test(flavor = "multi_thread")]
+async fn made_inactive_then_deleted_on_the_next_run() {
+    let w = world().await;
+    let dir = w.home.path().join("config/iamkeys");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("config.toml"),
+        "[audit]\nretire_after_days = 0\n[enforce]\nnotice_days = 0\n\
+         [[enforce.rule]]\nfinding = \"initial_setup_key\"\naction = \"make_inactive\"\nusers = \"bob\"\n\
+         [[enforce.rule]]\nfinding = \"inactive_key_ready_to_delete\"\naction = \"delete\"\n",
+    )
+    .unwrap();
+    let plan = w.home.path().join("plan.json");
+    let (bob, bob_key, _) = &w.keys[1];
+    let out = run(&w.home, &["plan", "--out", plan.to_str().unwrap()]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(
+        plan_json(&plan)["actions"].as_array().unwrap().len(),
+        1,
+        "bob only"
+    );
+    let out = run(&w.home, &["apply", plan.to_str().unwrap(), "--yes"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(status(&w.iam, bob, bob_key).await, "Inactive");
+
+    let out = run(&w.home, &["plan", "--out", plan.to_str().unwrap()]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let json = plan_json(&plan);
+    let actions = json["actions"].as_array().unwrap();
+    assert_eq!(actions.len(), 1, "{json:#}");
+    assert_eq!(actions[0]["action"], "delete");
+    assert_eq!(actions[0]["finding"], "inactive_key_ready_to_delete");
+    assert_eq!(actions[0]["evidence"]["status"], "Inactive");
+    let out = run(&w.home, &["apply", plan.to_str().unwrap(), "--yes"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("done: delete"), "{}", text(&out));
+    assert_eq!(
+        status(&w.iam, bob, bob_key).await,
+        "",
+        "deleted on the server"
+    );
+    // alice's key was never in a plan: untouched.
+    let (alice, alice_key, _) = &w.keys[0];
+    assert_eq!(status(&w.iam, alice, alice_key).await, "Active");
+}
+
+/// On a terminal, `apply` lists the due actions and asks once: anything
+/// but `y` changes nothing.
+#[test]
+fn apply_on_a_terminal_asks_once() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let w = rt.block_on(world());
+    configure(&w.home, 0, "");
+    let plan = w.home.path().join("plan.json");
+    let out = rt.block_on(run(&w.home, &["plan", "--out", plan.to_str().unwrap()]));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let ask = |answer: &str| {
+        let tui = crate::common::tmux::Tmux::start(
+            std::path::Path::new(BIN),
+            &["apply", plan.to_str().unwrap(), "--profile", "e2e"],
+            &w.home.env(),
+            160,
+            30,
+        );
+        let screen = tui.wait_for("the question", crate::e2e_tui::WAIT, |s| {
+            s.contains("Apply them? [y/N]")
+        });
+        assert!(screen.contains("2 due action(s)"), "{screen}");
+        tui.send(&["-l", answer]);
+        tui.send(&["Enter"]);
+        tui.exit_status(crate::e2e_tui::WAIT)
+    };
+    assert_eq!(ask("n"), Some(2));
+    for (name, key, _) in &w.keys {
+        assert_eq!(rt.block_on(status(&w.iam, name, key)), "Active", "no");
+    }
+    assert_eq!(ask("y"), Some(0));
+    for (name, key, _) in &w.keys {
+        assert_eq!(rt.block_on(status(&w.iam, name, key)), "Inactive", "yes");
+    }
+}
