@@ -57,6 +57,7 @@ fn session() -> Session {
         cloudtrail_max_events: 500,
         enforce_rules: Vec::new(),
         notice_days: 7,
+        opener: None,
     }
 }
 

@@ -76,6 +76,23 @@ fn terminal_effects(
                     tracing::warn!(%err, "cannot write to the clipboard");
                 }
             }
+            Effect::OpenUrl(argv) => {
+                if let Some((program, args)) = argv.split_first() {
+                    let spawned = std::process::Command::new(program)
+                        .args(args)
+                        .stdin(std::process::Stdio::null())
+                        .stdout(std::process::Stdio::null())
+                        .stderr(std::process::Stdio::null())
+                        .spawn();
+                    match spawned {
+                        // Reaped on its own thread: the UI never waits for a browser.
+                        Ok(mut child) => {
+                            std::thread::spawn(move || child.wait());
+                        }
+                        Err(err) => tracing::warn!(%err, program, "cannot run the browser opener"),
+                    }
+                }
+            }
             Effect::Quit => flow.quit = true,
             Effect::CodeAnswer { id, code } => {
                 if let Some(codes) = codes {

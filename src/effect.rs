@@ -179,6 +179,9 @@ pub enum Effect {
     },
     /// Put text on the clipboard (OSC 52: works over SSH too).
     Copy(Secret),
+    /// Run this command (the browser opener and a console link), without a
+    /// shell, not waited for.
+    OpenUrl(Vec<String>),
     /// Append (or, when `overwrite`, replace) a profile in the credentials file, mode 0600.
     SaveCredentials {
         path: PathBuf,

@@ -63,6 +63,8 @@ commands! {
     Delete => "delete", "delete the selected key (typed confirmation)";
     Mark => "mark", "mark / unmark the selected key for a bulk action";
     CopyId => "copy_id", "copy the selected access key ID";
+    ConsoleOpen => "console_open", "open the selected user's page in the AWS console";
+    ConsoleCopy => "console_copy", "copy the link to the selected user's console page";
     Usage => "usage", "who uses the selected key, and who made it (CloudTrail)";
     Profiles => "profiles", "switch AWS profile";
     Refresh => "refresh", "reload the account";
@@ -273,7 +275,7 @@ const DIALOG_DEFAULTS: [(&str, DialogCommand); 12] = [
     ("u", DialogCommand::Usage),
 ];
 
-const DEFAULTS: [(&str, Command); 31] = [
+const DEFAULTS: [(&str, Command); 33] = [
     ("j", Command::Down),
     ("down", Command::Down),
     ("k", Command::Up),
@@ -298,6 +300,8 @@ const DEFAULTS: [(&str, Command); 31] = [
     ("d", Command::Delete),
     ("space", Command::Mark),
     ("y", Command::CopyId),
+    ("o", Command::ConsoleOpen),
+    ("O", Command::ConsoleCopy),
     ("u", Command::Usage),
     ("p", Command::Profiles),
     ("r", Command::Refresh),
@@ -614,6 +618,22 @@ mod tests {
             Command::Refresh,
         ] {
             assert!(!command.repeats(), "{command:?}");
+        }
+    }
+
+    /// The example config names every command one may rebind.
+    #[test]
+    fn the_example_config_lists_every_command() {
+        let text = include_str!("../config.example.toml");
+        let start = text.find("# Commands:").unwrap();
+        let list = &text[start..text[start..].find("[keybindings]").unwrap() + start];
+        for command in Command::ALL {
+            assert!(
+                list.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .any(|w| w == command.name()),
+                "config.example.toml does not list `{}`",
+                command.name()
+            );
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod audit_log;
 pub mod cli;
 pub mod clipboard;
 pub mod config;
+pub mod console;
 pub mod credentials_file;
 pub mod defaults;
 pub mod effect;

@@ -93,6 +93,10 @@ fn session(args: &GlobalArgs, config: &Config, profile: Option<&String>) -> Sess
         // Checked when the config was read.
         enforce_rules: config.enforce.rules().unwrap_or_default(),
         notice_days: config.enforce.notice_days,
+        opener: crate::console::opener(
+            std::env::var("BROWSER").ok().as_deref(),
+            crate::console::on_path,
+        ),
     }
 }
 

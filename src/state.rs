@@ -101,6 +101,9 @@ pub struct Session {
     /// key's due tag means.
     pub enforce_rules: Vec<crate::enforce::rules::CheckedRule>,
     pub notice_days: u32,
+    /// How a console link is opened here (`$BROWSER`, `xdg-open`, `open`);
+    /// `None`: it cannot be, and `o` says so.
+    pub opener: Option<Vec<String>>,
 }
 
 impl Session {

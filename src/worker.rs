@@ -337,6 +337,7 @@ impl Worker {
             Effect::StopUsage => self.stop_usage(),
             Effect::Member { account, effect } => return self.for_member(&account, *effect),
             other @ (Effect::Copy(_)
+            | Effect::OpenUrl(_)
             | Effect::CodeAnswer { .. }
             | Effect::RunSignIn(_)
             | Effect::Quit

@@ -476,3 +476,54 @@ pub(super) fn copy_id(state: &mut State) -> Vec<Effect> {
     state.view.notice = Some(format!("Copied {id} to the clipboard"));
     vec![Effect::Copy(Secret::new(id))]
 }
+
+/// The console link of the selected user: its IAM page, or in a member of
+/// `--org` the switch-role link into it with the organization's role,
+/// landing on that page.
+fn console_link(state: &State) -> Result<String, String> {
+    if state.view.table.root_selected() {
+        return Err(
+            "The root user has no IAM page: sign in as root (Security credentials).".to_owned(),
+        );
+    }
+    let Some(row) = state.selected_user() else {
+        return Err("No user selected.".to_owned());
+    };
+    let page = crate::console::user_url(&row.user.arn, &row.user.name);
+    match (state.open_member(), &state.org) {
+        (Some(member), Some(org)) if member.info.id != org.own_account => {
+            Ok(crate::console::switch_role_url(
+                &row.user.arn,
+                &member.info.id,
+                &org.role,
+                &member.info.name,
+                &page,
+            ))
+        }
+        _ => Ok(page),
+    }
+}
+
+/// `o` opens the selected user's console page with the system's opener;
+/// `O` copies the link.
+pub(super) fn console(state: &mut State, open: bool) -> Vec<Effect> {
+    let link = match console_link(state) {
+        Ok(link) => link,
+        Err(why) => return say(state, why),
+    };
+    if !open {
+        state.view.notice = Some(format!("Copied the console link: {link}"));
+        return vec![Effect::Copy(Secret::new(link))];
+    }
+    let Some(opener) = state.session.opener.clone() else {
+        let copy = state.view.keymap.label(crate::keymap::Command::ConsoleCopy);
+        return say(
+            state,
+            format!(
+                "No way to open a browser here (set $BROWSER, or install xdg-open): {copy} copies the link instead."
+            ),
+        );
+    };
+    state.view.notice = Some(format!("Opening {link}"));
+    vec![Effect::OpenUrl(crate::console::command(&opener, &link))]
+}

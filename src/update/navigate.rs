@@ -108,6 +108,8 @@ pub(super) fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
         Command::Delete => key_actions::delete(state, key_actions::Which::Selected),
         Command::Mark => key_actions::toggle_mark(state),
         Command::CopyId => key_actions::copy_id(state),
+        Command::ConsoleOpen => key_actions::console(state, true),
+        Command::ConsoleCopy => key_actions::console(state, false),
         Command::Usage => super::usage::on_command(state),
         Command::Profiles => super::profiles::open(state),
         Command::Back if state.org.is_some() => super::org::close(state),

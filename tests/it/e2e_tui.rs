@@ -389,3 +389,52 @@ fn the_demo_records_its_changes_in_a_log_of_its_own() {
         assert!(text.is_empty(), "{} has demo lines: {text}", path.display());
     }
 }
+
+/// Issue 27: `o` in the real binary runs `$BROWSER` (here a script that
+/// records its argument) with the selected user's console page; `O` puts
+/// the same link on the clipboard (said on screen).
+#[test]
+fn o_runs_the_browser_with_the_users_console_page() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = Home::new("http://127.0.0.1:9");
+    let opened = home.path().join("opened.txt");
+    let script = home.path().join("browser.sh");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$@\" > '{}.part' && mv '{0}.part' '{0}'\n",
+            opened.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let mut env = home.env();
+    env.push(("BROWSER", script.display().to_string()));
+    let tui = Tmux::start(Path::new(BIN), &["--demo"], &env, 140, 40);
+    tui.wait_for("the demo", WAIT, |s| {
+        s.contains("Users (36)") && !Tmux::still_loading(s)
+    });
+    tui.send(&["/"]);
+    tui.send(&["-l", "alice.18"]);
+    tui.send(&["Enter"]);
+    tui.wait_for("one user", WAIT, |s| s.contains("Users (1 of 36)"));
+    tui.send(&["o"]);
+    let deadline = std::time::Instant::now() + WAIT;
+    while !opened.exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the browser never ran"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(
+        std::fs::read_to_string(&opened).unwrap(),
+        "https://console.aws.amazon.com/iam/home#/users/details/alice.18\n"
+    );
+    tui.send(&["O"]);
+    tui.wait_for("the copy said", WAIT, |s| {
+        s.contains("Copied the console link")
+    });
+    tui.send(&["q"]);
+    assert_eq!(tui.exit_status(WAIT), Some(0));
+}

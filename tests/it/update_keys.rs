@@ -398,3 +398,44 @@ async fn refresh_keeps_the_cursor_on_the_same_user_inside_the_filter() {
     );
     assert_eq!(state.view.focus, Focus::Keys);
 }
+
+/// Issue 27: `o` opens the selected user's IAM console page with the opener
+/// found at start, `O` copies the link, and where no opener exists `o`
+/// says so and names `O`; the root row has no IAM page.
+#[tokio::test]
+async fn o_opens_the_users_console_page_and_o_copies_it() {
+    let mut state = demo_loaded().await;
+    crate::common::flows::select_user(&mut state, "alice.00");
+    let page = "https://console.aws.amazon.com/iam/home#/users/details/alice.00";
+    let effects = update(&mut state, ch('O'));
+    assert!(
+        matches!(effects.as_slice(), [Effect::Copy(s)] if s.expose() == page),
+        "{effects:?}"
+    );
+    assert!(update(&mut state, ch('o')).is_empty());
+    let notice = state.view.notice.clone().unwrap();
+    assert!(
+        notice.contains("No way to open a browser") && notice.contains("O copies"),
+        "{notice}"
+    );
+    state.session.opener = Some(vec!["firefox".into(), "--new-tab".into()]);
+    assert_eq!(
+        update(&mut state, ch('o')),
+        [Effect::OpenUrl(vec![
+            "firefox".into(),
+            "--new-tab".into(),
+            page.into()
+        ])]
+    );
+    update(&mut state, ch('g'));
+    assert!(state.view.table.root_selected());
+    assert!(update(&mut state, ch('o')).is_empty());
+    assert!(
+        state
+            .view
+            .notice
+            .clone()
+            .unwrap()
+            .contains("sign in as root")
+    );
+}

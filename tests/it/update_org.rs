@@ -660,3 +660,33 @@ fn a_repeated_accounts_token_ends_the_overviews_listing() {
     }
     assert_eq!(org.members.len(), 5, "what was listed stays");
 }
+
+/// Issue 27: in a member, `O` copies the console's switch-role link into it
+/// with the organization's role, landing on the user's page; `o` opens it
+/// with the opener found at start.
+#[test]
+fn console_links_in_a_member_switch_role_first() {
+    let mut state = org_state(4);
+    state.session.opener = Some(vec!["/usr/bin/true".into()]);
+    update(&mut state, Action::Load);
+    update(&mut state, four_accounts(None));
+    update(&mut state, connected("222222222222"));
+    load_member(&mut state, "222222222222", &["carol"]);
+    update(&mut state, ch('j'));
+    update(&mut state, key(KeyCode::Enter));
+    assert_eq!(state.open_member().unwrap().info.name, "dev");
+    let effects = update(&mut state, ch('O'));
+    let [Effect::Copy(link)] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    let link = link.expose().to_owned();
+    assert!(
+        link.starts_with("https://signin.aws.amazon.com/switchrole?account=222222222222&roleName=OrganizationAccountAccessRole&displayName=dev&redirect_uri=https%3A%2F%2Fconsole.aws.amazon.com%2Fiam%2Fhome%23%2Fusers%2Fdetails%2Fcarol"),
+        "{link}"
+    );
+    let effects = update(&mut state, ch('o'));
+    assert_eq!(
+        effects,
+        [Effect::OpenUrl(vec!["/usr/bin/true".into(), link])]
+    );
+}
