@@ -4,6 +4,7 @@
 pub mod baseline;
 pub mod command;
 pub mod format;
+pub mod html;
 pub mod load;
 pub mod many;
 pub mod ocsf;

@@ -14,6 +14,8 @@ pub enum Format {
     Csv,
     /// OCSF Detection Findings (class 2004), a JSON array.
     Ocsf,
+    /// One self-contained HTML page (inline CSS and SVG; nothing fetched).
+    Html,
 }
 
 /// The report as text in `format`.
@@ -26,6 +28,7 @@ pub fn render(report: &Report, format: Format) -> Result<String, String> {
         Format::Csv => csv_text(report),
         Format::Ocsf => super::ocsf::render(report),
         Format::Table => Ok(table(report)),
+        Format::Html => Ok(super::html::render(report)),
     }
 }
 

@@ -368,3 +368,85 @@ async fn prowlers_ocsf_models_accept_every_finding() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     validate(&out.stdout, "a moto run");
 }
+
+/// Issue 27: `--format html` against moto through the real binary: parsed
+/// with an HTML5 parser (html5ever), its findings are exactly the JSON's,
+/// nothing in it is fetched, and it says its risk.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_html_report_holds_the_jsons_findings_and_fetches_nothing() {
+    let moto = Moto::start();
+    let iam = moto.iam().await;
+    seed(
+        &iam,
+        &[
+            user("alice", true, vec![true]),
+            user("svc", false, vec![true, true]),
+            user("nobody", true, vec![]),
+        ],
+    )
+    .await;
+    let home = Home::new(&moto.endpoint());
+    let json = json(&report(&home, &moto.endpoint(), &["--format", "json", "--key-ids"]).await);
+    let out = report(&home, &moto.endpoint(), &["--format", "html", "--key-ids"]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let page = String::from_utf8(out.stdout).unwrap();
+    let doc = scraper::Html::parse_document(&page);
+    let select = |css: &str| scraper::Selector::parse(css).unwrap();
+    let mut from_html: Vec<(String, String, String, String)> = doc
+        .select(&select("#findings tbody tr"))
+        .map(|row| {
+            let attr = |name: &str| row.value().attr(name).unwrap_or_default().to_owned();
+            (
+                attr("data-id"),
+                attr("data-user"),
+                attr("data-key"),
+                attr("data-account"),
+            )
+        })
+        .collect();
+    let mut from_json: Vec<(String, String, String, String)> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let text = |name: &str| f[name].as_str().unwrap_or_default().to_owned();
+            (
+                text("id"),
+                text("user_name"),
+                text("access_key_id"),
+                text("account_id"),
+            )
+        })
+        .collect();
+    from_html.sort();
+    from_json.sort();
+    assert_eq!(from_html, from_json);
+    assert_eq!(from_json.len(), 2, "alice's setup key, svc's two keys");
+    // Each row says its risk, as the JSON does.
+    let risks: Vec<String> = doc
+        .select(&select("#findings tbody td.risk"))
+        .map(|c| c.text().collect())
+        .collect();
+    assert!(
+        risks
+            .iter()
+            .all(|r| ["critical", "high", "medium", "low", "info"].contains(&r.as_str())),
+        "{risks:?}"
+    );
+    for element in doc.select(&select("*")) {
+        for attr in ["src", "href", "srcset", "action"] {
+            assert!(
+                element.value().attr(attr).is_none(),
+                "{attr} on {:?}",
+                element.value()
+            );
+        }
+    }
+    assert_eq!(
+        doc.select(&select("link, iframe, object, embed, img"))
+            .count(),
+        0
+    );
+    assert_eq!(doc.select(&select("script")).count(), 1);
+    assert_eq!(doc.select(&select("svg")).count(), 2, "two charts");
+}
