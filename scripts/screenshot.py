@@ -80,6 +80,8 @@ def main() -> None:
     shot("risk", "iamkeys --demo: findings by risk (F)", ["F"], "sorted by Risk")
     # heidi.07: AWS caught her key exposed; u opens on what it wrote.
     shot("exposed", "iamkeys --demo: a key AWS caught (u on an exposed key)", ["/", "heidi.07", "Enter", "Enter", "u"], "Write events")
+    # The command line, completing a sort column.
+    shot("command-line", "iamkeys --demo: the command line (:)", [":", "sort r", "Tab"], ":sort risk")
     # The account's own findings: the root user's row.
     shot("root", "iamkeys --demo: the root user's row (g, Enter)", ["g", "Enter"], "root_access_key")
 

@@ -38,6 +38,11 @@ pub enum Action {
         profile: String,
         result: Result<SaveOutcome, String>,
     },
+    /// `:export` wrote this many rows to `path`, or why not.
+    Exported {
+        path: std::path::PathBuf,
+        result: Result<usize, String>,
+    },
     /// The waivers file after `W` added an entry to it (read back), or why not.
     WaiverFiled(Result<crate::audit::waivers::file::FileWaivers, String>),
     /// The profiles of the AWS config files.

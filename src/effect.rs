@@ -182,6 +182,13 @@ pub enum Effect {
     /// Run this command (the browser opener and a console link), without a
     /// shell, not waited for.
     OpenUrl(Vec<String>),
+    /// Write `text` to `path` whole (`:export`); the answer comes back as
+    /// [`crate::action::Action::Exported`].
+    Export {
+        path: PathBuf,
+        text: String,
+        rows: usize,
+    },
     /// Append (or, when `overwrite`, replace) a profile in the credentials file, mode 0600.
     SaveCredentials {
         path: PathBuf,

@@ -41,6 +41,19 @@ pub fn rows(keymap: &Keymap) -> Vec<Row> {
         ));
     }
     rows.push(Row::Blank);
+    rows.push(Row::Heading(format!(
+        "The command line ({}; Tab completes, ↑/↓ history):",
+        keymap.label(Command::CommandLine)
+    )));
+    for (name, argument, what) in crate::command_line::COMMANDS {
+        let line = if argument.is_empty() {
+            format!(":{name}")
+        } else {
+            format!(":{name} {argument}")
+        };
+        rows.push(Row::Entry(line, what.to_owned()));
+    }
+    rows.push(Row::Blank);
     rows.push(Row::Heading("What the screen shows:".to_owned()));
     for id in FindingId::ALL {
         let cis = id.cis().v1_4_to_v4_0;

@@ -66,6 +66,7 @@ commands! {
     ConsoleOpen => "console_open", "open the selected user's page in the AWS console";
     ConsoleCopy => "console_copy", "copy the link to the selected user's console page";
     Usage => "usage", "who uses the selected key, and who made it (CloudTrail)";
+    CommandLine => "command", "the command line (:profile, :sort, :export …; Tab completes)";
     Profiles => "profiles", "switch AWS profile";
     Refresh => "refresh", "reload the account";
     Back => "back", "back to the organization overview (--org)";
@@ -275,7 +276,7 @@ const DIALOG_DEFAULTS: [(&str, DialogCommand); 12] = [
     ("u", DialogCommand::Usage),
 ];
 
-const DEFAULTS: [(&str, Command); 33] = [
+const DEFAULTS: [(&str, Command); 34] = [
     ("j", Command::Down),
     ("down", Command::Down),
     ("k", Command::Up),
@@ -303,6 +304,7 @@ const DEFAULTS: [(&str, Command); 33] = [
     ("o", Command::ConsoleOpen),
     ("O", Command::ConsoleCopy),
     ("u", Command::Usage),
+    (":", Command::CommandLine),
     ("p", Command::Profiles),
     ("r", Command::Refresh),
     ("esc", Command::Back),

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod audit_log;
 pub mod cli;
 pub mod clipboard;
+pub mod command_line;
 pub mod config;
 pub mod console;
 pub mod credentials_file;

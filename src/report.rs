@@ -430,6 +430,34 @@ impl Report {
         }
     }
 
+    /// The report of the rows on screen (`:export`): these users, in this
+    /// order, and the root user's findings when its row is shown; written
+    /// as `iamkeys report` writes the whole account.
+    #[must_use]
+    pub fn rows(
+        account: &Account,
+        profile: &str,
+        generated_at: DateTime<Utc>,
+        names: &[String],
+        root: bool,
+    ) -> Self {
+        let mut report = Self::from_account(account, profile, generated_at);
+        let place = |user: &str| names.iter().position(|n| n == user);
+        report.users.retain(|u| place(&u.user_name).is_some());
+        report
+            .users
+            .sort_by_key(|u| place(&u.user_name).unwrap_or(usize::MAX));
+        report.findings.retain(|f| {
+            (root && f.user_name == crate::model::ROOT_ROW) || place(&f.user_name).is_some()
+        });
+        // Stable: each user's findings keep their order.
+        report
+            .findings
+            .sort_by_key(|f| place(&f.user_name).map_or(0, |i| i + 1));
+        report.rotations.retain(|r| place(&r.user_name).is_some());
+        report
+    }
+
     /// One report of several accounts: each profile's report, or its error.
     #[must_use]
     pub fn merge(

@@ -133,6 +133,13 @@ pub struct View {
     pub modal: Option<Modal>,
     /// Typing into the `/` filter.
     pub filtering: bool,
+    /// The `:` command line, while it is open.
+    pub command: Option<CommandLine>,
+    /// Lines run from the command line this session, oldest first (`↑`).
+    pub command_history: Vec<String>,
+    /// The AWS config files' profiles, as last listed (`:profile` completes
+    /// from them).
+    pub known_profiles: Vec<String>,
     /// A one-line message for the status bar.
     pub notice: Option<String>,
     /// The notice on screen and the tick that first drew it: how long it
@@ -157,6 +164,18 @@ pub struct View {
     pub overview: Overview,
 }
 
+/// The `:` command line being typed.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CommandLine {
+    pub text: String,
+    /// Where `↑`/`↓` are in the history (`None`: the line being typed).
+    pub history_at: Option<usize>,
+    /// What the last Tab could complete to, when more than one.
+    pub choices: Vec<String>,
+    /// Why the last line did not run.
+    pub error: Option<String>,
+}
+
 impl View {
     #[must_use]
     pub fn new(keymap: Keymap) -> Self {
@@ -167,6 +186,9 @@ impl View {
             key_cursor: 0,
             modal: None,
             filtering: false,
+            command: None,
+            command_history: Vec::new(),
+            known_profiles: Vec::new(),
             notice: None,
             notice_seen: None,
             screen: (120, 40),

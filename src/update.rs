@@ -1,6 +1,7 @@
 //! The one pure step: `update(&mut State, Action) -> Vec<Effect>`. No IO, no
 //! clock, no await: every transition is a plain unit test.
 
+mod command_line;
 mod dialogs;
 mod key_actions;
 mod load;
@@ -85,6 +86,7 @@ fn step(state: &mut State, action: Action) -> Vec<Effect> {
             mutations::on_saved(state, profile, result);
             Vec::new()
         }
+        Action::Exported { path, result } => command_line::on_exported(state, &path, result),
         Action::WaiverFiled(result) => {
             waive::on_filed(state, result);
             Vec::new()
@@ -145,6 +147,9 @@ fn on_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
     }
     if state.view.filtering {
         return navigate::on_filter_key(state, key);
+    }
+    if state.view.command.is_some() {
+        return command_line::on_key(state, key);
     }
     if key.code == KeyCode::Esc && !state.view.table.filter.is_empty() {
         state.view.table.filter.clear();

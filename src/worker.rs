@@ -319,6 +319,15 @@ impl Worker {
                     let _ = tx.send(Action::WaiverFiled(result));
                 });
             }
+            Effect::Export { path, text, rows } => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let result = crate::paths::replace_file(&path, text.as_bytes(), None)
+                        .map(|()| rows)
+                        .map_err(|e| e.to_string());
+                    let _ = tx.send(Action::Exported { path, result });
+                });
+            }
             Effect::ListProfiles => {
                 let tx = self.tx.clone();
                 tokio::spawn(async move {

@@ -15,7 +15,7 @@ use crate::state::{Focus, Modal, State};
 fn hints(state: &State) -> Vec<String> {
     let map = &state.view.keymap;
     let key = |c| map.label(c);
-    if state.view.clearing_marks || state.view.filtering {
+    if state.view.clearing_marks || state.view.filtering || state.view.command.is_some() {
         // The question (or the filter's keys) on the left is all it says.
         return Vec::new();
     }
@@ -167,6 +167,28 @@ fn left_spans(state: &State, theme: &Theme) -> Vec<Span<'static>> {
             theme.title,
         ));
         spans.push(Span::styled("Enter keeps · Esc clears", theme.dim));
+    }
+    if let Some(line) = &state.view.command {
+        spans.push(Span::styled(
+            format!(" :{}▏ ", crate::text::clean(&line.text)),
+            theme.title,
+        ));
+        if let Some(error) = &line.error {
+            spans.push(Span::styled(
+                crate::text::clean(error).into_owned(),
+                theme.error,
+            ));
+        } else if line.choices.is_empty() {
+            spans.push(Span::styled(
+                "Tab completes · ↑/↓ history · Enter runs · Esc closes",
+                theme.dim,
+            ));
+        } else {
+            spans.push(Span::styled(
+                crate::text::clean(&line.choices.join("  ")).into_owned(),
+                theme.dim,
+            ));
+        }
     }
     if matches!(
         state.quit,

@@ -109,6 +109,7 @@ pub(super) fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
         Command::Mark => key_actions::toggle_mark(state),
         Command::CopyId => key_actions::copy_id(state),
         Command::ConsoleOpen => key_actions::console(state, true),
+        Command::CommandLine => super::command_line::open(state),
         Command::ConsoleCopy => key_actions::console(state, false),
         Command::Usage => super::usage::on_command(state),
         Command::Profiles => super::profiles::open(state),

@@ -35,6 +35,10 @@ pub(super) fn open(state: &mut State) -> Vec<Effect> {
 
 pub(super) fn on_list(state: &mut State, result: Result<Vec<ProfileInfo>, String>) {
     let current = state.session.profile.clone();
+    if let Ok(profiles) = &result {
+        // What `:profile` completes from.
+        state.view.known_profiles = profiles.iter().map(|p| p.name.clone()).collect();
+    }
     let Some(Modal::Profiles(picker)) = &mut state.view.modal else {
         return;
     };

@@ -139,3 +139,124 @@ async fn shift_s_sorts_the_other_way_and_every_sort_names_its_column() {
         assert!(header.contains(&format!("{column}↑")), "{header}");
     }
 }
+
+fn run_line(state: &mut State, text: &str) -> Vec<iamkeys::effect::Effect> {
+    let mut effects = update(state, ch(':'));
+    for c in text.chars() {
+        effects.extend(update(state, ch(c)));
+    }
+    effects.extend(update(state, key(KeyCode::Enter)));
+    effects
+}
+
+/// Issue 27: the `:` command line runs what the keys run, completes with
+/// Tab, recalls with ↑, and says why a line does not run (staying open).
+#[tokio::test]
+async fn the_command_line_sorts_filters_and_remembers() {
+    let mut state = demo_loaded().await;
+    let effects = update(&mut state, ch(':'));
+    assert_eq!(effects, [iamkeys::effect::Effect::ListProfiles]);
+    assert!(state.view.command.is_some());
+    update(&mut state, key(KeyCode::Esc));
+    assert!(state.view.command.is_none());
+
+    run_line(&mut state, "sort risk");
+    assert_eq!(state.view.table.sort, iamkeys::state::SortKey::Risk);
+    run_line(&mut state, "filter svc-carol");
+    assert_eq!(state.view.table.filter, "svc-carol");
+    assert!(shown(&state).iter().all(|n| n.starts_with("svc-carol")));
+    run_line(&mut state, "findings");
+    assert!(state.view.table.findings_only);
+
+    // Tab completes the command, then its argument.
+    update(&mut state, ch(':'));
+    update(&mut state, ch('s'));
+    update(&mut state, ch('o'));
+    update(&mut state, key(KeyCode::Tab));
+    assert_eq!(state.view.command.as_ref().unwrap().text, "sort ");
+    update(&mut state, ch('c'));
+    update(&mut state, key(KeyCode::Tab));
+    assert_eq!(state.view.command.as_ref().unwrap().text, "sort created");
+    update(&mut state, key(KeyCode::Esc));
+
+    // ↑ recalls the last lines, newest first.
+    update(&mut state, ch(':'));
+    update(&mut state, key(KeyCode::Up));
+    assert_eq!(state.view.command.as_ref().unwrap().text, "findings");
+    update(&mut state, key(KeyCode::Up));
+    assert_eq!(
+        state.view.command.as_ref().unwrap().text,
+        "filter svc-carol"
+    );
+    update(&mut state, key(KeyCode::Down));
+    assert_eq!(state.view.command.as_ref().unwrap().text, "findings");
+    update(&mut state, key(KeyCode::Esc));
+
+    // A line that does not read stays open and says why.
+    run_line(&mut state, "sort size");
+    let line = state.view.command.clone().unwrap();
+    assert!(line.error.unwrap().contains("use one of"));
+    let screen = text(&state, 160, 30);
+    assert!(screen.contains(":sort size"), "{screen}");
+    update(&mut state, key(KeyCode::Esc));
+
+    // :q asks to quit as q does.
+    let effects = run_line(&mut state, "q");
+    assert!(
+        effects.contains(&iamkeys::effect::Effect::Quit),
+        "{effects:?}"
+    );
+}
+
+/// `:export` writes exactly the rows on screen, in their order, as the
+/// report writes them (CSV here; JSON for a .json file).
+#[tokio::test]
+async fn export_writes_the_rows_on_screen() {
+    let mut state = demo_loaded().await;
+    run_line(&mut state, "filter svc-");
+    run_line(&mut state, "sort oldest");
+    let effects = run_line(&mut state, "export /tmp/rows.csv");
+    let Some(iamkeys::effect::Effect::Export { path, text, rows }) = effects
+        .iter()
+        .find(|e| matches!(e, iamkeys::effect::Effect::Export { .. }))
+    else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(path.to_str(), Some("/tmp/rows.csv"));
+    let on_screen = shown(&state);
+    assert_eq!(*rows, on_screen.len());
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    assert_eq!(
+        headers.iter().collect::<Vec<_>>(),
+        iamkeys::report::format::CSV_HEADER
+    );
+    let user = headers.iter().position(|h| h == "user_name").unwrap();
+    let mut users: Vec<String> = reader
+        .records()
+        .map(|r| r.unwrap()[user].to_owned())
+        .collect();
+    users.dedup();
+    // Users with findings, in the screen's order.
+    let with_findings: Vec<&String> = on_screen.iter().filter(|n| users.contains(n)).collect();
+    assert_eq!(users.iter().collect::<Vec<_>>(), with_findings);
+    assert!(users.iter().all(|u| u.starts_with("svc-")));
+    let effects = run_line(&mut state, "export /tmp/rows.json");
+    let Some(iamkeys::effect::Effect::Export { text, .. }) = effects
+        .iter()
+        .find(|e| matches!(e, iamkeys::effect::Effect::Export { .. }))
+    else {
+        panic!("{effects:?}")
+    };
+    let json: serde_json::Value = serde_json::from_str(text).unwrap();
+    let names: Vec<&str> = json["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["user_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        on_screen.iter().map(String::as_str).collect::<Vec<_>>()
+    );
+}

@@ -1,0 +1,260 @@
+//! The `:` command line: typing, Tab completion, history, and running a
+//! line by the same steps its key takes (see [`crate::command_line`]).
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::command_line::{SORT_COLUMNS, Typed, complete, parse};
+use crate::effect::Effect;
+use crate::keymap::Command;
+use crate::state::{CommandLine, SortKey, State};
+
+/// `:` opens the line (and lists the profiles, for `:profile`'s Tab).
+pub(super) fn open(state: &mut State) -> Vec<Effect> {
+    state.view.command = Some(CommandLine::default());
+    vec![Effect::ListProfiles]
+}
+
+/// What Tab may complete the argument of `word` to.
+fn choices(state: &State, word: &str) -> Vec<String> {
+    match word {
+        "profile" => {
+            let mut names: Vec<String> = state.view.known_profiles.clone();
+            if !names.contains(&state.session.profile) {
+                names.push(state.session.profile.clone());
+            }
+            names.sort();
+            names
+        }
+        "account" => state
+            .org
+            .as_ref()
+            .map(|org| {
+                org.members
+                    .iter()
+                    .flat_map(|m| [m.info.name.clone(), m.info.id.clone()])
+                    .collect()
+            })
+            .unwrap_or_default(),
+        "sort" => SORT_COLUMNS.iter().map(|s| (*s).to_owned()).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// A key while the line is open.
+pub(super) fn on_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
+    let Some(mut line) = state.view.command.take() else {
+        return Vec::new();
+    };
+    match key.code {
+        KeyCode::Esc => return Vec::new(),
+        KeyCode::Enter => {
+            let text = line.text.trim().to_owned();
+            if text.is_empty() {
+                return Vec::new();
+            }
+            if state.view.command_history.last() != Some(&text) {
+                state.view.command_history.push(text.clone());
+            }
+            return match parse(&text) {
+                Ok(typed) => run(state, typed),
+                Err(why) => {
+                    line.error = Some(why);
+                    state.view.command = Some(line);
+                    Vec::new()
+                }
+            };
+        }
+        KeyCode::Tab => {
+            let (text, shown) = complete(&line.text, &|word| choices(state, word));
+            line.text = text;
+            line.choices = shown;
+        }
+        KeyCode::Up => {
+            let history = &state.view.command_history;
+            if !history.is_empty() {
+                let at = line
+                    .history_at
+                    .map_or(history.len() - 1, |i| i.saturating_sub(1));
+                line.history_at = Some(at);
+                line.text.clone_from(&history[at]);
+            }
+        }
+        KeyCode::Down => {
+            let history = &state.view.command_history;
+            match line.history_at {
+                Some(i) if i + 1 < history.len() => {
+                    line.history_at = Some(i + 1);
+                    line.text.clone_from(&history[i + 1]);
+                }
+                Some(_) => {
+                    line.history_at = None;
+                    line.text.clear();
+                }
+                None => {}
+            }
+        }
+        KeyCode::Backspace => {
+            if line.text.pop().is_none() {
+                // Backspace on an empty line closes it, as in k9s.
+                return Vec::new();
+            }
+            line.choices.clear();
+        }
+        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+            line.text.push(c);
+            line.choices.clear();
+            line.error = None;
+        }
+        _ => {}
+    }
+    state.view.command = Some(line);
+    Vec::new()
+}
+
+/// Run a line: each command by the steps its key takes.
+fn run(state: &mut State, typed: Typed) -> Vec<Effect> {
+    match typed {
+        Typed::Help => super::navigate::on_command(state, Command::Help),
+        Typed::Quit => super::navigate::on_command(state, Command::Quit),
+        Typed::Findings => super::navigate::on_command(state, Command::FindingsOnly),
+        Typed::Filter(text) => {
+            state.view.table.filter = text;
+            super::navigate::apply_filter(state)
+        }
+        Typed::Sort(column) => {
+            state.view.table.sort = match column.as_str() {
+                "created" => SortKey::Created,
+                "oldest" => SortKey::OldestKey,
+                "last_used" => SortKey::LastUsed,
+                "findings" => SortKey::Findings,
+                "risk" => SortKey::Risk,
+                _ => SortKey::Name,
+            };
+            state.view.table.descending = false;
+            state.resort();
+            let height = state.list_height();
+            state.view.table.scroll_into_view(height);
+            state.view.notice = Some(format!("sorted by {}", state.view.table.sort.label()));
+            Vec::new()
+        }
+        Typed::Profile(name) => switch_profile(state, name),
+        Typed::Org => {
+            if state.org.is_none() {
+                state.view.notice =
+                    Some("Not an organization's run: start iamkeys with --org.".to_owned());
+                Vec::new()
+            } else if state.at_overview() {
+                Vec::new()
+            } else {
+                super::org::close(state)
+            }
+        }
+        Typed::Account(wanted) => account(state, &wanted),
+        Typed::Export(file) => export(state, &file),
+    }
+}
+
+fn switch_profile(state: &mut State, name: String) -> Vec<Effect> {
+    if name == state.session.profile {
+        state.view.notice = Some(format!("Already on profile {name}."));
+        return Vec::new();
+    }
+    if state.session.switching.is_some() || state.account.changing() {
+        state.view.notice = Some(
+            "A switch or a change is in flight: the profile can change once it is answered."
+                .to_owned(),
+        );
+        return Vec::new();
+    }
+    state.session.switching = Some(name.clone());
+    state.view.notice = Some(format!("switching to profile {name}…"));
+    vec![Effect::SwitchProfile { profile: name }]
+}
+
+/// `:account ID|NAME`: into that account of the organization.
+fn account(state: &mut State, wanted: &str) -> Vec<Effect> {
+    let Some(org) = &state.org else {
+        state.view.notice = Some("Not an organization's run: start iamkeys with --org.".to_owned());
+        return Vec::new();
+    };
+    let matches: Vec<String> = org
+        .members
+        .iter()
+        .filter(|m| m.info.id == wanted || m.info.name == wanted)
+        .map(|m| m.info.id.clone())
+        .collect();
+    let id = match matches.as_slice() {
+        [id] => id.clone(),
+        [] => {
+            state.view.notice = Some(format!("No account {wanted} in the organization."));
+            return Vec::new();
+        }
+        _ => {
+            state.view.notice = Some(format!("{wanted} names more than one account: use its ID."));
+            return Vec::new();
+        }
+    };
+    let mut effects = Vec::new();
+    if !state.at_overview() {
+        effects.extend(super::org::close(state));
+        if !state.at_overview() {
+            return effects;
+        }
+    }
+    state.view.overview.filter.clear();
+    state.view.overview.selected = Some(id);
+    effects.extend(super::org::open(state));
+    effects
+}
+
+/// `:export FILE`: the rows on screen, filtered and sorted, written as
+/// `iamkeys report` writes them (CSV or JSON by the file's extension).
+fn export(state: &mut State, file: &str) -> Vec<Effect> {
+    let format = if crate::command_line::export_format(file) == Some(true) {
+        crate::report::format::Format::Json
+    } else {
+        crate::report::format::Format::Csv
+    };
+    let names: Vec<String> = state
+        .view
+        .table
+        .names_in_view(state.account.users())
+        .map(ToOwned::to_owned)
+        .collect();
+    let root = state.view.table.len() > names.len();
+    let report = crate::report::Report::rows(
+        &state.account,
+        &state.session.profile,
+        state.now,
+        &names,
+        root,
+    );
+    match crate::report::format::render(&report, format) {
+        Ok(text) => {
+            state.view.notice = Some(format!("exporting {} rows to {file}…", names.len()));
+            vec![Effect::Export {
+                path: std::path::PathBuf::from(file),
+                text,
+                rows: names.len(),
+            }]
+        }
+        Err(why) => {
+            state.view.notice = Some(format!("Cannot export: {why}"));
+            Vec::new()
+        }
+    }
+}
+
+/// The file `:export` wrote, or why not.
+pub(super) fn on_exported(
+    state: &mut State,
+    path: &std::path::Path,
+    result: Result<usize, String>,
+) -> Vec<Effect> {
+    let file = crate::text::clean(&path.display().to_string()).into_owned();
+    state.view.notice = Some(match result {
+        Ok(rows) => format!("Exported {rows} rows to {file}"),
+        Err(why) => format!("Cannot write {file} ({why}): nothing was written"),
+    });
+    Vec::new()
+}
