@@ -163,6 +163,24 @@ pub enum ApplyFormat {
     Json,
 }
 
+/// Where `report` sends its findings in AWS Security Hub.
+#[derive(Debug, Clone, Args, Default)]
+pub struct SecurityHubArgs {
+    /// Also send every finding to AWS Security Hub (ASFF,
+    /// `BatchImportFindings`); findings of an earlier run that are gone are
+    /// archived when the account was audited completely. A failure makes
+    /// the exit code 2.
+    #[arg(long)]
+    pub security_hub: bool,
+    /// The Security Hub region (default: the profile's).
+    #[arg(long, value_name = "REGION", requires = "security_hub")]
+    pub security_hub_region: Option<String>,
+    /// With --org: every member's findings to the caller's own Security Hub
+    /// (its delegated administrator), instead of each member's.
+    #[arg(long, requires = "security_hub")]
+    pub security_hub_aggregate: bool,
+}
+
 /// `iamkeys report` options.
 #[derive(Debug, Clone, Args)]
 pub struct ReportArgs {
@@ -186,6 +204,8 @@ pub struct ReportArgs {
     /// Write the report to this file instead of stdout.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub hub: SecurityHubArgs,
     /// Bound the whole run (e.g. 20m, 1h, 90s): at the deadline what is
     /// done is printed, accounts not done are named as timed out, and the
     /// exit code is 2.

@@ -25,6 +25,7 @@ pub mod model;
 pub mod org;
 pub mod paths;
 pub mod profiles;
+pub mod publish;
 pub mod report;
 pub mod risk;
 pub mod run;

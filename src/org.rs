@@ -142,7 +142,12 @@ pub async fn report(
     role_flag: Option<&str>,
 ) -> Result<ExitCode> {
     let finishing = args.finish().map_err(|e| eyre!(e))?;
-    let (report, _) = audit_report(
+    if args.hub.security_hub && !args.hub.security_hub_aggregate {
+        return Err(eyre!(
+            "--org --security-hub sends every member's findings to the caller's hub: add --security-hub-aggregate (delivery into each member's own hub is not built yet)"
+        ));
+    }
+    let (report, access) = audit_report(
         options,
         profile,
         config,
@@ -151,7 +156,23 @@ pub async fn report(
         args.deadline(),
     )
     .await?;
-    Ok(finish_accounts(report, &finishing))
+    let failures = if args.hub.security_hub {
+        Box::pin(crate::publish::to_security_hub(
+            &report,
+            &access.base,
+            args.hub.security_hub_region.as_deref(),
+            Some(&access.caller.account_id),
+        ))
+        .await
+    } else {
+        Vec::new()
+    };
+    let code = finish_accounts(report, &finishing);
+    Ok(if failures.is_empty() {
+        code
+    } else {
+        ExitCode::from(crate::report::command::EXIT_ERROR)
+    })
 }
 
 /// The organization audited as `report --org` does it: the report, and how

@@ -272,7 +272,13 @@ fn report(
     }
     tracing::info!(profile = %session.profile, "report");
     let finishing = args.finish().map_err(|e| eyre!(e))?;
+    if args.hub.security_hub && cli.global.demo {
+        return Err(eyre!(
+            "--security-hub sends to AWS: it cannot be used with --demo"
+        ));
+    }
     runtime()?.block_on(async {
+        let options = connect_options(&cli.global, config, profile.clone());
         let client = client(&cli.global, config, profile).await;
         warn_if_insecure(client.as_ref());
         let settings = Settings {
@@ -289,7 +295,26 @@ fn report(
         )
         .await
         {
-            Ok(report) => Ok(finish(report, &finishing)),
+            Ok(report) => {
+                let failures = if args.hub.security_hub {
+                    let sdk = crate::iam::connect::sdk_config(&options).await;
+                    Box::pin(crate::publish::to_security_hub(
+                        &report,
+                        &sdk,
+                        args.hub.security_hub_region.as_deref(),
+                        None,
+                    ))
+                    .await
+                } else {
+                    Vec::new()
+                };
+                let code = finish(report, &finishing);
+                Ok(if failures.is_empty() {
+                    code
+                } else {
+                    ExitCode::from(crate::report::command::EXIT_ERROR)
+                })
+            }
             Err(reason) => Err(eyre!(reason)),
         }
     })
@@ -532,6 +557,11 @@ pub fn main(cli: &Cli) -> Result<ExitCode> {
         if cli.global.org {
             return Err(eyre!(
                 "--org audits the accounts of one profile's organization: use it without --profiles or --all-profiles"
+            ));
+        }
+        if args.hub.security_hub {
+            return Err(eyre!(
+                "--security-hub sends one profile's or one organization's findings: use it without --profiles or --all-profiles"
             ));
         }
         return many_accounts(cli, args, &config);

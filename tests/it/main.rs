@@ -40,6 +40,7 @@ mod report_cli;
 mod report_formats;
 mod retirement;
 mod sdk_mock;
+mod security_hub;
 mod signin;
 mod slot_match;
 mod update_dialogs;

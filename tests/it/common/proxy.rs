@@ -540,6 +540,16 @@ fn between(bytes: &[u8], open: &str, close: &str) -> Option<String> {
 }
 
 fn action_of(head: &str, body: &[u8]) -> String {
+    // REST protocols name it by method and path (Security Hub's).
+    let request = head.lines().next().unwrap_or_default();
+    for (line, action) in [
+        ("POST /findings/import ", "BatchImportFindings"),
+        ("POST /findings ", "GetFindings"),
+    ] {
+        if request.starts_with(line) {
+            return action.to_owned();
+        }
+    }
     // JSON protocols name the action in `X-Amz-Target: <service>.<Action>`.
     if let Some(target) = head.lines().find_map(|l| {
         let (k, v) = l.split_once(':')?;

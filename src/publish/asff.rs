@@ -1,0 +1,302 @@
+//! The report's findings as AWS Security Finding Format, and which findings
+//! of an earlier run to archive. Pure: no SDK types here (the adapter
+//! builds them), so the mapping is tested as plain data.
+
+use chrono::{DateTime, Utc};
+
+use crate::audit::Severity;
+use crate::report::{FindingEntry, Report};
+
+/// Every iamkeys finding's `GeneratorId` starts so.
+pub const GENERATOR_PREFIX: &str = "iamkeys/";
+
+/// The finding type Security Hub files them under.
+pub const TYPE: &str = "Software and Configuration Checks/Industry and Regulatory Standards/CIS AWS Foundations Benchmark";
+
+/// One resource of a finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resource {
+    /// `AwsIamUser` or `AwsIamAccessKey`.
+    pub kind: &'static str,
+    pub id: String,
+}
+
+/// One finding, as `BatchImportFindings` takes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Asff {
+    /// The same across runs (OCSF's `finding_info.uid`).
+    pub id: String,
+    pub product_arn: String,
+    pub generator_id: String,
+    pub account_id: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// `CRITICAL`, `HIGH`, `MEDIUM`, `LOW`, `INFORMATIONAL`.
+    pub severity: &'static str,
+    pub title: String,
+    pub description: String,
+    pub remediation: String,
+    pub resources: Vec<Resource>,
+    /// `FAILED` for a finding of this run, `PASSED` for one archived.
+    pub compliance: &'static str,
+    /// `NEW`, or `SUPPRESSED` for an honoured waiver.
+    pub workflow: &'static str,
+    /// `ACTIVE`, or `ARCHIVED` for a finding gone since.
+    pub record_state: &'static str,
+}
+
+/// The product ARN of findings an account sends itself.
+#[must_use]
+pub fn product_arn(partition: &str, region: &str, account: &str) -> String {
+    format!("arn:{partition}:securityhub:{region}:{account}:product/{account}/default")
+}
+
+/// ASFF's severity label of a risk (or severity).
+#[must_use]
+pub fn label(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical => "CRITICAL",
+        Severity::High => "HIGH",
+        Severity::Medium => "MEDIUM",
+        Severity::Low => "LOW",
+        Severity::Info => "INFORMATIONAL",
+    }
+}
+
+/// The findings of `report` in `account`, for the hub in `region`
+/// (`hub_account`: whose hub receives them, the account itself unless
+/// aggregated). Findings with no account are left out.
+#[must_use]
+pub fn findings(
+    report: &Report,
+    account: &str,
+    hub_account: &str,
+    region: &str,
+    partition: &str,
+) -> Vec<Asff> {
+    let product = product_arn(partition, region, hub_account);
+    let now = report.generated_at;
+    report
+        .findings
+        .iter()
+        .filter(|f| f.account_id.as_deref() == Some(account))
+        .map(|f| one(f, report, &product, account, partition, now))
+        .collect()
+}
+
+fn one(
+    f: &FindingEntry,
+    report: &Report,
+    product: &str,
+    account: &str,
+    partition: &str,
+    now: DateTime<Utc>,
+) -> Asff {
+    let user_arn = report
+        .users
+        .iter()
+        .find(|u| u.user_name == f.user_name && u.account_id == f.account_id)
+        .map_or_else(
+            || format!("arn:{partition}:iam::{account}:user/{}", f.user_name),
+            |u| u.arn.clone(),
+        );
+    let mut resources = vec![Resource {
+        kind: "AwsIamUser",
+        id: user_arn,
+    }];
+    if let Some(key) = &f.access_key_id {
+        resources.push(Resource {
+            kind: "AwsIamAccessKey",
+            id: key.clone(),
+        });
+    }
+    Asff {
+        id: crate::report::ocsf::finding_uid(f),
+        product_arn: product.to_owned(),
+        generator_id: format!("{GENERATOR_PREFIX}{}", f.id.as_str()),
+        account_id: account.to_owned(),
+        created_at: now,
+        updated_at: now,
+        severity: label(f.risk.unwrap_or(f.severity)),
+        title: crate::text::clean(f.id.control()).into_owned(),
+        description: crate::text::clean(&f.message).chars().take(1024).collect(),
+        remediation: f.id.remedy_with(|name| {
+            match name {
+                "create" => "iamkeys: c",
+                "deactivate" => "iamkeys: i",
+                "rotate" => "iamkeys: R",
+                "usage" => "iamkeys: u",
+                _ => "iamkeys: d",
+            }
+            .to_owned()
+        }),
+        resources,
+        compliance: "FAILED",
+        workflow: if f.waived.is_some() {
+            "SUPPRESSED"
+        } else {
+            "NEW"
+        },
+        record_state: "ACTIVE",
+    }
+}
+
+/// A finding already in the hub, as much as deciding to archive needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Existing {
+    pub id: String,
+    pub generator_id: String,
+    pub account_id: String,
+    pub record_state: String,
+}
+
+/// The findings of an earlier run to archive: iamkeys's own (by
+/// generator), ACTIVE, in an account this run audited completely, and not
+/// found again. An account audited in part archives nothing: a finding
+/// missing there may only not have been seen.
+#[must_use]
+pub fn to_archive<'a>(
+    existing: &'a [Existing],
+    current: &[Asff],
+    complete_accounts: &[String],
+) -> Vec<&'a Existing> {
+    existing
+        .iter()
+        .filter(|e| e.generator_id.starts_with(GENERATOR_PREFIX))
+        .filter(|e| e.record_state == "ACTIVE")
+        .filter(|e| complete_accounts.contains(&e.account_id))
+        .filter(|e| !current.iter().any(|c| c.id == e.id))
+        .collect()
+}
+
+/// The accounts this report audited completely.
+#[must_use]
+pub fn complete_accounts(report: &Report) -> Vec<String> {
+    if report.accounts.is_empty() {
+        return report
+            .account_id
+            .iter()
+            .filter(|_| report.complete)
+            .cloned()
+            .collect();
+    }
+    report
+        .accounts
+        .iter()
+        .filter(|a| a.complete && a.error.is_none() && !a.skipped)
+        .filter_map(|a| a.account_id.clone())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::FindingId;
+    use crate::report::tests_support::{account, empty_report};
+
+    fn finding(user: &str, key: Option<&str>, risk: Severity, waived: bool) -> FindingEntry {
+        let id = FindingId::InitialSetupKey;
+        FindingEntry {
+            profile: "p".into(),
+            account_id: Some("123456789012".into()),
+            account_name: None,
+            id,
+            cis: id.cis(),
+            severity: id.severity(),
+            user_name: user.into(),
+            access_key_id: key.map(Into::into),
+            created_with_user: None,
+            message: "m".into(),
+            waived: waived.then(|| crate::audit::waivers::WaiverMark {
+                until: chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap(),
+                by: "sec".into(),
+                reason: "r".into(),
+                source: crate::audit::waivers::Source::File,
+                writer: None,
+                not_honoured: None,
+                expired: false,
+            }),
+            waiver_expired: None,
+            waiver_claim: None,
+            new: None,
+            risk: Some(risk),
+        }
+    }
+
+    #[test]
+    fn findings_map_to_asff_with_stable_ids() {
+        let mut report = empty_report();
+        report.findings.push(finding(
+            "alice",
+            Some("AKIAALICE00000000001"),
+            Severity::Critical,
+            false,
+        ));
+        report
+            .findings
+            .push(finding("bob", None, Severity::Medium, true));
+        let asff = findings(&report, "123456789012", "123456789012", "eu-west-1", "aws");
+        assert_eq!(asff.len(), 2);
+        let a = &asff[0];
+        assert_eq!(
+            a.id,
+            "iamkeys:123456789012:initial_setup_key:alice:AKIAALICE00000000001"
+        );
+        assert_eq!(
+            a.product_arn,
+            "arn:aws:securityhub:eu-west-1:123456789012:product/123456789012/default"
+        );
+        assert_eq!(a.generator_id, "iamkeys/initial_setup_key");
+        assert_eq!(
+            (a.severity, a.workflow, a.compliance, a.record_state),
+            ("CRITICAL", "NEW", "FAILED", "ACTIVE")
+        );
+        assert_eq!(
+            a.resources.iter().map(|r| r.kind).collect::<Vec<_>>(),
+            ["AwsIamUser", "AwsIamAccessKey"]
+        );
+        assert_eq!(a.resources[0].id, "arn:aws:iam::123456789012:user/alice");
+        assert_eq!(asff[1].workflow, "SUPPRESSED");
+        assert_eq!(asff[1].resources.len(), 1);
+        // Aggregated: the caller's hub receives the member's findings.
+        let agg = findings(&report, "123456789012", "999999999999", "eu-west-1", "aws");
+        assert!(
+            agg[0]
+                .product_arn
+                .ends_with(":999999999999:product/999999999999/default")
+        );
+        assert_eq!(agg[0].account_id, "123456789012");
+    }
+
+    #[test]
+    fn only_complete_accounts_archive_what_is_gone() {
+        let existing = |id: &str, account: &str, generator: &str, state: &str| Existing {
+            id: id.into(),
+            generator_id: generator.into(),
+            account_id: account.into(),
+            record_state: state.into(),
+        };
+        let hub = vec![
+            existing("gone", "111111111111", "iamkeys/unused_key", "ACTIVE"),
+            existing("still", "111111111111", "iamkeys/unused_key", "ACTIVE"),
+            existing("theirs", "111111111111", "prowler/iam_x", "ACTIVE"),
+            existing("archived", "111111111111", "iamkeys/unused_key", "ARCHIVED"),
+            existing("partial", "222222222222", "iamkeys/unused_key", "ACTIVE"),
+        ];
+        let mut report = empty_report();
+        report
+            .findings
+            .push(finding("alice", None, Severity::Low, false));
+        let mut current = findings(&report, "123456789012", "123456789012", "us-east-1", "aws");
+        current[0].id = "still".into();
+        let archived: Vec<&str> = to_archive(&hub, &current, &["111111111111".into()])
+            .iter()
+            .map(|e| e.id.as_str())
+            .collect();
+        assert_eq!(archived, ["gone"]);
+        let mut report = empty_report();
+        report.accounts = vec![account("111111111111"), account("222222222222")];
+        report.accounts[1].complete = false;
+        assert_eq!(complete_accounts(&report), ["111111111111"]);
+    }
+}

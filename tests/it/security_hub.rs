@@ -1,0 +1,262 @@
+//! Issue 27: `iamkeys report --security-hub` against moto's Security Hub
+//! through the real binary: findings imported in ASFF, imported again
+//! without duplicates, archived once gone from a complete run, and never
+//! archived by an incomplete one.
+
+use std::process::Output;
+
+use crate::common::moto::{Moto, seed, user};
+use crate::e2e_tui::{BIN, Home};
+
+async fn report(home: &Home, endpoint: &str, args: &[&str]) -> Output {
+    tokio::process::Command::new(BIN)
+        .arg("report")
+        .args(["--profile", "e2e", "--endpoint-url", endpoint, "--key-ids"])
+        .args(["--format", "json", "--security-hub"])
+        .args(args)
+        .envs(home.env())
+        .output()
+        .await
+        .unwrap()
+}
+
+async fn hub_findings(moto: &Moto) -> Vec<aws_sdk_securityhub::types::AwsSecurityFinding> {
+    let hub = aws_sdk_securityhub::Client::new(&moto.sdk_config().await);
+    let mut out = Vec::new();
+    let mut next: Option<String> = None;
+    loop {
+        let page = hub
+            .get_findings()
+            .set_next_token(next.clone())
+            .send()
+            .await
+            .unwrap();
+        out.extend(page.findings().iter().cloned());
+        match page.next_token().filter(|t| !t.is_empty()) {
+            Some(token) if Some(token) != next.as_deref() => next = Some(token.to_owned()),
+            _ => break,
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn findings_are_imported_once_and_archived_when_gone() {
+    let moto = Moto::start();
+    let iam = moto.iam().await;
+    let keys = seed(
+        &iam,
+        &[
+            user("alice", true, vec![true]),
+            user("svc", false, vec![true, true]),
+        ],
+    )
+    .await;
+    let home = Home::new(&moto.endpoint());
+    let out = report(&home, &moto.endpoint(), &[]).await;
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("2 finding(s) imported, 0 archived"),
+        "{stderr}"
+    );
+    let found = hub_findings(&moto).await;
+    assert_eq!(found.len(), 2, "{found:#?}");
+    let alice_id = format!(
+        "iamkeys:123456789012:initial_setup_key:alice:{}",
+        keys[0].1[0]
+    );
+    let alice = found
+        .iter()
+        .find(|f| f.id() == Some(alice_id.as_str()))
+        .unwrap();
+    assert_eq!(
+        alice.product_arn(),
+        Some("arn:aws:securityhub:us-east-1:123456789012:product/123456789012/default")
+    );
+    assert_eq!(alice.generator_id(), Some("iamkeys/initial_setup_key"));
+    assert_eq!(
+        alice.types(),
+        [
+            "Software and Configuration Checks/Industry and Regulatory Standards/CIS AWS Foundations Benchmark"
+        ]
+    );
+    assert_eq!(
+        alice
+            .compliance()
+            .and_then(|c| c.status())
+            .map(aws_sdk_securityhub::types::ComplianceStatus::as_str),
+        Some("FAILED")
+    );
+    assert_eq!(
+        alice
+            .record_state()
+            .map(aws_sdk_securityhub::types::RecordState::as_str),
+        Some("ACTIVE")
+    );
+    assert_eq!(
+        alice
+            .workflow()
+            .and_then(|w| w.status())
+            .map(aws_sdk_securityhub::types::WorkflowStatus::as_str),
+        Some("NEW")
+    );
+    let kinds: Vec<&str> = alice
+        .resources()
+        .iter()
+        .filter_map(|r| r.r#type())
+        .collect();
+    assert_eq!(kinds, ["AwsIamUser", "AwsIamAccessKey"]);
+    // Medium risk: alice has no policies (high lowered by one).
+    assert_eq!(
+        alice
+            .severity()
+            .and_then(|s| s.label())
+            .map(aws_sdk_securityhub::types::SeverityLabel::as_str),
+        Some("MEDIUM")
+    );
+
+    // Again: the same two, no duplicates.
+    let out = report(&home, &moto.endpoint(), &[]).await;
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(hub_findings(&moto).await.len(), 2);
+
+    // alice's key goes: her finding is archived, as passed.
+    iam.delete_access_key()
+        .user_name("alice")
+        .access_key_id(&keys[0].1[0])
+        .send()
+        .await
+        .unwrap();
+    let out = report(&home, &moto.endpoint(), &[]).await;
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(
+        stderr.contains("1 finding(s) imported, 1 archived"),
+        "{stderr}"
+    );
+    let found = hub_findings(&moto).await;
+    let alice = found
+        .iter()
+        .find(|f| f.id() == Some(alice_id.as_str()))
+        .unwrap();
+    assert_eq!(
+        alice
+            .record_state()
+            .map(aws_sdk_securityhub::types::RecordState::as_str),
+        Some("ARCHIVED")
+    );
+    assert_eq!(
+        alice
+            .compliance()
+            .and_then(|c| c.status())
+            .map(aws_sdk_securityhub::types::ComplianceStatus::as_str),
+        Some("PASSED")
+    );
+    let svc = found
+        .iter()
+        .find(|f| f.generator_id() == Some("iamkeys/multiple_active_keys"))
+        .unwrap();
+    assert_eq!(
+        svc.record_state()
+            .map(aws_sdk_securityhub::types::RecordState::as_str),
+        Some("ACTIVE")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_incomplete_run_archives_nothing() {
+    let moto = Moto::start();
+    let iam = moto.iam().await;
+    let keys = seed(&iam, &[user("alice", true, vec![true])]).await;
+    let home = Home::new(&moto.endpoint());
+    let out = report(&home, &moto.endpoint(), &[]).await;
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(hub_findings(&moto).await.len(), 1);
+    // The finding goes, but the next run cannot see everything.
+    iam.delete_access_key()
+        .user_name("alice")
+        .access_key_id(&keys[0].1[0])
+        .send()
+        .await
+        .unwrap();
+    let proxy = crate::common::proxy::Proxy::start(moto.port).await;
+    proxy.deny("GenerateCredentialReport");
+    proxy.deny("GetLoginProfile");
+    let home = Home::new(&proxy.endpoint());
+    let out = report(&home, &proxy.endpoint(), &[]).await;
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("audit incomplete: nothing archived"),
+        "{stderr}"
+    );
+    let found = hub_findings(&moto).await;
+    assert_eq!(
+        found[0]
+            .record_state()
+            .map(aws_sdk_securityhub::types::RecordState::as_str),
+        Some("ACTIVE")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_hub_is_said_and_exits_2() {
+    let moto = Moto::start();
+    seed(&moto.iam().await, &[user("alice", true, vec![true])]).await;
+    let proxy = crate::common::proxy::Proxy::start(moto.port).await;
+    proxy.deny("BatchImportFindings");
+    let home = Home::new(&proxy.endpoint());
+    let out = report(&home, &proxy.endpoint(), &[]).await;
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("securityhub:BatchImportFindings failed"),
+        "{stderr}"
+    );
+    // The report itself is still written.
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["findings"].as_array().unwrap().len(), 1);
+}
+
+/// 130 findings go in two batches while Security Hub throttles 30 % of the
+/// imports at random: every one arrives, once.
+#[tokio::test(flavor = "multi_thread")]
+async fn batches_go_through_random_throttling() {
+    use crate::common::proxy::{Fault, Proxy};
+    let moto = Moto::start();
+    let iam = moto.iam().await;
+    let users: Vec<_> = (0..130)
+        .map(|i| {
+            let name: &'static str = Box::leak(format!("user{i:03}").into_boxed_str());
+            user(name, true, vec![true])
+        })
+        .collect();
+    seed(&iam, &users).await;
+    let proxy = Proxy::start(moto.port).await;
+    let home = Home::new(&proxy.endpoint());
+    let mut attempt = 0;
+    loop {
+        let seed_value = (0x5eed_u64 + attempt) ^ u64::from(std::process::id());
+        eprintln!("throttling seed {seed_value}");
+        proxy.inject_random(Fault::Throttle, 30, seed_value, &["BatchImportFindings"]);
+        let out = report(&home, &proxy.endpoint(), &[]).await;
+        let (_, throttled) = proxy.heal_random();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains("130 finding(s) imported"), "{stderr}");
+        attempt += 1;
+        if throttled > 0 || attempt == 5 {
+            assert!(
+                throttled > 0,
+                "five seeds and no throttling: nothing was proved"
+            );
+            break;
+        }
+    }
+    assert_eq!(hub_findings(&moto).await.len(), 130);
+}
