@@ -119,6 +119,31 @@ impl OrgAccess {
         }
     }
 
+    /// The SDK configuration of an account's own Security Hub: the
+    /// caller's for its own account, else a session of the role checked to
+    /// answer as that member.
+    pub fn hub_for(
+        &self,
+    ) -> impl Fn(&str) -> BoxFuture<'static, Result<SdkConfig, String>> + Sync + use<> {
+        let access = self.clone();
+        move |id: &str| {
+            let access = access.clone();
+            let id = id.to_owned();
+            Box::pin(async move {
+                if id == access.caller.account_id {
+                    return Ok(access.base.clone());
+                }
+                let config = crate::iam::org::assume(&access.base, &access.spec, &id)
+                    .await
+                    .map_err(|e| format!("its role cannot be assumed ({})", e.in_a_word()))?;
+                crate::iam::org::check_identity(&SdkIam::new(&config), &id)
+                    .await
+                    .map_err(|e| format!("its session is not that account ({})", e.in_a_word()))?;
+                Ok(config)
+            })
+        }
+    }
+
     /// The worker's way to list the organization and reach its members.
     #[must_use]
     pub fn connector(&self) -> crate::worker::fleet::OrgConnector {
@@ -142,11 +167,6 @@ pub async fn report(
     role_flag: Option<&str>,
 ) -> Result<ExitCode> {
     let finishing = args.finish().map_err(|e| eyre!(e))?;
-    if args.hub.security_hub && !args.hub.security_hub_aggregate {
-        return Err(eyre!(
-            "--org --security-hub sends every member's findings to the caller's hub: add --security-hub-aggregate (delivery into each member's own hub is not built yet)"
-        ));
-    }
     let (report, access) = audit_report(
         options,
         profile,
@@ -157,11 +177,15 @@ pub async fn report(
     )
     .await?;
     let failures = if args.hub.security_hub {
+        let hub_for = access.hub_for();
         Box::pin(crate::publish::to_security_hub(
             &report,
             &access.base,
+            &hub_for,
             args.hub.security_hub_region.as_deref(),
-            Some(&access.caller.account_id),
+            args.hub
+                .security_hub_aggregate
+                .then_some(access.caller.account_id.as_str()),
         ))
         .await
     } else {

@@ -5,23 +5,31 @@
 pub mod asff;
 pub mod security_hub;
 
-/// Send every account's findings of `report` to Security Hub (the hub of
-/// `config`'s account in `region`, or the config's region): each account's
-/// findings under its own product ARN, or all under `aggregate_into`'s.
-/// Earlier findings gone from a completely audited account are archived.
-/// One line per account on stderr; the failures are returned.
+/// How the hub of an account is reached: its SDK configuration (the
+/// caller's own, or a role session checked to be that account), or why not.
+pub type HubFor<'a> = &'a (
+        dyn Fn(&str) -> futures::future::BoxFuture<'static, Result<aws_config::SdkConfig, String>>
+            + Sync
+    );
+
+/// Send every account's findings of `report` to Security Hub in `region`
+/// (else the base configuration's): each account's findings into the hub
+/// `hub_for` reaches for it, under that hub's product ARN, or all into
+/// `aggregate_into`'s hub. Earlier findings gone from a completely audited
+/// account are archived. One line per account on stderr; the failures are
+/// returned.
 pub async fn to_security_hub(
     report: &crate::report::Report,
-    config: &aws_config::SdkConfig,
+    base: &aws_config::SdkConfig,
+    hub_for: HubFor<'_>,
     region: Option<&str>,
     aggregate_into: Option<&str>,
 ) -> Vec<String> {
     use std::io::Write as _;
     let region = region
         .map(ToOwned::to_owned)
-        .or_else(|| config.region().map(ToString::to_string))
+        .or_else(|| base.region().map(ToString::to_string))
         .unwrap_or_else(|| "us-east-1".to_owned());
-    let hub = security_hub::Hub::new(config, Some(&region));
     let complete = asff::complete_accounts(report);
     let mut accounts: Vec<String> = report
         .accounts
@@ -38,11 +46,29 @@ pub async fn to_security_hub(
         .and_then(|u| u.arn.split(':').nth(1))
         .unwrap_or("aws")
         .to_owned();
+    let aggregated = aggregate_into.map(|_| security_hub::Hub::new(base, Some(&region)));
     let mut failures = Vec::new();
     for account in accounts {
         let hub_account = aggregate_into.unwrap_or(&account);
         let findings = asff::findings(report, &account, hub_account, &region, &partition);
         let whole = complete.contains(&account);
+        let own;
+        let hub = if let Some(hub) = &aggregated {
+            hub
+        } else {
+            match hub_for(&account).await {
+                Ok(config) => {
+                    own = security_hub::Hub::new(&config, Some(&region));
+                    &own
+                }
+                Err(why) => {
+                    let line = format!("security hub ({region}): account {account}: {why}");
+                    let _ = writeln!(std::io::stderr(), "iamkeys: {line}");
+                    failures.push(line);
+                    continue;
+                }
+            }
+        };
         let line = match Box::pin(hub.publish(&findings, &account, whole, report.generated_at))
             .await
         {

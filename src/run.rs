@@ -298,9 +298,18 @@ fn report(
             Ok(report) => {
                 let failures = if args.hub.security_hub {
                     let sdk = crate::iam::connect::sdk_config(&options).await;
+                    let own = sdk.clone();
+                    let hub_for = move |_: &str| -> futures::future::BoxFuture<
+                        'static,
+                        Result<aws_config::SdkConfig, String>,
+                    > {
+                        let config = own.clone();
+                        Box::pin(async move { Ok(config) })
+                    };
                     Box::pin(crate::publish::to_security_hub(
                         &report,
                         &sdk,
+                        &hub_for,
                         args.hub.security_hub_region.as_deref(),
                         None,
                     ))

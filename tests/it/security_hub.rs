@@ -60,7 +60,7 @@ async fn findings_are_imported_once_and_archived_when_gone() {
         stderr.contains("2 finding(s) imported, 0 archived"),
         "{stderr}"
     );
-    let found = hub_findings(&moto).await;
+    let found = Box::pin(hub_findings(&moto)).await;
     assert_eq!(found.len(), 2, "{found:#?}");
     let alice_id = format!(
         "iamkeys:123456789012:initial_setup_key:alice:{}",
@@ -119,7 +119,7 @@ async fn findings_are_imported_once_and_archived_when_gone() {
     // Again: the same two, no duplicates.
     let out = report(&home, &moto.endpoint(), &[]).await;
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(hub_findings(&moto).await.len(), 2);
+    assert_eq!(Box::pin(hub_findings(&moto)).await.len(), 2);
 
     // alice's key goes: her finding is archived, as passed.
     iam.delete_access_key()
@@ -134,7 +134,7 @@ async fn findings_are_imported_once_and_archived_when_gone() {
         stderr.contains("1 finding(s) imported, 1 archived"),
         "{stderr}"
     );
-    let found = hub_findings(&moto).await;
+    let found = Box::pin(hub_findings(&moto)).await;
     let alice = found
         .iter()
         .find(|f| f.id() == Some(alice_id.as_str()))
@@ -176,7 +176,7 @@ async fn an_incomplete_run_archives_nothing() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(hub_findings(&moto).await.len(), 1);
+    assert_eq!(Box::pin(hub_findings(&moto)).await.len(), 1);
     // The finding goes, but the next run cannot see everything.
     iam.delete_access_key()
         .user_name("alice")
@@ -195,7 +195,7 @@ async fn an_incomplete_run_archives_nothing() {
         stderr.contains("audit incomplete: nothing archived"),
         "{stderr}"
     );
-    let found = hub_findings(&moto).await;
+    let found = Box::pin(hub_findings(&moto)).await;
     assert_eq!(
         found[0]
             .record_state()
@@ -258,5 +258,104 @@ async fn batches_go_through_random_throttling() {
             break;
         }
     }
-    assert_eq!(hub_findings(&moto).await.len(), 130);
+    assert_eq!(Box::pin(hub_findings(&moto)).await.len(), 130);
+}
+
+async fn hub_of(
+    config: &aws_config::SdkConfig,
+) -> Vec<aws_sdk_securityhub::types::AwsSecurityFinding> {
+    aws_sdk_securityhub::Client::new(config)
+        .get_findings()
+        .send()
+        .await
+        .unwrap()
+        .findings()
+        .to_vec()
+}
+
+/// With `--org`, each member's findings go to its own hub through its role
+/// session (the caller's own account with its own credentials); with
+/// `--security-hub-aggregate`, all go to the caller's hub under its product
+/// ARN, each with its member's account.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_organizations_findings_go_to_each_members_hub_or_the_callers() {
+    use crate::common::org::{member_config, member_iam, organization};
+    let moto = Moto::start();
+    let org = organization(&moto, &["alpha"]).await;
+    let alpha = org.id("alpha");
+    seed(&moto.iam().await, &[user("boss", true, vec![true])]).await;
+    seed(
+        &member_iam(&moto, &alpha).await,
+        &[user("ops", true, vec![true])],
+    )
+    .await;
+    let proxy = crate::common::proxy::Proxy::start(moto.port).await;
+    let home = Home::new(&proxy.endpoint());
+    let out = tokio::process::Command::new(BIN)
+        .args([
+            "report",
+            "--org",
+            "--profile",
+            "e2e",
+            "--key-ids",
+            "--format",
+            "json",
+            "--security-hub",
+        ])
+        .envs(home.env())
+        .output()
+        .await
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let alpha_hub = Box::pin(hub_of(&member_config(&moto, &alpha).await)).await;
+    assert_eq!(alpha_hub.len(), 1, "{alpha_hub:#?}");
+    assert_eq!(
+        alpha_hub[0].product_arn(),
+        Some(format!("arn:aws:securityhub:us-east-1:{alpha}:product/{alpha}/default").as_str())
+    );
+    let own_hub = Box::pin(hub_of(&moto.sdk_config().await)).await;
+    assert_eq!(own_hub.len(), 1, "{own_hub:#?}");
+    assert_eq!(own_hub[0].aws_account_id(), Some(org.management.as_str()));
+
+    // Aggregated: the member's finding in the caller's hub as well.
+    let out = tokio::process::Command::new(BIN)
+        .args([
+            "report",
+            "--org",
+            "--profile",
+            "e2e",
+            "--key-ids",
+            "--format",
+            "json",
+            "--security-hub",
+            "--security-hub-aggregate",
+        ])
+        .envs(home.env())
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let own_hub = Box::pin(hub_of(&moto.sdk_config().await)).await;
+    let members: std::collections::BTreeSet<&str> =
+        own_hub.iter().filter_map(|f| f.aws_account_id()).collect();
+    assert_eq!(
+        members,
+        [org.management.as_str(), alpha.as_str()]
+            .into_iter()
+            .collect()
+    );
+    let management = &org.management;
+    assert!(own_hub.iter().all(|f| {
+        f.product_arn()
+            == Some(
+                format!("arn:aws:securityhub:us-east-1:{management}:product/{management}/default")
+                    .as_str(),
+            )
+    }));
 }
