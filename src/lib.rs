@@ -15,6 +15,7 @@ pub mod defaults;
 pub mod effect;
 pub mod enforce;
 pub mod error_chain;
+pub mod handoff;
 pub mod headless;
 pub mod help;
 pub mod iam;

@@ -1,0 +1,198 @@
+//! Where a rotated key goes (issue 27, in progress): the user tag
+//! `iamkeys:handoff` names a Secrets Manager secret (`secretsmanager:<ARN
+//! or name>[#<id field>,<secret field>]`) or an SSM parameter
+//! (`ssm:<name>`) that the workload reads its key from. Pure: the tag read
+//! strictly, and the secret's new JSON with its other fields kept. The
+//! write itself (after `R`'s create) is not wired yet.
+
+use serde_json::{Map, Value};
+
+use crate::secret::Secret;
+
+/// The user tag naming where the new key of a rotation goes.
+pub const TAG: &str = "iamkeys:handoff";
+
+/// A place a workload reads its access key from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A Secrets Manager secret holding a JSON object; the key ID and the
+    /// secret go to these two fields, the others are kept.
+    SecretsManager {
+        secret: String,
+        id_field: String,
+        secret_field: String,
+    },
+    /// An SSM parameter, written as a `SecureString` of
+    /// `{"AccessKeyId": …, "SecretAccessKey": …}`.
+    Ssm { name: String },
+}
+
+impl Target {
+    /// Read the tag's value.
+    ///
+    /// # Errors
+    /// Not `secretsmanager:` or `ssm:`, nothing after it, or fields that
+    /// are not two names.
+    pub fn parse(value: &str) -> Result<Self, String> {
+        let value = value.trim();
+        if let Some(rest) = value.strip_prefix("secretsmanager:") {
+            let (secret, fields) = match rest.split_once('#') {
+                Some((secret, fields)) => (secret, Some(fields)),
+                None => (rest, None),
+            };
+            if secret.is_empty() {
+                return Err(format!("{TAG} = {value:?} names no secret"));
+            }
+            let (id_field, secret_field) = match fields {
+                None => ("AccessKeyId".to_owned(), "SecretAccessKey".to_owned()),
+                Some(fields) => match fields.split_once(',') {
+                    Some((a, b))
+                        if !a.trim().is_empty() && !b.trim().is_empty() && a.trim() != b.trim() =>
+                    {
+                        (a.trim().to_owned(), b.trim().to_owned())
+                    }
+                    _ => {
+                        return Err(format!(
+                            "{TAG} = {value:?}: after # name two fields, the key ID's and the secret's (e.g. #id,secret)"
+                        ));
+                    }
+                },
+            };
+            return Ok(Self::SecretsManager {
+                secret: secret.to_owned(),
+                id_field,
+                secret_field,
+            });
+        }
+        if let Some(name) = value.strip_prefix("ssm:") {
+            if name.is_empty() {
+                return Err(format!("{TAG} = {value:?} names no parameter"));
+            }
+            return Ok(Self::Ssm {
+                name: name.to_owned(),
+            });
+        }
+        Err(format!(
+            "{TAG} = {value:?} is neither secretsmanager:<secret>[#<id field>,<secret field>] nor ssm:<parameter>"
+        ))
+    }
+
+    /// As the rotation dialog says it.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        match self {
+            Self::SecretsManager {
+                secret,
+                id_field,
+                secret_field,
+            } => format!(
+                "Secrets Manager secret {} (fields {id_field}, {secret_field}; its other fields kept)",
+                crate::text::clean(secret)
+            ),
+            Self::Ssm { name } => format!(
+                "SSM parameter {} (SecureString, overwritten)",
+                crate::text::clean(name)
+            ),
+        }
+    }
+}
+
+/// The secret's new JSON: `current` (none: a secret with no value yet)
+/// with the two fields set and every other field kept. The result holds
+/// the secret: it is a [`Secret`] (zeroed when dropped, never logged).
+///
+/// # Errors
+/// The current value is not a JSON object: it is not overwritten.
+pub fn merged(
+    current: Option<&str>,
+    id_field: &str,
+    secret_field: &str,
+    key_id: &str,
+    secret: &Secret,
+) -> Result<Secret, String> {
+    let mut object = match current.map(serde_json::from_str::<Value>) {
+        None => Map::new(),
+        Some(Ok(Value::Object(object))) => object,
+        Some(_) => {
+            return Err(
+                "the secret's value is not a JSON object: it is not overwritten (store the new key yourself)"
+                    .to_owned(),
+            );
+        }
+    };
+    object.insert(id_field.to_owned(), Value::String(key_id.to_owned()));
+    object.insert(
+        secret_field.to_owned(),
+        Value::String(secret.expose().to_owned()),
+    );
+    Ok(Secret::new(Value::Object(object).to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_tag_reads_strictly() {
+        assert_eq!(
+            Target::parse("secretsmanager:prod/app/aws"),
+            Ok(Target::SecretsManager {
+                secret: "prod/app/aws".into(),
+                id_field: "AccessKeyId".into(),
+                secret_field: "SecretAccessKey".into(),
+            })
+        );
+        assert_eq!(
+            Target::parse(
+                "secretsmanager:arn:aws:secretsmanager:eu-west-1:123456789012:secret:app-AbCdEf#id, key"
+            ),
+            Ok(Target::SecretsManager {
+                secret: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:app-AbCdEf".into(),
+                id_field: "id".into(),
+                secret_field: "key".into(),
+            })
+        );
+        assert_eq!(
+            Target::parse("ssm:/app/key"),
+            Ok(Target::Ssm {
+                name: "/app/key".into()
+            })
+        );
+        for bad in [
+            "",
+            "vault:x",
+            "ssm:",
+            "secretsmanager:",
+            "secretsmanager:x#one",
+            "secretsmanager:x#a,a",
+        ] {
+            assert!(Target::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_secret_keeps_its_other_fields() {
+        let current = r#"{"AccessKeyId":"AKIAOLD","SecretAccessKey":"old","region":"eu-west-1"}"#;
+        let secret = Secret::new("s3cr3t");
+        let new = merged(
+            Some(current),
+            "AccessKeyId",
+            "SecretAccessKey",
+            "AKIANEW",
+            &secret,
+        )
+        .unwrap();
+        assert!(!format!("{new:?}").contains("s3cr3t"), "never shown");
+        let value: Value = serde_json::from_str(new.expose()).unwrap();
+        assert_eq!(value["AccessKeyId"], "AKIANEW");
+        assert_eq!(value["SecretAccessKey"], "s3cr3t");
+        assert_eq!(value["region"], "eu-west-1");
+        let s = Secret::new("s");
+        assert_eq!(
+            merged(None, "id", "key", "AKIANEW", &s).unwrap().expose(),
+            r#"{"id":"AKIANEW","key":"s"}"#
+        );
+        assert!(merged(Some("plain text"), "a", "b", "k", &s).is_err());
+        assert!(merged(Some("[1]"), "a", "b", "k", &s).is_err());
+    }
+}
