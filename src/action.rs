@@ -38,6 +38,12 @@ pub enum Action {
         profile: String,
         result: Result<SaveOutcome, String>,
     },
+    /// A rotation's new key was written where its workload reads it
+    /// (said as the place), or why not.
+    HandedOff {
+        key_id: String,
+        result: Result<String, String>,
+    },
     /// `:export` wrote this many rows to `path`, or why not.
     Exported {
         path: std::path::PathBuf,

@@ -182,6 +182,14 @@ pub enum Effect {
     /// Run this command (the browser opener and a console link), without a
     /// shell, not waited for.
     OpenUrl(Vec<String>),
+    /// Write a rotation's new key where its workload reads it; the answer
+    /// comes back as [`crate::action::Action::HandedOff`]. Never logged.
+    HandOff {
+        target: crate::handoff::Target,
+        user: String,
+        key_id: String,
+        secret: Secret,
+    },
     /// Write `text` to `path` whole (`:export`); the answer comes back as
     /// [`crate::action::Action::Exported`].
     Export {

@@ -1,9 +1,9 @@
-//! Where a rotated key goes (issue 27, in progress): the user tag
+//! Where a rotated key goes (issue 27): the user tag
 //! `iamkeys:handoff` names a Secrets Manager secret (`secretsmanager:<ARN
 //! or name>[#<id field>,<secret field>]`) or an SSM parameter
 //! (`ssm:<name>`) that the workload reads its key from. Pure: the tag read
 //! strictly, and the secret's new JSON with its other fields kept. The
-//! write itself (after `R`'s create) is not wired yet.
+//! write is the worker's (`Effect::HandOff`, after `R`'s create).
 
 use serde_json::{Map, Value};
 
@@ -11,6 +11,13 @@ use crate::secret::Secret;
 
 /// The user tag naming where the new key of a rotation goes.
 pub const TAG: &str = "iamkeys:handoff";
+
+/// The handoff tag among a user's tags, read (`None`: there is none).
+#[must_use]
+pub fn target_of(tags: &[(String, String)]) -> Option<Result<Target, String>> {
+    let (_, value) = tags.iter().find(|(k, _)| k == TAG)?;
+    Some(Target::parse(value))
+}
 
 /// A place a workload reads its access key from.
 #[derive(Debug, Clone, PartialEq, Eq)]

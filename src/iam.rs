@@ -122,6 +122,26 @@ pub trait IamClient: Send + Sync {
             "this account has no CloudTrail to ask",
         ))
     }
+    /// Write a rotated key where the workload reads it (the user's
+    /// `iamkeys:handoff` tag): Secrets Manager `PutSecretValue` keeping the
+    /// secret's other fields, or SSM `PutParameter` (`SecureString`,
+    /// overwrite). Never logged.
+    async fn hand_off(
+        &self,
+        target: &crate::handoff::Target,
+        key_id: &str,
+        secret: &crate::secret::Secret,
+    ) -> Result<(), IamError> {
+        let _ = (key_id, secret);
+        Err(IamError::new(
+            ErrorKind::Other,
+            match target {
+                crate::handoff::Target::SecretsManager { .. } => "secretsmanager:PutSecretValue",
+                crate::handoff::Target::Ssm { .. } => "ssm:PutParameter",
+            },
+            "this account has nowhere to hand a key off to",
+        ))
+    }
 }
 
 /// Follow every page of `ListAccessKeys` for one user.

@@ -14,9 +14,9 @@ pub use crate::account::{
     Account, Backoff, Gap, IdentityStatus, KeysState, ListStatus, ReportStatus, UserRow,
 };
 pub use modal::{
-    AccountRef, BulkDeleteDialog, Button, CodeDialog, Confirm, DeleteDialog, KeyTarget, Operation,
-    Outcome, Posture, ProfilePicker, Progress, SaveState, SecretDialog, WaiveChoice, WaiveDialog,
-    WaiveField,
+    AccountRef, BulkDeleteDialog, Button, CodeDialog, Confirm, DeleteDialog, HandOff, KeyTarget,
+    Operation, Outcome, Posture, ProfilePicker, Progress, SaveState, SecretDialog, WaiveChoice,
+    WaiveDialog, WaiveField,
 };
 pub use overview::{Overview, OverviewSort};
 pub use table::{SortKey, TableView};

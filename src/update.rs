@@ -87,6 +87,10 @@ fn step(state: &mut State, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Exported { path, result } => command_line::on_exported(state, &path, result),
+        Action::HandedOff { key_id, result } => {
+            mutations::on_handed_off(state, &key_id, result);
+            Vec::new()
+        }
         Action::WaiverFiled(result) => {
             waive::on_filed(state, result);
             Vec::new()

@@ -319,6 +319,27 @@ impl Worker {
                     let _ = tx.send(Action::WaiverFiled(result));
                 });
             }
+            Effect::HandOff {
+                target,
+                user,
+                key_id,
+                secret,
+            } => {
+                let worker = self.clone();
+                tokio::spawn(async move {
+                    let slot = worker.slot();
+                    let result = slot
+                        .client
+                        .hand_off(&target, &key_id, &secret)
+                        .await
+                        .map(|()| target.describe())
+                        .map_err(|err| {
+                            format!("{} {}: {}", err.action, err.in_a_word(), err.detail)
+                        });
+                    tracing::info!(user = %user, key = %key_id, ok = result.is_ok(), "hand-off");
+                    let _ = worker.tx.send(Action::HandedOff { key_id, result });
+                });
+            }
             Effect::Export { path, text, rows } => {
                 let tx = self.tx.clone();
                 tokio::task::spawn_blocking(move || {

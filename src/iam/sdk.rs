@@ -36,6 +36,9 @@ pub struct SdkIam {
     /// The MFA session the credentials come from, if the profile needs one:
     /// told when IAM answers that it has expired.
     session: Option<crate::signin::mfa::MfaProvider>,
+    /// For handing a rotated key off (Secrets Manager, SSM); `None` for
+    /// clients built from mocked ones.
+    config: Option<Box<aws_config::SdkConfig>>,
 }
 
 #[derive(Debug, Clone)]
@@ -65,6 +68,7 @@ impl SdkIam {
             retries,
             endpoint: config.endpoint_url().map(ToOwned::to_owned),
             trail: Trail::Config(Box::new(config.clone())),
+            config: Some(Box::new(config.clone())),
             session: None,
         }
     }
@@ -109,6 +113,7 @@ impl SdkIam {
             endpoint: None,
             trail: Trail::None,
             session: None,
+            config: None,
         }
     }
 
@@ -633,5 +638,93 @@ impl IamClient for SdkIam {
             items,
             next_marker: out.next_token().map(ToOwned::to_owned),
         })
+    }
+
+    async fn hand_off(
+        &self,
+        target: &crate::handoff::Target,
+        key_id: &str,
+        secret: &crate::secret::Secret,
+    ) -> Result<(), IamError> {
+        use crate::handoff::Target;
+        let refused = |action: &'static str, why: String| {
+            IamError::new(
+                crate::iam::ErrorKind::Other,
+                action,
+                crate::text::clean(&why).into_owned(),
+            )
+        };
+        let Some(config) = &self.config else {
+            return Err(refused(
+                "iamkeys",
+                "no configuration to reach it with".to_owned(),
+            ));
+        };
+        match target {
+            Target::SecretsManager {
+                secret: id,
+                id_field,
+                secret_field,
+            } => {
+                const GET: &str = "secretsmanager:GetSecretValue";
+                const PUT: &str = "secretsmanager:PutSecretValue";
+                let client = aws_sdk_secretsmanager::Client::new(config);
+                let current = match client.get_secret_value().secret_id(id).send().await {
+                    Ok(answer) => answer.secret_string().map(crate::secret::Secret::new),
+                    Err(err) => {
+                        let text =
+                            aws_sdk_secretsmanager::error::DisplayErrorContext(&err).to_string();
+                        // A secret with no value yet is written whole.
+                        if text.contains("ResourceNotFoundException") && text.contains("version") {
+                            None
+                        } else {
+                            return Err(refused(GET, text));
+                        }
+                    }
+                };
+                let value = crate::handoff::merged(
+                    current.as_ref().map(crate::secret::Secret::expose),
+                    id_field,
+                    secret_field,
+                    key_id,
+                    secret,
+                )
+                .map_err(|why| refused(PUT, why))?;
+                client
+                    .put_secret_value()
+                    .secret_id(id)
+                    .secret_string(value.expose())
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(|err| {
+                        refused(
+                            PUT,
+                            aws_sdk_secretsmanager::error::DisplayErrorContext(&err).to_string(),
+                        )
+                    })
+            }
+            Target::Ssm { name } => {
+                const PUT: &str = "ssm:PutParameter";
+                let value =
+                    crate::handoff::merged(None, "AccessKeyId", "SecretAccessKey", key_id, secret)
+                        .map_err(|why| refused(PUT, why))?;
+                aws_sdk_ssm::Client::new(config)
+                    .put_parameter()
+                    .name(name)
+                    .value(value.expose())
+                    .r#type(aws_sdk_ssm::types::ParameterType::SecureString)
+                    .overwrite(true)
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(|err| {
+                        refused(
+                            PUT,
+                            aws_sdk_ssm::error::DisplayErrorContext(&err).to_string(),
+                        )
+                    })
+            }
+        }
     }
 }

@@ -217,6 +217,23 @@ pub struct SecretDialog {
     pub copied: bool,
     /// Closing was asked for: waiting for `y` to acknowledge.
     pub acknowledging: bool,
+    /// Where the new key of a rotation goes (`iamkeys:handoff`), and how
+    /// far it got.
+    pub handoff: HandOff,
+}
+
+/// A rotation's new key handed off to where its workload reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum HandOff {
+    /// No `iamkeys:handoff` tag (or not a rotation).
+    #[default]
+    None,
+    /// Being written to this place.
+    Sending(String),
+    /// Written there.
+    Done(String),
+    /// Not written, and why: the secret stays on screen.
+    Failed(String),
 }
 
 /// An MFA code asked for (a profile whose role or user needs one).

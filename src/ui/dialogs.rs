@@ -217,6 +217,15 @@ pub fn confirm(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, dial
 }
 
 /// What `R` will do, step by step.
+/// The user's handoff tag, if its tags are read and hold one.
+fn handoff(state: &State, user: &str) -> Option<Result<crate::handoff::Target, String>> {
+    let row = state.account.users().get(user)?;
+    let crate::account::users::TagsState::Loaded(tags) = &row.tags else {
+        return None;
+    };
+    crate::handoff::target_of(tags)
+}
+
 fn rotation_steps(state: &State, target: &KeyTarget) -> Vec<Line<'static>> {
     let map = &state.view.keymap;
     let (old, user) = (&target.key_id, &target.user);
@@ -230,11 +239,25 @@ fn rotation_steps(state: &State, target: &KeyTarget) -> Vec<Line<'static>> {
             key(state, DialogCommand::CopySecret),
             key(state, DialogCommand::SaveSecret),
         ),
-        format!(
-            " 2. Put the new key where {old} is used. iamkeys watches the new key's last use (every {} s, and on {}) and shows when it is in use.",
-            crate::account::rotation::WATCH_EVERY.num_seconds(),
-            map.label(crate::keymap::Command::Refresh),
-        ),
+        match handoff(state, user) {
+            Some(Ok(target)) => format!(
+                " 2. iamkeys writes the new key to {} (the user's {} tag), then watches its last use (every {} s, and on {}) and shows when the workload uses it.",
+                target.describe(),
+                crate::handoff::TAG,
+                crate::account::rotation::WATCH_EVERY.num_seconds(),
+                map.label(crate::keymap::Command::Refresh),
+            ),
+            Some(Err(why)) => format!(
+                " 2. The user's {} tag does not read ({}): nothing is written for you. Put the new key where {old} is used; iamkeys watches its last use.",
+                crate::handoff::TAG,
+                crate::text::clean(&why)
+            ),
+            None => format!(
+                " 2. Put the new key where {old} is used. iamkeys watches the new key's last use (every {} s, and on {}) and shows when it is in use.",
+                crate::account::rotation::WATCH_EVERY.num_seconds(),
+                map.label(crate::keymap::Command::Refresh),
+            ),
+        },
         format!(
             " 3. Then make {old} inactive ({}), check that nothing breaks, and delete it later ({}).",
             map.label(crate::keymap::Command::Deactivate),
@@ -413,6 +436,23 @@ pub fn secret(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, dialo
     ];
     if dialog.copied {
         lines.push(Line::raw(" The secret was copied to the clipboard."));
+    }
+    match &dialog.handoff {
+        crate::state::HandOff::None => {}
+        crate::state::HandOff::Sending(place) => {
+            lines.push(Line::styled(format!(" Writing it to {place}…"), theme.dim));
+        }
+        crate::state::HandOff::Done(place) => lines.push(Line::styled(
+            format!(" Written to {place}: the workload's next read gets it; iamkeys watches for its first use."),
+            theme.title,
+        )),
+        crate::state::HandOff::Failed(why) => lines.push(Line::styled(
+            format!(
+                " Not written where the workload reads it ({}): store it yourself now.",
+                crate::text::clean(why)
+            ),
+            theme.error,
+        )),
     }
     lines.extend(save_line(state, theme, &dialog.save));
     lines.push(Line::raw(""));

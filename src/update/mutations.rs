@@ -117,7 +117,13 @@ fn answered(state: &mut State, id: u64, result: Result<Mutated, IamError>) -> Ve
         return effects;
     }
     match result {
-        Ok(Mutated::Created(new)) => show_secret(state, &change, new, actor),
+        Ok(Mutated::Created(new)) => {
+            let hand_off = show_secret(state, &change, new, actor);
+            let mut effects = refresh_user(state, &user);
+            effects.extend(hand_off);
+            effects.extend(follow_up);
+            return effects;
+        }
         Ok(Mutated::StatusSet) => {
             if let Change::SetStatus { key_id, status, .. } = &change {
                 state.view.notice = Some(format!("{user}: {key_id} is now {status}."));
@@ -217,8 +223,34 @@ fn inactive_since_tag(state: &mut State, change: &Change, actor: &Actor) -> Vec<
 }
 
 /// A new key: its secret on screen (or waiting its turn behind another).
-fn show_secret(state: &mut State, change: &Change, new: crate::model::NewAccessKey, actor: Actor) {
+fn show_secret(
+    state: &mut State,
+    change: &Change,
+    new: crate::model::NewAccessKey,
+    actor: Actor,
+) -> Vec<Effect> {
     let user = change.user().to_owned();
+    // A rotation's new key goes where the user's handoff tag says, at once;
+    // the secret stays on screen whatever happens.
+    let target = match change {
+        Change::Create {
+            rotating: Some(_), ..
+        } => handoff_target(state, &user),
+        _ => None,
+    };
+    let (handoff, effects) = match target {
+        None => (crate::state::HandOff::None, Vec::new()),
+        Some(Err(why)) => (crate::state::HandOff::Failed(why), Vec::new()),
+        Some(Ok(target)) => (
+            crate::state::HandOff::Sending(target.describe()),
+            vec![Effect::HandOff {
+                target,
+                user: user.clone(),
+                key_id: new.key.id.clone(),
+                secret: new.secret.clone(),
+            }],
+        ),
+    };
     let dialog = SecretDialog {
         user: user.clone(),
         key_id: new.key.id.clone(),
@@ -227,6 +259,7 @@ fn show_secret(state: &mut State, change: &Change, new: crate::model::NewAccessK
         save: SaveState::Idle,
         copied: false,
         acknowledging: false,
+        handoff,
     };
     if matches!(state.view.modal, Some(Modal::Secret(_))) {
         // Never over the secret on screen: this one waits its turn.
@@ -248,6 +281,42 @@ fn show_secret(state: &mut State, change: &Change, new: crate::model::NewAccessK
             _ => format!("Created {} for {user}.", new.key.id),
         });
         state.view.modal = Some(Modal::Secret(dialog));
+    }
+    effects
+}
+
+/// The user's `iamkeys:handoff` tag, read (`None`: it has none, or its
+/// tags are not read).
+pub(super) fn handoff_target(
+    state: &State,
+    user: &str,
+) -> Option<Result<crate::handoff::Target, String>> {
+    let row = state.account.users().get(user)?;
+    let crate::account::users::TagsState::Loaded(tags) = &row.tags else {
+        return None;
+    };
+    crate::handoff::target_of(tags)
+}
+
+/// Where a rotation's new key was handed off, or why not: said in its
+/// secret dialog (on screen or waiting).
+pub(super) fn on_handed_off(state: &mut State, key_id: &str, result: Result<String, String>) {
+    let outcome = match result {
+        Ok(place) => crate::state::HandOff::Done(place),
+        Err(why) => crate::state::HandOff::Failed(why),
+    };
+    let on_screen = match &mut state.view.modal {
+        Some(Modal::Secret(dialog)) if dialog.key_id == key_id => Some(dialog),
+        _ => None,
+    };
+    if let Some(dialog) = on_screen.or_else(|| {
+        state
+            .view
+            .secrets_waiting
+            .iter_mut()
+            .find(|d| d.key_id == key_id)
+    }) {
+        dialog.handoff = outcome;
     }
 }
 

@@ -282,3 +282,86 @@ async fn a_rotation_from_r_to_the_old_key_inactive() {
     tui.send(&["q"]);
     assert_eq!(tui.exit_status(WAIT), Some(0));
 }
+
+/// Issue 27, the handoff end to end: svc's `iamkeys:handoff` tag names a
+/// JSON secret; `R`, `y` writes the new key there (the dialog says so, the
+/// secret's other fields kept); the workload reads the key from the secret
+/// and signs with it, and the watch shows the new key in use.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rotated_key_goes_into_the_workloads_secret_and_is_seen_used() {
+    let moto = Moto::start();
+    let iam = moto.iam().await;
+    let keys = seed(&iam, &[crate::common::moto::user("svc", false, vec![true])]).await;
+    let old = keys[0].1[0].clone();
+    let config = moto.sdk_config().await;
+    let sm = aws_sdk_secretsmanager::Client::new(&config);
+    sm.create_secret()
+        .name("svc/aws")
+        .secret_string(format!(
+            r#"{{"AccessKeyId":"{old}","SecretAccessKey":"old","bucket":"reports"}}"#
+        ))
+        .send()
+        .await
+        .unwrap();
+    iam.tag_user()
+        .user_name("svc")
+        .tags(
+            aws_sdk_iam::types::Tag::builder()
+                .key("iamkeys:handoff")
+                .value("secretsmanager:svc/aws")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let home = Home::new(&moto.endpoint());
+    let tui = Tmux::start(Path::new(BIN), &["--profile", "e2e"], &home.env(), 160, 45);
+    tui.wait_for("the account", WAIT, |s| {
+        s.contains("Users (1)") && s.contains("account 123456789012")
+    });
+    tui.send(&["Enter"]);
+    tui.wait_for("svc's key", WAIT, |s| s.contains(&format!("{old}  Active")));
+    tui.send(&["R"]);
+    tui.wait_for("the rotation dialog naming the secret", WAIT, |s| {
+        s.contains("iamkeys writes the new key to Secrets Manager secret svc/aws")
+    });
+    tui.send(&["y"]);
+    tui.wait_for("the handoff", WAIT, |s| {
+        s.contains("shown once") && s.contains("Written to Secrets Manager secret svc/aws")
+    });
+    tui.send(&["Escape"]);
+    tui.wait_for("the acknowledgement", WAIT, |s| {
+        s.contains("cannot be shown again")
+    });
+    tui.send(&["y"]);
+    // The workload reads its key from the secret, as it would.
+    let value = sm
+        .get_secret_value()
+        .secret_id("svc/aws")
+        .send()
+        .await
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_str(value.secret_string().unwrap()).unwrap();
+    assert_eq!(json["bucket"], "reports", "the other fields kept");
+    let new = json["AccessKeyId"].as_str().unwrap().to_owned();
+    assert_ne!(new, old);
+    tui.wait_for("the rotation in progress", WAIT, |s| {
+        s.contains(&format!("rotating → {new}")) && s.contains("new key not used yet")
+    });
+    crate::common::moto::use_key(
+        moto.endpoint(),
+        &new,
+        json["SecretAccessKey"].as_str().unwrap(),
+    )
+    .await;
+    tui.send(&["r"]);
+    tui.wait_for("the new key in use", WAIT, |s| {
+        s.contains("new key in use since")
+    });
+    tui.send(&["q"]);
+    assert_eq!(tui.exit_status(WAIT), Some(0));
+    // Never in the log.
+    let log = std::fs::read_to_string(home.log_file()).unwrap_or_default();
+    assert!(!log.contains(json["SecretAccessKey"].as_str().unwrap()));
+}

@@ -25,6 +25,7 @@ mod faults;
 mod faults_load;
 mod faults_moto;
 mod files_and_logs;
+mod handoff;
 mod headless;
 mod layers;
 mod moto_client;

@@ -678,3 +678,94 @@ async fn an_old_key_used_after_the_new_keys_first_use_is_not_advised_inactive() 
         "the new key was used least recently here: {message}"
     );
 }
+
+/// Issue 27: with an `iamkeys:handoff` tag, the rotation dialog says where
+/// the new key will go; after the create it is handed off at once (the
+/// secret staying on screen), and the dialog says whether it was written —
+/// a failure says store it yourself, and the secret is still there.
+#[tokio::test]
+async fn a_rotated_key_is_handed_off_where_the_tag_says() {
+    let mut state = demo_loaded().await;
+    let (user, old) = one_active_key(&state);
+    let mut tags = match &state.account.users().get(&user).unwrap().tags {
+        iamkeys::account::users::TagsState::Loaded(tags) => tags.clone(),
+        other => panic!("{other:?}"),
+    };
+    tags.push((
+        "iamkeys:handoff".into(),
+        "secretsmanager:prod/app#id,key".into(),
+    ));
+    answer(
+        &mut state,
+        Loaded::Tags {
+            user: user.clone(),
+            result: Ok(tags),
+        },
+    );
+    select_key(&mut state, &user, &old.id);
+    update(&mut state, ch('R'));
+    let text = crate::common::screen::text(&state, 200, 50);
+    assert!(
+        text.contains(
+            "iamkeys writes the new key to Secrets Manager secret prod/app (fields id, key"
+        ),
+        "{text}"
+    );
+    let effects = update(&mut state, ch('y'));
+    let id = mutation(&effects, |_| true);
+    let answered = update(
+        &mut state,
+        Action::Mutated {
+            id,
+            result: Ok(Mutated::Created(new_key(&user))),
+        },
+    );
+    let handoff = answered
+        .iter()
+        .find_map(|e| match e {
+            Effect::HandOff {
+                target,
+                key_id,
+                secret,
+                ..
+            } => Some((target.clone(), key_id.clone(), secret.expose().to_owned())),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("{answered:?}"));
+    assert_eq!(
+        handoff.0,
+        iamkeys::handoff::Target::SecretsManager {
+            secret: "prod/app".into(),
+            id_field: "id".into(),
+            secret_field: "key".into()
+        }
+    );
+    assert_eq!(handoff.1, NEW);
+    assert_eq!(handoff.2, "ROTATEDSECRETROTATEDSECRETROTATEDSECRET1");
+    assert!(screen(&state).contains("Writing it to Secrets Manager secret prod/app"));
+    // Refused: said, and the secret is still on screen.
+    update(
+        &mut state,
+        Action::HandedOff {
+            key_id: NEW.into(),
+            result: Err("secretsmanager:PutSecretValue denied: not authorized".into()),
+        },
+    );
+    let text = screen(&state);
+    assert!(
+        text.contains("Not written where the workload reads it"),
+        "{text}"
+    );
+    assert!(
+        text.contains("ROTATEDSECRETROTATEDSECRETROTATEDSECRET1"),
+        "{text}"
+    );
+    update(
+        &mut state,
+        Action::HandedOff {
+            key_id: NEW.into(),
+            result: Ok("Secrets Manager secret prod/app".into()),
+        },
+    );
+    assert!(screen(&state).contains("Written to Secrets Manager secret prod/app"));
+}

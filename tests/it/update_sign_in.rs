@@ -115,6 +115,7 @@ async fn esc_once_signed_in_cancels_and_a_code_waits_behind_a_secret() {
         save: iamkeys::state::SaveState::Idle,
         copied: false,
         acknowledging: false,
+        handoff: iamkeys::state::HandOff::None,
     }));
     update(&mut state, wanted(4, None));
     assert!(matches!(state.view.modal, Some(Modal::Secret(_))));

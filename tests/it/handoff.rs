@@ -1,0 +1,100 @@
+//! Issue 27: a rotated key handed off through the real SDK against moto —
+//! into a JSON secret (its other fields kept), into an SSM `SecureString`,
+//! and refused for a secret that is not a JSON object (left as it was).
+
+use iamkeys::handoff::Target;
+use iamkeys::iam::IamClient;
+use iamkeys::iam::sdk::SdkIam;
+use iamkeys::secret::Secret;
+
+use crate::common::moto::Moto;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_new_key_is_written_where_the_workload_reads_it() {
+    let moto = Moto::start();
+    let config = moto.sdk_config().await;
+    let sm = aws_sdk_secretsmanager::Client::new(&config);
+    sm.create_secret()
+        .name("prod/app")
+        .secret_string(r#"{"AccessKeyId":"AKIAOLD","SecretAccessKey":"old","region":"eu-west-1"}"#)
+        .send()
+        .await
+        .unwrap();
+    sm.create_secret()
+        .name("plain")
+        .secret_string("not json")
+        .send()
+        .await
+        .unwrap();
+    let client = SdkIam::new(&config);
+    let secret = Secret::new("NEWSECRETNEWSECRETNEWSECRETNEWSECRET0001");
+    let target = Target::parse("secretsmanager:prod/app").unwrap();
+    client
+        .hand_off(&target, "AKIANEWKEY0000000001", &secret)
+        .await
+        .unwrap();
+    let value = sm
+        .get_secret_value()
+        .secret_id("prod/app")
+        .send()
+        .await
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_str(value.secret_string().unwrap()).unwrap();
+    assert_eq!(json["AccessKeyId"], "AKIANEWKEY0000000001");
+    assert_eq!(json["SecretAccessKey"], secret.expose());
+    assert_eq!(json["region"], "eu-west-1", "the other fields are kept");
+
+    // SSM: a SecureString of the pair, overwritten.
+    let ssm = aws_sdk_ssm::Client::new(&config);
+    ssm.put_parameter()
+        .name("/app/key")
+        .value("old")
+        .r#type(aws_sdk_ssm::types::ParameterType::SecureString)
+        .send()
+        .await
+        .unwrap();
+    client
+        .hand_off(
+            &Target::parse("ssm:/app/key").unwrap(),
+            "AKIANEWKEY0000000001",
+            &secret,
+        )
+        .await
+        .unwrap();
+    let parameter = ssm
+        .get_parameter()
+        .name("/app/key")
+        .with_decryption(true)
+        .send()
+        .await
+        .unwrap();
+    let parameter = parameter.parameter().unwrap();
+    assert_eq!(
+        parameter.r#type(),
+        Some(&aws_sdk_ssm::types::ParameterType::SecureString)
+    );
+    let json: serde_json::Value = serde_json::from_str(parameter.value().unwrap()).unwrap();
+    assert_eq!(json["AccessKeyId"], "AKIANEWKEY0000000001");
+
+    // A secret that is not a JSON object is refused and left as it was.
+    let err = client
+        .hand_off(
+            &Target::parse("secretsmanager:plain").unwrap(),
+            "AKIANEWKEY0000000001",
+            &secret,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.action, "secretsmanager:PutSecretValue");
+    assert!(
+        !format!("{err:?}").contains(secret.expose()),
+        "never in an error"
+    );
+    let plain = sm
+        .get_secret_value()
+        .secret_id("plain")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(plain.secret_string(), Some("not json"));
+}
