@@ -54,6 +54,7 @@ fn session() -> Session {
         signing_in: false,
         org_settings: iamkeys::config::OrgSettings::default(),
         cloudtrail_regions: Vec::new(),
+        regions: iamkeys::state::RegionChoice::Listed,
         cloudtrail_max_events: 500,
         enforce_rules: Vec::new(),
         notice_days: 7,

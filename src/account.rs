@@ -199,6 +199,9 @@ pub struct Account {
     usage_generation: u64,
     /// Who wrote the waiver tags (CloudTrail), asked once per load.
     writers: writers::WriterStatus,
+    /// The account's enabled regions (`cloudtrail_regions = "all"`), once
+    /// asked.
+    pub enabled_regions: Option<Result<Vec<String>, IamError>>,
 }
 
 /// A user's worst risk, or while its level is not known yet, the worst
@@ -261,6 +264,7 @@ impl Account {
             usage: BTreeMap::new(),
             usage_generation: 0,
             writers: writers::WriterStatus::NotAsked,
+            enabled_regions: None,
         }
     }
 

@@ -101,6 +101,8 @@ pub enum Action {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Loaded {
     Identity(Result<Identity, IamError>),
+    /// The account's enabled regions (`cloudtrail_regions = "all"`).
+    EnabledRegions(Result<Vec<String>, IamError>),
     UsersPage(Result<Page<User>, IamError>),
     CredentialReport(Result<CredentialReport, IamError>),
     Keys {

@@ -260,8 +260,8 @@ pub struct Config {
     /// AWS Organizations (`--org`).
     pub org: OrgSettings,
     /// Where `u` looks for a key's CloudTrail events; empty: the profile's
-    /// region and `us-east-1`.
-    pub cloudtrail_regions: Vec<String>,
+    /// region and `us-east-1`; `"all"`: the account's enabled regions.
+    pub cloudtrail_regions: CloudTrailRegions,
     /// At most this many events per region for one key.
     pub cloudtrail_max_events: usize,
     /// Signing in (`[aws]`).
@@ -270,6 +270,52 @@ pub struct Config {
     pub enforce: crate::enforce::EnforceSettings,
     /// Where `iamkeys notify` sends owners' notices (`[notify]`).
     pub notify: crate::enforce::notify::NotifySettings,
+}
+
+/// `cloudtrail_regions`: a list of regions, or `"all"` (the account's
+/// enabled regions, `ec2:DescribeRegions`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(try_from = "RegionsText", into = "RegionsText")]
+pub enum CloudTrailRegions {
+    /// These regions.
+    List(Vec<String>),
+    /// None named (`[]`, the default): the profile's region and `us-east-1`.
+    #[default]
+    Profile,
+    /// `"all"`: every region enabled for the account.
+    All,
+}
+
+/// How `cloudtrail_regions` is written.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum RegionsText {
+    List(Vec<String>),
+    Word(String),
+}
+
+impl TryFrom<RegionsText> for CloudTrailRegions {
+    type Error = String;
+    fn try_from(text: RegionsText) -> Result<Self, String> {
+        match text {
+            RegionsText::List(list) if list.is_empty() => Ok(Self::Profile),
+            RegionsText::List(list) => Ok(Self::List(list)),
+            RegionsText::Word(word) if word == "all" => Ok(Self::All),
+            RegionsText::Word(word) => Err(format!(
+                "cloudtrail_regions = {word:?}: give a list of regions, or \"all\""
+            )),
+        }
+    }
+}
+
+impl From<CloudTrailRegions> for RegionsText {
+    fn from(regions: CloudTrailRegions) -> Self {
+        match regions {
+            CloudTrailRegions::List(list) => Self::List(list),
+            CloudTrailRegions::Profile => Self::List(Vec::new()),
+            CloudTrailRegions::All => Self::Word("all".to_owned()),
+        }
+    }
 }
 
 /// `[aws]`: how iamkeys signs in where aws-config does not (MFA).
@@ -304,7 +350,7 @@ impl Default for Config {
             keybindings: Keybindings::default(),
             profiles: BTreeMap::new(),
             org: OrgSettings::default(),
-            cloudtrail_regions: Vec::new(),
+            cloudtrail_regions: CloudTrailRegions::default(),
             cloudtrail_max_events: crate::defaults::CLOUDTRAIL_MAX_EVENTS,
             aws: AwsSettings::default(),
             enforce: crate::enforce::EnforceSettings::default(),
@@ -605,5 +651,30 @@ mod tests {
                 "config.example.toml does not document `{key}`"
             );
         }
+    }
+
+    #[test]
+    fn cloudtrail_regions_are_a_list_or_all() {
+        let parse = |text: &str| Config::parse(text, Path::new("c.toml"));
+        assert_eq!(
+            parse("cloudtrail_regions = \"all\"")
+                .unwrap()
+                .cloudtrail_regions,
+            CloudTrailRegions::All
+        );
+        assert_eq!(
+            parse("cloudtrail_regions = [\"eu-west-1\"]")
+                .unwrap()
+                .cloudtrail_regions,
+            CloudTrailRegions::List(vec!["eu-west-1".into()])
+        );
+        assert_eq!(
+            parse("cloudtrail_regions = []").unwrap().cloudtrail_regions,
+            CloudTrailRegions::Profile
+        );
+        let err = parse("cloudtrail_regions = \"some\"")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("\"all\""), "{err}");
     }
 }

@@ -45,6 +45,9 @@ pub enum Call {
     /// history (`cloudtrail:LookupEvents`, `EventName=TagUser`, us-east-1),
     /// paced, up to a cap.
     TagWriters,
+    /// The account's enabled regions (`ec2:DescribeRegions`), for
+    /// `cloudtrail_regions = "all"`.
+    EnabledRegions,
 }
 
 /// A change to IAM. Never sent in read-only mode.

@@ -122,6 +122,14 @@ pub trait IamClient: Send + Sync {
             "this account has no CloudTrail to ask",
         ))
     }
+    /// The account's enabled regions (EC2 `DescribeRegions`).
+    async fn enabled_regions(&self) -> Result<Vec<String>, IamError> {
+        Err(IamError::new(
+            ErrorKind::Other,
+            "ec2:DescribeRegions",
+            "this account has no regions to list",
+        ))
+    }
     /// Write a rotated key where the workload reads it (the user's
     /// `iamkeys:handoff` tag): Secrets Manager `PutSecretValue` keeping the
     /// secret's other fields, or SSM `PutParameter` (`SecureString`,

@@ -88,7 +88,15 @@ fn session(args: &GlobalArgs, config: &Config, profile: Option<&String>) -> Sess
         switching: None,
         signing_in: false,
         org_settings: config.org.clone(),
-        cloudtrail_regions: config.cloudtrail_regions.clone(),
+        cloudtrail_regions: match &config.cloudtrail_regions {
+            crate::config::CloudTrailRegions::List(list) => list.clone(),
+            _ => Vec::new(),
+        },
+        regions: if config.cloudtrail_regions == crate::config::CloudTrailRegions::All {
+            crate::state::RegionChoice::AllEnabled
+        } else {
+            crate::state::RegionChoice::Listed
+        },
         cloudtrail_max_events: config.cloudtrail_max_events,
         // Checked when the config was read.
         enforce_rules: config.enforce.rules().unwrap_or_default(),

@@ -72,6 +72,16 @@ pub enum Modal {
     },
 }
 
+/// Where `u` reads CloudTrail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RegionChoice {
+    /// `cloudtrail_regions` as listed (empty: the profile's and us-east-1).
+    #[default]
+    Listed,
+    /// `cloudtrail_regions = "all"`.
+    AllEnabled,
+}
+
 /// What the session is connected to, fixed for a run of the UI.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
@@ -96,6 +106,9 @@ pub struct Session {
     /// Where `u` looks (empty: the profile's region and `us-east-1`) and
     /// how many events per region at most.
     pub cloudtrail_regions: Vec<String>,
+    /// Whether `u` reads the listed regions or, with `cloudtrail_regions =
+    /// "all"`, the account's enabled regions (asked with each load).
+    pub regions: RegionChoice,
     pub cloudtrail_max_events: usize,
     /// `[enforce]`'s rules (checked) and notice: the key pane says what a
     /// key's due tag means.

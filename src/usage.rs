@@ -558,7 +558,8 @@ pub fn regions(
 
 /// `xx-name-N` (and `us-gov-west-1`, `cn-north-1`): letters, digits and
 /// dashes, ending in a digit.
-fn is_region(text: &str) -> bool {
+#[must_use]
+pub fn is_region(text: &str) -> bool {
     text.len() <= 32
         && text.contains('-')
         && text.ends_with(|c: char| c.is_ascii_digit())

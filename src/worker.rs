@@ -699,6 +699,7 @@ impl Worker {
                 self.patiently(|| client.authorization_details(marker.clone()))
                     .await,
             ),
+            Call::EnabledRegions => Loaded::EnabledRegions(client.enabled_regions().await),
             Call::TagWriters => Loaded::TagWriters(
                 usage::tag_writers(client, usage::TAG_WRITER_EVENTS, &self.pacer).await,
             ),

@@ -262,6 +262,10 @@ impl Account {
                 self.on_tag_writers(result, now);
                 Vec::new()
             }
+            Loaded::EnabledRegions(result) => {
+                self.enabled_regions = Some(result);
+                Vec::new()
+            }
         };
         for user in std::mem::take(&mut self.tag_queue) {
             let call = self.call(Call::Tags { user });

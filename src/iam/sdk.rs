@@ -727,4 +727,43 @@ impl IamClient for SdkIam {
             }
         }
     }
+
+    async fn enabled_regions(&self) -> Result<Vec<String>, IamError> {
+        const ACTION: &str = "ec2:DescribeRegions";
+        let Some(config) = &self.config else {
+            return Err(IamError::new(
+                crate::iam::ErrorKind::Other,
+                ACTION,
+                "no configuration to ask with",
+            ));
+        };
+        let answer = aws_sdk_ec2::Client::new(config)
+            .describe_regions()
+            .send()
+            .await
+            .map_err(|err| {
+                IamError::new(
+                    crate::iam::ErrorKind::Other,
+                    ACTION,
+                    crate::text::clean(&aws_sdk_ec2::error::DisplayErrorContext(&err).to_string())
+                        .into_owned(),
+                )
+            })?;
+        // Only region-shaped names; an answer with none is no answer.
+        let regions: Vec<String> = answer
+            .regions()
+            .iter()
+            .filter_map(|r| r.region_name())
+            .filter(|name| crate::usage::is_region(name))
+            .map(ToOwned::to_owned)
+            .collect();
+        if regions.is_empty() {
+            return Err(IamError::new(
+                crate::iam::ErrorKind::Other,
+                ACTION,
+                "answered with no region",
+            ));
+        }
+        Ok(regions)
+    }
 }

@@ -10,7 +10,10 @@ use crate::state::State;
 /// Start (or restart) loading: a new generation, empty tables, the first calls.
 pub fn start_load(state: &mut State) -> Vec<Effect> {
     state.view.table.reload(state.account.users());
-    let effects = state.account.start_load();
+    let mut effects = state.account.start_load();
+    if state.session.regions == crate::state::RegionChoice::AllEnabled {
+        effects.push(state.account.call(crate::effect::Call::EnabledRegions));
+    }
     // A code still wanted is asked again by the load, if it is.
     state.session.signing_in = false;
     state.view.notice = None;

@@ -43,11 +43,28 @@ fn ask(state: &mut State, user: &str, key_id: &str) -> Vec<Effect> {
         let key = row.listed_keys()?.iter().find(|k| k.id == key_id)?;
         row.key_last_used(key)?.region
     });
-    let regions = crate::usage::regions(
-        &state.session.cloudtrail_regions,
-        region.as_deref(),
-        last_used.as_deref(),
-    );
+    let configured = if state.session.regions == crate::state::RegionChoice::AllEnabled {
+        match &state.account.enabled_regions {
+            Some(Ok(all)) => all.clone(),
+            Some(Err(err)) => {
+                state.view.notice = Some(format!(
+                    "cloudtrail_regions = \"all\": the enabled regions could not be read ({} {}): asking the profile's region and us-east-1",
+                    err.action,
+                    err.in_a_word()
+                ));
+                Vec::new()
+            }
+            None => {
+                state.view.notice = Some(
+                    "cloudtrail_regions = \"all\": the enabled regions are not read yet: asking the profile's region and us-east-1 (r asks again)".to_owned(),
+                );
+                Vec::new()
+            }
+        }
+    } else {
+        state.session.cloudtrail_regions.clone()
+    };
+    let regions = crate::usage::regions(&configured, region.as_deref(), last_used.as_deref());
     let generation = state.account.start_usage(user, key_id, &regions);
     vec![Effect::Usage {
         key_id: key_id.to_owned(),

@@ -697,3 +697,76 @@ async fn a_quarantined_users_key_opens_on_its_write_events() {
     assert!(!text.contains("ListUsers            "), "{text}");
     assert!(text.contains("7 events"), "{text}");
 }
+
+/// Issue 27: `cloudtrail_regions = "all"` — each load asks EC2 for the
+/// account's enabled regions (through the real SDK against moto), and `u`
+/// reads every one of them, the key's last-used region included; until
+/// they are known (or when refused) it says so and asks the profile's
+/// region and us-east-1.
+#[tokio::test(flavor = "multi_thread")]
+async fn all_regions_come_from_describe_regions() {
+    let moto = Moto::start();
+    let client = sdk(moto.endpoint()).await;
+    let enabled = client.enabled_regions().await.unwrap();
+    assert!(
+        enabled.contains(&"eu-west-1".to_owned()) && enabled.contains(&"us-east-1".to_owned()),
+        "{enabled:?}"
+    );
+    assert!(enabled.len() > 10, "{enabled:?}");
+
+    let mut loading = demo_loaded().await;
+    loading.session.regions = iamkeys::state::RegionChoice::AllEnabled;
+    let effects = update(&mut loading, Action::Load);
+    assert!(
+        effects.iter().any(|e| matches!(
+            e,
+            Effect::Iam {
+                call: iamkeys::effect::Call::EnabledRegions,
+                ..
+            }
+        )),
+        "{effects:?}"
+    );
+    let mut state = demo_loaded().await;
+    state.session.regions = iamkeys::state::RegionChoice::AllEnabled;
+    let (user, key_id) =
+        crate::common::flows::key_with_status(&state, iamkeys::model::KeyStatus::Active);
+    // Not known yet: said, and the fallback asked.
+    state.account.enabled_regions = None;
+    select_key(&mut state, &user, &key_id);
+    let effects = update(&mut state, ch('u'));
+    assert!(
+        state
+            .view
+            .notice
+            .as_deref()
+            .unwrap_or_default()
+            .contains("not read yet"),
+        "{:?}",
+        state.view.notice
+    );
+    let Some(Effect::Usage { regions, .. }) = effects.first() else {
+        panic!("{effects:?}")
+    };
+    assert!(!regions.contains(&"ap-northeast-3".to_owned()));
+    update(&mut state, key(KeyCode::Esc));
+    // Known: every enabled region (and the last-used one) is read.
+    let answer = crate::common::states::loaded(
+        &state,
+        iamkeys::action::Loaded::EnabledRegions(Ok(enabled.clone())),
+    );
+    update(&mut state, answer);
+    assert_eq!(state.account.enabled_regions, Some(Ok(enabled.clone())));
+    let effects = update(&mut state, ch('u'));
+    let Some(Effect::Usage { regions, .. }) =
+        effects.iter().find(|e| matches!(e, Effect::Usage { .. }))
+    else {
+        panic!("{effects:?}")
+    };
+    for region in &enabled {
+        assert!(
+            regions.contains(region),
+            "{region} missing from {regions:?}"
+        );
+    }
+}

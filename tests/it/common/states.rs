@@ -27,6 +27,7 @@ pub fn session() -> Session {
         signing_in: false,
         org_settings: iamkeys::config::OrgSettings::default(),
         cloudtrail_regions: vec!["eu-west-1".to_owned(), "us-east-1".to_owned()],
+        regions: iamkeys::state::RegionChoice::Listed,
         cloudtrail_max_events: 500,
         enforce_rules: Vec::new(),
         notice_days: 7,
