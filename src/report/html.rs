@@ -21,7 +21,7 @@ h1 { font-size: 1.6rem; margin: 0 0 .25rem; } h2 { font-size: 1.2rem; margin: 2r
 .meta { color: var(--dim); margin: 0; }
 .incomplete { background: #fdecea; border: 1px solid var(--high); padding: .5rem .75rem; margin: 1rem 0; }
 table { border-collapse: collapse; width: 100%; margin: .5rem 0; }
-th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
+th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; overflow-wrap: anywhere; }
 th { cursor: pointer; user-select: none; white-space: nowrap; }
 td.num, th.num { text-align: right; }
 code { font: 12px/1.3 ui-monospace, SFMono-Regular, Menlo, monospace; }
@@ -30,7 +30,7 @@ code { font: 12px/1.3 ui-monospace, SFMono-Regular, Menlo, monospace; }
 .dim { color: var(--dim); }
 input[type=search] { width: 100%; max-width: 28rem; padding: .35rem .5rem; border: 1px solid var(--line); border-radius: 4px; }
 svg text { font: 11px system-ui, sans-serif; fill: var(--fg); }
-@media print { body { margin: 0; max-width: none; font-size: 11px; } input, .noprint { display: none; } h2 { break-after: avoid; } tr { break-inside: avoid; } th { cursor: auto; } }
+@media print { body { margin: 0; max-width: none; font-size: 10px; } input, .noprint { display: none; } h2 { break-after: avoid; } th { cursor: auto; } #findings { table-layout: fixed; } #findings th, #findings td { font-size: 8px; padding: .15rem .2rem; } #findings th:nth-child(1) { width: 9%; } #findings th:nth-child(2) { width: 8%; } #findings th:nth-child(3) { width: 13%; } #findings th:nth-child(4) { width: 5%; } #findings th:nth-child(8) { width: 20%; } #findings th:nth-child(9) { width: 18%; } #findings code { font-size: 8px; } svg { max-width: 100%; height: auto; } }
 "#;
 
 const SCRIPT: &str = r"
@@ -105,9 +105,12 @@ fn remedy(id: FindingId) -> String {
 
 /// A horizontal bar chart: one labelled bar per row.
 fn bars(title: &str, rows: &[(String, usize)]) -> Markup {
-    const LABEL: usize = 200;
     const WIDTH: usize = 400;
     const ROW: usize = 22;
+    // The labels' column as wide as the longest (about 7 px a character).
+    let label = |text: &str| text.chars().count() * 7 + 12;
+    #[allow(non_snake_case)]
+    let LABEL = rows.iter().map(|(l, _)| label(l)).max().unwrap_or(0).max(80);
     let max = rows.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
     let height = rows.len().max(1) * ROW + 4;
     html! {
@@ -116,9 +119,9 @@ fn bars(title: &str, rows: &[(String, usize)]) -> Markup {
             title { (title) }
             @for (i, (label, n)) in rows.iter().enumerate() {
                 @let y = i * ROW;
-                text x=(LABEL - 6) y=(y + 15) text-anchor="end" { (label) }
+                text x=(LABEL - 6) y=(y + 15) text-anchor="end" font-size="11" font-family="sans-serif" { (label) }
                 rect x=(LABEL) y=(y + 3) width=((n * WIDTH).div_ceil(max).max(usize::from(*n > 0))) height=(ROW - 6) fill="#2e6da4" {}
-                text x=(LABEL + (n * WIDTH).div_ceil(max) + 6) y=(y + 15) { (n) }
+                text x=(LABEL + (n * WIDTH).div_ceil(max) + 6) y=(y + 15) font-size="11" font-family="sans-serif" { (n) }
             }
         }
     }
