@@ -109,19 +109,23 @@ fn bars(title: &str, rows: &[(String, usize)]) -> Markup {
     const ROW: usize = 22;
     // The labels' column as wide as the longest (about 7 px a character).
     let label = |text: &str| text.chars().count() * 7 + 12;
-    #[allow(non_snake_case)]
-    let LABEL = rows.iter().map(|(l, _)| label(l)).max().unwrap_or(0).max(80);
+    let left = rows
+        .iter()
+        .map(|(l, _)| label(l))
+        .max()
+        .unwrap_or(0)
+        .max(80);
     let max = rows.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
     let height = rows.len().max(1) * ROW + 4;
     html! {
-        svg role="img" aria-label=(title) width=(LABEL + WIDTH + 60) height=(height)
-            viewBox=(format!("0 0 {} {height}", LABEL + WIDTH + 60)) xmlns="http://www.w3.org/2000/svg" {
+        svg role="img" aria-label=(title) width=(left + WIDTH + 60) height=(height)
+            viewBox=(format!("0 0 {} {height}", left + WIDTH + 60)) xmlns="http://www.w3.org/2000/svg" {
             title { (title) }
             @for (i, (label, n)) in rows.iter().enumerate() {
                 @let y = i * ROW;
-                text x=(LABEL - 6) y=(y + 15) text-anchor="end" font-size="11" font-family="sans-serif" { (label) }
-                rect x=(LABEL) y=(y + 3) width=((n * WIDTH).div_ceil(max).max(usize::from(*n > 0))) height=(ROW - 6) fill="#2e6da4" {}
-                text x=(LABEL + (n * WIDTH).div_ceil(max) + 6) y=(y + 15) font-size="11" font-family="sans-serif" { (n) }
+                text x=(left - 6) y=(y + 15) text-anchor="end" font-size="11" font-family="sans-serif" { (label) }
+                rect x=(left) y=(y + 3) width=((n * WIDTH).div_ceil(max).max(usize::from(*n > 0))) height=(ROW - 6) fill="#2e6da4" {}
+                text x=(left + (n * WIDTH).div_ceil(max) + 6) y=(y + 15) font-size="11" font-family="sans-serif" { (n) }
             }
         }
     }
