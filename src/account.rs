@@ -213,6 +213,21 @@ pub enum Risk {
 }
 
 impl Risk {
+    /// The worst risk of these findings' open ones, for a user of `level`
+    /// (`None`: not known yet, so the worst severity, pending); `None`
+    /// without open findings.
+    #[must_use]
+    pub fn worst(findings: &[Finding], level: Option<crate::risk::Level>) -> Option<Self> {
+        findings
+            .iter()
+            .filter(|f| f.open())
+            .map(|f| match level {
+                Some(level) => Self::Known(crate::risk::risk(f.id.severity(), level)),
+                None => Self::Pending(f.id.severity()),
+            })
+            .max_by_key(|r| r.rank())
+    }
+
     /// For ordering: the severity, a known risk before a pending one of the
     /// same step.
     #[must_use]
@@ -470,15 +485,7 @@ impl Account {
     /// none; the worst severity while its level is not known yet.
     #[must_use]
     pub fn worst_risk(&self, user: &str, findings: &[Finding]) -> Option<Risk> {
-        let level = self.level(user);
-        findings
-            .iter()
-            .filter(|f| f.open())
-            .map(|f| match level {
-                Some(level) => Risk::Known(crate::risk::risk(f.id.severity(), level)),
-                None => Risk::Pending(f.id.severity()),
-            })
-            .max_by_key(|r| r.rank())
+        Risk::worst(findings, self.level(user))
     }
 
     /// The quarantine policy AWS attached to `user` on finding one of its

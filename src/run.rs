@@ -344,6 +344,7 @@ fn plan(
     config: &Config,
     profile: Option<String>,
     session: &Session,
+    data_dir: &std::path::Path,
 ) -> Result<ExitCode> {
     tracing::info!(profile = %session.profile, org = cli.global.org, "plan");
     config.enforce.rules().map_err(|e| eyre!(e))?;
@@ -352,16 +353,12 @@ fn plan(
         Some(crate::cli::PlanFormat::Json) => false,
         None => args.out.is_none() && std::io::stdout().is_terminal(),
     };
-    let data_dir =
-        paths::data_dir().ok_or_else(|| eyre!("cannot find a home directory for the audit log"))?;
-    let audit_path = audit_log_path(cli, config, &data_dir);
-    let settings = Settings {
-        concurrency: config.concurrency,
-        deadline: Some(tokio::time::Instant::now() + args.timeout),
-        audit: Some(AuditLog::new(audit_path)),
-        profile: Some(session.profile.clone()),
-        ..Settings::default()
-    };
+    let settings = change_settings(
+        config,
+        session,
+        audit_log_path(cli, config, data_dir),
+        args.timeout,
+    );
     let run = crate::enforce::command::PlanRun {
         enforce: &config.enforce,
         record: args.record,
@@ -409,8 +406,27 @@ fn plan(
     })
 }
 
-/// Where changes are recorded: the demo's own log, else the config's or
-/// the data directory's.
+/// The worker's settings for `plan --record` and `apply`: changes bound
+/// to the session's profile, each recorded in the audit log, the whole run
+/// within `timeout`.
+fn change_settings(
+    config: &Config,
+    session: &Session,
+    audit_path: std::path::PathBuf,
+    timeout: std::time::Duration,
+) -> Settings {
+    Settings {
+        concurrency: config.concurrency,
+        deadline: Some(tokio::time::Instant::now() + timeout),
+        audit: Some(AuditLog::new(audit_path)),
+        profile: Some(session.profile.clone()),
+        ..Settings::default()
+    }
+}
+
+/// Where changes are recorded: the demo's changes are not real, so they go
+/// to a log of their own, never into the audit log of real changes; else
+/// the config's or the data directory's.
 fn audit_log_path(cli: &Cli, config: &Config, data_dir: &std::path::Path) -> std::path::PathBuf {
     if cli.global.demo {
         data_dir.join(crate::audit_log::DEMO_FILE_NAME)
@@ -480,13 +496,7 @@ fn apply(
             audit_path.display()
         )
     })?;
-    let settings = Settings {
-        concurrency: config.concurrency,
-        deadline: Some(tokio::time::Instant::now() + args.timeout),
-        audit: Some(AuditLog::new(audit_path)),
-        profile: Some(session.profile.clone()),
-        ..Settings::default()
-    };
+    let settings = change_settings(config, session, audit_path, args.timeout);
     let run = crate::enforce::command::ApplyRun {
         plan_path: &args.plan,
         max_changes: args.max_changes.unwrap_or(config.enforce.max_changes),
@@ -597,7 +607,7 @@ pub fn main(cli: &Cli) -> Result<ExitCode> {
         return report(cli, args, &config, profile, &session);
     }
     if let Some(Command::Plan(args)) = &cli.command {
-        return plan(cli, args, &config, profile, &session);
+        return plan(cli, args, &config, profile, &session, &data_dir);
     }
     if let Some(Command::Apply(args)) = &cli.command {
         return apply(cli, args, &config, profile, &session, &data_dir);
@@ -618,16 +628,7 @@ fn tui(
     data_dir: &std::path::Path,
     log_path: &std::path::Path,
 ) -> Result<ExitCode> {
-    // The demo's changes are not real: they go to a log of their own,
-    // never into the audit log of real changes.
-    let audit_path = if cli.global.demo {
-        data_dir.join(crate::audit_log::DEMO_FILE_NAME)
-    } else {
-        config
-            .audit_log
-            .clone()
-            .unwrap_or_else(|| data_dir.join(crate::audit_log::FILE_NAME))
-    };
+    let audit_path = audit_log_path(cli, config, data_dir);
     if !std::io::stdout().is_terminal() {
         return Err(eyre!(
             "stdout is not a terminal: the UI needs one (for scripts and CI, use `iamkeys report`)"

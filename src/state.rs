@@ -282,6 +282,17 @@ pub enum Quit {
 }
 
 impl State {
+    /// Where `user`'s rotated keys go: its `iamkeys:handoff` tag, read
+    /// (`None`: it has none, or its tags are not read).
+    #[must_use]
+    pub fn handoff(&self, user: &str) -> Option<Result<crate::handoff::Target, String>> {
+        let row = self.account.users().get(user)?;
+        let crate::account::users::TagsState::Loaded(tags) = &row.tags else {
+            return None;
+        };
+        crate::handoff::target_of(tags)
+    }
+
     /// What `row`'s due tag for `key_id` means under `[enforce]`'s rules.
     #[must_use]
     pub fn key_due(&self, row: &UserRow, key_id: &str) -> Option<crate::enforce::due::KeyDue> {

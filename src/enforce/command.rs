@@ -633,14 +633,8 @@ async fn act(
                     .to_owned(),
         };
     }
-    if identity.account_id != action.account_id {
-        return Outcome::Skipped {
-            reason: format!(
-                "in account {}, and this session is in {}",
-                action.account_id, identity.account_id
-            ),
-        };
-    }
+    // (The account was checked when it was reached, and `decide` checks it
+    // again against the session's.)
     let fresh = match fresh(
         client,
         action,

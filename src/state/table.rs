@@ -171,13 +171,7 @@ impl TableView {
     /// Re-sort the order, keeping the selected user selected, every
     /// user's risk not known yet (see [`TableView::resort_by`]).
     pub fn resort(&mut self, users: &UserTable, root: Option<&RootRow<'_>>) {
-        self.resort_by(users, root, &|row| {
-            row.findings
-                .iter()
-                .filter(|f| f.open())
-                .map(|f| Risk::Pending(f.id.severity()))
-                .max_by_key(|r| r.rank())
-        });
+        self.resort_by(users, root, &|row| Risk::worst(&row.findings, None));
     }
 
     /// Re-sort the order, keeping the selected user selected; `risk` is a

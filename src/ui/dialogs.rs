@@ -217,15 +217,6 @@ pub fn confirm(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, dial
 }
 
 /// What `R` will do, step by step.
-/// The user's handoff tag, if its tags are read and hold one.
-fn handoff(state: &State, user: &str) -> Option<Result<crate::handoff::Target, String>> {
-    let row = state.account.users().get(user)?;
-    let crate::account::users::TagsState::Loaded(tags) = &row.tags else {
-        return None;
-    };
-    crate::handoff::target_of(tags)
-}
-
 fn rotation_steps(state: &State, target: &KeyTarget) -> Vec<Line<'static>> {
     let map = &state.view.keymap;
     let (old, user) = (&target.key_id, &target.user);
@@ -239,7 +230,7 @@ fn rotation_steps(state: &State, target: &KeyTarget) -> Vec<Line<'static>> {
             key(state, DialogCommand::CopySecret),
             key(state, DialogCommand::SaveSecret),
         ),
-        match handoff(state, user) {
+        match state.handoff(user) {
             Some(Ok(target)) => format!(
                 " 2. iamkeys writes the new key to {} (the user's {} tag), then watches its last use (every {} s, and on {}) and shows when the workload uses it.",
                 target.describe(),

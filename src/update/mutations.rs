@@ -235,7 +235,7 @@ fn show_secret(
     let target = match change {
         Change::Create {
             rotating: Some(_), ..
-        } => handoff_target(state, &user),
+        } => state.handoff(&user),
         _ => None,
     };
     let (handoff, effects) = match target {
@@ -283,19 +283,6 @@ fn show_secret(
         state.view.modal = Some(Modal::Secret(dialog));
     }
     effects
-}
-
-/// The user's `iamkeys:handoff` tag, read (`None`: it has none, or its
-/// tags are not read).
-pub(super) fn handoff_target(
-    state: &State,
-    user: &str,
-) -> Option<Result<crate::handoff::Target, String>> {
-    let row = state.account.users().get(user)?;
-    let crate::account::users::TagsState::Loaded(tags) = &row.tags else {
-        return None;
-    };
-    crate::handoff::target_of(tags)
 }
 
 /// Where a rotation's new key was handed off, or why not: said in its
