@@ -20,6 +20,22 @@ use crate::model::KeyStatus;
 /// The JSON schema name; bumped on any incompatible change.
 pub const SCHEMA: &str = "iamkeys.report/v1";
 
+/// A finding's remedy as the reports write it (OCSF, ASFF, HTML): the
+/// commands' keys named as iamkeys' own (`iamkeys: i`).
+#[must_use]
+pub fn remedy(id: FindingId) -> String {
+    id.remedy_with(|name| {
+        match name {
+            "create" => "iamkeys: c",
+            "deactivate" => "iamkeys: i",
+            "rotate" => "iamkeys: R",
+            "usage" => "iamkeys: u",
+            _ => "iamkeys: d",
+        }
+        .to_owned()
+    })
+}
+
 /// Which findings make the exit code 1.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FailOn {
@@ -735,7 +751,7 @@ fn waiver_notes(account: &Account) -> Vec<String> {
 /// Reports and accounts for unit tests of the report's parts.
 #[cfg(test)]
 pub(crate) mod tests_support {
-    use super::{AccountEntry, Report, SCHEMA};
+    use super::{AccountEntry, FindingEntry, FindingId, Report, SCHEMA};
 
     pub(crate) fn empty_report() -> Report {
         Report {
@@ -753,6 +769,41 @@ pub(crate) mod tests_support {
             findings: Vec::new(),
             rotations: Vec::new(),
             resolved: None,
+        }
+    }
+
+    /// A finding of `user` (and `key`) in account 123456789012, profile
+    /// `p`: what the report tests build on, changing what they need.
+    pub(crate) fn finding(id: FindingId, user: &str, key: Option<&str>) -> FindingEntry {
+        FindingEntry {
+            profile: "p".into(),
+            account_id: Some("123456789012".into()),
+            account_name: None,
+            id,
+            cis: id.cis(),
+            severity: id.severity(),
+            user_name: user.into(),
+            access_key_id: key.map(Into::into),
+            created_with_user: None,
+            message: "m".into(),
+            waived: None,
+            waiver_expired: None,
+            waiver_claim: None,
+            new: None,
+            risk: None,
+        }
+    }
+
+    /// An honoured waiver from the reviewed file, until `until`.
+    pub(crate) fn file_waiver(until: chrono::NaiveDate) -> crate::audit::waivers::WaiverMark {
+        crate::audit::waivers::WaiverMark {
+            until,
+            by: "security".into(),
+            reason: "migration".into(),
+            source: crate::audit::waivers::Source::File,
+            writer: None,
+            not_honoured: None,
+            expired: false,
         }
     }
 

@@ -96,13 +96,7 @@ mod tests {
     use super::*;
 
     fn rules() -> Vec<CheckedRule> {
-        vec![CheckedRule {
-            number: 1,
-            finding: FindingId::UnusedKey,
-            action: RuleAction::MakeInactive,
-            users: None,
-            min_risk: None,
-        }]
+        crate::enforce::rules::unused_keys_made_inactive()
     }
 
     #[test]

@@ -399,36 +399,18 @@ mod tests {
                 privileges: None,
                 tags: Some(vec![("owner".into(), "ops@example.com".into())]),
             });
-            let id = FindingId::UnusedKey;
+            let key = format!("AKIA{name:0>16}");
             report.findings.push(FindingEntry {
-                profile: "p".into(),
-                account_id: Some("123456789012".into()),
-                account_name: None,
-                id,
-                cis: id.cis(),
-                severity: id.severity(),
-                user_name: name.into(),
-                access_key_id: Some(format!("AKIA{name:0>16}")),
-                created_with_user: None,
                 message: String::new(),
-                waived: None,
-                waiver_expired: None,
-                waiver_claim: None,
-                new: None,
                 risk: Some(Severity::Medium),
+                ..crate::report::tests_support::finding(FindingId::UnusedKey, name, Some(&key))
             });
         }
         report
     }
 
     fn rules() -> Vec<CheckedRule> {
-        vec![CheckedRule {
-            number: 1,
-            finding: FindingId::UnusedKey,
-            action: RuleAction::MakeInactive,
-            users: None,
-            min_risk: None,
-        }]
+        crate::enforce::rules::unused_keys_made_inactive()
     }
 
     fn inputs<'a>(report: &'a Report, rules: &'a [CheckedRule]) -> Inputs<'a> {
@@ -475,15 +457,7 @@ mod tests {
     #[test]
     fn waived_findings_and_incomplete_audits_plan_nothing() {
         let mut report = report();
-        report.findings[0].waived = Some(crate::audit::waivers::WaiverMark {
-            until: day(30),
-            by: "security".into(),
-            reason: "migration".into(),
-            source: crate::audit::waivers::Source::File,
-            writer: None,
-            not_honoured: None,
-            expired: false,
-        });
+        report.findings[0].waived = Some(crate::report::tests_support::file_waiver(day(30)));
         let rules = rules();
         let plan = build(&inputs(&report, &rules)).unwrap();
         assert!(plan.actions.is_empty(), "{plan:#?}");

@@ -83,6 +83,19 @@ impl CheckedRule {
     }
 }
 
+/// The rule the enforce tests share: `unused_key` keys made inactive, for
+/// everyone, at any risk.
+#[cfg(test)]
+pub(crate) fn unused_keys_made_inactive() -> Vec<CheckedRule> {
+    vec![CheckedRule {
+        number: 1,
+        finding: FindingId::UnusedKey,
+        action: RuleAction::MakeInactive,
+        users: None,
+        min_risk: None,
+    }]
+}
+
 /// `[enforce]`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]

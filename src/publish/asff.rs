@@ -120,16 +120,7 @@ fn one(
         severity: label(f.risk.unwrap_or(f.severity)),
         title: crate::text::clean(f.id.control()).into_owned(),
         description: crate::text::clean(&f.message).chars().take(1024).collect(),
-        remediation: f.id.remedy_with(|name| {
-            match name {
-                "create" => "iamkeys: c",
-                "deactivate" => "iamkeys: i",
-                "rotate" => "iamkeys: R",
-                "usage" => "iamkeys: u",
-                _ => "iamkeys: d",
-            }
-            .to_owned()
-        }),
+        remediation: crate::report::remedy(f.id),
         resources,
         compliance: "FAILED",
         workflow: if f.waived.is_some() {
@@ -195,31 +186,14 @@ mod tests {
     use crate::report::tests_support::{account, empty_report};
 
     fn finding(user: &str, key: Option<&str>, risk: Severity, waived: bool) -> FindingEntry {
-        let id = FindingId::InitialSetupKey;
         FindingEntry {
-            profile: "p".into(),
-            account_id: Some("123456789012".into()),
-            account_name: None,
-            id,
-            cis: id.cis(),
-            severity: id.severity(),
-            user_name: user.into(),
-            access_key_id: key.map(Into::into),
-            created_with_user: None,
-            message: "m".into(),
-            waived: waived.then(|| crate::audit::waivers::WaiverMark {
-                until: chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap(),
-                by: "sec".into(),
-                reason: "r".into(),
-                source: crate::audit::waivers::Source::File,
-                writer: None,
-                not_honoured: None,
-                expired: false,
+            waived: waived.then(|| {
+                crate::report::tests_support::file_waiver(
+                    chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap(),
+                )
             }),
-            waiver_expired: None,
-            waiver_claim: None,
-            new: None,
             risk: Some(risk),
+            ..crate::report::tests_support::finding(FindingId::InitialSetupKey, user, key)
         }
     }
 

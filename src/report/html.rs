@@ -90,19 +90,6 @@ fn risk_word(f: &FindingEntry) -> &'static str {
     f.risk.map_or("unknown", Severity::as_str)
 }
 
-fn remedy(id: FindingId) -> String {
-    id.remedy_with(|name| {
-        match name {
-            "create" => "iamkeys: c",
-            "deactivate" => "iamkeys: i",
-            "rotate" => "iamkeys: R",
-            "usage" => "iamkeys: u",
-            _ => "iamkeys: d",
-        }
-        .to_owned()
-    })
-}
-
 /// A horizontal bar chart: one labelled bar per row.
 fn bars(title: &str, rows: &[(String, usize)]) -> Markup {
     const WIDTH: usize = 400;
@@ -246,7 +233,7 @@ fn findings_table(report: &Report) -> Markup {
                         td { (clean(&f.user_name)) }
                         td { code { (f.access_key_id.as_deref().unwrap_or("—")) } }
                         td { (clean(&f.message)) }
-                        td.dim { (remedy(f.id)) }
+                        td.dim { (super::remedy(f.id)) }
                         td {
                             @if let Some(w) = &f.waived {
                                 "waived until " (w.until) " by " (clean(&w.by)) ": " (clean(&w.reason))
@@ -392,23 +379,15 @@ mod tests {
     use crate::report::tests_support::empty_report;
 
     fn finding(user: &str, message: &str, risk: Option<Severity>) -> FindingEntry {
-        let id = FindingId::InitialSetupKey;
         FindingEntry {
-            profile: "p".into(),
-            account_id: Some("123456789012".into()),
-            account_name: None,
-            id,
-            cis: id.cis(),
-            severity: id.severity(),
-            user_name: user.into(),
-            access_key_id: Some("AKIAEXAMPLE000000001".into()),
             created_with_user: Some(true),
             message: message.into(),
-            waived: None,
-            waiver_expired: None,
-            waiver_claim: None,
-            new: None,
             risk,
+            ..crate::report::tests_support::finding(
+                FindingId::InitialSetupKey,
+                user,
+                Some("AKIAEXAMPLE000000001"),
+            )
         }
     }
 

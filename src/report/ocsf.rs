@@ -122,16 +122,7 @@ fn detection_finding(report: &Report, arns: &Arns<'_>, f: &FindingEntry) -> Valu
         },
         "resources": resources,
         "remediation": {
-            "desc": f.id.remedy_with(|name| {
-                match name {
-                    "create" => "iamkeys: c",
-                    "deactivate" => "iamkeys: i",
-                    "rotate" => "iamkeys: R",
-                    "usage" => "iamkeys: u",
-                    _ => "iamkeys: d",
-                }
-                .to_owned()
-            }),
+            "desc": crate::report::remedy(f.id),
         },
         "unmapped": {
             "iamkeys_finding_id": f.id.as_str(),

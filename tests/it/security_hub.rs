@@ -8,20 +8,19 @@ use std::process::Output;
 use crate::common::moto::{Moto, seed, user};
 use crate::e2e_tui::{BIN, Home};
 
+/// `iamkeys report --key-ids --format json --security-hub` against
+/// `endpoint`, with `args`.
 async fn report(home: &Home, endpoint: &str, args: &[&str]) -> Output {
-    tokio::process::Command::new(BIN)
-        .arg("report")
-        .args(["--profile", "e2e", "--endpoint-url", endpoint, "--key-ids"])
-        .args(["--format", "json", "--security-hub"])
-        .args(args)
-        .envs(home.env())
-        .output()
-        .await
-        .unwrap()
+    let mut all = vec!["--key-ids", "--format", "json", "--security-hub"];
+    all.extend_from_slice(args);
+    crate::audit_truth::report(home, endpoint, &all).await
 }
 
-async fn hub_findings(moto: &Moto) -> Vec<aws_sdk_securityhub::types::AwsSecurityFinding> {
-    let hub = aws_sdk_securityhub::Client::new(&moto.sdk_config().await);
+/// Every finding in the hub of `config`'s account, page by page.
+async fn hub_findings(
+    config: &aws_config::SdkConfig,
+) -> Vec<aws_sdk_securityhub::types::AwsSecurityFinding> {
+    let hub = aws_sdk_securityhub::Client::new(config);
     let mut out = Vec::new();
     let mut next: Option<String> = None;
     loop {
@@ -60,7 +59,7 @@ async fn findings_are_imported_once_and_archived_when_gone() {
         stderr.contains("2 finding(s) imported, 0 archived"),
         "{stderr}"
     );
-    let found = Box::pin(hub_findings(&moto)).await;
+    let found = Box::pin(hub_findings(&moto.sdk_config().await)).await;
     assert_eq!(found.len(), 2, "{found:#?}");
     let alice_id = format!(
         "iamkeys:123456789012:initial_setup_key:alice:{}",
@@ -119,7 +118,10 @@ async fn findings_are_imported_once_and_archived_when_gone() {
     // Again: the same two, no duplicates.
     let out = report(&home, &moto.endpoint(), &[]).await;
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(Box::pin(hub_findings(&moto)).await.len(), 2);
+    assert_eq!(
+        Box::pin(hub_findings(&moto.sdk_config().await)).await.len(),
+        2
+    );
 
     // alice's key goes: her finding is archived, as passed.
     iam.delete_access_key()
@@ -134,7 +136,7 @@ async fn findings_are_imported_once_and_archived_when_gone() {
         stderr.contains("1 finding(s) imported, 1 archived"),
         "{stderr}"
     );
-    let found = Box::pin(hub_findings(&moto)).await;
+    let found = Box::pin(hub_findings(&moto.sdk_config().await)).await;
     let alice = found
         .iter()
         .find(|f| f.id() == Some(alice_id.as_str()))
@@ -176,7 +178,10 @@ async fn an_incomplete_run_archives_nothing() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(Box::pin(hub_findings(&moto)).await.len(), 1);
+    assert_eq!(
+        Box::pin(hub_findings(&moto.sdk_config().await)).await.len(),
+        1
+    );
     // The finding goes, but the next run cannot see everything.
     iam.delete_access_key()
         .user_name("alice")
@@ -195,7 +200,7 @@ async fn an_incomplete_run_archives_nothing() {
         stderr.contains("audit incomplete: nothing archived"),
         "{stderr}"
     );
-    let found = Box::pin(hub_findings(&moto)).await;
+    let found = Box::pin(hub_findings(&moto.sdk_config().await)).await;
     assert_eq!(
         found[0]
             .record_state()
@@ -258,19 +263,22 @@ async fn batches_go_through_random_throttling() {
             break;
         }
     }
-    assert_eq!(Box::pin(hub_findings(&moto)).await.len(), 130);
+    assert_eq!(
+        Box::pin(hub_findings(&moto.sdk_config().await)).await.len(),
+        130
+    );
 }
 
-async fn hub_of(
-    config: &aws_config::SdkConfig,
-) -> Vec<aws_sdk_securityhub::types::AwsSecurityFinding> {
-    aws_sdk_securityhub::Client::new(config)
-        .get_findings()
-        .send()
+/// `iamkeys report --org … --security-hub` in `home`, with `extra` flags.
+async fn report_org(home: &Home, extra: &[&str]) -> Output {
+    tokio::process::Command::new(BIN)
+        .args(["report", "--org", "--profile", "e2e", "--key-ids"])
+        .args(["--format", "json", "--security-hub"])
+        .args(extra)
+        .envs(home.env())
+        .output()
         .await
         .unwrap()
-        .findings()
-        .to_vec()
 }
 
 /// With `--org`, each member's findings go to its own hub through its role
@@ -291,57 +299,28 @@ async fn an_organizations_findings_go_to_each_members_hub_or_the_callers() {
     .await;
     let proxy = crate::common::proxy::Proxy::start(moto.port).await;
     let home = Home::new(&proxy.endpoint());
-    let out = tokio::process::Command::new(BIN)
-        .args([
-            "report",
-            "--org",
-            "--profile",
-            "e2e",
-            "--key-ids",
-            "--format",
-            "json",
-            "--security-hub",
-        ])
-        .envs(home.env())
-        .output()
-        .await
-        .unwrap();
+    let out = report_org(&home, &[]).await;
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert_eq!(out.status.code(), Some(1), "{stderr}");
-    let alpha_hub = Box::pin(hub_of(&member_config(&moto, &alpha).await)).await;
+    let alpha_hub = Box::pin(hub_findings(&member_config(&moto, &alpha).await)).await;
     assert_eq!(alpha_hub.len(), 1, "{alpha_hub:#?}");
     assert_eq!(
         alpha_hub[0].product_arn(),
         Some(format!("arn:aws:securityhub:us-east-1:{alpha}:product/{alpha}/default").as_str())
     );
-    let own_hub = Box::pin(hub_of(&moto.sdk_config().await)).await;
+    let own_hub = Box::pin(hub_findings(&moto.sdk_config().await)).await;
     assert_eq!(own_hub.len(), 1, "{own_hub:#?}");
     assert_eq!(own_hub[0].aws_account_id(), Some(org.management.as_str()));
 
     // Aggregated: the member's finding in the caller's hub as well.
-    let out = tokio::process::Command::new(BIN)
-        .args([
-            "report",
-            "--org",
-            "--profile",
-            "e2e",
-            "--key-ids",
-            "--format",
-            "json",
-            "--security-hub",
-            "--security-hub-aggregate",
-        ])
-        .envs(home.env())
-        .output()
-        .await
-        .unwrap();
+    let out = report_org(&home, &["--security-hub-aggregate"]).await;
     assert_eq!(
         out.status.code(),
         Some(1),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let own_hub = Box::pin(hub_of(&moto.sdk_config().await)).await;
+    let own_hub = Box::pin(hub_findings(&moto.sdk_config().await)).await;
     let members: std::collections::BTreeSet<&str> =
         own_hub.iter().filter_map(|f| f.aws_account_id()).collect();
     assert_eq!(
