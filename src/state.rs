@@ -283,14 +283,60 @@ pub enum Quit {
 
 impl State {
     /// Where `user`'s rotated keys go: its `iamkeys:handoff` tag, read
-    /// (`None`: it has none, or its tags are not read).
+    /// (`None`: it has none, or its tags are not read). The tag names where
+    /// a new secret is written, so it is honoured only when CloudTrail shows
+    /// an `[audit] waiver_approvers` principal wrote it, as a waiver tag is:
+    /// a user that can tag itself must not send its new key anywhere.
     #[must_use]
     pub fn handoff(&self, user: &str) -> Option<Result<crate::handoff::Target, String>> {
+        use crate::account::writers::WriterStatus;
         let row = self.account.users().get(user)?;
         let crate::account::users::TagsState::Loaded(tags) = &row.tags else {
             return None;
         };
-        crate::handoff::target_of(tags)
+        let target = match crate::handoff::target_of(tags)? {
+            Ok(target) => target,
+            Err(why) => return Some(Err(why)),
+        };
+        let value = tags
+            .iter()
+            .find(|(k, _)| k == crate::handoff::TAG)
+            .map_or("", |(_, v)| v.as_str());
+        let approvers = &self.account.thresholds.waiver_approvers;
+        let refused = |why: String| Some(Err(why));
+        if approvers.is_empty() {
+            return refused(
+                "only a tag an [audit] waiver_approvers principal wrote is, and none are configured"
+                    .to_owned(),
+            );
+        }
+        match self.account.tag_writers() {
+            WriterStatus::NotAsked | WriterStatus::Asked => {
+                refused("its writer is being looked up in CloudTrail".to_owned())
+            }
+            WriterStatus::Failed(err) => refused(format!(
+                "{} {}: who wrote it cannot be told",
+                err.action,
+                err.in_a_word()
+            )),
+            WriterStatus::Known(found) => {
+                match crate::audit::waivers::writers::writer_of(
+                    &found.writes,
+                    user,
+                    crate::handoff::TAG,
+                    value,
+                ) {
+                    Some(writer) if writer.approved_by(approvers) => Some(Ok(target)),
+                    Some(writer) => refused(format!(
+                        "written by {}, not an approver",
+                        crate::text::clean(&writer.arn)
+                    )),
+                    None => {
+                        refused("no approver's TagUser for it in CloudTrail's history".to_owned())
+                    }
+                }
+            }
+        }
     }
 
     /// What `row`'s due tag for `key_id` means under `[enforce]`'s rules.

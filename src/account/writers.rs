@@ -71,10 +71,11 @@ impl Account {
         if self.writers != WriterStatus::NotAsked || self.thresholds.waiver_approvers.is_empty() {
             return None;
         }
-        let seen = self
-            .users
-            .rows()
-            .any(|row| row.waivers().0.iter().any(|w| w.source == Source::Tag));
+        // Waiver tags, and handoff tags (honoured on the same terms).
+        let seen = self.users.rows().any(|row| {
+            row.waivers().0.iter().any(|w| w.source == Source::Tag)
+                || row.has_tag(crate::handoff::TAG)
+        });
         if !seen {
             return None;
         }

@@ -239,7 +239,7 @@ fn rotation_steps(state: &State, target: &KeyTarget) -> Vec<Line<'static>> {
                 map.label(crate::keymap::Command::Refresh),
             ),
             Some(Err(why)) => format!(
-                " 2. The user's {} tag does not read ({}): nothing is written for you. Put the new key where {old} is used; iamkeys watches its last use.",
+                " 2. The user's {} tag is not honoured ({}): nothing is written for you. Put the new key where {old} is used; iamkeys watches its last use.",
                 crate::handoff::TAG,
                 crate::text::clean(&why)
             ),

@@ -289,9 +289,10 @@ async fn a_rotation_from_r_to_the_old_key_inactive() {
 /// and signs with it, and the watch shows the new key in use.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_rotated_key_goes_into_the_workloads_secret_and_is_seen_used() {
-    let moto = Moto::start();
-    let iam = moto.iam().await;
-    let keys = seed(&iam, &[crate::common::moto::user("svc", false, vec![true])]).await;
+    use crate::waivers::{APPROVERS, world};
+    let w = world(APPROVERS).await;
+    let (moto, iam, home) = (&w.moto, &w.iam, &w.home);
+    let keys = seed(iam, &[crate::common::moto::user("svc", false, vec![true])]).await;
     let old = keys[0].1[0].clone();
     let config = moto.sdk_config().await;
     let sm = aws_sdk_secretsmanager::Client::new(&config);
@@ -303,19 +304,35 @@ async fn a_rotated_key_goes_into_the_workloads_secret_and_is_seen_used() {
         .send()
         .await
         .unwrap();
-    iam.tag_user()
-        .user_name("svc")
-        .tags(
+    let tag = |client: &aws_sdk_iam::Client| {
+        client.tag_user().user_name("svc").tags(
             aws_sdk_iam::types::Tag::builder()
                 .key("iamkeys:handoff")
                 .value("secretsmanager:svc/aws")
                 .build()
                 .unwrap(),
         )
-        .send()
-        .await
-        .unwrap();
-    let home = Home::new(&moto.endpoint());
+    };
+    // Written by someone who is not an approver (here: no TagUser event at
+    // all, as by the user itself): the tag is not honoured, nothing is
+    // handed off.
+    tag(iam).send().await.unwrap();
+    let tui = Tmux::start(Path::new(BIN), &["--profile", "e2e"], &home.env(), 160, 45);
+    tui.wait_for("the account", WAIT, |s| {
+        s.contains("Users (1)") && s.contains("account 123456789012")
+    });
+    tui.send(&["Enter"]);
+    tui.wait_for("svc's key", WAIT, |s| s.contains(&format!("{old}  Active")));
+    tui.send(&["R"]);
+    tui.wait_for("the rotation dialog refusing the tag", WAIT, |s| {
+        s.contains("iamkeys:handoff tag is not honoured")
+            && !s.contains("iamkeys writes the new key to")
+    });
+    tui.send(&["Escape", "q"]);
+    assert_eq!(tui.exit_status(WAIT), Some(0));
+
+    // Written by an approver (CloudTrail shows it): honoured.
+    tag(&w.approver).send().await.unwrap();
     let tui = Tmux::start(Path::new(BIN), &["--profile", "e2e"], &home.env(), 160, 45);
     tui.wait_for("the account", WAIT, |s| {
         s.contains("Users (1)") && s.contains("account 123456789012")
@@ -350,7 +367,7 @@ async fn a_rotated_key_goes_into_the_workloads_secret_and_is_seen_used() {
         s.contains(&format!("rotating → {new}")) && s.contains("new key not used yet")
     });
     crate::common::moto::use_key(
-        moto.endpoint(),
+        w.proxy.endpoint(),
         &new,
         json["SecretAccessKey"].as_str().unwrap(),
     )

@@ -702,6 +702,34 @@ async fn a_rotated_key_is_handed_off_where_the_tag_says() {
             result: Ok(tags),
         },
     );
+    // No approver wrote it (none are configured): not honoured.
+    select_key(&mut state, &user, &old.id);
+    update(&mut state, ch('R'));
+    let text = crate::common::screen::text(&state, 200, 50);
+    assert!(
+        text.contains("iamkeys:handoff tag is not honoured"),
+        "{text}"
+    );
+    assert!(!text.contains("iamkeys writes the new key to"), "{text}");
+    update(&mut state, key(KeyCode::Esc));
+    // CloudTrail shows an approver wrote it: honoured.
+    state.account.thresholds.waiver_approvers = vec!["arn:aws:iam::*:role/SecurityAudit".into()];
+    answer(
+        &mut state,
+        Loaded::TagWriters(Ok(iamkeys::action::TagWriters {
+            writes: vec![iamkeys::audit::waivers::writers::TagWrite {
+                user: user.clone(),
+                key: "iamkeys:handoff".into(),
+                value: "secretsmanager:prod/app#id,key".into(),
+                writer: iamkeys::audit::waivers::writers::Writer {
+                    arn: "arn:aws:sts::123456789012:assumed-role/SecurityAudit/carol".into(),
+                    issuer: Some("arn:aws:iam::123456789012:role/SecurityAudit".into()),
+                    at: None,
+                },
+            }],
+            cut_short: false,
+        })),
+    );
     select_key(&mut state, &user, &old.id);
     update(&mut state, ch('R'));
     let text = crate::common::screen::text(&state, 200, 50);
