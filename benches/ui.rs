@@ -48,6 +48,7 @@ fn session() -> Session {
         demo: false,
         read_only: false,
         credentials_file: None,
+        ledger: "the test's ledger".to_owned(),
         posture: Posture::default(),
         insecure_endpoint: None,
         switching: None,

@@ -7,12 +7,12 @@
 
 pub mod findings;
 pub mod gaps;
+pub mod ledger;
 mod load;
 pub mod org;
 pub mod rotation;
 pub mod usage;
 pub mod users;
-pub mod writers;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -197,8 +197,8 @@ pub struct Account {
     usage: BTreeMap<String, usage::KeyUsage>,
     /// Bumped by every `u`: its streams' pages carry it.
     usage_generation: u64,
-    /// Who wrote the waiver tags (CloudTrail), asked once per load.
-    writers: writers::WriterStatus,
+    /// The account's ledger, read once per load.
+    ledger: ledger::LedgerStatus,
     /// The account's enabled regions (`cloudtrail_regions = "all"`), once
     /// asked.
     pub enabled_regions: Option<Result<Vec<String>, IamError>>,
@@ -278,7 +278,7 @@ impl Account {
             rotations: rotation::Rotations::default(),
             usage: BTreeMap::new(),
             usage_generation: 0,
-            writers: writers::WriterStatus::NotAsked,
+            ledger: ledger::LedgerStatus::NotAsked,
             enabled_regions: None,
         }
     }
@@ -387,6 +387,10 @@ impl Account {
             && self.users.total() > 0
         {
             out.push(Gap::listing(err));
+        }
+        // What was decided about the keys is only in the ledger.
+        if let ledger::LedgerStatus::Failed(err) = &self.ledger {
+            out.push(Gap::ledger(err));
         }
         // Which keys AWS caught is only in the authorization details.
         if let Some(Err(err)) = &self.privileges {
@@ -585,14 +589,14 @@ impl Account {
     }
 
     /// What a change keeps busy while in flight: its user (a create) or its
-    /// key (a status change, a delete); a tag keeps nothing busy.
+    /// key (a status change, a delete); a ledger record keeps nothing busy.
     fn busy_on<'a>(&mut self, change: &'a Change) -> Option<(&mut BTreeSet<String>, &'a str)> {
         match change {
             Change::Create { user, .. } => Some((&mut self.busy_users, user)),
             Change::SetStatus { key_id, .. } | Change::Delete { key_id, .. } => {
                 Some((&mut self.busy_keys, key_id))
             }
-            Change::Tag { .. } => None,
+            Change::Record(_) => None,
         }
     }
 

@@ -49,8 +49,6 @@ pub enum Action {
         path: std::path::PathBuf,
         result: Result<usize, String>,
     },
-    /// The waivers file after `W` added an entry to it (read back), or why not.
-    WaiverFiled(Result<crate::audit::waivers::file::FileWaivers, String>),
     /// The profiles of the AWS config files.
     Profiles(Result<Vec<ProfileInfo>, String>),
     /// The new profile answered STS: it is now the one in use.
@@ -144,17 +142,8 @@ pub enum Loaded {
         user: String,
         result: Result<Vec<(String, String)>, IamError>,
     },
-    /// The `TagUser` calls CloudTrail recorded (see [`crate::effect::Call::TagWriters`]).
-    TagWriters(Result<TagWriters, IamError>),
-}
-
-/// Every tag set by a `TagUser` that CloudTrail's history holds.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TagWriters {
-    pub writes: Vec<crate::audit::waivers::writers::TagWrite>,
-    /// The history held more events than were read (the cap): a waiver
-    /// whose event was not reached is not honoured.
-    pub cut_short: bool,
+    /// The account's ledger, folded (`None`: this run keeps none).
+    Ledger(Result<Option<std::sync::Arc<crate::ledger::Folded>>, crate::ledger::LedgerError>),
 }
 
 /// What a change did.
@@ -163,8 +152,8 @@ pub enum Mutated {
     Created(NewAccessKey),
     StatusSet,
     Deleted,
-    /// A user tag written or removed (a waiver, when a key was made inactive).
-    Tagged,
+    /// An event appended to the ledger.
+    Recorded,
 }
 
 pub use crate::credentials_file::SaveOutcome;

@@ -334,10 +334,6 @@ pub struct Thresholds {
     /// The longest a waiver may run from today, in days: `W` refuses a
     /// later date, and a waiver read with one is not honoured.
     pub max_waiver_days: u32,
-    /// ARN patterns (`*` wildcards) of the principals whose `TagUser` writes
-    /// of a waiver tag are honoured, as CloudTrail shows them; empty: no
-    /// tag waiver is honoured.
-    pub waiver_approvers: Vec<String>,
     /// The reviewed waivers file (`--waivers` wins over it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub waivers_file: Option<std::path::PathBuf>,
@@ -360,7 +356,6 @@ impl Default for Thresholds {
             unused_days: 45,
             rotation_days: 90,
             max_waiver_days: 180,
-            waiver_approvers: Vec::new(),
             waivers_file: None,
             file_waivers: waivers::file::FileWaivers::default(),
             retire_after_days: 14,

@@ -38,15 +38,11 @@ pub struct Entry<'a> {
     /// was stopped or its terminal went away: never acknowledged).
     pub outcome: &'static str,
     pub error: Option<String>,
-    /// A tag change: the tag's key (`iamkeys:waive:<finding>:<key>`,
-    /// `iamkeys:rotation:<old key>`, `iamkeys:inactive-since:<key>`).
+    /// A ledger record: what the event says (the waiver's finding, date
+    /// and reason; the rotation's new key; the hand-off target). Never a
+    /// secret.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tag: Option<&'a str>,
-    /// What a tag change wrote (the waiver's until, by and reason; the
-    /// rotation's new key and start; the inactive-since date), `null` for a
-    /// removal. Never a secret.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub tag_value: Option<&'a str>,
+    pub ledger: Option<String>,
 }
 
 impl<'a> Entry<'a> {
@@ -73,9 +69,9 @@ impl<'a> Entry<'a> {
     /// The line written before the call: what is about to be sent.
     #[must_use]
     pub fn attempt(time: DateTime<Utc>, actor: &'a Actor, change: &'a Change) -> Self {
-        let (tag, tag_value) = match change {
-            Change::Tag { tag, value, .. } => (Some(tag.as_str()), value.as_deref()),
-            _ => (None, None),
+        let ledger = match change {
+            Change::Record(draft) => Some(draft.kind.summary()),
+            _ => None,
         };
         Self {
             time,
@@ -87,8 +83,7 @@ impl<'a> Entry<'a> {
             access_key_id: change.key_id(),
             outcome: "attempt",
             error: None,
-            tag,
-            tag_value,
+            ledger,
         }
     }
 
@@ -124,8 +119,7 @@ impl<'a> Entry<'a> {
             error: Some(
                 "the secret was on screen and never acknowledged: make the key inactive and delete it if it was not stored".to_owned(),
             ),
-            tag: None,
-            tag_value: None,
+            ledger: None,
         }
     }
 

@@ -95,6 +95,128 @@ pub enum Command {
     ///
     /// Exit code 0: every owner told; 1: a delivery failed; 2: refused.
     Notify(NotifyArgs),
+    /// The ledger: what iamkeys and its operators decided (waivers,
+    /// rotations, hand-off targets, inactive and due dates, notices,
+    /// owners), kept where only the security team can write.
+    ///
+    /// Exit code 0: done; 1: `check` found something to fix; 2: refused or
+    /// failed (nothing half-written).
+    #[command(subcommand)]
+    Ledger(LedgerCommand),
+}
+
+/// `iamkeys ledger` subcommands.
+#[derive(Debug, Clone, Subcommand)]
+pub enum LedgerCommand {
+    /// The events and the state they fold to.
+    Show(LedgerShowArgs),
+    /// Grant a waiver (the same rules as `W`): `waiver.granted`.
+    Waive(LedgerWaiveArgs),
+    /// Revoke a waiver by its event id: `waiver.revoked`.
+    Revoke(LedgerRevokeArgs),
+    /// Where a user's rotated keys are handed off (a full Secrets Manager
+    /// secret or SSM parameter ARN): `handoff.set`.
+    Handoff(LedgerHandoffArgs),
+    /// Who answers for a user's keys: `owner.set`.
+    Owner(LedgerOwnerArgs),
+    /// Where the ledger is and who can write it.
+    Check,
+    /// Move the `iamkeys:*` tags of the account's users into the ledger,
+    /// each confirmed (or all with --yes and a --reason).
+    ImportTags(LedgerImportArgs),
+}
+
+/// Which account's ledger (default: the profile's own account).
+#[derive(Debug, Clone, Args, Default)]
+pub struct LedgerAccount {
+    /// The account whose ledger to read or write (12 digits).
+    #[arg(long, value_name = "ID")]
+    pub account: Option<String>,
+}
+
+/// `iamkeys ledger show` options.
+#[derive(Debug, Clone, Args)]
+pub struct LedgerShowArgs {
+    /// Only this account (default: every account in the ledger).
+    #[arg(long, value_name = "ID")]
+    pub account: Option<String>,
+    /// Only this user's events.
+    #[arg(long, value_name = "USER")]
+    pub user: Option<String>,
+    /// `table` for people, `json` for scripts.
+    #[arg(long, value_enum, default_value = "table", value_name = "table|json")]
+    pub format: PlanFormat,
+}
+
+/// `iamkeys ledger waive` options.
+#[derive(Debug, Clone, Args)]
+pub struct LedgerWaiveArgs {
+    #[command(flatten)]
+    pub account: LedgerAccount,
+    /// The IAM user.
+    #[arg(long, value_name = "USER")]
+    pub user: String,
+    /// The access key (required for a finding about one key).
+    #[arg(long, value_name = "KEY_ID")]
+    pub key: Option<String>,
+    /// The finding id (or badge word: setup, unused, 2active, rotate, root, retire, exposed).
+    #[arg(long, value_name = "FINDING")]
+    pub finding: String,
+    /// The last day waived (YYYY-MM-DD), at most `max_waiver_days` away.
+    #[arg(long, value_name = "DATE")]
+    pub until: String,
+    /// Why (a ticket, a decision).
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+}
+
+/// `iamkeys ledger revoke` options.
+#[derive(Debug, Clone, Args)]
+pub struct LedgerRevokeArgs {
+    #[command(flatten)]
+    pub account: LedgerAccount,
+    /// The waiver's event id (`ledger show` lists them).
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// Why.
+    #[arg(long, value_name = "TEXT", default_value = "revoked")]
+    pub reason: String,
+}
+
+/// `iamkeys ledger handoff` options.
+#[derive(Debug, Clone, Args)]
+pub struct LedgerHandoffArgs {
+    #[command(flatten)]
+    pub account: LedgerAccount,
+    #[arg(long, value_name = "USER")]
+    pub user: String,
+    /// A full ARN: arn:aws:secretsmanager:<region>:<account>:secret:<name>[#<id field>,<secret field>]
+    /// or arn:aws:ssm:<region>:<account>:parameter/<name>.
+    #[arg(long, value_name = "ARN")]
+    pub target: String,
+}
+
+/// `iamkeys ledger owner` options.
+#[derive(Debug, Clone, Args)]
+pub struct LedgerOwnerArgs {
+    #[command(flatten)]
+    pub account: LedgerAccount,
+    #[arg(long, value_name = "USER")]
+    pub user: String,
+    /// Who is told (an address, a team).
+    #[arg(long, value_name = "WHO")]
+    pub owner: String,
+}
+
+/// `iamkeys ledger import-tags` options.
+#[derive(Debug, Clone, Args)]
+pub struct LedgerImportArgs {
+    /// Import every importable tag without asking (needs --reason).
+    #[arg(long, requires = "reason")]
+    pub yes: bool,
+    /// Why these tags are taken into the ledger (recorded with each).
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
 }
 
 /// `iamkeys notify` options.

@@ -270,6 +270,37 @@ pub struct Config {
     pub enforce: crate::enforce::EnforceSettings,
     /// Where `iamkeys notify` sends owners' notices (`[notify]`).
     pub notify: crate::enforce::notify::NotifySettings,
+    /// Where the ledger is (`[ledger]`).
+    pub ledger: LedgerSettings,
+}
+
+/// `[ledger]`: where iamkeys keeps what it decided (see [`crate::ledger`]).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LedgerSettings {
+    /// A directory, or `s3://bucket/prefix`; default `<data dir>/ledger`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// The S3 bucket's region (default: the profile's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+}
+
+impl LedgerSettings {
+    /// Where the ledger is: `location`, else `<data dir>/ledger`.
+    ///
+    /// # Errors
+    /// A location that does not read, or no data dir to put it in.
+    pub fn location(&self) -> Result<crate::ledger::Location, String> {
+        match &self.location {
+            Some(text) => crate::ledger::Location::parse(text),
+            None => crate::paths::data_dir()
+                .map(|dir| crate::ledger::Location::Local(dir.join("ledger")))
+                .ok_or_else(|| {
+                    "no data directory for the ledger: set [ledger] location".to_owned()
+                }),
+        }
+    }
 }
 
 /// `cloudtrail_regions`: a list of regions, or `"all"` (the account's
@@ -355,6 +386,7 @@ impl Default for Config {
             aws: AwsSettings::default(),
             enforce: crate::enforce::EnforceSettings::default(),
             notify: crate::enforce::notify::NotifySettings::default(),
+            ledger: LedgerSettings::default(),
         }
     }
 }
@@ -419,7 +451,20 @@ impl Config {
             path: path.to_owned(),
             message,
         };
+        if let Ok(table) = text.parse::<toml::Table>()
+            && table
+                .get("audit")
+                .and_then(toml::Value::as_table)
+                .is_some_and(|audit| audit.contains_key("waiver_approvers"))
+        {
+            return Err(invalid(
+                "[audit] waiver_approvers is gone: waivers are honoured only from the ledger (W, or iamkeys ledger waive; tags are claims, moved in with iamkeys ledger import-tags) — remove the line and see docs/ledger.md".to_owned(),
+            ));
+        }
         let config: Self = toml::from_str(text).map_err(|e| invalid(one_line(text, &e)))?;
+        if let Some(location) = &config.ledger.location {
+            crate::ledger::Location::parse(location).map_err(invalid)?;
+        }
         if let Some(n) = config.org.accounts_at_once
             && !(1..=64).contains(&n)
         {

@@ -6,13 +6,14 @@ use std::path::PathBuf;
 use crate::model::KeyStatus;
 use crate::secret::Secret;
 
-/// The user tag that says when iamkeys made a key inactive, and who:
-/// `iamkeys:inactive-since:<key ID>` = `<RFC 3339 time> <who>`.
+/// The user tag an earlier iamkeys wrote when it made a key inactive:
+/// `iamkeys:inactive-since:<key ID>`. Now a claim: shown, never believed
+/// (the ledger's `key.made_inactive` is the record).
 pub const INACTIVE_SINCE: &str = "iamkeys:inactive-since:";
 
-/// The user tag that records a rotation in progress:
-/// `iamkeys:rotation:<old key ID>` = `<new key ID> <started RFC 3339>`, and
-/// once iamkeys has seen the new key used, ` <first use RFC 3339>` after it.
+/// The user tag an earlier iamkeys wrote for a rotation in progress:
+/// `iamkeys:rotation:<old key ID>`. Now a claim (the ledger's
+/// `rotation.started` is the record).
 pub const ROTATION: &str = "iamkeys:rotation:";
 
 /// One IAM call (or a short, fixed sequence of them) to make.
@@ -41,10 +42,9 @@ pub enum Call {
     Tags { user: String },
     /// One page of every user's tags (`iam:GetAccountAuthorizationDetails`).
     AllTags { marker: Option<String> },
-    /// Who wrote the waiver tags: every `TagUser` in CloudTrail's event
-    /// history (`cloudtrail:LookupEvents`, `EventName=TagUser`, us-east-1),
-    /// paced, up to a cap.
-    TagWriters,
+    /// The account's ledger, read and folded with the caller's own
+    /// credentials (never a member's role session).
+    Ledger,
     /// The account's enabled regions (`ec2:DescribeRegions`), for
     /// `cloudtrail_regions = "all"`.
     EnabledRegions,
@@ -76,14 +76,10 @@ pub enum Change {
         key_id: String,
         unused_since: Option<chrono::DateTime<chrono::Utc>>,
     },
-    /// `iam:TagUser` (a waiver, when a key was made inactive, a rotation) or, with
-    /// no value, `iam:UntagUser`. `key_id`: the key the tag is about, if one.
-    Tag {
-        user: String,
-        tag: String,
-        value: Option<String>,
-        key_id: Option<String>,
-    },
+    /// Append an event to the ledger (a waiver, a key made inactive, a
+    /// rotation, a hand-off target): not an IAM call, but bound, refused in
+    /// read-only mode and audit-logged as one. iamkeys writes no tag.
+    Record(crate::ledger::Draft),
 }
 
 impl Change {
@@ -99,24 +95,7 @@ impl Change {
             } => "UpdateAccessKey:Active",
             Self::SetStatus { .. } => "UpdateAccessKey:Inactive",
             Self::Delete { .. } => "DeleteAccessKey",
-            Self::Tag {
-                value: Some(_),
-                tag,
-                ..
-            } if tag.starts_with(INACTIVE_SINCE) => "TagUser:inactive-since",
-            Self::Tag {
-                value: None, tag, ..
-            } if tag.starts_with(INACTIVE_SINCE) => "UntagUser:inactive-since",
-            Self::Tag {
-                value: Some(_),
-                tag,
-                ..
-            } if tag.starts_with(ROTATION) => "TagUser:rotation",
-            Self::Tag {
-                value: None, tag, ..
-            } if tag.starts_with(ROTATION) => "UntagUser:rotation",
-            Self::Tag { value: Some(_), .. } => "TagUser:waive",
-            Self::Tag { value: None, .. } => "UntagUser:waive",
+            Self::Record(draft) => draft.kind.audit_name(),
         }
     }
 
@@ -127,8 +106,7 @@ impl Change {
             Self::Create { .. } => "iam:CreateAccessKey",
             Self::SetStatus { .. } => "iam:UpdateAccessKey",
             Self::Delete { .. } => "iam:DeleteAccessKey",
-            Self::Tag { value: Some(_), .. } => "iam:TagUser",
-            Self::Tag { value: None, .. } => "iam:UntagUser",
+            Self::Record(_) => "ledger:append",
         }
     }
 
@@ -137,8 +115,8 @@ impl Change {
         match self {
             Self::Create { user, .. }
             | Self::SetStatus { user, .. }
-            | Self::Delete { user, .. }
-            | Self::Tag { user, .. } => user,
+            | Self::Delete { user, .. } => user,
+            Self::Record(draft) => draft.user.as_deref().unwrap_or(""),
         }
     }
 
@@ -147,7 +125,7 @@ impl Change {
         match self {
             Self::Create { .. } => None,
             Self::SetStatus { key_id, .. } | Self::Delete { key_id, .. } => Some(key_id),
-            Self::Tag { key_id, .. } => key_id.as_deref(),
+            Self::Record(draft) => draft.key_id.as_deref(),
         }
     }
 }
@@ -207,13 +185,6 @@ pub enum Effect {
         key_id: String,
         secret: Secret,
         overwrite: bool,
-    },
-    /// Add a waiver to the reviewed waivers file (`W` when one is
-    /// configured); the file read back comes as
-    /// [`crate::action::Action::WaiverFiled`].
-    AppendWaiver {
-        path: PathBuf,
-        entry: crate::audit::waivers::file::FileWaiver,
     },
     /// The code typed for [`crate::action::Action::CodeWanted`] `id`, or
     /// `None` when the dialog was cancelled.

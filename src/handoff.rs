@@ -84,6 +84,56 @@ impl Target {
         ))
     }
 
+    /// Read a ledger's hand-off target: a full ARN, region and account
+    /// pinned — `arn:<partition>:secretsmanager:<region>:<account>:secret:<name>`
+    /// (optionally `#<id field>,<secret field>`) or
+    /// `arn:<partition>:ssm:<region>:<account>:parameter/<name>`. A bare
+    /// name would resolve in whatever region the operator is in.
+    ///
+    /// # Errors
+    /// Not such an ARN.
+    pub fn parse_arn(value: &str) -> Result<Self, String> {
+        let clean = crate::text::clean(value);
+        let refuse = || {
+            Err(format!(
+                "`{clean}` is not a full Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>) or SSM parameter ARN (arn:aws:ssm:<region>:<account>:parameter/<name>)"
+            ))
+        };
+        if value.len() > 2048
+            || value
+                .chars()
+                .any(|c| crate::text::is_unsafe(c) || c.is_whitespace())
+        {
+            return refuse();
+        }
+        let parts: Vec<&str> = value.splitn(6, ':').collect();
+        let ["arn", partition, service, region, account, resource] = parts.as_slice() else {
+            return refuse();
+        };
+        let region_ok = !region.is_empty()
+            && region
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !partition.starts_with("aws") || !region_ok || !crate::model::is_account_id(account) {
+            return refuse();
+        }
+        match *service {
+            "secretsmanager" => match resource.strip_prefix("secret:") {
+                Some(name) if !name.is_empty() && !name.starts_with('#') => Self::parse(&format!(
+                    "secretsmanager:arn:{partition}:secretsmanager:{region}:{account}:secret:{name}"
+                )),
+                _ => refuse(),
+            },
+            "ssm" => match resource.strip_prefix("parameter/") {
+                Some(name) if !name.is_empty() && !name.contains('#') => Ok(Self::Ssm {
+                    name: format!("/{}", name.trim_start_matches('/')),
+                }),
+                _ => refuse(),
+            },
+            _ => refuse(),
+        }
+    }
+
     /// As the rotation dialog says it.
     #[must_use]
     pub fn describe(&self) -> String {
@@ -174,6 +224,38 @@ mod tests {
             "secretsmanager:x#a,a",
         ] {
             assert!(Target::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_ledger_target_is_a_full_arn() {
+        assert_eq!(
+            Target::parse_arn(
+                "arn:aws:secretsmanager:eu-west-1:123456789012:secret:app-AbCdEf#id,key"
+            ),
+            Ok(Target::SecretsManager {
+                secret: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:app-AbCdEf".into(),
+                id_field: "id".into(),
+                secret_field: "key".into(),
+            })
+        );
+        assert_eq!(
+            Target::parse_arn("arn:aws:ssm:eu-west-1:123456789012:parameter/app/key"),
+            Ok(Target::Ssm {
+                name: "/app/key".into()
+            })
+        );
+        for bad in [
+            "secretsmanager:prod/app",
+            "ssm:/app/key",
+            "arn:aws:secretsmanager::123456789012:secret:x",
+            "arn:aws:secretsmanager:eu-west-1:*:secret:x",
+            "arn:aws:secretsmanager:eu-west-1:123456789012:secret:",
+            "arn:aws:ssm:eu-west-1:123456789012:parameter/",
+            "arn:aws:s3:::bucket",
+            "arn:aws:ssm:eu-west-1:123456789012:parameter/a b",
+        ] {
+            assert!(Target::parse_arn(bad).is_err(), "{bad}");
         }
     }
 

@@ -42,6 +42,12 @@ pub trait IamClient: Send + Sync {
     fn endpoint(&self) -> Option<String> {
         None
     }
+    /// The SDK configuration the client signs with (`None` for clients
+    /// not built from one): the ledger's S3 client is made from the
+    /// caller's own.
+    fn sdk_config(&self) -> Option<aws_config::SdkConfig> {
+        None
+    }
     /// The region the client's profile names, if any (CloudTrail is asked
     /// there and in `us-east-1` unless the config names regions).
     fn region(&self) -> Option<String> {

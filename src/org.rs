@@ -67,6 +67,13 @@ impl OrgAccess {
         })
     }
 
+    /// The caller's own account's client (what the ledger is read and
+    /// written with).
+    #[must_use]
+    pub fn own_client(&self) -> Arc<dyn IamClient> {
+        self.own_client.clone()
+    }
+
     /// The client of one account: the caller's own, or a session of the
     /// role in a member (assumed now, so a refusal is known at once).
     #[must_use]
@@ -216,10 +223,13 @@ pub async fn audit_report(
         .await
         .map_err(|e| eyre!(e.cli_message(profile)))?;
     tracing::info!(caller = %access.caller.arn, role = %access.spec.role, "audit --org");
+    let ledger = crate::ledger::open::for_run(&config.ledger, false, &access.own_client)
+        .map_err(|e| eyre!(e))?;
     let settings = Settings {
         concurrency: config.concurrency,
         shared: Some(Limiter::new(config.concurrency)),
         deadline: Some(deadline),
+        ledger: Some(ledger),
         ..Settings::default()
     };
     let org_settings = config.org.clone();

@@ -348,6 +348,9 @@ pub struct Report {
     /// run audited completely). Absent without a baseline.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resolved: Option<Vec<baseline::BaselineFinding>>,
+    /// Each audited account's ledger, folded (for `plan`'s due dates).
+    #[serde(skip)]
+    pub ledgers: std::collections::BTreeMap<String, std::sync::Arc<crate::ledger::Folded>>,
 }
 
 impl Report {
@@ -433,7 +436,7 @@ impl Report {
                 complete,
             }],
             profile: Some(profile),
-            account_id,
+            account_id: account_id.clone(),
             credential_report_generated_at,
             thresholds: account.thresholds.clone(),
             notes,
@@ -443,6 +446,12 @@ impl Report {
             findings,
             rotations,
             resolved: None,
+            ledgers: account_id
+                .as_ref()
+                .zip(account.ledger())
+                .map(|(id, folded)| (id.clone(), std::sync::Arc::new(folded.clone())))
+                .into_iter()
+                .collect(),
         }
     }
 
@@ -522,6 +531,7 @@ impl Report {
             findings: Vec::new(),
             rotations: Vec::new(),
             resolved: None,
+            ledgers: std::collections::BTreeMap::new(),
         }
     }
 
@@ -537,6 +547,7 @@ impl Report {
         self.users.extend(part.users);
         self.findings.extend(part.findings);
         self.rotations.extend(part.rotations);
+        self.ledgers.extend(part.ledgers);
     }
 
     /// The accounts that could not be audited.
@@ -607,9 +618,9 @@ fn source_notes(account: &Account) -> Vec<String> {
     notes
 }
 
-/// The rotations in progress of the account's users, oldest first. A tag
-/// whose old key no longer exists (deleted outside iamkeys) and a tag that
-/// does not read are notes, not rotations.
+/// The rotations in progress of the account's users, oldest first. A
+/// rotation whose old key no longer exists (deleted outside iamkeys) is a
+/// note, not a rotation.
 fn rotations(
     account: &Account,
     rows: &[&crate::account::UserRow],
@@ -620,14 +631,6 @@ fn rotations(
     let mut out = Vec::new();
     for row in rows {
         let user = &row.user.name;
-        for bad in account.unreadable_rotations(user) {
-            notes.push(format!(
-                "rotation tag `{}{}` of user {user} does not read and is not honoured: {}",
-                crate::effect::ROTATION,
-                bad.old,
-                bad.why
-            ));
-        }
         let old_gone = |rotation: &crate::account::rotation::Rotation| {
             row.listed_keys()
                 .is_some_and(|keys| !keys.iter().any(|k| k.id == rotation.old))
@@ -635,14 +638,13 @@ fn rotations(
         for (rotation, why) in account.stale_rotations(user) {
             if old_gone(&rotation) {
                 notes.push(format!(
-                    "rotation tag `{}` of user {user}: {} no longer exists, so the rotation is over; the tag can be removed.",
-                    rotation.tag_key(),
+                    "rotation of {} (user {user}) in the ledger: the key no longer exists, so the rotation is over (R records its end).",
                     rotation.old
                 ));
             } else {
                 notes.push(format!(
-                    "rotation tag `{}` of user {user} (new key {}) is not honoured: {why}; the tag can be removed (R on {} in the UI).",
-                    rotation.tag_key(),
+                    "rotation of {} to {} (user {user}) in the ledger is not honoured: {why}; R on {} in the UI records its end.",
+                    rotation.old,
                     rotation.new,
                     rotation.old
                 ));
@@ -651,8 +653,7 @@ fn rotations(
         for rotation in account.rotations(user) {
             if old_gone(&rotation) {
                 notes.push(format!(
-                    "rotation tag `{}` of user {user}: {} no longer exists, so the rotation is over; the tag can be removed.",
-                    rotation.tag_key(),
+                    "rotation of {} (user {user}) in the ledger: the key no longer exists, so the rotation is over (R records its end).",
                     rotation.old
                 ));
                 continue;
@@ -709,23 +710,10 @@ fn waiver_notes(account: &Account) -> Vec<String> {
         }
     }
     if tag_waivers > 0 {
-        use crate::account::writers::WriterStatus;
-        let not_honoured = "so no waiver tag is honoured: their findings count";
-        match account.tag_writers() {
-            _ if account.thresholds.waiver_approvers.is_empty() => notes.push(format!(
-                "{tag_waivers} waiver tags: no [audit] waiver_approvers are configured, {not_honoured} (tag waivers need an approver's TagUser in CloudTrail's 90 days; see README, Waivers)."
-            )),
-            WriterStatus::Failed(err) => notes.push(format!(
-                "{} {}: who wrote the {tag_waivers} waiver tags cannot be told, {not_honoured}.",
-                err.action,
-                crate::account::gaps::cause(err)
-            )),
-            WriterStatus::Known(found) if found.cut_short => notes.push(format!(
-                "CloudTrail held more TagUser events than were read ({}): a waiver tag whose event was not reached is not honoured.",
-                found.writes.len()
-            )),
-            _ => {}
-        }
+        notes.push(format!(
+            "{tag_waivers} waiver tags are claims, not honoured: {} (their findings count).",
+            crate::audit::waivers::TAG_CLAIM
+        ));
     }
     if let Some(err) = account.bulk_tags_error() {
         notes.push(format!(
@@ -769,6 +757,7 @@ pub(crate) mod tests_support {
             findings: Vec::new(),
             rotations: Vec::new(),
             resolved: None,
+            ledgers: std::collections::BTreeMap::new(),
         }
     }
 
@@ -802,6 +791,7 @@ pub(crate) mod tests_support {
             reason: "migration".into(),
             source: crate::audit::waivers::Source::File,
             writer: None,
+            ledger_id: None,
             not_honoured: None,
             expired: false,
         }

@@ -83,6 +83,14 @@ fn session(args: &GlobalArgs, config: &Config, profile: Option<&String>) -> Sess
         } else {
             crate::credentials_file::default_path()
         },
+        ledger: if args.demo {
+            crate::ledger::Location::Memory.to_string()
+        } else {
+            config
+                .ledger
+                .location()
+                .map_or_else(|e| e, |l| l.to_string())
+        },
         profile: if args.demo { "demo".to_owned() } else { label },
         insecure_endpoint: None,
         switching: None,
@@ -156,7 +164,11 @@ fn set_codes(command: Option<&Command>) {
     let _ = CODES.set(crate::iam::connect::CodeSource(Some(codes)));
 }
 
-async fn client(args: &GlobalArgs, config: &Config, profile: Option<String>) -> Arc<dyn IamClient> {
+pub(crate) async fn client(
+    args: &GlobalArgs,
+    config: &Config,
+    profile: Option<String>,
+) -> Arc<dyn IamClient> {
     if args.demo {
         Arc::new(demo::account(Utc::now(), Duration::from_millis(40)))
     } else {
@@ -202,11 +214,17 @@ fn many_accounts(cli: &Cli, args: &crate::cli::ReportArgs, config: &Config) -> R
                 let client = client(&cli.global, config, Some(name.clone())).await;
                 warn_if_insecure(client.as_ref());
                 let profile = session(&cli.global, config, Some(&name)).profile;
+                // Each profile reads the ledger with its own credentials.
+                let ledger = crate::ledger::open::for_run(&config.ledger, false, &client)?;
+                let settings = Settings {
+                    ledger: Some(ledger),
+                    ..settings.clone()
+                };
                 produce(
                     client,
                     profile,
                     config.audit.clone(),
-                    settings,
+                    &settings,
                     args.key_ids,
                 )
                 .await
@@ -252,7 +270,7 @@ fn check_profile(args: &GlobalArgs, profile: Option<&String>) -> Result<()> {
     }
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime> {
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -292,6 +310,7 @@ fn report(
         let settings = Settings {
             concurrency: config.concurrency,
             deadline: Some(args.deadline()),
+            ledger: Some(ledger_for(&cli.global, config, &client)?),
             ..Settings::default()
         };
         match produce(
@@ -359,7 +378,7 @@ fn plan(
         audit_log_path(cli, config, data_dir),
         args.timeout,
     );
-    let run = crate::enforce::command::PlanRun {
+    let base = crate::enforce::command::PlanRun {
         enforce: &config.enforce,
         record: args.record,
         out: args.out.as_deref(),
@@ -379,12 +398,28 @@ fn plan(
                 tokio::time::Instant::now() + args.timeout,
             )
             .await?;
+            let settings = Settings {
+                ledger: Some(ledger_for(&cli.global, config, &access.own_client())?),
+                ..settings.clone()
+            };
+            let run = crate::enforce::command::PlanRun {
+                settings: &settings,
+                ..base
+            };
             let caller = Some(access.caller.clone());
             let reach = access.reach(config.org.clone(), args.record);
             return Ok(crate::enforce::command::plan(&reach, caller, Ok(report), &run).await);
         }
         let client = client(&cli.global, config, profile).await;
         warn_if_insecure(client.as_ref());
+        let settings = Settings {
+            ledger: Some(ledger_for(&cli.global, config, &client)?),
+            ..settings.clone()
+        };
+        let run = crate::enforce::command::PlanRun {
+            settings: &settings,
+            ..base
+        };
         let report = produce(
             client.clone(),
             session.profile.clone(),
@@ -398,12 +433,21 @@ fn plan(
             'static,
             Result<Arc<dyn IamClient>, String>,
         > {
-            // The worker's binding refuses a tag for another account.
+            // The worker's binding refuses a record for another account.
             let client = client.clone();
             Box::pin(async move { Ok(client) })
         };
         Ok(crate::enforce::command::plan(&reach, caller, report, &run).await)
     })
+}
+
+/// This run's ledger, read and written with `own`'s credentials.
+fn ledger_for(
+    args: &GlobalArgs,
+    config: &Config,
+    own: &Arc<dyn IamClient>,
+) -> Result<Arc<crate::ledger::Ledger>> {
+    crate::ledger::open::for_run(&config.ledger, args.demo, own).map_err(|e| eyre!(e))
 }
 
 /// The worker's settings for `plan --record` and `apply`: changes bound
@@ -497,7 +541,7 @@ fn apply(
         )
     })?;
     let settings = change_settings(config, session, audit_path, args.timeout);
-    let run = crate::enforce::command::ApplyRun {
+    let base = crate::enforce::command::ApplyRun {
         plan_path: &args.plan,
         max_changes: args.max_changes.unwrap_or(config.enforce.max_changes),
         max_plan_age_hours: config.enforce.max_plan_age_hours,
@@ -507,22 +551,23 @@ fn apply(
         profile: &session.profile,
         settings: &settings,
     };
-    let audit_settings = Settings {
-        audit: None,
-        ..settings.clone()
-    };
-    let profile_name = session.profile.clone();
-    let thresholds = config.audit.clone();
-    let audit_of = move |client: Arc<dyn IamClient>| -> futures::future::BoxFuture<
-        'static,
-        Result<crate::report::Report, String>,
-    > {
-        let (settings, profile, thresholds) = (
-            audit_settings.clone(),
-            profile_name.clone(),
-            thresholds.clone(),
-        );
-        Box::pin(async move { produce(client, profile, thresholds, &settings, true).await })
+    // The audit before acting reads as `report` does: no audit log (it
+    // changes nothing), the same ledger.
+    let audit_of = |settings: &Settings| {
+        let audit_settings = Settings {
+            audit: None,
+            ..settings.clone()
+        };
+        let profile = session.profile.clone();
+        let thresholds = config.audit.clone();
+        move |client: Arc<dyn IamClient>| -> futures::future::BoxFuture<
+            'static,
+            Result<crate::report::Report, String>,
+        > {
+            let (settings, profile, thresholds) =
+                (audit_settings.clone(), profile.clone(), thresholds.clone());
+            Box::pin(async move { produce(client, profile, thresholds, &settings, true).await })
+        }
     };
     runtime()?.block_on(async {
         if cli.global.org {
@@ -530,11 +575,27 @@ fn apply(
             let access = crate::org::OrgAccess::open(&options, config, cli.global.org_role.as_deref())
                 .await
                 .map_err(|e| eyre!(e.cli_message(&session.profile)))?;
+            let settings = Settings {
+                ledger: Some(ledger_for(&cli.global, config, &access.own_client())?),
+                ..settings.clone()
+            };
+            let run = crate::enforce::command::ApplyRun {
+                settings: &settings,
+                ..base
+            };
             let reach = access.reach(config.org.clone(), !args.dry_run);
-            return Ok(crate::enforce::command::apply(&plan, &reach, &audit_of, &run).await);
+            return Ok(crate::enforce::command::apply(&plan, &reach, &audit_of(&settings), &run).await);
         }
         let client = client(&cli.global, config, profile).await;
         warn_if_insecure(client.as_ref());
+        let settings = Settings {
+            ledger: Some(ledger_for(&cli.global, config, &client)?),
+            ..settings.clone()
+        };
+        let run = crate::enforce::command::ApplyRun {
+            settings: &settings,
+            ..base
+        };
         let session_account = client
             .caller_identity()
             .await
@@ -550,7 +611,7 @@ fn apply(
             };
             Box::pin(async move { answer })
         };
-        Ok(crate::enforce::command::apply(&plan, &reach, &audit_of, &run).await)
+        Ok(crate::enforce::command::apply(&plan, &reach, &audit_of(&settings), &run).await)
     })
 }
 
@@ -615,6 +676,9 @@ pub fn main(cli: &Cli) -> Result<ExitCode> {
     if let Some(Command::Notify(args)) = &cli.command {
         return notify(cli, args, &config, profile);
     }
+    if let Some(Command::Ledger(command)) = &cli.command {
+        return crate::cmd::ledger::run(cli, command, &config, profile);
+    }
     tui(cli, &config, keymap, profile, session, &data_dir, &log_path)
 }
 
@@ -655,7 +719,9 @@ fn tui(
             None
         };
         let client = client(&cli.global, config, profile).await;
+        let ledger = ledger_for(&cli.global, config, &client)?;
         let mut session = session;
+        session.ledger = ledger.location().to_string();
         session.insecure_endpoint = client
             .endpoint()
             .filter(|url| crate::iam::connect::insecure(url));
@@ -674,6 +740,7 @@ fn tui(
             profile: Some(state.session.profile.clone()),
             // MFA codes are asked in the UI's dialog.
             codes: UI_CODES.get().cloned(),
+            ledger: Some(ledger),
             ..Settings::default()
         };
         if let Some(access) = org {

@@ -91,6 +91,8 @@ pub struct Session {
     pub read_only: bool,
     /// Where the new-key dialog appends profiles (AWS shared credentials file).
     pub credentials_file: Option<std::path::PathBuf>,
+    /// Where the ledger is, as dialogs say it.
+    pub ledger: String,
     /// Read-only and accent rules for every profile, applied on each switch.
     pub posture: Posture,
     /// A plain-HTTP endpoint on another host, said in the header.
@@ -282,81 +284,60 @@ pub enum Quit {
 }
 
 impl State {
-    /// Where `user`'s rotated keys go: its `iamkeys:handoff` tag, read
-    /// (`None`: it has none, or its tags are not read). The tag names where
-    /// a new secret is written, so it is honoured only when CloudTrail shows
-    /// an `[audit] waiver_approvers` principal wrote it, as a waiver tag is:
-    /// a user that can tag itself must not send its new key anywhere.
+    /// Where `user`'s rotated keys go: the ledger's latest `handoff.set`
+    /// for the user (`None`: none recorded). An `iamkeys:handoff` tag is a
+    /// claim: the user may be able to write it, and a user that can tag
+    /// itself must not send its new key anywhere. While the ledger is not
+    /// read, or could not be, nothing is handed off.
     #[must_use]
     pub fn handoff(&self, user: &str) -> Option<Result<crate::handoff::Target, String>> {
-        use crate::account::writers::WriterStatus;
+        use crate::account::ledger::LedgerStatus;
+        match self.account.ledger_status() {
+            LedgerStatus::Known(folded) => {
+                let set = folded.handoff.get(user)?;
+                Some(crate::handoff::Target::parse_arn(&set.value))
+            }
+            LedgerStatus::Failed(err) => {
+                self.handoff_claim(user)?;
+                Some(Err(format!("the ledger cannot be read ({err})")))
+            }
+            LedgerStatus::NotAsked | LedgerStatus::Asked => {
+                self.handoff_claim(user)?;
+                Some(Err("the ledger is still being read".to_owned()))
+            }
+            LedgerStatus::Absent => None,
+        }
+    }
+
+    /// The user's `iamkeys:handoff` tag, as written: a claim, never honoured.
+    #[must_use]
+    pub fn handoff_claim(&self, user: &str) -> Option<&str> {
         let row = self.account.users().get(user)?;
         let crate::account::users::TagsState::Loaded(tags) = &row.tags else {
             return None;
         };
-        let target = match crate::handoff::target_of(tags)? {
-            Ok(target) => target,
-            Err(why) => return Some(Err(why)),
-        };
-        let value = tags
-            .iter()
+        tags.iter()
             .find(|(k, _)| k == crate::handoff::TAG)
-            .map_or("", |(_, v)| v.as_str());
-        let approvers = &self.account.thresholds.waiver_approvers;
-        let refused = |why: String| Some(Err(why));
-        if approvers.is_empty() {
-            return refused(
-                "only a tag an [audit] waiver_approvers principal wrote is, and none are configured"
-                    .to_owned(),
-            );
-        }
-        match self.account.tag_writers() {
-            WriterStatus::NotAsked | WriterStatus::Asked => {
-                refused("its writer is being looked up in CloudTrail".to_owned())
-            }
-            WriterStatus::Failed(err) => refused(format!(
-                "{} {}: who wrote it cannot be told",
-                err.action,
-                err.in_a_word()
-            )),
-            WriterStatus::Known(found) => {
-                match crate::audit::waivers::writers::writer_of(
-                    &found.writes,
-                    user,
-                    crate::handoff::TAG,
-                    value,
-                ) {
-                    Some(writer) if writer.approved_by(approvers) => Some(Ok(target)),
-                    Some(writer) => refused(format!(
-                        "written by {}, not an approver",
-                        crate::text::clean(&writer.arn)
-                    )),
-                    None => {
-                        refused("no approver's TagUser for it in CloudTrail's history".to_owned())
-                    }
-                }
-            }
-        }
+            .map(|(_, v)| v.as_str())
     }
 
-    /// What `row`'s due tag for `key_id` means under `[enforce]`'s rules.
+    /// What the ledger's due date of `key_id` means under `[enforce]`'s rules.
     #[must_use]
     pub fn key_due(&self, row: &UserRow, key_id: &str) -> Option<crate::enforce::due::KeyDue> {
-        let crate::account::users::TagsState::Loaded(tags) = &row.tags else {
-            return None;
-        };
+        let (date, _) = self
+            .account
+            .ledger()?
+            .due(key_id, self.session.notice_days)?;
         let findings: Vec<_> = row
             .key_findings(key_id)
             .filter(|f| f.open())
             .map(|f| (f.id, self.account.risk_of(f)))
             .collect();
         crate::enforce::due::key_due(
-            tags,
-            key_id,
+            Some(date),
             &row.user.name,
             &findings,
             &self.session.enforce_rules,
-            self.session.notice_days,
             self.now.date_naive(),
         )
     }
@@ -368,23 +349,23 @@ impl State {
         if self.session.enforce_rules.is_empty() {
             return 0;
         }
-        self.account
-            .users()
-            .rows()
-            .filter(|row| matches!(&row.tags, crate::account::users::TagsState::Loaded(t) if t.iter().any(|(k, _)| k.starts_with(crate::enforce::plan::DUE_TAG))))
-            .map(|row| {
-                row.listed_keys()
-                    .unwrap_or_default()
-                    .iter()
-                    .filter(|k| {
-                        matches!(
-                            self.key_due(row, &k.id),
+        let Some(ledger) = self.account.ledger() else {
+            return 0;
+        };
+        ledger
+            .due
+            .iter()
+            .filter(|(key_id, due)| {
+                self.account.users().get(&due.user).is_some_and(|row| {
+                    row.listed_keys()
+                        .is_some_and(|keys| keys.iter().any(|k| &k.id == *key_id))
+                        && matches!(
+                            self.key_due(row, key_id),
                             Some(crate::enforce::due::KeyDue::Due { now: true, .. })
                         )
-                    })
-                    .count()
+                })
             })
-            .sum()
+            .count()
     }
 
     #[must_use]

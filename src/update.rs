@@ -91,10 +91,6 @@ fn step(state: &mut State, action: Action) -> Vec<Effect> {
             mutations::on_handed_off(state, &key_id, result);
             Vec::new()
         }
-        Action::WaiverFiled(result) => {
-            waive::on_filed(state, result);
-            Vec::new()
-        }
         Action::Profiles(result) => {
             profiles::on_list(state, result);
             Vec::new()

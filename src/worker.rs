@@ -127,6 +127,9 @@ pub struct Settings {
     /// `iamkeys report --timeout`: the whole run ends here; what is not
     /// done by then is named as timed out.
     pub deadline: Option<tokio::time::Instant>,
+    /// The ledger, read and written with the caller's own credentials and
+    /// shared by every member's worker; `None`: this run keeps none.
+    pub ledger: Option<Arc<crate::ledger::Ledger>>,
 }
 
 impl Default for Settings {
@@ -145,6 +148,7 @@ impl Default for Settings {
             org: None,
             codes: None,
             deadline: None,
+            ledger: None,
         }
     }
 }
@@ -312,13 +316,6 @@ impl Worker {
                     let _ = tx.send(Action::Saved { profile, result });
                 });
             }
-            Effect::AppendWaiver { path, entry } => {
-                let tx = self.tx.clone();
-                tokio::task::spawn_blocking(move || {
-                    let result = crate::audit::waivers::file::append(&path, &entry);
-                    let _ = tx.send(Action::WaiverFiled(result));
-                });
-            }
             Effect::HandOff {
                 target,
                 user,
@@ -472,7 +469,10 @@ impl Worker {
                 ),
             ));
         }
-        let result = changes::apply(slot.client.as_ref(), change).await;
+        let result = match change {
+            Change::Record(draft) => self.record(draft, actor).await,
+            _ => changes::apply(slot.client.as_ref(), change).await,
+        };
         if let Some(audit) = &self.audit
             && let Err(err) = audit.append(&Entry::outcome(
                 now(),
@@ -489,6 +489,46 @@ impl Worker {
             tracing::error!(path = %audit.path().display(), %err, outcome = result.is_ok(), "cannot write the outcome to the audit log");
         }
         result
+    }
+
+    /// Append a change's event to the ledger (the change was bound to its
+    /// account already: the event must be for that account too).
+    async fn record(
+        &self,
+        draft: &crate::ledger::Draft,
+        actor: &Actor,
+    ) -> Result<Mutated, IamError> {
+        const ACTION: &str = "ledger:append";
+        if actor.account_id.as_deref() != Some(draft.account_id.as_str()) {
+            return Err(IamError::new(
+                ErrorKind::Refused,
+                ACTION,
+                format!(
+                    "Refused: the record is for account {}, the change was confirmed for {}. Nothing was recorded.",
+                    draft.account_id,
+                    actor.account_id.as_deref().unwrap_or("no account")
+                ),
+            ));
+        }
+        let Some(ledger) = &self.settings.ledger else {
+            return Err(IamError::new(
+                ErrorKind::Refused,
+                ACTION,
+                "this run keeps no ledger: nothing was recorded",
+            ));
+        };
+        match ledger.append(vec![draft.clone()], chrono::Utc::now()).await {
+            Ok(_) => Ok(Mutated::Recorded),
+            Err(err) => Err(IamError::new(
+                match err.why {
+                    crate::ledger::Why::Denied => ErrorKind::AccessDenied,
+                    crate::ledger::Why::Throttled => ErrorKind::Throttling,
+                    _ => ErrorKind::Refused,
+                },
+                ACTION,
+                format!("{err}: nothing was recorded"),
+            )),
+        }
     }
 
     fn slot(&self) -> Slot {
@@ -572,7 +612,7 @@ impl Worker {
                     && !matches!(
                         call,
                         Call::CredentialReport
-                            | Call::TagWriters
+                            | Call::Ledger
                             | Call::ListKeys { priority: true, .. }
                             | Call::UserExtras { .. }
                     ));
@@ -647,6 +687,24 @@ impl Worker {
         }
     }
 
+    /// The account's ledger, folded: read with the ledger's own (the
+    /// caller's) credentials, for the account this worker's client is in.
+    async fn read_ledger(
+        &self,
+        slot: &Slot,
+    ) -> Result<Option<Arc<crate::ledger::Folded>>, crate::ledger::LedgerError> {
+        let Some(ledger) = &self.settings.ledger else {
+            return Ok(None);
+        };
+        let account = slot.account().await.map_err(|err| {
+            crate::ledger::LedgerError::failed(
+                ledger.location().to_string(),
+                format!("the account to read it for cannot be told: {err}"),
+            )
+        })?;
+        ledger.fold(&account).await.map(|f| Some(Arc::new(f)))
+    }
+
     async fn run(&self, call: Call) -> Loaded {
         let slot = self.slot();
         let client = slot.client.as_ref();
@@ -700,9 +758,7 @@ impl Worker {
                     .await,
             ),
             Call::EnabledRegions => Loaded::EnabledRegions(client.enabled_regions().await),
-            Call::TagWriters => Loaded::TagWriters(
-                usage::tag_writers(client, usage::TAG_WRITER_EVENTS, &self.pacer).await,
-            ),
+            Call::Ledger => Loaded::Ledger(self.read_ledger(&slot).await),
             Call::UserDetails { user, mfa } => {
                 let (password, mfa) =
                     tokio::join!(self.patiently(|| client.has_login_profile(&user)), async {

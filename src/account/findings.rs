@@ -24,8 +24,11 @@ impl Account {
         let Some(row) = self.users.get_mut(user) else {
             return;
         };
-        let mut input =
-            super::writers::attest(row.audit_input(now), &self.writers, &self.thresholds);
+        let ledger = match &self.ledger {
+            super::ledger::LedgerStatus::Known(folded) => Some(folded.as_ref()),
+            _ => None,
+        };
+        let mut input = row.audit_input(now, ledger);
         input.quarantine = self.quarantine.get(user).cloned();
         let fresh = user_findings(&input, now, &self.thresholds);
         let old = std::mem::replace(&mut row.findings, fresh);
@@ -48,9 +51,12 @@ impl Account {
         let mut totals = FindingCounts::default();
         self.gap_users.clear();
         let settled = self.bulk_tags != super::BulkTags::Loading;
+        let ledger = match &self.ledger {
+            super::ledger::LedgerStatus::Known(folded) => Some(folded.clone()),
+            _ => None,
+        };
         for row in self.users.rows_mut() {
-            let mut input =
-                super::writers::attest(row.audit_input(now), &self.writers, &self.thresholds);
+            let mut input = row.audit_input(now, ledger.as_deref());
             input.quarantine = self.quarantine.get(&row.user.name).cloned();
             row.findings = user_findings(&input, now, &self.thresholds);
             totals.add(&row.findings);

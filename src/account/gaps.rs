@@ -88,6 +88,21 @@ impl Gap {
         )
     }
 
+    /// The account's ledger could not be read, or does not read: what it
+    /// records is not known (it could have been a revocation).
+    #[must_use]
+    pub fn ledger(err: &crate::ledger::LedgerError) -> Self {
+        Self {
+            action: "ledger",
+            cause: err.cause(),
+            what: "waivers, rotations, hand-off targets, inactive and due dates not read",
+            consequence: "no ledger waiver is honoured (their findings count) and no key is ready to delete",
+            user: LISTING.to_owned(),
+            key_id: None,
+            blocks_audit: true,
+        }
+    }
+
     /// The root user's keys could not be checked (no credential report).
     #[must_use]
     pub fn root(err: &IamError) -> Self {

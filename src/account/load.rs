@@ -63,13 +63,13 @@ impl Account {
         self.quarantine.clear();
         self.privileges = None;
         self.early_tags.clear();
-        self.writers = super::writers::WriterStatus::NotAsked;
         self.revisions.rows += 1;
         vec![
             self.call(Call::Identity),
             self.call(Call::ListUsers { marker: None }),
             self.call(Call::CredentialReport),
             self.call(Call::AllTags { marker: None }),
+            self.ask_ledger(),
         ]
     }
 
@@ -141,8 +141,8 @@ impl Account {
                     row.tags = TagsState::NotRequested;
                 }
             }
-            Call::TagWriters if self.writers == super::writers::WriterStatus::Asked => {
-                self.writers = super::writers::WriterStatus::NotAsked;
+            Call::Ledger if self.ledger == super::ledger::LedgerStatus::Asked => {
+                self.ledger = super::ledger::LedgerStatus::NotAsked;
             }
             _ => {}
         }
@@ -258,8 +258,8 @@ impl Account {
                     Vec::new()
                 }
             }
-            Loaded::TagWriters(result) => {
-                self.on_tag_writers(result, now);
+            Loaded::Ledger(result) => {
+                self.on_ledger(result, now);
                 Vec::new()
             }
             Loaded::EnabledRegions(result) => {
@@ -271,7 +271,6 @@ impl Account {
             let call = self.call(Call::Tags { user });
             step.effects.push(call);
         }
-        step.effects.extend(self.ask_tag_writers());
         step
     }
 

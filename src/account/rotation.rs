@@ -1,15 +1,18 @@
-//! Rotations in progress (`R`): a new key made to replace an old one, kept
-//! in the user tag `iamkeys:rotation:<old key ID>` so a refresh, a restart
-//! and another operator see it, and watched until the new key is used.
-//! When `TagUser` is refused the rotation lives in this session only.
+//! Rotations in progress (`R`): a new key made to replace an old one,
+//! recorded in the ledger (`rotation.started`, `rotation.first_use`,
+//! `rotation.finished`) so a refresh, a restart and another operator see it,
+//! and watched until the new key is used. When the ledger refuses the
+//! record the rotation lives in this session only. An
+//! `iamkeys:rotation:<old key ID>` tag an earlier iamkeys wrote is a claim:
+//! never believed.
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::Account;
-use super::users::{TagsState, UserRow};
-use crate::effect::{Call, Effect, ROTATION};
+use super::users::UserRow;
+use crate::effect::{Call, Effect};
 
 /// How often the new keys of rotations in progress are asked for their last
 /// use while none has been seen (`GetAccessKeyLastUsed`).
@@ -19,23 +22,24 @@ pub const WATCH_EVERY: TimeDelta = TimeDelta::seconds(30);
 /// start is compared with its new key's creation and with now.
 const CLOCK_SKEW: TimeDelta = TimeDelta::minutes(5);
 
-/// Why a rotation tag is not honoured, as IAM's own facts say.
+/// Why a rotation record is not honoured, as IAM's own facts say.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fault {
     /// The user's keys are not listed yet: it cannot be told.
     Unchecked,
-    /// IAM contradicts it (why): shown as stale, and `R` offers to remove it.
+    /// IAM contradicts it (why): shown as stale, and `R` offers to record
+    /// its end.
     Stale(String),
 }
 
 /// Where a rotation is kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Kept {
-    /// In the user's tag: a refresh, a restart and other operators see it.
-    Tag,
-    /// The tag is being written.
+    /// In the ledger: a refresh, a restart and other operators see it.
+    Ledger,
+    /// Its record is being appended.
     Writing,
-    /// `TagUser` failed: in this session only; why.
+    /// The ledger refused it: in this session only; why.
     SessionOnly(String),
 }
 
@@ -48,108 +52,29 @@ pub struct Rotation {
     /// The key replacing it.
     pub new: String,
     pub started: DateTime<Utc>,
-    /// The new key's first use as iamkeys saw it (recorded in the tag once
-    /// seen), if any.
+    /// The new key's first use as iamkeys saw it (recorded in the ledger
+    /// once seen), if any.
     pub first_used: Option<DateTime<Utc>>,
     pub kept: Kept,
 }
 
 impl Rotation {
-    /// The tag's value: `<new> <started>`, then ` <first use>` once seen.
+    /// A rotation as the ledger recorded it.
     #[must_use]
-    pub fn tag_value(&self) -> String {
-        let at = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-        match self.first_used {
-            Some(first) => format!("{} {} {}", self.new, at(self.started), at(first)),
-            None => format!("{} {}", self.new, at(self.started)),
+    pub fn from_ledger(r: &crate::ledger::fold::Rotating) -> Self {
+        Self {
+            user: r.user.clone(),
+            old: r.old.clone(),
+            new: r.new.clone(),
+            started: r.started,
+            first_used: r.first_used,
+            kept: Kept::Ledger,
         }
-    }
-
-    /// The tag's key: `iamkeys:rotation:<old key ID>`.
-    #[must_use]
-    pub fn tag_key(&self) -> String {
-        format!("{ROTATION}{}", self.old)
-    }
-}
-
-/// A rotation tag that does not read: its key, and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unreadable {
-    pub old: String,
-    pub why: String,
-}
-
-fn time(word: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(word)
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
-}
-
-/// An access key ID as IAM makes them: 16 to 128 upper-case letters and
-/// digits, starting `AK` or `AS`.
-fn key_id(word: &str) -> bool {
-    (16..=128).contains(&word.len())
-        && (word.starts_with("AK") || word.starts_with("AS"))
-        && word
-            .chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
-}
-
-/// Read one rotation tag strictly: `<new key ID> <started>` and an optional
-/// `<first use>`, nothing else.
-///
-/// # Errors
-/// What does not read, in words.
-pub fn parse(user: &str, tag: &str, value: &str) -> Result<Rotation, Unreadable> {
-    let old = tag.strip_prefix(ROTATION).unwrap_or(tag).to_owned();
-    let fail = |why: String| Unreadable {
-        old: old.clone(),
-        why,
-    };
-    if !key_id(&old) {
-        return Err(fail(format!("`{old}` is not an access key ID")));
-    }
-    let words: Vec<&str> = value.split_whitespace().collect();
-    let shape = "is not `<new key ID> <started RFC 3339> [<first use RFC 3339>]`";
-    let (new, started, first) = match words.as_slice() {
-        [new, started] => (*new, *started, None),
-        [new, started, first] => (*new, *started, Some(*first)),
-        _ => return Err(fail(format!("`{value}` {shape}"))),
-    };
-    let (Some(started), true) = (time(started), key_id(new)) else {
-        return Err(fail(format!("`{value}` {shape}")));
-    };
-    let first_used = match first.map(time) {
-        None => None,
-        Some(Some(t)) => Some(t),
-        Some(None) => return Err(fail(format!("`{value}` {shape}"))),
-    };
-    Ok(Rotation {
-        user: user.to_owned(),
-        old,
-        new: new.to_owned(),
-        started,
-        first_used,
-        kept: Kept::Tag,
-    })
-}
-
-impl UserRow {
-    /// The rotation tags of the user, read (unreadable ones apart).
-    #[must_use]
-    pub fn rotation_tags(&self) -> Vec<Result<Rotation, Unreadable>> {
-        let TagsState::Loaded(tags) = &self.tags else {
-            return Vec::new();
-        };
-        tags.iter()
-            .filter(|(k, _)| k.starts_with(ROTATION))
-            .map(|(k, v)| parse(&self.user.name, k, v))
-            .collect()
     }
 }
 
 /// Rotations started or watched in this session, by (user, old key): the
-/// ones whose tag could not be written, and first uses seen.
+/// ones the ledger could not record, and first uses seen.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Rotations {
     here: BTreeMap<(String, String), Rotation>,
@@ -197,17 +122,20 @@ impl Account {
         }
     }
 
-    /// Every rotation the user's tags and this session speak of, honoured
-    /// or not.
+    /// Every rotation the ledger and this session speak of, honoured or not.
     fn rotation_claims(&self, user: &str) -> Vec<Rotation> {
         let mut out: Vec<Rotation> = self
-            .users
-            .get(user)
-            .map(UserRow::rotation_tags)
+            .ledger()
+            .map(|l| {
+                l.rotations
+                    .iter()
+                    .filter(|r| r.user == user)
+                    .map(Rotation::from_ledger)
+                    .collect::<Vec<_>>()
+            })
             .unwrap_or_default()
             .into_iter()
-            .filter_map(Result::ok)
-            .map(|mut tagged| {
+            .map(|mut tagged: Rotation| {
                 if let Some(here) = self
                     .rotations
                     .here
@@ -227,10 +155,9 @@ impl Account {
         out
     }
 
-    /// The user's rotations in progress: the tags', with what this session
-    /// knows over them, then the session's own, each as far as IAM agrees
-    /// ([`Account::rotation_fault`]). Unreadable tags are in
-    /// [`Account::unreadable_rotations`], contradicted ones in
+    /// The user's rotations in progress: the ledger's, with what this
+    /// session knows over them, then the session's own, each as far as IAM
+    /// agrees ([`Account::rotation_fault`]). Contradicted ones are in
     /// [`Account::stale_rotations`].
     #[must_use]
     pub fn rotations(&self, user: &str) -> Vec<Rotation> {
@@ -240,9 +167,9 @@ impl Account {
             .collect()
     }
 
-    /// Rotation tags IAM contradicts, with why: not in progress (they do
-    /// not block `R`), shown as stale, and `R` on the old key offers to
-    /// remove the tag.
+    /// Recorded rotations IAM contradicts, with why: not in progress (they
+    /// do not block `R`), shown as stale, and `R` on the old key offers to
+    /// record their end.
     #[must_use]
     pub fn stale_rotations(&self, user: &str) -> Vec<(Rotation, String)> {
         self.rotation_claims(user)
@@ -263,24 +190,12 @@ impl Account {
             .find(|r| r.old == key_id || r.new == key_id)
     }
 
-    /// The stale rotation tag on this old key, if any.
+    /// The stale rotation record on this old key, if any.
     #[must_use]
     pub fn stale_rotation_of(&self, user: &str, old: &str) -> Option<(Rotation, String)> {
         self.stale_rotations(user)
             .into_iter()
             .find(|(r, _)| r.old == old)
-    }
-
-    /// Rotation tags of the user that do not read (said, never honoured).
-    #[must_use]
-    pub fn unreadable_rotations(&self, user: &str) -> Vec<Unreadable> {
-        self.users
-            .get(user)
-            .map(UserRow::rotation_tags)
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(Result::err)
-            .collect()
     }
 
     /// The rotation replacing this key, if one is in progress.
@@ -334,7 +249,7 @@ impl Account {
             .is_some_and(|keys| !keys.iter().any(|k| k.id == rotation.new))
     }
 
-    /// A rotation began: its new key exists and its tag is being written.
+    /// A rotation began: its new key exists and its record is being appended.
     pub fn begin_rotation(&mut self, rotation: Rotation) {
         self.rotations.here.insert(
             (rotation.user.clone(), rotation.old.clone()),
@@ -345,14 +260,14 @@ impl Account {
         );
     }
 
-    /// How the write of a rotation's tag ended: on success the tag speaks
+    /// How the record of a rotation ended: on success the ledger speaks
     /// for it (the session keeps only a first use it saw); on failure the
     /// session keeps it, saying why it is not remembered.
-    pub fn rotation_tag_written(&mut self, user: &str, old: &str, result: Result<(), String>) {
+    pub fn rotation_recorded(&mut self, user: &str, old: &str, result: Result<(), String>) {
         let key = (user.to_owned(), old.to_owned());
         if let Some(here) = self.rotations.here.get_mut(&key) {
             here.kept = match result {
-                Ok(()) => Kept::Tag,
+                Ok(()) => Kept::Ledger,
                 Err(why) => Kept::SessionOnly(why),
             };
         }
@@ -398,7 +313,8 @@ impl Account {
             .users
             .rows()
             .filter(|r| {
-                matches!(&r.tags, TagsState::Loaded(t) if t.iter().any(|(k, _)| k.starts_with(ROTATION)))
+                self.ledger()
+                    .is_some_and(|l| l.rotations.iter().any(|x| x.user == r.user.name))
             })
             .map(|r| r.user.name.clone())
             .chain(self.rotations.here.keys().map(|(u, _)| u.clone()))
@@ -417,7 +333,8 @@ impl Account {
             .users
             .rows()
             .filter(|r| {
-                matches!(&r.tags, TagsState::Loaded(t) if t.iter().any(|(k, _)| k.starts_with(ROTATION)))
+                self.ledger()
+                    .is_some_and(|l| l.rotations.iter().any(|x| x.user == r.user.name))
             })
             .map(|r| r.user.name.as_str())
             .chain(self.rotations.here.keys().map(|(u, _)| u.as_str()))
@@ -482,54 +399,5 @@ impl Account {
             .into_iter()
             .map(|(user, key_id)| self.call(Call::LastUsed { user, key_id }))
             .collect()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const OLD: &str = "iamkeys:rotation:AKIAOLDKEY0000000001";
-
-    #[test]
-    fn a_tag_reads_strictly() {
-        let r = parse("alice", OLD, "AKIANEWKEY0000000002 2026-11-01T10:00:00Z").unwrap();
-        assert_eq!(
-            (r.old.as_str(), r.new.as_str(), r.first_used),
-            ("AKIAOLDKEY0000000001", "AKIANEWKEY0000000002", None)
-        );
-        assert_eq!(r.tag_value(), "AKIANEWKEY0000000002 2026-11-01T10:00:00Z");
-        let used = parse(
-            "alice",
-            OLD,
-            "AKIANEWKEY0000000002 2026-11-01T10:00:00Z 2026-11-02T08:30:00Z",
-        )
-        .unwrap();
-        assert_eq!(
-            used.first_used.map(|t| t.to_rfc3339()),
-            Some("2026-11-02T08:30:00+00:00".to_owned())
-        );
-        assert_eq!(
-            used.tag_value(),
-            "AKIANEWKEY0000000002 2026-11-01T10:00:00Z 2026-11-02T08:30:00Z"
-        );
-        for bad in [
-            "",
-            "AKIANEWKEY0000000002",
-            "AKIANEWKEY0000000002 yesterday",
-            "akianewkey0000000002 2026-11-01T10:00:00Z",
-            "AKIANEWKEY0000000002 2026-11-01T10:00:00Z soon",
-            "AKIANEWKEY0000000002 2026-11-01T10:00:00Z 2026-11-02T08:30:00Z x",
-        ] {
-            let err = parse("alice", OLD, bad).unwrap_err();
-            assert!(err.why.contains("is not `<new key ID>"), "{bad}: {err:?}");
-        }
-        let err = parse(
-            "alice",
-            "iamkeys:rotation:old",
-            "AKIANEWKEY0000000002 2026-11-01T10:00:00Z",
-        )
-        .unwrap_err();
-        assert!(err.why.contains("not an access key ID"), "{err:?}");
     }
 }

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 
 use crate::audit::{Finding, UserInput};
 use crate::iam::IamError;
+use crate::ledger::Folded;
 use crate::model::{AccessKey, KeyStatus, LastUsed, ReportKeySlot, ReportRow, User};
 
 /// Where a user's access-key listing stands.
@@ -218,9 +219,10 @@ impl UserRow {
         }
     }
 
-    /// Everything known of the user, as the audit reads it as of `now`.
+    /// Everything known of the user, as the audit reads it as of `now`,
+    /// with what the account's ledger (once read) recorded.
     #[must_use]
-    pub fn audit_input(&self, now: DateTime<Utc>) -> UserInput {
+    pub fn audit_input(&self, now: DateTime<Utc>, ledger: Option<&Folded>) -> UserInput {
         let keys = self.audit_keys();
         UserInput {
             name: self.user.name.clone(),
@@ -237,13 +239,19 @@ impl UserRow {
                 .listed_keys()
                 .unwrap_or_default()
                 .iter()
-                .filter_map(|k| match self.inactive_since(&k.id, now) {
+                .filter_map(|k| match self.inactive_since(&k.id, now, ledger) {
                     Some(Since::Honoured { at, .. }) => Some((k.id.clone(), at)),
                     _ => None,
                 })
                 .collect(),
             keys,
-            waivers: self.waivers().0,
+            waivers: {
+                let mut waivers = self.waivers().0;
+                if let Some(ledger) = ledger {
+                    waivers.extend(ledger.waivers_of(&self.user.name));
+                }
+                waivers
+            },
             // The account knows it (from the authorization details).
             quarantine: None,
         }
@@ -262,32 +270,30 @@ impl UserRow {
         matches!(&self.tags, TagsState::Loaded(tags) if !tags.iter().any(|(k, _)| k == key))
     }
 
-    /// When iamkeys made this key inactive, and who (the
-    /// `iamkeys:inactive-since:` tag), as far as IAM's own facts agree as of
-    /// `now`: the tag is honoured only while the key is Inactive, its date
-    /// is not in the future nor before the key was made, and the key's last
-    /// use (from IAM) is known and not after it. Anyone who can tag the user
-    /// can write it, and a key made active again in the console keeps it.
+    /// When this key became inactive, and by whose record, as the ledger
+    /// says (iamkeys made it inactive, CloudTrail's `UpdateAccessKey`, or
+    /// iamkeys first saw it inactive) and as far as IAM's own facts agree as
+    /// of `now`: honoured only while the key is Inactive, its date is not in
+    /// the future nor before the key was made, and the key's last use (from
+    /// IAM) is known and not after it. Never from a tag: an
+    /// `iamkeys:inactive-since:` tag is a claim anyone who can tag the user
+    /// can write ([`UserRow::inactive_claim`]).
     #[must_use]
-    pub fn inactive_since(&self, key_id: &str, now: DateTime<Utc>) -> Option<Since> {
-        let TagsState::Loaded(tags) = &self.tags else {
-            return None;
-        };
-        let want = format!("{}{key_id}", crate::effect::INACTIVE_SINCE);
-        let (_, value) = tags.iter().find(|(k, _)| *k == want)?;
-        let mut words = value.split_whitespace();
-        let parsed = words
-            .next()
-            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
-            .map(|t| t.with_timezone(&Utc));
-        let (at, by) = match (parsed, words.next()) {
-            (Some(at), Some(by)) => (at, by.to_owned()),
-            _ => {
-                return Some(Since::Unreadable(format!(
-                    "`{value}` is not `<RFC 3339 time> <who>`"
-                )));
-            }
-        };
+    pub fn inactive_since(
+        &self,
+        key_id: &str,
+        now: DateTime<Utc>,
+        ledger: Option<&Folded>,
+    ) -> Option<Since> {
+        let record = ledger?.inactive.get(key_id)?;
+        if record.user != self.user.name {
+            return Some(Since::Stale {
+                at: record.at,
+                by: record.by.clone(),
+                why: format!("recorded for user {}", crate::text::clean(&record.user)),
+            });
+        }
+        let (at, by) = (record.at, record.by.clone());
         let stale = |why: String| {
             Some(Since::Stale {
                 at,
@@ -324,7 +330,20 @@ impl UserRow {
         }
     }
 
-    /// The waivers in the user's tags, and the malformed waiver tags.
+    /// An `iamkeys:inactive-since:<key>` tag on the user, as written: a
+    /// claim, shown, never believed.
+    #[must_use]
+    pub fn inactive_claim(&self, key_id: &str) -> Option<&str> {
+        let TagsState::Loaded(tags) = &self.tags else {
+            return None;
+        };
+        let want = format!("{}{key_id}", crate::effect::INACTIVE_SINCE);
+        tags.iter()
+            .find(|(k, _)| *k == want)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The waivers in the user's tags (claims), and the malformed waiver tags.
     #[must_use]
     pub fn waivers(
         &self,
@@ -348,20 +367,18 @@ impl UserRow {
     }
 }
 
-/// How an `iamkeys:inactive-since:` tag stands against IAM's own facts.
+/// How the ledger's inactive date of a key stands against IAM's own facts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Since {
     /// Believed: the key has been inactive, unused, since `at`.
     Honoured { at: DateTime<Utc>, by: String },
-    /// Contradicted by IAM (why): shown, not honoured, and rewritten the
-    /// next time iamkeys makes the key inactive.
+    /// Contradicted by IAM (why): shown, not honoured; a new record is made
+    /// the next time the key is made or seen inactive.
     Stale {
         at: DateTime<Utc>,
         by: String,
         why: String,
     },
-    /// Not `<RFC 3339 time> <who>`.
-    Unreadable(String),
 }
 
 /// A name as an IAM tag value may hold it (letters, digits and `_.:/=+-@`).

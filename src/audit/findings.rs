@@ -199,7 +199,8 @@ fn exposed(user: &UserInput) -> Vec<Finding> {
         .collect()
 }
 
-/// Mark the findings the user's waivers (tags and the waivers file) speak to.
+/// Mark the findings the user's waivers (the ledger's, the waivers file's,
+/// and tag claims) speak to.
 fn waive(out: &mut [Finding], user: &UserInput, now: DateTime<Utc>, thresholds: &Thresholds) {
     let mut waivers = user.waivers.clone();
     waivers.extend(
@@ -208,7 +209,6 @@ fn waive(out: &mut [Finding], user: &UserInput, now: DateTime<Utc>, thresholds: 
             .for_user(user.account_id.as_deref(), &user.name),
     );
     let policy = super::waivers::Policy {
-        approvers: &thresholds.waiver_approvers,
         max_days: thresholds.max_waiver_days,
         today: now.date_naive(),
     };

@@ -1,21 +1,20 @@
-//! Waivers: a user tag `iamkeys:waive:<finding id>` (the whole user) or
-//! `iamkeys:waive:<finding id>:<access key ID>` (one key), valued
-//! `YYYY-MM-DD <by> <reason words>`, or an entry of a reviewed waivers file
-//! ([`mod@file`]). A waived finding is still listed, marked, and left out of the
-//! open counts and `--fail-on`; after its date the waiver lapses on its own.
-//! A tag that does not read exactly so is malformed: said, never honoured
-//! and never silently ignored.
+//! Waivers: a `waiver.granted` event in the ledger ([`crate::ledger`]),
+//! or an entry of a reviewed waivers file ([`mod@file`]). A waived finding is
+//! still listed, marked, and left out of the open counts and `--fail-on`;
+//! after its date the waiver lapses on its own.
 //!
-//! A waiver is honoured only as far as its writer is trusted ([`Policy`]):
-//! a tag waiver only when CloudTrail shows its `TagUser` was made by a
-//! principal matching `[audit] waiver_approvers` ([`writers`]); a file
+//! A waiver is honoured only as far as its writer is trusted ([`Trust`]):
+//! a ledger event as its writers are (the ledger's access control), a file
 //! waiver as written (the repository's review is its trust). Neither runs
 //! further than `max_waiver_days` from today, and a key-level finding is
-//! waived only by a waiver naming its key. A waiver that is not honoured is
-//! shown as a claim, with why, and the finding counts.
+//! waived only by a waiver naming its key. A user tag
+//! `iamkeys:waive:<finding id>[:<access key ID>]` = `YYYY-MM-DD <by>
+//! <reason>` is a claim: anyone with `iam:TagUser` on the user can write
+//! it, so it is shown, never honoured, and can be moved into the ledger by
+//! an operator (`iamkeys ledger import-tags`). A tag that does not read
+//! exactly so is malformed: said, never silently ignored.
 
 pub mod file;
-pub mod writers;
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -30,6 +29,8 @@ pub enum Source {
     Tag,
     /// The reviewed waivers file (`--waivers`, `[audit] waivers_file`).
     File,
+    /// The ledger (`waiver.granted`, not revoked).
+    Ledger,
 }
 
 /// How far a waiver's writer is known.
@@ -37,12 +38,16 @@ pub enum Source {
 pub enum Trust {
     /// A waivers-file entry: trusted as the repository that reviews it.
     Reviewed,
-    /// A tag whose `TagUser` CloudTrail shows, made by this principal.
-    Writer(writers::Writer),
-    /// A tag whose writer is not known, and why (CloudTrail not asked yet,
-    /// refused, no such event in its 90 days).
-    Unverified(String),
+    /// A ledger event: trusted as the ledger's writers are (its `by`, the
+    /// writer's STS caller ARN).
+    Ledger { id: String, by: String },
+    /// A claim (a user tag): why it is not honoured.
+    Claim(String),
 }
+
+/// Why a waiver tag is never honoured.
+pub const TAG_CLAIM: &str =
+    "a tag anyone with TagUser on this user can write; import it with iamkeys ledger import-tags";
 
 /// The tag key prefix of every waiver.
 pub const PREFIX: &str = "iamkeys:waive:";
@@ -58,7 +63,7 @@ pub struct Waiver {
     pub reason: String,
     pub source: Source,
     pub trust: Trust,
-    /// A tag waiver's tag (key, value), whose writer CloudTrail is asked.
+    /// A tag waiver's tag (key, value).
     pub tag: Option<(String, String)>,
 }
 
@@ -78,9 +83,12 @@ pub struct WaiverMark {
     pub by: String,
     pub reason: String,
     pub source: Source,
-    /// The verified writer (a tag's `TagUser` caller in CloudTrail); `None`
-    /// for file waivers and for tags whose writer is not known.
+    /// The ledger event's writer (its STS caller ARN); `None` for file
+    /// waivers and tag claims.
     pub writer: Option<String>,
+    /// The ledger event's id (what `revoke` names); `None` for the others.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ledger_id: Option<String>,
     /// Why the waiver is not honoured (the finding counts); `None` when it is.
     #[serde(skip)]
     pub not_honoured: Option<String>,
@@ -114,8 +122,8 @@ impl WaiverMark {
         } else {
             let writer = match (&self.source, &self.writer) {
                 (Source::File, _) => " (waivers file)".to_owned(),
-                (Source::Tag, Some(arn)) => format!(" (tag written by {arn})"),
-                (Source::Tag, None) => String::new(),
+                (Source::Ledger, Some(arn)) => format!(" (ledger, by {arn})"),
+                (Source::Ledger | Source::Tag, _) => String::new(),
             };
             format!(
                 "waived until {} by {}: {}{writer}",
@@ -127,48 +135,30 @@ impl WaiverMark {
 
 /// What decides whether a waiver is honoured.
 #[derive(Debug, Clone, Copy)]
-pub struct Policy<'a> {
-    /// ARN patterns (`*` wildcards) whose tag writes are trusted.
-    pub approvers: &'a [String],
+pub struct Policy {
     /// No waiver runs further than this from `today`.
     pub max_days: u32,
     pub today: NaiveDate,
 }
 
-impl Policy<'_> {
+impl Policy {
     /// Why this waiver is not honoured, or `None` when it is (its date
     /// aside: a lapsed waiver is told apart by `expired`).
     #[must_use]
     pub fn refuses(&self, waiver: &Waiver) -> Option<String> {
+        if let Trust::Claim(why) = &waiver.trust {
+            return Some(why.clone());
+        }
         let furthest = self
             .today
             .checked_add_days(chrono::Days::new(u64::from(self.max_days)))
             .unwrap_or(NaiveDate::MAX);
-        if waiver.until > furthest {
-            return Some(format!(
+        (waiver.until > furthest).then(|| {
+            format!(
                 "{} is more than {} days away (max_waiver_days)",
                 waiver.until, self.max_days
-            ));
-        }
-        match &waiver.trust {
-            Trust::Reviewed => None,
-            Trust::Unverified(why) => Some(why.clone()),
-            Trust::Writer(writer) => {
-                if self.approvers.is_empty() {
-                    Some(format!(
-                        "written by {}, and no [audit] waiver_approvers are configured",
-                        writer.arn
-                    ))
-                } else if writer.approved_by(self.approvers) {
-                    None
-                } else {
-                    Some(format!(
-                        "written by {}, who is not among waiver_approvers",
-                        writer.arn
-                    ))
-                }
-            }
-        }
+            )
+        })
     }
 }
 
@@ -233,7 +223,7 @@ fn one(key: &str, value: &str) -> Option<Result<Waiver, String>> {
             by,
             reason,
             source: Source::Tag,
-            trust: Trust::Unverified("its writer was not checked in CloudTrail".to_owned()),
+            trust: Trust::Claim(TAG_CLAIM.to_owned()),
             tag: Some((key.to_owned(), value.to_owned())),
         })
     })())
@@ -263,7 +253,7 @@ pub fn parse(user: &str, tags: &[(String, String)]) -> (Vec<Waiver>, Vec<Malform
 /// only by a waiver naming its key; a waiver of the whole user is then a
 /// claim, not honoured. Of several waivers, an honoured one is shown (the
 /// key's own first, the file's before a tag's); else the closest claim.
-pub fn apply(findings: &mut [Finding], waivers: &[Waiver], policy: &Policy<'_>) {
+pub fn apply(findings: &mut [Finding], waivers: &[Waiver], policy: &Policy) {
     for finding in findings {
         let key_level = finding.id.is_key_level();
         let mut marks: Vec<(bool, bool, bool, WaiverMark)> = waivers
@@ -279,9 +269,9 @@ pub fn apply(findings: &mut [Finding], waivers: &[Waiver], policy: &Policy<'_>) 
                 } else {
                     policy.refuses(w)
                 };
-                let writer = match &w.trust {
-                    Trust::Writer(writer) => Some(writer.arn.clone()),
-                    Trust::Reviewed | Trust::Unverified(_) => None,
+                let (writer, ledger_id) = match &w.trust {
+                    Trust::Ledger { by, id } => (Some(by.clone()), Some(id.clone())),
+                    Trust::Reviewed | Trust::Claim(_) => (None, None),
                 };
                 let mark = WaiverMark {
                     until: w.until,
@@ -289,13 +279,14 @@ pub fn apply(findings: &mut [Finding], waivers: &[Waiver], policy: &Policy<'_>) 
                     reason: w.reason.clone(),
                     source: w.source,
                     writer,
+                    ledger_id,
                     not_honoured,
                     expired: w.until < policy.today,
                 };
                 (
                     mark.honoured(),
                     w.key_id.is_some(),
-                    w.source == Source::File,
+                    w.source != Source::Tag,
                     mark,
                 )
             })
@@ -316,6 +307,7 @@ pub fn strays(user: &str, waivers: &[Waiver], keys: Option<&[String]>) -> Vec<St
         let what = match w.source {
             Source::Tag => format!("waiver tag of user {user} for {}", w.finding.as_str()),
             Source::File => format!("waivers-file entry for user {user}, {}", w.finding.as_str()),
+            Source::Ledger => format!("ledger waiver of user {user} for {}", w.finding.as_str()),
         };
         match &w.key_id {
             Some(key) if !w.finding.is_key_level() => notes.push(format!(
@@ -413,8 +405,8 @@ mod tests {
         assert!(
             waivers
                 .iter()
-                .all(|w| w.source == Source::Tag && matches!(w.trust, Trust::Unverified(_))),
-            "a tag is unverified until CloudTrail says who wrote it"
+                .all(|w| w.source == Source::Tag && w.trust == Trust::Claim(TAG_CLAIM.to_owned())),
+            "a tag is a claim, whoever wrote it"
         );
         let whys: Vec<&str> = malformed.iter().map(|m| m.why.as_str()).collect();
         assert_eq!(malformed.len(), 5, "{whys:?}");
@@ -449,111 +441,95 @@ mod tests {
             until,
             by: "bob".into(),
             reason: "why".into(),
-            source: if trust == Trust::Reviewed {
-                Source::File
-            } else {
-                Source::Tag
+            source: match trust {
+                Trust::Reviewed => Source::File,
+                Trust::Ledger { .. } => Source::Ledger,
+                Trust::Claim(_) => Source::Tag,
             },
             trust,
             tag: None,
         }
     }
 
-    fn by(arn: &str) -> Trust {
-        Trust::Writer(writers::Writer {
-            arn: arn.into(),
-            issuer: None,
-            at: None,
-        })
+    fn ledger() -> Trust {
+        Trust::Ledger {
+            id: "0190000000000000000000000000000a".into(),
+            by: APPROVER.into(),
+        }
     }
 
-    fn policy(approvers: &[String], today: NaiveDate) -> Policy<'_> {
+    fn claim() -> Trust {
+        Trust::Claim(TAG_CLAIM.into())
+    }
+
+    fn policy(today: NaiveDate) -> Policy {
         Policy {
-            approvers,
             max_days: 30,
             today,
         }
     }
 
-    fn mark(
-        finding: FindingId,
-        key: Option<&str>,
-        waivers: &[Waiver],
-        p: &Policy<'_>,
-    ) -> WaiverMark {
+    fn mark(finding: FindingId, key: Option<&str>, waivers: &[Waiver], p: Policy) -> WaiverMark {
         let mut findings = [self::finding(finding, key)];
-        apply(&mut findings, waivers, p);
+        apply(&mut findings, waivers, &p);
         findings[0].waiver.clone().expect("a waiver speaks to it")
     }
 
+    /// Issue 32: a tag is a claim, whoever wrote it; the ledger's waiver
+    /// is honoured, with its writer said.
     #[test]
-    fn a_tag_waiver_is_honoured_only_when_an_approver_wrote_it() {
-        let approvers = [APPROVER.to_owned()];
-        let p = policy(&approvers, day(1));
+    fn a_tag_waiver_is_a_claim_and_a_ledger_waiver_is_honoured() {
+        let p = policy(day(1));
         let key = Some("AKIAKEYONE000000");
         let id = FindingId::UnusedKey;
-        let approved = mark(id, key, &[waiver(id, key, day(20), by(APPROVER))], &p);
-        assert!(approved.honoured(), "{}", approved.describe());
-        assert_eq!(approved.writer.as_deref(), Some(APPROVER));
-        let own = "arn:aws:iam::111111111111:user/alice";
-        let self_written = mark(id, key, &[waiver(id, key, day(20), by(own))], &p);
-        assert!(!self_written.honoured());
+        let granted = mark(id, key, &[waiver(id, key, day(20), ledger())], p);
+        assert!(granted.honoured(), "{}", granted.describe());
+        assert_eq!(granted.writer.as_deref(), Some(APPROVER));
         assert!(
-            self_written.describe().starts_with(
-                "waiver claimed by bob until 2026-12-20, not honoured: written by arn:aws:iam::111111111111:user/alice"
-            ),
-            "{}",
-            self_written.describe()
+            granted
+                .describe()
+                .ends_with(&format!("(ledger, by {APPROVER})"))
         );
-        let unknown = Trust::Unverified("cloudtrail:LookupEvents refused".into());
-        assert!(!mark(id, key, &[waiver(id, key, day(20), unknown)], &p).honoured());
-        let none_configured = policy(&[], day(1));
-        let m = mark(
-            id,
-            key,
-            &[waiver(id, key, day(20), by(APPROVER))],
-            &none_configured,
+        let tag = mark(id, key, &[waiver(id, key, day(20), claim())], p);
+        assert!(!tag.honoured());
+        assert_eq!(
+            tag.describe(),
+            format!("waiver claimed by bob until 2026-12-20, not honoured: {TAG_CLAIM}")
         );
-        assert!(
-            m.not_honoured
-                .unwrap()
-                .contains("no [audit] waiver_approvers")
-        );
+        // Of a claim and the ledger's waiver, the honoured one is shown.
+        let both = [
+            waiver(id, key, day(20), claim()),
+            waiver(id, key, day(20), ledger()),
+        ];
+        assert!(mark(id, key, &both, p).honoured());
     }
 
     #[test]
     fn no_waiver_runs_past_max_waiver_days_and_each_lapses() {
-        let approvers = [APPROVER.to_owned()];
         let id = FindingId::KeyNotRotated;
         let key = Some("AKIAKEYONE000000");
         let far = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap();
-        for trust in [by(APPROVER), Trust::Reviewed] {
-            let m = mark(
-                id,
-                key,
-                &[waiver(id, key, far, trust)],
-                &policy(&approvers, day(1)),
-            );
+        for trust in [ledger(), Trust::Reviewed] {
+            let m = mark(id, key, &[waiver(id, key, far, trust)], policy(day(1)));
             assert!(!m.honoured());
             assert!(m.not_honoured.unwrap().contains("max_waiver_days"));
         }
         let file = [waiver(id, key, day(10), Trust::Reviewed)];
         assert!(
-            mark(id, key, &file, &policy(&approvers, day(10))).honoured(),
+            mark(id, key, &file, policy(day(10))).honoured(),
             "the last day counts"
         );
-        let lapsed = mark(id, key, &file, &policy(&approvers, day(11)));
+        let lapsed = mark(id, key, &file, policy(day(11)));
         assert!(lapsed.expired && !lapsed.honoured());
         assert!(lapsed.describe().starts_with("waiver expired 2026-12-10"));
     }
 
     #[test]
     fn a_key_level_finding_is_waived_only_by_a_waiver_naming_its_key() {
-        let approvers = [APPROVER.to_owned()];
-        let p = policy(&approvers, day(1));
+        let p = policy(day(1));
         let id = FindingId::InitialSetupKey;
         let whole_user = [waiver(id, None, day(20), Trust::Reviewed)];
-        let m = mark(id, Some("AKIANEWKEY000000"), &whole_user, &p);
+        let m = mark(id, Some("AKIANEWKEY000000"), &whole_user, p);
         assert!(!m.honoured());
         assert_eq!(m.not_honoured.as_deref(), Some(WHOLE_USER));
         // Another key's waiver does not speak to it at all.
@@ -576,16 +552,16 @@ mod tests {
                 multi,
                 None,
                 &[waiver(multi, None, day(20), Trust::Reviewed)],
-                &p
+                p
             )
             .honoured()
         );
         // The honoured one is shown over a claim.
         let both = [
             waiver(id, None, day(20), Trust::Reviewed),
-            waiver(id, Some("AKIANEWKEY000000"), day(20), by(APPROVER)),
+            waiver(id, Some("AKIANEWKEY000000"), day(20), ledger()),
         ];
-        assert!(mark(id, Some("AKIANEWKEY000000"), &both, &p).honoured());
+        assert!(mark(id, Some("AKIANEWKEY000000"), &both, p).honoured());
     }
 
     #[test]
@@ -599,14 +575,14 @@ mod tests {
                     FindingId::UnusedKey,
                     Some("AKIAGONE00000000"),
                     day(20),
-                    by(APPROVER),
+                    ledger(),
                 ),
-                waiver(FindingId::InitialSetupKey, None, day(20), by(APPROVER)),
+                waiver(FindingId::InitialSetupKey, None, day(20), ledger()),
                 waiver(
                     FindingId::UnusedKey,
                     Some("AKIAKEYONE000000"),
                     day(20),
-                    by(APPROVER),
+                    ledger(),
                 ),
             ],
             Some(&["AKIAKEYONE000000".to_owned()]),

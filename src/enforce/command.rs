@@ -14,10 +14,10 @@ use serde::Serialize;
 use tokio::sync::mpsc;
 
 use super::apply::{Decision, Fresh, decide};
-use super::plan::{DUE_TAG, Inputs, Plan, PlannedAction, build};
+use super::plan::{Inputs, Plan, PlannedAction, build};
 use super::rules::{EnforceSettings, RuleAction};
 use crate::action::{Action, Mutated};
-use crate::effect::{Actor, Change, Effect, INACTIVE_SINCE};
+use crate::effect::{Actor, Change, Effect};
 use crate::iam::{IamClient, IamError, list_all_access_keys};
 use crate::model::KeyStatus;
 use crate::report::Report;
@@ -150,7 +150,8 @@ pub async fn plan(
     ExitCode::from(if failed { EXIT_FAILED } else { EXIT_DONE })
 }
 
-/// `--record`: tag each new due date on its user. Whether all were written.
+/// `--record`: record each new due date in the ledger (`due.recorded`).
+/// Whether all were written.
 async fn record(
     reach: Reach<'_>,
     plan: &mut Plan,
@@ -189,12 +190,16 @@ async fn record(
             .iter_mut()
             .filter(|a| !a.due_recorded && a.account_id == account)
         {
-            let change = Change::Tag {
-                user: action.user_name.clone(),
-                tag: format!("{DUE_TAG}{}", action.access_key_id),
-                value: Some(action.due.to_string()),
+            let change = Change::Record(crate::ledger::Draft {
+                account_id: action.account_id.clone(),
+                user: Some(action.user_name.clone()),
                 key_id: Some(action.access_key_id.clone()),
-            };
+                kind: crate::ledger::Kind::DueRecorded {
+                    due: action.due,
+                    action: action.action.as_str().to_owned(),
+                    finding: action.finding,
+                },
+            });
             match changer.change(change, &action.account_id).await {
                 Ok(_) => action.due_recorded = true,
                 Err(err) => {
@@ -672,19 +677,16 @@ async fn act(
     match changer.change(change, &action.account_id).await {
         Ok(_) => {
             if action.action == RuleAction::MakeInactive {
-                // As the UI does: when, and who, in the user's tags.
-                let by =
-                    crate::account::users::tag_word(identity.arn.rsplit('/').next().unwrap_or(""));
-                let at = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-                let tag = Change::Tag {
-                    user: action.user_name.clone(),
-                    tag: format!("{INACTIVE_SINCE}{}", action.access_key_id),
-                    value: Some(format!("{at} {by}")),
+                // As the UI does: when, and by whom, in the ledger.
+                let record = Change::Record(crate::ledger::Draft {
+                    account_id: action.account_id.clone(),
+                    user: Some(action.user_name.clone()),
                     key_id: Some(action.access_key_id.clone()),
-                };
-                if let Err(err) = changer.change(tag, &action.account_id).await {
+                    kind: crate::ledger::Kind::KeyMadeInactive,
+                });
+                if let Err(err) = changer.change(record, &action.account_id).await {
                     say(&format!(
-                        "{} is inactive; its inactive-since tag was not written ({})",
+                        "{} is inactive; it was not recorded in the ledger ({})",
                         action.access_key_id,
                         err.cli_message(run.profile)
                     ));

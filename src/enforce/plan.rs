@@ -17,8 +17,8 @@ use crate::report::Report;
 /// The plan's schema name; bumped on any incompatible change.
 pub const SCHEMA: &str = "iamkeys.plan/v1";
 
-/// The user tag holding a key's due date: `iamkeys:due:<key ID>` =
-/// `YYYY-MM-DD`.
+/// The user tag an earlier iamkeys wrote for a due date: a claim, never read
+/// (the ledger's `due.recorded` is the record).
 pub const DUE_TAG: &str = "iamkeys:due:";
 
 /// What a key looked like when the plan was made: `apply` acts only if it
@@ -84,51 +84,19 @@ pub struct Plan {
     pub notes: Vec<String>,
 }
 
-/// A due tag as read: the date when it reads, the reason otherwise.
-pub(crate) fn due_tag(
-    tags: &[(String, String)],
-    key_id: &str,
-) -> Option<Result<NaiveDate, String>> {
-    let want = format!("{DUE_TAG}{key_id}");
-    let (_, value) = tags.iter().find(|(k, _)| *k == want)?;
-    Some(
-        NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").map_err(|_| {
-            format!(
-                "{want} = {:?} is not a YYYY-MM-DD date",
-                crate::text::clean(value)
-            )
-        }),
-    )
-}
-
-/// The due date of a key first planned `today`, or kept from its tag: an
-/// earlier (or equal) tag is honoured, a later one is not.
+/// The due date of a key: the first one the ledger recorded (never moved
+/// by a later plan, and never sooner than `notice_days` after the owner was
+/// first told), else `today` plus `notice_days`. An `iamkeys:due:` tag is a
+/// claim: never read.
 fn due(
-    tags: &[(String, String)],
+    ledger: Option<&crate::ledger::Folded>,
     key_id: &str,
-    user: &str,
     today: NaiveDate,
     notice_days: u32,
-    notes: &mut Vec<String>,
 ) -> (NaiveDate, bool) {
-    let fresh = today + TimeDelta::days(i64::from(notice_days));
-    match due_tag(tags, key_id) {
-        None => (fresh, false),
-        Some(Ok(date)) if date <= fresh => (date, true),
-        Some(Ok(date)) => {
-            notes.push(format!(
-                "{key_id} of {}: its due tag says {date}, later than this plan's {fresh}: not honoured (a deadline is never postponed by a tag)",
-                crate::text::clean(user)
-            ));
-            (fresh, false)
-        }
-        Some(Err(why)) => {
-            notes.push(format!(
-                "{key_id} of {}: {why}: not honoured",
-                crate::text::clean(user)
-            ));
-            (fresh, false)
-        }
+    match ledger.and_then(|l| l.due(key_id, notice_days)) {
+        Some((date, _)) => (date, true),
+        None => (today + TimeDelta::days(i64::from(notice_days)), false),
     }
 }
 
@@ -185,14 +153,12 @@ fn planned(
             || "unowned".to_owned(),
             |v| crate::text::clean(v).into_owned(),
         );
-    let (due, due_recorded) = due(
-        tags,
-        key_id,
-        &user.user_name,
-        today,
-        inputs.notice_days,
-        notes,
-    );
+    let ledger = finding
+        .account_id
+        .as_ref()
+        .and_then(|id| inputs.report.ledgers.get(id))
+        .map(AsRef::as_ref);
+    let (due, due_recorded) = due(ledger, key_id, today, inputs.notice_days);
     Some(PlannedAction {
         account_id: finding.account_id.clone().unwrap_or_default(),
         account_name: finding.account_name.clone(),
@@ -346,32 +312,52 @@ mod tests {
         NaiveDate::from_ymd_opt(2026, 12, d).unwrap()
     }
 
+    /// Issue 32 item 6: the first due date the ledger recorded stands; a
+    /// tag (early or removed) moves nothing; a notice gives its days.
     #[test]
-    fn a_due_tag_keeps_an_earlier_date_and_never_postpones() {
+    fn the_ledger_s_first_due_date_stands_and_tags_move_nothing() {
+        use crate::ledger::{Event, Folded, Kind};
         let key = "AKIAKEY0000000000001";
-        let tag = |v: &str| vec![(format!("{DUE_TAG}{key}"), v.to_owned())];
-        let mut notes = Vec::new();
-        assert_eq!(due(&[], key, "u", day(2), 7, &mut notes), (day(9), false));
-        assert_eq!(
-            due(&tag("2026-12-05"), key, "u", day(2), 7, &mut notes),
-            (day(5), true)
+        let by = "arn:aws:sts::123456789012:assumed-role/SecurityAudit/bob";
+        let at = |d: u32| day(d).and_hms_opt(9, 0, 0).unwrap().and_utc();
+        let recorded = |d: u32, due: u32| {
+            Event::new(
+                at(d),
+                "123456789012",
+                Some("u"),
+                Some(key),
+                by,
+                Kind::DueRecorded {
+                    due: day(due),
+                    action: "make_inactive".into(),
+                    finding: FindingId::UnusedKey,
+                },
+            )
+        };
+        assert_eq!(due(None, key, day(2), 7), (day(9), false));
+        // First recorded on the 1st for the 8th; a later plan asking the 5th
+        // or the 20th moves nothing.
+        let ledger = Folded::new(
+            "123456789012",
+            &[recorded(1, 8), recorded(2, 5), recorded(3, 20)],
+        )
+        .unwrap();
+        assert_eq!(due(Some(&ledger), key, day(4), 7), (day(8), true));
+        // The owner told on the 6th with 7 days' notice: not before the 13th.
+        let told = Event::new(
+            at(6),
+            "123456789012",
+            Some("u"),
+            Some(key),
+            by,
+            Kind::NoticeSent {
+                due: day(8),
+                owner: "ops@example.com".into(),
+                channel: "sns".into(),
+            },
         );
-        assert_eq!(
-            due(&tag("2026-12-09"), key, "u", day(2), 7, &mut notes),
-            (day(9), true)
-        );
-        assert!(notes.is_empty());
-        // Later than this plan's date: the user postponing itself.
-        assert_eq!(
-            due(&tag("2027-03-01"), key, "u", day(2), 7, &mut notes),
-            (day(9), false)
-        );
-        assert!(notes[0].contains("not honoured"), "{notes:?}");
-        assert_eq!(
-            due(&tag("soon"), key, "u", day(2), 7, &mut notes),
-            (day(9), false)
-        );
-        assert!(notes[1].contains("not a YYYY-MM-DD date"), "{notes:?}");
+        let ledger = Folded::new("123456789012", &[recorded(1, 8), told]).unwrap();
+        assert_eq!(due(Some(&ledger), key, day(7), 7), (day(13), true));
     }
 
     fn report() -> Report {

@@ -192,6 +192,10 @@ impl IamClient for SdkIam {
         self.endpoint.clone()
     }
 
+    fn sdk_config(&self) -> Option<aws_config::SdkConfig> {
+        self.config.as_deref().cloned()
+    }
+
     fn region(&self) -> Option<String> {
         match &self.trail {
             Trail::Config(config) => config.region().map(ToString::to_string),

@@ -404,6 +404,7 @@ mod tests {
             }],
             rotations: Vec::new(),
             resolved: None,
+            ledgers: std::collections::BTreeMap::new(),
         }
     }
 

@@ -250,23 +250,24 @@ fn findings_table(report: &Report) -> Markup {
     }
 }
 
-/// Keys with a due tag (`iamkeys:due:<key>`), from `plan --record`.
+/// Keys with a due date recorded in the ledger (`plan --record`).
 fn due_rows(report: &Report) -> Vec<(String, String, String, String)> {
     let mut rows = Vec::new();
-    for user in &report.users {
-        for (tag, value) in user.tags.as_deref().unwrap_or_default() {
-            if let Some(key) = tag.strip_prefix(crate::enforce::plan::DUE_TAG) {
-                rows.push((
-                    account_label(
-                        user.account_id.as_deref(),
-                        user.account_name.as_deref(),
-                        &user.profile,
-                    ),
-                    clean(&user.user_name).into_owned(),
-                    clean(key).into_owned(),
-                    clean(value).into_owned(),
-                ));
-            }
+    for (account_id, ledger) in &report.ledgers {
+        for (key, due) in &ledger.due {
+            let user = report.users.iter().find(|u| {
+                u.account_id.as_deref() == Some(account_id.as_str()) && u.user_name == due.user
+            });
+            rows.push((
+                account_label(
+                    Some(account_id),
+                    user.and_then(|u| u.account_name.as_deref()),
+                    user.map_or("", |u| u.profile.as_str()),
+                ),
+                clean(&due.user).into_owned(),
+                clean(key).into_owned(),
+                due.due.to_string(),
+            ));
         }
     }
     rows.sort_by(|a, b| a.3.cmp(&b.3));

@@ -56,8 +56,8 @@ pub enum Operation {
         targets: Vec<KeyTarget>,
         status: KeyStatus,
     },
-    /// Remove a rotation tag IAM contradicts (`R` on its old key).
-    RemoveRotationTag {
+    /// Record the end of a rotation IAM contradicts (`R` on its old key).
+    EndRotation {
         user: String,
         old: String,
         new: String,
@@ -150,8 +150,9 @@ pub enum WaiveField {
     Reason,
 }
 
-/// Accepting a finding until a date, by a named person, for a reason: a
-/// user tag every operator and CI run sees (`W` in the findings dialog).
+/// Accepting a finding until a date, for a reason: a `waiver.granted`
+/// event in the ledger, which every operator and CI run reads (`W` in the
+/// findings dialog). An empty reason on a ledger waiver revokes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WaiveDialog {
     pub user: String,
@@ -161,12 +162,14 @@ pub struct WaiveDialog {
     pub until: String,
     pub reason: String,
     pub field: WaiveField,
-    /// Who the waiver is by: the caller's name.
+    /// Who the ledger will record as the writer (the caller STS names).
     pub by: String,
+    /// Where it is written (the ledger's location).
+    pub ledger: String,
     /// What is wrong with the input, after `Enter`.
     pub error: Option<String>,
-    /// The tag (key, value or `None` to remove) shown for `y` to write.
-    pub pending: Option<(String, Option<String>)>,
+    /// The event shown for `y` to append.
+    pub pending: Option<crate::ledger::Draft>,
     pub account: AccountRef,
 }
 

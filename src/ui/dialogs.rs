@@ -156,22 +156,21 @@ pub fn confirm(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, dial
             lines.extend(rotation_steps(state, target));
             (" Rotate an access key ".to_owned(), "Rotate")
         }
-        Operation::RemoveRotationTag {
+        Operation::EndRotation {
             user,
             old,
             new,
             why,
         } => {
             lines.push(Line::raw(format!(
-                " Remove the rotation tag {}{old} of {user}?",
-                crate::effect::ROTATION
+                " Record in the ledger that the rotation of {old} ({user}) is over?"
             )));
             lines.push(Line::raw(""));
             lines.push(Line::styled(
-                format!(" It says {new} replaces {old}, but IAM disagrees: {why}. It is not honoured; removing it changes no key. R then starts a new rotation."),
+                format!(" The ledger says {new} replaces {old}, but IAM disagrees: {why}. It is not honoured; ending it changes no key. R then starts a new rotation."),
                 theme.warn,
             ));
-            (" Remove a stale rotation tag ".to_owned(), "Remove")
+            (" End a stale rotation ".to_owned(), "End it")
         }
         Operation::SetStatus { targets, status } => {
             let (word, verb, doing) = match status {

@@ -155,7 +155,7 @@ fn key_lines(
         use crate::enforce::due::KeyDue;
         let style = match &due {
             KeyDue::Due { now: true, .. } => theme.error,
-            KeyDue::Due { .. } | KeyDue::NotHonoured { .. } | KeyDue::Unreadable => theme.warn,
+            KeyDue::Due { .. } => theme.warn,
             KeyDue::Uncovered { .. } => theme.dim,
         };
         lines.push(Line::styled(format!("   {}", due.describe()), style));
@@ -468,7 +468,7 @@ fn rotation_lines(
             )),
         }
         match &rotation.kept {
-            Kept::Tag => {}
+            Kept::Ledger => {}
             Kept::Writing => lines.push(Line::styled("   recording the rotation…", theme.dim)),
             Kept::SessionOnly(why) => lines.extend([
                 Line::styled(format!("   not remembered: {why}"), theme.error),
@@ -479,10 +479,13 @@ fn rotation_lines(
     }
     if let Some((rotation, why)) = account.stale_rotation_of(user, &key.id) {
         return vec![
-            Line::styled(format!("   stale rotation tag: {why}"), theme.error),
+            Line::styled(
+                format!("   stale rotation in the ledger: {why}"),
+                theme.error,
+            ),
             Line::styled(
                 format!(
-                    "   → {}: {} removes the tag",
+                    "   → {}: {} records its end",
                     rotation.new,
                     state.view.keymap.label(crate::keymap::Command::Rotate)
                 ),
@@ -513,7 +516,16 @@ fn inactive_since_lines(
     key: &crate::model::AccessKey,
     theme: &Theme,
 ) -> Vec<Line<'static>> {
-    match row.inactive_since(&key.id, state.now) {
+    let claim = row.inactive_claim(&key.id).map(|value| {
+        Line::styled(
+            format!(
+                "   claim: tag inactive-since {} — not honoured (a tag anyone with TagUser can write)",
+                crate::text::clean(value)
+            ),
+            theme.dim,
+        )
+    });
+    let mut lines = match row.inactive_since(&key.id, state.now, state.account.ledger()) {
         None => Vec::new(),
         Some(Since::Honoured { at, by }) => {
             let days = (state.now - at).num_days().max(0);
@@ -534,14 +546,12 @@ fn inactive_since_lines(
             lines
         }
         Some(Since::Stale { why, .. }) => vec![Line::styled(
-            format!("   inactive-since tag stale: {why}"),
+            format!("   ledger's inactive date not believed: {why}"),
             theme.warn,
         )],
-        Some(Since::Unreadable(why)) => vec![Line::styled(
-            format!("   inactive-since tag unreadable: {why}"),
-            theme.warn,
-        )],
-    }
+    };
+    lines.extend(claim);
+    lines
 }
 
 /// The user's details on one line, for a pane without room for more.
@@ -624,17 +634,6 @@ fn details_lines(row: &UserRow, theme: &Theme, can: Line<'static>) -> Vec<Line<'
                 " malformed waiver tag {}: {} (not honoured)",
                 crate::text::clean(&bad.tag),
                 bad.why
-            ),
-            theme.warn,
-        ));
-    }
-    for bad in row.rotation_tags().into_iter().filter_map(Result::err) {
-        lines.push(Line::styled(
-            format!(
-                " unreadable rotation tag {}{}: {} (not honoured)",
-                crate::effect::ROTATION,
-                crate::text::clean(&bad.old),
-                crate::text::clean(&bad.why)
             ),
             theme.warn,
         ));

@@ -10,8 +10,9 @@ use crate::state::{State, WaiveDialog, WaiveField};
 
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, dialog: &WaiveDialog) {
     let mut lines = vec![Line::raw(format!(
-        " Accept a finding of {} until a date, for a reason. The waiver is a user tag: every operator and every CI run sees it, and it lapses on its own.",
-        dialog.user
+        " Accept a finding of {} until a date, for a reason. The waiver is an event in the ledger ({}): every operator and every CI run reads it, and it lapses on its own.",
+        dialog.user,
+        crate::text::clean(&dialog.ledger)
     ))];
     lines.push(Line::raw(""));
     for (i, choice) in dialog.choices.iter().enumerate() {
@@ -80,23 +81,27 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, dialo
     );
 }
 
-/// The tag about to be written (or removed) and its keys, or the keys that
+/// The ledger event about to be appended and its keys, or the keys that
 /// edit the dialog.
 fn footer(state: &State, theme: &Theme, dialog: &WaiveDialog) -> Vec<Line<'static>> {
     let map = &state.view.keymap;
     let key = |c| map.dialog_label(c);
     let mut lines = Vec::new();
     match &dialog.pending {
-        Some((tag, value)) => {
-            let (call, verb) = match value {
-                Some(value) => (format!(" TagUser {tag} = {value}"), "writes"),
-                None => (format!(" UntagUser {tag} (the waiver is removed)"), "removes"),
-            };
+        Some(draft) => {
             lines.push(Line::raw(""));
-            lines.push(Line::styled(call, theme.warn));
             lines.push(Line::styled(
                 format!(
-                    " {} {verb} it · {} goes back",
+                    " {} {} in the ledger {}",
+                    draft.kind.name(),
+                    draft.kind.summary(),
+                    crate::text::clean(&dialog.ledger)
+                ),
+                theme.warn,
+            ));
+            lines.push(Line::styled(
+                format!(
+                    " {} appends it · {} goes back",
                     key(DialogCommand::Confirm),
                     key(DialogCommand::Cancel)
                 ),
@@ -105,7 +110,7 @@ fn footer(state: &State, theme: &Theme, dialog: &WaiveDialog) -> Vec<Line<'stati
         }
         None => lines.push(Line::styled(
             format!(
-                " ↑/↓ finding · {} date/reason · {} shows the tag (an empty reason removes a waiver) · {} cancels",
+                " ↑/↓ finding · {} date/reason · {} shows the record (an empty reason revokes a ledger waiver) · {} cancels",
                 map.dialog_named_key(DialogCommand::SwitchButton),
                 map.dialog_named_key(DialogCommand::Press),
                 map.dialog_named_key(DialogCommand::Cancel)

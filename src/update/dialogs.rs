@@ -194,16 +194,16 @@ fn confirmed(state: &mut State, operation: Operation, account: &AccountRef) -> V
                 account,
             )]
         }
-        Operation::RemoveRotationTag { user, old, .. } => {
-            state.view.notice = Some(format!("Removing the rotation tag of {old}…"));
+        Operation::EndRotation { user, old, new, .. } => {
+            state.view.notice = Some(format!("Recording the end of the rotation of {old}…"));
             vec![start(
                 state,
-                Change::Tag {
-                    user,
-                    tag: format!("{}{old}", crate::effect::ROTATION),
-                    value: None,
+                Change::Record(crate::ledger::Draft {
+                    account_id: account.account_id.clone(),
+                    user: Some(user),
                     key_id: Some(old),
-                },
+                    kind: crate::ledger::Kind::RotationFinished { new_key_id: new },
+                }),
                 account,
             )]
         }
@@ -382,7 +382,11 @@ fn on_bulk_delete(state: &mut State, mut dialog: BulkDeleteDialog, key: &KeyEven
                         // Ready to delete: inactive and unused since this.
                         let unused_since =
                             state.account.users().get(&target.user).and_then(|row| {
-                                match row.inactive_since(&target.key_id, state.now) {
+                                match row.inactive_since(
+                                    &target.key_id,
+                                    state.now,
+                                    state.account.ledger(),
+                                ) {
                                     Some(crate::account::users::Since::Honoured { at, .. }) => {
                                         Some(at)
                                     }

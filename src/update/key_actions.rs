@@ -196,9 +196,9 @@ pub(super) fn rotate(state: &mut State) -> Vec<Effect> {
     };
     let user = target.user.clone();
     if let Some((stale, why)) = state.account.stale_rotation_of(&user, &target.key_id) {
-        // The tag IAM contradicts goes first (a change like the others).
+        // The record IAM contradicts is ended first (a change like the others).
         state.view.modal = Some(Modal::Confirm(Confirm {
-            operation: Operation::RemoveRotationTag {
+            operation: Operation::EndRotation {
                 user,
                 old: stale.old,
                 new: stale.new,
@@ -382,7 +382,7 @@ fn bulk_delete(state: &mut State) -> Vec<Effect> {
         };
         let ready = key.status == KeyStatus::Inactive
             && matches!(
-                row.inactive_since(key_id, state.now),
+                row.inactive_since(key_id, state.now, state.account.ledger()),
                 Some(Since::Honoured { at, .. }) if state.now - at >= retire_after
             );
         if ready {

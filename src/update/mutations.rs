@@ -3,8 +3,9 @@
 
 use crate::account::rotation::{Kept, Rotation};
 use crate::action::{Mutated, SaveOutcome};
-use crate::effect::{Actor, Change, Effect, INACTIVE_SINCE, ROTATION};
+use crate::effect::{Actor, Change, Effect};
 use crate::iam::{ErrorKind, IamError};
+use crate::ledger::{Draft, Kind};
 use crate::model::KeyStatus;
 use crate::state::{AccountRef, Modal, Outcome, SaveState, SecretDialog, State};
 
@@ -72,29 +73,11 @@ fn answered(state: &mut State, id: u64, result: Result<Mutated, IamError>) -> Ve
         rotation,
     } = sent;
     let user = change.user().to_owned();
-    if let Change::Tag { tag, .. } = &change
-        && tag.starts_with(INACTIVE_SINCE)
-    {
-        // Bookkeeping after a key was made inactive (or active, or deleted):
-        // said only when it failed; the change itself was said already.
-        if let Err(err) = &result {
-            state.view.notice = Some(format!(
-                "{user}: {} — when the key was made inactive is not remembered ({} {}): 'ready to delete' cannot be told for it.",
-                change.key_id().unwrap_or("?"),
-                err.action,
-                crate::account::gaps::cause(err)
-            ));
-        }
-        return state.account.reread_tags(&user);
-    }
-    if let Change::Tag { tag, .. } = &change
-        && tag.starts_with(ROTATION)
-    {
-        rotation_tag_answered(state, &change, result.as_ref().err());
-        return state.account.reread_tags(&user);
+    if let Change::Record(draft) = &change {
+        return recorded(state, draft, result.as_ref().err());
     }
     let mut follow_up = if result.is_ok() {
-        inactive_since_tag(state, &change, &actor)
+        made_inactive(state, &change, &actor)
     } else {
         Vec::new()
     };
@@ -129,7 +112,7 @@ fn answered(state: &mut State, id: u64, result: Result<Mutated, IamError>) -> Ve
                 state.view.notice = Some(format!("{user}: {key_id} is now {status}."));
             }
         }
-        Ok(Mutated::Tagged) => state.view.notice = Some(waiver_notice(state, &change, &user)),
+        Ok(Mutated::Recorded) => {}
         Ok(Mutated::Deleted) => {
             if let Some(key_id) = change.key_id() {
                 state.view.notice = Some(format!("{user}: {key_id} was deleted."));
@@ -148,77 +131,82 @@ fn answered(state: &mut State, id: u64, result: Result<Mutated, IamError>) -> Ve
             }
         }
     }
-    let mut effects = if matches!(change, Change::Tag { .. }) {
-        state.account.recheck_tag_writers();
-        state.account.reread_tags(&user)
-    } else {
-        refresh_user(state, &user)
-    };
+    let mut effects = refresh_user(state, &user);
     effects.extend(follow_up);
     effects
 }
 
-/// What the status bar says after a waiver tag was written or removed.
-fn waiver_notice(state: &State, change: &Change, user: &str) -> String {
-    match change {
-        Change::Tag {
-            value: Some(_),
-            tag,
-            ..
-        } if state.account.thresholds.waiver_approvers.is_empty() => format!(
-            "{user}: waiver {tag} written; not honoured: no [audit] waiver_approvers are configured."
+/// A ledger record answered: said on the status bar (a rotation's first
+/// record that failed leaves it in this session only), and the ledger read
+/// again so every view shows what it now holds.
+fn recorded(state: &mut State, draft: &Draft, err: Option<&IamError>) -> Vec<Effect> {
+    let user = draft.user.clone().unwrap_or_default();
+    let key = draft.key_id.clone().unwrap_or_default();
+    let why = err.map(|err| format!("{} {}", err.action, crate::account::gaps::cause(err)));
+    let where_ = &state.session.ledger;
+    state.view.notice = Some(match (&draft.kind, why) {
+        (
+            Kind::RotationStarted { .. }
+            | Kind::RotationFirstUse { .. }
+            | Kind::RotationFinished { .. },
+            why,
+        ) => rotation_recorded(state, draft, why),
+        (Kind::KeyMadeInactive, None) => {
+            format!("{user}: {key} made inactive, recorded in the ledger.")
+        }
+        (Kind::KeyMadeInactive, Some(why)) => format!(
+            "{user}: {key} — when the key was made inactive is not recorded ({why}): 'ready to delete' counts from when iamkeys next sees it inactive."
         ),
-        Change::Tag {
-            value: Some(_),
-            tag,
-            ..
-        } => format!(
-            "{user}: waiver {tag} written; honoured once CloudTrail shows an approver's TagUser (minutes; r re-checks)."
+        (Kind::WaiverGranted { finding, until, .. }, None) => {
+            format!("{user}: {finding} waived until {until}, recorded in the ledger ({where_}).")
+        }
+        (Kind::WaiverRevoked { .. }, None) => format!("{user}: waiver revoked in the ledger."),
+        (kind, None) => format!("{user}: {} recorded in the ledger.", kind.name()),
+        (kind, Some(why)) => format!(
+            "{user}: {} was not recorded ({why}): nothing changed.",
+            kind.name()
         ),
-        _ => format!("{user}: waiver removed."),
+    });
+    if let Some(err) = err
+        && matches!(
+            draft.kind,
+            Kind::WaiverGranted { .. } | Kind::WaiverRevoked { .. }
+        )
+    {
+        state.view.modal = Some(Modal::Error {
+            title: "The waiver was not recorded".to_owned(),
+            message: err.to_string(),
+        });
     }
+    state.account.reread_ledger()
 }
 
-/// After a key was made inactive: remember when, and who, in a user tag
-/// (`iamkeys:inactive-since:<key ID>`), so every operator sees how long it
-/// has been inactive. Made active again or deleted: the tag goes. A change
-/// of its own: bound to the account, audit-logged.
-fn inactive_since_tag(state: &mut State, change: &Change, actor: &Actor) -> Vec<Effect> {
-    let (user, key_id, value) = match change {
-        Change::SetStatus {
-            user,
-            key_id,
-            status: KeyStatus::Inactive,
-        } => {
-            let at = state.now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-            let caller = actor.caller_arn.as_deref().unwrap_or("");
-            let by = crate::account::users::tag_word(caller.rsplit('/').next().unwrap_or(""));
-            (user, key_id, Some(format!("{at} {by}")))
-        }
-        Change::SetStatus { user, key_id, .. } | Change::Delete { user, key_id, .. } => {
-            (user, key_id, None)
-        }
-        _ => return Vec::new(),
-    };
-    let tag = format!("{INACTIVE_SINCE}{key_id}");
-    // Nothing to remove when the key has no such tag (as far as the tags
-    // read say: while they are being read again, it is removed anyway;
-    // removing a tag that is not there changes nothing).
-    if value.is_none()
-        && state
-            .account
-            .users()
-            .get(user)
-            .is_some_and(|r| r.lacks_tag(&tag))
-    {
+/// After a key was made inactive: record when, and who, in the ledger
+/// (`key.made_inactive`), so every operator sees how long it has been
+/// inactive. A change of its own: bound to the account, audit-logged.
+fn made_inactive(state: &mut State, change: &Change, actor: &Actor) -> Vec<Effect> {
+    let Change::SetStatus {
+        user,
+        key_id,
+        status: KeyStatus::Inactive,
+    } = change
+    else {
         return Vec::new();
-    }
-    let change = Change::Tag {
-        user: user.clone(),
-        tag,
-        value,
-        key_id: Some(key_id.clone()),
     };
+    record(state, actor, user, key_id, Kind::KeyMadeInactive)
+}
+
+/// Append `kind` about a user's key, bound to the actor's account.
+fn record(state: &mut State, actor: &Actor, user: &str, key_id: &str, kind: Kind) -> Vec<Effect> {
+    let Some(account_id) = actor.account_id.clone() else {
+        return Vec::new();
+    };
+    let change = Change::Record(Draft {
+        account_id,
+        user: Some(user.to_owned()),
+        key_id: Some(key_id.to_owned()),
+        kind,
+    });
     vec![start_as(state, change, actor.clone())]
 }
 
@@ -307,27 +295,34 @@ pub(super) fn on_handed_off(state: &mut State, key_id: &str, result: Result<Stri
     }
 }
 
-/// The new key of a rotation was seen used: record the first use in its
-/// tag, so every operator and the report see it (a tag this session could
-/// not write is left alone, and nothing is written in read-only mode).
+/// The new key of a rotation was seen used: record the first use in the
+/// ledger, so every operator and the report see it (a rotation this
+/// session could not record is left alone, and nothing is written in
+/// read-only mode).
 pub(super) fn record_first_use(state: &mut State, rotation: &Rotation) -> Vec<Effect> {
-    if rotation.kept != Kept::Tag || state.session.read_only {
+    if rotation.kept != Kept::Ledger || state.session.read_only {
         return Vec::new();
     }
+    let Some(used_at) = rotation.first_used else {
+        return Vec::new();
+    };
     let Ok(account) = state.change_target() else {
         return Vec::new();
     };
-    let change = Change::Tag {
-        user: rotation.user.clone(),
-        tag: rotation.tag_key(),
-        value: Some(rotation.tag_value()),
+    let change = Change::Record(Draft {
+        account_id: account.account_id.clone(),
+        user: Some(rotation.user.clone()),
         key_id: Some(rotation.old.clone()),
-    };
+        kind: Kind::RotationFirstUse {
+            new_key_id: rotation.new.clone(),
+            used_at,
+        },
+    });
     vec![start(state, change, &account)]
 }
 
-/// After a change that worked: a rotation's new key made (write its tag),
-/// or a rotation's old or new key deleted (the rotation is over: remove it).
+/// After a change that worked: a rotation's new key made (record the
+/// rotation), or a rotation's old or new key deleted (the rotation is over).
 fn rotation_follow_up(
     state: &mut State,
     change: &Change,
@@ -335,7 +330,7 @@ fn rotation_follow_up(
     actor: &Actor,
     at_send: Option<Rotation>,
 ) -> Vec<Effect> {
-    let change = match (change, result) {
+    match (change, result) {
         (
             Change::Create {
                 user,
@@ -351,85 +346,62 @@ fn rotation_follow_up(
                 first_used: None,
                 kept: Kept::Writing,
             };
-            state.account.begin_rotation(rotation.clone());
-            Change::Tag {
-                user: user.clone(),
-                tag: rotation.tag_key(),
-                value: Some(rotation.tag_value()),
-                key_id: Some(old.clone()),
-            }
+            state.account.begin_rotation(rotation);
+            let kind = Kind::RotationStarted {
+                new_key_id: new.key.id.clone(),
+            };
+            record(state, actor, user, old, kind)
         }
         (Change::Delete { user, key_id, .. }, Ok(_)) => {
             // The rotation as it stood when the delete was sent (a refresh
-            // meanwhile may have the tags still being read), else now.
+            // meanwhile may have the ledger still being read), else now.
             let Some(rotation) = at_send.or_else(|| state.account.rotation_claim_on(user, key_id))
             else {
                 return Vec::new();
             };
             state.account.end_rotation(user, &rotation.old);
-            let tag = rotation.tag_key();
-            if state
-                .account
-                .users()
-                .get(user)
-                .is_some_and(|r| r.lacks_tag(&tag))
-            {
+            if rotation.kept != Kept::Ledger {
                 return Vec::new();
             }
-            Change::Tag {
-                user: user.clone(),
-                tag,
-                value: None,
-                key_id: Some(rotation.old),
-            }
+            let kind = Kind::RotationFinished {
+                new_key_id: rotation.new.clone(),
+            };
+            record(state, actor, user, &rotation.old, kind)
         }
-        _ => return Vec::new(),
-    };
-    vec![start_as(state, change, actor.clone())]
+        _ => Vec::new(),
+    }
 }
 
-/// A rotation tag's write (or removal) answered: a first write that failed
-/// leaves the rotation in this session only, said on the status bar.
-fn rotation_tag_answered(state: &mut State, change: &Change, err: Option<&IamError>) {
-    let Change::Tag {
-        user,
-        value,
-        key_id: Some(old),
-        ..
-    } = change
-    else {
-        return;
-    };
-    let Some(err) = err else {
-        if value.is_none() {
-            state.account.end_rotation(user, old);
-            state.view.notice = Some(format!("{user}: the rotation tag of {old} was removed."));
-        } else {
-            state.account.rotation_tag_written(user, old, Ok(()));
+/// A rotation's record answered: a first record that failed leaves the
+/// rotation in this session only. What the status bar says.
+fn rotation_recorded(state: &mut State, draft: &Draft, why: Option<String>) -> String {
+    let user = draft.user.clone().unwrap_or_default();
+    let old = draft.key_id.clone().unwrap_or_default();
+    match (&draft.kind, why) {
+        (Kind::RotationStarted { .. }, None) => {
+            state.account.rotation_recorded(&user, &old, Ok(()));
+            format!("{user}: the rotation of {old} is recorded in the ledger.")
         }
-        return;
-    };
-    let why = format!("{} {}", err.action, crate::account::gaps::cause(err));
-    let first_write = state
-        .account
-        .rotation_of(user, old)
-        .is_some_and(|r| r.kept == Kept::Writing);
-    state.view.notice = Some(if first_write {
-        state
-            .account
-            .rotation_tag_written(user, old, Err(why.clone()));
-        format!(
-            "{user}: the rotation of {old} will not be remembered ({why}): it is watched in this session only."
-        )
-    } else if value.is_some() {
-        format!(
-            "{user}: the new key's first use could not be recorded in the tag of {old} ({why})."
-        )
-    } else {
-        format!(
-            "{user}: the rotation tag of {old} could not be removed ({why}): remove {ROTATION}{old} by hand."
-        )
-    });
+        (Kind::RotationStarted { .. }, Some(why)) => {
+            state
+                .account
+                .rotation_recorded(&user, &old, Err(why.clone()));
+            format!(
+                "{user}: the rotation of {old} will not be remembered ({why}): it is watched in this session only."
+            )
+        }
+        (Kind::RotationFinished { .. }, None) => {
+            state.account.end_rotation(&user, &old);
+            format!("{user}: the rotation of {old} is over (recorded in the ledger).")
+        }
+        (Kind::RotationFinished { .. }, Some(why)) => format!(
+            "{user}: the end of the rotation of {old} could not be recorded ({why}): iamkeys shows it as stale; R on the key records it again."
+        ),
+        (_, None) => format!("{user}: the new key's first use is recorded in the ledger."),
+        (_, Some(why)) => {
+            format!("{user}: the new key's first use could not be recorded ({why}).")
+        }
+    }
 }
 
 /// Re-list a user's keys from IAM (ahead of the queue).

@@ -1,16 +1,17 @@
-//! `W` in the findings dialog: accept a finding until a date, by the
-//! caller, for a reason — a user tag (`iamkeys:waive:…`) written with
-//! `TagUser` after `y`, or removed with `UntagUser` (an empty reason on a
-//! finding that has a waiver). Refused in read-only; audit-logged as every
-//! change is.
+//! `W` in the findings dialog: accept a finding until a date, for a reason —
+//! a `waiver.granted` event appended to the ledger after `y` (its writer the
+//! caller STS names), or a `waiver.revoked` (an empty reason on a finding
+//! that has a ledger waiver). iamkeys writes no tag. Refused in read-only;
+//! bound to the account and audit-logged as every change is.
 
 use chrono::{NaiveDate, TimeDelta};
 use crossterm::event::KeyEvent;
 
 use super::dialogs::{Typed, typed};
-use crate::audit::waivers::PREFIX;
+use crate::audit::waivers::Source;
 use crate::effect::{Change, Effect};
 use crate::keymap::DialogCommand;
+use crate::ledger::{Draft, Kind};
 use crate::state::{Modal, State, WaiveChoice, WaiveDialog, WaiveField};
 
 /// Days a new waiver runs unless the operator types another date.
@@ -45,7 +46,12 @@ pub(super) fn open(state: &mut State, user: &str, key_id: Option<&str>) -> Vec<E
         state.view.notice = Some(format!("{user} has no finding here to waive."));
         return Vec::new();
     }
-    let by = account.caller_name();
+    let by = if state.open_member().is_some() {
+        "you (the caller STS names for your own credentials, not the member's role session)"
+            .to_owned()
+    } else {
+        account.caller_arn.clone()
+    };
     let until = (state.now + TimeDelta::days(DEFAULT_DAYS))
         .date_naive()
         .to_string();
@@ -57,6 +63,7 @@ pub(super) fn open(state: &mut State, user: &str, key_id: Option<&str>) -> Vec<E
         reason: String::new(),
         field: WaiveField::Reason,
         by,
+        ledger: state.session.ledger.clone(),
         error: None,
         pending: None,
         account,
@@ -64,38 +71,46 @@ pub(super) fn open(state: &mut State, user: &str, key_id: Option<&str>) -> Vec<E
     Vec::new()
 }
 
-/// The tag key of a choice.
-fn tag_key(choice: &WaiveChoice) -> String {
-    match &choice.key_id {
-        Some(key) => format!("{PREFIX}{}:{key}", choice.finding.as_str()),
-        None => format!("{PREFIX}{}", choice.finding.as_str()),
-    }
-}
-
-/// The tag to write (or `None` to remove the existing one), or what is wrong.
-fn check(state: &State, dialog: &WaiveDialog) -> Result<(String, Option<String>), String> {
+/// The event to append, or what is wrong.
+fn check(state: &State, dialog: &WaiveDialog) -> Result<Draft, String> {
     let choice = dialog
         .choices
         .get(dialog.choice)
         .ok_or("no finding is chosen")?;
-    let key = tag_key(choice);
     let reason = dialog
         .reason
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ");
-    if let Some(c) = reason.chars().find(|&c| !crate::audit::waivers::allowed(c)) {
-        return Err(format!(
-            "`{}` cannot be stored in an IAM tag value: use letters, digits, spaces and _ . : / = + - @.",
-            c.escape_default()
-        ));
-    }
+    let draft = |kind: Kind| Draft {
+        account_id: dialog.account.account_id.clone(),
+        user: Some(dialog.user.clone()),
+        key_id: choice.key_id.clone(),
+        kind,
+    };
     if reason.is_empty() {
-        return if choice.existing.is_some() {
-            Ok((key, None))
-        } else {
-            Err("Give a reason (Tab moves between date and reason).".to_owned())
+        return match &choice.existing {
+            Some(w) if w.source == Source::Ledger => match &w.ledger_id {
+                Some(id) => Ok(draft(Kind::WaiverRevoked {
+                    waiver: id.clone(),
+                    reason: "revoked with W".to_owned(),
+                })),
+                None => Err("This waiver's ledger event is not known.".to_owned()),
+            },
+            Some(w) if w.source == Source::File => Err(
+                "This waiver is in the reviewed waivers file: remove it there (iamkeys never writes that file).".to_owned(),
+            ),
+            Some(_) => Err(
+                "This waiver is a tag (a claim, never honoured): remove the tag in IAM, or import it with iamkeys ledger import-tags.".to_owned(),
+            ),
+            None => Err("Give a reason (Tab moves between date and reason).".to_owned()),
         };
+    }
+    if reason.chars().count() > crate::ledger::event::MAX_TEXT {
+        return Err(format!(
+            "The reason is over {} characters.",
+            crate::ledger::event::MAX_TEXT
+        ));
     }
     let until = NaiveDate::parse_from_str(dialog.until.trim(), "%Y-%m-%d")
         .map_err(|_| format!("`{}` is not a date (YYYY-MM-DD).", dialog.until.trim()))?;
@@ -109,44 +124,25 @@ fn check(state: &State, dialog: &WaiveDialog) -> Result<(String, Option<String>)
             "{until} is more than {max} days away (max_waiver_days)."
         ));
     }
-    let value = format!("{until} {} {reason}", dialog.by);
-    // Written exactly as the audit reads it: a waiver that would not read
-    // back is refused here.
-    let (read, bad) = crate::audit::waivers::parse(&dialog.user, &[(key.clone(), value.clone())]);
-    if let Some(bad) = bad.first() {
-        return Err(format!("The reason cannot be stored: {}.", bad.why));
-    }
-    if read.is_empty() {
-        return Err("The waiver would not read back.".to_owned());
-    }
-    Ok((key, Some(value)))
+    Ok(draft(Kind::WaiverGranted {
+        finding: choice.finding,
+        until,
+        reason: crate::text::clean(&reason).into_owned(),
+        from_tag: None,
+    }))
 }
 
 pub(super) fn on_key(state: &mut State, mut dialog: WaiveDialog, key: &KeyEvent) -> Vec<Effect> {
     use crossterm::event::KeyCode;
-    if let Some((tag, value)) = dialog.pending.clone() {
-        // The tag is on screen: `y` writes it, anything that cancels goes back.
+    if let Some(draft) = dialog.pending.clone() {
+        // The event is on screen: `y` appends it, anything that cancels goes back.
         match state.view.keymap.resolve_dialog(key) {
             Some(DialogCommand::Confirm) => {
                 if super::dialogs::read_only(state) {
                     return Vec::new();
                 }
-                let key_id = dialog
-                    .choices
-                    .get(dialog.choice)
-                    .and_then(|c| c.key_id.clone());
-                if let (Some(path), Some(value)) =
-                    (state.account.thresholds.waivers_file.clone(), &value)
-                {
-                    return to_file(state, &dialog, path, &tag, value);
-                }
-                state.view.notice = Some(format!("Writing {tag}…"));
-                let change = Change::Tag {
-                    user: dialog.user.clone(),
-                    tag,
-                    value,
-                    key_id,
-                };
+                state.view.notice = Some(format!("Recording {} in the ledger…", draft.kind.name()));
+                let change = Change::Record(draft);
                 return vec![super::mutations::start(state, change, &dialog.account)];
             }
             Some(DialogCommand::Cancel) => dialog.pending = None,
@@ -186,66 +182,6 @@ pub(super) fn on_key(state: &mut State, mut dialog: WaiveDialog, key: &KeyEvent)
     }
     state.view.modal = Some(Modal::Waive(dialog));
     Vec::new()
-}
-
-/// With a waivers file configured, `W` adds the waiver there (for the
-/// repository's review) instead of tagging the user.
-fn to_file(
-    state: &mut State,
-    dialog: &WaiveDialog,
-    path: std::path::PathBuf,
-    tag: &str,
-    value: &str,
-) -> Vec<Effect> {
-    let (read, _) =
-        crate::audit::waivers::parse(&dialog.user, &[(tag.to_owned(), value.to_owned())]);
-    let Some(waiver) = read.into_iter().next() else {
-        return Vec::new();
-    };
-    state.view.notice = Some(format!("Adding the waiver to {}…", path.display()));
-    vec![Effect::AppendWaiver {
-        path,
-        entry: crate::audit::waivers::file::FileWaiver {
-            finding: waiver.finding,
-            user: dialog.user.clone(),
-            key_id: waiver.key_id,
-            account_id: Some(dialog.account.account_id.clone()),
-            until: waiver.until,
-            by: waiver.by,
-            reason: waiver.reason,
-        },
-    }]
-}
-
-/// The waivers file came back after `W` added to it: its entries count now.
-pub(super) fn on_filed(
-    state: &mut State,
-    result: Result<crate::audit::waivers::file::FileWaivers, String>,
-) {
-    match result {
-        Ok(file) => {
-            let path = file
-                .path
-                .as_ref()
-                .map_or_else(String::new, |p| p.display().to_string());
-            state.account.thresholds.file_waivers = file.clone();
-            if let Some(org) = &mut state.org {
-                for member in &mut org.members {
-                    member.account.thresholds.file_waivers = file.clone();
-                }
-            }
-            let now = state.now;
-            state.account.refresh_all(now);
-            state.sync_view();
-            state.view.notice = Some(format!("Waiver added to {path}: commit it for review."));
-        }
-        Err(message) => {
-            state.view.modal = Some(Modal::Error {
-                title: "The waiver was not added".to_owned(),
-                message,
-            });
-        }
-    }
 }
 
 fn field(dialog: &mut WaiveDialog) -> &mut String {

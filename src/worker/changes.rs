@@ -51,21 +51,12 @@ pub(super) async fn apply(client: &dyn IamClient, change: &Change) -> Result<Mut
                 .await
                 .map(|()| Mutated::Deleted)
         }
-        Change::Tag {
-            user,
-            tag,
-            value: Some(value),
-            ..
-        } => client
-            .tag_user(user, tag, value)
-            .await
-            .map(|()| Mutated::Tagged),
-        Change::Tag {
-            user,
-            tag,
-            value: None,
-            ..
-        } => client.untag_user(user, tag).await.map(|()| Mutated::Tagged),
+        // The worker appends it to the ledger: never an IAM call.
+        Change::Record(_) => Err(IamError::new(
+            ErrorKind::Refused,
+            "ledger:append",
+            "a ledger record is not an IAM change",
+        )),
     }
 }
 

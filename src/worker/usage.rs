@@ -75,9 +75,6 @@ async fn page(
     }
 }
 
-/// The most `TagUser` events read for the writers of waiver tags.
-pub const TAG_WRITER_EVENTS: usize = 2_000;
-
 /// How a page of a paced read ends it, or not.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Ending {
@@ -162,40 +159,6 @@ async fn read_paced(
             return;
         }
     }
-}
-
-/// Every `TagUser` CloudTrail's history holds (us-east-1, where IAM's
-/// events are recorded), newest first, up to `max_events`, paced.
-pub(super) async fn tag_writers(
-    client: &dyn IamClient,
-    max_events: usize,
-    pacer: &Pacer,
-) -> Result<crate::action::TagWriters, IamError> {
-    let lookup = Lookup::EventName("TagUser".to_owned());
-    let mut writes = Vec::new();
-    let mut outcome = Ok(false);
-    read_paced(
-        client,
-        crate::usage::IAM_REGION,
-        &lookup,
-        max_events,
-        pacer,
-        |events, ending| {
-            writes.extend(
-                events
-                    .iter()
-                    .flat_map(crate::audit::waivers::writers::tag_writes),
-            );
-            outcome = match ending {
-                Ending::Failed(err) => Err(err),
-                Ending::Capped => Ok(true),
-                Ending::More(_) | Ending::End => Ok(false),
-            };
-            true
-        },
-    )
-    .await;
-    outcome.map(|cut_short| crate::action::TagWriters { writes, cut_short })
 }
 
 /// Read one stream to its end (or `max_events`, or for `Creation` until

@@ -496,7 +496,7 @@ async fn a_rotation_whose_new_key_is_gone_says_so() {
     };
     assert!(matches!(
         dialog.operation,
-        iamkeys::state::Operation::RemoveRotationTag { .. }
+        iamkeys::state::Operation::EndRotation { .. }
     ));
     let effects = update(&mut state, ch('y'));
     assert_eq!(
@@ -601,7 +601,7 @@ async fn a_rotation_tag_is_believed_only_as_far_as_iam_agrees() {
     update(&mut state, ch('R'));
     assert!(matches!(
         &state.view.modal,
-        Some(Modal::Confirm(c)) if matches!(c.operation, Operation::RemoveRotationTag { .. })
+        Some(Modal::Confirm(c)) if matches!(c.operation, Operation::EndRotation { .. })
     ));
 }
 

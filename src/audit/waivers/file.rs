@@ -1,6 +1,7 @@
 //! The reviewed waivers file (`--waivers FILE`, `[audit] waivers_file`): a
 //! TOML file of `[[waiver]]` entries, kept where code is reviewed. Its trust
-//! is that review, so its entries are honoured as written (still bounded by
+//! is that review, so its entries are honoured as written (iamkeys reads it,
+//! never writes it) (still bounded by
 //! `max_waiver_days` from today, still lapsing). Read strictly, before any
 //! AWS call: a malformed entry is an error naming the file, line and field.
 
@@ -94,71 +95,6 @@ pub fn load(path: &Path) -> Result<FileWaivers, String> {
     })
 }
 
-/// One entry as the file holds it: a `[[waiver]]` block, strings quoted
-/// as TOML quotes them.
-#[must_use]
-pub fn render(entry: &FileWaiver) -> String {
-    let quote = |s: &str| toml::Value::String(s.to_owned()).to_string();
-    let mut lines = vec![
-        String::new(),
-        "[[waiver]]".to_owned(),
-        format!("finding = {}", quote(entry.finding.as_str())),
-        format!("user = {}", quote(&entry.user)),
-    ];
-    if let Some(key) = &entry.key_id {
-        lines.push(format!("access_key_id = {}", quote(key)));
-    }
-    if let Some(account) = &entry.account_id {
-        lines.push(format!("account_id = {}", quote(account)));
-    }
-    lines.push(format!("until = {}", entry.until));
-    lines.push(format!("by = {}", quote(&entry.by)));
-    lines.push(format!("reason = {}", quote(&entry.reason)));
-    lines.push(String::new());
-    lines.join("\n")
-}
-
-/// Add an entry to the file (`W` when a waivers file is configured) and
-/// read it back. The file must read as it is before anything is added
-/// (nothing is written into a file that does not); it is replaced whole
-/// (a temporary file beside it, renamed over it, its permissions kept),
-/// never through a symlink. Commit it for review: its trust is that review.
-///
-/// # Errors
-/// The file is a symlink, cannot be read or written, or does not read.
-pub fn append(path: &Path, entry: &FileWaiver) -> Result<FileWaivers, String> {
-    let shown = path.display();
-    let meta = std::fs::symlink_metadata(path);
-    if meta.as_ref().is_ok_and(|m| m.file_type().is_symlink()) {
-        return Err(format!(
-            "waivers file {shown} is a symlink: not written through it"
-        ));
-    }
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(format!("waivers file {shown}: cannot be read: {e}")),
-    };
-    parse(&text).map_err(|e| format!("waivers file {shown}, {e}: nothing was added"))?;
-    let mut new = text;
-    if !new.is_empty() && !new.ends_with('\n') {
-        new.push('\n');
-    }
-    new.push_str(&render(entry));
-    // The file keeps its mode (it is replaced, not rewritten in place).
-    #[cfg(unix)]
-    let mode = meta
-        .as_ref()
-        .ok()
-        .map(|m| std::os::unix::fs::PermissionsExt::mode(&m.permissions()) & 0o7777);
-    #[cfg(not(unix))]
-    let mode = None;
-    if let Err(e) = crate::paths::replace_file(path, new.as_bytes(), mode) {
-        return Err(format!("waivers file {shown}: cannot be written: {e}"));
-    }
-    load(path)
-}
-
 fn line_of(text: &str, at: usize) -> usize {
     text[..at.min(text.len())].matches('\n').count() + 1
 }
@@ -250,32 +186,6 @@ pub fn parse(text: &str) -> Result<Vec<FileWaiver>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn an_appended_entry_reads_back_and_a_broken_file_is_left_alone() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("waivers.toml");
-        let entry = FileWaiver {
-            finding: FindingId::InitialSetupKey,
-            user: "alice".into(),
-            key_id: Some("AKIAIOSFODNN7EXAMPLE".into()),
-            account_id: Some("123456789012".into()),
-            until: NaiveDate::from_ymd_opt(2027, 1, 31).unwrap(),
-            by: "ops \"lead\"".into(),
-            reason: "moves = to a role # soon".into(),
-        };
-        let read = append(&path, &entry).unwrap();
-        assert_eq!(read.entries.as_slice(), std::slice::from_ref(&entry));
-        let read = append(&path, &entry).unwrap();
-        assert_eq!(read.entries.len(), 2);
-        std::fs::write(&path, "[[waiver]]\nfinding = 1\n").unwrap();
-        let err = append(&path, &entry).unwrap_err();
-        assert!(err.contains("nothing was added"), "{err}");
-        assert_eq!(
-            std::fs::read_to_string(&path).unwrap(),
-            "[[waiver]]\nfinding = 1\n"
-        );
-    }
 
     #[test]
     fn entries_are_read_and_errors_name_line_and_field() {

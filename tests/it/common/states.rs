@@ -21,6 +21,7 @@ pub fn session() -> Session {
         demo: false,
         read_only: false,
         credentials_file: None,
+        ledger: "the test's ledger".to_owned(),
         posture: iamkeys::state::Posture::default(),
         insecure_endpoint: None,
         switching: None,

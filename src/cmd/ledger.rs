@@ -1,0 +1,898 @@
+//! `iamkeys ledger`: show the events and what they fold to, grant and
+//! revoke waivers from a ticket or a pipeline (the same rules as `W`), set
+//! hand-off targets and owners, check who can write the ledger, and move
+//! `iamkeys:*` tags into it one by one. Every record's writer is the caller
+//! STS names for the profile's own credentials (never typed).
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use chrono::{NaiveDate, TimeDelta, Utc};
+use color_eyre::eyre::{Result, eyre};
+use serde_json::json;
+
+use crate::audit::FindingId;
+use crate::cli::{
+    Cli, LedgerCommand, LedgerHandoffArgs, LedgerImportArgs, LedgerOwnerArgs, LedgerRevokeArgs,
+    LedgerShowArgs, LedgerWaiveArgs, PlanFormat,
+};
+use crate::config::Config;
+use crate::iam::{ErrorKind, IamClient};
+use crate::ledger::event::{MAX_TEXT, is_key_id, is_user_name};
+use crate::ledger::{Draft, Event, Folded, Kind, Ledger, Location};
+use crate::text::clean;
+
+/// Exit codes.
+const DONE: u8 = 0;
+const WARN: u8 = 1;
+const REFUSED: u8 = 2;
+
+fn refused(message: &str) -> ExitCode {
+    let _ = writeln!(
+        std::io::stderr(),
+        "iamkeys ledger: {}",
+        clean(message).replace('\n', " ")
+    );
+    ExitCode::from(REFUSED)
+}
+
+/// Run one `iamkeys ledger` command.
+///
+/// # Errors
+/// The async runtime cannot start, or the ledger's location does not read.
+pub fn run(
+    cli: &Cli,
+    command: &LedgerCommand,
+    config: &Config,
+    profile: Option<String>,
+) -> Result<ExitCode> {
+    crate::run::runtime()?.block_on(async {
+        let client = crate::run::client(&cli.global, config, profile).await;
+        let ledger = crate::ledger::open::for_run(&config.ledger, cli.global.demo, &client)
+            .map_err(|e| eyre!(e))?;
+        Ok(match command {
+            LedgerCommand::Show(args) => show(&ledger, args).await,
+            LedgerCommand::Waive(args) => waive(&client, &ledger, config, args).await,
+            LedgerCommand::Revoke(args) => revoke(&client, &ledger, args).await,
+            LedgerCommand::Handoff(args) => handoff(&client, &ledger, args).await,
+            LedgerCommand::Owner(args) => owner(&client, &ledger, args).await,
+            LedgerCommand::Check => check(&ledger).await,
+            LedgerCommand::ImportTags(args) => import_tags(&client, &ledger, config, args).await,
+        })
+    })
+}
+
+/// The account to act on: `--account`, else the profile's own.
+async fn account(client: &Arc<dyn IamClient>, flag: Option<&str>) -> Result<String, String> {
+    match flag {
+        Some(id) if crate::model::is_account_id(id) => Ok(id.to_owned()),
+        Some(id) => Err(format!("--account {id} is not an account ID (12 digits)")),
+        None => client
+            .caller_identity()
+            .await
+            .map(|i| i.account_id)
+            .map_err(|e| format!("the profile's account cannot be told: {e}")),
+    }
+}
+
+/// Append one event, saying what was recorded (or why not).
+async fn append(ledger: &Ledger, draft: Draft) -> ExitCode {
+    match ledger.append(vec![draft], Utc::now()).await {
+        Ok(events) => {
+            let mut out = std::io::stdout();
+            for event in events {
+                let _ = writeln!(
+                    out,
+                    "recorded {} {} in {} by {}: {}",
+                    event.kind.name(),
+                    event.id,
+                    ledger.place(&event.account_id),
+                    event.by,
+                    event.kind.summary()
+                );
+            }
+            ExitCode::from(DONE)
+        }
+        Err(err) => refused(&format!("{err}: nothing was recorded")),
+    }
+}
+
+/// The keys of `user` in the profile's own account, or why they cannot be
+/// listed (`None`: another account, not checked here).
+async fn own_keys(
+    client: &Arc<dyn IamClient>,
+    account: &str,
+    user: &str,
+) -> Result<Option<Vec<String>>, String> {
+    let own = client
+        .caller_identity()
+        .await
+        .map_err(|e| format!("the profile's account cannot be told: {e}"))?;
+    if own.account_id != account {
+        return Ok(None);
+    }
+    match crate::iam::list_all_access_keys(client.as_ref(), user).await {
+        Ok(keys) => Ok(Some(keys.into_iter().map(|k| k.id).collect())),
+        Err(err) if err.kind == ErrorKind::NoSuchEntity => {
+            Err(format!("user {user} does not exist in account {account}"))
+        }
+        Err(err) => Err(format!("{user}'s keys cannot be listed: {err}")),
+    }
+}
+
+/// The waiver as `W` would grant it, or why not.
+fn waiver_draft(
+    args: &LedgerWaiveArgs,
+    account: &str,
+    today: NaiveDate,
+    max_days: u32,
+) -> Result<Draft, String> {
+    let finding = FindingId::parse_word(&args.finding).ok_or_else(|| {
+        format!(
+            "--finding {} is not a finding id ({})",
+            args.finding,
+            FindingId::ALL.map(FindingId::as_str).join(", ")
+        )
+    })?;
+    if !is_user_name(&args.user) {
+        return Err(format!("--user {} is not an IAM user name", args.user));
+    }
+    match (&args.key, finding.is_key_level()) {
+        (None, true) => {
+            return Err(format!(
+                "{finding} is about one key: name it with --key ({})",
+                crate::audit::waivers::WHOLE_USER
+            ));
+        }
+        (Some(key), false) => {
+            return Err(format!(
+                "{finding} is about the whole user: --key {key} does not apply"
+            ));
+        }
+        (Some(key), true) if !is_key_id(key) => {
+            return Err(format!("--key {key} is not an access key ID"));
+        }
+        _ => {}
+    }
+    let until = NaiveDate::parse_from_str(args.until.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("--until {} is not a date (YYYY-MM-DD)", args.until))?;
+    if until < today {
+        return Err(format!("--until {until} has passed"));
+    }
+    if until > today + TimeDelta::days(i64::from(max_days)) {
+        return Err(format!(
+            "--until {until} is more than {max_days} days away (max_waiver_days)"
+        ));
+    }
+    let reason = args.reason.split_whitespace().collect::<Vec<_>>().join(" ");
+    if reason.is_empty() || reason.chars().count() > MAX_TEXT {
+        return Err(format!("--reason must be 1 to {MAX_TEXT} characters"));
+    }
+    Ok(Draft {
+        account_id: account.to_owned(),
+        user: Some(args.user.clone()),
+        key_id: args.key.clone(),
+        kind: Kind::WaiverGranted {
+            finding,
+            until,
+            reason: clean(&reason).into_owned(),
+            from_tag: None,
+        },
+    })
+}
+
+async fn waive(
+    client: &Arc<dyn IamClient>,
+    ledger: &Ledger,
+    config: &Config,
+    args: &LedgerWaiveArgs,
+) -> ExitCode {
+    let account = match account(client, args.account.account.as_deref()).await {
+        Ok(account) => account,
+        Err(why) => return refused(&why),
+    };
+    let draft = match waiver_draft(
+        args,
+        &account,
+        Utc::now().date_naive(),
+        config.audit.max_waiver_days,
+    ) {
+        Ok(draft) => draft,
+        Err(why) => return refused(&why),
+    };
+    match own_keys(client, &account, &args.user).await {
+        Err(why) => return refused(&why),
+        Ok(Some(keys)) => {
+            if let Some(key) = &args.key
+                && !keys.contains(key)
+            {
+                return refused(&format!(
+                    "{key} is not among {}'s keys in account {account}",
+                    args.user
+                ));
+            }
+        }
+        Ok(None) => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "iamkeys ledger: account {account} is not this profile's: the user and key are not checked against IAM here (the audit will)"
+            );
+        }
+    }
+    append(ledger, draft).await
+}
+
+async fn revoke(client: &Arc<dyn IamClient>, ledger: &Ledger, args: &LedgerRevokeArgs) -> ExitCode {
+    let account = match account(client, args.account.account.as_deref()).await {
+        Ok(account) => account,
+        Err(why) => return refused(&why),
+    };
+    let folded = match ledger.fold(&account).await {
+        Ok(folded) => folded,
+        Err(err) => return refused(&format!("{err}: nothing was recorded")),
+    };
+    let Some(waiver) = folded.waivers.iter().find(|w| w.id == args.id) else {
+        return refused(&format!(
+            "{} is not a live waiver in account {account}'s ledger (ledger show lists them)",
+            args.id
+        ));
+    };
+    let reason = args.reason.split_whitespace().collect::<Vec<_>>().join(" ");
+    append(
+        ledger,
+        Draft {
+            account_id: account,
+            user: Some(waiver.user.clone()),
+            key_id: waiver.key_id.clone(),
+            kind: Kind::WaiverRevoked {
+                waiver: waiver.id.clone(),
+                reason: if reason.is_empty() {
+                    "revoked".to_owned()
+                } else {
+                    reason
+                },
+            },
+        },
+    )
+    .await
+}
+
+async fn handoff(
+    client: &Arc<dyn IamClient>,
+    ledger: &Ledger,
+    args: &LedgerHandoffArgs,
+) -> ExitCode {
+    let account = match account(client, args.account.account.as_deref()).await {
+        Ok(account) => account,
+        Err(why) => return refused(&why),
+    };
+    if !is_user_name(&args.user) {
+        return refused(&format!("--user {} is not an IAM user name", args.user));
+    }
+    if let Err(why) = crate::handoff::Target::parse_arn(&args.target) {
+        return refused(&format!("--target: {why}"));
+    }
+    append(
+        ledger,
+        Draft {
+            account_id: account,
+            user: Some(args.user.clone()),
+            key_id: None,
+            kind: Kind::HandoffSet {
+                target: args.target.clone(),
+                from_tag: None,
+            },
+        },
+    )
+    .await
+}
+
+async fn owner(client: &Arc<dyn IamClient>, ledger: &Ledger, args: &LedgerOwnerArgs) -> ExitCode {
+    let account = match account(client, args.account.account.as_deref()).await {
+        Ok(account) => account,
+        Err(why) => return refused(&why),
+    };
+    if !is_user_name(&args.user) {
+        return refused(&format!("--user {} is not an IAM user name", args.user));
+    }
+    append(
+        ledger,
+        Draft {
+            account_id: account,
+            user: Some(args.user.clone()),
+            key_id: None,
+            kind: Kind::OwnerSet {
+                owner: args.owner.trim().to_owned(),
+                from_tag: None,
+            },
+        },
+    )
+    .await
+}
+
+fn event_json(event: &Event) -> serde_json::Value {
+    serde_json::from_str(&event.to_line()).unwrap_or_default()
+}
+
+/// What an account's ledger folds to, as JSON.
+fn state_json(folded: &Folded, user: Option<&str>) -> serde_json::Value {
+    let mine = |u: &str| user.is_none_or(|want| want == u);
+    json!({
+        "waivers": folded.waivers.iter().filter(|w| mine(&w.user)).map(|w| json!({
+            "id": w.id, "user": w.user, "access_key_id": w.key_id, "finding": w.finding,
+            "until": w.until, "reason": w.reason, "by": w.by, "at": w.at, "from_tag": w.from_tag,
+        })).collect::<Vec<_>>(),
+        "revoked": folded.revoked.keys().collect::<Vec<_>>(),
+        "rotations": folded.rotations.iter().filter(|r| mine(&r.user)).map(|r| json!({
+            "user": r.user, "old_access_key_id": r.old, "new_access_key_id": r.new,
+            "started": r.started, "first_used": r.first_used, "by": r.by,
+        })).collect::<Vec<_>>(),
+        "handoff": folded.handoff.iter().filter(|(u, _)| mine(u)).map(|(u, s)| json!({
+            "user": u, "target": s.value, "by": s.by, "at": s.at,
+        })).collect::<Vec<_>>(),
+        "inactive": folded.inactive.iter().filter(|(_, d)| mine(&d.user)).map(|(k, d)| json!({
+            "user": d.user, "access_key_id": k, "since": d.at,
+            "source": match d.source {
+                None => "iamkeys",
+                Some(crate::ledger::event::InactiveSource::Cloudtrail) => "cloudtrail",
+                Some(crate::ledger::event::InactiveSource::Seen) => "seen",
+            },
+            "by": d.by,
+        })).collect::<Vec<_>>(),
+        "due": folded.due.iter().filter(|(_, d)| mine(&d.user)).map(|(k, d)| json!({
+            "user": d.user, "access_key_id": k, "due": d.due, "action": d.action,
+            "finding": d.finding, "recorded": d.recorded, "first_notice": d.first_notice, "by": d.by,
+        })).collect::<Vec<_>>(),
+        "owners": folded.owners.iter().filter(|(u, _)| mine(u)).map(|(u, s)| json!({
+            "user": u, "owner": s.value, "by": s.by, "at": s.at,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn state_lines(folded: &Folded, user: Option<&str>) -> Vec<String> {
+    let mine = |u: &str| user.is_none_or(|want| want == u);
+    let mut lines = Vec::new();
+    for w in folded.waivers.iter().filter(|w| mine(&w.user)) {
+        lines.push(format!(
+            "  waiver {} {} {}{} until {} by {}: {}",
+            w.id,
+            clean(&w.user),
+            w.finding,
+            w.key_id
+                .as_deref()
+                .map(|k| format!(" {k}"))
+                .unwrap_or_default(),
+            w.until,
+            clean(&w.by),
+            clean(&w.reason)
+        ));
+    }
+    for r in folded.rotations.iter().filter(|r| mine(&r.user)) {
+        lines.push(format!(
+            "  rotation {} {} → {} since {}{}",
+            clean(&r.user),
+            r.old,
+            r.new,
+            r.started.format("%Y-%m-%d %H:%M"),
+            r.first_used
+                .map(|t| format!(", new key first used {}", t.format("%Y-%m-%d %H:%M")))
+                .unwrap_or_default()
+        ));
+    }
+    for (u, s) in folded.handoff.iter().filter(|(u, _)| mine(u)) {
+        lines.push(format!("  hand-off {} → {}", clean(u), clean(&s.value)));
+    }
+    for (k, d) in folded.inactive.iter().filter(|(_, d)| mine(&d.user)) {
+        lines.push(format!(
+            "  inactive {} {k} since {}",
+            clean(&d.user),
+            d.at.format("%Y-%m-%d %H:%M")
+        ));
+    }
+    for (k, d) in folded.due.iter().filter(|(_, d)| mine(&d.user)) {
+        lines.push(format!(
+            "  due {} {k}: {} on {} ({})",
+            clean(&d.user),
+            d.action,
+            d.due,
+            d.finding
+        ));
+    }
+    for (u, s) in folded.owners.iter().filter(|(u, _)| mine(u)) {
+        lines.push(format!("  owner {} = {}", clean(u), clean(&s.value)));
+    }
+    lines
+}
+
+async fn show(ledger: &Ledger, args: &LedgerShowArgs) -> ExitCode {
+    let accounts = match &args.account {
+        Some(id) if crate::model::is_account_id(id) => vec![id.clone()],
+        Some(id) => return refused(&format!("--account {id} is not an account ID (12 digits)")),
+        None => match ledger.accounts().await {
+            Ok(accounts) => accounts,
+            Err(err) => return refused(&err.to_string()),
+        },
+    };
+    let user = args.user.as_deref();
+    let mut out = std::io::stdout();
+    let mut failed = false;
+    let mut shown = Vec::new();
+    for account in &accounts {
+        let events = match ledger.events(account).await {
+            Ok(events) => events,
+            Err(err) => {
+                failed = true;
+                let _ = writeln!(std::io::stderr(), "iamkeys ledger: {err}");
+                continue;
+            }
+        };
+        let folded = match Folded::new(account, &events) {
+            Ok(folded) => folded,
+            Err(why) => {
+                failed = true;
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "iamkeys ledger: {} does not read: {why}",
+                    ledger.place(account)
+                );
+                continue;
+            }
+        };
+        let events: Vec<&Event> = events
+            .iter()
+            .filter(|e| user.is_none() || e.user.as_deref() == user)
+            .collect();
+        shown.push((
+            account.clone(),
+            events.into_iter().cloned().collect::<Vec<_>>(),
+            folded,
+        ));
+    }
+    match args.format {
+        PlanFormat::Json => {
+            let value = json!({
+                "schema": "iamkeys.ledger-show/v1",
+                "location": ledger.location().to_string(),
+                "accounts": shown.iter().map(|(account, events, folded)| json!({
+                    "account_id": account,
+                    "place": ledger.place(account),
+                    "events": events.iter().map(event_json).collect::<Vec<_>>(),
+                    "state": state_json(folded, user),
+                })).collect::<Vec<_>>(),
+            });
+            let _ = writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&value).unwrap_or_default()
+            );
+        }
+        PlanFormat::Table => {
+            let _ = writeln!(out, "Ledger: {}", ledger.location());
+            if shown.is_empty() && !failed {
+                let _ = writeln!(out, "No events.");
+            }
+            for (account, events, folded) in &shown {
+                let _ = writeln!(
+                    out,
+                    "\nAccount {account} ({} events) — {}",
+                    events.len(),
+                    ledger.place(account)
+                );
+                for e in events {
+                    let _ = writeln!(
+                        out,
+                        "  {} {} {} {} {}{} by {}: {}",
+                        e.at.format("%Y-%m-%d %H:%M"),
+                        e.id,
+                        e.kind.name(),
+                        clean(e.user.as_deref().unwrap_or("-")),
+                        e.key_id.as_deref().unwrap_or(""),
+                        if e.key_id.is_some() { "" } else { "-" },
+                        clean(&e.by),
+                        e.kind.summary()
+                    );
+                }
+                let state = state_lines(folded, user);
+                if !state.is_empty() {
+                    let _ = writeln!(out, " State:");
+                    for line in state {
+                        let _ = writeln!(out, "{line}");
+                    }
+                }
+            }
+        }
+    }
+    ExitCode::from(if failed { REFUSED } else { DONE })
+}
+
+async fn check(ledger: &Ledger) -> ExitCode {
+    let mut out = std::io::stdout();
+    let writer = ledger.writer().await;
+    let _ = writeln!(out, "ledger: {}", ledger.location());
+    match &writer {
+        Ok(arn) => {
+            let _ = writeln!(out, "this session writes as: {arn}");
+        }
+        Err(err) => {
+            let _ = writeln!(out, "this session cannot write: {err}");
+        }
+    }
+    let lines = match ledger.location() {
+        Location::Memory => vec![crate::ledger::check::Line {
+            warn: false,
+            text: "the demo's ledger: in memory, gone when the program ends".to_owned(),
+        }],
+        Location::Local(dir) => local_lines(dir),
+        Location::S3 { bucket, prefix } => match ledger.s3_store() {
+            Some(s3) => crate::ledger::check::s3_lines(&s3.posture().await, bucket, prefix),
+            None => Vec::new(),
+        },
+    };
+    let mut warned = false;
+    for line in lines {
+        warned |= line.warn;
+        let _ = writeln!(
+            out,
+            "{} {}",
+            if line.warn { "WARN" } else { "ok  " },
+            line.text
+        );
+    }
+    ExitCode::from(if warned || writer.is_err() {
+        WARN
+    } else {
+        DONE
+    })
+}
+
+/// A local ledger: the directory, its mode and owner.
+fn local_lines(dir: &std::path::Path) -> Vec<crate::ledger::check::Line> {
+    use crate::ledger::check::Line;
+    let mut lines = Vec::new();
+    match std::fs::symlink_metadata(dir) {
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => lines.push(Line {
+            warn: false,
+            text: "no event recorded yet (the directory is made, 0700, with the first)".to_owned(),
+        }),
+        Err(err) => lines.push(Line {
+            warn: true,
+            text: format!("the directory cannot be read: {err}"),
+        }),
+        Ok(meta) if meta.file_type().is_symlink() => lines.push(Line {
+            warn: true,
+            text: "the directory is a symbolic link: the ledger follows none".to_owned(),
+        }),
+        Ok(meta) => {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::{MetadataExt, PermissionsExt};
+                let mode = meta.permissions().mode() & 0o777;
+                let others = mode & 0o077;
+                let open = others != 0;
+                lines.push(Line {
+                    warn: open,
+                    text: format!(
+                        "directory mode {mode:o}, owner uid {}{}",
+                        meta.uid(),
+                        if open {
+                            ": others can read or write it (want 700)"
+                        } else {
+                            ""
+                        }
+                    ),
+                });
+            }
+            #[cfg(not(unix))]
+            let _ = meta;
+        }
+    }
+    lines.push(Line {
+        warn: false,
+        text: "who can write it: this machine's user (and root); for a team, set [ledger] location = \"s3://bucket/prefix\"".to_owned(),
+    });
+    lines
+}
+
+/// One `iamkeys:*` tag, and what importing it would record (or why not).
+struct Found {
+    user: String,
+    tag: String,
+    value: String,
+    draft: Result<Draft, String>,
+}
+
+/// What an `iamkeys:*` tag would become in the ledger.
+fn import_draft(
+    account: &str,
+    user: &str,
+    tag: &str,
+    value: &str,
+    today: NaiveDate,
+    max_days: u32,
+    reason: &str,
+) -> Result<Draft, String> {
+    let draft = |key_id: Option<String>, kind| Draft {
+        account_id: account.to_owned(),
+        user: Some(user.to_owned()),
+        key_id,
+        kind,
+    };
+    let from = format!("{tag}={value}");
+    if tag.starts_with(crate::audit::waivers::PREFIX) {
+        let (read, bad) = crate::audit::waivers::parse(user, &[(tag.to_owned(), value.to_owned())]);
+        if let Some(bad) = bad.first() {
+            return Err(format!("it does not read: {}", bad.why));
+        }
+        let waiver = read.into_iter().next().ok_or("it does not read")?;
+        if waiver.finding.is_key_level() && waiver.key_id.is_none() {
+            return Err(crate::audit::waivers::WHOLE_USER.to_owned());
+        }
+        if waiver.until < today {
+            return Err(format!("its date {} has passed", waiver.until));
+        }
+        if waiver.until > today + TimeDelta::days(i64::from(max_days)) {
+            return Err(format!(
+                "{} is more than {max_days} days away (max_waiver_days)",
+                waiver.until
+            ));
+        }
+        let text = format!(
+            "{} (tag by {}; imported: {reason})",
+            waiver.reason, waiver.by
+        );
+        let text: String = text.chars().take(MAX_TEXT).collect();
+        return Ok(draft(
+            waiver.key_id,
+            Kind::WaiverGranted {
+                finding: waiver.finding,
+                until: waiver.until,
+                reason: clean(&text).into_owned(),
+                from_tag: Some(from),
+            },
+        ));
+    }
+    if tag == crate::handoff::TAG {
+        let arn = value
+            .trim()
+            .strip_prefix("secretsmanager:")
+            .filter(|rest| rest.starts_with("arn:"))
+            .ok_or("not a full ARN (a bare name resolves in whatever region the operator is in): set it with iamkeys ledger handoff --target ARN")?;
+        crate::handoff::Target::parse_arn(arn)?;
+        return Ok(draft(
+            None,
+            Kind::HandoffSet {
+                target: arn.to_owned(),
+                from_tag: Some(from),
+            },
+        ));
+    }
+    if tag.starts_with(crate::effect::INACTIVE_SINCE)
+        || tag.starts_with(crate::enforce::plan::DUE_TAG)
+    {
+        return Err("dates are never taken from a tag: the ledger dates a key from CloudTrail, from when iamkeys sees it, or from plan --record".to_owned());
+    }
+    if tag.starts_with(crate::effect::ROTATION) {
+        return Err(
+            "a rotation is recorded when it starts: press R on the key to begin one in the ledger"
+                .to_owned(),
+        );
+    }
+    Err("not a tag iamkeys ever wrote".to_owned())
+}
+
+/// Every `iamkeys:*` tag of the account's users (one walk of
+/// `GetAccountAuthorizationDetails`), each with what it would become.
+async fn gather(
+    client: &Arc<dyn IamClient>,
+    account: &str,
+    max_days: u32,
+    reason: &str,
+) -> Result<Vec<Found>, String> {
+    let today = Utc::now().date_naive();
+    let mut found = Vec::new();
+    let mut marker = None;
+    let mut pages = crate::iam::pages::Pages::new();
+    loop {
+        let (page, _) = client
+            .authorization_details(marker.clone())
+            .await
+            .map_err(|err| format!("the users' tags cannot be read: {err}"))?;
+        for (user, tags) in page.items {
+            for (tag, value) in tags.into_iter().filter(|(k, _)| k.starts_with("iamkeys:")) {
+                let draft = import_draft(account, &user, &tag, &value, today, max_days, reason);
+                found.push(Found {
+                    user: user.clone(),
+                    tag,
+                    value,
+                    draft,
+                });
+            }
+        }
+        match pages.next("iam:GetAccountAuthorizationDetails", page.next_marker) {
+            Ok(Some(next)) => marker = Some(next),
+            Ok(None) => return Ok(found),
+            Err(err) => return Err(format!("the tags were not all read: {err}")),
+        }
+    }
+}
+
+async fn import_tags(
+    client: &Arc<dyn IamClient>,
+    ledger: &Ledger,
+    config: &Config,
+    args: &LedgerImportArgs,
+) -> ExitCode {
+    let account = match account(client, None).await {
+        Ok(account) => account,
+        Err(why) => return refused(&why),
+    };
+    if !args.yes && !std::io::stdin().is_terminal() {
+        return refused(
+            "no terminal to confirm each tag: pass --yes --reason TEXT to import all of them",
+        );
+    }
+    let reason = args
+        .reason
+        .as_deref()
+        .map(|r| r.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|r| !r.is_empty())
+        .unwrap_or_else(|| "confirmed one by one".to_owned());
+    let found = match gather(client, &account, config.audit.max_waiver_days, &reason).await {
+        Ok(found) => found,
+        Err(why) => return refused(&why),
+    };
+    let mut out = std::io::stdout();
+    if found.is_empty() {
+        let _ = writeln!(out, "No iamkeys:* tag in account {account}.");
+        return ExitCode::from(DONE);
+    }
+    let stdin = std::io::stdin();
+    let mut failed = false;
+    let (mut imported, mut skipped) = (0, 0);
+    for item in found {
+        let shown = format!(
+            "{} {}={}",
+            clean(&item.user),
+            clean(&item.tag),
+            clean(&item.value)
+        );
+        let draft = match item.draft {
+            Ok(draft) => draft,
+            Err(why) => {
+                skipped += 1;
+                let _ = writeln!(out, "not imported: {shown}: {why}");
+                continue;
+            }
+        };
+        if !args.yes {
+            let _ = write!(
+                out,
+                "import {shown} as {} ({})? [y/N] ",
+                draft.kind.name(),
+                draft.kind.summary()
+            );
+            let _ = out.flush();
+            let mut answer = String::new();
+            if stdin.lock().read_line(&mut answer).is_err()
+                || !matches!(answer.trim(), "y" | "Y" | "yes")
+            {
+                skipped += 1;
+                let _ = writeln!(out, "left as a claim: {shown}");
+                continue;
+            }
+        }
+        match ledger.append(vec![draft], Utc::now()).await {
+            Ok(events) => {
+                imported += 1;
+                for e in events {
+                    let _ = writeln!(
+                        out,
+                        "imported {shown} as {} {} by {}",
+                        e.kind.name(),
+                        e.id,
+                        e.by
+                    );
+                }
+            }
+            Err(err) => {
+                failed = true;
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "iamkeys ledger: {shown}: {err}: not imported"
+                );
+            }
+        }
+    }
+    let _ = writeln!(
+        out,
+        "{imported} imported, {skipped} left as claims (the tags themselves are left as they are: remove them in IAM once imported)."
+    );
+    ExitCode::from(if failed { REFUSED } else { DONE })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(finding: &str, key: Option<&str>, until: &str) -> LedgerWaiveArgs {
+        LedgerWaiveArgs {
+            account: crate::cli::LedgerAccount::default(),
+            user: "alice".into(),
+            key: key.map(ToOwned::to_owned),
+            finding: finding.into(),
+            until: until.into(),
+            reason: "SEC-1".into(),
+        }
+    }
+
+    #[test]
+    fn a_waiver_from_the_command_line_follows_w_s_rules() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 6).unwrap();
+        let key = Some("AKIAIOSFODNN7EXAMPLE");
+        let ok = waiver_draft(
+            &args("unused", key, "2026-12-31"),
+            "111111111111",
+            today,
+            30,
+        );
+        assert!(ok.is_ok(), "{ok:?}");
+        for (a, want) in [
+            (args("unused", None, "2026-12-31"), "name it with --key"),
+            (args("2active", key, "2026-12-31"), "whole user"),
+            (args("unused", key, "2026-12-01"), "has passed"),
+            (args("unused", key, "2027-03-01"), "max_waiver_days"),
+            (args("nope", key, "2026-12-31"), "not a finding id"),
+            (
+                args("unused", Some("akia"), "2026-12-31"),
+                "not an access key ID",
+            ),
+        ] {
+            let err = waiver_draft(&a, "111111111111", today, 30).unwrap_err();
+            assert!(err.contains(want), "{err}");
+        }
+    }
+
+    #[test]
+    fn only_waivers_and_full_arn_handoffs_are_importable() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 6).unwrap();
+        let import = |tag: &str, value: &str| {
+            import_draft("111111111111", "alice", tag, value, today, 30, "moved")
+        };
+        let ok = import(
+            "iamkeys:waive:unused_key:AKIAIOSFODNN7EXAMPLE",
+            "2026-12-31 bob legacy box",
+        )
+        .unwrap();
+        assert!(
+            matches!(&ok.kind, Kind::WaiverGranted { reason, from_tag: Some(t), .. }
+            if reason.contains("legacy box") && reason.contains("imported: moved") && t.starts_with("iamkeys:waive:"))
+        );
+        assert!(import("iamkeys:waive:unused_key", "2026-12-31 bob x").is_err());
+        assert!(
+            import(
+                "iamkeys:waive:unused_key:AKIAIOSFODNN7EXAMPLE",
+                "2027-12-31 bob x"
+            )
+            .is_err()
+        );
+        assert!(
+            import(
+                "iamkeys:handoff",
+                "secretsmanager:arn:aws:secretsmanager:eu-west-1:111111111111:secret:app-AbC"
+            )
+            .is_ok()
+        );
+        assert!(import("iamkeys:handoff", "secretsmanager:app/key").is_err());
+        assert!(
+            import(
+                "iamkeys:inactive-since:AKIAIOSFODNN7EXAMPLE",
+                "2020-01-01T00:00:00Z x"
+            )
+            .unwrap_err()
+            .contains("never taken from a tag")
+        );
+        assert!(import("iamkeys:due:AKIAIOSFODNN7EXAMPLE", "2026-12-07").is_err());
+        assert!(import("iamkeys:rotation:AKIAIOSFODNN7EXAMPLE", "x").is_err());
+    }
+}

@@ -1,0 +1,81 @@
+//! Opening the ledger for a run: where `[ledger] location` says (default
+//! `<data dir>/ledger`), written as the caller STS names for the run's own
+//! credentials, S3 through a client made from the same configuration. The
+//! demo keeps its own ledger in memory and never reaches the real one.
+
+use std::sync::Arc;
+
+use super::{Ledger, Location};
+use crate::iam::IamClient;
+
+/// The writer of a client's ledger events: its caller ARN, asked of STS.
+#[must_use]
+pub fn writer_of(client: Arc<dyn IamClient>) -> super::Writer {
+    Arc::new(move || {
+        let client = client.clone();
+        Box::pin(async move {
+            client
+                .caller_identity()
+                .await
+                .map(|identity| identity.arn)
+                .map_err(|err| err.to_string())
+        })
+    })
+}
+
+/// The demo's ledger: in memory, gone when the program ends.
+#[must_use]
+pub fn demo() -> Ledger {
+    Ledger::memory(Ledger::fixed_writer(&format!(
+        "arn:aws:iam::{}:user/demo-operator",
+        crate::iam::demo::DEMO_ACCOUNT
+    )))
+}
+
+/// This run's ledger: the demo's own, else `[ledger]`'s, read and written
+/// with `own`'s credentials (the profile the operator named: never a
+/// member's role session).
+///
+/// # Errors
+/// `[ledger]` does not read, or names S3 for a client without credentials.
+pub fn for_run(
+    settings: &crate::config::LedgerSettings,
+    demo: bool,
+    own: &Arc<dyn IamClient>,
+) -> Result<Arc<Ledger>, String> {
+    if demo {
+        return Ok(Arc::new(self::demo()));
+    }
+    open(&settings.location()?, settings.region.as_deref(), own)
+}
+
+/// The ledger at `location`, read and written with `own`'s credentials.
+///
+/// # Errors
+/// An S3 location with a client that carries no SDK configuration.
+pub fn open(
+    location: &Location,
+    region: Option<&str>,
+    own: &Arc<dyn IamClient>,
+) -> Result<Arc<Ledger>, String> {
+    let writer = writer_of(own.clone());
+    Ok(Arc::new(match location {
+        Location::Local(dir) => Ledger::local(dir.clone(), writer),
+        Location::Memory => Ledger::memory(writer),
+        Location::S3 { bucket, prefix } => {
+            let config = own.sdk_config().ok_or_else(|| {
+                format!("the ledger {location} needs AWS credentials, and this run has none")
+            })?;
+            let mut builder = aws_sdk_s3::config::Builder::from(&config);
+            // A test server (moto, LocalStack) answers at one host: path-style.
+            if config.endpoint_url().is_some() {
+                builder = builder.force_path_style(true);
+            }
+            if let Some(region) = region {
+                builder = builder.region(aws_types::region::Region::new(region.to_owned()));
+            }
+            let client = aws_sdk_s3::Client::from_conf(builder.build());
+            Ledger::s3(client, bucket.clone(), prefix.clone(), writer)
+        }
+    }))
+}
