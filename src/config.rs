@@ -698,6 +698,30 @@ mod tests {
         }
     }
 
+    /// Issue 32: the CloudTrail writer check is gone; a config that still
+    /// names approvers is told, in one line, where waivers live now.
+    #[test]
+    fn waiver_approvers_is_refused_pointing_to_the_ledger() {
+        let err = Config::parse(
+            "[audit]\nwaiver_approvers = [\"arn:aws:iam::*:role/SecurityAudit\"]\n",
+            Path::new("c.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("waiver_approvers is gone"), "{err}");
+        assert!(err.contains("iamkeys ledger"), "{err}");
+        assert!(!err.contains('\n'), "one line: {err}");
+        let example = Config::parse("", Path::new("c.toml")).unwrap();
+        assert!(example.ledger.location.is_none());
+        let err = Config::parse("[ledger]\nlocation = \"https://x\"\n", Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("neither s3://bucket/prefix nor a directory"),
+            "{err}"
+        );
+    }
+
     #[test]
     fn cloudtrail_regions_are_a_list_or_all() {
         let parse = |text: &str| Config::parse(text, Path::new("c.toml"));

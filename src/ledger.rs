@@ -13,6 +13,7 @@
 //! that fails refuses the change it belongs to.
 
 pub mod check;
+pub mod demo;
 pub mod event;
 pub mod fold;
 pub mod local;
@@ -212,6 +213,18 @@ impl Ledger {
         Self {
             location: Location::Memory,
             store: Store::Memory(Mutex::new(HashMap::new())),
+            writer,
+            by: tokio::sync::OnceCell::new(),
+        }
+    }
+
+    /// A ledger in memory holding these events of `account` (the demo's).
+    #[must_use]
+    pub fn memory_with(writer: Writer, account: &str, events: &[Event]) -> Self {
+        let text: String = events.iter().map(|e| e.to_line() + "\n").collect();
+        Self {
+            location: Location::Memory,
+            store: Store::Memory(Mutex::new(HashMap::from([(account.to_owned(), text)]))),
             writer,
             by: tokio::sync::OnceCell::new(),
         }

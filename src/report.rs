@@ -697,6 +697,9 @@ fn waiver_notes(account: &Account) -> Vec<String> {
                 .file_waivers
                 .for_user(account_id, &row.user.name),
         );
+        if let Some(ledger) = account.ledger() {
+            waivers.extend(ledger.waivers_of(&row.user.name));
+        }
         let keys: Option<Vec<String>> = row
             .listed_keys()
             .map(|keys| keys.iter().map(|k| k.id.clone()).collect());

@@ -494,18 +494,27 @@ fn notify(
         .map_err(|e| eyre!("cannot read the plan {} ({e})", args.plan.display()))?;
     let plan = crate::enforce::apply::read(&text).map_err(|e| eyre!("refused: {e}"))?;
     runtime()?.block_on(async {
-        let sdk = if config.notify.sns_topic_arn.is_some() && !args.dry_run {
-            Some(
-                crate::iam::connect::sdk_config(&connect_options(&cli.global, config, profile))
-                    .await,
-            )
+        if args.dry_run {
+            return Ok(
+                crate::enforce::command::notify(&plan, &config.notify, None, None, true).await,
+            );
+        }
+        // Each notice sent is recorded in the ledger, as the caller.
+        let client = client(&cli.global, config, profile).await;
+        let ledger = ledger_for(&cli.global, config, &client)?;
+        let sdk = if config.notify.sns_topic_arn.is_some() {
+            client.sdk_config()
         } else {
             None
         };
-        Ok(
-            crate::enforce::command::notify(&plan, &config.notify, sdk.as_ref(), args.dry_run)
-                .await,
+        Ok(crate::enforce::command::notify(
+            &plan,
+            &config.notify,
+            sdk.as_ref(),
+            Some(&ledger),
+            false,
         )
+        .await)
     })
 }
 

@@ -56,16 +56,39 @@ impl Account {
         vec![self.ask_ledger()]
     }
 
+    /// The ledger answered: every finding is judged again with it, and
+    /// the keys its records speak of are listed (a rotation's new key asked
+    /// for its last use).
     pub(super) fn on_ledger(
         &mut self,
         result: Result<Option<Arc<Folded>>, LedgerError>,
         now: DateTime<Utc>,
-    ) {
+    ) -> Vec<Effect> {
         self.ledger = match result {
             Ok(Some(folded)) => LedgerStatus::Known(folded),
             Ok(None) => LedgerStatus::Absent,
             Err(err) => LedgerStatus::Failed(err),
         };
         self.refresh_all(now);
+        let users: Vec<String> = self
+            .ledger()
+            .map(|l| {
+                let mut users: Vec<String> = l
+                    .inactive
+                    .values()
+                    .map(|d| d.user.clone())
+                    .chain(l.rotations.iter().map(|r| r.user.clone()))
+                    .collect();
+                users.sort();
+                users.dedup();
+                users
+            })
+            .unwrap_or_default();
+        let mut effects = self.keys_for_retirement(&users);
+        for user in &users {
+            let more = self.rotation_last_used(user, &effects);
+            effects.extend(more);
+        }
+        effects
     }
 }

@@ -258,10 +258,7 @@ impl Account {
                     Vec::new()
                 }
             }
-            Loaded::Ledger(result) => {
-                self.on_ledger(result, now);
-                Vec::new()
-            }
+            Loaded::Ledger(result) => self.on_ledger(result, now),
             Loaded::EnabledRegions(result) => {
                 self.enabled_regions = Some(result);
                 Vec::new()
@@ -495,17 +492,15 @@ impl Account {
     /// have their keys listed, so the audit can tell which key is ready to
     /// delete and whose new key is in use (the credential report has no key
     /// IDs).
-    fn keys_for_retirement(&mut self, users: &[String]) -> Vec<Effect> {
+    pub(super) fn keys_for_retirement(&mut self, users: &[String]) -> Vec<Effect> {
+        let Some(ledger) = self.ledger() else {
+            return Vec::new();
+        };
         let wanted: Vec<String> = users
             .iter()
             .filter(|u| {
-                self.users.get(u).is_some_and(|r| match &r.tags {
-                    TagsState::Loaded(tags) => tags.iter().any(|(k, _)| {
-                        k.starts_with(crate::effect::INACTIVE_SINCE)
-                            || k.starts_with(crate::effect::ROTATION)
-                    }),
-                    _ => false,
-                })
+                ledger.inactive.values().any(|d| &d.user == *u)
+                    || ledger.rotations.iter().any(|r| &r.user == *u)
             })
             .cloned()
             .collect();

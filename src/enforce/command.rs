@@ -700,15 +700,48 @@ async fn act(
     }
 }
 
+/// `notice.sent` for each key of a notice delivered, per account.
+async fn record_notice(
+    ledger: &crate::ledger::Ledger,
+    notice: &super::notify::Notice,
+    channel: &str,
+) -> Result<(), crate::ledger::LedgerError> {
+    let mut by_account: std::collections::BTreeMap<&str, Vec<crate::ledger::Draft>> =
+        std::collections::BTreeMap::new();
+    for a in &notice.actions {
+        by_account
+            .entry(a.account_id.as_str())
+            .or_default()
+            .push(crate::ledger::Draft {
+                account_id: a.account_id.clone(),
+                user: Some(a.user_name.clone()),
+                key_id: Some(a.access_key_id.clone()),
+                kind: crate::ledger::Kind::NoticeSent {
+                    due: a.due,
+                    owner: notice.owner.clone(),
+                    channel: channel.to_owned(),
+                },
+            });
+    }
+    for drafts in by_account.into_values() {
+        ledger.append(drafts, Utc::now()).await?;
+    }
+    Ok(())
+}
+
 /// How long a plan's audit may take.
 pub const AUDIT_TIMEOUT: Duration = Duration::from_mins(20);
 
 /// `iamkeys notify PLAN`: one notice per owner, sent where `[notify]`
-/// says (or printed with `--dry-run`). Exit 1 when any delivery failed.
+/// says (or printed with `--dry-run`), each notice sent recorded in the
+/// ledger (`notice.sent`, per key: a due date is never sooner than
+/// `notice_days` after the owner was first told). Exit 1 when any delivery
+/// or record failed.
 pub async fn notify(
     plan: &Plan,
     settings: &super::notify::NotifySettings,
     sdk: Option<&aws_config::SdkConfig>,
+    ledger: Option<&crate::ledger::Ledger>,
     dry_run: bool,
 ) -> ExitCode {
     let notices = super::notify::notices(
@@ -783,6 +816,12 @@ pub async fn notify(
                 if notice.actions.len() == 1 { "" } else { "s" },
                 sent.join(" and ")
             );
+            if let Some(ledger) = ledger
+                && let Err(err) = record_notice(ledger, notice, &sent.join("+")).await
+            {
+                failed = true;
+                let _ = writeln!(out, "failed: {}: told, but {err}", notice.owner);
+            }
         }
     }
     ExitCode::from(if failed { EXIT_FAILED } else { EXIT_DONE })

@@ -59,7 +59,13 @@ fn used(now: DateTime<Utc>, ago: i64, n: usize) -> LastUsed {
     }
 }
 
-fn seed_user(n: usize, now: DateTime<Utc>) -> MemoryUser {
+/// The demo's users, as [`account`] seeds them (the demo's ledger is made
+/// from them too: [`crate::ledger::demo`]).
+pub const USERS: usize = 36;
+
+/// The `n`th demo user as of `now`.
+#[must_use]
+pub fn seed_user(n: usize, now: DateTime<Utc>) -> MemoryUser {
     let situation = SITUATIONS[n % SITUATIONS.len()];
     let base = TEAMS[n % TEAMS.len()];
     let name = match situation {
@@ -135,7 +141,7 @@ fn seed_user(n: usize, now: DateTime<Utc>) -> MemoryUser {
         },
         password,
         mfa: password && !n.is_multiple_of(4),
-        tags: demo_tags(n, now, &keys),
+        tags: demo_tags(n, &keys),
         keys,
         groups: vec![if password { "developers" } else { "services" }.to_owned()],
     }
@@ -168,18 +174,11 @@ fn demo_policies(n: usize) -> (Vec<String>, Vec<(String, String)>) {
     (attached, inline)
 }
 
-/// The demo user's tags: a key description the console keeps, when
-/// iamkeys made a key inactive (20 or 3 days ago: one ready to delete, one
-/// not yet), and one rotation in progress (svc-ivan-08: its newer key
-/// replaces the older, and has been in use since the day it was made).
-fn demo_tags(
-    n: usize,
-    now: DateTime<Utc>,
-    keys: &[(AccessKey, LastUsed)],
-) -> Vec<(String, String)> {
-    // The console keeps a key's description as a tag keyed by its ID;
-    // iamkeys keeps when it made a key inactive (20 or 3 days ago here:
-    // one ready to delete, one not yet).
+/// The demo user's tags: a key description the console keeps (what iamkeys
+/// decided about the demo's keys is in the demo's own ledger:
+/// [`crate::ledger::demo`]).
+fn demo_tags(n: usize, keys: &[(AccessKey, LastUsed)]) -> Vec<(String, String)> {
+    // The console keeps a key's description as a tag keyed by its ID.
     keys.iter()
         .take(1)
         .filter(|_| n.is_multiple_of(3))
@@ -189,42 +188,7 @@ fn demo_tags(
                 format!("{} deploy pipeline", TEAMS[n % TEAMS.len()]),
             )
         })
-        .chain(
-            keys.iter()
-                .filter(|(k, _)| k.status == KeyStatus::Inactive)
-                .map(|(k, _)| {
-                    let ago = if (n / 6).is_multiple_of(2) { 20 } else { 3 };
-                    (
-                        format!("{}{}", crate::effect::INACTIVE_SINCE, k.id),
-                        format!(
-                            "{} iamkeys-admin",
-                            (now - days(ago)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-                        ),
-                    )
-                }),
-        )
-        .chain(rotation_tag(n, keys))
         .collect()
-}
-
-/// svc-ivan-08's rotation: `iamkeys:rotation:<old>` = `<new> <started> <first use>`.
-fn rotation_tag(n: usize, keys: &[(AccessKey, LastUsed)]) -> Option<(String, String)> {
-    let [(old, _), (new, _)] = keys else {
-        return None;
-    };
-    let started = new.created?;
-    let at = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    (n == 8).then(|| {
-        (
-            format!("{}{}", crate::effect::ROTATION, old.id),
-            format!(
-                "{} {} {}",
-                new.id,
-                at(started),
-                at(started + TimeDelta::hours(2))
-            ),
-        )
-    })
 }
 
 /// Build the demo account as of `now`. `latency` slows every call so the
@@ -234,7 +198,7 @@ pub fn account(now: DateTime<Utc>, latency: Duration) -> MemoryIam {
     let iam = MemoryIam::new(DEMO_ACCOUNT)
         .with_page_size(20)
         .with_latency(latency);
-    for n in 0..36 {
+    for n in 0..USERS {
         iam.add_user(seed_user(n, now));
     }
     iam.set_alias("example-demo");

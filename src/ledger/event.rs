@@ -772,7 +772,10 @@ mod tests {
                 "names no key",
             ),
             (good.replace("\"at\":\"", "\"at\":\"x"), "RFC 3339"),
-            (good.replace('}', ",\"extra\":1}"), "unknown field"),
+            (
+                format!("{},\"extra\":1}}", good.strip_suffix('}').unwrap()),
+                "unknown field",
+            ),
             ("{".to_owned(), "EOF"),
             (" ".repeat(MAX_LINE + 1), "over"),
         ];

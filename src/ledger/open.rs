@@ -23,15 +23,6 @@ pub fn writer_of(client: Arc<dyn IamClient>) -> super::Writer {
     })
 }
 
-/// The demo's ledger: in memory, gone when the program ends.
-#[must_use]
-pub fn demo() -> Ledger {
-    Ledger::memory(Ledger::fixed_writer(&format!(
-        "arn:aws:iam::{}:user/demo-operator",
-        crate::iam::demo::DEMO_ACCOUNT
-    )))
-}
-
 /// This run's ledger: the demo's own, else `[ledger]`'s, read and written
 /// with `own`'s credentials (the profile the operator named: never a
 /// member's role session).
@@ -44,7 +35,7 @@ pub fn for_run(
     own: &Arc<dyn IamClient>,
 ) -> Result<Arc<Ledger>, String> {
     if demo {
-        return Ok(Arc::new(self::demo()));
+        return Ok(Arc::new(super::demo::ledger(chrono::Utc::now())));
     }
     open(&settings.location()?, settings.region.as_deref(), own)
 }

@@ -231,21 +231,42 @@ fn rotation_steps(state: &State, target: &KeyTarget) -> Vec<Line<'static>> {
         ),
         match state.handoff(user) {
             Some(Ok(target)) => format!(
-                " 2. iamkeys writes the new key to {} (the user's {} tag), then watches its last use (every {} s, and on {}) and shows when the workload uses it.",
-                target.describe(),
-                crate::handoff::TAG,
+                " 2. iamkeys writes the new key to {} (the ledger's hand-off target for {user}), then watches its last use (every {} s, and on {}) and shows when the workload uses it.",
+                {
+                    // The target in full: the ARN, region and account pinned.
+                    let described = target.describe();
+                    let arn = state
+                        .account
+                        .ledger()
+                        .and_then(|l| l.handoff.get(user))
+                        .map_or(String::new(), |set| {
+                            crate::text::clean(&set.value).into_owned()
+                        });
+                    if described.contains(arn.split('#').next().unwrap_or_default()) {
+                        described
+                    } else {
+                        format!("{described} — {arn}")
+                    }
+                },
                 crate::account::rotation::WATCH_EVERY.num_seconds(),
                 map.label(crate::keymap::Command::Refresh),
             ),
             Some(Err(why)) => format!(
-                " 2. The user's {} tag is not honoured ({}): nothing is written for you. Put the new key where {old} is used; iamkeys watches its last use.",
-                crate::handoff::TAG,
+                " 2. The hand-off target is not used ({}): nothing is written for you. Put the new key where {old} is used; iamkeys watches its last use.",
                 crate::text::clean(&why)
             ),
             None => format!(
-                " 2. Put the new key where {old} is used. iamkeys watches the new key's last use (every {} s, and on {}) and shows when it is in use.",
+                " 2. Put the new key where {old} is used. iamkeys watches the new key's last use (every {} s, and on {}) and shows when it is in use.{}",
                 crate::account::rotation::WATCH_EVERY.num_seconds(),
                 map.label(crate::keymap::Command::Refresh),
+                if state.handoff_claim(user).is_some() {
+                    format!(
+                        " (The user's {} tag is a claim, not honoured: anyone with TagUser on {user} can write it; set a target with iamkeys ledger handoff.)",
+                        crate::handoff::TAG
+                    )
+                } else {
+                    String::new()
+                }
             ),
         },
         format!(
@@ -254,8 +275,8 @@ fn rotation_steps(state: &State, target: &KeyTarget) -> Vec<Line<'static>> {
             map.label(crate::keymap::Command::Delete),
         ),
         format!(
-            " The rotation is kept in the user tag {}{old}, so a restart and other operators see it.",
-            crate::effect::ROTATION
+            " The rotation is recorded in the ledger ({}), so a restart and other operators see it.",
+            crate::text::clean(&state.session.ledger)
         ),
     ] {
         lines.push(Line::raw(step));

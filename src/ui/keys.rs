@@ -529,6 +529,8 @@ fn inactive_since_lines(
         None => Vec::new(),
         Some(Since::Honoured { at, by }) => {
             let days = (state.now - at).num_days().max(0);
+            // The writer's name (the full ARN is in `iamkeys ledger show`).
+            let by = by.rsplit(['/', ':']).next().unwrap_or(&by).to_owned();
             let mut lines = vec![Line::raw(format!(
                 "   inactive since {} ({}) by {by}",
                 format::date(at),

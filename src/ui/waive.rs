@@ -91,10 +91,12 @@ fn footer(state: &State, theme: &Theme, dialog: &WaiveDialog) -> Vec<Line<'stati
         Some(draft) => {
             lines.push(Line::raw(""));
             lines.push(Line::styled(
+                format!(" {}: {}", draft.kind.name(), draft.kind.summary()),
+                theme.warn,
+            ));
+            lines.push(Line::styled(
                 format!(
-                    " {} {} in the ledger {}",
-                    draft.kind.name(),
-                    draft.kind.summary(),
+                    " appended to the ledger {}",
                     crate::text::clean(&dialog.ledger)
                 ),
                 theme.warn,

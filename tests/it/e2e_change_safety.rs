@@ -240,14 +240,14 @@ async fn a_terminal_that_goes_away_still_records_what_was_in_flight() {
         [
             ("UpdateAccessKey:Inactive".into(), "attempt".into()),
             ("UpdateAccessKey:Inactive".into(), "ok".into()),
-            ("TagUser:inactive-since".into(), "attempt".into()),
-            ("TagUser:inactive-since".into(), "ok".into()),
+            ("ledger:key.made_inactive".into(), "attempt".into()),
+            ("ledger:key.made_inactive".into(), "ok".into()),
         ],
         "{lines:#?}"
     );
-    assert_eq!(lines[3]["tag"], format!("iamkeys:inactive-since:{key}"));
-    assert!(
-        lines[3]["tag_value"].as_str().unwrap().ends_with(" moto"),
+    assert_eq!(lines[3]["access_key_id"], key.as_str());
+    assert_eq!(
+        lines[3]["ledger"], "made inactive by iamkeys",
         "{}",
         lines[3]
     );

@@ -253,17 +253,18 @@ async fn a_rotation_from_r_to_the_old_key_inactive() {
     assert_eq!(status(&iam, "svc", &old).await, Some(StatusType::Inactive));
     assert_eq!(status(&iam, "svc", &new).await, Some(StatusType::Active));
     let tags = iam.list_user_tags().user_name("svc").send().await.unwrap();
-    let rotation = tags
-        .tags()
-        .iter()
-        .find(|t| t.key() == format!("iamkeys:rotation:{old}"))
+    assert!(tags.tags().is_empty(), "issue 32: iamkeys writes no tag");
+    let ledger = crate::waivers::folded(&home, "123456789012");
+    let rotation = ledger
+        .rotation("svc", &old)
         .expect("the rotation stays recorded until the old key is deleted");
-    let words: Vec<&str> = rotation.value().split(' ').collect();
-    assert_eq!((words.len(), words[0]), (3, new.as_str()), "{words:?}");
+    assert_eq!(rotation.new, new);
+    assert!(rotation.first_used.is_some(), "its first use recorded");
     let audit = std::fs::read_to_string(home.path().join("data/iamkeys/audit.jsonl")).unwrap();
     for action in [
         "CreateAccessKey:rotation",
-        "TagUser:rotation",
+        "ledger:rotation.started",
+        "ledger:rotation.first_use",
         "UpdateAccessKey:Inactive",
     ] {
         assert!(
@@ -272,7 +273,7 @@ async fn a_rotation_from_r_to_the_old_key_inactive() {
         );
     }
 
-    // A restart (or another operator) sees the rotation from the tag.
+    // A restart (or another operator) sees the rotation from the ledger.
     let tui = Tmux::start(Path::new(BIN), &["--profile", "e2e"], &home.env(), 140, 40);
     tui.wait_for("the account", WAIT, |s| s.contains("Users (1)"));
     tui.send(&["Enter"]);
@@ -283,27 +284,33 @@ async fn a_rotation_from_r_to_the_old_key_inactive() {
     assert_eq!(tui.exit_status(WAIT), Some(0));
 }
 
-/// Issue 27, the handoff end to end: svc's `iamkeys:handoff` tag names a
-/// JSON secret; `R`, `y` writes the new key there (the dialog says so, the
-/// secret's other fields kept); the workload reads the key from the secret
-/// and signs with it, and the watch shows the new key in use.
+/// Issue 27, the handoff end to end — issue 32: its target is the ledger's
+/// (`iamkeys ledger handoff`, a full ARN); an `iamkeys:handoff` tag is a
+/// claim whoever wrote it. `R`, `y` writes the new key to the ledger's
+/// secret (the dialog says so, the secret's other fields kept); the
+/// workload reads the key from the secret and signs with it, and the watch
+/// shows the new key in use.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_rotated_key_goes_into_the_workloads_secret_and_is_seen_used() {
-    use crate::waivers::{APPROVERS, world};
-    let w = world(APPROVERS).await;
+    use crate::waivers::world;
+    let w = world("").await;
     let (moto, iam, home) = (&w.moto, &w.iam, &w.home);
     let keys = seed(iam, &[crate::common::moto::user("svc", false, vec![true])]).await;
     let old = keys[0].1[0].clone();
     let config = moto.sdk_config().await;
     let sm = aws_sdk_secretsmanager::Client::new(&config);
-    sm.create_secret()
+    let arn = sm
+        .create_secret()
         .name("svc/aws")
         .secret_string(format!(
             r#"{{"AccessKeyId":"{old}","SecretAccessKey":"old","bucket":"reports"}}"#
         ))
         .send()
         .await
-        .unwrap();
+        .unwrap()
+        .arn()
+        .unwrap()
+        .to_owned();
     let tag = |client: &aws_sdk_iam::Client| {
         client.tag_user().user_name("svc").tags(
             aws_sdk_iam::types::Tag::builder()
@@ -313,25 +320,8 @@ async fn a_rotated_key_goes_into_the_workloads_secret_and_is_seen_used() {
                 .unwrap(),
         )
     };
-    // Written by someone who is not an approver (here: no TagUser event at
-    // all, as by the user itself): the tag is not honoured, nothing is
-    // handed off.
-    tag(iam).send().await.unwrap();
-    let tui = Tmux::start(Path::new(BIN), &["--profile", "e2e"], &home.env(), 160, 45);
-    tui.wait_for("the account", WAIT, |s| {
-        s.contains("Users (1)") && s.contains("account 123456789012")
-    });
-    tui.send(&["Enter"]);
-    tui.wait_for("svc's key", WAIT, |s| s.contains(&format!("{old}  Active")));
-    tui.send(&["R"]);
-    tui.wait_for("the rotation dialog refusing the tag", WAIT, |s| {
-        s.contains("iamkeys:handoff tag is not honoured")
-            && !s.contains("iamkeys writes the new key to")
-    });
-    tui.send(&["Escape", "q"]);
-    assert_eq!(tui.exit_status(WAIT), Some(0));
-
-    // Written by an approver (CloudTrail shows it): honoured.
+    // A tag, written by the security team's own role session or anyone:
+    // a claim, nothing is handed off.
     tag(&w.approver).send().await.unwrap();
     let tui = Tmux::start(Path::new(BIN), &["--profile", "e2e"], &home.env(), 160, 45);
     tui.wait_for("the account", WAIT, |s| {
@@ -340,12 +330,51 @@ async fn a_rotated_key_goes_into_the_workloads_secret_and_is_seen_used() {
     tui.send(&["Enter"]);
     tui.wait_for("svc's key", WAIT, |s| s.contains(&format!("{old}  Active")));
     tui.send(&["R"]);
+    tui.wait_for("the rotation dialog refusing the tag", WAIT, |s| {
+        s.contains("iamkeys:handoff tag is a claim,")
+            && !s.contains("iamkeys writes the new key to")
+    });
+    tui.send(&["Escape", "q"]);
+    assert_eq!(tui.exit_status(WAIT), Some(0));
+    assert!(
+        iam.list_user_tags()
+            .user_name("svc")
+            .send()
+            .await
+            .unwrap()
+            .tags()
+            .iter()
+            .all(|t| !t.key().starts_with("iamkeys:") || t.key() == "iamkeys:handoff"),
+        "iamkeys wrote no tag"
+    );
+
+    // The security team sets the target in the ledger: honoured.
+    let out = crate::waivers::ledger_cli(
+        home,
+        &w.proxy.endpoint(),
+        &["handoff", "--user", "svc", "--target", &arn],
+    )
+    .await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let tui = Tmux::start(Path::new(BIN), &["--profile", "e2e"], &home.env(), 160, 45);
+    tui.wait_for("the account", WAIT, |s| {
+        s.contains("Users (1)") && s.contains("account 123456789012")
+    });
+    tui.send(&["Enter"]);
+    tui.wait_for("svc's key", WAIT, |s| s.contains(&format!("{old}  Active")));
+    tui.send(&["R"]);
     tui.wait_for("the rotation dialog naming the secret", WAIT, |s| {
-        s.contains("iamkeys writes the new key to Secrets Manager secret svc/aws")
+        s.contains("iamkeys writes the new key to Secrets Manager secret")
+            && s.contains("arn:aws:secretsmanager:us-east-1:123456789012:secret:svc/aws")
     });
     tui.send(&["y"]);
     tui.wait_for("the handoff", WAIT, |s| {
-        s.contains("shown once") && s.contains("Written to Secrets Manager secret svc/aws")
+        s.contains("shown once") && s.contains("Written to Secrets Manager secret")
     });
     tui.send(&["Escape"]);
     tui.wait_for("the acknowledgement", WAIT, |s| {

@@ -193,16 +193,13 @@ async fn a_plan_applied_acts_only_on_keys_still_as_it_saw_them() {
         "{summary:#}"
     );
     assert_eq!(outcome("bob")["outcome"], "done");
-    // The server: bob's key inactive, with the tag the UI writes; alice's
-    // key as it was.
+    // The server: bob's key inactive, recorded in the ledger as the UI
+    // records it (issue 32: no tag); alice's key as it was.
     let (bob, bob_key, _) = &w.keys[1];
     assert_eq!(status(&w.iam, bob, bob_key).await, "Inactive");
-    assert!(
-        tags(&w.iam, bob)
-            .await
-            .iter()
-            .any(|(k, v)| k == &format!("iamkeys:inactive-since:{bob_key}") && !v.is_empty())
-    );
+    assert!(tags(&w.iam, bob).await.is_empty(), "no tag");
+    let ledger = crate::waivers::folded(&w.home, "123456789012");
+    assert_eq!(ledger.inactive[bob_key.as_str()].user, *bob);
     assert_eq!(status(&w.iam, alice, alice_key).await, "Active");
     // The audit log: the attempt, then its outcome.
     let log = std::fs::read_to_string(w.home.path().join("data/iamkeys/audit.jsonl")).unwrap();
@@ -282,8 +279,12 @@ async fn max_changes_another_account_and_an_old_plan() {
     assert_eq!(inactive, 1, "never more changes than --max-changes");
 }
 
+/// Issue 32 item 6: `plan --record` records each due date in the ledger
+/// (no tag is written); the first recorded date stands. A user's own due
+/// tags — an earlier one to skip the notice, a later one to postpone — are
+/// claims and move nothing, nor does a longer notice configured later.
 #[tokio::test(flavor = "multi_thread")]
-async fn record_keeps_the_due_dates_and_a_later_tag_is_not_honoured() {
+async fn record_keeps_the_first_due_dates_and_no_tag_moves_them() {
     let w = world().await;
     configure(&w.home, 7, "owner_tag = \"team\"");
     w.iam
@@ -325,8 +326,26 @@ async fn record_keeps_the_due_dates_and_a_later_tag_is_not_honoured() {
     assert!(
         tags(&w.iam, "alice")
             .await
-            .contains(&(format!("iamkeys:due:{alice_key}"), week.clone()))
+            .iter()
+            .all(|(k, _)| !k.starts_with("iamkeys:")),
+        "no tag is written"
     );
+    let ledger = iamkeys::ledger::Folded::new(
+        "123456789012",
+        &iamkeys::ledger::parse(
+            &std::fs::read_to_string(
+                crate::waivers::ledger_of(&w.home)
+                    .dir
+                    .join("123456789012.jsonl"),
+            )
+            .unwrap(),
+            "ledger",
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(ledger.due[alice_key].due.to_string(), week);
+    assert_eq!(ledger.due[bob_key].due.to_string(), week);
 
     // Nothing is due yet: apply skips both, changes nothing.
     let out = run(&w.home, &["apply", plan.to_str().unwrap(), "--yes"]).await;
@@ -340,22 +359,26 @@ async fn record_keeps_the_due_dates_and_a_later_tag_is_not_honoured() {
         text(&out)
     );
 
-    // bob postpones his own deadline by a tag; a longer notice is
-    // configured: the recorded date stays, the later tag is not honoured.
+    // bob postpones his own deadline by a tag, alice brings hers forward
+    // to skip the notice; a longer notice is configured: the recorded
+    // dates stay.
     let later = (today + chrono::TimeDelta::days(60)).to_string();
-    w.iam
-        .tag_user()
-        .user_name("bob")
-        .tags(
-            aws_sdk_iam::types::Tag::builder()
-                .key(format!("iamkeys:due:{bob_key}"))
-                .value(&later)
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
+    let earlier = (today - chrono::TimeDelta::days(1)).to_string();
+    for (user, key, date) in [("bob", bob_key, &later), ("alice", alice_key, &earlier)] {
+        w.iam
+            .tag_user()
+            .user_name(user)
+            .tags(
+                aws_sdk_iam::types::Tag::builder()
+                    .key(format!("iamkeys:due:{key}"))
+                    .value(date)
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .unwrap();
+    }
     configure(&w.home, 14, "owner_tag = \"team\"");
     let again = w.home.path().join("again.json");
     let out = run(&w.home, &["plan", "--out", again.to_str().unwrap()]).await;
@@ -370,12 +393,16 @@ async fn record_keeps_the_due_dates_and_a_later_tag_is_not_honoured() {
             .unwrap()["due"]
             .clone()
     };
-    assert_eq!(due("alice"), week.as_str(), "re-planning never postpones");
-    let fortnight = (today + chrono::TimeDelta::days(14)).to_string();
-    assert_eq!(due("bob"), fortnight.as_str(), "{json:#}");
-    assert!(
-        json["notes"].to_string().contains("not honoured"),
-        "{json:#}"
+    assert_eq!(due("alice"), week.as_str(), "an early tag skips no notice");
+    assert_eq!(due("bob"), week.as_str(), "a later tag postpones nothing");
+    let out = run(&w.home, &["apply", again.to_str().unwrap(), "--yes"]).await;
+    assert_eq!(
+        text(&out)
+            .matches(&format!("skipped: not due until {week}"))
+            .count(),
+        2,
+        "{}",
+        text(&out)
     );
     // Plan alone changed nothing: bob's tag is as he wrote it.
     assert!(
@@ -656,22 +683,24 @@ async fn an_organizations_plan_is_recorded_and_applied_account_by_account() {
             .collect(),
         "{json:#}"
     );
-    // Each due date is tagged in its own account.
+    // Each due date is recorded for its own account in the one ledger the
+    // caller keeps (written with the caller's credentials, not a member's
+    // role session); no tag anywhere.
     let alpha_key = alpha[0].1[0].clone();
     assert!(
-        tags(&alpha_iam, "ops")
-            .await
-            .iter()
-            .any(|(k, _)| k == &format!("iamkeys:due:{alpha_key}")),
-        "alpha's tag"
+        crate::waivers::folded(&home, &org.id("alpha"))
+            .due
+            .contains_key(&alpha_key),
+        "alpha's due date"
     );
+    assert!(tags(&alpha_iam, "ops").await.is_empty(), "no tag");
     let beta_key = beta[0].1[0].clone();
     assert!(
-        tags(&beta_iam, "dev")
-            .await
-            .iter()
-            .any(|(k, _)| k == &format!("iamkeys:due:{beta_key}"))
+        crate::waivers::folded(&home, &org.id("beta"))
+            .due
+            .contains_key(&beta_key)
     );
+    assert!(tags(&beta_iam, "dev").await.is_empty(), "no tag");
 
     // beta's role now refuses the caller.
     proxy.on_role(

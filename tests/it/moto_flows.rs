@@ -29,6 +29,10 @@ struct Account {
     iam: aws_sdk_iam::Client,
     client: Arc<SdkIam>,
     keys: Vec<(String, Vec<String>)>,
+    /// The ledger (a local one in a scratch directory), written as the
+    /// caller STS names.
+    ledger: Arc<iamkeys::ledger::Ledger>,
+    ledger_dir: tempfile::TempDir,
 }
 
 impl Account {
@@ -39,27 +43,56 @@ impl Account {
         let proxy = Proxy::start(moto.port).await;
         let config = crate::common::moto::sdk_config_at(proxy.endpoint(), "AKIDTEST", "s").await;
         let client = Arc::new(SdkIam::new(&config));
+        let ledger_dir = tempfile::tempdir().unwrap();
+        let own: Arc<dyn iamkeys::iam::IamClient> = client.clone();
+        let ledger = Arc::new(iamkeys::ledger::Ledger::local(
+            ledger_dir.path().join("ledger"),
+            iamkeys::ledger::open::writer_of(own),
+        ));
         Self {
             _moto: moto,
             proxy,
             iam,
             client,
             keys,
+            ledger,
+            ledger_dir,
+        }
+    }
+
+    /// The worker's settings: the account's ledger, as a run has it.
+    fn settings(&self) -> Settings {
+        Settings {
+            concurrency: 4,
+            report_backoff: std::time::Duration::from_millis(20),
+            ledger: Some(self.ledger.clone()),
+            ..Settings::default()
         }
     }
 
     async fn loaded(&self) -> State {
         let mut state = fresh();
-        settle(&mut state, self.client.clone(), 4, vec![Action::Load], T)
-            .await
-            .unwrap();
+        settle_with(
+            &mut state,
+            self.client.clone(),
+            &self.settings(),
+            vec![Action::Load],
+            T,
+        )
+        .await
+        .unwrap();
         state
     }
 
     async fn drive(&self, state: &mut State, actions: Vec<Action>) {
-        settle(state, self.client.clone(), 4, actions, T)
+        settle_with(state, self.client.clone(), &self.settings(), actions, T)
             .await
             .unwrap();
+    }
+
+    /// The account's ledger, folded.
+    async fn ledger(&self) -> iamkeys::ledger::Folded {
+        self.ledger.fold("123456789012").await.unwrap()
     }
 
     fn key_of(&self, user: &str, index: usize) -> String {
@@ -149,30 +182,29 @@ async fn make_inactive_then_active_again() {
         iamkeys::model::KeyStatus::Inactive,
         "the pane shows the server's state"
     );
-    // Issue 16, staged retirement: when, and who, is kept in a user tag.
-    let tag = format!("iamkeys:inactive-since:{key_id}");
-    let tags = user_tags(&account.iam, "alice").await;
-    let value = &tags.iter().find(|(k, _)| *k == tag).expect("the tag").1;
-    let at = state.now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    assert!(value.starts_with(&format!("{at} ")), "{value}");
-    let Some(iamkeys::account::users::Since::Honoured { at: since, .. }) = state
-        .account
-        .users()
-        .get("alice")
-        .unwrap()
-        .inactive_since(&key_id, state.now)
-    else {
-        panic!(
-            "the tag is honoured: {:?}",
-            state
-                .account
-                .users()
-                .get("alice")
-                .unwrap()
-                .inactive_since(&key_id, state.now)
-        )
+    // Issue 16, staged retirement: when, and who, is kept — issue 32: in
+    // the ledger, never in a tag (iamkeys writes none).
+    assert!(
+        user_tags(&account.iam, "alice").await.is_empty(),
+        "no tag is written"
+    );
+    assert_eq!(account.proxy.count("TagUser"), 0);
+    let ledger = account.ledger().await;
+    let record = ledger.inactive.get(&key_id).expect("key.made_inactive");
+    assert_eq!(record.user, "alice");
+    assert_eq!(
+        record.by, "arn:aws:sts::123456789012:user/moto",
+        "STS named the writer"
+    );
+    let since = state.account.users().get("alice").unwrap().inactive_since(
+        &key_id,
+        state.now,
+        state.account.ledger(),
+    );
+    let Some(iamkeys::account::users::Since::Honoured { at: since, .. }) = since else {
+        panic!("the ledger's date is honoured: {since:?}")
     };
-    assert_eq!(since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true), at);
+    assert_eq!(since, record.at);
 
     select_key(&mut state, "alice", &key_id);
     account
@@ -187,11 +219,15 @@ async fn make_inactive_then_active_again() {
     );
     assert_eq!(account.proxy.count("UpdateAccessKey"), 2);
     assert!(
-        user_tags(&account.iam, "alice")
-            .await
-            .iter()
-            .all(|(k, _)| *k != tag),
-        "made active again: the tag is gone"
+        !matches!(
+            state.account.users().get("alice").unwrap().inactive_since(
+                &key_id,
+                state.now,
+                state.account.ledger()
+            ),
+            Some(iamkeys::account::users::Since::Honoured { .. })
+        ),
+        "made active again: the ledger's date no longer holds"
     );
 }
 
@@ -207,21 +243,17 @@ async fn user_tags(iam: &aws_sdk_iam::Client, user: &str) -> Vec<(String, String
         .collect()
 }
 
-/// Deleting a key iamkeys made inactive removes its inactive-since tag.
+/// Issue 32: making a key inactive records it in the ledger (never a tag);
+/// deleting it later sends no tag call either, and the record stays (the
+/// ledger is append-only; the key being gone ends what it says).
 #[tokio::test]
-async fn deleting_a_retired_key_removes_its_tag() {
+async fn a_retired_key_is_recorded_in_the_ledger_and_deleted_without_a_tag_call() {
     let account = Account::new(&standard_users()).await;
     let mut state = account.loaded().await;
     let key_id = account.key_of("alice", 0);
     select_key(&mut state, "alice", &key_id);
     account.drive(&mut state, vec![ch('i'), ch('y')]).await;
-    let tag = format!("iamkeys:inactive-since:{key_id}");
-    assert!(
-        user_tags(&account.iam, "alice")
-            .await
-            .iter()
-            .any(|(k, _)| *k == tag)
-    );
+    assert!(account.ledger().await.inactive.contains_key(&key_id));
     select_key(&mut state, "alice", &key_id);
     account
         .drive(
@@ -230,23 +262,25 @@ async fn deleting_a_retired_key_removes_its_tag() {
         )
         .await;
     assert!(account.server_keys("alice").await.is_empty());
+    assert!(user_tags(&account.iam, "alice").await.is_empty());
+    assert_eq!(account.proxy.count("TagUser"), 0);
+    assert_eq!(account.proxy.count("UntagUser"), 0);
     assert!(
-        user_tags(&account.iam, "alice")
-            .await
-            .iter()
-            .all(|(k, _)| *k != tag),
-        "the tag went with the key"
+        account.ledger().await.inactive.contains_key(&key_id),
+        "append-only"
     );
-    assert_eq!(account.proxy.count("UntagUser"), 1);
 }
 
-/// A refused `TagUser` loses nothing but the date: the key is inactive, and
-/// the screen says the date is not remembered.
+/// A refused ledger write loses nothing but the date: the key is inactive,
+/// and the screen says the date is not recorded (no error dialog for the
+/// bookkeeping).
 #[tokio::test]
-async fn a_refused_inactive_since_tag_is_said_and_the_key_stays_inactive() {
+async fn a_refused_inactive_record_is_said_and_the_key_stays_inactive() {
     let account = Account::new(&standard_users()).await;
-    account.proxy.deny("TagUser");
     let mut state = account.loaded().await;
+    // The ledger reads, but its lock cannot be taken: nothing can be appended.
+    let dir = account.ledger_dir.path().join("ledger");
+    std::fs::create_dir_all(dir.join("123456789012.lock")).unwrap();
     let key_id = account.key_of("alice", 0);
     select_key(&mut state, "alice", &key_id);
     account.drive(&mut state, vec![ch('i'), ch('y')]).await;
@@ -256,13 +290,14 @@ async fn a_refused_inactive_since_tag_is_said_and_the_key_stays_inactive() {
     );
     let notice = state.view.notice.clone().unwrap();
     assert!(
-        notice.contains("not remembered") && notice.contains("iam:TagUser denied"),
+        notice.contains("is not recorded") && notice.contains("ledger:append"),
         "{notice}"
     );
     assert!(
         state.view.modal.is_none(),
         "no error dialog for the bookkeeping"
     );
+    assert!(account.ledger().await.inactive.is_empty());
 }
 
 #[tokio::test]
@@ -396,7 +431,7 @@ async fn the_audit_log_records_each_attempt_without_the_secret() {
     let settings = Settings {
         concurrency: 2,
         audit: Some(audit.clone()),
-        ..Settings::default()
+        ..account.settings()
     };
     select_user(&mut state, "bob");
     settle_with(
@@ -492,11 +527,11 @@ async fn the_audit_log_records_each_attempt_without_the_secret() {
     );
     assert_eq!(
         fields(4),
-        line("TagUser:inactive-since", Some(&new_key), "attempt")
+        line("ledger:key.made_inactive", Some(&new_key), "attempt")
     );
     assert_eq!(
         fields(5),
-        line("TagUser:inactive-since", Some(&new_key), "ok")
+        line("ledger:key.made_inactive", Some(&new_key), "ok")
     );
     assert_eq!(
         fields(6),
@@ -741,22 +776,15 @@ async fn delete_checks_iam_not_the_screen() {
     );
 }
 
-/// Issue 16, `W`: a waiver written from the findings dialog lands in the
-/// user's tags on the server, marks the finding on screen, and the same
-/// dialog removes it. Bad dates are refused before anything is sent.
+/// Issue 16, `W` — issue 32: a waiver written from the findings dialog is a
+/// `waiver.granted` in the ledger (no tag, no CloudTrail request), marks the
+/// finding on screen, and the same dialog revokes it. Bad dates are refused
+/// before anything is sent.
 #[tokio::test(flavor = "multi_thread")]
-async fn a_waiver_written_with_w_reaches_the_server_and_is_removed_the_same_way() {
+async fn a_waiver_written_with_w_lands_in_the_ledger_and_is_revoked_the_same_way() {
     let account = Account::new(&[user("legacy", true, vec![true])]).await;
     let key_id = seeded_key(&account.keys, "legacy", 0);
-    // Issue 21 §3: the operator signs as an approver's role session, as
-    // CloudTrail (the proxy's fake) records the TagUser.
-    account.proxy.identify(
-        "AKIDTEST",
-        "arn:aws:sts::123456789012:assumed-role/SecurityAudit/operator",
-        Some(crate::waivers::APPROVER_ROLE),
-    );
     let mut state = account.loaded().await;
-    state.account.thresholds.waiver_approvers = vec!["arn:aws:iam::*:role/SecurityAudit".into()];
     select_key(&mut state, "legacy", &key_id);
     update(&mut state, key(KeyCode::Enter));
     assert!(matches!(state.view.modal, Some(Modal::Findings { .. })));
@@ -806,49 +834,68 @@ async fn a_waiver_written_with_w_reaches_the_server_and_is_removed_the_same_way(
     let Some(Modal::Waive(dialog)) = &state.view.modal else {
         panic!()
     };
-    let (tag, value) = dialog.pending.clone().unwrap();
-    assert_eq!(tag, format!("iamkeys:waive:initial_setup_key:{key_id}"));
-    let value = value.unwrap();
-    assert!(
-        value.starts_with(&format!("{until} ")) && value.ends_with(" moves to a role"),
-        "{value}"
-    );
+    let draft = dialog.pending.clone().unwrap();
+    assert_eq!(draft.key_id.as_deref(), Some(key_id.as_str()));
     account.drive(&mut state, vec![ch('y')]).await;
 
-    let on_server = user_tags(&account.iam, "legacy").await;
-    assert_eq!(on_server, [(tag.clone(), value.clone())]);
+    assert!(user_tags(&account.iam, "legacy").await.is_empty(), "no tag");
+    let ledger = account.ledger().await;
+    let [granted] = ledger.waivers.as_slice() else {
+        panic!("{ledger:?}")
+    };
+    assert_eq!(
+        (
+            granted.user.as_str(),
+            granted.key_id.as_deref(),
+            granted.until.to_string()
+        ),
+        ("legacy", Some(key_id.as_str()), until.clone())
+    );
+    assert_eq!(granted.reason, "moves to a role");
+    assert_eq!(granted.by, "arn:aws:sts::123456789012:user/moto");
     let row = state.account.users().get("legacy").unwrap();
     assert!(
         !row.findings[0].open(),
-        "the tag was read back, its writer found in CloudTrail: {:?}",
+        "the ledger was read back: {:?}",
         row.findings
     );
-    assert_eq!(account.proxy.count("LookupEvents"), 1);
+    assert_eq!(
+        account.proxy.count("LookupEvents"),
+        0,
+        "CloudTrail is never asked"
+    );
 
-    // The same dialog, an empty reason: the waiver is removed.
+    // The same dialog, an empty reason: the waiver is revoked.
     update(&mut state, key(KeyCode::Enter));
     update(&mut state, ch('W'));
     update(&mut state, key(KeyCode::Enter));
     let Some(Modal::Waive(dialog)) = &state.view.modal else {
         panic!("{:?}", state.view.modal)
     };
-    assert_eq!(dialog.pending, Some((tag, None)));
+    assert!(
+        matches!(&dialog.pending, Some(d) if matches!(&d.kind, iamkeys::ledger::Kind::WaiverRevoked { waiver, .. } if *waiver == granted.id)),
+        "{:?}",
+        dialog.pending
+    );
     account.drive(&mut state, vec![ch('y')]).await;
-    assert!(user_tags(&account.iam, "legacy").await.is_empty());
+    assert!(account.ledger().await.waivers.is_empty());
     assert!(state.account.users().get("legacy").unwrap().findings[0].open());
-    assert_eq!(account.proxy.count("TagUser"), 1);
-    assert_eq!(account.proxy.count("UntagUser"), 1);
+    assert_eq!(account.proxy.count("TagUser"), 0);
+    assert_eq!(account.proxy.count("UntagUser"), 0);
 }
 
 /// Issue 16, rotation through the worker and the SDK: `R` makes the new
-/// key and tags the user; a request signed with the new key makes IAM
-/// record its use, which the watch sees; the old key then goes inactive
-/// without a warning, and deleting it removes the tag.
+/// key and records the rotation in the ledger (issue 32: no tag); a request
+/// signed with the new key makes IAM record its use, which the watch sees
+/// and records; the old key then goes inactive without a warning, and
+/// deleting it records the rotation's end.
 #[tokio::test(flavor = "multi_thread")]
-async fn a_rotation_is_tagged_watched_until_the_new_key_is_used_and_ended_by_the_delete() {
+async fn a_rotation_is_recorded_watched_until_the_new_key_is_used_and_ended_by_the_delete() {
     let account = Account::new(&[user("svc", false, vec![true])]).await;
     let old = account.key_of("svc", 0);
     let mut state = account.loaded().await;
+    // The ledger dates its records by the clock: the screen's is the same.
+    update(&mut state, Action::Tick(chrono::Utc::now()));
     select_key(&mut state, "svc", &old);
     account.drive(&mut state, vec![ch('R'), ch('y')]).await;
     let Some(Modal::Secret(dialog)) = &state.view.modal else {
@@ -856,16 +903,16 @@ async fn a_rotation_is_tagged_watched_until_the_new_key_is_used_and_ended_by_the
     };
     let (new, secret) = (dialog.key_id.clone(), dialog.secret.expose().to_owned());
     assert_eq!(account.server_keys("svc").await.len(), 2);
-    let tag = format!("iamkeys:rotation:{old}");
-    let tags = user_tags(&account.iam, "svc").await;
-    let value = &tags.iter().find(|(k, _)| *k == tag).expect("tagged").1;
-    assert!(value.starts_with(&format!("{new} 2026-")), "{value}");
+    assert!(user_tags(&account.iam, "svc").await.is_empty(), "no tag");
+    let recorded = account.ledger().await;
+    let rotation = recorded.rotation("svc", &old).expect("rotation.started");
+    assert_eq!(rotation.new, new);
     account
         .drive(&mut state, vec![key(KeyCode::Esc), ch('y')])
         .await;
     assert_eq!(
         state.account.rotation_of("svc", &old).map(|r| r.kept),
-        Some(iamkeys::account::rotation::Kept::Tag)
+        Some(iamkeys::account::rotation::Kept::Ledger)
     );
     assert!(
         state
@@ -883,16 +930,14 @@ async fn a_rotation_is_tagged_watched_until_the_new_key_is_used_and_ended_by_the
         notice.contains(&format!("the new key {new} is in use")),
         "{notice}"
     );
-    let tags = user_tags(&account.iam, "svc").await;
-    let value = &tags
-        .iter()
-        .find(|(k, _)| *k == tag)
-        .expect("still tagged")
-        .1;
-    assert_eq!(
-        value.split(' ').count(),
-        3,
-        "the first use is recorded: {value}"
+    assert!(
+        account
+            .ledger()
+            .await
+            .rotation("svc", &old)
+            .and_then(|r| r.first_used)
+            .is_some(),
+        "the first use is recorded"
     );
 
     select_key(&mut state, "svc", &old);
@@ -914,12 +959,12 @@ async fn a_rotation_is_tagged_watched_until_the_new_key_is_used_and_ended_by_the
         )
         .await;
     assert_eq!(account.server_keys("svc").await.len(), 1);
-    let tags = user_tags(&account.iam, "svc").await;
-    assert!(
-        tags.iter()
-            .all(|(k, _)| !k.starts_with("iamkeys:rotation:")),
-        "{tags:?}"
+    assert_eq!(
+        account.ledger().await.rotation("svc", &old),
+        None,
+        "rotation.finished"
     );
+    assert_eq!(account.proxy.count("TagUser"), 0);
     assert_eq!(state.account.rotation_of("svc", &old), None);
 }
 

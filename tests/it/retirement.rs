@@ -1,6 +1,7 @@
-//! Issue 16, staged retirement in `iamkeys report`: a key iamkeys made
-//! inactive `retire_after_days` ago and still inactive is the informational
-//! finding `inactive_key_ready_to_delete` (severity `info`). It never fails
+//! Issue 16, staged retirement in `iamkeys report`: a key made inactive
+//! `retire_after_days` ago (as the ledger dates it — issue 32: never a tag)
+//! and still inactive is the informational finding
+//! `inactive_key_ready_to_delete` (severity `info`). It never fails
 //! `--fail-on any`; asked for by severity or id, it does.
 
 use chrono::{TimeDelta, Utc};
@@ -16,18 +17,36 @@ async fn a_key_inactive_long_enough_is_ready_to_delete_and_informational() {
     // Two keys, one inactive (no rule fires on these: both fresh, no console password).
     let keys = seed(&iam, &[user("svc", false, vec![true, false])]).await;
     let inactive = keys[0].1[1].clone();
-    // moto makes keys now: a tag dated before that is stale (issue 21 §4),
-    // so the key is ready at once (retire_after_days = 0) from a tag dated
-    // now.
-    let since = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let home = Home::new(&moto.endpoint());
+    // Issue 32: a tag backdated a year, written by anyone who can tag the
+    // user, is a claim: nothing is ready to delete from it.
+    let year_ago =
+        (Utc::now() - TimeDelta::days(365)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     crate::waivers::tag(
         &iam,
         "svc",
         &format!("iamkeys:inactive-since:{inactive}"),
-        &format!("{since} alice"),
+        &format!("{year_ago} alice"),
     )
     .await;
-    let home = Home::new(&moto.endpoint());
+    let out = report(&home, &moto.endpoint(), &["--format", "json"]).await;
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        json["findings"].as_array().unwrap().is_empty(),
+        "a backdated tag makes nothing ready: {json:#}"
+    );
+    // moto makes keys now: a date before that is not believed (issue 21
+    // §4), so the key is ready at once (retire_after_days = 0) from the
+    // ledger's record dated now.
+    let made_inactive = |at| {
+        crate::waivers::event(
+            at,
+            "svc",
+            Some(&inactive),
+            iamkeys::ledger::Kind::KeyMadeInactive,
+        )
+    };
+    crate::waivers::record(&home, &[made_inactive(Utc::now())]);
     crate::waivers::write_config(&home, "[audit]\nretire_after_days = 0\n");
     let out = report(&home, &moto.endpoint(), &["--format", "json"]).await;
     assert_eq!(
@@ -59,16 +78,11 @@ async fn a_key_inactive_long_enough_is_ready_to_delete_and_informational() {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(json["findings"].as_array().unwrap().is_empty());
 
-    // Issue 21 §4: a tag dated before the key was made is stale: not ready.
-    let before =
-        (Utc::now() - TimeDelta::days(20)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    crate::waivers::tag(
-        &iam,
-        "svc",
-        &format!("iamkeys:inactive-since:{inactive}"),
-        &format!("{before} alice"),
-    )
-    .await;
+    // Issue 21 §4: a record dated before the key was made is not believed:
+    // not ready. (The latest record dates a key: this one is added last and
+    // is the latest only if it is later: so it is a fresh ledger's.)
+    std::fs::remove_dir_all(crate::waivers::ledger_of(&home).dir).unwrap();
+    crate::waivers::record(&home, &[made_inactive(Utc::now() - TimeDelta::days(20))]);
     crate::waivers::write_config(&home, "[audit]\nretire_after_days = 14\n");
     let out = report(&home, &moto.endpoint(), &["--format", "json"]).await;
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -174,38 +188,35 @@ async fn the_report_lists_rotations_in_progress_and_sees_the_new_keys_use() {
         .await
         .unwrap();
     let new = made.access_key().unwrap();
-    let started = "2026-11-20T09:30:00Z";
-    crate::waivers::tag(
-        &iam,
-        "svc",
-        &format!("iamkeys:rotation:{old}"),
-        &format!("{} {started}", new.access_key_id()),
-    )
-    .await;
-    // ops: one tag for a key that no longer exists, one that does not read;
-    // dave: a rotation whose new key was deleted.
-    crate::waivers::tag(
-        &iam,
-        "ops",
-        "iamkeys:rotation:AKIAGONEGONEGONE0001",
-        &format!("{} {started}", keys[1].1[0]),
-    )
-    .await;
+    let started: chrono::DateTime<Utc> = "2026-11-20T09:30:00Z".parse().unwrap();
+    let home = Home::new(&moto.endpoint());
+    let rotating = |user: &str, old: &str, new: &str| {
+        crate::waivers::event(
+            started,
+            user,
+            Some(old),
+            iamkeys::ledger::Kind::RotationStarted {
+                new_key_id: new.into(),
+            },
+        )
+    };
+    // svc: in progress. ops: one for a key that no longer exists. dave: a
+    // rotation whose new key was deleted. And a rotation tag, a claim.
+    crate::waivers::record(
+        &home,
+        &[
+            rotating("svc", &old, new.access_key_id()),
+            rotating("ops", "AKIAGONEGONEGONE0001", &keys[1].1[0]),
+            rotating("dave", &keys[2].1[0], "AKIADELETEDDELETED01"),
+        ],
+    );
     crate::waivers::tag(
         &iam,
         "ops",
         &format!("iamkeys:rotation:{}", keys[1].1[0]),
-        "soon",
+        &format!("AKIACLAIMCLAIMCLAIM1 {started}"),
     )
     .await;
-    crate::waivers::tag(
-        &iam,
-        "dave",
-        &format!("iamkeys:rotation:{}", keys[2].1[0]),
-        &format!("AKIADELETEDDELETED01 {started}"),
-    )
-    .await;
-    let home = Home::new(&moto.endpoint());
     let json = |out: &std::process::Output| -> serde_json::Value {
         serde_json::from_slice(&out.stdout)
             .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
@@ -222,16 +233,20 @@ async fn the_report_lists_rotations_in_progress_and_sees_the_new_keys_use() {
     assert!(r["new_key_first_used"].is_null(), "{r}");
     let notes = first["notes"].to_string();
     assert!(
-        notes.contains("AKIAGONEGONEGONE0001 no longer exists, so the rotation is over"),
+        notes.contains(
+            "rotation of AKIAGONEGONEGONE0001 (user ops) in the ledger: the key no longer exists"
+        ),
         "{notes}"
     );
     assert!(
-        notes.contains("does not read and is not honoured"),
+        notes.contains(
+            "to AKIADELETEDDELETED01 (user dave) in the ledger is not honoured: new key gone"
+        ),
         "{notes}"
     );
     assert!(
-        notes.contains("(new key AKIADELETEDDELETED01) is not honoured: new key gone"),
-        "{notes}"
+        !first.to_string().contains("AKIACLAIMCLAIMCLAIM1"),
+        "a tag starts nothing"
     );
     let table = report(&home, &moto.endpoint(), &[]).await;
     let text = String::from_utf8_lossy(&table.stdout);

@@ -638,7 +638,7 @@ async fn quitting_waits_for_a_change_in_flight() {
 /// tag of a key just made inactive (`iamkeys:inactive-since:`) was still
 /// being written waited forever — the tag's answer never let the quit go on.
 #[tokio::test]
-async fn quitting_waits_for_the_inactive_since_tag_then_leaves() {
+async fn quitting_waits_for_the_inactive_record_then_leaves() {
     let mut state = demo_loaded().await;
     let (user, key_id) = crate::common::flows::key_with_status(&state, KeyStatus::Active);
     select_key(&mut state, &user, &key_id);
@@ -656,21 +656,21 @@ async fn quitting_waits_for_the_inactive_since_tag_then_leaves() {
         .find_map(|e| match e {
             Effect::Mutate {
                 id,
-                change: Change::Tag { .. },
+                change: Change::Record(_),
                 ..
             } => Some(*id),
             _ => None,
         })
-        .expect("the inactive-since tag is written");
+        .expect("key.made_inactive is recorded");
     assert!(
         update(&mut state, ch('q')).is_empty(),
-        "the tag is in flight"
+        "the record is in flight"
     );
     let effects = update(
         &mut state,
         Action::Mutated {
             id: tag,
-            result: Ok(Mutated::Tagged),
+            result: Ok(Mutated::Recorded),
         },
     );
     assert!(effects.contains(&Effect::Quit), "{effects:?}");
@@ -726,14 +726,14 @@ async fn terminate_during_a_bulk_change_leaves_once_everything_answered() {
             _ => None,
         }));
     }
-    assert_eq!(tags.len(), 2, "one inactive-since tag each");
+    assert_eq!(tags.len(), 2, "one key.made_inactive record each");
     let mut last = Vec::new();
     for id in tags {
         last = update(
             &mut state,
             Action::Mutated {
                 id,
-                result: Ok(Mutated::Tagged),
+                result: Ok(Mutated::Recorded),
             },
         );
     }
@@ -814,7 +814,7 @@ async fn ready_keys_are_deleted_together_after_typing_their_count() {
     let mut not_ready = None;
     for row in state.account.users().rows() {
         for key in row.listed_keys().unwrap_or_default() {
-            match row.inactive_since(&key.id, state.now) {
+            match row.inactive_since(&key.id, state.now, state.account.ledger()) {
                 Some(Since::Honoured { at, .. }) if state.now - at >= retire_after => {
                     ready.push((row.user.name.clone(), key.id.clone()));
                 }
@@ -912,17 +912,23 @@ async fn a_refresh_while_a_change_is_in_flight_keeps_its_follow_up_tags() {
         .iter()
         .find_map(|e| match e {
             Effect::Mutate {
-                change: Change::Tag { tag, value, .. },
+                change: Change::Record(draft),
                 actor: bound,
                 ..
-            } => Some((tag.clone(), value.is_some(), bound.clone())),
+            } => Some((draft.clone(), bound.clone())),
             _ => None,
         })
-        .unwrap_or_else(|| panic!("the inactive-since tag is still written: {effects:?}"));
-    assert_eq!(follow_up.0, format!("iamkeys:inactive-since:{key_id}"));
-    assert!(follow_up.1);
+        .unwrap_or_else(|| panic!("key.made_inactive is still recorded: {effects:?}"));
+    assert_eq!(follow_up.0.key_id.as_deref(), Some(key_id.as_str()));
+    assert_eq!(follow_up.0.kind, iamkeys::ledger::Kind::KeyMadeInactive);
     assert_eq!(
-        follow_up.2, actor,
+        Some(follow_up.0.account_id.as_str()),
+        actor.account_id.as_deref(),
+        "recorded for the account the change was confirmed for"
+    );
+    let follow_up = (follow_up.0, follow_up.1);
+    assert_eq!(
+        follow_up.1, actor,
         "bound to the account the change was confirmed for"
     );
 }

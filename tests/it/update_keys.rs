@@ -230,7 +230,8 @@ async fn refresh_starts_a_new_generation_and_empties_the_table() {
     let generation = state.account.generation;
     let effects = update(&mut state, ch('r'));
     assert_eq!(state.account.generation, generation + 1);
-    assert_eq!(effects.len(), 4);
+    // Identity, users, the credential report, every user's tags, the ledger.
+    assert_eq!(effects.len(), 5);
     assert_eq!(state.account.users().total(), 0);
 }
 

@@ -43,7 +43,8 @@ fn load_asks_for_identity_users_and_report_at_once() {
             Call::Identity,
             Call::ListUsers { marker: None },
             Call::CredentialReport,
-            Call::AllTags { marker: None }
+            Call::AllTags { marker: None },
+            Call::Ledger
         ]
     );
     assert!(
@@ -51,7 +52,7 @@ fn load_asks_for_identity_users_and_report_at_once() {
             .iter()
             .all(|e| matches!(e, Effect::Iam { generation: 1, .. }))
     );
-    assert_eq!(state.account.pending(), 4);
+    assert_eq!(state.account.pending(), 5);
 }
 
 #[test]

@@ -1,7 +1,8 @@
 //! Issue 16, rotation (`R`), as pure `update` transitions: the dialog, the
-//! replacing key and its tag, watching the new key's first use, the warning
-//! before making the old key inactive too early, a refused tag (this
-//! session only), and the end of a rotation when a key is deleted.
+//! replacing key and its ledger record (issue 32: never a tag), watching
+//! the new key's first use, the warning before making the old key inactive
+//! too early, a refused record (this session only), and the end of a
+//! rotation when a key is deleted.
 
 use chrono::TimeDelta;
 use crossterm::event::KeyCode;
@@ -15,7 +16,27 @@ use iamkeys::state::{Button, Modal, Operation, State};
 use iamkeys::update::update;
 
 use crate::common::flows::{assert_notice, ch, changes, key, key_with_status, select_key};
-use crate::common::states::{demo_loaded, iam_user, loaded, now};
+use crate::common::states::{demo_loaded, iam_user, ledger_event, ledger_loaded, loaded, now};
+use iamkeys::ledger::{Draft, Kind};
+
+/// The rotation's record as `R` appends it.
+fn started_record(user: &str, old: &AccessKey) -> Change {
+    Change::Record(Draft {
+        account_id: "123456789012".into(),
+        user: Some(user.to_owned()),
+        key_id: Some(old.id.clone()),
+        kind: Kind::RotationStarted {
+            new_key_id: NEW.into(),
+        },
+    })
+}
+
+/// The demo's ledger with these events after its own.
+fn ledger_with(state: &mut State, events: &[iamkeys::ledger::Event]) -> Vec<Effect> {
+    let mut all = iamkeys::ledger::demo::events(now());
+    all.extend_from_slice(events);
+    answer(state, ledger_loaded(&all))
+}
 
 const NEW: &str = "AKIAROTATEDNEW000001";
 
@@ -164,43 +185,48 @@ async fn r_rotates_watches_the_new_key_and_warns_before_the_old_goes_inactive() 
     update(&mut state, key(KeyCode::Esc));
 
     let answered = rotate(&mut state, &user, &old);
-    let tag = format!("iamkeys:rotation:{}", old.id);
-    let started = now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    assert!(changes(&answered).contains(&Change::Tag {
-        user: user.clone(),
-        tag: tag.clone(),
-        value: Some(format!("{NEW} {started}")),
-        key_id: Some(old.id.clone()),
-    }));
+    assert!(changes(&answered).contains(&started_record(&user, &old)));
+    assert!(
+        !changes(&answered)
+            .iter()
+            .any(|c| matches!(c, Change::SetStatus { .. })),
+        "no tag, no other change: {answered:?}"
+    );
     let rotation = state.account.rotation_of(&user, &old.id).unwrap();
     assert_eq!(
         (rotation.new.as_str(), &rotation.kept),
         (NEW, &Kept::Writing)
     );
-    let tag_write = mutation(&answered, |c| matches!(c, Change::Tag { .. }));
+    let record = mutation(&answered, |c| matches!(c, Change::Record(_)));
     let reread = update(
         &mut state,
         Action::Mutated {
-            id: tag_write,
-            result: Ok(Mutated::Tagged),
+            id: record,
+            result: Ok(Mutated::Recorded),
         },
     );
     assert!(
-        reread
-            .iter()
-            .any(|e| matches!(e, Effect::Iam { call: Call::Tags { user: u }, .. } if *u == user)),
-        "the tags are read back: {reread:?}"
+        reread.iter().any(|e| matches!(
+            e,
+            Effect::Iam {
+                call: Call::Ledger,
+                ..
+            }
+        )),
+        "the ledger is read back: {reread:?}"
     );
-    answer(
-        &mut state,
-        Loaded::Tags {
-            user: user.clone(),
-            result: Ok(vec![(tag.clone(), format!("{NEW} {started}"))]),
+    let started = ledger_event(
+        now(),
+        &user,
+        Some(&old.id),
+        Kind::RotationStarted {
+            new_key_id: NEW.into(),
         },
     );
+    ledger_with(&mut state, std::slice::from_ref(&started));
     assert_eq!(
         state.account.rotation_of(&user, &old.id).unwrap().kept,
-        Kept::Tag
+        Kept::Ledger
     );
     select_key(&mut state, &user, &old.id);
     let text = screen(&state);
@@ -262,15 +288,15 @@ async fn r_rotates_watches_the_new_key_and_warns_before_the_old_goes_inactive() 
     );
     assert_eq!(
         changes(&effects),
-        [Change::Tag {
-            user: user.clone(),
-            tag: tag.clone(),
-            value: Some(format!(
-                "{NEW} {started} {}",
-                used_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-            )),
+        [Change::Record(Draft {
+            account_id: "123456789012".into(),
+            user: Some(user.clone()),
             key_id: Some(old.id.clone()),
-        }],
+            kind: Kind::RotationFirstUse {
+                new_key_id: NEW.into(),
+                used_at,
+            },
+        })],
         "the first use is recorded for other operators and the report"
     );
     let text = screen(&state);
@@ -335,19 +361,19 @@ async fn r_is_refused_at_two_keys_on_an_inactive_key_and_twice() {
 }
 
 #[tokio::test]
-async fn a_refused_tag_keeps_the_rotation_in_this_session_only() {
+async fn a_refused_record_keeps_the_rotation_in_this_session_only() {
     let mut state = demo_loaded().await;
     let (user, old) = one_active_key(&state);
     let answered = rotate(&mut state, &user, &old);
-    let tag_write = mutation(&answered, |c| matches!(c, Change::Tag { .. }));
+    let record = mutation(&answered, |c| matches!(c, Change::Record(_)));
     update(
         &mut state,
         Action::Mutated {
-            id: tag_write,
+            id: record,
             result: Err(IamError::new(
                 ErrorKind::AccessDenied,
-                "iam:TagUser",
-                "not authorized",
+                "ledger:append",
+                "s3:PutObject denied",
             )),
         },
     );
@@ -406,40 +432,41 @@ async fn a_refused_tag_keeps_the_rotation_in_this_session_only() {
 }
 
 #[tokio::test]
-async fn deleting_the_old_or_the_new_key_ends_the_rotation_and_removes_its_tag() {
+async fn deleting_the_old_or_the_new_key_ends_the_rotation_in_the_ledger() {
     for delete_new in [false, true] {
         let mut state = demo_loaded().await;
         let (user, old) = one_active_key(&state);
         let answered = rotate(&mut state, &user, &old);
-        let tag = format!("iamkeys:rotation:{}", old.id);
-        let tag_write = mutation(&answered, |c| matches!(c, Change::Tag { .. }));
+        let record = mutation(&answered, |c| matches!(c, Change::Record(_)));
         update(
             &mut state,
             Action::Mutated {
-                id: tag_write,
-                result: Ok(Mutated::Tagged),
+                id: record,
+                result: Ok(Mutated::Recorded),
             },
         );
-        let value = format!(
-            "{NEW} {}",
-            now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-        );
-        answer(
-            &mut state,
-            Loaded::Tags {
-                user: user.clone(),
-                result: Ok(vec![(tag.clone(), value)]),
+        let started = ledger_event(
+            now(),
+            &user,
+            Some(&old.id),
+            Kind::RotationStarted {
+                new_key_id: NEW.into(),
             },
         );
+        ledger_with(&mut state, std::slice::from_ref(&started));
         let gone = if delete_new { NEW } else { old.id.as_str() };
         let delete = Change::Delete {
             user: user.clone(),
             key_id: gone.to_owned(),
             unused_since: None,
         };
-        let id = state
-            .account
-            .send(delete, iamkeys::effect::Actor::default());
+        let id = state.account.send(
+            delete,
+            iamkeys::effect::Actor {
+                account_id: Some("123456789012".into()),
+                ..iamkeys::effect::Actor::default()
+            },
+        );
         let effects = update(
             &mut state,
             Action::Mutated {
@@ -448,21 +475,25 @@ async fn deleting_the_old_or_the_new_key_ends_the_rotation_and_removes_its_tag()
             },
         );
         assert!(
-            changes(&effects).contains(&Change::Tag {
-                user: user.clone(),
-                tag: tag.clone(),
-                value: None,
+            changes(&effects).contains(&Change::Record(Draft {
+                account_id: "123456789012".into(),
+                user: Some(user.clone()),
                 key_id: Some(old.id.clone()),
-            }),
+                kind: Kind::RotationFinished {
+                    new_key_id: NEW.into(),
+                },
+            })),
             "delete_new={delete_new}: {effects:?}"
         );
-        answer(
-            &mut state,
-            Loaded::Tags {
-                user: user.clone(),
-                result: Ok(Vec::new()),
+        let finished = ledger_event(
+            now(),
+            &user,
+            Some(&old.id),
+            Kind::RotationFinished {
+                new_key_id: NEW.into(),
             },
         );
+        ledger_with(&mut state, &[started, finished]);
         assert_eq!(state.account.rotation_of(&user, &old.id), None);
     }
 }
@@ -484,11 +515,12 @@ async fn a_rotation_whose_new_key_is_gone_says_so() {
     select_key(&mut state, &user, &old.id);
     let text = screen(&state);
     assert!(
-        text.contains("stale rotation tag: new key gone") && text.contains("R removes the tag"),
+        text.contains("stale rotation in the ledger: new key gone")
+            && text.contains("R records its end"),
         "{text}"
     );
     // Issue 21 §4: not in progress, so R is not blocked: it offers to
-    // remove the stale tag (a change like the others).
+    // record the stale rotation's end (a change like the others).
     assert!(state.account.rotation_of(&user, &old.id).is_none());
     update(&mut state, ch('R'));
     let Some(Modal::Confirm(dialog)) = &state.view.modal else {
@@ -501,12 +533,14 @@ async fn a_rotation_whose_new_key_is_gone_says_so() {
     let effects = update(&mut state, ch('y'));
     assert_eq!(
         changes(&effects),
-        [Change::Tag {
-            user: user.clone(),
-            tag: format!("iamkeys:rotation:{}", old.id),
-            value: None,
+        [Change::Record(Draft {
+            account_id: "123456789012".into(),
+            user: Some(user.clone()),
             key_id: Some(old.id.clone()),
-        }]
+            kind: Kind::RotationFinished {
+                new_key_id: NEW.into(),
+            },
+        })]
     );
     update(&mut state, ch('i'));
     let Some(Modal::Confirm(dialog)) = &state.view.modal else {
@@ -521,36 +555,56 @@ async fn a_rotation_whose_new_key_is_gone_says_so() {
     );
 }
 
-/// Issue 21 §4: a rotation tag is honoured only as far as IAM agrees. A tag
-/// written by anyone who can tag the user, claiming a first use, does not
-/// make "new key in use" appear while IAM shows the new key unused: the
-/// early-inactive warning stays. A tag whose new key is another user's is
-/// no rotation in progress (R is not blocked), and one dated in the future
-/// neither.
+/// Issue 21 §4, now of the ledger's records (issue 32): a rotation is
+/// honoured only as far as IAM agrees. A recorded first use does not make
+/// "new key in use" appear while IAM shows the new key unused: the
+/// early-inactive warning stays. A rotation whose new key is another
+/// user's is no rotation in progress (R is not blocked), and one dated in
+/// the future neither. A rotation tag is a claim and starts nothing.
 #[tokio::test]
-async fn a_rotation_tag_is_believed_only_as_far_as_iam_agrees() {
+async fn a_recorded_rotation_is_believed_only_as_far_as_iam_agrees() {
     let (mut state, user, old) = with_new_key(2).await;
-    let tag = format!("iamkeys:rotation:{}", old.id);
-    let set_tag = |state: &mut State, value: String| {
-        answer(
-            state,
-            Loaded::Tags {
-                user: user.clone(),
-                result: Ok(vec![(tag.clone(), value)]),
-            },
-        )
-    };
-    let at =
-        |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let started = now() - TimeDelta::days(3);
-    let effects = set_tag(
+    let tag = answer(
         &mut state,
-        format!("{NEW} {} {}", at(started), at(now() - TimeDelta::days(1))),
+        Loaded::Tags {
+            user: user.clone(),
+            result: Ok(vec![(
+                format!("iamkeys:rotation:{}", old.id),
+                format!("{NEW} 2026-11-25T00:00:00Z"),
+            )]),
+        },
     );
+    assert!(last_used_asked(&tag).is_empty(), "a tag starts nothing");
+    assert!(state.account.rotation_of(&user, &old.id).is_none());
+    let set_tag =
+        |state: &mut State, new: &str, started, first: Option<chrono::DateTime<chrono::Utc>>| {
+            let mut events = vec![ledger_event(
+                started,
+                &user,
+                Some(&old.id),
+                Kind::RotationStarted {
+                    new_key_id: new.into(),
+                },
+            )];
+            if let Some(used_at) = first {
+                events.push(ledger_event(
+                    used_at,
+                    &user,
+                    Some(&old.id),
+                    Kind::RotationFirstUse {
+                        new_key_id: new.into(),
+                        used_at,
+                    },
+                ));
+            }
+            ledger_with(state, &events)
+        };
+    let started = now() - TimeDelta::days(3);
+    let effects = set_tag(&mut state, NEW, started, Some(now() - TimeDelta::days(1)));
     assert_eq!(
         last_used_asked(&effects),
         [NEW],
-        "IAM is asked even though the tag records a first use"
+        "IAM is asked even though the ledger records a first use"
     );
     answer(
         &mut state,
@@ -574,10 +628,7 @@ async fn a_rotation_tag_is_believed_only_as_far_as_iam_agrees() {
     update(&mut state, key(KeyCode::Esc));
 
     // Dated in the future: not in progress.
-    set_tag(
-        &mut state,
-        format!("{NEW} {}", at(now() + TimeDelta::days(30))),
-    );
+    set_tag(&mut state, NEW, now() + TimeDelta::days(30), None);
     assert!(state.account.rotation_of(&user, &old.id).is_none());
     let contradicted = state.account.stale_rotation_of(&user, &old.id).unwrap();
     assert_eq!(contradicted.1, "starts in the future");
@@ -592,7 +643,7 @@ async fn a_rotation_tag_is_believed_only_as_far_as_iam_agrees() {
             (r.user.name != user).then(|| (r.user.name.clone(), k.id.clone()))
         })
         .unwrap();
-    set_tag(&mut state, format!("{other_key} {}", at(started)));
+    set_tag(&mut state, &other_key, started, None);
     assert!(state.account.rotation_of(&user, &old.id).is_none());
     assert_eq!(
         state.account.stale_rotation_of(&user, &old.id).unwrap().1,
@@ -612,18 +663,15 @@ async fn a_rotation_tag_is_believed_only_as_far_as_iam_agrees() {
 #[tokio::test]
 async fn an_old_key_used_after_the_new_keys_first_use_is_not_advised_inactive() {
     let (mut state, user, old) = with_new_key(3).await;
-    let at =
-        |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    answer(
-        &mut state,
-        Loaded::Tags {
-            user: user.clone(),
-            result: Ok(vec![(
-                format!("iamkeys:rotation:{}", old.id),
-                format!("{NEW} {}", at(now() - TimeDelta::days(3))),
-            )]),
+    let started = ledger_event(
+        now() - TimeDelta::days(3),
+        &user,
+        Some(&old.id),
+        Kind::RotationStarted {
+            new_key_id: NEW.into(),
         },
     );
+    ledger_with(&mut state, &[started]);
     let used_days_ago = |days: i64| {
         Ok(LastUsed {
             date: Some(now() - TimeDelta::days(days)),
@@ -679,12 +727,14 @@ async fn an_old_key_used_after_the_new_keys_first_use_is_not_advised_inactive() 
     );
 }
 
-/// Issue 27: with an `iamkeys:handoff` tag, the rotation dialog says where
-/// the new key will go; after the create it is handed off at once (the
-/// secret staying on screen), and the dialog says whether it was written —
-/// a failure says store it yourself, and the secret is still there.
+/// Issue 27, with the target in the ledger (issue 32): an `iamkeys:handoff`
+/// tag is a claim, never written to; the ledger's `handoff.set` (a full
+/// ARN, shown in full) is where the rotation dialog says the new key will
+/// go; after the create it is handed off at once (the secret staying on
+/// screen), and the dialog says whether it was written — a failure says
+/// store it yourself, and the secret is still there.
 #[tokio::test]
-async fn a_rotated_key_is_handed_off_where_the_tag_says() {
+async fn a_rotated_key_is_handed_off_where_the_ledger_says() {
     let mut state = demo_loaded().await;
     let (user, old) = one_active_key(&state);
     let mut tags = match &state.account.users().get(&user).unwrap().tags {
@@ -693,7 +743,7 @@ async fn a_rotated_key_is_handed_off_where_the_tag_says() {
     };
     tags.push((
         "iamkeys:handoff".into(),
-        "secretsmanager:prod/app#id,key".into(),
+        "secretsmanager:arn:aws:secretsmanager:us-east-1:999999999999:secret:attacker".into(),
     ));
     answer(
         &mut state,
@@ -702,42 +752,46 @@ async fn a_rotated_key_is_handed_off_where_the_tag_says() {
             result: Ok(tags),
         },
     );
-    // No approver wrote it (none are configured): not honoured.
+    // The tag is a claim: nothing is written there.
     select_key(&mut state, &user, &old.id);
     update(&mut state, ch('R'));
     let text = crate::common::screen::text(&state, 200, 50);
     assert!(
-        text.contains("iamkeys:handoff tag is not honoured"),
+        text.contains("iamkeys:handoff tag is a claim,")
+            && text.contains("not honoured: anyone with TagUser on"),
         "{text}"
     );
     assert!(!text.contains("iamkeys writes the new key to"), "{text}");
     update(&mut state, key(KeyCode::Esc));
-    // CloudTrail shows an approver wrote it: honoured.
-    state.account.thresholds.waiver_approvers = vec!["arn:aws:iam::*:role/SecurityAudit".into()];
-    answer(
-        &mut state,
-        Loaded::TagWriters(Ok(iamkeys::action::TagWriters {
-            writes: vec![iamkeys::audit::waivers::writers::TagWrite {
-                user: user.clone(),
-                key: "iamkeys:handoff".into(),
-                value: "secretsmanager:prod/app#id,key".into(),
-                writer: iamkeys::audit::waivers::writers::Writer {
-                    arn: "arn:aws:sts::123456789012:assumed-role/SecurityAudit/carol".into(),
-                    issuer: Some("arn:aws:iam::123456789012:role/SecurityAudit".into()),
-                    at: None,
-                },
-            }],
-            cut_short: false,
-        })),
+    // The security team set the target in the ledger: honoured.
+    let target = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/app-AbCdEf#id,key";
+    let set = ledger_event(
+        now(),
+        &user,
+        None,
+        Kind::HandoffSet {
+            target: target.into(),
+            from_tag: None,
+        },
     );
+    ledger_with(&mut state, &[set]);
     select_key(&mut state, &user, &old.id);
     update(&mut state, ch('R'));
     let text = crate::common::screen::text(&state, 200, 50);
     assert!(
-        text.contains(
-            "iamkeys writes the new key to Secrets Manager secret prod/app (fields id, key"
-        ),
+        text.contains("iamkeys writes the new key to Secrets Manager secret"),
         "{text}"
+    );
+    let joined: String = text
+        .lines()
+        .map(|l| l.split('│').nth(2).unwrap_or("").trim())
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        joined.contains(
+            "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/app-AbCdEf (fields id, key"
+        ) && joined.contains(target),
+        "the ARN in full: {joined}"
     );
     let effects = update(&mut state, ch('y'));
     let id = mutation(&effects, |_| true);
@@ -763,14 +817,14 @@ async fn a_rotated_key_is_handed_off_where_the_tag_says() {
     assert_eq!(
         handoff.0,
         iamkeys::handoff::Target::SecretsManager {
-            secret: "prod/app".into(),
+            secret: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/app-AbCdEf".into(),
             id_field: "id".into(),
             secret_field: "key".into()
         }
     );
     assert_eq!(handoff.1, NEW);
     assert_eq!(handoff.2, "ROTATEDSECRETROTATEDSECRETROTATEDSECRET1");
-    assert!(screen(&state).contains("Writing it to Secrets Manager secret prod/app"));
+    assert!(screen(&state).contains("Writing it to Secrets Manager secret"));
     // Refused: said, and the secret is still on screen.
     update(
         &mut state,

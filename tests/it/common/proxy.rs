@@ -550,6 +550,15 @@ fn action_of(head: &str, body: &[u8]) -> String {
             return action.to_owned();
         }
     }
+    // S3's REST requests through the SDK name it in the query (`x-id=PutObject`).
+    if let Some(id) = request
+        .split_whitespace()
+        .nth(1)
+        .and_then(|path| path.split_once('?'))
+        .and_then(|(_, query)| query.split('&').find_map(|p| p.strip_prefix("x-id=")))
+    {
+        return id.to_owned();
+    }
     // JSON protocols name the action in `X-Amz-Target: <service>.<Action>`.
     if let Some(target) = head.lines().find_map(|l| {
         let (k, v) = l.split_once(':')?;
@@ -570,6 +579,23 @@ fn action_of(head: &str, body: &[u8]) -> String {
 fn ok_reply(xml: &str) -> Vec<u8> {
     format!(
         "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: {}\r\n\r\n{xml}",
+        xml.len()
+    )
+    .into_bytes()
+}
+
+/// Whether an action is S3's (its errors are S3's own XML, `<Error>` at the top).
+fn s3_action(action: &str) -> bool {
+    matches!(action, "GetObject" | "PutObject")
+}
+
+/// An error as S3 answers it: `<Error><Code>…` (S3 throttles with 503 `SlowDown`).
+fn s3_error_reply(status: u16, reason: &str, code: &str, message: &str) -> Vec<u8> {
+    let xml = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>{code}</Code><Message>{message}</Message><RequestId>x</RequestId></Error>"
+    );
+    format!(
+        "HTTP/1.1 {status} {reason}\r\nContent-Type: application/xml\r\nContent-Length: {}\r\n\r\n{xml}",
         xml.len()
     )
     .into_bytes()
@@ -722,11 +748,12 @@ async fn serve(mut client: TcpStream, upstream: u16, shared: Arc<Mutex<Shared>>)
             }
         };
         if let Some(message) = refusal {
-            if client
-                .write_all(&error_reply(403, "Forbidden", "AccessDenied", &message))
-                .await
-                .is_err()
-            {
+            let reply = if s3_action(&action) {
+                s3_error_reply(403, "Forbidden", "AccessDenied", &message)
+            } else {
+                error_reply(403, "Forbidden", "AccessDenied", &message)
+            };
+            if client.write_all(&reply).await.is_err() {
                 return;
             }
             continue;
@@ -744,6 +771,12 @@ async fn serve(mut client: TcpStream, upstream: u16, shared: Arc<Mutex<Shared>>)
                     .into_bytes(),
                 )
             }
+            Some(Fault::Throttle) if s3_action(&action) => Some(s3_error_reply(
+                503,
+                "Slow Down",
+                "SlowDown",
+                "Please reduce your request rate.",
+            )),
             Some(Fault::Throttle) => Some(error_reply(
                 400,
                 "Bad Request",
@@ -801,6 +834,13 @@ async fn serve(mut client: TcpStream, upstream: u16, shared: Arc<Mutex<Shared>>)
             .into_bytes()
         } else if action == "LookupEvents" {
             lookup_events(&shared, &head, &body)
+        } else if denied && s3_action(&action) {
+            s3_error_reply(
+                403,
+                "Forbidden",
+                "AccessDenied",
+                &format!("User is not authorized to perform: s3:{action}"),
+            )
         } else if denied {
             let xml = format!(
                 "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User is not authorized to perform: iam:{action}</Message></Error><RequestId>x</RequestId></ErrorResponse>"

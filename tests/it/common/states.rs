@@ -99,6 +99,9 @@ pub async fn demo_loaded() -> State {
     let identity = iam.caller_identity().await;
     let action = loaded(&state, Loaded::Identity(identity));
     step(&mut state, action, &mut tags_asked, &mut last_used_asked);
+    // The demo's own ledger (what iamkeys decided about its keys).
+    let action = loaded(&state, ledger_loaded(&iamkeys::ledger::demo::events(now())));
+    step(&mut state, action, &mut tags_asked, &mut last_used_asked);
     // Every user's tags at once, before the users are listed.
     let action = loaded(
         &state,
@@ -174,4 +177,24 @@ pub async fn demo_loaded() -> State {
         "every requested call was answered"
     );
     state
+}
+
+/// Who writes the tests' ledger events: a security team's role session.
+pub const LEDGER_WRITER: &str = "arn:aws:sts::123456789012:assumed-role/SecurityAudit/secops";
+
+/// A ledger event of the demo's account, written by [`LEDGER_WRITER`].
+pub fn ledger_event(
+    at: DateTime<Utc>,
+    user: &str,
+    key_id: Option<&str>,
+    kind: iamkeys::ledger::Kind,
+) -> iamkeys::ledger::Event {
+    iamkeys::ledger::Event::new(at, "123456789012", Some(user), key_id, LEDGER_WRITER, kind)
+}
+
+/// The worker's answer with the demo account's ledger holding these events.
+pub fn ledger_loaded(events: &[iamkeys::ledger::Event]) -> iamkeys::action::Loaded {
+    iamkeys::action::Loaded::Ledger(Ok(Some(std::sync::Arc::new(
+        iamkeys::ledger::Folded::new("123456789012", events).unwrap(),
+    ))))
 }
