@@ -28,6 +28,7 @@ mod files_and_logs;
 mod handoff;
 mod headless;
 mod layers;
+mod ledger;
 mod moto_client;
 mod moto_flows;
 mod moto_load;

@@ -551,6 +551,14 @@ fn action_of(head: &str, body: &[u8]) -> String {
         }
     }
     // S3's REST requests through the SDK name it in the query (`x-id=PutObject`).
+    let query = request
+        .split_whitespace()
+        .nth(1)
+        .and_then(|path| path.split_once('?'))
+        .map_or("", |(_, q)| q);
+    if request.starts_with("GET ") && query.split('&').any(|p| p == "versioning") {
+        return "GetBucketVersioning".to_owned();
+    }
     if let Some(id) = request
         .split_whitespace()
         .nth(1)
@@ -863,6 +871,16 @@ async fn serve(mut client: TcpStream, upstream: u16, shared: Arc<Mutex<Shared>>)
                     if action == "TagUser" && bytes.starts_with(b"HTTP/1.1 200") {
                         record_tag_user(&shared, &head, &body);
                     }
+                    // moto answers `GetBucketVersioning` under a
+                    // `<GetBucketVersioningResponse>` root; S3's is
+                    // `<VersioningConfiguration>` (what the SDK parses).
+                    if action == "GetBucketVersioning"
+                        && bytes.starts_with(b"HTTP/1.1 200")
+                        && String::from_utf8_lossy(&bytes).contains("<GetBucketVersioningResponse")
+                    {
+                        versioning_as_s3_answers(&mut client, &bytes).await;
+                        continue;
+                    }
                     if action == "GetSessionToken"
                         && bytes.starts_with(b"HTTP/1.1 200")
                         && let Some(key) = between(&bytes, "<AccessKeyId>", "</AccessKeyId>")
@@ -878,6 +896,18 @@ async fn serve(mut client: TcpStream, upstream: u16, shared: Arc<Mutex<Shared>>)
             return;
         }
     }
+}
+
+/// moto's `GetBucketVersioning` answer with S3's root element.
+async fn versioning_as_s3_answers(client: &mut TcpStream, bytes: &[u8]) {
+    let text = String::from_utf8_lossy(bytes);
+    let body = text.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+    let xml = body.replace("GetBucketVersioningResponse", "VersioningConfiguration");
+    let reply = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nContent-Length: {}\r\n\r\n{xml}",
+        xml.len()
+    );
+    let _ = client.write_all(reply.as_bytes()).await;
 }
 
 /// The frozen credential report's answers, when the report is frozen.
