@@ -199,6 +199,11 @@ pub struct Account {
     usage_generation: u64,
     /// The account's ledger, read once per load.
     ledger: ledger::LedgerStatus,
+    /// Inactive keys being (or been) dated this load, by key ID.
+    dating: BTreeMap<String, ledger::Dating>,
+    /// CloudTrail could not be asked to date a key (it was dated as first
+    /// seen instead).
+    trail_refused: Option<IamError>,
     /// The account's enabled regions (`cloudtrail_regions = "all"`), once
     /// asked.
     pub enabled_regions: Option<Result<Vec<String>, IamError>>,
@@ -279,6 +284,8 @@ impl Account {
             usage: BTreeMap::new(),
             usage_generation: 0,
             ledger: ledger::LedgerStatus::NotAsked,
+            dating: BTreeMap::new(),
+            trail_refused: None,
             enabled_regions: None,
         }
     }

@@ -142,6 +142,15 @@ pub enum Loaded {
         user: String,
         result: Result<Vec<(String, String)>, IamError>,
     },
+    /// An Inactive key dated (see [`crate::effect::Call::DateInactive`]):
+    /// the date recorded in the ledger, or why not; and whether CloudTrail
+    /// could be asked.
+    InactiveDated {
+        user: String,
+        key_id: String,
+        recorded: Result<(), crate::ledger::LedgerError>,
+        cloudtrail: Result<(), IamError>,
+    },
     /// The account's ledger, folded (`None`: this run keeps none).
     Ledger(Result<Option<std::sync::Arc<crate::ledger::Folded>>, crate::ledger::LedgerError>),
 }

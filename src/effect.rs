@@ -45,6 +45,11 @@ pub enum Call {
     /// The account's ledger, read and folded with the caller's own
     /// credentials (never a member's role session).
     Ledger,
+    /// Date an Inactive key the ledger has no date for, once: CloudTrail's
+    /// successful `UpdateAccessKey` to Inactive of that key in this account,
+    /// else now (when iamkeys first saw it inactive); recorded in the
+    /// ledger as `key.seen_inactive` with its source.
+    DateInactive { user: String, key_id: String },
     /// The account's enabled regions (`ec2:DescribeRegions`), for
     /// `cloudtrail_regions = "all"`.
     EnabledRegions,

@@ -718,6 +718,18 @@ fn waiver_notes(account: &Account) -> Vec<String> {
             crate::audit::waivers::TAG_CLAIM
         ));
     }
+    if let Some(err) = account.trail_refused() {
+        notes.push(format!(
+            "{} {}: Inactive keys the ledger had no date for were dated when iamkeys first saw them inactive (now), not when they were made inactive: ready to delete retire_after_days from now.",
+            err.action,
+            crate::account::gaps::cause(err)
+        ));
+    }
+    for (key, err) in account.undated() {
+        notes.push(format!(
+            "when {key} was made inactive could not be recorded ({err}): ready to delete cannot be told for it."
+        ));
+    }
     if let Some(err) = account.bulk_tags_error() {
         notes.push(format!(
             "{} {}: the users' tags were read one by one instead (slower).",

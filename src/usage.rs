@@ -35,6 +35,13 @@ pub struct TrailEvent {
     /// `readOnly`: whether the call only read. `None`: the event does not
     /// say (counted among the writes: fail closed).
     pub read_only: Option<bool>,
+    /// `errorCode`: the call failed (`None`: it did not say it failed).
+    pub error_code: Option<String>,
+    /// `recipientAccountId`: the account the call acted in.
+    pub recipient_account: Option<String>,
+    /// For `UpdateAccessKey`: `requestParameters.accessKeyId` and `.status`.
+    pub request_key: Option<String>,
+    pub request_status: Option<String>,
 }
 
 impl TrailEvent {
@@ -70,6 +77,10 @@ impl TrailEvent {
             created_key: text("/responseElements/accessKey/accessKeyId"),
             issuer_arn: text("/userIdentity/sessionContext/sessionIssuer/arn"),
             request_user: text("/requestParameters/userName"),
+            error_code: text("/errorCode"),
+            recipient_account: text("/recipientAccountId"),
+            request_key: text("/requestParameters/accessKeyId"),
+            request_status: text("/requestParameters/status"),
             read_only: body
                 .pointer("/readOnly")
                 .and_then(serde_json::Value::as_bool),
@@ -91,6 +102,27 @@ impl TrailEvent {
     }
 }
 
+/// When the key was made inactive, as CloudTrail recorded it: the latest
+/// `UpdateAccessKey` to `Inactive` of that very key, that succeeded (no
+/// `errorCode`), in the audited account (`recipientAccountId`), sent to
+/// IAM. Anything less is no evidence.
+#[must_use]
+pub fn made_inactive_at(
+    events: &[TrailEvent],
+    account: &str,
+    key_id: &str,
+) -> Option<DateTime<Utc>> {
+    events
+        .iter()
+        .filter(|e| e.name == "UpdateAccessKey" && e.source == "iam.amazonaws.com")
+        .filter(|e| e.error_code.is_none())
+        .filter(|e| e.recipient_account.as_deref() == Some(account))
+        .filter(|e| e.request_key.as_deref() == Some(key_id))
+        .filter(|e| e.request_status.as_deref() == Some("Inactive"))
+        .filter_map(|e| e.time)
+        .max()
+}
+
 /// What `LookupEvents` looks events up by.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Lookup {
@@ -98,8 +130,7 @@ pub enum Lookup {
     AccessKey(String),
     /// Events naming this resource (`ResourceName`): its `CreateAccessKey`.
     Resource(String),
-    /// Events of this API (`EventName`): every `TagUser`, for the writers
-    /// of waiver tags.
+    /// Events of this API (`EventName`).
     EventName(String),
 }
 
@@ -848,5 +879,56 @@ mod tests {
         assert_eq!(usage.writes_total, WRITES_KEPT + 50);
         assert_eq!(usage.writes[0].time, events.last().unwrap().time);
         assert!(usage.writes.windows(2).all(|w| w[0].time >= w[1].time));
+    }
+}
+
+#[cfg(test)]
+mod dating_tests {
+    use super::*;
+
+    fn update(at: &str, json: &str) -> TrailEvent {
+        TrailEvent::parse(
+            "e",
+            Some(at.parse().unwrap()),
+            "UpdateAccessKey",
+            "iam.amazonaws.com",
+            Some(json),
+        )
+    }
+
+    /// Issue 32 item 5: only a successful `UpdateAccessKey` to Inactive of
+    /// that key, in the audited account, dates it.
+    #[test]
+    fn only_a_successful_update_of_that_key_in_that_account_dates_it() {
+        let key = "AKIAIOSFODNN7EXAMPLE";
+        let ok = |status: &str, account: &str, key: &str| {
+            format!(
+                r#"{{"recipientAccountId":"{account}","requestParameters":{{"userName":"u","accessKeyId":"{key}","status":"{status}"}}}}"#
+            )
+        };
+        let events = [
+            update("2026-11-01T00:00:00Z", &ok("Inactive", "111111111111", key)),
+            // Later, but each not evidence: failed, another account, another
+            // key, made Active.
+            update(
+                "2026-11-05T00:00:00Z",
+                &ok("Inactive", "111111111111", key).replacen(
+                    '{',
+                    r#"{"errorCode":"AccessDenied","#,
+                    1,
+                ),
+            ),
+            update("2026-11-06T00:00:00Z", &ok("Inactive", "222222222222", key)),
+            update(
+                "2026-11-07T00:00:00Z",
+                &ok("Inactive", "111111111111", "AKIAOTHER00000000000"),
+            ),
+            update("2026-11-08T00:00:00Z", &ok("Active", "111111111111", key)),
+        ];
+        assert_eq!(
+            made_inactive_at(&events, "111111111111", key),
+            Some("2026-11-01T00:00:00Z".parse().unwrap())
+        );
+        assert_eq!(made_inactive_at(&events[1..], "111111111111", key), None);
     }
 }

@@ -613,6 +613,7 @@ impl Worker {
                         call,
                         Call::CredentialReport
                             | Call::Ledger
+                            | Call::DateInactive { .. }
                             | Call::ListKeys { priority: true, .. }
                             | Call::UserExtras { .. }
                     ));
@@ -705,6 +706,62 @@ impl Worker {
         ledger.fold(&account).await.map(|f| Some(Arc::new(f)))
     }
 
+    /// Date an Inactive key once: CloudTrail's successful `UpdateAccessKey`
+    /// to Inactive in this account, else now (first seen inactive: never
+    /// earlier than the truth); recorded in the ledger with its source.
+    async fn date_inactive(&self, slot: &Slot, user: String, key_id: String) -> Loaded {
+        use crate::ledger::event::InactiveSource;
+        let now = chrono::Utc::now();
+        let answer = |recorded, cloudtrail| Loaded::InactiveDated {
+            user: user.clone(),
+            key_id: key_id.clone(),
+            recorded,
+            cloudtrail,
+        };
+        let Some(ledger) = &self.settings.ledger else {
+            return answer(
+                Err(crate::ledger::LedgerError::failed(
+                    "ledger".to_owned(),
+                    "this run keeps no ledger".to_owned(),
+                )),
+                Ok(()),
+            );
+        };
+        let account = match slot.account().await {
+            Ok(account) => account,
+            Err(err) => {
+                return answer(
+                    Err(crate::ledger::LedgerError::failed(
+                        ledger.location().to_string(),
+                        format!("the account cannot be told: {err}"),
+                    )),
+                    Ok(()),
+                );
+            }
+        };
+        let found = usage::made_inactive_at(
+            slot.client.as_ref(),
+            &account,
+            &key_id,
+            crate::defaults::CLOUDTRAIL_MAX_EVENTS,
+            &self.pacer,
+        )
+        .await;
+        let (since, source, cloudtrail) = match found {
+            Ok(Some(at)) => (at, InactiveSource::Cloudtrail, Ok(())),
+            Ok(None) => (now, InactiveSource::Seen, Ok(())),
+            Err(err) => (now, InactiveSource::Seen, Err(err)),
+        };
+        let draft = crate::ledger::Draft {
+            account_id: account,
+            user: Some(user.clone()),
+            key_id: Some(key_id.clone()),
+            kind: crate::ledger::Kind::KeySeenInactive { since, source },
+        };
+        let recorded = ledger.append(vec![draft], now).await.map(|_| ());
+        answer(recorded, cloudtrail)
+    }
+
     async fn run(&self, call: Call) -> Loaded {
         let slot = self.slot();
         let client = slot.client.as_ref();
@@ -759,6 +816,7 @@ impl Worker {
             ),
             Call::EnabledRegions => Loaded::EnabledRegions(client.enabled_regions().await),
             Call::Ledger => Loaded::Ledger(self.read_ledger(&slot).await),
+            Call::DateInactive { user, key_id } => self.date_inactive(&slot, user, key_id).await,
             Call::UserDetails { user, mfa } => {
                 let (password, mfa) =
                     tokio::join!(self.patiently(|| client.has_login_profile(&user)), async {

@@ -89,6 +89,104 @@ impl Account {
             let more = self.rotation_last_used(user, &effects);
             effects.extend(more);
         }
+        if matches!(self.report, super::ReportStatus::Loaded(_)) {
+            effects.extend(self.keys_for_dating());
+        }
         effects
+    }
+}
+
+/// Where dating an Inactive key stands (this load).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Dating {
+    Asked,
+    /// Recorded; the ledger is read again.
+    Recorded,
+    /// The ledger refused the record: the key stays undated (nothing is
+    /// ready to delete from a date no one can keep).
+    NotRecorded(LedgerError),
+}
+
+impl Account {
+    /// Inactive keys the ledger holds no believable date for: each is dated
+    /// once (CloudTrail, else first seen), while the ledger is read.
+    pub(super) fn ask_dates(&mut self, now: DateTime<Utc>) -> Vec<Effect> {
+        let LedgerStatus::Known(folded) = &self.ledger else {
+            return Vec::new();
+        };
+        let folded = folded.clone();
+        let mut wanted = Vec::new();
+        for row in self.users.rows() {
+            let Some(keys) = row.listed_keys() else {
+                continue;
+            };
+            for key in keys
+                .iter()
+                .filter(|k| k.status == crate::model::KeyStatus::Inactive)
+            {
+                if self.dating.contains_key(&key.id) {
+                    continue;
+                }
+                let believed = matches!(
+                    row.inactive_since(&key.id, now, Some(&folded)),
+                    Some(super::users::Since::Honoured { .. })
+                );
+                // A date contradicted only by a last use not known yet is
+                // not redone: it is waited for.
+                let waiting = matches!(
+                    row.inactive_since(&key.id, now, Some(&folded)),
+                    Some(super::users::Since::Stale { ref why, .. }) if why == "last use not known yet"
+                );
+                if !believed && !waiting {
+                    wanted.push((row.user.name.clone(), key.id.clone()));
+                }
+            }
+        }
+        let mut effects = Vec::new();
+        for (user, key_id) in wanted {
+            self.dating.insert(key_id.clone(), Dating::Asked);
+            effects.push(self.call(Call::DateInactive { user, key_id }));
+        }
+        effects
+    }
+
+    /// Why Inactive keys could not be dated (the ledger refused the record).
+    #[must_use]
+    pub fn undated(&self) -> Vec<(&str, &LedgerError)> {
+        self.dating
+            .iter()
+            .filter_map(|(key, d)| match d {
+                Dating::NotRecorded(err) => Some((key.as_str(), err)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    pub(super) fn on_dated(
+        &mut self,
+        key_id: &str,
+        recorded: Result<(), LedgerError>,
+        cloudtrail: Result<(), crate::iam::IamError>,
+    ) -> Vec<Effect> {
+        if let Err(err) = cloudtrail {
+            self.trail_refused.get_or_insert(err);
+        }
+        match recorded {
+            Ok(()) => {
+                self.dating.insert(key_id.to_owned(), Dating::Recorded);
+                self.reread_ledger()
+            }
+            Err(err) => {
+                self.dating
+                    .insert(key_id.to_owned(), Dating::NotRecorded(err));
+                Vec::new()
+            }
+        }
+    }
+
+    /// Why CloudTrail could not date a key (it was dated as first seen).
+    #[must_use]
+    pub fn trail_refused(&self) -> Option<&crate::iam::IamError> {
+        self.trail_refused.as_ref()
     }
 }

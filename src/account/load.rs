@@ -63,6 +63,8 @@ impl Account {
         self.quarantine.clear();
         self.privileges = None;
         self.early_tags.clear();
+        self.dating.clear();
+        self.trail_refused = None;
         self.revisions.rows += 1;
         vec![
             self.call(Call::Identity),
@@ -143,6 +145,9 @@ impl Account {
             }
             Call::Ledger if self.ledger == super::ledger::LedgerStatus::Asked => {
                 self.ledger = super::ledger::LedgerStatus::NotAsked;
+            }
+            Call::DateInactive { key_id, .. } => {
+                self.dating.remove(key_id);
             }
             _ => {}
         }
@@ -259,6 +264,12 @@ impl Account {
                 }
             }
             Loaded::Ledger(result) => self.on_ledger(result, now),
+            Loaded::InactiveDated {
+                key_id,
+                recorded,
+                cloudtrail,
+                ..
+            } => self.on_dated(&key_id, recorded, cloudtrail),
             Loaded::EnabledRegions(result) => {
                 self.enabled_regions = Some(result);
                 Vec::new()
@@ -268,6 +279,7 @@ impl Account {
             let call = self.call(Call::Tags { user });
             step.effects.push(call);
         }
+        step.effects.extend(self.ask_dates(now));
         step
     }
 
@@ -329,6 +341,7 @@ impl Account {
             effects.extend(self.verify_password(user));
         }
         effects.extend(self.keys_for_findings(None));
+        effects.extend(self.keys_for_dating());
         effects
     }
 
@@ -382,6 +395,7 @@ impl Account {
         }
         if loaded {
             effects.extend(self.keys_for_findings(Some(&names)));
+            effects.extend(self.keys_for_dating());
         }
         if self.report_unavailable().is_some() {
             for user in names {
@@ -836,6 +850,37 @@ impl Account {
     /// Audited from the credential report alone, a key-level finding has no
     /// key ID (the report holds none): list the keys of the users who have
     /// one, so that every finding names the key to act on.
+    /// With the report and the ledger both in: users whose report shows
+    /// more Inactive keys than the ledger dates for them have their keys
+    /// listed, so each such key can be dated (once) by its ID.
+    pub(super) fn keys_for_dating(&mut self) -> Vec<Effect> {
+        let Some(ledger) = self.ledger() else {
+            return Vec::new();
+        };
+        let users: Vec<String> = self
+            .users
+            .rows()
+            .filter(|r| r.listed_keys().is_none())
+            .filter(|r| {
+                let inactive = r.report.as_ref().map_or(0, |report| {
+                    report
+                        .keys
+                        .iter()
+                        .filter(|s| s.present() && !s.active)
+                        .count()
+                });
+                let dated = ledger
+                    .inactive
+                    .values()
+                    .filter(|d| d.user == r.user.name)
+                    .count();
+                inactive > dated
+            })
+            .map(|r| r.user.name.clone())
+            .collect();
+        self.queue_keys(&users)
+    }
+
     fn keys_for_findings(&mut self, among: Option<&[String]>) -> Vec<Effect> {
         let users: Vec<String> = self
             .users

@@ -418,8 +418,17 @@ async fn show(ledger: &Ledger, args: &LedgerShowArgs) -> ExitCode {
     let mut out = std::io::stdout();
     let mut failed = false;
     let mut shown = Vec::new();
-    for account in &accounts {
-        let events = match ledger.events(account).await {
+    // Each account's ledger is one read: many at once (an organization's
+    // hundreds of members), answered in the accounts' order.
+    let read: Vec<_> = {
+        use futures::StreamExt;
+        futures::stream::iter(accounts.iter().map(|account| ledger.events(account)))
+            .buffered(32)
+            .collect()
+            .await
+    };
+    for (account, events) in accounts.iter().zip(read) {
+        let events = match events {
             Ok(events) => events,
             Err(err) => {
                 failed = true;

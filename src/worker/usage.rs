@@ -221,6 +221,37 @@ pub(super) async fn stream(
     .await;
 }
 
+/// When CloudTrail says the key was made inactive in `account` (its
+/// events naming the key, in `us-east-1` where IAM's are recorded, newest
+/// first, up to `max_events`, paced): `None` when no event says so.
+pub(super) async fn made_inactive_at(
+    client: &dyn IamClient,
+    account: &str,
+    key_id: &str,
+    max_events: usize,
+    pacer: &Pacer,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, IamError> {
+    let lookup = Lookup::Resource(key_id.to_owned());
+    let mut events = Vec::new();
+    let mut outcome = Ok(());
+    read_paced(
+        client,
+        crate::usage::IAM_REGION,
+        &lookup,
+        max_events,
+        pacer,
+        |page, ending| {
+            events.extend(page);
+            if let Ending::Failed(err) = ending {
+                outcome = Err(err);
+            }
+            true
+        },
+    )
+    .await;
+    outcome.map(|()| crate::usage::made_inactive_at(&events, account, key_id))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -243,6 +274,10 @@ mod tests {
                 request_user: None,
                 request_tags: Vec::new(),
                 read_only: Some(true),
+                error_code: None,
+                recipient_account: None,
+                request_key: None,
+                request_status: None,
             })
             .collect()
     }

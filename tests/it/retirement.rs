@@ -269,3 +269,87 @@ async fn the_report_lists_rotations_in_progress_and_sees_the_new_keys_use() {
         .unwrap_or_else(|e| panic!("{used}: {e}"));
     assert!((Utc::now() - at.with_timezone(&Utc)).num_minutes().abs() < 5);
 }
+
+/// Issue 32 item 5: a key made inactive outside iamkeys is dated by
+/// CloudTrail's successful `UpdateAccessKey` (the proxy's fake CloudTrail
+/// records each one as AWS does), looked up once and recorded in the
+/// ledger with CloudTrail as its source; the next report asks CloudTrail
+/// nothing. Where CloudTrail is refused, the key is dated when iamkeys
+/// first saw it inactive (never earlier than the truth), and the notes say so.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_key_made_inactive_outside_iamkeys_is_dated_by_cloudtrail_once() {
+    use iamkeys::ledger::event::InactiveSource;
+    let moto = Moto::start();
+    let iam = moto.iam().await;
+    let keys = seed(
+        &iam,
+        &[user("svc", false, vec![true]), user("ops", false, vec![true])],
+    )
+    .await;
+    let (svc_key, ops_key) = (keys[0].1[0].clone(), keys[1].1[0].clone());
+    let proxy = crate::common::proxy::Proxy::start(moto.port).await;
+    let through_proxy = aws_sdk_iam::Client::new(
+        &crate::common::moto::sdk_config_at(proxy.endpoint(), "AKIDOPERATOR00000000", "s").await,
+    );
+    let before = Utc::now() - TimeDelta::seconds(2);
+    through_proxy
+        .update_access_key()
+        .user_name("svc")
+        .access_key_id(&svc_key)
+        .status(aws_sdk_iam::types::StatusType::Inactive)
+        .send()
+        .await
+        .unwrap();
+    let home = Home::new(&proxy.endpoint());
+    crate::waivers::write_config(&home, "[audit]\nretire_after_days = 0\n");
+    let out = report(&home, &proxy.endpoint(), &["--format", "json"]).await;
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let ledger = crate::waivers::folded(&home, "123456789012");
+    let dated = &ledger.inactive[svc_key.as_str()];
+    assert_eq!(dated.source, Some(InactiveSource::Cloudtrail));
+    assert!(dated.at >= before && dated.at <= Utc::now(), "{dated:?}");
+    assert!(
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["id"] == "inactive_key_ready_to_delete" && f["access_key_id"] == svc_key.as_str()),
+        "{json:#}"
+    );
+    let asked = proxy.count("LookupEvents");
+    assert!(asked >= 1);
+    let out = report(&home, &proxy.endpoint(), &["--format", "json"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        proxy.count("LookupEvents"),
+        asked,
+        "looked up once: with the ledger, a report asks CloudTrail nothing more"
+    );
+
+    // CloudTrail refused: ops's key (made inactive too) is dated as first
+    // seen, now, and said.
+    through_proxy
+        .update_access_key()
+        .user_name("ops")
+        .access_key_id(&ops_key)
+        .status(aws_sdk_iam::types::StatusType::Inactive)
+        .send()
+        .await
+        .unwrap();
+    proxy.deny("LookupEvents");
+    let seen_from = Utc::now() - TimeDelta::seconds(1);
+    let out = report(&home, &proxy.endpoint(), &["--format", "json"]).await;
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ledger = crate::waivers::folded(&home, "123456789012");
+    let dated = &ledger.inactive[ops_key.as_str()];
+    assert_eq!(dated.source, Some(InactiveSource::Seen));
+    assert!(dated.at >= seen_from, "never earlier than the truth");
+    assert!(
+        json["notes"]
+            .to_string()
+            .contains("dated when iamkeys first saw them inactive"),
+        "{}",
+        json["notes"]
+    );
+}

@@ -137,6 +137,13 @@ pub struct TrailEvent {
     pub request: Option<serde_json::Value>,
     /// `readOnly`, when the event says.
     pub read_only: Option<bool>,
+    /// A resource it names (found by a `ResourceName` lookup): for
+    /// `UpdateAccessKey`, the key.
+    pub resource: Option<String>,
+    /// `errorCode`: the call failed.
+    pub error_code: Option<String>,
+    /// `recipientAccountId`: the account it acted in.
+    pub recipient: Option<String>,
 }
 
 /// Events per page of the fake CloudTrail (small, so paging is exercised).
@@ -167,7 +174,10 @@ fn lookup_events(shared: &Arc<Mutex<Shared>>, head: &str, body: &[u8]) -> Vec<u8
         .iter()
         .filter(|e| match key.as_str() {
             "AccessKeyId" => e.key == value,
-            "ResourceName" => e.created.as_deref() == Some(value.as_str()),
+            "ResourceName" => {
+                e.created.as_deref() == Some(value.as_str())
+                    || e.resource.as_deref() == Some(value.as_str())
+            }
             "EventName" => e.name == value,
             _ => false,
         })
@@ -197,6 +207,12 @@ fn lookup_events(shared: &Arc<Mutex<Shared>>, head: &str, body: &[u8]) -> Vec<u8
             }
             if let Some(read_only) = e.read_only {
                 detail["readOnly"] = read_only.into();
+            }
+            if let Some(code) = &e.error_code {
+                detail["errorCode"] = code.clone().into();
+            }
+            if let Some(account) = &e.recipient {
+                detail["recipientAccountId"] = account.clone().into();
             }
             if let Some(created) = &e.created {
                 detail["responseElements"] =
@@ -523,6 +539,51 @@ fn record_tag_user(shared: &Arc<Mutex<Shared>>, head: &str, body: &[u8]) {
         issuer,
         request: Some(serde_json::json!({ "userName": user, "tags": tags })),
         read_only: Some(false),
+        ..TrailEvent::default()
+    });
+}
+
+/// An `UpdateAccessKey` through the proxy, as CloudTrail records it: the
+/// key as its resource, the status asked, the account it acted in (the
+/// role session's, else moto's default), and `errorCode` when it failed.
+fn record_update_access_key(shared: &Arc<Mutex<Shared>>, head: &str, body: &[u8], ok: bool) {
+    let text = String::from_utf8_lossy(body);
+    let field = |name: &str| {
+        text.split('&')
+            .filter_map(|p| p.split_once('='))
+            .find(|(k, _)| form_decode(k) == name)
+            .map(|(_, v)| form_decode(v))
+            .unwrap_or_default()
+    };
+    let (user, key_id, status) = (field("UserName"), field("AccessKeyId"), field("Status"));
+    let signer = access_key(head).unwrap_or_default();
+    let mut shared = shared.lock().unwrap();
+    let recipient = shared
+        .sessions
+        .get(&signer)
+        .cloned()
+        .unwrap_or_else(|| "123456789012".to_owned());
+    let n = shared.trail.len();
+    let time = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
+    shared.trail.push(TrailEvent {
+        id: format!("update-access-key-{n}"),
+        time,
+        name: "UpdateAccessKey".into(),
+        source: "iam.amazonaws.com".into(),
+        key: signer,
+        ip: "127.0.0.1".into(),
+        agent: "aws-sdk-rust".into(),
+        caller: "arn:aws:iam::123456789012:user/operator".into(),
+        request: Some(
+            serde_json::json!({ "userName": user, "accessKeyId": key_id, "status": status }),
+        ),
+        read_only: Some(false),
+        resource: Some(key_id),
+        error_code: (!ok).then(|| "AccessDenied".to_owned()),
+        recipient: Some(recipient),
+        ..TrailEvent::default()
     });
 }
 
@@ -870,6 +931,14 @@ async fn serve(mut client: TcpStream, upstream: u16, shared: Arc<Mutex<Shared>>)
                     }
                     if action == "TagUser" && bytes.starts_with(b"HTTP/1.1 200") {
                         record_tag_user(&shared, &head, &body);
+                    }
+                    if action == "UpdateAccessKey" {
+                        record_update_access_key(
+                            &shared,
+                            &head,
+                            &body,
+                            bytes.starts_with(b"HTTP/1.1 200"),
+                        );
                     }
                     // moto answers `GetBucketVersioning` under a
                     // `<GetBucketVersioningResponse>` root; S3's is
