@@ -476,43 +476,52 @@ async fn show(ledger: &Ledger, args: &LedgerShowArgs) -> ExitCode {
                 serde_json::to_string_pretty(&value).unwrap_or_default()
             );
         }
-        PlanFormat::Table => {
-            let _ = writeln!(out, "Ledger: {}", ledger.location());
-            if shown.is_empty() && !failed {
-                let _ = writeln!(out, "No events.");
-            }
-            for (account, events, folded) in &shown {
-                let _ = writeln!(
-                    out,
-                    "\nAccount {account} ({} events) — {}",
-                    events.len(),
-                    ledger.place(account)
-                );
-                for e in events {
-                    let _ = writeln!(
-                        out,
-                        "  {} {} {} {} {}{} by {}: {}",
-                        e.at.format("%Y-%m-%d %H:%M"),
-                        e.id,
-                        e.kind.name(),
-                        clean(e.user.as_deref().unwrap_or("-")),
-                        e.key_id.as_deref().unwrap_or(""),
-                        if e.key_id.is_some() { "" } else { "-" },
-                        clean(&e.by),
-                        e.kind.summary()
-                    );
-                }
-                let state = state_lines(folded, user);
-                if !state.is_empty() {
-                    let _ = writeln!(out, " State:");
-                    for line in state {
-                        let _ = writeln!(out, "{line}");
-                    }
-                }
+        PlanFormat::Table => print_table(&mut out, ledger, &shown, user, failed),
+    }
+    ExitCode::from(if failed { REFUSED } else { DONE })
+}
+
+/// `ledger show` for people: each account's events, then what they fold to.
+fn print_table(
+    out: &mut impl Write,
+    ledger: &Ledger,
+    shown: &[(String, Vec<Event>, Folded)],
+    user: Option<&str>,
+    failed: bool,
+) {
+    let _ = writeln!(out, "Ledger: {}", ledger.location());
+    if shown.is_empty() && !failed {
+        let _ = writeln!(out, "No events.");
+    }
+    for (account, events, folded) in shown {
+        let _ = writeln!(
+            out,
+            "\nAccount {account} ({} events) — {}",
+            events.len(),
+            ledger.place(account)
+        );
+        for e in events {
+            let _ = writeln!(
+                out,
+                "  {} {} {} {} {}{} by {}: {}",
+                e.at.format("%Y-%m-%d %H:%M"),
+                e.id,
+                e.kind.name(),
+                clean(e.user.as_deref().unwrap_or("-")),
+                e.key_id.as_deref().unwrap_or(""),
+                if e.key_id.is_some() { "" } else { "-" },
+                clean(&e.by),
+                e.kind.summary()
+            );
+        }
+        let state = state_lines(folded, user);
+        if !state.is_empty() {
+            let _ = writeln!(out, " State:");
+            for line in state {
+                let _ = writeln!(out, "{line}");
             }
         }
     }
-    ExitCode::from(if failed { REFUSED } else { DONE })
 }
 
 async fn check(ledger: &Ledger) -> ExitCode {

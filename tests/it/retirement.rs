@@ -283,7 +283,10 @@ async fn a_key_made_inactive_outside_iamkeys_is_dated_by_cloudtrail_once() {
     let iam = moto.iam().await;
     let keys = seed(
         &iam,
-        &[user("svc", false, vec![true]), user("ops", false, vec![true])],
+        &[
+            user("svc", false, vec![true]),
+            user("ops", false, vec![true]),
+        ],
     )
     .await;
     let (svc_key, ops_key) = (keys[0].1[0].clone(), keys[1].1[0].clone());
@@ -314,13 +317,19 @@ async fn a_key_made_inactive_outside_iamkeys_is_dated_by_cloudtrail_once() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|f| f["id"] == "inactive_key_ready_to_delete" && f["access_key_id"] == svc_key.as_str()),
+            .any(|f| f["id"] == "inactive_key_ready_to_delete"
+                && f["access_key_id"] == svc_key.as_str()),
         "{json:#}"
     );
     let asked = proxy.count("LookupEvents");
     assert!(asked >= 1);
     let out = report(&home, &proxy.endpoint(), &["--format", "json"]).await;
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(
         proxy.count("LookupEvents"),
         asked,

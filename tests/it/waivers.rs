@@ -11,6 +11,7 @@
 use std::process::Output;
 
 use chrono::{TimeDelta, Utc};
+use futures::StreamExt;
 
 use crate::audit_truth::report;
 use crate::common::moto::{Moto, sdk_config_at, seed, user};
@@ -736,4 +737,77 @@ async fn a_reviewed_waivers_file_is_honoured_and_a_bad_one_stops_the_run() {
     );
     assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
     drop(w.moto);
+}
+
+/// Issue 32: 2,000 `TagUser` calls by the audited user itself (the flood
+/// that once filled the CloudTrail lookup cap and left an approver's
+/// waiver unverified) change nothing: no CloudTrail request is made at
+/// all, the ledger's waiver is honoured, and `plan` never plans the waived
+/// key (so `apply` cannot disable it).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_tag_flood_changes_nothing_and_asks_cloudtrail_nothing() {
+    let w = world("[enforce]\nnotice_days = 0\n[[enforce.rule]]\nfinding = \"initial_setup_key\"\naction = \"make_inactive\"\n").await;
+    seed(&w.iam, &[user("mallory", true, vec![])]).await;
+    let (signer, signer_secret, _) = crate::common::moto::new_key(&w.iam, "mallory").await;
+    let (never, _, _) = crate::common::moto::new_key(&w.iam, "mallory").await;
+    let own =
+        aws_sdk_iam::Client::new(&sdk_config_at(w.proxy.endpoint(), &signer, &signer_secret).await);
+    grant(
+        &w.home,
+        &w.proxy.endpoint(),
+        "mallory",
+        &never,
+        "initial_setup_key",
+        &in_days(20),
+    )
+    .await;
+    futures::stream::iter((0..2000).map(|i| {
+        let own = own.clone();
+        let never = never.clone();
+        async move {
+            tag(
+                &own,
+                "mallory",
+                &format!("iamkeys:waive:unused_key:{never}"),
+                &format!("{} mallory flood {i}", in_days(20)),
+            )
+            .await;
+        }
+    }))
+    .buffer_unordered(16)
+    .for_each(|()| async {})
+    .await;
+    assert!(w.proxy.count("TagUser") >= 2000);
+    let out = report(
+        &w.home,
+        &w.proxy.endpoint(),
+        &["--format", "json", "--fail-on", "initial_setup_key"],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0), "the ledger's waiver holds");
+    let plan = w.home.path().join("plan.json");
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_iamkeys"))
+        .args(["plan", "--out", plan.to_str().unwrap()])
+        .args(["--profile", "e2e", "--endpoint-url", &w.proxy.endpoint()])
+        .envs(w.home.env())
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&plan).unwrap()).unwrap();
+    assert!(
+        plan["actions"].as_array().unwrap().is_empty(),
+        "a waived key is never planned: {plan:#}"
+    );
+    assert_eq!(
+        w.proxy.count("LookupEvents"),
+        0,
+        "no CloudTrail request at all"
+    );
 }
