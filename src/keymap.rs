@@ -88,6 +88,7 @@ commands! {
     SaveSecret => "save_secret", "add the new key to the credentials file";
     Waive => "waive", "write or remove a waiver of a finding (in the findings dialog)";
     Usage => "usage", "who uses the key (in the make-inactive and delete dialogs)";
+    Handoff => "handoff", "set where a rotation hands the new key off (in the rotation dialog)";
     }
 }
 
@@ -261,7 +262,7 @@ pub struct Keymap {
     dialog: BTreeMap<Chord, DialogCommand>,
 }
 
-const DIALOG_DEFAULTS: [(&str, DialogCommand); 12] = [
+const DIALOG_DEFAULTS: [(&str, DialogCommand); 13] = [
     ("y", DialogCommand::Confirm),
     ("n", DialogCommand::Cancel),
     ("esc", DialogCommand::Cancel),
@@ -274,6 +275,7 @@ const DIALOG_DEFAULTS: [(&str, DialogCommand); 12] = [
     ("w", DialogCommand::SaveSecret),
     ("W", DialogCommand::Waive),
     ("u", DialogCommand::Usage),
+    ("t", DialogCommand::Handoff),
 ];
 
 const DEFAULTS: [(&str, Command); 34] = [

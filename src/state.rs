@@ -14,9 +14,9 @@ pub use crate::account::{
     Account, Backoff, Gap, IdentityStatus, KeysState, ListStatus, ReportStatus, UserRow,
 };
 pub use modal::{
-    AccountRef, BulkDeleteDialog, Button, CodeDialog, Confirm, DeleteDialog, HandOff, KeyTarget,
-    Operation, Outcome, Posture, ProfilePicker, Progress, SaveState, SecretDialog, WaiveChoice,
-    WaiveDialog, WaiveField,
+    AccountRef, BulkDeleteDialog, Button, CodeDialog, Confirm, DeleteDialog, HandOff,
+    HandoffDialog, KeyTarget, Operation, Outcome, Posture, ProfilePicker, Progress, SaveState,
+    SecretDialog, WaiveChoice, WaiveDialog, WaiveField,
 };
 pub use overview::{Overview, OverviewSort};
 pub use table::{SortKey, TableView};
@@ -53,6 +53,9 @@ pub enum Modal {
     },
     Profiles(ProfilePicker),
     Waive(WaiveDialog),
+    /// Where `user`'s rotated keys are handed off: a full ARN typed, shown
+    /// in full, then recorded in the ledger (`handoff.set`) on `y`.
+    Handoff(HandoffDialog),
     BulkDelete(BulkDeleteDialog),
     /// An MFA code for the profile in use (see [`CodeDialog`]).
     Code(CodeDialog),

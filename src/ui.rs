@@ -5,6 +5,7 @@
 mod dialogs;
 mod findings;
 mod format;
+mod handoff;
 mod header;
 mod help;
 mod keys;
@@ -79,6 +80,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame) {
         Some(Modal::Progress(progress)) => dialogs::progress(state, theme, frame, area, progress),
         Some(Modal::Profiles(picker)) => profiles::render(state, theme, frame, area, picker),
         Some(Modal::Waive(dialog)) => waive::render(state, theme, frame, area, dialog),
+        Some(Modal::Handoff(dialog)) => handoff::render(state, theme, frame, area, dialog),
         Some(Modal::BulkDelete(dialog)) => dialogs::bulk_delete(state, theme, frame, area, dialog),
         Some(Modal::Findings { user, key_id }) => {
             findings::details(state, theme, frame, area, user, key_id.as_deref());

@@ -3,6 +3,7 @@
 
 mod command_line;
 mod dialogs;
+mod handoff;
 mod key_actions;
 mod load;
 mod mutations;

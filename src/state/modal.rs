@@ -173,6 +173,23 @@ pub struct WaiveDialog {
     pub account: AccountRef,
 }
 
+/// Setting where a user's rotated keys go (`t` in the rotation dialog).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HandoffDialog {
+    pub user: String,
+    /// The ARN as typed (or pasted).
+    pub input: String,
+    /// What is wrong with the input, after `Enter`.
+    pub error: Option<String>,
+    /// The event shown for `y` to append.
+    pub pending: Option<crate::ledger::Draft>,
+    /// The target recorded now, if any.
+    pub current: Option<String>,
+    /// Where it is written (the ledger's location).
+    pub ledger: String,
+    pub account: AccountRef,
+}
+
 /// Deleting every marked key that is ready to delete, at once: the number
 /// of keys is typed to confirm.
 #[derive(Debug, Clone, PartialEq, Eq)]

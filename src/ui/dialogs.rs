@@ -275,8 +275,9 @@ fn rotation_steps(state: &State, target: &KeyTarget) -> Vec<Line<'static>> {
             map.label(crate::keymap::Command::Delete),
         ),
         format!(
-            " The rotation is recorded in the ledger ({}), so a restart and other operators see it.",
-            crate::text::clean(&state.session.ledger)
+            " The rotation is recorded in the ledger ({}), so a restart and other operators see it. {} sets where the new key is handed off.",
+            crate::text::clean(&state.session.ledger),
+            state.view.keymap.dialog_label(DialogCommand::Handoff)
         ),
     ] {
         lines.push(Line::raw(step));

@@ -122,6 +122,15 @@ fn dialog_hints(state: &State, modal: &Modal) -> Vec<String> {
             format!("{} next field", named(D::SwitchButton)),
             format!("{} cancel", named(D::Cancel)),
         ],
+        Modal::Handoff(dialog) if dialog.pending.is_some() => vec![
+            format!("{} record", d(D::Confirm)),
+            format!("{} back", d(D::Cancel)),
+        ],
+        Modal::Handoff(_) => vec![
+            "type or paste the ARN".to_owned(),
+            format!("{} show", named(D::Press)),
+            format!("{} cancel", named(D::Cancel)),
+        ],
         Modal::Code(_) => vec![
             "type the MFA code".to_owned(),
             format!("{} sign in", named(D::Press)),

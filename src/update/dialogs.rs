@@ -100,6 +100,13 @@ pub(super) fn on_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
             let (user, key_id) = (targets[0].user.clone(), targets[0].key_id.clone());
             super::usage::open(state, &user, &key_id, Some(Box::new(modal)))
         }
+        Modal::Confirm(Confirm {
+            operation: Operation::Rotate { ref target, .. },
+            ..
+        }) if answer == Some(DialogCommand::Handoff) => {
+            let user = target.user.clone();
+            super::handoff::open(state, &user)
+        }
         Modal::Confirm(confirm) => on_confirm(state, confirm, key),
         // Key IDs are upper-case letters and digits: a lower-case key
         // bound to `usage` is never part of one.
@@ -112,6 +119,7 @@ pub(super) fn on_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
         }
         Modal::Delete(dialog) => on_delete(state, dialog, key),
         Modal::Waive(dialog) => super::waive::on_key(state, dialog, key),
+        Modal::Handoff(dialog) => super::handoff::on_key(state, dialog, key),
         Modal::BulkDelete(dialog) => on_bulk_delete(state, dialog, key),
         Modal::Secret(dialog) => {
             let effects = on_secret(state, dialog, key);

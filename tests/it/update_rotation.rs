@@ -851,3 +851,106 @@ async fn a_rotated_key_is_handed_off_where_the_ledger_says() {
     );
     assert!(screen(&state).contains("Written to Secrets Manager secret prod/app"));
 }
+
+/// Issue 32: the rotation dialog sets the hand-off target itself: `t`
+/// opens a field for the full ARN (a bare name or a wildcard is refused
+/// with why), `Enter` shows the `handoff.set` record in full, `y` appends
+/// it to the ledger (bound to the account, refused in read-only), and the
+/// next `R` writes there. Drawn at 80×24.
+#[tokio::test]
+async fn the_rotation_dialog_sets_the_handoff_target_in_the_ledger() {
+    let mut state = demo_loaded().await;
+    let (user, old) = one_active_key(&state);
+    select_key(&mut state, &user, &old.id);
+    update(&mut state, ch('R'));
+    assert!(screen(&state).contains("t sets where the new key is handed off"));
+    update(&mut state, ch('t'));
+    assert!(matches!(state.view.modal, Some(Modal::Handoff(_))));
+    let type_in = |state: &mut State, text: &str| {
+        for c in text.chars() {
+            update(state, ch(c));
+        }
+    };
+    type_in(&mut state, "secretsmanager:prod/app");
+    update(&mut state, key(KeyCode::Enter));
+    let Some(Modal::Handoff(dialog)) = &state.view.modal else {
+        panic!("{:?}", state.view.modal)
+    };
+    assert!(dialog.pending.is_none());
+    assert!(
+        dialog
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("is not a full Secrets Manager secret ARN"),
+        "{dialog:?}"
+    );
+    update(&mut state, crate::common::flows::ctrl('u'));
+    let arn = "arn:aws:ssm:eu-west-1:123456789012:parameter/app/aws-key";
+    type_in(&mut state, arn);
+    update(&mut state, key(KeyCode::Enter));
+    let text = crate::common::screen::text(&state, 80, 24);
+    insta::assert_snapshot!("handoff_dialog_80x24", text);
+    assert!(text.contains("handoff.set"), "{text}");
+    let effects = update(&mut state, ch('y'));
+    assert_eq!(
+        changes(&effects),
+        [Change::Record(Draft {
+            account_id: "123456789012".into(),
+            user: Some(user.clone()),
+            key_id: None,
+            kind: Kind::HandoffSet {
+                target: arn.into(),
+                from_tag: None,
+            },
+        })]
+    );
+    let id = mutation(&effects, |_| true);
+    let reread = update(
+        &mut state,
+        Action::Mutated {
+            id,
+            result: Ok(Mutated::Recorded),
+        },
+    );
+    assert!(
+        reread.iter().any(|e| matches!(
+            e,
+            Effect::Iam {
+                call: Call::Ledger,
+                ..
+            }
+        )),
+        "{reread:?}"
+    );
+    let set = ledger_event(
+        now(),
+        &user,
+        None,
+        Kind::HandoffSet {
+            target: arn.into(),
+            from_tag: None,
+        },
+    );
+    ledger_with(&mut state, &[set]);
+    select_key(&mut state, &user, &old.id);
+    update(&mut state, ch('R'));
+    let text = crate::common::screen::text(&state, 200, 50);
+    assert!(
+        text.contains("iamkeys writes the new key to SSM parameter /app/aws-key"),
+        "{text}"
+    );
+    assert!(text.contains(arn), "the ARN in full: {text}");
+    // Read-only: the record is shown, and nothing is sent.
+    update(&mut state, key(KeyCode::Esc));
+    update(&mut state, ch('R'));
+    update(&mut state, ch('t'));
+    type_in(&mut state, arn);
+    update(&mut state, key(KeyCode::Enter));
+    state.session.read_only = true;
+    assert!(
+        update(&mut state, ch('y')).is_empty(),
+        "read-only: nothing sent"
+    );
+    assert!(state.view.notice.as_deref().unwrap().contains("Read-only"));
+}
