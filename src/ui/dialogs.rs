@@ -626,3 +626,33 @@ pub fn progress(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, pro
         lines,
     );
 }
+
+/// A ledger event about to be appended, as a dialog shows it before `y`:
+/// what it records, where, and the keys that append it or go back.
+pub(super) fn ledger_record(
+    state: &State,
+    theme: &Theme,
+    draft: &crate::ledger::Draft,
+    ledger: &str,
+) -> Vec<Line<'static>> {
+    let map = &state.view.keymap;
+    vec![
+        Line::raw(""),
+        Line::styled(
+            format!(" {}: {}", draft.kind.name(), draft.kind.summary()),
+            theme.warn,
+        ),
+        Line::styled(
+            format!(" appended to the ledger {}", crate::text::clean(ledger)),
+            theme.warn,
+        ),
+        Line::styled(
+            format!(
+                " {} appends it · {} goes back",
+                map.dialog_label(DialogCommand::Confirm),
+                map.dialog_label(DialogCommand::Cancel)
+            ),
+            theme.dim,
+        ),
+    ]
+}

@@ -48,25 +48,12 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, dialo
     }
     let map = &state.view.keymap;
     match &dialog.pending {
-        Some(draft) => {
-            lines.push(Line::raw(""));
-            lines.push(Line::styled(
-                format!(" {}: {}", draft.kind.name(), draft.kind.summary()),
-                theme.warn,
-            ));
-            lines.push(Line::styled(
-                format!(" appended to the ledger {}", clean(&dialog.ledger)),
-                theme.warn,
-            ));
-            lines.push(Line::styled(
-                format!(
-                    " {} records it · {} goes back",
-                    map.dialog_label(DialogCommand::Confirm),
-                    map.dialog_label(DialogCommand::Cancel)
-                ),
-                theme.dim,
-            ));
-        }
+        Some(draft) => lines.extend(super::dialogs::ledger_record(
+            state,
+            theme,
+            draft,
+            &dialog.ledger,
+        )),
         None => lines.push(Line::styled(
             format!(
                 " {} shows the record · {} cancels",

@@ -85,31 +85,14 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, dialo
 /// edit the dialog.
 fn footer(state: &State, theme: &Theme, dialog: &WaiveDialog) -> Vec<Line<'static>> {
     let map = &state.view.keymap;
-    let key = |c| map.dialog_label(c);
     let mut lines = Vec::new();
     match &dialog.pending {
-        Some(draft) => {
-            lines.push(Line::raw(""));
-            lines.push(Line::styled(
-                format!(" {}: {}", draft.kind.name(), draft.kind.summary()),
-                theme.warn,
-            ));
-            lines.push(Line::styled(
-                format!(
-                    " appended to the ledger {}",
-                    crate::text::clean(&dialog.ledger)
-                ),
-                theme.warn,
-            ));
-            lines.push(Line::styled(
-                format!(
-                    " {} appends it · {} goes back",
-                    key(DialogCommand::Confirm),
-                    key(DialogCommand::Cancel)
-                ),
-                theme.dim,
-            ));
-        }
+        Some(draft) => lines.extend(super::dialogs::ledger_record(
+            state,
+            theme,
+            draft,
+            &dialog.ledger,
+        )),
         None => lines.push(Line::styled(
             format!(
                 " ↑/↓ finding · {} date/reason · {} shows the record (an empty reason revokes a ledger waiver) · {} cancels",

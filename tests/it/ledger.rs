@@ -36,18 +36,22 @@ async fn s3(moto: &Moto) -> aws_sdk_s3::Client {
 async fn bucket(client: &aws_sdk_s3::Client, versioned: bool) {
     client.create_bucket().bucket(BUCKET).send().await.unwrap();
     if versioned {
-        client
-            .put_bucket_versioning()
-            .bucket(BUCKET)
-            .versioning_configuration(
-                aws_sdk_s3::types::VersioningConfiguration::builder()
-                    .status(aws_sdk_s3::types::BucketVersioningStatus::Enabled)
-                    .build(),
-            )
-            .send()
-            .await
-            .unwrap();
+        enable_versioning(client).await;
     }
+}
+
+async fn enable_versioning(client: &aws_sdk_s3::Client) {
+    client
+        .put_bucket_versioning()
+        .bucket(BUCKET)
+        .versioning_configuration(
+            aws_sdk_s3::types::VersioningConfiguration::builder()
+                .status(aws_sdk_s3::types::BucketVersioningStatus::Enabled)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
 }
 
 /// Two writers, each running `iamkeys ledger waive` 50 times, at once.
@@ -180,17 +184,7 @@ async fn ledger_check_says_when_history_can_be_overwritten() {
         "{text}"
     );
 
-    client
-        .put_bucket_versioning()
-        .bucket(BUCKET)
-        .versioning_configuration(
-            aws_sdk_s3::types::VersioningConfiguration::builder()
-                .status(aws_sdk_s3::types::BucketVersioningStatus::Enabled)
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+    enable_versioning(&client).await;
     client
         .put_public_access_block()
         .bucket(BUCKET)
