@@ -190,8 +190,9 @@ pub struct LedgerHandoffArgs {
     pub account: LedgerAccount,
     #[arg(long, value_name = "USER")]
     pub user: String,
-    /// A full ARN: arn:aws:secretsmanager:<region>:<account>:secret:<name>[#<id field>,<secret field>]
-    /// or arn:aws:ssm:<region>:<account>:parameter/<name>.
+    /// A full ARN: `arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME` (with
+    /// `#ID_FIELD,SECRET_FIELD` for other fields), or
+    /// `arn:aws:ssm:REGION:ACCOUNT:parameter/NAME`.
     #[arg(long, value_name = "ARN")]
     pub target: String,
 }

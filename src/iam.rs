@@ -109,10 +109,6 @@ pub trait IamClient: Send + Sync {
     ) -> Result<(), IamError>;
     /// `DeleteAccessKey`.
     async fn delete_access_key(&self, user: &str, key_id: &str) -> Result<(), IamError>;
-    /// `TagUser`: set one tag (a waiver).
-    async fn tag_user(&self, user: &str, key: &str, value: &str) -> Result<(), IamError>;
-    /// `UntagUser`: remove one tag.
-    async fn untag_user(&self, user: &str, key: &str) -> Result<(), IamError>;
     /// CloudTrail `LookupEvents` in `region`: one page (up to 50) of the
     /// last 90 days' management events found by `lookup`, newest first.
     async fn lookup_events(

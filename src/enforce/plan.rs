@@ -143,21 +143,26 @@ fn planned(
         ));
         return None;
     }
-    let tags = user.tags.as_deref().unwrap_or_default();
-    let owner = tags
-        .iter()
-        .find(|(k, _)| k == inputs.owner_tag)
-        .map(|(_, v)| v.trim())
-        .filter(|v| !v.is_empty())
-        .map_or_else(
-            || "unowned".to_owned(),
-            |v| crate::text::clean(v).into_owned(),
-        );
     let ledger = finding
         .account_id
         .as_ref()
         .and_then(|id| inputs.report.ledgers.get(id))
         .map(AsRef::as_ref);
+    // Who answers for the key: the ledger's `owner.set`, else the owner tag.
+    let tags = user.tags.as_deref().unwrap_or_default();
+    let owner = ledger
+        .and_then(|l| l.owners.get(&user.user_name))
+        .map(|set| set.value.trim())
+        .or_else(|| {
+            tags.iter()
+                .find(|(k, _)| k == inputs.owner_tag)
+                .map(|(_, v)| v.trim())
+        })
+        .filter(|v| !v.is_empty())
+        .map_or_else(
+            || "unowned".to_owned(),
+            |v| crate::text::clean(v).into_owned(),
+        );
     let (due, due_recorded) = due(ledger, key_id, today, inputs.notice_days);
     Some(PlannedAction {
         account_id: finding.account_id.clone().unwrap_or_default(),

@@ -564,44 +564,6 @@ impl IamClient for MemoryIam {
         Ok(())
     }
 
-    async fn tag_user(&self, user: &str, key: &str, value: &str) -> Result<(), IamError> {
-        const ACTION: &str = "iam:TagUser";
-        let mut account = self.call(ACTION).await?;
-        let found = account.user_mut(ACTION, user)?;
-        found.tags.retain(|(k, _)| k != key);
-        found.tags.push((key.to_owned(), value.to_owned()));
-        // CloudTrail records who set it (in us-east-1, as for IAM).
-        let json = serde_json::json!({
-            "userIdentity": { "arn": self.identity.arn },
-            "readOnly": false,
-            "requestParameters": { "userName": user, "tags": [{ "key": key, "value": value }] },
-        })
-        .to_string();
-        let now = chrono::Utc::now();
-        let event = crate::usage::TrailEvent::parse(
-            &format!(
-                "tag-{user}-{key}-{}",
-                now.timestamp_nanos_opt().unwrap_or_default()
-            ),
-            Some(now),
-            "TagUser",
-            "iam.amazonaws.com",
-            Some(&json),
-        );
-        let events = account.trail.entry("us-east-1".to_owned()).or_default();
-        events.push(event);
-        events.sort_by_key(|e| std::cmp::Reverse(e.time));
-        Ok(())
-    }
-
-    async fn untag_user(&self, user: &str, key: &str) -> Result<(), IamError> {
-        const ACTION: &str = "iam:UntagUser";
-        let mut account = self.call(ACTION).await?;
-        let found = account.user_mut(ACTION, user)?;
-        found.tags.retain(|(k, _)| k != key);
-        Ok(())
-    }
-
     async fn lookup_events(
         &self,
         region: &str,

@@ -554,34 +554,6 @@ impl IamClient for SdkIam {
         Ok(())
     }
 
-    async fn tag_user(&self, user: &str, key: &str, value: &str) -> Result<(), IamError> {
-        const ACTION: &str = "iam:TagUser";
-        let tag = aws_sdk_iam::types::Tag::builder()
-            .key(key)
-            .value(value)
-            .build()
-            .map_err(|e| IamError::new(ErrorKind::InvalidInput, ACTION, e.to_string()))?;
-        self.iam
-            .tag_user()
-            .user_name(user)
-            .tags(tag)
-            .send()
-            .await
-            .map_err(|e| self.fail(ACTION, &e))?;
-        Ok(())
-    }
-
-    async fn untag_user(&self, user: &str, key: &str) -> Result<(), IamError> {
-        self.iam
-            .untag_user()
-            .user_name(user)
-            .tag_keys(key)
-            .send()
-            .await
-            .map_err(|e| self.fail("iam:UntagUser", &e))?;
-        Ok(())
-    }
-
     async fn lookup_events(
         &self,
         region: &str,

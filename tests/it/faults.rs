@@ -124,12 +124,6 @@ impl IamClient for LostAnswers {
     > {
         self.inner.authorization_details(marker).await
     }
-    async fn tag_user(&self, user: &str, key: &str, value: &str) -> Result<(), IamError> {
-        self.inner.tag_user(user, key, value).await
-    }
-    async fn untag_user(&self, user: &str, key: &str) -> Result<(), IamError> {
-        self.inner.untag_user(user, key).await
-    }
 }
 
 fn account(failures: usize, applied: bool) -> Arc<LostAnswers> {

@@ -479,3 +479,128 @@ async fn the_demo_keeps_its_own_ledger_and_never_the_real_one() {
         "the real ledger is never made by the demo"
     );
 }
+
+/// `ledger owner` names who answers for a user's keys (plan's owner, over
+/// any owner tag), `ledger show` lists the events and what they fold to,
+/// and `ledger revoke ID` ends a waiver: the finding counts again. A
+/// revocation of what is not a live waiver is refused, nothing written.
+#[tokio::test(flavor = "multi_thread")]
+async fn owner_show_and_revoke_from_the_command_line() {
+    let moto = Moto::start();
+    let iam = moto.iam().await;
+    let keys = seed(&iam, &[user("legacy", true, vec![true])]).await;
+    let key = keys[0].1[0].clone();
+    let home = Home::new(&moto.endpoint());
+    write_config(
+        &home,
+        "[enforce]\nnotice_days = 7\n[[enforce.rule]]\nfinding = \"unused_key\"\naction = \"make_inactive\"\n[[enforce.rule]]\nfinding = \"initial_setup_key\"\naction = \"make_inactive\"\n",
+    );
+    tag(
+        &iam,
+        "legacy",
+        "owner",
+        "someone-the-user-chose@example.com",
+    )
+    .await;
+    let endpoint = moto.endpoint();
+    let ok = |out: &Output| assert_eq!(out.status.code(), Some(0), "{}", said(out));
+    ok(&ledger_cli(
+        &home,
+        &endpoint,
+        &[
+            "owner",
+            "--user",
+            "legacy",
+            "--owner",
+            "payments@example.com",
+        ],
+    )
+    .await);
+    let plan = home.path().join("plan.json");
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_iamkeys"))
+        .args([
+            "plan",
+            "--out",
+            plan.to_str().unwrap(),
+            "--profile",
+            "e2e",
+            "--endpoint-url",
+            &endpoint,
+        ])
+        .envs(home.env())
+        .output()
+        .await
+        .unwrap();
+    ok(&out);
+    let planned: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&plan).unwrap()).unwrap();
+    assert_eq!(
+        planned["actions"][0]["owner"], "payments@example.com",
+        "{planned:#}"
+    );
+
+    let waive = [
+        "waive",
+        "--user",
+        "legacy",
+        "--key",
+        &key,
+        "--finding",
+        "setup",
+        "--until",
+        &in_days(10),
+        "--reason",
+        "SEC-9",
+    ];
+    ok(&ledger_cli(&home, &endpoint, &waive).await);
+    let out = ledger_cli(&home, &endpoint, &["show", "--format", "json"]).await;
+    ok(&out);
+    let shown = json_of(&out);
+    let state = &shown["accounts"][0]["state"];
+    assert_eq!(state["owners"][0]["owner"], "payments@example.com");
+    let id = state["waivers"][0]["id"].as_str().unwrap().to_owned();
+    let fails_on_setup = ["--format", "json", "--fail-on", "initial_setup_key"];
+    assert_eq!(
+        report(&home, &endpoint, &fails_on_setup)
+            .await
+            .status
+            .code(),
+        Some(0)
+    );
+
+    let out = ledger_cli(
+        &home,
+        &endpoint,
+        &["revoke", "0123456789abcdef0123456789abcdef"],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(2), "{}", said(&out));
+    assert!(
+        said(&out).contains("is not a live waiver"),
+        "{}",
+        said(&out)
+    );
+    ok(&ledger_cli(
+        &home,
+        &endpoint,
+        &["revoke", &id, "--reason", "closed SEC-9"],
+    )
+    .await);
+    assert_eq!(
+        report(&home, &endpoint, &fails_on_setup)
+            .await
+            .status
+            .code(),
+        Some(1),
+        "revoked: the finding counts again"
+    );
+    let out = ledger_cli(&home, &endpoint, &["show", "--user", "legacy"]).await;
+    ok(&out);
+    let text = said(&out);
+    assert!(
+        text.contains("waiver.granted")
+            && text.contains(&format!("waiver {id} revoked: closed SEC-9"))
+            && text.contains("owner legacy = payments@example.com"),
+        "{text}"
+    );
+}
