@@ -159,6 +159,15 @@ pub enum Loaded {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mutated {
     Created(NewAccessKey),
+    /// A rotation's new key, and whether its `rotation.started` is in the
+    /// ledger (the worker records it before the secret is shown; when the
+    /// ledger refuses, the new key is deleted again and the change fails,
+    /// so `Err` here means even that delete failed: the rotation lives in
+    /// this session only, and why).
+    Rotated {
+        new: NewAccessKey,
+        recorded: Result<(), String>,
+    },
     StatusSet,
     Deleted,
     /// An event appended to the ledger.

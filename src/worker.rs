@@ -471,6 +471,18 @@ impl Worker {
         }
         let result = match change {
             Change::Record(draft) => self.record(draft, actor).await,
+            Change::Create {
+                user,
+                rotating: Some(old),
+            } => {
+                let made = changes::apply(slot.client.as_ref(), change).await;
+                match made {
+                    Ok(Mutated::Created(new)) => {
+                        self.record_rotation(slot, actor, user, old, new).await
+                    }
+                    other => other,
+                }
+            }
             _ => changes::apply(slot.client.as_ref(), change).await,
         };
         if let Some(audit) = &self.audit
@@ -479,7 +491,9 @@ impl Worker {
                 actor,
                 change,
                 match &result {
-                    Ok(Mutated::Created(new)) => Some(new.key.id.as_str()),
+                    Ok(Mutated::Created(new) | Mutated::Rotated { new, .. }) => {
+                        Some(new.key.id.as_str())
+                    }
                     _ => None,
                 },
                 result.as_ref().err(),
@@ -489,6 +503,90 @@ impl Worker {
             tracing::error!(path = %audit.path().display(), %err, outcome = result.is_ok(), "cannot write the outcome to the audit log");
         }
         result
+    }
+
+    /// A rotation's new key is made: record `rotation.started` before its
+    /// secret is shown. Nothing is half-written: when the ledger refuses,
+    /// the new key (never shown, never used) is deleted again and the
+    /// change fails with why; only if that delete fails too is the key
+    /// handed back, its rotation kept in this session only. Without a
+    /// ledger in this run, the key is handed back as made.
+    async fn record_rotation(
+        &self,
+        slot: &Slot,
+        actor: &Actor,
+        user: &str,
+        old: &str,
+        new: crate::model::NewAccessKey,
+    ) -> Result<Mutated, IamError> {
+        if self.settings.ledger.is_none() {
+            return Ok(Mutated::Created(new));
+        }
+        let draft = crate::ledger::Draft {
+            account_id: actor.account_id.clone().unwrap_or_default(),
+            user: Some(user.to_owned()),
+            key_id: Some(old.to_owned()),
+            kind: crate::ledger::Kind::RotationStarted {
+                new_key_id: new.key.id.clone(),
+            },
+        };
+        let record = Change::Record(draft.clone());
+        let now = chrono::Utc::now;
+        if let Some(audit) = &self.audit {
+            let _ = audit.append(&Entry::attempt(now(), actor, &record));
+        }
+        let recorded = self.record(&draft, actor).await;
+        if let Some(audit) = &self.audit {
+            let _ = audit.append(&Entry::outcome(
+                now(),
+                actor,
+                &record,
+                None,
+                recorded.as_ref().err(),
+            ));
+        }
+        let Err(refused) = recorded else {
+            return Ok(Mutated::Rotated {
+                new,
+                recorded: Ok(()),
+            });
+        };
+        let id = new.key.id.clone();
+        let undo = Change::Delete {
+            user: user.to_owned(),
+            key_id: id.clone(),
+            unused_since: None,
+        };
+        if let Some(audit) = &self.audit {
+            let _ = audit.append(&Entry::attempt(now(), actor, &undo));
+        }
+        let deleted = slot.client.delete_access_key(user, &id).await;
+        if let Some(audit) = &self.audit {
+            let _ = audit.append(&Entry::outcome(
+                now(),
+                actor,
+                &undo,
+                None,
+                deleted.as_ref().err(),
+            ));
+        }
+        match deleted {
+            Ok(()) => Err(IamError::new(
+                ErrorKind::Refused,
+                "ledger:append",
+                format!(
+                    "{}: the rotation could not be recorded, so the new key {id} was deleted again (never shown, never used). Nothing changed; {old} is as it was.",
+                    refused.detail
+                ),
+            )),
+            Err(err) => Ok(Mutated::Rotated {
+                new,
+                recorded: Err(format!(
+                    "{}; and the new key could not be deleted again ({err})",
+                    refused.detail
+                )),
+            }),
+        }
     }
 
     /// Append a change's event to the ledger (the change was bound to its

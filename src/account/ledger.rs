@@ -48,12 +48,15 @@ impl Account {
         self.call(Call::Ledger)
     }
 
-    /// The ledger changed here (an event appended): read it again.
+    /// The ledger changed here (an event appended): read it again, what is
+    /// known of it standing until the answer (waivers, hand-off targets and
+    /// dates do not blink out meanwhile).
     pub fn reread_ledger(&mut self) -> Vec<Effect> {
-        if self.ledger == LedgerStatus::Asked {
-            return Vec::new();
+        match self.ledger {
+            LedgerStatus::Asked => Vec::new(),
+            LedgerStatus::Known(_) => vec![self.call(Call::Ledger)],
+            _ => vec![self.ask_ledger()],
         }
-        vec![self.ask_ledger()]
     }
 
     /// The ledger answered: every finding is judged again with it, and

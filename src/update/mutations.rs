@@ -99,9 +99,28 @@ fn answered(state: &mut State, id: u64, result: Result<Mutated, IamError>) -> Ve
         effects.extend(follow_up);
         return effects;
     }
+    let unrecorded = match &result {
+        Ok(Mutated::Rotated {
+            recorded: Err(why), ..
+        }) => Some(why.clone()),
+        _ => None,
+    };
     match result {
-        Ok(Mutated::Created(new)) => {
+        Ok(Mutated::Created(new) | Mutated::Rotated { new, .. }) => {
             let hand_off = show_secret(state, &change, new, actor);
+            if let (
+                Some(why),
+                Change::Create {
+                    rotating: Some(old),
+                    ..
+                },
+            ) = (unrecorded, &change)
+            {
+                let made = state.view.notice.take().unwrap_or_default();
+                state.view.notice = Some(format!(
+                    "{made} But the rotation of {old} will not be remembered ({why}): it is watched in this session only."
+                ));
+            }
             let mut effects = refresh_user(state, &user);
             effects.extend(hand_off);
             effects.extend(follow_up);
@@ -324,8 +343,9 @@ pub(super) fn record_first_use(state: &mut State, rotation: &Rotation) -> Vec<Ef
     vec![start(state, change, &account)]
 }
 
-/// After a change that worked: a rotation's new key made (record the
-/// rotation), or a rotation's old or new key deleted (the rotation is over).
+/// After a change that worked: a rotation's new key made (the worker has
+/// recorded it in the ledger already, or says why not), or a rotation's old
+/// or new key deleted (the rotation is over: recorded).
 fn rotation_follow_up(
     state: &mut State,
     change: &Change,
@@ -339,7 +359,7 @@ fn rotation_follow_up(
                 user,
                 rotating: Some(old),
             },
-            Ok(Mutated::Created(new)),
+            Ok(made @ (Mutated::Created(new) | Mutated::Rotated { new, .. })),
         ) => {
             let rotation = Rotation {
                 user: user.clone(),
@@ -350,18 +370,17 @@ fn rotation_follow_up(
                 kept: Kept::Writing,
             };
             state.account.begin_rotation(rotation);
-            let kind = Kind::RotationStarted {
-                new_key_id: new.key.id.clone(),
+            let recorded = match made {
+                Mutated::Rotated { recorded, .. } => recorded.clone(),
+                _ => Err("this run keeps no ledger".to_owned()),
             };
-            let effects = record(state, actor, user, old, kind);
-            if effects.is_empty() {
-                state.account.rotation_recorded(
-                    user,
-                    old,
-                    Err("this run keeps no ledger".to_owned()),
-                );
+            let read_again = recorded.is_ok();
+            state.account.rotation_recorded(user, old, recorded);
+            if read_again {
+                state.account.reread_ledger()
+            } else {
+                Vec::new()
             }
-            effects
         }
         (Change::Delete { user, key_id, .. }, Ok(_)) => {
             // The rotation as it stood when the delete was sent (a refresh

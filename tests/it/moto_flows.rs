@@ -1002,3 +1002,69 @@ async fn a_rotation_whose_old_key_changed_meanwhile_creates_nothing() {
     assert_eq!(account.server_keys("svc").await.len(), 1);
     assert_eq!(account.proxy.count("TagUser"), 0);
 }
+
+/// Issue 32, nothing half-written, through the worker and the SDK: when
+/// the ledger refuses `rotation.started`, the new key (never shown, never
+/// used) is deleted again, the change fails saying so, and IAM is as it
+/// was; the audit log has each step.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rotation_the_ledger_refuses_is_undone() {
+    let account = Account::new(&[user("svc", false, vec![true])]).await;
+    let old = account.key_of("svc", 0);
+    let mut state = account.loaded().await;
+    let lock = account.ledger_dir.path().join("ledger/123456789012.lock");
+    let _ = std::fs::remove_file(&lock);
+    std::fs::create_dir_all(&lock).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let settings = Settings {
+        audit: Some(AuditLog::new(dir.path().join("audit.jsonl"))),
+        ..account.settings()
+    };
+    select_key(&mut state, "svc", &old);
+    settle_with(
+        &mut state,
+        account.client.clone(),
+        &settings,
+        vec![ch('R'), ch('y')],
+        T,
+    )
+    .await
+    .unwrap();
+    let Some(Modal::Error { message, .. }) = &state.view.modal else {
+        panic!("{:?}", state.view.modal)
+    };
+    assert!(
+        message.contains("was deleted again") && message.contains("Nothing changed"),
+        "{message}"
+    );
+    assert_eq!(account.proxy.count("CreateAccessKey"), 1);
+    assert_eq!(account.proxy.count("DeleteAccessKey"), 1);
+    let left = account.server_keys("svc").await;
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].0, old);
+    assert!(state.account.rotation_of("svc", &old).is_none());
+    let log = std::fs::read_to_string(dir.path().join("audit.jsonl")).unwrap();
+    let actions: Vec<String> = log
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            format!(
+                "{} {}",
+                v["action"].as_str().unwrap(),
+                v["outcome"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "CreateAccessKey:rotation attempt",
+            "ledger:rotation.started attempt",
+            "ledger:rotation.started error",
+            "DeleteAccessKey attempt",
+            "DeleteAccessKey ok",
+            "CreateAccessKey:rotation error",
+        ],
+        "{log}"
+    );
+}
