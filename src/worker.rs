@@ -795,7 +795,9 @@ impl Worker {
         let Some(ledger) = &self.settings.ledger else {
             return Ok(None);
         };
-        let account = slot.account().await.map_err(|err| {
+        // Throttling is back-pressure here too (STS, when the account is
+        // not known yet).
+        let account = self.patiently(|| slot.account()).await.map_err(|err| {
             crate::ledger::LedgerError::failed(
                 ledger.location().to_string(),
                 format!("the account to read it for cannot be told: {err}"),
@@ -825,7 +827,7 @@ impl Worker {
                 Ok(()),
             );
         };
-        let account = match slot.account().await {
+        let account = match self.patiently(|| slot.account()).await {
             Ok(account) => account,
             Err(err) => {
                 return answer(

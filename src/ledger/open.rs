@@ -8,17 +8,25 @@ use std::sync::Arc;
 use super::{Ledger, Location};
 use crate::iam::IamClient;
 
-/// The writer of a client's ledger events: its caller ARN, asked of STS.
+/// The writer of a client's ledger events: its caller ARN, asked of STS
+/// (a throttled answer asked again, waiting longer each time).
 #[must_use]
 pub fn writer_of(client: Arc<dyn IamClient>) -> super::Writer {
     Arc::new(move || {
         let client = client.clone();
         Box::pin(async move {
-            client
-                .caller_identity()
-                .await
-                .map(|identity| identity.arn)
-                .map_err(|err| err.to_string())
+            let mut wait = std::time::Duration::from_millis(200);
+            for _ in 0..6 {
+                match client.caller_identity().await {
+                    Ok(identity) => return Ok(identity.arn),
+                    Err(err) if err.kind == crate::iam::ErrorKind::Throttling => {
+                        tokio::time::sleep(wait).await;
+                        wait *= 2;
+                    }
+                    Err(err) => return Err(err.to_string()),
+                }
+            }
+            Err("sts:GetCallerIdentity stayed throttled".to_owned())
         })
     })
 }
