@@ -79,12 +79,20 @@ impl RetrySignal {
     }
 }
 
-/// The IAM/STS error code of a query-protocol error body (`<Code>…</Code>`).
+/// The error code of an error body: a query protocol's `<Code>…</Code>`
+/// (IAM, STS, S3), or a JSON protocol's `"__type"` (CloudTrail, Security
+/// Hub: `ThrottlingException`, perhaps after a `…#`).
 fn error_code(body: &[u8]) -> Option<&str> {
     let text = std::str::from_utf8(body).ok()?;
-    let start = text.find("<Code>")? + "<Code>".len();
-    let len = text[start..].find("</Code>")?;
-    Some(text[start..start + len].trim())
+    if let Some(start) = text.find("<Code>").map(|at| at + "<Code>".len()) {
+        let len = text[start..].find("</Code>")?;
+        return Some(text[start..start + len].trim());
+    }
+    let start = text.find("\"__type\"")? + "\"__type\"".len();
+    let rest = text[start..].trim_start().strip_prefix(':')?.trim_start();
+    let rest = rest.strip_prefix('"')?;
+    let value = &rest[..rest.find('"')?];
+    Some(value.rsplit('#').next().unwrap_or(value))
 }
 
 /// Why an attempt failed, when it failed in a way the SDK retries.
@@ -214,6 +222,14 @@ mod tests {
             Some(RetryReason::Unavailable)
         );
         assert_eq!(retry_reason(Some(429), None), Some(RetryReason::Throttled));
+        // JSON protocols (CloudTrail): the `__type` says it.
+        assert_eq!(
+            retry_reason(
+                Some(400),
+                Some(br#"{"__type":"com.amazonaws.cloudtrail#ThrottlingException","message":"Rate exceeded"}"#)
+            ),
+            Some(RetryReason::Throttled)
+        );
         assert_eq!(retry_reason(None, None), Some(RetryReason::Network));
     }
 
