@@ -45,10 +45,8 @@ impl NotifySettings {
         if let Some(url) = &self.webhook_url
             && !(url.starts_with("https://") || url.starts_with("http://"))
         {
-            return Err(format!(
-                "[notify] webhook_url = \"{}\" must start with https:// (or http://)",
-                crate::text::clean(url)
-            ));
+            // The URL is a secret (its path): never said.
+            return Err("[notify] webhook_url must start with https:// (or http://)".to_owned());
         }
         Ok(())
     }
@@ -139,7 +137,8 @@ pub fn notices(plan: &Plan, fallback: Option<&str>, today: NaiveDate) -> Vec<Not
                 if actions.len() == 1 { "" } else { "s" }
             );
             let mut text = format!(
-                "{} access key{} you own will be changed by iamkeys:\n\n",
+                "To {}: {} access key{} you own will be changed by iamkeys:\n\n",
+                crate::text::clean(&owner),
                 actions.len(),
                 if actions.len() == 1 { "" } else { "s" }
             );
@@ -167,7 +166,7 @@ pub fn notices(plan: &Plan, fallback: Option<&str>, today: NaiveDate) -> Vec<Not
                 );
             }
             text.push_str(
-                "\nTo keep a key: use it (a key used since the plan is never changed by it), or ask your security team for a waiver of its finding. Nothing else is needed.\n",
+                "\nTo keep a key, ask your security team for a waiver of its finding (they record it in iamkeys' ledger); until it is granted, the date above stands.\n",
             );
             Notice {
                 owner: crate::text::clean(&owner).into_owned(),

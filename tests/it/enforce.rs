@@ -428,12 +428,19 @@ async fn an_incomplete_audit_makes_no_plan() {
     assert!(!plan.exists(), "no plan written");
 }
 
+/// The secret part of the test webhooks' URL: never in any output.
+const WEBHOOK_SECRET: &str = "XOXBSECRETSECRET";
+
 /// A local HTTP listener standing in for a webhook: answers each POST with
 /// `status` and keeps the bodies.
 async fn webhook(status: u16) -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    // A Slack-style URL: its path is the secret.
+    let url = format!(
+        "http://{}/services/T000/B000/{WEBHOOK_SECRET}",
+        listener.local_addr().unwrap()
+    );
     let bodies = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let kept = bodies.clone();
     tokio::spawn(async move {
@@ -595,6 +602,22 @@ async fn notify_tells_each_owner_by_sns_and_webhook() {
         .iter()
         .find(|m| m["Message"].as_str().unwrap().contains(alice_key.as_str()))
         .unwrap();
+    // Issue 33 item 8: whose notice it is, in the text and as a message
+    // attribute a subscription can filter on.
+    let owner_of = |m: &serde_json::Value| m["MessageAttributes"]["owner"]["Value"].clone();
+    assert_eq!(owner_of(alices), "payments@example.com", "{alices:#}");
+    assert!(
+        alices["Message"]
+            .as_str()
+            .unwrap()
+            .starts_with("To payments@example.com: ")
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| owner_of(m) == "security@example.com"),
+        "{messages:#?}"
+    );
     assert!(
         alices["Subject"]
             .as_str()
@@ -626,7 +649,15 @@ async fn notify_tells_each_owner_by_sns_and_webhook() {
         .collect();
     assert!(owners.contains(&"security@example.com") && owners.contains(&"payments@example.com"));
     for p in &posted {
-        assert!(p["text"].as_str().unwrap().contains("To keep a key"));
+        let text = p["text"].as_str().unwrap();
+        assert!(
+            text.contains("To keep a key, ask your security team for a waiver"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("use it"),
+            "using a key is no way to keep it: {text}"
+        );
         assert_eq!(p["actions"].as_array().unwrap().len(), 1);
     }
 
@@ -637,11 +668,28 @@ async fn notify_tells_each_owner_by_sns_and_webhook() {
     let out = run(&w.home, &["notify", plan.to_str().unwrap()]).await;
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert_eq!(
-        text(&out).matches("the webhook answered 500").count(),
+        text(&out)
+            .matches("the webhook at 127.0.0.1 answered 500")
+            .count(),
         2,
         "{}",
         text(&out)
     );
+    assert!(!text(&out).contains(WEBHOOK_SECRET), "{}", text(&out));
+    // Issue 33 item 7: a webhook that does not answer: its host is said,
+    // never its URL (the path is the secret), in no output.
+    let gone = format!("http://127.0.0.1:9/services/T000/B000/{WEBHOOK_SECRET}");
+    configure(&w.home, 7, &format!("[notify]\nwebhook_url = \"{gone}\"\n"));
+    let out = run(&w.home, &["notify", plan.to_str().unwrap()]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("the webhook at 127.0.0.1 did not answer"),
+        "{}",
+        text(&out)
+    );
+    assert!(!text(&out).contains(WEBHOOK_SECRET), "{}", text(&out));
+    let log = std::fs::read_to_string(w.home.log_file()).unwrap_or_default();
+    assert!(!log.contains(WEBHOOK_SECRET), "{log}");
 }
 
 /// `plan --org` plans every account's keys and `--record` tags each due
