@@ -69,8 +69,15 @@ pub async fn to_security_hub(
                 }
             }
         };
-        let line = match Box::pin(hub.publish(&findings, &account, whole, report.generated_at))
-            .await
+        let product = asff::product_arn(&partition, &region, hub_account);
+        let line = match Box::pin(hub.publish(
+            &findings,
+            &account,
+            &product,
+            whole,
+            report.generated_at,
+        ))
+        .await
         {
             Ok((imported, archived)) => format!(
                 "security hub ({region}): account {account}: {imported} finding(s) imported, {archived} archived{}",

@@ -136,23 +136,29 @@ fn one(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Existing {
     pub id: String,
+    /// Whose finding it is: iamkeys' own only with its product ARN.
+    pub product_arn: String,
     pub generator_id: String,
     pub account_id: String,
     pub record_state: String,
 }
 
-/// The findings of an earlier run to archive: iamkeys's own (by
-/// generator), ACTIVE, in an account this run audited completely, and not
-/// found again. An account audited in part archives nothing: a finding
-/// missing there may only not have been seen.
+/// The findings of an earlier run to archive: iamkeys's own (its
+/// `product` ARN in this region and account, and its generator), ACTIVE, in
+/// an account this run audited completely, and not found again. An account
+/// audited in part archives nothing: a finding missing there may only not
+/// have been seen. Another product's finding is never touched, whatever its
+/// generator says.
 #[must_use]
 pub fn to_archive<'a>(
     existing: &'a [Existing],
     current: &[Asff],
     complete_accounts: &[String],
+    product: &str,
 ) -> Vec<&'a Existing> {
     existing
         .iter()
+        .filter(|e| e.product_arn == product)
         .filter(|e| e.generator_id.starts_with(GENERATOR_PREFIX))
         .filter(|e| e.record_state == "ACTIVE")
         .filter(|e| complete_accounts.contains(&e.account_id))
@@ -246,6 +252,7 @@ mod tests {
     fn only_complete_accounts_archive_what_is_gone() {
         let existing = |id: &str, account: &str, generator: &str, state: &str| Existing {
             id: id.into(),
+            product_arn: product_arn("aws", "us-east-1", "123456789012"),
             generator_id: generator.into(),
             account_id: account.into(),
             record_state: state.into(),
@@ -263,11 +270,14 @@ mod tests {
             .push(finding("alice", None, Severity::Low, false));
         let mut current = findings(&report, "123456789012", "123456789012", "us-east-1", "aws");
         current[0].id = "still".into();
-        let archived: Vec<&str> = to_archive(&hub, &current, &["111111111111".into()])
+        let own = product_arn("aws", "us-east-1", "123456789012");
+        let archived: Vec<&str> = to_archive(&hub, &current, &["111111111111".into()], &own)
             .iter()
             .map(|e| e.id.as_str())
             .collect();
         assert_eq!(archived, ["gone"]);
+        let theirs = "arn:aws:securityhub:us-east-1::product/othervendor/scanner";
+        assert!(to_archive(&hub, &current, &["111111111111".into()], theirs).is_empty());
         let mut report = empty_report();
         report.accounts = vec![account("111111111111"), account("222222222222")];
         report.accounts[1].complete = false;

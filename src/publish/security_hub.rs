@@ -178,6 +178,7 @@ impl Hub {
     pub async fn existing(
         &self,
         account: &str,
+        product: &str,
     ) -> Result<Vec<(Existing, AwsSecurityFinding)>, String> {
         let filter = |value: &str, comparison: StringFilterComparison| {
             StringFilter::builder()
@@ -186,6 +187,7 @@ impl Hub {
                 .build()
         };
         let filters = AwsSecurityFindingFilters::builder()
+            .product_arn(filter(product, StringFilterComparison::Equals))
             .generator_id(filter(GENERATOR_PREFIX, StringFilterComparison::Prefix))
             .aws_account_id(filter(account, StringFilterComparison::Equals))
             .record_state(filter("ACTIVE", StringFilterComparison::Equals))
@@ -214,6 +216,7 @@ impl Hub {
                 out.push((
                     Existing {
                         id: f.id().unwrap_or_default().to_owned(),
+                        product_arn: f.product_arn().unwrap_or_default().to_owned(),
                         generator_id: f.generator_id().unwrap_or_default().to_owned(),
                         account_id: f.aws_account_id().unwrap_or_default().to_owned(),
                         record_state: f
@@ -247,6 +250,7 @@ impl Hub {
         &self,
         findings: &[Asff],
         account: &str,
+        product: &str,
         complete: bool,
         now: DateTime<Utc>,
     ) -> Result<(usize, usize), String> {
@@ -254,12 +258,13 @@ impl Hub {
         if !complete {
             return Ok((imported, 0));
         }
-        let existing = Box::pin(self.existing(account)).await?;
+        let existing = Box::pin(self.existing(account, product)).await?;
         let known: Vec<Existing> = existing.iter().map(|(e, _)| e.clone()).collect();
-        let gone: Vec<String> = super::asff::to_archive(&known, findings, &[account.to_owned()])
-            .into_iter()
-            .map(|e| e.id.clone())
-            .collect();
+        let gone: Vec<String> =
+            super::asff::to_archive(&known, findings, &[account.to_owned()], product)
+                .into_iter()
+                .map(|e| e.id.clone())
+                .collect();
         let archive: Vec<AwsSecurityFinding> = existing
             .iter()
             .filter(|(e, _)| gone.contains(&e.id))

@@ -338,3 +338,86 @@ async fn an_organizations_findings_go_to_each_members_hub_or_the_callers() {
             )
     }));
 }
+
+/// Issue 33 item 9: the archive step touches only iamkeys' own findings —
+/// its `ProductArn` in that region and account. Another product's finding
+/// whose `GeneratorId` happens to start with `iamkeys/` is left as it is.
+#[test]
+fn another_products_finding_is_never_archived() {
+    // Security Hub's finding type is large: its builder needs more stack
+    // than a test thread has in a debug build.
+    std::thread::Builder::new()
+        .stack_size(64 << 20)
+        .spawn(|| {
+            tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .thread_stack_size(64 << 20)
+                .build()
+                .unwrap()
+                .block_on(Box::pin(another_products_finding()));
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+}
+
+async fn another_products_finding() {
+    use aws_sdk_securityhub::types::{
+        AwsSecurityFinding, RecordState, Resource, Severity, SeverityLabel,
+    };
+    let moto = Moto::start();
+    let iam = moto.iam().await;
+    seed(&iam, &[user("alice", true, vec![true])]).await;
+    let home = Home::new(&moto.endpoint());
+    let out = report(&home, &moto.endpoint(), &[]).await;
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let config = moto.sdk_config().await;
+    let now = "2026-12-06T00:00:00Z";
+    let foreign = AwsSecurityFinding::builder()
+        .schema_version("2018-10-08")
+        .id("othervendor-finding-1")
+        .product_arn("arn:aws:securityhub:us-east-1::product/othervendor/scanner")
+        .generator_id("iamkeys/initial_setup_key")
+        .aws_account_id("123456789012")
+        .types("Software and Configuration Checks")
+        .created_at(now)
+        .updated_at(now)
+        .severity(Severity::builder().label(SeverityLabel::Low).build())
+        .title("not iamkeys'")
+        .description("another product's finding")
+        .resources(
+            Resource::builder()
+                .r#type("AwsIamUser")
+                .id("arn:aws:iam::123456789012:user/alice")
+                .build(),
+        )
+        .record_state(RecordState::Active)
+        .build();
+    let hub = aws_sdk_securityhub::Client::new(&config);
+    let imported = Box::pin(hub.batch_import_findings().findings(foreign).send())
+        .await
+        .unwrap();
+    assert_eq!(imported.failed_count(), Some(0), "{imported:?}");
+    let out = report(&home, &moto.endpoint(), &[]).await;
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let found = Box::pin(hub_findings(&config)).await;
+    let theirs = found
+        .iter()
+        .find(|f| f.id() == Some("othervendor-finding-1"))
+        .unwrap();
+    assert_eq!(
+        theirs.record_state().map(RecordState::as_str),
+        Some("ACTIVE"),
+        "{theirs:#?}"
+    );
+}
