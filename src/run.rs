@@ -592,7 +592,9 @@ fn apply(
                 settings: &settings,
                 ..base
             };
-            let reach = access.reach(config.org.clone(), !args.dry_run);
+            // A dry run is refused where the real run would be (a
+            // read-only account), and says so.
+            let reach = access.reach(config.org.clone(), true);
             return Ok(crate::enforce::command::apply(&plan, &reach, &audit_of(&settings), &run).await);
         }
         let client = client(&cli.global, config, profile).await;

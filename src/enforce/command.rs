@@ -508,7 +508,8 @@ pub async fn apply(
         .iter()
         .filter(|a| super::apply::due(a, today))
         .collect();
-    if !due.is_empty() && !run.yes && !asked(&due, run.dry_run) {
+    // A dry run changes nothing: it never asks and needs no --yes.
+    if !due.is_empty() && !run.yes && !run.dry_run && !asked(&due, run.dry_run) {
         return ExitCode::from(EXIT_REFUSED);
     }
     let mut accounts: Vec<&str> = Vec::new();
@@ -590,6 +591,9 @@ fn lines(summary: &Summary, plan: &Plan) -> String {
         let _ = match &applied.outcome {
             Outcome::Done => writeln!(out, "done: {what}"),
             Outcome::WouldDo => writeln!(out, "would do (dry run): {what}"),
+            Outcome::Skipped { reason } if summary.dry_run => {
+                writeln!(out, "would skip: {}: {what}", crate::text::clean(reason))
+            }
             Outcome::Skipped { reason } => {
                 writeln!(out, "skipped: {}: {what}", crate::text::clean(reason))
             }

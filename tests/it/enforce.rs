@@ -141,12 +141,9 @@ async fn a_plan_applied_acts_only_on_keys_still_as_it_saw_them() {
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(text(&out).contains("--yes"), "{}", text(&out));
 
-    // --dry-run re-checks and changes nothing.
-    let out = run(
-        &w.home,
-        &["apply", plan.to_str().unwrap(), "--dry-run", "--yes"],
-    )
-    .await;
+    // --dry-run re-checks and changes nothing; it never asks and needs no
+    // --yes, through a pipe as on a terminal (issue 33 item 3).
+    let out = run(&w.home, &["apply", plan.to_str().unwrap(), "--dry-run"]).await;
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert_eq!(
         text(&out).matches("would do (dry run)").count(),
@@ -749,6 +746,30 @@ async fn an_organizations_plan_is_recorded_and_applied_account_by_account() {
             .contains_key(&beta_key)
     );
     assert!(tags(&beta_iam, "dev").await.is_empty(), "no tag");
+
+    // Issue 33 item 3: a dry run says "would skip" where the real run
+    // would skip, read-only accounts included, and asks nothing.
+    configure(
+        &home,
+        0,
+        &format!("[org.read_only_accounts]\n\"{}\" = true", org.id("alpha")),
+    );
+    let out = run(
+        &home,
+        &["apply", "--org", plan.to_str().unwrap(), "--dry-run"],
+    )
+    .await;
+    assert!(
+        text(&out).contains(&format!(
+            "would skip: account {} is read-only ([org])",
+            org.id("alpha")
+        )),
+        "{}",
+        text(&out)
+    );
+    assert!(!text(&out).contains("[y/N]"), "{}", text(&out));
+    assert_eq!(status(&alpha_iam, "ops", &alpha_key).await, "Active");
+    configure(&home, 0, "");
 
     // beta's role now refuses the caller.
     proxy.on_role(
