@@ -352,7 +352,9 @@ pub struct ReportArgs {
     pub key_ids: bool,
     /// The MFA code for a profile whose role (or user) needs one (its
     /// `mfa_serial`); without it, a terminal is asked, and with none the
-    /// report exits 2 naming the device.
+    /// report exits 2 naming the device. On the command line the code is
+    /// visible to every user of this machine (`ps`) while it is valid:
+    /// prefer `IAMKEYS_MFA_CODE` or the prompt.
     #[arg(
         long,
         env = "IAMKEYS_MFA_CODE",
@@ -418,6 +420,26 @@ pub fn man(out: &mut dyn std::io::Write) -> std::io::Result<()> {
 
 #[cfg(test)]
 mod tests {
+
+    /// Issue 33 item 13: `--mfa-code` puts the code in argv; the help says
+    /// so and names the variable to prefer.
+    #[test]
+    fn the_mfa_code_flag_warns_that_argv_is_visible() {
+        use clap::CommandFactory;
+        let mut cli = super::Cli::command();
+        let help = cli
+            .find_subcommand_mut("report")
+            .unwrap()
+            .render_long_help()
+            .to_string();
+        let flat = help.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            flat.contains("visible to every user of this machine (`ps`)")
+                && flat.contains("prefer `IAMKEYS_MFA_CODE` or the prompt"),
+            "{help}"
+        );
+    }
+
     use super::*;
     use clap::CommandFactory;
 

@@ -227,11 +227,11 @@ impl Codes for NoCode {
     }
 }
 
-/// `profile <name> needs an MFA code (<mfa_serial>): pass --mfa-code or run it in a terminal`.
+/// `profile <name> needs an MFA code (<mfa_serial>): set IAMKEYS_MFA_CODE or run it in a terminal`.
 #[must_use]
 pub fn needs_code(plan: &Plan) -> String {
     format!(
-        "profile {} needs an MFA code ({}): pass --mfa-code or run it in a terminal",
+        "profile {} needs an MFA code ({}): set IAMKEYS_MFA_CODE (or pass --mfa-code) or run it in a terminal",
         plan.profile,
         plan.device()
     )

@@ -133,7 +133,7 @@ async fn an_mfa_role_profile_signs_in_with_a_code_and_caches_it_as_the_cli_does(
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(
         stderr.contains(&format!(
-            "profile admin needs an MFA code ({ALICE}): pass --mfa-code or run it in a terminal"
+            "profile admin needs an MFA code ({ALICE}): set IAMKEYS_MFA_CODE (or pass --mfa-code) or run it in a terminal"
         )),
         "{stderr}"
     );
