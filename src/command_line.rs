@@ -10,7 +10,12 @@ pub enum Typed {
     Filter(String),
     Sort(String),
     Findings,
-    Export(String),
+    /// `:export FILE` (`replace`: `:export! FILE`, which may replace an
+    /// existing file; without `!` one is never replaced).
+    Export {
+        file: String,
+        replace: bool,
+    },
     Help,
     Quit,
 }
@@ -97,12 +102,15 @@ pub fn parse(line: &str) -> Result<Typed, String> {
             Typed::Sort(column)
         }
         "findings" => Typed::Findings,
-        "export" => {
+        "export" | "export!" => {
             let file = needs("a file (.csv or .json)")?;
             if export_format(&file).is_none() {
                 return Err(format!(":export {file}: name a .csv or .json file"));
             }
-            Typed::Export(file)
+            Typed::Export {
+                file,
+                replace: word == "export!",
+            }
         }
         "help" => Typed::Help,
         "q" | "quit" => Typed::Quit,
@@ -191,7 +199,17 @@ mod tests {
         assert_eq!(parse("findings"), Ok(Typed::Findings));
         assert_eq!(
             parse("export rows.CSV"),
-            Ok(Typed::Export("rows.CSV".into()))
+            Ok(Typed::Export {
+                file: "rows.CSV".into(),
+                replace: false
+            })
+        );
+        assert_eq!(
+            parse("export! rows.json"),
+            Ok(Typed::Export {
+                file: "rows.json".into(),
+                replace: true
+            })
         );
         assert_eq!(parse("q"), Ok(Typed::Quit));
         assert_eq!(parse("help"), Ok(Typed::Help));

@@ -182,6 +182,9 @@ pub enum Effect {
         path: PathBuf,
         text: String,
         rows: usize,
+        /// `:export!`: an existing file may be replaced (else it is kept and
+        /// the export refused).
+        replace: bool,
     },
     /// Append (or, when `overwrite`, replace) a profile in the credentials file, mode 0600.
     SaveCredentials {

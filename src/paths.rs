@@ -60,6 +60,24 @@ pub fn dir_of(path: &Path) -> &Path {
         .unwrap_or(Path::new("."))
 }
 
+/// Write `bytes` to `path` whole ([`replace_file`]): an existing file keeps
+/// its mode, a new one is 0600 (an audit names users and keys).
+///
+/// # Errors
+/// The file cannot be written.
+pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    #[cfg(unix)]
+    let mode = std::fs::metadata(path)
+        .ok()
+        .filter(std::fs::Metadata::is_file)
+        .map_or(0o600, |m| {
+            std::os::unix::fs::PermissionsExt::mode(&m.permissions()) & 0o7777
+        });
+    #[cfg(not(unix))]
+    let mode = 0o600;
+    replace_file(path, bytes, Some(mode))
+}
+
 /// Replace `path` whole or not at all: the bytes go to a new file of a
 /// random name beside it (`mode` on Unix, else the default), are synced,
 /// and the file is renamed over `path`. On any failure the temporary file
@@ -87,6 +105,11 @@ pub fn replace_file(path: &Path, bytes: &[u8], mode: Option<u32>) -> std::io::Re
     let _ = mode;
     let result = (|| {
         let mut file = options.open(&temp)?;
+        // The mode asked, whatever the umask would have made of it.
+        #[cfg(unix)]
+        if let Some(mode) = mode {
+            file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(mode))?;
+        }
         file.write_all(bytes)?;
         file.sync_all()?;
         std::fs::rename(&temp, path)

@@ -337,12 +337,24 @@ impl Worker {
                     let _ = worker.tx.send(Action::HandedOff { key_id, result });
                 });
             }
-            Effect::Export { path, text, rows } => {
+            Effect::Export {
+                path,
+                text,
+                rows,
+                replace,
+            } => {
                 let tx = self.tx.clone();
                 tokio::task::spawn_blocking(move || {
-                    let result = crate::paths::replace_file(&path, text.as_bytes(), None)
-                        .map(|()| rows)
-                        .map_err(|e| e.to_string());
+                    let result = if !replace && std::fs::symlink_metadata(&path).is_ok() {
+                        Err(format!(
+                            "it exists; :export! {} replaces it",
+                            crate::text::clean(&path.display().to_string())
+                        ))
+                    } else {
+                        crate::paths::write_private(&path, text.as_bytes())
+                            .map(|()| rows)
+                            .map_err(|e| e.to_string())
+                    };
                     let _ = tx.send(Action::Exported { path, result });
                 });
             }

@@ -222,7 +222,7 @@ fn write_plan(plan: &Plan, run: &PlanRun<'_>, now: DateTime<Utc>) -> Result<(), 
     let json = crate::report::format::pretty_json(plan)
         .map_err(|err| format!("cannot write the plan: {err}"))?;
     if let Some(path) = run.out {
-        crate::paths::replace_file(path, json.as_bytes(), None).map_err(|err| {
+        crate::paths::write_private(path, json.as_bytes()).map_err(|err| {
             format!(
                 "cannot write {} ({err}): the previous file is as it was",
                 path.display()

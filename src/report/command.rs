@@ -112,7 +112,7 @@ pub fn finish(mut report: Report, how: &Finish<'_>) -> ExitCode {
     let written = if let Some(path) = output {
         // Whole or not at all: a failure part-way (a full disk) leaves the
         // previous file (a baseline) as it was.
-        crate::paths::replace_file(path, text.as_bytes(), None).map_err(|e| {
+        crate::paths::write_private(path, text.as_bytes()).map_err(|e| {
             format!(
                 "cannot write {} ({e}): the previous file is as it was",
                 crate::text::clean(&path.display().to_string())

@@ -150,7 +150,7 @@ fn run(state: &mut State, typed: Typed) -> Vec<Effect> {
             }
         }
         Typed::Account(wanted) => account(state, &wanted),
-        Typed::Export(file) => export(state, &file),
+        Typed::Export { file, replace } => export(state, &file, replace),
     }
 }
 
@@ -209,7 +209,7 @@ fn account(state: &mut State, wanted: &str) -> Vec<Effect> {
 
 /// `:export FILE`: the rows on screen, filtered and sorted, written as
 /// `iamkeys report` writes them (CSV or JSON by the file's extension).
-fn export(state: &mut State, file: &str) -> Vec<Effect> {
+fn export(state: &mut State, file: &str, replace: bool) -> Vec<Effect> {
     let format = if crate::command_line::export_format(file) == Some(true) {
         crate::report::format::Format::Json
     } else {
@@ -236,6 +236,7 @@ fn export(state: &mut State, file: &str) -> Vec<Effect> {
                 path: std::path::PathBuf::from(file),
                 text,
                 rows: names.len(),
+                replace,
             }]
         }
         Err(why) => {

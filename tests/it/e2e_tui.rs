@@ -458,6 +458,36 @@ fn colon_export_equals_the_report_filtered_the_same_way() {
     tui.send(&["-l", &format!("export {}", file.display())]);
     tui.send(&["Enter"]);
     tui.wait_for("the export", WAIT, |s| s.contains("Exported 4 rows"));
+    // Issue 33 item 10: a new file is 0600 (it names users and keys).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+    // An existing file is not replaced without `!`, and keeps its mode with it.
+    let kept = home.path().join("kept.csv");
+    std::fs::write(&kept, "precious\n").unwrap();
+    #[cfg(unix)]
+    std::fs::set_permissions(&kept, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    tui.send(&[":"]);
+    tui.send(&["-l", &format!("export {}", kept.display())]);
+    tui.send(&["Enter"]);
+    tui.wait_for("the refusal", WAIT, |s| s.contains("it exists; :export!"));
+    assert_eq!(std::fs::read_to_string(&kept).unwrap(), "precious\n");
+    tui.send(&[":"]);
+    tui.send(&["-l", &format!("export! {}", kept.display())]);
+    tui.send(&["Enter"]);
+    tui.wait_for("the replacement", WAIT, |s| {
+        s.contains("Exported 4 rows to")
+    });
+    assert_ne!(std::fs::read_to_string(&kept).unwrap(), "precious\n");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&kept).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "the file keeps its mode");
+    }
     tui.send(&["q"]);
     assert_eq!(tui.exit_status(WAIT), Some(0));
     let exported = std::fs::read_to_string(&file).unwrap();

@@ -117,6 +117,17 @@ async fn a_plan_applied_acts_only_on_keys_still_as_it_saw_them() {
     let plan = w.home.path().join("plan.json");
     let out = run(&w.home, &["plan", "--out", plan.to_str().unwrap()]).await;
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    // Issue 33 item 10: a new plan file is 0600; an existing one keeps its mode.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&plan), 0o600);
+        std::fs::set_permissions(&plan, std::fs::Permissions::from_mode(0o640)).unwrap();
+        let out = run(&w.home, &["plan", "--out", plan.to_str().unwrap()]).await;
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        assert_eq!(mode(&plan), 0o640, "the file keeps its mode");
+    }
     let json = plan_json(&plan);
     assert_eq!(json["schema"], "iamkeys.plan/v1");
     let actions = json["actions"].as_array().unwrap();

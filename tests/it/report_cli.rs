@@ -361,6 +361,19 @@ async fn csv_and_table_and_fail_on() {
     let written: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
     assert_eq!(findings(&written), expected(&setup));
+    // Issue 33 item 10: a new report file is 0600 (it names users and
+    // keys); an existing one keeps its mode.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&file), 0o600);
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        setup
+            .report(&["--format", "json", "--output", file.to_str().unwrap()])
+            .await;
+        assert_eq!(mode(&file), 0o644, "the file keeps its mode");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -216,13 +216,19 @@ async fn export_writes_the_rows_on_screen() {
     run_line(&mut state, "filter svc-");
     run_line(&mut state, "sort oldest");
     let effects = run_line(&mut state, "export /tmp/rows.csv");
-    let Some(iamkeys::effect::Effect::Export { path, text, rows }) = effects
+    let Some(iamkeys::effect::Effect::Export {
+        path,
+        text,
+        rows,
+        replace,
+    }) = effects
         .iter()
         .find(|e| matches!(e, iamkeys::effect::Effect::Export { .. }))
     else {
         panic!("{effects:?}")
     };
     assert_eq!(path.to_str(), Some("/tmp/rows.csv"));
+    assert!(!replace, "an existing file is never replaced without !");
     let on_screen = shown(&state);
     assert_eq!(*rows, on_screen.len());
     let mut reader = csv::Reader::from_reader(text.as_bytes());
