@@ -30,8 +30,14 @@ pub enum Target {
         secret_field: String,
     },
     /// An SSM parameter, written as a `SecureString` of
-    /// `{"AccessKeyId": …, "SecretAccessKey": …}`.
-    Ssm { name: String },
+    /// `{"AccessKeyId": …, "SecretAccessKey": …}`. `region` and
+    /// `account` are the ARN's (a ledger target always has them; a bare
+    /// `ssm:` name has none).
+    Ssm {
+        name: String,
+        region: Option<String>,
+        account: Option<String>,
+    },
 }
 
 impl Target {
@@ -77,6 +83,8 @@ impl Target {
             }
             return Ok(Self::Ssm {
                 name: name.to_owned(),
+                region: None,
+                account: None,
             });
         }
         Err(format!(
@@ -127,11 +135,67 @@ impl Target {
             "ssm" => match resource.strip_prefix("parameter/") {
                 Some(name) if !name.is_empty() && !name.contains('#') => Ok(Self::Ssm {
                     name: format!("/{}", name.trim_start_matches('/')),
+                    region: Some((*region).to_owned()),
+                    account: Some((*account).to_owned()),
                 }),
                 _ => refuse(),
             },
             _ => refuse(),
         }
+    }
+
+    /// The region and account the target's ARN pins, `(region, account)`;
+    /// `None` for a bare name (which would resolve wherever the operator
+    /// is, and so is never written).
+    #[must_use]
+    pub fn pinned(&self) -> Option<(&str, &str)> {
+        match self {
+            Self::SecretsManager { secret, .. } => {
+                let parts: Vec<&str> = secret.splitn(6, ':').collect();
+                match parts.as_slice() {
+                    ["arn", _, "secretsmanager", region, account, _]
+                        if !region.is_empty() && crate::model::is_account_id(account) =>
+                    {
+                        Some((region, account))
+                    }
+                    _ => None,
+                }
+            }
+            Self::Ssm {
+                region: Some(region),
+                account: Some(account),
+                ..
+            } => Some((region, account)),
+            Self::Ssm { .. } => None,
+        }
+    }
+
+    /// The call that writes it, as the audit log names it.
+    #[must_use]
+    pub fn action(&self) -> &'static str {
+        match self {
+            Self::SecretsManager { .. } => "secretsmanager:PutSecretValue",
+            Self::Ssm { .. } => "ssm:PutParameter",
+        }
+    }
+
+    /// The target as the audit log names it: the full ARN (cleaned); a
+    /// bare name as it was given.
+    #[must_use]
+    pub fn arn(&self) -> String {
+        let arn = match self {
+            Self::SecretsManager { secret, .. } => secret.clone(),
+            Self::Ssm {
+                name,
+                region: Some(region),
+                account: Some(account),
+            } => format!(
+                "arn:aws:ssm:{region}:{account}:parameter/{}",
+                name.trim_start_matches('/')
+            ),
+            Self::Ssm { name, .. } => format!("ssm:{name}"),
+        };
+        crate::text::clean(&arn).into_owned()
     }
 
     /// As the rotation dialog says it.
@@ -146,7 +210,7 @@ impl Target {
                 "Secrets Manager secret {} (fields {id_field}, {secret_field}; its other fields kept)",
                 crate::text::clean(secret)
             ),
-            Self::Ssm { name } => format!(
+            Self::Ssm { name, .. } => format!(
                 "SSM parameter {} (SecureString, overwritten)",
                 crate::text::clean(name)
             ),
@@ -212,8 +276,14 @@ mod tests {
         assert_eq!(
             Target::parse("ssm:/app/key"),
             Ok(Target::Ssm {
-                name: "/app/key".into()
+                name: "/app/key".into(),
+                region: None,
+                account: None,
             })
+        );
+        assert_eq!(
+            Target::parse("ssm:/app/key").map(|t| t.pinned().is_none()),
+            Ok(true)
         );
         for bad in [
             "",
@@ -242,8 +312,30 @@ mod tests {
         assert_eq!(
             Target::parse_arn("arn:aws:ssm:eu-west-1:123456789012:parameter/app/key"),
             Ok(Target::Ssm {
-                name: "/app/key".into()
+                name: "/app/key".into(),
+                region: Some("eu-west-1".into()),
+                account: Some("123456789012".into()),
             })
+        );
+        let ssm =
+            Target::parse_arn("arn:aws:ssm:eu-west-1:123456789012:parameter/app/key").unwrap();
+        assert_eq!(ssm.pinned(), Some(("eu-west-1", "123456789012")));
+        assert_eq!(
+            ssm.arn(),
+            "arn:aws:ssm:eu-west-1:123456789012:parameter/app/key"
+        );
+        let sm = Target::parse_arn(
+            "arn:aws:secretsmanager:us-east-2:210987654321:secret:app-AbCdEf#id,key",
+        )
+        .unwrap();
+        assert_eq!(sm.pinned(), Some(("us-east-2", "210987654321")));
+        assert_eq!(
+            sm.arn(),
+            "arn:aws:secretsmanager:us-east-2:210987654321:secret:app-AbCdEf"
+        );
+        assert_eq!(
+            Target::parse("secretsmanager:prod/app").map(|t| t.pinned().is_none()),
+            Ok(true)
         );
         for bad in [
             "secretsmanager:prod/app",

@@ -636,6 +636,22 @@ impl IamClient for SdkIam {
                 "no configuration to reach it with".to_owned(),
             ));
         };
+        // The write goes to the region the target's ARN names, never the
+        // operator's; a bare name (which would resolve wherever the
+        // operator is) is never written.
+        let Some((region, _)) = target.pinned() else {
+            return Err(refused(
+                target.action(),
+                format!(
+                    "{} is not a full ARN (region and account pinned): record the hand-off target as one",
+                    target.arn()
+                ),
+            ));
+        };
+        let config = &config
+            .to_builder()
+            .region(aws_config::Region::new(region.to_owned()))
+            .build();
         match target {
             Target::SecretsManager {
                 secret: id,
@@ -680,7 +696,7 @@ impl IamClient for SdkIam {
                         )
                     })
             }
-            Target::Ssm { name } => {
+            Target::Ssm { name, .. } => {
                 const PUT: &str = "ssm:PutParameter";
                 let value =
                     crate::handoff::merged(None, "AccessKeyId", "SecretAccessKey", key_id, secret)

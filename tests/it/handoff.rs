@@ -1,6 +1,8 @@
 //! Issue 27: a rotated key handed off through the real SDK against moto —
 //! into a JSON secret (its other fields kept), into an SSM `SecureString`,
 //! and refused for a secret that is not a JSON object (left as it was).
+//! Issue 33 item 12: the write goes to the region the target's ARN pins,
+//! not the operator's, and a bare name is never written.
 
 use iamkeys::handoff::Target;
 use iamkeys::iam::IamClient;
@@ -14,13 +16,15 @@ async fn the_new_key_is_written_where_the_workload_reads_it() {
     let moto = Moto::start();
     let config = moto.sdk_config().await;
     let sm = aws_sdk_secretsmanager::Client::new(&config);
-    sm.create_secret()
+    let app = sm
+        .create_secret()
         .name("prod/app")
         .secret_string(r#"{"AccessKeyId":"AKIAOLD","SecretAccessKey":"old","region":"eu-west-1"}"#)
         .send()
         .await
         .unwrap();
-    sm.create_secret()
+    let plain = sm
+        .create_secret()
         .name("plain")
         .secret_string("not json")
         .send()
@@ -28,7 +32,7 @@ async fn the_new_key_is_written_where_the_workload_reads_it() {
         .unwrap();
     let client = SdkIam::new(&config);
     let secret = Secret::new("NEWSECRETNEWSECRETNEWSECRETNEWSECRET0001");
-    let target = Target::parse("secretsmanager:prod/app").unwrap();
+    let target = Target::parse_arn(app.arn().unwrap()).unwrap();
     client
         .hand_off(&target, "AKIANEWKEY0000000001", &secret)
         .await
@@ -44,8 +48,22 @@ async fn the_new_key_is_written_where_the_workload_reads_it() {
     assert_eq!(json["SecretAccessKey"], secret.expose());
     assert_eq!(json["region"], "eu-west-1", "the other fields are kept");
 
-    // SSM: a SecureString of the pair, overwritten.
-    let ssm = aws_sdk_ssm::Client::new(&config);
+    // SSM: a SecureString of the pair, overwritten — in the region the
+    // ARN pins (eu-west-1), not the operator's (us-east-1).
+    let home = aws_sdk_ssm::Client::new(&config);
+    home.put_parameter()
+        .name("/app/key")
+        .value("home")
+        .r#type(aws_sdk_ssm::types::ParameterType::SecureString)
+        .send()
+        .await
+        .unwrap();
+    let ssm = aws_sdk_ssm::Client::new(
+        &config
+            .to_builder()
+            .region(aws_config::Region::new("eu-west-1"))
+            .build(),
+    );
     ssm.put_parameter()
         .name("/app/key")
         .value("old")
@@ -55,12 +73,24 @@ async fn the_new_key_is_written_where_the_workload_reads_it() {
         .unwrap();
     client
         .hand_off(
-            &Target::parse("ssm:/app/key").unwrap(),
+            &Target::parse_arn("arn:aws:ssm:eu-west-1:123456789012:parameter/app/key").unwrap(),
             "AKIANEWKEY0000000001",
             &secret,
         )
         .await
         .unwrap();
+    let untouched = home
+        .get_parameter()
+        .name("/app/key")
+        .with_decryption(true)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        untouched.parameter().unwrap().value(),
+        Some("home"),
+        "the operator's region is not written"
+    );
     let parameter = ssm
         .get_parameter()
         .name("/app/key")
@@ -79,7 +109,7 @@ async fn the_new_key_is_written_where_the_workload_reads_it() {
     // A secret that is not a JSON object is refused and left as it was.
     let err = client
         .hand_off(
-            &Target::parse("secretsmanager:plain").unwrap(),
+            &Target::parse_arn(plain.arn().unwrap()).unwrap(),
             "AKIANEWKEY0000000001",
             &secret,
         )
@@ -97,4 +127,38 @@ async fn the_new_key_is_written_where_the_workload_reads_it() {
         .await
         .unwrap();
     assert_eq!(plain.secret_string(), Some("not json"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bare_name_is_never_written() {
+    let moto = Moto::start();
+    let config = moto.sdk_config().await;
+    let ssm = aws_sdk_ssm::Client::new(&config);
+    ssm.put_parameter()
+        .name("/app/key")
+        .value("old")
+        .r#type(aws_sdk_ssm::types::ParameterType::SecureString)
+        .send()
+        .await
+        .unwrap();
+    let client = SdkIam::new(&config);
+    let secret = Secret::new("NEWSECRETNEWSECRETNEWSECRETNEWSECRET0001");
+    let err = client
+        .hand_off(
+            &Target::parse("ssm:/app/key").unwrap(),
+            "AKIANEWKEY0000000001",
+            &secret,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.action, "ssm:PutParameter");
+    assert!(err.detail.contains("not a full ARN"), "{}", err.detail);
+    let kept = ssm
+        .get_parameter()
+        .name("/app/key")
+        .with_decryption(true)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(kept.parameter().unwrap().value(), Some("old"));
 }
