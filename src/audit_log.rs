@@ -43,6 +43,9 @@ pub struct Entry<'a> {
     /// secret.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ledger: Option<String>,
+    /// A hand-off's target: the full ARN the new key is written to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
 }
 
 impl<'a> Entry<'a> {
@@ -84,6 +87,35 @@ impl<'a> Entry<'a> {
             outcome: "attempt",
             error: None,
             ledger,
+            target: None,
+        }
+    }
+
+    /// A hand-off's line: `outcome` is `"attempt"` (written before the
+    /// write), `"ok"`, `"error"` or `"refused"`; `target` the full ARN.
+    /// The secret is never part of it.
+    #[must_use]
+    pub fn hand_off(
+        time: DateTime<Utc>,
+        actor: &'a Actor,
+        user: &'a str,
+        key_id: &'a str,
+        target: &crate::handoff::Target,
+        outcome: &'static str,
+        error: Option<String>,
+    ) -> Self {
+        Self {
+            time,
+            profile: &actor.profile,
+            account_id: actor.account_id.as_deref(),
+            caller_arn: actor.caller_arn.as_deref(),
+            action: target.action(),
+            user,
+            access_key_id: Some(key_id),
+            outcome,
+            error,
+            ledger: None,
+            target: Some(target.arn()),
         }
     }
 
@@ -120,6 +152,7 @@ impl<'a> Entry<'a> {
                 "the secret was on screen and never acknowledged: make the key inactive and delete it if it was not stored".to_owned(),
             ),
             ledger: None,
+            target: None,
         }
     }
 

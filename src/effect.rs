@@ -175,6 +175,8 @@ pub enum Effect {
         user: String,
         key_id: String,
         secret: Secret,
+        /// Who made the key: the audit log's lines name them.
+        actor: Actor,
     },
     /// Write `text` to `path` whole (`:export`); the answer comes back as
     /// [`crate::action::Action::Exported`].

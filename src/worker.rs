@@ -321,19 +321,13 @@ impl Worker {
                 user,
                 key_id,
                 secret,
+                actor,
             } => {
                 let worker = self.clone();
                 tokio::spawn(async move {
-                    let slot = worker.slot();
-                    let result = slot
-                        .client
-                        .hand_off(&target, &key_id, &secret)
-                        .await
-                        .map(|()| target.describe())
-                        .map_err(|err| {
-                            format!("{} {}: {}", err.action, err.in_a_word(), err.detail)
-                        });
-                    tracing::info!(user = %user, key = %key_id, ok = result.is_ok(), "hand-off");
+                    let result = worker
+                        .hand_off(&target, &user, &key_id, &secret, &actor)
+                        .await;
                     let _ = worker.tx.send(Action::HandedOff { key_id, result });
                 });
             }
@@ -448,6 +442,65 @@ impl Worker {
             };
             let _ = worker.tx.send(action);
         });
+    }
+
+    /// Write a rotated key where the workload reads it: an audit-log
+    /// `attempt` line naming the target's full ARN first (if it cannot be
+    /// written, nothing is), the write, then its outcome line. An SSM
+    /// parameter of another account than the key's is refused:
+    /// `PutParameter` takes a name, so it would land in this account.
+    async fn hand_off(
+        &self,
+        target: &crate::handoff::Target,
+        user: &str,
+        key_id: &str,
+        secret: &crate::secret::Secret,
+        actor: &Actor,
+    ) -> Result<String, String> {
+        let now = chrono::Utc::now;
+        let line = |outcome: &'static str, error: Option<String>| {
+            Entry::hand_off(now(), actor, user, key_id, target, outcome, error)
+        };
+        let cross_account = match (target, target.pinned()) {
+            (crate::handoff::Target::Ssm { .. }, Some((_, account))) => {
+                actor.account_id.as_deref() != Some(account)
+            }
+            _ => false,
+        };
+        if cross_account {
+            let why = format!(
+                "{} is in another account than the key's ({}): an SSM parameter is written in the caller's own account, so it is not written",
+                target.arn(),
+                actor.account_id.as_deref().unwrap_or("unknown")
+            );
+            if let Some(audit) = &self.audit {
+                let _ = audit.append(&line("refused", Some(why.clone())));
+            }
+            return Err(format!("{} refused: {why}", target.action()));
+        }
+        if let Some(audit) = &self.audit
+            && let Err(err) = audit.append(&line("attempt", None))
+        {
+            tracing::error!(path = %audit.path().display(), %err, "cannot write the audit log: hand-off refused");
+            return Err(format!(
+                "The audit log {} cannot be written ({err}): the key was not handed off.",
+                audit.path().display()
+            ));
+        }
+        let slot = self.slot();
+        let result = slot.client.hand_off(target, key_id, secret).await;
+        if let Some(audit) = &self.audit
+            && let Err(err) = audit.append(&line(
+                if result.is_ok() { "ok" } else { "error" },
+                result.as_ref().err().map(ToString::to_string),
+            ))
+        {
+            tracing::error!(path = %audit.path().display(), %err, outcome = result.is_ok(), "cannot write the hand-off's outcome to the audit log");
+        }
+        tracing::info!(user = %user, key = %key_id, target = %target.arn(), ok = result.is_ok(), "hand-off");
+        result
+            .map(|()| target.describe())
+            .map_err(|err| format!("{} {}: {}", err.action, err.in_a_word(), err.detail))
     }
 
     /// Check that the change goes to the account it was confirmed for,

@@ -258,6 +258,7 @@ fn show_secret(
                 user: user.clone(),
                 key_id: new.key.id.clone(),
                 secret: new.secret.clone(),
+                actor: actor.clone(),
             }],
         ),
     };

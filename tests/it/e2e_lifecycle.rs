@@ -410,4 +410,36 @@ async fn a_rotated_key_goes_into_the_workloads_secret_and_is_seen_used() {
     // Never in the log.
     let log = std::fs::read_to_string(home.log_file()).unwrap_or_default();
     assert!(!log.contains(json["SecretAccessKey"].as_str().unwrap()));
+    // Issue 33 item 12: the write is in the audit log, an attempt line
+    // before and an outcome line after, naming the full ARN — never the
+    // secret.
+    let audit = std::fs::read_to_string(home.path().join("data/iamkeys/audit.jsonl")).unwrap();
+    assert!(!audit.contains(json["SecretAccessKey"].as_str().unwrap()));
+    let lines: Vec<serde_json::Value> = audit
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let handoff: Vec<&serde_json::Value> = lines
+        .iter()
+        .filter(|l| l["action"] == "secretsmanager:PutSecretValue")
+        .collect();
+    assert_eq!(handoff.len(), 2, "{audit}");
+    for (line, outcome) in handoff.iter().zip(["attempt", "ok"]) {
+        assert_eq!(line["outcome"], outcome, "{audit}");
+        assert_eq!(line["target"], arn.as_str(), "{audit}");
+        assert_eq!(line["user"], "svc");
+        assert_eq!(line["access_key_id"], new.as_str());
+        assert_eq!(line["account_id"], "123456789012");
+    }
+    let created = lines
+        .iter()
+        .position(|l| {
+            l["action"].as_str().unwrap().starts_with("CreateAccessKey") && l["outcome"] == "ok"
+        })
+        .unwrap();
+    let attempt = lines
+        .iter()
+        .position(|l| l["action"] == "secretsmanager:PutSecretValue")
+        .unwrap();
+    assert!(created < attempt, "the key is made before it is handed off");
 }

@@ -162,3 +162,100 @@ async fn a_bare_name_is_never_written() {
         .unwrap();
     assert_eq!(kept.parameter().unwrap().value(), Some("old"));
 }
+
+/// Issue 33 item 12 at the worker: an `attempt` line before the write and
+/// its outcome after, both naming the full ARN; an SSM parameter of
+/// another account refused (`PutParameter` takes a name: it would land in
+/// the caller's account) with a `refused` line and no attempt; an audit
+/// log that cannot be written stops the hand-off.
+#[tokio::test]
+async fn the_hand_off_is_in_the_audit_log() {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use iamkeys::action::Action;
+    use iamkeys::audit_log::AuditLog;
+    use iamkeys::effect::{Actor, Effect};
+    use iamkeys::iam::memory::MemoryIam;
+    use iamkeys::worker::{Settings, Worker};
+
+    async fn handed_off(
+        audit: &std::path::Path,
+        arn: &str,
+    ) -> (Result<String, String>, Vec<serde_json::Value>) {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let settings = Settings {
+            audit: Some(AuditLog::new(audit.to_path_buf())),
+            ..Settings::default()
+        };
+        let worker = Worker::new(Arc::new(MemoryIam::new("111111111111")), tx, &settings);
+        assert!(
+            worker
+                .run_effect(Effect::HandOff {
+                    target: Target::parse_arn(arn).unwrap(),
+                    user: "svc".into(),
+                    key_id: "AKIANEWKEY0000000001".into(),
+                    secret: Secret::new("NEWSECRETNEWSECRETNEWSECRETNEWSECRET0001"),
+                    actor: Actor {
+                        profile: "prod".into(),
+                        account_id: Some("111111111111".into()),
+                        caller_arn: None,
+                    },
+                })
+                .is_none()
+        );
+        let result = loop {
+            if let Action::HandedOff { key_id, result } =
+                tokio::time::timeout(Duration::from_secs(5), rx.recv())
+                    .await
+                    .unwrap()
+                    .unwrap()
+            {
+                assert_eq!(key_id, "AKIANEWKEY0000000001");
+                break result;
+            }
+        };
+        let text = std::fs::read_to_string(audit).unwrap_or_default();
+        assert!(!text.contains("NEWSECRETNEWSECRET"), "never the secret");
+        let lines = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        (result, lines)
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    // Same account: attempt, then the outcome (this client has nowhere
+    // to write, so it is an error).
+    let arn = "arn:aws:ssm:eu-west-1:111111111111:parameter/app/key";
+    let (result, lines) = handed_off(&dir.path().join("a.jsonl"), arn).await;
+    assert!(result.is_err());
+    let outcomes: Vec<&str> = lines
+        .iter()
+        .map(|l| l["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes, ["attempt", "error"]);
+    for line in &lines {
+        assert_eq!(line["action"], "ssm:PutParameter");
+        assert_eq!(line["target"], arn);
+        assert_eq!(line["access_key_id"], "AKIANEWKEY0000000001");
+        assert_eq!(line["user"], "svc");
+        assert_eq!(line["profile"], "prod");
+    }
+
+    // Another account's SSM parameter: refused, never attempted.
+    let other = "arn:aws:ssm:eu-west-1:999999999999:parameter/app/key";
+    let (result, lines) = handed_off(&dir.path().join("b.jsonl"), other).await;
+    let why = result.unwrap_err();
+    assert!(why.contains("another account"), "{why}");
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0]["outcome"], "refused");
+    assert_eq!(lines[0]["target"], other);
+
+    // An audit log that cannot be written: nothing is handed off.
+    let blocked = dir.path().join("file");
+    std::fs::write(&blocked, "").unwrap();
+    let (result, _) = handed_off(&blocked.join("audit.jsonl"), arn).await;
+    let why = result.unwrap_err();
+    assert!(why.contains("cannot be written"), "{why}");
+}
