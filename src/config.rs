@@ -174,6 +174,35 @@ impl OrgSettings {
         Ok(warnings)
     }
 
+    /// The entries of `accounts`, `exclude` and `read_only_accounts` that
+    /// are neither an account ID nor the name of a listed account: a typo
+    /// that would silently protect nothing. `listed` must be the whole
+    /// organization.
+    ///
+    /// # Errors
+    /// The first such entry, in one line.
+    pub fn unmatched_names(&self, listed: &[crate::model::OrgAccount]) -> Result<(), String> {
+        let entries = self
+            .accounts
+            .iter()
+            .map(|e| ("accounts", e))
+            .chain(self.exclude.iter().map(|e| ("exclude", e)))
+            .chain(
+                self.read_only_accounts
+                    .keys()
+                    .map(|e| ("read_only_accounts", e)),
+            );
+        for (list, entry) in entries {
+            if !crate::model::is_account_id(entry) && !listed.iter().any(|a| &a.name == entry) {
+                return Err(format!(
+                    "[org] {list} names `{}`, which is neither an account ID nor the name of an account of the organization: fix it (an ID is best) and run again",
+                    crate::text::clean(entry)
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// Whether changes in this account are refused (`read_only`, with
     /// per-account overrides by ID, then by name).
     #[must_use]

@@ -94,26 +94,40 @@ impl OrgAccess {
     /// How `plan --org --record` and `apply --org` reach an account of a
     /// plan: refused where `[org]` leaves it out or, when `changes` are to
     /// be made, keeps it read-only; else its client (its own for the
-    /// caller's account, a role session for a member).
-    pub fn reach(
+    /// caller's account, a role session for a member). `[org]` entries
+    /// written as account names are matched against `ListAccounts` first,
+    /// as the UI and `report` do.
+    ///
+    /// # Errors
+    /// The organization cannot be listed, or an `[org]` name matches no
+    /// account or several: one line, before anything is reached.
+    pub async fn reach(
         &self,
         org: crate::config::OrgSettings,
         changes: bool,
-    ) -> impl Fn(&str) -> BoxFuture<'static, Result<Arc<dyn IamClient>, String>> + Sync + use<>
-    {
+    ) -> Result<
+        impl Fn(&str) -> BoxFuture<'static, Result<Arc<dyn IamClient>, String>> + Sync + use<>,
+        String,
+    > {
+        let listed = self.listed().await?;
+        org.name_matches(&listed)?;
+        org.unmatched_names(&listed)?;
+        let names: std::collections::HashMap<String, String> =
+            listed.into_iter().map(|a| (a.id, a.name)).collect();
         let access = self.clone();
-        move |id: &str| {
-            if let Some(why) = org.excluded(id, "") {
+        Ok(move |id: &str| {
+            let name = names.get(id).map_or("", String::as_str);
+            if let Some(why) = org.excluded(id, name) {
                 let why = format!("account {id} is left out by [org] ({why})");
-                return Box::pin(async move { Err(why) });
+                return Box::pin(async move { Err(why) }) as BoxFuture<'static, _>;
             }
-            if changes && org.read_only_for(id, "") {
+            if changes && org.read_only_for(id, name) {
                 let why = format!("account {id} is read-only ([org]): nothing changed there");
                 return Box::pin(async move { Err(why) });
             }
             let account = OrgAccount {
                 id: id.to_owned(),
-                name: String::new(),
+                name: name.to_owned(),
                 status: "ACTIVE".to_owned(),
             };
             let connecting = access.connect(&account);
@@ -123,6 +137,31 @@ impl OrgAccess {
                     .await
                     .map_err(|e| format!("account {id} cannot be reached ({})", e.in_a_word()))
             })
+        })
+    }
+
+    /// Every account of the organization, every page (a repeated marker
+    /// or a listing past the page limit is an error, as in the audit).
+    async fn listed(&self) -> Result<Vec<OrgAccount>, String> {
+        let why = |e: &IamError| {
+            format!(
+                "the organization's accounts cannot be listed to match [org] names ({})",
+                e.in_a_word()
+            )
+        };
+        let mut accounts = Vec::new();
+        let mut next = None;
+        let mut pages = crate::iam::pages::Pages::new();
+        loop {
+            let page = self.org.list_accounts(next).await.map_err(|e| why(&e))?;
+            accounts.extend(page.items);
+            match pages
+                .next("organizations:ListAccounts", page.next_marker)
+                .map_err(|e| why(&e))?
+            {
+                Some(marker) => next = Some(marker),
+                None => return Ok(accounts),
+            }
         }
     }
 
@@ -255,6 +294,10 @@ pub async fn audit_report(
     }
     let listed: Vec<OrgAccount> = audit.members.iter().map(|(a, _)| a.clone()).collect();
     let name_warnings = config.org.name_matches(&listed).map_err(|e| eyre!(e))?;
+    if audit.listing_error.is_none() {
+        // Only a whole listing can tell that a name matches nothing.
+        config.org.unmatched_names(&listed).map_err(|e| eyre!(e))?;
+    }
     let mut report =
         crate::report::Report::from_org(audit, profile, config.audit.clone(), Utc::now());
     for warning in name_warnings {

@@ -407,7 +407,10 @@ fn plan(
                 ..base
             };
             let caller = Some(access.caller.clone());
-            let reach = access.reach(config.org.clone(), args.record);
+            let reach = access
+                .reach(config.org.clone(), args.record)
+                .await
+                .map_err(|e| eyre!(e))?;
             return Ok(crate::enforce::command::plan(&reach, caller, Ok(report), &run).await);
         }
         let client = client(&cli.global, config, profile).await;
@@ -594,7 +597,10 @@ fn apply(
             };
             // A dry run is refused where the real run would be (a
             // read-only account), and says so.
-            let reach = access.reach(config.org.clone(), true);
+            let reach = access
+                .reach(config.org.clone(), true)
+                .await
+                .map_err(|e| eyre!(e))?;
             return Ok(crate::enforce::command::apply(&plan, &reach, &audit_of(&settings), &run).await);
         }
         let client = client(&cli.global, config, profile).await;

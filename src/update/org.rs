@@ -92,11 +92,19 @@ pub fn on_page(
                 &thresholds,
                 now,
             );
+            let whole = next.is_none();
             if next.is_some() {
                 effects.push(Effect::ListAccounts { generation, next });
             }
             let listed: Vec<OrgAccount> = org.members.iter().map(|m| m.info.clone()).collect();
-            match settings.name_matches(&listed) {
+            // Only the whole listing can tell that a name matches nothing.
+            let checked = settings.name_matches(&listed).and_then(|warnings| {
+                if whole {
+                    settings.unmatched_names(&listed)?;
+                }
+                Ok(warnings)
+            });
+            match checked {
                 Ok(warnings) => {
                     if let Some(first) = warnings.first() {
                         state.view.notice = Some(first.short());
@@ -109,7 +117,7 @@ pub fn on_page(
                         member.read_only = true;
                     }
                     state.view.modal = Some(crate::state::Modal::Error {
-                        title: "The [org] config names two accounts".to_owned(),
+                        title: "An [org] name cannot be matched".to_owned(),
                         message: format!("{err}. Every account is read-only until then."),
                     });
                 }

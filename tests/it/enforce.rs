@@ -782,6 +782,25 @@ async fn an_organizations_plan_is_recorded_and_applied_account_by_account() {
     assert_eq!(status(&alpha_iam, "ops", &alpha_key).await, "Active");
     configure(&home, 0, "");
 
+    // Issue 33 item 4: an [org] entry naming an account by its name
+    // holds in apply as by its ID. A name that matches no account is a
+    // one-line error before any change.
+    configure(
+        &home,
+        0,
+        "[org.read_only_accounts]\nalpha = true\nghost = true",
+    );
+    let out = run(&home, &["apply", "--org", plan.to_str().unwrap(), "--yes"]).await;
+    assert_ne!(out.status.code(), Some(0), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("`ghost`"), "{}", text(&out));
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(!text(&out).contains("done:"), "{}", text(&out));
+    let mgmt_key = mgmt[0].1[0].clone();
+    let mgmt_iam = moto.iam().await;
+    assert_eq!(status(&mgmt_iam, "boss", &mgmt_key).await, "Active");
+    configure(&home, 0, "[org.read_only_accounts]\nalpha = true");
+
     // beta's role now refuses the caller.
     proxy.on_role(
         &org.id("beta"),
@@ -797,17 +816,32 @@ async fn an_organizations_plan_is_recorded_and_applied_account_by_account() {
         "{}",
         text(&out)
     );
-    assert_eq!(
-        text(&out).matches("done: make inactive").count(),
-        2,
+    assert!(
+        text(&out).contains(&format!(
+            "skipped: account {} is read-only ([org])",
+            org.id("alpha")
+        )),
         "{}",
         text(&out)
     );
-    let mgmt_key = mgmt[0].1[0].clone();
     assert_eq!(
-        status(&moto.iam().await, "boss", &mgmt_key).await,
-        "Inactive"
+        text(&out).matches("done: make inactive").count(),
+        1,
+        "{}",
+        text(&out)
     );
+    assert_eq!(status(&mgmt_iam, "boss", &mgmt_key).await, "Inactive");
+    assert_eq!(
+        status(&alpha_iam, "ops", &alpha_key).await,
+        "Active",
+        "read-only by name"
+    );
+    assert_eq!(status(&beta_iam, "dev", &beta_key).await, "Active");
+
+    // Without the entry, alpha's key is changed through its role session.
+    configure(&home, 0, "");
+    let out = run(&home, &["apply", "--org", plan.to_str().unwrap(), "--yes"]).await;
+    assert!(text(&out).contains("done: make inactive"), "{}", text(&out));
     assert_eq!(status(&alpha_iam, "ops", &alpha_key).await, "Inactive");
     assert_eq!(status(&beta_iam, "dev", &beta_key).await, "Active");
 }

@@ -408,3 +408,26 @@ async fn a_config_name_of_two_accounts_is_an_error() {
     }
     assert!(stderr.contains("write the account ID"), "{stderr}");
 }
+
+/// Issue 33 item 4: a name in `[org]` that no account of the whole listing
+/// bears is a typo that would protect nothing: a one-line error naming it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_config_name_of_no_account_is_an_error() {
+    let moto = Moto::start();
+    let _org = organization(&moto, &["alpha"]).await;
+    let home = Home::new(&moto.endpoint());
+    let dir = home.path().join("config/iamkeys");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("config.toml"),
+        "[org]\nexclude = [\"alpha\"]\n[org.read_only_accounts]\nalfa = true\n",
+    )
+    .unwrap();
+    let out = report(&home, &moto.endpoint(), &["--format", "json"]).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("`alfa`"), "{stderr}");
+    assert!(!stderr.contains("`alpha`"), "alpha is a name: {stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(out.stdout.is_empty(), "no report");
+}

@@ -380,6 +380,9 @@ fn a_failed_account_says_why_and_read_only_is_per_account() {
 #[test]
 fn leaving_an_account_waits_for_its_change_and_a_profile_switch_leaves_the_organization() {
     let mut state = org_state(4);
+    // No `sandbox` in this listing: the fixture's [org] entry would match
+    // nothing (an error that makes every account read-only).
+    state.session.org_settings.read_only_accounts.clear();
     update(&mut state, Action::Load);
     update(
         &mut state,
@@ -423,6 +426,9 @@ fn leaving_an_account_waits_for_its_change_and_a_profile_switch_leaves_the_organ
 #[test]
 fn the_overview_filters_and_sorts() {
     let mut state = org_state(1);
+    // No `sandbox` in this listing: the fixture's [org] entry would match
+    // nothing (an error that makes every account read-only).
+    state.session.org_settings.read_only_accounts.clear();
     update(&mut state, Action::Load);
     update(
         &mut state,
@@ -690,4 +696,27 @@ fn console_links_in_a_member_switch_role_first() {
         effects,
         [Effect::OpenUrl(vec!["/usr/bin/true".into(), link])]
     );
+}
+
+/// Issue 33 item 4: an `[org]` name that matches no account of the whole
+/// listing is a typo that would protect nothing: every account is read-only
+/// and an error says which entry; a listing still going on says nothing yet.
+#[test]
+fn an_org_name_that_matches_no_account_makes_every_account_read_only() {
+    let mut state = org_state(8);
+    state.session.org_settings.exclude.push("sandbx".into());
+    update(&mut state, Action::Load);
+    update(&mut state, four_accounts(Some("p2")));
+    assert!(state.view.modal.is_none(), "the listing is not whole yet");
+    assert_eq!(state.org.as_ref().unwrap().members.len(), 4);
+    update(
+        &mut state,
+        page(vec![account("555555555555", "prod", "ACTIVE")], None),
+    );
+    let Some(Modal::Error { message, .. }) = &state.view.modal else {
+        panic!("{:?}", state.view.modal);
+    };
+    assert!(message.contains("`sandbx`"), "{message}");
+    let org = state.org.as_ref().unwrap();
+    assert!(org.members.iter().all(|m| m.read_only));
 }
