@@ -521,6 +521,26 @@ fn notify(
     })
 }
 
+/// The audit log's path, checked writable: every change is recorded there
+/// before it is sent.
+///
+/// # Errors
+/// It cannot be written.
+fn writable_audit_log(
+    cli: &Cli,
+    config: &Config,
+    data_dir: &std::path::Path,
+) -> Result<std::path::PathBuf> {
+    let audit_path = audit_log_path(cli, config, data_dir);
+    AuditLog::new(audit_path.clone()).check().map_err(|err| {
+        eyre!(
+            "refused: the audit log {} cannot be written ({err}): every change is recorded there before it is sent",
+            audit_path.display()
+        )
+    })?;
+    Ok(audit_path)
+}
+
 /// `iamkeys apply PLAN`.
 fn apply(
     cli: &Cli,
@@ -545,14 +565,13 @@ fn apply(
             session.profile
         ));
     }
-    let audit_path = audit_log_path(cli, config, data_dir);
-    AuditLog::new(audit_path.clone()).check().map_err(|err| {
-        eyre!(
-            "refused: the audit log {} cannot be written ({err}): every change is recorded there before it is sent",
-            audit_path.display()
-        )
-    })?;
+    let audit_path = writable_audit_log(cli, config, data_dir)?;
     let settings = change_settings(config, session, audit_path, args.timeout);
+    let protected = runtime()?.block_on(crate::signin::provider::long_term_keys(&connect_options(
+        &cli.global,
+        config,
+        profile.clone(),
+    )));
     let base = crate::enforce::command::ApplyRun {
         plan_path: &args.plan,
         max_changes: args.max_changes.unwrap_or(config.enforce.max_changes),
@@ -562,6 +581,7 @@ fn apply(
         json: args.format == crate::cli::ApplyFormat::Json,
         profile: &session.profile,
         settings: &settings,
+        protected: &protected,
     };
     // The audit before acting reads as `report` does: no audit log (it
     // changes nothing), the same ledger.

@@ -290,6 +290,10 @@ pub struct ApplyRun<'a> {
     pub json: bool,
     pub profile: &'a str,
     pub settings: &'a Settings,
+    /// The long-term keys the caller's credentials are made from (the
+    /// profile's own, its `source_profile`'s): never changed by the run
+    /// that needs them.
+    pub protected: &'a [String],
 }
 
 /// Read and check the plan: refused (exit 2) when it does not read, is of
@@ -626,20 +630,24 @@ async fn act(
     waived: bool,
     run: &ApplyRun<'_>,
 ) -> Outcome {
-    // The key this session signs with is never changed by it; when that
-    // key is not known, no key of the caller's own user is.
+    // The caller's own credentials are never changed by it: the key this
+    // session signs with (checked again in `decide`), the long-term key its
+    // profile is made from (a role or MFA profile's source), and any key of
+    // the caller's own user.
+    if run.protected.contains(&action.access_key_id) {
+        return Outcome::Skipped {
+            reason:
+                "the caller's own credentials (the long-term key this run's profile signs in with)"
+                    .to_owned(),
+        };
+    }
     let own_user = identity
         .arn
         .split_once(":user/")
         .map(|(_, path)| path.rsplit('/').next().unwrap_or(path));
-    if identity.access_key_id.is_none()
-        && identity.account_id == action.account_id
-        && own_user == Some(action.user_name.as_str())
-    {
+    if identity.account_id == action.account_id && own_user == Some(action.user_name.as_str()) {
         return Outcome::Skipped {
-            reason:
-                "a key of the caller's own user (which key this session signs with is not known)"
-                    .to_owned(),
+            reason: "the caller's own credentials (a key of the caller's own user)".to_owned(),
         };
     }
     // (The account was checked when it was reached, and `decide` checks it

@@ -147,10 +147,73 @@ pub fn plan_with(
     }))
 }
 
+/// The long-term access key IDs `profile` is made from: its own
+/// `aws_access_key_id` and that of every `source_profile` up the chain (an
+/// MFA or role profile signs with a session, but these keys are what the
+/// session is got with), and the environment's key (`env_key`) where a
+/// profile in the chain takes `credential_source = Environment`. A chain
+/// that loops, or runs past 16 profiles, stops there.
+#[must_use]
+pub fn long_term_keys(
+    profile: &str,
+    get: &dyn Fn(&str, &str) -> Option<String>,
+    env_key: Option<&str>,
+) -> Vec<String> {
+    let mut keys = Vec::new();
+    let mut seen = Vec::new();
+    let mut at = Some(profile.to_owned());
+    while let Some(name) = at.take() {
+        if seen.contains(&name) || seen.len() >= 16 {
+            break;
+        }
+        let own = |key: &str| {
+            get(&name, key)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        if let Some(key) = own("aws_access_key_id") {
+            keys.push(key);
+        }
+        if own("credential_source").is_some_and(|c| c.eq_ignore_ascii_case("Environment"))
+            && let Some(key) = env_key.map(str::trim).filter(|k| !k.is_empty())
+        {
+            keys.push(key.to_owned());
+        }
+        at = own("source_profile");
+        seen.push(name);
+    }
+    keys.dedup();
+    keys
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::collections::HashMap;
+
+    #[test]
+    fn the_long_term_keys_are_the_chains() {
+        let get = files(&[
+            ("cron", "role_arn", "arn:aws:iam::123456789012:role/cron"),
+            ("cron", "source_profile", "mfa"),
+            ("mfa", "mfa_serial", "arn:aws:iam::123456789012:mfa/a"),
+            ("mfa", "source_profile", "base"),
+            ("base", "aws_access_key_id", " AKIABASE "),
+            ("env-role", "role_arn", "arn:aws:iam::123456789012:role/x"),
+            ("env-role", "credential_source", "Environment"),
+            ("loop-a", "source_profile", "loop-b"),
+            ("loop-b", "source_profile", "loop-a"),
+            ("loop-b", "aws_access_key_id", "AKIALOOP"),
+        ]);
+        assert_eq!(long_term_keys("cron", &get, Some("AKIAENV")), ["AKIABASE"]);
+        assert_eq!(
+            long_term_keys("env-role", &get, Some("AKIAENV")),
+            ["AKIAENV"]
+        );
+        assert!(long_term_keys("env-role", &get, None).is_empty());
+        assert_eq!(long_term_keys("loop-a", &get, None), ["AKIALOOP"]);
+        assert!(long_term_keys("nothing", &get, None).is_empty());
+    }
 
     fn files(entries: &[(&str, &str, &str)]) -> impl Fn(&str, &str) -> Option<String> {
         let map: HashMap<(String, String), String> = entries

@@ -17,6 +17,30 @@ use crate::iam::connect::{ConnectOptions, with_policy};
 
 /// The MFA provider for the options' profile, if it needs a code.
 ///
+/// The long-term access key IDs the profile's credentials are made from
+/// (see [`crate::signin::plan::long_term_keys`]): what `apply` never
+/// changes. Files that do not load give none (the sign-in reports them).
+pub async fn long_term_keys(options: &ConnectOptions) -> Vec<String> {
+    let name = options
+        .profile
+        .clone()
+        .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()))
+        .unwrap_or_else(|| "default".to_owned());
+    let Ok(set) =
+        aws_config::profile::load(&Fs::real(), &Env::real(), &EnvConfigFiles::default(), None)
+            .await
+    else {
+        return Vec::new();
+    };
+    let get = |profile: &str, key: &str| {
+        set.get_profile(profile)
+            .and_then(|p| p.get(key))
+            .map(ToOwned::to_owned)
+    };
+    let env_key = std::env::var("AWS_ACCESS_KEY_ID").ok();
+    crate::signin::plan::long_term_keys(&name, &get, env_key.as_deref())
+}
+
 /// # Errors
 /// The profile's MFA settings cannot be used (the message says why).
 pub async fn for_profile(
