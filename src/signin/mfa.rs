@@ -339,6 +339,11 @@ impl MfaProvider {
     pub fn cached(&self, now: DateTime<Utc>) -> Option<Cached> {
         let dir = self.0.cache_dir.as_ref()?;
         let cached = cache::read(dir, &cache::key(&self.0.plan), now, RENEW_BEFORE)?;
+        if cached.expiration - now > self.0.plan.longest() + TimeDelta::minutes(5) {
+            // STS never gives such a session: not believed.
+            tracing::warn!(profile = %self.0.plan.profile, expires = %cached.expiration, "the cached session outlives what STS can give: ignored");
+            return None;
+        }
         let dead = lock(&self.0.expired).clone();
         (dead.as_deref() != Some(cached.access_key_id.as_str())).then_some(cached)
     }
@@ -538,6 +543,8 @@ impl MfaProvider {
                     "STS answered without an expiration",
                 )
             })?;
+        // Never beyond what STS can give (a test endpoint may say 2099).
+        let expiration = expiration.min(Utc::now() + plan.longest());
         Ok((
             Cached {
                 access_key_id: c.access_key_id().to_owned(),

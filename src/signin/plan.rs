@@ -52,6 +52,22 @@ impl Plan {
         )
     }
 
+    /// The longest session STS can give this plan: 36 hours for a session
+    /// token, 12 for a role, and no more than `duration_seconds` asked.
+    /// An `Expiration` beyond it (from a test endpoint, or a cache file
+    /// someone wrote) is not believed.
+    #[must_use]
+    pub fn longest(&self) -> chrono::TimeDelta {
+        let ceiling = match self.session {
+            Session::Token => chrono::TimeDelta::hours(36),
+            Session::Role { .. } => chrono::TimeDelta::hours(12),
+        };
+        match self.duration_seconds {
+            Some(asked) if asked > 0 => ceiling.min(chrono::TimeDelta::seconds(i64::from(asked))),
+            _ => ceiling,
+        }
+    }
+
     /// The device, as said in messages.
     #[must_use]
     pub fn device(&self) -> &str {
@@ -190,6 +206,31 @@ pub fn long_term_keys(
 mod tests {
     use super::*;
     use std::collections::HashMap;
+
+    #[test]
+    fn no_session_outlives_what_sts_can_give() {
+        let plan = |session, duration_seconds| Plan {
+            profile: "p".into(),
+            serial: None,
+            session,
+            source: Source::Profile("p".into()),
+            duration_seconds,
+        };
+        let role = || Session::Role {
+            role_arn: "arn:aws:iam::123456789012:role/r".into(),
+            external_id: None,
+            session_name: None,
+        };
+        let hours = chrono::TimeDelta::hours;
+        assert_eq!(plan(Session::Token, None).longest(), hours(36));
+        assert_eq!(plan(role(), None).longest(), hours(12));
+        assert_eq!(
+            plan(role(), Some(1800)).longest(),
+            chrono::TimeDelta::seconds(1800)
+        );
+        assert_eq!(plan(role(), Some(86_400)).longest(), hours(12));
+        assert_eq!(plan(Session::Token, Some(0)).longest(), hours(36));
+    }
 
     #[test]
     fn the_long_term_keys_are_the_chains() {

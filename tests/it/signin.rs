@@ -214,8 +214,33 @@ async fn an_mfa_role_profile_signs_in_with_a_code_and_caches_it_as_the_cli_does(
         "expired: a code is needed again"
     );
 
+    // Issue 33 item 6: a session that outlives what STS can give (2099,
+    // as a test endpoint might say) is not believed: a code is needed.
+    let mut forever = cached.clone();
+    forever["Credentials"]["Expiration"] = "2099-01-01T00:00:00UTC".into();
+    std::fs::write(&file, forever.to_string()).unwrap();
+    let out = report(&home, "admin", &[], &[]).await;
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "2099: not believed, a code is needed again"
+    );
+
     // IAMKEYS_MFA_CODE is the flag's environment variable.
     ok_json(&report(&home, "admin", &[], &[("IAMKEYS_MFA_CODE", CODE)]).await);
+    // And what iamkeys writes is never beyond duration_seconds (1800).
+    let written: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    let expires = chrono::NaiveDateTime::parse_from_str(
+        written["Credentials"]["Expiration"].as_str().unwrap(),
+        "%Y-%m-%dT%H:%M:%SUTC",
+    )
+    .unwrap()
+    .and_utc();
+    assert!(
+        expires <= chrono::Utc::now() + chrono::TimeDelta::seconds(1800),
+        "{expires}"
+    );
 
     // [aws] session_cache = false: nothing is written.
     std::fs::remove_file(&file).unwrap();
