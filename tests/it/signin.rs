@@ -231,15 +231,15 @@ async fn an_mfa_role_profile_signs_in_with_a_code_and_caches_it_as_the_cli_does(
     // And what iamkeys writes is never beyond duration_seconds (1800).
     let written: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
-    let expires = chrono::NaiveDateTime::parse_from_str(
+    let written_expiry = chrono::NaiveDateTime::parse_from_str(
         written["Credentials"]["Expiration"].as_str().unwrap(),
         "%Y-%m-%dT%H:%M:%SUTC",
     )
     .unwrap()
     .and_utc();
     assert!(
-        expires <= chrono::Utc::now() + chrono::TimeDelta::seconds(1800),
-        "{expires}"
+        written_expiry <= chrono::Utc::now() + chrono::TimeDelta::seconds(1800),
+        "{written_expiry}"
     );
 
     // [aws] session_cache = false: nothing is written.
