@@ -253,7 +253,10 @@ async fn a_terminal_that_goes_away_still_records_what_was_in_flight() {
     );
 
     // A new key's secret on screen when the terminal goes: recorded as lost.
+    // (`c` waits for svc's keys to be listed: until then it says "Still
+    // listing svc's keys".)
     let tui = svc_on_screen(&home);
+    tui.wait_for("svc's keys listed", WAIT, |s| s.contains(&key));
     tui.send(&["c"]);
     tui.wait_for("the dialog", WAIT, |s| {
         s.contains("Create a new access key")
