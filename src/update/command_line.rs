@@ -8,15 +8,23 @@ use crate::effect::Effect;
 use crate::keymap::Command;
 use crate::state::{CommandLine, SortKey, State};
 
-/// `:` opens the line (and lists the profiles, for `:profile`'s Tab).
+/// What every path to AWS says in `--demo`.
+pub(super) const DEMO_HAS_NO_PROFILES: &str = "The demo has no AWS profiles.";
+
+/// `:` opens the line (and lists the profiles, for `:profile`'s Tab; the
+/// demo has none).
 pub(super) fn open(state: &mut State) -> Vec<Effect> {
     state.view.command = Some(CommandLine::default());
+    if state.session.demo {
+        return Vec::new();
+    }
     vec![Effect::ListProfiles]
 }
 
 /// What Tab may complete the argument of `word` to.
 fn choices(state: &State, word: &str) -> Vec<String> {
     match word {
+        "profile" | "account" if state.session.demo => Vec::new(),
         "profile" => {
             let mut names: Vec<String> = state.view.known_profiles.clone();
             if !names.contains(&state.session.profile) {
@@ -113,6 +121,11 @@ pub(super) fn on_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
 
 /// Run a line: each command by the steps its key takes.
 fn run(state: &mut State, typed: Typed) -> Vec<Effect> {
+    if state.session.demo && matches!(typed, Typed::Profile(_) | Typed::Org | Typed::Account(_)) {
+        // The demo never leaves the demo.
+        state.view.notice = Some(DEMO_HAS_NO_PROFILES.to_owned());
+        return Vec::new();
+    }
     match typed {
         Typed::Help => super::navigate::on_command(state, Command::Help),
         Typed::Quit => super::navigate::on_command(state, Command::Quit),

@@ -14,7 +14,7 @@ use crate::state::{IdentityStatus, Modal, ProfilePicker, State};
 
 pub(super) fn open(state: &mut State) -> Vec<Effect> {
     if state.session.demo {
-        state.view.notice = Some("The demo has no AWS profiles.".to_owned());
+        state.view.notice = Some(super::command_line::DEMO_HAS_NO_PROFILES.to_owned());
         return Vec::new();
     }
     if state.account.changing() {
@@ -35,6 +35,10 @@ pub(super) fn open(state: &mut State) -> Vec<Effect> {
 
 pub(super) fn on_list(state: &mut State, result: Result<Vec<ProfileInfo>, String>) {
     let current = state.session.profile.clone();
+    if state.session.demo {
+        // A late answer: the demo completes no real profile.
+        return;
+    }
     if let Ok(profiles) = &result {
         // What `:profile` completes from.
         state.view.known_profiles = profiles.iter().map(|p| p.name.clone()).collect();

@@ -266,3 +266,40 @@ async fn export_writes_the_rows_on_screen() {
         on_screen.iter().map(String::as_str).collect::<Vec<_>>()
     );
 }
+
+/// Issue 33 item 1: in `--demo` no path of the command line reaches AWS:
+/// `:` lists no profiles, Tab completes none (even from a late answer),
+/// and `:profile`, `:org`, `:account` say the demo has none.
+#[tokio::test]
+async fn the_demo_command_line_has_no_aws_profiles() {
+    use iamkeys::action::Action;
+    use iamkeys::profiles::{ProfileInfo, ProfileKind};
+    let mut state = demo_loaded().await;
+    state.session.demo = true;
+    assert!(update(&mut state, ch(':')).is_empty(), "no ListProfiles");
+    update(
+        &mut state,
+        Action::Profiles(Ok(vec![ProfileInfo {
+            name: "prod".into(),
+            kind: ProfileKind::StaticKeys,
+            region: None,
+            note: None,
+        }])),
+    );
+    for c in "profile p".chars() {
+        update(&mut state, ch(c));
+    }
+    update(&mut state, key(KeyCode::Tab));
+    assert_eq!(state.view.command.as_ref().unwrap().text, "profile p");
+    update(&mut state, key(KeyCode::Esc));
+    for line in ["profile prod", "org", "account 123456789012"] {
+        let effects = run_line(&mut state, line);
+        assert!(effects.is_empty(), "{line}: {effects:?}");
+        assert_eq!(
+            state.view.notice.as_deref(),
+            Some("The demo has no AWS profiles."),
+            "{line}"
+        );
+        assert!(state.session.switching.is_none(), "{line}");
+    }
+}
