@@ -124,6 +124,20 @@ impl OrgSettings {
         }
     }
 
+    /// Every entry of `accounts`, `exclude` and `read_only_accounts`, with
+    /// the list it is in.
+    fn entries(&self) -> impl Iterator<Item = (&'static str, &String)> {
+        self.accounts
+            .iter()
+            .map(|e| ("accounts", e))
+            .chain(self.exclude.iter().map(|e| ("exclude", e)))
+            .chain(
+                self.read_only_accounts
+                    .keys()
+                    .map(|e| ("read_only_accounts", e)),
+            )
+    }
+
     /// The entries of `accounts`, `exclude` and `read_only_accounts` that
     /// matched a listed account by its name rather than its ID. A member's
     /// own admins can rename their account, so each is a warning that
@@ -136,17 +150,7 @@ impl OrgSettings {
         listed: &[crate::model::OrgAccount],
     ) -> Result<Vec<NameMatch>, String> {
         let mut warnings = Vec::new();
-        let entries = self
-            .accounts
-            .iter()
-            .map(|e| ("accounts", e))
-            .chain(self.exclude.iter().map(|e| ("exclude", e)))
-            .chain(
-                self.read_only_accounts
-                    .keys()
-                    .map(|e| ("read_only_accounts", e)),
-            );
-        for (list, entry) in entries {
+        for (list, entry) in self.entries() {
             if crate::model::is_account_id(entry) {
                 continue;
             }
@@ -182,17 +186,7 @@ impl OrgSettings {
     /// # Errors
     /// The first such entry, in one line.
     pub fn unmatched_names(&self, listed: &[crate::model::OrgAccount]) -> Result<(), String> {
-        let entries = self
-            .accounts
-            .iter()
-            .map(|e| ("accounts", e))
-            .chain(self.exclude.iter().map(|e| ("exclude", e)))
-            .chain(
-                self.read_only_accounts
-                    .keys()
-                    .map(|e| ("read_only_accounts", e)),
-            );
-        for (list, entry) in entries {
+        for (list, entry) in self.entries() {
             if !crate::model::is_account_id(entry) && !listed.iter().any(|a| &a.name == entry) {
                 return Err(format!(
                     "[org] {list} names `{}`, which is neither an account ID nor the name of an account of the organization: fix it (an ID is best) and run again",

@@ -145,10 +145,7 @@ pub trait IamClient: Send + Sync {
         let _ = (key_id, secret);
         Err(IamError::new(
             ErrorKind::Other,
-            match target {
-                crate::handoff::Target::SecretsManager { .. } => "secretsmanager:PutSecretValue",
-                crate::handoff::Target::Ssm { .. } => "ssm:PutParameter",
-            },
+            target.action(),
             "this account has nowhere to hand a key off to",
         ))
     }

@@ -567,7 +567,8 @@ fn apply(
     }
     let audit_path = writable_audit_log(cli, config, data_dir)?;
     let settings = change_settings(config, session, audit_path, args.timeout);
-    let protected = runtime()?.block_on(crate::signin::provider::long_term_keys(&connect_options(
+    let runtime = runtime()?;
+    let protected = runtime.block_on(crate::signin::provider::long_term_keys(&connect_options(
         &cli.global,
         config,
         profile.clone(),
@@ -601,7 +602,7 @@ fn apply(
             Box::pin(async move { produce(client, profile, thresholds, &settings, true).await })
         }
     };
-    runtime()?.block_on(async {
+    runtime.block_on(async {
         if cli.global.org {
             let options = connect_options(&cli.global, config, profile);
             let access = crate::org::OrgAccess::open(&options, config, cli.global.org_role.as_deref())

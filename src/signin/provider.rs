@@ -15,55 +15,57 @@ use super::mfa::{MfaProvider, NoCode, SignInError};
 use super::plan::{Plan, Session, Source, plan_with};
 use crate::iam::connect::{ConnectOptions, with_policy};
 
-/// The MFA provider for the options' profile, if it needs a code.
-///
-/// The long-term access key IDs the profile's credentials are made from
-/// (see [`crate::signin::plan::long_term_keys`]): what `apply` never
-/// changes. Files that do not load give none (the sign-in reports them).
-pub async fn long_term_keys(options: &ConnectOptions) -> Vec<String> {
+/// The profile in use (`--profile`, `AWS_PROFILE`, else `default`) and the
+/// AWS config files as aws-config's own loader reads them; `None` when the
+/// files do not load (aws-config reports that, as for any profile).
+async fn profile_in_use(
+    options: &ConnectOptions,
+) -> Option<(String, aws_config::profile::ProfileSet)> {
     let name = options
         .profile
         .clone()
         .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()))
         .unwrap_or_else(|| "default".to_owned());
-    let Ok(set) =
+    let set =
         aws_config::profile::load(&Fs::real(), &Env::real(), &EnvConfigFiles::default(), None)
             .await
-    else {
-        return Vec::new();
-    };
-    let get = |profile: &str, key: &str| {
+            .ok()?;
+    Some((name, set))
+}
+
+/// One setting of one profile in `set`, as the pure sign-in code asks.
+fn setting_of(set: &aws_config::profile::ProfileSet) -> impl Fn(&str, &str) -> Option<String> + '_ {
+    |profile, key| {
         set.get_profile(profile)
             .and_then(|p| p.get(key))
             .map(ToOwned::to_owned)
+    }
+}
+
+/// The long-term access key IDs the profile's credentials are made from
+/// (see [`crate::signin::plan::long_term_keys`]): what `apply` never
+/// changes. Files that do not load give none (the sign-in reports them).
+pub async fn long_term_keys(options: &ConnectOptions) -> Vec<String> {
+    let Some((name, set)) = profile_in_use(options).await else {
+        return Vec::new();
     };
+    let get = setting_of(&set);
     let env_key = std::env::var("AWS_ACCESS_KEY_ID").ok();
     crate::signin::plan::long_term_keys(&name, &get, env_key.as_deref())
 }
 
+/// The MFA provider for the options' profile, if it needs a code.
+///
 /// # Errors
 /// The profile's MFA settings cannot be used (the message says why).
 pub async fn for_profile(
     options: &ConnectOptions,
     config: &SdkConfig,
 ) -> Result<Option<MfaProvider>, String> {
-    let name = options
-        .profile
-        .clone()
-        .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()))
-        .unwrap_or_else(|| "default".to_owned());
-    // Files that do not load are aws-config's to report, as for any profile.
-    let Ok(set) =
-        aws_config::profile::load(&Fs::real(), &Env::real(), &EnvConfigFiles::default(), None)
-            .await
-    else {
+    let Some((name, set)) = profile_in_use(options).await else {
         return Ok(None);
     };
-    let get = |profile: &str, key: &str| {
-        set.get_profile(profile)
-            .and_then(|p| p.get(key))
-            .map(ToOwned::to_owned)
-    };
+    let get = setting_of(&set);
     let Some(plan) = plan_with(&name, &get, options.endpoint_url.is_some()).map_err(|e| e.0)?
     else {
         return Ok(None);
