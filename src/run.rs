@@ -772,7 +772,9 @@ fn tui(
         let mut settings = Settings {
             concurrency: config.concurrency,
             audit: Some(AuditLog::new(audit_path.clone())),
-            connector: Some(connector(&cli.global, config)),
+            // The demo never leaves the demo: its worker cannot connect
+            // to a profile, whatever asks it to.
+            connector: (!cli.global.demo).then(|| connector(&cli.global, config)),
             // Changes are checked against this profile (and its account)
             // from the start, not only after a switch.
             profile: Some(state.session.profile.clone()),

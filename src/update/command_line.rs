@@ -48,6 +48,12 @@ fn choices(state: &State, word: &str) -> Vec<String> {
     }
 }
 
+/// Whether Tab on `text` would complete a profile's or an account's name.
+fn names_a_profile(text: &str) -> bool {
+    let mut words = text.trim_start().splitn(2, ' ');
+    matches!(words.next(), Some("profile" | "account")) && words.next().is_some()
+}
+
 /// A key while the line is open.
 pub(super) fn on_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
     let Some(mut line) = state.view.command.take() else {
@@ -71,6 +77,11 @@ pub(super) fn on_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
                     Vec::new()
                 }
             };
+        }
+        KeyCode::Tab if state.session.demo && names_a_profile(&line.text) => {
+            // The demo never leaves the demo: nothing to complete, and
+            // Tab says why.
+            line.error = Some(DEMO_HAS_NO_PROFILES.to_owned());
         }
         KeyCode::Tab => {
             let (text, shown) = complete(&line.text, &|word| choices(state, word));

@@ -390,6 +390,71 @@ fn the_demo_records_its_changes_in_a_log_of_its_own() {
     }
 }
 
+/// Issue 33 item 1: the demo never leaves the demo. With a real profile
+/// (`e2e`) configured, `:profile ` + Tab completes no profile, `:profile
+/// e2e` and `p` say the demo has none, and nothing ever connects to the
+/// profile's endpoint (a listener counts every connection); the `DEMO`
+/// badge stays and the real audit log gets no line.
+#[test]
+fn the_demo_never_reaches_a_real_profile() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    let connections = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = connections.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            drop(stream);
+        }
+    });
+    let home = Home::new(&endpoint);
+    let tui = Tmux::start(Path::new(BIN), &["--demo"], &home.env(), 120, 40);
+    tui.wait_for("the demo", WAIT, |s| s.contains("Users (36)"));
+    tui.send(&[":"]);
+    tui.send(&["-l", "profile "]);
+    tui.send(&["Tab"]);
+    tui.wait_for("the demo's answer to completion", WAIT, |s| {
+        s.contains("The demo has no AWS profiles")
+    });
+    assert!(!tui.screen().contains("e2e"), "{}", tui.screen());
+    tui.send(&["Escape", ":"]);
+    tui.send(&["-l", "profile e2e"]);
+    tui.send(&["Enter"]);
+    let screen = tui.wait_for("the switch refused", WAIT, |s| {
+        s.contains("The demo has no AWS profiles") && !s.contains(":profile e2e")
+    });
+    assert!(screen.contains("DEMO"), "{screen}");
+    tui.send(&["Escape", "p"]);
+    tui.wait_for("p refused", WAIT, |s| {
+        s.contains("The demo has no AWS profiles")
+    });
+    // A change after all that is the demo's, recorded in the demo's log.
+    tui.send(&["Escape", "/"]);
+    tui.send(&["-l", "alice.00"]);
+    tui.send(&["Enter", "Tab", "i"]);
+    tui.wait_for("the dialog", WAIT, |s| {
+        s.contains("Make this key inactive?")
+    });
+    tui.send(&["y"]);
+    let screen = tui.wait_for("the key inactive", WAIT, |s| {
+        s.contains("Inactive") && !s.contains("Make this key inactive?")
+    });
+    assert!(screen.contains("DEMO"), "{screen}");
+    tui.send(&["q"]);
+    assert_eq!(tui.exit_status(WAIT), Some(0));
+    assert_eq!(
+        connections.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "the demo connected to the real profile's endpoint"
+    );
+    let real = std::fs::read_to_string(home.path().join("data/iamkeys/audit.jsonl"))
+        .unwrap_or_default();
+    assert!(real.is_empty(), "the real audit log has demo lines: {real}");
+    let demo = std::fs::read_to_string(home.path().join("data/iamkeys/demo-audit.jsonl"))
+        .expect("the demo's own audit log");
+    assert!(demo.contains("alice.00"), "{demo}");
+}
+
 /// Issue 27: `o` in the real binary runs `$BROWSER` (here a script that
 /// records its argument) with the selected user's console page; `O` puts
 /// the same link on the clipboard (said on screen).

@@ -290,7 +290,9 @@ async fn the_demo_command_line_has_no_aws_profiles() {
         update(&mut state, ch(c));
     }
     update(&mut state, key(KeyCode::Tab));
-    assert_eq!(state.view.command.as_ref().unwrap().text, "profile p");
+    let line = state.view.command.as_ref().unwrap();
+    assert_eq!(line.text, "profile p");
+    assert_eq!(line.error.as_deref(), Some("The demo has no AWS profiles."));
     update(&mut state, key(KeyCode::Esc));
     for line in ["profile prod", "org", "account 123456789012"] {
         let effects = run_line(&mut state, line);
