@@ -7,6 +7,23 @@ use std::fmt;
 use aws_runtime::env_config::file::EnvConfigFiles;
 use aws_types::os_shim_internal::{Env, Fs};
 
+/// What a run is labelled when its credentials are the environment's keys
+/// (no explicit profile; see [`crate::iam::connect::ConnectOptions::explicit`])
+/// instead of a profile's name. No profile can be named so: aws-config
+/// reads a profile name of `[A-Za-z0-9_\-/.%@:+]` only, never a space.
+pub const ENVIRONMENT: &str = "credentials: environment";
+
+/// A run's label as said in a header or a report line: `profile NAME`,
+/// or `credentials: environment`.
+#[must_use]
+pub fn shown(label: &str) -> String {
+    if label == ENVIRONMENT {
+        label.to_owned()
+    } else {
+        format!("profile {label}")
+    }
+}
+
 /// How a profile gets its credentials.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProfileKind {

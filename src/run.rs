@@ -72,7 +72,13 @@ fn theme() -> Theme {
 
 /// What the session is, from the command line and the config.
 fn session(args: &GlobalArgs, config: &Config, profile: Option<&String>) -> Session {
-    let label = profile.cloned().unwrap_or_else(|| "default".to_owned());
+    let label = if connect_options(args, config, profile.cloned()).environment_credentials() {
+        // The SDK's order signs with the environment's keys, not the
+        // profile's: say so rather than a profile's name.
+        crate::profiles::ENVIRONMENT.to_owned()
+    } else {
+        profile.cloned().unwrap_or_else(|| "default".to_owned())
+    };
     let posture = config.posture(args.read_only);
     Session {
         read_only: posture.read_only(&label),
@@ -124,13 +130,29 @@ pub fn connect_options(
     config: &Config,
     profile: Option<String>,
 ) -> ConnectOptions {
+    let explicit = named_explicitly(args, profile.as_deref());
     let mut options = ConnectOptions::new(profile, args.endpoint_url.clone());
+    options.explicit = explicit;
     options.max_attempts = config.max_attempts;
     options.attempt_timeout = Duration::from_secs(config.request_timeout_secs);
     options.session_cache = config.aws.session_cache;
     options.codes = CODES.get().cloned().unwrap_or_default();
     options.share_mfa = SHARE_MFA.load(std::sync::atomic::Ordering::Relaxed);
     options
+}
+
+/// Whether `profile` was named by the operator (`--profile`, or the
+/// config's `default_profile`) rather than taken from `AWS_PROFILE`: see
+/// [`ConnectOptions::explicit`].
+fn named_explicitly(args: &GlobalArgs, profile: Option<&str>) -> bool {
+    let Some(profile) = profile else {
+        return false;
+    };
+    args.profile.is_some()
+        || std::env::var("AWS_PROFILE")
+            .ok()
+            .filter(|p| !p.is_empty())
+            .is_none_or(|from_env| from_env != profile)
 }
 
 /// Several profiles in one run: one MFA code per device (see
@@ -211,7 +233,9 @@ fn many_accounts(cli: &Cli, args: &crate::cli::ReportArgs, config: &Config) -> R
         let settings = &settings;
         let parts = crate::report::many::audit_profiles(names, &known, |name: String| {
             Box::pin(async move {
-                let client = client(&cli.global, config, Some(name.clone())).await;
+                // Each profile of the list is named: its own credentials.
+                let options = connect_options(&cli.global, config, Some(name.clone())).named();
+                let client: Arc<dyn IamClient> = Arc::new(connect(&options).await);
                 warn_if_insecure(client.as_ref());
                 let profile = session(&cli.global, config, Some(&name)).profile;
                 // Each profile reads the ledger with its own credentials.
@@ -240,7 +264,8 @@ fn many_accounts(cli: &Cli, args: &crate::cli::ReportArgs, config: &Config) -> R
 fn connector(args: &GlobalArgs, config: &Config) -> Connector {
     let (args, config) = (args.clone(), config.clone());
     Connector(Arc::new(move |profile: String| {
-        let options = connect_options(&args, &config, Some(profile));
+        // A profile picked in the UI is named: its own credentials only.
+        let options = connect_options(&args, &config, Some(profile)).named();
         Box::pin(async move { Arc::new(connect(&options).await) as Arc<dyn IamClient> })
     }))
 }

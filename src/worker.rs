@@ -711,7 +711,8 @@ impl Worker {
             let action = match &worker.connector {
                 None => Action::ProfileFailed {
                     profile,
-                    message: "This session cannot switch profiles (the demo has no AWS profiles).".to_owned(),
+                    message: "This session cannot switch profiles (the demo has no AWS profiles)."
+                        .to_owned(),
                 },
                 Some(Connector(connect)) => {
                     let client = connect(profile.clone()).await;

@@ -61,6 +61,12 @@ pub struct ConnectOptions {
     /// Several profiles in one run (`report --profiles`): one MFA code per
     /// device, each role assumed from that device's session token.
     pub share_mfa: bool,
+    /// The profile was named (`--profile`, the picker, `:profile`, the
+    /// config's `default_profile`, `report --profiles`): its credentials
+    /// come from the profile alone, never from environment keys, as
+    /// botocore does for an explicit profile. `AWS_PROFILE` is not
+    /// explicit: the SDK's order (environment keys first) holds.
+    pub explicit: bool,
 }
 
 impl ConnectOptions {
@@ -74,8 +80,50 @@ impl ConnectOptions {
             codes: CodeSource::default(),
             session_cache: true,
             share_mfa: false,
+            explicit: false,
         }
     }
+
+    /// The same options for a profile named explicitly (see
+    /// [`Self::explicit`]).
+    #[must_use]
+    pub fn named(mut self) -> Self {
+        self.explicit = self.profile.is_some();
+        self
+    }
+
+    /// Whether the run's credentials are the environment's keys: no
+    /// explicit profile, and `AWS_ACCESS_KEY_ID` and
+    /// `AWS_SECRET_ACCESS_KEY` set (the SDK's chain tries them first).
+    #[must_use]
+    pub fn environment_credentials(&self) -> bool {
+        !self.explicit && environment_keys()
+    }
+}
+
+/// Whether `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY` are both set
+/// (and not empty), as aws-config's environment provider asks.
+#[must_use]
+pub fn environment_keys() -> bool {
+    ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]
+        .iter()
+        .all(|name| std::env::var(name).is_ok_and(|v| !v.trim().is_empty()))
+}
+
+/// Credentials from `profile` in the AWS config files alone (static keys,
+/// a role, SSO, `aws login`, `credential_process`), never the
+/// environment's keys: an explicitly named profile, or a `source_profile`.
+#[must_use]
+pub fn profile_credentials(
+    profile: &str,
+    region: Option<Region>,
+) -> aws_config::profile::ProfileFileCredentialsProvider {
+    aws_config::profile::ProfileFileCredentialsProvider::builder()
+        .configure(
+            &aws_config::provider_config::ProviderConfig::without_region().with_region(region),
+        )
+        .profile_name(profile)
+        .build()
 }
 
 /// The retry and timeout policy of every client iamkeys makes (tests build
@@ -177,7 +225,14 @@ pub async fn plain_config(options: &ConnectOptions) -> SdkConfig {
                 .build(),
         )
         .or_else(Region::new(DEFAULT_REGION));
-        loader = loader.region(region);
+        if options.explicit {
+            let region = aws_config::meta::region::ProvideRegion::region(&region).await;
+            loader = loader
+                .credentials_provider(profile_credentials(profile, region.clone()))
+                .region(region);
+        } else {
+            loader = loader.region(region);
+        }
     } else {
         loader = loader.region(region);
     }

@@ -178,7 +178,7 @@ fn failure_line(account: &super::AccountEntry) -> String {
             "account {name} ({})",
             account.account_id.as_deref().unwrap_or("?")
         ),
-        None => format!("profile {}", account.profile),
+        None => crate::profiles::shown(&account.profile),
     };
     format!("{who}: {}", account.error.as_deref().unwrap_or("failed"))
 }

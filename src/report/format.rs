@@ -143,8 +143,8 @@ fn table_head(report: &Report, out: &mut String) {
             .unwrap_or_default();
         let _ = writeln!(
             out,
-            "profile {} · account{name} {} · {}",
-            clean(&account.profile),
+            "{} · account{name} {} · {}",
+            clean(&crate::profiles::shown(&account.profile)),
             clean(id),
             clean(&status)
         );

@@ -13,7 +13,7 @@ use aws_types::os_shim_internal::{Env, Fs};
 
 use super::mfa::{MfaProvider, NoCode, SignInError};
 use super::plan::{Plan, Session, Source, plan_with};
-use crate::iam::connect::{ConnectOptions, with_policy};
+use crate::iam::connect::{ConnectOptions, profile_credentials, with_policy};
 
 /// The profile in use (`--profile`, `AWS_PROFILE`, else `default`) and the
 /// AWS config files as aws-config's own loader reads them; `None` when the
@@ -46,11 +46,16 @@ fn setting_of(set: &aws_config::profile::ProfileSet) -> impl Fn(&str, &str) -> O
 /// (see [`crate::signin::plan::long_term_keys`]): what `apply` never
 /// changes. Files that do not load give none (the sign-in reports them).
 pub async fn long_term_keys(options: &ConnectOptions) -> Vec<String> {
+    let env_key = std::env::var("AWS_ACCESS_KEY_ID").ok();
+    if options.environment_credentials() {
+        // The SDK's order: the environment's keys sign, whatever the
+        // profile holds.
+        return env_key.into_iter().map(|k| k.trim().to_owned()).collect();
+    }
     let Some((name, set)) = profile_in_use(options).await else {
         return Vec::new();
     };
     let get = setting_of(&set);
-    let env_key = std::env::var("AWS_ACCESS_KEY_ID").ok();
     crate::signin::plan::long_term_keys(&name, &get, env_key.as_deref())
 }
 
@@ -62,6 +67,11 @@ pub async fn for_profile(
     options: &ConnectOptions,
     config: &SdkConfig,
 ) -> Result<Option<MfaProvider>, String> {
+    if options.environment_credentials() {
+        // `AWS_PROFILE` with environment keys: the SDK's order uses the
+        // keys, and the profile's MFA settings do not apply.
+        return Ok(None);
+    }
     let Some((name, set)) = profile_in_use(options).await else {
         return Ok(None);
     };
@@ -89,7 +99,13 @@ pub async fn for_profile(
         ));
     }
     match &plan.source {
-        Source::Profile(source) => loader = loader.profile_name(source),
+        // A source profile's own credentials, never the environment's
+        // keys (botocore's rule).
+        Source::Profile(source) => {
+            loader = loader
+                .profile_name(source)
+                .credentials_provider(profile_credentials(source, config.region().cloned()));
+        }
         Source::CredentialSource(kind) if kind == "Environment" => {
             loader = loader.credentials_provider(
                 aws_config::environment::EnvironmentVariableCredentialsProvider::new(),
@@ -156,8 +172,9 @@ async fn shared_token(
     if let Some(token) = known {
         return token;
     }
-    let mut loader =
-        with_policy(aws_config::defaults(BehaviorVersion::latest()), options).profile_name(source);
+    let mut loader = with_policy(aws_config::defaults(BehaviorVersion::latest()), options)
+        .profile_name(source)
+        .credentials_provider(profile_credentials(source, config.region().cloned()));
     if let Some(region) = config.region() {
         loader = loader.region(region.clone());
     }

@@ -109,15 +109,13 @@ impl AccountRef {
             .as_ref()
             .map(|a| format!(" ({a})"))
             .unwrap_or_default();
+        let profile = crate::profiles::shown(&self.profile);
         match &self.role_session {
             Some(session) => format!(
-                "account {}{alias} · profile {} · role session {session}",
-                self.account_id, self.profile
+                "account {}{alias} · {profile} · role session {session}",
+                self.account_id
             ),
-            None => format!(
-                "account {}{alias} · profile {}",
-                self.account_id, self.profile
-            ),
+            None => format!("account {}{alias} · {profile}", self.account_id),
         }
     }
 }

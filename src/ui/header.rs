@@ -28,12 +28,25 @@ pub(super) fn badges(state: &State, theme: &Theme, first: &mut Vec<Span<'static>
     }
 }
 
+/// `profile NAME`, or `credentials: environment` when the environment's
+/// keys sign (see [`crate::profiles::ENVIRONMENT`]).
+pub(super) fn profile(state: &State, theme: &Theme) -> [Span<'static>; 2] {
+    if state.session.profile == crate::profiles::ENVIRONMENT {
+        [
+            Span::raw(" "),
+            Span::styled(crate::profiles::ENVIRONMENT, theme.title),
+        ]
+    } else {
+        [
+            Span::raw(" profile "),
+            Span::styled(state.session.profile.clone(), theme.title),
+        ]
+    }
+}
+
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let mut first = vec![
-        Span::styled(" iamkeys ", theme.accent),
-        Span::raw(" profile "),
-        Span::styled(state.session.profile.clone(), theme.title),
-    ];
+    let mut first = vec![Span::styled(" iamkeys ", theme.accent)];
+    first.extend(profile(state, theme));
     badges(state, theme, &mut first);
     if !state.view.marks.is_empty() {
         first.push(Span::raw("  "));

@@ -46,17 +46,16 @@ fn status(member: &Member, spinner: &str) -> String {
 
 fn header(state: &State, org: &Organization, theme: &Theme) -> Vec<Line<'static>> {
     let tally = org.tally();
-    let mut first = vec![
-        Span::styled(" iamkeys ", theme.accent),
-        Span::raw(" profile "),
-        Span::styled(state.session.profile.clone(), theme.title),
+    let mut first = vec![Span::styled(" iamkeys ", theme.accent)];
+    first.extend(super::header::profile(state, theme));
+    first.extend([
         Span::raw("  organization of "),
         Span::styled(org.own_account.clone(), theme.title),
         Span::raw(format!(
             "  role {} · session {}",
             org.role, org.session_name
         )),
-    ];
+    ]);
     super::header::badges(state, theme, &mut first);
     let listing = match &org.listing {
         Listing::Loading { pages } => format!(" · listing page {}…", pages + 1),

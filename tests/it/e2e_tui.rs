@@ -424,7 +424,11 @@ fn the_demo_never_reaches_a_real_profile() {
         s.contains("The demo has no AWS profiles") && !s.contains(":profile e2e")
     });
     assert!(screen.contains("DEMO"), "{screen}");
-    tui.send(&["Escape", "p"]);
+    tui.send(&["Escape"]);
+    tui.wait_for("the notice gone", WAIT, |s| {
+        !s.contains("The demo has no AWS profiles")
+    });
+    tui.send(&["p"]);
     tui.wait_for("p refused", WAIT, |s| {
         s.contains("The demo has no AWS profiles")
     });
@@ -447,12 +451,51 @@ fn the_demo_never_reaches_a_real_profile() {
         0,
         "the demo connected to the real profile's endpoint"
     );
-    let real = std::fs::read_to_string(home.path().join("data/iamkeys/audit.jsonl"))
-        .unwrap_or_default();
+    let real =
+        std::fs::read_to_string(home.path().join("data/iamkeys/audit.jsonl")).unwrap_or_default();
     assert!(real.is_empty(), "the real audit log has demo lines: {real}");
     let demo = std::fs::read_to_string(home.path().join("data/iamkeys/demo-audit.jsonl"))
         .expect("the demo's own audit log");
     assert!(demo.contains("alice.00"), "{demo}");
+}
+
+/// Issue 33 item 2: a profile picked in the UI is the profile used. With
+/// the environment's keys exported, picking `nocreds` (a profile with no
+/// credentials) fails naming it; it never says "Switched" on the
+/// environment's keys, and the header keeps the profile in use.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_picked_profile_ignores_the_environments_keys() {
+    let moto = Moto::start();
+    seed(&moto.iam().await, &standard_users()).await;
+    let home = Home::new(&moto.endpoint());
+    std::fs::write(
+        home.path().join("aws-config"),
+        format!(
+            "[profile e2e]\nregion = us-east-1\nendpoint_url = {0}\n\n[profile nocreds]\nregion = us-east-1\nendpoint_url = {0}\n",
+            moto.endpoint()
+        ),
+    )
+    .unwrap();
+    let mut env = home.env();
+    env.push(("AWS_ACCESS_KEY_ID", "AKIAENVIRONMENT00001".into()));
+    env.push(("AWS_SECRET_ACCESS_KEY", "environment-secret".into()));
+    let tui = Tmux::start(Path::new(BIN), &["--profile", "e2e"], &env, 120, 40);
+    tui.wait_for("users", WAIT, |s| {
+        s.contains("Users (5)") && s.contains("profile e2e")
+    });
+    tui.send(&["p"]);
+    tui.wait_for("the picker", WAIT, |s| {
+        s.contains("AWS profiles") && s.contains("nocreds")
+    });
+    tui.send(&["-l", "nocreds"]);
+    tui.send(&["Enter"]);
+    let screen = tui.wait_for("the switch to fail", WAIT, |s| {
+        s.contains("No credentials found for profile 'nocreds'")
+    });
+    assert!(!screen.contains("Switched to profile nocreds"), "{screen}");
+    assert!(screen.contains("profile e2e"), "{screen}");
+    tui.send(&["Escape", "Escape", "q"]);
+    assert_eq!(tui.exit_status(WAIT), Some(0), "{}", tui.screen());
 }
 
 /// Issue 27: `o` in the real binary runs `$BROWSER` (here a script that

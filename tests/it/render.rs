@@ -42,6 +42,21 @@ async fn main_screen_with_the_demo_account() {
     assert_snapshot!(text);
 }
 
+/// Issue 33 item 2: when the environment's keys sign, the header says so
+/// instead of a profile's name.
+#[tokio::test]
+async fn environment_credentials_are_named_in_the_header() {
+    let mut state = demo_loaded().await;
+    state.session.profile = iamkeys::profiles::ENVIRONMENT.to_owned();
+    let text = screen(&state, 120, 40);
+    let header = text.lines().next().unwrap();
+    assert!(
+        header.contains("iamkeys  credentials: environment"),
+        "{header}"
+    );
+    assert!(!header.contains("profile"), "{header}");
+}
+
 #[tokio::test]
 async fn key_pane_with_two_keys_focused() {
     let mut state = demo_loaded().await;

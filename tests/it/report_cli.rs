@@ -673,3 +673,64 @@ fn a_closed_stdout_is_an_error() {
     assert!(stderr.contains("stdout is closed"), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
 }
+
+/// `report` in `setup`'s home with the environment's keys exported (as
+/// `granted` and `aws-vault exec` do) and `args` as given.
+async fn with_env_keys(setup: &Setup, args: &[&str], aws_profile: &str) -> Output {
+    std::fs::write(
+        setup.home.path().join("aws-config"),
+        format!(
+            "[profile e2e]\nregion = us-east-1\nendpoint_url = {0}\n\n[profile nocreds]\nregion = us-east-1\nendpoint_url = {0}\n",
+            setup.moto.endpoint()
+        ),
+    )
+    .unwrap();
+    tokio::process::Command::new(BIN)
+        .arg("report")
+        .args(args)
+        .envs(setup.home.env())
+        .env("AWS_ACCESS_KEY_ID", "AKIAENVIRONMENT00001")
+        .env("AWS_SECRET_ACCESS_KEY", "environment-secret")
+        .env("AWS_PROFILE", aws_profile)
+        .output()
+        .await
+        .unwrap()
+}
+
+/// Issue 33 item 2: a profile named with `--profile` is the profile used,
+/// as botocore does: environment keys do not stand in for a profile that
+/// has none (exit 2, naming it), and one that has keys is labelled by
+/// its name. `AWS_PROFILE` keeps the SDK's order: the environment's keys
+/// are used, and the report says `credentials: environment`.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_named_profile_ignores_the_environments_keys() {
+    let setup = setup().await;
+    let out = with_env_keys(&setup, &["--profile", "nocreds"], "").await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("nocreds"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(out.stdout.is_empty());
+
+    let out = with_env_keys(&setup, &["--profile", "e2e", "--fail-on", "none"], "").await;
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(table.contains("profile e2e"), "{table}");
+    assert!(!table.contains("credentials: environment"), "{table}");
+
+    let out = with_env_keys(&setup, &["--fail-on", "none"], "nocreds").await;
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(table.contains("credentials: environment"), "{table}");
+    assert!(!table.contains("profile nocreds"), "{table}");
+}
