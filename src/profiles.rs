@@ -184,17 +184,22 @@ pub async fn list() -> Result<Vec<ProfileInfo>, String> {
             let plan = crate::signin::plan::plan(name, &get).ok().flatten();
             let note = match &plan {
                 Some(plan) => Some(
-                    crate::signin::cache::dir()
-                        .and_then(|dir| {
-                            crate::signin::cache::read(
-                                &dir,
-                                &crate::signin::cache::key(plan),
-                                now,
-                                crate::signin::mfa::RENEW_BEFORE,
-                            )
-                        })
-                        .map_or("code needed", |_| "MFA session cached")
-                        .to_owned(),
+                    crate::signin::cache::dir_for(
+                        get(name, "endpoint_url")
+                            .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok())
+                            .filter(|url| !url.trim().is_empty())
+                            .as_deref(),
+                    )
+                    .and_then(|dir| {
+                        crate::signin::cache::read(
+                            &dir,
+                            &crate::signin::cache::key(plan),
+                            now,
+                            crate::signin::mfa::RENEW_BEFORE,
+                        )
+                    })
+                    .map_or("code needed", |_| "MFA session cached")
+                    .to_owned(),
                 ),
                 None => sso_expired(profile, now)
                     .filter(|expired| *expired)

@@ -27,6 +27,26 @@ pub struct Cached {
     pub expiration: DateTime<Utc>,
 }
 
+/// Where sessions got from `endpoint` are cached: with no endpoint
+/// override, the AWS CLI's cache ([`dir`]); with one (`--endpoint-url`,
+/// `AWS_ENDPOINT_URL`, a profile's `endpoint_url`), never the CLI's — a
+/// test server's session there would serve the real profile's `aws` with
+/// no code — but `<data dir>/sessions/<SHA-1 of the URL>`, iamkeys' own,
+/// one per endpoint, in the same format.
+#[must_use]
+pub fn dir_for(endpoint: Option<&str>) -> Option<PathBuf> {
+    let Some(url) = endpoint else {
+        return dir();
+    };
+    let name = Sha1::digest(url.trim().as_bytes())
+        .iter()
+        .fold(String::new(), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        });
+    crate::paths::data_dir().map(|d| d.join("sessions").join(name))
+}
+
 /// The cache directory: `~/.aws/cli/cache`.
 #[must_use]
 pub fn dir() -> Option<PathBuf> {

@@ -135,8 +135,16 @@ async fn build(
     let base = loader.load().await;
     let endpoint = base.endpoint_url().unwrap_or("AWS STS").to_owned();
     let codes = options.codes.0.clone().unwrap_or_else(|| Arc::new(NoCode));
+    // A session got from an endpoint override is that endpoint's: never in
+    // the AWS CLI's cache (where the real profile's CLI would take it), but
+    // in one of iamkeys' own for that endpoint.
+    let custom = base
+        .endpoint_url()
+        .map(ToOwned::to_owned)
+        .or_else(|| std::env::var("AWS_ENDPOINT_URL_STS").ok())
+        .filter(|url| !url.trim().is_empty());
     let cache_dir = if options.session_cache {
-        super::cache::dir()
+        super::cache::dir_for(custom.as_deref())
     } else {
         None
     };

@@ -175,10 +175,10 @@ async fn an_mfa_role_profile_signs_in_with_a_code_and_caches_it_as_the_cli_does(
     let key = botocore_key(&format!(
         "{{'RoleArn': '{ADMIN_ROLE}', 'SerialNumber': '{ALICE}', 'DurationSeconds': 1800}}"
     ));
-    let file = home
-        .path()
-        .join(".aws/cli/cache")
-        .join(format!("{key}.json"));
+    // Issue 33 item 6: a session from an endpoint override is never in
+    // the AWS CLI's cache (the real profile's `aws` would use it), but in
+    // iamkeys' own for that endpoint, in the CLI's format.
+    let file = sessions(&home, &proxy.endpoint()).join(format!("{key}.json"));
     let cached: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&file).expect("the CLI's file name")).unwrap();
     assert!(cached["Credentials"]["SessionToken"].is_string());
@@ -193,6 +193,10 @@ async fn an_mfa_role_profile_signs_in_with_a_code_and_caches_it_as_the_cli_does(
             .mode()
             & 0o777,
         0o700
+    );
+    assert!(
+        !home.path().join(".aws/cli").exists(),
+        "nothing in the AWS CLI's cache from a test endpoint"
     );
     // The next run needs no code: the cached session is used.
     let before = proxy.mfa_requests().len();
@@ -280,10 +284,12 @@ async fn a_user_profile_gets_a_session_token_and_a_source_profile_lends_its_devi
 /// The AWS CLI's own code (botocore, which moto's server brings along)
 /// caches a session got with a code; iamkeys then uses that file with no
 /// code. And the other way: a session iamkeys cached serves botocore with no
-/// prompt.
+/// prompt. (With a test endpoint the directory is iamkeys' own for that
+/// endpoint, never `~/.aws/cli/cache`: the format is what is shared.)
 #[tokio::test(flavor = "multi_thread")]
 async fn the_session_cache_is_shared_with_the_aws_cli() {
     let (_moto, proxy, home) = stage(user("carol", false, vec![])).await;
+    let cache = sessions(&home, &proxy.endpoint());
     let botocore = |prompted: &str| {
         let python = std::env::var("IAMKEYS_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
         let script = format!(
@@ -291,10 +297,11 @@ async fn the_session_cache_is_shared_with_the_aws_cli() {
              from botocore.utils import JSONFileCache\n\
              s = botocore.session.Session(profile='admin')\n\
              p = s.get_component('credential_provider').get_provider('assume-role')\n\
-             p.cache = JSONFileCache(os.path.expanduser(os.path.join('~', '.aws', 'cli', 'cache')))\n\
+             p.cache = JSONFileCache('{}')\n\
              p._prompter = lambda prompt: (open('{prompted}', 'a').write(prompt), '{CODE}')[1]\n\
              c = s.get_credentials().get_frozen_credentials()\n\
-             print(c.access_key)\n"
+             print(c.access_key)\n",
+            cache.display()
         );
         let out = std::process::Command::new(python)
             .args(["-c", &script])
@@ -320,7 +327,7 @@ async fn the_session_cache_is_shared_with_the_aws_cli() {
     );
 
     // The other way round.
-    std::fs::remove_dir_all(home.path().join(".aws/cli/cache")).unwrap();
+    std::fs::remove_dir_all(&cache).unwrap();
     std::fs::remove_file(&prompted).unwrap();
     ok_json(&report(&home, "admin", &["--mfa-code", CODE], &[]).await);
     let before = proxy.mfa_requests().len();
@@ -360,7 +367,7 @@ async fn the_code_and_the_session_never_reach_the_log_or_stderr() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert_eq!(out.status.code(), Some(0), "{stderr}");
-    let cache = home.path().join(".aws/cli/cache");
+    let cache = sessions(&home, &proxy.endpoint());
     let file = std::fs::read_dir(&cache)
         .unwrap()
         .next()
@@ -541,6 +548,14 @@ async fn the_picker_shows_kinds_and_what_each_profile_needs() {
             "{name}: {words:?} in {picker}"
         );
     }
+}
+
+/// Where iamkeys caches sessions got from `endpoint` (an override): its
+/// data dir's `sessions/<SHA-1 of the URL, by Python's hashlib>`.
+fn sessions(home: &Home, endpoint: &str) -> std::path::PathBuf {
+    home.path()
+        .join("data/iamkeys/sessions")
+        .join(botocore_sha1(endpoint))
 }
 
 fn botocore_sha1(text: &str) -> String {
