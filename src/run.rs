@@ -608,6 +608,7 @@ fn apply(
         profile: &session.profile,
         settings: &settings,
         protected: &protected,
+        enforce: &config.enforce,
     };
     // The audit before acting reads as `report` does: no audit log (it
     // changes nothing), the same ledger.

@@ -54,6 +54,160 @@ pub fn check_age(plan: &Plan, now: DateTime<Utc>, max_age_hours: u32) -> Result<
     Ok(())
 }
 
+/// How far a date in a plan may run ahead of another for clock skew.
+const SKEW: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
+
+/// Whether `id` reads as an IAM user's access key ID (`AKIA` and 16 upper
+/// case letters or digits): a plan acts on nothing else.
+fn is_key_id(id: &str) -> bool {
+    id.len() == 20
+        && id.starts_with("AKIA")
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+}
+
+/// Whether `name` reads as an IAM user name (1–64 of `A-Za-z0-9+=,.@_-`).
+fn is_user_name(name: &str) -> bool {
+    (1..=64).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-".contains(&b))
+}
+
+/// Refuse a plan whose content cannot be true: IDs that are not IDs, a key
+/// listed twice, evidence that contradicts IAM (a last use before the key
+/// was made, a date after the plan was). The plan is a file anyone with
+/// write access to it could have edited; `apply` re-derives every action
+/// anyway, but a plan that lies is refused whole.
+///
+/// # Errors
+/// The first contradiction, naming the action.
+pub fn check_content(plan: &Plan) -> Result<(), String> {
+    let mut seen: Vec<(&str, &str)> = Vec::new();
+    for (i, action) in plan.actions.iter().enumerate() {
+        let at = |why: String| format!("the plan's action {} {why}: refused", i + 1);
+        if !(action.account_id.len() == 12 && action.account_id.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return Err(at(format!(
+                "has {:?} for an account ID",
+                crate::text::clean(&action.account_id)
+            )));
+        }
+        if !is_key_id(&action.access_key_id) {
+            return Err(at(format!(
+                "has {:?} for an access key ID",
+                crate::text::clean(&action.access_key_id)
+            )));
+        }
+        if !is_user_name(&action.user_name) {
+            return Err(at(format!(
+                "has {:?} for a user name",
+                crate::text::clean(&action.user_name)
+            )));
+        }
+        let key = (action.account_id.as_str(), action.access_key_id.as_str());
+        if seen.contains(&key) {
+            return Err(at(format!(
+                "lists {} a second time (a plan has one action per key)",
+                action.access_key_id
+            )));
+        }
+        seen.push(key);
+        let evidence = &action.evidence;
+        let after_plan = |t: DateTime<Utc>| t > plan.created + SKEW;
+        if evidence.created.is_some_and(after_plan) {
+            return Err(at(format!(
+                "says {} was created after the plan was made",
+                action.access_key_id
+            )));
+        }
+        if evidence.last_used.is_some_and(after_plan) {
+            return Err(at(format!(
+                "says {} was last used after the plan was made",
+                action.access_key_id
+            )));
+        }
+        if let (Some(created), Some(used)) = (evidence.created, evidence.last_used)
+            && used + SKEW < created
+        {
+            return Err(at(format!(
+                "says {} was last used before it was created",
+                action.access_key_id
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Whether today's audit (`report`), rules and ledger (folded into
+/// `today`, the plan they make now) still call for `action` on `date`:
+/// the same finding open and unwaived, a rule covering it with the same
+/// action, the key as IAM shows it, and the recorded due date come.
+///
+/// # Errors
+/// Why the action no longer holds (it is skipped with that reason).
+pub fn still_called_for(
+    action: &PlannedAction,
+    today: &Plan,
+    report: &crate::report::Report,
+    date: NaiveDate,
+) -> Result<(), String> {
+    let Some(now) = today
+        .actions
+        .iter()
+        .find(|a| a.account_id == action.account_id && a.access_key_id == action.access_key_id)
+    else {
+        let open = report.findings.iter().find(|f| {
+            f.id == action.finding
+                && f.account_id.as_deref() == Some(action.account_id.as_str())
+                && f.access_key_id.as_deref() == Some(action.access_key_id.as_str())
+        });
+        return Err(match open {
+            None => format!("{} is no longer found on this key", action.finding),
+            Some(f) if f.waived.is_some() => format!("{} is waived now", action.finding),
+            Some(_) => format!(
+                "no [enforce] rule calls for it now ({} is open, but no rule covers it)",
+                action.finding
+            ),
+        });
+    };
+    if now.action != action.action || now.finding != action.finding {
+        return Err(format!(
+            "today's rules call for {} ({}, rule {}), not {} ({})",
+            now.action.words(),
+            now.finding,
+            now.rule,
+            action.action.words(),
+            action.finding
+        ));
+    }
+    if now.evidence.created != action.evidence.created {
+        let when = |t: Option<DateTime<Utc>>| {
+            t.map_or_else(
+                || "unknown".to_owned(),
+                |t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            )
+        };
+        return Err(format!(
+            "the plan's evidence contradicts IAM (created {}; IAM says {})",
+            when(action.evidence.created),
+            when(now.evidence.created)
+        ));
+    }
+    if now.due > date {
+        return Err(if now.due_recorded {
+            format!("not due until {} (the ledger's due date)", now.due)
+        } else {
+            format!(
+                "not due until {}: its due date was never recorded in the ledger (plan --record)",
+                now.due
+            )
+        });
+    }
+    Ok(())
+}
+
 /// What IAM says of the action's key now, read right before acting.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fresh {

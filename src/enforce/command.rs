@@ -294,6 +294,9 @@ pub struct ApplyRun<'a> {
     /// profile's own, its `source_profile`'s): never changed by the run
     /// that needs them.
     pub protected: &'a [String],
+    /// Today's `[enforce]`: each action must still be what these rules,
+    /// the fresh audit and the ledger call for.
+    pub enforce: &'a EnforceSettings,
 }
 
 /// Read and check the plan: refused (exit 2) when it does not read, is of
@@ -310,6 +313,7 @@ pub fn load_plan(
         .map_err(|e| format!("cannot read the plan {} ({e})", path.display()))?;
     let plan = super::apply::read(&text)?;
     super::apply::check_age(&plan, now, max_age_hours)?;
+    super::apply::check_content(&plan)?;
     Ok(plan)
 }
 
@@ -459,6 +463,25 @@ impl AccountRun<'_> {
                 return skip_all(format!("account {account}: {why}"));
             }
         };
+        // What today's audit, rules and ledger call for: the plan file is a
+        // proposal, never the reason to act.
+        let now = Utc::now();
+        let today = match self.run.enforce.rules().and_then(|rules| {
+            super::plan::build(&Inputs {
+                report: &report,
+                rules: &rules,
+                owner_tag: &self.run.enforce.owner_tag,
+                notice_days: self.run.enforce.notice_days,
+                caller: None,
+                now,
+            })
+        }) {
+            Ok(plan) => plan,
+            Err(why) => {
+                self.unchecked = true;
+                return skip_all(format!("account {account}: {why}"));
+            }
+        };
         let actor = Actor {
             profile: self.run.profile.to_owned(),
             account_id: Some(identity.account_id.clone()),
@@ -479,12 +502,13 @@ impl AccountRun<'_> {
                     && f.access_key_id.as_deref() == Some(action.access_key_id.as_str())
                     && f.waived.is_some()
             });
+            let called = super::apply::still_called_for(action, &today, &report, now.date_naive());
             let outcome = act(
                 client.as_ref(),
                 &mut changer,
                 action,
                 &identity,
-                waived,
+                Checks { waived, called },
                 self.run,
             )
             .await;
@@ -507,17 +531,21 @@ pub async fn apply(
 ) -> ExitCode {
     let now = Utc::now();
     let today = now.date_naive();
-    let due: Vec<&PlannedAction> = plan
+    // By place in the plan: each action's outcome is its own, whatever
+    // else the plan lists.
+    let due: Vec<(usize, &PlannedAction)> = plan
         .actions
         .iter()
-        .filter(|a| super::apply::due(a, today))
+        .enumerate()
+        .filter(|(_, a)| super::apply::due(a, today))
         .collect();
+    let listed: Vec<&PlannedAction> = due.iter().map(|(_, a)| *a).collect();
     // A dry run changes nothing: it never asks and needs no --yes.
-    if !due.is_empty() && !run.yes && !run.dry_run && !asked(&due, run.dry_run) {
+    if !due.is_empty() && !run.yes && !run.dry_run && !asked(&listed, run.dry_run) {
         return ExitCode::from(EXIT_REFUSED);
     }
     let mut accounts: Vec<&str> = Vec::new();
-    for action in &due {
+    for (_, action) in &due {
         if !accounts.contains(&action.account_id.as_str()) {
             accounts.push(&action.account_id);
         }
@@ -529,34 +557,30 @@ pub async fn apply(
         made: 0,
         unchecked: false,
     };
-    let mut outcomes: std::collections::HashMap<(&str, &str), Outcome> =
-        std::collections::HashMap::new();
+    let mut outcomes: std::collections::HashMap<usize, Outcome> = std::collections::HashMap::new();
     for account in accounts {
-        let mine: Vec<&PlannedAction> = due
+        let (places, mine): (Vec<usize>, Vec<&PlannedAction>) = due
             .iter()
             .copied()
-            .filter(|a| a.account_id == account)
-            .collect();
+            .filter(|(_, a)| a.account_id == account)
+            .unzip();
         let results = runner.account(account, &mine).await;
-        for (action, outcome) in mine.iter().zip(results) {
-            outcomes.insert((&action.account_id, &action.access_key_id), outcome);
-        }
+        outcomes.extend(places.into_iter().zip(results));
     }
     let applied: Vec<Applied> = plan
         .actions
         .iter()
-        .map(|action| Applied {
+        .enumerate()
+        .map(|(place, action)| Applied {
             account_id: action.account_id.clone(),
             user_name: action.user_name.clone(),
             access_key_id: action.access_key_id.clone(),
             action: action.action,
             finding: action.finding,
             due: action.due,
-            outcome: outcomes
-                .remove(&(action.account_id.as_str(), action.access_key_id.as_str()))
-                .unwrap_or_else(|| Outcome::Skipped {
-                    reason: format!("not due until {}", action.due),
-                }),
+            outcome: outcomes.remove(&place).unwrap_or_else(|| Outcome::Skipped {
+                reason: format!("not due until {}", action.due),
+            }),
         })
         .collect();
     let failed = applied
@@ -621,13 +645,20 @@ fn lines(summary: &Summary, plan: &Plan) -> String {
     out
 }
 
+/// What the fresh audit says of one action: a waiver honoured now, and
+/// whether today's rules and ledger still call for it.
+struct Checks {
+    waived: bool,
+    called: Result<(), String>,
+}
+
 /// Re-check one due action at IAM and act on it.
 async fn act(
     client: &dyn IamClient,
     changer: &mut Changer,
     action: &PlannedAction,
     identity: &crate::model::Identity,
-    waived: bool,
+    checks: Checks,
     run: &ApplyRun<'_>,
 ) -> Outcome {
     // The caller's own credentials are never changed by it: the key this
@@ -657,7 +688,7 @@ async fn act(
         action,
         &identity.account_id,
         identity.access_key_id.as_deref(),
-        waived,
+        checks.waived,
     )
     .await
     {
@@ -669,6 +700,9 @@ async fn act(
         }
     };
     if let Decision::Skip(reason) = decide(action, &fresh) {
+        return Outcome::Skipped { reason };
+    }
+    if let Err(reason) = checks.called {
         return Outcome::Skipped { reason };
     }
     if run.dry_run {

@@ -987,3 +987,186 @@ async fn the_source_profiles_key_is_kept() {
     assert_eq!(status(&w.iam, alice, alice_key).await, "Active");
     assert_eq!(status(&w.iam, bob, bob_key).await, "Inactive");
 }
+
+/// `apply PLAN --yes` with this plan JSON written beside the home's.
+async fn apply_edited(w: &World, name: &str, plan: &serde_json::Value) -> Output {
+    let path = w.home.path().join(name);
+    std::fs::write(&path, plan.to_string()).unwrap();
+    run(&w.home, &["apply", path.to_str().unwrap(), "--yes"]).await
+}
+
+/// Issue 33 item 5: a plan whose content cannot be true is refused whole
+/// (exit 2, naming the action), and nothing on the server changes: a
+/// last use after the plan was made (to stop "used since the plan" from
+/// ever firing), a last use before creation, a key listed twice (make
+/// inactive, then delete), and IDs that are not IDs.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_tampered_plan_is_refused_and_nothing_changes() {
+    let w = world().await;
+    configure(&w.home, 0, "");
+    let plan = w.home.path().join("plan.json");
+    let out = run(&w.home, &["plan", "--out", plan.to_str().unwrap()]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let original = plan_json(&plan);
+
+    let mut future_use = original.clone();
+    future_use["actions"][0]["evidence"]["last_used"] = "2999-01-01T00:00:00Z".into();
+    let mut before_creation = original.clone();
+    before_creation["actions"][0]["evidence"]["last_used"] = "2001-01-01T00:00:00Z".into();
+    let mut twice = original.clone();
+    let mut delete = twice["actions"][1].clone();
+    delete["action"] = "delete".into();
+    twice["actions"].as_array_mut().unwrap().push(delete);
+    let mut not_a_key = original.clone();
+    not_a_key["actions"][0]["access_key_id"] = "AKIA\u{1b}[31mRED\u{1b}[0m0000".into();
+    let mut not_a_user = original.clone();
+    not_a_user["actions"][0]["user_name"] = "alice\n\u{1b}]8;;http://x\u{7}".into();
+    let mut not_an_account = original.clone();
+    not_an_account["actions"][0]["account_id"] = "12345678901x".into();
+    for (name, plan, words) in [
+        (
+            "future.json",
+            future_use,
+            "last used after the plan was made",
+        ),
+        (
+            "early.json",
+            before_creation,
+            "last used before it was created",
+        ),
+        ("twice.json", twice, "a second time"),
+        ("key.json", not_a_key, "for an access key ID"),
+        ("user.json", not_a_user, "for a user name"),
+        ("account.json", not_an_account, "for an account ID"),
+    ] {
+        let out = apply_edited(&w, name, &plan).await;
+        let said = text(&out);
+        assert_eq!(out.status.code(), Some(2), "{name}: {said}");
+        assert!(
+            said.contains(words) && said.contains("refused"),
+            "{name}: {said}"
+        );
+        assert_eq!(said.trim().lines().count(), 1, "{name}: one line: {said}");
+        assert!(
+            !said.contains('\u{1b}') && !said.contains('\u{7}'),
+            "{name}: cleaned: {said:?}"
+        );
+        for (user, key, _) in &w.keys {
+            assert_eq!(status(&w.iam, user, key).await, "Active", "{name}");
+        }
+    }
+}
+
+/// Issue 33 item 5: `apply` acts only on what today's audit, rules and
+/// ledger still call for. A plan edited to pass every re-check of its
+/// own (re-dated, its evidence copied from IAM after alice used her key)
+/// is skipped because the finding is gone; an action changed to delete
+/// is skipped because today's rule makes inactive; a rule removed from
+/// the config skips its actions; a due date recorded in the ledger holds
+/// over the plan's. The server is read back after each.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stale_or_edited_plan_acts_only_on_what_still_holds() {
+    let w = world().await;
+    configure(&w.home, 0, "");
+    let plan = w.home.path().join("plan.json");
+    let out = run(&w.home, &["plan", "--out", plan.to_str().unwrap()]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let original = plan_json(&plan);
+    let (alice, alice_key, alice_secret) = &w.keys[0];
+    let (bob, bob_key, _) = &w.keys[1];
+    let place = |user: &str| {
+        original["actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|a| a["user_name"] == user)
+            .unwrap()
+    };
+
+    // alice uses her key: her finding (a key never used) is gone. The
+    // plan is re-dated and her evidence says what IAM now says.
+    let config =
+        crate::common::moto::sdk_config_at(w.moto.endpoint(), alice_key, alice_secret).await;
+    aws_sdk_sts::Client::new(&config)
+        .get_caller_identity()
+        .send()
+        .await
+        .unwrap();
+    let used = w
+        .iam
+        .get_access_key_last_used()
+        .access_key_id(alice_key)
+        .send()
+        .await
+        .unwrap()
+        .access_key_last_used()
+        .and_then(|u| u.last_used_date().copied())
+        .unwrap();
+    let used = chrono::DateTime::from_timestamp(used.secs(), used.subsec_nanos()).unwrap();
+    let mut edited = original.clone();
+    edited["created"] = (chrono::Utc::now()).to_rfc3339().into();
+    edited["actions"][place("alice")]["evidence"]["last_used"] = used.to_rfc3339().into();
+    // bob's action turned into a delete of his Active key.
+    edited["actions"][place("bob")]["action"] = "delete".into();
+    let out = apply_edited(&w, "edited.json", &edited).await;
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    assert!(
+        said.contains(&format!(
+            "skipped: initial_setup_key is no longer found on this key: make inactive {alice_key}"
+        )),
+        "{said}"
+    );
+    assert!(
+        said.contains(
+            "skipped: today's rules call for make inactive (initial_setup_key, rule 1), not delete"
+        ),
+        "{said}"
+    );
+    assert!(said.contains("0 changes made"), "{said}");
+    assert_eq!(status(&w.iam, alice, alice_key).await, "Active");
+    assert_eq!(status(&w.iam, bob, bob_key).await, "Active", "not deleted");
+
+    // The rule is gone from the config: bob's action no longer holds.
+    std::fs::write(
+        w.home.path().join("config/iamkeys/config.toml"),
+        "[enforce]\nnotice_days = 0\n[[enforce.rule]]\nfinding = \"unused_key\"\naction = \"make_inactive\"\n",
+    )
+    .unwrap();
+    let out = run(&w.home, &["apply", plan.to_str().unwrap(), "--yes"]).await;
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    assert!(
+        said.contains(&format!(
+            "skipped: no [enforce] rule calls for it now (initial_setup_key is open, but no rule covers it): make inactive {bob_key}"
+        )),
+        "{said}"
+    );
+    assert_eq!(status(&w.iam, bob, bob_key).await, "Active");
+
+    // A due date recorded in the ledger (a week out) holds over the
+    // plan's (today).
+    configure(&w.home, 7, "");
+    let recorded = w.home.path().join("recorded.json");
+    let out = run(
+        &w.home,
+        &["plan", "--record", "--out", recorded.to_str().unwrap()],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let week = (chrono::Utc::now().date_naive() + chrono::TimeDelta::days(7)).to_string();
+    let mut early = plan_json(&recorded);
+    for action in early["actions"].as_array_mut().unwrap() {
+        action["due"] = chrono::Utc::now().date_naive().to_string().into();
+    }
+    let out = apply_edited(&w, "early.json", &early).await;
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    assert!(
+        said.contains(&format!(
+            "skipped: not due until {week} (the ledger's due date): make inactive {bob_key}"
+        )),
+        "{said}"
+    );
+    assert_eq!(status(&w.iam, bob, bob_key).await, "Active");
+}
