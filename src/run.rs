@@ -520,7 +520,9 @@ fn notify(
 ) -> Result<ExitCode> {
     let text = std::fs::read_to_string(&args.plan)
         .map_err(|e| eyre!("cannot read the plan {} ({e})", args.plan.display()))?;
-    let plan = crate::enforce::apply::read(&text).map_err(|e| eyre!("refused: {e}"))?;
+    let plan = crate::enforce::apply::read(&text)
+        .and_then(|plan| crate::enforce::apply::check_content(&plan).map(|()| plan))
+        .map_err(|e| eyre!("refused: {e}"))?;
     runtime()?.block_on(async {
         if args.dry_run {
             return Ok(

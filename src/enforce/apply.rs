@@ -40,7 +40,7 @@ pub fn check_age(plan: &Plan, now: DateTime<Utc>, max_age_hours: u32) -> Result<
     let age = now - plan.created;
     if age < -chrono::TimeDelta::minutes(5) {
         return Err(format!(
-            "the plan is dated {} , in the future: refused",
+            "the plan is dated {}, in the future",
             plan.created
                 .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
         ));
@@ -86,7 +86,7 @@ fn is_user_name(name: &str) -> bool {
 pub fn check_content(plan: &Plan) -> Result<(), String> {
     let mut seen: Vec<(&str, &str)> = Vec::new();
     for (i, action) in plan.actions.iter().enumerate() {
-        let at = |why: String| format!("the plan's action {} {why}: refused", i + 1);
+        let at = |why: String| format!("the plan's action {} {why}", i + 1);
         if !(action.account_id.len() == 12 && action.account_id.bytes().all(|b| b.is_ascii_digit()))
         {
             return Err(at(format!(
