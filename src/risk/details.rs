@@ -98,6 +98,27 @@ impl UserAuth {
     }
 }
 
+impl Attached {
+    /// How a reason names it: an AWS managed policy by its name
+    /// (`AdministratorAccess`); a customer policy by its ARN, so that one
+    /// named like an AWS policy (`/custom/ReadOnlyAccess` granting `*`)
+    /// never reads as AWS's.
+    #[must_use]
+    pub fn label(&self) -> String {
+        let aws_managed = self
+            .arn
+            .split(':')
+            .nth(4)
+            .is_some_and(|account| account == "aws")
+            && self.arn.split(':').nth(2) == Some("iam");
+        if aws_managed {
+            self.name.clone()
+        } else {
+            self.arn.clone()
+        }
+    }
+}
+
 /// Each user's policies, by user name.
 #[must_use]
 pub fn user_policies(details: &AuthDetails) -> BTreeMap<String, UserPolicies> {
@@ -125,7 +146,7 @@ pub fn user_policies(details: &AuthDetails) -> BTreeMap<String, UserPolicies> {
             let mut sources: Vec<Source> = user
                 .attached
                 .iter()
-                .map(|a| managed(a.name.clone(), &a.arn))
+                .map(|a| managed(a.label(), &a.arn))
                 .collect();
             sources.extend(user.inline.iter().map(|(name, doc)| Source {
                 via: format!("inline policy {name}"),
@@ -137,7 +158,7 @@ pub fn user_policies(details: &AuthDetails) -> BTreeMap<String, UserPolicies> {
                         sources.extend(
                             g.attached
                                 .iter()
-                                .map(|a| managed(format!("group {group} → {}", a.name), &a.arn)),
+                                .map(|a| managed(format!("group {group} → {}", a.label()), &a.arn)),
                         );
                         sources.extend(g.inline.iter().map(|(name, doc)| Source {
                             via: format!("group {group} → inline policy {name}"),

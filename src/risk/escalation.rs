@@ -76,6 +76,26 @@ pub const COMBINATIONS: &[Combination] = &[
     },
 ];
 
+/// IAM writes that give the writer more permissions even when granted on
+/// nothing but the writer itself (`user/${aws:username}`) or on a policy
+/// already attached to it: one call attaches `AdministratorAccess` to
+/// oneself (`PutUserPolicy`, `AttachUserPolicy`), joins an admin group
+/// (`AddUserToGroup`), or rewrites an attached policy
+/// (`CreatePolicyVersion`, `SetDefaultPolicyVersion`). Any of them granted
+/// anywhere is at least `escalation`.
+pub const SELF_ESCALATIONS: &[&str] = &[
+    "iam:PutUserPolicy",
+    "iam:AttachUserPolicy",
+    "iam:AddUserToGroup",
+    "iam:CreatePolicyVersion",
+    "iam:SetDefaultPolicyVersion",
+    "iam:DeleteUserPermissionsBoundary",
+    "iam:PutUserPermissionsBoundary",
+];
+
+/// Where [`SELF_ESCALATIONS`] are documented.
+pub const SELF_ESCALATION_SOURCE: &str = RHINO;
+
 /// The actions that change identities (of others): any of them granted on
 /// more than the user itself is `iam_write`.
 pub const IAM_WRITES: &[&str] = &[
@@ -84,6 +104,7 @@ pub const IAM_WRITES: &[&str] = &[
     "iam:CreateGroup",
     "iam:CreatePolicy",
     "iam:CreatePolicyVersion",
+    "iam:SetDefaultPolicyVersion",
     "iam:CreateAccessKey",
     "iam:CreateLoginProfile",
     "iam:UpdateLoginProfile",

@@ -2,7 +2,7 @@
 //! escalation, limited and none that applies; `unknown` when a document
 //! could not be had or read (fail closed: it ranks like admin).
 
-use super::escalation::{COMBINATIONS, IAM_WRITES};
+use super::escalation::{COMBINATIONS, IAM_WRITES, SELF_ESCALATIONS};
 use super::policy::{Effect, Statement, parse};
 
 /// What a user can do, from least to most (`Unknown` ranks with `Admin`).
@@ -146,10 +146,21 @@ fn shown(reasons: Vec<Reason>) -> Vec<String> {
         .collect()
 }
 
-/// Whether `action` is granted on more than the user itself: some Allow
-/// covers it, and no unconditional Deny on every resource does. Returns
-/// whether the grant is conditional.
-fn granted(all: &[Read<'_>], action: &str, on_everything: bool) -> Option<(bool, Vec<Reason>)> {
+/// On which resources a grant counts.
+#[derive(Clone, Copy)]
+enum Scope {
+    /// Every resource (`*`).
+    Everything,
+    /// More than the caller's own user.
+    BeyondSelf,
+    /// Any resource at all, the caller itself included.
+    Anywhere,
+}
+
+/// Whether `action` is granted on `scope`: some Allow covers it, and no
+/// unconditional Deny on every resource does. Returns whether the grant is
+/// conditional.
+fn granted(all: &[Read<'_>], action: &str, scope: Scope) -> Option<(bool, Vec<Reason>)> {
     let denied = all.iter().flat_map(|(_, s)| s.iter()).any(|s| {
         s.effect == Effect::Deny
             && !s.conditional
@@ -163,10 +174,10 @@ fn granted(all: &[Read<'_>], action: &str, on_everything: bool) -> Option<(bool,
     let mut via = Vec::new();
     for (name, statements) in all {
         for s in statements.iter() {
-            let broad = if on_everything {
-                s.resources.everything()
-            } else {
-                !s.only_self()
+            let broad = match scope {
+                Scope::Everything => s.resources.everything(),
+                Scope::BeyondSelf => !s.only_self(),
+                Scope::Anywhere => true,
             };
             if s.effect == Effect::Allow && broad && s.actions.covers(action) {
                 conditional &= s.conditional;
@@ -179,12 +190,21 @@ fn granted(all: &[Read<'_>], action: &str, on_everything: bool) -> Option<(bool,
 
 /// The level of a set of statements, with the sources behind it.
 fn level_of(all: &[Read<'_>]) -> (Level, bool, Vec<String>) {
-    // Admin: every action on every resource, and no unconditional Deny on
-    // every resource taking any of it back.
-    let any_deny = all
-        .iter()
-        .flat_map(|(_, s)| s.iter())
-        .any(|s| s.effect == Effect::Deny && !s.conditional && s.resources.everything());
+    // Admin: every action on every resource. A Deny lowers that only for
+    // what it really denies: an admin stays admin unless an unconditional
+    // Deny on every resource takes back every IAM write (with any one
+    // left, the user can grant itself the rest). A Deny with a
+    // `NotResource`, a condition, or that names nothing (`NotAction: *`)
+    // takes back nothing here.
+    let denied = |action: &str| {
+        all.iter().flat_map(|(_, s)| s.iter()).any(|s| {
+            s.effect == Effect::Deny
+                && !s.conditional
+                && s.resources.everything()
+                && s.actions.covers(action)
+        })
+    };
+    let iam_taken_back = IAM_WRITES.iter().all(|a| denied(a));
     let admin: Vec<(Reason, bool)> = all
         .iter()
         .flat_map(|(name, s)| s.iter().map(move |s| (*name, s)))
@@ -198,23 +218,37 @@ fn level_of(all: &[Read<'_>]) -> (Level, bool, Vec<String>) {
             )
         })
         .collect();
-    if !admin.is_empty() && !any_deny {
+    if !admin.is_empty() && !iam_taken_back {
         let conditional = admin.iter().all(|(_, c)| *c);
         let via = shown(admin.into_iter().map(|(r, _)| r).collect());
         return (Level::Admin, conditional, via);
     }
     let writes: Vec<(bool, Vec<Reason>)> = IAM_WRITES
         .iter()
-        .filter_map(|a| granted(all, a, false))
+        .filter_map(|a| granted(all, a, Scope::BeyondSelf))
         .collect();
     if !writes.is_empty() {
         return collect(Level::IamWrite, writes);
     }
+    // Writes on oneself that grant oneself more: escalation, whatever the
+    // `${aws:username}`.
+    let own: Vec<(bool, Vec<Reason>)> = SELF_ESCALATIONS
+        .iter()
+        .filter_map(|a| granted(all, a, Scope::Anywhere))
+        .collect();
+    if !own.is_empty() {
+        return collect(Level::Escalation, own);
+    }
     for combination in COMBINATIONS {
+        let scope = if combination.on_everything {
+            Scope::Everything
+        } else {
+            Scope::BeyondSelf
+        };
         let parts: Option<Vec<(bool, Vec<Reason>)>> = combination
             .actions
             .iter()
-            .map(|a| granted(all, a, combination.on_everything))
+            .map(|a| granted(all, a, scope))
             .collect();
         if let Some(parts) = parts {
             return collect(Level::Escalation, parts);
@@ -479,6 +513,118 @@ mod tests {
             boundary: Some(source("All", &allow(r#""*""#, r#""*""#))),
         });
         assert_eq!((wide.level, wide.boundary), (Level::Limited, None));
+    }
+
+    /// Issue 34 item 1: each way a level was talked down, with where the
+    /// path is documented. Each failed before the fix.
+    #[test]
+    fn risk_cannot_be_talked_down() {
+        let admin = allow(r#""*""#, r#""*""#);
+        // Rhino Security Labs, "AWS IAM Privilege Escalation – Methods and
+        // Mitigation", methods 5 and 7 (AttachUserPolicy, PutUserPolicy on
+        // oneself): one call attaches AdministratorAccess to oneself.
+        let self_put = level(vec![source(
+            "inline policy self-service",
+            &allow(
+                r#"["iam:PutUserPolicy", "iam:AttachUserPolicy"]"#,
+                r#""arn:aws:iam::*:user/${aws:username}""#,
+            ),
+        )]);
+        assert_eq!(self_put.level, Level::Escalation, "{self_put:?}");
+        assert!(
+            self_put.via[0].contains("iam:PutUserPolicy"),
+            "{self_put:?}"
+        );
+        // Rhino methods 1 and 2 (CreatePolicyVersion, SetDefaultPolicyVersion
+        // on a policy attached to oneself); method 11 (AddUserToGroup).
+        for action in [
+            "iam:CreatePolicyVersion",
+            "iam:SetDefaultPolicyVersion",
+            "iam:AddUserToGroup",
+        ] {
+            let p = level(vec![source(
+                "p",
+                &allow(
+                    &format!("\"{action}\""),
+                    r#""arn:aws:iam::123456789012:user/${aws:username}""#,
+                ),
+            )]);
+            assert!(p.level >= Level::Escalation, "{action}: {p:?}");
+        }
+        // `*${aws:username}*` reaches every user (and role) whose name holds
+        // one's own: IAM writes on others.
+        let around = level(vec![source(
+            "p",
+            &allow(r#""iam:*""#, r#""arn:aws:iam::*:user/*${aws:username}*""#),
+        )]);
+        assert_eq!(around.level, Level::IamWrite, "{around:?}");
+        // AWS IAM User Guide, "Policy evaluation logic": a Deny removes only
+        // what it matches. None of these takes back the IAM writes.
+        for deny in [
+            r#"{"Statement":{"Effect":"Deny","Action":"s3:DeleteBucket","Resource":"*"}}"#,
+            r#"{"Statement":{"Effect":"Deny","Action":"iam:*","NotResource":"arn:aws:iam::*:user/x"}}"#,
+            r#"{"Statement":{"Effect":"Deny","NotAction":"*","Resource":"*"}}"#,
+            r#"{"Statement":{"Effect":"Deny","Action":"iam:CreateUser","Resource":"*"}}"#,
+        ] {
+            let p = level(vec![
+                source("AdministratorAccess", &admin),
+                source("d", deny),
+            ]);
+            assert_eq!(p.level, Level::Admin, "{deny}: {p:?}");
+        }
+    }
+
+    /// Issue 34 item 1: a reason names a customer policy by its ARN, and the
+    /// level comes from its document, never its name.
+    #[test]
+    fn a_customer_policy_named_like_aws_reads_by_its_arn() {
+        use crate::risk::details::{Attached, AuthDetails, ManagedPolicy, UserAuth, user_policies};
+        let custom = "arn:aws:iam::123456789012:policy/custom/ReadOnlyAccess";
+        let fake_admin = "arn:aws:iam::123456789012:policy/AdministratorAccess";
+        let details = AuthDetails {
+            users: vec![
+                UserAuth {
+                    name: "wide".into(),
+                    attached: vec![Attached {
+                        name: "ReadOnlyAccess".into(),
+                        arn: custom.into(),
+                    }],
+                    ..UserAuth::default()
+                },
+                UserAuth {
+                    name: "narrow".into(),
+                    attached: vec![Attached {
+                        name: "AdministratorAccess".into(),
+                        arn: fake_admin.into(),
+                    }],
+                    ..UserAuth::default()
+                },
+            ],
+            groups: Vec::new(),
+            policies: vec![
+                ManagedPolicy {
+                    arn: custom.into(),
+                    name: "ReadOnlyAccess".into(),
+                    document: Some(allow(r#""*""#, r#""*""#)),
+                },
+                ManagedPolicy {
+                    arn: fake_admin.into(),
+                    name: "AdministratorAccess".into(),
+                    document: Some(allow(r#""s3:GetObject""#, r#""*""#)),
+                },
+            ],
+        };
+        let users = user_policies(&details);
+        let wide = evaluate(&users["wide"]);
+        assert_eq!(
+            (wide.level, wide.via.as_slice()),
+            (Level::Admin, &[custom.to_owned()][..])
+        );
+        let narrow = evaluate(&users["narrow"]);
+        assert_eq!(
+            (narrow.level, narrow.via.as_slice()),
+            (Level::Limited, &[fake_admin.to_owned()][..])
+        );
     }
 
     #[test]

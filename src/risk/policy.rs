@@ -65,16 +65,48 @@ pub struct Statement {
 
 impl Statement {
     /// Whether the statement's resources are only the caller itself
-    /// (`${aws:username}` self-service grants).
+    /// (`${aws:username}` self-service grants): each names exactly the
+    /// caller's own user ARN, never a pattern that also matches others
+    /// (`user/*${aws:username}*` reaches every user whose name holds one's
+    /// own).
     #[must_use]
     pub fn only_self(&self) -> bool {
         match &self.resources {
-            Names::Only(resources) => {
-                !resources.is_empty() && resources.iter().all(|r| r.contains("${aws:username}"))
-            }
+            Names::Only(resources) => !resources.is_empty() && resources.iter().all(|r| own_arn(r)),
             Names::Except(_) => false,
         }
     }
+}
+
+/// Whether `resource` is exactly the caller's own user ARN:
+/// `arn:<partition>:iam::<account ID or *>:user/[<path>/]${aws:username}`,
+/// with no wildcard but the account's.
+fn own_arn(resource: &str) -> bool {
+    const NAME: &str = "${aws:username}";
+    let mut parts = resource.splitn(6, ':');
+    let (Some("arn"), Some(partition), Some("iam"), Some(""), Some(account), Some(rest)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return false;
+    };
+    let plain = |s: &str| !s.contains(['*', '?', '$']);
+    let Some(path) = rest.strip_prefix("user/") else {
+        return false;
+    };
+    let path_ok = match path.strip_suffix(NAME) {
+        Some("") => true,
+        Some(prefix) => prefix.ends_with('/') && plain(prefix),
+        None => false,
+    };
+    partition.starts_with("aws")
+        && plain(partition)
+        && (account == "*" || (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())))
+        && path_ok
 }
 
 /// Read a policy document.

@@ -26,9 +26,22 @@ async fn levels_come_from_users_groups_and_inline_policies() {
             user("dave", true, vec![true]),
             user("erin", true, vec![true]),
             user("grace", true, vec![true]),
+            user("r-self-put", true, vec![true]),
         ],
     )
     .await;
+    // Issue 34 item 1: PutUserPolicy and AttachUserPolicy on oneself are
+    // one call from AdministratorAccess (Rhino Security Labs' methods 5
+    // and 7): escalation, not self-service.
+    iam.put_user_policy()
+        .user_name("r-self-put")
+        .policy_name("self-service")
+        .policy_document(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:PutUserPolicy","iam:AttachUserPolicy"],"Resource":"arn:aws:iam::*:user/${aws:username}"}]}"#,
+        )
+        .send()
+        .await
+        .unwrap();
     iam.attach_user_policy()
         .user_name("alice")
         .policy_arn("arn:aws:iam::aws:policy/AdministratorAccess")
@@ -105,6 +118,8 @@ async fn levels_come_from_users_groups_and_inline_policies() {
     assert_eq!(level("carol").level, Level::Limited, "self-service only");
     assert_eq!(level("dave").level, Level::Limited, "read-only");
     assert_eq!(level("erin").level, Level::None);
+    let own = level("r-self-put");
+    assert_eq!(own.level, Level::Escalation, "{own:?}");
     // (A permissions boundary is not in moto's answer, and its
     // PutUserPermissionsBoundary answers 500: the cap is tested on the
     // SDK's own types, iam::auth_details, and the evaluator's corpus.)
