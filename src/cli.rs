@@ -298,9 +298,11 @@ pub struct SecurityHubArgs {
     /// The Security Hub region (default: the profile's).
     #[arg(long, value_name = "REGION", requires = "security_hub")]
     pub security_hub_region: Option<String>,
-    /// With --org: every member's findings to the caller's own Security Hub
-    /// (its delegated administrator), instead of each member's.
-    #[arg(long, requires = "security_hub")]
+    /// Refused: AWS imports a finding under the default product ARN only
+    /// from the account it is in. Without it, each member's findings go to
+    /// its own hub, and a delegated administrator sees them all through
+    /// Security Hub's own cross-account aggregation.
+    #[arg(long, requires = "security_hub", hide = true)]
     pub security_hub_aggregate: bool,
 }
 

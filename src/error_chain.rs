@@ -19,6 +19,45 @@ pub fn text(err: &(dyn Error + 'static)) -> String {
     parts.join(": ")
 }
 
+/// How long one error line may grow.
+const MAX: usize = 300;
+
+/// An AWS SDK error on one line: the service's own code and message
+/// (`AccessDeniedException: User … is not authorized …`), else the error
+/// chain in its own words ([`text`]), cleaned of control characters and cut
+/// at 300 characters — never the SDK's `Debug` dump.
+#[must_use]
+pub fn sdk<E>(
+    err: &aws_smithy_runtime_api::client::result::SdkError<
+        E,
+        aws_smithy_runtime_api::client::orchestrator::HttpResponse,
+    >,
+) -> String
+where
+    E: aws_smithy_types::error::metadata::ProvideErrorMetadata + Error + 'static,
+{
+    use aws_smithy_types::error::metadata::ProvideErrorMetadata as _;
+    let line = match (err.code(), err.message()) {
+        (Some(code), Some(message)) => format!("{code}: {message}"),
+        (Some(code), None) => code.to_owned(),
+        _ => {
+            let status = err
+                .raw_response()
+                .map(|r| format!(" (HTTP {})", r.status().as_u16()))
+                .unwrap_or_default();
+            format!("{}{status}", text(err))
+        }
+    };
+    let line = crate::text::clean(&line).replace(['\n', '\r'], " ");
+    if line.chars().count() > MAX {
+        let mut cut: String = line.chars().take(MAX).collect();
+        cut.push('…');
+        cut
+    } else {
+        line
+    }
+}
+
 #[cfg(test)]
 mod tests {
     /// An error that repeats its source's words, as SDK errors often do.

@@ -229,9 +229,6 @@ pub async fn report(
             &access.base,
             &hub_for,
             args.hub.security_hub_region.as_deref(),
-            args.hub
-                .security_hub_aggregate
-                .then_some(access.caller.account_id.as_str()),
         ))
         .await
     } else {

@@ -12,19 +12,23 @@ pub type HubFor<'a> = &'a (
             + Sync
     );
 
+/// Why `--security-hub-aggregate` is refused (one line).
+pub const NO_AGGREGATE: &str = "--security-hub-aggregate is refused: Security Hub's BatchImportFindings takes a finding under the default product ARN only from the account in its AwsAccountId, so members' findings cannot be imported into the caller's hub. Without the flag each member's findings go to its own hub with a session of that member, and a delegated administrator sees them all through Security Hub's cross-account aggregation";
+
 /// Send every account's findings of `report` to Security Hub in `region`
 /// (else the base configuration's): each account's findings into the hub
-/// `hub_for` reaches for it, under that hub's product ARN, or all into
-/// `aggregate_into`'s hub. Earlier findings gone from a completely audited
-/// account are archived. One line per account on stderr; the failures are
-/// returned.
+/// `hub_for` reaches for it (a session of that account: AWS imports a
+/// finding under the default product ARN only from the account it is in),
+/// under that account's product ARN. Earlier findings gone from a
+/// completely audited account are archived. One line per account on
+/// stderr; the failures are returned.
 pub async fn to_security_hub(
     report: &crate::report::Report,
     base: &aws_config::SdkConfig,
     hub_for: HubFor<'_>,
     region: Option<&str>,
-    aggregate_into: Option<&str>,
 ) -> Vec<String> {
+    use std::fmt::Write as _;
     use std::io::Write as _;
     let region = region
         .map(ToOwned::to_owned)
@@ -46,30 +50,20 @@ pub async fn to_security_hub(
         .and_then(|u| u.arn.split(':').nth(1))
         .unwrap_or("aws")
         .to_owned();
-    let aggregated = aggregate_into.map(|_| security_hub::Hub::new(base, Some(&region)));
     let mut failures = Vec::new();
     for account in accounts {
-        let hub_account = aggregate_into.unwrap_or(&account);
-        let findings = asff::findings(report, &account, hub_account, &region, &partition);
+        let findings = asff::findings(report, &account, &region, &partition);
         let whole = complete.contains(&account);
-        let own;
-        let hub = if let Some(hub) = &aggregated {
-            hub
-        } else {
-            match hub_for(&account).await {
-                Ok(config) => {
-                    own = security_hub::Hub::new(&config, Some(&region));
-                    &own
-                }
-                Err(why) => {
-                    let line = format!("security hub ({region}): account {account}: {why}");
-                    let _ = writeln!(std::io::stderr(), "iamkeys: {line}");
-                    failures.push(line);
-                    continue;
-                }
+        let hub = match hub_for(&account).await {
+            Ok(config) => security_hub::Hub::new(&config, Some(&region)),
+            Err(why) => {
+                let line = format!("security hub ({region}): account {account}: {why}");
+                let _ = writeln!(std::io::stderr(), "iamkeys: {line}");
+                failures.push(line);
+                continue;
             }
         };
-        let product = asff::product_arn(&partition, &region, hub_account);
+        let product = asff::product_arn(&partition, &region, &account);
         let line = match Box::pin(hub.publish(
             &findings,
             &account,
@@ -79,14 +73,31 @@ pub async fn to_security_hub(
         ))
         .await
         {
-            Ok((imported, archived)) => format!(
-                "security hub ({region}): account {account}: {imported} finding(s) imported, {archived} archived{}",
-                if whole {
-                    ""
-                } else {
-                    " (audit incomplete: nothing archived)"
+            Ok(sent) => {
+                let mut line = format!(
+                    "security hub ({region}): account {account}: {} finding(s) imported, {} archived{}",
+                    sent.imported,
+                    sent.archived,
+                    if whole {
+                        ""
+                    } else {
+                        " (audit incomplete: nothing archived)"
+                    }
+                );
+                if sent.workflow > 0 {
+                    let _ = write!(line, ", {} workflow(s) updated", sent.workflow);
                 }
-            ),
+                if !sent.refused.is_empty() {
+                    let _ = write!(
+                        line,
+                        ", {} refused: {}",
+                        sent.refused.len(),
+                        crate::text::clean(&sent.refused.join("; "))
+                    );
+                    failures.push(line.clone());
+                }
+                line
+            }
             Err(why) => {
                 let line = format!("security hub ({region}): account {account}: {why}");
                 failures.push(line.clone());

@@ -310,6 +310,9 @@ fn report(
     profile: Option<String>,
     session: &Session,
 ) -> Result<ExitCode> {
+    if args.hub.security_hub_aggregate {
+        return Err(eyre!(crate::publish::NO_AGGREGATE));
+    }
     if cli.global.org {
         tracing::info!(profile = %session.profile, "report --org");
         let options = connect_options(&cli.global, config, profile);
@@ -363,7 +366,6 @@ fn report(
                         &sdk,
                         &hub_for,
                         args.hub.security_hub_region.as_deref(),
-                        None,
                     ))
                     .await
                 } else {

@@ -29,10 +29,7 @@ pub async fn sns(client: &aws_sdk_sns::Client, topic: &str, notice: &Notice) -> 
         .send()
         .await
         .map(|_| ())
-        .map_err(|e| {
-            let e = aws_sdk_sns::error::DisplayErrorContext(e).to_string();
-            format!("sns:Publish failed: {}", crate::text::clean(&e))
-        })
+        .map_err(|e| format!("sns:Publish failed: {}", crate::error_chain::sdk(&e)))
 }
 
 /// An SNS client for the topic's region, over the profile's configuration.

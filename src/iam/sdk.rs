@@ -664,8 +664,7 @@ impl IamClient for SdkIam {
                 let current = match client.get_secret_value().secret_id(id).send().await {
                     Ok(answer) => answer.secret_string().map(crate::secret::Secret::new),
                     Err(err) => {
-                        let text =
-                            aws_sdk_secretsmanager::error::DisplayErrorContext(&err).to_string();
+                        let text = crate::error_chain::sdk(&err);
                         // A secret with no value yet is written whole.
                         if text.contains("ResourceNotFoundException") && text.contains("version") {
                             None
@@ -689,12 +688,7 @@ impl IamClient for SdkIam {
                     .send()
                     .await
                     .map(|_| ())
-                    .map_err(|err| {
-                        refused(
-                            PUT,
-                            aws_sdk_secretsmanager::error::DisplayErrorContext(&err).to_string(),
-                        )
-                    })
+                    .map_err(|err| refused(PUT, crate::error_chain::sdk(&err)))
             }
             Target::Ssm { name, .. } => {
                 const PUT: &str = "ssm:PutParameter";
@@ -710,12 +704,7 @@ impl IamClient for SdkIam {
                     .send()
                     .await
                     .map(|_| ())
-                    .map_err(|err| {
-                        refused(
-                            PUT,
-                            aws_sdk_ssm::error::DisplayErrorContext(&err).to_string(),
-                        )
-                    })
+                    .map_err(|err| refused(PUT, crate::error_chain::sdk(&err)))
             }
         }
     }
@@ -737,8 +726,7 @@ impl IamClient for SdkIam {
                 IamError::new(
                     crate::iam::ErrorKind::Other,
                     ACTION,
-                    crate::text::clean(&aws_sdk_ec2::error::DisplayErrorContext(&err).to_string())
-                        .into_owned(),
+                    crate::error_chain::sdk(&err),
                 )
             })?;
         // Only region-shaped names; an answer with none is no answer.

@@ -63,18 +63,12 @@ pub fn label(severity: Severity) -> &'static str {
     }
 }
 
-/// The findings of `report` in `account`, for the hub in `region`
-/// (`hub_account`: whose hub receives them, the account itself unless
-/// aggregated). Findings with no account are left out.
+/// The findings of `report` in `account`, for that account's own hub in
+/// `region` (under its default product ARN). Findings with no account are
+/// left out.
 #[must_use]
-pub fn findings(
-    report: &Report,
-    account: &str,
-    hub_account: &str,
-    region: &str,
-    partition: &str,
-) -> Vec<Asff> {
-    let product = product_arn(partition, region, hub_account);
+pub fn findings(report: &Report, account: &str, region: &str, partition: &str) -> Vec<Asff> {
+    let product = product_arn(partition, region, account);
     let now = report.generated_at;
     report
         .findings
@@ -141,6 +135,49 @@ pub struct Existing {
     pub generator_id: String,
     pub account_id: String,
     pub record_state: String,
+    /// When it was first imported (`CreatedAt`), when it reads.
+    pub created_at: Option<DateTime<Utc>>,
+    /// Its `Workflow.Status` in the hub (`NEW`, `NOTIFIED`, `SUPPRESSED`,
+    /// `RESOLVED`), when it has one.
+    pub workflow: Option<String>,
+}
+
+/// Findings of this run already in the hub keep their first `CreatedAt`
+/// (a re-import is the same finding, not a new one).
+pub fn keep_created(current: &mut [Asff], existing: &[Existing]) {
+    for finding in current {
+        if let Some(first) = existing
+            .iter()
+            .filter(|e| e.id == finding.id && e.product_arn == finding.product_arn)
+            .find_map(|e| e.created_at)
+        {
+            finding.created_at = first;
+        }
+    }
+}
+
+/// The `Workflow` changes `BatchUpdateFindings` must make (`BatchImportFindings`
+/// cannot change a finding's `Workflow` after it is created): a finding
+/// waived now that the hub shows `NEW` or `NOTIFIED` becomes `SUPPRESSED`;
+/// one no longer waived that the hub shows `SUPPRESSED` becomes `NEW`. An
+/// analyst's `NOTIFIED` or `RESOLVED` on an unwaived finding is left alone.
+/// (Id, status), in order.
+#[must_use]
+pub fn workflow_changes(current: &[Asff], existing: &[Existing]) -> Vec<(String, &'static str)> {
+    current
+        .iter()
+        .filter_map(|c| {
+            let e = existing
+                .iter()
+                .find(|e| e.id == c.id && e.product_arn == c.product_arn)?;
+            let now = e.workflow.as_deref()?;
+            match (c.workflow, now) {
+                ("SUPPRESSED", "NEW" | "NOTIFIED") => Some((c.id.clone(), "SUPPRESSED")),
+                ("NEW", "SUPPRESSED") => Some((c.id.clone(), "NEW")),
+                _ => None,
+            }
+        })
+        .collect()
 }
 
 /// The findings of an earlier run to archive: iamkeys's own (its
@@ -215,7 +252,7 @@ mod tests {
         report
             .findings
             .push(finding("bob", None, Severity::Medium, true));
-        let asff = findings(&report, "123456789012", "123456789012", "eu-west-1", "aws");
+        let asff = findings(&report, "123456789012", "eu-west-1", "aws");
         assert_eq!(asff.len(), 2);
         let a = &asff[0];
         assert_eq!(
@@ -238,14 +275,6 @@ mod tests {
         assert_eq!(a.resources[0].id, "arn:aws:iam::123456789012:user/alice");
         assert_eq!(asff[1].workflow, "SUPPRESSED");
         assert_eq!(asff[1].resources.len(), 1);
-        // Aggregated: the caller's hub receives the member's findings.
-        let agg = findings(&report, "123456789012", "999999999999", "eu-west-1", "aws");
-        assert!(
-            agg[0]
-                .product_arn
-                .ends_with(":999999999999:product/999999999999/default")
-        );
-        assert_eq!(agg[0].account_id, "123456789012");
     }
 
     #[test]
@@ -256,6 +285,8 @@ mod tests {
             generator_id: generator.into(),
             account_id: account.into(),
             record_state: state.into(),
+            created_at: None,
+            workflow: None,
         };
         let hub = vec![
             existing("gone", "111111111111", "iamkeys/unused_key", "ACTIVE"),
@@ -268,7 +299,7 @@ mod tests {
         report
             .findings
             .push(finding("alice", None, Severity::Low, false));
-        let mut current = findings(&report, "123456789012", "123456789012", "us-east-1", "aws");
+        let mut current = findings(&report, "123456789012", "us-east-1", "aws");
         current[0].id = "still".into();
         let own = product_arn("aws", "us-east-1", "123456789012");
         let archived: Vec<&str> = to_archive(&hub, &current, &["111111111111".into()], &own)

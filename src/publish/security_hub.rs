@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use aws_sdk_securityhub::Client;
 use aws_sdk_securityhub::types::{
-    AwsSecurityFinding, AwsSecurityFindingFilters, Compliance, ComplianceStatus, Recommendation,
-    RecordState, Remediation, Resource, Severity, SeverityLabel, StringFilter,
-    StringFilterComparison, Workflow, WorkflowStatus,
+    AwsSecurityFinding, AwsSecurityFindingFilters, AwsSecurityFindingIdentifier, Compliance,
+    ComplianceStatus, Recommendation, RecordState, Remediation, Resource, Severity, SeverityLabel,
+    StringFilter, StringFilterComparison, Workflow, WorkflowStatus, WorkflowUpdate,
 };
 use chrono::{DateTime, SecondsFormat, Utc};
 
@@ -109,12 +109,14 @@ impl Hub {
     }
 
     /// Send findings, 100 at a time; a batch Security Hub throttles is
-    /// tried again after a doubling wait. How many were imported.
+    /// tried again after a doubling wait. A finding the hub refuses is
+    /// named (`Id: message`) and every other batch still goes.
     ///
     /// # Errors
-    /// A batch refused, throttled past the tries, or findings it failed.
-    pub async fn import(&self, findings: Vec<AwsSecurityFinding>) -> Result<usize, String> {
-        let mut imported = 0;
+    /// A whole batch refused (access denied, not found), or throttled past
+    /// the tries: the hub cannot be written, so no further batch is sent.
+    pub async fn import(&self, findings: Vec<AwsSecurityFinding>) -> Result<Imported, String> {
+        let mut sent = Imported::default();
         for batch in findings.chunks(BATCH) {
             let mut wait = Duration::from_millis(500);
             let mut tries = 0;
@@ -129,45 +131,92 @@ impl Hub {
                 {
                     Ok(answer) => break answer,
                     Err(err) => {
-                        let text =
-                            aws_sdk_securityhub::error::DisplayErrorContext(&err).to_string();
-                        let throttled = text.contains("Throttl")
-                            || text.contains("TooManyRequests")
-                            || text.contains("LimitExceeded");
+                        let (code, message) = service_error(&err);
+                        let throttled = code.contains("Throttl")
+                            || code.contains("TooManyRequests")
+                            || code.contains("LimitExceeded");
                         if throttled && tries < THROTTLED_TRIES {
                             tokio::time::sleep(wait).await;
                             wait = (wait * 2).min(Duration::from_secs(20));
                             continue;
                         }
-                        return Err(format!(
-                            "securityhub:BatchImportFindings failed: {}",
-                            crate::text::clean(&text)
-                        ));
+                        return Err(format!("securityhub:BatchImportFindings failed: {message}"));
                     }
                 }
             };
-            if answer.failed_count().unwrap_or(0) > 0 {
-                let why: Vec<String> = answer
-                    .failed_findings()
+            sent.refused
+                .extend(answer.failed_findings().iter().map(|f| {
+                    format!(
+                        "{}: {}",
+                        crate::text::clean(f.id().unwrap_or("?")),
+                        crate::text::clean(f.error_message().unwrap_or("failed"))
+                    )
+                }));
+            sent.count += usize::try_from(answer.success_count().unwrap_or(0)).unwrap_or(0);
+        }
+        Ok(sent)
+    }
+
+    /// Set the `Workflow.Status` of these findings (`BatchUpdateFindings`,
+    /// 100 identifiers a call). How many were updated; the ones not, named.
+    ///
+    /// # Errors
+    /// The call failed.
+    pub async fn set_workflow(
+        &self,
+        product: &str,
+        changes: &[(String, &'static str)],
+    ) -> Result<(usize, Vec<String>), String> {
+        let mut updated = 0;
+        let mut not = Vec::new();
+        for status in ["NEW", "SUPPRESSED"] {
+            let ids: Vec<&String> = changes
+                .iter()
+                .filter(|(_, s)| *s == status)
+                .map(|(id, _)| id)
+                .collect();
+            for chunk in ids.chunks(BATCH) {
+                let identifiers: Vec<AwsSecurityFindingIdentifier> = chunk
                     .iter()
-                    .take(3)
-                    .map(|f| {
-                        format!(
-                            "{}: {}",
-                            f.id().unwrap_or("?"),
-                            f.error_message().unwrap_or("failed")
-                        )
+                    .map(|id| {
+                        AwsSecurityFindingIdentifier::builder()
+                            .id(*id)
+                            .product_arn(product)
+                            .build()
                     })
                     .collect();
-                return Err(format!(
-                    "securityhub:BatchImportFindings refused {} finding(s): {}",
-                    answer.failed_count().unwrap_or(0),
-                    crate::text::clean(&why.join("; "))
-                ));
+                let answer = self
+                    .client
+                    .batch_update_findings()
+                    .set_finding_identifiers(Some(identifiers))
+                    .workflow(
+                        WorkflowUpdate::builder()
+                            .status(WorkflowStatus::from(status))
+                            .build(),
+                    )
+                    .send()
+                    .await
+                    .map_err(|err| {
+                        format!(
+                            "securityhub:BatchUpdateFindings failed: {}",
+                            service_error(&err).1
+                        )
+                    })?;
+                updated += answer.processed_findings().len();
+                not.extend(answer.unprocessed_findings().iter().map(|u| {
+                    format!(
+                        "{}: {}",
+                        crate::text::clean(
+                            u.finding_identifier()
+                                .and_then(AwsSecurityFindingIdentifier::id)
+                                .unwrap_or("?")
+                        ),
+                        crate::text::clean(u.error_message().unwrap_or("not updated"))
+                    )
+                }));
             }
-            imported += usize::try_from(answer.success_count().unwrap_or(0)).unwrap_or(0);
         }
-        Ok(imported)
+        Ok((updated, not))
     }
 
     /// iamkeys's ACTIVE findings of `account` in this hub (checked again
@@ -205,12 +254,7 @@ impl Hub {
                 .send()
                 .await
                 .map_err(|err| {
-                    format!(
-                        "securityhub:GetFindings failed: {}",
-                        crate::text::clean(
-                            &aws_sdk_securityhub::error::DisplayErrorContext(&err).to_string()
-                        )
-                    )
+                    format!("securityhub:GetFindings failed: {}", service_error(&err).1)
                 })?;
             for f in answer.findings() {
                 out.push((
@@ -222,6 +266,14 @@ impl Hub {
                         record_state: f
                             .record_state()
                             .map_or_else(String::new, |s| s.as_str().to_owned()),
+                        created_at: f
+                            .created_at()
+                            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+                            .map(|t| t.with_timezone(&Utc)),
+                        workflow: f
+                            .workflow()
+                            .and_then(|w| w.status())
+                            .map(|s| s.as_str().to_owned()),
                     },
                     f.clone(),
                 ));
@@ -241,11 +293,13 @@ impl Hub {
         Ok(out)
     }
 
-    /// Publish one account's findings and archive its earlier ones that
-    /// are gone (only when `complete`). (imported, archived).
+    /// Publish one account's findings: those already in the hub keep
+    /// their first `CreatedAt`; `Workflow` changes go through
+    /// `BatchUpdateFindings`; earlier ones that are gone are archived (only
+    /// when `complete`).
     ///
     /// # Errors
-    /// What Security Hub refused.
+    /// What Security Hub refused as a whole.
     pub async fn publish(
         &self,
         findings: &[Asff],
@@ -253,15 +307,38 @@ impl Hub {
         product: &str,
         complete: bool,
         now: DateTime<Utc>,
-    ) -> Result<(usize, usize), String> {
-        let imported = self.import(findings.iter().map(to_sdk).collect()).await?;
-        if !complete {
-            return Ok((imported, 0));
-        }
+    ) -> Result<Published, String> {
         let existing = Box::pin(self.existing(account, product)).await?;
         let known: Vec<Existing> = existing.iter().map(|(e, _)| e.clone()).collect();
+        let mut current = findings.to_vec();
+        super::asff::keep_created(&mut current, &known);
+        let sent = self.import(current.iter().map(to_sdk).collect()).await?;
+        let refused_ids: Vec<&str> = sent
+            .refused
+            .iter()
+            .filter_map(|r| r.split(": ").next())
+            .collect();
+        let changes: Vec<(String, &'static str)> = super::asff::workflow_changes(&current, &known)
+            .into_iter()
+            .filter(|(id, _)| !refused_ids.contains(&id.as_str()))
+            .collect();
+        let (workflow, not_updated) = if changes.is_empty() {
+            (0, Vec::new())
+        } else {
+            self.set_workflow(product, &changes).await?
+        };
+        let mut refused = sent.refused.clone();
+        refused.extend(not_updated.into_iter().map(|n| format!("workflow of {n}")));
+        if !complete {
+            return Ok(Published {
+                imported: sent.count,
+                archived: 0,
+                workflow,
+                refused,
+            });
+        }
         let gone: Vec<String> =
-            super::asff::to_archive(&known, findings, &[account.to_owned()], product)
+            super::asff::to_archive(&known, &current, &[account.to_owned()], product)
                 .into_iter()
                 .map(|e| e.id.clone())
                 .collect();
@@ -270,10 +347,64 @@ impl Hub {
             .filter(|(e, _)| gone.contains(&e.id))
             .map(|(_, f)| archived(f, now))
             .collect();
-        let count = archive.len();
-        if count > 0 {
-            self.import(archive).await?;
-        }
-        Ok((imported, count))
+        let archived = if archive.is_empty() {
+            0
+        } else {
+            let done = self.import(archive).await?;
+            refused.extend(done.refused);
+            done.count
+        };
+        Ok(Published {
+            imported: sent.count,
+            archived,
+            workflow,
+            refused,
+        })
+    }
+}
+
+/// What one import sent: how many the hub took, and each it refused.
+#[derive(Debug, Default)]
+pub struct Imported {
+    pub count: usize,
+    /// `Id: message` of each finding refused.
+    pub refused: Vec<String>,
+}
+
+/// What publishing one account did.
+#[derive(Debug, Default)]
+pub struct Published {
+    pub imported: usize,
+    pub archived: usize,
+    /// Findings whose `Workflow` was changed (`BatchUpdateFindings`).
+    pub workflow: usize,
+    /// `Id: message` of each finding refused.
+    pub refused: Vec<String>,
+}
+
+/// A Security Hub error as the service says it (see
+/// [`crate::error_chain::sdk`]): (code, message); `throttled` when the
+/// service said so.
+fn service_error<E>(
+    err: &aws_sdk_securityhub::error::SdkError<
+        E,
+        aws_smithy_runtime_api::client::orchestrator::HttpResponse,
+    >,
+) -> (String, String)
+where
+    E: aws_sdk_securityhub::error::ProvideErrorMetadata + std::error::Error + 'static,
+{
+    let code = aws_sdk_securityhub::error::ProvideErrorMetadata::code(err)
+        .map(|c| crate::text::clean(c).into_owned());
+    let status_429 = err
+        .raw_response()
+        .is_some_and(|r| r.status().as_u16() == 429);
+    match code {
+        Some(code) => (code, crate::error_chain::sdk(err)),
+        None if status_429 => (
+            "TooManyRequestsException".to_owned(),
+            crate::error_chain::sdk(err),
+        ),
+        None => ("no service answer".to_owned(), crate::error_chain::sdk(err)),
     }
 }

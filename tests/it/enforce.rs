@@ -579,6 +579,27 @@ async fn notify_tells_each_owner_by_sns_and_webhook() {
     );
     assert!(bodies.lock().unwrap().is_empty());
 
+    // A topic that is not there: SNS's own words, one line each, no
+    // Debug dump (issue 34 item 5).
+    let config_path = w.home.path().join("config/iamkeys/config.toml");
+    let good = std::fs::read_to_string(&config_path).unwrap();
+    let bad = good
+        .replace("key-notices", "no-such-topic")
+        .lines()
+        .filter(|l| !l.starts_with("webhook_url"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(&config_path, bad).unwrap();
+    let out = run(&w.home, &["notify", plan.to_str().unwrap()]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("sns:Publish failed: NotFound"),
+        "{}",
+        text(&out)
+    );
+    crate::common::assert_no_debug_dump(&text(&out));
+    std::fs::write(&config_path, good).unwrap();
+
     let out = run(&w.home, &["notify", plan.to_str().unwrap()]).await;
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert!(

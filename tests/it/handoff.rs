@@ -127,6 +127,20 @@ async fn the_new_key_is_written_where_the_workload_reads_it() {
         .await
         .unwrap();
     assert_eq!(plain.secret_string(), Some("not json"));
+
+    // A secret that is not there: Secrets Manager's own words, one line.
+    let gone = format!("{}-gone", plain.arn().unwrap().rsplit_once('-').unwrap().0);
+    let err = client
+        .hand_off(
+            &Target::parse_arn(&gone).unwrap(),
+            "AKIANEWKEY0000000001",
+            &secret,
+        )
+        .await
+        .unwrap_err();
+    let said = err.to_string();
+    assert!(said.contains("ResourceNotFoundException"), "{said}");
+    crate::common::assert_no_debug_dump(&said);
 }
 
 #[tokio::test(flavor = "multi_thread")]

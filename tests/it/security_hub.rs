@@ -223,6 +223,7 @@ async fn a_refused_hub_is_said_and_exits_2() {
         stderr.contains("securityhub:BatchImportFindings failed"),
         "{stderr}"
     );
+    crate::common::assert_no_debug_dump(&stderr);
     // The report itself is still written.
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["findings"].as_array().unwrap().len(), 1);
@@ -282,9 +283,9 @@ async fn report_org(home: &Home, extra: &[&str]) -> Output {
 }
 
 /// With `--org`, each member's findings go to its own hub through its role
-/// session (the caller's own account with its own credentials); with
-/// `--security-hub-aggregate`, all go to the caller's hub under its product
-/// ARN, each with its member's account.
+/// session (the caller's own account with its own credentials), through a
+/// proxy that refuses what AWS refuses; `--security-hub-aggregate` is
+/// refused before anything is sent.
 #[tokio::test(flavor = "multi_thread")]
 async fn an_organizations_findings_go_to_each_members_hub_or_the_callers() {
     use crate::common::org::{member_config, member_iam, organization};
@@ -298,6 +299,9 @@ async fn an_organizations_findings_go_to_each_members_hub_or_the_callers() {
     )
     .await;
     let proxy = crate::common::proxy::Proxy::start(moto.port).await;
+    // Issue 34 item 2: only the account a finding is in may import it
+    // under the default product ARN (the BatchImportFindings reference).
+    proxy.security_hub_as_documented();
     let home = Home::new(&proxy.endpoint());
     let out = report_org(&home, &[]).await;
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
@@ -312,31 +316,18 @@ async fn an_organizations_findings_go_to_each_members_hub_or_the_callers() {
     assert_eq!(own_hub.len(), 1, "{own_hub:#?}");
     assert_eq!(own_hub[0].aws_account_id(), Some(org.management.as_str()));
 
-    // Aggregated: the member's finding in the caller's hub as well.
+    // Aggregated into the caller's hub under its own product ARN: AWS
+    // refuses every member finding of such an import, and documents no
+    // other way for a customer account, so the flag is refused (exit 2)
+    // before anything is sent, saying why and what does work.
+    let imports = proxy.count("BatchImportFindings");
     let out = report_org(&home, &["--security-hub-aggregate"]).await;
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let own_hub = Box::pin(hub_findings(&moto.sdk_config().await)).await;
-    let members: std::collections::BTreeSet<&str> =
-        own_hub.iter().filter_map(|f| f.aws_account_id()).collect();
-    assert_eq!(
-        members,
-        [org.management.as_str(), alpha.as_str()]
-            .into_iter()
-            .collect()
-    );
-    let management = &org.management;
-    assert!(own_hub.iter().all(|f| {
-        f.product_arn()
-            == Some(
-                format!("arn:aws:securityhub:us-east-1:{management}:product/{management}/default")
-                    .as_str(),
-            )
-    }));
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("--security-hub-aggregate"), "{stderr}");
+    assert!(stderr.contains("AwsAccountId"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert_eq!(proxy.count("BatchImportFindings"), imports, "nothing sent");
 }
 
 /// Issue 33 item 9: the archive step touches only iamkeys' own findings —
@@ -419,5 +410,113 @@ async fn another_products_finding() {
         theirs.record_state().map(RecordState::as_str),
         Some("ACTIVE"),
         "{theirs:#?}"
+    );
+}
+
+/// `report --security-hub` through `proxy` (as documented) with `args`.
+async fn report_via(proxy: &crate::common::proxy::Proxy, home: &Home, args: &[&str]) -> Output {
+    report(home, &proxy.endpoint(), args).await
+}
+
+/// Issue 34 item 2: a waived finding is imported `SUPPRESSED`; when the
+/// waiver is gone, its `Workflow` goes back to `NEW` through
+/// `BatchUpdateFindings` (`BatchImportFindings` cannot change it after
+/// creation), and `CreatedAt` stays the first import's.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lapsed_waiver_is_unsuppressed_and_created_at_is_kept() {
+    let moto = Moto::start();
+    let keys = seed(&moto.iam().await, &[user("alice", true, vec![true])]).await;
+    let key = keys[0].1[0].clone();
+    let proxy = crate::common::proxy::Proxy::start(moto.port).await;
+    proxy.security_hub_as_documented();
+    let home = Home::new(&proxy.endpoint());
+    let waivers = home.path().join("waivers.toml");
+    let until = chrono::Utc::now().date_naive() + chrono::TimeDelta::days(20);
+    std::fs::write(
+        &waivers,
+        format!(
+            "[[waiver]]\nfinding = \"initial_setup_key\"\nuser = \"alice\"\naccess_key_id = \"{key}\"\naccount_id = \"123456789012\"\nuntil = {until}\nby = \"secops\"\nreason = \"reviewed\"\n"
+        ),
+    )
+    .unwrap();
+    let flag = waivers.display().to_string();
+    let out = report_via(&proxy, &home, &["--waivers", &flag]).await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let config =
+        crate::common::moto::sdk_config_at(proxy.endpoint(), "AKIDE2ETESTE2ETEST00", "e2e-secret")
+            .await;
+    let id = format!("iamkeys:123456789012:initial_setup_key:alice:{key}");
+    let read = |found: &[aws_sdk_securityhub::types::AwsSecurityFinding]| {
+        let f = found.iter().find(|f| f.id() == Some(id.as_str())).unwrap();
+        (
+            f.workflow()
+                .and_then(|w| w.status())
+                .map(|s| s.as_str().to_owned())
+                .unwrap_or_default(),
+            f.created_at().unwrap_or_default().to_owned(),
+        )
+    };
+    let (first, created) = read(&Box::pin(hub_findings(&config)).await);
+    assert_eq!(first, "SUPPRESSED");
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+
+    // The waiver is gone: the finding is NEW again, made so by
+    // BatchUpdateFindings, and still created when it was first imported.
+    let out = report_via(&proxy, &home, &[]).await;
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (now, created_again) = read(&Box::pin(hub_findings(&config)).await);
+    assert_eq!(now, "NEW");
+    assert_eq!(proxy.workflow_updates(), [(id.clone(), "NEW".to_owned())]);
+    assert_eq!(created_again, created, "CreatedAt is the first import's");
+
+    // Waived again: SUPPRESSED through BatchUpdateFindings too.
+    let out = report_via(&proxy, &home, &["--waivers", &flag]).await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(read(&Box::pin(hub_findings(&config)).await).0, "SUPPRESSED");
+}
+
+/// Issue 34 item 2: a finding the hub refuses is named by Id, every other
+/// batch still goes, and the run exits 2 naming the count.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_finding_is_named_and_the_other_batches_still_go() {
+    let moto = Moto::start();
+    let users: Vec<_> = (0..130)
+        .map(|i| {
+            let name: &'static str = Box::leak(format!("user{i:03}").into_boxed_str());
+            user(name, true, vec![true])
+        })
+        .collect();
+    let keys = seed(&moto.iam().await, &users).await;
+    let proxy = crate::common::proxy::Proxy::start(moto.port).await;
+    proxy.security_hub_as_documented();
+    let (name, ids) = &keys[0];
+    let refused = format!("iamkeys:123456789012:initial_setup_key:{name}:{}", ids[0]);
+    proxy.refuse_finding(&refused);
+    let home = Home::new(&proxy.endpoint());
+    let out = report_via(&proxy, &home, &[]).await;
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("129 finding(s) imported"), "{stderr}");
+    assert!(stderr.contains("1 refused"), "{stderr}");
+    assert!(stderr.contains(&refused), "{stderr}");
+    assert_eq!(proxy.count("BatchImportFindings"), 2, "both batches went");
+    assert_eq!(
+        Box::pin(hub_findings(&moto.sdk_config().await)).await.len(),
+        129
     );
 }

@@ -2,6 +2,7 @@
 //! and states built from fixed data.
 
 pub mod flows;
+pub mod hub;
 pub mod mocks;
 pub mod moto;
 pub mod org;
@@ -9,3 +10,25 @@ pub mod proxy;
 pub mod screen;
 pub mod states;
 pub mod tmux;
+
+/// Issue 34 item 5: an error line says the service's code and message,
+/// never the SDK's `Debug` dump, and stays short.
+pub fn assert_no_debug_dump(text: &str) {
+    for marker in [
+        "ServiceError {",
+        "Unhandled {",
+        "source:",
+        "raw: Response",
+        "DispatchFailure",
+        "ErrorMetadata {",
+    ] {
+        assert!(!text.contains(marker), "a Debug dump ({marker}): {text}");
+    }
+    for line in text.lines() {
+        assert!(
+            line.chars().count() <= 600,
+            "{} characters: {line}",
+            line.chars().count()
+        );
+    }
+}

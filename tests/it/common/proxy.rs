@@ -114,6 +114,8 @@ struct Shared {
     /// `AssumeRole` / `GetSessionToken` requests: (action, `SerialNumber`,
     /// `TokenCode`, `DurationSeconds`).
     mfa_requests: Vec<(String, String, String, String)>,
+    /// Security Hub's documented rules, when enforced (see `hub`).
+    hub: Option<super::hub::HubRules>,
 }
 
 /// One event of the fake CloudTrail's history.
@@ -333,6 +335,30 @@ impl Proxy {
     /// The `LookupEvents` requests seen: (region, attribute, value, next token).
     pub fn lookups(&self) -> Vec<(String, String, String, Option<String>)> {
         self.shared.lock().unwrap().lookups.clone()
+    }
+
+    /// Enforce Security Hub's rules as AWS documents them (see `hub`).
+    pub fn security_hub_as_documented(&self) {
+        self.shared.lock().unwrap().hub = Some(super::hub::HubRules::default());
+    }
+
+    /// Refuse the import of the finding with this Id (as a finding over
+    /// 240 KB is).
+    pub fn refuse_finding(&self, id: &str) {
+        if let Some(hub) = &mut self.shared.lock().unwrap().hub {
+            hub.refuse.push(id.to_owned());
+        }
+    }
+
+    /// `BatchUpdateFindings` changes made: (Id, workflow status).
+    pub fn workflow_updates(&self) -> Vec<(String, String)> {
+        self.shared
+            .lock()
+            .unwrap()
+            .hub
+            .as_ref()
+            .map(|h| h.updates.clone())
+            .unwrap_or_default()
     }
 
     pub fn deny(&self, action: &str) {
@@ -605,6 +631,7 @@ fn action_of(head: &str, body: &[u8]) -> String {
     let request = head.lines().next().unwrap_or_default();
     for (line, action) in [
         ("POST /findings/import ", "BatchImportFindings"),
+        ("PATCH /findings/batchupdate ", "BatchUpdateFindings"),
         ("POST /findings ", "GetFindings"),
     ] {
         if request.starts_with(line) {
@@ -651,6 +678,14 @@ fn ok_reply(xml: &str) -> Vec<u8> {
         xml.len()
     )
     .into_bytes()
+}
+
+/// Whether an action is Security Hub's (REST-JSON errors).
+fn hub_action(action: &str) -> bool {
+    matches!(
+        action,
+        "BatchImportFindings" | "GetFindings" | "BatchUpdateFindings"
+    )
 }
 
 /// Whether an action is S3's (its errors are S3's own XML, `<Error>` at the top).
@@ -840,6 +875,18 @@ async fn serve(mut client: TcpStream, upstream: u16, shared: Arc<Mutex<Shared>>)
                     .into_bytes(),
                 )
             }
+            Some(Fault::Throttle) if hub_action(&action) => {
+                // Security Hub's REST-JSON answer (its API reference):
+                // 429 TooManyRequestsException.
+                let body = r#"{"Code":"TooManyRequestsException","Message":"Rate exceeded"}"#;
+                Some(
+                    format!(
+                        "HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\nx-amzn-ErrorType: TooManyRequestsException\r\nContent-Length: {}\r\n\r\n{body}",
+                        body.len()
+                    )
+                    .into_bytes(),
+                )
+            }
             Some(Fault::Throttle) if s3_action(&action) => Some(s3_error_reply(
                 503,
                 "Slow Down",
@@ -919,6 +966,8 @@ async fn serve(mut client: TcpStream, upstream: u16, shared: Arc<Mutex<Shared>>)
                 xml.len()
             )
             .into_bytes()
+        } else if let Some(reply) = hub(&shared, &action, upstream, &head, &body).await {
+            reply
         } else if let Some(reply) = frozen(&shared, &action, upstream, &head, &body).await {
             reply
         } else {
@@ -977,6 +1026,56 @@ async fn versioning_as_s3_answers(client: &mut TcpStream, bytes: &[u8]) {
         xml.len()
     );
     let _ = client.write_all(reply.as_bytes()).await;
+}
+
+/// Security Hub's answers where its documented rules are enforced.
+async fn hub(
+    shared: &Arc<Mutex<Shared>>,
+    action: &str,
+    upstream: u16,
+    head: &str,
+    body: &[u8],
+) -> Option<Vec<u8>> {
+    let caller = {
+        let shared = shared.lock().unwrap();
+        shared.hub.as_ref()?;
+        access_key(head)
+            .and_then(|key| shared.sessions.get(&key).cloned())
+            .unwrap_or_else(|| "123456789012".to_owned())
+    };
+    match action {
+        "BatchImportFindings" => {
+            let (forwarded, failed) = {
+                let mut shared = shared.lock().unwrap();
+                super::hub::import(shared.hub.as_mut()?, &caller, body)
+            };
+            let empty = serde_json::from_slice::<serde_json::Value>(&forwarded)
+                .ok()
+                .and_then(|v| v["Findings"].as_array().map(Vec::is_empty))
+                .unwrap_or(false);
+            let moto = if empty {
+                None
+            } else {
+                let head = super::hub::with_length(head, forwarded.len());
+                Some(forward(upstream, &head, &forwarded).await?)
+            };
+            Some(super::hub::import_reply(moto.as_deref(), failed))
+        }
+        "GetFindings" => {
+            let moto = forward(upstream, head, body).await?;
+            let shared = shared.lock().unwrap();
+            Some(super::hub::findings_reply(
+                shared.hub.as_ref()?,
+                &caller,
+                &moto,
+            ))
+        }
+        "BatchUpdateFindings" => {
+            let mut shared = shared.lock().unwrap();
+            Some(super::hub::update(shared.hub.as_mut()?, &caller, body))
+        }
+        _ => None,
+    }
 }
 
 /// The frozen credential report's answers, when the report is frozen.
