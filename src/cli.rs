@@ -229,6 +229,10 @@ pub struct NotifyArgs {
     /// Print the notices instead of sending them.
     #[arg(long)]
     pub dry_run: bool,
+    /// Bound the whole run (e.g. 2m, 90s): owners not told by then are
+    /// named as failed, and the exit code is 1.
+    #[arg(long, default_value = "2m", value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub timeout: std::time::Duration,
 }
 
 /// `iamkeys plan` options.

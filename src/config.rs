@@ -425,6 +425,9 @@ pub enum ConfigError {
     },
     #[error("config file {path} is invalid: {message}")]
     Invalid { path: PathBuf, message: String },
+    /// Not a regular file, too big, not UTF-8 (see [`crate::bounded`]).
+    #[error("{0}")]
+    Unreadable(String),
 }
 
 /// A TOML error on one line: "line 3, column 16: invalid type: …" (the
@@ -554,13 +557,14 @@ impl Config {
     /// # Errors
     /// The file cannot be read or is invalid.
     pub fn load(path: &Path, required: bool) -> Result<Self, ConfigError> {
-        match std::fs::read_to_string(path) {
-            Ok(text) => Self::parse(&text, path),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => Ok(Self::default()),
-            Err(source) => Err(ConfigError::Read {
+        match crate::bounded::read(path, "the config file", crate::bounded::CONFIG) {
+            Ok(Some(text)) => Self::parse(&text, path),
+            Ok(None) if !required => Ok(Self::default()),
+            Ok(None) => Err(ConfigError::Read {
                 path: path.to_owned(),
-                source,
+                source: std::io::Error::from_raw_os_error(libc::ENOENT),
             }),
+            Err(why) => Err(ConfigError::Unreadable(why)),
         }
     }
 

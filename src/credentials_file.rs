@@ -127,11 +127,9 @@ pub fn save(
     // A symlinked file (dotfiles managers) is written where it points.
     let target = resolve(path).map_err(|e| format!("Cannot follow {shown}: {e}"))?;
     let _lock = lock_dir(&target).map_err(|e| format!("Cannot lock {shown}: {e}"))?;
-    let existing = match std::fs::read_to_string(&target) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(format!("Cannot read {shown}: {e}")),
-    };
+    let existing = crate::bounded::read(&target, "the credentials file", crate::bounded::AWS_FILE)
+        .map_err(|e| format!("Cannot write the new key there: {e}"))?
+        .unwrap_or_default();
     let (mut text, found) = without_section(&existing, profile);
     if found && !overwrite {
         return Ok(SaveOutcome::Exists);

@@ -5,6 +5,7 @@ pub mod action;
 pub mod app;
 pub mod audit;
 pub mod audit_log;
+pub mod bounded;
 pub mod cli;
 pub mod clipboard;
 pub mod cmd;

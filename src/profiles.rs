@@ -112,7 +112,9 @@ fn sso_expired(
         });
     let home = directories::BaseDirs::new()?.home_dir().to_owned();
     let path = home.join(".aws/sso/cache").join(format!("{hex}.json"));
-    let text = std::fs::read_to_string(path).ok()?;
+    let text = crate::bounded::read(&path, "the SSO token cache", crate::bounded::CACHE_ENTRY)
+        .ok()
+        .flatten()?;
     let value: serde_json::Value = serde_json::from_str(&text).ok()?;
     let at = chrono::DateTime::parse_from_rfc3339(value.get("expiresAt")?.as_str()?).ok()?;
     Some(at <= now)
@@ -133,22 +135,13 @@ pub fn check_files() -> Result<(), String> {
             continue;
         };
         let fix = format!("fix it, or point {variable} at another file");
-        match std::fs::read(&path) {
-            Ok(bytes) if std::str::from_utf8(&bytes).is_err() => {
-                return Err(format!(
-                    "the AWS {what} file {} is not UTF-8 text: {fix}",
-                    path.display()
-                ));
-            }
-            Ok(_) => {}
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
-            Err(err) => {
-                return Err(format!(
-                    "cannot read the AWS {what} file {}: {err}: {fix}",
-                    path.display()
-                ));
-            }
-        }
+        // Bounded: aws-config would read a FIFO or `/dev/zero` without end.
+        crate::bounded::read(
+            &path,
+            &format!("the AWS {what} file"),
+            crate::bounded::AWS_FILE,
+        )
+        .map_err(|why| format!("{why}: {fix}"))?;
     }
     Ok(())
 }

@@ -520,16 +520,24 @@ fn notify(
     config: &Config,
     profile: Option<String>,
 ) -> Result<ExitCode> {
-    let text = std::fs::read_to_string(&args.plan)
-        .map_err(|e| eyre!("cannot read the plan {} ({e})", args.plan.display()))?;
+    let text = crate::bounded::read_required(&args.plan, "the plan", crate::bounded::PLAN)
+        .map_err(|e| eyre!(e))?;
     let plan = crate::enforce::apply::read(&text)
+        .and_then(|plan| crate::enforce::apply::check_not_future(&plan, Utc::now()).map(|()| plan))
         .and_then(|plan| crate::enforce::apply::check_content(&plan).map(|()| plan))
         .map_err(|e| eyre!("refused: {e}"))?;
+    let deadline = tokio::time::Instant::now() + args.timeout;
     runtime()?.block_on(async {
         if args.dry_run {
-            return Ok(
-                crate::enforce::command::notify(&plan, &config.notify, None, None, true).await,
-            );
+            return Ok(crate::enforce::command::notify(
+                &plan,
+                &config.notify,
+                None,
+                None,
+                true,
+                deadline,
+            )
+            .await);
         }
         // Each notice sent is recorded in the ledger, as the caller.
         let client = client(&cli.global, config, profile).await;
@@ -545,6 +553,7 @@ fn notify(
             sdk.as_ref(),
             Some(&ledger),
             false,
+            deadline,
         )
         .await)
     })
@@ -683,6 +692,38 @@ fn apply(
     })
 }
 
+/// How long past `--timeout` a run may take to print what it has done
+/// before the watchdog stops it.
+const TIMEOUT_GRACE: Duration = Duration::from_secs(2);
+
+/// `--timeout` covers the whole run of `report`, `plan` and `notify`:
+/// whatever is still going a moment after it (a file, a credential
+/// process, a call the run's own deadline does not reach) is stopped with
+/// one line and exit 2. `apply` is left out: a change in flight is never
+/// cut (its `--timeout` bounds the audit before acting).
+fn watchdog(command: Option<&Command>) {
+    let timeout = match command {
+        Some(Command::Report(args)) => args.timeout,
+        Some(Command::Plan(args)) => args.timeout,
+        Some(Command::Notify(args)) => args.timeout,
+        _ => return,
+    };
+    let spawned = std::thread::Builder::new()
+        .name("timeout".to_owned())
+        .spawn(move || {
+            std::thread::sleep(timeout + TIMEOUT_GRACE);
+            tracing::warn!(?timeout, "the run passed --timeout: stopped");
+            eprintln!(
+                "iamkeys: stopped: the run passed --timeout {}",
+                humantime::format_duration(timeout)
+            );
+            std::process::exit(2);
+        });
+    if let Err(err) = spawned {
+        tracing::warn!(%err, "no --timeout watchdog");
+    }
+}
+
 /// The program, after argument parsing. Errors end with exit code 2.
 ///
 /// # Errors
@@ -700,6 +741,7 @@ pub fn main(cli: &Cli) -> Result<ExitCode> {
         }
         _ => {}
     }
+    watchdog(cli.command.as_ref());
     let config = load_config(&cli.global)?;
     set_codes(cli.command.as_ref());
     let keymap = config.keymap().map_err(|e| eyre!(e))?;

@@ -32,6 +32,22 @@ pub fn read(text: &str) -> Result<Plan, String> {
     serde_json::from_value(value).map_err(|e| format!("the plan does not read ({e})"))
 }
 
+/// A plan dated in the future (beyond 5 minutes of clock skew) is refused
+/// by every command that reads one.
+///
+/// # Errors
+/// It is dated in the future.
+pub fn check_not_future(plan: &Plan, now: DateTime<Utc>) -> Result<(), String> {
+    if plan.created - now > SKEW {
+        return Err(format!(
+            "the plan is dated {}, in the future",
+            plan.created
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        ));
+    }
+    Ok(())
+}
+
 /// Whether the plan is fresh enough to act on.
 ///
 /// # Errors

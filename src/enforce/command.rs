@@ -309,8 +309,7 @@ pub fn load_plan(
     now: DateTime<Utc>,
     max_age_hours: u32,
 ) -> Result<Plan, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read the plan {} ({e})", path.display()))?;
+    let text = crate::bounded::read_required(path, "the plan", crate::bounded::PLAN)?;
     let plan = super::apply::read(&text)?;
     super::apply::check_age(&plan, now, max_age_hours)?;
     super::apply::check_content(&plan)?;
@@ -775,6 +774,48 @@ async fn record_notice(
     Ok(())
 }
 
+/// How many owners `notify` tells at once.
+const NOTIFY_AT_ONCE: usize = 4;
+
+/// Tell one owner by each way configured, and record it in the ledger:
+/// the lines to print (`Ok`) and the failures (`Err`).
+async fn deliver(
+    notice: &super::notify::Notice,
+    sns: Option<&(aws_sdk_sns::Client, &String)>,
+    http: Option<&(reqwest::Client, &str)>,
+    ledger: Option<&crate::ledger::Ledger>,
+) -> Vec<Result<String, String>> {
+    let mut lines = Vec::new();
+    let mut sent = Vec::new();
+    if let Some((client, topic)) = sns {
+        match super::deliver::sns(client, topic, notice).await {
+            Ok(()) => sent.push("SNS"),
+            Err(err) => lines.push(Err(err)),
+        }
+    }
+    if let Some((client, url)) = http {
+        match super::deliver::webhook(client, url, notice).await {
+            Ok(()) => sent.push("webhook"),
+            Err(err) => lines.push(Err(err)),
+        }
+    }
+    if !sent.is_empty() {
+        lines.push(Ok(format!(
+            "told {} ({} key{}) by {}",
+            notice.owner,
+            notice.actions.len(),
+            if notice.actions.len() == 1 { "" } else { "s" },
+            sent.join(" and ")
+        )));
+        if let Some(ledger) = ledger
+            && let Err(err) = record_notice(ledger, notice, &sent.join("+")).await
+        {
+            lines.push(Err(format!("told, but {err}")));
+        }
+    }
+    lines
+}
+
 /// How long a plan's audit may take.
 pub const AUDIT_TIMEOUT: Duration = Duration::from_mins(20);
 
@@ -789,6 +830,7 @@ pub async fn notify(
     sdk: Option<&aws_config::SdkConfig>,
     ledger: Option<&crate::ledger::Ledger>,
     dry_run: bool,
+    deadline: tokio::time::Instant,
 ) -> ExitCode {
     let notices = super::notify::notices(
         plan,
@@ -832,41 +874,33 @@ pub async fn notify(
         }
         None => None,
     };
+    // A few owners at a time, all within the run's deadline: an owner
+    // not told by then is named as failed.
+    let sns = sns.as_ref();
+    let http = http.as_ref();
+    let deliveries = notices.iter().map(|notice| async move {
+        let told = tokio::time::timeout_at(deadline, deliver(notice, sns, http, ledger)).await;
+        (notice, told)
+    });
+    let mut outcomes =
+        futures::StreamExt::buffered(futures::stream::iter(deliveries), NOTIFY_AT_ONCE);
     let mut failed = false;
-    for notice in &notices {
-        let mut sent = Vec::new();
-        if let Some((client, topic)) = &sns {
-            match super::deliver::sns(client, topic, notice).await {
-                Ok(()) => sent.push("SNS"),
+    while let Some((notice, told)) = futures::StreamExt::next(&mut outcomes).await {
+        let lines = told.unwrap_or_else(|_| {
+            vec![Err(format!(
+                "not told: the run's --timeout passed before {} answered",
+                notice.owner
+            ))]
+        });
+        for line in lines {
+            match line {
+                Ok(text) => {
+                    let _ = writeln!(out, "{text}");
+                }
                 Err(err) => {
                     failed = true;
                     let _ = writeln!(out, "failed: {}: {err}", notice.owner);
                 }
-            }
-        }
-        if let Some((client, url)) = &http {
-            match super::deliver::webhook(client, url, notice).await {
-                Ok(()) => sent.push("webhook"),
-                Err(err) => {
-                    failed = true;
-                    let _ = writeln!(out, "failed: {}: {err}", notice.owner);
-                }
-            }
-        }
-        if !sent.is_empty() {
-            let _ = writeln!(
-                out,
-                "told {} ({} key{}) by {}",
-                notice.owner,
-                notice.actions.len(),
-                if notice.actions.len() == 1 { "" } else { "s" },
-                sent.join(" and ")
-            );
-            if let Some(ledger) = ledger
-                && let Err(err) = record_notice(ledger, notice, &sent.join("+")).await
-            {
-                failed = true;
-                let _ = writeln!(out, "failed: {}: told, but {err}", notice.owner);
             }
         }
     }

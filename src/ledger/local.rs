@@ -37,7 +37,11 @@ fn no_symlink(path: &Path) -> Result<(), LedgerError> {
 fn open_options(write: bool) -> std::fs::OpenOptions {
     use std::os::unix::fs::OpenOptionsExt;
     let mut options = std::fs::OpenOptions::new();
-    options.read(true).custom_flags(libc::O_NOFOLLOW);
+    // Never through a symlink, and never waiting on a FIFO (the file is
+    // checked to be a regular one once open).
+    options
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
     if write {
         options.write(true).create(true).mode(0o600);
     }
@@ -113,6 +117,16 @@ impl Local {
             }
             Err(err) => return Err(io(&path, &err)),
         };
+        match file.metadata() {
+            Ok(meta) if meta.is_file() => {}
+            Ok(_) => {
+                return Err(LedgerError::malformed(
+                    place,
+                    "not a regular file".to_owned(),
+                ));
+            }
+            Err(err) => return Err(io(&path, &err)),
+        }
         let mut text = String::new();
         file.take(MAX_BYTES + 1)
             .read_to_string(&mut text)
@@ -230,6 +244,27 @@ mod tests {
         assert!(local.read("111111111111").is_err());
         assert!(local.append("111111111111", "y\n").is_err());
         assert_eq!(std::fs::read_to_string(&elsewhere).unwrap(), "x\n");
+    }
+
+    /// Issue 34 item 3: a ledger file that is a FIFO is refused at once,
+    /// never waited on.
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_is_refused_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let local = Local {
+            dir: dir.path().join("ledger"),
+        };
+        std::fs::create_dir(&local.dir).unwrap();
+        assert!(
+            std::process::Command::new("mkfifo")
+                .arg(local.file("111111111111"))
+                .status()
+                .unwrap()
+                .success()
+        );
+        let err = local.read("111111111111").unwrap_err().to_string();
+        assert!(err.contains("not a regular file"), "{err}");
     }
 
     #[test]

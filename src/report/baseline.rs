@@ -67,8 +67,9 @@ pub struct Baseline {
     findings: Vec<BaselineFinding>,
 }
 
-/// The largest baseline read: a report of 100,000 findings is about 60 MB.
-pub const MAX_BYTES: u64 = 64 * 1024 * 1024;
+/// The largest baseline read ([`crate::bounded::REPORT`]): a report of
+/// 100,000 users fits (see the test that measures one).
+pub const MAX_BYTES: u64 = crate::bounded::REPORT;
 
 impl Baseline {
     /// Read a `--format json` report of this schema.
@@ -77,34 +78,10 @@ impl Baseline {
     /// The file cannot be read, is not such a report, or is of another
     /// schema version: one line naming the file and what is wrong.
     pub fn read(path: &Path) -> Result<Self, String> {
-        use std::io::Read as _;
         let shown = crate::text::clean(&path.display().to_string()).into_owned();
         // Checked before it is opened: a FIFO would block the open, a
         // device (`/dev/zero`) or a huge file would read without end.
-        let meta = std::fs::metadata(path)
-            .map_err(|e| format!("cannot read the baseline {shown}: {e}"))?;
-        if !meta.is_file() {
-            return Err(format!(
-                "the baseline {shown} is not a regular file: give a report written with --format json"
-            ));
-        }
-        let too_big = || {
-            format!(
-                "the baseline {shown} is over {} MB: it is no report iamkeys wrote",
-                MAX_BYTES / (1024 * 1024)
-            )
-        };
-        if meta.len() > MAX_BYTES {
-            return Err(too_big());
-        }
-        let mut text = String::new();
-        std::fs::File::open(path)
-            .and_then(|file| file.take(MAX_BYTES + 1).read_to_string(&mut text))
-            .map_err(|e| format!("cannot read the baseline {shown}: {e}"))?;
-        // It may have grown since it was measured.
-        if text.len() as u64 > MAX_BYTES {
-            return Err(too_big());
-        }
+        let text = crate::bounded::read_required(path, "the baseline", MAX_BYTES)?;
         Self::parse(&text, &shown)
     }
 

@@ -166,8 +166,13 @@ pub fn read(
         Ok(_) => {}
         Err(_) => return None,
     }
-    let mut bytes = match std::fs::read(&path) {
-        Ok(bytes) => bytes,
+    let mut bytes = match crate::bounded::read(
+        &path,
+        "the session cache file",
+        crate::bounded::CACHE_ENTRY,
+    ) {
+        Ok(Some(text)) => text.into_bytes(),
+        Ok(None) => return None,
         Err(err) => {
             tracing::warn!(path = %path.display(), %err, "the session cache file cannot be read: ignored");
             return None;

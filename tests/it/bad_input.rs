@@ -155,7 +155,7 @@ fn every_bad_start_up_input_exits_2_and_names_the_fix() {
             "AWS config file is a directory (unreadable)",
             &["--profile", "e2e", "report"],
             &[
-                "cannot read the AWS config file {home}/aws-dir",
+                "the AWS config file {home}/aws-dir is not a regular file",
                 "AWS_CONFIG_FILE",
             ],
         )
@@ -181,7 +181,7 @@ fn every_bad_start_up_input_exits_2_and_names_the_fix() {
         case(
             "AWS credentials file unreadable",
             &["--profile", "e2e", "report"],
-            &["cannot read the AWS credentials file {home}/creds-dir"],
+            &["the AWS credentials file {home}/creds-dir is not a regular file"],
         )
         .dir("creds-dir")
         .env("AWS_SHARED_CREDENTIALS_FILE", "{home}/creds-dir"),
@@ -339,4 +339,100 @@ async fn no_credentials_at_all_is_said_in_one_line_and_not_retried() {
     );
     tui.send(&["q"]);
     assert_eq!(tui.exit_status(WAIT), Some(0));
+}
+
+/// Issue 34 item 3: every file read before a call — the config, the
+/// waivers file, a plan (`apply`, `notify`), the baseline, the AWS config
+/// and credentials files — pointed at `/dev/zero` or a FIFO ends at once
+/// with exit 2 and one line naming it: never a hang, never memory without
+/// end. (The local ledger: `ledger::local`'s own test.)
+#[test]
+fn every_input_file_is_bounded_and_never_blocks() {
+    let home = Home::new("http://127.0.0.1:9");
+    let fifo = home.path().join("fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let fifo = fifo.display().to_string();
+    for path in ["/dev/zero", fifo.as_str()] {
+        let runs: [(&[&str], Option<&str>); 7] = [
+            (&["report", "--demo", "--config", path], None),
+            (&["report", "--demo", "--waivers", path], None),
+            (&["apply", path, "--demo"], None),
+            (&["notify", path, "--dry-run"], None),
+            (&["report", "--demo", "--baseline", path], None),
+            (&["report", "--profile", "e2e"], Some("AWS_CONFIG_FILE")),
+            (
+                &["report", "--profile", "e2e"],
+                Some("AWS_SHARED_CREDENTIALS_FILE"),
+            ),
+        ];
+        for (args, variable) in runs {
+            let shown = format!("{args:?} {variable:?}={path}");
+            let started = std::time::Instant::now();
+            let mut command = std::process::Command::new(crate::e2e_tui::BIN);
+            command.args(args).envs(home.env());
+            if let Some(variable) = variable {
+                command.env(variable, path);
+            }
+            let mut child = command
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            let deadline = started + std::time::Duration::from_secs(5);
+            while child.try_wait().unwrap().is_none() {
+                if std::time::Instant::now() > deadline {
+                    child.kill().unwrap();
+                    panic!("{shown}: still running after 5 s");
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            let out = child.wait_with_output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{shown}: {stderr}");
+            assert!(stderr.contains("not a regular file"), "{shown}: {stderr}");
+            assert_eq!(stderr.trim().lines().count(), 1, "{shown}: {stderr}");
+        }
+    }
+}
+
+/// Issue 34 item 3: `--timeout` covers the whole run. A profile whose
+/// `credential_process` never answers holds `plan` past its audit's own
+/// deadline; the run is stopped a moment after `--timeout` anyway (exit 2,
+/// one line), never left hanging.
+#[test]
+fn timeout_covers_the_whole_run() {
+    let home = Home::new("http://127.0.0.1:9");
+    std::fs::write(
+        home.path().join("aws-config"),
+        "[profile slow]\nregion = us-east-1\ncredential_process = sleep 60\nendpoint_url = http://127.0.0.1:9\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(home.path().join("config/iamkeys")).unwrap();
+    std::fs::write(
+        home.path().join("config/iamkeys/config.toml"),
+        "[[enforce.rule]]\nfinding = \"unused_key\"\naction = \"make_inactive\"\n",
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    let out = std::process::Command::new(crate::e2e_tui::BIN)
+        .args(["plan", "--profile", "slow", "--timeout", "2s"])
+        .envs(home.env())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let took = started.elapsed();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        took < std::time::Duration::from_secs(6),
+        "took {took:?}: {stderr}"
+    );
+    assert!(stderr.contains("--timeout"), "{stderr}");
 }

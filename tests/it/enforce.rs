@@ -1191,3 +1191,77 @@ async fn a_stale_or_edited_plan_acts_only_on_what_still_holds() {
     );
     assert_eq!(status(&w.iam, bob, bob_key).await, "Active");
 }
+
+/// Issue 34 item 5: `notify` tells owners a few at a time within one
+/// deadline (`--timeout`): three webhooks that never answer end the run
+/// within it (exit 1, each owner named), not ten seconds an owner one
+/// after another. A plan dated in the future is refused.
+#[tokio::test(flavor = "multi_thread")]
+async fn notify_ends_within_its_deadline_and_refuses_a_future_plan() {
+    let w = world().await;
+    seed(&w.iam, &[user("carol", true, vec![true])]).await;
+    for (name, owner) in [
+        ("alice", "a@example.com"),
+        ("bob", "b@example.com"),
+        ("carol", "c@example.com"),
+    ] {
+        w.iam
+            .tag_user()
+            .user_name(name)
+            .tags(
+                aws_sdk_iam::types::Tag::builder()
+                    .key("owner")
+                    .value(owner)
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .unwrap();
+    }
+    // A webhook that takes every connection and never answers.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    configure(&w.home, 7, &format!("[notify]\nwebhook_url = \"{url}\"\n"));
+    let plan = w.home.path().join("plan.json");
+    let out = run(&w.home, &["plan", "--out", plan.to_str().unwrap()]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let started = std::time::Instant::now();
+    let out = run(
+        &w.home,
+        &["notify", plan.to_str().unwrap(), "--timeout", "3s"],
+    )
+    .await;
+    let took = started.elapsed();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        took < std::time::Duration::from_secs(6),
+        "took {took:?}: {}",
+        text(&out)
+    );
+    for owner in ["a@example.com", "b@example.com", "c@example.com"] {
+        assert!(
+            text(&out)
+                .lines()
+                .any(|l| l.starts_with(&format!("failed: {owner}:"))),
+            "{owner}: {}",
+            text(&out)
+        );
+    }
+
+    let mut future = plan_json(&plan);
+    future["created"] = (chrono::Utc::now() + chrono::TimeDelta::days(2))
+        .to_rfc3339()
+        .into();
+    let path = w.home.path().join("future.json");
+    std::fs::write(&path, future.to_string()).unwrap();
+    let out = run(&w.home, &["notify", path.to_str().unwrap(), "--dry-run"]).await;
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("in the future"), "{}", text(&out));
+}

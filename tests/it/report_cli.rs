@@ -608,7 +608,7 @@ fn a_failed_output_leaves_the_previous_file_whole() {
     );
 }
 
-/// Issue 24 item 3: `--baseline` is a regular file of at most 64 MB,
+/// Issue 24 item 3: `--baseline` is a regular file of at most 256 MB,
 /// checked before it is read: a FIFO, `/dev/zero` or a huge file is one
 /// line and exit 2 at once (never a hang, never memory without end).
 #[test]
@@ -625,12 +625,12 @@ fn a_baseline_that_is_no_regular_file_or_too_big_is_refused_at_once() {
     let huge = home.path().join("huge.json");
     std::fs::File::create(&huge)
         .unwrap()
-        .set_len(65 * 1024 * 1024)
+        .set_len(257 * 1024 * 1024)
         .unwrap();
     for (path, said) in [
         (fifo.as_path(), "not a regular file"),
         (std::path::Path::new("/dev/zero"), "not a regular file"),
-        (huge.as_path(), "over 64 MB"),
+        (huge.as_path(), "larger than 256 MB"),
     ] {
         let started = std::time::Instant::now();
         let mut child = std::process::Command::new(BIN)

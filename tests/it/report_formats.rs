@@ -450,3 +450,22 @@ async fn the_html_report_holds_the_jsons_findings_and_fetches_nothing() {
     assert_eq!(doc.select(&select("script")).count(), 1);
     assert_eq!(doc.select(&select("svg")).count(), 2, "two charts");
 }
+
+/// Issue 34 item 3: the baseline cap fits the real thing. The demo's
+/// report (keys, findings, privileges) written as `--format json` is
+/// measured per user; 100,000 such users must fit under the cap, with room.
+#[tokio::test]
+async fn a_report_of_100000_users_fits_the_baseline_cap() {
+    let state = crate::common::states::demo_loaded().await;
+    let report = iamkeys::report::Report::from_account(&state.account, "demo", chrono::Utc::now());
+    let json = iamkeys::report::format::pretty_json(&report).unwrap();
+    let per_user = json.len() / report.users.len();
+    let users = 100_000_u64;
+    let cap = iamkeys::report::baseline::MAX_BYTES;
+    assert!(
+        per_user as u64 * users < cap * 3 / 4,
+        "{per_user} bytes a user: {} MB for {users} users, cap {} MB",
+        (per_user as u64 * users) >> 20,
+        cap >> 20
+    );
+}

@@ -86,8 +86,7 @@ struct Entry {
 /// The file cannot be read, is not TOML, or an entry is malformed: the
 /// message names the file, the line and the field.
 pub fn load(path: &Path) -> Result<FileWaivers, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("waivers file {}: cannot be read: {e}", path.display()))?;
+    let text = crate::bounded::read_required(path, "the waivers file", crate::bounded::WAIVERS)?;
     let entries = parse(&text).map_err(|e| format!("waivers file {}, {e}", path.display()))?;
     Ok(FileWaivers {
         path: Some(path.to_owned()),
