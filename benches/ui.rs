@@ -39,6 +39,7 @@ fn fresh_report(generated_at: DateTime<Utc>, rows: Vec<ReportRow>) -> Credential
         rows,
         rejected: Vec::new(),
         fresh: true,
+        odd_date: false,
     }
 }
 

@@ -371,6 +371,20 @@ impl Ledger {
     pub async fn fold(&self, account: &str) -> Result<Folded, LedgerError> {
         let events = self.events(account).await?;
         let place = self.place(account);
+        // A record dated in the future (beyond 5 minutes of clock skew) was
+        // not written when it says: refused and named, never counted.
+        let latest = Utc::now() + chrono::TimeDelta::minutes(5);
+        if let Some((n, event)) = events.iter().enumerate().find(|(_, e)| e.at > latest) {
+            return Err(LedgerError::malformed(
+                place,
+                format!(
+                    "event {} (id {}) is dated {}, in the future",
+                    n + 1,
+                    event.id,
+                    event.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                ),
+            ));
+        }
         Folded::new(account, &events).map_err(|why| LedgerError::malformed(place, why))
     }
 
@@ -506,6 +520,32 @@ mod tests {
                 .unwrap()
                 .waivers
                 .is_empty()
+        );
+    }
+
+    /// Issue 34 item 4: a record dated in the future is refused and named:
+    /// the ledger cannot be read as it stands (a gap), never counted.
+    #[tokio::test]
+    async fn a_record_dated_in_the_future_is_refused() {
+        let ledger = Ledger::memory(Ledger::fixed_writer(BY));
+        let later = Utc::now() + chrono::TimeDelta::days(400);
+        ledger.append(vec![waiver("alice")], later).await.unwrap();
+        let err = ledger.fold("111111111111").await.unwrap_err().to_string();
+        assert!(
+            err.contains("event 1") && err.contains("in the future"),
+            "{err}"
+        );
+        let ok = Ledger::memory(Ledger::fixed_writer(BY));
+        ok.append(
+            vec![waiver("alice")],
+            Utc::now() + chrono::TimeDelta::minutes(2),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            ok.fold("111111111111").await.unwrap().events,
+            1,
+            "clock skew"
         );
     }
 

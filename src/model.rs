@@ -167,6 +167,10 @@ pub struct CredentialReport {
     /// already had (`COMPLETE` at once) may be up to 4 hours old: keys made
     /// since are not in it, so every user's keys are listed.
     pub fresh: bool,
+    /// IAM said it started the report for this run, but its
+    /// `GeneratedTime` says otherwise (long before the run, or in the
+    /// future): not believed current (`fresh` is false), and said.
+    pub odd_date: bool,
 }
 
 impl CredentialReport {

@@ -587,6 +587,10 @@ fn source_notes(account: &Account) -> Vec<String> {
                 )
             });
         }
+        ReportStatus::Loaded(report) if report.odd_date => notes.push(format!(
+            "IAM said it generated the credential report for this run, but the report is dated {}, which a report of this run cannot be: it is not taken as current, so every user's keys were listed, and last use and console password were asked of IAM where the report could not speak for a key.",
+            at(report.generated_at)
+        )),
         ReportStatus::Loaded(report) => notes.push(format!(
             "IAM returned a credential report it already had (generated {}; IAM keeps one for up to 4 hours), so keys made since are not in it: every user's keys were listed, and last use and console password were asked of IAM where the report could not speak for a key or might be out of date.",
             at(report.generated_at)

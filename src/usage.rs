@@ -105,13 +105,16 @@ impl TrailEvent {
 /// When the key was made inactive, as CloudTrail recorded it: the latest
 /// `UpdateAccessKey` to `Inactive` of that very key, that succeeded (no
 /// `errorCode`), in the audited account (`recipientAccountId`), sent to
-/// IAM. Anything less is no evidence.
+/// IAM, and not dated after `now` (5 minutes' slack). Anything less is no
+/// evidence.
 #[must_use]
 pub fn made_inactive_at(
     events: &[TrailEvent],
     account: &str,
     key_id: &str,
+    now: DateTime<Utc>,
 ) -> Option<DateTime<Utc>> {
+    let latest = now + chrono::TimeDelta::minutes(5);
     events
         .iter()
         .filter(|e| e.name == "UpdateAccessKey" && e.source == "iam.amazonaws.com")
@@ -120,6 +123,7 @@ pub fn made_inactive_at(
         .filter(|e| e.request_key.as_deref() == Some(key_id))
         .filter(|e| e.request_status.as_deref() == Some("Inactive"))
         .filter_map(|e| e.time)
+        .filter(|t| *t <= latest)
         .max()
 }
 
@@ -145,6 +149,10 @@ pub enum Stream {
 
 /// The region where IAM's management events (`CreateAccessKey`) land.
 pub const IAM_REGION: &str = "us-east-1";
+
+/// The most regions one look reads (`cloudtrail_regions = "all"`): AWS has
+/// fewer than 40; a longer answer is cut here and said.
+pub const MAX_REGIONS: usize = 64;
 
 /// How far back CloudTrail's event history goes.
 pub const HISTORY_DAYS: i64 = 90;
@@ -365,9 +373,12 @@ pub struct Usage {
 /// the key's own account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scope {
-    /// The window's start. (Its end is the moment of the request, which
-    /// this clock may lag: a later event is not left out for that.)
+    /// The window's start.
     pub since: DateTime<Utc>,
+    /// Its end: this clock's now and 5 minutes' slack. An event dated
+    /// later did not happen yet: it is left out and named, never counted
+    /// (a "last use" in the year 81191 would read as "0 min ago").
+    pub until: DateTime<Utc>,
     /// The key's account; `None`: not known, nothing left out for it.
     pub account: Option<String>,
 }
@@ -379,6 +390,7 @@ impl Scope {
     pub fn history(now: DateTime<Utc>, account: Option<String>) -> Self {
         Self {
             since: now - chrono::TimeDelta::days(HISTORY_DAYS + 1),
+            until: now + chrono::TimeDelta::minutes(5),
             account,
         }
     }
@@ -386,12 +398,16 @@ impl Scope {
 
 /// Events a read brought that are not the key's: never counted, named in
 /// one line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct LeftOut {
     /// Dated outside the window asked.
     pub outside: usize,
     /// Of a caller in another account than the key's.
     pub foreign: usize,
+    /// Dated in the future (more than 5 minutes ahead of this clock).
+    pub future: usize,
+    /// The first of those: its event ID and date, to name it.
+    pub future_first: Option<String>,
 }
 
 impl LeftOut {
@@ -408,6 +424,16 @@ impl LeftOut {
         if self.foreign > 0 {
             parts.push(format!("{} of another account", self.foreign));
         }
+        if self.future > 0 {
+            parts.push(format!(
+                "{} dated in the future{}",
+                self.future,
+                self.future_first
+                    .as_deref()
+                    .map(|first| format!(" ({first})"))
+                    .unwrap_or_default()
+            ));
+        }
         (!parts.is_empty()).then(|| format!("events left out: {}", parts.join(", ")))
     }
 }
@@ -423,6 +449,17 @@ impl Usage {
             }
             if event.time.is_some_and(|t| t < scope.since) {
                 self.left_out.outside += 1;
+                continue;
+            }
+            if let Some(t) = event.time.filter(|t| *t > scope.until) {
+                self.left_out.future += 1;
+                if self.left_out.future_first.is_none() {
+                    self.left_out.future_first = Some(format!(
+                        "event {} dated {}",
+                        crate::text::clean(&event.id),
+                        t.format("%Y-%m-%d")
+                    ));
+                }
                 continue;
             }
             if let (Some(theirs), Some(ours)) = (&event.account_id, &scope.account)
@@ -672,22 +709,30 @@ mod tests {
         foreign.account_id = Some("999999999999".into());
         let mut own = event("own", 3, "203.0.113.7", "aws-cli/2.15");
         own.account_id = Some("123456789012".into());
+        // Issue 34 item 4: an event from the year 81191 did not happen yet.
+        let mut future = event("later", 4, "203.0.113.9", "aws-cli/2.15");
+        future.time = chrono::DateTime::from_timestamp(2_500_000_000_000, 0);
         usage.add(
-            &[old, foreign, own],
+            &[old, foreign, own, future],
             &Scope::history(at(6), Some("123456789012".into())),
         );
         assert_eq!(usage.events, 1);
         assert_eq!(
-            usage.left_out,
-            LeftOut {
-                outside: 1,
-                foreign: 1
-            }
+            (
+                usage.left_out.outside,
+                usage.left_out.foreign,
+                usage.left_out.future
+            ),
+            (1, 1, 1)
         );
         assert_eq!(
             usage.left_out.line().as_deref(),
-            Some("events left out: 1 outside the 90 days asked, 1 of another account")
+            Some(
+                "events left out: 1 outside the 90 days asked, 1 of another account, 1 dated in the future (event later dated +81191-11-06)"
+            )
         );
+        assert!(!usage.ips.contains_key("203.0.113.9"));
+        assert_eq!(usage.last, Some(at(3)), "never the future event's date");
         assert!(!usage.ips.contains_key("198.51.100.1"));
     }
 
@@ -924,11 +969,17 @@ mod dating_tests {
                 &ok("Inactive", "111111111111", "AKIAOTHER00000000000"),
             ),
             update("2026-11-08T00:00:00Z", &ok("Active", "111111111111", key)),
+            // Issue 34 item 4: dated after now: it did not happen yet.
+            update("2999-01-01T00:00:00Z", &ok("Inactive", "111111111111", key)),
         ];
+        let now = "2026-12-06T00:00:00Z".parse().unwrap();
         assert_eq!(
-            made_inactive_at(&events, "111111111111", key),
+            made_inactive_at(&events, "111111111111", key, now),
             Some("2026-11-01T00:00:00Z".parse().unwrap())
         );
-        assert_eq!(made_inactive_at(&events[1..], "111111111111", key), None);
+        assert_eq!(
+            made_inactive_at(&events[1..], "111111111111", key, now),
+            None
+        );
     }
 }

@@ -87,16 +87,32 @@ pub struct Plan {
 /// The due date of a key: the first one the ledger recorded (never moved
 /// by a later plan, and never sooner than `notice_days` after the owner was
 /// first told), else `today` plus `notice_days`. An `iamkeys:due:` tag is a
-/// claim: never read.
+/// claim: never read. A record that cannot be about this key — recorded,
+/// or due, before the key was created — is not honoured (said in `notes`).
 fn due(
     ledger: Option<&crate::ledger::Folded>,
     key_id: &str,
+    created: Option<DateTime<Utc>>,
     today: NaiveDate,
     notice_days: u32,
+    notes: &mut Vec<String>,
 ) -> (NaiveDate, bool) {
+    let fresh = (today + TimeDelta::days(i64::from(notice_days)), false);
     match ledger.and_then(|l| l.due(key_id, notice_days)) {
+        Some((_, record))
+            if created.is_some_and(|made| {
+                record.recorded + TimeDelta::minutes(5) < made || record.due < made.date_naive()
+            }) =>
+        {
+            notes.push(format!(
+                "{key_id}: the ledger's due date {} (recorded {}) is from before the key was created: not honoured",
+                record.due,
+                record.recorded.format("%Y-%m-%d")
+            ));
+            fresh
+        }
         Some((date, _)) => (date, true),
-        None => (today + TimeDelta::days(i64::from(notice_days)), false),
+        None => fresh,
     }
 }
 
@@ -163,7 +179,14 @@ fn planned(
             || "unowned".to_owned(),
             |v| crate::text::clean(v).into_owned(),
         );
-    let (due, due_recorded) = due(ledger, key_id, today, inputs.notice_days);
+    let (due, due_recorded) = due(
+        ledger,
+        key_id,
+        key.created,
+        today,
+        inputs.notice_days,
+        notes,
+    );
     Some(PlannedAction {
         account_id: finding.account_id.clone().unwrap_or_default(),
         account_name: finding.account_name.clone(),
@@ -339,7 +362,9 @@ mod tests {
                 },
             )
         };
-        assert_eq!(due(None, key, day(2), 7), (day(9), false));
+        let mut notes = Vec::new();
+        let made = Some(at(1) - chrono::TimeDelta::hours(1));
+        assert_eq!(due(None, key, made, day(2), 7, &mut notes), (day(9), false));
         // First recorded on the 1st for the 8th; a later plan asking the 5th
         // or the 20th moves nothing.
         let ledger = Folded::new(
@@ -347,7 +372,21 @@ mod tests {
             &[recorded(1, 8), recorded(2, 5), recorded(3, 20)],
         )
         .unwrap();
-        assert_eq!(due(Some(&ledger), key, day(4), 7), (day(8), true));
+        assert_eq!(
+            due(Some(&ledger), key, made, day(4), 7, &mut notes),
+            (day(8), true)
+        );
+        // Issue 34 item 4: a key made after its due date was recorded (the
+        // record cannot be about it) gets a fresh date, and a note.
+        let later = Some(at(3));
+        assert_eq!(
+            due(Some(&ledger), key, later, day(4), 7, &mut notes),
+            (day(11), false)
+        );
+        assert!(
+            notes.last().unwrap().contains("before the key was created"),
+            "{notes:?}"
+        );
         // The owner told on the 6th with 7 days' notice: not before the 13th.
         let told = Event::new(
             at(6),
@@ -362,7 +401,10 @@ mod tests {
             },
         );
         let ledger = Folded::new("123456789012", &[recorded(1, 8), told]).unwrap();
-        assert_eq!(due(Some(&ledger), key, day(7), 7), (day(13), true));
+        assert_eq!(
+            due(Some(&ledger), key, made, day(7), 7, &mut notes),
+            (day(13), true)
+        );
     }
 
     fn report() -> Report {

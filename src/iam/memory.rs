@@ -355,6 +355,7 @@ impl IamClient for MemoryIam {
             rows,
             rejected: Vec::new(),
             fresh: false,
+            odd_date: false,
         })
     }
 

@@ -358,6 +358,7 @@ impl IamClient for SdkIam {
             rows: parsed.rows,
             rejected: parsed.rejected,
             fresh: false,
+            odd_date: false,
         })
     }
 

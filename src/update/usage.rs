@@ -45,6 +45,14 @@ fn ask(state: &mut State, user: &str, key_id: &str) -> Vec<Effect> {
     });
     let configured = if state.session.regions == crate::state::RegionChoice::AllEnabled {
         match &state.account.enabled_regions {
+            Some(Ok(all)) if all.len() > crate::usage::MAX_REGIONS => {
+                state.view.notice = Some(format!(
+                    "cloudtrail_regions = \"all\": the account answered {} regions; iamkeys looks in the first {} (AWS has fewer)",
+                    all.len(),
+                    crate::usage::MAX_REGIONS
+                ));
+                all[..crate::usage::MAX_REGIONS].to_vec()
+            }
             Some(Ok(all)) => all.clone(),
             Some(Err(err)) => {
                 state.view.notice = Some(format!(

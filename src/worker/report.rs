@@ -25,6 +25,7 @@ pub(super) async fn fetch(
     client: &dyn IamClient,
     backoff: Duration,
 ) -> Result<CredentialReport, IamError> {
+    let started = chrono::Utc::now();
     let mut wait = backoff;
     let mut complete = false;
     for _ in 0..REPORT_POLLS {
@@ -53,8 +54,12 @@ pub(super) async fn fetch(
             }
             Ok(mut report) => {
                 // A report IAM already had may be hours old; one it started
-                // for this run is current.
-                report.fresh = !complete;
+                // for this run is current — if its date agrees.
+                let started_here = !complete;
+                let plausible = report.generated_at >= started - chrono::TimeDelta::minutes(5)
+                    && report.generated_at <= chrono::Utc::now() + chrono::TimeDelta::minutes(5);
+                report.fresh = started_here && plausible;
+                report.odd_date = started_here && !plausible;
                 return Ok(report);
             }
             Err(err) => return Err(err),

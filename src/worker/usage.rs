@@ -249,7 +249,7 @@ pub(super) async fn made_inactive_at(
         },
     )
     .await;
-    outcome.map(|()| crate::usage::made_inactive_at(&events, account, key_id))
+    outcome.map(|()| crate::usage::made_inactive_at(&events, account, key_id, chrono::Utc::now()))
 }
 
 #[cfg(test)]

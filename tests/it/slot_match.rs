@@ -125,6 +125,7 @@ fn report(case: &Case) -> CredentialReport {
         }],
         rejected: Vec::new(),
         fresh: case.fresh,
+        odd_date: false,
     }
 }
 

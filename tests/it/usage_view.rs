@@ -770,3 +770,31 @@ async fn all_regions_come_from_describe_regions() {
         );
     }
 }
+
+/// Issue 34 item 4: a hostile `DescribeRegions` answering 1,000 region
+/// names gets at most 64 looked in (AWS has under 40), and the view says
+/// so: never a thousand lookups.
+#[tokio::test]
+async fn a_thousand_regions_are_capped_and_said() {
+    let mut state = demo_loaded().await;
+    state.session.regions = iamkeys::state::RegionChoice::AllEnabled;
+    let many: Vec<String> = (0..1000).map(|i| format!("xx-test-{i}")).collect();
+    let answer =
+        crate::common::states::loaded(&state, iamkeys::action::Loaded::EnabledRegions(Ok(many)));
+    update(&mut state, answer);
+    let (user, key_id) =
+        crate::common::flows::key_with_status(&state, iamkeys::model::KeyStatus::Active);
+    select_key(&mut state, &user, &key_id);
+    let effects = update(&mut state, ch('u'));
+    let Some(Effect::Usage { regions, .. }) =
+        effects.iter().find(|e| matches!(e, Effect::Usage { .. }))
+    else {
+        panic!("{effects:?}")
+    };
+    assert!(regions.len() <= 66, "{} regions", regions.len());
+    let notice = state.view.notice.clone().unwrap_or_default();
+    assert!(
+        notice.contains("1000 regions") && notice.contains("64"),
+        "{notice}"
+    );
+}

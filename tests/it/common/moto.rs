@@ -36,8 +36,8 @@ impl Moto {
             let mut command = Command::new(&python);
             command
                 .args([
-                    "-m",
-                    "moto.server",
+                    // moto's server with IAM's documented `GeneratedTime`.
+                    concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/moto_server.py"),
                     "-H",
                     "127.0.0.1",
                     "-p",

@@ -116,6 +116,8 @@ struct Shared {
     mfa_requests: Vec<(String, String, String, String)>,
     /// Security Hub's documented rules, when enforced (see `hub`).
     hub: Option<super::hub::HubRules>,
+    /// `GetCredentialReport` answers carry this `GeneratedTime`.
+    report_date: Option<String>,
 }
 
 /// One event of the fake CloudTrail's history.
@@ -335,6 +337,11 @@ impl Proxy {
     /// The `LookupEvents` requests seen: (region, attribute, value, next token).
     pub fn lookups(&self) -> Vec<(String, String, String, Option<String>)> {
         self.shared.lock().unwrap().lookups.clone()
+    }
+
+    /// Date every credential report so (a hostile or broken endpoint).
+    pub fn date_report(&self, time: &str) {
+        self.shared.lock().unwrap().report_date = Some(time.to_owned());
     }
 
     /// Enforce Security Hub's rules as AWS documents them (see `hub`).
@@ -978,6 +985,12 @@ async fn serve(mut client: TcpStream, upstream: u16, shared: Arc<Mutex<Shared>>)
                     {
                         shared.lock().unwrap().sessions.insert(key, account.clone());
                     }
+                    let bytes = match shared.lock().unwrap().report_date.clone() {
+                        Some(time) if action == "GetCredentialReport" => {
+                            redate_report(&bytes, &time)
+                        }
+                        _ => bytes,
+                    };
                     if action == "TagUser" && bytes.starts_with(b"HTTP/1.1 200") {
                         record_tag_user(&shared, &head, &body);
                     }
@@ -1014,6 +1027,24 @@ async fn serve(mut client: TcpStream, upstream: u16, shared: Arc<Mutex<Shared>>)
             return;
         }
     }
+}
+
+/// A `GetCredentialReport` answer with its `GeneratedTime` set to `time`.
+fn redate_report(bytes: &[u8], time: &str) -> Vec<u8> {
+    let text = String::from_utf8_lossy(bytes);
+    let Some((head, body)) = text.split_once("\r\n\r\n") else {
+        return bytes.to_vec();
+    };
+    let (Some(open), Some(close)) = (body.find("<GeneratedTime>"), body.find("</GeneratedTime>"))
+    else {
+        return bytes.to_vec();
+    };
+    let body = format!("{}<GeneratedTime>{time}{}", &body[..open], &body[close..]);
+    format!(
+        "{}\r\n\r\n{body}",
+        super::hub::with_length(head, body.len())
+    )
+    .into_bytes()
 }
 
 /// moto's `GetBucketVersioning` answer with S3's root element.
