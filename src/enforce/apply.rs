@@ -268,7 +268,7 @@ pub fn decide(action: &PlannedAction, fresh: &Fresh) -> Decision {
         return skip("the key this session signs with".to_owned());
     }
     let Some(status) = fresh.status else {
-        return skip("no longer exists".to_owned());
+        return skip("gone: the key no longer exists".to_owned());
     };
     if status != action.evidence.status {
         return skip(format!(
@@ -365,7 +365,7 @@ mod tests {
                 status: None,
                 ..fresh()
             }),
-            "no longer exists"
+            "gone: the key no longer exists"
         );
         assert!(
             skipped(Fresh {

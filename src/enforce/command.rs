@@ -692,6 +692,12 @@ async fn act(
     .await
     {
         Ok(fresh) => fresh,
+        // Deleted since the plan: nothing left to act on.
+        Err(err) if err.kind == crate::iam::ErrorKind::NoSuchEntity => {
+            return Outcome::Skipped {
+                reason: "gone: the user no longer exists".to_owned(),
+            };
+        }
         Err(err) => {
             return Outcome::Failed {
                 reason: format!("cannot re-check the key ({})", err.cli_message(run.profile)),
@@ -739,6 +745,10 @@ async fn act(
             }
             Outcome::Done
         }
+        // Deleted between the re-check and the change.
+        Err(err) if err.kind == crate::iam::ErrorKind::NoSuchEntity => Outcome::Skipped {
+            reason: "gone: the key no longer exists".to_owned(),
+        },
         Err(err) => Outcome::Failed {
             reason: err.cli_message(run.profile),
         },

@@ -1265,3 +1265,33 @@ async fn notify_ends_within_its_deadline_and_refuses_a_future_plan() {
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(text(&out).contains("in the future"), "{}", text(&out));
 }
+
+/// Issue 34 item 5: a user deleted since the plan is `skipped: gone`, not
+/// a failure (exit 0, not 1); the other action still goes.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_user_gone_since_the_plan_is_skipped() {
+    let w = world().await;
+    configure(&w.home, 0, "");
+    let plan = w.home.path().join("plan.json");
+    let out = run(&w.home, &["plan", "--out", plan.to_str().unwrap()]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let (alice, alice_key, _) = &w.keys[0];
+    w.iam
+        .delete_access_key()
+        .user_name(alice)
+        .access_key_id(alice_key)
+        .send()
+        .await
+        .unwrap();
+    w.iam.delete_login_profile().user_name(alice).send().await.unwrap();
+    w.iam.delete_user().user_name(alice).send().await.unwrap();
+    let out = run(&w.home, &["apply", plan.to_str().unwrap(), "--yes"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains(&format!("skipped: gone: the user no longer exists: make inactive {alice_key}")),
+        "{}",
+        text(&out)
+    );
+    let (bob, bob_key, _) = &w.keys[1];
+    assert_eq!(status(&w.iam, bob, bob_key).await, "Inactive");
+}
