@@ -114,8 +114,13 @@ fn key_lines(
             .as_deref()
             .filter(|by| crate::usage::made_by_other(by, &row.user.arn))
     {
-        let who = by.rsplit_once(':').map_or(by, |(_, tail)| tail);
-        lines.push(Line::styled(format!("   made by {who}"), theme.warn));
+        // The whole ARN: a same-named user of another account is not this
+        // account's (issue 34 item 5).
+        lines.push(Line::styled("   made by".to_owned(), theme.warn));
+        lines.push(Line::styled(
+            format!("     {}", crate::text::clean(by)),
+            theme.warn,
+        ));
     }
     lines.extend(rotation_lines(state, row, key, theme));
     if key.status == KeyStatus::Inactive {

@@ -61,13 +61,33 @@ fn progress_lines(entry: &KeyUsage, theme: &Theme) -> Vec<Line<'static>> {
     lines
 }
 
-fn made_line(state: &State, entry: &KeyUsage, theme: &Theme) -> Vec<Line<'static>> {
+fn made_line(state: &State, entry: &KeyUsage, key_id: &str, theme: &Theme) -> Vec<Line<'static>> {
     match &entry.made {
         Made::Loading => vec![Line::styled(" Made by: looking…", theme.dim)],
-        Made::NotFound => vec![Line::styled(
-            " Made by: no CreateAccessKey for it in the last 90 days (made earlier)",
-            theme.dim,
-        )],
+        Made::NotFound => {
+            // "Made earlier" only when it was: CloudTrail's history is 90
+            // days, and a younger key's CreateAccessKey should be in it.
+            let created = state
+                .account
+                .users()
+                .get(&entry.user)
+                .and_then(|row| row.listed_keys()?.iter().find(|k| k.id == key_id)?.created);
+            let history = chrono::TimeDelta::days(crate::usage::HISTORY_DAYS);
+            let text = match created {
+                Some(made) if state.now - made > history => {
+                    " Made by: no CreateAccessKey for it in the last 90 days (made earlier)"
+                        .to_owned()
+                }
+                Some(made) => format!(
+                    " Made by: unknown: no CreateAccessKey for it among the events read, though it was made {} (within CloudTrail's 90 days)",
+                    format::date_time(made)
+                ),
+                None => {
+                    " Made by: unknown: no CreateAccessKey for it in the last 90 days".to_owned()
+                }
+            };
+            vec![Line::styled(text, theme.dim)]
+        }
         Made::Failed(err) => vec![Line::styled(
             format!(" Made by: unknown ({} {})", err.action, err.in_a_word()),
             theme.warn,
@@ -283,7 +303,7 @@ pub fn render(
                 lines.extend(write_lines(&entry.usage, WRITE_ROWS_EXPOSED, theme));
                 lines.push(Line::raw(""));
             }
-            lines.extend(made_line(state, entry, theme));
+            lines.extend(made_line(state, entry, key_id, theme));
             lines.push(Line::raw(""));
             lines.extend(usage_lines(&entry.usage, theme));
             if state.account.quarantine_of(user).is_none() && entry.usage.events > 0 {

@@ -1283,12 +1283,19 @@ async fn a_user_gone_since_the_plan_is_skipped() {
         .send()
         .await
         .unwrap();
-    w.iam.delete_login_profile().user_name(alice).send().await.unwrap();
+    w.iam
+        .delete_login_profile()
+        .user_name(alice)
+        .send()
+        .await
+        .unwrap();
     w.iam.delete_user().user_name(alice).send().await.unwrap();
     let out = run(&w.home, &["apply", plan.to_str().unwrap(), "--yes"]).await;
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert!(
-        text(&out).contains(&format!("skipped: gone: the user no longer exists: make inactive {alice_key}")),
+        text(&out).contains(&format!(
+            "skipped: gone: the user no longer exists: make inactive {alice_key}"
+        )),
         "{}",
         text(&out)
     );
