@@ -26,8 +26,11 @@ const T: Duration = Duration::from_mins(1);
 
 /// When the fake history starts: midnight two days ago (inside the 90 days
 /// a lookup asks for; the same all day long).
+/// Two days before the states' fixed now: in the past for the states and
+/// for the real binary alike (an event after the state's now is in the
+/// future, and left out).
 fn history_base() -> i64 {
-    (chrono::Utc::now().timestamp() / 86_400 - 2) * 86_400
+    (crate::common::states::now().timestamp() / 86_400 - 2) * 86_400
 }
 
 /// A history for `key`: `n` events from two IPs and two tools, and its
@@ -335,10 +338,10 @@ async fn the_view_the_summary_and_made_by_from_the_dialogs() {
         "u closes it, and nothing polls for it any more"
     );
     assert_eq!(state.view.modal, None);
-    let pane = crate::common::screen::text(&state, 120, 40);
+    let key_pane = crate::common::screen::text(&state, 120, 40);
     assert!(
-        pane.contains("made by") && pane.contains("arn:aws:iam::123456789012:user/mallory"),
-        "{pane}"
+        key_pane.contains("made by") && key_pane.contains("arn:aws:iam::123456789012:user/mallory"),
+        "{key_pane}"
     );
 
     // Again: the answer is kept, nothing is asked.
