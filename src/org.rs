@@ -234,12 +234,10 @@ pub async fn report(
     } else {
         Vec::new()
     };
-    let code = finish_accounts(report, &finishing);
-    Ok(if failures.is_empty() {
-        code
-    } else {
-        ExitCode::from(crate::report::command::EXIT_ERROR)
-    })
+    Ok(crate::publish::with_hub(
+        finish_accounts(report, &finishing),
+        &failures,
+    ))
 }
 
 /// The organization audited as `report --org` does it: the report, and how

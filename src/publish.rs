@@ -12,6 +12,17 @@ pub type HubFor<'a> = &'a (
             + Sync
     );
 
+/// A run's exit code once its findings went to Security Hub: a failure
+/// there makes it 2 (the report itself was written).
+#[must_use]
+pub fn with_hub(code: std::process::ExitCode, failures: &[String]) -> std::process::ExitCode {
+    if failures.is_empty() {
+        code
+    } else {
+        std::process::ExitCode::from(crate::report::command::EXIT_ERROR)
+    }
+}
+
 /// Why `--security-hub-aggregate` is refused (one line).
 pub const NO_AGGREGATE: &str = "--security-hub-aggregate is refused: Security Hub's BatchImportFindings takes a finding under the default product ARN only from the account in its AwsAccountId, so members' findings cannot be imported into the caller's hub. Without the flag each member's findings go to its own hub with a session of that member, and a delegated administrator sees them all through Security Hub's cross-account aggregation";
 

@@ -9,12 +9,12 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use chrono::{NaiveDate, TimeDelta, Utc};
-use color_eyre::eyre::{Result, eyre};
+use color_eyre::eyre::Result;
 use serde_json::json;
 
 use crate::audit::FindingId;
 use crate::cli::{
-    Cli, LedgerCommand, LedgerHandoffArgs, LedgerImportArgs, LedgerOwnerArgs, LedgerRevokeArgs,
+    LedgerCommand, LedgerHandoffArgs, LedgerImportArgs, LedgerOwnerArgs, LedgerRevokeArgs,
     LedgerShowArgs, LedgerWaiveArgs, PlanFormat,
 };
 use crate::config::Config;
@@ -41,16 +41,11 @@ fn refused(message: &str) -> ExitCode {
 ///
 /// # Errors
 /// The async runtime cannot start, or the ledger's location does not read.
-pub fn run(
-    cli: &Cli,
-    command: &LedgerCommand,
-    config: &Config,
-    profile: Option<String>,
-) -> Result<ExitCode> {
-    crate::run::runtime()?.block_on(async {
-        let client = crate::run::client(&cli.global, config, profile).await;
-        let ledger = crate::ledger::open::for_run(&config.ledger, cli.global.demo, &client)
-            .map_err(|e| eyre!(e))?;
+pub fn run(start: &super::start::Start<'_>, command: &LedgerCommand) -> Result<ExitCode> {
+    let config = &start.config;
+    super::start::runtime()?.block_on(async {
+        let client = start.client(start.profile.clone()).await;
+        let ledger = start.ledger_for(&client)?;
         Ok(match command {
             LedgerCommand::Show(args) => show(&ledger, args).await,
             LedgerCommand::Waive(args) => waive(&client, &ledger, config, args).await,

@@ -1,0 +1,151 @@
+//! `iamkeys report`: one profile's account, its organization (`--org`), or
+//! several profiles (`--profiles`, `--all-profiles`); then Security Hub.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use chrono::Utc;
+use color_eyre::eyre::{Result, eyre};
+
+use super::start::{Start, runtime, warn_if_insecure};
+use crate::cli::ReportArgs;
+use crate::iam::IamClient;
+use crate::iam::connect::connect;
+use crate::report::command::{finish, finish_accounts, produce};
+use crate::worker::Settings;
+
+/// `iamkeys report`.
+///
+/// # Errors
+/// A flag that cannot be used here, the profile, the organization or the
+/// runtime (exit 2).
+pub fn run(start: &Start<'_>, args: &ReportArgs) -> Result<ExitCode> {
+    let global = start.global();
+    if args.hub.security_hub_aggregate {
+        return Err(eyre!(crate::publish::NO_AGGREGATE));
+    }
+    if args.all_profiles || !args.profiles.is_empty() {
+        if global.org {
+            return Err(eyre!(
+                "--org audits the accounts of one profile's organization: use it without --profiles or --all-profiles"
+            ));
+        }
+        if args.hub.security_hub {
+            return Err(eyre!(
+                "--security-hub sends one profile's or one organization's findings: use it without --profiles or --all-profiles"
+            ));
+        }
+        return many(start, args);
+    }
+    if global.org {
+        tracing::info!(profile = %start.label, "report --org");
+        let options = start.connect_options(start.profile.clone());
+        return runtime()?.block_on(crate::org::report(
+            &options,
+            &start.label,
+            args,
+            &start.config,
+            global.org_role.as_deref(),
+        ));
+    }
+    tracing::info!(profile = %start.label, "report");
+    let finishing = args.finish().map_err(|e| eyre!(e))?;
+    if args.hub.security_hub && global.demo {
+        return Err(eyre!(
+            "--security-hub sends to AWS: it cannot be used with --demo"
+        ));
+    }
+    runtime()?.block_on(async {
+        let options = start.connect_options(start.profile.clone());
+        let client = start.client(start.profile.clone()).await;
+        warn_if_insecure(client.as_ref());
+        let settings = Settings {
+            concurrency: start.config.concurrency,
+            deadline: Some(args.deadline()),
+            ledger: Some(start.ledger_for(&client)?),
+            ..Settings::default()
+        };
+        let report = produce(
+            client,
+            start.label.clone(),
+            start.config.audit.clone(),
+            &settings,
+            args.key_ids,
+        )
+        .await
+        .map_err(|reason| eyre!(reason))?;
+        let failures = if args.hub.security_hub {
+            let sdk = crate::iam::connect::sdk_config(&options).await;
+            let own = sdk.clone();
+            let hub_for = move |_: &str| -> futures::future::BoxFuture<
+                'static,
+                Result<aws_config::SdkConfig, String>,
+            > {
+                let config = own.clone();
+                Box::pin(async move { Ok(config) })
+            };
+            Box::pin(crate::publish::to_security_hub(
+                &report,
+                &sdk,
+                &hub_for,
+                args.hub.security_hub_region.as_deref(),
+            ))
+            .await
+        } else {
+            Vec::new()
+        };
+        Ok(crate::publish::with_hub(
+            finish(report, &finishing),
+            &failures,
+        ))
+    })
+}
+
+/// `iamkeys report` over several profiles (see `report::many`).
+fn many(start: &Start<'_>, args: &ReportArgs) -> Result<ExitCode> {
+    let finishing = args.finish().map_err(|e| eyre!(e))?;
+    let config = &start.config;
+    runtime()?.block_on(async {
+        let known = crate::profiles::list().await.map_err(|e| eyre!(e))?;
+        let names: Vec<String> = if args.all_profiles {
+            known.iter().map(|p| p.name.clone()).collect()
+        } else {
+            args.profiles.clone()
+        };
+        if names.is_empty() {
+            return Err(eyre!(crate::profiles::unknown("(any)", &known)));
+        }
+        let settings = Settings {
+            concurrency: config.concurrency,
+            deadline: Some(args.deadline()),
+            ..Settings::default()
+        };
+        let settings = &settings;
+        let parts = crate::report::many::audit_profiles(names, &known, |name: String| {
+            Box::pin(async move {
+                // Each profile of the list is named: its own credentials.
+                let options = start.connect_options(Some(name.clone())).named();
+                let client: Arc<dyn IamClient> = Arc::new(connect(&options).await);
+                warn_if_insecure(client.as_ref());
+                let profile = start.label_of(Some(&name));
+                // Each profile reads the ledger with its own credentials.
+                let ledger = crate::ledger::open::for_run(&config.ledger, false, &client)?;
+                let settings = Settings {
+                    ledger: Some(ledger),
+                    ..settings.clone()
+                };
+                produce(
+                    client,
+                    profile,
+                    config.audit.clone(),
+                    &settings,
+                    args.key_ids,
+                )
+                .await
+            })
+        })
+        .await;
+        let report = crate::report::Report::merge(parts, config.audit.clone(), Utc::now());
+        Ok(finish_accounts(report, &finishing))
+    })
+}
