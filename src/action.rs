@@ -117,7 +117,7 @@ pub enum Loaded {
     /// Groups and tags of a user (the details area, key descriptions).
     UserExtras {
         user: String,
-        extras: crate::account::users::Extras,
+        extras: Extras,
     },
     /// Console password and MFA, from per-user calls (no credential report,
     /// or a user the report does not hold); each succeeds or fails alone.
@@ -190,4 +190,26 @@ pub struct UsagePage {
     /// The stream stopped at `cloudtrail_max_events`: older events (the
     /// history is read newest first) were not read.
     pub capped: bool,
+}
+
+/// A user's groups and tags, fetched when the user is on screen. Each is
+/// asked on its own and fails on its own: a denied `ListUserTags` loses the
+/// key descriptions, not the groups.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Extras {
+    pub groups: Result<Vec<String>, IamError>,
+    pub tags: Result<Vec<(String, String)>, IamError>,
+}
+
+impl Extras {
+    /// The console's description of an access key: the tag keyed by its ID.
+    #[must_use]
+    pub fn description(&self, key_id: &str) -> Option<&str> {
+        self.tags
+            .as_ref()
+            .ok()?
+            .iter()
+            .find(|(k, _)| k == key_id)
+            .map(|(_, v)| v.as_str())
+    }
 }

@@ -249,9 +249,75 @@ pub fn merged(
     Ok(Secret::new(Value::Object(object).to_string()))
 }
 
+/// What the ledger says of a user's hand-off target, as far as it is read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recorded<'a> {
+    /// Read: the latest `handoff.set` for the user, if any.
+    Known(Option<&'a str>),
+    /// It could not be read (why).
+    Unreadable(String),
+    /// Not read yet.
+    Pending,
+    /// This run keeps no ledger.
+    NoLedger,
+}
+
+/// Where a user's rotated keys go: the ledger's latest `handoff.set` (a
+/// full ARN, parsed). An `iamkeys:handoff` tag (`claim`) is never a target:
+/// the user may be able to write it, and a user that can tag itself must
+/// not send its new key anywhere. While the ledger is not read, or could
+/// not be, nothing is handed off — said only where a tag claims a target.
+/// `None`: no hand-off.
+#[must_use]
+pub fn trusted(recorded: Recorded<'_>, claim: Option<&str>) -> Option<Result<Target, String>> {
+    match recorded {
+        Recorded::Known(set) => set.map(Target::parse_arn),
+        Recorded::Unreadable(err) => {
+            claim?;
+            Some(Err(format!("the ledger cannot be read ({err})")))
+        }
+        Recorded::Pending => {
+            claim?;
+            Some(Err("the ledger is still being read".to_owned()))
+        }
+        Recorded::NoLedger => None,
+    }
+}
+
+/// The `iamkeys:handoff` tag among a user's tags, as written: a claim.
+#[must_use]
+pub fn claim(tags: &[(String, String)]) -> Option<&str> {
+    tags.iter().find(|(k, _)| k == TAG).map(|(_, v)| v.as_str())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Only the ledger's record is a target; a tag is a claim, and while the
+    /// ledger cannot be read nothing is handed off (said where a tag claims).
+    #[test]
+    fn only_the_ledger_names_a_target() {
+        let arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:app/key-AbCdEf";
+        let tag = Some("secretsmanager:elsewhere");
+        assert!(matches!(
+            trusted(Recorded::Known(Some(arn)), tag),
+            Some(Ok(_))
+        ));
+        assert_eq!(
+            trusted(Recorded::Known(None), tag),
+            None,
+            "a tag alone is nothing"
+        );
+        assert!(matches!(trusted(Recorded::Pending, tag), Some(Err(_))));
+        assert_eq!(trusted(Recorded::Pending, None), None);
+        assert!(
+            matches!(trusted(Recorded::Unreadable("x".into()), tag), Some(Err(e)) if e.contains("cannot be read"))
+        );
+        assert_eq!(trusted(Recorded::NoLedger, tag), None);
+        let tags = vec![(TAG.to_owned(), "secretsmanager:x".to_owned())];
+        assert_eq!(claim(&tags), Some("secretsmanager:x"));
+    }
 
     #[test]
     fn the_tag_reads_strictly() {

@@ -1,4 +1,18 @@
 //! iamkeys: a terminal UI to audit and manage the access keys of AWS IAM users.
+//!
+//! The rooms, top to bottom (imports only go down; `tests/it/layers.rs`
+//! keeps it so):
+//! - **commands**: `run` (dispatch), `cmd/` (one file per subcommand,
+//!   `start` for what they share), `app` (the UI's loop), `headless`.
+//! - **the UI**: `ui` (render only reads), `update` (pure transitions),
+//!   `state`, `keymap`, `command_line`, `layout`, `help`.
+//! - **the work**: `account` (one AWS account as loaded), `audit` (the
+//!   rules), `risk`, `report`, `enforce` (plan, apply, notify), `publish`
+//!   (Security Hub), `usage` (CloudTrail, pure), `ledger`, `handoff`, `org`.
+//! - **IO**: `worker` (every call, paced and bound to its account), `iam`
+//!   (the SDK), `signin`, `profiles`, `credentials_file`, `audit_log`,
+//!   `config`, `bounded` (files read with a cap), `paths`, `logging`.
+//! - **words**: `model`, `action`, `effect`, `text`, `secret`, `defaults`.
 
 pub mod account;
 pub mod action;

@@ -287,29 +287,20 @@ pub enum Quit {
 }
 
 impl State {
-    /// Where `user`'s rotated keys go: the ledger's latest `handoff.set`
-    /// for the user (`None`: none recorded). An `iamkeys:handoff` tag is a
-    /// claim: the user may be able to write it, and a user that can tag
-    /// itself must not send its new key anywhere. While the ledger is not
-    /// read, or could not be, nothing is handed off.
+    /// Where `user`'s rotated keys go (the rule is [`crate::handoff::trusted`]).
     #[must_use]
     pub fn handoff(&self, user: &str) -> Option<Result<crate::handoff::Target, String>> {
         use crate::account::ledger::LedgerStatus;
-        match self.account.ledger_status() {
+        use crate::handoff::Recorded;
+        let recorded = match self.account.ledger_status() {
             LedgerStatus::Known(folded) => {
-                let set = folded.handoff.get(user)?;
-                Some(crate::handoff::Target::parse_arn(&set.value))
+                Recorded::Known(folded.handoff.get(user).map(|set| set.value.as_str()))
             }
-            LedgerStatus::Failed(err) => {
-                self.handoff_claim(user)?;
-                Some(Err(format!("the ledger cannot be read ({err})")))
-            }
-            LedgerStatus::NotAsked | LedgerStatus::Asked => {
-                self.handoff_claim(user)?;
-                Some(Err("the ledger is still being read".to_owned()))
-            }
-            LedgerStatus::Absent => None,
-        }
+            LedgerStatus::Failed(err) => Recorded::Unreadable(err.to_string()),
+            LedgerStatus::NotAsked | LedgerStatus::Asked => Recorded::Pending,
+            LedgerStatus::Absent => Recorded::NoLedger,
+        };
+        crate::handoff::trusted(recorded, self.handoff_claim(user))
     }
 
     /// The user's `iamkeys:handoff` tag, as written: a claim, never honoured.
@@ -319,9 +310,7 @@ impl State {
         let crate::account::users::TagsState::Loaded(tags) = &row.tags else {
             return None;
         };
-        tags.iter()
-            .find(|(k, _)| k == crate::handoff::TAG)
-            .map(|(_, v)| v.as_str())
+        crate::handoff::claim(tags)
     }
 
     /// What the ledger's due date of `key_id` means under `[enforce]`'s rules.

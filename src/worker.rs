@@ -966,7 +966,7 @@ impl Worker {
                 );
                 Loaded::UserExtras {
                     user,
-                    extras: crate::account::users::Extras { groups, tags },
+                    extras: crate::action::Extras { groups, tags },
                 }
             }
             Call::RootKeys => {

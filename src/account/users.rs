@@ -23,27 +23,7 @@ pub enum KeysState {
     Failed(IamError),
 }
 
-/// A user's groups and tags, fetched when the user is on screen. Each is
-/// asked on its own and fails on its own: a denied `ListUserTags` loses the
-/// key descriptions, not the groups.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Extras {
-    pub groups: Result<Vec<String>, IamError>,
-    pub tags: Result<Vec<(String, String)>, IamError>,
-}
-
-impl Extras {
-    /// The console's description of an access key: the tag keyed by its ID.
-    #[must_use]
-    pub fn description(&self, key_id: &str) -> Option<&str> {
-        self.tags
-            .as_ref()
-            .ok()?
-            .iter()
-            .find(|(k, _)| k == key_id)
-            .map(|(_, v)| v.as_str())
-    }
-}
+pub use crate::action::Extras;
 
 /// Where a user's groups and tags stand.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
