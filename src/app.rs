@@ -59,7 +59,7 @@ struct Flow {
 fn terminal_effects(
     effects: Vec<Effect>,
     audit: Option<&AuditLog>,
-    codes: Option<&crate::signin::mfa::UiCodes>,
+    codes: Option<&UiCodes>,
 ) -> Flow {
     let mut flow = Flow::default();
     let record = |entry: &crate::audit_log::Entry<'_>| {
@@ -391,7 +391,7 @@ async fn event_loop(
     let mut signals = Signals::new().wrap_err("cannot listen for signals")?;
     // MFA codes are typed in the UI from now on.
     let codes = settings.codes.as_ref().map(|swappable| {
-        let ui = Arc::new(crate::signin::mfa::UiCodes::new(tx.clone()));
+        let ui = Arc::new(UiCodes::new(tx.clone()));
         swappable.set(ui.clone());
         ui
     });
@@ -487,6 +487,73 @@ async fn event_loop(
         timings.frame(&state);
         if let Some(at) = key_at {
             timings.key_answered(at.elapsed());
+        }
+    }
+}
+
+/// Codes typed in the UI's dialog: each request goes to the update loop as
+/// [`crate::action::Action::CodeWanted`], and the dialog's answer comes back
+/// through [`UiCodes::answer`] (the driver that asks is the one that answers) (`None`: cancelled).
+#[derive(Debug)]
+pub struct UiCodes {
+    tx: tokio::sync::mpsc::UnboundedSender<crate::action::Action>,
+    waiting: std::sync::Mutex<
+        std::collections::HashMap<u64, tokio::sync::oneshot::Sender<Option<crate::secret::Secret>>>,
+    >,
+    next: std::sync::atomic::AtomicU64,
+}
+
+impl UiCodes {
+    #[must_use]
+    pub fn new(tx: tokio::sync::mpsc::UnboundedSender<crate::action::Action>) -> Self {
+        Self {
+            tx,
+            waiting: std::sync::Mutex::new(std::collections::HashMap::new()),
+            next: std::sync::atomic::AtomicU64::new(0),
+        }
+    }
+
+    /// The dialog `id` was answered: the code, or `None` when cancelled.
+    pub fn answer(&self, id: u64, code: Option<crate::secret::Secret>) {
+        if let Some(reply) = self
+            .waiting
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(&id)
+        {
+            let _ = reply.send(code);
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl crate::signin::mfa::Codes for UiCodes {
+    async fn code(
+        &self,
+        plan: &crate::signin::plan::Plan,
+        refused: Option<&str>,
+    ) -> Result<crate::secret::Secret, String> {
+        let id = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.waiting
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(id, reply);
+        let gone = || "the UI is gone".to_owned();
+        self.tx
+            .send(crate::action::Action::CodeWanted {
+                id,
+                prompt: plan.prompt(),
+                refused: refused.map(ToOwned::to_owned),
+            })
+            .map_err(|_| gone())?;
+        match answer.await {
+            Ok(Some(code)) => Ok(code),
+            Ok(None) => Err(format!(
+                "signing in to profile {} was cancelled: press r to sign in again",
+                plan.profile
+            )),
+            Err(_) => Err(gone()),
         }
     }
 }

@@ -3,7 +3,6 @@
 //! that behaves like IAM, for `--demo` and fast UI tests.
 
 pub mod auth_details;
-pub mod connect;
 pub mod credential_report;
 pub mod demo;
 pub mod error;
@@ -17,7 +16,7 @@ pub mod whole_answer;
 
 use async_trait::async_trait;
 
-pub use error::{ErrorKind, IamError};
+pub use error::{ErrorKind, IamError, SignInError};
 
 use crate::model::{
     AccessKey, CredentialReport, Identity, KeyStatus, LastUsed, NewAccessKey, Page, ReportState,

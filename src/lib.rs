@@ -25,6 +25,7 @@ pub mod clipboard;
 pub mod cmd;
 pub mod command_line;
 pub mod config;
+pub mod connect;
 pub mod console;
 pub mod credentials_file;
 pub mod defaults;

@@ -13,7 +13,7 @@ use futures::future::BoxFuture;
 
 use crate::cli::ReportArgs;
 use crate::config::Config;
-use crate::iam::connect::{ConnectOptions, sdk_config};
+use crate::connect::{ConnectOptions, sdk_config};
 use crate::iam::org::{OrgClient, RoleSpec, SdkOrg, member_client, session_name};
 use crate::iam::sdk::SdkIam;
 use crate::iam::{IamClient, IamError};

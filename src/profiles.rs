@@ -8,7 +8,7 @@ use aws_runtime::env_config::file::EnvConfigFiles;
 use aws_types::os_shim_internal::{Env, Fs};
 
 /// What a run is labelled when its credentials are the environment's keys
-/// (no explicit profile; see [`crate::iam::connect::ConnectOptions::explicit`])
+/// (no explicit profile; see [`crate::connect::ConnectOptions::explicit`])
 /// instead of a profile's name. No profile can be named so: aws-config
 /// reads a profile name of `[A-Za-z0-9_\-/.%@:+]` only, never a space.
 pub const ENVIRONMENT: &str = "credentials: environment";

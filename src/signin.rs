@@ -12,4 +12,3 @@
 pub mod cache;
 pub mod mfa;
 pub mod plan;
-pub mod provider;

@@ -721,7 +721,7 @@ impl Worker {
                             let retries = client.retries();
                             let insecure_endpoint = client
                                 .endpoint()
-                                .filter(|url| crate::iam::connect::insecure(url));
+                                .filter(|url| crate::connect::insecure(url));
                             *worker
                                 .client
                                 .write()

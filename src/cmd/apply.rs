@@ -38,7 +38,7 @@ pub fn run(start: &Start<'_>, args: &ApplyArgs) -> Result<ExitCode> {
     let audit_path = start.writable_audit_log()?;
     let settings = start.change_settings(audit_path, args.timeout);
     let runtime = runtime()?;
-    let protected = runtime.block_on(crate::signin::provider::long_term_keys(
+    let protected = runtime.block_on(crate::connect::provider::long_term_keys(
         &start.connect_options(start.profile.clone()),
     ));
     let base = crate::enforce::command::ApplyRun {

@@ -9,8 +9,8 @@ use color_eyre::eyre::{Result, eyre};
 
 use super::start::{Start, runtime, warn_if_insecure};
 use crate::cli::ReportArgs;
+use crate::connect::connect;
 use crate::iam::IamClient;
-use crate::iam::connect::connect;
 use crate::report::command::{finish, finish_accounts, produce};
 use crate::worker::Settings;
 
@@ -75,7 +75,7 @@ pub fn run(start: &Start<'_>, args: &ReportArgs) -> Result<ExitCode> {
         .await
         .map_err(|reason| eyre!(reason))?;
         let failures = if args.hub.security_hub {
-            let sdk = crate::iam::connect::sdk_config(&options).await;
+            let sdk = crate::connect::sdk_config(&options).await;
             let own = sdk.clone();
             let hub_for = move |_: &str| -> futures::future::BoxFuture<
                 'static,

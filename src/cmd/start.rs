@@ -13,7 +13,7 @@ use color_eyre::eyre::{Result, WrapErr, eyre};
 use crate::audit_log::AuditLog;
 use crate::cli::{Cli, Command, GlobalArgs};
 use crate::config::Config;
-use crate::iam::connect::{CodeSource, ConnectOptions, connect};
+use crate::connect::{CodeSource, ConnectOptions, connect};
 use crate::iam::{IamClient, demo};
 use crate::worker::Settings;
 
@@ -312,7 +312,7 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
 pub fn warn_if_insecure(client: &dyn IamClient) {
     if let Some(url) = client
         .endpoint()
-        .filter(|url| crate::iam::connect::insecure(url))
+        .filter(|url| crate::connect::insecure(url))
     {
         eprintln!(
             "iamkeys report: warning: INSECURE ENDPOINT {url}: plain HTTP to another host, so signed requests and the audit cross the network unencrypted"

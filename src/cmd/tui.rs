@@ -10,8 +10,8 @@ use color_eyre::eyre::{Result, eyre};
 use super::start::{Start, runtime};
 use crate::audit_log::AuditLog;
 use crate::config::Config;
+use crate::connect::connect;
 use crate::iam::IamClient;
-use crate::iam::connect::connect;
 use crate::state::{Session, State};
 use crate::ui::Theme;
 use crate::worker::{Connector, Settings};
@@ -75,7 +75,7 @@ fn session(start: &Start<'_>) -> Session {
 fn connector(start: &Start<'_>) -> Connector {
     let template = start.connect_options(None);
     Connector(Arc::new(move |profile: String| {
-        let options = crate::iam::connect::ConnectOptions {
+        let options = crate::connect::ConnectOptions {
             profile: Some(profile),
             ..template.clone()
         }
@@ -127,7 +127,7 @@ pub fn run(
         session.ledger = ledger.location().to_string();
         session.insecure_endpoint = client
             .endpoint()
-            .filter(|url| crate::iam::connect::insecure(url));
+            .filter(|url| crate::connect::insecure(url));
         let mut state = State::new(session, keymap, Utc::now());
         state.account.thresholds = config.audit.clone();
         if let Some(warning) = audit_warning {

@@ -297,6 +297,20 @@ pub fn kind_from_code(code: &str) -> ErrorKind {
     }
 }
 
+/// Why signing in did not work, in the operator's words (carried through the
+/// SDK as the credentials provider's error, and told apart from other
+/// credential failures).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignInError(pub String);
+
+impl std::fmt::Display for SignInError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for SignInError {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -35,10 +35,18 @@ pub struct SdkIam {
     trail: Trail,
     /// The MFA session the credentials come from, if the profile needs one:
     /// told when IAM answers that it has expired.
-    session: Option<crate::signin::mfa::MfaProvider>,
+    session: Option<std::sync::Arc<dyn RenewableSession>>,
     /// For handing a rotated key off (Secrets Manager, SSM); `None` for
     /// clients built from mocked ones.
     config: Option<Box<aws_config::SdkConfig>>,
+}
+
+/// A session the credentials come from that can be renewed (an MFA
+/// sign-in): told when IAM answers that it has expired, so the next request
+/// signs in again. Owned here, so IAM needs nothing of how it signs in.
+pub trait RenewableSession: Send + Sync + std::fmt::Debug {
+    /// IAM answered `ExpiredToken` before the session's time.
+    fn expire(&self);
 }
 
 #[derive(Debug, Clone)]
@@ -73,9 +81,9 @@ impl SdkIam {
         }
     }
 
-    /// The same, signing with this MFA session (see [`crate::signin`]).
+    /// The same, signing with this renewable session (an MFA sign-in).
     #[must_use]
-    pub fn with_session(mut self, session: Option<crate::signin::mfa::MfaProvider>) -> Self {
+    pub fn with_session(mut self, session: Option<std::sync::Arc<dyn RenewableSession>>) -> Self {
         self.session = session;
         self
     }

@@ -106,7 +106,7 @@ where
 fn sign_in(err: &(dyn StdError + 'static)) -> Option<String> {
     let mut source: Option<&(dyn StdError + 'static)> = Some(err);
     while let Some(current) = source {
-        if let Some(why) = current.downcast_ref::<crate::signin::mfa::SignInError>() {
+        if let Some(why) = current.downcast_ref::<super::SignInError>() {
             return Some(why.0.clone());
         }
         source = current.source();

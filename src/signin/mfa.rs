@@ -124,61 +124,6 @@ impl Codes for Swappable {
     }
 }
 
-/// Codes typed in the UI's dialog: each request goes to the update loop as
-/// [`crate::action::Action::CodeWanted`], and the dialog's answer comes back
-/// through [`UiCodes::answer`] (`None`: cancelled).
-#[derive(Debug)]
-pub struct UiCodes {
-    tx: tokio::sync::mpsc::UnboundedSender<crate::action::Action>,
-    waiting: std::sync::Mutex<
-        std::collections::HashMap<u64, tokio::sync::oneshot::Sender<Option<Secret>>>,
-    >,
-    next: std::sync::atomic::AtomicU64,
-}
-
-impl UiCodes {
-    #[must_use]
-    pub fn new(tx: tokio::sync::mpsc::UnboundedSender<crate::action::Action>) -> Self {
-        Self {
-            tx,
-            waiting: std::sync::Mutex::new(std::collections::HashMap::new()),
-            next: std::sync::atomic::AtomicU64::new(0),
-        }
-    }
-
-    /// The dialog `id` was answered: the code, or `None` when cancelled.
-    pub fn answer(&self, id: u64, code: Option<Secret>) {
-        if let Some(reply) = lock(&self.waiting).remove(&id) {
-            let _ = reply.send(code);
-        }
-    }
-}
-
-#[async_trait]
-impl Codes for UiCodes {
-    async fn code(&self, plan: &Plan, refused: Option<&str>) -> Result<Secret, String> {
-        let id = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-        let (reply, answer) = tokio::sync::oneshot::channel();
-        lock(&self.waiting).insert(id, reply);
-        let gone = || "the UI is gone".to_owned();
-        self.tx
-            .send(crate::action::Action::CodeWanted {
-                id,
-                prompt: plan.prompt(),
-                refused: refused.map(ToOwned::to_owned),
-            })
-            .map_err(|_| gone())?;
-        match answer.await {
-            Ok(Some(code)) => Ok(code),
-            Ok(None) => Err(format!(
-                "signing in to profile {} was cancelled: press r to sign in again",
-                plan.profile
-            )),
-            Err(_) => Err(gone()),
-        }
-    }
-}
-
 /// The terminal's echo turned off while a code is typed, and back on when
 /// dropped.
 struct Echo {
@@ -237,19 +182,7 @@ pub fn needs_code(plan: &Plan) -> String {
     )
 }
 
-/// Why signing in did not work, in the operator's words (carried through the
-/// SDK as the credentials provider's error, and told apart from other
-/// credential failures).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SignInError(pub String);
-
-impl std::fmt::Display for SignInError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for SignInError {}
+pub use crate::iam::SignInError;
 
 fn six_digits(code: &Secret) -> bool {
     let text = code.expose();
@@ -352,6 +285,10 @@ impl MfaProvider {
     /// its time: it is dropped (and its copy in the cache not used), so the
     /// next request asks for a new code.
     pub fn expire(&self) {
+        self.drop_session();
+    }
+
+    fn drop_session(&self) {
         lock(&self.0.held).take();
         // The latest session is the one IAM refused (a request waiting on a
         // sign-in may not have held it yet: it will not).
@@ -577,5 +514,11 @@ impl ProvideCredentials for MfaProvider {
                 .await
                 .map_err(CredentialsError::provider_error)
         })
+    }
+}
+
+impl crate::iam::sdk::RenewableSession for MfaProvider {
+    fn expire(&self) {
+        self.drop_session();
     }
 }

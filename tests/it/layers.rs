@@ -163,3 +163,61 @@ fn usage_is_pure() {
     );
     assert!(found.is_empty(), "usage reaches out:\n{}", found.join("\n"));
 }
+
+/// Issue 35 item 2: sign-in untangled. `signin` knows nothing of the UI's
+/// words (its prompt lives with the driver that answers it, in `app`), and
+/// `iam` nothing of `signin` (it holds a session by a trait it owns); the
+/// two meet in `connect`, above both.
+#[test]
+fn signin_and_iam_meet_only_in_connect() {
+    let found = uses(
+        &module_files("signin"),
+        &[
+            "crate::action",
+            "crate::state",
+            "crate::update",
+            "crate::connect",
+        ],
+    );
+    assert!(found.is_empty(), "signin reaches up:\n{}", found.join("\n"));
+    let found = uses(
+        &module_files("iam"),
+        &[
+            "crate::signin",
+            "crate::connect",
+            "crate::action",
+            "crate::state",
+        ],
+    );
+    assert!(found.is_empty(), "iam reaches up:\n{}", found.join("\n"));
+}
+
+/// Issue 35 item 4: nothing in `report` reaches into `enforce`, and the
+/// pure rooms stay pure: `risk` and `publish/asff` do no IO.
+#[test]
+fn pure_rooms_stay_pure() {
+    let found = uses(&module_files("report"), &["crate::enforce"]);
+    assert!(
+        found.is_empty(),
+        "report reaches enforce:\n{}",
+        found.join("\n")
+    );
+    let io = [
+        "crate::worker",
+        "crate::iam",
+        "crate::state",
+        "crate::account",
+        "tokio",
+        "std::fs",
+        "aws_sdk",
+    ];
+    let found = uses(&module_files("risk"), &io);
+    assert!(found.is_empty(), "risk reaches out:\n{}", found.join("\n"));
+    let asff = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/publish/asff.rs")];
+    let found = uses(&asff, &io);
+    assert!(
+        found.is_empty(),
+        "publish/asff reaches out:\n{}",
+        found.join("\n")
+    );
+}

@@ -4,8 +4,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use iamkeys::action::Action;
+use iamkeys::connect::{ConnectOptions, sdk_config};
 use iamkeys::headless::settle;
-use iamkeys::iam::connect::{ConnectOptions, sdk_config};
 use iamkeys::state::{IdentityStatus, ListStatus, ReportStatus};
 
 use crate::common::moto::{Moto, seed, standard_users};

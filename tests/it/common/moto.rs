@@ -116,16 +116,14 @@ pub async fn policy_config_at(
     max_attempts: u32,
     attempt_timeout: Duration,
 ) -> aws_config::SdkConfig {
-    let mut options = iamkeys::iam::connect::ConnectOptions::new(None, None);
+    let mut options = iamkeys::connect::ConnectOptions::new(None, None);
     options.max_attempts = max_attempts;
     options.attempt_timeout = attempt_timeout;
     let loader = aws_config::defaults(BehaviorVersion::latest())
         .region(aws_config::Region::new("us-east-1"))
         .endpoint_url(endpoint.into())
         .credentials_provider(Credentials::new("AKIDTEST", "s", None, None, "test"));
-    iamkeys::iam::connect::with_policy(loader, &options)
-        .load()
-        .await
+    iamkeys::connect::with_policy(loader, &options).load().await
 }
 
 fn free_port() -> u16 {

@@ -2,6 +2,11 @@
 //! provider chain: `AWS_PROFILE`, `AWS_REGION`, `AWS_ENDPOINT_URL`,
 //! `AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`, SSO, assume-role and
 //! `credential_process` profiles all work as in every AWS tool.
+//!
+//! One room above both `iam` (the clients) and `signin` (MFA): it builds the
+//! configuration, plugs `signin`'s provider into it ([`provider`]), and
+//! hands `iam` a session it knows only by its own trait
+//! ([`crate::iam::sdk::RenewableSession`]).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,7 +16,9 @@ use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, ConfigLoader, Region, SdkConfig};
 
-use super::sdk::SdkIam;
+use crate::iam::sdk::SdkIam;
+
+pub mod provider;
 
 /// IAM is a global service; its signing region is us-east-1 in the aws partition.
 const DEFAULT_REGION: &str = "us-east-1";
@@ -188,7 +195,7 @@ pub async fn sdk_config_and_session(
     options: &ConnectOptions,
 ) -> (SdkConfig, Option<crate::signin::mfa::MfaProvider>) {
     let config = plain_config(options).await;
-    let session = crate::signin::provider::for_profile(options, &config).await;
+    let session = crate::connect::provider::for_profile(options, &config).await;
     let held = session.as_ref().ok().and_then(Clone::clone);
     let config = match session {
         Ok(None) => config,
@@ -205,7 +212,7 @@ pub async fn sdk_config_and_session(
             .to_builder()
             .credentials_provider(
                 aws_credential_types::provider::SharedCredentialsProvider::new(
-                    crate::signin::provider::Refuse(why),
+                    crate::connect::provider::Refuse(why),
                 ),
             )
             .build(),
@@ -245,7 +252,11 @@ pub async fn plain_config(options: &ConnectOptions) -> SdkConfig {
 /// Connect to IAM for these options.
 pub async fn connect(options: &ConnectOptions) -> SdkIam {
     let (config, session) = sdk_config_and_session(options).await;
-    SdkIam::new(&config).with_session(session)
+    SdkIam::new(&config).with_session(
+        session.map(|s| {
+            std::sync::Arc::new(s) as std::sync::Arc<dyn crate::iam::sdk::RenewableSession>
+        }),
+    )
 }
 
 #[cfg(test)]

@@ -11,9 +11,9 @@ use aws_credential_types::provider::{ProvideCredentials, error::CredentialsError
 use aws_runtime::env_config::file::EnvConfigFiles;
 use aws_types::os_shim_internal::{Env, Fs};
 
-use super::mfa::{MfaProvider, NoCode, SignInError};
-use super::plan::{Plan, Session, Source, plan_with};
-use crate::iam::connect::{ConnectOptions, profile_credentials, with_policy};
+use super::{ConnectOptions, profile_credentials, with_policy};
+use crate::signin::mfa::{MfaProvider, NoCode, SignInError};
+use crate::signin::plan::{Plan, Session, Source, plan_with};
 
 /// The profile in use (`--profile`, `AWS_PROFILE`, else `default`) and the
 /// AWS config files as aws-config's own loader reads them; `None` when the
@@ -144,7 +144,7 @@ async fn build(
         .or_else(|| std::env::var("AWS_ENDPOINT_URL_STS").ok())
         .filter(|url| !url.trim().is_empty());
     let cache_dir = if options.session_cache {
-        super::cache::dir_for(custom.as_deref())
+        crate::signin::cache::dir_for(custom.as_deref())
     } else {
         None
     };
