@@ -5,6 +5,9 @@ pub mod modal;
 pub mod overview;
 pub mod query;
 pub mod table;
+pub mod text_input;
+
+pub use text_input::TextInput;
 
 use std::collections::{BTreeSet, VecDeque};
 
@@ -185,7 +188,7 @@ pub struct View {
 /// The `:` command line being typed.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CommandLine {
-    pub text: String,
+    pub text: TextInput,
     /// Where `↑`/`↓` are in the history (`None`: the line being typed).
     pub history_at: Option<usize>,
     /// What the last Tab could complete to, when more than one.

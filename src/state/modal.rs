@@ -297,7 +297,7 @@ pub struct ProfilePicker {
     /// `None` while the AWS config files are being read.
     pub profiles: Option<Vec<crate::profiles::ProfileInfo>>,
     /// Typed text: shows the profiles whose name contains it.
-    pub filter: String,
+    pub filter: super::TextInput,
     /// Position in the filtered list.
     pub cursor: usize,
     /// The profile being connected to.
@@ -309,7 +309,7 @@ impl ProfilePicker {
     /// The profiles the filter lets through, in order.
     #[must_use]
     pub fn visible(&self) -> Vec<&crate::profiles::ProfileInfo> {
-        let filter = self.filter.to_lowercase();
+        let filter = self.filter.as_str().to_lowercase();
         self.profiles
             .iter()
             .flatten()

@@ -44,7 +44,7 @@ pub struct Overview {
     /// `S`: the other way round.
     pub descending: bool,
     /// Show only accounts whose name or ID contains this (`/`).
-    pub filter: String,
+    pub filter: super::TextInput,
     /// The member selected, by ID (kept across re-sorts and new pages).
     pub selected: Option<String>,
 }
@@ -53,7 +53,7 @@ impl Overview {
     /// Member indices in display order.
     #[must_use]
     pub fn order(&self, org: &Organization) -> Vec<usize> {
-        let needle = self.filter.to_lowercase();
+        let needle = self.filter.as_str().to_lowercase();
         let mut order: Vec<usize> = (0..org.members.len())
             .filter(|&i| {
                 let m = &org.members[i];

@@ -73,7 +73,7 @@ pub struct TableView {
     /// Show only users with findings (`F`).
     pub findings_only: bool,
     /// The `/` filter as typed (see [`Query`]).
-    pub filter: String,
+    pub filter: super::TextInput,
     /// Why the filter does not read (nothing is shown until it does).
     pub filter_error: Option<String>,
     /// `S`: the other way round.
@@ -190,7 +190,7 @@ impl TableView {
         };
         let rows: Vec<&UserRow> = users.rows().collect();
         let findings_only = self.findings_only;
-        let query = Query::parse(&self.filter);
+        let query = Query::parse(self.filter.as_str());
         self.filter_error = query.as_ref().err().cloned();
         let mut order: Vec<usize> = match &query {
             Ok(query) => (0..rows.len())

@@ -194,7 +194,7 @@ fn status_bar(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let mut left = Vec::new();
     if state.view.filtering {
         left.push(Span::styled(
-            format!(" /{}▏ ", overview.filter),
+            format!(" /{} ", overview.filter.with_cursor()),
             theme.title,
         ));
         left.push(Span::styled("Enter keeps · Esc clears", theme.dim));

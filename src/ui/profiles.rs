@@ -10,7 +10,7 @@ use crate::state::{ProfilePicker, State};
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, picker: &ProfilePicker) {
     let mut lines = vec![Line::from(vec![
         Span::raw(" Filter: "),
-        Span::styled(format!("{}▏", picker.filter), theme.title),
+        Span::styled(picker.filter.with_cursor(), theme.title),
     ])];
     lines.push(Line::raw(""));
     if picker.profiles.is_none() {

@@ -172,14 +172,14 @@ fn left_spans(state: &State, theme: &Theme) -> Vec<Span<'static>> {
     let mut spans = Vec::new();
     if state.view.filtering {
         spans.push(Span::styled(
-            format!(" /{}▏ ", state.view.table.filter),
+            format!(" /{} ", state.view.table.filter.with_cursor()),
             theme.title,
         ));
         spans.push(Span::styled("Enter keeps · Esc clears", theme.dim));
     }
     if let Some(line) = &state.view.command {
         spans.push(Span::styled(
-            format!(" :{}▏ ", crate::text::clean(&line.text)),
+            format!(" :{} ", line.text.with_cursor()),
             theme.title,
         ));
         if let Some(error) = &line.error {

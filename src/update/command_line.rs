@@ -1,7 +1,7 @@
 //! The `:` command line: typing, Tab completion, history, and running a
 //! line by the same steps its key takes (see [`crate::command_line`]).
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent};
 
 use crate::command_line::{SORT_COLUMNS, Typed, complete, parse};
 use crate::effect::Effect;
@@ -62,7 +62,7 @@ pub(super) fn on_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
     match key.code {
         KeyCode::Esc => return Vec::new(),
         KeyCode::Enter => {
-            let text = line.text.trim().to_owned();
+            let text = line.text.as_str().trim().to_owned();
             if text.is_empty() {
                 return Vec::new();
             }
@@ -78,14 +78,14 @@ pub(super) fn on_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
                 }
             };
         }
-        KeyCode::Tab if state.session.demo && names_a_profile(&line.text) => {
+        KeyCode::Tab if state.session.demo && names_a_profile(line.text.as_str()) => {
             // The demo never leaves the demo: nothing to complete, and
             // Tab says why.
             line.error = Some(DEMO_HAS_NO_PROFILES.to_owned());
         }
         KeyCode::Tab => {
-            let (text, shown) = complete(&line.text, &|word| choices(state, word));
-            line.text = text;
+            let (text, shown) = complete(line.text.as_str(), &|word| choices(state, word));
+            line.text.set(&text);
             line.choices = shown;
         }
         KeyCode::Up => {
@@ -95,7 +95,7 @@ pub(super) fn on_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
                     .history_at
                     .map_or(history.len() - 1, |i| i.saturating_sub(1));
                 line.history_at = Some(at);
-                line.text.clone_from(&history[at]);
+                line.text.set(&history[at]);
             }
         }
         KeyCode::Down => {
@@ -103,7 +103,7 @@ pub(super) fn on_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
             match line.history_at {
                 Some(i) if i + 1 < history.len() => {
                     line.history_at = Some(i + 1);
-                    line.text.clone_from(&history[i + 1]);
+                    line.text.set(&history[i + 1]);
                 }
                 Some(_) => {
                     line.history_at = None;
@@ -112,19 +112,14 @@ pub(super) fn on_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
                 None => {}
             }
         }
-        KeyCode::Backspace => {
-            if line.text.pop().is_none() {
-                // Backspace on an empty line closes it, as in k9s.
-                return Vec::new();
+        // Every other key is the text field's (Backspace on an empty line
+        // leaves it open: the keys typed next are text, never commands).
+        _ => {
+            if line.text.handle(key) == crate::state::text_input::Handled::Edited {
+                line.choices.clear();
+                line.error = None;
             }
-            line.choices.clear();
         }
-        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-            line.text.push(c);
-            line.choices.clear();
-            line.error = None;
-        }
-        _ => {}
     }
     state.view.command = Some(line);
     Vec::new()
@@ -142,7 +137,7 @@ fn run(state: &mut State, typed: Typed) -> Vec<Effect> {
         Typed::Quit => super::navigate::on_command(state, Command::Quit),
         Typed::Findings => super::navigate::on_command(state, Command::FindingsOnly),
         Typed::Filter(text) => {
-            state.view.table.filter = text;
+            state.view.table.filter.set(&text);
             super::navigate::apply_filter(state)
         }
         Typed::Sort(column) => {

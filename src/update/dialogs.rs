@@ -288,30 +288,15 @@ pub(super) enum Typed {
     Other,
 }
 
-/// An edit of the field being typed, as a shell's line editor does it.
+/// An edit of a dialog's field: the key, as the one text field
+/// ([`crate::state::TextInput`]) takes it (Backspace, Ctrl-W, Ctrl-U…), at
+/// the field's end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Edit {
-    /// Backspace: the last character.
-    Backspace,
-    /// Ctrl-W: the last word (and the spaces after it).
-    Word,
-    /// Ctrl-U: everything.
-    Line,
-}
+pub(super) struct Edit(KeyEvent);
 
 impl Edit {
     pub(super) fn apply(self, input: &mut String) {
-        match self {
-            Self::Backspace => {
-                input.pop();
-            }
-            Self::Word => {
-                let kept = input.trim_end().len();
-                let start = input[..kept].rfind(' ').map_or(0, |i| i + 1);
-                input.truncate(start);
-            }
-            Self::Line => input.clear(),
-        }
+        crate::state::text_input::edit_at_end(input, &self.0);
     }
 }
 
@@ -334,9 +319,10 @@ fn type_into(input: &mut String, mismatch: &mut bool, typed: &Typed) {
 pub(super) fn typed(state: &State, key: &KeyEvent) -> Typed {
     match key.code {
         KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => Typed::Text(c),
-        KeyCode::Backspace => Typed::Edit(Edit::Backspace),
-        KeyCode::Char('w') => Typed::Edit(Edit::Word),
-        KeyCode::Char('u') => Typed::Edit(Edit::Line),
+        KeyCode::Backspace => Typed::Edit(Edit(*key)),
+        KeyCode::Char('w' | 'u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+            Typed::Edit(Edit(*key))
+        }
         _ => state
             .view
             .keymap

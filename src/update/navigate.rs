@@ -178,7 +178,7 @@ fn selection_changed(state: &mut State, before: usize) -> Vec<Effect> {
 /// sort, `/` filter by name or ID, `r` lists the organization again; help,
 /// profiles and quit as anywhere.
 pub(super) fn on_overview_key(state: &mut State, key: &crossterm::event::KeyEvent) -> Vec<Effect> {
-    use crossterm::event::{KeyCode, KeyEventKind, KeyModifiers};
+    use crossterm::event::{KeyCode, KeyEventKind};
     let height = state.view.overview_height();
     if state.view.filtering {
         match key.code {
@@ -187,13 +187,15 @@ pub(super) fn on_overview_key(state: &mut State, key: &crossterm::event::KeyEven
                 state.view.overview.filter.clear();
             }
             KeyCode::Enter => state.view.filtering = false,
-            KeyCode::Backspace => {
-                state.view.overview.filter.pop();
+            // The text field's keys; Backspace on an empty filter leaves it
+            // open (what is typed next is text, never a command).
+            _ => {
+                if state.view.overview.filter.handle(key)
+                    != crate::state::text_input::Handled::Edited
+                {
+                    return Vec::new();
+                }
             }
-            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-                state.view.overview.filter.push(c);
-            }
-            _ => return Vec::new(),
         }
         state.view.overview.cursor = 0;
         state.view.overview.selected = None;
@@ -279,20 +281,20 @@ pub(super) fn on_overview_key(state: &mut State, key: &crossterm::event::KeyEven
 /// `Enter` keeps the filter, `Esc` clears it. A filter that is an access key
 /// ID lands on its user.
 pub(super) fn on_filter_key(state: &mut State, key: &crossterm::event::KeyEvent) -> Vec<Effect> {
-    use crossterm::event::{KeyCode, KeyModifiers};
+    use crossterm::event::KeyCode;
     match key.code {
         KeyCode::Esc => {
             state.view.filtering = false;
             state.view.table.filter.clear();
         }
         KeyCode::Enter => state.view.filtering = false,
-        KeyCode::Backspace => {
-            state.view.table.filter.pop();
+        // The text field's keys; Backspace on an empty filter leaves it
+        // open (what is typed next is text, never a command).
+        _ => {
+            if state.view.table.filter.handle(key) != crate::state::text_input::Handled::Edited {
+                return Vec::new();
+            }
         }
-        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-            state.view.table.filter.push(c);
-        }
-        _ => return Vec::new(),
     }
     apply_filter(state)
 }
@@ -307,7 +309,7 @@ pub(super) fn apply_filter(state: &mut State) -> Vec<Effect> {
         state.view.key_cursor = 0;
     }
     // A key ID typed in full: select that key in its user's pane.
-    let typed = state.view.table.filter.to_uppercase();
+    let typed = state.view.table.filter.as_str().to_uppercase();
     if let Some(position) = state
         .selected_row_keys()
         .and_then(|keys| keys.iter().position(|k| k.id == typed))

@@ -83,13 +83,11 @@ pub(super) fn on_key(state: &mut State, mut picker: ProfilePicker, key: &KeyEven
             picker.cursor = (picker.cursor + 1).min(last);
         }
         (_, Some(Command::Up), _) => picker.cursor = picker.cursor.saturating_sub(1),
-        (KeyCode::Backspace, _, _) => {
-            picker.filter.pop();
-            picker.cursor = 0;
-        }
-        (KeyCode::Char(c), _, _) if typing => {
-            picker.filter.push(c);
-            picker.cursor = 0;
+        (KeyCode::Backspace | KeyCode::Char(_), _, _)
+            if typing || key.code == KeyCode::Backspace =>
+        {
+            let edited = picker.filter.handle(key) == crate::state::text_input::Handled::Edited;
+            picker.cursor = if edited { 0 } else { picker.cursor };
         }
         (_, _, Some(DialogCommand::Press)) if picker.switching.is_none() => {
             let chosen = picker.visible().get(picker.cursor).map(|p| p.name.clone());

@@ -56,6 +56,15 @@ pub(super) fn on_key(state: &mut State, mut dialog: CodeDialog, key: &KeyEvent) 
         KeyCode::Backspace => with_input(&mut dialog, |text| {
             text.pop();
         }),
+        // Ctrl-W and Ctrl-U as in every text field: a code is one word, so
+        // both clear it (edited in place: no other copy of the code).
+        KeyCode::Char('w' | 'u')
+            if key
+                .modifiers
+                .contains(crossterm::event::KeyModifiers::CONTROL) =>
+        {
+            with_input(&mut dialog, String::clear);
+        }
         KeyCode::Enter => {
             let code = dialog.input.clone();
             if code.expose().len() == 6 {

@@ -305,3 +305,52 @@ async fn the_demo_command_line_has_no_aws_profiles() {
         assert!(state.session.switching.is_none(), "{line}");
     }
 }
+
+/// Issue 35 item 5: one text field. Backspace on an empty `:` line leaves
+/// it open, so what is typed next is text, never a command (`q` does not
+/// quit); Ctrl-W, Ctrl-U, Left and Home edit the `:` line, the `/` filter
+/// and the profile picker alike.
+#[tokio::test]
+async fn every_prompt_is_the_same_text_field() {
+    use crossterm::event::{KeyEvent, KeyModifiers};
+    let ctrl = |c: char| {
+        iamkeys::action::Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+    };
+    let mut state = demo_loaded().await;
+    update(&mut state, ch(':'));
+    update(&mut state, key(KeyCode::Backspace));
+    assert!(
+        state.view.command.is_some(),
+        "Backspace on an empty line leaves it open"
+    );
+    let effects = update(&mut state, ch('q'));
+    assert!(
+        !effects.contains(&iamkeys::effect::Effect::Quit),
+        "{effects:?}"
+    );
+    assert_eq!(state.view.command.as_ref().unwrap().text, "q");
+    for c in "uit now".chars() {
+        update(&mut state, ch(c));
+    }
+    update(&mut state, ctrl('w'));
+    assert_eq!(state.view.command.as_ref().unwrap().text, "quit ");
+    update(&mut state, key(KeyCode::Home));
+    update(&mut state, ch('x'));
+    assert_eq!(state.view.command.as_ref().unwrap().text, "xquit ");
+    update(&mut state, key(KeyCode::End));
+    update(&mut state, ctrl('u'));
+    assert_eq!(state.view.command.as_ref().unwrap().text, "");
+    update(&mut state, key(KeyCode::Esc));
+
+    update(&mut state, ch('/'));
+    for c in "svc bob".chars() {
+        update(&mut state, ch(c));
+    }
+    update(&mut state, ctrl('w'));
+    assert_eq!(state.view.table.filter, "svc ");
+    update(&mut state, key(KeyCode::Left));
+    update(&mut state, key(KeyCode::Backspace));
+    assert_eq!(state.view.table.filter, "sv ");
+    update(&mut state, ctrl('u'));
+    assert_eq!(state.view.table.filter, " ");
+}
