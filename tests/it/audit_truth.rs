@@ -14,27 +14,13 @@ use iamkeys::headless::settle_with;
 use iamkeys::report::Report;
 use iamkeys::worker::Settings;
 
+use crate::common::home::Home;
 use crate::common::moto::{Moto, SeedUser, policy_config_at, seed, standard_users};
 use crate::common::proxy::{Fault, Proxy};
 use crate::common::states::{fresh, loading, now};
-use crate::e2e_tui::{BIN, Home};
 use crate::report_cli::findings;
 
-fn bin() -> String {
-    std::env::var("IAMKEYS_TEST_BIN").unwrap_or_else(|_| BIN.to_owned())
-}
-
-/// `iamkeys report --profile e2e --endpoint-url <endpoint> <args>` in `home`.
-pub async fn report(home: &Home, endpoint: &str, args: &[&str]) -> Output {
-    tokio::process::Command::new(bin())
-        .arg("report")
-        .args(["--profile", "e2e", "--endpoint-url", endpoint])
-        .args(args)
-        .envs(home.env())
-        .output()
-        .await
-        .unwrap()
-}
+pub use crate::common::home::{bin, report};
 
 fn stdout_json(out: &Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
@@ -462,7 +448,7 @@ async fn man_and_completions_into_a_closed_pipe_end_quietly() {
     for args in [vec!["man"], vec!["completions", "bash"]] {
         let mut child = tokio::process::Command::new(bin())
             .args(&args)
-            .envs(crate::e2e_tui::aws_env(home.path()))
+            .envs(crate::common::home::aws_env(home.path()))
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()

@@ -5,8 +5,8 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+use crate::common::home::{BIN, Home, WAIT};
 use crate::common::tmux::Tmux;
-use crate::e2e_tui::{BIN, Home, WAIT};
 
 /// One bad start-up: what is wrong, how to cause it, what stderr must say.
 struct Case {
@@ -374,7 +374,7 @@ fn every_input_file_is_bounded_and_never_blocks() {
         for (args, variable) in runs {
             let shown = format!("{args:?} {variable:?}={path}");
             let started = std::time::Instant::now();
-            let mut command = std::process::Command::new(crate::e2e_tui::BIN);
+            let mut command = std::process::Command::new(crate::common::home::BIN);
             command.args(args).envs(home.env());
             if let Some(variable) = variable {
                 command.env(variable, path);
@@ -421,7 +421,7 @@ fn timeout_covers_the_whole_run() {
     )
     .unwrap();
     let started = std::time::Instant::now();
-    let out = std::process::Command::new(crate::e2e_tui::BIN)
+    let out = std::process::Command::new(crate::common::home::BIN)
         .args(["plan", "--profile", "slow", "--timeout", "2s"])
         .envs(home.env())
         .stdin(std::process::Stdio::null())

@@ -5,10 +5,10 @@
 use std::path::Path;
 use std::time::Duration;
 
+use crate::common::home::{BIN, WAIT};
 use crate::common::moto::{Moto, SeedUser, seed, server_keys};
 use crate::common::proxy::{Fault, Proxy};
 use crate::common::tmux::Tmux;
-use crate::e2e_tui::{BIN, WAIT};
 
 const ALPHA: &str = "111111111111";
 const BETA: &str = "222222222222";
@@ -51,7 +51,7 @@ async fn no_change_dialog_while_a_switch_is_in_progress() {
         "[alpha]\naws_access_key_id = AKIDALPHA\naws_secret_access_key = a\n\n[beta]\naws_access_key_id = AKIDBETA\naws_secret_access_key = b\n",
     )
     .unwrap();
-    let env = crate::e2e_tui::aws_env(home.path());
+    let env = crate::common::home::aws_env(home.path());
     let tui = Tmux::start(Path::new(&bin()), &["--profile", "alpha"], &env, 140, 40);
     tui.wait_for("alpha", WAIT, |s| s.contains(ALPHA) && s.contains("shared"));
     tui.send(&["p"]);
@@ -113,7 +113,7 @@ async fn a_key_made_active_again_is_not_deleted() {
     )
     .await;
     let key = keys[0].1[0].clone();
-    let home = crate::e2e_tui::Home::new(&moto.endpoint());
+    let home = crate::common::home::Home::new(&moto.endpoint());
     let tui = svc_on_screen(&home);
     tui.send(&["Enter"]);
     tui.wait_for("the key", WAIT, |s| s.contains(&key));
@@ -150,7 +150,7 @@ async fn a_key_made_active_again_is_not_deleted() {
 
 /// The binary on profile `e2e` in `home`, once user svc and the account
 /// are on screen (changes wait for the account: it binds them).
-fn svc_on_screen(home: &crate::e2e_tui::Home) -> Tmux {
+fn svc_on_screen(home: &crate::common::home::Home) -> Tmux {
     let tui = Tmux::start(
         Path::new(&bin()),
         &["--profile", "e2e"],
@@ -165,7 +165,7 @@ fn svc_on_screen(home: &crate::e2e_tui::Home) -> Tmux {
 }
 
 /// The audit log's lines, parsed.
-fn audit_lines(home: &crate::e2e_tui::Home) -> Vec<serde_json::Value> {
+fn audit_lines(home: &crate::common::home::Home) -> Vec<serde_json::Value> {
     let path = home.path().join("data/iamkeys/audit.jsonl");
     std::fs::read_to_string(path)
         .unwrap_or_default()
@@ -206,7 +206,7 @@ async fn a_terminal_that_goes_away_still_records_what_was_in_flight() {
     .await;
     let key = keys[0].1[0].clone();
     let proxy = Proxy::start(moto.port).await;
-    let home = crate::e2e_tui::Home::new(&proxy.endpoint());
+    let home = crate::common::home::Home::new(&proxy.endpoint());
     let tui = svc_on_screen(&home);
     tui.send(&["Enter"]);
     tui.wait_for("the key", WAIT, |s| s.contains(&key));

@@ -5,9 +5,9 @@ use std::path::Path;
 
 use aws_sdk_iam::types::StatusType;
 
+use crate::common::home::{BIN, Home, WAIT};
 use crate::common::moto::{Moto, seed, standard_users};
 use crate::common::tmux::Tmux;
-use crate::e2e_tui::{BIN, Home, WAIT};
 
 async fn status(iam: &aws_sdk_iam::Client, user: &str, key_id: &str) -> Option<StatusType> {
     let out = iam.list_access_keys().user_name(user).send().await.unwrap();

@@ -8,11 +8,11 @@ use std::path::Path;
 
 use aws_sdk_iam::types::StatusType;
 
+use crate::common::home::{BIN, Home, WAIT};
 use crate::common::moto::{Moto, seed, server_keys, user};
 use crate::common::org::{close, member_iam, organization};
 use crate::common::proxy::{Proxy, Reply};
 use crate::common::tmux::Tmux;
-use crate::e2e_tui::{BIN, Home, WAIT};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn into_a_member_make_a_key_inactive_and_back() {

@@ -6,8 +6,8 @@
 use std::path::Path;
 use std::time::Duration;
 
+use crate::common::home::{BIN, Home};
 use crate::common::tmux::Tmux;
-use crate::e2e_tui::{BIN, Home};
 
 const WAIT: Duration = Duration::from_secs(20);
 

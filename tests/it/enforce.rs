@@ -5,8 +5,8 @@
 
 use std::process::Output;
 
+use crate::common::home::{BIN, Home};
 use crate::common::moto::{Moto, seed, user};
-use crate::e2e_tui::{BIN, Home};
 
 /// The rules: every never-used key of a console user made inactive after
 /// `notice_days`.
@@ -934,13 +934,13 @@ fn apply_on_a_terminal_asks_once() {
             160,
             30,
         );
-        let screen = tui.wait_for("the question", crate::e2e_tui::WAIT, |s| {
+        let screen = tui.wait_for("the question", crate::common::home::WAIT, |s| {
             s.contains("Apply them? [y/N]")
         });
         assert!(screen.contains("2 due action(s)"), "{screen}");
         tui.send(&["-l", answer]);
         tui.send(&["Enter"]);
-        tui.exit_status(crate::e2e_tui::WAIT)
+        tui.exit_status(crate::common::home::WAIT)
     };
     assert_eq!(ask("n"), Some(2));
     for (name, key, _) in &w.keys {

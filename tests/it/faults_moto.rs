@@ -7,10 +7,10 @@ use std::time::Duration;
 
 use aws_sdk_iam::types::StatusType;
 
+use crate::common::home::{BIN, Home, WAIT};
 use crate::common::moto::{Moto, more_users, seed, standard_users};
 use crate::common::proxy::{Fault, Proxy};
 use crate::common::tmux::Tmux;
-use crate::e2e_tui::{BIN, Home, WAIT};
 
 async fn report(home: &Home, endpoint: &str) -> serde_json::Value {
     let out = tokio::process::Command::new(BIN)

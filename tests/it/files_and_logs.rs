@@ -6,9 +6,9 @@
 use std::os::unix::fs::PermissionsExt;
 use std::time::Duration;
 
+use crate::common::home::{BIN, Home};
 use crate::common::moto::{Moto, seed, standard_users};
 use crate::common::tmux::Tmux;
-use crate::e2e_tui::{BIN, Home};
 
 const TOKEN: &str = "FwoGZXIvYXdzSESSIONTOKENFORTHETEST0123456789";
 const SECRET: &str = "e2eSecretAccessKeyThatMustNeverBeLogged0";

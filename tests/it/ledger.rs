@@ -8,9 +8,9 @@
 use std::process::Output;
 
 use crate::audit_truth::report;
+use crate::common::home::Home;
 use crate::common::moto::{Moto, seed, user};
 use crate::common::proxy::{Fault, Proxy};
-use crate::e2e_tui::Home;
 use crate::waivers::{E2E_CALLER, folded, in_days, json_of, ledger_cli, tag, write_config};
 
 const BUCKET: &str = "security-ledger";

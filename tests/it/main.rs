@@ -1,11 +1,23 @@
 //! Integration tests, in one binary to keep link time down on small machines.
+//! Each module by the layer it drives (most by name; the rest listed):
 //!
-//! - `update_*`: pure `update` transitions.
-//! - `render`: `TestBackend` snapshots (insta).
-//! - `headless`: the real worker and update loop on the in-memory account.
-//! - `sdk_mock`: aws-sdk-iam against scripted HTTP replies (pagination, faults).
-//! - `moto_*`: aws-sdk-iam against moto's standalone server on 127.0.0.1.
-//! - `e2e_*`: the real binary in a pseudo-terminal (tmux).
+//! - pure transitions: `update_*`; `layers` (a scan of the sources).
+//! - rendering: `render` (`TestBackend` snapshots, insta).
+//! - the worker and update loop: `headless`, `faults`, `slot_match`.
+//! - the SDK against scripted replies: `sdk_mock`, `error_mapping`,
+//!   `org_sdk`, `paging`.
+//! - the SDK against moto (through the suite's proxy where moto lacks an
+//!   API or a rule): `moto_*`, `faults_load`, `privileges`, `handoff`,
+//!   `usage_view`, `profiles_multi`.
+//! - the real binary against moto (`report`, `plan`, `apply`, `notify`,
+//!   `ledger`): `report_cli`, `report_formats`, `audit_truth`, `org_report`,
+//!   `security_hub`, `enforce`, `ledger`, `retirement`, `waivers`,
+//!   `signin`, `bad_input`, `files_and_logs`.
+//! - the real binary in a pseudo-terminal (tmux): `e2e_*`.
+//!
+//! `common/` is the suite's own house: `home` (a home per run, `BIN`, one
+//! `report` runner), `moto`, `proxy` and `hub` (what moto does not do),
+//! `states`, `flows`, `screen`, `tmux`, `org`, `mocks`.
 
 // Test helpers may panic (that is a failed test), and a flow test reads
 // best as one long story.

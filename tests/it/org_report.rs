@@ -16,10 +16,10 @@ use iamkeys::model::OrgAccount;
 use iamkeys::report::org::{Outcome, Plan, audit_org};
 use iamkeys::worker::Settings;
 
+use crate::common::home::{BIN, Home};
 use crate::common::moto::{Moto, policy_config_at, seed, user};
 use crate::common::org::{close, member_iam, organization};
 use crate::common::proxy::{Fault, Proxy, Reply, scp_message};
-use crate::e2e_tui::{BIN, Home};
 
 async fn report(home: &Home, endpoint: &str, args: &[&str]) -> Output {
     tokio::process::Command::new(BIN)

@@ -177,8 +177,8 @@ async fn levels_come_from_users_groups_and_inline_policies() {
 }
 
 /// `iamkeys report` of this moto as JSON (its exit code beside it).
-async fn report(home: &crate::e2e_tui::Home, args: &[&str]) -> (Option<i32>, String) {
-    let out = tokio::process::Command::new(crate::e2e_tui::BIN)
+async fn report(home: &crate::common::home::Home, args: &[&str]) -> (Option<i32>, String) {
+    let out = tokio::process::Command::new(crate::common::home::BIN)
         .arg("report")
         .args(["--profile", "e2e"])
         .args(args)
@@ -222,7 +222,7 @@ async fn inline(iam: &aws_sdk_iam::Client, user: &str, name: &str, statement: &s
 async fn risk_orders_the_report_the_exit_code_ocsf_and_the_screen() {
     let moto = Moto::start_with_env(&[("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")]);
     let iam = moto.iam().await;
-    let home = crate::e2e_tui::Home::new(&moto.endpoint());
+    let home = crate::common::home::Home::new(&moto.endpoint());
     // One user with no policies: its never-used key is a high finding, a
     // medium risk.
     seed(&iam, &[user("plain", true, vec![true])]).await;
@@ -380,17 +380,17 @@ async fn risk_orders_the_report_the_exit_code_ocsf_and_the_screen() {
 
     // The screen: F shows the users with findings, worst risk first.
     let tui = crate::common::tmux::Tmux::start(
-        std::path::Path::new(crate::e2e_tui::BIN),
+        std::path::Path::new(crate::common::home::BIN),
         &["--profile", "e2e"],
         &home.env(),
         140,
         40,
     );
-    tui.wait_for("every risk", crate::e2e_tui::WAIT, |s| {
+    tui.wait_for("every risk", crate::common::home::WAIT, |s| {
         s.contains("Users (8)") && !crate::common::tmux::Tmux::still_loading(s)
     });
     tui.send(&["F"]);
-    let screen = tui.wait_for("the findings view", crate::e2e_tui::WAIT, |s| {
+    let screen = tui.wait_for("the findings view", crate::common::home::WAIT, |s| {
         s.contains("sorted by Risk")
     });
     let row = |name: &str| {
@@ -407,5 +407,5 @@ async fn risk_orders_the_report_the_exit_code_ocsf_and_the_screen() {
     assert!(row("reader") < row("plain"), "{screen}");
     assert!(screen.lines().nth(row("plain")).unwrap().contains(" med "));
     tui.send(&["q"]);
-    assert_eq!(tui.exit_status(crate::e2e_tui::WAIT), Some(0));
+    assert_eq!(tui.exit_status(crate::common::home::WAIT), Some(0));
 }

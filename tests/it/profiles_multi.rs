@@ -5,9 +5,9 @@
 use std::path::Path;
 use std::time::Duration;
 
+use crate::common::home::{BIN, WAIT};
 use crate::common::moto::{Moto, SeedUser, seed};
 use crate::common::tmux::Tmux;
-use crate::e2e_tui::{BIN, WAIT};
 
 const ACCOUNT_A: &str = "111111111111";
 const ACCOUNT_B: &str = "222222222222";
@@ -63,7 +63,7 @@ async fn accounts() -> Accounts {
 
 impl Accounts {
     fn env(&self) -> Vec<(&'static str, String)> {
-        crate::e2e_tui::aws_env(self.home.path())
+        crate::common::home::aws_env(self.home.path())
     }
 
     async fn run(&self, args: &[&str]) -> std::process::Output {

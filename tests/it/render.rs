@@ -620,7 +620,7 @@ async fn small_terminals_keep_the_keys_and_dialog_text_off_the_border() {
     select_user(&mut state, "svc-ivan-08");
     let small = screen(&state, 60, 15);
     assert_eq!(
-        crate::e2e_tui::key_ids(&small).len(),
+        crate::common::home::key_ids(&small).len(),
         2,
         "both keys at 60×15:\n{small}"
     );

@@ -5,9 +5,9 @@
 use std::collections::BTreeSet;
 use std::process::Output;
 
+use crate::common::home::{BIN, Home};
 use crate::common::moto::{Moto, SeedUser, seed};
 use crate::common::proxy::Proxy;
-use crate::e2e_tui::{BIN, Home};
 
 /// Every situation the rules tell apart, as fresh keys allow.
 fn seed_users() -> Vec<SeedUser> {
@@ -586,7 +586,7 @@ async fn a_refused_report_without_key_ids_falls_back_to_listing_keys() {
 /// one line that says so, never a report that reads complete.
 #[test]
 fn the_run_ends_at_its_timeout_with_exit_2() {
-    let home = crate::e2e_tui::Home::new("http://127.0.0.1:9");
+    let home = crate::common::home::Home::new("http://127.0.0.1:9");
     let out = std::process::Command::new(BIN)
         .args(["report", "--demo", "--timeout", "0s", "--format", "json"])
         .envs(home.env())
@@ -609,7 +609,7 @@ fn the_run_ends_at_its_timeout_with_exit_2() {
 /// would) leaves the previous file as it was.
 #[test]
 fn a_failed_output_leaves_the_previous_file_whole() {
-    let home = crate::e2e_tui::Home::new("http://127.0.0.1:9");
+    let home = crate::common::home::Home::new("http://127.0.0.1:9");
     let out = home.path().join("baseline.json");
     std::fs::write(&out, "previous baseline\n").unwrap();
     // 1 KiB at most per file written; SIGXFSZ ignored, so the write fails
@@ -645,7 +645,7 @@ fn a_failed_output_leaves_the_previous_file_whole() {
 /// line and exit 2 at once (never a hang, never memory without end).
 #[test]
 fn a_baseline_that_is_no_regular_file_or_too_big_is_refused_at_once() {
-    let home = crate::e2e_tui::Home::new("http://127.0.0.1:9");
+    let home = crate::common::home::Home::new("http://127.0.0.1:9");
     let fifo = home.path().join("fifo.json");
     assert!(
         std::process::Command::new("mkfifo")
@@ -692,7 +692,7 @@ fn a_baseline_that_is_no_regular_file_or_too_big_is_refused_at_once() {
 /// on stderr), never a report silently lost.
 #[test]
 fn a_closed_stdout_is_an_error() {
-    let home = crate::e2e_tui::Home::new("http://127.0.0.1:9");
+    let home = crate::common::home::Home::new("http://127.0.0.1:9");
     let run = std::process::Command::new("sh")
         .arg("-c")
         .arg("exec \"$0\" report --demo >&-")

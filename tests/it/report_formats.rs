@@ -6,8 +6,8 @@
 use std::process::Output;
 
 use crate::audit_truth::report;
+use crate::common::home::Home;
 use crate::common::moto::{Moto, seed, user};
-use crate::e2e_tui::Home;
 
 fn json(out: &Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
@@ -346,7 +346,7 @@ async fn prowlers_ocsf_models_accept_every_finding() {
         );
     };
     let home = Home::new("http://127.0.0.1:9");
-    let demo = std::process::Command::new(crate::e2e_tui::BIN)
+    let demo = std::process::Command::new(crate::common::home::BIN)
         .args(["report", "--demo", "--format", "ocsf"])
         .envs(home.env())
         .output()

@@ -7,8 +7,8 @@
 use chrono::{TimeDelta, Utc};
 
 use crate::audit_truth::report;
+use crate::common::home::Home;
 use crate::common::moto::{Moto, seed, user};
-use crate::e2e_tui::Home;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_key_inactive_long_enough_is_ready_to_delete_and_informational() {

@@ -5,8 +5,8 @@
 
 use std::process::Output;
 
+use crate::common::home::{BIN, Home};
 use crate::common::moto::{Moto, seed, user};
-use crate::e2e_tui::{BIN, Home};
 
 /// `iamkeys report --key-ids --format json --security-hub` against
 /// `endpoint`, with `args`.

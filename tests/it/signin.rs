@@ -7,9 +7,9 @@
 use std::os::unix::fs::PermissionsExt;
 use std::process::Output;
 
+use crate::common::home::{BIN, Home};
 use crate::common::moto::{Moto, seed, user};
 use crate::common::proxy::Proxy;
-use crate::e2e_tui::{BIN, Home};
 
 const CODE: &str = "123456";
 const ALICE: &str = "arn:aws:iam::123456789012:mfa/alice";
@@ -395,7 +395,7 @@ async fn the_code_and_the_session_never_reach_the_log_or_stderr() {
 /// users load with the role's session.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_ui_asks_for_the_code_then_loads_the_account() {
-    use crate::e2e_tui::WAIT;
+    use crate::common::home::WAIT;
     let (_moto, proxy, home) = stage(user("erin", true, vec![true])).await;
     let tui = ui(&home, &["--profile", "admin"]);
     tui.wait_for("the code dialog", WAIT, |s| {
@@ -479,8 +479,8 @@ async fn the_endpoint_flag_reaches_the_sign_in() {
 /// again, and the load completes.
 #[tokio::test(flavor = "multi_thread")]
 async fn an_expiry_mid_load_asks_again_and_the_load_completes() {
+    use crate::common::home::WAIT;
     use crate::common::proxy::Fault;
-    use crate::e2e_tui::WAIT;
     let moto = Moto::start();
     seed(&moto.iam().await, &[user("grace", true, vec![true])]).await;
     let proxy = Proxy::start(moto.port).await;
@@ -512,7 +512,7 @@ async fn an_expiry_mid_load_asks_again_and_the_load_completes() {
 /// needed, an MFA session cached, an SSO token expired.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_picker_shows_kinds_and_what_each_profile_needs() {
-    use crate::e2e_tui::WAIT;
+    use crate::common::home::WAIT;
     let (_moto, _proxy, home) = stage(user("heidi", false, vec![])).await;
     // An SSO profile whose cached token (SHA-1 of the session name) expired.
     let mut config = std::fs::read_to_string(home.path().join("aws-config")).unwrap();
@@ -637,7 +637,7 @@ async fn a_login_profile_uses_its_cached_token_and_an_expired_one_says_aws_login
 /// shows the command; `report` exits 2 with it.
 #[tokio::test(flavor = "multi_thread")]
 async fn an_expired_sso_session_offers_aws_sso_login_here() {
-    use crate::e2e_tui::WAIT;
+    use crate::common::home::WAIT;
     let moto = Moto::start();
     let home = home(&moto.endpoint());
     let mut config = std::fs::read_to_string(home.path().join("aws-config")).unwrap();
@@ -811,7 +811,7 @@ async fn several_profiles_on_one_device_ask_one_code() {
 /// the code then switches to the role's account.
 #[tokio::test(flavor = "multi_thread")]
 async fn switching_to_an_mfa_profile_asks_in_place() {
-    use crate::e2e_tui::WAIT;
+    use crate::common::home::WAIT;
     let (_moto, _proxy, home) = stage(user("ken", false, vec![])).await;
     let tui = ui(&home, &["--profile", "base"]);
     tui.wait_for("profile base", WAIT, |s| {
@@ -849,7 +849,7 @@ async fn switching_to_an_mfa_profile_asks_in_place() {
 /// read from the terminal, then the report.
 #[tokio::test(flavor = "multi_thread")]
 async fn report_on_a_terminal_asks_for_the_code() {
-    use crate::e2e_tui::WAIT;
+    use crate::common::home::WAIT;
     let (_moto, _proxy, home) = stage(user("lena", false, vec![])).await;
     let tui = ui(
         &home,

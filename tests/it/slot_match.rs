@@ -287,7 +287,7 @@ async fn report_names_the_never_used_key_of_two_made_in_one_second() {
     // way round, depending on slot order).
     let (used, never) = (1, 0);
     use_key(moto.endpoint(), &keys[used].0, &keys[used].1).await;
-    let home = crate::e2e_tui::Home::new(&moto.endpoint());
+    let home = crate::common::home::Home::new(&moto.endpoint());
     let out = crate::audit_truth::report(&home, &moto.endpoint(), &["--format", "json"]).await;
     let json: serde_json::Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));

@@ -389,23 +389,23 @@ async fn u_in_the_real_binary_shows_who_uses_the_key() {
     let key_id = keys[0].1[0].clone();
     let proxy = Proxy::start(moto.port).await;
     proxy.trail(history(&key_id, "alice", 4));
-    let home = crate::e2e_tui::Home::new(&moto.endpoint());
+    let home = crate::common::home::Home::new(&moto.endpoint());
     let tui = crate::common::tmux::Tmux::start(
-        std::path::Path::new(crate::e2e_tui::BIN),
+        std::path::Path::new(crate::common::home::BIN),
         &["--profile", "e2e", "--endpoint-url", &proxy.endpoint()],
         &home.env(),
         130,
         40,
     );
-    tui.wait_for("the account", crate::e2e_tui::WAIT, |s| {
+    tui.wait_for("the account", crate::common::home::WAIT, |s| {
         s.contains("Users (1)") && s.contains("account 123456789012")
     });
     tui.send(&["Enter"]);
-    tui.wait_for("alice's key", crate::e2e_tui::WAIT, |s| {
+    tui.wait_for("alice's key", crate::common::home::WAIT, |s| {
         s.contains(&format!("{key_id}  Active"))
     });
     tui.send(&["u"]);
-    let screen = tui.wait_for("the usage", crate::e2e_tui::WAIT, |s| {
+    let screen = tui.wait_for("the usage", crate::common::home::WAIT, |s| {
         s.contains("us-east-1: 4 events")
             && s.contains("Made by: arn:aws:iam::123456789012:user/admin")
     });
@@ -419,11 +419,11 @@ async fn u_in_the_real_binary_shows_who_uses_the_key() {
         assert!(screen.contains(shown), "{shown}:\n{screen}");
     }
     tui.send(&["Escape"]);
-    tui.wait_for("made by in the key pane", crate::e2e_tui::WAIT, |s| {
+    tui.wait_for("made by in the key pane", crate::common::home::WAIT, |s| {
         s.contains("made by") && s.contains("     arn:aws:iam::123456789012:user/admin")
     });
     tui.send(&["q"]);
-    assert_eq!(tui.exit_status(crate::e2e_tui::WAIT), Some(0));
+    assert_eq!(tui.exit_status(crate::common::home::WAIT), Some(0));
     let regions: Vec<String> = proxy.lookups().into_iter().map(|l| l.0).collect();
     assert!(
         regions.iter().all(|r| r == "us-east-1"),

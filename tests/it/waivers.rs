@@ -14,9 +14,9 @@ use chrono::{TimeDelta, Utc};
 use futures::StreamExt;
 
 use crate::audit_truth::report;
+use crate::common::home::Home;
 use crate::common::moto::{Moto, sdk_config_at, seed, user};
 use crate::common::proxy::Proxy;
-use crate::e2e_tui::Home;
 
 /// A security team's role session (the proxy tells CloudTrail it signs
 /// with [`APPROVER_KEY`]; nothing here asks CloudTrail any more).

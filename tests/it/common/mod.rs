@@ -2,6 +2,7 @@
 //! and states built from fixed data.
 
 pub mod flows;
+pub mod home;
 pub mod hub;
 pub mod mocks;
 pub mod moto;
