@@ -14,12 +14,12 @@ use futures::future::BoxFuture;
 use crate::cli::ReportArgs;
 use crate::config::Config;
 use crate::connect::{ConnectOptions, sdk_config};
+use crate::headless::org::{Plan, audit_org};
 use crate::iam::org::{OrgClient, RoleSpec, SdkOrg, member_client, session_name};
 use crate::iam::sdk::SdkIam;
 use crate::iam::{IamClient, IamError};
 use crate::model::{Identity, OrgAccount};
 use crate::report::command::finish_accounts;
-use crate::report::org::{Plan, audit_org};
 use crate::worker::Settings;
 use crate::worker::limiter::Limiter;
 

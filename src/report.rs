@@ -5,8 +5,6 @@ pub mod baseline;
 pub mod command;
 pub mod format;
 pub mod html;
-pub mod load;
-pub mod many;
 pub mod ocsf;
 pub mod org;
 

@@ -9,8 +9,8 @@ use color_eyre::eyre::{Result, eyre};
 
 use super::start::{Start, runtime, warn_if_insecure};
 use crate::cli::ApplyArgs;
+use crate::headless::account::produce;
 use crate::iam::IamClient;
-use crate::report::command::produce;
 use crate::worker::Settings;
 
 /// `iamkeys apply`.

@@ -10,8 +10,9 @@ use color_eyre::eyre::{Result, eyre};
 use super::start::{Start, runtime, warn_if_insecure};
 use crate::cli::ReportArgs;
 use crate::connect::connect;
+use crate::headless::account::produce;
 use crate::iam::IamClient;
-use crate::report::command::{finish, finish_accounts, produce};
+use crate::report::command::{finish, finish_accounts};
 use crate::worker::Settings;
 
 /// `iamkeys report`.
@@ -121,7 +122,7 @@ fn many(start: &Start<'_>, args: &ReportArgs) -> Result<ExitCode> {
             ..Settings::default()
         };
         let settings = &settings;
-        let parts = crate::report::many::audit_profiles(names, &known, |name: String| {
+        let parts = crate::headless::many::audit_profiles(names, &known, |name: String| {
             Box::pin(async move {
                 // Each profile of the list is named: its own credentials.
                 let options = start.connect_options(Some(name.clone())).named();

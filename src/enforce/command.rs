@@ -11,17 +11,16 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
 use serde::Serialize;
-use tokio::sync::mpsc;
 
 use super::apply::{Decision, Fresh, decide};
 use super::plan::{Inputs, Plan, PlannedAction, build};
 use super::rules::{EnforceSettings, RuleAction};
-use crate::action::{Action, Mutated};
-use crate::effect::{Actor, Change, Effect};
+use crate::effect::{Actor, Change};
+use crate::headless::changer::Changer;
 use crate::iam::{IamClient, IamError, list_all_access_keys};
 use crate::model::KeyStatus;
 use crate::report::Report;
-use crate::worker::{Settings, Worker};
+use crate::worker::Settings;
 
 /// Exit codes: done (or skipped safely), a change failed, refused.
 pub const EXIT_DONE: u8 = 0;
@@ -30,59 +29,6 @@ pub const EXIT_REFUSED: u8 = 2;
 
 fn say(line: &str) {
     let _ = writeln!(std::io::stderr(), "iamkeys: {}", crate::text::clean(line));
-}
-
-/// Changes made one at a time through a worker, each answered before the
-/// next is sent.
-struct Changer {
-    worker: Worker,
-    rx: mpsc::UnboundedReceiver<Action>,
-    next: u64,
-    actor: Actor,
-}
-
-impl Changer {
-    fn new(client: Arc<dyn IamClient>, settings: &Settings, actor: Actor) -> Self {
-        let (tx, rx) = mpsc::unbounded_channel();
-        Self {
-            worker: Worker::new(client, tx, settings),
-            rx,
-            next: 0,
-            actor,
-        }
-    }
-
-    /// Make one change bound to `account` (the plan's): the worker refuses
-    /// it when the credentials answer for another.
-    async fn change(&mut self, change: Change, account: &str) -> Result<Mutated, IamError> {
-        self.next += 1;
-        let id = self.next;
-        let actor = Actor {
-            account_id: Some(account.to_owned()),
-            ..self.actor.clone()
-        };
-        let _ = self.worker.run_effect(Effect::Mutate { id, change, actor });
-        loop {
-            match self.rx.recv().await {
-                Some(Action::Mutated { id: got, result }) if got == id => return result,
-                Some(Action::Crashed(crash)) => {
-                    return Err(IamError::new(
-                        crate::iam::ErrorKind::Refused,
-                        "iamkeys",
-                        format!("internal error: {crash}"),
-                    ));
-                }
-                Some(_) => {}
-                None => {
-                    return Err(IamError::new(
-                        crate::iam::ErrorKind::Refused,
-                        "iamkeys",
-                        "the worker stopped".to_owned(),
-                    ));
-                }
-            }
-        }
-    }
 }
 
 /// What `plan` needs beyond the report.

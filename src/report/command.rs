@@ -1,57 +1,17 @@
-//! Running `iamkeys report`: load the account headlessly (the same
-//! `Account` and worker as the UI, without a view), then write the report
-//! and choose the exit code.
+//! Finishing `iamkeys report`: write the report (loaded by
+//! `headless::account::produce`) and choose the exit code.
 
 use std::io::Write;
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::time::Duration;
-
-use chrono::Utc;
 
 use super::baseline::Baseline;
 use super::format::{Format, render};
-use super::load::load_account;
 use super::{FailOn, Report};
-use crate::account::{Account, IdentityStatus, ListStatus};
-use crate::audit::Thresholds;
-use crate::iam::IamClient;
-use crate::worker::Settings;
-
-/// How long a whole report may take before it is abandoned.
-const TIMEOUT: Duration = Duration::from_mins(30);
 
 /// Exit codes: nothing at or above `--fail-on`, findings, error.
 pub const EXIT_CLEAN: u8 = 0;
 pub const EXIT_FINDINGS: u8 = 1;
 pub const EXIT_ERROR: u8 = 2;
-
-/// Load the account and build the report.
-///
-/// # Errors
-/// One line saying what failed and how to fix it.
-pub async fn produce(
-    client: Arc<dyn IamClient>,
-    profile: String,
-    thresholds: Thresholds,
-    settings: &Settings,
-    key_ids: bool,
-) -> Result<Report, String> {
-    let mut account = Account::new(thresholds, key_ids, Utc::now());
-    load_account(&mut account, client, settings, TIMEOUT).await?;
-    let say = |err: &crate::iam::IamError| err.cli_message(&profile);
-    if let IdentityStatus::Failed(err) = &account.identity {
-        return Err(say(err));
-    }
-    if let ListStatus::Failed(err) = &account.list {
-        return Err(say(err));
-    }
-    // A failed credential report, a user whose keys or password could not
-    // be read: the report is still made, with each gap named in its notes,
-    // and marked incomplete (exit 2). One user's failure never discards
-    // the others.
-    Ok(Report::from_account(&account, &profile, Utc::now()))
-}
 
 /// How a report is finished: its format, the exit-code rule, where it goes
 /// and the baseline it is compared with.

@@ -112,6 +112,10 @@ fn the_report_runs_on_the_account_alone() {
             "crate::keymap",
             "crate::headless",
             "crate::app",
+            // The drivers live in `headless/` (issue 35 item 1): the
+            // report is made of an account, never runs a worker.
+            "crate::worker",
+            "tokio::",
         ],
     );
     assert!(found.is_empty(), "report reaches up:\n{}", found.join("\n"));

@@ -9,11 +9,11 @@ use std::process::Output;
 use std::sync::Arc;
 use std::time::Duration;
 
+use iamkeys::headless::org::{Outcome, Plan, audit_org};
 use iamkeys::iam::IamClient;
 use iamkeys::iam::org::{RoleSpec, SdkOrg, assume};
 use iamkeys::iam::sdk::SdkIam;
 use iamkeys::model::OrgAccount;
-use iamkeys::report::org::{Outcome, Plan, audit_org};
 use iamkeys::worker::Settings;
 
 use crate::common::home::{BIN, Home};

@@ -13,10 +13,10 @@ use aws_sdk_sts::operation::assume_role::AssumeRoleOutput;
 use aws_sdk_sts::types::Credentials;
 use aws_smithy_mocks::{RuleMode, mock, mock_client};
 use aws_smithy_types::DateTime;
+use iamkeys::headless::org::{Outcome, audit_org};
 use iamkeys::iam::org::{OrgClient, RoleSpec, SdkOrg, assume_with};
 use iamkeys::iam::{ErrorKind, IamClient, IamError};
 use iamkeys::model::OrgAccount;
-use iamkeys::report::org::{Outcome, audit_org};
 
 fn account(id: &str, name: &str, state: Option<AccountState>) -> Account {
     Account::builder()

@@ -12,11 +12,11 @@ use aws_sdk_organizations::operation::list_accounts::ListAccountsOutput;
 use aws_sdk_organizations::types::{Account, AccountState};
 use aws_smithy_mocks::{RuleMode, mock, mock_client};
 use aws_smithy_types::DateTime;
+use iamkeys::headless::org::{Outcome, audit_org};
 use iamkeys::iam::org::{OrgClient, SdkOrg};
 use iamkeys::iam::sdk::SdkIam;
 use iamkeys::iam::{ErrorKind, IamClient, IamError, list_all_access_keys};
 use iamkeys::model::OrgAccount;
-use iamkeys::report::org::{Outcome, audit_org};
 
 #[tokio::test]
 async fn a_repeated_access_key_marker_ends_the_listing_with_an_error() {

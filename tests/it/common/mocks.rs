@@ -3,7 +3,7 @@
 
 use aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityOutput;
 use aws_smithy_mocks::{mock, mock_client};
-use iamkeys::report::org::Plan;
+use iamkeys::headless::org::Plan;
 use iamkeys::worker::Settings;
 
 /// STS answering as `auditor` of account 123456789012.

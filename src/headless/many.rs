@@ -6,8 +6,8 @@
 use futures::StreamExt;
 use futures::future::BoxFuture;
 
-use super::Report;
 use crate::profiles::ProfileInfo;
+use crate::report::Report;
 
 /// Accounts audited at once.
 pub const ACCOUNTS_AT_ONCE: usize = 4;

@@ -10,8 +10,10 @@ use tokio::sync::mpsc;
 
 use crate::account::{Account, IdentityStatus, ListStatus};
 use crate::action::Action;
+use crate::audit::Thresholds;
 use crate::effect::Effect;
 use crate::iam::IamClient;
+use crate::report::Report;
 use crate::worker::{Settings, Worker};
 
 /// Load `account` through `client` until every call has answered, or the
@@ -69,4 +71,34 @@ pub async fn load_account(
         }
     }
     Ok(())
+}
+
+/// How long a whole report may take before it is abandoned.
+const TIMEOUT: Duration = Duration::from_mins(30);
+
+/// Load the account and build the report.
+///
+/// # Errors
+/// One line saying what failed and how to fix it.
+pub async fn produce(
+    client: Arc<dyn IamClient>,
+    profile: String,
+    thresholds: Thresholds,
+    settings: &Settings,
+    key_ids: bool,
+) -> Result<Report, String> {
+    let mut account = Account::new(thresholds, key_ids, Utc::now());
+    load_account(&mut account, client, settings, TIMEOUT).await?;
+    let say = |err: &crate::iam::IamError| err.cli_message(&profile);
+    if let IdentityStatus::Failed(err) = &account.identity {
+        return Err(say(err));
+    }
+    if let ListStatus::Failed(err) = &account.list {
+        return Err(say(err));
+    }
+    // A failed credential report, a user whose keys or password could not
+    // be read: the report is still made, with each gap named in its notes,
+    // and marked incomplete (exit 2). One user's failure never discards
+    // the others.
+    Ok(Report::from_account(&account, &profile, Utc::now()))
 }
