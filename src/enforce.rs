@@ -8,8 +8,9 @@
 //! - [`rules`]: `[enforce]` in the config.
 //! - [`plan`]: the plan (`iamkeys.plan/v1`), built from a report.
 //! - [`apply`]: whether a plan may be applied, and each action acted on.
-//! - [`notify`]: one notice per owner; [`deliver`] sends them (SNS, a
-//!   webhook).
+//! - [`notify`]: one notice per owner; [`deliver`] sends one (SNS, a
+//!   webhook); [`send`] runs `iamkeys notify` (a few owners at a time, each
+//!   notice recorded in the ledger).
 
 pub mod apply;
 pub mod command;
@@ -18,6 +19,7 @@ pub mod due;
 pub mod notify;
 pub mod plan;
 pub mod rules;
+pub mod send;
 
 pub use plan::{Plan, PlannedAction};
 pub use rules::{EnforceSettings, Rule, RuleAction};

@@ -1,0 +1,92 @@
+//! Tests of the parent module.
+
+use super::*;
+
+#[test]
+fn fail_on_parses_words_severities_and_ids() {
+    assert_eq!(FailOn::parse("any"), Ok(FailOn::Any));
+    assert_eq!(FailOn::parse("none"), Ok(FailOn::None));
+    assert_eq!(FailOn::parse("high"), Ok(FailOn::AtLeast(Severity::High)));
+    assert_eq!(
+        FailOn::parse("unused_key, root_access_key"),
+        Ok(FailOn::Ids(vec![
+            FindingId::UnusedKey,
+            FindingId::RootAccessKey
+        ]))
+    );
+    // The badge words the UI shows are finding ids too (issue 23 item 6).
+    assert_eq!(
+        FailOn::parse("setup,unused,2active,rotate,root,retire,exposed"),
+        Ok(FailOn::Ids(FindingId::ALL.to_vec()))
+    );
+    let err = FailOn::parse("unused,bogus").unwrap_err();
+    assert!(err.contains("`bogus` is not a finding id"), "{err}");
+    assert!(err.contains("setup"), "the badge words are named: {err}");
+    assert_eq!(FailOn::parse("new"), Ok(FailOn::New(Box::new(FailOn::Any))));
+    assert_eq!(
+        FailOn::parse("new,high"),
+        Ok(FailOn::New(Box::new(FailOn::AtLeast(Severity::High))))
+    );
+    assert_eq!(
+        FailOn::parse("unused_key,new"),
+        Ok(FailOn::New(Box::new(FailOn::Ids(vec![
+            FindingId::UnusedKey
+        ]))))
+    );
+    assert!(FailOn::parse("new,none").is_err());
+    assert!(FailOn::parse("new,bogus").is_err());
+}
+
+#[test]
+fn fail_on_new_fails_only_on_new_findings() {
+    let new_high = FailOn::parse("new,high").unwrap();
+    assert!(new_high.needs_baseline() && !FailOn::Any.needs_baseline());
+    assert!(new_high.fails_finding(FindingId::InitialSetupKey, None, Some(true)));
+    assert!(!new_high.fails_finding(FindingId::InitialSetupKey, None, Some(false)));
+    assert!(!new_high.fails_finding(FindingId::UnusedKey, None, Some(true)));
+    assert!(!new_high.fails_finding(FindingId::InitialSetupKey, None, None));
+    assert!(FailOn::Any.fails_finding(FindingId::UnusedKey, None, Some(false)));
+}
+
+#[test]
+fn fail_on_decides_per_finding() {
+    let high = FailOn::AtLeast(Severity::High);
+    assert!(high.fails(FindingId::InitialSetupKey, None));
+    assert!(high.fails(FindingId::RootAccessKey, None));
+    assert!(!high.fails(FindingId::UnusedKey, None));
+    let ids = FailOn::Ids(vec![FindingId::UnusedKey]);
+    assert!(ids.fails(FindingId::UnusedKey, None));
+    assert!(!ids.fails(FindingId::KeyNotRotated, None));
+    assert!(!FailOn::None.fails(FindingId::RootAccessKey, None));
+    // `any` is any control failure; the informational finding is not one.
+    assert!(FailOn::Any.fails(FindingId::MultipleActiveKeys, None));
+    assert!(!FailOn::Any.fails(FindingId::InactiveKeyReadyToDelete, None));
+    let info = FailOn::parse("info").unwrap();
+    assert!(info.fails(FindingId::InactiveKeyReadyToDelete, None));
+    assert!(info.fails(FindingId::MultipleActiveKeys, None));
+    assert!(!FailOn::AtLeast(Severity::Low).fails(FindingId::InactiveKeyReadyToDelete, None));
+}
+
+#[test]
+fn fail_on_risk_reads_the_risk_not_the_severity() {
+    let high = FailOn::parse("risk:high").unwrap();
+    assert_eq!(high, FailOn::RiskAtLeast(Severity::High));
+    // A medium finding of an IAM writer is a high risk: it fails.
+    assert!(high.fails(FindingId::UnusedKey, Some(Severity::High)));
+    // A high finding of a user with no policies is a medium risk: it passes.
+    assert!(!high.fails(FindingId::InitialSetupKey, Some(Severity::Medium)));
+    // Not known: fails closed.
+    assert!(high.fails(FindingId::UnusedKey, None));
+    // Informational findings are never control failures.
+    assert!(!high.fails(FindingId::InactiveKeyReadyToDelete, None));
+    assert_eq!(
+        FailOn::parse("new,risk:critical"),
+        Ok(FailOn::New(Box::new(FailOn::RiskAtLeast(
+            Severity::Critical
+        ))))
+    );
+    for bad in ["risk:", "risk:info", "risk:severe"] {
+        let err = FailOn::parse(bad).unwrap_err();
+        assert!(err.contains("risk:low"), "{bad}: {err}");
+    }
+}
