@@ -20,7 +20,6 @@ use crate::action::Action;
 use crate::audit_log::AuditLog;
 use crate::clipboard;
 use crate::effect::Effect;
-use crate::iam::IamClient;
 use crate::state::State;
 use crate::timings::Timings;
 use crate::ui::{self, Theme};
@@ -303,7 +302,7 @@ fn take_back(terminal: &mut DefaultTerminal, enhanced: bool) -> Result<()> {
 /// # Errors
 /// The terminal could not be set up or written to.
 pub async fn run(
-    client: Arc<dyn IamClient>,
+    client: crate::worker::Clients,
     state: State,
     theme: Theme,
     settings: Settings,
@@ -380,7 +379,7 @@ fn finish(state: &State) -> Result<()> {
 
 async fn event_loop(
     terminal: &mut DefaultTerminal,
-    client: Arc<dyn IamClient>,
+    client: crate::worker::Clients,
     mut state: State,
     theme: &Theme,
     settings: &Settings,

@@ -5,6 +5,8 @@
 //! strictly, and the secret's new JSON with its other fields kept. The
 //! write is the worker's (`Effect::HandOff`, after `R`'s create).
 
+pub mod write;
+
 use serde_json::{Map, Value};
 
 use crate::secret::Secret;

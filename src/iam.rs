@@ -108,46 +108,6 @@ pub trait IamClient: Send + Sync {
     ) -> Result<(), IamError>;
     /// `DeleteAccessKey`.
     async fn delete_access_key(&self, user: &str, key_id: &str) -> Result<(), IamError>;
-    /// CloudTrail `LookupEvents` in `region`: one page (up to 50) of the
-    /// last 90 days' management events found by `lookup`, newest first.
-    async fn lookup_events(
-        &self,
-        region: &str,
-        lookup: &crate::usage::Lookup,
-        next: Option<String>,
-    ) -> Result<Page<crate::usage::TrailEvent>, IamError> {
-        let _ = (region, lookup, next);
-        Err(IamError::new(
-            ErrorKind::Other,
-            "cloudtrail:LookupEvents",
-            "this account has no CloudTrail to ask",
-        ))
-    }
-    /// The account's enabled regions (EC2 `DescribeRegions`).
-    async fn enabled_regions(&self) -> Result<Vec<String>, IamError> {
-        Err(IamError::new(
-            ErrorKind::Other,
-            "ec2:DescribeRegions",
-            "this account has no regions to list",
-        ))
-    }
-    /// Write a rotated key where the workload reads it (the user's
-    /// `iamkeys:handoff` tag): Secrets Manager `PutSecretValue` keeping the
-    /// secret's other fields, or SSM `PutParameter` (`SecureString`,
-    /// overwrite). Never logged.
-    async fn hand_off(
-        &self,
-        target: &crate::handoff::Target,
-        key_id: &str,
-        secret: &crate::secret::Secret,
-    ) -> Result<(), IamError> {
-        let _ = (key_id, secret);
-        Err(IamError::new(
-            ErrorKind::Other,
-            target.action(),
-            "this account has nowhere to hand a key off to",
-        ))
-    }
 }
 
 /// Follow every page of `ListAccessKeys` for one user.

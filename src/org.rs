@@ -20,6 +20,7 @@ use crate::iam::sdk::SdkIam;
 use crate::iam::{IamClient, IamError};
 use crate::model::{Identity, OrgAccount};
 use crate::report::command::finish_accounts;
+use crate::worker::Clients;
 use crate::worker::Settings;
 use crate::worker::limiter::Limiter;
 
@@ -28,7 +29,7 @@ use crate::worker::limiter::Limiter;
 pub struct OrgAccess {
     base: SdkConfig,
     /// The caller's own account's client (never a role into it).
-    own_client: Arc<dyn IamClient>,
+    own_client: Arc<SdkIam>,
     /// Who the caller is.
     pub caller: Identity,
     /// The role assumed in the members, and the session's name.
@@ -74,20 +75,25 @@ impl OrgAccess {
         self.own_client.clone()
     }
 
+    /// The caller's own account's clients (IAM, CloudTrail, the hand-off).
+    #[must_use]
+    pub fn own_clients(&self) -> Clients {
+        Clients::from(self.own_client.clone())
+    }
+
     /// The client of one account: the caller's own, or a session of the
     /// role in a member (assumed now, so a refusal is known at once).
     #[must_use]
-    pub fn connect(
-        &self,
-        account: &OrgAccount,
-    ) -> BoxFuture<'static, Result<Arc<dyn IamClient>, IamError>> {
+    pub fn connect(&self, account: &OrgAccount) -> BoxFuture<'static, Result<Clients, IamError>> {
         let this = self.clone();
         let id = account.id.clone();
         Box::pin(async move {
             if id == this.caller.account_id {
-                return Ok(this.own_client.clone());
+                return Ok(this.own_clients());
             }
-            member_client(&this.base, &this.spec, &id).await
+            member_client(&this.base, &this.spec, &id)
+                .await
+                .map(Clients::from)
         })
     }
 
@@ -105,10 +111,8 @@ impl OrgAccess {
         &self,
         org: crate::config::OrgSettings,
         changes: bool,
-    ) -> Result<
-        impl Fn(&str) -> BoxFuture<'static, Result<Arc<dyn IamClient>, String>> + Sync + use<>,
-        String,
-    > {
+    ) -> Result<impl Fn(&str) -> BoxFuture<'static, Result<Clients, String>> + Sync + use<>, String>
+    {
         let listed = self.listed().await?;
         org.name_matches(&listed)?;
         org.unmatched_names(&listed)?;
@@ -257,7 +261,7 @@ pub async fn audit_report(
         .await
         .map_err(|e| eyre!(e.cli_message(profile)))?;
     tracing::info!(caller = %access.caller.arn, role = %access.spec.role, "audit --org");
-    let ledger = crate::ledger::open::for_run(&config.ledger, false, &access.own_client)
+    let ledger = crate::ledger::open::for_run(&config.ledger, false, &access.own_client())
         .map_err(|e| eyre!(e))?;
     let settings = Settings {
         concurrency: config.concurrency,

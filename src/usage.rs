@@ -2,6 +2,8 @@
 //! events (`LookupEvents`): events read strictly from their JSON, then
 //! gathered per source IP, user agent, service and API. Pure: no IO.
 
+pub mod cloudtrail;
+
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::net::IpAddr;
 

@@ -16,8 +16,10 @@ use crate::action::Mutated;
 use crate::action::{Action, Loaded};
 use crate::audit_log::{AuditLog, Entry};
 use crate::effect::{Actor, Call, Change, Effect};
+use crate::handoff::write::{NoWriter, Writer};
 use crate::iam::retries::{Retries, RetryReason};
 use crate::iam::{ErrorKind, IamClient, IamError, list_all_access_keys};
+use crate::usage::cloudtrail::{NoTrail, Trail};
 
 mod changes;
 pub mod fleet;
@@ -83,11 +85,80 @@ fn panic_message(panic: &(dyn Any + Send)) -> String {
         .unwrap_or_else(|| "a worker task panicked".to_owned())
 }
 
-/// Builds the IAM client for a named profile (the real one connects with
+/// The clients a worker calls through, each a trait of its capability's
+/// room: IAM and STS ([`IamClient`]), CloudTrail and the region list
+/// ([`Trail`]), the hand-off's write ([`Writer`]).
+#[derive(Clone)]
+pub struct Clients {
+    pub iam: Arc<dyn IamClient>,
+    pub trail: Arc<dyn Trail>,
+    pub writer: Arc<dyn Writer>,
+}
+
+impl std::fmt::Debug for Clients {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Clients")
+    }
+}
+
+impl Clients {
+    /// IAM and STS only: no CloudTrail to ask, nowhere to hand a key off.
+    #[must_use]
+    pub fn iam_only(iam: Arc<dyn IamClient>) -> Self {
+        Self {
+            iam,
+            trail: Arc::new(NoTrail),
+            writer: Arc::new(NoWriter),
+        }
+    }
+}
+
+impl From<Arc<dyn IamClient>> for Clients {
+    fn from(iam: Arc<dyn IamClient>) -> Self {
+        Self::iam_only(iam)
+    }
+}
+
+impl From<Arc<crate::iam::sdk::SdkIam>> for Clients {
+    /// The SDK's: each service over the same profile's configuration.
+    fn from(sdk: Arc<crate::iam::sdk::SdkIam>) -> Self {
+        Self {
+            iam: sdk.clone(),
+            trail: sdk.clone(),
+            writer: sdk,
+        }
+    }
+}
+
+impl From<crate::iam::sdk::SdkIam> for Clients {
+    fn from(sdk: crate::iam::sdk::SdkIam) -> Self {
+        Arc::new(sdk).into()
+    }
+}
+
+impl From<Arc<crate::iam::memory::MemoryIam>> for Clients {
+    /// The memory account's (tests and the demo): its CloudTrail, nowhere
+    /// to hand a key off.
+    fn from(memory: Arc<crate::iam::memory::MemoryIam>) -> Self {
+        Self {
+            iam: memory.clone(),
+            trail: memory,
+            writer: Arc::new(NoWriter),
+        }
+    }
+}
+
+impl From<crate::iam::memory::MemoryIam> for Clients {
+    fn from(memory: crate::iam::memory::MemoryIam) -> Self {
+        Arc::new(memory).into()
+    }
+}
+
+/// Builds the clients for a named profile (the real one connects with
 /// aws-config; tests hand in their own).
 #[derive(Clone)]
 pub struct Connector(
-    pub Arc<dyn Fn(String) -> futures::future::BoxFuture<'static, Arc<dyn IamClient>> + Send + Sync>,
+    pub Arc<dyn Fn(String) -> futures::future::BoxFuture<'static, Clients> + Send + Sync>,
 );
 
 impl std::fmt::Debug for Connector {
@@ -159,6 +230,8 @@ impl Default for Settings {
 #[derive(Clone)]
 struct Slot {
     client: Arc<dyn IamClient>,
+    trail: Arc<dyn Trail>,
+    writer: Arc<dyn Writer>,
     /// `None` for the client the worker was started with when the caller
     /// gave no profile (tests); its account is still checked.
     profile: Option<String>,
@@ -168,9 +241,11 @@ struct Slot {
 }
 
 impl Slot {
-    fn new(client: Arc<dyn IamClient>, profile: Option<String>, account: Option<String>) -> Self {
+    fn new(clients: Clients, profile: Option<String>, account: Option<String>) -> Self {
         Self {
-            client,
+            client: clients.iam,
+            trail: clients.trail,
+            writer: clients.writer,
             profile,
             account: Arc::new(std::sync::Mutex::new(account)),
         }
@@ -234,14 +309,15 @@ pub struct Worker {
 impl Worker {
     #[must_use]
     pub fn new(
-        client: Arc<dyn IamClient>,
+        clients: impl Into<Clients>,
         tx: mpsc::UnboundedSender<Action>,
         settings: &Settings,
     ) -> Self {
-        let retries = client.retries();
+        let clients: Clients = clients.into();
+        let retries = clients.iam.retries();
         let worker = Self {
             client: Arc::new(RwLock::new(Slot::new(
-                client,
+                clients,
                 settings.profile.clone(),
                 None,
             ))),
@@ -388,7 +464,7 @@ impl Worker {
     /// key's creation in `us-east-1`, all at once.
     fn usage(&self, key_id: &str, regions: &[String], max_events: usize, generation: u64) {
         self.stop_usage();
-        let client = self.slot().client;
+        let client = self.slot().trail;
         let streams = regions
             .iter()
             .cloned()
@@ -533,18 +609,19 @@ impl Worker {
                         .to_owned(),
                 },
                 Some(Connector(connect)) => {
-                    let client = connect(profile.clone()).await;
-                    match identity(client.as_ref()).await {
+                    let clients = connect(profile.clone()).await;
+                    match identity(clients.iam.as_ref()).await {
                         Ok(identity) => {
-                            let retries = client.retries();
-                            let insecure_endpoint = client
+                            let retries = clients.iam.retries();
+                            let insecure_endpoint = clients
+                                .iam
                                 .endpoint()
                                 .filter(|url| crate::connect::insecure(url));
                             *worker
                                 .client
                                 .write()
                                 .unwrap_or_else(std::sync::PoisonError::into_inner) = Slot::new(
-                                client,
+                                clients,
                                 Some(profile.clone()),
                                 Some(identity.account_id.clone()),
                             );
@@ -722,7 +799,7 @@ impl Worker {
                 self.patiently(|| client.authorization_details(marker.clone()))
                     .await,
             ),
-            Call::EnabledRegions => Loaded::EnabledRegions(client.enabled_regions().await),
+            Call::EnabledRegions => Loaded::EnabledRegions(slot.trail.enabled_regions().await),
             Call::Ledger => Loaded::Ledger(self.read_ledger(&slot).await),
             Call::DateInactive { user, key_id } => self.date_inactive(&slot, user, key_id).await,
             Call::UserDetails { user, mfa } => {

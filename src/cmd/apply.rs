@@ -2,7 +2,6 @@
 //! action re-derived and re-checked, then acted on (see `enforce::command`).
 
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use chrono::Utc;
 use color_eyre::eyre::{Result, eyre};
@@ -10,7 +9,6 @@ use color_eyre::eyre::{Result, eyre};
 use super::start::{Start, runtime, warn_if_insecure};
 use crate::cli::ApplyArgs;
 use crate::headless::account::produce;
-use crate::iam::IamClient;
 use crate::worker::Settings;
 
 /// `iamkeys apply`.
@@ -78,7 +76,8 @@ pub fn run(start: &Start<'_>, args: &ApplyArgs) -> Result<ExitCode> {
                 crate::enforce::command::apply(&plan, &reach, &audit_of(start, &settings), &run).await,
             );
         }
-        let client = start.client(start.profile.clone()).await;
+        let clients = start.clients(start.profile.clone()).await;
+        let client = clients.iam.clone();
         warn_if_insecure(client.as_ref());
         let settings = Settings {
             ledger: Some(start.ledger_for(&client)?),
@@ -95,10 +94,10 @@ pub fn run(start: &Start<'_>, args: &ApplyArgs) -> Result<ExitCode> {
             .account_id;
         let reach = move |id: &str| -> futures::future::BoxFuture<
             'static,
-            Result<Arc<dyn IamClient>, String>,
+            Result<crate::worker::Clients, String>,
         > {
             let answer = if id == session_account {
-                Ok(client.clone())
+                Ok(clients.clone())
             } else {
                 Err(format!(
                     "in account {id}, and this session is in {session_account} (apply --org reaches an organization's accounts)"
@@ -116,7 +115,7 @@ fn audit_of(
     start: &Start<'_>,
     settings: &Settings,
 ) -> impl Fn(
-    Arc<dyn IamClient>,
+    crate::worker::Clients,
 ) -> futures::future::BoxFuture<'static, Result<crate::report::Report, String>>
 + Sync
 + use<> {
@@ -126,7 +125,7 @@ fn audit_of(
     };
     let profile = start.label.clone();
     let thresholds = start.config.audit.clone();
-    move |client: Arc<dyn IamClient>| {
+    move |client: crate::worker::Clients| {
         let (settings, profile, thresholds) =
             (audit_settings.clone(), profile.clone(), thresholds.clone());
         Box::pin(async move { produce(client, profile, thresholds, &settings, true).await })

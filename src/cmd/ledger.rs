@@ -46,7 +46,8 @@ fn refused(message: &str) -> ExitCode {
 pub fn run(start: &super::start::Start<'_>, command: &LedgerCommand) -> Result<ExitCode> {
     let config = &start.config;
     super::start::runtime()?.block_on(async {
-        let client = start.client(start.profile.clone()).await;
+        let clients = start.clients(start.profile.clone()).await;
+        let client = clients.iam.clone();
         let ledger = start.ledger_for(&client)?;
         Ok(match command {
             LedgerCommand::Show(args) => show(&ledger, args).await,

@@ -37,7 +37,8 @@ pub fn run(start: &Start<'_>, args: &NotifyArgs) -> Result<ExitCode> {
             .await);
         }
         // Each notice sent is recorded in the ledger, as the caller.
-        let client = start.client(start.profile.clone()).await;
+        let clients = start.clients(start.profile.clone()).await;
+        let client = clients.iam.clone();
         let ledger = start.ledger_for(&client)?;
         let sdk = if config.notify.sns_topic_arn.is_some() {
             client.sdk_config()

@@ -3,14 +3,12 @@
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use color_eyre::eyre::{Result, eyre};
 
 use super::start::{Start, runtime, warn_if_insecure};
 use crate::cli::PlanArgs;
 use crate::headless::account::produce;
-use crate::iam::IamClient;
 use crate::worker::Settings;
 
 /// `iamkeys plan`.
@@ -62,7 +60,8 @@ pub fn run(start: &Start<'_>, args: &PlanArgs) -> Result<ExitCode> {
                 .map_err(|e| eyre!(e))?;
             return Ok(crate::enforce::command::plan(&reach, caller, Ok(report), &run).await);
         }
-        let client = start.client(start.profile.clone()).await;
+        let clients = start.clients(start.profile.clone()).await;
+        let client = clients.iam.clone();
         warn_if_insecure(client.as_ref());
         let settings = Settings {
             ledger: Some(start.ledger_for(&client)?),
@@ -73,7 +72,7 @@ pub fn run(start: &Start<'_>, args: &PlanArgs) -> Result<ExitCode> {
             ..base
         };
         let report = produce(
-            client.clone(),
+            clients.clone(),
             start.label.clone(),
             config.audit.clone(),
             &settings,
@@ -83,11 +82,11 @@ pub fn run(start: &Start<'_>, args: &PlanArgs) -> Result<ExitCode> {
         let caller = client.caller_identity().await.ok();
         let reach = move |_: &str| -> futures::future::BoxFuture<
             'static,
-            Result<Arc<dyn IamClient>, String>,
+            Result<crate::worker::Clients, String>,
         > {
             // The worker's binding refuses a record for another account.
-            let client = client.clone();
-            Box::pin(async move { Ok(client) })
+            let clients = clients.clone();
+            Box::pin(async move { Ok(clients) })
         };
         Ok(crate::enforce::command::plan(&reach, caller, report, &run).await)
     })

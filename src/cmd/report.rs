@@ -2,7 +2,6 @@
 //! several profiles (`--profiles`, `--all-profiles`); then Security Hub.
 
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use chrono::Utc;
 use color_eyre::eyre::{Result, eyre};
@@ -11,7 +10,6 @@ use super::start::{Start, runtime, warn_if_insecure};
 use crate::cli::ReportArgs;
 use crate::connect::connect;
 use crate::headless::account::produce;
-use crate::iam::IamClient;
 use crate::report::command::{finish, finish_accounts};
 use crate::worker::Settings;
 
@@ -58,7 +56,8 @@ pub fn run(start: &Start<'_>, args: &ReportArgs) -> Result<ExitCode> {
     }
     runtime()?.block_on(async {
         let options = start.connect_options(start.profile.clone());
-        let client = start.client(start.profile.clone()).await;
+        let clients = start.clients(start.profile.clone()).await;
+        let client = clients.iam.clone();
         warn_if_insecure(client.as_ref());
         let settings = Settings {
             concurrency: start.config.concurrency,
@@ -67,7 +66,7 @@ pub fn run(start: &Start<'_>, args: &ReportArgs) -> Result<ExitCode> {
             ..Settings::default()
         };
         let report = produce(
-            client,
+            clients,
             start.label.clone(),
             start.config.audit.clone(),
             &settings,
@@ -126,7 +125,8 @@ fn many(start: &Start<'_>, args: &ReportArgs) -> Result<ExitCode> {
             Box::pin(async move {
                 // Each profile of the list is named: its own credentials.
                 let options = start.connect_options(Some(name.clone())).named();
-                let client: Arc<dyn IamClient> = Arc::new(connect(&options).await);
+                let clients = crate::worker::Clients::from(connect(&options).await);
+                let client = clients.iam.clone();
                 warn_if_insecure(client.as_ref());
                 let profile = start.label_of(Some(&name));
                 // Each profile reads the ledger with its own credentials.
@@ -136,7 +136,7 @@ fn many(start: &Start<'_>, args: &ReportArgs) -> Result<ExitCode> {
                     ..settings.clone()
                 };
                 produce(
-                    client,
+                    clients,
                     profile,
                     config.audit.clone(),
                     &settings,

@@ -15,7 +15,7 @@ use crate::cli::{Cli, Command, GlobalArgs};
 use crate::config::Config;
 use crate::connect::{CodeSource, ConnectOptions, connect};
 use crate::iam::{IamClient, demo};
-use crate::worker::Settings;
+use crate::worker::{Clients, Settings};
 
 /// Load the config named by `--config`, or the default file if it exists.
 ///
@@ -201,12 +201,13 @@ impl<'a> Start<'a> {
         options
     }
 
-    /// The run's client of `profile`: the demo's own account, or IAM.
-    pub async fn client(&self, profile: Option<String>) -> Arc<dyn IamClient> {
+    /// The run's clients of `profile`: the demo's own account, or AWS's
+    /// (IAM and STS, CloudTrail, the hand-off's write).
+    pub async fn clients(&self, profile: Option<String>) -> Clients {
         if self.global().demo {
-            Arc::new(demo::account(Utc::now(), Duration::from_millis(40)))
+            Clients::from(demo::account(Utc::now(), Duration::from_millis(40)))
         } else {
-            Arc::new(connect(&self.connect_options(profile)).await)
+            Clients::from(connect(&self.connect_options(profile)).await)
         }
     }
 

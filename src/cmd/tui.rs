@@ -11,10 +11,9 @@ use super::start::{Start, runtime};
 use crate::audit_log::AuditLog;
 use crate::config::Config;
 use crate::connect::connect;
-use crate::iam::IamClient;
 use crate::state::{Session, State};
 use crate::ui::Theme;
-use crate::worker::{Connector, Settings};
+use crate::worker::{Clients, Connector, Settings};
 
 fn theme() -> Theme {
     if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
@@ -80,7 +79,7 @@ fn connector(start: &Start<'_>) -> Connector {
             ..template.clone()
         }
         .named();
-        Box::pin(async move { Arc::new(connect(&options).await) as Arc<dyn IamClient> })
+        Box::pin(async move { Clients::from(connect(&options).await) })
     }))
 }
 
@@ -121,7 +120,8 @@ pub fn run(
         } else {
             None
         };
-        let client = start.client(start.profile.clone()).await;
+        let clients = start.clients(start.profile.clone()).await;
+        let client = clients.iam.clone();
         let ledger = start.ledger_for(&client)?;
         let mut session = session;
         session.ledger = ledger.location().to_string();
@@ -161,7 +161,7 @@ pub fn run(
             ));
             settings.org = Some(access.connector());
         }
-        crate::app::run(client, state, theme().with(&config.theme), settings).await
+        crate::app::run(clients, state, theme().with(&config.theme), settings).await
     })?;
     Ok(ExitCode::SUCCESS)
 }

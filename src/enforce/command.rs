@@ -5,7 +5,6 @@
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -347,12 +346,12 @@ async fn audited(
 
 /// How an account of a plan is reached: its client, or why not.
 pub type Reach<'a> =
-    &'a (dyn Fn(&str) -> BoxFuture<'static, Result<Arc<dyn IamClient>, String>> + Sync);
+    &'a (dyn Fn(&str) -> BoxFuture<'static, Result<crate::worker::Clients, String>> + Sync);
 
 /// The audit of one account through its client (for the waivers honoured
 /// now).
 pub type AuditOf<'a> =
-    &'a (dyn Fn(Arc<dyn IamClient>) -> BoxFuture<'static, Result<Report, String>> + Sync);
+    &'a (dyn Fn(crate::worker::Clients) -> BoxFuture<'static, Result<Report, String>> + Sync);
 
 /// One account's part of an apply: reached, audited, then each due action
 /// re-checked and acted on within the run's budget of changes.
@@ -376,13 +375,14 @@ impl AccountRun<'_> {
                 })
                 .collect::<Vec<_>>()
         };
-        let client = match (self.reach)(account).await {
-            Ok(client) => client,
+        let clients = match (self.reach)(account).await {
+            Ok(clients) => clients,
             Err(why) => {
                 self.unchecked = true;
                 return skip_all(why);
             }
         };
+        let client = clients.iam.clone();
         let identity = match client.caller_identity().await {
             Ok(identity) if identity.account_id == account => identity,
             Ok(identity) => {
@@ -401,7 +401,7 @@ impl AccountRun<'_> {
             }
         };
         // Waivers honoured now, and every key as the audit sees it now.
-        let report = match audited((self.audit_of)(client.clone())).await {
+        let report = match audited((self.audit_of)(clients.clone())).await {
             Ok(report) => report,
             Err(why) => {
                 self.unchecked = true;
@@ -432,7 +432,7 @@ impl AccountRun<'_> {
             account_id: Some(identity.account_id.clone()),
             caller_arn: Some(identity.arn.clone()),
         };
-        let mut changer = Changer::new(client.clone(), self.run.settings, actor);
+        let mut changer = Changer::new(clients.clone(), self.run.settings, actor);
         let mut out = Vec::new();
         for action in actions {
             if self.made >= self.run.max_changes {

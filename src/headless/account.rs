@@ -2,7 +2,6 @@
 //! calls, the worker makes them, and the answers are folded in until none
 //! is pending. No view and no `update`: the report runs on an `Account`.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
@@ -12,9 +11,8 @@ use crate::account::{Account, IdentityStatus, ListStatus};
 use crate::action::Action;
 use crate::audit::Thresholds;
 use crate::effect::Effect;
-use crate::iam::IamClient;
 use crate::report::Report;
-use crate::worker::{Settings, Worker};
+use crate::worker::{Clients, Settings, Worker};
 
 /// Load `account` through `client` until every call has answered, or the
 /// identity or the user listing failed.
@@ -23,7 +21,7 @@ use crate::worker::{Settings, Worker};
 /// Calls were still pending after `timeout`, or a worker task panicked.
 pub async fn load_account(
     account: &mut Account,
-    client: Arc<dyn IamClient>,
+    client: impl Into<Clients>,
     settings: &Settings,
     timeout: Duration,
 ) -> Result<(), String> {
@@ -81,7 +79,7 @@ const TIMEOUT: Duration = Duration::from_mins(30);
 /// # Errors
 /// One line saying what failed and how to fix it.
 pub async fn produce(
-    client: Arc<dyn IamClient>,
+    client: impl Into<Clients>,
     profile: String,
     thresholds: Thresholds,
     settings: &Settings,

@@ -2,13 +2,11 @@
 //! `apply`): each bound to its account, recorded in the audit log as the
 //! UI's are, and answered before the next is sent.
 
-use std::sync::Arc;
-
 use tokio::sync::mpsc;
 
 use crate::action::{Action, Mutated};
 use crate::effect::{Actor, Change, Effect};
-use crate::iam::{IamClient, IamError};
+use crate::iam::IamError;
 use crate::worker::{Settings, Worker};
 
 /// Changes made one at a time through a worker, each answered before the
@@ -22,7 +20,11 @@ pub struct Changer {
 
 impl Changer {
     #[must_use]
-    pub fn new(client: Arc<dyn IamClient>, settings: &Settings, actor: Actor) -> Self {
+    pub fn new(
+        client: impl Into<crate::worker::Clients>,
+        settings: &Settings,
+        actor: Actor,
+    ) -> Self {
         let (tx, rx) = mpsc::unbounded_channel();
         Self {
             worker: Worker::new(client, tx, settings),

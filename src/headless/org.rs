@@ -14,8 +14,8 @@ use tokio::sync::mpsc;
 use super::account::load_account;
 use crate::account::{Account, IdentityStatus, ListStatus};
 use crate::audit::Thresholds;
+use crate::iam::IamError;
 use crate::iam::org::{Failure, OrgClient, skipped};
-use crate::iam::{IamClient, IamError};
 use crate::model::OrgAccount;
 use crate::report::Report;
 pub use crate::report::org::{OrgAudit, Outcome};
@@ -25,8 +25,10 @@ use crate::worker::Settings;
 const TIMEOUT: Duration = Duration::from_mins(30);
 
 /// How the audit reaches one member: its client, or why it cannot.
-pub type Connect<'a> =
-    dyn Fn(OrgAccount) -> BoxFuture<'a, Result<Arc<dyn IamClient>, IamError>> + Send + Sync + 'a;
+pub type Connect<'a> = dyn Fn(OrgAccount) -> BoxFuture<'a, Result<crate::worker::Clients, IamError>>
+    + Send
+    + Sync
+    + 'a;
 
 /// Why the config leaves an account out, if it does.
 pub type Exclude<'a> = dyn Fn(&OrgAccount) -> Option<String> + Send + Sync + 'a;

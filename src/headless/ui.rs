@@ -1,7 +1,6 @@
 //! Running the UI's loop without a terminal: the same `update` and worker,
 //! driven until every requested call has answered. Used by tests.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::mpsc;
@@ -9,7 +8,6 @@ use tokio::sync::mpsc;
 use crate::action::Action;
 use crate::app::dispatch;
 use crate::effect::Effect;
-use crate::iam::IamClient;
 use crate::state::{Modal, SaveState, State};
 use crate::worker::{Settings, Worker};
 
@@ -24,7 +22,7 @@ fn saving(state: &State) -> bool {
 /// Calls were still pending after `timeout`.
 pub async fn settle(
     state: &mut State,
-    client: Arc<dyn IamClient>,
+    client: impl Into<crate::worker::Clients>,
     concurrency: usize,
     actions: Vec<Action>,
     timeout: Duration,
@@ -44,7 +42,7 @@ pub async fn settle(
 /// Calls or changes were still pending after `timeout`.
 pub async fn settle_with(
     state: &mut State,
-    client: Arc<dyn IamClient>,
+    client: impl Into<crate::worker::Clients>,
     settings: &Settings,
     actions: Vec<Action>,
     timeout: Duration,

@@ -564,7 +564,10 @@ impl IamClient for MemoryIam {
         }
         Ok(())
     }
+}
 
+#[async_trait::async_trait]
+impl crate::usage::cloudtrail::Trail for MemoryIam {
     async fn lookup_events(
         &self,
         region: &str,
@@ -600,6 +603,10 @@ impl IamClient for MemoryIam {
             items: matching.get(start..end).unwrap_or_default().to_vec(),
             next_marker: (end < matching.len()).then(|| end.to_string()),
         })
+    }
+
+    async fn enabled_regions(&self) -> Result<Vec<String>, IamError> {
+        crate::usage::cloudtrail::NoTrail.enabled_regions().await
     }
 }
 

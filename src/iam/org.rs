@@ -254,7 +254,7 @@ pub async fn member_client(
     base: &SdkConfig,
     spec: &RoleSpec,
     account_id: &str,
-) -> Result<Arc<dyn super::IamClient>, IamError> {
+) -> Result<Arc<super::sdk::SdkIam>, IamError> {
     if !crate::model::is_account_id(account_id) {
         return Err(IamError::new(
             ErrorKind::IdentityMismatch,

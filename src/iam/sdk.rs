@@ -96,7 +96,10 @@ impl SdkIam {
         self
     }
 
-    fn trail_client(&self, region: &str) -> Option<aws_sdk_cloudtrail::Client> {
+    /// A CloudTrail client for `region`, over the same configuration and
+    /// retry watch (for `usage::cloudtrail`).
+    #[must_use]
+    pub fn trail_client(&self, region: &str) -> Option<aws_sdk_cloudtrail::Client> {
         match &self.trail {
             Trail::Config(config) => {
                 let conf = aws_sdk_cloudtrail::config::Builder::from(config.as_ref())
@@ -108,6 +111,19 @@ impl SdkIam {
             Trail::Fixed(client) => Some(client.clone()),
             Trail::None => None,
         }
+    }
+
+    /// The configuration the other services' clients are made from (the
+    /// hand-off's Secrets Manager and SSM, EC2's region list).
+    #[must_use]
+    pub fn config(&self) -> Option<&aws_config::SdkConfig> {
+        self.config.as_deref()
+    }
+
+    /// Where requests go, as errors name it (`None`: AWS's own).
+    #[must_use]
+    pub fn endpoint_url(&self) -> Option<&str> {
+        self.endpoint.as_deref()
     }
 
     /// Build from ready-made clients (tests with mocked HTTP).
@@ -152,7 +168,9 @@ impl SdkIam {
     }
 }
 
-fn time(value: &aws_smithy_types::DateTime) -> DateTime<Utc> {
+/// An SDK date as chrono's.
+#[must_use]
+pub fn time(value: &aws_smithy_types::DateTime) -> DateTime<Utc> {
     DateTime::from_timestamp(value.secs(), value.subsec_nanos()).unwrap_or_default()
 }
 
@@ -561,198 +579,5 @@ impl IamClient for SdkIam {
             .await
             .map_err(|e| self.fail("iam:DeleteAccessKey", &e))?;
         Ok(())
-    }
-
-    async fn lookup_events(
-        &self,
-        region: &str,
-        lookup: &crate::usage::Lookup,
-        next: Option<String>,
-    ) -> Result<Page<crate::usage::TrailEvent>, IamError> {
-        use aws_sdk_cloudtrail::types::{LookupAttribute, LookupAttributeKey};
-        const ACTION: &str = "cloudtrail:LookupEvents";
-        let Some(client) = self.trail_client(region) else {
-            return Err(IamError::new(
-                ErrorKind::Other,
-                ACTION,
-                "no CloudTrail client was configured",
-            ));
-        };
-        let (key, value) = match lookup {
-            crate::usage::Lookup::AccessKey(id) => (LookupAttributeKey::AccessKeyId, id),
-            crate::usage::Lookup::Resource(name) => (LookupAttributeKey::ResourceName, name),
-            crate::usage::Lookup::EventName(name) => (LookupAttributeKey::EventName, name),
-        };
-        let attribute = LookupAttribute::builder()
-            .attribute_key(key)
-            .attribute_value(value)
-            .build()
-            .map_err(|e| IamError::new(ErrorKind::InvalidInput, ACTION, e.to_string()))?;
-        let now = Utc::now();
-        let start = now - chrono::TimeDelta::days(crate::usage::HISTORY_DAYS);
-        let out = client
-            .lookup_events()
-            .lookup_attributes(attribute)
-            .start_time(aws_smithy_types::DateTime::from_secs(start.timestamp()))
-            .end_time(aws_smithy_types::DateTime::from_secs(now.timestamp()))
-            .max_results(50)
-            .set_next_token(next)
-            .send()
-            .await
-            .map_err(|e| {
-                let endpoint = self
-                    .endpoint
-                    .clone()
-                    .unwrap_or_else(|| format!("https://cloudtrail.{region}.amazonaws.com"));
-                from_sdk(ACTION, &e, &endpoint)
-            })?;
-        let items = out
-            .events()
-            .iter()
-            .map(|e| {
-                crate::usage::TrailEvent::parse(
-                    e.event_id().unwrap_or_default(),
-                    e.event_time().map(time),
-                    e.event_name().unwrap_or_default(),
-                    e.event_source().unwrap_or_default(),
-                    e.cloud_trail_event(),
-                )
-            })
-            .collect();
-        Ok(Page {
-            items,
-            next_marker: out.next_token().map(ToOwned::to_owned),
-        })
-    }
-
-    async fn hand_off(
-        &self,
-        target: &crate::handoff::Target,
-        key_id: &str,
-        secret: &crate::secret::Secret,
-    ) -> Result<(), IamError> {
-        use crate::handoff::Target;
-        let refused = |action: &'static str, why: String| {
-            IamError::new(
-                crate::iam::ErrorKind::Other,
-                action,
-                crate::text::clean(&why).into_owned(),
-            )
-        };
-        let Some(config) = &self.config else {
-            return Err(refused(
-                "iamkeys",
-                "no configuration to reach it with".to_owned(),
-            ));
-        };
-        // The write goes to the region the target's ARN names, never the
-        // operator's; a bare name (which would resolve wherever the
-        // operator is) is never written.
-        let Some((region, _)) = target.pinned() else {
-            return Err(refused(
-                target.action(),
-                format!(
-                    "{} is not a full ARN (region and account pinned): record the hand-off target as one",
-                    target.arn()
-                ),
-            ));
-        };
-        let config = &config
-            .to_builder()
-            .region(aws_config::Region::new(region.to_owned()))
-            .build();
-        match target {
-            Target::SecretsManager {
-                secret: id,
-                id_field,
-                secret_field,
-            } => {
-                const GET: &str = "secretsmanager:GetSecretValue";
-                const PUT: &str = "secretsmanager:PutSecretValue";
-                let client = aws_sdk_secretsmanager::Client::new(config);
-                let current = match client.get_secret_value().secret_id(id).send().await {
-                    Ok(answer) => answer.secret_string().map(crate::secret::Secret::new),
-                    Err(err) => {
-                        let text = crate::error_chain::sdk(&err);
-                        // A secret with no value yet is written whole.
-                        if text.contains("ResourceNotFoundException") && text.contains("version") {
-                            None
-                        } else {
-                            return Err(refused(GET, text));
-                        }
-                    }
-                };
-                let value = crate::handoff::merged(
-                    current.as_ref().map(crate::secret::Secret::expose),
-                    id_field,
-                    secret_field,
-                    key_id,
-                    secret,
-                )
-                .map_err(|why| refused(PUT, why))?;
-                client
-                    .put_secret_value()
-                    .secret_id(id)
-                    .secret_string(value.expose())
-                    .send()
-                    .await
-                    .map(|_| ())
-                    .map_err(|err| refused(PUT, crate::error_chain::sdk(&err)))
-            }
-            Target::Ssm { name, .. } => {
-                const PUT: &str = "ssm:PutParameter";
-                let value =
-                    crate::handoff::merged(None, "AccessKeyId", "SecretAccessKey", key_id, secret)
-                        .map_err(|why| refused(PUT, why))?;
-                aws_sdk_ssm::Client::new(config)
-                    .put_parameter()
-                    .name(name)
-                    .value(value.expose())
-                    .r#type(aws_sdk_ssm::types::ParameterType::SecureString)
-                    .overwrite(true)
-                    .send()
-                    .await
-                    .map(|_| ())
-                    .map_err(|err| refused(PUT, crate::error_chain::sdk(&err)))
-            }
-        }
-    }
-
-    async fn enabled_regions(&self) -> Result<Vec<String>, IamError> {
-        const ACTION: &str = "ec2:DescribeRegions";
-        let Some(config) = &self.config else {
-            return Err(IamError::new(
-                crate::iam::ErrorKind::Other,
-                ACTION,
-                "no configuration to ask with",
-            ));
-        };
-        let answer = aws_sdk_ec2::Client::new(config)
-            .describe_regions()
-            .send()
-            .await
-            .map_err(|err| {
-                IamError::new(
-                    crate::iam::ErrorKind::Other,
-                    ACTION,
-                    crate::error_chain::sdk(&err),
-                )
-            })?;
-        // Only region-shaped names; an answer with none is no answer.
-        let regions: Vec<String> = answer
-            .regions()
-            .iter()
-            .filter_map(|r| r.region_name())
-            .filter(|name| crate::usage::is_region(name))
-            .map(ToOwned::to_owned)
-            .collect();
-        if regions.is_empty() {
-            return Err(IamError::new(
-                crate::iam::ErrorKind::Other,
-                ACTION,
-                "answered with no region",
-            ));
-        }
-        Ok(regions)
     }
 }

@@ -12,7 +12,7 @@ use super::{Settings, Worker};
 use crate::action::Action;
 use crate::effect::Effect;
 use crate::iam::org::OrgClient;
-use crate::iam::{ErrorKind, IamClient, IamError};
+use crate::iam::{ErrorKind, IamError};
 use crate::model::OrgAccount;
 
 /// How `--org` lists the organization and reaches a member (its role
@@ -22,9 +22,7 @@ pub struct OrgConnector {
     pub org: Arc<dyn OrgClient>,
     #[allow(clippy::type_complexity)]
     pub connect: Arc<
-        dyn Fn(OrgAccount) -> BoxFuture<'static, Result<Arc<dyn IamClient>, IamError>>
-            + Send
-            + Sync,
+        dyn Fn(OrgAccount) -> BoxFuture<'static, Result<super::Clients, IamError>> + Send + Sync,
     >,
 }
 

@@ -55,7 +55,7 @@ impl Worker {
             ));
         }
         let slot = self.slot();
-        let result = slot.client.hand_off(target, key_id, secret).await;
+        let result = slot.writer.hand_off(target, key_id, secret).await;
         if let Some(audit) = &self.audit
             && let Err(err) = audit.append(&line(
                 if result.is_ok() { "ok" } else { "error" },
@@ -248,7 +248,7 @@ impl Worker {
             }
         };
         let found = usage::made_inactive_at(
-            slot.client.as_ref(),
+            slot.trail.as_ref(),
             &account,
             &key_id,
             crate::defaults::CLOUDTRAIL_MAX_EVENTS,

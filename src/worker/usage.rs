@@ -7,7 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::action::{Action, UsagePage};
-use crate::iam::{ErrorKind, IamClient, IamError};
+use crate::iam::{ErrorKind, IamError};
+use crate::usage::cloudtrail::Trail;
 use crate::usage::{Lookup, Stream, TrailEvent};
 
 /// Between two requests of one region: 2 a second.
@@ -55,7 +56,7 @@ const THROTTLE_ROUNDS: u32 = 4;
 
 /// One page, asked again after throttling (the SDK retried already).
 async fn page(
-    client: &dyn IamClient,
+    client: &dyn Trail,
     region: &str,
     lookup: &Lookup,
     next: Option<String>,
@@ -134,7 +135,7 @@ impl Reader {
 /// page's events and how it ends to `each` (which returns whether to go
 /// on): the one loop behind the usage streams and the tag writers.
 async fn read_paced(
-    client: &dyn IamClient,
+    client: &dyn Trail,
     region: &str,
     lookup: &Lookup,
     max_events: usize,
@@ -164,7 +165,7 @@ async fn read_paced(
 /// Read one stream to its end (or `max_events`, or for `Creation` until
 /// the key's `CreateAccessKey` is found), sending each page.
 pub(super) async fn stream(
-    client: Arc<dyn IamClient>,
+    client: Arc<dyn Trail>,
     key_id: String,
     (stream, generation): (Stream, u64),
     max_events: usize,
@@ -225,7 +226,7 @@ pub(super) async fn stream(
 /// events naming the key, in `us-east-1` where IAM's are recorded, newest
 /// first, up to `max_events`, paced): `None` when no event says so.
 pub(super) async fn made_inactive_at(
-    client: &dyn IamClient,
+    client: &dyn Trail,
     account: &str,
     key_id: &str,
     max_events: usize,

@@ -168,7 +168,7 @@ async fn create_after(
     let mut state = fresh();
     settle(
         &mut state,
-        client.clone(),
+        iamkeys::worker::Clients::iam_only(client.clone()),
         2,
         vec![Action::Load],
         Duration::from_secs(10),
@@ -180,7 +180,7 @@ async fn create_after(
     meanwhile(&mut state);
     settle(
         &mut state,
-        client,
+        iamkeys::worker::Clients::iam_only(client),
         2,
         vec![ch('y')],
         Duration::from_secs(10),

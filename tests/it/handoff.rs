@@ -5,7 +5,7 @@
 //! not the operator's, and a bare name is never written.
 
 use iamkeys::handoff::Target;
-use iamkeys::iam::IamClient;
+use iamkeys::handoff::write::Writer as _;
 use iamkeys::iam::sdk::SdkIam;
 use iamkeys::secret::Secret;
 

@@ -142,7 +142,7 @@ async fn background_calls_run_in_parallel_within_the_bound() {
 #[tokio::test]
 async fn retries_reach_the_ui_from_the_client_in_use_only() {
     use iamkeys::effect::Effect;
-    use iamkeys::iam::IamClient;
+
     use iamkeys::iam::memory::MemoryIam;
     use iamkeys::iam::retries::{Retries, RetryReason, RetrySignal};
     use iamkeys::worker::{Connector, Settings, Worker};
@@ -160,8 +160,8 @@ async fn retries_reach_the_ui_from_the_client_in_use_only() {
     let replacement =
         Arc::new(MemoryIam::new("222222222222").with_retry_signal(new_signal.clone()));
     let connector = Connector(Arc::new(move |_profile| {
-        let client: Arc<dyn IamClient> = replacement.clone();
-        Box::pin(async move { client })
+        let clients = iamkeys::worker::Clients::from(replacement.clone());
+        Box::pin(async move { clients })
     }));
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let settings = Settings {

@@ -151,11 +151,16 @@ fn the_scan_sees_an_import() {
     assert!(found[0].ends_with("use crate::ui::Theme;"));
 }
 
-/// Gathering CloudTrail events is pure: no IO, no state, no account.
+/// Gathering CloudTrail events is pure: no IO, no state, no account —
+/// except its own adapter, `usage/cloudtrail.rs` (the calls themselves).
 #[test]
 fn usage_is_pure() {
+    let files: Vec<PathBuf> = module_files("usage")
+        .into_iter()
+        .filter(|f| !f.ends_with("usage/cloudtrail.rs"))
+        .collect();
     let found = uses(
-        &module_files("usage"),
+        &files,
         &[
             "crate::state",
             "crate::account",
@@ -224,4 +229,42 @@ fn pure_rooms_stay_pure() {
         "publish/asff reaches out:\n{}",
         found.join("\n")
     );
+}
+
+/// Issue 35 item 3: each AWS service in its capability's room. `IamClient`
+/// is IAM and STS again; CloudTrail and EC2's region list are `usage`'s
+/// (`usage/cloudtrail.rs`), Secrets Manager and SSM the hand-off's
+/// (`handoff/write.rs`), S3 the ledger's.
+#[test]
+fn each_service_in_its_room() {
+    let iam_trait = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("src/iam.rs")];
+    let found = uses(
+        &iam_trait,
+        &["fn lookup_events", "fn enabled_regions", "fn hand_off"],
+    );
+    assert!(
+        found.is_empty(),
+        "IamClient does more than IAM and STS:\n{}",
+        found.join("\n")
+    );
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut all = Vec::new();
+    for module in [
+        "iam", "worker", "account", "enforce", "cmd", "org", "publish",
+    ] {
+        all.extend(module_files(module));
+    }
+    for (service, room) in [
+        ("aws_sdk_secretsmanager", "handoff/write.rs"),
+        ("aws_sdk_ssm", "handoff/write.rs"),
+        ("aws_sdk_ec2", "usage/cloudtrail.rs"),
+    ] {
+        let found = uses(&all, &[service]);
+        assert!(
+            found.is_empty(),
+            "{service} outside {}:\n{}",
+            src.join(room).display(),
+            found.join("\n")
+        );
+    }
 }

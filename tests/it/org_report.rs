@@ -10,7 +10,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use iamkeys::headless::org::{Outcome, Plan, audit_org};
-use iamkeys::iam::IamClient;
 use iamkeys::iam::org::{RoleSpec, SdkOrg, assume};
 use iamkeys::iam::sdk::SdkIam;
 use iamkeys::model::OrgAccount;
@@ -320,7 +319,7 @@ async fn each_failure_class_is_told_apart() {
             } else {
                 assume(&base, &spec, &account.id).await?
             };
-            Ok(Arc::new(SdkIam::new(&config)) as Arc<dyn IamClient>)
+            Ok(iamkeys::worker::Clients::from(SdkIam::new(&config)))
         }) as futures::future::BoxFuture<'static, _>
     };
     let plan = Plan {

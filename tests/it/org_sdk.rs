@@ -15,7 +15,7 @@ use aws_smithy_mocks::{RuleMode, mock, mock_client};
 use aws_smithy_types::DateTime;
 use iamkeys::headless::org::{Outcome, audit_org};
 use iamkeys::iam::org::{OrgClient, RoleSpec, SdkOrg, assume_with};
-use iamkeys::iam::{ErrorKind, IamClient, IamError};
+use iamkeys::iam::{ErrorKind, IamError};
 use iamkeys::model::OrgAccount;
 
 fn account(id: &str, name: &str, state: Option<AccountState>) -> Account {
@@ -61,7 +61,7 @@ async fn every_page_of_accounts_is_audited_and_an_unknown_state_is_not_skipped()
     // Every account that is not skipped is "reached" (refused here).
     let connect = |account: OrgAccount| {
         Box::pin(async move {
-            Err::<Arc<dyn IamClient>, _>(IamError::new(
+            Err::<iamkeys::worker::Clients, _>(IamError::new(
                 ErrorKind::AccessDenied,
                 "sts:AssumeRole",
                 format!("no role in {}", account.id),
@@ -127,8 +127,9 @@ async fn a_listing_that_fails_part_way_keeps_what_was_listed_and_says_so() {
         |c| c.retry_config(aws_config::retry::RetryConfig::disabled())
     );
     let connect = |_: OrgAccount| {
-        Box::pin(async { Err::<Arc<dyn IamClient>, _>(IamError::new(ErrorKind::Other, "x", "x")) })
-            as futures::future::BoxFuture<'static, _>
+        Box::pin(async {
+            Err::<iamkeys::worker::Clients, _>(IamError::new(ErrorKind::Other, "x", "x"))
+        }) as futures::future::BoxFuture<'static, _>
     };
     let plan = crate::common::mocks::org_plan();
     let audit = audit_org(Arc::new(SdkOrg::from_client(client)), &connect, &plan).await;

@@ -136,7 +136,7 @@ async fn report_org_ends_on_a_repeated_token_and_audits_each_account_once() {
     let org = SdkOrg::from_client(client);
     let connect = |account: OrgAccount| {
         Box::pin(async move {
-            Err::<Arc<dyn IamClient>, _>(IamError::new(
+            Err::<iamkeys::worker::Clients, _>(IamError::new(
                 ErrorKind::AccessDenied,
                 "sts:AssumeRole",
                 format!("no role in {}", account.id),
@@ -193,7 +193,7 @@ async fn at_the_deadline_unfinished_accounts_are_timed_out() {
             if account.id == "111111111111" {
                 std::future::pending::<()>().await;
             }
-            Err::<Arc<dyn IamClient>, _>(IamError::new(
+            Err::<iamkeys::worker::Clients, _>(IamError::new(
                 ErrorKind::AccessDenied,
                 "sts:AssumeRole",
                 "no role",

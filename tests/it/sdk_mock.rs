@@ -1,6 +1,7 @@
 //! aws-sdk-iam against scripted replies (aws-smithy-mocks): what moto cannot
 //! show, such as pagination with markers and specific error codes.
 
+use iamkeys::usage::cloudtrail::Trail as _;
 use std::sync::Arc;
 use std::time::Duration;
 

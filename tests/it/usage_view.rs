@@ -3,6 +3,7 @@
 //! same endpoint as moto, with pages, random throttling and a refusal; the
 //! view and the dialogs as pure `update` transitions; the real binary in tmux.
 
+use iamkeys::usage::cloudtrail::Trail as _;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,7 +13,7 @@ use iamkeys::action::Action;
 use iamkeys::effect::Effect;
 use iamkeys::headless::settle;
 use iamkeys::iam::sdk::SdkIam;
-use iamkeys::iam::{ErrorKind, IamClient, IamError};
+use iamkeys::iam::{ErrorKind, IamError};
 use iamkeys::state::Modal;
 use iamkeys::update::update;
 use iamkeys::usage::{Lookup, Stream, TrailEvent};
@@ -169,7 +170,7 @@ async fn u_reads_every_region_through_random_throttling_and_counts_each_event_on
     let key_id = keys[0].1[0].clone();
     let proxy = Proxy::start(moto.port).await;
     proxy.trail(history(&key_id, "alice", 9));
-    let client: Arc<dyn IamClient> = Arc::new(sdk(proxy.endpoint()).await);
+    let client = Arc::new(sdk(proxy.endpoint()).await);
     // Eleven requests at 30 % go unthrottled 2 % of the time: then the run
     // proved nothing about retries, and another seed is tried (a new
     // session each time), up to five.
@@ -239,7 +240,7 @@ async fn a_refused_lookup_says_which_permission_to_add() {
     let keys = seed(&iam, &[user("alice", true, vec![true])]).await;
     let proxy = Proxy::start(moto.port).await;
     proxy.deny("LookupEvents");
-    let client: Arc<dyn IamClient> = Arc::new(sdk(proxy.endpoint()).await);
+    let client = Arc::new(sdk(proxy.endpoint()).await);
     let mut state = fresh();
     settle(&mut state, client.clone(), 4, vec![Action::Load], T)
         .await
@@ -549,7 +550,7 @@ async fn a_closed_view_asks_cloudtrail_nothing_more_and_a_region_keeps_one_pace(
     let key_id = keys[0].1[0].clone();
     let proxy = Proxy::start(moto.port).await;
     proxy.trail(history(&key_id, "alice", 40));
-    let client: Arc<dyn IamClient> = Arc::new(sdk(proxy.endpoint()).await);
+    let client = Arc::new(sdk(proxy.endpoint()).await);
     let mut state = fresh();
     settle(&mut state, client.clone(), 4, vec![Action::Load], T)
         .await

@@ -1,0 +1,168 @@
+//! Who used a key, as CloudTrail recorded it, and the regions to ask: the
+//! usage room's own calls (`LookupEvents`, EC2's `DescribeRegions`), by a
+//! trait of its own — the SDK's through the profile's configuration
+//! ([`SdkIam`]'s), the memory account's in tests and the demo, [`NoTrail`]
+//! where a run has none. The rest of `usage` is pure.
+
+use std::fmt::Debug;
+
+use async_trait::async_trait;
+use chrono::Utc;
+
+use super::{Lookup, TrailEvent};
+use crate::iam::sdk::SdkIam;
+use crate::iam::sdk_error::from_sdk;
+use crate::iam::{ErrorKind, IamError};
+use crate::model::Page;
+
+/// CloudTrail and the region list.
+#[async_trait]
+pub trait Trail: Send + Sync + Debug {
+    /// `LookupEvents` in `region`: one page (up to 50) of the last 90
+    /// days' management events found by `lookup`, newest first.
+    async fn lookup_events(
+        &self,
+        region: &str,
+        lookup: &Lookup,
+        next: Option<String>,
+    ) -> Result<Page<TrailEvent>, IamError>;
+    /// The account's enabled regions (EC2 `DescribeRegions`).
+    async fn enabled_regions(&self) -> Result<Vec<String>, IamError>;
+}
+
+/// A run with no CloudTrail to ask: every call says so.
+#[derive(Debug, Clone, Copy)]
+pub struct NoTrail;
+
+#[async_trait]
+impl Trail for NoTrail {
+    async fn lookup_events(
+        &self,
+        region: &str,
+        lookup: &Lookup,
+        next: Option<String>,
+    ) -> Result<Page<TrailEvent>, IamError> {
+        let _ = (region, lookup, next);
+        Err(IamError::new(
+            ErrorKind::Other,
+            "cloudtrail:LookupEvents",
+            "this account has no CloudTrail to ask",
+        ))
+    }
+
+    async fn enabled_regions(&self) -> Result<Vec<String>, IamError> {
+        Err(IamError::new(
+            ErrorKind::Other,
+            "ec2:DescribeRegions",
+            "this account has no regions to list",
+        ))
+    }
+}
+
+/// Through the SDK, over the profile's configuration.
+#[async_trait]
+impl Trail for SdkIam {
+    async fn lookup_events(
+        &self,
+        region: &str,
+        lookup: &Lookup,
+        next: Option<String>,
+    ) -> Result<Page<TrailEvent>, IamError> {
+        use aws_sdk_cloudtrail::types::{LookupAttribute, LookupAttributeKey};
+        const ACTION: &str = "cloudtrail:LookupEvents";
+        let Some(client) = self.trail_client(region) else {
+            return Err(IamError::new(
+                ErrorKind::Other,
+                ACTION,
+                "no CloudTrail client was configured",
+            ));
+        };
+        let (key, value) = match lookup {
+            Lookup::AccessKey(id) => (LookupAttributeKey::AccessKeyId, id),
+            Lookup::Resource(name) => (LookupAttributeKey::ResourceName, name),
+            Lookup::EventName(name) => (LookupAttributeKey::EventName, name),
+        };
+        let attribute = LookupAttribute::builder()
+            .attribute_key(key)
+            .attribute_value(value)
+            .build()
+            .map_err(|e| IamError::new(ErrorKind::InvalidInput, ACTION, e.to_string()))?;
+        let now = Utc::now();
+        let start = now - chrono::TimeDelta::days(super::HISTORY_DAYS);
+        let out = client
+            .lookup_events()
+            .lookup_attributes(attribute)
+            .start_time(aws_smithy_types::DateTime::from_secs(start.timestamp()))
+            .end_time(aws_smithy_types::DateTime::from_secs(now.timestamp()))
+            .max_results(50)
+            .set_next_token(next)
+            .send()
+            .await
+            .map_err(|e| {
+                let endpoint = self.endpoint_url().map_or_else(
+                    || format!("https://cloudtrail.{region}.amazonaws.com"),
+                    ToOwned::to_owned,
+                );
+                from_sdk(ACTION, &e, &endpoint)
+            })?;
+        let items = out
+            .events()
+            .iter()
+            .map(|e| {
+                TrailEvent::parse(
+                    e.event_id().unwrap_or_default(),
+                    e.event_time().map(time),
+                    e.event_name().unwrap_or_default(),
+                    e.event_source().unwrap_or_default(),
+                    e.cloud_trail_event(),
+                )
+            })
+            .collect();
+        Ok(Page {
+            items,
+            next_marker: out.next_token().map(ToOwned::to_owned),
+        })
+    }
+
+    async fn enabled_regions(&self) -> Result<Vec<String>, IamError> {
+        const ACTION: &str = "ec2:DescribeRegions";
+        let Some(config) = self.config() else {
+            return Err(IamError::new(
+                crate::iam::ErrorKind::Other,
+                ACTION,
+                "no configuration to ask with",
+            ));
+        };
+        let answer = aws_sdk_ec2::Client::new(config)
+            .describe_regions()
+            .send()
+            .await
+            .map_err(|err| {
+                IamError::new(
+                    crate::iam::ErrorKind::Other,
+                    ACTION,
+                    crate::error_chain::sdk(&err),
+                )
+            })?;
+        // Only region-shaped names; an answer with none is no answer.
+        let regions: Vec<String> = answer
+            .regions()
+            .iter()
+            .filter_map(|r| r.region_name())
+            .filter(|name| super::is_region(name))
+            .map(ToOwned::to_owned)
+            .collect();
+        if regions.is_empty() {
+            return Err(IamError::new(
+                crate::iam::ErrorKind::Other,
+                ACTION,
+                "answered with no region",
+            ));
+        }
+        Ok(regions)
+    }
+}
+
+fn time(t: &aws_smithy_types::DateTime) -> chrono::DateTime<Utc> {
+    crate::iam::sdk::time(t)
+}
