@@ -226,18 +226,8 @@ pub async fn report(
         args.deadline(),
     )
     .await?;
-    let failures = if args.hub.security_hub {
-        let hub_for = access.hub_for();
-        Box::pin(crate::publish::to_security_hub(
-            &report,
-            &access.base,
-            &hub_for,
-            args.hub.security_hub_region.as_deref(),
-        ))
-        .await
-    } else {
-        Vec::new()
-    };
+    let failures =
+        crate::publish::when_asked(&args.hub, &report, &access.base, &access.hub_for()).await;
     Ok(crate::publish::with_hub(
         finish_accounts(report, &finishing),
         &failures,

@@ -12,6 +12,40 @@ pub type HubFor<'a> = &'a (
             + Sync
     );
 
+/// Every account's hub is the caller's own (a one-account run).
+pub fn own_hub(
+    base: &aws_config::SdkConfig,
+) -> impl Fn(&str) -> futures::future::BoxFuture<'static, Result<aws_config::SdkConfig, String>>
++ Sync
++ use<> {
+    let own = base.clone();
+    move |_: &str| {
+        let config = own.clone();
+        Box::pin(async move { Ok(config) })
+            as futures::future::BoxFuture<'static, Result<aws_config::SdkConfig, String>>
+    }
+}
+
+/// `--security-hub`, when asked (the one place both `report` and `report
+/// --org` send from): the failures, each said on stderr.
+pub async fn when_asked(
+    hub: &crate::cli::SecurityHubArgs,
+    report: &crate::report::Report,
+    base: &aws_config::SdkConfig,
+    hub_for: HubFor<'_>,
+) -> Vec<String> {
+    if !hub.security_hub {
+        return Vec::new();
+    }
+    Box::pin(to_security_hub(
+        report,
+        base,
+        hub_for,
+        hub.security_hub_region.as_deref(),
+    ))
+    .await
+}
+
 /// A run's exit code once its findings went to Security Hub: a failure
 /// there makes it 2 (the report itself was written).
 #[must_use]

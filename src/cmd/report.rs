@@ -55,10 +55,14 @@ pub fn run(start: &Start<'_>, args: &ReportArgs) -> Result<ExitCode> {
         ));
     }
     runtime()?.block_on(async {
-        let options = start.connect_options(start.profile.clone());
         let clients = start.clients(start.profile.clone()).await;
         let client = clients.iam.clone();
         warn_if_insecure(client.as_ref());
+        // The profile's own configuration (its MFA session included), for
+        // Security Hub; the demo has none (and is refused it above).
+        let base = client
+            .sdk_config()
+            .unwrap_or_else(|| aws_config::SdkConfig::builder().build());
         let settings = Settings {
             concurrency: start.config.concurrency,
             deadline: Some(args.deadline()),
@@ -74,26 +78,9 @@ pub fn run(start: &Start<'_>, args: &ReportArgs) -> Result<ExitCode> {
         )
         .await
         .map_err(|reason| eyre!(reason))?;
-        let failures = if args.hub.security_hub {
-            let sdk = crate::connect::sdk_config(&options).await;
-            let own = sdk.clone();
-            let hub_for = move |_: &str| -> futures::future::BoxFuture<
-                'static,
-                Result<aws_config::SdkConfig, String>,
-            > {
-                let config = own.clone();
-                Box::pin(async move { Ok(config) })
-            };
-            Box::pin(crate::publish::to_security_hub(
-                &report,
-                &sdk,
-                &hub_for,
-                args.hub.security_hub_region.as_deref(),
-            ))
-            .await
-        } else {
-            Vec::new()
-        };
+        let failures =
+            crate::publish::when_asked(&args.hub, &report, &base, &crate::publish::own_hub(&base))
+                .await;
         Ok(crate::publish::with_hub(
             finish(report, &finishing),
             &failures,
