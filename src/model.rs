@@ -1,6 +1,8 @@
 //! Plain data the whole program shares: users, access keys, the credential
 //! report, the caller identity. No IO lives here.
 
+pub mod trail;
+
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 

@@ -263,7 +263,7 @@ fn add_trail(iam: &MemoryIam, now: DateTime<Utc>) {
         );
         iam.add_trail_event(
             "us-east-1",
-            crate::usage::TrailEvent::parse(
+            crate::model::trail::TrailEvent::parse(
                 &format!("{old}-{i:04}"),
                 Some(time),
                 name,
@@ -278,7 +278,7 @@ fn add_trail(iam: &MemoryIam, now: DateTime<Utc>) {
     );
     iam.add_trail_event(
         "us-east-1",
-        crate::usage::TrailEvent::parse(
+        crate::model::trail::TrailEvent::parse(
             "demo-create-alice",
             Some(now - days(19)),
             "CreateAccessKey",
@@ -308,7 +308,7 @@ fn add_leak(iam: &MemoryIam, now: DateTime<Utc>) {
         );
         iam.add_trail_event(
             "us-east-1",
-            crate::usage::TrailEvent::parse(
+            crate::model::trail::TrailEvent::parse(
                 &format!("{leaked}-leak-{i}"),
                 Some(now - TimeDelta::hours(hours)),
                 name,

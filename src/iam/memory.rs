@@ -78,7 +78,7 @@ struct Account {
     root: Option<ReportRow>,
     alias: Option<String>,
     /// CloudTrail's event history, by region, newest first.
-    trail: BTreeMap<String, Vec<crate::usage::TrailEvent>>,
+    trail: BTreeMap<String, Vec<crate::model::trail::TrailEvent>>,
 }
 
 impl Account {
@@ -156,7 +156,7 @@ impl MemoryIam {
     }
 
     /// Add an event to a region's CloudTrail history (kept newest first).
-    pub fn add_trail_event(&self, region: &str, event: crate::usage::TrailEvent) {
+    pub fn add_trail_event(&self, region: &str, event: crate::model::trail::TrailEvent) {
         let mut account = self.lock();
         let events = account.trail.entry(region.to_owned()).or_default();
         events.push(event);
@@ -566,17 +566,21 @@ impl IamClient for MemoryIam {
     }
 }
 
-#[async_trait::async_trait]
-impl crate::usage::cloudtrail::Trail for MemoryIam {
-    async fn lookup_events(
+impl MemoryIam {
+    /// `LookupEvents` against the memory account's own CloudTrail (the
+    /// usage room's `Trail` for this account calls it).
+    ///
+    /// # Errors
+    /// As the memory account fails a call.
+    pub async fn lookup_events(
         &self,
         region: &str,
-        lookup: &crate::usage::Lookup,
+        lookup: &crate::model::trail::Lookup,
         next: Option<String>,
-    ) -> Result<Page<crate::usage::TrailEvent>, IamError> {
+    ) -> Result<Page<crate::model::trail::TrailEvent>, IamError> {
         const ACTION: &str = "cloudtrail:LookupEvents";
         let account = self.call(ACTION).await?;
-        let matching: Vec<crate::usage::TrailEvent> = account
+        let matching: Vec<crate::model::trail::TrailEvent> = account
             .trail
             .get(region)
             .map(|events| {
@@ -585,13 +589,13 @@ impl crate::usage::cloudtrail::Trail for MemoryIam {
                     .filter(|e| match lookup {
                         // The memory account records which key signed an
                         // event as the event's access key.
-                        crate::usage::Lookup::AccessKey(key) => {
+                        crate::model::trail::Lookup::AccessKey(key) => {
                             e.created_key.is_none() && e.id.contains(key.as_str())
                         }
-                        crate::usage::Lookup::Resource(key) => {
+                        crate::model::trail::Lookup::Resource(key) => {
                             e.created_key.as_deref() == Some(key.as_str())
                         }
-                        crate::usage::Lookup::EventName(name) => &e.name == name,
+                        crate::model::trail::Lookup::EventName(name) => &e.name == name,
                     })
                     .cloned()
                     .collect()
@@ -603,10 +607,6 @@ impl crate::usage::cloudtrail::Trail for MemoryIam {
             items: matching.get(start..end).unwrap_or_default().to_vec(),
             next_marker: (end < matching.len()).then(|| end.to_string()),
         })
-    }
-
-    async fn enabled_regions(&self) -> Result<Vec<String>, IamError> {
-        crate::usage::cloudtrail::NoTrail.enabled_regions().await
     }
 }
 

@@ -166,3 +166,21 @@ impl Trail for SdkIam {
 fn time(t: &aws_smithy_types::DateTime) -> chrono::DateTime<Utc> {
     crate::iam::sdk::time(t)
 }
+
+/// The memory account's own CloudTrail (tests and the demo); it has no
+/// regions to list.
+#[async_trait]
+impl Trail for crate::iam::memory::MemoryIam {
+    async fn lookup_events(
+        &self,
+        region: &str,
+        lookup: &Lookup,
+        next: Option<String>,
+    ) -> Result<Page<TrailEvent>, IamError> {
+        crate::iam::memory::MemoryIam::lookup_events(self, region, lookup, next).await
+    }
+
+    async fn enabled_regions(&self) -> Result<Vec<String>, IamError> {
+        NoTrail.enabled_regions().await
+    }
+}
