@@ -297,34 +297,7 @@ pub struct Config {
     pub ledger: LedgerSettings,
 }
 
-/// `[ledger]`: where iamkeys keeps what it decided (see [`crate::ledger`]).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct LedgerSettings {
-    /// A directory, or `s3://bucket/prefix`; default `<data dir>/ledger`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub location: Option<String>,
-    /// The S3 bucket's region (default: the profile's).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
-}
-
-impl LedgerSettings {
-    /// Where the ledger is: `location`, else `<data dir>/ledger`.
-    ///
-    /// # Errors
-    /// A location that does not read, or no data dir to put it in.
-    pub fn location(&self) -> Result<crate::ledger::Location, String> {
-        match &self.location {
-            Some(text) => crate::ledger::Location::parse(text),
-            None => crate::paths::data_dir()
-                .map(|dir| crate::ledger::Location::Local(dir.join("ledger")))
-                .ok_or_else(|| {
-                    "no data directory for the ledger: set [ledger] location".to_owned()
-                }),
-        }
-    }
-}
+pub use crate::ledger::Settings as LedgerSettings;
 
 /// `cloudtrail_regions`: a list of regions, or `"all"` (the account's
 /// enabled regions, `ec2:DescribeRegions`).

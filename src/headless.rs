@@ -10,7 +10,9 @@
 
 pub mod account;
 pub mod changer;
+pub mod enforce;
 pub mod many;
+pub mod notify;
 pub mod org;
 pub mod ui;
 

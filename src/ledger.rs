@@ -484,6 +484,35 @@ pub fn parse(text: &str, place: &str) -> Result<Vec<Event>, LedgerError> {
     Ok(events)
 }
 
+/// `[ledger]`: where iamkeys keeps what it decided .
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    /// A directory, or `s3://bucket/prefix`; default `<data dir>/ledger`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// The S3 bucket's region (default: the profile's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+}
+
+impl Settings {
+    /// Where the ledger is: `location`, else `<data dir>/ledger`.
+    ///
+    /// # Errors
+    /// A location that does not read, or no data dir to put it in.
+    pub fn location(&self) -> Result<Location, String> {
+        match &self.location {
+            Some(text) => Location::parse(text),
+            None => crate::paths::data_dir()
+                .map(|dir| Location::Local(dir.join("ledger")))
+                .ok_or_else(|| {
+                    "no data directory for the ledger: set [ledger] location".to_owned()
+                }),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

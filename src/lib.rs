@@ -3,11 +3,12 @@
 //! The rooms, top to bottom (imports only go down; `tests/it/layers.rs`
 //! keeps it so):
 //! - **commands**: `run` (dispatch), `cmd/` (one file per subcommand,
-//!   `start` for what they share), `app` (the UI's loop), `headless`.
+//!   `start` for what they share), `app` (the UI's loop), `headless` (the
+//!   drivers without a terminal, `plan`/`apply`/`notify` runs included).
 //! - **the UI**: `ui` (render only reads), `update` (pure transitions),
 //!   `state`, `keymap`, `command_line`, `layout`, `help`.
 //! - **the work**: `account` (one AWS account as loaded), `audit` (the
-//!   rules), `risk`, `report`, `enforce` (plan, apply, notify), `publish`
+//!   rules), `risk`, `report`, `enforce` (plan, apply, notify: pure), `publish`
 //!   (Security Hub), `usage` (CloudTrail, pure), `ledger`, `handoff`, `org`.
 //! - **IO**: `worker` (every call, paced and bound to its account), `iam`
 //!   (the SDK), `signin`, `profiles`, `credentials_file`, `audit_log`,

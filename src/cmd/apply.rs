@@ -1,5 +1,5 @@
 //! `iamkeys apply PLAN`: each account of the plan audited afresh, each due
-//! action re-derived and re-checked, then acted on (see `enforce::command`).
+//! action re-derived and re-checked, then acted on (see `headless::enforce`).
 
 use std::process::ExitCode;
 
@@ -19,7 +19,7 @@ use crate::worker::Settings;
 pub fn run(start: &Start<'_>, args: &ApplyArgs) -> Result<ExitCode> {
     let (global, config) = (start.global(), &start.config);
     tracing::info!(profile = %start.label, plan = %args.plan.display(), "apply");
-    let plan = match crate::enforce::command::load_plan(
+    let plan = match crate::headless::enforce::load_plan(
         &args.plan,
         Utc::now(),
         config.enforce.max_plan_age_hours,
@@ -39,7 +39,7 @@ pub fn run(start: &Start<'_>, args: &ApplyArgs) -> Result<ExitCode> {
     let protected = runtime.block_on(crate::connect::provider::long_term_keys(
         &start.connect_options(start.profile.clone()),
     ));
-    let base = crate::enforce::command::ApplyRun {
+    let base = crate::headless::enforce::ApplyRun {
         plan_path: &args.plan,
         max_changes: args.max_changes.unwrap_or(config.enforce.max_changes),
         max_plan_age_hours: config.enforce.max_plan_age_hours,
@@ -62,7 +62,7 @@ pub fn run(start: &Start<'_>, args: &ApplyArgs) -> Result<ExitCode> {
                 ledger: Some(start.ledger_for(&access.own_client())?),
                 ..settings.clone()
             };
-            let run = crate::enforce::command::ApplyRun {
+            let run = crate::headless::enforce::ApplyRun {
                 settings: &settings,
                 ..base
             };
@@ -73,7 +73,7 @@ pub fn run(start: &Start<'_>, args: &ApplyArgs) -> Result<ExitCode> {
                 .await
                 .map_err(|e| eyre!(e))?;
             return Ok(
-                crate::enforce::command::apply(&plan, &reach, &audit_of(start, &settings), &run).await,
+                crate::headless::enforce::apply(&plan, &reach, &audit_of(start, &settings), &run).await,
             );
         }
         let clients = start.clients(start.profile.clone()).await;
@@ -83,7 +83,7 @@ pub fn run(start: &Start<'_>, args: &ApplyArgs) -> Result<ExitCode> {
             ledger: Some(start.ledger_for(&client)?),
             ..settings.clone()
         };
-        let run = crate::enforce::command::ApplyRun {
+        let run = crate::headless::enforce::ApplyRun {
             settings: &settings,
             ..base
         };
@@ -105,7 +105,7 @@ pub fn run(start: &Start<'_>, args: &ApplyArgs) -> Result<ExitCode> {
             };
             Box::pin(async move { answer })
         };
-        Ok(crate::enforce::command::apply(&plan, &reach, &audit_of(start, &settings), &run).await)
+        Ok(crate::headless::enforce::apply(&plan, &reach, &audit_of(start, &settings), &run).await)
     })
 }
 

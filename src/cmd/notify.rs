@@ -26,7 +26,7 @@ pub fn run(start: &Start<'_>, args: &NotifyArgs) -> Result<ExitCode> {
     let deadline = tokio::time::Instant::now() + args.timeout;
     runtime()?.block_on(async {
         if args.dry_run {
-            return Ok(crate::enforce::send::notify(
+            return Ok(crate::headless::notify::notify(
                 &plan,
                 &config.notify,
                 None,
@@ -45,7 +45,7 @@ pub fn run(start: &Start<'_>, args: &NotifyArgs) -> Result<ExitCode> {
         } else {
             None
         };
-        Ok(crate::enforce::send::notify(
+        Ok(crate::headless::notify::notify(
             &plan,
             &config.notify,
             sdk.as_ref(),

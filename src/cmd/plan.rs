@@ -25,7 +25,7 @@ pub fn run(start: &Start<'_>, args: &PlanArgs) -> Result<ExitCode> {
         None => args.out.is_none() && std::io::stdout().is_terminal(),
     };
     let settings = start.change_settings(start.audit_log_path(), args.timeout);
-    let base = crate::enforce::command::PlanRun {
+    let base = crate::headless::enforce::PlanRun {
         enforce: &config.enforce,
         record: args.record,
         out: args.out.as_deref(),
@@ -49,7 +49,7 @@ pub fn run(start: &Start<'_>, args: &PlanArgs) -> Result<ExitCode> {
                 ledger: Some(start.ledger_for(&access.own_client())?),
                 ..settings.clone()
             };
-            let run = crate::enforce::command::PlanRun {
+            let run = crate::headless::enforce::PlanRun {
                 settings: &settings,
                 ..base
             };
@@ -58,7 +58,7 @@ pub fn run(start: &Start<'_>, args: &PlanArgs) -> Result<ExitCode> {
                 .reach(config.org.clone(), args.record)
                 .await
                 .map_err(|e| eyre!(e))?;
-            return Ok(crate::enforce::command::plan(&reach, caller, Ok(report), &run).await);
+            return Ok(crate::headless::enforce::plan(&reach, caller, Ok(report), &run).await);
         }
         let clients = start.clients(start.profile.clone()).await;
         let client = clients.iam.clone();
@@ -67,7 +67,7 @@ pub fn run(start: &Start<'_>, args: &PlanArgs) -> Result<ExitCode> {
             ledger: Some(start.ledger_for(&client)?),
             ..settings.clone()
         };
-        let run = crate::enforce::command::PlanRun {
+        let run = crate::headless::enforce::PlanRun {
             settings: &settings,
             ..base
         };
@@ -88,6 +88,6 @@ pub fn run(start: &Start<'_>, args: &PlanArgs) -> Result<ExitCode> {
             let clients = clients.clone();
             Box::pin(async move { Ok(clients) })
         };
-        Ok(crate::enforce::command::plan(&reach, caller, report, &run).await)
+        Ok(crate::headless::enforce::plan(&reach, caller, report, &run).await)
     })
 }

@@ -38,7 +38,7 @@ pub fn writer_of(client: Arc<dyn IamClient>) -> super::Writer {
 /// # Errors
 /// `[ledger]` does not read, or names S3 for a client without credentials.
 pub fn for_run(
-    settings: &crate::config::LedgerSettings,
+    settings: &super::Settings,
     demo: bool,
     own: &Arc<dyn IamClient>,
 ) -> Result<Arc<Ledger>, String> {

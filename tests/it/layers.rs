@@ -268,3 +268,73 @@ fn each_service_in_its_room() {
         );
     }
 }
+
+/// Issue 35: no circle across rooms. Every top-level room of `src/` and the
+/// rooms it names (`crate::<room>`, comments and unit-test files left
+/// out); no set of rooms may reach one another round (Tarjan's strongly
+/// connected components, each of one room). `scripts/rooms.py` prints the
+/// same map.
+#[test]
+fn no_circle_across_rooms() {
+    use std::collections::{BTreeMap, BTreeSet};
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut rooms = BTreeSet::new();
+    for entry in std::fs::read_dir(&src).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        if name != "lib" && name != "main" {
+            rooms.insert(name);
+        }
+    }
+    let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for room in &rooms {
+        for file in module_files(room) {
+            let name = file.to_string_lossy();
+            if name.ends_with("tests.rs") || name.ends_with("tests_support.rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&file).unwrap();
+            let text = text.split("\n#[cfg(test)]\nmod tests {").next().unwrap();
+            for line in text.lines() {
+                let code = line.split("//").next().unwrap_or("");
+                for (at, _) in code.match_indices("crate::") {
+                    let target: String = code[at + 7..]
+                        .chars()
+                        .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+                        .collect();
+                    if rooms.contains(&target) && &target != room {
+                        edges.entry(room.clone()).or_default().insert(target);
+                    }
+                }
+            }
+        }
+    }
+    // Which rooms each room reaches, then: any two that reach each other?
+    let reach = |from: &String| {
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![from.clone()];
+        while let Some(at) = stack.pop() {
+            for next in edges.get(&at).into_iter().flatten() {
+                if seen.insert(next.clone()) {
+                    stack.push(next.clone());
+                }
+            }
+        }
+        seen
+    };
+    let mut circles = Vec::new();
+    for a in &rooms {
+        for b in reach(a) {
+            if a < &b && reach(&b).contains(a) {
+                circles.push(format!("{a} <-> {b}"));
+            }
+        }
+    }
+    assert!(
+        circles.is_empty(),
+        "circles across rooms:\n{}",
+        circles.join("\n")
+    );
+    // The scan sees arrows at all.
+    assert!(edges.values().map(BTreeSet::len).sum::<usize>() > 100);
+}

@@ -1,20 +1,20 @@
 //! `iamkeys notify`, run: each owner told by SNS and/or a webhook, a few
 //! at a time within the run's deadline, and each notice sent recorded in
-//! the ledger (`notice.sent`). The notices themselves are `notify`'s
-//! (pure); the deliveries `deliver`'s.
+//! the ledger (`notice.sent`). The notices themselves are
+//! `enforce::notify`'s (pure); the deliveries `enforce::deliver`'s.
 
 use std::io::Write as _;
 use std::process::ExitCode;
 
 use chrono::Utc;
 
-use super::command::{EXIT_DONE, EXIT_FAILED, EXIT_REFUSED, say};
-use super::plan::Plan;
+use super::enforce::{EXIT_DONE, EXIT_FAILED, EXIT_REFUSED, say};
+use crate::enforce::plan::Plan;
 
 /// `notice.sent` for each key of a notice delivered, per account.
 async fn record_notice(
     ledger: &crate::ledger::Ledger,
-    notice: &super::notify::Notice,
+    notice: &crate::enforce::notify::Notice,
     channel: &str,
 ) -> Result<(), crate::ledger::LedgerError> {
     let mut by_account: std::collections::BTreeMap<&str, Vec<crate::ledger::Draft>> =
@@ -46,7 +46,7 @@ const NOTIFY_AT_ONCE: usize = 4;
 /// Tell one owner by each way configured, and record it in the ledger:
 /// the lines to print (`Ok`) and the failures (`Err`).
 async fn deliver(
-    notice: &super::notify::Notice,
+    notice: &crate::enforce::notify::Notice,
     sns: Option<&(aws_sdk_sns::Client, &String)>,
     http: Option<&(reqwest::Client, &str)>,
     ledger: Option<&crate::ledger::Ledger>,
@@ -54,13 +54,13 @@ async fn deliver(
     let mut lines = Vec::new();
     let mut sent = Vec::new();
     if let Some((client, topic)) = sns {
-        match super::deliver::sns(client, topic, notice).await {
+        match crate::enforce::deliver::sns(client, topic, notice).await {
             Ok(()) => sent.push("SNS"),
             Err(err) => lines.push(Err(err)),
         }
     }
     if let Some((client, url)) = http {
-        match super::deliver::webhook(client, url, notice).await {
+        match crate::enforce::deliver::webhook(client, url, notice).await {
             Ok(()) => sent.push("webhook"),
             Err(err) => lines.push(Err(err)),
         }
@@ -89,13 +89,13 @@ async fn deliver(
 /// or record failed.
 pub async fn notify(
     plan: &Plan,
-    settings: &super::notify::NotifySettings,
+    settings: &crate::enforce::notify::NotifySettings,
     sdk: Option<&aws_config::SdkConfig>,
     ledger: Option<&crate::ledger::Ledger>,
     dry_run: bool,
     deadline: tokio::time::Instant,
 ) -> ExitCode {
-    let notices = super::notify::notices(
+    let notices = crate::enforce::notify::notices(
         plan,
         settings.fallback_owner.as_deref(),
         Utc::now().date_naive(),
@@ -122,13 +122,15 @@ pub async fn notify(
         return ExitCode::from(EXIT_REFUSED);
     }
     let sns = match (&settings.sns_topic_arn, sdk) {
-        (Some(topic), Some(config)) => Some((super::deliver::sns_client(config, topic), topic)),
+        (Some(topic), Some(config)) => {
+            Some((crate::enforce::deliver::sns_client(config, topic), topic))
+        }
         _ => None,
     };
     let http = match settings
         .webhook_url
         .as_deref()
-        .map(|url| super::deliver::http_client().map(|client| (client, url)))
+        .map(|url| crate::enforce::deliver::http_client().map(|client| (client, url)))
     {
         Some(Ok(pair)) => Some(pair),
         Some(Err(err)) => {

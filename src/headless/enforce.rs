@@ -1,5 +1,5 @@
-//! `iamkeys plan` and `iamkeys apply`: the IO around [`super::plan`] and
-//! [`super::apply`]. The audit is the report's (the same `Account` and
+//! `iamkeys plan` and `iamkeys apply`: the IO around [`crate::enforce::plan`] and
+//! [`crate::enforce::apply`]. The audit is the report's (the same `Account` and
 //! worker); every change goes through the worker as the UI's do (bound to
 //! the account the plan names, the attempt in the audit log first).
 
@@ -11,10 +11,10 @@ use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
 use serde::Serialize;
 
-use super::apply::{Decision, Fresh, decide};
-use super::plan::{Inputs, Plan, PlannedAction, build};
-use super::rules::{EnforceSettings, RuleAction};
 use crate::effect::{Actor, Change};
+use crate::enforce::apply::{Decision, Fresh, decide};
+use crate::enforce::plan::{Inputs, Plan, PlannedAction, build};
+use crate::enforce::rules::{EnforceSettings, RuleAction};
 use crate::headless::changer::Changer;
 use crate::iam::{IamClient, IamError, list_all_access_keys};
 use crate::model::KeyStatus;
@@ -26,7 +26,7 @@ pub const EXIT_DONE: u8 = 0;
 pub const EXIT_FAILED: u8 = 1;
 pub const EXIT_REFUSED: u8 = 2;
 
-pub(super) fn say(line: &str) {
+pub(crate) fn say(line: &str) {
     let _ = writeln!(std::io::stderr(), "iamkeys: {}", crate::text::clean(line));
 }
 
@@ -255,9 +255,9 @@ pub fn load_plan(
     max_age_hours: u32,
 ) -> Result<Plan, String> {
     let text = crate::bounded::read_required(path, "the plan", crate::bounded::PLAN)?;
-    let plan = super::apply::read(&text)?;
-    super::apply::check_age(&plan, now, max_age_hours)?;
-    super::apply::check_content(&plan)?;
+    let plan = crate::enforce::apply::read(&text)?;
+    crate::enforce::apply::check_age(&plan, now, max_age_hours)?;
+    crate::enforce::apply::check_content(&plan)?;
     Ok(plan)
 }
 
@@ -412,7 +412,7 @@ impl AccountRun<'_> {
         // proposal, never the reason to act.
         let now = Utc::now();
         let today = match self.run.enforce.rules().and_then(|rules| {
-            super::plan::build(&Inputs {
+            crate::enforce::plan::build(&Inputs {
                 report: &report,
                 rules: &rules,
                 owner_tag: &self.run.enforce.owner_tag,
@@ -447,7 +447,8 @@ impl AccountRun<'_> {
                     && f.access_key_id.as_deref() == Some(action.access_key_id.as_str())
                     && f.waived.is_some()
             });
-            let called = super::apply::still_called_for(action, &today, &report, now.date_naive());
+            let called =
+                crate::enforce::apply::still_called_for(action, &today, &report, now.date_naive());
             let outcome = act(
                 client.as_ref(),
                 &mut changer,
@@ -482,7 +483,7 @@ pub async fn apply(
         .actions
         .iter()
         .enumerate()
-        .filter(|(_, a)| super::apply::due(a, today))
+        .filter(|(_, a)| crate::enforce::apply::due(a, today))
         .collect();
     let listed: Vec<&PlannedAction> = due.iter().map(|(_, a)| *a).collect();
     // A dry run changes nothing: it never asks and needs no --yes.
