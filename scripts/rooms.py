@@ -50,3 +50,18 @@ for c in sccs: print("circle:",c)
 for c in sccs:
     for a in c:
         for b in sorted(edges[a]&set(c)): print("  ",a,"->",b)
+
+# Floors: a room's floor is one above the highest room it names (words,
+# which name nothing, are floor 0). Printed top floor first.
+floor = {}
+def depth(r, seen=()):
+    if r in floor: return floor[r]
+    if r in seen: return 0
+    d = 0
+    for t in edges[r]:
+        d = max(d, depth(t, seen + (r,)) + 1)
+    floor[r] = d
+    return d
+for r in rooms: depth(r)
+for f in sorted(set(floor.values()), reverse=True):
+    print(f"floor {f}:", " ".join(sorted(r for r in rooms if floor[r] == f)))

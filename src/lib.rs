@@ -1,19 +1,23 @@
 //! iamkeys: a terminal UI to audit and manage the access keys of AWS IAM users.
 //!
-//! The rooms, top to bottom (imports only go down; `tests/it/layers.rs`
-//! keeps it so):
-//! - **commands**: `run` (dispatch), `cmd/` (one file per subcommand,
-//!   `start` for what they share), `app` (the UI's loop), `headless` (the
-//!   drivers without a terminal, `plan`/`apply`/`notify` runs included).
-//! - **the UI**: `ui` (render only reads), `update` (pure transitions),
-//!   `state`, `keymap`, `command_line`, `layout`, `help`.
-//! - **the work**: `account` (one AWS account as loaded), `audit` (the
-//!   rules), `risk`, `report`, `enforce` (plan, apply, notify: pure), `publish`
-//!   (Security Hub), `usage` (CloudTrail, pure), `ledger`, `handoff`, `org`.
-//! - **IO**: `worker` (every call, paced and bound to its account), `iam`
-//!   (the SDK), `signin`, `profiles`, `credentials_file`, `audit_log`,
-//!   `config`, `bounded` (files read with a cap), `paths`, `logging`.
-//! - **words**: `model`, `action`, `effect`, `text`, `secret`, `defaults`.
+//! The rooms by floor, top to bottom: each names only rooms on floors
+//! below it, so no import climbs back up and no circle forms
+//! (`tests/it/layers.rs` checks it; `python3 scripts/rooms.py` prints it).
+//!
+//! - commands: `run`, `cmd/` (one file per subcommand), `org`
+//!   (`--org`'s reach), `headless/` (the drivers without a terminal), `app`
+//!   (the UI's loop);
+//! - the UI: `ui` (render only reads), `update` (pure transitions),
+//!   `timings`, `state`;
+//! - the work: `config`, `publish`, `cli`, `enforce` (pure), `report`,
+//!   `worker` (every call), `account`, `audit_log`;
+//! - words of the loop: `action`, `effect`;
+//! - AWS: `connect`, `ledger`, `profiles`, `handoff`, `signin`, `usage`,
+//!   `iam`;
+//! - rules and words: `risk`, `help`, `audit`, `credentials_file`,
+//!   `bounded`, `clipboard`, `error_chain`, `logging`, `model`,
+//!   `command_line`, `console`, `defaults`, `keymap`, `layout`, `paths`,
+//!   `secret`, `text`.
 
 pub mod account;
 pub mod action;
