@@ -143,7 +143,7 @@ pub fn with_policy(loader: ConfigLoader, options: &ConnectOptions) -> ConfigLoad
             // retry quota that stops retry storms. Adaptive mode's client-side
             // limiter fell to its floor (0.5 requests/s) after the first
             // throttles: a 23-request load at 1 in 3 throttled took 33 s
-            // instead of 2.4-4.4 s (tests/it/faults_load.rs).
+            // instead of 2.4-4.4 s (tests/it/moto_faults_load.rs).
             RetryConfig::standard().with_max_attempts(options.max_attempts.max(1)),
         )
         .timeout_config(

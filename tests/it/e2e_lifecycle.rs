@@ -254,7 +254,7 @@ async fn a_rotation_from_r_to_the_old_key_inactive() {
     assert_eq!(status(&iam, "svc", &new).await, Some(StatusType::Active));
     let tags = iam.list_user_tags().user_name("svc").send().await.unwrap();
     assert!(tags.tags().is_empty(), "issue 32: iamkeys writes no tag");
-    let ledger = crate::waivers::folded(&home, "123456789012");
+    let ledger = crate::cli_waivers::folded(&home, "123456789012");
     let rotation = ledger
         .rotation("svc", &old)
         .expect("the rotation stays recorded until the old key is deleted");
@@ -292,7 +292,7 @@ async fn a_rotation_from_r_to_the_old_key_inactive() {
 /// shows the new key in use.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_rotated_key_goes_into_the_workloads_secret_and_is_seen_used() {
-    use crate::waivers::world;
+    use crate::cli_waivers::world;
     let w = world("").await;
     let (moto, iam, home) = (&w.moto, &w.iam, &w.home);
     let keys = seed(iam, &[crate::common::moto::user("svc", false, vec![true])]).await;
@@ -349,7 +349,7 @@ async fn a_rotated_key_goes_into_the_workloads_secret_and_is_seen_used() {
     );
 
     // The security team sets the target in the ledger: honoured.
-    let out = crate::waivers::ledger_cli(
+    let out = crate::cli_waivers::ledger_cli(
         home,
         &w.proxy.endpoint(),
         &["handoff", "--user", "svc", "--target", &arn],

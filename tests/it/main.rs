@@ -1,19 +1,15 @@
 //! Integration tests, in one binary to keep link time down on small machines.
-//! Each module by the layer it drives (most by name; the rest listed):
+//! Each module is named by the layer it drives:
 //!
-//! - pure transitions: `update_*`; `layers` (a scan of the sources).
-//! - rendering: `render` (`TestBackend` snapshots, insta).
-//! - the worker and update loop: `headless`, `faults`, `slot_match`.
-//! - the SDK against scripted replies: `sdk_mock`, `error_mapping`,
-//!   `org_sdk`, `paging`.
-//! - the SDK against moto (through the suite's proxy where moto lacks an
-//!   API or a rule): `moto_*`, `faults_load`, `privileges`, `handoff`,
-//!   `usage_view`, `profiles_multi`.
-//! - the real binary against moto (`report`, `plan`, `apply`, `notify`,
-//!   `ledger`): `report_cli`, `report_formats`, `audit_truth`, `org_report`,
-//!   `security_hub`, `enforce`, `ledger`, `retirement`, `waivers`,
-//!   `signin`, `bad_input`, `files_and_logs`.
-//! - the real binary in a pseudo-terminal (tmux): `e2e_*`.
+//! - `update_*`: pure `update` transitions; `layers`: a scan of the sources.
+//! - `render`: `TestBackend` snapshots (insta).
+//! - `worker_*`: the real worker (and update loop) on in-memory accounts.
+//! - `mock_*`: the SDK against scripted replies (pagination, faults, errors).
+//! - `moto_*`: the SDK against moto's server on 127.0.0.1 (through the
+//!   suite's proxy where moto lacks an API or a rule).
+//! - `cli_*`: the real binary's commands (`report`, `plan`, `apply`,
+//!   `notify`, `ledger`) against moto.
+//! - `e2e_*`: the real binary in a pseudo-terminal (tmux).
 //!
 //! `common/` is the suite's own house: `home` (a home per run, `BIN`, one
 //! `report` runner), `moto`, `proxy` and `hub` (what moto does not do),
@@ -23,40 +19,39 @@
 // best as one long story.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::too_many_lines)]
 
-mod audit_truth;
-mod bad_input;
+mod cli_audit_truth;
+mod cli_bad_input;
+mod cli_enforce;
+mod cli_files_and_logs;
+mod cli_ledger;
+mod cli_org_report;
+mod cli_report;
+mod cli_report_formats;
+mod cli_retirement;
+mod cli_security_hub;
+mod cli_signin;
+mod cli_waivers;
 mod common;
 mod e2e_change_safety;
 mod e2e_lifecycle;
 mod e2e_org;
 mod e2e_signals;
 mod e2e_tui;
-mod enforce;
-mod error_mapping;
-mod faults;
-mod faults_load;
-mod faults_moto;
-mod files_and_logs;
-mod handoff;
-mod headless;
 mod layers;
-mod ledger;
+mod mock_error_mapping;
+mod mock_org_sdk;
+mod mock_paging;
+mod mock_sdk;
 mod moto_client;
+mod moto_faults;
+mod moto_faults_load;
 mod moto_flows;
+mod moto_handoff;
 mod moto_load;
-mod org_report;
-mod org_sdk;
-mod paging;
-mod privileges;
-mod profiles_multi;
+mod moto_privileges;
+mod moto_profiles_multi;
+mod moto_usage_view;
 mod render;
-mod report_cli;
-mod report_formats;
-mod retirement;
-mod sdk_mock;
-mod security_hub;
-mod signin;
-mod slot_match;
 mod update_dialogs;
 mod update_filter;
 mod update_findings;
@@ -68,5 +63,6 @@ mod update_profiles;
 mod update_root;
 mod update_rotation;
 mod update_sign_in;
-mod usage_view;
-mod waivers;
+mod worker_faults;
+mod worker_headless;
+mod worker_slot_match;

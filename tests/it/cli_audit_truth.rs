@@ -14,11 +14,11 @@ use iamkeys::headless::settle_with;
 use iamkeys::report::Report;
 use iamkeys::worker::Settings;
 
+use crate::cli_report::findings;
 use crate::common::home::Home;
 use crate::common::moto::{Moto, SeedUser, policy_config_at, seed, standard_users};
 use crate::common::proxy::{Fault, Proxy};
 use crate::common::states::{fresh, loading, now};
-use crate::report_cli::findings;
 
 pub use crate::common::home::{bin, report};
 

@@ -288,10 +288,10 @@ async fn report_names_the_never_used_key_of_two_made_in_one_second() {
     let (used, never) = (1, 0);
     use_key(moto.endpoint(), &keys[used].0, &keys[used].1).await;
     let home = crate::common::home::Home::new(&moto.endpoint());
-    let out = crate::audit_truth::report(&home, &moto.endpoint(), &["--format", "json"]).await;
+    let out = crate::cli_audit_truth::report(&home, &moto.endpoint(), &["--format", "json"]).await;
     let json: serde_json::Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
-    let initial: Vec<_> = crate::report_cli::findings(&json)
+    let initial: Vec<_> = crate::cli_report::findings(&json)
         .into_iter()
         .filter(|(id, _, _)| id == "initial_setup_key")
         .collect();

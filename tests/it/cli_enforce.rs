@@ -206,7 +206,7 @@ async fn a_plan_applied_acts_only_on_keys_still_as_it_saw_them() {
     let (bob, bob_key, _) = &w.keys[1];
     assert_eq!(status(&w.iam, bob, bob_key).await, "Inactive");
     assert!(tags(&w.iam, bob).await.is_empty(), "no tag");
-    let ledger = crate::waivers::folded(&w.home, "123456789012");
+    let ledger = crate::cli_waivers::folded(&w.home, "123456789012");
     assert_eq!(ledger.inactive[bob_key.as_str()].user, *bob);
     assert_eq!(status(&w.iam, alice, alice_key).await, "Active");
     // The audit log: the attempt, then its outcome.
@@ -342,7 +342,7 @@ async fn record_keeps_the_first_due_dates_and_no_tag_moves_them() {
         "123456789012",
         &iamkeys::ledger::parse(
             &std::fs::read_to_string(
-                crate::waivers::ledger_of(&w.home)
+                crate::cli_waivers::ledger_of(&w.home)
                     .dir
                     .join("123456789012.jsonl"),
             )
@@ -765,7 +765,7 @@ async fn an_organizations_plan_is_recorded_and_applied_account_by_account() {
     // role session); no tag anywhere.
     let alpha_key = alpha[0].1[0].clone();
     assert!(
-        crate::waivers::folded(&home, &org.id("alpha"))
+        crate::cli_waivers::folded(&home, &org.id("alpha"))
             .due
             .contains_key(&alpha_key),
         "alpha's due date"
@@ -773,7 +773,7 @@ async fn an_organizations_plan_is_recorded_and_applied_account_by_account() {
     assert!(tags(&alpha_iam, "ops").await.is_empty(), "no tag");
     let beta_key = beta[0].1[0].clone();
     assert!(
-        crate::waivers::folded(&home, &org.id("beta"))
+        crate::cli_waivers::folded(&home, &org.id("beta"))
             .due
             .contains_key(&beta_key)
     );

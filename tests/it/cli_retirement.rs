@@ -6,7 +6,7 @@
 
 use chrono::{TimeDelta, Utc};
 
-use crate::audit_truth::report;
+use crate::cli_audit_truth::report;
 use crate::common::home::Home;
 use crate::common::moto::{Moto, seed, user};
 
@@ -22,7 +22,7 @@ async fn a_key_inactive_long_enough_is_ready_to_delete_and_informational() {
     // user, is a claim: nothing is ready to delete from it.
     let year_ago =
         (Utc::now() - TimeDelta::days(365)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    crate::waivers::tag(
+    crate::cli_waivers::tag(
         &iam,
         "svc",
         &format!("iamkeys:inactive-since:{inactive}"),
@@ -39,15 +39,15 @@ async fn a_key_inactive_long_enough_is_ready_to_delete_and_informational() {
     // §4), so the key is ready at once (retire_after_days = 0) from the
     // ledger's record dated now.
     let made_inactive = |at| {
-        crate::waivers::event(
+        crate::cli_waivers::event(
             at,
             "svc",
             Some(&inactive),
             iamkeys::ledger::Kind::KeyMadeInactive,
         )
     };
-    crate::waivers::record(&home, &[made_inactive(Utc::now())]);
-    crate::waivers::write_config(&home, "[audit]\nretire_after_days = 0\n");
+    crate::cli_waivers::record(&home, &[made_inactive(Utc::now())]);
+    crate::cli_waivers::write_config(&home, "[audit]\nretire_after_days = 0\n");
     let out = report(&home, &moto.endpoint(), &["--format", "json"]).await;
     assert_eq!(
         out.status.code(),
@@ -73,7 +73,7 @@ async fn a_key_inactive_long_enough_is_ready_to_delete_and_informational() {
     assert_eq!(out.status.code(), Some(0));
 
     // Not long enough: nothing.
-    crate::waivers::write_config(&home, "[audit]\nretire_after_days = 30\n");
+    crate::cli_waivers::write_config(&home, "[audit]\nretire_after_days = 30\n");
     let out = report(&home, &moto.endpoint(), &["--format", "json"]).await;
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(json["findings"].as_array().unwrap().is_empty());
@@ -81,9 +81,9 @@ async fn a_key_inactive_long_enough_is_ready_to_delete_and_informational() {
     // Issue 21 §4: a record dated before the key was made is not believed:
     // not ready. (The latest record dates a key: this one is added last and
     // is the latest only if it is later: so it is a fresh ledger's.)
-    std::fs::remove_dir_all(crate::waivers::ledger_of(&home).dir).unwrap();
-    crate::waivers::record(&home, &[made_inactive(Utc::now() - TimeDelta::days(20))]);
-    crate::waivers::write_config(&home, "[audit]\nretire_after_days = 14\n");
+    std::fs::remove_dir_all(crate::cli_waivers::ledger_of(&home).dir).unwrap();
+    crate::cli_waivers::record(&home, &[made_inactive(Utc::now() - TimeDelta::days(20))]);
+    crate::cli_waivers::write_config(&home, "[audit]\nretire_after_days = 14\n");
     let out = report(&home, &moto.endpoint(), &["--format", "json"]).await;
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(json["findings"].as_array().unwrap().is_empty(), "{json:#}");
@@ -191,7 +191,7 @@ async fn the_report_lists_rotations_in_progress_and_sees_the_new_keys_use() {
     let started: chrono::DateTime<Utc> = "2026-11-20T09:30:00Z".parse().unwrap();
     let home = Home::new(&moto.endpoint());
     let rotating = |user: &str, old: &str, new: &str| {
-        crate::waivers::event(
+        crate::cli_waivers::event(
             started,
             user,
             Some(old),
@@ -202,7 +202,7 @@ async fn the_report_lists_rotations_in_progress_and_sees_the_new_keys_use() {
     };
     // svc: in progress. ops: one for a key that no longer exists. dave: a
     // rotation whose new key was deleted. And a rotation tag, a claim.
-    crate::waivers::record(
+    crate::cli_waivers::record(
         &home,
         &[
             rotating("svc", &old, new.access_key_id()),
@@ -210,7 +210,7 @@ async fn the_report_lists_rotations_in_progress_and_sees_the_new_keys_use() {
             rotating("dave", &keys[2].1[0], "AKIADELETEDDELETED01"),
         ],
     );
-    crate::waivers::tag(
+    crate::cli_waivers::tag(
         &iam,
         "ops",
         &format!("iamkeys:rotation:{}", keys[1].1[0]),
@@ -304,11 +304,11 @@ async fn a_key_made_inactive_outside_iamkeys_is_dated_by_cloudtrail_once() {
         .await
         .unwrap();
     let home = Home::new(&proxy.endpoint());
-    crate::waivers::write_config(&home, "[audit]\nretire_after_days = 0\n");
+    crate::cli_waivers::write_config(&home, "[audit]\nretire_after_days = 0\n");
     let out = report(&home, &proxy.endpoint(), &["--format", "json"]).await;
     let json: serde_json::Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
-    let ledger = crate::waivers::folded(&home, "123456789012");
+    let ledger = crate::cli_waivers::folded(&home, "123456789012");
     let dated = &ledger.inactive[svc_key.as_str()];
     assert_eq!(dated.source, Some(InactiveSource::Cloudtrail));
     assert!(dated.at >= before && dated.at <= Utc::now(), "{dated:?}");
@@ -350,7 +350,7 @@ async fn a_key_made_inactive_outside_iamkeys_is_dated_by_cloudtrail_once() {
     let seen_from = Utc::now() - TimeDelta::seconds(1);
     let out = report(&home, &proxy.endpoint(), &["--format", "json"]).await;
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let ledger = crate::waivers::folded(&home, "123456789012");
+    let ledger = crate::cli_waivers::folded(&home, "123456789012");
     let dated = &ledger.inactive[ops_key.as_str()];
     assert_eq!(dated.source, Some(InactiveSource::Seen));
     assert!(dated.at >= seen_from, "never earlier than the truth");

@@ -7,11 +7,11 @@
 
 use std::process::Output;
 
-use crate::audit_truth::report;
+use crate::cli_audit_truth::report;
+use crate::cli_waivers::{E2E_CALLER, folded, in_days, json_of, ledger_cli, tag, write_config};
 use crate::common::home::Home;
 use crate::common::moto::{Moto, seed, user};
 use crate::common::proxy::{Fault, Proxy};
-use crate::waivers::{E2E_CALLER, folded, in_days, json_of, ledger_cli, tag, write_config};
 
 const BUCKET: &str = "security-ledger";
 
@@ -98,7 +98,7 @@ async fn two_writers_at_once_lose_nothing_in_the_local_ledger() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let dir = crate::waivers::ledger_of(&home).dir;
+        let dir = crate::cli_waivers::ledger_of(&home).dir;
         let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode(&dir), 0o700);
         assert_eq!(mode(&dir.join("123456789012.jsonl")), 0o600);
@@ -142,7 +142,7 @@ async fn two_writers_at_once_lose_nothing_in_s3() {
         "one version per append: every earlier ledger kept"
     );
     // Nothing local was written.
-    assert!(!crate::waivers::ledger_of(&home).dir.exists());
+    assert!(!crate::cli_waivers::ledger_of(&home).dir.exists());
     // `ledger show` reads it back from S3.
     let out = ledger_cli(&home, &moto.endpoint(), &["show", "--format", "json"]).await;
     assert_eq!(out.status.code(), Some(0), "{}", said(&out));
@@ -260,7 +260,7 @@ async fn import_tags_moves_a_tag_waiver_into_the_ledger() {
         said(&out)
     );
     assert!(
-        !crate::waivers::ledger_of(&home).dir.exists(),
+        !crate::cli_waivers::ledger_of(&home).dir.exists(),
         "nothing written"
     );
 
@@ -475,7 +475,7 @@ async fn the_demo_keeps_its_own_ledger_and_never_the_real_one() {
         "{text}"
     );
     assert!(
-        !crate::waivers::ledger_of(&home).dir.exists(),
+        !crate::cli_waivers::ledger_of(&home).dir.exists(),
         "the real ledger is never made by the demo"
     );
 }

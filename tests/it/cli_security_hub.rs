@@ -13,7 +13,7 @@ use crate::common::moto::{Moto, seed, user};
 async fn report(home: &Home, endpoint: &str, args: &[&str]) -> Output {
     let mut all = vec!["--key-ids", "--format", "json", "--security-hub"];
     all.extend_from_slice(args);
-    crate::audit_truth::report(home, endpoint, &all).await
+    crate::cli_audit_truth::report(home, endpoint, &all).await
 }
 
 /// Every finding in the hub of `config`'s account, page by page.

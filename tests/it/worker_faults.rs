@@ -276,7 +276,7 @@ async fn the_credential_report_is_polled_with_backoff_until_ready() {
             .build()
             .unwrap()
     });
-    let all_tags = crate::sdk_mock::no_tags_at_once();
+    let all_tags = crate::mock_sdk::no_tags_at_once();
     let iam = mock_client!(
         aws_sdk_iam,
         RuleMode::MatchAny,

@@ -13,7 +13,7 @@ use std::process::Output;
 use chrono::{TimeDelta, Utc};
 use futures::StreamExt;
 
-use crate::audit_truth::report;
+use crate::cli_audit_truth::report;
 use crate::common::home::Home;
 use crate::common::moto::{Moto, sdk_config_at, seed, user};
 use crate::common::proxy::Proxy;

@@ -5,7 +5,7 @@
 
 use std::process::Output;
 
-use crate::audit_truth::report;
+use crate::cli_audit_truth::report;
 use crate::common::home::Home;
 use crate::common::moto::{Moto, seed, user};
 
