@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use chrono::Utc;
 use color_eyre::eyre::{Result, eyre};
 
-use super::start::{Start, runtime, warn_if_insecure};
+use super::start::{Start, runtime};
 use crate::cli::ApplyArgs;
 use crate::headless::account::produce;
 use crate::worker::Settings;
@@ -76,13 +76,8 @@ pub fn run(start: &Start<'_>, args: &ApplyArgs) -> Result<ExitCode> {
                 crate::headless::enforce::apply(&plan, &reach, &audit_of(start, &settings), &run).await,
             );
         }
-        let clients = start.clients(start.profile.clone()).await;
+        let (clients, settings) = start.connected(&settings).await?;
         let client = clients.iam.clone();
-        warn_if_insecure(client.as_ref());
-        let settings = Settings {
-            ledger: Some(start.ledger_for(&client)?),
-            ..settings.clone()
-        };
         let run = crate::headless::enforce::ApplyRun {
             settings: &settings,
             ..base

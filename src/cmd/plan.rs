@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use color_eyre::eyre::{Result, eyre};
 
-use super::start::{Start, runtime, warn_if_insecure};
+use super::start::{Start, runtime};
 use crate::cli::PlanArgs;
 use crate::headless::account::produce;
 use crate::worker::Settings;
@@ -60,13 +60,8 @@ pub fn run(start: &Start<'_>, args: &PlanArgs) -> Result<ExitCode> {
                 .map_err(|e| eyre!(e))?;
             return Ok(crate::headless::enforce::plan(&reach, caller, Ok(report), &run).await);
         }
-        let clients = start.clients(start.profile.clone()).await;
+        let (clients, settings) = start.connected(&settings).await?;
         let client = clients.iam.clone();
-        warn_if_insecure(client.as_ref());
-        let settings = Settings {
-            ledger: Some(start.ledger_for(&client)?),
-            ..settings.clone()
-        };
         let run = crate::headless::enforce::PlanRun {
             settings: &settings,
             ..base

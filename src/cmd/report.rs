@@ -55,20 +55,19 @@ pub fn run(start: &Start<'_>, args: &ReportArgs) -> Result<ExitCode> {
         ));
     }
     runtime()?.block_on(async {
-        let clients = start.clients(start.profile.clone()).await;
-        let client = clients.iam.clone();
-        warn_if_insecure(client.as_ref());
+        let (clients, settings) = start
+            .connected(&Settings {
+                concurrency: start.config.concurrency,
+                deadline: Some(args.deadline()),
+                ..Settings::default()
+            })
+            .await?;
         // The profile's own configuration (its MFA session included), for
         // Security Hub; the demo has none (and is refused it above).
-        let base = client
+        let base = clients
+            .iam
             .sdk_config()
             .unwrap_or_else(|| aws_config::SdkConfig::builder().build());
-        let settings = Settings {
-            concurrency: start.config.concurrency,
-            deadline: Some(args.deadline()),
-            ledger: Some(start.ledger_for(&client)?),
-            ..Settings::default()
-        };
         let report = produce(
             clients,
             start.label.clone(),

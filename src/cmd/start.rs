@@ -211,6 +211,21 @@ impl<'a> Start<'a> {
         }
     }
 
+    /// The profile's clients (a plain-HTTP endpoint said on stderr), and
+    /// `settings` with the ledger they read and write.
+    ///
+    /// # Errors
+    /// The ledger's location does not read.
+    pub async fn connected(&self, settings: &Settings) -> Result<(Clients, Settings)> {
+        let clients = self.clients(self.profile.clone()).await;
+        warn_if_insecure(clients.iam.as_ref());
+        let settings = Settings {
+            ledger: Some(self.ledger_for(&clients.iam)?),
+            ..settings.clone()
+        };
+        Ok((clients, settings))
+    }
+
     /// This run's ledger, read and written with `own`'s credentials.
     ///
     /// # Errors
