@@ -146,10 +146,9 @@ impl Hub {
             };
             sent.refused
                 .extend(answer.failed_findings().iter().map(|f| {
-                    format!(
-                        "{}: {}",
-                        crate::text::clean(f.id().unwrap_or("?")),
-                        crate::text::clean(f.error_message().unwrap_or("failed"))
+                    (
+                        f.id().unwrap_or("?").to_owned(),
+                        f.error_message().unwrap_or("failed").to_owned(),
                     )
                 }));
             sent.count += usize::try_from(answer.success_count().unwrap_or(0)).unwrap_or(0);
@@ -313,21 +312,16 @@ impl Hub {
         let mut current = findings.to_vec();
         super::asff::keep_created(&mut current, &known);
         let sent = self.import(current.iter().map(to_sdk).collect()).await?;
-        let refused_ids: Vec<&str> = sent
-            .refused
-            .iter()
-            .filter_map(|r| r.split(": ").next())
-            .collect();
         let changes: Vec<(String, &'static str)> = super::asff::workflow_changes(&current, &known)
             .into_iter()
-            .filter(|(id, _)| !refused_ids.contains(&id.as_str()))
+            .filter(|(id, _)| !sent.refused.iter().any(|(refused, _)| refused == id))
             .collect();
         let (workflow, not_updated) = if changes.is_empty() {
             (0, Vec::new())
         } else {
             self.set_workflow(product, &changes).await?
         };
-        let mut refused = sent.refused.clone();
+        let mut refused = Imported::lines(&sent.refused);
         refused.extend(not_updated.into_iter().map(|n| format!("workflow of {n}")));
         if !complete {
             return Ok(Published {
@@ -351,7 +345,7 @@ impl Hub {
             0
         } else {
             let done = self.import(archive).await?;
-            refused.extend(done.refused);
+            refused.extend(Imported::lines(&done.refused));
             done.count
         };
         Ok(Published {
@@ -367,8 +361,24 @@ impl Hub {
 #[derive(Debug, Default)]
 pub struct Imported {
     pub count: usize,
-    /// `Id: message` of each finding refused.
-    pub refused: Vec<String>,
+    /// Each finding refused: its Id and the hub's message, as sent.
+    pub refused: Vec<(String, String)>,
+}
+
+impl Imported {
+    /// `Id: message` of each finding refused, cleaned for a terminal.
+    fn lines(refused: &[(String, String)]) -> Vec<String> {
+        refused
+            .iter()
+            .map(|(id, message)| {
+                format!(
+                    "{}: {}",
+                    crate::text::clean(id),
+                    crate::text::clean(message)
+                )
+            })
+            .collect()
+    }
 }
 
 /// What publishing one account did.

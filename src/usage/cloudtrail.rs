@@ -111,7 +111,7 @@ impl Trail for SdkIam {
             .map(|e| {
                 TrailEvent::parse(
                     e.event_id().unwrap_or_default(),
-                    e.event_time().map(time),
+                    e.event_time().map(crate::iam::sdk::time),
                     e.event_name().unwrap_or_default(),
                     e.event_source().unwrap_or_default(),
                     e.cloud_trail_event(),
@@ -161,10 +161,6 @@ impl Trail for SdkIam {
         }
         Ok(regions)
     }
-}
-
-fn time(t: &aws_smithy_types::DateTime) -> chrono::DateTime<Utc> {
-    crate::iam::sdk::time(t)
 }
 
 /// The memory account's own CloudTrail (tests and the demo); it has no
