@@ -77,16 +77,30 @@ impl<'a> Entry<'a> {
             _ => None,
         };
         Self {
+            ledger,
+            ..Self::of(time, actor, change.action(), change.user(), change.key_id())
+        }
+    }
+
+    /// An `"attempt"` line of `action` on `user` (and the key), by `actor`.
+    fn of(
+        time: DateTime<Utc>,
+        actor: &'a Actor,
+        action: &'a str,
+        user: &'a str,
+        access_key_id: Option<&'a str>,
+    ) -> Self {
+        Self {
             time,
             profile: &actor.profile,
             account_id: actor.account_id.as_deref(),
             caller_arn: actor.caller_arn.as_deref(),
-            action: change.action(),
-            user: change.user(),
-            access_key_id: change.key_id(),
+            action,
+            user,
+            access_key_id,
             outcome: "attempt",
             error: None,
-            ledger,
+            ledger: None,
             target: None,
         }
     }
@@ -105,17 +119,10 @@ impl<'a> Entry<'a> {
         error: Option<String>,
     ) -> Self {
         Self {
-            time,
-            profile: &actor.profile,
-            account_id: actor.account_id.as_deref(),
-            caller_arn: actor.caller_arn.as_deref(),
-            action: target.action(),
-            user,
-            access_key_id: Some(key_id),
             outcome,
             error,
-            ledger: None,
             target: Some(target.arn()),
+            ..Self::of(time, actor, target.action(), user, Some(key_id))
         }
     }
 
@@ -140,19 +147,11 @@ impl<'a> Entry<'a> {
         key_id: &'a str,
     ) -> Self {
         Self {
-            time,
-            profile: &actor.profile,
-            account_id: actor.account_id.as_deref(),
-            caller_arn: actor.caller_arn.as_deref(),
-            action: "CreateAccessKey:secret",
-            user,
-            access_key_id: Some(key_id),
             outcome: "secret_lost",
             error: Some(
                 "the secret was on screen and never acknowledged: make the key inactive and delete it if it was not stored".to_owned(),
             ),
-            ledger: None,
-            target: None,
+            ..Self::of(time, actor, "CreateAccessKey:secret", user, Some(key_id))
         }
     }
 

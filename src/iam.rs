@@ -23,6 +23,13 @@ use crate::model::{
     User,
 };
 
+/// One page of `GetAccountAuthorizationDetails`: the users' tags, and
+/// what decides their privileges.
+pub type AuthPage = (
+    Page<crate::model::UserTags>,
+    crate::risk::details::AuthDetails,
+);
+
 /// The IAM API as iamkeys uses it. Each method is one request.
 #[async_trait]
 pub trait IamClient: Send + Sync {
@@ -87,16 +94,7 @@ pub trait IamClient: Send + Sync {
     /// type, in one walk: every user's tags (a few requests instead of one
     /// `ListUserTags` each) and what decides their privileges (users',
     /// groups' and managed policies).
-    async fn authorization_details(
-        &self,
-        marker: Option<String>,
-    ) -> Result<
-        (
-            Page<crate::model::UserTags>,
-            crate::risk::details::AuthDetails,
-        ),
-        IamError,
-    >;
+    async fn authorization_details(&self, marker: Option<String>) -> Result<AuthPage, IamError>;
     /// `CreateAccessKey`.
     async fn create_access_key(&self, user: &str) -> Result<NewAccessKey, IamError>;
     /// `UpdateAccessKey`.

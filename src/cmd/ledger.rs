@@ -51,10 +51,12 @@ pub fn run(start: &super::start::Start<'_>, command: &LedgerCommand) -> Result<E
         let ledger = start.ledger_for(&client)?;
         Ok(match command {
             LedgerCommand::Show(args) => show(&ledger, args).await,
-            LedgerCommand::Waive(args) => waive(&client, &ledger, config, args).await,
-            LedgerCommand::Revoke(args) => revoke(&client, &ledger, args).await,
-            LedgerCommand::Handoff(args) => handoff(&client, &ledger, args).await,
-            LedgerCommand::Owner(args) => owner(&client, &ledger, args).await,
+            LedgerCommand::Waive(args) => record(&ledger, waive(&client, config, args).await).await,
+            LedgerCommand::Revoke(args) => {
+                record(&ledger, revoke(&client, &ledger, args).await).await
+            }
+            LedgerCommand::Handoff(args) => record(&ledger, handoff(&client, args).await).await,
+            LedgerCommand::Owner(args) => record(&ledger, owner(&client, args).await).await,
             LedgerCommand::Check => check(&ledger).await,
             LedgerCommand::ImportTags(args) => {
                 import::import_tags(&client, &ledger, config, args).await
@@ -76,8 +78,12 @@ async fn account(client: &Arc<dyn IamClient>, flag: Option<&str>) -> Result<Stri
     }
 }
 
-/// Append one event, saying what was recorded (or why not).
-async fn append(ledger: &Ledger, draft: Draft) -> ExitCode {
+/// Append the drafted event, saying what was recorded (or why not).
+async fn record(ledger: &Ledger, draft: Result<Draft, String>) -> ExitCode {
+    let draft = match draft {
+        Ok(draft) => draft,
+        Err(why) => return refused(&why),
+    };
     match ledger.append(vec![draft], Utc::now()).await {
         Ok(events) => {
             let mut out = std::io::stdout();
@@ -182,133 +188,107 @@ fn waiver_draft(
     })
 }
 
+/// The user named by `--user`, if it is an IAM user name.
+fn user_arg(user: &str) -> Result<String, String> {
+    if is_user_name(user) {
+        Ok(user.to_owned())
+    } else {
+        Err(format!("--user {user} is not an IAM user name"))
+    }
+}
+
 async fn waive(
     client: &Arc<dyn IamClient>,
-    ledger: &Ledger,
     config: &Config,
     args: &LedgerWaiveArgs,
-) -> ExitCode {
-    let account = match account(client, args.account.account.as_deref()).await {
-        Ok(account) => account,
-        Err(why) => return refused(&why),
-    };
-    let draft = match waiver_draft(
+) -> Result<Draft, String> {
+    let account = account(client, args.account.account.as_deref()).await?;
+    let draft = waiver_draft(
         args,
         &account,
         Utc::now().date_naive(),
         config.audit.max_waiver_days,
-    ) {
-        Ok(draft) => draft,
-        Err(why) => return refused(&why),
-    };
-    match own_keys(client, &account, &args.user).await {
-        Err(why) => return refused(&why),
-        Ok(Some(keys)) => {
+    )?;
+    match own_keys(client, &account, &args.user).await? {
+        Some(keys) => {
             if let Some(key) = &args.key
                 && !keys.contains(key)
             {
-                return refused(&format!(
+                return Err(format!(
                     "{key} is not among {}'s keys in account {account}",
                     args.user
                 ));
             }
         }
-        Ok(None) => {
+        None => {
             let _ = writeln!(
                 std::io::stderr(),
                 "iamkeys ledger: account {account} is not this profile's: the user and key are not checked against IAM here (the audit will)"
             );
         }
     }
-    append(ledger, draft).await
+    Ok(draft)
 }
 
-async fn revoke(client: &Arc<dyn IamClient>, ledger: &Ledger, args: &LedgerRevokeArgs) -> ExitCode {
-    let account = match account(client, args.account.account.as_deref()).await {
-        Ok(account) => account,
-        Err(why) => return refused(&why),
-    };
-    let folded = match ledger.fold(&account).await {
-        Ok(folded) => folded,
-        Err(err) => return refused(&format!("{err}: nothing was recorded")),
-    };
+async fn revoke(
+    client: &Arc<dyn IamClient>,
+    ledger: &Ledger,
+    args: &LedgerRevokeArgs,
+) -> Result<Draft, String> {
+    let account = account(client, args.account.account.as_deref()).await?;
+    let folded = ledger
+        .fold(&account)
+        .await
+        .map_err(|err| format!("{err}: nothing was recorded"))?;
     let Some(waiver) = folded.waivers.iter().find(|w| w.id == args.id) else {
-        return refused(&format!(
+        return Err(format!(
             "{} is not a live waiver in account {account}'s ledger (ledger show lists them)",
             args.id
         ));
     };
     let reason = args.reason.split_whitespace().collect::<Vec<_>>().join(" ");
-    append(
-        ledger,
-        Draft {
-            account_id: account,
-            user: Some(waiver.user.clone()),
-            key_id: waiver.key_id.clone(),
-            kind: Kind::WaiverRevoked {
-                waiver: waiver.id.clone(),
-                reason: if reason.is_empty() {
-                    "revoked".to_owned()
-                } else {
-                    reason
-                },
+    Ok(Draft {
+        account_id: account,
+        user: Some(waiver.user.clone()),
+        key_id: waiver.key_id.clone(),
+        kind: Kind::WaiverRevoked {
+            waiver: waiver.id.clone(),
+            reason: if reason.is_empty() {
+                "revoked".to_owned()
+            } else {
+                reason
             },
         },
-    )
-    .await
+    })
 }
 
-async fn handoff(
-    client: &Arc<dyn IamClient>,
-    ledger: &Ledger,
-    args: &LedgerHandoffArgs,
-) -> ExitCode {
-    let account = match account(client, args.account.account.as_deref()).await {
-        Ok(account) => account,
-        Err(why) => return refused(&why),
-    };
-    if !is_user_name(&args.user) {
-        return refused(&format!("--user {} is not an IAM user name", args.user));
-    }
-    if let Err(why) = crate::handoff::Target::parse_arn(&args.target) {
-        return refused(&format!("--target: {why}"));
-    }
-    append(
-        ledger,
-        Draft {
-            account_id: account,
-            user: Some(args.user.clone()),
-            key_id: None,
-            kind: Kind::HandoffSet {
-                target: args.target.clone(),
-                from_tag: None,
-            },
+async fn handoff(client: &Arc<dyn IamClient>, args: &LedgerHandoffArgs) -> Result<Draft, String> {
+    let account = account(client, args.account.account.as_deref()).await?;
+    let user = user_arg(&args.user)?;
+    crate::handoff::Target::parse_arn(&args.target).map_err(|why| format!("--target: {why}"))?;
+    Ok(Draft {
+        account_id: account,
+        user: Some(user),
+        key_id: None,
+        kind: Kind::HandoffSet {
+            target: args.target.clone(),
+            from_tag: None,
         },
-    )
-    .await
+    })
 }
 
-async fn owner(client: &Arc<dyn IamClient>, ledger: &Ledger, args: &LedgerOwnerArgs) -> ExitCode {
-    let account = match account(client, args.account.account.as_deref()).await {
-        Ok(account) => account,
-        Err(why) => return refused(&why),
-    };
-    if !is_user_name(&args.user) {
-        return refused(&format!("--user {} is not an IAM user name", args.user));
-    }
-    append(
-        ledger,
-        Draft {
-            account_id: account,
-            user: Some(args.user.clone()),
-            key_id: None,
-            kind: Kind::OwnerSet {
-                owner: args.owner.trim().to_owned(),
-                from_tag: None,
-            },
+async fn owner(client: &Arc<dyn IamClient>, args: &LedgerOwnerArgs) -> Result<Draft, String> {
+    let account = account(client, args.account.account.as_deref()).await?;
+    let user = user_arg(&args.user)?;
+    Ok(Draft {
+        account_id: account,
+        user: Some(user),
+        key_id: None,
+        kind: Kind::OwnerSet {
+            owner: args.owner.trim().to_owned(),
+            from_tag: None,
         },
-    )
-    .await
+    })
 }
 
 fn event_json(event: &Event) -> serde_json::Value {

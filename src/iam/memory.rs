@@ -11,7 +11,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use super::{ErrorKind, IamClient, IamError};
+use super::{AuthPage, ErrorKind, IamClient, IamError};
 use crate::model::{
     AccessKey, CredentialReport, Identity, KeyStatus, LastUsed, NewAccessKey, Page, ReportKeySlot,
     ReportRow, ReportState, User,
@@ -82,6 +82,13 @@ struct Account {
 }
 
 impl Account {
+    /// The user, or IAM's `NoSuchEntity` for `action`.
+    fn user(&self, action: &'static str, user: &str) -> Result<&MemoryUser, IamError> {
+        self.users
+            .get(user)
+            .ok_or_else(|| no_such_entity(action, &format!("user with name {user}")))
+    }
+
     /// The user, or IAM's `NoSuchEntity` for `action`.
     fn user_mut(&mut self, action: &'static str, user: &str) -> Result<&mut MemoryUser, IamError> {
         self.users
@@ -198,6 +205,17 @@ impl MemoryIam {
         self.lock().peak.get(action).copied().unwrap_or(0)
     }
 
+    /// One call of `action` that reads what `read` takes from `user`.
+    async fn of_user<T>(
+        &self,
+        action: &'static str,
+        user: &str,
+        read: impl FnOnce(&MemoryUser) -> T,
+    ) -> Result<T, IamError> {
+        let account = self.call(action).await?;
+        account.user(action, user).map(read)
+    }
+
     async fn call(&self, action: &'static str) -> Result<MutexGuard<'_, Account>, IamError> {
         if !self.latency.is_zero() {
             {
@@ -294,11 +312,11 @@ impl IamClient for MemoryIam {
         user: &str,
         marker: Option<String>,
     ) -> Result<Page<AccessKey>, IamError> {
-        let account = self.call("iam:ListAccessKeys").await?;
-        let found = account.users.get(user).ok_or_else(|| {
-            no_such_entity("iam:ListAccessKeys", &format!("user with name {user}"))
-        })?;
-        let keys: Vec<AccessKey> = found.keys.iter().map(|(k, _)| k.clone()).collect();
+        let keys: Vec<AccessKey> = self
+            .of_user("iam:ListAccessKeys", user, |u| {
+                u.keys.iter().map(|(k, _)| k.clone()).collect()
+            })
+            .await?;
         Ok(page(&keys, marker.as_deref(), self.page_size))
     }
 
@@ -381,53 +399,27 @@ impl IamClient for MemoryIam {
     }
 
     async fn has_login_profile(&self, user: &str) -> Result<bool, IamError> {
-        let account = self.call("iam:GetLoginProfile").await?;
-        let found = account.users.get(user).ok_or_else(|| {
-            no_such_entity("iam:GetLoginProfile", &format!("user with name {user}"))
-        })?;
-        Ok(found.password)
+        self.of_user("iam:GetLoginProfile", user, |u| u.password)
+            .await
     }
 
     async fn has_mfa(&self, user: &str) -> Result<bool, IamError> {
-        let account = self.call("iam:ListMFADevices").await?;
-        let found = account.users.get(user).ok_or_else(|| {
-            no_such_entity("iam:ListMFADevices", &format!("user with name {user}"))
-        })?;
-        Ok(found.mfa)
+        self.of_user("iam:ListMFADevices", user, |u| u.mfa).await
     }
 
     async fn user_groups(&self, user: &str) -> Result<Vec<String>, IamError> {
-        let account = self.call("iam:ListGroupsForUser").await?;
-        account
-            .users
-            .get(user)
-            .map(|u| u.groups.clone())
-            .ok_or_else(|| {
-                no_such_entity("iam:ListGroupsForUser", &format!("user with name {user}"))
-            })
+        self.of_user("iam:ListGroupsForUser", user, |u| u.groups.clone())
+            .await
     }
 
     async fn user_tags(&self, user: &str) -> Result<Vec<(String, String)>, IamError> {
-        let account = self.call("iam:ListUserTags").await?;
-        account
-            .users
-            .get(user)
-            .map(|u| u.tags.clone())
-            .ok_or_else(|| no_such_entity("iam:ListUserTags", &format!("user with name {user}")))
+        self.of_user("iam:ListUserTags", user, |u| u.tags.clone())
+            .await
     }
 
     /// The tags, and users and groups with no policies (the demo's users
     /// can do nothing: `none`).
-    async fn authorization_details(
-        &self,
-        _marker: Option<String>,
-    ) -> Result<
-        (
-            Page<crate::model::UserTags>,
-            crate::risk::details::AuthDetails,
-        ),
-        IamError,
-    > {
+    async fn authorization_details(&self, _marker: Option<String>) -> Result<AuthPage, IamError> {
         use crate::risk::details::{Attached, AuthDetails, GroupAuth, ManagedPolicy, UserAuth};
         let account = self.call("iam:GetAccountAuthorizationDetails").await?;
         let mut groups: Vec<String> = account
@@ -503,10 +495,7 @@ impl IamClient for MemoryIam {
         let mut account = self.call(ACTION).await?;
         account.serial += 1;
         let serial = account.serial;
-        let found = account
-            .users
-            .get_mut(user)
-            .ok_or_else(|| no_such_entity(ACTION, &format!("user with name {user}")))?;
+        let found = account.user_mut(ACTION, user)?;
         if found.keys.len() >= 2 {
             return Err(IamError::new(
                 ErrorKind::LimitExceeded,

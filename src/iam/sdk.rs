@@ -9,7 +9,7 @@ use super::error::{ErrorKind, IamError};
 use super::retries::{Retries, RetrySignal, RetryWatch};
 use super::sdk_error::from_sdk;
 use super::whole_answer::WholeAnswer;
-use super::{IamClient, credential_report};
+use super::{AuthPage, IamClient, credential_report};
 use crate::model::{
     AccessKey, CredentialReport, Identity, KeyStatus, LastUsed, NewAccessKey, Page, ReportState,
     User,
@@ -491,16 +491,7 @@ impl IamClient for SdkIam {
             .collect())
     }
 
-    async fn authorization_details(
-        &self,
-        marker: Option<String>,
-    ) -> Result<
-        (
-            Page<crate::model::UserTags>,
-            crate::risk::details::AuthDetails,
-        ),
-        IamError,
-    > {
+    async fn authorization_details(&self, marker: Option<String>) -> Result<AuthPage, IamError> {
         const ACTION: &str = "iam:GetAccountAuthorizationDetails";
         // Every entity type at once: users (their tags and policies),
         // groups and the managed policies in use, in one walk.

@@ -368,44 +368,23 @@ fn table_rotations(report: &Report, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::audit::{FindingId, Thresholds};
-    use crate::report::{FindingEntry, SCHEMA};
+    use crate::audit::FindingId;
+    use crate::report::FindingEntry;
 
     fn report_with(user_name: &str, message: &str) -> Report {
-        let id = FindingId::InitialSetupKey;
-        Report {
-            schema: SCHEMA,
-            generated_at: chrono::DateTime::UNIX_EPOCH,
-            profile: Some("p".into()),
-            account_id: Some("123456789012".into()),
-            credential_report_generated_at: None,
-            thresholds: Thresholds::default(),
-            notes: vec![format!("a note about {user_name}")],
-            complete: true,
-            gaps: Vec::new(),
-            accounts: Vec::new(),
-            users: Vec::new(),
-            findings: vec![FindingEntry {
-                profile: "p".into(),
-                account_id: Some("123456789012".into()),
-                account_name: None,
-                id,
-                cis: id.cis(),
-                severity: id.severity(),
-                user_name: user_name.into(),
-                access_key_id: Some("AKIAEXAMPLE00000".into()),
-                created_with_user: Some(true),
-                message: message.into(),
-                waived: None,
-                waiver_expired: None,
-                waiver_claim: None,
-                new: None,
-                risk: None,
-            }],
-            rotations: Vec::new(),
-            resolved: None,
-            ledgers: std::collections::BTreeMap::new(),
-        }
+        use crate::report::tests_support::{empty_report, finding};
+        let mut report = empty_report();
+        report.notes = vec![format!("a note about {user_name}")];
+        report.findings = vec![FindingEntry {
+            created_with_user: Some(true),
+            message: message.into(),
+            ..finding(
+                FindingId::InitialSetupKey,
+                user_name,
+                Some("AKIAEXAMPLE00000"),
+            )
+        }];
+        report
     }
 
     /// Issue 12, item 10: text from IAM reaches no terminal or spreadsheet raw.

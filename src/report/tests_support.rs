@@ -1,24 +1,15 @@
 //! Reports and accounts for unit tests of the report's parts.
 
-use super::{AccountEntry, FindingEntry, FindingId, Report, SCHEMA};
+use super::{AccountEntry, FindingEntry, FindingId, Report};
 
 pub(crate) fn empty_report() -> Report {
     Report {
-        schema: SCHEMA,
-        generated_at: chrono::DateTime::UNIX_EPOCH,
-        profile: Some("p".into()),
         account_id: Some("123456789012".into()),
-        credential_report_generated_at: None,
-        thresholds: crate::audit::Thresholds::default(),
-        notes: Vec::new(),
-        complete: true,
-        gaps: Vec::new(),
-        accounts: Vec::new(),
-        users: Vec::new(),
-        findings: Vec::new(),
-        rotations: Vec::new(),
-        resolved: None,
-        ledgers: std::collections::BTreeMap::new(),
+        ..Report::empty(
+            Some("p".into()),
+            crate::audit::Thresholds::default(),
+            chrono::DateTime::UNIX_EPOCH,
+        )
     }
 }
 

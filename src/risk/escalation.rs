@@ -15,60 +15,37 @@ pub struct Combination {
 
 const RHINO: &str = "Rhino Security Labs, AWS IAM Privilege Escalation – Methods and Mitigation";
 
+/// A combination on any resource, from [`RHINO`].
+const fn rhino(actions: &'static [&'static str]) -> Combination {
+    Combination {
+        actions,
+        on_everything: false,
+        source: RHINO,
+    }
+}
+
 /// The combinations, checked in this order.
 pub const COMBINATIONS: &[Combination] = &[
-    Combination {
-        actions: &["iam:PassRole", "ec2:RunInstances"],
-        on_everything: false,
-        source: RHINO,
-    },
-    Combination {
-        actions: &[
-            "iam:PassRole",
-            "lambda:CreateFunction",
-            "lambda:InvokeFunction",
-        ],
-        on_everything: false,
-        source: RHINO,
-    },
-    Combination {
-        actions: &[
-            "iam:PassRole",
-            "lambda:CreateFunction",
-            "lambda:CreateEventSourceMapping",
-        ],
-        on_everything: false,
-        source: RHINO,
-    },
-    Combination {
-        actions: &["lambda:UpdateFunctionCode"],
-        on_everything: false,
-        source: RHINO,
-    },
-    Combination {
-        actions: &["iam:PassRole", "cloudformation:CreateStack"],
-        on_everything: false,
-        source: RHINO,
-    },
-    Combination {
-        actions: &[
-            "iam:PassRole",
-            "datapipeline:CreatePipeline",
-            "datapipeline:PutPipelineDefinition",
-        ],
-        on_everything: false,
-        source: RHINO,
-    },
-    Combination {
-        actions: &["iam:PassRole", "glue:CreateDevEndpoint"],
-        on_everything: false,
-        source: RHINO,
-    },
-    Combination {
-        actions: &["glue:UpdateDevEndpoint"],
-        on_everything: false,
-        source: RHINO,
-    },
+    rhino(&["iam:PassRole", "ec2:RunInstances"]),
+    rhino(&[
+        "iam:PassRole",
+        "lambda:CreateFunction",
+        "lambda:InvokeFunction",
+    ]),
+    rhino(&[
+        "iam:PassRole",
+        "lambda:CreateFunction",
+        "lambda:CreateEventSourceMapping",
+    ]),
+    rhino(&["lambda:UpdateFunctionCode"]),
+    rhino(&["iam:PassRole", "cloudformation:CreateStack"]),
+    rhino(&[
+        "iam:PassRole",
+        "datapipeline:CreatePipeline",
+        "datapipeline:PutPipelineDefinition",
+    ]),
+    rhino(&["iam:PassRole", "glue:CreateDevEndpoint"]),
+    rhino(&["glue:UpdateDevEndpoint"]),
     Combination {
         actions: &["sts:AssumeRole"],
         on_everything: true,

@@ -627,6 +627,21 @@ pub fn progress(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, pro
     );
 }
 
+/// A ledger dialog's foot: the event about to be appended and its keys
+/// once drafted, else one dim line of the keys that edit the dialog.
+pub(super) fn record_or_keys(
+    state: &State,
+    theme: &Theme,
+    pending: Option<&crate::ledger::Draft>,
+    ledger: &str,
+    keys: String,
+) -> Vec<Line<'static>> {
+    match pending {
+        Some(draft) => ledger_record(state, theme, draft, ledger),
+        None => vec![Line::styled(keys, theme.dim)],
+    }
+}
+
 /// A ledger event about to be appended, as a dialog shows it before `y`:
 /// what it records, where, and the keys that append it or go back.
 pub(super) fn ledger_record(

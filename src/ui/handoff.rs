@@ -47,22 +47,17 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, dialo
         lines.push(Line::styled(format!(" {}", clean(error)), theme.error));
     }
     let map = &state.view.keymap;
-    match &dialog.pending {
-        Some(draft) => lines.extend(super::dialogs::ledger_record(
-            state,
-            theme,
-            draft,
-            &dialog.ledger,
-        )),
-        None => lines.push(Line::styled(
-            format!(
-                " {} shows the record · {} cancels",
-                map.dialog_named_key(DialogCommand::Press),
-                map.dialog_named_key(DialogCommand::Cancel)
-            ),
-            theme.dim,
-        )),
-    }
+    lines.extend(super::dialogs::record_or_keys(
+        state,
+        theme,
+        dialog.pending.as_ref(),
+        &dialog.ledger,
+        format!(
+            " {} shows the record · {} cancels",
+            map.dialog_named_key(DialogCommand::Press),
+            map.dialog_named_key(DialogCommand::Cancel)
+        ),
+    ));
     super::popup::show(
         frame,
         area,

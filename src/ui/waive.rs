@@ -85,23 +85,16 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, dialo
 /// edit the dialog.
 fn footer(state: &State, theme: &Theme, dialog: &WaiveDialog) -> Vec<Line<'static>> {
     let map = &state.view.keymap;
-    let mut lines = Vec::new();
-    match &dialog.pending {
-        Some(draft) => lines.extend(super::dialogs::ledger_record(
-            state,
-            theme,
-            draft,
-            &dialog.ledger,
-        )),
-        None => lines.push(Line::styled(
-            format!(
-                " ↑/↓ finding · {} date/reason · {} shows the record (an empty reason revokes a ledger waiver) · {} cancels",
-                map.dialog_named_key(DialogCommand::SwitchButton),
-                map.dialog_named_key(DialogCommand::Press),
-                map.dialog_named_key(DialogCommand::Cancel)
-            ),
-            theme.dim,
-        )),
-    }
-    lines
+    super::dialogs::record_or_keys(
+        state,
+        theme,
+        dialog.pending.as_ref(),
+        &dialog.ledger,
+        format!(
+            " ↑/↓ finding · {} date/reason · {} shows the record (an empty reason revokes a ledger waiver) · {} cancels",
+            map.dialog_named_key(DialogCommand::SwitchButton),
+            map.dialog_named_key(DialogCommand::Press),
+            map.dialog_named_key(DialogCommand::Cancel)
+        ),
+    )
 }

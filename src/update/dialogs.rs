@@ -249,30 +249,48 @@ fn bulk(
     status: KeyStatus,
     account: &AccountRef,
 ) -> Vec<Effect> {
+    let title = |n| format!("Making {n} keys {status}");
+    start_each(state, targets, account, title, |_, target| {
+        if target.status == status {
+            Err(format!("already {status}"))
+        } else {
+            Ok(Change::SetStatus {
+                user: target.user.clone(),
+                key_id: target.key_id.clone(),
+                status,
+            })
+        }
+    })
+}
+
+/// Start `change` of each target (a key with a change in flight, or one
+/// `change` refuses, is skipped saying why) and show their progress.
+fn start_each(
+    state: &mut State,
+    targets: Vec<crate::state::KeyTarget>,
+    account: &AccountRef,
+    title: impl FnOnce(usize) -> String,
+    change: impl Fn(&State, &crate::state::KeyTarget) -> Result<Change, String>,
+) -> Vec<Effect> {
     let mut effects = Vec::new();
     let mut items = Vec::new();
     for target in targets {
         let outcome = if state.account.key_busy(&target.key_id) {
             Outcome::Skipped("a change is already in flight".to_owned())
-        } else if target.status == status {
-            Outcome::Skipped(format!("already {status}"))
         } else {
-            effects.push(start(
-                state,
-                Change::SetStatus {
-                    user: target.user.clone(),
-                    key_id: target.key_id.clone(),
-                    status,
-                },
-                account,
-            ));
-            Outcome::Pending
+            match change(state, &target) {
+                Ok(change) => {
+                    effects.push(start(state, change, account));
+                    Outcome::Pending
+                }
+                Err(why) => Outcome::Skipped(why),
+            }
         };
         items.push((target, outcome));
     }
     state.view.marks.clear();
     state.view.modal = Some(Modal::Progress(Progress {
-        title: format!("Making {} keys {status}", items.len()),
+        title: title(items.len()),
         items,
     }));
     effects
@@ -367,12 +385,13 @@ fn on_bulk_delete(state: &mut State, mut dialog: BulkDeleteDialog, key: &KeyEven
                 if read_only(state) {
                     return Vec::new();
                 }
-                let mut effects = Vec::new();
-                let mut items = Vec::new();
-                for target in dialog.targets {
-                    let outcome = if state.account.key_busy(&target.key_id) {
-                        Outcome::Skipped("a change is already in flight".to_owned())
-                    } else {
+                let title = |n| format!("Deleting {n} keys");
+                return start_each(
+                    state,
+                    dialog.targets,
+                    &dialog.account,
+                    title,
+                    |state, target| {
                         // Ready to delete: inactive and unused since this.
                         let unused_since =
                             state.account.users().get(&target.user).and_then(|row| {
@@ -387,25 +406,13 @@ fn on_bulk_delete(state: &mut State, mut dialog: BulkDeleteDialog, key: &KeyEven
                                     _ => None,
                                 }
                             });
-                        effects.push(start(
-                            state,
-                            Change::Delete {
-                                user: target.user.clone(),
-                                key_id: target.key_id.clone(),
-                                unused_since,
-                            },
-                            &dialog.account,
-                        ));
-                        Outcome::Pending
-                    };
-                    items.push((target, outcome));
-                }
-                state.view.marks.clear();
-                state.view.modal = Some(Modal::Progress(Progress {
-                    title: format!("Deleting {} keys", items.len()),
-                    items,
-                }));
-                return effects;
+                        Ok(Change::Delete {
+                            user: target.user.clone(),
+                            key_id: target.key_id.clone(),
+                            unused_since,
+                        })
+                    },
+                );
             }
             dialog.mismatch = true;
         }

@@ -136,31 +136,38 @@ fn key_count(state: &State) -> usize {
 }
 
 fn step(state: &mut State, delta: isize) -> Vec<Effect> {
+    move_cursor(
+        state,
+        |table, height| table.move_cursor(delta, height),
+        |key| key.saturating_add_signed(delta),
+    )
+}
+
+fn jump(state: &mut State, position: usize) -> Vec<Effect> {
+    move_cursor(
+        state,
+        |table, height| table.set_cursor(position, height),
+        |_| position,
+    )
+}
+
+/// Move the focused list's cursor: the users' table by `users`, the keys'
+/// cursor to `keys(cursor)`, kept on the last key.
+fn move_cursor(
+    state: &mut State,
+    users: impl FnOnce(&mut crate::state::TableView, usize),
+    keys: impl FnOnce(usize) -> usize,
+) -> Vec<Effect> {
     match state.view.focus {
         Focus::Users => {
             let before = state.view.table.cursor;
             let height = state.list_height();
-            state.view.table.move_cursor(delta, height);
+            users(&mut state.view.table, height);
             selection_changed(state, before)
         }
         Focus::Keys => {
             let last = key_count(state).saturating_sub(1);
-            state.view.key_cursor = state.view.key_cursor.saturating_add_signed(delta).min(last);
-            Vec::new()
-        }
-    }
-}
-
-fn jump(state: &mut State, position: usize) -> Vec<Effect> {
-    match state.view.focus {
-        Focus::Users => {
-            let before = state.view.table.cursor;
-            let height = state.list_height();
-            state.view.table.set_cursor(position, height);
-            selection_changed(state, before)
-        }
-        Focus::Keys => {
-            state.view.key_cursor = position.min(key_count(state).saturating_sub(1));
+            state.view.key_cursor = keys(state.view.key_cursor).min(last);
             Vec::new()
         }
     }

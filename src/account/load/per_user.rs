@@ -132,29 +132,19 @@ impl Account {
         if !unavailable && cached.is_none() {
             return Vec::new();
         }
-        let Some(row) = self.users.get(user) else {
-            return Vec::new();
-        };
-        let wanted: Vec<String> = row
-            .listed_keys()
-            .unwrap_or_default()
-            .iter()
-            .filter(|k| !row.last_used.contains_key(&k.id))
-            .filter(|k| {
-                unavailable
+        self.ask_last_used_where(user, |account, row, k| {
+            !row.last_used.contains_key(&k.id)
+                && (unavailable
                     || match row.report_slot(k) {
                         None => true,
                         Some(slot) => {
                             cached == Some(true)
                                 && k.status != KeyStatus::Inactive
                                 && slot.last_used.date.is_none()
-                                && self.use_decides(row, k)
+                                && account.use_decides(row, k)
                         }
-                    }
-            })
-            .map(|k| k.id.clone())
-            .collect();
-        self.ask_last_used(user, wanted)
+                    })
+        })
     }
 
     /// Whether a use since an old report of an Active key it shows as never
@@ -185,22 +175,34 @@ impl Account {
         if self.credential_report().is_none_or(|r| r.fresh) {
             return Vec::new();
         }
+        self.ask_last_used_where(user, |account, row, k| {
+            k.status != KeyStatus::Inactive
+                && !row.last_used.contains_key(&k.id)
+                && row
+                    .report_slot(k)
+                    .is_some_and(|slot| slot.last_used.date.is_none())
+                && !account.old_enough_to_be_unused(k)
+        })
+    }
+
+    /// `GetAccessKeyLastUsed` for the listed keys of the user that `wanted`
+    /// picks.
+    fn ask_last_used_where(
+        &mut self,
+        user: &str,
+        wanted: impl Fn(&Self, &super::super::UserRow, &crate::model::AccessKey) -> bool,
+    ) -> Vec<Effect> {
         let Some(row) = self.users.get(user) else {
             return Vec::new();
         };
-        let wanted: Vec<String> = row
+        let keys: Vec<String> = row
             .listed_keys()
             .unwrap_or_default()
             .iter()
-            .filter(|k| k.status != KeyStatus::Inactive && !row.last_used.contains_key(&k.id))
-            .filter(|k| {
-                row.report_slot(k)
-                    .is_some_and(|slot| slot.last_used.date.is_none())
-            })
-            .filter(|k| !self.old_enough_to_be_unused(k))
+            .filter(|k| wanted(self, row, k))
             .map(|k| k.id.clone())
             .collect();
-        self.ask_last_used(user, wanted)
+        self.ask_last_used(user, keys)
     }
 
     /// `GetAccessKeyLastUsed` for each of these keys of the user.
