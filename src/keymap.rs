@@ -10,7 +10,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 /// `[keybindings]`, and what the help overlay says it does. The enum, the
 /// list of all commands and both texts are generated from it.
 macro_rules! commands {
-    ($(#[$meta:meta])* enum $enum:ident { $($variant:ident => $name:literal, $description:literal;)* }) => {
+    ($(#[$meta:meta])* enum $enum:ident in $section:literal { $($variant:ident => $name:literal, $description:literal;)* }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum $enum {
@@ -36,13 +36,30 @@ macro_rules! commands {
                     $(Self::$variant => $description,)*
                 }
             }
+
+            #[must_use]
+            pub fn from_name(name: &str) -> Option<Self> {
+                Self::ALL.into_iter().find(|c| c.name() == name)
+            }
+
+            /// The command the config file names, or why not (the known
+            /// names listed).
+            fn named(name: &str) -> Result<Self, String> {
+                Self::from_name(name).ok_or_else(|| {
+                    format!(
+                        concat!("unknown command `{}` in ", $section, "; known: {}"),
+                        name,
+                        Self::ALL.map(Self::name).join(", ")
+                    )
+                })
+            }
         }
     };
 }
 
 commands! {
     /// Everything a key can ask for outside a modal.
-    enum Command {
+    enum Command in "[keybindings]" {
     Down => "down", "move down";
     Up => "up", "move up";
     Top => "top", "go to the first row";
@@ -79,7 +96,7 @@ commands! {
     /// The keys that answer dialogs (`[keybindings.dialog]`). Text being
     /// typed (a key ID, a profile name, the picker's filter) takes letters
     /// as text, so only named keys answer there.
-    enum DialogCommand {
+    enum DialogCommand in "[keybindings.dialog]" {
     Confirm => "confirm", "confirm (the dialog's action button)";
     Cancel => "cancel", "cancel, or close";
     SwitchButton => "switch_button", "move between the buttons";
@@ -89,13 +106,6 @@ commands! {
     Waive => "waive", "write or remove a waiver of a finding (in the findings dialog)";
     Usage => "usage", "who uses the key (in the make-inactive and delete dialogs)";
     Handoff => "handoff", "set where a rotation hands the new key off (in the rotation dialog)";
-    }
-}
-
-impl DialogCommand {
-    #[must_use]
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| c.name() == name)
     }
 }
 
@@ -117,11 +127,6 @@ impl Command {
             self,
             Self::Down | Self::Up | Self::PageDown | Self::PageUp | Self::Top | Self::Bottom
         )
-    }
-
-    #[must_use]
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| c.name() == name)
     }
 }
 
@@ -381,13 +386,7 @@ impl Keymap {
     /// # Errors
     /// An unknown command name or a key text that names no key.
     pub fn rebind(&mut self, command: &str, keys: &[String]) -> Result<(), String> {
-        let command = Command::from_name(command).ok_or_else(|| {
-            format!(
-                "unknown command `{command}` in [keybindings]; known: {}",
-                Command::ALL.map(Command::name).join(", ")
-            )
-        })?;
-        rebind_in(&mut self.bindings, command, keys)
+        rebind_in(&mut self.bindings, Command::named(command)?, keys)
     }
 
     /// What a key press means in a dialog.
@@ -401,13 +400,7 @@ impl Keymap {
     /// # Errors
     /// An unknown command name or a key text that names no key.
     pub fn rebind_dialog(&mut self, command: &str, keys: &[String]) -> Result<(), String> {
-        let command = DialogCommand::from_name(command).ok_or_else(|| {
-            format!(
-                "unknown command `{command}` in [keybindings.dialog]; known: {}",
-                DialogCommand::ALL.map(DialogCommand::name).join(", ")
-            )
-        })?;
-        rebind_in(&mut self.dialog, command, keys)
+        rebind_in(&mut self.dialog, DialogCommand::named(command)?, keys)
     }
 
     /// The bindings together: a key that opens a change dialog must not

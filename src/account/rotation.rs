@@ -307,28 +307,8 @@ impl Account {
         Some(seen)
     }
 
-    /// Old keys of rotations whose new key is in use, with their users.
-    fn old_keys_of_used_rotations(&self) -> Vec<(String, String)> {
-        let users: std::collections::BTreeSet<String> = self
-            .users
-            .rows()
-            .filter(|r| {
-                self.ledger()
-                    .is_some_and(|l| l.rotations.iter().any(|x| x.user == r.user.name))
-            })
-            .map(|r| r.user.name.clone())
-            .chain(self.rotations.here.keys().map(|(u, _)| u.clone()))
-            .collect();
-        users
-            .iter()
-            .flat_map(|u| self.rotations(u))
-            .filter(|r| self.new_key_used(r).is_some())
-            .map(|r| (r.user, r.old))
-            .collect()
-    }
-
-    /// New keys of rotations in progress not seen used yet, with their users.
-    fn unused_new_keys(&self) -> Vec<(String, String)> {
+    /// The rotations of every user with one in the ledger or begun here.
+    fn all_rotations(&self) -> Vec<Rotation> {
         let users: std::collections::BTreeSet<&str> = self
             .users
             .rows()
@@ -339,9 +319,22 @@ impl Account {
             .map(|r| r.user.name.as_str())
             .chain(self.rotations.here.keys().map(|(u, _)| u.as_str()))
             .collect();
-        users
+        users.into_iter().flat_map(|u| self.rotations(u)).collect()
+    }
+
+    /// Old keys of rotations whose new key is in use, with their users.
+    fn old_keys_of_used_rotations(&self) -> Vec<(String, String)> {
+        self.all_rotations()
             .into_iter()
-            .flat_map(|u| self.rotations(u))
+            .filter(|r| self.new_key_used(r).is_some())
+            .map(|r| (r.user, r.old))
+            .collect()
+    }
+
+    /// New keys of rotations in progress not seen used yet, with their users.
+    fn unused_new_keys(&self) -> Vec<(String, String)> {
+        self.all_rotations()
+            .into_iter()
             .filter(|r| self.new_key_used(r).is_none())
             .filter(|r| {
                 self.users.get(&r.user).is_some_and(|row| {

@@ -97,36 +97,34 @@ impl Kind {
     /// The event's name as written (`waiver.granted`, …).
     #[must_use]
     pub fn name(&self) -> &'static str {
-        match self {
-            Self::WaiverGranted { .. } => "waiver.granted",
-            Self::WaiverRevoked { .. } => "waiver.revoked",
-            Self::RotationStarted { .. } => "rotation.started",
-            Self::RotationFirstUse { .. } => "rotation.first_use",
-            Self::RotationFinished { .. } => "rotation.finished",
-            Self::HandoffSet { .. } => "handoff.set",
-            Self::KeyMadeInactive => "key.made_inactive",
-            Self::KeySeenInactive { .. } => "key.seen_inactive",
-            Self::DueRecorded { .. } => "due.recorded",
-            Self::NoticeSent { .. } => "notice.sent",
-            Self::OwnerSet { .. } => "owner.set",
-        }
+        self.names().0
     }
 
     /// The audit log's name for appending it (`ledger:waiver.granted`).
     #[must_use]
     pub fn audit_name(&self) -> &'static str {
+        self.names().1
+    }
+
+    /// The event's name, and the audit log's for appending it.
+    fn names(&self) -> (&'static str, &'static str) {
+        macro_rules! named {
+            ($name:literal) => {
+                ($name, concat!("ledger:", $name))
+            };
+        }
         match self {
-            Self::WaiverGranted { .. } => "ledger:waiver.granted",
-            Self::WaiverRevoked { .. } => "ledger:waiver.revoked",
-            Self::RotationStarted { .. } => "ledger:rotation.started",
-            Self::RotationFirstUse { .. } => "ledger:rotation.first_use",
-            Self::RotationFinished { .. } => "ledger:rotation.finished",
-            Self::HandoffSet { .. } => "ledger:handoff.set",
-            Self::KeyMadeInactive => "ledger:key.made_inactive",
-            Self::KeySeenInactive { .. } => "ledger:key.seen_inactive",
-            Self::DueRecorded { .. } => "ledger:due.recorded",
-            Self::NoticeSent { .. } => "ledger:notice.sent",
-            Self::OwnerSet { .. } => "ledger:owner.set",
+            Self::WaiverGranted { .. } => named!("waiver.granted"),
+            Self::WaiverRevoked { .. } => named!("waiver.revoked"),
+            Self::RotationStarted { .. } => named!("rotation.started"),
+            Self::RotationFirstUse { .. } => named!("rotation.first_use"),
+            Self::RotationFinished { .. } => named!("rotation.finished"),
+            Self::HandoffSet { .. } => named!("handoff.set"),
+            Self::KeyMadeInactive => named!("key.made_inactive"),
+            Self::KeySeenInactive { .. } => named!("key.seen_inactive"),
+            Self::DueRecorded { .. } => named!("due.recorded"),
+            Self::NoticeSent { .. } => named!("notice.sent"),
+            Self::OwnerSet { .. } => named!("owner.set"),
         }
     }
 

@@ -319,61 +319,56 @@ fn sort_order(
         SortKey::Risk => {
             // (worst risk, open findings): computed once per row, the
             // worst first.
-            let keys: Vec<(Option<(crate::audit::Severity, bool)>, usize)> = rows
-                .iter()
-                .map(|r| {
-                    (
-                        risk(r).map(Risk::rank),
-                        r.findings.iter().filter(|f| f.open()).count(),
-                    )
-                })
-                .collect();
-            order.sort_by(|&a, &b| {
-                keys[b]
-                    .cmp(&keys[a])
-                    .then_with(|| rows[a].user.name.cmp(&rows[b].user.name))
+            by_key(order, rows, true, |r| {
+                (
+                    risk(r).map(Risk::rank),
+                    r.findings.iter().filter(|f| f.open()).count(),
+                )
             });
         }
         SortKey::OldestKey => {
             // (no active key, oldest creation): computed once per row.
-            let keys: Vec<(bool, Option<DateTime<Utc>>)> = rows
-                .iter()
-                .map(|r| {
-                    let oldest = r
-                        .audit_keys()
-                        .iter()
-                        .filter(|k| k.status == KeyStatus::Active)
-                        .filter_map(|k| k.created)
-                        .min();
-                    (oldest.is_none(), oldest)
-                })
-                .collect();
-            order.sort_by(|&a, &b| {
-                keys[a]
-                    .cmp(&keys[b])
-                    .then_with(|| rows[a].user.name.cmp(&rows[b].user.name))
+            by_key(order, rows, false, |r| {
+                let oldest: Option<DateTime<Utc>> = r
+                    .audit_keys()
+                    .iter()
+                    .filter(|k| k.status == KeyStatus::Active)
+                    .filter_map(|k| k.created)
+                    .min();
+                (oldest.is_none(), oldest)
             });
         }
         SortKey::LastUsed => {
             // (no keys, most recent use; None = never used sorts first).
-            let keys: Vec<(bool, Option<DateTime<Utc>>)> = rows
-                .iter()
-                .map(|r| {
-                    let keys = r.audit_keys();
-                    let latest = keys
-                        .iter()
-                        .filter_map(|k| k.last_used.as_ref().and_then(|u| u.date))
-                        .max();
-                    (keys.is_empty(), latest)
-                })
-                .collect();
-            order.sort_by(|&a, &b| {
-                keys[a]
-                    .cmp(&keys[b])
-                    .then_with(|| rows[a].user.name.cmp(&rows[b].user.name))
+            by_key(order, rows, false, |r| {
+                let keys = r.audit_keys();
+                let latest: Option<DateTime<Utc>> = keys
+                    .iter()
+                    .filter_map(|k| k.last_used.as_ref().and_then(|u| u.date))
+                    .max();
+                (keys.is_empty(), latest)
             });
         }
     }
+}
+
+/// Sort `order` by a key computed once per row (the greatest first when
+/// `descending`), then by name.
+fn by_key<K: Ord>(
+    order: &mut [usize],
+    rows: &[&UserRow],
+    descending: bool,
+    key: impl Fn(&UserRow) -> K,
+) {
+    let keys: Vec<K> = rows.iter().map(|r| key(r)).collect();
+    order.sort_by(|&a, &b| {
+        let by = if descending {
+            keys[b].cmp(&keys[a])
+        } else {
+            keys[a].cmp(&keys[b])
+        };
+        by.then_with(|| rows[a].user.name.cmp(&rows[b].user.name))
+    });
 }
 
 #[cfg(test)]

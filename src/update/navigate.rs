@@ -188,21 +188,12 @@ pub(super) fn on_overview_key(state: &mut State, key: &crossterm::event::KeyEven
     use crossterm::event::{KeyCode, KeyEventKind};
     let height = state.view.overview_height();
     if state.view.filtering {
-        match key.code {
-            KeyCode::Esc => {
-                state.view.filtering = false;
-                state.view.overview.filter.clear();
-            }
-            KeyCode::Enter => state.view.filtering = false,
-            // The text field's keys; Backspace on an empty filter leaves it
-            // open (what is typed next is text, never a command).
-            _ => {
-                if state.view.overview.filter.handle(key)
-                    != crate::state::text_input::Handled::Edited
-                {
-                    return Vec::new();
-                }
-            }
+        if !filter_typed(
+            &mut state.view.filtering,
+            &mut state.view.overview.filter,
+            key,
+        ) {
+            return Vec::new();
         }
         state.view.overview.cursor = 0;
         state.view.overview.selected = None;
@@ -288,22 +279,34 @@ pub(super) fn on_overview_key(state: &mut State, key: &crossterm::event::KeyEven
 /// `Enter` keeps the filter, `Esc` clears it. A filter that is an access key
 /// ID lands on its user.
 pub(super) fn on_filter_key(state: &mut State, key: &crossterm::event::KeyEvent) -> Vec<Effect> {
+    if !filter_typed(&mut state.view.filtering, &mut state.view.table.filter, key) {
+        return Vec::new();
+    }
+    apply_filter(state)
+}
+
+/// One key typed into a `/` filter: `Esc` clears and closes it, `Enter`
+/// closes it, the text field's keys edit it (Backspace on an empty filter
+/// leaves it open: what is typed next is text, never a command). Whether
+/// anything changed.
+fn filter_typed(
+    filtering: &mut bool,
+    filter: &mut crate::state::TextInput,
+    key: &crossterm::event::KeyEvent,
+) -> bool {
     use crossterm::event::KeyCode;
     match key.code {
         KeyCode::Esc => {
-            state.view.filtering = false;
-            state.view.table.filter.clear();
+            *filtering = false;
+            filter.clear();
+            true
         }
-        KeyCode::Enter => state.view.filtering = false,
-        // The text field's keys; Backspace on an empty filter leaves it
-        // open (what is typed next is text, never a command).
-        _ => {
-            if state.view.table.filter.handle(key) != crate::state::text_input::Handled::Edited {
-                return Vec::new();
-            }
+        KeyCode::Enter => {
+            *filtering = false;
+            true
         }
+        _ => filter.handle(key) == crate::state::text_input::Handled::Edited,
     }
-    apply_filter(state)
 }
 
 /// Re-filter the table, keep the selection visible, fetch what is now selected.
