@@ -434,9 +434,7 @@ impl Keymap {
     /// A dialog command's first key, as a hint names it (`Enter`).
     #[must_use]
     pub fn dialog_key(&self, command: DialogCommand) -> String {
-        self.dialog_keys_for(command)
-            .first()
-            .map_or_else(|| "unbound".to_owned(), ToString::to_string)
+        shown(self.dialog_keys_for(command).first())
     }
 
     /// A dialog command's first named key (`Esc`): where text is typed,
@@ -444,10 +442,11 @@ impl Keymap {
     #[must_use]
     pub fn dialog_named_key(&self, command: DialogCommand) -> String {
         let keys = self.dialog_keys_for(command);
-        keys.iter()
-            .find(|k| !matches!(k.code, KeyCodeOrd::Char(_)))
-            .or(keys.first())
-            .map_or_else(|| "unbound".to_owned(), ToString::to_string)
+        shown(
+            keys.iter()
+                .find(|k| !matches!(k.code, KeyCodeOrd::Char(_)))
+                .or(keys.first()),
+        )
     }
 
     /// A dialog command's keys as a hint shows them: `n/Esc`.
@@ -473,10 +472,13 @@ impl Keymap {
     /// The first key bound to a command, as text (`"?"` when unbound).
     #[must_use]
     pub fn label(&self, command: Command) -> String {
-        self.keys_for(command)
-            .first()
-            .map_or_else(|| "unbound".to_owned(), ToString::to_string)
+        shown(self.keys_for(command).first())
     }
+}
+
+/// A key as a hint names it; `unbound` for none.
+fn shown(key: Option<&Chord>) -> String {
+    key.map_or_else(|| "unbound".to_owned(), ToString::to_string)
 }
 
 #[cfg(test)]

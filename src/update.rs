@@ -123,6 +123,21 @@ fn step(state: &mut State, action: Action) -> Vec<Effect> {
     }
 }
 
+/// The account a ledger dialog binds to, or the refusal shown in an error
+/// dialog titled `title`.
+fn target_or_error(state: &mut State, title: &str) -> Option<crate::state::AccountRef> {
+    match state.change_target() {
+        Ok(account) => Some(account),
+        Err(message) => {
+            state.view.modal = Some(crate::state::Modal::Error {
+                title: title.to_owned(),
+                message,
+            });
+            None
+        }
+    }
+}
+
 fn is_ctrl_c(key: &KeyEvent) -> bool {
     key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c')
 }

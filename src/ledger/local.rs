@@ -230,14 +230,20 @@ mod tests {
         }
     }
 
-    #[cfg(unix)]
-    #[test]
-    fn a_symlink_is_never_followed() {
+    /// A ledger directory, made, in a temporary directory.
+    fn made_ledger() -> (tempfile::TempDir, Local) {
         let dir = tempfile::tempdir().unwrap();
         let local = Local {
             dir: dir.path().join("ledger"),
         };
         std::fs::create_dir(&local.dir).unwrap();
+        (dir, local)
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_is_never_followed() {
+        let (dir, local) = made_ledger();
         let elsewhere = dir.path().join("elsewhere");
         std::fs::write(&elsewhere, "x\n").unwrap();
         std::os::unix::fs::symlink(&elsewhere, local.file("111111111111")).unwrap();
@@ -251,11 +257,7 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn a_fifo_is_refused_at_once() {
-        let dir = tempfile::tempdir().unwrap();
-        let local = Local {
-            dir: dir.path().join("ledger"),
-        };
-        std::fs::create_dir(&local.dir).unwrap();
+        let (_dir, local) = made_ledger();
         assert!(
             std::process::Command::new("mkfifo")
                 .arg(local.file("111111111111"))

@@ -65,6 +65,14 @@ fn dialog_hints(state: &State, modal: &Modal) -> Vec<String> {
     let named = |c| map.dialog_named_key(c);
     let key = |c| map.label(c);
     let close = format!("{} close", d(D::Cancel));
+    // A dialog where text is typed: what to type, then its named keys.
+    let typing = |what: &str, press: &str| {
+        vec![
+            what.to_owned(),
+            format!("{} {press}", named(D::Press)),
+            format!("{} cancel", named(D::Cancel)),
+        ]
+    };
     match modal {
         Modal::Help => vec![
             format!("{}/{} scroll", key(Command::Down), key(Command::Up)),
@@ -90,11 +98,7 @@ fn dialog_hints(state: &State, modal: &Modal) -> Vec<String> {
             format!("{} usage", d(D::Usage)),
             format!("{} cancel", named(D::Cancel)),
         ],
-        Modal::BulkDelete(_) => vec![
-            "type the number of keys".to_owned(),
-            format!("{} delete", named(D::Press)),
-            format!("{} cancel", named(D::Cancel)),
-        ],
+        Modal::BulkDelete(_) => typing("type the number of keys", "delete"),
         Modal::Secret(_) => {
             let mut parts = vec![format!("{} copy", d(D::CopySecret))];
             if state.session.credentials_file.is_some() {
@@ -126,16 +130,8 @@ fn dialog_hints(state: &State, modal: &Modal) -> Vec<String> {
             format!("{} record", d(D::Confirm)),
             format!("{} back", d(D::Cancel)),
         ],
-        Modal::Handoff(_) => vec![
-            "type or paste the ARN".to_owned(),
-            format!("{} show", named(D::Press)),
-            format!("{} cancel", named(D::Cancel)),
-        ],
-        Modal::Code(_) => vec![
-            "type the MFA code".to_owned(),
-            format!("{} sign in", named(D::Press)),
-            format!("{} cancel", named(D::Cancel)),
-        ],
+        Modal::Handoff(_) => typing("type or paste the ARN", "show"),
+        Modal::Code(_) => typing("type the MFA code", "sign in"),
         Modal::SignInAgain { .. } => vec![
             format!("{} sign in", named(D::Press)),
             format!("{} close", named(D::Cancel)),

@@ -14,15 +14,8 @@ use crate::state::{HandoffDialog, Modal, State};
 
 /// Open the dialog for `user` (the rotation dialog it came from closes).
 pub(super) fn open(state: &mut State, user: &str) -> Vec<Effect> {
-    let account = match state.change_target() {
-        Ok(account) => account,
-        Err(message) => {
-            state.view.modal = Some(Modal::Error {
-                title: "No hand-off target can be set now".to_owned(),
-                message,
-            });
-            return Vec::new();
-        }
+    let Some(account) = super::target_or_error(state, "No hand-off target can be set now") else {
+        return Vec::new();
     };
     let current = state
         .account

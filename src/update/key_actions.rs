@@ -309,20 +309,29 @@ pub(super) fn set_key_status(
     if target.status == status {
         return say(state, format!("{} is already {status}.", target.key_id));
     }
+    confirm_status(state, account, vec![target], status, false)
+}
+
+/// The dialog confirming `status` for `targets` (warned of rotations whose
+/// new key is unused when they are made inactive).
+fn confirm_status(
+    state: &mut State,
+    account: AccountRef,
+    targets: Vec<KeyTarget>,
+    status: KeyStatus,
+    from_marks: bool,
+) -> Vec<Effect> {
     let warnings = if status == KeyStatus::Inactive {
-        unused_successors(state, std::slice::from_ref(&target))
+        unused_successors(state, &targets)
     } else {
         Vec::new()
     };
     state.view.modal = Some(Modal::Confirm(Confirm {
-        operation: Operation::SetStatus {
-            targets: vec![target],
-            status,
-        },
+        operation: Operation::SetStatus { targets, status },
         focus: Button::Cancel,
         account,
         warnings,
-        from_marks: false,
+        from_marks,
     }));
     Vec::new()
 }
@@ -345,18 +354,7 @@ fn bulk_deactivate(state: &mut State) -> Vec<Effect> {
         state.view.marks.clear();
         return say(state, "The marked keys no longer exist.".to_owned());
     }
-    let warnings = unused_successors(state, &targets);
-    state.view.modal = Some(Modal::Confirm(Confirm {
-        operation: Operation::SetStatus {
-            targets,
-            status: KeyStatus::Inactive,
-        },
-        focus: Button::Cancel,
-        account,
-        warnings,
-        from_marks: true,
-    }));
-    Vec::new()
+    confirm_status(state, account, targets, KeyStatus::Inactive, true)
 }
 
 /// `d` with keys marked: delete them all from one dialog, when every one

@@ -40,14 +40,17 @@ fn open(state: &mut State) -> Vec<Effect> {
     Vec::new()
 }
 
+/// The help overlay, from its top.
+fn open_help(state: &mut State) -> Vec<Effect> {
+    state.view.modal = Some(Modal::Help);
+    state.view.help_scroll = 0;
+    Vec::new()
+}
+
 pub(super) fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
     match command {
         Command::Quit => super::quit::request(state, false),
-        Command::Help => {
-            state.view.modal = Some(Modal::Help);
-            state.view.help_scroll = 0;
-            Vec::new()
-        }
+        Command::Help => open_help(state),
         Command::Refresh => start_load(state),
         Command::FocusNext | Command::FocusPrev => {
             state.view.focus = match state.view.focus {
@@ -224,11 +227,7 @@ pub(super) fn on_overview_key(state: &mut State, key: &crossterm::event::KeyEven
     };
     match command {
         Command::Quit => super::quit::request(state, false),
-        Command::Help => {
-            state.view.modal = Some(Modal::Help);
-            state.view.help_scroll = 0;
-            Vec::new()
-        }
+        Command::Help => open_help(state),
         Command::Profiles => super::profiles::open(state),
         Command::Refresh => super::org::start(state),
         Command::Open => super::org::open(state),

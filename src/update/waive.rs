@@ -19,15 +19,8 @@ const DEFAULT_DAYS: i64 = 30;
 
 /// Open the dialog for the findings the findings dialog shows.
 pub(super) fn open(state: &mut State, user: &str, key_id: Option<&str>) -> Vec<Effect> {
-    let account = match state.change_target() {
-        Ok(account) => account,
-        Err(message) => {
-            state.view.modal = Some(Modal::Error {
-                title: "No waiver can be written now".to_owned(),
-                message,
-            });
-            return Vec::new();
-        }
+    let Some(account) = super::target_or_error(state, "No waiver can be written now") else {
+        return Vec::new();
     };
     let Some(row) = state.account.users().get(user) else {
         return Vec::new();
