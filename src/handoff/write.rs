@@ -19,20 +19,7 @@ pub trait Writer: Send + Sync + Debug {
     /// Secrets Manager `PutSecretValue` keeping the secret's other
     /// fields, or SSM `PutParameter` (`SecureString`, overwrite), in the
     /// region the target's ARN names.
-    async fn hand_off(
-        &self,
-        target: &Target,
-        key_id: &str,
-        secret: &Secret,
-    ) -> Result<(), IamError>;
-}
-
-/// Nowhere to write: every hand-off says so.
-#[derive(Debug, Clone, Copy)]
-pub struct NoWriter;
-
-#[async_trait]
-impl Writer for NoWriter {
+    /// Unless implemented, says there is nowhere to write ([`NoWriter`]).
     async fn hand_off(
         &self,
         target: &Target,
@@ -47,6 +34,12 @@ impl Writer for NoWriter {
         ))
     }
 }
+
+/// Nowhere to write: every hand-off says so.
+#[derive(Debug, Clone, Copy)]
+pub struct NoWriter;
+
+impl Writer for NoWriter {}
 
 /// Through the SDK, over the profile's configuration.
 #[async_trait]

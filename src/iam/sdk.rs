@@ -142,6 +142,26 @@ impl SdkIam {
     }
 
     /// An SDK error as iamkeys words it, naming where the request went.
+    /// The request sent, its error (if any) in IAM's terms for `action`.
+    async fn sent<T, E>(
+        &self,
+        action: &'static str,
+        request: impl std::future::Future<
+            Output = Result<
+                T,
+                aws_sdk_iam::error::SdkError<
+                    E,
+                    aws_smithy_runtime_api::client::orchestrator::HttpResponse,
+                >,
+            >,
+        >,
+    ) -> Result<T, IamError>
+    where
+        E: aws_sdk_iam::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        request.await.map_err(|e| self.fail(action, &e))
+    }
+
     fn fail<E>(
         &self,
         action: &'static str,
@@ -232,11 +252,8 @@ impl IamClient for SdkIam {
     async fn caller_identity(&self) -> Result<Identity, IamError> {
         const ACTION: &str = "sts:GetCallerIdentity";
         let out = self
-            .sts
-            .get_caller_identity()
-            .send()
-            .await
-            .map_err(|e| self.fail(ACTION, &e))?;
+            .sent(ACTION, self.sts.get_caller_identity().send())
+            .await?;
         let access_key_id = match &self.credentials {
             Some(provider) => provider
                 .provide_credentials()
@@ -267,23 +284,25 @@ impl IamClient for SdkIam {
 
     async fn account_alias(&self) -> Result<Option<String>, IamError> {
         let out = self
-            .iam
-            .list_account_aliases()
-            .send()
-            .await
-            .map_err(|e| self.fail("iam:ListAccountAliases", &e))?;
+            .sent(
+                "iam:ListAccountAliases",
+                self.iam.list_account_aliases().send(),
+            )
+            .await?;
         Ok(out.account_aliases().first().cloned())
     }
 
     async fn list_users(&self, marker: Option<String>) -> Result<Page<User>, IamError> {
         let out = self
-            .iam
-            .list_users()
-            .max_items(MAX_ITEMS)
-            .set_marker(marker)
-            .send()
-            .await
-            .map_err(|e| self.fail("iam:ListUsers", &e))?;
+            .sent(
+                "iam:ListUsers",
+                self.iam
+                    .list_users()
+                    .max_items(MAX_ITEMS)
+                    .set_marker(marker)
+                    .send(),
+            )
+            .await?;
         let items = out
             .users()
             .iter()
@@ -306,14 +325,16 @@ impl IamClient for SdkIam {
         marker: Option<String>,
     ) -> Result<Page<AccessKey>, IamError> {
         let out = self
-            .iam
-            .list_access_keys()
-            .user_name(user)
-            .max_items(MAX_ITEMS)
-            .set_marker(marker)
-            .send()
-            .await
-            .map_err(|e| self.fail("iam:ListAccessKeys", &e))?;
+            .sent(
+                "iam:ListAccessKeys",
+                self.iam
+                    .list_access_keys()
+                    .user_name(user)
+                    .max_items(MAX_ITEMS)
+                    .set_marker(marker)
+                    .send(),
+            )
+            .await?;
         // A key without an ID cannot be shown or acted on; dropping it would
         // hide it from the audit, so the listing fails instead.
         let items = out
@@ -345,11 +366,11 @@ impl IamClient for SdkIam {
 
     async fn generate_credential_report(&self) -> Result<ReportState, IamError> {
         let out = self
-            .iam
-            .generate_credential_report()
-            .send()
-            .await
-            .map_err(|e| self.fail("iam:GenerateCredentialReport", &e))?;
+            .sent(
+                "iam:GenerateCredentialReport",
+                self.iam.generate_credential_report().send(),
+            )
+            .await?;
         Ok(match out.state() {
             Some(ReportStateType::Complete) => ReportState::Complete,
             Some(ReportStateType::Started) => ReportState::Started,
@@ -360,11 +381,8 @@ impl IamClient for SdkIam {
     async fn get_credential_report(&self) -> Result<CredentialReport, IamError> {
         const ACTION: &str = "iam:GetCredentialReport";
         let out = self
-            .iam
-            .get_credential_report()
-            .send()
-            .await
-            .map_err(|e| self.fail(ACTION, &e))?;
+            .sent(ACTION, self.iam.get_credential_report().send())
+            .await?;
         let content = out
             .content()
             .map(aws_smithy_types::Blob::as_ref)
@@ -391,11 +409,8 @@ impl IamClient for SdkIam {
     async fn root_access_keys_present(&self) -> Result<bool, IamError> {
         const ACTION: &str = "iam:GetAccountSummary";
         let out = self
-            .iam
-            .get_account_summary()
-            .send()
-            .await
-            .map_err(|e| self.fail(ACTION, &e))?;
+            .sent(ACTION, self.iam.get_account_summary().send())
+            .await?;
         let present = out
             .summary_map()
             .and_then(|map| map.get(&SummaryKeyType::AccountAccessKeysPresent))
@@ -411,12 +426,14 @@ impl IamClient for SdkIam {
 
     async fn access_key_last_used(&self, key_id: &str) -> Result<LastUsed, IamError> {
         let out = self
-            .iam
-            .get_access_key_last_used()
-            .access_key_id(key_id)
-            .send()
-            .await
-            .map_err(|e| self.fail("iam:GetAccessKeyLastUsed", &e))?;
+            .sent(
+                "iam:GetAccessKeyLastUsed",
+                self.iam
+                    .get_access_key_last_used()
+                    .access_key_id(key_id)
+                    .send(),
+            )
+            .await?;
         // No block at all is not "never used" (that would invent a finding).
         let used = out.access_key_last_used().ok_or_else(|| {
             IamError::new(
@@ -452,23 +469,21 @@ impl IamClient for SdkIam {
 
     async fn has_mfa(&self, user: &str) -> Result<bool, IamError> {
         let out = self
-            .iam
-            .list_mfa_devices()
-            .user_name(user)
-            .send()
-            .await
-            .map_err(|e| self.fail("iam:ListMFADevices", &e))?;
+            .sent(
+                "iam:ListMFADevices",
+                self.iam.list_mfa_devices().user_name(user).send(),
+            )
+            .await?;
         Ok(!out.mfa_devices().is_empty())
     }
 
     async fn user_groups(&self, user: &str) -> Result<Vec<String>, IamError> {
         let out = self
-            .iam
-            .list_groups_for_user()
-            .user_name(user)
-            .send()
-            .await
-            .map_err(|e| self.fail("iam:ListGroupsForUser", &e))?;
+            .sent(
+                "iam:ListGroupsForUser",
+                self.iam.list_groups_for_user().user_name(user).send(),
+            )
+            .await?;
         Ok(out
             .groups()
             .iter()
@@ -478,12 +493,11 @@ impl IamClient for SdkIam {
 
     async fn user_tags(&self, user: &str) -> Result<Vec<(String, String)>, IamError> {
         let out = self
-            .iam
-            .list_user_tags()
-            .user_name(user)
-            .send()
-            .await
-            .map_err(|e| self.fail("iam:ListUserTags", &e))?;
+            .sent(
+                "iam:ListUserTags",
+                self.iam.list_user_tags().user_name(user).send(),
+            )
+            .await?;
         Ok(out
             .tags()
             .iter()
@@ -496,13 +510,15 @@ impl IamClient for SdkIam {
         // Every entity type at once: users (their tags and policies),
         // groups and the managed policies in use, in one walk.
         let out = self
-            .iam
-            .get_account_authorization_details()
-            .max_items(MAX_ITEMS)
-            .set_marker(marker)
-            .send()
-            .await
-            .map_err(|e| self.fail(ACTION, &e))?;
+            .sent(
+                ACTION,
+                self.iam
+                    .get_account_authorization_details()
+                    .max_items(MAX_ITEMS)
+                    .set_marker(marker)
+                    .send(),
+            )
+            .await?;
         let (items, details) = super::auth_details::page(&out)
             .map_err(|why| IamError::new(ErrorKind::Other, ACTION, why))?;
         Ok((

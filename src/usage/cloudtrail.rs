@@ -15,27 +15,12 @@ use crate::iam::sdk_error::from_sdk;
 use crate::iam::{ErrorKind, IamError};
 use crate::model::Page;
 
-/// CloudTrail and the region list.
+/// CloudTrail and the region list. Each call, unless implemented, says
+/// there is none to ask ([`NoTrail`]).
 #[async_trait]
 pub trait Trail: Send + Sync + Debug {
     /// `LookupEvents` in `region`: one page (up to 50) of the last 90
     /// days' management events found by `lookup`, newest first.
-    async fn lookup_events(
-        &self,
-        region: &str,
-        lookup: &Lookup,
-        next: Option<String>,
-    ) -> Result<Page<TrailEvent>, IamError>;
-    /// The account's enabled regions (EC2 `DescribeRegions`).
-    async fn enabled_regions(&self) -> Result<Vec<String>, IamError>;
-}
-
-/// A run with no CloudTrail to ask: every call says so.
-#[derive(Debug, Clone, Copy)]
-pub struct NoTrail;
-
-#[async_trait]
-impl Trail for NoTrail {
     async fn lookup_events(
         &self,
         region: &str,
@@ -50,6 +35,7 @@ impl Trail for NoTrail {
         ))
     }
 
+    /// The account's enabled regions (EC2 `DescribeRegions`).
     async fn enabled_regions(&self) -> Result<Vec<String>, IamError> {
         Err(IamError::new(
             ErrorKind::Other,
@@ -58,6 +44,12 @@ impl Trail for NoTrail {
         ))
     }
 }
+
+/// A run with no CloudTrail to ask: every call says so.
+#[derive(Debug, Clone, Copy)]
+pub struct NoTrail;
+
+impl Trail for NoTrail {}
 
 /// Through the SDK, over the profile's configuration.
 #[async_trait]
@@ -174,9 +166,5 @@ impl Trail for crate::iam::memory::MemoryIam {
         next: Option<String>,
     ) -> Result<Page<TrailEvent>, IamError> {
         crate::iam::memory::MemoryIam::lookup_events(self, region, lookup, next).await
-    }
-
-    async fn enabled_regions(&self) -> Result<Vec<String>, IamError> {
-        NoTrail.enabled_regions().await
     }
 }
