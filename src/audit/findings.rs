@@ -49,10 +49,12 @@ pub fn root_summary_finding() -> Finding {
     }
 }
 
+/// One finding per root access key that exists, active or not: CIS ("no
+/// 'root' user account access key exists") and Security Hub IAM.4 fail a
+/// key that is merely inactive, and so does the summary path.
 fn root_findings(root: &ReportRow) -> Vec<Finding> {
     report_keys(root)
         .into_iter()
-        .filter(|k| k.status == KeyStatus::Active)
         .map(|k| Finding {
             id: FindingId::RootAccessKey,
             user_name: ROOT_ROW.to_owned(),
@@ -60,7 +62,8 @@ fn root_findings(root: &ReportRow) -> Vec<Finding> {
             created_with_user: None,
             waiver: None,
             message: format!(
-                "the root user has an active access key (last rotated {})",
+                "the root user has an {} access key (last rotated {})",
+                k.status.as_str().to_lowercase(),
                 k.created.map_or_else(|| "unknown".to_owned(), day)
             ),
         })
@@ -549,11 +552,21 @@ mod tests {
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].id, FindingId::RootAccessKey);
         assert_eq!(found[0].id.severity(), crate::audit::Severity::Critical);
+        assert!(found[0].message.contains("an active access key"));
+        // Issue 36 item 1: CIS and Security Hub IAM.4 fail a root key that
+        // exists at all; an inactive one is a finding too, saying so.
         root.keys[0].active = false;
+        let found = evaluate(&[], Some(&root), now(), &t());
+        assert_eq!(found.len(), 1, "an inactive root key is a finding");
+        assert_eq!(found[0].id, FindingId::RootAccessKey);
         assert!(
-            evaluate(&[], Some(&root), now(), &t()).is_empty(),
-            "an inactive root key is not flagged"
+            found[0].message.contains("an inactive access key"),
+            "{}",
+            found[0].message
         );
+        // No key in either slot: nothing.
+        root.keys[0] = ReportKeySlot::default();
+        assert!(evaluate(&[], Some(&root), now(), &t()).is_empty());
     }
 
     #[test]
