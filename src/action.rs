@@ -123,7 +123,7 @@ pub enum Loaded {
     /// or a user the report does not hold); each succeeds or fails alone.
     UserDetails {
         user: String,
-        password: Result<bool, IamError>,
+        password: Result<Option<crate::model::LoginProfile>, IamError>,
         /// `None` when not asked.
         mfa: Option<Result<bool, IamError>>,
     },

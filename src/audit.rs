@@ -20,6 +20,9 @@ pub use input::{KeyInput, UserInput};
 pub enum FindingId {
     InitialSetupKey,
     UnusedKey,
+    /// A console password unused for `unused_days` (or never used and set
+    /// longer ago): CIS's "credentials unused" covers passwords too.
+    UnusedPassword,
     MultipleActiveKeys,
     KeyNotRotated,
     RootAccessKey,
@@ -32,9 +35,10 @@ pub enum FindingId {
 }
 
 impl FindingId {
-    pub const ALL: [FindingId; 7] = [
+    pub const ALL: [FindingId; 8] = [
         FindingId::InitialSetupKey,
         FindingId::UnusedKey,
+        FindingId::UnusedPassword,
         FindingId::MultipleActiveKeys,
         FindingId::KeyNotRotated,
         FindingId::RootAccessKey,
@@ -47,6 +51,7 @@ impl FindingId {
         match self {
             Self::InitialSetupKey => "initial_setup_key",
             Self::UnusedKey => "unused_key",
+            Self::UnusedPassword => "unused_password",
             Self::MultipleActiveKeys => "multiple_active_keys",
             Self::KeyNotRotated => "key_not_rotated",
             Self::RootAccessKey => "root_access_key",
@@ -59,7 +64,10 @@ impl FindingId {
     /// waiver naming that key), not about the whole user.
     #[must_use]
     pub fn is_key_level(self) -> bool {
-        !matches!(self, Self::MultipleActiveKeys | Self::RootAccessKey)
+        !matches!(
+            self,
+            Self::MultipleActiveKeys | Self::RootAccessKey | Self::UnusedPassword
+        )
     }
 
     #[must_use]
@@ -80,6 +88,7 @@ impl FindingId {
         match self {
             Self::InitialSetupKey => "setup",
             Self::UnusedKey => "unused",
+            Self::UnusedPassword => "password",
             Self::MultipleActiveKeys => "2active",
             Self::KeyNotRotated => "rotate",
             Self::RootAccessKey => "root",
@@ -93,7 +102,7 @@ impl FindingId {
     pub fn cis(self) -> Cis {
         let (a, b, c) = match self {
             Self::InitialSetupKey => ("1.11", "1.10", "2.10"),
-            Self::UnusedKey => ("1.12", "1.11", "2.11"),
+            Self::UnusedKey | Self::UnusedPassword => ("1.12", "1.11", "2.11"),
             Self::MultipleActiveKeys => ("1.13", "1.12", "2.12"),
             Self::KeyNotRotated => ("1.14", "1.13", "2.13"),
             Self::RootAccessKey => ("1.4", "1.3", "2.3"),
@@ -108,6 +117,22 @@ impl FindingId {
         }
     }
 
+    /// The Security Hub control that judges the same thing, where there is
+    /// one: IAM.3 (keys rotated within 90 days), IAM.4 (no root access
+    /// key), IAM.22 (credentials unused for 45 days).
+    #[must_use]
+    pub fn security_hub(self) -> Option<&'static str> {
+        match self {
+            Self::UnusedKey | Self::UnusedPassword => Some("IAM.22"),
+            Self::KeyNotRotated => Some("IAM.3"),
+            Self::RootAccessKey => Some("IAM.4"),
+            Self::InitialSetupKey
+            | Self::MultipleActiveKeys
+            | Self::InactiveKeyReadyToDelete
+            | Self::ExposedKeyQuarantined => None,
+        }
+    }
+
     /// The control's title, as CIS words it.
     #[must_use]
     pub fn control(self) -> &'static str {
@@ -115,7 +140,9 @@ impl FindingId {
             Self::InitialSetupKey => {
                 "Do not set up access keys during initial user setup for all IAM users that have a console password"
             }
-            Self::UnusedKey => "Ensure credentials unused for 45 days or greater are disabled",
+            Self::UnusedKey | Self::UnusedPassword => {
+                "Ensure credentials unused for 45 days or greater are disabled"
+            }
             Self::MultipleActiveKeys => {
                 "Ensure there is only one active access key available for any single IAM user"
             }
@@ -141,6 +168,9 @@ impl FindingId {
             }
             Self::UnusedKey => {
                 "Make the key inactive ({deactivate}); delete it ({delete}) once you are sure nothing needs it."
+            }
+            Self::UnusedPassword => {
+                "Remove console access ({delete} on this finding, typing the user name) or ask the user why the password is unused. CIS's backout: an administrator sets a new password."
             }
             Self::MultipleActiveKeys => {
                 "Finish the rotation: move every client to the newer key, then make the older one inactive ({deactivate}) and delete it ({delete})."
@@ -175,7 +205,7 @@ impl FindingId {
         match self {
             Self::RootAccessKey | Self::ExposedKeyQuarantined => Severity::Critical,
             Self::InitialSetupKey => Severity::High,
-            Self::UnusedKey | Self::KeyNotRotated => Severity::Medium,
+            Self::UnusedKey | Self::UnusedPassword | Self::KeyNotRotated => Severity::Medium,
             Self::MultipleActiveKeys => Severity::Low,
             Self::InactiveKeyReadyToDelete => Severity::Info,
         }
@@ -419,6 +449,7 @@ mod tests {
             [
                 (FindingId::InitialSetupKey, 0),
                 (FindingId::UnusedKey, 1),
+                (FindingId::UnusedPassword, 0),
                 (FindingId::MultipleActiveKeys, 0),
                 (FindingId::KeyNotRotated, 0),
                 (FindingId::RootAccessKey, 1),

@@ -19,8 +19,8 @@ use async_trait::async_trait;
 pub use error::{ErrorKind, IamError, SignInError};
 
 use crate::model::{
-    AccessKey, CredentialReport, Identity, KeyStatus, LastUsed, NewAccessKey, Page, ReportState,
-    User,
+    AccessKey, CredentialReport, Identity, KeyStatus, LastUsed, LoginProfile, NewAccessKey, Page,
+    ReportState, User,
 };
 
 /// One page of `GetAccountAuthorizationDetails`: the users' tags, and
@@ -81,8 +81,8 @@ pub trait IamClient: Send + Sync {
     async fn root_access_keys_present(&self) -> Result<bool, IamError>;
     /// `GetAccessKeyLastUsed`.
     async fn access_key_last_used(&self, key_id: &str) -> Result<LastUsed, IamError>;
-    /// `GetLoginProfile`: whether the user has a console password.
-    async fn has_login_profile(&self, user: &str) -> Result<bool, IamError>;
+    /// `GetLoginProfile`: the user's console password (`None`: none).
+    async fn login_profile(&self, user: &str) -> Result<Option<LoginProfile>, IamError>;
     /// `ListMFADevices`: whether the user has an MFA device.
     async fn has_mfa(&self, user: &str) -> Result<bool, IamError>;
     /// `ListGroupsForUser` (first page: a user is in at most 10 groups).

@@ -44,6 +44,13 @@ pub struct User {
     pub password_last_used: Option<DateTime<Utc>>,
 }
 
+/// A console password as `GetLoginProfile` shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoginProfile {
+    /// When it was set (`CreateDate`); `None` when IAM did not say.
+    pub created: Option<DateTime<Utc>>,
+}
+
 /// When, where and through which service an access key was last used.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct LastUsed {
@@ -139,6 +146,9 @@ pub struct ReportRow {
     pub user_created: Option<DateTime<Utc>>,
     pub password_enabled: bool,
     pub password_last_used: Option<DateTime<Utc>>,
+    /// When the console password was last set (`password_last_changed`;
+    /// `None`: no password, or the column is not in the report).
+    pub password_last_changed: Option<DateTime<Utc>>,
     pub mfa_active: bool,
     pub keys: [ReportKeySlot; 2],
 }

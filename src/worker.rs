@@ -804,7 +804,7 @@ impl Worker {
             Call::DateInactive { user, key_id } => self.date_inactive(&slot, user, key_id).await,
             Call::UserDetails { user, mfa } => {
                 let (password, mfa) =
-                    tokio::join!(self.patiently(|| client.has_login_profile(&user)), async {
+                    tokio::join!(self.patiently(|| client.login_profile(&user)), async {
                         if mfa {
                             Some(self.patiently(|| client.has_mfa(&user)).await)
                         } else {

@@ -52,6 +52,9 @@ pub struct UserRow {
     pub password: Option<bool>,
     /// Why the console password could not be read (`GetLoginProfile` failed).
     pub password_error: Option<IamError>,
+    /// When the console password was set, as `GetLoginProfile` said (the
+    /// credential report's `password_last_changed` is in [`Self::report`]).
+    pub password_set: Option<DateTime<Utc>>,
     /// A `GetLoginProfile` is asked (or answered) for this user.
     pub details_requested: bool,
     pub mfa: Option<bool>,
@@ -78,6 +81,7 @@ impl UserRow {
             user,
             password: None,
             password_error: None,
+            password_set: None,
             details_requested: false,
             mfa: None,
             mfa_error: None,
@@ -215,6 +219,14 @@ impl UserRow {
                 .map(ToOwned::to_owned),
             created: self.user.created,
             password: self.password,
+            // The latest either source saw (`ListUsers`, the report).
+            password_last_used: self
+                .user
+                .password_last_used
+                .max(self.report.as_ref().and_then(|r| r.password_last_used)),
+            password_set: self
+                .password_set
+                .or_else(|| self.report.as_ref().and_then(|r| r.password_last_changed)),
             inactive_since: self
                 .listed_keys()
                 .unwrap_or_default()

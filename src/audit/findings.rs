@@ -173,9 +173,48 @@ pub fn user_findings(
             format!("{} has {active} active access keys", user.name),
         ));
     }
+    out.extend(unused_password(user, now, thresholds));
     out.extend(retirement(user, now, thresholds));
     waive(&mut out, user, now, thresholds);
     out
+}
+
+/// CIS "credentials unused for 45 days" and Security Hub IAM.22 for the
+/// console password: last used `unused_days` ago or more, or never used
+/// and set that long ago. A password whose age is not known, never used,
+/// is not judged (nothing says it is old).
+fn unused_password(
+    user: &UserInput,
+    now: DateTime<Utc>,
+    thresholds: &Thresholds,
+) -> Option<Finding> {
+    if user.password != Some(true) {
+        return None;
+    }
+    let unused_after = TimeDelta::days(i64::from(thresholds.unused_days));
+    let message = match (user.password_last_used, user.password_set) {
+        (Some(used), _) if now - used >= unused_after => format!(
+            "the console password was last used {}: {} days ago, the limit is {}",
+            day(used),
+            (now - used).num_days(),
+            thresholds.unused_days
+        ),
+        (None, Some(set)) if now - set >= unused_after => format!(
+            "the console password was never used; it was set {}, {} days ago (the limit is {})",
+            day(set),
+            (now - set).num_days(),
+            thresholds.unused_days
+        ),
+        _ => return None,
+    };
+    Some(Finding {
+        id: FindingId::UnusedPassword,
+        user_name: user.name.clone(),
+        access_key_id: None,
+        created_with_user: None,
+        message,
+        waiver: None,
+    })
 }
 
 /// A user AWS quarantined: each Active key is named exposed (AWS's
@@ -307,6 +346,8 @@ mod tests {
             name: "u".into(),
             created,
             password,
+            password_last_used: None,
+            password_set: None,
             keys,
             waivers: Vec::new(),
             inactive_since: Vec::new(),
@@ -503,6 +544,7 @@ mod tests {
             user_created: Some(ago(10)),
             password_enabled: true,
             password_last_used: None,
+            password_last_changed: None,
             mfa_active: false,
             keys: [
                 ReportKeySlot::default(),
@@ -518,6 +560,8 @@ mod tests {
             name: "svc".into(),
             created: ago(10),
             password: Some(true),
+            password_last_used: None,
+            password_set: None,
             keys: report_keys(&row),
             waivers: Vec::new(),
             inactive_since: Vec::new(),
@@ -530,6 +574,52 @@ mod tests {
         assert_eq!(found[0].created_with_user, Some(true));
     }
 
+    /// Issue 36 item 2: a console password unused for `unused_days`, or
+    /// never used and set longer ago than that, is `unused_password`
+    /// (user-level); a recent one, none, or one of unknown age is not.
+    #[test]
+    fn an_unused_console_password_is_a_finding() {
+        let judged = |password: Option<bool>, used: Option<i64>, set: Option<i64>| {
+            let u = UserInput {
+                password_last_used: used.map(ago),
+                password_set: set.map(ago),
+                ..user(password, ago(400), Vec::new())
+            };
+            user_findings(&u, now(), &t())
+        };
+        let never_used = judged(Some(true), None, Some(100));
+        assert_eq!(never_used.len(), 1);
+        assert_eq!(never_used[0].id, FindingId::UnusedPassword);
+        assert_eq!(never_used[0].access_key_id, None);
+        assert!(
+            never_used[0].message.contains("never used"),
+            "{}",
+            never_used[0].message
+        );
+        let old_use = judged(Some(true), Some(50), Some(300));
+        assert_eq!(old_use.len(), 1);
+        assert!(
+            old_use[0].message.contains("50 days"),
+            "{}",
+            old_use[0].message
+        );
+        for (password, used, set) in [
+            (Some(true), Some(10), Some(300)),
+            (Some(true), None, Some(10)),
+            (Some(true), None, None),
+            (Some(false), Some(300), Some(300)),
+            (None, Some(300), Some(300)),
+        ] {
+            assert!(
+                judged(password, used, set).is_empty(),
+                "{password:?} {used:?} {set:?}"
+            );
+        }
+        assert!(!FindingId::UnusedPassword.is_key_level());
+        assert_eq!(FindingId::UnusedPassword.cis(), FindingId::UnusedKey.cis());
+        assert_eq!(FindingId::UnusedPassword.security_hub(), Some("IAM.22"));
+    }
+
     #[test]
     fn the_root_row_with_an_active_key_is_critical() {
         let mut root = ReportRow {
@@ -538,6 +628,7 @@ mod tests {
             user_created: Some(ago(1000)),
             password_enabled: false,
             password_last_used: None,
+            password_last_changed: None,
             mfa_active: true,
             keys: [
                 ReportKeySlot {

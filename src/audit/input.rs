@@ -27,6 +27,10 @@ pub struct UserInput {
     pub created: DateTime<Utc>,
     /// `None`: not known (yet).
     pub password: Option<bool>,
+    /// The console password's last use (`None`: never, or not known).
+    pub password_last_used: Option<DateTime<Utc>>,
+    /// When the console password was set (`None`: not known).
+    pub password_set: Option<DateTime<Utc>>,
     pub keys: Vec<KeyInput>,
     /// Waivers from the user's tags (empty when they are not read), each
     /// with what is known of its writer.

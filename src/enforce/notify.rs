@@ -99,6 +99,7 @@ fn why(finding: FindingId) -> &'static str {
             "made with a console user's login and never used (CIS: no keys at initial setup)"
         }
         FindingId::UnusedKey => "not used for a long time",
+        FindingId::UnusedPassword => "a console password not used for a long time",
         FindingId::KeyNotRotated => "older than the rotation limit",
         FindingId::InactiveKeyReadyToDelete => "inactive, and nothing has needed it since",
         FindingId::ExposedKeyQuarantined => "found exposed by AWS",

@@ -66,6 +66,10 @@ pub fn parse(text: &[u8]) -> Result<Parsed, ParseError> {
             .position(|h| h.trim() == *name)
             .ok_or(ParseError::MissingColumn(name))?;
     }
+    // Read when there: IAM writes it, but no rule needs it to judge keys.
+    let changed = headers
+        .iter()
+        .position(|h| h.trim() == "password_last_changed");
     let mut parsed = Parsed::default();
     for record in reader.records() {
         let record = record.map_err(|e| ParseError::Csv(e.to_string()))?;
@@ -86,7 +90,7 @@ pub fn parse(text: &[u8]) -> Result<Parsed, ParseError> {
             });
             continue;
         }
-        match row(&record, &index) {
+        match row(&record, &index, changed) {
             Ok(row) => parsed.rows.push(row),
             Err(reason) => parsed.rejected.push(RejectedRow {
                 line,
@@ -99,7 +103,11 @@ pub fn parse(text: &[u8]) -> Result<Parsed, ParseError> {
 }
 
 /// One row, every value checked.
-fn row(record: &csv::StringRecord, index: &[usize; COLUMNS.len()]) -> Result<ReportRow, String> {
+fn row(
+    record: &csv::StringRecord,
+    index: &[usize; COLUMNS.len()],
+    changed: Option<usize>,
+) -> Result<ReportRow, String> {
     let field = |i: usize| record.get(index[i]).unwrap_or("").trim();
     let user = field(0);
     if user.is_empty() {
@@ -141,6 +149,10 @@ fn row(record: &csv::StringRecord, index: &[usize; COLUMNS.len()]) -> Result<Rep
         user_created: time_at(2)?,
         password_enabled,
         password_last_used: time_at(4)?,
+        password_last_changed: match changed.map(|i| record.get(i).unwrap_or("").trim()) {
+            None => None,
+            Some(value) => time(value).map_err(|()| bad("password_last_changed", value))?,
+        },
         mfa_active: flag_at(5)?,
         keys: [slot(6)?, slot(11)?],
     })
@@ -204,6 +216,14 @@ mod tests {
         let alice = &rows[1];
         assert!(alice.password_enabled);
         assert_eq!(alice.password_last_used, None);
+        assert_eq!(
+            alice
+                .password_last_changed
+                .map(|t| t.to_rfc3339())
+                .as_deref(),
+            Some("2023-03-01T12:00:00+00:00")
+        );
+        assert_eq!(root.password_last_changed, None, "not_supported");
         assert!(!alice.keys[0].present());
         assert!(alice.keys[1].active);
         assert_eq!(

@@ -137,9 +137,18 @@ pub fn seed_user(n: usize, now: DateTime<Utc>) -> MemoryUser {
             arn: format!("arn:aws:iam::{DEMO_ACCOUNT}:user/{name}"),
             name,
             created,
-            password_last_used: password.then(|| now - days(1)),
+            // Every other console-only user has not signed in for 60 days
+            // (`unused_password`).
+            password_last_used: password.then(|| {
+                if matches!(situation, Situation::NoKeys) && n % 12 == 10 {
+                    now - days(60)
+                } else {
+                    now - days(1)
+                }
+            }),
         },
         password,
+        password_set: password.then_some(created),
         mfa: password && !n.is_multiple_of(4),
         tags: demo_tags(n, &keys),
         keys,
@@ -210,6 +219,7 @@ pub fn account(now: DateTime<Utc>, latency: Duration) -> MemoryIam {
         user_created: Some(now - days(2000)),
         password_enabled: false,
         password_last_used: Some(now - days(40)),
+        password_last_changed: None,
         mfa_active: true,
         keys: [
             ReportKeySlot {

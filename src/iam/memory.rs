@@ -13,8 +13,8 @@ use chrono::{DateTime, Utc};
 
 use super::{AuthPage, ErrorKind, IamClient, IamError};
 use crate::model::{
-    AccessKey, CredentialReport, Identity, KeyStatus, LastUsed, NewAccessKey, Page, ReportKeySlot,
-    ReportRow, ReportState, User,
+    AccessKey, CredentialReport, Identity, KeyStatus, LastUsed, LoginProfile, NewAccessKey, Page,
+    ReportKeySlot, ReportRow, ReportState, User,
 };
 use crate::secret::Secret;
 
@@ -23,6 +23,8 @@ use crate::secret::Secret;
 pub struct MemoryUser {
     pub user: User,
     pub password: bool,
+    /// When the console password was set (`None`: not said).
+    pub password_set: Option<DateTime<Utc>>,
     pub mfa: bool,
     pub keys: Vec<(AccessKey, LastUsed)>,
     pub groups: Vec<String>,
@@ -363,6 +365,7 @@ impl IamClient for MemoryIam {
                     user_created: Some(u.user.created),
                     password_enabled: u.password,
                     password_last_used: u.user.password_last_used,
+                    password_last_changed: u.password_set,
                     mfa_active: u.mfa,
                     keys: [slot(0), slot(1)],
                 }
@@ -398,9 +401,13 @@ impl IamClient for MemoryIam {
             })
     }
 
-    async fn has_login_profile(&self, user: &str) -> Result<bool, IamError> {
-        self.of_user("iam:GetLoginProfile", user, |u| u.password)
-            .await
+    async fn login_profile(&self, user: &str) -> Result<Option<LoginProfile>, IamError> {
+        self.of_user("iam:GetLoginProfile", user, |u| {
+            u.password.then_some(LoginProfile {
+                created: u.password_set,
+            })
+        })
+        .await
     }
 
     async fn has_mfa(&self, user: &str) -> Result<bool, IamError> {
@@ -612,6 +619,7 @@ mod tests {
                 password_last_used: None,
             },
             password: false,
+            password_set: None,
             mfa: false,
             keys: Vec::new(),
             groups: Vec::new(),

@@ -11,8 +11,8 @@ use super::sdk_error::from_sdk;
 use super::whole_answer::WholeAnswer;
 use super::{AuthPage, IamClient, credential_report};
 use crate::model::{
-    AccessKey, CredentialReport, Identity, KeyStatus, LastUsed, NewAccessKey, Page, ReportState,
-    User,
+    AccessKey, CredentialReport, Identity, KeyStatus, LastUsed, LoginProfile, NewAccessKey, Page,
+    ReportState, User,
 };
 use crate::secret::Secret;
 
@@ -449,9 +449,11 @@ impl IamClient for SdkIam {
         })
     }
 
-    async fn has_login_profile(&self, user: &str) -> Result<bool, IamError> {
+    async fn login_profile(&self, user: &str) -> Result<Option<LoginProfile>, IamError> {
         match self.iam.get_login_profile().user_name(user).send().await {
-            Ok(_) => Ok(true),
+            Ok(out) => Ok(Some(LoginProfile {
+                created: out.login_profile().map(|p| time(p.create_date())),
+            })),
             Err(e) => {
                 let err = self.fail("iam:GetLoginProfile", &e);
                 // IAM answers NoSuchEntity both for a user without a console
@@ -459,7 +461,7 @@ impl IamClient for SdkIam {
                 // a user that does not exist ("The user with name X ...").
                 let user_gone = err.detail.to_ascii_lowercase().contains("user with name");
                 if err.kind == ErrorKind::NoSuchEntity && !user_gone {
-                    Ok(false)
+                    Ok(None)
                 } else {
                     Err(err)
                 }

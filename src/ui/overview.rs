@@ -21,6 +21,7 @@ fn short(id: FindingId) -> &'static str {
     match id {
         FindingId::InitialSetupKey => "SETUP",
         FindingId::UnusedKey => "UNUSED",
+        FindingId::UnusedPassword => "PASSWD",
         FindingId::MultipleActiveKeys => "2 KEYS",
         FindingId::KeyNotRotated => "OLD",
         FindingId::RootAccessKey => "ROOT",
@@ -138,17 +139,18 @@ pub fn render(state: &State, org: &Organization, theme: &Theme, frame: &mut Fram
     let mut widths = vec![
         Constraint::Min(14),
         Constraint::Length(12),
-        Constraint::Length(20),
-        Constraint::Length(6),
-        Constraint::Length(6),
+        Constraint::Length(19),
+        Constraint::Length(5),
+        Constraint::Length(5),
     ];
-    // Each finding's column as wide as its title (counts fit in six).
+    // Each finding's column as wide as its title (counts fit in four),
+    // so that every column fits in 120 with a status of 18.
     widths.extend(
         FindingId::ALL
             .iter()
-            .map(|id| Constraint::Length(u16::try_from(short(*id).len()).unwrap_or(7).max(6))),
+            .map(|id| Constraint::Length(u16::try_from(short(*id).len()).unwrap_or(7).max(4))),
     );
-    widths.push(Constraint::Length(6));
+    widths.push(Constraint::Length(5));
     let filter = if overview.filter.is_empty() {
         String::new()
     } else {

@@ -43,9 +43,14 @@ async fn reads_identity_users_keys_login_profiles_and_mfa() {
         .collect();
     assert_eq!(statuses, [KeyStatus::Inactive, KeyStatus::Active]);
 
-    assert!(client.has_login_profile("alice").await.unwrap());
-    assert!(!client.has_login_profile("carol").await.unwrap());
-    let gone = client.has_login_profile("nobody").await.unwrap_err();
+    // The password's CreateDate comes through (moto dates it now).
+    let alice = client.login_profile("alice").await.unwrap();
+    let set = alice
+        .and_then(|p| p.created)
+        .expect("alice's password is dated");
+    assert!((chrono::Utc::now() - set).num_minutes().abs() < 60, "{set}");
+    assert_eq!(client.login_profile("carol").await.unwrap(), None);
+    let gone = client.login_profile("nobody").await.unwrap_err();
     assert_eq!(gone.kind, ErrorKind::NoSuchEntity);
     assert!(client.has_mfa("alice").await.unwrap());
     assert!(!client.has_mfa("bob").await.unwrap());

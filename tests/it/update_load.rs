@@ -242,7 +242,7 @@ fn a_denied_report_falls_back_to_per_user_calls() {
         &state,
         Loaded::UserDetails {
             user: "bob".into(),
-            password: Ok(true),
+            password: Ok(Some(iamkeys::model::LoginProfile { created: None })),
             mfa: Some(Ok(false)),
         },
     );

@@ -70,8 +70,11 @@ impl IamClient for LostAnswers {
     async fn root_access_keys_present(&self) -> Result<bool, IamError> {
         self.inner.root_access_keys_present().await
     }
-    async fn has_login_profile(&self, user: &str) -> Result<bool, IamError> {
-        self.inner.has_login_profile(user).await
+    async fn login_profile(
+        &self,
+        user: &str,
+    ) -> Result<Option<iamkeys::model::LoginProfile>, IamError> {
+        self.inner.login_profile(user).await
     }
     async fn has_mfa(&self, user: &str) -> Result<bool, IamError> {
         self.inner.has_mfa(user).await
@@ -140,6 +143,7 @@ fn account_failing_with(failures: usize, applied: bool, kind: ErrorKind) -> Arc<
             password_last_used: None,
         },
         password: false,
+        password_set: None,
         mfa: false,
         keys: Vec::new(),
         groups: Vec::new(),

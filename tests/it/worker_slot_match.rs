@@ -120,6 +120,7 @@ fn report(case: &Case) -> CredentialReport {
             user_created: Some(iam_user("u").created),
             password_enabled: true,
             password_last_used: None,
+            password_last_changed: None,
             mfa_active: false,
             keys: [slot(case.slots[0]), slot(case.slots[1])],
         }],

@@ -39,7 +39,7 @@ impl Account {
     pub(super) fn on_details(
         &mut self,
         user: &str,
-        password: Result<bool, IamError>,
+        password: Result<Option<crate::model::LoginProfile>, IamError>,
         mfa: Option<Result<bool, IamError>>,
         now: DateTime<Utc>,
         event: &mut Option<Event>,
@@ -52,7 +52,8 @@ impl Account {
                 if row.password.is_none() {
                     self.users_with_password += 1;
                 }
-                row.password = Some(password);
+                row.password = Some(password.is_some());
+                row.password_set = password.and_then(|p| p.created);
                 row.password_error = None;
             }
             Err(err) => {
