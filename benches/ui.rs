@@ -116,6 +116,7 @@ fn big_state() -> State {
                 user_created: Some(user.created),
                 password_enabled: i % 10 < 7,
                 password_last_used: None,
+                password_last_changed: None,
                 mfa_active: i % 2 == 0,
                 keys: [slot(0), slot(1)],
             }

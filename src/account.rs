@@ -599,7 +599,9 @@ impl Account {
     /// key (a status change, a delete); a ledger record keeps nothing busy.
     fn busy_on<'a>(&mut self, change: &'a Change) -> Option<(&mut BTreeSet<String>, &'a str)> {
         match change {
-            Change::Create { user, .. } => Some((&mut self.busy_users, user)),
+            Change::Create { user, .. } | Change::RemovePassword { user } => {
+                Some((&mut self.busy_users, user))
+            }
             Change::SetStatus { key_id, .. } | Change::Delete { key_id, .. } => {
                 Some((&mut self.busy_keys, key_id))
             }

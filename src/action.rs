@@ -170,6 +170,8 @@ pub enum Mutated {
     },
     StatusSet,
     Deleted,
+    /// The user's console password was removed (`DeleteLoginProfile`).
+    PasswordRemoved,
     /// An event appended to the ledger.
     Recorded,
 }

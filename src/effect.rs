@@ -81,6 +81,9 @@ pub enum Change {
         key_id: String,
         unused_since: Option<chrono::DateTime<chrono::Utc>>,
     },
+    /// `iam:DeleteLoginProfile`, once IAM still shows a console password:
+    /// the user can no longer sign in to the console (keys unaffected).
+    RemovePassword { user: String },
     /// Append an event to the ledger (a waiver, a key made inactive, a
     /// rotation, a hand-off target): not an IAM call, but bound, refused in
     /// read-only mode and audit-logged as one. iamkeys writes no tag.
@@ -100,6 +103,7 @@ impl Change {
             } => "UpdateAccessKey:Active",
             Self::SetStatus { .. } => "UpdateAccessKey:Inactive",
             Self::Delete { .. } => "DeleteAccessKey",
+            Self::RemovePassword { .. } => "DeleteLoginProfile",
             Self::Record(draft) => draft.kind.audit_name(),
         }
     }
@@ -111,6 +115,7 @@ impl Change {
             Self::Create { .. } => "iam:CreateAccessKey",
             Self::SetStatus { .. } => "iam:UpdateAccessKey",
             Self::Delete { .. } => "iam:DeleteAccessKey",
+            Self::RemovePassword { .. } => "iam:DeleteLoginProfile",
             Self::Record(_) => "ledger:append",
         }
     }
@@ -120,7 +125,8 @@ impl Change {
         match self {
             Self::Create { user, .. }
             | Self::SetStatus { user, .. }
-            | Self::Delete { user, .. } => user,
+            | Self::Delete { user, .. }
+            | Self::RemovePassword { user } => user,
             Self::Record(draft) => draft.user.as_deref().unwrap_or(""),
         }
     }
@@ -128,7 +134,7 @@ impl Change {
     #[must_use]
     pub fn key_id(&self) -> Option<&str> {
         match self {
-            Self::Create { .. } => None,
+            Self::Create { .. } | Self::RemovePassword { .. } => None,
             Self::SetStatus { key_id, .. } | Self::Delete { key_id, .. } => Some(key_id),
             Self::Record(draft) => draft.key_id.as_deref(),
         }

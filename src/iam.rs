@@ -81,6 +81,8 @@ pub trait IamClient: Send + Sync {
     async fn root_access_keys_present(&self) -> Result<bool, IamError>;
     /// `GetAccessKeyLastUsed`.
     async fn access_key_last_used(&self, key_id: &str) -> Result<LastUsed, IamError>;
+    /// `DeleteLoginProfile`: the user's console password removed.
+    async fn delete_login_profile(&self, user: &str) -> Result<(), IamError>;
     /// `GetLoginProfile`: the user's console password (`None`: none).
     async fn login_profile(&self, user: &str) -> Result<Option<LoginProfile>, IamError>;
     /// `ListMFADevices`: whether the user has an MFA device.

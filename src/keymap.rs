@@ -78,6 +78,7 @@ commands! {
     Deactivate => "deactivate", "make the selected key (or all marked keys) inactive";
     Activate => "activate", "make the selected key active";
     Delete => "delete", "delete the selected key (typed confirmation)";
+    RemovePassword => "remove_password", "remove the selected user's console password (typed user name)";
     Mark => "mark", "mark / unmark the selected key for a bulk action";
     CopyId => "copy_id", "copy the selected access key ID";
     ConsoleOpen => "console_open", "open the selected user's page in the AWS console";
@@ -115,7 +116,12 @@ impl Command {
     pub fn opens_a_change(self) -> bool {
         matches!(
             self,
-            Self::Create | Self::Rotate | Self::Deactivate | Self::Activate | Self::Delete
+            Self::Create
+                | Self::Rotate
+                | Self::Deactivate
+                | Self::Activate
+                | Self::Delete
+                | Self::RemovePassword
         )
     }
 
@@ -283,7 +289,7 @@ const DIALOG_DEFAULTS: [(&str, DialogCommand); 13] = [
     ("t", DialogCommand::Handoff),
 ];
 
-const DEFAULTS: [(&str, Command); 34] = [
+const DEFAULTS: [(&str, Command); 35] = [
     ("j", Command::Down),
     ("down", Command::Down),
     ("k", Command::Up),
@@ -306,6 +312,7 @@ const DEFAULTS: [(&str, Command); 34] = [
     ("i", Command::Deactivate),
     ("a", Command::Activate),
     ("d", Command::Delete),
+    ("P", Command::RemovePassword),
     ("space", Command::Mark),
     ("y", Command::CopyId),
     ("o", Command::ConsoleOpen),

@@ -18,8 +18,8 @@ pub use crate::account::{
 };
 pub use modal::{
     AccountRef, BulkDeleteDialog, Button, CodeDialog, Confirm, DeleteDialog, HandOff,
-    HandoffDialog, KeyTarget, Operation, Outcome, Posture, ProfilePicker, Progress, SaveState,
-    SecretDialog, WaiveChoice, WaiveDialog, WaiveField,
+    HandoffDialog, KeyTarget, Operation, Outcome, Posture, ProfilePicker, Progress,
+    RemovePasswordDialog, SaveState, SecretDialog, WaiveChoice, WaiveDialog, WaiveField,
 };
 pub use overview::{Overview, OverviewSort};
 pub use table::{SortKey, TableView};
@@ -47,6 +47,9 @@ pub enum Modal {
     },
     Confirm(Confirm),
     Delete(DeleteDialog),
+    /// Remove a user's console password (`DeleteLoginProfile`), the user
+    /// name typed.
+    RemovePassword(RemovePasswordDialog),
     Secret(SecretDialog),
     Progress(Progress),
     /// The findings of one key (or, with no key, of the user), with remedies.

@@ -10,6 +10,7 @@ mod header;
 mod help;
 mod keys;
 mod overview;
+mod password;
 mod popup;
 mod profiles;
 mod status;
@@ -71,6 +72,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame) {
         }
         Some(Modal::Confirm(dialog)) => dialogs::confirm(state, theme, frame, area, dialog),
         Some(Modal::Delete(dialog)) => dialogs::delete(state, theme, frame, area, dialog),
+        Some(Modal::RemovePassword(dialog)) => password::render(state, theme, frame, area, dialog),
         Some(Modal::Secret(dialog)) => dialogs::secret(state, theme, frame, area, dialog),
         Some(Modal::Code(dialog)) => dialogs::code(theme, frame, area, dialog),
         Some(Modal::SignInAgain {

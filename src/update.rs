@@ -9,6 +9,7 @@ mod load;
 mod mutations;
 mod navigate;
 mod org;
+mod password;
 mod profiles;
 mod quit;
 mod sign_in;

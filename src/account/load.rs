@@ -175,6 +175,16 @@ impl Account {
         })]
     }
 
+    /// Ask a user's console password of IAM again (after a change to it):
+    /// what IAM answers replaces what the report or an earlier answer said.
+    pub fn reask_password(&mut self, user: &str) -> Vec<Effect> {
+        let Some(row) = self.users.get_mut(user) else {
+            return Vec::new();
+        };
+        row.details_requested = false;
+        self.ask_details(user, false)
+    }
+
     /// Fold in one answer of the current load (see [`Account::answered`]).
     /// `on_screen` names the user a view shows, once new users are in.
     pub fn on_loaded(

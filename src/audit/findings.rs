@@ -193,10 +193,10 @@ fn unused_password(
     }
     let unused_after = TimeDelta::days(i64::from(thresholds.unused_days));
     let message = match (user.password_last_used, user.password_set) {
-        (Some(used), _) if now - used >= unused_after => format!(
+        (Some(last), _) if now - last >= unused_after => format!(
             "the console password was last used {}: {} days ago, the limit is {}",
-            day(used),
-            (now - used).num_days(),
+            day(last),
+            (now - last).num_days(),
             thresholds.unused_days
         ),
         (None, Some(set)) if now - set >= unused_after => format!(

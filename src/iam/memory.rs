@@ -401,6 +401,21 @@ impl IamClient for MemoryIam {
             })
     }
 
+    async fn delete_login_profile(&self, user: &str) -> Result<(), IamError> {
+        const ACTION: &str = "iam:DeleteLoginProfile";
+        let mut account = self.call(ACTION).await?;
+        let found = account.user_mut(ACTION, user)?;
+        if !found.password {
+            return Err(no_such_entity(
+                ACTION,
+                &format!("login profile for user {user}"),
+            ));
+        }
+        found.password = false;
+        found.password_set = None;
+        Ok(())
+    }
+
     async fn login_profile(&self, user: &str) -> Result<Option<LoginProfile>, IamError> {
         self.of_user("iam:GetLoginProfile", user, |u| {
             u.password.then_some(LoginProfile {

@@ -449,6 +449,15 @@ impl IamClient for SdkIam {
         })
     }
 
+    async fn delete_login_profile(&self, user: &str) -> Result<(), IamError> {
+        self.sent(
+            "iam:DeleteLoginProfile",
+            self.iam.delete_login_profile().user_name(user).send(),
+        )
+        .await
+        .map(|_| ())
+    }
+
     async fn login_profile(&self, user: &str) -> Result<Option<LoginProfile>, IamError> {
         match self.iam.get_login_profile().user_name(user).send().await {
             Ok(out) => Ok(Some(LoginProfile {

@@ -131,6 +131,17 @@ pub struct DeleteDialog {
     pub mismatch: bool,
 }
 
+/// Remove a console password: the operator types the user name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemovePasswordDialog {
+    pub user: String,
+    /// The account the dialog shows and the removal is bound to.
+    pub account: AccountRef,
+    pub input: String,
+    /// Set when Enter was pressed on text that does not match.
+    pub mismatch: bool,
+}
+
 /// One finding a waiver can be written for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WaiveChoice {

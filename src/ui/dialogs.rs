@@ -18,7 +18,13 @@ use crate::state::{
 
 const WIDTH: u16 = 100;
 
-fn show(frame: &mut Frame, area: Rect, title: String, border: Style, lines: Vec<Line<'static>>) {
+pub(super) fn show(
+    frame: &mut Frame,
+    area: Rect,
+    title: String,
+    border: Style,
+    lines: Vec<Line<'static>>,
+) {
     super::popup::show(frame, area, WIDTH, title, border, lines);
 }
 
@@ -86,7 +92,7 @@ fn lockout(theme: &Theme, target: &KeyTarget, verb: &str) -> Option<Line<'static
     })
 }
 
-fn read_only_line(state: &State, theme: &Theme) -> Option<Line<'static>> {
+pub(super) fn read_only_line(state: &State, theme: &Theme) -> Option<Line<'static>> {
     state.session.read_only.then(|| {
         Line::styled(
             " READ-ONLY mode: nothing will be changed, whatever you answer.",
@@ -317,7 +323,7 @@ pub fn delete(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, dialo
 
 /// The typed confirmation of a delete: what to type, the field, a
 /// mismatch, and the keys.
-fn typed_confirmation(
+pub(super) fn typed_confirmation(
     state: &State,
     theme: &Theme,
     ask: &str,

@@ -57,40 +57,7 @@ pub(super) fn on_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Modal::Findings {
-            ref user,
-            key_id: Some(ref key_id),
-        } if matches!(command, Some(Command::Deactivate | Command::Delete)) => {
-            // The remedy is one key away, on the dialog's own key.
-            let which = Which::Named { user, key_id };
-            if command == Some(Command::Deactivate) {
-                super::key_actions::set_key_status(state, which, KeyStatus::Inactive)
-            } else {
-                super::key_actions::delete(state, which)
-            }
-        }
-        Modal::Findings { ref user, .. }
-            if answer == Some(DialogCommand::Waive) && user == crate::account::ROOT_ROW_NAME =>
-        {
-            state.view.notice = Some(
-                "The root user has no tags: its findings are waived in the waivers file ([audit] waivers_file), not here.".to_owned(),
-            );
-            state.view.modal = Some(modal);
-            Vec::new()
-        }
-        Modal::Findings {
-            ref user,
-            ref key_id,
-        } if answer == Some(DialogCommand::Waive) => {
-            let (user, key_id) = (user.clone(), key_id.clone());
-            super::waive::open(state, &user, key_id.as_deref())
-        }
-        Modal::Findings { .. } => {
-            if !(closes && command != Some(Command::Help)) {
-                state.view.modal = Some(modal);
-            }
-            Vec::new()
-        }
+        Modal::Findings { .. } => on_findings(state, modal, answer, command, closes),
         Modal::Usage { .. } => super::usage::on_key(state, modal, answer, command),
         Modal::Profiles(picker) => super::profiles::on_key(state, picker, key),
         Modal::Confirm(Confirm {
@@ -118,6 +85,7 @@ pub(super) fn on_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
             super::usage::open(state, &user, &key_id, Some(Box::new(modal)))
         }
         Modal::Delete(dialog) => on_delete(state, dialog, key),
+        Modal::RemovePassword(dialog) => super::password::on_key(state, dialog, key),
         Modal::Waive(dialog) => super::waive::on_key(state, dialog, key),
         Modal::Handoff(dialog) => super::handoff::on_key(state, dialog, key),
         Modal::BulkDelete(dialog) => on_bulk_delete(state, dialog, key),
@@ -141,11 +109,66 @@ pub(super) fn on_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
     }
 }
 
+/// Keys on the findings dialog: its remedies one key away (make inactive,
+/// delete, waive), or closing it.
+fn on_findings(
+    state: &mut State,
+    modal: Modal,
+    answer: Option<DialogCommand>,
+    command: Option<Command>,
+    closes: bool,
+) -> Vec<Effect> {
+    match modal {
+        Modal::Findings {
+            ref user,
+            key_id: Some(ref key_id),
+        } if matches!(command, Some(Command::Deactivate | Command::Delete)) => {
+            // The remedy is one key away, on the dialog's own key.
+            let which = Which::Named { user, key_id };
+            if command == Some(Command::Deactivate) {
+                super::key_actions::set_key_status(state, which, KeyStatus::Inactive)
+            } else {
+                super::key_actions::delete(state, which)
+            }
+        }
+        Modal::Findings { ref user, .. }
+            if answer == Some(DialogCommand::Waive) && user == crate::account::ROOT_ROW_NAME =>
+        {
+            state.view.notice = Some(
+            "The root user has no tags: its findings are waived in the waivers file ([audit] waivers_file), not here.".to_owned(),
+        );
+            state.view.modal = Some(modal);
+            Vec::new()
+        }
+        Modal::Findings {
+            ref user,
+            ref key_id,
+        } if answer == Some(DialogCommand::Waive) => {
+            let (user, key_id) = (user.clone(), key_id.clone());
+            super::waive::open(state, &user, key_id.as_deref())
+        }
+        Modal::Findings { .. } => {
+            if !(closes && command != Some(Command::Help)) {
+                state.view.modal = Some(modal);
+            }
+            Vec::new()
+        }
+        _ => {
+            state.view.modal = Some(modal);
+            Vec::new()
+        }
+    }
+}
+
 /// Text pasted while a dialog with a text field is open.
 pub(super) fn on_paste(state: &mut State, text: &str) {
     let text: String = text.chars().filter(|c| !c.is_control()).collect();
     match &mut state.view.modal {
         Some(Modal::Delete(dialog)) => {
+            dialog.input.push_str(text.trim());
+            dialog.mismatch = false;
+        }
+        Some(Modal::RemovePassword(dialog)) => {
             dialog.input.push_str(text.trim());
             dialog.mismatch = false;
         }
@@ -320,7 +343,7 @@ impl Edit {
 
 /// Typing into a confirmation field: edits and text change it and clear
 /// an earlier mismatch; anything else leaves it.
-fn type_into(input: &mut String, mismatch: &mut bool, typed: &Typed) {
+pub(super) fn type_into(input: &mut String, mismatch: &mut bool, typed: &Typed) {
     match typed {
         Typed::Edit(edit) => {
             edit.apply(input);

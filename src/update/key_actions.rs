@@ -44,7 +44,7 @@ fn say(state: &mut State, message: String) -> Vec<Effect> {
 }
 
 /// The account a change dialog binds to, or the refusal said on the status bar.
-fn bound(state: &mut State) -> Option<AccountRef> {
+pub(super) fn bound(state: &mut State) -> Option<AccountRef> {
     match state.change_target() {
         Ok(account) => Some(account),
         Err(message) => {

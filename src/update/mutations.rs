@@ -132,6 +132,14 @@ fn answered(state: &mut State, id: u64, result: Result<Mutated, IamError>) -> Ve
             }
         }
         Ok(Mutated::Recorded) => {}
+        Ok(Mutated::PasswordRemoved) => {
+            state.view.notice = Some(format!(
+                "{user}: the console password was removed (keys are unchanged)."
+            ));
+            let mut effects = state.account.reask_password(&user);
+            effects.extend(follow_up);
+            return effects;
+        }
         Ok(Mutated::Deleted) => {
             if let Some(key_id) = change.key_id() {
                 state.view.notice = Some(format!("{user}: {key_id} was deleted."));

@@ -109,6 +109,7 @@ pub(super) fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
         Command::Deactivate => key_actions::set_status(state, KeyStatus::Inactive),
         Command::Activate => key_actions::set_status(state, KeyStatus::Active),
         Command::Delete => key_actions::delete(state, key_actions::Which::Selected),
+        Command::RemovePassword => super::password::open(state),
         Command::Mark => key_actions::toggle_mark(state),
         Command::CopyId => key_actions::copy_id(state),
         Command::ConsoleOpen => key_actions::console(state, true),

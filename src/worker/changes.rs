@@ -51,6 +51,22 @@ pub(super) async fn apply(client: &dyn IamClient, change: &Change) -> Result<Mut
                 .await
                 .map(|()| Mutated::Deleted)
         }
+        Change::RemovePassword { user } => {
+            // The screen may be old: IAM must still show a password.
+            if client.login_profile(user).await?.is_none() {
+                return Err(IamError::new(
+                    ErrorKind::Conflict,
+                    "iam:DeleteLoginProfile",
+                    format!(
+                        "{user} has no console password now (IAM shows none): nothing was removed"
+                    ),
+                ));
+            }
+            client
+                .delete_login_profile(user)
+                .await
+                .map(|()| Mutated::PasswordRemoved)
+        }
         // The worker appends it to the ledger: never an IAM call.
         Change::Record(_) => Err(IamError::new(
             ErrorKind::Refused,

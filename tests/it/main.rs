@@ -59,6 +59,7 @@ mod update_keys;
 mod update_load;
 mod update_marks;
 mod update_org;
+mod update_password;
 mod update_profiles;
 mod update_root;
 mod update_rotation;

@@ -1068,3 +1068,57 @@ async fn a_rotation_the_ledger_refuses_is_undone() {
         "{log}"
     );
 }
+
+/// Issue 36 item 2: `P` removes a console password through the worker and
+/// aws-sdk-iam: IAM is asked first whether there still is one, the
+/// server has none after, and the row says so from IAM's answer. A
+/// password removed from outside meanwhile sends no `DeleteLoginProfile`.
+#[tokio::test]
+async fn p_removes_the_console_password_and_checks_iam_first() {
+    let account = Account::new(&standard_users()).await;
+    let mut state = account.loaded().await;
+    select_user(&mut state, "bob");
+    let mut actions = vec![ch('P')];
+    actions.extend(typed("bob"));
+    actions.push(key(KeyCode::Enter));
+    account.drive(&mut state, actions).await;
+    let gone = account
+        .iam
+        .get_login_profile()
+        .user_name("bob")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        gone.as_service_error()
+            .is_some_and(aws_sdk_iam::operation::get_login_profile::GetLoginProfileError::is_no_such_entity_exception),
+        "{gone:?}"
+    );
+    assert_eq!(account.proxy.count("DeleteLoginProfile"), 1);
+    let notice = state.view.notice.clone().unwrap_or_default();
+    assert!(notice.contains("console password was removed"), "{notice}");
+    assert_eq!(
+        state.account.users().get("bob").unwrap().password,
+        Some(false),
+        "asked of IAM again"
+    );
+
+    // erin's password goes from outside while the dialog is open.
+    select_user(&mut state, "erin");
+    account.drive(&mut state, vec![ch('P')]).await;
+    account
+        .iam
+        .delete_login_profile()
+        .user_name("erin")
+        .send()
+        .await
+        .unwrap();
+    let mut actions = typed("erin");
+    actions.push(key(KeyCode::Enter));
+    account.drive(&mut state, actions).await;
+    assert_eq!(account.proxy.count("DeleteLoginProfile"), 1, "nothing sent");
+    let Some(Modal::Error { message, .. }) = &state.view.modal else {
+        panic!("{:?}", state.view.modal)
+    };
+    assert!(message.contains("has no console password now"), "{message}");
+}

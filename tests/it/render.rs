@@ -178,6 +178,30 @@ mod dialogs {
         assert_snapshot!(text);
     }
 
+    /// Issue 36 item 2: `P` asks for the user name, says what is lost and
+    /// when the password was last used, and names the account.
+    #[tokio::test]
+    async fn remove_password_dialog_after_a_mismatch() {
+        let mut state = demo_loaded().await;
+        let user = first_user(&state, |r| {
+            r.findings
+                .iter()
+                .any(|f| f.id == iamkeys::audit::FindingId::UnusedPassword)
+        });
+        select_user(&mut state, &user);
+        update(&mut state, ch('P'));
+        for action in typed("someone") {
+            update(&mut state, action);
+        }
+        update(&mut state, Action::Key(KeyEvent::from(KeyCode::Enter)));
+        let text = screen(&state, 120, 30);
+        assert!(text.contains("Remove console password"), "{text}");
+        assert!(text.contains("nothing was removed"), "{text}");
+        assert!(text.contains("Password last used: 2026-"), "{text}");
+        assert!(text.contains("type the user name"), "{text}");
+        assert_snapshot!(text);
+    }
+
     #[tokio::test]
     async fn the_secret_is_shown_once_then_gone_from_the_screen() {
         let mut state = demo_loaded().await;

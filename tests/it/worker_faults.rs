@@ -70,6 +70,10 @@ impl IamClient for LostAnswers {
     async fn root_access_keys_present(&self) -> Result<bool, IamError> {
         self.inner.root_access_keys_present().await
     }
+    async fn delete_login_profile(&self, user: &str) -> Result<(), IamError> {
+        self.inner.delete_login_profile(user).await
+    }
+
     async fn login_profile(
         &self,
         user: &str,

@@ -1,0 +1,114 @@
+//! Pure `update` tests of removing a console password (issue 36 item 2):
+//! `P` on a user, the user name typed, `DeleteLoginProfile` bound to the
+//! account on screen; refused with nothing to remove, sent nothing in
+//! read-only mode.
+
+use crossterm::event::KeyCode;
+use iamkeys::action::{Action, Mutated};
+use iamkeys::audit::FindingId;
+use iamkeys::effect::{Call, Change, Effect};
+use iamkeys::state::{Modal, State};
+use iamkeys::update::update;
+
+use crate::common::flows::{assert_notice, ch, changes, key, select_user, typed};
+use crate::common::states::demo_loaded;
+
+fn run(state: &mut State, actions: Vec<Action>) -> Vec<Effect> {
+    actions.into_iter().flat_map(|a| update(state, a)).collect()
+}
+
+/// A demo user whose console password is unused.
+fn unused_password_user(state: &State) -> String {
+    state
+        .account
+        .users()
+        .rows()
+        .find(|r| r.findings.iter().any(|f| f.id == FindingId::UnusedPassword))
+        .expect("the demo has an unused password")
+        .user
+        .name
+        .clone()
+}
+
+#[tokio::test]
+async fn p_removes_a_console_password_once_the_user_name_is_typed() {
+    let mut state = demo_loaded().await;
+    let user = unused_password_user(&state);
+    select_user(&mut state, &user);
+    update(&mut state, ch('P'));
+    let Some(Modal::RemovePassword(dialog)) = &state.view.modal else {
+        panic!("{:?}", state.view.modal)
+    };
+    assert_eq!(dialog.user, user);
+    assert_eq!(dialog.account.account_id, iamkeys::iam::demo::DEMO_ACCOUNT);
+    // A name that is not the user's removes nothing; y and n are text.
+    let mut effects = run(&mut state, typed("nobody"));
+    effects.extend(run(&mut state, vec![ch('y'), ch('n'), key(KeyCode::Enter)]));
+    assert!(changes(&effects).is_empty(), "{effects:?}");
+    let Some(Modal::RemovePassword(dialog)) = &state.view.modal else {
+        panic!("a mismatch keeps the dialog")
+    };
+    assert!(dialog.mismatch);
+    run(&mut state, vec![key(KeyCode::Backspace); 8]);
+    run(&mut state, typed(&user));
+    let effects = update(&mut state, key(KeyCode::Enter));
+    assert_eq!(
+        changes(&effects),
+        [Change::RemovePassword { user: user.clone() }]
+    );
+    assert_eq!(state.view.modal, None);
+    let id = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Mutate { id, .. } => Some(*id),
+            _ => None,
+        })
+        .unwrap();
+    // Done: said, and the password asked of IAM again (not assumed gone).
+    let effects = update(
+        &mut state,
+        Action::Mutated {
+            id,
+            result: Ok(Mutated::PasswordRemoved),
+        },
+    );
+    assert_notice(&state, "console password was removed");
+    assert!(
+        effects.iter().any(|e| matches!(
+            e,
+            Effect::Iam { call: Call::UserDetails { user: u, .. }, .. } if *u == user
+        )),
+        "{effects:?}"
+    );
+}
+
+#[tokio::test]
+async fn no_password_is_refused_and_read_only_sends_nothing() {
+    let mut state = demo_loaded().await;
+    let without = state
+        .account
+        .users()
+        .rows()
+        .find(|r| r.password == Some(false))
+        .unwrap()
+        .user
+        .name
+        .clone();
+    select_user(&mut state, &without);
+    update(&mut state, ch('P'));
+    assert_eq!(state.view.modal, None);
+    assert_notice(&state, "has no console password");
+
+    state.session.read_only = true;
+    let user = unused_password_user(&state);
+    select_user(&mut state, &user);
+    let mut effects = update(&mut state, ch('P'));
+    assert!(
+        matches!(state.view.modal, Some(Modal::RemovePassword(_))),
+        "the dialog still opens"
+    );
+    effects.extend(run(&mut state, typed(&user)));
+    effects.extend(update(&mut state, key(KeyCode::Enter)));
+    assert!(changes(&effects).is_empty(), "{effects:?}");
+    assert_notice(&state, "Read-only");
+}
