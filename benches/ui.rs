@@ -119,6 +119,7 @@ fn big_state() -> State {
                 password_last_changed: None,
                 mfa_active: i % 2 == 0,
                 keys: [slot(0), slot(1)],
+                certificates: None,
             }
         })
         .collect();

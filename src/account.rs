@@ -5,6 +5,7 @@
 //! several. Counters derived from the users are kept by the methods that
 //! change the users, and read through methods, so they cannot drift.
 
+pub mod credentials;
 pub mod findings;
 pub mod gaps;
 pub mod ledger;
@@ -207,6 +208,8 @@ pub struct Account {
     /// The account's enabled regions (`cloudtrail_regions = "all"`), once
     /// asked.
     pub enabled_regions: Option<Result<Vec<String>, IamError>>,
+    /// Every user's service-specific credentials, walked once a load.
+    service: credentials::ServiceWalk,
 }
 
 /// A user's worst risk, or while its level is not known yet, the worst
@@ -287,6 +290,7 @@ impl Account {
             dating: BTreeMap::new(),
             trail_refused: None,
             enabled_regions: None,
+            service: credentials::ServiceWalk::NotAsked,
         }
     }
 

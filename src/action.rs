@@ -101,6 +101,15 @@ pub enum Loaded {
     Identity(Result<Identity, IamError>),
     /// The account's enabled regions (`cloudtrail_regions = "all"`).
     EnabledRegions(Result<Vec<String>, IamError>),
+    /// Every user's service-specific credentials.
+    ServiceCredentials(Result<Vec<crate::model::credential::Credential>, IamError>),
+    /// A user's SSH public keys and (when asked) signing certificates, each
+    /// listing on its own.
+    Credentials {
+        user: String,
+        ssh: Result<Vec<crate::model::credential::Credential>, IamError>,
+        certificates: Option<Result<Vec<crate::model::credential::Credential>, IamError>>,
+    },
     UsersPage(Result<Page<User>, IamError>),
     CredentialReport(Result<CredentialReport, IamError>),
     Keys {

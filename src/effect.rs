@@ -53,6 +53,13 @@ pub enum Call {
     /// The account's enabled regions (`ec2:DescribeRegions`), for
     /// `cloudtrail_regions = "all"`.
     EnabledRegions,
+    /// Every page of `iam:ListServiceSpecificCredentials` for every user
+    /// (`AllUsers`): Bedrock API keys, `CodeCommit` and Keyspaces credentials.
+    ServiceCredentials,
+    /// Every page of `iam:ListSSHPublicKeys` for a user (no listing covers
+    /// every user), and with `certificates`, of `iam:ListSigningCertificates`
+    /// (else the credential report's certificate columns stand for them).
+    Credentials { user: String, certificates: bool },
 }
 
 /// A change to IAM. Never sent in read-only mode.

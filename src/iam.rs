@@ -65,6 +65,24 @@ pub trait IamClient: Send + Sync {
     async fn account_alias(&self) -> Result<Option<String>, IamError>;
     /// One page of `ListUsers` (up to 1,000 users).
     async fn list_users(&self, marker: Option<String>) -> Result<Page<User>, IamError>;
+    /// One page of `ListServiceSpecificCredentials` for every user
+    /// (`AllUsers`): Bedrock API keys, `CodeCommit` and Keyspaces credentials.
+    async fn service_credentials(
+        &self,
+        marker: Option<String>,
+    ) -> Result<Page<crate::model::credential::Credential>, IamError>;
+    /// One page of `ListSSHPublicKeys` for a user.
+    async fn ssh_public_keys(
+        &self,
+        user: &str,
+        marker: Option<String>,
+    ) -> Result<Page<crate::model::credential::Credential>, IamError>;
+    /// One page of `ListSigningCertificates` for a user.
+    async fn signing_certificates(
+        &self,
+        user: &str,
+        marker: Option<String>,
+    ) -> Result<Page<crate::model::credential::Credential>, IamError>;
     /// One page of `ListAccessKeys` for a user.
     async fn list_access_keys(
         &self,
@@ -118,15 +136,31 @@ pub async fn list_all_access_keys(
     client: &dyn IamClient,
     user: &str,
 ) -> Result<Vec<AccessKey>, IamError> {
-    let mut keys = Vec::new();
+    list_all("iam:ListAccessKeys", |marker| {
+        client.list_access_keys(user, marker)
+    })
+    .await
+}
+
+/// Every page of a listing, each asked with the last page's marker.
+///
+/// # Errors
+/// The first error any page returns, or a marker given twice (see
+/// [`pages::Pages`]).
+pub async fn list_all<T, F, Fut>(action: &'static str, mut page: F) -> Result<Vec<T>, IamError>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: std::future::Future<Output = Result<Page<T>, IamError>>,
+{
+    let mut items = Vec::new();
     let mut marker = None;
     let mut pages = pages::Pages::new();
     loop {
-        let page = client.list_access_keys(user, marker).await?;
-        keys.extend(page.items);
-        match pages.next("iam:ListAccessKeys", page.next_marker)? {
+        let answer = page(marker).await?;
+        items.extend(answer.items);
+        match pages.next(action, answer.next_marker)? {
             Some(next) => marker = Some(next),
-            None => return Ok(keys),
+            None => return Ok(items),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Plain data the whole program shares: users, access keys, the credential
 //! report, the caller identity. No IO lives here.
 
+pub mod credential;
 pub mod trail;
 
 use chrono::{DateTime, Utc};
@@ -138,6 +139,14 @@ impl ReportKeySlot {
     }
 }
 
+/// A signing certificate in a credential report row (`cert_N_active`,
+/// `cert_N_last_rotated`): the report holds no certificate IDs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportCertificate {
+    pub active: bool,
+    pub last_rotated: DateTime<Utc>,
+}
+
 /// One row of the credential report.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportRow {
@@ -151,6 +160,9 @@ pub struct ReportRow {
     pub password_last_changed: Option<DateTime<Utc>>,
     pub mfa_active: bool,
     pub keys: [ReportKeySlot; 2],
+    /// The certificates the row shows (`None`: the report has no
+    /// certificate columns).
+    pub certificates: Option<Vec<ReportCertificate>>,
 }
 
 /// The name IAM gives the root user's row.

@@ -662,6 +662,7 @@ impl Worker {
                 } | Call::LastUsed { .. }
                     | Call::UserDetails { .. }
                     | Call::Tags { .. }
+                    | Call::Credentials { .. }
             );
             // Shared (an organization): every call waits its turn, but the
             // credential report (it mostly waits on IAM), CloudTrail (paced
@@ -800,6 +801,40 @@ impl Worker {
                     .await,
             ),
             Call::EnabledRegions => Loaded::EnabledRegions(slot.trail.enabled_regions().await),
+            Call::ServiceCredentials => Loaded::ServiceCredentials(
+                self.patiently(|| {
+                    crate::iam::list_all("iam:ListServiceSpecificCredentials", |marker| {
+                        client.service_credentials(marker)
+                    })
+                })
+                .await,
+            ),
+            Call::Credentials { user, certificates } => {
+                let (ssh, certificates) = tokio::join!(
+                    self.patiently(|| crate::iam::list_all("iam:ListSSHPublicKeys", |marker| {
+                        client.ssh_public_keys(&user, marker)
+                    })),
+                    async {
+                        if certificates {
+                            Some(
+                                self.patiently(|| {
+                                    crate::iam::list_all("iam:ListSigningCertificates", |marker| {
+                                        client.signing_certificates(&user, marker)
+                                    })
+                                })
+                                .await,
+                            )
+                        } else {
+                            None
+                        }
+                    }
+                );
+                Loaded::Credentials {
+                    user,
+                    ssh,
+                    certificates,
+                }
+            }
             Call::Ledger => Loaded::Ledger(self.read_ledger(&slot).await),
             Call::DateInactive { user, key_id } => self.date_inactive(&slot, user, key_id).await,
             Call::UserDetails { user, mfa } => {

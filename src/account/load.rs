@@ -71,6 +71,7 @@ impl Account {
             self.call(Call::CredentialReport),
             self.call(Call::AllTags { marker: None }),
             self.ask_ledger(),
+            self.ask_service_credentials(),
         ]
     }
 
@@ -148,6 +149,7 @@ impl Account {
             Call::DateInactive { key_id, .. } => {
                 self.dating.remove(key_id);
             }
+            Call::ServiceCredentials | Call::Credentials { .. } => self.withdraw_credentials(call),
             _ => {}
         }
     }
@@ -228,18 +230,7 @@ impl Account {
                 Vec::new()
             }
             Loaded::UserExtras { user, extras } => {
-                if let Some(row) = self.users.get_mut(&user) {
-                    // The same tags hold the waivers: one read serves both.
-                    if let Ok(tags) = &extras.tags
-                        && !matches!(row.tags, TagsState::Loaded(_))
-                    {
-                        row.tags = TagsState::Loaded(tags.clone());
-                        row.extras = ExtrasState::Loaded(extras);
-                        self.refresh_user(&user, now);
-                    } else {
-                        row.extras = ExtrasState::Loaded(extras);
-                    }
-                }
+                self.on_extras(&user, extras, now);
                 Vec::new()
             }
             Loaded::AllTags(result) => self.on_all_tags(result, now),
@@ -279,6 +270,18 @@ impl Account {
                 cloudtrail,
                 ..
             } => self.on_dated(&key_id, recorded, cloudtrail),
+            Loaded::ServiceCredentials(result) => {
+                self.on_service_credentials(result, now);
+                Vec::new()
+            }
+            Loaded::Credentials {
+                user,
+                ssh,
+                certificates,
+            } => {
+                self.on_credentials(&user, ssh, certificates, now);
+                Vec::new()
+            }
             Loaded::EnabledRegions(result) => {
                 self.enabled_regions = Some(result);
                 Vec::new()
@@ -407,11 +410,30 @@ impl Account {
             effects.extend(self.keys_for_dating());
         }
         if self.report_unavailable().is_some() {
-            for user in names {
-                effects.extend(self.details(&user));
+            for user in &names {
+                effects.extend(self.details(user));
             }
         }
+        // Their other long-term credentials, behind what is on screen.
+        effects.extend(self.ask_credentials(&names));
         effects
+    }
+
+    /// A user's groups and tags for the details area; the same tags hold
+    /// the waivers, so one read serves both.
+    fn on_extras(&mut self, user: &str, extras: crate::action::Extras, now: DateTime<Utc>) {
+        let Some(row) = self.users.get_mut(user) else {
+            return;
+        };
+        if let Ok(tags) = &extras.tags
+            && !matches!(row.tags, TagsState::Loaded(_))
+        {
+            row.tags = TagsState::Loaded(tags.clone());
+            row.extras = ExtrasState::Loaded(extras);
+            self.refresh_user(user, now);
+        } else {
+            row.extras = ExtrasState::Loaded(extras);
+        }
     }
 
     /// A page of every user's tags: set them (or keep them for users not

@@ -72,6 +72,8 @@ pub struct UserRow {
     pub extras: ExtrasState,
     /// The user's tags, for waivers.
     pub tags: TagsState,
+    /// Service-specific credentials, SSH public keys, signing certificates.
+    pub credentials: super::credentials::UserCredentials,
 }
 
 impl UserRow {
@@ -92,6 +94,7 @@ impl UserRow {
             findings: Vec::new(),
             extras: ExtrasState::NotRequested,
             tags: TagsState::NotRequested,
+            credentials: super::credentials::UserCredentials::default(),
         }
     }
 

@@ -546,6 +546,7 @@ mod tests {
             password_last_used: None,
             password_last_changed: None,
             mfa_active: false,
+            certificates: None,
             keys: [
                 ReportKeySlot::default(),
                 ReportKeySlot {
@@ -630,6 +631,7 @@ mod tests {
             password_last_used: None,
             password_last_changed: None,
             mfa_active: true,
+            certificates: None,
             keys: [
                 ReportKeySlot {
                     active: true,

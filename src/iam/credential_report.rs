@@ -7,7 +7,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::model::{LastUsed, RejectedRow, ReportKeySlot, ReportRow};
+use crate::model::{LastUsed, RejectedRow, ReportCertificate, ReportKeySlot, ReportRow};
 
 /// Why a credential report could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -67,9 +67,14 @@ pub fn parse(text: &[u8]) -> Result<Parsed, ParseError> {
             .ok_or(ParseError::MissingColumn(name))?;
     }
     // Read when there: IAM writes it, but no rule needs it to judge keys.
-    let changed = headers
-        .iter()
-        .position(|h| h.trim() == "password_last_changed");
+    let column = |name: &str| headers.iter().position(|h| h.trim() == name);
+    let optional = Optional {
+        changed: column("password_last_changed"),
+        certificates: [
+            column("cert_1_active").zip(column("cert_1_last_rotated")),
+            column("cert_2_active").zip(column("cert_2_last_rotated")),
+        ],
+    };
     let mut parsed = Parsed::default();
     for record in reader.records() {
         let record = record.map_err(|e| ParseError::Csv(e.to_string()))?;
@@ -90,7 +95,7 @@ pub fn parse(text: &[u8]) -> Result<Parsed, ParseError> {
             });
             continue;
         }
-        match row(&record, &index, changed) {
+        match row(&record, &index, &optional) {
             Ok(row) => parsed.rows.push(row),
             Err(reason) => parsed.rejected.push(RejectedRow {
                 line,
@@ -103,10 +108,52 @@ pub fn parse(text: &[u8]) -> Result<Parsed, ParseError> {
 }
 
 /// One row, every value checked.
+/// Columns read when the report has them (IAM writes them all; no key rule
+/// needs them).
+struct Optional {
+    changed: Option<usize>,
+    /// Each certificate slot's `active` and `last_rotated` columns.
+    certificates: [Option<(usize, usize)>; 2],
+}
+
+/// The row's certificates, each slot checked as the key slots are.
+fn certificates(
+    record: &csv::StringRecord,
+    slots: &[Option<(usize, usize)>; 2],
+) -> Result<Option<Vec<ReportCertificate>>, String> {
+    if slots.iter().any(Option::is_none) {
+        return Ok(None);
+    }
+    let mut out = Vec::new();
+    for (n, (active, rotated)) in slots.iter().flatten().enumerate() {
+        let field = |i: usize| record.get(i).unwrap_or("").trim();
+        let name = |what: &str| format!("cert_{}_{what}", n + 1);
+        let active = flag(field(*active)).ok_or_else(|| bad(&name("active"), field(*active)))?;
+        let last_rotated =
+            time(field(*rotated)).map_err(|()| bad(&name("last_rotated"), field(*rotated)))?;
+        match (active, last_rotated) {
+            (_, Some(last_rotated)) => out.push(ReportCertificate {
+                active,
+                last_rotated,
+            }),
+            (true, None) => {
+                return Err(format!(
+                    "{} is true but {} is {}",
+                    name("active"),
+                    name("last_rotated"),
+                    field(*rotated)
+                ));
+            }
+            (false, None) => {}
+        }
+    }
+    Ok(Some(out))
+}
+
 fn row(
     record: &csv::StringRecord,
     index: &[usize; COLUMNS.len()],
-    changed: Option<usize>,
+    optional: &Optional,
 ) -> Result<ReportRow, String> {
     let field = |i: usize| record.get(index[i]).unwrap_or("").trim();
     let user = field(0);
@@ -149,12 +196,13 @@ fn row(
         user_created: time_at(2)?,
         password_enabled,
         password_last_used: time_at(4)?,
-        password_last_changed: match changed.map(|i| record.get(i).unwrap_or("").trim()) {
+        password_last_changed: match optional.changed.map(|i| record.get(i).unwrap_or("").trim()) {
             None => None,
             Some(value) => time(value).map_err(|()| bad("password_last_changed", value))?,
         },
         mfa_active: flag_at(5)?,
         keys: [slot(6)?, slot(11)?],
+        certificates: certificates(record, &optional.certificates)?,
     })
 }
 
@@ -224,6 +272,7 @@ mod tests {
             Some("2023-03-01T12:00:00+00:00")
         );
         assert_eq!(root.password_last_changed, None, "not_supported");
+        assert_eq!(alice.certificates, Some(Vec::new()), "cert columns N/A");
         assert!(!alice.keys[0].present());
         assert!(alice.keys[1].active);
         assert_eq!(

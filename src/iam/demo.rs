@@ -221,6 +221,7 @@ pub fn account(now: DateTime<Utc>, latency: Duration) -> MemoryIam {
         password_last_used: Some(now - days(40)),
         password_last_changed: None,
         mfa_active: true,
+        certificates: None,
         keys: [
             ReportKeySlot {
                 active: true,

@@ -12,6 +12,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::{AuthPage, ErrorKind, IamClient, IamError};
+use crate::model::credential::{Credential, CredentialKind};
 use crate::model::{
     AccessKey, CredentialReport, Identity, KeyStatus, LastUsed, LoginProfile, NewAccessKey, Page,
     ReportKeySlot, ReportRow, ReportState, User,
@@ -81,6 +82,8 @@ struct Account {
     alias: Option<String>,
     /// CloudTrail's event history, by region, newest first.
     trail: BTreeMap<String, Vec<crate::model::trail::TrailEvent>>,
+    /// The users' other long-term credentials, in the order added.
+    credentials: Vec<Credential>,
 }
 
 impl Account {
@@ -157,6 +160,32 @@ impl MemoryIam {
     /// Add a user (replacing one of the same name).
     pub fn add_user(&self, user: MemoryUser) {
         self.lock().users.insert(user.user.name.clone(), user);
+    }
+
+    /// Give a user a long-term credential beyond its access keys.
+    pub fn add_credential(&self, credential: Credential) {
+        self.lock().credentials.push(credential);
+    }
+
+    /// The user's credentials of kinds `of` picks, one page of them.
+    async fn credentials_of(
+        &self,
+        action: &'static str,
+        user: Option<&str>,
+        marker: Option<&str>,
+        of: impl Fn(&CredentialKind) -> bool,
+    ) -> Result<Page<Credential>, IamError> {
+        let account = self.call(action).await?;
+        if let Some(user) = user {
+            account.user(action, user)?;
+        }
+        let found: Vec<Credential> = account
+            .credentials
+            .iter()
+            .filter(|c| of(&c.kind) && user.is_none_or(|u| c.user == u))
+            .cloned()
+            .collect();
+        Ok(page(&found, marker, self.page_size))
     }
 
     /// Give the account an alias.
@@ -368,6 +397,24 @@ impl IamClient for MemoryIam {
                     password_last_changed: u.password_set,
                     mfa_active: u.mfa,
                     keys: [slot(0), slot(1)],
+                    certificates: Some(
+                        account
+                            .credentials
+                            .iter()
+                            .filter(|c| {
+                                c.user == u.user.name
+                                    && c.kind == CredentialKind::SigningCertificate
+                            })
+                            .filter_map(|c| {
+                                Some(crate::model::ReportCertificate {
+                                    active: c.status
+                                        == crate::model::credential::CredentialStatus::Active,
+                                    last_rotated: c.created?,
+                                })
+                            })
+                            .take(2)
+                            .collect(),
+                    ),
                 }
             }))
             .collect();
@@ -399,6 +446,47 @@ impl IamClient for MemoryIam {
             .ok_or_else(|| {
                 no_such_entity("iam:GetAccessKeyLastUsed", &format!("access key {key_id}"))
             })
+    }
+
+    async fn service_credentials(
+        &self,
+        marker: Option<String>,
+    ) -> Result<Page<Credential>, IamError> {
+        self.credentials_of(
+            "iam:ListServiceSpecificCredentials",
+            None,
+            marker.as_deref(),
+            |k| matches!(k, CredentialKind::Service { .. }),
+        )
+        .await
+    }
+
+    async fn ssh_public_keys(
+        &self,
+        user: &str,
+        marker: Option<String>,
+    ) -> Result<Page<Credential>, IamError> {
+        self.credentials_of(
+            "iam:ListSSHPublicKeys",
+            Some(user),
+            marker.as_deref(),
+            |k| *k == CredentialKind::SshKey,
+        )
+        .await
+    }
+
+    async fn signing_certificates(
+        &self,
+        user: &str,
+        marker: Option<String>,
+    ) -> Result<Page<Credential>, IamError> {
+        self.credentials_of(
+            "iam:ListSigningCertificates",
+            Some(user),
+            marker.as_deref(),
+            |k| *k == CredentialKind::SigningCertificate,
+        )
+        .await
     }
 
     async fn delete_login_profile(&self, user: &str) -> Result<(), IamError> {

@@ -16,6 +16,8 @@ use crate::model::{
 };
 use crate::secret::Secret;
 
+mod credentials;
+
 /// IAM's largest page.
 const MAX_ITEMS: i32 = 1000;
 
@@ -317,6 +319,29 @@ impl IamClient for SdkIam {
             items,
             next_marker: next_marker(out.is_truncated(), out.marker()),
         })
+    }
+
+    async fn service_credentials(
+        &self,
+        marker: Option<String>,
+    ) -> Result<Page<crate::model::credential::Credential>, IamError> {
+        self.list_service_credentials(marker).await
+    }
+
+    async fn ssh_public_keys(
+        &self,
+        user: &str,
+        marker: Option<String>,
+    ) -> Result<Page<crate::model::credential::Credential>, IamError> {
+        self.list_ssh_keys(user, marker).await
+    }
+
+    async fn signing_certificates(
+        &self,
+        user: &str,
+        marker: Option<String>,
+    ) -> Result<Page<crate::model::credential::Credential>, IamError> {
+        self.list_certificates(user, marker).await
     }
 
     async fn list_access_keys(

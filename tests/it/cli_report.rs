@@ -522,8 +522,15 @@ async fn without_key_ids_the_audit_needs_only_a_few_requests() {
         "{:?}",
         proxy.actions()
     );
+    // Issue 36: every user's service-specific credentials in one request;
+    // SSH public keys one request per user (IAM lists them no other way);
+    // signing certificates from the report's own columns, none asked.
+    assert_eq!(proxy.count("ListServiceSpecificCredentials"), 1);
+    let users = report["users"].as_array().unwrap().len();
+    assert_eq!(proxy.count("ListSSHPublicKeys"), users);
+    assert_eq!(proxy.count("ListSigningCertificates"), 0);
     let actions = proxy.actions();
-    assert!(actions.len() <= 13, "{actions:?}");
+    assert!(actions.len() <= 14 + users, "{actions:?}");
     // Dated and recorded: the next report (on the report IAM now has, so
     // every key is listed) asks CloudTrail nothing more.
     let looked_up = proxy.count("LookupEvents");

@@ -147,10 +147,14 @@ async fn every_list_users_page_is_followed_through_the_update_loop() {
             .unwrap()
     });
     let all_tags = no_tags_at_once();
+    let others = no_other_credentials();
     let iam = mock_client!(
         aws_sdk_iam,
         RuleMode::MatchAny,
         [
+            &others[0],
+            &others[1],
+            &others[2],
             &first,
             &second,
             &third,
@@ -468,6 +472,7 @@ async fn a_malformed_report_row_sends_its_user_to_per_user_calls() {
             .build()
             .unwrap()
     });
+    let others = no_other_credentials();
     let iam = mock_client!(
         aws_sdk_iam,
         RuleMode::MatchAny,
@@ -481,7 +486,10 @@ async fn a_malformed_report_row_sends_its_user_to_per_user_calls() {
             &never_used,
             &no_alias,
             &no_tags,
-            &all_tags
+            &all_tags,
+            &others[0],
+            &others[1],
+            &others[2]
         ]
     );
     let client = Arc::new(SdkIam::from_clients(iam, sts()));
@@ -528,6 +536,26 @@ pub fn no_tags_at_once() -> aws_smithy_mocks::Rule {
         aws_sdk_iam::operation::get_account_authorization_details::GetAccountAuthorizationDetailsOutput::builder()
             .build()
     })
+}
+
+/// No service-specific credentials, SSH public keys or signing
+/// certificates (every full load lists them, issue 36).
+pub fn no_other_credentials() -> [aws_smithy_mocks::Rule; 3] {
+    use aws_sdk_iam::operation::list_service_specific_credentials::ListServiceSpecificCredentialsOutput;
+    use aws_sdk_iam::operation::list_signing_certificates::ListSigningCertificatesOutput;
+    use aws_sdk_iam::operation::list_ssh_public_keys::ListSshPublicKeysOutput;
+    [
+        mock!(aws_sdk_iam::Client::list_service_specific_credentials)
+            .then_output(|| ListServiceSpecificCredentialsOutput::builder().build()),
+        mock!(aws_sdk_iam::Client::list_ssh_public_keys)
+            .then_output(|| ListSshPublicKeysOutput::builder().build()),
+        mock!(aws_sdk_iam::Client::list_signing_certificates).then_output(|| {
+            ListSigningCertificatesOutput::builder()
+                .set_certificates(Some(Vec::new()))
+                .build()
+                .unwrap()
+        }),
+    ]
 }
 
 /// Issue 17: CloudTrail `LookupEvents` against scripted replies — events

@@ -262,3 +262,85 @@ async fn groups_and_key_descriptions_come_from_iam() {
         Some("acme-sandbox")
     );
 }
+
+/// Issue 36 item 3: service-specific credentials (the suite's launcher
+/// answers them as the IAM API reference documents, serialized from
+/// botocore's model), SSH public keys and signing certificates (moto's
+/// own), each listed through aws-sdk-iam and read strictly.
+#[tokio::test]
+async fn other_long_term_credentials_are_listed() {
+    use iamkeys::model::credential::{BEDROCK, CredentialKind, CredentialStatus};
+    let moto = Moto::start();
+    let iam = moto.iam().await;
+    seed(&iam, &standard_users()).await;
+    let client = moto.client().await;
+    let made = |user: &str, service: &str, days: Option<i32>| {
+        iam.create_service_specific_credential()
+            .user_name(user)
+            .service_name(service)
+            .set_credential_age_days(days)
+            .send()
+    };
+    let bedrock = made("alice", BEDROCK, None).await.unwrap();
+    let bedrock_id = bedrock
+        .service_specific_credential()
+        .unwrap()
+        .service_specific_credential_id()
+        .to_owned();
+    made("alice", BEDROCK, Some(30)).await.unwrap();
+    made("bob", "codecommit.amazonaws.com", None).await.unwrap();
+    // IAM's limit: two per user and service.
+    let third = made("alice", BEDROCK, None).await.unwrap_err();
+    assert!(format!("{third:?}").contains("LimitExceeded"), "{third:?}");
+
+    let all = iamkeys::iam::list_all("iam:ListServiceSpecificCredentials", |m| {
+        client.service_credentials(m)
+    })
+    .await
+    .unwrap();
+    assert_eq!(all.len(), 3, "{all:?}");
+    let first = all.iter().find(|c| c.id == bedrock_id).unwrap();
+    assert_eq!(first.user, "alice");
+    assert_eq!(
+        first.kind,
+        CredentialKind::Service {
+            service: BEDROCK.to_owned()
+        }
+    );
+    assert_eq!(first.status, CredentialStatus::Active);
+    assert_eq!(first.expires, None, "no CredentialAgeDays: never expires");
+    assert!(first.created.is_some());
+    let expiring = all
+        .iter()
+        .find(|c| c.user == "alice" && c.id != bedrock_id)
+        .unwrap();
+    let days = (expiring.expires.unwrap() - chrono::Utc::now()).num_days();
+    assert!((29..=30).contains(&days), "{days}");
+    assert!(all.iter().any(|c| c.user == "bob"
+        && c.kind
+            == CredentialKind::Service {
+                service: "codecommit.amazonaws.com".to_owned()
+            }));
+
+    // SSH public keys and signing certificates: moto's own.
+    let ssh = iam
+        .upload_ssh_public_key()
+        .user_name("carol")
+        .ssh_public_key_body(SSH_KEY)
+        .send()
+        .await
+        .unwrap();
+    let ssh_id = ssh.ssh_public_key().unwrap().ssh_public_key_id().to_owned();
+    let listed = client.ssh_public_keys("carol", None).await.unwrap();
+    assert_eq!(listed.items.len(), 1);
+    assert_eq!(listed.items[0].id, ssh_id);
+    assert_eq!(listed.items[0].kind, CredentialKind::SshKey);
+    assert_eq!(listed.items[0].status, CredentialStatus::Active);
+    let certs = client.signing_certificates("carol", None).await.unwrap();
+    assert!(certs.items.is_empty());
+    let gone = client.ssh_public_keys("nobody", None).await.unwrap_err();
+    assert_eq!(gone.kind, ErrorKind::NoSuchEntity);
+}
+
+/// An RSA public key, as `UploadSSHPublicKey` wants one.
+const SSH_KEY: &str = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQDVNStVdP+h4v38K6z9N0nFVf2cCXqVw0iNd4uHw1R2X4k0XkBqFh7E2Gp9Lh0uJ3tq2tK3t8D7U0b8b5Zq5s1fKQ0w2y9YJ9m5y3ZyZ8Vh0eK9e0yQn7G6Q2bF2M3oU1n7vVYl7aFzM6l5c2v8bG5H0mW3G8QpH1t6p8G1n0Y3w9T4dV6N2s3x9M8Kx5bR1dE2fY7hQ6sN1vK3cJ8uB0mW4tX9pA7lZ1qC5rD2eF6gH3iJ4kL8mN0oP1qR2sT3uV4wX5yZ6aB7cD8eF9gH0iJ1kL2mN3oP4qR5sT6uV7wX8yZ9 test@example.com";

@@ -44,7 +44,9 @@ fn load_asks_for_identity_users_and_report_at_once() {
             Call::ListUsers { marker: None },
             Call::CredentialReport,
             Call::AllTags { marker: None },
-            Call::Ledger
+            Call::Ledger,
+            // Every user's service-specific credentials, in one walk.
+            Call::ServiceCredentials,
         ]
     );
     assert!(
@@ -52,7 +54,7 @@ fn load_asks_for_identity_users_and_report_at_once() {
             .iter()
             .all(|e| matches!(e, Effect::Iam { generation: 1, .. }))
     );
-    assert_eq!(state.account.pending(), 5);
+    assert_eq!(state.account.pending(), 6);
 }
 
 #[test]
@@ -87,17 +89,37 @@ fn a_truncated_page_asks_for_the_next_and_queues_keys_selected_first() {
             priority: false
         }
     );
-    assert_eq!(effects.len(), 4);
+    // Then each listed user's SSH keys and signing certificates (issue 36).
+    assert_eq!(
+        effects[4..],
+        [
+            Call::Credentials {
+                user: "bob".into(),
+                certificates: true
+            },
+            Call::Credentials {
+                user: "alice".into(),
+                certificates: true
+            }
+        ]
+    );
+    assert_eq!(effects.len(), 6);
     assert_eq!(state.account.list, ListStatus::Loading { pages: 1 });
 
     let action = loaded(&state, page(&["carol"], None));
     let effects = calls(&update(&mut state, action));
     assert_eq!(
         effects,
-        [Call::ListKeys {
-            user: "carol".into(),
-            priority: false
-        }]
+        [
+            Call::ListKeys {
+                user: "carol".into(),
+                priority: false
+            },
+            Call::Credentials {
+                user: "carol".into(),
+                certificates: true
+            }
+        ]
     );
     assert_eq!(state.account.list, ListStatus::Done { pages: 2 });
     assert_eq!(

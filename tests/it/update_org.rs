@@ -212,7 +212,8 @@ fn pages_start_accounts_a_few_at_a_time_and_skip_the_suspended() {
             Call::ListUsers { marker: None },
             Call::CredentialReport,
             Call::AllTags { marker: None },
-            Call::Ledger
+            Call::Ledger,
+            Call::ServiceCredentials,
         ]
     );
     assert_eq!(status(&state, OWN), MemberStatus::Loading);

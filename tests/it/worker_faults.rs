@@ -20,6 +20,7 @@ use iamkeys::headless::settle;
 use iamkeys::iam::memory::{MemoryIam, MemoryUser};
 use iamkeys::iam::sdk::SdkIam;
 use iamkeys::iam::{ErrorKind, IamClient, IamError};
+use iamkeys::model::credential::Credential;
 use iamkeys::model::{
     AccessKey, CredentialReport, Identity, KeyStatus, LastUsed, NewAccessKey, Page, ReportState,
     User,
@@ -70,6 +71,29 @@ impl IamClient for LostAnswers {
     async fn root_access_keys_present(&self) -> Result<bool, IamError> {
         self.inner.root_access_keys_present().await
     }
+    async fn service_credentials(
+        &self,
+        marker: Option<String>,
+    ) -> Result<Page<Credential>, IamError> {
+        self.inner.service_credentials(marker).await
+    }
+
+    async fn ssh_public_keys(
+        &self,
+        user: &str,
+        marker: Option<String>,
+    ) -> Result<Page<Credential>, IamError> {
+        self.inner.ssh_public_keys(user, marker).await
+    }
+
+    async fn signing_certificates(
+        &self,
+        user: &str,
+        marker: Option<String>,
+    ) -> Result<Page<Credential>, IamError> {
+        self.inner.signing_certificates(user, marker).await
+    }
+
     async fn delete_login_profile(&self, user: &str) -> Result<(), IamError> {
         self.inner.delete_login_profile(user).await
     }
@@ -285,10 +309,13 @@ async fn the_credential_report_is_polled_with_backoff_until_ready() {
             .unwrap()
     });
     let all_tags = crate::mock_sdk::no_tags_at_once();
+    let others = crate::mock_sdk::no_other_credentials();
     let iam = mock_client!(
         aws_sdk_iam,
         RuleMode::MatchAny,
-        [&generate, &get, &users, &alias, &all_tags]
+        [
+            &generate, &get, &users, &alias, &all_tags, &others[0], &others[1], &others[2]
+        ]
     );
     let identity = mock!(aws_sdk_sts::Client::get_caller_identity).then_output(|| {
         aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityOutput::builder()

@@ -123,6 +123,7 @@ fn report(case: &Case) -> CredentialReport {
             password_last_changed: None,
             mfa_active: false,
             keys: [slot(case.slots[0]), slot(case.slots[1])],
+            certificates: None,
         }],
         rejected: Vec::new(),
         fresh: case.fresh,

@@ -127,9 +127,42 @@ pub async fn demo_loaded() -> State {
     report.fresh = true;
     let action = loaded(&state, Loaded::CredentialReport(Ok(report)));
     step(&mut state, action, &mut tags_asked, &mut last_used_asked);
+    for user in &names {
+        let result = list_all_access_keys(&iam, user).await;
+        let action = loaded(
+            &state,
+            Loaded::Keys {
+                user: user.clone(),
+                result,
+            },
+        );
+        step(&mut state, action, &mut tags_asked, &mut last_used_asked);
+    }
+    // Every user's other long-term credentials (issue 36).
+    let all = iamkeys::iam::list_all("iam:ListServiceSpecificCredentials", |m| {
+        iam.service_credentials(m)
+    })
+    .await;
+    let action = loaded(&state, Loaded::ServiceCredentials(all));
+    step(&mut state, action, &mut tags_asked, &mut last_used_asked);
     for user in names {
-        let result = list_all_access_keys(&iam, &user).await;
-        let action = loaded(&state, Loaded::Keys { user, result });
+        let ssh =
+            iamkeys::iam::list_all("iam:ListSSHPublicKeys", |m| iam.ssh_public_keys(&user, m))
+                .await;
+        let certificates = Some(
+            iamkeys::iam::list_all("iam:ListSigningCertificates", |m| {
+                iam.signing_certificates(&user, m)
+            })
+            .await,
+        );
+        let action = loaded(
+            &state,
+            Loaded::Credentials {
+                user,
+                ssh,
+                certificates,
+            },
+        );
         step(&mut state, action, &mut tags_asked, &mut last_used_asked);
     }
     // The first user was selected on the first page: its groups and tags.
