@@ -810,30 +810,7 @@ impl Worker {
                 .await,
             ),
             Call::Credentials { user, certificates } => {
-                let (ssh, certificates) = tokio::join!(
-                    self.patiently(|| crate::iam::list_all("iam:ListSSHPublicKeys", |marker| {
-                        client.ssh_public_keys(&user, marker)
-                    })),
-                    async {
-                        if certificates {
-                            Some(
-                                self.patiently(|| {
-                                    crate::iam::list_all("iam:ListSigningCertificates", |marker| {
-                                        client.signing_certificates(&user, marker)
-                                    })
-                                })
-                                .await,
-                            )
-                        } else {
-                            None
-                        }
-                    }
-                );
-                Loaded::Credentials {
-                    user,
-                    ssh,
-                    certificates,
-                }
+                self.credentials(client, user, certificates).await
             }
             Call::Ledger => Loaded::Ledger(self.read_ledger(&slot).await),
             Call::DateInactive { user, key_id } => self.date_inactive(&slot, user, key_id).await,
@@ -852,6 +829,40 @@ impl Worker {
                     mfa,
                 }
             }
+        }
+    }
+
+    /// A user's SSH public keys and (when asked) signing certificates,
+    /// both listings at once.
+    async fn credentials(
+        &self,
+        client: &dyn IamClient,
+        user: String,
+        certificates: bool,
+    ) -> Loaded {
+        let (ssh, certificates) = tokio::join!(
+            self.patiently(|| crate::iam::list_all("iam:ListSSHPublicKeys", |marker| {
+                client.ssh_public_keys(&user, marker)
+            })),
+            async {
+                if certificates {
+                    Some(
+                        self.patiently(|| {
+                            crate::iam::list_all("iam:ListSigningCertificates", |marker| {
+                                client.signing_certificates(&user, marker)
+                            })
+                        })
+                        .await,
+                    )
+                } else {
+                    None
+                }
+            }
+        );
+        Loaded::Credentials {
+            user,
+            ssh,
+            certificates,
         }
     }
 }
