@@ -2,6 +2,7 @@
 //! users, their keys and the credential report into findings. No IO and no
 //! clock inside: `now` is an argument.
 
+mod credentials;
 pub mod findings;
 pub mod input;
 pub mod waivers;
@@ -32,10 +33,20 @@ pub enum FindingId {
     /// AWS found one of the user's keys exposed and attached its
     /// quarantine policy (which key is in AWS's support case, not in IAM).
     ExposedKeyQuarantined,
+    /// An Active Amazon Bedrock API key that never expires.
+    ServiceCredentialNoExpiry,
+    /// An Active service-specific credential older than `rotation_days`.
+    ServiceCredentialNotRotated,
+    /// An access key or console password on a `BedrockAPIKey-*` user (the
+    /// console makes such a user to hold Bedrock API keys alone).
+    LongTermCredentialOnBedrockUser,
+    /// Informational: an Active SSH public key or signing certificate older
+    /// than `rotation_days`.
+    LongTermCredentialOld,
 }
 
 impl FindingId {
-    pub const ALL: [FindingId; 8] = [
+    pub const ALL: [FindingId; 12] = [
         FindingId::InitialSetupKey,
         FindingId::UnusedKey,
         FindingId::UnusedPassword,
@@ -44,6 +55,10 @@ impl FindingId {
         FindingId::RootAccessKey,
         FindingId::InactiveKeyReadyToDelete,
         FindingId::ExposedKeyQuarantined,
+        FindingId::ServiceCredentialNoExpiry,
+        FindingId::ServiceCredentialNotRotated,
+        FindingId::LongTermCredentialOnBedrockUser,
+        FindingId::LongTermCredentialOld,
     ];
 
     #[must_use]
@@ -57,6 +72,10 @@ impl FindingId {
             Self::RootAccessKey => "root_access_key",
             Self::InactiveKeyReadyToDelete => "inactive_key_ready_to_delete",
             Self::ExposedKeyQuarantined => "exposed_key_quarantined",
+            Self::ServiceCredentialNoExpiry => "service_credential_no_expiry",
+            Self::ServiceCredentialNotRotated => "service_credential_not_rotated",
+            Self::LongTermCredentialOnBedrockUser => "long_term_credential_on_bedrock_user",
+            Self::LongTermCredentialOld => "long_term_credential_old",
         }
     }
 
@@ -66,7 +85,10 @@ impl FindingId {
     pub fn is_key_level(self) -> bool {
         !matches!(
             self,
-            Self::MultipleActiveKeys | Self::RootAccessKey | Self::UnusedPassword
+            Self::MultipleActiveKeys
+                | Self::RootAccessKey
+                | Self::UnusedPassword
+                | Self::LongTermCredentialOnBedrockUser
         )
     }
 
@@ -94,6 +116,10 @@ impl FindingId {
             Self::RootAccessKey => "root",
             Self::InactiveKeyReadyToDelete => "retire",
             Self::ExposedKeyQuarantined => "exposed",
+            Self::ServiceCredentialNoExpiry => "noexpiry",
+            Self::ServiceCredentialNotRotated => "svcold",
+            Self::LongTermCredentialOnBedrockUser => "bedrock",
+            Self::LongTermCredentialOld => "oldcred",
         }
     }
 
@@ -108,7 +134,12 @@ impl FindingId {
             Self::RootAccessKey => ("1.4", "1.3", "2.3"),
             // Not CIS controls: the last step of retiring a key, and a key
             // AWS itself caught.
-            Self::InactiveKeyReadyToDelete | Self::ExposedKeyQuarantined => ("-", "-", "-"),
+            Self::InactiveKeyReadyToDelete
+            | Self::ExposedKeyQuarantined
+            | Self::ServiceCredentialNoExpiry
+            | Self::ServiceCredentialNotRotated
+            | Self::LongTermCredentialOnBedrockUser
+            | Self::LongTermCredentialOld => ("-", "-", "-"),
         };
         Cis {
             v1_4_to_v4_0: a,
@@ -129,7 +160,11 @@ impl FindingId {
             Self::InitialSetupKey
             | Self::MultipleActiveKeys
             | Self::InactiveKeyReadyToDelete
-            | Self::ExposedKeyQuarantined => None,
+            | Self::ExposedKeyQuarantined
+            | Self::ServiceCredentialNoExpiry
+            | Self::ServiceCredentialNotRotated
+            | Self::LongTermCredentialOnBedrockUser
+            | Self::LongTermCredentialOld => None,
         }
     }
 
@@ -153,6 +188,18 @@ impl FindingId {
             }
             Self::ExposedKeyQuarantined => {
                 "Not a CIS control: AWS found an access key of this user exposed and quarantined the user"
+            }
+            Self::ServiceCredentialNoExpiry => {
+                "Not a CIS control: an Amazon Bedrock API key should expire (long-term keys are for exploration; AWS recommends short-term keys)"
+            }
+            Self::ServiceCredentialNotRotated => {
+                "Not a CIS control: service-specific credentials, like access keys, rotated every rotation_days or less"
+            }
+            Self::LongTermCredentialOnBedrockUser => {
+                "Not a CIS control: a BedrockAPIKey-* user exists to hold Bedrock API keys; an access key or password on it is a long-term credential nobody expects"
+            }
+            Self::LongTermCredentialOld => {
+                "Not a CIS control: an SSH public key or signing certificate, like an access key, is a long-term credential to rotate"
             }
         }
     }
@@ -187,6 +234,18 @@ impl FindingId {
             Self::ExposedKeyQuarantined => {
                 "Rotate the key ({rotate}), then delete the old one ({delete}); read what it did ({usage}: write events first). Which key leaked is in AWS's support case, not in IAM: treat every Active key of the user as exposed."
             }
+            Self::ServiceCredentialNoExpiry => {
+                "Make a key that expires (aws iam create-service-specific-credential --credential-age-days N) and move its users to it, then make this one inactive ({deactivate}) and delete it ({delete})."
+            }
+            Self::ServiceCredentialNotRotated => {
+                "Make a new credential for the service, move its users to it, then make this one inactive ({deactivate}) and delete it ({delete})."
+            }
+            Self::LongTermCredentialOnBedrockUser => {
+                "Find who added it (CloudTrail); make the access key inactive ({deactivate}) and delete it ({delete}), and remove the console password (P)."
+            }
+            Self::LongTermCredentialOld => {
+                "Upload a new key or certificate, move its users to it, then make the old one inactive ({deactivate}) and delete it ({delete})."
+            }
         }
     }
 
@@ -203,11 +262,16 @@ impl FindingId {
     #[must_use]
     pub fn severity(self) -> Severity {
         match self {
-            Self::RootAccessKey | Self::ExposedKeyQuarantined => Severity::Critical,
-            Self::InitialSetupKey => Severity::High,
-            Self::UnusedKey | Self::UnusedPassword | Self::KeyNotRotated => Severity::Medium,
+            Self::RootAccessKey
+            | Self::ExposedKeyQuarantined
+            | Self::LongTermCredentialOnBedrockUser => Severity::Critical,
+            Self::InitialSetupKey | Self::ServiceCredentialNoExpiry => Severity::High,
+            Self::UnusedKey
+            | Self::UnusedPassword
+            | Self::KeyNotRotated
+            | Self::ServiceCredentialNotRotated => Severity::Medium,
             Self::MultipleActiveKeys => Severity::Low,
-            Self::InactiveKeyReadyToDelete => Severity::Info,
+            Self::InactiveKeyReadyToDelete | Self::LongTermCredentialOld => Severity::Info,
         }
     }
 }

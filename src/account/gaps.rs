@@ -182,6 +182,28 @@ impl UserRow {
             }
             _ => {}
         }
+        for (err, what) in self.credentials.errors() {
+            out.push(Gap::of(
+                err,
+                what,
+                "service_credential_* and long_term_credential_old cannot be judged for them",
+                name,
+                None,
+            ));
+        }
+        for credential in self.credentials.known() {
+            if let crate::model::credential::CredentialStatus::Other(_) = credential.status {
+                out.push(Gap {
+                    action: credential.kind.list_action(),
+                    cause: "sent a status iamkeys does not know".to_owned(),
+                    what: "credential status unknown",
+                    consequence: "no rule judged those credentials",
+                    user: name.to_owned(),
+                    key_id: Some(credential.id.clone()),
+                    blocks_audit: true,
+                });
+            }
+        }
         out
     }
 }

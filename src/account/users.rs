@@ -240,6 +240,15 @@ impl UserRow {
                 })
                 .collect(),
             keys,
+            credentials: self.credentials.known().into_iter().cloned().collect(),
+            report_certificates: if self.credentials.certificates.is_none() {
+                self.report
+                    .as_ref()
+                    .and_then(|r| r.certificates.clone())
+                    .unwrap_or_default()
+            } else {
+                Vec::new()
+            },
             waivers: {
                 let mut waivers = self.waivers().0;
                 if let Some(ledger) = ledger {

@@ -174,6 +174,7 @@ pub fn user_findings(
         ));
     }
     out.extend(unused_password(user, now, thresholds));
+    out.extend(super::credentials::findings(user, now, thresholds));
     out.extend(retirement(user, now, thresholds));
     waive(&mut out, user, now, thresholds);
     out
@@ -301,6 +302,7 @@ fn retirement(user: &UserInput, now: DateTime<Utc>, thresholds: &Thresholds) -> 
 mod tests {
     use super::*;
     use crate::audit::KeyInput;
+    use crate::model::credential::{Credential, CredentialKind, CredentialStatus};
     use crate::model::{LastUsed, ReportKeySlot};
     use chrono::TimeZone;
 
@@ -349,6 +351,8 @@ mod tests {
             password_last_used: None,
             password_set: None,
             keys,
+            credentials: Vec::new(),
+            report_certificates: Vec::new(),
             waivers: Vec::new(),
             inactive_since: Vec::new(),
             quarantine: None,
@@ -564,6 +568,8 @@ mod tests {
             password_last_used: None,
             password_set: None,
             keys: report_keys(&row),
+            credentials: Vec::new(),
+            report_certificates: Vec::new(),
             waivers: Vec::new(),
             inactive_since: Vec::new(),
             quarantine: None,
@@ -619,6 +625,144 @@ mod tests {
         assert!(!FindingId::UnusedPassword.is_key_level());
         assert_eq!(FindingId::UnusedPassword.cis(), FindingId::UnusedKey.cis());
         assert_eq!(FindingId::UnusedPassword.security_hub(), Some("IAM.22"));
+    }
+
+    fn credential(kind: CredentialKind, id: &str, active: bool, made: i64) -> Credential {
+        Credential {
+            user: "u".into(),
+            kind,
+            id: id.into(),
+            status: if active {
+                CredentialStatus::Active
+            } else {
+                CredentialStatus::Inactive
+            },
+            created: Some(ago(made)),
+            expires: None,
+            alias: None,
+        }
+    }
+
+    fn bedrock() -> CredentialKind {
+        CredentialKind::Service {
+            service: crate::model::credential::BEDROCK.into(),
+        }
+    }
+
+    fn found(u: &UserInput) -> Vec<(FindingId, Option<String>)> {
+        ids(u, &t())
+    }
+
+    /// Issue 36 item 3: an Active Bedrock API key that never expires is
+    /// `service_credential_no_expiry` (high); one that expires, or is not
+    /// Active, is not. An Active service credential past `rotation_days`
+    /// is `service_credential_not_rotated`.
+    #[test]
+    fn service_credentials_are_judged() {
+        let never = credential(bedrock(), "ACCANEVER", true, 10);
+        let mut expiring = credential(bedrock(), "ACCASOON", true, 10);
+        expiring.expires = Some(now() + TimeDelta::days(30));
+        let idle = credential(bedrock(), "ACCAIDLE", false, 10);
+        let old = credential(
+            CredentialKind::Service {
+                service: "codecommit.amazonaws.com".into(),
+            },
+            "ACCAOLD",
+            true,
+            200,
+        );
+        let u = UserInput {
+            credentials: vec![never, expiring, idle, old],
+            ..user(Some(false), ago(400), Vec::new())
+        };
+        assert_eq!(
+            found(&u),
+            [
+                (
+                    FindingId::ServiceCredentialNoExpiry,
+                    Some("ACCANEVER".into())
+                ),
+                (
+                    FindingId::ServiceCredentialNotRotated,
+                    Some("ACCAOLD".into())
+                ),
+            ]
+        );
+        assert_eq!(
+            FindingId::ServiceCredentialNoExpiry.severity(),
+            crate::audit::Severity::High
+        );
+    }
+
+    /// Issue 36 item 3: an access key or console password on a
+    /// `BedrockAPIKey-*` user (the console makes it for Bedrock API keys
+    /// alone) is critical.
+    #[test]
+    fn an_access_key_on_a_bedrock_user_is_critical() {
+        let key = key("AKIAONBEDROCK", KeyStatus::Active, ago(1), used(ago(0)));
+        let u = UserInput {
+            name: "BedrockAPIKey-x".into(),
+            ..user(Some(false), ago(10), vec![key.clone()])
+        };
+        let found = user_findings(&u, now(), &t());
+        let hit = found
+            .iter()
+            .find(|f| f.id == FindingId::LongTermCredentialOnBedrockUser)
+            .expect("an access key on a Bedrock API key user");
+        assert!(hit.message.contains("AKIAONBEDROCK"), "{}", hit.message);
+        assert_eq!(hit.id.severity(), crate::audit::Severity::Critical);
+        let console = UserInput {
+            name: "BedrockAPIKey-y".into(),
+            ..user(Some(true), ago(10), Vec::new())
+        };
+        assert!(
+            user_findings(&console, now(), &t())
+                .iter()
+                .any(|f| f.id == FindingId::LongTermCredentialOnBedrockUser)
+        );
+        let plain = UserInput {
+            name: "bedrock-x".into(),
+            ..user(Some(true), ago(10), vec![key])
+        };
+        assert!(
+            !user_findings(&plain, now(), &t())
+                .iter()
+                .any(|f| f.id == FindingId::LongTermCredentialOnBedrockUser)
+        );
+    }
+
+    /// Issue 36 item 4: an Active SSH public key or signing certificate
+    /// older than `rotation_days` is `long_term_credential_old` (info);
+    /// the credential report's certificates count where none were listed.
+    #[test]
+    fn old_ssh_keys_and_certificates_are_info() {
+        let u = UserInput {
+            credentials: vec![
+                credential(CredentialKind::SshKey, "APKAOLD", true, 200),
+                credential(CredentialKind::SshKey, "APKANEW", true, 10),
+                credential(CredentialKind::SigningCertificate, "CERTIDLE", false, 300),
+            ],
+            ..user(Some(false), ago(400), Vec::new())
+        };
+        assert_eq!(
+            found(&u),
+            [(FindingId::LongTermCredentialOld, Some("APKAOLD".into()))]
+        );
+        let from_report = UserInput {
+            report_certificates: vec![crate::model::ReportCertificate {
+                active: true,
+                last_rotated: ago(120),
+            }],
+            ..user(Some(false), ago(400), Vec::new())
+        };
+        assert_eq!(
+            found(&from_report),
+            [(FindingId::LongTermCredentialOld, None)]
+        );
+        assert_eq!(
+            FindingId::LongTermCredentialOld.severity(),
+            crate::audit::Severity::Info
+        );
     }
 
     #[test]

@@ -32,6 +32,12 @@ pub struct UserInput {
     /// When the console password was set (`None`: not known).
     pub password_set: Option<DateTime<Utc>>,
     pub keys: Vec<KeyInput>,
+    /// The user's other long-term credentials as listed: service-specific
+    /// credentials, SSH public keys, and signing certificates where listed.
+    pub credentials: Vec<crate::model::credential::Credential>,
+    /// Signing certificates from the credential report (no IDs), where
+    /// they were not listed.
+    pub report_certificates: Vec<crate::model::ReportCertificate>,
     /// Waivers from the user's tags (empty when they are not read), each
     /// with what is known of its writer.
     pub waivers: Vec<super::waivers::Waiver>,

@@ -103,7 +103,16 @@ fn why(finding: FindingId) -> &'static str {
         FindingId::KeyNotRotated => "older than the rotation limit",
         FindingId::InactiveKeyReadyToDelete => "inactive, and nothing has needed it since",
         FindingId::ExposedKeyQuarantined => "found exposed by AWS",
-        FindingId::MultipleActiveKeys | FindingId::RootAccessKey => "a finding of its user",
+        FindingId::ServiceCredentialNoExpiry => "a Bedrock API key that never expires",
+        FindingId::ServiceCredentialNotRotated => {
+            "a service credential older than the rotation limit"
+        }
+        FindingId::LongTermCredentialOld => {
+            "an SSH key or certificate older than the rotation limit"
+        }
+        FindingId::MultipleActiveKeys
+        | FindingId::RootAccessKey
+        | FindingId::LongTermCredentialOnBedrockUser => "a finding of its user",
     }
 }
 

@@ -27,7 +27,23 @@ fn short(id: FindingId) -> &'static str {
         FindingId::RootAccessKey => "ROOT",
         FindingId::InactiveKeyReadyToDelete => "RETIRE",
         FindingId::ExposedKeyQuarantined => "EXPOSED",
+        // Every other long-term credential's findings share one column.
+        FindingId::ServiceCredentialNoExpiry
+        | FindingId::ServiceCredentialNotRotated
+        | FindingId::LongTermCredentialOnBedrockUser
+        | FindingId::LongTermCredentialOld => "CREDS",
     }
+}
+
+/// The finding columns: each title once, in `FindingId::ALL`'s order.
+fn columns() -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = Vec::new();
+    for id in FindingId::ALL {
+        if !out.contains(&short(id)) {
+            out.push(short(id));
+        }
+    }
+    out
 }
 
 fn status(member: &Member, spinner: &str) -> String {
@@ -129,12 +145,20 @@ pub fn render(state: &State, org: &Organization, theme: &Theme, frame: &mut Fram
             Cell::from(count(summary.users)),
             Cell::from(count(summary.keys)),
         ];
-        cells.extend(summary.findings.iter().map(|(_, n)| Cell::from(count(*n))));
+        cells.extend(columns().into_iter().map(|title| {
+            let n = summary
+                .findings
+                .iter()
+                .filter(|(id, _)| short(*id) == title)
+                .map(|(_, n)| n)
+                .sum();
+            Cell::from(count(n))
+        }));
         cells.push(Cell::from(count(summary.total)));
         Row::new(cells).style(style)
     });
     let mut titles = vec!["ACCOUNT", "ID", "STATUS", "USERS", "KEYS"];
-    titles.extend(FindingId::ALL.iter().map(|id| short(*id)));
+    titles.extend(columns());
     titles.push("TOTAL");
     let mut widths = vec![
         Constraint::Min(14),
@@ -146,9 +170,9 @@ pub fn render(state: &State, org: &Organization, theme: &Theme, frame: &mut Fram
     // Each finding's column as wide as its title (counts fit in four),
     // so that every column fits in 120 with a status of 18.
     widths.extend(
-        FindingId::ALL
-            .iter()
-            .map(|id| Constraint::Length(u16::try_from(short(*id).len()).unwrap_or(7).max(4))),
+        columns()
+            .into_iter()
+            .map(|title| Constraint::Length(u16::try_from(title.len()).unwrap_or(7).max(4))),
     );
     widths.push(Constraint::Length(5));
     let filter = if overview.filter.is_empty() {
