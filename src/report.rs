@@ -3,6 +3,7 @@
 
 pub mod baseline;
 pub mod command;
+pub mod credentials;
 pub mod format;
 pub mod html;
 pub mod ocsf;
@@ -174,6 +175,13 @@ pub struct UserEntry {
     pub password_enabled: Option<bool>,
     pub mfa_active: Option<bool>,
     pub access_keys: Vec<KeyEntry>,
+    /// Service-specific credentials: Amazon Bedrock API keys, `CodeCommit`
+    /// HTTPS and Amazon Keyspaces credentials.
+    pub service_credentials: Vec<credentials::CredentialEntry>,
+    /// SSH public keys (`CodeCommit`).
+    pub ssh_public_keys: Vec<credentials::CredentialEntry>,
+    /// X.509 signing certificates.
+    pub signing_certificates: Vec<credentials::CredentialEntry>,
     /// What the user's policies let it do (`level`, `via`, `conditional`,
     /// `boundary`); service control policies are not evaluated. Absent
     /// when `GetAccountAuthorizationDetails` was not read to its end.
@@ -366,44 +374,51 @@ impl Report {
         let account_id = account.known_identity().map(|i| i.account_id.clone());
         let users = rows
             .iter()
-            .map(|row| UserEntry {
-                profile: profile.clone(),
-                account_id: account_id.clone(),
-                account_name: None,
-                user_name: row.user.name.clone(),
-                arn: row.user.arn.clone(),
-                created: row.user.created,
-                password_enabled: row.password,
-                mfa_active: row.mfa,
-                privileges: account.privileges(&row.user.name),
-                tags: match &row.tags {
-                    crate::account::users::TagsState::Loaded(tags) => Some(tags.clone()),
-                    _ => None,
-                },
-                access_keys: row
-                    .audit_keys()
-                    .into_iter()
-                    .map(|k| {
-                        let asked =
-                            k.id.as_ref()
-                                .is_some_and(|id| row.last_used.contains_key(id));
-                        let as_of = if asked || k.last_used.is_none() {
-                            None
-                        } else {
-                            account.credential_report().map(|r| r.generated_at)
-                        };
-                        let used = k.last_used.unwrap_or_default();
-                        KeyEntry {
-                            access_key_id: k.id,
-                            status: k.status,
-                            created: k.created,
-                            last_used: used.date,
-                            last_used_service: used.service,
-                            last_used_region: used.region,
-                            last_used_as_of: as_of,
-                        }
-                    })
-                    .collect(),
+            .map(|row| {
+                let [service_credentials, ssh_public_keys, signing_certificates] =
+                    credentials::of(row);
+                UserEntry {
+                    service_credentials,
+                    ssh_public_keys,
+                    signing_certificates,
+                    profile: profile.clone(),
+                    account_id: account_id.clone(),
+                    account_name: None,
+                    user_name: row.user.name.clone(),
+                    arn: row.user.arn.clone(),
+                    created: row.user.created,
+                    password_enabled: row.password,
+                    mfa_active: row.mfa,
+                    privileges: account.privileges(&row.user.name),
+                    tags: match &row.tags {
+                        crate::account::users::TagsState::Loaded(tags) => Some(tags.clone()),
+                        _ => None,
+                    },
+                    access_keys: row
+                        .audit_keys()
+                        .into_iter()
+                        .map(|k| {
+                            let asked =
+                                k.id.as_ref()
+                                    .is_some_and(|id| row.last_used.contains_key(id));
+                            let as_of = if asked || k.last_used.is_none() {
+                                None
+                            } else {
+                                account.credential_report().map(|r| r.generated_at)
+                            };
+                            let used = k.last_used.unwrap_or_default();
+                            KeyEntry {
+                                access_key_id: k.id,
+                                status: k.status,
+                                created: k.created,
+                                last_used: used.date,
+                                last_used_service: used.service,
+                                last_used_region: used.region,
+                                last_used_as_of: as_of,
+                            }
+                        })
+                        .collect(),
+                }
             })
             .collect();
         let findings = account
@@ -617,6 +632,15 @@ fn source_notes(account: &Account) -> Vec<String> {
         ));
     }
     notes.extend(waiver_notes(account));
+    if account
+        .users()
+        .rows()
+        .any(|r| !r.credentials.known().is_empty())
+    {
+        notes.push(
+            "IAM reports no last use for service-specific credentials, SSH public keys or signing certificates: whether they are unused cannot be judged, only their status, age and expiry.".to_owned(),
+        );
+    }
     notes
 }
 

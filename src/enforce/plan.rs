@@ -429,6 +429,9 @@ mod tests {
                 password_enabled: Some(true),
                 mfa_active: Some(true),
                 access_keys: vec![key(&format!("AKIA{name:0>16}"), status)],
+                service_credentials: Vec::new(),
+                ssh_public_keys: Vec::new(),
+                signing_certificates: Vec::new(),
                 privileges: None,
                 tags: Some(vec![("owner".into(), "ops@example.com".into())]),
             });

@@ -21,6 +21,7 @@
 
 mod cli_audit_truth;
 mod cli_bad_input;
+mod cli_credentials;
 mod cli_enforce;
 mod cli_files_and_logs;
 mod cli_ledger;

@@ -1,0 +1,153 @@
+//! Issue 36 items 3-5, through the real binary against moto: every
+//! long-term credential of a user is listed in the report and judged.
+//! Service-specific credentials come from the suite's moto launcher
+//! (as the IAM reference documents them), SSH public keys and signing
+//! certificates from moto itself.
+
+use serde_json::Value;
+
+use crate::common::home::{Home, report};
+use crate::common::moto::{Moto, seed, user};
+
+const BEDROCK: &str = "bedrock.amazonaws.com";
+
+fn findings_of<'a>(report: &'a Value, id: &str) -> Vec<&'a Value> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["id"] == id)
+        .collect()
+}
+
+fn user_of<'a>(report: &'a Value, name: &str) -> &'a Value {
+    report["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["user_name"] == name)
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_long_term_credential_is_listed_and_judged() {
+    let moto = Moto::start();
+    let iam = moto.iam().await;
+    seed(
+        &iam,
+        &[
+            user("dev", false, vec![]),
+            user("BedrockAPIKey-x", false, vec![true]),
+            user("git", false, vec![]),
+        ],
+    )
+    .await;
+    // A Bedrock API key that never expires, and one that does in 30 days.
+    let forever = iam
+        .create_service_specific_credential()
+        .user_name("dev")
+        .service_name(BEDROCK)
+        .send()
+        .await
+        .unwrap()
+        .service_specific_credential()
+        .unwrap()
+        .service_specific_credential_id()
+        .to_owned();
+    iam.create_service_specific_credential()
+        .user_name("dev")
+        .service_name(BEDROCK)
+        .credential_age_days(30)
+        .send()
+        .await
+        .unwrap();
+    iam.create_service_specific_credential()
+        .user_name("git")
+        .service_name("codecommit.amazonaws.com")
+        .send()
+        .await
+        .unwrap();
+    let ssh = iam
+        .upload_ssh_public_key()
+        .user_name("git")
+        .ssh_public_key_body(crate::moto_client::SSH_KEY)
+        .send()
+        .await
+        .unwrap()
+        .ssh_public_key()
+        .unwrap()
+        .ssh_public_key_id()
+        .to_owned();
+
+    let home = Home::new(&moto.endpoint());
+    for args in [&["--format", "json"][..], &["--format", "json", "--key-ids"][..]] {
+        let out = report(&home, &moto.endpoint(), args).await;
+        let text = String::from_utf8_lossy(&out.stdout);
+        let report: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+        // A critical finding: exit 1, and the audit is whole.
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(report["complete"], true, "{args:?}: {}", report["notes"]);
+
+        let no_expiry = findings_of(&report, "service_credential_no_expiry");
+        assert_eq!(no_expiry.len(), 1, "{args:?}: only the key that never expires");
+        assert_eq!(no_expiry[0]["access_key_id"], forever.as_str());
+        assert_eq!(no_expiry[0]["severity"], "high");
+        let bedrock_user = findings_of(&report, "long_term_credential_on_bedrock_user");
+        assert_eq!(bedrock_user.len(), 1, "{args:?}");
+        assert_eq!(bedrock_user[0]["user_name"], "BedrockAPIKey-x");
+        assert_eq!(bedrock_user[0]["severity"], "critical");
+
+        let dev = user_of(&report, "dev");
+        let listed = dev["service_credentials"].as_array().unwrap();
+        assert_eq!(listed.len(), 2, "{args:?}: {dev}");
+        assert!(listed.iter().all(|c| c["service"] == BEDROCK));
+        assert_eq!(
+            listed.iter().filter(|c| c.get("expires").is_some()).count(),
+            1,
+            "{dev}"
+        );
+        let git = user_of(&report, "git");
+        assert_eq!(git["ssh_public_keys"][0]["id"], ssh.as_str(), "{git}");
+        assert_eq!(git["ssh_public_keys"][0]["status"], "Active");
+        assert_eq!(
+            git["service_credentials"][0]["service"],
+            "codecommit.amazonaws.com"
+        );
+        assert!(
+            report["notes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|n| n.as_str().unwrap().contains("no last use")),
+            "{}",
+            report["notes"]
+        );
+    }
+}
+
+/// Bad input: a listing refused is a gap naming the call; the rest is
+/// still reported, and the run exits 2 (an audit that could not see).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_listing_is_a_gap_and_exit_2() {
+    use crate::common::proxy::Proxy;
+    let moto = Moto::start();
+    let iam = moto.iam().await;
+    seed(&iam, &[user("dev", true, vec![true])]).await;
+    let home = Home::new(&moto.endpoint());
+    for action in ["ListServiceSpecificCredentials", "ListSSHPublicKeys"] {
+        let proxy = Proxy::start(moto.port).await;
+        proxy.deny(action);
+        let out = report(&home, &proxy.endpoint(), &["--format", "json"]).await;
+        assert_eq!(out.status.code(), Some(2), "{action}");
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(report["complete"], false);
+        let gaps = report["gaps"].to_string();
+        assert!(gaps.contains(&format!("iam:{action} denied")), "{gaps}");
+        assert_eq!(report["users"].as_array().unwrap().len(), 1, "the rest is reported");
+    }
+}
