@@ -374,52 +374,7 @@ impl Report {
         let account_id = account.known_identity().map(|i| i.account_id.clone());
         let users = rows
             .iter()
-            .map(|row| {
-                let [service_credentials, ssh_public_keys, signing_certificates] =
-                    credentials::of(row);
-                UserEntry {
-                    service_credentials,
-                    ssh_public_keys,
-                    signing_certificates,
-                    profile: profile.clone(),
-                    account_id: account_id.clone(),
-                    account_name: None,
-                    user_name: row.user.name.clone(),
-                    arn: row.user.arn.clone(),
-                    created: row.user.created,
-                    password_enabled: row.password,
-                    mfa_active: row.mfa,
-                    privileges: account.privileges(&row.user.name),
-                    tags: match &row.tags {
-                        crate::account::users::TagsState::Loaded(tags) => Some(tags.clone()),
-                        _ => None,
-                    },
-                    access_keys: row
-                        .audit_keys()
-                        .into_iter()
-                        .map(|k| {
-                            let asked =
-                                k.id.as_ref()
-                                    .is_some_and(|id| row.last_used.contains_key(id));
-                            let as_of = if asked || k.last_used.is_none() {
-                                None
-                            } else {
-                                account.credential_report().map(|r| r.generated_at)
-                            };
-                            let used = k.last_used.unwrap_or_default();
-                            KeyEntry {
-                                access_key_id: k.id,
-                                status: k.status,
-                                created: k.created,
-                                last_used: used.date,
-                                last_used_service: used.service,
-                                last_used_region: used.region,
-                                last_used_as_of: as_of,
-                            }
-                        })
-                        .collect(),
-                }
-            })
+            .map(|row| user_entry(account, row, &profile, account_id.as_ref()))
             .collect();
         let findings = account
             .root_findings()
@@ -575,6 +530,58 @@ impl Report {
         self.findings
             .iter()
             .any(|f| f.waived.is_none() && fail_on.fails_finding(f.id, f.risk, f.new))
+    }
+}
+
+/// One user as the report lists it.
+fn user_entry(
+    account: &Account,
+    row: &crate::account::users::UserRow,
+    profile: &str,
+    account_id: Option<&String>,
+) -> UserEntry {
+    let [service_credentials, ssh_public_keys, signing_certificates] = credentials::of(row);
+    UserEntry {
+        service_credentials,
+        ssh_public_keys,
+        signing_certificates,
+        profile: profile.to_owned(),
+        account_id: account_id.cloned(),
+        account_name: None,
+        user_name: row.user.name.clone(),
+        arn: row.user.arn.clone(),
+        created: row.user.created,
+        password_enabled: row.password,
+        mfa_active: row.mfa,
+        privileges: account.privileges(&row.user.name),
+        tags: match &row.tags {
+            crate::account::users::TagsState::Loaded(tags) => Some(tags.clone()),
+            _ => None,
+        },
+        access_keys: row
+            .audit_keys()
+            .into_iter()
+            .map(|k| {
+                let asked =
+                    k.id.as_ref()
+                        .is_some_and(|id| row.last_used.contains_key(id));
+                let as_of = if asked || k.last_used.is_none() {
+                    None
+                } else {
+                    account.credential_report().map(|r| r.generated_at)
+                };
+                let used = k.last_used.unwrap_or_default();
+                KeyEntry {
+                    access_key_id: k.id,
+                    status: k.status,
+                    created: k.created,
+                    last_used: used.date,
+                    last_used_service: used.service,
+                    last_used_region: used.region,
+                    last_used_as_of: as_of,
+                }
+            })
+            .collect(),
     }
 }
 

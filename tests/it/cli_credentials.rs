@@ -80,7 +80,10 @@ async fn every_long_term_credential_is_listed_and_judged() {
         .to_owned();
 
     let home = Home::new(&moto.endpoint());
-    for args in [&["--format", "json"][..], &["--format", "json", "--key-ids"][..]] {
+    for args in [
+        &["--format", "json"][..],
+        &["--format", "json", "--key-ids"][..],
+    ] {
         let out = report(&home, &moto.endpoint(), args).await;
         let text = String::from_utf8_lossy(&out.stdout);
         let report: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
@@ -94,7 +97,11 @@ async fn every_long_term_credential_is_listed_and_judged() {
         assert_eq!(report["complete"], true, "{args:?}: {}", report["notes"]);
 
         let no_expiry = findings_of(&report, "service_credential_no_expiry");
-        assert_eq!(no_expiry.len(), 1, "{args:?}: only the key that never expires");
+        assert_eq!(
+            no_expiry.len(),
+            1,
+            "{args:?}: only the key that never expires"
+        );
         assert_eq!(no_expiry[0]["access_key_id"], forever.as_str());
         assert_eq!(no_expiry[0]["severity"], "high");
         let bedrock_user = findings_of(&report, "long_term_credential_on_bedrock_user");
@@ -148,6 +155,10 @@ async fn a_refused_listing_is_a_gap_and_exit_2() {
         assert_eq!(report["complete"], false);
         let gaps = report["gaps"].to_string();
         assert!(gaps.contains(&format!("iam:{action} denied")), "{gaps}");
-        assert_eq!(report["users"].as_array().unwrap().len(), 1, "the rest is reported");
+        assert_eq!(
+            report["users"].as_array().unwrap().len(),
+            1,
+            "the rest is reported"
+        );
     }
 }
