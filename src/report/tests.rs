@@ -16,7 +16,9 @@ fn fail_on_parses_words_severities_and_ids() {
     );
     // The badge words the UI shows are finding ids too (issue 23 item 6).
     assert_eq!(
-        FailOn::parse("setup,unused,password,2active,rotate,root,retire,exposed"),
+        FailOn::parse(
+            "setup,unused,password,2active,rotate,root,retire,exposed,noexpiry,svcold,bedrock,oldcred"
+        ),
         Ok(FailOn::Ids(FindingId::ALL.to_vec()))
     );
     let err = FailOn::parse("unused,bogus").unwrap_err();
