@@ -519,6 +519,10 @@ mod tests {
                 (FindingId::RootAccessKey, 1),
                 (FindingId::InactiveKeyReadyToDelete, 0),
                 (FindingId::ExposedKeyQuarantined, 0),
+                (FindingId::ServiceCredentialNoExpiry, 0),
+                (FindingId::ServiceCredentialNotRotated, 0),
+                (FindingId::LongTermCredentialOnBedrockUser, 0),
+                (FindingId::LongTermCredentialOld, 0),
             ]
         );
     }

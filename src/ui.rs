@@ -2,6 +2,7 @@
 //! changes it. Only the visible rows are built, so a frame costs the same for
 //! 50 users as for 5,000.
 
+mod credentials;
 mod dialogs;
 mod findings;
 mod format;

@@ -212,6 +212,7 @@ pub fn account(now: DateTime<Utc>, latency: Duration) -> MemoryIam {
     }
     iam.set_alias("example-demo");
     add_trail(&iam, now);
+    add_credentials(&iam, now);
     // The root user still has an old access key: CIS 1.4.
     iam.set_root(ReportRow {
         user: ROOT_ROW.to_owned(),
@@ -232,6 +233,50 @@ pub fn account(now: DateTime<Utc>, latency: Duration) -> MemoryIam {
         ],
     });
     iam
+}
+
+/// The demo's other long-term credentials: a Bedrock API key that never
+/// expires and one that does, an old `CodeCommit` credential, an old SSH
+/// public key, an inactive certificate. (No `BedrockAPIKey-*` user: its
+/// name would sort before every other; the CLI tests cover that finding.)
+fn add_credentials(iam: &MemoryIam, now: DateTime<Utc>) {
+    use crate::model::credential::{BEDROCK, Credential, CredentialKind, CredentialStatus};
+    let credential = |user: String, kind: CredentialKind, n: usize, made: i64| Credential {
+        user,
+        kind,
+        id: format!("ACCADEMO{n:013}"),
+        status: CredentialStatus::Active,
+        created: Some(now - days(made)),
+        expires: None,
+        alias: None,
+    };
+    let bedrock = || CredentialKind::Service {
+        service: BEDROCK.to_owned(),
+    };
+    let user = |n: usize| seed_user(n, now).user.name;
+    iam.add_credential(Credential {
+        expires: Some(now + days(25)),
+        alias: Some(format!("{}-at-{DEMO_ACCOUNT}", user(4))),
+        ..credential(user(4), bedrock(), 1, 30)
+    });
+    iam.add_credential(credential(user(4), bedrock(), 2, 12));
+    iam.add_credential(credential(
+        user(11),
+        CredentialKind::Service {
+            service: "codecommit.amazonaws.com".to_owned(),
+        },
+        3,
+        200,
+    ));
+    iam.add_credential(Credential {
+        id: "APKADEMO0000000000001".to_owned(),
+        ..credential(user(6), CredentialKind::SshKey, 4, 300)
+    });
+    iam.add_credential(Credential {
+        id: "DEMOCERT000000000000000001".to_owned(),
+        status: CredentialStatus::Inactive,
+        ..credential(user(6), CredentialKind::SigningCertificate, 5, 400)
+    });
 }
 
 /// CloudTrail's history for `u` in the demo: svc-ivan-08's older key, used

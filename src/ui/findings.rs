@@ -35,9 +35,10 @@ pub fn badges(theme: &Theme, findings: &[Finding]) -> Vec<Span<'static>> {
     spans
 }
 
-/// "Findings: 1 root · 6 setup · 3 unused · …" (by badge, most severe first;
-/// ids with none are left out).
-pub fn summary(state: &State, theme: &Theme) -> Line<'static> {
+/// "Findings: 1 root · 6 setup · 3 unused · +2 more" (by badge, most
+/// severe first; ids with none are left out; those that do not fit in
+/// `width` are counted at the end, the least severe first to go).
+pub fn summary(state: &State, theme: &Theme, width: usize) -> Line<'static> {
     // An account that was not read has no count of findings: never "0".
     if matches!(state.account.list, crate::account::ListStatus::Failed(_))
         && state.account.users().total() == 0
@@ -51,21 +52,49 @@ pub fn summary(state: &State, theme: &Theme) -> Line<'static> {
     // is lost is the least severe.
     let mut counts = state.account.finding_counts();
     counts.sort_by_key(|(id, _)| std::cmp::Reverse(id.severity()));
-    let mut spans = vec![Span::raw(format!(
-        " Findings: {}",
-        state.account.open_findings()
-    ))];
-    // The badge names the table uses: the line must fit with every id.
-    for (id, count) in counts.into_iter().filter(|(_, n)| *n > 0) {
-        spans.push(Span::raw(" · "));
-        spans.push(Span::styled(
-            format!("{count} {}", id.badge()),
-            severity_style(theme, id.severity()),
-        ));
-    }
+    let head = format!(" Findings: {}", state.account.open_findings());
     let waived = state.account.finding_totals().waived();
+    let tail = if waived > 0 {
+        format!(" · {waived} waived")
+    } else {
+        String::new()
+    };
+    let entries: Vec<(String, ratatui::style::Style)> = counts
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(id, count)| {
+            (
+                format!("{count} {}", id.badge()),
+                severity_style(theme, id.severity()),
+            )
+        })
+        .collect();
+    // The badge names the table uses; as many as fit, with room for
+    // " · +N more" when any does not.
+    let room = width.saturating_sub(head.chars().count() + tail.chars().count());
+    let full: usize = entries.iter().map(|(t, _)| t.chars().count() + 3).sum();
+    let shown = if full <= room {
+        entries.len()
+    } else {
+        let mut used = " · +99 more".len();
+        entries
+            .iter()
+            .take_while(|(t, _)| {
+                used += t.chars().count() + 3;
+                used <= room
+            })
+            .count()
+    };
+    let mut spans = vec![Span::raw(head)];
+    for (text, style) in &entries[..shown] {
+        spans.push(Span::raw(" · "));
+        spans.push(Span::styled(text.clone(), *style));
+    }
+    if shown < entries.len() {
+        spans.push(Span::raw(format!(" · +{} more", entries.len() - shown)));
+    }
     if waived > 0 {
-        spans.push(Span::styled(format!(" · {waived} waived"), theme.dim));
+        spans.push(Span::styled(tail, theme.dim));
     }
     if state.view.table.findings_only {
         spans.push(Span::styled(

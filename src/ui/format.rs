@@ -110,8 +110,16 @@ pub fn fit(line: Line<'static>, width: usize) -> Line<'static> {
             spans.push(span);
             continue;
         }
-        // This span holds the cut (and the `…`).
-        spans.push(Span::styled(cut(&span.content, left), span.style));
+        // This span holds the cut (and the `…`); a `…` with nothing of its
+        // span before it closes the text before, not a gap.
+        let cut = cut(&span.content, left);
+        if cut == "…"
+            && let Some(last) = spans.last_mut()
+            && last.content.ends_with(' ')
+        {
+            last.content = last.content.trim_end().to_owned().into();
+        }
+        spans.push(Span::styled(cut, span.style));
         break;
     }
     let mut out = Line::from(spans).style(style);

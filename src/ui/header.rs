@@ -131,7 +131,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         Paragraph::new(vec![
             format::fit(Line::from(first), width),
             format::fit(Line::from(second), width),
-            format::fit(super::findings::summary(state, theme), width),
+            format::fit(super::findings::summary(state, theme, width), width),
         ]),
         area,
     );

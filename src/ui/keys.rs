@@ -258,6 +258,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
                 vec![details_line(row, theme)]
             };
             lines.extend(format::wrap(message, wrap_at));
+            lines.extend(super::credentials::wrapped(state, row, theme, wrap_at));
             let text: Vec<Line> = lines.into_iter().map(|l| format::fit(l, width)).collect();
             frame.render_widget(Paragraph::new(text), inner);
             return;
@@ -305,6 +306,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         }
         lines.extend(item);
     }
+    lines.extend(super::credentials::wrapped(state, row, theme, wrap_at));
     let lines = window(lines, chosen, height);
     let text: Vec<Line> = lines.into_iter().map(|l| format::fit(l, width)).collect();
     frame.render_widget(Paragraph::new(text), inner);

@@ -21,7 +21,7 @@ fn short(id: FindingId) -> &'static str {
     match id {
         FindingId::InitialSetupKey => "SETUP",
         FindingId::UnusedKey => "UNUSED",
-        FindingId::UnusedPassword => "PASSWD",
+        FindingId::UnusedPassword => "PWD",
         FindingId::MultipleActiveKeys => "2 KEYS",
         FindingId::KeyNotRotated => "OLD",
         FindingId::RootAccessKey => "ROOT",
@@ -161,14 +161,14 @@ pub fn render(state: &State, org: &Organization, theme: &Theme, frame: &mut Fram
     titles.extend(columns());
     titles.push("TOTAL");
     let mut widths = vec![
-        Constraint::Min(14),
+        Constraint::Min(12),
         Constraint::Length(12),
-        Constraint::Length(19),
+        Constraint::Length(18),
         Constraint::Length(5),
         Constraint::Length(5),
     ];
     // Each finding's column as wide as its title (counts fit in four),
-    // so that every column fits in 120 with a status of 18.
+    // so that every column fits in 120 with a status of 18 characters.
     widths.extend(
         columns()
             .into_iter()

@@ -68,6 +68,42 @@ async fn key_pane_with_two_keys_focused() {
     assert_snapshot!(screen(&state, 120, 24));
 }
 
+/// Issue 36 items 3-4: the key pane ends with the user's other long-term
+/// credentials, each with its status, age, expiry and findings.
+#[tokio::test]
+async fn the_key_pane_lists_other_long_term_credentials() {
+    let mut state = demo_loaded().await;
+    let with = |state: &State, kind: fn(&iamkeys::model::credential::CredentialKind) -> bool| {
+        state
+            .account
+            .users()
+            .rows()
+            .find(|r| r.credentials.known().iter().any(|c| kind(&c.kind)))
+            .unwrap()
+            .user
+            .name
+            .clone()
+    };
+    let bedrock = with(&state, |k| {
+        matches!(k, iamkeys::model::credential::CredentialKind::Service { .. })
+    });
+    crate::common::flows::select_user(&mut state, &bedrock);
+    let text = screen(&state, 140, 40);
+    assert!(text.contains("Other long-term credentials"), "{text}");
+    assert!(text.contains("Bedrock API key ACCADEMO"), "{text}");
+    assert!(text.contains("never expires"), "{text}");
+    assert!(text.contains("noexpiry"), "{text}");
+    assert!(text.contains("· expires"), "{text}");
+    assert_snapshot!(text);
+    let ssh = with(&state, |k| *k == iamkeys::model::credential::CredentialKind::SshKey);
+    crate::common::flows::select_user(&mut state, &ssh);
+    let text = screen(&state, 140, 40);
+    assert!(text.contains("SSH public key APKADEMO"), "{text}");
+    assert!(text.contains("⚑ oldcred"), "{text}");
+    assert!(text.contains("signing certificate DEMOCERT"), "{text}");
+    assert!(text.contains("Inactive"), "{text}");
+}
+
 #[tokio::test]
 async fn help_overlay_lists_every_binding() {
     let mut state = demo_loaded().await;

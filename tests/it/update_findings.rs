@@ -20,6 +20,11 @@ async fn the_demo_has_every_finding_and_the_summary_counts_them() {
     let state = demo_loaded().await;
     let counts = state.account.finding_counts();
     for (id, count) in &counts {
+        // A `BedrockAPIKey-*` user would sort before every demo user: the
+        // CLI tests (cli_credentials) cover that finding instead.
+        if *id == FindingId::LongTermCredentialOnBedrockUser {
+            continue;
+        }
         assert!(*count > 0, "{id} missing from the demo");
     }
     let root = counts

@@ -1,0 +1,102 @@
+//! The key pane's last part: the user's other long-term credentials
+//! (Bedrock API keys, `CodeCommit` and Keyspaces credentials, SSH public
+//! keys, signing certificates), each on a line with its status, age,
+//! expiry and findings; a listing still under way or refused says so.
+
+use ratatui::text::{Line, Span};
+
+use super::Theme;
+use super::format;
+use crate::account::users::UserRow;
+use crate::model::credential::CredentialStatus;
+use crate::state::State;
+
+/// [`lines`], each wrapped at `width`.
+pub fn wrapped(state: &State, row: &UserRow, theme: &Theme, width: usize) -> Vec<Line<'static>> {
+    lines(state, row, theme)
+        .into_iter()
+        .flat_map(|line| format::wrap(line, width))
+        .collect()
+}
+
+pub fn lines(state: &State, row: &UserRow, theme: &Theme) -> Vec<Line<'static>> {
+    let credentials = &row.credentials;
+    let known = credentials.known();
+    let errors = credentials.errors();
+    let waiting = credentials.service.is_none()
+        || credentials.ssh.is_none()
+        || (credentials.certificates.is_none() && row.report.is_none());
+    if known.is_empty() && errors.is_empty() && !waiting {
+        return Vec::new();
+    }
+    let mut lines = vec![
+        Line::raw(""),
+        Line::styled(" Other long-term credentials", theme.title),
+    ];
+    for credential in known {
+        let status_style = match credential.status {
+            CredentialStatus::Active => theme.active,
+            CredentialStatus::Inactive | CredentialStatus::Expired => theme.inactive,
+            CredentialStatus::Other(_) => theme.warn,
+        };
+        let mut spans = vec![
+            Span::raw(format!(
+                "   {} {}  ",
+                credential.kind.label(),
+                credential.id
+            )),
+            Span::styled(
+                crate::text::clean(credential.status.as_str()).into_owned(),
+                status_style,
+            ),
+            Span::raw(format!(
+                "  created {}",
+                format::created(state.now, credential.created)
+            )),
+        ];
+        if matches!(
+            credential.kind,
+            crate::model::credential::CredentialKind::Service { .. }
+        ) {
+            spans.push(Span::raw(match credential.expires {
+                Some(at) => format!(" · expires {}", format::date(at)),
+                None => " · never expires".to_owned(),
+            }));
+        }
+        let found: Vec<_> = row.key_findings(&credential.id).cloned().collect();
+        let badges = super::findings::badges(theme, &found);
+        if !badges.is_empty() {
+            spans.push(Span::raw("  ⚑ "));
+            spans.extend(badges);
+        }
+        lines.push(Line::from(spans));
+    }
+    if let Some(certificates) = credentials
+        .certificates
+        .is_none()
+        .then(|| row.report.as_ref()?.certificates.as_ref())
+        .flatten()
+    {
+        for c in certificates {
+            lines.push(Line::raw(format!(
+                "   signing certificate (credential report, no ID)  {}  last rotated {}",
+                if c.active { "Active" } else { "Inactive" },
+                format::date(c.last_rotated)
+            )));
+        }
+    }
+    for (err, what) in errors {
+        lines.push(Line::styled(
+            format!(
+                "   {what}: {} {}",
+                err.action,
+                crate::account::gaps::cause(err)
+            ),
+            theme.error,
+        ));
+    }
+    if waiting {
+        lines.push(Line::styled("   listing…", theme.dim));
+    }
+    lines
+}
