@@ -606,9 +606,10 @@ impl Account {
             Change::Create { user, .. } | Change::RemovePassword { user } => {
                 Some((&mut self.busy_users, user))
             }
-            Change::SetStatus { key_id, .. } | Change::Delete { key_id, .. } => {
-                Some((&mut self.busy_keys, key_id))
-            }
+            Change::SetStatus { key_id, .. }
+            | Change::Delete { key_id, .. }
+            | Change::SetCredentialStatus { id: key_id, .. }
+            | Change::DeleteCredential { id: key_id, .. } => Some((&mut self.busy_keys, key_id)),
             Change::Record(_) => None,
         }
     }

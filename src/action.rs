@@ -109,6 +109,8 @@ pub enum Loaded {
         user: String,
         ssh: Result<Vec<crate::model::credential::Credential>, IamError>,
         certificates: Option<Result<Vec<crate::model::credential::Credential>, IamError>>,
+        /// The user's service-specific credentials, when asked.
+        service: Option<Result<Vec<crate::model::credential::Credential>, IamError>>,
     },
     UsersPage(Result<Page<User>, IamError>),
     CredentialReport(Result<CredentialReport, IamError>),
@@ -181,6 +183,8 @@ pub enum Mutated {
     Deleted,
     /// The user's console password was removed (`DeleteLoginProfile`).
     PasswordRemoved,
+    /// Another long-term credential's status was set, or it was deleted.
+    CredentialChanged,
     /// An event appended to the ledger.
     Recorded,
 }

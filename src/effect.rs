@@ -59,7 +59,13 @@ pub enum Call {
     /// Every page of `iam:ListSSHPublicKeys` for a user (no listing covers
     /// every user), and with `certificates`, of `iam:ListSigningCertificates`
     /// (else the credential report's certificate columns stand for them).
-    Credentials { user: String, certificates: bool },
+    /// With `service`, of `iam:ListServiceSpecificCredentials` for the user
+    /// too (after a change to one of them).
+    Credentials {
+        user: String,
+        certificates: bool,
+        service: bool,
+    },
 }
 
 /// A change to IAM. Never sent in read-only mode.
@@ -88,6 +94,20 @@ pub enum Change {
         key_id: String,
         unused_since: Option<chrono::DateTime<chrono::Utc>>,
     },
+    /// A service-specific credential's, SSH public key's or signing
+    /// certificate's status set, once IAM still lists it.
+    SetCredentialStatus {
+        user: String,
+        kind: crate::model::credential::CredentialKind,
+        id: String,
+        status: KeyStatus,
+    },
+    /// Such a credential deleted, once IAM still shows it not Active.
+    DeleteCredential {
+        user: String,
+        kind: crate::model::credential::CredentialKind,
+        id: String,
+    },
     /// `iam:DeleteLoginProfile`, once IAM still shows a console password:
     /// the user can no longer sign in to the console (keys unaffected).
     RemovePassword { user: String },
@@ -111,6 +131,28 @@ impl Change {
             Self::SetStatus { .. } => "UpdateAccessKey:Inactive",
             Self::Delete { .. } => "DeleteAccessKey",
             Self::RemovePassword { .. } => "DeleteLoginProfile",
+            Self::SetCredentialStatus { kind, status, .. } => match (kind, status) {
+                (crate::model::credential::CredentialKind::Service { .. }, KeyStatus::Active) => {
+                    "UpdateServiceSpecificCredential:Active"
+                }
+                (crate::model::credential::CredentialKind::Service { .. }, _) => {
+                    "UpdateServiceSpecificCredential:Inactive"
+                }
+                (crate::model::credential::CredentialKind::SshKey, KeyStatus::Active) => {
+                    "UpdateSSHPublicKey:Active"
+                }
+                (crate::model::credential::CredentialKind::SshKey, _) => {
+                    "UpdateSSHPublicKey:Inactive"
+                }
+                (
+                    crate::model::credential::CredentialKind::SigningCertificate,
+                    KeyStatus::Active,
+                ) => "UpdateSigningCertificate:Active",
+                (crate::model::credential::CredentialKind::SigningCertificate, _) => {
+                    "UpdateSigningCertificate:Inactive"
+                }
+            },
+            Self::DeleteCredential { kind, .. } => kind.delete_action().trim_start_matches("iam:"),
             Self::Record(draft) => draft.kind.audit_name(),
         }
     }
@@ -123,6 +165,8 @@ impl Change {
             Self::SetStatus { .. } => "iam:UpdateAccessKey",
             Self::Delete { .. } => "iam:DeleteAccessKey",
             Self::RemovePassword { .. } => "iam:DeleteLoginProfile",
+            Self::SetCredentialStatus { kind, .. } => kind.update_action(),
+            Self::DeleteCredential { kind, .. } => kind.delete_action(),
             Self::Record(_) => "ledger:append",
         }
     }
@@ -133,7 +177,9 @@ impl Change {
             Self::Create { user, .. }
             | Self::SetStatus { user, .. }
             | Self::Delete { user, .. }
-            | Self::RemovePassword { user } => user,
+            | Self::RemovePassword { user }
+            | Self::SetCredentialStatus { user, .. }
+            | Self::DeleteCredential { user, .. } => user,
             Self::Record(draft) => draft.user.as_deref().unwrap_or(""),
         }
     }
@@ -143,6 +189,7 @@ impl Change {
         match self {
             Self::Create { .. } | Self::RemovePassword { .. } => None,
             Self::SetStatus { key_id, .. } | Self::Delete { key_id, .. } => Some(key_id),
+            Self::SetCredentialStatus { id, .. } | Self::DeleteCredential { id, .. } => Some(id),
             Self::Record(draft) => draft.key_id.as_deref(),
         }
     }

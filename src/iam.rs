@@ -65,12 +65,31 @@ pub trait IamClient: Send + Sync {
     async fn account_alias(&self) -> Result<Option<String>, IamError>;
     /// One page of `ListUsers` (up to 1,000 users).
     async fn list_users(&self, marker: Option<String>) -> Result<Page<User>, IamError>;
-    /// One page of `ListServiceSpecificCredentials` for every user
-    /// (`AllUsers`): Bedrock API keys, `CodeCommit` and Keyspaces credentials.
+    /// One page of `ListServiceSpecificCredentials`: Bedrock API keys,
+    /// `CodeCommit` and Keyspaces credentials, of `user`, else of every user
+    /// (`AllUsers`).
     async fn service_credentials(
         &self,
+        user: Option<&str>,
         marker: Option<String>,
     ) -> Result<Page<crate::model::credential::Credential>, IamError>;
+    /// `UpdateServiceSpecificCredential`, `UpdateSSHPublicKey` or
+    /// `UpdateSigningCertificate`, by the credential's kind.
+    async fn set_credential_status(
+        &self,
+        user: &str,
+        kind: &crate::model::credential::CredentialKind,
+        id: &str,
+        status: KeyStatus,
+    ) -> Result<(), IamError>;
+    /// `DeleteServiceSpecificCredential`, `DeleteSSHPublicKey` or
+    /// `DeleteSigningCertificate`, by the credential's kind.
+    async fn delete_credential(
+        &self,
+        user: &str,
+        kind: &crate::model::credential::CredentialKind,
+        id: &str,
+    ) -> Result<(), IamError>;
     /// One page of `ListSSHPublicKeys` for a user.
     async fn ssh_public_keys(
         &self,

@@ -452,6 +452,20 @@ impl State {
         self.selected_user()?.listed_keys()
     }
 
+    /// The selected one of the selected user's other long-term credentials
+    /// (listed after the access keys in the key pane).
+    #[must_use]
+    pub fn selected_credential(&self) -> Option<(&UserRow, &crate::model::credential::Credential)> {
+        if self.view.focus != Focus::Keys {
+            return None;
+        }
+        let row = self.selected_user()?;
+        let keys = row.listed_keys()?.len();
+        let at = self.view.key_cursor.checked_sub(keys)?;
+        let credential = *row.credentials.known().get(at)?;
+        Some((row, credential))
+    }
+
     /// The selected key of the selected user.
     #[must_use]
     pub fn selected_key(&self) -> Option<(&UserRow, &crate::model::AccessKey)> {

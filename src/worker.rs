@@ -804,14 +804,16 @@ impl Worker {
             Call::ServiceCredentials => Loaded::ServiceCredentials(
                 self.patiently(|| {
                     crate::iam::list_all("iam:ListServiceSpecificCredentials", |marker| {
-                        client.service_credentials(marker)
+                        client.service_credentials(None, marker)
                     })
                 })
                 .await,
             ),
-            Call::Credentials { user, certificates } => {
-                self.credentials(client, user, certificates).await
-            }
+            Call::Credentials {
+                user,
+                certificates,
+                service,
+            } => self.credentials(client, user, certificates, service).await,
             Call::Ledger => Loaded::Ledger(self.read_ledger(&slot).await),
             Call::DateInactive { user, key_id } => self.date_inactive(&slot, user, key_id).await,
             Call::UserDetails { user, mfa } => {
@@ -832,37 +834,45 @@ impl Worker {
         }
     }
 
-    /// A user's SSH public keys and (when asked) signing certificates,
-    /// both listings at once.
+    /// A user's SSH public keys and (when asked) signing certificates and
+    /// service-specific credentials, the listings at once.
     async fn credentials(
         &self,
         client: &dyn IamClient,
         user: String,
         certificates: bool,
+        service: bool,
     ) -> Loaded {
-        let (ssh, certificates) = tokio::join!(
-            self.patiently(|| crate::iam::list_all("iam:ListSSHPublicKeys", |marker| {
-                client.ssh_public_keys(&user, marker)
-            })),
-            async {
-                if certificates {
-                    Some(
-                        self.patiently(|| {
-                            crate::iam::list_all("iam:ListSigningCertificates", |marker| {
-                                client.signing_certificates(&user, marker)
-                            })
-                        })
-                        .await,
-                    )
-                } else {
-                    None
+        let listed = |asked: bool, action: &'static str, kind: u8| {
+            let user = &user;
+            async move {
+                if !asked {
+                    return None;
                 }
+                Some(
+                    self.patiently(|| {
+                        crate::iam::list_all(action, |marker| async move {
+                            match kind {
+                                0 => client.ssh_public_keys(user, marker).await,
+                                1 => client.signing_certificates(user, marker).await,
+                                _ => client.service_credentials(Some(user), marker).await,
+                            }
+                        })
+                    })
+                    .await,
+                )
             }
+        };
+        let (ssh, certificates, service) = tokio::join!(
+            listed(true, "iam:ListSSHPublicKeys", 0),
+            listed(certificates, "iam:ListSigningCertificates", 1),
+            listed(service, "iam:ListServiceSpecificCredentials", 2),
         );
         Loaded::Credentials {
+            ssh: ssh.unwrap_or_else(|| Ok(Vec::new())),
             user,
-            ssh,
             certificates,
+            service,
         }
     }
 }

@@ -99,6 +99,7 @@ impl Account {
                 effects.push(self.call(Call::Credentials {
                     user: user.clone(),
                     certificates,
+                    service: false,
                 }));
             }
         }
@@ -131,6 +132,7 @@ impl Account {
         user: &str,
         ssh: Result<Vec<Credential>, IamError>,
         certificates: Option<Result<Vec<Credential>, IamError>>,
+        service: Option<Result<Vec<Credential>, IamError>>,
         now: DateTime<Utc>,
     ) {
         if let Some(row) = self.users.get_mut(user) {
@@ -138,8 +140,24 @@ impl Account {
             if certificates.is_some() {
                 row.credentials.certificates = certificates;
             }
+            if service.is_some() {
+                row.credentials.service = service;
+            }
             self.refresh_user(user, now);
         }
+    }
+
+    /// List a user's credentials again, every kind (after a change).
+    pub fn relist_credentials(&mut self, user: &str) -> Vec<Effect> {
+        let Some(row) = self.users.get_mut(user) else {
+            return Vec::new();
+        };
+        row.credentials.requested = true;
+        vec![self.call(Call::Credentials {
+            user: user.to_owned(),
+            certificates: true,
+            service: true,
+        })]
     }
 
     /// A call the driver did not carry out may be asked again.

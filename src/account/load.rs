@@ -278,8 +278,9 @@ impl Account {
                 user,
                 ssh,
                 certificates,
+                service,
             } => {
-                self.on_credentials(&user, ssh, certificates, now);
+                self.on_credentials(&user, ssh, certificates, service, now);
                 Vec::new()
             }
             Loaded::EnabledRegions(result) => {

@@ -450,11 +450,12 @@ impl IamClient for MemoryIam {
 
     async fn service_credentials(
         &self,
+        user: Option<&str>,
         marker: Option<String>,
     ) -> Result<Page<Credential>, IamError> {
         self.credentials_of(
             "iam:ListServiceSpecificCredentials",
-            None,
+            user,
             marker.as_deref(),
             |k| matches!(k, CredentialKind::Service { .. }),
         )
@@ -487,6 +488,44 @@ impl IamClient for MemoryIam {
             |k| *k == CredentialKind::SigningCertificate,
         )
         .await
+    }
+
+    async fn set_credential_status(
+        &self,
+        user: &str,
+        kind: &CredentialKind,
+        id: &str,
+        status: KeyStatus,
+    ) -> Result<(), IamError> {
+        let action = kind.update_action();
+        let mut account = self.call(action).await?;
+        account.user(action, user)?;
+        let found = account
+            .credentials
+            .iter_mut()
+            .find(|c| c.user == user && c.kind == *kind && c.id == id)
+            .ok_or_else(|| no_such_entity(action, &format!("credential {id}")))?;
+        found.status = crate::model::credential::CredentialStatus::parse(status.as_str());
+        Ok(())
+    }
+
+    async fn delete_credential(
+        &self,
+        user: &str,
+        kind: &CredentialKind,
+        id: &str,
+    ) -> Result<(), IamError> {
+        let action = kind.delete_action();
+        let mut account = self.call(action).await?;
+        account.user(action, user)?;
+        let before = account.credentials.len();
+        account
+            .credentials
+            .retain(|c| !(c.user == user && c.kind == *kind && c.id == id));
+        if account.credentials.len() == before {
+            return Err(no_such_entity(action, &format!("credential {id}")));
+        }
+        Ok(())
     }
 
     async fn delete_login_profile(&self, user: &str) -> Result<(), IamError> {

@@ -323,9 +323,30 @@ impl IamClient for SdkIam {
 
     async fn service_credentials(
         &self,
+        user: Option<&str>,
         marker: Option<String>,
     ) -> Result<Page<crate::model::credential::Credential>, IamError> {
-        self.list_service_credentials(marker).await
+        self.list_service_credentials(user, marker).await
+    }
+
+    async fn set_credential_status(
+        &self,
+        user: &str,
+        kind: &crate::model::credential::CredentialKind,
+        id: &str,
+        status: KeyStatus,
+    ) -> Result<(), IamError> {
+        self.update_credential(user, kind, id, sdk_status(status)?)
+            .await
+    }
+
+    async fn delete_credential(
+        &self,
+        user: &str,
+        kind: &crate::model::credential::CredentialKind,
+        id: &str,
+    ) -> Result<(), IamError> {
+        self.remove_credential(user, kind, id).await
     }
 
     async fn ssh_public_keys(

@@ -40,6 +40,26 @@ impl CredentialKind {
         }
     }
 
+    /// The IAM action that sets this kind's status.
+    #[must_use]
+    pub fn update_action(&self) -> &'static str {
+        match self {
+            Self::Service { .. } => "iam:UpdateServiceSpecificCredential",
+            Self::SshKey => "iam:UpdateSSHPublicKey",
+            Self::SigningCertificate => "iam:UpdateSigningCertificate",
+        }
+    }
+
+    /// The IAM action that deletes this kind.
+    #[must_use]
+    pub fn delete_action(&self) -> &'static str {
+        match self {
+            Self::Service { .. } => "iam:DeleteServiceSpecificCredential",
+            Self::SshKey => "iam:DeleteSSHPublicKey",
+            Self::SigningCertificate => "iam:DeleteSigningCertificate",
+        }
+    }
+
     /// The IAM action that lists this kind.
     #[must_use]
     pub fn list_action(&self) -> &'static str {

@@ -36,6 +36,21 @@ pub struct KeyTarget {
     pub last_used: Option<LastUsed>,
     /// iamkeys itself is signed with this key.
     pub is_session_key: bool,
+    /// Another long-term credential (`key_id` is its ID): a
+    /// service-specific credential, SSH public key or signing certificate.
+    /// `None` for an access key.
+    pub credential: Option<crate::model::credential::CredentialKind>,
+}
+
+impl KeyTarget {
+    /// What it is, as a dialog names it: `access key`, `Bedrock API key`…
+    #[must_use]
+    pub fn noun(&self) -> String {
+        self.credential.as_ref().map_or_else(
+            || "access key".to_owned(),
+            crate::model::credential::CredentialKind::label,
+        )
+    }
 }
 
 /// What a confirmation dialog will do.

@@ -11,15 +11,36 @@ use crate::account::users::UserRow;
 use crate::model::credential::CredentialStatus;
 use crate::state::State;
 
-/// [`lines`], each wrapped at `width`.
-pub fn wrapped(state: &State, row: &UserRow, theme: &Theme, width: usize) -> Vec<Line<'static>> {
-    lines(state, row, theme)
-        .into_iter()
-        .flat_map(|line| format::wrap(line, width))
-        .collect()
+/// [`lines`], each wrapped at `width`, with where the selected
+/// credential's lines start and how many there are (`selected`: its index
+/// among the user's credentials; highlighted when `focused`).
+pub fn wrapped(
+    state: &State,
+    row: &UserRow,
+    theme: &Theme,
+    width: usize,
+    selected: Option<usize>,
+    focused: bool,
+) -> (Vec<Line<'static>>, Option<(usize, usize)>) {
+    let mut out = Vec::new();
+    let mut chosen = None;
+    for (index, line) in lines(state, row, theme) {
+        let wrapped = format::wrap(line, width);
+        if index.is_some() && index == selected {
+            chosen = Some((out.len(), wrapped.len()));
+            if focused {
+                out.extend(wrapped.into_iter().map(|l| l.patch_style(theme.selected)));
+                continue;
+            }
+        }
+        out.extend(wrapped);
+    }
+    (out, chosen)
 }
 
-pub fn lines(state: &State, row: &UserRow, theme: &Theme) -> Vec<Line<'static>> {
+/// Each line, with the index of the credential it shows (`None` for the
+/// section's own lines).
+pub fn lines(state: &State, row: &UserRow, theme: &Theme) -> Vec<(Option<usize>, Line<'static>)> {
     let credentials = &row.credentials;
     let known = credentials.known();
     let errors = credentials.errors();
@@ -30,10 +51,13 @@ pub fn lines(state: &State, row: &UserRow, theme: &Theme) -> Vec<Line<'static>> 
         return Vec::new();
     }
     let mut lines = vec![
-        Line::raw(""),
-        Line::styled(" Other long-term credentials", theme.title),
+        (None, Line::raw("")),
+        (
+            None,
+            Line::styled(" Other long-term credentials", theme.title),
+        ),
     ];
-    for credential in known {
+    for (index, credential) in known.into_iter().enumerate() {
         let status_style = match credential.status {
             CredentialStatus::Active => theme.active,
             CredentialStatus::Inactive | CredentialStatus::Expired => theme.inactive,
@@ -69,7 +93,7 @@ pub fn lines(state: &State, row: &UserRow, theme: &Theme) -> Vec<Line<'static>> 
             spans.push(Span::raw("  ⚑ "));
             spans.extend(badges);
         }
-        lines.push(Line::from(spans));
+        lines.push((Some(index), Line::from(spans)));
     }
     if let Some(certificates) = credentials
         .certificates
@@ -78,25 +102,26 @@ pub fn lines(state: &State, row: &UserRow, theme: &Theme) -> Vec<Line<'static>> 
         .flatten()
     {
         for c in certificates {
-            lines.push(Line::raw(format!(
-                "   signing certificate (credential report, no ID)  {}  last rotated {}",
-                if c.active { "Active" } else { "Inactive" },
-                format::date(c.last_rotated)
-            )));
+            lines.push((
+                None,
+                Line::raw(format!(
+                    "   signing certificate (credential report, no ID)  {}  last rotated {}",
+                    if c.active { "Active" } else { "Inactive" },
+                    format::date(c.last_rotated)
+                )),
+            ));
         }
     }
     for (err, what) in errors {
-        lines.push(Line::styled(
-            format!(
-                "   {what}: {} {}",
-                err.action,
-                crate::account::gaps::cause(err)
-            ),
-            theme.error,
-        ));
+        let text = format!(
+            "   {what}: {} {}",
+            err.action,
+            crate::account::gaps::cause(err)
+        );
+        lines.push((None, Line::styled(text, theme.error)));
     }
     if waiting {
-        lines.push(Line::styled("   listing…", theme.dim));
+        lines.push((None, Line::styled("   listing…", theme.dim)));
     }
     lines
 }

@@ -30,6 +30,7 @@ pub(super) fn show(
 
 fn facts(state: &State, target: &KeyTarget) -> Vec<Line<'static>> {
     let used = match &target.last_used {
+        None if target.credential.is_some() => "IAM gives no last use".to_owned(),
         None => "last use unknown".to_owned(),
         Some(used) => match used.date {
             None => "never used".to_owned(),
@@ -183,7 +184,10 @@ pub fn confirm(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, dial
                 KeyStatus::Inactive => ("inactive", "Make inactive", "making"),
                 KeyStatus::Active | KeyStatus::Unknown => ("active", "Make active", "making"),
             };
-            let title = if targets.len() == 1 {
+            let noun = targets.first().map_or_else(String::new, KeyTarget::noun);
+            let title = if targets.len() == 1 && targets[0].credential.is_some() {
+                format!(" Make {noun} {word} ")
+            } else if targets.len() == 1 {
                 format!(" Make key {word} ")
             } else {
                 format!(" Make {} keys {word} ", targets.len())
@@ -193,6 +197,8 @@ pub fn confirm(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, dial
                     " Make {} {word}, not the selected one? (Esc on the list clears marks)",
                     crate::state::marked_keys(targets.len())
                 )
+            } else if targets.len() == 1 && targets[0].credential.is_some() {
+                format!(" Make this {noun} {word}?")
             } else if targets.len() == 1 {
                 format!(" Make this key {word}?")
             } else {
@@ -294,8 +300,10 @@ fn rotation_steps(state: &State, target: &KeyTarget) -> Vec<Line<'static>> {
 pub fn delete(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, dialog: &DeleteDialog) {
     let target = &dialog.target;
     let mut lines = vec![Line::raw(format!(
-        " Delete access key {} of {}? This cannot be undone.",
-        target.key_id, target.user
+        " Delete {} {} of {}? This cannot be undone.",
+        target.noun(),
+        target.key_id,
+        target.user
     ))];
     lines.extend(facts(state, target));
     lines.extend(lockout(theme, target, "deleting it"));
@@ -305,7 +313,7 @@ pub fn delete(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, dialo
     lines.extend(typed_confirmation(
         state,
         theme,
-        " Type (or paste) the access key ID to confirm:",
+        &format!(" Type (or paste) the {} ID to confirm:", target.noun()),
         &dialog.input,
         dialog
             .mismatch
@@ -315,7 +323,7 @@ pub fn delete(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, dialo
     show(
         frame,
         area,
-        " Delete access key ".to_owned(),
+        format!(" Delete {} ", target.noun()),
         theme.error,
         lines,
     );

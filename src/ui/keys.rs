@@ -252,19 +252,15 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         .collect();
     let keys = match message {
         Some(message) => {
-            let mut lines = if details.len() < height {
-                details
-            } else {
-                vec![details_line(row, theme)]
-            };
-            lines.extend(format::wrap(message, wrap_at));
-            lines.extend(super::credentials::wrapped(state, row, theme, wrap_at));
+            let lines = message_pane(state, row, theme, details, message, wrap_at, height);
             let text: Vec<Line> = lines.into_iter().map(|l| format::fit(l, width)).collect();
             frame.render_widget(Paragraph::new(text), inner);
             return;
         }
         None => row.listed_keys().unwrap_or_default(),
     };
+    // The cursor may be past the keys, on another credential.
+    let on_credential = state.view.key_cursor.checked_sub(keys.len());
     let selected = state.view.key_cursor.min(keys.len().saturating_sub(1));
     let focused = state.view.focus == Focus::Keys;
     let full: Vec<Vec<Line<'static>>> = keys
@@ -295,7 +291,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             KeyForm::Full => key_lines,
             KeyForm::Compact => vec![key_line(state, row, key, theme, focused && i == selected)],
         };
-        if i == selected {
+        if i == selected && on_credential.is_none() {
             chosen = (lines.len(), item.len());
             if focused {
                 item = item
@@ -306,10 +302,45 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         }
         lines.extend(item);
     }
-    lines.extend(super::credentials::wrapped(state, row, theme, wrap_at));
+    let (credentials, credential_chosen) =
+        super::credentials::wrapped(state, row, theme, wrap_at, on_credential, focused);
+    if let Some((start, len)) = credential_chosen {
+        chosen = (lines.len() + start, len);
+    }
+    lines.extend(credentials);
     let lines = window(lines, chosen, height);
     let text: Vec<Line> = lines.into_iter().map(|l| format::fit(l, width)).collect();
     frame.render_widget(Paragraph::new(text), inner);
+}
+
+/// The pane when there are no keys to list (listing, failed, none): the
+/// details, what it says instead, then the other credentials.
+fn message_pane(
+    state: &State,
+    row: &UserRow,
+    theme: &Theme,
+    details: Vec<Line<'static>>,
+    message: Line<'static>,
+    wrap_at: usize,
+    height: usize,
+) -> Vec<Line<'static>> {
+    let mut lines = if details.len() < height {
+        details
+    } else {
+        vec![details_line(row, theme)]
+    };
+    lines.extend(format::wrap(message, wrap_at));
+    let focused = state.view.focus == Focus::Keys;
+    let (credentials, _) = super::credentials::wrapped(
+        state,
+        row,
+        theme,
+        wrap_at,
+        Some(state.view.key_cursor),
+        focused,
+    );
+    lines.extend(credentials);
+    lines
 }
 
 /// The rows that fit in `height`, keeping the selected key's first line on

@@ -252,17 +252,28 @@ fn confirmed(state: &mut State, operation: Operation, account: &AccountRef) -> V
         Operation::SetStatus { targets, status } if targets.len() == 1 => {
             let target = &targets[0];
             state.view.notice = Some(format!("Making {} {status}…", target.key_id));
-            vec![start(
-                state,
-                Change::SetStatus {
-                    user: target.user.clone(),
-                    key_id: target.key_id.clone(),
-                    status,
-                },
-                account,
-            )]
+            let change = status_change(target, status);
+            vec![start(state, change, account)]
         }
         Operation::SetStatus { targets, status } => bulk(state, targets, status, account),
+    }
+}
+
+/// The change that sets a target's status: an access key's, or another
+/// credential's by its kind.
+fn status_change(target: &crate::state::KeyTarget, status: KeyStatus) -> Change {
+    match &target.credential {
+        None => Change::SetStatus {
+            user: target.user.clone(),
+            key_id: target.key_id.clone(),
+            status,
+        },
+        Some(kind) => Change::SetCredentialStatus {
+            user: target.user.clone(),
+            kind: kind.clone(),
+            id: target.key_id.clone(),
+            status,
+        },
     }
 }
 
@@ -277,11 +288,7 @@ fn bulk(
         if target.status == status {
             Err(format!("already {status}"))
         } else {
-            Ok(Change::SetStatus {
-                user: target.user.clone(),
-                key_id: target.key_id.clone(),
-                status,
-            })
+            Ok(status_change(target, status))
         }
     })
 }
@@ -382,15 +389,19 @@ fn on_delete(state: &mut State, mut dialog: DeleteDialog, key: &KeyEvent) -> Vec
                 }
                 let target = dialog.target;
                 state.view.notice = Some(format!("Deleting {}…", target.key_id));
-                return vec![start(
-                    state,
-                    Change::Delete {
+                let change = match target.credential {
+                    None => Change::Delete {
                         user: target.user,
                         key_id: target.key_id,
                         unused_since: None,
                     },
-                    &dialog.account,
-                )];
+                    Some(kind) => Change::DeleteCredential {
+                        user: target.user,
+                        kind,
+                        id: target.key_id,
+                    },
+                };
+                return vec![start(state, change, &dialog.account)];
             }
             dialog.mismatch = true;
         }

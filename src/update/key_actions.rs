@@ -27,6 +27,29 @@ pub fn target(state: &State, row: &UserRow, key: &AccessKey) -> KeyTarget {
         created: key.created,
         last_used: row.key_last_used(key),
         is_session_key: session_key == Some(key.id.as_str()),
+        credential: None,
+    }
+}
+
+/// A target for another long-term credential of the user: its status as
+/// the key rules read one (Expired cannot be used: as Inactive).
+fn credential_target(
+    row: &UserRow,
+    credential: &crate::model::credential::Credential,
+) -> KeyTarget {
+    use crate::model::credential::CredentialStatus;
+    KeyTarget {
+        user: row.user.name.clone(),
+        key_id: credential.id.clone(),
+        status: match credential.status {
+            CredentialStatus::Active => KeyStatus::Active,
+            CredentialStatus::Inactive | CredentialStatus::Expired => KeyStatus::Inactive,
+            CredentialStatus::Other(_) => KeyStatus::Unknown,
+        },
+        created: credential.created,
+        last_used: None,
+        is_session_key: false,
+        credential: Some(credential.kind.clone()),
     }
 }
 
@@ -93,6 +116,15 @@ pub(super) fn create(state: &mut State) -> Vec<Effect> {
 }
 
 fn selected_target(state: &State) -> Result<KeyTarget, String> {
+    if let Some((row, credential)) = state.selected_credential() {
+        if state.account.key_busy(&credential.id) {
+            return Err(format!(
+                "A change to {} is already in flight.",
+                credential.id
+            ));
+        }
+        return Ok(credential_target(row, credential));
+    }
     let (row, key) = state
         .selected_key()
         .ok_or_else(|| "No key selected: Enter or Tab moves to the key pane.".to_owned())?;
@@ -107,6 +139,12 @@ fn named_target(state: &State, user: &str, key_id: &str) -> Result<KeyTarget, St
         .users()
         .get(user)
         .ok_or_else(|| format!("{user} is no longer listed: press r to refresh."))?;
+    if let Some(credential) = row.credentials.known().into_iter().find(|c| c.id == key_id) {
+        if state.account.key_busy(key_id) {
+            return Err(format!("A change to {key_id} is already in flight."));
+        }
+        return Ok(credential_target(row, credential));
+    }
     let key = row
         .listed_keys()
         .and_then(|keys| keys.iter().find(|k| k.id == key_id))

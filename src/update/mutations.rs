@@ -132,11 +132,8 @@ fn answered(state: &mut State, id: u64, result: Result<Mutated, IamError>) -> Ve
             }
         }
         Ok(Mutated::Recorded) => {}
-        Ok(Mutated::PasswordRemoved) => {
-            state.view.notice = Some(format!(
-                "{user}: the console password was removed (keys are unchanged)."
-            ));
-            let mut effects = state.account.reask_password(&user);
+        Ok(done @ (Mutated::CredentialChanged | Mutated::PasswordRemoved)) => {
+            let mut effects = beyond_keys(state, &change, &user, &done);
             effects.extend(follow_up);
             return effects;
         }
@@ -161,6 +158,25 @@ fn answered(state: &mut State, id: u64, result: Result<Mutated, IamError>) -> Ve
     let mut effects = refresh_user(state, &user);
     effects.extend(follow_up);
     effects
+}
+
+/// A change to a password or another long-term credential answered:
+/// said, and what it changed asked of IAM again.
+fn beyond_keys(state: &mut State, change: &Change, user: &str, done: &Mutated) -> Vec<Effect> {
+    if matches!(done, Mutated::PasswordRemoved) {
+        state.view.notice = Some(format!(
+            "{user}: the console password was removed (keys are unchanged)."
+        ));
+        return state.account.reask_password(user);
+    }
+    state.view.notice = Some(match change {
+        Change::SetCredentialStatus { id, status, .. } => format!("{user}: {id} is now {status}."),
+        _ => format!(
+            "{user}: {} was deleted.",
+            change.key_id().unwrap_or_default()
+        ),
+    });
+    state.account.relist_credentials(user)
 }
 
 /// A ledger record answered: said on the status bar (a rotation's first

@@ -132,11 +132,11 @@ fn page(state: &State) -> isize {
     isize::try_from(state.list_height().max(1)).unwrap_or(1)
 }
 
+/// The key pane's rows: the access keys, then the other credentials.
 fn key_count(state: &State) -> usize {
-    state
-        .selected_user()
-        .and_then(|r| r.listed_keys())
-        .map_or(0, <[_]>::len)
+    state.selected_user().map_or(0, |r| {
+        r.listed_keys().map_or(0, <[_]>::len) + r.credentials.known().len()
+    })
 }
 
 fn step(state: &mut State, delta: isize) -> Vec<Effect> {

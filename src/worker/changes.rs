@@ -17,6 +17,7 @@ use chrono::{DateTime, Utc};
 use crate::action::Mutated;
 use crate::effect::Change;
 use crate::iam::{ErrorKind, IamClient, IamError, list_all_access_keys};
+use crate::model::credential::{CredentialKind, CredentialStatus};
 use crate::model::{AccessKey, KeyStatus};
 
 /// Attempts at `CreateAccessKey` when IAM refuses it without acting on it.
@@ -51,6 +52,25 @@ pub(super) async fn apply(client: &dyn IamClient, change: &Change) -> Result<Mut
                 .await
                 .map(|()| Mutated::Deleted)
         }
+        Change::SetCredentialStatus {
+            user,
+            kind,
+            id,
+            status,
+        } => {
+            still_listed(client, user, kind, id, false).await?;
+            client
+                .set_credential_status(user, kind, id, *status)
+                .await
+                .map(|()| Mutated::CredentialChanged)
+        }
+        Change::DeleteCredential { user, kind, id } => {
+            still_listed(client, user, kind, id, true).await?;
+            client
+                .delete_credential(user, kind, id)
+                .await
+                .map(|()| Mutated::CredentialChanged)
+        }
         Change::RemovePassword { user } => {
             // The screen may be old: IAM must still show a password.
             if client.login_profile(user).await?.is_none() {
@@ -73,6 +93,49 @@ pub(super) async fn apply(client: &dyn IamClient, change: &Change) -> Result<Mut
             "ledger:append",
             "a ledger record is not an IAM change",
         )),
+    }
+}
+
+/// The screen may be old: IAM must still list the credential (and, for a
+/// delete, show it not Active: someone may have made it active again).
+async fn still_listed(
+    client: &dyn IamClient,
+    user: &str,
+    kind: &CredentialKind,
+    id: &str,
+    inactive: bool,
+) -> Result<(), IamError> {
+    let listed = match kind {
+        CredentialKind::Service { .. } => {
+            crate::iam::list_all(kind.list_action(), |m| {
+                client.service_credentials(Some(user), m)
+            })
+            .await?
+        }
+        CredentialKind::SshKey => {
+            crate::iam::list_all(kind.list_action(), |m| client.ssh_public_keys(user, m)).await?
+        }
+        CredentialKind::SigningCertificate => {
+            crate::iam::list_all(kind.list_action(), |m| client.signing_certificates(user, m))
+                .await?
+        }
+    };
+    match listed.iter().find(|c| c.id == id && c.kind == *kind) {
+        None => Err(IamError::new(
+            ErrorKind::Conflict,
+            kind.update_action(),
+            format!(
+                "{id} is no longer among {user}'s credentials (IAM shows it gone): nothing was changed"
+            ),
+        )),
+        Some(c) if inactive && c.status == CredentialStatus::Active => Err(IamError::new(
+            ErrorKind::Conflict,
+            kind.delete_action(),
+            format!(
+                "{id} was made Active again meanwhile (IAM shows it so now): nothing was deleted. Make it inactive (i) and check that nothing breaks before deleting it."
+            ),
+        )),
+        Some(_) => Ok(()),
     }
 }
 

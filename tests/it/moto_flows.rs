@@ -1122,3 +1122,115 @@ async fn p_removes_the_console_password_and_checks_iam_first() {
     };
     assert!(message.contains("has no console password now"), "{message}");
 }
+
+/// Issue 36 items 3-4: a Bedrock API key and an SSH public key made
+/// inactive and deleted from the key pane, through the worker and
+/// aws-sdk-iam; the server read back after each step. A delete is sent
+/// only once IAM still shows the credential inactive.
+#[tokio::test]
+async fn other_credentials_are_made_inactive_and_deleted_on_the_server() {
+    use iamkeys::model::credential::BEDROCK;
+    let account = Account::new(&[user("dev", false, vec![])]).await;
+    let bedrock = account
+        .iam
+        .create_service_specific_credential()
+        .user_name("dev")
+        .service_name(BEDROCK)
+        .send()
+        .await
+        .unwrap()
+        .service_specific_credential()
+        .unwrap()
+        .service_specific_credential_id()
+        .to_owned();
+    let ssh = account
+        .iam
+        .upload_ssh_public_key()
+        .user_name("dev")
+        .ssh_public_key_body(crate::moto_client::SSH_KEY)
+        .send()
+        .await
+        .unwrap()
+        .ssh_public_key()
+        .unwrap()
+        .ssh_public_key_id()
+        .to_owned();
+    let mut state = account.loaded().await;
+    select_user(&mut state, "dev");
+    // dev has no access keys: the first rows are the credentials.
+    account.drive(&mut state, vec![key(KeyCode::Enter)]).await;
+    let server_bedrock = || async {
+        account
+            .iam
+            .list_service_specific_credentials()
+            .user_name("dev")
+            .send()
+            .await
+            .unwrap()
+            .service_specific_credentials()
+            .iter()
+            .map(|c| {
+                (
+                    c.service_specific_credential_id().to_owned(),
+                    c.status().clone(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        state.selected_credential().map(|(_, c)| c.id.clone()),
+        Some(bedrock.clone())
+    );
+    account.drive(&mut state, vec![ch('i'), ch('y')]).await;
+    assert_eq!(
+        server_bedrock().await,
+        [(bedrock.clone(), StatusType::Inactive)]
+    );
+    let mut actions = vec![ch('d')];
+    actions.extend(typed(&bedrock));
+    actions.push(key(KeyCode::Enter));
+    account.drive(&mut state, actions).await;
+    assert!(server_bedrock().await.is_empty(), "deleted on the server");
+    assert_eq!(account.proxy.count("DeleteServiceSpecificCredential"), 1);
+
+    // The SSH key, now first: made inactive, then active again from outside
+    // while the delete dialog is open; the delete sends nothing.
+    assert_eq!(
+        state.selected_credential().map(|(_, c)| c.id.clone()),
+        Some(ssh.clone())
+    );
+    account.drive(&mut state, vec![ch('i'), ch('y')]).await;
+    let ssh_status = || async {
+        account
+            .iam
+            .list_ssh_public_keys()
+            .user_name("dev")
+            .send()
+            .await
+            .unwrap()
+            .ssh_public_keys()
+            .iter()
+            .map(|k| k.status().clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ssh_status().await, [StatusType::Inactive]);
+    account.drive(&mut state, vec![ch('d')]).await;
+    account
+        .iam
+        .update_ssh_public_key()
+        .user_name("dev")
+        .ssh_public_key_id(&ssh)
+        .status(StatusType::Active)
+        .send()
+        .await
+        .unwrap();
+    let mut actions = typed(&ssh);
+    actions.push(key(KeyCode::Enter));
+    account.drive(&mut state, actions).await;
+    assert_eq!(account.proxy.count("DeleteSSHPublicKey"), 0, "nothing sent");
+    assert_eq!(ssh_status().await, [StatusType::Active]);
+    let Some(Modal::Error { message, .. }) = &state.view.modal else {
+        panic!("{:?}", state.view.modal)
+    };
+    assert!(message.contains("made Active again meanwhile"), "{message}");
+}

@@ -85,7 +85,10 @@ async fn the_key_pane_lists_other_long_term_credentials() {
             .clone()
     };
     let bedrock = with(&state, |k| {
-        matches!(k, iamkeys::model::credential::CredentialKind::Service { .. })
+        matches!(
+            k,
+            iamkeys::model::credential::CredentialKind::Service { .. }
+        )
     });
     crate::common::flows::select_user(&mut state, &bedrock);
     let text = screen(&state, 140, 40);
@@ -95,7 +98,9 @@ async fn the_key_pane_lists_other_long_term_credentials() {
     assert!(text.contains("noexpiry"), "{text}");
     assert!(text.contains("· expires"), "{text}");
     assert_snapshot!(text);
-    let ssh = with(&state, |k| *k == iamkeys::model::credential::CredentialKind::SshKey);
+    let ssh = with(&state, |k| {
+        *k == iamkeys::model::credential::CredentialKind::SshKey
+    });
     crate::common::flows::select_user(&mut state, &ssh);
     let text = screen(&state, 140, 40);
     assert!(text.contains("SSH public key APKADEMO"), "{text}");

@@ -95,11 +95,13 @@ fn a_truncated_page_asks_for_the_next_and_queues_keys_selected_first() {
         [
             Call::Credentials {
                 user: "bob".into(),
-                certificates: true
+                certificates: true,
+                service: false
             },
             Call::Credentials {
                 user: "alice".into(),
-                certificates: true
+                certificates: true,
+                service: false
             }
         ]
     );
@@ -117,7 +119,8 @@ fn a_truncated_page_asks_for_the_next_and_queues_keys_selected_first() {
             },
             Call::Credentials {
                 user: "carol".into(),
-                certificates: true
+                certificates: true,
+                service: false
             }
         ]
     );

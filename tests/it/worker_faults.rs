@@ -73,9 +73,31 @@ impl IamClient for LostAnswers {
     }
     async fn service_credentials(
         &self,
+        user: Option<&str>,
         marker: Option<String>,
     ) -> Result<Page<Credential>, IamError> {
-        self.inner.service_credentials(marker).await
+        self.inner.service_credentials(user, marker).await
+    }
+
+    async fn set_credential_status(
+        &self,
+        user: &str,
+        kind: &iamkeys::model::credential::CredentialKind,
+        id: &str,
+        status: KeyStatus,
+    ) -> Result<(), IamError> {
+        self.inner
+            .set_credential_status(user, kind, id, status)
+            .await
+    }
+
+    async fn delete_credential(
+        &self,
+        user: &str,
+        kind: &iamkeys::model::credential::CredentialKind,
+        id: &str,
+    ) -> Result<(), IamError> {
+        self.inner.delete_credential(user, kind, id).await
     }
 
     async fn ssh_public_keys(

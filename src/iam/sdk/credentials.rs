@@ -26,10 +26,11 @@ fn required(value: &str, action: &'static str, field: &str) -> Result<String, Ia
 }
 
 impl SdkIam {
-    /// One page of `ListServiceSpecificCredentials` for every user
-    /// (`AllUsers`).
+    /// One page of `ListServiceSpecificCredentials` of `user`, else of
+    /// every user (`AllUsers`).
     pub(super) async fn list_service_credentials(
         &self,
+        user: Option<&str>,
         marker: Option<String>,
     ) -> Result<Page<Credential>, IamError> {
         const ACTION: &str = "iam:ListServiceSpecificCredentials";
@@ -38,7 +39,8 @@ impl SdkIam {
                 ACTION,
                 self.iam
                     .list_service_specific_credentials()
-                    .all_users(true)
+                    .set_user_name(user.map(ToOwned::to_owned))
+                    .set_all_users(user.is_none().then_some(true))
                     .max_items(MAX_ITEMS)
                     .set_marker(marker)
                     .send(),
@@ -147,5 +149,97 @@ impl SdkIam {
             items,
             next_marker: next_marker(out.is_truncated(), out.marker()),
         })
+    }
+
+    /// The credential's status set, by its kind.
+    pub(super) async fn update_credential(
+        &self,
+        user: &str,
+        kind: &CredentialKind,
+        id: &str,
+        status: aws_sdk_iam::types::StatusType,
+    ) -> Result<(), IamError> {
+        match kind {
+            CredentialKind::Service { .. } => self
+                .sent(
+                    "iam:UpdateServiceSpecificCredential",
+                    self.iam
+                        .update_service_specific_credential()
+                        .user_name(user)
+                        .service_specific_credential_id(id)
+                        .status(status)
+                        .send(),
+                )
+                .await
+                .map(|_| ()),
+            CredentialKind::SshKey => self
+                .sent(
+                    "iam:UpdateSSHPublicKey",
+                    self.iam
+                        .update_ssh_public_key()
+                        .user_name(user)
+                        .ssh_public_key_id(id)
+                        .status(status)
+                        .send(),
+                )
+                .await
+                .map(|_| ()),
+            CredentialKind::SigningCertificate => self
+                .sent(
+                    "iam:UpdateSigningCertificate",
+                    self.iam
+                        .update_signing_certificate()
+                        .user_name(user)
+                        .certificate_id(id)
+                        .status(status)
+                        .send(),
+                )
+                .await
+                .map(|_| ()),
+        }
+    }
+
+    /// The credential deleted, by its kind.
+    pub(super) async fn remove_credential(
+        &self,
+        user: &str,
+        kind: &CredentialKind,
+        id: &str,
+    ) -> Result<(), IamError> {
+        match kind {
+            CredentialKind::Service { .. } => self
+                .sent(
+                    "iam:DeleteServiceSpecificCredential",
+                    self.iam
+                        .delete_service_specific_credential()
+                        .user_name(user)
+                        .service_specific_credential_id(id)
+                        .send(),
+                )
+                .await
+                .map(|_| ()),
+            CredentialKind::SshKey => self
+                .sent(
+                    "iam:DeleteSSHPublicKey",
+                    self.iam
+                        .delete_ssh_public_key()
+                        .user_name(user)
+                        .ssh_public_key_id(id)
+                        .send(),
+                )
+                .await
+                .map(|_| ()),
+            CredentialKind::SigningCertificate => self
+                .sent(
+                    "iam:DeleteSigningCertificate",
+                    self.iam
+                        .delete_signing_certificate()
+                        .user_name(user)
+                        .certificate_id(id)
+                        .send(),
+                )
+                .await
+                .map(|_| ()),
+        }
     }
 }

@@ -140,7 +140,7 @@ pub async fn demo_loaded() -> State {
     }
     // Every user's other long-term credentials (issue 36).
     let all = iamkeys::iam::list_all("iam:ListServiceSpecificCredentials", |m| {
-        iam.service_credentials(m)
+        iam.service_credentials(None, m)
     })
     .await;
     let action = loaded(&state, Loaded::ServiceCredentials(all));
@@ -161,6 +161,7 @@ pub async fn demo_loaded() -> State {
                 user,
                 ssh,
                 certificates,
+                service: None,
             },
         );
         step(&mut state, action, &mut tags_asked, &mut last_used_asked);

@@ -1,7 +1,9 @@
-//! Pure `update` tests of removing a console password (issue 36 item 2):
-//! `P` on a user, the user name typed, `DeleteLoginProfile` bound to the
-//! account on screen; refused with nothing to remove, sent nothing in
-//! read-only mode.
+//! Pure `update` tests of acting on every long-term credential beyond
+//! access keys (issue 36): `P` removes a console password once the user
+//! name is typed (`DeleteLoginProfile` bound to the account on screen;
+//! refused with nothing to remove, sent nothing in read-only mode); the
+//! key pane's cursor reaches the other credentials, which `i`, `a` and `d`
+//! act on through the key dialogs.
 
 use crossterm::event::KeyCode;
 use iamkeys::action::{Action, Mutated};
@@ -111,4 +113,65 @@ async fn no_password_is_refused_and_read_only_sends_nothing() {
     effects.extend(update(&mut state, key(KeyCode::Enter)));
     assert!(changes(&effects).is_empty(), "{effects:?}");
     assert_notice(&state, "Read-only");
+}
+
+/// Issue 36 items 3-4: the key pane's cursor goes on past the access keys
+/// to the other credentials; `i`, `a` and `d` act on them through the same
+/// dialogs, bound to the account, each change naming the credential's kind.
+#[tokio::test]
+async fn other_credentials_are_made_inactive_and_deleted_with_the_key_dialogs() {
+    use iamkeys::model::credential::CredentialKind;
+    let mut state = demo_loaded().await;
+    let (user, id) = state
+        .account
+        .users()
+        .rows()
+        .find_map(|r| {
+            let c = r
+                .credentials
+                .known()
+                .into_iter()
+                .find(|c| matches!(c.kind, CredentialKind::Service { .. }))?;
+            Some((r.user.name.clone(), c.id.clone()))
+        })
+        .unwrap();
+    select_user(&mut state, &user);
+    update(&mut state, key(KeyCode::Enter));
+    let keys = state.selected_user().unwrap().listed_keys().unwrap().len();
+    for _ in 0..keys {
+        update(&mut state, ch('j'));
+    }
+    let (_, selected) = state.selected_credential().expect("past the keys");
+    assert_eq!(selected.id, id);
+    // Active: delete is refused, make inactive asks first.
+    update(&mut state, ch('d'));
+    assert!(
+        matches!(state.view.modal, Some(Modal::Error { .. })),
+        "{:?}",
+        state.view.modal
+    );
+    update(&mut state, key(KeyCode::Esc));
+    update(&mut state, ch('i'));
+    let Some(Modal::Confirm(confirm)) = &state.view.modal else {
+        panic!("{:?}", state.view.modal)
+    };
+    let iamkeys::state::Operation::SetStatus { targets, .. } = &confirm.operation else {
+        panic!()
+    };
+    assert_eq!(targets[0].noun(), "Bedrock API key");
+    let effects = update(&mut state, ch('y'));
+    let change = changes(&effects).pop().unwrap();
+    assert_eq!(
+        change,
+        Change::SetCredentialStatus {
+            user: user.clone(),
+            kind: CredentialKind::Service {
+                service: iamkeys::model::credential::BEDROCK.into()
+            },
+            id: id.clone(),
+            status: iamkeys::model::KeyStatus::Inactive,
+        }
+    );
+    assert_eq!(change.iam_action(), "iam:UpdateServiceSpecificCredential");
+    assert!(state.account.key_busy(&id), "busy while in flight");
 }
