@@ -92,6 +92,19 @@ impl FindingId {
         )
     }
 
+    /// Whether the finding is about an access key (not another long-term
+    /// credential, nor the whole user).
+    #[must_use]
+    pub fn is_access_key_level(self) -> bool {
+        self.is_key_level()
+            && !matches!(
+                self,
+                Self::ServiceCredentialNoExpiry
+                    | Self::ServiceCredentialNotRotated
+                    | Self::LongTermCredentialOld
+            )
+    }
+
     #[must_use]
     pub fn parse(text: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|id| id.as_str() == text)

@@ -159,6 +159,11 @@ impl EnforceSettings {
                         "[[enforce.rule]] {number}: {finding} is about a user, not one key: no key to act on"
                     ));
                 }
+                if !finding.is_access_key_level() {
+                    return Err(format!(
+                        "[[enforce.rule]] {number}: {finding} is about a service-specific credential, SSH public key or signing certificate: plan and apply act on access keys only; act on it from the key pane (i, d)"
+                    ));
+                }
                 let active_only = !matches!(finding, FindingId::InactiveKeyReadyToDelete);
                 if rule.action == RuleAction::Delete && active_only {
                     return Err(format!(
@@ -284,5 +289,18 @@ action = "delete"
         toml::from_str::<Wrap>(&format!("[enforce]\n{text}"))
             .unwrap_err()
             .to_string()
+    }
+
+    /// Issue 36: plan and apply act on access keys; a rule on another
+    /// credential's finding is refused, saying where to act on it.
+    #[test]
+    fn a_rule_on_another_credential_is_refused() {
+        for finding in ["service_credential_no_expiry", "long_term_credential_old"] {
+            let s = settings(&format!(
+                "[[enforce.rule]]\nfinding = \"{finding}\"\naction = \"make_inactive\"\n"
+            ));
+            let err = s.rules().unwrap_err();
+            assert!(err.contains("act on access keys only"), "{err}");
+        }
     }
 }

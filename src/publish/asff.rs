@@ -100,7 +100,7 @@ fn one(
     }];
     if let Some(key) = &f.access_key_id {
         resources.push(Resource {
-            kind: "AwsIamAccessKey",
+            kind: crate::report::credentials::resource_types(f.id, key).0,
             id: key.clone(),
         });
     }
@@ -237,6 +237,37 @@ mod tests {
             }),
             risk: Some(risk),
             ..crate::report::tests_support::finding(FindingId::InitialSetupKey, user, key)
+        }
+    }
+
+    /// Issue 36: another credential's finding names its resource as
+    /// `Other`, never as an access key.
+    #[test]
+    fn another_credential_is_not_an_access_key() {
+        let mut report = empty_report();
+        for (id, key) in [
+            (
+                FindingId::ServiceCredentialNoExpiry,
+                "ACCAEXAMPLE0000000001",
+            ),
+            (FindingId::LongTermCredentialOld, "APKAEXAMPLE0000000001"),
+            (FindingId::UnusedKey, "AKIAEXAMPLE000000001"),
+        ] {
+            report
+                .findings
+                .push(crate::report::tests_support::finding(id, "dev", Some(key)));
+        }
+        let asff = findings(&report, "123456789012", "eu-west-1", "aws");
+        let kinds: Vec<&str> = asff.iter().map(|a| a.resources[1].kind).collect();
+        assert_eq!(kinds, ["Other", "Other", "AwsIamAccessKey"]);
+        let ocsf =
+            crate::report::format::render(&report, crate::report::format::Format::Ocsf).unwrap();
+        for kind in [
+            "AWS::IAM::ServiceSpecificCredential",
+            "AWS::IAM::SSHPublicKey",
+            "AWS::IAM::AccessKey",
+        ] {
+            assert!(ocsf.contains(kind), "{kind}: {ocsf}");
         }
     }
 

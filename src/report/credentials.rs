@@ -79,3 +79,22 @@ pub fn of(row: &UserRow) -> [Vec<CredentialEntry>; 3] {
     }
     [service, ssh, certificates]
 }
+
+/// The resource a finding's `access_key_id` names, as Security Hub's ASFF
+/// and OCSF type it: an access key, or another long-term credential (ASFF
+/// has no type for those: `Other`). IAM's ID prefixes tell SSH public keys
+/// (`APKA`) from certificates.
+#[must_use]
+pub fn resource_types(finding: crate::audit::FindingId, id: &str) -> (&'static str, &'static str) {
+    use crate::audit::FindingId;
+    match finding {
+        FindingId::ServiceCredentialNoExpiry | FindingId::ServiceCredentialNotRotated => {
+            ("Other", "AWS::IAM::ServiceSpecificCredential")
+        }
+        FindingId::LongTermCredentialOld if id.starts_with("APKA") => {
+            ("Other", "AWS::IAM::SSHPublicKey")
+        }
+        FindingId::LongTermCredentialOld => ("Other", "AWS::IAM::SigningCertificate"),
+        _ => ("AwsIamAccessKey", "AWS::IAM::AccessKey"),
+    }
+}

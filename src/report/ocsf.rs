@@ -67,7 +67,8 @@ fn detection_finding(report: &Report, arns: &Arns<'_>, f: &FindingEntry) -> Valu
         "name": f.user_name,
     })];
     if let Some(key) = &f.access_key_id {
-        resources.push(json!({ "type": "AWS::IAM::AccessKey", "uid": key }));
+        let kind = super::credentials::resource_types(f.id, key).1;
+        resources.push(json!({ "type": kind, "uid": key }));
     }
     // A waived finding is accepted for a while: OCSF's "Suppressed".
     let (status_id, status) = if f.waived.is_some() {
