@@ -23,7 +23,13 @@ fn open(state: &mut State) -> Vec<Effect> {
             state.view.key_cursor = 0;
         }
         Focus::Keys => {
-            if let Some((row, key)) = state.selected_key() {
+            if let Some((row, credential)) = state.selected_credential() {
+                // Another credential: its findings, waived as a key's are.
+                state.view.modal = Some(Modal::Findings {
+                    user: row.user.name.clone(),
+                    key_id: Some(credential.id.clone()),
+                });
+            } else if let Some((row, key)) = state.selected_key() {
                 state.view.modal = Some(Modal::Findings {
                     user: row.user.name.clone(),
                     key_id: Some(key.id.clone()),

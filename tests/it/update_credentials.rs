@@ -143,6 +143,16 @@ async fn other_credentials_are_made_inactive_and_deleted_with_the_key_dialogs() 
     }
     let (_, selected) = state.selected_credential().expect("past the keys");
     assert_eq!(selected.id, id);
+    // Enter shows its findings, as on a key.
+    update(&mut state, key(KeyCode::Enter));
+    assert_eq!(
+        state.view.modal,
+        Some(Modal::Findings {
+            user: user.clone(),
+            key_id: Some(id.clone())
+        })
+    );
+    update(&mut state, key(KeyCode::Esc));
     // Active: delete is refused, make inactive asks first.
     update(&mut state, ch('d'));
     assert!(
