@@ -202,6 +202,9 @@ pub struct FindingEntry {
     pub account_name: Option<String>,
     pub id: FindingId,
     pub cis: Cis,
+    /// The Security Hub control that judges the same (`IAM.3`, `IAM.4`,
+    /// `IAM.22`), where there is one.
+    pub security_hub: Option<&'static str>,
     pub severity: Severity,
     pub user_name: String,
     pub access_key_id: Option<String>,
@@ -237,6 +240,7 @@ impl FindingEntry {
             account_name: None,
             id: f.id,
             cis: f.id.cis(),
+            security_hub: f.id.security_hub(),
             severity: f.id.severity(),
             user_name: f.user_name.clone(),
             access_key_id: f.access_key_id.clone(),

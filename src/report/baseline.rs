@@ -233,6 +233,7 @@ mod tests {
             account_name: None,
             id,
             cis: id.cis(),
+            security_hub: id.security_hub(),
             severity: id.severity(),
             user_name: user.into(),
             access_key_id: Some(format!("AKIA{user}")),

@@ -49,7 +49,7 @@ pub fn pretty_json(value: &impl serde::Serialize) -> Result<String, String> {
 
 /// The CSV header (finding rows follow). Columns are only ever added at
 /// the end, so scripts reading by position keep working.
-pub const CSV_HEADER: [&str; 16] = [
+pub const CSV_HEADER: [&str; 17] = [
     "profile",
     "account_id",
     "id",
@@ -66,6 +66,7 @@ pub const CSV_HEADER: [&str; 16] = [
     "new",
     "waiver_not_honoured",
     "risk",
+    "security_hub",
 ];
 
 fn csv_text(report: &Report) -> Result<String, String> {
@@ -104,6 +105,7 @@ fn csv_text(report: &Report) -> Result<String, String> {
                 .as_ref()
                 .map_or("", |c| c.not_honoured.as_str()),
             f.risk.map_or("", Severity::as_str),
+            f.security_hub.unwrap_or(""),
         ];
         writer
             .write_record(record.iter().map(|cell| csv_cell(cell).into_owned()))
@@ -445,6 +447,7 @@ mod tests {
             .map(|id| FindingEntry {
                 id,
                 cis: id.cis(),
+                security_hub: id.security_hub(),
                 severity: id.severity(),
                 ..first.clone()
             })
@@ -498,7 +501,7 @@ mod tests {
             .iter()
             .position(|h| h == "risk")
             .unwrap();
-        assert_eq!(risk, CSV_HEADER.len() - 1);
+        assert_eq!(risk, CSV_HEADER.len() - 2, "risk, then security_hub");
         let risks: Vec<String> = reader
             .records()
             .map(|r| r.unwrap()[risk].to_owned())

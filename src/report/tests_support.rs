@@ -22,6 +22,7 @@ pub(crate) fn finding(id: FindingId, user: &str, key: Option<&str>) -> FindingEn
         account_name: None,
         id,
         cis: id.cis(),
+        security_hub: id.security_hub(),
         severity: id.severity(),
         user_name: user.into(),
         access_key_id: key.map(Into::into),

@@ -312,7 +312,7 @@ async fn csv_and_table_and_fail_on() {
     let mut lines = text.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "profile,account_id,id,severity,cis_v1.4_v4.0,cis_v5.0,cis_v6.0,user_name,access_key_id,created_with_user,message,account_name,waived_until,new,waiver_not_honoured,risk"
+        "profile,account_id,id,severity,cis_v1.4_v4.0,cis_v5.0,cis_v6.0,user_name,access_key_id,created_with_user,message,account_name,waived_until,new,waiver_not_honoured,risk,security_hub"
     );
     assert_eq!(lines.clone().count(), 3, "one row per finding");
     assert!(lines.any(|l| {

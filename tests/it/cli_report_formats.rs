@@ -159,7 +159,7 @@ async fn a_baseline_marks_new_findings_lists_resolved_ones_and_fail_on_new_fails
     let csv = String::from_utf8_lossy(&csv.stdout);
     let header = csv.lines().next().unwrap();
     assert!(
-        header.ends_with(",waived_until,new,waiver_not_honoured,risk"),
+        header.ends_with(",waived_until,new,waiver_not_honoured,risk,security_hub"),
         "{header}"
     );
     assert!(
