@@ -274,6 +274,48 @@ fn due_rows(report: &Report) -> Vec<(String, String, String, String)> {
     rows
 }
 
+/// Every user's service-specific credentials, SSH public keys and signing
+/// certificates: kind, ID, status, created, expiry.
+fn credentials_table(report: &Report) -> Markup {
+    let rows: Vec<(&str, &'static str, &super::credentials::CredentialEntry)> = report
+        .users
+        .iter()
+        .flat_map(|u| {
+            let user = u.user_name.as_str();
+            u.service_credentials
+                .iter()
+                .map(move |c| (user, "service-specific", c))
+                .chain(
+                    u.ssh_public_keys
+                        .iter()
+                        .map(move |c| (user, "SSH public key", c)),
+                )
+                .chain(
+                    u.signing_certificates
+                        .iter()
+                        .map(move |c| (user, "signing certificate", c)),
+                )
+        })
+        .collect();
+    html! {
+        @if rows.is_empty() { p.dim { "None." } } @else {
+            table {
+                thead { tr { th { "User" } th { "Kind" } th { "ID" } th { "Status" } th { "Created" } th { "Expires" } } }
+                tbody { @for (user, kind, c) in &rows {
+                    tr {
+                        td { (clean(user)) }
+                        td { (kind) @if let Some(service) = &c.service { " (" (clean(service)) ")" } }
+                        td { code { (c.id.as_deref().map_or_else(|| "— (credential report)".to_owned(), |id| clean(id).into_owned())) } }
+                        td { (clean(&c.status)) }
+                        td { @if let Some(t) = c.created { (time(t)) } @else { "—" } }
+                        td { @if let Some(t) = c.expires { (time(t)) } @else if c.service.is_some() { span.high { "never" } } @else { "—" } }
+                    }
+                } }
+            }
+        }
+    }
+}
+
 /// The report as one HTML page.
 #[must_use]
 pub fn render(report: &Report) -> String {
@@ -333,6 +375,8 @@ pub fn render(report: &Report) -> String {
                 } @else {
                     (findings_table(report))
                 }
+                h2 { "Other long-term credentials" }
+                (credentials_table(report))
                 h2 { "Waivers and their claims" }
                 @if waived.is_empty() { p.dim { "None." } } @else {
                     table {

@@ -135,6 +135,29 @@ async fn every_long_term_credential_is_listed_and_judged() {
             report["notes"]
         );
     }
+    // The HTML report lists them too, and CSV and OCSF carry the findings.
+    let html = report(&home, &moto.endpoint(), &["--format", "html"]).await;
+    let html = String::from_utf8_lossy(&html.stdout);
+    let section = html
+        .split("Other long-term credentials")
+        .nth(1)
+        .expect("the section");
+    assert!(section.contains(&forever), "{section}");
+    assert!(section.contains(&ssh), "{section}");
+    assert!(section.contains("never"), "{section}");
+    let csv = report(&home, &moto.endpoint(), &["--format", "csv"]).await;
+    let csv = String::from_utf8_lossy(&csv.stdout);
+    assert!(
+        csv.lines()
+            .any(|l| l.contains("service_credential_no_expiry") && l.contains(&forever)),
+        "{csv}"
+    );
+    let ocsf = report(&home, &moto.endpoint(), &["--format", "ocsf"]).await;
+    let ocsf = String::from_utf8_lossy(&ocsf.stdout);
+    assert!(
+        ocsf.contains("AWS::IAM::ServiceSpecificCredential"),
+        "{ocsf}"
+    );
 }
 
 /// Bad input: a listing refused is a gap naming the call; the rest is
