@@ -188,6 +188,27 @@ impl MemoryIam {
         Ok(page(&found, marker, self.page_size))
     }
 
+    /// One call of `action` that does `act` to the user's credential (by
+    /// its index), or IAM's `NoSuchEntity` when there is none.
+    async fn with_credential(
+        &self,
+        action: &'static str,
+        user: &str,
+        kind: &CredentialKind,
+        id: &str,
+        act: impl FnOnce(&mut Vec<Credential>, usize),
+    ) -> Result<(), IamError> {
+        let mut account = self.call(action).await?;
+        account.user(action, user)?;
+        let at = account
+            .credentials
+            .iter()
+            .position(|c| c.user == user && c.kind == *kind && c.id == id)
+            .ok_or_else(|| no_such_entity(action, &format!("credential {id}")))?;
+        act(&mut account.credentials, at);
+        Ok(())
+    }
+
     /// Give the account an alias.
     pub fn set_alias(&self, alias: &str) {
         self.lock().alias = Some(alias.to_owned());
@@ -497,16 +518,11 @@ impl IamClient for MemoryIam {
         id: &str,
         status: KeyStatus,
     ) -> Result<(), IamError> {
-        let action = kind.update_action();
-        let mut account = self.call(action).await?;
-        account.user(action, user)?;
-        let found = account
-            .credentials
-            .iter_mut()
-            .find(|c| c.user == user && c.kind == *kind && c.id == id)
-            .ok_or_else(|| no_such_entity(action, &format!("credential {id}")))?;
-        found.status = crate::model::credential::CredentialStatus::parse(status.as_str());
-        Ok(())
+        let status = crate::model::credential::CredentialStatus::parse(status.as_str());
+        self.with_credential(kind.update_action(), user, kind, id, |all, at| {
+            all[at].status = status;
+        })
+        .await
     }
 
     async fn delete_credential(
@@ -515,17 +531,10 @@ impl IamClient for MemoryIam {
         kind: &CredentialKind,
         id: &str,
     ) -> Result<(), IamError> {
-        let action = kind.delete_action();
-        let mut account = self.call(action).await?;
-        account.user(action, user)?;
-        let before = account.credentials.len();
-        account
-            .credentials
-            .retain(|c| !(c.user == user && c.kind == *kind && c.id == id));
-        if account.credentials.len() == before {
-            return Err(no_such_entity(action, &format!("credential {id}")));
-        }
-        Ok(())
+        self.with_credential(kind.delete_action(), user, kind, id, |all, at| {
+            all.remove(at);
+        })
+        .await
     }
 
     async fn delete_login_profile(&self, user: &str) -> Result<(), IamError> {

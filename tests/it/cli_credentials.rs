@@ -7,7 +7,7 @@
 use serde_json::Value;
 
 use crate::common::home::{Home, report};
-use crate::common::moto::{Moto, seed, user};
+use crate::common::moto::{Moto, seed, service_credential, ssh_key, user};
 
 const BEDROCK: &str = "bedrock.amazonaws.com";
 
@@ -43,41 +43,10 @@ async fn every_long_term_credential_is_listed_and_judged() {
     )
     .await;
     // A Bedrock API key that never expires, and one that does in 30 days.
-    let forever = iam
-        .create_service_specific_credential()
-        .user_name("dev")
-        .service_name(BEDROCK)
-        .send()
-        .await
-        .unwrap()
-        .service_specific_credential()
-        .unwrap()
-        .service_specific_credential_id()
-        .to_owned();
-    iam.create_service_specific_credential()
-        .user_name("dev")
-        .service_name(BEDROCK)
-        .credential_age_days(30)
-        .send()
-        .await
-        .unwrap();
-    iam.create_service_specific_credential()
-        .user_name("git")
-        .service_name("codecommit.amazonaws.com")
-        .send()
-        .await
-        .unwrap();
-    let ssh = iam
-        .upload_ssh_public_key()
-        .user_name("git")
-        .ssh_public_key_body(crate::moto_client::SSH_KEY)
-        .send()
-        .await
-        .unwrap()
-        .ssh_public_key()
-        .unwrap()
-        .ssh_public_key_id()
-        .to_owned();
+    let forever = service_credential(&iam, "dev", BEDROCK, None).await;
+    service_credential(&iam, "dev", BEDROCK, Some(30)).await;
+    service_credential(&iam, "git", "codecommit.amazonaws.com", None).await;
+    let ssh = ssh_key(&iam, "git").await;
 
     let home = Home::new(&moto.endpoint());
     for args in [

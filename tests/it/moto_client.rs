@@ -323,14 +323,7 @@ async fn other_long_term_credentials_are_listed() {
             }));
 
     // SSH public keys and signing certificates: moto's own.
-    let ssh = iam
-        .upload_ssh_public_key()
-        .user_name("carol")
-        .ssh_public_key_body(SSH_KEY)
-        .send()
-        .await
-        .unwrap();
-    let ssh_id = ssh.ssh_public_key().unwrap().ssh_public_key_id().to_owned();
+    let ssh_id = crate::common::moto::ssh_key(&iam, "carol").await;
     let listed = client.ssh_public_keys("carol", None).await.unwrap();
     assert_eq!(listed.items.len(), 1);
     assert_eq!(listed.items[0].id, ssh_id);

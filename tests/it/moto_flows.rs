@@ -1131,30 +1131,8 @@ async fn p_removes_the_console_password_and_checks_iam_first() {
 async fn other_credentials_are_made_inactive_and_deleted_on_the_server() {
     use iamkeys::model::credential::BEDROCK;
     let account = Account::new(&[user("dev", false, vec![])]).await;
-    let bedrock = account
-        .iam
-        .create_service_specific_credential()
-        .user_name("dev")
-        .service_name(BEDROCK)
-        .send()
-        .await
-        .unwrap()
-        .service_specific_credential()
-        .unwrap()
-        .service_specific_credential_id()
-        .to_owned();
-    let ssh = account
-        .iam
-        .upload_ssh_public_key()
-        .user_name("dev")
-        .ssh_public_key_body(crate::moto_client::SSH_KEY)
-        .send()
-        .await
-        .unwrap()
-        .ssh_public_key()
-        .unwrap()
-        .ssh_public_key_id()
-        .to_owned();
+    let bedrock = crate::common::moto::service_credential(&account.iam, "dev", BEDROCK, None).await;
+    let ssh = crate::common::moto::ssh_key(&account.iam, "dev").await;
     let mut state = account.loaded().await;
     select_user(&mut state, "dev");
     // dev has no access keys: the first rows are the credentials.

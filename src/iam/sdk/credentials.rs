@@ -25,6 +25,23 @@ fn required(value: &str, action: &'static str, field: &str) -> Result<String, Ia
     }
 }
 
+/// One page of credentials, each item read by `read`: the page fails with
+/// the first item that does not read.
+fn page_of<T>(
+    items: &[T],
+    read: impl Fn(&T) -> Result<Credential, IamError>,
+    truncated: bool,
+    marker: Option<&str>,
+) -> Result<Page<Credential>, IamError> {
+    Ok(Page {
+        items: items
+            .iter()
+            .map(read)
+            .collect::<Result<Vec<_>, IamError>>()?,
+        next_marker: next_marker(truncated, marker),
+    })
+}
+
 impl SdkIam {
     /// One page of `ListServiceSpecificCredentials` of `user`, else of
     /// every user (`AllUsers`).
@@ -46,10 +63,9 @@ impl SdkIam {
                     .send(),
             )
             .await?;
-        let items = out
-            .service_specific_credentials()
-            .iter()
-            .map(|c| {
+        page_of(
+            out.service_specific_credentials(),
+            |c| {
                 Ok(Credential {
                     user: required(c.user_name(), ACTION, "UserName")?,
                     kind: CredentialKind::Service {
@@ -65,12 +81,10 @@ impl SdkIam {
                         .or(Some(c.service_user_name()).filter(|a| !a.is_empty()))
                         .map(ToOwned::to_owned),
                 })
-            })
-            .collect::<Result<Vec<_>, IamError>>()?;
-        Ok(Page {
-            items,
-            next_marker: next_marker(out.is_truncated(), out.marker()),
-        })
+            },
+            out.is_truncated(),
+            out.marker(),
+        )
     }
 
     /// One page of `ListSSHPublicKeys` for `user`.
@@ -91,10 +105,9 @@ impl SdkIam {
                     .send(),
             )
             .await?;
-        let items = out
-            .ssh_public_keys()
-            .iter()
-            .map(|k| {
+        page_of(
+            out.ssh_public_keys(),
+            |k| {
                 Ok(Credential {
                     user: user.to_owned(),
                     kind: CredentialKind::SshKey,
@@ -104,12 +117,10 @@ impl SdkIam {
                     expires: None,
                     alias: None,
                 })
-            })
-            .collect::<Result<Vec<_>, IamError>>()?;
-        Ok(Page {
-            items,
-            next_marker: next_marker(out.is_truncated(), out.marker()),
-        })
+            },
+            out.is_truncated(),
+            out.marker(),
+        )
     }
 
     /// One page of `ListSigningCertificates` for `user`.
@@ -130,10 +141,9 @@ impl SdkIam {
                     .send(),
             )
             .await?;
-        let items = out
-            .certificates()
-            .iter()
-            .map(|c| {
+        page_of(
+            out.certificates(),
+            |c| {
                 Ok(Credential {
                     user: user.to_owned(),
                     kind: CredentialKind::SigningCertificate,
@@ -143,12 +153,10 @@ impl SdkIam {
                     expires: None,
                     alias: None,
                 })
-            })
-            .collect::<Result<Vec<_>, IamError>>()?;
-        Ok(Page {
-            items,
-            next_marker: next_marker(out.is_truncated(), out.marker()),
-        })
+            },
+            out.is_truncated(),
+            out.marker(),
+        )
     }
 
     /// The credential's status set, by its kind.

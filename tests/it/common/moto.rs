@@ -313,3 +313,38 @@ pub async fn use_key(endpoint: String, key_id: &str, secret: &str) {
         .await
         .unwrap();
 }
+
+/// A service-specific credential made for `user` (expiring after `days`,
+/// for a Bedrock API key, when given); its ID.
+pub async fn service_credential(
+    iam: &aws_sdk_iam::Client,
+    user: &str,
+    service: &str,
+    days: Option<i32>,
+) -> String {
+    iam.create_service_specific_credential()
+        .user_name(user)
+        .service_name(service)
+        .set_credential_age_days(days)
+        .send()
+        .await
+        .unwrap()
+        .service_specific_credential()
+        .unwrap()
+        .service_specific_credential_id()
+        .to_owned()
+}
+
+/// An SSH public key uploaded for `user`; its ID.
+pub async fn ssh_key(iam: &aws_sdk_iam::Client, user: &str) -> String {
+    iam.upload_ssh_public_key()
+        .user_name(user)
+        .ssh_public_key_body(crate::moto_client::SSH_KEY)
+        .send()
+        .await
+        .unwrap()
+        .ssh_public_key()
+        .unwrap()
+        .ssh_public_key_id()
+        .to_owned()
+}
