@@ -43,10 +43,14 @@ pub enum FindingId {
     /// Informational: an Active SSH public key or signing certificate older
     /// than `rotation_days`.
     LongTermCredentialOld,
+    /// The organization does not manage its members' root credentials
+    /// centrally (`ListOrganizationsFeatures`): one finding of the
+    /// organization, not of a user.
+    RootCredentialsNotCentralized,
 }
 
 impl FindingId {
-    pub const ALL: [FindingId; 12] = [
+    pub const ALL: [FindingId; 13] = [
         FindingId::InitialSetupKey,
         FindingId::UnusedKey,
         FindingId::UnusedPassword,
@@ -59,6 +63,7 @@ impl FindingId {
         FindingId::ServiceCredentialNotRotated,
         FindingId::LongTermCredentialOnBedrockUser,
         FindingId::LongTermCredentialOld,
+        FindingId::RootCredentialsNotCentralized,
     ];
 
     #[must_use]
@@ -76,6 +81,7 @@ impl FindingId {
             Self::ServiceCredentialNotRotated => "service_credential_not_rotated",
             Self::LongTermCredentialOnBedrockUser => "long_term_credential_on_bedrock_user",
             Self::LongTermCredentialOld => "long_term_credential_old",
+            Self::RootCredentialsNotCentralized => "root_credentials_not_centralized",
         }
     }
 
@@ -89,6 +95,7 @@ impl FindingId {
                 | Self::RootAccessKey
                 | Self::UnusedPassword
                 | Self::LongTermCredentialOnBedrockUser
+                | Self::RootCredentialsNotCentralized
         )
     }
 
@@ -133,6 +140,7 @@ impl FindingId {
             Self::ServiceCredentialNotRotated => "svcold",
             Self::LongTermCredentialOnBedrockUser => "bedrock",
             Self::LongTermCredentialOld => "oldcred",
+            Self::RootCredentialsNotCentralized => "rootmgmt",
         }
     }
 
@@ -152,7 +160,8 @@ impl FindingId {
             | Self::ServiceCredentialNoExpiry
             | Self::ServiceCredentialNotRotated
             | Self::LongTermCredentialOnBedrockUser
-            | Self::LongTermCredentialOld => ("-", "-", "-"),
+            | Self::LongTermCredentialOld
+            | Self::RootCredentialsNotCentralized => ("-", "-", "-"),
         };
         Cis {
             v1_4_to_v4_0: a,
@@ -177,7 +186,8 @@ impl FindingId {
             | Self::ServiceCredentialNoExpiry
             | Self::ServiceCredentialNotRotated
             | Self::LongTermCredentialOnBedrockUser
-            | Self::LongTermCredentialOld => None,
+            | Self::LongTermCredentialOld
+            | Self::RootCredentialsNotCentralized => None,
         }
     }
 
@@ -213,6 +223,9 @@ impl FindingId {
             }
             Self::LongTermCredentialOld => {
                 "Not a CIS control: an SSH public key or signing certificate, like an access key, is a long-term credential to rotate"
+            }
+            Self::RootCredentialsNotCentralized => {
+                "Not a CIS control: an organization's member accounts need no root password or access keys when the management account manages root credentials centrally"
             }
         }
     }
@@ -259,6 +272,9 @@ impl FindingId {
             Self::LongTermCredentialOld => {
                 "Upload a new key or certificate, move its users to it, then make the old one inactive ({deactivate}) and delete it ({delete})."
             }
+            Self::RootCredentialsNotCentralized => {
+                "Turn on centralized root access from the management account: enable trusted access for IAM in Organizations, then aws iam enable-organizations-root-credentials-management and aws iam enable-organizations-root-sessions. Members' root keys can then be deleted from the management account (sts:AssumeRoot)."
+            }
         }
     }
 
@@ -282,7 +298,8 @@ impl FindingId {
             Self::UnusedKey
             | Self::UnusedPassword
             | Self::KeyNotRotated
-            | Self::ServiceCredentialNotRotated => Severity::Medium,
+            | Self::ServiceCredentialNotRotated
+            | Self::RootCredentialsNotCentralized => Severity::Medium,
             Self::MultipleActiveKeys => Severity::Low,
             Self::InactiveKeyReadyToDelete | Self::LongTermCredentialOld => Severity::Info,
         }
@@ -536,6 +553,7 @@ mod tests {
                 (FindingId::ServiceCredentialNotRotated, 0),
                 (FindingId::LongTermCredentialOnBedrockUser, 0),
                 (FindingId::LongTermCredentialOld, 0),
+                (FindingId::RootCredentialsNotCentralized, 0),
             ]
         );
     }

@@ -118,6 +118,10 @@ pub trait IamClient: Send + Sync {
     async fn root_access_keys_present(&self) -> Result<bool, IamError>;
     /// `GetAccessKeyLastUsed`.
     async fn access_key_last_used(&self, key_id: &str) -> Result<LastUsed, IamError>;
+    /// `ListOrganizationsFeatures` (the organization's management account):
+    /// the centralized root access features enabled, as IAM names them
+    /// (`RootCredentialsManagement`, `RootSessions`).
+    async fn organizations_features(&self) -> Result<Vec<String>, IamError>;
     /// `DeleteLoginProfile`: the user's console password removed.
     async fn delete_login_profile(&self, user: &str) -> Result<(), IamError>;
     /// `GetLoginProfile`: the user's console password (`None`: none).

@@ -289,6 +289,9 @@ pub async fn audit_report(
     }
     let mut report =
         crate::report::Report::from_org(audit, profile, config.audit.clone(), Utc::now());
+    // Centralized root access, as the management account's IAM says.
+    let features = access.own_client().organizations_features().await;
+    report.centralized_root(features, &access.caller.account_id, profile);
     for warning in name_warnings {
         tracing::warn!(%warning, "an account matched by name");
         report.notes.push(warning.to_string());

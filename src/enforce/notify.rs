@@ -112,7 +112,8 @@ fn why(finding: FindingId) -> &'static str {
         }
         FindingId::MultipleActiveKeys
         | FindingId::RootAccessKey
-        | FindingId::LongTermCredentialOnBedrockUser => "a finding of its user",
+        | FindingId::LongTermCredentialOnBedrockUser
+        | FindingId::RootCredentialsNotCentralized => "a finding of its user",
     }
 }
 

@@ -537,6 +537,18 @@ impl IamClient for MemoryIam {
         .await
     }
 
+    /// The in-memory account is in no organization.
+    async fn organizations_features(&self) -> Result<Vec<String>, IamError> {
+        const ACTION: &str = "iam:ListOrganizationsFeatures";
+        drop(self.call(ACTION).await?);
+        Err(IamError::new(
+            ErrorKind::NoSuchEntity,
+            ACTION,
+            "no organization is associated with this account",
+        )
+        .with_code("OrganizationNotFoundException"))
+    }
+
     async fn delete_login_profile(&self, user: &str) -> Result<(), IamError> {
         const ACTION: &str = "iam:DeleteLoginProfile";
         let mut account = self.call(ACTION).await?;

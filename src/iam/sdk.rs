@@ -495,6 +495,20 @@ impl IamClient for SdkIam {
         })
     }
 
+    async fn organizations_features(&self) -> Result<Vec<String>, IamError> {
+        let out = self
+            .sent(
+                "iam:ListOrganizationsFeatures",
+                self.iam.list_organizations_features().send(),
+            )
+            .await?;
+        Ok(out
+            .enabled_features()
+            .iter()
+            .map(|f| f.as_str().to_owned())
+            .collect())
+    }
+
     async fn delete_login_profile(&self, user: &str) -> Result<(), IamError> {
         self.sent(
             "iam:DeleteLoginProfile",

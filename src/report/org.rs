@@ -28,6 +28,9 @@ pub struct OrgAudit {
     pub listing_error: Option<IamError>,
 }
 
+/// The "user" of an organization's own findings.
+pub const ORGANIZATION: &str = "<organization>";
+
 impl Report {
     /// Give this one-account report the organization's name and status for it.
     pub fn name_account(&mut self, id: &str, name: &str, status: &str) {
@@ -44,6 +47,60 @@ impl Report {
         }
         for rotation in &mut self.rotations {
             rotation.account_name = Some(name.to_owned());
+        }
+    }
+
+    /// Whether the organization manages its members' root credentials
+    /// centrally, as `ListOrganizationsFeatures` says from the management
+    /// account `account`: a `root_credentials_not_centralized` finding when
+    /// not; a gap (the audit incomplete) when IAM could not say.
+    pub fn centralized_root(
+        &mut self,
+        features: Result<Vec<String>, crate::iam::IamError>,
+        account: &str,
+        profile: &str,
+    ) {
+        const FEATURE: &str = "RootCredentialsManagement";
+        match features {
+            Ok(enabled) if enabled.iter().any(|f| f == FEATURE) => {}
+            Ok(enabled) => {
+                let id = crate::audit::FindingId::RootCredentialsNotCentralized;
+                self.findings.push(super::FindingEntry {
+                    profile: profile.to_owned(),
+                    account_id: Some(account.to_owned()),
+                    account_name: None,
+                    id,
+                    cis: id.cis(),
+                    security_hub: id.security_hub(),
+                    severity: id.severity(),
+                    user_name: ORGANIZATION.to_owned(),
+                    access_key_id: None,
+                    created_with_user: None,
+                    message: format!(
+                        "the organization does not manage its members' root credentials centrally (ListOrganizationsFeatures: {})",
+                        if enabled.is_empty() {
+                            "no feature enabled".to_owned()
+                        } else {
+                            format!("only {}", crate::text::clean(&enabled.join(", ")))
+                        }
+                    ),
+                    waived: None,
+                    waiver_expired: None,
+                    waiver_claim: None,
+                    new: None,
+                    risk: None,
+                });
+            }
+            Err(err) => {
+                self.complete = false;
+                let line = format!(
+                    "{} {}: whether the organization manages root credentials centrally is unknown; root_credentials_not_centralized cannot be judged",
+                    err.action,
+                    crate::account::gaps::cause(&err)
+                );
+                self.gaps.push(line.clone());
+                self.notes.push(line);
+            }
         }
     }
 

@@ -17,7 +17,7 @@ fn fail_on_parses_words_severities_and_ids() {
     // The badge words the UI shows are finding ids too (issue 23 item 6).
     assert_eq!(
         FailOn::parse(
-            "setup,unused,password,2active,rotate,root,retire,exposed,noexpiry,svcold,bedrock,oldcred"
+            "setup,unused,password,2active,rotate,root,retire,exposed,noexpiry,svcold,bedrock,oldcred,rootmgmt"
         ),
         Ok(FailOn::Ids(FindingId::ALL.to_vec()))
     );

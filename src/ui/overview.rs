@@ -24,7 +24,7 @@ fn short(id: FindingId) -> &'static str {
         FindingId::UnusedPassword => "PWD",
         FindingId::MultipleActiveKeys => "2 KEYS",
         FindingId::KeyNotRotated => "OLD",
-        FindingId::RootAccessKey => "ROOT",
+        FindingId::RootAccessKey | FindingId::RootCredentialsNotCentralized => "ROOT",
         FindingId::InactiveKeyReadyToDelete => "RETIRE",
         FindingId::ExposedKeyQuarantined => "EXPOSED",
         // Every other long-term credential's findings share one column.

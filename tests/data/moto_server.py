@@ -13,6 +13,13 @@ lacks.
   `MaxItems`/`Marker` paging; Bedrock API keys (`bedrock.amazonaws.com`)
   expire after `CredentialAgeDays` when it is given, never otherwise. moto
   serializes every answer from botocore's IAM model.
+- Centralized root access (`ListOrganizationsFeatures`,
+  `EnableOrganizationsRootCredentialsManagement`,
+  `EnableOrganizationsRootSessions`) is not in moto either. Here, as the
+  IAM reference documents: only the organization's management account may
+  call them (`AccountNotManagementOrDelegatedAdministratorException`), an
+  account in no organization gets `OrganizationNotFoundException`, and the
+  features enabled are kept per organization.
 
 Everything else is moto as shipped.
 
@@ -26,7 +33,12 @@ import string
 
 from moto.core.responses import ActionResult, EmptyResult
 from moto.iam import models, responses
-from moto.iam.exceptions import LimitExceededException, NoSuchEntity, ValidationError
+from moto.iam.exceptions import (
+    IAMException,
+    LimitExceededException,
+    NoSuchEntity,
+    ValidationError,
+)
 from moto.server import main
 
 _generate = models.IAMBackend.generate_report
@@ -144,7 +156,59 @@ def delete_service_specific_credential(self):
     return EmptyResult()
 
 
+class _Error(IAMException):
+    """An IAM error of the given code."""
+
+    def __init__(self, code, message):
+        self.code = code
+        super().__init__(message)
+
+
+def _organization_of(self):
+    """The caller's organization, if it is its management account."""
+    from moto.organizations.models import organizations_backends
+
+    backend = organizations_backends[self.current_account][self.partition]
+    if backend.org is None:
+        if self.current_account in organizations_backends.master_accounts:
+            raise _Error(
+                "AccountNotManagementOrDelegatedAdministratorException",
+                "The request was rejected because the account is not the management account or delegated administrator.",
+            )
+        raise _Error(
+            "OrganizationNotFoundException",
+            "The request was rejected because no organization is associated with your account.",
+        )
+    return backend.org
+
+
+def _features(org):
+    if not hasattr(org, "iamkeys_features"):
+        org.iamkeys_features = []
+    return org.iamkeys_features
+
+
+def list_organizations_features(self):
+    org = _organization_of(self)
+    return ActionResult({"OrganizationId": org.id, "EnabledFeatures": list(_features(org))})
+
+
+def _enable(feature):
+    def enable(self):
+        org = _organization_of(self)
+        if feature not in _features(org):
+            _features(org).append(feature)
+        return ActionResult({"OrganizationId": org.id, "EnabledFeatures": list(_features(org))})
+
+    return enable
+
+
 models.IAMBackend.generate_report = generate_report
+responses.IamResponse.list_organizations_features = list_organizations_features
+responses.IamResponse.enable_organizations_root_credentials_management = _enable(
+    "RootCredentialsManagement"
+)
+responses.IamResponse.enable_organizations_root_sessions = _enable("RootSessions")
 responses.IamResponse.create_service_specific_credential = create_service_specific_credential
 responses.IamResponse.list_service_specific_credentials = list_service_specific_credentials
 responses.IamResponse.update_service_specific_credential = update_service_specific_credential

@@ -430,3 +430,65 @@ async fn a_config_name_of_no_account_is_an_error() {
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
     assert!(out.stdout.is_empty(), "no report");
 }
+
+/// Issue 36 item 1: an organization that does not manage its members' root
+/// credentials centrally is `root_credentials_not_centralized` (from
+/// `ListOrganizationsFeatures`, answered by the suite's moto launcher as
+/// the IAM reference documents it); once turned on, no finding; the call
+/// refused is a gap naming it, exit 2.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_organization_without_central_root_access_is_a_finding() {
+    let moto = Moto::start();
+    let org = crate::common::org::organization_without_central_root(&moto, &["alpha"]).await;
+    let proxy = Proxy::start(moto.port).await;
+    let home = Home::new(&proxy.endpoint());
+    let out = report(&home, &proxy.endpoint(), &["--format", "json"]).await;
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found: Vec<&serde_json::Value> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["id"] == "root_credentials_not_centralized")
+        .collect();
+    assert_eq!(found.len(), 1, "{}", json["findings"]);
+    assert_eq!(found[0]["user_name"], "<organization>");
+    assert_eq!(found[0]["account_id"], org.management.as_str());
+    assert_eq!(json["complete"], true);
+
+    // Refused: a gap naming the call, exit 2.
+    proxy.deny("ListOrganizationsFeatures");
+    let out = report(&home, &proxy.endpoint(), &["--format", "json"]).await;
+    assert_eq!(out.status.code(), Some(2));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        json["gaps"]
+            .to_string()
+            .contains("iam:ListOrganizationsFeatures denied"),
+        "{}",
+        json["gaps"]
+    );
+
+    // Turned on from the management account: no finding.
+    let proxy = Proxy::start(moto.port).await;
+    moto.iam()
+        .await
+        .enable_organizations_root_credentials_management()
+        .send()
+        .await
+        .unwrap();
+    let out = report(&home, &proxy.endpoint(), &["--format", "json"]).await;
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        !json["findings"]
+            .to_string()
+            .contains("root_credentials_not_centralized"),
+        "{}",
+        json["findings"]
+    );
+}

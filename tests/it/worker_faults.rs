@@ -116,6 +116,10 @@ impl IamClient for LostAnswers {
         self.inner.signing_certificates(user, marker).await
     }
 
+    async fn organizations_features(&self) -> Result<Vec<String>, IamError> {
+        self.inner.organizations_features().await
+    }
+
     async fn delete_login_profile(&self, user: &str) -> Result<(), IamError> {
         self.inner.delete_login_profile(user).await
     }

@@ -34,6 +34,21 @@ async fn organizations(moto: &Moto) -> aws_sdk_organizations::Client {
 
 /// Create the organization with members named `names`.
 pub async fn organization(moto: &Moto, names: &[&str]) -> Org {
+    let org = organization_without_central_root(moto, names).await;
+    // Centralized root access on, as an organization should have it (one
+    // without it is issue 36's `root_credentials_not_centralized`).
+    moto.iam()
+        .await
+        .enable_organizations_root_credentials_management()
+        .send()
+        .await
+        .unwrap();
+    org
+}
+
+/// An organization with these members that has not turned on centralized
+/// root access.
+pub async fn organization_without_central_root(moto: &Moto, names: &[&str]) -> Org {
     let org = organizations(moto).await;
     let made = org
         .create_organization()
