@@ -81,6 +81,11 @@ pub enum Action {
         generation: u64,
         result: Result<Page<crate::model::OrgAccount>, IamError>,
     },
+    /// The organization's centralized root access features (`--org`).
+    OrgFeatures {
+        generation: u64,
+        result: Result<Vec<String>, IamError>,
+    },
     /// A member account was reached (its worker is ready), or why not.
     MemberConnected {
         account: String,

@@ -286,6 +286,9 @@ pub enum Effect {
         generation: u64,
         next: Option<String>,
     },
+    /// `iam:ListOrganizationsFeatures` with the caller's own credentials
+    /// (`--org`): whether root credentials are managed centrally.
+    OrgFeatures { generation: u64 },
     /// Reach a member account: assume its role (or use the caller's own
     /// credentials in the caller's account) and start its worker.
     ConnectMember { account: crate::model::OrgAccount },

@@ -36,6 +36,15 @@ fn step(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Load if state.at_overview() => org::start(state),
         Action::Load => start_load(state),
         Action::AccountsPage { generation, result } => org::on_page(state, generation, result),
+        Action::OrgFeatures { generation, result } => {
+            if let Some(org) = &mut state.org
+                && org.generation == generation
+            {
+                org.root_access = Some(result);
+                org.revision += 1;
+            }
+            Vec::new()
+        }
         Action::MemberConnected { account, result } => org::on_connected(state, &account, result),
         Action::Member { account, action } => org::on_member(state, &account, *action),
         Action::Terminate => quit::terminate(state),

@@ -438,6 +438,14 @@ impl Worker {
             Effect::SwitchProfile { profile } => self.switch(profile),
             Effect::ListAccounts { generation, next } => self.list_accounts(generation, next),
             Effect::ConnectMember { account } => self.connect_member(account),
+            Effect::OrgFeatures { generation } => {
+                let client = self.slot().client;
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let result = client.organizations_features().await;
+                    let _ = tx.send(Action::OrgFeatures { generation, result });
+                });
+            }
             Effect::Usage {
                 key_id,
                 regions,

@@ -88,6 +88,9 @@ pub struct Organization {
     account_base: u64,
     /// The `ListAccounts` tokens of this listing: a repeated one ends it.
     pages: crate::iam::pages::Pages,
+    /// Centralized root access, as `ListOrganizationsFeatures` said (`None`:
+    /// not answered yet).
+    pub root_access: Option<Result<Vec<String>, crate::iam::IamError>>,
 }
 
 impl Organization {
@@ -105,6 +108,7 @@ impl Organization {
             revision: 0,
             account_base: 0,
             pages: crate::iam::pages::Pages::new(),
+            root_access: None,
         }
     }
 
@@ -113,6 +117,7 @@ impl Organization {
         self.members.clear();
         self.listing = Listing::Loading { pages: 0 };
         self.pages = crate::iam::pages::Pages::new();
+        self.root_access = None;
         self.open = None;
         if self.generation > 0 {
             // Listed before: its sessions' answers may still be on their way.

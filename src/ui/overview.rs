@@ -82,14 +82,16 @@ fn header(state: &State, org: &Organization, theme: &Theme) -> Vec<Line<'static>
             err.kind_label()
         ),
     };
-    let second = Line::from(vec![Span::raw(format!(
+    let mut second = vec![Span::raw(format!(
         " {} accounts: {} audited · {} failed · {} skipped · {} to go{listing}",
         org.members.len(),
         tally.done,
         tally.failed,
         tally.skipped,
         tally.todo
-    ))]);
+    ))];
+    second.extend(root_access(org, theme));
+    let second = Line::from(second);
     let incomplete = org
         .members
         .iter()
@@ -107,6 +109,29 @@ fn header(state: &State, org: &Organization, theme: &Theme) -> Vec<Line<'static>
         Line::raw("")
     };
     vec![Line::from(first), second, third]
+}
+
+/// Whether the organization manages root credentials centrally, as
+/// `ListOrganizationsFeatures` said: the finding when it does not.
+fn root_access(org: &Organization, theme: &Theme) -> Vec<Span<'static>> {
+    match &org.root_access {
+        None => Vec::new(),
+        Some(Ok(features)) if features.iter().any(|f| f == "RootCredentialsManagement") => {
+            vec![Span::styled(" · central root access on", theme.dim)]
+        }
+        Some(Ok(_)) => vec![Span::styled(
+            " · ROOT NOT CENTRAL: root_credentials_not_centralized",
+            theme.warn,
+        )],
+        Some(Err(err)) => vec![Span::styled(
+            format!(
+                " · central root access unknown ({} {})",
+                err.action,
+                crate::account::gaps::cause(err)
+            ),
+            theme.error,
+        )],
+    }
 }
 
 pub fn render(state: &State, org: &Organization, theme: &Theme, frame: &mut Frame, area: Rect) {

@@ -22,10 +22,13 @@ pub fn start(state: &mut State) -> Vec<Effect> {
     state.view.overview.offset = 0;
     state.view.overview.selected = None;
     state.view.notice = None;
-    vec![Effect::ListAccounts {
-        generation,
-        next: None,
-    }]
+    vec![
+        Effect::ListAccounts {
+            generation,
+            next: None,
+        },
+        Effect::OrgFeatures { generation },
+    ]
 }
 
 /// Effects of the account on screen go to its member's worker.

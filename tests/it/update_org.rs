@@ -149,10 +149,14 @@ fn pages_start_accounts_a_few_at_a_time_and_skip_the_suspended() {
     let effects = update(&mut state, Action::Load);
     assert_eq!(
         effects,
-        [Effect::ListAccounts {
-            generation: 1,
-            next: None
-        }]
+        [
+            Effect::ListAccounts {
+                generation: 1,
+                next: None
+            },
+            // Issue 36: whether root credentials are managed centrally.
+            Effect::OrgFeatures { generation: 1 }
+        ]
     );
     let effects = update(&mut state, four_accounts(Some("p2")));
     assert_eq!(
@@ -720,4 +724,70 @@ fn an_org_name_that_matches_no_account_makes_every_account_read_only() {
     assert!(message.contains("`sandbx`"), "{message}");
     let org = state.org.as_ref().unwrap();
     assert!(org.members.iter().all(|m| m.read_only));
+}
+
+/// Issue 36 item 1: the overview says whether the organization manages
+/// root credentials centrally, as `ListOrganizationsFeatures` answered (an
+/// answer of an earlier listing is dropped).
+#[test]
+fn the_overview_says_whether_root_access_is_central() {
+    let mut state = org_state(2);
+    update(&mut state, Action::Load);
+    update(&mut state, four_accounts(None));
+    let screen = |state: &iamkeys::state::State| {
+        let mut terminal =
+            ratatui::Terminal::new(ratatui::backend::TestBackend::new(140, 12)).unwrap();
+        terminal
+            .draw(|frame| iamkeys::ui::render(state, &iamkeys::ui::Theme::default(), frame))
+            .unwrap();
+        terminal.backend().to_string()
+    };
+    // An answer of another listing is not this one's.
+    update(
+        &mut state,
+        Action::OrgFeatures {
+            generation: 0,
+            result: Ok(Vec::new()),
+        },
+    );
+    assert!(!screen(&state).contains("ROOT NOT CENTRAL"));
+    update(
+        &mut state,
+        Action::OrgFeatures {
+            generation: 1,
+            result: Ok(Vec::new()),
+        },
+    );
+    let text = screen(&state);
+    assert!(
+        text.contains("ROOT NOT CENTRAL: root_credentials_not_centralized"),
+        "{text}"
+    );
+    update(
+        &mut state,
+        Action::OrgFeatures {
+            generation: 1,
+            result: Ok(vec![
+                "RootCredentialsManagement".into(),
+                "RootSessions".into(),
+            ]),
+        },
+    );
+    assert!(screen(&state).contains("central root access on"));
+    update(
+        &mut state,
+        Action::OrgFeatures {
+            generation: 1,
+            result: Err(IamError::new(
+                ErrorKind::AccessDenied,
+                "iam:ListOrganizationsFeatures",
+                "not authorized",
+            )),
+        },
+    );
+    let text = screen(&state);
+    assert!(
+        text.contains("central root access unknown (iam:ListOrganizationsFeatures denied)"),
+        "{text}"
+    );
 }
