@@ -476,12 +476,7 @@ async fn an_organization_without_central_root_access_is_a_finding() {
 
     // Turned on from the management account: no finding.
     let proxy = Proxy::start(moto.port).await;
-    moto.iam()
-        .await
-        .enable_organizations_root_credentials_management()
-        .send()
-        .await
-        .unwrap();
+    crate::common::org::enable_central_root(&moto).await;
     let out = report(&home, &proxy.endpoint(), &["--format", "json"]).await;
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(

@@ -37,13 +37,19 @@ pub async fn organization(moto: &Moto, names: &[&str]) -> Org {
     let org = organization_without_central_root(moto, names).await;
     // Centralized root access on, as an organization should have it (one
     // without it is issue 36's `root_credentials_not_centralized`).
+    enable_central_root(moto).await;
+    org
+}
+
+/// Turn on centralized root credentials management, from the management
+/// account.
+pub async fn enable_central_root(moto: &Moto) {
     moto.iam()
         .await
         .enable_organizations_root_credentials_management()
         .send()
         .await
         .unwrap();
-    org
 }
 
 /// An organization with these members that has not turned on centralized
