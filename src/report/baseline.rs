@@ -226,24 +226,15 @@ mod tests {
     }
 
     fn finding(account: &str, user: &str) -> FindingEntry {
-        let id = FindingId::UnusedKey;
         FindingEntry {
             profile: account.into(),
             account_id: Some(account.into()),
-            account_name: None,
-            id,
-            cis: id.cis(),
-            security_hub: id.security_hub(),
-            severity: id.severity(),
-            user_name: user.into(),
-            access_key_id: Some(format!("AKIA{user}")),
-            created_with_user: None,
             message: String::new(),
-            waived: None,
-            waiver_expired: None,
-            waiver_claim: None,
-            new: None,
-            risk: None,
+            ..crate::report::tests_support::finding(
+                FindingId::UnusedKey,
+                user,
+                Some(&format!("AKIA{user}")),
+            )
         }
     }
 
