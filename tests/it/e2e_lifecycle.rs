@@ -443,3 +443,72 @@ async fn a_rotated_key_goes_into_the_workloads_secret_and_is_seen_used() {
         .unwrap();
     assert!(created < attempt, "the key is made before it is handed off");
 }
+
+/// Issue 36, in the real binary against moto: `P` removes bob's console
+/// password once his name is typed; a Bedrock API key of his is made
+/// inactive from the key pane. The server is read back after each, and the
+/// audit log names both changes.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_password_removed_and_a_bedrock_key_made_inactive() {
+    let moto = Moto::start();
+    let iam = moto.iam().await;
+    seed(&iam, &standard_users()).await;
+    let bedrock = crate::common::moto::service_credential(
+        &iam,
+        "bob",
+        iamkeys::model::credential::BEDROCK,
+        None,
+    )
+    .await;
+    let home = Home::new(&moto.endpoint());
+    let tui = start(&home, &[]);
+    // bob is second; he has no access keys.
+    tui.send(&["j", "P"]);
+    tui.wait_for("the dialog", WAIT, |s| {
+        s.contains("Remove console password") && s.contains("Remove bob's console password?")
+    });
+    tui.send(&["-l", "bob"]);
+    tui.send(&["Enter"]);
+    tui.wait_for("the removal", WAIT, |s| {
+        s.contains("bob: the console password was removed")
+    });
+    assert!(
+        iam.get_login_profile()
+            .user_name("bob")
+            .send()
+            .await
+            .is_err(),
+        "no login profile on the server"
+    );
+    // His pane lists the Bedrock key once it is loaded; into the key pane
+    // (no access keys: the Bedrock key is the first row) and `i`, in one go.
+    tui.wait_for("bob's Bedrock key", WAIT, |s| {
+        s.contains("Access keys of bob") && s.contains(&format!("Bedrock API key {bedrock}"))
+    });
+    tui.send(&["Enter", "i"]);
+    tui.wait_for("the dialog", WAIT, |s| {
+        s.contains("Make Bedrock API key inactive")
+    });
+    tui.send(&["y"]);
+    tui.wait_for("the change", WAIT, |s| {
+        s.contains(&format!("{bedrock} is now Inactive"))
+    });
+    let listed = iam
+        .list_service_specific_credentials()
+        .user_name("bob")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        listed.service_specific_credentials()[0].status(),
+        &StatusType::Inactive
+    );
+    tui.send(&["q"]);
+    assert_eq!(tui.exit_status(WAIT), Some(0));
+    let audit = std::fs::read_to_string(home.path().join("data/iamkeys/audit.jsonl")).unwrap();
+    assert!(audit.contains("\"DeleteLoginProfile\""), "{audit}");
+    assert!(
+        audit.contains("\"UpdateServiceSpecificCredential:Inactive\"") && audit.contains(&bedrock),
+        "{audit}"
+    );
+}
