@@ -24,7 +24,7 @@ pub fn wrapped(
 ) -> (Vec<Line<'static>>, Option<(usize, usize)>) {
     let mut out = Vec::new();
     let mut chosen = None;
-    for (index, line) in lines(state, row, theme) {
+    for (index, line) in lines(state, row, theme, selected.filter(|_| focused)) {
         let wrapped = format::wrap(line, width);
         if index.is_some() && index == selected {
             chosen = Some((out.len(), wrapped.len()));
@@ -39,8 +39,13 @@ pub fn wrapped(
 }
 
 /// Each line, with the index of the credential it shows (`None` for the
-/// section's own lines).
-pub fn lines(state: &State, row: &UserRow, theme: &Theme) -> Vec<(Option<usize>, Line<'static>)> {
+/// section's own lines); the credential at `cursor` starts with `›`.
+pub fn lines(
+    state: &State,
+    row: &UserRow,
+    theme: &Theme,
+    cursor: Option<usize>,
+) -> Vec<(Option<usize>, Line<'static>)> {
     let credentials = &row.credentials;
     let known = credentials.known();
     let errors = credentials.errors();
@@ -64,11 +69,15 @@ pub fn lines(state: &State, row: &UserRow, theme: &Theme) -> Vec<(Option<usize>,
             CredentialStatus::Other(_) => theme.warn,
         };
         let mut spans = vec![
-            Span::raw(format!(
-                "   {} {}  ",
-                credential.kind.label(),
-                credential.id
-            )),
+            Span::styled(
+                if cursor == Some(index) {
+                    " › "
+                } else {
+                    "   "
+                },
+                theme.accent,
+            ),
+            Span::raw(format!("{} {}  ", credential.kind.label(), credential.id)),
             Span::styled(
                 crate::text::clean(credential.status.as_str()).into_owned(),
                 status_style,

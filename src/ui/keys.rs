@@ -263,11 +263,13 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let on_credential = state.view.key_cursor.checked_sub(keys.len());
     let selected = state.view.key_cursor.min(keys.len().saturating_sub(1));
     let focused = state.view.focus == Focus::Keys;
+    // The cursor's `›` is on a key only while the cursor is among the keys.
+    let on_key = focused && on_credential.is_none();
     let full: Vec<Vec<Line<'static>>> = keys
         .iter()
         .enumerate()
         .map(|(i, key)| {
-            key_lines(state, row, key, theme, focused && i == selected)
+            key_lines(state, row, key, theme, on_key && i == selected)
                 .into_iter()
                 .flat_map(|line| format::wrap(line, wrap_at))
                 .collect()
@@ -289,11 +291,11 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     for (i, ((key, form), key_lines)) in keys.iter().zip(&plan.forms).zip(full).enumerate() {
         let mut item = match form {
             KeyForm::Full => key_lines,
-            KeyForm::Compact => vec![key_line(state, row, key, theme, focused && i == selected)],
+            KeyForm::Compact => vec![key_line(state, row, key, theme, on_key && i == selected)],
         };
         if i == selected && on_credential.is_none() {
             chosen = (lines.len(), item.len());
-            if focused {
+            if on_key {
                 item = item
                     .into_iter()
                     .map(|l| l.patch_style(theme.selected))

@@ -107,6 +107,15 @@ async fn the_key_pane_lists_other_long_term_credentials() {
     assert!(text.contains("⚑ oldcred"), "{text}");
     assert!(text.contains("signing certificate DEMOCERT"), "{text}");
     assert!(text.contains("Inactive"), "{text}");
+    // The cursor on a credential: its `›`, and none on the key above it.
+    update(&mut state, Action::Key(KeyEvent::from(KeyCode::Enter)));
+    let keys = state.selected_user().unwrap().listed_keys().unwrap().len();
+    for _ in 0..keys {
+        update(&mut state, Action::Key(KeyEvent::from(KeyCode::Char('j'))));
+    }
+    let text = screen(&state, 140, 40);
+    assert!(text.contains("› SSH public key APKADEMO"), "{text}");
+    assert_eq!(text.matches('›').count(), 1, "{text}");
 }
 
 #[tokio::test]
