@@ -118,8 +118,32 @@ async fn own_keys(
     if own.account_id != account {
         return Ok(None);
     }
-    match crate::iam::list_all_access_keys(client.as_ref(), user).await {
-        Ok(keys) => Ok(Some(keys.into_iter().map(|k| k.id).collect())),
+    let listed = async {
+        let client = client.as_ref();
+        let mut ids: Vec<String> = crate::iam::list_all_access_keys(client, user)
+            .await?
+            .into_iter()
+            .map(|k| k.id)
+            .collect();
+        // Its other long-term credentials' findings are waived by their IDs.
+        for credentials in [
+            crate::iam::list_all("iam:ListServiceSpecificCredentials", |m| {
+                client.service_credentials(Some(user), m)
+            })
+            .await?,
+            crate::iam::list_all("iam:ListSSHPublicKeys", |m| client.ssh_public_keys(user, m))
+                .await?,
+            crate::iam::list_all("iam:ListSigningCertificates", |m| {
+                client.signing_certificates(user, m)
+            })
+            .await?,
+        ] {
+            ids.extend(credentials.into_iter().map(|c| c.id));
+        }
+        Ok::<_, crate::iam::IamError>(ids)
+    };
+    match listed.await {
+        Ok(ids) => Ok(Some(ids)),
         Err(err) if err.kind == ErrorKind::NoSuchEntity => {
             Err(format!("user {user} does not exist in account {account}"))
         }

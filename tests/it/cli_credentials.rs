@@ -154,3 +154,54 @@ async fn a_refused_listing_is_a_gap_and_exit_2() {
         );
     }
 }
+
+/// A waiver of another credential's finding from the command line names
+/// the credential's ID, checked against IAM as a key's is; the report then
+/// shows the finding waived.
+#[tokio::test(flavor = "multi_thread")]
+async fn ledger_waive_takes_another_credentials_id() {
+    use crate::cli_waivers::{in_days, ledger_cli};
+    let moto = Moto::start();
+    let iam = moto.iam().await;
+    seed(&iam, &[user("dev", false, vec![])]).await;
+    let forever = service_credential(&iam, "dev", BEDROCK, None).await;
+    let home = Home::new(&moto.endpoint());
+    let waive = |key: String| {
+        let home = &home;
+        let endpoint = moto.endpoint();
+        async move {
+            ledger_cli(
+                home,
+                &endpoint,
+                &[
+                    "waive",
+                    "--user",
+                    "dev",
+                    "--finding",
+                    "service_credential_no_expiry",
+                    "--key",
+                    &key,
+                    "--until",
+                    &in_days(10),
+                    "--reason",
+                    "the lab's key, until it moves",
+                ],
+            )
+            .await
+        }
+    };
+    let refused = waive("ACCANOTTHEREATALL0001".to_owned()).await;
+    assert_eq!(refused.status.code(), Some(2));
+    let out = waive(forever.clone()).await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = report(&home, &moto.endpoint(), &["--format", "json"]).await;
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found = findings_of(&json, "service_credential_no_expiry");
+    assert_eq!(found.len(), 1);
+    assert!(found[0]["waived"].is_object(), "{}", found[0]);
+}
