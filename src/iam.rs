@@ -165,6 +165,24 @@ pub async fn list_all_access_keys(
     .await
 }
 
+/// Every page of one listing of a user's other long-term credentials.
+///
+/// # Errors
+/// As [`list_all`].
+pub async fn list_all_credentials(
+    client: &dyn IamClient,
+    user: &str,
+    listing: crate::model::credential::Listing,
+) -> Result<Vec<crate::model::credential::Credential>, IamError> {
+    use crate::model::credential::Listing;
+    let action = listing.action();
+    match listing {
+        Listing::Service => list_all(action, |m| client.service_credentials(Some(user), m)).await,
+        Listing::SshKeys => list_all(action, |m| client.ssh_public_keys(user, m)).await,
+        Listing::Certificates => list_all(action, |m| client.signing_certificates(user, m)).await,
+    }
+}
+
 /// Every page of a listing, each asked with the last page's marker.
 ///
 /// # Errors

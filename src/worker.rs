@@ -851,30 +851,23 @@ impl Worker {
         certificates: bool,
         service: bool,
     ) -> Loaded {
-        let listed = |asked: bool, action: &'static str, kind: u8| {
+        use crate::model::credential::Listing;
+        let listed = |asked: bool, listing: Listing| {
             let user = &user;
             async move {
                 if !asked {
                     return None;
                 }
                 Some(
-                    self.patiently(|| {
-                        crate::iam::list_all(action, |marker| async move {
-                            match kind {
-                                0 => client.ssh_public_keys(user, marker).await,
-                                1 => client.signing_certificates(user, marker).await,
-                                _ => client.service_credentials(Some(user), marker).await,
-                            }
-                        })
-                    })
-                    .await,
+                    self.patiently(|| crate::iam::list_all_credentials(client, user, listing))
+                        .await,
                 )
             }
         };
         let (ssh, certificates, service) = tokio::join!(
-            listed(true, "iam:ListSSHPublicKeys", 0),
-            listed(certificates, "iam:ListSigningCertificates", 1),
-            listed(service, "iam:ListServiceSpecificCredentials", 2),
+            listed(true, Listing::SshKeys),
+            listed(certificates, Listing::Certificates),
+            listed(service, Listing::Service),
         );
         Loaded::Credentials {
             ssh: ssh.unwrap_or_else(|| Ok(Vec::new())),

@@ -98,6 +98,16 @@ impl UserRow {
         }
     }
 
+    /// The signing certificates the credential report shows, where they
+    /// were not listed (the report holds no IDs).
+    #[must_use]
+    pub fn report_certificates(&self) -> Option<&[crate::model::ReportCertificate]> {
+        if self.credentials.certificates.is_some() {
+            return None;
+        }
+        self.report.as_ref()?.certificates.as_deref()
+    }
+
     /// The findings about one key.
     pub fn key_findings<'a>(&'a self, key_id: &'a str) -> impl Iterator<Item = &'a Finding> + 'a {
         self.findings
@@ -241,14 +251,10 @@ impl UserRow {
                 .collect(),
             keys,
             credentials: self.credentials.known().into_iter().cloned().collect(),
-            report_certificates: if self.credentials.certificates.is_none() {
-                self.report
-                    .as_ref()
-                    .and_then(|r| r.certificates.clone())
-                    .unwrap_or_default()
-            } else {
-                Vec::new()
-            },
+            report_certificates: self
+                .report_certificates()
+                .map(<[_]>::to_vec)
+                .unwrap_or_default(),
             waivers: {
                 let mut waivers = self.waivers().0;
                 if let Some(ledger) = ledger {

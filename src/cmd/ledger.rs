@@ -126,18 +126,8 @@ async fn own_keys(
             .map(|k| k.id)
             .collect();
         // Its other long-term credentials' findings are waived by their IDs.
-        for credentials in [
-            crate::iam::list_all("iam:ListServiceSpecificCredentials", |m| {
-                client.service_credentials(Some(user), m)
-            })
-            .await?,
-            crate::iam::list_all("iam:ListSSHPublicKeys", |m| client.ssh_public_keys(user, m))
-                .await?,
-            crate::iam::list_all("iam:ListSigningCertificates", |m| {
-                client.signing_certificates(user, m)
-            })
-            .await?,
-        ] {
+        for listing in crate::model::credential::Listing::ALL {
+            let credentials = crate::iam::list_all_credentials(client, user, listing).await?;
             ids.extend(credentials.into_iter().map(|c| c.id));
         }
         Ok::<_, crate::iam::IamError>(ids)

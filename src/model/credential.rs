@@ -63,10 +63,39 @@ impl CredentialKind {
     /// The IAM action that lists this kind.
     #[must_use]
     pub fn list_action(&self) -> &'static str {
+        self.listing().action()
+    }
+
+    /// The listing this kind is in.
+    #[must_use]
+    pub fn listing(&self) -> Listing {
         match self {
-            Self::Service { .. } => "iam:ListServiceSpecificCredentials",
-            Self::SshKey => "iam:ListSSHPublicKeys",
-            Self::SigningCertificate => "iam:ListSigningCertificates",
+            Self::Service { .. } => Listing::Service,
+            Self::SshKey => Listing::SshKeys,
+            Self::SigningCertificate => Listing::Certificates,
+        }
+    }
+}
+
+/// The three listings of a user's other long-term credentials.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Listing {
+    /// `ListServiceSpecificCredentials` (every service).
+    Service,
+    SshKeys,
+    Certificates,
+}
+
+impl Listing {
+    pub const ALL: [Listing; 3] = [Listing::Service, Listing::SshKeys, Listing::Certificates];
+
+    /// The IAM action.
+    #[must_use]
+    pub fn action(self) -> &'static str {
+        match self {
+            Self::Service => "iam:ListServiceSpecificCredentials",
+            Self::SshKeys => "iam:ListSSHPublicKeys",
+            Self::Certificates => "iam:ListSigningCertificates",
         }
     }
 }

@@ -62,9 +62,7 @@ pub fn of(row: &UserRow) -> [Vec<CredentialEntry>; 3] {
     let service = kind(|k| matches!(k, CredentialKind::Service { .. }));
     let ssh = kind(|k| *k == CredentialKind::SshKey);
     let mut certificates = kind(|k| *k == CredentialKind::SigningCertificate);
-    if row.credentials.certificates.is_none()
-        && let Some(report) = row.report.as_ref().and_then(|r| r.certificates.as_ref())
-    {
+    if let Some(report) = row.report_certificates() {
         certificates = report
             .iter()
             .map(|c| CredentialEntry {

@@ -104,12 +104,7 @@ pub fn lines(
         }
         lines.push((Some(index), Line::from(spans)));
     }
-    if let Some(certificates) = credentials
-        .certificates
-        .is_none()
-        .then(|| row.report.as_ref()?.certificates.as_ref())
-        .flatten()
-    {
+    if let Some(certificates) = row.report_certificates() {
         for c in certificates {
             lines.push((
                 None,

@@ -105,21 +105,7 @@ async fn still_listed(
     id: &str,
     inactive: bool,
 ) -> Result<(), IamError> {
-    let listed = match kind {
-        CredentialKind::Service { .. } => {
-            crate::iam::list_all(kind.list_action(), |m| {
-                client.service_credentials(Some(user), m)
-            })
-            .await?
-        }
-        CredentialKind::SshKey => {
-            crate::iam::list_all(kind.list_action(), |m| client.ssh_public_keys(user, m)).await?
-        }
-        CredentialKind::SigningCertificate => {
-            crate::iam::list_all(kind.list_action(), |m| client.signing_certificates(user, m))
-                .await?
-        }
-    };
+    let listed = crate::iam::list_all_credentials(client, user, kind.listing()).await?;
     match listed.iter().find(|c| c.id == id && c.kind == *kind) {
         None => Err(IamError::new(
             ErrorKind::Conflict,

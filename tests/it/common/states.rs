@@ -146,15 +146,10 @@ pub async fn demo_loaded() -> State {
     let action = loaded(&state, Loaded::ServiceCredentials(all));
     step(&mut state, action, &mut tags_asked, &mut last_used_asked);
     for user in names {
-        let ssh =
-            iamkeys::iam::list_all("iam:ListSSHPublicKeys", |m| iam.ssh_public_keys(&user, m))
-                .await;
-        let certificates = Some(
-            iamkeys::iam::list_all("iam:ListSigningCertificates", |m| {
-                iam.signing_certificates(&user, m)
-            })
-            .await,
-        );
+        use iamkeys::iam::list_all_credentials;
+        use iamkeys::model::credential::Listing;
+        let ssh = list_all_credentials(&iam, &user, Listing::SshKeys).await;
+        let certificates = Some(list_all_credentials(&iam, &user, Listing::Certificates).await);
         let action = loaded(
             &state,
             Loaded::Credentials {
