@@ -116,6 +116,10 @@ async fn the_key_pane_lists_other_long_term_credentials() {
     let text = screen(&state, 140, 40);
     assert!(text.contains("› SSH public key APKADEMO"), "{text}");
     assert_eq!(text.matches('›').count(), 1, "{text}");
+    // At 80x24 the selected credential stays on screen.
+    let small = screen(&state, 80, 24);
+    assert!(small.contains("› SSH public key"), "{small}");
+    assert_snapshot!("other_credentials_80x24", small);
 }
 
 #[tokio::test]
@@ -250,6 +254,12 @@ mod dialogs {
         assert!(text.contains("Password last used: 2026-"), "{text}");
         assert!(text.contains("type the user name"), "{text}");
         assert_snapshot!(text);
+        // At 80x24 the dialog keeps its question, the field and its keys.
+        let small = screen(&state, 80, 24);
+        assert!(small.contains("Remove console password"), "{small}");
+        assert!(small.contains("> someone"), "{small}");
+        assert!(small.contains("Esc cancels"), "{small}");
+        assert_snapshot!("remove_password_dialog_80x24", small);
     }
 
     #[tokio::test]
