@@ -146,6 +146,10 @@ pub struct Account {
     /// Without a credential report: whether the root user has access keys
     /// (`GetAccountSummary`); `None` until answered.
     root_keys: Option<Result<bool, IamError>>,
+    /// When iamkeys deleted the root user's keys (a root session listed
+    /// them and deleted each): a credential report generated before then
+    /// no longer speaks for them. Kept across reloads.
+    root_keys_removed: Option<DateTime<Utc>>,
     /// Findings per id, users and root together.
     totals: FindingCounts,
     /// The newest key creation time seen, for the stale-report notice.
@@ -262,6 +266,7 @@ impl Account {
             thresholds,
             root_findings: Vec::new(),
             root_keys: None,
+            root_keys_removed: None,
             totals: FindingCounts::default(),
             newest_key: None,
             users_with_keys: 0,
@@ -510,6 +515,28 @@ impl Account {
         self.quarantine.get(user).map(String::as_str)
     }
 
+    /// The credential report's root row, unless iamkeys deleted the root
+    /// keys after the report was generated.
+    pub(crate) fn report_root(&self) -> Option<&crate::model::ReportRow> {
+        let report = self.credential_report()?;
+        if self
+            .root_keys_removed
+            .is_some_and(|removed| report.generated_at <= removed)
+        {
+            return None;
+        }
+        report.root()
+    }
+
+    /// The root user's keys were deleted now (through a root session that
+    /// listed them): root has none until IAM says otherwise.
+    pub fn root_keys_removed(&mut self, now: DateTime<Utc>) {
+        self.root_keys_removed = Some(now);
+        self.root_keys = Some(Ok(false));
+        let now = self.clock.max(now);
+        self.refresh_all(now);
+    }
+
     /// Findings about the root user.
     #[must_use]
     pub fn root_findings(&self) -> &[Finding] {
@@ -521,8 +548,10 @@ impl Account {
     /// failed) a row that says root is unchecked.
     #[must_use]
     pub fn root_row(&self) -> Option<RootRow<'_>> {
-        let from_report = self.credential_report().and_then(|r| r.root());
-        let keys = match (from_report, &self.root_keys) {
+        let from_report = self.report_root();
+        // Deleted by iamkeys: none, until IAM says otherwise.
+        let removed = self.root_keys_removed.map(|_| Ok(false));
+        let keys = match (from_report, self.root_keys.as_ref().or(removed.as_ref())) {
             (Some(row), _) => RootKeys::Counted {
                 active: row.keys.iter().filter(|k| k.present() && k.active).count(),
                 inactive: row.keys.iter().filter(|k| k.present() && !k.active).count(),
@@ -606,6 +635,7 @@ impl Account {
             Change::Create { user, .. } | Change::RemovePassword { user } => {
                 Some((&mut self.busy_users, user))
             }
+            Change::DeleteRootKeys { .. } => Some((&mut self.busy_users, crate::model::ROOT_ROW)),
             Change::SetStatus { key_id, .. }
             | Change::Delete { key_id, .. }
             | Change::SetCredentialStatus { id: key_id, .. }

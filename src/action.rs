@@ -192,6 +192,8 @@ pub enum Mutated {
     CredentialChanged,
     /// An event appended to the ledger.
     Recorded,
+    /// A member's root access keys deleted through a root session: their IDs.
+    RootKeysDeleted(Vec<String>),
 }
 
 pub use crate::credentials_file::SaveOutcome;

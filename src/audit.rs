@@ -252,7 +252,7 @@ impl FindingId {
                 "Rotate: create a new key ({create}), move every client to it, make the old key inactive ({deactivate}), then delete it ({delete})."
             }
             Self::RootAccessKey => {
-                "Sign in as root and delete the root access key (Security credentials page); iamkeys cannot act on root keys."
+                "Delete every root access key (CIS: inactive is not enough). In a member account of an organization with centralized root access, d on the root row (iamkeys --org from the management account) deletes them through sts:AssumeRoot; otherwise sign in as root and delete them on the Security credentials page."
             }
             Self::InactiveKeyReadyToDelete => {
                 "Nothing asked for it while it was inactive: delete it ({delete}, typed confirmation)."

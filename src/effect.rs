@@ -111,6 +111,12 @@ pub enum Change {
     /// `iam:DeleteLoginProfile`, once IAM still shows a console password:
     /// the user can no longer sign in to the console (keys unaffected).
     RemovePassword { user: String },
+    /// Every access key of member `account`'s root user deleted from the
+    /// organization's management account (`from`): `sts:AssumeRoot` with
+    /// the task policy that deletes root credentials, then `ListAccessKeys`
+    /// and `DeleteAccessKey` with no user name. Sent by the caller's own
+    /// worker, never the member's role session.
+    DeleteRootKeys { account: String, from: String },
     /// Append an event to the ledger (a waiver, a key made inactive, a
     /// rotation, a hand-off target): not an IAM call, but bound, refused in
     /// read-only mode and audit-logged as one. iamkeys writes no tag.
@@ -131,6 +137,7 @@ impl Change {
             Self::SetStatus { .. } => "UpdateAccessKey:Inactive",
             Self::Delete { .. } => "DeleteAccessKey",
             Self::RemovePassword { .. } => "DeleteLoginProfile",
+            Self::DeleteRootKeys { .. } => "AssumeRoot:DeleteAccessKey",
             Self::SetCredentialStatus { kind, status, .. } => match (kind, status) {
                 (crate::model::credential::CredentialKind::Service { .. }, KeyStatus::Active) => {
                     "UpdateServiceSpecificCredential:Active"
@@ -165,6 +172,7 @@ impl Change {
             Self::SetStatus { .. } => "iam:UpdateAccessKey",
             Self::Delete { .. } => "iam:DeleteAccessKey",
             Self::RemovePassword { .. } => "iam:DeleteLoginProfile",
+            Self::DeleteRootKeys { .. } => "sts:AssumeRoot",
             Self::SetCredentialStatus { kind, .. } => kind.update_action(),
             Self::DeleteCredential { kind, .. } => kind.delete_action(),
             Self::Record(_) => "ledger:append",
@@ -180,6 +188,7 @@ impl Change {
             | Self::RemovePassword { user }
             | Self::SetCredentialStatus { user, .. }
             | Self::DeleteCredential { user, .. } => user,
+            Self::DeleteRootKeys { .. } => crate::model::ROOT_ROW,
             Self::Record(draft) => draft.user.as_deref().unwrap_or(""),
         }
     }
@@ -187,7 +196,7 @@ impl Change {
     #[must_use]
     pub fn key_id(&self) -> Option<&str> {
         match self {
-            Self::Create { .. } | Self::RemovePassword { .. } => None,
+            Self::Create { .. } | Self::RemovePassword { .. } | Self::DeleteRootKeys { .. } => None,
             Self::SetStatus { key_id, .. } | Self::Delete { key_id, .. } => Some(key_id),
             Self::SetCredentialStatus { id, .. } | Self::DeleteCredential { id, .. } => Some(id),
             Self::Record(draft) => draft.key_id.as_deref(),

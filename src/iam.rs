@@ -10,6 +10,7 @@ pub mod memory;
 pub mod org;
 pub mod pages;
 pub mod retries;
+pub mod root;
 pub mod sdk;
 pub(crate) mod sdk_error;
 pub mod whole_answer;
@@ -122,6 +123,17 @@ pub trait IamClient: Send + Sync {
     /// the centralized root access features enabled, as IAM names them
     /// (`RootCredentialsManagement`, `RootSessions`).
     async fn organizations_features(&self) -> Result<Vec<String>, IamError>;
+    /// `sts:AssumeRoot` into member `account` with the task policy that
+    /// deletes root credentials ([`root::DELETE_ROOT_CREDENTIALS`], 900 s,
+    /// a Regional STS endpoint): the member's root user. Only a client of
+    /// the organization's management account can; others refuse.
+    async fn assume_root(&self, account: &str) -> Result<Box<dyn root::RootUser>, IamError> {
+        Err(IamError::new(
+            ErrorKind::Refused,
+            "sts:AssumeRoot",
+            format!("this session cannot reach account {account}'s root user"),
+        ))
+    }
     /// `DeleteLoginProfile`: the user's console password removed.
     async fn delete_login_profile(&self, user: &str) -> Result<(), IamError>;
     /// `GetLoginProfile`: the user's console password (`None`: none).

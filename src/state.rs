@@ -19,7 +19,8 @@ pub use crate::account::{
 pub use modal::{
     AccountRef, BulkDeleteDialog, Button, CodeDialog, Confirm, DeleteDialog, HandOff,
     HandoffDialog, KeyTarget, Operation, Outcome, Posture, ProfilePicker, Progress,
-    RemovePasswordDialog, SaveState, SecretDialog, WaiveChoice, WaiveDialog, WaiveField,
+    RemovePasswordDialog, RootKeysDialog, SaveState, SecretDialog, WaiveChoice, WaiveDialog,
+    WaiveField,
 };
 pub use overview::{Overview, OverviewSort};
 pub use table::{SortKey, TableView};
@@ -50,6 +51,9 @@ pub enum Modal {
     /// Remove a user's console password (`DeleteLoginProfile`), the user
     /// name typed.
     RemovePassword(RemovePasswordDialog),
+    /// Delete a member's root access keys (`sts:AssumeRoot` from the
+    /// management account), the member's account ID typed.
+    DeleteRootKeys(RootKeysDialog),
     Secret(SecretDialog),
     Progress(Progress),
     /// The findings of one key (or, with no key, of the user), with remedies.

@@ -14,6 +14,7 @@ mod overview;
 mod password;
 mod popup;
 mod profiles;
+mod root;
 mod status;
 pub mod theme;
 mod usage;
@@ -74,6 +75,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame) {
         Some(Modal::Confirm(dialog)) => dialogs::confirm(state, theme, frame, area, dialog),
         Some(Modal::Delete(dialog)) => dialogs::delete(state, theme, frame, area, dialog),
         Some(Modal::RemovePassword(dialog)) => password::render(state, theme, frame, area, dialog),
+        Some(Modal::DeleteRootKeys(dialog)) => root::render(state, theme, frame, area, dialog),
         Some(Modal::Secret(dialog)) => dialogs::secret(state, theme, frame, area, dialog),
         Some(Modal::Code(dialog)) => dialogs::code(theme, frame, area, dialog),
         Some(Modal::SignInAgain {

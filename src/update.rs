@@ -12,6 +12,7 @@ mod org;
 mod password;
 mod profiles;
 mod quit;
+mod root;
 mod sign_in;
 mod usage;
 mod waive;

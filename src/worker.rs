@@ -46,7 +46,10 @@ async fn identity(client: &dyn IamClient) -> Result<crate::model::Identity, crat
 
 /// Refuse a change confirmed for another profile or account than the
 /// client's: nothing is sent.
-async fn bound_to(slot: &Slot, actor: &Actor) -> Result<(), IamError> {
+async fn bound_to(slot: &Slot, actor: &Actor, change: &Change) -> Result<(), IamError> {
+    if let Change::DeleteRootKeys { account, from } = change {
+        return root_bound_to(slot, actor, account, from).await;
+    }
     let refuse = |why: String| IamError::new(ErrorKind::Refused, "iamkeys", why);
     if let Some(profile) = &slot.profile
         && profile != &actor.profile
@@ -72,6 +75,39 @@ async fn bound_to(slot: &Slot, actor: &Actor) -> Result<(), IamError> {
     if &account != confirmed {
         return Err(refuse(format!(
             "Refused: this change was confirmed for account {confirmed}, but the credentials in use are account {account}'s. Nothing was sent."
+        )));
+    }
+    Ok(())
+}
+
+/// A member's root keys are deleted from the management account: the
+/// change must have been confirmed for the member, and this worker's
+/// credentials must still be the management account's the dialog named
+/// (never the member's own, never another account's).
+async fn root_bound_to(
+    slot: &Slot,
+    actor: &Actor,
+    account: &str,
+    from: &str,
+) -> Result<(), IamError> {
+    let refuse = |why: String| IamError::new(ErrorKind::Refused, "iamkeys", why);
+    if let Some(profile) = &slot.profile
+        && profile != &actor.profile
+    {
+        return Err(refuse(format!(
+            "Refused: this change was confirmed for profile {}, but the profile in use is now {profile}. Nothing was sent.",
+            actor.profile
+        )));
+    }
+    if actor.account_id.as_deref() != Some(account) || account == from {
+        return Err(refuse(format!(
+            "Refused: the root keys of account {account} were not confirmed for that member account. Nothing was sent."
+        )));
+    }
+    let own = slot.account().await?;
+    if own != from {
+        return Err(refuse(format!(
+            "Refused: account {account}'s root keys were to be deleted from the management account {from}, but the credentials in use are account {own}'s. Nothing was sent."
         )));
     }
     Ok(())
@@ -521,7 +557,15 @@ impl Worker {
             let action = match outcome {
                 Ok(result) => {
                     tracing::info!(action = change.action(), user = change.user(), key = ?change.key_id(), ok = result.is_ok(), "change");
-                    Action::Mutated { id, result }
+                    match &change {
+                        // Made by this (the management account's) worker, for
+                        // the member's account on screen.
+                        Change::DeleteRootKeys { account, .. } => Action::Member {
+                            account: account.clone(),
+                            action: Box::new(Action::Mutated { id, result }),
+                        },
+                        _ => Action::Mutated { id, result },
+                    }
                 }
                 Err(panic) => Action::Crashed(panic_message(panic.as_ref())),
             };
@@ -538,7 +582,7 @@ impl Worker {
         actor: &Actor,
     ) -> Result<Mutated, IamError> {
         let now = chrono::Utc::now;
-        if let Err(refusal) = bound_to(slot, actor).await {
+        if let Err(refusal) = bound_to(slot, actor, change).await {
             tracing::warn!(%refusal, "change refused: another account's client");
             if let Some(audit) = &self.audit
                 && let Err(err) = audit.append(&Entry::refused(now(), actor, change, &refusal))

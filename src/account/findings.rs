@@ -65,7 +65,7 @@ impl Account {
                 self.gap_users.insert(row.user.name.clone());
             }
         }
-        let root = self.credential_report().and_then(|r| r.root()).cloned();
+        let root = self.report_root().cloned();
         self.root_findings = evaluate(&[], root.as_ref(), now, &self.thresholds);
         if self.report_unavailable().is_some() && matches!(self.root_keys, Some(Ok(true))) {
             self.root_findings

@@ -17,6 +17,7 @@ use crate::model::{
 use crate::secret::Secret;
 
 mod credentials;
+mod root;
 
 /// IAM's largest page.
 const MAX_ITEMS: i32 = 1000;
@@ -141,6 +142,69 @@ impl SdkIam {
             session: None,
             config: None,
         }
+    }
+
+    /// One page of `ListAccessKeys`: `user`'s keys, or with `None` the
+    /// signer's (a root session's: the root user's).
+    async fn access_keys_of(
+        &self,
+        user: Option<&str>,
+        marker: Option<String>,
+    ) -> Result<Page<AccessKey>, IamError> {
+        let out = self
+            .sent(
+                "iam:ListAccessKeys",
+                self.iam
+                    .list_access_keys()
+                    .set_user_name(user.map(ToOwned::to_owned))
+                    .max_items(MAX_ITEMS)
+                    .set_marker(marker)
+                    .send(),
+            )
+            .await?;
+        // A key without an ID cannot be shown or acted on; dropping it would
+        // hide it from the audit, so the listing fails instead.
+        let items = out
+            .access_key_metadata()
+            .iter()
+            .map(|k| {
+                Ok(AccessKey {
+                    id: k
+                        .access_key_id()
+                        .ok_or_else(|| {
+                            IamError::new(
+                                ErrorKind::Other,
+                                "iam:ListAccessKeys",
+                                "the answer held a key without an AccessKeyId",
+                            )
+                        })?
+                        .to_owned(),
+                    user_name: k
+                        .user_name()
+                        .or(user)
+                        .unwrap_or(crate::model::ROOT_ROW)
+                        .to_owned(),
+                    status: status(k.status()),
+                    created: k.create_date().map(time),
+                })
+            })
+            .collect::<Result<Vec<_>, IamError>>()?;
+        Ok(Page {
+            items,
+            next_marker: next_marker(out.is_truncated(), out.marker()),
+        })
+    }
+
+    /// `DeleteAccessKey` of `user`'s key, or with `None` the signer's.
+    async fn delete_key_of(&self, user: Option<&str>, key_id: &str) -> Result<(), IamError> {
+        self.iam
+            .delete_access_key()
+            .set_user_name(user.map(ToOwned::to_owned))
+            .access_key_id(key_id)
+            .send()
+            .await
+            .map_err(|e| self.fail("iam:DeleteAccessKey", &e))?;
+        Ok(())
     }
 
     /// An SDK error as iamkeys words it, naming where the request went.
@@ -370,44 +434,7 @@ impl IamClient for SdkIam {
         user: &str,
         marker: Option<String>,
     ) -> Result<Page<AccessKey>, IamError> {
-        let out = self
-            .sent(
-                "iam:ListAccessKeys",
-                self.iam
-                    .list_access_keys()
-                    .user_name(user)
-                    .max_items(MAX_ITEMS)
-                    .set_marker(marker)
-                    .send(),
-            )
-            .await?;
-        // A key without an ID cannot be shown or acted on; dropping it would
-        // hide it from the audit, so the listing fails instead.
-        let items = out
-            .access_key_metadata()
-            .iter()
-            .map(|k| {
-                Ok(AccessKey {
-                    id: k
-                        .access_key_id()
-                        .ok_or_else(|| {
-                            IamError::new(
-                                ErrorKind::Other,
-                                "iam:ListAccessKeys",
-                                "the answer held a key without an AccessKeyId",
-                            )
-                        })?
-                        .to_owned(),
-                    user_name: k.user_name().unwrap_or(user).to_owned(),
-                    status: status(k.status()),
-                    created: k.create_date().map(time),
-                })
-            })
-            .collect::<Result<Vec<_>, IamError>>()?;
-        Ok(Page {
-            items,
-            next_marker: next_marker(out.is_truncated(), out.marker()),
-        })
+        self.access_keys_of(Some(user), marker).await
     }
 
     async fn generate_credential_report(&self) -> Result<ReportState, IamError> {
@@ -649,13 +676,10 @@ impl IamClient for SdkIam {
     }
 
     async fn delete_access_key(&self, user: &str, key_id: &str) -> Result<(), IamError> {
-        self.iam
-            .delete_access_key()
-            .user_name(user)
-            .access_key_id(key_id)
-            .send()
-            .await
-            .map_err(|e| self.fail("iam:DeleteAccessKey", &e))?;
-        Ok(())
+        self.delete_key_of(Some(user), key_id).await
+    }
+
+    async fn assume_root(&self, account: &str) -> Result<Box<dyn super::root::RootUser>, IamError> {
+        root::assume(self, account).await
     }
 }

@@ -157,6 +157,19 @@ pub struct RemovePasswordDialog {
     pub mismatch: bool,
 }
 
+/// Delete a member's root access keys from the management account: the
+/// operator types the member's account ID.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RootKeysDialog {
+    /// The management account the root session is made from.
+    pub from: String,
+    /// The member account the dialog shows and the delete is bound to.
+    pub account: AccountRef,
+    pub input: String,
+    /// Set when Enter was pressed on text that does not match.
+    pub mismatch: bool,
+}
+
 /// One finding a waiver can be written for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WaiveChoice {

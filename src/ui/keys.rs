@@ -433,8 +433,21 @@ fn root(
         Line::raw(""),
         Line::styled(
             format!(
-                " {} explains · iamkeys cannot act on root keys: sign in as root (Security credentials)",
-                state.view.keymap.label(crate::keymap::Command::Open)
+                " {} explains · {}",
+                state.view.keymap.label(crate::keymap::Command::Open),
+                match &state.org {
+                    Some(org)
+                        if state
+                            .open_member()
+                            .is_some_and(|m| m.info.id != org.own_account) =>
+                    {
+                        format!(
+                            "{} deletes the root keys from the management account (AssumeRoot)",
+                            state.view.keymap.label(crate::keymap::Command::Delete)
+                        )
+                    }
+                    _ => "root keys are deleted by the root user (Security credentials), or from the management account with --org".to_owned(),
+                }
             ),
             theme.dim,
         ),

@@ -100,6 +100,7 @@ fn dialog_hints(state: &State, modal: &Modal) -> Vec<String> {
         ],
         Modal::BulkDelete(_) => typing("type the number of keys", "delete"),
         Modal::RemovePassword(_) => typing("type the user name", "remove"),
+        Modal::DeleteRootKeys(_) => typing("type the account ID", "delete"),
         Modal::Secret(_) => {
             let mut parts = vec![format!("{} copy", d(D::CopySecret))];
             if state.session.credentials_file.is_some() {

@@ -13,7 +13,7 @@ use crate::keymap::{Command, DialogCommand};
 use crate::model::KeyStatus;
 use crate::state::{
     AccountRef, BulkDeleteDialog, Button, Confirm, DeleteDialog, Modal, Operation, Outcome,
-    Progress, SaveState, SecretDialog, State,
+    Progress, RemovePasswordDialog, RootKeysDialog, SaveState, SecretDialog, State,
 };
 
 /// `j`/`k`, `PgDn`/`PgUp`, `g`/`G` in the help: the help scrolls, never
@@ -86,6 +86,7 @@ pub(super) fn on_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
         }
         Modal::Delete(dialog) => on_delete(state, dialog, key),
         Modal::RemovePassword(dialog) => super::password::on_key(state, dialog, key),
+        Modal::DeleteRootKeys(dialog) => super::root::on_key(state, dialog, key),
         Modal::Waive(dialog) => super::waive::on_key(state, dialog, key),
         Modal::Handoff(dialog) => super::handoff::on_key(state, dialog, key),
         Modal::BulkDelete(dialog) => on_bulk_delete(state, dialog, key),
@@ -168,9 +169,16 @@ pub(super) fn on_paste(state: &mut State, text: &str) {
             dialog.input.push_str(text.trim());
             dialog.mismatch = false;
         }
-        Some(Modal::RemovePassword(dialog)) => {
-            dialog.input.push_str(text.trim());
-            dialog.mismatch = false;
+        Some(
+            Modal::RemovePassword(RemovePasswordDialog {
+                input, mismatch, ..
+            })
+            | Modal::DeleteRootKeys(RootKeysDialog {
+                input, mismatch, ..
+            }),
+        ) => {
+            input.push_str(text.trim());
+            *mismatch = false;
         }
         Some(Modal::Secret(SecretDialog {
             save: SaveState::Naming { name },

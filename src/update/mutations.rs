@@ -28,6 +28,9 @@ fn start_as(state: &mut State, change: Change, actor: Actor) -> Effect {
 }
 
 fn failure_text(state: &State, change: &Change, err: &IamError) -> String {
+    if let Change::DeleteRootKeys { account, .. } = change {
+        return crate::iam::root::refusal(err, account, &state.session.profile);
+    }
     match err.kind {
         // A delete may meet this on the SDK's retry of an attempt that landed
         // but whose answer was lost: either way the key is gone, as asked.
@@ -75,6 +78,9 @@ fn answered(state: &mut State, id: u64, result: Result<Mutated, IamError>) -> Ve
     let user = change.user().to_owned();
     if let Change::Record(draft) = &change {
         return recorded(state, draft, result.as_ref().err());
+    }
+    if let Ok(Mutated::RootKeysDeleted(ids)) = &result {
+        return super::root::deleted(state, &actor, ids);
     }
     let mut follow_up = if result.is_ok() {
         made_inactive(state, &change, &actor)
@@ -131,7 +137,8 @@ fn answered(state: &mut State, id: u64, result: Result<Mutated, IamError>) -> Ve
                 state.view.notice = Some(format!("{user}: {key_id} is now {status}."));
             }
         }
-        Ok(Mutated::Recorded) => {}
+        // Answered above.
+        Ok(Mutated::Recorded | Mutated::RootKeysDeleted(_)) => {}
         Ok(done @ (Mutated::CredentialChanged | Mutated::PasswordRemoved)) => {
             let mut effects = beyond_keys(state, &change, &user, &done);
             effects.extend(follow_up);

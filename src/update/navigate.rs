@@ -114,6 +114,9 @@ pub(super) fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
         Command::Rotate => key_actions::rotate(state),
         Command::Deactivate => key_actions::set_status(state, KeyStatus::Inactive),
         Command::Activate => key_actions::set_status(state, KeyStatus::Active),
+        Command::Delete if state.view.table.root_selected() && state.view.marks.is_empty() => {
+            super::root::open(state)
+        }
         Command::Delete => key_actions::delete(state, key_actions::Which::Selected),
         Command::RemovePassword => super::password::open(state),
         Command::Mark => key_actions::toggle_mark(state),

@@ -40,6 +40,11 @@ pub fn route(state: &State, effects: Vec<Effect>) -> Vec<Effect> {
     effects
         .into_iter()
         .map(|effect| match effect {
+            // Made from the management account (the caller's own worker).
+            Effect::Mutate {
+                change: crate::effect::Change::DeleteRootKeys { .. },
+                ..
+            } => effect,
             Effect::Iam { .. }
             | Effect::Mutate { .. }
             | Effect::Usage { .. }

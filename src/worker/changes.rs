@@ -87,6 +87,7 @@ pub(super) async fn apply(client: &dyn IamClient, change: &Change) -> Result<Mut
                 .await
                 .map(|()| Mutated::PasswordRemoved)
         }
+        Change::DeleteRootKeys { account, .. } => delete_root_keys(client, account).await,
         // The worker appends it to the ledger: never an IAM call.
         Change::Record(_) => Err(IamError::new(
             ErrorKind::Refused,
@@ -94,6 +95,52 @@ pub(super) async fn apply(client: &dyn IamClient, change: &Change) -> Result<Mut
             "a ledger record is not an IAM change",
         )),
     }
+}
+
+/// Every access key of member `account`'s root user, deleted through a
+/// root session made from `client` (the management account's): the
+/// session must answer as that account's root, and the keys are those it
+/// lists now (not the credential report's, which may be hours old).
+async fn delete_root_keys(client: &dyn IamClient, account: &str) -> Result<Mutated, IamError> {
+    const ACTION: &str = "iam:DeleteAccessKey";
+    let root = client.assume_root(account).await?;
+    let who = root.identity().await?;
+    if !crate::iam::root::is_root_of(&who, account) {
+        return Err(IamError::new(
+            ErrorKind::IdentityMismatch,
+            "sts:GetCallerIdentity",
+            format!(
+                "the root session made for account {account} answers as {}: nothing was deleted",
+                crate::text::clean(&who.arn)
+            ),
+        ));
+    }
+    let keys = root.access_keys().await?;
+    if keys.is_empty() {
+        return Err(IamError::new(
+            ErrorKind::Conflict,
+            ACTION,
+            format!(
+                "account {account}'s root user has no access key now (IAM lists none): nothing was deleted"
+            ),
+        ));
+    }
+    let mut deleted = Vec::new();
+    for key in keys {
+        if let Err(mut err) = root.delete_access_key(&key.id).await {
+            if !deleted.is_empty() {
+                err.detail = format!(
+                    "{} deleted, then {}: {}",
+                    deleted.join(", "),
+                    key.id,
+                    err.detail
+                );
+            }
+            return Err(err);
+        }
+        deleted.push(key.id);
+    }
+    Ok(Mutated::RootKeysDeleted(deleted))
 }
 
 /// The screen may be old: IAM must still list the credential (and, for a

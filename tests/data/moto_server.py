@@ -21,6 +21,24 @@ lacks.
   account in no organization gets `OrganizationNotFoundException`, and the
   features enabled are kept per organization.
 
+- Root access keys and centralized root sessions are not in moto either.
+  Here, as IAM and STS document them: the credential report's first row
+  is `<root_account>` (its keys' columns filled from the account's root
+  keys), `GetAccountSummary`'s `AccountAccessKeysPresent` counts them, and
+  `CreateAccessKey` without `UserName` signed by the account itself
+  (moto's caller whose key no user or role holds, the account named by
+  `x-moto-account-id`) makes a root key, as the root user signing in would;
+  signed by a role session it is refused as AWS refuses it. `sts:AssumeRoot`
+  answers only the management account of an organization whose
+  `RootSessions` feature is on, for a member account
+  (`TargetPrincipal`), with one of the five `root-task` policies AWS
+  documents and `DurationSeconds` at most 900; the session answers
+  `GetCallerIdentity` as `arn:aws:iam::<member>:root`, may call only what
+  its task policy allows (`IAMDeleteRootUserCredentials`: the root user's
+  keys, certificates, password and MFA devices, listed and deleted), and
+  `ListAccessKeys`/`DeleteAccessKey` without `UserName` act on the root
+  user's keys.
+
 Everything else is moto as shipped.
 
 Run as `python moto_server.py -H 127.0.0.1 -p PORT` (moto.server's own
@@ -214,6 +232,233 @@ responses.IamResponse.list_service_specific_credentials = list_service_specific_
 responses.IamResponse.update_service_specific_credential = update_service_specific_credential
 responses.IamResponse.delete_service_specific_credential = delete_service_specific_credential
 responses.IamResponse.get_credential_report = get_credential_report
+
+
+# --- Root access keys and centralized root sessions -------------------------
+
+ROOT_TASKS = {
+    # https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-user-privileged-task.html
+    "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials": {
+        "GetAccessKeyLastUsed", "GetLoginProfile", "GetUser", "ListAccessKeys",
+        "ListMFADevices", "ListSigningCertificates",
+    },
+    "arn:aws:iam::aws:policy/root-task/IAMCreateRootUserPassword": {
+        "CreateLoginProfile", "GetLoginProfile",
+    },
+    "arn:aws:iam::aws:policy/root-task/IAMDeleteRootUserCredentials": {
+        "DeactivateMFADevice", "DeleteAccessKey", "DeleteLoginProfile",
+        "DeleteSigningCertificate", "DeleteVirtualMFADevice", "GetAccessKeyLastUsed",
+        "GetLoginProfile", "GetUser", "ListAccessKeys", "ListMFADevices",
+        "ListSigningCertificates",
+    },
+    "arn:aws:iam::aws:policy/root-task/S3UnlockBucketPolicy": set(),
+    "arn:aws:iam::aws:policy/root-task/SQSUnlockQueuePolicy": set(),
+}
+
+
+def _root_keys(backend):
+    if not hasattr(backend, "iamkeys_root_keys"):
+        backend.iamkeys_root_keys = []
+    return backend.iamkeys_root_keys
+
+
+def _root_session(response):
+    """The task policy of the root session that signed this request, if one did."""
+    key = models.iam_backends[response.current_account][response.partition].access_keys.get(
+        response.get_access_key()
+    )
+    return getattr(key, "iamkeys_root_task", None)
+
+
+def _account_itself(response):
+    """Signed by the account itself: a key no user, role or session holds."""
+    return response.get_access_key() not in models.iam_backends[response.current_account][
+        response.partition
+    ].access_keys
+
+
+_call_action = responses.IamResponse.call_action
+
+
+def call_action(self):
+    """A root session may call only what its task policy allows."""
+    task = _root_session(self)
+    action = self._get_action()
+    if task is not None and action not in ROOT_TASKS.get(task, set()):
+        denied = _Error(
+            "AccessDenied",
+            f"User: arn:aws:iam::{self.current_account}:root is not authorized to perform: "
+            f"iam:{action} because no session policy allows the iam:{action} action",
+        )
+        _, headers, body = self.serialized(ActionResult(denied))
+        headers, body = self._enrich_response(headers, body)
+        return 403, headers, body
+    return _call_action(self)
+
+
+def _root_key_metadata(key):
+    return {
+        "AccessKeyId": key.access_key_id,
+        "Status": key.status,
+        "CreateDate": key.create_date,
+    }
+
+
+_create_access_key = responses.IamResponse.create_access_key
+_list_access_keys = responses.IamResponse.list_access_keys
+_delete_access_key = responses.IamResponse.delete_access_key
+
+
+def create_access_key(self):
+    if self._get_param("UserName"):
+        return _create_access_key(self)
+    if not _account_itself(self):
+        key = self.backend.access_keys.get(self.get_access_key())
+        if key is None or key.user_name is None:
+            raise ValidationError("Must specify userName when calling with non-User credentials")
+        return _create_access_key(self)
+    keys = _root_keys(self.backend)
+    if len(keys) >= 2:
+        raise LimitExceededException("Cannot exceed quota for AccessKeysPerUser: 2")
+    key = models.AccessKey(None, prefix="AKIA", account_id=self.current_account)
+    keys.append(key)
+    self.backend.access_keys[key.physical_resource_id] = key
+    self.backend.account_summary._account_access_keys_present = 1
+    return ActionResult({"AccessKey": {**_root_key_metadata(key), "SecretAccessKey": key.secret_access_key}})
+
+
+def list_access_keys(self):
+    if self._get_param("UserName") or _root_session(self) is None:
+        return _list_access_keys(self)
+    keys = [_root_key_metadata(k) for k in _root_keys(self.backend)]
+    return ActionResult({"AccessKeyMetadata": keys, "IsTruncated": False})
+
+
+def delete_access_key(self):
+    if self._get_param("UserName") or _root_session(self) is None:
+        return _delete_access_key(self)
+    wanted = self._get_param("AccessKeyId")
+    keys = _root_keys(self.backend)
+    for key in keys:
+        if key.access_key_id == wanted:
+            keys.remove(key)
+            self.backend.access_keys.pop(key.physical_resource_id, None)
+            self.backend.account_summary._account_access_keys_present = 1 if keys else 0
+            return EmptyResult()
+    raise NoSuchEntity(f"The Access Key with id {wanted} cannot be found")
+
+
+def _root_row(backend, account):
+    keys = _root_keys(backend)
+    if not hasattr(backend, "iamkeys_account_created"):
+        backend.iamkeys_account_created = datetime.datetime.now(datetime.timezone.utc)
+    fmt = "%Y-%m-%dT%H:%M:%S+00:00"
+    slots = []
+    for i in range(2):
+        if i < len(keys):
+            k = keys[i]
+            slots.append(
+                f"{'true' if k.status == 'Active' else 'false'},{k.create_date.strftime(fmt)},N/A,N/A,N/A"
+            )
+        else:
+            slots.append("false,N/A,N/A,N/A,N/A")
+    created = backend.iamkeys_account_created.strftime(fmt)
+    return (
+        f"<root_account>,arn:aws:iam::{account}:root,{created},not_supported,no_information,"
+        f"not_supported,not_supported,false,{slots[0]},{slots[1]},false,N/A,false,N/A\n"
+    )
+
+
+_get_report = models.IAMBackend.get_credential_report
+
+
+def get_credential_report_text(self):
+    report = _get_report(self)
+    head, _, rows = report.partition("\n")
+    return f"{head}\n{_root_row(self, self.account_id)}{rows}"
+
+
+def _sts_error(code, message):
+    from moto.sts.exceptions import STSClientError
+
+    return STSClientError(code, message)
+
+
+def assume_root(self):
+    from moto.organizations.models import organizations_backends
+
+    caller = self.current_account
+    target = self._get_param("TargetPrincipal") or ""
+    task = self._get_param("TaskPolicyArn") or {}
+    task = task.get("arn", "") if isinstance(task, dict) else str(task)
+    duration = self._get_int_param("DurationSeconds", 900)
+    if duration < 0 or duration > 900:
+        raise _sts_error(
+            "ValidationError",
+            f"1 validation error detected: Value '{duration}' at 'durationSeconds' failed to satisfy constraint: Member must have value less than or equal to 900",
+        )
+    if task not in ROOT_TASKS:
+        raise _sts_error("ValidationError", f"The task policy {task} is not a root task policy.")
+    org = organizations_backends[caller][self.partition].org
+    if org is None or org.master_account_id != caller:
+        raise _sts_error(
+            "AccessDenied",
+            f"User: arn:aws:iam::{caller}:user/moto is not authorized to perform: sts:AssumeRoot on resource: arn:aws:iam::{target}:root: only the organization's management account or delegated administrator can"
+        )
+    members = {a.id for a in organizations_backends[caller][self.partition].accounts}
+    if target not in members or target == caller:
+        raise _sts_error(
+            "AccessDenied",
+            f"User: arn:aws:iam::{caller}:user/moto is not authorized to perform: sts:AssumeRoot on resource: arn:aws:iam::{target}:root: the target is not a member account of the organization"
+        )
+    if "RootSessions" not in _features(org):
+        raise _sts_error(
+            "AccessDenied",
+            f"User: arn:aws:iam::{caller}:user/moto is not authorized to perform: sts:AssumeRoot on resource: arn:aws:iam::{target}:root because root sessions are not enabled for the organization (EnableOrganizationsRootSessions)"
+        )
+    member = models.iam_backends[target][self.partition]
+    key = member.create_temp_access_key()
+    key.iamkeys_root_task = task
+    expires = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=duration)
+    return ActionResult(
+        {
+            "Credentials": {
+                "AccessKeyId": key.access_key_id,
+                "SecretAccessKey": key.secret_access_key,
+                "SessionToken": "IQoJb3JpZ2luX2Vj" + _random(string.ascii_letters + string.digits, 300),
+                "Expiration": expires.replace(microsecond=0),
+            },
+            "SourceIdentity": "",
+        }
+    )
+
+
+def _sts_caller_identity():
+    from moto.sts import responses as sts_responses
+
+    original = sts_responses.TokenResponse.get_caller_identity
+
+    def get_caller_identity(self):
+        key = models.iam_backends[self.current_account][self.partition].access_keys.get(
+            self.get_access_key()
+        )
+        if getattr(key, "iamkeys_root_task", None) is not None:
+            account = self.current_account
+            return ActionResult(
+                {"UserId": account, "Account": account, "Arn": f"arn:aws:iam::{account}:root"}
+            )
+        return original(self)
+
+    sts_responses.TokenResponse.get_caller_identity = get_caller_identity
+    sts_responses.TokenResponse.assume_root = assume_root
+
+
+models.IAMBackend.get_credential_report = get_credential_report_text
+responses.IamResponse.call_action = call_action
+responses.IamResponse.create_access_key = create_access_key
+responses.IamResponse.list_access_keys = list_access_keys
+responses.IamResponse.delete_access_key = delete_access_key
+_sts_caller_identity()
 
 if __name__ == "__main__":
     main()

@@ -44,12 +44,56 @@ pub async fn organization(moto: &Moto, names: &[&str]) -> Org {
 /// Turn on centralized root credentials management, from the management
 /// account.
 pub async fn enable_central_root(moto: &Moto) {
-    moto.iam()
-        .await
-        .enable_organizations_root_credentials_management()
+    let iam = moto.iam().await;
+    iam.enable_organizations_root_credentials_management()
         .send()
         .await
         .unwrap();
+    iam.enable_organizations_root_sessions()
+        .send()
+        .await
+        .unwrap();
+}
+
+/// A root access key in `account`, made as its root user would make it:
+/// `CreateAccessKey` with no user name, signed by the account itself (the
+/// launcher's stand-in for a root sign-in, which no API offers).
+pub async fn root_key(moto: &Moto, account: &str) -> String {
+    let account = account.to_owned();
+    moto.iam()
+        .await
+        .create_access_key()
+        .customize()
+        .mutate_request(move |request| {
+            request
+                .headers_mut()
+                .insert("x-moto-account-id", account.clone());
+        })
+        .send()
+        .await
+        .unwrap()
+        .access_key()
+        .unwrap()
+        .access_key_id()
+        .to_owned()
+}
+
+/// Whether `account`'s root user has access keys, read back through the
+/// member's role (`GetAccountSummary`).
+pub async fn root_keys_present(moto: &Moto, account: &str) -> bool {
+    let summary = member_iam(moto, account)
+        .await
+        .get_account_summary()
+        .send()
+        .await
+        .unwrap();
+    summary
+        .summary_map()
+        .unwrap()
+        .get(&aws_sdk_iam::types::SummaryKeyType::AccountAccessKeysPresent)
+        .copied()
+        .unwrap()
+        > 0
 }
 
 /// An organization with these members that has not turned on centralized

@@ -85,6 +85,8 @@ struct Shared {
     frozen_report: Option<Vec<u8>>,
     /// `sts:AssumeRole` into a role of this account gets this answer.
     role_rules: Vec<(String, Reply)>,
+    /// Every request of this action gets `AccessDenied` with this message.
+    refusals: std::collections::HashMap<String, String>,
     /// Requests signed by a role session in this account (and of this
     /// action, when given) get this answer.
     account_rules: Vec<(String, Option<String>, Reply)>,
@@ -366,6 +368,16 @@ impl Proxy {
             .as_ref()
             .map(|h| h.updates.clone())
             .unwrap_or_default()
+    }
+
+    /// Answer every request of `action` with 403 `AccessDenied` saying
+    /// `message` (an SCP's words, a feature's).
+    pub fn refuse(&self, action: &str, message: &str) {
+        self.shared
+            .lock()
+            .unwrap()
+            .refusals
+            .insert(action.to_owned(), message.to_owned());
     }
 
     pub fn deny(&self, action: &str) {
@@ -828,6 +840,9 @@ async fn serve(mut client: TcpStream, upstream: u16, shared: Arc<Mutex<Shared>>)
                 _ if mfa.is_some() => (false, None, mfa),
                 Some(Reply::Denied(message)) => (false, None, Some(message)),
                 Some(Reply::Fault(fault)) => (false, Some(fault), None),
+                None if shared.refusals.contains_key(&action) => {
+                    (false, None, shared.refusals.get(&action).cloned())
+                }
                 None => {
                     let plan = &mut shared.plan;
                     let mut fault = None;
