@@ -2,6 +2,7 @@
 //! acted on now: the key must still be as the plan saw it. Pure: the
 //! command reads IAM and hands the answers in.
 
+use crate::model::credential::{CredentialKind, is_credential_id};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::plan::{Plan, PlannedAction, SCHEMA};
@@ -92,11 +93,26 @@ pub fn check_content(plan: &Plan) -> Result<(), String> {
                 crate::text::clean(&action.account_id)
             )));
         }
-        if !is_user_key_id(&action.access_key_id) {
-            return Err(at(format!(
-                "has {:?} for an access key ID",
-                crate::text::clean(&action.access_key_id)
-            )));
+        match action.credential.as_deref() {
+            None if !is_user_key_id(&action.access_key_id) => {
+                return Err(at(format!(
+                    "has {:?} for an access key ID",
+                    crate::text::clean(&action.access_key_id)
+                )));
+            }
+            Some(kind) if CredentialKind::from_plan_name(kind).is_none() => {
+                return Err(at(format!(
+                    "has {:?} for a credential's kind",
+                    crate::text::clean(kind)
+                )));
+            }
+            Some(_) if !is_credential_id(&action.access_key_id) => {
+                return Err(at(format!(
+                    "has {:?} for a credential ID",
+                    crate::text::clean(&action.access_key_id)
+                )));
+            }
+            _ => {}
         }
         if !crate::ledger::event::is_user_name(&action.user_name) {
             return Err(at(format!(
@@ -170,6 +186,17 @@ pub fn still_called_for(
             ),
         });
     };
+    if now.credential != action.credential {
+        return Err(format!(
+            "the plan's evidence contradicts IAM ({} is {}, not {})",
+            action.access_key_id,
+            now.credential.as_deref().unwrap_or("an access key"),
+            action
+                .credential
+                .as_deref()
+                .map_or_else(|| "an access key".into(), crate::text::clean)
+        ));
+    }
     if now.action != action.action || now.finding != action.finding {
         return Err(format!(
             "today's rules call for {} ({}, rule {}), not {} ({})",
@@ -295,6 +322,7 @@ mod tests {
             account_name: None,
             user_name: "svc".into(),
             access_key_id: "AKIAPLANNED000000001".into(),
+            credential: None,
             action: RuleAction::MakeInactive,
             finding: FindingId::UnusedKey,
             rule: 1,
@@ -408,5 +436,42 @@ mod tests {
         let old = check_age(&plan, at(21) + chrono::TimeDelta::hours(1), 24).unwrap_err();
         assert!(old.contains("25 hours ago"), "{old}");
         assert!(check_age(&plan, at(19), 24).is_err(), "from the future");
+    }
+
+    /// Issue 36: a plan that calls a credential another kind than today's
+    /// audit does is not acted on, nor one that calls an access key a
+    /// credential.
+    #[test]
+    fn a_credential_called_another_kind_is_not_called_for() {
+        let plan = |actions| Plan {
+            schema: SCHEMA.into(),
+            created: at(20),
+            caller: None,
+            notice_days: 0,
+            actions,
+            notes: Vec::new(),
+        };
+        let mut bedrock = action();
+        bedrock.access_key_id = "ACCAPLANNED0000000001".into();
+        bedrock.credential = Some("service:bedrock.amazonaws.com".into());
+        bedrock.finding = FindingId::ServiceCredentialNoExpiry;
+        let today = plan(vec![bedrock.clone()]);
+        let report = crate::report::tests_support::empty_report();
+        assert!(still_called_for(&bedrock, &today, &report, at(20).date_naive()).is_ok());
+        let mut ssh = bedrock.clone();
+        ssh.credential = Some("ssh_public_key".into());
+        let why = still_called_for(&ssh, &today, &report, at(20).date_naive()).unwrap_err();
+        assert!(why.contains("contradicts IAM") && why.contains("ssh_public_key"), "{why}");
+        let mut key = bedrock.clone();
+        key.credential = None;
+        let why = still_called_for(&key, &today, &report, at(20).date_naive()).unwrap_err();
+        assert!(why.contains("not an access key"), "{why}");
+        // And the plan's own content: a kind that is none, an ID that is none.
+        let mut odd = bedrock.clone();
+        odd.credential = Some("service:".into());
+        assert!(check_content(&plan(vec![odd])).unwrap_err().contains("credential's kind"));
+        let mut odd = bedrock;
+        odd.access_key_id = "ACCA-NOT-AN-ID".into();
+        assert!(check_content(&plan(vec![odd])).unwrap_err().contains("credential ID"));
     }
 }

@@ -209,6 +209,7 @@ mod tests {
             account_name: Some("prod".into()),
             user_name: user.into(),
             access_key_id: format!("AKIA{user:0>16}"),
+            credential: None,
             action: RuleAction::MakeInactive,
             finding: FindingId::UnusedKey,
             rule: 1,

@@ -39,7 +39,14 @@ pub struct PlannedAction {
     pub account_id: String,
     pub account_name: Option<String>,
     pub user_name: String,
+    /// The access key's ID, or another long-term credential's (then
+    /// `credential` says which kind).
     pub access_key_id: String,
+    /// For a service-specific credential, SSH public key or signing
+    /// certificate, its kind (`service:<service>`, `ssh_public_key`,
+    /// `signing_certificate`); absent for an access key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential: Option<String>,
     pub action: RuleAction,
     pub finding: FindingId,
     /// The config's rule that asked for it (1-based).
@@ -54,6 +61,15 @@ pub struct PlannedAction {
 }
 
 impl PlannedAction {
+    /// The kind of the credential it acts on, when it is not an access key
+    /// (and the plan names a kind iamkeys knows).
+    #[must_use]
+    pub fn kind(&self) -> Option<crate::model::credential::CredentialKind> {
+        self.credential
+            .as_deref()
+            .and_then(crate::model::credential::CredentialKind::from_plan_name)
+    }
+
     /// `make inactive AKIA… of alice (rule 1, unused_key)`.
     #[must_use]
     pub fn describe(&self) -> String {
@@ -142,20 +158,20 @@ fn planned(
         .users
         .iter()
         .find(|u| u.user_name == finding.user_name && u.account_id == finding.account_id)?;
-    let key = user
-        .access_keys
-        .iter()
-        .find(|k| k.access_key_id.as_deref() == Some(key_id))?;
+    let key = target(user, key_id)?;
     let wanted = match rule.action {
         RuleAction::MakeInactive => KeyStatus::Active,
         RuleAction::Delete => KeyStatus::Inactive,
     };
-    if key.status != wanted {
+    if key.status != Some(wanted) {
         notes.push(format!(
             "{key_id} of {}: {} wants it {wanted} and it is {}: not planned",
             crate::text::clean(&user.user_name),
             rule.name(),
-            key.status
+            key.status.map_or_else(
+                || crate::text::clean(&key.said).into_owned(),
+                |s| s.to_string()
+            )
         ));
         return None;
     }
@@ -192,6 +208,7 @@ fn planned(
         account_name: finding.account_name.clone(),
         user_name: user.user_name.clone(),
         access_key_id: key_id.to_owned(),
+        credential: key.credential,
         action: rule.action,
         finding: finding.id,
         rule: rule.number,
@@ -200,10 +217,71 @@ fn planned(
         due,
         due_recorded,
         evidence: Evidence {
-            status: key.status,
+            status: wanted,
             created: key.created,
             last_used: key.last_used,
         },
+    })
+}
+
+/// A key or other credential of a user, as the report shows it.
+struct Target {
+    /// `None`: a status no rule acts on (`Expired`, or a word iamkeys does
+    /// not know), as `said`.
+    status: Option<KeyStatus>,
+    said: String,
+    created: Option<DateTime<Utc>>,
+    last_used: Option<DateTime<Utc>>,
+    /// The kind, for a credential that is not an access key.
+    credential: Option<String>,
+}
+
+/// The access key or other credential `id` of `user`.
+fn target(user: &crate::report::UserEntry, id: &str) -> Option<Target> {
+    if let Some(key) = user
+        .access_keys
+        .iter()
+        .find(|k| k.access_key_id.as_deref() == Some(id))
+    {
+        return Some(Target {
+            status: Some(key.status),
+            said: key.status.to_string(),
+            created: key.created,
+            last_used: key.last_used,
+            credential: None,
+        });
+    }
+    let kinds = [
+        (&user.service_credentials, None),
+        (
+            &user.ssh_public_keys,
+            Some(crate::model::credential::CredentialKind::SshKey),
+        ),
+        (
+            &user.signing_certificates,
+            Some(crate::model::credential::CredentialKind::SigningCertificate),
+        ),
+    ];
+    kinds.into_iter().find_map(|(entries, kind)| {
+        let entry = entries.iter().find(|c| c.id.as_deref() == Some(id))?;
+        let kind = kind.or_else(|| {
+            entry
+                .service
+                .clone()
+                .map(|service| crate::model::credential::CredentialKind::Service { service })
+        })?;
+        Some(Target {
+            status: match entry.status.as_str() {
+                "Active" => Some(KeyStatus::Active),
+                "Inactive" => Some(KeyStatus::Inactive),
+                _ => None,
+            },
+            said: entry.status.clone(),
+            created: entry.created,
+            // IAM gives no last use for these.
+            last_used: None,
+            credential: Some(kind.plan_name()),
+        })
     })
 }
 

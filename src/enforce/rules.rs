@@ -159,11 +159,6 @@ impl EnforceSettings {
                         "[[enforce.rule]] {number}: {finding} is about a user, not one key: no key to act on"
                     ));
                 }
-                if !finding.is_access_key_level() {
-                    return Err(format!(
-                        "[[enforce.rule]] {number}: {finding} is about a service-specific credential, SSH public key or signing certificate: plan and apply act on access keys only; act on it from the key pane (i, d)"
-                    ));
-                }
                 let active_only = !matches!(finding, FindingId::InactiveKeyReadyToDelete);
                 if rule.action == RuleAction::Delete && active_only {
                     return Err(format!(
@@ -291,16 +286,24 @@ action = "delete"
             .to_string()
     }
 
-    /// Issue 36: plan and apply act on access keys; a rule on another
-    /// credential's finding is refused, saying where to act on it.
+    /// Issue 36: a rule makes another credential inactive as it does an
+    /// access key; none deletes one (no finding is of inactive ones).
     #[test]
-    fn a_rule_on_another_credential_is_refused() {
-        for finding in ["service_credential_no_expiry", "long_term_credential_old"] {
+    fn a_rule_makes_another_credential_inactive_and_never_deletes_one() {
+        for finding in [
+            "service_credential_no_expiry",
+            "service_credential_not_rotated",
+            "long_term_credential_old",
+        ] {
             let s = settings(&format!(
                 "[[enforce.rule]]\nfinding = \"{finding}\"\naction = \"make_inactive\"\n"
             ));
+            assert_eq!(s.rules().unwrap().len(), 1, "{finding}");
+            let s = settings(&format!(
+                "[[enforce.rule]]\nfinding = \"{finding}\"\naction = \"delete\"\n"
+            ));
             let err = s.rules().unwrap_err();
-            assert!(err.contains("act on access keys only"), "{err}");
+            assert!(err.contains("delete acts on Inactive keys only"), "{err}");
         }
     }
 }

@@ -18,6 +18,7 @@ use crate::enforce::rules::{EnforceSettings, RuleAction};
 use crate::headless::changer::Changer;
 use crate::iam::{IamClient, IamError, list_all_access_keys};
 use crate::model::KeyStatus;
+use crate::model::credential::{CredentialKind, CredentialStatus};
 use crate::report::Report;
 use crate::worker::Settings;
 
@@ -293,6 +294,9 @@ async fn fresh(
     session_key: Option<&str>,
     waived: bool,
 ) -> Result<Fresh, IamError> {
+    if let Some(kind) = action.kind() {
+        return fresh_credential(client, action, &kind, session_account, session_key, waived).await;
+    }
     let keys = list_all_access_keys(client, &action.user_name).await?;
     let status = keys
         .iter()
@@ -311,6 +315,47 @@ async fn fresh(
         session_key: session_key.map(ToOwned::to_owned),
         status,
         last_used,
+        waived,
+    })
+}
+
+/// Another credential's status at IAM now (IAM gives no last use for it).
+async fn fresh_credential(
+    client: &dyn IamClient,
+    action: &PlannedAction,
+    kind: &CredentialKind,
+    session_account: &str,
+    session_key: Option<&str>,
+    waived: bool,
+) -> Result<Fresh, IamError> {
+    let listed =
+        crate::iam::list_all_credentials(client, &action.user_name, kind.listing()).await?;
+    let status = match listed
+        .iter()
+        .find(|c| c.id == action.access_key_id && c.kind == *kind)
+        .map(|c| &c.status)
+    {
+        None => None,
+        Some(CredentialStatus::Active) => Some(KeyStatus::Active),
+        Some(CredentialStatus::Inactive) => Some(KeyStatus::Inactive),
+        // Expired, or a word iamkeys does not know: never acted on.
+        Some(other) => {
+            return Err(IamError::new(
+                crate::iam::ErrorKind::Conflict,
+                kind.list_action(),
+                format!(
+                    "{} is {} now (neither Active nor Inactive)",
+                    action.access_key_id,
+                    crate::text::clean(other.as_str())
+                ),
+            ));
+        }
+    };
+    Ok(Fresh {
+        session_account: session_account.to_owned(),
+        session_key: session_key.map(ToOwned::to_owned),
+        status,
+        last_used: None,
         waived,
     })
 }
@@ -660,13 +705,25 @@ async fn act(
     if run.dry_run {
         return Outcome::WouldDo;
     }
-    let change = match action.action {
-        RuleAction::MakeInactive => Change::SetStatus {
+    let change = match (action.action, action.kind()) {
+        (RuleAction::MakeInactive, Some(kind)) => Change::SetCredentialStatus {
+            user: action.user_name.clone(),
+            kind,
+            id: action.access_key_id.clone(),
+            status: KeyStatus::Inactive,
+        },
+        // A rule never deletes another credential (refused in the config).
+        (RuleAction::Delete, Some(_)) => {
+            return Outcome::Failed {
+                reason: "a plan deletes access keys only".to_owned(),
+            };
+        }
+        (RuleAction::MakeInactive, None) => Change::SetStatus {
             user: action.user_name.clone(),
             key_id: action.access_key_id.clone(),
             status: KeyStatus::Inactive,
         },
-        RuleAction::Delete => Change::Delete {
+        (RuleAction::Delete, None) => Change::Delete {
             user: action.user_name.clone(),
             key_id: action.access_key_id.clone(),
             unused_since: None,
@@ -674,7 +731,8 @@ async fn act(
     };
     match changer.change(change, &action.account_id).await {
         Ok(_) => {
-            if action.action == RuleAction::MakeInactive {
+            // The ledger dates inactive access keys (for deleting them later).
+            if action.action == RuleAction::MakeInactive && action.credential.is_none() {
                 // As the UI does: when, and by whom, in the ledger.
                 let record = Change::Record(crate::ledger::Draft {
                     account_id: action.account_id.clone(),

@@ -77,6 +77,47 @@ impl CredentialKind {
     }
 }
 
+impl CredentialKind {
+    /// How a plan names the kind: `service:<service>`, `ssh_public_key`,
+    /// `signing_certificate`.
+    #[must_use]
+    pub fn plan_name(&self) -> String {
+        match self {
+            Self::Service { service } => format!("service:{service}"),
+            Self::SshKey => "ssh_public_key".to_owned(),
+            Self::SigningCertificate => "signing_certificate".to_owned(),
+        }
+    }
+
+    /// The kind a plan names ([`Self::plan_name`]); `None` for anything
+    /// else (a service name is one of IAM's: letters, digits, `.` and `-`).
+    #[must_use]
+    pub fn from_plan_name(name: &str) -> Option<Self> {
+        match name {
+            "ssh_public_key" => Some(Self::SshKey),
+            "signing_certificate" => Some(Self::SigningCertificate),
+            _ => {
+                let service = name.strip_prefix("service:")?;
+                let valid = (1..=128).contains(&service.len())
+                    && service
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
+                valid.then(|| Self::Service {
+                    service: service.to_owned(),
+                })
+            }
+        }
+    }
+}
+
+/// Whether `id` reads as a credential ID as IAM makes them
+/// (`ServiceSpecificCredentialId`, `SSHPublicKeyId`, `CertificateId`):
+/// 16-128 letters, digits or `_`.
+#[must_use]
+pub fn is_credential_id(id: &str) -> bool {
+    (16..=128).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
 /// The three listings of a user's other long-term credentials.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Listing {
@@ -150,4 +191,41 @@ pub struct Credential {
     /// The name the service knows it by (`ServiceUserName`, or a Bedrock
     /// key's `ServiceCredentialAlias`), when there is one.
     pub alias: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_plan_names_each_kind_and_reads_back_only_those() {
+        for kind in [
+            CredentialKind::Service {
+                service: BEDROCK.to_owned(),
+            },
+            CredentialKind::Service {
+                service: "codecommit.amazonaws.com".to_owned(),
+            },
+            CredentialKind::SshKey,
+            CredentialKind::SigningCertificate,
+        ] {
+            assert_eq!(
+                CredentialKind::from_plan_name(&kind.plan_name()),
+                Some(kind)
+            );
+        }
+        for bad in [
+            "",
+            "service:",
+            "ssh",
+            "service:a b",
+            "service:x\u{1b}[31m",
+            "access_key",
+        ] {
+            assert_eq!(CredentialKind::from_plan_name(bad), None, "{bad:?}");
+        }
+        assert!(is_credential_id("ACCAEXAMPLEEXAMPLE123"));
+        assert!(!is_credential_id("ACCA-EXAMPLE-EXAMPLE"));
+        assert!(!is_credential_id("SHORT"));
+    }
 }

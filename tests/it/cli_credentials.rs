@@ -205,3 +205,113 @@ async fn ledger_waive_takes_another_credentials_id() {
     assert_eq!(found.len(), 1);
     assert!(found[0]["waived"].is_object(), "{}", found[0]);
 }
+
+async fn run(home: &Home, args: &[&str]) -> std::process::Output {
+    tokio::process::Command::new(crate::common::home::BIN)
+        .args(args)
+        .args(["--profile", "e2e"])
+        .envs(home.env())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .await
+        .unwrap()
+}
+
+fn said(out: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+async fn service_status(iam: &aws_sdk_iam::Client, user: &str, id: &str) -> String {
+    iam.list_service_specific_credentials()
+        .user_name(user)
+        .send()
+        .await
+        .unwrap()
+        .service_specific_credentials()
+        .iter()
+        .find(|c| c.service_specific_credential_id() == id)
+        .map(|c| c.status().as_str().to_owned())
+        .unwrap_or_default()
+}
+
+/// Item 5: a rule makes a Bedrock key with no expiry inactive as it makes
+/// an access key inactive: planned with its kind, re-checked at IAM by
+/// `apply`, changed through `UpdateServiceSpecificCredential`. A plan
+/// edited to call it another kind is skipped, one naming a kind that is
+/// none is refused whole, and a rule that would delete one is refused.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_plan_makes_a_bedrock_key_inactive_as_it_does_a_key() {
+    let moto = Moto::start();
+    let iam = moto.iam().await;
+    seed(&iam, &[user("dev", false, vec![]), user("ops", false, vec![])]).await;
+    let forever = service_credential(&iam, "dev", BEDROCK, None).await;
+    let expiring = service_credential(&iam, "ops", BEDROCK, Some(30)).await;
+    let home = Home::new(&moto.endpoint());
+    let dir = home.path().join("config/iamkeys");
+    std::fs::create_dir_all(&dir).unwrap();
+    let rule = |action: &str| {
+        format!(
+            "[enforce]\nnotice_days = 0\nmax_changes = 10\n[[enforce.rule]]\nfinding = \"service_credential_no_expiry\"\naction = \"{action}\"\n"
+        )
+    };
+    std::fs::write(dir.join("config.toml"), rule("delete")).unwrap();
+    let plan = home.path().join("plan.json");
+    let path = plan.to_str().unwrap();
+    let out = run(&home, &["plan", "--out", path]).await;
+    assert_eq!(out.status.code(), Some(2), "{}", said(&out));
+    assert!(said(&out).contains("delete acts on Inactive keys only"), "{}", said(&out));
+
+    std::fs::write(dir.join("config.toml"), rule("make_inactive")).unwrap();
+    let out = run(&home, &["plan", "--out", path]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", said(&out));
+    let json: Value = serde_json::from_str(&std::fs::read_to_string(&plan).unwrap()).unwrap();
+    let actions = json["actions"].as_array().unwrap();
+    assert_eq!(actions.len(), 1, "only the key that never expires: {json:#}");
+    assert_eq!(actions[0]["access_key_id"], forever.as_str());
+    assert_eq!(actions[0]["credential"], format!("service:{BEDROCK}"));
+    assert_eq!(actions[0]["user_name"], "dev");
+    assert_eq!(actions[0]["evidence"]["status"], "Active");
+
+    // Edited to another kind: IAM lists no SSH key of that ID (and today's
+    // audit calls it a Bedrock key); skipped, nothing changed.
+    let mut other_kind = json.clone();
+    other_kind["actions"][0]["credential"] = "ssh_public_key".into();
+    let edited = home.path().join("kind.json");
+    std::fs::write(&edited, other_kind.to_string()).unwrap();
+    let out = run(&home, &["apply", edited.to_str().unwrap(), "--yes"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", said(&out));
+    assert!(said(&out).contains("skipped: gone"), "{}", said(&out));
+    assert!(said(&out).contains("0 changes made"), "{}", said(&out));
+    // Edited to a kind that is none: refused whole.
+    let mut no_kind = json.clone();
+    no_kind["actions"][0]["credential"] = "service:\u{1b}[31m".into();
+    std::fs::write(&edited, no_kind.to_string()).unwrap();
+    let out = run(&home, &["apply", edited.to_str().unwrap(), "--yes"]).await;
+    assert_eq!(out.status.code(), Some(2), "{}", said(&out));
+    assert!(said(&out).contains("for a credential's kind"), "{}", said(&out));
+    assert!(!said(&out).contains('\u{1b}'), "{:?}", said(&out));
+    assert_eq!(service_status(&iam, "dev", &forever).await, "Active");
+
+    let out = run(&home, &["apply", path, "--yes", "--format", "json"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", said(&out));
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["changes"], 1, "{summary:#}");
+    assert_eq!(summary["actions"][0]["outcome"], "done", "{summary:#}");
+    // Read back: dev's key inactive, ops's untouched.
+    assert_eq!(service_status(&iam, "dev", &forever).await, "Inactive");
+    assert_eq!(service_status(&iam, "ops", &expiring).await, "Active");
+    let log = std::fs::read_to_string(home.path().join("data/iamkeys/audit.jsonl")).unwrap();
+    assert!(
+        log.lines()
+            .any(|l| l.contains("UpdateServiceSpecificCredential:Inactive") && l.contains(&forever)),
+        "{log}"
+    );
+    // Applied again: the credential is Inactive now; skipped, not failed.
+    let out = run(&home, &["apply", path, "--yes"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", said(&out));
+    assert!(said(&out).contains("skipped"), "{}", said(&out));
+}
