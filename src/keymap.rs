@@ -77,7 +77,7 @@ commands! {
     Rotate => "rotate", "rotate the selected Active key: a new key, watched until used";
     Deactivate => "deactivate", "make the selected key (or all marked keys) inactive";
     Activate => "activate", "make the selected key active";
-    Delete => "delete", "delete the selected key (typed confirmation)";
+    Delete => "delete", "delete the selected key, or a member's root keys (typed)";
     RemovePassword => "remove_password", "remove the selected user's console password (typed user name)";
     Mark => "mark", "mark / unmark the selected key for a bulk action";
     CopyId => "copy_id", "copy the selected access key ID";
