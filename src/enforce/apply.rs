@@ -461,7 +461,10 @@ mod tests {
         let mut ssh = bedrock.clone();
         ssh.credential = Some("ssh_public_key".into());
         let why = still_called_for(&ssh, &today, &report, at(20).date_naive()).unwrap_err();
-        assert!(why.contains("contradicts IAM") && why.contains("ssh_public_key"), "{why}");
+        assert!(
+            why.contains("contradicts IAM") && why.contains("ssh_public_key"),
+            "{why}"
+        );
         let mut key = bedrock.clone();
         key.credential = None;
         let why = still_called_for(&key, &today, &report, at(20).date_naive()).unwrap_err();
@@ -469,9 +472,17 @@ mod tests {
         // And the plan's own content: a kind that is none, an ID that is none.
         let mut odd = bedrock.clone();
         odd.credential = Some("service:".into());
-        assert!(check_content(&plan(vec![odd])).unwrap_err().contains("credential's kind"));
+        assert!(
+            check_content(&plan(vec![odd]))
+                .unwrap_err()
+                .contains("credential's kind")
+        );
         let mut odd = bedrock;
         odd.access_key_id = "ACCA-NOT-AN-ID".into();
-        assert!(check_content(&plan(vec![odd])).unwrap_err().contains("credential ID"));
+        assert!(
+            check_content(&plan(vec![odd]))
+                .unwrap_err()
+                .contains("credential ID")
+        );
     }
 }

@@ -247,7 +247,11 @@ async fn service_status(iam: &aws_sdk_iam::Client, user: &str, id: &str) -> Stri
 async fn a_plan_makes_a_bedrock_key_inactive_as_it_does_a_key() {
     let moto = Moto::start();
     let iam = moto.iam().await;
-    seed(&iam, &[user("dev", false, vec![]), user("ops", false, vec![])]).await;
+    seed(
+        &iam,
+        &[user("dev", false, vec![]), user("ops", false, vec![])],
+    )
+    .await;
     let forever = service_credential(&iam, "dev", BEDROCK, None).await;
     let expiring = service_credential(&iam, "ops", BEDROCK, Some(30)).await;
     let home = Home::new(&moto.endpoint());
@@ -263,14 +267,22 @@ async fn a_plan_makes_a_bedrock_key_inactive_as_it_does_a_key() {
     let path = plan.to_str().unwrap();
     let out = run(&home, &["plan", "--out", path]).await;
     assert_eq!(out.status.code(), Some(2), "{}", said(&out));
-    assert!(said(&out).contains("delete acts on Inactive keys only"), "{}", said(&out));
+    assert!(
+        said(&out).contains("delete acts on Inactive keys only"),
+        "{}",
+        said(&out)
+    );
 
     std::fs::write(dir.join("config.toml"), rule("make_inactive")).unwrap();
     let out = run(&home, &["plan", "--out", path]).await;
     assert_eq!(out.status.code(), Some(0), "{}", said(&out));
     let json: Value = serde_json::from_str(&std::fs::read_to_string(&plan).unwrap()).unwrap();
     let actions = json["actions"].as_array().unwrap();
-    assert_eq!(actions.len(), 1, "only the key that never expires: {json:#}");
+    assert_eq!(
+        actions.len(),
+        1,
+        "only the key that never expires: {json:#}"
+    );
     assert_eq!(actions[0]["access_key_id"], forever.as_str());
     assert_eq!(actions[0]["credential"], format!("service:{BEDROCK}"));
     assert_eq!(actions[0]["user_name"], "dev");
@@ -292,7 +304,11 @@ async fn a_plan_makes_a_bedrock_key_inactive_as_it_does_a_key() {
     std::fs::write(&edited, no_kind.to_string()).unwrap();
     let out = run(&home, &["apply", edited.to_str().unwrap(), "--yes"]).await;
     assert_eq!(out.status.code(), Some(2), "{}", said(&out));
-    assert!(said(&out).contains("for a credential's kind"), "{}", said(&out));
+    assert!(
+        said(&out).contains("for a credential's kind"),
+        "{}",
+        said(&out)
+    );
     assert!(!said(&out).contains('\u{1b}'), "{:?}", said(&out));
     assert_eq!(service_status(&iam, "dev", &forever).await, "Active");
 
