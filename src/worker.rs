@@ -51,14 +51,7 @@ async fn bound_to(slot: &Slot, actor: &Actor, change: &Change) -> Result<(), Iam
         return root_bound_to(slot, actor, account, from).await;
     }
     let refuse = |why: String| IamError::new(ErrorKind::Refused, "iamkeys", why);
-    if let Some(profile) = &slot.profile
-        && profile != &actor.profile
-    {
-        return Err(refuse(format!(
-            "Refused: this change was confirmed for profile {}, but the profile in use is now {profile}. Nothing was sent.",
-            actor.profile
-        )));
-    }
+    same_profile(slot, actor)?;
     let Some(confirmed) = &actor.account_id else {
         return Err(refuse(
             "Refused: the change names no account. Nothing was sent.".to_owned(),
@@ -80,6 +73,21 @@ async fn bound_to(slot: &Slot, actor: &Actor, change: &Change) -> Result<(), Iam
     Ok(())
 }
 
+/// The change was confirmed for the profile the worker uses now.
+fn same_profile(slot: &Slot, actor: &Actor) -> Result<(), IamError> {
+    match &slot.profile {
+        Some(profile) if profile != &actor.profile => Err(IamError::new(
+            ErrorKind::Refused,
+            "iamkeys",
+            format!(
+                "Refused: this change was confirmed for profile {}, but the profile in use is now {profile}. Nothing was sent.",
+                actor.profile
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// A member's root keys are deleted from the management account: the
 /// change must have been confirmed for the member, and this worker's
 /// credentials must still be the management account's the dialog named
@@ -91,14 +99,7 @@ async fn root_bound_to(
     from: &str,
 ) -> Result<(), IamError> {
     let refuse = |why: String| IamError::new(ErrorKind::Refused, "iamkeys", why);
-    if let Some(profile) = &slot.profile
-        && profile != &actor.profile
-    {
-        return Err(refuse(format!(
-            "Refused: this change was confirmed for profile {}, but the profile in use is now {profile}. Nothing was sent.",
-            actor.profile
-        )));
-    }
+    same_profile(slot, actor)?;
     if actor.account_id.as_deref() != Some(account) || account == from {
         return Err(refuse(format!(
             "Refused: the root keys of account {account} were not confirmed for that member account. Nothing was sent."

@@ -308,11 +308,10 @@ pub fn delete(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, dialo
     lines.extend(facts(state, target));
     lines.extend(lockout(theme, target, "deleting it"));
     lines.push(usage_hint(state, theme));
-    lines.extend(read_only_line(state, theme));
-    lines.push(account_line(theme, &dialog.account));
     lines.extend(typed_confirmation(
         state,
         theme,
+        &dialog.account,
         &format!(" Type (or paste) the {} ID to confirm:", target.noun()),
         &dialog.input,
         dialog
@@ -334,19 +333,22 @@ pub fn delete(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, dialo
 pub(super) fn typed_confirmation(
     state: &State,
     theme: &Theme,
+    account: &crate::state::AccountRef,
     ask: &str,
     input: &str,
     mismatch: Option<String>,
     press: &str,
 ) -> Vec<Line<'static>> {
-    let mut lines = vec![
+    let mut lines: Vec<Line<'static>> = read_only_line(state, theme).into_iter().collect();
+    lines.extend([
+        account_line(theme, account),
         Line::raw(""),
         Line::raw(ask.to_owned()),
         Line::from(vec![
             Span::raw(" > "),
             Span::styled(format!("{input}▏"), theme.title),
         ]),
-    ];
+    ]);
     if let Some(mismatch) = mismatch {
         lines.push(Line::styled(mismatch, theme.error));
     }
@@ -380,11 +382,10 @@ pub fn bulk_delete(
             theme.title,
         ));
     }
-    lines.extend(read_only_line(state, theme));
-    lines.push(account_line(theme, &dialog.account));
     lines.extend(typed_confirmation(
         state,
         theme,
+        &dialog.account,
         &format!(" Type the number of keys ({count}) to confirm:"),
         &dialog.input,
         dialog

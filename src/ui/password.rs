@@ -6,7 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 
 use super::Theme;
-use super::dialogs::{account_line, read_only_line, show, typed_confirmation};
+use super::dialogs::{show, typed_confirmation};
 use super::format;
 use crate::state::{RemovePasswordDialog, State};
 
@@ -36,11 +36,10 @@ pub fn render(
             theme.dim,
         ));
     }
-    lines.extend(read_only_line(state, theme));
-    lines.push(account_line(theme, &dialog.account));
     lines.extend(typed_confirmation(
         state,
         theme,
+        &dialog.account,
         " Type (or paste) the user name to confirm:",
         &dialog.input,
         dialog

@@ -7,7 +7,7 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 
 use super::Theme;
-use super::dialogs::{account_line, read_only_line, show, typed_confirmation};
+use super::dialogs::{show, typed_confirmation};
 use crate::account::RootKeys;
 use crate::state::{RootKeysDialog, State};
 
@@ -41,11 +41,10 @@ pub fn render(
             theme.dim,
         ),
     ];
-    lines.extend(read_only_line(state, theme));
-    lines.push(account_line(theme, &dialog.account));
     lines.extend(typed_confirmation(
         state,
         theme,
+        &dialog.account,
         " Type (or paste) the account ID to confirm:",
         &dialog.input,
         dialog
