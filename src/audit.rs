@@ -2,6 +2,7 @@
 //! users, their keys and the credential report into findings. No IO and no
 //! clock inside: `now` is an argument.
 
+pub mod controls;
 mod credentials;
 pub mod findings;
 pub mod input;
@@ -147,48 +148,26 @@ impl FindingId {
     /// The control's CIS numbers: (v1.4–v4.0, v5.0, v6.0).
     #[must_use]
     pub fn cis(self) -> Cis {
-        let (a, b, c) = match self {
-            Self::InitialSetupKey => ("1.11", "1.10", "2.10"),
-            Self::UnusedKey | Self::UnusedPassword => ("1.12", "1.11", "2.11"),
-            Self::MultipleActiveKeys => ("1.13", "1.12", "2.12"),
-            Self::KeyNotRotated => ("1.14", "1.13", "2.13"),
-            Self::RootAccessKey => ("1.4", "1.3", "2.3"),
-            // Not CIS controls: the last step of retiring a key, and a key
-            // AWS itself caught.
-            Self::InactiveKeyReadyToDelete
-            | Self::ExposedKeyQuarantined
-            | Self::ServiceCredentialNoExpiry
-            | Self::ServiceCredentialNotRotated
-            | Self::LongTermCredentialOnBedrockUser
-            | Self::LongTermCredentialOld
-            | Self::RootCredentialsNotCentralized => ("-", "-", "-"),
-        };
+        let [v1_4_to_v4_0, v5_0, v6_0, v7_0] = controls::of(self).cis.map(|n| n.unwrap_or("-"));
         Cis {
-            v1_4_to_v4_0: a,
-            v5_0: b,
-            v6_0: c,
+            v1_4_to_v4_0,
+            v5_0,
+            v6_0,
+            v7_0,
         }
     }
 
     /// The Security Hub control that judges the same thing, where there is
-    /// one: IAM.3 (keys rotated within 90 days), IAM.4 (no root access
-    /// key), IAM.22 (credentials unused for 45 days).
+    /// one (the most specific, when several do: see [`controls::of`]).
     #[must_use]
     pub fn security_hub(self) -> Option<&'static str> {
-        match self {
-            Self::UnusedKey | Self::UnusedPassword => Some("IAM.22"),
-            Self::KeyNotRotated => Some("IAM.3"),
-            Self::RootAccessKey => Some("IAM.4"),
-            Self::InitialSetupKey
-            | Self::MultipleActiveKeys
-            | Self::InactiveKeyReadyToDelete
-            | Self::ExposedKeyQuarantined
-            | Self::ServiceCredentialNoExpiry
-            | Self::ServiceCredentialNotRotated
-            | Self::LongTermCredentialOnBedrockUser
-            | Self::LongTermCredentialOld
-            | Self::RootCredentialsNotCentralized => None,
-        }
+        controls::of(self).security_hub.first().copied()
+    }
+
+    /// Every control the finding answers to (see [`controls::of`]).
+    #[must_use]
+    pub fn controls(self) -> controls::Controls {
+        controls::of(self)
     }
 
     /// The control's title, as CIS words it.
@@ -321,14 +300,18 @@ pub struct Cis {
     pub v5_0: &'static str,
     #[serde(rename = "v6.0")]
     pub v6_0: &'static str,
+    /// `-` where v7.0 has no such item (it dropped the initial-setup and
+    /// one-active-key items).
+    #[serde(rename = "v7.0")]
+    pub v7_0: &'static str,
 }
 
 impl fmt::Display for Cis {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} (v1.4-v4.0), {} (v5.0), {} (v6.0)",
-            self.v1_4_to_v4_0, self.v5_0, self.v6_0
+            "{} (v1.4-v4.0), {} (v5.0), {} (v6.0), {} (v7.0)",
+            self.v1_4_to_v4_0, self.v5_0, self.v6_0, self.v7_0
         )
     }
 }

@@ -323,7 +323,7 @@ pub struct ReportArgs {
     /// finding ids (or the UI's badge words: setup, unused, 2active,
     /// rotate, root, retire, exposed) separated by commas; with `new` among
     /// them (needs --baseline), only new findings count: `new,high`.
-    #[arg(long, default_value = "any", value_parser = FailOn::parse, value_name = "any|none|new|SEVERITY|risk:SEVERITY|ID,...")]
+    #[arg(long, default_value = "any", value_parser = FailOn::parse, value_name = "any|none|new|SEVERITY|risk:SEVERITY|ID|CONTROL,...")]
     pub fail_on: FailOn,
     /// A previous `--format json` report: mark each finding new or not,
     /// list the baseline's findings now gone (`resolved`); with

@@ -54,8 +54,9 @@ pub enum FailOn {
 
 impl FailOn {
     /// Parse `any`, `none`, a severity (`low`…`critical`), a risk
-    /// (`risk:low`…`risk:critical`) or finding ids separated by commas,
-    /// each optionally with `new` among them.
+    /// (`risk:low`…`risk:critical`) or finding ids or control references
+    /// (`IAM.3`, `cis-v7:2.11`: the findings that answer to them) separated
+    /// by commas, each optionally with `new` among them.
     ///
     /// # Errors
     /// A word that is none of these.
@@ -90,20 +91,27 @@ impl FailOn {
                             )
                         });
                 }
-                other
-                    .split(',')
-                    .map(|id| {
-                        FindingId::parse_word(id.trim()).ok_or_else(|| {
-                            format!(
-                                "`{}` is not a finding id; use any, none, new, info, low, medium, high, critical, risk:<low|medium|high|critical>, ids from: {} or their badge words: {}",
-                                id.trim(),
-                                FindingId::ALL.map(FindingId::as_str).join(", "),
-                                FindingId::ALL.map(FindingId::badge).join(", ")
-                            )
-                        })
-                    })
-                    .collect::<Result<Vec<_>, _>>()
-                    .map(Self::Ids)
+                let mut ids = Vec::new();
+                for word in other.split(',').map(str::trim) {
+                    // A finding id or badge word, else a control it answers
+                    // to (`IAM.3`, `cis-v7:2.11`): its findings.
+                    let found = FindingId::parse_word(word)
+                        .map_or_else(|| crate::audit::controls::findings_of(word), |id| vec![id]);
+                    if found.is_empty() {
+                        return Err(format!(
+                            "`{}` is not a finding id nor a control; use any, none, new, info, low, medium, high, critical, risk:<low|medium|high|critical>, ids from: {}, their badge words: {}, or a control (IAM.3, cis-v7:2.11)",
+                            crate::text::clean(word),
+                            FindingId::ALL.map(FindingId::as_str).join(", "),
+                            FindingId::ALL.map(FindingId::badge).join(", ")
+                        ));
+                    }
+                    for id in found {
+                        if !ids.contains(&id) {
+                            ids.push(id);
+                        }
+                    }
+                }
+                Ok(Self::Ids(ids))
             }
         }
     }
@@ -205,6 +213,9 @@ pub struct FindingEntry {
     /// The Security Hub control that judges the same (`IAM.3`, `IAM.4`,
     /// `IAM.22`), where there is one.
     pub security_hub: Option<&'static str>,
+    /// Every control it answers to: CIS per version (with `id` null where
+    /// a version has no such item) and Security Hub's.
+    pub controls: Vec<crate::audit::controls::Control>,
     pub severity: Severity,
     pub user_name: String,
     pub access_key_id: Option<String>,
@@ -241,6 +252,7 @@ impl FindingEntry {
             id: f.id,
             cis: f.id.cis(),
             security_hub: f.id.security_hub(),
+            controls: f.id.controls().list(),
             severity: f.id.severity(),
             user_name: f.user_name.clone(),
             access_key_id: f.access_key_id.clone(),

@@ -74,11 +74,12 @@ pub fn json_escaped(json: &str) -> Cow<'_, str> {
 }
 
 /// A CSV cell: cleaned, and prefixed with `'` when a spreadsheet would read
-/// it as a formula (it starts with `=`, `+`, `-` or `@`).
+/// it as a formula (it starts with `=`, `+`, `-` or `@`). A lone `-` (no
+/// such control) is no formula and stays as it is.
 #[must_use]
 pub fn csv_cell(text: &str) -> Cow<'_, str> {
     let cleaned = clean(text);
-    if cleaned.starts_with(['=', '+', '-', '@']) {
+    if cleaned != "-" && cleaned.starts_with(['=', '+', '-', '@']) {
         Cow::Owned(format!("'{cleaned}"))
     } else {
         cleaned
@@ -123,6 +124,8 @@ mod tests {
             assert_eq!(csv_cell(cell), format!("'{cell}"));
         }
         assert_eq!(csv_cell("svc-two"), "svc-two");
+        assert_eq!(csv_cell("-"), "-", "no control: no formula");
+        assert_eq!(csv_cell("-1"), "'-1");
         assert_eq!(csv_cell("\u{7}=1"), "'=1", "cleaned first");
     }
 }

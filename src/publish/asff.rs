@@ -39,6 +39,13 @@ pub struct Asff {
     pub resources: Vec<Resource>,
     /// `FAILED` for a finding of this run, `PASSED` for one archived.
     pub compliance: &'static str,
+    /// `Compliance.SecurityControlId`: the Security Hub control that judges
+    /// the same thing, where there is one.
+    pub security_control: Option<&'static str>,
+    /// `Compliance.RelatedRequirements`: every control it answers to, as
+    /// `<framework>/<id>` (`CIS AWS Foundations v7.0.0/2.11`, `AWS Security
+    /// Hub CSPM/IAM.8`).
+    pub related_requirements: Vec<String>,
     /// `NEW`, or `SUPPRESSED` for an honoured waiver.
     pub workflow: &'static str,
     /// `ACTIVE`, or `ARCHIVED` for a finding gone since.
@@ -117,6 +124,12 @@ fn one(
         remediation: crate::report::remedy(f.id),
         resources,
         compliance: "FAILED",
+        security_control: f.security_hub,
+        related_requirements: f
+            .controls
+            .iter()
+            .filter_map(|c| Some(format!("{}/{}", c.framework.name(), c.id?)))
+            .collect(),
         workflow: if f.waived.is_some() {
             "SUPPRESSED"
         } else {
@@ -260,6 +273,21 @@ mod tests {
         let asff = findings(&report, "123456789012", "eu-west-1", "aws");
         let kinds: Vec<&str> = asff.iter().map(|a| a.resources[1].kind).collect();
         assert_eq!(kinds, ["Other", "Other", "AwsIamAccessKey"]);
+        // Issue 37: Security Hub's own control and every requirement.
+        assert_eq!(asff[0].security_control, None);
+        assert!(asff[0].related_requirements.is_empty());
+        assert_eq!(asff[2].security_control, Some("IAM.22"));
+        assert_eq!(
+            asff[2].related_requirements,
+            [
+                "CIS AWS Foundations v1.4.0-v4.0.1/1.12",
+                "CIS AWS Foundations v5.0.0/1.11",
+                "CIS AWS Foundations v6.0.0/2.11",
+                "CIS AWS Foundations v7.0.0/2.11",
+                "AWS Security Hub CSPM/IAM.22",
+                "AWS Security Hub CSPM/IAM.8"
+            ]
+        );
         let ocsf =
             crate::report::format::render(&report, crate::report::format::Format::Ocsf).unwrap();
         for kind in [

@@ -48,6 +48,10 @@ fn to_sdk(a: &Asff) -> AwsSecurityFinding {
         .compliance(
             Compliance::builder()
                 .status(ComplianceStatus::from(a.compliance))
+                .set_security_control_id(a.security_control.map(ToOwned::to_owned))
+                .set_related_requirements(
+                    (!a.related_requirements.is_empty()).then(|| a.related_requirements.clone()),
+                )
                 .build(),
         )
         .workflow(
@@ -81,6 +85,16 @@ fn archived(old: &AwsSecurityFinding, now: DateTime<Utc>) -> AwsSecurityFinding 
         .compliance(
             Compliance::builder()
                 .status(ComplianceStatus::Passed)
+                .set_security_control_id(
+                    old.compliance()
+                        .and_then(|c| c.security_control_id())
+                        .map(ToOwned::to_owned),
+                )
+                .set_related_requirements(
+                    old.compliance()
+                        .map(|c| c.related_requirements().to_vec())
+                        .filter(|r| !r.is_empty()),
+                )
                 .build(),
         )
         .record_state(RecordState::Archived);

@@ -49,7 +49,7 @@ pub fn pretty_json(value: &impl serde::Serialize) -> Result<String, String> {
 
 /// The CSV header (finding rows follow). Columns are only ever added at
 /// the end, so scripts reading by position keep working.
-pub const CSV_HEADER: [&str; 17] = [
+pub const CSV_HEADER: [&str; 19] = [
     "profile",
     "account_id",
     "id",
@@ -67,6 +67,8 @@ pub const CSV_HEADER: [&str; 17] = [
     "waiver_not_honoured",
     "risk",
     "security_hub",
+    "cis_v7.0",
+    "controls",
 ];
 
 fn csv_text(report: &Report) -> Result<String, String> {
@@ -82,6 +84,13 @@ fn csv_text(report: &Report) -> Result<String, String> {
             .as_ref()
             .map(|w| w.until.to_string())
             .unwrap_or_default();
+        // Every control, space-separated (`cis-v7:2.11 IAM.22`, `cis-v7:-`).
+        let controls = f
+            .controls
+            .iter()
+            .map(crate::audit::controls::Control::written)
+            .collect::<Vec<_>>()
+            .join(" ");
         let record = [
             f.profile.as_str(),
             f.account_id.as_deref().unwrap_or(""),
@@ -106,6 +115,8 @@ fn csv_text(report: &Report) -> Result<String, String> {
                 .map_or("", |c| c.not_honoured.as_str()),
             f.risk.map_or("", Severity::as_str),
             f.security_hub.unwrap_or(""),
+            f.cis.v7_0,
+            &controls,
         ];
         writer
             .write_record(record.iter().map(|cell| csv_cell(cell).into_owned()))
@@ -448,6 +459,7 @@ mod tests {
                 id,
                 cis: id.cis(),
                 security_hub: id.security_hub(),
+                controls: id.controls().list(),
                 severity: id.severity(),
                 ..first.clone()
             })
@@ -501,7 +513,11 @@ mod tests {
             .iter()
             .position(|h| h == "risk")
             .unwrap();
-        assert_eq!(risk, CSV_HEADER.len() - 2, "risk, then security_hub");
+        assert_eq!(
+            risk,
+            CSV_HEADER.len() - 4,
+            "risk, then security_hub, cis_v7.0, controls"
+        );
         let risks: Vec<String> = reader
             .records()
             .map(|r| r.unwrap()[risk].to_owned())

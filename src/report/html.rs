@@ -216,7 +216,7 @@ fn findings_table(report: &Report) -> Markup {
         p.noprint { input #filter type="search" placeholder="Filter: words that must all appear (user, key, finding, risk…)" aria-label="Filter the findings"; }
         table #findings {
             thead { tr {
-                th { "Risk" } th { "Severity" } th { "Finding" } th { "CIS" } th { "Account" }
+                th { "Risk" } th { "Severity" } th { "Finding" } th { "Controls" } th { "Account" }
                 th { "User" } th { "Access key" } th { "Why" } th { "Remedy" } th { "Waiver" }
             } }
             tbody {
@@ -228,7 +228,11 @@ fn findings_table(report: &Report) -> Markup {
                         td.risk.(risk_word(f)) data-sort=(rank(f)) { (risk_word(f)) }
                         td.(f.severity.as_str()) { (f.severity.as_str()) }
                         td { code { (f.id.as_str()) } }
-                        td { (f.cis.v1_4_to_v4_0) }
+                        td.controls {
+                            @for c in &f.controls {
+                                span title=(c.framework.name()) { (c.reference().unwrap_or_else(|| c.label())) } " "
+                            }
+                        }
                         td { (account_label(f.account_id.as_deref(), f.account_name.as_deref(), &f.profile)) }
                         td { (clean(&f.user_name)) }
                         td { code { (f.access_key_id.as_deref().unwrap_or("—")) } }

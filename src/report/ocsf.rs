@@ -130,6 +130,24 @@ fn detection_finding(report: &Report, arns: &Arns<'_>, f: &FindingEntry) -> Valu
             "iamkeys_severity": f.severity.as_str(),
             "iamkeys_risk": f.risk.map(Severity::as_str),
             "cis": f.cis,
+            // OCSF's Compliance object (a Detection Finding has no
+            // `compliance` of its own): the Security Hub control, and every
+            // control's reference.
+            "compliance": {
+                "control": f.security_hub,
+                "requirements": f
+                    .controls
+                    .iter()
+                    .filter_map(crate::audit::controls::Control::reference)
+                    .collect::<Vec<_>>(),
+                "standards": f
+                    .controls
+                    .iter()
+                    .filter(|c| c.id.is_some())
+                    .map(|c| c.framework.name())
+                    .collect::<std::collections::BTreeSet<_>>(),
+            },
+            "controls": f.controls,
             "profile": f.profile,
             "created_with_user": f.created_with_user,
             "waived": f.waived,

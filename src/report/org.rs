@@ -72,6 +72,7 @@ impl Report {
                     id,
                     cis: id.cis(),
                     security_hub: id.security_hub(),
+                    controls: id.controls().list(),
                     severity: id.severity(),
                     user_name: ORGANIZATION.to_owned(),
                     access_key_id: None,

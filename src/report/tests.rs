@@ -22,7 +22,25 @@ fn fail_on_parses_words_severities_and_ids() {
         Ok(FailOn::Ids(FindingId::ALL.to_vec()))
     );
     let err = FailOn::parse("unused,bogus").unwrap_err();
-    assert!(err.contains("`bogus` is not a finding id"), "{err}");
+    assert!(
+        err.contains("`bogus` is not a finding id nor a control"),
+        "{err}"
+    );
+    // Issue 37: a control stands for the findings that answer to it.
+    assert_eq!(
+        FailOn::parse("IAM.3"),
+        Ok(FailOn::Ids(vec![FindingId::KeyNotRotated]))
+    );
+    assert_eq!(
+        FailOn::parse("cis-v7:2.11,iam.4,unused_key"),
+        Ok(FailOn::Ids(vec![
+            FindingId::UnusedKey,
+            FindingId::UnusedPassword,
+            FindingId::RootAccessKey
+        ]))
+    );
+    // v7.0 has no initial-setup item: no finding answers to it.
+    assert!(FailOn::parse("cis-v7:2.10").is_err());
     assert!(err.contains("setup"), "the badge words are named: {err}");
     assert_eq!(FailOn::parse("new"), Ok(FailOn::New(Box::new(FailOn::Any))));
     assert_eq!(

@@ -23,6 +23,7 @@ pub(crate) fn finding(id: FindingId, user: &str, key: Option<&str>) -> FindingEn
         id,
         cis: id.cis(),
         security_hub: id.security_hub(),
+        controls: id.controls().list(),
         severity: id.severity(),
         user_name: user.into(),
         access_key_id: key.map(Into::into),

@@ -204,7 +204,8 @@ pub fn details(
             Span::raw(format!("  ({})", id.severity().as_str())),
         ]));
         lines.push(risk_line(state, theme, finding));
-        lines.push(Line::raw(format!("   CIS {}: {}", id.cis(), id.control())));
+        lines.push(Line::raw(format!("   Controls: {}", controls_text(id))));
+        lines.push(Line::raw(format!("   {}", id.control())));
         let mut why = format!("   Why: {}", finding.message);
         if let Some(with_user) = finding.created_with_user {
             why.push_str(if with_user {
@@ -243,4 +244,33 @@ pub fn details(
         theme.accent,
         lines,
     );
+}
+
+/// Every control a finding answers to, in a line: `CIS v1.4-v4.0 1.11 ·
+/// v5.0 1.10 · v6.0 2.10 · not in v7.0 · Security Hub IAM.22, IAM.8`.
+fn controls_text(id: crate::audit::FindingId) -> String {
+    use crate::audit::controls::Framework;
+    let controls = id.controls().list();
+    let cis: Vec<String> = controls
+        .iter()
+        .filter(|c| c.framework != Framework::SecurityHub)
+        .map(crate::audit::controls::Control::label)
+        .collect();
+    let hub: Vec<&str> = controls
+        .iter()
+        .filter(|c| c.framework == Framework::SecurityHub)
+        .filter_map(|c| c.id)
+        .collect();
+    let mut parts = Vec::new();
+    if !cis.is_empty() {
+        parts.push(format!("CIS {}", cis.join(" · ")));
+    }
+    if !hub.is_empty() {
+        parts.push(format!("Security Hub {}", hub.join(", ")));
+    }
+    if parts.is_empty() {
+        "none (not a CIS or Security Hub control)".to_owned()
+    } else {
+        parts.join(" · ")
+    }
 }

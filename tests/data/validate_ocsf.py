@@ -1,5 +1,6 @@
 """Validate iamkeys' OCSF output with Prowler's own models (py-ocsf-models),
-an implementation nobody here wrote. Reads a JSON array of Detection Finding
+an implementation nobody here wrote: each finding as a Detection Finding, and
+its `unmapped.compliance` as OCSF's Compliance object. Reads a JSON array of Detection Finding
 objects on stdin; prints each rejection and exits 1 if any object is refused.
 
     python3 tests/data/validate_ocsf.py < findings.ocsf.json
@@ -9,6 +10,7 @@ import json
 import sys
 
 from py_ocsf_models.events.findings.detection_finding import DetectionFinding
+from py_ocsf_models.objects.compliance import Compliance
 
 
 def main() -> int:
@@ -20,6 +22,12 @@ def main() -> int:
     for index, finding in enumerate(findings):
         try:
             DetectionFinding(**finding)
+            # A Detection Finding has no `compliance`: iamkeys puts OCSF's
+            # Compliance object under `unmapped`; it must read as one, whole.
+            compliance = finding["unmapped"]["compliance"]
+            read = Compliance(**compliance).model_dump(exclude_none=True)
+            if read != {k: v for k, v in compliance.items() if v is not None}:
+                raise ValueError(f"compliance not read whole: {compliance} -> {read}")
         except Exception as err:  # pydantic's ValidationError, or a TypeError
             refused += 1
             print(f"finding {index}: {err}")

@@ -312,11 +312,13 @@ async fn csv_and_table_and_fail_on() {
     let mut lines = text.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "profile,account_id,id,severity,cis_v1.4_v4.0,cis_v5.0,cis_v6.0,user_name,access_key_id,created_with_user,message,account_name,waived_until,new,waiver_not_honoured,risk,security_hub"
+        "profile,account_id,id,severity,cis_v1.4_v4.0,cis_v5.0,cis_v6.0,user_name,access_key_id,created_with_user,message,account_name,waived_until,new,waiver_not_honoured,risk,security_hub,cis_v7.0,controls"
     );
     assert_eq!(lines.clone().count(), 3, "one row per finding");
     assert!(lines.any(|l| {
         l.starts_with("e2e,123456789012,multiple_active_keys,low,1.13,1.12,2.12,svc-two,,,")
+            // Issue 37: v7.0 dropped the item; no Security Hub control.
+            && l.ends_with(",,-,cis-v4:1.13 cis-v5:1.12 cis-v6:2.12 cis-v7:-")
     }));
 
     let out = setup.report(&[]).await;
@@ -355,6 +357,15 @@ async fn csv_and_table_and_fail_on() {
             .code(),
         Some(1)
     );
+    // Issue 37: a control stands for its findings. v6.0's 2.12 is
+    // multiple_active_keys; IAM.3 (rotation) finds nothing here.
+    for (control, code) in [("cis-v6:2.12", 1), ("IAM.3", 0), ("cis-v7:2.11,iam.4", 0)] {
+        assert_eq!(
+            setup.report(&["--fail-on", control]).await.status.code(),
+            Some(code),
+            "{control}"
+        );
+    }
     let bad = setup.report(&["--fail-on", "everything"]).await;
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("not a finding id"));
@@ -647,7 +658,7 @@ fn a_failed_output_leaves_the_previous_file_whole() {
     );
 }
 
-/// Issue 24 item 3: `--baseline` is a regular file of at most 256 MB,
+/// Issue 24 item 3: `--baseline` is a regular file of at most 320 MB,
 /// checked before it is read: a FIFO, `/dev/zero` or a huge file is one
 /// line and exit 2 at once (never a hang, never memory without end).
 #[test]
@@ -664,12 +675,12 @@ fn a_baseline_that_is_no_regular_file_or_too_big_is_refused_at_once() {
     let huge = home.path().join("huge.json");
     std::fs::File::create(&huge)
         .unwrap()
-        .set_len(257 * 1024 * 1024)
+        .set_len(321 * 1024 * 1024)
         .unwrap();
     for (path, said) in [
         (fifo.as_path(), "not a regular file"),
         (std::path::Path::new("/dev/zero"), "not a regular file"),
-        (huge.as_path(), "larger than 256 MB"),
+        (huge.as_path(), "larger than 320 MB"),
     ] {
         let started = std::time::Instant::now();
         let mut child = std::process::Command::new(BIN)

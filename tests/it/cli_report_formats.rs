@@ -159,7 +159,8 @@ async fn a_baseline_marks_new_findings_lists_resolved_ones_and_fail_on_new_fails
     let csv = String::from_utf8_lossy(&csv.stdout);
     let header = csv.lines().next().unwrap();
     assert!(
-        header.ends_with(",waived_until,new,waiver_not_honoured,risk,security_hub"),
+        header
+            .ends_with(",waived_until,new,waiver_not_honoured,risk,security_hub,cis_v7.0,controls"),
         "{header}"
     );
     assert!(
@@ -269,6 +270,17 @@ async fn ocsf_findings_follow_the_schema_and_keep_their_uid_across_runs() {
     assert_eq!(alice["unmapped"]["iamkeys_risk"], "medium");
     assert_eq!(alice["cloud"]["account"]["uid"], "123456789012");
     assert_eq!(alice["unmapped"]["cis"]["v1.4-v4.0"], "1.11");
+    // Issue 37: OCSF's Compliance object, the item gone from v7.0 said.
+    assert_eq!(alice["unmapped"]["cis"]["v7.0"], "-");
+    assert_eq!(
+        alice["unmapped"]["compliance"]["requirements"],
+        serde_json::json!(["cis-v4:1.11", "cis-v5:1.10", "cis-v6:2.10"])
+    );
+    assert!(alice["unmapped"]["compliance"]["control"].is_null());
+    assert_eq!(
+        alice["unmapped"]["controls"],
+        serde_json::json!(["cis-v4:1.11", "cis-v5:1.10", "cis-v6:2.10", "cis-v7:-"])
+    );
     assert_eq!(
         alice["metadata"]["product"]["version"],
         env!("CARGO_PKG_VERSION")
@@ -432,6 +444,16 @@ async fn the_html_report_holds_the_jsons_findings_and_fetches_nothing() {
             .iter()
             .all(|r| ["critical", "high", "medium", "low", "info"].contains(&r.as_str())),
         "{risks:?}"
+    );
+    // Issue 37: each row's controls, as the JSON's references (and the
+    // version that dropped the item said).
+    let controls: Vec<String> = doc
+        .select(&select("#findings tbody td.controls"))
+        .map(|c| c.text().collect::<String>().trim().to_owned())
+        .collect();
+    assert!(
+        controls.contains(&"cis-v4:1.11 cis-v5:1.10 cis-v6:2.10 not in v7.0".to_owned()),
+        "{controls:?}"
     );
     for element in doc.select(&select("*")) {
         for attr in ["src", "href", "srcset", "action"] {

@@ -87,6 +87,17 @@ async fn findings_are_imported_once_and_archived_when_gone() {
             .map(aws_sdk_securityhub::types::ComplianceStatus::as_str),
         Some("FAILED")
     );
+    // Issue 37: the controls it answers to, read back from the hub.
+    let compliance = alice.compliance().unwrap();
+    assert_eq!(
+        compliance.related_requirements(),
+        [
+            "CIS AWS Foundations v1.4.0-v4.0.1/1.11",
+            "CIS AWS Foundations v5.0.0/1.10",
+            "CIS AWS Foundations v6.0.0/2.10"
+        ]
+    );
+    assert_eq!(compliance.security_control_id(), None, "no such control");
     assert_eq!(
         alice
             .record_state()

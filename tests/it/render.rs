@@ -378,7 +378,7 @@ async fn findings_details_and_the_filtered_table() {
     let text = screen(&state, 120, 30);
     assert!(text.contains("Remedy"), "{text}");
     assert!(
-        text.contains("1.11 (v1.4-v4.0), 1.10 (v5.0), 2.10 (v6.0)"),
+        text.contains("Controls: CIS v1.4-v4.0 1.11 · v5.0 1.10 · v6.0 2.10 · not in v7.0"),
         "{text}"
     );
     assert_snapshot!("findings_details", text);

@@ -48,7 +48,8 @@ async fn the_root_row_comes_first_with_its_badge_and_explains_itself() {
     }
     let screen = text(&state, 120, 30);
     assert!(screen.contains("root_access_key"), "{screen}");
-    assert!(screen.contains("CIS 1.4"), "{screen}");
+    assert!(screen.contains("CIS v1.4-v4.0 1.4"), "{screen}");
+    assert!(screen.contains("v7.0 2.4 · Security Hub IAM.4"), "{screen}");
     let hints = screen.lines().last().unwrap();
     assert!(
         !hints.contains("make inactive") && !hints.contains("waive"),
