@@ -103,6 +103,25 @@ pub enum Command {
     /// failed (nothing half-written).
     #[command(subcommand)]
     Ledger(LedgerCommand),
+    /// Whose key is this? The account (`sts:GetAccessKeyInfo`), then the
+    /// user holding it, its status, age and last use (in the caller's
+    /// account, or with --org a member's).
+    ///
+    /// Exit code 0: every key found; 1: a key is in no account reachable;
+    /// 2: a key ID not shaped like one (nothing asked), or something could
+    /// not be read.
+    Whois(WhoisArgs),
+}
+
+/// `iamkeys whois` options.
+#[derive(Debug, Clone, Args)]
+pub struct WhoisArgs {
+    /// Access key IDs (`AKIA…`, `ASIA…`).
+    #[arg(value_name = "KEY_ID", required = true)]
+    pub keys: Vec<String>,
+    /// `table` for people, `json` for a line of JSON per key.
+    #[arg(long, value_enum, default_value = "table", value_name = "table|json")]
+    pub format: PlanFormat,
 }
 
 /// `iamkeys ledger` subcommands.

@@ -10,3 +10,4 @@ pub mod plan;
 pub mod report;
 pub mod start;
 pub mod tui;
+pub mod whois;

@@ -15,5 +15,6 @@ pub mod many;
 pub mod notify;
 pub mod org;
 pub mod ui;
+pub mod whois;
 
 pub use ui::{settle, settle_with};

@@ -62,6 +62,15 @@ pub trait IamClient: Send + Sync {
     }
     /// STS `GetCallerIdentity`, plus the access key ID of the credentials in use.
     async fn caller_identity(&self) -> Result<Identity, IamError>;
+    /// `sts:GetAccessKeyInfo`: the account an access key ID belongs to
+    /// (any key ID, whoever's: STS reads it from the ID).
+    async fn access_key_account(&self, key_id: &str) -> Result<String, IamError> {
+        Err(IamError::new(
+            ErrorKind::Refused,
+            "sts:GetAccessKeyInfo",
+            format!("this session cannot ask whose key {key_id} is"),
+        ))
+    }
     /// `ListAccountAliases`: the account's alias, if it has one.
     async fn account_alias(&self) -> Result<Option<String>, IamError>;
     /// One page of `ListUsers` (up to 1,000 users).

@@ -63,6 +63,7 @@ pub fn main(cli: &Cli) -> Result<ExitCode> {
         Some(Command::Apply(args)) => cmd::apply::run(&start, args),
         Some(Command::Notify(args)) => cmd::notify::run(&start, args),
         Some(Command::Ledger(command)) => cmd::ledger::run(&start, command),
+        Some(Command::Whois(args)) => cmd::whois::run(&start, args),
         Some(Command::Tui | Command::Completions { .. } | Command::Man) | None => {
             let keymap = keymap.unwrap_or_default();
             cmd::tui::run(&start, keymap, &log_path)

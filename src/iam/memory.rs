@@ -348,6 +348,13 @@ impl IamClient for MemoryIam {
         Ok(self.identity.clone())
     }
 
+    /// This account's, as STS would say for a key of it (and, as moto does,
+    /// for a key of no account it knows).
+    async fn access_key_account(&self, _key_id: &str) -> Result<String, IamError> {
+        drop(self.call("sts:GetAccessKeyInfo").await?);
+        Ok(self.identity.account_id.clone())
+    }
+
     async fn account_alias(&self) -> Result<Option<String>, IamError> {
         let account = self.call("iam:ListAccountAliases").await?;
         Ok(account.alias.clone())

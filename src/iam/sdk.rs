@@ -679,6 +679,27 @@ impl IamClient for SdkIam {
         self.delete_key_of(Some(user), key_id).await
     }
 
+    async fn access_key_account(&self, key_id: &str) -> Result<String, IamError> {
+        const ACTION: &str = "sts:GetAccessKeyInfo";
+        let out = self
+            .sent(
+                ACTION,
+                self.sts.get_access_key_info().access_key_id(key_id).send(),
+            )
+            .await?;
+        match out.account() {
+            Some(account) if crate::model::is_account_id(account) => Ok(account.to_owned()),
+            other => Err(IamError::new(
+                ErrorKind::IdentityMismatch,
+                ACTION,
+                format!(
+                    "STS answered with account ID `{}`, not 12 digits",
+                    crate::text::clean(other.unwrap_or_default())
+                ),
+            )),
+        }
+    }
+
     async fn assume_root(&self, account: &str) -> Result<Box<dyn super::root::RootUser>, IamError> {
         root::assume(self, account).await
     }

@@ -32,6 +32,7 @@ mod cli_retirement;
 mod cli_security_hub;
 mod cli_signin;
 mod cli_waivers;
+mod cli_whois;
 mod common;
 mod e2e_change_safety;
 mod e2e_lifecycle;
