@@ -86,6 +86,12 @@ pub enum Action {
         generation: u64,
         result: Result<Vec<String>, IamError>,
     },
+    /// `:whois`: the account STS names for the key, and the user there
+    /// holding it (`None`: none found, or the account is not reachable).
+    Whois {
+        key_id: String,
+        result: Result<Holder, IamError>,
+    },
     /// A member account was reached (its worker is ready), or why not.
     MemberConnected {
         account: String,
@@ -197,6 +203,18 @@ pub enum Mutated {
 }
 
 pub use crate::credentials_file::SaveOutcome;
+
+/// Whose a key is, as `:whois` found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Holder {
+    /// As `sts:GetAccessKeyInfo` named it.
+    pub account: String,
+    /// The user there holding it.
+    pub user: Option<String>,
+    /// Whether the account could be searched (the caller's, or a member
+    /// with a session).
+    pub searched: bool,
+}
 
 /// A page of CloudTrail events about a key, from one stream; `done` once
 /// that stream has no more to give (or reached the cap).

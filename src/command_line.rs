@@ -16,12 +16,14 @@ pub enum Typed {
         file: String,
         replace: bool,
     },
+    /// `:whois KEY_ID`: whose key it is, selected.
+    Whois(String),
     Help,
     Quit,
 }
 
 /// The commands, with what each takes, as the help overlay lists them.
-pub const COMMANDS: [(&str, &str, &str); 9] = [
+pub const COMMANDS: [(&str, &str, &str); 10] = [
     ("profile", "NAME", "switch to that AWS profile"),
     ("org", "", "the organization's overview (--org)"),
     (
@@ -48,6 +50,11 @@ pub const COMMANDS: [(&str, &str, &str); 9] = [
         "export",
         "FILE",
         "the rows on screen to FILE.csv or FILE.json, as report writes them",
+    ),
+    (
+        "whois",
+        "KEY_ID",
+        "whose key: its account and user, selected",
     ),
     ("help", "", "this help"),
     ("q", "", "quit"),
@@ -111,6 +118,16 @@ pub fn parse(line: &str) -> Result<Typed, String> {
                 file,
                 replace: word == "export!",
             }
+        }
+        "whois" => {
+            let key = needs("an access key ID")?.to_uppercase();
+            if !crate::model::is_key_shaped(&key) {
+                return Err(format!(
+                    ":whois {}: not shaped like an access key ID (AKIA or ASIA and 16 more)",
+                    crate::text::clean(&key)
+                ));
+            }
+            Typed::Whois(key)
         }
         "help" => Typed::Help,
         "q" | "quit" => Typed::Quit,

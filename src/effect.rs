@@ -315,6 +315,11 @@ pub enum Effect {
     /// The usage view closed (or the account is loaded again): stop every
     /// CloudTrail stream, so none polls for a view no one sees.
     StopUsage,
+    /// `:whois`: `sts:GetAccessKeyInfo` with the caller's own credentials,
+    /// then the user holding the key searched in that account (the
+    /// caller's, or a member's through its session). Answered as
+    /// [`crate::action::Action::Whois`].
+    Whois { key_id: String },
     /// An IAM call or change for one member account's worker.
     Member {
         account: String,

@@ -186,6 +186,33 @@ pub async fn list_all_access_keys(
     .await
 }
 
+/// The user of `client`'s account that holds access key `key`, and the key
+/// as IAM lists it: users a page at a time, each user's keys listed,
+/// stopping at the first hit (`iamkeys whois`, `:whois`).
+///
+/// # Errors
+/// A listing failed (the answer would be a guess).
+pub async fn holder(
+    client: &dyn IamClient,
+    key: &str,
+) -> Result<Option<(String, AccessKey)>, IamError> {
+    let mut marker = None;
+    let mut pages = pages::Pages::new();
+    loop {
+        let page = client.list_users(marker).await?;
+        for user in page.items {
+            let keys = list_all_access_keys(client, &user.name).await?;
+            if let Some(found) = keys.into_iter().find(|k| k.id == key) {
+                return Ok(Some((user.name, found)));
+            }
+        }
+        match pages.next("iam:ListUsers", page.next_marker)? {
+            Some(next) => marker = Some(next),
+            None => return Ok(None),
+        }
+    }
+}
+
 /// Every page of one listing of a user's other long-term credentials.
 ///
 /// # Errors

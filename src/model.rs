@@ -83,6 +83,18 @@ pub struct Page<T> {
 /// A user's name and tags (key, value), as one page of every user's tags has them.
 pub type UserTags = (String, Vec<(String, String)>);
 
+/// Whether `id` is shaped like an access key ID: `AKIA` (an IAM user's
+/// long-term key) or `ASIA` (temporary credentials), then 16 capital
+/// letters and digits.
+#[must_use]
+pub fn is_key_shaped(id: &str) -> bool {
+    id.len() == 20
+        && (id.starts_with("AKIA") || id.starts_with("ASIA"))
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+}
+
 /// Whether `id` reads as an AWS account ID: exactly 12 ASCII digits. An
 /// empty or malformed ID from STS or Organizations is refused everywhere (two
 /// empty strings must never compare as "the same account").

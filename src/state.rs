@@ -158,6 +158,9 @@ pub struct View {
     pub table: TableView,
     /// Selected row of the key pane.
     pub key_cursor: usize,
+    /// `:whois`: the key to put the key pane's cursor on once its user's
+    /// keys are listed.
+    pub wanted_key: Option<String>,
     pub modal: Option<Modal>,
     /// Typing into the `/` filter.
     pub filtering: bool,
@@ -212,6 +215,7 @@ impl View {
             focus: Focus::Users,
             table: TableView::default(),
             key_cursor: 0,
+            wanted_key: None,
             modal: None,
             filtering: false,
             command: None,

@@ -16,6 +16,7 @@ mod root;
 mod sign_in;
 mod usage;
 mod waive;
+mod whois;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
@@ -99,6 +100,7 @@ fn step(state: &mut State, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Exported { path, result } => command_line::on_exported(state, &path, result),
+        Action::Whois { key_id, result } => whois::answered(state, &key_id, result),
         Action::HandedOff { key_id, result } => {
             mutations::on_handed_off(state, &key_id, result);
             Vec::new()

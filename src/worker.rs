@@ -475,6 +475,7 @@ impl Worker {
             Effect::SwitchProfile { profile } => self.switch(profile),
             Effect::ListAccounts { generation, next } => self.list_accounts(generation, next),
             Effect::ConnectMember { account } => self.connect_member(account),
+            Effect::Whois { key_id } => self.whois(key_id),
             Effect::OrgFeatures { generation } => {
                 let client = self.slot().client;
                 let tx = self.tx.clone();
@@ -571,6 +572,36 @@ impl Worker {
                 Err(panic) => Action::Crashed(panic_message(panic.as_ref())),
             };
             let _ = worker.tx.send(action);
+        });
+    }
+
+    /// `:whois`: the key's account, then its holder there (the caller's
+    /// own account, or a member this worker has a session in).
+    fn whois(&self, key_id: String) {
+        let this = self.clone();
+        tokio::spawn(async move {
+            let slot = this.slot();
+            let result = async {
+                let account = slot.client.access_key_account(&key_id).await?;
+                let client = if account == slot.account().await? {
+                    Some(slot.client.clone())
+                } else {
+                    this.fleet.get(&account).map(|member| member.slot().client)
+                };
+                let user = match &client {
+                    Some(client) => crate::iam::holder(client.as_ref(), &key_id)
+                        .await?
+                        .map(|(user, _)| user),
+                    None => None,
+                };
+                Ok(crate::action::Holder {
+                    account,
+                    user,
+                    searched: client.is_some(),
+                })
+            }
+            .await;
+            let _ = this.tx.send(Action::Whois { key_id, result });
         });
     }
 

@@ -8,20 +8,10 @@ use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
 use serde::Serialize;
 
-use crate::iam::{IamClient, IamError, list_all_access_keys};
+use crate::iam::IamClient;
 use crate::model::KeyStatus;
 
-/// Whether `id` is shaped like an access key ID: `AKIA` (an IAM user's
-/// long-term key) or `ASIA` (temporary credentials), then 16 capital
-/// letters and digits.
-#[must_use]
-pub fn is_key_shaped(id: &str) -> bool {
-    id.len() == 20
-        && (id.starts_with("AKIA") || id.starts_with("ASIA"))
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
-}
+pub use crate::model::is_key_shaped;
 
 /// What is known of one key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -86,32 +76,7 @@ impl Answer {
     }
 }
 
-/// The user of `client`'s account that holds `key`, and the key as IAM
-/// lists it: users a page at a time, each user's keys listed, stopping at
-/// the first hit.
-///
-/// # Errors
-/// A listing failed (the answer would be a guess).
-pub async fn holder(
-    client: &dyn IamClient,
-    key: &str,
-) -> Result<Option<(String, crate::model::AccessKey)>, IamError> {
-    let mut marker = None;
-    let mut pages = crate::iam::pages::Pages::new();
-    loop {
-        let page = client.list_users(marker).await?;
-        for user in page.items {
-            let keys = list_all_access_keys(client, &user.name).await?;
-            if let Some(found) = keys.into_iter().find(|k| k.id == key) {
-                return Ok(Some((user.name, found)));
-            }
-        }
-        match pages.next("iam:ListUsers", page.next_marker)? {
-            Some(next) => marker = Some(next),
-            None => return Ok(None),
-        }
-    }
-}
+pub use crate::iam::holder;
 
 /// How the account a key belongs to is reached: its client, or why not.
 pub type Reach<'a> =

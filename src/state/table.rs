@@ -273,6 +273,15 @@ impl TableView {
         self.scroll_into_view(height);
     }
 
+    /// Select `name` once it is listed (now, if it is), unless the
+    /// operator moves first.
+    pub fn want(&mut self, name: &str, users: &UserTable, height: usize) {
+        match self.position_of(users, name) {
+            Some(position) => self.set_cursor(position, height),
+            None => self.wanted = Some(name.to_owned()),
+        }
+    }
+
     /// Put the cursor at a position, clamped.
     pub fn set_cursor(&mut self, position: usize, height: usize) {
         self.wanted = None;

@@ -170,6 +170,7 @@ fn run(state: &mut State, typed: Typed) -> Vec<Effect> {
         }
         Typed::Account(wanted) => account(state, &wanted),
         Typed::Export { file, replace } => export(state, &file, replace),
+        Typed::Whois(key) => super::whois::ask(state, key),
     }
 }
 
@@ -191,7 +192,7 @@ fn switch_profile(state: &mut State, name: String) -> Vec<Effect> {
 }
 
 /// `:account ID|NAME`: into that account of the organization.
-fn account(state: &mut State, wanted: &str) -> Vec<Effect> {
+pub(super) fn account(state: &mut State, wanted: &str) -> Vec<Effect> {
     let Some(org) = &state.org else {
         state.view.notice = Some("Not an organization's run: start iamkeys with --org.".to_owned());
         return Vec::new();

@@ -70,6 +70,7 @@ pub fn on_loaded(state: &mut State, result: Loaded) -> Vec<Effect> {
     {
         let count = state.selected_row_keys().map_or(0, <[_]>::len);
         state.view.key_cursor = state.view.key_cursor.min(count.saturating_sub(1));
+        super::whois::place_key(state);
     }
     effects
 }

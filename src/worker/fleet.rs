@@ -39,7 +39,7 @@ pub(super) struct Fleet {
 }
 
 impl Fleet {
-    fn get(&self, account: &str) -> Option<Worker> {
+    pub(super) fn get(&self, account: &str) -> Option<Worker> {
         self.members
             .lock()
             .unwrap_or_else(PoisonError::into_inner)

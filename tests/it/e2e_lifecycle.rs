@@ -512,3 +512,43 @@ async fn a_password_removed_and_a_bedrock_key_made_inactive() {
         "{audit}"
     );
 }
+
+/// Issue 37 item 3: `:whois` on a key of another user, typed in the real
+/// terminal while alice is selected: the key pane opens on that user with
+/// that very key selected (its keys listed only then), and `i` names it.
+#[tokio::test(flavor = "multi_thread")]
+async fn whois_opens_on_the_user_with_the_key_selected() {
+    let moto = Moto::start();
+    let iam = moto.iam().await;
+    let keys = seed(&iam, &standard_users()).await;
+    let (user, theirs) = keys
+        .iter()
+        .find(|(_, ids)| ids.len() == 2)
+        .map(|(user, ids)| (user.clone(), ids[1].clone()))
+        .unwrap();
+    let home = Home::new(&moto.endpoint());
+    let tui = start(&home, &[]);
+    tui.send(&[":"]);
+    tui.wait_for("the command line", WAIT, |s| {
+        s.contains("Enter runs · Esc closes")
+    });
+    tui.send(&["-l", &format!("whois {}", theirs.to_lowercase())]);
+    tui.send(&["Enter"]);
+    let screen = tui.wait_for("the key selected", WAIT, |s| {
+        s.lines().any(|l| l.contains(&format!("› {theirs}")))
+    });
+    assert!(
+        screen.contains(&format!("{theirs} is {user}'s")),
+        "{screen}"
+    );
+    tui.send(&["i"]);
+    let dialog = tui.wait_for("the make-inactive dialog", WAIT, |s| {
+        s.contains("Make this key inactive?")
+    });
+    assert!(dialog.contains(&theirs), "{dialog}");
+    tui.send(&["Escape"]);
+    tui.wait_for("the dialog closed", WAIT, |s| {
+        !s.contains("Make this key inactive?")
+    });
+    assert_eq!(status(&iam, &user, &theirs).await, Some(StatusType::Active));
+}

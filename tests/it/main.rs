@@ -68,6 +68,7 @@ mod update_root;
 mod update_root_keys;
 mod update_rotation;
 mod update_sign_in;
+mod update_whois;
 mod worker_faults;
 mod worker_headless;
 mod worker_slot_match;
