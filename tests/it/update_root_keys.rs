@@ -21,8 +21,8 @@ use crate::common::flows::{ch, key, typed};
 use crate::common::screen::text;
 use crate::common::states::{fresh, now};
 
-const OWN: &str = "111111111111";
-const DEV: &str = "222222222222";
+pub(crate) const OWN: &str = "111111111111";
+pub(crate) const DEV: &str = "222222222222";
 const ROOT_KEY: &str = "AKIAROOTROOTROOT0001";
 
 fn member(id: &str, action: Action) -> Action {
@@ -69,7 +69,7 @@ fn report(id: &str) -> CredentialReport {
 
 /// The organization (the caller's own account and dev), both loaded with a
 /// root key each, root sessions as `features` says, and `open` entered.
-fn in_account(features: &[&str], open: &str) -> State {
+pub(crate) fn in_account(features: &[&str], open: &str) -> State {
     let mut state = fresh();
     state.org = Some(Organization::new(
         "OrganizationAccountAccessRole".into(),

@@ -143,3 +143,62 @@ async fn an_answer_for_no_one_or_a_refusal_is_said() {
         );
     }
 }
+
+/// `--org`: the answer names the management account while dev is open;
+/// dev is left, the caller's own account opened, carol selected, and her
+/// key selected once her keys (asked of that account's worker) come.
+#[test]
+fn in_an_organization_whois_opens_the_holders_account() {
+    use crate::update_root_keys::{DEV, OWN, in_account};
+    use iamkeys::action::Loaded;
+    use iamkeys::effect::Call;
+    use iamkeys::model::{AccessKey, KeyStatus};
+
+    let mut state = in_account(&["RootSessions"], DEV);
+    let wanted = "AKIACAROL00000000002";
+    let effects = update(
+        &mut state,
+        Action::Whois {
+            key_id: wanted.into(),
+            result: Ok(Holder {
+                account: OWN.into(),
+                user: Some("carol".into()),
+                searched: true,
+            }),
+        },
+    );
+    assert_eq!(state.open_member().unwrap().info.id, OWN);
+    assert_eq!(state.selected_user().unwrap().user.name, "carol");
+    assert_eq!(state.view.focus, Focus::Keys);
+    // Her keys are asked of the caller's own account's worker.
+    assert!(
+        effects.iter().any(|e| matches!(
+            e,
+            Effect::Member { account, effect }
+                if account == OWN
+                    && matches!(effect.as_ref(), Effect::Iam { call: Call::ListKeys { user, .. }, .. } if user == "carol")
+        )),
+        "{effects:?}"
+    );
+    let key = |id: &str| AccessKey {
+        id: id.into(),
+        user_name: "carol".into(),
+        status: KeyStatus::Active,
+        created: Some(crate::common::states::now()),
+    };
+    update(
+        &mut state,
+        Action::Member {
+            account: OWN.into(),
+            action: Box::new(Action::Loaded {
+                generation: 1,
+                result: Loaded::Keys {
+                    user: "carol".into(),
+                    result: Ok(vec![key("AKIACAROL00000000001"), key(wanted)]),
+                },
+            }),
+        },
+    );
+    assert_eq!(state.view.key_cursor, 1);
+    assert_eq!(state.selected_key().unwrap().1.id, wanted);
+}
