@@ -2,6 +2,7 @@
 //! users, their keys and the credential report into findings. No IO and no
 //! clock inside: `now` is an argument.
 
+pub mod aws_verdict;
 pub mod controls;
 mod credentials;
 pub mod findings;
