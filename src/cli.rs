@@ -375,6 +375,11 @@ pub struct ReportArgs {
     /// needs only `ListUsers` and the credential report: a few round trips.
     #[arg(long)]
     pub key_ids: bool,
+    /// Put IAM Access Analyzer's unused-access verdict on each active key
+    /// and console password beside IAM's facts (`aws_verdicts`; implies
+    /// --key-ids). No analyzer, or one refused, is a note, never a gap.
+    #[arg(long)]
+    pub with_access_analyzer: bool,
     /// The MFA code for a profile whose role (or user) needs one (its
     /// `mfa_serial`); without it, a terminal is asked, and with none the
     /// report exits 2 naming the device. On the command line the code is

@@ -21,6 +21,7 @@
 
 pub mod account;
 pub mod action;
+pub mod analyzer;
 pub mod app;
 pub mod audit;
 pub mod audit_log;

@@ -1,6 +1,7 @@
 //! `iamkeys report`: the audit without a terminal UI, as a table, JSON
 //! (`iamkeys.report/v1`) or CSV, with an exit code for CI.
 
+pub mod aws_verdicts;
 pub mod baseline;
 pub mod command;
 pub mod credentials;
@@ -181,6 +182,9 @@ pub struct UserEntry {
     pub arn: String,
     pub created: DateTime<Utc>,
     pub password_enabled: Option<bool>,
+    /// The console password's last use, as IAM shows it (`null`: never,
+    /// or no password).
+    pub password_last_used: Option<DateTime<Utc>>,
     pub mfa_active: Option<bool>,
     pub access_keys: Vec<KeyEntry>,
     /// Service-specific credentials: Amazon Bedrock API keys, `CodeCommit`
@@ -364,6 +368,11 @@ pub struct Report {
     pub accounts: Vec<AccountEntry>,
     pub users: Vec<UserEntry>,
     pub findings: Vec<FindingEntry>,
+    /// `report --with-access-analyzer`: IAM Access Analyzer's verdict on
+    /// each active key and console password beside IAM's facts (absent
+    /// without the flag; empty with a note when no analyzer could be read).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aws_verdicts: Option<Vec<aws_verdicts::VerdictEntry>>,
     /// Rotations in progress, oldest first.
     pub rotations: Vec<RotationEntry>,
     /// With `--baseline`: its findings no longer present (in accounts this
@@ -405,6 +414,7 @@ impl Report {
         let rotations = rotations(account, &rows, &profile, account_id.as_ref(), &mut notes);
         let credential_report_generated_at = account.credential_report().map(|r| r.generated_at);
         Self {
+            aws_verdicts: None,
             schema: SCHEMA,
             generated_at,
             accounts: vec![AccountEntry {
@@ -501,6 +511,7 @@ impl Report {
     /// A report of no account yet, to merge accounts into.
     fn empty(profile: Option<String>, thresholds: Thresholds, generated_at: DateTime<Utc>) -> Self {
         Self {
+            aws_verdicts: None,
             schema: SCHEMA,
             generated_at,
             profile,
@@ -568,6 +579,7 @@ fn user_entry(
         arn: row.user.arn.clone(),
         created: row.user.created,
         password_enabled: row.password,
+        password_last_used: row.user.password_last_used,
         mfa_active: row.mfa,
         privileges: account.privileges(&row.user.name),
         tags: match &row.tags {

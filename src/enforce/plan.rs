@@ -505,6 +505,7 @@ mod tests {
                 arn: format!("arn:aws:iam::123456789012:user/{name}"),
                 created: now() - chrono::TimeDelta::days(200),
                 password_enabled: Some(true),
+                password_last_used: None,
                 mfa_active: Some(true),
                 access_keys: vec![key(&format!("AKIA{name:0>16}"), status)],
                 service_credentials: Vec::new(),

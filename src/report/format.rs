@@ -346,6 +346,10 @@ fn table(report: &Report) -> String {
         }
     }
     table_rotations(report, &mut out);
+    if let Some(verdicts) = report.aws_verdicts.as_deref().filter(|v| !v.is_empty()) {
+        out.push('\n');
+        out.push_str(&super::aws_verdicts::table(verdicts));
+    }
     table_resolved(report, &mut out);
     table_foot(report, &mut out);
     out

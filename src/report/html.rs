@@ -320,6 +320,24 @@ fn credentials_table(report: &Report) -> Markup {
     }
 }
 
+/// IAM Access Analyzer's verdicts, when the report asked for them.
+fn aws_verdicts(report: &Report) -> Markup {
+    let Some(verdicts) = &report.aws_verdicts else {
+        return html! {};
+    };
+    html! {
+        h2 { "AWS's verdicts (IAM Access Analyzer)" }
+        @if verdicts.is_empty() { p.dim { "None read: see the notes." } } @else {
+            table #aws-verdicts {
+                thead { tr { th { "User" } th { "Access key" } th { "AWS beside IAM" } } }
+                tbody { @for v in verdicts {
+                    tr { td { (clean(&v.user_name)) } td { code { (v.access_key_id.as_deref().unwrap_or("console password")) } } td { (clean(&v.words)) } }
+                } }
+            }
+        }
+    }
+}
+
 /// The report as one HTML page.
 #[must_use]
 pub fn render(report: &Report) -> String {
@@ -381,6 +399,7 @@ pub fn render(report: &Report) -> String {
                 }
                 h2 { "Other long-term credentials" }
                 (credentials_table(report))
+                (aws_verdicts(report))
                 h2 { "Waivers and their claims" }
                 @if waived.is_empty() { p.dim { "None." } } @else {
                     table {

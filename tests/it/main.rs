@@ -44,6 +44,7 @@ mod mock_error_mapping;
 mod mock_org_sdk;
 mod mock_paging;
 mod mock_sdk;
+mod moto_analyzer;
 mod moto_client;
 mod moto_faults;
 mod moto_faults_load;

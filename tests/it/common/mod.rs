@@ -1,6 +1,7 @@
 //! Shared test helpers: a moto server per test, SDK clients for it, seeding,
 //! and states built from fixed data.
 
+pub mod analyzer;
 pub mod flows;
 pub mod home;
 pub mod hub;

@@ -118,6 +118,8 @@ struct Shared {
     mfa_requests: Vec<(String, String, String, String)>,
     /// Security Hub's documented rules, when enforced (see `hub`).
     hub: Option<super::hub::HubRules>,
+    /// IAM Access Analyzer, as AWS documents it (moto has none).
+    analyzer: Option<super::analyzer::AnalyzerFake>,
     /// `GetCredentialReport` answers carry this `GeneratedTime`.
     report_date: Option<String>,
 }
@@ -378,6 +380,11 @@ impl Proxy {
             .unwrap()
             .refusals
             .insert(action.to_owned(), message.to_owned());
+    }
+
+    /// Serve IAM Access Analyzer with these analyzers and findings.
+    pub fn access_analyzer(&self, fake: super::analyzer::AnalyzerFake) {
+        self.shared.lock().unwrap().analyzer = Some(fake);
     }
 
     pub fn deny(&self, action: &str) {
@@ -646,8 +653,12 @@ fn between(bytes: &[u8], open: &str, close: &str) -> Option<String> {
 }
 
 fn action_of(head: &str, body: &[u8]) -> String {
-    // REST protocols name it by method and path (Security Hub's).
+    // REST protocols name it by method and path (Security Hub's, Access
+    // Analyzer's).
     let request = head.lines().next().unwrap_or_default();
+    if let Some(action) = super::analyzer::action(request) {
+        return action.to_owned();
+    }
     for (line, action) in [
         ("POST /findings/import ", "BatchImportFindings"),
         ("PATCH /findings/batchupdate ", "BatchUpdateFindings"),
@@ -972,6 +983,14 @@ async fn serve(mut client: TcpStream, upstream: u16, shared: Arc<Mutex<Shared>>)
             .into_bytes()
         } else if action == "LookupEvents" {
             lookup_events(&shared, &head, &body)
+        } else if denied
+            && super::analyzer::action(head.lines().next().unwrap_or_default()).is_some()
+        {
+            super::analyzer::denied(&action)
+        } else if let Some(fake) = super::analyzer::action(head.lines().next().unwrap_or_default())
+            .and_then(|_| shared.lock().unwrap().analyzer.clone())
+        {
+            super::analyzer::answer(&fake, &action, &head, &body)
         } else if denied && s3_action(&action) {
             s3_error_reply(
                 403,
