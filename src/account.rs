@@ -5,6 +5,7 @@
 //! several. Counters derived from the users are kept by the methods that
 //! change the users, and read through methods, so they cannot drift.
 
+mod aws;
 pub mod credentials;
 pub mod findings;
 pub mod gaps;
@@ -212,6 +213,9 @@ pub struct Account {
     /// The account's enabled regions (`cloudtrail_regions = "all"`), once
     /// asked.
     pub enabled_regions: Option<Result<Vec<String>, IamError>>,
+    /// IAM Access Analyzer's unused-access analyzer and findings, once
+    /// asked (the UI asks at each load).
+    pub aws_findings: Option<crate::action::AwsFindings>,
     /// Every user's service-specific credentials, walked once a load.
     service: credentials::ServiceWalk,
 }
@@ -295,6 +299,7 @@ impl Account {
             dating: BTreeMap::new(),
             trail_refused: None,
             enabled_regions: None,
+            aws_findings: None,
             service: credentials::ServiceWalk::NotAsked,
         }
     }

@@ -112,6 +112,8 @@ pub enum Loaded {
     Identity(Result<Identity, IamError>),
     /// The account's enabled regions (`cloudtrail_regions = "all"`).
     EnabledRegions(Result<Vec<String>, IamError>),
+    /// The unused-access analyzer and its findings (`None`: none).
+    AwsFindings(AwsFindings),
     /// Every user's service-specific credentials.
     ServiceCredentials(Result<Vec<crate::model::credential::Credential>, IamError>),
     /// A user's SSH public keys and (when asked) signing certificates, each
@@ -203,6 +205,16 @@ pub enum Mutated {
 }
 
 pub use crate::credentials_file::SaveOutcome;
+
+/// IAM Access Analyzer's unused-access analyzer of an account and its
+/// findings (`None`: no analyzer covers it).
+pub type AwsFindings = Result<
+    Option<(
+        crate::analyzer::UnusedAnalyzer,
+        Vec<crate::audit::aws_verdict::AwsFinding>,
+    )>,
+    IamError,
+>;
 
 /// Whose a key is, as `:whois` found.
 #[derive(Debug, Clone, PartialEq, Eq)]

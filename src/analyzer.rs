@@ -56,12 +56,18 @@ pub struct SdkAnalyzer {
 impl SdkAnalyzer {
     #[must_use]
     pub fn new(config: &aws_config::SdkConfig) -> Self {
+        Self::from_client(
+            aws_sdk_accessanalyzer::Client::new(config),
+            config.endpoint_url(),
+        )
+    }
+
+    /// From a ready-made client (the IAM client's, sharing its retry watch).
+    #[must_use]
+    pub fn from_client(client: aws_sdk_accessanalyzer::Client, endpoint: Option<&str>) -> Self {
         Self {
-            client: aws_sdk_accessanalyzer::Client::new(config),
-            endpoint: config
-                .endpoint_url()
-                .unwrap_or("IAM Access Analyzer")
-                .to_owned(),
+            client,
+            endpoint: endpoint.unwrap_or("IAM Access Analyzer").to_owned(),
         }
     }
 }
@@ -197,6 +203,37 @@ impl Analyzer for SdkAnalyzer {
                 Some(token) => next = Some(token),
                 None => return Ok(findings),
             }
+        }
+    }
+}
+
+/// The SDK's IAM client asks Access Analyzer over the same profile's
+/// configuration and retry watch (none for clients built from mocked ones).
+#[async_trait]
+impl Analyzer for crate::iam::sdk::SdkIam {
+    async fn unused_access(&self) -> Result<Option<UnusedAnalyzer>, IamError> {
+        match self.analyzer_client() {
+            Some(client) => {
+                SdkAnalyzer::from_client(client, self.endpoint_url())
+                    .unused_access()
+                    .await
+            }
+            None => Ok(None),
+        }
+    }
+
+    async fn user_findings(
+        &self,
+        analyzer: &UnusedAnalyzer,
+        account: &str,
+    ) -> Result<Vec<AwsFinding>, IamError> {
+        match self.analyzer_client() {
+            Some(client) => {
+                SdkAnalyzer::from_client(client, self.endpoint_url())
+                    .user_findings(analyzer, account)
+                    .await
+            }
+            None => Ok(Vec::new()),
         }
     }
 }

@@ -50,6 +50,10 @@ pub enum Call {
     /// else now (when iamkeys first saw it inactive); recorded in the
     /// ledger as `key.seen_inactive` with its source.
     DateInactive { user: String, key_id: String },
+    /// IAM Access Analyzer's unused-access analyzer of the account and its
+    /// findings about IAM users' keys and passwords (AWS's verdicts beside
+    /// iamkeys'; never part of iamkeys' own audit).
+    AwsFindings,
     /// The account's enabled regions (`ec2:DescribeRegions`), for
     /// `cloudtrail_regions = "all"`.
     EnabledRegions,

@@ -114,6 +114,17 @@ async fn root_bound_to(
     Ok(())
 }
 
+/// The account's unused-access analyzer and its findings (`None`: no
+/// analyzer covers the account).
+async fn aws_findings(slot: &Slot) -> crate::action::AwsFindings {
+    let Some(analyzer) = slot.analyzer.unused_access().await? else {
+        return Ok(None);
+    };
+    let account = slot.account().await?;
+    let findings = slot.analyzer.user_findings(&analyzer, &account).await?;
+    Ok(Some((analyzer, findings)))
+}
+
 fn panic_message(panic: &(dyn Any + Send)) -> String {
     panic
         .downcast_ref::<&str>()
@@ -130,6 +141,8 @@ pub struct Clients {
     pub iam: Arc<dyn IamClient>,
     pub trail: Arc<dyn Trail>,
     pub writer: Arc<dyn Writer>,
+    /// IAM Access Analyzer's unused-access findings (AWS's verdicts).
+    pub analyzer: Arc<dyn crate::analyzer::Analyzer>,
 }
 
 impl std::fmt::Debug for Clients {
@@ -146,6 +159,7 @@ impl Clients {
             iam,
             trail: Arc::new(NoTrail),
             writer: Arc::new(NoWriter),
+            analyzer: Arc::new(crate::analyzer::NoAnalyzer),
         }
     }
 }
@@ -162,6 +176,7 @@ impl From<Arc<crate::iam::sdk::SdkIam>> for Clients {
         Self {
             iam: sdk.clone(),
             trail: sdk.clone(),
+            analyzer: sdk.clone(),
             writer: sdk,
         }
     }
@@ -181,6 +196,7 @@ impl From<Arc<crate::iam::memory::MemoryIam>> for Clients {
             iam: memory.clone(),
             trail: memory,
             writer: Arc::new(NoWriter),
+            analyzer: Arc::new(crate::analyzer::NoAnalyzer),
         }
     }
 }
@@ -269,6 +285,7 @@ struct Slot {
     client: Arc<dyn IamClient>,
     trail: Arc<dyn Trail>,
     writer: Arc<dyn Writer>,
+    analyzer: Arc<dyn crate::analyzer::Analyzer>,
     /// `None` for the client the worker was started with when the caller
     /// gave no profile (tests); its account is still checked.
     profile: Option<String>,
@@ -283,6 +300,7 @@ impl Slot {
             client: clients.iam,
             trail: clients.trail,
             writer: clients.writer,
+            analyzer: clients.analyzer,
             profile,
             account: Arc::new(std::sync::Mutex::new(account)),
         }
@@ -885,6 +903,7 @@ impl Worker {
                     .await,
             ),
             Call::EnabledRegions => Loaded::EnabledRegions(slot.trail.enabled_regions().await),
+            Call::AwsFindings => Loaded::AwsFindings(aws_findings(&slot).await),
             Call::ServiceCredentials => Loaded::ServiceCredentials(
                 self.patiently(|| {
                     crate::iam::list_all("iam:ListServiceSpecificCredentials", |marker| {

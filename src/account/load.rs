@@ -283,8 +283,8 @@ impl Account {
                 self.on_credentials(&user, ssh, certificates, service, now);
                 Vec::new()
             }
-            Loaded::EnabledRegions(result) => {
-                self.enabled_regions = Some(result);
+            aside @ (Loaded::EnabledRegions(_) | Loaded::AwsFindings(_)) => {
+                self.keep_aside(aside);
                 Vec::new()
             }
         };
@@ -607,6 +607,16 @@ impl Account {
             }
         }
         self.revisions.rows += 1;
+    }
+
+    /// Answers kept beside the audit, judging nothing: the enabled regions
+    /// (CloudTrail's), IAM Access Analyzer's findings (AWS's verdicts).
+    fn keep_aside(&mut self, result: Loaded) {
+        match result {
+            Loaded::EnabledRegions(regions) => self.enabled_regions = Some(regions),
+            Loaded::AwsFindings(findings) => self.aws_findings = Some(findings),
+            _ => {}
+        }
     }
 
     /// No credential report (refused, or failed past the retries): console

@@ -116,6 +116,17 @@ impl SdkIam {
         }
     }
 
+    /// An IAM Access Analyzer client over the same configuration and retry
+    /// watch (for `analyzer`); `None` for clients built from mocked ones.
+    #[must_use]
+    pub fn analyzer_client(&self) -> Option<aws_sdk_accessanalyzer::Client> {
+        let config = self.config.as_deref()?;
+        let conf = aws_sdk_accessanalyzer::config::Builder::from(config)
+            .interceptor(RetryWatch::new(self.retries.clone()))
+            .build();
+        Some(aws_sdk_accessanalyzer::Client::from_conf(conf))
+    }
+
     /// The configuration the other services' clients are made from (the
     /// hand-off's Secrets Manager and SSM, EC2's region list).
     #[must_use]

@@ -127,6 +127,13 @@ fn key_lines(
         lines.extend(inactive_since_lines(state, row, key, theme));
     }
     lines.extend(last_used_lines(state, row, key, theme));
+    // IAM Access Analyzer's verdict beside it, when an analyzer covers
+    // the account.
+    if key.status == KeyStatus::Active
+        && let Some(aws) = state.account.aws_verdict(&row.user.name, Some(&key.id))
+    {
+        lines.push(Line::styled(format!("   AWS: {aws}"), theme.dim));
+    }
     let found: Vec<_> = row.key_findings(&key.id).cloned().collect();
     if !found.is_empty() {
         let mut spans = vec![Span::raw("   ⚑ ")];
@@ -246,7 +253,8 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     // Text wraps one column short of the border, as it starts one column
     // in: a row that reaches the border is one cut (and marked `…`).
     let wrap_at = width.saturating_sub(1).max(1);
-    let details: Vec<Line<'static>> = details_lines(row, theme, can_line(state, row, theme))
+    let aws = password_aws(state, row, theme);
+    let details: Vec<Line<'static>> = details_lines(row, theme, can_line(state, row, theme), aws)
         .into_iter()
         .flat_map(|line| format::wrap(line, wrap_at))
         .collect();
@@ -661,7 +669,22 @@ fn can_line(state: &State, row: &UserRow, theme: &Theme) -> Line<'static> {
     Line::styled(text, style)
 }
 
-fn details_lines(row: &UserRow, theme: &Theme, can: Line<'static>) -> Vec<Line<'static>> {
+/// AWS's verdict on the console password, or why there is none to give.
+fn password_aws(state: &State, row: &UserRow, theme: &Theme) -> Option<Line<'static>> {
+    state
+        .account
+        .aws_verdict(&row.user.name, None)
+        .map(|aws| format!(" password, AWS: {aws}"))
+        .or_else(|| state.account.aws_unread().map(|why| format!(" {why}")))
+        .map(|line| Line::styled(line, theme.dim))
+}
+
+fn details_lines(
+    row: &UserRow,
+    theme: &Theme,
+    can: Line<'static>,
+    password_aws: Option<Line<'static>>,
+) -> Vec<Line<'static>> {
     let password = password(row);
     let mfa = mfa(row);
     let groups = match &row.extras {
@@ -679,9 +702,9 @@ fn details_lines(row: &UserRow, theme: &Theme, can: Line<'static>) -> Vec<Line<'
             theme.dim,
         ),
         Line::styled(format!(" {password}"), theme.dim),
-        Line::styled(format!(" {groups}"), theme.dim),
-        can,
     ];
+    lines.extend(password_aws);
+    lines.extend([Line::styled(format!(" {groups}"), theme.dim), can]);
     // A waiver tag that does not read is said, never silently ignored.
     for bad in row.waivers().1 {
         lines.push(Line::styled(

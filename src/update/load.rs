@@ -11,6 +11,8 @@ use crate::state::State;
 pub fn start_load(state: &mut State) -> Vec<Effect> {
     state.view.table.reload(state.account.users());
     let mut effects = state.account.start_load();
+    // AWS's verdicts beside iamkeys', when an analyzer covers the account.
+    effects.push(state.account.call(crate::effect::Call::AwsFindings));
     if state.session.regions == crate::state::RegionChoice::AllEnabled {
         effects.push(state.account.call(crate::effect::Call::EnabledRegions));
     }

@@ -159,7 +159,8 @@ pub fn on_connected(state: &mut State, id: &str, result: Result<(), IamError>) -
     match result {
         Ok(()) => {
             member.status = MemberStatus::Loading;
-            let calls = member.account.start_load();
+            let mut calls = member.account.start_load();
+            calls.push(member.account.call(crate::effect::Call::AwsFindings));
             for_member(id, calls)
         }
         Err(err) => {

@@ -39,6 +39,12 @@ lacks.
   `ListAccessKeys`/`DeleteAccessKey` without `UserName` act on the root
   user's keys.
 
+- IAM Access Analyzer is not in moto (it answers 500). Here an account has
+  no analyzer: `ListAnalyzers` answers an empty list, as AWS does for an
+  account without one, and every other Access Analyzer request
+  `ResourceNotFoundException`. The suite's proxy serves analyzers and
+  findings where a test wants them.
+
 Everything else is moto as shipped.
 
 Run as `python moto_server.py -H 127.0.0.1 -p PORT` (moto.server's own
@@ -459,6 +465,39 @@ responses.IamResponse.create_access_key = create_access_key
 responses.IamResponse.list_access_keys = list_access_keys
 responses.IamResponse.delete_access_key = delete_access_key
 _sts_caller_identity()
+
+# --- IAM Access Analyzer: no analyzer --------------------------------------
+
+import json
+
+import moto.server as _moto_server
+
+_Dispatcher = _moto_server.DomainDispatcherApplication
+
+
+def _access_analyzer(environ, start_response):
+    if environ.get("REQUEST_METHOD") == "GET" and environ.get("PATH_INFO") == "/analyzer":
+        status, body, headers = "200 OK", {"analyzers": []}, []
+    else:
+        status = "404 Not Found"
+        body = {"message": "No such analyzer or finding in this account."}
+        headers = [("x-amzn-ErrorType", "ResourceNotFoundException")]
+    text = json.dumps(body).encode()
+    start_response(
+        status,
+        [("Content-Type", "application/json"), ("Content-Length", str(len(text)))] + headers,
+    )
+    return [text]
+
+
+class _WithAccessAnalyzer(_Dispatcher):
+    def __call__(self, environ, start_response):
+        if "/access-analyzer/aws4_request" in environ.get("HTTP_AUTHORIZATION", ""):
+            return _access_analyzer(environ, start_response)
+        return super().__call__(environ, start_response)
+
+
+_moto_server.DomainDispatcherApplication = _WithAccessAnalyzer
 
 if __name__ == "__main__":
     main()

@@ -56,6 +56,7 @@ mod moto_profiles_multi;
 mod moto_root_keys;
 mod moto_usage_view;
 mod render;
+mod update_aws_verdicts;
 mod update_credentials;
 mod update_dialogs;
 mod update_filter;

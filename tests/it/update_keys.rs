@@ -231,8 +231,9 @@ async fn refresh_starts_a_new_generation_and_empties_the_table() {
     let effects = update(&mut state, ch('r'));
     assert_eq!(state.account.generation, generation + 1);
     // Identity, users, the credential report, every user's tags, the
-    // ledger, every user's service-specific credentials.
-    assert_eq!(effects.len(), 6);
+    // ledger, every user's service-specific credentials, IAM Access
+    // Analyzer's findings.
+    assert_eq!(effects.len(), 7);
     assert_eq!(state.account.users().total(), 0);
 }
 

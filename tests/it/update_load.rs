@@ -47,6 +47,8 @@ fn load_asks_for_identity_users_and_report_at_once() {
             Call::Ledger,
             // Every user's service-specific credentials, in one walk.
             Call::ServiceCredentials,
+            // IAM Access Analyzer's verdicts (issue 37).
+            Call::AwsFindings,
         ]
     );
     assert!(
@@ -54,7 +56,7 @@ fn load_asks_for_identity_users_and_report_at_once() {
             .iter()
             .all(|e| matches!(e, Effect::Iam { generation: 1, .. }))
     );
-    assert_eq!(state.account.pending(), 6);
+    assert_eq!(state.account.pending(), 7);
 }
 
 #[test]

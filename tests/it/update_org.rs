@@ -218,6 +218,7 @@ fn pages_start_accounts_a_few_at_a_time_and_skip_the_suspended() {
             Call::AllTags { marker: None },
             Call::Ledger,
             Call::ServiceCredentials,
+            Call::AwsFindings,
         ]
     );
     assert_eq!(status(&state, OWN), MemberStatus::Loading);

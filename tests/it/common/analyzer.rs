@@ -83,6 +83,15 @@ fn reply(status: u16, error: Option<&str>, body: &Value) -> Vec<u8> {
     .into_bytes()
 }
 
+/// 429 `ThrottlingException`, as Access Analyzer throttles.
+pub fn throttled() -> Vec<u8> {
+    reply(
+        429,
+        Some("ThrottlingException"),
+        &json!({"message": "Rate exceeded"}),
+    )
+}
+
 /// 403 `AccessDeniedException`.
 pub fn denied(action: &str) -> Vec<u8> {
     reply(

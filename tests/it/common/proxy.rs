@@ -920,6 +920,13 @@ async fn serve(mut client: TcpStream, upstream: u16, shared: Arc<Mutex<Shared>>)
                     .into_bytes(),
                 )
             }
+            Some(Fault::Throttle)
+                if super::analyzer::action(head.lines().next().unwrap_or_default()).is_some() =>
+            {
+                // Access Analyzer's REST-JSON answer (its API reference):
+                // 429 ThrottlingException.
+                Some(super::analyzer::throttled())
+            }
             Some(Fault::Throttle) if s3_action(&action) => Some(s3_error_reply(
                 503,
                 "Slow Down",
