@@ -16,6 +16,9 @@ pub struct UnusedAnalyzer {
     /// `unusedAccessAge`: days a key or password must go unused (and a
     /// user must have existed) before AWS reports it.
     pub tracking_days: u32,
+    /// The organization's (it covers the member accounts), not one
+    /// account's.
+    pub organization: bool,
 }
 
 /// The tracking period AWS uses when an analyzer names none.
@@ -94,6 +97,7 @@ impl Analyzer for SdkAnalyzer {
         const ACTION: &str = "access-analyzer:ListAnalyzers";
         // The account's own analyzer first, else the organization's.
         for kind in [Type::AccountUnusedAccess, Type::OrganizationUnusedAccess] {
+            let organization = kind == Type::OrganizationUnusedAccess;
             let out = self
                 .client
                 .list_analyzers()
@@ -117,6 +121,7 @@ impl Analyzer for SdkAnalyzer {
                 return Ok(Some(UnusedAnalyzer {
                     arn: active.arn().to_owned(),
                     tracking_days: age,
+                    organization,
                 }));
             }
         }

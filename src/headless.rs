@@ -9,6 +9,7 @@
 //! - [`changer`]: changes made one at a time, each answered before the next.
 
 pub mod account;
+pub mod aws_verdicts;
 pub mod changer;
 pub mod enforce;
 pub mod many;

@@ -217,21 +217,78 @@ pub async fn report(
     role_flag: Option<&str>,
 ) -> Result<ExitCode> {
     let finishing = args.finish().map_err(|e| eyre!(e))?;
-    let (report, access) = audit_report(
+    let (mut report, access) = audit_report(
         options,
         profile,
         config,
         role_flag,
-        args.key_ids,
+        args.key_ids || args.with_access_analyzer,
         args.deadline(),
     )
     .await?;
+    if args.with_access_analyzer {
+        aws_verdicts(&mut report, &access).await;
+    }
     let failures =
         crate::publish::when_asked(&args.hub, &report, &access.base, &access.hub_for()).await;
     Ok(crate::publish::with_hub(
         finish_accounts(report, &finishing),
         &failures,
     ))
+}
+
+/// `report --org --with-access-analyzer`: each audited account's AWS
+/// verdicts. The organization's unused-access analyzer (in the caller's
+/// account) covers every member; without one, each account's own analyzer
+/// is asked through its session.
+async fn aws_verdicts(report: &mut crate::report::Report, access: &OrgAccess) {
+    let own = access.own_clients().analyzer;
+    let org_wide = own
+        .unused_access()
+        .await
+        .ok()
+        .flatten()
+        .filter(|a| a.organization);
+    let audited: Vec<OrgAccount> = report
+        .accounts
+        .iter()
+        .filter(|a| a.complete && a.error.is_none() && !a.skipped)
+        .filter_map(|a| {
+            Some(OrgAccount {
+                id: a.account_id.clone()?,
+                name: a.account_name.clone().unwrap_or_default(),
+                status: "ACTIVE".to_owned(),
+            })
+        })
+        .collect();
+    for account in audited {
+        if account.id == access.caller.account_id || org_wide.is_some() {
+            crate::headless::aws_verdicts::attach(
+                report,
+                &account.id,
+                own.as_ref(),
+                org_wide.as_ref(),
+            )
+            .await;
+            continue;
+        }
+        match access.connect(&account).await {
+            Ok(clients) => {
+                crate::headless::aws_verdicts::attach(
+                    report,
+                    &account.id,
+                    clients.analyzer.as_ref(),
+                    None,
+                )
+                .await;
+            }
+            Err(err) => report.notes.push(format!(
+                "account {}: IAM Access Analyzer could not be asked ({}): AWS's verdicts are not shown",
+                account.id,
+                err.in_a_word()
+            )),
+        }
+    }
 }
 
 /// The organization audited as `report --org` does it: the report, and how

@@ -83,7 +83,15 @@ pub fn run(start: &Start<'_>, args: &ReportArgs) -> Result<ExitCode> {
             } else {
                 Box::new(crate::analyzer::SdkAnalyzer::new(&base))
             };
-            aws_verdicts(&mut report, analyzer.as_ref()).await;
+            if let Some(account) = report.account_id.clone() {
+                crate::headless::aws_verdicts::attach(
+                    &mut report,
+                    &account,
+                    analyzer.as_ref(),
+                    None,
+                )
+                .await;
+            }
         }
         let failures =
             crate::publish::when_asked(&args.hub, &report, &base, &crate::publish::own_hub(&base))
@@ -93,47 +101,6 @@ pub fn run(start: &Start<'_>, args: &ReportArgs) -> Result<ExitCode> {
             &failures,
         ))
     })
-}
-
-/// IAM Access Analyzer's verdicts beside the report's facts; what could
-/// not be read is a note (the report's own audit does not depend on it).
-async fn aws_verdicts(
-    report: &mut crate::report::Report,
-    analyzer: &dyn crate::analyzer::Analyzer,
-) {
-    let Some(account) = report.account_id.clone() else {
-        return;
-    };
-    let note = |err: &crate::iam::IamError| {
-        format!(
-            "IAM Access Analyzer could not be read ({} {}): AWS's verdicts are not shown",
-            err.action,
-            err.in_a_word()
-        )
-    };
-    match analyzer.unused_access().await {
-        Err(err) => report.notes.push(note(&err)),
-        Ok(None) => report.notes.push(
-            "No IAM Access Analyzer unused-access analyzer covers this account: AWS's verdicts are not shown".to_owned(),
-        ),
-        Ok(Some(found)) => match analyzer.user_findings(&found, &account).await {
-            Err(err) => report.notes.push(note(&err)),
-            Ok(findings) => {
-                report.notes.push(format!(
-                    "AWS's verdicts: IAM Access Analyzer {} ({}-day tracking; it evaluates users older than that, once a day)",
-                    found.arn, found.tracking_days
-                ));
-                report.aws_verdicts = Some(crate::report::aws_verdicts::of(
-                    report,
-                    &account,
-                    &findings,
-                    found.tracking_days,
-                    report.generated_at,
-                ));
-            }
-        },
-    }
-    report.aws_verdicts.get_or_insert_with(Vec::new);
 }
 
 /// `iamkeys report` over several profiles (see `report::many`).

@@ -124,7 +124,7 @@ async fn the_report_puts_aws_beside_iam_and_a_missing_analyzer_is_a_note() {
     assert!(
         json["notes"]
             .to_string()
-            .contains("No IAM Access Analyzer unused-access analyzer"),
+            .contains("no IAM Access Analyzer unused-access analyzer covers the account"),
         "{}",
         json["notes"]
     );
@@ -184,5 +184,84 @@ async fn the_report_puts_aws_beside_iam_and_a_missing_analyzer_is_a_note() {
         ),
         "{}",
         json["notes"]
+    );
+}
+
+/// `report --org --with-access-analyzer`: the organization's analyzer in
+/// the management account covers the member; each audited account's
+/// active keys and passwords get a verdict, marked with their account.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_organizations_analyzer_covers_its_members() {
+    let moto = Moto::start();
+    let org = crate::common::org::organization(&moto, &["alpha"]).await;
+    let alpha = org.id("alpha");
+    let member = crate::common::org::member_iam(&moto, &alpha).await;
+    let theirs = seed(&member, &[user("svc", false, vec![true])]).await;
+    let their_key = theirs[0].1[0].clone();
+    seed(&moto.iam().await, &[user("ops", true, vec![])]).await;
+    let proxy = Proxy::start(moto.port).await;
+    let mut org_analyzer = analyzer(&org.management, 90);
+    org_analyzer["type"] = "ORGANIZATION_UNUSED_ACCESS".into();
+    proxy.access_analyzer(AnalyzerFake {
+        analyzers: vec![org_analyzer],
+        findings: vec![finding(&alpha, "m1", "svc", Some(&their_key), None)],
+    });
+    let home = Home::new(&proxy.endpoint());
+    let out = report(
+        &home,
+        &proxy.endpoint(),
+        &["--org", "--format", "json", "--with-access-analyzer"],
+    )
+    .await;
+    let (json, found) = verdicts(&out);
+    let of = |account: &str| -> Vec<&Value> {
+        found
+            .iter()
+            .filter(|v| v["account_id"] == account)
+            .collect()
+    };
+    let alphas = of(&alpha);
+    assert_eq!(alphas.len(), 1, "{found:#?}");
+    assert_eq!(alphas[0]["access_key_id"], their_key.as_str());
+    assert_eq!(alphas[0]["verdict"], "not_evaluated", "made today");
+    // The management account: ops's password (no key).
+    let own = of(&org.management);
+    assert_eq!(own.len(), 1, "{found:#?}");
+    assert!(own[0]["access_key_id"].is_null());
+    assert!(
+        json["notes"]
+            .to_string()
+            .contains(&format!("account {alpha}: AWS's verdicts")),
+        "{}",
+        json["notes"]
+    );
+    assert_eq!(
+        proxy.count("ListFindingsV2"),
+        2,
+        "one per account, none for V1"
+    );
+
+    // No organization's analyzer: each member's own, through its role.
+    let assumed = proxy.assumed(&alpha);
+    proxy.access_analyzer(AnalyzerFake {
+        analyzers: vec![analyzer(&alpha, 90)],
+        findings: vec![finding(&alpha, "m1", "svc", Some(&their_key), None)],
+    });
+    let out = report(
+        &home,
+        &proxy.endpoint(),
+        &["--org", "--format", "json", "--with-access-analyzer"],
+    )
+    .await;
+    let (_, found) = verdicts(&out);
+    assert!(
+        found
+            .iter()
+            .any(|v| v["account_id"] == alpha.as_str() && v["access_key_id"] == their_key.as_str()),
+        "{found:#?}"
+    );
+    assert!(
+        proxy.assumed(&alpha) >= assumed + 2,
+        "the audit's session and the analyzer's"
     );
 }

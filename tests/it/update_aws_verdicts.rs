@@ -50,6 +50,7 @@ async fn the_key_pane_says_aws_verdict_beside_each_active_key() {
     let analyzer = UnusedAnalyzer {
         arn: "arn:aws:access-analyzer:us-east-1:123456789012:analyzer/unused".into(),
         tracking_days: 90,
+        organization: false,
     };
     let action = loaded(&state, Ok(Some((analyzer, found))));
     update(&mut state, action);
