@@ -42,6 +42,31 @@ fn page_of<T>(
     })
 }
 
+/// One request about credential `id` of `user`, by its kind: the
+/// operation the kind names (service-specific, SSH key, certificate), the
+/// ID in that kind's field, anything more (`status(s)`), its error mapped
+/// once by `sent`.
+macro_rules! per_kind {
+    ($self:ident, $kind:expr, $user:expr, $id:expr, $action:expr,
+     [$service:ident, $ssh:ident, $cert:ident] $(, $more:ident($value:expr))*) => {{
+        let iam = &$self.iam;
+        match $kind {
+            CredentialKind::Service { .. } => $self
+                .sent($action, iam.$service().user_name($user).service_specific_credential_id($id)$(.$more($value))*.send())
+                .await
+                .map(|_| ()),
+            CredentialKind::SshKey => $self
+                .sent($action, iam.$ssh().user_name($user).ssh_public_key_id($id)$(.$more($value))*.send())
+                .await
+                .map(|_| ()),
+            CredentialKind::SigningCertificate => $self
+                .sent($action, iam.$cert().user_name($user).certificate_id($id)$(.$more($value))*.send())
+                .await
+                .map(|_| ()),
+        }
+    }};
+}
+
 impl SdkIam {
     /// One page of `ListServiceSpecificCredentials` of `user`, else of
     /// every user (`AllUsers`).
@@ -167,44 +192,19 @@ impl SdkIam {
         id: &str,
         status: aws_sdk_iam::types::StatusType,
     ) -> Result<(), IamError> {
-        match kind {
-            CredentialKind::Service { .. } => self
-                .sent(
-                    "iam:UpdateServiceSpecificCredential",
-                    self.iam
-                        .update_service_specific_credential()
-                        .user_name(user)
-                        .service_specific_credential_id(id)
-                        .status(status)
-                        .send(),
-                )
-                .await
-                .map(|_| ()),
-            CredentialKind::SshKey => self
-                .sent(
-                    "iam:UpdateSSHPublicKey",
-                    self.iam
-                        .update_ssh_public_key()
-                        .user_name(user)
-                        .ssh_public_key_id(id)
-                        .status(status)
-                        .send(),
-                )
-                .await
-                .map(|_| ()),
-            CredentialKind::SigningCertificate => self
-                .sent(
-                    "iam:UpdateSigningCertificate",
-                    self.iam
-                        .update_signing_certificate()
-                        .user_name(user)
-                        .certificate_id(id)
-                        .status(status)
-                        .send(),
-                )
-                .await
-                .map(|_| ()),
-        }
+        per_kind!(
+            self,
+            kind,
+            user,
+            id,
+            kind.update_action(),
+            [
+                update_service_specific_credential,
+                update_ssh_public_key,
+                update_signing_certificate
+            ],
+            status(status)
+        )
     }
 
     /// The credential deleted, by its kind.
@@ -214,40 +214,17 @@ impl SdkIam {
         kind: &CredentialKind,
         id: &str,
     ) -> Result<(), IamError> {
-        match kind {
-            CredentialKind::Service { .. } => self
-                .sent(
-                    "iam:DeleteServiceSpecificCredential",
-                    self.iam
-                        .delete_service_specific_credential()
-                        .user_name(user)
-                        .service_specific_credential_id(id)
-                        .send(),
-                )
-                .await
-                .map(|_| ()),
-            CredentialKind::SshKey => self
-                .sent(
-                    "iam:DeleteSSHPublicKey",
-                    self.iam
-                        .delete_ssh_public_key()
-                        .user_name(user)
-                        .ssh_public_key_id(id)
-                        .send(),
-                )
-                .await
-                .map(|_| ()),
-            CredentialKind::SigningCertificate => self
-                .sent(
-                    "iam:DeleteSigningCertificate",
-                    self.iam
-                        .delete_signing_certificate()
-                        .user_name(user)
-                        .certificate_id(id)
-                        .send(),
-                )
-                .await
-                .map(|_| ()),
-        }
+        per_kind!(
+            self,
+            kind,
+            user,
+            id,
+            kind.delete_action(),
+            [
+                delete_service_specific_credential,
+                delete_ssh_public_key,
+                delete_signing_certificate
+            ]
+        )
     }
 }
