@@ -223,13 +223,13 @@ impl FindingId {
                 "Make the key inactive ({deactivate}); delete it ({delete}) once you are sure nothing needs it."
             }
             Self::UnusedPassword => {
-                "Remove console access ({delete} on this finding, typing the user name) or ask the user why the password is unused. CIS's backout: an administrator sets a new password."
+                "Remove console access ({remove_password}, typing the user name) or ask the user why the password is unused. CIS's backout: an administrator sets a new password."
             }
             Self::MultipleActiveKeys => {
                 "Finish the rotation: move every client to the newer key, then make the older one inactive ({deactivate}) and delete it ({delete})."
             }
             Self::KeyNotRotated => {
-                "Rotate: create a new key ({create}), move every client to it, make the old key inactive ({deactivate}), then delete it ({delete})."
+                "Rotate ({rotate}): a new key is made (and handed off where the ledger names a target), move every client to it, make the old key inactive ({deactivate}), then delete it ({delete})."
             }
             Self::RootAccessKey => {
                 "Delete every root access key (CIS: inactive is not enough). In a member account of an organization with centralized root access, d on the root row (iamkeys --org from the management account) deletes them through sts:AssumeRoot; otherwise sign in as root and delete them on the Security credentials page."
@@ -262,7 +262,14 @@ impl FindingId {
     #[must_use]
     pub fn remedy_with(self, key: impl Fn(&str) -> String) -> String {
         let mut text = self.remedy().to_owned();
-        for name in ["create", "deactivate", "delete", "rotate", "usage"] {
+        for name in [
+            "create",
+            "deactivate",
+            "delete",
+            "rotate",
+            "usage",
+            "remove_password",
+        ] {
             text = text.replace(&format!("{{{name}}}"), &key(name));
         }
         text

@@ -30,6 +30,7 @@ pub fn remedy(id: FindingId) -> String {
             "deactivate" => "iamkeys: i",
             "rotate" => "iamkeys: R",
             "usage" => "iamkeys: u",
+            "remove_password" => "iamkeys: P",
             _ => "iamkeys: d",
         }
         .to_owned()
@@ -553,10 +554,17 @@ impl Report {
     /// Whether any finding is at or above `fail_on`.
     #[must_use]
     pub fn fails(&self, fail_on: &FailOn) -> bool {
-        // A waived finding is listed, never failed on.
+        self.failing(fail_on) > 0
+    }
+
+    /// How many findings are at or above `fail_on` (a waived finding is
+    /// listed, never failed on).
+    #[must_use]
+    pub fn failing(&self, fail_on: &FailOn) -> usize {
         self.findings
             .iter()
-            .any(|f| f.waived.is_none() && fail_on.fails_finding(f.id, f.risk, f.new))
+            .filter(|f| f.waived.is_none() && fail_on.fails_finding(f.id, f.risk, f.new))
+            .count()
     }
 }
 

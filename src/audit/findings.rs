@@ -917,4 +917,35 @@ mod tests {
                 && remedy.contains("<usage>")
         );
     }
+
+    /// Issue 38 item 11: each remedy names the command that does it: a
+    /// rotation is `R` (not `c`), a password is removed with `P` (not `d`).
+    #[test]
+    fn each_remedy_names_the_command_that_does_it() {
+        let named = |id: FindingId| id.remedy_with(|n| format!("<{n}>"));
+        let rotate = named(FindingId::KeyNotRotated);
+        assert!(rotate.contains("<rotate>"), "{rotate}");
+        assert!(!rotate.contains("<create>"), "{rotate}");
+        let password = named(FindingId::UnusedPassword);
+        assert!(password.contains("<remove_password>"), "{password}");
+        assert!(!password.contains("<delete>"), "{password}");
+        // Every command a remedy names is one the keymap knows.
+        for id in FindingId::ALL {
+            let text = named(id);
+            for name in text
+                .split('<')
+                .skip(1)
+                .filter_map(|s| s.split_once('>'))
+                .map(|(n, _)| n)
+            {
+                assert!(
+                    crate::keymap::Command::from_name(name).is_some(),
+                    "{id}: <{name}> is no command"
+                );
+            }
+        }
+        // The reports name iamkeys' own keys.
+        assert!(crate::report::remedy(FindingId::UnusedPassword).contains("iamkeys: P"));
+        assert!(crate::report::remedy(FindingId::KeyNotRotated).contains("iamkeys: R"));
+    }
 }

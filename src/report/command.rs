@@ -104,6 +104,11 @@ pub fn finish(mut report: Report, how: &Finish<'_>) -> ExitCode {
         return ExitCode::from(EXIT_ERROR);
     }
     if report.fails(fail_on) {
+        let n = report.failing(fail_on);
+        say(&format!(
+            "{n} finding{} fails --fail-on (exit 1)",
+            if n == 1 { "" } else { "s" }
+        ));
         ExitCode::from(EXIT_FINDINGS)
     } else {
         ExitCode::from(EXIT_CLEAN)

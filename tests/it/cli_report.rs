@@ -366,6 +366,12 @@ async fn csv_and_table_and_fail_on() {
             "{control}"
         );
     }
+    // Issue 38 item 12: exit 1 says why, in one line on stderr.
+    let failing = setup.report(&["--fail-on", "multiple_active_keys"]).await;
+    let said = String::from_utf8_lossy(&failing.stderr);
+    assert_eq!(failing.status.code(), Some(1));
+    assert_eq!(said.trim().lines().count(), 1, "{said}");
+    assert!(said.contains("1 finding fails --fail-on"), "{said}");
     let bad = setup.report(&["--fail-on", "everything"]).await;
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("not a finding id"));
