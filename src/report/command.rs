@@ -106,8 +106,8 @@ pub fn finish(mut report: Report, how: &Finish<'_>) -> ExitCode {
     if report.fails(fail_on) {
         let n = report.failing(fail_on);
         say(&format!(
-            "{n} finding{} fails --fail-on (exit 1)",
-            if n == 1 { "" } else { "s" }
+            "{n} finding{} --fail-on (exit 1)",
+            if n == 1 { " fails" } else { "s fail" }
         ));
         ExitCode::from(EXIT_FINDINGS)
     } else {
