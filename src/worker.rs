@@ -114,17 +114,6 @@ async fn root_bound_to(
     Ok(())
 }
 
-/// The account's unused-access analyzer and its findings (`None`: no
-/// analyzer covers the account).
-async fn aws_findings(slot: &Slot) -> crate::action::AwsFindings {
-    let Some(analyzer) = slot.analyzer.unused_access().await? else {
-        return Ok(None);
-    };
-    let account = slot.account().await?;
-    let findings = slot.analyzer.user_findings(&analyzer, &account).await?;
-    Ok(Some((analyzer, findings)))
-}
-
 fn panic_message(panic: &(dyn Any + Send)) -> String {
     panic
         .downcast_ref::<&str>()
@@ -812,6 +801,19 @@ impl Worker {
     /// own retries, or at once when the SDK's retry quota is spent), with a
     /// growing, jittered wait: one user's throttled call must not become a
     /// gap in the audit while IAM is only asking for patience.
+    /// The account's unused-access analyzer and its findings (`None`: no
+    /// analyzer covers the account), throttling waited out as IAM's is.
+    async fn aws_findings(&self, slot: &Slot) -> crate::action::AwsFindings {
+        let Some(analyzer) = self.patiently(|| slot.analyzer.unused_access()).await? else {
+            return Ok(None);
+        };
+        let account = slot.account().await?;
+        let findings = self
+            .patiently(|| slot.analyzer.user_findings(&analyzer, &account))
+            .await?;
+        Ok(Some((analyzer, findings)))
+    }
+
     async fn patiently<T, F, Fut>(&self, mut call: F) -> Result<T, IamError>
     where
         F: FnMut() -> Fut,
@@ -903,7 +905,7 @@ impl Worker {
                     .await,
             ),
             Call::EnabledRegions => Loaded::EnabledRegions(slot.trail.enabled_regions().await),
-            Call::AwsFindings => Loaded::AwsFindings(aws_findings(&slot).await),
+            Call::AwsFindings => Loaded::AwsFindings(self.aws_findings(&slot).await),
             Call::ServiceCredentials => Loaded::ServiceCredentials(
                 self.patiently(|| {
                     crate::iam::list_all("iam:ListServiceSpecificCredentials", |marker| {
