@@ -129,8 +129,8 @@ pub fn parse(line: &str) -> Result<Typed, String> {
             }
             Typed::Whois(key)
         }
-        "help" => Typed::Help,
-        "q" | "quit" => Typed::Quit,
+        "help" | "h" => Typed::Help,
+        "q" | "quit" | "q!" | "quit!" => Typed::Quit,
         "" => return Err("type a command: Tab lists them".to_owned()),
         other => {
             return Err(format!(
@@ -230,6 +230,10 @@ mod tests {
         );
         assert_eq!(parse("q"), Ok(Typed::Quit));
         assert_eq!(parse("help"), Ok(Typed::Help));
+        // Issue 38 item 12: as vim and k9s hands type them.
+        assert_eq!(parse("h"), Ok(Typed::Help));
+        assert_eq!(parse("q!"), Ok(Typed::Quit));
+        assert_eq!(parse("quit!"), Ok(Typed::Quit));
         assert!(
             parse("profile")
                 .unwrap_err()
