@@ -11,8 +11,9 @@ use futures::future::BoxFuture;
 
 use super::start::{Start, runtime};
 use crate::cli::{PlanFormat, WhoisArgs};
-use crate::headless::whois::{Answer, is_key_shaped, whois};
+use crate::headless::whois::{Answer, whois};
 use crate::iam::IamClient;
+use crate::model::is_key_shaped;
 
 /// `iamkeys whois`.
 ///

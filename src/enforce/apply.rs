@@ -72,7 +72,7 @@ const SKEW: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
 /// key ID as the ledger reads one, `AKIA` and 16 more (a plan acts on
 /// nothing else).
 fn is_user_key_id(id: &str) -> bool {
-    id.len() == 20 && id.starts_with("AKIA") && crate::ledger::event::is_key_id(id)
+    crate::model::is_key_shaped(id) && id.starts_with("AKIA")
 }
 
 /// Refuse a plan whose content cannot be true: IDs that are not IDs, a key

@@ -11,8 +11,6 @@ use serde::Serialize;
 use crate::iam::IamClient;
 use crate::model::KeyStatus;
 
-pub use crate::model::is_key_shaped;
-
 /// What is known of one key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Answer {
@@ -76,8 +74,6 @@ impl Answer {
     }
 }
 
-pub use crate::iam::holder;
-
 /// How the account a key belongs to is reached: its client, or why not.
 pub type Reach<'a> =
     dyn Fn(&str) -> BoxFuture<'static, Result<std::sync::Arc<dyn IamClient>, String>> + Sync + 'a;
@@ -109,7 +105,7 @@ pub async fn whois(own: &dyn IamClient, reach: &Reach<'_>, key: &str) -> Answer 
             return answer;
         }
     };
-    match holder(client.as_ref(), key).await {
+    match crate::iam::holder(client.as_ref(), key).await {
         Ok(Some((user, found))) => {
             answer.found = true;
             answer.user_name = Some(user);
@@ -142,7 +138,7 @@ pub async fn whois(own: &dyn IamClient, reach: &Reach<'_>, key: &str) -> Answer 
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::model::is_key_shaped;
 
     #[test]
     fn only_what_is_shaped_like_a_key_is_asked() {
