@@ -7,7 +7,7 @@
 use async_trait::async_trait;
 
 use crate::audit::aws_verdict::{AwsFinding, Subject};
-use crate::iam::{ErrorKind, IamError};
+use crate::iam::IamError;
 
 /// The unused-access analyzer that covers the account.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,11 +76,7 @@ impl SdkAnalyzer {
 }
 
 fn missing(action: &'static str, what: &str) -> IamError {
-    IamError::new(
-        ErrorKind::Other,
-        action,
-        format!("the answer held no {what}"),
-    )
+    IamError::other(action, format!("the answer held no {what}"))
 }
 
 /// The user name of an IAM user's ARN (`arn:aws:iam::1:user/path/name`).

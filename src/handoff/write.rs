@@ -9,8 +9,8 @@ use std::fmt::Debug;
 use async_trait::async_trait;
 
 use super::Target;
+use crate::iam::IamError;
 use crate::iam::sdk::SdkIam;
-use crate::iam::{ErrorKind, IamError};
 use crate::secret::Secret;
 
 /// Writes a rotated key to its hand-off target. Never logged.
@@ -27,8 +27,7 @@ pub trait Writer: Send + Sync + Debug {
         secret: &Secret,
     ) -> Result<(), IamError> {
         let _ = (key_id, secret);
-        Err(IamError::new(
-            ErrorKind::Other,
+        Err(IamError::other(
             target.action(),
             "this account has nowhere to hand a key off to",
         ))

@@ -83,6 +83,13 @@ impl IamError {
         }
     }
 
+    /// An error of no finer kind ([`ErrorKind::Other`]): what `action` could
+    /// not do, in `detail`.
+    #[must_use]
+    pub fn other(action: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Other, action, detail)
+    }
+
     #[must_use]
     pub fn with_code(mut self, code: impl Into<String>) -> Self {
         self.code = Some(code.into());

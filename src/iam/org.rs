@@ -72,8 +72,7 @@ impl OrgClient for SdkOrg {
         let mut items = Vec::new();
         for account in out.accounts() {
             let Some(id) = account.id() else {
-                return Err(IamError::new(
-                    ErrorKind::Other,
+                return Err(IamError::other(
                     ACTION,
                     "an account without an ID in the answer",
                 ));
@@ -167,11 +166,7 @@ impl RoleSession {
             .await
             .map_err(|e| from_sdk(ACTION, &e, &self.endpoint))?;
         let Some(c) = out.credentials() else {
-            return Err(IamError::new(
-                ErrorKind::Other,
-                ACTION,
-                "STS answered without credentials",
-            ));
+            return Err(IamError::other(ACTION, "STS answered without credentials"));
         };
         let expiry = SystemTime::try_from(*c.expiration()).ok();
         Ok(Credentials::new(

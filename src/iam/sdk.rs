@@ -183,8 +183,7 @@ impl SdkIam {
                     id: k
                         .access_key_id()
                         .ok_or_else(|| {
-                            IamError::new(
-                                ErrorKind::Other,
+                            IamError::other(
                                 "iam:ListAccessKeys",
                                 "the answer held a key without an AccessKeyId",
                             )
@@ -472,15 +471,12 @@ impl IamClient for SdkIam {
             .map(aws_smithy_types::Blob::as_ref)
             .unwrap_or_default();
         let parsed = credential_report::parse(content)
-            .map_err(|e| IamError::new(ErrorKind::Other, ACTION, e.to_string()))?;
+            .map_err(|e| IamError::other(ACTION, e.to_string()))?;
         // Without its time the report's age is unknown: not read at all.
-        let generated_at = out.generated_time().map(time).ok_or_else(|| {
-            IamError::new(
-                ErrorKind::Other,
-                ACTION,
-                "the report came without a GeneratedTime",
-            )
-        })?;
+        let generated_at = out
+            .generated_time()
+            .map(time)
+            .ok_or_else(|| IamError::other(ACTION, "the report came without a GeneratedTime"))?;
         Ok(CredentialReport {
             generated_at,
             rows: parsed.rows,
@@ -499,11 +495,7 @@ impl IamClient for SdkIam {
             .summary_map()
             .and_then(|map| map.get(&SummaryKeyType::AccountAccessKeysPresent))
             .ok_or_else(|| {
-                IamError::new(
-                    ErrorKind::Other,
-                    ACTION,
-                    "the answer held no AccountAccessKeysPresent",
-                )
+                IamError::other(ACTION, "the answer held no AccountAccessKeysPresent")
             })?;
         Ok(*present > 0)
     }
@@ -520,8 +512,7 @@ impl IamClient for SdkIam {
             .await?;
         // No block at all is not "never used" (that would invent a finding).
         let used = out.access_key_last_used().ok_or_else(|| {
-            IamError::new(
-                ErrorKind::Other,
+            IamError::other(
                 "iam:GetAccessKeyLastUsed",
                 "the answer held no AccessKeyLastUsed",
             )
@@ -628,8 +619,8 @@ impl IamClient for SdkIam {
                     .send(),
             )
             .await?;
-        let (items, details) = super::auth_details::page(&out)
-            .map_err(|why| IamError::new(ErrorKind::Other, ACTION, why))?;
+        let (items, details) =
+            super::auth_details::page(&out).map_err(|why| IamError::other(ACTION, why))?;
         Ok((
             Page {
                 items,
@@ -655,9 +646,9 @@ impl IamClient for SdkIam {
             .send()
             .await
             .map_err(|e| self.fail(ACTION, &e))?;
-        let key = out.access_key().ok_or_else(|| {
-            IamError::new(ErrorKind::Other, ACTION, "response held no access key")
-        })?;
+        let key = out
+            .access_key()
+            .ok_or_else(|| IamError::other(ACTION, "response held no access key"))?;
         Ok(NewAccessKey {
             key: AccessKey {
                 id: key.access_key_id().to_owned(),

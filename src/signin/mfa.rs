@@ -17,8 +17,8 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 use super::cache::{self, Cached};
 use super::plan::{Plan, Session};
+use crate::iam::IamError;
 use crate::iam::sdk_error::from_sdk;
-use crate::iam::{ErrorKind, IamError};
 use crate::secret::Secret;
 
 /// A session is renewed (a new code asked) this long before it expires.
@@ -464,22 +464,12 @@ impl MfaProvider {
             }
         };
         let Some(c) = creds else {
-            return Err(IamError::new(
-                ErrorKind::Other,
-                action,
-                "STS answered without credentials",
-            ));
+            return Err(IamError::other(action, "STS answered without credentials"));
         };
         let expiration = std::time::SystemTime::try_from(*c.expiration())
             .ok()
             .map(DateTime::<Utc>::from)
-            .ok_or_else(|| {
-                IamError::new(
-                    ErrorKind::Other,
-                    action,
-                    "STS answered without an expiration",
-                )
-            })?;
+            .ok_or_else(|| IamError::other(action, "STS answered without an expiration"))?;
         // Never beyond what STS can give (a test endpoint may say 2099).
         let expiration = expiration.min(Utc::now() + plan.longest());
         Ok((

@@ -28,8 +28,7 @@ pub trait Trail: Send + Sync + Debug {
         next: Option<String>,
     ) -> Result<Page<TrailEvent>, IamError> {
         let _ = (region, lookup, next);
-        Err(IamError::new(
-            ErrorKind::Other,
+        Err(IamError::other(
             "cloudtrail:LookupEvents",
             "this account has no CloudTrail to ask",
         ))
@@ -37,8 +36,7 @@ pub trait Trail: Send + Sync + Debug {
 
     /// The account's enabled regions (EC2 `DescribeRegions`).
     async fn enabled_regions(&self) -> Result<Vec<String>, IamError> {
-        Err(IamError::new(
-            ErrorKind::Other,
+        Err(IamError::other(
             "ec2:DescribeRegions",
             "this account has no regions to list",
         ))
@@ -63,8 +61,7 @@ impl Trail for SdkIam {
         use aws_sdk_cloudtrail::types::{LookupAttribute, LookupAttributeKey};
         const ACTION: &str = "cloudtrail:LookupEvents";
         let Some(client) = self.trail_client(region) else {
-            return Err(IamError::new(
-                ErrorKind::Other,
+            return Err(IamError::other(
                 ACTION,
                 "no CloudTrail client was configured",
             ));

@@ -281,15 +281,14 @@ async fn create(
             Err(err) => return Err(err),
         }
     }
-    Err(last.unwrap_or_else(|| IamError::new(ErrorKind::Other, ACTION, "no attempt was made")))
+    Err(last.unwrap_or_else(|| IamError::other(ACTION, "no attempt was made")))
 }
 
 /// The words for a create whose outcome IAM did not say.
 fn unclear(err: &IamError, made: Option<&AccessKey>) -> IamError {
     const ACTION: &str = "iam:CreateAccessKey";
     match made {
-        Some(made) => IamError::new(
-            ErrorKind::Other,
+        Some(made) => IamError::other(
             ACTION,
             format!(
                 "the request failed ({}) but IAM created key {} anyway; its secret never arrived and cannot be recovered: make it inactive and delete it",

@@ -3,14 +3,13 @@
 //! dropping it would hide it from the audit).
 
 use super::{MAX_ITEMS, SdkIam, next_marker, time};
-use crate::iam::{ErrorKind, IamError};
+use crate::iam::IamError;
 use crate::model::Page;
 use crate::model::credential::{Credential, CredentialKind, CredentialStatus};
 
 /// An item of `action`'s answer without a field IAM always sends.
 fn missing(action: &'static str, field: &str) -> IamError {
-    IamError::new(
-        ErrorKind::Other,
+    IamError::other(
         action,
         format!("the answer held a credential without its {field}"),
     )
@@ -40,6 +39,39 @@ fn page_of<T>(
             .collect::<Result<Vec<_>, IamError>>()?,
         next_marker: next_marker(truncated, marker),
     })
+}
+
+/// A credential of `user` that has no expiry and no alias (an SSH key, a
+/// signing certificate), its status read strictly.
+fn of_user(
+    user: &str,
+    kind: CredentialKind,
+    id: String,
+    status: &str,
+    created: Option<chrono::DateTime<chrono::Utc>>,
+) -> Credential {
+    Credential {
+        user: user.to_owned(),
+        kind,
+        id,
+        status: CredentialStatus::parse(status),
+        created,
+        expires: None,
+        alias: None,
+    }
+}
+
+/// One page of a listing: the request `$request` built on the IAM client,
+/// at most [`MAX_ITEMS`] from `$marker`, its error mapped once by `sent`.
+macro_rules! listed {
+    ($self:ident, $action:expr, $op:ident() $(.$more:ident($value:expr))*, $marker:expr) => {
+        $self
+            .sent(
+                $action,
+                $self.iam.$op()$(.$more($value))*.max_items(MAX_ITEMS).set_marker($marker).send(),
+            )
+            .await?
+    };
 }
 
 /// One request about credential `id` of `user`, by its kind: the
@@ -76,18 +108,14 @@ impl SdkIam {
         marker: Option<String>,
     ) -> Result<Page<Credential>, IamError> {
         const ACTION: &str = "iam:ListServiceSpecificCredentials";
-        let out = self
-            .sent(
-                ACTION,
-                self.iam
-                    .list_service_specific_credentials()
-                    .set_user_name(user.map(ToOwned::to_owned))
-                    .set_all_users(user.is_none().then_some(true))
-                    .max_items(MAX_ITEMS)
-                    .set_marker(marker)
-                    .send(),
-            )
-            .await?;
+        let out = listed!(
+            self,
+            ACTION,
+            list_service_specific_credentials()
+                .set_user_name(user.map(ToOwned::to_owned))
+                .set_all_users(user.is_none().then_some(true)),
+            marker
+        );
         page_of(
             out.service_specific_credentials(),
             |c| {
@@ -119,29 +147,19 @@ impl SdkIam {
         marker: Option<String>,
     ) -> Result<Page<Credential>, IamError> {
         const ACTION: &str = "iam:ListSSHPublicKeys";
-        let out = self
-            .sent(
-                ACTION,
-                self.iam
-                    .list_ssh_public_keys()
-                    .user_name(user)
-                    .max_items(MAX_ITEMS)
-                    .set_marker(marker)
-                    .send(),
-            )
-            .await?;
+        let out = listed!(self, ACTION, list_ssh_public_keys().user_name(user), marker);
         page_of(
             out.ssh_public_keys(),
             |k| {
-                Ok(Credential {
-                    user: user.to_owned(),
-                    kind: CredentialKind::SshKey,
-                    id: required(k.ssh_public_key_id(), ACTION, "SSHPublicKeyId")?,
-                    status: CredentialStatus::parse(k.status().as_str()),
-                    created: Some(time(k.upload_date())),
-                    expires: None,
-                    alias: None,
-                })
+                let id = required(k.ssh_public_key_id(), ACTION, "SSHPublicKeyId")?;
+                let created = Some(time(k.upload_date()));
+                Ok(of_user(
+                    user,
+                    CredentialKind::SshKey,
+                    id,
+                    k.status().as_str(),
+                    created,
+                ))
             },
             out.is_truncated(),
             out.marker(),
@@ -155,29 +173,24 @@ impl SdkIam {
         marker: Option<String>,
     ) -> Result<Page<Credential>, IamError> {
         const ACTION: &str = "iam:ListSigningCertificates";
-        let out = self
-            .sent(
-                ACTION,
-                self.iam
-                    .list_signing_certificates()
-                    .user_name(user)
-                    .max_items(MAX_ITEMS)
-                    .set_marker(marker)
-                    .send(),
-            )
-            .await?;
+        let out = listed!(
+            self,
+            ACTION,
+            list_signing_certificates().user_name(user),
+            marker
+        );
         page_of(
             out.certificates(),
             |c| {
-                Ok(Credential {
-                    user: user.to_owned(),
-                    kind: CredentialKind::SigningCertificate,
-                    id: required(c.certificate_id(), ACTION, "CertificateId")?,
-                    status: CredentialStatus::parse(c.status().as_str()),
-                    created: c.upload_date().map(time),
-                    expires: None,
-                    alias: None,
-                })
+                let id = required(c.certificate_id(), ACTION, "CertificateId")?;
+                let kind = CredentialKind::SigningCertificate;
+                Ok(of_user(
+                    user,
+                    kind,
+                    id,
+                    c.status().as_str(),
+                    c.upload_date().map(time),
+                ))
             },
             out.is_truncated(),
             out.marker(),

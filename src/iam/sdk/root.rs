@@ -60,11 +60,7 @@ pub(super) async fn assume(client: &SdkIam, account: &str) -> Result<Box<dyn Roo
         )
         .await?;
     let Some(c) = out.credentials() else {
-        return Err(IamError::new(
-            ErrorKind::Other,
-            ACTION,
-            "STS answered without credentials",
-        ));
+        return Err(IamError::other(ACTION, "STS answered without credentials"));
     };
     let expiry = std::time::SystemTime::try_from(*c.expiration()).ok();
     let credentials = Credentials::new(
