@@ -60,6 +60,8 @@ pub enum Modal {
     Findings {
         user: String,
         key_id: Option<String>,
+        /// Rows scrolled past (`j`, `PgDn`, `G`), never past the end.
+        scroll: usize,
     },
     Profiles(ProfilePicker),
     Waive(WaiveDialog),

@@ -87,8 +87,18 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame) {
         Some(Modal::Waive(dialog)) => waive::render(state, theme, frame, area, dialog),
         Some(Modal::Handoff(dialog)) => handoff::render(state, theme, frame, area, dialog),
         Some(Modal::BulkDelete(dialog)) => dialogs::bulk_delete(state, theme, frame, area, dialog),
-        Some(Modal::Findings { user, key_id }) => {
-            findings::details(state, theme, frame, area, user, key_id.as_deref());
+        Some(Modal::Findings {
+            user,
+            key_id,
+            scroll,
+        }) => {
+            findings::details(
+                state,
+                theme,
+                frame,
+                area,
+                (user, key_id.as_deref(), *scroll),
+            );
         }
         Some(Modal::Usage { user, key_id, .. }) => {
             usage::render(state, theme, frame, area, user, key_id);

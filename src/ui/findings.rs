@@ -105,172 +105,79 @@ pub fn summary(state: &State, theme: &Theme, width: usize) -> Line<'static> {
     Line::from(spans)
 }
 
-/// The findings dialog's last line: the keys that act from it.
-fn closing(state: &State, user: &str, key_id: Option<&str>) -> String {
-    use crate::keymap::{Command, DialogCommand};
-    let map = &state.view.keymap;
-    let close = map.dialog_label(DialogCommand::Cancel);
-    if user == crate::account::ROOT_ROW_NAME {
-        format!(
-            " {close} close · iamkeys cannot act on the root user's keys or tags: sign in as root"
-        )
-    } else if key_id.is_some() {
-        format!(
-            " {} make this key inactive · {} delete it · {} waive a finding · {close} close",
-            map.label(Command::Deactivate),
-            map.label(Command::Delete),
-            map.dialog_label(DialogCommand::Waive),
-        )
-    } else {
-        format!(
-            " {} waive a finding · {close} close (choose a key in the key pane to act on it)",
-            map.dialog_label(DialogCommand::Waive),
-        )
+impl crate::findings_view::Tones for Theme {
+    fn severity(&self, severity: Severity) -> Style {
+        severity_style(self, severity)
+    }
+    fn title(&self) -> Style {
+        self.title
+    }
+    fn dim(&self) -> Style {
+        self.dim
+    }
+    fn warn(&self) -> Style {
+        self.warn
     }
 }
 
-/// `Risk: critical — a high finding raised by what the user can do: admin
-/// via AdministratorAccess · SCPs not evaluated`.
-fn risk_line(state: &State, theme: &Theme, finding: &Finding) -> Line<'static> {
-    use crate::risk::Level;
-    let severity = finding.id.severity();
-    let Some(risk) = state.account.risk_of(finding) else {
-        return Line::styled(
-            format!(
-                "   Risk: not known yet ({}: the user's policies are still being read)",
-                severity.as_str()
-            ),
-            theme.dim,
-        );
-    };
-    let can = if finding.user_name == crate::model::ROOT_ROW {
-        "the root user can do everything".to_owned()
-    } else {
-        state
-            .account
-            .privileges(&finding.user_name)
-            .map_or_else(String::new, |p| p.describe())
-    };
-    let moved = match state.account.level(&finding.user_name) {
-        _ if risk == severity => "kept",
-        Some(Level::None) => "lowered",
-        _ => "raised",
-    };
-    Line::from(vec![
-        Span::raw("   Risk: "),
-        Span::styled(
-            risk.as_str(),
-            severity_style(theme, risk).patch(theme.title),
-        ),
-        Span::raw(format!(
-            " — a {} finding {moved} by what the user can do: {can}",
-            severity.as_str()
-        )),
-    ])
-}
-
+/// The findings dialog above the status bar: the findings scrolled to
+/// `scroll` (clamped to the end), the keys that act from it always shown
+/// below them, and on the bottom border how much more there is.
 pub fn details(
     state: &State,
     theme: &Theme,
     frame: &mut Frame,
     area: Rect,
-    user: &str,
-    key_id: Option<&str>,
+    (user, key_id, scroll): (&str, Option<&str>, usize),
 ) {
-    let findings = if user == crate::account::ROOT_ROW_NAME {
-        state.account.root_findings()
-    } else {
-        match state.account.users().get(user) {
-            Some(row) => &row.findings,
-            None => return,
-        }
+    use crate::keymap::Command;
+    // The status bar's row stays visible under the dialog.
+    let area = Rect {
+        height: area.height.saturating_sub(1),
+        ..area
     };
-    let shown: Vec<&Finding> = findings
-        .iter()
-        .filter(|f| f.access_key_id.is_none() || f.access_key_id.as_deref() == key_id)
-        .collect();
-    let subject = key_id.map_or_else(|| user.to_owned(), |k| format!("{k} of {user}"));
-    let mut lines = Vec::new();
-    if shown.is_empty() {
-        lines.push(Line::raw(format!(" No findings for {subject}.")));
-    }
-    for finding in shown {
-        let id = finding.id;
-        lines.push(Line::from(vec![
-            Span::styled(
-                format!(" {id}"),
-                severity_style(theme, id.severity()).patch(theme.title),
-            ),
-            Span::raw(format!("  ({})", id.severity().as_str())),
-        ]));
-        lines.push(risk_line(state, theme, finding));
-        lines.push(Line::raw(format!("   Controls: {}", controls_text(id))));
-        lines.push(Line::raw(format!("   {}", id.control())));
-        let mut why = format!("   Why: {}", finding.message);
-        if let Some(with_user) = finding.created_with_user {
-            why.push_str(if with_user {
-                " (created with the user: the case the control targets)"
-            } else {
-                " (created later than the user)"
-            });
-        }
-        lines.push(Line::raw(why));
-        if let Some(waiver) = &finding.waiver {
-            let style = if waiver.honoured() {
-                theme.dim
-            } else {
-                theme.warn
-            };
-            lines.push(Line::styled(format!("   {}", waiver.describe()), style));
-        }
-        lines.push(Line::styled(
-            format!(
-                "   Remedy: {}",
-                id.remedy_with(|name| {
-                    crate::keymap::Command::from_name(name)
-                        .map_or_else(|| name.to_owned(), |c| state.view.keymap.label(c))
-                })
-            ),
-            theme.dim,
-        ));
-        lines.push(Line::raw(""));
-    }
-    lines.push(Line::styled(closing(state, user, key_id), theme.dim));
-    super::popup::show(
-        frame,
-        area,
-        100,
-        format!(" Findings: {subject} "),
-        theme.accent,
-        lines,
-    );
-}
-
-/// Every control a finding answers to, in a line: `CIS v1.4-v4.0 1.11 ·
-/// v5.0 1.10 · v6.0 2.10 · not in v7.0 · Security Hub IAM.22, IAM.8`.
-fn controls_text(id: crate::audit::FindingId) -> String {
-    use crate::audit::controls::Framework;
-    let controls = id.controls().list();
-    let cis: Vec<String> = controls
-        .iter()
-        .filter(|c| c.framework != Framework::SecurityHub)
-        .map(crate::audit::controls::Control::label)
-        .collect();
-    let hub: Vec<&str> = controls
-        .iter()
-        .filter(|c| c.framework == Framework::SecurityHub)
-        .filter_map(|c| c.id)
-        .collect();
-    let mut parts = Vec::new();
-    if !cis.is_empty() {
-        parts.push(format!("CIS {}", cis.join(" · ")));
-    }
-    if !hub.is_empty() {
-        parts.push(format!("Security Hub {}", hub.join(", ")));
-    }
-    if parts.is_empty() {
-        "none (not a CIS or Security Hub control)".to_owned()
+    let Some(fitted) =
+        crate::findings_view::fitted(state, theme, user, key_id, (area.width, area.height))
+    else {
+        return;
+    };
+    let scroll = scroll.min(fitted.max_scroll());
+    let below = fitted.body.len().saturating_sub(scroll + fitted.visible);
+    let map = &state.view.keymap;
+    let more = if below > 0 {
+        format!(
+            " {below} more below · {}/{} PgDn/PgUp scroll ",
+            map.label(Command::Down),
+            map.label(Command::Up)
+        )
+    } else if scroll > 0 {
+        format!(
+            " the end · {}/PgUp/{} back up ",
+            map.label(Command::Up),
+            map.label(Command::Top)
+        )
     } else {
-        parts.join(" · ")
+        String::new()
+    };
+    let popup = super::popup::centered(
+        area,
+        fitted.width,
+        u16::try_from(fitted.height()).unwrap_or(u16::MAX),
+    );
+    let mut lines: Vec<Line<'static>> = fitted
+        .body
+        .into_iter()
+        .skip(scroll)
+        .take(fitted.visible)
+        .collect();
+    lines.extend(fitted.closing);
+    frame.render_widget(ratatui::widgets::Clear, popup);
+    let mut block = ratatui::widgets::Block::default()
+        .borders(ratatui::widgets::Borders::ALL)
+        .border_style(theme.accent)
+        .title(Span::styled(fitted.title, theme.accent));
+    if !more.is_empty() {
+        block = block.title_bottom(Span::styled(more, theme.dim));
     }
+    frame.render_widget(ratatui::widgets::Paragraph::new(lines).block(block), popup);
 }

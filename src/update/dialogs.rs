@@ -35,6 +35,29 @@ fn scroll_help(state: &mut State, command: Option<Command>) {
     .min(last);
 }
 
+/// `j`/`k`, `PgDn`/`PgUp`, `g`/`G` in the findings dialog: its findings
+/// scroll by the rows the screen shows, never past the last.
+fn scroll_findings(
+    state: &State,
+    (user, key_id): (&str, Option<&str>),
+    at: usize,
+    command: Option<Command>,
+) -> usize {
+    let last = crate::findings_view::max_scroll(state, user, key_id);
+    let page = crate::findings_view::page(state, user, key_id);
+    let at = at.min(last);
+    match command {
+        Some(Command::Down) => at + 1,
+        Some(Command::Up) => at.saturating_sub(1),
+        Some(Command::PageDown) => at + page,
+        Some(Command::PageUp) => at.saturating_sub(page),
+        Some(Command::Top) => 0,
+        Some(Command::Bottom) => last,
+        _ => at,
+    }
+    .min(last)
+}
+
 pub(super) fn on_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
     let Some(modal) = state.view.modal.take() else {
         return Vec::new();
@@ -123,6 +146,7 @@ fn on_findings(
         Modal::Findings {
             ref user,
             key_id: Some(ref key_id),
+            ..
         } if matches!(command, Some(Command::Deactivate | Command::Delete)) => {
             // The remedy is one key away, on the dialog's own key.
             let which = Which::Named { user, key_id };
@@ -144,9 +168,23 @@ fn on_findings(
         Modal::Findings {
             ref user,
             ref key_id,
+            ..
         } if answer == Some(DialogCommand::Waive) => {
             let (user, key_id) = (user.clone(), key_id.clone());
             super::waive::open(state, &user, key_id.as_deref())
+        }
+        Modal::Findings {
+            user,
+            key_id,
+            scroll,
+        } if command.is_some_and(Command::repeats) => {
+            let scroll = scroll_findings(state, (&user, key_id.as_deref()), scroll, command);
+            state.view.modal = Some(Modal::Findings {
+                user,
+                key_id,
+                scroll,
+            });
+            Vec::new()
         }
         Modal::Findings { .. } => {
             if !(closes && command != Some(Command::Help)) {

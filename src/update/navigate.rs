@@ -16,6 +16,7 @@ fn open(state: &mut State) -> Vec<Effect> {
             state.view.modal = Some(Modal::Findings {
                 user: crate::account::ROOT_ROW_NAME.to_owned(),
                 key_id: None,
+                scroll: 0,
             });
         }
         Focus::Users if state.selected_user().is_some() => {
@@ -28,16 +29,19 @@ fn open(state: &mut State) -> Vec<Effect> {
                 state.view.modal = Some(Modal::Findings {
                     user: row.user.name.clone(),
                     key_id: Some(credential.id.clone()),
+                    scroll: 0,
                 });
             } else if let Some((row, key)) = state.selected_key() {
                 state.view.modal = Some(Modal::Findings {
                     user: row.user.name.clone(),
                     key_id: Some(key.id.clone()),
+                    scroll: 0,
                 });
             } else if let Some(row) = state.selected_user() {
                 state.view.modal = Some(Modal::Findings {
                     user: row.user.name.clone(),
                     key_id: None,
+                    scroll: 0,
                 });
             }
         }

@@ -52,8 +52,20 @@ fn uses(files: &[PathBuf], forbidden: &[&str]) -> Vec<String> {
 #[test]
 fn lower_layers_never_import_the_ui() {
     for module in [
-        "model", "account", "state", "update", "audit", "iam", "worker", "config", "layout",
-        "report", "usage",
+        "model",
+        "account",
+        "state",
+        "update",
+        "audit",
+        "iam",
+        "worker",
+        "config",
+        "layout",
+        "report",
+        "usage",
+        "lines",
+        "findings_view",
+        "help",
     ] {
         let found = uses(
             &module_files(module),

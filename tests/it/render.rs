@@ -768,3 +768,82 @@ fn no_unsafe_character_reaches_the_screen() {
     assert!(text.contains("eve�gpj.exe"), "{text}");
     assert!(text.contains("bob�"), "{text}");
 }
+
+/// Issue 38 item 1: the findings dialog with three findings (alice.18's
+/// key in the demo) fits the screen above the status bar at 80×24, 100×30
+/// and 120×30, always shows its action line, and scrolls with `j`, `PgDn`
+/// and `G` to its last remedy.
+#[tokio::test]
+async fn the_findings_dialog_scrolls_to_its_end_above_the_status_bar() {
+    use crate::common::flows::select_key;
+    for (width, height) in [(80, 24), (100, 30), (120, 30)] {
+        let mut state = demo_loaded().await;
+        update(&mut state, Action::Resize(width, height));
+        let (user, key) = state
+            .account
+            .users()
+            .rows()
+            .flat_map(|r| {
+                r.findings.iter().filter_map(|f| {
+                    let key = f.access_key_id.clone()?;
+                    let n = r
+                        .findings
+                        .iter()
+                        .filter(|g| g.access_key_id.as_deref().is_none_or(|k| k == key))
+                        .count();
+                    Some((n, r.user.name.clone(), key))
+                })
+            })
+            .max_by_key(|(n, ..)| *n)
+            .map(|(_, u, k)| (u, k))
+            .unwrap();
+        select_key(&mut state, &user, &key);
+        update(&mut state, Action::Key(KeyEvent::from(KeyCode::Enter)));
+        let top = screen(&state, width, height);
+        let size = format!("{width}x{height}");
+        // The status bar's row is the status bar's, not the dialog's.
+        let status_row = top.lines().last().unwrap().to_owned();
+        assert!(
+            !status_row.contains(['│', '└']) && status_row.contains("waive"),
+            "{size}\n{top}"
+        );
+        let action_line = |text: &str| {
+            text.lines()
+                .any(|l| l.contains("│ i make this key inactive") || l.contains("close    │"))
+        };
+        assert!(action_line(&top), "the action line shows: {size}\n{top}");
+        assert!(top.contains("more below"), "{size}\n{top}");
+        let remedies = |text: &str| text.matches("Remedy:").count();
+        let total = state.account.users().get(&user).unwrap().findings.len();
+        assert!(remedies(&top) < total, "{size}: all fit, no test\n{top}");
+        update(&mut state, Action::Key(KeyEvent::from(KeyCode::Char('j'))));
+        let down = screen(&state, width, height);
+        assert_ne!(down, top, "j scrolls: {size}");
+        update(&mut state, Action::Key(KeyEvent::from(KeyCode::Char('G'))));
+        let end = screen(&state, width, height);
+        assert!(end.contains("the end"), "{size}\n{end}");
+        assert!(action_line(&end), "{size}\n{end}");
+        assert_eq!(end.lines().last().unwrap(), status_row, "{size}\n{end}");
+        let rows: Vec<&str> = end.lines().collect();
+        let last_remedy = rows
+            .iter()
+            .rposition(|l| l.contains("Remedy:"))
+            .expect("a remedy shows at the end");
+        assert!(
+            rows[last_remedy..].iter().any(|l| l.contains("close")),
+            "the last remedy, then the action line: {size}\n{end}"
+        );
+        // One `k` from the end moves up one row, not from past the end.
+        update(&mut state, Action::Key(KeyEvent::from(KeyCode::Char('k'))));
+        assert_ne!(screen(&state, width, height), end, "{size}");
+        update(&mut state, Action::Key(KeyEvent::from(KeyCode::PageDown)));
+        assert_eq!(
+            screen(&state, width, height),
+            end,
+            "PgDn to the end: {size}"
+        );
+        if (width, height) != (100, 30) {
+            assert_snapshot!(format!("findings_dialog_end_{size}"), end);
+        }
+    }
+}

@@ -149,7 +149,8 @@ async fn other_credentials_are_made_inactive_and_deleted_with_the_key_dialogs() 
         state.view.modal,
         Some(Modal::Findings {
             user: user.clone(),
-            key_id: Some(id.clone())
+            key_id: Some(id.clone()),
+            scroll: 0,
         })
     );
     update(&mut state, key(KeyCode::Esc));

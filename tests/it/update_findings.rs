@@ -172,7 +172,8 @@ async fn enter_on_a_key_explains_its_findings_and_i_acts_on_it() {
         state.view.modal,
         Some(Modal::Findings {
             user: user.clone(),
-            key_id: Some(key_id.clone())
+            key_id: Some(key_id.clone()),
+            scroll: 0,
         })
     );
     update(&mut state, ch('i'));

@@ -103,7 +103,7 @@ async fn u_and_enter_stay_on_the_selected_key() {
     update(&mut state, key(KeyCode::Esc));
     update(&mut state, key(KeyCode::Enter));
     match &state.view.modal {
-        Some(Modal::Findings { user, key_id }) => {
+        Some(Modal::Findings { user, key_id, .. }) => {
             assert_eq!(user, &other.0);
             assert_eq!(key_id.as_deref(), Some(other.1.as_str()));
         }

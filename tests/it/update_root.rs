@@ -43,7 +43,9 @@ async fn the_root_row_comes_first_with_its_badge_and_explains_itself() {
     );
     update(&mut state, key(KeyCode::Enter));
     match &state.view.modal {
-        Some(Modal::Findings { user, key_id: None }) => assert_eq!(user, ROOT),
+        Some(Modal::Findings {
+            user, key_id: None, ..
+        }) => assert_eq!(user, ROOT),
         modal => panic!("{modal:?}"),
     }
     let screen = text(&state, 120, 30);
