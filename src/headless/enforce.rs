@@ -52,7 +52,7 @@ pub async fn plan(
     let rules = match run.enforce.rules() {
         Ok(rules) if rules.is_empty() => {
             say(
-                "no [[enforce.rule]] in the config: nothing would be planned (see README, \"Enforcing on a schedule\")",
+                "no [[enforce.rule]] in the config: nothing would be planned (see docs/enforcing.md)",
             );
             return ExitCode::from(EXIT_REFUSED);
         }

@@ -208,7 +208,7 @@ impl IamError {
         let what = &self.action;
         match self.kind {
             ErrorKind::AccessDenied => format!(
-                "Access denied for {what}: grant {what} to this identity (see README, \"IAM permissions\")"
+                "Access denied for {what}: grant {what} to this identity (see docs/permissions.md)"
             ),
             ErrorKind::NoSuchEntity => {
                 format!("{what}: it no longer exists (deleted meanwhile?){to_refresh}")

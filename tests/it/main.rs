@@ -1,7 +1,8 @@
 //! Integration tests, in one binary to keep link time down on small machines.
 //! Each module is named by the layer it drives:
 //!
-//! - `update_*`: pure `update` transitions; `layers`: a scan of the sources.
+//! - `update_*`: pure `update` transitions; `layers`: a scan of the sources;
+//!   `docs`: a scan of the README and `docs/` (links that land).
 //! - `render`: `TestBackend` snapshots (insta).
 //! - `worker_*`: the real worker (and update loop) on in-memory accounts.
 //! - `mock_*`: the SDK against scripted replies (pagination, faults, errors).
@@ -34,6 +35,7 @@ mod cli_signin;
 mod cli_waivers;
 mod cli_whois;
 mod common;
+mod docs;
 mod e2e_change_safety;
 mod e2e_lifecycle;
 mod e2e_org;
