@@ -47,7 +47,8 @@ pub enum Action {
     /// `:export` wrote this many rows to `path`, or why not.
     Exported {
         path: std::path::PathBuf,
-        result: Result<usize, String>,
+        /// What the file holds, in words; or why nothing was written.
+        result: Result<String, String>,
     },
     /// The profiles of the AWS config files.
     Profiles(Result<Vec<ProfileInfo>, String>),

@@ -29,7 +29,8 @@ pub struct GlobalArgs {
     /// Config file (default: the platform config dir's iamkeys/config.toml).
     #[arg(long, global = true, value_name = "PATH")]
     pub config: Option<PathBuf>,
-    /// Make no change to IAM: dialogs open but nothing is sent.
+    /// Send no change to AWS (keys, passwords, credentials, hand-offs):
+    /// read and report only.
     #[arg(long, global = true)]
     pub read_only: bool,
     /// Run on a built-in demo account instead of AWS.

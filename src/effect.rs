@@ -256,7 +256,8 @@ pub enum Effect {
     Export {
         path: PathBuf,
         text: String,
-        rows: usize,
+        /// What the file holds, in words (`32 finding rows of 21 users`).
+        what: String,
         /// `:export!`: an existing file may be replaced (else it is kept and
         /// the export refused).
         replace: bool,

@@ -86,6 +86,16 @@ pub fn csv_cell(text: &str) -> Cow<'_, str> {
     }
 }
 
+/// `1 event`, `2 events`, `0 events`: a count with its noun agreeing.
+#[must_use]
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,5 +137,12 @@ mod tests {
         assert_eq!(csv_cell("-"), "-", "no control: no formula");
         assert_eq!(csv_cell("-1"), "'-1");
         assert_eq!(csv_cell("\u{7}=1"), "'=1", "cleaned first");
+    }
+
+    #[test]
+    fn counts_agree_with_their_noun() {
+        assert_eq!(count(1, "event"), "1 event");
+        assert_eq!(count(0, "event"), "0 events");
+        assert_eq!(count(2, "page"), "2 pages");
     }
 }

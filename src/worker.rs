@@ -455,7 +455,7 @@ impl Worker {
             Effect::Export {
                 path,
                 text,
-                rows,
+                what,
                 replace,
             } => {
                 let tx = self.tx.clone();
@@ -467,7 +467,7 @@ impl Worker {
                         ))
                     } else {
                         crate::paths::write_private(&path, text.as_bytes())
-                            .map(|()| rows)
+                            .map(|()| what)
                             .map_err(|e| e.to_string())
                     };
                     let _ = tx.send(Action::Exported { path, result });

@@ -194,8 +194,9 @@ pub fn confirm(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, dial
             };
             lines.push(Line::raw(if dialog.from_marks {
                 format!(
-                    " Make {} {word}, not the selected one? (Esc on the list clears marks)",
-                    crate::state::marked_keys(targets.len())
+                    " Make {} {word}{}? (Esc on the list clears marks)",
+                    crate::state::marked_keys(targets.len()),
+                    selected_among(state, targets.iter().map(|t| t.key_id.as_str()))
                 )
             } else if targets.len() == 1 && targets[0].credential.is_some() {
                 format!(" Make this {noun} {word}?")
@@ -363,6 +364,15 @@ pub(super) fn typed_confirmation(
     lines
 }
 
+/// How marked keys stand to the selected one: `, the selected one among
+/// them`, or `, not the selected one`.
+fn selected_among<'a>(state: &State, mut marked: impl Iterator<Item = &'a str>) -> &'static str {
+    match state.selected_key() {
+        Some((_, key)) if marked.any(|id| id == key.id) => ", the selected one among them",
+        _ => ", not the selected one",
+    }
+}
+
 pub fn bulk_delete(
     state: &State,
     theme: &Theme,
@@ -372,8 +382,9 @@ pub fn bulk_delete(
 ) {
     let count = dialog.targets.len();
     let mut lines = vec![Line::raw(format!(
-        " Delete {}, not the selected one? Each is ready to delete: made inactive by iamkeys {} days ago or more, and still inactive. This cannot be undone.",
+        " Delete {}{}? Each is ready to delete: made inactive by iamkeys {} days ago or more, and still inactive. This cannot be undone.",
         crate::state::marked_keys(count),
+        selected_among(state, dialog.targets.iter().map(|t| t.key_id.as_str())),
         state.account.thresholds.retire_after_days
     ))];
     for target in &dialog.targets {

@@ -10,7 +10,13 @@ pub fn date(t: DateTime<Utc>) -> String {
 pub fn created(now: DateTime<Utc>, created: Option<DateTime<Utc>>) -> String {
     created.map_or_else(
         || "on an unknown date (IAM sent none)".to_owned(),
-        |t| format!("{} ({} old)", date(t), age(now, t)),
+        |t| {
+            if (now - t).num_days() <= 0 {
+                format!("{} (today)", date(t))
+            } else {
+                format!("{} ({} old)", date(t), age(now, t))
+            }
+        },
     )
 }
 
@@ -69,5 +75,18 @@ mod tests {
         assert_eq!(age(now, now - chrono::TimeDelta::days(90)), "90 days");
         assert_eq!(age(now, now + chrono::TimeDelta::days(3)), "0 days");
         assert_eq!(yes_no(None), "…");
+    }
+
+    /// Issue 38 item 10: a key made today is "today", not "0 days old".
+    #[test]
+    fn a_date_made_today_says_today() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 28, 12, 0, 0).unwrap();
+        assert_eq!(created(now, Some(now)), "2026-11-28 (today)");
+        let day = chrono::TimeDelta::days(1);
+        assert_eq!(created(now, Some(now - day)), "2026-11-27 (1 day old)");
+        assert_eq!(
+            created(now, Some(now - day * 45)),
+            "2026-10-14 (45 days old)"
+        );
     }
 }

@@ -64,7 +64,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
                 Block::default()
                     .borders(Borders::ALL)
                     .border_style(theme.accent)
-                    .title(" Keys ")
+                    .title(" Help: every key binding ")
                     .title_bottom(closing),
             ),
         popup,

@@ -25,10 +25,9 @@ fn hints(state: &State) -> Vec<String> {
     let mut parts = Vec::new();
     if !state.view.marks.is_empty() {
         parts.push(format!(
-            "{}/{} act on {} marked · Esc clears",
+            "{}/{} act on the marks · Esc clears",
             key(Command::Deactivate),
             key(Command::Delete),
-            state.view.marks.len()
         ));
     }
     parts.push(format!("{}/{} move", key(Command::Down), key(Command::Up)));
@@ -144,7 +143,7 @@ fn dialog_hints(state: &State, modal: &Modal) -> Vec<String> {
 /// `parts` joined, leaving out the least useful (those just before help
 /// and quit) until the line fits in `width`.
 fn fit_hints(mut parts: Vec<String>, width: usize) -> String {
-    let keep_first = usize::from(parts.first().is_some_and(|p| p.contains("marked")));
+    let keep_first = usize::from(parts.first().is_some_and(|p| p.contains("the marks")));
     let line = |parts: &[String]| parts.join(" · ");
     // Help and quit (the last two) stay, whatever else is on the bar.
     let least = line(&parts[parts.len().saturating_sub(2)..])

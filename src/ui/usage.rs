@@ -27,8 +27,9 @@ fn progress_lines(entry: &KeyUsage, theme: &Theme) -> Vec<Line<'static>> {
         lines.push(match &progress.state {
             StreamState::Loading => Line::styled(
                 format!(
-                    " {name}: reading… {} events, {} pages (2 requests a second)",
-                    progress.events, progress.pages
+                    " {name}: reading… {}, {} (2 requests a second)",
+                    crate::text::count(progress.events, "event"),
+                    crate::text::count(progress.pages, "page")
                 ),
                 theme.dim,
             ),
@@ -146,8 +147,8 @@ fn usage_lines(usage: &Usage, theme: &Theme) -> Vec<Line<'static>> {
         t.map_or_else(|| "-".to_owned(), format::date_time)
     };
     let mut lines = vec![Line::raw(format!(
-        " {} events · first {} · last {}",
-        usage.events,
+        " {} · first {} · last {}",
+        crate::text::count(usage.events, "event"),
         when(usage.first),
         when(usage.last)
     ))];

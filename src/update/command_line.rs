@@ -251,11 +251,23 @@ fn export(state: &mut State, file: &str, replace: bool) -> Vec<Effect> {
     );
     match crate::report::format::render(&report, format) {
         Ok(text) => {
-            state.view.notice = Some(format!("exporting {} rows to {file}…", names.len()));
+            // The words count what the file holds: CSV has a row a finding
+            // (of the users in view), JSON an entry a user.
+            let mut users = crate::text::count(names.len(), "user");
+            if root {
+                users.push_str(" and the root account");
+            }
+            let what = if format == crate::report::format::Format::Csv {
+                let rows = text.lines().count().saturating_sub(1);
+                format!("{} of {users}", crate::text::count(rows, "finding row"))
+            } else {
+                users
+            };
+            state.view.notice = Some(format!("exporting {what} to {file}…"));
             vec![Effect::Export {
                 path: std::path::PathBuf::from(file),
                 text,
-                rows: names.len(),
+                what,
                 replace,
             }]
         }
@@ -270,11 +282,11 @@ fn export(state: &mut State, file: &str, replace: bool) -> Vec<Effect> {
 pub(super) fn on_exported(
     state: &mut State,
     path: &std::path::Path,
-    result: Result<usize, String>,
+    result: Result<String, String>,
 ) -> Vec<Effect> {
     let file = crate::text::clean(&path.display().to_string()).into_owned();
     state.view.notice = Some(match result {
-        Ok(rows) => format!("Exported {rows} rows to {file}"),
+        Ok(what) => format!("Exported {what} to {file}"),
         Err(why) => format!("Cannot write {file} ({why}): nothing was written"),
     });
     Vec::new()

@@ -491,14 +491,15 @@ pub(super) fn toggle_mark(state: &mut State) -> Vec<Effect> {
         );
     };
     let mark = (row.user.name.clone(), key.id.clone());
-    if !state.view.marks.remove(&mark) {
+    // The header and status bar count the marks: the notice says which.
+    let said = if state.view.marks.remove(&mark) {
+        format!("Unmarked {} of {}", mark.1, mark.0)
+    } else {
+        let said = format!("Marked {} of {}", mark.1, mark.0);
         state.view.marks.insert(mark);
-    }
-    let count = state.view.marks.len();
-    say(
-        state,
-        format!("{count} key{} marked", if count == 1 { "" } else { "s" }),
-    )
+        said
+    };
+    say(state, said)
 }
 
 pub(super) fn copy_id(state: &mut State) -> Vec<Effect> {

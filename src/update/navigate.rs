@@ -84,7 +84,7 @@ pub(super) fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
             state.view.notice = Some(if state.view.table.findings_only {
                 format!(
                     "Showing the {} users with findings, worst risk first (F shows all)",
-                    state.view.table.len()
+                    state.view.table.users_in_view()
                 )
             } else {
                 format!(

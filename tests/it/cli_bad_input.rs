@@ -436,3 +436,22 @@ fn timeout_covers_the_whole_run() {
     );
     assert!(stderr.contains("--timeout"), "{stderr}");
 }
+
+/// Issue 38 item 10: `--read-only` is a global flag, so its help is shown
+/// by every command; it speaks of what is sent, not of the UI's dialogs.
+#[test]
+fn read_only_is_described_for_every_command() {
+    for args in [&["report", "--help"][..], &["--help"], &["apply", "--help"]] {
+        let out = Command::new(BIN).args(args).output().unwrap();
+        let help = String::from_utf8_lossy(&out.stdout);
+        let line = help
+            .lines()
+            .skip_while(|l| !l.contains("--read-only"))
+            .take(2)
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(line.contains("--read-only"), "{args:?}:\n{help}");
+        assert!(!line.contains("dialog"), "{args:?}: {line}");
+        assert!(line.contains("change"), "{args:?}: {line}");
+    }
+}

@@ -496,7 +496,9 @@ fn colon_export_equals_the_report_filtered_the_same_way() {
     tui.send(&[":"]);
     tui.send(&["-l", &format!("export {}", file.display())]);
     tui.send(&["Enter"]);
-    tui.wait_for("the export", WAIT, |s| s.contains("Exported 4 rows"));
+    tui.wait_for("the export", WAIT, |s| {
+        s.contains("Exported ") && s.contains(" of 4 users to")
+    });
     // Issue 33 item 10: a new file is 0600 (it names users and keys).
     #[cfg(unix)]
     {
@@ -518,7 +520,7 @@ fn colon_export_equals_the_report_filtered_the_same_way() {
     tui.send(&["-l", &format!("export! {}", kept.display())]);
     tui.send(&["Enter"]);
     tui.wait_for("the replacement", WAIT, |s| {
-        s.contains("Exported 4 rows to")
+        s.contains("Exported 8 finding rows of 4 users to") && s.contains("kept.csv")
     });
     assert_ne!(std::fs::read_to_string(&kept).unwrap(), "precious\n");
     #[cfg(unix)]

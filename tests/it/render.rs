@@ -133,6 +133,9 @@ async fn help_overlay_lists_every_binding() {
             "{command:?} missing:\n{text}"
         );
     }
+    // Issue 38 item 10: "Keys" read as access keys; the overlay is the help.
+    let top = text.lines().find(|l| l.contains('┌')).unwrap();
+    assert!(top.contains(" Help: every key binding "), "{top}");
     assert_snapshot!(text);
 }
 

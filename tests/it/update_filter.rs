@@ -219,7 +219,7 @@ async fn export_writes_the_rows_on_screen() {
     let Some(iamkeys::effect::Effect::Export {
         path,
         text,
-        rows,
+        what,
         replace,
     }) = effects
         .iter()
@@ -230,8 +230,14 @@ async fn export_writes_the_rows_on_screen() {
     assert_eq!(path.to_str(), Some("/tmp/rows.csv"));
     assert!(!replace, "an existing file is never replaced without !");
     let on_screen = shown(&state);
-    assert_eq!(*rows, on_screen.len());
     let mut reader = csv::Reader::from_reader(text.as_bytes());
+    // Issue 38 item 10: the words count the file's rows and the users.
+    let records = csv::Reader::from_reader(text.as_bytes()).records().count();
+    assert_eq!(
+        *what,
+        format!("{records} finding rows of {} users", on_screen.len()),
+        "{text}"
+    );
     let headers = reader.headers().unwrap().clone();
     assert_eq!(
         headers.iter().collect::<Vec<_>>(),
@@ -353,4 +359,25 @@ async fn every_prompt_is_the_same_text_field() {
     assert_eq!(state.view.table.filter, "sv ");
     update(&mut state, ctrl('u'));
     assert_eq!(state.view.table.filter, " ");
+}
+
+/// Issue 38 item 10: `F`'s message counts the users the title counts (the
+/// root row is the account's, not a user).
+#[tokio::test]
+async fn findings_only_counts_users_as_the_title_does() {
+    let mut state = demo_loaded().await;
+    update(&mut state, ch('F'));
+    let notice = state.view.notice.clone().unwrap();
+    let screen = crate::common::screen::text(&state, 160, 48);
+    let title = screen
+        .lines()
+        .find(|l| l.contains(" Users ("))
+        .unwrap()
+        .to_owned();
+    let shown = state.view.table.users_in_view();
+    assert!(title.contains(&format!("Users ({shown} of ")), "{title}");
+    assert!(
+        notice.contains(&format!("the {shown} users with findings")),
+        "{notice} vs {title}"
+    );
 }

@@ -57,7 +57,7 @@ async fn marks_show_on_the_user_row_in_the_header_and_in_the_hints() {
     assert!(!unmarked.contains('●'), "{unmarked}");
     let hints = screen.lines().last().unwrap();
     assert!(
-        hints.contains("act on 1 marked") && hints.contains("Esc"),
+        hints.contains("act on the marks") && hints.contains("Esc"),
         "the hint says the marks take over i/d and how to clear them: {hints}"
     );
 }
@@ -128,4 +128,43 @@ async fn esc_on_the_list_asks_before_it_clears_the_marks() {
     assert!(state.view.marks.is_empty());
     let line = text(&state, 120, 30).lines().last().unwrap().to_owned();
     assert!(!line.contains("marked"), "{line}");
+}
+
+/// Issue 38 item 10: the words count what is on screen. Marking says what
+/// was marked (the badge already counts: no "1 marked  1 key marked"); a
+/// bulk dialog whose marks include the selected key does not say "not the
+/// selected one".
+#[tokio::test]
+async fn marking_says_which_key_and_the_bulk_dialog_counts_the_selected_one() {
+    let (mut state, marked, other) = marked_elsewhere().await;
+    update(&mut state, ch(' '));
+    let notice = state.view.notice.clone().unwrap();
+    assert!(
+        notice.contains(&other.1) && !notice.contains("marked"),
+        "{notice}"
+    );
+    let screen = text(&state, 160, 48);
+    let status = screen.lines().last().unwrap();
+    assert_eq!(status.matches("marked").count(), 1, "{status}");
+    update(&mut state, ch(' '));
+    let notice = state.view.notice.clone().unwrap();
+    assert!(notice.starts_with("Unmarked"), "{notice}");
+    // Mark the selected one again: two marked, the selected among them.
+    update(&mut state, ch(' '));
+    update(&mut state, ch('i'));
+    let screen = text(&state, 160, 48);
+    assert!(
+        !screen.contains("not the selected one"),
+        "the selected key is one of them:\n{screen}"
+    );
+    assert!(screen.contains("the 2 marked keys"), "{screen}");
+    update(&mut state, key(KeyCode::Esc));
+    // The selected key unmarked, the first still marked: the dialog says so.
+    select_key(&mut state, &other.0, &other.1);
+    update(&mut state, ch(' '));
+    assert_eq!(state.view.marks.len(), 1, "{:?}", state.view.marks);
+    assert!(state.view.marks.contains(&marked));
+    update(&mut state, ch('i'));
+    let screen = text(&state, 160, 48);
+    assert!(screen.contains("not the selected one"), "{screen}");
 }
