@@ -108,7 +108,7 @@ fn detection_finding(report: &Report, arns: &Arns<'_>, f: &FindingEntry) -> Valu
             "uid": finding_uid(f),
             "title": f.id.control(),
             "desc": f.message,
-            "types": ["CIS AWS Foundations Benchmark"],
+            "types": types(f),
         },
         "cloud": {
             "provider": "AWS",
@@ -125,37 +125,81 @@ fn detection_finding(report: &Report, arns: &Arns<'_>, f: &FindingEntry) -> Valu
         "remediation": {
             "desc": crate::report::remedy(f.id),
         },
-        "unmapped": {
-            "iamkeys_finding_id": f.id.as_str(),
-            "iamkeys_severity": f.severity.as_str(),
-            "iamkeys_risk": f.risk.map(Severity::as_str),
-            "cis": f.cis,
-            // OCSF's Compliance object (a Detection Finding has no
-            // `compliance` of its own): the Security Hub control, and every
-            // control's reference.
-            "compliance": {
-                "control": f.security_hub,
-                "requirements": f
-                    .controls
-                    .iter()
-                    .filter_map(crate::audit::controls::Control::reference)
-                    .collect::<Vec<_>>(),
-                "standards": f
-                    .controls
-                    .iter()
-                    .filter(|c| c.id.is_some())
-                    .map(|c| c.framework.name())
-                    .collect::<std::collections::BTreeSet<_>>(),
-            },
-            "controls": f.controls,
-            "profile": f.profile,
-            "created_with_user": f.created_with_user,
-            "waived": f.waived,
-            "waiver_expired": f.waiver_expired,
-            "waiver_claim": f.waiver_claim,
-            "new": f.new,
-        },
+        "unmapped": unmapped(f),
     })
+}
+
+/// What kind of check found it: the CIS benchmark, AWS Foundational
+/// Security Best Practices (a Security Hub control), or iamkeys' own.
+fn types(f: &FindingEntry) -> Vec<&'static str> {
+    use crate::audit::controls::Framework;
+    let mut types = Vec::new();
+    if f.controls.iter().any(|c| c.framework != Framework::SecurityHub && c.id.is_some()) {
+        types.push("CIS AWS Foundations Benchmark");
+    }
+    if f.security_hub.is_some() {
+        types.push("AWS Foundational Security Best Practices");
+    }
+    if types.is_empty() {
+        types.push("iamkeys: access key hygiene");
+    }
+    types
+}
+
+/// iamkeys' own attributes: only what is known (OCSF consumers read a
+/// missing attribute as unknown; a `null` or a `-` they may not).
+fn unmapped(f: &FindingEntry) -> Value {
+    let mut map = serde_json::Map::new();
+    let mut put = |key: &str, value: Value| {
+        if !value.is_null() {
+            map.insert(key.to_owned(), value);
+        }
+    };
+    put("iamkeys_finding_id", json!(f.id.as_str()));
+    put("iamkeys_severity", json!(f.severity.as_str()));
+    put("iamkeys_risk", json!(f.risk.map(Severity::as_str)));
+    let cis: serde_json::Map<String, Value> = match serde_json::to_value(f.cis) {
+        Ok(Value::Object(versions)) => versions
+            .into_iter()
+            .filter(|(_, number)| number.as_str().is_some_and(|n| n != "-"))
+            .collect(),
+        _ => serde_json::Map::new(),
+    };
+    if !cis.is_empty() {
+        put("cis", Value::Object(cis));
+    }
+    // OCSF's Compliance object (a Detection Finding has no `compliance` of
+    // its own): the Security Hub control, and every control's reference.
+    let requirements: Vec<String> = f
+        .controls
+        .iter()
+        .filter_map(crate::audit::controls::Control::reference)
+        .collect();
+    if !requirements.is_empty() {
+        let mut compliance = json!({
+            "requirements": requirements,
+            "standards": f
+                .controls
+                .iter()
+                .filter(|c| c.id.is_some())
+                .map(|c| c.framework.name())
+                .collect::<std::collections::BTreeSet<_>>(),
+        });
+        if let Some(control) = f.security_hub {
+            compliance["control"] = json!(control);
+        }
+        put("compliance", compliance);
+    }
+    if !f.controls.is_empty() {
+        put("controls", json!(f.controls));
+    }
+    put("profile", json!(f.profile));
+    put("created_with_user", json!(f.created_with_user));
+    put("waived", json!(f.waived));
+    put("waiver_expired", json!(f.waiver_expired));
+    put("waiver_claim", json!(f.waiver_claim));
+    put("new", json!(f.new));
+    Value::Object(map)
 }
 
 /// OCSF's severity captions.
@@ -190,4 +234,58 @@ pub fn render(report: &Report) -> Result<String, String> {
         .map(|f| detection_finding(report, &arns, f))
         .collect();
     super::format::pretty_json(&findings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::FindingId;
+    use crate::report::tests_support::{empty_report, finding};
+
+    /// Every string and null in `value`, with its path.
+    fn leaves(value: &Value, path: &str, out: &mut Vec<(String, Value)>) {
+        match value {
+            Value::Object(map) => {
+                for (k, v) in map {
+                    leaves(v, &format!("{path}.{k}"), out);
+                }
+            }
+            Value::Array(items) => {
+                for v in items {
+                    leaves(v, &format!("{path}[]"), out);
+                }
+            }
+            other => out.push((path.to_owned(), other.clone())),
+        }
+    }
+
+    /// Issue 38 item 5: OCSF carries no `"-"` placeholder, no `null` and no
+    /// CIS type on a finding that is not a CIS control.
+    #[test]
+    fn no_placeholder_no_null_and_no_cis_type_on_a_non_cis_finding() {
+        let mut report = empty_report();
+        report.findings = vec![
+            finding(FindingId::ExposedKeyQuarantined, "heidi", Some("AKIAEXAMPLE")),
+            finding(FindingId::InitialSetupKey, "alice", Some("AKIAEXAMPLE2")),
+        ];
+        let out: Value = serde_json::from_str(&render(&report).unwrap()).unwrap();
+        let mut found = Vec::new();
+        leaves(&out, "", &mut found);
+        let bad: Vec<_> = found
+            .iter()
+            .filter(|(_, v)| v.is_null() || v.as_str() == Some("-"))
+            .collect();
+        assert!(bad.is_empty(), "{bad:#?}");
+        let types = |i: usize| out[i]["finding_info"]["types"].clone();
+        assert!(
+            !types(0).to_string().contains("CIS"),
+            "exposed_key_quarantined is no CIS control: {}",
+            types(0)
+        );
+        assert_eq!(types(1), json!(["CIS AWS Foundations Benchmark"]));
+        let cis = &out[1]["unmapped"]["cis"];
+        assert_eq!(cis["v1.4-v4.0"], "1.11");
+        assert!(cis.get("v7.0").is_none(), "v7.0 has no such item: {cis}");
+        assert!(out[0]["unmapped"].get("cis").is_none(), "{}", out[0]);
+    }
 }
