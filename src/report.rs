@@ -20,6 +20,23 @@ use crate::model::KeyStatus;
 /// The JSON schema name; bumped on any incompatible change.
 pub const SCHEMA: &str = "iamkeys.report/v1";
 
+/// A finding's remedy, unless its key is the old key of a rotation that
+/// still needs it: then the rotation's caution (wait), never "make it
+/// inactive".
+#[must_use]
+pub fn remedy_in(report: &Report, f: &FindingEntry) -> String {
+    let rotation = report.rotations.iter().find(|r| {
+        r.old_access_key_id.as_str() == f.access_key_id.as_deref().unwrap_or_default()
+            && r.user_name == f.user_name
+            && r.account_id == f.account_id
+            && r.old_key_needed()
+    });
+    match rotation {
+        Some(r) => format!("Rotating to {}: {}", r.new_access_key_id, r.next_step()),
+        None => remedy(f.id),
+    }
+}
+
 /// A finding's remedy as the reports write it (OCSF, ASFF, HTML): the
 /// commands' keys named as iamkeys' own (`iamkeys: i`).
 #[must_use]
@@ -317,6 +334,36 @@ pub struct RotationEntry {
     /// the workload has not switched yet, and making the old key inactive
     /// would break it. `null` otherwise.
     pub old_key_used_since: Option<DateTime<Utc>>,
+}
+
+impl RotationEntry {
+    /// Where the rotation stands and what comes next, as the UI says it:
+    /// the old key still used after the new key's first use means wait.
+    #[must_use]
+    pub fn next_step(&self) -> String {
+        let at = |t: DateTime<Utc>| t.format("%Y-%m-%d %H:%M UTC").to_string();
+        let old = crate::text::clean(&self.old_access_key_id);
+        match (self.new_key_first_used, self.old_key_used_since) {
+            (None, _) => {
+                format!("new key not used yet: making {old} inactive would break what uses it")
+            }
+            (Some(first), Some(since)) => format!(
+                "new key in use since {}, but {old} still used {}, after the new key's first use: wait (the workload has not switched)",
+                at(first),
+                at(since)
+            ),
+            (Some(first), None) => format!(
+                "new key in use since {}: make {old} inactive next (iamkeys: i)",
+                at(first)
+            ),
+        }
+    }
+
+    /// Whether the old key must stay active for now.
+    #[must_use]
+    pub fn old_key_needed(&self) -> bool {
+        self.new_key_first_used.is_none() || self.old_key_used_since.is_some()
+    }
 }
 
 /// One audited account (profile), and whether its audit succeeded.

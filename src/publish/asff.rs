@@ -121,7 +121,7 @@ fn one(
         severity: label(f.risk.unwrap_or(f.severity)),
         title: crate::text::clean(f.id.control()).into_owned(),
         description: crate::text::clean(&f.message).chars().take(1024).collect(),
-        remediation: crate::report::remedy(f.id),
+        remediation: crate::report::remedy_in(report, f),
         resources,
         compliance: "FAILED",
         security_control: f.security_hub,

@@ -362,15 +362,7 @@ fn table_rotations(report: &Report, out: &mut String) {
     }
     let _ = writeln!(out, "\nRotations in progress:");
     for r in &report.rotations {
-        let used = r.new_key_first_used.map_or_else(
-            || {
-                format!(
-                    "new key not used yet: making {} inactive would break what uses it",
-                    clean(&r.old_access_key_id)
-                )
-            },
-            |t| format!("new key in use since {}", t.format("%Y-%m-%d %H:%M UTC")),
-        );
+        let used = r.next_step();
         let _ = writeln!(
             out,
             "  {}: {} → {} (started {}): {used}",

@@ -237,7 +237,7 @@ fn findings_table(report: &Report) -> Markup {
                         td { (clean(&f.user_name)) }
                         td { code { (f.access_key_id.as_deref().unwrap_or("—")) } }
                         td { (clean(&f.message)) }
-                        td.dim { (super::remedy(f.id)) }
+                        td.dim { (super::remedy_in(report, f)) }
                         td {
                             @if let Some(w) = &f.waived {
                                 "waived until " (w.until) " by " (clean(&w.by)) ": " (clean(&w.reason))
@@ -420,10 +420,10 @@ pub fn render(report: &Report) -> String {
                 h2 { "Rotations in progress" }
                 @if report.rotations.is_empty() { p.dim { "None." } } @else {
                     table {
-                        thead { tr { th { "User" } th { "Old key" } th { "New key" } th { "Started" } th { "New key first used" } } }
+                        thead { tr { th { "User" } th { "Old key" } th { "New key" } th { "Started" } th { "Where it stands" } } }
                         tbody { @for r in &report.rotations {
                             tr { td { (clean(&r.user_name)) } td { code { (r.old_access_key_id) } } td { code { (r.new_access_key_id) } } td { (time(r.started)) }
-                                 td { @if let Some(t) = r.new_key_first_used { (time(t)) } @else { span.high { "not yet: making the old key inactive would break what uses it" } } } }
+                                 td { @if r.old_key_needed() { span.high { (r.next_step()) } } @else { (r.next_step()) } } }
                         } }
                     }
                 }

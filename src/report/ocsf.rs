@@ -123,7 +123,7 @@ fn detection_finding(report: &Report, arns: &Arns<'_>, f: &FindingEntry) -> Valu
         },
         "resources": resources,
         "remediation": {
-            "desc": crate::report::remedy(f.id),
+            "desc": crate::report::remedy_in(report, f),
         },
         "unmapped": unmapped(f),
     })
@@ -134,7 +134,10 @@ fn detection_finding(report: &Report, arns: &Arns<'_>, f: &FindingEntry) -> Valu
 fn types(f: &FindingEntry) -> Vec<&'static str> {
     use crate::audit::controls::Framework;
     let mut types = Vec::new();
-    if f.controls.iter().any(|c| c.framework != Framework::SecurityHub && c.id.is_some()) {
+    if f.controls
+        .iter()
+        .any(|c| c.framework != Framework::SecurityHub && c.id.is_some())
+    {
         types.push("CIS AWS Foundations Benchmark");
     }
     if f.security_hub.is_some() {
@@ -265,7 +268,11 @@ mod tests {
     fn no_placeholder_no_null_and_no_cis_type_on_a_non_cis_finding() {
         let mut report = empty_report();
         report.findings = vec![
-            finding(FindingId::ExposedKeyQuarantined, "heidi", Some("AKIAEXAMPLE")),
+            finding(
+                FindingId::ExposedKeyQuarantined,
+                "heidi",
+                Some("AKIAEXAMPLE"),
+            ),
             finding(FindingId::InitialSetupKey, "alice", Some("AKIAEXAMPLE2")),
         ];
         let out: Value = serde_json::from_str(&render(&report).unwrap()).unwrap();

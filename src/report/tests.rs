@@ -110,3 +110,58 @@ fn fail_on_risk_reads_the_risk_not_the_severity() {
         assert!(err.contains("risk:low"), "{bad}: {err}");
     }
 }
+
+/// A rotation of alice's OLD to NEW: the new key first used at 10:00, the
+/// old one still used at 12:00 (the workload has not switched).
+fn rotation_not_switched() -> RotationEntry {
+    use chrono::TimeZone;
+    RotationEntry {
+        profile: "p".into(),
+        account_id: Some("123456789012".into()),
+        account_name: None,
+        user_name: "alice".into(),
+        old_access_key_id: "AKIAOLD".into(),
+        new_access_key_id: "AKIANEW".into(),
+        started: Utc.with_ymd_and_hms(2026, 11, 20, 9, 0, 0).unwrap(),
+        new_key_first_used: Some(Utc.with_ymd_and_hms(2026, 11, 20, 10, 0, 0).unwrap()),
+        old_key_used_since: Some(Utc.with_ymd_and_hms(2026, 11, 20, 12, 0, 0).unwrap()),
+    }
+}
+
+/// Issue 38 item 4: the table and the HTML keep the UI's caution — the old
+/// key still used after the new key's first use: wait — and the HTML's
+/// remedy for the old key's findings does not say to make it inactive.
+#[test]
+fn the_report_keeps_the_rotation_caution() {
+    let mut report = super::tests_support::empty_report();
+    report.rotations = vec![rotation_not_switched()];
+    report.findings = vec![super::tests_support::finding(
+        FindingId::MultipleActiveKeys,
+        "alice",
+        Some("AKIAOLD"),
+    )];
+    let table = format::render(&report, format::Format::Table).unwrap();
+    let line = table
+        .lines()
+        .find(|l| l.contains("AKIAOLD → AKIANEW"))
+        .unwrap();
+    assert!(
+        line.contains("AKIAOLD still used 2026-11-20 12:00 UTC") && line.contains("wait"),
+        "{line}"
+    );
+    let html = html::render(&report);
+    assert!(
+        html.contains("still used 2026-11-20 12:00 UTC, after the new key"),
+        "{html}"
+    );
+    let row = html
+        .split("<tr")
+        .find(|r| r.contains("data-key=\"AKIAOLD\""))
+        .unwrap();
+    assert!(!row.contains("inactive"), "the remedy waits: {row}");
+    assert!(row.contains("wait"), "{row}");
+    // Switched: the next step is named.
+    report.rotations[0].old_key_used_since = None;
+    let table = format::render(&report, format::Format::Table).unwrap();
+    assert!(table.contains("make AKIAOLD inactive next"), "{table}");
+}
