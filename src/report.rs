@@ -366,6 +366,19 @@ impl RotationEntry {
     }
 }
 
+/// One profile's part of a report over several profiles.
+#[derive(Debug)]
+pub enum Part {
+    Audited(Box<Report>),
+    /// The profile could not be audited: why.
+    Failed(String),
+    /// The profile reaches an account an earlier profile already audited.
+    SameAccount {
+        account_id: String,
+        as_profile: String,
+    },
+}
+
 /// One audited account (profile), and whether its audit succeeded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AccountEntry {
@@ -528,15 +541,37 @@ impl Report {
     /// One report of several accounts: each profile's report, or its error.
     #[must_use]
     pub fn merge(
-        parts: Vec<(String, Result<Report, String>)>,
+        parts: Vec<(String, Part)>,
         thresholds: Thresholds,
         generated_at: DateTime<Utc>,
     ) -> Self {
         let mut merged = Self::empty(None, thresholds, generated_at);
         for (profile, part) in parts {
             match part {
-                Ok(report) => merged.absorb(report, &profile),
-                Err(error) => {
+                Part::Audited(report) => merged.absorb(*report, &profile),
+                Part::SameAccount {
+                    account_id,
+                    as_profile,
+                } => {
+                    merged.notes.push(format!(
+                        "{profile}: reaches account {account_id}, as profile {as_profile} does: audited once, through {as_profile}"
+                    ));
+                    merged.accounts.push(AccountEntry {
+                        profile,
+                        account_id: Some(account_id),
+                        account_name: None,
+                        status: None,
+                        credential_report_generated_at: None,
+                        error: None,
+                        error_class: None,
+                        skipped: true,
+                        skipped_reason: Some(format!(
+                            "the same account as profile {as_profile}: audited once, through it"
+                        )),
+                        complete: true,
+                    });
+                }
+                Part::Failed(error) => {
                     merged.complete = false;
                     merged.accounts.push(AccountEntry {
                         profile,

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use chrono::Utc;
 use color_eyre::eyre::{Result, eyre};
+use futures::StreamExt;
 
 use super::start::{Start, runtime, warn_if_insecure};
 use crate::cli::ReportArgs;
@@ -103,6 +104,34 @@ pub fn run(start: &Start<'_>, args: &ReportArgs) -> Result<ExitCode> {
     })
 }
 
+/// One profile of several audited with its own clients and ledger.
+async fn audit_one(
+    start: &Start<'_>,
+    args: &ReportArgs,
+    settings: &Settings,
+    clients: crate::worker::Clients,
+    name: &str,
+) -> Result<crate::report::Report, String> {
+    let config = &start.config;
+    let client = clients.iam.clone();
+    warn_if_insecure(client.as_ref());
+    let profile = start.label_of(Some(name));
+    // Each profile reads the ledger with its own credentials.
+    let ledger = crate::ledger::open::for_run(&config.ledger, false, &client)?;
+    let settings = Settings {
+        ledger: Some(ledger),
+        ..settings.clone()
+    };
+    produce(
+        clients,
+        profile,
+        config.audit.clone(),
+        &settings,
+        args.key_ids,
+    )
+    .await
+}
+
 /// `iamkeys report` over several profiles (see `report::many`).
 fn many(start: &Start<'_>, args: &ReportArgs) -> Result<ExitCode> {
     let finishing = args.finish().map_err(|e| eyre!(e))?;
@@ -123,31 +152,50 @@ fn many(start: &Start<'_>, args: &ReportArgs) -> Result<ExitCode> {
             ..Settings::default()
         };
         let settings = &settings;
-        let parts = crate::headless::many::audit_profiles(names, &known, |name: String| {
+        // Who each profile is first (one sts:GetCallerIdentity each): two
+        // profiles that reach one account audit it once.
+        let connected = crate::headless::many::audit_profiles(names, &known, |name: String| {
             Box::pin(async move {
                 // Each profile of the list is named: its own credentials.
                 let options = start.connect_options(Some(name.clone())).named();
                 let clients = crate::worker::Clients::from(connect(&options).await);
-                let client = clients.iam.clone();
-                warn_if_insecure(client.as_ref());
-                let profile = start.label_of(Some(&name));
-                // Each profile reads the ledger with its own credentials.
-                let ledger = crate::ledger::open::for_run(&config.ledger, false, &client)?;
-                let settings = Settings {
-                    ledger: Some(ledger),
-                    ..settings.clone()
-                };
-                produce(
-                    clients,
-                    profile,
-                    config.audit.clone(),
-                    &settings,
-                    args.key_ids,
-                )
-                .await
+                // A profile that cannot say who it is cannot be audited:
+                // its error, as the audit would give it.
+                let identity = clients.iam.caller_identity().await;
+                let account = identity
+                    .map_err(|e| e.cli_message(&start.label_of(Some(&name))))?
+                    .account_id;
+                Ok((clients, Some(account)))
             })
         })
         .await;
+        let accounts: Vec<(String, Option<String>)> = connected
+            .iter()
+            .map(|(name, c)| (name.clone(), c.as_ref().ok().and_then(|(_, a)| a.clone())))
+            .collect();
+        let same = crate::headless::many::same_accounts(&accounts);
+        let audits =
+            connected
+                .into_iter()
+                .zip(same)
+                .map(|((name, connected), (_, same))| async move {
+                    let part = match (connected, same) {
+                        (Err(error), _) => crate::report::Part::Failed(error),
+                        (Ok((_, account)), Some(as_profile)) => crate::report::Part::SameAccount {
+                            account_id: account.unwrap_or_default(),
+                            as_profile,
+                        },
+                        (Ok((clients, _)), None) => crate::headless::many::part(
+                            audit_one(start, args, settings, clients, &name).await,
+                        ),
+                    };
+                    (name, part)
+                });
+        let mut parts: Vec<(String, crate::report::Part)> = futures::stream::iter(audits)
+            .buffer_unordered(crate::headless::many::ACCOUNTS_AT_ONCE)
+            .collect()
+            .await;
+        parts.sort_by(|a, b| a.0.cmp(&b.0));
         let report = crate::report::Report::merge(parts, config.audit.clone(), Utc::now());
         Ok(finish_accounts(report, &finishing))
     })

@@ -140,7 +140,11 @@ fn table_head(report: &Report, out: &mut String) {
         let status = match (&account.error, account.credential_report_generated_at) {
             _ if account.skipped => format!(
                 "skipped ({})",
-                account.status.as_deref().unwrap_or("not active")
+                account
+                    .skipped_reason
+                    .as_deref()
+                    .or(account.status.as_deref())
+                    .unwrap_or("not active")
             ),
             (Some(error), _) => format!("FAILED: {error}"),
             (None, Some(t)) => format!(
@@ -163,9 +167,23 @@ fn table_head(report: &Report, out: &mut String) {
         );
     }
     if !report.complete {
+        // Say the cause: accounts that failed (their errors above), rules
+        // that could not be judged (the gaps below), or both.
+        let failed = report.failed().count();
+        let mut causes = Vec::new();
+        if failed > 0 {
+            causes.push(format!(
+                "{failed} of {} could not be audited (errors above)",
+                crate::text::count(report.accounts.len(), "account")
+            ));
+        }
+        if !report.gaps.is_empty() || failed == 0 {
+            causes.push("some rules could not be judged (gaps below)".to_owned());
+        }
         let _ = writeln!(
             out,
-            "INCOMPLETE AUDIT: some rules could not be judged (gaps below); the findings are what could be seen, not all there is."
+            "INCOMPLETE AUDIT: {}; the findings are what could be seen, not all there is.",
+            causes.join(", and ")
         );
     }
     for note in &report.notes {

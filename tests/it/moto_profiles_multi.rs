@@ -237,3 +237,85 @@ async fn switching_profiles_in_the_ui_shows_the_other_account_only() {
     tui.send(&["q"]);
     assert_eq!(tui.exit_status(WAIT), Some(0));
 }
+
+/// Issue 38 item 6: two profiles that reach one account audit it once —
+/// its users and findings are not counted twice — and the report says
+/// which profile stood for it; a failed profile's gap is named as such,
+/// not as "gaps below".
+#[tokio::test(flavor = "multi_thread")]
+async fn two_profiles_on_one_account_audit_it_once() {
+    let accounts = accounts().await;
+    let config = accounts.home.path().join("aws-config");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let b = text
+        .split("[profile acct-b]\n")
+        .nth(1)
+        .unwrap()
+        .split("\n\n")
+        .next()
+        .unwrap()
+        .to_owned();
+    std::fs::write(&config, format!("{text}\n[profile b-again]\n{b}\n")).unwrap();
+    let creds = accounts.home.path().join("aws-credentials");
+    let mut c = std::fs::read_to_string(&creds).unwrap();
+    c.push_str("\n[b-again]\naws_access_key_id = AKIDB\naws_secret_access_key = b\n");
+    std::fs::write(&creds, c).unwrap();
+
+    let out = accounts
+        .run(&[
+            "report",
+            "--profiles",
+            "acct-a,acct-b,b-again",
+            "--format",
+            "json",
+        ])
+        .await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "findings, no gap: {stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let users: Vec<&str> = report["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["user_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(users, ["ann", "art", "bea", "bob"], "B's users once");
+    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(
+        findings
+            .iter()
+            .filter(|f| f["id"] == "multiple_active_keys")
+            .count(),
+        1,
+        "{findings:#?}"
+    );
+    let again = report["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["profile"] == "b-again")
+        .unwrap();
+    assert_eq!(again["account_id"], ACCOUNT_B);
+    assert_eq!(again["skipped"], true, "{again:#}");
+    assert!(
+        again["skipped_reason"].as_str().unwrap().contains("acct-b"),
+        "{again:#}"
+    );
+    assert!(
+        report["notes"].to_string().contains("b-again"),
+        "{}",
+        report["notes"]
+    );
+
+    // A failed profile is a failed profile in the table's words.
+    let table = accounts
+        .run(&["report", "--profiles", "acct-a,broken"])
+        .await;
+    let stdout = String::from_utf8_lossy(&table.stdout);
+    assert_eq!(table.status.code(), Some(2));
+    assert!(!stdout.contains("gaps below"), "{stdout}");
+    assert!(
+        stdout.contains("INCOMPLETE AUDIT: 1 of 2 accounts could not be audited"),
+        "{stdout}"
+    );
+}
