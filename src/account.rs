@@ -61,6 +61,8 @@ pub struct Backoff {
     /// Retries of this client so far.
     pub retries: u64,
     pub reason: Option<crate::iam::retries::RetryReason>,
+    /// The service the latest retried request went to (`IAM`, `CloudTrail`…).
+    pub service: Option<&'static str>,
     /// When the latest retry was seen.
     pub at: DateTime<Utc>,
 }
@@ -356,6 +358,7 @@ impl Account {
             self.backoff = Some(Backoff {
                 retries: retries.total,
                 reason: retries.last,
+                service: retries.service,
                 at: now,
             });
         }

@@ -20,23 +20,48 @@ use super::error::{ErrorKind, kind_from_code};
 /// Why a request is being tried again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RetryReason {
-    /// IAM answered `Throttling` (or another rate-limit code).
+    /// The service answered `Throttling` (or another rate-limit code).
     Throttled,
-    /// IAM answered 5xx.
+    /// The service answered 5xx.
     Unavailable,
     /// The connection failed, was reset, or the attempt timed out.
     Network,
 }
 
 impl RetryReason {
-    /// How the status bar says it.
+    /// How the status bar and the log say it, naming the `service` that
+    /// answered (`IAM`, `CloudTrail`…).
     #[must_use]
-    pub fn label(self) -> &'static str {
+    pub fn label(self, service: &str) -> String {
         match self {
-            Self::Throttled => "IAM is throttling",
-            Self::Unavailable => "IAM answered 5xx",
-            Self::Network => "a request failed or timed out",
+            Self::Throttled => format!("{service} is throttling"),
+            Self::Unavailable => format!("{service} answered 5xx"),
+            Self::Network => "a request failed or timed out".to_owned(),
         }
+    }
+}
+
+/// The service an SDK request goes to, as iamkeys names it: from the
+/// operation's metadata in the request's config bag; `AWS` when unknown.
+fn service_of(cfg: &ConfigBag) -> &'static str {
+    let service = cfg
+        .load::<aws_smithy_runtime_api::client::orchestrator::Metadata>()
+        .map(aws_smithy_runtime_api::client::orchestrator::Metadata::service);
+    match service {
+        Some("IAM") => "IAM",
+        Some("STS") => "STS",
+        Some("CloudTrail") => "CloudTrail",
+        Some("EC2") => "EC2",
+        Some("AccessAnalyzer") => "IAM Access Analyzer",
+        Some("Organizations") => "Organizations",
+        Some("SecurityHub") => "Security Hub",
+        Some("S3") => "S3",
+        Some("SecretsManager") => "Secrets Manager",
+        Some("SSM") => "SSM",
+        Some("SNS") => "SNS",
+        Some("SQS") => "SQS",
+        Some("Account") => "Account Management",
+        _ => "AWS",
     }
 }
 
@@ -47,6 +72,8 @@ pub struct Retries {
     pub total: u64,
     /// Why the latest one failed.
     pub last: Option<RetryReason>,
+    /// The service that answered it.
+    pub service: Option<&'static str>,
 }
 
 /// Where an interceptor reports retries; cheap to clone.
@@ -70,11 +97,12 @@ impl RetrySignal {
         self.tx.subscribe()
     }
 
-    /// Count one retry.
-    pub fn record(&self, reason: RetryReason) {
+    /// Count one retry of a request to `service`.
+    pub fn record(&self, reason: RetryReason, service: &'static str) {
         self.tx.send_modify(|r| {
             r.total += 1;
             r.last = Some(reason);
+            r.service = Some(service);
         });
     }
 }
@@ -170,13 +198,14 @@ impl Intercept for RetryWatch {
             return Ok(());
         }
         if let Some(reason) = retry_reason(status, body) {
+            let service = service_of(cfg);
             tracing::info!(
                 attempt,
                 max,
-                reason = reason.label(),
+                reason = reason.label(service),
                 "backing off before a retry"
             );
-            self.signal.record(reason);
+            self.signal.record(reason, service);
             cfg.interceptor_state().store_put(Reported(attempt));
         }
         Ok(())
@@ -196,8 +225,13 @@ impl Intercept for RetryWatch {
             .map_or(1, RequestAttempts::attempts);
         let reported = cfg.load::<Reported>().map(|r| r.0);
         if attempt > 1 && reported != Some(attempt - 1) {
-            tracing::info!(attempt, "retrying after a failed or timed-out attempt");
-            self.signal.record(RetryReason::Network);
+            let service = service_of(cfg);
+            tracing::info!(
+                attempt,
+                service,
+                "retrying after a failed or timed-out attempt"
+            );
+            self.signal.record(RetryReason::Network, service);
         }
         Ok(())
     }
@@ -237,14 +271,20 @@ mod tests {
     fn a_signal_counts_and_remembers_the_latest_reason() {
         let signal = RetrySignal::default();
         let rx = signal.subscribe();
-        signal.record(RetryReason::Throttled);
-        signal.record(RetryReason::Network);
+        signal.record(RetryReason::Throttled, "IAM");
+        signal.record(RetryReason::Network, "CloudTrail");
         assert_eq!(
             *rx.borrow(),
             Retries {
                 total: 2,
-                last: Some(RetryReason::Network)
+                last: Some(RetryReason::Network),
+                service: Some("CloudTrail"),
             }
+        );
+        assert_eq!(
+            RetryReason::Unavailable.label("CloudTrail"),
+            "CloudTrail answered 5xx",
+            "the service that answered, not always IAM"
         );
     }
 }

@@ -165,6 +165,23 @@ const NOTICE_FIRST: chrono::TimeDelta = chrono::TimeDelta::seconds(5);
 
 /// What the bar says on its left: the filter, quitting, switching, calls in
 /// flight, back-off, marks, the clear-marks question and the notice.
+/// `backing off: CloudTrail is throttling · 3 retries`, while the SDK retries.
+fn backing_off(state: &State, theme: &Theme) -> Option<Span<'static>> {
+    let backoff = state.account.backing_off(state.now)?;
+    Some(Span::styled(
+        format!(
+            " backing off: {} · {} retr{} ",
+            backoff.reason.map_or_else(
+                || "retrying".to_owned(),
+                |r| r.label(backoff.service.unwrap_or("AWS"))
+            ),
+            backoff.retries,
+            if backoff.retries == 1 { "y" } else { "ies" }
+        ),
+        theme.warn,
+    ))
+}
+
 fn left_spans(state: &State, theme: &Theme) -> Vec<Span<'static>> {
     let mut spans = Vec::new();
     if state.view.filtering {
@@ -231,17 +248,7 @@ fn left_spans(state: &State, theme: &Theme) -> Vec<Span<'static>> {
             theme.accent,
         ));
     }
-    if let Some(backoff) = state.account.backing_off(state.now) {
-        spans.push(Span::styled(
-            format!(
-                " backing off: {} · {} retr{} ",
-                backoff.reason.map_or("retrying", |r| r.label()),
-                backoff.retries,
-                if backoff.retries == 1 { "y" } else { "ies" }
-            ),
-            theme.warn,
-        ));
-    }
+    spans.extend(backing_off(state, theme));
     if !state.view.marks.is_empty() {
         spans.push(Span::styled(
             format!(" {} marked ", state.view.marks.len()),

@@ -53,8 +53,14 @@ fn progress_lines(entry: &KeyUsage, theme: &Theme) -> Vec<Line<'static>> {
                 ),
                 theme.error,
             ),
+            // The cause, so a failure never passes for a quiet key.
             StreamState::Failed(err) => Line::styled(
-                format!(" {name}: {} {}", err.action, err.in_a_word()),
+                format!(
+                    " {name}: {} failed: {} ({})",
+                    err.action,
+                    err.kind_label(),
+                    format::fit_str(&err.detail, 80)
+                ),
                 theme.error,
             ),
         });
@@ -142,16 +148,42 @@ fn ip_label(ip: &str) -> &'static str {
     }
 }
 
-fn usage_lines(usage: &Usage, theme: &Theme) -> Vec<Line<'static>> {
+fn usage_lines(entry: &KeyUsage, theme: &Theme) -> Vec<Line<'static>> {
+    let usage = &entry.usage;
     let when = |t: Option<chrono::DateTime<chrono::Utc>>| {
         t.map_or_else(|| "-".to_owned(), format::date_time)
     };
+    // Regions CloudTrail could not be read in: their use is not known, and
+    // none read is never "0 events".
+    let regions = entry
+        .streams
+        .iter()
+        .filter(|(s, _)| matches!(s, Stream::Region(_)));
+    let (read, failed) = regions.fold((0, 0), |(read, failed), (_, p)| match p.state {
+        StreamState::Failed(_) => (read, failed + 1),
+        _ => (read + 1, failed),
+    });
+    if failed > 0 && read == 0 {
+        return vec![Line::styled(
+            " Use not known: CloudTrail could not be read in any region (above). This is not \"unused\".",
+            theme.error,
+        )];
+    }
     let mut lines = vec![Line::raw(format!(
         " {} · first {} · last {}",
         crate::text::count(usage.events, "event"),
         when(usage.first),
         when(usage.last)
     ))];
+    if failed > 0 {
+        lines.push(Line::styled(
+            format!(
+                " … in the regions read: {} could not be read (above), so the key may be used more",
+                crate::text::count(failed, "region")
+            ),
+            theme.warn,
+        ));
+    }
     if let Some(left_out) = usage.left_out.line() {
         lines.push(Line::styled(format!(" {left_out}"), theme.warn));
     }
@@ -306,7 +338,7 @@ pub fn render(
             }
             lines.extend(made_line(state, entry, key_id, theme));
             lines.push(Line::raw(""));
-            lines.extend(usage_lines(&entry.usage, theme));
+            lines.extend(usage_lines(entry, theme));
             if state.account.quarantine_of(user).is_none() && entry.usage.events > 0 {
                 lines.extend(write_lines(&entry.usage, WRITE_ROWS, theme));
             }

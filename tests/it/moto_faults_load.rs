@@ -171,7 +171,7 @@ async fn loads_under_throttling_5xx_resets_end_in_the_fault_free_audit() {
             assert_eq!(backoff.reason, Some(reason));
             let bar = status_bar(&state);
             assert!(
-                bar.contains(&format!("backing off: {}", reason.label())),
+                bar.contains(&format!("backing off: {}", reason.label("IAM"))),
                 "{bar}"
             );
         }

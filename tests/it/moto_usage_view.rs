@@ -855,3 +855,36 @@ async fn made_earlier_only_for_keys_older_than_the_history() {
         assert!(!screen.contains(not), "{key_id}: {screen}");
     }
 }
+
+/// Issue 38 item 7: CloudTrail failing is not "unused": each failed region
+/// says its cause, the summary says the use is not known (not `0 events`),
+/// and the status bar names CloudTrail as the service backing off.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failing_cloudtrail_says_why_and_is_never_read_as_unused() {
+    let moto = Moto::start();
+    let iam = moto.iam().await;
+    let keys = seed(&iam, &[user("alice", true, vec![true])]).await;
+    let proxy = Proxy::start(moto.port).await;
+    proxy.inject(Fault::Unavailable, 1, &["LookupEvents"]);
+    let client = Arc::new(sdk(proxy.endpoint()).await);
+    let mut state = fresh();
+    settle(&mut state, client.clone(), 4, vec![Action::Load], T)
+        .await
+        .unwrap();
+    select_key(&mut state, "alice", &keys[0].1[0]);
+    settle(&mut state, client, 4, vec![ch('u')], T)
+        .await
+        .unwrap();
+    let text = crate::common::screen::text(&state, 140, 40);
+    assert!(
+        text.contains("LookupEvents failed: unavailable"),
+        "the cause is named:\n{text}"
+    );
+    assert!(!text.contains("0 events"), "not read as unused:\n{text}");
+    assert!(
+        text.contains("Use not known: CloudTrail could not be read"),
+        "{text}"
+    );
+    let backoff = state.account.backoff.expect("the SDK retried");
+    assert_eq!(backoff.service, Some("CloudTrail"), "{backoff:?}");
+}

@@ -441,6 +441,7 @@ fn the_status_bar_says_when_the_sdk_is_backing_off() {
         Action::Retrying(Retries {
             total: 3,
             last: Some(RetryReason::Throttled),
+            service: Some("IAM"),
         }),
     );
     let text = screen(&state, 120, 12);
@@ -459,6 +460,7 @@ fn the_status_bar_says_when_the_sdk_is_backing_off() {
         Action::Retrying(Retries {
             total: 4,
             last: Some(RetryReason::Unavailable),
+            service: Some("CloudTrail"),
         }),
     );
     assert_eq!(state.account.backoff.unwrap().retries, 4);

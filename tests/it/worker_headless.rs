@@ -169,12 +169,13 @@ async fn retries_reach_the_ui_from_the_client_in_use_only() {
         ..Settings::default()
     };
     let worker = Worker::new(old, tx, &settings);
-    old_signal.record(RetryReason::Throttled);
+    old_signal.record(RetryReason::Throttled, "IAM");
     assert_eq!(
         next(&mut rx).await,
         Action::Retrying(Retries {
             total: 1,
-            last: Some(RetryReason::Throttled)
+            last: Some(RetryReason::Throttled),
+            service: Some("IAM"),
         })
     );
     assert!(
@@ -189,13 +190,14 @@ async fn retries_reach_the_ui_from_the_client_in_use_only() {
         Action::ProfileSwitched { .. }
     ));
     // A late retry of the old profile's call is no news about the new one.
-    old_signal.record(RetryReason::Unavailable);
-    new_signal.record(RetryReason::Network);
+    old_signal.record(RetryReason::Unavailable, "IAM");
+    new_signal.record(RetryReason::Network, "IAM");
     assert_eq!(
         next(&mut rx).await,
         Action::Retrying(Retries {
             total: 1,
-            last: Some(RetryReason::Network)
+            last: Some(RetryReason::Network),
+            service: Some("IAM"),
         })
     );
     assert!(
