@@ -336,7 +336,9 @@ fn add_trail(iam: &MemoryIam, now: DateTime<Utc>) {
         "us-east-1",
         crate::model::trail::TrailEvent::parse(
             "demo-create-alice",
-            Some(now - days(19)),
+            // When her key was made: with her user (20 days ago), two
+            // minutes after it (the initial-setup case).
+            Some(now - days(20) + TimeDelta::minutes(2)),
             "CreateAccessKey",
             "iam.amazonaws.com",
             Some(&json),
@@ -379,6 +381,21 @@ fn add_leak(iam: &MemoryIam, now: DateTime<Utc>) {
 mod tests {
     use super::*;
     use crate::iam::IamClient;
+
+    /// Issue 38 item 2: "made by" is dated the day the key was made.
+    #[tokio::test]
+    async fn alices_key_was_made_when_the_trail_says() {
+        use crate::model::trail::Lookup;
+        let now = Utc::now();
+        let iam = account(now, Duration::ZERO);
+        let keys = iam.list_access_keys("alice.00", None).await.unwrap().items;
+        let made = iam
+            .lookup_events("us-east-1", &Lookup::Resource(keys[0].id.clone()), None)
+            .await
+            .unwrap();
+        assert_eq!(made.items.len(), 1);
+        assert_eq!(made.items[0].time, keys[0].created);
+    }
 
     #[tokio::test]
     async fn demo_has_every_situation() {

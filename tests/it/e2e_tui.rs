@@ -558,3 +558,59 @@ fn colon_export_equals_the_report_filtered_the_same_way() {
     want.sort_unstable();
     assert_eq!(got, want, "{exported}\n---\n{report}");
 }
+
+/// Issue 38 item 2: after README step 4 (`i`, `y` on alice.00's never-used
+/// key), `u` counts none of iamkeys' own writes as the key's use, "made by"
+/// is dated the day the key was made, and the delete dialog never says
+/// both "never used" and "used".
+#[test]
+fn the_usage_view_counts_no_write_of_iamkeys_as_the_keys_use() {
+    let home = Home::new("http://127.0.0.1:9");
+    let tui = Tmux::start(Path::new(BIN), &["--demo"], &home.env(), 140, 45);
+    tui.wait_for("the demo", WAIT, |s| {
+        s.contains("Users (36)") && !Tmux::still_loading(s)
+    });
+    tui.send(&["/"]);
+    tui.send(&["-l", "alice.00"]);
+    tui.send(&["Enter", "Enter"]);
+    let pane = tui.wait_for("her key", WAIT, |s| s.contains("› AKIADEMO"));
+    let created = pane
+        .lines()
+        .find_map(|l| {
+            let at = l.find("created 20")?;
+            Some(l[at + 8..at + 18].to_owned())
+        })
+        .expect("the key's created date");
+    tui.send(&["i"]);
+    tui.wait_for("the dialog", WAIT, |s| {
+        s.contains("Make this key inactive?")
+    });
+    tui.send(&["y"]);
+    tui.wait_for("the key inactive", WAIT, |s| {
+        s.contains("Inactive") && !s.contains("Make this key inactive?")
+    });
+    tui.send(&["u"]);
+    let view = tui.wait_for("the usage view", WAIT, |s| {
+        s.contains("Made by:") && !s.contains("reading…") && !s.contains("looking…")
+    });
+    assert!(!view.contains("TagUser"), "{view}");
+    assert!(!view.contains("UpdateAccessKey"), "{view}");
+    assert!(view.contains("0 events"), "never used: {view}");
+    let made = view
+        .lines()
+        .find_map(|l| {
+            let at = l.find(" on 20")?;
+            Some(l[at + 4..at + 14].to_owned())
+        })
+        .expect("made-by date");
+    assert_eq!(made, created, "{view}");
+    tui.send(&["Escape", "d"]);
+    let dialog = tui.wait_for("the delete dialog", WAIT, |s| {
+        s.contains("type its ID") || s.contains("Type")
+    });
+    assert!(
+        !(dialog.contains("never used") && dialog.contains("CloudTrail: used")),
+        "{dialog}"
+    );
+    tui.send(&["Escape", "q"]);
+}
