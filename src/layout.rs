@@ -52,7 +52,7 @@ impl Areas {
         } else {
             (
                 Direction::Horizontal,
-                [Constraint::Percentage(58), Constraint::Percentage(42)],
+                [Constraint::Percentage(60), Constraint::Percentage(40)],
             )
         };
         let parts = Layout::default()

@@ -555,16 +555,17 @@ fn rotation_lines(
         ];
     }
     if let Some(rotation) = account.rotation_to(user, &key.id) {
-        return vec![match account.new_key_used(&rotation) {
-            Some(_) => Line::styled(
+        // One fact a line: the pane is narrow.
+        return match account.new_key_used(&rotation) {
+            Some(_) => vec![Line::styled(
                 format!("   replaces {} · in use", rotation.old),
                 theme.active,
-            ),
-            None => Line::styled(
-                format!("   not used yet (replaces {})", rotation.old),
-                theme.warn,
-            ),
-        }];
+            )],
+            None => vec![
+                Line::styled(format!("   replaces {}", rotation.old), theme.warn),
+                Line::styled("   not used yet", theme.warn),
+            ],
+        };
     }
     Vec::new()
 }

@@ -22,8 +22,12 @@ fn hints(state: &State) -> Vec<String> {
     if let Some(modal) = &state.view.modal {
         return dialog_hints(state, modal);
     }
+    // Read-only: no key that would change IAM is advertised.
+    let changes = !state.session.read_only;
     let mut parts = Vec::new();
-    if !state.view.marks.is_empty() {
+    if !changes {
+        parts.push("read-only: no changes".to_owned());
+    } else if !state.view.marks.is_empty() {
         parts.push(format!(
             "{}/{} act on the marks · Esc clears",
             key(Command::Deactivate),
@@ -31,19 +35,28 @@ fn hints(state: &State) -> Vec<String> {
         ));
     }
     parts.push(format!("{}/{} move", key(Command::Down), key(Command::Up)));
-    parts.push(format!("{} new key", key(Command::Create)));
     match state.view.focus {
         Focus::Users => {
             parts.push(format!("{} keys", key(Command::Open)));
+            if changes {
+                parts.push(format!("{} new key", key(Command::Create)));
+            }
             parts.push(format!("{} filter", key(Command::Filter)));
             parts.push(format!("{} sort", key(Command::Sort)));
         }
         Focus::Keys => {
-            parts.push(format!("{} rotate", key(Command::Rotate)));
-            parts.push(format!("{} inactive", key(Command::Deactivate)));
-            parts.push(format!("{} active", key(Command::Activate)));
-            parts.push(format!("{} delete", key(Command::Delete)));
-            parts.push(format!("{} mark", key(Command::Mark)));
+            parts.push(format!("{} findings", key(Command::Open)));
+            parts.push(format!("{} usage", key(Command::Usage)));
+            if changes {
+                parts.push(format!("{} rotate", key(Command::Rotate)));
+                parts.push(format!("{} inactive", key(Command::Deactivate)));
+                parts.push(format!("{} active", key(Command::Activate)));
+                parts.push(format!("{} delete", key(Command::Delete)));
+            }
+            parts.push(format!("{} copy ID", key(Command::CopyId)));
+            if changes {
+                parts.push(format!("{} mark", key(Command::Mark)));
+            }
             parts.push(format!("{} users", key(Command::FocusNext)));
         }
     }
@@ -100,6 +113,11 @@ fn dialog_hints(state: &State, modal: &Modal) -> Vec<String> {
         Modal::BulkDelete(_) => typing("type the number of keys", "delete"),
         Modal::RemovePassword(_) => typing("type the user name", "remove"),
         Modal::DeleteRootKeys(_) => typing("type the account ID", "delete"),
+        // The question on screen: close (the secret goes) or go back.
+        Modal::Secret(dialog) if dialog.acknowledging => vec![
+            format!("{} closes", d(D::Confirm)),
+            format!("{} goes back", d(D::Cancel)),
+        ],
         Modal::Secret(_) => {
             let mut parts = vec![format!("{} copy", d(D::CopySecret))];
             if state.session.credentials_file.is_some() {
@@ -121,6 +139,10 @@ fn dialog_hints(state: &State, modal: &Modal) -> Vec<String> {
             "↑/↓ choose".to_owned(),
             format!("{} switch", named(D::Press)),
             format!("{} close", named(D::Cancel)),
+        ],
+        Modal::Waive(dialog) if dialog.pending.is_some() => vec![
+            format!("{} record", d(D::Confirm)),
+            format!("{} back", d(D::Cancel)),
         ],
         Modal::Waive(_) => vec![
             "↑/↓ finding".to_owned(),
@@ -304,5 +326,9 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     ])
     .areas(area);
     frame.render_widget(Paragraph::new(left), left_area);
-    frame.render_widget(Paragraph::new(Span::styled(hint, theme.dim)), right);
+    // A space before the hints: a notice never runs into them.
+    frame.render_widget(
+        Paragraph::new(Span::styled(format!(" {hint}"), theme.dim)),
+        right,
+    );
 }

@@ -51,7 +51,11 @@ fn title(state: &State) -> String {
 }
 
 /// The root user's row: its MFA and keys as far as known, its findings.
-fn root_row(state: &State, theme: &Theme, name_width: usize) -> Row<'static> {
+fn root_row(
+    state: &State,
+    theme: &Theme,
+    (name_width, badges_width): (usize, usize),
+) -> Row<'static> {
     use crate::account::RootKeys;
     let Some(root) = state.account.root_row() else {
         return Row::new(vec![
@@ -94,7 +98,7 @@ fn root_row(state: &State, theme: &Theme, name_width: usize) -> Row<'static> {
                 .account
                 .worst_risk(crate::model::ROOT_ROW, root.findings),
         ),
-        Cell::from(format::fit(badges, usize::from(BADGES))),
+        Cell::from(format::fit(badges, badges_width)),
     ])
 }
 
@@ -145,21 +149,42 @@ fn sort_cell(state: &State, row: &UserRow) -> String {
     }
 }
 
-/// Width of the findings column: the badges a row can show (a longer
-/// list ends in `…`; the key pane lists them all).
-const BADGES: u16 = 15;
+/// The fewest columns the findings column keeps (a longer list ends in
+/// `…`; the key pane lists them all).
+const BADGES_MIN: usize = 9;
+/// The fewest columns the user column keeps.
+const NAME_MIN: usize = 12;
+/// Mark, console, MFA, keys, created, risk: the columns of fixed width.
+const FIXED: [u16; 6] = [1, 7, 3, 6, 11, 5];
+
+/// The user and findings columns' widths in a pane `width` wide: the user
+/// column as wide as the longest name (`longest`) where it fits beside
+/// [`BADGES_MIN`], the findings column the rest.
+fn name_and_badges(width: u16, longest: usize) -> (usize, usize) {
+    // Borders, the fixed columns, one space between each two columns.
+    let used = 2 + FIXED.iter().sum::<u16>() + 7;
+    let left = usize::from(width.saturating_sub(used));
+    let name = longest
+        .max(NAME_MIN)
+        .min(left.saturating_sub(BADGES_MIN))
+        .max(1);
+    (name, left.saturating_sub(name).max(1))
+}
 
 /// Mark, user, console, MFA, keys, created, risk, findings.
-const COLUMNS: [Constraint; 8] = [
-    Constraint::Length(1),
-    Constraint::Min(12),
-    Constraint::Length(7),
-    Constraint::Length(3),
-    Constraint::Length(6),
-    Constraint::Length(11),
-    Constraint::Length(5),
-    Constraint::Length(BADGES),
-];
+fn columns(name: usize, badges: usize) -> [Constraint; 8] {
+    let len = |n: usize| Constraint::Length(u16::try_from(n).unwrap_or(u16::MAX));
+    [
+        Constraint::Length(FIXED[0]),
+        len(name),
+        Constraint::Length(FIXED[1]),
+        Constraint::Length(FIXED[2]),
+        Constraint::Length(FIXED[3]),
+        Constraint::Length(FIXED[4]),
+        Constraint::Length(FIXED[5]),
+        len(badges),
+    ]
+}
 
 /// What an empty table says: loading, a filter that does not read or
 /// matches no one, no users, or why the listing failed.
@@ -208,16 +233,17 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         return;
     }
     let height = usize::from(area.height.saturating_sub(3)).max(1);
-    // The name column takes what the others leave (borders, one space
-    // between columns); a longer name is cut with `…`.
-    let fixed: u16 = COLUMNS
-        .iter()
-        .map(|c| match c {
-            Constraint::Length(n) => n + 1,
-            _ => 0,
-        })
-        .sum();
-    let name_width = usize::from(area.width.saturating_sub(2 + fixed)).max(1);
+    // The name column as wide as the names need (a longer name is cut with
+    // `…`), the findings column the rest.
+    let longest = state
+        .account
+        .users()
+        .rows()
+        .map(|r| unicode_width::UnicodeWidthStr::width(r.user.name.as_str()))
+        .chain([crate::account::ROOT_ROW_NAME.len()])
+        .max()
+        .unwrap_or(0);
+    let (name_width, badges_width) = name_and_badges(area.width, longest);
     let offset = state.view.table.offset.min(state.view.table.cursor);
     let offset = if state.view.table.cursor >= offset + height {
         state.view.table.cursor + 1 - height
@@ -230,7 +256,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         .visible(state.account.users(), offset, height)
         .map(|row| {
             let Some(row) = row else {
-                return root_row(state, theme, name_width);
+                return root_row(state, theme, (name_width, badges_width));
             };
             let password = format::known(row.password, row.password_error.as_ref());
             let mfa = format::known(row.mfa, row.mfa_error.as_ref());
@@ -256,7 +282,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
                     theme,
                     state.account.worst_risk(&row.user.name, &row.findings),
                 ),
-                Cell::from(format::fit(badges, usize::from(BADGES))),
+                Cell::from(format::fit(badges, badges_width)),
             ])
         });
     // The column the sort uses says so (`User↑`); the fifth column shows
@@ -279,7 +305,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         }),
     )
     .style(theme.header_row);
-    let table = Table::new(rows, COLUMNS)
+    let table = Table::new(rows, columns(name_width, badges_width))
         .header(header)
         .block(block)
         .row_highlight_style(theme.selected);

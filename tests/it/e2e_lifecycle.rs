@@ -230,7 +230,7 @@ async fn a_rotation_from_r_to_the_old_key_inactive() {
             && s.contains("new key not used yet")
     });
     assert!(
-        screen.contains(&format!("not used yet (replaces {old})")),
+        screen.contains(&format!("replaces {old}")) && screen.contains("   not used yet "),
         "{screen}"
     );
 

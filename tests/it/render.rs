@@ -852,3 +852,127 @@ async fn the_findings_dialog_scrolls_to_its_end_above_the_status_bar() {
         }
     }
 }
+
+/// Issue 38 item 3: the user column is as wide as the names need (at 120
+/// columns a 20-character name is not cut to 12), and the findings column
+/// takes the rest (at 160 no badge list is cut while the names have room).
+#[tokio::test]
+async fn columns_fit_the_names_and_the_badges() {
+    use iamkeys::iam::memory::MemoryUser;
+    let long = "amber-console-user-1";
+    let state = crate::common::states::demo_loaded_with(|iam| {
+        iam.add_user(MemoryUser {
+            user: crate::common::states::iam_user(long),
+            password: true,
+            password_set: None,
+            mfa: false,
+            keys: Vec::new(),
+            groups: Vec::new(),
+            tags: Vec::new(),
+            attached: Vec::new(),
+            inline: Vec::new(),
+        });
+    })
+    .await;
+    let at_120 = screen(&state, 120, 50);
+    assert!(at_120.contains(&format!(" {long} ")), "{at_120}");
+    let at_160 = screen(&state, 160, 50);
+    let users_pane: Vec<&str> = at_160
+        .lines()
+        .filter(|l| l.contains("│  ") && (l.contains(" yes ") || l.contains(" no ")))
+        .collect();
+    assert!(!users_pane.is_empty(), "{at_160}");
+    for row in &users_pane {
+        let left = row.split("││").next().unwrap();
+        assert!(!left.contains('…'), "a cut badge or name at 160: {row}");
+    }
+}
+
+/// Issue 38 item 9: the status bar's hints tell the truth in each state.
+#[tokio::test]
+async fn hints_tell_the_truth_in_each_state() {
+    use crate::common::flows::{select_key, select_user};
+    use iamkeys::action::Mutated;
+    use iamkeys::model::{AccessKey, KeyStatus, NewAccessKey};
+    use iamkeys::secret::Secret;
+    let bar =
+        |state: &State, width: u16| screen(state, width, 30).lines().last().unwrap().to_owned();
+    let press =
+        |state: &mut State, c: char| update(state, Action::Key(KeyEvent::from(KeyCode::Char(c))));
+    let mut state = demo_loaded().await;
+    let alice = state
+        .account
+        .users()
+        .get("alice.00")
+        .unwrap()
+        .listed_keys()
+        .unwrap()[0]
+        .id
+        .clone();
+    select_key(&mut state, "alice.00", &alice);
+    // The key pane lists what acts on the key: Enter, u, y too.
+    let keys = bar(&state, 240);
+    for hint in [
+        "Enter findings",
+        "u usage",
+        "y copy ID",
+        "R rotate",
+        "i inactive",
+    ] {
+        assert!(keys.contains(hint), "{hint}: {keys}");
+    }
+    // Read-only advertises no change.
+    state.session.read_only = true;
+    let read_only = bar(&state, 240);
+    for change in ["new key", "rotate", "inactive", " active", "delete", "mark"] {
+        assert!(!read_only.contains(change), "{change}: {read_only}");
+    }
+    assert!(read_only.contains("read-only"), "{read_only}");
+    state.session.read_only = false;
+
+    // The secret dialog's acknowledgement: the bar answers the question.
+    select_user(&mut state, "bob.10");
+    press(&mut state, 'c');
+    let effects = press(&mut state, 'y');
+    let id = effects
+        .iter()
+        .find_map(|e| match e {
+            iamkeys::effect::Effect::Mutate { id, .. } => Some(*id),
+            _ => None,
+        })
+        .unwrap();
+    let new = NewAccessKey {
+        key: AccessKey {
+            id: "AKIANEWKEY0000000001".into(),
+            user_name: "bob.10".into(),
+            status: KeyStatus::Active,
+            created: Some(crate::common::states::now()),
+        },
+        secret: Secret::new("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+    };
+    update(
+        &mut state,
+        Action::Mutated {
+            id,
+            result: Ok(Mutated::Created(new)),
+        },
+    );
+    assert!(bar(&state, 160).contains("copy"), "{}", bar(&state, 160));
+    update(&mut state, Action::Key(KeyEvent::from(KeyCode::Esc)));
+    let asking = bar(&state, 160);
+    assert!(
+        asking.contains("closes") && asking.contains("goes back") && !asking.contains("copy"),
+        "{asking}"
+    );
+    press(&mut state, 'y');
+    assert!(state.view.modal.is_none());
+
+    // At 80 columns a long notice does not run into the hints.
+    state.view.notice = Some("x".repeat(200));
+    let narrow = bar(&state, 80);
+    let at = narrow.find("? help").expect("help stays");
+    assert!(
+        narrow[..at].ends_with(' ') && !narrow[..at].ends_with("x "),
+        "a gap between the notice and the hints: {narrow}"
+    );
+}

@@ -629,7 +629,8 @@ async fn a_ledger_inactive_date_that_iam_contradicts_is_not_believed() {
         .unwrap();
     let text = terminal.backend().to_string();
     assert!(
-        text.contains("ledger's inactive date not believed: used 2026-11-21"),
+        text.contains("ledger's inactive date not believed: used")
+            && text.contains("2026-11-21, after it"),
         "{text}"
     );
     assert!(!text.contains("ready to delete"), "{text}");

@@ -222,7 +222,10 @@ async fn r_rotates_watches_the_new_key_and_warns_before_the_old_goes_inactive() 
     let text = screen(&state);
     assert!(text.contains(&format!("rotating → {NEW}")), "{text}");
     assert!(text.contains("new key not used yet"), "{text}");
-    assert!(text.contains(&format!("not used yet (replaces {})", old.id)));
+    assert!(
+        text.contains(&format!("replaces {}  ", old.id)) && text.contains("   not used yet "),
+        "{text}"
+    );
     insta::assert_snapshot!("rotation_in_progress", text);
 
     // Too early: the dialog warns, focus on Cancel.

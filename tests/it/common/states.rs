@@ -71,7 +71,14 @@ pub fn loaded(state: &State, result: Loaded) -> Action {
 
 /// The demo account fully loaded through `update`, with a fixed report time.
 pub async fn demo_loaded() -> State {
+    demo_loaded_with(|_| {}).await
+}
+
+/// As [`demo_loaded`], the demo account first changed by `change` (a user
+/// added, say).
+pub async fn demo_loaded_with(change: impl FnOnce(&iamkeys::iam::memory::MemoryIam)) -> State {
     let iam = demo::account(now(), Duration::ZERO);
+    change(&iam);
     let mut state = loading();
     // Every user with findings has its tags asked for (waivers); the new
     // keys of rotations their last use (a recorded first use is believed
