@@ -153,7 +153,7 @@ pub fn confirm(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, dial
             if *has_password {
                 lines.push(Line::raw(""));
                 lines.push(Line::styled(
-                    format!(" {user} has a console password. CIS AWS Foundations 1.11 (v1.4–v4.0; 1.10 in v5.0, 2.10 in v6.0) says: do not set up access keys during initial user setup for IAM users that have a console password. Prefer roles or IAM Identity Center for programmatic access."),
+                    format!(" {user} has a console password. CIS AWS Foundations 1.11 (v1.4–v4.0; 1.10 in v5.0, 2.10 in v6.0) says: do not set up access keys during initial user setup for IAM users that have a console password. Prefer roles or IAM Identity Center for programmatic access. The new key is flagged setup (initial_setup_key) at once, until a program first signs with it."),
                     theme.warn,
                 ));
             }
@@ -235,12 +235,21 @@ fn rotation_steps(state: &State, target: &KeyTarget) -> Vec<Line<'static>> {
     let mut lines = vec![Line::raw(format!(" Rotate access key {old} of {user}?"))];
     lines.extend(facts(state, target));
     lines.push(Line::raw(""));
+    // Saving is offered only where there is a credentials file to save
+    // to (never in the demo).
+    let save = if state.session.credentials_file.is_some() && !state.session.demo {
+        format!(
+            ", {} saves it as profile iamkeys-{user}",
+            key(state, DialogCommand::SaveSecret)
+        )
+    } else {
+        String::new()
+    };
     for step in [
         format!(
-            " 1. {} creates a new key for {user} and shows its secret once ({} copies it, {} saves it as profile iamkeys-{user}).",
+            " 1. {} creates a new key for {user} and shows its secret once ({} copies it{save}).",
             keys(state, DialogCommand::Confirm),
             key(state, DialogCommand::CopySecret),
-            key(state, DialogCommand::SaveSecret),
         ),
         match state.handoff(user) {
             Some(Ok(target)) => format!(

@@ -85,12 +85,13 @@ pub fn render_error(
         70,
         format!(" {title} "),
         theme.error,
+        // One column of padding inside the border, as every dialog has.
         vec![
-            Line::raw(message.to_owned()),
+            Line::raw(format!(" {message}")),
             Line::raw(""),
             Line::styled(
                 format!(
-                    "{} or {} closes",
+                    " {} or {} closes",
                     state.view.keymap.dialog_named_key(DialogCommand::Cancel),
                     state.view.keymap.dialog_label(DialogCommand::Press)
                 ),

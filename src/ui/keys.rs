@@ -209,13 +209,13 @@ fn key_line(
 fn keys_message(state: &State, row: &UserRow, theme: &Theme) -> Option<Line<'static>> {
     match &row.keys {
         KeysState::NotRequested | KeysState::Queued | KeysState::Priority => {
-            Some(Line::styled("Listing access keys…", theme.dim))
+            Some(Line::styled(" Listing access keys…", theme.dim))
         }
         KeysState::Failed(err) => Some(Line::styled(
-            err.operator_message(&state.session.profile),
+            format!(" {}", err.operator_message(&state.session.profile)),
             theme.error,
         )),
-        KeysState::Loaded(keys) if keys.is_empty() => Some(Line::raw("No access keys.")),
+        KeysState::Loaded(keys) if keys.is_empty() => Some(Line::raw(" No access keys.")),
         KeysState::Loaded(_) => None,
     }
 }

@@ -505,6 +505,17 @@ fn on_bulk_delete(state: &mut State, mut dialog: BulkDeleteDialog, key: &KeyEven
 fn on_secret(state: &mut State, mut dialog: SecretDialog, key: &KeyEvent) -> Vec<Effect> {
     let mut effects = Vec::new();
     let answer = state.view.keymap.resolve_dialog(key);
+    // Saved as a profile: closing loses nothing, so nothing is asked.
+    if let SaveState::Saved { name, path } = &dialog.save
+        && matches!(answer, Some(DialogCommand::Cancel | DialogCommand::Press))
+    {
+        state.view.notice = Some(format!(
+            "The secret of {} is saved as profile [{name}] in {path}; the dialog is closed.",
+            dialog.key_id
+        ));
+        state.view.modal = state.view.secrets_waiting.pop_front().map(Modal::Secret);
+        return super::quit::proceed(state);
+    }
     if dialog.acknowledging {
         match answer {
             // Dropping the dialog drops the last copy of the secret, which zeroizes it.

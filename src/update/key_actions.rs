@@ -94,14 +94,30 @@ pub(super) fn create(state: &mut State) -> Vec<Effect> {
             state,
             format!("Still listing {user}'s keys: try again in a moment."),
         ),
-        Some(keys) if keys.len() >= KEYS_PER_USER => refuse(
-            state,
-            "Cannot create a key",
-            format!(
-                "{user} already has {} access keys, IAM's limit. To rotate, make the old key inactive (i), check that nothing breaks, delete it (d), then create the new one.",
-                keys.len()
-            ),
-        ),
+        Some(keys) if keys.len() >= KEYS_PER_USER => {
+            // The key to retire: an Inactive one (already out of use), else
+            // the older.
+            let retire = keys
+                .iter()
+                .min_by_key(|k| (k.status != KeyStatus::Inactive, k.created))
+                .map(|k| {
+                    let status = match k.status {
+                        KeyStatus::Inactive => "inactive",
+                        KeyStatus::Active => "active, the older",
+                        KeyStatus::Unknown => "status unknown",
+                    };
+                    format!("{} ({status})", k.id)
+                })
+                .unwrap_or_default();
+            let map = &state.view.keymap;
+            let message = format!(
+                "{user} already has {} access keys, IAM's limit. First retire {retire}: make it inactive ({}), check that nothing breaks, delete it ({}), then create the new one.",
+                keys.len(),
+                map.label(crate::keymap::Command::Deactivate),
+                map.label(crate::keymap::Command::Delete),
+            );
+            refuse(state, "Cannot create a key", message)
+        }
         Some(_) => {
             state.view.modal = Some(Modal::Confirm(Confirm {
                 operation: Operation::Create { user, has_password },

@@ -976,3 +976,64 @@ async fn hints_tell_the_truth_in_each_state() {
         "a gap between the notice and the hints: {narrow}"
     );
 }
+
+/// Issue 38 item 11: "No access keys." stands in the pane's text column,
+/// as every other line of the pane does (one column in from the border).
+#[tokio::test]
+async fn no_access_keys_is_aligned_with_the_pane() {
+    let mut state = demo_loaded().await;
+    crate::common::flows::select_user(&mut state, "bob.28");
+    let text = screen(&state, 120, 40);
+    let line = text
+        .lines()
+        .find(|l| l.contains("No access keys."))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(line.contains("││ No access keys."), "{line}");
+    assert!(text.contains("││ arn:aws:iam::"), "{text}");
+}
+
+/// Issue 38 item 11: an information dialog's text is padded from its
+/// border, as every other dialog's is.
+#[tokio::test]
+async fn info_dialogs_are_padded() {
+    let mut state = demo_loaded().await;
+    state.view.modal = Some(iamkeys::state::Modal::Error {
+        title: "Cannot create a key".into(),
+        message: "Something to read".into(),
+    });
+    let text = screen(&state, 120, 30);
+    assert!(text.contains("│ Something to read"), "{text}");
+    assert!(text.contains("│ Esc or"), "{text}");
+}
+
+/// Issue 38 item 11: the demo's rotate dialog offers no save (the demo
+/// saves nothing); with a credentials file, it does.
+#[tokio::test]
+async fn the_rotate_dialog_offers_a_save_only_where_one_can_be_made() {
+    use crate::common::flows::select_key;
+    for (demo, file, offered) in [(true, None, false), (false, Some("/tmp/creds"), true)] {
+        let mut state = demo_loaded().await;
+        state.session.demo = demo;
+        state.session.credentials_file = file.map(Into::into);
+        let alice = state
+            .account
+            .users()
+            .get("alice.00")
+            .unwrap()
+            .listed_keys()
+            .unwrap()[0]
+            .id
+            .clone();
+        select_key(&mut state, "alice.00", &alice);
+        update(
+            &mut state,
+            Action::Key(KeyEvent::new(
+                KeyCode::Char('R'),
+                crossterm::event::KeyModifiers::SHIFT,
+            )),
+        );
+        let text = screen(&state, 140, 40);
+        assert!(text.contains("Rotate access key"), "{text}");
+        assert_eq!(text.contains("saves it as"), offered, "{text}");
+    }
+}

@@ -84,6 +84,12 @@ async fn create_warns_about_console_users_and_y_asks_for_the_key() {
             ..
         }
     ));
+    // Issue 38 item 11: the dialog says the key is flagged at once.
+    let text = crate::common::screen::text(&state, 120, 40);
+    assert!(
+        text.contains("flagged setup (initial_setup_key) at once"),
+        "{text}"
+    );
     let effects = update(&mut state, ch('y'));
     assert_eq!(
         changes(&effects),
@@ -131,6 +137,20 @@ async fn tab_then_enter_presses_confirm() {
     );
 }
 
+/// The key to retire of two: an Inactive one, else the older.
+fn retire_first(state: &State, user: &str) -> String {
+    let mut keys = state
+        .account
+        .users()
+        .get(user)
+        .unwrap()
+        .listed_keys()
+        .unwrap()
+        .to_vec();
+    keys.sort_by_key(|k| (k.status != KeyStatus::Inactive, k.created));
+    keys[0].id.clone()
+}
+
 #[tokio::test]
 async fn two_keys_refuse_create_with_nothing_to_confirm() {
     let mut state = demo_loaded().await;
@@ -141,6 +161,12 @@ async fn two_keys_refuse_create_with_nothing_to_confirm() {
         panic!("{:?}", state.view.modal)
     };
     assert!(message.contains("already has 2 access keys"), "{message}");
+    // Issue 38 item 11: the refusal names the key to retire.
+    let retire = retire_first(&state, &user);
+    assert!(
+        message.contains(&format!("retire {retire}")),
+        "names {retire}: {message}"
+    );
     assert!(
         changes(&update(&mut state, ch('y'))).is_empty(),
         "y only closes it"
@@ -372,6 +398,47 @@ fn created(user: &str) -> NewAccessKey {
         },
         secret: Secret::new("SECRETSECRETSECRETSECRETSECRETSECRET0001"),
     }
+}
+
+/// Issue 38 item 11: once saved as a profile the secret is not lost by
+/// closing: the dialog closes without asking again.
+#[tokio::test]
+async fn a_saved_secret_closes_without_asking_again() {
+    let mut state = demo_loaded().await;
+    state.session.credentials_file = Some("/tmp/creds".into());
+    let (user, _) = user_with(&state, 1, None);
+    select_user(&mut state, &user);
+    let effects = run(&mut state, vec![ch('c'), ch('y')]);
+    let id = mutation_id(&effects);
+    update(
+        &mut state,
+        Action::Mutated {
+            id,
+            result: Ok(Mutated::Created(created(&user))),
+        },
+    );
+    update(&mut state, ch('w'));
+    update(&mut state, key(KeyCode::Enter));
+    update(
+        &mut state,
+        Action::Saved {
+            profile: format!("iamkeys-{user}"),
+            result: Ok(SaveOutcome::Saved {
+                path: "/tmp/creds".into(),
+            }),
+        },
+    );
+    let Some(Modal::Secret(dialog)) = &state.view.modal else {
+        panic!("{:?}", state.view.modal)
+    };
+    assert!(
+        matches!(dialog.save, SaveState::Saved { .. }),
+        "{:?}",
+        dialog.save
+    );
+    update(&mut state, key(KeyCode::Esc));
+    assert_eq!(state.view.modal, None, "no second question");
+    assert_notice(&state, "saved as profile");
 }
 
 #[tokio::test]
