@@ -289,7 +289,7 @@ const DIALOG_DEFAULTS: [(&str, DialogCommand); 13] = [
     ("t", DialogCommand::Handoff),
 ];
 
-const DEFAULTS: [(&str, Command); 35] = [
+const DEFAULTS: [(&str, Command); 39] = [
     ("j", Command::Down),
     ("down", Command::Down),
     ("k", Command::Up),
@@ -299,7 +299,11 @@ const DEFAULTS: [(&str, Command); 35] = [
     ("G", Command::Bottom),
     ("end", Command::Bottom),
     ("pagedown", Command::PageDown),
+    ("ctrl-d", Command::PageDown),
+    ("ctrl-f", Command::PageDown),
     ("pageup", Command::PageUp),
+    ("ctrl-u", Command::PageUp),
+    ("ctrl-b", Command::PageUp),
     ("tab", Command::FocusNext),
     ("shift-tab", Command::FocusPrev),
     ("enter", Command::Open),
@@ -512,6 +516,23 @@ mod tests {
             ),
             (press(KeyCode::PageDown, none), Command::PageDown),
             (press(KeyCode::PageUp, none), Command::PageUp),
+            // Issue 38 item 12: as in less and vim.
+            (
+                press(KeyCode::Char('d'), KeyModifiers::CONTROL),
+                Command::PageDown,
+            ),
+            (
+                press(KeyCode::Char('f'), KeyModifiers::CONTROL),
+                Command::PageDown,
+            ),
+            (
+                press(KeyCode::Char('u'), KeyModifiers::CONTROL),
+                Command::PageUp,
+            ),
+            (
+                press(KeyCode::Char('b'), KeyModifiers::CONTROL),
+                Command::PageUp,
+            ),
             (press(KeyCode::Tab, none), Command::FocusNext),
             (
                 press(KeyCode::BackTab, KeyModifiers::SHIFT),

@@ -22,6 +22,21 @@ pub fn data_dir() -> Option<PathBuf> {
     dirs().map(|d| d.data_dir().to_owned())
 }
 
+/// `path` with a leading `~` (alone or before `/`) read as the home
+/// directory, as a shell would; anything else as it is.
+#[must_use]
+pub fn expand_home(path: &Path) -> PathBuf {
+    let home = directories::BaseDirs::new().map(|d| d.home_dir().to_owned());
+    expand_with(path, home.as_deref())
+}
+
+fn expand_with(path: &Path, home: Option<&Path>) -> PathBuf {
+    match (path.strip_prefix("~"), home) {
+        (Ok(rest), Some(home)) => home.join(rest),
+        _ => path.to_owned(),
+    }
+}
+
 /// An AWS shared file where aws-config looks for it: the path in `variable`
 /// when set (a leading `~` is the home directory), else `~/.aws/<name>`.
 #[must_use]
@@ -118,4 +133,24 @@ pub fn replace_file(path: &Path, bytes: &[u8], mode: Option<u32>) -> std::io::Re
         let _ = std::fs::remove_file(&temp);
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_leading_tilde_is_the_home_directory() {
+        let home = Some(Path::new("/home/op"));
+        let at = |p: &str| expand_with(Path::new(p), home);
+        assert_eq!(at("~/x.json"), Path::new("/home/op/x.json"));
+        assert_eq!(at("~"), Path::new("/home/op"));
+        assert_eq!(
+            at("~bob/x"),
+            Path::new("~bob/x"),
+            "another user's: as it is"
+        );
+        assert_eq!(at("/tmp/~/x"), Path::new("/tmp/~/x"));
+        assert_eq!(expand_with(Path::new("~/x"), None), Path::new("~/x"));
+    }
 }

@@ -218,13 +218,49 @@ pub fn unknown(name: &str, profiles: &[ProfileInfo]) -> String {
             "unknown profile '{name}': no profiles are configured (check AWS_CONFIG_FILE / ~/.aws/config, or run `aws configure --profile {name}`)"
         )
     } else {
+        // The closest name, when it is close (as clap suggests a flag).
+        let near = profiles
+            .iter()
+            .map(|p| (strsim::jaro_winkler(name, &p.name), p.name.as_str()))
+            .filter(|(score, _)| *score > 0.8)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, n)| format!(" (did you mean '{n}'?)"))
+            .unwrap_or_default();
         format!(
-            "unknown profile '{name}'; profiles that exist: {}",
+            "unknown profile '{name}'{near}; profiles that exist: {}",
             profiles
                 .iter()
                 .map(|p| p.name.as_str())
                 .collect::<Vec<_>>()
                 .join(", ")
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn named(names: &[&str]) -> Vec<ProfileInfo> {
+        names
+            .iter()
+            .map(|n| ProfileInfo {
+                name: (*n).to_owned(),
+                kind: ProfileKind::StaticKeys,
+                region: None,
+                note: None,
+            })
+            .collect()
+    }
+
+    /// Issue 38 item 12: a near miss names the profile meant.
+    #[test]
+    fn a_near_miss_says_did_you_mean() {
+        let known = named(&["dev", "prod", "staging"]);
+        let said = unknown("prd", &known);
+        assert!(said.contains("did you mean 'prod'?"), "{said}");
+        assert!(said.contains("dev, prod, staging"), "{said}");
+        let far = unknown("qa-west", &known);
+        assert!(!far.contains("did you mean"), "{far}");
     }
 }

@@ -459,6 +459,8 @@ impl Worker {
                 replace,
             } => {
                 let tx = self.tx.clone();
+                // `:export ~/x.csv` writes to the home directory.
+                let path = crate::paths::expand_home(&path);
                 tokio::task::spawn_blocking(move || {
                     let result = if !replace && std::fs::symlink_metadata(&path).is_ok() {
                         Err(format!(

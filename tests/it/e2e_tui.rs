@@ -499,6 +499,12 @@ fn colon_export_equals_the_report_filtered_the_same_way() {
     tui.wait_for("the export", WAIT, |s| {
         s.contains("Exported ") && s.contains(" of 4 users to")
     });
+    // Issue 38 item 12: `~` is the home directory.
+    tui.send(&[":"]);
+    tui.send(&["-l", "export ~/tilde.csv"]);
+    tui.send(&["Enter"]);
+    tui.wait_for("the export to ~", WAIT, |s| s.contains("tilde.csv"));
+    tui.wait_for("written", WAIT, |_| home.path().join("tilde.csv").exists());
     // Issue 33 item 10: a new file is 0600 (it names users and keys).
     #[cfg(unix)]
     {
