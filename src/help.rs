@@ -77,6 +77,10 @@ pub fn rows(keymap: &Keymap) -> Vec<Row> {
             "not read (e.g. Findings: — when the account was not read)",
         ),
         ("denied", "IAM refused to say: the audit is incomplete"),
+        (
+            "!! / !",
+            "without colour (NO_COLOR): !! critical, ! high before a badge",
+        ),
     ] {
         rows.push(Row::Entry(symbol.to_owned(), meaning.to_owned()));
     }

@@ -17,6 +17,18 @@ pub fn severity_style(theme: &Theme, severity: Severity) -> Style {
     }
 }
 
+/// A finding id's badge; without colour (`NO_COLOR`) its severity as a
+/// symbol too — `!!` critical, `!` high — so they never look alike.
+fn badge(theme: &Theme, id: FindingId) -> String {
+    let mark = match id.severity() {
+        _ if theme.colour => "",
+        Severity::Critical => "!!",
+        Severity::High => "!",
+        Severity::Medium | Severity::Low | Severity::Info => "",
+    };
+    format!("{mark}{}", id.badge())
+}
+
 /// One badge per finding id, most severe first (waived findings left out).
 pub fn badges(theme: &Theme, findings: &[Finding]) -> Vec<Span<'static>> {
     let mut ids: Vec<FindingId> = findings.iter().filter(|f| f.open()).map(|f| f.id).collect();
@@ -28,7 +40,7 @@ pub fn badges(theme: &Theme, findings: &[Finding]) -> Vec<Span<'static>> {
             spans.push(Span::raw(" "));
         }
         spans.push(Span::styled(
-            id.badge(),
+            badge(theme, id),
             severity_style(theme, id.severity()),
         ));
     }
@@ -64,7 +76,7 @@ pub fn summary(state: &State, theme: &Theme, width: usize) -> Line<'static> {
         .filter(|(_, n)| *n > 0)
         .map(|(id, count)| {
             (
-                format!("{count} {}", id.badge()),
+                format!("{count} {}", badge(theme, id)),
                 severity_style(theme, id.severity()),
             )
         })

@@ -1037,3 +1037,25 @@ async fn the_rotate_dialog_offers_a_save_only_where_one_can_be_made() {
         assert_eq!(text.contains("saves it as"), offered, "{text}");
     }
 }
+
+/// Issue 38 item 12: without colour (`NO_COLOR`) critical, high and medium
+/// findings still look different: `!!` marks a critical badge, `!` a high
+/// one, in the rows and the findings line; the help says so.
+#[tokio::test]
+async fn without_colour_severity_is_a_symbol() {
+    let mut state = demo_loaded().await;
+    let draw = |state: &State, theme: &Theme| {
+        let mut terminal = Terminal::new(TestBackend::new(160, 50)).unwrap();
+        terminal.draw(|frame| render(state, theme, frame)).unwrap();
+        terminal.backend().to_string()
+    };
+    let mono = draw(&state, &Theme::monochrome());
+    assert!(mono.contains("!!root"), "critical: {mono}");
+    assert!(mono.contains("!setup"), "high: {mono}");
+    assert!(mono.contains(" rotate"), "medium stays plain: {mono}");
+    let colour = draw(&state, &Theme::default());
+    assert!(!colour.contains("!!root"), "colour needs no symbol");
+    update(&mut state, Action::Key(KeyEvent::from(KeyCode::Char('?'))));
+    let help: String = crate::common::screen::text(&state, 160, 200);
+    assert!(help.contains("!! critical"), "{help}");
+}
