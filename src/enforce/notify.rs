@@ -121,14 +121,17 @@ fn why(finding: FindingId) -> &'static str {
 /// `fallback`, else to `unowned`), owners in order.
 #[must_use]
 pub fn notices(plan: &Plan, fallback: Option<&str>, today: NaiveDate) -> Vec<Notice> {
-    let mut by_owner: BTreeMap<String, Vec<NoticeAction>> = BTreeMap::new();
+    // Per owner: the keys they own, and those nobody owns that come to
+    // them as the fallback owner (never called theirs).
+    let mut by_owner: BTreeMap<String, (Vec<NoticeAction>, Vec<NoticeAction>)> = BTreeMap::new();
     for a in &plan.actions {
-        let owner = if a.owner == "unowned" {
+        let unowned = a.owner == "unowned";
+        let owner = if unowned {
             fallback.unwrap_or("unowned").to_owned()
         } else {
             a.owner.clone()
         };
-        by_owner.entry(owner).or_default().push(NoticeAction {
+        let action = NoticeAction {
             account_id: a.account_id.clone(),
             account_name: a.account_name.clone(),
             user_name: crate::text::clean(&a.user_name).into_owned(),
@@ -136,45 +139,47 @@ pub fn notices(plan: &Plan, fallback: Option<&str>, today: NaiveDate) -> Vec<Not
             finding: a.finding,
             action: a.action,
             due: a.due,
-        });
+        };
+        let entry = by_owner.entry(owner).or_default();
+        if unowned {
+            entry.1.push(action);
+        } else {
+            entry.0.push(action);
+        }
     }
     by_owner
         .into_iter()
-        .map(|(owner, actions)| {
-            let first = actions.iter().map(|a| a.due).min().unwrap_or(today);
-            let subject = format!(
-                "iamkeys: {} access key{} to be changed from {first}",
-                actions.len(),
-                if actions.len() == 1 { "" } else { "s" }
-            );
-            let mut text = format!(
-                "To {}: {} access key{} you own will be changed by iamkeys:\n\n",
-                crate::text::clean(&owner),
-                actions.len(),
-                if actions.len() == 1 { "" } else { "s" }
-            );
-            for a in &actions {
-                let when = if a.due <= today {
-                    format!("on the next run (due {})", a.due)
-                } else {
-                    format!("on or after {}", a.due)
-                };
-                let account = a
-                    .account_name
-                    .as_deref()
-                    .map_or_else(|| a.account_id.clone(), |n| format!("{} ({n})", a.account_id));
+        .map(|(owner, (owned, unowned))| {
+            let count = owned.len() + unowned.len();
+            let first = owned
+                .iter()
+                .chain(&unowned)
+                .map(|a| a.due)
+                .min()
+                .unwrap_or(today);
+            let keys = |n: usize| format!("{n} access key{}", if n == 1 { "" } else { "s" });
+            let subject = format!("iamkeys: {} to be changed from {first}", keys(count));
+            let mut text = format!("To {}:\n", crate::text::clean(&owner));
+            if !owned.is_empty() {
                 let _ = writeln!(
                     text,
-                    "- {} of user {} in account {account}: {} ({}), will be {} {when}.",
-                    a.access_key_id,
-                    a.user_name,
-                    why(a.finding),
-                    a.finding,
-                    match a.action {
-                        RuleAction::MakeInactive => "made inactive",
-                        RuleAction::Delete => "deleted",
-                    },
+                    "\n{} you own will be changed by iamkeys:\n",
+                    keys(owned.len())
                 );
+                list(&mut text, &owned, today);
+            }
+            if !unowned.is_empty() {
+                let why = if fallback.is_some() {
+                    ", sent to you as [notify] fallback_owner"
+                } else {
+                    ""
+                };
+                let _ = writeln!(
+                    text,
+                    "\n{} with no owner recorded{why} will be changed by iamkeys:\n",
+                    keys(unowned.len())
+                );
+                list(&mut text, &unowned, today);
             }
             text.push_str(
                 "\nTo keep a key, ask your security team for a waiver of its finding (they record it in iamkeys' ledger); until it is granted, the date above stands.\n",
@@ -183,10 +188,51 @@ pub fn notices(plan: &Plan, fallback: Option<&str>, today: NaiveDate) -> Vec<Not
                 owner: crate::text::clean(&owner).into_owned(),
                 subject: ascii_subject(&subject),
                 text,
-                actions,
+                actions: owned.into_iter().chain(unowned).collect(),
             }
         })
         .collect()
+}
+
+/// One line a key: which, whose, why, what and when.
+fn list(text: &mut String, actions: &[NoticeAction], today: NaiveDate) {
+    for a in actions {
+        let when = if a.due <= today {
+            format!("on the next run (due {})", a.due)
+        } else {
+            format!("on or after {}", a.due)
+        };
+        let account = a.account_name.as_deref().map_or_else(
+            || a.account_id.clone(),
+            |n| format!("{} ({n})", a.account_id),
+        );
+        let _ = writeln!(
+            text,
+            "- {} of user {} in account {account}: {} ({}), will be {} {when}.",
+            a.access_key_id,
+            a.user_name,
+            why(a.finding),
+            a.finding,
+            match a.action {
+                RuleAction::MakeInactive => "made inactive",
+                RuleAction::Delete => "deleted",
+            },
+        );
+    }
+}
+
+/// Where a real run sends the notices, in words (`--dry-run` says it).
+#[must_use]
+pub fn channel(settings: &NotifySettings) -> String {
+    match (&settings.sns_topic_arn, &settings.webhook_url) {
+        (Some(topic), Some(url)) => format!("SNS topic {topic} and webhook {url}"),
+        (Some(topic), None) => format!("SNS topic {topic}"),
+        (None, Some(url)) => format!("webhook {url}"),
+        (None, None) => {
+            "nowhere: [notify] names no sns_topic_arn and no webhook_url, so a real run refuses"
+                .to_owned()
+        }
+    }
 }
 
 /// A subject SNS takes: printable ASCII, one line, at most 100 characters.
@@ -266,6 +312,32 @@ mod tests {
         assert!(team.subject.contains("from 2026-12-02"), "{}", team.subject);
         // Without a fallback, unowned keys go to "unowned".
         assert_eq!(super::notices(&plan, None, day(2))[1].owner, "unowned");
+        // Issue 38 item 12: the fallback owner is not told they own a key
+        // nobody owns.
+        let fallback = &notices[0];
+        assert!(!fallback.text.contains("you own"), "{}", fallback.text);
+        assert!(
+            fallback.text.contains("no owner recorded") && fallback.text.contains("fallback_owner"),
+            "{}",
+            fallback.text
+        );
+    }
+
+    /// Issue 38 item 12: `--dry-run` names where a real run would send.
+    #[test]
+    fn the_channel_is_named() {
+        let topic = "arn:aws:sns:eu-west-1:123456789012:key-notices";
+        let sns = NotifySettings {
+            sns_topic_arn: Some(topic.into()),
+            ..NotifySettings::default()
+        };
+        assert_eq!(channel(&sns), format!("SNS topic {topic}"));
+        let hook = NotifySettings {
+            webhook_url: Some("https://hooks.example.com/x".into()),
+            ..NotifySettings::default()
+        };
+        assert_eq!(channel(&hook), "webhook https://hooks.example.com/x");
+        assert!(channel(&NotifySettings::default()).contains("nowhere"));
     }
 
     #[test]

@@ -373,28 +373,35 @@ impl Plan {
         if self.actions.is_empty() {
             out.push_str("Nothing to do.\n");
         } else {
-            let _ = writeln!(
-                out,
-                "{:<10}  {:<13}  {:<12}  {:<20}  {:<20}  {:<28}  OWNER",
-                "DUE", "ACTION", "ACCOUNT", "USER", "ACCESS KEY", "FINDING"
-            );
+            // Each column as wide as its widest cell: a due-now date or a
+            // long user name never pushes the rest out of line.
+            let header = [
+                "DUE",
+                "ACTION",
+                "ACCOUNT",
+                "USER",
+                "ACCESS KEY",
+                "FINDING",
+                "OWNER",
+            ];
+            let mut rows = vec![header.map(ToOwned::to_owned).to_vec()];
             for a in &self.actions {
                 let due = if a.due <= today {
                     format!("{} now", a.due)
                 } else {
                     a.due.to_string()
                 };
-                let _ = writeln!(
-                    out,
-                    "{due:<10}  {:<13}  {:<12}  {:<20}  {:<20}  {:<28}  {}",
-                    a.action.words(),
-                    a.account_id,
-                    crate::text::clean(&a.user_name),
-                    a.access_key_id,
-                    a.finding.as_str(),
-                    crate::text::clean(&a.owner)
-                );
+                rows.push(vec![
+                    due,
+                    a.action.words().to_owned(),
+                    a.account_id.clone(),
+                    crate::text::clean(&a.user_name).into_owned(),
+                    a.access_key_id.clone(),
+                    a.finding.as_str().to_owned(),
+                    crate::text::clean(&a.owner).into_owned(),
+                ]);
             }
+            out.push_str(&crate::text::aligned(&rows));
         }
         for note in &self.notes {
             let _ = writeln!(out, "note: {}", crate::text::clean(note));
@@ -567,6 +574,25 @@ mod tests {
         // The table says what and when.
         let table = plan.table(day(2));
         assert!(table.contains("2026-12-09  make inactive"), "{table}");
+        // Issue 38 item 12: a due-now date and a long user name stay in
+        // their columns: every row's ACTION and OWNER start where the
+        // header's do.
+        let mut long = plan.clone();
+        long.actions[0].user_name = "a-rather-long-service-user-name".into();
+        let table = long.table(day(30));
+        let lines: Vec<&str> = table.lines().skip(1).take(2).collect();
+        let at = |line: &str, word: &str| line.find(word).unwrap();
+        assert!(lines[1].contains("2026-12-09 now"), "{table}");
+        assert_eq!(
+            at(lines[0], "ACTION"),
+            at(lines[1], "make inactive"),
+            "{table}"
+        );
+        assert_eq!(
+            at(lines[0], "OWNER"),
+            at(lines[1], "ops@example.com"),
+            "{table}"
+        );
     }
 
     #[test]

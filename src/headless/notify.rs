@@ -106,10 +106,15 @@ pub async fn notify(
         return ExitCode::from(EXIT_DONE);
     }
     if dry_run {
+        let via = crate::enforce::notify::channel(settings);
+        let _ = writeln!(
+            out,
+            "Dry run: nothing is sent. A real run sends via {via}.\n"
+        );
         for notice in &notices {
             let _ = writeln!(
                 out,
-                "To: {}\nSubject: {}\n\n{}",
+                "To: {}\nVia: {via}\nSubject: {}\n\n{}",
                 notice.owner, notice.subject, notice.text
             );
         }

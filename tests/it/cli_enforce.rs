@@ -577,6 +577,12 @@ async fn notify_tells_each_owner_by_sns_and_webhook() {
         "{}",
         text(&out)
     );
+    // Issue 38 item 12: the channel a real run would use is named.
+    assert!(
+        text(&out).contains(&format!("Via: SNS topic {topic} and webhook {url}")),
+        "{}",
+        text(&out)
+    );
     assert!(bodies.lock().unwrap().is_empty());
 
     // A topic that is not there: SNS's own words, one line each, no
@@ -639,7 +645,7 @@ async fn notify_tells_each_owner_by_sns_and_webhook() {
         alices["Message"]
             .as_str()
             .unwrap()
-            .starts_with("To payments@example.com: ")
+            .starts_with("To payments@example.com:\n")
     );
     assert!(
         messages
