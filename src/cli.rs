@@ -76,6 +76,10 @@ pub enum Command {
     },
     /// Print the man page (roff): `iamkeys man > /usr/local/share/man/man1/iamkeys.1`.
     Man,
+    /// The AWS config's profile names, one a line (what the completion
+    /// scripts offer after `--profile`).
+    #[command(name = "profile-names", hide = true)]
+    ProfileNames,
     /// Print the CIS audit without a UI, for scripts and CI.
     ///
     /// Exit code 0: nothing at or above --fail-on; 1: findings; 2: error.
@@ -429,9 +433,51 @@ pub fn completions(
     // Generate into memory first: clap_complete panics on write errors.
     let mut script = Vec::new();
     clap_complete::generate(shell, &mut Cli::command(), "iamkeys", &mut script);
-    match out.write_all(&script) {
+    let script = profiles_completed(shell, &String::from_utf8_lossy(&script));
+    match out.write_all(script.as_bytes()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => other,
+    }
+}
+
+/// The script with `--profile` completing the AWS config's profile names
+/// (`iamkeys profile-names`), where clap offers file names.
+fn profiles_completed(shell: clap_complete::Shell, script: &str) -> String {
+    use clap_complete::Shell;
+    const NAMES: &str = "iamkeys profile-names 2>/dev/null";
+    match shell {
+        Shell::Bash => script.replace(
+            "--profile)\n                    COMPREPLY=($(compgen -f \"${cur}\"))",
+            &format!("--profile)\n                    COMPREPLY=($(compgen -W \"$({NAMES})\" -- \"${{cur}}\"))"),
+        ),
+        Shell::Zsh => script
+            .lines()
+            .map(|line| {
+                if line.starts_with("'--profile=[") {
+                    line.replace(
+                        ":NAME:_default'",
+                        &format!(":NAME:{{compadd -- ${{(f)\"$({NAMES})\"}}}}'"),
+                    )
+                } else {
+                    line.to_owned()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+                + "\n",
+        Shell::Fish => script
+            .lines()
+            .map(|line| {
+                if line.contains(" -l profile ") && line.ends_with(" -r") {
+                    format!("{line} -f -a \"({NAMES})\"")
+                } else {
+                    line.to_owned()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+                + "\n",
+        _ => script.to_owned(),
     }
 }
 

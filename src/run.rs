@@ -20,6 +20,14 @@ pub fn main(cli: &Cli) -> Result<ExitCode> {
                 .wrap_err("cannot write the completion script")?;
             return Ok(ExitCode::SUCCESS);
         }
+        Some(Command::ProfileNames) => {
+            // Offline: the AWS config files only.
+            let names = crate::cmd::start::runtime()?.block_on(crate::profiles::list());
+            for profile in names.unwrap_or_default() {
+                println!("{}", profile.name);
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
         Some(Command::Man) => {
             crate::cli::man(&mut std::io::stdout()).wrap_err("cannot write the man page")?;
             return Ok(ExitCode::SUCCESS);
@@ -64,7 +72,8 @@ pub fn main(cli: &Cli) -> Result<ExitCode> {
         Some(Command::Notify(args)) => cmd::notify::run(&start, args),
         Some(Command::Ledger(command)) => cmd::ledger::run(&start, command),
         Some(Command::Whois(args)) => cmd::whois::run(&start, args),
-        Some(Command::Tui | Command::Completions { .. } | Command::Man) | None => {
+        Some(Command::Tui | Command::Completions { .. } | Command::Man | Command::ProfileNames)
+        | None => {
             let keymap = keymap.unwrap_or_default();
             cmd::tui::run(&start, keymap, &log_path)
         }

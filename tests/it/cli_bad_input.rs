@@ -455,3 +455,53 @@ fn read_only_is_described_for_every_command() {
         assert!(line.contains("change"), "{args:?}: {line}");
     }
 }
+
+/// Issue 38 item 12: `--profile` completes the AWS config's profiles, not
+/// file names (bash, through the script `iamkeys completions bash` prints).
+#[test]
+fn profile_completion_offers_profiles() {
+    let home = Home::new("http://127.0.0.1:9");
+    let config = home.path().join("aws-config-completion");
+    std::fs::write(
+        &config,
+        "[profile prod]\nregion = us-east-1\n\n[profile preview]\nregion = us-east-1\n\n[profile dev]\nregion = us-east-1\n",
+    )
+    .unwrap();
+    std::fs::write(home.path().join("prodfile.txt"), "a file").unwrap();
+    let bin_dir = Path::new(BIN).parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(
+            "source <(iamkeys completions bash) && COMP_WORDS=(iamkeys --profile pr) && COMP_CWORD=2 && _iamkeys iamkeys pr --profile && printf '%s\\n' \"${COMPREPLY[@]}\"",
+        )
+        .current_dir(home.path())
+        .env("PATH", path)
+        .env("AWS_CONFIG_FILE", &config)
+        .env("AWS_SHARED_CREDENTIALS_FILE", home.path().join("none"))
+        .env("HOME", home.path())
+        .output()
+        .unwrap();
+    let offered = String::from_utf8_lossy(&out.stdout);
+    let mut names: Vec<&str> = offered.lines().collect();
+    names.sort_unstable();
+    assert_eq!(
+        names,
+        ["preview", "prod"],
+        "{offered}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // zsh and fish ask iamkeys for the names too.
+    for shell in ["zsh", "fish"] {
+        let script = Command::new(BIN)
+            .args(["completions", shell])
+            .output()
+            .unwrap();
+        let script = String::from_utf8_lossy(&script.stdout);
+        assert!(script.contains("iamkeys profile-names"), "{shell}");
+    }
+}
