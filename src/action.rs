@@ -68,6 +68,8 @@ pub enum Action {
     /// The AWS CLI's sign-in command could not be run (`why`): the dialog
     /// says so and shows the command.
     SignInNotRun { command: String, why: String },
+    /// The AWS CLI's sign-in command ended well: the load is tried again.
+    SignInRan { command: String },
     /// A profile needs an MFA code (its session is new, or about to
     /// expire): `prompt` names the device and profile, `refused` IAM's
     /// answer to the previous code. Answered with

@@ -248,6 +248,19 @@ async fn run_sign_in(
         command.join(" ")
     );
     let status = tokio::process::Command::new(path).args(args).status().await;
+    if !status.as_ref().is_ok_and(std::process::ExitStatus::success) {
+        // The command's own error stays readable until the operator is
+        // done with it.
+        println!(
+            "\niamkeys: `{}` did not sign in. Press Enter to go back to iamkeys.",
+            command.join(" ")
+        );
+        let _ = tokio::task::spawn_blocking(|| {
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line)
+        })
+        .await;
+    }
     take_back(terminal, enhanced)?;
     Ok(match status {
         Ok(status) if status.success() => Ok(()),
@@ -263,7 +276,9 @@ async fn signed_in(
     command: &[String],
 ) -> Result<Action> {
     Ok(match run_sign_in(terminal, enhanced, command).await? {
-        Ok(()) => Action::Load,
+        Ok(()) => Action::SignInRan {
+            command: command.join(" "),
+        },
         Err(why) => Action::SignInNotRun {
             command: command.join(" "),
             why,

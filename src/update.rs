@@ -79,10 +79,8 @@ fn step(state: &mut State, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Mutated { id, result } => mutations::on_mutated(state, id, result),
-        Action::SignInNotRun { command, why } => {
-            sign_in::not_run(state, command, why);
-            Vec::new()
-        }
+        Action::SignInNotRun { command, why } => sign_in::not_run(state, command, why),
+        Action::SignInRan { command } => sign_in::ran(state, &command),
         Action::CodeWanted {
             id,
             prompt,

@@ -111,11 +111,20 @@ pub(super) fn on_again(
 
 /// The sign-in command could not be run (not found): said in the dialog,
 /// with the command to run elsewhere.
-pub(super) fn not_run(state: &mut State, command: String, why: String) {
+pub(super) fn not_run(state: &mut State, command: String, why: String) -> Vec<Effect> {
+    // The dialog says what happened: "Running …" is over.
+    state.view.notice = None;
     state.view.modal = Some(Modal::SignInAgain {
         command,
         unavailable: Some(why),
     });
+    Vec::new()
+}
+
+/// The sign-in command ended well: said, and the load tried again.
+pub(super) fn ran(state: &mut State, command: &str) -> Vec<Effect> {
+    state.view.notice = Some(format!("`{command}` ended: loading again."));
+    super::start_load(state)
 }
 
 /// Digits pasted into the dialog.

@@ -691,8 +691,33 @@ async fn an_expired_sso_session_offers_aws_sso_login_here() {
     );
     // Still expired (the stand-in signs nothing in): asked again, on the
     // UI's screen.
-    tui.wait_for("the dialog again", WAIT, |s| s.contains("Sign in again"));
+    let again = tui.wait_for("the dialog again", WAIT, |s| s.contains("Sign in again"));
     assert!(tui.alternate_and_cursor().0);
+    // Issue 38 item 12: the status no longer says it is running.
+    assert!(!again.contains("Running `aws"), "{again}");
+
+    // A sign-in that fails: its own error stays readable until Enter.
+    std::fs::write(
+        bin.join("aws"),
+        "#!/bin/sh
+echo 'Error: the SSO authorization was denied' >&2
+exit 1
+",
+    )
+    .unwrap();
+    tui.send(&["Enter"]);
+    let failed = tui.wait_for("the CLI's own error", WAIT, |s| {
+        s.contains("the SSO authorization was denied") && s.contains("Press Enter")
+    });
+    assert!(
+        !tui.alternate_and_cursor().0,
+        "the shell's screen: {failed}"
+    );
+    tui.send(&["Enter"]);
+    let back = tui.wait_for("the dialog, after the failure", WAIT, |s| {
+        s.contains("Sign in again") && s.contains("ended with")
+    });
+    assert!(!back.contains("Running `aws"), "{back}");
     tui.send(&["Escape"]);
     tui.send(&["q"]);
     assert_eq!(tui.exit_status(WAIT), Some(0));
