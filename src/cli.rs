@@ -17,6 +17,15 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+/// How the UI is shown.
+#[derive(Debug, Clone, Copy, Args, Default)]
+pub struct DisplayArgs {
+    /// Plain mode, for screen readers and logs: no alternate screen, a
+    /// numbered line per user and a command prompt (also when TERM=dumb).
+    #[arg(long, global = true)]
+    pub plain: bool,
+}
+
 /// Flags accepted before or after any subcommand.
 #[derive(Debug, Clone, Args, Default)]
 pub struct GlobalArgs {
@@ -29,6 +38,9 @@ pub struct GlobalArgs {
     /// Config file (default: the platform config dir's iamkeys/config.toml).
     #[arg(long, global = true, value_name = "PATH")]
     pub config: Option<PathBuf>,
+    /// How the UI is shown.
+    #[command(flatten)]
+    pub display: DisplayArgs,
     /// Send no change to AWS (keys, passwords, credentials, hand-offs):
     /// read and report only.
     #[arg(long, global = true)]

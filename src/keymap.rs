@@ -171,6 +171,28 @@ const CTRL: u8 = 1;
 const ALT: u8 = 2;
 
 impl Chord {
+    /// The key event this chord is (what pressing it sends).
+    #[must_use]
+    pub fn to_event(self) -> KeyEvent {
+        let mut modifiers = KeyModifiers::NONE;
+        if self.mods & CTRL != 0 {
+            modifiers |= KeyModifiers::CONTROL;
+        }
+        if self.mods & ALT != 0 {
+            modifiers |= KeyModifiers::ALT;
+        }
+        let code = match self.code {
+            KeyCodeOrd::Char(c) => {
+                if c.is_ascii_uppercase() {
+                    modifiers |= KeyModifiers::SHIFT;
+                }
+                KeyCode::Char(c)
+            }
+            KeyCodeOrd::Named(i) => NAMED.get(usize::from(i)).map_or(KeyCode::Null, |(k, _)| *k),
+        };
+        KeyEvent::new(code, modifiers)
+    }
+
     /// The chord a key event is, or `None` for keys the map never binds.
     #[must_use]
     pub fn from_event(event: &KeyEvent) -> Option<Self> {

@@ -51,6 +51,7 @@ pub mod logging;
 pub mod model;
 pub mod org;
 pub mod paths;
+pub mod plain;
 pub mod profiles;
 pub mod publish;
 pub mod report;

@@ -30,43 +30,9 @@ pub use theme::Theme;
 use crate::layout;
 use crate::state::{Modal, State};
 
-/// Draw the whole screen.
-pub fn render(state: &State, theme: &Theme, frame: &mut Frame) {
-    let area = frame.area();
-    if area.width < layout::MIN_WIDTH || area.height < layout::MIN_HEIGHT {
-        let text = format!(
-            "Terminal too small ({}×{}): iamkeys needs at least {}×{}.",
-            area.width,
-            area.height,
-            layout::MIN_WIDTH,
-            layout::MIN_HEIGHT
-        );
-        frame.render_widget(
-            Paragraph::new(text)
-                .alignment(Alignment::Center)
-                .wrap(Wrap { trim: true }),
-            area,
-        );
-        return;
-    }
-    // A profile's accent colour (e.g. red for production) tints the frame.
-    let themed;
-    let theme = match state.session.accent() {
-        Some(accent) => {
-            themed = theme.with_accent(accent);
-            &themed
-        }
-        None => theme,
-    };
-    let areas = layout::Areas::with_focus(area, state.view.focus == crate::state::Focus::Keys);
-    if let Some(org) = state.org.as_ref().filter(|o| o.open.is_none()) {
-        overview::render(state, org, theme, frame, area);
-    } else {
-        header::render(state, theme, frame, areas.header);
-        users::render(state, theme, frame, areas.users);
-        keys::render(state, theme, frame, areas.keys);
-        status::render(state, theme, frame, areas.status);
-    }
+/// Draw the dialog on screen, if one is open, over `area` (plain mode
+/// draws it alone, to print it as text).
+pub fn modal(state: &State, theme: &Theme, frame: &mut Frame, area: ratatui::layout::Rect) {
     match &state.view.modal {
         Some(Modal::Help) => help::render(state, theme, frame, area),
         Some(Modal::Error { title, message }) => {
@@ -105,6 +71,46 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame) {
         }
         None => {}
     }
+}
+
+/// Draw the whole screen.
+pub fn render(state: &State, theme: &Theme, frame: &mut Frame) {
+    let area = frame.area();
+    if area.width < layout::MIN_WIDTH || area.height < layout::MIN_HEIGHT {
+        let text = format!(
+            "Terminal too small ({}×{}): iamkeys needs at least {}×{}.",
+            area.width,
+            area.height,
+            layout::MIN_WIDTH,
+            layout::MIN_HEIGHT
+        );
+        frame.render_widget(
+            Paragraph::new(text)
+                .alignment(Alignment::Center)
+                .wrap(Wrap { trim: true }),
+            area,
+        );
+        return;
+    }
+    // A profile's accent colour (e.g. red for production) tints the frame.
+    let themed;
+    let theme = match state.session.accent() {
+        Some(accent) => {
+            themed = theme.with_accent(accent);
+            &themed
+        }
+        None => theme,
+    };
+    let areas = layout::Areas::with_focus(area, state.view.focus == crate::state::Focus::Keys);
+    if let Some(org) = state.org.as_ref().filter(|o| o.open.is_none()) {
+        overview::render(state, org, theme, frame, area);
+    } else {
+        header::render(state, theme, frame, areas.header);
+        users::render(state, theme, frame, areas.users);
+        keys::render(state, theme, frame, areas.keys);
+        status::render(state, theme, frame, areas.status);
+    }
+    modal(state, theme, frame, area);
     clean_buffer(frame);
 }
 

@@ -95,7 +95,8 @@ pub fn run(
 ) -> Result<ExitCode> {
     let (global, config): (_, &Config) = (start.global(), &start.config);
     let audit_path = start.audit_log_path();
-    if !std::io::stdout().is_terminal() {
+    let plain = global.display.plain || std::env::var("TERM").is_ok_and(|t| t == "dumb");
+    if !plain && !std::io::stdout().is_terminal() {
         return Err(eyre!(
             "stdout is not a terminal: the UI needs one (for scripts and CI, use `iamkeys report`)"
         ));
@@ -160,6 +161,12 @@ pub fn run(
                     .unwrap_or(crate::defaults::ACCOUNTS_AT_ONCE),
             ));
             settings.org = Some(access.connector());
+        }
+        if plain {
+            let input = tokio::io::BufReader::new(tokio::io::stdin());
+            return crate::plain::run(clients, state, &settings, input, &mut std::io::stdout())
+                .await
+                .map_err(|e| eyre!("cannot write the output: {e}"));
         }
         crate::app::run(clients, state, theme().with(&config.theme), settings).await
     })?;

@@ -27,6 +27,7 @@ mod cli_enforce;
 mod cli_files_and_logs;
 mod cli_ledger;
 mod cli_org_report;
+mod cli_plain;
 mod cli_report;
 mod cli_report_formats;
 mod cli_retirement;
