@@ -45,7 +45,12 @@ fn hints(state: &State) -> Vec<String> {
             parts.push(format!("{} sort", key(Command::Sort)));
         }
         Focus::Keys => {
-            parts.push(format!("{} findings", key(Command::Open)));
+            // A key's findings, waived there (W).
+            parts.push(format!(
+                "{} findings ({} waives)",
+                key(Command::Open),
+                map.dialog_label(crate::keymap::DialogCommand::Waive)
+            ));
             parts.push(format!("{} usage", key(Command::Usage)));
             if changes {
                 parts.push(format!("{} rotate", key(Command::Rotate)));

@@ -913,7 +913,7 @@ async fn hints_tell_the_truth_in_each_state() {
     // The key pane lists what acts on the key: Enter, u, y too.
     let keys = bar(&state, 240);
     for hint in [
-        "Enter findings",
+        "Enter findings (W waives)",
         "u usage",
         "y copy ID",
         "R rotate",

@@ -411,6 +411,14 @@ async fn the_waiver_dialog_shows_the_event_and_read_only_writes_nothing() {
         panic!("{:?}", state.view.modal)
     };
     let draft = dialog.pending.clone().unwrap();
+    // Issue 38 item 9: the confirmation's own keys, not the form's.
+    let bar = crate::common::screen::text(&state, 160, 40)
+        .lines()
+        .last()
+        .unwrap()
+        .to_owned();
+    assert!(bar.contains("record") && bar.contains("back"), "{bar}");
+    assert!(!bar.contains("next field"), "{bar}");
     assert_eq!(draft.key_id.as_deref(), Some(key_id.as_str()));
     assert_eq!(draft.account_id, "123456789012");
     assert_eq!(
