@@ -19,7 +19,8 @@ from rich.console import Console
 from rich.text import Text
 
 ROOT = Path(__file__).resolve().parent.parent
-BIN = ROOT / "target" / "release" / "iamkeys"
+# IAMKEYS_BIN: another build (a debug one draws the same screens).
+BIN = Path(os.environ.get("IAMKEYS_BIN", ROOT / "target" / "release" / "iamkeys"))
 WIDTH, HEIGHT = 100, 30
 SOCKET = f"iamkeys-shot-{os.getpid()}"
 
@@ -30,9 +31,9 @@ def tmux(*args: str) -> str:
     ).stdout
 
 
-def shot(name: str, title: str, keys: list[str], wait_for: str) -> None:
+def shot(name: str, title: str, keys: list[str], wait_for: str, width: int = WIDTH, height: int = HEIGHT) -> None:
     home = tempfile.mkdtemp()
-    tmux("-f", "/dev/null", "new-session", "-d", "-s", "s", "-x", str(WIDTH), "-y", str(HEIGHT),
+    tmux("-f", "/dev/null", "new-session", "-d", "-s", "s", "-x", str(width), "-y", str(height),
          "-e", f"HOME={home}", "-e", "TERM=xterm-256color", "--", str(BIN), "--demo")
     try:
         deadline = time.time() + 20
@@ -54,7 +55,7 @@ def shot(name: str, title: str, keys: list[str], wait_for: str) -> None:
         ansi = tmux("capture-pane", "-p", "-e", "-t", "s")
     finally:
         tmux("kill-server")
-    console = Console(record=True, width=WIDTH, force_terminal=True, color_system="truecolor", file=open(os.devnull, "w"))
+    console = Console(record=True, width=width, force_terminal=True, color_system="truecolor", file=open(os.devnull, "w"))
     console.print(Text.from_ansi(ansi.rstrip("\n")), end="")
     path = ROOT / "assets" / f"{name}.svg"
     console.save_svg(str(path), title=title)
@@ -64,7 +65,8 @@ def shot(name: str, title: str, keys: list[str], wait_for: str) -> None:
 def main() -> None:
     if not BIN.exists():
         subprocess.run(["cargo", "build", "--release"], cwd=ROOT, check=True)
-    shot("main-screen", "iamkeys --demo", ["j"] * 18 + ["Enter"], "Access keys of svc-alice-09")
+    # 120x30: the list and the key pane side by side, a user selected.
+    shot("main-screen", "iamkeys --demo", ["j"] * 18, "Access keys of svc-alice-09", 120, 30)
     shot("help", "iamkeys --demo: help (?)", ["?"], "cycle the sort column")
     # alice.00: a console user whose key was made with her and never used.
     shot("confirm-inactive", "iamkeys --demo: make a key inactive (Enter, i)", ["Enter", "i"], "Make key inactive")
