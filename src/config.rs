@@ -300,7 +300,7 @@ pub struct Config {
 pub use crate::ledger::Settings as LedgerSettings;
 
 /// `cloudtrail_regions`: a list of regions, or `"all"` (the account's
-/// enabled regions, `ec2:DescribeRegions`).
+/// enabled regions, `account:ListRegions`).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(try_from = "RegionsText", into = "RegionsText")]
 pub enum CloudTrailRegions {

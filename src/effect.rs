@@ -54,7 +54,7 @@ pub enum Call {
     /// findings about IAM users' keys and passwords (AWS's verdicts beside
     /// iamkeys'; never part of iamkeys' own audit).
     AwsFindings,
-    /// The account's enabled regions (`ec2:DescribeRegions`), for
+    /// The account's enabled regions (`account:ListRegions`), for
     /// `cloudtrail_regions = "all"`.
     EnabledRegions,
     /// Every page of `iam:ListServiceSpecificCredentials` for every user

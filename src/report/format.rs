@@ -141,9 +141,9 @@ fn table_head(report: &Report, out: &mut String) {
             _ if account.skipped => format!(
                 "skipped ({})",
                 account
-                    .skipped_reason
+                    .status
                     .as_deref()
-                    .or(account.status.as_deref())
+                    .or(account.skipped_reason.as_deref())
                     .unwrap_or("not active")
             ),
             (Some(error), _) => format!("FAILED: {error}"),

@@ -1,5 +1,5 @@
 //! Who used a key, as CloudTrail recorded it, and the regions to ask: the
-//! usage room's own calls (`LookupEvents`, EC2's `DescribeRegions`), by a
+//! usage room's own calls (`LookupEvents`, the Account Management API's `ListRegions`), by a
 //! trait of its own — the SDK's through the profile's configuration
 //! ([`SdkIam`]'s), the memory account's in tests and the demo, [`NoTrail`]
 //! where a run has none. The rest of `usage` is pure.
@@ -34,10 +34,11 @@ pub trait Trail: Send + Sync + Debug {
         ))
     }
 
-    /// The account's enabled regions (EC2 `DescribeRegions`).
+    /// The account's enabled regions (the Account Management API's
+    /// `ListRegions`, enabled and enabled by default).
     async fn enabled_regions(&self) -> Result<Vec<String>, IamError> {
         Err(IamError::other(
-            "ec2:DescribeRegions",
+            "account:ListRegions",
             "this account has no regions to list",
         ))
     }
@@ -114,39 +115,53 @@ impl Trail for SdkIam {
     }
 
     async fn enabled_regions(&self) -> Result<Vec<String>, IamError> {
-        const ACTION: &str = "ec2:DescribeRegions";
+        use aws_sdk_account::types::RegionOptStatus;
+        const ACTION: &str = "account:ListRegions";
+        // AWS has under 40 regions; a longer answer is not followed further.
+        const PAGES: usize = 16;
         let Some(config) = self.config() else {
-            return Err(IamError::new(
-                crate::iam::ErrorKind::Other,
-                ACTION,
-                "no configuration to ask with",
-            ));
+            return Err(IamError::other(ACTION, "no configuration to ask with"));
         };
-        let answer = aws_sdk_ec2::Client::new(config)
-            .describe_regions()
-            .send()
-            .await
-            .map_err(|err| {
-                IamError::new(
-                    crate::iam::ErrorKind::Other,
-                    ACTION,
-                    crate::error_chain::sdk(&err),
-                )
-            })?;
-        // Only region-shaped names; an answer with none is no answer.
-        let regions: Vec<String> = answer
-            .regions()
-            .iter()
-            .filter_map(|r| r.region_name())
-            .filter(|name| super::is_region(name))
-            .map(ToOwned::to_owned)
-            .collect();
+        let client = aws_sdk_account::Client::new(config);
+        let endpoint = self.endpoint_url().map_or_else(
+            || "https://account.us-east-1.amazonaws.com".to_owned(),
+            ToOwned::to_owned,
+        );
+        let mut regions = Vec::new();
+        let mut next = None;
+        for _ in 0..PAGES {
+            let page = client
+                .list_regions()
+                .region_opt_status_contains(RegionOptStatus::Enabled)
+                .region_opt_status_contains(RegionOptStatus::EnabledByDefault)
+                .max_results(50)
+                .set_next_token(next)
+                .send()
+                .await
+                .map_err(|err| from_sdk(ACTION, &err, &endpoint))?;
+            // Only region-shaped names, and only those enabled (whatever
+            // the filter let through).
+            regions.extend(
+                page.regions()
+                    .iter()
+                    .filter(|r| {
+                        matches!(
+                            r.region_opt_status(),
+                            Some(RegionOptStatus::Enabled | RegionOptStatus::EnabledByDefault)
+                        )
+                    })
+                    .filter_map(|r| r.region_name())
+                    .filter(|name| super::is_region(name))
+                    .map(ToOwned::to_owned),
+            );
+            next = page.next_token().map(ToOwned::to_owned);
+            if next.is_none() {
+                break;
+            }
+        }
+        // An answer with none is no answer.
         if regions.is_empty() {
-            return Err(IamError::new(
-                crate::iam::ErrorKind::Other,
-                ACTION,
-                "answered with no region",
-            ));
+            return Err(IamError::other(ACTION, "answered with no region"));
         }
         Ok(regions)
     }

@@ -707,20 +707,31 @@ async fn a_quarantined_users_key_opens_on_its_write_events() {
 }
 
 /// Issue 27: `cloudtrail_regions = "all"` — each load asks EC2 for the
-/// account's enabled regions (through the real SDK against moto), and `u`
+/// account's enabled regions (issue 39: the Account Management API's
+/// `ListRegions`, served by the suite's proxy as AWS documents it, paged,
+/// through 30% random throttling; parsed by the real SDK), and `u`
 /// reads every one of them, the key's last-used region included; until
 /// they are known (or when refused) it says so and asks the profile's
 /// region and us-east-1.
 #[tokio::test(flavor = "multi_thread")]
-async fn all_regions_come_from_describe_regions() {
+async fn all_regions_come_from_list_regions() {
     let moto = Moto::start();
-    let client = sdk(moto.endpoint()).await;
+    let proxy = Proxy::start(moto.port).await;
+    proxy.inject_random(Fault::Throttle, 30, 39, &["ListRegions"]);
+    let client = sdk(proxy.endpoint()).await;
     let enabled = client.enabled_regions().await.unwrap();
-    assert!(
-        enabled.contains(&"eu-west-1".to_owned()) && enabled.contains(&"us-east-1".to_owned()),
-        "{enabled:?}"
-    );
-    assert!(enabled.len() > 10, "{enabled:?}");
+    let expected: Vec<String> = crate::common::regions::REGIONS
+        .iter()
+        .filter(|(_, status)| matches!(*status, "ENABLED" | "ENABLED_BY_DEFAULT"))
+        .map(|(name, _)| (*name).to_owned())
+        .collect();
+    assert_eq!(enabled, expected, "every enabled region, over every page");
+    assert!(proxy.count("ListRegions") >= 3, "three pages of eight");
+    // Refused: said, with the permission.
+    proxy.deny("ListRegions");
+    let refused = client.enabled_regions().await.unwrap_err();
+    assert_eq!(refused.kind, ErrorKind::AccessDenied, "{refused:?}");
+    assert_eq!(refused.action, "account:ListRegions");
 
     let mut loading = demo_loaded().await;
     loading.session.regions = iamkeys::state::RegionChoice::AllEnabled;

@@ -9,6 +9,7 @@ pub mod mocks;
 pub mod moto;
 pub mod org;
 pub mod proxy;
+pub mod regions;
 pub mod screen;
 pub mod states;
 pub mod tmux;

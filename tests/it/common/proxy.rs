@@ -659,6 +659,9 @@ fn action_of(head: &str, body: &[u8]) -> String {
     if let Some(action) = super::analyzer::action(request) {
         return action.to_owned();
     }
+    if super::regions::is_list_regions(request) {
+        return "ListRegions".to_owned();
+    }
     for (line, action) in [
         ("POST /findings/import ", "BatchImportFindings"),
         ("PATCH /findings/batchupdate ", "BatchUpdateFindings"),
@@ -920,6 +923,7 @@ async fn serve(mut client: TcpStream, upstream: u16, shared: Arc<Mutex<Shared>>)
                     .into_bytes(),
                 )
             }
+            Some(Fault::Throttle) if action == "ListRegions" => Some(super::regions::throttled()),
             Some(Fault::Throttle)
                 if super::analyzer::action(head.lines().next().unwrap_or_default()).is_some() =>
             {
@@ -990,6 +994,13 @@ async fn serve(mut client: TcpStream, upstream: u16, shared: Arc<Mutex<Shared>>)
             .into_bytes()
         } else if action == "LookupEvents" {
             lookup_events(&shared, &head, &body)
+        } else if action == "ListRegions" {
+            // The Account Management API (moto has none): always served.
+            if denied {
+                super::regions::denied()
+            } else {
+                super::regions::answer(&body)
+            }
         } else if denied
             && super::analyzer::action(head.lines().next().unwrap_or_default()).is_some()
         {
