@@ -180,3 +180,28 @@ impl Trail for crate::iam::memory::MemoryIam {
         crate::iam::memory::MemoryIam::lookup_events(self, region, lookup, next).await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// Issue 39: `ListRegions` goes where the Account Management API answers
+    /// (its global endpoint in us-east-1), whatever Region the profile names:
+    /// the SDK's own endpoint rules, as it resolves them for each request.
+    #[tokio::test]
+    async fn list_regions_goes_to_the_account_apis_endpoint() {
+        use aws_sdk_account::config::endpoint::{Params, ResolveEndpoint};
+        let resolver = aws_sdk_account::config::endpoint::DefaultResolver::new();
+        for region in ["us-east-1", "eu-west-1", "ap-southeast-2"] {
+            let params = Params::builder()
+                .region(region)
+                .use_fips(false)
+                .build()
+                .unwrap();
+            let endpoint = resolver.resolve_endpoint(&params).await.unwrap();
+            assert_eq!(
+                endpoint.url(),
+                "https://account.us-east-1.amazonaws.com",
+                "{region}"
+            );
+        }
+    }
+}
