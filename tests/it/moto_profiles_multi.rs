@@ -306,6 +306,19 @@ async fn two_profiles_on_one_account_audit_it_once() {
         "{}",
         report["notes"]
     );
+    // The same with --all-profiles (the others fail or need a login: exit
+    // 2), B's users still once.
+    let all = accounts
+        .run(&["report", "--all-profiles", "--format", "json"])
+        .await;
+    let report: serde_json::Value = serde_json::from_slice(&all.stdout).unwrap();
+    let bea = report["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|u| u["user_name"] == "bea")
+        .count();
+    assert_eq!(bea, 1, "{report:#}");
 
     // A failed profile is a failed profile in the table's words.
     let table = accounts
