@@ -99,10 +99,10 @@ pub fn fitted(
     })
 }
 
-/// How far the dialog for `user`/`key_id` scrolls on the screen the state
-/// last saw (its status bar row left out).
+/// The rows the findings scroll by a page, and the furthest they scroll,
+/// on the screen the state last saw (its status bar row left out).
 #[must_use]
-pub fn max_scroll(state: &State, user: &str, key_id: Option<&str>) -> usize {
+pub fn page_and_last(state: &State, user: &str, key_id: Option<&str>) -> (usize, usize) {
     let (width, height) = state.view.screen;
     fitted(
         state,
@@ -111,21 +111,9 @@ pub fn max_scroll(state: &State, user: &str, key_id: Option<&str>) -> usize {
         key_id,
         (width, height.saturating_sub(1)),
     )
-    .map_or(0, |f| f.max_scroll())
-}
-
-/// The rows the body scrolls by a page.
-#[must_use]
-pub fn page(state: &State, user: &str, key_id: Option<&str>) -> usize {
-    let (width, height) = state.view.screen;
-    fitted(
-        state,
-        &Plain,
-        user,
-        key_id,
-        (width, height.saturating_sub(1)),
-    )
-    .map_or(1, |f| f.visible.saturating_sub(1).max(1))
+    .map_or((1, 0), |f| {
+        (f.visible.saturating_sub(1).max(1), f.max_scroll())
+    })
 }
 
 /// The dialog's title and its findings, unwrapped.

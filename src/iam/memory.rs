@@ -37,6 +37,24 @@ pub struct MemoryUser {
     pub inline: Vec<(String, String)>,
 }
 
+impl MemoryUser {
+    /// `user` with no password, MFA, keys, groups, tags or policies.
+    #[must_use]
+    pub fn new(user: User) -> Self {
+        Self {
+            user,
+            password: false,
+            password_set: None,
+            mfa: false,
+            keys: Vec::new(),
+            groups: Vec::new(),
+            tags: Vec::new(),
+            attached: Vec::new(),
+            inline: Vec::new(),
+        }
+    }
+}
+
 /// The few AWS managed policies the in-memory account knows, with
 /// documents that grant what the real ones grant as far as the risk levels
 /// tell (`ReadOnlyAccess` shortened).
@@ -781,22 +799,12 @@ mod tests {
     use super::*;
 
     fn user(name: &str) -> MemoryUser {
-        MemoryUser {
-            user: User {
-                name: name.to_owned(),
-                arn: format!("arn:aws:iam::1:user/{name}"),
-                created: Utc::now(),
-                password_last_used: None,
-            },
-            password: false,
-            password_set: None,
-            mfa: false,
-            keys: Vec::new(),
-            groups: Vec::new(),
-            tags: Vec::new(),
-            attached: Vec::new(),
-            inline: Vec::new(),
-        }
+        MemoryUser::new(User {
+            name: name.to_owned(),
+            arn: format!("arn:aws:iam::1:user/{name}"),
+            created: Utc::now(),
+            password_last_used: None,
+        })
     }
 
     #[tokio::test]

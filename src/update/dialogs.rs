@@ -22,29 +22,12 @@ fn scroll_help(state: &mut State, command: Option<Command>) {
     let height = state.view.screen.1;
     let page = crate::help::visible_rows(height).saturating_sub(1).max(1);
     let last = crate::help::max_scroll(&state.view.keymap, height);
-    let at = state.view.help_scroll.min(last);
-    state.view.help_scroll = match command {
-        Some(Command::Down) => at + 1,
-        Some(Command::Up) => at.saturating_sub(1),
-        Some(Command::PageDown) => at + page,
-        Some(Command::PageUp) => at.saturating_sub(page),
-        Some(Command::Top) => 0,
-        Some(Command::Bottom) => last,
-        _ => at,
-    }
-    .min(last);
+    state.view.help_scroll = scrolled(state.view.help_scroll, (page, last), command);
 }
 
-/// `j`/`k`, `PgDn`/`PgUp`, `g`/`G` in the findings dialog: its findings
-/// scroll by the rows the screen shows, never past the last.
-fn scroll_findings(
-    state: &State,
-    (user, key_id): (&str, Option<&str>),
-    at: usize,
-    command: Option<Command>,
-) -> usize {
-    let last = crate::findings_view::max_scroll(state, user, key_id);
-    let page = crate::findings_view::page(state, user, key_id);
+/// Where a scrolled text is after `command`: a row, a page, the top or the
+/// bottom, never past its `last` row.
+fn scrolled(at: usize, (page, last): (usize, usize), command: Option<Command>) -> usize {
     let at = at.min(last);
     match command {
         Some(Command::Down) => at + 1,
@@ -56,6 +39,21 @@ fn scroll_findings(
         _ => at,
     }
     .min(last)
+}
+
+/// `j`/`k`, `PgDn`/`PgUp`, `g`/`G` in the findings dialog: its findings
+/// scroll by the rows the screen shows, never past the last.
+fn scroll_findings(
+    state: &State,
+    (user, key_id): (&str, Option<&str>),
+    at: usize,
+    command: Option<Command>,
+) -> usize {
+    scrolled(
+        at,
+        crate::findings_view::page_and_last(state, user, key_id),
+        command,
+    )
 }
 
 pub(super) fn on_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {

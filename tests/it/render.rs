@@ -652,38 +652,11 @@ async fn the_help_scrolls_to_its_legend() {
 #[tokio::test]
 async fn w_in_the_demo_says_it_saves_nothing() {
     use crate::common::flows::select_user;
-    use iamkeys::action::Mutated;
-    use iamkeys::model::{AccessKey, KeyStatus, NewAccessKey};
-    use iamkeys::secret::Secret;
     let mut state = demo_loaded().await;
     state.session.demo = true;
     assert!(state.session.credentials_file.is_none());
     select_user(&mut state, "bob.10");
-    update(&mut state, Action::Key(KeyEvent::from(KeyCode::Char('c'))));
-    let effects = update(&mut state, Action::Key(KeyEvent::from(KeyCode::Char('y'))));
-    let id = effects
-        .iter()
-        .find_map(|e| match e {
-            iamkeys::effect::Effect::Mutate { id, .. } => Some(*id),
-            _ => None,
-        })
-        .unwrap();
-    let new = NewAccessKey {
-        key: AccessKey {
-            id: "AKIANEWKEY0000000001".into(),
-            user_name: "bob.10".into(),
-            status: KeyStatus::Active,
-            created: Some(crate::common::states::now()),
-        },
-        secret: Secret::new("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
-    };
-    update(
-        &mut state,
-        Action::Mutated {
-            id,
-            result: Ok(Mutated::Created(new)),
-        },
-    );
+    show_a_new_secret(&mut state, "bob.10");
     let before = screen(&state, 120, 30);
     assert!(!before.contains("save to the credentials file"), "{before}");
     assert!(!before.contains("add to the credentials file"), "{before}");
@@ -862,15 +835,8 @@ async fn columns_fit_the_names_and_the_badges() {
     let long = "amber-console-user-1";
     let state = crate::common::states::demo_loaded_with(|iam| {
         iam.add_user(MemoryUser {
-            user: crate::common::states::iam_user(long),
             password: true,
-            password_set: None,
-            mfa: false,
-            keys: Vec::new(),
-            groups: Vec::new(),
-            tags: Vec::new(),
-            attached: Vec::new(),
-            inline: Vec::new(),
+            ..MemoryUser::new(crate::common::states::iam_user(long))
         });
     })
     .await;
@@ -892,9 +858,6 @@ async fn columns_fit_the_names_and_the_badges() {
 #[tokio::test]
 async fn hints_tell_the_truth_in_each_state() {
     use crate::common::flows::{select_key, select_user};
-    use iamkeys::action::Mutated;
-    use iamkeys::model::{AccessKey, KeyStatus, NewAccessKey};
-    use iamkeys::secret::Secret;
     let bar =
         |state: &State, width: u16| screen(state, width, 30).lines().last().unwrap().to_owned();
     let press =
@@ -932,31 +895,7 @@ async fn hints_tell_the_truth_in_each_state() {
 
     // The secret dialog's acknowledgement: the bar answers the question.
     select_user(&mut state, "bob.10");
-    press(&mut state, 'c');
-    let effects = press(&mut state, 'y');
-    let id = effects
-        .iter()
-        .find_map(|e| match e {
-            iamkeys::effect::Effect::Mutate { id, .. } => Some(*id),
-            _ => None,
-        })
-        .unwrap();
-    let new = NewAccessKey {
-        key: AccessKey {
-            id: "AKIANEWKEY0000000001".into(),
-            user_name: "bob.10".into(),
-            status: KeyStatus::Active,
-            created: Some(crate::common::states::now()),
-        },
-        secret: Secret::new("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
-    };
-    update(
-        &mut state,
-        Action::Mutated {
-            id,
-            result: Ok(Mutated::Created(new)),
-        },
-    );
+    show_a_new_secret(&mut state, "bob.10");
     assert!(bar(&state, 160).contains("copy"), "{}", bar(&state, 160));
     update(&mut state, Action::Key(KeyEvent::from(KeyCode::Esc)));
     let asking = bar(&state, 160);
@@ -1058,4 +997,37 @@ async fn without_colour_severity_is_a_symbol() {
     update(&mut state, Action::Key(KeyEvent::from(KeyCode::Char('?'))));
     let help: String = crate::common::screen::text(&state, 160, 200);
     assert!(help.contains("!! critical"), "{help}");
+}
+
+/// `c`, `y` on the selected `user`, and IAM's answer: the new key's secret
+/// on screen.
+fn show_a_new_secret(state: &mut State, user: &str) {
+    use iamkeys::action::Mutated;
+    use iamkeys::model::{AccessKey, KeyStatus, NewAccessKey};
+    use iamkeys::secret::Secret;
+    update(state, Action::Key(KeyEvent::from(KeyCode::Char('c'))));
+    let effects = update(state, Action::Key(KeyEvent::from(KeyCode::Char('y'))));
+    let id = effects
+        .iter()
+        .find_map(|e| match e {
+            iamkeys::effect::Effect::Mutate { id, .. } => Some(*id),
+            _ => None,
+        })
+        .unwrap();
+    let new = NewAccessKey {
+        key: AccessKey {
+            id: "AKIANEWKEY0000000001".into(),
+            user_name: user.into(),
+            status: KeyStatus::Active,
+            created: Some(crate::common::states::now()),
+        },
+        secret: Secret::new("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+    };
+    update(
+        state,
+        Action::Mutated {
+            id,
+            result: Ok(Mutated::Created(new)),
+        },
+    );
 }

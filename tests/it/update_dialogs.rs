@@ -400,6 +400,20 @@ fn created(user: &str) -> NewAccessKey {
     }
 }
 
+/// `c`, `y` on `user` and IAM's answer (the secret shown): what the answer
+/// asked for.
+fn create_shown(state: &mut State, user: &str) -> Vec<Effect> {
+    let effects = run(state, vec![ch('c'), ch('y')]);
+    let id = mutation_id(&effects);
+    update(
+        state,
+        Action::Mutated {
+            id,
+            result: Ok(Mutated::Created(created(user))),
+        },
+    )
+}
+
 /// Issue 38 item 11: once saved as a profile the secret is not lost by
 /// closing: the dialog closes without asking again.
 #[tokio::test]
@@ -408,15 +422,8 @@ async fn a_saved_secret_closes_without_asking_again() {
     state.session.credentials_file = Some("/tmp/creds".into());
     let (user, _) = user_with(&state, 1, None);
     select_user(&mut state, &user);
-    let effects = run(&mut state, vec![ch('c'), ch('y')]);
-    let id = mutation_id(&effects);
-    update(
-        &mut state,
-        Action::Mutated {
-            id,
-            result: Ok(Mutated::Created(created(&user))),
-        },
-    );
+    let refresh = create_shown(&mut state, &user);
+    assert!(!refresh.is_empty());
     update(&mut state, ch('w'));
     update(&mut state, key(KeyCode::Enter));
     update(
@@ -447,15 +454,7 @@ async fn the_secret_dialog_copies_saves_and_closes_only_when_acknowledged() {
     state.session.credentials_file = Some("/tmp/creds".into());
     let (user, _) = user_with(&state, 1, None);
     select_user(&mut state, &user);
-    let effects = run(&mut state, vec![ch('c'), ch('y')]);
-    let id = mutation_id(&effects);
-    let refresh = update(
-        &mut state,
-        Action::Mutated {
-            id,
-            result: Ok(Mutated::Created(created(&user))),
-        },
-    );
+    let refresh = create_shown(&mut state, &user);
     assert!(
         matches!(
             &refresh[..],

@@ -189,22 +189,12 @@ fn account(failures: usize, applied: bool) -> Arc<LostAnswers> {
 
 fn account_failing_with(failures: usize, applied: bool, kind: ErrorKind) -> Arc<LostAnswers> {
     let inner = MemoryIam::new("123456789012");
-    inner.add_user(MemoryUser {
-        user: User {
-            name: "ops".into(),
-            arn: "arn:aws:iam::123456789012:user/ops".into(),
-            created: Utc::now(),
-            password_last_used: None,
-        },
-        password: false,
-        password_set: None,
-        mfa: false,
-        keys: Vec::new(),
-        groups: Vec::new(),
-        tags: Vec::new(),
-        attached: Vec::new(),
-        inline: Vec::new(),
-    });
+    inner.add_user(MemoryUser::new(User {
+        name: "ops".into(),
+        arn: "arn:aws:iam::123456789012:user/ops".into(),
+        created: Utc::now(),
+        password_last_used: None,
+    }));
     Arc::new(LostAnswers {
         inner,
         failures: AtomicUsize::new(failures),

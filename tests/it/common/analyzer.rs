@@ -73,7 +73,9 @@ pub fn action(request: &str) -> Option<&'static str> {
     }
 }
 
-fn reply(status: u16, error: Option<&str>, body: &Value) -> Vec<u8> {
+/// A REST-JSON answer as AWS's REST-JSON services send one: the error's
+/// type in `x-amzn-ErrorType` (Access Analyzer's, the Account API's).
+pub fn reply(status: u16, error: Option<&str>, body: &Value) -> Vec<u8> {
     let body = body.to_string();
     let error = error.map_or_else(String::new, |e| format!("x-amzn-ErrorType: {e}\r\n"));
     format!(

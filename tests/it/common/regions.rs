@@ -44,15 +44,7 @@ pub fn is_list_regions(request: &str) -> bool {
     request.starts_with("POST /listRegions ")
 }
 
-fn reply(status: u16, error: Option<&str>, body: &Value) -> Vec<u8> {
-    let body = body.to_string();
-    let error = error.map_or_else(String::new, |e| format!("x-amzn-ErrorType: {e}\r\n"));
-    format!(
-        "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n{error}Content-Length: {}\r\n\r\n{body}",
-        body.len()
-    )
-    .into_bytes()
-}
+use super::analyzer::reply;
 
 /// 429 `TooManyRequestsException`, as the Account API throttles.
 pub fn throttled() -> Vec<u8> {
