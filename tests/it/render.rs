@@ -192,8 +192,7 @@ mod dialogs {
     use super::*;
     use crate::common::flows::{ch, key_with_status, select_key, select_user, typed};
     use iamkeys::action::Mutated;
-    use iamkeys::model::{AccessKey, KeyStatus, NewAccessKey};
-    use iamkeys::secret::Secret;
+    use iamkeys::model::KeyStatus;
 
     fn first_user(state: &State, pick: impl Fn(&iamkeys::state::UserRow) -> bool) -> String {
         state
@@ -270,31 +269,7 @@ mod dialogs {
         let mut state = demo_loaded().await;
         let user = first_user(&state, |r| r.listed_keys().is_some_and(<[_]>::is_empty));
         select_user(&mut state, &user);
-        update(&mut state, ch('c'));
-        let effects = update(&mut state, ch('y'));
-        let id = effects
-            .iter()
-            .find_map(|e| match e {
-                iamkeys::effect::Effect::Mutate { id, .. } => Some(*id),
-                _ => None,
-            })
-            .unwrap();
-        let new = NewAccessKey {
-            key: AccessKey {
-                id: "AKIANEWKEY0000000001".into(),
-                user_name: user.clone(),
-                status: KeyStatus::Active,
-                created: Some(crate::common::states::now()),
-            },
-            secret: Secret::new("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
-        };
-        update(
-            &mut state,
-            Action::Mutated {
-                id,
-                result: Ok(Mutated::Created(new)),
-            },
-        );
+        super::show_a_new_secret(&mut state, &user);
         let text = screen(&state, 120, 30);
         assert!(text.contains("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"));
         assert_snapshot!(text);
