@@ -462,35 +462,30 @@ fn profiles_completed(shell: clap_complete::Shell, script: &str) -> String {
             "--profile)\n                    COMPREPLY=($(compgen -f \"${cur}\"))",
             &format!("--profile)\n                    COMPREPLY=($(compgen -W \"$({NAMES})\" -- \"${{cur}}\"))"),
         ),
-        Shell::Zsh => script
-            .lines()
-            .map(|line| {
-                if line.starts_with("'--profile=[") {
-                    line.replace(
-                        ":NAME:_default'",
-                        &format!(":NAME:{{compadd -- ${{(f)\"$({NAMES})\"}}}}'"),
-                    )
-                } else {
-                    line.to_owned()
-                }
+        Shell::Zsh => per_line(script, |line| {
+            line.starts_with("'--profile=[").then(|| {
+                line.replace(
+                    ":NAME:_default'",
+                    &format!(":NAME:{{compadd -- ${{(f)\"$({NAMES})\"}}}}'"),
+                )
             })
-            .collect::<Vec<_>>()
-            .join("\n")
-                + "\n",
-        Shell::Fish => script
-            .lines()
-            .map(|line| {
-                if line.contains(" -l profile ") && line.ends_with(" -r") {
-                    format!("{line} -f -a \"({NAMES})\"")
-                } else {
-                    line.to_owned()
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
-                + "\n",
+        }),
+        Shell::Fish => per_line(script, |line| {
+            (line.contains(" -l profile ") && line.ends_with(" -r"))
+                .then(|| format!("{line} -f -a \"({NAMES})\""))
+        }),
         _ => script.to_owned(),
     }
+}
+
+/// `script` with each line `change` answers for replaced.
+fn per_line(script: &str, change: impl Fn(&str) -> Option<String>) -> String {
+    script
+        .lines()
+        .map(|line| change(line).unwrap_or_else(|| line.to_owned()))
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
 }
 
 /// Write the man page (generated from this definition).

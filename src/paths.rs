@@ -43,13 +43,7 @@ fn expand_with(path: &Path, home: Option<&Path>) -> PathBuf {
 pub fn aws_file(variable: &str, name: &str) -> Option<PathBuf> {
     let home = directories::BaseDirs::new().map(|d| d.home_dir().to_owned());
     match std::env::var_os(variable).filter(|v| !v.is_empty()) {
-        Some(value) => {
-            let value = PathBuf::from(value);
-            match (value.strip_prefix("~"), home) {
-                (Ok(rest), Some(home)) => Some(home.join(rest)),
-                _ => Some(value),
-            }
-        }
+        Some(value) => Some(expand_with(Path::new(&value), home.as_deref())),
         None => home.map(|home| home.join(".aws").join(name)),
     }
 }

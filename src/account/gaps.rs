@@ -231,26 +231,22 @@ pub fn lines(gaps: &[Gap]) -> Vec<String> {
                     .iter()
                     .map(|g| format!("{} of {}", g.key_id.as_deref().unwrap_or("?"), g.user))
                     .collect();
-                format!("{} ({})", plural(keys, "key"), shortlist(&ids))
+                format!("{} ({})", crate::text::count(keys, "key"), shortlist(&ids))
             } else if users == [crate::model::ROOT_ROW] {
                 "the root user".to_owned()
             } else if users == [LISTING] {
                 "the account".to_owned()
             } else {
                 let names: Vec<String> = users.iter().map(|u| (*u).to_owned()).collect();
-                format!("{} ({})", plural(users.len(), "user"), shortlist(&names))
+                format!(
+                    "{} ({})",
+                    crate::text::count(users.len(), "user"),
+                    shortlist(&names)
+                )
             };
             format!("{action} {cause}: {what} for {whom}; {consequence}")
         })
         .collect()
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
-    }
 }
 
 /// The first few names, then how many more.

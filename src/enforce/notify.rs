@@ -157,7 +157,7 @@ pub fn notices(plan: &Plan, fallback: Option<&str>, today: NaiveDate) -> Vec<Not
                 .map(|a| a.due)
                 .min()
                 .unwrap_or(today);
-            let keys = |n: usize| format!("{n} access key{}", if n == 1 { "" } else { "s" });
+            let keys = |n: usize| crate::text::count(n, "access key");
             let subject = format!("iamkeys: {} to be changed from {first}", keys(count));
             let mut text = format!("To {}:\n", crate::text::clean(&owner));
             if !owned.is_empty() {

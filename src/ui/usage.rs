@@ -34,11 +34,9 @@ fn progress_lines(entry: &KeyUsage, theme: &Theme) -> Vec<Line<'static>> {
                 theme.dim,
             ),
             StreamState::Done => Line::raw(format!(
-                " {name}: {} event{} in {} page{}",
-                progress.events,
-                if progress.events == 1 { "" } else { "s" },
-                progress.pages,
-                if progress.pages == 1 { "" } else { "s" }
+                " {name}: {} in {}",
+                crate::text::count(progress.events, "event"),
+                crate::text::count(progress.pages, "page")
             )),
             StreamState::Capped => Line::styled(
                 format!(

@@ -500,6 +500,14 @@ fn on_bulk_delete(state: &mut State, mut dialog: BulkDeleteDialog, key: &KeyEven
     Vec::new()
 }
 
+/// The secret dialog closed (its secret dropped, which zeroizes it), said;
+/// the next new key's secret, if one is waiting; a quit waiting on it goes on.
+fn close_secret(state: &mut State, notice: String) -> Vec<Effect> {
+    state.view.notice = Some(notice);
+    state.view.modal = state.view.secrets_waiting.pop_front().map(Modal::Secret);
+    super::quit::proceed(state)
+}
+
 fn on_secret(state: &mut State, mut dialog: SecretDialog, key: &KeyEvent) -> Vec<Effect> {
     let mut effects = Vec::new();
     let answer = state.view.keymap.resolve_dialog(key);
@@ -507,24 +515,18 @@ fn on_secret(state: &mut State, mut dialog: SecretDialog, key: &KeyEvent) -> Vec
     if let SaveState::Saved { name, path } = &dialog.save
         && matches!(answer, Some(DialogCommand::Cancel | DialogCommand::Press))
     {
-        state.view.notice = Some(format!(
+        let notice = format!(
             "The secret of {} is saved as profile [{name}] in {path}; the dialog is closed.",
             dialog.key_id
-        ));
-        state.view.modal = state.view.secrets_waiting.pop_front().map(Modal::Secret);
-        return super::quit::proceed(state);
+        );
+        return close_secret(state, notice);
     }
     if dialog.acknowledging {
         match answer {
             // Dropping the dialog drops the last copy of the secret, which zeroizes it.
             Some(DialogCommand::Confirm) => {
-                state.view.notice = Some(format!(
-                    "The secret of {} was closed for good.",
-                    dialog.key_id
-                ));
-                // The next new key's secret, if one is waiting.
-                state.view.modal = state.view.secrets_waiting.pop_front().map(Modal::Secret);
-                return super::quit::proceed(state);
+                let notice = format!("The secret of {} was closed for good.", dialog.key_id);
+                return close_secret(state, notice);
             }
             Some(DialogCommand::Cancel) => {
                 dialog.acknowledging = false;

@@ -838,15 +838,7 @@ async fn hints_tell_the_truth_in_each_state() {
     let press =
         |state: &mut State, c: char| update(state, Action::Key(KeyEvent::from(KeyCode::Char(c))));
     let mut state = demo_loaded().await;
-    let alice = state
-        .account
-        .users()
-        .get("alice.00")
-        .unwrap()
-        .listed_keys()
-        .unwrap()[0]
-        .id
-        .clone();
+    let alice = first_key(&state, "alice.00");
     select_key(&mut state, "alice.00", &alice);
     // The key pane lists what acts on the key: Enter, u, y too.
     let keys = bar(&state, 240);
@@ -929,15 +921,7 @@ async fn the_rotate_dialog_offers_a_save_only_where_one_can_be_made() {
         let mut state = demo_loaded().await;
         state.session.demo = demo;
         state.session.credentials_file = file.map(Into::into);
-        let alice = state
-            .account
-            .users()
-            .get("alice.00")
-            .unwrap()
-            .listed_keys()
-            .unwrap()[0]
-            .id
-            .clone();
+        let alice = first_key(&state, "alice.00");
         select_key(&mut state, "alice.00", &alice);
         update(
             &mut state,
@@ -1005,4 +989,17 @@ fn show_a_new_secret(state: &mut State, user: &str) {
             result: Ok(Mutated::Created(new)),
         },
     );
+}
+
+/// The ID of `user`'s first listed key.
+fn first_key(state: &State, user: &str) -> String {
+    state
+        .account
+        .users()
+        .get(user)
+        .unwrap()
+        .listed_keys()
+        .unwrap()[0]
+        .id
+        .clone()
 }
