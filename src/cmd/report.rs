@@ -5,7 +5,6 @@ use std::process::ExitCode;
 
 use chrono::Utc;
 use color_eyre::eyre::{Result, eyre};
-use futures::StreamExt;
 
 use super::start::{Start, runtime, warn_if_insecure};
 use crate::cli::ReportArgs;
@@ -165,13 +164,13 @@ fn many(start: &Start<'_>, args: &ReportArgs) -> Result<ExitCode> {
                 let account = identity
                     .map_err(|e| e.cli_message(&start.label_of(Some(&name))))?
                     .account_id;
-                Ok((clients, Some(account)))
+                Ok((clients, account))
             })
         })
         .await;
         let accounts: Vec<(String, Option<String>)> = connected
             .iter()
-            .map(|(name, c)| (name.clone(), c.as_ref().ok().and_then(|(_, a)| a.clone())))
+            .map(|(name, c)| (name.clone(), c.as_ref().ok().map(|(_, a)| a.clone())))
             .collect();
         let same = crate::headless::many::same_accounts(&accounts);
         let audits =
@@ -181,21 +180,19 @@ fn many(start: &Start<'_>, args: &ReportArgs) -> Result<ExitCode> {
                 .map(|((name, connected), (_, same))| async move {
                     let part = match (connected, same) {
                         (Err(error), _) => crate::report::Part::Failed(error),
-                        (Ok((_, account)), Some(as_profile)) => crate::report::Part::SameAccount {
-                            account_id: account.unwrap_or_default(),
-                            as_profile,
-                        },
+                        (Ok((_, account_id)), Some(as_profile)) => {
+                            crate::report::Part::SameAccount {
+                                account_id,
+                                as_profile,
+                            }
+                        }
                         (Ok((clients, _)), None) => crate::headless::many::part(
                             audit_one(start, args, settings, clients, &name).await,
                         ),
                     };
                     (name, part)
                 });
-        let mut parts: Vec<(String, crate::report::Part)> = futures::stream::iter(audits)
-            .buffer_unordered(crate::headless::many::ACCOUNTS_AT_ONCE)
-            .collect()
-            .await;
-        parts.sort_by(|a, b| a.0.cmp(&b.0));
+        let parts = crate::headless::many::in_profile_order(audits).await;
         let report = crate::report::Report::merge(parts, config.audit.clone(), Utc::now());
         Ok(finish_accounts(report, &finishing))
     })

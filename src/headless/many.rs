@@ -20,15 +20,23 @@ pub async fn audit_profiles<'a, T: Send + 'a>(
     audit: impl Fn(String) -> BoxFuture<'a, Result<T, String>> + 'a,
 ) -> Vec<(String, Result<T, String>)> {
     let audit = &audit;
-    let mut parts: Vec<(String, Result<T, String>)> =
-        futures::stream::iter(names.into_iter().map(|name| async move {
-            if !known.iter().any(|p| p.name == name) {
-                let error = crate::profiles::unknown(&name, known);
-                return (name, Err(error));
-            }
-            let result = audit(name.clone()).await;
-            (name, result)
-        }))
+    in_profile_order(names.into_iter().map(|name| async move {
+        if !known.iter().any(|p| p.name == name) {
+            let error = crate::profiles::unknown(&name, known);
+            return (name, Err(error));
+        }
+        let result = audit(name.clone()).await;
+        (name, result)
+    }))
+    .await
+}
+
+/// Run `jobs` (each answering for a profile), [`ACCOUNTS_AT_ONCE`] at a
+/// time; the answers in profile order.
+pub async fn in_profile_order<T>(
+    jobs: impl Iterator<Item = impl std::future::Future<Output = (String, T)>>,
+) -> Vec<(String, T)> {
+    let mut parts: Vec<(String, T)> = futures::stream::iter(jobs)
         .buffer_unordered(ACCOUNTS_AT_ONCE)
         .collect()
         .await;
