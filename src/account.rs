@@ -435,6 +435,14 @@ impl Account {
         self.gaps().iter().any(|g| g.blocks_audit)
     }
 
+    /// What keeps the audit from being complete, one line each (the gaps a
+    /// rule's data is missing for), as every view says it.
+    #[must_use]
+    pub fn audit_gap_lines(&self) -> Vec<String> {
+        let gaps: Vec<_> = self.gaps().into_iter().filter(|g| g.blocks_audit).collect();
+        gaps::lines(&gaps)
+    }
+
     /// Why every user's tags could not be read at once, if so.
     #[must_use]
     pub fn bulk_tags_error(&self) -> Option<&IamError> {

@@ -96,10 +96,15 @@ fn yes_no(value: Option<bool>) -> &'static str {
     }
 }
 
-/// One line a user: number, name, console password, MFA, keys, findings.
+/// One line a user: number, name, console password, MFA, keys, findings;
+/// first, each gap that keeps the audit from being complete (as the UI's
+/// header says it).
 fn list(state: &State) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
+    for gap in state.account.audit_gap_lines() {
+        let _ = writeln!(out, "INCOMPLETE AUDIT: {}", crate::text::clean(&gap));
+    }
     for (n, row) in rows(state) {
         let Some(row) = row else {
             let findings = state.account.root_findings().len();

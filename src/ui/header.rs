@@ -106,16 +106,10 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             theme.warn,
         ));
     }
-    let gaps: Vec<_> = state
-        .account
-        .gaps()
-        .into_iter()
-        .filter(|g| g.blocks_audit)
-        .collect();
-    if !gaps.is_empty() {
+    let lines = state.account.audit_gap_lines();
+    if !lines.is_empty() {
         // Kept in the header, not only in a passing status line: the audit
         // on screen is incomplete until this goes away.
-        let lines = crate::account::gaps::lines(&gaps);
         let more = if lines.len() > 1 {
             format!(" (+{} more)", lines.len() - 1)
         } else {

@@ -120,3 +120,36 @@ async fn plain_mode_lists_shows_and_changes_keys_confirmed_by_typing() {
     assert!(out.contains("unknown command `create`"), "{out}");
     assert!(out.contains("not offered here"), "{out}");
 }
+
+/// An audit that could not see everything says so in plain mode too, with
+/// each gap, before its list (as the UI's header does).
+#[tokio::test(flavor = "multi_thread")]
+async fn plain_mode_says_when_the_audit_is_incomplete() {
+    let moto = Moto::start();
+    let iam = moto.iam().await;
+    seed(
+        &iam,
+        &[SeedUser {
+            name: "carol",
+            password: true,
+            keys: vec![true],
+            ..SeedUser::default()
+        }],
+    )
+    .await;
+    let proxy = crate::common::proxy::Proxy::start(moto.port).await;
+    proxy.deny("ListAccessKeys");
+    let home = Home::new(&proxy.endpoint());
+    let (out, code) = plain(&home, &["--profile", "e2e", "--plain"], None, "quit\n");
+    assert_eq!(code, 0, "{out}");
+    let gap = out
+        .lines()
+        .position(|l| l.starts_with("INCOMPLETE AUDIT"))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(
+        out.lines().nth(gap).unwrap().contains("ListAccessKeys"),
+        "{out}"
+    );
+    let list = out.lines().position(|l| l.contains("carol:")).unwrap();
+    assert!(gap < list, "said before the list: {out}");
+}
