@@ -62,6 +62,7 @@ class LatencyProxy:
 
     def __init__(self, upstream: int, latency: float):
         self.upstream, self.latency, self.count = upstream, latency, 0
+        self.actions: dict[str, int] = {}
         self.port = free_port()
         self.loop = asyncio.new_event_loop()
         threading.Thread(target=self._run, daemon=True).start()
@@ -84,6 +85,9 @@ class LatencyProxy:
                 length = int(re.search(rb"(?i)content-length:\s*(\d+)", head).group(1)) if re.search(rb"(?i)content-length:", head) else 0
                 body = await reader.readexactly(length)
                 self.count += 1
+                action = re.search(rb"(?:^|&)Action=([A-Za-z]+)", body)
+                name = action.group(1).decode() if action else "?"
+                self.actions[name] = self.actions.get(name, 0) + 1
                 await asyncio.sleep(self.latency)
                 head = re.sub(rb"(?i)connection:[^\r]*\r\n", b"", head)
                 head = head[:-2] + b"Connection: close\r\n\r\n"
@@ -104,6 +108,13 @@ class LatencyProxy:
     @property
     def endpoint(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    def reset(self) -> None:
+        self.count, self.actions = 0, {}
+
+    def mix(self) -> str:
+        """The requests by action, most first."""
+        return ", ".join(f"{n} {a}" for a, n in sorted(self.actions.items(), key=lambda kv: -kv[1]))
 
 
 def client(endpoint: str, pool: int = 10):
@@ -142,6 +153,16 @@ def boto3_listing(endpoint: str) -> tuple[float, int]:
     with concurrent.futures.ThreadPoolExecutor(8) as pool:
         keys = sum(pool.map(lambda u: len(iam.list_access_keys(UserName=u)["AccessKeyMetadata"]), users))
     return time.perf_counter() - start, keys
+
+
+def ceiling(endpoint: str, users: list[str], threads: int = 64) -> float:
+    """The server's request ceiling through this proxy: `ListAccessKeys`
+    (the cheapest per-user read) from `threads` threads, requests a second."""
+    iam = client(endpoint, pool=threads)
+    start = time.perf_counter()
+    with concurrent.futures.ThreadPoolExecutor(threads) as pool:
+        n = sum(1 for _ in pool.map(lambda u: iam.list_access_keys(UserName=u), users))
+    return n / (time.perf_counter() - start)
 
 
 def cli_loop(endpoint: str, users: int, sample: int) -> tuple[float, int, bool]:
@@ -210,8 +231,10 @@ def main() -> None:
     parser.add_argument("--users", type=int, nargs="+", default=[1000, 5000])
     parser.add_argument("--latency-ms", type=float, default=50)
     parser.add_argument("--cli-sample", type=int, default=100, help="users the AWS CLI loop is timed on (scaled to N)")
-    parser.add_argument("--concurrency", type=int, default=None, help="iamkeys' background concurrency (config `concurrency`; default 8)")
+    parser.add_argument("--concurrency", type=int, default=None, help="iamkeys' most background calls at once (config `concurrency`; default 64)")
     parser.add_argument("--skip-cli", action="store_true", help="do not time the AWS CLI loop")
+    parser.add_argument("--skip-tui", action="store_true", help="do not time the TUI")
+    parser.add_argument("--fresh-only", action="store_true", help="time only the fresh-report path (and boto3)")
     args = parser.parse_args()
     if not BIN.exists():
         subprocess.run(["cargo", "build", "--release"], cwd=ROOT, check=True)
@@ -228,52 +251,68 @@ def main() -> None:
                 config = Path(home) / ".config" / "iamkeys"
                 config.mkdir(parents=True)
                 (config / "config.toml").write_text(f"concurrency = {args.concurrency}\n")
+            names = [f"user-{i:05d}" for i in range(n)]
+            top = ceiling(proxy.endpoint, (names * 2)[:1200])
+            print(f"server ceiling through the proxy: {top:.0f} requests/s (1,200 ListAccessKeys, 64 threads)", file=sys.stderr)
             # First run: IAM (moto) starts a credential report for it, so the
             # report is current and only users with key findings get their
             # keys listed. Second run: IAM hands back the report it has (as
             # it does for up to 4 hours), so every user's keys are listed.
-            proxy.count = 0
+            proxy.reset()
             report_s, rss_kb, report = report_run(proxy.endpoint, home)
-            report_requests = proxy.count
+            report_requests, report_mix = proxy.count, proxy.mix()
+            print(f"fresh: {report_s:.2f} s, {report_requests} requests ({report_mix})", file=sys.stderr)
             assert len(report["users"]) == n, len(report["users"])
             assert "generated for this run" in report["notes"][0], report["notes"]
-            proxy.count = 0
-            cached_s, cached_rss_kb, cached = report_run(proxy.endpoint, home)
-            cached_requests = proxy.count
-            assert "already had" in cached["notes"][0], cached["notes"]
-            assert cached["findings"] == report["findings"], "both paths find the same"
-            proxy.count = 0
-            tui = tui_run(proxy.endpoint, home)
-            tui_requests = proxy.count
-            proxy.count = 0
+            cached_s, cached_rss_kb, cached_requests, cached_mix = float("nan"), 0, 0, ""
+            if not args.fresh_only:
+                proxy.reset()
+                cached_s, cached_rss_kb, cached = report_run(proxy.endpoint, home)
+                cached_requests, cached_mix = proxy.count, proxy.mix()
+                print(f"cached: {cached_s:.2f} s, {cached_requests} requests ({cached_mix})", file=sys.stderr)
+                assert "already had" in cached["notes"][0], cached["notes"]
+                assert cached["findings"] == report["findings"], "both paths find the same"
+            tui, tui_requests = {}, 0
+            if not (args.skip_tui or args.fresh_only):
+                proxy.reset()
+                tui = tui_run(proxy.endpoint, home)
+                tui_requests = proxy.count
+            proxy.reset()
             boto_s, boto_keys = boto3_listing(proxy.endpoint)
             boto_requests = proxy.count
             assert boto_keys == keys, (boto_keys, keys)
-            proxy.count = 0
+            proxy.reset()
             cli_s, cli_measured, scaled = (float("nan"), 0, False) if args.skip_cli else cli_loop(proxy.endpoint, n, args.cli_sample)
             rows.append({
                 "users": n, "keys": keys, "report_s": report_s, "rss_mb": rss_kb / 1024,
                 "report_requests": report_requests, "tui": tui, "tui_requests": tui_requests,
                 "cached_s": cached_s, "cached_rss_mb": cached_rss_kb / 1024, "cached_requests": cached_requests,
                 "boto_s": boto_s, "boto_requests": boto_requests, "cli_s": cli_s, "cli_scaled": scaled,
-                "cli_requests": n + 1,
+                "cli_requests": n + 1, "ceiling": top, "report_mix": report_mix, "cached_mix": cached_mix,
+                "findings": len(report["findings"]),
             })
         finally:
             moto.terminate()
     print(f"\nLatency per request: {args.latency_ms:g} ms. Times in seconds unless noted.\n")
-    print("| N users (keys) | report, fresh credential report (requests, peak RSS) | report, cached credential report (requests, peak RSS) | boto3 8 threads, keys only (requests) | fresh vs boto3 | cached vs boto3 |")
-    print("|---|---|---|---|---|---|")
+    print("| N users (keys) | report, fresh credential report (requests, peak RSS) | report, cached credential report (requests, peak RSS) | boto3 8 threads, keys only (requests) | fresh vs boto3 | cached vs boto3 | server ceiling (req/s) | fresh req/s (% of ceiling) | cached req/s (% of ceiling) |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['users']} ({r['keys']}) | {r['report_s']:.3f} ({r['report_requests']}, {r['rss_mb']:.1f} MB) | {r['cached_s']:.3f} ({r['cached_requests']}, {r['cached_rss_mb']:.1f} MB) | {r['boto_s']:.2f} ({r['boto_requests']}) | {r['boto_s'] / r['report_s']:.1f}× | {r['boto_s'] / r['cached_s']:.2f}× |")
+        fresh_rate = r["report_requests"] / r["report_s"]
+        cached_rate = r["cached_requests"] / r["cached_s"] if r["cached_requests"] else float("nan")
+        print(f"| {r['users']} ({r['keys']}) | {r['report_s']:.3f} ({r['report_requests']}, {r['rss_mb']:.1f} MB) | {r['cached_s']:.3f} ({r['cached_requests']}, {r['cached_rss_mb']:.1f} MB) | {r['boto_s']:.2f} ({r['boto_requests']}) | {r['boto_s'] / r['report_s']:.1f}× | {r['boto_s'] / r['cached_s']:.2f}× | {r['ceiling']:.0f} | {fresh_rate:.0f} ({100 * fresh_rate / r['ceiling']:.0f}%) | {cached_rate:.0f} ({100 * cached_rate / r['ceiling']:.0f}%) |")
     print()
-    print("| N users (keys) | iamkeys report (wall, full audit) | peak RSS | requests | TUI first frame | TUI all users listed | TUI full audit shown | TUI every key ID known | slowest key→frame while loading | TUI requests | boto3 8 threads (keys) | requests | AWS CLI loop | requests | report vs CLI | report vs boto3 | all keys vs boto3 |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        tui = r["tui"]
-        ms = lambda k: f"{tui[k]:.0f} ms" if k in tui else "n/a"
-        keys_s = tui.get("keys_complete", float("nan")) / 1000
-        cli = f"{r['cli_s']:.1f}" + (" (scaled from 100 users)" if r["cli_scaled"] else "")
-        print(f"| {r['users']} ({r['keys']}) | {r['report_s']:.3f} | {r['rss_mb']:.1f} MB | {r['report_requests']} | {ms('first_frame')} | {ms('users_listed')} | {ms('audit_complete')} | {ms('keys_complete')} | {ms('slowest_key_to_frame')} | {r['tui_requests']} | {r['boto_s']:.2f} | {r['boto_requests']} | {cli} | {r['cli_requests']} | {r['cli_s'] / r['report_s']:.0f}× | {r['boto_s'] / r['report_s']:.1f}× | {r['boto_s'] / keys_s:.2f}× |")
+        print(f"N = {r['users']}: {r['findings']} findings; fresh: {r['report_mix']}; cached: {r['cached_mix']}")
+    if any(r["tui"] for r in rows):
+        print()
+        print("| N users (keys) | TUI first frame | TUI all users listed | TUI full audit shown | TUI every key ID known | slowest key→frame while loading | TUI requests | boto3 8 threads (keys) | AWS CLI loop | report vs CLI | all keys vs boto3 |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|")
+        for r in rows:
+            tui = r["tui"]
+            ms = lambda k: f"{tui[k]:.0f} ms" if k in tui else "n/a"
+            keys_s = tui.get("keys_complete", float("nan")) / 1000
+            cli = f"{r['cli_s']:.1f}" + (" (scaled from 100 users)" if r["cli_scaled"] else "")
+            print(f"| {r['users']} ({r['keys']}) | {ms('first_frame')} | {ms('users_listed')} | {ms('audit_complete')} | {ms('keys_complete')} | {ms('slowest_key_to_frame')} | {r['tui_requests']} | {r['boto_s']:.2f} | {cli} | {r['cli_s'] / r['report_s']:.0f}× | {r['boto_s'] / keys_s:.2f}× |")
 
 
 if __name__ == "__main__":

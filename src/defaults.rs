@@ -1,8 +1,10 @@
 //! Defaults that the config file, the worker and the AWS connection share:
 //! one place, so a change here is a change everywhere.
 
-/// Background (per-user) IAM calls at once, at most (config `concurrency`).
-pub const CONCURRENCY: usize = 16;
+/// Background (per-user) IAM calls at once, at most (config `concurrency`):
+/// the ceiling the limiter grows to while IAM does not throttle (it starts
+/// at `worker::limiter::START`).
+pub const CONCURRENCY: usize = 64;
 /// Attempts per request, the first included (config `max_attempts`).
 pub const MAX_ATTEMPTS: u32 = 5;
 /// Seconds before one attempt is abandoned (config `request_timeout_secs`).

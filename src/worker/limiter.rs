@@ -1,10 +1,13 @@
-//! Back-pressure for background IAM calls: an additive-increase,
-//! multiplicative-decrease limit on how many run at once. A throttle (seen
-//! by the SDK's retry interceptor or as a call's final error) cuts the limit
-//! — at most once per cool-down, so one burst of throttles is one cut —
-//! and each success raises it by `1/limit`, back up to the configured
-//! concurrency. IAM's rate limits are per API and unpublished: this finds
-//! the rate the account allows instead of guessing it.
+//! Back-pressure for background IAM calls: how many run at once, found
+//! rather than guessed (IAM's rate limits are per API and unpublished).
+//!
+//! The limit starts at [`START`] (or the configured ceiling, if lower) and,
+//! until IAM first throttles, grows by one with each success (slow start),
+//! so an account that does not push back is soon asked at the ceiling. A
+//! throttle (seen by the SDK's retry interceptor or as a call's final
+//! error) halves it — at most once per cool-down, so one burst of throttles
+//! is one cut — and from then on each success raises it by `1/limit`
+//! (additive increase), back up to the configured `concurrency`.
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -15,6 +18,8 @@ use tokio::sync::Notify;
 const COOL_DOWN: Duration = Duration::from_millis(500);
 /// What a cut keeps of the limit.
 const CUT: f64 = 0.5;
+/// Calls at once before anything is known of the server.
+pub const START: usize = 16;
 
 /// The arithmetic of the limit, without the waiting (pure, for tests).
 #[derive(Debug, Clone, PartialEq)]
@@ -25,11 +30,13 @@ pub struct Aimd {
 }
 
 impl Aimd {
+    /// A limit that starts at [`START`] and may grow to `max` calls at once.
     #[must_use]
     pub fn new(max: usize) -> Self {
-        let max = f64::from(u32::try_from(max.max(1)).unwrap_or(u32::MAX));
+        let whole = |n: usize| f64::from(u32::try_from(n.max(1)).unwrap_or(u32::MAX));
+        let max = whole(max);
         Self {
-            limit: max,
+            limit: whole(START).min(max),
             max,
             last_cut: None,
         }
@@ -57,9 +64,15 @@ impl Aimd {
         self.last_cut = Some(now);
     }
 
-    /// A call succeeded: one more call at once per `limit` successes.
+    /// A call succeeded: one more call at once per success until the first
+    /// throttle, then one more per `limit` successes.
     pub fn succeeded(&mut self) {
-        self.limit = (self.limit + 1.0 / self.limit).min(self.max);
+        let step = if self.last_cut.is_none() {
+            1.0
+        } else {
+            1.0 / self.limit
+        };
+        self.limit = (self.limit + step).min(self.max);
     }
 }
 
@@ -165,6 +178,15 @@ impl Limiter {
 mod tests {
     use super::*;
 
+    /// Grown to `n` by slow start (no throttle yet).
+    fn grown(max: usize) -> Aimd {
+        let mut aimd = Aimd::new(max);
+        for _ in 0..max {
+            aimd.succeeded();
+        }
+        aimd
+    }
+
     #[test]
     fn a_throttle_halves_the_limit_once_per_burst() {
         let start = Instant::now();
@@ -184,19 +206,38 @@ mod tests {
     }
 
     #[test]
-    fn successes_raise_the_limit_back_to_the_maximum() {
-        let mut aimd = Aimd::new(8);
+    fn it_starts_at_sixteen_and_grows_one_per_success_to_the_ceiling() {
+        let mut aimd = Aimd::new(64);
+        assert_eq!(aimd.allowed(), START);
+        for _ in 0..10 {
+            aimd.succeeded();
+        }
+        assert_eq!(aimd.allowed(), START + 10, "slow start: one per success");
+        assert_eq!(grown(64).allowed(), 64, "up to the configured ceiling");
+        let mut aimd = grown(64);
+        aimd.succeeded();
+        assert_eq!(aimd.allowed(), 64, "never above it");
+        assert_eq!(Aimd::new(4).allowed(), 4, "a lower ceiling is the start");
+    }
+
+    #[test]
+    fn after_a_throttle_it_grows_one_per_limit_successes() {
+        let mut aimd = grown(64);
         aimd.throttled(Instant::now());
-        assert_eq!(aimd.allowed(), 4);
-        // About `limit` successes per step up.
-        for _ in 0..5 {
+        assert_eq!(aimd.allowed(), 32);
+        // About `limit` successes per step up, no more slow start.
+        for _ in 0..32 {
             aimd.succeeded();
         }
-        assert_eq!(aimd.allowed(), 5);
-        for _ in 0..1000 {
+        assert_eq!(aimd.allowed(), 32);
+        for _ in 0..4 {
             aimd.succeeded();
         }
-        assert_eq!(aimd.allowed(), 8, "capped at the configured concurrency");
+        assert_eq!(aimd.allowed(), 33);
+        for _ in 0..100_000 {
+            aimd.succeeded();
+        }
+        assert_eq!(aimd.allowed(), 64, "capped at the configured concurrency");
     }
 
     #[tokio::test]

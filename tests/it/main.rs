@@ -25,6 +25,7 @@ mod cli_bad_input;
 mod cli_credentials;
 mod cli_enforce;
 mod cli_files_and_logs;
+mod cli_in_flight;
 mod cli_ledger;
 mod cli_org_report;
 mod cli_plain;

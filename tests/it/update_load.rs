@@ -551,3 +551,76 @@ fn an_account_that_could_not_be_read_has_no_findings_count() {
     assert!(text.contains("Findings: —"), "{text}");
     assert!(!text.contains("Findings: 0"), "{text}");
 }
+
+/// Issue 39 item 1: with a report IAM already had (up to 4 hours old), a
+/// key it shows last used long enough ago for `unused_key` may have been
+/// used since: its last use is asked. A key it shows used recently enough
+/// is not (a use since cannot change a finding).
+#[test]
+fn an_old_report_use_that_makes_a_key_unused_is_checked_a_recent_one_is_not() {
+    use iamkeys::model::{CredentialReport, LastUsed, ReportKeySlot, ReportRow};
+    let mut state = loading();
+    let action = loaded(&state, page(&["long-ago", "recent"], None));
+    update(&mut state, action);
+    let made = now() - TimeDelta::days(200);
+    let row = |name: &str, used_days_ago: i64| ReportRow {
+        user: name.into(),
+        arn: user(name).arn,
+        user_created: Some(made),
+        password_enabled: false,
+        password_last_used: None,
+        password_last_changed: None,
+        mfa_active: false,
+        keys: [
+            ReportKeySlot {
+                active: true,
+                last_rotated: Some(made),
+                last_used: LastUsed {
+                    date: Some(now() - TimeDelta::days(used_days_ago)),
+                    service: Some("s3".into()),
+                    region: Some("us-east-1".into()),
+                },
+            },
+            ReportKeySlot::default(),
+        ],
+        certificates: None,
+    };
+    let report = CredentialReport {
+        generated_at: now() - TimeDelta::hours(3),
+        rows: vec![row("long-ago", 100), row("recent", 3)],
+        rejected: Vec::new(),
+        fresh: false,
+        odd_date: false,
+    };
+    let action = loaded(&state, Loaded::CredentialReport(Ok(report)));
+    update(&mut state, action);
+    let mut asked = Vec::new();
+    for name in ["long-ago", "recent"] {
+        let key = AccessKey {
+            id: format!("AKIA{}", name.to_uppercase().replace('-', "")),
+            user_name: name.into(),
+            status: KeyStatus::Active,
+            created: Some(made),
+        };
+        let action = loaded(
+            &state,
+            Loaded::Keys {
+                user: name.into(),
+                result: Ok(vec![key]),
+            },
+        );
+        asked.extend(
+            calls(&update(&mut state, action))
+                .into_iter()
+                .filter(|c| matches!(c, Call::LastUsed { .. })),
+        );
+    }
+    assert_eq!(
+        asked,
+        [Call::LastUsed {
+            user: "long-ago".into(),
+            key_id: "AKIALONGAGO".into()
+        }],
+        "only the key the old report shows unused"
+    );
+}

@@ -124,9 +124,10 @@ impl Account {
     /// cannot speak for: every key without a report, keys made after the report
     /// or sharing a report slot (no one-to-one match), and — when the report is
     /// one IAM already had — Active keys it shows as never used, where a use
-    /// since could change a finding ([`Account::use_decides`]): a finding must
-    /// not be invented from an old report, nor a request sent that cannot
-    /// change one.
+    /// since could change a finding ([`Account::use_decides`]), or as last
+    /// used long enough ago for `unused_key`: a finding must not be invented
+    /// from an old report, nor a request sent that cannot change one (a key
+    /// the report shows used recently enough is not asked).
     pub(super) fn last_used_requests(&mut self, user: &str) -> Vec<Effect> {
         let unavailable = self.report_unavailable().is_some();
         let cached = self.credential_report().map(|r| !r.fresh);
@@ -141,8 +142,12 @@ impl Account {
                         Some(slot) => {
                             cached == Some(true)
                                 && k.status != KeyStatus::Inactive
-                                && slot.last_used.date.is_none()
-                                && account.use_decides(row, k)
+                                && match slot.last_used.date {
+                                    None => account.use_decides(row, k),
+                                    // A use since could clear `unused_key`;
+                                    // a use recent enough decides nothing.
+                                    Some(last) => account.unused_since(last),
+                                }
                         }
                     })
         })
@@ -160,6 +165,11 @@ impl Account {
         key: &crate::model::AccessKey,
     ) -> bool {
         self.old_enough_to_be_unused(key) || row.password != Some(false)
+    }
+
+    /// Whether a use at `used` is long enough ago for `unused_key`.
+    pub(super) fn unused_since(&self, used: DateTime<Utc>) -> bool {
+        self.clock - used >= chrono::TimeDelta::days(i64::from(self.thresholds.unused_days))
     }
 
     /// Whether `key` is old enough (or of unknown age) for `unused_key`.

@@ -122,6 +122,37 @@ struct Shared {
     analyzer: Option<super::analyzer::AnalyzerFake>,
     /// `GetCredentialReport` answers carry this `GeneratedTime`.
     report_date: Option<String>,
+    /// Every request waits this long before it is handled (the round trip
+    /// to AWS).
+    latency: Option<std::time::Duration>,
+    /// Requests being handled now, and the most at once (of the actions
+    /// named by `watch_in_flight`).
+    in_flight: usize,
+    peak_in_flight: usize,
+    watched: Vec<String>,
+}
+
+/// A request being handled, of the watched actions: counted while it lives.
+struct InFlight(Option<Arc<Mutex<Shared>>>);
+
+impl InFlight {
+    fn begin(shared: &Arc<Mutex<Shared>>, action: &str) -> Self {
+        let mut inner = shared.lock().unwrap();
+        if !inner.watched.iter().any(|a| a == action) {
+            return Self(None);
+        }
+        inner.in_flight += 1;
+        inner.peak_in_flight = inner.peak_in_flight.max(inner.in_flight);
+        Self(Some(shared.clone()))
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        if let Some(shared) = &self.0 {
+            shared.lock().unwrap().in_flight -= 1;
+        }
+    }
 }
 
 /// One event of the fake CloudTrail's history.
@@ -288,6 +319,25 @@ impl Proxy {
 
     pub fn endpoint(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Every request waits `ms` before it is handled, as a round trip to
+    /// AWS would: what concurrency buys shows only behind latency.
+    pub fn latency(&self, ms: u64) {
+        self.shared.lock().unwrap().latency = Some(std::time::Duration::from_millis(ms));
+    }
+
+    /// Count the requests of these actions being handled at once (see
+    /// [`Proxy::peak_in_flight`]).
+    pub fn watch_in_flight(&self, actions: &[&str]) {
+        let mut shared = self.shared.lock().unwrap();
+        shared.watched = actions.iter().map(|a| (*a).to_owned()).collect();
+        shared.peak_in_flight = 0;
+    }
+
+    /// The most requests of the watched actions handled at once so far.
+    pub fn peak_in_flight(&self) -> usize {
+        self.shared.lock().unwrap().peak_in_flight
     }
 
     /// The actions that reached the proxy, in order.
@@ -780,6 +830,11 @@ async fn serve(mut client: TcpStream, upstream: u16, shared: Arc<Mutex<Shared>>)
     let mut buffer = Vec::new();
     while let Some((head, body)) = read_request(&mut client, &mut buffer).await {
         let action = action_of(&head, &body);
+        let _in_flight = InFlight::begin(&shared, &action);
+        let latency = shared.lock().unwrap().latency;
+        if let Some(latency) = latency {
+            tokio::time::sleep(latency).await;
+        }
         let role_account = (action == "AssumeRole")
             .then(|| role_account(&body))
             .flatten();
