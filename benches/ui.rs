@@ -3,6 +3,7 @@
 //! users loaded, and one filter keystroke over 5,000 users.
 //!
 //!     cargo bench --bench ui
+//!     IAMKEYS_BENCH_USERS=10000 cargo bench --bench ui     # a bigger account
 
 use std::hint::black_box;
 
@@ -21,7 +22,13 @@ use iamkeys::update::update;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-const USERS: usize = 5_000;
+/// Users loaded: `IAMKEYS_BENCH_USERS`, else 5,000.
+fn user_count() -> usize {
+    std::env::var("IAMKEYS_BENCH_USERS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(5_000)
+}
 
 fn loaded(state: &State, result: Loaded) -> Action {
     Action::Loaded {
@@ -70,7 +77,7 @@ fn big_state() -> State {
     let mut state = State::new(session, Keymap::default(), now);
     update(&mut state, Action::Resize(200, 50));
     update(&mut state, Action::Load);
-    let users: Vec<User> = (0..USERS)
+    let users: Vec<User> = (0..user_count())
         .map(|i| User {
             name: format!("user-{i:05}"),
             arn: format!("arn:aws:iam::123456789012:user/user-{i:05}"),
@@ -157,7 +164,7 @@ fn big_state() -> State {
         );
         update(&mut state, action);
     }
-    assert_eq!(state.account.users().total(), USERS);
+    assert_eq!(state.account.users().total(), user_count());
     state
 }
 
@@ -165,7 +172,8 @@ fn benches(c: &mut Criterion) {
     let state = big_state();
     let theme = Theme::default();
     let mut terminal = Terminal::new(TestBackend::new(200, 50)).unwrap_or_else(|e| panic!("{e}"));
-    c.bench_function("render main screen 200x50, 5000 users", |b| {
+    let n = user_count();
+    c.bench_function(&format!("render main screen 200x50, {n} users"), |b| {
         b.iter(|| {
             terminal
                 .draw(|frame| render(black_box(&state), &theme, frame))
@@ -183,18 +191,21 @@ fn benches(c: &mut Criterion) {
         Action::Key(KeyEvent::from(KeyCode::Char('4'))),
     );
     // Two keystrokes per iteration: type a character, erase it.
-    c.bench_function("filter: 2 keystrokes (type + erase) over 5000 users", |b| {
-        b.iter(|| {
-            update(
-                &mut filtering,
-                Action::Key(KeyEvent::from(KeyCode::Char('2'))),
-            );
-            update(
-                &mut filtering,
-                Action::Key(KeyEvent::from(KeyCode::Backspace)),
-            );
-        });
-    });
+    c.bench_function(
+        &format!("filter: 2 keystrokes (type + erase) over {n} users"),
+        |b| {
+            b.iter(|| {
+                update(
+                    &mut filtering,
+                    Action::Key(KeyEvent::from(KeyCode::Char('2'))),
+                );
+                update(
+                    &mut filtering,
+                    Action::Key(KeyEvent::from(KeyCode::Backspace)),
+                );
+            });
+        },
+    );
 }
 
 criterion_group!(ui, benches);

@@ -348,7 +348,23 @@ pub struct Worker {
     pacer: Arc<usage::Pacer>,
     /// The usage streams running: stopped by the next `u` or by closing.
     streams: Arc<std::sync::Mutex<Vec<tokio::task::AbortHandle>>>,
+    /// The account's `UpdateAccessKey` events, read once to date Inactive
+    /// keys: for which client epoch, and when.
+    updates: Arc<tokio::sync::Mutex<Option<Updates>>>,
 }
+
+/// One read of the account's `UpdateAccessKey` events: the client epoch it
+/// was made with, when, and what it found.
+type Updates = (
+    u64,
+    tokio::time::Instant,
+    Arc<Result<usage::Updates, crate::iam::IamError>>,
+);
+
+/// How long one read of the account's `UpdateAccessKey` events dates keys:
+/// a key made inactive since is dated when first seen (never earlier than
+/// the truth), and a later load reads again.
+const UPDATES_FOR: Duration = Duration::from_mins(5);
 
 impl Worker {
     #[must_use]
@@ -383,6 +399,7 @@ impl Worker {
             audit: settings.audit.clone(),
             pacer: Arc::new(usage::Pacer::new(usage::PACE)),
             streams: Arc::new(std::sync::Mutex::new(Vec::new())),
+            updates: Arc::new(tokio::sync::Mutex::new(None)),
         };
         worker.watch_retries(retries, 0);
         worker

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use super::{Slot, Worker, usage};
+use super::{Slot, UPDATES_FOR, Worker, usage};
 use crate::action::{Loaded, Mutated};
 use crate::audit_log::Entry;
 use crate::effect::{Actor, Change};
@@ -214,6 +214,29 @@ impl Worker {
         ledger.fold(&account).await.map(|f| Some(Arc::new(f)))
     }
 
+    /// The account's `UpdateAccessKey` events, read once for the client in
+    /// use (again after [`UPDATES_FOR`]): every key dated meanwhile waits
+    /// for, and shares, the one read.
+    async fn account_updates(
+        &self,
+        slot: &Slot,
+    ) -> Arc<Result<usage::Updates, crate::iam::IamError>> {
+        let epoch = self.client_epoch.load(std::sync::atomic::Ordering::Relaxed);
+        let mut held = self.updates.lock().await;
+        if let Some((read_for, at, updates)) = &*held
+            && *read_for == epoch
+            && at.elapsed() < UPDATES_FOR
+        {
+            return updates.clone();
+        }
+        let updates = Arc::new(
+            usage::account_updates(slot.trail.as_ref(), usage::UPDATES_MAX_EVENTS, &self.pacer)
+                .await,
+        );
+        *held = Some((epoch, tokio::time::Instant::now(), updates.clone()));
+        updates
+    }
+
     /// Date an Inactive key once: CloudTrail's successful `UpdateAccessKey`
     /// to Inactive in this account, else now (first seen inactive: never
     /// earlier than the truth); recorded in the ledger with its source.
@@ -247,14 +270,26 @@ impl Worker {
                 );
             }
         };
-        let found = usage::made_inactive_at(
-            slot.trail.as_ref(),
-            &account,
-            &key_id,
-            crate::defaults::CLOUDTRAIL_MAX_EVENTS,
-            &self.pacer,
-        )
-        .await;
+        let found = match &*self.account_updates(slot).await {
+            Ok(updates) => {
+                match crate::usage::made_inactive_at(&updates.events, &account, &key_id, now) {
+                    Some(at) => Ok(Some(at)),
+                    None if updates.whole => Ok(None),
+                    // Older than the events read: this key's own.
+                    None => {
+                        usage::made_inactive_at(
+                            slot.trail.as_ref(),
+                            &account,
+                            &key_id,
+                            crate::defaults::CLOUDTRAIL_MAX_EVENTS,
+                            &self.pacer,
+                        )
+                        .await
+                    }
+                }
+            }
+            Err(err) => Err(err.clone()),
+        };
         let (since, source, cloudtrail) = match found {
             Ok(Some(at)) => (at, InactiveSource::Cloudtrail, Ok(())),
             Ok(None) => (now, InactiveSource::Seen, Ok(())),

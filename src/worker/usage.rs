@@ -253,6 +253,52 @@ pub(super) async fn made_inactive_at(
     outcome.map(|()| crate::usage::made_inactive_at(&events, account, key_id, chrono::Utc::now()))
 }
 
+/// The most `UpdateAccessKey` events one read of the account takes (20
+/// pages of 50, 10 s at CloudTrail's pace); keys it does not reach are
+/// looked up one by one.
+pub const UPDATES_MAX_EVENTS: usize = 1000;
+
+/// The account's `UpdateAccessKey` events as one read found them.
+#[derive(Debug)]
+pub(super) struct Updates {
+    pub(super) events: Vec<TrailEvent>,
+    /// The history was read to its end: a key with no event here was not
+    /// made inactive within it.
+    pub(super) whole: bool,
+}
+
+/// Every `UpdateAccessKey` CloudTrail holds for the account (by
+/// `EventName`, in `us-east-1` where IAM's events are recorded, newest
+/// first, up to `max_events`, paced): one read dates every Inactive key a
+/// load finds undated, where a lookup per key would take half a second each.
+pub(super) async fn account_updates(
+    client: &dyn Trail,
+    max_events: usize,
+    pacer: &Pacer,
+) -> Result<Updates, IamError> {
+    let lookup = Lookup::EventName("UpdateAccessKey".to_owned());
+    let mut events = Vec::new();
+    let mut outcome = Ok(false);
+    read_paced(
+        client,
+        crate::usage::IAM_REGION,
+        &lookup,
+        max_events,
+        pacer,
+        |page, ending| {
+            events.extend(page);
+            match ending {
+                Ending::Failed(err) => outcome = Err(err),
+                Ending::End => outcome = Ok(true),
+                Ending::Capped | Ending::More(_) => {}
+            }
+            true
+        },
+    )
+    .await;
+    outcome.map(|whole| Updates { events, whole })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -303,6 +349,68 @@ mod tests {
         assert_eq!(reader.take(page(5, None)).1, Ending::End);
         assert_eq!(Reader::new(5).take(page(5, Some("c"))).1, Ending::Capped);
     }
+
+    /// Pages of `UpdateAccessKey` events, `pages` of them, two each; the
+    /// lookups it was asked.
+    #[derive(Debug)]
+    struct Updating {
+        pages: usize,
+        asked: std::sync::Mutex<Vec<Lookup>>,
+    }
+
+    #[async_trait::async_trait]
+    impl Trail for Updating {
+        async fn lookup_events(
+            &self,
+            _region: &str,
+            lookup: &Lookup,
+            next: Option<String>,
+        ) -> Result<Page<TrailEvent>, IamError> {
+            self.asked.lock().unwrap().push(lookup.clone());
+            let at: usize = next.map_or(0, |n| n.parse().unwrap());
+            Ok(page(
+                2,
+                (at + 1 < self.pages)
+                    .then(|| (at + 1).to_string())
+                    .as_deref(),
+            ))
+        }
+    }
+
+    /// Issue 39 item 1: one read of the account's updates, by `EventName`;
+    /// whole only when it reached the history's end.
+    #[tokio::test]
+    async fn the_accounts_updates_are_read_once_whole_or_said_cut() {
+        let pacer = Pacer::new(Duration::ZERO);
+        let trail = Updating {
+            pages: 3,
+            asked: std::sync::Mutex::new(Vec::new()),
+        };
+        let updates = account_updates(&trail, 100, &pacer).await.unwrap();
+        assert_eq!((updates.events.len(), updates.whole), (6, true));
+        assert!(
+            trail
+                .asked
+                .lock()
+                .unwrap()
+                .iter()
+                .all(|l| *l == Lookup::EventName("UpdateAccessKey".into()))
+        );
+        let cut = account_updates(&trail, 3, &pacer).await.unwrap();
+        assert_eq!(
+            (cut.events.len(), cut.whole),
+            (3, false),
+            "capped: not whole"
+        );
+        let none = account_updates(&NoTrail, 100, &pacer).await.unwrap_err();
+        assert_eq!(none.action, "cloudtrail:LookupEvents");
+    }
+
+    #[derive(Debug)]
+    struct NoTrail;
+
+    #[async_trait::async_trait]
+    impl Trail for NoTrail {}
 
     /// Issue 24 items 1 and 2: a token that comes back ends the read.
     #[test]

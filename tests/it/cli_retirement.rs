@@ -362,3 +362,56 @@ async fn a_key_made_inactive_outside_iamkeys_is_dated_by_cloudtrail_once() {
         json["notes"]
     );
 }
+
+/// Issue 39 item 1: many keys made inactive outside iamkeys are dated from
+/// one read of the account's `UpdateAccessKey` events (by `EventName`,
+/// paged), not one paced `LookupEvents` per key: CloudTrail allows two
+/// requests a second, so a key each made a first audit of a large account
+/// take minutes.
+#[tokio::test(flavor = "multi_thread")]
+async fn many_inactive_keys_are_dated_from_one_read_of_the_accounts_updates() {
+    use iamkeys::ledger::event::InactiveSource;
+    let moto = Moto::start();
+    let iam = moto.iam().await;
+    let names = [
+        "svc-00", "svc-01", "svc-02", "svc-03", "svc-04", "svc-05", "svc-06", "svc-07", "svc-08",
+        "svc-09", "svc-10", "svc-11",
+    ];
+    let users: Vec<_> = names.iter().map(|n| user(n, false, vec![true])).collect();
+    let keys = seed(&iam, &users).await;
+    let proxy = crate::common::proxy::Proxy::start(moto.port).await;
+    let through_proxy = aws_sdk_iam::Client::new(
+        &crate::common::moto::sdk_config_at(proxy.endpoint(), "AKIDOPERATOR00000000", "s").await,
+    );
+    for (user, made) in &keys {
+        through_proxy
+            .update_access_key()
+            .user_name(user)
+            .access_key_id(&made[0])
+            .status(aws_sdk_iam::types::StatusType::Inactive)
+            .send()
+            .await
+            .unwrap();
+    }
+    let home = Home::new(&proxy.endpoint());
+    let out = report(&home, &proxy.endpoint(), &["--format", "json"]).await;
+    assert!(
+        out.status.code().is_some_and(|c| c < 2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ledger = crate::cli_waivers::folded(&home, "123456789012");
+    for (_, made) in &keys {
+        let dated = &ledger.inactive[made[0].as_str()];
+        assert_eq!(dated.source, Some(InactiveSource::Cloudtrail), "{dated:?}");
+    }
+    let lookups = proxy.lookups();
+    assert!(
+        lookups
+            .iter()
+            .all(|(_, attribute, value, _)| attribute == "EventName" && value == "UpdateAccessKey"),
+        "{lookups:?}"
+    );
+    // Twelve events, two a page: six pages, one read.
+    assert_eq!(lookups.len(), 6, "{lookups:?}");
+}
