@@ -91,6 +91,16 @@ class LatencyProxy:
                 name = action.group(1).decode() if action else head.split(b"\r\n", 1)[0].decode(errors="replace")[:60]
                 self.actions[name] = self.actions.get(name, 0) + 1
                 await asyncio.sleep(self.latency)
+                if re.search(rb"(?i)x-amz-target:\s*\S*\.LookupEvents", head):
+                    # moto has no CloudTrail history: answer as CloudTrail
+                    # does for an account with no matching events.
+                    self.actions["LookupEvents"] = self.actions.get("LookupEvents", 0) + 1
+                    self.actions[name] -= 1
+                    reply = b'{"Events": []}'
+                    writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: "
+                                 + str(len(reply)).encode() + b"\r\n\r\n" + reply)
+                    await writer.drain()
+                    continue
                 head = re.sub(rb"(?i)connection:[^\r]*\r\n", b"", head)
                 head = head[:-2] + b"Connection: close\r\n\r\n"
                 up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.upstream)
@@ -116,7 +126,7 @@ class LatencyProxy:
 
     def mix(self) -> str:
         """The requests by action, most first."""
-        return ", ".join(f"{n} {a}" for a, n in sorted(self.actions.items(), key=lambda kv: -kv[1]))
+        return ", ".join(f"{n} {a}" for a, n in sorted(self.actions.items(), key=lambda kv: -kv[1]) if n)
 
 
 def client(endpoint: str, pool: int = 10):

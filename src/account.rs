@@ -141,6 +141,10 @@ pub struct Account {
     /// List every user's access keys (the UI, `report --key-ids`). Without it
     /// the audit comes from `ListUsers` and the credential report alone.
     pub list_keys: bool,
+    /// The caller asked for every credential's ID (the UI, `report
+    /// --key-ids`): signing certificates are listed even where the
+    /// credential report speaks for them.
+    every_id: bool,
     /// The audit's thresholds.
     pub thresholds: Thresholds,
     /// Findings about the root user (from the credential report, or
@@ -269,6 +273,7 @@ impl Account {
             report: ReportStatus::Loading,
             users: UserTable::default(),
             list_keys,
+            every_id: list_keys,
             thresholds,
             root_findings: Vec::new(),
             root_keys: None,

@@ -3,7 +3,11 @@
 //! earlier findings to archive); [`security_hub`] does the IO.
 
 pub mod asff;
+#[cfg(feature = "security-hub")]
 pub mod security_hub;
+
+/// Why a build without the `security-hub` cargo feature sends nothing.
+pub const NOT_BUILT: &str = "this iamkeys was built without Security Hub (cargo feature `security-hub`): use a default build";
 
 /// How the hub of an account is reached: its SDK configuration (the
 /// caller's own, or a role session checked to be that account), or why not.
@@ -28,6 +32,7 @@ pub fn own_hub(
 
 /// `--security-hub`, when asked (the one place both `report` and `report
 /// --org` send from): the failures, each said on stderr.
+#[cfg_attr(not(feature = "security-hub"), allow(clippy::unused_async))]
 pub async fn when_asked(
     hub: &crate::cli::SecurityHubArgs,
     report: &crate::report::Report,
@@ -37,6 +42,15 @@ pub async fn when_asked(
     if !hub.security_hub {
         return Vec::new();
     }
+    #[cfg(not(feature = "security-hub"))]
+    {
+        use std::io::Write as _;
+        let _ = (report, base, hub_for);
+        let line = format!("security hub: {NOT_BUILT}");
+        let _ = writeln!(std::io::stderr(), "iamkeys: {line}");
+        vec![line]
+    }
+    #[cfg(feature = "security-hub")]
     Box::pin(to_security_hub(
         report,
         base,
@@ -67,6 +81,7 @@ pub const NO_AGGREGATE: &str = "--security-hub-aggregate is refused: Security Hu
 /// under that account's product ARN. Earlier findings gone from a
 /// completely audited account are archived. One line per account on
 /// stderr; the failures are returned.
+#[cfg(feature = "security-hub")]
 pub async fn to_security_hub(
     report: &crate::report::Report,
     base: &aws_config::SdkConfig,

@@ -95,7 +95,7 @@ impl Account {
             }
             if !row.credentials.requested {
                 row.credentials.requested = true;
-                let certificates = self.list_keys;
+                let certificates = self.certificates_wanted();
                 effects.push(self.call(Call::Credentials {
                     user: user.clone(),
                     certificates,
@@ -145,6 +145,38 @@ impl Account {
             }
             self.refresh_user(user, now);
         }
+    }
+
+    /// Whether signing certificates are listed: for their IDs (the UI,
+    /// `--key-ids`), or where no credential report speaks for them. A
+    /// report, even one IAM already had, does: a certificate uploaded
+    /// since cannot be old enough for a finding.
+    fn certificates_wanted(&self) -> bool {
+        self.every_id || self.report_unavailable().is_some()
+    }
+
+    /// The credential report failed: users asked for their SSH keys
+    /// before it did have their signing certificates listed too.
+    pub(super) fn certificates_without_report(&mut self) -> Vec<Effect> {
+        if self.every_id {
+            return Vec::new();
+        }
+        let users: Vec<String> = self
+            .users
+            .rows()
+            .filter(|r| r.credentials.requested && r.credentials.certificates.is_none())
+            .map(|r| r.user.name.clone())
+            .collect();
+        users
+            .into_iter()
+            .map(|user| {
+                self.call(Call::Credentials {
+                    user,
+                    certificates: true,
+                    service: false,
+                })
+            })
+            .collect()
     }
 
     /// List a user's credentials again, every kind (after a change).

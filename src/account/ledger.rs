@@ -103,7 +103,7 @@ impl Account {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Dating {
     Asked,
-    /// Recorded; the ledger is read again.
+    /// Recorded; the ledger is read again once no key is still being dated.
     Recorded,
     /// The ledger refused the record: the key stays undated (nothing is
     /// ready to delete from a date no one can keep).
@@ -113,13 +113,18 @@ pub enum Dating {
 impl Account {
     /// Inactive keys the ledger holds no believable date for: each is dated
     /// once (CloudTrail, else first seen), while the ledger is read.
-    pub(super) fn ask_dates(&mut self, now: DateTime<Utc>) -> Vec<Effect> {
+    /// Only `among`'s keys, when given.
+    pub(super) fn ask_dates(&mut self, now: DateTime<Utc>, among: Option<&str>) -> Vec<Effect> {
         let LedgerStatus::Known(folded) = &self.ledger else {
             return Vec::new();
         };
         let folded = folded.clone();
         let mut wanted = Vec::new();
-        for row in self.users.rows() {
+        let rows: Vec<&super::users::UserRow> = match among {
+            Some(user) => self.users.get(user).into_iter().collect(),
+            None => self.users.rows().collect(),
+        };
+        for row in rows {
             let Some(keys) = row.listed_keys() else {
                 continue;
             };
@@ -174,16 +179,18 @@ impl Account {
         if let Err(err) = cloudtrail {
             self.trail_refused.get_or_insert(err);
         }
-        match recorded {
-            Ok(()) => {
-                self.dating.insert(key_id.to_owned(), Dating::Recorded);
-                self.reread_ledger()
-            }
-            Err(err) => {
-                self.dating
-                    .insert(key_id.to_owned(), Dating::NotRecorded(err));
-                Vec::new()
-            }
+        let dating = match recorded {
+            Ok(()) => Dating::Recorded,
+            Err(err) => Dating::NotRecorded(err),
+        };
+        self.dating.insert(key_id.to_owned(), dating);
+        // Read once what this load recorded, when the last key being dated
+        // is: a read (and a re-audit of every user) per key is quadratic.
+        let settled = !self.dating.values().any(|d| *d == Dating::Asked);
+        if settled && self.dating.values().any(|d| *d == Dating::Recorded) {
+            self.reread_ledger()
+        } else {
+            Vec::new()
         }
     }
 

@@ -196,6 +196,18 @@ impl Account {
         on_screen: OnScreen<'_>,
     ) -> Step {
         self.clock = self.clock.max(now);
+        // Whose Inactive keys this answer may leave undated: a user's own
+        // answers speak for that user; the ledger, the report and the user
+        // list for everyone; the rest (SSH keys, tags, dates recorded...)
+        // for no one. Looking at every user after every answer is
+        // quadratic at 10,000 users.
+        let dates_of = match &result {
+            Loaded::Keys { user, .. }
+            | Loaded::LastUsed { user, .. }
+            | Loaded::UserDetails { user, .. } => Some(Some(user.clone())),
+            Loaded::Ledger(_) | Loaded::CredentialReport(_) | Loaded::UsersPage(_) => Some(None),
+            _ => None,
+        };
         let mut step = Step::default();
         step.effects = match result {
             Loaded::Identity(Ok(identity)) => {
@@ -292,7 +304,9 @@ impl Account {
             let call = self.call(Call::Tags { user });
             step.effects.push(call);
         }
-        step.effects.extend(self.ask_dates(now));
+        if let Some(among) = dates_of {
+            step.effects.extend(self.ask_dates(now, among.as_deref()));
+        }
         step
     }
 
@@ -633,6 +647,7 @@ impl Account {
         }
         let users: Vec<String> = self.users.rows().map(|r| r.user.name.clone()).collect();
         let mut effects = vec![self.call(Call::RootKeys)];
+        effects.extend(self.certificates_without_report());
         for user in &users {
             effects.extend(self.details(user));
         }

@@ -2,57 +2,21 @@
 //! attempt each (the SDK's own retries for SNS; a 10 s timeout for the
 //! webhook): a failed delivery is reported, never retried forever.
 
-use std::time::Duration;
-
 use super::notify::Notice;
 
-/// How long a webhook may take to answer.
-const WEBHOOK_TIMEOUT: Duration = Duration::from_secs(10);
+/// Why a build without the `notify` cargo feature sends no notice.
+pub const NOT_BUILT: &str = "this iamkeys was built without notices (cargo feature `notify`): print them with --dry-run, or use a default build";
 
-/// Publish a notice to an SNS topic, its owner in a message attribute
-/// (`owner`) so subscriptions can filter per owner.
-///
-/// # Errors
-/// What SNS answered, in one line.
-pub async fn sns(client: &aws_sdk_sns::Client, topic: &str, notice: &Notice) -> Result<(), String> {
-    let owner = aws_sdk_sns::types::MessageAttributeValue::builder()
-        .data_type("String")
-        .string_value(&notice.owner)
-        .build()
-        .map_err(|e| format!("sns:Publish not sent: {e}"))?;
-    client
-        .publish()
-        .topic_arn(topic)
-        .subject(&notice.subject)
-        .message(&notice.text)
-        .message_attributes("owner", owner)
-        .send()
-        .await
-        .map(|_| ())
-        .map_err(|e| format!("sns:Publish failed: {}", crate::error_chain::sdk(&e)))
-}
-
-/// An SNS client for the topic's region, over the profile's configuration.
-#[must_use]
-pub fn sns_client(config: &aws_config::SdkConfig, topic: &str) -> aws_sdk_sns::Client {
-    let mut builder = aws_sdk_sns::config::Builder::from(config);
-    if let Some(region) = super::notify::topic_region(topic) {
-        builder = builder.region(aws_config::Region::new(region.to_owned()));
-    }
-    aws_sdk_sns::Client::from_conf(builder.build())
-}
-
-/// A client for webhooks.
-///
-/// # Errors
-/// The TLS stack could not be set up.
-pub fn http_client() -> Result<reqwest::Client, String> {
-    reqwest::Client::builder()
-        .timeout(WEBHOOK_TIMEOUT)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(|e| format!("cannot set up HTTP ({e})"))
-}
+// The SDK's SNS and an HTTP client, in a default build; a lean one
+// (`--no-default-features`) has neither and says so.
+#[cfg(feature = "notify")]
+mod send;
+#[cfg(not(feature = "notify"))]
+#[path = "deliver/unbuilt.rs"]
+mod send;
+#[cfg(feature = "notify")]
+pub use send::webhook_host;
+pub use send::{Http, Sns, http_client, sns, sns_client, webhook};
 
 /// Text as Slack's `text` field shows it literally: `&`, `<` and `>`
 /// escaped (`<…|…>` would be a link, `<!channel>` a mention).
@@ -74,46 +38,11 @@ pub fn webhook_body(notice: &Notice) -> serde_json::Value {
     })
 }
 
-/// A webhook as errors may name it: its host only (the path of a Slack or
-/// Teams webhook is its secret).
-#[must_use]
-pub fn webhook_host(url: &str) -> String {
-    reqwest::Url::parse(url)
-        .ok()
-        .and_then(|u| u.host_str().map(ToOwned::to_owned))
-        .unwrap_or_else(|| "(a webhook)".to_owned())
-}
-
-/// POST a notice as JSON `{owner, text, actions}`. The URL is never said:
-/// errors name its host.
-///
-/// # Errors
-/// No answer, or an answer that is not 2xx.
-pub async fn webhook(client: &reqwest::Client, url: &str, notice: &Notice) -> Result<(), String> {
-    let host = webhook_host(url);
-    let answer = client
-        .post(url)
-        .json(&webhook_body(notice))
-        .send()
-        .await
-        .map_err(|e| {
-            format!(
-                "the webhook at {host} did not answer ({})",
-                crate::text::clean(&crate::error_chain::text(&e.without_url()))
-            )
-        })?;
-    let status = answer.status();
-    if status.is_success() {
-        Ok(())
-    } else {
-        Err(format!("the webhook at {host} answered {status}"))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    #[cfg(feature = "notify")]
     #[test]
     fn the_webhook_is_named_by_its_host_and_its_text_is_escaped() {
         assert_eq!(

@@ -40,7 +40,25 @@ pub struct NoWriter;
 
 impl Writer for NoWriter {}
 
+/// Why a build without the `handoff` cargo feature writes no hand-off.
+pub const NOT_BUILT: &str = "this iamkeys was built without the rotation hand-off (cargo feature `handoff`): use a default build";
+
+/// A lean build (`--no-default-features`): nowhere to write, and it says why.
+#[cfg(not(feature = "handoff"))]
+#[async_trait]
+impl Writer for SdkIam {
+    async fn hand_off(
+        &self,
+        target: &Target,
+        _key_id: &str,
+        _secret: &Secret,
+    ) -> Result<(), IamError> {
+        Err(IamError::other(target.action(), NOT_BUILT))
+    }
+}
+
 /// Through the SDK, over the profile's configuration.
+#[cfg(feature = "handoff")]
 #[async_trait]
 impl Writer for SdkIam {
     async fn hand_off(

@@ -47,8 +47,8 @@ const NOTIFY_AT_ONCE: usize = 4;
 /// the lines to print (`Ok`) and the failures (`Err`).
 async fn deliver(
     notice: &crate::enforce::notify::Notice,
-    sns: Option<&(aws_sdk_sns::Client, &String)>,
-    http: Option<&(reqwest::Client, &str)>,
+    sns: Option<&(crate::enforce::deliver::Sns, &String)>,
+    http: Option<&(crate::enforce::deliver::Http, &str)>,
     ledger: Option<&crate::ledger::Ledger>,
 ) -> Vec<Result<String, String>> {
     let mut lines = Vec::new();
@@ -127,9 +127,13 @@ pub async fn notify(
         return ExitCode::from(EXIT_REFUSED);
     }
     let sns = match (&settings.sns_topic_arn, sdk) {
-        (Some(topic), Some(config)) => {
-            Some((crate::enforce::deliver::sns_client(config, topic), topic))
-        }
+        (Some(topic), Some(config)) => match crate::enforce::deliver::sns_client(config, topic) {
+            Ok(client) => Some((client, topic)),
+            Err(err) => {
+                say(&err);
+                return ExitCode::from(EXIT_REFUSED);
+            }
+        },
         _ => None,
     };
     let http = match settings

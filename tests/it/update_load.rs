@@ -624,3 +624,141 @@ fn an_old_report_use_that_makes_a_key_unused_is_checked_a_recent_one_is_not() {
         "only the key the old report shows unused"
     );
 }
+
+/// Issue 39 item 4: keys dated in one load are recorded one by one, but the
+/// ledger is read again once, when the last of them is recorded — not after
+/// each (at 10,000 users that was a read and a whole re-audit per key).
+#[test]
+fn the_ledger_is_read_again_once_every_key_being_dated_is_recorded() {
+    let mut state = loading();
+    let action = loaded(&state, page(&["a", "b"], None));
+    update(&mut state, action);
+    let action = loaded(&state, crate::common::states::ledger_loaded(&[]));
+    update(&mut state, action);
+    let mut dating = Vec::new();
+    for name in ["a", "b"] {
+        let key = AccessKey {
+            id: format!("AKIAINACTIVE{}", name.to_uppercase()),
+            user_name: name.into(),
+            status: KeyStatus::Inactive,
+            created: Some(now() - TimeDelta::days(30)),
+        };
+        let action = loaded(
+            &state,
+            Loaded::Keys {
+                user: name.into(),
+                result: Ok(vec![key]),
+            },
+        );
+        dating.extend(
+            calls(&update(&mut state, action))
+                .into_iter()
+                .filter(|c| matches!(c, Call::DateInactive { .. })),
+        );
+    }
+    assert_eq!(dating.len(), 2, "{dating:?}");
+    let dated = |state: &iamkeys::state::State, call: &Call| {
+        let Call::DateInactive { user, key_id } = call else {
+            unreachable!()
+        };
+        loaded(
+            state,
+            Loaded::InactiveDated {
+                user: user.clone(),
+                key_id: key_id.clone(),
+                recorded: Ok(()),
+                cloudtrail: Ok(()),
+            },
+        )
+    };
+    let action = dated(&state, &dating[0]);
+    let first = calls(&update(&mut state, action));
+    assert!(
+        !first.contains(&Call::Ledger),
+        "another key is still being dated: {first:?}"
+    );
+    let action = dated(&state, &dating[1]);
+    let last = calls(&update(&mut state, action));
+    assert_eq!(
+        last.iter().filter(|c| **c == Call::Ledger).count(),
+        1,
+        "{last:?}"
+    );
+}
+
+/// `report`'s account (no `--key-ids`): users listed, then a credential
+/// report whose `fresh` is given; the `Credentials` calls asked.
+fn report_mode_credentials(report: Result<bool, IamError>, report_first: bool) -> Vec<Call> {
+    use iamkeys::account::Account;
+    let mut account = Account::new(iamkeys::audit::Thresholds::default(), false, now());
+    let mut asked: Vec<Call> = Vec::new();
+    let mut take = |effects: Vec<Effect>, asked: &mut Vec<Call>| {
+        asked.extend(
+            calls(&effects)
+                .into_iter()
+                .filter(|c| matches!(c, Call::Credentials { .. })),
+        );
+    };
+    let effects = account.start_load();
+    take(effects, &mut asked);
+    let answer = match report {
+        Ok(fresh) => Loaded::CredentialReport(Ok(iamkeys::model::CredentialReport {
+            generated_at: now() - TimeDelta::hours(2),
+            rows: Vec::new(),
+            rejected: Vec::new(),
+            fresh,
+            odd_date: false,
+        })),
+        Err(err) => Loaded::CredentialReport(Err(err)),
+    };
+    let users = page(&["a", "b"], None);
+    let answers = if report_first {
+        [answer, users]
+    } else {
+        [users, answer]
+    };
+    for answer in answers {
+        let step = account.on_loaded(answer, now(), &mut |_| None);
+        take(step.effects, &mut asked);
+    }
+    asked
+}
+
+/// Issue 39 item 1: a credential report, even one IAM already had, speaks
+/// for signing certificates (one made since cannot be old), so `report`
+/// lists only SSH keys; without a report every user's certificates are
+/// listed — also for users asked before the report failed.
+#[test]
+fn certificates_are_listed_only_where_no_report_speaks_for_them() {
+    for (fresh, report_first) in [(true, false), (false, false), (true, true), (false, true)] {
+        let asked = report_mode_credentials(Ok(fresh), report_first);
+        assert_eq!(asked.len(), 2, "{asked:?}");
+        assert!(
+            asked.iter().all(|c| matches!(
+                c,
+                Call::Credentials {
+                    certificates: false,
+                    ..
+                }
+            )),
+            "fresh {fresh}, report first {report_first}: {asked:?}"
+        );
+    }
+    let denied = IamError::new(
+        ErrorKind::AccessDenied,
+        "iam:GenerateCredentialReport",
+        "denied",
+    );
+    for report_first in [false, true] {
+        let asked = report_mode_credentials(Err(denied.clone()), report_first);
+        for user in ["a", "b"] {
+            assert!(
+                asked.iter().any(|c| matches!(
+                    c,
+                    Call::Credentials { user: u, certificates: true, .. } if u == user
+                )),
+                "{user}: {asked:?}"
+            );
+        }
+    }
+}
