@@ -40,6 +40,8 @@ echo "==> cargo fmt --check"
 cargo fmt --all -- --check
 echo "==> cargo clippy --all-targets -- -D warnings"
 cargo clippy --all-targets --quiet -- -D warnings
+echo "==> cargo clippy --no-default-features (the lean build) -- -D warnings"
+cargo clippy --no-default-features --all-targets --quiet -- -D warnings
 
 echo "==> cargo doc (warnings denied)"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet

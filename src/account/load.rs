@@ -196,18 +196,7 @@ impl Account {
         on_screen: OnScreen<'_>,
     ) -> Step {
         self.clock = self.clock.max(now);
-        // Whose Inactive keys this answer may leave undated: a user's own
-        // answers speak for that user; the ledger, the report and the user
-        // list for everyone; the rest (SSH keys, tags, dates recorded...)
-        // for no one. Looking at every user after every answer is
-        // quadratic at 10,000 users.
-        let dates_of = match &result {
-            Loaded::Keys { user, .. }
-            | Loaded::LastUsed { user, .. }
-            | Loaded::UserDetails { user, .. } => Some(Some(user.clone())),
-            Loaded::Ledger(_) | Loaded::CredentialReport(_) | Loaded::UsersPage(_) => Some(None),
-            _ => None,
-        };
+        let dates_of = dates_of(&result);
         let mut step = Step::default();
         step.effects = match result {
             Loaded::Identity(Ok(identity)) => {
@@ -304,10 +293,17 @@ impl Account {
             let call = self.call(Call::Tags { user });
             step.effects.push(call);
         }
-        if let Some(among) = dates_of {
-            step.effects.extend(self.ask_dates(now, among.as_deref()));
-        }
+        step.effects.extend(self.date_undated(&dates_of, now));
         step
+    }
+
+    /// Ask to date the undated Inactive keys of `whose`.
+    fn date_undated(&mut self, whose: &Undated, now: DateTime<Utc>) -> Vec<Effect> {
+        match whose {
+            Undated::Nobody => Vec::new(),
+            Undated::Of(user) => self.ask_dates(now, Some(user)),
+            Undated::Everyone => self.ask_dates(now, None),
+        }
     }
 
     fn on_last_used(
@@ -661,6 +657,27 @@ impl Account {
         }
         effects
     }
+}
+
+/// Whose Inactive keys an answer may leave undated: a user's own answers
+/// speak for that user; the ledger, the report and the user list for
+/// everyone; the rest (SSH keys, tags, dates recorded...) for no one. Looking at every user after every answer is
+/// quadratic at 10,000 users.
+fn dates_of(answer: &Loaded) -> Undated {
+    match answer {
+        Loaded::Keys { user, .. }
+        | Loaded::LastUsed { user, .. }
+        | Loaded::UserDetails { user, .. } => Undated::Of(user.clone()),
+        Loaded::Ledger(_) | Loaded::CredentialReport(_) | Loaded::UsersPage(_) => Undated::Everyone,
+        _ => Undated::Nobody,
+    }
+}
+
+/// Whose keys to look for undated Inactive ones in.
+enum Undated {
+    Nobody,
+    Of(String),
+    Everyone,
 }
 
 mod per_user;

@@ -38,11 +38,10 @@ pub fn webhook_body(notice: &Notice) -> serde_json::Value {
     })
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "notify"))]
 mod tests {
     use super::*;
 
-    #[cfg(feature = "notify")]
     #[test]
     fn the_webhook_is_named_by_its_host_and_its_text_is_escaped() {
         assert_eq!(

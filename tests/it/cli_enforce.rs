@@ -497,6 +497,7 @@ async fn webhook(status: u16) -> (String, std::sync::Arc<std::sync::Mutex<Vec<St
     (url, bodies)
 }
 
+#[cfg(feature = "notify")]
 #[tokio::test(flavor = "multi_thread")]
 async fn notify_tells_each_owner_by_sns_and_webhook() {
     let w = world().await;

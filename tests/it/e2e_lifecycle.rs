@@ -287,6 +287,7 @@ async fn a_rotation_from_r_to_the_old_key_inactive() {
 /// secret (the dialog says so, the secret's other fields kept); the
 /// workload reads the key from the secret and signs with it, and the watch
 /// shows the new key in use.
+#[cfg(feature = "handoff")]
 #[tokio::test(flavor = "multi_thread")]
 async fn a_rotated_key_goes_into_the_workloads_secret_and_is_seen_used() {
     use crate::cli_waivers::world;

@@ -19,6 +19,12 @@
 // Test helpers may panic (that is a failed test), and a flow test reads
 // best as one long story.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::too_many_lines)]
+// A lean build (`--no-default-features`) leaves out the tests of the
+// integrations it lacks, and with them some helpers only they use.
+#![cfg_attr(
+    not(all(feature = "security-hub", feature = "handoff", feature = "notify")),
+    allow(dead_code)
+)]
 
 mod cli_audit_truth;
 mod cli_bad_input;
@@ -32,6 +38,7 @@ mod cli_plain;
 mod cli_report;
 mod cli_report_formats;
 mod cli_retirement;
+#[cfg(feature = "security-hub")]
 mod cli_security_hub;
 mod cli_signin;
 mod cli_waivers;
@@ -53,6 +60,7 @@ mod moto_client;
 mod moto_faults;
 mod moto_faults_load;
 mod moto_flows;
+#[cfg(feature = "handoff")]
 mod moto_handoff;
 mod moto_load;
 mod moto_privileges;

@@ -692,7 +692,7 @@ fn report_mode_credentials(report: Result<bool, IamError>, report_first: bool) -
     use iamkeys::account::Account;
     let mut account = Account::new(iamkeys::audit::Thresholds::default(), false, now());
     let mut asked: Vec<Call> = Vec::new();
-    let mut take = |effects: Vec<Effect>, asked: &mut Vec<Call>| {
+    let take = |effects: Vec<Effect>, asked: &mut Vec<Call>| {
         asked.extend(
             calls(&effects)
                 .into_iter()
