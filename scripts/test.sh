@@ -58,3 +58,12 @@ if cargo nextest --version >/dev/null 2>&1; then
 else
     cargo test --no-fail-fast
 fi
+
+# 5. The lean build (no Security Hub, hand-off or notices): it says what it
+# lacks (tests/it/cli_lean.rs; these tests exist only in that build).
+echo "==> tests of the lean build (--no-default-features)"
+if cargo nextest --version >/dev/null 2>&1; then
+    cargo nextest run --no-fail-fast --no-default-features -E 'test(/^cli_lean::/)'
+else
+    cargo test --no-fail-fast --no-default-features --test it cli_lean::
+fi

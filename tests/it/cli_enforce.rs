@@ -10,7 +10,7 @@ use crate::common::moto::{Moto, seed, user};
 
 /// The rules: every never-used key of a console user made inactive after
 /// `notice_days`.
-fn configure(home: &Home, notice_days: u32, extra: &str) {
+pub(crate) fn configure(home: &Home, notice_days: u32, extra: &str) {
     let dir = home.path().join("config/iamkeys");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(
@@ -22,7 +22,7 @@ fn configure(home: &Home, notice_days: u32, extra: &str) {
     .unwrap();
 }
 
-async fn run(home: &Home, args: &[&str]) -> Output {
+pub(crate) async fn run(home: &Home, args: &[&str]) -> Output {
     tokio::process::Command::new(BIN)
         .args(args)
         .args(["--profile", "e2e"])
@@ -33,7 +33,7 @@ async fn run(home: &Home, args: &[&str]) -> Output {
         .unwrap()
 }
 
-fn text(out: &Output) -> String {
+pub(crate) fn text(out: &Output) -> String {
     format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
@@ -66,15 +66,15 @@ async fn tags(iam: &aws_sdk_iam::Client, user: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-struct World {
-    moto: Moto,
-    iam: aws_sdk_iam::Client,
-    home: Home,
+pub(crate) struct World {
+    pub(crate) moto: Moto,
+    pub(crate) iam: aws_sdk_iam::Client,
+    pub(crate) home: Home,
     /// (user, key ID, secret) of the two console users' never-used keys.
-    keys: Vec<(String, String, String)>,
+    pub(crate) keys: Vec<(String, String, String)>,
 }
 
-async fn world() -> World {
+pub(crate) async fn world() -> World {
     let moto = Moto::start();
     let iam = moto.iam().await;
     seed(

@@ -32,6 +32,8 @@ mod cli_credentials;
 mod cli_enforce;
 mod cli_files_and_logs;
 mod cli_in_flight;
+#[cfg(not(all(feature = "security-hub", feature = "handoff", feature = "notify")))]
+mod cli_lean;
 mod cli_ledger;
 mod cli_org_report;
 mod cli_plain;
