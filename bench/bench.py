@@ -247,6 +247,7 @@ def main() -> None:
     parser.add_argument("--skip-cli", action="store_true", help="do not time the AWS CLI loop")
     parser.add_argument("--skip-tui", action="store_true", help="do not time the TUI")
     parser.add_argument("--fresh-only", action="store_true", help="time only the fresh-report path (and boto3)")
+    parser.add_argument("--tui-only", action="store_true", help="time only the TUI (first frame, key→frame, every key ID)")
     args = parser.parse_args()
     if not BIN.exists():
         subprocess.run(["cargo", "build", "--release"], cwd=ROOT, check=True)
@@ -263,6 +264,11 @@ def main() -> None:
                 config = Path(home) / ".config" / "iamkeys"
                 config.mkdir(parents=True)
                 (config / "config.toml").write_text(f"concurrency = {args.concurrency}\n")
+            if args.tui_only:
+                proxy.reset()
+                tui = tui_run(proxy.endpoint, home)
+                print(f"N = {n}: TUI {tui}, {proxy.count} requests")
+                continue
             names = [f"user-{i:05d}" for i in range(n)]
             top = ceiling(proxy.endpoint, (names * 2)[:1200])
             print(f"server ceiling through the proxy: {top:.0f} requests/s (1,200 ListAccessKeys, 64 threads)", file=sys.stderr)

@@ -29,6 +29,11 @@ use crate::worker::{Settings, Worker};
 /// Results folded in before the next frame is drawn.
 const MAX_BATCH: usize = 512;
 
+/// How long waiting results may be folded in before a frame is drawn: a
+/// key read meanwhile waits at most this, and a frame after a key press
+/// draws the key first (at 10,000 users 512 results took 30 ms).
+const FOLD_BUDGET: Duration = Duration::from_millis(8);
+
 /// How often the clock ticks (spinner, ages).
 const TICK: Duration = Duration::from_millis(120);
 
@@ -483,16 +488,10 @@ async fn event_loop(
             dispatch(&mut state, Action::Resize(size.width, size.height), &worker);
             let _ = terminal_effects(dispatch(&mut state, next, &worker), audit, codes);
         }
-        // Fold in the results already waiting (a bounded batch, so key
-        // presses are never starved by a flood of results), then draw once.
-        let mut batch = 0;
-        while batch < MAX_BATCH
-            && let Ok(action) = rx.try_recv()
-        {
-            batch += 1;
-            if terminal_effects(dispatch(&mut state, action, &worker), audit, codes).quit {
-                return finish(&state);
-            }
+        // After a key press, draw it first; else fold in the results
+        // already waiting, then draw once.
+        if key_at.is_none() && fold_waiting(&mut state, &mut rx, &worker, audit, codes) {
+            return finish(&state);
         }
         if let Err(err) = terminal.draw(|frame| ui::render(&state, theme, frame)) {
             let why = format!("cannot write to the terminal: {err}");
@@ -503,6 +502,30 @@ async fn event_loop(
             timings.key_answered(at.elapsed());
         }
     }
+}
+
+/// Fold in the results already waiting, a batch bounded in number and
+/// time so key presses are never starved by a flood of results. `true`:
+/// one of them quits.
+fn fold_waiting(
+    state: &mut State,
+    rx: &mut tokio::sync::mpsc::UnboundedReceiver<Action>,
+    worker: &Worker,
+    audit: Option<&AuditLog>,
+    codes: Option<&UiCodes>,
+) -> bool {
+    let until = std::time::Instant::now() + FOLD_BUDGET;
+    let mut batch = 0;
+    while batch < MAX_BATCH
+        && std::time::Instant::now() < until
+        && let Ok(action) = rx.try_recv()
+    {
+        batch += 1;
+        if terminal_effects(dispatch(state, action, worker), audit, codes).quit {
+            return true;
+        }
+    }
+    false
 }
 
 /// Codes typed in the UI's dialog: each request goes to the update loop as
