@@ -229,10 +229,29 @@ def tui_run(endpoint: str, home: str, timeout: float = 120) -> dict:
             if "keys_complete" in text:
                 break
             time.sleep(0.05)
-        events = {}
+        events, keys = {}, []
         for line in timings.read_text().splitlines():
             event = json.loads(line)
-            events[event["event"]] = event["ms"]
+            if event["event"] == "key":
+                keys.append((event["ms"], event["handled_ms"], event["render_ms"], event["preempted_ms"]))
+            else:
+                events[event["event"]] = event["ms"]
+        if keys:
+            waits = sorted(k[0] for k in keys)
+            slowest = max(keys)
+            events["keys_pressed"] = len(keys)
+            events["key_p50"] = waits[len(waits) // 2]
+            events["key_p99"] = waits[min(len(waits) - 1, len(waits) * 99 // 100)]
+            events["keys_over_16ms"] = sum(1 for ms in waits if ms > 16)
+            events["slowest_key_handled"] = slowest[1]
+            events["slowest_key_rendered"] = slowest[2]
+            events["slowest_key_preempted"] = slowest[3]
+            # A key's frame less the time its thread waited for a CPU (the
+            # 2-core machine also runs moto, the proxy and tmux).
+            own = sorted(k[0] - max(k[3], 0) for k in keys)
+            events["key_p99_own"] = own[min(len(own) - 1, len(own) * 99 // 100)]
+            events["slowest_key_own"] = own[-1]
+            events["render_p99"] = sorted(k[2] for k in keys)[min(len(keys) - 1, len(keys) * 99 // 100)]
         return events
     finally:
         subprocess.run(["tmux", "-L", socket_name, "kill-server"], check=False)

@@ -21,6 +21,7 @@ use crate::audit_log::AuditLog;
 use crate::clipboard;
 use crate::effect::Effect;
 use crate::state::State;
+use crate::timings::KeyPress;
 use crate::timings::Timings;
 use crate::ui::{self, Theme};
 use crate::update::update;
@@ -470,7 +471,13 @@ async fn event_loop(
                 Action::Resize(terminal.size()?.width, terminal.size()?.height)
             }
         };
+        let runnable = key_at.and_then(|_| timings.runnable_wait());
         let flow = terminal_effects(dispatch(&mut state, action, &worker), audit, codes);
+        let press = key_at.map(|at| KeyPress {
+            at,
+            handled: at.elapsed(),
+            runnable,
+        });
         if flow.quit {
             return finish(&state);
         }
@@ -493,15 +500,33 @@ async fn event_loop(
         if key_at.is_none() && fold_waiting(&mut state, &mut rx, &worker, audit, codes) {
             return finish(&state);
         }
-        if let Err(err) = terminal.draw(|frame| ui::render(&state, theme, frame)) {
+        if let Err(err) = draw(terminal, &state, theme, &mut timings, press) {
             let why = format!("cannot write to the terminal: {err}");
             return terminal_gone(&mut state, &worker, &mut rx, audit, &why).await;
         }
-        timings.frame(&state);
-        if let Some(at) = key_at {
-            timings.key_answered(at.elapsed());
-        }
     }
+}
+
+/// Draw a frame and note the milestones it shows; with a key press waiting
+/// for it, how long the press took to answer.
+fn draw(
+    terminal: &mut DefaultTerminal,
+    state: &State,
+    theme: &Theme,
+    timings: &mut Timings,
+    press: Option<KeyPress>,
+) -> std::io::Result<()> {
+    let mut rendered = Duration::ZERO;
+    terminal.draw(|frame| {
+        let started = std::time::Instant::now();
+        ui::render(state, theme, frame);
+        rendered = started.elapsed();
+    })?;
+    timings.frame(state);
+    if let Some(press) = press {
+        timings.key_answered(&press, rendered);
+    }
+    Ok(())
 }
 
 /// Fold in the results already waiting, a batch bounded in number and

@@ -20,6 +20,15 @@ fn since_start() -> Duration {
     STARTED.get_or_init(Instant::now).elapsed()
 }
 
+/// A key press on its way to the screen: when it was read, how long it
+/// took to fold in, and the thread's wait for a CPU when it was read.
+#[derive(Debug, Clone, Copy)]
+pub struct KeyPress {
+    pub at: Instant,
+    pub handled: Duration,
+    pub runnable: Option<Duration>,
+}
+
 /// Milestones reached so far, written once each.
 #[derive(Debug, Default)]
 pub struct Timings {
@@ -86,8 +95,37 @@ impl Timings {
         }
     }
 
-    /// A key press was answered by a frame `waited` after it arrived.
-    pub fn key_answered(&mut self, waited: Duration) {
+    /// How long this thread has waited, runnable, for a CPU (Linux's
+    /// `/proc/thread-self/schedstat`); `None` when not timing or unknown.
+    #[must_use]
+    pub fn runnable_wait(&self) -> Option<Duration> {
+        self.file.as_ref()?;
+        let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+        let nanos = text.split_whitespace().nth(1)?.parse().ok()?;
+        Some(Duration::from_nanos(nanos))
+    }
+
+    /// `press` was answered by a frame whose layout took `rendered` (the
+    /// rest went to folding it in and writing to the terminal). Every key
+    /// is written (`key`, with how long the thread waited for a CPU
+    /// meanwhile), and the slowest so far.
+    pub fn key_answered(&mut self, press: &KeyPress, rendered: Duration) {
+        let waited = press.at.elapsed();
+        let preempted = press
+            .runnable
+            .zip(self.runnable_wait())
+            .map(|(before, after)| after.saturating_sub(before));
+        if let Some(file) = &mut self.file {
+            let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+            let _ = writeln!(
+                file,
+                "{{\"event\":\"key\",\"ms\":{:.3},\"handled_ms\":{:.3},\"render_ms\":{:.3},\"preempted_ms\":{:.3}}}",
+                ms(waited),
+                ms(press.handled),
+                ms(rendered),
+                preempted.map_or(-1.0, ms)
+            );
+        }
         if waited > self.slowest_key {
             self.slowest_key = waited;
             self.write("slowest_key_to_frame", waited);
