@@ -412,6 +412,9 @@ pub fn tag_word(name: &str) -> String {
 pub struct UserTable {
     rows: Vec<UserRow>,
     by_name: HashMap<String, usize>,
+    /// The longest user name, in terminal columns: kept as rows are added,
+    /// so a frame never measures every name.
+    longest_name: usize,
 }
 
 impl UserTable {
@@ -428,6 +431,9 @@ impl UserTable {
                 self.rows[i].user = user;
             } else {
                 self.by_name.insert(user.name.clone(), self.rows.len());
+                self.longest_name = self
+                    .longest_name
+                    .max(unicode_width::UnicodeWidthStr::width(user.name.as_str()));
                 self.rows.push(UserRow::new(user));
             }
         }
@@ -454,6 +460,12 @@ impl UserTable {
         self.by_name.get(name).copied()
     }
 
+    /// The longest user name's width in terminal columns (0 with none).
+    #[must_use]
+    pub fn longest_name(&self) -> usize {
+        self.longest_name
+    }
+
     /// All rows, in load order.
     pub fn rows(&self) -> impl Iterator<Item = &UserRow> {
         self.rows.iter()
@@ -461,5 +473,37 @@ impl UserTable {
 
     pub(crate) fn rows_mut(&mut self) -> impl Iterator<Item = &mut UserRow> {
         self.rows.iter_mut()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(name: &str) -> User {
+        User {
+            name: name.to_owned(),
+            arn: format!("arn:aws:iam::111111111111:user/{name}"),
+            created: chrono::DateTime::UNIX_EPOCH,
+            password_last_used: None,
+        }
+    }
+
+    /// The users table's name column is as wide as the longest name, kept
+    /// as users are added (a frame no longer measures every name): wide
+    /// characters count as two columns, a user listed again changes nothing.
+    #[test]
+    fn the_longest_name_is_kept_in_terminal_columns() {
+        let mut table = UserTable::default();
+        assert_eq!(table.longest_name(), 0);
+        table.upsert(vec![user("bob"), user("alice.admin")]);
+        assert_eq!(table.longest_name(), 11);
+        table.upsert(vec![user("日本語ユーザー"), user("bob")]);
+        assert_eq!(table.longest_name(), 14);
+        let measured = table
+            .rows()
+            .map(|r| unicode_width::UnicodeWidthStr::width(r.user.name.as_str()))
+            .max();
+        assert_eq!(Some(table.longest_name()), measured);
     }
 }

@@ -238,11 +238,8 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let longest = state
         .account
         .users()
-        .rows()
-        .map(|r| unicode_width::UnicodeWidthStr::width(r.user.name.as_str()))
-        .chain([crate::account::ROOT_ROW_NAME.len()])
-        .max()
-        .unwrap_or(0);
+        .longest_name()
+        .max(crate::account::ROOT_ROW_NAME.len());
     let (name_width, badges_width) = name_and_badges(area.width, longest);
     let offset = state.view.table.offset.min(state.view.table.cursor);
     let offset = if state.view.table.cursor >= offset + height {
