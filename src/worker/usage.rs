@@ -232,25 +232,19 @@ pub(super) async fn made_inactive_at(
     max_events: usize,
     pacer: &Pacer,
 ) -> Result<Option<chrono::DateTime<chrono::Utc>>, IamError> {
-    let lookup = Lookup::Resource(key_id.to_owned());
-    let mut events = Vec::new();
-    let mut outcome = Ok(());
-    read_paced(
+    let read = read_events(
         client,
-        crate::usage::IAM_REGION,
-        &lookup,
+        &Lookup::Resource(key_id.to_owned()),
         max_events,
         pacer,
-        |page, ending| {
-            events.extend(page);
-            if let Ending::Failed(err) = ending {
-                outcome = Err(err);
-            }
-            true
-        },
     )
-    .await;
-    outcome.map(|()| crate::usage::made_inactive_at(&events, account, key_id, chrono::Utc::now()))
+    .await?;
+    Ok(crate::usage::made_inactive_at(
+        &read.events,
+        account,
+        key_id,
+        chrono::Utc::now(),
+    ))
 }
 
 /// The most `UpdateAccessKey` events one read of the account takes (20
@@ -258,7 +252,7 @@ pub(super) async fn made_inactive_at(
 /// looked up one by one.
 pub const UPDATES_MAX_EVENTS: usize = 1000;
 
-/// The account's `UpdateAccessKey` events as one read found them.
+/// CloudTrail's events as one read found them.
 #[derive(Debug)]
 pub(super) struct Updates {
     pub(super) events: Vec<TrailEvent>,
@@ -276,13 +270,30 @@ pub(super) async fn account_updates(
     max_events: usize,
     pacer: &Pacer,
 ) -> Result<Updates, IamError> {
-    let lookup = Lookup::EventName("UpdateAccessKey".to_owned());
+    read_events(
+        client,
+        &Lookup::EventName("UpdateAccessKey".to_owned()),
+        max_events,
+        pacer,
+    )
+    .await
+}
+
+/// Every event of `lookup` in `us-east-1` (where IAM's are recorded),
+/// newest first, up to `max_events`, paced; whether the history was read
+/// to its end.
+async fn read_events(
+    client: &dyn Trail,
+    lookup: &Lookup,
+    max_events: usize,
+    pacer: &Pacer,
+) -> Result<Updates, IamError> {
     let mut events = Vec::new();
     let mut outcome = Ok(false);
     read_paced(
         client,
         crate::usage::IAM_REGION,
-        &lookup,
+        lookup,
         max_events,
         pacer,
         |page, ending| {

@@ -31,16 +31,6 @@ async fn account_with_a_cached_report() -> (Moto, Proxy) {
     (moto, proxy)
 }
 
-fn with_concurrency(home: &Home, concurrency: usize) {
-    let dir = home.path().join("config/iamkeys");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("config.toml"),
-        format!("concurrency = {concurrency}\n"),
-    )
-    .unwrap();
-}
-
 /// The cached path of 120 users through 50 ms: the most background
 /// requests the proxy saw at once.
 async fn peak_at(concurrency: Option<usize>) -> usize {
@@ -49,7 +39,7 @@ async fn peak_at(concurrency: Option<usize>) -> usize {
     proxy.watch_in_flight(&BACKGROUND);
     let home = Home::new(&moto.endpoint());
     if let Some(concurrency) = concurrency {
-        with_concurrency(&home, concurrency);
+        crate::cli_waivers::write_config(&home, &format!("concurrency = {concurrency}\n"));
     }
     let out = report(&home, &proxy.endpoint(), &["--format", "json"]).await;
     assert_eq!(
@@ -89,7 +79,7 @@ async fn a_lower_configured_concurrency_is_never_exceeded() {
     proxy.latency(20);
     proxy.watch_in_flight(&BACKGROUND);
     let home = Home::new(&moto.endpoint());
-    with_concurrency(&home, 4);
+    crate::cli_waivers::write_config(&home, "concurrency = 4\n");
     let out = report(&home, &proxy.endpoint(), &["--format", "json"]).await;
     assert_eq!(out.status.code(), Some(0));
     let peak = proxy.peak_in_flight();
