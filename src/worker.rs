@@ -16,19 +16,24 @@ use crate::action::Mutated;
 use crate::action::{Action, Loaded};
 use crate::audit_log::{AuditLog, Entry};
 use crate::effect::{Actor, Call, Change, Effect};
-use crate::handoff::write::{NoWriter, Writer};
 use crate::iam::retries::{Retries, RetryReason};
 use crate::iam::{ErrorKind, IamClient, IamError, list_all_access_keys};
-use crate::usage::cloudtrail::{NoTrail, Trail};
 
 mod changes;
+mod clients;
 pub mod fleet;
+mod guard;
 pub mod limiter;
 mod records;
 mod report;
+mod settings;
 mod usage;
 
+use clients::Slot;
+pub use clients::{Clients, Connector};
+use guard::bound_to;
 use limiter::Limiter;
+pub use settings::Settings;
 
 /// The caller identity, with the account alias when it may be read (an
 /// `AccessDenied` on `ListAccountAliases` only leaves the alias out).
@@ -44,280 +49,12 @@ async fn identity(client: &dyn IamClient) -> Result<crate::model::Identity, crat
     Ok(identity)
 }
 
-/// Refuse a change confirmed for another profile or account than the
-/// client's: nothing is sent.
-async fn bound_to(slot: &Slot, actor: &Actor, change: &Change) -> Result<(), IamError> {
-    if let Change::DeleteRootKeys { account, from } = change {
-        return root_bound_to(slot, actor, account, from).await;
-    }
-    let refuse = |why: String| IamError::new(ErrorKind::Refused, "iamkeys", why);
-    same_profile(slot, actor)?;
-    let Some(confirmed) = &actor.account_id else {
-        return Err(refuse(
-            "Refused: the change names no account. Nothing was sent.".to_owned(),
-        ));
-    };
-    let account = slot.account().await?;
-    if !crate::model::is_account_id(confirmed) || !crate::model::is_account_id(&account) {
-        return Err(refuse(format!(
-            "Refused: the account of this change cannot be told (confirmed for `{}`, the credentials answer as `{}`): an account ID is 12 digits. Nothing was sent.",
-            crate::text::clean(confirmed),
-            crate::text::clean(&account)
-        )));
-    }
-    if &account != confirmed {
-        return Err(refuse(format!(
-            "Refused: this change was confirmed for account {confirmed}, but the credentials in use are account {account}'s. Nothing was sent."
-        )));
-    }
-    Ok(())
-}
-
-/// The change was confirmed for the profile the worker uses now.
-fn same_profile(slot: &Slot, actor: &Actor) -> Result<(), IamError> {
-    match &slot.profile {
-        Some(profile) if profile != &actor.profile => Err(IamError::new(
-            ErrorKind::Refused,
-            "iamkeys",
-            format!(
-                "Refused: this change was confirmed for profile {}, but the profile in use is now {profile}. Nothing was sent.",
-                actor.profile
-            ),
-        )),
-        _ => Ok(()),
-    }
-}
-
-/// A member's root keys are deleted from the management account: the
-/// change must have been confirmed for the member, and this worker's
-/// credentials must still be the management account's the dialog named
-/// (never the member's own, never another account's).
-async fn root_bound_to(
-    slot: &Slot,
-    actor: &Actor,
-    account: &str,
-    from: &str,
-) -> Result<(), IamError> {
-    let refuse = |why: String| IamError::new(ErrorKind::Refused, "iamkeys", why);
-    same_profile(slot, actor)?;
-    if actor.account_id.as_deref() != Some(account) || account == from {
-        return Err(refuse(format!(
-            "Refused: the root keys of account {account} were not confirmed for that member account. Nothing was sent."
-        )));
-    }
-    let own = slot.account().await?;
-    if own != from {
-        return Err(refuse(format!(
-            "Refused: account {account}'s root keys were to be deleted from the management account {from}, but the credentials in use are account {own}'s. Nothing was sent."
-        )));
-    }
-    Ok(())
-}
-
 fn panic_message(panic: &(dyn Any + Send)) -> String {
     panic
         .downcast_ref::<&str>()
         .map(|s| (*s).to_owned())
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "a worker task panicked".to_owned())
-}
-
-/// The clients a worker calls through, each a trait of its capability's
-/// room: IAM and STS ([`IamClient`]), CloudTrail and the region list
-/// ([`Trail`]), the hand-off's write ([`Writer`]).
-#[derive(Clone)]
-pub struct Clients {
-    pub iam: Arc<dyn IamClient>,
-    pub trail: Arc<dyn Trail>,
-    pub writer: Arc<dyn Writer>,
-    /// IAM Access Analyzer's unused-access findings (AWS's verdicts).
-    pub analyzer: Arc<dyn crate::analyzer::Analyzer>,
-}
-
-impl std::fmt::Debug for Clients {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Clients")
-    }
-}
-
-impl Clients {
-    /// IAM and STS only: no CloudTrail to ask, nowhere to hand a key off.
-    #[must_use]
-    pub fn iam_only(iam: Arc<dyn IamClient>) -> Self {
-        Self {
-            iam,
-            trail: Arc::new(NoTrail),
-            writer: Arc::new(NoWriter),
-            analyzer: Arc::new(crate::analyzer::NoAnalyzer),
-        }
-    }
-}
-
-impl From<Arc<dyn IamClient>> for Clients {
-    fn from(iam: Arc<dyn IamClient>) -> Self {
-        Self::iam_only(iam)
-    }
-}
-
-impl From<Arc<crate::iam::sdk::SdkIam>> for Clients {
-    /// The SDK's: each service over the same profile's configuration.
-    fn from(sdk: Arc<crate::iam::sdk::SdkIam>) -> Self {
-        Self {
-            iam: sdk.clone(),
-            trail: sdk.clone(),
-            analyzer: sdk.clone(),
-            writer: sdk,
-        }
-    }
-}
-
-impl From<crate::iam::sdk::SdkIam> for Clients {
-    fn from(sdk: crate::iam::sdk::SdkIam) -> Self {
-        Arc::new(sdk).into()
-    }
-}
-
-impl From<Arc<crate::iam::memory::MemoryIam>> for Clients {
-    /// The memory account's (tests and the demo): its CloudTrail, nowhere
-    /// to hand a key off.
-    fn from(memory: Arc<crate::iam::memory::MemoryIam>) -> Self {
-        Self {
-            iam: memory.clone(),
-            trail: memory,
-            writer: Arc::new(NoWriter),
-            analyzer: Arc::new(crate::analyzer::NoAnalyzer),
-        }
-    }
-}
-
-impl From<crate::iam::memory::MemoryIam> for Clients {
-    fn from(memory: crate::iam::memory::MemoryIam) -> Self {
-        Arc::new(memory).into()
-    }
-}
-
-/// Builds the clients for a named profile (the real one connects with
-/// aws-config; tests hand in their own).
-#[derive(Clone)]
-pub struct Connector(
-    pub Arc<dyn Fn(String) -> futures::future::BoxFuture<'static, Clients> + Send + Sync>,
-);
-
-impl std::fmt::Debug for Connector {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Connector")
-    }
-}
-
-/// How the worker runs.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    /// Background (per-user) calls running at once.
-    pub concurrency: usize,
-    /// Wait before the first re-poll of an unfinished credential report.
-    pub report_backoff: Duration,
-    /// Where every change attempt is appended; `None` keeps no audit log.
-    pub audit: Option<AuditLog>,
-    /// How to connect to another profile; `None` refuses to switch.
-    pub connector: Option<Connector>,
-    /// The profile of the client the worker starts with (changes confirmed
-    /// for another profile are refused).
-    pub profile: Option<String>,
-    /// A read still throttled after the SDK's own retries (or its retry
-    /// quota) is tried again this many times, waiting `throttle_backoff`,
-    /// doubled each time (to 20 s, jittered): throttling is back-pressure,
-    /// not failure.
-    pub throttle_rounds: u32,
-    pub throttle_backoff: Duration,
-    /// Several workers (an organization's accounts) under one bound: every
-    /// call but the credential report's waits for this limiter, so the
-    /// requests in flight across all of them stay within its limit.
-    pub shared: Option<Arc<Limiter>>,
-    /// `--org`: how to list the organization and reach its members.
-    pub org: Option<fleet::OrgConnector>,
-    /// Where MFA codes come from in this run: the UI's dialog takes them
-    /// over when it starts.
-    pub codes: Option<Arc<crate::signin::mfa::Swappable>>,
-    /// `iamkeys report --timeout`: the whole run ends here; what is not
-    /// done by then is named as timed out.
-    pub deadline: Option<tokio::time::Instant>,
-    /// The ledger, read and written with the caller's own credentials and
-    /// shared by every member's worker; `None`: this run keeps none.
-    pub ledger: Option<Arc<crate::ledger::Ledger>>,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Self {
-            concurrency: crate::defaults::CONCURRENCY,
-            // IAM answers STARTED, then is usually done within a second for
-            // small accounts; the wait grows by half each poll (up to 5 s).
-            report_backoff: Duration::from_millis(50),
-            audit: None,
-            connector: None,
-            profile: None,
-            throttle_rounds: 10,
-            throttle_backoff: Duration::from_millis(500),
-            shared: None,
-            org: None,
-            codes: None,
-            deadline: None,
-            ledger: None,
-        }
-    }
-}
-
-/// The client in use, with the profile and account it belongs to: a change
-/// is sent only through the client of the account it was confirmed for.
-#[derive(Clone)]
-struct Slot {
-    client: Arc<dyn IamClient>,
-    trail: Arc<dyn Trail>,
-    writer: Arc<dyn Writer>,
-    analyzer: Arc<dyn crate::analyzer::Analyzer>,
-    /// `None` for the client the worker was started with when the caller
-    /// gave no profile (tests); its account is still checked.
-    profile: Option<String>,
-    /// Learnt from `GetCallerIdentity` (the load's, the switch's, or asked
-    /// before the first change).
-    account: Arc<std::sync::Mutex<Option<String>>>,
-}
-
-impl Slot {
-    fn new(clients: Clients, profile: Option<String>, account: Option<String>) -> Self {
-        Self {
-            client: clients.iam,
-            trail: clients.trail,
-            writer: clients.writer,
-            analyzer: clients.analyzer,
-            profile,
-            account: Arc::new(std::sync::Mutex::new(account)),
-        }
-    }
-
-    fn known_account(&self) -> Option<String> {
-        self.account
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone()
-    }
-
-    fn learn_account(&self, account: &str) {
-        *self
-            .account
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(account.to_owned());
-    }
-
-    /// The account this client signs into: known, or asked of STS once.
-    async fn account(&self) -> Result<String, crate::iam::IamError> {
-        if let Some(account) = self.known_account() {
-            return Ok(account);
-        }
-        let identity = self.client.caller_identity().await?;
-        self.learn_account(&identity.account_id);
-        Ok(identity.account_id)
-    }
 }
 
 /// Runs IAM calls off the UI loop.
@@ -1005,24 +742,4 @@ impl Worker {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A call waiting for its turn costs little: the future spawned for it
-    /// holds the call and the worker's handles, not the SDK's future.
-    #[tokio::test]
-    async fn a_queued_call_is_small() {
-        let (tx, _rx) = mpsc::unbounded_channel();
-        let worker = Worker::new(
-            Arc::new(crate::iam::memory::MemoryIam::new("111111111111")),
-            tx,
-            &Settings::default(),
-        );
-        let call = Call::ListKeys {
-            user: "alice".into(),
-            priority: false,
-        };
-        let size = std::mem::size_of_val(&worker.task(1, call));
-        assert!(size <= 1024, "a queued call's task is {size} bytes");
-    }
-}
+mod tests;

@@ -142,7 +142,6 @@ pub fn details(
     area: Rect,
     (user, key_id, scroll): (&str, Option<&str>, usize),
 ) {
-    use crate::keymap::Command;
     // The status bar's row stays visible under the dialog.
     let area = Rect {
         height: area.height.saturating_sub(1),
@@ -156,21 +155,9 @@ pub fn details(
     let scroll = scroll.min(fitted.max_scroll());
     let below = fitted.body.len().saturating_sub(scroll + fitted.visible);
     let map = &state.view.keymap;
-    let more = if below > 0 {
-        format!(
-            " {below} more below · {}/{} PgDn/PgUp scroll ",
-            map.label(Command::Down),
-            map.label(Command::Up)
-        )
-    } else if scroll > 0 {
-        format!(
-            " the end · {}/PgUp/{} back up ",
-            map.label(Command::Up),
-            map.label(Command::Top)
-        )
-    } else {
-        String::new()
-    };
+    let more = super::popup::scroll_hint(map, below, scroll)
+        .map(|hint| format!(" {hint} "))
+        .unwrap_or_default();
     let popup = super::popup::centered(
         area,
         fitted.width,

@@ -32,21 +32,9 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let below = total.saturating_sub(scroll + shown);
     let map = &state.view.keymap;
     // The closing words sit on the bottom border: every row is a binding.
-    let more = if below > 0 {
-        format!(
-            "{below} more below · {}/{} PgDn/PgUp scroll · ",
-            map.label(Command::Down),
-            map.label(Command::Up)
-        )
-    } else if scroll > 0 {
-        format!(
-            "the end · {}/PgUp/{} back up · ",
-            map.label(Command::Up),
-            map.label(Command::Top)
-        )
-    } else {
-        String::new()
-    };
+    let more = super::popup::scroll_hint(map, below, scroll)
+        .map(|hint| format!("{hint} · "))
+        .unwrap_or_default();
     let closing = Line::styled(
         format!(
             " {more}{}, {} or {} closes ",

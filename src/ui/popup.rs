@@ -18,6 +18,29 @@ pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
     cell
 }
 
+/// Where a scrolled box stands, for its bottom border: `12 more below ·
+/// ↓/↑ PgDn/PgUp scroll`, or `the end · ↑/PgUp/g back up` once scrolled to
+/// the end; `None` when it all fits.
+#[must_use]
+pub fn scroll_hint(map: &crate::keymap::Keymap, below: usize, scroll: usize) -> Option<String> {
+    use crate::keymap::Command;
+    if below > 0 {
+        Some(format!(
+            "{below} more below · {}/{} PgDn/PgUp scroll",
+            map.label(Command::Down),
+            map.label(Command::Up)
+        ))
+    } else if scroll > 0 {
+        Some(format!(
+            "the end · {}/PgUp/{} back up",
+            map.label(Command::Up),
+            map.label(Command::Top)
+        ))
+    } else {
+        None
+    }
+}
+
 /// Draw `lines` in a box at most `width` wide, titled `title`, over whatever is below.
 pub fn show(
     frame: &mut Frame,
