@@ -100,15 +100,12 @@ pub trait IamClient: Send + Sync {
         kind: &crate::model::credential::CredentialKind,
         id: &str,
     ) -> Result<(), IamError>;
-    /// One page of `ListSSHPublicKeys` for a user.
-    async fn ssh_public_keys(
+    /// One page of a user's SSH public keys (`ListSSHPublicKeys`), signing
+    /// certificates (`ListSigningCertificates`) or service-specific
+    /// credentials, by `listing`.
+    async fn user_credentials(
         &self,
-        user: &str,
-        marker: Option<String>,
-    ) -> Result<Page<crate::model::credential::Credential>, IamError>;
-    /// One page of `ListSigningCertificates` for a user.
-    async fn signing_certificates(
-        &self,
+        listing: crate::model::credential::Listing,
         user: &str,
         marker: Option<String>,
     ) -> Result<Page<crate::model::credential::Credential>, IamError>;
@@ -222,13 +219,10 @@ pub async fn list_all_credentials(
     user: &str,
     listing: crate::model::credential::Listing,
 ) -> Result<Vec<crate::model::credential::Credential>, IamError> {
-    use crate::model::credential::Listing;
-    let action = listing.action();
-    match listing {
-        Listing::Service => list_all(action, |m| client.service_credentials(Some(user), m)).await,
-        Listing::SshKeys => list_all(action, |m| client.ssh_public_keys(user, m)).await,
-        Listing::Certificates => list_all(action, |m| client.signing_certificates(user, m)).await,
-    }
+    list_all(listing.action(), |m| {
+        client.user_credentials(listing, user, m)
+    })
+    .await
 }
 
 /// Every page of a listing, each asked with the last page's marker.

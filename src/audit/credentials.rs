@@ -42,39 +42,33 @@ pub fn findings(user: &UserInput, now: DateTime<Utc>, thresholds: &Thresholds) -
         }
         let label = credential.kind.label();
         let old = credential.created.filter(|made| now - *made > rotate_after);
-        match &credential.kind {
-            CredentialKind::Service { service } => {
-                if service == BEDROCK && credential.expires.is_none() {
-                    out.push(finding(
-                        user,
-                        FindingId::ServiceCredentialNoExpiry,
-                        Some(&credential.id),
-                        format!(
-                            "{label} {} is active and never expires{}",
-                            credential.id,
-                            made(credential)
-                        ),
-                    ));
-                }
-                if let Some(made) = old {
-                    out.push(finding(
-                        user,
-                        FindingId::ServiceCredentialNotRotated,
-                        Some(&credential.id),
-                        aged(&label, &credential.id, made, now, thresholds),
-                    ));
-                }
-            }
-            CredentialKind::SshKey | CredentialKind::SigningCertificate => {
-                if let Some(made) = old {
-                    out.push(finding(
-                        user,
-                        FindingId::LongTermCredentialOld,
-                        Some(&credential.id),
-                        aged(&label, &credential.id, made, now, thresholds),
-                    ));
-                }
-            }
+        let service = match &credential.kind {
+            CredentialKind::Service { service } => Some(service),
+            CredentialKind::SshKey | CredentialKind::SigningCertificate => None,
+        };
+        if service.is_some_and(|s| s == BEDROCK) && credential.expires.is_none() {
+            out.push(finding(
+                user,
+                FindingId::ServiceCredentialNoExpiry,
+                Some(&credential.id),
+                format!(
+                    "{label} {} is active and never expires{}",
+                    credential.id,
+                    made(credential)
+                ),
+            ));
+        }
+        if let Some(made) = old {
+            out.push(finding(
+                user,
+                if service.is_some() {
+                    FindingId::ServiceCredentialNotRotated
+                } else {
+                    FindingId::LongTermCredentialOld
+                },
+                Some(&credential.id),
+                aged(&label, &credential.id, made, now, thresholds),
+            ));
         }
     }
     for certificate in &user.report_certificates {

@@ -58,10 +58,7 @@ pub fn run(start: &Start<'_>, args: &ApplyArgs) -> Result<ExitCode> {
                 crate::org::OrgAccess::open(&options, config, global.org_role.as_deref())
                     .await
                     .map_err(|e| eyre!(e.cli_message(&start.label)))?;
-            let settings = Settings {
-                ledger: Some(start.ledger_for(&access.own_client())?),
-                ..settings.clone()
-            };
+            let settings = start.with_ledger(&settings, &access.own_client())?;
             let run = crate::headless::enforce::ApplyRun {
                 settings: &settings,
                 ..base

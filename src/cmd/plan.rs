@@ -9,7 +9,6 @@ use color_eyre::eyre::{Result, eyre};
 use super::start::{Start, runtime};
 use crate::cli::PlanArgs;
 use crate::headless::account::produce;
-use crate::worker::Settings;
 
 /// `iamkeys plan`.
 ///
@@ -45,10 +44,7 @@ pub fn run(start: &Start<'_>, args: &PlanArgs) -> Result<ExitCode> {
                 tokio::time::Instant::now() + args.timeout,
             )
             .await?;
-            let settings = Settings {
-                ledger: Some(start.ledger_for(&access.own_client())?),
-                ..settings.clone()
-            };
+            let settings = start.with_ledger(&settings, &access.own_client())?;
             let run = crate::headless::enforce::PlanRun {
                 settings: &settings,
                 ..base

@@ -219,11 +219,20 @@ impl<'a> Start<'a> {
     pub async fn connected(&self, settings: &Settings) -> Result<(Clients, Settings)> {
         let clients = self.clients(self.profile.clone()).await;
         warn_if_insecure(clients.iam.as_ref());
-        let settings = Settings {
-            ledger: Some(self.ledger_for(&clients.iam)?),
-            ..settings.clone()
-        };
+        let settings = self.with_ledger(settings, &clients.iam)?;
         Ok((clients, settings))
+    }
+
+    /// `settings` with the ledger read and written with `own`'s credentials
+    /// (the profile's, or the management account's with `--org`).
+    ///
+    /// # Errors
+    /// The ledger's location does not read.
+    pub fn with_ledger(&self, settings: &Settings, own: &Arc<dyn IamClient>) -> Result<Settings> {
+        Ok(Settings {
+            ledger: Some(self.ledger_for(own)?),
+            ..settings.clone()
+        })
     }
 
     /// This run's ledger, read and written with `own`'s credentials.

@@ -208,16 +208,10 @@ pub fn still_called_for(
         ));
     }
     if now.evidence.created != action.evidence.created {
-        let when = |t: Option<DateTime<Utc>>| {
-            t.map_or_else(
-                || "unknown".to_owned(),
-                |t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            )
-        };
         return Err(format!(
             "the plan's evidence contradicts IAM (created {}; IAM says {})",
-            when(action.evidence.created),
-            when(now.evidence.created)
+            stamp(action.evidence.created, "unknown"),
+            stamp(now.evidence.created, "unknown")
         ));
     }
     if now.due > date {
@@ -286,22 +280,25 @@ pub fn decide(action: &PlannedAction, fresh: &Fresh) -> Decision {
         ));
     }
     if fresh.last_used > action.evidence.last_used {
-        let when = |t: Option<DateTime<Utc>>| {
-            t.map_or_else(
-                || "never".to_owned(),
-                |t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            )
-        };
         return skip(format!(
             "used since the plan (last used {}; the plan saw {})",
-            when(fresh.last_used),
-            when(action.evidence.last_used)
+            stamp(fresh.last_used, "never"),
+            stamp(action.evidence.last_used, "never")
         ));
     }
     if fresh.waived {
         return skip(format!("{} is waived now", action.finding));
     }
     Decision::Act
+}
+
+/// A time as a skip or refusal names it (RFC 3339, to the second), else
+/// `none`.
+fn stamp(t: Option<DateTime<Utc>>, none: &str) -> String {
+    t.map_or_else(
+        || none.to_owned(),
+        |t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    )
 }
 
 #[cfg(test)]

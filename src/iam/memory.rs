@@ -508,31 +508,15 @@ impl IamClient for MemoryIam {
         .await
     }
 
-    async fn ssh_public_keys(
+    async fn user_credentials(
         &self,
+        listing: crate::model::credential::Listing,
         user: &str,
         marker: Option<String>,
     ) -> Result<Page<Credential>, IamError> {
-        self.credentials_of(
-            "iam:ListSSHPublicKeys",
-            Some(user),
-            marker.as_deref(),
-            |k| *k == CredentialKind::SshKey,
-        )
-        .await
-    }
-
-    async fn signing_certificates(
-        &self,
-        user: &str,
-        marker: Option<String>,
-    ) -> Result<Page<Credential>, IamError> {
-        self.credentials_of(
-            "iam:ListSigningCertificates",
-            Some(user),
-            marker.as_deref(),
-            |k| *k == CredentialKind::SigningCertificate,
-        )
+        self.credentials_of(listing.action(), Some(user), marker.as_deref(), |k| {
+            k.listing() == listing
+        })
         .await
     }
 

@@ -423,20 +423,18 @@ impl IamClient for SdkIam {
         self.remove_credential(user, kind, id).await
     }
 
-    async fn ssh_public_keys(
+    async fn user_credentials(
         &self,
+        listing: crate::model::credential::Listing,
         user: &str,
         marker: Option<String>,
     ) -> Result<Page<crate::model::credential::Credential>, IamError> {
-        self.list_ssh_keys(user, marker).await
-    }
-
-    async fn signing_certificates(
-        &self,
-        user: &str,
-        marker: Option<String>,
-    ) -> Result<Page<crate::model::credential::Credential>, IamError> {
-        self.list_certificates(user, marker).await
+        use crate::model::credential::Listing;
+        match listing {
+            Listing::Service => self.list_service_credentials(Some(user), marker).await,
+            Listing::SshKeys => self.list_ssh_keys(user, marker).await,
+            Listing::Certificates => self.list_certificates(user, marker).await,
+        }
     }
 
     async fn list_access_keys(

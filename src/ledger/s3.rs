@@ -242,61 +242,47 @@ impl S3 {
             .await
             .map(|out| out.status().map(|s| s.as_str().to_owned()))
             .map_err(|e| classify(&e, place.clone()).to_string());
-        let public_access = match self
-            .client
-            .get_public_access_block()
-            .bucket(&self.bucket)
-            .send()
-            .await
-        {
-            Ok(out) => Ok(out.public_access_block_configuration().map(|c| {
-                [
-                    c.block_public_acls().unwrap_or(false),
-                    c.ignore_public_acls().unwrap_or(false),
-                    c.block_public_policy().unwrap_or(false),
-                    c.restrict_public_buckets().unwrap_or(false),
-                ]
-            })),
-            Err(err) if err.code() == Some("NoSuchPublicAccessBlockConfiguration") => Ok(None),
-            Err(err) => Err(classify(&err, place.clone()).to_string()),
-        };
-        let object_lock = match self
-            .client
-            .get_object_lock_configuration()
-            .bucket(&self.bucket)
-            .send()
-            .await
-        {
-            Ok(out) => Ok(out.object_lock_configuration().map(|c| {
-                let rule = c.rule().and_then(|r| r.default_retention()).map(|d| {
-                    format!(
-                        ", default retention {} {} {}",
-                        d.mode().map_or("?", |m| m.as_str()),
-                        d.days().or(d.years()).unwrap_or(0),
-                        if d.days().is_some() { "days" } else { "years" }
-                    )
-                });
-                format!(
-                    "{}{}",
-                    c.object_lock_enabled()
-                        .map_or("not enabled", |e| e.as_str()),
-                    rule.unwrap_or_default()
-                )
-            })),
-            Err(err) if err.code() == Some("ObjectLockConfigurationNotFoundError") => Ok(None),
-            Err(err) => Err(classify(&err, place.clone()).to_string()),
-        };
-        let policy = match self
-            .client
-            .get_bucket_policy()
-            .bucket(&self.bucket)
-            .send()
-            .await
-        {
-            Ok(out) => Ok(out.policy().map(ToOwned::to_owned)),
-            Err(err) if err.code() == Some("NoSuchBucketPolicy") => Ok(None),
-            Err(err) => Err(classify(&err, place).to_string()),
-        };
+        let public_access = settled(
+            self.client
+                .get_public_access_block()
+                .bucket(&self.bucket)
+                .send()
+                .await,
+            "NoSuchPublicAccessBlockConfiguration",
+            &place,
+        )
+        .map(|out| {
+            out.and_then(|out| {
+                out.public_access_block_configuration().map(|c| {
+                    [
+                        c.block_public_acls().unwrap_or(false),
+                        c.ignore_public_acls().unwrap_or(false),
+                        c.block_public_policy().unwrap_or(false),
+                        c.restrict_public_buckets().unwrap_or(false),
+                    ]
+                })
+            })
+        });
+        let object_lock = settled(
+            self.client
+                .get_object_lock_configuration()
+                .bucket(&self.bucket)
+                .send()
+                .await,
+            "ObjectLockConfigurationNotFoundError",
+            &place,
+        )
+        .map(|out| out.and_then(|out| out.object_lock_configuration().map(lock_line)));
+        let policy = settled(
+            self.client
+                .get_bucket_policy()
+                .bucket(&self.bucket)
+                .send()
+                .await,
+            "NoSuchBucketPolicy",
+            &place,
+        )
+        .map(|out| out.and_then(|out| out.policy().map(ToOwned::to_owned)));
         Posture {
             versioning,
             public_access,
@@ -304,6 +290,43 @@ impl S3 {
             policy,
         }
     }
+}
+
+/// A bucket setting's answer: `Ok(None)` when the bucket has none (the
+/// service's `missing` error code), a one-line error otherwise.
+fn settled<
+    T,
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug + 'static,
+>(
+    answer: Result<T, SdkError<E, R>>,
+    missing: &str,
+    place: &str,
+) -> Result<Option<T>, String> {
+    match answer {
+        Ok(out) => Ok(Some(out)),
+        Err(err) if err.code() == Some(missing) => Ok(None),
+        Err(err) => Err(classify(&err, place.to_owned()).to_string()),
+    }
+}
+
+/// Object Lock as `ledger check` shows it: `Enabled, default retention
+/// COMPLIANCE 400 days`.
+fn lock_line(c: &aws_sdk_s3::types::ObjectLockConfiguration) -> String {
+    let rule = c.rule().and_then(|r| r.default_retention()).map(|d| {
+        format!(
+            ", default retention {} {} {}",
+            d.mode().map_or("?", |m| m.as_str()),
+            d.days().or(d.years()).unwrap_or(0),
+            if d.days().is_some() { "days" } else { "years" }
+        )
+    });
+    format!(
+        "{}{}",
+        c.object_lock_enabled()
+            .map_or("not enabled", |e| e.as_str()),
+        rule.unwrap_or_default()
+    )
 }
 
 /// What `ledger check` reads of an S3 ledger's bucket.

@@ -70,6 +70,36 @@ impl Worker {
             .map_err(|err| format!("{} {}: {}", err.action, err.in_a_word(), err.detail))
     }
 
+    /// One step of a rotation beside the change itself (the ledger's
+    /// record, the undo of a new key), between its audit-log `attempt` and
+    /// `outcome` lines. A line that cannot be written is logged; the step
+    /// is still taken (the change it belongs to is already made).
+    async fn logged<T>(
+        &self,
+        actor: &Actor,
+        change: &Change,
+        step: impl Future<Output = Result<T, IamError>>,
+    ) -> Result<T, IamError> {
+        let now = chrono::Utc::now;
+        let write = |entry: &Entry| {
+            if let Some(audit) = &self.audit
+                && let Err(err) = audit.append(entry)
+            {
+                tracing::error!(path = %audit.path().display(), %err, "cannot write the audit log");
+            }
+        };
+        write(&Entry::attempt(now(), actor, change));
+        let result = step.await;
+        write(&Entry::outcome(
+            now(),
+            actor,
+            change,
+            None,
+            result.as_ref().err(),
+        ));
+        result
+    }
+
     /// A rotation's new key is made: record `rotation.started` before its
     /// secret is shown. Nothing is half-written: when the ledger refuses,
     /// the new key (never shown, never used) is deleted again and the
@@ -96,20 +126,9 @@ impl Worker {
             },
         };
         let record = Change::Record(draft.clone());
-        let now = chrono::Utc::now;
-        if let Some(audit) = &self.audit {
-            let _ = audit.append(&Entry::attempt(now(), actor, &record));
-        }
-        let recorded = self.record(&draft, actor).await;
-        if let Some(audit) = &self.audit {
-            let _ = audit.append(&Entry::outcome(
-                now(),
-                actor,
-                &record,
-                None,
-                recorded.as_ref().err(),
-            ));
-        }
+        let recorded = self
+            .logged(actor, &record, self.record(&draft, actor))
+            .await;
         let Err(refused) = recorded else {
             return Ok(Mutated::Rotated {
                 new,
@@ -122,19 +141,9 @@ impl Worker {
             key_id: id.clone(),
             unused_since: None,
         };
-        if let Some(audit) = &self.audit {
-            let _ = audit.append(&Entry::attempt(now(), actor, &undo));
-        }
-        let deleted = slot.client.delete_access_key(user, &id).await;
-        if let Some(audit) = &self.audit {
-            let _ = audit.append(&Entry::outcome(
-                now(),
-                actor,
-                &undo,
-                None,
-                deleted.as_ref().err(),
-            ));
-        }
+        let deleted = self
+            .logged(actor, &undo, slot.client.delete_access_key(user, &id))
+            .await;
         match deleted {
             Ok(()) => Err(IamError::new(
                 ErrorKind::Refused,

@@ -3,6 +3,7 @@
 
 use aws_sdk_iam::types::StatusType;
 use iamkeys::iam::{ErrorKind, IamClient, list_all_access_keys};
+use iamkeys::model::credential::Listing;
 use iamkeys::model::{KeyStatus, ReportState};
 
 use crate::common::moto::{Moto, SeedUser, seed, standard_users};
@@ -324,14 +325,23 @@ async fn other_long_term_credentials_are_listed() {
 
     // SSH public keys and signing certificates: moto's own.
     let ssh_id = crate::common::moto::ssh_key(&iam, "carol").await;
-    let listed = client.ssh_public_keys("carol", None).await.unwrap();
+    let listed = client
+        .user_credentials(Listing::SshKeys, "carol", None)
+        .await
+        .unwrap();
     assert_eq!(listed.items.len(), 1);
     assert_eq!(listed.items[0].id, ssh_id);
     assert_eq!(listed.items[0].kind, CredentialKind::SshKey);
     assert_eq!(listed.items[0].status, CredentialStatus::Active);
-    let certs = client.signing_certificates("carol", None).await.unwrap();
+    let certs = client
+        .user_credentials(Listing::Certificates, "carol", None)
+        .await
+        .unwrap();
     assert!(certs.items.is_empty());
-    let gone = client.ssh_public_keys("nobody", None).await.unwrap_err();
+    let gone = client
+        .user_credentials(Listing::SshKeys, "nobody", None)
+        .await
+        .unwrap_err();
     assert_eq!(gone.kind, ErrorKind::NoSuchEntity);
 }
 

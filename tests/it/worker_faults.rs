@@ -100,20 +100,13 @@ impl IamClient for LostAnswers {
         self.inner.delete_credential(user, kind, id).await
     }
 
-    async fn ssh_public_keys(
+    async fn user_credentials(
         &self,
+        listing: iamkeys::model::credential::Listing,
         user: &str,
         marker: Option<String>,
     ) -> Result<Page<Credential>, IamError> {
-        self.inner.ssh_public_keys(user, marker).await
-    }
-
-    async fn signing_certificates(
-        &self,
-        user: &str,
-        marker: Option<String>,
-    ) -> Result<Page<Credential>, IamError> {
-        self.inner.signing_certificates(user, marker).await
+        self.inner.user_credentials(listing, user, marker).await
     }
 
     async fn organizations_features(&self) -> Result<Vec<String>, IamError> {

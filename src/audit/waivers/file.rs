@@ -135,28 +135,35 @@ pub fn parse(text: &str) -> Result<Vec<FileWaiver>, String> {
         let user = nonempty("user", &entry.user)?;
         let by = nonempty("by", &entry.by)?;
         let reason = nonempty("reason", &entry.reason)?;
-        let key_id = match &entry.access_key_id {
-            Some(key) if !key_id_shape(key.get_ref()) => {
-                return Err(bad(
-                    "access_key_id",
-                    key.span(),
-                    format!("`{}` is not an access key ID", key.get_ref()),
-                ));
-            }
-            Some(key) => Some(key.get_ref().clone()),
-            None => None,
-        };
-        let account_id = match &entry.account_id {
-            Some(id) if !crate::model::is_account_id(id.get_ref()) => {
-                return Err(bad(
-                    "account_id",
-                    id.span(),
-                    format!("`{}` is not an account ID (12 digits)", id.get_ref()),
-                ));
-            }
-            Some(id) => Some(id.get_ref().clone()),
-            None => None,
-        };
+        // An optional field, kept only when it has its shape.
+        let shaped =
+            |field: &str, value: Option<&Spanned<String>>, ok: fn(&str) -> bool, not: &str| {
+                value
+                    .map(|v| {
+                        if ok(v.get_ref()) {
+                            Ok(v.get_ref().clone())
+                        } else {
+                            Err(bad(
+                                field,
+                                v.span(),
+                                format!("`{}` is not {not}", v.get_ref()),
+                            ))
+                        }
+                    })
+                    .transpose()
+            };
+        let key_id = shaped(
+            "access_key_id",
+            entry.access_key_id.as_ref(),
+            key_id_shape,
+            "an access key ID",
+        )?;
+        let account_id = shaped(
+            "account_id",
+            entry.account_id.as_ref(),
+            crate::model::is_account_id,
+            "an account ID (12 digits)",
+        )?;
         let until_text = match entry.until.get_ref() {
             toml::Value::String(s) => s.clone(),
             toml::Value::Datetime(d) if d.time.is_none() && d.offset.is_none() => d.to_string(),
