@@ -127,7 +127,7 @@ impl Worker {
         };
         let record = Change::Record(draft.clone());
         let recorded = self
-            .logged(actor, &record, self.record(&draft, actor))
+            .logged(actor, &record, Box::pin(self.record(&draft, actor)))
             .await;
         let Err(refused) = recorded else {
             return Ok(Mutated::Rotated {
