@@ -223,21 +223,19 @@ fn level_of(all: &[Read<'_>]) -> (Level, bool, Vec<String>) {
         let via = shown(admin.into_iter().map(|(r, _)| r).collect());
         return (Level::Admin, conditional, via);
     }
-    let writes: Vec<(bool, Vec<Reason>)> = IAM_WRITES
-        .iter()
-        .filter_map(|a| granted(all, a, Scope::BeyondSelf))
-        .collect();
-    if !writes.is_empty() {
-        return collect(Level::IamWrite, writes);
-    }
-    // Writes on oneself that grant oneself more: escalation, whatever the
-    // `${aws:username}`.
-    let own: Vec<(bool, Vec<Reason>)> = SELF_ESCALATIONS
-        .iter()
-        .filter_map(|a| granted(all, a, Scope::Anywhere))
-        .collect();
-    if !own.is_empty() {
-        return collect(Level::Escalation, own);
+    // IAM writes on others, then writes on oneself that grant oneself more
+    // (escalation, whatever the `${aws:username}`).
+    for (level, actions, scope) in [
+        (Level::IamWrite, IAM_WRITES, Scope::BeyondSelf),
+        (Level::Escalation, SELF_ESCALATIONS, Scope::Anywhere),
+    ] {
+        let found: Vec<(bool, Vec<Reason>)> = actions
+            .iter()
+            .filter_map(|a| granted(all, a, scope))
+            .collect();
+        if !found.is_empty() {
+            return collect(level, found);
+        }
     }
     for combination in COMBINATIONS {
         let scope = if combination.on_everything {

@@ -145,7 +145,13 @@ fn dialog_hints(state: &State, modal: &Modal) -> Vec<String> {
             format!("{} switch", named(D::Press)),
             format!("{} close", named(D::Cancel)),
         ],
-        Modal::Waive(dialog) if dialog.pending.is_some() => vec![
+        // A record shown before it is written: the same two keys.
+        Modal::Waive(crate::state::WaiveDialog {
+            pending: Some(_), ..
+        })
+        | Modal::Handoff(crate::state::HandoffDialog {
+            pending: Some(_), ..
+        }) => vec![
             format!("{} record", d(D::Confirm)),
             format!("{} back", d(D::Cancel)),
         ],
@@ -153,10 +159,6 @@ fn dialog_hints(state: &State, modal: &Modal) -> Vec<String> {
             "↑/↓ finding".to_owned(),
             format!("{} next field", named(D::SwitchButton)),
             format!("{} cancel", named(D::Cancel)),
-        ],
-        Modal::Handoff(dialog) if dialog.pending.is_some() => vec![
-            format!("{} record", d(D::Confirm)),
-            format!("{} back", d(D::Cancel)),
         ],
         Modal::Handoff(_) => typing("type or paste the ARN", "show"),
         Modal::Code(_) => typing("type the MFA code", "sign in"),
