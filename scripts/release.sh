@@ -18,6 +18,8 @@ rm -rf "$root"
 cargo install --locked --path . --root "$root" --target "$target" --target-dir target/install --no-track
 cp README.md LICENSE* "$root/" 2>/dev/null || cp README.md "$root/"
 tar -C dist -czf "dist/${name}.tar.gz" "$name"
-(cd dist && sha256sum "${name}.tar.gz" > "${name}.tar.gz.sha256")
+# sha256sum on Linux; macOS has shasum (same output format).
+if command -v sha256sum > /dev/null; then sum=(sha256sum); else sum=(shasum -a 256); fi
+(cd dist && "${sum[@]}" "${name}.tar.gz" > "${name}.tar.gz.sha256" && "${sum[@]}" -c "${name}.tar.gz.sha256")
 echo "dist/${name}.tar.gz"
 cat "dist/${name}.tar.gz.sha256"
