@@ -368,6 +368,18 @@ impl Worker {
         });
     }
 
+    /// Append a line to the audit log (if this run keeps one) that records
+    /// what is decided or done already: a line that cannot be written is
+    /// logged, and what it records stands. (An `attempt` line refuses its
+    /// change instead: see [`Self::guarded`].)
+    fn audit_line(&self, entry: &Entry<'_>) {
+        if let Some(audit) = &self.audit
+            && let Err(err) = audit.append(entry)
+        {
+            tracing::error!(path = %audit.path().display(), %err, "cannot write a line to the audit log");
+        }
+    }
+
     /// Check that the change goes to the account it was confirmed for,
     /// record the attempt, make the change, record the outcome.
     async fn guarded(
@@ -379,11 +391,7 @@ impl Worker {
         let now = chrono::Utc::now;
         if let Err(refusal) = bound_to(slot, actor, change).await {
             tracing::warn!(%refusal, "change refused: another account's client");
-            if let Some(audit) = &self.audit
-                && let Err(err) = audit.append(&Entry::refused(now(), actor, change, &refusal))
-            {
-                tracing::error!(path = %audit.path().display(), %err, "cannot write the audit log");
-            }
+            self.audit_line(&Entry::refused(now(), actor, change, &refusal));
             return Err(refusal);
         }
         if let Some(audit) = &self.audit
@@ -415,23 +423,19 @@ impl Worker {
             }
             _ => changes::apply(slot.client.as_ref(), change).await,
         };
-        if let Some(audit) = &self.audit
-            && let Err(err) = audit.append(&Entry::outcome(
-                now(),
-                actor,
-                change,
-                match &result {
-                    Ok(Mutated::Created(new) | Mutated::Rotated { new, .. }) => {
-                        Some(new.key.id.as_str())
-                    }
-                    _ => None,
-                },
-                result.as_ref().err(),
-            ))
-        {
-            // The change is made; only its outcome line is missing.
-            tracing::error!(path = %audit.path().display(), %err, outcome = result.is_ok(), "cannot write the outcome to the audit log");
-        }
+        // The change is made; a missing outcome line is logged.
+        self.audit_line(&Entry::outcome(
+            now(),
+            actor,
+            change,
+            match &result {
+                Ok(Mutated::Created(new) | Mutated::Rotated { new, .. }) => {
+                    Some(new.key.id.as_str())
+                }
+                _ => None,
+            },
+            result.as_ref().err(),
+        ));
         result
     }
 

@@ -40,9 +40,7 @@ impl Worker {
                 target.arn(),
                 actor.account_id.as_deref().unwrap_or("unknown")
             );
-            if let Some(audit) = &self.audit {
-                let _ = audit.append(&line("refused", Some(why.clone())));
-            }
+            self.audit_line(&line("refused", Some(why.clone())));
             return Err(format!("{} refused: {why}", target.action()));
         }
         if let Some(audit) = &self.audit
@@ -56,14 +54,10 @@ impl Worker {
         }
         let slot = self.slot();
         let result = slot.writer.hand_off(target, key_id, secret).await;
-        if let Some(audit) = &self.audit
-            && let Err(err) = audit.append(&line(
-                if result.is_ok() { "ok" } else { "error" },
-                result.as_ref().err().map(ToString::to_string),
-            ))
-        {
-            tracing::error!(path = %audit.path().display(), %err, outcome = result.is_ok(), "cannot write the hand-off's outcome to the audit log");
-        }
+        self.audit_line(&line(
+            if result.is_ok() { "ok" } else { "error" },
+            result.as_ref().err().map(ToString::to_string),
+        ));
         tracing::info!(user = %user, key = %key_id, target = %target.arn(), ok = result.is_ok(), "hand-off");
         result
             .map(|()| target.describe())
@@ -81,16 +75,9 @@ impl Worker {
         step: impl Future<Output = Result<T, IamError>>,
     ) -> Result<T, IamError> {
         let now = chrono::Utc::now;
-        let write = |entry: &Entry| {
-            if let Some(audit) = &self.audit
-                && let Err(err) = audit.append(entry)
-            {
-                tracing::error!(path = %audit.path().display(), %err, "cannot write the audit log");
-            }
-        };
-        write(&Entry::attempt(now(), actor, change));
+        self.audit_line(&Entry::attempt(now(), actor, change));
         let result = step.await;
-        write(&Entry::outcome(
+        self.audit_line(&Entry::outcome(
             now(),
             actor,
             change,
