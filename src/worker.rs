@@ -95,7 +95,7 @@ pub struct Worker {
 type Updates = (
     u64,
     tokio::time::Instant,
-    Arc<Result<usage::Updates, crate::iam::IamError>>,
+    Arc<Result<usage::Read, crate::iam::IamError>>,
 );
 
 /// How long one read of the account's `UpdateAccessKey` events dates keys:

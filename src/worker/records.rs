@@ -213,10 +213,7 @@ impl Worker {
     /// The account's `UpdateAccessKey` events, read once for the client in
     /// use (again after [`UPDATES_FOR`]): every key dated meanwhile waits
     /// for, and shares, the one read.
-    async fn account_updates(
-        &self,
-        slot: &Slot,
-    ) -> Arc<Result<usage::Updates, crate::iam::IamError>> {
+    async fn account_updates(&self, slot: &Slot) -> Arc<Result<usage::Read, crate::iam::IamError>> {
         let epoch = self.client_epoch.load(std::sync::atomic::Ordering::Relaxed);
         let mut held = self.updates.lock().await;
         if let Some((read_for, at, updates)) = &*held

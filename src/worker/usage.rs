@@ -254,10 +254,10 @@ pub const UPDATES_MAX_EVENTS: usize = 1000;
 
 /// CloudTrail's events as one read found them.
 #[derive(Debug)]
-pub(super) struct Updates {
+pub(super) struct Read {
     pub(super) events: Vec<TrailEvent>,
-    /// The history was read to its end: a key with no event here was not
-    /// made inactive within it.
+    /// The history was read to its end: what it does not hold (a key made
+    /// inactive, say) did not happen within it.
     pub(super) whole: bool,
 }
 
@@ -269,7 +269,7 @@ pub(super) async fn account_updates(
     client: &dyn Trail,
     max_events: usize,
     pacer: &Pacer,
-) -> Result<Updates, IamError> {
+) -> Result<Read, IamError> {
     read_events(
         client,
         &Lookup::EventName("UpdateAccessKey".to_owned()),
@@ -287,7 +287,7 @@ async fn read_events(
     lookup: &Lookup,
     max_events: usize,
     pacer: &Pacer,
-) -> Result<Updates, IamError> {
+) -> Result<Read, IamError> {
     let mut events = Vec::new();
     let mut outcome = Ok(false);
     read_paced(
@@ -307,7 +307,7 @@ async fn read_events(
         },
     )
     .await;
-    outcome.map(|whole| Updates { events, whole })
+    outcome.map(|whole| Read { events, whole })
 }
 
 #[cfg(test)]
