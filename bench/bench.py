@@ -237,21 +237,24 @@ def tui_run(endpoint: str, home: str, timeout: float = 120) -> dict:
             else:
                 events[event["event"]] = event["ms"]
         if keys:
-            waits = sorted(k[0] for k in keys)
+            def percentile(values, q: int) -> float:
+                ordered = sorted(values)
+                return ordered[min(len(ordered) - 1, len(ordered) * q // 100)]
+            waits = [k[0] for k in keys]
             slowest = max(keys)
             events["keys_pressed"] = len(keys)
-            events["key_p50"] = waits[len(waits) // 2]
-            events["key_p99"] = waits[min(len(waits) - 1, len(waits) * 99 // 100)]
+            events["key_p50"] = percentile(waits, 50)
+            events["key_p99"] = percentile(waits, 99)
             events["keys_over_16ms"] = sum(1 for ms in waits if ms > 16)
             events["slowest_key_handled"] = slowest[1]
             events["slowest_key_rendered"] = slowest[2]
             events["slowest_key_preempted"] = slowest[3]
             # A key's frame less the time its thread waited for a CPU (the
             # 2-core machine also runs moto, the proxy and tmux).
-            own = sorted(k[0] - max(k[3], 0) for k in keys)
-            events["key_p99_own"] = own[min(len(own) - 1, len(own) * 99 // 100)]
-            events["slowest_key_own"] = own[-1]
-            events["render_p99"] = sorted(k[2] for k in keys)[min(len(keys) - 1, len(keys) * 99 // 100)]
+            own = [k[0] - max(k[3], 0) for k in keys]
+            events["key_p99_own"] = percentile(own, 99)
+            events["slowest_key_own"] = max(own)
+            events["render_p99"] = percentile((k[2] for k in keys), 99)
         return events
     finally:
         subprocess.run(["tmux", "-L", socket_name, "kill-server"], check=False)
