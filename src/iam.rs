@@ -75,12 +75,11 @@ pub trait IamClient: Send + Sync {
     async fn account_alias(&self) -> Result<Option<String>, IamError>;
     /// One page of `ListUsers` (up to 1,000 users).
     async fn list_users(&self, marker: Option<String>) -> Result<Page<User>, IamError>;
-    /// One page of `ListServiceSpecificCredentials`: Bedrock API keys,
-    /// `CodeCommit` and Keyspaces credentials, of `user`, else of every user
-    /// (`AllUsers`).
+    /// One page of `ListServiceSpecificCredentials` of every user
+    /// (`AllUsers`): Bedrock API keys, `CodeCommit` and Keyspaces
+    /// credentials. One user's are [`Self::user_credentials`]'s.
     async fn service_credentials(
         &self,
-        user: Option<&str>,
         marker: Option<String>,
     ) -> Result<Page<crate::model::credential::Credential>, IamError>;
     /// `UpdateServiceSpecificCredential`, `UpdateSSHPublicKey` or

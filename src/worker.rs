@@ -679,7 +679,7 @@ impl Worker {
             Call::ServiceCredentials => Loaded::ServiceCredentials(
                 self.patiently(|| {
                     crate::iam::list_all("iam:ListServiceSpecificCredentials", |marker| {
-                        client.service_credentials(None, marker)
+                        client.service_credentials(marker)
                     })
                 })
                 .await,

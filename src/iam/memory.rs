@@ -496,12 +496,11 @@ impl IamClient for MemoryIam {
 
     async fn service_credentials(
         &self,
-        user: Option<&str>,
         marker: Option<String>,
     ) -> Result<Page<Credential>, IamError> {
         self.credentials_of(
             "iam:ListServiceSpecificCredentials",
-            user,
+            None,
             marker.as_deref(),
             |k| matches!(k, CredentialKind::Service { .. }),
         )

@@ -397,10 +397,9 @@ impl IamClient for SdkIam {
 
     async fn service_credentials(
         &self,
-        user: Option<&str>,
         marker: Option<String>,
     ) -> Result<Page<crate::model::credential::Credential>, IamError> {
-        self.list_service_credentials(user, marker).await
+        self.list_service_credentials(None, marker).await
     }
 
     async fn set_credential_status(

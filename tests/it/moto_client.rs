@@ -295,7 +295,7 @@ async fn other_long_term_credentials_are_listed() {
     assert!(format!("{third:?}").contains("LimitExceeded"), "{third:?}");
 
     let all = iamkeys::iam::list_all("iam:ListServiceSpecificCredentials", |m| {
-        client.service_credentials(None, m)
+        client.service_credentials(m)
     })
     .await
     .unwrap();

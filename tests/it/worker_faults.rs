@@ -73,10 +73,9 @@ impl IamClient for LostAnswers {
     }
     async fn service_credentials(
         &self,
-        user: Option<&str>,
         marker: Option<String>,
     ) -> Result<Page<Credential>, IamError> {
-        self.inner.service_credentials(user, marker).await
+        self.inner.service_credentials(marker).await
     }
 
     async fn set_credential_status(

@@ -150,7 +150,7 @@ pub async fn demo_loaded_with(change: impl FnOnce(&iamkeys::iam::memory::MemoryI
     step(&mut state, action, &mut tags_asked, &mut last_used_asked);
     // Every user's other long-term credentials (issue 36).
     let all = iamkeys::iam::list_all("iam:ListServiceSpecificCredentials", |m| {
-        iam.service_credentials(None, m)
+        iam.service_credentials(m)
     })
     .await;
     let action = loaded(&state, Loaded::ServiceCredentials(all));
