@@ -13,7 +13,8 @@ use crossterm::event::{
     PopKeyboardEnhancementFlags, PushKeyboardEnhancementFlags,
 };
 use futures::StreamExt;
-use ratatui::DefaultTerminal;
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
 use tokio::sync::mpsc;
 
 use crate::action::Action;
@@ -26,6 +27,13 @@ use crate::timings::Timings;
 use crate::ui::{self, Theme};
 use crate::update::update;
 use crate::worker::{Settings, Worker};
+
+/// The terminal the UI draws on: each frame goes out in one write.
+pub type Screen = Terminal<CrosstermBackend<std::io::BufWriter<std::io::Stdout>>>;
+
+/// Bytes a frame may take before it is written out: a whole 300×100 frame
+/// with its colours fits, and one at 200×60 is about 12 KiB.
+const FRAME_BYTES: usize = 256 * 1024;
 
 /// Results folded in before the next frame is drawn.
 const MAX_BATCH: usize = 512;
@@ -197,7 +205,7 @@ impl Signals {
 
 /// Give the terminal back to the shell and stop; when the shell continues
 /// the process (`fg`, SIGCONT), take it again and redraw everything.
-fn suspend(terminal: &mut DefaultTerminal, enhanced: bool) -> Result<()> {
+fn suspend(terminal: &mut Screen, enhanced: bool) -> Result<()> {
     hand_over(enhanced)?;
     tracing::info!("suspended");
     #[cfg(unix)]
@@ -235,7 +243,7 @@ fn on_path(program: &str) -> Option<std::path::PathBuf> {
 /// event reader is stopped meanwhile, so the command gets every key), then
 /// take the terminal back. `Ok(Err(why))`: it could not be run.
 async fn run_sign_in(
-    terminal: &mut DefaultTerminal,
+    terminal: &mut Screen,
     enhanced: bool,
     command: &[String],
 ) -> Result<Result<(), String>> {
@@ -276,11 +284,7 @@ async fn run_sign_in(
 }
 
 /// Run the sign-in command; what follows: the load again, or why not.
-async fn signed_in(
-    terminal: &mut DefaultTerminal,
-    enhanced: bool,
-    command: &[String],
-) -> Result<Action> {
+async fn signed_in(terminal: &mut Screen, enhanced: bool, command: &[String]) -> Result<Action> {
     Ok(match run_sign_in(terminal, enhanced, command).await? {
         Ok(()) => Action::SignInRan {
             command: command.join(" "),
@@ -294,7 +298,7 @@ async fn signed_in(
 
 /// Take the terminal back after [`hand_over`]: raw mode, the alternate
 /// screen, the modes, a whole redraw.
-fn take_back(terminal: &mut DefaultTerminal, enhanced: bool) -> Result<()> {
+fn take_back(terminal: &mut Screen, enhanced: bool) -> Result<()> {
     // The same Terminal again (a new one would ask the terminal for the
     // cursor position while the event reader owns the input): raw mode and
     // the alternate screen back, then a full redraw.
@@ -328,7 +332,7 @@ pub async fn run(
     theme: Theme,
     settings: Settings,
 ) -> Result<()> {
-    let mut terminal = ratatui::try_init().wrap_err("cannot set up the terminal")?;
+    let mut terminal = init().wrap_err("cannot set up the terminal")?;
     // Bracketed paste lets a key ID be pasted into the delete dialog. The hook
     // turns it off on a panic, before ratatui's hook restores the rest.
     // The mouse selects and scrolls (Shift-drag still selects text in most terminals).
@@ -339,12 +343,35 @@ pub async fn run(
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         restore_modes(enhanced);
+        ratatui::restore();
         previous(info);
     }));
     let result = event_loop(&mut terminal, client, state, &theme, &settings, enhanced).await;
     restore_modes(enhanced);
     ratatui::try_restore().wrap_err("cannot restore the terminal")?;
     result
+}
+
+/// The writer a frame goes through: it holds the whole frame and hands it
+/// to `inner` in one write when ratatui flushes at the end of the frame.
+/// `stdout` alone holds 1 KiB, so a frame went out in a dozen writes or
+/// more, and a terminal (tmux, an SSH link) could show half of one.
+pub fn frame_writer<W: std::io::Write>(inner: W) -> std::io::BufWriter<W> {
+    std::io::BufWriter::with_capacity(FRAME_BYTES, inner)
+}
+
+/// Raw mode and the alternate screen, as `ratatui::try_init` sets them up,
+/// with a terminal that writes through [`frame_writer`]. What was set up is
+/// undone if a later step fails.
+fn init() -> std::io::Result<Screen> {
+    crossterm::terminal::enable_raw_mode()?;
+    let terminal =
+        crossterm::execute!(std::io::stdout(), crossterm::terminal::EnterAlternateScreen)
+            .and_then(|()| Terminal::new(CrosstermBackend::new(frame_writer(std::io::stdout()))));
+    if terminal.is_err() {
+        ratatui::restore();
+    }
+    terminal
 }
 
 /// Turn on what the UI needs beyond ratatui's raw mode and alternate
@@ -399,7 +426,7 @@ fn finish(state: &State) -> Result<()> {
 }
 
 async fn event_loop(
-    terminal: &mut DefaultTerminal,
+    terminal: &mut Screen,
     client: crate::worker::Clients,
     mut state: State,
     theme: &Theme,
@@ -510,7 +537,7 @@ async fn event_loop(
 /// Draw a frame and note the milestones it shows; with a key press waiting
 /// for it, how long the press took to answer.
 fn draw(
-    terminal: &mut DefaultTerminal,
+    terminal: &mut Screen,
     state: &State,
     theme: &Theme,
     timings: &mut Timings,

@@ -1003,3 +1003,58 @@ fn first_key(state: &State, user: &str) -> String {
         .id
         .clone()
 }
+
+/// A writer that counts the writes that reach it, as a terminal's
+/// `write(2)` calls would.
+#[derive(Default)]
+struct Writes {
+    calls: std::rc::Rc<std::cell::Cell<usize>>,
+    bytes: std::rc::Rc<std::cell::Cell<usize>>,
+}
+
+impl std::io::Write for Writes {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.calls.set(self.calls.get() + 1);
+        self.bytes.set(self.bytes.get() + buf.len());
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A whole frame reaches the terminal in one write: a terminal (tmux, an
+/// SSH link) that shows what it has read never shows half a frame, a
+/// dialog's title without its text. Through `stdout`'s own 1 KiB line
+/// buffer, this frame took dozens of writes, and an end-to-end test once
+/// read the screen between two of them.
+#[tokio::test]
+async fn a_whole_frame_goes_out_in_one_write() {
+    let state = demo_loaded().await;
+    let writes = Writes::default();
+    let (calls, bytes) = (writes.calls.clone(), writes.bytes.clone());
+    let backend = ratatui::backend::CrosstermBackend::new(iamkeys::app::frame_writer(writes));
+    let area = ratatui::layout::Rect::new(0, 0, 200, 60);
+    let mut terminal = Terminal::with_options(
+        backend,
+        ratatui::TerminalOptions {
+            viewport: ratatui::Viewport::Fixed(area),
+        },
+    )
+    .unwrap();
+    terminal
+        .draw(|frame| render(&state, &Theme::default(), frame))
+        .unwrap();
+    assert!(
+        bytes.get() > 8 * 1024,
+        "a full frame: {} bytes",
+        bytes.get()
+    );
+    assert_eq!(
+        calls.get(),
+        1,
+        "{} bytes in {} writes",
+        bytes.get(),
+        calls.get()
+    );
+}
