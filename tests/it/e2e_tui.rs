@@ -344,10 +344,10 @@ fn the_demo_never_reaches_a_real_profile() {
     tui.send(&[":"]);
     tui.send(&["-l", "profile "]);
     tui.send(&["Tab"]);
-    tui.wait_for("the demo's answer to completion", WAIT, |s| {
+    let answer = tui.wait_for("the demo's answer to completion", WAIT, |s| {
         s.contains("The demo has no AWS profiles")
     });
-    assert!(!tui.screen().contains("e2e"), "{}", tui.screen());
+    assert!(!answer.contains("e2e"), "{answer}");
     tui.send(&["Escape", ":"]);
     tui.send(&["-l", "profile e2e"]);
     tui.send(&["Enter"]);

@@ -171,12 +171,11 @@ async fn the_status_bar_says_it_is_backing_off_while_iam_throttles() {
     tui.wait_for("the backing-off notice", WAIT, |s| {
         s.contains("backing off: IAM is throttling")
     });
-    tui.wait_for("the whole account", WAIT, |s| {
+    let screen = tui.wait_for("the whole account", WAIT, |s| {
         s.contains("Users (5)") && !Tmux::still_loading(s) && !s.contains("in flight")
     });
     let injected = proxy.heal();
     assert!(injected >= 3, "{injected}");
-    let screen = tui.screen();
     assert!(!screen.contains("failed"), "{screen}");
     tui.send(&["q"]);
     assert_eq!(tui.exit_status(WAIT), Some(0));

@@ -106,12 +106,13 @@ impl Tmux {
     }
 
     /// Wait until the screen satisfies `ready`; panic with the screen if it never does.
+    /// The screen returned is [settled](Self::settled).
     pub fn wait_for(&self, what: &str, timeout: Duration, ready: impl Fn(&str) -> bool) -> String {
         let deadline = Instant::now() + timeout;
         loop {
             let screen = self.screen();
             if ready(&screen) {
-                return screen;
+                return self.settled(screen, &ready);
             }
             assert!(
                 Instant::now() < deadline,
@@ -119,6 +120,23 @@ impl Tmux {
             );
             std::thread::sleep(Duration::from_millis(100));
         }
+    }
+
+    /// A screen read while tmux was still taking in a frame holds part of
+    /// it (a dialog's title, its text not yet drawn: that failed CI once).
+    /// Read again a moment later until two reads agree, for at most half a
+    /// second, keeping the last read that is still `ready`.
+    fn settled(&self, mut screen: String, ready: &impl Fn(&str) -> bool) -> String {
+        let until = Instant::now() + Duration::from_millis(500);
+        while Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(30));
+            let again = self.screen();
+            if again == screen || !ready(&again) {
+                break;
+            }
+            screen = again;
+        }
+        screen
     }
 
     /// The program's exit status once it has exited.
