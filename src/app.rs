@@ -302,13 +302,9 @@ fn take_back(terminal: &mut Screen, enhanced: bool) -> Result<()> {
     // The same Terminal again (a new one would ask the terminal for the
     // cursor position while the event reader owns the input): raw mode and
     // the alternate screen back, then a full redraw.
-    crossterm::terminal::enable_raw_mode().wrap_err("cannot set up the terminal again")?;
-    crossterm::execute!(
-        std::io::stdout(),
-        crossterm::terminal::EnterAlternateScreen,
-        crossterm::cursor::Hide
-    )
-    .wrap_err("cannot set up the terminal again")?;
+    enter_screen()
+        .and_then(|()| crossterm::execute!(std::io::stdout(), crossterm::cursor::Hide))
+        .wrap_err("cannot set up the terminal again")?;
     enter_modes(enhanced);
     // `Terminal::clear` would read the cursor position too. Clear the
     // screen, then draw a blank frame so ratatui's memory of the screen is
@@ -333,8 +329,8 @@ pub async fn run(
     settings: Settings,
 ) -> Result<()> {
     let mut terminal = init().wrap_err("cannot set up the terminal")?;
-    // Bracketed paste lets a key ID be pasted into the delete dialog. The hook
-    // turns it off on a panic, before ratatui's hook restores the rest.
+    // Bracketed paste lets a key ID be pasted into the delete dialog. On a
+    // panic, the hook gives the terminal back as `hand_over` does.
     // The mouse selects and scrolls (Shift-drag still selects text in most terminals).
     // Where the terminal can tell a held key's repeats from presses, ask it
     // to: `update` lets repeats move the cursor and nothing else.
@@ -342,13 +338,11 @@ pub async fn run(
     enter_modes(enhanced);
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        restore_modes(enhanced);
-        ratatui::restore();
+        let _ = hand_over(enhanced);
         previous(info);
     }));
     let result = event_loop(&mut terminal, client, state, &theme, &settings, enhanced).await;
-    restore_modes(enhanced);
-    ratatui::try_restore().wrap_err("cannot restore the terminal")?;
+    hand_over(enhanced)?;
     result
 }
 
@@ -360,14 +354,19 @@ pub fn frame_writer<W: std::io::Write>(inner: W) -> std::io::BufWriter<W> {
     std::io::BufWriter::with_capacity(FRAME_BYTES, inner)
 }
 
-/// Raw mode and the alternate screen, as `ratatui::try_init` sets them up,
-/// with a terminal that writes through [`frame_writer`]. What was set up is
-/// undone if a later step fails.
-fn init() -> std::io::Result<Screen> {
+/// Raw mode and the alternate screen: what the UI draws in (at start and
+/// in [`take_back`]).
+fn enter_screen() -> std::io::Result<()> {
     crossterm::terminal::enable_raw_mode()?;
-    let terminal =
-        crossterm::execute!(std::io::stdout(), crossterm::terminal::EnterAlternateScreen)
-            .and_then(|()| Terminal::new(CrosstermBackend::new(frame_writer(std::io::stdout()))));
+    crossterm::execute!(std::io::stdout(), crossterm::terminal::EnterAlternateScreen)
+}
+
+/// [`enter_screen`], as `ratatui::try_init` does it, with a terminal that
+/// writes through [`frame_writer`]. What was set up is undone if a later
+/// step fails.
+fn init() -> std::io::Result<Screen> {
+    let terminal = enter_screen()
+        .and_then(|()| Terminal::new(CrosstermBackend::new(frame_writer(std::io::stdout()))));
     if terminal.is_err() {
         ratatui::restore();
     }
